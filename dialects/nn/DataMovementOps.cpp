@@ -1,0 +1,732 @@
+//===- DataMovementOps.cpp - reshape, slice, gather, pad, ... -------------===//
+//
+// Shape functions of the data-movement and shape ops. Shape-like operands
+// (reshape's shape, slice's bounds, pads, ...) are tensors: when they are
+// constants the shapes come out static, otherwise dynamic at inference and
+// computed from the operand's values at reification.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace ddl::nn {
+
+static RankedTensorType typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Reshape family
+//===----------------------------------------------------------------------===//
+
+/// In inference mode, `-1` is often recoverable symbolically: reshaping
+/// [batch, seq, 12, 64] to [0, 0, -1] gives [batch, seq, 768]. Cancels the
+/// named dynamic dims of the output (other than the -1 entry) against
+/// those of the input and returns the -1 entry when what is left is static
+/// or one symbol.
+static std::optional<Dim> inferMinusOneSymbolically(ShapeBuilder &b,
+                                                    ArrayRef<Dim> input,
+                                                    ArrayRef<Dim> output,
+                                                    size_t inferred) {
+  int64_t inputStatic = 1, outputStatic = 1;
+  SmallVector<Dim> inputSymbols;
+  for (Dim d : input) {
+    if (d.isStatic())
+      inputStatic *= d.getSize();
+    else if (d.getSymbol())
+      inputSymbols.push_back(d);
+    else
+      return std::nullopt;
+  }
+  for (size_t i = 0; i < output.size(); ++i) {
+    Dim d = output[i];
+    if (i == inferred)
+      continue;
+    if (d.isStatic()) {
+      outputStatic *= d.getSize();
+      continue;
+    }
+    auto it = llvm::find_if(inputSymbols, [&](Dim s) {
+      return d.getSymbol() && s.getSymbol() == d.getSymbol();
+    });
+    if (it == inputSymbols.end())
+      return std::nullopt;
+    inputSymbols.erase(it);
+  }
+  if (outputStatic == 0 || inputStatic % outputStatic != 0)
+    return std::nullopt;
+  int64_t quotient = inputStatic / outputStatic;
+  if (inputSymbols.empty())
+    return b.fixed(quotient);
+  if (inputSymbols.size() == 1 && quotient == 1)
+    return inputSymbols.front();
+  return std::nullopt;
+}
+
+LogicalResult ReshapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                     SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  FailureOr<SmallVector<Dim>> entries = b.elements(adaptor.getShape(), "shape");
+  if (failed(entries))
+    return failure();
+  SmallVector<Dim> in = b.dims(input);
+  bool allowZero = adaptor.getAllowzero();
+  std::optional<size_t> inferredIndex;
+  SmallVector<Dim> out;
+  for (auto [i, e] : llvm::enumerate(*entries)) {
+    if (e.isStatic() && e.getSize() < -1)
+      return b.emitError(llvm::formatv(
+          "shape entry {0} is {1}; entries must be >= -1", i, e.getSize()));
+    if (e.is(-1)) {
+      if (inferredIndex)
+        return b.emitError("shape has more than one -1 entry");
+      inferredIndex = i;
+    }
+    if (allowZero) {
+      out.push_back(e);
+      continue;
+    }
+    if (i >= in.size()) {
+      if (e.is(0))
+        return b.emitError(llvm::formatv(
+            "shape entry {0} is 0 (copy the input's size) but the input has "
+            "rank {1}; set allowzero for a real 0",
+            i, in.size()));
+      out.push_back(e);
+      continue;
+    }
+    // 0 copies the input's size at this position.
+    out.push_back(b.select(b.equal(e, b.fixed(0)), in[i], e));
+  }
+  if (allowZero && inferredIndex &&
+      llvm::any_of(out, [](Dim d) { return d.is(0); }))
+    return b.emitError("with allowzero, shape cannot hold both 0 and -1");
+
+  // Each -1 entry (a dynamic entry may turn out to be -1 at run time) is
+  // the element count divided by the product of the other entries.
+  Dim numel = b.product(in);
+  SmallVector<Dim> known;
+  for (Dim d : out)
+    known.push_back(b.select(b.equal(d, b.fixed(-1)), b.fixed(1), d));
+  Dim knownProduct = b.product(known);
+  if (!b.isReifying() && inferredIndex) {
+    if (std::optional<Dim> symbolic =
+            inferMinusOneSymbolically(b, in, out, *inferredIndex))
+      out[*inferredIndex] = *symbolic;
+    else
+      out[*inferredIndex] = b.floorDiv(numel, knownProduct);
+  } else {
+    for (Dim &d : out)
+      d = b.select(b.equal(d, b.fixed(-1)), b.floorDiv(numel, knownProduct), d);
+  }
+  if (numel.isStatic() && llvm::all_of(out, [](Dim d) { return d.isStatic(); })) {
+    Dim total = b.product(out);
+    if (total.getSize() != numel.getSize())
+      return b.emitError(llvm::formatv(
+          "cannot reshape {0} elements into a shape of {1} elements",
+          numel.getSize(), total.getSize()));
+  }
+  results.push_back({out, typeOf(input).getElementType()});
+  return success();
+}
+
+LogicalResult FlattenOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                     SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  int64_t rank = typeOf(input).getRank();
+  int64_t axis = adaptor.getAxis();
+  // Flatten's axis may equal the rank (everything in the outer dimension).
+  if (axis < -rank || axis > rank)
+    return b.emitError(llvm::formatv(
+        "axis {0} is out of range for rank {1} (expected {2} <= axis <= {1})",
+        axis, rank, -rank));
+  if (axis < 0)
+    axis += rank;
+  SmallVector<Dim> dims = b.dims(input);
+  results.push_back({{b.product(ArrayRef(dims).take_front(axis)),
+                      b.product(ArrayRef(dims).drop_front(axis))},
+                     typeOf(input).getElementType()});
+  return success();
+}
+
+LogicalResult SqueezeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                     SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  SmallVector<Dim> dims = b.dims(input);
+  SmallVector<int64_t> axes;
+  if (std::optional<ArrayRef<int64_t>> given = adaptor.getAxes()) {
+    FailureOr<SmallVector<int64_t>> normalized =
+        b.normalizeAxes(*given, dims.size(), "axes");
+    if (failed(normalized))
+      return failure();
+    axes = std::move(*normalized);
+    for (int64_t a : axes)
+      if (dims[a].isStatic() && dims[a].getSize() != 1)
+        return b.emitError(llvm::formatv(
+            "cannot squeeze dimension {0} of size {1}; only size-1 dimensions "
+            "can be removed",
+            a, dims[a].getSize()));
+  } else {
+    for (auto [i, d] : llvm::enumerate(dims)) {
+      if (!d.isStatic())
+        return b.emitError(llvm::formatv(
+            "without axes, every dimension must be static to know which are "
+            "1, but dimension {0} is dynamic; list the axes to squeeze",
+            i));
+      if (d.getSize() == 1)
+        axes.push_back(i);
+    }
+  }
+  SmallVector<Dim> out;
+  for (auto [i, d] : llvm::enumerate(dims))
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      out.push_back(d);
+  results.push_back({out, typeOf(input).getElementType()});
+  return success();
+}
+
+LogicalResult UnsqueezeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                       SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  SmallVector<Dim> dims = b.dims(input);
+  int64_t outRank = dims.size() + adaptor.getAxes().size();
+  FailureOr<SmallVector<int64_t>> axes =
+      b.normalizeAxes(adaptor.getAxes(), outRank, "axes");
+  if (failed(axes))
+    return failure();
+  SmallVector<Dim> out;
+  auto next = dims.begin();
+  for (int64_t i = 0; i < outRank; ++i)
+    out.push_back(llvm::is_contained(*axes, i) ? b.fixed(1) : *next++);
+  results.push_back({out, typeOf(input).getElementType()});
+  return success();
+}
+
+/// The permutation of a transpose: `perm` or the reversed dims.
+static FailureOr<SmallVector<int64_t>>
+transposePermutation(ShapeBuilder &b, std::optional<ArrayRef<int64_t>> perm,
+                     int64_t rank) {
+  if (!perm)
+    return llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank)));
+  if (static_cast<int64_t>(perm->size()) != rank)
+    return b.emitError(llvm::formatv(
+        "perm has {0} entries but the input has rank {1}", perm->size(), rank));
+  SmallVector<bool> seen(rank, false);
+  for (int64_t p : *perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return b.emitError(llvm::formatv(
+          "perm must be a permutation of 0..{0}, but {1} is {2}", rank - 1, p,
+          p < 0 || p >= rank ? "out of range" : "repeated"));
+    seen[p] = true;
+  }
+  return SmallVector<int64_t>(perm->begin(), perm->end());
+}
+
+LogicalResult TransposeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                       SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  SmallVector<Dim> dims = b.dims(input);
+  FailureOr<SmallVector<int64_t>> perm =
+      transposePermutation(b, adaptor.getPerm(), dims.size());
+  if (failed(perm))
+    return failure();
+  SmallVector<Dim> out;
+  for (int64_t p : *perm)
+    out.push_back(dims[p]);
+  results.push_back({out, typeOf(input).getElementType()});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Slicing, concatenation, splitting
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                   SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  SmallVector<Dim> dims = b.dims(input);
+  int64_t rank = dims.size();
+  FailureOr<SmallVector<Dim>> starts = b.elements(adaptor.getStarts(), "starts");
+  FailureOr<SmallVector<Dim>> ends = b.elements(adaptor.getEnds(), "ends");
+  if (failed(starts) || failed(ends))
+    return failure();
+  size_t n = starts->size();
+  if (ends->size() != n)
+    return b.emitError(llvm::formatv(
+        "starts has {0} entries but ends has {1}", n, ends->size()));
+  // Axes and steps decide which dimensions change and how: they must be
+  // constants.
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, n));
+  SmallVector<int64_t> steps(n, 1);
+  for (auto [operand, name, target] :
+       {std::tuple(adaptor.getAxes(), "axes", &axes),
+        std::tuple(adaptor.getSteps(), "steps", &steps)}) {
+    if (!operand)
+      continue;
+    std::optional<SmallVector<int64_t>> values =
+        ShapeBuilder::constantIntegers(operand);
+    if (!values)
+      return b.emitError(llvm::formatv(
+          "{0} must be a constant (it decides which dimensions change)", name));
+    if (values->size() != n)
+      return b.emitError(llvm::formatv(
+          "{0} has {1} entries but starts has {2}", name, values->size(), n));
+    *target = std::move(*values);
+  }
+  FailureOr<SmallVector<int64_t>> normalizedAxes =
+      b.normalizeAxes(axes, rank, "axes");
+  if (failed(normalizedAxes))
+    return failure();
+  SmallVector<Dim> out = dims;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+    int64_t step = steps[i];
+    if (step == 0)
+      return b.emitError(llvm::formatv("steps entry {0} is 0", i));
+    Dim size = dims[axis], zero = b.fixed(0);
+    // Negative positions count from the back; then clamp into range.
+    auto wrap = [&](Dim v) {
+      return b.select(b.less(v, zero), b.add(v, size), v);
+    };
+    Dim start = wrap((*starts)[i]), end = wrap((*ends)[i]);
+    Dim length;
+    if (step > 0) {
+      start = b.clamp(start, zero, size);
+      end = b.clamp(end, zero, size);
+      length = b.ceilDiv(b.sub(end, start), b.fixed(step));
+    } else {
+      start = b.clamp(start, zero, b.sub(size, b.fixed(1)));
+      end = b.clamp(end, b.fixed(-1), b.sub(size, b.fixed(1)));
+      length = b.ceilDiv(b.sub(start, end), b.fixed(-step));
+    }
+    out[axis] = b.max(length, zero);
+  }
+  results.push_back({out, typeOf(input).getElementType()});
+  return success();
+}
+
+LogicalResult ConcatOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                    SmallVectorImpl<ResultShape> &results) {
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return b.emitError("needs at least one input");
+  RankedTensorType first = typeOf(inputs.front());
+  int64_t rank = first.getRank();
+  if (rank == 0)
+    return b.emitError("cannot concatenate 0-d tensors; unsqueeze them first");
+  FailureOr<int64_t> axis = b.normalizeAxis(adaptor.getAxis(), rank, "axis");
+  if (failed(axis))
+    return failure();
+  SmallVector<Dim> out = b.dims(inputs.front());
+  for (auto [index, input] : llvm::enumerate(inputs.drop_front())) {
+    RankedTensorType type = typeOf(input);
+    if (type.getRank() != rank || type.getElementType() != first.getElementType())
+      return b.emitError(llvm::formatv(
+          "input #{0} is {1} but input #0 is {2}; all inputs need one rank "
+          "and element type",
+          index + 1, type, first));
+    SmallVector<Dim> dims = b.dims(input);
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == *axis) {
+        out[d] = b.add(out[d], dims[d]);
+        continue;
+      }
+      if (out[d].isStatic() && dims[d].isStatic() &&
+          out[d].getSize() != dims[d].getSize())
+        return b.emitError(llvm::formatv(
+            "input #{0} has size {1} in dimension {2} but input #0 has {3}; "
+            "only the concatenated axis may differ",
+            index + 1, dims[d].getSize(), d, out[d].getSize()));
+      // Keep the most precise knowledge of the shared size.
+      if (!out[d].isStatic() && (dims[d].isStatic() || !out[d].getSymbol()))
+        out[d] = dims[d];
+    }
+  }
+  results.push_back({out, first.getElementType()});
+  return success();
+}
+
+LogicalResult SplitOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                   SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  SmallVector<Dim> dims = b.dims(input);
+  if (dims.empty())
+    return b.emitError("cannot split a 0-d tensor");
+  FailureOr<int64_t> axis =
+      b.normalizeAxis(adaptor.getAxis(), dims.size(), "axis");
+  if (failed(axis))
+    return failure();
+  int64_t n = adaptor.getNumOutputs();
+  if (n < 1)
+    return b.emitError(llvm::formatv("num_outputs must be >= 1, got {0}", n));
+  Dim whole = dims[*axis];
+  SmallVector<Dim> pieces;
+  if (std::optional<ArrayRef<int64_t>> sizes = adaptor.getSizes()) {
+    if (static_cast<int64_t>(sizes->size()) != n)
+      return b.emitError(llvm::formatv(
+          "sizes has {0} entries but num_outputs is {1}", sizes->size(), n));
+    int64_t total = 0;
+    for (int64_t s : *sizes) {
+      if (s < 0)
+        return b.emitError(llvm::formatv("sizes entries must be >= 0, got {0}", s));
+      total += s;
+      pieces.push_back(b.fixed(s));
+    }
+    if (whole.isStatic() && whole.getSize() != total)
+      return b.emitError(llvm::formatv(
+          "sizes add up to {0} but dimension {1} has size {2}", total, *axis,
+          whole.getSize()));
+  } else {
+    // Equal pieces of ceil(size / n); the last takes what is left.
+    Dim piece = b.ceilDiv(whole, b.fixed(n));
+    for (int64_t i = 0; i + 1 < n; ++i)
+      pieces.push_back(piece);
+    pieces.push_back(b.sub(whole, b.mul(piece, b.fixed(n - 1))));
+    if (whole.isStatic() && pieces.back().getSize() < 0)
+      return b.emitError(llvm::formatv(
+          "dimension {0} of size {1} cannot be split into {2} pieces", *axis,
+          whole.getSize(), n));
+  }
+  for (Dim piece : pieces) {
+    SmallVector<Dim> shape = dims;
+    shape[*axis] = piece;
+    results.push_back({shape, typeOf(input).getElementType()});
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Gather and scatter
+//===----------------------------------------------------------------------===//
+
+LogicalResult GatherOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                    SmallVectorImpl<ResultShape> &results) {
+  SmallVector<Dim> data = b.dims(adaptor.getData());
+  if (data.empty())
+    return b.emitError("data must have rank >= 1");
+  FailureOr<int64_t> axis = b.normalizeAxis(adaptor.getAxis(), data.size(), "axis");
+  if (failed(axis))
+    return failure();
+  SmallVector<Dim> out(data.begin(), data.begin() + *axis);
+  llvm::append_range(out, b.dims(adaptor.getIndices()));
+  out.append(data.begin() + *axis + 1, data.end());
+  results.push_back({out, typeOf(adaptor.getData()).getElementType()});
+  return success();
+}
+
+LogicalResult
+GatherElementsOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                              SmallVectorImpl<ResultShape> &results) {
+  RankedTensorType data = typeOf(adaptor.getData());
+  RankedTensorType indices = typeOf(adaptor.getIndices());
+  if (data.getRank() == 0 || indices.getRank() != data.getRank())
+    return b.emitError(llvm::formatv(
+        "data and indices must have one rank >= 1, got {0} and {1}",
+        data.getRank(), indices.getRank()));
+  if (failed(b.normalizeAxis(adaptor.getAxis(), data.getRank(), "axis")))
+    return failure();
+  return b.sameAs(adaptor.getIndices(), results, data.getElementType());
+}
+
+LogicalResult GatherNDOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                      SmallVectorImpl<ResultShape> &results) {
+  SmallVector<Dim> data = b.dims(adaptor.getData());
+  SmallVector<Dim> indices = b.dims(adaptor.getIndices());
+  int64_t batch = adaptor.getBatchDims();
+  int64_t r = data.size(), q = indices.size();
+  if (r < 1 || q < 1)
+    return b.emitError("data and indices must have rank >= 1");
+  if (batch < 0 || batch >= std::min(r, q))
+    return b.emitError(llvm::formatv(
+        "batch_dims {0} must be in [0, min(data rank, indices rank) = {1})",
+        batch, std::min(r, q)));
+  if (!indices.back().isStatic())
+    return b.emitError("the last dimension of indices (the index depth) must "
+                       "be static");
+  int64_t depth = indices.back().getSize();
+  if (depth < 1 || depth > r - batch)
+    return b.emitError(llvm::formatv(
+        "index depth {0} must be in [1, data rank - batch_dims = {1}]", depth,
+        r - batch));
+  SmallVector<Dim> out(indices.begin(), indices.end() - 1);
+  out.append(data.begin() + batch + depth, data.end());
+  results.push_back({out, typeOf(adaptor.getData()).getElementType()});
+  return success();
+}
+
+LogicalResult
+ScatterElementsOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                               SmallVectorImpl<ResultShape> &results) {
+  RankedTensorType data = typeOf(adaptor.getData());
+  RankedTensorType indices = typeOf(adaptor.getIndices());
+  RankedTensorType updates = typeOf(adaptor.getUpdates());
+  if (data.getRank() == 0 || indices.getRank() != data.getRank())
+    return b.emitError("data and indices must have one rank >= 1");
+  if (updates.getElementType() != data.getElementType() ||
+      !areRefinementsOf(TypeRange{RankedTensorType::get(
+                            indices.getShape(), updates.getElementType())},
+                        TypeRange{RankedTensorType::get(
+                            updates.getShape(), updates.getElementType())}))
+    return b.emitError(llvm::formatv(
+        "updates must have the shape of indices ({0}) and the element type of "
+        "data ({1}), got {2}",
+        indices, data.getElementType(), updates));
+  if (failed(b.normalizeAxis(adaptor.getAxis(), data.getRank(), "axis")))
+    return failure();
+  return b.sameAs(adaptor.getData(), results);
+}
+
+LogicalResult ScatterNDOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                       SmallVectorImpl<ResultShape> &results) {
+  RankedTensorType data = typeOf(adaptor.getData());
+  RankedTensorType indices = typeOf(adaptor.getIndices());
+  RankedTensorType updates = typeOf(adaptor.getUpdates());
+  if (data.getRank() < 1 || indices.getRank() < 1)
+    return b.emitError("data and indices must have rank >= 1");
+  if (updates.getElementType() != data.getElementType())
+    return b.emitError("updates must have the element type of data");
+  if (indices.isDynamicDim(indices.getRank() - 1))
+    return b.emitError("the last dimension of indices (the index depth) must "
+                       "be static");
+  int64_t depth = indices.getShape().back();
+  if (depth < 1 || depth > data.getRank())
+    return b.emitError(llvm::formatv(
+        "index depth {0} must be in [1, data rank {1}]", depth, data.getRank()));
+  int64_t expected = indices.getRank() - 1 + data.getRank() - depth;
+  if (updates.getRank() != expected)
+    return b.emitError(llvm::formatv(
+        "updates must have rank {0} (indices rank - 1 + data rank - index "
+        "depth), got {1}",
+        expected, updates.getRank()));
+  return b.sameAs(adaptor.getData(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// Pad, expand, tile, resize
+//===----------------------------------------------------------------------===//
+
+LogicalResult PadOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                 SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  SmallVector<Dim> dims = b.dims(input);
+  FailureOr<SmallVector<Dim>> pads = b.elements(adaptor.getPads(), "pads");
+  if (failed(pads))
+    return failure();
+  size_t rank = dims.size();
+  if (pads->size() != 2 * rank)
+    return b.emitError(llvm::formatv(
+        "pads has {0} entries but needs 2 x rank = {1} (all begins, then all "
+        "ends)",
+        pads->size(), 2 * rank));
+  if (Value value = adaptor.getConstantValue()) {
+    RankedTensorType type = typeOf(value);
+    if (!type.hasStaticShape() || type.getNumElements() != 1 ||
+        type.getElementType() != typeOf(input).getElementType())
+      return b.emitError(llvm::formatv(
+          "constant_value must be one element of the input's element type, "
+          "got {0}",
+          type));
+  }
+  SmallVector<Dim> out;
+  for (size_t i = 0; i < rank; ++i) {
+    Dim size = b.add(b.add(dims[i], (*pads)[i]), (*pads)[i + rank]);
+    if (size.isStatic() && size.getSize() < 0)
+      return b.emitError(llvm::formatv(
+          "negative pads crop dimension {0} below zero", i));
+    out.push_back(size);
+  }
+  results.push_back({out, typeOf(input).getElementType()});
+  return success();
+}
+
+LogicalResult ExpandOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                    SmallVectorImpl<ResultShape> &results) {
+  FailureOr<SmallVector<Dim>> shape = b.elements(adaptor.getShape(), "shape");
+  if (failed(shape))
+    return failure();
+  FailureOr<SmallVector<Dim>> out =
+      b.broadcast(b.dims(adaptor.getInput()), *shape, "the input", "shape");
+  if (failed(out))
+    return failure();
+  results.push_back({*out, typeOf(adaptor.getInput()).getElementType()});
+  return success();
+}
+
+LogicalResult TileOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                  SmallVectorImpl<ResultShape> &results) {
+  SmallVector<Dim> dims = b.dims(adaptor.getInput());
+  FailureOr<SmallVector<Dim>> repeats =
+      b.elements(adaptor.getRepeats(), "repeats");
+  if (failed(repeats))
+    return failure();
+  if (repeats->size() != dims.size())
+    return b.emitError(llvm::formatv(
+        "repeats has {0} entries but the input has rank {1}", repeats->size(),
+        dims.size()));
+  SmallVector<Dim> out;
+  for (auto [d, r] : llvm::zip(dims, *repeats)) {
+    if (r.isStatic() && r.getSize() < 0)
+      return b.emitError(
+          llvm::formatv("repeats entries must be >= 0, got {0}", r.getSize()));
+    out.push_back(b.mul(d, r));
+  }
+  results.push_back({out, typeOf(adaptor.getInput()).getElementType()});
+  return success();
+}
+
+LogicalResult ResizeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                    SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  SmallVector<Dim> dims = b.dims(input);
+  Value scales = adaptor.getScales(), sizes = adaptor.getSizes();
+  if (static_cast<bool>(scales) == static_cast<bool>(sizes))
+    return b.emitError("give exactly one of scales and sizes");
+  SmallVector<Dim> out;
+  if (sizes) {
+    FailureOr<SmallVector<Dim>> values = b.elements(sizes, "sizes");
+    if (failed(values))
+      return failure();
+    if (values->size() != dims.size())
+      return b.emitError(llvm::formatv(
+          "sizes has {0} entries but the input has rank {1}", values->size(),
+          dims.size()));
+    out = std::move(*values);
+  } else {
+    RankedTensorType type = typeOf(scales);
+    if (type.getRank() != 1 || type.getDimSize(0) != static_cast<int64_t>(dims.size()))
+      return b.emitError(llvm::formatv(
+          "scales must be 1-D with one entry per input dimension ({0}), got "
+          "{1}",
+          dims.size(), type));
+    for (auto [i, d] : llvm::enumerate(dims))
+      out.push_back(b.scaleFloor(d, scales, i));
+  }
+  if (adaptor.getRoi() &&
+      adaptor.getCoordinateTransform() != CoordinateTransform::TfCropAndResize)
+    return b.emitError("roi is only used by tf_crop_and_resize; drop it");
+  results.push_back({out, typeOf(input).getElementType()});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape queries and constants
+//===----------------------------------------------------------------------===//
+
+/// The [start, end) range of nn.shape_of, clamped as ONNX Shape does.
+static std::pair<int64_t, int64_t> shapeOfRange(int64_t start,
+                                                std::optional<int64_t> end,
+                                                int64_t rank) {
+  auto clampIndex = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  int64_t s = clampIndex(start), e = end ? clampIndex(*end) : rank;
+  return {s, std::max(s, e)};
+}
+
+LogicalResult ShapeOfOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                     SmallVectorImpl<ResultShape> &results) {
+  auto [start, end] = shapeOfRange(adaptor.getStart(), adaptor.getEnd(),
+                                   typeOf(adaptor.getInput()).getRank());
+  results.push_back({{b.fixed(end - start)}, b.getI64Type()});
+  return success();
+}
+
+LogicalResult SizeOp::inferShapes(Adaptor, ShapeBuilder &b,
+                                  SmallVectorImpl<ResultShape> &results) {
+  results.push_back({{}, b.getI64Type()});
+  return success();
+}
+
+LogicalResult ConstantOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, ValueRange,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange,
+    SmallVectorImpl<Type> &inferred) {
+  ElementsAttr value =
+      properties ? properties.as<Properties *>()->value
+                 : dyn_cast_or_null<ElementsAttr>(attributes.get("value"));
+  if (!value)
+    return emitOptionalError(location, "'nn.constant' op needs a value");
+  inferred.push_back(value.getType());
+  return success();
+}
+
+LogicalResult ConstantOp::verify() {
+  if (!isa<RankedTensorType>(getValue().getType()))
+    return emitOpError() << "value must have a ranked tensor type, got "
+                         << getValue().getType();
+  return success();
+}
+
+LogicalResult
+ConstantOfShapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                               SmallVectorImpl<ResultShape> &results) {
+  FailureOr<SmallVector<Dim>> shape = b.elements(adaptor.getShape(), "shape");
+  if (failed(shape))
+    return failure();
+  for (auto [i, d] : llvm::enumerate(*shape))
+    if (d.isStatic() && d.getSize() < 0)
+      return b.emitError(llvm::formatv(
+          "shape entry {0} is negative ({1})", i, d.getSize()));
+  ElementsAttr value = adaptor.getValue();
+  if (value.getNumElements() != 1)
+    return b.emitError(llvm::formatv(
+        "value must hold one element, got {0}", value.getNumElements()));
+  results.push_back({*shape, value.getElementType()});
+  return success();
+}
+
+LogicalResult RangeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                   SmallVectorImpl<ResultShape> &results) {
+  Type elementType = typeOf(adaptor.getStart()).getElementType();
+  for (auto [v, name] : {std::pair(adaptor.getStart(), "start"),
+                         std::pair(adaptor.getLimit(), "limit"),
+                         std::pair(adaptor.getDelta(), "delta")}) {
+    RankedTensorType type = typeOf(v);
+    if (!type.hasStaticShape() || type.getNumElements() != 1)
+      return b.emitError(llvm::formatv(
+          "{0} must be a scalar (one element), got {1}", name, type));
+  }
+  // Integer bounds: ceil((limit - start) / delta), at least 0; computed at
+  // run time when the bounds are not constants.
+  if (isa<IntegerType>(elementType)) {
+    FailureOr<Dim> start = b.scalar(adaptor.getStart(), "start");
+    FailureOr<Dim> limit = b.scalar(adaptor.getLimit(), "limit");
+    FailureOr<Dim> delta = b.scalar(adaptor.getDelta(), "delta");
+    if (failed(start) || failed(limit) || failed(delta))
+      return failure();
+    if (delta->is(0))
+      return b.emitError("delta must not be 0");
+    Dim length = b.max(b.ceilDiv(b.sub(*limit, *start), *delta), b.fixed(0));
+    results.push_back({{length}, elementType});
+    return success();
+  }
+  // Float bounds: static when all three are constants.
+  DenseFPElementsAttr s, l, d;
+  Dim length = b.dynamic();
+  if (matchPattern(adaptor.getStart(), m_Constant(&s)) &&
+      matchPattern(adaptor.getLimit(), m_Constant(&l)) &&
+      matchPattern(adaptor.getDelta(), m_Constant(&d))) {
+    double start = (*s.getValues<APFloat>().begin()).convertToDouble();
+    double limit = (*l.getValues<APFloat>().begin()).convertToDouble();
+    double delta = (*d.getValues<APFloat>().begin()).convertToDouble();
+    if (delta == 0)
+      return b.emitError("delta must not be 0");
+    length = b.fixed(std::max<int64_t>(
+        0, static_cast<int64_t>(std::ceil((limit - start) / delta))));
+  } else if (b.isReifying()) {
+    // A float range with run-time bounds has no index-only formula here;
+    // lowering reads the length off the computed bounds instead.
+    return failure();
+  }
+  results.push_back({{length}, elementType});
+  return success();
+}
+
+} // namespace ddl::nn

@@ -1,0 +1,19 @@
+//===- NNOps.h - graph dialect operations -----------------------*- C++ -*-===//
+//
+// Generated op classes of the `nn` dialect. Include NNDialect.h instead.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_DIALECTS_NN_NNOPS_H
+#define DDL_DIALECTS_NN_NNOPS_H
+
+#include "dialects/nn/ShapeBuilder.h"
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "dialects/nn/NNOps.h.inc"
+
+#endif // DDL_DIALECTS_NN_NNOPS_H

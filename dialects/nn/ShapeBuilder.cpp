@@ -1,0 +1,483 @@
+//===- ShapeBuilder.cpp - one shape function, two uses --------------------===//
+//
+// See ShapeBuilder.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nn/ShapeBuilder.h"
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+
+namespace ddl::nn {
+
+ShapeBuilder::ShapeBuilder(MLIRContext *context, std::optional<Location> loc,
+                           StringRef opName)
+    : context(context), loc(loc), opName(opName) {}
+
+ShapeBuilder::ShapeBuilder(OpBuilder &builder, Location loc, StringRef opName)
+    : context(builder.getContext()), loc(loc), builder(&builder),
+      opName(opName) {}
+
+Type ShapeBuilder::getI1Type() const { return IntegerType::get(context, 1); }
+Type ShapeBuilder::getI64Type() const { return IntegerType::get(context, 64); }
+
+LogicalResult ShapeBuilder::emitError(const Twine &message) const {
+  if (loc)
+    return emitOptionalError(loc, "'", opName, "' op ", message);
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Reading operands
+//===----------------------------------------------------------------------===//
+
+RankedTensorType ShapeBuilder::tensorType(Value v, StringRef what) const {
+  auto type = v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
+  if (!type)
+    (void)emitError(Twine(what) + " must be a ranked tensor");
+  return type;
+}
+
+Dim ShapeBuilder::dim(Value tensor, int64_t index) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Dim d;
+  d.size = type.getDimSize(index);
+  if (d.isStatic())
+    return d;
+  d.symbol = getDimSymbol(type, index);
+  if (isReifying())
+    d.value = tensor::DimOp::create(*builder, *loc, tensor, index);
+  return d;
+}
+
+SmallVector<Dim> ShapeBuilder::dims(Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<Dim> result;
+  for (int64_t i = 0, e = type.getRank(); i < e; ++i)
+    result.push_back(dim(tensor, i));
+  return result;
+}
+
+std::optional<SmallVector<int64_t>> ShapeBuilder::constantIntegers(Value v) {
+  DenseIntElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  for (const APInt &x : attr.getValues<APInt>())
+    values.push_back(x.getSExtValue());
+  return values;
+}
+
+FailureOr<SmallVector<Dim>> ShapeBuilder::elements(Value tensor,
+                                                   StringRef what) {
+  RankedTensorType type = tensorType(tensor, what);
+  if (!type)
+    return failure();
+  if (type.getRank() != 1 || type.isDynamicDim(0))
+    return emitError(Twine(what) +
+                     " must be a 1-D tensor of static length (it sets a rank), "
+                     "got " +
+                     llvm::formatv("{0}", type).str());
+  int64_t n = type.getDimSize(0);
+  SmallVector<Dim> result;
+  if (std::optional<SmallVector<int64_t>> values = constantIntegers(tensor)) {
+    if (static_cast<int64_t>(values->size()) == n) {
+      for (int64_t v : *values)
+        result.push_back(fixed(v));
+      return result;
+    }
+    // A splat constant has a single value for all entries.
+    if (values->size() == 1) {
+      result.assign(n, fixed(values->front()));
+      return result;
+    }
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    if (!isReifying()) {
+      result.push_back(dynamic());
+      continue;
+    }
+    Value index = arith::ConstantIndexOp::create(*builder, *loc, i);
+    Value element = tensor::ExtractOp::create(*builder, *loc, tensor, index);
+    result.push_back(fromValue(arith::IndexCastOp::create(
+        *builder, *loc, builder->getIndexType(), element)));
+  }
+  return result;
+}
+
+Value ShapeBuilder::extractIndex(Value tensor, ArrayRef<int64_t> position) {
+  SmallVector<Value> indices;
+  for (int64_t p : position)
+    indices.push_back(arith::ConstantIndexOp::create(*builder, *loc, p));
+  Value element = tensor::ExtractOp::create(*builder, *loc, tensor, indices);
+  return arith::IndexCastOp::create(*builder, *loc, builder->getIndexType(),
+                                    element);
+}
+
+FailureOr<Dim> ShapeBuilder::scalar(Value tensor, StringRef what) {
+  RankedTensorType type = tensorType(tensor, what);
+  if (!type)
+    return failure();
+  if (!type.hasStaticShape() || type.getNumElements() != 1)
+    return emitError(Twine(what) + " must hold exactly one element, got " +
+                     llvm::formatv("{0}", type).str());
+  if (std::optional<SmallVector<int64_t>> values = constantIntegers(tensor))
+    return fixed(values->front());
+  if (!isReifying())
+    return dynamic();
+  return fromValue(
+      extractIndex(tensor, SmallVector<int64_t>(type.getRank(), 0)));
+}
+
+Dim ShapeBuilder::scaleFloor(Dim d, Value scales, int64_t index) {
+  DenseFPElementsAttr constant;
+  if (matchPattern(scales, m_Constant(&constant))) {
+    double scale = constant.isSplat()
+                       ? constant.getSplatValue<APFloat>().convertToDouble()
+                       : constant.getValues<APFloat>()[index].convertToDouble();
+    if (scale == 1.0)
+      return d;
+    if (d.isStatic())
+      return fixed(static_cast<int64_t>(std::floor(d.size * scale)));
+  }
+  if (!isReifying())
+    return dynamic();
+  // floor(size * scale) in f64, back to index.
+  Type f64 = builder->getF64Type();
+  Value idx = arith::ConstantIndexOp::create(*builder, *loc, index);
+  Value scale = tensor::ExtractOp::create(*builder, *loc, scales, idx);
+  if (scale.getType() != f64)
+    scale = arith::ExtFOp::create(*builder, *loc, f64, scale);
+  Value size = arith::IndexCastOp::create(*builder, *loc,
+                                          builder->getI64Type(), materialize(d));
+  Value product = arith::MulFOp::create(
+      *builder, *loc, arith::SIToFPOp::create(*builder, *loc, f64, size), scale);
+  // fptosi truncates toward zero, which is floor for the non-negative sizes.
+  Value floored =
+      arith::FPToSIOp::create(*builder, *loc, builder->getI64Type(), product);
+  return fromValue(arith::IndexCastOp::create(*builder, *loc,
+                                              builder->getIndexType(), floored));
+}
+
+//===----------------------------------------------------------------------===//
+// Dim arithmetic
+//===----------------------------------------------------------------------===//
+
+// Static folds saturate instead of overflowing: ONNX uses INT64_MAX as
+// "to the end" in slices, and such values meet additions before clamping.
+static int64_t saturate(__int128 v) {
+  if (v > std::numeric_limits<int64_t>::max())
+    return std::numeric_limits<int64_t>::max();
+  if (v < std::numeric_limits<int64_t>::min())
+    return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(v);
+}
+
+Dim ShapeBuilder::fixed(int64_t size) const {
+  Dim d;
+  d.size = size;
+  return d;
+}
+
+Dim ShapeBuilder::fromValue(Value index) const {
+  Dim d;
+  d.value = index;
+  return d;
+}
+
+Dim ShapeBuilder::fromFoldResult(OpFoldResult r) {
+  if (std::optional<int64_t> c = getConstantIntValue(r))
+    return fixed(*c);
+  return fromValue(cast<Value>(r));
+}
+
+Value ShapeBuilder::materialize(Dim d) {
+  if (d.isStatic())
+    return arith::ConstantIndexOp::create(*builder, *loc, d.size);
+  return d.value;
+}
+
+SmallVector<OpFoldResult> ShapeBuilder::toFoldResults(ArrayRef<Dim> dims) {
+  SmallVector<OpFoldResult> result;
+  for (Dim d : dims) {
+    if (d.isStatic())
+      result.push_back(IntegerAttr::get(IndexType::get(context), d.size));
+    else
+      result.push_back(d.value);
+  }
+  return result;
+}
+
+static __int128 floorDivide(__int128 x, __int128 y) {
+  __int128 q = x / y;
+  return (x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q;
+}
+
+#define DDL_NN_DIM_BINARY(NAME, ARITH_OP, FOLD)                                \
+  Dim ShapeBuilder::NAME(Dim a, Dim b) {                                       \
+    if (a.isStatic() && b.isStatic()) {                                        \
+      __int128 x = a.size, y = b.size;                                         \
+      return fixed(saturate(FOLD));                                            \
+    }                                                                          \
+    if (!isReifying())                                                         \
+      return dynamic();                                                        \
+    return fromValue(                                                          \
+        ARITH_OP::create(*builder, *loc, materialize(a), materialize(b)));     \
+  }
+
+// Sizes reaching these folds were validated by the shape functions (no
+// division by zero: divisors are strides, kernel sizes or checked counts).
+DDL_NN_DIM_BINARY(addImpl, arith::AddIOp, x + y)
+DDL_NN_DIM_BINARY(subImpl, arith::SubIOp, x - y)
+DDL_NN_DIM_BINARY(mulImpl, arith::MulIOp, x * y)
+DDL_NN_DIM_BINARY(floorDivImpl, arith::FloorDivSIOp,
+                  y == 0 ? 0 : floorDivide(x, y))
+DDL_NN_DIM_BINARY(ceilDivImpl, arith::CeilDivSIOp,
+                  y == 0 ? 0 : -floorDivide(-x, y))
+DDL_NN_DIM_BINARY(max, arith::MaxSIOp, std::max(x, y))
+DDL_NN_DIM_BINARY(min, arith::MinSIOp, std::min(x, y))
+#undef DDL_NN_DIM_BINARY
+
+// Identities keep the other side, symbol included.
+Dim ShapeBuilder::add(Dim a, Dim b) {
+  if (b.is(0))
+    return a;
+  if (a.is(0))
+    return b;
+  return addImpl(a, b);
+}
+Dim ShapeBuilder::sub(Dim a, Dim b) { return b.is(0) ? a : subImpl(a, b); }
+Dim ShapeBuilder::mul(Dim a, Dim b) {
+  if (b.is(1))
+    return a;
+  if (a.is(1))
+    return b;
+  return mulImpl(a, b);
+}
+Dim ShapeBuilder::floorDiv(Dim a, Dim b) {
+  return b.is(1) ? a : floorDivImpl(a, b);
+}
+Dim ShapeBuilder::ceilDiv(Dim a, Dim b) {
+  return b.is(1) ? a : ceilDivImpl(a, b);
+}
+
+Dim ShapeBuilder::product(ArrayRef<Dim> dims) {
+  Dim result = fixed(1);
+  for (Dim d : dims)
+    result = mul(result, d);
+  return result;
+}
+
+DimCondition ShapeBuilder::equal(Dim a, Dim b) {
+  DimCondition c;
+  if (a.isStatic() && b.isStatic()) {
+    c.decided = a.size == b.size;
+    return c;
+  }
+  if (a.symbol && a.symbol == b.symbol) {
+    c.decided = true;
+    return c;
+  }
+  if (isReifying())
+    c.value = arith::CmpIOp::create(*builder, *loc, arith::CmpIPredicate::eq,
+                                    materialize(a), materialize(b));
+  return c;
+}
+
+DimCondition ShapeBuilder::less(Dim a, Dim b) {
+  DimCondition c;
+  if (a.isStatic() && b.isStatic()) {
+    c.decided = a.size < b.size;
+    return c;
+  }
+  if (isReifying())
+    c.value = arith::CmpIOp::create(*builder, *loc, arith::CmpIPredicate::slt,
+                                    materialize(a), materialize(b));
+  return c;
+}
+
+Dim ShapeBuilder::select(DimCondition c, Dim onTrue, Dim onFalse) {
+  if (c.decided)
+    return *c.decided ? onTrue : onFalse;
+  if (!isReifying()) {
+    // Both arms equal: the choice does not matter.
+    if (onTrue.isStatic() && onFalse.isStatic() && onTrue.size == onFalse.size)
+      return onTrue;
+    if (onTrue.symbol && onTrue.symbol == onFalse.symbol)
+      return onTrue;
+    return dynamic();
+  }
+  return fromValue(arith::SelectOp::create(*builder, *loc, c.value,
+                                           materialize(onTrue),
+                                           materialize(onFalse)));
+}
+
+//===----------------------------------------------------------------------===//
+// Shared shape rules
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShapeBuilder::sameAs(Value input,
+                                   SmallVectorImpl<ResultShape> &results,
+                                   Type elementType) {
+  RankedTensorType type = tensorType(input, "input");
+  if (!type)
+    return failure();
+  results.push_back({dims(input), elementType ? elementType
+                                              : type.getElementType()});
+  return success();
+}
+
+FailureOr<SmallVector<Dim>> ShapeBuilder::broadcast(ArrayRef<Dim> lhs,
+                                                    ArrayRef<Dim> rhs,
+                                                    StringRef lhsName,
+                                                    StringRef rhsName) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  SmallVector<Dim> result;
+  for (size_t i = 0; i < rank; ++i) {
+    // Align from the back; a missing leading dim acts as 1.
+    Dim a = i + lhs.size() >= rank ? lhs[i + lhs.size() - rank] : fixed(1);
+    Dim b = i + rhs.size() >= rank ? rhs[i + rhs.size() - rank] : fixed(1);
+    if (a.isStatic() && b.isStatic() && a.size != b.size && a.size != 1 &&
+        b.size != 1)
+      return emitError(llvm::formatv(
+          "cannot broadcast {0} and {1}: dimension {2} of the result would "
+          "need sizes {3} and {4} to match (or one of them to be 1)",
+          lhsName, rhsName, i, a.size, b.size));
+    if (a.is(1)) {
+      result.push_back(b);
+    } else if (b.is(1) || (a.symbol && a.symbol == b.symbol)) {
+      result.push_back(a);
+    } else if (a.isStatic()) {
+      result.push_back(a); // b is dynamic: it must be a.size or 1.
+    } else if (b.isStatic()) {
+      result.push_back(b);
+    } else {
+      // Both dynamic: the result is b where a is 1, a otherwise.
+      result.push_back(select(equal(a, fixed(1)), b, a));
+    }
+  }
+  return result;
+}
+
+LogicalResult
+ShapeBuilder::broadcastElementwise(ArrayRef<Value> operands, Type elementType,
+                                   SmallVectorImpl<ResultShape> &results) {
+  SmallVector<Dim> shape;
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    std::string name = llvm::formatv("operand #{0}", i).str();
+    RankedTensorType type = tensorType(operand, name);
+    if (!type)
+      return failure();
+    if (i == 0) {
+      shape = dims(operand);
+      if (!elementType)
+        elementType = type.getElementType();
+      continue;
+    }
+    FailureOr<SmallVector<Dim>> merged = broadcast(
+        shape, dims(operand),
+        i == 1 ? "operand #0" : "the broadcast of the operands before", name);
+    if (failed(merged))
+      return failure();
+    shape = std::move(*merged);
+  }
+  results.push_back({std::move(shape), elementType});
+  return success();
+}
+
+FailureOr<int64_t> ShapeBuilder::normalizeAxis(int64_t axis, int64_t rank,
+                                               StringRef what) const {
+  if (axis < -rank || axis >= rank)
+    return emitError(llvm::formatv("{0} {1} is out of range for rank {2} "
+                                   "(expected {3} <= {0} < {2})",
+                                   what, axis, rank, -rank));
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<SmallVector<int64_t>>
+ShapeBuilder::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
+                            StringRef what) const {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> a = normalizeAxis(axis, rank, what);
+    if (failed(a))
+      return failure();
+    if (llvm::is_contained(result, *a))
+      return emitError(llvm::formatv("{0} names dimension {1} twice", what,
+                                     *a));
+    result.push_back(*a);
+  }
+  llvm::sort(result);
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Results
+//===----------------------------------------------------------------------===//
+
+RankedTensorType ShapeBuilder::toType(const ResultShape &shape) const {
+  SmallVector<int64_t> sizes;
+  SmallVector<StringAttr> symbols;
+  for (const Dim &d : shape.dims) {
+    sizes.push_back(d.size);
+    symbols.push_back(d.isStatic() ? StringAttr() : d.symbol);
+  }
+  return RankedTensorType::get(sizes, shape.elementType,
+                               getDimsEncoding(context, sizes, symbols));
+}
+
+LogicalResult finishReification(Operation *op, ShapeBuilder &b,
+                                ArrayRef<ResultShape> shapes,
+                                ReifiedRankedShapedTypeDims &reified) {
+  if (shapes.size() != op->getNumResults())
+    return failure();
+  for (auto [shape, result] : llvm::zip(shapes, op->getResults())) {
+    auto type = cast<RankedTensorType>(result.getType());
+    if (static_cast<int64_t>(shape.dims.size()) != type.getRank())
+      return failure();
+    SmallVector<OpFoldResult> dims = b.toFoldResults(shape.dims);
+    for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
+      if (!type.isDynamicDim(i))
+        dims[i] = IntegerAttr::get(IndexType::get(op->getContext()),
+                                   type.getDimSize(i));
+    }
+    reified.push_back(std::move(dims));
+  }
+  return success();
+}
+
+bool areRefinementsOf(TypeRange inferred, TypeRange actual) {
+  if (inferred.size() != actual.size())
+    return false;
+  for (auto [i, a] : llvm::zip(inferred, actual)) {
+    auto x = dyn_cast<RankedTensorType>(i);
+    auto y = dyn_cast<RankedTensorType>(a);
+    if (!x || !y)
+      return i == a;
+    if (x.getElementType() != y.getElementType() ||
+        x.getRank() != y.getRank())
+      return false;
+    for (int64_t d = 0, e = x.getRank(); d < e; ++d) {
+      if (!x.isDynamicDim(d) && !y.isDynamicDim(d) &&
+          x.getDimSize(d) != y.getDimSize(d))
+        return false;
+      StringAttr sx = getDimSymbol(x, d), sy = getDimSymbol(y, d);
+      if (sx && sy && sx != sy)
+        return false;
+    }
+  }
+  return true;
+}
+
+} // namespace ddl::nn

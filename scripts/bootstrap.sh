@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every system package ddl needs to build and test, with apt.
+# Idempotent: when everything is present it only checks and returns in
+# about a second, without touching the network.
+set -euo pipefail
+
+packages=(
+  # Toolchain: LLVM/MLIR 22 (Debian security suite), clang-22 + lld, Ninja, ccache.
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  cmake ninja-build ccache
+  # The one pinned formatter (see .clang-format and scripts/format.sh).
+  clang-format-22
+  # lit is a Python program; Debian's python3 runs it.
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "bootstrap: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "bootstrap: installing ${missing[*]}"
+sudo_cmd=()
+[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
