@@ -8,7 +8,7 @@ from lit.llvm import llvm_config
 
 config.name = "DDL"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.ddl_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
@@ -18,3 +18,4 @@ llvm_config.use_default_substitutions()
 # ddl's own tools from the build.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["ddl-opt"], [config.ddl_tools_dir])
+config.substitutions.append(("%ddl_src_root", config.ddl_src_root))

@@ -174,9 +174,9 @@ struct ComposeReshapes final : OpRewritePattern<ReshapeOp> {
       return rewriter.notifyMatchFailure(op, "shape is not a constant");
     if (!op.getAllowzero() && llvm::is_contained(*shape, 0))
       return rewriter.notifyMatchFailure(op, "shape copies sizes (0 entries)");
-    rewriter.replaceOpWithNewOp<ReshapeOp>(
-        op, op.getOutput().getType(), producer.getInput(), op.getShape(),
-        op.getAllowzero());
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getOutput().getType(),
+                                           producer.getInput(), op.getShape(),
+                                           op.getAllowzero());
     return success();
   }
 };
@@ -184,16 +184,15 @@ struct ComposeReshapes final : OpRewritePattern<ReshapeOp> {
 /// Rewrites an op of the reshape family whose result type is static into
 /// nn.reshape with a constant shape, the one canonical form that the
 /// reshape patterns compose.
-template <typename OpT>
-struct ToStaticReshape final : OpRewritePattern<OpT> {
+template <typename OpT> struct ToStaticReshape final : OpRewritePattern<OpT> {
   using OpRewritePattern<OpT>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpT op,
                                 PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getOutput().getType());
     if (!type.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "result shape is not static");
-    auto shapeType = RankedTensorType::get({type.getRank()},
-                                           rewriter.getIntegerType(64));
+    auto shapeType =
+        RankedTensorType::get({type.getRank()}, rewriter.getIntegerType(64));
     Value shape = ConstantOp::create(
         rewriter, op.getLoc(),
         DenseIntElementsAttr::get(shapeType, type.getShape()));
@@ -255,8 +254,8 @@ void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 OpFoldResult TransposeOp::fold(FoldAdaptor) {
   std::optional<ArrayRef<int64_t>> perm = getPerm();
   int64_t rank = getInput().getType().getRank();
-  bool identity = perm ? llvm::equal(*perm, llvm::seq<int64_t>(0, rank))
-                       : rank <= 1;
+  bool identity =
+      perm ? llvm::equal(*perm, llvm::seq<int64_t>(0, rank)) : rank <= 1;
   return identity ? foldToInput(getInput(), getOutput()) : OpFoldResult();
 }
 

@@ -22,9 +22,9 @@ namespace ddl::nn {
 static LogicalResult checkContraction(ShapeBuilder &b, Dim lhs, Dim rhs,
                                       StringRef what) {
   if (lhs.isStatic() && rhs.isStatic() && lhs.getSize() != rhs.getSize())
-    return b.emitError(llvm::formatv(
-        "contracted dimensions differ: {0} ({1} vs {2})", what, lhs.getSize(),
-        rhs.getSize()));
+    return b.emitError(
+        llvm::formatv("contracted dimensions differ: {0} ({1} vs {2})", what,
+                      lhs.getSize(), rhs.getSize()));
   return success();
 }
 
@@ -55,7 +55,8 @@ LogicalResult MatMulOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (!rhsVector)
     shape.push_back(n);
   results.push_back(
-      {shape, cast<RankedTensorType>(adaptor.getLhs().getType()).getElementType()});
+      {shape,
+       cast<RankedTensorType>(adaptor.getLhs().getType()).getElementType()});
   return success();
 }
 
@@ -91,8 +92,10 @@ LogicalResult GemmOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
       return failure();
     // Unidirectional: c may not grow the result.
     for (auto [i, d] : llvm::enumerate(*merged))
-      if (d.isStatic() && shape[i].isStatic() && d.getSize() != shape[i].getSize())
-        return b.emitError("c must broadcast to the M x N product, not grow it");
+      if (d.isStatic() && shape[i].isStatic() &&
+          d.getSize() != shape[i].getSize())
+        return b.emitError(
+            "c must broadcast to the M x N product, not grow it");
   }
   results.push_back({shape, aType.getElementType()});
   return success();
@@ -127,8 +130,8 @@ windowAttr(ShapeBuilder &b, std::optional<ArrayRef<int64_t>> attr, size_t n,
                        : ""));
   for (int64_t v : *attr)
     if (v < minimum)
-      return b.emitError(
-          llvm::formatv("{0} entries must be >= {1}, got {2}", name, minimum, v));
+      return b.emitError(llvm::formatv("{0} entries must be >= {1}, got {2}",
+                                       name, minimum, v));
   return SmallVector<int64_t>(attr->begin(), attr->end());
 }
 
@@ -148,9 +151,9 @@ windowedOutputDims(ShapeBuilder &b, ArrayRef<Dim> in, ArrayRef<Dim> kernel,
   for (size_t i = 0; i < n; ++i) {
     Dim stride = b.fixed((*strides)[i]);
     // Extent of the dilated kernel: (k - 1) * d + 1.
-    Dim extent = b.add(b.mul(b.sub(kernel[i], b.fixed(1)),
-                             b.fixed((*dilations)[i])),
-                       b.fixed(1));
+    Dim extent =
+        b.add(b.mul(b.sub(kernel[i], b.fixed(1)), b.fixed((*dilations)[i])),
+              b.fixed(1));
     Dim size;
     switch (params.autoPad) {
     case AutoPad::SameUpper:
@@ -207,9 +210,9 @@ static LogicalResult checkBias(ShapeBuilder &b, Value bias, Dim channels) {
   Dim size = b.dim(bias, 0);
   if (size.isStatic() && channels.isStatic() &&
       size.getSize() != channels.getSize())
-    return b.emitError(llvm::formatv(
-        "bias has {0} elements but there are {1} output channels",
-        size.getSize(), channels.getSize()));
+    return b.emitError(
+        llvm::formatv("bias has {0} elements but there are {1} output channels",
+                      size.getSize(), channels.getSize()));
   return success();
 }
 
@@ -239,14 +242,14 @@ LogicalResult ConvOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
         "input has {0} channels but weight expects {1} x group {2} = {3}",
         x[1].getSize(), w[1].getSize(), group, w[1].getSize() * group));
   if (w[0].isStatic() && w[0].getSize() % group != 0)
-    return b.emitError(llvm::formatv(
-        "{0} output channels do not split into {1} groups", w[0].getSize(),
-        group));
+    return b.emitError(
+        llvm::formatv("{0} output channels do not split into {1} groups",
+                      w[0].getSize(), group));
   if (failed(checkBias(b, adaptor.getBias(), w[0])))
     return failure();
-  FailureOr<SmallVector<Dim>> spatial = windowedOutputDims(
-      b, ArrayRef(x).drop_front(2), ArrayRef(w).drop_front(2),
-      windowParams(adaptor));
+  FailureOr<SmallVector<Dim>> spatial =
+      windowedOutputDims(b, ArrayRef(x).drop_front(2),
+                         ArrayRef(w).drop_front(2), windowParams(adaptor));
   if (failed(spatial))
     return failure();
   SmallVector<Dim> shape = {x[0], w[0]};
@@ -302,9 +305,9 @@ ConvTransposeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
       continue;
     }
     // stride * (in - 1) + output_padding + (k - 1) * dilation + 1 - pads
-    Dim extent = b.add(b.mul(b.sub(w[i + 2], b.fixed(1)),
-                             b.fixed((*dilations)[i])),
-                       b.fixed(1));
+    Dim extent =
+        b.add(b.mul(b.sub(w[i + 2], b.fixed(1)), b.fixed((*dilations)[i])),
+              b.fixed(1));
     Dim size = b.add(b.mul(stride, b.sub(in, b.fixed(1))), extent);
     int64_t padTotal = adaptor.getAutoPad() == AutoPad::Valid
                            ? 0
@@ -363,7 +366,8 @@ LogicalResult AvgPoolOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
 LogicalResult LpPoolOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
                                     SmallVectorImpl<ResultShape> &results) {
   if (adaptor.getP() < 1)
-    return b.emitError(llvm::formatv("p must be >= 1, got {0}", adaptor.getP()));
+    return b.emitError(
+        llvm::formatv("p must be >= 1, got {0}", adaptor.getP()));
   return poolShape(adaptor, b, results);
 }
 

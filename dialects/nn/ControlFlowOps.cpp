@@ -17,8 +17,7 @@ static LogicalResult verifyScalarCondition(Operation *op, Value condition,
                                            StringRef what) {
   auto type = cast<RankedTensorType>(condition.getType());
   if (type.hasStaticShape() && type.getNumElements() != 1)
-    return op->emitOpError() << what << " must hold one element, got "
-                             << type;
+    return op->emitOpError() << what << " must hold one element, got " << type;
   return success();
 }
 
@@ -27,16 +26,14 @@ static LogicalResult verifyScalarCondition(Operation *op, Value condition,
 static LogicalResult verifyYield(Operation *op, YieldOp yield,
                                  TypeRange expected, StringRef where) {
   if (yield.getValues().size() != expected.size())
-    return op->emitOpError() << where << " yields "
-                             << yield.getValues().size()
+    return op->emitOpError() << where << " yields " << yield.getValues().size()
                              << " values but needs " << expected.size();
   for (auto [i, pair] :
        llvm::enumerate(llvm::zip(yield.getValues().getTypes(), expected))) {
     auto [actual, wanted] = pair;
     if (!areRefinementsOf(TypeRange{wanted}, TypeRange{actual}))
-      return op->emitOpError() << where << " yields " << actual
-                               << " as value #" << i << ", incompatible with "
-                               << wanted;
+      return op->emitOpError() << where << " yields " << actual << " as value #"
+                               << i << ", incompatible with " << wanted;
   }
   return success();
 }
@@ -73,8 +70,8 @@ LogicalResult LoopOp::verify() {
       return failure();
   size_t carried = getInits().size();
   if (getNumResults() < carried)
-    return emitOpError() << "has " << getNumResults()
-                         << " results but carries " << carried
+    return emitOpError() << "has " << getNumResults() << " results but carries "
+                         << carried
                          << " values; results are the carried values, then "
                             "the scan outputs";
   Block &body = getBody().front();
@@ -83,7 +80,8 @@ LogicalResult LoopOp::verify() {
                          << " arguments but needs " << 2 + carried
                          << ": the iteration number, the condition, then one "
                             "per carried value";
-  auto i64Scalar = RankedTensorType::get({}, IntegerType::get(getContext(), 64));
+  auto i64Scalar =
+      RankedTensorType::get({}, IntegerType::get(getContext(), 64));
   auto i1Scalar = RankedTensorType::get({}, IntegerType::get(getContext(), 1));
   if (body.getArgument(0).getType() != i64Scalar ||
       body.getArgument(1).getType() != i1Scalar)
@@ -91,7 +89,8 @@ LogicalResult LoopOp::verify() {
                             "tensor<i64> (iteration) and tensor<i1> "
                             "(condition)";
   for (auto [i, pair] : llvm::enumerate(
-           llvm::zip(getInits().getTypes(), TypeRange(body.getArgumentTypes()).drop_front(2)))) {
+           llvm::zip(getInits().getTypes(),
+                     TypeRange(body.getArgumentTypes()).drop_front(2)))) {
     auto [init, arg] = pair;
     if (!areRefinementsOf(TypeRange{init}, TypeRange{arg}))
       return emitOpError() << "carried value #" << i << " starts as " << init

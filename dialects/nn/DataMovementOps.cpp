@@ -107,24 +107,27 @@ LogicalResult ReshapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
       llvm::any_of(out, [](Dim d) { return d.is(0); }))
     return b.emitError("with allowzero, shape cannot hold both 0 and -1");
 
-  // Each -1 entry (a dynamic entry may turn out to be -1 at run time) is
-  // the element count divided by the product of the other entries.
+  // Each -1 entry is the element count divided by the product of the
+  // other sizes. Only entries can be -1 (a dynamic entry may turn out to be
+  // at run time); sizes copied from the input never are.
   Dim numel = b.product(in);
+  SmallVector<DimCondition> isInferred;
   SmallVector<Dim> known;
-  for (Dim d : out)
-    known.push_back(b.select(b.equal(d, b.fixed(-1)), b.fixed(1), d));
-  Dim knownProduct = b.product(known);
-  if (!b.isReifying() && inferredIndex) {
-    if (std::optional<Dim> symbolic =
-            inferMinusOneSymbolically(b, in, out, *inferredIndex))
-      out[*inferredIndex] = *symbolic;
-    else
-      out[*inferredIndex] = b.floorDiv(numel, knownProduct);
-  } else {
-    for (Dim &d : out)
-      d = b.select(b.equal(d, b.fixed(-1)), b.floorDiv(numel, knownProduct), d);
+  for (auto [e, d] : llvm::zip(*entries, out)) {
+    isInferred.push_back(b.equal(e, b.fixed(-1)));
+    known.push_back(b.select(isInferred.back(), b.fixed(1), d));
   }
-  if (numel.isStatic() && llvm::all_of(out, [](Dim d) { return d.isStatic(); })) {
+  Dim knownProduct = b.product(known);
+  for (size_t i = 0; i < out.size(); ++i) {
+    std::optional<Dim> symbolic;
+    if (!b.isReifying() && inferredIndex && i == *inferredIndex)
+      symbolic = inferMinusOneSymbolically(b, in, out, i);
+    out[i] = symbolic ? *symbolic
+                      : b.select(isInferred[i], b.floorDiv(numel, knownProduct),
+                                 out[i]);
+  }
+  if (numel.isStatic() &&
+      llvm::all_of(out, [](Dim d) { return d.isStatic(); })) {
     Dim total = b.product(out);
     if (total.getSize() != numel.getSize())
       return b.emitError(llvm::formatv(
@@ -251,14 +254,15 @@ LogicalResult SliceOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   Value input = adaptor.getInput();
   SmallVector<Dim> dims = b.dims(input);
   int64_t rank = dims.size();
-  FailureOr<SmallVector<Dim>> starts = b.elements(adaptor.getStarts(), "starts");
+  FailureOr<SmallVector<Dim>> starts =
+      b.elements(adaptor.getStarts(), "starts");
   FailureOr<SmallVector<Dim>> ends = b.elements(adaptor.getEnds(), "ends");
   if (failed(starts) || failed(ends))
     return failure();
   size_t n = starts->size();
   if (ends->size() != n)
-    return b.emitError(llvm::formatv(
-        "starts has {0} entries but ends has {1}", n, ends->size()));
+    return b.emitError(llvm::formatv("starts has {0} entries but ends has {1}",
+                                     n, ends->size()));
   // Axes and steps decide which dimensions change and how: they must be
   // constants.
   SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, n));
@@ -274,8 +278,8 @@ LogicalResult SliceOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
       return b.emitError(llvm::formatv(
           "{0} must be a constant (it decides which dimensions change)", name));
     if (values->size() != n)
-      return b.emitError(llvm::formatv(
-          "{0} has {1} entries but starts has {2}", name, values->size(), n));
+      return b.emitError(llvm::formatv("{0} has {1} entries but starts has {2}",
+                                       name, values->size(), n));
     *target = std::move(*values);
   }
   FailureOr<SmallVector<int64_t>> normalizedAxes =
@@ -325,7 +329,8 @@ LogicalResult ConcatOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   SmallVector<Dim> out = b.dims(inputs.front());
   for (auto [index, input] : llvm::enumerate(inputs.drop_front())) {
     RankedTensorType type = typeOf(input);
-    if (type.getRank() != rank || type.getElementType() != first.getElementType())
+    if (type.getRank() != rank ||
+        type.getElementType() != first.getElementType())
       return b.emitError(llvm::formatv(
           "input #{0} is {1} but input #0 is {2}; all inputs need one rank "
           "and element type",
@@ -373,14 +378,15 @@ LogicalResult SplitOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     int64_t total = 0;
     for (int64_t s : *sizes) {
       if (s < 0)
-        return b.emitError(llvm::formatv("sizes entries must be >= 0, got {0}", s));
+        return b.emitError(
+            llvm::formatv("sizes entries must be >= 0, got {0}", s));
       total += s;
       pieces.push_back(b.fixed(s));
     }
     if (whole.isStatic() && whole.getSize() != total)
-      return b.emitError(llvm::formatv(
-          "sizes add up to {0} but dimension {1} has size {2}", total, *axis,
-          whole.getSize()));
+      return b.emitError(
+          llvm::formatv("sizes add up to {0} but dimension {1} has size {2}",
+                        total, *axis, whole.getSize()));
   } else {
     // Equal pieces of ceil(size / n); the last takes what is left.
     Dim piece = b.ceilDiv(whole, b.fixed(n));
@@ -409,7 +415,8 @@ LogicalResult GatherOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   SmallVector<Dim> data = b.dims(adaptor.getData());
   if (data.empty())
     return b.emitError("data must have rank >= 1");
-  FailureOr<int64_t> axis = b.normalizeAxis(adaptor.getAxis(), data.size(), "axis");
+  FailureOr<int64_t> axis =
+      b.normalizeAxis(adaptor.getAxis(), data.size(), "axis");
   if (failed(axis))
     return failure();
   SmallVector<Dim> out(data.begin(), data.begin() + *axis);
@@ -495,8 +502,9 @@ LogicalResult ScatterNDOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
                        "be static");
   int64_t depth = indices.getShape().back();
   if (depth < 1 || depth > data.getRank())
-    return b.emitError(llvm::formatv(
-        "index depth {0} must be in [1, data rank {1}]", depth, data.getRank()));
+    return b.emitError(
+        llvm::formatv("index depth {0} must be in [1, data rank {1}]", depth,
+                      data.getRank()));
   int64_t expected = indices.getRank() - 1 + data.getRank() - depth;
   if (updates.getRank() != expected)
     return b.emitError(llvm::formatv(
@@ -536,8 +544,8 @@ LogicalResult PadOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   for (size_t i = 0; i < rank; ++i) {
     Dim size = b.add(b.add(dims[i], (*pads)[i]), (*pads)[i + rank]);
     if (size.isStatic() && size.getSize() < 0)
-      return b.emitError(llvm::formatv(
-          "negative pads crop dimension {0} below zero", i));
+      return b.emitError(
+          llvm::formatv("negative pads crop dimension {0} below zero", i));
     out.push_back(size);
   }
   results.push_back({out, typeOf(input).getElementType()});
@@ -565,9 +573,9 @@ LogicalResult TileOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (failed(repeats))
     return failure();
   if (repeats->size() != dims.size())
-    return b.emitError(llvm::formatv(
-        "repeats has {0} entries but the input has rank {1}", repeats->size(),
-        dims.size()));
+    return b.emitError(
+        llvm::formatv("repeats has {0} entries but the input has rank {1}",
+                      repeats->size(), dims.size()));
   SmallVector<Dim> out;
   for (auto [d, r] : llvm::zip(dims, *repeats)) {
     if (r.isStatic() && r.getSize() < 0)
@@ -592,13 +600,14 @@ LogicalResult ResizeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     if (failed(values))
       return failure();
     if (values->size() != dims.size())
-      return b.emitError(llvm::formatv(
-          "sizes has {0} entries but the input has rank {1}", values->size(),
-          dims.size()));
+      return b.emitError(
+          llvm::formatv("sizes has {0} entries but the input has rank {1}",
+                        values->size(), dims.size()));
     out = std::move(*values);
   } else {
     RankedTensorType type = typeOf(scales);
-    if (type.getRank() != 1 || type.getDimSize(0) != static_cast<int64_t>(dims.size()))
+    if (type.getRank() != 1 ||
+        type.getDimSize(0) != static_cast<int64_t>(dims.size()))
       return b.emitError(llvm::formatv(
           "scales must be 1-D with one entry per input dimension ({0}), got "
           "{1}",
@@ -618,9 +627,8 @@ LogicalResult ResizeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
 //===----------------------------------------------------------------------===//
 
 /// The [start, end) range of nn.shape_of, clamped as ONNX Shape does.
-static std::pair<int64_t, int64_t> shapeOfRange(int64_t start,
-                                                std::optional<int64_t> end,
-                                                int64_t rank) {
+static std::pair<int64_t, int64_t>
+shapeOfRange(int64_t start, std::optional<int64_t> end, int64_t rank) {
   auto clampIndex = [&](int64_t v) {
     if (v < 0)
       v += rank;
@@ -644,10 +652,11 @@ LogicalResult SizeOp::inferShapes(Adaptor, ShapeBuilder &b,
   return success();
 }
 
-LogicalResult ConstantOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> location, ValueRange,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                             ValueRange, DictionaryAttr attributes,
+                             OpaqueProperties properties, RegionRange,
+                             SmallVectorImpl<Type> &inferred) {
   ElementsAttr value =
       properties ? properties.as<Properties *>()->value
                  : dyn_cast_or_null<ElementsAttr>(attributes.get("value"));
@@ -672,12 +681,12 @@ ConstantOfShapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return failure();
   for (auto [i, d] : llvm::enumerate(*shape))
     if (d.isStatic() && d.getSize() < 0)
-      return b.emitError(llvm::formatv(
-          "shape entry {0} is negative ({1})", i, d.getSize()));
+      return b.emitError(
+          llvm::formatv("shape entry {0} is negative ({1})", i, d.getSize()));
   ElementsAttr value = adaptor.getValue();
   if (value.getNumElements() != 1)
-    return b.emitError(llvm::formatv(
-        "value must hold one element, got {0}", value.getNumElements()));
+    return b.emitError(llvm::formatv("value must hold one element, got {0}",
+                                     value.getNumElements()));
   results.push_back({*shape, value.getElementType()});
   return success();
 }

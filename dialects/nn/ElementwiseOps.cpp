@@ -25,9 +25,9 @@ LogicalResult ClipOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
       return b.emitError(llvm::formatv(
           "{0} must be a scalar (one element), got {1}", name, type));
     if (type.getElementType() != inputType.getElementType())
-      return b.emitError(llvm::formatv(
-          "{0} has element type {1} but the input has {2}", name,
-          type.getElementType(), inputType.getElementType()));
+      return b.emitError(
+          llvm::formatv("{0} has element type {1} but the input has {2}", name,
+                        type.getElementType(), inputType.getElementType()));
   }
   return b.sameAs(adaptor.getInput(), results);
 }

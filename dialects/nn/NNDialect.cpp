@@ -138,8 +138,8 @@ LogicalResult DimsAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "#nn.dims entry " << i << " has a null symbol";
     if (symbol.getValue().empty()) {
       if (size < 0 && !ShapedType::isDynamic(size))
-        return emitError() << "#nn.dims entry " << i
-                           << " has negative size " << size;
+        return emitError() << "#nn.dims entry " << i << " has negative size "
+                           << size;
       continue;
     }
     anySymbol = true;

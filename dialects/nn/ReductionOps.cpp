@@ -55,8 +55,8 @@ static LogicalResult argReduceShape(Adaptor adaptor, ShapeBuilder &b,
   FailureOr<int64_t> axis = b.normalizeAxis(adaptor.getAxis(), rank, "axis");
   if (failed(axis))
     return failure();
-  results.push_back({reducedDims(b, input, {*axis}, adaptor.getKeepdims()),
-                     b.getI64Type()});
+  results.push_back(
+      {reducedDims(b, input, {*axis}, adaptor.getKeepdims()), b.getI64Type()});
   return success();
 }
 
@@ -109,9 +109,9 @@ static LogicalResult checkPerChannel(ShapeBuilder &b, Value input, Value param,
                                      name, type.getElementType(),
                                      elementTypeOf(input)));
   if (type.getRank() != 1)
-    return b.emitError(llvm::formatv(
-        "{0} must be 1-D (one value per channel), got rank {1}", name,
-        type.getRank()));
+    return b.emitError(
+        llvm::formatv("{0} must be 1-D (one value per channel), got rank {1}",
+                      name, type.getRank()));
   Dim size = b.dim(param, 0);
   if (size.isStatic() && channels.isStatic() &&
       size.getSize() != channels.getSize())
@@ -137,22 +137,24 @@ LogicalResult BatchNormOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (failed(checkChannelInput(b, input, 2)))
     return failure();
   Dim channels = b.dim(input, 1);
-  for (auto [param, name] :
-       {std::pair(adaptor.getScale(), "scale"), std::pair(adaptor.getBias(), "bias"),
-        std::pair(adaptor.getMean(), "mean"),
-        std::pair(adaptor.getVariance(), "variance")})
+  for (auto [param, name] : {std::pair(adaptor.getScale(), "scale"),
+                             std::pair(adaptor.getBias(), "bias"),
+                             std::pair(adaptor.getMean(), "mean"),
+                             std::pair(adaptor.getVariance(), "variance")})
     if (failed(checkPerChannel(b, input, param, name, channels)))
       return failure();
   return b.sameAs(input, results);
 }
 
-LogicalResult InstanceNormOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
-                                          SmallVectorImpl<ResultShape> &results) {
+LogicalResult
+InstanceNormOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                            SmallVectorImpl<ResultShape> &results) {
   Value input = adaptor.getInput();
   if (failed(checkChannelInput(b, input, 3)))
     return failure();
   Dim channels = b.dim(input, 1);
-  if (failed(checkPerChannel(b, input, adaptor.getScale(), "scale", channels)) ||
+  if (failed(
+          checkPerChannel(b, input, adaptor.getScale(), "scale", channels)) ||
       failed(checkPerChannel(b, input, adaptor.getBias(), "bias", channels)))
     return failure();
   return b.sameAs(input, results);
@@ -166,12 +168,14 @@ LogicalResult GroupNormOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   int64_t groups = adaptor.getNumGroups();
   Dim channels = b.dim(input, 1);
   if (groups < 1)
-    return b.emitError(llvm::formatv("num_groups must be >= 1, got {0}", groups));
+    return b.emitError(
+        llvm::formatv("num_groups must be >= 1, got {0}", groups));
   if (channels.isStatic() && channels.getSize() % groups != 0)
-    return b.emitError(llvm::formatv(
-        "{0} channels do not split into {1} groups", channels.getSize(),
-        groups));
-  if (failed(checkPerChannel(b, input, adaptor.getScale(), "scale", channels)) ||
+    return b.emitError(
+        llvm::formatv("{0} channels do not split into {1} groups",
+                      channels.getSize(), groups));
+  if (failed(
+          checkPerChannel(b, input, adaptor.getScale(), "scale", channels)) ||
       failed(checkPerChannel(b, input, adaptor.getBias(), "bias", channels)))
     return failure();
   return b.sameAs(input, results);
@@ -187,21 +191,22 @@ LogicalResult LayerNormOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (failed(axis))
     return failure();
   // scale and bias broadcast to input.shape[axis:] without growing it.
-  SmallVector<Dim> normalized(b.dims(input).begin() + *axis, b.dims(input).end());
+  SmallVector<Dim> dims = b.dims(input);
+  ArrayRef<Dim> normalized = ArrayRef(dims).drop_front(*axis);
   for (auto [param, name] : {std::pair(adaptor.getScale(), "scale"),
                              std::pair(adaptor.getBias(), "bias")}) {
     if (!param)
       continue;
     if (elementTypeOf(param) != elementTypeOf(input))
-      return b.emitError(llvm::formatv("{0} must have the input's element type",
-                                       name));
-    SmallVector<Dim> dims = b.dims(param);
-    if (dims.size() > normalized.size())
+      return b.emitError(
+          llvm::formatv("{0} must have the input's element type", name));
+    SmallVector<Dim> paramDims = b.dims(param);
+    if (paramDims.size() > normalized.size())
       return b.emitError(llvm::formatv(
           "{0} has rank {1} but only {2} dimensions are normalized (axis {3})",
-          name, dims.size(), normalized.size(), *axis));
-    for (size_t i = 0; i < dims.size(); ++i) {
-      Dim p = dims[dims.size() - 1 - i];
+          name, paramDims.size(), normalized.size(), *axis));
+    for (size_t i = 0; i < paramDims.size(); ++i) {
+      Dim p = paramDims[paramDims.size() - 1 - i];
       Dim x = normalized[normalized.size() - 1 - i];
       if (p.isStatic() && x.isStatic() && p.getSize() != x.getSize() &&
           p.getSize() != 1)
@@ -211,7 +216,8 @@ LogicalResult LayerNormOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
             name, p.getSize(), x.getSize()));
     }
   }
-  return b.sameAs(input, results);
+  results.push_back({dims, elementTypeOf(input)});
+  return success();
 }
 
 } // namespace ddl::nn

@@ -9,8 +9,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
@@ -159,15 +159,16 @@ Dim ShapeBuilder::scaleFloor(Dim d, Value scales, int64_t index) {
   Value scale = tensor::ExtractOp::create(*builder, *loc, scales, idx);
   if (scale.getType() != f64)
     scale = arith::ExtFOp::create(*builder, *loc, f64, scale);
-  Value size = arith::IndexCastOp::create(*builder, *loc,
-                                          builder->getI64Type(), materialize(d));
+  Value size = arith::IndexCastOp::create(*builder, *loc, builder->getI64Type(),
+                                          materialize(d));
   Value product = arith::MulFOp::create(
-      *builder, *loc, arith::SIToFPOp::create(*builder, *loc, f64, size), scale);
+      *builder, *loc, arith::SIToFPOp::create(*builder, *loc, f64, size),
+      scale);
   // fptosi truncates toward zero, which is floor for the non-negative sizes.
   Value floored =
       arith::FPToSIOp::create(*builder, *loc, builder->getI64Type(), product);
-  return fromValue(arith::IndexCastOp::create(*builder, *loc,
-                                              builder->getIndexType(), floored));
+  return fromValue(arith::IndexCastOp::create(
+      *builder, *loc, builder->getIndexType(), floored));
 }
 
 //===----------------------------------------------------------------------===//
@@ -240,7 +241,7 @@ static __int128 floorDivide(__int128 x, __int128 y) {
 // division by zero: divisors are strides, kernel sizes or checked counts).
 DDL_NN_DIM_BINARY(addImpl, arith::AddIOp, x + y)
 DDL_NN_DIM_BINARY(subImpl, arith::SubIOp, x - y)
-DDL_NN_DIM_BINARY(mulImpl, arith::MulIOp, x * y)
+DDL_NN_DIM_BINARY(mulImpl, arith::MulIOp, x *y)
 DDL_NN_DIM_BINARY(floorDivImpl, arith::FloorDivSIOp,
                   y == 0 ? 0 : floorDivide(x, y))
 DDL_NN_DIM_BINARY(ceilDivImpl, arith::CeilDivSIOp,
@@ -318,9 +319,8 @@ Dim ShapeBuilder::select(DimCondition c, Dim onTrue, Dim onFalse) {
       return onTrue;
     return dynamic();
   }
-  return fromValue(arith::SelectOp::create(*builder, *loc, c.value,
-                                           materialize(onTrue),
-                                           materialize(onFalse)));
+  return fromValue(arith::SelectOp::create(
+      *builder, *loc, c.value, materialize(onTrue), materialize(onFalse)));
 }
 
 //===----------------------------------------------------------------------===//
@@ -333,8 +333,8 @@ LogicalResult ShapeBuilder::sameAs(Value input,
   RankedTensorType type = tensorType(input, "input");
   if (!type)
     return failure();
-  results.push_back({dims(input), elementType ? elementType
-                                              : type.getElementType()});
+  results.push_back(
+      {dims(input), elementType ? elementType : type.getElementType()});
   return success();
 }
 
@@ -414,8 +414,8 @@ ShapeBuilder::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
     if (failed(a))
       return failure();
     if (llvm::is_contained(result, *a))
-      return emitError(llvm::formatv("{0} names dimension {1} twice", what,
-                                     *a));
+      return emitError(
+          llvm::formatv("{0} names dimension {1} twice", what, *a));
     result.push_back(*a);
   }
   llvm::sort(result);
@@ -465,8 +465,7 @@ bool areRefinementsOf(TypeRange inferred, TypeRange actual) {
     auto y = dyn_cast<RankedTensorType>(a);
     if (!x || !y)
       return i == a;
-    if (x.getElementType() != y.getElementType() ||
-        x.getRank() != y.getRank())
+    if (x.getElementType() != y.getElementType() || x.getRank() != y.getRank())
       return false;
     for (int64_t d = 0, e = x.getRank(); d < e; ++d) {
       if (!x.isDynamicDim(d) && !y.isDynamicDim(d) &&

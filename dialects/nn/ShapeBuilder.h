@@ -135,9 +135,10 @@ public:
                        llvm::SmallVectorImpl<ResultShape> &results);
   /// numpy broadcasting of two shapes; `lhsName`/`rhsName` name them in
   /// errors.
-  mlir::FailureOr<llvm::SmallVector<Dim>>
-  broadcast(llvm::ArrayRef<Dim> lhs, llvm::ArrayRef<Dim> rhs,
-            llvm::StringRef lhsName, llvm::StringRef rhsName);
+  mlir::FailureOr<llvm::SmallVector<Dim>> broadcast(llvm::ArrayRef<Dim> lhs,
+                                                    llvm::ArrayRef<Dim> rhs,
+                                                    llvm::StringRef lhsName,
+                                                    llvm::StringRef rhsName);
   /// `axis` in [-rank, rank) made non-negative, or an error naming `what`.
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
                                          llvm::StringRef what) const;
@@ -164,7 +165,8 @@ private:
   Dim floorDivImpl(Dim a, Dim b);
   Dim ceilDivImpl(Dim a, Dim b);
   mlir::Value materialize(Dim d);
-  mlir::Value extractIndex(mlir::Value tensor, llvm::ArrayRef<int64_t> position);
+  mlir::Value extractIndex(mlir::Value tensor,
+                           llvm::ArrayRef<int64_t> position);
   Dim fromValue(mlir::Value index) const;
   Dim fromFoldResult(mlir::OpFoldResult r);
 

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -26,5 +27,8 @@ void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
 
 void ddl::registerAllPasses() {
   mlir::registerTransformsPasses();
+  // Resolves tensor.dim of op results through ReifyRankedShapedTypeOpInterface:
+  // how dynamic shapes of nn ops become index computations.
+  mlir::memref::registerResolveRankedShapeTypeResultDimsPass();
   graph::registerGraphPasses();
 }

@@ -61,9 +61,8 @@ static Type common(Type x, Type y) {
     bool sameSize = a.getDimSize(i) == b.getDimSize(i);
     sizes.push_back(sameSize ? a.getDimSize(i) : ShapedType::kDynamic);
     StringAttr sa = nn::getDimSymbol(a, i), sb = nn::getDimSymbol(b, i);
-    symbols.push_back(ShapedType::isDynamic(sizes.back()) && sa == sb
-                          ? sa
-                          : StringAttr());
+    symbols.push_back(
+        ShapedType::isDynamic(sizes.back()) && sa == sb ? sa : StringAttr());
   }
   return RankedTensorType::get(
       sizes, a.getElementType(),
@@ -108,10 +107,12 @@ static std::optional<SmallVector<Type>> provenTypes(Operation *op) {
 
 static void refineOp(Operation *op, OpBuilder &builder) {
   if (auto ifOp = dyn_cast<nn::IfOp>(op)) {
-    auto thenYield = cast<nn::YieldOp>(ifOp.getThenRegion().front().getTerminator());
-    auto elseYield = cast<nn::YieldOp>(ifOp.getElseRegion().front().getTerminator());
-    for (auto [result, a, b] : llvm::zip(ifOp.getResults(), thenYield.getValues(),
-                                         elseYield.getValues()))
+    auto thenYield =
+        cast<nn::YieldOp>(ifOp.getThenRegion().front().getTerminator());
+    auto elseYield =
+        cast<nn::YieldOp>(ifOp.getElseRegion().front().getTerminator());
+    for (auto [result, a, b] : llvm::zip(
+             ifOp.getResults(), thenYield.getValues(), elseYield.getValues()))
       if (Type both = common(a.getType(), b.getType()))
         setRefinedType(cast<OpResult>(result), refine(result.getType(), both),
                        builder);
@@ -162,8 +163,8 @@ struct NNInferShapesPass final
       }
     });
     if (changed)
-      func.setType(FunctionType::get(&getContext(), func.getArgumentTypes(),
-                                     results));
+      func.setType(
+          FunctionType::get(&getContext(), func.getArgumentTypes(), results));
   }
 };
 
