@@ -50,3 +50,23 @@ function(ddl_link_mlir target)
   endif()
   target_link_libraries(${target} ${scope} MLIR LLVM)
 endfunction()
+
+# ddl_add_doc(<td file stem> <output name> <tblgen command> [args...])
+# Generates Markdown reference docs from TableGen into build/docs/ under the
+# `ddl-docs` target. (add_mlir_doc writes into MLIR's own binary dir, which
+# is the system install here.) scripts/gen-docs.sh copies them to docs/, and
+# test/lint/docs-current.test fails when the copies are stale.
+if(NOT TARGET ddl-docs)
+  add_custom_target(ddl-docs)
+endif()
+function(ddl_add_doc td_stem output_name command)
+  set(LLVM_TARGET_DEFINITIONS ${td_stem}.td)
+  tablegen(MLIR ${output_name}.md ${command} ${ARGN})
+  set(doc_file ${CMAKE_BINARY_DIR}/docs/${output_name}.md)
+  add_custom_command(
+    OUTPUT ${doc_file}
+    COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_CURRENT_BINARY_DIR}/${output_name}.md ${doc_file}
+    DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${output_name}.md)
+  add_custom_target(${output_name}DocGen DEPENDS ${doc_file})
+  add_dependencies(ddl-docs ${output_name}DocGen)
+endfunction()

@@ -20,7 +20,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def NN_Dialect : Dialect {
   let name = "nn";
   let cppNamespace = "::ddl::nn";
-  let summary = "ddl's framework-neutral graph-level tensor dialect";
+  let summary = "framework-neutral graph-level tensor dialect";
   let description = [{
     Operations on ranked tensors with numpy-style semantics, close to ONNX
     and to `torch.nn` so that both frontends import one op per source op.
