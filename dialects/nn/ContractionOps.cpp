@@ -70,7 +70,9 @@ LogicalResult GemmOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
         "batched products",
         aType.getRank(), bType.getRank()));
   if (aType.getElementType() != bType.getElementType())
-    return b.emitError("a and b must have one element type");
+    return b.emitError(llvm::formatv("a has element type {0} but b has {1}",
+                                     aType.getElementType(),
+                                     bType.getElementType()));
   SmallVector<Dim> a = b.dims(adaptor.getA()), bd = b.dims(adaptor.getB());
   if (adaptor.getTransA())
     std::swap(a[0], a[1]);
@@ -82,7 +84,9 @@ LogicalResult GemmOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (Value c = adaptor.getC()) {
     auto cType = cast<RankedTensorType>(c.getType());
     if (cType.getElementType() != aType.getElementType())
-      return b.emitError("c must have the element type of a and b");
+      return b.emitError(
+          llvm::formatv("c has element type {0} but a and b have {1}",
+                        cType.getElementType(), aType.getElementType()));
     if (cType.getRank() > 2)
       return b.emitError(
           llvm::formatv("c must have rank <= 2, got {0}", cType.getRank()));
@@ -189,6 +193,17 @@ windowedOutputDims(ShapeBuilder &b, ArrayRef<Dim> in, ArrayRef<Dim> kernel,
   return out;
 }
 
+/// Checks that static kernel sizes (from a weight's shape) are >= 1.
+static LogicalResult checkKernel(ShapeBuilder &b, ArrayRef<Dim> kernel) {
+  for (auto [i, k] : llvm::enumerate(kernel))
+    if (k.isStatic() && k.getSize() < 1)
+      return b.emitError(llvm::formatv(
+          "the kernel has size {0} in spatial dimension {1}; kernels need at "
+          "least one element per dimension",
+          k.getSize(), i));
+  return success();
+}
+
 /// Checks rank >= 3 (N, C, spatial...) of a windowed op's input.
 static LogicalResult checkWindowInput(ShapeBuilder &b, Value input) {
   auto type = cast<RankedTensorType>(input.getType());
@@ -245,7 +260,8 @@ LogicalResult ConvOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return b.emitError(
         llvm::formatv("{0} output channels do not split into {1} groups",
                       w[0].getSize(), group));
-  if (failed(checkBias(b, adaptor.getBias(), w[0])))
+  if (failed(checkBias(b, adaptor.getBias(), w[0])) ||
+      failed(checkKernel(b, ArrayRef(w).drop_front(2))))
     return failure();
   FailureOr<SmallVector<Dim>> spatial =
       windowedOutputDims(b, ArrayRef(x).drop_front(2),
@@ -278,9 +294,16 @@ ConvTransposeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return b.emitError(llvm::formatv(
         "input has {0} channels but weight's first dimension is {1}",
         x[1].getSize(), w[0].getSize()));
+  if (x[1].isStatic() && x[1].getSize() % group != 0)
+    return b.emitError(
+        llvm::formatv("{0} input channels do not split into {1} groups",
+                      x[1].getSize(), group));
   Dim outChannels = b.mul(w[1], b.fixed(group));
-  if (failed(checkBias(b, adaptor.getBias(), outChannels)))
+  if (failed(checkBias(b, adaptor.getBias(), outChannels)) ||
+      failed(checkKernel(b, ArrayRef(w).drop_front(2))))
     return failure();
+  if (adaptor.getPads() && adaptor.getAutoPad() != AutoPad::NotSet)
+    return b.emitError("pads and auto_pad are exclusive: drop one of them");
   size_t n = x.size() - 2;
   auto strides = windowAttr(b, adaptor.getStrides(), n, 1, 1, "strides");
   auto dilations = windowAttr(b, adaptor.getDilations(), n, 1, 1, "dilations");
@@ -292,6 +315,12 @@ ConvTransposeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (failed(strides) || failed(dilations) || failed(pads) ||
       failed(outputPadding) || failed(outputShape))
     return failure();
+  for (size_t i = 0; i < n; ++i)
+    if ((*outputPadding)[i] >= std::max((*strides)[i], (*dilations)[i]))
+      return b.emitError(llvm::formatv(
+          "output_padding {0} in spatial dimension {1} must be smaller than "
+          "the stride ({2}) or the dilation ({3})",
+          (*outputPadding)[i], i, (*strides)[i], (*dilations)[i]));
   SmallVector<Dim> shape = {x[0], outChannels};
   for (size_t i = 0; i < n; ++i) {
     if (adaptor.getOutputShape()) {

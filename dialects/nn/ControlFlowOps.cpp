@@ -38,10 +38,12 @@ static LogicalResult verifyYield(Operation *op, YieldOp yield,
   return success();
 }
 
+/// The region's nn.yield, or null. The op verifier runs before MLIR checks
+/// the nested blocks, so an empty block must be handled here.
 static YieldOp terminatorOf(Region &region) {
-  if (region.empty())
+  if (region.empty() || region.front().empty())
     return nullptr;
-  return dyn_cast<YieldOp>(region.front().getTerminator());
+  return dyn_cast<YieldOp>(region.front().back());
 }
 
 LogicalResult IfOp::verify() {
@@ -95,6 +97,15 @@ LogicalResult LoopOp::verify() {
     if (!areRefinementsOf(TypeRange{init}, TypeRange{arg}))
       return emitOpError() << "carried value #" << i << " starts as " << init
                            << " but the body takes " << arg;
+  }
+  for (auto [i, pair] : llvm::enumerate(
+           llvm::zip(getInits().getTypes(),
+                     TypeRange(getResultTypes()).take_front(carried)))) {
+    auto [init, result] = pair;
+    if (!areRefinementsOf(TypeRange{init}, TypeRange{result}))
+      return emitOpError() << "carried value #" << i << " starts as " << init
+                           << " but the loop's result #" << i << " is "
+                           << result << "; a carried value keeps its type";
   }
   YieldOp yield = terminatorOf(getBody());
   if (!yield)

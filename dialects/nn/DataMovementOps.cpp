@@ -16,6 +16,9 @@ using namespace mlir;
 
 namespace ddl::nn {
 
+/// Bound on nn.split's results, so malformed IR cannot exhaust memory.
+constexpr int64_t kMaxSplitOutputs = 1 << 16;
+
 static RankedTensorType typeOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
@@ -254,6 +257,14 @@ LogicalResult SliceOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   Value input = adaptor.getInput();
   SmallVector<Dim> dims = b.dims(input);
   int64_t rank = dims.size();
+  Type indexType = typeOf(adaptor.getStarts()).getElementType();
+  for (auto [operand, name] : {std::pair(adaptor.getEnds(), "ends"),
+                               std::pair(adaptor.getAxes(), "axes"),
+                               std::pair(adaptor.getSteps(), "steps")})
+    if (operand && typeOf(operand).getElementType() != indexType)
+      return b.emitError(llvm::formatv(
+          "{0} has element type {1} but starts has {2}; use one type", name,
+          typeOf(operand).getElementType(), indexType));
   FailureOr<SmallVector<Dim>> starts =
       b.elements(adaptor.getStarts(), "starts");
   FailureOr<SmallVector<Dim>> ends = b.elements(adaptor.getEnds(), "ends");
@@ -263,52 +274,69 @@ LogicalResult SliceOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (ends->size() != n)
     return b.emitError(llvm::formatv("starts has {0} entries but ends has {1}",
                                      n, ends->size()));
-  // Axes and steps decide which dimensions change and how: they must be
-  // constants.
-  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, n));
-  SmallVector<int64_t> steps(n, 1);
+  SmallVector<Dim> axes, steps;
+  for (int64_t i = 0; i < static_cast<int64_t>(n); ++i) {
+    axes.push_back(b.fixed(i));
+    steps.push_back(b.fixed(1));
+  }
   for (auto [operand, name, target] :
        {std::tuple(adaptor.getAxes(), "axes", &axes),
         std::tuple(adaptor.getSteps(), "steps", &steps)}) {
     if (!operand)
       continue;
-    std::optional<SmallVector<int64_t>> values =
-        ShapeBuilder::constantIntegers(operand);
-    if (!values)
-      return b.emitError(llvm::formatv(
-          "{0} must be a constant (it decides which dimensions change)", name));
+    FailureOr<SmallVector<Dim>> values = b.elements(operand, name);
+    if (failed(values))
+      return failure();
     if (values->size() != n)
       return b.emitError(llvm::formatv("{0} has {1} entries but starts has {2}",
                                        name, values->size(), n));
     *target = std::move(*values);
   }
-  FailureOr<SmallVector<int64_t>> normalizedAxes =
-      b.normalizeAxes(axes, rank, "axes");
-  if (failed(normalizedAxes))
+  // Constant axes must be valid and distinct (run-time ones are the
+  // program's responsibility, as in ONNX).
+  SmallVector<int64_t> constantAxes;
+  for (Dim a : axes)
+    if (a.isStatic())
+      constantAxes.push_back(a.getSize());
+  if (failed(b.normalizeAxes(constantAxes, rank, "axes")))
     return failure();
+  for (auto [i, s] : llvm::enumerate(steps))
+    if (s.is(0))
+      return b.emitError(
+          llvm::formatv("steps entry {0} is 0; steps must be non-zero", i));
+
+  // Each entry i slices dimension axes[i]; a run-time axis or step is
+  // resolved with selects, which fold away when they are constants.
+  Dim zero = b.fixed(0), one = b.fixed(1), minusOne = b.fixed(-1);
   SmallVector<Dim> out = dims;
   for (size_t i = 0; i < n; ++i) {
-    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
-    int64_t step = steps[i];
-    if (step == 0)
-      return b.emitError(llvm::formatv("steps entry {0} is 0", i));
-    Dim size = dims[axis], zero = b.fixed(0);
-    // Negative positions count from the back; then clamp into range.
-    auto wrap = [&](Dim v) {
-      return b.select(b.less(v, zero), b.add(v, size), v);
-    };
-    Dim start = wrap((*starts)[i]), end = wrap((*ends)[i]);
-    Dim length;
-    if (step > 0) {
-      start = b.clamp(start, zero, size);
-      end = b.clamp(end, zero, size);
-      length = b.ceilDiv(b.sub(end, start), b.fixed(step));
-    } else {
-      start = b.clamp(start, zero, b.sub(size, b.fixed(1)));
-      end = b.clamp(end, b.fixed(-1), b.sub(size, b.fixed(1)));
-      length = b.ceilDiv(b.sub(start, end), b.fixed(-step));
+    Dim axis =
+        b.select(b.less(axes[i], zero), b.add(axes[i], b.fixed(rank)), axes[i]);
+    for (int64_t d = 0; d < rank; ++d) {
+      DimCondition here = b.equal(axis, b.fixed(d));
+      if (here.known() == false)
+        continue;
+      Dim size = dims[d], step = steps[i];
+      // Negative positions count from the back; then clamp into range.
+      auto wrap = [&](Dim v) {
+        return b.select(b.less(v, zero), b.add(v, size), v);
+      };
+      Dim start = wrap((*starts)[i]), end = wrap((*ends)[i]);
+      DimCondition forward = b.less(zero, step);
+      Dim length = zero;
+      if (forward.known() != false) {
+        Dim s = b.clamp(start, zero, size), e = b.clamp(end, zero, size);
+        length = b.ceilDiv(b.sub(e, s), step);
+      }
+      if (forward.known() != true) {
+        Dim last = b.sub(size, one);
+        Dim s = b.clamp(start, zero, last), e = b.clamp(end, minusOne, last);
+        Dim backward = b.ceilDiv(b.sub(s, e), b.sub(zero, step));
+        length = forward.known() == false ? backward
+                                          : b.select(forward, length, backward);
+      }
+      out[d] = b.select(here, b.max(length, zero), out[d]);
     }
-    out[axis] = b.max(length, zero);
   }
   results.push_back({out, typeOf(input).getElementType()});
   return success();
@@ -367,8 +395,9 @@ LogicalResult SplitOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (failed(axis))
     return failure();
   int64_t n = adaptor.getNumOutputs();
-  if (n < 1)
-    return b.emitError(llvm::formatv("num_outputs must be >= 1, got {0}", n));
+  if (n < 1 || n > kMaxSplitOutputs)
+    return b.emitError(llvm::formatv("num_outputs must be in [1, {0}], got {1}",
+                                     kMaxSplitOutputs, n));
   Dim whole = dims[*axis];
   SmallVector<Dim> pieces;
   if (std::optional<ArrayRef<int64_t>> sizes = adaptor.getSizes()) {
@@ -460,6 +489,12 @@ LogicalResult GatherNDOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return b.emitError(llvm::formatv(
         "index depth {0} must be in [1, data rank - batch_dims = {1}]", depth,
         r - batch));
+  for (int64_t i = 0; i < batch; ++i)
+    if (data[i].isStatic() && indices[i].isStatic() &&
+        data[i].getSize() != indices[i].getSize())
+      return b.emitError(llvm::formatv(
+          "batch dimension {0} differs: data has {1}, indices has {2}", i,
+          data[i].getSize(), indices[i].getSize()));
   SmallVector<Dim> out(indices.begin(), indices.end() - 1);
   out.append(data.begin() + batch + depth, data.end());
   results.push_back({out, typeOf(adaptor.getData()).getElementType()});
@@ -496,7 +531,9 @@ LogicalResult ScatterNDOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   if (data.getRank() < 1 || indices.getRank() < 1)
     return b.emitError("data and indices must have rank >= 1");
   if (updates.getElementType() != data.getElementType())
-    return b.emitError("updates must have the element type of data");
+    return b.emitError(
+        llvm::formatv("updates has element type {0} but data has {1}",
+                      updates.getElementType(), data.getElementType()));
   if (indices.isDynamicDim(indices.getRank() - 1))
     return b.emitError("the last dimension of indices (the index depth) must "
                        "be static");
@@ -511,6 +548,17 @@ LogicalResult ScatterNDOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
         "updates must have rank {0} (indices rank - 1 + data rank - index "
         "depth), got {1}",
         expected, updates.getRank()));
+  // updates.shape == indices.shape[:-1] + data.shape[depth:]
+  SmallVector<int64_t> want(indices.getShape().drop_back());
+  llvm::append_range(want, data.getShape().drop_front(depth));
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(want, updates.getShape()))) {
+    auto [w, u] = pair;
+    if (!ShapedType::isDynamic(w) && !ShapedType::isDynamic(u) && w != u)
+      return b.emitError(llvm::formatv(
+          "updates has size {0} in dimension {1} but indices and data call "
+          "for {2} (updates shape = indices.shape[:-1] + data.shape[depth:])",
+          u, i, w));
+  }
   return b.sameAs(adaptor.getData(), results);
 }
 
@@ -727,8 +775,14 @@ LogicalResult RangeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     double delta = (*d.getValues<APFloat>().begin()).convertToDouble();
     if (delta == 0)
       return b.emitError("delta must not be 0");
-    length = b.fixed(std::max<int64_t>(
-        0, static_cast<int64_t>(std::ceil((limit - start) / delta))));
+    double count = std::ceil((limit - start) / delta);
+    // Also rejects NaN and infinite bounds.
+    if (!(count < static_cast<double>(int64_t(1) << 62)))
+      return b.emitError(llvm::formatv(
+          "the range from {0} to {1} by {2} does not have a representable "
+          "length",
+          start, limit, delta));
+    length = b.fixed(std::max<int64_t>(0, static_cast<int64_t>(count)));
   } else if (b.isReifying()) {
     // A float range with run-time bounds has no index-only formula here;
     // lowering reads the length off the computed bounds instead.

@@ -83,19 +83,20 @@ Attribute DimsAttr::parse(AsmParser &parser, Type) {
       symbols.push_back(StringAttr::get(context, ""));
       return success();
     }
-    int64_t size;
-    OptionalParseResult number = parser.parseOptionalInteger(size);
-    if (number.has_value()) {
+    // Symbols before sizes: the integer parser would take `true`/`false`.
+    std::string name;
+    if (failed(parser.parseOptionalKeywordOrString(&name))) {
+      int64_t size;
+      OptionalParseResult number = parser.parseOptionalInteger(size);
+      if (!number.has_value())
+        return parser.emitError(parser.getCurrentLocation(),
+                                "expected a dimension symbol, '?' or a size");
       if (failed(*number))
         return failure();
       sizes.push_back(size);
       symbols.push_back(StringAttr::get(context, ""));
       return success();
     }
-    std::string name;
-    if (parser.parseKeywordOrString(&name))
-      return parser.emitError(parser.getCurrentLocation(),
-                              "expected a dimension symbol, '?' or a size");
     if (name.empty())
       return parser.emitError(parser.getCurrentLocation(),
                               "a dimension symbol must not be empty");

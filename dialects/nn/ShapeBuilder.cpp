@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/APSInt.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 #include <cmath>
@@ -90,6 +91,10 @@ FailureOr<SmallVector<Dim>> ShapeBuilder::elements(Value tensor,
                      "got " +
                      llvm::formatv("{0}", type).str());
   int64_t n = type.getDimSize(0);
+  if (n > kMaxRank)
+    return emitError(llvm::formatv(
+        "{0} has {1} entries; at most {2} dimensions are supported", what, n,
+        kMaxRank));
   SmallVector<Dim> result;
   if (std::optional<SmallVector<int64_t>> values = constantIntegers(tensor)) {
     if (static_cast<int64_t>(values->size()) == n) {
@@ -141,28 +146,36 @@ FailureOr<Dim> ShapeBuilder::scalar(Value tensor, StringRef what) {
 }
 
 Dim ShapeBuilder::scaleFloor(Dim d, Value scales, int64_t index) {
+  // ONNX computes floor(size * scale) in the scale's own precision (for f32
+  // scales, 10 * 0.7f is exactly 7, while in f64 it is 6.99...).
   DenseFPElementsAttr constant;
   if (matchPattern(scales, m_Constant(&constant))) {
-    double scale = constant.isSplat()
-                       ? constant.getSplatValue<APFloat>().convertToDouble()
-                       : constant.getValues<APFloat>()[index].convertToDouble();
-    if (scale == 1.0)
+    APFloat scale = constant.isSplat() ? constant.getSplatValue<APFloat>()
+                                       : constant.getValues<APFloat>()[index];
+    if (scale.isExactlyValue(1.0))
       return d;
-    if (d.isStatic())
-      return fixed(static_cast<int64_t>(std::floor(d.size * scale)));
+    if (d.isStatic()) {
+      APFloat product(scale.getSemantics());
+      bool lost;
+      product.convertFromAPInt(APInt(64, d.size, /*isSigned=*/true),
+                               /*IsSigned=*/true, APFloat::rmNearestTiesToEven);
+      product.multiply(scale, APFloat::rmNearestTiesToEven);
+      APSInt result(64, /*isUnsigned=*/false);
+      if (product.convertToInteger(result, APFloat::rmTowardNegative, &lost) &
+          APFloat::opInvalidOp)
+        return dynamic(); // NaN or out of range: left to run time.
+      return fixed(result.getSExtValue());
+    }
   }
   if (!isReifying())
     return dynamic();
-  // floor(size * scale) in f64, back to index.
-  Type f64 = builder->getF64Type();
   Value idx = arith::ConstantIndexOp::create(*builder, *loc, index);
   Value scale = tensor::ExtractOp::create(*builder, *loc, scales, idx);
-  if (scale.getType() != f64)
-    scale = arith::ExtFOp::create(*builder, *loc, f64, scale);
+  Type floatType = scale.getType();
   Value size = arith::IndexCastOp::create(*builder, *loc, builder->getI64Type(),
                                           materialize(d));
   Value product = arith::MulFOp::create(
-      *builder, *loc, arith::SIToFPOp::create(*builder, *loc, f64, size),
+      *builder, *loc, arith::SIToFPOp::create(*builder, *loc, floatType, size),
       scale);
   // fptosi truncates toward zero, which is floor for the non-negative sizes.
   Value floored =
@@ -410,7 +423,7 @@ ShapeBuilder::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
                             StringRef what) const {
   SmallVector<int64_t> result;
   for (int64_t axis : axes) {
-    FailureOr<int64_t> a = normalizeAxis(axis, rank, what);
+    FailureOr<int64_t> a = normalizeAxis(axis, rank, (what + " entry").str());
     if (failed(a))
       return failure();
     if (llvm::is_contained(result, *a))
@@ -437,6 +450,22 @@ RankedTensorType ShapeBuilder::toType(const ResultShape &shape) const {
                                getDimsEncoding(context, sizes, symbols));
 }
 
+LogicalResult checkResultShapes(ShapeBuilder &b, ArrayRef<ResultShape> shapes) {
+  for (auto [r, shape] : llvm::enumerate(shapes)) {
+    if (static_cast<int64_t>(shape.dims.size()) > kMaxRank)
+      return b.emitError(llvm::formatv("result #{0} would have rank {1}; at "
+                                       "most {2} dimensions are supported",
+                                       r, shape.dims.size(), kMaxRank));
+    for (auto [d, dim] : llvm::enumerate(shape.dims))
+      if (dim.isStatic() && dim.getSize() < 0)
+        return b.emitError(llvm::formatv(
+            "result #{0} would have size {1} in dimension {2}; sizes must be "
+            ">= 0 (check the op's size, shape or scale operands)",
+            r, dim.getSize(), d));
+  }
+  return success();
+}
+
 LogicalResult finishReification(Operation *op, ShapeBuilder &b,
                                 ArrayRef<ResultShape> shapes,
                                 ReifiedRankedShapedTypeDims &reified) {
@@ -457,14 +486,63 @@ LogicalResult finishReification(Operation *op, ShapeBuilder &b,
   return success();
 }
 
+/// The most precise type that both `current` and `proven` allow: static
+/// sizes and symbols from either (`current` wins where both say something,
+/// which only happens when they agree in verified IR).
+Type refineType(Type current, Type proven) {
+  auto a = dyn_cast<RankedTensorType>(current);
+  auto b = dyn_cast<RankedTensorType>(proven);
+  if (!a || !b || a.getRank() != b.getRank() ||
+      a.getElementType() != b.getElementType())
+    return current;
+  SmallVector<int64_t> sizes;
+  SmallVector<StringAttr> symbols;
+  for (int64_t i = 0, e = a.getRank(); i < e; ++i) {
+    int64_t size = a.isDynamicDim(i) ? b.getDimSize(i) : a.getDimSize(i);
+    StringAttr symbol;
+    if (ShapedType::isDynamic(size)) {
+      symbol = getDimSymbol(a, i);
+      if (!symbol)
+        symbol = getDimSymbol(b, i);
+    }
+    sizes.push_back(size);
+    symbols.push_back(symbol);
+  }
+  return RankedTensorType::get(sizes, a.getElementType(),
+                               getDimsEncoding(a.getContext(), sizes, symbols));
+}
+
+/// What two types have in common: sizes and symbols on which they agree.
+Type commonType(Type x, Type y) {
+  auto a = dyn_cast<RankedTensorType>(x);
+  auto b = dyn_cast<RankedTensorType>(y);
+  if (!a || !b || a.getRank() != b.getRank() ||
+      a.getElementType() != b.getElementType())
+    return Type();
+  SmallVector<int64_t> sizes;
+  SmallVector<StringAttr> symbols;
+  for (int64_t i = 0, e = a.getRank(); i < e; ++i) {
+    bool sameSize = a.getDimSize(i) == b.getDimSize(i);
+    sizes.push_back(sameSize ? a.getDimSize(i) : ShapedType::kDynamic);
+    StringAttr sa = getDimSymbol(a, i), sb = getDimSymbol(b, i);
+    symbols.push_back(
+        ShapedType::isDynamic(sizes.back()) && sa == sb ? sa : StringAttr());
+  }
+  return RankedTensorType::get(sizes, a.getElementType(),
+                               getDimsEncoding(a.getContext(), sizes, symbols));
+}
+
 bool areRefinementsOf(TypeRange inferred, TypeRange actual) {
   if (inferred.size() != actual.size())
     return false;
   for (auto [i, a] : llvm::zip(inferred, actual)) {
     auto x = dyn_cast<RankedTensorType>(i);
     auto y = dyn_cast<RankedTensorType>(a);
-    if (!x || !y)
-      return i == a;
+    if (!x || !y) {
+      if (i != a)
+        return false;
+      continue;
+    }
     if (x.getElementType() != y.getElementType() || x.getRank() != y.getRank())
       return false;
     for (int64_t d = 0, e = x.getRank(); d < e; ++d) {

@@ -181,6 +181,24 @@ private:
 /// result type may thus be more (or less) precise than the inferred one.
 bool areRefinementsOf(mlir::TypeRange inferred, mlir::TypeRange actual);
 
+/// The most precise type that both `current` and `proven` allow (static
+/// sizes and symbols from either; `current` wins where both say something).
+/// `current` itself when they are not two ranked tensors of one rank and
+/// element type.
+mlir::Type refineType(mlir::Type current, mlir::Type proven);
+
+/// What two types have in common (sizes and symbols they agree on), or null
+/// when they differ in rank or element type.
+mlir::Type commonType(mlir::Type a, mlir::Type b);
+
+/// The most dimensions (and shape-operand entries) an nn tensor may have; a
+/// bound so that malformed IR cannot make the compiler allocate without end.
+constexpr int64_t kMaxRank = 1024;
+
+/// Checks what every shape function returns: no negative static size.
+mlir::LogicalResult checkResultShapes(ShapeBuilder &b,
+                                      llvm::ArrayRef<ResultShape> shapes);
+
 template <typename OpT>
 mlir::LogicalResult
 inferTypesWithShapeFunction(mlir::MLIRContext *context,
@@ -189,7 +207,8 @@ inferTypesWithShapeFunction(mlir::MLIRContext *context,
                             llvm::SmallVectorImpl<mlir::Type> &inferred) {
   ShapeBuilder b(context, loc, OpT::getOperationName());
   llvm::SmallVector<ResultShape> shapes;
-  if (mlir::failed(OpT::inferShapes(adaptor, b, shapes)))
+  if (mlir::failed(OpT::inferShapes(adaptor, b, shapes)) ||
+      mlir::failed(checkResultShapes(b, shapes)))
     return mlir::failure();
   for (const ResultShape &shape : shapes)
     inferred.push_back(b.toType(shape));

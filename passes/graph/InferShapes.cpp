@@ -21,54 +21,6 @@ using namespace ddl;
 
 namespace {
 
-/// The most precise type that both `current` and `proven` allow: static
-/// sizes and symbols from either (`current` wins where both say something,
-/// which only happens when they agree in verified IR).
-static Type refine(Type current, Type proven) {
-  auto a = dyn_cast<RankedTensorType>(current);
-  auto b = dyn_cast<RankedTensorType>(proven);
-  if (!a || !b || a.getRank() != b.getRank() ||
-      a.getElementType() != b.getElementType())
-    return current;
-  SmallVector<int64_t> sizes;
-  SmallVector<StringAttr> symbols;
-  for (int64_t i = 0, e = a.getRank(); i < e; ++i) {
-    int64_t size = a.isDynamicDim(i) ? b.getDimSize(i) : a.getDimSize(i);
-    StringAttr symbol;
-    if (ShapedType::isDynamic(size)) {
-      symbol = nn::getDimSymbol(a, i);
-      if (!symbol)
-        symbol = nn::getDimSymbol(b, i);
-    }
-    sizes.push_back(size);
-    symbols.push_back(symbol);
-  }
-  return RankedTensorType::get(
-      sizes, a.getElementType(),
-      nn::getDimsEncoding(a.getContext(), sizes, symbols));
-}
-
-/// What two types have in common: sizes and symbols on which they agree.
-static Type common(Type x, Type y) {
-  auto a = dyn_cast<RankedTensorType>(x);
-  auto b = dyn_cast<RankedTensorType>(y);
-  if (!a || !b || a.getRank() != b.getRank() ||
-      a.getElementType() != b.getElementType())
-    return Type();
-  SmallVector<int64_t> sizes;
-  SmallVector<StringAttr> symbols;
-  for (int64_t i = 0, e = a.getRank(); i < e; ++i) {
-    bool sameSize = a.getDimSize(i) == b.getDimSize(i);
-    sizes.push_back(sameSize ? a.getDimSize(i) : ShapedType::kDynamic);
-    StringAttr sa = nn::getDimSymbol(a, i), sb = nn::getDimSymbol(b, i);
-    symbols.push_back(
-        ShapedType::isDynamic(sizes.back()) && sa == sb ? sa : StringAttr());
-  }
-  return RankedTensorType::get(
-      sizes, a.getElementType(),
-      nn::getDimsEncoding(a.getContext(), sizes, symbols));
-}
-
 /// True for users that accept a refined operand type as it is.
 static bool acceptsRefinedOperand(Operation *user) {
   return isa<nn::NNDialect>(user->getDialect()) || isa<func::ReturnOp>(user);
@@ -113,15 +65,15 @@ static void refineOp(Operation *op, OpBuilder &builder) {
         cast<nn::YieldOp>(ifOp.getElseRegion().front().getTerminator());
     for (auto [result, a, b] : llvm::zip(
              ifOp.getResults(), thenYield.getValues(), elseYield.getValues()))
-      if (Type both = common(a.getType(), b.getType()))
-        setRefinedType(cast<OpResult>(result), refine(result.getType(), both),
-                       builder);
+      if (Type both = nn::commonType(a.getType(), b.getType()))
+        setRefinedType(cast<OpResult>(result),
+                       nn::refineType(result.getType(), both), builder);
     return;
   }
   if (std::optional<SmallVector<Type>> proven = provenTypes(op))
     for (auto [result, type] : llvm::zip(op->getResults(), *proven))
-      setRefinedType(cast<OpResult>(result), refine(result.getType(), type),
-                     builder);
+      setRefinedType(cast<OpResult>(result),
+                     nn::refineType(result.getType(), type), builder);
 }
 
 struct NNInferShapesPass final

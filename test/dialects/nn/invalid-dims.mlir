@@ -63,16 +63,13 @@ func.func private @negative_size(tensor<?x4xf32, #nn.dims<batch, -3>>)
 
 // -----
 
-// A float is neither a symbol, '?' nor a size. The generic keyword parser
-// reports first, then the #nn.dims parser.
-// expected-error @+2 {{expected valid keyword or string}}
+// A float is neither a symbol, '?' nor a size.
 // expected-error @+1 {{expected a dimension symbol, '?' or a size}}
 func.func private @float_entry(tensor<?x4xf32, #nn.dims<batch, 4.0>>)
 
 // -----
 
 // A trailing comma leaves an empty entry.
-// expected-error @+2 {{expected valid keyword or string}}
 // expected-error @+1 {{expected a dimension symbol, '?' or a size}}
 func.func private @trailing_comma(tensor<?xf32, #nn.dims<batch,>>)
 

@@ -1,0 +1,733 @@
+//===- GraphImporter.cpp - ONNX graphs into nn functions ------------------===//
+
+#include "frontends/onnx/GraphImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace ddl::onnx_import {
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+Type convertElementType(MLIRContext *context, int32_t onnxType) {
+  Builder b(context);
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  case onnx::TensorProto::INT8:
+    return b.getIntegerType(8);
+  case onnx::TensorProto::INT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::INT32:
+    return b.getIntegerType(32);
+  case onnx::TensorProto::INT64:
+    return b.getIntegerType(64);
+  // Unsigned ONNX types keep their signedness in the type: division,
+  // comparison and casts depend on it.
+  case onnx::TensorProto::UINT8:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT64:
+    return b.getIntegerType(64, /*isSigned=*/false);
+  default:
+    return {};
+  }
+}
+
+static std::string elementTypeName(int32_t onnxType) {
+  if (onnx::TensorProto::DataType_IsValid(onnxType))
+    return onnx::TensorProto::DataType_Name(
+        static_cast<onnx::TensorProto::DataType>(onnxType));
+  return llvm::formatv("<invalid type {0}>", onnxType).str();
+}
+
+/// Largest static dimension accepted (2^48): larger ones are malformed and
+/// would overflow element counts.
+constexpr int64_t kMaxDimSize = int64_t(1) << 48;
+
+RankedTensorType GraphImporter::convertType(const onnx::TypeProto &type,
+                                            StringRef what, Location loc) {
+  MLIRContext *context = module.getContext();
+  if (!type.has_tensor_type()) {
+    const char *kind = type.has_sequence_type()        ? "a sequence"
+                       : type.has_optional_type()      ? "an optional"
+                       : type.has_map_type()           ? "a map"
+                       : type.has_sparse_tensor_type() ? "a sparse tensor"
+                                                       : "not a tensor";
+    emitError(loc) << what << " has a type that is " << kind
+                   << "; ddl imports dense tensors only";
+    return {};
+  }
+  const onnx::TypeProto::Tensor &tensor = type.tensor_type();
+  Type element = convertElementType(context, tensor.elem_type());
+  if (!element) {
+    emitError(loc) << what << " has element type "
+                   << elementTypeName(tensor.elem_type())
+                   << ", which ddl does not support";
+    return {};
+  }
+  if (!tensor.has_shape()) {
+    emitError(loc) << what
+                   << " has no shape (unknown rank); ddl needs the rank of "
+                      "every tensor";
+    return {};
+  }
+  SmallVector<int64_t> sizes;
+  SmallVector<StringAttr> symbols;
+  for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim()) {
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0 || dim.dim_value() > kMaxDimSize) {
+        emitError(loc) << what << " has dimension " << sizes.size()
+                       << " of size " << dim.dim_value()
+                       << "; sizes must be in [0, 2^48]";
+        return {};
+      }
+      sizes.push_back(dim.dim_value());
+      symbols.push_back({});
+      continue;
+    }
+    sizes.push_back(ShapedType::kDynamic);
+    symbols.push_back(dim.has_dim_param() && !dim.dim_param().empty()
+                          ? StringAttr::get(context, dim.dim_param())
+                          : StringAttr());
+  }
+  return RankedTensorType::get(sizes, element,
+                               nn::getDimsEncoding(context, sizes, symbols));
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+/// Tensors up to this many bytes become `dense` (foldable: shape constants
+/// are small); larger ones become `dense_resource` blobs.
+constexpr size_t kInlineTensorBytes = 1024;
+
+/// A name usable as a resource key: [A-Za-z_][A-Za-z0-9_.]*.
+static std::string resourceKey(StringRef name) {
+  std::string key = name.empty() ? "tensor" : name.str();
+  for (char &c : key)
+    if (!llvm::isAlnum(c) && c != '_' && c != '.')
+      c = '_';
+  if (!llvm::isAlpha(key.front()) && key.front() != '_')
+    key.insert(key.begin(), '_');
+  return key;
+}
+
+/// Appends the little-endian bytes of `values`, narrowed to `width` bytes.
+template <typename T>
+static void appendNarrowed(std::string &bytes, const T &values, size_t width) {
+  for (auto v : values) {
+    uint64_t bits = static_cast<uint64_t>(v);
+    bytes.append(reinterpret_cast<const char *>(&bits), width);
+  }
+}
+
+Value GraphImporter::importTensor(onnx::TensorProto &tensor, OpBuilder &b,
+                                  Location loc) {
+  MLIRContext *context = b.getContext();
+  std::string what = "tensor '" + tensor.name() + "'";
+  Type element = convertElementType(context, tensor.data_type());
+  if (!element) {
+    emitError(loc) << what << " has element type "
+                   << elementTypeName(tensor.data_type())
+                   << ", which ddl does not support";
+    return {};
+  }
+  SmallVector<int64_t> shape;
+  int64_t numel = 1;
+  for (int64_t d : tensor.dims()) {
+    if (d < 0 || d > kMaxDimSize) {
+      emitError(loc) << what << " has dimension " << shape.size() << " of size "
+                     << d << "; sizes must be in [0, 2^48]";
+      return {};
+    }
+    if (d != 0 && numel > (int64_t(1) << 48) / d) {
+      emitError(loc) << what << " has more than 2^48 elements";
+      return {};
+    }
+    numel *= d;
+    shape.push_back(d);
+  }
+  auto type = RankedTensorType::get(shape, element);
+  size_t width = element.isInteger(1) ? 1 : element.getIntOrFloatBitWidth() / 8;
+  size_t expected = numel * width;
+
+  // Gather the bytes: raw_data, or the typed field ONNX uses for the type.
+  std::string bytes;
+  size_t count;
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    count = tensor.float_data_size();
+    bytes.assign(reinterpret_cast<const char *>(tensor.float_data().data()),
+                 count * 4);
+    break;
+  case onnx::TensorProto::DOUBLE:
+    count = tensor.double_data_size();
+    bytes.assign(reinterpret_cast<const char *>(tensor.double_data().data()),
+                 count * 8);
+    break;
+  case onnx::TensorProto::INT64:
+    count = tensor.int64_data_size();
+    appendNarrowed(bytes, tensor.int64_data(), 8);
+    break;
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    count = tensor.uint64_data_size();
+    appendNarrowed(bytes, tensor.uint64_data(), width);
+    break;
+  default: // int8/16/32, uint8/16, bool, float16, bfloat16 use int32_data.
+    count = tensor.int32_data_size();
+    appendNarrowed(bytes, tensor.int32_data(), width);
+    break;
+  }
+  bool raw = tensor.has_raw_data();
+  if (raw) {
+    if (count != 0) {
+      emitError(loc) << what << " has both raw_data and typed data";
+      return {};
+    }
+    if (tensor.raw_data().size() != expected) {
+      emitError(loc) << what << " holds " << tensor.raw_data().size()
+                     << " bytes of data but its type " << type << " needs "
+                     << expected;
+      return {};
+    }
+  } else if (count != static_cast<size_t>(numel)) {
+    emitError(loc) << what << " holds " << count << " elements but its type "
+                   << type << " needs " << numel;
+    return {};
+  }
+
+  ElementsAttr value;
+  if (expected <= kInlineTensorBytes) {
+    ArrayRef<char> data(raw ? tensor.raw_data().data() : bytes.data(),
+                        expected);
+    if (element.isInteger(1)) {
+      SmallVector<bool> bits;
+      for (char c : data)
+        bits.push_back(c != 0);
+      value = DenseElementsAttr::get(type, bits);
+    } else {
+      value = DenseElementsAttr::getFromRawBuffer(type, data);
+    }
+  } else {
+    // The blob takes over the protobuf's string: the weights are not
+    // copied again (malloc'd storage is aligned for every element type).
+    std::string *storage =
+        raw ? tensor.release_raw_data() : new std::string(std::move(bytes));
+    AsmResourceBlob blob(
+        ArrayRef<char>(storage->data(), storage->size()), alignof(uint64_t),
+        [storage](void *, size_t, size_t) { delete storage; },
+        /*dataIsMutable=*/false);
+    auto &manager = DenseResourceElementsHandle::getManagerInterface(context);
+    value = DenseResourceElementsAttr::get(
+        type, manager.insert(resourceKey(tensor.name()), std::move(blob)));
+  }
+  return nn::ConstantOp::create(b, loc, value);
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+NodeContext::NodeContext(GraphImporter &importer, onnx::NodeProto &node,
+                         int64_t opset, OpBuilder &builder, Location loc)
+    : importer(importer), nodeProto(node), opsetVersion(opset), b(builder),
+      location(loc) {}
+
+std::string NodeContext::describe() const {
+  return llvm::formatv("node '{0}' ({1}, opset {2})", nodeProto.name(),
+                       nodeProto.op_type(), opsetVersion)
+      .str();
+}
+
+LogicalResult NodeContext::error(const Twine &message) {
+  emitError(location) << describe() << ": " << message;
+  hasFailed = true;
+  return failure();
+}
+
+LogicalResult NodeContext::unsupported(const Twine &what) {
+  return error("unsupported: " + what);
+}
+
+NodeContext::DiagnosticPrefix::DiagnosticPrefix(NodeContext &node)
+    : context(node.context()) {
+  std::string prefix = node.describe() + ": ";
+  id = context->getDiagEngine().registerHandler(
+      [this, prefix](Diagnostic &diag) -> LogicalResult {
+        if (reentered)
+          return failure();
+        reentered = true;
+        {
+          InFlightDiagnostic out = [&] {
+            switch (diag.getSeverity()) {
+            case DiagnosticSeverity::Warning:
+              return emitWarning(diag.getLocation());
+            case DiagnosticSeverity::Remark:
+              return emitRemark(diag.getLocation());
+            default:
+              return emitError(diag.getLocation());
+            }
+          }();
+          out << prefix << diag.str();
+          for (Diagnostic &note : diag.getNotes())
+            out.attachNote(note.getLocation()) << note.str();
+        }
+        reentered = false;
+        return success();
+      });
+}
+
+NodeContext::DiagnosticPrefix::~DiagnosticPrefix() {
+  context->getDiagEngine().eraseHandler(id);
+}
+
+Operation *NodeContext::verifyCreated(Operation *op) {
+  DiagnosticPrefix prefix(*this);
+  if (mlir::failed(mlir::verify(op))) {
+    op->erase();
+    return fail();
+  }
+  return op;
+}
+
+bool NodeContext::hasInput(size_t i) const {
+  return i < numInputs() && !nodeProto.input(i).empty();
+}
+
+bool NodeContext::hasOutput(size_t i) const {
+  return i < numOutputs() && !nodeProto.output(i).empty();
+}
+
+Value NodeContext::optionalInput(size_t i) {
+  if (!hasInput(i))
+    return {};
+  Value v = importer.lookup(nodeProto.input(i));
+  if (!v)
+    (void)error(
+        llvm::formatv("input #{0} '{1}' is not defined before this node "
+                      "(no graph input, initializer or earlier node "
+                      "output has that name)",
+                      i, nodeProto.input(i)));
+  return v;
+}
+
+Value NodeContext::input(size_t i) {
+  if (!hasInput(i)) {
+    (void)error(llvm::formatv("required input #{0} is missing", i));
+    return {};
+  }
+  return optionalInput(i);
+}
+
+SmallVector<Value> NodeContext::inputsFrom(size_t first) {
+  SmallVector<Value> values;
+  for (size_t i = first; i < numInputs(); ++i)
+    if (hasInput(i))
+      values.push_back(optionalInput(i));
+  return values;
+}
+
+RankedTensorType NodeContext::inputType(size_t i) {
+  Value v = optionalInput(i);
+  return v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
+}
+
+std::optional<SmallVector<int64_t>> NodeContext::constantInts(size_t i) {
+  Value v = optionalInput(i);
+  return v ? nn::ShapeBuilder::constantIntegers(v) : std::nullopt;
+}
+
+std::optional<SmallVector<double>> NodeContext::constantFloats(size_t i) {
+  Value v = optionalInput(i);
+  DenseFPElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  SmallVector<double> values;
+  for (const APFloat &x : attr.getValues<APFloat>())
+    values.push_back(x.convertToDouble());
+  return values;
+}
+
+LogicalResult NodeContext::setOutputs(ValueRange values) {
+  if (hasFailed)
+    return failure();
+  for (auto [i, value] : llvm::enumerate(values)) {
+    if (!value)
+      return failure();
+    if (!hasOutput(i))
+      continue;
+    StringRef name = nodeProto.output(i);
+    // ONNX's own shape inference may know more (data propagation through
+    // shape subgraphs): take what it adds, unless it contradicts ddl.
+    if (Type declared = importer.declaredType(name)) {
+      if (nn::areRefinementsOf(TypeRange{declared},
+                               TypeRange{value.getType()})) {
+        if (auto result = dyn_cast<OpResult>(value);
+            result && isa<nn::NNDialect>(result.getOwner()->getDialect()))
+          result.setType(nn::refineType(value.getType(), declared));
+      } else {
+        emitWarning(location) << describe() << ": ONNX gives output '" << name
+                              << "' the type " << declared << " but ddl infers "
+                              << value.getType() << "; keeping ddl's";
+      }
+    }
+    importer.bind(name, value);
+  }
+  for (size_t i = values.size(); i < numOutputs(); ++i)
+    if (hasOutput(i))
+      return error(llvm::formatv("output #{0} '{1}' is not supported", i,
+                                 nodeProto.output(i)));
+  return success();
+}
+
+onnx::AttributeProto *NodeContext::findAttr(StringRef name) const {
+  for (onnx::AttributeProto &attr : *nodeProto.mutable_attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+onnx::AttributeProto *
+NodeContext::typedAttr(StringRef name,
+                       onnx::AttributeProto::AttributeType type) {
+  onnx::AttributeProto *attr = findAttr(name);
+  if (!attr)
+    return nullptr;
+  // Some exporters leave `type` unset; accept those when the field is there.
+  if (attr->type() != type && attr->type() != onnx::AttributeProto::UNDEFINED) {
+    (void)error(
+        llvm::formatv("attribute '{0}' must be {1}, got {2}", name,
+                      onnx::AttributeProto::AttributeType_Name(type),
+                      onnx::AttributeProto::AttributeType_Name(attr->type())));
+    return nullptr;
+  }
+  return attr;
+}
+
+std::optional<int64_t> NodeContext::attrInt(StringRef name) {
+  if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INT))
+    return a->i();
+  return std::nullopt;
+}
+
+int64_t NodeContext::attrInt(StringRef name, int64_t fallback) {
+  return attrInt(name).value_or(fallback);
+}
+
+float NodeContext::attrFloat(StringRef name, float fallback) {
+  if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::FLOAT))
+    return a->f();
+  return fallback;
+}
+
+std::string NodeContext::attrString(StringRef name, StringRef fallback) {
+  if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::STRING))
+    return a->s();
+  return fallback.str();
+}
+
+std::optional<SmallVector<int64_t>> NodeContext::attrInts(StringRef name) {
+  if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INTS))
+    return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+  return std::nullopt;
+}
+
+std::optional<SmallVector<float>> NodeContext::attrFloats(StringRef name) {
+  if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::FLOATS))
+    return SmallVector<float>(a->floats().begin(), a->floats().end());
+  return std::nullopt;
+}
+
+onnx::TensorProto *NodeContext::attrTensor(StringRef name) {
+  if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::TENSOR))
+    return a->mutable_t();
+  return nullptr;
+}
+
+onnx::GraphProto *NodeContext::attrGraph(StringRef name) {
+  if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::GRAPH))
+    return a->mutable_g();
+  return nullptr;
+}
+
+std::optional<SmallVector<int64_t>>
+NodeContext::axesFromAttrOrInput(StringRef name, size_t inputIndex) {
+  if (hasAttr(name))
+    return attrInts(name);
+  if (!hasInput(inputIndex))
+    return std::nullopt;
+  std::optional<SmallVector<int64_t>> axes = constantInts(inputIndex);
+  if (!axes && !hasFailed)
+    (void)unsupported(
+        llvm::formatv("input #{0} ({1}) must be a constant", inputIndex, name));
+  return axes;
+}
+
+Value NodeContext::constI64(ArrayRef<int64_t> values, bool scalar) {
+  auto type = RankedTensorType::get(
+      scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{int64_t(values.size())},
+      b.getI64Type());
+  return nn::ConstantOp::create(b, location,
+                                DenseIntElementsAttr::get(type, values));
+}
+
+Value NodeContext::constScalar(Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute attr;
+  if (auto f = dyn_cast<FloatType>(elementType)) {
+    attr = DenseElementsAttr::get(type, b.getFloatAttr(f, value));
+  } else if (elementType.isInteger(1)) {
+    attr = DenseElementsAttr::get(type, value != 0);
+  } else {
+    attr = DenseElementsAttr::get(
+        type, IntegerAttr::get(elementType, static_cast<int64_t>(value)));
+  }
+  return nn::ConstantOp::create(b, location, cast<ElementsAttr>(attr));
+}
+
+NamedAttribute NodeContext::namedI64(StringRef name, int64_t v) {
+  return b.getNamedAttr(name, b.getI64IntegerAttr(v));
+}
+NamedAttribute NodeContext::namedF32(StringRef name, float v) {
+  return b.getNamedAttr(name, b.getF32FloatAttr(v));
+}
+NamedAttribute NodeContext::namedBool(StringRef name, bool v) {
+  return b.getNamedAttr(name, b.getBoolAttr(v));
+}
+NamedAttribute NodeContext::namedI64Array(StringRef name, ArrayRef<int64_t> v) {
+  return b.getNamedAttr(name, b.getDenseI64ArrayAttr(v));
+}
+NamedAttribute NodeContext::named(StringRef name, Attribute v) {
+  return b.getNamedAttr(name, v);
+}
+NamedAttribute NodeContext::segments(ArrayRef<int32_t> sizes) {
+  return b.getNamedAttr("operandSegmentSizes", b.getDenseI32ArrayAttr(sizes));
+}
+
+//===----------------------------------------------------------------------===//
+// ConverterRegistry
+//===----------------------------------------------------------------------===//
+
+const ConverterRegistry &ConverterRegistry::get() {
+  static const ConverterRegistry registry = [] {
+    ConverterRegistry r;
+    registerElementwiseConverters(r);
+    registerTensorConverters(r);
+    registerNNConverters(r);
+    registerReductionConverters(r);
+    registerControlFlowConverters(r);
+    registerQuantizationConverters(r);
+    return r;
+  }();
+  return registry;
+}
+
+std::vector<std::string> ConverterRegistry::opTypes() const {
+  std::vector<std::string> names;
+  for (const auto &entry : converters)
+    names.push_back(entry.getKey().str());
+  llvm::sort(names);
+  return names;
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+GraphImporter::GraphImporter(ModuleOp module, StringRef path, int64_t opset)
+    : module(module), path(path.str()), opset(opset) {}
+
+Value GraphImporter::lookup(StringRef name) const {
+  for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope) {
+    auto it = scope->find(name);
+    if (it != scope->end())
+      return it->second;
+  }
+  return {};
+}
+
+void GraphImporter::bind(StringRef name, Value value) {
+  scopes.back()[name] = value;
+}
+
+Type GraphImporter::declaredType(StringRef name) const {
+  auto it = valueInfo.find(name);
+  if (it == valueInfo.end())
+    return {};
+  // Quietly: a type ddl cannot represent just adds no information.
+  const onnx::TypeProto &type = *it->second;
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+    return {};
+  MLIRContext *context = ModuleOp(module).getContext();
+  ScopedDiagnosticHandler quiet(context,
+                                [](Diagnostic &) { return success(); });
+  auto *self = const_cast<GraphImporter *>(this);
+  return self->convertType(type, name, UnknownLoc::get(context));
+}
+
+void GraphImporter::collectValueInfo(const onnx::GraphProto &graph) {
+  for (const onnx::ValueInfoProto &info : graph.value_info())
+    valueInfo[info.name()] = &info.type();
+  for (const onnx::ValueInfoProto &info : graph.output())
+    valueInfo[info.name()] = &info.type();
+}
+
+Location GraphImporter::nodeLocation(const onnx::NodeProto &node,
+                                     size_t index) {
+  MLIRContext *context = module.getContext();
+  std::string name = node.name().empty()
+                         ? llvm::formatv("{0}#{1}", node.op_type(), index).str()
+                         : node.name();
+  return NameLoc::get(StringAttr::get(context, name),
+                      FileLineColLoc::get(context, path, 0, 0));
+}
+
+LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph,
+                                         OpBuilder &b) {
+  const ConverterRegistry &registry = ConverterRegistry::get();
+  for (auto [index, node] : llvm::enumerate(*graph.mutable_node())) {
+    Location loc = nodeLocation(node, index);
+    NodeContext context(*this, node, opset, b, loc);
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      return context.unsupported("op " + node.op_type() + " of domain '" +
+                                 node.domain() +
+                                 "'; ddl imports the default ONNX domain only");
+    const Converter *converter = registry.find(node.op_type());
+    if (!converter)
+      return context.unsupported("op type " + node.op_type() +
+                                 " has no converter in ddl");
+    if (mlir::failed((*converter)(context)) || context.failed()) {
+      // A converter that fails says why; make sure something was said.
+      if (!context.failed())
+        (void)context.error("conversion failed");
+      return failure();
+    }
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importMainGraph(onnx::GraphProto &graph,
+                                             StringRef name) {
+  MLIRContext *context = module.getContext();
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  Location loc = FileLineColLoc::get(context, path, 0, 0);
+  scopes.emplace_back();
+  collectValueInfo(graph);
+
+  llvm::StringSet<> initializerNames;
+  for (const onnx::TensorProto &t : graph.initializer())
+    initializerNames.insert(t.name());
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    // Old models list initializers among the inputs: they are constants.
+    if (initializerNames.contains(input.name()))
+      continue;
+    RankedTensorType type =
+        convertType(input.type(), "graph input '" + input.name() + "'", loc);
+    if (!type)
+      return failure();
+    argTypes.push_back(type);
+    args.push_back(&input);
+  }
+  auto func =
+      func::FuncOp::create(b, loc, name, b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, input] : llvm::enumerate(args)) {
+    func.setArgAttr(i, "nn.name", b.getStringAttr(input->name()));
+    bind(input->name(), entry->getArgument(i));
+  }
+  b.setInsertionPointToStart(entry);
+  for (onnx::TensorProto &t : *graph.mutable_initializer()) {
+    Value v = importTensor(t, b, NameLoc::get(b.getStringAttr(t.name()), loc));
+    if (!v)
+      return failure();
+    bind(t.name(), v);
+  }
+  if (failed(importNodes(graph, b)))
+    return failure();
+
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value v = lookup(output.name());
+    if (!v)
+      return emitError(loc) << "graph output '" << output.name()
+                            << "' is not produced by any node, input or "
+                               "initializer";
+    results.push_back(v);
+  }
+  func::ReturnOp::create(b, loc, results);
+  func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "nn.name", b.getStringAttr(output.name()));
+  scopes.pop_back();
+  return success();
+}
+
+LogicalResult GraphImporter::importSubgraph(onnx::GraphProto &graph,
+                                            Region &region, TypeRange argTypes,
+                                            NodeContext &owner) {
+  if (static_cast<size_t>(graph.input_size()) != argTypes.size())
+    return owner.error(
+        llvm::formatv("subgraph '{0}' takes {1} inputs but the op passes {2}",
+                      graph.name(), graph.input_size(), argTypes.size()));
+  Block *block = new Block();
+  region.push_back(block);
+  OpBuilder b = OpBuilder::atBlockBegin(block);
+  scopes.emplace_back();
+  collectValueInfo(graph);
+  for (auto [input, type] : llvm::zip(graph.input(), argTypes))
+    bind(input.name(), block->addArgument(type, owner.loc()));
+  for (onnx::TensorProto &t : *graph.mutable_initializer()) {
+    Value v = importTensor(t, b, owner.loc());
+    if (!v) {
+      scopes.pop_back();
+      return owner.fail(), failure();
+    }
+    bind(t.name(), v);
+  }
+  LogicalResult nodes = importNodes(graph, b);
+  SmallVector<Value> results;
+  if (succeeded(nodes)) {
+    for (const onnx::ValueInfoProto &output : graph.output()) {
+      Value v = lookup(output.name());
+      if (!v) {
+        scopes.pop_back();
+        return owner.error("subgraph output '" + output.name() +
+                           "' is not produced inside the subgraph or outside");
+      }
+      results.push_back(v);
+    }
+    nn::YieldOp::create(b, owner.loc(), results);
+  }
+  scopes.pop_back();
+  if (failed(nodes))
+    return owner.fail(), failure();
+  return success();
+}
+
+} // namespace ddl::onnx_import

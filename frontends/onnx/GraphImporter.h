@@ -1,0 +1,270 @@
+//===- GraphImporter.h - ONNX graphs into nn functions ----------*- C++ -*-===//
+//
+// The graph importer walks a validated ModelProto and emits one nn op (or a
+// few) per ONNX node. Per-op logic lives in converters, one file per op
+// family under ops/, written against NodeContext: typed access to the
+// node's inputs and attributes, and op creation that infers result types
+// with the nn shape functions, verifies the op, and reports any problem
+// naming the node, its op type and the opset.
+//
+// Errors are sticky: an accessor that finds a problem reports it, marks the
+// node failed and returns a neutral value, so converters read straight
+// through and the importer stops after the node.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_FRONTENDS_ONNX_GRAPHIMPORTER_H
+#define DDL_FRONTENDS_ONNX_GRAPHIMPORTER_H
+
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "onnx/onnx_pb.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+
+namespace ddl::onnx_import {
+
+class GraphImporter;
+
+/// What a converter sees of one ONNX node.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &importer, onnx::NodeProto &node, int64_t opset,
+              mlir::OpBuilder &builder, mlir::Location loc);
+
+  onnx::NodeProto &node() const { return nodeProto; }
+  /// The default-domain opset the model imports.
+  int64_t opset() const { return opsetVersion; }
+  mlir::OpBuilder &builder() { return b; }
+  mlir::Location loc() const { return location; }
+  mlir::MLIRContext *context() const { return b.getContext(); }
+  bool failed() const { return hasFailed; }
+
+  //===--------------------------------------------------------------------===//
+  // Errors
+  //===--------------------------------------------------------------------===//
+
+  /// Reports an error about this node ("node 'n' (Op, opset 13): ...").
+  mlir::LogicalResult error(const llvm::Twine &message);
+  /// Reports an unsupported use of the op (a value or mode ddl lacks).
+  mlir::LogicalResult unsupported(const llvm::Twine &what);
+
+  //===--------------------------------------------------------------------===//
+  // Inputs and outputs
+  //===--------------------------------------------------------------------===//
+
+  size_t numInputs() const { return nodeProto.input_size(); }
+  size_t numOutputs() const { return nodeProto.output_size(); }
+  /// True when input `i` is given (present with a non-empty name).
+  bool hasInput(size_t i) const;
+  bool hasOutput(size_t i) const;
+  /// Required input `i` (an error when absent).
+  mlir::Value input(size_t i);
+  /// Optional input `i`: null when absent.
+  mlir::Value optionalInput(size_t i);
+  /// All present inputs from `first` on (variadic operands).
+  llvm::SmallVector<mlir::Value> inputsFrom(size_t first);
+  /// The integer values of input `i` when it is a constant.
+  std::optional<llvm::SmallVector<int64_t>> constantInts(size_t i);
+  /// The float values of input `i` when it is a constant.
+  std::optional<llvm::SmallVector<double>> constantFloats(size_t i);
+  /// The type of input `i` (null when absent).
+  mlir::RankedTensorType inputType(size_t i);
+
+  /// Binds the node's outputs, in order, to `values` (a null value, after
+  /// an error, fails). Outputs the node does not name are skipped.
+  mlir::LogicalResult setOutputs(mlir::ValueRange values);
+  mlir::LogicalResult setOutput(mlir::Value value) {
+    return setOutputs(
+        mlir::ValueRange(value ? mlir::ValueRange(value) : mlir::ValueRange()));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Attributes
+  //===--------------------------------------------------------------------===//
+
+  bool hasAttr(llvm::StringRef name) const { return findAttr(name); }
+  int64_t attrInt(llvm::StringRef name, int64_t fallback);
+  std::optional<int64_t> attrInt(llvm::StringRef name);
+  float attrFloat(llvm::StringRef name, float fallback);
+  std::string attrString(llvm::StringRef name, llvm::StringRef fallback);
+  std::optional<llvm::SmallVector<int64_t>> attrInts(llvm::StringRef name);
+  std::optional<llvm::SmallVector<float>> attrFloats(llvm::StringRef name);
+  onnx::TensorProto *attrTensor(llvm::StringRef name);
+  onnx::GraphProto *attrGraph(llvm::StringRef name);
+  /// Axes given either as attribute `name` (older opsets) or as input
+  /// `inputIndex` (newer); the input must then be a constant.
+  std::optional<llvm::SmallVector<int64_t>>
+  axesFromAttrOrInput(llvm::StringRef name, size_t inputIndex);
+
+  //===--------------------------------------------------------------------===//
+  // Creating ops
+  //===--------------------------------------------------------------------===//
+
+  /// Creates `OpT` with `operands` and `attrs`, result types inferred by
+  /// its shape function, and verifies it. Null after an error (reported
+  /// against this node), or when an operand is null.
+  template <typename OpT>
+  mlir::Operation *createOp(mlir::ValueRange operands,
+                            llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    if (hasFailed || llvm::any_of(operands, [](mlir::Value v) { return !v; }))
+      return fail();
+    mlir::OperationState state(location, OpT::getOperationName());
+    state.addOperands(operands);
+    mlir::DictionaryAttr dict = mlir::DictionaryAttr::get(context(), attrs);
+    auto &properties = state.getOrAddProperties<typename OpT::Properties>();
+    llvm::SmallVector<mlir::Type> types;
+    DiagnosticPrefix prefix(*this);
+    if (mlir::failed(OpT::setPropertiesFromAttr(
+            properties, dict, [&] { return mlir::emitError(location); })) ||
+        mlir::failed(OpT::inferReturnTypes(context(), location, operands, dict,
+                                           mlir::OpaqueProperties(&properties),
+                                           {}, types)))
+      return fail();
+    state.addTypes(types);
+    return verifyCreated(b.create(state));
+  }
+  /// `createOp` for single-result ops.
+  template <typename OpT>
+  mlir::Value create(mlir::ValueRange operands,
+                     llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    mlir::Operation *op = createOp<OpT>(operands, attrs);
+    return op ? op->getResult(0) : mlir::Value();
+  }
+  /// An nn.constant holding `values` as a 1-D (or 0-d with `scalar`) i64
+  /// tensor: the shape-like operands of nn ops.
+  mlir::Value constI64(llvm::ArrayRef<int64_t> values, bool scalar = false);
+  /// An nn.constant with one element of `elementType`, as a 0-d tensor.
+  mlir::Value constScalar(mlir::Type elementType, double value);
+
+  // Attribute helpers for createOp.
+  mlir::NamedAttribute namedI64(llvm::StringRef name, int64_t v);
+  mlir::NamedAttribute namedF32(llvm::StringRef name, float v);
+  mlir::NamedAttribute namedBool(llvm::StringRef name, bool v);
+  mlir::NamedAttribute namedI64Array(llvm::StringRef name,
+                                     llvm::ArrayRef<int64_t> v);
+  mlir::NamedAttribute named(llvm::StringRef name, mlir::Attribute v);
+  mlir::NamedAttribute segments(llvm::ArrayRef<int32_t> sizes);
+
+  /// Prefixes the diagnostics emitted while it lives with this node's name.
+  class DiagnosticPrefix {
+  public:
+    explicit DiagnosticPrefix(NodeContext &node);
+    ~DiagnosticPrefix();
+
+  private:
+    mlir::MLIRContext *context;
+    mlir::DiagnosticEngine::HandlerID id;
+    bool reentered = false;
+  };
+
+  /// Verifies an op the converter created itself (ops whose result type is
+  /// given, such as nn.cast); erases it and fails the node when invalid.
+  mlir::Operation *verifyCreated(mlir::Operation *op);
+
+  /// "node 'name' (Type, opset N)", how errors name this node.
+  std::string describe() const;
+  /// Marks the node failed; returns null for convenience.
+  std::nullptr_t fail() {
+    hasFailed = true;
+    return nullptr;
+  }
+
+private:
+  onnx::AttributeProto *findAttr(llvm::StringRef name) const;
+  /// Checks that attribute `name` has `type`; reports and fails otherwise.
+  onnx::AttributeProto *typedAttr(llvm::StringRef name,
+                                  onnx::AttributeProto::AttributeType type);
+  GraphImporter &importer;
+  onnx::NodeProto &nodeProto;
+  int64_t opsetVersion;
+  mlir::OpBuilder &b;
+  mlir::Location location;
+  bool hasFailed = false;
+};
+
+/// Converts one node; on failure it has reported why.
+using Converter = std::function<mlir::LogicalResult(NodeContext &)>;
+
+/// Converters by ONNX op type (default domain).
+class ConverterRegistry {
+public:
+  void add(llvm::StringRef opType, Converter converter) {
+    converters[opType] = std::move(converter);
+  }
+  const Converter *find(llvm::StringRef opType) const {
+    auto it = converters.find(opType);
+    return it == converters.end() ? nullptr : &it->second;
+  }
+  /// Every registered op type, sorted (for coverage reports).
+  std::vector<std::string> opTypes() const;
+
+  /// The registry with every family's converters.
+  static const ConverterRegistry &get();
+
+private:
+  llvm::StringMap<Converter> converters;
+};
+
+// One registration function per op family (ops/*.cpp).
+void registerElementwiseConverters(ConverterRegistry &registry);
+void registerTensorConverters(ConverterRegistry &registry);
+void registerNNConverters(ConverterRegistry &registry);
+void registerReductionConverters(ConverterRegistry &registry);
+void registerControlFlowConverters(ConverterRegistry &registry);
+void registerQuantizationConverters(ConverterRegistry &registry);
+
+/// Maps an ONNX tensor element type to an MLIR type (null when unsupported).
+mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
+
+/// Imports graphs: values in scope, initializers, nodes, subgraphs.
+class GraphImporter {
+public:
+  GraphImporter(mlir::ModuleOp module, llvm::StringRef path, int64_t opset);
+
+  /// Imports the model's main graph as `func.func @<name>`.
+  mlir::LogicalResult importMainGraph(onnx::GraphProto &graph,
+                                      llvm::StringRef name);
+
+  /// Imports `graph` as the body of `region` (a subgraph of If / Loop):
+  /// block arguments for the graph's inputs (with `argTypes`), its nodes,
+  /// and an nn.yield of its outputs. Outer values stay visible.
+  mlir::LogicalResult importSubgraph(onnx::GraphProto &graph,
+                                     mlir::Region &region,
+                                     mlir::TypeRange argTypes,
+                                     NodeContext &owner);
+
+  /// The value named `name` in the innermost scope that has it, or null.
+  mlir::Value lookup(llvm::StringRef name) const;
+  /// The type ONNX declares or infers for value `name` (null if none).
+  mlir::Type declaredType(llvm::StringRef name) const;
+  /// Converts an ONNX type; errors name `what`. Null on failure.
+  mlir::RankedTensorType convertType(const onnx::TypeProto &type,
+                                     llvm::StringRef what, mlir::Location loc);
+  /// An nn.constant for an ONNX tensor (initializer or Constant value).
+  /// Large tensors become dense resources without copying their bytes.
+  mlir::Value importTensor(onnx::TensorProto &tensor, mlir::OpBuilder &b,
+                           mlir::Location loc);
+  void bind(llvm::StringRef name, mlir::Value value);
+  mlir::Location nodeLocation(const onnx::NodeProto &node, size_t index);
+  llvm::StringRef modelPath() const { return path; }
+
+private:
+  mlir::LogicalResult importNodes(onnx::GraphProto &graph, mlir::OpBuilder &b);
+  void collectValueInfo(const onnx::GraphProto &graph);
+
+  mlir::ModuleOp module;
+  std::string path;
+  int64_t opset;
+  /// Scopes of ONNX names; subgraphs push one.
+  std::vector<llvm::StringMap<mlir::Value>> scopes;
+  llvm::StringMap<const onnx::TypeProto *> valueInfo;
+};
+
+} // namespace ddl::onnx_import
+
+#endif // DDL_FRONTENDS_ONNX_GRAPHIMPORTER_H

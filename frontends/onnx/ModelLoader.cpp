@@ -1,0 +1,305 @@
+//===- ModelLoader.cpp - read and validate an ONNX model ------------------===//
+
+#include "frontends/onnx/ModelLoader.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/checker.h"
+#include "onnx/defs/parser.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
+
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace mlir;
+
+namespace ddl::onnx_import {
+
+int64_t defaultOpset(const onnx::ModelProto &model) {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return opset.version();
+  return 0;
+}
+
+namespace {
+
+/// Reports errors about one model file.
+class Reporter {
+public:
+  Reporter(MLIRContext &context, StringRef path)
+      : loc(FileLineColLoc::get(&context, path, 0, 0)), path(path) {}
+  LogicalResult error(const Twine &message) const {
+    emitError(loc) << message;
+    return failure();
+  }
+  void warning(const Twine &message) const { emitWarning(loc) << message; }
+
+private:
+  Location loc;
+  StringRef path;
+};
+
+} // namespace
+
+static LogicalResult parseModel(const Reporter &report, StringRef path,
+                                onnx::ModelProto &model) {
+  if (path.ends_with(".onnxtxt")) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> text =
+        llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    if (!text)
+      return report.error("cannot read the model: " +
+                          text.getError().message());
+    // The parser needs a NUL-terminated string, which MemoryBuffer gives.
+    onnx::Common::Status status =
+        onnx::OnnxParser::Parse(model, (*text)->getBufferStart());
+    if (!status.IsOK())
+      return report.error("not valid ONNX text syntax: " +
+                          status.ErrorMessage());
+    return success();
+  }
+  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return report.error(
+        llvm::formatv("cannot open the model: {0}", std::strerror(errno)));
+  struct stat info;
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return report.error("the model is not a regular file");
+  }
+  // Parsing from the file descriptor keeps one copy of the weights in
+  // memory (the protobuf's), not two.
+  bool parsed;
+  {
+    google::protobuf::io::FileInputStream stream(fd);
+    parsed = model.ParseFromZeroCopyStream(&stream);
+  }
+  ::close(fd);
+  if (!parsed)
+    return report.error(
+        "not an ONNX model: the file does not parse as an ONNX ModelProto "
+        "(truncated, corrupt, or another format)");
+  if (!model.has_graph() || model.ir_version() <= 0)
+    return report.error(
+        "not an ONNX model: it parses as protobuf but has no graph or no IR "
+        "version");
+  return success();
+}
+
+static LogicalResult checkOpset(const Reporter &report,
+                                onnx::ModelProto &model) {
+  int64_t opset = defaultOpset(model);
+  if (opset == 0)
+    return report.error("the model imports no opset of the default ONNX "
+                        "domain (opset_import is empty)");
+  if (opset > kMaxOpset)
+    return report.error(llvm::formatv(
+        "the model uses opset {0} of the default domain; ddl supports opsets "
+        "{1} to {2}",
+        opset, kMinOpset, kMaxOpset));
+  if (opset >= kMinOpset)
+    return success();
+  // Older models go through ONNX's version converter.
+  try {
+    model = onnx::version_conversion::ConvertVersion(model, kMinOpset);
+  } catch (const std::exception &e) {
+    return report.error(llvm::formatv(
+        "the model uses opset {0}, older than the supported {1} to {2}, and "
+        "ONNX's version converter cannot upgrade it: {3}",
+        opset, kMinOpset, kMaxOpset, e.what()));
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// External data
+//===----------------------------------------------------------------------===//
+
+/// Resolves an external-data location against the model's folder, refusing
+/// anything that could read outside it: absolute paths, `..` components,
+/// symbolic links anywhere on the way, and non-regular files.
+static FailureOr<std::string> resolveExternalPath(const Reporter &report,
+                                                  StringRef modelDir,
+                                                  StringRef location,
+                                                  StringRef tensorName) {
+  auto refuse = [&](const Twine &why) {
+    return report.error("external data of tensor '" + tensorName + "' at '" +
+                        location + "' is refused: " + why);
+  };
+  if (location.empty())
+    return refuse("the location is empty");
+  if (llvm::sys::path::is_absolute(location))
+    return refuse("absolute paths are not allowed; the file must be inside "
+                  "the model's folder");
+  SmallString<256> path(modelDir);
+  for (auto it = llvm::sys::path::begin(location),
+            end = llvm::sys::path::end(location);
+       it != end; ++it) {
+    if (*it == "..")
+      return refuse("'..' is not allowed; the file must be inside the "
+                    "model's folder");
+    if (*it == ".")
+      continue;
+    llvm::sys::path::append(path, *it);
+    struct stat info;
+    if (::lstat(path.c_str(), &info) != 0)
+      return refuse("the file does not exist");
+    if (S_ISLNK(info.st_mode))
+      return refuse("symbolic links are not followed");
+  }
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode))
+    return refuse("it is not a regular file");
+  return std::string(path);
+}
+
+/// Reads `length` bytes at `offset` of `path` into `out`.
+static LogicalResult readRange(const Reporter &report, const std::string &path,
+                               uint64_t offset, std::optional<uint64_t> length,
+                               StringRef tensorName, std::string &out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return report.error("cannot open external data of tensor '" + tensorName +
+                        "': " + std::strerror(errno));
+  struct stat info;
+  ::fstat(fd, &info);
+  uint64_t size = info.st_size;
+  if (offset > size || (length && *length > size - offset)) {
+    ::close(fd);
+    return report.error(llvm::formatv(
+        "external data of tensor '{0}' asks for bytes [{1}, {2}) of '{3}', "
+        "which has {4} bytes",
+        tensorName, offset, length ? offset + *length : size, path, size));
+  }
+  uint64_t n = length ? *length : size - offset;
+  out.resize(n);
+  uint64_t done = 0;
+  while (done < n) {
+    ssize_t got = ::pread(fd, out.data() + done, n - done, offset + done);
+    if (got <= 0) {
+      ::close(fd);
+      return report.error("cannot read external data of tensor '" + tensorName +
+                          "'");
+    }
+    done += got;
+  }
+  ::close(fd);
+  return success();
+}
+
+static LogicalResult inlineExternalTensor(const Reporter &report,
+                                          StringRef modelDir,
+                                          onnx::TensorProto &tensor) {
+  if (tensor.data_location() != onnx::TensorProto::EXTERNAL)
+    return success();
+  std::string location;
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+  for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
+    if (entry.key() == "location") {
+      location = entry.value();
+      continue;
+    }
+    if (entry.key() != "offset" && entry.key() != "length")
+      continue;
+    uint64_t value;
+    if (!llvm::to_integer(entry.value(), value, 10))
+      return report.error("external data of tensor '" + tensor.name() +
+                          "' has a malformed " + entry.key() + ": '" +
+                          entry.value() + "'");
+    if (entry.key() == "offset")
+      offset = value;
+    else
+      length = value;
+  }
+  FailureOr<std::string> path =
+      resolveExternalPath(report, modelDir, location, tensor.name());
+  if (failed(path))
+    return failure();
+  if (failed(readRange(report, *path, offset, length, tensor.name(),
+                       *tensor.mutable_raw_data())))
+    return failure();
+  tensor.clear_external_data();
+  tensor.set_data_location(onnx::TensorProto::DEFAULT);
+  return success();
+}
+
+static LogicalResult inlineExternalData(const Reporter &report,
+                                        StringRef modelDir,
+                                        onnx::GraphProto &graph) {
+  for (onnx::TensorProto &tensor : *graph.mutable_initializer())
+    if (failed(inlineExternalTensor(report, modelDir, tensor)))
+      return failure();
+  for (onnx::NodeProto &node : *graph.mutable_node()) {
+    for (onnx::AttributeProto &attr : *node.mutable_attribute()) {
+      if (attr.has_t() &&
+          failed(inlineExternalTensor(report, modelDir, *attr.mutable_t())))
+        return failure();
+      if (attr.has_g() &&
+          failed(inlineExternalData(report, modelDir, *attr.mutable_g())))
+        return failure();
+      for (onnx::GraphProto &g : *attr.mutable_graphs())
+        if (failed(inlineExternalData(report, modelDir, g)))
+          return failure();
+    }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Entry point
+//===----------------------------------------------------------------------===//
+
+LogicalResult loadModel(MLIRContext &context, StringRef path,
+                        const ImportOptions &options, onnx::ModelProto &model) {
+  Reporter report(context, path);
+  try {
+    if (failed(parseModel(report, path, model)) ||
+        failed(checkOpset(report, model)))
+      return failure();
+    SmallString<256> dir(path);
+    llvm::sys::path::remove_filename(dir);
+    if (dir.empty())
+      dir = ".";
+    if (failed(inlineExternalData(report, dir, *model.mutable_graph())))
+      return failure();
+    if (options.check) {
+      try {
+        onnx::checker::check_model(model);
+      } catch (const std::exception &e) {
+        return report.error(
+            llvm::formatv("the ONNX checker rejects the model: {0}", e.what()));
+      }
+    }
+    if (options.shapeInference) {
+      try {
+        onnx::ShapeInferenceOptions inference(/*check_type_val=*/false,
+                                              /*strict_mode_val=*/0,
+                                              /*data_prop_val=*/true);
+        onnx::shape_inference::InferShapes(
+            model, onnx::OpSchemaRegistry::Instance(), inference);
+      } catch (const std::exception &e) {
+        // Declared shapes still let the import go on; ddl infers its own.
+        report.warning(llvm::formatv(
+            "ONNX shape inference failed, importing with the declared shapes "
+            "only: {0}",
+            e.what()));
+      }
+    }
+  } catch (const std::exception &e) {
+    return report.error(llvm::formatv("cannot load the model: {0}", e.what()));
+  }
+  return success();
+}
+
+} // namespace ddl::onnx_import

@@ -1,0 +1,12 @@
+//===- ControlFlow.cpp - ONNX ops to nn
+//--------------------------------------------===//
+
+#include "frontends/onnx/GraphImporter.h"
+
+using namespace mlir;
+
+namespace ddl::onnx_import {
+
+void registerControlFlowConverters(ConverterRegistry &) {}
+
+} // namespace ddl::onnx_import

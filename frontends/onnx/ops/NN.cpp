@@ -1,0 +1,11 @@
+//===- NN.cpp - ONNX ops to nn --------------------------------------------===//
+
+#include "frontends/onnx/GraphImporter.h"
+
+using namespace mlir;
+
+namespace ddl::onnx_import {
+
+void registerNNConverters(ConverterRegistry &) {}
+
+} // namespace ddl::onnx_import

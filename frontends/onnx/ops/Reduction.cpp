@@ -1,0 +1,12 @@
+//===- Reduction.cpp - ONNX ops to nn
+//--------------------------------------------===//
+
+#include "frontends/onnx/GraphImporter.h"
+
+using namespace mlir;
+
+namespace ddl::onnx_import {
+
+void registerReductionConverters(ConverterRegistry &) {}
+
+} // namespace ddl::onnx_import
