@@ -8,10 +8,14 @@ packages=(
   # Toolchain: LLVM/MLIR 22 (Debian security suite), clang-22 + lld, Ninja, ccache.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   cmake ninja-build ccache
+  # The ONNX frontend: libonnx (checker, shape inference, version
+  # converter, text parser) and protobuf; the ONNX node test suite.
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # The one pinned formatter (see .clang-format and scripts/format.sh).
   clang-format-22
-  # lit is a Python program; Debian's python3 runs it.
-  python3
+  # lit is a Python program; Debian's python3 runs it. onnx and numpy
+  # build the test suite's own ONNX models.
+  python3 python3-onnx python3-numpy
 )
 
 missing=()

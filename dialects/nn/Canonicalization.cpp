@@ -13,6 +13,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/APSInt.h"
 
 using namespace mlir;
 
@@ -30,8 +31,74 @@ OpFoldResult IdentityOp::fold(FoldAdaptor) {
   return foldToInput(getInput(), getOutput());
 }
 
-OpFoldResult CastOp::fold(FoldAdaptor) {
-  return foldToInput(getInput(), getOutput());
+/// Constants up to this many elements are folded through data-movement
+/// ops and casts: enough for every shape computation, small enough that
+/// folding never copies weights.
+constexpr int64_t kMaxFoldedElements = 1024;
+
+/// The constant operand `attr` when it is a small dense constant and the
+/// op's result type is static (so the folded constant can have it).
+static DenseElementsAttr smallConstant(Attribute attr, Value result) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  auto type = dyn_cast<RankedTensorType>(result.getType());
+  if (!dense || !type || !type.hasStaticShape() || type.getEncoding() ||
+      dense.getNumElements() > kMaxFoldedElements)
+    return {};
+  return dense;
+}
+
+/// Converts one constant element to `to` as nn.cast does; nullopt when the
+/// value has no faithful image (a NaN or out-of-range float to integer).
+static std::optional<Attribute> castElement(Attribute element, Type to) {
+  if (auto f = dyn_cast<FloatAttr>(element)) {
+    APFloat value = f.getValue();
+    if (auto floatType = dyn_cast<FloatType>(to)) {
+      bool lost;
+      value.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &lost);
+      return FloatAttr::get(to, value);
+    }
+    if (to.isInteger(1))
+      return IntegerAttr::get(to, APInt(1, !value.isZero()));
+    auto intType = cast<IntegerType>(to);
+    APSInt result(intType.getWidth(), intType.isUnsigned());
+    bool exact;
+    if (value.convertToInteger(result, APFloat::rmTowardZero, &exact) &
+        APFloat::opInvalidOp)
+      return std::nullopt;
+    return IntegerAttr::get(to, result);
+  }
+  auto i = cast<IntegerAttr>(element);
+  bool isUnsigned = i.getType().isUnsignedInteger() || i.getType().isInteger(1);
+  APInt value = i.getValue();
+  if (auto floatType = dyn_cast<FloatType>(to)) {
+    APFloat result(floatType.getFloatSemantics());
+    result.convertFromAPInt(value, !isUnsigned, APFloat::rmNearestTiesToEven);
+    return FloatAttr::get(to, result);
+  }
+  if (to.isInteger(1))
+    return IntegerAttr::get(to, APInt(1, !value.isZero()));
+  unsigned width = to.getIntOrFloatBitWidth();
+  return IntegerAttr::get(to, isUnsigned ? value.zextOrTrunc(width)
+                                         : value.sextOrTrunc(width));
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult same = foldToInput(getInput(), getOutput()))
+    return same;
+  DenseElementsAttr input = smallConstant(adaptor.getInput(), getOutput());
+  if (!input)
+    return {};
+  auto type = cast<RankedTensorType>(getOutput().getType());
+  SmallVector<Attribute> values;
+  for (Attribute element : input.getValues<Attribute>()) {
+    std::optional<Attribute> converted =
+        castElement(element, type.getElementType());
+    if (!converted)
+      return {};
+    values.push_back(*converted);
+  }
+  return DenseElementsAttr::get(type, values);
 }
 
 //===----------------------------------------------------------------------===//
@@ -46,8 +113,11 @@ static bool isSplatOf(Attribute attr, int64_t value) {
   Type element = splat.getElementType();
   if (isa<FloatType>(element))
     return splat.getSplatValue<APFloat>().isExactlyValue(value);
-  if (isa<IntegerType>(element))
-    return splat.getSplatValue<APInt>().getSExtValue() == value;
+  if (auto intType = dyn_cast<IntegerType>(element))
+    return intType.isUnsigned()
+               ? splat.getSplatValue<APInt>().getZExtValue() ==
+                     static_cast<uint64_t>(value)
+               : splat.getSplatValue<APInt>().getSExtValue() == value;
   return false;
 }
 
@@ -106,10 +176,28 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   if (divisor && llvm::any_of(divisor.getValues<APInt>(),
                               [](const APInt &v) { return v.isZero(); }))
     return {};
+  bool isUnsigned =
+      getElementTypeOrSelf(getOutput().getType()).isUnsignedInteger();
   return foldConstants(
       getOutput(), adaptor.getOperands(),
-      [](const APInt &a, const APInt &b) { return a.sdiv(b); },
+      [isUnsigned](const APInt &a, const APInt &b) {
+        return isUnsigned ? a.udiv(b) : a.sdiv(b);
+      },
       [](const APFloat &a, const APFloat &b) { return a / b; });
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (!input || input.getType() != getOutput().getType())
+    return {};
+  if (auto ints = dyn_cast<DenseIntElementsAttr>(input))
+    return ints.mapValues(ints.getElementType(),
+                          [](const APInt &v) { return -v; });
+  if (auto floats = dyn_cast<DenseFPElementsAttr>(input))
+    return floats.mapValues(floats.getElementType(), [](const APFloat &v) {
+      return (-v).bitcastToAPInt();
+    });
+  return {};
 }
 
 //===----------------------------------------------------------------------===//
@@ -150,10 +238,77 @@ OpFoldResult SizeOp::fold(FoldAdaptor) {
 // Reshape family
 //===----------------------------------------------------------------------===//
 
-OpFoldResult ReshapeOp::fold(FoldAdaptor) {
-  if (getInput().getType().hasStaticShape())
-    return foldToInput(getInput(), getOutput());
+/// A reshape-like op of a small constant is the constant with the result's
+/// shape.
+static OpFoldResult foldConstantReshape(Attribute input, Value result) {
+  if (DenseElementsAttr dense = smallConstant(input, result))
+    return dense.reshape(cast<ShapedType>(result.getType()));
   return {};
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType().hasStaticShape())
+    if (OpFoldResult same = foldToInput(getInput(), getOutput()))
+      return same;
+  return foldConstantReshape(adaptor.getInput(), getOutput());
+}
+OpFoldResult FlattenOp::fold(FoldAdaptor adaptor) {
+  return foldConstantReshape(adaptor.getInput(), getOutput());
+}
+OpFoldResult SqueezeOp::fold(FoldAdaptor adaptor) {
+  return foldConstantReshape(adaptor.getInput(), getOutput());
+}
+OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
+  return foldConstantReshape(adaptor.getInput(), getOutput());
+}
+
+/// Gather along axis 0 of a small 1-D constant at constant indices: how
+/// shape vectors are indexed.
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr data = smallConstant(adaptor.getData(), getOutput());
+  auto indices = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getIndices());
+  if (!data || !indices || data.getType().getRank() != 1)
+    return {};
+  SmallVector<Attribute> all(data.getValues<Attribute>());
+  int64_t n = all.size();
+  SmallVector<Attribute> values;
+  for (const APInt &index : indices.getValues<APInt>()) {
+    int64_t i = index.getSExtValue();
+    if (i < -n || i >= n)
+      return {}; // Out of range: left for run time to report.
+    values.push_back(all[i < 0 ? i + n : i]);
+  }
+  return DenseElementsAttr::get(cast<ShapedType>(getOutput().getType()),
+                                values);
+}
+
+/// Slice of a small 1-D constant with constant bounds.
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr data = smallConstant(adaptor.getInput(), getOutput());
+  auto type = cast<RankedTensorType>(getOutput().getType());
+  if (!data || data.getType().getRank() != 1 || type.getRank() != 1)
+    return {};
+  auto starts = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getStarts());
+  auto steps = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getSteps());
+  if (!starts || starts.getNumElements() != 1 || (getSteps() && !steps))
+    return {};
+  SmallVector<Attribute> all(data.getValues<Attribute>());
+  int64_t n = all.size();
+  int64_t start = (*starts.getValues<APInt>().begin()).getSExtValue();
+  int64_t step = steps ? (*steps.getValues<APInt>().begin()).getSExtValue() : 1;
+  if (start < 0)
+    start += n;
+  // The result length is the type's (the shape function computed it).
+  SmallVector<Attribute> values;
+  int64_t first = step > 0 ? std::clamp<int64_t>(start, 0, n)
+                           : std::clamp<int64_t>(start, 0, n - 1);
+  for (int64_t k = 0; k < type.getDimSize(0); ++k) {
+    int64_t i = first + k * step;
+    if (i < 0 || i >= n)
+      return {};
+    values.push_back(all[i]);
+  }
+  return DenseElementsAttr::get(type, values);
 }
 
 namespace {
@@ -263,10 +418,23 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
 // Other data movement
 //===----------------------------------------------------------------------===//
 
-OpFoldResult ConcatOp::fold(FoldAdaptor) {
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1)
     return foldToInput(getInputs().front(), getOutput());
-  return {};
+  // 1-D constants (shape vectors) concatenate into one constant.
+  auto type = cast<RankedTensorType>(getOutput().getType());
+  if (type.getRank() != 1)
+    return {};
+  SmallVector<Attribute> values;
+  for (Attribute operand : adaptor.getInputs()) {
+    DenseElementsAttr dense = smallConstant(operand, getOutput());
+    if (!dense)
+      return {};
+    llvm::append_range(values, dense.getValues<Attribute>());
+  }
+  if (static_cast<int64_t>(values.size()) != type.getNumElements())
+    return {};
+  return DenseElementsAttr::get(type, values);
 }
 
 OpFoldResult ExpandOp::fold(FoldAdaptor) {

@@ -294,10 +294,11 @@ ConvTransposeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return b.emitError(llvm::formatv(
         "input has {0} channels but weight's first dimension is {1}",
         x[1].getSize(), w[0].getSize()));
-  if (x[1].isStatic() && x[1].getSize() % group != 0)
+  Dim inChannels = x[1].isStatic() ? x[1] : w[0];
+  if (inChannels.isStatic() && inChannels.getSize() % group != 0)
     return b.emitError(
         llvm::formatv("{0} input channels do not split into {1} groups",
-                      x[1].getSize(), group));
+                      inChannels.getSize(), group));
   Dim outChannels = b.mul(w[1], b.fixed(group));
   if (failed(checkBias(b, adaptor.getBias(), outChannels)) ||
       failed(checkKernel(b, ArrayRef(w).drop_front(2))))

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
+#include <cmath>
 
 using namespace mlir;
 
@@ -18,6 +19,17 @@ namespace ddl::nn {
 
 /// Bound on nn.split's results, so malformed IR cannot exhaust memory.
 constexpr int64_t kMaxSplitOutputs = 1 << 16;
+
+/// The values of a constant float tensor.
+static std::optional<SmallVector<double>> constantFloats(Value v) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  SmallVector<double> values;
+  for (const APFloat &x : attr.getValues<APFloat>())
+    values.push_back(x.convertToDouble());
+  return values;
+}
 
 static RankedTensorType typeOf(Value v) {
   return cast<RankedTensorType>(v.getType());
@@ -257,6 +269,8 @@ LogicalResult SliceOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   Value input = adaptor.getInput();
   SmallVector<Dim> dims = b.dims(input);
   int64_t rank = dims.size();
+  if (rank == 0)
+    return b.emitError("cannot slice a 0-d tensor");
   Type indexType = typeOf(adaptor.getStarts()).getElementType();
   for (auto [operand, name] : {std::pair(adaptor.getEnds(), "ends"),
                                std::pair(adaptor.getAxes(), "axes"),
@@ -660,6 +674,11 @@ LogicalResult ResizeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
           "scales must be 1-D with one entry per input dimension ({0}), got "
           "{1}",
           dims.size(), type));
+    if (std::optional<SmallVector<double>> values = constantFloats(scales))
+      for (auto [i, s] : llvm::enumerate(*values))
+        if (!std::isfinite(s) || s < 0)
+          return b.emitError(llvm::formatv(
+              "scales entry {0} is {1}; scales must be finite and >= 0", i, s));
     for (auto [i, d] : llvm::enumerate(dims))
       out.push_back(b.scaleFloor(d, scales, i));
   }
@@ -776,13 +795,14 @@ LogicalResult RangeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     if (delta == 0)
       return b.emitError("delta must not be 0");
     double count = std::ceil((limit - start) / delta);
-    // Also rejects NaN and infinite bounds.
+    // Rejects NaN and +inf; an empty range (count <= 0, even -inf) has
+    // length 0.
     if (!(count < static_cast<double>(int64_t(1) << 62)))
       return b.emitError(llvm::formatv(
-          "the range from {0} to {1} by {2} does not have a representable "
-          "length",
+          "the range from {0:e} to {1:e} by {2:e} does not have a "
+          "representable length",
           start, limit, delta));
-    length = b.fixed(std::max<int64_t>(0, static_cast<int64_t>(count)));
+    length = b.fixed(count <= 0 ? 0 : static_cast<int64_t>(count));
   } else if (b.isReifying()) {
     // A float range with run-time bounds has no index-only formula here;
     // lowering reads the length off the computed bounds instead.

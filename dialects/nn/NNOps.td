@@ -86,7 +86,7 @@ class NN_UnaryNumericOp<string mnemonic, string formula>
   let summary = "elementwise " # formula;
 }
 def NN_AbsOp : NN_UnaryNumericOp<"abs", "absolute value">;
-def NN_NegOp : NN_UnaryNumericOp<"neg", "negation">;
+def NN_NegOp : NN_UnaryNumericOp<"neg", "negation"> { let hasFolder = 1; }
 def NN_SignOp : NN_UnaryNumericOp<"sign", "sign (-1, 0 or 1)">;
 def NN_ReluOp : NN_UnaryNumericOp<"relu", "max(x, 0)">;
 def NN_BitwiseNotOp : NN_UnaryOp<"bitwise_not", NN_IntTensor> {
@@ -144,8 +144,8 @@ def NN_CastOp : NN_Op<"cast", [Pure,
   let description = [{
     The result type states the target element type; the shape is the
     input's (a written result type may refine dynamic dimensions). Float to
-    integer truncates toward zero and saturates as ONNX `Cast` does; a cast
-    to the same type folds away.
+    integer truncates toward zero (out-of-range values are undefined, as in
+    ONNX `Cast`); a cast to the same type folds away.
   }];
   let arguments = (ins NN_Tensor:$input);
   let results = (outs NN_Tensor:$output);
@@ -487,6 +487,7 @@ def NN_FlattenOp : NN_ShapedOp<"flatten", [Pure]> {
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 
 def NN_SqueezeOp : NN_ShapedOp<"squeeze", [Pure]> {
@@ -499,6 +500,7 @@ def NN_SqueezeOp : NN_ShapedOp<"squeeze", [Pure]> {
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 
 def NN_UnsqueezeOp : NN_ShapedOp<"unsqueeze", [Pure]> {
@@ -507,6 +509,7 @@ def NN_UnsqueezeOp : NN_ShapedOp<"unsqueeze", [Pure]> {
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 
 def NN_TransposeOp : NN_ShapedOp<"transpose", [Pure]> {
@@ -534,6 +537,7 @@ def NN_SliceOp : NN_ShapedOp<"slice", [Pure, AttrSizedOperandSegments]> {
     $input `,` $starts `,` $ends (`axes` $axes^)? (`steps` $steps^)? attr-dict
     `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
 def NN_ConcatOp : NN_ShapedOp<"concat", [Pure]> {
@@ -568,6 +572,7 @@ def NN_GatherOp : NN_ShapedOp<"gather", [Pure]> {
                        DefaultValuedAttr<I64Attr, "0">:$axis);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def NN_GatherElementsOp : NN_ShapedOp<"gather_elements", [Pure]> {

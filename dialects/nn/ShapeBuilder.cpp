@@ -74,9 +74,11 @@ std::optional<SmallVector<int64_t>> ShapeBuilder::constantIntegers(Value v) {
   DenseIntElementsAttr attr;
   if (!v || !matchPattern(v, m_Constant(&attr)))
     return std::nullopt;
+  bool isUnsigned = attr.getElementType().isUnsignedInteger();
   SmallVector<int64_t> values;
   for (const APInt &x : attr.getValues<APInt>())
-    values.push_back(x.getSExtValue());
+    values.push_back(isUnsigned ? static_cast<int64_t>(x.getZExtValue())
+                                : x.getSExtValue());
   return values;
 }
 
@@ -91,7 +93,8 @@ FailureOr<SmallVector<Dim>> ShapeBuilder::elements(Value tensor,
                      "got " +
                      llvm::formatv("{0}", type).str());
   int64_t n = type.getDimSize(0);
-  if (n > kMaxRank)
+  // Pads has two entries per dimension.
+  if (n > 2 * kMaxRank)
     return emitError(llvm::formatv(
         "{0} has {1} entries; at most {2} dimensions are supported", what, n,
         kMaxRank));

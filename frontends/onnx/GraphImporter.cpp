@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -62,6 +63,17 @@ static std::string elementTypeName(int32_t onnxType) {
   return llvm::formatv("<invalid type {0}>", onnxType).str();
 }
 
+/// True for a dim_param that names a dimension. ONNX's shape inference
+/// invents `unk__<n>` for dimensions it cannot name; those say nothing
+/// about equality and stay unnamed.
+static bool isUserSymbol(const onnx::TensorShapeProto::Dimension &dim) {
+  if (!dim.has_dim_param() || dim.dim_param().empty())
+    return false;
+  StringRef name = dim.dim_param();
+  uint64_t n;
+  return !(name.consume_front("unk__") && !name.getAsInteger(10, n));
+}
+
 /// Largest static dimension accepted (2^48): larger ones are malformed and
 /// would overflow element counts.
 constexpr int64_t kMaxDimSize = int64_t(1) << 48;
@@ -108,7 +120,7 @@ RankedTensorType GraphImporter::convertType(const onnx::TypeProto &type,
       continue;
     }
     sizes.push_back(ShapedType::kDynamic);
-    symbols.push_back(dim.has_dim_param() && !dim.dim_param().empty()
+    symbols.push_back(isUserSymbol(dim)
                           ? StringAttr::get(context, dim.dim_param())
                           : StringAttr());
   }
@@ -312,6 +324,29 @@ Operation *NodeContext::verifyCreated(Operation *op) {
     return fail();
   }
   return op;
+}
+
+Value NodeContext::foldCreated(Operation *op) {
+  Value result = op->getResult(0);
+  SmallVector<OpFoldResult> folded;
+  if (mlir::failed(op->fold(folded)) || folded.size() != 1)
+    return result;
+  Value replacement;
+  if (auto value = dyn_cast<Value>(folded.front())) {
+    replacement = value;
+  } else if (auto attr =
+                 dyn_cast<ElementsAttr>(cast<Attribute>(folded.front()));
+             attr && attr.getType() == result.getType()) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op);
+    replacement = nn::ConstantOp::create(b, location, attr);
+  }
+  // In-place folds, and folds to another type, keep the op.
+  if (!replacement || replacement == result ||
+      replacement.getType() != result.getType())
+    return result;
+  op->erase();
+  return replacement;
 }
 
 bool NodeContext::hasInput(size_t i) const {
@@ -690,43 +725,54 @@ LogicalResult GraphImporter::importMainGraph(onnx::GraphProto &graph,
 
 LogicalResult GraphImporter::importSubgraph(onnx::GraphProto &graph,
                                             Region &region, TypeRange argTypes,
-                                            NodeContext &owner) {
-  if (static_cast<size_t>(graph.input_size()) != argTypes.size())
-    return owner.error(
-        llvm::formatv("subgraph '{0}' takes {1} inputs but the op passes {2}",
-                      graph.name(), graph.input_size(), argTypes.size()));
+                                            NodeContext &owner,
+                                            SubgraphPrologue prologue,
+                                            SubgraphEpilogue epilogue) {
   Block *block = new Block();
   region.push_back(block);
-  OpBuilder b = OpBuilder::atBlockBegin(block);
+  for (Type type : argTypes)
+    block->addArgument(type, owner.loc());
+  // The region may not belong to an op yet: take the context from the module.
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToStart(block);
+  SmallVector<Value> inputs;
+  if (prologue) {
+    FailureOr<SmallVector<Value>> values = prologue(b, *block);
+    if (failed(values))
+      return owner.fail(), failure();
+    inputs = std::move(*values);
+  } else {
+    inputs.assign(block->args_begin(), block->args_end());
+  }
+  if (static_cast<size_t>(graph.input_size()) != inputs.size())
+    return owner.error(
+        llvm::formatv("subgraph '{0}' takes {1} inputs but the op passes {2}",
+                      graph.name(), graph.input_size(), inputs.size()));
+
   scopes.emplace_back();
+  auto popScope = llvm::make_scope_exit([&] { scopes.pop_back(); });
   collectValueInfo(graph);
-  for (auto [input, type] : llvm::zip(graph.input(), argTypes))
-    bind(input.name(), block->addArgument(type, owner.loc()));
+  for (auto [input, value] : llvm::zip(graph.input(), inputs))
+    bind(input.name(), value);
   for (onnx::TensorProto &t : *graph.mutable_initializer()) {
     Value v = importTensor(t, b, owner.loc());
-    if (!v) {
-      scopes.pop_back();
+    if (!v)
       return owner.fail(), failure();
-    }
     bind(t.name(), v);
   }
-  LogicalResult nodes = importNodes(graph, b);
-  SmallVector<Value> results;
-  if (succeeded(nodes)) {
-    for (const onnx::ValueInfoProto &output : graph.output()) {
-      Value v = lookup(output.name());
-      if (!v) {
-        scopes.pop_back();
-        return owner.error("subgraph output '" + output.name() +
-                           "' is not produced inside the subgraph or outside");
-      }
-      results.push_back(v);
-    }
-    nn::YieldOp::create(b, owner.loc(), results);
-  }
-  scopes.pop_back();
-  if (failed(nodes))
+  if (failed(importNodes(graph, b)))
     return owner.fail(), failure();
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value v = lookup(output.name());
+    if (!v)
+      return owner.error("subgraph output '" + output.name() +
+                         "' is not produced inside the subgraph or outside");
+    results.push_back(v);
+  }
+  if (epilogue && failed(epilogue(b, results)))
+    return owner.fail(), failure();
+  nn::YieldOp::create(b, owner.loc(), results);
   return success();
 }
 

@@ -41,6 +41,7 @@ public:
   int64_t opset() const { return opsetVersion; }
   mlir::OpBuilder &builder() { return b; }
   mlir::Location loc() const { return location; }
+  GraphImporter &graphImporter() { return importer; }
   mlir::MLIRContext *context() const { return b.getContext(); }
   bool failed() const { return hasFailed; }
 
@@ -120,20 +121,25 @@ public:
     llvm::SmallVector<mlir::Type> types;
     DiagnosticPrefix prefix(*this);
     if (mlir::failed(OpT::setPropertiesFromAttr(
-            properties, dict, [&] { return mlir::emitError(location); })) ||
-        mlir::failed(OpT::inferReturnTypes(context(), location, operands, dict,
+            properties, dict, [&] { return mlir::emitError(location); })))
+      return fail();
+    // Attributes the converter left out take their ODS defaults.
+    state.name.populateDefaultProperties(mlir::OpaqueProperties(&properties));
+    if (mlir::failed(OpT::inferReturnTypes(context(), location, operands, dict,
                                            mlir::OpaqueProperties(&properties),
                                            {}, types)))
       return fail();
     state.addTypes(types);
     return verifyCreated(b.create(state));
   }
-  /// `createOp` for single-result ops.
+  /// `createOp` for single-result ops, folded right away when its operands
+  /// allow (so shape computations on constants are constants for the
+  /// converters of later nodes).
   template <typename OpT>
   mlir::Value create(mlir::ValueRange operands,
                      llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
     mlir::Operation *op = createOp<OpT>(operands, attrs);
-    return op ? op->getResult(0) : mlir::Value();
+    return op ? foldCreated(op) : mlir::Value();
   }
   /// An nn.constant holding `values` as a 1-D (or 0-d with `scalar`) i64
   /// tensor: the shape-like operands of nn ops.
@@ -165,6 +171,10 @@ public:
   /// Verifies an op the converter created itself (ops whose result type is
   /// given, such as nn.cast); erases it and fails the node when invalid.
   mlir::Operation *verifyCreated(mlir::Operation *op);
+
+  /// Folds a just-created single-result op: returns the value it folds to
+  /// (an nn.constant, or an existing value) or its own result.
+  mlir::Value foldCreated(mlir::Operation *op);
 
   /// "node 'name' (Type, opset N)", how errors name this node.
   std::string describe() const;
@@ -230,13 +240,24 @@ public:
   mlir::LogicalResult importMainGraph(onnx::GraphProto &graph,
                                       llvm::StringRef name);
 
-  /// Imports `graph` as the body of `region` (a subgraph of If / Loop):
-  /// block arguments for the graph's inputs (with `argTypes`), its nodes,
-  /// and an nn.yield of its outputs. Outer values stay visible.
+  /// Computes the values a subgraph's inputs stand for, at the start of its
+  /// block (default: the block's arguments, one per graph input).
+  using SubgraphPrologue =
+      std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
+          mlir::OpBuilder &, mlir::Block &)>;
+  /// Adjusts the values a subgraph yields (e.g. prepends a loop condition).
+  using SubgraphEpilogue = std::function<mlir::LogicalResult(
+      mlir::OpBuilder &, llvm::SmallVectorImpl<mlir::Value> &)>;
+
+  /// Imports `graph` as the body of `region` (a subgraph of If / Loop /
+  /// Scan): a block with arguments of `argTypes`, the graph's nodes, and an
+  /// nn.yield of its outputs. Outer values stay visible.
   mlir::LogicalResult importSubgraph(onnx::GraphProto &graph,
                                      mlir::Region &region,
                                      mlir::TypeRange argTypes,
-                                     NodeContext &owner);
+                                     NodeContext &owner,
+                                     SubgraphPrologue prologue = nullptr,
+                                     SubgraphEpilogue epilogue = nullptr);
 
   /// The value named `name` in the innermost scope that has it, or null.
   mlir::Value lookup(llvm::StringRef name) const;

@@ -260,8 +260,8 @@ static LogicalResult inlineExternalData(const Reporter &report,
 // Entry point
 //===----------------------------------------------------------------------===//
 
-LogicalResult loadModel(MLIRContext &context, StringRef path,
-                        const ImportOptions &options, onnx::ModelProto &model) {
+LogicalResult readModel(MLIRContext &context, StringRef path,
+                        onnx::ModelProto &model) {
   Reporter report(context, path);
   try {
     if (failed(parseModel(report, path, model)) ||
@@ -271,33 +271,38 @@ LogicalResult loadModel(MLIRContext &context, StringRef path,
     llvm::sys::path::remove_filename(dir);
     if (dir.empty())
       dir = ".";
-    if (failed(inlineExternalData(report, dir, *model.mutable_graph())))
-      return failure();
-    if (options.check) {
-      try {
-        onnx::checker::check_model(model);
-      } catch (const std::exception &e) {
-        return report.error(
-            llvm::formatv("the ONNX checker rejects the model: {0}", e.what()));
-      }
-    }
-    if (options.shapeInference) {
-      try {
-        onnx::ShapeInferenceOptions inference(/*check_type_val=*/false,
-                                              /*strict_mode_val=*/0,
-                                              /*data_prop_val=*/true);
-        onnx::shape_inference::InferShapes(
-            model, onnx::OpSchemaRegistry::Instance(), inference);
-      } catch (const std::exception &e) {
-        // Declared shapes still let the import go on; ddl infers its own.
-        report.warning(llvm::formatv(
-            "ONNX shape inference failed, importing with the declared shapes "
-            "only: {0}",
-            e.what()));
-      }
-    }
+    return inlineExternalData(report, dir, *model.mutable_graph());
   } catch (const std::exception &e) {
-    return report.error(llvm::formatv("cannot load the model: {0}", e.what()));
+    return report.error(llvm::formatv("cannot read the model: {0}", e.what()));
+  }
+}
+
+LogicalResult validateModel(MLIRContext &context, StringRef path,
+                            const ImportOptions &options,
+                            onnx::ModelProto &model) {
+  Reporter report(context, path);
+  if (options.check) {
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &e) {
+      return report.error(
+          llvm::formatv("the ONNX checker rejects the model: {0}", e.what()));
+    }
+  }
+  if (options.shapeInference) {
+    try {
+      onnx::ShapeInferenceOptions inference(/*check_type_val=*/false,
+                                            /*strict_mode_val=*/0,
+                                            /*data_prop_val=*/true);
+      onnx::shape_inference::InferShapes(
+          model, onnx::OpSchemaRegistry::Instance(), inference);
+    } catch (const std::exception &e) {
+      // Declared shapes still let the import go on; ddl infers its own.
+      report.warning(llvm::formatv(
+          "ONNX shape inference failed, importing with the declared shapes "
+          "only: {0}",
+          e.what()));
+    }
   }
   return success();
 }

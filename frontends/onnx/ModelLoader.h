@@ -18,12 +18,18 @@
 
 namespace ddl::onnx_import {
 
-/// Loads the model at `path` into `model`, ready for import: external data
-/// inlined, opset within [kMinOpset, kMaxOpset], checked and shape-inferred
-/// as `options` say. Emits an error diagnostic and fails otherwise.
-mlir::LogicalResult loadModel(mlir::MLIRContext &context, llvm::StringRef path,
-                              const ImportOptions &options,
+/// Reads the model at `path` into `model`: parsed (binary or text), its
+/// opset within [kMinOpset, kMaxOpset] (converted when older), external data
+/// inlined. Emits an error diagnostic and fails otherwise.
+mlir::LogicalResult readModel(mlir::MLIRContext &context, llvm::StringRef path,
                               onnx::ModelProto &model);
+
+/// Runs the ONNX checker and ONNX shape inference on a read model, as
+/// `options` say.
+mlir::LogicalResult validateModel(mlir::MLIRContext &context,
+                                  llvm::StringRef path,
+                                  const ImportOptions &options,
+                                  onnx::ModelProto &model);
 
 /// The default-domain opset the model imports (0 when it imports none).
 int64_t defaultOpset(const onnx::ModelProto &model);

@@ -21,16 +21,46 @@ static LogicalResult simplify(ModuleOp module) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(graph::createNNInferShapesPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   return pm.run(module);
+}
+
+/// Reports the first node (subgraphs included) whose op ddl cannot convert.
+static LogicalResult
+checkSupportedOps(Location loc, const onnx::GraphProto &graph, int64_t opset) {
+  const ConverterRegistry &registry = ConverterRegistry::get();
+  for (const onnx::NodeProto &node : graph.node()) {
+    std::string where = "node '" + node.name() + "' (" + node.op_type() +
+                        ", opset " + std::to_string(opset) + ")";
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      return emitError(loc) << where << ": unsupported: op " << node.op_type()
+                            << " of domain '" << node.domain()
+                            << "'; ddl imports the default ONNX domain only";
+    if (!registry.find(node.op_type()))
+      return emitError(loc) << where << ": unsupported: op type "
+                            << node.op_type() << " has no converter in ddl";
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g() && failed(checkSupportedOps(loc, attr.g(), opset)))
+        return failure();
+      for (const onnx::GraphProto &g : attr.graphs())
+        if (failed(checkSupportedOps(loc, g, opset)))
+          return failure();
+    }
+  }
+  return success();
 }
 
 OwningOpRef<ModuleOp> importONNXFile(MLIRContext &context, StringRef path,
                                      const ImportOptions &options) {
   context.loadDialect<nn::NNDialect, func::FuncDialect>();
   onnx::ModelProto model;
-  if (failed(loadModel(context, path, options, model)))
-    return nullptr;
   Location loc = FileLineColLoc::get(&context, path, 0, 0);
+  // Unsupported ops are reported before the checker runs, so the message
+  // names the node (the checker's would not).
+  if (failed(readModel(context, path, model)) ||
+      failed(checkSupportedOps(loc, model.graph(), defaultOpset(model))) ||
+      failed(validateModel(context, path, options, model)))
+    return nullptr;
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   GraphImporter importer(*module, path, defaultOpset(model));
   try {

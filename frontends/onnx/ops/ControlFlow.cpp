@@ -1,12 +1,283 @@
-//===- ControlFlow.cpp - ONNX ops to nn
-//--------------------------------------------===//
+//===- ControlFlow.cpp - ONNX If, Loop and Scan to nn region ops ----------===//
+//
+// Subgraphs become regions. Their bodies are imported into detached regions
+// first, because the region op's result types follow from what the bodies
+// yield; the op is created afterwards and takes the regions over.
+//
+//===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/GraphImporter.h"
+
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
 namespace ddl::onnx_import {
 
-void registerControlFlowConverters(ConverterRegistry &) {}
+static RankedTensorType scalarType(Type element) {
+  return RankedTensorType::get({}, element);
+}
+
+/// `type` with every dimension dynamic (and no symbols): what a loop-carried
+/// value may become after any number of iterations.
+static RankedTensorType generalized(Type type) {
+  auto ranked = cast<RankedTensorType>(type);
+  return RankedTensorType::get(
+      SmallVector<int64_t>(ranked.getRank(), ShapedType::kDynamic),
+      ranked.getElementType());
+}
+
+static nn::YieldOp yieldOf(Region &region) {
+  return cast<nn::YieldOp>(region.front().getTerminator());
+}
+
+/// Reshapes a one-element tensor to 0-d (ONNX allows [] and [1] for
+/// conditions and counts).
+static Value toScalar(NodeContext &n, Value v) {
+  if (!v)
+    return n.fail();
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() == 0)
+    return v;
+  return n.create<nn::ReshapeOp>({v, n.constI64({})});
+}
+
+static LogicalResult convertIf(NodeContext &n) {
+  Value condition = toScalar(n, n.input(0));
+  onnx::GraphProto *thenGraph = n.attrGraph("then_branch");
+  onnx::GraphProto *elseGraph = n.attrGraph("else_branch");
+  if (!thenGraph || !elseGraph)
+    return n.failed() ? failure()
+                      : n.error("needs then_branch and else_branch graphs");
+  GraphImporter &importer = n.graphImporter();
+  Region thenRegion, elseRegion;
+  if (!condition ||
+      failed(importer.importSubgraph(*thenGraph, thenRegion, {}, n)) ||
+      failed(importer.importSubgraph(*elseGraph, elseRegion, {}, n)))
+    return failure();
+  // Each result is what both branches agree on.
+  SmallVector<Type> resultTypes;
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(yieldOf(thenRegion).getValues().getTypes(),
+                                 yieldOf(elseRegion).getValues().getTypes()))) {
+    auto [a, b] = pair;
+    Type both = nn::commonType(a, b);
+    if (!both)
+      return n.unsupported(llvm::formatv(
+          "output #{0} is {1} in the then branch but {2} in the else branch; "
+          "ddl needs one rank and element type",
+          i, a, b));
+    resultTypes.push_back(both);
+  }
+  if (yieldOf(thenRegion).getValues().size() !=
+      yieldOf(elseRegion).getValues().size())
+    return n.error("the branches have different numbers of outputs");
+  auto ifOp = nn::IfOp::create(n.builder(), n.loc(), resultTypes, condition);
+  ifOp.getThenRegion().takeBody(thenRegion);
+  ifOp.getElseRegion().takeBody(elseRegion);
+  if (!n.verifyCreated(ifOp))
+    return failure();
+  return n.setOutputs(ifOp.getResults());
+}
+
+static LogicalResult convertLoop(NodeContext &n) {
+  onnx::GraphProto *body = n.attrGraph("body");
+  if (!body)
+    return n.failed() ? failure() : n.error("needs a body graph");
+  Value tripCount = n.hasInput(0) ? toScalar(n, n.input(0)) : Value();
+  Value condition = n.hasInput(1) ? toScalar(n, n.input(1)) : Value();
+  SmallVector<Value> inits;
+  for (size_t i = 2; i < n.numInputs(); ++i)
+    inits.push_back(n.input(i));
+  if (n.failed())
+    return failure();
+  OpBuilder &b = n.builder();
+  SmallVector<Type> argTypes = {scalarType(b.getI64Type()),
+                                scalarType(b.getI1Type())};
+  SmallVector<Type> carriedTypes;
+  for (Value init : inits)
+    carriedTypes.push_back(generalized(init.getType()));
+  llvm::append_range(argTypes, carriedTypes);
+
+  // The body yields (condition, carried..., scan...); ONNX may give the
+  // condition as [1].
+  auto epilogue = [&](OpBuilder &, SmallVectorImpl<Value> &results) {
+    if (results.empty())
+      return n.error("the body must yield at least the condition");
+    results[0] = toScalar(n, results[0]);
+    return success(results[0] != nullptr);
+  };
+  Region bodyRegion;
+  if (failed(n.graphImporter().importSubgraph(*body, bodyRegion, argTypes, n,
+                                              nullptr, epilogue)))
+    return failure();
+  ValueRange yielded = yieldOf(bodyRegion).getValues();
+  if (yielded.size() < 1 + inits.size())
+    return n.error(llvm::formatv(
+        "the body yields {0} values but must yield the condition and {1} "
+        "carried values",
+        yielded.size(), inits.size()));
+  SmallVector<Type> resultTypes = carriedTypes;
+  for (Value scan : yielded.drop_front(1 + inits.size())) {
+    auto type = cast<RankedTensorType>(scan.getType());
+    SmallVector<int64_t> shape = {ShapedType::kDynamic};
+    llvm::append_range(shape, type.getShape());
+    resultTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
+  }
+  SmallVector<Value> operands;
+  if (tripCount)
+    operands.push_back(tripCount);
+  if (condition)
+    operands.push_back(condition);
+  llvm::append_range(operands, inits);
+  OperationState state(n.loc(), nn::LoopOp::getOperationName());
+  state.addOperands(operands);
+  state.addTypes(resultTypes);
+  state.getOrAddProperties<nn::LoopOp::Properties>().operandSegmentSizes = {
+      tripCount ? 1 : 0, condition ? 1 : 0, static_cast<int32_t>(inits.size())};
+  state.addRegion()->takeBody(bodyRegion);
+  Operation *loop = n.verifyCreated(b.create(state));
+  if (!loop)
+    return failure();
+  return n.setOutputs(loop->getResults());
+}
+
+/// Scan (opset 9+) as an nn.loop over the scanned axis: each iteration
+/// gathers one slice of every scan input, runs the body, and stacks the
+/// scan outputs.
+static LogicalResult convertScan(NodeContext &n) {
+  if (n.opset() < 9)
+    return n.unsupported(
+        "Scan before opset 9 (batched form with sequence_lens)");
+  onnx::GraphProto *body = n.attrGraph("body");
+  std::optional<int64_t> numScanInputs = n.attrInt("num_scan_inputs");
+  if (!body || !numScanInputs)
+    return n.failed() ? failure()
+                      : n.error("needs a body graph and num_scan_inputs");
+  size_t numInputs = n.numInputs();
+  if (*numScanInputs < 1 || static_cast<size_t>(*numScanInputs) > numInputs)
+    return n.error(llvm::formatv("num_scan_inputs {0} is out of range for {1} "
+                                 "inputs",
+                                 *numScanInputs, numInputs));
+  size_t numState = numInputs - *numScanInputs;
+  SmallVector<Value> states, scans;
+  for (size_t i = 0; i < numInputs; ++i)
+    (i < numState ? states : scans).push_back(n.input(i));
+  if (n.failed())
+    return failure();
+  auto axes = n.attrInts("scan_input_axes")
+                  .value_or(SmallVector<int64_t>(scans.size(), 0));
+  auto directions = n.attrInts("scan_input_directions")
+                        .value_or(SmallVector<int64_t>(scans.size(), 0));
+  if (axes.size() != scans.size() || directions.size() != scans.size())
+    return n.error("scan_input_axes / scan_input_directions need one entry "
+                   "per scan input");
+  for (const char *name : {"scan_output_axes", "scan_output_directions"})
+    if (std::optional<SmallVector<int64_t>> v = n.attrInts(name))
+      if (llvm::any_of(*v, [](int64_t x) { return x != 0; }))
+        return n.unsupported(std::string(name) +
+                             " other than 0 (outputs are stacked forward "
+                             "along axis 0)");
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    int64_t rank = cast<RankedTensorType>(scans[i].getType()).getRank();
+    if (axis < -rank || axis >= rank)
+      return n.error(llvm::formatv("scan_input_axes entry {0} is out of range "
+                                   "for rank {1}",
+                                   axis, rank));
+    if (axis < 0)
+      axis += rank;
+  }
+  // Trip count: the scanned extent of the first scan input.
+  Value extent =
+      n.create<nn::ShapeOfOp>({scans[0]}, {n.namedI64("start", axes[0]),
+                                           n.namedI64("end", axes[0] + 1)});
+  Value tripCount = toScalar(n, extent);
+  if (!tripCount)
+    return failure();
+
+  OpBuilder &b = n.builder();
+  SmallVector<Type> argTypes = {scalarType(b.getI64Type()),
+                                scalarType(b.getI1Type())};
+  SmallVector<Type> stateTypes;
+  for (Value s : states)
+    stateTypes.push_back(generalized(s.getType()));
+  llvm::append_range(argTypes, stateTypes);
+
+  auto prologue = [&](OpBuilder &,
+                      Block &block) -> FailureOr<SmallVector<Value>> {
+    SmallVector<Value> values(block.args_begin() + 2, block.args_end());
+    Value iteration = block.getArgument(0);
+    for (auto [i, scan] : llvm::enumerate(scans)) {
+      Value index = iteration;
+      if (directions[i] != 0) {
+        // Reverse: extent - 1 - iteration.
+        Value len = toScalar(n, n.create<nn::ShapeOfOp>(
+                                    {scan}, {n.namedI64("start", axes[i]),
+                                             n.namedI64("end", axes[i] + 1)}));
+        Value last = n.create<nn::SubOp>({len, n.constI64({1}, true)});
+        index = n.create<nn::SubOp>({last, iteration});
+      }
+      Value slice =
+          n.create<nn::GatherOp>({scan, index}, {n.namedI64("axis", axes[i])});
+      if (!slice)
+        return failure();
+      values.push_back(slice);
+    }
+    return values;
+  };
+  auto epilogue = [&](OpBuilder &, SmallVectorImpl<Value> &results) {
+    auto trueType = RankedTensorType::get({}, b.getI1Type());
+    Value always = nn::ConstantOp::create(
+        b, n.loc(), DenseElementsAttr::get(trueType, true));
+    results.insert(results.begin(), always);
+    return success();
+  };
+  Region bodyRegion;
+  // The prologue's and epilogue's ops go into the body block: the node's
+  // builder moves there while they run.
+  OpBuilder::InsertPoint outside = b.saveInsertionPoint();
+  if (failed(n.graphImporter().importSubgraph(
+          *body, bodyRegion, argTypes, n,
+          [&](OpBuilder &inner, Block &block) {
+            b.setInsertionPointToStart(&block);
+            return prologue(inner, block);
+          },
+          [&](OpBuilder &inner, SmallVectorImpl<Value> &r) {
+            b.setInsertionPointToEnd(&bodyRegion.front());
+            return epilogue(inner, r);
+          }))) {
+    b.restoreInsertionPoint(outside);
+    return failure();
+  }
+  b.restoreInsertionPoint(outside);
+  ValueRange yielded = yieldOf(bodyRegion).getValues();
+  if (yielded.size() < 1 + states.size())
+    return n.error("the body yields fewer values than there are states");
+  SmallVector<Type> resultTypes = stateTypes;
+  for (Value scan : yielded.drop_front(1 + states.size())) {
+    auto type = cast<RankedTensorType>(scan.getType());
+    SmallVector<int64_t> shape = {ShapedType::kDynamic};
+    llvm::append_range(shape, type.getShape());
+    resultTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
+  }
+  SmallVector<Value> operands = {tripCount};
+  llvm::append_range(operands, states);
+  OperationState state(n.loc(), nn::LoopOp::getOperationName());
+  state.addOperands(operands);
+  state.addTypes(resultTypes);
+  state.getOrAddProperties<nn::LoopOp::Properties>().operandSegmentSizes = {
+      1, 0, static_cast<int32_t>(states.size())};
+  state.addRegion()->takeBody(bodyRegion);
+  Operation *loop = n.verifyCreated(b.create(state));
+  if (!loop)
+    return failure();
+  return n.setOutputs(loop->getResults());
+}
+
+void registerControlFlowConverters(ConverterRegistry &r) {
+  r.add("If", convertIf);
+  r.add("Loop", convertLoop);
+  r.add("Scan", convertScan);
+}
 
 } // namespace ddl::onnx_import

@@ -1,11 +1,574 @@
-//===- NN.cpp - ONNX ops to nn --------------------------------------------===//
+//===- NN.cpp - ONNX neural-network ops to nn -----------------------------===//
+//
+// Matrix products (MatMul, Gemm), convolution and pooling, the
+// normalizations and the softmax family. Ops nn has directly map one to
+// one; GlobalLpPool, LRN, MeanVarianceNormalization, per-activation
+// BatchNormalization (opset 7-8, spatial = 0) and LayerNormalization with
+// its statistics outputs decompose into nn ops as ONNX defines them.
+//
+//===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/GraphImporter.h"
+
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
 namespace ddl::onnx_import {
 
-void registerNNConverters(ConverterRegistry &) {}
+static RankedTensorType typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+static Type elementOf(Value v) { return typeOf(v).getElementType(); }
+
+/// A 0-d constant of `like`'s element type (null when `like` is).
+static Value scalarLike(NodeContext &n, Value like, double value) {
+  if (!like)
+    return n.fail();
+  return n.constScalar(elementOf(like), value);
+}
+
+/// nn.cast of `input` to `element`, keeping its shape.
+static Value castTo(NodeContext &n, Value input, Type element) {
+  if (!input || n.failed())
+    return n.fail();
+  RankedTensorType type = typeOf(input);
+  if (type.getElementType() == element)
+    return input;
+  auto resultType =
+      RankedTensorType::get(type.getShape(), element, type.getEncoding());
+  Operation *op = n.verifyCreated(
+      nn::CastOp::create(n.builder(), n.loc(), resultType, input));
+  return op ? op->getResult(0) : Value();
+}
+
+/// Fails with an "unsupported" error unless `v` holds floating-point
+/// elements (nn's windowed and normalization ops take only those).
+static LogicalResult requireFloat(NodeContext &n, Value v, StringRef what) {
+  if (!v)
+    return failure();
+  if (isa<FloatType>(elementOf(v)))
+    return success();
+  return n.unsupported(llvm::formatv("{0} on {1} tensors; nn's op takes "
+                                     "floating-point tensors only",
+                                     what, elementOf(v)));
+}
+
+/// Normalizes `axis` against `rank`; reports an error when out of range.
+static std::optional<int64_t> normalizeAxis(NodeContext &n, int64_t axis,
+                                            int64_t rank, int64_t limit) {
+  if (axis < -rank || axis > limit) {
+    (void)n.error(llvm::formatv(
+        "attribute 'axis' is {0}, out of range for rank {1} (expected {2} "
+        "<= axis <= {3})",
+        axis, rank, -rank, limit));
+    return std::nullopt;
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/// Axes [first, rank) as a list.
+static SmallVector<int64_t> axesFrom(int64_t first, int64_t rank) {
+  return llvm::to_vector(llvm::seq<int64_t>(first, rank));
+}
+
+static Value reduce(NodeContext &n, Value input, nn::ReduceKind kind,
+                    ArrayRef<int64_t> axes, bool keepdims = true) {
+  return n.create<nn::ReduceOp>(
+      {input},
+      {n.named("kind", nn::ReduceKindAttr::get(n.context(), kind)),
+       n.namedI64Array("axes", axes), n.namedBool("keepdims", keepdims)});
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertMatMul(NodeContext &n) {
+  return n.setOutput(n.create<nn::MatMulOp>({n.input(0), n.input(1)}));
+}
+
+static LogicalResult convertGemm(NodeContext &n) {
+  Value a = n.input(0), b = n.input(1);
+  // C became optional in opset 11.
+  Value c = n.opset() < 11 ? n.input(2) : n.optionalInput(2);
+  SmallVector<Value> operands = {a, b};
+  if (c)
+    operands.push_back(c);
+  return n.setOutput(n.create<nn::GemmOp>(
+      operands, {n.namedF32("alpha", n.attrFloat("alpha", 1.0f)),
+                 n.namedF32("beta", n.attrFloat("beta", 1.0f)),
+                 n.namedBool("trans_a", n.attrInt("transA", 0) != 0),
+                 n.namedBool("trans_b", n.attrInt("transB", 0) != 0)}));
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+static std::optional<nn::AutoPad> readAutoPad(NodeContext &n) {
+  std::string value = n.attrString("auto_pad", "NOTSET");
+  if (value == "NOTSET" || value.empty())
+    return nn::AutoPad::NotSet;
+  if (value == "SAME_UPPER")
+    return nn::AutoPad::SameUpper;
+  if (value == "SAME_LOWER")
+    return nn::AutoPad::SameLower;
+  if (value == "VALID")
+    return nn::AutoPad::Valid;
+  (void)n.error("attribute 'auto_pad' must be NOTSET, SAME_UPPER, SAME_LOWER "
+                "or VALID, got '" +
+                value + "'");
+  return std::nullopt;
+}
+
+/// Appends the window attributes shared by convolution and pooling:
+/// strides, dilations, pads and auto_pad. Empty lists mean the defaults.
+static LogicalResult appendWindowAttrs(NodeContext &n,
+                                       SmallVectorImpl<NamedAttribute> &attrs) {
+  std::optional<nn::AutoPad> autoPad = readAutoPad(n);
+  if (!autoPad)
+    return failure();
+  for (StringRef name : {"strides", "dilations"})
+    if (std::optional<SmallVector<int64_t>> v = n.attrInts(name);
+        v && !v->empty())
+      attrs.push_back(n.namedI64Array(name, *v));
+  if (std::optional<SmallVector<int64_t>> pads = n.attrInts("pads");
+      pads && !pads->empty()) {
+    if (*autoPad == nn::AutoPad::NotSet)
+      attrs.push_back(n.namedI64Array("pads", *pads));
+    // All-zero pads beside auto_pad say nothing; others contradict it.
+    else if (llvm::any_of(*pads, [](int64_t p) { return p != 0; }))
+      return n.error("attributes 'pads' and 'auto_pad' are both given; ONNX "
+                     "makes them exclusive");
+  }
+  attrs.push_back(
+      n.named("auto_pad", nn::AutoPadAttr::get(n.context(), *autoPad)));
+  return n.failed() ? failure() : success();
+}
+
+/// Checks the redundant kernel_shape attribute against the weight's
+/// spatial dimensions (nn takes the kernel from the weight).
+static LogicalResult checkKernelShape(NodeContext &n, Value weight) {
+  std::optional<SmallVector<int64_t>> kernel = n.attrInts("kernel_shape");
+  if (n.failed() || !weight)
+    return failure();
+  if (!kernel || kernel->empty())
+    return success();
+  ArrayRef<int64_t> shape = typeOf(weight).getShape();
+  if (shape.size() < 2 || kernel->size() != shape.size() - 2)
+    return n.error(llvm::formatv(
+        "attribute 'kernel_shape' has {0} entries but the weight has rank "
+        "{1} ({2} spatial dimensions)",
+        kernel->size(), shape.size(), shape.size() < 2 ? 0 : shape.size() - 2));
+  for (auto [i, k] : llvm::enumerate(*kernel))
+    if (!ShapedType::isDynamic(shape[i + 2]) && shape[i + 2] != k)
+      return n.error(llvm::formatv(
+          "attribute 'kernel_shape' gives {0} in spatial dimension {1} but "
+          "the weight's size there is {2}",
+          k, i, shape[i + 2]));
+  return success();
+}
+
+static LogicalResult convertConv(NodeContext &n) {
+  Value x = n.input(0), w = n.input(1), bias = n.optionalInput(2);
+  if (n.failed() || failed(checkKernelShape(n, w)))
+    return failure();
+  SmallVector<NamedAttribute> attrs = {
+      n.namedI64("group", n.attrInt("group", 1))};
+  if (failed(appendWindowAttrs(n, attrs)))
+    return failure();
+  SmallVector<Value> operands = {x, w};
+  if (bias)
+    operands.push_back(bias);
+  return n.setOutput(n.create<nn::ConvOp>(operands, attrs));
+}
+
+static LogicalResult convertConvTranspose(NodeContext &n) {
+  Value x = n.input(0), w = n.input(1), bias = n.optionalInput(2);
+  if (n.failed() || failed(checkKernelShape(n, w)))
+    return failure();
+  SmallVector<NamedAttribute> attrs = {
+      n.namedI64("group", n.attrInt("group", 1))};
+  if (failed(appendWindowAttrs(n, attrs)))
+    return failure();
+  if (std::optional<SmallVector<int64_t>> v = n.attrInts("output_padding");
+      v && !v->empty())
+    attrs.push_back(n.namedI64Array("output_padding", *v));
+  if (std::optional<SmallVector<int64_t>> v = n.attrInts("output_shape");
+      v && !v->empty()) {
+    // ONNX gives the spatial sizes only.
+    int64_t spatial = typeOf(x).getRank() - 2;
+    if (static_cast<int64_t>(v->size()) != spatial)
+      return n.error(llvm::formatv(
+          "attribute 'output_shape' has {0} entries but the input has {1} "
+          "spatial dimensions",
+          v->size(), spatial));
+    attrs.push_back(n.namedI64Array("output_shape", *v));
+  }
+  SmallVector<Value> operands = {x, w};
+  if (bias)
+    operands.push_back(bias);
+  return n.setOutput(n.create<nn::ConvTransposeOp>(operands, attrs));
+}
+
+/// MaxPool, AveragePool and LpPool: kernel_shape, ceil_mode and the window
+/// attributes, plus `extra`.
+template <typename OpT>
+static Value createPool(NodeContext &n, StringRef what, Value x,
+                        ArrayRef<NamedAttribute> extra) {
+  if (failed(requireFloat(n, x, what)))
+    return n.fail();
+  std::optional<SmallVector<int64_t>> kernel = n.attrInts("kernel_shape");
+  if (!kernel) {
+    if (!n.failed())
+      (void)n.error("attribute 'kernel_shape' is required");
+    return n.fail();
+  }
+  SmallVector<NamedAttribute> attrs = {
+      n.namedI64Array("kernel_shape", *kernel),
+      n.namedBool("ceil_mode", n.attrInt("ceil_mode", 0) != 0)};
+  if (failed(appendWindowAttrs(n, attrs)))
+    return n.fail();
+  attrs.append(extra.begin(), extra.end());
+  return n.create<OpT>({x}, attrs);
+}
+
+static LogicalResult convertMaxPool(NodeContext &n) {
+  // storage_order only lays out the Indices output, which is refused here;
+  // Y does not depend on it.
+  if (n.hasOutput(1))
+    return n.unsupported("the Indices output of MaxPool (nn.max_pool has no "
+                         "indices result)");
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  Type element = elementOf(x);
+  auto integer = dyn_cast<IntegerType>(element);
+  if (!integer || integer.getWidth() > 16 || integer.getWidth() == 1)
+    return n.setOutput(createPool<nn::MaxPoolOp>(n, "MaxPool", x, {}));
+  // Integers (int8 / uint8 from opset 12): f32 holds every 8- or 16-bit
+  // value exactly, so the max of the cast is the cast of the max, unless a
+  // window lies wholly in the padding (then there is no element to take).
+  SmallVector<int64_t> kernel =
+      n.attrInts("kernel_shape").value_or(SmallVector<int64_t>{});
+  SmallVector<int64_t> dilations =
+      n.attrInts("dilations").value_or(SmallVector<int64_t>{});
+  SmallVector<int64_t> pads =
+      n.attrInts("pads").value_or(SmallVector<int64_t>{});
+  for (auto [i, pad] : llvm::enumerate(pads)) {
+    if (kernel.empty())
+      break;
+    size_t axis = i % kernel.size();
+    int64_t dilation = axis < dilations.size() ? dilations[axis] : 1;
+    if (pad >= (kernel[axis] - 1) * dilation + 1)
+      return n.unsupported(llvm::formatv(
+          "MaxPool on {0} tensors with pads ({1}) as large as the window: a "
+          "window may hold only padding",
+          element, pad));
+  }
+  Value pooled = createPool<nn::MaxPoolOp>(
+      n, "MaxPool", castTo(n, x, n.builder().getF32Type()), {});
+  return n.setOutput(castTo(n, pooled, element));
+}
+
+static LogicalResult convertAveragePool(NodeContext &n) {
+  return n.setOutput(createPool<nn::AvgPoolOp>(
+      n, "AveragePool", n.input(0),
+      {n.namedBool("count_include_pad",
+                   n.attrInt("count_include_pad", 0) != 0)}));
+}
+
+static LogicalResult convertLpPool(NodeContext &n) {
+  return n.setOutput(createPool<nn::LpPoolOp>(
+      n, "LpPool", n.input(0), {n.namedI64("p", n.attrInt("p", 2))}));
+}
+
+template <typename OpT> static LogicalResult convertGlobalPool(NodeContext &n) {
+  Value x = n.input(0);
+  if (failed(requireFloat(n, x, n.node().op_type())))
+    return failure();
+  return n.setOutput(n.create<OpT>({x}));
+}
+
+/// GlobalLpPool: (sum over the spatial axes of |x|^p)^(1/p), kept as size 1.
+static LogicalResult convertGlobalLpPool(NodeContext &n) {
+  Value x = n.input(0);
+  if (failed(requireFloat(n, x, "GlobalLpPool")))
+    return failure();
+  int64_t rank = typeOf(x).getRank();
+  if (rank < 3)
+    return n.error(llvm::formatv(
+        "input must be N x C x spatial... (rank >= 3), got rank {0}", rank));
+  int64_t p = n.attrInt("p", 2);
+  if (p < 1)
+    return n.error(llvm::formatv("attribute 'p' must be >= 1, got {0}", p));
+  SmallVector<int64_t> axes = axesFrom(2, rank);
+  if (p == 1)
+    return n.setOutput(reduce(n, x, nn::ReduceKind::L1, axes));
+  if (p == 2)
+    return n.setOutput(reduce(n, x, nn::ReduceKind::L2, axes));
+  Value powered = n.create<nn::PowOp>(
+      {n.create<nn::AbsOp>({x}), scalarLike(n, x, static_cast<double>(p))});
+  Value sum = reduce(n, powered, nn::ReduceKind::Sum, axes);
+  return n.setOutput(n.create<nn::PowOp>(
+      {sum, scalarLike(n, x, 1.0 / static_cast<double>(p))}));
+}
+
+//===----------------------------------------------------------------------===//
+// Normalizations
+//===----------------------------------------------------------------------===//
+
+/// The type to compute in when float types `types` differ: f64 if any is,
+/// else f32.
+static Type commonFloatType(NodeContext &n, ArrayRef<Type> types) {
+  if (llvm::any_of(types, [](Type t) { return t.isF64(); }))
+    return n.builder().getF64Type();
+  return n.builder().getF32Type();
+}
+
+static LogicalResult convertBatchNorm(NodeContext &n) {
+  if (n.attrInt("training_mode", 0) != 0)
+    return n.unsupported("training mode (training_mode = 1): ddl imports "
+                         "inference graphs, which use the running statistics");
+  for (size_t i = 1; i < n.numOutputs(); ++i)
+    if (n.hasOutput(i))
+      return n.unsupported(llvm::formatv(
+          "output #{0} '{1}': the mean / variance outputs exist only in "
+          "training mode",
+          i, n.node().output(i)));
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2),
+        mean = n.input(3), var = n.input(4);
+  float epsilon = n.attrFloat("epsilon", 1e-5f);
+  if (n.failed() || failed(requireFloat(n, x, "BatchNormalization")))
+    return failure();
+  SmallVector<Value> params = {scale, bias, mean, var};
+  for (Value v : params)
+    if (failed(requireFloat(n, v, "BatchNormalization")))
+      return failure();
+
+  // Opset 15 lets scale/bias and mean/var have their own float types:
+  // compute in one type wide enough for all and cast the result back.
+  Type element = elementOf(x);
+  SmallVector<Type> types = {element};
+  for (Value v : params)
+    types.push_back(elementOf(v));
+  bool mixed = llvm::any_of(types, [&](Type t) { return t != element; });
+  Type compute = mixed ? commonFloatType(n, types) : element;
+  Value xc = castTo(n, x, compute);
+  for (Value &v : params)
+    v = castTo(n, v, compute);
+
+  // Opset 7-8, spatial = 0: statistics per activation (C x D1 x ... x Dn),
+  // which broadcast against N x C x D1 x ... x Dn as they are.
+  Value y;
+  int64_t rank = typeOf(x).getRank();
+  if (n.opset() < 9 && n.attrInt("spatial", 1) == 0 && rank > 2) {
+    const char *names[] = {"scale", "B", "mean", "var"};
+    for (auto [v, name] : llvm::zip(params, names))
+      if (typeOf(v).getRank() != rank - 1)
+        return n.error(llvm::formatv(
+            "with spatial = 0, input '{0}' must be C x D1 x ... x Dn (rank "
+            "{1}), got rank {2}",
+            name, rank - 1, typeOf(v).getRank()));
+    Value centered = n.create<nn::SubOp>({xc, params[2]});
+    Value denom = n.create<nn::SqrtOp>(
+        {n.create<nn::AddOp>({params[3], scalarLike(n, xc, epsilon)})});
+    Value normalized = n.create<nn::DivOp>({centered, denom});
+    y = n.create<nn::AddOp>(
+        {n.create<nn::MulOp>({normalized, params[0]}), params[1]});
+  } else {
+    y = n.create<nn::BatchNormOp>(
+        {xc, params[0], params[1], params[2], params[3]},
+        {n.namedF32("epsilon", epsilon)});
+  }
+  return n.setOutput(castTo(n, y, element));
+}
+
+static LogicalResult convertInstanceNorm(NodeContext &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+  if (n.failed() || failed(requireFloat(n, x, "InstanceNormalization")))
+    return failure();
+  return n.setOutput(n.create<nn::InstanceNormOp>(
+      {x, scale, bias},
+      {n.namedF32("epsilon", n.attrFloat("epsilon", 1e-5f))}));
+}
+
+/// LayerNormalization (opset 17). With the Mean / InvStdDev outputs it
+/// decomposes as ONNX's function body does, in the stash type.
+static LogicalResult convertLayerNorm(NodeContext &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.optionalInput(2);
+  if (n.failed() || failed(requireFloat(n, x, "LayerNormalization")))
+    return failure();
+  int64_t rank = typeOf(x).getRank();
+  if (rank == 0)
+    return n.error("input must have rank >= 1");
+  std::optional<int64_t> axis =
+      normalizeAxis(n, n.attrInt("axis", -1), rank, rank - 1);
+  float epsilon = n.attrFloat("epsilon", 1e-5f);
+  int64_t stashType = n.attrInt("stash_type", 1);
+  if (!axis || n.failed())
+    return failure();
+  Type stash = convertElementType(n.context(), stashType);
+  if (!stash || !isa<FloatType>(stash))
+    return n.error(llvm::formatv(
+        "attribute 'stash_type' must be a floating-point type, got {0}",
+        stashType));
+  Type element = elementOf(x);
+
+  if (!n.hasOutput(1) && !n.hasOutput(2)) {
+    // Normalize in the wider of the input and stash types.
+    Type compute =
+        stash.getIntOrFloatBitWidth() > element.getIntOrFloatBitWidth()
+            ? stash
+            : element;
+    SmallVector<Value> operands = {castTo(n, x, compute),
+                                   castTo(n, scale, compute)};
+    if (bias)
+      operands.push_back(castTo(n, bias, compute));
+    Value y = n.create<nn::LayerNormOp>(
+        operands, {n.namedI64("axis", *axis), n.namedF32("epsilon", epsilon)});
+    return n.setOutput(castTo(n, y, element));
+  }
+
+  SmallVector<int64_t> axes = axesFrom(*axis, rank);
+  Value xu = castTo(n, x, stash);
+  Value mean = reduce(n, xu, nn::ReduceKind::Mean, axes);
+  Value centered = n.create<nn::SubOp>({xu, mean});
+  Value var = reduce(n, n.create<nn::MulOp>({centered, centered}),
+                     nn::ReduceKind::Mean, axes);
+  Value stdDev = n.create<nn::SqrtOp>(
+      {n.create<nn::AddOp>({var, scalarLike(n, var, epsilon)})});
+  Value invStdDev = n.create<nn::ReciprocalOp>({stdDev});
+  Value normalized =
+      castTo(n, n.create<nn::MulOp>({centered, invStdDev}), element);
+  Value y = n.create<nn::MulOp>({normalized, scale});
+  if (bias)
+    y = n.create<nn::AddOp>({y, bias});
+  return n.setOutputs({y, mean, invStdDev});
+}
+
+/// LRN: x / (bias + alpha / size * square_sum)^beta, where square_sum adds
+/// the squares over a window of `size` channels around each channel. The
+/// window sum is an avg_pool (counting the zero padding) over the channels
+/// moved into a spatial position: N x 1 x C x D1 x ... x Dk.
+static LogicalResult convertLRN(NodeContext &n) {
+  Value x = n.input(0);
+  if (failed(requireFloat(n, x, "LRN")))
+    return failure();
+  std::optional<int64_t> size = n.attrInt("size");
+  if (!size)
+    return n.failed() ? failure() : n.error("attribute 'size' is required");
+  if (*size < 1)
+    return n.error(
+        llvm::formatv("attribute 'size' must be >= 1, got {0}", *size));
+  float alpha = n.attrFloat("alpha", 1e-4f), beta = n.attrFloat("beta", 0.75f),
+        bias = n.attrFloat("bias", 1.0f);
+  int64_t rank = typeOf(x).getRank();
+  if (rank < 2)
+    return n.error(llvm::formatv(
+        "input must be N x C x D1 x ... x Dk (rank >= 2), got rank {0}", rank));
+  if (n.failed())
+    return failure();
+  // Channels c - floor((size - 1) / 2) .. c + ceil((size - 1) / 2).
+  int64_t before = (*size - 1) / 2, after = *size - 1 - before;
+  int64_t spatial = rank - 1;
+  SmallVector<int64_t> kernel(spatial, 1), pads(2 * spatial, 0);
+  kernel[0] = *size;
+  pads[0] = before;
+  pads[spatial] = after;
+  Value squares = n.create<nn::MulOp>({x, x});
+  Value lifted =
+      n.create<nn::UnsqueezeOp>({squares}, {n.namedI64Array("axes", {1})});
+  // The average over the window is square_sum / size.
+  Value average = n.create<nn::AvgPoolOp>(
+      {lifted},
+      {n.namedI64Array("kernel_shape", kernel), n.namedI64Array("pads", pads),
+       n.namedBool("count_include_pad", true)});
+  Value windowMean =
+      n.create<nn::SqueezeOp>({average}, {n.namedI64Array("axes", {1})});
+  Value base = n.create<nn::AddOp>(
+      {scalarLike(n, x, bias),
+       n.create<nn::MulOp>({scalarLike(n, x, alpha), windowMean})});
+  Value denom = n.create<nn::PowOp>({base, scalarLike(n, x, beta)});
+  return n.setOutput(n.create<nn::DivOp>({x, denom}));
+}
+
+/// MeanVarianceNormalization, as ONNX's function body:
+/// (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9) over `axes`.
+static LogicalResult convertMVN(NodeContext &n) {
+  Value x = n.input(0);
+  if (failed(requireFloat(n, x, "MeanVarianceNormalization")))
+    return failure();
+  SmallVector<int64_t> axes =
+      n.attrInts("axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  if (n.failed())
+    return failure();
+  Value mean = reduce(n, x, nn::ReduceKind::Mean, axes);
+  Value meanSquared = n.create<nn::MulOp>({mean, mean});
+  Value squares = n.create<nn::MulOp>({x, x});
+  Value meanOfSquares = reduce(n, squares, nn::ReduceKind::Mean, axes);
+  Value variance = n.create<nn::SubOp>({meanOfSquares, meanSquared});
+  Value stdDev = n.create<nn::SqrtOp>({variance});
+  Value denom = n.create<nn::AddOp>({stdDev, scalarLike(n, x, 1e-9)});
+  Value centered = n.create<nn::SubOp>({x, mean});
+  return n.setOutput(n.create<nn::DivOp>({centered, denom}));
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax family
+//===----------------------------------------------------------------------===//
+
+/// Softmax, LogSoftmax and Hardmax. From opset 13 they work along `axis`
+/// (default -1). Before, the input is coerced to 2-D at `axis` (default
+/// 1), [prod(d[:axis]), prod(d[axis:])], the op runs along dimension 1
+/// and the result takes the input's shape back.
+template <typename OpT> static LogicalResult convertSoftmax(NodeContext &n) {
+  Value x = n.input(0);
+  if (!x)
+    return failure();
+  if (n.opset() >= 13)
+    return n.setOutput(
+        n.create<OpT>({x}, {n.namedI64("axis", n.attrInt("axis", -1))}));
+  int64_t rank = typeOf(x).getRank();
+  if (rank == 0)
+    return n.error("input must have rank >= 1");
+  // Opset 1 allowed axis = rank too ([prod(d), 1]); opset 11 stops at r-1.
+  std::optional<int64_t> axis = normalizeAxis(n, n.attrInt("axis", 1), rank,
+                                              n.opset() < 11 ? rank : rank - 1);
+  if (!axis)
+    return failure();
+  // Coerced at the last axis, rows are the last dimension already.
+  if (*axis == rank - 1)
+    return n.setOutput(n.create<OpT>({x}, {n.namedI64("axis", -1)}));
+  Value flat = n.create<nn::FlattenOp>({x}, {n.namedI64("axis", *axis)});
+  Value result = n.create<OpT>({flat}, {n.namedI64("axis", 1)});
+  Value shape = n.create<nn::ShapeOfOp>({x});
+  // allowzero: a 0 in the shape is a size, not "copy this dimension".
+  return n.setOutput(n.create<nn::ReshapeOp>({result, shape},
+                                             {n.namedBool("allowzero", true)}));
+}
+
+void registerNNConverters(ConverterRegistry &r) {
+  r.add("MatMul", convertMatMul);
+  r.add("Gemm", convertGemm);
+  r.add("Conv", convertConv);
+  r.add("ConvTranspose", convertConvTranspose);
+  r.add("MaxPool", convertMaxPool);
+  r.add("AveragePool", convertAveragePool);
+  r.add("LpPool", convertLpPool);
+  r.add("GlobalAveragePool", convertGlobalPool<nn::GlobalAvgPoolOp>);
+  r.add("GlobalMaxPool", convertGlobalPool<nn::GlobalMaxPoolOp>);
+  r.add("GlobalLpPool", convertGlobalLpPool);
+  r.add("BatchNormalization", convertBatchNorm);
+  r.add("InstanceNormalization", convertInstanceNorm);
+  r.add("LayerNormalization", convertLayerNorm);
+  r.add("LRN", convertLRN);
+  r.add("MeanVarianceNormalization", convertMVN);
+  r.add("Softmax", convertSoftmax<nn::SoftmaxOp>);
+  r.add("LogSoftmax", convertSoftmax<nn::LogSoftmaxOp>);
+  r.add("Hardmax", convertSoftmax<nn::HardmaxOp>);
+}
 
 } // namespace ddl::onnx_import

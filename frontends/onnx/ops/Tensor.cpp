@@ -1,12 +1,929 @@
-//===- Tensor.cpp - ONNX ops to nn
-//--------------------------------------------===//
+//===- Tensor.cpp - ONNX tensor and shape ops to nn -----------------------===//
+//
+// The reshape family (Reshape, Flatten, Squeeze, Unsqueeze, Transpose),
+// Slice, Concat, Split, gathers and scatters, Pad, Expand, Tile, Resize and
+// Upsample, the shape queries (Shape, Size), constants (Constant,
+// ConstantOfShape, Range, EyeLike), and the decompositions of ops nn has no
+// op for: DepthToSpace / SpaceToDepth (reshape + transpose + reshape),
+// Trilu, OneHot and EyeLike (range + comparison + where).
+//
+// Operands that were attributes in older opsets and inputs in newer ones
+// (Slice's starts/ends/axes, Split's split, Pad's pads, Squeeze's axes,
+// Upsample's scales) are read from either. nn keeps some of them as
+// attributes (squeeze/unsqueeze axes, split sizes): those inputs must be
+// constants, or else the output types the model declares must pin the
+// result down (Squeeze/Unsqueeze become a reshape to the declared shape,
+// Split takes the declared sizes).
+//
+//===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/GraphImporter.h"
+
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
 namespace ddl::onnx_import {
 
-void registerTensorConverters(ConverterRegistry &) {}
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static RankedTensorType typeOf(Value v) {
+  return v ? cast<RankedTensorType>(v.getType()) : RankedTensorType();
+}
+
+/// nn.cast of `input` to `element`, keeping its shape (no-op when equal).
+static Value castTo(NodeContext &n, Value input, Type element) {
+  if (!input || n.failed())
+    return n.fail();
+  RankedTensorType type = typeOf(input);
+  if (type.getElementType() == element)
+    return input;
+  auto resultType =
+      RankedTensorType::get(type.getShape(), element, type.getEncoding());
+  Operation *op = n.verifyCreated(
+      nn::CastOp::create(n.builder(), n.loc(), resultType, input));
+  return op ? op->getResult(0) : Value();
+}
+
+/// True when optional input `i` is given as a tensor with no elements (ONNX
+/// marks absent Resize scales/roi that way).
+static bool isEmptyInput(NodeContext &n, size_t i) {
+  RankedTensorType type = n.inputType(i);
+  return type && type.hasStaticShape() && type.getNumElements() == 0;
+}
+
+/// One entry of a shape built for nn.reshape: a constant, or dimension `dim`
+/// of the source value times `mul` divided by `div`. `inPlace` entries are
+/// also the size the reshaped value has at that position (`sameAsInput`).
+struct ShapeEntry {
+  static ShapeEntry constant(int64_t c) { return {-1, c, 1, 1, false}; }
+  static ShapeEntry dimension(int64_t d, int64_t mul = 1, int64_t div = 1) {
+    return {d, 0, mul, div, false};
+  }
+  static ShapeEntry inPlace(int64_t d) { return {d, 0, 1, 1, true}; }
+  int64_t dim;
+  int64_t value;
+  int64_t mul;
+  int64_t div;
+  bool sameAsInput;
+};
+
+/// nn.reshape of `x` to `entries` over the dims of `source`. The shape is a
+/// constant when every entry is static or in place (copied with a 0 entry);
+/// otherwise it is computed with nn.shape_of (and allowzero, every entry
+/// then being exact).
+static Value reshapeTo(NodeContext &n, Value x, Value source,
+                       ArrayRef<ShapeEntry> entries) {
+  RankedTensorType type = typeOf(source);
+  if (!x || !type || n.failed())
+    return n.fail();
+  auto isStatic = [&](const ShapeEntry &e) {
+    return e.dim < 0 || !type.isDynamicDim(e.dim);
+  };
+  auto staticValue = [&](const ShapeEntry &e) {
+    return e.dim < 0 ? e.value : type.getDimSize(e.dim) * e.mul / e.div;
+  };
+  auto reshape = [&](Value shape, bool allowZero) {
+    return n.create<nn::ReshapeOp>({x, shape},
+                                   {n.namedBool("allowzero", allowZero)});
+  };
+  bool hasZero = llvm::any_of(entries, [&](const ShapeEntry &e) {
+    return isStatic(e) && staticValue(e) == 0;
+  });
+  if (llvm::all_of(entries, isStatic))
+    return reshape(n.constI64(llvm::map_to_vector(entries, staticValue)),
+                   hasZero);
+  if (!hasZero && llvm::all_of(entries, [&](const ShapeEntry &e) {
+        return isStatic(e) || e.sameAsInput;
+      }))
+    return reshape(
+        n.constI64(llvm::map_to_vector(entries,
+                                       [&](const ShapeEntry &e) -> int64_t {
+                                         return isStatic(e) ? staticValue(e)
+                                                            : 0;
+                                       })),
+        false);
+  SmallVector<Value> pieces;
+  for (const ShapeEntry &e : entries) {
+    if (isStatic(e)) {
+      pieces.push_back(n.constI64({staticValue(e)}));
+      continue;
+    }
+    Value v = n.create<nn::ShapeOfOp>(
+        {source}, {n.namedI64("start", e.dim), n.namedI64("end", e.dim + 1)});
+    if (e.mul != 1)
+      v = n.create<nn::MulOp>({v, n.constI64({e.mul})});
+    if (e.div != 1)
+      v = n.create<nn::DivOp>({v, n.constI64({e.div})});
+    pieces.push_back(v);
+  }
+  return reshape(n.create<nn::ConcatOp>(pieces, {n.namedI64("axis", 0)}), true);
+}
+
+/// The size of dimension `d` of `x` as a one-element i64 tensor (0-d when
+/// static), usable as a bound of nn.range.
+static Value dimSize(NodeContext &n, Value x, int64_t d) {
+  RankedTensorType type = typeOf(x);
+  if (!type || n.failed())
+    return n.fail();
+  if (!type.isDynamicDim(d))
+    return n.constI64({type.getDimSize(d)}, /*scalar=*/true);
+  return n.create<nn::ShapeOfOp>(
+      {x}, {n.namedI64("start", d), n.namedI64("end", d + 1)});
+}
+
+/// 0, 1, ..., size - 1 as an i64 tensor (`size` holds one i64 element).
+static Value iota(NodeContext &n, Value size) {
+  return n.create<nn::RangeOp>({n.constI64({0}, /*scalar=*/true), size,
+                                n.constI64({1}, /*scalar=*/true)});
+}
+
+/// The type the model declares for output `i` (value_info or graph output,
+/// as ONNX shape inference left it); null when none.
+static RankedTensorType declaredOutputType(NodeContext &n, size_t i) {
+  if (!n.hasOutput(i))
+    return {};
+  return dyn_cast_or_null<RankedTensorType>(
+      n.graphImporter().declaredType(n.node().output(i)));
+}
+
+/// Squeeze and Unsqueeze move no data: with run-time axes (which nn cannot
+/// take) they are a reshape to the output shape the model declares, when
+/// it declares one with at most one unknown size. Otherwise unsupported,
+/// saying `why`.
+static Value reshapeToDeclared(NodeContext &n, Value x, const Twine &why) {
+  RankedTensorType declared = declaredOutputType(n, 0);
+  if (!x || n.failed())
+    return n.fail();
+  int64_t dynamic = 0;
+  bool hasZero = false;
+  SmallVector<int64_t> shape;
+  if (declared) {
+    for (int64_t size : declared.getShape()) {
+      dynamic += ShapedType::isDynamic(size);
+      hasZero |= size == 0;
+      shape.push_back(ShapedType::isDynamic(size) ? -1 : size);
+    }
+  }
+  if (!declared || dynamic > 1 || (hasZero && dynamic)) {
+    (void)n.unsupported(why + "; the model does not declare a static output "
+                              "shape (at most one unknown size) to reshape to "
+                              "instead");
+    return n.fail();
+  }
+  return n.create<nn::ReshapeOp>({x, n.constI64(shape)},
+                                 {n.namedBool("allowzero", hasZero)});
+}
+
+/// The ONNX `to`/`dtype` attribute `name` as an MLIR element type.
+static Type elementTypeAttr(NodeContext &n, StringRef name, Type fallback) {
+  std::optional<int64_t> code = n.attrInt(name);
+  if (!code)
+    return fallback;
+  Type element = convertElementType(n.context(), *code);
+  if (!element) {
+    (void)n.unsupported(llvm::formatv(
+        "attribute '{0}' is ONNX element type {1}, which ddl does not support",
+        name, *code));
+    return {};
+  }
+  return element;
+}
+
+/// Parses the string attribute `name` with `symbolize` (an nn enum).
+template <typename EnumT>
+static std::optional<EnumT>
+enumAttr(NodeContext &n, StringRef name, StringRef fallback,
+         std::optional<EnumT> (*symbolize)(StringRef)) {
+  std::string value = n.attrString(name, fallback);
+  if (n.failed())
+    return std::nullopt;
+  std::optional<EnumT> e = symbolize(value);
+  if (!e)
+    (void)n.unsupported(llvm::formatv("attribute '{0}' = '{1}'", name, value));
+  return e;
+}
+
+//===----------------------------------------------------------------------===//
+// Reshape family
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertReshape(NodeContext &n) {
+  return n.setOutput(n.create<nn::ReshapeOp>(
+      {n.input(0), n.input(1)},
+      {n.namedBool("allowzero", n.attrInt("allowzero", 0) != 0)}));
+}
+
+static LogicalResult convertFlatten(NodeContext &n) {
+  return n.setOutput(n.create<nn::FlattenOp>(
+      {n.input(0)}, {n.namedI64("axis", n.attrInt("axis", 1))}));
+}
+
+/// Constant axes of Squeeze/Unsqueeze: the attribute (opset < 13) or a
+/// constant input #1. Sets `runtime` when the input is not a constant.
+static std::optional<SmallVector<int64_t>> squeezeAxes(NodeContext &n,
+                                                       bool &runtime) {
+  runtime = false;
+  if (n.opset() < 13 || !n.hasInput(1))
+    return n.attrInts("axes");
+  std::optional<SmallVector<int64_t>> axes = n.constantInts(1);
+  runtime = !axes;
+  return axes;
+}
+
+static LogicalResult convertSqueeze(NodeContext &n) {
+  Value input = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  bool runtime;
+  std::optional<SmallVector<int64_t>> axes = squeezeAxes(n, runtime);
+  if (n.failed() || !type)
+    return failure();
+  if (runtime)
+    return n.setOutput(reshapeToDeclared(
+        n, input,
+        "Squeeze with run-time axes (nn.squeeze takes constant axes)"));
+  if (!axes && !type.hasStaticShape())
+    return n.setOutput(reshapeToDeclared(
+        n, input,
+        "Squeeze without axes of an input with dynamic sizes (which of them "
+        "are 1 is unknown)"));
+  SmallVector<NamedAttribute> attrs;
+  if (axes)
+    attrs.push_back(n.namedI64Array("axes", *axes));
+  return n.setOutput(n.create<nn::SqueezeOp>({input}, attrs));
+}
+
+static LogicalResult convertUnsqueeze(NodeContext &n) {
+  Value input = n.input(0);
+  bool runtime;
+  std::optional<SmallVector<int64_t>> axes = squeezeAxes(n, runtime);
+  if (n.failed())
+    return failure();
+  if (runtime)
+    return n.setOutput(reshapeToDeclared(
+        n, input,
+        "Unsqueeze with run-time axes (nn.unsqueeze takes constant axes)"));
+  if (!axes)
+    return n.error(n.opset() < 13 ? "attribute 'axes' is required"
+                                  : "input #1 (axes) is required");
+  return n.setOutput(
+      n.create<nn::UnsqueezeOp>({input}, {n.namedI64Array("axes", *axes)}));
+}
+
+static LogicalResult convertTranspose(NodeContext &n) {
+  Value input = n.input(0);
+  SmallVector<NamedAttribute> attrs;
+  if (std::optional<SmallVector<int64_t>> perm = n.attrInts("perm"))
+    attrs.push_back(n.namedI64Array("perm", *perm));
+  return n.setOutput(n.create<nn::TransposeOp>({input}, attrs));
+}
+
+//===----------------------------------------------------------------------===//
+// Slice, Concat, Split
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertSlice(NodeContext &n) {
+  Value input = n.input(0);
+  Value starts, ends, axes, steps;
+  if (n.opset() < 10) {
+    // Bounds and axes were attributes; there were no steps.
+    std::optional<SmallVector<int64_t>> s = n.attrInts("starts");
+    std::optional<SmallVector<int64_t>> e = n.attrInts("ends");
+    if (n.failed())
+      return failure();
+    if (!s || !e)
+      return n.error("attributes 'starts' and 'ends' are required");
+    starts = n.constI64(*s);
+    ends = n.constI64(*e);
+    if (std::optional<SmallVector<int64_t>> a = n.attrInts("axes"))
+      axes = n.constI64(*a);
+  } else {
+    starts = n.input(1);
+    ends = n.input(2);
+    axes = n.optionalInput(3);
+    steps = n.optionalInput(4);
+  }
+  SmallVector<Value> operands = {input, starts, ends};
+  if (axes)
+    operands.push_back(axes);
+  if (steps)
+    operands.push_back(steps);
+  return n.setOutput(n.create<nn::SliceOp>(
+      operands, {n.segments({1, 1, 1, axes ? 1 : 0, steps ? 1 : 0})}));
+}
+
+static LogicalResult convertConcat(NodeContext &n) {
+  std::optional<int64_t> axis = n.attrInt("axis");
+  if (n.failed())
+    return failure();
+  if (!axis)
+    return n.error("attribute 'axis' is required");
+  SmallVector<Value> inputs = n.inputsFrom(0);
+  if (inputs.empty())
+    return n.error("needs at least one input");
+  return n.setOutput(
+      n.create<nn::ConcatOp>(inputs, {n.namedI64("axis", *axis)}));
+}
+
+/// Run-time split sizes (nn.split takes constants) read off the sizes along
+/// `axis` the model declares for the outputs; unsupported when they are not
+/// all declared and static.
+static std::optional<SmallVector<int64_t>>
+splitSizesFromDeclared(NodeContext &n, int64_t axis) {
+  SmallVector<int64_t> sizes;
+  for (size_t i = 0; i < n.numOutputs(); ++i) {
+    RankedTensorType declared = declaredOutputType(n, i);
+    int64_t a = declared && axis < 0 ? axis + declared.getRank() : axis;
+    if (!declared || a < 0 || a >= declared.getRank() ||
+        declared.isDynamicDim(a)) {
+      (void)n.unsupported(llvm::formatv(
+          "input #1 (split) is not a constant (nn.split takes constant sizes) "
+          "and the model declares no static size along axis {0} for output "
+          "#{1}",
+          axis, i));
+      return std::nullopt;
+    }
+    sizes.push_back(declared.getDimSize(a));
+  }
+  return sizes;
+}
+
+static LogicalResult convertSplit(NodeContext &n) {
+  Value input = n.input(0);
+  int64_t axis = n.attrInt("axis", 0);
+  int64_t numOutputs = n.numOutputs();
+  if (numOutputs < 1)
+    return n.error("needs at least one output");
+  std::optional<SmallVector<int64_t>> sizes;
+  if (n.opset() < 13) {
+    sizes = n.attrInts("split");
+  } else if (n.hasInput(1)) {
+    sizes = n.constantInts(1);
+    if (!sizes && !n.failed())
+      sizes = splitSizesFromDeclared(n, axis);
+  }
+  if (n.failed())
+    return failure();
+  SmallVector<NamedAttribute> attrs = {n.namedI64("axis", axis),
+                                       n.namedI64("num_outputs", numOutputs)};
+  if (sizes) {
+    if (static_cast<int64_t>(sizes->size()) != numOutputs)
+      return n.error(
+          llvm::formatv("split has {0} entries but the node has {1} outputs",
+                        sizes->size(), numOutputs));
+    attrs.push_back(n.namedI64Array("sizes", *sizes));
+  }
+  Operation *op = n.createOp<nn::SplitOp>({input}, attrs);
+  if (!op)
+    return failure();
+  return n.setOutputs(op->getResults());
+}
+
+//===----------------------------------------------------------------------===//
+// Gather and scatter
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertGather(NodeContext &n) {
+  return n.setOutput(n.create<nn::GatherOp>(
+      {n.input(0), n.input(1)}, {n.namedI64("axis", n.attrInt("axis", 0))}));
+}
+
+static LogicalResult convertGatherElements(NodeContext &n) {
+  return n.setOutput(n.create<nn::GatherElementsOp>(
+      {n.input(0), n.input(1)}, {n.namedI64("axis", n.attrInt("axis", 0))}));
+}
+
+static LogicalResult convertGatherND(NodeContext &n) {
+  return n.setOutput(n.create<nn::GatherNDOp>(
+      {n.input(0), n.input(1)},
+      {n.namedI64("batch_dims", n.attrInt("batch_dims", 0))}));
+}
+
+static std::optional<NamedAttribute> scatterReduction(NodeContext &n) {
+  std::optional<nn::ScatterReduction> reduction =
+      enumAttr<nn::ScatterReduction>(n, "reduction", "none",
+                                     nn::symbolizeScatterReduction);
+  if (!reduction)
+    return std::nullopt;
+  return n.named("reduction",
+                 nn::ScatterReductionAttr::get(n.context(), *reduction));
+}
+
+/// ScatterElements, and Scatter (its deprecated name, opsets 9-10).
+static LogicalResult convertScatterElements(NodeContext &n) {
+  std::optional<NamedAttribute> reduction = scatterReduction(n);
+  if (!reduction)
+    return failure();
+  return n.setOutput(n.create<nn::ScatterElementsOp>(
+      {n.input(0), n.input(1), n.input(2)},
+      {n.namedI64("axis", n.attrInt("axis", 0)), *reduction}));
+}
+
+static LogicalResult convertScatterND(NodeContext &n) {
+  std::optional<NamedAttribute> reduction = scatterReduction(n);
+  if (!reduction)
+    return failure();
+  return n.setOutput(n.create<nn::ScatterNDOp>(
+      {n.input(0), n.input(1), n.input(2)}, {*reduction}));
+}
+
+//===----------------------------------------------------------------------===//
+// Pad, Expand, Tile
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertPad(NodeContext &n) {
+  Value input = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  std::optional<nn::PadMode> mode =
+      enumAttr<nn::PadMode>(n, "mode", "constant", nn::symbolizePadMode);
+  if (!mode || !type)
+    return failure();
+  Value pads, value;
+  if (n.opset() < 11) {
+    // pads and the fill value were attributes.
+    std::optional<SmallVector<int64_t>> p = n.attrInts("pads");
+    if (n.failed())
+      return failure();
+    if (!p)
+      return n.error("attribute 'pads' is required");
+    pads = n.constI64(*p);
+    float fill = n.attrFloat("value", 0);
+    if (*mode == nn::PadMode::Constant && fill != 0)
+      value = n.constScalar(type.getElementType(), fill);
+  } else {
+    pads = n.input(1);
+    if (*mode == nn::PadMode::Constant)
+      value = n.optionalInput(2);
+    if (n.hasInput(3))
+      return n.unsupported("input #3 (axes) of Pad");
+  }
+  SmallVector<Value> operands = {input, pads};
+  if (value)
+    operands.push_back(value);
+  return n.setOutput(n.create<nn::PadOp>(
+      operands, {n.named("mode", nn::PadModeAttr::get(n.context(), *mode))}));
+}
+
+static LogicalResult convertExpand(NodeContext &n) {
+  return n.setOutput(n.create<nn::ExpandOp>({n.input(0), n.input(1)}));
+}
+
+static LogicalResult convertTile(NodeContext &n) {
+  return n.setOutput(n.create<nn::TileOp>({n.input(0), n.input(1)}));
+}
+
+//===----------------------------------------------------------------------===//
+// Resize and Upsample
+//===----------------------------------------------------------------------===//
+
+/// nn.resize of `input` with optional `roi`, `scales`, `sizes`.
+static LogicalResult createResize(NodeContext &n, Value input, Value roi,
+                                  Value scales, Value sizes,
+                                  ArrayRef<NamedAttribute> attrs) {
+  SmallVector<Value> operands = {input};
+  for (Value v : {roi, scales, sizes})
+    if (v)
+      operands.push_back(v);
+  SmallVector<NamedAttribute> all(attrs.begin(), attrs.end());
+  all.push_back(n.segments({1, roi ? 1 : 0, scales ? 1 : 0, sizes ? 1 : 0}));
+  return n.setOutput(n.create<nn::ResizeOp>(operands, all));
+}
+
+static LogicalResult convertResize(NodeContext &n) {
+  Value input = n.input(0);
+  MLIRContext *ctx = n.context();
+  std::optional<nn::ResizeMode> mode =
+      enumAttr<nn::ResizeMode>(n, "mode", "nearest", nn::symbolizeResizeMode);
+  if (!mode)
+    return failure();
+  SmallVector<NamedAttribute> attrs = {
+      n.named("mode", nn::ResizeModeAttr::get(ctx, *mode))};
+
+  if (n.opset() < 11) {
+    // Resize-10: X and scales. Its only coordinate mapping is asymmetric
+    // (as ONNX Runtime implements it); nearest neighbours round down, as
+    // ONNX's 10 -> 11 version adapter reads it.
+    if (*mode == nn::ResizeMode::Cubic)
+      return n.error("mode 'cubic' needs opset 11");
+    attrs.push_back(n.named("coordinate_transform",
+                            nn::CoordinateTransformAttr::get(
+                                ctx, nn::CoordinateTransform::Asymmetric)));
+    attrs.push_back(
+        n.named("nearest_rounding",
+                nn::NearestRoundingAttr::get(ctx, nn::NearestRounding::Floor)));
+    return createResize(n, input, {}, n.input(1), {}, attrs);
+  }
+
+  std::string transform =
+      n.attrString("coordinate_transformation_mode", "half_pixel");
+  if (transform == "tf_half_pixel_for_nn")
+    return n.unsupported("coordinate_transformation_mode "
+                         "'tf_half_pixel_for_nn': nn.resize has no such "
+                         "coordinate transform");
+  std::optional<nn::CoordinateTransform> coordinates =
+      enumAttr<nn::CoordinateTransform>(n, "coordinate_transformation_mode",
+                                        "half_pixel",
+                                        nn::symbolizeCoordinateTransform);
+  std::optional<nn::NearestRounding> rounding = enumAttr<nn::NearestRounding>(
+      n, "nearest_mode", "round_prefer_floor", nn::symbolizeNearestRounding);
+  if (!coordinates || !rounding)
+    return failure();
+  for (StringRef unsupportedAttr :
+       {"antialias", "axes", "keep_aspect_ratio_policy"})
+    if (n.hasAttr(unsupportedAttr))
+      return n.unsupported(
+          llvm::formatv("attribute '{0}' (opset 18+)", unsupportedAttr));
+  attrs.push_back(n.named("coordinate_transform",
+                          nn::CoordinateTransformAttr::get(ctx, *coordinates)));
+  attrs.push_back(n.named("nearest_rounding",
+                          nn::NearestRoundingAttr::get(ctx, *rounding)));
+  attrs.push_back(
+      n.namedF32("cubic_coeff_a", n.attrFloat("cubic_coeff_a", -0.75f)));
+  attrs.push_back(
+      n.namedBool("exclude_outside", n.attrInt("exclude_outside", 0) != 0));
+  attrs.push_back(n.namedF32("extrapolation_value",
+                             n.attrFloat("extrapolation_value", 0.0f)));
+
+  // Empty roi / scales / sizes tensors stand for absent ones.
+  auto present = [&](size_t i) -> Value {
+    if (!n.hasInput(i) || isEmptyInput(n, i))
+      return {};
+    return n.optionalInput(i);
+  };
+  Value roi = present(1), scales = present(2), sizes = present(3);
+  if (n.failed())
+    return failure();
+  if (*coordinates != nn::CoordinateTransform::TfCropAndResize)
+    roi = {};
+  else if (!roi)
+    return n.error("coordinate_transformation_mode 'tf_crop_and_resize' "
+                   "needs a non-empty roi");
+  if (scales && sizes)
+    return n.error("give only one of scales and sizes (the other empty or "
+                   "absent)");
+  if (!scales && !sizes)
+    return n.error("needs non-empty scales or sizes");
+  return createResize(n, input, roi, scales, sizes, attrs);
+}
+
+/// Upsample (opsets 7-9): nn.resize by scales with asymmetric coordinates
+/// (nearest neighbours rounded down).
+static LogicalResult convertUpsample(NodeContext &n) {
+  Value input = n.input(0);
+  MLIRContext *ctx = n.context();
+  std::string modeName = n.attrString("mode", "nearest");
+  if (n.failed())
+    return failure();
+  nn::ResizeMode mode;
+  if (modeName == "nearest")
+    mode = nn::ResizeMode::Nearest;
+  else if (modeName == "linear" || modeName == "bilinear")
+    mode = nn::ResizeMode::Linear;
+  else
+    return n.unsupported("mode '" + modeName +
+                         "' (expected nearest or linear)");
+  Value scales;
+  if (n.opset() < 9) {
+    std::optional<SmallVector<float>> values = n.attrFloats("scales");
+    if (n.failed())
+      return failure();
+    if (!values)
+      return n.error("attribute 'scales' is required");
+    auto type = RankedTensorType::get({int64_t(values->size())},
+                                      n.builder().getF32Type());
+    scales = nn::ConstantOp::create(
+        n.builder(), n.loc(),
+        DenseElementsAttr::get(type, ArrayRef<float>(*values)));
+  } else {
+    scales = n.input(1);
+  }
+  return createResize(
+      n, input, {}, scales, {},
+      {n.named("mode", nn::ResizeModeAttr::get(ctx, mode)),
+       n.named("coordinate_transform",
+               nn::CoordinateTransformAttr::get(
+                   ctx, nn::CoordinateTransform::Asymmetric)),
+       n.named("nearest_rounding",
+               nn::NearestRoundingAttr::get(ctx, nn::NearestRounding::Floor))});
+}
+
+//===----------------------------------------------------------------------===//
+// Shape queries and constants
+//===----------------------------------------------------------------------===//
+
+static LogicalResult convertShape(NodeContext &n) {
+  SmallVector<NamedAttribute> attrs = {
+      n.namedI64("start", n.attrInt("start", 0))};
+  if (std::optional<int64_t> end = n.attrInt("end"))
+    attrs.push_back(n.namedI64("end", *end));
+  return n.setOutput(n.create<nn::ShapeOfOp>({n.input(0)}, attrs));
+}
+
+static LogicalResult convertSize(NodeContext &n) {
+  return n.setOutput(n.create<nn::SizeOp>({n.input(0)}));
+}
+
+/// An nn.constant of an ONNX tensor attribute (errors name this node).
+static Value importTensorAttr(NodeContext &n, onnx::TensorProto &tensor) {
+  if (n.failed())
+    return n.fail();
+  // A nameless tensor takes the node's output name (its resource key).
+  if (tensor.name().empty() && n.numOutputs() > 0)
+    tensor.set_name(n.node().output(0));
+  NodeContext::DiagnosticPrefix prefix(n);
+  Value v = n.graphImporter().importTensor(tensor, n.builder(), n.loc());
+  return v ? v : n.fail();
+}
+
+static LogicalResult convertConstant(NodeContext &n) {
+  OpBuilder &b = n.builder();
+  int given = 0;
+  for (StringRef name :
+       {"value", "value_float", "value_floats", "value_int", "value_ints",
+        "value_string", "value_strings", "sparse_value"})
+    given += n.hasAttr(name);
+  if (given != 1)
+    return n.error(llvm::formatv(
+        "needs exactly one value attribute (value, value_float, ...), got {0}",
+        given));
+  if (n.hasAttr("value_string") || n.hasAttr("value_strings"))
+    return n.unsupported("string constants (ddl has no string tensors)");
+  if (n.hasAttr("sparse_value"))
+    return n.unsupported("sparse constants (sparse_value)");
+  if (n.hasAttr("value")) {
+    onnx::TensorProto *tensor = n.attrTensor("value");
+    if (!tensor)
+      return failure();
+    return n.setOutput(importTensorAttr(n, *tensor));
+  }
+  ElementsAttr value;
+  if (n.hasAttr("value_float")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                                   n.attrFloat("value_float", 0));
+  } else if (n.hasAttr("value_floats")) {
+    SmallVector<float> floats =
+        n.attrFloats("value_floats").value_or(SmallVector<float>{});
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({int64_t(floats.size())}, b.getF32Type()),
+        ArrayRef<float>(floats));
+  } else if (n.hasAttr("value_int")) {
+    return n.setOutput(n.constI64({n.attrInt("value_int", 0)}, true));
+  } else {
+    return n.setOutput(
+        n.constI64(n.attrInts("value_ints").value_or(SmallVector<int64_t>{})));
+  }
+  if (n.failed())
+    return failure();
+  return n.setOutput(nn::ConstantOp::create(b, n.loc(), value));
+}
+
+static LogicalResult convertConstantOfShape(NodeContext &n) {
+  Value shape = n.input(0);
+  ElementsAttr value;
+  if (n.hasAttr("value")) {
+    onnx::TensorProto *tensor = n.attrTensor("value");
+    if (!tensor)
+      return failure();
+    Value constant = importTensorAttr(n, *tensor);
+    if (!constant)
+      return failure();
+    value = cast<nn::ConstantOp>(constant.getDefiningOp()).getValue();
+    constant.getDefiningOp()->erase();
+  } else {
+    // The default is a float 0.
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({1}, n.builder().getF32Type()), 0.0f);
+  }
+  return n.setOutput(
+      n.create<nn::ConstantOfShapeOp>({shape}, {n.named("value", value)}));
+}
+
+static LogicalResult convertRange(NodeContext &n) {
+  return n.setOutput(
+      n.create<nn::RangeOp>({n.input(0), n.input(1), n.input(2)}));
+}
+
+//===----------------------------------------------------------------------===//
+// Decompositions
+//===----------------------------------------------------------------------===//
+
+/// reshape(x, first) -> transpose(perm) -> reshape(second), both shapes
+/// over the dims of `x`.
+static Value reshapeTransposeReshape(NodeContext &n, Value x,
+                                     ArrayRef<ShapeEntry> first,
+                                     ArrayRef<int64_t> perm,
+                                     ArrayRef<ShapeEntry> second) {
+  Value expanded = reshapeTo(n, x, x, first);
+  Value permuted =
+      n.create<nn::TransposeOp>({expanded}, {n.namedI64Array("perm", perm)});
+  return reshapeTo(n, permuted, x, second);
+}
+
+/// Checks DepthToSpace/SpaceToDepth's input: 4-D, positive blocksize, and
+/// `divisible` dims (when static) divisible by `divisor`.
+static LogicalResult
+checkBlockInput(NodeContext &n, RankedTensorType type, int64_t blocksize,
+                ArrayRef<std::pair<int64_t, int64_t>> divisible) {
+  if (!type)
+    return failure();
+  if (type.getRank() != 4)
+    return n.error(
+        llvm::formatv("input must be 4-D (N, C, H, W), got {0}", type));
+  if (blocksize < 1)
+    return n.error(
+        llvm::formatv("blocksize must be positive, got {0}", blocksize));
+  for (auto [dim, divisor] : divisible)
+    if (!type.isDynamicDim(dim) && type.getDimSize(dim) % divisor != 0)
+      return n.error(llvm::formatv(
+          "dimension {0} of the input ({1}) is not divisible by {2}", dim,
+          type.getDimSize(dim), divisor));
+  return success();
+}
+
+static LogicalResult convertDepthToSpace(NodeContext &n) {
+  Value x = n.input(0);
+  std::optional<int64_t> blocksize = n.attrInt("blocksize");
+  std::string mode = n.attrString("mode", "DCR");
+  if (n.failed())
+    return failure();
+  if (!blocksize)
+    return n.error("attribute 'blocksize' is required");
+  int64_t b = *blocksize;
+  if (failed(checkBlockInput(n, n.inputType(0), b, {{1, b * b}})))
+    return failure();
+  using E = ShapeEntry;
+  // The batch stays dimension 0 throughout.
+  E batch = E::inPlace(0), channels = E::dimension(1, 1, b * b),
+    height = E::dimension(2), width = E::dimension(3), block = E::constant(b);
+  SmallVector<E> out = {batch, channels, E::dimension(2, b),
+                        E::dimension(3, b)};
+  if (mode == "DCR")
+    return n.setOutput(reshapeTransposeReshape(
+        n, x, {batch, block, block, channels, height, width},
+        {0, 3, 4, 1, 5, 2}, out));
+  if (mode == "CRD")
+    return n.setOutput(reshapeTransposeReshape(
+        n, x, {batch, channels, block, block, height, width},
+        {0, 1, 4, 2, 5, 3}, out));
+  return n.error("attribute 'mode' must be DCR or CRD, got '" + mode + "'");
+}
+
+static LogicalResult convertSpaceToDepth(NodeContext &n) {
+  Value x = n.input(0);
+  std::optional<int64_t> blocksize = n.attrInt("blocksize");
+  if (n.failed())
+    return failure();
+  if (!blocksize)
+    return n.error("attribute 'blocksize' is required");
+  int64_t b = *blocksize;
+  if (failed(checkBlockInput(n, n.inputType(0), b, {{2, b}, {3, b}})))
+    return failure();
+  using E = ShapeEntry;
+  E block = E::constant(b);
+  return n.setOutput(reshapeTransposeReshape(
+      n, x,
+      {E::inPlace(0), E::inPlace(1), E::dimension(2, 1, b), block,
+       E::dimension(3, 1, b), block},
+      {0, 3, 5, 1, 2, 4},
+      {E::inPlace(0), E::dimension(1, b * b), E::dimension(2, 1, b),
+       E::dimension(3, 1, b)}));
+}
+
+/// An [rows, cols] i1 mask: col - row `compare` k (row, col from 0).
+template <typename CompareOp>
+static Value diagonalMask(NodeContext &n, Value rows, Value cols, Value k) {
+  Value r = n.create<nn::UnsqueezeOp>({iota(n, rows)},
+                                      {n.namedI64Array("axes", {1})});
+  Value shifted = n.create<nn::AddOp>({r, k});
+  return n.create<CompareOp>({iota(n, cols), shifted});
+}
+
+/// Trilu: x where (upper ? col - row >= k : col - row <= k), else 0.
+static LogicalResult convertTrilu(NodeContext &n) {
+  Value x = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  if (rank < 2)
+    return n.error(llvm::formatv("input must have rank >= 2, got {0}", type));
+  Value k = n.hasInput(1) ? n.input(1) : n.constI64({0}, /*scalar=*/true);
+  if (RankedTensorType kType = typeOf(k);
+      kType && !kType.getElementType().isInteger(64))
+    return n.error(llvm::formatv("k must be int64, got {0}", kType));
+  Value rows = dimSize(n, x, rank - 2), cols = dimSize(n, x, rank - 1);
+  bool upper = n.attrInt("upper", 1) != 0;
+  Value mask = upper ? diagonalMask<nn::GreaterEqualOp>(n, rows, cols, k)
+                     : diagonalMask<nn::LessEqualOp>(n, rows, cols, k);
+  return n.setOutput(n.create<nn::WhereOp>(
+      {mask, x, n.constScalar(type.getElementType(), 0)}));
+}
+
+/// EyeLike: ones where col - row == k, zeros elsewhere.
+static LogicalResult convertEyeLike(NodeContext &n) {
+  Value x = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  if (!type)
+    return failure();
+  if (type.getRank() != 2)
+    return n.error(llvm::formatv("input must be 2-D, got {0}", type));
+  Type element = elementTypeAttr(n, "dtype", type.getElementType());
+  if (!element || n.failed())
+    return failure();
+  Value k = n.constI64({n.attrInt("k", 0)}, /*scalar=*/true);
+  Value mask =
+      diagonalMask<nn::EqualOp>(n, dimSize(n, x, 0), dimSize(n, x, 1), k);
+  return n.setOutput(n.create<nn::WhereOp>(
+      {mask, n.constScalar(element, 1), n.constScalar(element, 0)}));
+}
+
+/// OneHot: where(unsqueeze(indices, axis) == iota(depth) along axis, on,
+/// off).
+static LogicalResult convertOneHot(NodeContext &n) {
+  Value indices = n.input(0), depth = n.input(1), values = n.input(2);
+  RankedTensorType indicesType = n.inputType(0);
+  RankedTensorType valuesType = n.inputType(2);
+  RankedTensorType depthType = n.inputType(1);
+  if (!indicesType || !valuesType || !depthType)
+    return failure();
+  if (valuesType.getRank() != 1 || valuesType.getDimSize(0) != 2)
+    return n.error(llvm::formatv(
+        "values must be a 1-D tensor of two elements (off, on), got {0}",
+        valuesType));
+  if (!depthType.hasStaticShape() || depthType.getNumElements() != 1)
+    return n.error(llvm::formatv(
+        "depth must be a scalar or a one-element tensor, got {0}", depthType));
+  int64_t rank = indicesType.getRank();
+  int64_t axis = n.attrInt("axis", -1);
+  if (axis < -(rank + 1) || axis > rank)
+    return n.error(llvm::formatv("axis {0} is out of range for output rank {1}",
+                                 axis, rank + 1));
+  if (axis < 0)
+    axis += rank + 1;
+  Type i64 = n.builder().getI64Type();
+  // Non-integer indices and depth are cast to int64 (ONNX truncates).
+  Value index = castTo(n, indices, i64);
+  Value count =
+      n.create<nn::ReshapeOp>({castTo(n, depth, i64), n.constI64({})});
+  // From opset 11, negative indices count from the back; before, they
+  // match no class (all off).
+  if (n.opset() >= 11) {
+    Value zero = n.constI64({0}, /*scalar=*/true);
+    Value negative = n.create<nn::LessOp>({index, zero});
+    index = n.create<nn::WhereOp>(
+        {negative, n.create<nn::AddOp>({index, count}), index});
+  }
+  Value expanded =
+      n.create<nn::UnsqueezeOp>({index}, {n.namedI64Array("axes", {axis})});
+  SmallVector<int64_t> classShape(rank + 1, 1);
+  classShape[axis] = -1;
+  Value classes =
+      n.create<nn::ReshapeOp>({iota(n, count), n.constI64(classShape)});
+  Value hot = n.create<nn::EqualOp>({expanded, classes});
+  Value off = n.create<nn::GatherOp>({values, n.constI64({0}, true)});
+  Value on = n.create<nn::GatherOp>({values, n.constI64({1}, true)});
+  return n.setOutput(n.create<nn::WhereOp>({hot, on, off}));
+}
+
+//===----------------------------------------------------------------------===//
+// Registration
+//===----------------------------------------------------------------------===//
+
+void registerTensorConverters(ConverterRegistry &r) {
+  r.add("Reshape", convertReshape);
+  r.add("Flatten", convertFlatten);
+  r.add("Squeeze", convertSqueeze);
+  r.add("Unsqueeze", convertUnsqueeze);
+  r.add("Transpose", convertTranspose);
+  r.add("Slice", convertSlice);
+  r.add("Concat", convertConcat);
+  r.add("Split", convertSplit);
+  r.add("Gather", convertGather);
+  r.add("GatherElements", convertGatherElements);
+  r.add("GatherND", convertGatherND);
+  r.add("ScatterElements", convertScatterElements);
+  r.add("Scatter", convertScatterElements);
+  r.add("ScatterND", convertScatterND);
+  r.add("Pad", convertPad);
+  r.add("Expand", convertExpand);
+  r.add("Tile", convertTile);
+  r.add("Resize", convertResize);
+  r.add("Upsample", convertUpsample);
+  r.add("Shape", convertShape);
+  r.add("Size", convertSize);
+  r.add("Constant", convertConstant);
+  r.add("ConstantOfShape", convertConstantOfShape);
+  r.add("Range", convertRange);
+  r.add("DepthToSpace", convertDepthToSpace);
+  r.add("SpaceToDepth", convertSpaceToDepth);
+  r.add("Trilu", convertTrilu);
+  r.add("EyeLike", convertEyeLike);
+  r.add("OneHot", convertOneHot);
+  r.add("CumSum", [](NodeContext &n) {
+    return n.unsupported("CumSum needs an nn op; not yet");
+  });
+}
 
 } // namespace ddl::onnx_import

@@ -306,7 +306,7 @@ func.func @shape_operand_not_1d(%a: tensor<2x6xf32>, %s: tensor<1x2xi64>) {
 // Shape-like operands are bounded by kMaxRank (1024), so that a huge static
 // length cannot make the compiler allocate without end.
 func.func @shape_operand_too_long(%a: tensor<2x6xf32>, %s: tensor<1025xi64>) {
-  // expected-error @+2 {{'nn.expand' op shape has 1025 entries; at most 1024 dimensions are supported}}
+  // expected-error @+2 {{'nn.expand' op result #0 would have rank 1025; at most 1024 dimensions are supported}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.expand %a, %s : (tensor<2x6xf32>, tensor<1025xi64>) -> tensor<2x6xf32>
   return
@@ -1604,10 +1604,10 @@ func.func @resize_negative_size(%a: tensor<1x1x10x10xf32>) {
 
 // -----
 
-// floor(10 * -0.5) = -5.
+// Negative scales are rejected.
 func.func @resize_negative_scale(%a: tensor<1x1x10x10xf32>) {
   %sc = nn.constant dense<[1.0, 1.0, -0.5, 1.0]> : tensor<4xf32>
-  // expected-error @+2 {{'nn.resize' op result #0 would have size -5 in dimension 2; sizes must be >= 0 (check the op's size, shape or scale operands)}}
+  // expected-error @+2 {{'nn.resize' op scales entry 2 is -0.50; scales must be finite and >= 0}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.resize %a scales %sc : (tensor<1x1x10x10xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
   return
@@ -1615,10 +1615,10 @@ func.func @resize_negative_scale(%a: tensor<1x1x10x10xf32>) {
 
 // -----
 
-// Rounding is toward negative infinity: floor(10 * -0.01) = -1, not 0.
+// Even a tiny negative scale is rejected (floor would give -1).
 func.func @resize_small_negative_scale(%a: tensor<1x1x10x10xf32>) {
   %sc = nn.constant dense<[1.0, 1.0, 1.0, -0.01]> : tensor<4xf32>
-  // expected-error @+2 {{'nn.resize' op result #0 would have size -1 in dimension 3; sizes must be >= 0}}
+  // expected-error @+2 {{'nn.resize' op scales entry 3 is -0.01; scales must be finite and >= 0}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.resize %a scales %sc : (tensor<1x1x10x10xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
   return
@@ -1710,7 +1710,7 @@ func.func @range_float_huge_length() {
   %s = nn.constant dense<0.0> : tensor<f32>
   %l = nn.constant dense<1.0e30> : tensor<f32>
   %d = nn.constant dense<1.0> : tensor<f32>
-  // expected-error @+2 {{'nn.range' op the range from 0.00 to 1000000015047466219876688855040 by 1.00 does not have a representable length}}
+  // expected-error @+2 {{'nn.range' op the range from 0.000000e+00 to 1.000000e+30 by 1.000000e+00 does not have a representable length}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.range %s, %l, %d : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
   return
@@ -1722,7 +1722,7 @@ func.func @range_float_nan_bound() {
   %s = nn.constant dense<0x7FC00000> : tensor<f32>
   %l = nn.constant dense<1.0> : tensor<f32>
   %d = nn.constant dense<1.0> : tensor<f32>
-  // expected-error @+2 {{'nn.range' op the range from nan to 1.00 by 1.00 does not have a representable length}}
+  // expected-error @+2 {{'nn.range' op the range from nan to 1.000000e+00 by 1.000000e+00 does not have a representable length}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.range %s, %l, %d : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
   return
@@ -1734,7 +1734,7 @@ func.func @range_float_infinite_bound() {
   %s = nn.constant dense<0.0> : tensor<f64>
   %l = nn.constant dense<0x7FF0000000000000> : tensor<f64>
   %d = nn.constant dense<1.0> : tensor<f64>
-  // expected-error @+2 {{'nn.range' op the range from 0.00 to INF by 1.00 does not have a representable length}}
+  // expected-error @+2 {{'nn.range' op the range from 0.000000e+00 to INF by 1.000000e+00 does not have a representable length}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.range %s, %l, %d : (tensor<f64>, tensor<f64>, tensor<f64>) -> tensor<?xf64>
   return
@@ -1747,7 +1747,7 @@ func.func @range_float_tiny_delta() {
   %s = nn.constant dense<0.0> : tensor<f32>
   %l = nn.constant dense<1.0> : tensor<f32>
   %d = nn.constant dense<1.0e-30> : tensor<f32>
-  // expected-error @+2 {{'nn.range' op the range from 0.00 to 1.00 by 0.00 does not have a representable length}}
+  // expected-error @+2 {{'nn.range' op the range from 0.000000e+00 to 1.000000e+00 by 1.000000e-30 does not have a representable length}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.range %s, %l, %d : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
   return
