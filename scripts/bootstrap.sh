@@ -16,6 +16,9 @@ packages=(
   # lit is a Python program; Debian's python3 runs it. onnx and numpy
   # build the test suite's own ONNX models.
   python3 python3-onnx python3-numpy
+  # Real models for the frontend tests: torchvision architectures exported
+  # by Debian's PyTorch (random weights, nothing downloaded).
+  python3-torch python3-torchvision
 )
 
 missing=()

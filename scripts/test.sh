@@ -7,7 +7,23 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${DDL_BUILD_DIR:-$root/build}
 
 "$root/scripts/bootstrap.sh"
+
+# The sanitizer build of ddlc (AddressSanitizer + UBSan), used by
+# test/e2e/sanitizers.test. DDL_SKIP_SANITIZERS=1 skips it for a quick run.
+asan_build=${DDL_ASAN_BUILD_DIR:-$root/build-asan}
+sanitized_ddlc=""
+if [[ "${DDL_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  if [[ ! -f "$asan_build/build.ninja" ]]; then
+    cmake -S "$root" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_TOOLCHAIN_FILE="$root/cmake/ClangToolchain.cmake" \
+      -DDDL_SANITIZE=address,undefined
+  fi
+  cmake --build "$asan_build" --target ddlc
+  sanitized_ddlc="$asan_build/bin/ddlc"
+fi
+
 "$root/scripts/build.sh"
+cmake "$build" -DDDL_SANITIZED_DDLC="$sanitized_ddlc" > /dev/null
 
 status=0
 cmake --build "$build" --target check-ddl || status=$?

@@ -22,4 +22,14 @@ config.substitutions.append(("%ddl_src_root", config.ddl_src_root))
 # Debian's python3: it has the onnx and numpy packages (a pyenv python3 that
 # may come first on PATH does not).
 config.substitutions.append(("%python", "/usr/bin/python3"))
+
+# A ddlc built with AddressSanitizer + UndefinedBehaviorSanitizer
+# (scripts/test.sh builds one in build-asan/). User poisoning is off: LLVM's
+# header-only allocators poison memory in instrumented code that the
+# uninstrumented libMLIR.so then legitimately writes.
+if config.sanitized_ddlc and os.path.exists(config.sanitized_ddlc):
+    config.available_features.add("sanitized-ddlc")
+    config.substitutions.append(("%sanitized_ddlc", config.sanitized_ddlc))
+    config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1"
+    config.environment["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
 config.substitutions.append(("%ddl_obj_root", config.ddl_obj_root))

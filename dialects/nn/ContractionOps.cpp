@@ -9,6 +9,7 @@
 #include "dialects/nn/NNDialect.h"
 
 #include "llvm/Support/FormatVariadic.h"
+#include <array>
 
 using namespace mlir;
 
@@ -102,6 +103,185 @@ LogicalResult GemmOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
             "c must broadcast to the M x N product, not grow it");
   }
   results.push_back({shape, aType.getElementType()});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Einsum
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One term of an einsum equation: its letters in order, and where (before
+/// which letter) its `...` stands, when it has one.
+struct EinsumTerm {
+  std::string text;
+  std::string letters;
+  std::optional<size_t> ellipsis;
+};
+} // namespace
+
+/// Parses one term (spaces already removed); `what` names it in errors.
+static FailureOr<EinsumTerm> parseEinsumTerm(ShapeBuilder &b, StringRef term,
+                                             StringRef what) {
+  EinsumTerm result;
+  result.text = term.str();
+  for (size_t i = 0; i < term.size();) {
+    char c = term[i];
+    if (llvm::isAlpha(c)) {
+      result.letters.push_back(c);
+      ++i;
+      continue;
+    }
+    if (c == '.') {
+      if (!term.substr(i).starts_with("..."))
+        return b.emitError(llvm::formatv(
+            "equation: {0} '{1}' has a '.' that is not part of '...'", what,
+            term));
+      if (result.ellipsis)
+        return b.emitError(llvm::formatv(
+            "equation: {0} '{1}' has more than one '...'", what, term));
+      result.ellipsis = result.letters.size();
+      i += 3;
+      continue;
+    }
+    return b.emitError(llvm::formatv(
+        "equation: {0} '{1}' has the invalid character '{2}' (subscripts are "
+        "letters a-z and A-Z, and '...')",
+        what, term, c));
+  }
+  return result;
+}
+
+LogicalResult EinsumOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                    SmallVectorImpl<ResultShape> &results) {
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return b.emitError("expects at least one operand");
+  Type element = cast<RankedTensorType>(inputs[0].getType()).getElementType();
+  for (auto [i, input] : llvm::enumerate(inputs)) {
+    Type t = cast<RankedTensorType>(input.getType()).getElementType();
+    if (t != element)
+      return b.emitError(llvm::formatv(
+          "operand {0} has element type {1} but operand 0 has {2}", i, t,
+          element));
+  }
+
+  // Split the equation into input terms and the optional result term.
+  std::string equation;
+  for (char c : adaptor.getEquation())
+    if (!llvm::isSpace(c))
+      equation.push_back(c);
+  StringRef text = equation;
+  std::optional<EinsumTerm> output;
+  size_t arrow = text.find("->");
+  if (arrow != StringRef::npos) {
+    StringRef outText = text.substr(arrow + 2);
+    if (outText.contains("->"))
+      return b.emitError("equation: more than one '->'");
+    FailureOr<EinsumTerm> parsed =
+        parseEinsumTerm(b, outText, "the result term");
+    if (failed(parsed))
+      return failure();
+    output = std::move(*parsed);
+    text = text.substr(0, arrow);
+  }
+  SmallVector<StringRef> termTexts;
+  text.split(termTexts, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/true);
+  if (termTexts.size() != inputs.size())
+    return b.emitError(
+        llvm::formatv("equation: {0} input term(s) for {1} operand(s)",
+                      termTexts.size(), inputs.size()));
+
+  // Bind every letter to a size and collect the '...' dimensions.
+  struct LetterSize {
+    Dim dim;
+    size_t operand;
+    bool bound = false;
+  };
+  std::array<LetterSize, 128> letters;
+  std::array<int, 128> count{};
+  SmallVector<Dim> ellipsisDims;
+  bool anyEllipsis = false;
+  for (auto [i, input] : llvm::enumerate(inputs)) {
+    std::string what = llvm::formatv("term {0}", i).str();
+    FailureOr<EinsumTerm> term = parseEinsumTerm(b, termTexts[i], what);
+    if (failed(term))
+      return failure();
+    SmallVector<Dim> dims = b.dims(input);
+    int64_t named = term->letters.size();
+    int64_t rank = dims.size();
+    if (term->ellipsis ? rank < named : rank != named)
+      return b.emitError(llvm::formatv(
+          "equation: term {0} '{1}' names {2} dimension(s){3} but operand {0} "
+          "has rank {4}",
+          i, term->text, named, term->ellipsis ? " plus '...'" : "", rank));
+    int64_t ellipsisRank = rank - named;
+    int64_t ellipsisAt = term->ellipsis ? *term->ellipsis : named;
+    for (int64_t l = 0; l < named; ++l) {
+      char c = term->letters[l];
+      Dim d = dims[l < ellipsisAt ? l : l + ellipsisRank];
+      ++count[c];
+      LetterSize &entry = letters[c];
+      if (!entry.bound) {
+        entry = {d, i, true};
+        continue;
+      }
+      if (d.isStatic() && entry.dim.isStatic() &&
+          d.getSize() != entry.dim.getSize())
+        return b.emitError(llvm::formatv(
+            "equation: letter '{0}' has size {1} in operand {2} but {3} in "
+            "operand {4}",
+            c, entry.dim.getSize(), entry.operand, d.getSize(), i));
+      // Prefer a static size, then a symbol.
+      if ((d.isStatic() && !entry.dim.isStatic()) ||
+          (!entry.dim.isStatic() && !entry.dim.getSymbol() && d.getSymbol()))
+        entry = {d, i, true};
+    }
+    if (!term->ellipsis)
+      continue;
+    ArrayRef<Dim> own = ArrayRef(dims).slice(ellipsisAt, ellipsisRank);
+    if (!anyEllipsis) {
+      ellipsisDims.assign(own.begin(), own.end());
+      anyEllipsis = true;
+      continue;
+    }
+    std::string name =
+        llvm::formatv("the '...' dimensions of operand {0}", i).str();
+    FailureOr<SmallVector<Dim>> merged =
+        b.broadcast(ellipsisDims, own, "the '...' dimensions before", name);
+    if (failed(merged))
+      return failure();
+    ellipsisDims = std::move(*merged);
+  }
+
+  // The result: explicit, or '...' then the letters used once, sorted.
+  SmallVector<Dim> dims;
+  if (output) {
+    std::array<bool, 128> seen{};
+    for (auto [l, c] : llvm::enumerate(output->letters)) {
+      if (output->ellipsis && *output->ellipsis == l)
+        dims.append(ellipsisDims);
+      if (seen[c])
+        return b.emitError(llvm::formatv(
+            "equation: the result term '{0}' repeats letter '{1}'",
+            output->text, c));
+      seen[c] = true;
+      if (!letters[c].bound)
+        return b.emitError(llvm::formatv(
+            "equation: the result term '{0}' has letter '{1}', which no "
+            "input term has",
+            output->text, c));
+      dims.push_back(letters[c].dim);
+    }
+    if (output->ellipsis && *output->ellipsis == output->letters.size())
+      dims.append(ellipsisDims);
+  } else {
+    dims.append(ellipsisDims);
+    for (int c = 0; c < 128; ++c)
+      if (count[c] == 1)
+        dims.push_back(letters[c].dim);
+  }
+  results.push_back({dims, element});
   return success();
 }
 

@@ -812,4 +812,15 @@ LogicalResult RangeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   return success();
 }
 
+LogicalResult NonZeroOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                     SmallVectorImpl<ResultShape> &results) {
+  // The number of non-zero elements depends on the data, not on shapes:
+  // there is nothing to reify it from.
+  if (b.isReifying())
+    return failure();
+  int64_t rank = cast<RankedTensorType>(adaptor.getInput().getType()).getRank();
+  results.push_back({{b.fixed(rank), b.dynamic()}, b.getI64Type()});
+  return success();
+}
+
 } // namespace ddl::nn

@@ -295,6 +295,36 @@ def NN_GemmOp : NN_ShapedOp<"gemm", [Pure]> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def NN_EinsumOp : NN_ShapedOp<"einsum", [Pure]> {
+  let summary = "Einstein summation over any number of operands";
+  let description = [{
+    As `numpy.einsum` / ONNX `Einsum`. `equation` names the dimensions of
+    each operand with one letter each (`a`-`z`, `A`-`Z`), the operand terms
+    separated by commas, then optionally `->` and the result's letters
+    (explicit form). Without `->` (implicit form) the result has the letters
+    that occur exactly once, in alphabetical (ASCII) order. Letters missing
+    from the result are summed over; a letter repeated within one term takes
+    the diagonal. One `...` per term stands for the dimensions no letter
+    names: they broadcast (numpy rules) across the operands and come first
+    in an implicit result; an explicit result without `...` sums them.
+    Spaces are ignored.
+
+    Every occurrence of a letter must have the same size; the result takes
+    a letter's size from any operand where it is static (else its symbol).
+    All operands have one element type, which the result has too.
+
+    ```mlir
+    %0 = nn.einsum "bij,bjk->bik" %a, %b
+        : (tensor<?x2x3xf32>, tensor<?x3x4xf32>) -> tensor<?x2x4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<NN_NumericTensor>:$inputs, StrAttr:$equation);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = [{
+    $equation $inputs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 // Attributes shared by every windowed op (convolution and pooling). Absent
 // strides and dilations are 1, absent pads are 0; `pads` lists all begin
 // pads, then all end pads, as in ONNX.
@@ -398,6 +428,44 @@ class NN_ArgReduceOp<string mnemonic, string what>
 }
 def NN_ArgMaxOp : NN_ArgReduceOp<"argmax", "maximum">;
 def NN_ArgMinOp : NN_ArgReduceOp<"argmin", "minimum">;
+
+def NN_CumSumOp : NN_ShapedOp<"cumsum", [Pure]> {
+  let summary = "cumulative sum along the axis given by `axis`";
+  let description = [{
+    ONNX `CumSum`: `axis` is a 0-d or one-element integer tensor (negative
+    counts from the back). With `exclusive`, element j sums the elements
+    before j (not j itself); with `reverse`, the sums run from the end of
+    the axis. The result has the input's shape and element type.
+  }];
+  let arguments = (ins NN_NumericTensor:$input, NN_IndexTensor:$axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                       DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = "$input `,` $axis attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_TopKOp : NN_ShapedOp<"top_k", [Pure]> {
+  let summary = "the `k` largest (or smallest) elements along `axis`";
+  let description = [{
+    ONNX `TopK`: `k` is a one-element i64 tensor. Both results have the
+    input's shape with dimension `axis` replaced by `k` (static when `k` is
+    a constant): `values` holds the selected elements (input element type),
+    `indices` their positions along `axis` (i64). `largest` false selects
+    the smallest; with `sorted` the elements come in order (descending for
+    largest, ascending for smallest), ties by lower index first.
+
+    ```mlir
+    %v, %i = nn.top_k %x, %k {axis = 1 : i64}
+        : (tensor<2x8xf32>, tensor<1xi64>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
+    ```
+  }];
+  let arguments = (ins NN_NumericTensor:$input, NN_I64Tensor:$k,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$largest,
+                       DefaultValuedAttr<BoolAttr, "true">:$sorted);
+  let results = (outs NN_NumericTensor:$values, NN_I64Tensor:$indices);
+  let assemblyFormat = "$input `,` $k attr-dict `:` functional-type(operands, results)";
+}
 
 class NN_SoftmaxLikeOp<string mnemonic, string what>
     : NN_ShapedOp<mnemonic, [Pure]> {
@@ -669,6 +737,22 @@ def NN_ResizeOp : NN_ShapedOp<"resize", [Pure, AttrSizedOperandSegments]> {
     $input (`roi` $roi^)? (`scales` $scales^)? (`sizes` $sizes^)? attr-dict
     `:` functional-type(operands, results)
   }];
+}
+
+def NN_NonZeroOp : NN_ShapedOp<"non_zero", [Pure]> {
+  let summary = "indices of the non-zero elements, as a rank x count i64 tensor";
+  let description = [{
+    ONNX `NonZero`: column j of the result holds the coordinates of the j-th
+    non-zero element of `input` (row-major order). The count depends on the
+    data, so the second dimension is always dynamic (a written result type
+    may name it with a symbol); the first is the input's rank.
+
+    The count cannot be computed from shapes: this op's `reifyResultShapes`
+    fails (lowering must compute the count from the data itself).
+  }];
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_I64Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 def NN_ShapeOfOp : NN_ShapedOp<"shape_of", [Pure]> {

@@ -95,6 +95,56 @@ LogicalResult HardmaxOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
 }
 
 //===----------------------------------------------------------------------===//
+// Scans and selections
+//===----------------------------------------------------------------------===//
+
+LogicalResult CumSumOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                    SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  if (rank == 0)
+    return b.emitError("input must have rank >= 1");
+  auto axisType = cast<RankedTensorType>(adaptor.getAxis().getType());
+  if (axisType.getRank() > 1 || !axisType.hasStaticShape() ||
+      axisType.getNumElements() != 1)
+    return b.emitError(llvm::formatv(
+        "axis must be a 0-d or one-element 1-D tensor, got {0}", axisType));
+  if (std::optional<SmallVector<int64_t>> axis =
+          ShapeBuilder::constantIntegers(adaptor.getAxis()))
+    if (failed(b.normalizeAxis(axis->front(), rank, "axis")))
+      return failure();
+  return b.sameAs(input, results);
+}
+
+LogicalResult TopKOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                  SmallVectorImpl<ResultShape> &results) {
+  Value input = adaptor.getInput();
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  if (rank == 0)
+    return b.emitError("input must have rank >= 1");
+  FailureOr<int64_t> axis = b.normalizeAxis(adaptor.getAxis(), rank, "axis");
+  if (failed(axis))
+    return failure();
+  FailureOr<Dim> k = b.scalar(adaptor.getK(), "k");
+  if (failed(k))
+    return failure();
+  SmallVector<Dim> dims = b.dims(input);
+  if (k->isStatic()) {
+    if (k->getSize() < 0)
+      return b.emitError(
+          llvm::formatv("k must be >= 0, got {0}", k->getSize()));
+    if (dims[*axis].isStatic() && k->getSize() > dims[*axis].getSize())
+      return b.emitError(
+          llvm::formatv("k = {0} exceeds the size {1} of dimension {2} (axis)",
+                        k->getSize(), dims[*axis].getSize(), *axis));
+  }
+  dims[*axis] = *k;
+  results.push_back({dims, elementTypeOf(input)});
+  results.push_back({dims, b.getI64Type()});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//
 

@@ -522,6 +522,19 @@ NodeContext::axesFromAttrOrInput(StringRef name, size_t inputIndex) {
   return axes;
 }
 
+Value NodeContext::castTo(Value input, Type element) {
+  if (!input || hasFailed)
+    return fail();
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.getElementType() == element)
+    return input;
+  auto resultType =
+      RankedTensorType::get(type.getShape(), element, type.getEncoding());
+  Operation *op =
+      verifyCreated(nn::CastOp::create(b, location, resultType, input));
+  return op ? foldCreated(op) : Value();
+}
+
 Value NodeContext::constI64(ArrayRef<int64_t> values, bool scalar) {
   auto type = RankedTensorType::get(
       scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{int64_t(values.size())},
@@ -576,6 +589,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerReductionConverters(r);
     registerControlFlowConverters(r);
     registerQuantizationConverters(r);
+    registerLossConverters(r);
     return r;
   }();
   return registry;
@@ -750,7 +764,7 @@ LogicalResult GraphImporter::importSubgraph(onnx::GraphProto &graph,
                       graph.name(), graph.input_size(), inputs.size()));
 
   scopes.emplace_back();
-  auto popScope = llvm::make_scope_exit([&] { scopes.pop_back(); });
+  llvm::scope_exit popScope([&] { scopes.pop_back(); });
   collectValueInfo(graph);
   for (auto [input, value] : llvm::zip(graph.input(), inputs))
     bind(input.name(), value);

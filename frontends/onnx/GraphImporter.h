@@ -141,6 +141,9 @@ public:
     mlir::Operation *op = createOp<OpT>(operands, attrs);
     return op ? foldCreated(op) : mlir::Value();
   }
+  /// nn.cast of `input` to `element`, keeping its shape; `input` itself
+  /// when it already has that element type.
+  mlir::Value castTo(mlir::Value input, mlir::Type element);
   /// An nn.constant holding `values` as a 1-D (or 0-d with `scalar`) i64
   /// tensor: the shape-like operands of nn ops.
   mlir::Value constI64(llvm::ArrayRef<int64_t> values, bool scalar = false);
@@ -227,6 +230,7 @@ void registerNNConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
 void registerControlFlowConverters(ConverterRegistry &registry);
 void registerQuantizationConverters(ConverterRegistry &registry);
+void registerLossConverters(ConverterRegistry &registry);
 
 /// Maps an ONNX tensor element type to an MLIR type (null when unsupported).
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);

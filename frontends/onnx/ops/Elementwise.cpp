@@ -117,20 +117,6 @@ static LogicalResult convertClip(NodeContext &n) {
       operands, {n.segments({1, min ? 1 : 0, max ? 1 : 0})}));
 }
 
-/// nn.cast of `input` to `element`, keeping its shape.
-static Value castTo(NodeContext &n, Value input, Type element) {
-  if (!input || n.failed())
-    return n.fail();
-  auto type = cast<RankedTensorType>(input.getType());
-  if (type.getElementType() == element)
-    return input;
-  auto resultType =
-      RankedTensorType::get(type.getShape(), element, type.getEncoding());
-  Operation *op = n.verifyCreated(
-      nn::CastOp::create(n.builder(), n.loc(), resultType, input));
-  return op ? op->getResult(0) : Value();
-}
-
 static LogicalResult convertCast(NodeContext &n) {
   std::optional<int64_t> to = n.attrInt("to");
   if (!to)
@@ -141,14 +127,14 @@ static LogicalResult convertCast(NodeContext &n) {
         "cast to ONNX element type {0} (strings and complex numbers are not "
         "supported)",
         *to));
-  return n.setOutput(castTo(n, n.input(0), element));
+  return n.setOutput(n.castTo(n.input(0), element));
 }
 
 static LogicalResult convertCastLike(NodeContext &n) {
   RankedTensorType like = n.inputType(1);
   if (!like)
     return failure();
-  return n.setOutput(castTo(n, n.input(0), like.getElementType()));
+  return n.setOutput(n.castTo(n.input(0), like.getElementType()));
 }
 
 /// Identity at inference; Dropout's optional mask is all true.

@@ -29,20 +29,6 @@ static Value scalarLike(NodeContext &n, Value like, double value) {
   return n.constScalar(elementOf(like), value);
 }
 
-/// nn.cast of `input` to `element`, keeping its shape.
-static Value castTo(NodeContext &n, Value input, Type element) {
-  if (!input || n.failed())
-    return n.fail();
-  RankedTensorType type = typeOf(input);
-  if (type.getElementType() == element)
-    return input;
-  auto resultType =
-      RankedTensorType::get(type.getShape(), element, type.getEncoding());
-  Operation *op = n.verifyCreated(
-      nn::CastOp::create(n.builder(), n.loc(), resultType, input));
-  return op ? op->getResult(0) : Value();
-}
-
 /// Fails with an "unsupported" error unless `v` holds floating-point
 /// elements (nn's windowed and normalization ops take only those).
 static LogicalResult requireFloat(NodeContext &n, Value v, StringRef what) {
@@ -269,8 +255,8 @@ static LogicalResult convertMaxPool(NodeContext &n) {
           element, pad));
   }
   Value pooled = createPool<nn::MaxPoolOp>(
-      n, "MaxPool", castTo(n, x, n.builder().getF32Type()), {});
-  return n.setOutput(castTo(n, pooled, element));
+      n, "MaxPool", n.castTo(x, n.builder().getF32Type()), {});
+  return n.setOutput(n.castTo(pooled, element));
 }
 
 static LogicalResult convertAveragePool(NodeContext &n) {
@@ -356,9 +342,9 @@ static LogicalResult convertBatchNorm(NodeContext &n) {
     types.push_back(elementOf(v));
   bool mixed = llvm::any_of(types, [&](Type t) { return t != element; });
   Type compute = mixed ? commonFloatType(n, types) : element;
-  Value xc = castTo(n, x, compute);
+  Value xc = n.castTo(x, compute);
   for (Value &v : params)
-    v = castTo(n, v, compute);
+    v = n.castTo(v, compute);
 
   // Opset 7-8, spatial = 0: statistics per activation (C x D1 x ... x Dn),
   // which broadcast against N x C x D1 x ... x Dn as they are.
@@ -383,7 +369,7 @@ static LogicalResult convertBatchNorm(NodeContext &n) {
         {xc, params[0], params[1], params[2], params[3]},
         {n.namedF32("epsilon", epsilon)});
   }
-  return n.setOutput(castTo(n, y, element));
+  return n.setOutput(n.castTo(y, element));
 }
 
 static LogicalResult convertInstanceNorm(NodeContext &n) {
@@ -423,17 +409,17 @@ static LogicalResult convertLayerNorm(NodeContext &n) {
         stash.getIntOrFloatBitWidth() > element.getIntOrFloatBitWidth()
             ? stash
             : element;
-    SmallVector<Value> operands = {castTo(n, x, compute),
-                                   castTo(n, scale, compute)};
+    SmallVector<Value> operands = {n.castTo(x, compute),
+                                   n.castTo(scale, compute)};
     if (bias)
-      operands.push_back(castTo(n, bias, compute));
+      operands.push_back(n.castTo(bias, compute));
     Value y = n.create<nn::LayerNormOp>(
         operands, {n.namedI64("axis", *axis), n.namedF32("epsilon", epsilon)});
-    return n.setOutput(castTo(n, y, element));
+    return n.setOutput(n.castTo(y, element));
   }
 
   SmallVector<int64_t> axes = axesFrom(*axis, rank);
-  Value xu = castTo(n, x, stash);
+  Value xu = n.castTo(x, stash);
   Value mean = reduce(n, xu, nn::ReduceKind::Mean, axes);
   Value centered = n.create<nn::SubOp>({xu, mean});
   Value var = reduce(n, n.create<nn::MulOp>({centered, centered}),
@@ -442,7 +428,7 @@ static LogicalResult convertLayerNorm(NodeContext &n) {
       {n.create<nn::AddOp>({var, scalarLike(n, var, epsilon)})});
   Value invStdDev = n.create<nn::ReciprocalOp>({stdDev});
   Value normalized =
-      castTo(n, n.create<nn::MulOp>({centered, invStdDev}), element);
+      n.castTo(n.create<nn::MulOp>({centered, invStdDev}), element);
   Value y = n.create<nn::MulOp>({normalized, scale});
   if (bias)
     y = n.create<nn::AddOp>({y, bias});
@@ -550,9 +536,40 @@ template <typename OpT> static LogicalResult convertSoftmax(NodeContext &n) {
                                              {n.namedBool("allowzero", true)}));
 }
 
+static LogicalResult convertEinsum(NodeContext &n) {
+  if (!n.hasAttr("equation"))
+    return n.error("attribute 'equation' is required");
+  std::string equation = n.attrString("equation", "");
+  return n.setOutput(n.create<nn::EinsumOp>(
+      n.inputsFrom(0),
+      {n.named("equation", StringAttr::get(n.context(), equation))}));
+}
+
+/// TopK: k is an input from opset 10, an attribute before; largest and
+/// sorted exist from opset 11 (before, both are effectively true).
+static LogicalResult convertTopK(NodeContext &n) {
+  Value k;
+  if (n.opset() < 10) {
+    std::optional<int64_t> attr = n.attrInt("k");
+    if (!attr)
+      return n.error("attribute 'k' is required before opset 10");
+    k = n.constI64({*attr});
+  } else {
+    k = n.input(1);
+  }
+  Operation *op = n.createOp<nn::TopKOp>(
+      {n.input(0), k}, {n.namedI64("axis", n.attrInt("axis", -1)),
+                        n.namedBool("largest", n.attrInt("largest", 1) != 0),
+                        n.namedBool("sorted", n.attrInt("sorted", 1) != 0)});
+  if (!op)
+    return failure();
+  return n.setOutputs(op->getResults());
+}
+
 void registerNNConverters(ConverterRegistry &r) {
   r.add("MatMul", convertMatMul);
   r.add("Gemm", convertGemm);
+  r.add("Einsum", convertEinsum);
   r.add("Conv", convertConv);
   r.add("ConvTranspose", convertConvTranspose);
   r.add("MaxPool", convertMaxPool);
@@ -569,6 +586,7 @@ void registerNNConverters(ConverterRegistry &r) {
   r.add("Softmax", convertSoftmax<nn::SoftmaxOp>);
   r.add("LogSoftmax", convertSoftmax<nn::LogSoftmaxOp>);
   r.add("Hardmax", convertSoftmax<nn::HardmaxOp>);
+  r.add("TopK", convertTopK);
 }
 
 } // namespace ddl::onnx_import

@@ -68,20 +68,6 @@ static int64_t staticNumElements(Value v) {
   return type && type.hasStaticShape() ? type.getNumElements() : -1;
 }
 
-/// nn.cast of `input` to `element`, keeping its shape (no-op when equal).
-static Value castTo(NodeContext &n, Value input, Type element) {
-  if (!input || n.failed())
-    return n.fail();
-  RankedTensorType type = typeOf(input);
-  if (type.getElementType() == element)
-    return input;
-  auto resultType =
-      RankedTensorType::get(type.getShape(), element, type.getEncoding());
-  Operation *op = n.verifyCreated(
-      nn::CastOp::create(n.builder(), n.loc(), resultType, input));
-  return op ? op->getResult(0) : Value();
-}
-
 /// The values an integer type holds (quantized types are at most 16 bits).
 struct IntRange {
   int64_t min, max;
@@ -234,7 +220,7 @@ static Value saturateTo(NodeContext &n, Value v, Type element) {
       n.create<nn::ClipOp>({v, n.constScalar(compute, double(range->min)),
                             n.constScalar(compute, double(range->max))},
                            {n.segments({1, 1, 1})});
-  return castTo(n, clipped, element);
+  return n.castTo(clipped, element);
 }
 
 /// saturate(round_half_even(real) + zeroPoint) as `element`; `zeroPoint` is
@@ -286,13 +272,13 @@ static LogicalResult convertDequantizeLinear(NodeContext &n) {
   int64_t axis = quantizationAxis(n, rank);
 
   Type f32 = n.builder().getF32Type();
-  Value value = castTo(n, x, f32);
+  Value value = n.castTo(x, f32);
   if (zeroPoint)
-    value = n.create<nn::SubOp>({value, alongAxis(n, castTo(n, zeroPoint, f32),
+    value = n.create<nn::SubOp>({value, alongAxis(n, n.castTo(zeroPoint, f32),
                                                   rank, axis, "x_zero_point")});
   value = n.create<nn::MulOp>(
-      {value, alongAxis(n, castTo(n, scale, f32), rank, axis, "x_scale")});
-  return n.setOutput(castTo(n, value, scaleElement));
+      {value, alongAxis(n, n.castTo(scale, f32), rank, axis, "x_scale")});
+  return n.setOutput(n.castTo(value, scaleElement));
 }
 
 /// y = saturate(round_half_even(x / y_scale) + y_zero_point), in the type
@@ -338,12 +324,12 @@ static LogicalResult convertQuantizeLinear(NodeContext &n) {
   int64_t rank = xType.getRank();
   int64_t axis = quantizationAxis(n, rank);
   Value scaled = n.create<nn::DivOp>(
-      {castTo(n, x, compute),
-       alongAxis(n, castTo(n, scale, compute), rank, axis, "y_scale")});
+      {n.castTo(x, compute),
+       alongAxis(n, n.castTo(scale, compute), rank, axis, "y_scale")});
   Value zero;
   if (zeroPoint)
     zero =
-        alongAxis(n, castTo(n, zeroPoint, compute), rank, axis, "y_zero_point");
+        alongAxis(n, n.castTo(zeroPoint, compute), rank, axis, "y_zero_point");
   return n.setOutput(requantize(n, scaled, zero, output));
 }
 
@@ -382,7 +368,7 @@ static LogicalResult convertDynamicQuantizeLinear(NodeContext &n) {
   zeroPoint = n.create<nn::RoundOp>({zeroPoint});
 
   Value y = requantize(n, n.create<nn::DivOp>({x, scale}), zeroPoint, u8);
-  return n.setOutputs({y, scale, castTo(n, zeroPoint, u8)});
+  return n.setOutputs({y, scale, n.castTo(zeroPoint, u8)});
 }
 
 //===----------------------------------------------------------------------===//
@@ -407,13 +393,13 @@ static Value perRow(NodeContext &n, Value v, int64_t rank) {
 static Value centeredI32(NodeContext &n, Value v, Value zeroPoint,
                          bool rowWise) {
   Type i32 = n.builder().getI32Type();
-  Value wide = castTo(n, v, i32);
+  Value wide = n.castTo(v, i32);
   if (!zeroPoint)
     return wide;
   RankedTensorType type = typeOf(v);
   if (!type)
     return n.fail();
-  Value zp = castTo(n, zeroPoint, i32);
+  Value zp = n.castTo(zeroPoint, i32);
   zp = rowWise ? perRow(n, zp, type.getRank()) : scalarIfSingle(n, zp);
   return n.create<nn::SubOp>({wide, zp});
 }
@@ -473,12 +459,12 @@ static LogicalResult convertQLinearMatMul(NodeContext &n) {
   Type f32 = n.builder().getF32Type();
   int64_t aRank = typeOf(a).getRank();
   Value multiplier = n.create<nn::DivOp>(
-      {n.create<nn::MulOp>({perRow(n, castTo(n, aScale, f32), aRank),
-                            scalarIfSingle(n, castTo(n, bScale, f32))}),
-       scalarIfSingle(n, castTo(n, yScale, f32))});
-  Value real = n.create<nn::MulOp>({castTo(n, acc, f32), multiplier});
+      {n.create<nn::MulOp>({perRow(n, n.castTo(aScale, f32), aRank),
+                            scalarIfSingle(n, n.castTo(bScale, f32))}),
+       scalarIfSingle(n, n.castTo(yScale, f32))});
+  Value real = n.create<nn::MulOp>({n.castTo(acc, f32), multiplier});
   return n.setOutput(
-      requantize(n, real, scalarIfSingle(n, castTo(n, yZero, f32)), yElement));
+      requantize(n, real, scalarIfSingle(n, n.castTo(yZero, f32)), yElement));
 }
 
 //===----------------------------------------------------------------------===//
@@ -655,17 +641,17 @@ static Value integerConv(NodeContext &n, size_t xIndex, size_t xZeroIndex,
   if (!attrs)
     return n.fail();
   Type f32 = n.builder().getF32Type();
-  Value xf = castTo(n, x, f32);
+  Value xf = n.castTo(x, f32);
   if (xZero)
     xf = n.create<nn::SubOp>(
-        {xf, alongAxis(n, castTo(n, xZero, f32), 0, 0, "x_zero_point")});
-  Value wf = castTo(n, w, f32);
+        {xf, alongAxis(n, n.castTo(xZero, f32), 0, 0, "x_zero_point")});
+  Value wf = n.castTo(w, f32);
   if (wZero)
     wf = n.create<nn::SubOp>(
-        {wf, alongAxis(n, castTo(n, wZero, f32), wType.getRank(), 0,
+        {wf, alongAxis(n, n.castTo(wZero, f32), wType.getRank(), 0,
                        "w_zero_point")});
   Value conv = n.create<nn::ConvOp>({xf, wf}, *attrs);
-  return castTo(n, conv, n.builder().getI32Type());
+  return n.castTo(conv, n.builder().getI32Type());
 }
 
 static LogicalResult convertConvInteger(NodeContext &n) {
@@ -707,12 +693,12 @@ static LogicalResult convertQLinearConv(NodeContext &n) {
   Type f32 = n.builder().getF32Type();
   Value multiplier = n.create<nn::DivOp>(
       {n.create<nn::MulOp>(
-           {scalarIfSingle(n, castTo(n, xScale, f32)),
-            alongAxis(n, castTo(n, wScale, f32), rank, 1, "w_scale")}),
-       scalarIfSingle(n, castTo(n, yScale, f32))});
-  Value real = n.create<nn::MulOp>({castTo(n, acc, f32), multiplier});
+           {scalarIfSingle(n, n.castTo(xScale, f32)),
+            alongAxis(n, n.castTo(wScale, f32), rank, 1, "w_scale")}),
+       scalarIfSingle(n, n.castTo(yScale, f32))});
+  Value real = n.create<nn::MulOp>({n.castTo(acc, f32), multiplier});
   return n.setOutput(
-      requantize(n, real, scalarIfSingle(n, castTo(n, yZero, f32)), yElement));
+      requantize(n, real, scalarIfSingle(n, n.castTo(yZero, f32)), yElement));
 }
 
 void registerQuantizationConverters(ConverterRegistry &r) {

@@ -33,20 +33,6 @@ static RankedTensorType typeOf(Value v) {
   return v ? cast<RankedTensorType>(v.getType()) : RankedTensorType();
 }
 
-/// nn.cast of `input` to `element`, keeping its shape (no-op when equal).
-static Value castTo(NodeContext &n, Value input, Type element) {
-  if (!input || n.failed())
-    return n.fail();
-  RankedTensorType type = typeOf(input);
-  if (type.getElementType() == element)
-    return input;
-  auto resultType =
-      RankedTensorType::get(type.getShape(), element, type.getEncoding());
-  Operation *op = n.verifyCreated(
-      nn::CastOp::create(n.builder(), n.loc(), resultType, input));
-  return op ? op->getResult(0) : Value();
-}
-
 /// True when optional input `i` is given as a tensor with no elements (ONNX
 /// marks absent Resize scales/roi that way).
 static bool isEmptyInput(NodeContext &n, size_t i) {
@@ -864,9 +850,8 @@ static LogicalResult convertOneHot(NodeContext &n) {
     axis += rank + 1;
   Type i64 = n.builder().getI64Type();
   // Non-integer indices and depth are cast to int64 (ONNX truncates).
-  Value index = castTo(n, indices, i64);
-  Value count =
-      n.create<nn::ReshapeOp>({castTo(n, depth, i64), n.constI64({})});
+  Value index = n.castTo(indices, i64);
+  Value count = n.create<nn::ReshapeOp>({n.castTo(depth, i64), n.constI64({})});
   // From opset 11, negative indices count from the back; before, they
   // match no class (all off).
   if (n.opset() >= 11) {
@@ -890,6 +875,17 @@ static LogicalResult convertOneHot(NodeContext &n) {
 //===----------------------------------------------------------------------===//
 // Registration
 //===----------------------------------------------------------------------===//
+
+static LogicalResult convertCumSum(NodeContext &n) {
+  return n.setOutput(n.create<nn::CumSumOp>(
+      {n.input(0), n.input(1)},
+      {n.namedBool("exclusive", n.attrInt("exclusive", 0) != 0),
+       n.namedBool("reverse", n.attrInt("reverse", 0) != 0)}));
+}
+
+static LogicalResult convertNonZero(NodeContext &n) {
+  return n.setOutput(n.create<nn::NonZeroOp>({n.input(0)}));
+}
 
 void registerTensorConverters(ConverterRegistry &r) {
   r.add("Reshape", convertReshape);
@@ -921,9 +917,8 @@ void registerTensorConverters(ConverterRegistry &r) {
   r.add("Trilu", convertTrilu);
   r.add("EyeLike", convertEyeLike);
   r.add("OneHot", convertOneHot);
-  r.add("CumSum", [](NodeContext &n) {
-    return n.unsupported("CumSum needs an nn op; not yet");
-  });
+  r.add("CumSum", convertCumSum);
+  r.add("NonZero", convertNonZero);
 }
 
 } // namespace ddl::onnx_import

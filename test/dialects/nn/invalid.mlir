@@ -2091,3 +2091,217 @@ func.func @loop_missing_operand_segments(%a: tensor<4xf32>) {
   }) : (tensor<4xf32>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// CumSum, TopK, NonZero, Einsum
+//===----------------------------------------------------------------------===//
+
+func.func @cumsum_scalar_input(%a: tensor<f32>, %axis: tensor<i64>) {
+  // expected-error @+2 {{'nn.cumsum' op input must have rank >= 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.cumsum %a, %axis : (tensor<f32>, tensor<i64>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @cumsum_axis_not_scalar(%a: tensor<4xf32>, %axis: tensor<2xi64>) {
+  // expected-error @+2 {{'nn.cumsum' op axis must be a 0-d or one-element 1-D tensor, got tensor<2xi64>}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.cumsum %a, %axis : (tensor<4xf32>, tensor<2xi64>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @cumsum_axis_out_of_range(%a: tensor<4x5xf32>) {
+  %axis = nn.constant dense<2> : tensor<1xi64>
+  // expected-error @+2 {{'nn.cumsum' op axis 2 is out of range for rank 2 (expected -2 <= axis < 2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.cumsum %a, %axis : (tensor<4x5xf32>, tensor<1xi64>) -> tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @top_k_scalar_input(%a: tensor<f32>, %k: tensor<1xi64>) {
+  // expected-error @+2 {{'nn.top_k' op input must have rank >= 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = nn.top_k %a, %k : (tensor<f32>, tensor<1xi64>) -> (tensor<f32>, tensor<i64>)
+  return
+}
+
+// -----
+
+func.func @top_k_axis_out_of_range(%a: tensor<4x5xf32>, %k: tensor<1xi64>) {
+  // expected-error @+2 {{'nn.top_k' op axis -3 is out of range for rank 2 (expected -2 <= axis < 2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = nn.top_k %a, %k {axis = -3 : i64} : (tensor<4x5xf32>, tensor<1xi64>) -> (tensor<4x?xf32>, tensor<4x?xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_k_not_scalar(%a: tensor<4x5xf32>, %k: tensor<2xi64>) {
+  // expected-error @+2 {{'nn.top_k' op k must hold exactly one element, got tensor<2xi64>}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = nn.top_k %a, %k : (tensor<4x5xf32>, tensor<2xi64>) -> (tensor<4x?xf32>, tensor<4x?xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_negative_k(%a: tensor<4x5xf32>) {
+  %k = nn.constant dense<-1> : tensor<1xi64>
+  // expected-error @+2 {{'nn.top_k' op k must be >= 0, got -1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = nn.top_k %a, %k : (tensor<4x5xf32>, tensor<1xi64>) -> (tensor<4x?xf32>, tensor<4x?xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_k_too_large(%a: tensor<4x5xf32>) {
+  %k = nn.constant dense<6> : tensor<1xi64>
+  // expected-error @+2 {{'nn.top_k' op k = 6 exceeds the size 5 of dimension 1 (axis)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0:2 = nn.top_k %a, %k : (tensor<4x5xf32>, tensor<1xi64>) -> (tensor<4x6xf32>, tensor<4x6xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_indices_not_i64(%a: tensor<4x5xf32>, %k: tensor<1xi64>) {
+  // expected-error @+1 {{'nn.top_k' op result #1 must be ranked tensor of 64-bit signless integer values, but got 'tensor<4x?xi32>'}}
+  %0:2 = nn.top_k %a, %k : (tensor<4x5xf32>, tensor<1xi64>) -> (tensor<4x?xf32>, tensor<4x?xi32>)
+  return
+}
+
+// -----
+
+// The first dimension of nn.non_zero's result is the input's rank.
+func.func @non_zero_wrong_rank(%a: tensor<4x5xf32>) {
+  // expected-error @+2 {{'nn.non_zero' op inferred type(s) 'tensor<2x?xi64>' are incompatible with return type(s) of operation 'tensor<3x?xi64>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.non_zero %a : (tensor<4x5xf32>) -> tensor<3x?xi64>
+  return
+}
+
+// -----
+
+func.func @einsum_no_operands() {
+  // expected-error @+2 {{'nn.einsum' op expects at least one operand}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "->" : () -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @einsum_mixed_element_types(%a: tensor<2x3xf32>, %b: tensor<3x4xf16>) {
+  // expected-error @+2 {{'nn.einsum' op operand 1 has element type f16 but operand 0 has f32}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "ij,jk->ik" %a, %b : (tensor<2x3xf32>, tensor<3x4xf16>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_two_arrows(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: more than one '->'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "ij->ij->ij" %a : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_lone_dot(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: the result term 'i.j' has a '.' that is not part of '...'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "ij->i.j" %a : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_two_ellipses(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: term 0 '...i...' has more than one '...'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "...i..." %a : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_bad_character(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: term 0 'i1' has the invalid character '1' (subscripts are letters a-z and A-Z, and '...')}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "i1" %a : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_term_count(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: 1 input term(s) for 2 operand(s)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "ij->ji" %a, %a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_rank_mismatch(%a: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: term 0 'ij' names 2 dimension(s) but operand 0 has rank 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "ij" %a : (tensor<2x3x4xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_ellipsis_rank_too_small(%a: tensor<2xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: term 0 '...ij' names 2 dimension(s) plus '...' but operand 0 has rank 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "...ij" %a : (tensor<2xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_letter_sizes(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: letter 'j' has size 3 in operand 0 but 4 in operand 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "ij,jk->ik" %a, %b : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_ellipsis_broadcast(%a: tensor<2x3xf32>, %b: tensor<4x3xf32>) {
+  // expected-error @+2 {{'nn.einsum' op cannot broadcast the '...' dimensions before and the '...' dimensions of operand 1: dimension 0 of the result would need sizes 2 and 4 to match (or one of them to be 1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "...i,...i" %a, %b : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_result_repeats(%a: tensor<3x3xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: the result term 'ii' repeats letter 'i'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "ij->ii" %a : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_result_unknown_letter(%a: tensor<3x3xf32>) {
+  // expected-error @+2 {{'nn.einsum' op equation: the result term 'ik' has letter 'k', which no input term has}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.einsum "ij->ik" %a : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  return
+}

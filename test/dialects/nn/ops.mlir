@@ -416,6 +416,53 @@ func.func @gemm(%a: tensor<?x32xf32, #nn.dims<batch, 32>>, %bt: tensor<16x32xf32
   return
 }
 
+
+// -----
+
+// Einsum: explicit and implicit forms, diagonals, '...' broadcasting.
+// CHECK-LABEL: func.func @einsum(
+func.func @einsum(%a: tensor<?x2x3xf32, #nn.dims<batch, 2, 3>>, %b: tensor<?x3x4xf32>,
+                  %m: tensor<3x3xf32>, %e: tensor<5x?x4x4xf32>, %f: tensor<?x4x6xf32>,
+                  %w: tensor<?xf32, #nn.dims<n>>, %c: tensor<2x?xi32>, %d: tensor<?x7xi32>) {
+  // Batched matmul: the batch symbol carries over.
+  // CHECK: nn.einsum "bij,bjk->bik" %{{[^ ,]+}}, %{{[^ ,]+}} : (tensor<?x2x3xf32, #nn.dims<batch, 2, 3>>, tensor<?x3x4xf32>) -> tensor<?x2x4xf32, #nn.dims<batch, 2, 4>>
+  %0 = nn.einsum "bij,bjk->bik" %a, %b : (tensor<?x2x3xf32, #nn.dims<batch, 2, 3>>, tensor<?x3x4xf32>) -> tensor<?x2x4xf32, #nn.dims<batch, 2, 4>>
+  // Implicit form: the letters used once, sorted (a transpose).
+  // CHECK: nn.einsum "ji" %{{[^ ,]+}} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  %1 = nn.einsum "ji" %m : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  // Implicit trace: a repeated letter is summed.
+  // CHECK: nn.einsum "ii" %{{[^ ,]+}} : (tensor<3x3xf32>) -> tensor<f32>
+  %2 = nn.einsum "ii" %m : (tensor<3x3xf32>) -> tensor<f32>
+  // A batched diagonal; spaces are ignored.
+  // CHECK: nn.einsum "...ii ->...i" %{{[^ ,]+}} : (tensor<5x?x4x4xf32>) -> tensor<5x?x4xf32>
+  %3 = nn.einsum "...ii ->...i" %e : (tensor<5x?x4x4xf32>) -> tensor<5x?x4xf32>
+  // '...' dimensions broadcast and lead an implicit result.
+  // CHECK: nn.einsum "...ij,...jk" %{{[^ ,]+}}, %{{[^ ,]+}} : (tensor<5x?x4x4xf32>, tensor<?x4x6xf32>) -> tensor<5x?x4x6xf32>
+  %4 = nn.einsum "...ij,...jk" %e, %f : (tensor<5x?x4x4xf32>, tensor<?x4x6xf32>) -> tensor<5x?x4x6xf32>
+  // Inner product of two symbol-sized vectors.
+  // CHECK: nn.einsum "n,n->" %{{[^ ,]+}}, %{{[^ ,]+}} : (tensor<?xf32, #nn.dims<n>>, tensor<?xf32, #nn.dims<n>>) -> tensor<f32>
+  %5 = nn.einsum "n,n->" %w, %w : (tensor<?xf32, #nn.dims<n>>, tensor<?xf32, #nn.dims<n>>) -> tensor<f32>
+  // A letter's symbol carries over.
+  // CHECK: nn.einsum "n->n" %{{[^ ,]+}} : (tensor<?xf32, #nn.dims<n>>) -> tensor<?xf32, #nn.dims<n>>
+  %6 = nn.einsum "n->n" %w : (tensor<?xf32, #nn.dims<n>>) -> tensor<?xf32, #nn.dims<n>>
+  // Explicit order; A has no static size anywhere.
+  // CHECK: nn.einsum "bA,Ac->Acb" %{{[^ ,]+}}, %{{[^ ,]+}} : (tensor<2x?xi32>, tensor<?x7xi32>) -> tensor<?x7x2xi32>
+  %7 = nn.einsum "bA,Ac->Acb" %c, %d : (tensor<2x?xi32>, tensor<?x7xi32>) -> tensor<?x7x2xi32>
+  // Implicit order is ASCII: uppercase before lowercase.
+  // CHECK: nn.einsum "bA" %{{[^ ,]+}} : (tensor<2x?xi32>) -> tensor<?x2xi32>
+  %11 = nn.einsum "bA" %c : (tensor<2x?xi32>) -> tensor<?x2xi32>
+  // An explicit result without '...' sums those dimensions.
+  // CHECK: nn.einsum "i...->..." %{{[^ ,]+}} : (tensor<5x?x4x4xf32>) -> tensor<?x4x4xf32>
+  %8 = nn.einsum "i...->..." %e : (tensor<5x?x4x4xf32>) -> tensor<?x4x4xf32>
+  // A full sum.
+  // CHECK: nn.einsum "ij->" %{{[^ ,]+}} : (tensor<3x3xf32>) -> tensor<f32>
+  %9 = nn.einsum "ij->" %m : (tensor<3x3xf32>) -> tensor<f32>
+  // An empty '...' in operand and result.
+  // CHECK: nn.einsum "ij...->...ji" %{{[^ ,]+}} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  %10 = nn.einsum "ij...->...ji" %m : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  return
+}
+
 // -----
 
 //===----------------------------------------------------------------------===//
@@ -554,6 +601,36 @@ func.func @arg_reduce(%x: tensor<?x10xf32, #nn.dims<batch, 10>>, %i: tensor<4x5x
   %2 = nn.argmin %i {axis = -1 : i64, select_last_index = true} : (tensor<4x5x6xi32>) -> tensor<4x5x1xi64>
   // CHECK: nn.argmin %[[X]] {keepdims = false} : (tensor<?x10xf32, #nn.dims<batch, 10>>) -> tensor<10xi64>
   %3 = nn.argmin %x {keepdims = false} : (tensor<?x10xf32, #nn.dims<batch, 10>>) -> tensor<10xi64>
+  return
+}
+
+
+// -----
+
+// CumSum and TopK: shape kept / axis replaced by k.
+// CHECK-LABEL: func.func @cumsum(
+func.func @cumsum(%x: tensor<?x8xf32, #nn.dims<batch, 8>>, %axis: tensor<i64>, %a1: tensor<1xi32>, %i: tensor<4xi64>) {
+  // CHECK: nn.cumsum %{{[^ ,]+}}, %{{[^ ,]+}} : (tensor<?x8xf32, #nn.dims<batch, 8>>, tensor<i64>) -> tensor<?x8xf32, #nn.dims<batch, 8>>
+  %0 = nn.cumsum %x, %axis : (tensor<?x8xf32, #nn.dims<batch, 8>>, tensor<i64>) -> tensor<?x8xf32, #nn.dims<batch, 8>>
+  // CHECK: nn.cumsum %{{[^ ,]+}}, %{{[^ ,]+}} {exclusive = true, reverse = true} : (tensor<4xi64>, tensor<1xi32>) -> tensor<4xi64>
+  %1 = nn.cumsum %i, %a1 {exclusive = true, reverse = true} : (tensor<4xi64>, tensor<1xi32>) -> tensor<4xi64>
+  %c = nn.constant dense<-1> : tensor<i64>
+  // CHECK: nn.cumsum %{{[^ ,]+}}, %{{[^ ,]+}} : (tensor<?x8xf32, #nn.dims<batch, 8>>, tensor<i64>) -> tensor<?x8xf32>
+  %2 = nn.cumsum %x, %c {exclusive = false} : (tensor<?x8xf32, #nn.dims<batch, 8>>, tensor<i64>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @top_k(
+func.func @top_k(%x: tensor<?x8xf32, #nn.dims<batch, 8>>, %k: tensor<1xi64>, %i: tensor<4x5xi32>) {
+  %c = nn.constant dense<3> : tensor<1xi64>
+  // CHECK: nn.top_k %{{[^ ,]+}}, %{{[^ ,]+}} : (tensor<?x8xf32, #nn.dims<batch, 8>>, tensor<1xi64>) -> (tensor<?x3xf32, #nn.dims<batch, 3>>, tensor<?x3xi64, #nn.dims<batch, 3>>)
+  %0:2 = nn.top_k %x, %c : (tensor<?x8xf32, #nn.dims<batch, 8>>, tensor<1xi64>) -> (tensor<?x3xf32, #nn.dims<batch, 3>>, tensor<?x3xi64, #nn.dims<batch, 3>>)
+  // CHECK: nn.top_k %{{[^ ,]+}}, %{{[^ ,]+}} {axis = 0 : i64, largest = false, sorted = false} : (tensor<?x8xf32, #nn.dims<batch, 8>>, tensor<1xi64>) -> (tensor<?x8xf32>, tensor<?x8xi64>)
+  %1:2 = nn.top_k %x, %k {axis = 0 : i64, largest = false, sorted = false} : (tensor<?x8xf32, #nn.dims<batch, 8>>, tensor<1xi64>) -> (tensor<?x8xf32>, tensor<?x8xi64>)
+  // CHECK: nn.top_k %{{[^ ,]+}}, %{{[^ ,]+}} {axis = -2 : i64} : (tensor<4x5xi32>, tensor<1xi64>) -> (tensor<?x5xi32>, tensor<?x5xi64>)
+  %2:2 = nn.top_k %i, %k {axis = -2 : i64, largest = true} : (tensor<4x5xi32>, tensor<1xi64>) -> (tensor<?x5xi32>, tensor<?x5xi64>)
   return
 }
 
@@ -966,6 +1043,21 @@ func.func @shape_of_size(%x: tensor<?x?x12x64xf32, #nn.dims<batch, seq, 12, 64>>
   %4 = nn.size %x : (tensor<?x?x12x64xf32, #nn.dims<batch, seq, 12, 64>>) -> tensor<i64>
   // CHECK: nn.size %[[S]] : (tensor<f16>) -> tensor<i64>
   %5 = nn.size %s : (tensor<f16>) -> tensor<i64>
+  return
+}
+
+
+// -----
+
+// NonZero: rank x (data-dependent count).
+// CHECK-LABEL: func.func @non_zero(
+func.func @non_zero(%x: tensor<?x8xf32, #nn.dims<batch, 8>>, %b: tensor<i1>, %i: tensor<2x3x4xi32>) {
+  // CHECK: nn.non_zero %{{[^ ,]+}} : (tensor<?x8xf32, #nn.dims<batch, 8>>) -> tensor<2x?xi64>
+  %0 = nn.non_zero %x : (tensor<?x8xf32, #nn.dims<batch, 8>>) -> tensor<2x?xi64>
+  // CHECK: nn.non_zero %{{[^ ,]+}} : (tensor<i1>) -> tensor<0x?xi64>
+  %1 = nn.non_zero %b : (tensor<i1>) -> tensor<0x?xi64>
+  // CHECK: nn.non_zero %{{[^ ,]+}} : (tensor<2x3x4xi32>) -> tensor<3x?xi64, #nn.dims<3, nnz>>
+  %2 = nn.non_zero %i : (tensor<2x3x4xi32>) -> tensor<3x?xi64, #nn.dims<3, nnz>>
   return
 }
 

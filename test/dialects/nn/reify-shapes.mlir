@@ -108,3 +108,33 @@ func.func @refined_static(%x: tensor<?xf32>, %s: tensor<1xi64>) -> index {
   %d = tensor.dim %1, %c0 : tensor<?xf32>
   return %d : index
 }
+
+// -----
+
+// TopK: the k dimension is read from k at run time.
+// CHECK-LABEL: func.func @top_k
+// CHECK-SAME: (%[[X:.+]]: tensor<?x8xf32>, %[[K:.+]]: tensor<1xi64>)
+// CHECK: %[[E:.+]] = tensor.extract %[[K]][%{{.+}}] : tensor<1xi64>
+// CHECK: %[[R:.+]] = arith.index_cast %[[E]] : i64 to index
+// CHECK: return %[[R]]
+func.func @top_k(%x: tensor<?x8xf32>, %k: tensor<1xi64>) -> index {
+  %v, %i = nn.top_k %x, %k : (tensor<?x8xf32>, tensor<1xi64>) -> (tensor<?x?xf32>, tensor<?x?xi64>)
+  %c1 = arith.constant 1 : index
+  %d = tensor.dim %i, %c1 : tensor<?x?xi64>
+  return %d : index
+}
+
+// -----
+
+// NonZero: the count depends on the data, so reification fails and the
+// tensor.dim stays.
+// CHECK-LABEL: func.func @non_zero
+// CHECK: %[[N:.+]] = nn.non_zero
+// CHECK: %[[D:.+]] = tensor.dim %[[N]]
+// CHECK: return %[[D]]
+func.func @non_zero(%x: tensor<?x8xf32>) -> index {
+  %0 = nn.non_zero %x : (tensor<?x8xf32>) -> tensor<2x?xi64>
+  %c1 = arith.constant 1 : index
+  %d = tensor.dim %0, %c1 : tensor<2x?xi64>
+  return %d : index
+}
