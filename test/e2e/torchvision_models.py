@@ -2,7 +2,8 @@
 """Exports torchvision architectures and a torch.nn.TransformerEncoder with
 Debian's PyTorch (random weights; nothing is downloaded) to ONNX, and
 imports each with ddlc. Every model must import and verify; the batch dim is
-exported as a symbolic dim (`batch`) and must reach the outputs.
+exported as a symbolic dim (`batch`) and must reach the outputs. With
+--ddl-opt, the printed module must parse back.
 
     /usr/bin/python3 test/e2e/torchvision_models.py --ddlc build/bin/ddlc [--all]
 """
@@ -39,6 +40,8 @@ def build(name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ddlc", required=True)
+    parser.add_argument("--ddl-opt", dest="ddl_opt",
+                        help="also parse each imported module back with ddl-opt")
     parser.add_argument("--all", action="store_true")
     parser.add_argument("models", nargs="*")
     args = parser.parse_args()
@@ -58,6 +61,14 @@ def main():
             proc = subprocess.run([args.ddlc, path], capture_output=True, text=True)
             elapsed = time.perf_counter() - start
             ok = proc.returncode == 0 and "#nn.dims<batch" in proc.stdout
+            if ok and args.ddl_opt:
+                # The printed module, weights (dense resources) included,
+                # parses and verifies again.
+                reparse = subprocess.run([args.ddl_opt, "-", "-o", os.devnull],
+                                         input=proc.stdout, capture_output=True,
+                                         text=True)
+                ok = reparse.returncode == 0
+                proc = reparse if not ok else proc
             if ok:
                 passed += 1
                 print(f"PASS {name} ({elapsed:.1f} s)")
