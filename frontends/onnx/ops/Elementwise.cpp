@@ -191,7 +191,6 @@ void registerElementwiseConverters(ConverterRegistry &r) {
   r.add("Identity", unary<nn::IdentityOp>);
   r.add("IsNaN", unary<nn::IsNanOp>);
   r.add("Log", unary<nn::LogOp>);
-  r.add("Mish", unary<nn::MishOp>);
   r.add("Neg", unary<nn::NegOp>);
   r.add("Not", unary<nn::NotOp>);
   r.add("Reciprocal", unary<nn::ReciprocalOp>);
@@ -232,10 +231,6 @@ void registerElementwiseConverters(ConverterRegistry &r) {
   r.add("LessOrEqual", binary<nn::LessEqualOp>);
   r.add("Greater", binary<nn::GreaterOp>);
   r.add("GreaterOrEqual", binary<nn::GreaterEqualOp>);
-  r.add("BitwiseAnd", binary<nn::BitwiseAndOp>);
-  r.add("BitwiseOr", binary<nn::BitwiseOrOp>);
-  r.add("BitwiseXor", binary<nn::BitwiseXorOp>);
-  r.add("BitwiseNot", unary<nn::BitwiseNotOp>);
   r.add("BitShift", convertBitShift);
   r.add("Mod", convertMod);
   r.add("Max", variadic<nn::MaxOp>);
