@@ -196,7 +196,8 @@ def main():
         for name, path, expected in cases(tmp):
             try:
                 proc = subprocess.run([args.ddlc, path, "-o", os.devnull],
-                                      capture_output=True, text=True, timeout=60)
+                                      capture_output=True, text=True, errors="replace",
+                                      timeout=60)
                 status, err = proc.returncode, proc.stderr
             except subprocess.TimeoutExpired:
                 status, err = "timeout", ""

@@ -27,7 +27,8 @@ def run_one(ddlc, test):
     model = os.path.join(NODE_DIR, test, "model.onnx")
     try:
         proc = subprocess.run([ddlc, model, "-o", os.devnull],
-                              capture_output=True, text=True, timeout=120)
+                              capture_output=True, text=True, errors="replace",
+                              timeout=120)
     except subprocess.TimeoutExpired:
         return test, "timeout", "timed out after 120 s"
     if proc.returncode == 0:
