@@ -74,8 +74,8 @@ static bool isUserSymbol(const onnx::TensorShapeProto::Dimension &dim) {
   return !(name.consume_front("unk__") && !name.getAsInteger(10, n));
 }
 
-/// Largest static dimension accepted (2^48): larger ones are malformed and
-/// would overflow element counts.
+/// Largest static dimension, and largest static element count, accepted
+/// (2^48): larger ones are malformed and would overflow size arithmetic.
 constexpr int64_t kMaxDimSize = int64_t(1) << 48;
 
 RankedTensorType GraphImporter::convertType(const onnx::TypeProto &type,
@@ -123,6 +123,17 @@ RankedTensorType GraphImporter::convertType(const onnx::TypeProto &type,
     symbols.push_back(isUserSymbol(dim)
                           ? StringAttr::get(context, dim.dim_param())
                           : StringAttr());
+  }
+  // The static part of the element count must stay countable too.
+  int64_t staticElements = 1;
+  for (int64_t size : sizes) {
+    if (ShapedType::isDynamic(size) || size == 0)
+      continue;
+    if (staticElements > kMaxDimSize / size) {
+      emitError(loc) << what << " has more than 2^48 elements";
+      return {};
+    }
+    staticElements *= size;
   }
   return RankedTensorType::get(sizes, element,
                                nn::getDimsEncoding(context, sizes, symbols));
@@ -612,23 +623,25 @@ GraphImporter::GraphImporter(ModuleOp module, StringRef path, int64_t opset)
 
 Value GraphImporter::lookup(StringRef name) const {
   for (auto scope = scopes.rbegin(); scope != scopes.rend(); ++scope) {
-    auto it = scope->find(name);
-    if (it != scope->end())
+    auto it = scope->values.find(name);
+    if (it != scope->values.end())
       return it->second;
   }
   return {};
 }
 
 void GraphImporter::bind(StringRef name, Value value) {
-  scopes.back()[name] = value;
+  scopes.back().values[name] = value;
 }
 
 Type GraphImporter::declaredType(StringRef name) const {
-  auto it = valueInfo.find(name);
-  if (it == valueInfo.end())
+  const onnx::TypeProto *found = nullptr;
+  for (auto scope = scopes.rbegin(); scope != scopes.rend() && !found; ++scope)
+    found = scope->declared.lookup(name);
+  if (!found)
     return {};
   // Quietly: a type ddl cannot represent just adds no information.
-  const onnx::TypeProto &type = *it->second;
+  const onnx::TypeProto &type = *found;
   if (!type.has_tensor_type() || !type.tensor_type().has_shape())
     return {};
   MLIRContext *context = ModuleOp(module).getContext();
@@ -640,9 +653,9 @@ Type GraphImporter::declaredType(StringRef name) const {
 
 void GraphImporter::collectValueInfo(const onnx::GraphProto &graph) {
   for (const onnx::ValueInfoProto &info : graph.value_info())
-    valueInfo[info.name()] = &info.type();
+    scopes.back().declared[info.name()] = &info.type();
   for (const onnx::ValueInfoProto &info : graph.output())
-    valueInfo[info.name()] = &info.type();
+    scopes.back().declared[info.name()] = &info.type();
 }
 
 Location GraphImporter::nodeLocation(const onnx::NodeProto &node,

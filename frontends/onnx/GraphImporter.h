@@ -285,9 +285,14 @@ private:
   mlir::ModuleOp module;
   std::string path;
   int64_t opset;
-  /// Scopes of ONNX names; subgraphs push one.
-  std::vector<llvm::StringMap<mlir::Value>> scopes;
-  llvm::StringMap<const onnx::TypeProto *> valueInfo;
+  /// What one graph (the main graph or a subgraph) names: its values and
+  /// the types ONNX declares for them. Subgraphs push a scope; inner names
+  /// shadow outer ones, and a subgraph's declarations end with it.
+  struct Scope {
+    llvm::StringMap<mlir::Value> values;
+    llvm::StringMap<const onnx::TypeProto *> declared;
+  };
+  std::vector<Scope> scopes;
 };
 
 } // namespace ddl::onnx_import

@@ -172,7 +172,11 @@ static LogicalResult readRange(const Reporter &report, const std::string &path,
     return report.error("cannot open external data of tensor '" + tensorName +
                         "': " + std::strerror(errno));
   struct stat info;
-  ::fstat(fd, &info);
+  if (::fstat(fd, &info) != 0) {
+    ::close(fd);
+    return report.error("cannot read external data of tensor '" + tensorName +
+                        "': " + std::strerror(errno));
+  }
   uint64_t size = info.st_size;
   if (offset > size || (length && *length > size - offset)) {
     ::close(fd);

@@ -151,6 +151,31 @@ def cases(tmp):
     save(m, path("bad-reshape.onnx"))
     yield "shape error found by nn verification", path("bad-reshape.onnx"), "node 'reshape' (Reshape, opset 13)"
 
+    m = model_of([helper.make_node("Size", ["x"], ["y"], name="size")],
+                 [f32("x", [1 << 40, 1 << 40, 1 << 40])],
+                 [helper.make_tensor_value_info("y", TensorProto.INT64, [])])
+    save(m, path("huge-element-count.onnx"))
+    yield "input whose element count overflows", path("huge-element-count.onnx"), "more than 2^48 elements"
+
+    # A Loop body whose bad carried type makes the loop fail after its
+    # condition (given as [1]) was reshaped: once a use-after-free.
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond"], ["cond_out"]),
+         helper.make_node("Cast", ["v"], ["v_out"], to=TensorProto.DOUBLE)],
+        "body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+         helper.make_tensor_value_info("cond", TensorProto.BOOL, [1]),
+         helper.make_tensor_value_info("v", TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, [1]),
+         helper.make_tensor_value_info("v_out", TensorProto.DOUBLE, [2])])
+    m = model_of([helper.make_node("Loop", ["trip", "c", "x"], ["y"], name="loop", body=body)],
+                 [helper.make_tensor_value_info("trip", TensorProto.INT64, []),
+                  helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+                  f32("x", [2])],
+                 [f32("y", [2])])
+    save(m, path("loop-bad-carried.onnx"))
+    yield "Loop whose carried value changes type", path("loop-bad-carried.onnx"), "node 'loop' (Loop"
+
     # --- External data.
     def external_model(name, location, offset=None, length=None):
         w = numpy_helper.from_array(np.ones((4,), np.float32), "w")

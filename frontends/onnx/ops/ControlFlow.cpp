@@ -100,14 +100,18 @@ static LogicalResult convertLoop(NodeContext &n) {
   llvm::append_range(argTypes, carriedTypes);
 
   // The body yields (condition, carried..., scan...); ONNX may give the
-  // condition as [1].
+  // condition as [1]. The reshape that fixes that belongs in the body: the
+  // node's builder moves there while the epilogue runs.
+  Region bodyRegion;
   auto epilogue = [&](OpBuilder &, SmallVectorImpl<Value> &results) {
     if (results.empty())
       return n.error("the body must yield at least the condition");
+    OpBuilder::InsertPoint outside = b.saveInsertionPoint();
+    b.setInsertionPointToEnd(&bodyRegion.front());
     results[0] = toScalar(n, results[0]);
+    b.restoreInsertionPoint(outside);
     return success(results[0] != nullptr);
   };
-  Region bodyRegion;
   if (failed(n.graphImporter().importSubgraph(*body, bodyRegion, argTypes, n,
                                               nullptr, epilogue)))
     return failure();
