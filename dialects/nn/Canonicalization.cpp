@@ -14,6 +14,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APSInt.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -229,9 +230,13 @@ OpFoldResult SizeOp::fold(FoldAdaptor) {
   RankedTensorType input = getInput().getType();
   if (!input.hasStaticShape())
     return {};
+  // A count that overflows i64 (malformed IR) is not folded.
+  int64_t count = 1;
+  for (int64_t size : input.getShape())
+    if (llvm::MulOverflow(count, size, count))
+      return {};
   return DenseIntElementsAttr::get(
-      cast<RankedTensorType>(getOutput().getType()),
-      ArrayRef<int64_t>{input.getNumElements()});
+      cast<RankedTensorType>(getOutput().getType()), ArrayRef<int64_t>{count});
 }
 
 //===----------------------------------------------------------------------===//

@@ -207,3 +207,13 @@ func.func @expand_to_same_shape(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = nn.expand %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// An element count beyond i64 is not folded (it would overflow).
+// CHECK-LABEL: func.func @size_overflow_kept
+// CHECK: nn.size
+func.func @size_overflow_kept(%x: tensor<1099511627776x1099511627776x1099511627776xf32>) -> tensor<i64> {
+  %0 = nn.size %x : (tensor<1099511627776x1099511627776x1099511627776xf32>) -> tensor<i64>
+  return %0 : tensor<i64>
+}
