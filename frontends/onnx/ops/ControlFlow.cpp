@@ -80,6 +80,44 @@ static LogicalResult convertIf(NodeContext &n) {
   return n.setOutputs(ifOp.getResults());
 }
 
+/// Creates the nn.loop for an imported body (yielding condition, carried
+/// values, then per-iteration scan values) and binds the node's outputs:
+/// the carried results have `carriedTypes`, each scan output stacks its
+/// yielded type along a new leading dimension.
+static LogicalResult finishLoop(NodeContext &n, Value tripCount,
+                                Value condition, ValueRange inits,
+                                TypeRange carriedTypes, Region &bodyRegion) {
+  ValueRange yielded = yieldOf(bodyRegion).getValues();
+  if (yielded.size() < 1 + inits.size())
+    return n.error(llvm::formatv(
+        "the body yields {0} values but must yield the condition and {1} "
+        "carried values",
+        yielded.size(), inits.size()));
+  SmallVector<Type> resultTypes(carriedTypes);
+  for (Value scan : yielded.drop_front(1 + inits.size())) {
+    auto type = cast<RankedTensorType>(scan.getType());
+    SmallVector<int64_t> shape = {ShapedType::kDynamic};
+    llvm::append_range(shape, type.getShape());
+    resultTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
+  }
+  SmallVector<Value> operands;
+  if (tripCount)
+    operands.push_back(tripCount);
+  if (condition)
+    operands.push_back(condition);
+  llvm::append_range(operands, inits);
+  OperationState state(n.loc(), nn::LoopOp::getOperationName());
+  state.addOperands(operands);
+  state.addTypes(resultTypes);
+  state.getOrAddProperties<nn::LoopOp::Properties>().operandSegmentSizes = {
+      tripCount ? 1 : 0, condition ? 1 : 0, static_cast<int32_t>(inits.size())};
+  state.addRegion()->takeBody(bodyRegion);
+  Operation *loop = n.verifyCreated(n.builder().create(state));
+  if (!loop)
+    return failure();
+  return n.setOutputs(loop->getResults());
+}
+
 static LogicalResult convertLoop(NodeContext &n) {
   onnx::GraphProto *body = n.attrGraph("body");
   if (!body)
@@ -115,35 +153,7 @@ static LogicalResult convertLoop(NodeContext &n) {
   if (failed(n.graphImporter().importSubgraph(*body, bodyRegion, argTypes, n,
                                               nullptr, epilogue)))
     return failure();
-  ValueRange yielded = yieldOf(bodyRegion).getValues();
-  if (yielded.size() < 1 + inits.size())
-    return n.error(llvm::formatv(
-        "the body yields {0} values but must yield the condition and {1} "
-        "carried values",
-        yielded.size(), inits.size()));
-  SmallVector<Type> resultTypes = carriedTypes;
-  for (Value scan : yielded.drop_front(1 + inits.size())) {
-    auto type = cast<RankedTensorType>(scan.getType());
-    SmallVector<int64_t> shape = {ShapedType::kDynamic};
-    llvm::append_range(shape, type.getShape());
-    resultTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
-  }
-  SmallVector<Value> operands;
-  if (tripCount)
-    operands.push_back(tripCount);
-  if (condition)
-    operands.push_back(condition);
-  llvm::append_range(operands, inits);
-  OperationState state(n.loc(), nn::LoopOp::getOperationName());
-  state.addOperands(operands);
-  state.addTypes(resultTypes);
-  state.getOrAddProperties<nn::LoopOp::Properties>().operandSegmentSizes = {
-      tripCount ? 1 : 0, condition ? 1 : 0, static_cast<int32_t>(inits.size())};
-  state.addRegion()->takeBody(bodyRegion);
-  Operation *loop = n.verifyCreated(b.create(state));
-  if (!loop)
-    return failure();
-  return n.setOutputs(loop->getResults());
+  return finishLoop(n, tripCount, condition, inits, carriedTypes, bodyRegion);
 }
 
 /// Scan (opset 9+) as an nn.loop over the scanned axis: each iteration
@@ -254,28 +264,7 @@ static LogicalResult convertScan(NodeContext &n) {
     return failure();
   }
   b.restoreInsertionPoint(outside);
-  ValueRange yielded = yieldOf(bodyRegion).getValues();
-  if (yielded.size() < 1 + states.size())
-    return n.error("the body yields fewer values than there are states");
-  SmallVector<Type> resultTypes = stateTypes;
-  for (Value scan : yielded.drop_front(1 + states.size())) {
-    auto type = cast<RankedTensorType>(scan.getType());
-    SmallVector<int64_t> shape = {ShapedType::kDynamic};
-    llvm::append_range(shape, type.getShape());
-    resultTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
-  }
-  SmallVector<Value> operands = {tripCount};
-  llvm::append_range(operands, states);
-  OperationState state(n.loc(), nn::LoopOp::getOperationName());
-  state.addOperands(operands);
-  state.addTypes(resultTypes);
-  state.getOrAddProperties<nn::LoopOp::Properties>().operandSegmentSizes = {
-      1, 0, static_cast<int32_t>(states.size())};
-  state.addRegion()->takeBody(bodyRegion);
-  Operation *loop = n.verifyCreated(b.create(state));
-  if (!loop)
-    return failure();
-  return n.setOutputs(loop->getResults());
+  return finishLoop(n, tripCount, Value(), states, stateTypes, bodyRegion);
 }
 
 void registerControlFlowConverters(ConverterRegistry &r) {
