@@ -1,0 +1,45 @@
+//===- Pipelines.h - ddl's registered pass pipelines ------------*- C++ -*-===//
+//
+// The compiler's stages as pass pipelines. Each is registered with the pass
+// registry under the name given here, so `ddl-opt --ddl-graph-to-linalg`
+// runs exactly what `ddlc` runs for that stage.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_PIPELINES_H
+#define DDL_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace ddl {
+
+/// Options that shape the CPU pipeline.
+struct CPUPipelineOptions {
+  /// Run parallel loops on the runtime's thread pool.
+  bool parallel = true;
+  /// Tile and vectorize contractions and elementwise loops.
+  bool vectorize = true;
+};
+
+/// nn graph -> linalg/tensor/arith/math/scf on tensors, fused.
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// Tensors -> buffers: one-shot bufferization, then arena memory planning;
+/// buffers that cannot live in the arena are freed by ownership-based
+/// deallocation.
+void buildBufferizePipeline(mlir::OpPassManager &pm);
+
+/// Buffers -> loops -> the LLVM dialect, plus the model's C entry point.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                              const CPUPipelineOptions &options);
+
+/// All three, in order: what `ddlc` runs for a CPU target.
+void buildCPUPipeline(mlir::OpPassManager &pm,
+                      const CPUPipelineOptions &options);
+
+/// Registers the pipelines above with the pass registry.
+void registerPipelines();
+
+} // namespace ddl
+
+#endif // DDL_PIPELINES_H

@@ -1,0 +1,71 @@
+//===- Pipelines.cpp - ddl's registered pass pipelines --------------------===//
+
+#include "ddl/Pipelines.h"
+
+#include "passes/lowering/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+/// Adds a textual pipeline of upstream passes (registered by
+/// ddl::registerAllPasses). The strings are fixed, so a parse failure is a
+/// bug in this file, reported loudly.
+static void addPipeline(OpPassManager &pm, llvm::StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    llvm::report_fatal_error(llvm::Twine("ddl: bad built-in pipeline: ") +
+                             pipeline);
+}
+
+void ddl::buildGraphToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(lowering::createConvertNNToLinalgPass());
+  addPipeline(pm, "canonicalize,cse,"
+                  "func.func(linalg-fuse-elementwise-ops),"
+                  "canonicalize,cse");
+}
+
+void ddl::buildBufferizePipeline(OpPassManager &pm) {
+  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "canonicalize,cse,"
+                  "buffer-deallocation-pipeline,"
+                  "canonicalize");
+}
+
+void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                   const CPUPipelineOptions &options) {
+  (void)options;
+  addPipeline(pm, "func.func(convert-linalg-to-loops),"
+                  "expand-strided-metadata,lower-affine,"
+                  "convert-scf-to-cf,"
+                  "func.func(convert-math-to-llvm),convert-math-to-libm,"
+                  "convert-arith-to-llvm,convert-index-to-llvm,"
+                  "finalize-memref-to-llvm,convert-func-to-llvm,"
+                  "convert-cf-to-llvm,convert-ub-to-llvm,"
+                  "reconcile-unrealized-casts,canonicalize");
+}
+
+void ddl::buildCPUPipeline(OpPassManager &pm,
+                           const CPUPipelineOptions &options) {
+  buildGraphToLinalgPipeline(pm);
+  buildBufferizePipeline(pm);
+  buildLowerToLLVMPipeline(pm, options);
+}
+
+void ddl::registerPipelines() {
+  PassPipelineRegistration<>(
+      "ddl-graph-to-linalg",
+      "Lower the nn graph to linalg on tensors and fuse elementwise ops",
+      buildGraphToLinalgPipeline);
+  PassPipelineRegistration<>(
+      "ddl-bufferize",
+      "Bufferize, plan the arena and free what does not live in it",
+      buildBufferizePipeline);
+  PassPipelineRegistration<>(
+      "ddl-lower-to-llvm", "Lower buffers and loops to the LLVM dialect",
+      [](OpPassManager &pm) { buildLowerToLLVMPipeline(pm, {}); });
+  PassPipelineRegistration<>(
+      "ddl-cpu-pipeline", "The whole CPU pipeline, nn graph to LLVM dialect",
+      [](OpPassManager &pm) { buildCPUPipeline(pm, {}); });
+}

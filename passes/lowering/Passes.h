@@ -1,0 +1,25 @@
+//===- Passes.h - lowering from the nn graph dialect ------------*- C++ -*-===//
+
+#ifndef DDL_PASSES_LOWERING_PASSES_H
+#define DDL_PASSES_LOWERING_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace ddl::lowering {
+
+#define GEN_PASS_DECL
+#include "passes/lowering/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/lowering/Passes.h.inc"
+
+} // namespace ddl::lowering
+
+#endif // DDL_PASSES_LOWERING_PASSES_H
