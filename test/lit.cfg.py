@@ -33,3 +33,15 @@ if config.sanitized_ddlc and os.path.exists(config.sanitized_ddlc):
     config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1"
     config.environment["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
 config.substitutions.append(("%ddl_obj_root", config.ddl_obj_root))
+
+# Runs LLVM-dialect output of the CPU pipeline in-process (MLIR's JIT
+# runner), for numeric checks of single lowerings before a whole model is
+# compiled: `ddl-opt %s --ddl-cpu-pipeline | %mlir_runner | FileCheck %s`.
+# The functions print through printMemref*/printI64 from the runner utils.
+runner_libs = ",".join(
+    os.path.join(config.llvm_lib_dir, lib)
+    for lib in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
+config.substitutions.append(
+    ("%mlir_runner",
+     os.path.join(config.llvm_tools_dir, "mlir-runner")
+     + " -e main -entry-point-result=void -shared-libs=" + runner_libs))

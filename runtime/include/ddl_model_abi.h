@@ -1,0 +1,115 @@
+/*===- ddl_model_abi.h - the contract between a compiled model and a host --===*
+ *
+ * Every shared object that `ddlc` writes exports one function,
+ * `ddl_get_model`, returning a `ddl_model` descriptor: the model's inputs and
+ * outputs (names, element types, shapes with symbolic dimensions), its arena
+ * needs, and its entry points. The ddl runtime (libddl_runtime) is one host
+ * of this ABI; anything that fills a `ddl_host` can run a model directly.
+ *
+ * This header is plain C with no dependency, and is versioned: a host must
+ * check `abi_version` before touching anything else.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef DDL_MODEL_ABI_H
+#define DDL_MODEL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever a struct below changes layout or meaning. */
+#define DDL_MODEL_ABI_VERSION 1u
+
+/* The symbol every compiled model exports. */
+#define DDL_MODEL_ENTRY_SYMBOL "ddl_get_model"
+
+/* Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum ddl_dtype {
+  DDL_DTYPE_FLOAT = 1,
+  DDL_DTYPE_UINT8 = 2,
+  DDL_DTYPE_INT8 = 3,
+  DDL_DTYPE_UINT16 = 4,
+  DDL_DTYPE_INT16 = 5,
+  DDL_DTYPE_INT32 = 6,
+  DDL_DTYPE_INT64 = 7,
+  DDL_DTYPE_BOOL = 9, /* one byte per element, 0 or 1 */
+  DDL_DTYPE_FLOAT16 = 10,
+  DDL_DTYPE_DOUBLE = 11,
+  DDL_DTYPE_UINT32 = 12,
+  DDL_DTYPE_UINT64 = 13,
+  DDL_DTYPE_BFLOAT16 = 16
+} ddl_dtype;
+
+/* One input or output of a model. */
+typedef struct ddl_tensor_info {
+  const char *name;
+  int32_t dtype; /* a ddl_dtype */
+  int32_t rank;
+  /* `rank` sizes; -1 for a dimension known only at run time. */
+  const int64_t *dims;
+  /* `rank` entries: the symbol of a dynamic dimension ("batch"), or NULL.
+   * Dimensions with equal symbols must have equal sizes, across all
+   * inputs. */
+  const char *const *dim_names;
+} ddl_tensor_info;
+
+/* A task of a parallel loop: runs iterations [begin, end). */
+typedef void (*ddl_task_fn)(void *args, int64_t begin, int64_t end);
+
+/* What a model needs from its host while it runs. */
+typedef struct ddl_host {
+  void *ctx;
+  /* Runs `fn` over [0, n), split into chunks that may run concurrently;
+   * returns when every chunk is done. May run everything on the caller. */
+  void (*parallel_for)(void *ctx, int64_t n, ddl_task_fn fn, void *args);
+  /* Scratch memory for one run: at least `bytes` bytes, 64-byte aligned,
+   * valid until the run returns; NULL when it cannot be had. */
+  void *(*arena)(void *ctx, int64_t bytes);
+} ddl_host;
+
+/* A tensor crossing the boundary: dense, row-major, `rank` sizes in dims. */
+typedef struct ddl_model_io {
+  void *data;
+  int64_t *dims;
+} ddl_model_io;
+
+/* Status codes of `run`. */
+#define DDL_MODEL_OK 0
+#define DDL_MODEL_ERR_ARENA 1 /* host->arena returned NULL */
+
+typedef struct ddl_model {
+  uint32_t abi_version; /* DDL_MODEL_ABI_VERSION */
+  uint32_t num_inputs;
+  uint32_t num_outputs;
+  uint32_t reserved;
+  const ddl_tensor_info *inputs;
+  const ddl_tensor_info *outputs;
+  const char *name;          /* the model's graph name */
+  const char *target_triple; /* e.g. "x86_64-unknown-linux-gnu" */
+  /* Arena bytes one run needs: a constant, or -1 when it depends on the
+   * input sizes (then `arena_formula` states it over the symbols and
+   * `arena_size` computes it). */
+  int64_t arena_bytes;
+  const char *arena_formula;
+  /* Arena bytes for inputs with these sizes (data pointers are not read). */
+  int64_t (*arena_size)(const ddl_model_io *inputs);
+  /* Runs the model. The host has checked every input against `inputs`
+   * (rank, static sizes, equal symbols, dtype) and passes `num_inputs`
+   * tensors; `outputs` has `num_outputs` entries whose `dims` arrays have
+   * room for each output's rank. On DDL_MODEL_OK every outputs[i].data is a
+   * new buffer from malloc() that the caller owns and frees with free(),
+   * and outputs[i].dims holds its sizes. */
+  int32_t (*run)(const ddl_host *host, const ddl_model_io *inputs,
+                 ddl_model_io *outputs);
+} ddl_model;
+
+/* The exported entry: `const ddl_model *ddl_get_model(void);` */
+typedef const ddl_model *(*ddl_get_model_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DDL_MODEL_ABI_H */
