@@ -6,6 +6,7 @@
 #include "dialects/nn/NNDialect.h"
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
+#include "passes/memory/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -112,5 +113,6 @@ void ddl::registerAllPasses() {
 
   graph::registerGraphPasses();
   lowering::registerLoweringPasses();
+  memory::registerMemoryPasses();
   registerPipelines();
 }

@@ -28,7 +28,7 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm) {
 void ddl::buildBufferizePipeline(OpPassManager &pm) {
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map},"
-                  "canonicalize,cse,"
+                  "canonicalize,cse,ddl-own-results,ddl-plan-arena,"
                   "buffer-deallocation-pipeline,"
                   "canonicalize");
 }
@@ -36,14 +36,15 @@ void ddl::buildBufferizePipeline(OpPassManager &pm) {
 void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   (void)options;
-  addPipeline(pm, "func.func(convert-linalg-to-loops),"
-                  "expand-strided-metadata,lower-affine,"
-                  "convert-scf-to-cf,"
-                  "func.func(convert-math-to-llvm),convert-math-to-libm,"
-                  "convert-arith-to-llvm,convert-index-to-llvm,"
-                  "finalize-memref-to-llvm,convert-func-to-llvm,"
-                  "convert-cf-to-llvm,convert-ub-to-llvm,"
-                  "reconcile-unrealized-casts,canonicalize");
+  addPipeline(
+      pm, "func.func(convert-linalg-to-loops),"
+          "expand-strided-metadata,lower-affine,"
+          "convert-scf-to-cf,"
+          "func.func(convert-math-to-llvm),convert-math-to-libm,"
+          "convert-arith-to-llvm,convert-index-to-llvm,"
+          "finalize-memref-to-llvm{use-aligned-alloc=1},convert-func-to-llvm,"
+          "convert-cf-to-llvm,convert-ub-to-llvm,"
+          "reconcile-unrealized-casts,canonicalize");
 }
 
 void ddl::buildCPUPipeline(OpPassManager &pm,

@@ -30,4 +30,27 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def DDLEmitModelEntryPass : Pass<"ddl-emit-model-entry", "::mlir::ModuleOp"> {
+  let summary = "Emit the model descriptor and C entry points (ddl_model_abi.h)";
+  let description = [{
+    Runs on the LLVM dialect, after the model function `@main` (the public
+    function that carries `ddl.input_types`) has been lowered. Emits what
+    `runtime/include/ddl_model_abi.h` specifies: constant tensor
+    descriptors (names, element types, sizes, dimension symbols), a
+    `run(host, inputs, outputs)` function that builds memref descriptors
+    from the caller's dense buffers, asks the host for the arena, calls the
+    model and hands the output buffers back, an `arena_size(inputs)`
+    function, and the exported `ddl_get_model()`. Every other function
+    becomes internal, so the shared object exports that one symbol.
+
+    Parallel loops reach the host's thread pool through the host pointer
+    that `run` stores in the module-private `__ddl_host` global.
+  }];
+  let options = [
+    Option<"targetTriple", "triple", "std::string", "\"\"",
+           "Target triple recorded in the descriptor">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // DDL_PASSES_LOWERING_PASSES_TD

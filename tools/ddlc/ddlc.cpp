@@ -1,13 +1,17 @@
 //===- ddlc.cpp - the ddl ahead-of-time compiler --------------------------===//
 //
-// ddlc model.onnx --emit=graph -o model.mlir
+// ddlc model.onnx -o model.so [--target=host|x86_64|aarch64] [-O0..-O3]
 //
-// Today ddlc stops at the graph stage: it imports an ONNX model into the nn
-// dialect. `--emit=` names the stage to stop at; the later stages (linalg,
-// llvm, object, shared library) arrive with CPU code generation.
+// Imports an ONNX model into the nn dialect and compiles it through the CPU
+// pipeline into a shared object implementing runtime/include/ddl_model_abi.h,
+// plus a C header next to it. `--emit=` stops at an earlier stage: the nn
+// graph, linalg on tensors, the LLVM dialect, LLVM IR, or an object file; by
+// default the output file's extension picks the stage (.so, .o, .ll, other:
+// the graph).
 //
 //===----------------------------------------------------------------------===//
 
+#include "ddl/Compiler.h"
 #include "ddl/InitAll.h"
 #include "frontends/onnx/ONNXImporter.h"
 
@@ -15,7 +19,12 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/Statistic.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -26,7 +35,7 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Graph };
+enum class Emit { Auto, Graph, Linalg, LLVMDialect, LLVMIR, Object, Shared };
 } // namespace
 
 static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
@@ -34,10 +43,29 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
 static cl::opt<std::string> outputPath("o",
                                        cl::desc("Output file ('-' for stdout)"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<Emit>
-    emit("emit", cl::desc("The stage to stop at"), cl::init(Emit::Graph),
-         cl::values(clEnumValN(Emit::Graph, "graph",
-                               "the nn graph dialect after import (MLIR)")));
+static cl::opt<Emit> emit(
+    "emit", cl::desc("The stage to stop at (default: from -o's extension)"),
+    cl::init(Emit::Auto),
+    cl::values(clEnumValN(Emit::Graph, "graph", "the nn graph dialect (MLIR)"),
+               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors (MLIR)"),
+               clEnumValN(Emit::LLVMDialect, "llvm-dialect",
+                          "the LLVM dialect with the model entry (MLIR)"),
+               clEnumValN(Emit::LLVMIR, "llvm-ir",
+                          "optimized-to-be LLVM IR (.ll)"),
+               clEnumValN(Emit::Object, "object", "an ELF object file (.o)"),
+               clEnumValN(Emit::Shared, "shared",
+                          "a shared object + C header (.so, .h)")));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target: host, x86_64 or aarch64"),
+                                   cl::init("host"));
+static cl::opt<unsigned>
+    optLevel("O", cl::Prefix, cl::desc("Optimization level 0-3"), cl::init(3));
+static cl::opt<std::string>
+    headerPath("header",
+               cl::desc("C header to write with a .so (default: <output>.h)"),
+               cl::value_desc("file"));
+static cl::opt<bool>
+    noParallel("no-parallel", cl::desc("Run every loop on the calling thread"));
 static cl::opt<bool> emitBytecode("emit-bytecode",
                                   cl::desc("Write MLIR bytecode, not text"));
 static cl::opt<bool> noCheck("no-check",
@@ -52,6 +80,7 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   ddl::registerAllDialects(registry);
+  ddl::registerAllPasses();
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -64,6 +93,75 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
+  if (optLevel > 3) {
+    llvm::WithColor::error(llvm::errs(), "ddlc")
+        << "-O" << optLevel << " is not an optimization level (0-3)\n";
+    return 1;
+  }
+  Emit stage = emit;
+  if (stage == Emit::Auto) {
+    StringRef out = outputPath;
+    stage = out.ends_with(".so")   ? Emit::Shared
+            : out.ends_with(".o")  ? Emit::Object
+            : out.ends_with(".ll") ? Emit::LLVMIR
+                                   : Emit::Graph;
+  }
+  ddl::CompileOptions compileOptions;
+  compileOptions.target = target;
+  compileOptions.optLevel = optLevel;
+  compileOptions.pipeline.parallel = !noParallel;
+  if (ddl::resolveTargetTriple(compileOptions).empty()) {
+    llvm::WithColor::error(llvm::errs(), "ddlc")
+        << "unknown --target '" << target
+        << "' (expected host, x86_64 or aarch64)\n";
+    return 1;
+  }
+  ddl::CompileStats compileStats;
+  auto printStats = [&] {
+    // `--stats` is LLVM's own flag (registered by libLLVM, so ddlc cannot
+    // declare it again); ddlc prints its statistics when it is given.
+    if (!llvm::AreStatisticsEnabled())
+      return;
+    llvm::errs() << "ddlc: arena bytes: ";
+    if (compileStats.arenaBytes >= 0)
+      llvm::errs() << compileStats.arenaBytes;
+    else
+      llvm::errs() << "dynamic";
+    llvm::errs() << " (" << compileStats.arenaFormula << ")\n"
+                 << "ddlc: lowering " << compileStats.lowerSeconds
+                 << " s, codegen " << compileStats.codegenSeconds << " s, link "
+                 << compileStats.linkSeconds << " s, object "
+                 << compileStats.objectBytes << " bytes\n";
+  };
+
+  if (stage == Emit::Shared) {
+    if (outputPath == "-") {
+      llvm::WithColor::error(llvm::errs(), "ddlc")
+          << "a shared object needs an output file (-o model.so)\n";
+      return 1;
+    }
+    std::string header = headerPath;
+    if (header.empty()) {
+      StringRef out = outputPath;
+      header = (out.ends_with(".so") ? out.drop_back(3) : out).str() + ".h";
+    }
+    if (failed(ddl::compileToSharedObject(*module, compileOptions, outputPath,
+                                          header, &compileStats)))
+      return 1;
+    printStats();
+    return 0;
+  }
+
+  if (stage == Emit::Linalg) {
+    PassManager pm(&context);
+    ddl::buildGraphToLinalgPipeline(pm);
+    if (failed(pm.run(*module)))
+      return 1;
+  } else if (stage != Emit::Graph) {
+    if (failed(ddl::lowerModelToLLVM(*module, compileOptions, &compileStats)))
+      return 1;
+  }
+
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &error);
@@ -71,7 +169,18 @@ int main(int argc, char **argv) {
     llvm::WithColor::error(llvm::errs(), "ddlc") << error << "\n";
     return 1;
   }
-  if (emitBytecode) {
+  if (stage == Emit::Object) {
+    std::string object;
+    if (failed(ddl::emitObject(*module, compileOptions, object, &compileStats)))
+      return 1;
+    output->os() << object;
+  } else if (stage == Emit::LLVMIR) {
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = translateModuleToLLVMIR(*module, llvmContext);
+    if (!llvmModule)
+      return 1;
+    llvmModule->print(output->os(), nullptr);
+  } else if (emitBytecode) {
     if (failed(writeBytecodeToFile(*module, output->os()))) {
       llvm::WithColor::error(llvm::errs(), "ddlc") << "cannot write bytecode\n";
       return 1;
@@ -80,5 +189,6 @@ int main(int argc, char **argv) {
     module->print(output->os());
   }
   output->keep();
+  printStats();
   return 0;
 }

@@ -26,6 +26,8 @@ using namespace ddl::lowering;
 /// the model descriptor is built from them.
 static constexpr llvm::StringLiteral kInputTypesAttr = "ddl.input_types";
 static constexpr llvm::StringLiteral kOutputTypesAttr = "ddl.output_types";
+static constexpr llvm::StringLiteral kInputNamesAttr = "ddl.input_names";
+static constexpr llvm::StringLiteral kOutputNamesAttr = "ddl.output_names";
 
 static ArrayAttr typeArray(Builder &b, TypeRange types) {
   SmallVector<Attribute> attrs;
@@ -39,9 +41,29 @@ static ArrayAttr typeArray(Builder &b, TypeRange types) {
 static void lowerSignature(func::FuncOp func) {
   OpBuilder b(func.getContext());
   FunctionType type = func.getFunctionType();
-  if (func.isPublic() && !func->hasAttr(kInputTypesAttr)) {
+  // A public function with results is a model entry point: the model
+  // descriptor is built from what is recorded here.
+  if (func.isPublic() && type.getNumResults() > 0 &&
+      !func->hasAttr(kInputTypesAttr)) {
     func->setAttr(kInputTypesAttr, typeArray(b, type.getInputs()));
     func->setAttr(kOutputTypesAttr, typeArray(b, type.getResults()));
+    // Names survive as function attributes: argument attributes do not
+    // survive the expansion of memref arguments in the LLVM lowering.
+    SmallVector<Attribute> inputNames, outputNames;
+    for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+      auto name = func.getArgAttrOfType<StringAttr>(i, "nn.name");
+      inputNames.push_back(name ? name : b.getStringAttr("input" + Twine(i)));
+    }
+    for (unsigned i = 0; i < type.getNumResults(); ++i) {
+      auto name = func.getResultAttrOfType<StringAttr>(i, "nn.name");
+      outputNames.push_back(name ? name : b.getStringAttr("output" + Twine(i)));
+    }
+    func->setAttr(kInputNamesAttr, b.getArrayAttr(inputNames));
+    func->setAttr(kOutputNamesAttr, b.getArrayAttr(outputNames));
+    for (unsigned i = 0; i < type.getNumInputs(); ++i)
+      func.removeArgAttr(i, "nn.name");
+    for (unsigned i = 0; i < type.getNumResults(); ++i)
+      func.removeResultAttr(i, StringAttr::get(func.getContext(), "nn.name"));
   }
   SmallVector<Type> inputs, results;
   for (Type t : type.getInputs())

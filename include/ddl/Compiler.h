@@ -1,0 +1,85 @@
+//===- Compiler.h - compile nn models to shared objects ---------*- C++ -*-===//
+//
+// The in-process compiler API that `ddlc` is a thin main over, and that a
+// compiler embedding ddl calls: lower an nn-dialect module through the CPU
+// pipeline, emit an object file for a target, link it into a shared object
+// implementing runtime/include/ddl_model_abi.h, and write its C header.
+//
+// The pipelines are built from registered passes: call
+// ddl::registerAllDialects on the context's registry and
+// ddl::registerAllPasses() once before using this API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_COMPILER_H
+#define DDL_COMPILER_H
+
+#include "ddl/Pipelines.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ddl {
+
+/// What to compile for and how.
+struct CompileOptions {
+  /// "host", "x86_64" or "aarch64" (Linux, ELF, LP64).
+  std::string target = "host";
+  /// LLVM optimization level, 0 to 3.
+  unsigned optLevel = 3;
+  CPUPipelineOptions pipeline;
+};
+
+/// Facts about one compilation, for `ddlc --stats`.
+struct CompileStats {
+  /// Arena bytes of one run: a constant, or -1 when it depends on the
+  /// input sizes (then `arenaFormula` gives it over the dimension symbols).
+  int64_t arenaBytes = 0;
+  std::string arenaFormula = "0";
+  double lowerSeconds = 0, codegenSeconds = 0, linkSeconds = 0;
+  size_t objectBytes = 0;
+};
+
+/// The LLVM target triple that `options.target` names, or an empty string
+/// (with a diagnostic on `errs`) if it is not supported.
+std::string resolveTargetTriple(const CompileOptions &options);
+
+/// Lowers `module` (nn graph dialect) in place to the LLVM dialect, with the
+/// model descriptor and entry points (ddl_model_abi.h). Diagnostics go to
+/// the module's context.
+mlir::LogicalResult lowerModelToLLVM(mlir::ModuleOp module,
+                                     const CompileOptions &options,
+                                     CompileStats *stats = nullptr);
+
+/// Translates an LLVM-dialect `module` to LLVM IR, optimizes it and emits an
+/// ELF object for the target into `object`.
+mlir::LogicalResult emitObject(mlir::ModuleOp module,
+                               const CompileOptions &options,
+                               std::string &object,
+                               CompileStats *stats = nullptr);
+
+/// Links `objectPath` into the shared object `outputPath` with the linker
+/// found when ddl was built (ld.lld; $DDL_LINKER overrides it).
+mlir::LogicalResult linkSharedObject(llvm::StringRef objectPath,
+                                     llvm::StringRef outputPath,
+                                     const CompileOptions &options,
+                                     std::string &error);
+
+/// The C header for a model lowered by lowerModelToLLVM: its signature as
+/// comments and index constants, and the declaration of `ddl_get_model`.
+std::string modelHeader(mlir::ModuleOp module, llvm::StringRef guardName);
+
+/// All of the above: nn module -> `outputPath` (.so) and, if not empty,
+/// `headerPath`.
+mlir::LogicalResult compileToSharedObject(mlir::ModuleOp module,
+                                          const CompileOptions &options,
+                                          llvm::StringRef outputPath,
+                                          llvm::StringRef headerPath,
+                                          CompileStats *stats = nullptr);
+
+} // namespace ddl
+
+#endif // DDL_COMPILER_H

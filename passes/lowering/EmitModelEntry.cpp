@@ -1,0 +1,449 @@
+//===- EmitModelEntry.cpp - the model descriptor and C entry points -------===//
+//
+// See DDLEmitModelEntryPass in Passes.td and runtime/include/ddl_model_abi.h,
+// whose struct layouts the LLVM struct types below mirror (LP64: x86-64 and
+// AArch64 lay them out identically).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/Passes.h"
+#include "passes/memory/Passes.h"
+
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace ddl::lowering {
+#define GEN_PASS_DEF_DDLEMITMODELENTRYPASS
+#include "passes/lowering/Passes.h.inc"
+} // namespace ddl::lowering
+
+using namespace mlir;
+
+static constexpr uint32_t kABIVersion = 1; // DDL_MODEL_ABI_VERSION
+
+/// ONNX TensorProto.DataType code of an nn element type, 0 if none.
+static int32_t dtypeCode(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isF64())
+    return 11;
+  if (type.isF16())
+    return 10;
+  if (type.isBF16())
+    return 16;
+  if (type.isInteger(1))
+    return 9;
+  auto intType = dyn_cast<IntegerType>(type);
+  if (!intType)
+    return 0;
+  bool isUnsigned = intType.isUnsigned();
+  switch (intType.getWidth()) {
+  case 8:
+    return isUnsigned ? 2 : 3;
+  case 16:
+    return isUnsigned ? 4 : 5;
+  case 32:
+    return isUnsigned ? 12 : 6;
+  case 64:
+    return isUnsigned ? 13 : 7;
+  default:
+    return 0;
+  }
+}
+
+namespace {
+
+/// Builds the globals and functions of the entry in the LLVM dialect.
+class EntryEmitter {
+public:
+  EntryEmitter(ModuleOp module)
+      : module(module), context(module.getContext()), b(context),
+        loc(module.getLoc()) {
+    ptrType = LLVM::LLVMPointerType::get(context);
+    i32Type = IntegerType::get(context, 32);
+    i64Type = IntegerType::get(context, 64);
+    ioType = LLVM::LLVMStructType::getLiteral(context, {ptrType, ptrType});
+    hostType =
+        LLVM::LLVMStructType::getLiteral(context, {ptrType, ptrType, ptrType});
+    infoType = LLVM::LLVMStructType::getLiteral(
+        context, {ptrType, i32Type, i32Type, ptrType, ptrType});
+    modelType = LLVM::LLVMStructType::getLiteral(
+        context, {i32Type, i32Type, i32Type, i32Type, ptrType, ptrType, ptrType,
+                  ptrType, i64Type, ptrType, ptrType, ptrType});
+    b.setInsertionPointToEnd(module.getBody());
+  }
+
+  LogicalResult emit(LLVM::LLVMFuncOp model, StringRef triple);
+
+private:
+  /// A new module-private global `name` of `type` whose initializer the
+  /// callback builds.
+  LLVM::GlobalOp global(StringRef prefix, Type type,
+                        function_ref<Value(OpBuilder &)> init,
+                        bool isConstant = true) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto g = LLVM::GlobalOp::create(
+        b, loc, type, isConstant, LLVM::Linkage::Internal,
+        llvm::formatv("__ddl_{0}_{1}", prefix, counter++).str(), Attribute());
+    Block *block = b.createBlock(&g.getInitializerRegion());
+    b.setInsertionPointToStart(block);
+    LLVM::ReturnOp::create(b, loc, init(b));
+    return g;
+  }
+
+  Value address(OpBuilder &builder, LLVM::GlobalOp g) {
+    return LLVM::AddressOfOp::create(builder, loc, g);
+  }
+
+  LLVM::GlobalOp string(StringRef text) {
+    auto it = strings.find(text);
+    if (it != strings.end())
+      return it->second;
+    std::string data = text.str();
+    data.push_back('\0');
+    auto type =
+        LLVM::LLVMArrayType::get(IntegerType::get(context, 8), data.size());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto g = LLVM::GlobalOp::create(
+        b, loc, type, /*isConstant=*/true, LLVM::Linkage::Internal,
+        llvm::formatv("__ddl_str_{0}", counter++).str(), b.getStringAttr(data));
+    strings[text] = g;
+    return g;
+  }
+
+  Value constI32(OpBuilder &builder, int64_t v) {
+    return LLVM::ConstantOp::create(builder, loc, i32Type, v);
+  }
+  Value constI64(OpBuilder &builder, int64_t v) {
+    return LLVM::ConstantOp::create(builder, loc, i64Type, v);
+  }
+  Value null(OpBuilder &builder) {
+    return LLVM::ZeroOp::create(builder, loc, ptrType);
+  }
+
+  /// The `ddl_tensor_info` array for `types` and `names`.
+  FailureOr<LLVM::GlobalOp> tensorInfos(StringRef what, ArrayAttr types,
+                                        ArrayAttr names);
+
+  /// Memref-descriptor arguments (expanded, as func-to-llvm passes them)
+  /// for the `inputs` array of `ddl_model_io` seen at `ioArray`.
+  SmallVector<Value> inputArguments(OpBuilder &builder, Value ioArray,
+                                    ArrayRef<RankedTensorType> types);
+
+  ModuleOp module;
+  MLIRContext *context;
+  OpBuilder b;
+  Location loc;
+  Type ptrType, i32Type, i64Type;
+  LLVM::LLVMStructType ioType, hostType, infoType, modelType;
+  unsigned counter = 0;
+  llvm::StringMap<LLVM::GlobalOp> strings;
+};
+
+} // namespace
+
+FailureOr<LLVM::GlobalOp>
+EntryEmitter::tensorInfos(StringRef what, ArrayAttr types, ArrayAttr names) {
+  struct Info {
+    LLVM::GlobalOp name, dims, dimNames;
+    int32_t dtype, rank;
+  };
+  SmallVector<Info> infos;
+  for (auto [i, attr] : llvm::enumerate(types)) {
+    auto type = dyn_cast<RankedTensorType>(cast<TypeAttr>(attr).getValue());
+    if (!type)
+      return module.emitError()
+             << "model " << what << " #" << i << " is not a ranked tensor";
+    Info info;
+    info.dtype = dtypeCode(type.getElementType());
+    if (!info.dtype)
+      return module.emitError()
+             << "model " << what << " #" << i << " has element type "
+             << type.getElementType() << ", which the model ABI cannot carry";
+    info.rank = type.getRank();
+    StringRef name = names && i < names.size()
+                         ? cast<StringAttr>(names[i]).getValue()
+                         : StringRef();
+    info.name = string(name);
+    if (info.rank > 0) {
+      auto arrayType = LLVM::LLVMArrayType::get(i64Type, info.rank);
+      SmallVector<int64_t> dims;
+      for (int64_t d : type.getShape())
+        dims.push_back(ShapedType::isDynamic(d) ? -1 : d);
+      info.dims = global("dims", arrayType, [&](OpBuilder &ib) -> Value {
+        return LLVM::ConstantOp::create(
+            ib, loc, arrayType,
+            DenseElementsAttr::get(RankedTensorType::get({info.rank}, i64Type),
+                                   ArrayRef<int64_t>(dims)));
+      });
+      auto dimsAttr = dyn_cast_or_null<ddl::nn::DimsAttr>(type.getEncoding());
+      SmallVector<LLVM::GlobalOp> symbols;
+      for (int64_t d = 0; d < info.rank; ++d) {
+        StringAttr symbol = dimsAttr ? dimsAttr.getSymbol(d) : StringAttr();
+        symbols.push_back(symbol ? string(symbol.getValue())
+                                 : LLVM::GlobalOp());
+      }
+      auto namesType = LLVM::LLVMArrayType::get(ptrType, info.rank);
+      info.dimNames = global("dimnames", namesType, [&](OpBuilder &ib) {
+        Value array = LLVM::UndefOp::create(ib, loc, namesType);
+        for (auto [d, symbol] : llvm::enumerate(symbols)) {
+          Value p = symbol ? address(ib, symbol) : null(ib);
+          array = LLVM::InsertValueOp::create(ib, loc, array, p,
+                                              ArrayRef<int64_t>{int64_t(d)});
+        }
+        return array;
+      });
+    }
+    infos.push_back(info);
+  }
+  auto arrayType = LLVM::LLVMArrayType::get(infoType, infos.size());
+  return global(what, arrayType, [&](OpBuilder &ib) {
+    Value array = LLVM::UndefOp::create(ib, loc, arrayType);
+    for (auto [i, info] : llvm::enumerate(infos)) {
+      Value s = LLVM::UndefOp::create(ib, loc, infoType);
+      s = LLVM::InsertValueOp::create(ib, loc, s, address(ib, info.name),
+                                      ArrayRef<int64_t>{int64_t(0)});
+      s = LLVM::InsertValueOp::create(ib, loc, s, constI32(ib, info.dtype),
+                                      ArrayRef<int64_t>{int64_t(1)});
+      s = LLVM::InsertValueOp::create(ib, loc, s, constI32(ib, info.rank),
+                                      ArrayRef<int64_t>{int64_t(2)});
+      s = LLVM::InsertValueOp::create(
+          ib, loc, s, info.dims ? address(ib, info.dims) : null(ib),
+          ArrayRef<int64_t>{int64_t(3)});
+      s = LLVM::InsertValueOp::create(
+          ib, loc, s, info.dimNames ? address(ib, info.dimNames) : null(ib), 4);
+      array = LLVM::InsertValueOp::create(ib, loc, array, s,
+                                          ArrayRef<int64_t>{int64_t(i)});
+    }
+    return array;
+  });
+}
+
+SmallVector<Value>
+EntryEmitter::inputArguments(OpBuilder &builder, Value ioArray,
+                             ArrayRef<RankedTensorType> types) {
+  SmallVector<Value> args;
+  for (auto [i, type] : llvm::enumerate(types)) {
+    Value io = LLVM::GEPOp::create(builder, loc, ptrType, ioType, ioArray,
+                                   ArrayRef<LLVM::GEPArg>{int32_t(i)});
+    Value dataField = LLVM::GEPOp::create(builder, loc, ptrType, ioType, io,
+                                          ArrayRef<LLVM::GEPArg>{0, 0});
+    Value dimsField = LLVM::GEPOp::create(builder, loc, ptrType, ioType, io,
+                                          ArrayRef<LLVM::GEPArg>{0, 1});
+    Value data = LLVM::LoadOp::create(builder, loc, ptrType, dataField);
+    Value dims = LLVM::LoadOp::create(builder, loc, ptrType, dimsField);
+    int64_t rank = type.getRank();
+    SmallVector<Value> sizes, strides(rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      Value p = LLVM::GEPOp::create(builder, loc, ptrType, i64Type, dims,
+                                    ArrayRef<LLVM::GEPArg>{int32_t(d)});
+      sizes.push_back(LLVM::LoadOp::create(builder, loc, i64Type, p));
+    }
+    Value stride = constI64(builder, 1);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      strides[d] = stride;
+      stride = LLVM::MulOp::create(builder, loc, stride, sizes[d]);
+    }
+    args.append({data, data, constI64(builder, 0)});
+    args.append(sizes);
+    args.append(strides);
+  }
+  return args;
+}
+
+LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
+  auto inputTypesAttr = model->getAttrOfType<ArrayAttr>("ddl.input_types");
+  auto outputTypesAttr = model->getAttrOfType<ArrayAttr>("ddl.output_types");
+  auto inputNames = model->getAttrOfType<ArrayAttr>("ddl.input_names");
+  auto outputNames = model->getAttrOfType<ArrayAttr>("ddl.output_names");
+  if (!outputTypesAttr || outputTypesAttr.empty())
+    return model.emitError("the model has no outputs");
+  SmallVector<RankedTensorType> inputTypes, outputTypes;
+  for (Attribute a : inputTypesAttr)
+    if (auto t = dyn_cast<RankedTensorType>(cast<TypeAttr>(a).getValue()))
+      inputTypes.push_back(t);
+  for (Attribute a : outputTypesAttr)
+    if (auto t = dyn_cast<RankedTensorType>(cast<TypeAttr>(a).getValue()))
+      outputTypes.push_back(t);
+
+  FailureOr<LLVM::GlobalOp> inputInfos =
+      tensorInfos("inputs", inputTypesAttr, inputNames);
+  FailureOr<LLVM::GlobalOp> outputInfos =
+      tensorInfos("outputs", outputTypesAttr, outputNames);
+  if (failed(inputInfos) || failed(outputInfos))
+    return failure();
+
+  bool hasArena = model->hasAttr(ddl::memory::kArenaArgAttr);
+  LLVM::LLVMFuncOp arenaSizeFn;
+  if (auto ref = model->getAttrOfType<FlatSymbolRefAttr>(
+          ddl::memory::kArenaSizeFnAttr))
+    arenaSizeFn = module.lookupSymbol<LLVM::LLVMFuncOp>(ref);
+  if (hasArena && !arenaSizeFn)
+    return model.emitError("arena argument without its size function");
+
+  // int64_t arena_size(const ddl_model_io *inputs)
+  auto arenaSizeType = LLVM::LLVMFunctionType::get(i64Type, {ptrType});
+  auto arenaSize =
+      LLVM::LLVMFuncOp::create(b, loc, "__ddl_arena_size", arenaSizeType);
+  {
+    OpBuilder fb = OpBuilder::atBlockBegin(arenaSize.addEntryBlock(b));
+    Value bytes;
+    if (arenaSizeFn) {
+      SmallVector<Value> args =
+          inputArguments(fb, arenaSize.getArgument(0), inputTypes);
+      bytes = LLVM::CallOp::create(fb, loc, arenaSizeFn, args).getResult();
+    } else {
+      bytes = constI64(fb, 0);
+    }
+    LLVM::ReturnOp::create(fb, loc, bytes);
+  }
+
+  // int32_t run(const ddl_host *host, const ddl_model_io *inputs,
+  //             ddl_model_io *outputs)
+  auto hostGlobal = global(
+      "host", ptrType, [&](OpBuilder &ib) { return null(ib); },
+      /*isConstant=*/false);
+  hostGlobal.setThreadLocal_(true);
+  auto runType =
+      LLVM::LLVMFunctionType::get(i32Type, {ptrType, ptrType, ptrType});
+  auto run = LLVM::LLVMFuncOp::create(b, loc, "__ddl_run", runType);
+  {
+    Block *entry = run.addEntryBlock(b);
+    OpBuilder fb = OpBuilder::atBlockBegin(entry);
+    Value host = run.getArgument(0);
+    Value hostSlot = LLVM::AddressOfOp::create(fb, loc, hostGlobal);
+    LLVM::StoreOp::create(fb, loc, host, hostSlot);
+    SmallVector<Value> args =
+        inputArguments(fb, run.getArgument(1), inputTypes);
+    if (hasArena) {
+      Value bytes = LLVM::CallOp::create(fb, loc, arenaSize,
+                                         ValueRange{run.getArgument(1)})
+                        .getResult();
+      Value ctxField = LLVM::GEPOp::create(fb, loc, ptrType, hostType, host,
+                                           ArrayRef<LLVM::GEPArg>{0, 0});
+      Value arenaField = LLVM::GEPOp::create(fb, loc, ptrType, hostType, host,
+                                             ArrayRef<LLVM::GEPArg>{0, 2});
+      Value ctx = LLVM::LoadOp::create(fb, loc, ptrType, ctxField);
+      Value arenaFn = LLVM::LoadOp::create(fb, loc, ptrType, arenaField);
+      auto arenaFnType =
+          LLVM::LLVMFunctionType::get(ptrType, {ptrType, i64Type});
+      Value arena = LLVM::CallOp::create(fb, loc, arenaFnType,
+                                         ValueRange{arenaFn, ctx, bytes})
+                        .getResult();
+      // A NULL arena for a non-empty request is the host's out-of-memory.
+      Value isNull = LLVM::ICmpOp::create(fb, loc, LLVM::ICmpPredicate::eq,
+                                          arena, null(fb));
+      Value needed = LLVM::ICmpOp::create(fb, loc, LLVM::ICmpPredicate::sgt,
+                                          bytes, constI64(fb, 0));
+      Value failedAlloc = LLVM::AndOp::create(fb, loc, isNull, needed);
+      Block *fail = b.createBlock(&run.getBody());
+      Block *cont = b.createBlock(&run.getBody());
+      LLVM::CondBrOp::create(fb, loc, failedAlloc, fail, cont);
+      OpBuilder failBuilder = OpBuilder::atBlockBegin(fail);
+      LLVM::ReturnOp::create(failBuilder, loc, constI32(failBuilder, 1));
+      fb.setInsertionPointToStart(cont);
+      args.append({arena, arena, constI64(fb, 0), bytes, constI64(fb, 1)});
+    }
+    auto call = LLVM::CallOp::create(fb, loc, model, args);
+    Value result = call.getNumResults() ? call.getResult() : Value();
+    for (auto [j, type] : llvm::enumerate(outputTypes)) {
+      Value desc = outputTypes.size() == 1
+                       ? result
+                       : Value(LLVM::ExtractValueOp::create(
+                             fb, loc, result, ArrayRef<int64_t>{int64_t(j)}));
+      // Field 0 is the pointer malloc returned; ddl-own-results made it the
+      // start of a dense buffer.
+      Value data =
+          LLVM::ExtractValueOp::create(fb, loc, desc, ArrayRef<int64_t>{0});
+      Value io =
+          LLVM::GEPOp::create(fb, loc, ptrType, ioType, run.getArgument(2),
+                              ArrayRef<LLVM::GEPArg>{int32_t(j)});
+      Value dataField = LLVM::GEPOp::create(fb, loc, ptrType, ioType, io,
+                                            ArrayRef<LLVM::GEPArg>{0, 0});
+      Value dimsField = LLVM::GEPOp::create(fb, loc, ptrType, ioType, io,
+                                            ArrayRef<LLVM::GEPArg>{0, 1});
+      LLVM::StoreOp::create(fb, loc, data, dataField);
+      Value dims = LLVM::LoadOp::create(fb, loc, ptrType, dimsField);
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        Value size = LLVM::ExtractValueOp::create(fb, loc, desc,
+                                                  ArrayRef<int64_t>{3, d});
+        Value p = LLVM::GEPOp::create(fb, loc, ptrType, i64Type, dims,
+                                      ArrayRef<LLVM::GEPArg>{int32_t(d)});
+        LLVM::StoreOp::create(fb, loc, size, p);
+      }
+    }
+    LLVM::StoreOp::create(fb, loc, null(fb), hostSlot);
+    LLVM::ReturnOp::create(fb, loc, constI32(fb, 0));
+  }
+
+  // The descriptor and `const ddl_model *ddl_get_model(void)`.
+  int64_t arenaBytes = 0;
+  if (auto attr =
+          model->getAttrOfType<IntegerAttr>(ddl::memory::kArenaBytesAttr))
+    arenaBytes = attr.getInt();
+  StringRef formula = "0";
+  if (auto attr =
+          model->getAttrOfType<StringAttr>(ddl::memory::kArenaFormulaAttr))
+    formula = attr.getValue();
+  LLVM::GlobalOp nameString = string(model.getName());
+  LLVM::GlobalOp tripleString = string(triple);
+  LLVM::GlobalOp formulaString = string(formula);
+  auto descriptor = global("model", modelType, [&](OpBuilder &ib) {
+    Value s = LLVM::UndefOp::create(ib, loc, modelType);
+    auto set = [&](Value v, int64_t field) {
+      s = LLVM::InsertValueOp::create(ib, loc, s, v,
+                                      ArrayRef<int64_t>{int64_t(field)});
+    };
+    set(constI32(ib, kABIVersion), 0);
+    set(constI32(ib, inputTypes.size()), 1);
+    set(constI32(ib, outputTypes.size()), 2);
+    set(constI32(ib, 0), 3);
+    set(address(ib, *inputInfos), 4);
+    set(address(ib, *outputInfos), 5);
+    set(address(ib, nameString), 6);
+    set(address(ib, tripleString), 7);
+    set(constI64(ib, arenaBytes), 8);
+    set(address(ib, formulaString), 9);
+    set(LLVM::AddressOfOp::create(ib, loc, ptrType, arenaSize.getName()), 10);
+    set(LLVM::AddressOfOp::create(ib, loc, ptrType, run.getName()), 11);
+    return s;
+  });
+
+  // Everything but the entry becomes internal.
+  for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+    if (!fn.isExternal())
+      fn.setLinkage(LLVM::Linkage::Internal);
+
+  auto getModel = LLVM::LLVMFuncOp::create(
+      b, loc, "ddl_get_model", LLVM::LLVMFunctionType::get(ptrType, {}));
+  OpBuilder gb = OpBuilder::atBlockBegin(getModel.addEntryBlock(b));
+  LLVM::ReturnOp::create(gb, loc, address(gb, descriptor));
+  return success();
+}
+
+namespace {
+struct DDLEmitModelEntryPass final
+    : ddl::lowering::impl::DDLEmitModelEntryPassBase<DDLEmitModelEntryPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<LLVM::LLVMFuncOp> models;
+    for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+      if (fn->hasAttr("ddl.input_types") && !fn.isExternal())
+        models.push_back(fn);
+    if (models.size() != 1) {
+      module.emitError() << "expected one model function (with "
+                            "ddl.input_types), found "
+                         << models.size();
+      return signalPassFailure();
+    }
+    EntryEmitter emitter(module);
+    if (failed(emitter.emit(models.front(), targetTriple)))
+      signalPassFailure();
+  }
+};
+} // namespace

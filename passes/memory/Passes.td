@@ -1,0 +1,46 @@
+//===- Passes.td - buffer and memory passes ----------------*- tablegen -*-===//
+
+#ifndef DDL_PASSES_MEMORY_PASSES_TD
+#define DDL_PASSES_MEMORY_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DDLOwnResultsPass : Pass<"ddl-own-results", "::mlir::ModuleOp"> {
+  let summary = "Make every buffer a public function returns a fresh allocation";
+  let description = [{
+    A compiled model hands its output buffers to the caller, who frees them
+    with `free()`. That is only sound for a buffer the function allocated
+    itself, with an identity layout and no offset. Any other returned buffer
+    (a function argument, a constant global, a view, or one buffer returned
+    twice) is copied into a fresh allocation first.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def DDLPlanArenaPass : Pass<"ddl-plan-arena", "::mlir::ModuleOp"> {
+  let summary = "Place intermediate buffers in one arena with liveness-based sharing";
+  let description = [{
+    Every `memref.alloc` in the body of a public function whose size is
+    known from the function's argument sizes and which does not escape
+    (it is not returned) moves into one arena passed as a trailing
+    `memref<?xi8>` argument (marked `ddl.arena`). Buffers whose lifetimes
+    do not overlap share bytes: offsets come from a greedy first-fit
+    assignment over the live intervals, in the order the buffers are
+    allocated, with every offset 64-byte aligned.
+
+    When all sizes are static, offsets are constants and the arena size is
+    recorded as `ddl.arena_bytes`; otherwise offsets are computed at run time
+    from the sizes (each buffer gets its own slot when sizes are symbolic),
+    a companion function `<name>_arena_size` computes the bytes from the
+    argument sizes, and `ddl.arena_formula` states the size over the
+    argument dimensions.
+
+    Buffers the pass cannot place (data-dependent sizes, allocations inside
+    loops and branches) stay heap allocations, freed by the ownership-based
+    deallocation that runs after it.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+#endif // DDL_PASSES_MEMORY_PASSES_TD

@@ -1,0 +1,385 @@
+//===- PlanArena.cpp - intermediates in one arena, shared by liveness -----===//
+//
+// See DDLPlanArenaPass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/memory/Passes.h"
+
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace ddl::memory {
+#define GEN_PASS_DEF_DDLPLANARENAPASS
+#include "passes/memory/Passes.h.inc"
+} // namespace ddl::memory
+
+using namespace mlir;
+using namespace ddl::memory;
+
+static constexpr int64_t kAlignment = 64;
+
+static int64_t alignTo64(int64_t bytes) {
+  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+namespace {
+
+/// A buffer's size: `factor` bytes times the product of `dims` (index values
+/// computed from the function's arguments).
+struct SymbolicSize {
+  int64_t factor = 1;
+  SmallVector<Value> dims; // sorted by pointer, so equal products compare equal
+
+  bool isStatic() const { return dims.empty(); }
+  bool sameDims(const SymbolicSize &other) const { return dims == other.dims; }
+};
+
+/// One planned buffer.
+struct Buffer {
+  memref::AllocOp alloc;
+  SymbolicSize size;
+  unsigned start = 0, end = 0; // positions in the function's block
+  int slot = -1;
+};
+
+/// A region of the arena that buffers with disjoint lifetimes share.
+struct Slot {
+  SymbolicSize size;  // the largest buffer placed in it
+  int64_t offset = 0; // static slots only
+  SmallVector<std::pair<unsigned, unsigned>> busy;
+
+  bool freeDuring(unsigned start, unsigned end) const {
+    for (auto [s, e] : busy)
+      if (!(end < s || e < start))
+        return false;
+    return true;
+  }
+};
+
+} // namespace
+
+static bool
+computableFromArgumentsOrConstant(Value value, func::FuncOp func,
+                                  llvm::SetVector<Operation *> &slice);
+
+/// True if `value` can be computed at the function's entry from its
+/// arguments alone: constants, argument sizes, and arithmetic on them.
+static bool computableFromArguments(Value value, func::FuncOp func,
+                                    llvm::SetVector<Operation *> &slice) {
+  if (isa<BlockArgument>(value))
+    return false; // an index argument is not a size we can see statically
+  Operation *def = value.getDefiningOp();
+  if (!def || def->getParentOp() != func || def->getNumRegions() != 0)
+    return false;
+  if (auto dim = dyn_cast<memref::DimOp>(def)) {
+    auto source = dyn_cast<BlockArgument>(dim.getSource());
+    if (!source || source.getOwner()->getParentOp() != func)
+      return false;
+    if (!computableFromArgumentsOrConstant(dim.getIndex(), func, slice))
+      return false;
+    slice.insert(def);
+    return true;
+  }
+  if (!isa<arith::ArithDialect, affine::AffineDialect>(def->getDialect()) ||
+      !isPure(def))
+    return false;
+  for (Value operand : def->getOperands())
+    if (!computableFromArgumentsOrConstant(operand, func, slice))
+      return false;
+  slice.insert(def);
+  return true;
+}
+
+static bool
+computableFromArgumentsOrConstant(Value value, func::FuncOp func,
+                                  llvm::SetVector<Operation *> &slice) {
+  if (getConstantIntValue(value)) {
+    if (Operation *def = value.getDefiningOp())
+      if (def->getParentOp() == func)
+        slice.insert(def);
+    return true;
+  }
+  return computableFromArguments(value, func, slice);
+}
+
+/// The positions of `op`'s ancestors-or-self in the function's block.
+static unsigned positionIn(Operation *op, func::FuncOp func,
+                           const DenseMap<Operation *, unsigned> &position) {
+  while (op->getParentOp() != func)
+    op = op->getParentOp();
+  return position.lookup(op);
+}
+
+/// Collects `value` and every view of it.
+static void collectAliases(Value value, SmallVectorImpl<Value> &aliases) {
+  aliases.push_back(value);
+  for (Operation *user : value.getUsers())
+    if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+      if (view.getViewSource() == value)
+        for (Value result : user->getResults())
+          collectAliases(result, aliases);
+}
+
+/// A readable name for `dim` (a memref.dim of an argument): the argument's
+/// symbol for that dimension when it has one.
+static std::string dimName(memref::DimOp dim, func::FuncOp func) {
+  auto arg = cast<BlockArgument>(dim.getSource());
+  std::optional<int64_t> index = getConstantIntValue(dim.getIndex());
+  unsigned argNo = arg.getArgNumber();
+  if (auto types = func->getAttrOfType<ArrayAttr>("ddl.input_types"))
+    if (argNo < types.size() && index)
+      if (auto type = dyn_cast<RankedTensorType>(
+              cast<TypeAttr>(types[argNo]).getValue()))
+        if (auto dims = dyn_cast_or_null<ddl::nn::DimsAttr>(type.getEncoding()))
+          if (*index < type.getRank())
+            if (StringAttr symbol = dims.getSymbol(*index))
+              return symbol.str();
+  return llvm::formatv("in{0}.d{1}", argNo, index ? *index : -1).str();
+}
+
+/// Human-readable arena size over the argument dimensions.
+static std::string formulaOf(int64_t staticBytes, ArrayRef<Slot> dynamicSlots,
+                             func::FuncOp func) {
+  std::string formula = std::to_string(staticBytes);
+  for (const Slot &slot : dynamicSlots) {
+    formula += " + " + std::to_string(slot.size.factor);
+    for (Value d : slot.size.dims) {
+      if (auto dim = d.getDefiningOp<memref::DimOp>())
+        formula += "*" + dimName(dim, func);
+      else
+        formula += "*<expr>";
+    }
+  }
+  return formula;
+}
+
+namespace {
+struct DDLPlanArenaPass final
+    : ddl::memory::impl::DDLPlanArenaPassBase<DDLPlanArenaPass> {
+  void runOnOperation() override {
+    SmallVector<func::FuncOp> funcs;
+    getOperation().walk([&](func::FuncOp func) {
+      if (func.isPublic() && !func.isExternal() &&
+          func->hasAttr("ddl.input_types") && func.getBody().hasOneBlock())
+        funcs.push_back(func);
+    });
+    for (func::FuncOp func : funcs)
+      if (failed(plan(func)))
+        return signalPassFailure();
+  }
+
+  LogicalResult plan(func::FuncOp func) {
+    Block &body = func.getBody().front();
+    DenseMap<Operation *, unsigned> position;
+    for (auto [i, op] : llvm::enumerate(body))
+      position[&op] = i;
+
+    // Buffers we can place, with their sizes and live intervals.
+    SmallVector<Buffer> buffers;
+    llvm::SetVector<Operation *> sizeSlice;
+    for (Operation &op : body) {
+      auto alloc = dyn_cast<memref::AllocOp>(op);
+      if (!alloc || !alloc.getType().getLayout().isIdentity() ||
+          !alloc.getType().getElementType().isIntOrIndexOrFloat())
+        continue;
+      SmallVector<Value> aliases;
+      collectAliases(alloc.getResult(), aliases);
+      bool escapes = false;
+      unsigned end = position[alloc];
+      for (Value alias : aliases)
+        for (Operation *user : alias.getUsers()) {
+          if (isa<func::ReturnOp>(user))
+            escapes = true;
+          end = std::max(end, positionIn(user, func, position));
+        }
+      if (escapes)
+        continue;
+      Buffer buffer;
+      buffer.alloc = alloc;
+      Type element = alloc.getType().getElementType();
+      int64_t elementBytes =
+          element.isIndex() ? 8 : (element.getIntOrFloatBitWidth() + 7) / 8;
+      buffer.size.factor = elementBytes;
+      bool plannable = true;
+      llvm::SetVector<Operation *> slice;
+      unsigned dynamicIndex = 0;
+      for (int64_t d : alloc.getType().getShape()) {
+        if (!ShapedType::isDynamic(d)) {
+          buffer.size.factor *= d;
+          continue;
+        }
+        Value size = alloc.getDynamicSizes()[dynamicIndex++];
+        if (std::optional<int64_t> c = getConstantIntValue(size)) {
+          buffer.size.factor *= *c;
+          continue;
+        }
+        if (!computableFromArgumentsOrConstant(size, func, slice)) {
+          plannable = false;
+          break;
+        }
+        buffer.size.dims.push_back(size);
+      }
+      if (!plannable)
+        continue;
+      llvm::sort(buffer.size.dims, [](Value a, Value b) {
+        return a.getAsOpaquePointer() < b.getAsOpaquePointer();
+      });
+      sizeSlice.insert(slice.begin(), slice.end());
+      buffer.start = position[alloc];
+      buffer.end = end;
+      buffers.push_back(std::move(buffer));
+    }
+    if (buffers.empty())
+      return success();
+
+    // Greedy assignment in allocation order: a static buffer goes to the
+    // lowest-offset static slot that is free during its lifetime and large
+    // enough, or a new one; a dynamic buffer reuses a free slot with the
+    // same dynamic dims (growing its factor) or opens a new one.
+    SmallVector<Slot> staticSlots, dynamicSlots;
+    for (Buffer &buffer : buffers) {
+      SmallVector<Slot> &slots =
+          buffer.size.isStatic() ? staticSlots : dynamicSlots;
+      int chosen = -1;
+      for (auto [i, slot] : llvm::enumerate(slots)) {
+        if (!slot.size.sameDims(buffer.size) ||
+            !slot.freeDuring(buffer.start, buffer.end))
+          continue;
+        if (buffer.size.isStatic() && slot.size.factor < buffer.size.factor)
+          continue;
+        chosen = i;
+        break;
+      }
+      if (chosen < 0) {
+        slots.push_back(Slot{buffer.size, 0, {}});
+        chosen = slots.size() - 1;
+      }
+      Slot &slot = slots[chosen];
+      slot.size.factor = std::max(slot.size.factor, buffer.size.factor);
+      slot.busy.push_back({buffer.start, buffer.end});
+      buffer.slot = chosen;
+    }
+    int64_t staticBytes = 0;
+    for (Slot &slot : staticSlots) {
+      slot.offset = staticBytes;
+      staticBytes += alignTo64(slot.size.factor);
+    }
+
+    // The arena argument, and the offset computation at the entry.
+    MLIRContext *context = func.getContext();
+    OpBuilder b(context);
+    Location loc = func.getLoc();
+    auto arenaType =
+        MemRefType::get({ShapedType::kDynamic}, IntegerType::get(context, 8));
+    if (failed(func.insertArgument(func.getNumArguments(), arenaType, {}, loc)))
+      return func.emitError("cannot add the arena argument");
+    Value arena = body.getArguments().back();
+    func->setAttr(kArenaArgAttr, UnitAttr::get(context));
+
+    // Size computations move to the entry so that every offset is known
+    // before the first buffer is used.
+    SmallVector<Operation *> sliceOps(sizeSlice.begin(), sizeSlice.end());
+    llvm::sort(sliceOps, [&](Operation *x, Operation *y) {
+      return position[x] < position[y];
+    });
+    Operation *anchor = nullptr;
+    for (Operation &op : body)
+      if (!sizeSlice.contains(&op)) {
+        anchor = &op;
+        break;
+      }
+    for (Operation *op : sliceOps)
+      op->moveBefore(anchor);
+    b.setInsertionPoint(anchor);
+
+    auto dynamicSlotBytes = [&](OpBuilder &builder, const Slot &slot,
+                                function_ref<Value(Value)> map) -> Value {
+      Value bytes =
+          arith::ConstantIndexOp::create(builder, loc, slot.size.factor);
+      for (Value d : slot.size.dims)
+        bytes = arith::MulIOp::create(builder, loc, bytes, map(d));
+      // Round up to the alignment.
+      Value mask = arith::ConstantIndexOp::create(builder, loc, kAlignment - 1);
+      Value plus = arith::AddIOp::create(builder, loc, bytes, mask);
+      Value notMask =
+          arith::ConstantIndexOp::create(builder, loc, ~(kAlignment - 1));
+      return arith::AndIOp::create(builder, loc, plus, notMask);
+    };
+
+    SmallVector<Value> dynamicOffsets;
+    Value next = arith::ConstantIndexOp::create(b, loc, staticBytes);
+    for (const Slot &slot : dynamicSlots) {
+      dynamicOffsets.push_back(next);
+      next = arith::AddIOp::create(
+          b, loc, next, dynamicSlotBytes(b, slot, [](Value v) { return v; }));
+    }
+
+    for (Buffer &buffer : buffers) {
+      memref::AllocOp alloc = buffer.alloc;
+      OpBuilder ab(alloc);
+      Value offset =
+          buffer.size.isStatic()
+              ? Value(arith::ConstantIndexOp::create(
+                    ab, alloc.getLoc(), staticSlots[buffer.slot].offset))
+              : dynamicOffsets[buffer.slot];
+      Value view =
+          memref::ViewOp::create(ab, alloc.getLoc(), alloc.getType(), arena,
+                                 offset, alloc.getDynamicSizes());
+      alloc.replaceAllUsesWith(view);
+      alloc.erase();
+    }
+    // Nothing frees arena memory: drop deallocations of the planned buffers.
+    func.walk([&](memref::DeallocOp dealloc) {
+      if (dealloc.getMemref().getDefiningOp<memref::ViewOp>() &&
+          dealloc.getMemref().getDefiningOp<memref::ViewOp>().getSource() ==
+              arena)
+        dealloc.erase();
+    });
+
+    if (dynamicSlots.empty()) {
+      func->setAttr(
+          kArenaBytesAttr,
+          IntegerAttr::get(IntegerType::get(context, 64), staticBytes));
+    } else {
+      func->setAttr(kArenaBytesAttr,
+                    IntegerAttr::get(IntegerType::get(context, 64), -1));
+    }
+    func->setAttr(
+        kArenaFormulaAttr,
+        StringAttr::get(context, formulaOf(staticBytes, dynamicSlots, func)));
+
+    // <name>_arena_size(args without the arena) -> index.
+    std::string sizeFnName = (func.getName() + "_arena_size").str();
+    OpBuilder mb(func);
+    SmallVector<Type> argTypes(func.getArgumentTypes().drop_back());
+    auto sizeFn = func::FuncOp::create(
+        mb, loc, sizeFnName,
+        FunctionType::get(context, argTypes, {IndexType::get(context)}));
+    Block *sizeBody = sizeFn.addEntryBlock();
+    OpBuilder sb = OpBuilder::atBlockBegin(sizeBody);
+    IRMapping mapping;
+    for (auto [from, to] :
+         llvm::zip(body.getArguments().drop_back(), sizeBody->getArguments()))
+      mapping.map(from, to);
+    for (Operation *op : sliceOps)
+      sb.clone(*op, mapping);
+    Value total = arith::ConstantIndexOp::create(sb, loc, staticBytes);
+    for (const Slot &slot : dynamicSlots)
+      total = arith::AddIOp::create(sb, loc, total,
+                                    dynamicSlotBytes(sb, slot, [&](Value v) {
+                                      return mapping.lookupOrDefault(v);
+                                    }));
+    func::ReturnOp::create(sb, loc, total);
+    func->setAttr(kArenaSizeFnAttr, FlatSymbolRefAttr::get(sizeFn));
+    return success();
+  }
+};
+} // namespace
