@@ -294,8 +294,9 @@ struct LowerReduce final : OpRewritePattern<nn::ReduceOp> {
     using K = nn::ReduceKind;
 
     SmallVector<int64_t> dims;
-    if (op.getAxes() && !op.getAxes()->empty()) {
-      for (int64_t axis : *op.getAxes()) {
+    std::optional<ArrayRef<int64_t>> axes = op.getAxes();
+    if (axes && !axes->empty()) {
+      for (int64_t axis : *axes) {
         FailureOr<int64_t> d = checkedAxis(rewriter, op, axis, rank);
         if (failed(d))
           return failure();
@@ -663,19 +664,19 @@ static Value cumsumAlong(OpBuilder &b, Location loc, Value x, int64_t axis,
         offsets[axis] = pos;
         Value slice = tensor::ExtractSliceOp::create(lb, l, x, offsets,
                                                      sliceSizes, strides);
-        Value sumInit =
-            tensor::EmptyOp::create(lb, l, sliceSizes, accType).getResult();
         Value outInit =
             tensor::EmptyOp::create(lb, l, sliceSizes, elementType).getResult();
-        SmallVector<AffineMap> maps(4, lb.getMultiDimIdentityMap(rank));
+        SmallVector<AffineMap> maps(3, lb.getMultiDimIdentityMap(rank));
         SmallVector<utils::IteratorType> iterators(
             rank, utils::IteratorType::parallel);
+        // The running sum updates in place (the loop-carried tensor is the
+        // generic's init), so bufferization keeps one buffer for it.
         auto step = linalg::GenericOp::create(
-            lb, l, TypeRange{sumInit.getType(), outInit.getType()},
-            ValueRange{iterArgs[1], slice}, ValueRange{sumInit, outInit}, maps,
-            iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value prev = args[0];
-              Value v = convertScalar(nb, nl, args[1], accType, false, false);
+            lb, l, TypeRange{iterArgs[1].getType(), outInit.getType()}, slice,
+            ValueRange{iterArgs[1], outInit}, maps, iterators,
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value v = convertScalar(nb, nl, args[0], accType, false, false);
+              Value prev = args[1];
               Value sum = add(nb, nl, prev, v);
               Value written = convertScalar(nb, nl, exclusive ? prev : sum,
                                             elementType, false, false);
@@ -807,12 +808,6 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
     SmallVector<OpFoldResult> kept = keptSizes(rewriter, loc, x, axis);
     Value minusOne = scalarConstant(rewriter, loc, i64, -1);
     Value zeroValue = scalarConstant(rewriter, loc, elementType, 0);
-    Value prevValues = fill(
-        rewriter, loc,
-        tensor::EmptyOp::create(rewriter, loc, kept, elementType), zeroValue);
-    Value prevIndices =
-        fill(rewriter, loc, tensor::EmptyOp::create(rewriter, loc, kept, i64),
-             minusOne);
     AffineMap kMap = keptMap(op.getContext(), rank, axis);
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank), kMap,
                                    kMap, kMap, kMap};
@@ -826,17 +821,31 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     auto loop = scf::ForOp::create(
-        rewriter, loc, zero, k, one,
-        ValueRange{values, indices, prevValues, prevIndices},
+        rewriter, loc, zero, k, one, ValueRange{values, indices},
         [&](OpBuilder &lb, Location l, Value j, ValueRange iterArgs) {
           Value bestValues =
               fill(lb, l, tensor::EmptyOp::create(lb, l, kept, elementType),
                    zeroValue);
           Value bestIndices =
               fill(lb, l, tensor::EmptyOp::create(lb, l, kept, i64), minusOne);
+          // The previous pick is read back from slot j - 1 of the results
+          // (slot 0, unused, in the first pass).
+          Value first =
+              arith::CmpIOp::create(lb, l, arith::CmpIPredicate::eq, j, zero);
+          Value prevPos = arith::SelectOp::create(
+              lb, l, first, zero, arith::SubIOp::create(lb, l, j, one));
+          SmallVector<OpFoldResult> prevOffsets(rank, lb.getIndexAttr(0));
+          prevOffsets[axis] = prevPos;
+          auto readPrev = [&](Value from, Value like) -> Value {
+            return tensor::ExtractSliceOp::create(
+                lb, l, cast<RankedTensorType>(like.getType()), from,
+                prevOffsets, sliceSizes, strides);
+          };
+          Value prevValues = readPrev(iterArgs[0], bestValues);
+          Value prevIndices = readPrev(iterArgs[1], bestIndices);
           auto pass = linalg::GenericOp::create(
               lb, l, TypeRange{bestValues.getType(), bestIndices.getType()},
-              ValueRange{x, iterArgs[2], iterArgs[3]},
+              ValueRange{x, prevValues, prevIndices},
               ValueRange{bestValues, bestIndices}, maps, iterators,
               [&](OpBuilder &nb, Location nl, ValueRange args) {
                 Value v = args[0], prevV = args[1], prevI = args[2];
@@ -853,10 +862,8 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
                 };
                 Value zeroI = scalarConstant(nb, nl, i64, 0);
                 // Eligible: after the previous pick in the output order.
-                Value noPrev =
-                    indexCmp(arith::CmpIPredicate::slt, prevI, zeroI);
                 Value eligible =
-                    i1Or(nb, nl, i1Or(nb, nl, noPrev, before(prevV, v)),
+                    i1Or(nb, nl, i1Or(nb, nl, first, before(prevV, v)),
                          i1And(nb, nl, orderedEqual(nb, nl, prevV, v),
                                indexCmp(arith::CmpIPredicate::sgt, i, prevI)));
                 // Better: before the current best in the output order.
@@ -881,10 +888,7 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
           Value newIndices = tensor::InsertSliceOp::create(
               lb, l, pass.getResult(1), iterArgs[1], offsets, sliceSizes,
               strides);
-          scf::YieldOp::create(lb, l,
-                               ValueRange{newValues, newIndices,
-                                          pass.getResult(0),
-                                          pass.getResult(1)});
+          scf::YieldOp::create(lb, l, ValueRange{newValues, newIndices});
         });
     replaceWithLowered(rewriter, op, {loop.getResult(0), loop.getResult(1)});
     return success();

@@ -217,9 +217,11 @@ func.func @top_k_dynamic_smallest(%x: tensor<?xi32>, %k: tensor<1xi64>) -> (tens
 
 // -----
 
+// The indexing maps print before the function (in the previous label's
+// block): capture their names there.
+// CHECK: #[[BN_C:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
 // CHECK-LABEL: func.func @batch_norm
-// CHECK: linalg.generic
-// CHECK-SAME: affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK: linalg.generic {indexing_maps = [#{{map[0-9]*}}, #[[BN_C]], #[[BN_C]], #[[BN_C]], #[[BN_C]], #{{map[0-9]*}}]
 // CHECK: math.sqrt
 func.func @batch_norm(%x: tensor<?x3x?x?xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<?x3x?x?xf32> {
   %0 = nn.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-3 : f32} : (tensor<?x3x?x?xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x?x?xf32>
@@ -228,6 +230,7 @@ func.func @batch_norm(%x: tensor<?x3x?x?xf32>, %s: tensor<3xf32>, %b: tensor<3xf
 
 // -----
 
+// CHECK: #[[LN_P:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d2)>
 // CHECK-LABEL: func.func @layer_norm
 // CHECK: linalg.reduce {{.*}} dimensions = [1, 2]
 // CHECK: linalg.generic
@@ -235,8 +238,7 @@ func.func @batch_norm(%x: tensor<?x3x?x?xf32>, %s: tensor<3xf32>, %b: tensor<3xf
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "reduction"]
 // CHECK: linalg.generic
 // CHECK: math.sqrt
-// CHECK: linalg.generic
-// CHECK-SAME: affine_map<(d0, d1, d2) -> (d2)>
+// CHECK: linalg.generic {indexing_maps = [#{{map[0-9]*}}, #{{map[0-9]*}}, #{{map[0-9]*}}, #[[LN_P]], #[[LN_P]], #{{map[0-9]*}}]
 func.func @layer_norm(%x: tensor<?x?x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<?x?x8xf32> {
   %0 = nn.layer_norm %x, %s, %b {axis = 1 : i64} : (tensor<?x?x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<?x?x8xf32>
   return %0 : tensor<?x?x8xf32>
@@ -244,10 +246,10 @@ func.func @layer_norm(%x: tensor<?x?x8xf32>, %s: tensor<8xf32>, %b: tensor<8xf32
 
 // -----
 
+// CHECK: #[[IN_C:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
 // CHECK-LABEL: func.func @instance_norm
 // CHECK: linalg.reduce {{.*}} dimensions = [2, 3]
-// CHECK: linalg.generic
-// CHECK-SAME: affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK: linalg.generic {indexing_maps = [#{{map[0-9]*}}, #{{map[0-9]*}}, #{{map[0-9]*}}, #[[IN_C]], #[[IN_C]], #{{map[0-9]*}}]
 func.func @instance_norm(%x: tensor<?x?x?x?xf16>, %s: tensor<?xf16>, %b: tensor<?xf16>) -> tensor<?x?x?x?xf16> {
   %0 = nn.instance_norm %x, %s, %b : (tensor<?x?x?x?xf16>, tensor<?xf16>, tensor<?xf16>) -> tensor<?x?x?x?xf16>
   return %0 : tensor<?x?x?x?xf16>
