@@ -485,10 +485,9 @@ struct GemmLowering final : OpRewritePattern<nn::GemmOp> {
 /// Einsum as one linalg.generic: one loop per '...' dimension and per
 /// letter; the letters (and '...' dimensions) missing from the result are
 /// reductions, a letter repeated within one term reads the diagonal (the
-/// same loop indexes both dimensions). '...' dimensions broadcast: a
-/// statically 1 size reads index 0; a dynamic size that may differ from
-/// the loop's is read with tensor.extract at index 0 when it is 1 at run
-/// time. The product of the operands accumulates in f32 for half floats.
+/// same loop indexes both dimensions). '...' dimensions broadcast with
+/// numpy rules (see below). The product of the operands accumulates in f32
+/// for half floats.
 struct EinsumLowering final : OpRewritePattern<nn::EinsumOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -609,77 +608,89 @@ struct EinsumLowering final : OpRewritePattern<nn::EinsumOp> {
           access[i].push_back({ellipsisRank - own + j, true});
       }
     }
-    // Size of each '...' loop as known statically from the operands/result.
-    // Broadcast decision per operand dim: identity, constant 0, run time.
+    // '...' dims broadcast. Per operand dim: identity; index 0 (statically
+    // 1 while another operand's is not); or a run-time broadcast (dynamic
+    // while another operand's is not statically 1), materialized first by a
+    // copy to the broadcast size (the max over the operands) that reads
+    // index 0 where the operand's size is 1.
     enum class Mode { Identity, Zero, RunTime };
+    IndexMath m{rewriter, loc};
     SmallVector<SmallVector<Mode>> modes(inputs.size());
+    SmallVector<OpFoldResult> ellSize(ellipsisRank, m.c(1));
+    for (auto [i, acc] : llvm::enumerate(access))
+      modes[i].assign(acc.size(), Mode::Identity);
     for (int j = 0; j < ellipsisRank; ++j) {
-      // Reference operand for a summed '...' loop: a static non-1 size
-      // first, else the first dynamic one.
-      int reference = -1;
-      bool anyNonOne = false;
+      SmallVector<std::pair<unsigned, unsigned>> users;
       for (auto [i, acc] : llvm::enumerate(access))
         for (auto [d, a] : llvm::enumerate(acc))
-          if (a.ellipsis && a.loop == j) {
-            int64_t s =
-                cast<RankedTensorType>(lowered[i].getType()).getDimSize(d);
-            if (s != 1)
-              anyNonOne = true;
-            if (!ShapedType::isDynamic(s) && s != 1)
-              reference = i;
-          }
-      if (reference < 0 && !inResult[j])
-        for (auto [i, acc] : llvm::enumerate(access))
-          for (auto [d, a] : llvm::enumerate(acc))
-            if (reference < 0 && a.ellipsis && a.loop == j &&
-                cast<RankedTensorType>(lowered[i].getType()).isDynamicDim(d))
-              reference = i;
-      (void)anyNonOne;
-      for (auto [i, acc] : llvm::enumerate(access)) {
-        modes[i].resize(acc.size(), Mode::Identity);
-        for (auto [d, a] : llvm::enumerate(acc)) {
-          if (!a.ellipsis || a.loop != j)
-            continue;
-          int64_t s =
-              cast<RankedTensorType>(lowered[i].getType()).getDimSize(d);
-          if (s == 1)
-            modes[i][d] = anyNonOne ? Mode::Zero : Mode::Identity;
-          else if (ShapedType::isDynamic(s) && int(i) != reference)
-            modes[i][d] = Mode::RunTime;
-        }
+          if (a.ellipsis && a.loop == j)
+            users.push_back({unsigned(i), unsigned(d)});
+      auto sizeOf = [&](std::pair<unsigned, unsigned> u) {
+        return cast<RankedTensorType>(lowered[u.first].getType())
+            .getDimSize(u.second);
+      };
+      for (auto u : users) {
+        ellSize[j] = m.max(ellSize[j],
+                           tensorSizes(rewriter, loc, lowered[u.first])[u.second]);
+        bool otherNotOne = llvm::any_of(users, [&](auto o) {
+          return o.first != u.first && sizeOf(o) != 1;
+        });
+        if (sizeOf(u) == 1 && otherNotOne)
+          modes[u.first][u.second] = Mode::Zero;
+        else if (ShapedType::isDynamic(sizeOf(u)) && otherNotOne)
+          modes[u.first][u.second] = Mode::RunTime;
       }
     }
-    for (auto [i, acc] : llvm::enumerate(access))
-      modes[i].resize(acc.size(), Mode::Identity);
+    for (auto [i, acc] : llvm::enumerate(access)) {
+      if (!llvm::is_contained(modes[i], Mode::RunTime))
+        continue;
+      auto type = cast<RankedTensorType>(lowered[i].getType());
+      unsigned rank = type.getRank();
+      SmallVector<OpFoldResult> sizes = tensorSizes(rewriter, loc, lowered[i]);
+      SmallVector<Value> isOne(rank);
+      for (unsigned d = 0; d < rank; ++d) {
+        if (modes[i][d] != Mode::RunTime)
+          continue;
+        isOne[d] = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, m.v(sizes[d]),
+            m.v(m.c(1)));
+        sizes[d] = ellSize[acc[d].loop];
+        modes[i][d] = Mode::Identity;
+      }
+      Value source = lowered[i];
+      Value empty =
+          tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
+      lowered[i] =
+          linalg::GenericOp::create(
+              rewriter, loc, empty.getType(), ValueRange{}, empty,
+              rewriter.getMultiDimIdentityMap(rank),
+              SmallVector<utils::IteratorType>(rank,
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange) {
+                Value zero = arith::ConstantIndexOp::create(b, l, 0);
+                SmallVector<Value> indices;
+                for (unsigned d = 0; d < rank; ++d) {
+                  Value iv = linalg::IndexOp::create(b, l, d);
+                  if (isOne[d])
+                    iv = arith::SelectOp::create(b, l, isOne[d], zero, iv);
+                  indices.push_back(iv);
+                }
+                linalg::YieldOp::create(
+                    b, l,
+                    Value(tensor::ExtractOp::create(b, l, source, indices)));
+              })
+              .getResult(0);
+    }
 
     Type element = outType.getElementType();
     Type accType = accumulatorType(element);
-    SmallVector<Value> genericInputs;
     SmallVector<AffineMap> maps;
-    SmallVector<int> genericIndex(inputs.size(), -1);
-    SmallVector<SmallVector<Value>> isOne(inputs.size());
     for (auto [i, acc] : llvm::enumerate(access)) {
-      bool runTime = llvm::is_contained(modes[i], Mode::RunTime);
-      if (runTime) {
-        for (auto [d, mode] : llvm::enumerate(modes[i])) {
-          if (mode != Mode::RunTime) {
-            isOne[i].push_back(nullptr);
-            continue;
-          }
-          Value dim = tensor::DimOp::create(rewriter, loc, lowered[i], d);
-          Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-          isOne[i].push_back(arith::CmpIOp::create(
-              rewriter, loc, arith::CmpIPredicate::eq, dim, one));
-        }
-        continue;
-      }
       SmallVector<AffineExpr> exprs;
       for (auto [d, a] : llvm::enumerate(acc))
         exprs.push_back(modes[i][d] == Mode::Zero
                             ? getAffineConstantExpr(0, ctx)
                             : getAffineDimExpr(a.loop, ctx));
-      genericIndex[i] = genericInputs.size();
-      genericInputs.push_back(lowered[i]);
       maps.push_back(AffineMap::get(numLoops, 0, exprs, ctx));
     }
     maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
@@ -690,28 +701,10 @@ struct EinsumLowering final : OpRewritePattern<nn::EinsumOp> {
     Value init = zeros(rewriter, loc, *outSizes, accType);
     Value result =
         linalg::GenericOp::create(
-            rewriter, loc, init.getType(), genericInputs, init, maps,
-            iterators,
+            rewriter, loc, init.getType(), lowered, init, maps, iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value prod;
-              for (auto [i, acc] : llvm::enumerate(access)) {
-                Value s;
-                if (genericIndex[i] >= 0) {
-                  s = args[genericIndex[i]];
-                } else {
-                  SmallVector<Value> indices;
-                  Value zero = arith::ConstantIndexOp::create(b, l, 0);
-                  for (auto [d, a] : llvm::enumerate(acc)) {
-                    Value iv = linalg::IndexOp::create(b, l, a.loop);
-                    if (modes[i][d] == Mode::Zero)
-                      iv = zero;
-                    else if (modes[i][d] == Mode::RunTime)
-                      iv = arith::SelectOp::create(b, l, isOne[i][d], zero,
-                                                   iv);
-                    indices.push_back(iv);
-                  }
-                  s = tensor::ExtractOp::create(b, l, lowered[i], indices);
-                }
+              for (Value s : args.drop_back()) {
                 s = extendTo(b, l, s, accType);
                 prod = prod ? mulScalars(b, l, prod, s) : s;
               }
@@ -770,7 +763,7 @@ static Window computeWindow(OpBuilder &b, Location loc,
                             std::optional<ArrayRef<int64_t>> strides,
                             std::optional<ArrayRef<int64_t>> pads,
                             std::optional<ArrayRef<int64_t>> dilations,
-                            nn::AutoPad autoPad) {
+                            nn::AutoPad autoPad, bool ceilMode) {
   IndexMath m{b, loc};
   size_t n = in.size();
   Window w;
@@ -806,7 +799,9 @@ static Window computeWindow(OpBuilder &b, Location loc,
     }
     w.padBegin.push_back(begin);
     w.padEnd.push_back(end);
-    w.padHigh.push_back(m.max(end, m.sub(m.sub(span, in[i]), begin)));
+    // Floor-mode windows always end inside the padded input.
+    w.padHigh.push_back(
+        ceilMode ? m.max(end, m.sub(m.sub(span, in[i]), begin)) : end);
   }
   return w;
 }
@@ -930,7 +925,8 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
     Window win = computeWindow(rewriter, loc, spatial(xSizes),
                                spatial(*outSizes), spatial(wSizes),
                                op.getStrides(), op.getPads(),
-                               op.getDilations(), op.getAutoPad());
+                               op.getDilations(), op.getAutoPad(),
+                               /*ceilMode=*/false);
     x = padInput(rewriter, loc, x, win, scalarConstant(rewriter, loc, element, 0));
     Value init = biasInit(rewriter, loc, op.getBias(), *outSizes, acc);
     SmallVector<NamedAttribute> attrs = {
@@ -1147,7 +1143,8 @@ poolWindow(PatternRewriter &rewriter, PoolOp op, Value x) {
     kernel.push_back(rewriter.getIndexAttr(k));
   Window w = computeWindow(rewriter, loc, spatial(xSizes), spatial(*outSizes),
                            kernel, op.getStrides(), op.getPads(),
-                           op.getDilations(), op.getAutoPad());
+                           op.getDilations(), op.getAutoPad(),
+                           op.getCeilMode());
   return std::make_pair(w, *outSizes);
 }
 

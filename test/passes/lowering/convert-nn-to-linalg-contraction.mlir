@@ -154,7 +154,7 @@ func.func @einsum_batch_diagonal(%a: tensor<2x3x3xf32>) -> tensor<2x3xf32> {
 
 // CHECK-LABEL: func.func @einsum_inner
 // CHECK: linalg.generic {{.+}} iterator_types = ["reduction"]
-// CHECK-SAME: -> tensor<f32>
+// CHECK: } -> tensor<f32>
 func.func @einsum_inner(%a: tensor<5xf32>, %b: tensor<5xf32>) -> tensor<f32> {
   %0 = nn.einsum "i,i" %a, %b : (tensor<5xf32>, tensor<5xf32>) -> tensor<f32>
   return %0 : tensor<f32>
