@@ -137,8 +137,8 @@ static Value convertTensor(OpBuilder &b, Location loc, Value tensor,
   auto type = cast<RankedTensorType>(tensor.getType());
   if (type.getElementType() == element)
     return tensor;
-  Value init = tensor::EmptyOp::create(
-      b, loc, tensorSizes(b, loc, tensor), element);
+  Value init =
+      tensor::EmptyOp::create(b, loc, tensorSizes(b, loc, tensor), element);
   unsigned rank = type.getRank();
   SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank,
@@ -293,8 +293,8 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
             rewriter, loc, lhs,
             ArrayRef<ReassociationIndices>{rows, {lhsRank - 1}});
       }
-      SmallVector<OpFoldResult> sizes2 = {
-          tensorSizes(rewriter, loc, lhs2)[0], nSize};
+      SmallVector<OpFoldResult> sizes2 = {tensorSizes(rewriter, loc, lhs2)[0],
+                                          nSize};
       Value init = zeros(rewriter, loc, sizes2, acc);
       product = linalg::MatmulOp::create(rewriter, loc, init.getType(),
                                          ValueRange{lhs2, rhs}, init)
@@ -304,7 +304,8 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
         full.push_back(nSize);
         SmallVector<int64_t> shape;
         for (OpFoldResult s : full)
-          shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
+          shape.push_back(
+              getConstantIntValue(s).value_or(ShapedType::kDynamic));
         ReassociationIndices rows;
         for (int64_t d = 0; d < lhsRank - 1; ++d)
           rows.push_back(d);
@@ -318,7 +319,8 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
                                       outSizes->begin() + batchRank);
       // An operand's batch dims need no broadcast when they are the
       // result's: statically equal, or dynamic with the result's symbol.
-      auto resultDims = dyn_cast_or_null<nn::DimsAttr>(resultType.getEncoding());
+      auto resultDims =
+          dyn_cast_or_null<nn::DimsAttr>(resultType.getEncoding());
       auto broadcastOperand = [&](Value operand, Value nnOperand,
                                   OpFoldResult rows, OpFoldResult cols) {
         auto type = cast<RankedTensorType>(operand.getType());
@@ -346,16 +348,6 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
       auto collapseBatch = [&](Value t) -> Value {
         if (batchRank == 1)
           return t;
-        if (batchRank == 0)
-          return tensor::ExpandShapeOp::create(
-              rewriter, loc,
-              RankedTensorType::get(
-                  {1, cast<RankedTensorType>(t.getType()).getDimSize(0),
-                   cast<RankedTensorType>(t.getType()).getDimSize(1)},
-                  cast<RankedTensorType>(t.getType()).getElementType()),
-              t, {{0, 1}, {2}},
-              {m.c(1), tensorSizes(rewriter, loc, t)[0],
-               tensorSizes(rewriter, loc, t)[1]});
         ReassociationIndices b;
         for (int64_t d = 0; d < batchRank; ++d)
           b.push_back(d);
@@ -363,33 +355,40 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
             rewriter, loc, t,
             ArrayRef<ReassociationIndices>{b, {batchRank}, {batchRank + 1}});
       };
-      Value l3 = collapseBatch(lhsB), r3 = collapseBatch(rhsB);
-      OpFoldResult batchSize = m.c(1);
-      for (OpFoldResult s : batch)
-        batchSize = m.mul(batchSize, s);
-      Value init = zeros(rewriter, loc, {batchSize, mSize, nSize}, acc);
-      product = linalg::BatchMatmulOp::create(rewriter, loc, init.getType(),
-                                              ValueRange{l3, r3}, init)
-                    .getResult(0);
       SmallVector<OpFoldResult> full(batch);
       full.push_back(mSize);
       full.push_back(nSize);
-      SmallVector<int64_t> shape;
-      for (OpFoldResult s : full)
-        shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
-      ReassociationIndices b;
-      for (int64_t d = 0; d < batchRank; ++d)
-        b.push_back(d);
-      auto fullType = RankedTensorType::get(shape, acc);
-      if (batchRank == 0)
-        product = tensor::CollapseShapeOp::create(
-            rewriter, loc, fullType, product,
-            ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-      else if (batchRank > 1)
-        product = tensor::ExpandShapeOp::create(
-            rewriter, loc, fullType, product,
-            ArrayRef<ReassociationIndices>{b, {batchRank}, {batchRank + 1}},
-            full);
+      bool dynamicBatch = llvm::any_of(
+          batch, [](OpFoldResult s) { return !getConstantIntValue(s); });
+      if (batchRank > 1 && dynamicBatch) {
+        // Collapsing several dynamic batch dims and expanding them back
+        // crashes upstream expand-strided-metadata (LLVM 22) once the
+        // reshapes propagate; a generic over all batch dims avoids it.
+        product = buildBatchedMatmul(rewriter, loc, lhsB, rhsB,
+                                     zeros(rewriter, loc, full, acc));
+      } else {
+        Value l3 = collapseBatch(lhsB), r3 = collapseBatch(rhsB);
+        OpFoldResult batchSize = m.c(1);
+        for (OpFoldResult s : batch)
+          batchSize = m.mul(batchSize, s);
+        Value init = zeros(rewriter, loc, {batchSize, mSize, nSize}, acc);
+        product = linalg::BatchMatmulOp::create(rewriter, loc, init.getType(),
+                                                ValueRange{l3, r3}, init)
+                      .getResult(0);
+        SmallVector<int64_t> shape;
+        for (OpFoldResult s : full)
+          shape.push_back(
+              getConstantIntValue(s).value_or(ShapedType::kDynamic));
+        ReassociationIndices b;
+        for (int64_t d = 0; d < batchRank; ++d)
+          b.push_back(d);
+        auto fullType = RankedTensorType::get(shape, acc);
+        if (batchRank > 1)
+          product = tensor::ExpandShapeOp::create(
+              rewriter, loc, fullType, product,
+              ArrayRef<ReassociationIndices>{b, {batchRank}, {batchRank + 1}},
+              full);
+      }
     }
     product = convertTensor(rewriter, loc, product, element);
     int64_t fullRank = cast<RankedTensorType>(product.getType()).getRank();
@@ -401,6 +400,40 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
     product = dropUnitDims(rewriter, loc, product, drop);
     replaceWithLowered(rewriter, op, product);
     return success();
+  }
+  /// A batched matmul over equal batch dims as a linalg.generic:
+  /// lhs [B..., M, K] x rhs [B..., K, N] accumulated into init [B..., M, N].
+  static Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs,
+                                  Value rhs, Value init) {
+    MLIRContext *ctx = b.getContext();
+    unsigned rank = cast<RankedTensorType>(init.getType()).getRank();
+    unsigned numLoops = rank + 1;
+    SmallVector<AffineExpr> batchExprs;
+    for (unsigned d = 0; d + 2 < rank; ++d)
+      batchExprs.push_back(getAffineDimExpr(d, ctx));
+    AffineExpr i = getAffineDimExpr(rank - 2, ctx),
+               j = getAffineDimExpr(rank - 1, ctx),
+               k = getAffineDimExpr(rank, ctx);
+    auto map = [&](AffineExpr x, AffineExpr y) {
+      SmallVector<AffineExpr> exprs(batchExprs);
+      exprs.push_back(x);
+      exprs.push_back(y);
+      return AffineMap::get(numLoops, 0, exprs, ctx);
+    };
+    SmallVector<AffineMap> maps = {map(i, k), map(k, j), map(i, j)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Type acc = cast<RankedTensorType>(init.getType()).getElementType();
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
+               iterators,
+               [&](OpBuilder &nb, Location l, ValueRange args) {
+                 Value p = mulScalars(nb, l, extendTo(nb, l, args[0], acc),
+                                      extendTo(nb, l, args[1], acc));
+                 linalg::YieldOp::create(nb, l, addScalars(nb, l, args[2], p));
+               })
+        .getResult(0);
   }
 };
 
@@ -433,7 +466,8 @@ struct GemmLowering final : OpRewritePattern<nn::GemmOp> {
     Value cFull;
     if (c) {
       cFull = broadcastTo(rewriter, loc, c, *outSizes);
-      cFull = convertTensor(rewriter, loc, cFull, acc, isUnsignedInteger(c.getType()));
+      cFull = convertTensor(rewriter, loc, cFull, acc,
+                            isUnsignedInteger(c.getType()));
     }
     bool fused = alpha == 1.0 && (!c || beta == 1.0);
     Value init = fused && cFull ? cFull : zeros(rewriter, loc, *outSizes, acc);
@@ -465,12 +499,12 @@ struct GemmLowering final : OpRewritePattern<nn::GemmOp> {
           linalg::GenericOp::create(
               rewriter, loc, out.getType(), inputs, out, maps, iterators,
               [&](OpBuilder &b, Location l, ValueRange args) {
-                Value r = mulScalars(b, l, args[0],
-                                     scalarConstant(b, l, acc, alpha));
+                Value r =
+                    mulScalars(b, l, args[0], scalarConstant(b, l, acc, alpha));
                 if (cFull)
-                  r = addScalars(
-                      b, l, r,
-                      mulScalars(b, l, args[1], scalarConstant(b, l, acc, beta)));
+                  r = addScalars(b, l, r,
+                                 mulScalars(b, l, args[1],
+                                            scalarConstant(b, l, acc, beta)));
                 linalg::YieldOp::create(
                     b, l, convertScalar(b, l, r, element, false, false));
               })
@@ -630,8 +664,8 @@ struct EinsumLowering final : OpRewritePattern<nn::EinsumOp> {
             .getDimSize(u.second);
       };
       for (auto u : users) {
-        ellSize[j] = m.max(ellSize[j],
-                           tensorSizes(rewriter, loc, lowered[u.first])[u.second]);
+        ellSize[j] = m.max(
+            ellSize[j], tensorSizes(rewriter, loc, lowered[u.first])[u.second]);
         bool otherNotOne = llvm::any_of(users, [&](auto o) {
           return o.first != u.first && sizeOf(o) != 1;
         });
@@ -651,9 +685,9 @@ struct EinsumLowering final : OpRewritePattern<nn::EinsumOp> {
       for (unsigned d = 0; d < rank; ++d) {
         if (modes[i][d] != Mode::RunTime)
           continue;
-        isOne[d] = arith::CmpIOp::create(
-            rewriter, loc, arith::CmpIPredicate::eq, m.v(sizes[d]),
-            m.v(m.c(1)));
+        isOne[d] =
+            arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                  m.v(sizes[d]), m.v(m.c(1)));
         sizes[d] = ellSize[acc[d].loop];
         modes[i][d] = Mode::Identity;
       }
@@ -800,8 +834,8 @@ static Window computeWindow(OpBuilder &b, Location loc,
     w.padBegin.push_back(begin);
     w.padEnd.push_back(end);
     // Floor-mode windows always end inside the padded input.
-    w.padHigh.push_back(
-        ceilMode ? m.max(end, m.sub(m.sub(span, in[i]), begin)) : end);
+    w.padHigh.push_back(ceilMode ? m.max(end, m.sub(m.sub(span, in[i]), begin))
+                                 : end);
   }
   return w;
 }
@@ -840,7 +874,8 @@ static Value buildPoolGeneric(
   SmallVector<AffineExpr> xExprs = {dim(0), dim(1)}, kExprs,
                           outExprs = {dim(0), dim(1)};
   for (unsigned i = 0; i < n; ++i) {
-    xExprs.push_back(dim(2 + i) * w.strides[i] + dim(2 + n + i) * w.dilations[i]);
+    xExprs.push_back(dim(2 + i) * w.strides[i] +
+                     dim(2 + n + i) * w.dilations[i]);
     kExprs.push_back(dim(2 + n + i));
     outExprs.push_back(dim(2 + i));
   }
@@ -886,7 +921,8 @@ static Value biasInit(OpBuilder &b, Location loc, Value bias,
   return linalg::GenericOp::create(
              b, loc, empty.getType(), lowered, empty, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, extendTo(nb, l, args[0], element));
+               linalg::YieldOp::create(nb, l,
+                                       extendTo(nb, l, args[0], element));
              })
       .getResult(0);
 }
@@ -895,7 +931,8 @@ namespace {
 
 /// Convolution: the input is zero-padded (tensor.pad), then
 ///  - group 1: linalg.conv_{1d_ncw_fcw,2d_nchw_fchw,3d_ncdhw_fcdhw};
-///  - 2-D depthwise (C/group = 1, M = group): linalg.depthwise_conv_2d_nchw_chw;
+///  - 2-D depthwise (C/group = 1, M = group):
+///  linalg.depthwise_conv_2d_nchw_chw;
 ///  - 2-D grouped: linalg.conv_2d_ngchw_gfchw on [N, G, C/G, H, W];
 ///  - anything else: a grouped N-d linalg.generic.
 /// The accumulator starts as the broadcast bias; half floats accumulate in
@@ -922,12 +959,12 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
     Type acc = accumulatorType(element);
     SmallVector<OpFoldResult> xSizes = tensorSizes(rewriter, loc, x);
     SmallVector<OpFoldResult> wSizes = tensorSizes(rewriter, loc, w);
-    Window win = computeWindow(rewriter, loc, spatial(xSizes),
-                               spatial(*outSizes), spatial(wSizes),
-                               op.getStrides(), op.getPads(),
-                               op.getDilations(), op.getAutoPad(),
-                               /*ceilMode=*/false);
-    x = padInput(rewriter, loc, x, win, scalarConstant(rewriter, loc, element, 0));
+    Window win = computeWindow(
+        rewriter, loc, spatial(xSizes), spatial(*outSizes), spatial(wSizes),
+        op.getStrides(), op.getPads(), op.getDilations(), op.getAutoPad(),
+        /*ceilMode=*/false);
+    x = padInput(rewriter, loc, x, win,
+                 scalarConstant(rewriter, loc, element, 0));
     Value init = biasInit(rewriter, loc, op.getBias(), *outSizes, acc);
     SmallVector<NamedAttribute> attrs = {
         windowAttr(rewriter, "strides", win.strides),
@@ -943,8 +980,8 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
                                                 ValueRange{x, w}, init, attrs)
                    .getResult(0);
     } else if (group == 1 && n == 3) {
-      result = linalg::Conv3DNcdhwFcdhwOp::create(
-                   rewriter, loc, initType, ValueRange{x, w}, init, attrs)
+      result = linalg::Conv3DNcdhwFcdhwOp::create(rewriter, loc, initType,
+                                                  ValueRange{x, w}, init, attrs)
                    .getResult(0);
     } else if (n == 2 && wType.getDimSize(1) == 1 &&
                wType.getDimSize(0) == group) {
@@ -1050,11 +1087,11 @@ struct ConvTransposeLowering final : OpRewritePattern<nn::ConvTransposeOp> {
       if (derived) {
         OpFoldResult extent =
             m.add(m.mul(m.sub(k, m.c(1)), m.c(dilations[i])), m.c(1));
-        OpFoldResult total = m.sub(
-            m.add(m.add(m.mul(m.c(strides[i]), m.sub(in, m.c(1))),
-                        m.c(outputPadding[i])),
-                  extent),
-            (*outSizes)[2 + i]);
+        OpFoldResult total =
+            m.sub(m.add(m.add(m.mul(m.c(strides[i]), m.sub(in, m.c(1))),
+                              m.c(outputPadding[i])),
+                        extent),
+                  (*outSizes)[2 + i]);
         OpFoldResult half = m.floorDiv(total, 2);
         begin = autoPad == nn::AutoPad::SameUpper ? half : m.sub(total, half);
       }
@@ -1063,8 +1100,8 @@ struct ConvTransposeLowering final : OpRewritePattern<nn::ConvTransposeOp> {
     }
 
     Value init = biasInit(rewriter, loc, op.getBias(), *outSizes, acc);
-    Value xg = splitDim(rewriter, loc, x, 1, group);  // N, G, C/G, S...
-    Value wg = splitDim(rewriter, loc, w, 0, group);  // G, C/G, M/G, K...
+    Value xg = splitDim(rewriter, loc, x, 1, group);    // N, G, C/G, S...
+    Value wg = splitDim(rewriter, loc, w, 0, group);    // G, C/G, M/G, K...
     Value ig = splitDim(rewriter, loc, init, 1, group); // N, G, M/G, O...
     // Loops: n, g, m, o..., c, k...
     unsigned numLoops = 4 + 2 * n, cLoop = 3 + n;
@@ -1094,7 +1131,8 @@ struct ConvTransposeLowering final : OpRewritePattern<nn::ConvTransposeOp> {
                 Value o = linalg::IndexOp::create(b, l, 3 + i);
                 Value k = linalg::IndexOp::create(b, l, cLoop + 1 + i);
                 Value kd = arith::MulIOp::create(
-                    b, l, k, arith::ConstantIndexOp::create(b, l, dilations[i]));
+                    b, l, k,
+                    arith::ConstantIndexOp::create(b, l, dilations[i]));
                 Value t = arith::SubIOp::create(
                     b, l, arith::AddIOp::create(b, l, o, padBegin[i]), kd);
                 Value s = arith::ConstantIndexOp::create(b, l, strides[i]);
@@ -1118,7 +1156,8 @@ struct ConvTransposeLowering final : OpRewritePattern<nn::ConvTransposeOp> {
                                    extendTo(b, l, args[0], acc));
               Value sum = addScalars(b, l, args[1], p);
               linalg::YieldOp::create(
-                  b, l, Value(arith::SelectOp::create(b, l, valid, sum, args[1])));
+                  b, l,
+                  Value(arith::SelectOp::create(b, l, valid, sum, args[1])));
             })
             .getResult(0);
     result = mergeDims(rewriter, loc, result, 1);
@@ -1141,10 +1180,10 @@ poolWindow(PatternRewriter &rewriter, PoolOp op, Value x) {
   SmallVector<OpFoldResult> kernel;
   for (int64_t k : op.getKernelShape())
     kernel.push_back(rewriter.getIndexAttr(k));
-  Window w = computeWindow(rewriter, loc, spatial(xSizes), spatial(*outSizes),
-                           kernel, op.getStrides(), op.getPads(),
-                           op.getDilations(), op.getAutoPad(),
-                           op.getCeilMode());
+  Window w =
+      computeWindow(rewriter, loc, spatial(xSizes), spatial(*outSizes), kernel,
+                    op.getStrides(), op.getPads(), op.getDilations(),
+                    op.getAutoPad(), op.getCeilMode());
   return std::make_pair(w, *outSizes);
 }
 
@@ -1164,30 +1203,30 @@ struct MaxPoolLowering final : OpRewritePattern<nn::MaxPoolOp> {
     auto &[w, outSizes] = *window;
     Value lowest = lowestValue(rewriter, loc, element, false);
     x = padInput(rewriter, loc, x, w, lowest);
-    Value init = fill(rewriter, loc,
-                      emptyTensor(rewriter, loc, op.getType(), outSizes),
-                      lowest);
+    Value init =
+        fill(rewriter, loc, emptyTensor(rewriter, loc, op.getType(), outSizes),
+             lowest);
     Value result;
     Value kernel = tensor::EmptyOp::create(rewriter, loc, w.kernel, element);
     SmallVector<NamedAttribute> attrs = {
         windowAttr(rewriter, "strides", w.strides),
         windowAttr(rewriter, "dilations", w.dilations)};
     if (w.rank() == 2)
-      result = linalg::PoolingNchwMaxOp::create(rewriter, loc, init.getType(),
-                                                ValueRange{x, kernel}, init,
-                                                attrs)
-                   .getResult(0);
+      result =
+          linalg::PoolingNchwMaxOp::create(rewriter, loc, init.getType(),
+                                           ValueRange{x, kernel}, init, attrs)
+              .getResult(0);
     else if (w.rank() == 1)
-      result = linalg::PoolingNcwMaxOp::create(rewriter, loc, init.getType(),
-                                               ValueRange{x, kernel}, init,
-                                               attrs)
-                   .getResult(0);
+      result =
+          linalg::PoolingNcwMaxOp::create(rewriter, loc, init.getType(),
+                                          ValueRange{x, kernel}, init, attrs)
+              .getResult(0);
     else
-      result = buildPoolGeneric(
-          rewriter, loc, x, init, w,
-          [](OpBuilder &b, Location l, Value v, Value acc) {
-            return scalarMax(b, l, acc, v, false);
-          });
+      result =
+          buildPoolGeneric(rewriter, loc, x, init, w,
+                           [](OpBuilder &b, Location l, Value v, Value acc) {
+                             return scalarMax(b, l, acc, v, false);
+                           });
     replaceWithLowered(rewriter, op, result);
     return success();
   }
@@ -1197,10 +1236,10 @@ struct MaxPoolLowering final : OpRewritePattern<nn::MaxPoolOp> {
 /// inside the input (or, with count_include_pad, inside input + pads; a
 /// ceil_mode window's part beyond the end padding never counts). `root`
 /// optionally post-processes instead (Lp pooling).
-static Value finishPool(OpBuilder &b, Location loc, Value sums, Value init,
-                        const Window &w, bool divide, bool includePad,
-                        llvm::function_ref<Value(OpBuilder &, Location, Value)>
-                            finish) {
+static Value
+finishPool(OpBuilder &b, Location loc, Value sums, Value init, const Window &w,
+           bool divide, bool includePad,
+           llvm::function_ref<Value(OpBuilder &, Location, Value)> finish) {
   unsigned n = w.rank();
   IndexMath m{b, loc};
   // Valid padded-coordinate range per axis: [lo, hi).
@@ -1244,8 +1283,8 @@ static Value finishPool(OpBuilder &b, Location loc, Value sums, Value init,
                      int64_t s = w.strides[i], d = w.dilations[i];
                      int64_t k = *getConstantIntValue(w.kernel[i]);
                      OpFoldResult start = im.mul(o, im.c(s));
-                     OpFoldResult kMin = im.max(
-                         im.c(0), im.ceilDiv(im.sub(lo[i], start), d));
+                     OpFoldResult kMin =
+                         im.max(im.c(0), im.ceilDiv(im.sub(lo[i], start), d));
                      OpFoldResult kMax = im.min(
                          im.c(k - 1),
                          im.floorDiv(im.sub(im.sub(hi[i], im.c(1)), start), d));
@@ -1261,9 +1300,8 @@ static Value finishPool(OpBuilder &b, Location loc, Value sums, Value init,
                }
                if (finish)
                  v = finish(nb, l, v);
-               linalg::YieldOp::create(nb, l,
-                                       convertScalar(nb, l, v, element, false,
-                                                     false));
+               linalg::YieldOp::create(
+                   nb, l, convertScalar(nb, l, v, element, false, false));
              })
       .getResult(0);
 }
@@ -1284,7 +1322,8 @@ struct AvgPoolLowering final : OpRewritePattern<nn::AvgPoolOp> {
     if (failed(window))
       return failure();
     auto &[w, outSizes] = *window;
-    x = padInput(rewriter, loc, x, w, scalarConstant(rewriter, loc, element, 0));
+    x = padInput(rewriter, loc, x, w,
+                 scalarConstant(rewriter, loc, element, 0));
     Value sumInit = zeros(rewriter, loc, outSizes, acc);
     Value kernel = tensor::EmptyOp::create(rewriter, loc, w.kernel, element);
     SmallVector<NamedAttribute> attrs = {
@@ -1297,15 +1336,16 @@ struct AvgPoolLowering final : OpRewritePattern<nn::AvgPoolOp> {
                                               attrs)
                  .getResult(0);
     else if (w.rank() == 1)
-      sums = linalg::PoolingNcwSumOp::create(rewriter, loc, sumInit.getType(),
-                                             ValueRange{x, kernel}, sumInit,
-                                             attrs)
-                 .getResult(0);
+      sums =
+          linalg::PoolingNcwSumOp::create(rewriter, loc, sumInit.getType(),
+                                          ValueRange{x, kernel}, sumInit, attrs)
+              .getResult(0);
     else
-      sums = buildPoolGeneric(rewriter, loc, x, sumInit, w,
-                              [&](OpBuilder &b, Location l, Value v, Value a) {
-                                return addScalars(b, l, a, extendTo(b, l, v, acc));
-                              });
+      sums =
+          buildPoolGeneric(rewriter, loc, x, sumInit, w,
+                           [&](OpBuilder &b, Location l, Value v, Value a) {
+                             return addScalars(b, l, a, extendTo(b, l, v, acc));
+                           });
     Value init = emptyTensor(rewriter, loc, op.getType(), outSizes);
     Value result = finishPool(rewriter, loc, sums, init, w, /*divide=*/true,
                               op.getCountIncludePad(), nullptr);
@@ -1332,7 +1372,8 @@ struct LpPoolLowering final : OpRewritePattern<nn::LpPoolOp> {
     if (failed(window))
       return failure();
     auto &[w, outSizes] = *window;
-    x = padInput(rewriter, loc, x, w, scalarConstant(rewriter, loc, element, 0));
+    x = padInput(rewriter, loc, x, w,
+                 scalarConstant(rewriter, loc, element, 0));
     Value sumInit = zeros(rewriter, loc, outSizes, acc);
     Value sums = buildPoolGeneric(
         rewriter, loc, x, sumInit, w,
@@ -1352,9 +1393,8 @@ struct LpPoolLowering final : OpRewritePattern<nn::LpPoolOp> {
             return s;
           if (p == 2)
             return math::SqrtOp::create(b, l, s);
-          return math::PowFOp::create(b, l, s,
-                                      scalarConstant(b, l, s.getType(),
-                                                     1.0 / double(p)));
+          return math::PowFOp::create(
+              b, l, s, scalarConstant(b, l, s.getType(), 1.0 / double(p)));
         });
     replaceWithLowered(rewriter, op, result);
     return success();
@@ -1396,10 +1436,9 @@ struct GlobalPoolLowering final : OpRewritePattern<PoolOp> {
             rewriter, loc, init.getType(), x, init, maps, iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value v = extendTo(b, l, args[0], acc);
-              linalg::YieldOp::create(
-                  b, l,
-                  IsMax ? scalarMax(b, l, args[1], v, false)
-                        : addScalars(b, l, args[1], v));
+              linalg::YieldOp::create(b, l,
+                                      IsMax ? scalarMax(b, l, args[1], v, false)
+                                            : addScalars(b, l, args[1], v));
             })
             .getResult(0);
     if (!IsMax) {
@@ -1448,7 +1487,6 @@ void ddl::lowering::populateContractionPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   patterns.add<MatMulLowering, GemmLowering, EinsumLowering, ConvLowering,
                ConvTransposeLowering, MaxPoolLowering, AvgPoolLowering,
-               LpPoolLowering,
-               GlobalPoolLowering<nn::GlobalAvgPoolOp, false>,
+               LpPoolLowering, GlobalPoolLowering<nn::GlobalAvgPoolOp, false>,
                GlobalPoolLowering<nn::GlobalMaxPoolOp, true>>(context);
 }
