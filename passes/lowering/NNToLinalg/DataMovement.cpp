@@ -143,9 +143,10 @@ static ReassociationIndices iota(int64_t n) {
 
 /// `src` (lowered) in row-major order under the shape `sizes`, with the
 /// static sizes `resultType` (lowered) knows. A single collapse or expand
-/// when both shapes are static and one refines the other; otherwise a
-/// collapse to 1-D and an expand to the result (both with static
-/// reassociations; expand_shape takes the run-time sizes).
+/// when both shapes are static and one refines the other; with at most one
+/// dynamic result size, a collapse to 1-D and an expand to the result (both
+/// with static reassociations; expand_shape takes the run-time size);
+/// otherwise tensor.reshape with the sizes as a shape tensor.
 static FailureOr<Value> reshapeTo(OpBuilder &b, Location loc, Value src,
                                   ArrayRef<OpFoldResult> sizes,
                                   RankedTensorType resultType) {
@@ -174,6 +175,16 @@ static FailureOr<Value> reshapeTo(OpBuilder &b, Location loc, Value src,
         return Value(tensor::ExpandShapeOp::create(b, loc, dstType, src,
                                                    *reassociation));
     }
+  }
+  // expand-strided-metadata (LLVM 22) crashes on an expand_shape group with
+  // more than one dynamic size: such reshapes take the sizes as a tensor.
+  if (llvm::count_if(shape, ShapedType::isDynamic) > 1) {
+    SmallVector<Value> values;
+    for (OpFoldResult size : mixed)
+      values.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+    Value shapeTensor = tensor::FromElementsOp::create(
+        b, loc, RankedTensorType::get({dstRank}, b.getIndexType()), values);
+    return Value(tensor::ReshapeOp::create(b, loc, dstType, src, shapeTensor));
   }
   Value flat = src;
   if (srcRank == 0)

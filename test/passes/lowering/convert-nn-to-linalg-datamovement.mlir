@@ -13,12 +13,23 @@ func.func @reshape_static(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
 // CHECK-LABEL: func.func @reshape_dynamic
 // CHECK-SAME: (%[[X:.+]]: tensor<?x4xf32>, %[[S:.+]]: tensor<3xi64>)
 // CHECK: tensor.extract %[[S]]
-// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x4xf32> into tensor<?xf32>
-// CHECK: tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1, 2]] output_shape
-// CHECK-SAME: tensor<?xf32> into tensor<?x?x?xf32>
+// CHECK: %[[SHAPE:.+]] = tensor.from_elements %{{.*}}, %{{.*}}, %{{.*}} : tensor<3xindex>
+// CHECK: tensor.reshape %[[X]](%[[SHAPE]]) : (tensor<?x4xf32>, tensor<3xindex>) -> tensor<?x?x?xf32>
 func.func @reshape_dynamic(%x: tensor<?x4xf32>, %s: tensor<3xi64>) -> tensor<?x?x?xf32> {
   %0 = nn.reshape %x, %s : (tensor<?x4xf32>, tensor<3xi64>) -> tensor<?x?x?xf32>
   return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
+// One dynamic size: collapse to 1-D, then expand.
+// CHECK-LABEL: func.func @reshape_one_dynamic
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+// CHECK: tensor.expand_shape %[[FLAT]] {{\[\[}}0, 1]] output_shape [2, %{{.*}}] : tensor<?xf32> into tensor<2x?xf32>
+func.func @reshape_one_dynamic(%x: tensor<?x4xf32>) -> tensor<2x?xf32> {
+  %s = nn.constant dense<[2, -1]> : tensor<2xi64>
+  %0 = nn.reshape %x, %s : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<2x?xf32>
+  return %0 : tensor<2x?xf32>
 }
 
 // -----
