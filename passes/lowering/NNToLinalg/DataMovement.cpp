@@ -210,6 +210,20 @@ static FailureOr<Value> reshapeTo(OpBuilder &b, Location loc, Value src,
                                              {iota(dstRank)}, mixed));
 }
 
+/// tensor.extract_slice, or a tensor.empty when a size is statically 0: the
+/// verifier rejects a static offset at the end of a dimension even for an
+/// empty slice (and clamped ONNX bounds produce exactly that).
+static Value extractSlice(OpBuilder &b, Location loc, Value src,
+                          ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes,
+                          ArrayRef<OpFoldResult> strides) {
+  if (llvm::any_of(
+          sizes, [](OpFoldResult size) { return isConstantIntValue(size, 0); }))
+    return tensor::EmptyOp::create(
+        b, loc, sizes, cast<RankedTensorType>(src.getType()).getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, src, offsets, sizes, strides);
+}
+
 /// The reassociation that groups each of `units` (sorted dims of size 1 of
 /// the larger shape, of rank `rank`) with a neighbouring dim: the one
 /// before it, or the first one kept for leading units. Empty when every dim
@@ -482,8 +496,7 @@ struct LowerSlice final : OpRewritePattern<nn::SliceOp> {
         offsets.push_back(getAsOpFoldResult(start[d]));
         strides.push_back(getAsOpFoldResult(step[d]));
       }
-      result = tensor::ExtractSliceOp::create(rewriter, loc, input, offsets,
-                                              *sizes, strides);
+      result = extractSlice(rewriter, loc, input, offsets, *sizes, strides);
     } else {
       Value init = emptyTensor(rewriter, loc, op.getType(), *sizes);
       SmallVector<Value> last;
@@ -535,6 +548,12 @@ struct LowerConcat final : OpRewritePattern<nn::ConcatOp> {
     for (Value operand : op.getInputs()) {
       Value input = toLowered(rewriter, loc, operand);
       SmallVector<OpFoldResult> inSizes = tensorSizes(rewriter, loc, input);
+      // Empty inputs add nothing (and an insert at the end of the result
+      // would not verify).
+      if (llvm::any_of(inSizes, [](OpFoldResult size) {
+            return isConstantIntValue(size, 0);
+          }))
+        continue;
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       offsets[axis] = getAsOpFoldResult(offset);
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
@@ -581,9 +600,8 @@ struct LowerSplit final : OpRewritePattern<nn::SplitOp> {
       }
       offsets[axis] = getAsOpFoldResult(offset);
       (*sizes)[axis] = getAsOpFoldResult(size);
-      results.push_back(tensor::ExtractSliceOp::create(rewriter, loc, input,
-                                                       offsets, *sizes, strides)
-                            .getResult());
+      results.push_back(
+          extractSlice(rewriter, loc, input, offsets, *sizes, strides));
       offset = m.add(offset, size);
     }
     replaceWithLowered(rewriter, op, results);
@@ -636,7 +654,7 @@ struct LowerPad final : OpRewritePattern<nn::PadOp> {
       high.push_back(getAsOpFoldResult(m.max(end, zero)));
     }
     if (crops)
-      input = tensor::ExtractSliceOp::create(
+      input = extractSlice(
           rewriter, loc, input, cropOffsets, cropSizes,
           SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(1)));
 

@@ -312,3 +312,29 @@ func.func @range_float(%a: tensor<f32>, %b: tensor<f32>, %c: tensor<f32>) -> ten
   %0 = nn.range %a, %b, %c : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// A statically empty slice (start clamped to the end) is a tensor.empty:
+// extract_slice does not verify with an offset at the end of a dimension.
+// CHECK-LABEL: func.func @slice_empty
+// CHECK-NOT: tensor.extract_slice
+// CHECK: tensor.empty() : tensor<2x0xf32>
+func.func @slice_empty(%x: tensor<2x10xf32>) -> tensor<2x0xf32> {
+  %s = nn.constant dense<[1000]> : tensor<1xi64>
+  %e = nn.constant dense<[1000]> : tensor<1xi64>
+  %a = nn.constant dense<[1]> : tensor<1xi64>
+  %0 = nn.slice %x, %s, %e axes %a : (tensor<2x10xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2x0xf32>
+  return %0 : tensor<2x0xf32>
+}
+
+// -----
+
+// Empty concat inputs are skipped.
+// CHECK-LABEL: func.func @concat_empty
+// CHECK-COUNT-1: tensor.insert_slice
+// CHECK-NOT: tensor.insert_slice
+func.func @concat_empty(%a: tensor<0x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = nn.concat %b, %a {axis = 0 : i64} : (tensor<2x3xf32>, tensor<0x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
