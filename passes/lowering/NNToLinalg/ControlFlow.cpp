@@ -164,7 +164,7 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
         extractScalar(rewriter, loc, yielded[0])};
     for (unsigned i = 0; i < numCarried; ++i)
       next.push_back(lowerTo(rewriter, loc, yielded[1 + i], types[2 + i]));
-    Value row = i64ToIndex(rewriter, loc, iteration);
+    Value row = numScan ? i64ToIndex(rewriter, loc, iteration) : Value();
     for (unsigned k = 0; k < numScan; ++k) {
       Value element = toLowered(rewriter, loc, yielded[1 + numCarried + k]);
       Value buffer = after->getArgument(2 + numCarried + k);
@@ -177,7 +177,8 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
     // Results: the carried values, then each buffer's filled rows.
     rewriter.setInsertionPointAfter(whileOp);
     SmallVector<Value> results(whileOp.getResults().slice(2, numCarried));
-    Value count = i64ToIndex(rewriter, loc, whileOp.getResult(0));
+    Value count =
+        numScan ? i64ToIndex(rewriter, loc, whileOp.getResult(0)) : Value();
     for (unsigned k = 0; k < numScan; ++k) {
       Value buffer = whileOp.getResult(2 + numCarried + k);
       SmallVector<OpFoldResult> sizes = tensorSizes(rewriter, loc, buffer);
@@ -215,9 +216,9 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
           SmallVector<OpFoldResult> ones(sizes.size(), tb.getIndexAttr(1));
           Value copied = tensor::InsertSliceOp::create(
               tb, tl, buffer, empty, zeros, tensorSizes(tb, tl, buffer), ones);
-          scf::YieldOp::create(
-              tb, tl,
-              Value(tensor::CastOp::create(tb, tl, bufferType, copied)));
+          if (copied.getType() != bufferType)
+            copied = tensor::CastOp::create(tb, tl, bufferType, copied);
+          scf::YieldOp::create(tb, tl, copied);
         },
         [&](OpBuilder &eb, Location el) {
           scf::YieldOp::create(eb, el, buffer);
