@@ -261,5 +261,46 @@ func.func @main() {
   call @printMemrefI64(%u96) : (memref<*xi64>) -> ()
   // CHECK: rank = 2 offset = 0 sizes = [1, 6]
   // CHECK-NEXT: {{\[\[}}0, 63, 191, 193, 71, 10]]
+  // Dynamic shapes: the same computations on operands of unknown sizes.
+  %dd = tensor.cast %c1 : tensor<3x4xf32> to tensor<?x?xf32>
+  %dg = nn.gather %dd, %c2 {axis = 1 : i64} : (tensor<?x?xf32>, tensor<2x2xi64>) -> tensor<?x2x2xf32>
+  %dgm = bufferization.to_buffer %dg : tensor<?x2x2xf32> to memref<?x2x2xf32>
+  %dgu = memref.cast %dgm : memref<?x2x2xf32> to memref<*xf32>
+  call @printMemrefF32(%dgu) : (memref<*xf32>) -> ()
+  // CHECK: rank = 3 offset = 0 sizes = [3, 2, 2]
+  // CHECK-NEXT: {{\[\[\[}}3, 0],
+  // CHECK-NEXT: [2, 3]],
+  // CHECK-NEXT: {{\[\[}}7, 4],
+  // CHECK-NEXT: [6, 7]],
+  // CHECK-NEXT: {{\[\[}}11, 8],
+  // CHECK-NEXT: [10, 11]]]
+  %dx = tensor.cast %c64 : tensor<1x1x2x2xf32> to tensor<?x?x?x?xf32>
+  %dr = nn.resize %dx scales %c65 {mode = #nn.resize_mode<linear>} : (tensor<?x?x?x?xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
+  %drm = bufferization.to_buffer %dr : tensor<?x?x?x?xf32> to memref<?x?x?x?xf32>
+  %dru = memref.cast %drm : memref<?x?x?x?xf32> to memref<*xf32>
+  call @printMemrefF32(%dru) : (memref<*xf32>) -> ()
+  // CHECK: rank = 4 offset = 0 sizes = [1, 1, 4, 4]
+  // CHECK-NEXT: {{\[\[\[\[}}1, 1.25, 1.75, 2],
+  // CHECK-NEXT: [1.5, 1.75, 2.25, 2.5],
+  // CHECK-NEXT: [2.5, 2.75, 3.25, 3.5],
+  // CHECK-NEXT: [3, 3.25, 3.75, 4]]]]
+  %dz = tensor.cast %c49 : tensor<2x2x3xf32> to tensor<?x2x?xf32>
+  %dn = nn.non_zero %dz : (tensor<?x2x?xf32>) -> tensor<3x?xi64>
+  %dnm = bufferization.to_buffer %dn : tensor<3x?xi64> to memref<3x?xi64>
+  %dnu = memref.cast %dnm : memref<3x?xi64> to memref<*xi64>
+  call @printMemrefI64(%dnu) : (memref<*xi64>) -> ()
+  // CHECK: rank = 2 offset = 0 sizes = [3, 3]
+  // CHECK-NEXT: {{\[\[}}0, 0, 1],
+  // CHECK-NEXT: [0, 1, 1],
+  // CHECK-NEXT: [1, 0, 2]]
+  %ds = tensor.cast %c25 : tensor<1x5xf32> to tensor<?x?xf32>
+  %dsi = tensor.cast %c26 : tensor<1x3xi32> to tensor<?x?xi32>
+  %dsu = tensor.cast %c27 : tensor<1x3xf32> to tensor<?x?xf32>
+  %dsc = nn.scatter_elements %ds, %dsi, %dsu {axis = 1 : i64, reduction = #nn.scatter_reduction<add>} : (tensor<?x?xf32>, tensor<?x?xi32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  %dscm = bufferization.to_buffer %dsc : tensor<?x?xf32> to memref<?x?xf32>
+  %dscu = memref.cast %dscm : memref<?x?xf32> to memref<*xf32>
+  call @printMemrefF32(%dscu) : (memref<*xf32>) -> ()
+  // CHECK: rank = 2 offset = 0 sizes = [1, 5]
+  // CHECK-NEXT: {{\[\[}}1, 5.75, 3, -3, 5]]
   return
 }
