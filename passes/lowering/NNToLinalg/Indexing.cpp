@@ -245,6 +245,15 @@ Value combine(OpBuilder &b, Location loc, nn::ScatterReduction reduction,
   return update;
 }
 
+/// A fresh copy of `data` for a scatter to write into: the loop must not
+/// update the operand's buffer in place (it may be a caller's input).
+Value copyForWriting(OpBuilder &b, Location loc, Value data) {
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, data),
+      cast<RankedTensorType>(data.getType()).getElementType());
+  return linalg::CopyOp::create(b, loc, data, init).getResult(0);
+}
+
 /// Reads `acc[coords]`, combines it with `update` and writes it back.
 Value scatterOne(OpBuilder &b, Location loc, nn::ScatterReduction reduction,
                  Value acc, ValueRange coords, Value update, bool isUnsigned) {
@@ -256,7 +265,7 @@ Value scatterOne(OpBuilder &b, Location loc, nn::ScatterReduction reduction,
 }
 
 /// nn.scatter_elements: a loop nest over the updates, in row-major order,
-/// carrying the output (initially `data`; bufferization copies it).
+/// carrying the output (initially a copy of `data`).
 struct LowerScatterElements final : OpRewritePattern<nn::ScatterElementsOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::ScatterElementsOp op,
@@ -281,7 +290,7 @@ struct LowerScatterElements final : OpRewritePattern<nn::ScatterElementsOp> {
     for (auto [ub, u] : llvm::zip(ubs, updateDims))
       ub = arith::MinSIOp::create(rewriter, loc, ub, u);
     scf::LoopNest nest = loopNest(
-        rewriter, loc, ubs, data,
+        rewriter, loc, ubs, copyForWriting(rewriter, loc, data),
         [&](OpBuilder &b, Location l, ValueRange ivs,
             ValueRange acc) -> scf::ValueVector {
           Value index = tensor::ExtractOp::create(b, l, indices, ivs);
@@ -336,7 +345,7 @@ struct LowerScatterND final : OpRewritePattern<nn::ScatterNDOp> {
       innerUbs.push_back(arith::MinSIOp::create(
           rewriter, loc, updateDims[q - 1 + d], dataDims[depth + d]));
     scf::LoopNest nest =
-        loopNest(rewriter, loc, outerUbs, data,
+        loopNest(rewriter, loc, outerUbs, copyForWriting(rewriter, loc, data),
                  [&](OpBuilder &b, Location l, ValueRange outer,
                      ValueRange acc) -> scf::ValueVector {
                    SmallVector<Value> prefix;

@@ -64,10 +64,12 @@ func.func @gather_nd_batch(%d: tensor<2x3x4xf32>, %i: tensor<2x1xi64>) -> tensor
 
 // -----
 
-// Updates are applied in order by a loop nest that carries the output.
+// Updates are applied in order by a loop nest that carries the output, a
+// copy of data.
 // CHECK-LABEL: func.func @scatter_elements_add(
 // CHECK-SAME: %[[D:.+]]: tensor<?x8xf32>, %[[I:.+]]: tensor<?x2xi64>, %[[U:.+]]: tensor<?x2xf32>
-// CHECK: scf.for {{.+}} iter_args(%[[A0:.+]] = %[[D]]) -> (tensor<?x8xf32>)
+// CHECK: %[[COPY:.+]] = linalg.copy ins(%[[D]] : tensor<?x8xf32>)
+// CHECK: scf.for {{.+}} iter_args(%[[A0:.+]] = %[[COPY]]) -> (tensor<?x8xf32>)
 // CHECK: scf.for {{.+}} iter_args(%[[A1:.+]] = %[[A0]]) -> (tensor<?x8xf32>)
 // CHECK: tensor.extract %[[I]]
 // CHECK: tensor.extract %[[U]]
