@@ -11,8 +11,6 @@
 
 #include "passes/lowering/NNToLinalg/Common.h"
 
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
-
 using namespace mlir;
 using namespace ddl;
 using namespace ddl::lowering;
