@@ -129,6 +129,7 @@ struct ConvertNNToLinalgPass final
     populateReductionPatterns(patterns);
     populateDataMovementPatterns(patterns);
     populateControlFlowPatterns(patterns);
+    populateIndexingPatterns(patterns);
 
     ConversionTarget target(*context);
     target.addIllegalDialect<nn::NNDialect>();

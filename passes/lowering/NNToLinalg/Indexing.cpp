@@ -1,0 +1,816 @@
+//===- Indexing.cpp - nn gathers, scatters, resize and non_zero -----------===//
+//
+// Data-dependent addressing. Gathers and resize are one linalg.generic over
+// the result whose body computes source coordinates and reads the source
+// with tensor.extract. Scatters and non_zero write in order, so they are
+// scf.for nests that carry the written tensor (tensor.extract/insert), which
+// keeps ONNX's "later updates win" and reduction order for duplicate
+// indices.
+//
+// Index values from tensors are never trusted: negative values wrap once
+// (ONNX), then every index is clamped into [0, size - 1], so that invalid
+// input cannot make the generated code read or write out of bounds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/NNToLinalg/Common.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace ddl;
+using namespace ddl::lowering;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+Value cIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// The index value `index` (an i32/i64 scalar read from an indices tensor)
+/// as a position in a dimension of `size` elements: negative values count
+/// from the back, and the result is clamped into [0, size - 1].
+Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  Value wrapped = arith::SelectOp::create(
+      b, loc, negative, arith::AddIOp::create(b, loc, i, size), i);
+  Value last = arith::SubIOp::create(b, loc, size, one);
+  Value upper = arith::MinSIOp::create(b, loc, wrapped, last);
+  return arith::MaxSIOp::create(b, loc, upper, zero);
+}
+
+/// `linalg.index` of the loop dimensions [first, first + count).
+SmallVector<Value> loopIndices(OpBuilder &b, Location loc, unsigned first,
+                               unsigned count) {
+  SmallVector<Value> ivs;
+  for (unsigned d = first; d < first + count; ++d)
+    ivs.push_back(linalg::IndexOp::create(b, loc, d));
+  return ivs;
+}
+
+/// A parallel linalg.generic writing `init` (identity map) with `inputs`
+/// read through `inputMaps`; `body` gets the input scalars and returns the
+/// output scalar.
+Value parallelGeneric(
+    OpBuilder &b, Location loc, Value init, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  auto type = cast<RankedTensorType>(init.getType());
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, inputs, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, body(nb, nloc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+/// The sizes of `tensor` as index values.
+SmallVector<Value> dimValues(OpBuilder &b, Location loc, Value tensor) {
+  SmallVector<Value> dims;
+  auto type = cast<RankedTensorType>(tensor.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    dims.push_back(tensor::DimOp::create(b, loc, tensor, d));
+  return dims;
+}
+
+/// An scf.for nest over [0, ubs) that carries `iterArgs`.
+scf::LoopNest loopNest(OpBuilder &b, Location loc, ValueRange ubs,
+                       ValueRange iterArgs,
+                       function_ref<scf::ValueVector(OpBuilder &, Location,
+                                                     ValueRange, ValueRange)>
+                           body) {
+  SmallVector<Value> lbs(ubs.size(), cIndex(b, loc, 0));
+  SmallVector<Value> steps(ubs.size(), cIndex(b, loc, 1));
+  return scf::buildLoopNest(b, loc, lbs, ubs, steps, iterArgs, body);
+}
+
+//===----------------------------------------------------------------------===//
+// Gathers
+//===----------------------------------------------------------------------===//
+
+/// nn.gather: out[i.., j.., k..] = data[i.., indices[j..], k..], one generic
+/// over the result reading `indices` through its map (the result dims
+/// [axis, axis + rank(indices))).
+struct LowerGather final : OpRewritePattern<nn::GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    int64_t rank = dataType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    if (axis < 0 || axis >= rank)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    FailureOr<Value> init = emptyForResult(rewriter, op);
+    if (failed(init))
+      return failure();
+    Value data = toLowered(rewriter, loc, op.getData());
+    Value indices = toLowered(rewriter, loc, op.getIndices());
+    int64_t q = cast<RankedTensorType>(indices.getType()).getRank();
+    int64_t outRank = rank - 1 + q;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t j = 0; j < q; ++j)
+      exprs.push_back(rewriter.getAffineDimExpr(axis + j));
+    AffineMap indicesMap =
+        AffineMap::get(outRank, 0, exprs, rewriter.getContext());
+    Value axisSize = tensor::DimOp::create(rewriter, loc, data, axis);
+    Value result = parallelGeneric(
+        rewriter, loc, *init, indices, indicesMap,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          SmallVector<Value> coords = loopIndices(b, l, 0, axis);
+          coords.push_back(normalizeIndex(b, l, args[0], axisSize));
+          llvm::append_range(coords,
+                             loopIndices(b, l, axis + q, rank - axis - 1));
+          return tensor::ExtractOp::create(b, l, data, coords);
+        });
+    replaceWithLowered(rewriter, op, result);
+    return success();
+  }
+};
+
+/// nn.gather_elements: out[i] = data[i with i[axis] = indices[i]], one
+/// generic over the indices' shape.
+struct LowerGatherElements final : OpRewritePattern<nn::GatherElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::GatherElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    int64_t rank = dataType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    if (axis < 0 || axis >= rank)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    FailureOr<Value> init = emptyForResult(rewriter, op);
+    if (failed(init))
+      return failure();
+    Value data = toLowered(rewriter, loc, op.getData());
+    Value indices = toLowered(rewriter, loc, op.getIndices());
+    Value axisSize = tensor::DimOp::create(rewriter, loc, data, axis);
+    Value result = parallelGeneric(
+        rewriter, loc, *init, indices, rewriter.getMultiDimIdentityMap(rank),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          SmallVector<Value> coords = loopIndices(b, l, 0, rank);
+          coords[axis] = normalizeIndex(b, l, args[0], axisSize);
+          return tensor::ExtractOp::create(b, l, data, coords);
+        });
+    replaceWithLowered(rewriter, op, result);
+    return success();
+  }
+};
+
+/// nn.gather_nd: out[b.., n.., k..] = data[b.., indices[b.., n.., :], k..];
+/// the index tuple is read in the body (the depth is static).
+struct LowerGatherND final : OpRewritePattern<nn::GatherNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::GatherNDOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    int64_t r = dataType.getRank(), q = indicesType.getRank();
+    int64_t batch = op.getBatchDims();
+    if (q < 1 || indicesType.isDynamicDim(q - 1))
+      return rewriter.notifyMatchFailure(op, "index depth is not static");
+    int64_t depth = indicesType.getDimSize(q - 1);
+    if (batch < 0 || depth < 1 || batch + depth > r)
+      return rewriter.notifyMatchFailure(op, "invalid batch_dims or depth");
+    FailureOr<Value> init = emptyForResult(rewriter, op);
+    if (failed(init))
+      return failure();
+    Value data = toLowered(rewriter, loc, op.getData());
+    Value indices = toLowered(rewriter, loc, op.getIndices());
+    SmallVector<Value> dataDims = dimValues(rewriter, loc, data);
+    Value result = parallelGeneric(
+        rewriter, loc, *init, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          // Result dims: indices.shape[:-1] (batch first), then the slice.
+          SmallVector<Value> prefix = loopIndices(b, l, 0, q - 1);
+          SmallVector<Value> coords(prefix.begin(), prefix.begin() + batch);
+          for (int64_t j = 0; j < depth; ++j) {
+            SmallVector<Value> at(prefix);
+            at.push_back(cIndex(b, l, j));
+            Value index = tensor::ExtractOp::create(b, l, indices, at);
+            coords.push_back(normalizeIndex(b, l, index, dataDims[batch + j]));
+          }
+          llvm::append_range(coords,
+                             loopIndices(b, l, q - 1, r - batch - depth));
+          return tensor::ExtractOp::create(b, l, data, coords);
+        });
+    replaceWithLowered(rewriter, op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Scatters
+//===----------------------------------------------------------------------===//
+
+/// Combines the element `old` already in the output with `update`.
+Value combine(OpBuilder &b, Location loc, nn::ScatterReduction reduction,
+              Value old, Value update, bool isUnsigned) {
+  bool isFloat = isa<FloatType>(old.getType());
+  bool isBool = old.getType().isInteger(1);
+  switch (reduction) {
+  case nn::ScatterReduction::None:
+    return update;
+  case nn::ScatterReduction::Add:
+    if (isFloat)
+      return arith::AddFOp::create(b, loc, old, update);
+    if (isBool)
+      return arith::OrIOp::create(b, loc, old, update);
+    return arith::AddIOp::create(b, loc, old, update);
+  case nn::ScatterReduction::Mul:
+    if (isFloat)
+      return arith::MulFOp::create(b, loc, old, update);
+    if (isBool)
+      return arith::AndIOp::create(b, loc, old, update);
+    return arith::MulIOp::create(b, loc, old, update);
+  case nn::ScatterReduction::Max:
+    return scalarMax(b, loc, old, update, isUnsigned);
+  case nn::ScatterReduction::Min:
+    return scalarMin(b, loc, old, update, isUnsigned);
+  }
+  return update;
+}
+
+/// A fresh copy of `data` for a scatter to write into: the loop must not
+/// update the operand's buffer in place (it may be a caller's input).
+Value copyForWriting(OpBuilder &b, Location loc, Value data) {
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, data),
+      cast<RankedTensorType>(data.getType()).getElementType());
+  return linalg::CopyOp::create(b, loc, data, init).getResult(0);
+}
+
+/// Reads `acc[coords]`, combines it with `update` and writes it back.
+Value scatterOne(OpBuilder &b, Location loc, nn::ScatterReduction reduction,
+                 Value acc, ValueRange coords, Value update, bool isUnsigned) {
+  if (reduction != nn::ScatterReduction::None) {
+    Value old = tensor::ExtractOp::create(b, loc, acc, coords);
+    update = combine(b, loc, reduction, old, update, isUnsigned);
+  }
+  return tensor::InsertOp::create(b, loc, update, acc, coords);
+}
+
+/// nn.scatter_elements: a loop nest over the updates, in row-major order,
+/// carrying the output (initially a copy of `data`).
+struct LowerScatterElements final : OpRewritePattern<nn::ScatterElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ScatterElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    int64_t rank = dataType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    if (axis < 0 || axis >= rank)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    bool isUnsigned = isUnsignedInteger(dataType);
+    nn::ScatterReduction reduction = op.getReduction();
+    Value data = toLowered(rewriter, loc, op.getData());
+    Value indices = toLowered(rewriter, loc, op.getIndices());
+    Value updates = toLowered(rewriter, loc, op.getUpdates());
+    SmallVector<Value> dataDims = dimValues(rewriter, loc, data);
+    // The updates have the indices' shape; loop over the smaller of the two
+    // per dimension and clamp the other coordinates into data, so that
+    // mismatched run-time shapes cannot address out of bounds either.
+    SmallVector<Value> ubs = dimValues(rewriter, loc, indices);
+    SmallVector<Value> updateDims = dimValues(rewriter, loc, updates);
+    for (auto [ub, u] : llvm::zip(ubs, updateDims))
+      ub = arith::MinSIOp::create(rewriter, loc, ub, u);
+    scf::LoopNest nest = loopNest(
+        rewriter, loc, ubs, copyForWriting(rewriter, loc, data),
+        [&](OpBuilder &b, Location l, ValueRange ivs,
+            ValueRange acc) -> scf::ValueVector {
+          Value index = tensor::ExtractOp::create(b, l, indices, ivs);
+          Value update = tensor::ExtractOp::create(b, l, updates, ivs);
+          SmallVector<Value> coords;
+          Value one = cIndex(b, l, 1);
+          for (int64_t d = 0; d < rank; ++d) {
+            if (d == axis) {
+              coords.push_back(normalizeIndex(b, l, index, dataDims[d]));
+              continue;
+            }
+            Value last = arith::SubIOp::create(b, l, dataDims[d], one);
+            coords.push_back(arith::MinSIOp::create(b, l, ivs[d], last));
+          }
+          return {
+              scatterOne(b, l, reduction, acc[0], coords, update, isUnsigned)};
+        });
+    replaceWithLowered(rewriter, op, nest.results[0]);
+    return success();
+  }
+};
+
+/// nn.scatter_nd: an outer nest over indices.shape[:-1] reads each index
+/// tuple once; an inner nest writes the addressed slice of data.
+struct LowerScatterND final : OpRewritePattern<nn::ScatterNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ScatterNDOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    int64_t r = dataType.getRank(), q = indicesType.getRank();
+    if (q < 1 || indicesType.isDynamicDim(q - 1))
+      return rewriter.notifyMatchFailure(op, "index depth is not static");
+    int64_t depth = indicesType.getDimSize(q - 1);
+    if (depth < 1 || depth > r)
+      return rewriter.notifyMatchFailure(op, "index depth out of range");
+    auto updatesType = cast<RankedTensorType>(op.getUpdates().getType());
+    if (updatesType.getRank() != q - 1 + r - depth)
+      return rewriter.notifyMatchFailure(op, "updates has the wrong rank");
+    bool isUnsigned = isUnsignedInteger(dataType);
+    nn::ScatterReduction reduction = op.getReduction();
+    Value data = toLowered(rewriter, loc, op.getData());
+    Value indices = toLowered(rewriter, loc, op.getIndices());
+    Value updates = toLowered(rewriter, loc, op.getUpdates());
+    SmallVector<Value> dataDims = dimValues(rewriter, loc, data);
+    SmallVector<Value> updateDims = dimValues(rewriter, loc, updates);
+    SmallVector<Value> outerUbs(updateDims.begin(), updateDims.begin() + q - 1);
+    SmallVector<Value> innerUbs;
+    // Slice extents: the updates' (clamped to data's, see scatter_elements).
+    for (int64_t d = 0; d < r - depth; ++d)
+      innerUbs.push_back(arith::MinSIOp::create(
+          rewriter, loc, updateDims[q - 1 + d], dataDims[depth + d]));
+    scf::LoopNest nest =
+        loopNest(rewriter, loc, outerUbs, copyForWriting(rewriter, loc, data),
+                 [&](OpBuilder &b, Location l, ValueRange outer,
+                     ValueRange acc) -> scf::ValueVector {
+                   SmallVector<Value> prefix;
+                   for (int64_t j = 0; j < depth; ++j) {
+                     SmallVector<Value> at(outer);
+                     at.push_back(cIndex(b, l, j));
+                     Value index = tensor::ExtractOp::create(b, l, indices, at);
+                     prefix.push_back(normalizeIndex(b, l, index, dataDims[j]));
+                   }
+                   scf::LoopNest inner = loopNest(
+                       b, l, innerUbs, acc,
+                       [&](OpBuilder &ib, Location il, ValueRange ivs,
+                           ValueRange innerAcc) -> scf::ValueVector {
+                         SmallVector<Value> at(outer);
+                         llvm::append_range(at, ivs);
+                         Value update =
+                             tensor::ExtractOp::create(ib, il, updates, at);
+                         SmallVector<Value> coords(prefix);
+                         llvm::append_range(coords, ivs);
+                         return {scatterOne(ib, il, reduction, innerAcc[0],
+                                            coords, update, isUnsigned)};
+                       });
+                   return {inner.results[0]};
+                 });
+    replaceWithLowered(rewriter, op, nest.results[0]);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// non_zero
+//===----------------------------------------------------------------------===//
+
+Value isNonZero(OpBuilder &b, Location loc, Value x) {
+  Value zero = scalarConstant(b, loc, x.getType(), 0);
+  if (isa<FloatType>(x.getType()))
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+}
+
+/// nn.non_zero: a reduction counts the non-zero elements (the result's
+/// column count), then a loop nest over the input in row-major order
+/// carries the next column and writes each non-zero element's coordinates.
+struct LowerNonZero final : OpRewritePattern<nn::NonZeroOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::NonZeroOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = toLowered(rewriter, loc, op.getInput());
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    if (!isa<FloatType, IntegerType>(inputType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    MLIRContext *context = rewriter.getContext();
+    Type i64 = rewriter.getI64Type();
+
+    // Count.
+    Value zero64 = scalarConstant(rewriter, loc, i64, 0);
+    Value countInit =
+        fill(rewriter, loc,
+             tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, i64),
+             zero64);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
+                                   AffineMap::get(rank, 0, {}, context)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::reduction);
+    auto count = linalg::GenericOp::create(
+        rewriter, loc, countInit.getType(), input, countInit, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value one = arith::ExtUIOp::create(b, l, b.getI64Type(),
+                                             isNonZero(b, l, args[0]));
+          linalg::YieldOp::create(
+              b, l, arith::AddIOp::create(b, l, args[1], one).getResult());
+        });
+    Value total =
+        i64ToIndex(rewriter, loc,
+                   tensor::ExtractOp::create(rewriter, loc, count.getResult(0),
+                                             ValueRange{}));
+
+    // Coordinates.
+    Value out = tensor::EmptyOp::create(
+        rewriter, loc,
+        SmallVector<OpFoldResult>{rewriter.getIndexAttr(rank), total}, i64);
+    SmallVector<Value> ubs = dimValues(rewriter, loc, input);
+    Value start = cIndex(rewriter, loc, 0);
+    scf::LoopNest nest =
+        loopNest(rewriter, loc, ubs, ValueRange{out, start},
+                 [&](OpBuilder &b, Location l, ValueRange ivs,
+                     ValueRange acc) -> scf::ValueVector {
+                   Value x = tensor::ExtractOp::create(b, l, input, ivs);
+                   auto ifOp = scf::IfOp::create(
+                       b, l, isNonZero(b, l, x),
+                       [&](OpBuilder &tb, Location tl) {
+                         Value t = acc[0];
+                         for (int64_t d = 0; d < rank; ++d)
+                           t = tensor::InsertOp::create(
+                               tb, tl, indexToI64(tb, tl, ivs[d]), t,
+                               ValueRange{cIndex(tb, tl, d), acc[1]});
+                         Value next = arith::AddIOp::create(tb, tl, acc[1],
+                                                            cIndex(tb, tl, 1));
+                         scf::YieldOp::create(tb, tl, ValueRange{t, next});
+                       },
+                       [&](OpBuilder &eb, Location el) {
+                         scf::YieldOp::create(eb, el, acc);
+                       });
+                   return {ifOp.getResult(0), ifOp.getResult(1)};
+                 });
+    replaceWithLowered(rewriter, op, nest.results[0]);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+/// f64 scalar arithmetic for resize coordinates (ONNX's reference computes
+/// coordinates and weights in double precision).
+struct F64 {
+  OpBuilder &b;
+  Location loc;
+  Value c(double v) { return scalarConstant(b, loc, b.getF64Type(), v); }
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value cmp(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, cond, x, y);
+  }
+  Value fromIndex(Value i) {
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), i);
+    return arith::SIToFPOp::create(b, loc, b.getF64Type(), i64);
+  }
+  /// `x` (integral-valued) clamped into [0, size - 1], as an index. NaN
+  /// becomes 0.
+  Value toClampedIndex(Value x, Value sizeF) {
+    Value hi = arith::MinNumFOp::create(b, loc, x, sub(sizeF, c(1)));
+    Value lo = arith::MaxNumFOp::create(b, loc, hi, c(0));
+    Value i64 = arith::FPToSIOp::create(b, loc, b.getI64Type(), lo);
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
+  }
+};
+
+/// Run-time values of one resized dimension, computed before the generics.
+struct ResizeDim {
+  Value inSize;           // index
+  Value inF;              // f64 input length
+  Value outF;             // f64 output length (the integer one)
+  Value scale;            // f64
+  Value outWidth;         // f64 scale * input length, as ONNX's reference uses
+  Value roiStart, roiEnd; // f64, tf_crop_and_resize only
+};
+
+/// The source coordinate of output position `x` (f64) along `dim`, and
+/// (tf_crop_and_resize) whether it lies outside the input.
+std::pair<Value, Value> sourceCoordinate(F64 &m,
+                                         nn::CoordinateTransform transform,
+                                         const ResizeDim &dim, Value x) {
+  Value halfPixel = m.sub(m.div(m.add(x, m.c(0.5)), dim.scale), m.c(0.5));
+  switch (transform) {
+  case nn::CoordinateTransform::HalfPixel:
+    return {halfPixel, {}};
+  case nn::CoordinateTransform::HalfPixelSymmetric: {
+    Value adjustment = m.div(dim.outF, dim.outWidth);
+    Value center = m.div(dim.inF, m.c(2));
+    Value offset = m.mul(center, m.sub(m.c(1), adjustment));
+    return {m.add(offset, halfPixel), {}};
+  }
+  case nn::CoordinateTransform::PytorchHalfPixel:
+    return {m.select(m.cmp(arith::CmpFPredicate::OGT, dim.outF, m.c(1)),
+                     halfPixel, m.c(0)),
+            {}};
+  case nn::CoordinateTransform::AlignCorners: {
+    Value v =
+        m.div(m.mul(x, m.sub(dim.inF, m.c(1))), m.sub(dim.outWidth, m.c(1)));
+    return {m.select(m.cmp(arith::CmpFPredicate::OEQ, dim.outWidth, m.c(1)),
+                     m.c(0), v),
+            {}};
+  }
+  case nn::CoordinateTransform::Asymmetric:
+    return {m.div(x, dim.scale), {}};
+  case nn::CoordinateTransform::TfCropAndResize: {
+    Value lastIn = m.sub(dim.inF, m.c(1));
+    Value extent = m.sub(dim.roiEnd, dim.roiStart);
+    Value single = m.div(m.mul(extent, lastIn), m.c(2));
+    Value many =
+        m.div(m.mul(m.mul(x, extent), lastIn), m.sub(dim.outWidth, m.c(1)));
+    Value v = m.select(m.cmp(arith::CmpFPredicate::OEQ, dim.outWidth, m.c(1)),
+                       single, many);
+    v = m.add(v, m.mul(dim.roiStart, lastIn));
+    Value outside = arith::OrIOp::create(
+        m.b, m.loc, m.cmp(arith::CmpFPredicate::OLT, v, m.c(0)),
+        m.cmp(arith::CmpFPredicate::OGT, v, lastIn));
+    return {v, outside};
+  }
+  }
+  return {halfPixel, {}};
+}
+
+/// The nearest source position of coordinate `x` under `rounding` (ONNX:
+/// an integral coordinate is itself; ties per the mode).
+Value roundNearest(F64 &m, nn::NearestRounding rounding, Value x) {
+  switch (rounding) {
+  case nn::NearestRounding::RoundPreferFloor:
+    return math::CeilOp::create(m.b, m.loc, m.sub(x, m.c(0.5)));
+  case nn::NearestRounding::RoundPreferCeil:
+    return math::FloorOp::create(m.b, m.loc, m.add(x, m.c(0.5)));
+  case nn::NearestRounding::Floor:
+    return math::FloorOp::create(m.b, m.loc, x);
+  case nn::NearestRounding::Ceil:
+    return math::CeilOp::create(m.b, m.loc, x);
+  }
+  return x;
+}
+
+/// Interpolation taps of coordinate `x`: the source positions (f64, not
+/// clamped) and their weights (f64), per ONNX's reference: with
+/// f = ceil(x) - 1 and r = x - f in (0, 1], linear reads f, f+1 and cubic
+/// f-1 .. f+2 (Keys kernel with coefficient `a`).
+void interpolationTaps(F64 &m, nn::ResizeMode mode, double a, Value x,
+                       SmallVectorImpl<Value> &positions,
+                       SmallVectorImpl<Value> &weights) {
+  Value f = m.sub(math::CeilOp::create(m.b, m.loc, x), m.c(1));
+  Value r = m.sub(x, f);
+  Value one = m.c(1);
+  if (mode == nn::ResizeMode::Linear) {
+    positions.assign({f, m.add(f, one)});
+    weights.assign({m.sub(one, r), r});
+    return;
+  }
+  Value ca = m.c(a);
+  // Distance <= 1: (a + 2) t^3 - (a + 3) t^2 + 1.
+  auto near = [&](Value t) {
+    Value inner = m.sub(m.mul(m.c(a + 2), t), m.c(a + 3)); // (a+2) t - (a+3)
+    return m.add(m.mul(m.mul(inner, t), t), one);
+  };
+  // 1 < distance < 2: ((a t - 5a) t + 8a) t - 4a.
+  auto far = [&](Value t) {
+    Value v = m.sub(m.mul(ca, t), m.c(5 * a));
+    v = m.add(m.mul(v, t), m.c(8 * a));
+    return m.sub(m.mul(v, t), m.c(4 * a));
+  };
+  Value rc = m.sub(one, r);
+  positions.assign({m.sub(f, one), f, m.add(f, one), m.add(f, m.c(2))});
+  weights.assign({far(m.add(r, one)), near(r), near(rc), far(m.add(rc, one))});
+}
+
+/// nn.resize. Nearest: one generic computing every source coordinate.
+/// Linear and cubic: separable, one generic per resized dimension (last
+/// dimension first, as ONNX's reference nests them), in f64 (the reference
+/// computes in double) with a final conversion to the element type
+/// (integers truncate, as the reference's astype does). Dimensions whose
+/// scale is statically 1 are skipped. Source positions are clamped into
+/// the input (ONNX's edge padding); `exclude_outside` drops and
+/// renormalizes the weights of positions outside; tf_crop_and_resize gives
+/// `extrapolation_value` outside the input.
+struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(nn::ResizeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    int64_t rank = inType.getRank();
+    nn::CoordinateTransform transform = op.getCoordinateTransform();
+    bool crop = transform == nn::CoordinateTransform::TfCropAndResize;
+    if (crop && !op.getRoi())
+      return rewriter.notifyMatchFailure(op, "tf_crop_and_resize needs roi");
+    if (!op.getScales() == !op.getSizes())
+      return rewriter.notifyMatchFailure(
+          op, "needs exactly one of scales and sizes");
+    if (!isa<FloatType, IntegerType>(inType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    FailureOr<SmallVector<OpFoldResult>> outSizes =
+        reifyResultSizes(rewriter, op);
+    if (failed(outSizes))
+      return failure();
+
+    Value input = toLowered(rewriter, loc, op.getInput());
+    F64 m{rewriter, loc};
+    SmallVector<ResizeDim> dims(rank);
+    SmallVector<bool> identity(rank, false);
+    std::optional<SmallVector<double>> constScales;
+    if (op.getScales()) {
+      DenseFPElementsAttr attr;
+      if (matchPattern(op.getScales(), m_Constant(&attr)))
+        constScales = llvm::to_vector(
+            llvm::map_range(attr.getValues<APFloat>(),
+                            [](APFloat v) { return v.convertToDouble(); }));
+    }
+    Value scales =
+        op.getScales() ? toLowered(rewriter, loc, op.getScales()) : Value();
+    Value roi = op.getRoi() ? toLowered(rewriter, loc, op.getRoi()) : Value();
+    for (int64_t d = 0; d < rank; ++d) {
+      ResizeDim &dim = dims[d];
+      dim.inSize = tensor::DimOp::create(rewriter, loc, input, d);
+      dim.inF = m.fromIndex(dim.inSize);
+      Value outSize =
+          getValueOrCreateConstantIndexOp(rewriter, loc, (*outSizes)[d]);
+      dim.outF = m.fromIndex(outSize);
+      if (scales) {
+        Value s = tensor::ExtractOp::create(
+            rewriter, loc, scales, ValueRange{cIndex(rewriter, loc, d)});
+        dim.scale = convertScalar(rewriter, loc, s, rewriter.getF64Type(),
+                                  false, false);
+        // scale * length in the scales' precision, as the reference's
+        // numpy arithmetic does (it decides e.g. align_corners' `== 1`).
+        Type scaleType = s.getType();
+        Value inS =
+            convertScalar(rewriter, loc, indexToI64(rewriter, loc, dim.inSize),
+                          scaleType, false, false);
+        dim.outWidth = convertScalar(
+            rewriter, loc, arith::MulFOp::create(rewriter, loc, s, inS),
+            rewriter.getF64Type(), false, false);
+        identity[d] = constScales && size_t(d) < constScales->size() &&
+                      (*constScales)[d] == 1.0;
+      } else {
+        dim.scale = m.div(dim.outF, dim.inF);
+        dim.outWidth = m.mul(dim.scale, dim.inF);
+        identity[d] = !inType.isDynamicDim(d) &&
+                      inType.getDimSize(d) == outType.getDimSize(d);
+      }
+      if (crop) {
+        identity[d] = false;
+        auto read = [&](int64_t i) {
+          Value v = tensor::ExtractOp::create(
+              rewriter, loc, roi, ValueRange{cIndex(rewriter, loc, i)});
+          return convertScalar(rewriter, loc, v, rewriter.getF64Type(), false,
+                               false);
+        };
+        dim.roiStart = read(d);
+        dim.roiEnd = read(rank + d);
+      }
+    }
+
+    Type outElement = lowerElementType(outType.getElementType());
+    bool isUnsigned = isUnsignedInteger(inType);
+    Value result;
+    if (op.getMode() == nn::ResizeMode::Nearest) {
+      result = nearest(rewriter, op, input, dims, identity, *outSizes);
+    } else {
+      // Dimensions to interpolate, innermost first.
+      Type f64 = rewriter.getF64Type();
+      SmallVector<int64_t> order;
+      for (int64_t d = rank - 1; d >= 0; --d)
+        if (!identity[d])
+          order.push_back(d);
+      Value current = input;
+      SmallVector<OpFoldResult> sizes = tensorSizes(rewriter, loc, input);
+      bool currentUnsigned = isUnsigned;
+      if (order.empty()) {
+        // Nothing to resize: a copy.
+        Value init = emptyTensor(rewriter, loc, outType, *outSizes);
+        result = parallelGeneric(
+            rewriter, loc, init, input, rewriter.getMultiDimIdentityMap(rank),
+            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+      }
+      for (auto [k, d] : llvm::enumerate(order)) {
+        bool last = k + 1 == order.size();
+        sizes[d] = (*outSizes)[d];
+        Type element = last ? outElement : f64;
+        Value init = tensor::EmptyOp::create(rewriter, loc, sizes, element);
+        current = interpolate(rewriter, op, current, currentUnsigned, d,
+                              dims[d], init, last ? isUnsigned : false);
+        currentUnsigned = false;
+        result = current;
+      }
+    }
+    replaceWithLowered(rewriter, op, result);
+    return success();
+  }
+
+  /// Nearest neighbours: every output element copies one input element.
+  static Value nearest(PatternRewriter &rewriter, nn::ResizeOp op, Value input,
+                       ArrayRef<ResizeDim> dims, ArrayRef<bool> identity,
+                       ArrayRef<OpFoldResult> outSizes) {
+    Location loc = op.getLoc();
+    int64_t rank = dims.size();
+    Value init = emptyTensor(rewriter, loc, op.getType(), outSizes);
+    Type element = cast<RankedTensorType>(init.getType()).getElementType();
+    Value extrapolation = scalarConstant(
+        rewriter, loc, element, op.getExtrapolationValue().convertToDouble());
+    return parallelGeneric(
+        rewriter, loc, init, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          F64 m{b, l};
+          SmallVector<Value> coords;
+          Value outside;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value iv = linalg::IndexOp::create(b, l, d);
+            if (identity[d]) {
+              coords.push_back(iv);
+              continue;
+            }
+            auto [x, out] = sourceCoordinate(m, op.getCoordinateTransform(),
+                                             dims[d], m.fromIndex(iv));
+            if (out)
+              outside =
+                  outside ? arith::OrIOp::create(b, l, outside, out) : out;
+            Value rounded = roundNearest(m, op.getNearestRounding(), x);
+            coords.push_back(m.toClampedIndex(rounded, dims[d].inF));
+          }
+          Value v = tensor::ExtractOp::create(b, l, input, coords);
+          if (outside)
+            v = arith::SelectOp::create(b, l, outside, extrapolation, v);
+          return v;
+        });
+  }
+
+  /// One linear/cubic pass along dimension `d` of `source` into `init`.
+  static Value interpolate(PatternRewriter &rewriter, nn::ResizeOp op,
+                           Value source, bool sourceUnsigned, int64_t d,
+                           const ResizeDim &dim, Value init, bool outUnsigned) {
+    Location loc = op.getLoc();
+    auto initType = cast<RankedTensorType>(init.getType());
+    int64_t rank = initType.getRank();
+    Type f64 = rewriter.getF64Type();
+    double a = op.getCubicCoeffA().convertToDouble();
+    bool excludeOutside = op.getExcludeOutside();
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+    return parallelGeneric(
+        rewriter, loc, init, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          F64 m{b, l};
+          SmallVector<Value> coords = loopIndices(b, l, 0, rank);
+          auto [x, outside] = sourceCoordinate(m, op.getCoordinateTransform(),
+                                               dim, m.fromIndex(coords[d]));
+          SmallVector<Value> positions, weights;
+          interpolationTaps(m, op.getMode(), a, x, positions, weights);
+          if (excludeOutside) {
+            Value sum = m.c(0);
+            Value lastIn = m.sub(dim.inF, m.c(1));
+            for (size_t i = 0; i < positions.size(); ++i) {
+              Value inside = arith::AndIOp::create(
+                  b, l, m.cmp(arith::CmpFPredicate::OGE, positions[i], m.c(0)),
+                  m.cmp(arith::CmpFPredicate::OLE, positions[i], lastIn));
+              weights[i] = m.select(inside, weights[i], m.c(0));
+              sum = m.add(sum, weights[i]);
+            }
+            for (Value &w : weights)
+              w = m.div(w, sum);
+          }
+          Value acc = m.c(0);
+          for (auto [p, w] : llvm::zip(positions, weights)) {
+            coords[d] = m.toClampedIndex(p, dim.inF);
+            Value v = tensor::ExtractOp::create(b, l, source, coords);
+            v = convertScalar(b, l, v, f64, sourceUnsigned, false);
+            acc = m.add(acc, m.mul(w, v));
+          }
+          if (outside)
+            acc = m.select(outside, m.c(extrapolation), acc);
+          return convertScalar(b, l, acc, initType.getElementType(), false,
+                               outUnsigned);
+        });
+  }
+};
+
+} // namespace
+
+void ddl::lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerGather, LowerGatherElements, LowerGatherND,
+               LowerScatterElements, LowerScatterND, LowerNonZero, LowerResize>(
+      patterns.getContext());
+}
