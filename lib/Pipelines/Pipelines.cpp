@@ -26,11 +26,14 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm) {
 }
 
 void ddl::buildBufferizePipeline(OpPassManager &pm) {
+  // Loops may yield fresh buffers per iteration: carried values of nn.loop
+  // can change shape between iterations, and scan outputs grow.
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
-                  "function-boundary-type-conversion=identity-layout-map},"
+                  "function-boundary-type-conversion=identity-layout-map "
+                  "allow-return-allocs-from-loops=1},"
                   "canonicalize,cse,ddl-own-results,ddl-plan-arena,"
                   "buffer-deallocation-pipeline,"
-                  "canonicalize");
+                  "convert-bufferization-to-memref,canonicalize");
 }
 
 void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
