@@ -227,8 +227,8 @@ int ddl_onnx_pb_read(const char *path, ddl_tensor **out, char **name_out,
   }
   int32_t dtype = (int32_t)data_type;
   if (data_type > 64 || ddl_dtype_size(dtype) == 0) {
-    fail(err, err_size, "%s: unsupported TensorProto data_type %llu", path,
-         (unsigned long long)data_type);
+    fail(err, err_size, "%s: unsupported TensorProto data_type %llu%s", path,
+         (unsigned long long)data_type, data_type == 8 ? " (string)" : "");
     goto done;
   }
   if (dims.n > DDL_MAX_RANK) {

@@ -2,19 +2,24 @@
  *
  * Stands in for a ddlc-compiled model in the runtime tests: one float input
  * of shape [batch, 4] (a symbolic and a static dimension), one output of
- * the same shape.
+ * the same shape. -DFAKE_OUTPUT_NAME='"a/b:0"' renames the output, to test
+ * how ddl-run turns output names into file names.
  *
  *===----------------------------------------------------------------------===*/
 #include "ddl_model_abi.h"
 
 #include <stdlib.h>
 
+#ifndef FAKE_OUTPUT_NAME
+#define FAKE_OUTPUT_NAME "y"
+#endif
+
 static const int64_t dims[] = {-1, 4};
 static const char *const names[] = {"batch", NULL};
 static const ddl_tensor_info inputs[] = {
     {"x", DDL_DTYPE_FLOAT, 2, dims, names}};
 static const ddl_tensor_info outputs[] = {
-    {"y", DDL_DTYPE_FLOAT, 2, dims, names}};
+    {FAKE_OUTPUT_NAME, DDL_DTYPE_FLOAT, 2, dims, names}};
 
 static int32_t run(const ddl_host *host, const ddl_model_io *in,
                    ddl_model_io *out) {
