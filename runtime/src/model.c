@@ -363,17 +363,21 @@ ddl_status ddl_model_check_inputs(const ddl_model_handle *h,
   return DDL_OK;
 }
 
-/* The inputs as the model sees them. `dims` point into the tensors: the
- * ABI's ddl_model_io is not const, but inputs are read-only by contract. */
+/* The inputs as the model sees them, in one allocation. The dims are
+ * copies: ddl_model_io's are not const, and a tensor's shape must not change
+ * whatever the model does. */
 static ddl_model_io *make_input_ios(const ddl_model_handle *h,
                                     const ddl_tensor *const *inputs) {
   size_t n = h->model->num_inputs;
-  ddl_model_io *ios = calloc(n ? n : 1, sizeof *ios);
+  ddl_model_io *ios =
+      calloc(1, n * (sizeof *ios + DDL_MAX_RANK * sizeof(int64_t)) + 1);
   if (!ios)
     return NULL;
+  int64_t *dims = (int64_t *)(ios + n);
   for (size_t i = 0; i < n; ++i) {
     ios[i].data = inputs[i]->data;
-    ios[i].dims = (int64_t *)inputs[i]->dims;
+    ios[i].dims = dims + i * DDL_MAX_RANK;
+    memcpy(ios[i].dims, inputs[i]->dims, sizeof inputs[i]->dims);
   }
   return ios;
 }
