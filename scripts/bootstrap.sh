@@ -19,6 +19,8 @@ packages=(
   # Real models for the frontend tests: torchvision architectures exported
   # by Debian's PyTorch (random weights, nothing downloaded).
   python3-torch python3-torchvision
+  # The C runtime cross-built for aarch64 and run under qemu-user.
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 missing=()

@@ -2,6 +2,7 @@
 # lit configuration of the ddl regression suite.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -45,3 +46,18 @@ config.substitutions.append(
     ("%mlir_runner",
      os.path.join(config.llvm_tools_dir, "mlir-runner")
      + " -e main -entry-point-result=void -shared-libs=" + runner_libs))
+
+# The C runtime: ddl-run, the runtime's unit tests, and the hand-written
+# fake models (test/unit/runtime/models) both are run on.
+config.substitutions.append(
+    ("%ddl_run", os.path.join(config.ddl_tools_dir, "ddl-run")))
+config.substitutions.append(
+    ("%runtime_unit_tests",
+     os.path.join(config.ddl_tools_dir, "ddl-runtime-unit-tests")))
+config.substitutions.append(("%fake_models", config.fake_model_dir))
+
+# aarch64: the runtime cross-built with gcc and run under qemu-user.
+if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):
+    config.available_features.add("aarch64-cross")
+    config.substitutions.append(
+        ("%qemu_aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))

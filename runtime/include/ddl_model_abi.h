@@ -100,7 +100,8 @@ typedef struct ddl_model {
    * tensors; `outputs` has `num_outputs` entries whose `dims` arrays have
    * room for each output's rank. On DDL_MODEL_OK every outputs[i].data is a
    * new buffer from malloc() that the caller owns and frees with free(),
-   * and outputs[i].dims holds its sizes. */
+   * and outputs[i].dims holds its sizes. On any other status the host takes
+   * nothing from `outputs`: a failing model frees what it allocated. */
   int32_t (*run)(const ddl_host *host, const ddl_model_io *inputs,
                  ddl_model_io *outputs);
 } ddl_model;

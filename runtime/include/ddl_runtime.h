@@ -1,0 +1,183 @@
+/*===- ddl_runtime.h - load and run compiled ddl models -------------------===*
+ *
+ * The public C API of libddl_runtime: a thread pool + arena host for the
+ * model ABI in ddl_model_abi.h, a loader that validates a compiled model's
+ * descriptor, tensors, and a checked `run`.
+ *
+ * Error model: every fallible function returns a `ddl_status`; on anything
+ * but DDL_OK it also stores a message for the calling thread, readable with
+ * `ddl_last_error()` until the thread's next failing call. Nothing a caller
+ * passes (NULL pointers, wrong shapes, broken model files) aborts the
+ * process: it comes back as a status.
+ *
+ * Ownership and thread safety are described per object below and in
+ * runtime/README.md.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef DDL_RUNTIME_H
+#define DDL_RUNTIME_H
+
+#include "ddl_model_abi.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define DDL_RUNTIME_API __attribute__((visibility("default")))
+#else
+#define DDL_RUNTIME_API
+#endif
+
+/* Largest tensor rank the runtime accepts (descriptors and tensors). */
+#define DDL_MAX_RANK 32
+
+typedef enum ddl_status {
+  DDL_OK = 0,
+  DDL_INVALID_ARGUMENT = 1, /* NULL where a value is needed, bad rank... */
+  DDL_NOT_FOUND = 2,        /* a file or an input name that does not exist */
+  DDL_ABI_MISMATCH = 3,     /* the model was built for another ABI version */
+  DDL_SHAPE_MISMATCH = 4,   /* an input's rank or size disagrees */
+  DDL_DTYPE_MISMATCH = 5,   /* an input's element type disagrees */
+  DDL_OUT_OF_MEMORY = 6,
+  DDL_LOAD_FAILED = 7,   /* dlopen/dlsym failed or ddl_get_model gave NULL */
+  DDL_INVALID_MODEL = 8, /* the model's descriptor is malformed */
+  DDL_RUN_FAILED = 9,    /* the model's run returned an error */
+  DDL_INTERNAL = 10      /* the runtime itself failed (thread creation...) */
+} ddl_status;
+
+/* "DDL_SHAPE_MISMATCH" and so on; "DDL_UNKNOWN_STATUS" for other values. */
+DDL_RUNTIME_API const char *ddl_status_name(ddl_status status);
+
+/* The message of the calling thread's last failure ("" if none). The
+ * pointer stays valid until the thread's next call into the runtime. */
+DDL_RUNTIME_API const char *ddl_last_error(void);
+
+/* Bytes per element of a ddl_dtype (bool: 1); 0 for an unknown dtype. */
+DDL_RUNTIME_API size_t ddl_dtype_size(int32_t dtype);
+/* "float32", "int64", "bool", ...; "unknown" for an unknown dtype. */
+DDL_RUNTIME_API const char *ddl_dtype_name(int32_t dtype);
+
+/*===-- Runtime: thread pool + host ---------------------------------------===*
+ *
+ * A runtime may be shared by any number of threads and models. Its
+ * parallel_for is safe to call concurrently and from inside its own tasks:
+ * a call made while the pool is busy (a nested call from a task, or a
+ * second thread's call) runs on the calling thread alone, so it can never
+ * deadlock. Destroy it only after every model opened on it is closed.
+ */
+typedef struct ddl_runtime ddl_runtime;
+
+/* `num_threads` threads in all, the caller included; 0 = online CPUs. */
+DDL_RUNTIME_API ddl_status ddl_runtime_create(int num_threads,
+                                              ddl_runtime **out);
+DDL_RUNTIME_API void ddl_runtime_destroy(ddl_runtime *rt);
+DDL_RUNTIME_API int ddl_runtime_num_threads(const ddl_runtime *rt);
+/* The pool's parallel_for, as models see it: runs fn over [0, n) in chunks
+ * and returns when all are done. n <= 0 does nothing. */
+DDL_RUNTIME_API ddl_status ddl_runtime_parallel_for(ddl_runtime *rt, int64_t n,
+                                                    ddl_task_fn fn, void *args);
+
+/*===-- Tensors ------------------------------------------------------------===*
+ *
+ * Dense, row-major. A tensor made by ddl_tensor_create (or returned by
+ * ddl_model_run) owns its zero-initialized, 64-byte-aligned data; one made
+ * by ddl_tensor_wrap borrows the caller's memory, which must outlive it.
+ * Tensors are not synchronized: share one between threads only for reading.
+ */
+typedef struct ddl_tensor ddl_tensor;
+
+DDL_RUNTIME_API ddl_status ddl_tensor_create(int32_t dtype, int32_t rank,
+                                             const int64_t *dims,
+                                             ddl_tensor **out);
+/* `data` may be NULL only when the tensor has no element. */
+DDL_RUNTIME_API ddl_status ddl_tensor_wrap(int32_t dtype, int32_t rank,
+                                           const int64_t *dims, void *data,
+                                           ddl_tensor **out);
+/* Frees the tensor and, if it owns them, its data. NULL is a no-op. */
+DDL_RUNTIME_API void ddl_tensor_destroy(ddl_tensor *t);
+
+/* Accessors: NULL tensors give 0 / NULL. */
+DDL_RUNTIME_API int32_t ddl_tensor_dtype(const ddl_tensor *t);
+DDL_RUNTIME_API int32_t ddl_tensor_rank(const ddl_tensor *t);
+DDL_RUNTIME_API const int64_t *ddl_tensor_dims(const ddl_tensor *t);
+DDL_RUNTIME_API void *ddl_tensor_data(const ddl_tensor *t);
+DDL_RUNTIME_API int64_t ddl_tensor_num_elements(const ddl_tensor *t);
+DDL_RUNTIME_API size_t ddl_tensor_byte_size(const ddl_tensor *t);
+
+/*===-- Models -------------------------------------------------------------===*
+ *
+ * A handle is a loaded, validated model. Queries are read-only and may run
+ * from any thread; ddl_model_run may be called from several threads at once
+ * (each run gets its own arena: the handle caches one buffer, guarded by a
+ * mutex, and a run that finds it taken allocates a private one). Close a
+ * handle only when no run is in progress; tensors it returned stay valid.
+ */
+typedef struct ddl_model_handle ddl_model_handle;
+
+/* dlopens `path` (RTLD_NOW | RTLD_LOCAL), checks the ABI version and the
+ * descriptor. A path without '/' names a file in the working directory,
+ * not a library on the search path. */
+DDL_RUNTIME_API ddl_status ddl_model_open(ddl_runtime *rt, const char *path,
+                                          ddl_model_handle **out);
+DDL_RUNTIME_API void ddl_model_close(ddl_model_handle *h);
+
+/* The raw descriptor, for hosts that want everything. */
+DDL_RUNTIME_API const ddl_model *
+ddl_model_descriptor(const ddl_model_handle *h);
+DDL_RUNTIME_API const char *ddl_model_name(const ddl_model_handle *h);
+DDL_RUNTIME_API size_t ddl_model_num_inputs(const ddl_model_handle *h);
+DDL_RUNTIME_API size_t ddl_model_num_outputs(const ddl_model_handle *h);
+/* NULL when `i` is out of range. */
+DDL_RUNTIME_API const ddl_tensor_info *
+ddl_model_input_info(const ddl_model_handle *h, size_t i);
+DDL_RUNTIME_API const ddl_tensor_info *
+ddl_model_output_info(const ddl_model_handle *h, size_t i);
+/* DDL_NOT_FOUND when no input/output has that name. */
+DDL_RUNTIME_API ddl_status ddl_model_find_input(const ddl_model_handle *h,
+                                                const char *name,
+                                                size_t *index);
+DDL_RUNTIME_API ddl_status ddl_model_find_output(const ddl_model_handle *h,
+                                                 const char *name,
+                                                 size_t *index);
+/* The descriptor's arena size: bytes, or -1 when it depends on the input
+ * sizes; then the formula over the dimension symbols (else NULL). */
+DDL_RUNTIME_API int64_t ddl_model_arena_bytes(const ddl_model_handle *h);
+DDL_RUNTIME_API const char *ddl_model_arena_formula(const ddl_model_handle *h);
+
+/* Checks `inputs` (signature order) as ddl_model_run does, without running:
+ * count, NULLs, dtype, rank, static sizes, equal symbols. */
+DDL_RUNTIME_API ddl_status
+ddl_model_check_inputs(const ddl_model_handle *h,
+                       const ddl_tensor *const *inputs, size_t num_inputs);
+/* Arena bytes one run with these (checked) inputs needs. */
+DDL_RUNTIME_API ddl_status ddl_model_arena_size(const ddl_model_handle *h,
+                                                const ddl_tensor *const *inputs,
+                                                size_t num_inputs,
+                                                int64_t *bytes);
+
+/* Checks the inputs (signature order), runs the model on the runtime's
+ * pool, and stores `num_outputs` new owned tensors in `outputs` (release
+ * each with ddl_tensor_destroy). On failure every outputs[i] is NULL. */
+DDL_RUNTIME_API ddl_status ddl_model_run(ddl_model_handle *h,
+                                         const ddl_tensor *const *inputs,
+                                         size_t num_inputs,
+                                         ddl_tensor **outputs,
+                                         size_t num_outputs);
+/* The same with inputs given by name, in any order: `names[i]` names
+ * `inputs[i]`. Unknown, repeated and missing names are errors. */
+DDL_RUNTIME_API ddl_status ddl_model_run_named(ddl_model_handle *h,
+                                               const char *const *names,
+                                               const ddl_tensor *const *inputs,
+                                               size_t num_inputs,
+                                               ddl_tensor **outputs,
+                                               size_t num_outputs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DDL_RUNTIME_H */

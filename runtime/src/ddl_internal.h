@@ -1,0 +1,48 @@
+/*===- ddl_internal.h - shared pieces of the runtime's sources ------------===*
+ *
+ * Not installed: the error helpers and the struct layouts the runtime's own
+ * translation units share.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef DDL_RUNTIME_SRC_DDL_INTERNAL_H
+#define DDL_RUNTIME_SRC_DDL_INTERNAL_H
+
+#include "ddl_runtime.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+
+/* Stores a printf-style message for ddl_last_error() and returns `status`,
+ * so failures read `return ddl_fail(DDL_NOT_FOUND, "...", ...);`. */
+ddl_status ddl_fail(ddl_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Element count and byte size of a shape; false (with the message set) on
+ * a negative size or an overflow. `what` names the shape in the message. */
+bool ddl_shape_size(int32_t dtype, int32_t rank, const int64_t *dims,
+                    const char *what, int64_t *elements, size_t *bytes);
+
+/* A tensor owning its data frees it with free(). */
+ddl_status ddl_tensor_adopt(int32_t dtype, int32_t rank, const int64_t *dims,
+                            void *data, ddl_tensor **out);
+
+struct ddl_tensor {
+  int32_t dtype;
+  int32_t rank;
+  bool owns_data;
+  void *data;
+  int64_t num_elements;
+  size_t byte_size;
+  int64_t dims[DDL_MAX_RANK];
+};
+
+/* Allocates `bytes` (rounded up to 64) aligned to 64; NULL on failure or
+ * on a size that cannot be rounded. Freed with free(). */
+void *ddl_aligned_alloc(size_t bytes);
+
+/* ddl_host.parallel_for over a ddl_runtime (`ctx`). Never fails, as the
+ * ABI has no way to say so: a busy pool runs the range inline. */
+void ddl_runtime_parallel_for_host(void *ctx, int64_t n, ddl_task_fn fn,
+                                   void *args);
+
+#endif /* DDL_RUNTIME_SRC_DDL_INTERNAL_H */

@@ -1,0 +1,213 @@
+/*===- runtime.c - the thread pool behind ddl_host.parallel_for ----------===*
+ *
+ * One job at a time: the submitting thread publishes (fn, args, n, chunk)
+ * under the pool mutex and bumps a generation counter; workers wake, copy
+ * the job, and everyone (the submitter included) claims chunks from one
+ * atomic counter until none is left. Dynamic claiming balances uneven
+ * chunks without a scheduler.
+ *
+ * Deadlock freedom: `busy` is taken with trylock. A parallel_for issued from
+ * a task (nested) or from a second thread while a job runs finds it taken
+ * and runs its whole range on the calling thread, so no thread ever waits
+ * for a pool that is waiting for it.
+ *
+ *===----------------------------------------------------------------------===*/
+#include "ddl_internal.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Threads above this are almost certainly a bad argument. */
+#define DDL_MAX_THREADS 1024
+/* Chunks per thread: enough to even out uneven chunks, few enough that the
+ * atomic counter stays cold. */
+#define DDL_CHUNKS_PER_THREAD 4
+
+struct ddl_runtime {
+  int num_threads; /* including the caller */
+  int num_workers;
+  pthread_t *workers;
+
+  /* Held by the one thread whose job the pool is running. */
+  pthread_mutex_t busy;
+
+  /* Guards everything below. */
+  pthread_mutex_t mutex;
+  pthread_cond_t work_cv; /* a new job or shutdown */
+  pthread_cond_t done_cv; /* a worker left a job */
+  uint64_t generation;
+  bool shutdown;
+  int active; /* workers inside the current job */
+  ddl_task_fn fn;
+  void *args;
+  int64_t n;
+  int64_t chunk;
+  int64_t num_chunks;
+
+  atomic_int_fast64_t next_chunk;
+};
+
+/* Claims and runs chunks of the current job until none is left. */
+static void run_chunks(ddl_runtime *rt, ddl_task_fn fn, void *args, int64_t n,
+                       int64_t chunk, int64_t num_chunks) {
+  for (;;) {
+    int64_t c = atomic_fetch_add(&rt->next_chunk, 1);
+    if (c >= num_chunks)
+      return;
+    int64_t begin = c * chunk;
+    int64_t end = n - begin < chunk ? n : begin + chunk;
+    fn(args, begin, end);
+  }
+}
+
+static void *worker_main(void *arg) {
+  ddl_runtime *rt = arg;
+  uint64_t seen = 0;
+  pthread_mutex_lock(&rt->mutex);
+  for (;;) {
+    while (!rt->shutdown && rt->generation == seen)
+      pthread_cond_wait(&rt->work_cv, &rt->mutex);
+    if (rt->shutdown)
+      break;
+    seen = rt->generation;
+    /* Copy the job while holding the mutex: the submitter cannot publish
+     * the next one until `active` drops back to zero. */
+    ddl_task_fn fn = rt->fn;
+    void *args = rt->args;
+    int64_t n = rt->n, chunk = rt->chunk, num_chunks = rt->num_chunks;
+    ++rt->active;
+    pthread_mutex_unlock(&rt->mutex);
+
+    run_chunks(rt, fn, args, n, chunk, num_chunks);
+
+    pthread_mutex_lock(&rt->mutex);
+    if (--rt->active == 0)
+      pthread_cond_signal(&rt->done_cv);
+  }
+  pthread_mutex_unlock(&rt->mutex);
+  return NULL;
+}
+
+static int online_cpus(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1)
+    return 1;
+  return n > DDL_MAX_THREADS ? DDL_MAX_THREADS : (int)n;
+}
+
+ddl_status ddl_runtime_create(int num_threads, ddl_runtime **out) {
+  if (!out)
+    return ddl_fail(DDL_INVALID_ARGUMENT, "ddl_runtime_create: out is NULL");
+  *out = NULL;
+  if (num_threads < 0 || num_threads > DDL_MAX_THREADS)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "ddl_runtime_create: num_threads %d is outside [0, %d]",
+                    num_threads, DDL_MAX_THREADS);
+  if (num_threads == 0)
+    num_threads = online_cpus();
+
+  ddl_runtime *rt = calloc(1, sizeof *rt);
+  if (!rt)
+    return ddl_fail(DDL_OUT_OF_MEMORY, "ddl_runtime_create: out of memory");
+  rt->num_threads = num_threads;
+  pthread_mutex_init(&rt->busy, NULL);
+  pthread_mutex_init(&rt->mutex, NULL);
+  pthread_cond_init(&rt->work_cv, NULL);
+  pthread_cond_init(&rt->done_cv, NULL);
+  atomic_init(&rt->next_chunk, 0);
+
+  if (num_threads > 1) {
+    rt->workers = calloc((size_t)num_threads - 1, sizeof *rt->workers);
+    if (!rt->workers) {
+      ddl_runtime_destroy(rt);
+      return ddl_fail(DDL_OUT_OF_MEMORY, "ddl_runtime_create: out of memory");
+    }
+    for (int i = 0; i < num_threads - 1; ++i) {
+      int err = pthread_create(&rt->workers[i], NULL, worker_main, rt);
+      if (err != 0) {
+        ddl_runtime_destroy(rt);
+        return ddl_fail(DDL_INTERNAL,
+                        "ddl_runtime_create: cannot start worker thread %d of "
+                        "%d: %s",
+                        i + 1, num_threads - 1, strerror(err));
+      }
+      rt->num_workers = i + 1;
+    }
+  }
+  *out = rt;
+  return DDL_OK;
+}
+
+void ddl_runtime_destroy(ddl_runtime *rt) {
+  if (!rt)
+    return;
+  pthread_mutex_lock(&rt->mutex);
+  rt->shutdown = true;
+  pthread_cond_broadcast(&rt->work_cv);
+  pthread_mutex_unlock(&rt->mutex);
+  for (int i = 0; i < rt->num_workers; ++i)
+    pthread_join(rt->workers[i], NULL);
+  free(rt->workers);
+  pthread_cond_destroy(&rt->done_cv);
+  pthread_cond_destroy(&rt->work_cv);
+  pthread_mutex_destroy(&rt->mutex);
+  pthread_mutex_destroy(&rt->busy);
+  free(rt);
+}
+
+int ddl_runtime_num_threads(const ddl_runtime *rt) {
+  return rt ? rt->num_threads : 0;
+}
+
+void ddl_runtime_parallel_for_host(void *ctx, int64_t n, ddl_task_fn fn,
+                                   void *args) {
+  ddl_runtime *rt = ctx;
+  if (n <= 0 || !fn)
+    return;
+  if (!rt || rt->num_workers == 0 || n == 1 ||
+      pthread_mutex_trylock(&rt->busy) != 0) {
+    fn(args, 0, n);
+    return;
+  }
+  int64_t max_chunks = (int64_t)rt->num_threads * DDL_CHUNKS_PER_THREAD;
+  int64_t num_chunks = n < max_chunks ? n : max_chunks;
+  int64_t chunk = n / num_chunks + (n % num_chunks != 0);
+  num_chunks = n / chunk + (n % chunk != 0);
+
+  pthread_mutex_lock(&rt->mutex);
+  /* A worker that woke late for the previous job may still be inside it. */
+  while (rt->active > 0)
+    pthread_cond_wait(&rt->done_cv, &rt->mutex);
+  rt->fn = fn;
+  rt->args = args;
+  rt->n = n;
+  rt->chunk = chunk;
+  rt->num_chunks = num_chunks;
+  atomic_store(&rt->next_chunk, 0);
+  ++rt->generation;
+  pthread_cond_broadcast(&rt->work_cv);
+  pthread_mutex_unlock(&rt->mutex);
+
+  run_chunks(rt, fn, args, n, chunk, num_chunks);
+
+  /* Every chunk is claimed; wait for the workers still running theirs. */
+  pthread_mutex_lock(&rt->mutex);
+  while (rt->active > 0)
+    pthread_cond_wait(&rt->done_cv, &rt->mutex);
+  pthread_mutex_unlock(&rt->mutex);
+  pthread_mutex_unlock(&rt->busy);
+}
+
+ddl_status ddl_runtime_parallel_for(ddl_runtime *rt, int64_t n, ddl_task_fn fn,
+                                    void *args) {
+  if (!rt)
+    return ddl_fail(DDL_INVALID_ARGUMENT, "ddl_runtime_parallel_for: runtime "
+                                          "is NULL");
+  if (!fn)
+    return ddl_fail(DDL_INVALID_ARGUMENT, "ddl_runtime_parallel_for: fn is "
+                                          "NULL");
+  ddl_runtime_parallel_for_host(rt, n, fn, args);
+  return DDL_OK;
+}

@@ -1,0 +1,678 @@
+/*===- runtime_unit_tests.c - tests of the libddl_runtime C API ----------===*
+ *
+ * Usage: ddl-runtime-unit-tests MODEL_DIR
+ * MODEL_DIR holds the fake models built from models/. Prints one line per test
+ * group and a summary; exits 1 if any check failed.
+ *
+ *===----------------------------------------------------------------------===*/
+#include "ddl_runtime.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int num_checks, num_failures;
+static const char *model_dir;
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    ++num_checks;                                                              \
+    if (!(cond)) {                                                             \
+      ++num_failures;                                                          \
+      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__,  \
+              __LINE__, #cond, ddl_last_error());                              \
+    }                                                                          \
+  } while (0)
+
+/* Checks a status and that the message contains `text`. */
+#define CHECK_ERR(expr, status, text)                                          \
+  do {                                                                         \
+    ddl_status s_ = (expr);                                                    \
+    ++num_checks;                                                              \
+    if (s_ != (status) || !strstr(ddl_last_error(), (text))) {                 \
+      ++num_failures;                                                          \
+      fprintf(stderr,                                                          \
+              "%s:%d: %s\n  expected %s with \"%s\"\n  got %s: \"%s\"\n",      \
+              __FILE__, __LINE__, #expr, ddl_status_name(status), (text),      \
+              ddl_status_name(s_), ddl_last_error());                          \
+    }                                                                          \
+  } while (0)
+
+#define CHECK_OK(expr) CHECK_ERR(expr, DDL_OK, "")
+
+static void report(const char *group, int failures_before) {
+  printf("%s %s\n", num_failures == failures_before ? "PASS" : "FAIL", group);
+}
+
+static const char *model_path(const char *name) {
+  static char path[4096];
+  snprintf(path, sizeof path, "%s/%s.so", model_dir, name);
+  return path;
+}
+
+/*===-- Status, dtypes, errors -------------------------------------------===*/
+
+static void *thread_error(void *arg) {
+  (void)arg;
+  /* A fresh thread sees no error from another thread. */
+  return (void *)(uintptr_t)(ddl_last_error()[0] == '\0');
+}
+
+static void test_basics(void) {
+  int before = num_failures;
+  CHECK(strcmp(ddl_status_name(DDL_SHAPE_MISMATCH), "DDL_SHAPE_MISMATCH") == 0);
+  CHECK(strcmp(ddl_status_name((ddl_status)77), "DDL_UNKNOWN_STATUS") == 0);
+  CHECK(ddl_dtype_size(DDL_DTYPE_FLOAT) == 4);
+  CHECK(ddl_dtype_size(DDL_DTYPE_BOOL) == 1);
+  CHECK(ddl_dtype_size(DDL_DTYPE_BFLOAT16) == 2);
+  CHECK(ddl_dtype_size(DDL_DTYPE_UINT64) == 8);
+  CHECK(ddl_dtype_size(8) == 0); /* ONNX string */
+  CHECK(ddl_dtype_size(99) == 0);
+  CHECK(strcmp(ddl_dtype_name(DDL_DTYPE_DOUBLE), "float64") == 0);
+  CHECK(strcmp(ddl_dtype_name(-4), "unknown") == 0);
+
+  ddl_tensor *t;
+  CHECK_ERR(ddl_tensor_create(99, 0, NULL, &t), DDL_INVALID_ARGUMENT,
+            "unknown dtype 99");
+  pthread_t th;
+  void *clean = NULL;
+  pthread_create(&th, NULL, thread_error, NULL);
+  pthread_join(th, &clean);
+  CHECK(clean != NULL);
+  CHECK(strstr(ddl_last_error(), "unknown dtype 99") != NULL);
+  report("basics", before);
+}
+
+/*===-- Tensors
+ * ------------------------------------------------------------===*/
+
+static void test_tensors(void) {
+  int before = num_failures;
+  ddl_tensor *t = NULL;
+  int64_t dims[] = {2, 3};
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, dims, &t));
+  dims[0] = 100; /* the tensor keeps its own copy */
+  CHECK(ddl_tensor_rank(t) == 2);
+  CHECK(ddl_tensor_dims(t)[0] == 2 && ddl_tensor_dims(t)[1] == 3);
+  CHECK(ddl_tensor_dtype(t) == DDL_DTYPE_FLOAT);
+  CHECK(ddl_tensor_num_elements(t) == 6);
+  CHECK(ddl_tensor_byte_size(t) == 24);
+  CHECK(((uintptr_t)ddl_tensor_data(t) & 63) == 0);
+  float *f = ddl_tensor_data(t);
+  int zero = 1;
+  for (int i = 0; i < 6; ++i)
+    zero &= f[i] == 0.0f;
+  CHECK(zero);
+  ddl_tensor_destroy(t);
+
+  /* Scalars, empty tensors, bool. */
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_INT64, 0, NULL, &t));
+  CHECK(ddl_tensor_num_elements(t) == 1 && ddl_tensor_byte_size(t) == 8);
+  ddl_tensor_destroy(t);
+  int64_t empty[] = {0, 5};
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, empty, &t));
+  CHECK(ddl_tensor_num_elements(t) == 0 && ddl_tensor_byte_size(t) == 0);
+  ddl_tensor_destroy(t);
+  int64_t three[] = {3};
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_BOOL, 1, three, &t));
+  CHECK(ddl_tensor_byte_size(t) == 3);
+  ddl_tensor_destroy(t);
+  /* An empty tensor never overflows, whatever its other sizes. */
+  int64_t empty_huge[] = {INT64_MAX, 0, INT64_MAX};
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_DOUBLE, 3, empty_huge, &t));
+  ddl_tensor_destroy(t);
+
+  /* Errors. */
+  int64_t neg[] = {2, -1};
+  CHECK_ERR(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, neg, &t),
+            DDL_INVALID_ARGUMENT, "dimension 1 is negative (-1)");
+  CHECK(t == NULL);
+  int64_t overflow[] = {1ll << 32, 1ll << 32};
+  CHECK_ERR(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, overflow, &t),
+            DDL_INVALID_ARGUMENT, "overflows");
+  int64_t bytes_overflow[] = {1ll << 31, 1ll << 31}; /* 2^62 x 8 bytes */
+  CHECK_ERR(ddl_tensor_create(DDL_DTYPE_INT64, 2, bytes_overflow, &t),
+            DDL_INVALID_ARGUMENT, "overflows");
+  int64_t huge[] = {1ll << 40, 1ll << 20}; /* 2^62 bytes: fits, never given */
+  CHECK_ERR(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, huge, &t), DDL_OUT_OF_MEMORY,
+            "cannot allocate");
+  CHECK(t == NULL);
+  CHECK_ERR(ddl_tensor_create(8, 1, three, &t), DDL_INVALID_ARGUMENT,
+            "unknown dtype 8");
+  CHECK_ERR(ddl_tensor_create(DDL_DTYPE_FLOAT, -1, three, &t),
+            DDL_INVALID_ARGUMENT, "rank -1 is outside [0, 32]");
+  CHECK_ERR(ddl_tensor_create(DDL_DTYPE_FLOAT, 33, three, &t),
+            DDL_INVALID_ARGUMENT, "rank 33");
+  CHECK_ERR(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, NULL, &t),
+            DDL_INVALID_ARGUMENT, "dims is NULL");
+  CHECK_ERR(ddl_tensor_create(DDL_DTYPE_FLOAT, 1, three, NULL),
+            DDL_INVALID_ARGUMENT, "out is NULL");
+
+  /* Wrapping borrows: destroying the tensor leaves the memory alone. */
+  float mine[3] = {1, 2, 3};
+  CHECK_OK(ddl_tensor_wrap(DDL_DTYPE_FLOAT, 1, three, mine, &t));
+  CHECK(ddl_tensor_data(t) == mine);
+  ddl_tensor_destroy(t);
+  CHECK(mine[2] == 3);
+  CHECK_ERR(ddl_tensor_wrap(DDL_DTYPE_FLOAT, 1, three, NULL, &t),
+            DDL_INVALID_ARGUMENT, "data is NULL for 12 bytes");
+  CHECK(t == NULL);
+  CHECK_OK(ddl_tensor_wrap(DDL_DTYPE_FLOAT, 2, empty, NULL, &t));
+  ddl_tensor_destroy(t);
+  CHECK_ERR(ddl_tensor_wrap(DDL_DTYPE_FLOAT, 2, overflow, mine, &t),
+            DDL_INVALID_ARGUMENT, "overflows");
+
+  /* NULL tensors. */
+  ddl_tensor_destroy(NULL);
+  CHECK(ddl_tensor_rank(NULL) == 0 && ddl_tensor_data(NULL) == NULL &&
+        ddl_tensor_dims(NULL) == NULL && ddl_tensor_byte_size(NULL) == 0 &&
+        ddl_tensor_dtype(NULL) == 0 && ddl_tensor_num_elements(NULL) == 0);
+  report("tensors", before);
+}
+
+/*===-- Thread pool
+ * --------------------------------------------------------===*/
+
+#define MAX_THREADS_SEEN 64
+
+typedef struct {
+  atomic_int *hits;
+  ddl_runtime *rt;
+  int64_t inner_n;
+  atomic_int calls;
+  pthread_t seen[MAX_THREADS_SEEN];
+  atomic_int num_seen;
+  int sleep_us;
+} pf_args;
+
+static void count_hits(void *p, int64_t begin, int64_t end) {
+  pf_args *a = p;
+  atomic_fetch_add(&a->calls, 1);
+  for (int64_t i = begin; i < end; ++i)
+    atomic_fetch_add(&a->hits[i], 1);
+  if (a->sleep_us) {
+    struct timespec ts = {0, a->sleep_us * 1000L};
+    nanosleep(&ts, NULL);
+    int k = atomic_fetch_add(&a->num_seen, 1);
+    if (k < MAX_THREADS_SEEN)
+      a->seen[k] = pthread_self();
+  }
+}
+
+typedef struct {
+  pf_args *outer;
+  int64_t base;
+} nested_args;
+
+static void nested_inner(void *p, int64_t begin, int64_t end) {
+  nested_args *a = p;
+  for (int64_t i = begin; i < end; ++i)
+    atomic_fetch_add(&a->outer->hits[a->base + i], 1);
+}
+
+/* Every outer iteration runs an inner parallel_for on the same pool. */
+static void nested_outer(void *p, int64_t begin, int64_t end) {
+  pf_args *a = p;
+  for (int64_t i = begin; i < end; ++i) {
+    nested_args in = {a, i * a->inner_n};
+    ddl_runtime_parallel_for(a->rt, a->inner_n, nested_inner, &in);
+  }
+}
+
+static int all_hit_once(atomic_int *hits, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (atomic_load(&hits[i]) != 1)
+      return 0;
+  return 1;
+}
+
+typedef struct {
+  ddl_runtime *rt;
+  int ok;
+} hammer_args;
+
+/* Several threads share one pool: calls that find it busy run inline. */
+static void *hammer(void *p) {
+  hammer_args *h = p;
+  h->ok = 1;
+  for (int round = 0; round < 100; ++round) {
+    int64_t n = 1 + round * 7;
+    atomic_int *hits = calloc((size_t)n, sizeof *hits);
+    pf_args a = {.hits = hits};
+    ddl_runtime_parallel_for(h->rt, n, count_hits, &a);
+    h->ok &= all_hit_once(hits, n);
+    free(hits);
+  }
+  return NULL;
+}
+
+static void test_pool(void) {
+  int before = num_failures;
+  ddl_runtime *rt = NULL;
+  CHECK_ERR(ddl_runtime_create(1, NULL), DDL_INVALID_ARGUMENT, "out is NULL");
+  CHECK_ERR(ddl_runtime_create(-1, &rt), DDL_INVALID_ARGUMENT,
+            "num_threads -1");
+  CHECK(rt == NULL);
+  CHECK_OK(ddl_runtime_create(0, &rt));
+  CHECK(ddl_runtime_num_threads(rt) >= 1);
+  ddl_runtime_destroy(rt);
+  ddl_runtime_destroy(NULL);
+
+  for (int threads = 1; threads <= 5; threads += 2) {
+    CHECK_OK(ddl_runtime_create(threads, &rt));
+    CHECK(ddl_runtime_num_threads(rt) == threads);
+    int64_t sizes[] = {0, 1, 2, 7, 1000, 100003};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; ++k) {
+      int64_t n = sizes[k];
+      atomic_int *hits = calloc((size_t)n + 1, sizeof *hits);
+      pf_args a = {.hits = hits};
+      CHECK_OK(ddl_runtime_parallel_for(rt, n, count_hits, &a));
+      CHECK(all_hit_once(hits, n));
+      CHECK((n == 0) == (atomic_load(&a.calls) == 0));
+      free(hits);
+    }
+    /* Nested loops on the same pool. */
+    atomic_int *hits = calloc(64 * 50, sizeof *hits);
+    pf_args a = {.hits = hits, .rt = rt, .inner_n = 50};
+    CHECK_OK(ddl_runtime_parallel_for(rt, 64, nested_outer, &a));
+    CHECK(all_hit_once(hits, 64 * 50));
+    free(hits);
+    /* Slow chunks end up on more than one thread. */
+    if (threads > 1) {
+      hits = calloc(32, sizeof *hits);
+      pf_args s = {.hits = hits, .sleep_us = 2000};
+      CHECK_OK(ddl_runtime_parallel_for(rt, 32, count_hits, &s));
+      CHECK(all_hit_once(hits, 32));
+      int distinct = 0, seen = atomic_load(&s.num_seen);
+      for (int i = 0; i < seen && i < MAX_THREADS_SEEN; ++i) {
+        int first = 1;
+        for (int j = 0; j < i; ++j)
+          first &= !pthread_equal(s.seen[i], s.seen[j]);
+        distinct += first;
+      }
+      CHECK(distinct >= 2);
+      free(hits);
+    }
+    /* Concurrent callers. */
+    pthread_t th[4];
+    hammer_args h[4];
+    for (int i = 0; i < 4; ++i) {
+      h[i].rt = rt;
+      pthread_create(&th[i], NULL, hammer, &h[i]);
+    }
+    for (int i = 0; i < 4; ++i) {
+      pthread_join(th[i], NULL);
+      CHECK(h[i].ok);
+    }
+    ddl_runtime_destroy(rt);
+  }
+  CHECK_ERR(ddl_runtime_parallel_for(NULL, 4, count_hits, NULL),
+            DDL_INVALID_ARGUMENT, "runtime is NULL");
+  CHECK_OK(ddl_runtime_create(2, &rt));
+  CHECK_ERR(ddl_runtime_parallel_for(rt, 4, NULL, NULL), DDL_INVALID_ARGUMENT,
+            "fn is NULL");
+  ddl_runtime_destroy(rt);
+  report("thread pool", before);
+}
+
+/*===-- Loading
+ * ------------------------------------------------------------===*/
+
+static void expect_open_error(ddl_runtime *rt, const char *name,
+                              ddl_status status, const char *text) {
+  ddl_model_handle *h = (ddl_model_handle *)1;
+  ddl_status s = ddl_model_open(rt, model_path(name), &h);
+  ++num_checks;
+  if (s != status || !strstr(ddl_last_error(), text) || h != NULL) {
+    ++num_failures;
+    fprintf(stderr, "open %s: expected %s with \"%s\", got %s: \"%s\"\n", name,
+            ddl_status_name(status), text, ddl_status_name(s),
+            ddl_last_error());
+  }
+}
+
+static void test_open(ddl_runtime *rt) {
+  int before = num_failures;
+  ddl_model_handle *h = NULL;
+  CHECK_ERR(ddl_model_open(NULL, model_path("fake_add_one"), &h),
+            DDL_INVALID_ARGUMENT, "runtime is NULL");
+  CHECK_ERR(ddl_model_open(rt, NULL, &h), DDL_INVALID_ARGUMENT,
+            "path is empty");
+  CHECK_ERR(ddl_model_open(rt, model_path("fake_add_one"), NULL),
+            DDL_INVALID_ARGUMENT, "out is NULL");
+  expect_open_error(rt, "does_not_exist", DDL_NOT_FOUND, "no such file");
+  CHECK_ERR(ddl_model_open(rt, model_dir, &h), DDL_LOAD_FAILED,
+            "is a directory");
+  CHECK_ERR(ddl_model_open(rt, "no-slash-missing.so", &h), DDL_NOT_FOUND,
+            "no-slash-missing.so: no such file");
+
+  /* A text file named like a shared object. */
+  char text_path[] = "/tmp/ddl-not-a-model-XXXXXX";
+  int fd = mkstemp(text_path);
+  CHECK(fd >= 0);
+  if (fd >= 0) {
+    const char junk[] = "this is not an ELF file\n";
+    CHECK(write(fd, junk, sizeof junk - 1) == (ssize_t)(sizeof junk - 1));
+    close(fd);
+    CHECK_ERR(ddl_model_open(rt, text_path, &h), DDL_LOAD_FAILED,
+              "cannot load");
+    unlink(text_path);
+  }
+  expect_open_error(rt, "fake_no_entry", DDL_LOAD_FAILED,
+                    "no 'ddl_get_model' symbol");
+  expect_open_error(rt, "fake_bad_abi", DDL_ABI_MISMATCH,
+                    "fake_bad_abi.so: ABI version 7, this runtime supports 1");
+  expect_open_error(rt, "fake_bad_null_model", DDL_LOAD_FAILED,
+                    "ddl_get_model() returned NULL");
+  expect_open_error(rt, "fake_bad_bad_dtype", DDL_INVALID_MODEL,
+                    "input 'x' has unknown dtype 99");
+  expect_open_error(rt, "fake_bad_null_name", DDL_INVALID_MODEL,
+                    "input #0 has a NULL, empty or unterminated name");
+  expect_open_error(rt, "fake_bad_bad_rank", DDL_INVALID_MODEL,
+                    "input 'x' has rank 99");
+  expect_open_error(rt, "fake_bad_dup_name", DDL_INVALID_MODEL,
+                    "two inputs are named 'x'");
+  expect_open_error(rt, "fake_bad_null_run", DDL_INVALID_MODEL,
+                    "run entry point is NULL");
+  expect_open_error(rt, "fake_bad_null_dims", DDL_INVALID_MODEL,
+                    "input 'x' has NULL dims");
+  expect_open_error(rt, "fake_bad_no_arena_fn", DDL_INVALID_MODEL,
+                    "arena_size is NULL");
+  ddl_model_close(NULL);
+  report("open", before);
+}
+
+/*===-- Queries and runs --------------------------------------------------===*/
+
+static void test_add_one(ddl_runtime *rt) {
+  int before = num_failures;
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_add_one"), &h));
+  if (!h)
+    return report("add_one", before);
+  CHECK(strcmp(ddl_model_name(h), "add_one") == 0);
+  CHECK(ddl_model_num_inputs(h) == 1 && ddl_model_num_outputs(h) == 1);
+  const ddl_tensor_info *in = ddl_model_input_info(h, 0);
+  CHECK(in && strcmp(in->name, "x") == 0 && in->rank == 2 &&
+        in->dims[0] == -1 && strcmp(in->dim_names[0], "batch") == 0);
+  CHECK(ddl_model_input_info(h, 1) == NULL);
+  CHECK(ddl_model_output_info(h, 0) &&
+        strcmp(ddl_model_output_info(h, 0)->name, "y") == 0);
+  CHECK(ddl_model_output_info(h, 1) == NULL);
+  CHECK(ddl_model_input_info(NULL, 0) == NULL);
+  size_t index = 99;
+  CHECK_OK(ddl_model_find_input(h, "x", &index));
+  CHECK(index == 0);
+  CHECK_ERR(ddl_model_find_input(h, "nope", &index), DDL_NOT_FOUND,
+            "model 'add_one' has no input 'nope'");
+  CHECK_OK(ddl_model_find_output(h, "y", &index));
+  CHECK_ERR(ddl_model_find_input(h, NULL, &index), DDL_INVALID_ARGUMENT,
+            "NULL");
+  CHECK(ddl_model_arena_bytes(h) == 0);
+  CHECK(ddl_model_descriptor(h)->abi_version == DDL_MODEL_ABI_VERSION);
+
+  float xs[12];
+  for (int i = 0; i < 12; ++i)
+    xs[i] = (float)i;
+  int64_t dims[] = {3, 4};
+  ddl_tensor *x = NULL, *y = NULL;
+  CHECK_OK(ddl_tensor_wrap(DDL_DTYPE_FLOAT, 2, dims, xs, &x));
+  const ddl_tensor *ins[] = {x};
+  CHECK_OK(ddl_model_run(h, ins, 1, &y, 1));
+  CHECK(y && ddl_tensor_rank(y) == 2 && ddl_tensor_dims(y)[0] == 3 &&
+        ddl_tensor_dims(y)[1] == 4 && ddl_tensor_dtype(y) == DDL_DTYPE_FLOAT);
+  if (y) {
+    const float *ys = ddl_tensor_data(y);
+    int ok = 1;
+    for (int i = 0; i < 12; ++i)
+      ok &= ys[i] == (float)i + 1.0f;
+    CHECK(ok);
+  }
+  ddl_tensor_destroy(y);
+  int64_t arena = -5;
+  CHECK_OK(ddl_model_arena_size(h, ins, 1, &arena));
+  CHECK(arena == 0);
+
+  /* An empty batch runs too. */
+  int64_t empty_dims[] = {0, 4};
+  ddl_tensor *e = NULL;
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, empty_dims, &e));
+  const ddl_tensor *eins[] = {e};
+  CHECK_OK(ddl_model_run(h, eins, 1, &y, 1));
+  CHECK(y && ddl_tensor_num_elements(y) == 0);
+  ddl_tensor_destroy(y);
+  ddl_tensor_destroy(e);
+
+  /* Argument errors. */
+  y = (ddl_tensor *)1;
+  CHECK_ERR(ddl_model_run(h, ins, 2, &y, 1), DDL_INVALID_ARGUMENT,
+            "model 'add_one' takes 1 input, got 2");
+  CHECK(y == NULL);
+  CHECK_ERR(ddl_model_run(h, NULL, 1, &y, 1), DDL_INVALID_ARGUMENT,
+            "inputs array is NULL");
+  const ddl_tensor *null_in[] = {NULL};
+  CHECK_ERR(ddl_model_run(h, null_in, 1, &y, 1), DDL_INVALID_ARGUMENT,
+            "missing input 'x'");
+  ddl_tensor *two[2];
+  CHECK_ERR(ddl_model_run(h, ins, 1, two, 2), DDL_INVALID_ARGUMENT,
+            "has 1 output, got room for 2");
+  CHECK_ERR(ddl_model_run(h, ins, 1, NULL, 1), DDL_INVALID_ARGUMENT,
+            "outputs array is NULL");
+  CHECK_ERR(ddl_model_run(NULL, ins, 1, &y, 1), DDL_INVALID_ARGUMENT,
+            "model handle is NULL");
+
+  ddl_tensor *bad = NULL;
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_INT64, 2, dims, &bad));
+  const ddl_tensor *bad_ins[] = {bad};
+  CHECK_ERR(ddl_model_run(h, bad_ins, 1, &y, 1), DDL_DTYPE_MISMATCH,
+            "input 'x' is int64, the model expects float32");
+  ddl_tensor_destroy(bad);
+  int64_t dims3[] = {3, 4, 1};
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 3, dims3, &bad));
+  bad_ins[0] = bad;
+  CHECK_ERR(ddl_model_run(h, bad_ins, 1, &y, 1), DDL_SHAPE_MISMATCH,
+            "input 'x' has shape [3,4,1] (rank 3), the model expects "
+            "[batch,4] (rank 2)");
+  ddl_tensor_destroy(bad);
+  int64_t dims5[] = {3, 5};
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, dims5, &bad));
+  bad_ins[0] = bad;
+  CHECK_ERR(ddl_model_run(h, bad_ins, 1, &y, 1), DDL_SHAPE_MISMATCH,
+            "input 'x' dimension 1 is 5, the model expects 4");
+  CHECK_ERR(ddl_model_check_inputs(h, bad_ins, 1), DDL_SHAPE_MISMATCH,
+            "dimension 1 is 5");
+  CHECK_ERR(ddl_model_arena_size(h, bad_ins, 1, &arena), DDL_SHAPE_MISMATCH,
+            "dimension 1 is 5");
+  ddl_tensor_destroy(bad);
+  ddl_tensor_destroy(x);
+  ddl_model_close(h);
+  report("add_one", before);
+}
+
+static void test_two_inputs(ddl_runtime *rt) {
+  int before = num_failures;
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_two_inputs"), &h));
+  if (!h)
+    return report("two_inputs", before);
+  float xs[3] = {1, 2, 3};
+  int64_t ys[6] = {10, 20, 30, 100, 200, 300};
+  int64_t xd[] = {3}, yd[] = {2, 3};
+  ddl_tensor *x, *y, *z = NULL;
+  CHECK_OK(ddl_tensor_wrap(DDL_DTYPE_FLOAT, 1, xd, xs, &x));
+  CHECK_OK(ddl_tensor_wrap(DDL_DTYPE_INT64, 2, yd, ys, &y));
+  const ddl_tensor *ins[] = {x, y};
+  CHECK_OK(ddl_model_run(h, ins, 2, &z, 1));
+  CHECK(z && ((float *)ddl_tensor_data(z))[2] == 333.0f);
+  ddl_tensor_destroy(z);
+
+  /* By name, in any order. */
+  const char *names[] = {"y", "x"};
+  const ddl_tensor *rev[] = {y, x};
+  CHECK_OK(ddl_model_run_named(h, names, rev, 2, &z, 1));
+  CHECK(z && ((float *)ddl_tensor_data(z))[0] == 111.0f);
+  ddl_tensor_destroy(z);
+  const char *missing[] = {"y"};
+  CHECK_ERR(ddl_model_run_named(h, missing, rev, 1, &z, 1),
+            DDL_INVALID_ARGUMENT, "missing input 'x'");
+  const char *twice[] = {"y", "y"};
+  CHECK_ERR(ddl_model_run_named(h, twice, rev, 2, &z, 1), DDL_INVALID_ARGUMENT,
+            "input 'y' given twice");
+  const char *unknown[] = {"y", "w"};
+  CHECK_ERR(ddl_model_run_named(h, unknown, rev, 2, &z, 1), DDL_NOT_FOUND,
+            "model 'two_inputs' has no input 'w'");
+
+  /* Equal symbols must have equal sizes. */
+  int64_t yd4[] = {2, 4};
+  int64_t ys4[8] = {0};
+  ddl_tensor *y4;
+  CHECK_OK(ddl_tensor_wrap(DDL_DTYPE_INT64, 2, yd4, ys4, &y4));
+  const ddl_tensor *mism[] = {x, y4};
+  CHECK_ERR(ddl_model_run(h, mism, 2, &z, 1), DDL_SHAPE_MISMATCH,
+            "input 'x' dimension 0 (batch) is 3 but input 'y' dimension 1 "
+            "(batch) is 4");
+  CHECK(z == NULL);
+  ddl_tensor_destroy(y4);
+  ddl_tensor_destroy(x);
+  ddl_tensor_destroy(y);
+  ddl_model_close(h);
+  report("two_inputs", before);
+}
+
+typedef struct {
+  ddl_model_handle *h;
+  int64_t n;
+  int ok;
+} run_args;
+
+static void *run_parallel(void *p) {
+  run_args *a = p;
+  a->ok = 1;
+  float *xs = malloc((size_t)a->n * sizeof *xs);
+  for (int64_t i = 0; i < a->n; ++i)
+    xs[i] = (float)i;
+  for (int round = 0; round < 20 && a->ok; ++round) {
+    ddl_tensor *x, *y = NULL;
+    a->ok &= ddl_tensor_wrap(DDL_DTYPE_FLOAT, 1, &a->n, xs, &x) == DDL_OK;
+    const ddl_tensor *ins[] = {x};
+    a->ok &= ddl_model_run(a->h, ins, 1, &y, 1) == DDL_OK;
+    if (y) {
+      const float *ys = ddl_tensor_data(y);
+      for (int64_t i = 0; i < a->n; ++i)
+        a->ok &= ys[i] == 2.0f * (float)i;
+    }
+    ddl_tensor_destroy(y);
+    ddl_tensor_destroy(x);
+  }
+  free(xs);
+  return NULL;
+}
+
+static void test_parallel(ddl_runtime *rt) {
+  int before = num_failures;
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_parallel"), &h));
+  if (!h)
+    return report("parallel model", before);
+  CHECK(ddl_model_arena_bytes(h) == -1);
+  CHECK(strcmp(ddl_model_arena_formula(h), "n * 4") == 0);
+  int64_t n = 10000;
+  ddl_tensor *x;
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 1, &n, &x));
+  const ddl_tensor *ins[] = {x};
+  int64_t arena = 0;
+  CHECK_OK(ddl_model_arena_size(h, ins, 1, &arena));
+  CHECK(arena == 40000);
+  ddl_tensor_destroy(x);
+
+  /* Single runs of growing sizes (the cached arena grows), then several
+   * threads running the one handle at once (private arenas). */
+  run_args one = {h, 10, 0};
+  run_parallel(&one);
+  CHECK(one.ok);
+  one.n = 50000;
+  run_parallel(&one);
+  CHECK(one.ok);
+  pthread_t th[4];
+  run_args ra[4];
+  for (int i = 0; i < 4; ++i) {
+    ra[i] = (run_args){h, 1000 + 777 * i, 0};
+    pthread_create(&th[i], NULL, run_parallel, &ra[i]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(th[i], NULL);
+    CHECK(ra[i].ok);
+  }
+  ddl_model_close(h);
+
+  /* A model whose arena cannot be had. */
+  CHECK_OK(ddl_model_open(rt, model_path("fake_huge_arena"), &h));
+  if (h) {
+    int64_t m = 4;
+    ddl_tensor *y = NULL;
+    CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 1, &m, &x));
+    ins[0] = x;
+    CHECK_ERR(ddl_model_run(h, ins, 1, &y, 1), DDL_RUN_FAILED,
+              "no arena of 4611686018427387903 bytes could be allocated");
+    CHECK(y == NULL);
+    ddl_tensor_destroy(x);
+    ddl_model_close(h);
+  }
+  report("parallel model", before);
+}
+
+static void expect_run_error(ddl_runtime *rt, const char *name,
+                             const char *text) {
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path(name), &h));
+  if (!h)
+    return;
+  float xs[2] = {1, 2};
+  int64_t d = 2;
+  ddl_tensor *x, *y = (ddl_tensor *)1;
+  CHECK_OK(ddl_tensor_wrap(DDL_DTYPE_FLOAT, 1, &d, xs, &x));
+  const ddl_tensor *ins[] = {x};
+  CHECK_ERR(ddl_model_run(h, ins, 1, &y, 1), DDL_RUN_FAILED, text);
+  CHECK(y == NULL);
+  ddl_tensor_destroy(x);
+  ddl_model_close(h);
+}
+
+static void test_run_failures(ddl_runtime *rt) {
+  int before = num_failures;
+  expect_run_error(rt, "fake_bad_run_fails",
+                   "model 'bad' failed with status 7");
+  expect_run_error(rt, "fake_bad_output_dims",
+                   "returned output 'y' with dimension 0 = -3 (declared 2)");
+  expect_run_error(rt, "fake_bad_null_output",
+                   "returned NULL data for output 'y'");
+  report("run failures", before);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s MODEL_DIR\n", argv[0]);
+    return 2;
+  }
+  model_dir = argv[1];
+  test_basics();
+  test_tensors();
+  test_pool();
+  ddl_runtime *rt = NULL;
+  if (ddl_runtime_create(4, &rt) != DDL_OK) {
+    fprintf(stderr, "cannot create a runtime: %s\n", ddl_last_error());
+    return 1;
+  }
+  test_open(rt);
+  test_add_one(rt);
+  test_two_inputs(rt);
+  test_parallel(rt);
+  test_run_failures(rt);
+  ddl_runtime_destroy(rt);
+  printf("%d checks, %d failed\n", num_checks, num_failures);
+  return num_failures ? 1 : 0;
+}

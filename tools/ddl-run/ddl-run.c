@@ -1,0 +1,498 @@
+/*===- ddl-run.c - run a compiled model on tensor files ------------------===*
+ *
+ *   ddl-run model.so --input NAME=FILE ... [--input FILE ...]
+ *           [--output-dir D] [--benchmark N] [--threads T] [--print]
+ *
+ * Inputs are .npy or ONNX TensorProto .pb files; outputs are written as
+ * D/<name>.npy. Exit status: 0 success, 1 error (bad file, mismatched
+ * input, failing model), 2 usage error.
+ *
+ *===----------------------------------------------------------------------===*/
+#include "ddl_run_io.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define EXIT_ERROR 1
+#define EXIT_USAGE 2
+/* Elements --print shows per output before eliding the rest. */
+#define PRINT_LIMIT 1000
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: ddl-run MODEL.so [options]\n"
+             "  --input NAME=FILE   feed input NAME from FILE (.npy or .pb)\n"
+             "  --input FILE        feed the next unnamed input, in signature "
+             "order\n"
+             "  --output-dir DIR    write each output to DIR/<name>.npy\n"
+             "  --benchmark N       after one warm-up, time N more runs\n"
+             "  --threads T         thread pool size (0 = online CPUs)\n"
+             "  --print             print output values\n"
+             "  --signature         print the model's inputs and outputs, do "
+             "not run\n"
+             "  -h, --help          this text\n");
+}
+
+static int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("ddl-run: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return EXIT_ERROR;
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("ddl-run: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputs("\n(ddl-run --help for usage)\n", stderr);
+  va_end(ap);
+  return EXIT_USAGE;
+}
+
+/* A non-negative decimal integer that fits int; -1 otherwise. */
+static long parse_count(const char *s, long max) {
+  if (!s || !*s)
+    return -1;
+  errno = 0;
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || v < 0 || v > max)
+    return -1;
+  return v;
+}
+
+typedef struct {
+  const char *arg; /* as given: NAME=FILE or FILE */
+  const char *file;
+  int index; /* the input it feeds, or -1 until resolved */
+} input_arg;
+
+typedef struct {
+  const char *model;
+  input_arg *inputs;
+  int num_inputs;
+  const char *output_dir;
+  long benchmark; /* -1: no benchmark */
+  long threads;
+  int print;
+  int signature;
+} options;
+
+/* Fills `o`; returns 0, or an exit status (help or usage error). */
+static int parse_args(int argc, char **argv, options *o, int *done) {
+  *done = 0;
+  o->benchmark = -1;
+  o->inputs = calloc((size_t)argc, sizeof *o->inputs);
+  if (!o->inputs)
+    return error("out of memory");
+  for (int i = 1; i < argc; ++i) {
+    const char *a = argv[i];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage(stdout);
+      *done = 1;
+      return 0;
+    }
+    if (a[0] != '-' || strcmp(a, "-") == 0) {
+      if (o->model)
+        return usage_error("unexpected argument '%s' (the model is '%s'; "
+                           "inputs go after --input)",
+                           a, o->model);
+      o->model = a;
+      continue;
+    }
+    if (strcmp(a, "--print") == 0) {
+      o->print = 1;
+      continue;
+    }
+    if (strcmp(a, "--signature") == 0) {
+      o->signature = 1;
+      continue;
+    }
+    /* Flags with a value: "--flag VALUE" or "--flag=VALUE". */
+    static const char *const valued[] = {"--input", "--output-dir",
+                                         "--benchmark", "--threads"};
+    const char *value = NULL;
+    size_t which = sizeof valued / sizeof *valued;
+    for (size_t k = 0; k < sizeof valued / sizeof *valued; ++k) {
+      size_t len = strlen(valued[k]);
+      if (strncmp(a, valued[k], len) != 0)
+        continue;
+      if (a[len] == '=')
+        value = a + len + 1;
+      else if (a[len] == '\0') {
+        if (i + 1 == argc)
+          return usage_error("%s needs a value", valued[k]);
+        value = argv[++i];
+      } else
+        continue;
+      which = k;
+      break;
+    }
+    switch (which) {
+    case 0:
+      o->inputs[o->num_inputs++] = (input_arg){value, value, -1};
+      break;
+    case 1:
+      o->output_dir = value;
+      break;
+    case 2:
+      if ((o->benchmark = parse_count(value, 100000000)) < 1)
+        return usage_error("--benchmark wants a positive run count, not '%s'",
+                           value);
+      break;
+    case 3:
+      if ((o->threads = parse_count(value, 1024)) < 0)
+        return usage_error("--threads wants a count in [0, 1024], not '%s'",
+                           value);
+      break;
+    default:
+      return usage_error("unknown option '%s'", a);
+    }
+  }
+  if (!o->model)
+    return usage_error("no model given");
+  return 0;
+}
+
+/* Binds every --input to a model input: NAME=FILE where NAME is an input
+ * of the model, otherwise the next unnamed input in signature order (so a
+ * file path containing '=' still works positionally). */
+static int bind_inputs(options *o, ddl_model_handle *h) {
+  size_t n = ddl_model_num_inputs(h);
+  int *bound = calloc(n ? n : 1, sizeof *bound);
+  if (!bound)
+    return error("out of memory");
+  int rc = 0;
+  for (int i = 0; i < o->num_inputs && !rc; ++i) {
+    input_arg *in = &o->inputs[i];
+    const char *eq = strchr(in->arg, '=');
+    if (!eq)
+      continue;
+    for (size_t k = 0; k < n; ++k) {
+      const char *name = ddl_model_input_info(h, k)->name;
+      if (strlen(name) == (size_t)(eq - in->arg) &&
+          strncmp(name, in->arg, (size_t)(eq - in->arg)) == 0) {
+        if (bound[k])
+          rc = usage_error("input '%s' is given twice", name);
+        bound[k] = 1;
+        in->index = (int)k;
+        in->file = eq + 1;
+        break;
+      }
+    }
+  }
+  size_t next = 0;
+  for (int i = 0; i < o->num_inputs && !rc; ++i) {
+    input_arg *in = &o->inputs[i];
+    if (in->index >= 0)
+      continue;
+    while (next < n && bound[next])
+      ++next;
+    if (next == n) {
+      const char *eq = strchr(in->arg, '=');
+      if (eq)
+        rc = usage_error("--input %s: the model has no input '%.*s' (and no "
+                         "unnamed input is left)",
+                         in->arg, (int)(eq - in->arg), in->arg);
+      else
+        rc = usage_error("--input %s: the model takes only %zu input%s",
+                         in->arg, n, n == 1 ? "" : "s");
+      break;
+    }
+    bound[next] = 1;
+    in->index = (int)next;
+  }
+  for (size_t k = 0; k < n && !rc; ++k)
+    if (!bound[k])
+      rc = error("missing input '%s' (pass --input %s=FILE)",
+                 ddl_model_input_info(h, k)->name,
+                 ddl_model_input_info(h, k)->name);
+  free(bound);
+  return rc;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Loads one input file; .npy by magic or suffix, anything else as .pb. */
+static int load_input(const char *file, const ddl_tensor_info *info,
+                      ddl_tensor **out) {
+  char err[1024];
+  int is_npy = ends_with(file, ".npy");
+  if (!is_npy && !ends_with(file, ".pb")) {
+    FILE *f = fopen(file, "rb");
+    char magic[6] = {0};
+    if (f) {
+      is_npy = fread(magic, 1, 6, f) == 6 && memcmp(magic, "\x93NUMPY", 6) == 0;
+      fclose(f);
+    }
+  }
+  int rc = is_npy ? ddl_npy_read(file, info->dtype, out, err, sizeof err)
+                  : ddl_onnx_pb_read(file, out, NULL, err, sizeof err);
+  if (rc != 0)
+    return error("%s", err);
+  if (ddl_tensor_dtype(*out) != info->dtype) {
+    int32_t have = ddl_tensor_dtype(*out);
+    ddl_tensor_destroy(*out);
+    *out = NULL;
+    return error("%s: holds %s, input '%s' is %s", file, ddl_dtype_name(have),
+                 info->name, ddl_dtype_name(info->dtype));
+  }
+  return 0;
+}
+
+static void format_dims(char *buf, size_t size, int32_t rank,
+                        const int64_t *dims, const char *const *names) {
+  size_t used = (size_t)snprintf(buf, size, "[");
+  for (int32_t d = 0; d < rank && used < size; ++d) {
+    const char *sep = d ? "," : "";
+    if (dims[d] < 0)
+      used += (size_t)snprintf(buf + used, size - used, "%s%s", sep,
+                               names && names[d] ? names[d] : "?");
+    else
+      used += (size_t)snprintf(buf + used, size - used, "%s%lld", sep,
+                               (long long)dims[d]);
+  }
+  if (used < size)
+    snprintf(buf + used, size - used, "]");
+}
+
+static void print_signature(ddl_model_handle *h) {
+  printf("model '%s'\n", ddl_model_name(h));
+  char shape[1024];
+  for (int out = 0; out < 2; ++out) {
+    size_t n = out ? ddl_model_num_outputs(h) : ddl_model_num_inputs(h);
+    for (size_t i = 0; i < n; ++i) {
+      const ddl_tensor_info *info =
+          out ? ddl_model_output_info(h, i) : ddl_model_input_info(h, i);
+      format_dims(shape, sizeof shape, info->rank, info->dims, info->dim_names);
+      printf("%s %zu '%s': %s%s\n", out ? "output" : "input", i, info->name,
+             ddl_dtype_name(info->dtype), shape);
+    }
+  }
+  if (ddl_model_arena_bytes(h) >= 0)
+    printf("arena: %lld bytes\n", (long long)ddl_model_arena_bytes(h));
+  else
+    printf("arena: %s bytes\n", ddl_model_arena_formula(h)
+                                    ? ddl_model_arena_formula(h)
+                                    : "input-dependent");
+}
+
+/* "a/b:c" -> "a_b_c": outputs become plain file names in one folder. */
+static void sanitize(const char *name, char *buf, size_t size) {
+  size_t n = 0;
+  for (const char *p = name; *p && n + 1 < size; ++p) {
+    char c = *p;
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+             (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+             (c == '.' && n > 0);
+    buf[n++] = ok ? c : '_';
+  }
+  if (n == 0)
+    buf[n++] = '_';
+  buf[n] = '\0';
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void print_values(const char *name, const ddl_tensor *t) {
+  int64_t n = ddl_tensor_num_elements(t);
+  printf("%s = [", name);
+  for (int64_t i = 0; i < n && i < PRINT_LIMIT; ++i)
+    printf("%s%.9g", i ? " " : "", ddl_element_as_double(t, i));
+  if (n > PRINT_LIMIT)
+    printf(" ... (%lld more)", (long long)(n - PRINT_LIMIT));
+  printf("]\n");
+}
+
+int main(int argc, char **argv) {
+  options o = {0};
+  int done;
+  int rc = parse_args(argc, argv, &o, &done);
+  if (rc || done) {
+    free(o.inputs);
+    return rc;
+  }
+
+  ddl_runtime *rt = NULL;
+  ddl_model_handle *h = NULL;
+  ddl_tensor **inputs = NULL, **outputs = NULL;
+  size_t num_in = 0, num_out = 0;
+  double *times = NULL;
+  char **out_names = NULL;
+
+  if (ddl_runtime_create((int)o.threads, &rt) != DDL_OK) {
+    rc = error("%s", ddl_last_error());
+    goto done;
+  }
+  if (ddl_model_open(rt, o.model, &h) != DDL_OK) {
+    rc = error("%s", ddl_last_error());
+    goto done;
+  }
+  if (o.signature) {
+    print_signature(h);
+    goto done;
+  }
+  if ((rc = bind_inputs(&o, h)) != 0)
+    goto done;
+
+  num_in = ddl_model_num_inputs(h);
+  num_out = ddl_model_num_outputs(h);
+  inputs = calloc(num_in ? num_in : 1, sizeof *inputs);
+  outputs = calloc(num_out ? num_out : 1, sizeof *outputs);
+  if (!inputs || !outputs) {
+    rc = error("out of memory");
+    goto done;
+  }
+  for (int i = 0; i < o.num_inputs; ++i) {
+    input_arg *in = &o.inputs[i];
+    if ((rc = load_input(in->file, ddl_model_input_info(h, (size_t)in->index),
+                         &inputs[in->index])) != 0)
+      goto done;
+  }
+  if (ddl_model_check_inputs(h, (const ddl_tensor *const *)inputs, num_in) !=
+      DDL_OK) {
+    rc = error("%s", ddl_last_error());
+    for (int i = 0; i < o.num_inputs; ++i)
+      fprintf(stderr, "ddl-run: note: input '%s' is %s\n",
+              ddl_model_input_info(h, (size_t)o.inputs[i].index)->name,
+              o.inputs[i].file);
+    goto done;
+  }
+
+  int runs = o.benchmark > 0 ? (int)o.benchmark : 0;
+  times = calloc((size_t)runs + 1, sizeof *times);
+  if (!times) {
+    rc = error("out of memory");
+    goto done;
+  }
+  /* Run 0 gives the outputs (and is the warm-up); runs 1..N are timed. */
+  for (int r = 0; r <= runs; ++r) {
+    if (r > 0)
+      for (size_t i = 0; i < num_out; ++i) {
+        ddl_tensor_destroy(outputs[i]);
+        outputs[i] = NULL;
+      }
+    double start = now_ms();
+    if (ddl_model_run(h, (const ddl_tensor *const *)inputs, num_in, outputs,
+                      num_out) != DDL_OK) {
+      rc = error("%s", ddl_last_error());
+      goto done;
+    }
+    times[r] = now_ms() - start;
+  }
+
+  if (o.output_dir) {
+    struct stat st;
+    if (stat(o.output_dir, &st) != 0 && mkdir(o.output_dir, 0777) != 0) {
+      rc = error("--output-dir %s: %s", o.output_dir, strerror(errno));
+      goto done;
+    }
+    if (stat(o.output_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+      rc = error("--output-dir %s: not a directory", o.output_dir);
+      goto done;
+    }
+  }
+  out_names = calloc(num_out ? num_out : 1, sizeof *out_names);
+  if (!out_names) {
+    rc = error("out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < num_out; ++i) {
+    const ddl_tensor_info *info = ddl_model_output_info(h, i);
+    const ddl_tensor *t = outputs[i];
+    char shape[1024];
+    format_dims(shape, sizeof shape, ddl_tensor_rank(t), ddl_tensor_dims(t),
+                NULL);
+    printf("output '%s': %s%s", info->name, ddl_dtype_name(ddl_tensor_dtype(t)),
+           shape);
+    int64_t n = ddl_tensor_num_elements(t);
+    if (n > 0) {
+      double lo = ddl_element_as_double(t, 0), hi = lo, sum = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        double v = ddl_element_as_double(t, k);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+        sum += v;
+      }
+      printf(" min %.6g max %.6g mean %.6g", lo, hi, sum / (double)n);
+    }
+    if (o.output_dir) {
+      /* Sanitized names may collide ("a/b" and "a:b"): number repeats. */
+      char base[512], path[4096 + 600], err[1024];
+      sanitize(info->name, base, sizeof base);
+      size_t len = strlen(base);
+      for (size_t j = 0, dup = 1; j < i; ++j)
+        if (out_names[j] && strcmp(out_names[j], base) == 0) {
+          snprintf(base + len, sizeof base - len, "_%zu", dup++);
+          j = (size_t)-1; /* recheck against every earlier name */
+        }
+      out_names[i] = strdup(base);
+      snprintf(path, sizeof path, "%s/%s.npy", o.output_dir, base);
+      if (ddl_npy_write(path, t, err, sizeof err) != 0) {
+        printf("\n");
+        rc = error("%s", err);
+        goto done;
+      }
+      printf(" -> %s", path);
+    }
+    printf("\n");
+    if (o.print)
+      print_values(info->name, t);
+  }
+
+  if (runs > 0) {
+    double sum = 0;
+    for (int r = 1; r <= runs; ++r)
+      sum += times[r];
+    qsort(times + 1, (size_t)runs, sizeof *times, cmp_double);
+    /* Nearest-rank percentiles over the timed runs. */
+#define PCT(p) times[1 + (int)((double)(runs - 1) * (p) / 100.0 + 0.5)]
+    printf("benchmark: %d runs, %d threads: min %.3f ms, mean %.3f ms, p50 "
+           "%.3f ms, p90 %.3f ms, p99 %.3f ms\n",
+           runs, ddl_runtime_num_threads(rt), times[1], sum / runs, PCT(50),
+           PCT(90), PCT(99));
+#undef PCT
+  }
+
+done:
+  if (out_names)
+    for (size_t i = 0; i < num_out; ++i)
+      free(out_names[i]);
+  free(out_names);
+  free(times);
+  if (inputs)
+    for (size_t i = 0; i < num_in; ++i)
+      ddl_tensor_destroy(inputs[i]);
+  if (outputs)
+    for (size_t i = 0; i < num_out; ++i)
+      ddl_tensor_destroy(outputs[i]);
+  free(inputs);
+  free(outputs);
+  ddl_model_close(h);
+  ddl_runtime_destroy(rt);
+  free(o.inputs);
+  return rc;
+}

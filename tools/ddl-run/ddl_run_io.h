@@ -1,0 +1,34 @@
+/*===- ddl_run_io.h - tensor file formats of ddl-run ----------------------===*
+ *
+ * Readers for NumPy .npy files and ONNX TensorProto .pb files, and the .npy
+ * writer. Each returns 0 on success, or -1 with a message naming the file
+ * in `err`; they never abort on malformed input.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef DDL_TOOLS_DDL_RUN_DDL_RUN_IO_H
+#define DDL_TOOLS_DDL_RUN_DDL_RUN_IO_H
+
+#include "ddl_runtime.h"
+
+#include <stddef.h>
+
+/* Reads a whole file; -1 with `err` set on failure. Free *data with free(). */
+int ddl_read_file(const char *path, unsigned char **data, size_t *size,
+                  char *err, size_t err_size);
+
+/* `want_dtype` (0 = none) resolves what a file cannot say by itself: NumPy
+ * has no bfloat16, so a '<u2' array feeds a bfloat16 input as raw bits. */
+int ddl_npy_read(const char *path, int32_t want_dtype, ddl_tensor **out,
+                 char *err, size_t err_size);
+int ddl_npy_write(const char *path, const ddl_tensor *t, char *err,
+                  size_t err_size);
+
+/* Decodes an ONNX TensorProto. `name` (may be NULL) receives the tensor's
+ * name, or "" (free with free()). */
+int ddl_onnx_pb_read(const char *path, ddl_tensor **out, char **name, char *err,
+                     size_t err_size);
+
+/* An element as double, for summaries (float16 and bfloat16 decoded). */
+double ddl_element_as_double(const ddl_tensor *t, int64_t i);
+
+#endif /* DDL_TOOLS_DDL_RUN_DDL_RUN_IO_H */
