@@ -39,12 +39,16 @@ void ddl::buildBufferizePipeline(OpPassManager &pm) {
 void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   (void)options;
+  // Copies become loops (no memrefCopy runtime helper); bf16 conversions
+  // expand to integer code (no __truncsfbf2 helper on any target).
   addPipeline(
-      pm, "func.func(convert-linalg-to-loops),"
+      pm, "ddl-copies-to-linalg,func.func(convert-linalg-to-loops),"
           "expand-strided-metadata,lower-affine,"
           "convert-scf-to-cf,"
-          "func.func(convert-math-to-llvm),convert-math-to-libm,"
-          "convert-arith-to-llvm,convert-index-to-llvm,"
+          "convert-math-to-funcs,func.func(convert-math-to-llvm),"
+          "convert-math-to-libm,"
+          "arith-expand{include-bf16=1},convert-arith-to-llvm,"
+          "convert-index-to-llvm,"
           "finalize-memref-to-llvm{use-aligned-alloc=1},convert-func-to-llvm,"
           "convert-cf-to-llvm,convert-ub-to-llvm,"
           "reconcile-unrealized-casts,canonicalize");

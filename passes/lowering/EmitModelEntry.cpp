@@ -340,8 +340,10 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
       Value needed = LLVM::ICmpOp::create(fb, loc, LLVM::ICmpPredicate::sgt,
                                           bytes, constI64(fb, 0));
       Value failedAlloc = LLVM::AndOp::create(fb, loc, isNull, needed);
-      Block *fail = b.createBlock(&run.getBody());
-      Block *cont = b.createBlock(&run.getBody());
+      Block *fail = new Block();
+      Block *cont = new Block();
+      run.getBody().push_back(fail);
+      run.getBody().push_back(cont);
       LLVM::CondBrOp::create(fb, loc, failedAlloc, fail, cont);
       OpBuilder failBuilder = OpBuilder::atBlockBegin(fail);
       LLVM::ReturnOp::create(failBuilder, loc, constI32(failBuilder, 1));

@@ -43,4 +43,16 @@ def DDLPlanArenaPass : Pass<"ddl-plan-arena", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def DDLCopiesToLinalgPass : Pass<"ddl-copies-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    The LLVM lowering turns a `memref.copy` that it cannot prove contiguous
+    into a call to `memrefCopy` from MLIR's C runner utilities, a library a
+    compiled model must not depend on. As `linalg.copy`, a copy becomes loops
+    like any other linalg op (and LLVM recognizes contiguous ones as
+    `memcpy`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // DDL_PASSES_MEMORY_PASSES_TD

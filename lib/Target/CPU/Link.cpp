@@ -16,6 +16,10 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#ifndef DDL_X86_64_BUILTINS
+#define DDL_X86_64_BUILTINS ""
+#endif
+
 #ifndef DDL_LINKER_PATH
 #define DDL_LINKER_PATH "ld.lld"
 #endif
@@ -72,6 +76,11 @@ LogicalResult ddl::linkSharedObject(llvm::StringRef objectPath,
                                    "noexecstack",
                                    "--hash-style=gnu",
                                    "--build-id=sha1"};
+  // Static helpers (half-precision conversions) before the shared libs.
+  if (triple.getArch() == llvm::Triple::x86_64 &&
+      llvm::StringRef(DDL_X86_64_BUILTINS).size() &&
+      llvm::sys::fs::exists(DDL_X86_64_BUILTINS))
+    args.push_back(DDL_X86_64_BUILTINS);
   if (std::optional<std::string> libs = systemLibraryDir(triple)) {
     args.push_back("-L" + *libs);
     args.push_back("--as-needed");
