@@ -38,14 +38,19 @@ void ddl::buildBufferizePipeline(OpPassManager &pm) {
 
 void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
-  (void)options;
   // Copies become loops (no memrefCopy runtime helper); bf16 conversions
   // expand to integer code (no __truncsfbf2 helper on any target).
+  addPipeline(pm, "ddl-copies-to-linalg");
+  if (options.vectorize)
+    addPipeline(pm, "ddl-interchange-for-vectorization");
+  if (options.parallel)
+    addPipeline(pm, "func.func(convert-linalg-to-parallel-loops),"
+                    "ddl-parallel-to-host");
   addPipeline(
-      pm, "ddl-copies-to-linalg,func.func(convert-linalg-to-loops),"
+      pm, "func.func(convert-linalg-to-loops),"
           "expand-strided-metadata,lower-affine,"
           "convert-scf-to-cf,"
-          "convert-math-to-funcs,func.func(convert-math-to-llvm),"
+          "convert-math-to-funcs,convert-math-to-llvm,"
           "convert-math-to-libm,"
           "arith-expand{include-bf16=1},convert-arith-to-llvm,"
           "convert-index-to-llvm,"

@@ -304,10 +304,15 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
 
   // int32_t run(const ddl_host *host, const ddl_model_io *inputs,
   //             ddl_model_io *outputs)
-  auto hostGlobal = global(
-      "host", ptrType, [&](OpBuilder &ib) { return null(ib); },
-      /*isConstant=*/false);
-  hostGlobal.setThreadLocal_(true);
+  // The thread-local host pointer that parallel loops read (created by
+  // ddl-parallel-to-host when the model has any).
+  auto hostGlobal = module.lookupSymbol<LLVM::GlobalOp>("__ddl_host");
+  if (!hostGlobal) {
+    hostGlobal = global(
+        "host", ptrType, [&](OpBuilder &ib) { return null(ib); },
+        /*isConstant=*/false);
+    hostGlobal.setThreadLocal_(true);
+  }
   auto runType =
       LLVM::LLVMFunctionType::get(i32Type, {ptrType, ptrType, ptrType});
   auto run = LLVM::LLVMFuncOp::create(b, loc, "__ddl_run", runType);

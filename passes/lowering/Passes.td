@@ -30,6 +30,45 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def DDLInterchangeForVectorizationPass
+    : Pass<"ddl-interchange-for-vectorization", "::mlir::ModuleOp"> {
+  let summary = "Order linalg loops so the innermost one walks the output's contiguous dimension";
+  let description = [{
+    A contraction or window op in its natural loop order ends with its
+    reduction loops (`k` of a matmul, `c, kh, kw` of a convolution), which
+    LLVM's loop vectorizer cannot turn into wide loads and stores. This pass
+    moves the parallel loop that indexes the output's last (contiguous)
+    dimension innermost, after the reductions: `(i, j, k)` becomes
+    `(i, k, j)` and `(n, f, oh, ow, c, kh, kw)` becomes
+    `(n, f, oh, c, kh, kw, ow)`, so the inner loop is a unit-stride
+    multiply-add over the output row. Named ops are generalized first.
+    The outer loops stay parallel for the thread pool.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def DDLParallelToHostPass : Pass<"ddl-parallel-to-host", "::mlir::ModuleOp"> {
+  let summary = "Run outermost parallel loops on the host's thread pool";
+  let description = [{
+    Every outermost `scf.parallel` (without reductions) whose estimated work
+    is at least `min-work` scalar operations becomes a task function
+    `void task(void *args, int64_t begin, int64_t end)` and a call of the
+    host's `parallel_for` (runtime/include/ddl_model_abi.h) through the
+    thread-local `__ddl_host` pointer that the model entry sets. The task
+    iterates over the linearized leading dimensions of the loop; the last
+    dimension stays an inner loop so that LLVM can vectorize it. Values the
+    loop body uses are passed in a stack-allocated struct. When no host is
+    set (a module run outside the model entry), the task runs inline.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", "32768",
+           "Smallest estimated work (scalar ops) worth a parallel_for">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def DDLEmitModelEntryPass : Pass<"ddl-emit-model-entry", "::mlir::ModuleOp"> {
   let summary = "Emit the model descriptor and C entry points (ddl_model_abi.h)";
   let description = [{
