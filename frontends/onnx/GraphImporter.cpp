@@ -601,6 +601,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerControlFlowConverters(r);
     registerQuantizationConverters(r);
     registerLossConverters(r);
+    registerSignalConverters(r);
     return r;
   }();
   return registry;

@@ -231,6 +231,7 @@ void registerReductionConverters(ConverterRegistry &registry);
 void registerControlFlowConverters(ConverterRegistry &registry);
 void registerQuantizationConverters(ConverterRegistry &registry);
 void registerLossConverters(ConverterRegistry &registry);
+void registerSignalConverters(ConverterRegistry &registry);
 
 /// Maps an ONNX tensor element type to an MLIR type (null when unsupported).
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);

@@ -1,8 +1,8 @@
 //===- NN.cpp - ONNX neural-network ops to nn -----------------------------===//
 //
-// Matrix products (MatMul, Gemm), convolution and pooling, the
-// normalizations and the softmax family. Ops nn has directly map one to
-// one; GlobalLpPool, LRN, MeanVarianceNormalization, per-activation
+// Matrix products (MatMul, Gemm), Det (cofactor expansion), convolution and
+// pooling, the normalizations and the softmax family. Ops nn has directly map
+// one to one; GlobalLpPool, LRN, MeanVarianceNormalization, per-activation
 // BatchNormalization (opset 7-8, spatial = 0) and LayerNormalization with
 // its statistics outputs decompose into nn ops as ONNX defines them.
 //
@@ -566,7 +566,67 @@ static LogicalResult convertTopK(NodeContext &n) {
   return n.setOutputs(op->getResults());
 }
 
+/// The determinant of the square matrix whose entries are `entries`
+/// (row-major, `size` x `size`, each a tensor over the batch dims), by
+/// cofactor expansion along the first row.
+static Value cofactorDeterminant(NodeContext &n, ArrayRef<Value> entries,
+                                 int64_t size) {
+  if (size == 1)
+    return entries[0];
+  Value result;
+  for (int64_t col = 0; col < size; ++col) {
+    SmallVector<Value> minor;
+    for (int64_t i = 1; i < size; ++i)
+      for (int64_t j = 0; j < size; ++j)
+        if (j != col)
+          minor.push_back(entries[i * size + j]);
+    Value term = n.create<nn::MulOp>(
+        {entries[col], cofactorDeterminant(n, minor, size - 1)});
+    if (!result)
+      result = term;
+    else if (col % 2)
+      result = n.create<nn::SubOp>({result, term});
+    else
+      result = n.create<nn::AddOp>({result, term});
+  }
+  return result;
+}
+
+/// Det of [*, M, M] matrices with a small static M, as a cofactor expansion
+/// of gathered entries (M! products: larger matrices would need an LU
+/// factorization nn has no op for).
+static LogicalResult convertDet(NodeContext &n) {
+  constexpr int64_t maxSize = 4;
+  Value x = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  if (rank < 2 || type.getDimSize(rank - 1) != type.getDimSize(rank - 2))
+    return n.error(llvm::formatv(
+        "input must be [*, M, M] square matrices, got {0}", type));
+  int64_t size = type.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(size) || size < 1 || size > maxSize)
+    return n.unsupported(llvm::formatv(
+        "matrices of size {0}: Det decomposes only for a static 1 <= M <= {1}",
+        ShapedType::isDynamic(size) ? std::string("?") : std::to_string(size),
+        maxSize));
+  SmallVector<Value> entries;
+  for (int64_t i = 0; i < size; ++i) {
+    Value row = n.create<nn::GatherOp>({x, n.constI64({i}, /*scalar=*/true)},
+                                       {n.namedI64("axis", rank - 2)});
+    for (int64_t j = 0; j < size; ++j)
+      entries.push_back(
+          n.create<nn::GatherOp>({row, n.constI64({j}, /*scalar=*/true)},
+                                 {n.namedI64("axis", rank - 2)}));
+  }
+  if (n.failed())
+    return failure();
+  return n.setOutput(cofactorDeterminant(n, entries, size));
+}
+
 void registerNNConverters(ConverterRegistry &r) {
+  r.add("Det", convertDet);
   r.add("MatMul", convertMatMul);
   r.add("Gemm", convertGemm);
   r.add("Einsum", convertEinsum);

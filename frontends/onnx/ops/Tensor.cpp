@@ -5,7 +5,8 @@
 // Upsample, the shape queries (Shape, Size), constants (Constant,
 // ConstantOfShape, Range, EyeLike), and the decompositions of ops nn has no
 // op for: DepthToSpace / SpaceToDepth (reshape + transpose + reshape),
-// Trilu, OneHot and EyeLike (range + comparison + where).
+// Trilu, OneHot and EyeLike (range + comparison + where), ReverseSequence
+// (gather_elements at computed indices) and Compress (non_zero + gather).
 //
 // Operands that were attributes in older opsets and inputs in newer ones
 // (Slice's starts/ends/axes, Split's split, Pad's pads, Squeeze's axes,
@@ -872,6 +873,82 @@ static LogicalResult convertOneHot(NodeContext &n) {
   return n.setOutput(n.create<nn::WhereOp>({hot, on, off}));
 }
 
+/// ReverseSequence: gather_elements of x along time_axis at
+/// t < len[b] ? len[b] - 1 - t : t, an index built over the (batch, time)
+/// plane and expanded over the remaining dims.
+static LogicalResult convertReverseSequence(NodeContext &n) {
+  Value x = n.input(0), lengths = n.input(1);
+  RankedTensorType type = n.inputType(0);
+  int64_t batchAxis = n.attrInt("batch_axis", 1);
+  int64_t timeAxis = n.attrInt("time_axis", 0);
+  if (!type || !lengths || n.failed())
+    return failure();
+  int64_t rank = type.getRank();
+  if (rank < 2)
+    return n.error(llvm::formatv("input must have rank >= 2, got {0}", type));
+  if (!((batchAxis == 0 && timeAxis == 1) || (batchAxis == 1 && timeAxis == 0)))
+    return n.error(llvm::formatv(
+        "batch_axis and time_axis must be 0 and 1 in some order, got {0} and "
+        "{1}",
+        batchAxis, timeAxis));
+  Type i64 = n.builder().getI64Type();
+  // Lengths along batch_axis, times along time_axis, of the 2-D plane.
+  Value time = iota(n, dimSize(n, x, timeAxis));
+  Value length = n.castTo(lengths, i64);
+  if (timeAxis == 0)
+    time = n.create<nn::UnsqueezeOp>({time}, {n.namedI64Array("axes", {1})});
+  else
+    length =
+        n.create<nn::UnsqueezeOp>({length}, {n.namedI64Array("axes", {1})});
+  Value reversed = n.create<nn::SubOp>(
+      {n.create<nn::SubOp>({length, n.constI64({1}, /*scalar=*/true)}), time});
+  Value index = n.create<nn::WhereOp>(
+      {n.create<nn::LessOp>({time, length}), reversed, time});
+  if (rank > 2) {
+    SmallVector<int64_t> trailing =
+        llvm::to_vector(llvm::seq<int64_t>(2, rank));
+    index =
+        n.create<nn::UnsqueezeOp>({index}, {n.namedI64Array("axes", trailing)});
+  }
+  index = n.create<nn::ExpandOp>({index, n.create<nn::ShapeOfOp>({x})});
+  return n.setOutput(n.create<nn::GatherElementsOp>(
+      {x, index}, {n.namedI64("axis", timeAxis)}));
+}
+
+/// Compress: gather along `axis` (of the flattened input without one) at
+/// the positions where `condition` is true. A condition longer than the
+/// axis is cut to it first; the result size depends on the data.
+static LogicalResult convertCompress(NodeContext &n) {
+  Value x = n.input(0), condition = n.input(1);
+  RankedTensorType type = n.inputType(0);
+  RankedTensorType conditionType = n.inputType(1);
+  std::optional<int64_t> axis = n.attrInt("axis");
+  if (!type || !conditionType || n.failed())
+    return failure();
+  if (conditionType.getRank() != 1)
+    return n.error(
+        llvm::formatv("condition must be 1-D, got {0}", conditionType));
+  if (!axis) {
+    x = n.create<nn::ReshapeOp>({x, n.constI64({-1})});
+    axis = 0;
+  }
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (*axis < -rank || *axis >= rank)
+    return n.error(
+        llvm::formatv("axis {0} is out of range for rank {1}", *axis, rank));
+  if (*axis < 0)
+    *axis += rank;
+  Value cut = n.create<nn::SliceOp>(
+      {condition, n.constI64({0}),
+       n.create<nn::ShapeOfOp>(
+           {x}, {n.namedI64("start", *axis), n.namedI64("end", *axis + 1)})},
+      {n.segments({1, 1, 1, 0, 0})});
+  Value positions = n.create<nn::ReshapeOp>(
+      {n.create<nn::NonZeroOp>({cut}), n.constI64({-1})});
+  return n.setOutput(
+      n.create<nn::GatherOp>({x, positions}, {n.namedI64("axis", *axis)}));
+}
+
 //===----------------------------------------------------------------------===//
 // Registration
 //===----------------------------------------------------------------------===//
@@ -919,6 +996,8 @@ void registerTensorConverters(ConverterRegistry &r) {
   r.add("OneHot", convertOneHot);
   r.add("CumSum", convertCumSum);
   r.add("NonZero", convertNonZero);
+  r.add("ReverseSequence", convertReverseSequence);
+  r.add("Compress", convertCompress);
 }
 
 } // namespace ddl::onnx_import
