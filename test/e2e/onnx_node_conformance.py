@@ -13,6 +13,11 @@ listed, fails the run (so the list only shrinks); a crash or hang always
 does. `--update` rewrites the list; `--status FILE` writes the per-op table
 into FILE between the markers.
 
+Other targets: `--target aarch64` compiles with `ddlc --target=aarch64`,
+and `--runner "qemu-aarch64 -L /usr/aarch64-linux-gnu"` runs a cross-built
+ddl-run under qemu-user; `--list FILE` restricts the run to the tests named
+in FILE (test/e2e/onnx-node-conformance-aarch64.list, the AArch64 subset).
+
 Prints "conformance: N passed, M failed" (M counts the expected failures).
 """
 
@@ -21,6 +26,7 @@ import concurrent.futures
 import glob
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -66,7 +72,7 @@ def compare(name, actual, expected):
     return f"output '{name}' differs at {int((actual != expected).sum())} of {expected.size} elements"
 
 
-def run_one(ddlc, ddl_run, work, test):
+def run_one(args, work, test):
     """(test, outcome, reason): outcome is pass, refused, run-error,
     mismatch, crash or timeout."""
     folder = os.path.join(NODE_DIR, test)
@@ -74,7 +80,8 @@ def run_one(ddlc, ddl_run, work, test):
     so = os.path.join(work, test + ".so")
     out = os.path.join(work, test + ".out")
     try:
-        proc = subprocess.run([ddlc, os.path.join(folder, "model.onnx"), "-o", so],
+        proc = subprocess.run([args.ddlc, os.path.join(folder, "model.onnx"), "-o", so]
+                              + ([f"--target={args.target}"] if args.target else []),
                               capture_output=True, text=True, errors="replace",
                               timeout=300)
     except subprocess.TimeoutExpired:
@@ -84,14 +91,14 @@ def run_one(ddlc, ddl_run, work, test):
     if proc.returncode != 0:
         return test, "crash", f"ddlc exit status {proc.returncode}: {proc.stderr[-300:]}"
 
-    cmd = [ddl_run, so, "--output-dir", out]
+    cmd = shlex.split(args.runner) + [args.ddl_run, so, "--output-dir", out]
     for f in numbered(os.path.join(data, "input_{}.pb")):
         cmd += ["--input", f]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
-                              timeout=120)
+                              timeout=args.run_timeout)
     except subprocess.TimeoutExpired:
-        return test, "timeout", "ddl-run timed out after 120 s"
+        return test, "timeout", f"ddl-run timed out after {args.run_timeout} s"
     if proc.returncode in (1, 2):
         first = (proc.stderr.strip() or proc.stdout.strip() or "no message").splitlines()[0]
         return test, "run-error", "run: " + first[:300]
@@ -165,6 +172,15 @@ def main():
     parser.add_argument("--ddl-run", required=True)
     parser.add_argument("--expected", required=True)
     parser.add_argument("--filter", default="", help="regex on test names")
+    parser.add_argument("--list", help="file naming the tests to run, one a "
+                        "line ('#' starts a comment); --filter then narrows it")
+    parser.add_argument("--target", default="",
+                        help="passed to ddlc as --target=TARGET (default: ddlc's, the host)")
+    parser.add_argument("--runner", default="",
+                        help="command prefix for ddl-run, e.g. "
+                        "'qemu-aarch64 -L /usr/aarch64-linux-gnu'")
+    parser.add_argument("--run-timeout", type=int, default=120,
+                        help="seconds one ddl-run may take")
     parser.add_argument("--update", action="store_true")
     parser.add_argument("--status", help="docs/status.md to update")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -174,11 +190,20 @@ def main():
     tests = sorted(d for d in os.listdir(NODE_DIR)
                    if os.path.exists(os.path.join(NODE_DIR, d, "model.onnx"))
                    and re.search(args.filter, d))
+    if args.list:
+        with open(args.list) as f:
+            listed = {line.split("#", 1)[0].strip() for line in f} - {""}
+        missing = listed - set(tests) if not args.filter else set()
+        if missing:
+            print(f"{args.list} names tests that are not in {NODE_DIR}: "
+                  + ", ".join(sorted(missing)))
+            return 1
+        tests = [t for t in tests if t in listed]
     work = tempfile.mkdtemp(prefix="ddl-conformance-")
     try:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
             results = {t: (k, r) for t, k, r in
-                       pool.map(lambda t: run_one(args.ddlc, args.ddl_run, work, t), tests)}
+                       pool.map(lambda t: run_one(args, work, t), tests)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
