@@ -20,7 +20,8 @@ def DDLOwnResultsPass : Pass<"ddl-own-results", "::mlir::ModuleOp"> {
 def DDLPlanArenaPass : Pass<"ddl-plan-arena", "::mlir::ModuleOp"> {
   let summary = "Place intermediate buffers in one arena with liveness-based sharing";
   let description = [{
-    Every `memref.alloc` in the body of a public function whose size is
+    Every `memref.alloc` in the body of an entry point (a public function
+    that nothing calls, with a recorded model signature) whose size is
     known from the function's argument sizes and which does not escape
     (it is not returned) moves into one arena passed as a trailing
     `memref<?xi8>` argument (marked `ddl.arena`). Buffers whose lifetimes

@@ -166,9 +166,12 @@ struct DDLPlanArenaPass final
     : ddl::memory::impl::DDLPlanArenaPassBase<DDLPlanArenaPass> {
   void runOnOperation() override {
     SmallVector<func::FuncOp> funcs;
+    // Entry points only: a function that is called keeps its signature.
+    ModuleOp module = getOperation();
     getOperation().walk([&](func::FuncOp func) {
       if (func.isPublic() && !func.isExternal() &&
-          func->hasAttr("ddl.input_types") && func.getBody().hasOneBlock())
+          func->hasAttr("ddl.input_types") && func.getBody().hasOneBlock() &&
+          SymbolTable::symbolKnownUseEmpty(func, module))
         funcs.push_back(func);
     });
     for (func::FuncOp func : funcs)

@@ -26,6 +26,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -128,10 +129,12 @@ int main(int argc, char **argv) {
     else
       llvm::errs() << "dynamic";
     llvm::errs() << " (" << compileStats.arenaFormula << ")\n"
-                 << "ddlc: lowering " << compileStats.lowerSeconds
-                 << " s, codegen " << compileStats.codegenSeconds << " s, link "
-                 << compileStats.linkSeconds << " s, object "
-                 << compileStats.objectBytes << " bytes\n";
+                 << llvm::format("ddlc: lowering %.3f s, codegen %.3f s, "
+                                 "link %.3f s, object %zu bytes\n",
+                                 compileStats.lowerSeconds,
+                                 compileStats.codegenSeconds,
+                                 compileStats.linkSeconds,
+                                 compileStats.objectBytes);
   };
 
   if (stage == Emit::Shared) {

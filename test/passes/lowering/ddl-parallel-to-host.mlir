@@ -1,0 +1,47 @@
+// RUN: ddl-opt %s --ddl-parallel-to-host=min-work=1000 --split-input-file | FileCheck %s
+
+// A large loop becomes a task over its leading dimension (the last one
+// stays an inner loop) and a parallel_for call through the host pointer,
+// or an inline call when no host is set.
+// CHECK: llvm.mlir.global internal thread_local @__ddl_host()
+// CHECK-LABEL: func.func @big
+// CHECK: %[[ARGS:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(f32, struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+// CHECK: builtin.unrealized_conversion_cast %{{.+}} : memref<64x64xf32> to !llvm.struct
+// CHECK: llvm.store
+// CHECK: %[[HOST:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: scf.if
+// CHECK: llvm.call %{{.+}}(%{{.+}}, %{{.+}}, %{{.+}}, %[[ARGS]]) : !llvm.ptr, (!llvm.ptr, i64, !llvm.ptr, !llvm.ptr) -> ()
+// CHECK: } else {
+// CHECK: llvm.call @__ddl_task_big_0(%[[ARGS]]
+// CHECK-NOT: scf.parallel
+// CHECK: llvm.func internal @__ddl_task_big_0(%{{.+}}: !llvm.ptr, %{{.+}}: i64, %{{.+}}: i64)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: memref.store
+func.func @big(%out: memref<64x64xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) {
+    memref.store %v, %out[%i, %j] : memref<64x64xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Too little work for a thread pool: the loop stays.
+// CHECK-LABEL: func.func @small
+// CHECK: scf.parallel
+// CHECK-NOT: __ddl_task
+func.func @small(%out: memref<4xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    memref.store %v, %out[%i] : memref<4xf32>
+    scf.reduce
+  }
+  return
+}

@@ -1,0 +1,72 @@
+// RUN: ddl-opt %s --ddl-plan-arena --split-input-file | FileCheck %s
+
+// Of three chained static buffers, the first and the third share a slot
+// (their lifetimes are disjoint), the second gets its own; the returned
+// buffer stays a heap allocation.
+// The size function comes first in the module.
+// CHECK-LABEL: func.func @static_sharing_arena_size
+// CHECK: %[[C:.+]] = arith.constant 8192 : index
+// CHECK: return %[[C]]
+// CHECK-LABEL: func.func @static_sharing(
+// CHECK-SAME: %[[ARENA:[a-z0-9]+]]: memref<?xi8>
+// CHECK-SAME: ddl.arena, ddl.arena_bytes = 8192 : i64
+// CHECK-SAME: ddl.arena_size_fn = @static_sharing_arena_size
+// CHECK: %[[C0:.+]] = arith.constant 0 : index
+// CHECK: memref.view %[[ARENA]][%[[C0]]][] : memref<?xi8> to memref<32x32xf32>
+// CHECK: %[[C4096:.+]] = arith.constant 4096 : index
+// CHECK: memref.view %[[ARENA]][%[[C4096]]][] : memref<?xi8> to memref<32x32xf32>
+// CHECK: %[[C0B:.+]] = arith.constant 0 : index
+// CHECK: memref.view %[[ARENA]][%[[C0B]]][] : memref<?xi8> to memref<32x32xf32>
+// CHECK: %[[OUT:.+]] = memref.alloc() : memref<32x32xf32>
+// CHECK: return %[[OUT]]
+func.func @static_sharing(%in: memref<32x32xf32>) -> memref<32x32xf32>
+    attributes {ddl.input_types = [tensor<32x32xf32>]} {
+  %a = memref.alloc() : memref<32x32xf32>
+  memref.copy %in, %a : memref<32x32xf32> to memref<32x32xf32>
+  %b = memref.alloc() : memref<32x32xf32>
+  memref.copy %a, %b : memref<32x32xf32> to memref<32x32xf32>
+  %c = memref.alloc() : memref<32x32xf32>
+  memref.copy %b, %c : memref<32x32xf32> to memref<32x32xf32>
+  %out = memref.alloc() : memref<32x32xf32>
+  memref.copy %c, %out : memref<32x32xf32> to memref<32x32xf32>
+  return %out : memref<32x32xf32>
+}
+
+// -----
+
+// Sizes from the argument's dims: the offsets and the size function are
+// computed from them, and the formula names the symbol.
+// CHECK-LABEL: func.func @dynamic_arena_size
+// CHECK: memref.dim
+// CHECK: arith.muli
+// CHECK-LABEL: func.func @dynamic(
+// CHECK-SAME: ddl.arena_bytes = -1 : i64
+// CHECK-SAME: ddl.arena_formula = "0 + 16*batch"
+// CHECK: memref.dim
+// CHECK: memref.view
+func.func @dynamic(%in: memref<?x4xf32>) -> memref<?x4xf32>
+    attributes {ddl.input_types = [tensor<?x4xf32, #nn.dims<batch, 4>>]} {
+  %c0 = arith.constant 0 : index
+  %n = memref.dim %in, %c0 : memref<?x4xf32>
+  %a = memref.alloc(%n) : memref<?x4xf32>
+  memref.copy %in, %a : memref<?x4xf32> to memref<?x4xf32>
+  %out = memref.alloc(%n) : memref<?x4xf32>
+  memref.copy %a, %out : memref<?x4xf32> to memref<?x4xf32>
+  return %out : memref<?x4xf32>
+}
+
+// -----
+
+// A size read from data cannot be planned: the buffer stays on the heap.
+// CHECK-LABEL: func.func @data_dependent
+// CHECK-NOT: ddl.arena
+// CHECK: memref.alloc(%{{.+}}) : memref<?xf32>
+func.func @data_dependent(%in: memref<1xindex>) -> memref<1xindex>
+    attributes {ddl.input_types = [tensor<1xi64>]} {
+  %c0 = arith.constant 0 : index
+  %n = memref.load %in[%c0] : memref<1xindex>
+  %a = memref.alloc(%n) : memref<?xf32>
+  %out = memref.alloc() : memref<1xindex>
+  memref.copy %in, %out : memref<1xindex> to memref<1xindex>
+  return %out : memref<1xindex>
+}
