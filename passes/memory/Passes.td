@@ -56,4 +56,17 @@ def DDLCopiesToLinalgPass : Pass<"ddl-copies-to-linalg", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def DDLFlattenGlobalsPass : Pass<"ddl-flatten-globals", "::mlir::ModuleOp"> {
+  let summary = "Store constant buffers as one-dimensional globals";
+  let description = [{
+    The LLVM lowering turns a `memref<64x3x7x7xf32>` global into nested LLVM
+    arrays, one uniqued LLVM constant per innermost row: millions of
+    objects for a model's weights, which made code generation of resnet50
+    take a minute and gigabytes of memory. A one-dimensional global is one
+    flat constant; `memref.get_global` users see the original shape through
+    a `memref.expand_shape` of it.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // DDL_PASSES_MEMORY_PASSES_TD

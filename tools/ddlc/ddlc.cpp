@@ -129,12 +129,11 @@ int main(int argc, char **argv) {
     else
       llvm::errs() << "dynamic";
     llvm::errs() << " (" << compileStats.arenaFormula << ")\n"
-                 << llvm::format("ddlc: lowering %.3f s, codegen %.3f s, "
-                                 "link %.3f s, object %zu bytes\n",
-                                 compileStats.lowerSeconds,
-                                 compileStats.codegenSeconds,
-                                 compileStats.linkSeconds,
-                                 compileStats.objectBytes);
+                 << llvm::format(
+                        "ddlc: lowering %.3f s, codegen %.3f s, "
+                        "link %.3f s, object %zu bytes\n",
+                        compileStats.lowerSeconds, compileStats.codegenSeconds,
+                        compileStats.linkSeconds, compileStats.objectBytes);
   };
 
   if (stage == Emit::Shared) {
