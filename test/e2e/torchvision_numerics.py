@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Compiles torchvision architectures and a torch.nn.TransformerEncoder
+(Debian's PyTorch 1.13, random weights, nothing downloaded) end to end and
+compares them with PyTorch eager.
+
+Each model is exported to ONNX with a symbolic batch dim (`batch`, as in
+torchvision_models.py), compiled with `ddlc model.onnx -o model.so`, run with
+`ddl-run` on a seeded random input, and its output compared with PyTorch's
+eager output on the same input:
+
+    |ddl - torch| <= ATOL + RTOL * |torch|   elementwise, RTOL 1e-3, ATOL 1e-4
+
+in fp32. A model listed in LOOSER compares with the tolerance given there,
+with the reason (none today). The batch-2 run exercises the dynamic batch
+on one compiled .so (the same .so as batch 1).
+
+    /usr/bin/python3 test/e2e/torchvision_numerics.py --ddlc build/bin/ddlc \
+        --ddl-run build/bin/ddl-run [--all] [MODEL...]
+
+The default set is the one in the test command (a few minutes on two
+cores: the code generator still emits scalar loops); --all adds the heavy
+models (the slower target, not in the test command). Prints a line per model
+with the max abs/rel error and the compile and run times, then
+"torchvision numerics: N passed, M failed".
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torchvision
+
+RTOL, ATOL = 1e-3, 1e-4
+
+# model: batch sizes to run on the one compiled .so.
+DEFAULT = {"resnet18": [1], "mobilenet_v2": [1], "squeezenet1_0": [1, 2],
+           "transformer_encoder": [1, 2], "efficientnet_b0": [1]}
+EXTRA = {"resnet50": [1], "mobilenet_v3_small": [1], "mobilenet_v3_large": [1],
+         "densenet121": [1], "vit_b_16": [1], "convnext_tiny": [1]}
+# model: (rtol, atol, why) for models that need a looser tolerance.
+LOOSER = {}
+
+
+def build(name):
+    """(model, input shape without the batch dim)."""
+    torch.manual_seed(0)
+    if name == "transformer_encoder":
+        layer = torch.nn.TransformerEncoderLayer(d_model=128, nhead=4,
+                                                 dim_feedforward=256,
+                                                 batch_first=True)
+        model = torch.nn.TransformerEncoder(layer, num_layers=2)
+        return model.eval(), (16, 128)
+    model = getattr(torchvision.models, name)(weights=None)
+    return model.eval(), (3, 224, 224)
+
+
+def export(model, example, path):
+    dynamic = {"input": {0: "batch"}, "output": {0: "batch"}}
+    # Grad mode stays on: in no-grad eval mode TransformerEncoder takes a
+    # fused fast path that the exporter does not support.
+    torch.onnx.export(model, example, path, opset_version=14,
+                      input_names=["input"], output_names=["output"],
+                      dynamic_axes=dynamic)
+
+
+def errors(actual, expected):
+    """(|actual - expected| elementwise, max abs error, max rel error)."""
+    a = actual.astype(np.float64)
+    e = expected.astype(np.float64)
+    diff = np.abs(a - e)
+    rel = diff / np.maximum(np.abs(e), 1e-30)
+    return diff, float(diff.max()), float(rel.max())
+
+
+def check_model(name, batches, args, tmp):
+    """List of (ok, line)."""
+    rtol, atol, why = LOOSER.get(name, (RTOL, ATOL, None))
+    model, shape = build(name)
+    onnx_path = os.path.join(tmp, name + ".onnx")
+    so = os.path.join(tmp, name + ".so")
+    export(model, torch.randn(batches[0], *shape), onnx_path)
+    start = time.perf_counter()
+    proc = subprocess.run([args.ddlc, onnx_path, "-o", so], capture_output=True,
+                          text=True, errors="replace")
+    compile_s = time.perf_counter() - start
+    if proc.returncode != 0:
+        return [(False, f"FAIL {name}: ddlc exit {proc.returncode} "
+                        f"after {compile_s:.1f} s\n{proc.stderr[-3000:]}")]
+    results = []
+    for batch in batches:
+        gen = torch.Generator().manual_seed(1000 + batch)
+        x = torch.randn(batch, *shape, generator=gen)
+        with torch.no_grad():
+            expected = model(x).numpy()
+        inp = os.path.join(tmp, f"{name}_b{batch}_input.npy")
+        out_dir = os.path.join(tmp, f"{name}_b{batch}_out")
+        np.save(inp, x.numpy())
+        start = time.perf_counter()
+        run = subprocess.run([args.ddl_run, so, "--input", f"input={inp}",
+                              "--output-dir", out_dir], capture_output=True,
+                             text=True, errors="replace")
+        run_s = time.perf_counter() - start
+        label = f"{name} batch {batch}"
+        if run.returncode != 0:
+            results.append((False, f"FAIL {label}: ddl-run exit {run.returncode}"
+                                   f"\n{run.stderr[-3000:]}"))
+            continue
+        actual = np.load(os.path.join(out_dir, "output.npy"))
+        if actual.shape != expected.shape or actual.dtype != expected.dtype:
+            results.append((False, f"FAIL {label}: output {actual.dtype}"
+                                   f"{list(actual.shape)}, expected "
+                                   f"{expected.dtype}{list(expected.shape)}"))
+            continue
+        diff, max_abs, max_rel = errors(actual, expected)
+        bad = ~(diff <= atol + rtol * np.abs(expected.astype(np.float64)))
+        ok = not bad.any() and np.isfinite(actual).all()
+        line = (f"{'PASS' if ok else 'FAIL'} {label}: max abs {max_abs:.3g}, "
+                f"max rel {max_rel:.3g}, {int(bad.sum())}/{bad.size} out of "
+                f"tolerance (rtol {rtol:g}, atol {atol:g}); compile "
+                f"{compile_s:.1f} s, run {run_s:.2f} s")
+        if why:
+            line += f" [looser: {why}]"
+        results.append((ok, line))
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ddlc", required=True)
+    parser.add_argument("--ddl-run", dest="ddl_run", required=True)
+    parser.add_argument("--all", action="store_true",
+                        help="add the heavy models (slow: not in the test command)")
+    parser.add_argument("models", nargs="*",
+                        help="models to check (default: the test command's set)")
+    args = parser.parse_args()
+    table = dict(DEFAULT, **EXTRA)
+    if args.models:
+        unknown = [m for m in args.models if m not in table
+                   and not hasattr(torchvision.models, m)]
+        if unknown:
+            parser.error(f"unknown models: {', '.join(unknown)}")
+        names = {m: table.get(m, [1]) for m in args.models}
+    else:
+        names = dict(DEFAULT, **(EXTRA if args.all else {}))
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, batches in names.items():
+            for ok, line in check_model(name, batches, args, tmp):
+                print(line, flush=True)
+                passed += ok
+                failed += not ok
+    print(f"torchvision numerics: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
