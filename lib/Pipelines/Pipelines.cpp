@@ -21,7 +21,7 @@ static void addPipeline(OpPassManager &pm, llvm::StringRef pipeline) {
 void ddl::buildGraphToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(lowering::createConvertNNToLinalgPass());
   addPipeline(pm, "canonicalize,cse,"
-                  "func.func(linalg-fuse-elementwise-ops),"
+                  "ddl-fuse-elementwise,"
                   "canonicalize,cse");
 }
 

@@ -30,6 +30,23 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def DDLFuseElementwisePass : Pass<"ddl-fuse-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Fuse elementwise producers into consumers that read each element once";
+  let description = [{
+    Upstream's `linalg-fuse-elementwise-ops` fuses an elementwise producer
+    into any generic consumer, including a contraction that reads each
+    produced element many times (the lhs of a matmul is read once per output
+    column): the producer's work, a GELU's `erf` say, is then repeated
+    hundreds of times. This pass fuses only when the consumer's indexing map
+    for the fused operand is a permutation of all its loops, so every
+    produced element is computed exactly once; it keeps upstream's reshape
+    propagation and constant folding.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 def DDLInterchangeForVectorizationPass
     : Pass<"ddl-interchange-for-vectorization", "::mlir::ModuleOp"> {
   let summary = "Order linalg loops so the innermost one walks the output's contiguous dimension";

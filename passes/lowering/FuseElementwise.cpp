@@ -1,0 +1,62 @@
+//===- FuseElementwise.cpp - fusion that never recomputes -----------------===//
+//
+// See DDLFuseElementwisePass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace ddl::lowering {
+#define GEN_PASS_DEF_DDLFUSEELEMENTWISEPASS
+#include "passes/lowering/Passes.h.inc"
+} // namespace ddl::lowering
+
+using namespace mlir;
+
+/// Fuse only a single-use producer whose every element the consumer reads
+/// exactly once.
+static bool readsEachElementOnce(OpOperand *fused) {
+  Operation *producer = fused->get().getDefiningOp();
+  if (!producer || !producer->hasOneUse())
+    return false;
+  auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+  if (!consumer)
+    return false;
+  AffineMap map = consumer.getMatchingIndexingMap(fused);
+  return map.isPermutation();
+}
+
+/// Reshape propagation and constant folding keep upstream's rule.
+static bool singleUseProducer(OpOperand *fused) {
+  Operation *producer = fused->get().getDefiningOp();
+  return producer && producer->hasOneUse();
+}
+
+namespace {
+struct DDLFuseElementwisePass final
+    : ddl::lowering::impl::DDLFuseElementwisePassBase<DDLFuseElementwisePass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    linalg::populateElementwiseOpsFusionPatterns(patterns,
+                                                 readsEachElementOnce);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
+                                                      singleUseProducer);
+    tensor::populateBubbleUpExpandShapePatterns(patterns);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+    context->getLoadedDialect<linalg::LinalgDialect>()
+        ->getCanonicalizationPatterns(patterns);
+    linalg::populateConstantFoldLinalgOperations(patterns, singleUseProducer);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
