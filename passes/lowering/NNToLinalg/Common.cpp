@@ -213,6 +213,13 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type to,
   return arith::ExtSIOp::create(b, loc, to, value);
 }
 
+Type accumulatorType(Type element) {
+  if (auto floatType = dyn_cast<FloatType>(element))
+    if (floatType.getWidth() < 32)
+      return Float32Type::get(element.getContext());
+  return element;
+}
+
 Value scalarMax(OpBuilder &b, Location loc, Value lhs, Value rhs,
                 bool isUnsigned) {
   if (isa<FloatType>(lhs.getType()))

@@ -110,6 +110,10 @@ mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value value, mlir::Type to, bool fromUnsigned,
                           bool toUnsigned);
 
+/// The type sums and reductions of `element` (a lowered element type)
+/// accumulate in: f32 for half-precision floats, `element` otherwise.
+mlir::Type accumulatorType(mlir::Type element);
+
 /// max/min of two scalars of a lowered type (floats propagate NaN).
 mlir::Value scalarMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                       mlir::Value rhs, bool isUnsigned);

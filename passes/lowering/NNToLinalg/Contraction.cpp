@@ -23,14 +23,6 @@ using namespace ddl::lowering;
 // Shared helpers
 //===----------------------------------------------------------------------===//
 
-/// The type sums of `element` accumulate in: f32 for half-precision floats.
-static Type accumulatorType(Type element) {
-  if (auto floatType = dyn_cast<FloatType>(element))
-    if (floatType.getWidth() < 32)
-      return Float32Type::get(element.getContext());
-  return element;
-}
-
 static Value addScalars(OpBuilder &b, Location loc, Value x, Value y) {
   if (isa<FloatType>(x.getType()))
     return arith::AddFOp::create(b, loc, x, y);

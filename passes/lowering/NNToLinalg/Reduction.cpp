@@ -33,15 +33,6 @@ using namespace ddl::lowering;
 // Scalar helpers
 //===----------------------------------------------------------------------===//
 
-/// The type reductions of `type` (a lowered element type) accumulate in:
-/// f16/bf16 widen to f32, everything else is kept.
-static Type accumulatorType(Type type) {
-  if (auto floatType = dyn_cast<FloatType>(type))
-    if (floatType.getWidth() < 32)
-      return Float32Type::get(type.getContext());
-  return type;
-}
-
 static bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
 
 static Value add(OpBuilder &b, Location loc, Value x, Value y) {
