@@ -61,6 +61,11 @@ def build(name):
         return model.eval(), (16, 128)
     model = getattr(torchvision.models, name)(weights=None)
     calibrate_batch_norm(model, (3, 224, 224))
+    # torchvision initializes ViT's classification head to zeros, which
+    # would make every output 0 and the comparison meaningless.
+    head = getattr(getattr(model, "heads", None), "head", None)
+    if isinstance(head, torch.nn.Linear):
+        torch.nn.init.normal_(head.weight, std=0.02)
     return model.eval(), (3, 224, 224)
 
 
