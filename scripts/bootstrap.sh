@@ -8,6 +8,9 @@ packages=(
   # Toolchain: LLVM/MLIR 22 (Debian security suite), clang-22 + lld, Ninja, ccache.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   cmake ninja-build ccache
+  # compiler-rt: the sanitizer runtimes of the ASan build, and the builtins
+  # (half-precision conversion helpers) linked into x86-64 models.
+  libclang-rt-22-dev
   # The ONNX frontend: libonnx (checker, shape inference, version
   # converter, text parser) and protobuf; the ONNX node test suite.
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
