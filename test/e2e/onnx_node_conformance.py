@@ -33,7 +33,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_node_import import NODE_DIR, op_types, read_expected, reason_of  # noqa: E402
+from onnx_node_import import (NODE_DIR, read_expected, reason_of,  # noqa: E402
+                              write_op_table)
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
@@ -138,31 +139,15 @@ def write_expected(path, failures, ran):
 
 
 def write_status(path, results):
-    passed = sum(1 for k, _ in results.values() if k == "pass")
-    by_op = {}
-    for test, (kind, _) in results.items():
-        for op in op_types(test):
-            counts = by_op.setdefault(op, [0, 0])
-            counts[0 if kind == "pass" else 1] += 1
-    lines = [BEGIN, "",
-             f"ONNX 1.12 backend node suite, end to end on x86-64: **{passed} of "
-             f"{len(results)}** tests compile, run and match the reference "
-             f"outputs (rtol {RTOL:g}, atol {ATOL:g}, exact dtype and shape). "
-             "The others are listed with their reason in "
-             "`test/e2e/onnx-node-conformance.expected`.", "",
-             "| op type | tests passing | tests failing |", "|---|---|---|"]
-    for op in sorted(by_op):
-        ok, bad = by_op[op]
-        lines.append(f"| {op} | {ok} | {bad} |")
-    lines += ["", END]
-    text = open(path).read() if os.path.exists(path) else ""
-    block = "\n".join(lines)
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text += "\n" + block + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    passed = sum(1 for kind, _ in results.values() if kind == "pass")
+    write_op_table(
+        path, BEGIN, END, results, "pass",
+        f"ONNX 1.12 backend node suite, end to end on x86-64: **{passed} of "
+        f"{len(results)}** tests compile, run and match the reference "
+        f"outputs (rtol {RTOL:g}, atol {ATOL:g}, exact dtype and shape). "
+        "The others are listed with their reason in "
+        "`test/e2e/onnx-node-conformance.expected`.",
+        ("tests passing", "tests failing"))
 
 
 def main():

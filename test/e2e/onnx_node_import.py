@@ -83,31 +83,40 @@ def write_expected(path, refused):
             f.write(f"{name}: {refused[name]}\n")
 
 
-def write_status(path, results, total):
-    imported = [t for t, (kind, _) in results.items() if kind == "imported"]
+def write_op_table(path, begin, end, results, good, intro, columns):
+    """Rewrites the section of `path` between the `begin` and `end` markers
+    with `intro` and a per-op-type table counting the tests whose outcome is
+    `good` and the others (`columns` names the two count columns)."""
     by_op = {}
     for test, (kind, _) in results.items():
         for op in op_types(test):
             counts = by_op.setdefault(op, [0, 0])
-            counts[0 if kind == "imported" else 1] += 1
-    lines = [BEGIN, "",
-             f"ONNX 1.12 backend node suite (`libonnx-testdata`): **{len(imported)} of "
-             f"{total}** models import with `ddlc --emit=graph`; the others are "
-             "refused with a diagnostic (reasons in "
-             "`test/e2e/onnx-node-import.expected`); none crashes.", "",
-             "| op type | tests imported | tests refused |", "|---|---|---|"]
+            counts[0 if kind == good else 1] += 1
+    lines = [begin, "", intro, "",
+             f"| op type | {columns[0]} | {columns[1]} |", "|---|---|---|"]
     for op in sorted(by_op):
         ok, bad = by_op[op]
         lines.append(f"| {op} | {ok} | {bad} |")
-    lines += ["", END]
+    lines += ["", end]
     text = open(path).read() if os.path.exists(path) else ""
     block = "\n".join(lines)
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
     else:
         text += "\n" + block + "\n"
     with open(path, "w") as f:
         f.write(text)
+
+
+def write_status(path, results, total):
+    imported = sum(1 for kind, _ in results.values() if kind == "imported")
+    write_op_table(
+        path, BEGIN, END, results, "imported",
+        f"ONNX 1.12 backend node suite (`libonnx-testdata`): **{imported} of "
+        f"{total}** models import with `ddlc --emit=graph`; the others are "
+        "refused with a diagnostic (reasons in "
+        "`test/e2e/onnx-node-import.expected`); none crashes.",
+        ("tests imported", "tests refused"))
 
 
 def main():
