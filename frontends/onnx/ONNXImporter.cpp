@@ -1,29 +1,17 @@
 //===- ONNXImporter.cpp - ONNX models into the nn dialect -----------------===//
 
 #include "frontends/onnx/ONNXImporter.h"
+#include "ddl/Pipelines.h"
 #include "frontends/onnx/GraphImporter.h"
 #include "frontends/onnx/ModelLoader.h"
-#include "passes/graph/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 namespace ddl::onnx_import {
-
-/// Folds constants and shape computations and refines types: what makes
-/// an imported graph's shapes as static and as symbolic as they can be.
-static LogicalResult simplify(ModuleOp module) {
-  PassManager pm(module.getContext());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(graph::createNNInferShapesPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  return pm.run(module);
-}
 
 /// Reports the first node (subgraphs included) whose op ddl cannot convert.
 static LogicalResult
@@ -72,8 +60,12 @@ OwningOpRef<ModuleOp> importONNXFile(MLIRContext &context, StringRef path,
   }
   if (failed(verify(*module)))
     return nullptr;
-  if (options.simplify && failed(simplify(*module)))
-    return nullptr;
+  if (options.simplify) {
+    PassManager pm(&context);
+    buildSimplifyGraphPipeline(pm);
+    if (failed(pm.run(*module)))
+      return nullptr;
+  }
   return module;
 }
 

@@ -17,6 +17,7 @@
 #include "ddl/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -45,6 +46,14 @@ struct CompileStats {
 
 /// The LLVM target triple that `options.target` names, or an empty string
 /// (with a diagnostic on `errs`) if it is not supported.
+/// Reads an nn-dialect model from an MLIR file (text, or bytecode), as a
+/// frontend that writes MLIR (the PyTorch one) hands it over: parses and
+/// verifies it, checks that it has exactly one public function with results
+/// (the model entry), and simplifies it (buildSimplifyGraphPipeline).
+/// Problems are reported as diagnostics on `context`; the result is null.
+mlir::OwningOpRef<mlir::ModuleOp> readGraphFile(mlir::MLIRContext &context,
+                                                llvm::StringRef path);
+
 std::string resolveTargetTriple(const CompileOptions &options);
 
 /// Lowers `module` (nn graph dialect) in place to the LLVM dialect, with the

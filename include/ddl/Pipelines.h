@@ -21,6 +21,11 @@ struct CPUPipelineOptions {
   bool vectorize = true;
 };
 
+/// nn graph -> nn graph: folds constants and shape computations and refines
+/// types (nn-infer-shapes), which makes an imported graph's shapes as static
+/// and as symbolic as they can be. Every frontend's import ends with it.
+void buildSimplifyGraphPipeline(mlir::OpPassManager &pm);
+
 /// nn graph -> linalg/tensor/arith/math/scf on tensors, fused.
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 

@@ -6,19 +6,55 @@
 #include "passes/memory/Passes.h"
 
 #include "dialects/nn/NNDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 
 using namespace mlir;
+
+OwningOpRef<ModuleOp> ddl::readGraphFile(MLIRContext &context, StringRef path) {
+  context.loadDialect<nn::NNDialect, func::FuncDialect>();
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &error);
+  if (!file) {
+    emitError(UnknownLoc::get(&context))
+        << "cannot read '" << path << "': " << error;
+    return nullptr;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  // The parser verifies the module and reports problems with their line.
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  if (!module)
+    return nullptr;
+  SmallVector<func::FuncOp> entries;
+  for (auto fn : module->getOps<func::FuncOp>())
+    if (fn.isPublic() && !fn.isExternal() && fn.getNumResults() > 0)
+      entries.push_back(fn);
+  if (entries.size() != 1) {
+    module->emitError() << "'" << path << "' has " << entries.size()
+                        << " public functions with results; a model has "
+                           "exactly one (its entry point)";
+    return nullptr;
+  }
+  PassManager pm(&context);
+  buildSimplifyGraphPipeline(pm);
+  if (failed(pm.run(*module)))
+    return nullptr;
+  return OwningOpRef<ModuleOp>(module.release());
+}
 
 /// The lowered model function (it carries the recorded nn signature).
 static LLVM::LLVMFuncOp modelFunction(ModuleOp module) {

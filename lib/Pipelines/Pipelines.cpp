@@ -2,6 +2,7 @@
 
 #include "ddl/Pipelines.h"
 
+#include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
@@ -16,6 +17,12 @@ static void addPipeline(OpPassManager &pm, llvm::StringRef pipeline) {
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     llvm::report_fatal_error(llvm::Twine("ddl: bad built-in pipeline: ") +
                              pipeline);
+}
+
+void ddl::buildSimplifyGraphPipeline(OpPassManager &pm) {
+  addPipeline(pm, "canonicalize");
+  pm.addPass(graph::createNNInferShapesPass());
+  addPipeline(pm, "canonicalize,cse");
 }
 
 void ddl::buildGraphToLinalgPipeline(OpPassManager &pm) {
@@ -67,6 +74,10 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
 }
 
 void ddl::registerPipelines() {
+  PassPipelineRegistration<>(
+      "ddl-simplify-graph",
+      "Fold constants and shape computations and refine nn result types",
+      buildSimplifyGraphPipeline);
   PassPipelineRegistration<>(
       "ddl-graph-to-linalg",
       "Lower the nn graph to linalg on tensors and fuse elementwise ops",

@@ -2,12 +2,13 @@
 //
 // ddlc model.onnx -o model.so [--target=host|x86_64|aarch64] [-O0..-O3]
 //
-// Imports an ONNX model into the nn dialect and compiles it through the CPU
-// pipeline into a shared object implementing runtime/include/ddl_model_abi.h,
-// plus a C header next to it. `--emit=` stops at an earlier stage: the nn
-// graph, linalg on tensors, the LLVM dialect, LLVM IR, or an object file; by
-// default the output file's extension picks the stage (.so, .o, .ll, other:
-// the graph).
+// Imports an ONNX model into the nn dialect (or reads an nn-dialect graph
+// from a .mlir/.mlirbc file, as the PyTorch frontend writes) and compiles it
+// through the CPU pipeline into a shared object implementing
+// runtime/include/ddl_model_abi.h, plus a C header next to it. `--emit=` stops
+// at an earlier stage: the nn graph, linalg on tensors, the LLVM dialect, LLVM
+// IR, or an object file; by default the output file's extension picks the stage
+// (.so, .o, .ll, other: the graph).
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,8 +40,9 @@ namespace {
 enum class Emit { Auto, Graph, Linalg, LLVMDialect, LLVMIR, Object, Shared };
 } // namespace
 
-static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx | model.onnxtxt>"));
+static cl::opt<std::string> inputPath(
+    cl::Positional, cl::Required,
+    cl::desc("<model.onnx | model.onnxtxt | graph.mlir | graph.mlirbc>"));
 static cl::opt<std::string> outputPath("o",
                                        cl::desc("Output file ('-' for stdout)"),
                                        cl::value_desc("file"), cl::init("-"));
@@ -86,11 +88,16 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
-  ddl::onnx_import::ImportOptions options;
-  options.check = !noCheck;
-  options.simplify = !noSimplify;
-  OwningOpRef<ModuleOp> module =
-      ddl::onnx_import::importONNXFile(context, inputPath, options);
+  OwningOpRef<ModuleOp> module;
+  StringRef input = inputPath;
+  if (input.ends_with(".mlir") || input.ends_with(".mlirbc")) {
+    module = ddl::readGraphFile(context, inputPath);
+  } else {
+    ddl::onnx_import::ImportOptions options;
+    options.check = !noCheck;
+    options.simplify = !noSimplify;
+    module = ddl::onnx_import::importONNXFile(context, inputPath, options);
+  }
   if (!module)
     return 1;
 
