@@ -20,8 +20,9 @@ packages=(
   # build the test suite's own ONNX models.
   python3 python3-onnx python3-numpy
   # Real models for the frontend tests: torchvision architectures exported
-  # by Debian's PyTorch (random weights, nothing downloaded).
-  python3-torch python3-torchvision
+  # by Debian's PyTorch (random weights, nothing downloaded); pytest runs
+  # the PyTorch frontend's tests (frontends/pytorch/tests).
+  python3-torch python3-torchvision python3-pytest
   # The C runtime cross-built for aarch64 and run under qemu-user.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )

@@ -1,0 +1,565 @@
+"""Turns a PyTorch program into an FX graph whose every value has a type.
+
+Two capture paths, one result (`Captured`):
+
+* `torch.export` (torch 2.x): ATen-level graph; parameters and buffers are
+  placeholders; shapes come from the exporter's symbolic shapes, whose
+  symbols are the user's dynamic dimension names.
+* concrete FX tracing (torch 1.x, and torch 2.x when asked): the program is
+  traced with `torch.fx` at the torch-function level, while every traced
+  op is also run on the example inputs. Static facts (ranks, dtypes, static
+  sizes) are then plain Python values during tracing, so ordinary shape
+  checks in `forward` (`if x.dim() == 3:`) trace; only sizes the user
+  declared dynamic stay symbolic. When there are dynamic dimensions the
+  program runs a second time with those sizes changed: a dimension whose
+  size follows a declared one in both runs gets its name, one that changes
+  otherwise is dynamic without a name, one that stays put is static.
+"""
+
+import builtins
+import inspect
+import operator
+
+import torch
+import torch.fx as fx
+
+from .errors import (
+    CaptureError,
+    DataDependentControlFlowError,
+    current_user_frame,
+    describe_target,
+)
+from .mlir import TensorType, valid_symbol
+
+
+class SymInt:
+    """Type of a traced integer (a size, or arithmetic on sizes): its value
+    when static, else its dimension symbol (str) or None."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def is_static(self):
+        return isinstance(self.value, int)
+
+    def __repr__(self):
+        return f"SymInt({self.value!r})"
+
+
+class Captured:
+    """A captured program: `graph` (an fx.Graph), the user inputs
+    (`inputs`: placeholder nodes in call order, with `input_names`), the
+    parameters and buffers (`parameters`: node -> (qualified name, tensor),
+    get_attr nodes or placeholders) and `node.meta["ddl_type"]` on every
+    value node: a TensorType, a SymInt, a Python constant, or a
+    tuple/list of those."""
+
+    def __init__(self, graph, inputs, input_names, parameters, symbols):
+        self.graph = graph
+        self.inputs = inputs
+        self.input_names = input_names
+        self.parameters = parameters
+        self.symbols = symbols  # symbol -> (input index, dim) of its first use
+
+
+# --------------------------------------------------------------------------
+# Dynamic dimension declarations
+
+
+def normalize_dynamic(dynamic, example_inputs, input_names):
+    """`dynamic` as {input index: {dim: symbol}}.
+
+    Accepted forms: None; a dict keyed by input index or input name whose
+    values map dims to symbol names ({"x": {0: "batch"}}); a list/tuple with
+    one such {dim: symbol} dict (or None) per input."""
+    if dynamic is None:
+        return {}
+    if isinstance(dynamic, (list, tuple)):
+        if len(dynamic) != len(example_inputs):
+            raise CaptureError(
+                f"dynamic has {len(dynamic)} entries but there are {len(example_inputs)} example inputs"
+            )
+        dynamic = {i: d for i, d in enumerate(dynamic) if d}
+    if not isinstance(dynamic, dict):
+        raise CaptureError(
+            "dynamic must be None, a dict {input: {dim: name}} or a list of {dim: name} per input, "
+            f"not {type(dynamic).__name__}"
+        )
+    result = {}
+    sizes = {}
+    for key, dims in dynamic.items():
+        if isinstance(key, str):
+            if key not in input_names:
+                raise CaptureError(f"dynamic names input '{key}'; the inputs are {input_names}")
+            index = input_names.index(key)
+        elif isinstance(key, int) and 0 <= key < len(example_inputs):
+            index = key
+        else:
+            raise CaptureError(f"dynamic names input {key!r}, which does not exist")
+        tensor = example_inputs[index]
+        if not isinstance(dims, dict):
+            raise CaptureError(f"dynamic[{key!r}] must be a dict {{dim: name}}, not {dims!r}")
+        for dim, name in dims.items():
+            if not isinstance(dim, int) or not -tensor.dim() <= dim < tensor.dim():
+                raise CaptureError(f"dynamic[{key!r}] names dim {dim!r}; input '{input_names[index]}' has rank {tensor.dim()}")
+            if not valid_symbol(name):
+                raise CaptureError(f"dynamic dimension name {name!r} must be an identifier (like 'batch')")
+            dim %= tensor.dim()
+            size = tensor.shape[dim]
+            if sizes.setdefault(name, size) != size:
+                raise CaptureError(
+                    f"dynamic dimension '{name}' has size {sizes[name]} in one example input and "
+                    f"{size} in input '{input_names[index]}' (dim {dim}); equal names mean equal sizes"
+                )
+            result.setdefault(index, {})[dim] = name
+    return result
+
+
+def _perturbed_inputs(example_inputs, dynamic):
+    """The example inputs with every dynamic size changed: symbol k (in
+    order of appearance) grows by k + 1, by repeating the input's slices."""
+    growth = {}
+    for dims in dynamic.values():
+        for name in dims.values():
+            growth.setdefault(name, len(growth) + 1)
+    result = []
+    for i, t in enumerate(example_inputs):
+        for dim, name in sorted(dynamic.get(i, {}).items()):
+            size = t.shape[dim]
+            if size == 0:
+                raise CaptureError(f"dynamic dimension '{name}' has size 0 in the example input; use a size >= 1")
+            index = torch.arange(size + growth[name]) % size
+            t = t.index_select(dim, index)
+        result.append(t)
+    return result, growth
+
+
+# --------------------------------------------------------------------------
+# Concrete FX tracing
+
+_STATIC_ATTRIBUTES = {
+    "dtype", "device", "is_cuda", "is_nested", "is_sparse", "is_quantized", "is_meta",
+    "layout", "requires_grad", "ndim", "is_mkldnn", "is_complex",
+}
+
+
+def _same(values):
+    first = values[0]
+    return all(v == first for v in values[1:]) if not isinstance(first, torch.Tensor) else True
+
+
+class _Proxy(fx.Proxy):
+    """A traced value that answers static questions (rank, dtype, static
+    sizes) with Python values, so that `forward`'s checks on them trace."""
+
+    def _values(self):
+        return self.tracer._values_of(self.node)
+
+    def __getattr__(self, name):
+        if name in _STATIC_ATTRIBUTES:
+            return self.tracer._static(self, lambda v: getattr(v, name), name)
+        if name == "shape":
+            return self.tracer._size(self, None)
+        if name in ("size", "dim", "numel", "nelement", "is_floating_point", "element_size", "is_contiguous", "ndimension"):
+            tracer = self.tracer
+
+            def method(*args):
+                if name == "size":
+                    return tracer._size(self, args[0] if args else None)
+                if name in ("numel", "nelement"):
+                    return tracer._numel(self)
+                return tracer._static(self, lambda v: getattr(v, name)(*args), f"{name}()")
+
+            return method
+        return super().__getattr__(name)
+
+    def __bool__(self):
+        values = self._values()
+        if isinstance(values[0], torch.Tensor):
+            raise DataDependentControlFlowError(
+                f"control flow depends on a tensor's value ({self.node.format_node()})\n"
+                f"  at {current_user_frame()}\n"
+                "A compiled graph cannot follow Python control flow on tensor values: "
+                "use torch.where(cond, a, b) to select values, or compile the branches as "
+                "separate functions and choose between them outside the compiled code."
+            )
+        if not _same(values):
+            raise DataDependentControlFlowError(
+                f"control flow depends on a dynamic dimension ({self.node.format_node()})\n"
+                f"  at {current_user_frame()}\n"
+                "The branch taken changes with the declared dynamic size; make that "
+                "dimension static (leave it out of `dynamic`) or remove the branch."
+            )
+        return builtins.bool(values[0])
+
+    def __len__(self):
+        value = self._values()[0]
+        if isinstance(value, torch.Tensor):
+            size = self.tracer._size(self, 0)
+            if isinstance(size, int):
+                return size
+            raise DataDependentControlFlowError(
+                f"len() of a tensor whose first dimension is dynamic\n  at {current_user_frame()}"
+            )
+        return len(value)
+
+    def __iter__(self):
+        return iter([self[i] for i in range(len(self))])
+
+    def __index__(self):
+        values = self._values()
+        if isinstance(values[0], int) and _same(values):
+            return values[0]
+        raise DataDependentControlFlowError(
+            f"a dynamic size is used as a Python int ({self.node.format_node()})\n"
+            f"  at {current_user_frame()}\n"
+            "Python code (range(), list sizes, indexing) cannot take a size that changes at "
+            "run time; use tensor operations, or make that dimension static."
+        )
+
+    __int__ = __index__
+
+
+class _ConcreteTracer(fx.Tracer):
+    def __init__(self, runs, root):
+        super().__init__()
+        self.record_stack_traces = True
+        self._runs = runs  # one list of example inputs per run
+        self._placeholders = 0
+        self._root = root
+
+    def is_leaf_module(self, module, qualified_name):
+        # Trace through every module: ops are converted at the function
+        # level, which also covers modules written by users.
+        return False
+
+    def proxy(self, node):
+        return _Proxy(node, self)
+
+    def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
+        proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
+        node = proxy.node
+        if kind == "placeholder":
+            i = self._placeholders
+            self._placeholders += 1
+            node.meta["ddl_values"] = [run[i] for run in self._runs]
+        elif kind in ("call_function", "call_method", "call_module"):
+            node.meta["ddl_values"] = [self._evaluate(node, r) for r in range(len(self._runs))]
+        return proxy
+
+    def _values_of(self, node):
+        if "ddl_values" not in node.meta:
+            if node.op != "get_attr":
+                raise CaptureError(f"internal: no value for {node.format_node()}")
+            node.meta["ddl_values"] = [_raw_attribute(self._root, node.target)] * len(self._runs)
+        return node.meta["ddl_values"]
+
+    def _evaluate(self, node, run):
+        args = fx.node.map_arg(node.args, lambda n: self._values_of(n)[run])
+        kwargs = fx.node.map_arg(node.kwargs, lambda n: self._values_of(n)[run])
+        try:
+            if node.op == "call_function":
+                return node.target(*args, **kwargs)
+            if node.op == "call_method":
+                return getattr(args[0], node.target)(*args[1:], **kwargs)
+            return self._root.get_submodule(node.target)(*args, **kwargs)
+        except DataDependentControlFlowError:
+            raise
+        except Exception as e:
+            which = "" if run == 0 else " with the dynamic sizes changed"
+            raise CaptureError(
+                f"running {describe_target(node.target)}{which} failed: {type(e).__name__}: {e}\n"
+                f"  at {current_user_frame()}"
+                + (
+                    "\nThe program does not accept other sizes for a dimension declared dynamic."
+                    if run
+                    else ""
+                )
+            ) from e
+
+    def _static(self, proxy, get, what):
+        values = [get(v) for v in self._values_of(proxy.node)]
+        if not _same(values):
+            raise DataDependentControlFlowError(f"{what} changes with the dynamic sizes\n  at {current_user_frame()}")
+        return values[0]
+
+    def _size(self, proxy, dim):
+        values = self._values_of(proxy.node)
+        rank = values[0].dim()
+        if dim is None:
+            return torch.Size([self._size(proxy, d) for d in range(rank)]) if all(
+                v.shape == values[0].shape for v in values
+            ) else tuple(self._size(proxy, d) for d in range(rank))
+        dim = dim.__index__() if not isinstance(dim, int) else dim
+        sizes = [v.shape[dim] for v in values]
+        if _same(sizes):
+            return sizes[0]
+        return self.create_proxy("call_method", "size", (proxy, dim), {})
+
+    def _numel(self, proxy):
+        values = self._values_of(proxy.node)
+        counts = [v.numel() for v in values]
+        if _same(counts):
+            return counts[0]
+        return self.create_proxy("call_method", "numel", (proxy,), {})
+
+
+def _raw_attribute(root, qualified):
+    """`root.<qualified>` without nn.Module.__getattr__, which FX patches
+    while tracing to hand out proxies for parameters."""
+    value = root
+    for part in qualified.split("."):
+        if isinstance(value, torch.nn.Module):
+            for store in (value._parameters, value._buffers, value._modules, value.__dict__):
+                if part in store:
+                    value = store[part]
+                    break
+            else:
+                raise CaptureError(f"internal: no attribute {qualified}")
+        else:
+            value = getattr(value, part)
+    return value
+
+
+def _root_module(program, input_names):
+    """Wraps `program` (a module or a function) in a module whose forward
+    takes exactly the example inputs by name, so that tracing creates one
+    placeholder per input and no others."""
+
+    class Root(torch.nn.Module):
+        pass
+
+    root = Root()
+    if isinstance(program, torch.nn.Module):
+        root.add_module("model", program)
+        call = "self.model"
+    else:
+        root._ddl_function = program
+        call = "self._ddl_function"
+    params = ", ".join(input_names)
+    namespace = {}
+    exec(f"def forward(self, {params}):\n    return {call}({params})\n", namespace)
+    Root.forward = namespace["forward"]
+    return root
+
+
+def input_names_of(program, count):
+    """Names for the example inputs, from `forward`'s (or the function's)
+    positional parameters where they are identifiers."""
+    fn = program.forward if isinstance(program, torch.nn.Module) else program
+    names = []
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    for i in range(count):
+        name = params[i] if i < len(params) else f"input{i}"
+        if not valid_symbol(name) or name in names or name == "self":
+            name = f"input{i}"
+        names.append(name)
+    return names
+
+
+def _functionalize_inplace(graph):
+    """Uses after an in-place op (`x.add_(y)`, `relu(x, inplace=True)`) see
+    its result, so that the graph reads as pure dataflow."""
+    order = {n: i for i, n in enumerate(graph.nodes)}
+    for node in graph.nodes:
+        inplace = (
+            node.op == "call_method" and node.target.endswith("_") and not node.target.endswith("__")
+        ) or (node.op == "call_function" and node.kwargs.get("inplace") is True)
+        if not inplace or not node.args or not isinstance(node.args[0], fx.Node):
+            continue
+        target = node.args[0]
+        for user in list(target.users):
+            if user is not node and order[user] > order[node]:
+                user.replace_input_with(target, node)
+
+
+def _type_from_values(values, symbol_sizes):
+    """The type of a traced value from its example values (one per run)."""
+    first = values[0]
+    if isinstance(first, torch.Tensor):
+        dims = []
+        for d in range(first.dim()):
+            sizes = [v.shape[d] for v in values]
+            dims.append(_dim_from_sizes(sizes, symbol_sizes))
+        return TensorType(first.dtype, dims)
+    if isinstance(first, (tuple, list)) and not isinstance(first, torch.Size):
+        return type(first)(_type_from_values([v[i] for v in values], symbol_sizes) for i in range(len(first)))
+    if isinstance(first, torch.Size) or (isinstance(first, (tuple, list))):
+        return tuple(SymInt(_dim_from_sizes([v[i] for v in values], symbol_sizes)) for i in range(len(first)))
+    if isinstance(first, builtins.bool):
+        return first
+    if isinstance(first, int):
+        return SymInt(_dim_from_sizes(values, symbol_sizes))
+    return first  # floats, None, dtypes, strings: constants
+
+
+def _dim_from_sizes(sizes, symbol_sizes):
+    if _same(sizes):
+        return sizes[0]
+    for name, per_run in symbol_sizes.items():
+        if list(per_run) == list(sizes):
+            return name
+    return None
+
+
+def trace(program, example_inputs, dynamic):
+    """Concrete FX tracing (see the module comment)."""
+    input_names = input_names_of(program, len(example_inputs))
+    dynamic = normalize_dynamic(dynamic, example_inputs, input_names)
+    runs = [[t.clone() if isinstance(t, torch.Tensor) else t for t in example_inputs]]
+    symbol_sizes = {}
+    symbols = {}
+    if dynamic:
+        perturbed, _ = _perturbed_inputs(example_inputs, dynamic)
+        runs.append(perturbed)
+        for index, dims in dynamic.items():
+            for dim, name in dims.items():
+                symbol_sizes.setdefault(name, [run[index].shape[dim] for run in runs])
+                symbols.setdefault(name, (index, dim))
+    root = _root_module(program, input_names)
+    tracer = _ConcreteTracer(runs, root)
+    with torch.no_grad():
+        graph = tracer.trace(root)
+    _functionalize_inplace(graph)
+    inputs = [n for n in graph.nodes if n.op == "placeholder"]
+    parameters = {}
+    for node in graph.nodes:
+        if node.op == "output":
+            continue
+        values = tracer._values_of(node)
+        node.meta["ddl_type"] = _type_from_values(values, symbol_sizes)
+        if node.op == "get_attr":
+            parameters[node] = (node.target, values[0])
+    # Inputs carry exactly the declared dims (a dim that happened to equal
+    # a declared size elsewhere is not renamed).
+    for i, node in enumerate(inputs):
+        t = example_inputs[i]
+        if not isinstance(t, torch.Tensor):
+            raise CaptureError(f"example input {i} ('{input_names[i]}') is a {type(t).__name__}; ddl takes tensors")
+        dims = [dynamic.get(i, {}).get(d, t.shape[d]) for d in range(t.dim())]
+        node.meta["ddl_type"] = TensorType(t.dtype, dims)
+    return Captured(graph, inputs, input_names, parameters, symbols)
+
+
+# --------------------------------------------------------------------------
+# torch.export
+
+
+def has_export():
+    return hasattr(torch, "export") and hasattr(torch.export, "export")
+
+
+def export(program, example_inputs, dynamic):
+    """Capture through torch.export (torch 2.x)."""
+    if not isinstance(program, torch.nn.Module):
+        program = _root_module(program, input_names_of(program, len(example_inputs)))
+    input_names = input_names_of(program, len(example_inputs))
+    dynamic = normalize_dynamic(dynamic, example_inputs, input_names)
+    dims = {}
+    dynamic_shapes = None
+    if dynamic:
+        dynamic_shapes = []
+        for i in range(len(example_inputs)):
+            spec = {}
+            for dim, name in dynamic.get(i, {}).items():
+                if name not in dims:
+                    dims[name] = torch.export.Dim(name)
+                spec[dim] = dims[name]
+            dynamic_shapes.append(spec or None)
+        dynamic_shapes = tuple(dynamic_shapes)
+    try:
+        with torch.no_grad():
+            exported = torch.export.export(program, tuple(example_inputs), dynamic_shapes=dynamic_shapes, strict=False)
+        exported = exported.run_decompositions({})
+    except DataDependentControlFlowError:
+        raise
+    except Exception as e:
+        text = str(e)
+        if "data-dependent" in text.lower() or "GuardOnDataDependentSymNode" in type(e).__name__:
+            raise DataDependentControlFlowError(
+                f"torch.export: control flow depends on a tensor's value: {text.splitlines()[0]}\n"
+                "Use torch.where(cond, a, b) to select values, or torch.cond for branches."
+            ) from e
+        raise CaptureError(f"torch.export failed: {type(e).__name__}: {text}") from e
+    graph = exported.graph_module.graph
+    signature = exported.graph_signature
+    state = dict(exported.state_dict)
+    state.update(getattr(exported, "constants", {}) or {})
+    parameter_names = {}
+    for spec in signature.input_specs:
+        target = getattr(spec, "target", None)
+        if target is not None:
+            parameter_names[spec.arg.name] = target
+    placeholders = [n for n in graph.nodes if n.op == "placeholder"]
+    inputs, parameters = [], {}
+    for node in placeholders:
+        if node.name in parameter_names:
+            qualified = parameter_names[node.name]
+            parameters[node] = (qualified, state[qualified])
+        else:
+            inputs.append(node)
+    if len(inputs) != len(example_inputs):
+        raise CaptureError(f"torch.export produced {len(inputs)} user inputs for {len(example_inputs)} example inputs")
+    # The exporter's size symbols (s0, s1, ...) -> the user's names.
+    symbol_names = {}
+    for i, node in enumerate(inputs):
+        val = node.meta.get("val")
+        for dim, name in dynamic.get(i, {}).items():
+            symbol_names[str(val.shape[dim])] = name
+    for node in graph.nodes:
+        if "val" in node.meta:
+            node.meta["ddl_type"] = _type_from_fake(node.meta["val"], symbol_names)
+    for i, node in enumerate(inputs):
+        t = example_inputs[i]
+        node.meta["ddl_type"] = TensorType(t.dtype, [dynamic.get(i, {}).get(d, t.shape[d]) for d in range(t.dim())])
+    # get_attr nodes (lifted constants of older exporters) are parameters too.
+    for node in graph.nodes:
+        if node.op == "get_attr":
+            value = exported.graph_module
+            for part in node.target.split("."):
+                value = getattr(value, part)
+            parameters[node] = (node.target, value)
+            if isinstance(value, torch.Tensor):
+                node.meta["ddl_type"] = TensorType(value.dtype, value.shape)
+    symbols = {}
+    for i, dims_ in dynamic.items():
+        for dim, name in dims_.items():
+            symbols.setdefault(name, (i, dim))
+    return Captured(graph, inputs, input_names, parameters, symbols)
+
+
+def _sym_dim(size, symbol_names):
+    if isinstance(size, int):
+        return size
+    try:
+        return int(size)
+    except Exception:
+        pass
+    return symbol_names.get(str(size))
+
+
+def _type_from_fake(value, symbol_names):
+    if isinstance(value, torch.Tensor):
+        return TensorType(value.dtype, [_sym_dim(s, symbol_names) for s in value.shape])
+    if isinstance(value, (tuple, list)):
+        return type(value)(_type_from_fake(v, symbol_names) for v in value)
+    if isinstance(value, builtins.bool):
+        return value
+    if isinstance(value, int):
+        return SymInt(value)
+    if type(value).__name__ == "SymInt":
+        return SymInt(_sym_dim(value, symbol_names))
+    return value
+
+
+# Re-exported for converters that compare targets.
+getitem = operator.getitem

@@ -1,0 +1,157 @@
+"""`ddl.compile`: capture, convert to nn MLIR, compile with ddlc, load."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import torch
+
+from . import capture as capture_mod
+from . import ops  # noqa: F401  (registers the converters)
+from ._tools import ddlc_path
+from .convert import Converter, unflatten
+from .errors import CompileError, DdlError, RuntimeCallError
+from .runtime import Model, Runtime
+
+
+def _as_tuple(example_inputs):
+    if isinstance(example_inputs, torch.Tensor):
+        return (example_inputs,)
+    if isinstance(example_inputs, (list, tuple)):
+        return tuple(example_inputs)
+    raise DdlError(f"example_inputs must be a tensor or a tuple of tensors, not {type(example_inputs).__name__}")
+
+
+class CompiledModule:
+    """A compiled program: call it like the original, with tensors.
+
+    Parameters and buffers of the original module are passed to the
+    compiled code on every call (without copies), so later changes to
+    them (load_state_dict, in-place updates) are seen, as in eager mode;
+    `freeze=True` embeds them in the compiled code instead.
+
+    Attributes: `graph` (the nn-dialect MLIR text handed to ddlc),
+    `input_names`, `symbols` (dynamic dimension names), `library` (the
+    shared object's path while `keep_files` holds it)."""
+
+    def __init__(self, model, graph, input_names, parameters, output_spec, symbols, library):
+        self._model = model
+        self.graph = graph
+        self.input_names = input_names
+        self._parameters = parameters  # per parameter input: a callable giving its tensor
+        self._output_spec = output_spec
+        self.symbols = symbols
+        self.library = library
+
+    def __call__(self, *inputs):
+        if len(inputs) != len(self.input_names):
+            raise RuntimeCallError(
+                f"the compiled program takes {len(self.input_names)} inputs ({', '.join(self.input_names)}), "
+                f"got {len(inputs)}"
+            )
+        tensors = list(inputs) + [get() for get in self._parameters]
+        with torch.no_grad():
+            outputs = self._model.run(tensors)
+        return unflatten(outputs, self._output_spec)
+
+
+def _attribute_getter(root, qualified):
+    parts = qualified.split(".")
+
+    def get():
+        value = root
+        for part in parts:
+            value = getattr(value, part)
+        return value.detach() if value.requires_grad else value
+
+    return get
+
+
+def compile(  # noqa: A001 (the public name mirrors torch.compile)
+    module_or_fn,
+    example_inputs,
+    dynamic=None,
+    *,
+    capture="auto",
+    freeze=False,
+    opt_level=3,
+    threads=None,
+    keep_files=False,
+):
+    """Compiles a `torch.nn.Module` or a function of tensors with ddl.
+
+    example_inputs: a tensor or a tuple of tensors, as the program takes them.
+    dynamic: which input dimensions may change size, by name:
+        {"x": {0: "batch"}} (input name or index -> {dim: symbol}), or a list
+        with one {dim: symbol} per input. Equal names mean equal sizes.
+        Other dimensions are fixed to the example's sizes.
+    capture: "export" (torch.export, torch 2.x), "fx" (concrete FX tracing,
+        any torch) or "auto" (export when this torch has it).
+    freeze: embed parameters and buffers as constants.
+    opt_level: 0-3, as ddlc's -O.
+    threads: the thread pool's size for this program (default: one per CPU,
+        shared by all compiled programs).
+    keep_files: keep the MLIR and the shared object (see `.library`).
+    """
+    example_inputs = _as_tuple(example_inputs)
+    for i, t in enumerate(example_inputs):
+        if not isinstance(t, torch.Tensor):
+            raise DdlError(f"example input {i} is a {type(t).__name__}; ddl.compile takes tensors")
+    if capture == "auto":
+        capture = "export" if capture_mod.has_export() else "fx"
+    if capture == "export":
+        if not capture_mod.has_export():
+            raise DdlError(f"capture='export' needs torch.export (torch 2.x); this is torch {torch.__version__}")
+        captured = capture_mod.export(module_or_fn, example_inputs, dynamic)
+    elif capture == "fx":
+        captured = capture_mod.trace(module_or_fn, example_inputs, dynamic)
+    else:
+        raise DdlError(f"capture must be 'auto', 'export' or 'fx', not {capture!r}")
+
+    converter = Converter(captured, freeze=freeze)
+    graph, output_spec = converter.run()
+
+    root = module_or_fn if isinstance(module_or_fn, torch.nn.Module) else None
+    getters = []
+    for qualified in converter.parameter_order:
+        tensor = next(t for q, t in captured.parameters.values() if q == qualified)
+        if capture == "fx":
+            # FX names attributes from the wrapper root ("model.<name>").
+            source = module_or_fn if isinstance(module_or_fn, torch.nn.Module) else None
+            name = qualified[len("model."):] if qualified.startswith("model.") else None
+            getters.append(_attribute_getter(source, name) if source is not None and name else (lambda t=tensor: t))
+        elif root is not None and _has_attribute(root, qualified):
+            getters.append(_attribute_getter(root, qualified))
+        else:
+            getters.append(lambda t=tensor: t)
+
+    workdir = tempfile.mkdtemp(prefix="ddl-")
+    graph_path = os.path.join(workdir, "graph.mlir")
+    library = os.path.join(workdir, "model.so")
+    with open(graph_path, "w") as f:
+        f.write(graph)
+    command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        message = result.stderr.strip()
+        if len(message) > 4000:
+            message = message[:4000] + "\n  ... (truncated)"
+        raise CompileError(
+            f"ddlc could not compile the captured graph (kept at {graph_path}):\n{message}"
+        )
+    runtime = Runtime(threads) if threads else None
+    model = Model(library, runtime)
+    if not keep_files:
+        shutil.rmtree(workdir, ignore_errors=True)  # the loaded library stays mapped
+        library = None
+    return CompiledModule(model, graph, captured.input_names, getters, output_spec, dict(captured.symbols), library)
+
+
+def _has_attribute(root, qualified):
+    value = root
+    for part in qualified.split("."):
+        if not hasattr(value, part):
+            return False
+        value = getattr(value, part)
+    return isinstance(value, torch.Tensor)

@@ -1,0 +1,91 @@
+"""The errors `ddl` raises. Each message says what went wrong, where in the
+user's program (file and line, from the FX node's stack trace), and what to
+do about it. None of them is a crash: the process keeps going."""
+
+import os
+import re
+
+import torch
+
+
+class DdlError(Exception):
+    """Base class of every error ddl raises."""
+
+
+class CaptureError(DdlError):
+    """The program could not be captured as a graph (tracing failed)."""
+
+
+class DataDependentControlFlowError(CaptureError):
+    """Python control flow depends on a tensor's values (or on a dynamic
+    size), which a compiled graph cannot follow."""
+
+
+class UnsupportedOperatorError(DdlError):
+    """An operator (or an argument of it) that ddl cannot compile."""
+
+
+class UnsupportedDtypeError(UnsupportedOperatorError):
+    """A tensor element type the compiled model cannot take or produce."""
+
+
+class CompileError(DdlError):
+    """`ddlc` rejected the graph (the message holds its diagnostics)."""
+
+
+class RuntimeCallError(DdlError):
+    """The compiled model refused its inputs or failed to run."""
+
+
+# Frames inside these packages are the machinery, not the user's program.
+_INTERNAL = re.compile(r"[/\\](torch|ddl|torchvision|_pytest|pluggy)[/\\]")
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)\n\s*(.*)')
+
+
+def user_frame(stack_trace):
+    """`file:line in function: code` of the innermost frame of a captured
+    stack trace that belongs to the user's program (torchvision counts as
+    the user's, as its models are what users compile), or None."""
+    if not stack_trace:
+        return None
+    frames = _FRAME.findall(stack_trace)
+    best = None
+    for path, line, func, code in frames:
+        internal = _INTERNAL.search(path) and "torchvision" not in path
+        if not internal or best is None:
+            best = (path, line, func, code)
+    if best is None:
+        return None
+    path, line, func, code = best
+    return f"{os.path.relpath(path) if not path.startswith('..') else path}:{line} in {func}: {code.strip()}"
+
+
+def current_user_frame():
+    """The innermost user frame of the current Python stack (for errors
+    raised while tracing, before a node exists)."""
+    import traceback
+
+    summary = traceback.extract_stack()
+    text = "".join(
+        f'File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in summary
+    )
+    return user_frame(text)
+
+
+def describe_target(target):
+    """A readable name for an FX node target: `aten::add.Tensor`,
+    `torch.nn.functional.relu`, `Tensor.view`, ..."""
+    if isinstance(target, str):
+        return f"Tensor.{target}"
+    if isinstance(target, torch._ops.OpOverload):
+        return f"{target._schema.name}.{target._overloadname}"
+    module = getattr(target, "__module__", None) or ""
+    name = getattr(target, "__qualname__", None) or getattr(target, "__name__", repr(target))
+    module = {"torch._C._nn": "torch.nn.functional", "torch._C._VariableFunctions": "torch",
+              "_operator": "operator", "torch._C._fft": "torch.fft"}.get(module, module)
+    return f"{module}.{name}" if module else name
+
+
+def with_location(message, stack_trace):
+    frame = user_frame(stack_trace)
+    return f"{message}\n  at {frame}" if frame else message

@@ -1,0 +1,223 @@
+"""ctypes binding of ddl's C runtime (runtime/include/ddl_runtime.h): loads
+a compiled model (.so) and runs it on torch tensors.
+
+Inputs are passed without copies when they are contiguous CPU tensors of
+the model's dtype (the runtime borrows their memory for the call); outputs
+are the buffers the model allocated, handed to torch without a copy and
+freed when the last tensor viewing them dies.
+"""
+
+import ctypes
+import threading
+
+import torch
+
+from ._tools import runtime_library_path
+from .errors import RuntimeCallError, UnsupportedDtypeError
+
+# ddl_dtype (runtime/include/ddl_model_abi.h) <-> torch.dtype.
+DTYPE_TO_TORCH = {
+    1: torch.float32,
+    2: torch.uint8,
+    3: torch.int8,
+    5: torch.int16,
+    6: torch.int32,
+    7: torch.int64,
+    9: torch.bool,
+    10: torch.float16,
+    11: torch.float64,
+    16: torch.bfloat16,
+}
+TORCH_TO_DTYPE = {v: k for k, v in DTYPE_TO_TORCH.items()}
+
+_c_int64_p = ctypes.POINTER(ctypes.c_int64)
+
+
+class _TensorInfo(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("dtype", ctypes.c_int32),
+        ("rank", ctypes.c_int32),
+        ("dims", _c_int64_p),
+        ("dim_names", ctypes.POINTER(ctypes.c_char_p)),
+    ]
+
+
+_lib = None
+_lib_lock = threading.Lock()
+
+
+def _library():
+    global _lib
+    with _lib_lock:
+        if _lib is not None:
+            return _lib
+        lib = ctypes.CDLL(str(runtime_library_path()))
+        vp, sz = ctypes.c_void_p, ctypes.c_size_t
+        sigs = {
+            "ddl_last_error": (ctypes.c_char_p, []),
+            "ddl_status_name": (ctypes.c_char_p, [ctypes.c_int]),
+            "ddl_runtime_create": (ctypes.c_int, [ctypes.c_int, ctypes.POINTER(vp)]),
+            "ddl_runtime_destroy": (None, [vp]),
+            "ddl_model_open": (ctypes.c_int, [vp, ctypes.c_char_p, ctypes.POINTER(vp)]),
+            "ddl_model_close": (None, [vp]),
+            "ddl_model_num_inputs": (sz, [vp]),
+            "ddl_model_num_outputs": (sz, [vp]),
+            "ddl_model_input_info": (ctypes.POINTER(_TensorInfo), [vp, sz]),
+            "ddl_model_output_info": (ctypes.POINTER(_TensorInfo), [vp, sz]),
+            "ddl_model_run": (ctypes.c_int, [vp, ctypes.POINTER(vp), sz, ctypes.POINTER(vp), sz]),
+            "ddl_tensor_wrap": (
+                ctypes.c_int,
+                [ctypes.c_int32, ctypes.c_int32, _c_int64_p, vp, ctypes.POINTER(vp)],
+            ),
+            "ddl_tensor_destroy": (None, [vp]),
+            "ddl_tensor_dtype": (ctypes.c_int32, [vp]),
+            "ddl_tensor_rank": (ctypes.c_int32, [vp]),
+            "ddl_tensor_dims": (_c_int64_p, [vp]),
+            "ddl_tensor_data": (vp, [vp]),
+            "ddl_tensor_byte_size": (sz, [vp]),
+        }
+        for name, (restype, argtypes) in sigs.items():
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = restype, argtypes
+        _lib = lib
+        return lib
+
+
+def _check(status, what):
+    if status != 0:
+        lib = _library()
+        raise RuntimeCallError(
+            f"{what}: {lib.ddl_status_name(status).decode()}: {lib.ddl_last_error().decode()}"
+        )
+
+
+class Runtime:
+    """A thread pool that models run on (`num_threads` in all, the caller
+    included; 0 means one per online CPU)."""
+
+    def __init__(self, num_threads=0):
+        self._lib = _library()
+        handle = ctypes.c_void_p()
+        _check(self._lib.ddl_runtime_create(num_threads, ctypes.byref(handle)), "cannot create the runtime")
+        self._handle = handle
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            self._lib.ddl_runtime_destroy(self._handle)
+            self._handle = None
+
+
+_default_runtime = None
+_default_runtime_lock = threading.Lock()
+
+
+def default_runtime():
+    """The process-wide runtime that models use unless given another."""
+    global _default_runtime
+    with _default_runtime_lock:
+        if _default_runtime is None:
+            _default_runtime = Runtime(0)
+        return _default_runtime
+
+
+class _OwnedBuffer:
+    """Frees a model output (a ddl_tensor the runtime gave us) once torch
+    no longer views its memory."""
+
+    def __init__(self, lib, tensor):
+        self._lib, self._tensor = lib, tensor
+
+    def __del__(self):
+        self._lib.ddl_tensor_destroy(self._tensor)
+
+
+def _info(ptr):
+    info = ptr.contents
+    dims = []
+    for i in range(info.rank):
+        d = info.dims[i]
+        name = info.dim_names[i] if info.dim_names else None
+        dims.append(name.decode() if d < 0 and name else (None if d < 0 else d))
+    dtype = DTYPE_TO_TORCH.get(info.dtype)
+    return (info.name.decode() if info.name else ""), dtype, dims
+
+
+class Model:
+    """A compiled model loaded from its shared object."""
+
+    def __init__(self, path, runtime=None):
+        self._runtime = runtime or default_runtime()
+        self._lib = self._runtime._lib
+        handle = ctypes.c_void_p()
+        _check(
+            self._lib.ddl_model_open(self._runtime._handle, str(path).encode(), ctypes.byref(handle)),
+            f"cannot load the compiled model '{path}'",
+        )
+        self._handle = handle
+        self.inputs = [_info(self._lib.ddl_model_input_info(handle, i)) for i in range(self._lib.ddl_model_num_inputs(handle))]
+        self.outputs = [
+            _info(self._lib.ddl_model_output_info(handle, i)) for i in range(self._lib.ddl_model_num_outputs(handle))
+        ]
+        for name, dtype, _ in self.inputs + self.outputs:
+            if dtype is None:
+                raise UnsupportedDtypeError(f"the model's tensor '{name}' has an element type torch cannot hold")
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            self._lib.ddl_model_close(self._handle)
+            self._handle = None
+
+    def run(self, tensors):
+        """Runs the model on `tensors` (signature order); returns its
+        outputs as torch tensors."""
+        lib = self._lib
+        if len(tensors) != len(self.inputs):
+            raise RuntimeCallError(f"the model takes {len(self.inputs)} inputs, got {len(tensors)}")
+        keep = []  # the tensors (and dims arrays) the call borrows
+        wrapped = (ctypes.c_void_p * max(1, len(tensors)))()
+        try:
+            for i, (t, (name, dtype, _)) in enumerate(zip(tensors, self.inputs)):
+                if not isinstance(t, torch.Tensor):
+                    raise RuntimeCallError(f"input {i} ('{name}') is a {type(t).__name__}, not a torch.Tensor")
+                if t.dtype != dtype:
+                    raise RuntimeCallError(f"input {i} ('{name}') has dtype {t.dtype}; the model takes {dtype}")
+                if t.device.type != "cpu":
+                    t = t.cpu()
+                if t.requires_grad:
+                    t = t.detach()
+                t = t.contiguous()
+                keep.append(t)
+                dims = (ctypes.c_int64 * max(1, t.dim()))(*t.shape)
+                keep.append(dims)
+                handle = ctypes.c_void_p()
+                _check(
+                    lib.ddl_tensor_wrap(TORCH_TO_DTYPE[dtype], t.dim(), dims, ctypes.c_void_p(t.data_ptr()), ctypes.byref(handle)),
+                    f"input {i} ('{name}')",
+                )
+                wrapped[i] = handle
+            outputs = (ctypes.c_void_p * max(1, len(self.outputs)))()
+            _check(
+                lib.ddl_model_run(self._handle, wrapped, len(tensors), outputs, len(self.outputs)),
+                "the compiled model failed",
+            )
+        finally:
+            for i in range(len(tensors)):
+                if wrapped[i]:
+                    lib.ddl_tensor_destroy(wrapped[i])
+        return [self._to_torch(outputs[i]) for i in range(len(self.outputs))]
+
+    def _to_torch(self, handle):
+        lib = self._lib
+        dtype = DTYPE_TO_TORCH[lib.ddl_tensor_dtype(handle)]
+        dims = lib.ddl_tensor_dims(handle)
+        shape = [dims[i] for i in range(lib.ddl_tensor_rank(handle))]
+        nbytes = lib.ddl_tensor_byte_size(handle)
+        data = lib.ddl_tensor_data(handle)
+        if nbytes == 0 or not data:
+            lib.ddl_tensor_destroy(handle)
+            return torch.empty(shape, dtype=dtype)
+        owner = _OwnedBuffer(lib, handle)
+        buffer = (ctypes.c_char * nbytes).from_address(data)
+        buffer._ddl_owner = owner  # freed with the last view of `buffer`
+        return torch.frombuffer(buffer, dtype=dtype).view(shape)
