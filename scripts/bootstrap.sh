@@ -21,8 +21,9 @@ packages=(
   python3 python3-onnx python3-numpy
   # Real models for the frontend tests: torchvision architectures exported
   # by Debian's PyTorch (random weights, nothing downloaded); pytest runs
-  # the PyTorch frontend's tests (frontends/pytorch/tests).
-  python3-torch python3-torchvision python3-pytest
+  # the PyTorch frontend's tests (frontends/pytorch/tests) and flake8
+  # lints the frontend's Python.
+  python3-torch python3-torchvision python3-pytest python3-flake8
   # The C runtime cross-built for aarch64 and run under qemu-user.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (apt), builds, and runs the
-# whole suite (lit + FileCheck, including the format check). Ends with the
-# summary line "N passed, M failed".
+# whole suite: lit + FileCheck (including the format check), then the
+# PyTorch frontend's pytest suite with Debian's Python (torch 1.13). Ends
+# with the summary line "N passed, M failed" over both.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${DDL_BUILD_DIR:-$root/build}
@@ -26,27 +27,33 @@ fi
 cmake "$build" -DDDL_SANITIZED_DDLC="$sanitized_ddlc" > /dev/null
 
 status=0
+rm -f "$build/lit-results.xml" "$build/pytest-results.xml"
 cmake --build "$build" --target check-ddl || status=$?
 
-# lit's own summary is not one CI reads; report the counts plainly.
-python3 - "$build/lit-results.xml" <<'PY'
+# The PyTorch frontend (frontends/pytorch/tests; see its README for torch 2.x).
+DDL_BUILD_DIR="$build" PYTHONPATH="$root/frontends/pytorch" \
+  /usr/bin/python3 -m pytest "$root/frontends/pytorch/tests" -q -p no:cacheprovider \
+  --junitxml="$build/pytest-results.xml" || status=$?
+
+# Neither runner's own summary is one CI reads; report the counts plainly.
+python3 - "$build/lit-results.xml" "$build/pytest-results.xml" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
-try:
-    root = ET.parse(sys.argv[1]).getroot()
-except (OSError, ET.ParseError) as e:
-    print(f"no lit results ({e})")
-    print("0 passed, 1 failed")
-    sys.exit(0)
-cases = root.iter("testcase")
 passed = failed = skipped = 0
-for case in cases:
-    if case.find("failure") is not None or case.find("error") is not None:
+for path in sys.argv[1:]:
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as e:
+        print(f"no results in {path} ({e})")
         failed += 1
-    elif case.find("skipped") is not None:
-        skipped += 1
-    else:
-        passed += 1
+        continue
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
 line = f"{passed} passed, {failed} failed"
 if skipped:
     line += f", {skipped} skipped"

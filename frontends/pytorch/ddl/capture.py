@@ -145,6 +145,11 @@ _STATIC_ATTRIBUTES = {
 }
 
 
+def _at():
+    frame = current_user_frame()
+    return f"\n  at {frame}" if frame else ""
+
+
 def _same(values):
     first = values[0]
     return all(v == first for v in values[1:]) if not isinstance(first, torch.Tensor) else True
@@ -179,18 +184,19 @@ class _Proxy(fx.Proxy):
         values = self._values()
         if isinstance(values[0], torch.Tensor):
             raise DataDependentControlFlowError(
-                f"control flow depends on a tensor's value ({self.node.format_node()})\n"
-                f"  at {current_user_frame()}\n"
+                f"control flow depends on a tensor's value ({self.node.format_node()})"
+                f"{_at()}\n"
                 "A compiled graph cannot follow Python control flow on tensor values: "
                 "use torch.where(cond, a, b) to select values, or compile the branches as "
                 "separate functions and choose between them outside the compiled code."
             )
-        if not _same(values):
+        if not _same(values) or self.node.meta.get("ddl_from_dynamic_size"):
             raise DataDependentControlFlowError(
-                f"control flow depends on a dynamic dimension ({self.node.format_node()})\n"
-                f"  at {current_user_frame()}\n"
-                "The branch taken changes with the declared dynamic size; make that "
-                "dimension static (leave it out of `dynamic`) or remove the branch."
+                f"control flow depends on a dynamic dimension ({self.node.format_node()})"
+                f"{_at()}\n"
+                "A branch on a size declared dynamic would be fixed at compile time; make that "
+                "dimension static (leave it out of `dynamic`) or compute both sides with tensor "
+                "operations (torch.where)."
             )
         return builtins.bool(values[0])
 
@@ -201,7 +207,7 @@ class _Proxy(fx.Proxy):
             if isinstance(size, int):
                 return size
             raise DataDependentControlFlowError(
-                f"len() of a tensor whose first dimension is dynamic\n  at {current_user_frame()}"
+                f"len() of a tensor whose first dimension is dynamic{_at()}"
             )
         return len(value)
 
@@ -210,11 +216,11 @@ class _Proxy(fx.Proxy):
 
     def __index__(self):
         values = self._values()
-        if isinstance(values[0], int) and _same(values):
+        if isinstance(values[0], int) and _same(values) and not self.node.meta.get("ddl_from_dynamic_size"):
             return values[0]
         raise DataDependentControlFlowError(
             f"a dynamic size is used as a Python int ({self.node.format_node()})\n"
-            f"  at {current_user_frame()}\n"
+            f"{_at()}\n"
             "Python code (range(), list sizes, indexing) cannot take a size that changes at "
             "run time; use tensor operations, or make that dimension static."
         )
@@ -247,6 +253,11 @@ class _ConcreteTracer(fx.Tracer):
             node.meta["ddl_values"] = [run[i] for run in self._runs]
         elif kind in ("call_function", "call_method", "call_module"):
             node.meta["ddl_values"] = [self._evaluate(node, r) for r in range(len(self._runs))]
+            # Values computed from a dynamic size (x.size(0) when dim 0 is
+            # dynamic) must not steer Python: the branch would be baked in.
+            node.meta["ddl_from_dynamic_size"] = any(
+                n.meta.get("ddl_from_dynamic_size") for n in node.all_input_nodes
+            )
         return proxy
 
     def _values_of(self, node):
@@ -270,8 +281,8 @@ class _ConcreteTracer(fx.Tracer):
         except Exception as e:
             which = "" if run == 0 else " with the dynamic sizes changed"
             raise CaptureError(
-                f"running {describe_target(node.target)}{which} failed: {type(e).__name__}: {e}\n"
-                f"  at {current_user_frame()}"
+                f"running {describe_target(node.target)}{which} failed: {type(e).__name__}: {e}"
+                f"{_at()}"
                 + (
                     "\nThe program does not accept other sizes for a dimension declared dynamic."
                     if run
@@ -282,7 +293,7 @@ class _ConcreteTracer(fx.Tracer):
     def _static(self, proxy, get, what):
         values = [get(v) for v in self._values_of(proxy.node)]
         if not _same(values):
-            raise DataDependentControlFlowError(f"{what} changes with the dynamic sizes\n  at {current_user_frame()}")
+            raise DataDependentControlFlowError(f"{what} changes with the dynamic sizes{_at()}")
         return values[0]
 
     def _size(self, proxy, dim):
@@ -296,14 +307,18 @@ class _ConcreteTracer(fx.Tracer):
         sizes = [v.shape[dim] for v in values]
         if _same(sizes):
             return sizes[0]
-        return self.create_proxy("call_method", "size", (proxy, dim), {})
+        size = self.create_proxy("call_method", "size", (proxy, dim), {})
+        size.node.meta["ddl_from_dynamic_size"] = True
+        return size
 
     def _numel(self, proxy):
         values = self._values_of(proxy.node)
         counts = [v.numel() for v in values]
         if _same(counts):
             return counts[0]
-        return self.create_proxy("call_method", "numel", (proxy,), {})
+        count = self.create_proxy("call_method", "numel", (proxy,), {})
+        count.node.meta["ddl_from_dynamic_size"] = True
+        return count
 
 
 def _raw_attribute(root, qualified):

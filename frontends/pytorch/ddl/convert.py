@@ -11,8 +11,8 @@ import torch
 import torch.fx as fx
 
 from .capture import SymInt
-from .errors import UnsupportedOperatorError, describe_target, user_frame
-from .mlir import GraphBuilder, Raw, TensorType, Value
+from .errors import UnsupportedDtypeError, UnsupportedOperatorError, describe_target, user_frame
+from .mlir import GraphBuilder, Raw, TensorType, Value, element_type
 
 _CONVERTERS = {}
 
@@ -46,10 +46,6 @@ def lookup(target):
     return fn
 
 
-class ConversionError(UnsupportedOperatorError):
-    pass
-
-
 class Converter:
     """State of one conversion: the builder, and the value of each node."""
 
@@ -68,13 +64,16 @@ class Converter:
         overload and the user's source line."""
         node = self.node
         target = describe_target(node.target) if node is not None else "?"
+        overloads = _dispatched_overloads(node) if node is not None else []
+        if overloads:
+            target += f" (dispatches to {', '.join(overloads)})"
         message = f"ddl cannot compile {target}: {what}"
         if hint:
             message += f"\n  {hint}"
         frame = user_frame(node.stack_trace) if node is not None else None
         if frame:
             message += f"\n  at {frame}"
-        return ConversionError(message)
+        return UnsupportedOperatorError(message)
 
     # -- types --------------------------------------------------------------
 
@@ -194,7 +193,12 @@ class Converter:
         captured = self.captured
         b = self.builder
         for node, name in zip(captured.inputs, captured.input_names):
-            self.values[node] = b.add_input(node.meta["ddl_type"], name)
+            input_type = node.meta["ddl_type"]
+            try:
+                element_type(input_type.dtype)
+            except UnsupportedDtypeError as e:
+                raise UnsupportedDtypeError(f"input '{name}': {e}") from None
+            self.values[node] = b.add_input(input_type, name)
         for node, (qualified, tensor) in captured.parameters.items():
             if not isinstance(tensor, torch.Tensor):
                 self.values[node] = tensor
@@ -230,7 +234,7 @@ class Converter:
             kwargs = self.resolve(node.kwargs)
             try:
                 result = fn(self, node, *args, **kwargs)
-            except ConversionError:
+            except UnsupportedOperatorError:
                 raise
             except TypeError as e:
                 raise self.unsupported(f"unexpected arguments ({e})") from e
@@ -241,7 +245,7 @@ class Converter:
         for i, item in enumerate(flat):
             value = self.resolve(item)
             if not isinstance(value, Value):
-                raise ConversionError(
+                raise UnsupportedOperatorError(
                     f"output {i} of the program is {value!r}; ddl compiles programs that return tensors"
                 )
             if _is_dynamic_int(value):
@@ -253,6 +257,46 @@ class Converter:
 
 
 _MISSING = object()
+
+
+def _dispatched_overloads(node):
+    """The ATen overloads a torch-level node runs in eager mode (recorded
+    by re-running it on its example values), to name the operator the way
+    torch.export would. Empty when the node is an ATen overload already or
+    has no example values."""
+    if isinstance(node.target, torch._ops.OpOverload):
+        return []
+    values = node.meta.get("ddl_values")
+    if values is None:
+        return []
+    try:
+        from torch.utils._python_dispatch import TorchDispatchMode
+    except ImportError:
+        return []
+    seen = []
+
+    class Record(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            name = f"aten::{func._schema.name.split('::')[-1]}.{func._overloadname}"
+            if name not in seen:
+                seen.append(name)
+            return func(*args, **(kwargs or {}))
+
+    def example(n):
+        v = n.meta.get("ddl_values")
+        return v[0] if v else None
+
+    args = fx.node.map_arg(node.args, example)
+    kwargs = fx.node.map_arg(node.kwargs, example)
+    try:
+        with torch.no_grad(), Record():
+            if node.op == "call_method":
+                getattr(args[0], node.target)(*args[1:], **kwargs)
+            elif node.op == "call_function":
+                node.target(*args, **kwargs)
+    except Exception:
+        pass
+    return seen[:3]
 
 
 def _needs_converter(t):
@@ -274,11 +318,11 @@ def _python_value(t):
 
 
 def _is_dynamic_int(value):
-    return isinstance(value, Value) and getattr(value, "_dynamic_int", False)
+    return isinstance(value, Value) and value.is_dynamic_int
 
 
 def mark_dynamic_int(value):
-    value._dynamic_int = True
+    value.is_dynamic_int = True
     return value
 
 

@@ -38,8 +38,13 @@ class RuntimeCallError(DdlError):
 
 
 # Frames inside these packages are the machinery, not the user's program.
-_INTERNAL = re.compile(r"[/\\](torch|ddl|torchvision|_pytest|pluggy)[/\\]")
-_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)\n\s*(.*)')
+_INTERNAL = re.compile(r"[/\\](torch|ddl|torchvision|_pytest|pluggy)[/\\]|^<")
+_TRACER = re.compile(r"[/\\](torch[/\\]fx|ddl)[/\\]")
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)\n(?!\s*File ")\s*(.*)|File "([^"]+)", line (\d+), in (\S+)')
+
+
+def _is_internal(path):
+    return bool(_INTERNAL.search(path)) and "torchvision" not in path
 
 
 def user_frame(stack_trace):
@@ -48,16 +53,20 @@ def user_frame(stack_trace):
     the user's, as its models are what users compile), or None."""
     if not stack_trace:
         return None
-    frames = _FRAME.findall(stack_trace)
-    best = None
-    for path, line, func, code in frames:
-        internal = _INTERNAL.search(path) and "torchvision" not in path
-        if not internal or best is None:
-            best = (path, line, func, code)
+    frames = [(m[0] or m[4], m[1] or m[5], m[2] or m[6], m[3]) for m in _FRAME.findall(stack_trace)]
+    if not frames:
+        return None
+    # Traces list frames outermost first (tracebacks, torch 2.x) or
+    # innermost first (torch 1.x FX, whose first frame is the tracer's).
+    if not _TRACER.search(frames[0][0]):
+        frames.reverse()
+    best = next((f for f in frames if not _is_internal(f[0])), None)
     if best is None:
         return None
     path, line, func, code = best
-    return f"{os.path.relpath(path) if not path.startswith('..') else path}:{line} in {func}: {code.strip()}"
+    relative = os.path.relpath(path)
+    location = path if relative.startswith("..") else relative
+    return f"{location}:{line} in {func}: {code.strip()}" if code else f"{location}:{line} in {func}"
 
 
 def current_user_frame():
@@ -81,6 +90,8 @@ def describe_target(target):
         return f"{target._schema.name}.{target._overloadname}"
     module = getattr(target, "__module__", None) or ""
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", repr(target))
+    if "<locals>" in name:  # torch's boolean_dispatch wrappers
+        name = getattr(target, "__name__", name)
     module = {"torch._C._nn": "torch.nn.functional", "torch._C._VariableFunctions": "torch",
               "_operator": "operator", "torch._C._fft": "torch.fft"}.get(module, module)
     return f"{module}.{name}" if module else name

@@ -84,11 +84,14 @@ class TensorType:
 class Value:
     """An SSA value of the function being built."""
 
-    __slots__ = ("name", "type")
+    __slots__ = ("name", "type", "is_dynamic_int")
 
     def __init__(self, name, type_):
         self.name = name
         self.type = type_
+        # A tensor<1xi64> holding an int the program computes from dynamic
+        # sizes (x.size(0), products of sizes), rather than tensor data.
+        self.is_dynamic_int = False
 
     def __str__(self):
         return self.name

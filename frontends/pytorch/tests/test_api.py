@@ -1,0 +1,74 @@
+"""ddl.compile's contract: functions and modules, output structure,
+parameters passed live (or frozen), options."""
+
+import os
+
+import torch
+
+import ddl
+
+
+def test_function_with_several_outputs():
+    def f(a, b):
+        s = a + b
+        return s, {"product": a * b, "both": [s, a - b]}
+
+    a, b = torch.randn(3, 4), torch.randn(3, 4)
+    compiled = ddl.compile(f, (a, b))
+    assert compiled.input_names == ["a", "b"]
+    out = compiled(a, b)
+    expected = f(a, b)
+    torch.testing.assert_close(out[0], expected[0])
+    torch.testing.assert_close(out[1]["product"], expected[1]["product"])
+    torch.testing.assert_close(out[1]["both"][1], expected[1]["both"][1])
+
+
+def test_parameters_are_live_and_not_copied_into_the_library():
+    model = torch.nn.Linear(4, 3).eval()
+    x = torch.randn(2, 4)
+    compiled = ddl.compile(model, (x,))
+    assert "dense_resource" not in compiled.graph  # weights are inputs
+    with torch.no_grad():
+        model.weight.mul_(2)  # seen by the next call, as in eager mode
+        model.bias.zero_()
+    torch.testing.assert_close(compiled(x), model(x).detach())
+
+
+def test_freeze_embeds_parameters():
+    model = torch.nn.Linear(40, 30).eval()
+    x = torch.randn(2, 40)
+    compiled = ddl.compile(model, (x,), freeze=True)
+    assert "dense_resource" in compiled.graph
+    expected = model(x).detach()
+    with torch.no_grad():
+        model.weight.zero_()  # not seen: the weights were frozen
+    torch.testing.assert_close(compiled(x), expected)
+
+
+def test_outputs_are_writable_tensors_that_outlive_the_program():
+    compiled = ddl.compile(lambda x: x.relu() * 3, (torch.randn(8),))
+    out = compiled(torch.ones(8))
+    del compiled
+    out.add_(1)
+    torch.testing.assert_close(out, torch.full((8,), 4.0))
+
+
+def test_non_contiguous_inputs():
+    compiled = ddl.compile(lambda x: x * 2, (torch.randn(3, 4),))
+    x = torch.randn(4, 3).t()  # a transposed view
+    torch.testing.assert_close(compiled(x), x * 2)
+
+
+def test_keep_files_and_threads(tmp_path):
+    compiled = ddl.compile(lambda x: torch.tanh(x) @ x.t(), (torch.randn(5, 5),), keep_files=True, threads=1)
+    assert compiled.library and os.path.isfile(compiled.library)
+    x = torch.randn(5, 5)
+    torch.testing.assert_close(compiled(x), torch.tanh(x) @ x.t())
+
+
+def test_symbols_reach_the_outputs():
+    compiled = ddl.compile(lambda x: x.sum(dim=1, keepdim=True), (torch.randn(3, 4),), dynamic={"x": {0: "rows"}})
+    assert "-> (tensor<?x1xf32, #nn.dims<rows, 1>>" in compiled.graph
+    for rows in (1, 6):
+        x = torch.randn(rows, 4)
+        torch.testing.assert_close(compiled(x), x.sum(dim=1, keepdim=True))
