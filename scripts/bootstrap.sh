@@ -22,8 +22,10 @@ packages=(
   # Real models for the frontend tests: torchvision architectures exported
   # by Debian's PyTorch (random weights, nothing downloaded); pytest runs
   # the PyTorch frontend's tests (frontends/pytorch/tests) and flake8
-  # lints the frontend's Python.
+  # lints the frontend's Python; venv + setuptools check that it installs
+  # with pip from the checkout.
   python3-torch python3-torchvision python3-pytest python3-flake8
+  python3-venv python3-setuptools
   # The C runtime cross-built for aarch64 and run under qemu-user.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )

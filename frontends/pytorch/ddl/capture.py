@@ -103,7 +103,9 @@ def normalize_dynamic(dynamic, example_inputs, input_names):
             raise CaptureError(f"dynamic[{key!r}] must be a dict {{dim: name}}, not {dims!r}")
         for dim, name in dims.items():
             if not isinstance(dim, int) or not -tensor.dim() <= dim < tensor.dim():
-                raise CaptureError(f"dynamic[{key!r}] names dim {dim!r}; input '{input_names[index]}' has rank {tensor.dim()}")
+                raise CaptureError(
+                    f"dynamic[{key!r}] names dim {dim!r}; input '{input_names[index]}' has rank {tensor.dim()}"
+                )
             if not valid_symbol(name):
                 raise CaptureError(f"dynamic dimension name {name!r} must be an identifier (like 'batch')")
             dim %= tensor.dim()
@@ -150,6 +152,11 @@ def _at():
     return f"\n  at {frame}" if frame else ""
 
 
+_STATIC_METHODS = {
+    "size", "dim", "numel", "nelement", "is_floating_point", "element_size", "is_contiguous", "ndimension",
+}
+
+
 def _same(values):
     first = values[0]
     return all(v == first for v in values[1:]) if not isinstance(first, torch.Tensor) else True
@@ -167,7 +174,7 @@ class _Proxy(fx.Proxy):
             return self.tracer._static(self, lambda v: getattr(v, name), name)
         if name == "shape":
             return self.tracer._size(self, None)
-        if name in ("size", "dim", "numel", "nelement", "is_floating_point", "element_size", "is_contiguous", "ndimension"):
+        if name in _STATIC_METHODS:
             tracer = self.tracer
 
             def method(*args):

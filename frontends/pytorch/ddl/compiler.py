@@ -87,7 +87,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         with one {dim: symbol} per input. Equal names mean equal sizes.
         Other dimensions are fixed to the example's sizes.
     capture: "export" (torch.export, torch 2.x), "fx" (concrete FX tracing,
-        any torch) or "auto" (export when this torch has it).
+        any torch) or "auto" ($DDL_CAPTURE if set, else export when this
+        torch has it).
     freeze: embed parameters and buffers as constants.
     opt_level: 0-3, as ddlc's -O.
     threads: the thread pool's size for this program (default: one per CPU,
@@ -99,7 +100,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         if not isinstance(t, torch.Tensor):
             raise DdlError(f"example input {i} is a {type(t).__name__}; ddl.compile takes tensors")
     if capture == "auto":
-        capture = "export" if capture_mod.has_export() else "fx"
+        capture = os.environ.get("DDL_CAPTURE") or ("export" if capture_mod.has_export() else "fx")
     if capture == "export":
         if not capture_mod.has_export():
             raise DdlError(f"capture='export' needs torch.export (torch 2.x); this is torch {torch.__version__}")

@@ -155,10 +155,9 @@ class Model:
             f"cannot load the compiled model '{path}'",
         )
         self._handle = handle
-        self.inputs = [_info(self._lib.ddl_model_input_info(handle, i)) for i in range(self._lib.ddl_model_num_inputs(handle))]
-        self.outputs = [
-            _info(self._lib.ddl_model_output_info(handle, i)) for i in range(self._lib.ddl_model_num_outputs(handle))
-        ]
+        lib = self._lib
+        self.inputs = [_info(lib.ddl_model_input_info(handle, i)) for i in range(lib.ddl_model_num_inputs(handle))]
+        self.outputs = [_info(lib.ddl_model_output_info(handle, i)) for i in range(lib.ddl_model_num_outputs(handle))]
         for name, dtype, _ in self.inputs + self.outputs:
             if dtype is None:
                 raise UnsupportedDtypeError(f"the model's tensor '{name}' has an element type torch cannot hold")
@@ -192,7 +191,9 @@ class Model:
                 keep.append(dims)
                 handle = ctypes.c_void_p()
                 _check(
-                    lib.ddl_tensor_wrap(TORCH_TO_DTYPE[dtype], t.dim(), dims, ctypes.c_void_p(t.data_ptr()), ctypes.byref(handle)),
+                    lib.ddl_tensor_wrap(
+                        TORCH_TO_DTYPE[dtype], t.dim(), dims, ctypes.c_void_p(t.data_ptr()), ctypes.byref(handle)
+                    ),
                     f"input {i} ('{name}')",
                 )
                 wrapped[i] = handle

@@ -72,3 +72,38 @@ def test_symbols_reach_the_outputs():
     for rows in (1, 6):
         x = torch.randn(rows, 4)
         torch.testing.assert_close(compiled(x), x.sum(dim=1, keepdim=True))
+
+
+def test_pip_installs_the_package_from_the_checkout(tmp_path):
+    """`pip install frontends/pytorch` (offline, into a venv that sees
+    Debian's torch) gives a working `ddl` and the torch.compile entry point."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1]
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-index", "--no-build-isolation", str(package)],
+        capture_output=True, text=True,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    check = (
+        "import ddl, torch\n"
+        "from importlib.metadata import entry_points\n"
+        "assert 'site-packages' in ddl.__file__, ddl.__file__\n"
+        "c = ddl.compile(lambda x: x * 2 + 1, (torch.randn(3),))\n"
+        "assert c(torch.ones(3)).tolist() == [3.0, 3.0, 3.0]\n"
+        "eps = entry_points()\n"
+        "eps = eps.select(group='torch_dynamo_backends') if hasattr(eps, 'select') "
+        "else eps.get('torch_dynamo_backends', [])\n"
+        "assert [e.value for e in eps if e.name == 'ddl'] == ['ddl.dynamo:ddl_backend']\n"
+        "print('OK')\n"
+    )
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env.setdefault("DDL_BUILD_DIR", str(package.parents[1] / "build"))
+    result = subprocess.run([str(python), "-c", check], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.stdout.strip() == "OK", result.stdout + result.stderr
