@@ -56,12 +56,15 @@ class Captured:
     value node: a TensorType, a SymInt, a Python constant, or a
     tuple/list of those."""
 
-    def __init__(self, graph, inputs, input_names, parameters, symbols):
+    def __init__(self, graph, inputs, input_names, parameters, symbols, output_treespec=None):
         self.graph = graph
         self.inputs = inputs
         self.input_names = input_names
         self.parameters = parameters
         self.symbols = symbols  # symbol -> (input index, dim) of its first use
+        # torch.export's pytree spec of the program's outputs (the graph
+        # returns them flat), or None when the graph returns them as is.
+        self.output_treespec = output_treespec
 
 
 # --------------------------------------------------------------------------
@@ -556,17 +559,27 @@ def export(program, example_inputs, dynamic):
     for i, dims_ in dynamic.items():
         for dim, name in dims_.items():
             symbols.setdefault(name, (i, dim))
-    return Captured(graph, inputs, input_names, parameters, symbols)
+    # The graph also returns mutated buffers; the program's outputs are the
+    # USER_OUTPUT ones.
+    output = next(n for n in graph.nodes if n.op == "output")
+    kinds = [str(getattr(spec, "kind", "")) for spec in signature.output_specs]
+    flat = list(output.args[0])
+    if len(kinds) == len(flat):
+        flat = [v for v, kind in zip(flat, kinds) if kind.endswith("USER_OUTPUT")]
+    output.args = (tuple(flat),)
+    treespec = getattr(getattr(exported, "call_spec", None), "out_spec", None)
+    return Captured(graph, inputs, input_names, parameters, symbols, treespec)
 
 
 def _sym_dim(size, symbol_names):
+    """An exporter size (int or SymInt) as a dim: an int, a name, or None.
+    (int() on a SymInt would add a guard, so its expression is read.)"""
     if isinstance(size, int):
         return size
-    try:
-        return int(size)
-    except Exception:
-        pass
-    return symbol_names.get(str(size))
+    expr = getattr(getattr(size, "node", None), "expr", None)
+    if expr is not None and getattr(expr, "is_number", False):
+        return int(expr)
+    return symbol_names.get(str(expr if expr is not None else size))
 
 
 def _type_from_fake(value, symbol_names):

@@ -112,6 +112,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
 
     converter = Converter(captured, freeze=freeze)
     graph, output_spec = converter.run()
+    if captured.output_treespec is not None:
+        output_spec = _PytreeSpec(captured.output_treespec)
 
     root = module_or_fn if isinstance(module_or_fn, torch.nn.Module) else None
     getters = []
@@ -147,6 +149,18 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         shutil.rmtree(workdir, ignore_errors=True)  # the loaded library stays mapped
         library = None
     return CompiledModule(model, graph, captured.input_names, getters, output_spec, dict(captured.symbols), library)
+
+
+class _PytreeSpec:
+    """Rebuilds torch.export's output structure from the flat outputs."""
+
+    def __init__(self, treespec):
+        self.treespec = treespec
+
+    def unflatten(self, values):
+        from torch.utils._pytree import tree_unflatten
+
+        return tree_unflatten(values, self.treespec)
 
 
 def _has_attribute(root, qualified):

@@ -351,6 +351,8 @@ def _flatten(outputs):
 
 
 def unflatten(values, spec):
+    if hasattr(spec, "unflatten"):
+        return spec.unflatten(values)
     if spec is None:
         return values[0]
     kind, specs = spec
