@@ -81,12 +81,18 @@ def test_pip_installs_the_package_from_the_checkout(tmp_path):
     import sys
     from pathlib import Path
 
+    import shutil
+
     package = Path(__file__).resolve().parents[1]
+    # pip builds in the source directory: install from a copy, keeping the
+    # checkout clean.
+    source = tmp_path / "source"
+    shutil.copytree(package, source, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
     python = venv / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-index", "--no-build-isolation", str(package)],
+        [str(python), "-m", "pip", "install", "-q", "--no-index", "--no-build-isolation", str(source)],
         capture_output=True, text=True,
     )
     assert install.returncode == 0, install.stdout + install.stderr
