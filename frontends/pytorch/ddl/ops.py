@@ -117,6 +117,67 @@ def _square(cx, node, x):
     return cx.op("nn.mul", [x, x], out)
 
 
+def _trunc(cx, x, out):
+    if not out.dtype.is_floating_point:
+        return x
+    return cx.op("nn.mul", [cx.op("nn.sign", [x], out), cx.op("nn.floor", [cx.op("nn.abs", [x], out)], out)], out)
+
+
+def _composite_unary(fn):
+    """A unary op written with other nn ops: `fn(cx, x, out)`, x cast to
+    the result's type."""
+
+    def convert(cx, node, x, *args, **kwargs):
+        out = cx.result_type()
+        return fn(cx, cx.tensor(x, out.dtype), out)
+
+    return convert
+
+
+def _plus(cx, x, value, out):
+    return cx.op("nn.add", [x, cx.scalar(value, out.dtype)], out)
+
+
+def _times(cx, x, value, out):
+    return cx.op("nn.mul", [x, cx.scalar(value, out.dtype)], out)
+
+
+for _name, _fn in [
+    ("log1p", lambda cx, x, out: cx.op("nn.log", [_plus(cx, x, 1.0, out)], out)),
+    ("expm1", lambda cx, x, out: _plus(cx, cx.op("nn.exp", [x], out), -1.0, out)),
+    ("log2", lambda cx, x, out: _times(cx, cx.op("nn.log", [x], out), 1.0 / math.log(2.0), out)),
+    ("log10", lambda cx, x, out: _times(cx, cx.op("nn.log", [x], out), 1.0 / math.log(10.0), out)),
+    ("exp2", lambda cx, x, out: cx.op("nn.exp", [_times(cx, x, math.log(2.0), out)], out)),
+    ("trunc", _trunc), ("fix", _trunc),
+]:
+    converts(_torch(_name), _name, _name + "_", *_aten(_name))(_composite_unary(_fn))
+converts(_f("logsigmoid"), *_aten("log_sigmoid"))(_composite_unary(
+    lambda cx, x, out: cx.op("nn.neg", [cx.op("nn.softplus", [cx.op("nn.neg", [x], out)], out)], out)))
+converts(_f("tanhshrink"))(_composite_unary(lambda cx, x, out: cx.op("nn.sub", [x, cx.op("nn.tanh", [x], out)], out)))
+
+
+@converts(torch.isinf, "isinf", *_aten("isinf"))
+def _isinf(cx, node, x):
+    if not x.type.dtype.is_floating_point:
+        x = cx.cast(x, torch.float32)  # never infinite
+    return cx.op("nn.is_inf", [x], cx.result_type())
+
+
+@converts(torch.nan_to_num, "nan_to_num", *_aten("nan_to_num"))
+def _nan_to_num(cx, node, x, nan=0.0, posinf=None, neginf=None):
+    out = cx.result_type()
+    if not out.dtype.is_floating_point:
+        return x
+    info = torch.finfo(out.dtype)
+    bool_type = out.with_dtype(torch.bool)
+    inf = cx.scalar(float("inf"), out.dtype)
+    result = cx.op("nn.where", [cx.op("nn.is_nan", [x], bool_type), cx.scalar(float(nan or 0.0), out.dtype), x], out)
+    result = cx.op("nn.where", [cx.op("nn.equal", [x, inf], bool_type),
+                                cx.scalar(info.max if posinf is None else float(posinf), out.dtype), result], out)
+    return cx.op("nn.where", [cx.op("nn.equal", [x, cx.op("nn.neg", [inf], inf.type)], bool_type),
+                              cx.scalar(info.min if neginf is None else float(neginf), out.dtype), result], out)
+
+
 @converts(_f("gelu"), *_aten("gelu"))
 def _gelu(cx, node, x, approximate="none"):
     if approximate not in ("none", "tanh"):
@@ -167,6 +228,16 @@ def _clamp(cx, node, x, min=None, max=None):
     return _clip(cx, x, min, max)
 
 
+@converts(torch.clamp_min, "clamp_min", "clamp_min_", *_aten("clamp_min", "clamp_min.Tensor"))
+def _clamp_min(cx, node, x, min):
+    return _clip(cx, x, min, None)
+
+
+@converts(torch.clamp_max, "clamp_max", "clamp_max_", *_aten("clamp_max", "clamp_max.Tensor"))
+def _clamp_max(cx, node, x, max):
+    return _clip(cx, x, None, max)
+
+
 @converts(_f("leaky_relu"), *_aten("leaky_relu"))
 def _leaky_relu(cx, node, x, negative_slope=0.01, inplace=False):
     return cx.op("nn.leaky_relu", [x], cx.result_type(), {"alpha": float(negative_slope)})
@@ -179,9 +250,48 @@ def _elu(cx, node, x, alpha=1.0, inplace=False, *rest):
 
 @converts(_f("softplus"), *_aten("softplus"))
 def _softplus(cx, node, x, beta=1.0, threshold=20.0):
-    if beta != 1:
-        raise cx.unsupported(f"beta={beta} (only beta=1)")
-    return cx.op("nn.softplus", [x], cx.result_type())
+    # softplus(beta * x) / beta; torch's switch to x above `threshold`
+    # matches log(1 + e^y) to float precision.
+    out = cx.result_type()
+    if beta == 1:
+        return cx.op("nn.softplus", [x], out)
+    scaled = cx.op("nn.mul", [x, cx.scalar(float(beta), out.dtype)], out)
+    y = cx.op("nn.softplus", [scaled], out)
+    return cx.op("nn.div", [y, cx.scalar(float(beta), out.dtype)], out)
+
+
+@converts(_f("selu"), *_aten("selu"))
+def _selu(cx, node, x, inplace=False):
+    return cx.op("nn.selu", [x], cx.result_type(), {"alpha": 1.6732632423543772, "gamma": 1.0507009873554805})
+
+
+@converts(_f("celu"), *_aten("celu"))
+def _celu(cx, node, x, alpha=1.0, inplace=False):
+    return cx.op("nn.celu", [x], cx.result_type(), {"alpha": float(alpha)})
+
+
+@converts(torch.prelu, _f("prelu"), *_aten("prelu", "_prelu_kernel"))
+def _prelu(cx, node, x, weight):
+    # The slope runs along dim 1 (the channels).
+    if x.type.rank > 2 and weight.type.rank == 1:
+        dims = list(weight.type.dims) + [1] * (x.type.rank - 2)
+        weight = cx.reshape(weight, dims, weight.type.with_dims(dims))
+    return cx.op("nn.prelu", [x, weight], cx.result_type())
+
+
+@converts(_f("threshold"), _f("_threshold"), *_aten("threshold"))
+def _threshold(cx, node, x, threshold, value, inplace=False):
+    out = cx.result_type()
+    above = cx.op("nn.greater", [x, cx.scalar(threshold, out.dtype)], out.with_dtype(torch.bool))
+    return cx.op("nn.where", [above, x, cx.scalar(value, out.dtype)], out)
+
+
+@converts(_f("glu"), *_aten("glu"))
+def _glu(cx, node, x, dim=-1):
+    out = cx.result_type()
+    axis = _axis(dim, x.type.rank)
+    a, b = cx.op("nn.split", [x], [out, out], {"axis": axis, "num_outputs": 2})
+    return cx.op("nn.mul", [a, cx.op("nn.sigmoid", [b], out)], out)
 
 
 def _binary(name):
@@ -212,6 +322,24 @@ converts(operator.sub, operator.isub)(_binary("nn.sub"))
 converts(operator.mul, operator.imul)(_binary("nn.mul"))
 
 
+@converts(torch.addcmul, torch.addcdiv, "addcmul", "addcdiv", *_aten("addcmul", "addcdiv"))
+def _addcmul(cx, node, x, a, b, value=1):
+    out = cx.result_type()
+    kind = "nn.div" if node.target in (torch.addcdiv, "addcdiv") or "addcdiv" in str(node.target) else "nn.mul"
+    product = cx.op(kind, [cx.tensor(a, out.dtype), cx.tensor(b, out.dtype)], out)
+    if value != 1:
+        product = cx.op("nn.mul", [product, cx.scalar(value, out.dtype)], out)
+    return cx.op("nn.add", [cx.tensor(x, out.dtype), product], out)
+
+
+@converts(torch.lerp, "lerp", *_aten("lerp.Scalar", "lerp.Tensor"))
+def _lerp(cx, node, start, end, weight):
+    out = cx.result_type()
+    start, end = cx.tensor(start, out.dtype), cx.tensor(end, out.dtype)
+    step = cx.op("nn.mul", [cx.op("nn.sub", [end, start], out), cx.tensor(weight, out.dtype)], out)
+    return cx.op("nn.add", [start, step], out)
+
+
 @converts(torch.rsub, "__rsub__", *_aten("rsub.Tensor", "rsub.Scalar"))
 def _rsub(cx, node, a, b, alpha=1):
     return _binary("nn.sub")(cx, node, b, a, alpha=alpha)
@@ -220,9 +348,9 @@ def _rsub(cx, node, a, b, alpha=1):
 @converts(torch.div, torch.true_divide, "div", "true_divide", "div_", "__truediv__", operator.truediv,
           operator.itruediv, *_aten("div.Tensor", "div.Scalar", "div.Tensor_mode", "div.Scalar_mode"))
 def _div(cx, node, a, b, rounding_mode=None):
-    out = cx.result_type()
-    if isinstance(a, Value) and getattr(a, "_dynamic_int", False) or isinstance(b, Value) and getattr(b, "_dynamic_int", False):
+    if not isinstance(cx.type_of(node), TensorType):  # arithmetic on sizes
         return _int_arith(cx, "nn.div", a, b)
+    out = cx.result_type()
     if rounding_mode is None or out.dtype.is_floating_point:
         q = cx.op("nn.div", [cx.tensor(a, out.dtype), cx.tensor(b, out.dtype)], out)
         if rounding_mode == "floor":
@@ -251,7 +379,7 @@ def _int_divide(cx, a, b, out, rounding_mode):
 
 @converts(torch.floor_divide, operator.floordiv, "floor_divide", "__floordiv__", *_aten("floor_divide"))
 def _floordiv(cx, node, a, b):
-    if isinstance(a, Value) and getattr(a, "_dynamic_int", False) or isinstance(b, Value) and getattr(b, "_dynamic_int", False):
+    if not isinstance(cx.type_of(node), TensorType):  # arithmetic on sizes (never negative)
         return _int_arith(cx, "nn.div", a, b)
     out = cx.result_type()
     if out.dtype.is_floating_point:
@@ -264,7 +392,7 @@ def _floordiv(cx, node, a, b):
 def _remainder(cx, node, a, b):
     out = cx.result_type()
     fmod = node.target in (torch.fmod, "fmod") or "fmod" in str(node.target)
-    return cx.op("nn.mod", [cx.tensor(a, out.dtype), cx.tensor(b, out.dtype)], out, {"fmod": fmod or out.dtype.is_floating_point and False})
+    return cx.op("nn.mod", [cx.tensor(a, out.dtype), cx.tensor(b, out.dtype)], out, {"fmod": bool(fmod)})
 
 
 @converts(torch.pow, operator.pow, "pow", "__pow__", *_aten("pow.Tensor_Tensor", "pow.Tensor_Scalar", "pow.Scalar"))
@@ -317,6 +445,8 @@ converts(torch.logical_xor, torch.bitwise_xor, operator.xor, "logical_xor", "bit
 
 @converts(torch.where, "where", *_aten("where.self", "where.ScalarSelf", "where.ScalarOther", "where.Scalar"))
 def _where(cx, node, condition, a=None, b=None):
+    if node.op == "call_method":
+        condition, a = a, condition
     if a is None:
         raise cx.unsupported("torch.where(condition) with one argument has a data-dependent shape")
     out = cx.result_type()
@@ -394,7 +524,8 @@ def _dropout(cx, node, x, p=0.5, training=True, inplace=False):
     return x
 
 
-ignores(torch._assert, getattr(torch.fx._symbolic_trace, "_assert_is_none", None), *_aten("_assert_async.msg", "_assert_scalar"))
+ignores(torch._assert, getattr(torch.fx._symbolic_trace, "_assert_is_none", None),
+        *_aten("_assert_async.msg", "_assert_scalar"))
 
 
 def _cast_to(cx, x, dtype):
@@ -449,11 +580,25 @@ def _addmm(cx, node, bias, a, b, beta=1, alpha=1):
     return cx.op("nn.gemm", [a, b, bias], cx.result_type(), {"alpha": float(alpha), "beta": float(beta)})
 
 
+@converts(torch.baddbmm, "baddbmm", *_aten("baddbmm"))
+def _baddbmm(cx, node, x, a, b, beta=1, alpha=1):
+    out = cx.result_type()
+    product = cx.op("nn.matmul", [a, b], out)
+    if alpha != 1:
+        product = cx.op("nn.mul", [product, cx.scalar(alpha, out.dtype)], out)
+    if beta == 0:
+        return product
+    if beta != 1:
+        x = cx.op("nn.mul", [x, cx.scalar(beta, out.dtype)], x.type)
+    return cx.op("nn.add", [x, product], out)
+
+
 @converts(torch.einsum, *_aten("einsum"))
 def _einsum(cx, node, equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
-    return cx.op("nn.einsum", list(operands), cx.result_type(), syntax=f'"{equation}" ' + ", ".join("{%d}" % i for i in range(len(operands))))
+    syntax = f'"{equation}" ' + ", ".join("{%d}" % i for i in range(len(operands)))
+    return cx.op("nn.einsum", list(operands), cx.result_type(), syntax=syntax)
 
 
 def _pairs(value, n):
@@ -643,13 +788,21 @@ def _max_pool(cx, node, x, kernel_size, stride=None, padding=0, dilation=1, ceil
 
 
 converts(F.max_pool1d, F.max_pool2d, F.max_pool3d, _f("_max_pool1d"), _f("_max_pool2d"), _f("_max_pool3d"),
-         torch.max_pool1d, torch.max_pool2d, torch.max_pool3d, *_aten("max_pool1d", "max_pool2d", "max_pool3d"))(_max_pool)
+         torch.max_pool1d, torch.max_pool2d, torch.max_pool3d,
+         *_aten("max_pool1d", "max_pool2d", "max_pool3d"))(_max_pool)
 
 
-@converts(*_aten("max_pool2d_with_indices", "max_pool3d_with_indices"))
-def _max_pool_with_indices(cx, node, x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-    if any(u.target is operator.getitem and u.args[1] == 1 for u in node.users):
-        raise cx.unsupported("max pool indices are used")
+def _indices_used(node):
+    """Whether anything but `node[0]` reads a (values, indices) result."""
+    return any(not (u.target is operator.getitem and u.args[1] == 0) for u in node.users)
+
+
+@converts(_f("max_pool1d_with_indices"), _f("max_pool2d_with_indices"), _f("max_pool3d_with_indices"),
+          *_aten("max_pool2d_with_indices", "max_pool3d_with_indices"))
+def _max_pool_with_indices(cx, node, x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                           return_indices=True):
+    if _indices_used(node):
+        raise cx.unsupported("return_indices=True: max pool indices are used (ddl's max pool has no indices output)")
     t = cx.type_of(node)
     saved, cx.node.meta["ddl_type"] = t, t[0]
     try:
@@ -670,10 +823,10 @@ def _avg_pool(cx, node, x, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 def _adaptive_pool(kind):
-    def convert(cx, node, x, output_size, *rest):
+    def convert(cx, node, x, output_size, return_indices=False, *rest):
+        if return_indices:
+            raise cx.unsupported("return_indices=True (ddl's pooling has no indices output)")
         out = cx.result_type()
-        if isinstance(out, tuple):
-            out = out[0]
         n = x.type.rank - 2
         sizes = _pairs(output_size, n)
         in_sizes = x.type.dims[2:]
@@ -682,7 +835,8 @@ def _adaptive_pool(kind):
             return cx.op(f"nn.global_{kind}_pool", [x], out)
         if not all(isinstance(d, int) and d % s == 0 for d, s in zip(in_sizes, sizes)):
             raise cx.unsupported(
-                f"adaptive pooling from {list(in_sizes)} to {sizes} (ddl supports output sizes that divide the input's)")
+                f"adaptive pooling from {list(in_sizes)} to {sizes} "
+                "(ddl supports output sizes that divide the input's)")
         kernel = [d // s for d, s in zip(in_sizes, sizes)]
         attrs = {"kernel_shape": kernel, "strides": kernel, "pads": [0] * (2 * n)}
         return cx.op(f"nn.{kind}_pool", [x], out, attrs)
@@ -727,6 +881,62 @@ converts(torch.prod, "prod", *_aten("prod.dim_int", "prod"))(_reduce("prod"))
 converts(torch.amax, "amax", *_aten("amax"))(_reduce("max"))
 converts(torch.amin, "amin", *_aten("amin"))(_reduce("min"))
 converts(torch.logsumexp, "logsumexp", *_aten("logsumexp"))(_reduce("log_sum_exp"))
+
+
+def _p_norm(cx, x, p, axes, keepdim, out):
+    attrs = {"axes": axes, "keepdims": bool(keepdim)}
+    if p in ("fro", 2, 2.0):
+        return cx.op("nn.reduce", [x], out, attrs, prefix="<l2>")
+    if p in (1, 1.0):
+        return cx.op("nn.reduce", [x], out, attrs, prefix="<l1>")
+    if p in (math.inf, -math.inf):
+        return cx.op("nn.reduce", [cx.op("nn.abs", [x], x.type)], out, attrs, prefix="<max>" if p > 0 else "<min>")
+    if isinstance(p, (int, float)) and p > 0:
+        powered = cx.op("nn.pow", [cx.op("nn.abs", [x], x.type), cx.scalar(float(p), out.dtype)], x.type)
+        total = cx.op("nn.reduce", [powered], out, attrs, prefix="<sum>")
+        return cx.op("nn.pow", [total, cx.scalar(1.0 / p, out.dtype)], out)
+    raise cx.unsupported(f"p={p!r}")
+
+
+@converts(torch.norm, "norm", _torch("linalg") and torch.linalg.vector_norm,
+          *_aten("norm.ScalarOpt_dim", "norm.Scalar", "linalg_vector_norm"))
+def _norm(cx, node, x, p=2, dim=None, keepdim=False, dtype=None, **kwargs):
+    out = cx.result_type()
+    p = kwargs.get("ord", p)  # torch.linalg.vector_norm(x, ord, dim, keepdim)
+    p = 2 if p is None else p
+    if p == "fro" and dim is not None and len(_reduce_axes(dim, x.type.rank)) > 2:
+        raise cx.unsupported("p='fro' over more than two dims")
+    x = cx.tensor(x, out.dtype)
+    return _p_norm(cx, x, p, _reduce_axes(dim, x.type.rank), keepdim, out)
+
+
+@converts(_f("normalize"))
+def _normalize(cx, node, x, p=2.0, dim=1, eps=1e-12, out=None):
+    if out is not None:
+        raise cx.unsupported("out=")
+    axis = _axis(dim, x.type.rank)
+    norm = _p_norm(cx, x, p, [axis], True, x.type.with_dims([1 if i == axis else d for i, d in enumerate(x.type.dims)]))
+    norm = cx.op("nn.max", [norm, cx.scalar(float(eps), x.type.dtype)], norm.type)
+    return cx.op("nn.div", [x, norm], cx.result_type())
+
+
+def _all_any(kind):
+    def convert(cx, node, x, dim=None, keepdim=False):
+        out = cx.result_type()
+        if x.type.dtype == torch.bool:
+            x = cx.cast(x, torch.int32)
+        else:  # x != 0
+            x = cx.op("nn.not", [cx.op("nn.equal", [x, cx.scalar(0, x.type.dtype)], x.type.with_dtype(torch.bool))],
+                      x.type.with_dtype(torch.bool))
+            x = cx.cast(x, torch.int32)
+        attrs = {"axes": _reduce_axes(dim, x.type.rank), "keepdims": bool(keepdim)}
+        return cx.cast(cx.op("nn.reduce", [x], out.with_dtype(torch.int32), attrs, prefix=f"<{kind}>"), out.dtype)
+
+    return convert
+
+
+converts(torch.all, "all", *_aten("all", "all.dim"))(_all_any("min"))
+converts(torch.any, "any", *_aten("any", "any.dim"))(_all_any("max"))
 
 
 def _max_min(kind, elementwise):
@@ -785,6 +995,52 @@ converts(torch.std, "std", *_aten("std.correction", "std.dim"))(
     _var(cx, node, x, dim, unbiased, keepdim, correction, take_sqrt=True))
 
 
+def _var_mean(take_sqrt):
+    def convert(cx, node, x, dim=None, unbiased=None, keepdim=False, correction=None):
+        t = cx.type_of(node)
+        saved, node.meta["ddl_type"] = t, t[0]
+        try:
+            spread = _var(cx, node, x, dim, unbiased, keepdim, correction, take_sqrt)
+        finally:
+            node.meta["ddl_type"] = saved
+        axes = _reduce_axes(None if isinstance(dim, bool) else dim, x.type.rank)
+        mean = cx.op("nn.reduce", [x], t[1], {"axes": axes, "keepdims": bool(keepdim)}, prefix="<mean>")
+        return (spread, mean)
+
+    return convert
+
+
+converts(torch.var_mean, *_aten("var_mean.correction", "var_mean.dim"))(_var_mean(False))
+converts(torch.std_mean, *_aten("std_mean.correction", "std_mean.dim"))(_var_mean(True))
+
+
+@converts(torch.topk, "topk", *_aten("topk"))
+def _topk(cx, node, x, k, dim=-1, largest=True, sorted=True):
+    axis = _axis(dim, x.type.rank)
+    k = cx.shape_tensor(cx.int_entries([k]))
+    attrs = {"axis": axis, "largest": bool(largest), "sorted": True}
+    return tuple(cx.op("nn.top_k", [x, k], list(cx.type_of(node)), attrs))
+
+
+def _sorted(cx, node, x, dim, descending, types):
+    axis = _axis(dim, x.type.rank)
+    k = cx.shape_tensor([cx.size_entry(x, axis)])
+    return cx.op("nn.top_k", [x, k], types, {"axis": axis, "largest": bool(descending), "sorted": True})
+
+
+@converts(torch.sort, "sort", *_aten("sort", "sort.stable"))
+def _sort(cx, node, x, dim=-1, descending=False, stable=False):
+    if isinstance(dim, bool):  # sort(stable=..., dim, descending) of aten sort.stable
+        dim, descending = descending, stable
+    return tuple(_sorted(cx, node, x, dim, descending, list(cx.type_of(node))))
+
+
+@converts(torch.argsort, "argsort", *_aten("argsort"))
+def _argsort(cx, node, x, dim=-1, descending=False, stable=False):
+    out = cx.result_type()
+    return _sorted(cx, node, x, dim, descending, [x.type, out])[1]
+
+
 @converts(torch.cumsum, "cumsum", *_aten("cumsum"))
 def _cumsum(cx, node, x, dim, dtype=None):
     out = cx.result_type()
@@ -809,6 +1065,12 @@ def _reshape(cx, node, x, *shape):
     return cx.reshape(x, entries, out)
 
 
+@converts("view_as", "reshape_as")
+def _view_as(cx, node, x, other):
+    return _reshape(cx, node, x, [other.type.dims[i] if isinstance(other.type.dims[i], int) else mark_dynamic_int(
+        cx.dim_value(other, i)) for i in range(other.type.rank)])
+
+
 @converts(torch.flatten, "flatten", *_aten("flatten.using_ints"))
 def _flatten(cx, node, x, start_dim=0, end_dim=-1):
     out = cx.result_type()
@@ -828,7 +1090,6 @@ def _flatten(cx, node, x, start_dim=0, end_dim=-1):
 
 @converts(torch.unflatten, "unflatten", *_aten("unflatten.int"))
 def _unflatten(cx, node, x, dim, sizes):
-    out = cx.result_type()
     dim = _axis(dim, x.type.rank)
     entries = [cx.size_entry(x, i) for i in range(dim)] + list(sizes) + [
         cx.size_entry(x, i) for i in range(dim + 1, x.type.rank)]
@@ -881,6 +1142,8 @@ def _getattr(cx, node, x, name):
         return cx.op("nn.transpose", [x], cx.result_type(), {"perm": perm})
     if name == "data":
         return x
+    if isinstance(x, (tuple, list)) and name in ("values", "indices"):
+        return x[("values", "indices").index(name)]  # torch.return_types (max, min, ...)
     raise cx.unsupported(f"attribute .{name}")
 
 
@@ -888,7 +1151,6 @@ def _getattr(cx, node, x, name):
 def _expand(cx, node, x, *sizes, implicit=False):
     out = cx.result_type()
     sizes = _dims(sizes)
-    offset = len(sizes) - x.type.rank
     entries = []
     for i, s in enumerate(sizes):
         if isinstance(s, int) and s == -1:
@@ -904,6 +1166,63 @@ def _expand(cx, node, x, *sizes, implicit=False):
 def _expand_as(cx, node, x, other):
     entries = [cx.size_entry(other, i) for i in range(other.type.rank)]
     return cx.op("nn.expand", [x, cx.shape_tensor(entries)], cx.result_type())
+
+
+@converts(torch.movedim, torch.moveaxis, "movedim", "moveaxis", *_aten("movedim.int", "movedim.intlist"))
+def _movedim(cx, node, x, source, destination):
+    rank = x.type.rank
+    source = [_axis(d, rank) for d in ([source] if isinstance(source, int) else source)]
+    destination = [_axis(d, rank) for d in ([destination] if isinstance(destination, int) else destination)]
+    perm = [None] * rank
+    for s, d in zip(source, destination):
+        perm[d] = s
+    rest = iter(a for a in range(rank) if a not in source)
+    perm = [p if p is not None else next(rest) for p in perm]
+    return cx.op("nn.transpose", [x], cx.result_type(), {"perm": perm})
+
+
+@converts(torch.flip, "flip", *_aten("flip"))
+def _flip(cx, node, x, *dims):
+    axes = [_axis(d, x.type.rank) for d in _dims(dims)]
+    n = len(axes)
+    operands = [x, cx.i64([-1] * n), cx.i64([-2**62] * n), cx.i64(axes), cx.i64([-1] * n)]
+    return cx.op("nn.slice", operands, cx.result_type(), syntax="{0}, {1}, {2} axes {3} steps {4}")
+
+
+@converts(torch.roll, "roll", *_aten("roll"))
+def _roll(cx, node, x, shifts, dims=None):
+    out = cx.result_type()
+    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
+    if dims is None or dims == [] or dims == ():
+        if not x.type.is_static():
+            raise cx.unsupported("roll without dims of a tensor with dynamic dimensions")
+        flat = cx.reshape(x, [-1], x.type.with_dims([math.prod(x.type.dims)]))
+        return cx.reshape(_roll_axis(cx, flat, 0, shifts[0]), list(x.type.dims), out)
+    for shift, dim in zip(shifts, [dims] if isinstance(dims, int) else dims):
+        x = _roll_axis(cx, x, _axis(dim, x.type.rank), shift)
+    return x
+
+
+def _roll_axis(cx, x, axis, shift):
+    size = x.type.dims[axis]
+    if not isinstance(size, int):
+        raise cx.unsupported("roll along a dynamic dimension")
+    shift %= max(size, 1)
+    if shift == 0:
+        return x
+
+    def piece(start, end):
+        dims = list(x.type.dims)
+        dims[axis] = end - start
+        return _slice(cx, x, axis, start, end, 1, x.type.with_dims(dims))
+
+    return cx.op("nn.concat", [piece(size - shift, size), piece(0, size - shift)], x.type, {"axis": axis})
+
+
+@converts("tile", torch.tile, *_aten("tile"))
+def _tile(cx, node, x, *reps):
+    reps = _dims(reps)
+    return _repeat(cx, node, x, [1] * (x.type.rank - len(reps)) + reps)
 
 
 @converts("repeat", *_aten("repeat"))
@@ -942,7 +1261,7 @@ def _stack(cx, node, tensors, dim=0):
 def _split_pieces(cx, node, x, sizes, dim):
     t = cx.type_of(node)
     axis = _axis(dim, x.type.rank)
-    results = cx.op("nn.split", [x], list(t), {"axis": axis, "sizes": sizes})
+    results = cx.op("nn.split", [x], list(t), {"axis": axis, "num_outputs": len(sizes), "sizes": sizes})
     return tuple(results)
 
 
@@ -967,7 +1286,10 @@ def _chunk(cx, node, x, chunks, dim=0):
 def _unbind(cx, node, x, dim=0):
     t = cx.type_of(node)
     axis = _axis(dim, x.type.rank)
-    pieces = _split(cx, node, x, 1, axis) if len(t) > 1 else (x,)
+    pieces = (x,)
+    if len(t) > 1:
+        piece_types = [pt.with_dims(list(pt.dims[:axis]) + [1] + list(pt.dims[axis:])) for pt in t]
+        pieces = cx.op("nn.split", [x], piece_types, {"axis": axis, "num_outputs": len(t), "sizes": [1] * len(t)})
     out = []
     for piece, pt in zip(pieces, t):
         out.append(cx.op("nn.squeeze", [piece], pt, {"axes": [axis]}))
@@ -975,7 +1297,6 @@ def _unbind(cx, node, x, dim=0):
 
 
 def _slice(cx, x, axis, start, end, step, out):
-    rank = x.type.rank
     size = x.type.dims[axis]
     start = 0 if start is None else start
     big = 2**62
@@ -1022,7 +1343,7 @@ def _gather(cx, node, x, dim, index, sparse_grad=False):
 
 
 @converts(F.embedding, *_aten("embedding"))
-def _embedding(cx, node, a, b, padding_idx=None, max_norm=None, *rest):
+def _embedding(cx, node, a, b, padding_idx=None, max_norm=None, *rest, **kwargs):
     # F.embedding(input, weight, ...) and aten.embedding(weight, input, ...).
     if isinstance(node.target, torch._ops.OpOverload):
         weight, indices = a, b
@@ -1039,7 +1360,7 @@ def _getitem(cx, node, x, index):
         return x[index]
     if not isinstance(x, Value):
         raise cx.unsupported(f"indexing a {type(x).__name__}")
-    if getattr(x, "_dynamic_int", False):
+    if x.is_dynamic_int:
         raise cx.unsupported("indexing a size")
     return _index(cx, node, x, index)
 
@@ -1128,6 +1449,35 @@ def _aten_unsafe_split(cx, node, x, split_size, dim=0):
     return _split(cx, node, x, split_size, dim)
 
 
+def _triangle(upper):
+    def convert(cx, node, x, diagonal=0):
+        out = cx.result_type()
+        rank = x.type.rank
+        rows, cols = x.type.dims[-2], x.type.dims[-1]
+        if isinstance(rows, int) and isinstance(cols, int):
+            keep = torch.ones(rows, cols, dtype=torch.bool)
+            keep = cx.constant(keep.triu(diagonal) if upper else keep.tril(diagonal))
+        else:
+            i64 = torch.int64
+
+            def index(dim, size):
+                end = cx.scalar(size, i64) if isinstance(size, int) else cx.tensor(
+                    mark_dynamic_int(cx.dim_value(x, dim)))
+                return cx.op("nn.range", [cx.scalar(0, i64), end, cx.scalar(1, i64)], TensorType(i64, [size]))
+
+            row = cx.reshape(index(rank - 2, rows), [-1, 1], TensorType(i64, [rows, 1]))
+            offset = cx.op("nn.sub", [index(rank - 1, cols), row], TensorType(i64, [rows, cols]))  # col - row
+            keep = cx.op("nn.greater_equal" if upper else "nn.less_equal", [offset, cx.scalar(int(diagonal), i64)],
+                         TensorType(torch.bool, [rows, cols]))
+        return cx.op("nn.where", [keep, x, cx.scalar(0, out.dtype)], out)
+
+    return convert
+
+
+converts(torch.tril, "tril", "tril_", *_aten("tril"))(_triangle(False))
+converts(torch.triu, "triu", "triu_", *_aten("triu"))(_triangle(True))
+
+
 # --------------------------------------------------------------------------
 # Tensor creation
 
@@ -1136,7 +1486,6 @@ def _full_like_shape(cx, node, entries, value):
     out = cx.result_type()
     if out.is_static():
         return cx.constant(torch.full(out.dims, value, dtype=out.dtype))
-    fill = cx.constant(torch.tensor([value], dtype=out.dtype))
     shape = cx.shape_tensor(entries)
     return cx.op("nn.constant_of_shape", [shape], out, syntax="{0}, " + _dense_text(value, out.dtype))
 
@@ -1147,12 +1496,15 @@ def _dense_text(value, dtype):
     from .mlir import element_type, float_literal
 
     if dtype.is_floating_point:
-        return f"dense<{float_literal(float(value), element_type(dtype)).split(' : ')[0]}> : tensor<1x{element_type(dtype)}>"
+        literal = float_literal(float(value), element_type(dtype)).split(" : ")[0]
+        return f"dense<{literal}> : tensor<1x{element_type(dtype)}>"
     return f"dense<{int(value)}> : tensor<1x{element_type(dtype)}>"
 
 
 def _creation(value_of):
     def convert(cx, node, *args, **kwargs):
+        if node.op == "call_method" or "new_" in str(node.target):
+            args = args[1:]  # x.new_zeros(size): the sizes follow the tensor
         size_args = [a for a in args if not isinstance(a, (float, bool)) or isinstance(a, int)]
         out = cx.result_type()
         entries = []
@@ -1198,6 +1550,21 @@ def _like(value_of):
 converts(torch.zeros_like, *_aten("zeros_like"))(_like(lambda a, k: 0))
 converts(torch.ones_like, *_aten("ones_like"))(_like(lambda a, k: 1))
 converts(torch.full_like, *_aten("full_like"))(_like(lambda a, k: k.get("fill_value", a[0] if a else 0)))
+
+
+@converts("new_tensor")
+def _new_tensor(cx, node, x, data, **kwargs):
+    return cx.constant(torch.tensor(data, dtype=cx.result_type().dtype))
+
+
+@converts(_f("one_hot"), *_aten("one_hot"))
+def _one_hot(cx, node, x, num_classes=-1):
+    if num_classes < 0:
+        raise cx.unsupported("num_classes=-1 (the number of classes depends on the data)", "pass num_classes")
+    out = cx.result_type()
+    classes = cx.constant(torch.arange(num_classes, dtype=x.type.dtype))
+    column = cx.op("nn.unsqueeze", [x], x.type.with_dims(list(x.type.dims) + [1]), {"axes": [x.type.rank]})
+    return cx.cast(cx.op("nn.equal", [column, classes], out.with_dtype(torch.bool)), out.dtype)
 
 
 @converts(torch.arange, *_aten("arange", "arange.start", "arange.start_step"))
@@ -1304,11 +1671,12 @@ def _mha(cx, node, query, key, value, embed_dim_to_check, num_heads, in_proj_wei
         return y
 
     if use_separate_proj_weight:
-        q = project(query, q_proj_weight, in_proj_bias and None, 0)
-        k = project(key, k_proj_weight, None, 1)
-        v = project(value, v_proj_weight, None, 2)
+        biases = [None] * 3
         if in_proj_bias is not None:
-            raise cx.unsupported("separate projection weights with an in_proj_bias")
+            biases = [_slice(cx, in_proj_bias, 0, E * i, E * (i + 1), 1, TensorType(dtype, [E])) for i in range(3)]
+        q = project(query, q_proj_weight, biases[0], 0)
+        k = project(key, k_proj_weight, biases[1], 1)
+        v = project(value, v_proj_weight, biases[2], 2)
     else:
         q = project(query, None, None, 0)
         k = project(key, None, None, 1)
@@ -1328,8 +1696,9 @@ def _mha(cx, node, query, key, value, embed_dim_to_check, num_heads, in_proj_wei
         mask = _mask_bias(cx, attn_mask, dtype)
     if key_padding_mask is not None:
         kpm = _mask_bias(cx, key_padding_mask, dtype, padding=True)
-        kpm = cx.reshape(kpm, [0, 1, 1, 0], TensorType(dtype, [N, 1, 1, S]))
-        mask = kpm if mask is None else cx.op("nn.add", [mask, kpm], TensorType(dtype, [N, H, L, S]))
+        kpm = cx.op("nn.unsqueeze", [kpm], TensorType(dtype, [N, 1, 1, S]), {"axes": [1, 2]})
+        heads_dim = H if mask is not None and mask.type.rank == 4 else 1
+        mask = kpm if mask is None else cx.op("nn.add", [mask, kpm], TensorType(dtype, [N, heads_dim, L, S]))
     if is_causal and mask is None:
         raise cx.unsupported("is_causal without an attn_mask")
     attended, weights = _attention(cx, qh, kh, vh, mask, False, None, TensorType(dtype, [N, H, L, D]))
@@ -1367,8 +1736,8 @@ def _pad(cx, node, x, pad, mode="constant", value=None):
     for i in range(len(pad) // 2):
         axis = rank - 1 - i
         begins[axis], ends[axis] = pad[2 * i], pad[2 * i + 1]
-    if any(p < 0 for p in begins + ends):
-        raise cx.unsupported("negative padding")
+    if mode != "constant" and any(p < 0 for p in begins + ends):
+        raise cx.unsupported(f"negative padding in mode {mode!r}")
     modes = {"constant": None, "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
     if mode not in modes:
         raise cx.unsupported(f"mode={mode!r}")
@@ -1379,21 +1748,25 @@ def _pad(cx, node, x, pad, mode="constant", value=None):
     return cx.op("nn.pad", operands, out, attrs)
 
 
-@converts(F.interpolate, _f("upsample"), *_aten("upsample_nearest2d.vec", "upsample_bilinear2d.vec",
-                                                  "upsample_nearest2d", "upsample_bilinear2d"))
+@converts(F.interpolate, _f("upsample"),
+          *_aten("upsample_nearest2d.vec", "upsample_bilinear2d.vec", "upsample_nearest2d", "upsample_bilinear2d"))
 def _interpolate(cx, node, x, size=None, scale_factor=None, mode="nearest", align_corners=None, *rest, **kwargs):
     out = cx.result_type()
+    n = x.type.rank - 2
     if isinstance(node.target, torch._ops.OpOverload):
+        # upsample_nearest2d(x, output_size, scales...) and
+        # upsample_bilinear2d(x, output_size, align_corners, scales...)
         name = str(node.target)
         mode = "bilinear" if "bilinear" in name else "nearest"
-        if "bilinear" in name and rest:
-            align_corners = size if isinstance(size, bool) else align_corners
+        align_corners = scale_factor if mode == "bilinear" else None
+        scale_factor = recompute = None  # the output size is known: resize to it
+    else:
+        recompute = kwargs.get("recompute_scale_factor", rest[0] if rest else None)
+        if kwargs.get("antialias", rest[1] if len(rest) > 1 else False):
+            raise cx.unsupported("antialias=True")
     modes = {"nearest": "nearest", "bilinear": "linear", "linear": "linear", "bicubic": "cubic"}
     if mode not in modes:
         raise cx.unsupported(f"mode={mode!r}")
-    if not out.is_static():
-        raise cx.unsupported("interpolation with dynamic sizes")
-    sizes = cx.i64(list(out.dims))
     transform = "asymmetric" if mode == "nearest" else ("align_corners" if align_corners else "half_pixel")
     attrs = {"mode": Raw(f"#nn.resize_mode<{modes[mode]}>"),
              "coordinate_transform": Raw(f"#nn.coordinate_transform<{transform}>")}
@@ -1401,4 +1774,17 @@ def _interpolate(cx, node, x, size=None, scale_factor=None, mode="nearest", alig
         attrs["nearest_rounding"] = Raw("#nn.nearest_rounding<floor>")
     if mode == "bicubic":
         attrs["cubic_coeff_a"] = -0.75
+    if scale_factor is not None and not recompute and transform != "align_corners":
+        # torch maps coordinates with the given scale (not output / input
+        # size, which differs when the scale is not an integer).
+        factors = [float(f) for f in (scale_factor if isinstance(scale_factor, (list, tuple)) else [scale_factor] * n)]
+        scales = cx.constant(torch.tensor([1.0, 1.0] + factors, dtype=torch.float32))
+        return cx.op("nn.resize", [x, scales], out, attrs, syntax="{0} scales {1}")
+    if size is not None:
+        spatial = cx.int_entries(list(size) if isinstance(size, (list, tuple)) else [size] * n)
+    else:
+        spatial = list(out.dims[2:])
+        if not all(isinstance(d, int) for d in spatial):
+            raise cx.unsupported("interpolation to dynamic sizes")
+    sizes = cx.shape_tensor([cx.size_entry(x, 0), cx.size_entry(x, 1)] + spatial)
     return cx.op("nn.resize", [x, sizes], out, attrs, syntax="{0} sizes {1}")
