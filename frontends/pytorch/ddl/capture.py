@@ -224,6 +224,15 @@ class _Proxy(fx.Proxy):
     def __iter__(self):
         return iter([self[i] for i in range(len(self))])
 
+    def __setitem__(self, index, value):
+        from .errors import UnsupportedOperatorError
+
+        raise UnsupportedOperatorError(
+            f"ddl cannot compile item assignment (x[...] = value) on a traced tensor{_at()}\n"
+            "  Build the result out of place instead: torch.where(mask, value, x), "
+            "torch.cat of the pieces, or x.index_put(...) outside the compiled code."
+        )
+
     def __index__(self):
         values = self._values()
         if isinstance(values[0], int) and _same(values) and not self.node.meta.get("ddl_from_dynamic_size"):
@@ -238,6 +247,26 @@ class _Proxy(fx.Proxy):
     __int__ = __index__
 
 
+def _inplace_operator(method, pure):
+    def apply(self, other):
+        if isinstance(self._values()[0], torch.Tensor):
+            # `y += 1` updates y's tensor in place (aliases see it), unlike
+            # on Python numbers: record the in-place method.
+            return self.tracer.create_proxy("call_method", method, (self, other), {})
+        return pure(self, other)
+
+    return apply
+
+
+for _name, _method, _pure in [
+    ("__iadd__", "add_", operator.add),
+    ("__isub__", "sub_", operator.sub),
+    ("__imul__", "mul_", operator.mul),
+    ("__itruediv__", "div_", operator.truediv),
+]:
+    setattr(_Proxy, _name, _inplace_operator(_method, _pure))
+
+
 class _ConcreteTracer(fx.Tracer):
     def __init__(self, runs, root):
         super().__init__()
@@ -245,11 +274,26 @@ class _ConcreteTracer(fx.Tracer):
         self._runs = runs  # one list of example inputs per run
         self._placeholders = 0
         self._root = root
+        self._external = []
 
     def is_leaf_module(self, module, qualified_name):
         # Trace through every module: ops are converted at the function
         # level, which also covers modules written by users.
         return False
+
+    def path_of_module(self, module):
+        # A module the program uses without owning it (a closure's, or one
+        # built in forward) becomes a submodule of the root, so that its
+        # parameters get names like every other.
+        try:
+            return super().path_of_module(module)
+        except NameError:
+            name = f"_ddl_external{len(self._external)}"
+            self._external.append(module)
+            self._root.add_module(name, module)
+            if getattr(self, "submodule_paths", None) is not None:
+                self.submodule_paths[module] = name
+            return name
 
     def proxy(self, node):
         return _Proxy(node, self)
@@ -348,6 +392,48 @@ def _raw_attribute(root, qualified):
     return value
 
 
+# Factory functions whose size arguments may be dynamic sizes (proxies).
+# torch 1.x does not route them through __torch_function__ (torch 2.x
+# does), so they are wrapped while tracing.
+_FACTORIES = ("zeros", "ones", "full", "empty", "arange", "eye", "randn", "rand")
+
+
+class _patched_factories:
+    def __init__(self, tracer):
+        self.tracer = tracer
+        self.saved = {}
+
+    def __enter__(self):
+        tracer = self.tracer
+        for name in _FACTORIES:
+            original = getattr(torch, name)
+
+            def wrapper(*args, _original=original, **kwargs):
+                leaves = list(args) + list(kwargs.values())
+                leaves += [x for a in leaves if isinstance(a, (list, tuple)) for x in a]
+                if any(isinstance(a, fx.Proxy) for a in leaves):
+                    return tracer.create_proxy("call_function", _original, args, kwargs)
+                return _original(*args, **kwargs)
+
+            self.saved[name] = original
+            setattr(torch, name, wrapper)
+        # torch 2.x's MultiheadAttention asks for a mask's dtype through a
+        # helper that type-checks for torch.Tensor.
+        helper = getattr(torch.nn.functional, "_none_or_dtype", None)
+        if helper is not None:
+            self.saved["_none_or_dtype"] = helper
+            torch.nn.functional._none_or_dtype = lambda x: x.dtype if isinstance(x, fx.Proxy) else helper(x)
+        return self
+
+    def __exit__(self, *exc):
+        for name, original in self.saved.items():
+            if name == "_none_or_dtype":
+                torch.nn.functional._none_or_dtype = original
+            else:
+                setattr(torch, name, original)
+        return False
+
+
 def _root_module(program, input_names):
     """Wraps `program` (a module or a function) in a module whose forward
     takes exactly the example inputs by name, so that tracing creates one
@@ -391,6 +477,24 @@ def input_names_of(program, count):
     return names
 
 
+_VIEW_METHODS = {
+    "view", "view_as", "reshape", "transpose", "permute", "select", "narrow", "expand", "expand_as",
+    "squeeze", "unsqueeze", "t", "flatten", "unflatten", "diagonal", "as_strided", "split", "chunk",
+    "unbind", "movedim", "swapaxes", "unfold", "__getitem__",
+}
+_VIEW_FUNCTIONS = {
+    operator.getitem, torch.select, torch.narrow, torch.transpose, torch.permute, torch.reshape,
+    torch.squeeze, torch.unsqueeze, torch.t, torch.flatten, torch.diagonal, torch.split, torch.chunk,
+    torch.unbind, torch.movedim, getattr,
+}
+
+
+def _is_view(node):
+    if node.op == "call_method":
+        return node.target in _VIEW_METHODS
+    return node.op == "call_function" and node.target in _VIEW_FUNCTIONS
+
+
 def _functionalize_inplace(graph):
     """Uses after an in-place op (`x.add_(y)`, `relu(x, inplace=True)`) see
     its result, so that the graph reads as pure dataflow."""
@@ -402,6 +506,15 @@ def _functionalize_inplace(graph):
         if not inplace or not node.args or not isinstance(node.args[0], fx.Node):
             continue
         target = node.args[0]
+        if _is_view(target):
+            base = target.args[0] if target.args and isinstance(target.args[0], fx.Node) else None
+            if base is not None and any(order[u] > order[node] for u in base.users if u is not target):
+                from .errors import UnsupportedOperatorError
+
+                raise UnsupportedOperatorError(
+                    f"ddl cannot compile an in-place update of a view ({node.format_node()}) whose base "
+                    "is used afterwards\n  Compute the updated tensor out of place (torch.where, torch.cat)."
+                )
         for user in list(target.users):
             if user is not node and order[user] > order[node]:
                 user.replace_input_with(target, node)
@@ -452,7 +565,7 @@ def trace(program, example_inputs, dynamic):
                 symbols.setdefault(name, (index, dim))
     root = _root_module(program, input_names)
     tracer = _ConcreteTracer(runs, root)
-    with torch.no_grad():
+    with torch.no_grad(), _patched_factories(tracer):
         graph = tracer.trace(root)
     _functionalize_inplace(graph)
     inputs = [n for n in graph.nodes if n.op == "placeholder"]
@@ -485,9 +598,10 @@ def has_export():
 
 def export(program, example_inputs, dynamic):
     """Capture through torch.export (torch 2.x)."""
-    if not isinstance(program, torch.nn.Module):
-        program = _root_module(program, input_names_of(program, len(example_inputs)))
+    # The wrapper's forward names every input (a forward(*args) would need
+    # dynamic_shapes nested under "args"); parameters become "model.<name>".
     input_names = input_names_of(program, len(example_inputs))
+    program = _root_module(program, input_names)
     dynamic = normalize_dynamic(dynamic, example_inputs, input_names)
     dims = {}
     dynamic_shapes = None

@@ -115,17 +115,16 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     if captured.output_treespec is not None:
         output_spec = _PytreeSpec(captured.output_treespec)
 
-    root = module_or_fn if isinstance(module_or_fn, torch.nn.Module) else None
+    # Both captures wrap the program in a module whose child "model" is the
+    # user's module: "model.<name>" is the user's parameter <name>, fetched
+    # at each call (so updates are seen); anything else is a fixed tensor.
     getters = []
+    user_module = module_or_fn if isinstance(module_or_fn, torch.nn.Module) else None
     for qualified in converter.parameter_order:
         tensor = next(t for q, t in captured.parameters.values() if q == qualified)
-        if capture == "fx":
-            # FX names attributes from the wrapper root ("model.<name>").
-            source = module_or_fn if isinstance(module_or_fn, torch.nn.Module) else None
-            name = qualified[len("model."):] if qualified.startswith("model.") else None
-            getters.append(_attribute_getter(source, name) if source is not None and name else (lambda t=tensor: t))
-        elif root is not None and _has_attribute(root, qualified):
-            getters.append(_attribute_getter(root, qualified))
+        name = qualified[len("model."):] if qualified.startswith("model.") else None
+        if user_module is not None and name and _has_attribute(user_module, name):
+            getters.append(_attribute_getter(user_module, name))
         else:
             getters.append(lambda t=tensor: t)
 

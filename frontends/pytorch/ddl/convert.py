@@ -218,6 +218,12 @@ class Converter:
             if node.op == "call_function" and node.target in _IGNORED:
                 continue
             t = self.type_of(node)
+            if node.meta.get("ddl_from_dynamic_size") and isinstance(t, (float, bool)):
+                raise self.unsupported(
+                    f"a Python {type(t).__name__} computed from a dynamic size",
+                    "it would be fixed to its value at the example size; compute it with tensor "
+                    "operations, or make the dimension static",
+                )
             if not _needs_converter(t):
                 # A static Python value the program computed (a size, a
                 # flag): converters see it as a plain value.
@@ -240,15 +246,12 @@ class Converter:
                 raise self.unsupported(f"unexpected arguments ({e})") from e
             self.values[node] = result
         self.node = None
-        flat, spec = _flatten(outputs)
+        # Outputs keep the program's structure; tensors are the compiled
+        # function's results, other leaves (None, numbers) are constants.
+        flat, spec = _flatten(self.resolve(outputs))
         out_values, out_names = [], []
-        for i, item in enumerate(flat):
-            value = self.resolve(item)
-            if not isinstance(value, Value):
-                raise UnsupportedOperatorError(
-                    f"output {i} of the program is {value!r}; ddl compiles programs that return tensors"
-                )
-            if _is_dynamic_int(value):
+        for i, value in enumerate(flat):
+            if value.is_dynamic_int:
                 value = self.reshape(value, [], TensorType(torch.int64, []))
             out_values.append(value)
             out_names.append(f"output{i}")
@@ -332,7 +335,7 @@ def _is_constant_attr(qualified):
 
 
 def _flatten(outputs):
-    """Output structure: (flat list, spec) with spec rebuilding it."""
+    """(flat list of Values, spec) where spec rebuilds the structure."""
     if isinstance(outputs, (tuple, list)):
         flat, specs = [], []
         for o in outputs:
@@ -347,7 +350,9 @@ def _flatten(outputs):
             flat += f
             specs.append((k, len(f), s))
         return flat, (dict, specs)
-    return [outputs], None
+    if isinstance(outputs, Value):
+        return [outputs], None
+    return [], ("constant", outputs)
 
 
 def unflatten(values, spec):
@@ -356,6 +361,8 @@ def unflatten(values, spec):
     if spec is None:
         return values[0]
     kind, specs = spec
+    if kind == "constant":
+        return specs
     out, i = [], 0
     if kind is dict:
         result = {}

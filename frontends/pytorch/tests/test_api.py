@@ -91,6 +91,12 @@ def test_pip_installs_the_package_from_the_checkout(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
     python = venv / "bin" / "python"
+    # torch may itself live in a venv (not the system's site-packages): make
+    # the new venv see it, as a user's environment would.
+    site = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    torch_home = Path(torch.__file__).resolve().parents[1]
+    (Path(site) / "torch-location.pth").write_text(f"{torch_home}\n")
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-index", "--no-build-isolation", str(source)],
         capture_output=True, text=True,
