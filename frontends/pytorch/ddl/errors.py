@@ -92,6 +92,12 @@ def describe_target(target):
     name = getattr(target, "__qualname__", None) or getattr(target, "__name__", repr(target))
     if "<locals>" in name:  # torch's boolean_dispatch wrappers
         name = getattr(target, "__name__", name)
+    # Builtins: torch.relu is _VariableFunctionsClass.relu, Tensor methods
+    # are _TensorBase.<name>.
+    builtins = (("_VariableFunctionsClass.", "torch"), ("_TensorBase.", "Tensor"), ("TensorBase.", "Tensor"))
+    for prefix, public in builtins:
+        if name.startswith(prefix):
+            return f"{public}.{name[len(prefix):]}"
     module = {"torch._C._nn": "torch.nn.functional", "torch._C._VariableFunctions": "torch",
               "_operator": "operator", "torch._C._fft": "torch.fft"}.get(module, module)
     return f"{module}.{name}" if module else name
