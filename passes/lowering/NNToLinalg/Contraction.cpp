@@ -1,12 +1,14 @@
 //===- Contraction.cpp - nn contractions, convolution, pooling to linalg --===//
 //
 // Matrix products become linalg.matmul / linalg.batch_matmul (batch dims
-// collapsed, broadcast materialized only when an operand lacks them), einsum
-// one linalg.generic built from its equation. Windowed ops pad their input
-// with tensor.pad, then run linalg's NCHW convolution and pooling named ops
-// where one fits (2-D convolution, grouped and depthwise included; 1-D/3-D
-// ungrouped convolution; 1-D/2-D max and sum pooling) and an N-d
-// linalg.generic otherwise. Half-precision floats accumulate in f32.
+// collapsed, broadcast materialized only when an operand lacks them), or a
+// linalg.generic over the uncollapsed dims when a collapse would group
+// several dynamic sizes; einsum one linalg.generic built from its equation.
+// Windowed ops pad their input with tensor.pad, then run linalg's NCHW
+// convolution and pooling named ops where one fits (2-D convolution, grouped
+// and depthwise included; 1-D/3-D ungrouped convolution; 1-D/2-D max and sum
+// pooling) and an N-d linalg.generic otherwise. Half-precision floats
+// accumulate in f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -230,8 +232,10 @@ namespace {
 /// are dropped from the result again). Without rhs batch dims the lhs batch
 /// dims fold into M and one linalg.matmul does the work; otherwise both
 /// operands are broadcast to the result's batch dims (copied only when they
-/// may differ), which collapse into one for linalg.batch_matmul. Integer
-/// products wrap in the element type (as ONNX MatMul does).
+/// may differ), which collapse into one for linalg.batch_matmul. Where a
+/// collapse would group several dynamic sizes (which upstream cannot lower,
+/// see below) a linalg.generic keeps the dims instead. Integer products wrap
+/// in the element type (as ONNX MatMul does).
 struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -274,7 +278,21 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
     SmallVector<OpFoldResult> rhsSizes = tensorSizes(rewriter, loc, rhs);
     OpFoldResult mSize = lhsSizes[lhsRank - 2], nSize = rhsSizes.back();
     Value product;
-    if (rhsRank == 2) {
+    // expand-strided-metadata (LLVM 22) crashes on an expand_shape group
+    // with more than one dynamic size: expanding the product back to the
+    // lhs rows would make one (and ddl-fuse-elementwise moves it onto the
+    // collapsed lhs), so the rows fold into M only while at most one of them
+    // is dynamic.
+    bool collapsibleRows = llvm::count_if(lhsType.getShape().drop_back(),
+                                          ShapedType::isDynamic) <= 1;
+    if (rhsRank == 2 && !collapsibleRows) {
+      // A contraction over the lhs dims as they are, the rhs shared by all
+      // rows.
+      SmallVector<OpFoldResult> full(lhsSizes.begin(), lhsSizes.end() - 1);
+      full.push_back(nSize);
+      product = buildBatchedMatmul(rewriter, loc, lhs, rhs,
+                                   zeros(rewriter, loc, full, acc));
+    } else if (rhsRank == 2) {
       // Fold the lhs batch dims into M.
       Value lhs2 = lhs;
       if (lhsRank > 2) {
@@ -393,8 +411,10 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
     replaceWithLowered(rewriter, op, product);
     return success();
   }
-  /// A batched matmul over equal batch dims as a linalg.generic:
-  /// lhs [B..., M, K] x rhs [B..., K, N] accumulated into init [B..., M, N].
+  /// A batched matmul as a linalg.generic: lhs [B..., M, K] x rhs
+  /// [B..., K, N] accumulated into init [B..., M, N]. An operand has either
+  /// all of init's batch dims (with init's sizes) or none (a matrix shared
+  /// by every batch, read without a broadcast copy).
   static Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs,
                                   Value rhs, Value init) {
     MLIRContext *ctx = b.getContext();
@@ -406,13 +426,16 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
     AffineExpr i = getAffineDimExpr(rank - 2, ctx),
                j = getAffineDimExpr(rank - 1, ctx),
                k = getAffineDimExpr(rank, ctx);
-    auto map = [&](AffineExpr x, AffineExpr y) {
-      SmallVector<AffineExpr> exprs(batchExprs);
+    auto map = [&](Value operand, AffineExpr x, AffineExpr y) {
+      SmallVector<AffineExpr> exprs;
+      if (cast<RankedTensorType>(operand.getType()).getRank() > 2)
+        exprs.append(batchExprs);
       exprs.push_back(x);
       exprs.push_back(y);
       return AffineMap::get(numLoops, 0, exprs, ctx);
     };
-    SmallVector<AffineMap> maps = {map(i, k), map(k, j), map(i, j)};
+    SmallVector<AffineMap> maps = {map(lhs, i, k), map(rhs, k, j),
+                                   map(init, i, j)};
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);

@@ -430,6 +430,46 @@ func.func @main() {
   %f318 = memref.collapse_shape %m317 [[0, 1, 2, 3]] : memref<2x3x1x1xf32> into memref<6xf32>
   %u319 = memref.cast %f318 : memref<6xf32> to memref<*xf32>
   call @printMemrefF32(%u319) : (memref<*xf32>) -> ()
+  // matmul, two dynamic leading dims times a matrix (2x2x3)
+  %c401 = nn.constant dense<[[[-2., 3., -3.], [-2., 3., -1.]], [[-1., -3., 3.], [1., -3., 1.]]]> : tensor<2x2x3xf32>
+  %d402 = tensor.cast %c401 : tensor<2x2x3xf32> to tensor<?x?x3xf32>
+  %c403 = nn.constant dense<[[1., -2.], [3., 0.], [0., 1.]]> : tensor<3x2xf32>
+  %dr405 = call @dyn9(%d402, %c403) : (tensor<?x?x3xf32>, tensor<3x2xf32>) -> tensor<?x?x2xf32>
+  %r406 = tensor.cast %dr405 : tensor<?x?x2xf32> to tensor<2x2x2xf32>
+  %m407 = bufferization.to_buffer %r406 : tensor<2x2x2xf32> to memref<2x2x2xf32>
+  %f408 = memref.collapse_shape %m407 [[0, 1, 2]] : memref<2x2x2xf32> into memref<8xf32>
+  %u409 = memref.cast %f408 : memref<8xf32> to memref<*xf32>
+  call @printMemrefF32(%u409) : (memref<*xf32>) -> ()
+  // matmul, two dynamic leading dims times a matrix (1x3x3)
+  %c410 = nn.constant dense<[[[-3., 0., -1.], [3., 0., 1.], [1., 2., -3.]]]> : tensor<1x3x3xf32>
+  %d411 = tensor.cast %c410 : tensor<1x3x3xf32> to tensor<?x?x3xf32>
+  %c412 = nn.constant dense<[[1., -2.], [3., 0.], [0., 1.]]> : tensor<3x2xf32>
+  %dr414 = call @dyn9(%d411, %c412) : (tensor<?x?x3xf32>, tensor<3x2xf32>) -> tensor<?x?x2xf32>
+  %r415 = tensor.cast %dr414 : tensor<?x?x2xf32> to tensor<1x3x2xf32>
+  %m416 = bufferization.to_buffer %r415 : tensor<1x3x2xf32> to memref<1x3x2xf32>
+  %f417 = memref.collapse_shape %m416 [[0, 1, 2]] : memref<1x3x2xf32> into memref<6xf32>
+  %u418 = memref.cast %f417 : memref<6xf32> to memref<*xf32>
+  call @printMemrefF32(%u418) : (memref<*xf32>) -> ()
+  // matmul, dynamic batch and rows times a vector (2x2x3x3)
+  %c419 = nn.constant dense<[[[[0., 2., -3.], [-1., -3., -2.], [3., 3., 1.]], [[3., -2., 0.], [0., -3., 0.], [-3., -2., -3.]]], [[[-3., 3., 2.], [1., 1., 1.], [-1., -2., 0.]], [[-3., 2., 1.], [-3., 2., 1.], [0., -2., 0.]]]]> : tensor<2x2x3x3xf32>
+  %d420 = tensor.cast %c419 : tensor<2x2x3x3xf32> to tensor<?x2x?x3xf32>
+  %c421 = nn.constant dense<[-3., 2., -3.]> : tensor<3xf32>
+  %dr423 = call @dyn10(%d420, %c421) : (tensor<?x2x?x3xf32>, tensor<3xf32>) -> tensor<?x2x?xf32>
+  %r424 = tensor.cast %dr423 : tensor<?x2x?xf32> to tensor<2x2x3xf32>
+  %m425 = bufferization.to_buffer %r424 : tensor<2x2x3xf32> to memref<2x2x3xf32>
+  %f426 = memref.collapse_shape %m425 [[0, 1, 2]] : memref<2x2x3xf32> into memref<12xf32>
+  %u427 = memref.cast %f426 : memref<12xf32> to memref<*xf32>
+  call @printMemrefF32(%u427) : (memref<*xf32>) -> ()
+  // matmul, dynamic batch and rows times a vector (1x2x1x3)
+  %c428 = nn.constant dense<[[[[0., 0., -2.]], [[0., 0., 1.]]]]> : tensor<1x2x1x3xf32>
+  %d429 = tensor.cast %c428 : tensor<1x2x1x3xf32> to tensor<?x2x?x3xf32>
+  %c430 = nn.constant dense<[-3., 2., -3.]> : tensor<3xf32>
+  %dr432 = call @dyn10(%d429, %c430) : (tensor<?x2x?x3xf32>, tensor<3xf32>) -> tensor<?x2x?xf32>
+  %r433 = tensor.cast %dr432 : tensor<?x2x?xf32> to tensor<1x2x1xf32>
+  %m434 = bufferization.to_buffer %r433 : tensor<1x2x1xf32> to memref<1x2x1xf32>
+  %f435 = memref.collapse_shape %m434 [[0, 1, 2]] : memref<1x2x1xf32> into memref<2xf32>
+  %u436 = memref.cast %f435 : memref<2xf32> to memref<*xf32>
+  call @printMemrefF32(%u436) : (memref<*xf32>) -> ()
   return
 }
 
@@ -468,6 +508,14 @@ func.func @dyn7(%a0: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 func.func @dyn8(%a0: tensor<?x3x?x?xf32>) -> tensor<?x3x1x1xf32> {
   %0 = nn.global_avg_pool %a0 : (tensor<?x3x?x?xf32>) -> tensor<?x3x1x1xf32>
   return %0 : tensor<?x3x1x1xf32>
+}
+func.func @dyn9(%a0: tensor<?x?x3xf32>, %a1: tensor<3x2xf32>) -> tensor<?x?x2xf32> {
+  %0 = nn.matmul %a0, %a1 : (tensor<?x?x3xf32>, tensor<3x2xf32>) -> tensor<?x?x2xf32>
+  return %0 : tensor<?x?x2xf32>
+}
+func.func @dyn10(%a0: tensor<?x2x?x3xf32>, %a1: tensor<3xf32>) -> tensor<?x2x?xf32> {
+  %0 = nn.matmul %a0, %a1 : (tensor<?x2x?x3xf32>, tensor<3xf32>) -> tensor<?x2x?xf32>
+  return %0 : tensor<?x2x?xf32>
 }
 
 // CHECK: sizes = [8]
@@ -574,3 +622,11 @@ func.func @dyn8(%a0: tensor<?x3x?x?xf32>) -> tensor<?x3x1x1xf32> {
 // CHECK-NEXT: {{\[}}6, 5.5, 3.5, 1, 0.5, 7, 5.5, 2.5, 0.75, 0.75, 5.5, 5, 4.25, 4.25, 4.75, 5, 4.5, 5, 6.5, 6, 6.5, 3.75, 2, 5, 4.5]
 // CHECK: sizes = [6]
 // CHECK-NEXT: {{\[}}2, -0.166667, -0.5, 1.5, 1.33333, -0.833333]
+// CHECK: sizes = [8]
+// CHECK-NEXT: {{\[}}7, 1, 7, 3, -10, 5, -8, -1]
+// CHECK: sizes = [6]
+// CHECK-NEXT: {{\[}}-3, 5, 3, -5, 7, -5]
+// CHECK: sizes = [12]
+// CHECK-NEXT: {{\[}}13, 3, -6, -13, -6, 14, 9, -4, -1, 10, 10, -4]
+// CHECK: sizes = [2]
+// CHECK-NEXT: {{\[}}6, -3]
