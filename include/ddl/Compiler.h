@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace ddl {
@@ -71,11 +72,18 @@ mlir::LogicalResult emitObject(mlir::ModuleOp module,
                                CompileStats *stats = nullptr);
 
 /// Links `objectPath` into the shared object `outputPath` with the linker
-/// found when ddl was built (ld.lld; $DDL_LINKER overrides it).
+/// found when ddl was built (ld.lld; $DDL_LINKER overrides it). A portable
+/// build (DDL_PORTABLE_TOOLS) runs the lld linked into the program instead,
+/// as `<program> -flavor gnu ...`: its main must call runEmbeddedLinker.
 mlir::LogicalResult linkSharedObject(llvm::StringRef objectPath,
                                      llvm::StringRef outputPath,
                                      const CompileOptions &options,
                                      std::string &error);
+
+/// When `argv` is a linker command line from linkSharedObject (`-flavor gnu`
+/// first) and lld is linked in, runs it and returns its exit status;
+/// otherwise returns std::nullopt. Called first thing by a tool's main.
+std::optional<int> runEmbeddedLinker(int argc, char **argv);
 
 /// The C header for a model lowered by lowerModelToLLVM: its signature as
 /// comments and index constants, and the declaration of `ddl_get_model`.

@@ -79,6 +79,9 @@ static cl::opt<bool> noSimplify(
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // A portable ddlc links models by running itself as lld.
+  if (std::optional<int> status = ddl::runEmbeddedLinker(argc, argv))
+    return *status;
   cl::ParseCommandLineOptions(argc, argv, "ddl ahead-of-time compiler\n");
 
   DialectRegistry registry;
