@@ -56,6 +56,25 @@ def _dims(args):
     return list(args)
 
 
+_TRAINING_ADVICE = "call model.eval() before compiling: ddl compiles inference graphs"
+
+
+def _bind(node, args, kwargs):
+    """An ATen node's arguments by schema name, defaults filled in."""
+    bound = {}
+    arguments = node.target._schema.arguments
+    for i, a in enumerate(arguments):
+        if i < len(args) and not a.kwarg_only:
+            bound[a.name] = args[i]
+        elif a.name in kwargs:
+            bound[a.name] = kwargs[a.name]
+        elif a.has_default_value():
+            bound[a.name] = a.default_value
+        else:
+            bound[a.name] = None
+    return bound
+
+
 # --------------------------------------------------------------------------
 # Elementwise
 
@@ -311,12 +330,13 @@ for _names, _nn in [
     (("add", "__add__", "__radd__", "add_", "__iadd__"), "nn.add"),
     (("sub", "subtract", "__sub__", "sub_", "__isub__"), "nn.sub"),
     (("mul", "multiply", "__mul__", "__rmul__", "mul_", "__imul__"), "nn.mul"),
-    (("maximum",), "nn.max"),
-    (("minimum",), "nn.min"),
 ]:
     fn = _binary(_nn)
     converts(*[_torch(n) for n in _names], *_names, *_aten(*[f"{_names[0]}.{o}" for o in ("Tensor", "Scalar")]),
              *_aten(_names[0] + "_.Tensor"))(fn)
+# torch.max(a, b) is recorded as torch.max (see _max_min) or aten max.other.
+converts(torch.maximum, "maximum", *_aten("maximum", "max.other"))(_binary("nn.max"))
+converts(torch.minimum, "minimum", *_aten("minimum", "min.other"))(_binary("nn.min"))
 converts(operator.add, operator.iadd)(_binary("nn.add"))
 converts(operator.sub, operator.isub)(_binary("nn.sub"))
 converts(operator.mul, operator.imul)(_binary("nn.mul"))
@@ -435,12 +455,12 @@ def _logical(name):
     return convert
 
 
-converts(torch.logical_and, torch.bitwise_and, operator.and_, "logical_and", "bitwise_and", "__and__",
-         *_aten("logical_and", "bitwise_and.Tensor"))(_logical("nn.and"))
-converts(torch.logical_or, torch.bitwise_or, operator.or_, "logical_or", "bitwise_or", "__or__",
-         *_aten("logical_or", "bitwise_or.Tensor"))(_logical("nn.or"))
-converts(torch.logical_xor, torch.bitwise_xor, operator.xor, "logical_xor", "bitwise_xor", "__xor__",
-         *_aten("logical_xor", "bitwise_xor.Tensor"))(_logical("nn.xor"))
+for _name, _nn in [("and", "nn.and"), ("or", "nn.or"), ("xor", "nn.xor")]:
+    converts(_torch(f"logical_{_name}"), _torch(f"bitwise_{_name}"), getattr(operator, f"{_name}_", None),
+             getattr(operator, _name, None), f"logical_{_name}", f"bitwise_{_name}", f"__{_name}__",
+             f"__r{_name}__", f"__i{_name}__",
+             *_aten(f"logical_{_name}", f"bitwise_{_name}.Tensor", f"bitwise_{_name}.Scalar",
+                    f"bitwise_{_name}.Scalar_Tensor", f"__{_name}__.Tensor", f"__{_name}__.Scalar"))(_logical(_nn))
 
 
 @converts(torch.where, "where", *_aten("where.self", "where.ScalarSelf", "where.ScalarOther", "where.Scalar"))
@@ -524,6 +544,15 @@ def _dropout(cx, node, x, p=0.5, training=True, inplace=False):
     return x
 
 
+@converts(*_aten("native_dropout"))
+def _native_dropout(cx, node, x, p, train):
+    if train and p > 0:
+        raise cx.unsupported("dropout in training mode", _TRAINING_ADVICE)
+    if _indices_used(node):
+        raise cx.unsupported("the dropout mask is used")
+    return (x, None)
+
+
 ignores(torch._assert, getattr(torch.fx._symbolic_trace, "_assert_is_none", None),
         *_aten("_assert_async.msg", "_assert_scalar"))
 
@@ -543,9 +572,9 @@ for _method, _dtype in [("float", torch.float32), ("double", torch.float64), ("h
     converts(_method)(lambda cx, node, x, *a, _d=_dtype, **k: cx.cast(x, _d))
 
 
-@converts("type_as")
+@converts("type_as", *_aten("type_as"))
 def _type_as(cx, node, x, other):
-    return cx.cast(x, other.type.dtype)
+    return cx.cast(cx.tensor(x), cx.result_type().dtype)
 
 
 # --------------------------------------------------------------------------
@@ -594,7 +623,7 @@ def _baddbmm(cx, node, x, a, b, beta=1, alpha=1):
 
 
 @converts(torch.einsum, *_aten("einsum"))
-def _einsum(cx, node, equation, *operands):
+def _einsum(cx, node, equation, *operands, path=None):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
     syntax = f'"{equation}" ' + ", ".join("{%d}" % i for i in range(len(operands)))
@@ -639,7 +668,7 @@ def _conv(cx, x, weight, bias, stride, padding, dilation, groups, transposed=Fal
 
 
 @converts(torch.conv1d, torch.conv2d, torch.conv3d, F.conv1d, F.conv2d, F.conv3d,
-          *_aten("conv1d", "conv2d", "conv3d"))
+          *_aten("conv1d", "conv2d", "conv3d", "conv1d.padding", "conv2d.padding", "conv3d.padding"))
 def _convnd(cx, node, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(cx, x, weight, bias, stride, padding, dilation, groups)
 
@@ -664,15 +693,20 @@ def _ones(cx, n, dtype, value=1.0):
 
 
 @converts(F.batch_norm, torch.batch_norm, *_aten("batch_norm"))
-def _batch_norm(cx, node, x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-                eps=1e-5, *rest):
-    if isinstance(momentum, bool):  # torch.batch_norm: (x, w, b, mean, var, training, momentum, eps, cudnn)
-        x, weight, bias, running_mean, running_var, training, momentum, eps = (
-            x, running_mean, running_var, weight, bias, training, momentum, eps)
-    if training or running_mean is None:
-        raise cx.unsupported("batch norm with batch statistics (training mode)",
-                             "call model.eval() before compiling: ddl compiles inference graphs")
-    return _bn(cx, x, weight, bias, running_mean, running_var, eps)
+def _batch_norm(cx, node, x, *args, **kwargs):
+    # F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps) and
+    # torch.batch_norm / aten.batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps,
+    # cudnn_enabled).
+    if node.target is F.batch_norm:
+        names = ["running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"]
+    else:
+        names = ["weight", "bias", "running_mean", "running_var", "training", "momentum", "eps", "cudnn_enabled"]
+    a = {"weight": None, "bias": None, "training": False, "eps": 1e-5}
+    a.update(zip(names, args))
+    a.update(kwargs)
+    if a["training"] or a.get("running_mean") is None:
+        raise cx.unsupported("batch norm with batch statistics (training mode)", _TRAINING_ADVICE)
+    return _bn(cx, x, a["weight"], a["bias"], a["running_mean"], a["running_var"], a["eps"])
 
 
 def _bn(cx, x, weight, bias, mean, var, eps):
@@ -696,11 +730,20 @@ def _bn_no_training(cx, node, x, weight, bias, mean, var, momentum, eps):
     return (y, None, None)
 
 
-@converts(*_aten("native_batch_norm", "_native_batch_norm_legit"))
+@converts(*_aten("native_batch_norm", "_native_batch_norm_legit", "_native_batch_norm_legit_functional"))
 def _native_bn(cx, node, x, weight, bias, mean, var, training, momentum, eps):
+    # _native_batch_norm_legit_functional is what torch.export records for
+    # a BatchNorm module in training mode (it also returns the updated
+    # running statistics).
     if training:
-        raise cx.unsupported("batch norm in training mode", "call model.eval() before compiling")
-    return _bn_no_training(cx, node, x, weight, bias, mean, var, momentum, eps)
+        raise cx.unsupported("batch norm in training mode", _TRAINING_ADVICE)
+    y = _bn_no_training(cx, node, x, weight, bias, mean, var, momentum, eps)[0]
+    return (y,) + (None,) * (len(cx.type_of(node)) - 1)
+
+
+@converts(*_aten("_native_batch_norm_legit.no_stats"))
+def _native_bn_no_stats(cx, node, x, weight, bias, training, momentum, eps):
+    raise cx.unsupported("batch norm with batch statistics (training mode)", _TRAINING_ADVICE)
 
 
 @converts(F.layer_norm, torch.layer_norm, *_aten("layer_norm"))
@@ -736,15 +779,39 @@ def _group_norm(cx, node, x, num_groups, weight=None, bias=None, eps=1e-5, *rest
 
 
 @converts(F.instance_norm, torch.instance_norm, *_aten("instance_norm"))
-def _instance_norm(cx, node, x, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
-                   momentum=0.1, eps=1e-5, *rest):
+def _instance_norm(cx, node, x, *args, **kwargs):
+    # F.instance_norm(x, running_mean, running_var, weight, bias, use_input_stats, momentum, eps) and
+    # torch.instance_norm / aten.instance_norm(x, weight, bias, running_mean, running_var, use_input_stats,
+    # momentum, eps, cudnn_enabled).
+    if node.target is F.instance_norm:
+        names = ["running_mean", "running_var", "weight", "bias", "use_input_stats", "momentum", "eps"]
+    else:
+        names = ["weight", "bias", "running_mean", "running_var", "use_input_stats", "momentum", "eps",
+                 "cudnn_enabled"]
+    a = {"running_mean": None, "running_var": None, "weight": None, "bias": None, "use_input_stats": True,
+         "eps": 1e-5}
+    a.update(zip(names, args))
+    a.update(kwargs)
     out = cx.result_type()
-    if not use_input_stats:
-        return _bn(cx, x, weight, bias, running_mean, running_var, eps)
+    weight, bias, eps = a["weight"], a["bias"], a["eps"]
+    if not a["use_input_stats"]:
+        if a["running_mean"] is None or a["running_var"] is None:
+            raise cx.unsupported("use_input_stats=False without running statistics")
+        return _bn(cx, x, weight, bias, a["running_mean"], a["running_var"], eps)
     channels = x.type.dims[1]
     weight = weight if weight is not None else _ones(cx, channels, out.dtype)
     bias = bias if bias is not None else _ones(cx, channels, out.dtype, 0.0)
     return cx.op("nn.instance_norm", [x, weight, bias], out, {"epsilon": float(eps)})
+
+
+@converts(*_aten("native_group_norm"))
+def _native_group_norm(cx, node, x, weight, bias, n, channels, hw, group, eps):
+    t = cx.type_of(node)
+    saved, node.meta["ddl_type"] = t, t[0]
+    try:
+        return (_group_norm(cx, node, x, group, weight, bias, eps), None, None)
+    finally:
+        node.meta["ddl_type"] = saved
 
 
 # --------------------------------------------------------------------------
@@ -849,6 +916,19 @@ converts(F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.adaptive_avg_pool3d, to
                 "_adaptive_avg_pool3d"))(_adaptive_pool("avg"))
 converts(F.adaptive_max_pool1d, F.adaptive_max_pool2d, _f("adaptive_max_pool2d_with_indices"),
          _f("_adaptive_max_pool2d"))(_adaptive_pool("max"))
+
+
+@converts(*_aten("adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"))
+def _aten_adaptive_max_pool(cx, node, x, output_size):
+    # ATen's adaptive max pools return (values, indices).
+    if _indices_used(node):
+        raise cx.unsupported("return_indices=True: the indices are used (ddl's pooling has no indices output)")
+    t = cx.type_of(node)
+    saved, node.meta["ddl_type"] = t, t[0]
+    try:
+        return (_adaptive_pool("max")(cx, node, x, output_size), None)
+    finally:
+        node.meta["ddl_type"] = saved
 
 
 # --------------------------------------------------------------------------
@@ -1583,6 +1663,22 @@ def _arange(cx, node, *args, **kwargs):
     return cx.op("nn.range", [cx.tensor(start, out.dtype), cx.tensor(end, out.dtype), cx.tensor(step, out.dtype)], out)
 
 
+@converts(torch.eye, *_aten("eye", "eye.m"))
+def _eye(cx, node, n, m=None, **kwargs):
+    out = cx.result_type()
+    if out.is_static():
+        return cx.constant(torch.eye(*out.dims, dtype=out.dtype))
+    i64 = torch.int64
+    rows, cols = out.dims
+
+    def index(size, count):
+        return cx.op("nn.range", [cx.scalar(0, i64), cx.tensor(count, i64), cx.scalar(1, i64)], TensorType(i64, [size]))
+
+    row = cx.reshape(index(rows, n), [-1, 1], TensorType(i64, [rows, 1]))
+    column = index(cols, n if m is None else m)
+    return cx.cast(cx.op("nn.equal", [row, column], out.with_dtype(torch.bool)), out.dtype)
+
+
 @converts(*_aten("scalar_tensor"))
 def _scalar_tensor(cx, node, value, **kwargs):
     return cx.scalar(value, cx.result_type().dtype)
@@ -1730,6 +1826,9 @@ def _mask_bias(cx, mask, dtype, padding=False):
 
 @converts(F.pad, *_aten("constant_pad_nd", "pad"))
 def _pad(cx, node, x, pad, mode="constant", value=None):
+    if node.target in _aten("constant_pad_nd"):  # aten.constant_pad_nd(x, pad, value=0)
+        value = mode if isinstance(mode, (int, float)) else value
+        mode = "constant"
     out = cx.result_type()
     rank = x.type.rank
     begins, ends = [0] * rank, [0] * rank
@@ -1748,43 +1847,108 @@ def _pad(cx, node, x, pad, mode="constant", value=None):
     return cx.op("nn.pad", operands, out, attrs)
 
 
-@converts(F.interpolate, _f("upsample"),
-          *_aten("upsample_nearest2d.vec", "upsample_bilinear2d.vec", "upsample_nearest2d", "upsample_bilinear2d"))
-def _interpolate(cx, node, x, size=None, scale_factor=None, mode="nearest", align_corners=None, *rest, **kwargs):
-    out = cx.result_type()
-    n = x.type.rank - 2
-    if isinstance(node.target, torch._ops.OpOverload):
-        # upsample_nearest2d(x, output_size, scales...) and
-        # upsample_bilinear2d(x, output_size, align_corners, scales...)
-        name = str(node.target)
-        mode = "bilinear" if "bilinear" in name else "nearest"
-        align_corners = scale_factor if mode == "bilinear" else None
-        scale_factor = recompute = None  # the output size is known: resize to it
-    else:
-        recompute = kwargs.get("recompute_scale_factor", rest[0] if rest else None)
-        if kwargs.get("antialias", rest[1] if len(rest) > 1 else False):
-            raise cx.unsupported("antialias=True")
-    modes = {"nearest": "nearest", "bilinear": "linear", "linear": "linear", "bicubic": "cubic"}
-    if mode not in modes:
+for _mode, _names in [("reflect", ("reflection_pad1d", "reflection_pad2d", "reflection_pad3d")),
+                      ("replicate", ("replication_pad1d", "replication_pad2d", "replication_pad3d")),
+                      ("circular", ("_pad_circular",))]:
+    converts(*_aten(*_names))(lambda cx, node, x, pad, _m=_mode: _pad(cx, node, x, pad, _m))
+
+
+# torch's interpolation modes -> nn.resize modes.
+_RESIZE_MODES = {"nearest": "nearest", "nearest-exact": "nearest", "linear": "linear", "bilinear": "linear",
+                 "trilinear": "linear", "bicubic": "cubic"}
+
+
+def _resize(cx, x, out, mode, align_corners, sizes, scales, map_with_scales=True):
+    """nn.resize of `x`'s spatial dimensions (all but the first two) the
+    way torch interpolates with `mode`, to `sizes` (ints and dynamic
+    ints) or by `scales` (floats: the output size is floor(input * scale)).
+    `map_with_scales`: torch maps output to input coordinates with the
+    given scales (F.interpolate's scale_factor without
+    recompute_scale_factor), not with input / output sizes; the two differ
+    when a scale is not an integer."""
+    if mode not in _RESIZE_MODES:
         raise cx.unsupported(f"mode={mode!r}")
-    transform = "asymmetric" if mode == "nearest" else ("align_corners" if align_corners else "half_pixel")
-    attrs = {"mode": Raw(f"#nn.resize_mode<{modes[mode]}>"),
-             "coordinate_transform": Raw(f"#nn.coordinate_transform<{transform}>")}
+    n = x.type.rank - 2
     if mode == "nearest":
-        attrs["nearest_rounding"] = Raw("#nn.nearest_rounding<floor>")
+        transform, rounding = "asymmetric", "floor"  # src = floor(dst / scale)
+    elif mode == "nearest-exact":
+        transform, rounding = "half_pixel", "round_prefer_ceil"  # src = floor((dst + 0.5) / scale)
+    else:
+        transform, rounding = ("align_corners" if align_corners else "half_pixel"), None
+    attrs = {"mode": Raw(f"#nn.resize_mode<{_RESIZE_MODES[mode]}>"),
+             "coordinate_transform": Raw(f"#nn.coordinate_transform<{transform}>")}
+    if rounding:
+        attrs["nearest_rounding"] = Raw(f"#nn.nearest_rounding<{rounding}>")
     if mode == "bicubic":
         attrs["cubic_coeff_a"] = -0.75
-    if scale_factor is not None and not recompute and transform != "align_corners":
-        # torch maps coordinates with the given scale (not output / input
-        # size, which differs when the scale is not an integer).
-        factors = [float(f) for f in (scale_factor if isinstance(scale_factor, (list, tuple)) else [scale_factor] * n)]
-        scales = cx.constant(torch.tensor([1.0, 1.0] + factors, dtype=torch.float32))
-        return cx.op("nn.resize", [x, scales], out, attrs, syntax="{0} scales {1}")
-    if size is not None:
-        spatial = cx.int_entries(list(size) if isinstance(size, (list, tuple)) else [size] * n)
-    else:
-        spatial = list(out.dims[2:])
-        if not all(isinstance(d, int) for d in spatial):
-            raise cx.unsupported("interpolation to dynamic sizes")
-    sizes = cx.shape_tensor([cx.size_entry(x, 0), cx.size_entry(x, 1)] + spatial)
-    return cx.op("nn.resize", [x, sizes], out, attrs, syntax="{0} sizes {1}")
+    if scales is not None:
+        scales = [float(f) for f in scales]
+        if len(scales) == 1:
+            scales = scales * n
+    if scales is not None and map_with_scales and transform != "align_corners":
+        constant = cx.constant(torch.tensor([1.0, 1.0] + scales, dtype=torch.float32))
+        return cx.op("nn.resize", [x, constant], out, attrs, syntax="{0} scales {1}")
+    if sizes is None:
+        if scales is None:
+            raise cx.unsupported("interpolation without a size or a scale factor")
+        # align_corners maps with input / output sizes: resize to floor(input * scale).
+        sizes = [out.dims[2 + i] if isinstance(out.dims[2 + i], int) else _scaled_size(cx, x, 2 + i, scales[i])
+                 for i in range(n)]
+    spatial = cx.int_entries(list(sizes))
+    shape = cx.shape_tensor([cx.size_entry(x, 0), cx.size_entry(x, 1)] + spatial)
+    return cx.op("nn.resize", [x, shape], out, attrs, syntax="{0} sizes {1}")
+
+
+def _scaled_size(cx, x, dim, scale):
+    """floor(x.size(dim) * scale) at run time, as tensor<1xi64>."""
+    f64 = TensorType(torch.float64, [1])
+    size = cx.cast(cx.dim_value(x, dim), torch.float64)
+    scaled = cx.op("nn.floor", [cx.op("nn.mul", [size, cx.scalar(float(scale), torch.float64)], f64)], f64)
+    return mark_dynamic_int(cx.cast(scaled, torch.int64))
+
+
+@converts(F.interpolate, _f("upsample"))
+def _interpolate(cx, node, x, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None, antialias=False):
+    if antialias:
+        raise cx.unsupported("antialias=True")
+    n = x.type.rank - 2
+    sizes = None if size is None else list(size) if isinstance(size, (list, tuple)) else [size] * n
+    scales = None
+    if scale_factor is not None:
+        scales = list(scale_factor) if isinstance(scale_factor, (list, tuple)) else [scale_factor] * n
+    return _resize(cx, x, cx.result_type(), mode, align_corners, sizes, scales,
+                   map_with_scales=not recompute_scale_factor)
+
+
+def _aten_upsample(mode):
+    """upsample_<mode><n>d.vec(input, output_size, [align_corners,] scale_factors) and
+    upsample_<mode><n>d(self, output_size, [align_corners,] scales...)."""
+
+    def convert(cx, node, *args, **kwargs):
+        a = _bind(node, args, kwargs)
+        x = a["input"] if "input" in a else a["self"]
+        if "scale_factors" in a:
+            scales = a["scale_factors"]
+        else:
+            scales = [a[k] for k in ("scales", "scales_d", "scales_h", "scales_w") if k in a]
+            if any(s is None for s in scales):
+                scales = None  # torch maps with input / output sizes
+        return _resize(cx, x, cx.result_type(), mode, a.get("align_corners"), a["output_size"], scales)
+
+    return convert
+
+
+for _mode, _names in [
+    ("nearest", ("upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d")),
+    ("nearest-exact", ("_upsample_nearest_exact1d", "_upsample_nearest_exact2d", "_upsample_nearest_exact3d")),
+    ("linear", ("upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d")),
+    ("bicubic", ("upsample_bicubic2d",)),
+]:
+    converts(*_aten(*_names, *[f"{n}.vec" for n in _names]))(_aten_upsample(_mode))
+
+
+@converts(*_aten("_upsample_bilinear2d_aa", "_upsample_bilinear2d_aa.vec", "_upsample_bicubic2d_aa",
+                 "_upsample_bicubic2d_aa.vec"))
+def _upsample_antialias(cx, node, *args, **kwargs):
+    raise cx.unsupported("antialias=True (F.interpolate with antialias)")

@@ -955,7 +955,8 @@ def test_indexing_with_input_index():
 
 
 def test_boolean_mask_indexing_unsupported():
-    unsupported(lambda x: x[x > 0], randn(3, 4), match="getitem.*mask")
+    # FX names operator.getitem, torch.export aten::index.Tensor.
+    unsupported(lambda x: x[x > 0], randn(3, 4), match="(getitem|index).*mask")
 
 
 def test_nonzero_unsupported():
@@ -979,7 +980,7 @@ def test_cumprod_unsupported():
 
 
 def test_unfold_unsupported():
-    unsupported(lambda x: F.unfold(x, 2), randn(1, 3, 4, 4), match="unfold")
+    unsupported(lambda x: F.unfold(x, 2), randn(1, 3, 4, 4), match="unfold|im2col")
 
 
 @pytest.mark.xfail(strict=True, reason="capture.py: item assignment on a traced tensor (y[:, 0] = 0) raises a raw "
@@ -1274,6 +1275,14 @@ INTERPOLATE = {
     "bicubic": lambda x: F.interpolate(x, size=(7, 9), mode="bicubic"),
     "bicubic_align_corners": lambda x: F.interpolate(x, scale_factor=2, mode="bicubic", align_corners=True),
     "linear_1d": lambda x: F.interpolate(x.flatten(2), scale_factor=2, mode="linear"),
+    "linear_1d_scale1.7_align_corners": lambda x: F.interpolate(x.flatten(2), scale_factor=1.7, mode="linear",
+                                                                align_corners=True),
+    "nearest_exact_scale1.7": lambda x: F.interpolate(x, scale_factor=1.7, mode="nearest-exact"),
+    "nearest_exact_size": lambda x: F.interpolate(x, size=(7, 3), mode="nearest-exact"),
+    "trilinear": lambda x: F.interpolate(x.unsqueeze(2), size=(2, 6, 7), mode="trilinear"),
+    "trilinear_scale_align_corners": lambda x: F.interpolate(x.unsqueeze(2), scale_factor=(1, 2, 1.5),
+                                                             mode="trilinear", align_corners=True),
+    "nearest_3d_scale": lambda x: F.interpolate(x.unsqueeze(2), scale_factor=(2, 1.7, 0.5)),
     "nearest_1d": lambda x: F.interpolate(x.flatten(2), size=30),
     "Upsample_nearest": nn.Upsample(scale_factor=2),
     "Upsample_bilinear": nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
@@ -1542,6 +1551,9 @@ DYNAMIC_INTERPOLATE = {
     "nearest_static_size": lambda x: F.interpolate(x, size=(3, 5)),
     "bilinear_static_size_align_corners": lambda x: F.interpolate(x, size=(3, 5), mode="bilinear",
                                                                   align_corners=True),
+    "bilinear_scale_align_corners": lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear",
+                                                            align_corners=True),
+    "bicubic_scale": lambda x: F.interpolate(x, scale_factor=2, mode="bicubic"),
 }
 
 
@@ -1561,7 +1573,140 @@ def test_dynamic_interpolate_to_other_size():
 
 def test_interpolate_antialias_unsupported():
     unsupported(lambda x: F.interpolate(x, size=(2, 2), mode="bilinear", antialias=True), randn(1, 3, 8, 8),
-                match="interpolate.*antialias")
+                match="(interpolate|upsample).*antialias")
+
+
+# --------------------------------------------------------------------------
+# ATen overloads, called directly: what torch.export records (and what FX
+# records when a program calls them), with their ATen argument order.
+
+aten = torch.ops.aten
+
+
+def _channel_stats():
+    return randn(3), positive(3), randn(3), randn(3)  # mean, var, weight, bias
+
+
+ATEN = {
+    "maximum": (lambda a, b: aten.maximum.default(a, b), lambda: (randn(3, 4), randn(4))),
+    "minimum": (lambda a, b: aten.minimum.default(a, b), lambda: (randn(3, 4), randn(4))),
+    "max.other": (lambda a, b: aten.max.other(a, b), lambda: (ints(3, 4), ints(3, 4))),
+    "min.other": (lambda a, b: aten.min.other(a, b), lambda: (randn(3, 4), randn(3, 4))),
+    "__and__.Tensor": (lambda a, b: aten.__and__.Tensor(a, b), lambda: (randn(3, 4) > 0, randn(4) > 0)),
+    "__or__.Tensor": (lambda a, b: aten.__or__.Tensor(a, b), lambda: (randn(3, 4) > 0, randn(4) > 0)),
+    "__xor__.Tensor": (lambda a, b: aten.__xor__.Tensor(a, b), lambda: (ints(3, 4, low=0), ints(4, low=0))),
+    "__and__.Scalar": (lambda a: aten.__and__.Scalar(a, 6), lambda: (ints(3, 4, low=0),)),
+    "bitwise_or.Scalar": (lambda a: aten.bitwise_or.Scalar(a, 5), lambda: (ints(3, 4, low=0),)),
+    "type_as": (lambda x, i: aten.type_as.default(x, i), lambda: (5 * randn(3, 4), ints(1).int())),
+    "conv2d.padding_same": (lambda x, w, b: aten.conv2d.padding(x, w, b, [1, 1], "same", [2, 1], 1),
+                            lambda: (randn(2, 3, 9, 10), randn(4, 3, 4, 3), randn(4))),
+    "conv2d.padding_valid": (lambda x, w: aten.conv2d.padding(x, w, None, [2, 1], "valid", [1, 1], 1),
+                             lambda: (randn(2, 3, 9, 10), randn(4, 3, 3, 3))),
+    "conv1d.padding_same": (lambda x, w: aten.conv1d.padding(x, w, None, [1], "same", [3], 2),
+                            lambda: (randn(2, 4, 17), randn(6, 2, 3))),
+    "adaptive_max_pool2d": (lambda x: aten.adaptive_max_pool2d.default(x, [3, 2])[0], lambda: (randn(2, 3, 6, 6),)),
+    "adaptive_max_pool2d_global": (lambda x: aten.adaptive_max_pool2d.default(x, [1, 1])[0],
+                                   lambda: (randn(2, 3, 5, 6),)),
+    "eye": (lambda x: aten.eye.default(3) @ x, lambda: (randn(3, 4),)),
+    "eye.m": (lambda x: aten.eye.m(3, 4, dtype=torch.int64) * x, lambda: (ints(3, 4),)),
+    "instance_norm_running_stats": (
+        lambda x, m, v, w, b: aten.instance_norm.default(x, w, b, m, v, False, 0.1, 1e-5, False),
+        lambda: (randn(2, 3, 4, 5), *_channel_stats())),
+    "instance_norm_running_stats_no_affine": (
+        lambda x, m, v, w, b: aten.instance_norm.default(x, None, None, m, v, False, 0.1, 1e-5, False),
+        lambda: (randn(2, 3, 4, 5), *_channel_stats())),
+    "instance_norm": (lambda x, m, v, w, b: aten.instance_norm.default(x, w, b, None, None, True, 0.1, 1e-3, False),
+                      lambda: (randn(2, 3, 4, 5), *_channel_stats())),
+    "torch.instance_norm": (lambda x, m, v, w, b: torch.instance_norm(x, w, b, m, v, False, 0.1, 1e-5, False),
+                            lambda: (randn(2, 3, 4, 5), *_channel_stats())),
+    "batch_norm": (lambda x, m, v, w, b: aten.batch_norm.default(x, w, b, m, v, False, 0.1, 1e-3, False),
+                   lambda: (randn(2, 3, 4, 5), *_channel_stats())),
+    "torch.batch_norm": (lambda x, m, v, w, b: torch.batch_norm(x, w, b, m, v, False, 0.1, 1e-5, False),
+                         lambda: (randn(2, 3, 4, 5), *_channel_stats())),
+    "native_batch_norm_eval": (lambda x, m, v, w, b: aten.native_batch_norm.default(x, w, b, m, v, False, 0.1,
+                                                                                    1e-5)[0],
+                               lambda: (randn(2, 3, 4, 5), *_channel_stats())),
+    "native_group_norm": (lambda x, w, b: aten.native_group_norm.default(x, w, b, 2, 6, 20, 3, 1e-5)[0],
+                          lambda: (randn(2, 6, 4, 5), randn(6), randn(6))),
+    "native_dropout_eval": (lambda x: aten.native_dropout.default(x, 0.5, False)[0], lambda: (randn(3, 4),)),
+    "constant_pad_nd": (lambda x: aten.constant_pad_nd.default(x, [1, 2, 0, 1], 0.5), lambda: (randn(2, 3, 4),)),
+    "constant_pad_nd_default": (lambda x: aten.constant_pad_nd.default(x, [2, 1]), lambda: (randn(2, 3, 4),)),
+    "reflection_pad2d": (lambda x: aten.reflection_pad2d.default(x, [1, 2, 2, 1]), lambda: (randn(2, 3, 4, 5),)),
+    "replication_pad1d": (lambda x: aten.replication_pad1d.default(x, [3, 1]), lambda: (randn(2, 3, 4),)),
+    # upsample_*.vec(input, output_size, [align_corners,] scale_factors), as F.interpolate calls them
+    "upsample_nearest2d.vec_size": (lambda x: aten.upsample_nearest2d.vec(x, [7, 11], None),
+                                    lambda: (randn(2, 3, 4, 5),)),
+    "upsample_nearest2d.vec_scale1.7": (lambda x: aten.upsample_nearest2d.vec(x, None, [1.7, 0.5]),
+                                        lambda: (randn(2, 3, 4, 5),)),
+    "upsample_bilinear2d.vec_scale1.7": (lambda x: aten.upsample_bilinear2d.vec(x, None, False, [1.7, 1.7]),
+                                         lambda: (randn(2, 3, 4, 5),)),
+    "upsample_bilinear2d.vec_scale1.7_align_corners": (
+        lambda x: aten.upsample_bilinear2d.vec(x, None, True, [1.7, 1.7]), lambda: (randn(2, 3, 4, 5),)),
+    "upsample_bilinear2d.vec_size_align_corners": (lambda x: aten.upsample_bilinear2d.vec(x, [7, 9], True, None),
+                                                   lambda: (randn(2, 3, 4, 5),)),
+    "upsample_bicubic2d.vec_size": (lambda x: aten.upsample_bicubic2d.vec(x, [7, 9], False, None),
+                                    lambda: (randn(2, 3, 4, 5),)),
+    "upsample_bicubic2d.vec_scale_align_corners": (lambda x: aten.upsample_bicubic2d.vec(x, None, True, [2.0, 2.0]),
+                                                   lambda: (randn(2, 3, 4, 5),)),
+    "upsample_nearest1d.vec": (lambda x: aten.upsample_nearest1d.vec(x, [30], None), lambda: (randn(2, 3, 20),)),
+    "upsample_linear1d.vec": (lambda x: aten.upsample_linear1d.vec(x, None, False, [2.0]), lambda: (randn(2, 3, 20),)),
+    "_upsample_nearest_exact2d.vec": (lambda x: aten._upsample_nearest_exact2d.vec(x, None, [1.7, 1.7]),
+                                      lambda: (randn(2, 3, 4, 5),)),
+    "upsample_trilinear3d.vec": (lambda x: aten.upsample_trilinear3d.vec(x, [3, 6, 7], False, None),
+                                 lambda: (randn(1, 2, 2, 4, 5),)),
+    # the non-vec overloads (output size, then per-dimension scales or None)
+    "upsample_nearest2d_scales": (lambda x: aten.upsample_nearest2d.default(x, [6, 8], 1.7, 1.7),
+                                  lambda: (randn(2, 3, 4, 5),)),
+    "upsample_nearest2d_size": (lambda x: aten.upsample_nearest2d.default(x, [7, 11]), lambda: (randn(2, 3, 4, 5),)),
+    "upsample_bilinear2d_size": (lambda x: aten.upsample_bilinear2d.default(x, [7, 9], False),
+                                 lambda: (randn(2, 3, 4, 5),)),
+    "upsample_bilinear2d_scales_align_corners": (lambda x: aten.upsample_bilinear2d.default(x, [6, 8], True, 1.7,
+                                                                                            1.7),
+                                                 lambda: (randn(2, 3, 4, 5),)),
+    "upsample_bicubic2d_scales": (lambda x: aten.upsample_bicubic2d.default(x, [6, 8], False, 1.7, 1.7),
+                                  lambda: (randn(2, 3, 4, 5),)),
+}
+
+
+@pytest.mark.parametrize("name", list(ATEN))
+def test_aten(name):
+    fn, make = ATEN[name]
+    check(fn, *make())
+
+
+ATEN_DYNAMIC = {
+    "upsample_nearest2d.vec_scale": lambda x: aten.upsample_nearest2d.vec(x, None, [2.0, 1.5]),
+    "upsample_bilinear2d.vec_scale": lambda x: aten.upsample_bilinear2d.vec(x, None, False, [1.5, 1.5]),
+    "upsample_bilinear2d.vec_scale_align_corners": lambda x: aten.upsample_bilinear2d.vec(x, None, True, [1.5, 2.0]),
+    "upsample_bicubic2d.vec_scale": lambda x: aten.upsample_bicubic2d.vec(x, None, False, [2.0, 2.0]),
+    "upsample_nearest2d.vec_size_of_input": lambda x: aten.upsample_nearest2d.vec(x, [x.size(2) * 2, 3], None),
+    "eye": lambda x: aten.eye.default(x.size(2)) @ x,
+    "eye.m": lambda x: aten.eye.m(x.size(2), x.size(3)) + x,
+}
+
+
+@pytest.mark.parametrize("name", list(ATEN_DYNAMIC))
+def test_aten_dynamic(name):
+    check(ATEN_DYNAMIC[name], randn(2, 3, 4, 6), dynamic={0: {0: "batch", 2: "h", 3: "w"}},
+          runs=[(randn(1, 3, 5, 7),), (randn(3, 3, 2, 9),)])
+
+
+def test_aten_training_mode_unsupported():
+    with pytest.raises(ddl.UnsupportedOperatorError, match="(?s)native_batch_norm.*model.eval"):
+        ddl.compile(lambda x, m, v: aten.native_batch_norm.default(x, None, None, m, v, True, 0.1, 1e-5)[0],
+                    (randn(2, 3, 4), randn(3), positive(3)))
+    with pytest.raises(ddl.UnsupportedOperatorError, match="(?s)native_dropout.*model.eval"):
+        ddl.compile(lambda x: aten.native_dropout.default(x, 0.5, True)[0], (randn(3, 4),))
+
+
+def test_aten_adaptive_max_pool_indices_unsupported():
+    unsupported(lambda x: aten.adaptive_max_pool2d.default(x, [2, 2])[1], randn(1, 3, 4, 4),
+                match="adaptive_max_pool2d.*indices")
+
+
+def test_aten_antialias_unsupported():
+    unsupported(lambda x: aten._upsample_bilinear2d_aa.vec(x, [2, 2], False, None), randn(1, 3, 8, 8),
+                match="upsample_bilinear2d_aa.*antialias")
 
 
 # --------------------------------------------------------------------------
