@@ -490,8 +490,11 @@ def _int_arith(cx, name, a, b):
             if x.type.rank == 0:
                 x = cx.reshape(cx.cast(x, torch.int64), [1], TensorType(torch.int64, [1]))
             operands.append(cx.cast(x, torch.int64))
-        else:
+        elif isinstance(x, int):
             operands.append(cx.i64([int(x)]))
+        else:  # a float would be truncated: size * 1.5 is not size * 1
+            raise cx.unsupported(f"integer arithmetic on a dynamic size with {x!r}",
+                                 "compute it with tensor operations, or make the dimension static")
     return mark_dynamic_int(cx.op(name, operands, TensorType(torch.int64, [1])))
 
 
