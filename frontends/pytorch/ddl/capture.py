@@ -19,6 +19,7 @@ Two capture paths, one result (`Captured`):
 import builtins
 import inspect
 import operator
+import re
 
 import torch
 import torch.fx as fx
@@ -26,8 +27,11 @@ import torch.fx as fx
 from .errors import (
     CaptureError,
     DataDependentControlFlowError,
+    DdlError,
     current_user_frame,
     describe_target,
+    exception_user_frame,
+    user_frame,
 )
 from .mlir import TensorType, valid_symbol
 
@@ -565,8 +569,18 @@ def trace(program, example_inputs, dynamic):
                 symbols.setdefault(name, (index, dim))
     root = _root_module(program, input_names)
     tracer = _ConcreteTracer(runs, root)
-    with torch.no_grad(), _patched_factories(tracer):
-        graph = tracer.trace(root)
+    try:
+        with torch.no_grad(), _patched_factories(tracer):
+            graph = tracer.trace(root)
+    except DdlError:
+        raise
+    except Exception as e:
+        # torch rejected a traced value somewhere Python code handles it
+        # (e.g. a size proxy passed to a method of an untraced tensor).
+        frame = exception_user_frame(e)
+        raise CaptureError(
+            f"tracing the program failed: {type(e).__name__}: {e}" + (f"\n  at {frame}" if frame else "")
+        ) from e
     _functionalize_inplace(graph)
     inputs = [n for n in graph.nodes if n.op == "placeholder"]
     parameters = {}
@@ -623,12 +637,20 @@ def export(program, example_inputs, dynamic):
         raise
     except Exception as e:
         text = str(e)
+        # torch.export names the user's line in its message ("The following
+        # call raised this error: File ..."); else the traceback has it.
+        frame = user_frame(text, innermost_first=False) or exception_user_frame(e)
+        at = f"\n  at {frame}" if frame else ""
         if "data-dependent" in text.lower() or "GuardOnDataDependentSymNode" in type(e).__name__:
+            call = re.search(r"\n\s*([\w.]+\(.*\))\s*$", text.split("The following call raised this error")[-1])
             raise DataDependentControlFlowError(
-                f"torch.export: control flow depends on a tensor's value: {text.splitlines()[0]}\n"
-                "Use torch.where(cond, a, b) to select values, or torch.cond for branches."
+                f"torch.export: the program depends on a tensor's value: {text.splitlines()[0]}{at}\n"
+                "If this is Python control flow, use torch.where(cond, a, b) to select values, or "
+                "torch.cond for branches; if it is an operator whose output shape depends on the data"
+                + (f" ({call.group(1)})" if call else "")
+                + ", ddl cannot compile it."
             ) from e
-        raise CaptureError(f"torch.export failed: {type(e).__name__}: {text}") from e
+        raise CaptureError(f"torch.export failed: {type(e).__name__}: {text}{at}") from e
     graph = exported.graph_module.graph
     signature = exported.graph_signature
     state = dict(exported.state_dict)

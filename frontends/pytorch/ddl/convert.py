@@ -73,6 +73,11 @@ class Converter:
         frame = user_frame(node.stack_trace) if node is not None else None
         if frame:
             message += f"\n  at {frame}"
+        elif node is not None and node.meta.get("nn_module_stack"):
+            # torch.export records the module path even without a trace.
+            path = list(node.meta["nn_module_stack"].values())[-1]
+            module = path[0] if isinstance(path, tuple) else path
+            message += f"\n  in module {module}"
         return UnsupportedOperatorError(message)
 
     # -- types --------------------------------------------------------------

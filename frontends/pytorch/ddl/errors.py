@@ -47,7 +47,7 @@ def _is_internal(path):
     return bool(_INTERNAL.search(path)) and "torchvision" not in path
 
 
-def user_frame(stack_trace):
+def user_frame(stack_trace, innermost_first=None):
     """`file:line in function: code` of the innermost frame of a captured
     stack trace that belongs to the user's program (torchvision counts as
     the user's, as its models are what users compile), or None."""
@@ -58,7 +58,9 @@ def user_frame(stack_trace):
         return None
     # Traces list frames outermost first (tracebacks, torch 2.x) or
     # innermost first (torch 1.x FX, whose first frame is the tracer's).
-    if not _TRACER.search(frames[0][0]):
+    if innermost_first is None:
+        innermost_first = bool(_TRACER.search(frames[0][0]))
+    if not innermost_first:
         frames.reverse()
     best = next((f for f in frames if not _is_internal(f[0])), None)
     if best is None:
@@ -67,6 +69,15 @@ def user_frame(stack_trace):
     relative = os.path.relpath(path)
     location = path if relative.startswith("..") else relative
     return f"{location}:{line} in {func}: {code.strip()}" if code else f"{location}:{line} in {func}"
+
+
+def exception_user_frame(exception):
+    """The innermost user frame of where `exception` was raised."""
+    import traceback
+
+    summary = traceback.extract_tb(exception.__traceback__)
+    text = "".join(f'File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in summary)
+    return user_frame(text, innermost_first=False)
 
 
 def current_user_frame():
