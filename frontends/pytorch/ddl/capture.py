@@ -313,7 +313,9 @@ class _ConcreteTracer(fx.Tracer):
             node.meta["ddl_values"] = [self._evaluate(node, r) for r in range(len(self._runs))]
             # Values computed from a dynamic size (x.size(0) when dim 0 is
             # dynamic) must not steer Python: the branch would be baked in.
-            node.meta["ddl_from_dynamic_size"] = any(
+            # (Tensors are never flagged: a tensor shaped by a dynamic size
+            # still has a static dtype and rank.)
+            node.meta["ddl_from_dynamic_size"] = not isinstance(node.meta["ddl_values"][0], torch.Tensor) and any(
                 n.meta.get("ddl_from_dynamic_size") for n in node.all_input_nodes
             )
         return proxy
@@ -641,6 +643,13 @@ def export(program, example_inputs, dynamic):
         # call raised this error: File ..."); else the traceback has it.
         frame = user_frame(text, innermost_first=False) or exception_user_frame(e)
         at = f"\n  at {frame}" if frame else ""
+        if "Constraints violated" in text:
+            guard = next((line.strip() for line in text.splitlines() if "Not all values" in line), text.splitlines()[0])
+            raise DataDependentControlFlowError(
+                f"torch.export: the program's behaviour depends on a dynamic dimension: {guard}{at}\n"
+                "It branches on (or specializes) a size declared dynamic; make that dimension static, "
+                "or use capture='fx', whose converters handle such sizes at run time."
+            ) from e
         if "data-dependent" in text.lower() or "GuardOnDataDependentSymNode" in type(e).__name__:
             call = re.search(r"\n\s*([\w.]+\(.*\))\s*$", text.split("The following call raised this error")[-1])
             raise DataDependentControlFlowError(

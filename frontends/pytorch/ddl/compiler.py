@@ -4,6 +4,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import traceback
+import warnings
 
 import torch
 
@@ -11,7 +13,14 @@ from . import capture as capture_mod
 from . import ops  # noqa: F401  (registers the converters)
 from ._tools import ddlc_path
 from .convert import Converter, unflatten
-from .errors import CompileError, DdlError, RuntimeCallError
+from .errors import (
+    CompileError,
+    DataDependentControlFlowError,
+    DdlError,
+    RuntimeCallError,
+    UnsupportedOperatorError,
+    user_frame,
+)
 from .runtime import Model, Runtime
 
 
@@ -99,21 +108,41 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     for i, t in enumerate(example_inputs):
         if not isinstance(t, torch.Tensor):
             raise DdlError(f"example input {i} is a {type(t).__name__}; ddl.compile takes tensors")
-    if capture == "auto":
+    auto = capture == "auto"
+    if auto:
         capture = os.environ.get("DDL_CAPTURE") or ("export" if capture_mod.has_export() else "fx")
     if capture == "export":
         if not capture_mod.has_export():
             raise DdlError(f"capture='export' needs torch.export (torch 2.x); this is torch {torch.__version__}")
-        captured = capture_mod.export(module_or_fn, example_inputs, dynamic)
-    elif capture == "fx":
+        try:
+            captured = capture_mod.export(module_or_fn, example_inputs, dynamic)
+        except DataDependentControlFlowError as e:
+            # torch.export refuses programs that specialize a dynamic size
+            # (e.g. a guard that batch != 1) which ddl's converters handle
+            # at run time; concrete FX tracing checks such programs itself.
+            if not auto or "dynamic dimension" not in str(e):
+                raise
+            warnings.warn(f"ddl: torch.export refused the program, capturing with FX instead: {e}")
+            capture = "fx"
+    if capture == "fx":
         captured = capture_mod.trace(module_or_fn, example_inputs, dynamic)
-    else:
+    elif capture != "export":
         raise DdlError(f"capture must be 'auto', 'export' or 'fx', not {capture!r}")
 
     converter = Converter(captured, freeze=freeze)
-    graph, output_spec = converter.run()
+    try:
+        graph, output_spec = converter.run()
+    except UnsupportedOperatorError as e:
+        # torch.export may not record stack traces: find the user's line by
+        # running the program once and catching the overload's first call.
+        if getattr(e, "located", True) or getattr(e, "overload", None) is None:
+            raise
+        frame = _locate_overload(module_or_fn, example_inputs, e.overload)
+        if frame is None:
+            raise
+        raise UnsupportedOperatorError(f"{e}\n  at {frame}") from e
     if captured.output_treespec is not None:
-        output_spec = _PytreeSpec(captured.output_treespec)
+        output_spec = _PytreeSpec(captured.output_treespec, output_spec)
 
     # Both captures wrap the program in a module whose child "model" is the
     # user's module: "model.<name>" is the user's parameter <name>, fetched
@@ -151,15 +180,42 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
 
 
 class _PytreeSpec:
-    """Rebuilds torch.export's output structure from the flat outputs."""
+    """Rebuilds torch.export's output structure: the graph's flat outputs
+    (`leaves`: tensors, and constants such as None) into its pytree."""
 
-    def __init__(self, treespec):
+    def __init__(self, treespec, leaves):
         self.treespec = treespec
+        self.leaves = leaves
 
     def unflatten(self, values):
         from torch.utils._pytree import tree_unflatten
 
-        return tree_unflatten(values, self.treespec)
+        return tree_unflatten(list(unflatten(values, self.leaves)), self.treespec)
+
+
+def _locate_overload(program, example_inputs, overload):
+    """The user frame where eager execution first calls ATen `overload`."""
+    try:
+        from torch.utils._python_dispatch import TorchDispatchMode
+    except ImportError:
+        return None
+    found = []
+
+    class Find(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            if func is overload and not found:
+                found.append(traceback.extract_stack())
+            return func(*args, **(kwargs or {}))
+
+    try:
+        with torch.no_grad(), Find():
+            program(*[t.clone() for t in example_inputs])
+    except Exception:
+        pass
+    if not found:
+        return None
+    text = "".join(f'File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in found[0])
+    return user_frame(text, innermost_first=False)
 
 
 def _has_attribute(root, qualified):

@@ -77,8 +77,12 @@ class Converter:
             # torch.export records the module path even without a trace.
             path = list(node.meta["nn_module_stack"].values())[-1]
             module = path[0] if isinstance(path, tuple) else path
-            message += f"\n  in module {module}"
-        return UnsupportedOperatorError(message)
+            if module:
+                message += f"\n  in module {module}"
+        error = UnsupportedOperatorError(message)
+        error.located = bool(frame)
+        error.overload = node.target if node is not None and isinstance(node.target, torch._ops.OpOverload) else None
+        return error
 
     # -- types --------------------------------------------------------------
 
@@ -134,6 +138,11 @@ class Converter:
             if dtype is None:
                 dtype = torch.bool if isinstance(x, bool) else torch.int64 if isinstance(x, int) else torch.float32
             return self.scalar(x, dtype)
+        if type(x).__name__ in ("SymFloat", "SymInt", "SymBool"):
+            raise self.unsupported(
+                f"a Python number computed from a dynamic size ({type(x).__name__})",
+                "compute it with tensor operations, or make the dimension static",
+            )
         raise self.unsupported(f"expected a tensor or a number, got {type(x).__name__}")
 
     def cast(self, value, dtype):
