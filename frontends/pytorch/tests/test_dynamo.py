@@ -55,3 +55,29 @@ def test_unsupported_operator_is_reported():
 
     with pytest.raises(Exception, match="ddl cannot compile"):
         torch.compile(program, backend="ddl", dynamic=False)(torch.randn(8))
+
+
+def test_dynamic_shapes_run_compiled_code():
+    # Without dynamic=False, dynamo recompiles with a symbolic batch after a
+    # second batch size; ddl compiles that graph with the batch dynamic.
+    model = Net().eval()
+    compiled = torch.compile(model, backend="ddl")
+    before = ddl.dynamo.compiled_graphs
+    with torch.no_grad():
+        for batch in (2, 3, 4, 5, 3):
+            x = torch.randn(batch, 3, 16, 16)
+            torch.testing.assert_close(compiled(x), model(x), rtol=1e-3, atol=1e-4)
+    # The static graph for batch 2, then one dynamic graph (or, if dynamo
+    # passes sizes as inputs, one per distinct size): never one per call.
+    assert 2 <= ddl.dynamo.compiled_graphs - before <= 4
+
+
+def test_explicitly_dynamic_sizes_as_inputs():
+    # dynamic=True with a graph that uses the size itself (view(n, -1)).
+    def program(x):
+        return torch.relu(x.view(x.size(0), -1)) * 2
+
+    compiled = torch.compile(program, backend="ddl", dynamic=True)
+    for batch in (2, 5, 2):
+        x = torch.randn(batch, 3, 4)
+        torch.testing.assert_close(compiled(x), program(x))
