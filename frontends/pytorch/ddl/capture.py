@@ -128,7 +128,8 @@ def normalize_dynamic(dynamic, example_inputs, input_names):
 
 def _perturbed_inputs(example_inputs, dynamic):
     """The example inputs with every dynamic size changed: symbol k (in
-    order of appearance) grows by k + 1, by repeating the input's slices."""
+    order of appearance) grows by k + 1, by repeating the input's slices.
+    Returns the inputs and {symbol: growth}."""
     growth = {}
     for dims in dynamic.values():
         for name in dims.values():
@@ -739,7 +740,3 @@ def _type_from_fake(value, symbol_names):
     if type(value).__name__ == "SymInt":
         return SymInt(_sym_dim(value, symbol_names))
     return value
-
-
-# Re-exported for converters that compare targets.
-getitem = operator.getitem
