@@ -49,8 +49,9 @@ struct CompileStats {
 /// (with a diagnostic on `errs`) if it is not supported.
 /// Reads an nn-dialect model from an MLIR file (text, or bytecode), as a
 /// frontend that writes MLIR (the PyTorch one) hands it over: parses and
-/// verifies it, checks that it has exactly one public function with results
-/// (the model entry), and simplifies it (buildSimplifyGraphPipeline).
+/// verifies it, checks that it holds only nn ops in func.func functions with
+/// bodies and exactly one public function with results (the model entry),
+/// and simplifies it (buildSimplifyGraphPipeline).
 /// Problems are reported as diagnostics on `context`; the result is null.
 mlir::OwningOpRef<mlir::ModuleOp> readGraphFile(mlir::MLIRContext &context,
                                                 llvm::StringRef path);
