@@ -128,8 +128,7 @@ def normalize_dynamic(dynamic, example_inputs, input_names):
 
 def _perturbed_inputs(example_inputs, dynamic):
     """The example inputs with every dynamic size changed: symbol k (in
-    order of appearance) grows by k + 1, by repeating the input's slices.
-    Returns the inputs and {symbol: growth}."""
+    order of appearance) grows by k + 1, by repeating the input's slices."""
     growth = {}
     for dims in dynamic.values():
         for name in dims.values():
@@ -143,7 +142,7 @@ def _perturbed_inputs(example_inputs, dynamic):
             index = torch.arange(size + growth[name]) % size
             t = t.index_select(dim, index)
         result.append(t)
-    return result, growth
+    return result
 
 
 # --------------------------------------------------------------------------
@@ -564,7 +563,7 @@ def trace(program, example_inputs, dynamic):
     symbol_sizes = {}
     symbols = {}
     if dynamic:
-        perturbed, _ = _perturbed_inputs(example_inputs, dynamic)
+        perturbed = _perturbed_inputs(example_inputs, dynamic)
         runs.append(perturbed)
         for index, dims in dynamic.items():
             for dim, name in dims.items():

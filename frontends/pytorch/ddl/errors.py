@@ -112,8 +112,3 @@ def describe_target(target):
     module = {"torch._C._nn": "torch.nn.functional", "torch._C._VariableFunctions": "torch",
               "_operator": "operator", "torch._C._fft": "torch.fft"}.get(module, module)
     return f"{module}.{name}" if module else name
-
-
-def with_location(message, stack_trace):
-    frame = user_frame(stack_trace)
-    return f"{message}\n  at {frame}" if frame else message

@@ -39,10 +39,6 @@ def _torch(name):
     return getattr(torch, name, None)
 
 
-def _rank(cx, x):
-    return x.type.rank
-
-
 def _axis(dim, rank):
     if not -max(rank, 1) <= dim < max(rank, 1):
         raise IndexError(f"dim {dim} out of range for rank {rank}")
@@ -558,10 +554,6 @@ def _native_dropout(cx, node, x, p, train):
 
 ignores(torch._assert, getattr(torch.fx._symbolic_trace, "_assert_is_none", None),
         *_aten("_assert_async.msg", "_assert_scalar"))
-
-
-def _cast_to(cx, x, dtype):
-    return cx.cast(cx.tensor(x), dtype)
 
 
 @converts("to", "type", *_aten("_to_copy", "to.dtype", "to.dtype_layout", "to.device", "_to_dim_order_copy"))

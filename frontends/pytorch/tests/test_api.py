@@ -116,6 +116,7 @@ def test_pip_installs_the_package_from_the_checkout(tmp_path):
     )
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    env.setdefault("DDL_BUILD_DIR", str(package.parents[1] / "build"))
+    # The child runs elsewhere: a relative DDL_BUILD_DIR must be resolved here.
+    env["DDL_BUILD_DIR"] = str(Path(env.get("DDL_BUILD_DIR", package.parents[1] / "build")).resolve())
     result = subprocess.run([str(python), "-c", check], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert result.stdout.strip() == "OK", result.stdout + result.stderr
