@@ -14,7 +14,9 @@ from .errors import (
     CompileError,
     DataDependentControlFlowError,
     DdlError,
+    InternalCompilerError,
     RuntimeCallError,
+    UnsupportedCompileError,
     UnsupportedDtypeError,
     UnsupportedOperatorError,
 )
@@ -28,6 +30,8 @@ __all__ = [
     "UnsupportedOperatorError",
     "UnsupportedDtypeError",
     "CompileError",
+    "UnsupportedCompileError",
+    "InternalCompilerError",
     "RuntimeCallError",
 ]
 

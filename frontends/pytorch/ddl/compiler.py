@@ -1,6 +1,7 @@
 """`ddl.compile`: capture, convert to nn MLIR, compile with ddlc, load."""
 
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +18,9 @@ from .errors import (
     CompileError,
     DataDependentControlFlowError,
     DdlError,
+    InternalCompilerError,
     RuntimeCallError,
+    UnsupportedCompileError,
     UnsupportedOperatorError,
     user_frame,
 )
@@ -165,18 +168,51 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
-        message = result.stderr.strip()
-        if len(message) > 4000:
-            message = message[:4000] + "\n  ... (truncated)"
-        raise CompileError(
-            f"ddlc could not compile the captured graph (kept at {graph_path}):\n{message}"
-        )
+        raise _compile_error(command, graph_path, result)
     runtime = Runtime(threads) if threads else None
     model = Model(library, runtime)
     if not keep_files:
         shutil.rmtree(workdir, ignore_errors=True)  # the loaded library stays mapped
         library = None
     return CompiledModule(model, graph, captured.input_names, getters, output_spec, dict(captured.symbols), library)
+
+
+# ddlc's exit status for an internal compiler error (EX_SOFTWARE); a model
+# that is invalid or uses something unsupported exits with 1.
+_DDLC_INTERNAL_ERROR = 70
+
+
+def _compile_error(command, graph_path, result):
+    """The CompileError for a failed ddlc run: an InternalCompilerError for
+    a bug in ddl (exit status 70, or killed by a signal), an
+    UnsupportedCompileError when ddlc says the graph uses something
+    unsupported, else a CompileError (the graph is invalid)."""
+    message = result.stderr.strip() or result.stdout.strip()
+    if len(message) > 4000:
+        message = message[:4000] + "\n  ... (truncated)"
+    code = result.returncode
+    if code == _DDLC_INTERNAL_ERROR or code < 0:
+        how = f"exit status {code}" if code > 0 else f"killed by signal {-code}"
+        return InternalCompilerError(
+            f"internal compiler error in ddlc ({how}): this is a bug in ddl, not in your program. "
+            f"Please report it with the ddlc version ({_ddlc_version(command[0])}), the command\n"
+            f"  {shlex.join(command)}\n"
+            f"and the graph it compiled (kept at {graph_path}); adding --debug to the command "
+            f"prints the IR.\n{message}"
+        )
+    cls = UnsupportedCompileError if "unsupported" in message.lower() else CompileError
+    return cls(f"ddlc could not compile the captured graph (kept at {graph_path}):\n{message}")
+
+
+def _ddlc_version(ddlc):
+    try:
+        result = subprocess.run([ddlc, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "ddlc --version"
+    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    if result.returncode != 0 or not lines:
+        return "ddlc --version"
+    return "; ".join(lines[:2])
 
 
 class _PytreeSpec:

@@ -11,8 +11,8 @@ import torch
 import torch.fx as fx
 
 from .capture import SymInt
-from .errors import UnsupportedDtypeError, UnsupportedOperatorError, describe_target, user_frame
-from .mlir import GraphBuilder, Raw, TensorType, Value, element_type
+from .errors import UnsupportedDtypeError, UnsupportedOperatorError, describe_target, user_frame, user_frame_parts
+from .mlir import GraphBuilder, Raw, TensorType, Value, element_type, location
 
 _CONVERTERS = {}
 
@@ -217,6 +217,7 @@ class Converter:
             if not isinstance(tensor, torch.Tensor):
                 self.values[node] = tensor
             elif self.freeze or _is_constant_attr(qualified):
+                b.location = location(qualified)
                 self.values[node] = self.constant(tensor)
             else:
                 self.values[node] = b.add_input(TensorType(tensor.dtype, tensor.shape), qualified)
@@ -229,6 +230,7 @@ class Converter:
             if node.op == "output":
                 outputs = node.args[0]
                 continue
+            b.location = node_location(node)
             if node.op == "call_function" and node.target in _IGNORED:
                 continue
             t = self.type_of(node)
@@ -260,6 +262,7 @@ class Converter:
                 raise self.unsupported(f"unexpected arguments ({e})") from e
             self.values[node] = result
         self.node = None
+        b.location = location("output")
         # Outputs keep the program's structure; tensors are the compiled
         # function's results, other leaves (None, numbers) are constants.
         flat, spec = _flatten(self.resolve(outputs))
@@ -274,6 +277,18 @@ class Converter:
 
 
 _MISSING = object()
+
+
+def node_location(node):
+    """The MLIR location of the ops converting `node`: its operator's
+    readable name around the user's source line (column 0: traces have no
+    columns), or the name alone when no user frame is known."""
+    name = node.target if node.op == "call_module" else describe_target(node.target)
+    frame = user_frame_parts(node.stack_trace)
+    if frame is None:
+        return location(name)
+    path, line, _, _ = frame
+    return location(name, path, line, 0)
 
 
 def _dispatched_overloads(node):

@@ -33,6 +33,17 @@ class CompileError(DdlError):
     """`ddlc` rejected the graph (the message holds its diagnostics)."""
 
 
+class UnsupportedCompileError(CompileError, UnsupportedOperatorError):
+    """`ddlc` refused the graph because it uses something ddl does not
+    support yet (ddlc said "unsupported"): both a CompileError and an
+    UnsupportedOperatorError."""
+
+
+class InternalCompilerError(CompileError):
+    """`ddlc` itself failed (exit status 70, or a crash): a bug in ddl, not
+    in the program being compiled."""
+
+
 class RuntimeCallError(DdlError):
     """The compiled model refused its inputs or failed to run."""
 
@@ -47,10 +58,11 @@ def _is_internal(path):
     return bool(_INTERNAL.search(path)) and "torchvision" not in path
 
 
-def user_frame(stack_trace, innermost_first=None):
-    """`file:line in function: code` of the innermost frame of a captured
+def user_frame_parts(stack_trace, innermost_first=None):
+    """(path, line, function, code) of the innermost frame of a captured
     stack trace that belongs to the user's program (torchvision counts as
-    the user's, as its models are what users compile), or None."""
+    the user's, as its models are what users compile), or None. The path is
+    relative to the working directory when it lies below it."""
     if not stack_trace:
         return None
     frames = [(m[0] or m[4], m[1] or m[5], m[2] or m[6], m[3]) for m in _FRAME.findall(stack_trace)]
@@ -68,7 +80,17 @@ def user_frame(stack_trace, innermost_first=None):
     path, line, func, code = best
     relative = os.path.relpath(path)
     location = path if relative.startswith("..") else relative
-    return f"{location}:{line} in {func}: {code.strip()}" if code else f"{location}:{line} in {func}"
+    return location, int(line), func, code.strip()
+
+
+def user_frame(stack_trace, innermost_first=None):
+    """`file:line in function: code` of the innermost user frame of a
+    captured stack trace (see user_frame_parts), or None."""
+    parts = user_frame_parts(stack_trace, innermost_first)
+    if parts is None:
+        return None
+    location, line, func, code = parts
+    return f"{location}:{line} in {func}: {code}" if code else f"{location}:{line} in {func}"
 
 
 def exception_user_frame(exception):

@@ -5,6 +5,12 @@ constants (large ones as `dense_resource` blobs) and the returned values.
 Types carry ddl's symbolic dimensions: `tensor<?x3xf32, #nn.dims<batch, 3>>`.
 Result types written here may be less precise than what ddl infers (`?`
 for a size ddl can work out); ddlc refines them (nn-infer-shapes).
+
+Every op carries the location of the PyTorch call it comes from, as an
+alias defined at the top of the file:
+`#loc3 = loc("torch.flip"("model.py":12:0))` (the operator's name around
+the user's source line; just `loc("torch.flip")` when the line is unknown),
+so ddlc's diagnostics name the user's line and operator.
 """
 
 import math
@@ -121,8 +127,30 @@ def attribute(value):
     if isinstance(value, (list, tuple)):
         return f"array<i64: {', '.join(str(int(v)) for v in value)}>"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return string_literal(value)
     raise TypeError(f"no MLIR attribute for {value!r}")
+
+
+def string_literal(text):
+    """`text` as an MLIR string literal: quotes and backslashes escaped,
+    control characters as two-digit hex escapes (UTF-8 stays as is)."""
+    out = []
+    for c in str(text):
+        if c in '"\\':
+            out.append("\\" + c)
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\{ord(c):02X}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def location(name, path=None, line=None, col=0):
+    """An MLIR location naming `name`, at `path`:`line`:`col` when the
+    path is known: `loc("torch.flip"("model.py":12:0))`."""
+    if path is None:
+        return f"loc({string_literal(name)})"
+    return f"loc({string_literal(name)}({string_literal(path)}:{int(line or 0)}:{int(col or 0)}))"
 
 
 # Tensors with more elements than this become dense_resource blobs.
@@ -138,6 +166,20 @@ class GraphBuilder:
         self._outputs = []  # (Value, name)
         self._counter = 0
         self._constants = {}  # dedup small constants by (type, bytes)
+        # The location (text of a `loc(...)`) given to the ops appended
+        # next; the converter sets it for each node. Each distinct one is
+        # written once, as an alias: `#loc3 = loc(...)`.
+        self.location = None
+        self._locations = {}  # location text -> alias
+
+    def _loc(self):
+        if self.location is None:
+            return ""
+        alias = self._locations.get(self.location)
+        if alias is None:
+            alias = f"#loc{len(self._locations)}"
+            self._locations[self.location] = alias
+        return f" loc({alias})"
 
     def _fresh(self):
         name = f"%{self._counter}"
@@ -176,7 +218,8 @@ class GraphBuilder:
         if len(types) != 1:
             out_types = f"({out_types})"
         pre = f" {prefix}" if prefix else ""
-        self._lines.append(f"    {lhs} = {name}{pre} {operand_text}{attr_text} : ({in_types}) -> {out_types}")
+        signature = f"({in_types}) -> {out_types}"
+        self._lines.append(f"    {lhs} = {name}{pre} {operand_text}{attr_text} : {signature}{self._loc()}")
         return results[0] if single else results
 
     def constant(self, tensor):
@@ -204,7 +247,7 @@ class GraphBuilder:
                 self._resources[name] = struct.pack("<I", 16) + data
                 body = f"dense_resource<{name}>"
         value = Value(self._fresh(), type_)
-        self._lines.append(f"    {value.name} = nn.constant {body} : {type_}")
+        self._lines.append(f"    {value.name} = nn.constant {body} : {type_}{self._loc()}")
         if data is not None:
             self._constants[(str(type_), data)] = value
         return value
@@ -222,10 +265,11 @@ class GraphBuilder:
         out += self._lines
         out.append(
             f"    return {', '.join(v.name for v, _ in self._outputs)} : "
-            f"{', '.join(str(v.type) for v, _ in self._outputs)}"
+            f"{', '.join(str(v.type) for v, _ in self._outputs)}{self._loc()}"
         )
         out.append("}")
-        text = "module {\n" + "\n".join("  " + line for line in out) + "\n}\n"
+        aliases = "".join(f"{alias} = {loc}\n" for loc, alias in self._locations.items())
+        text = aliases + "module {\n" + "\n".join("  " + line for line in out) + "\n}\n"
         if self._resources:
             blobs = ",\n".join(f'      {k}: "0x{v.hex().upper()}"' for k, v in self._resources.items())
             text += "\n{-#\n  dialect_resources: {\n    builtin: {\n" + blobs + "\n    }\n  }\n#-}\n"

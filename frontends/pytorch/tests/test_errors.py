@@ -2,11 +2,13 @@
 and where; none of them crashes the process."""
 
 import inspect
+import subprocess
 
 import pytest
 import torch
 
 import ddl
+from ddl._tools import ddlc_path
 
 
 def line_of(fn, text):
@@ -125,3 +127,101 @@ def test_missing_compiler_is_reported(tmp_path, monkeypatch):
         ddl.compile(lambda x: x + 1, (torch.randn(2),))
     assert "cannot find ddl's ddlc" in str(info.value)
     assert "DDL_BUILD_DIR" in str(info.value)
+
+
+def fake_ddlc(tmp_path, monkeypatch, status, stderr):
+    """Makes ddl find a `ddlc` that prints `stderr` and exits with `status`
+    (a negative status: killed by that signal)."""
+    script = tmp_path / "bin" / "ddlc"
+    script.parent.mkdir()
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = --version ]; then echo "ddl version 0.0-test"; exit 0; fi\n'
+        f"cat >&2 <<'END'\n{stderr}\nEND\n"
+        + (f"kill -{-status} $$\n" if status < 0 else f"exit {status}\n")
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("DDL_BUILD_DIR", str(tmp_path))
+
+
+def test_internal_compiler_error_asks_for_a_bug_report(tmp_path, monkeypatch):
+    fake_ddlc(tmp_path, monkeypatch, 70, "internal compiler error: something broke")
+    with pytest.raises(ddl.InternalCompilerError) as info:
+        ddl.compile(lambda x: x + 1, (torch.randn(2),))
+    message = str(info.value)
+    assert isinstance(info.value, ddl.CompileError)
+    assert not isinstance(info.value, ddl.UnsupportedOperatorError)
+    assert message.startswith("internal compiler error")
+    assert "bug in ddl" in message and "report" in message
+    assert "ddl version 0.0-test" in message  # the ddlc version
+    assert f"{tmp_path}/bin/ddlc " in message and " -o " in message  # the command
+    graph = message.split("kept at ")[1].split(")")[0]
+    assert open(graph).read().startswith("#loc0 = loc(")  # the graph is kept
+    assert "something broke" in message  # ddlc's own diagnostic
+
+
+def test_ddlc_crash_is_an_internal_compiler_error(tmp_path, monkeypatch):
+    fake_ddlc(tmp_path, monkeypatch, -11, "Stack dump:")
+    with pytest.raises(ddl.InternalCompilerError, match="killed by signal 11"):
+        ddl.compile(lambda x: x + 1, (torch.randn(2),))
+
+
+def test_ddlc_unsupported_is_an_unsupported_operator_error(tmp_path, monkeypatch):
+    fake_ddlc(tmp_path, monkeypatch, 1, "m.py:3:0: error: torch.cumprod: unsupported op 'nn.cumprod'")
+    with pytest.raises(ddl.UnsupportedOperatorError) as info:
+        ddl.compile(lambda x: x + 1, (torch.randn(2),))
+    assert isinstance(info.value, ddl.CompileError)
+    assert isinstance(info.value, ddl.UnsupportedCompileError)
+    assert "m.py:3:0: error: torch.cumprod: unsupported" in str(info.value)
+
+
+def test_ddlc_invalid_graph_is_a_compile_error(tmp_path, monkeypatch):
+    fake_ddlc(tmp_path, monkeypatch, 1, "m.py:3:0: error: operator.add: operands do not broadcast")
+    with pytest.raises(ddl.CompileError) as info:
+        ddl.compile(lambda x: x + 1, (torch.randn(2),))
+    assert type(info.value) is ddl.CompileError
+    assert "operands do not broadcast" in str(info.value)
+    assert "kept at" in str(info.value)
+
+
+def flip_then_add(x):
+    y = torch.flip(x, [0])
+    return y.masked_fill(y > 0, 0.0) + x
+
+
+def test_ops_carry_the_user_line_and_operator():
+    graph = ddl.compile(flip_then_add, (torch.randn(4),)).graph
+    export = 'loc("aten::' in graph  # torch.export names ATen overloads
+    for target, text in [("torch.flip", "torch.flip"), ("Tensor.masked_fill", "masked_fill"),
+                         ("operator.gt", "masked_fill")]:
+        if export:
+            target = {"torch.flip": "aten::flip.default", "operator.gt": "aten::gt.Scalar"}.get(target)
+            if target is None:
+                continue
+        file, line = line_of(flip_then_add, text).split(":")
+        assert f'loc("{target}"("' in graph, graph
+        assert graph.split(f'loc("{target}"(')[1].split("\n")[0].endswith(f'{file}":{line}:0))'), graph
+    # Every op of the function has a location.
+    body = graph[graph.index("func.func"):graph.rindex("}")]
+    for line in body.splitlines()[1:-1]:
+        assert " loc(#loc" in line, line
+
+
+def test_locations_are_valid_mlir(tmp_path):
+    from ddl.mlir import GraphBuilder, TensorType, location
+
+    b = GraphBuilder()
+    x = b.add_input(TensorType(torch.float32, [2]), "x")
+    b.location = location('odd "name" \\ with\ttab', 'dir "q"\\model.py', 7)
+    y = b.op("nn.relu", [x], x.type)
+    b.location = location("no file")
+    b.set_outputs([b.op("nn.neg", [y], x.type)], ["y"])
+    text = b.text()
+    assert '#loc0 = loc("odd \\"name\\" \\\\ with\\09tab"("dir \\"q\\"\\\\model.py":7:0))' in text
+    assert '#loc1 = loc("no file")' in text
+    path = tmp_path / "g.mlir"
+    path.write_text(text)
+    opt = ddlc_path().parent / "ddl-opt"
+    result = subprocess.run([str(opt), str(path), "--mlir-print-debuginfo"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert 'model.py":7:0' in result.stdout and '"no file"' in result.stdout
