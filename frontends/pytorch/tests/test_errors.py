@@ -225,3 +225,24 @@ def test_locations_are_valid_mlir(tmp_path):
     result = subprocess.run([str(opt), str(path), "--mlir-print-debuginfo"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert 'model.py":7:0' in result.stdout and '"no file"' in result.stdout
+
+
+def test_ddlc_diagnostics_name_the_user_line_and_operator(tmp_path):
+    from ddl.compiler import _compile_error
+    from ddl.mlir import GraphBuilder, TensorType, location
+
+    b = GraphBuilder()
+    x = b.add_input(TensorType(torch.float32, [2]), "x")
+    y = b.add_input(TensorType(torch.float32, [3]), "y")
+    b.location = location("operator.add", "model.py", 12)
+    z = b.op("nn.add", [x, y], TensorType(torch.float32, [3]))  # does not broadcast
+    b.set_outputs([z], ["z"])
+    path = tmp_path / "graph.mlir"
+    path.write_text(b.text())
+    command = [str(ddlc_path()), str(path), "-o", str(tmp_path / "model.so")]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert "model.py:12:0: error: operator.add:" in result.stderr
+    error = _compile_error(command, str(path), result)
+    assert type(error) is ddl.CompileError
+    assert "model.py:12:0: error: operator.add:" in str(error) and str(path) in str(error)
