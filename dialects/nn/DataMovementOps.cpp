@@ -453,6 +453,48 @@ LogicalResult SplitOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
 // Gather and scatter
 //===----------------------------------------------------------------------===//
 
+/// Constant indices must lie in [-size, size - 1] of the data dimension
+/// they address: ONNX calls anything else an error, so a model with one is
+/// invalid (run-time indices are checked when the model runs).
+/// `dimensionOf(p)` is the data dimension that flat entry p of the indices
+/// addresses.
+static LogicalResult
+checkConstantIndices(ShapeBuilder &b, Value indices, ArrayRef<Dim> data,
+                     function_ref<int64_t(size_t)> dimensionOf) {
+  if (b.isReifying())
+    return success(); // Verified already.
+  std::optional<SmallVector<int64_t>> values =
+      ShapeBuilder::constantIntegers(indices);
+  if (!values)
+    return success();
+  auto shape = typeOf(indices).getShape();
+  for (auto [p, v] : llvm::enumerate(*values)) {
+    int64_t d = dimensionOf(p);
+    if (d < 0 || d >= static_cast<int64_t>(data.size()) || !data[d].isStatic())
+      continue;
+    int64_t n = data[d].getSize();
+    if (v >= -n && v < n)
+      continue;
+    // The position as coordinates, for the message ([2, 1] rather than 5).
+    std::string where;
+    llvm::raw_string_ostream os(where);
+    SmallVector<int64_t> coords(shape.size());
+    for (int64_t i = shape.size() - 1, rest = p; i >= 0; --i) {
+      int64_t size = std::max<int64_t>(shape[i], 1);
+      coords[i] = rest % size;
+      rest /= size;
+    }
+    os << "[";
+    llvm::interleaveComma(coords, os);
+    os << "]";
+    return b.emitError(llvm::formatv(
+        "indices{0} is {1}, out of range for dimension {2} of data (size "
+        "{3}): indices must be in [{4}, {5}]",
+        where, v, d, n, -n, n - 1));
+  }
+  return success();
+}
+
 LogicalResult GatherOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
                                     SmallVectorImpl<ResultShape> &results) {
   SmallVector<Dim> data = b.dims(adaptor.getData());
@@ -461,6 +503,9 @@ LogicalResult GatherOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   FailureOr<int64_t> axis =
       b.normalizeAxis(adaptor.getAxis(), data.size(), "axis");
   if (failed(axis))
+    return failure();
+  if (failed(checkConstantIndices(b, adaptor.getIndices(), data,
+                                  [&](size_t) { return *axis; })))
     return failure();
   SmallVector<Dim> out(data.begin(), data.begin() + *axis);
   llvm::append_range(out, b.dims(adaptor.getIndices()));
@@ -478,7 +523,11 @@ GatherElementsOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return b.emitError(llvm::formatv(
         "data and indices must have one rank >= 1, got {0} and {1}",
         data.getRank(), indices.getRank()));
-  if (failed(b.normalizeAxis(adaptor.getAxis(), data.getRank(), "axis")))
+  FailureOr<int64_t> axis =
+      b.normalizeAxis(adaptor.getAxis(), data.getRank(), "axis");
+  if (failed(axis) || failed(checkConstantIndices(
+                          b, adaptor.getIndices(), b.dims(adaptor.getData()),
+                          [&](size_t) { return *axis; })))
     return failure();
   return b.sameAs(adaptor.getIndices(), results, data.getElementType());
 }
@@ -509,6 +558,11 @@ LogicalResult GatherNDOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
       return b.emitError(llvm::formatv(
           "batch dimension {0} differs: data has {1}, indices has {2}", i,
           data[i].getSize(), indices[i].getSize()));
+  // Entry p of an index tuple addresses data dimension batch + p % depth.
+  if (failed(checkConstantIndices(b, adaptor.getIndices(), data, [&](size_t p) {
+        return batch + int64_t(p) % depth;
+      })))
+    return failure();
   SmallVector<Dim> out(indices.begin(), indices.end() - 1);
   out.append(data.begin() + batch + depth, data.end());
   results.push_back({out, typeOf(adaptor.getData()).getElementType()});
@@ -532,7 +586,11 @@ ScatterElementsOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
         "updates must have the shape of indices ({0}) and the element type of "
         "data ({1}), got {2}",
         indices, data.getElementType(), updates));
-  if (failed(b.normalizeAxis(adaptor.getAxis(), data.getRank(), "axis")))
+  FailureOr<int64_t> axis =
+      b.normalizeAxis(adaptor.getAxis(), data.getRank(), "axis");
+  if (failed(axis) || failed(checkConstantIndices(
+                          b, adaptor.getIndices(), b.dims(adaptor.getData()),
+                          [&](size_t) { return *axis; })))
     return failure();
   return b.sameAs(adaptor.getData(), results);
 }
@@ -573,6 +631,10 @@ LogicalResult ScatterNDOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
           "for {2} (updates shape = indices.shape[:-1] + data.shape[depth:])",
           u, i, w));
   }
+  if (failed(checkConstantIndices(
+          b, adaptor.getIndices(), b.dims(adaptor.getData()),
+          [&](size_t p) { return int64_t(p) % depth; })))
+    return failure();
   return b.sameAs(adaptor.getData(), results);
 }
 

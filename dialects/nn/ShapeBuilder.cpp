@@ -54,6 +54,7 @@ Dim ShapeBuilder::dim(Value tensor, int64_t index) {
   auto type = cast<RankedTensorType>(tensor.getType());
   Dim d;
   d.size = type.getDimSize(index);
+  d.known = !type.isDynamicDim(index);
   if (d.isStatic())
     return d;
   d.symbol = getDimSymbol(type, index);
@@ -203,6 +204,7 @@ static int64_t saturate(__int128 v) {
 
 Dim ShapeBuilder::fixed(int64_t size) const {
   Dim d;
+  d.known = true;
   d.size = size;
   return d;
 }
@@ -446,7 +448,7 @@ RankedTensorType ShapeBuilder::toType(const ResultShape &shape) const {
   SmallVector<int64_t> sizes;
   SmallVector<StringAttr> symbols;
   for (const Dim &d : shape.dims) {
-    sizes.push_back(d.size);
+    sizes.push_back(d.isStatic() ? d.size : ShapedType::kDynamic);
     symbols.push_back(d.isStatic() ? StringAttr() : d.symbol);
   }
   return RankedTensorType::get(sizes, shape.elementType,

@@ -32,7 +32,7 @@ namespace ddl::nn {
 class Dim {
 public:
   Dim() = default;
-  bool isStatic() const { return size != mlir::ShapedType::kDynamic; }
+  bool isStatic() const { return known; }
   /// True when the size is statically known to equal `v`.
   bool is(int64_t v) const { return isStatic() && size == v; }
   int64_t getSize() const { return size; }
@@ -40,6 +40,10 @@ public:
 
 private:
   friend class ShapeBuilder;
+  // Whether `size` holds a static value. Kept apart from `size` because
+  // INT64_MIN, MLIR's kDynamic, is also a legitimate static value here: ONNX
+  // slices use it as "before the first element" (PyTorch's x[::-1]).
+  bool known = false;
   int64_t size = mlir::ShapedType::kDynamic;
   mlir::StringAttr symbol;
   mlir::Value value;

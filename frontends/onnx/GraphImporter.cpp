@@ -281,6 +281,10 @@ NodeContext::NodeContext(GraphImporter &importer, onnx::NodeProto &node,
       location(loc) {}
 
 std::string NodeContext::describe() const {
+  // nodeLocation put the description into the location, where diagnostics
+  // raised after import find it (ddl::describeSource).
+  if (auto name = dyn_cast<NameLoc>(location))
+    return name.getName().str();
   return llvm::formatv("node '{0}' ({1}, opset {2})", nodeProto.name(),
                        nodeProto.op_type(), opsetVersion)
       .str();
@@ -659,14 +663,22 @@ void GraphImporter::collectValueInfo(const onnx::GraphProto &graph) {
     scopes.back().declared[info.name()] = &info.type();
 }
 
+std::string describeNode(const onnx::NodeProto &node, size_t index,
+                         int64_t opset) {
+  std::string who = node.name().empty() ? llvm::formatv("#{0}", index).str()
+                                        : "'" + node.name() + "'";
+  return llvm::formatv("node {0} ({1}, opset {2})", who, node.op_type(), opset)
+      .str();
+}
+
 Location GraphImporter::nodeLocation(const onnx::NodeProto &node,
                                      size_t index) {
+  // ONNX nodes have no line: the location is the file, named by a
+  // description of the node that every later diagnostic can show.
   MLIRContext *context = module.getContext();
-  std::string name = node.name().empty()
-                         ? llvm::formatv("{0}#{1}", node.op_type(), index).str()
-                         : node.name();
-  return NameLoc::get(StringAttr::get(context, name),
-                      FileLineColLoc::get(context, path, 0, 0));
+  return NameLoc::get(
+      StringAttr::get(context, describeNode(node, index, opset)),
+      FileLineColLoc::get(context, path, 0, 0));
 }
 
 LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph,
@@ -726,7 +738,9 @@ LogicalResult GraphImporter::importMainGraph(onnx::GraphProto &graph,
   }
   b.setInsertionPointToStart(entry);
   for (onnx::TensorProto &t : *graph.mutable_initializer()) {
-    Value v = importTensor(t, b, NameLoc::get(b.getStringAttr(t.name()), loc));
+    Value v = importTensor(
+        t, b,
+        NameLoc::get(b.getStringAttr("initializer '" + t.name() + "'"), loc));
     if (!v)
       return failure();
     bind(t.name(), v);

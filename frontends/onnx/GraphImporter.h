@@ -296,6 +296,12 @@ private:
   std::vector<Scope> scopes;
 };
 
+/// "node 'conv1' (Conv, opset 13)", or "node #3 (...)" for an unnamed node
+/// (the index in its graph): how diagnostics name a node, during import
+/// and, through its op's location, after it (ddl::describeSource).
+std::string describeNode(const onnx::NodeProto &node, size_t index,
+                         int64_t opset);
+
 } // namespace ddl::onnx_import
 
 #endif // DDL_FRONTENDS_ONNX_GRAPHIMPORTER_H

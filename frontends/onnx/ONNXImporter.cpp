@@ -17,9 +17,8 @@ namespace ddl::onnx_import {
 static LogicalResult
 checkSupportedOps(Location loc, const onnx::GraphProto &graph, int64_t opset) {
   const ConverterRegistry &registry = ConverterRegistry::get();
-  for (const onnx::NodeProto &node : graph.node()) {
-    std::string where = "node '" + node.name() + "' (" + node.op_type() +
-                        ", opset " + std::to_string(opset) + ")";
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    std::string where = describeNode(node, index, opset);
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       return emitError(loc) << where << ": unsupported: op " << node.op_type()
                             << " of domain '" << node.domain()

@@ -21,8 +21,13 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+
+namespace mlir {
+class PassManager;
+} // namespace mlir
 
 namespace ddl {
 
@@ -33,6 +38,9 @@ struct CompileOptions {
   /// LLVM optimization level, 0 to 3.
   unsigned optLevel = 3;
   CPUPipelineOptions pipeline;
+  /// Called on every pass manager the compiler builds, before it runs (a
+  /// tool applies its IR-printing and crash-reproducer flags here).
+  std::function<void(mlir::PassManager &)> configurePassManager;
 };
 
 /// Facts about one compilation, for `ddlc --stats`.

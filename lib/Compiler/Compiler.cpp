@@ -98,6 +98,8 @@ LogicalResult ddl::lowerModelToLLVM(ModuleOp module,
   lowering::DDLEmitModelEntryPassOptions entryOptions;
   entryOptions.targetTriple = triple;
   pm.addPass(lowering::createDDLEmitModelEntryPass(entryOptions));
+  if (options.configurePassManager)
+    options.configurePassManager(pm);
   if (failed(pm.run(module)))
     return failure();
   if (stats) {

@@ -56,14 +56,14 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
   addPipeline(
       pm, "func.func(convert-linalg-to-loops),"
           "expand-strided-metadata,lower-affine,"
-          "convert-scf-to-cf,"
+          "ddl-checks-to-status,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-llvm,"
           "convert-math-to-libm,"
           "arith-expand{include-bf16=1},convert-arith-to-llvm,"
           "convert-index-to-llvm,"
           "finalize-memref-to-llvm{use-aligned-alloc=1},convert-func-to-llvm,"
           "convert-cf-to-llvm,convert-ub-to-llvm,"
-          "reconcile-unrealized-casts,canonicalize");
+          "reconcile-unrealized-casts,canonicalize,ddl-bool-globals-as-bytes");
 }
 
 void ddl::buildCPUPipeline(OpPassManager &pm,

@@ -21,7 +21,9 @@ namespace ddl::lowering {
 
 using namespace mlir;
 
-static constexpr uint32_t kABIVersion = 1; // DDL_MODEL_ABI_VERSION
+static constexpr uint32_t kABIVersion = 2; // DDL_MODEL_ABI_VERSION
+/// Status of `run` when a run-time check failed (DDL_MODEL_ERR_CHECK).
+static constexpr int32_t kStatusCheckFailed = 2;
 
 /// ONNX TensorProto.DataType code of an nn element type, 0 if none.
 static int32_t dtypeCode(Type type) {
@@ -71,7 +73,7 @@ public:
         context, {ptrType, i32Type, i32Type, ptrType, ptrType});
     modelType = LLVM::LLVMStructType::getLiteral(
         context, {i32Type, i32Type, i32Type, i32Type, ptrType, ptrType, ptrType,
-                  ptrType, i64Type, ptrType, ptrType, ptrType});
+                  ptrType, i64Type, ptrType, ptrType, ptrType, ptrType});
     b.setInsertionPointToEnd(module.getBody());
   }
 
@@ -123,6 +125,18 @@ private:
   }
   Value null(OpBuilder &builder) {
     return LLVM::ZeroOp::create(builder, loc, ptrType);
+  }
+
+  /// `void free(void *)`, declared when the module does not have it.
+  LLVM::LLVMFuncOp declareFree() {
+    if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>("free"))
+      return existing;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    return LLVM::LLVMFuncOp::create(
+        b, loc, "free",
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                    {ptrType}));
   }
 
   /// The `ddl_tensor_info` array for `types` and `names`.
@@ -306,19 +320,25 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
   //             ddl_model_io *outputs)
   // The thread-local host pointer that parallel loops read (created by
   // ddl-parallel-to-host when the model has any).
-  auto hostGlobal = module.lookupSymbol<LLVM::GlobalOp>("__ddl_host");
-  if (!hostGlobal) {
-    hostGlobal = global(
-        "host", ptrType, [&](OpBuilder &ib) { return null(ib); },
-        /*isConstant=*/false);
-    hostGlobal.setThreadLocal_(true);
-  }
+  LLVM::GlobalOp hostGlobal = ddl::lowering::getOrCreateThreadLocalPointer(
+      module, ddl::lowering::kHostGlobal);
   auto runType =
       LLVM::LLVMFunctionType::get(i32Type, {ptrType, ptrType, ptrType});
   auto run = LLVM::LLVMFuncOp::create(b, loc, "__ddl_run", runType);
   {
     Block *entry = run.addEntryBlock(b);
     OpBuilder fb = OpBuilder::atBlockBegin(entry);
+    // Branches to a new block when `failed` holds and returns a builder
+    // there; `fb` continues in the other branch.
+    auto branchToFailure = [&](Value failed) {
+      Block *fail = new Block();
+      Block *cont = new Block();
+      run.getBody().push_back(fail);
+      run.getBody().push_back(cont);
+      LLVM::CondBrOp::create(fb, loc, failed, fail, cont);
+      fb.setInsertionPointToStart(cont);
+      return OpBuilder::atBlockBegin(fail);
+    };
     Value host = run.getArgument(0);
     Value hostSlot = LLVM::AddressOfOp::create(fb, loc, hostGlobal);
     LLVM::StoreOp::create(fb, loc, host, hostSlot);
@@ -345,23 +365,43 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
       Value needed = LLVM::ICmpOp::create(fb, loc, LLVM::ICmpPredicate::sgt,
                                           bytes, constI64(fb, 0));
       Value failedAlloc = LLVM::AndOp::create(fb, loc, isNull, needed);
-      Block *fail = new Block();
-      Block *cont = new Block();
-      run.getBody().push_back(fail);
-      run.getBody().push_back(cont);
-      LLVM::CondBrOp::create(fb, loc, failedAlloc, fail, cont);
-      OpBuilder failBuilder = OpBuilder::atBlockBegin(fail);
+      OpBuilder failBuilder = branchToFailure(failedAlloc);
       LLVM::ReturnOp::create(failBuilder, loc, constI32(failBuilder, 1));
-      fb.setInsertionPointToStart(cont);
       args.append({arena, arena, constI64(fb, 0), bytes, constI64(fb, 1)});
     }
+    LLVM::GlobalOp failedCheck =
+        module.lookupSymbol<LLVM::GlobalOp>(ddl::lowering::kFailedCheckGlobal);
+    if (failedCheck)
+      LLVM::StoreOp::create(fb, loc, null(fb),
+                            LLVM::AddressOfOp::create(fb, loc, failedCheck));
     auto call = LLVM::CallOp::create(fb, loc, model, args);
     Value result = call.getNumResults() ? call.getResult() : Value();
+    auto outputDescriptor = [&](OpBuilder &ob, size_t j) -> Value {
+      if (outputTypes.size() == 1)
+        return result;
+      return LLVM::ExtractValueOp::create(ob, loc, result,
+                                          ArrayRef<int64_t>{int64_t(j)});
+    };
+    if (failedCheck) {
+      // A failed run-time check: free the outputs, report the status.
+      Value message = LLVM::LoadOp::create(
+          fb, loc, ptrType, LLVM::AddressOfOp::create(fb, loc, failedCheck));
+      Value isFailed = LLVM::ICmpOp::create(fb, loc, LLVM::ICmpPredicate::ne,
+                                            message, null(fb));
+      OpBuilder failBuilder = branchToFailure(isFailed);
+      LLVM::LLVMFuncOp freeFn = declareFree();
+      for (size_t j = 0; j < outputTypes.size(); ++j) {
+        Value data = LLVM::ExtractValueOp::create(
+            failBuilder, loc, outputDescriptor(failBuilder, j),
+            ArrayRef<int64_t>{0});
+        LLVM::CallOp::create(failBuilder, loc, freeFn, ValueRange{data});
+      }
+      LLVM::StoreOp::create(failBuilder, loc, null(failBuilder), hostSlot);
+      LLVM::ReturnOp::create(failBuilder, loc,
+                             constI32(failBuilder, kStatusCheckFailed));
+    }
     for (auto [j, type] : llvm::enumerate(outputTypes)) {
-      Value desc = outputTypes.size() == 1
-                       ? result
-                       : Value(LLVM::ExtractValueOp::create(
-                             fb, loc, result, ArrayRef<int64_t>{int64_t(j)}));
+      Value desc = outputDescriptor(fb, j);
       // Field 0 is the pointer malloc returned; ddl-own-results made it the
       // start of a dense buffer.
       Value data =
@@ -385,6 +425,23 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
     }
     LLVM::StoreOp::create(fb, loc, null(fb), hostSlot);
     LLVM::ReturnOp::create(fb, loc, constI32(fb, 0));
+  }
+
+  // const char *failed_check(void): the message of the check that failed
+  // in this thread's last run.
+  auto failedCheckFn =
+      LLVM::LLVMFuncOp::create(b, loc, "__ddl_failed_check_message",
+                               LLVM::LLVMFunctionType::get(ptrType, {}));
+  {
+    OpBuilder fb = OpBuilder::atBlockBegin(failedCheckFn.addEntryBlock(b));
+    LLVM::GlobalOp failedCheck =
+        module.lookupSymbol<LLVM::GlobalOp>(ddl::lowering::kFailedCheckGlobal);
+    Value message = failedCheck
+                        ? Value(LLVM::LoadOp::create(
+                              fb, loc, ptrType,
+                              LLVM::AddressOfOp::create(fb, loc, failedCheck)))
+                        : null(fb);
+    LLVM::ReturnOp::create(fb, loc, message);
   }
 
   // The descriptor and `const ddl_model *ddl_get_model(void)`.
@@ -417,6 +474,8 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
     set(address(ib, formulaString), 9);
     set(LLVM::AddressOfOp::create(ib, loc, ptrType, arenaSize.getName()), 10);
     set(LLVM::AddressOfOp::create(ib, loc, ptrType, run.getName()), 11);
+    set(LLVM::AddressOfOp::create(ib, loc, ptrType, failedCheckFn.getName()),
+        12);
     return s;
   });
 

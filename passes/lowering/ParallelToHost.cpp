@@ -26,7 +26,6 @@ namespace ddl::lowering {
 using namespace mlir;
 
 /// Name of the thread-local host pointer (shared with EmitModelEntry).
-static constexpr llvm::StringLiteral kHostGlobal = "__ddl_host";
 
 /// Estimated scalar operations of `op`'s body per iteration.
 static int64_t bodyWork(Region &region) {
@@ -85,19 +84,8 @@ public:
 
 private:
   LLVM::GlobalOp hostGlobal() {
-    if (auto g = module.lookupSymbol<LLVM::GlobalOp>(kHostGlobal))
-      return g;
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    auto g =
-        LLVM::GlobalOp::create(b, module.getLoc(), ptrType,
-                               /*isConstant=*/false, LLVM::Linkage::Internal,
-                               kHostGlobal, Attribute());
-    g.setThreadLocal_(true);
-    Block *init = b.createBlock(&g.getInitializerRegion());
-    b.setInsertionPointToStart(init);
-    LLVM::ReturnOp::create(b, module.getLoc(),
-                           LLVM::ZeroOp::create(b, module.getLoc(), ptrType));
-    return g;
+    return ddl::lowering::getOrCreateThreadLocalPointer(
+        module, ddl::lowering::kHostGlobal);
   }
 
   /// The LLVM type a captured value travels as.

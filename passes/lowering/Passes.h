@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -20,6 +21,17 @@ namespace ddl::lowering {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/lowering/Passes.h.inc"
+
+/// Thread-local pointers that the model entry shares with the code it runs:
+/// the host of the current run (set by `run`, read by parallel loops), and
+/// the message of the run-time check that failed in it (null when none).
+inline constexpr llvm::StringLiteral kHostGlobal = "__ddl_host";
+inline constexpr llvm::StringLiteral kFailedCheckGlobal = "__ddl_failed_check";
+
+/// The thread-local, null-initialized pointer global `name` of `module`,
+/// created when missing.
+mlir::LLVM::GlobalOp getOrCreateThreadLocalPointer(mlir::ModuleOp module,
+                                                   llvm::StringRef name);
 
 } // namespace ddl::lowering
 

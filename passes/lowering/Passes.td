@@ -26,8 +26,27 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect", "::mlir::bufferization::BufferizationDialect"
+    "::mlir::tensor::TensorDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::cf::ControlFlowDialect"
   ];
+}
+
+def DDLChecksToStatusPass : Pass<"ddl-checks-to-status", "::mlir::ModuleOp"> {
+  let summary = "Turn run-time checks (cf.assert) into a failed run, not an abort";
+  let description = [{
+    Lowerings assert what ONNX calls an error but only the inputs can
+    reveal, such as a gather index out of range, with `cf.assert`. Upstream
+    lowers an assert to a message and `abort()`: a bad input tensor would
+    kill the host process. This pass replaces each assert by a branch-free
+    store of its message's address into the thread-local
+    `__ddl_failed_check` (when the condition is false). The model entry
+    (ddl-emit-model-entry) clears it before a run and, when it is set after
+    the run, frees the outputs and returns `DDL_MODEL_ERR_CHECK`; the model's
+    `failed_check` function hands the message to the host. The code after a
+    failed check still runs (the lowerings clamp what they assert, so it
+    stays memory-safe) and its results are discarded.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def DDLFuseElementwisePass : Pass<"ddl-fuse-elementwise", "::mlir::ModuleOp"> {

@@ -69,4 +69,21 @@ def DDLFlattenGlobalsPass : Pass<"ddl-flatten-globals", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def DDLBoolGlobalsAsBytesPass
+    : Pass<"ddl-bool-globals-as-bytes", "::mlir::ModuleOp"> {
+  let summary = "Store boolean constant blobs as byte arrays in LLVM globals";
+  let description = [{
+    Large constants are `dense_resource` blobs (one byte per boolean, as
+    ONNX and ddl's runtime store them). LLVM IR has no constant-data array
+    of `i1`, so translating an `!llvm.array<N x i1>` global initialized from
+    a blob fails ("no known conversion for innermost element type"): a
+    causal attention mask of more than 1024 elements did not compile. This
+    pass retypes such globals as `!llvm.array<N x i8>` over the same blob.
+    Nothing else changes: users reach globals through opaque pointers, and
+    an `i1` occupies one byte in memory, so every load and GEP reads the
+    same addresses.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // DDL_PASSES_MEMORY_PASSES_TD

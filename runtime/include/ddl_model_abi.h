@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct below changes layout or meaning. */
-#define DDL_MODEL_ABI_VERSION 1u
+#define DDL_MODEL_ABI_VERSION 2u
 
 /* The symbol every compiled model exports. */
 #define DDL_MODEL_ENTRY_SYMBOL "ddl_get_model"
@@ -78,6 +78,10 @@ typedef struct ddl_model_io {
 /* Status codes of `run`. */
 #define DDL_MODEL_OK 0
 #define DDL_MODEL_ERR_ARENA 1 /* host->arena returned NULL */
+/* A run-time check on the inputs' values failed (for instance a gather
+ * index out of range, which ONNX calls an error); `failed_check` says
+ * which. */
+#define DDL_MODEL_ERR_CHECK 2
 
 typedef struct ddl_model {
   uint32_t abi_version; /* DDL_MODEL_ABI_VERSION */
@@ -104,6 +108,10 @@ typedef struct ddl_model {
    * nothing from `outputs`: a failing model frees what it allocated. */
   int32_t (*run)(const ddl_host *host, const ddl_model_io *inputs,
                  ddl_model_io *outputs);
+  /* After `run` returned DDL_MODEL_ERR_CHECK on this thread: the message of
+   * the check that failed (it names the model's node), a static string.
+   * NULL otherwise. (Added in ABI version 2.) */
+  const char *(*failed_check)(void);
 } ddl_model;
 
 /* The exported entry: `const ddl_model *ddl_get_model(void);` */

@@ -553,11 +553,16 @@ ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
 
   if (rc != DDL_MODEL_OK) {
     /* The ABI hands buffers over only on success: leave them alone. */
+    const char *check =
+        rc == DDL_MODEL_ERR_CHECK && m->failed_check ? m->failed_check() : NULL;
     if (rc == DDL_MODEL_ERR_ARENA)
       s = ddl_fail(DDL_RUN_FAILED,
                    "model '%s' failed: no arena of %lld bytes could be "
                    "allocated",
                    model_label(h), (long long)run.failed_bytes);
+    else if (rc == DDL_MODEL_ERR_CHECK)
+      s = ddl_fail(DDL_RUN_FAILED, "model '%s' rejected its inputs: %s",
+                   model_label(h), check ? check : "a run-time check failed");
     else
       s = ddl_fail(DDL_RUN_FAILED, "model '%s' failed with status %d",
                    model_label(h), (int)rc);

@@ -44,7 +44,7 @@ def reason_of(stderr):
         if "error:" in line:
             reason = line.split("error:", 1)[1].strip()
             # "node 'x' (Op, opset N): msg" -> "Op: msg"
-            m = re.match(r"node '[^']*' \(([^,]+), opset \d+\): (.*)", reason)
+            m = re.match(r"node (?:'[^']*'|#\d+) \(([^,]+), opset \d+\): (.*)", reason)
             if m:
                 reason = f"{m.group(1)}: {m.group(2)}"
             return reason[:300]

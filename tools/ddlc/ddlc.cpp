@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ddl/Compiler.h"
+#include "ddl/Diagnostics.h"
 #include "ddl/InitAll.h"
 #include "frontends/onnx/ONNXImporter.h"
 
@@ -20,7 +21,9 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/Statistic.h"
@@ -76,20 +79,89 @@ static cl::opt<bool> noCheck("no-check",
 static cl::opt<bool> noSimplify(
     "no-simplify",
     cl::desc("Keep the graph as imported: no folding or type refinement"));
+static cl::opt<bool>
+    debug("debug", cl::desc("On a failure, print the failing op and the IR "
+                            "after the failing pass (to stderr)"));
+
+// Test hooks for the failure paths themselves (test/tools/ddlc/errors.test):
+// a pass that fails like a compiler bug would, and a crash.
+namespace {
+enum class Inject { None, Error, Crash };
+} // namespace
+static cl::opt<Inject> inject(
+    "ddl-test-inject", cl::Hidden, cl::init(Inject::None),
+    cl::desc("Testing ddl itself: make the last lowering pass fail on the "
+             "first op that came from the model, or crash"),
+    cl::values(clEnumValN(Inject::Error, "internal-error", ""),
+               clEnumValN(Inject::Crash, "crash", "")));
+
+namespace {
+/// Fails on the first op whose location names a source (so the test sees
+/// that sources survive lowering), as a buggy pass would.
+struct InjectedFailurePass final
+    : PassWrapper<InjectedFailurePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InjectedFailurePass)
+  StringRef getArgument() const override { return "ddl-test-inject-failure"; }
+  void runOnOperation() override {
+    Operation *target = getOperation();
+    getOperation().walk([&](Operation *op) {
+      if (ddl::describeSource(op->getLoc()).empty())
+        return WalkResult::advance();
+      target = op;
+      return WalkResult::interrupt();
+    });
+    target->emitError("injected failure (--ddl-test-inject=internal-error)");
+    signalPassFailure();
+  }
+};
+} // namespace
+
+/// The command line, quoted for a bug report.
+static std::string commandLine(int argc, char **argv) {
+  std::string text;
+  for (int i = 0; i < argc; ++i) {
+    if (i)
+      text += ' ';
+    text += argv[i];
+  }
+  return text;
+}
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // A portable ddlc links models by running itself as lld.
   if (std::optional<int> status = ddl::runEmbeddedLinker(argc, argv))
     return *status;
+  ddl::installCrashMessage("ddlc");
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "ddlc (ddl) " << ddl::versionString() << "\n";
+  });
+  // --mlir-print-ir-after-failure, --mlir-pass-pipeline-crash-reproducer...
+  registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "ddl ahead-of-time compiler\n");
 
   DialectRegistry registry;
   ddl::registerAllDialects(registry);
   ddl::registerAllPasses();
   MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  ddl::CompilerDiagnostics diagnostics(context, llvm::errs(),
+                                       /*printOps=*/debug);
+  // Every failure after this point exits through here: 1 for the model's
+  // problems, kExitInternalError (with a request for a bug report) for ddl's.
+  std::string invocation = commandLine(argc, argv);
+  auto fail = [&]() -> int {
+    int status = diagnostics.exitStatus();
+    if (status == 0) // A failure that reported nothing is ddl's.
+      status = ddl::kExitInternalError;
+    diagnostics.reportInternalFailure("ddlc", invocation);
+    if (status == ddl::kExitInternalError &&
+        diagnostics.failureKind() == ddl::FailureKind::None)
+      llvm::errs() << "ddlc: internal compiler error: a step failed without "
+                      "a diagnostic; please report it with `ddlc --version` "
+                      "and the command line\n  "
+                   << invocation << "\n";
+    return status;
+  };
 
   OwningOpRef<ModuleOp> module;
   StringRef input = inputPath;
@@ -102,7 +174,8 @@ int main(int argc, char **argv) {
     module = ddl::onnx_import::importONNXFile(context, inputPath, options);
   }
   if (!module)
-    return 1;
+    return diagnostics.exitStatus() == 0 ? 1 : diagnostics.exitStatus();
+  diagnostics.setStage(ddl::CompilerDiagnostics::Stage::Compile);
 
   if (optLevel > 3) {
     llvm::WithColor::error(llvm::errs(), "ddlc")
@@ -121,6 +194,23 @@ int main(int argc, char **argv) {
   compileOptions.target = target;
   compileOptions.optLevel = optLevel;
   compileOptions.pipeline.parallel = !noParallel;
+  if (inject == Inject::Crash)
+    LLVM_BUILTIN_TRAP;
+  compileOptions.configurePassManager = [&](PassManager &pm) {
+    if (inject == Inject::Error)
+      pm.addPass(std::make_unique<InjectedFailurePass>());
+    if (failed(applyPassManagerCLOptions(pm)))
+      return;
+    if (debug) {
+      // Module-scope printing needs a single-threaded context.
+      pm.getContext()->disableMultithreading();
+      pm.enableIRPrinting(
+          /*shouldPrintBeforePass=*/nullptr,
+          /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
+          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+          /*printAfterOnlyOnFailure=*/true);
+    }
+  };
   if (ddl::resolveTargetTriple(compileOptions).empty()) {
     llvm::WithColor::error(llvm::errs(), "ddlc")
         << "unknown --target '" << target
@@ -159,7 +249,7 @@ int main(int argc, char **argv) {
     }
     if (failed(ddl::compileToSharedObject(*module, compileOptions, outputPath,
                                           header, &compileStats)))
-      return 1;
+      return fail();
     printStats();
     return 0;
   }
@@ -167,11 +257,12 @@ int main(int argc, char **argv) {
   if (stage == Emit::Linalg) {
     PassManager pm(&context);
     ddl::buildGraphToLinalgPipeline(pm);
+    compileOptions.configurePassManager(pm);
     if (failed(pm.run(*module)))
-      return 1;
+      return fail();
   } else if (stage != Emit::Graph) {
     if (failed(ddl::lowerModelToLLVM(*module, compileOptions, &compileStats)))
-      return 1;
+      return fail();
   }
 
   std::string error;
@@ -184,13 +275,13 @@ int main(int argc, char **argv) {
   if (stage == Emit::Object) {
     std::string object;
     if (failed(ddl::emitObject(*module, compileOptions, object, &compileStats)))
-      return 1;
+      return fail();
     output->os() << object;
   } else if (stage == Emit::LLVMIR) {
     llvm::LLVMContext llvmContext;
     auto llvmModule = translateModuleToLLVMIR(*module, llvmContext);
     if (!llvmModule)
-      return 1;
+      return fail();
     llvmModule->print(output->os(), nullptr);
   } else if (emitBytecode) {
     if (failed(writeBytecodeToFile(*module, output->os()))) {

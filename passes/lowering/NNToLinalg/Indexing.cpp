@@ -9,14 +9,23 @@
 //
 // Index values from tensors are never trusted: negative values wrap once
 // (ONNX), then every index is clamped into [0, size - 1], so that invalid
-// input cannot make the generated code read or write out of bounds.
+// input cannot make the generated code read or write out of bounds. ONNX
+// calls an index outside [-size, size - 1] an error: constant indices are
+// verified by the nn ops' shape functions, and run-time ones by a reduction
+// over the indices ending in a cf.assert, which ddl-checks-to-status turns
+// into a failed run with a message naming the node (the clamping keeps the
+// rest of that run memory-safe). The check costs one pass over the indices,
+// which are far fewer than the elements a gather moves.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/lowering/NNToLinalg/Common.h"
 
+#include "ddl/Diagnostics.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace ddl;
@@ -96,6 +105,71 @@ scf::LoopNest loopNest(OpBuilder &b, Location loc, ValueRange ubs,
   return scf::buildLoopNest(b, loc, lbs, ubs, steps, iterArgs, body);
 }
 
+/// Asserts at run time that every entry of the lowered `indices` lies in
+/// [-size, size - 1], where `sizeOf(ivs)` gives the size of the data
+/// dimension that the entry at `ivs` addresses (see the file comment).
+/// Constant indices are skipped: their shape function verified them.
+void checkIndices(OpBuilder &b, Location loc, Operation *op, Value indices,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> sizeOf,
+                  StringRef dataDims) {
+  if (matchPattern(indices, m_Constant()))
+    return;
+  auto type = cast<RankedTensorType>(indices.getType());
+  int64_t rank = type.getRank();
+  Type i1 = b.getI1Type();
+  Value noneBad =
+      fill(b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, i1),
+           arith::ConstantIntOp::create(b, loc, i1, 0));
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                 AffineMap::get(rank, 0, {}, b.getContext())};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::reduction);
+  auto anyBad = linalg::GenericOp::create(
+      b, loc, noneBad.getType(), indices, noneBad, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value i = arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
+        Value size = sizeOf(nb, l, loopIndices(nb, l, 0, rank));
+        Value low = arith::SubIOp::create(nb, l, cIndex(nb, l, 0), size);
+        Value below =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, i, low);
+        Value above =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, i, size);
+        Value bad = arith::OrIOp::create(nb, l, below, above);
+        linalg::YieldOp::create(
+            nb, l, ValueRange{arith::OrIOp::create(nb, l, args[1], bad)});
+      });
+  Value any =
+      tensor::ExtractOp::create(b, loc, anyBad.getResult(0), ValueRange{});
+  Value ok = arith::XOrIOp::create(b, loc, any,
+                                   arith::ConstantIntOp::create(b, loc, i1, 1));
+  std::string source = describeSource(op->getLoc());
+  std::string message =
+      (source.empty() ? "" : source + ": ") + "an index is out of range for " +
+      dataDims.str() +
+      " of data; ONNX requires indices in [-size, size - 1] (size of the "
+      "dimension they address)";
+  cf::AssertOp::create(b, loc, ok, message);
+}
+
+/// For index tuples (gather_nd, scatter_nd: the last of the `q` indices
+/// dims runs over a tuple of `depth` entries): the size of the data
+/// dimension, batch + j, that tuple entry j addresses.
+std::function<Value(OpBuilder &, Location, ValueRange)>
+tupleDimSize(ArrayRef<Value> dataDims, int64_t batch, int64_t depth,
+             int64_t q) {
+  SmallVector<Value> dims(dataDims.begin() + batch,
+                          dataDims.begin() + batch + depth);
+  return [dims, q](OpBuilder &b, Location loc, ValueRange ivs) -> Value {
+    Value size = dims.back();
+    for (int64_t j = dims.size() - 2; j >= 0; --j) {
+      Value here = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         ivs[q - 1], cIndex(b, loc, j));
+      size = arith::SelectOp::create(b, loc, here, dims[j], size);
+    }
+    return size;
+  };
+}
+
 //===----------------------------------------------------------------------===//
 // Gathers
 //===----------------------------------------------------------------------===//
@@ -126,6 +200,10 @@ struct LowerGather final : OpRewritePattern<nn::GatherOp> {
     AffineMap indicesMap =
         AffineMap::get(outRank, 0, exprs, rewriter.getContext());
     Value axisSize = tensor::DimOp::create(rewriter, loc, data, axis);
+    std::string what = llvm::formatv("dimension {0}", axis).str();
+    checkIndices(
+        rewriter, loc, op, indices,
+        [&](OpBuilder &, Location, ValueRange) { return axisSize; }, what);
     Value result = parallelGeneric(
         rewriter, loc, *init, indices, indicesMap,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -158,6 +236,10 @@ struct LowerGatherElements final : OpRewritePattern<nn::GatherElementsOp> {
     Value data = toLowered(rewriter, loc, op.getData());
     Value indices = toLowered(rewriter, loc, op.getIndices());
     Value axisSize = tensor::DimOp::create(rewriter, loc, data, axis);
+    std::string what = llvm::formatv("dimension {0}", axis).str();
+    checkIndices(
+        rewriter, loc, op, indices,
+        [&](OpBuilder &, Location, ValueRange) { return axisSize; }, what);
     Value result = parallelGeneric(
         rewriter, loc, *init, indices, rewriter.getMultiDimIdentityMap(rank),
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -192,6 +274,9 @@ struct LowerGatherND final : OpRewritePattern<nn::GatherNDOp> {
     Value data = toLowered(rewriter, loc, op.getData());
     Value indices = toLowered(rewriter, loc, op.getIndices());
     SmallVector<Value> dataDims = dimValues(rewriter, loc, data);
+    checkIndices(rewriter, loc, op, indices,
+                 tupleDimSize(dataDims, batch, depth, q),
+                 "the dimensions that index tuples address");
     Value result = parallelGeneric(
         rewriter, loc, *init, {}, {},
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
@@ -282,6 +367,11 @@ struct LowerScatterElements final : OpRewritePattern<nn::ScatterElementsOp> {
     Value indices = toLowered(rewriter, loc, op.getIndices());
     Value updates = toLowered(rewriter, loc, op.getUpdates());
     SmallVector<Value> dataDims = dimValues(rewriter, loc, data);
+    std::string what = llvm::formatv("dimension {0}", axis).str();
+    checkIndices(
+        rewriter, loc, op, indices,
+        [&](OpBuilder &, Location, ValueRange) { return dataDims[axis]; },
+        what);
     // The updates have the indices' shape; loop over the smaller of the two
     // per dimension and clamp the other coordinates into data, so that
     // mismatched run-time shapes cannot address out of bounds either.
@@ -337,6 +427,9 @@ struct LowerScatterND final : OpRewritePattern<nn::ScatterNDOp> {
     Value indices = toLowered(rewriter, loc, op.getIndices());
     Value updates = toLowered(rewriter, loc, op.getUpdates());
     SmallVector<Value> dataDims = dimValues(rewriter, loc, data);
+    checkIndices(rewriter, loc, op, indices,
+                 tupleDimSize(dataDims, /*batch=*/0, depth, q),
+                 "the dimensions that index tuples address");
     SmallVector<Value> updateDims = dimValues(rewriter, loc, updates);
     SmallVector<Value> outerUbs(updateDims.begin(), updateDims.begin() + q - 1);
     SmallVector<Value> innerUbs;

@@ -19,6 +19,8 @@
 
 #include "passes/lowering/NNToLinalg/Common.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
 #include "dialects/nn/ShapeBuilder.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -808,6 +810,32 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
     SmallVector<OpFoldResult> sliceSizes(kept);
     sliceSizes.insert(sliceSizes.begin() + axis, rewriter.getIndexAttr(1));
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    // A pick (kept dims) and its slot in the results (the axis as a unit
+    // dim) convert by reshapes that name the axis. Rank-reducing slices
+    // would leave "which unit dim" to inference: with another unit dim
+    // (batch 1) folds picked the wrong one.
+    SmallVector<ReassociationIndices> axisGroups;
+    for (int64_t d = 0; d < rank; ++d) {
+      bool joinsPrevious = d == axis ? axis > 0 : d == axis + 1 && axis == 0;
+      if (joinsPrevious && !axisGroups.empty())
+        axisGroups.back().push_back(d);
+      else
+        axisGroups.push_back({d});
+    }
+    if (rank == 1)
+      axisGroups.clear();
+    auto toSlot = [&](OpBuilder &b, Location l, Value pick) -> Value {
+      SmallVector<int64_t> shape;
+      SmallVector<Value> dynamic;
+      dispatchIndexOpFoldResults(sliceSizes, dynamic, shape);
+      auto type = RankedTensorType::get(
+          shape, cast<RankedTensorType>(pick.getType()).getElementType());
+      return tensor::ExpandShapeOp::create(b, l, type, pick, axisGroups,
+                                           sliceSizes);
+    };
+    auto fromSlot = [&](OpBuilder &b, Location l, Value slot) -> Value {
+      return tensor::CollapseShapeOp::create(b, l, slot, axisGroups);
+    };
 
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
@@ -827,13 +855,13 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
               lb, l, first, zero, arith::SubIOp::create(lb, l, j, one));
           SmallVector<OpFoldResult> prevOffsets(rank, lb.getIndexAttr(0));
           prevOffsets[axis] = prevPos;
-          auto readPrev = [&](Value from, Value like) -> Value {
-            return tensor::ExtractSliceOp::create(
-                lb, l, cast<RankedTensorType>(like.getType()), from,
-                prevOffsets, sliceSizes, strides);
+          auto readPrev = [&](Value from) -> Value {
+            return fromSlot(lb, l,
+                            tensor::ExtractSliceOp::create(
+                                lb, l, from, prevOffsets, sliceSizes, strides));
           };
-          Value prevValues = readPrev(iterArgs[0], bestValues);
-          Value prevIndices = readPrev(iterArgs[1], bestIndices);
+          Value prevValues = readPrev(iterArgs[0]);
+          Value prevIndices = readPrev(iterArgs[1]);
           auto pass = linalg::GenericOp::create(
               lb, l, TypeRange{bestValues.getType(), bestIndices.getType()},
               ValueRange{x, prevValues, prevIndices},
@@ -874,11 +902,11 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
           SmallVector<OpFoldResult> offsets(rank, lb.getIndexAttr(0));
           offsets[axis] = j;
           Value newValues = tensor::InsertSliceOp::create(
-              lb, l, pass.getResult(0), iterArgs[0], offsets, sliceSizes,
-              strides);
+              lb, l, toSlot(lb, l, pass.getResult(0)), iterArgs[0], offsets,
+              sliceSizes, strides);
           Value newIndices = tensor::InsertSliceOp::create(
-              lb, l, pass.getResult(1), iterArgs[1], offsets, sliceSizes,
-              strides);
+              lb, l, toSlot(lb, l, pass.getResult(1)), iterArgs[1], offsets,
+              sliceSizes, strides);
           scf::YieldOp::create(lb, l, ValueRange{newValues, newIndices});
         });
     replaceWithLowered(rewriter, op, {loop.getResult(0), loop.getResult(1)});

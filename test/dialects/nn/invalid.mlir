@@ -1334,6 +1334,36 @@ func.func @gather_axis_out_of_range(%a: tensor<4x5xf32>, %i: tensor<2xi64>) {
 
 // -----
 
+func.func @gather_constant_index_out_of_range(%a: tensor<4x5xf32>) {
+  %i = nn.constant dense<[[0, 1], [3, -5]]> : tensor<2x2xi64>
+  // expected-error @+2 {{'nn.gather' op indices[1, 1] is -5, out of range for dimension 0 of data (size 4): indices must be in [-4, 3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.gather %a, %i : (tensor<4x5xf32>, tensor<2x2xi64>) -> tensor<2x2x5xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_constant_index_out_of_range(%a: tensor<4x5xf32>) {
+  %i = nn.constant dense<[[3, 5]]> : tensor<1x2xi64>
+  // expected-error @+2 {{'nn.gather_nd' op indices[0, 1] is 5, out of range for dimension 1 of data (size 5): indices must be in [-5, 4]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.gather_nd %a, %i : (tensor<4x5xf32>, tensor<1x2xi64>) -> tensor<1xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_constant_index_out_of_range(%a: tensor<4x5xf32>, %u: tensor<1x2xf32>) {
+  %i = nn.constant dense<[[0, 7]]> : tensor<1x2xi64>
+  // expected-error @+2 {{'nn.scatter_elements' op indices[0, 1] is 7, out of range for dimension 1 of data (size 5): indices must be in [-5, 4]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.scatter_elements %a, %i, %u {axis = 1 : i64} : (tensor<4x5xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<4x5xf32>
+  return
+}
+
+// -----
+
 func.func @gather_index_type(%a: tensor<4xf32>, %i: tensor<2xi16>) {
   // expected-error @+1 {{'nn.gather' op operand #1 must be ranked tensor of 64-bit signless integer or 32-bit signless integer values, but got 'tensor<2xi16>'}}
   %0 = nn.gather %a, %i : (tensor<4xf32>, tensor<2xi16>) -> tensor<2xf32>

@@ -138,3 +138,26 @@ func.func @non_zero(%x: tensor<?x8xf32>) -> index {
   %d = tensor.dim %0, %c1 : tensor<2x?xi64>
   return %d : index
 }
+
+// -----
+
+// Slice bounds of INT64_MIN (PyTorch exports x[:, ::-1] so) are values,
+// not "dynamic": reifying them on a dynamic dim once crashed ddlc. The
+// reversed length is clamp(-1 + n, 0, n - 1) - clamp(INT64_MIN + n, -1,
+// n - 1), i.e. n.
+// CHECK-LABEL: func.func @slice_reverse_int64_min
+// CHECK: %[[N:.+]] = tensor.dim %arg0, %c0
+// CHECK: %[[END:.+]] = arith.addi %[[N]], %c-9223372036854775808
+// CHECK: %[[SPAN:.+]] = arith.subi %{{[0-9]+}}, %{{[0-9]+}} : index
+// CHECK-NEXT: %[[LEN:.+]] = arith.maxsi %[[SPAN]], %c0
+// CHECK-NEXT: return %[[LEN]]
+func.func @slice_reverse_int64_min(%x: tensor<?x5xf32>) -> index {
+  %s = nn.constant dense<[-1]> : tensor<1xi64>
+  %e = nn.constant dense<[-9223372036854775808]> : tensor<1xi64>
+  %a = nn.constant dense<[0]> : tensor<1xi64>
+  %st = nn.constant dense<[-1]> : tensor<1xi64>
+  %0 = nn.slice %x, %s, %e axes %a steps %st : (tensor<?x5xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x5xf32>
+  %c0 = arith.constant 0 : index
+  %d = tensor.dim %0, %c0 : tensor<?x5xf32>
+  return %d : index
+}

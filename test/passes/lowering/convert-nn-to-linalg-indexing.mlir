@@ -3,6 +3,15 @@
 // CHECK-LABEL: func.func @gather_dynamic(
 // CHECK-SAME: %[[D:.+]]: tensor<?x16xf32>, %[[I:.+]]: tensor<?x?xi64>) -> tensor<?x?x16xf32>
 // CHECK: %[[E:.+]] = tensor.empty({{.+}}) : tensor<?x?x16xf32>
+// Indices out of [-size, size - 1] fail the run (ddl-checks-to-status):
+// one reduction to "any out of range", then an assert.
+// CHECK: %[[BAD:.+]] = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[I]] : tensor<?x?xi64>) outs(%{{.+}} : tensor<i1>)
+// CHECK: arith.cmpi slt
+// CHECK: arith.cmpi sge
+// CHECK: %[[ANY:.+]] = tensor.extract %[[BAD]][] : tensor<i1>
+// CHECK: %[[OK:.+]] = arith.xori %[[ANY]]
+// CHECK: cf.assert %[[OK]], "an index is out of range for dimension 0 of data
+// The gather itself clamps, so the rest of a failed run stays in bounds.
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%[[I]] : tensor<?x?xi64>) outs(%[[E]] : tensor<?x?x16xf32>)
 // CHECK: arith.index_cast
@@ -28,6 +37,7 @@ func.func @gather_scalar_index(%d: tensor<3x5x7xf16>, %s: tensor<i32>) -> tensor
 // -----
 
 // CHECK-LABEL: func.func @gather_elements_dynamic(
+// CHECK: cf.assert %{{.+}}, "an index is out of range for dimension 1 of data
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%{{.+}} : tensor<?x2xi32>) outs(%{{.+}} : tensor<?x2xf32>)
 // CHECK: linalg.index 1
@@ -42,6 +52,7 @@ func.func @gather_elements_dynamic(%d: tensor<?x5xf32>, %i: tensor<?x2xi32, #nn.
 // The index tuple is read inside the body.
 // CHECK-LABEL: func.func @gather_nd_dynamic(
 // CHECK-SAME: %[[D:.+]]: tensor<5x4x3xi8>, %[[I:.+]]: tensor<?x2xi64>
+// CHECK: cf.assert %{{.+}}, "an index is out of range for the dimensions that index tuples address
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.+}} : tensor<?x3xi8>)
 // CHECK: tensor.extract %[[I]]
@@ -55,6 +66,7 @@ func.func @gather_nd_dynamic(%d: tensor<5x4x3xi8>, %i: tensor<?x2xi64>) -> tenso
 // -----
 
 // CHECK-LABEL: func.func @gather_nd_batch(
+// CHECK: cf.assert
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.+}} : tensor<2x4xf32>)
 func.func @gather_nd_batch(%d: tensor<2x3x4xf32>, %i: tensor<2x1xi64>) -> tensor<2x4xf32> {
