@@ -188,9 +188,10 @@ def _compile_error(command, graph_path, result):
     UnsupportedCompileError when ddlc says the graph uses something
     unsupported, else a CompileError (the graph is invalid)."""
     message = result.stderr.strip() or result.stdout.strip()
+    code = result.returncode
+    unsupported = code == 1 and "unsupported" in message.lower()
     if len(message) > 4000:
         message = message[:4000] + "\n  ... (truncated)"
-    code = result.returncode
     if code == _DDLC_INTERNAL_ERROR or code < 0:
         how = f"exit status {code}" if code > 0 else f"killed by signal {-code}"
         return InternalCompilerError(
@@ -200,7 +201,7 @@ def _compile_error(command, graph_path, result):
             f"and the graph it compiled (kept at {graph_path}); adding --debug to the command "
             f"prints the IR.\n{message}"
         )
-    cls = UnsupportedCompileError if "unsupported" in message.lower() else CompileError
+    cls = UnsupportedCompileError if unsupported else CompileError
     return cls(f"ddlc could not compile the captured graph (kept at {graph_path}):\n{message}")
 
 
