@@ -47,7 +47,10 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   // Copies become loops (no memrefCopy runtime helper); bf16 conversions
   // expand to integer code (no __truncsfbf2 helper on any target).
-  addPipeline(pm, "ddl-copies-to-linalg,ddl-flatten-globals");
+  // Transcendental functions become inline polynomials (vectorizable)
+  // before anything is lowered to loops.
+  addPipeline(pm, "ddl-copies-to-linalg,ddl-flatten-globals,"
+                  "ddl-approximate-math");
   if (options.vectorize)
     addPipeline(pm, "ddl-interchange-for-vectorization");
   if (options.parallel)

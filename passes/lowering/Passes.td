@@ -66,6 +66,30 @@ def DDLFuseElementwisePass : Pass<"ddl-fuse-elementwise", "::mlir::ModuleOp"> {
                            "::mlir::affine::AffineDialect"];
 }
 
+def DDLApproximateMathPass
+    : Pass<"ddl-approximate-math", "::mlir::ModuleOp"> {
+  let summary = "Inline polynomial approximations of exp, log1p, tanh and erf (f32, f16, bf16)";
+  let description = [{
+    Lowered as calls (`expf`, `tanhf`, `erff` from libm, or LLVM intrinsics
+    that become those calls), transcendental functions stop LLVM's loop
+    vectorizer: every softmax, GELU, sigmoid or tanh loop ran one scalar
+    call per element. This pass replaces them, on f32, with upstream MLIR's
+    polynomial approximations (range reduction plus minimax polynomials,
+    plain arith that vectorizes), and computes f16/bf16 ones in f32 first.
+    Covered: exp, expm1, log1p, tanh, erf, erfc (softmax, sigmoid, SiLU,
+    GELU, softplus, tanh); log1p also stops being `log(1 + x)`, which lost
+    all of a tiny x. f64 keeps libm, and so do the functions whose upstream
+    approximation is not accurate everywhere: log and log2 flush denormal
+    arguments (log(1e-45) = -87.3), sin and cos lose accuracy on large
+    arguments. Accuracy (in ulps, edge cases included) is checked
+    against float64 by test/e2e/lowering/math-accuracy.test, and by the
+    ONNX node suite's tolerances.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def DDLInterchangeForVectorizationPass
     : Pass<"ddl-interchange-for-vectorization", "::mlir::ModuleOp"> {
   let summary = "Order linalg loops so the innermost one walks the output's contiguous dimension";
