@@ -24,9 +24,9 @@ using namespace mlir;
 /// better than convert-math-to-llvm's log(1 + x), which loses all of a
 /// tiny x (softplus(-80) was 0).
 static bool isApproximated(StringRef opName) {
-  static const llvm::StringSet<> names = {"math.exp",  "math.expm1",
+  static const llvm::StringSet<> names = {"math.exp",   "math.expm1",
                                           "math.log1p", "math.tanh",
-                                          "math.erf",  "math.erfc"};
+                                          "math.erf",   "math.erfc"};
   return names.contains(opName);
 }
 
