@@ -20,9 +20,18 @@ using namespace mlir;
 
 /// Fuse only a single-use producer whose every element the consumer reads
 /// exactly once.
+/// Named contractions (linalg.matmul, ...) stay as they are: the
+/// contraction kernels (ddl-select-schedules, ddl-data-tile) take them by
+/// name, and folding a reshape or a producer into one would generalize it.
+static bool isNamedContraction(Operation *op) {
+  return !isa<linalg::GenericOp>(op) && isa<linalg::LinalgOp>(op) &&
+         linalg::isaContractionOpInterface(cast<linalg::LinalgOp>(op));
+}
+
 static bool readsEachElementOnce(OpOperand *fused) {
   Operation *producer = fused->get().getDefiningOp();
-  if (!producer || !producer->hasOneUse())
+  if (!producer || !producer->hasOneUse() ||
+      isNamedContraction(fused->getOwner()))
     return false;
   auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
   if (!consumer)
@@ -34,7 +43,9 @@ static bool readsEachElementOnce(OpOperand *fused) {
 /// Reshape propagation and constant folding keep upstream's rule.
 static bool singleUseProducer(OpOperand *fused) {
   Operation *producer = fused->get().getDefiningOp();
-  return producer && producer->hasOneUse();
+  return producer && producer->hasOneUse() &&
+         !isNamedContraction(fused->getOwner()) &&
+         !isNamedContraction(producer);
 }
 
 namespace {

@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 using namespace mlir;
@@ -390,3 +392,20 @@ Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
 }
 
 } // namespace ddl::lowering
+
+TypedAttr ddl::lowering::retypedConstant(Attribute value,
+                                         RankedTensorType type) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (dense.getNumElements() != type.getNumElements())
+      return {};
+    if (dense.getElementType() == type.getElementType())
+      return dense.reshape(type);
+    if (dense.getElementType().getIntOrFloatBitWidth() !=
+        type.getElementType().getIntOrFloatBitWidth())
+      return {};
+    return dense.bitcast(type.getElementType()).reshape(type);
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return {};
+}

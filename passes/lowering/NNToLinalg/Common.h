@@ -44,6 +44,12 @@ bool isUnsignedInteger(mlir::Type type);
 // Boundary casts
 //===----------------------------------------------------------------------===//
 
+/// The value of an nn.constant (`dense` or a `dense_resource` blob) with
+/// the same elements in `type` (another shape, a signless element type of
+/// the same width); a blob is shared, not copied. Null when it cannot be.
+mlir::TypedAttr retypedConstant(mlir::Attribute value,
+                                mlir::RankedTensorType type);
+
 /// `value` (an nn-typed value) as its lowered type.
 mlir::Value toLowered(mlir::OpBuilder &b, mlir::Location loc,
                       mlir::Value value);

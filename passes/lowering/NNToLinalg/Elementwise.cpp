@@ -495,17 +495,9 @@ struct LowerConstant final : OpRewritePattern<nn::ConstantOp> {
   LogicalResult matchAndRewrite(nn::ConstantOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(lowerType(op.getType()));
-    TypedAttr value;
-    Attribute attr = op.getValue();
-    if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-      value = dense.getElementType() == type.getElementType()
-                  ? dense.reshape(type)
-                  : dense.bitcast(type.getElementType()).reshape(type);
-    } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-      value = DenseResourceElementsAttr::get(type, resource.getRawHandle());
-    } else {
+    TypedAttr value = retypedConstant(op.getValue(), type);
+    if (!value)
       return rewriter.notifyMatchFailure(op, "unsupported constant attribute");
-    }
     Value result = arith::ConstantOp::create(rewriter, op.getLoc(), value);
     replaceWithLowered(rewriter, op, result);
     return success();
