@@ -2,6 +2,7 @@
 
 #include "ddl/Pipelines.h"
 
+#include "passes/codegen/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 
@@ -32,6 +33,17 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm) {
                   "canonicalize,cse");
 }
 
+void ddl::buildDataTilingPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  codegen::DDLSelectSchedulesPassOptions select;
+  select.target = options.target;
+  select.schedulesFile = options.schedulesFile;
+  select.print = options.printSchedules;
+  pm.addPass(codegen::createDDLSelectSchedulesPass(select));
+  pm.addPass(codegen::createDDLDataTilePass());
+  addPipeline(pm, "canonicalize,cse");
+}
+
 void ddl::buildBufferizePipeline(OpPassManager &pm) {
   // Loops may yield fresh buffers per iteration: carried values of nn.loop
   // can change shape between iterations, and scan outputs grow.
@@ -47,6 +59,8 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   // Copies become loops (no memrefCopy runtime helper); bf16 conversions
   // expand to integer code (no __truncsfbf2 helper on any target).
+  // Scheduled kernels first, while they are still whole linalg ops.
+  pm.addPass(codegen::createDDLMmt4dToVectorPass());
   addPipeline(pm, "ddl-copies-to-linalg,ddl-flatten-globals");
   if (options.vectorize)
     addPipeline(pm, "ddl-interchange-for-vectorization");
@@ -59,6 +73,7 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
           "convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-llvm,"
           "convert-math-to-libm,"
+          "convert-vector-to-llvm,"
           "arith-expand{include-bf16=1},convert-arith-to-llvm,"
           "convert-index-to-llvm,"
           "finalize-memref-to-llvm{use-aligned-alloc=1},convert-func-to-llvm,"
@@ -69,6 +84,8 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
 void ddl::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   buildGraphToLinalgPipeline(pm);
+  if (options.vectorize)
+    buildDataTilingPipeline(pm, options);
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);
 }
@@ -82,6 +99,10 @@ void ddl::registerPipelines() {
       "ddl-graph-to-linalg",
       "Lower the nn graph to linalg on tensors and fuse elementwise ops",
       buildGraphToLinalgPipeline);
+  PassPipelineRegistration<>(
+      "ddl-data-tiling",
+      "Schedule contractions (host target) and data-tile them into mmt4d",
+      [](OpPassManager &pm) { buildDataTilingPipeline(pm, {}); });
   PassPipelineRegistration<>(
       "ddl-bufferize",
       "Bufferize, plan the arena and free what does not live in it",
