@@ -47,10 +47,14 @@ void ddl::buildDataTilingPipeline(OpPassManager &pm,
 void ddl::buildBufferizePipeline(OpPassManager &pm) {
   // Loops may yield fresh buffers per iteration: carried values of nn.loop
   // can change shape between iterations, and scan outputs grow.
+  // Scheduled kernels become loops before the arena is planned: the
+  // micro-kernel writes its tiles straight into the unpacked result, so
+  // that buffer's live range starts at the kernel, not after it.
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map "
                   "allow-return-allocs-from-loops=1},"
-                  "canonicalize,cse,ddl-own-results,ddl-plan-arena,"
+                  "canonicalize,cse,ddl-mmt4d-to-vector,"
+                  "ddl-own-results,ddl-plan-arena,"
                   "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize");
 }
@@ -59,8 +63,6 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   // Copies become loops (no memrefCopy runtime helper); bf16 conversions
   // expand to integer code (no __truncsfbf2 helper on any target).
-  // Scheduled kernels first, while they are still whole linalg ops.
-  pm.addPass(codegen::createDDLMmt4dToVectorPass());
   addPipeline(pm, "ddl-copies-to-linalg,ddl-flatten-globals");
   if (options.vectorize)
     addPipeline(pm, "ddl-interchange-for-vectorization");

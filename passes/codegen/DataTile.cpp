@@ -3,6 +3,7 @@
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/Schedules.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AsmState.h"
@@ -73,6 +74,65 @@ static FailureOr<ElementsAttr> packRhs(const ConstantRhsMatmul &kernel,
       HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(packed))));
 }
 
+/// `x` ([R, C], f32) padded with zeros at the end of dimension 0 to a
+/// multiple of `r0` and split into row tiles, [R1, r0, C]. The pad is left
+/// out when R is static and a multiple of `r0`.
+static Value splitRows(OpBuilder &b, Location loc, Value x, int64_t r0,
+                       Value padValue) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr s0 = getAffineSymbolExpr(0, ctx);
+  OpFoldResult rowCount = tensor::getMixedSize(b, loc, x, 0);
+  OpFoldResult tileCount =
+      affine::makeComposedFoldedAffineApply(b, loc, s0.ceilDiv(r0), {rowCount});
+  Value padded = x;
+  if (ShapedType::isDynamic(rows) || rows % r0 != 0) {
+    OpFoldResult high = affine::makeComposedFoldedAffineApply(
+        b, loc, s0.ceilDiv(r0) * r0 - s0, {rowCount});
+    int64_t paddedRows =
+        ShapedType::isDynamic(rows) ? rows : llvm::divideCeil(rows, r0) * r0;
+    auto paddedType =
+        RankedTensorType::get({paddedRows, cols}, type.getElementType());
+    padded = tensor::PadOp::create(
+        b, loc, paddedType, x,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{high, b.getIndexAttr(0)}, padValue);
+  }
+  std::optional<int64_t> staticTiles = getConstantIntValue(tileCount);
+  auto splitType = RankedTensorType::get(
+      {staticTiles ? *staticTiles : ShapedType::kDynamic, r0, cols},
+      type.getElementType());
+  return tensor::ExpandShapeOp::create(
+      b, loc, splitType, padded, ArrayRef<ReassociationIndices>{{0, 1}, {2}},
+      ArrayRef<OpFoldResult>{tileCount, b.getIndexAttr(r0),
+                             b.getIndexAttr(cols)});
+}
+
+/// A ([M, K]) packed to [M1][K][M0][1] for K0 = 1: row tiles transposed so
+/// that each K step reads M0 contiguous values. One pad (only when M is
+/// not a multiple of M0) and one transpose whose innermost loop runs over
+/// M0, not over the unit K0.
+static Value packLhs(OpBuilder &b, Location loc, Value a, int64_t m0,
+                     Value zero) {
+  Value split = splitRows(b, loc, a, m0, zero); // [M1, M0, K]
+  auto splitType = cast<RankedTensorType>(split.getType());
+  int64_t k = splitType.getDimSize(2);
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, split, 0),
+                                     b.getIndexAttr(k), b.getIndexAttr(m0)};
+  Value dest =
+      tensor::EmptyOp::create(b, loc, sizes, splitType.getElementType());
+  Value transposed = linalg::TransposeOp::create(b, loc, split, dest,
+                                                 ArrayRef<int64_t>{0, 2, 1})
+                         .getResult()[0];
+  auto packedType = RankedTensorType::get({splitType.getDimSize(0), k, m0, 1},
+                                          splitType.getElementType());
+  return tensor::ExpandShapeOp::create(
+      b, loc, packedType, transposed,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
+      ArrayRef<OpFoldResult>{sizes[0], sizes[1], sizes[2], b.getIndexAttr(1)});
+}
+
 /// Rewrites one scheduled matmul; reports why it cannot.
 static LogicalResult dataTile(RewriterBase &rewriter,
                               const ConstantRhsMatmul &kernel,
@@ -98,14 +158,9 @@ static LogicalResult dataTile(RewriterBase &rewriter,
   Value b = arith::ConstantOp::create(rewriter, loc, packedBType,
                                       cast<TypedAttr>(*packedB));
 
-  // A, packed at run time: [M1][K1][M0][K0].
+  // A, packed at run time: [M1][K1][M0][K0] (K0 = 1, checked).
   SmallVector<int64_t> innerPos = {0, 1};
-  SmallVector<OpFoldResult> aTiles = {rewriter.getIndexAttr(m0),
-                                      rewriter.getIndexAttr(k0)};
-  Value aDest = linalg::PackOp::createDestinationTensor(rewriter, loc, a,
-                                                        aTiles, innerPos, {});
-  auto packA =
-      linalg::PackOp::create(rewriter, loc, a, aDest, innerPos, aTiles, zero);
+  Value packedA = packLhs(rewriter, loc, a, m0, zero);
 
   // The accumulator in [M1][N1][M0][N0] tiles: a fill in the packed shape,
   // or the initial value packed.
@@ -125,28 +180,44 @@ static LogicalResult dataTile(RewriterBase &rewriter,
     packedC = packC.getResult();
   }
 
-  auto mmt4d =
-      linalg::Mmt4DOp::create(rewriter, loc, packedC.getType(),
-                              ValueRange{packA.getResult(), b}, packedC);
+  auto mmt4d = linalg::Mmt4DOp::create(rewriter, loc, packedC.getType(),
+                                       ValueRange{packedA, b}, packedC);
   mmt4d->setAttr(sched::kScheduleAttr, schedule);
   if (Attribute key = op->getAttr(kKernelKeyAttr))
     mmt4d->setAttr(kKernelKeyAttr, key);
 
   // The result, unpacked into the matmul's own destination (the fill's,
-  // when the accumulator was a fill: nothing needs filling twice).
+  // when the accumulator was a fill: nothing needs filling twice). When M
+  // and N are multiples of the tile, one transpose writes the destination
+  // in place; otherwise upstream's unpack lowering (transpose, then copy
+  // the unpadded part).
   Value dest = fill ? fill.getOutputs()[0] : init;
-  auto unpack = linalg::UnPackOp::create(rewriter, loc, mmt4d.getResult(0),
-                                         dest, innerPos, cTiles);
-  rewriter.replaceOp(op, unpack.getResult());
-
-  // The run-time relayouts become pad + reshape + transpose loop nests of
-  // their own.
-  if (failed(linalg::lowerPack(rewriter, packA)))
-    return op.emitError() << "cannot lower the pack of the left operand";
+  auto destType = cast<RankedTensorType>(dest.getType());
+  if (!destType.isDynamicDim(0) && destType.getDimSize(0) % m0 == 0 &&
+      kernel.n % n0 == 0) {
+    int64_t m1 = destType.getDimSize(0) / m0;
+    auto tiledType = RankedTensorType::get({m1, m0, n1, n0}, f32);
+    Value tiledDest = tensor::ExpandShapeOp::create(
+        rewriter, loc, tiledType, dest,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+    Value transposed =
+        linalg::TransposeOp::create(rewriter, loc, mmt4d.getResult(0),
+                                    tiledDest, ArrayRef<int64_t>{0, 2, 1, 3})
+            .getResult()[0];
+    Value result = tensor::CollapseShapeOp::create(
+        rewriter, loc, destType, transposed,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+    rewriter.replaceOp(op, result);
+  } else {
+    auto unpack = linalg::UnPackOp::create(rewriter, loc, mmt4d.getResult(0),
+                                           dest, innerPos, cTiles);
+    rewriter.replaceOp(op, unpack.getResult());
+    if (failed(linalg::lowerUnPack(rewriter, unpack)))
+      return emitError(loc) << "cannot lower the unpack of the result";
+  }
+  // The run-time pack of a non-fill accumulator: pad, reshape, transpose.
   if (packC && failed(linalg::lowerPack(rewriter, packC)))
-    return op.emitError() << "cannot lower the pack of the accumulator";
-  if (failed(linalg::lowerUnPack(rewriter, unpack)))
-    return op.emitError() << "cannot lower the unpack of the result";
+    return emitError(loc) << "cannot lower the pack of the accumulator";
   return success();
 }
 

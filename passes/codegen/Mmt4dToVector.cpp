@@ -4,6 +4,7 @@
 #include "passes/codegen/Schedules.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace ddl;
@@ -33,6 +34,55 @@ static void buildFor(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
                      });
 }
 
+/// The fill of `op`'s accumulator buffer that immediately precedes it (only
+/// memory-effect-free ops in between), or null. The micro-kernel then
+/// starts its first k block from the fill value in registers instead of
+/// loading it: the packed accumulator is never written twice.
+static linalg::FillOp precedingFill(linalg::Mmt4DOp op) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      return fill.hasPureBufferSemantics() &&
+                     fill.getOutputs()[0] == op.getDpsInits()[0]
+                 ? fill
+                 : linalg::FillOp();
+    if (!isMemoryEffectFree(prev))
+      return {};
+  }
+  return {};
+}
+
+/// The unpack of `op`'s result that follows it: a transpose [M1][N1][M0][N0]
+/// -> [M1][M0][N1][N0] of the accumulator buffer that is its last use, into
+/// an identity-layout buffer. The micro-kernel then keeps its tiles in that
+/// buffer (the result's rows), so the packed result is never written.
+static linalg::TransposeOp followingUnpack(linalg::Mmt4DOp op) {
+  Value c = op.getDpsInits()[0];
+  linalg::TransposeOp found;
+  for (Operation *user : c.getUsers()) {
+    if (user == op.getOperation() || isa<linalg::FillOp>(user))
+      continue;
+    auto transpose = dyn_cast<linalg::TransposeOp>(user);
+    if (!transpose || found || transpose.getInput() != c ||
+        transpose->getBlock() != op->getBlock() ||
+        !op->isBeforeInBlock(transpose) ||
+        transpose.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3} ||
+        !transpose.hasPureBufferSemantics())
+      return {};
+    found = transpose;
+  }
+  if (!found)
+    return {};
+  auto type = cast<MemRefType>(found.getInit().getType());
+  if (!type.getLayout().isIdentity())
+    return {};
+  // Nothing between the kernel and the transpose may touch memory.
+  for (Operation *next = op->getNextNode(); next != found.getOperation();
+       next = next->getNextNode())
+    if (!isMemoryEffectFree(next))
+      return {};
+  return found;
+}
+
 static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
                                 sched::ContractionAttr schedule) {
   Location loc = op.getLoc();
@@ -48,7 +98,22 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
            << m0 << "x" << k0 << ", " << n0 << "x" << k0 << " and " << m0 << "x"
            << n0;
 
-  rewriter.setInsertionPoint(op);
+  linalg::FillOp fill = precedingFill(op);
+  Value fillValue = fill ? fill.getInputs()[0] : Value();
+  if (fillValue && !fillValue.getType().isF32())
+    fillValue = {};
+  // Where the tiles live: the packed buffer, or the rows of the unpacked
+  // result [M1][M0][N1][N0] when the unpack follows.
+  linalg::TransposeOp unpack = followingUnpack(op);
+  Value tiles = unpack ? unpack.getInit() : c;
+  auto tileIndices = [&](Value mi, Value ni, Value row, Value zeroIndex) {
+    return unpack ? SmallVector<Value>{mi, row, ni, zeroIndex}
+                  : SmallVector<Value>{mi, ni, row, zeroIndex};
+  };
+  // At the unpack, when there is one: the result buffer may be defined
+  // after the kernel (only memory-effect-free ops lie in between).
+  rewriter.setInsertionPoint(unpack ? unpack.getOperation()
+                                    : op.getOperation());
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(rewriter, loc, v);
   };
@@ -79,10 +144,39 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
       Value row = arith::ConstantIndexOp::create(builder, loc, i);
       rows.push_back(row);
     }
+    auto loadAccumulators = [&](OpBuilder &lb, bool fromTiles) {
+      SmallVector<Value> loaded;
+      for (int64_t i = 0; i < m0; ++i)
+        loaded.push_back(vector::LoadOp::create(
+            lb, loc, vectorType, fromTiles ? tiles : c,
+            fromTiles ? tileIndices(mi, ni, rows[i], zero)
+                      : SmallVector<Value>{mi, ni, rows[i], zero}));
+      return loaded;
+    };
     SmallVector<Value> accumulators;
-    for (int64_t i = 0; i < m0; ++i)
-      accumulators.push_back(vector::LoadOp::create(
-          builder, loc, vectorType, c, ValueRange{mi, ni, rows[i], zero}));
+    if (fillValue || unpack) {
+      // First k block: the fill value, or the packed initial value; later
+      // blocks: what the earlier ones stored.
+      Value first = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::eq, kBegin, zero);
+      auto init = scf::IfOp::create(
+          builder, loc, first,
+          [&](OpBuilder &tb, Location l) {
+            if (!fillValue) {
+              scf::YieldOp::create(tb, l, loadAccumulators(tb, false));
+              return;
+            }
+            Value splat =
+                vector::BroadcastOp::create(tb, l, vectorType, fillValue);
+            scf::YieldOp::create(tb, l, SmallVector<Value>(m0, splat));
+          },
+          [&](OpBuilder &eb, Location l) {
+            scf::YieldOp::create(eb, l, loadAccumulators(eb, true));
+          });
+      accumulators.append(init.getResults().begin(), init.getResults().end());
+    } else {
+      accumulators = loadAccumulators(builder, false);
+    }
     auto loop = scf::ForOp::create(
         builder, loc, kBegin, kEnd, one, accumulators,
         [&](OpBuilder &kb, Location l, Value ki, ValueRange acc) {
@@ -99,8 +193,8 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
           scf::YieldOp::create(kb, l, next);
         });
     for (int64_t i = 0; i < m0; ++i)
-      vector::StoreOp::create(builder, loc, loop.getResult(i), c,
-                              ValueRange{mi, ni, rows[i], zero});
+      vector::StoreOp::create(builder, loc, loop.getResult(i), tiles,
+                              tileIndices(mi, ni, rows[i], zero));
   };
 
   // parallel blocks -> k blocks -> blocks of the other dim -> n1 -> m1.
@@ -131,6 +225,10 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
         });
       });
   rewriter.eraseOp(op);
+  if (fillValue)
+    rewriter.eraseOp(fill);
+  if (unpack)
+    rewriter.eraseOp(unpack);
   return success();
 }
 

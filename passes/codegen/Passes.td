@@ -69,7 +69,8 @@ def DDLDataTilePass : Pass<"ddl-data-tile", "::mlir::ModuleOp"> {
 def DDLMmt4dToVectorPass : Pass<"ddl-mmt4d-to-vector", "::mlir::ModuleOp"> {
   let summary = "Scheduled linalg.mmt4d on buffers becomes a parallel loop nest around a vector FMA micro-kernel";
   let description = [{
-    Reads only the op's `#sched.contraction` schedule. The loop nest is:
+    Runs after one-shot bufferization and before arena planning. Reads only
+    the op's `#sched.contraction` schedule. The loop nest is:
     an `scf.parallel` over blocks of the schedule's parallel dimension
     (Mc or Nc tiles each; ddl-parallel-to-host runs it on the thread pool),
     then blocks of Kc tiles of k1, blocks of the other dimension, n1 and m1
@@ -78,10 +79,18 @@ def DDLMmt4dToVectorPass : Pass<"ddl-mmt4d-to-vector", "::mlir::ModuleOp"> {
     values of the k1 loop, loaded and stored once per k block) and per K0
     step does one load of N0 elements of B and, per row, one broadcast of A
     and one `vector.fma`; LLVM splits the vectors into the target's
-    registers (`vfmadd231ps zmm, zmm, m32{1to16}` on AVX-512, `fmla v.4s`
+    registers (`vbroadcastss` + `vfmadd231ps` on zmm on AVX-512, `fmla v.4s`
     on NEON). The packed operands' inner tiles are static, so every access
     is in bounds and no masks, transfers or unit dimensions reach the
     vector lowering. f32 only, K0 = 1.
+
+    Two neighbours are folded into the kernel: a `linalg.fill` of the
+    accumulator right before it (the first k block starts from the fill
+    value in registers) and the unpacking transpose right after it
+    (`[M1][N1][M0][N0]` -> `[M1][M0][N1][N0]`, the accumulator's last use):
+    the tiles are then stored straight into the result's rows and the
+    packed accumulator is never written. That is why the pass runs before
+    arena planning: the result's live range must start at the kernel.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",

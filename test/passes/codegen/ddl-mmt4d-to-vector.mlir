@@ -58,3 +58,34 @@ func.func @mismatch(%a: memref<1x8x4x1xf32>, %b: memref<2x8x16x1xf32>, %c: memre
     ins(%a, %b : memref<1x8x4x1xf32>, memref<2x8x16x1xf32>) outs(%c : memref<1x2x4x16xf32>)
   return
 }
+
+// -----
+
+// The fill before the kernel and the unpacking transpose after it are
+// folded in: the first k block starts from the fill value, later blocks
+// reload what the earlier ones stored, and the tiles are stored straight
+// into the result's rows ([M1][M0][N1][N0]).
+// CHECK-LABEL: func.func @fused
+// CHECK-SAME: %[[Y:[^:]+]]: memref<2x4x3x16xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel
+// CHECK: scf.for %[[KB:[^ ]+]] =
+// CHECK: scf.for
+// CHECK: scf.for %[[N:[^ ]+]] =
+// CHECK: scf.for %[[M:[^ ]+]] =
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[KB]], %{{.+}} : index
+// CHECK: scf.if %[[FIRST]] -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[SPLAT:.+]] = vector.broadcast %{{.+}} : f32 to vector<16xf32>
+// CHECK: scf.yield %[[SPLAT]], %[[SPLAT]], %[[SPLAT]], %[[SPLAT]]
+// CHECK: } else {
+// CHECK: vector.load %[[Y]][%[[M]], %{{.+}}, %[[N]], %{{.+}}] : memref<2x4x3x16xf32>, vector<16xf32>
+// CHECK: vector.store %{{.+}}, %[[Y]][%[[M]], %{{.+}}, %[[N]], %{{.+}}] : memref<2x4x3x16xf32>, vector<16xf32>
+// CHECK-NOT: linalg.transpose
+func.func @fused(%a: memref<2x8x4x1xf32>, %b: memref<3x8x16x1xf32>, %c: memref<2x3x4x16xf32>, %y: memref<2x4x3x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3x4x16xf32>)
+  linalg.mmt4d {sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [1, 1, 4], parallel = 1>}
+    ins(%a, %b : memref<2x8x4x1xf32>, memref<3x8x16x1xf32>) outs(%c : memref<2x3x4x16xf32>)
+  linalg.transpose ins(%c : memref<2x3x4x16xf32>) outs(%y : memref<2x4x3x16xf32>) permutation = [0, 2, 1, 3]
+  return
+}
