@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
@@ -50,6 +51,11 @@ codegen::matchConstantRhsMatmul(linalg::MatmulOp op) {
   if (!rhs ||
       !(isa<DenseElementsAttr>(rhs) || isa<DenseResourceElementsAttr>(rhs)))
     return std::nullopt;
+  // Weights are packed at compile time: an elided resource (a printout
+  // without its data) cannot be, so it keeps the generic lowering.
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(rhs))
+    if (!resource.getRawHandle().getBlob())
+      return std::nullopt;
   int64_t kSize = aType.getDimSize(1);
   int64_t nSize = cType.getDimSize(1);
   if (ShapedType::isDynamic(kSize) || ShapedType::isDynamic(nSize) ||
