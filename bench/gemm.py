@@ -8,7 +8,8 @@ product with `cblas_sgemm` (OpenBLAS, its default kernel and, with
 OPENBLAS_CORETYPE=SkylakeX, its AVX-512 kernel) and `dnnl_sgemm` (oneDNN),
 each in a subprocess of its own so that its thread settings hold.
 Every peer runs `--rounds` rounds, interleaved; a round is one warm-up and
-`--runs` timed calls, and reports the median; the table shows the median
+`--runs` timed calls (more for small shapes: about 0.2 s of work), and
+reports the median; the table shows the median
 over rounds in GFLOP/s (2*M*N*K / time) and ratios to ddl.
 
     /usr/bin/python3 bench/gemm.py --ddlc build/bin/ddlc \
@@ -167,14 +168,17 @@ def main():
             m, n, k = parse_shape(shape)
             flops = 2.0 * m * n * k
             base = build_ddl(args.ddlc, shape, work)
+            # Small shapes get more calls (about 0.2 s of work per round at
+            # 100 GFLOP/s), so a round is not one scheduler hiccup.
+            runs = max(args.runs, min(2000, int(2e10 / flops)))
             for threads in args.threads:
                 times = {"ddl": []}
                 cores = {}
                 for _ in range(args.rounds):
                     times["ddl"].append(run_ddl(args.ddl_run, base, threads,
-                                                args.runs))
+                                                runs))
                     for (peer, core), name in zip(peers, names):
-                        ms, corename = run_peer(peer, shape, threads, args.runs,
+                        ms, corename = run_peer(peer, shape, threads, runs,
                                                 core)
                         times.setdefault(name, []).append(ms)
                         cores[name] = corename
