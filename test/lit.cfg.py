@@ -56,6 +56,14 @@ config.substitutions.append(
      os.path.join(config.ddl_tools_dir, "ddl-runtime-unit-tests")))
 config.substitutions.append(("%fake_models", config.fake_model_dir))
 
+# The host's vector ISA, for tests of the code generated for it.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if " avx512f" in cpuinfo.read():
+            config.available_features.add("host-avx512")
+except OSError:
+    pass
+
 # aarch64: the runtime cross-built with gcc and run under qemu-user.
 if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):
     config.available_features.add("aarch64-cross")

@@ -11,6 +11,8 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <string>
+
 namespace ddl {
 
 /// Options that shape the CPU pipeline.
@@ -19,6 +21,13 @@ struct CPUPipelineOptions {
   bool parallel = true;
   /// Tile and vectorize contractions and elementwise loops.
   bool vectorize = true;
+  /// The target whose table entry (lib/Target/CPU/TargetInfo.h) chooses
+  /// the kernels' schedules: "host", "x86_64" or "aarch64".
+  std::string target = "host";
+  /// A file of `key -> schedule` records that override the heuristic.
+  std::string schedulesFile;
+  /// Print `key -> schedule` for every scheduled kernel on stdout.
+  bool printSchedules = false;
 };
 
 /// nn graph -> nn graph: folds constants and shape computations and refines
@@ -38,7 +47,13 @@ void buildBufferizePipeline(mlir::OpPassManager &pm);
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const CPUPipelineOptions &options);
 
-/// All three, in order: what `ddlc` runs for a CPU target.
+/// linalg on tensors -> data-tiled kernels: a schedule for every
+/// contraction (the target table's, or a replayed file's), then
+/// matmul -> unpack(mmt4d(pack)) with constant operands packed now.
+void buildDataTilingPipeline(mlir::OpPassManager &pm,
+                             const CPUPipelineOptions &options);
+
+/// All four, in order: what `ddlc` runs for a CPU target.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
 

@@ -94,7 +94,9 @@ LogicalResult ddl::lowerModelToLLVM(ModuleOp module,
     return module.emitError() << "unsupported target '" << options.target
                               << "' (expected host, x86_64 or aarch64)";
   PassManager pm(module.getContext());
-  buildCPUPipeline(pm, options.pipeline);
+  CPUPipelineOptions pipeline = options.pipeline;
+  pipeline.target = options.target;
+  buildCPUPipeline(pm, pipeline);
   lowering::DDLEmitModelEntryPassOptions entryOptions;
   entryOptions.targetTriple = triple;
   pm.addPass(lowering::createDDLEmitModelEntryPass(entryOptions));

@@ -4,6 +4,8 @@
 
 #include "ddl/Pipelines.h"
 #include "dialects/nn/NNDialect.h"
+#include "dialects/sched/SchedDialect.h"
+#include "passes/codegen/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "passes/memory/Passes.h"
@@ -58,12 +60,13 @@
 
 void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
   using namespace mlir;
-  registry.insert<nn::NNDialect, affine::AffineDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
-                  func::FuncDialect, index::IndexDialect, LLVM::LLVMDialect,
-                  linalg::LinalgDialect, math::MathDialect,
-                  memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
-                  ub::UBDialect, vector::VectorDialect>();
+  registry
+      .insert<nn::NNDialect, sched::SchedDialect, affine::AffineDialect,
+              arith::ArithDialect, bufferization::BufferizationDialect,
+              cf::ControlFlowDialect, func::FuncDialect, index::IndexDialect,
+              LLVM::LLVMDialect, linalg::LinalgDialect, math::MathDialect,
+              memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
+              ub::UBDialect, vector::VectorDialect>();
 
   // What one-shot bufferization and buffer deallocation need to know about
   // the upstream ops that the lowering produces.
@@ -111,6 +114,7 @@ void ddl::registerAllPasses() {
   registerSCFPasses();
   vector::registerVectorPasses();
 
+  codegen::registerCodegenPasses();
   graph::registerGraphPasses();
   lowering::registerLoweringPasses();
   memory::registerMemoryPasses();

@@ -2,6 +2,7 @@
 
 #include "ddl/Pipelines.h"
 
+#include "passes/codegen/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 
@@ -32,13 +33,28 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm) {
                   "canonicalize,cse");
 }
 
+void ddl::buildDataTilingPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  codegen::DDLSelectSchedulesPassOptions select;
+  select.target = options.target;
+  select.schedulesFile = options.schedulesFile;
+  select.print = options.printSchedules;
+  pm.addPass(codegen::createDDLSelectSchedulesPass(select));
+  pm.addPass(codegen::createDDLDataTilePass());
+  addPipeline(pm, "canonicalize,cse");
+}
+
 void ddl::buildBufferizePipeline(OpPassManager &pm) {
   // Loops may yield fresh buffers per iteration: carried values of nn.loop
   // can change shape between iterations, and scan outputs grow.
+  // Scheduled kernels become loops before the arena is planned: the
+  // micro-kernel writes its tiles straight into the unpacked result, so
+  // that buffer's live range starts at the kernel, not after it.
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map "
                   "allow-return-allocs-from-loops=1},"
-                  "canonicalize,cse,ddl-own-results,ddl-plan-arena,"
+                  "canonicalize,cse,ddl-mmt4d-to-vector,"
+                  "ddl-own-results,ddl-plan-arena,"
                   "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize");
 }
@@ -62,6 +78,7 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
           "ddl-checks-to-status,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-llvm,"
           "convert-math-to-libm,"
+          "convert-vector-to-llvm,"
           "arith-expand{include-bf16=1},convert-arith-to-llvm,"
           "convert-index-to-llvm,"
           "finalize-memref-to-llvm{use-aligned-alloc=1},convert-func-to-llvm,"
@@ -72,6 +89,8 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
 void ddl::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
   buildGraphToLinalgPipeline(pm);
+  if (options.vectorize)
+    buildDataTilingPipeline(pm, options);
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);
 }
@@ -85,6 +104,10 @@ void ddl::registerPipelines() {
       "ddl-graph-to-linalg",
       "Lower the nn graph to linalg on tensors and fuse elementwise ops",
       buildGraphToLinalgPipeline);
+  PassPipelineRegistration<>(
+      "ddl-data-tiling",
+      "Schedule contractions (host target) and data-tile them into mmt4d",
+      [](OpPassManager &pm) { buildDataTilingPipeline(pm, {}); });
   PassPipelineRegistration<>(
       "ddl-bufferize",
       "Bufferize, plan the arena and free what does not live in it",

@@ -127,6 +127,16 @@ static std::string commandLine(int argc, char **argv) {
   return text;
 }
 
+// Schedules (issue 11): list the chosen ones, or replay a file of them.
+static cl::opt<bool> printSchedules(
+    "print-schedules",
+    cl::desc("Print `key -> schedule` for every scheduled kernel on stdout"));
+static cl::opt<std::string> schedulesFile(
+    "schedules",
+    cl::desc("Replay a file of `key -> schedule` records (overrides the "
+             "heuristic for the kernels it names)"),
+    cl::value_desc("file"));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // A portable ddlc links models by running itself as lld.
@@ -211,6 +221,8 @@ int main(int argc, char **argv) {
           /*printAfterOnlyOnFailure=*/true);
     }
   };
+  compileOptions.pipeline.printSchedules = printSchedules;
+  compileOptions.pipeline.schedulesFile = schedulesFile;
   if (ddl::resolveTargetTriple(compileOptions).empty()) {
     llvm::WithColor::error(llvm::errs(), "ddlc")
         << "unknown --target '" << target

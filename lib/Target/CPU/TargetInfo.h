@@ -1,0 +1,54 @@
+//===- TargetInfo.h - what code generation knows about a CPU ----*- C++ -*-===//
+//
+// One table of the CPU targets ddl generates code for: vector ISA, register
+// tiles per element type, cache sizes and core count. Schedule heuristics
+// read it; nothing else in the compiler hard-codes a vector width.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_LIB_TARGET_CPU_TARGETINFO_H
+#define DDL_LIB_TARGET_CPU_TARGETINFO_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ddl::target {
+
+/// A register tile M0 x N0 x K0: the accumulator tile a micro-kernel keeps
+/// in vector registers, and the inner tile of the packed operands.
+struct RegisterTile {
+  int64_t m0, n0, k0;
+};
+
+/// What code generation needs to know about one CPU target.
+struct CPUTargetInfo {
+  /// Short name of the vector ISA: "avx512", "avx2", "sse" or "neon".
+  llvm::StringRef isa;
+  /// Width of one vector register in bits.
+  unsigned vectorBits;
+  /// Number of architectural vector registers.
+  unsigned vectorRegisters;
+  /// The register tile of f32 contractions.
+  RegisterTile f32Tile;
+  /// Data cache sizes per core (L1, L2) and shared (L3), in bytes.
+  int64_t l1Bytes, l2Bytes, l3Bytes;
+  /// Cores the runtime's thread pool spreads work over (host: this
+  /// machine's; cross targets: a guess).
+  unsigned cores;
+};
+
+/// The target named as ddlc's --target ("host", "x86_64" or "aarch64"):
+/// for the host (and for x86_64 on an x86-64 host, as code generation
+/// does), the ISA comes from the host CPU's features. Returns null for an
+/// unknown name.
+std::optional<CPUTargetInfo> lookupCPUTarget(llvm::StringRef target);
+
+/// The table entry for a vector ISA name ("avx512", ...), or null.
+const CPUTargetInfo *lookupCPUTargetByISA(llvm::StringRef isa);
+
+} // namespace ddl::target
+
+#endif // DDL_LIB_TARGET_CPU_TARGETINFO_H

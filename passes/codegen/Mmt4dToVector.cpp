@@ -1,0 +1,258 @@
+//===- Mmt4dToVector.cpp - scheduled mmt4d to a vector micro-kernel -------===//
+
+#include "passes/codegen/Passes.h"
+#include "passes/codegen/Schedules.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+using namespace ddl;
+using namespace ddl::codegen;
+
+namespace ddl::codegen {
+#define GEN_PASS_DEF_DDLMMT4DTOVECTORPASS
+#include "passes/codegen/Passes.h.inc"
+} // namespace ddl::codegen
+
+/// Whether `value` is an f32 memref of rank 4 with static inner sizes
+/// `inner0` x `inner1` and an identity layout.
+static bool isPackedBuffer(Value value, int64_t inner0, int64_t inner1) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getRank() == 4 && type.getElementType().isF32() &&
+         type.getLayout().isIdentity() && type.getDimSize(2) == inner0 &&
+         type.getDimSize(3) == inner1;
+}
+
+/// Builds `for (iv = lb; iv < ub; iv += step)` with `body(iv)`.
+static void buildFor(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+                     function_ref<void(OpBuilder &, Value)> body) {
+  scf::ForOp::create(b, loc, lb, ub, step, ValueRange{},
+                     [&](OpBuilder &nested, Location, Value iv, ValueRange) {
+                       body(nested, iv);
+                       scf::YieldOp::create(nested, loc);
+                     });
+}
+
+/// The fill of `op`'s accumulator buffer that immediately precedes it (only
+/// memory-effect-free ops in between), or null. The micro-kernel then
+/// starts its first k block from the fill value in registers instead of
+/// loading it: the packed accumulator is never written twice.
+static linalg::FillOp precedingFill(linalg::Mmt4DOp op) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev))
+      return fill.hasPureBufferSemantics() &&
+                     fill.getOutputs()[0] == op.getDpsInits()[0]
+                 ? fill
+                 : linalg::FillOp();
+    if (!isMemoryEffectFree(prev))
+      return {};
+  }
+  return {};
+}
+
+/// The unpack of `op`'s result that follows it: a transpose [M1][N1][M0][N0]
+/// -> [M1][M0][N1][N0] of the accumulator buffer that is its last use, into
+/// an identity-layout buffer. The micro-kernel then keeps its tiles in that
+/// buffer (the result's rows), so the packed result is never written.
+static linalg::TransposeOp followingUnpack(linalg::Mmt4DOp op) {
+  Value c = op.getDpsInits()[0];
+  linalg::TransposeOp found;
+  for (Operation *user : c.getUsers()) {
+    if (user == op.getOperation() || isa<linalg::FillOp>(user))
+      continue;
+    auto transpose = dyn_cast<linalg::TransposeOp>(user);
+    if (!transpose || found || transpose.getInput() != c ||
+        transpose->getBlock() != op->getBlock() ||
+        !op->isBeforeInBlock(transpose) ||
+        transpose.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3} ||
+        !transpose.hasPureBufferSemantics())
+      return {};
+    found = transpose;
+  }
+  if (!found)
+    return {};
+  auto type = cast<MemRefType>(found.getInit().getType());
+  if (!type.getLayout().isIdentity())
+    return {};
+  // Nothing between the kernel and the transpose may touch memory.
+  for (Operation *next = op->getNextNode(); next != found.getOperation();
+       next = next->getNextNode())
+    if (!isMemoryEffectFree(next))
+      return {};
+  return found;
+}
+
+static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
+                                sched::ContractionAttr schedule) {
+  Location loc = op.getLoc();
+  int64_t m0 = schedule.getM0(), n0 = schedule.getN0(), k0 = schedule.getK0();
+  ArrayRef<int64_t> cache = schedule.getCacheTile();
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1];
+  Value c = op.getDpsInits()[0];
+  if (k0 != 1 || !isPackedBuffer(a, m0, k0) || !isPackedBuffer(b, n0, k0) ||
+      !isPackedBuffer(c, m0, n0))
+    return op.emitError()
+           << "the f32 micro-kernel needs K0 = 1 and identity-layout f32 "
+              "buffers with the schedule's inner tiles "
+           << m0 << "x" << k0 << ", " << n0 << "x" << k0 << " and " << m0 << "x"
+           << n0;
+
+  linalg::FillOp fill = precedingFill(op);
+  Value fillValue = fill ? fill.getInputs()[0] : Value();
+  if (fillValue && !fillValue.getType().isF32())
+    fillValue = {};
+  // Where the tiles live: the packed buffer, or the rows of the unpacked
+  // result [M1][M0][N1][N0] when the unpack follows.
+  linalg::TransposeOp unpack = followingUnpack(op);
+  Value tiles = unpack ? unpack.getInit() : c;
+  auto tileIndices = [&](Value mi, Value ni, Value row, Value zeroIndex) {
+    return unpack ? SmallVector<Value>{mi, row, ni, zeroIndex}
+                  : SmallVector<Value>{mi, ni, row, zeroIndex};
+  };
+  // At the unpack, when there is one: the result buffer may be defined
+  // after the kernel (only memory-effect-free ops lie in between).
+  rewriter.setInsertionPoint(unpack ? unpack.getOperation()
+                                    : op.getOperation());
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  };
+  Value zero = index(0), one = index(1);
+  // B and C as [N1][K1][N0] and [M1][N1][M0][N0]: rows of N0 contiguous
+  // elements, the vector the micro-kernel loads.
+  Value bRows = memref::CollapseShapeOp::create(
+      rewriter, loc, b, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  Value m1 = memref::DimOp::create(rewriter, loc, c, 0);
+  Value n1 = memref::DimOp::create(rewriter, loc, c, 1);
+  Value k1 = memref::DimOp::create(rewriter, loc, a, 1);
+  bool parallelM = schedule.getParallelDim() == 0;
+  Value mStep = index(cache[0]), nStep = index(cache[1]),
+        kStep = index(cache[2]);
+  auto vectorType = VectorType::get({n0}, rewriter.getF32Type());
+
+  auto blockEnd = [](OpBuilder &builder, Location l, Value begin, Value step,
+                     Value bound) -> Value {
+    Value end = arith::AddIOp::create(builder, l, begin, step);
+    return arith::MinSIOp::create(builder, l, end, bound);
+  };
+
+  // The micro-kernel for the tile (mi, ni) over k1 in [kBegin, kEnd).
+  auto microKernel = [&](OpBuilder &builder, Value mi, Value ni, Value kBegin,
+                         Value kEnd) {
+    SmallVector<Value> rows;
+    for (int64_t i = 0; i < m0; ++i) {
+      Value row = arith::ConstantIndexOp::create(builder, loc, i);
+      rows.push_back(row);
+    }
+    auto loadAccumulators = [&](OpBuilder &lb, bool fromTiles) {
+      SmallVector<Value> loaded;
+      for (int64_t i = 0; i < m0; ++i)
+        loaded.push_back(vector::LoadOp::create(
+            lb, loc, vectorType, fromTiles ? tiles : c,
+            fromTiles ? tileIndices(mi, ni, rows[i], zero)
+                      : SmallVector<Value>{mi, ni, rows[i], zero}));
+      return loaded;
+    };
+    SmallVector<Value> accumulators;
+    if (fillValue || unpack) {
+      // First k block: the fill value, or the packed initial value; later
+      // blocks: what the earlier ones stored.
+      Value first = arith::CmpIOp::create(
+          builder, loc, arith::CmpIPredicate::eq, kBegin, zero);
+      auto init = scf::IfOp::create(
+          builder, loc, first,
+          [&](OpBuilder &tb, Location l) {
+            if (!fillValue) {
+              scf::YieldOp::create(tb, l, loadAccumulators(tb, false));
+              return;
+            }
+            Value splat =
+                vector::BroadcastOp::create(tb, l, vectorType, fillValue);
+            scf::YieldOp::create(tb, l, SmallVector<Value>(m0, splat));
+          },
+          [&](OpBuilder &eb, Location l) {
+            scf::YieldOp::create(eb, l, loadAccumulators(eb, true));
+          });
+      accumulators.append(init.getResults().begin(), init.getResults().end());
+    } else {
+      accumulators = loadAccumulators(builder, false);
+    }
+    auto loop = scf::ForOp::create(
+        builder, loc, kBegin, kEnd, one, accumulators,
+        [&](OpBuilder &kb, Location l, Value ki, ValueRange acc) {
+          Value bRow = vector::LoadOp::create(kb, l, vectorType, bRows,
+                                              ValueRange{ni, ki, zero});
+          SmallVector<Value> next;
+          for (int64_t i = 0; i < m0; ++i) {
+            Value aValue = memref::LoadOp::create(
+                kb, l, a, ValueRange{mi, ki, rows[i], zero});
+            Value aSplat =
+                vector::BroadcastOp::create(kb, l, vectorType, aValue);
+            next.push_back(vector::FMAOp::create(kb, l, aSplat, bRow, acc[i]));
+          }
+          scf::YieldOp::create(kb, l, next);
+        });
+    for (int64_t i = 0; i < m0; ++i)
+      vector::StoreOp::create(builder, loc, loop.getResult(i), tiles,
+                              tileIndices(mi, ni, rows[i], zero));
+  };
+
+  // parallel blocks -> k blocks -> blocks of the other dim -> n1 -> m1.
+  Value pBound = parallelM ? m1 : n1, pStep = parallelM ? mStep : nStep;
+  Value qBound = parallelM ? n1 : m1, qStep = parallelM ? nStep : mStep;
+  scf::ParallelOp::create(
+      rewriter, loc, ValueRange{zero}, ValueRange{pBound}, ValueRange{pStep},
+      [&](OpBuilder &pb, Location l, ValueRange pivs) {
+        Value pBegin = pivs[0];
+        Value pEnd = blockEnd(pb, l, pBegin, pStep, pBound);
+        buildFor(pb, l, zero, k1, kStep, [&](OpBuilder &kb, Value kBegin) {
+          Value kEnd = blockEnd(kb, l, kBegin, kStep, k1);
+          buildFor(
+              kb, l, zero, qBound, qStep, [&](OpBuilder &qb, Value qBegin) {
+                Value qEnd = blockEnd(qb, l, qBegin, qStep, qBound);
+                Value mBegin = parallelM ? pBegin : qBegin;
+                Value mEnd = parallelM ? pEnd : qEnd;
+                Value nBegin = parallelM ? qBegin : pBegin;
+                Value nEnd = parallelM ? qEnd : pEnd;
+                buildFor(qb, l, nBegin, nEnd, one,
+                         [&](OpBuilder &nb, Value ni) {
+                           buildFor(nb, l, mBegin, mEnd, one,
+                                    [&](OpBuilder &mb, Value mi) {
+                                      microKernel(mb, mi, ni, kBegin, kEnd);
+                                    });
+                         });
+              });
+        });
+      });
+  rewriter.eraseOp(op);
+  if (fillValue)
+    rewriter.eraseOp(fill);
+  if (unpack)
+    rewriter.eraseOp(unpack);
+  return success();
+}
+
+namespace {
+struct DDLMmt4dToVectorPass final
+    : codegen::impl::DDLMmt4dToVectorPassBase<DDLMmt4dToVectorPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::Mmt4DOp> ops;
+    getOperation().walk([&](linalg::Mmt4DOp op) {
+      if (op.hasPureBufferSemantics() && op->hasAttr(sched::kScheduleAttr))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::Mmt4DOp op : ops) {
+      auto schedule =
+          op->getAttrOfType<sched::ContractionAttr>(sched::kScheduleAttr);
+      if (!schedule) {
+        op.emitError() << "'" << sched::kScheduleAttr
+                       << "' is not a #sched.contraction";
+        return signalPassFailure();
+      }
+      if (failed(lowerMmt4d(rewriter, op, schedule)))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

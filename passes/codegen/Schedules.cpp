@@ -1,0 +1,224 @@
+//===- Schedules.cpp - kernels, their keys and their schedules ------------===//
+
+#include "passes/codegen/Schedules.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace mlir;
+using namespace ddl;
+using namespace ddl::codegen;
+
+std::optional<ConstantRhsMatmul>
+codegen::matchConstantRhsMatmul(linalg::MatmulOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto aType = dyn_cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto bType = dyn_cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto cType = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!aType || !bType || !cType || !aType.getElementType().isF32() ||
+      !bType.getElementType().isF32() || !cType.getElementType().isF32())
+    return std::nullopt;
+  // The maps: A (m, k), C (m, n), B (k, n) or (n, k).
+  MLIRContext *ctx = op.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto is = [&](AffineMap map, ArrayRef<AffineExpr> exprs) {
+    return map == AffineMap::get(3, 0, exprs, ctx);
+  };
+  if (maps.size() != 3 || !is(maps[0], {m, k}) || !is(maps[2], {m, n}))
+    return std::nullopt;
+  bool transposed;
+  if (is(maps[1], {k, n}))
+    transposed = false;
+  else if (is(maps[1], {n, k}))
+    transposed = true;
+  else
+    return std::nullopt;
+  auto constant = op.getDpsInputs()[1].getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto rhs = dyn_cast<ElementsAttr>(constant.getValue());
+  if (!rhs ||
+      !(isa<DenseElementsAttr>(rhs) || isa<DenseResourceElementsAttr>(rhs)))
+    return std::nullopt;
+  // Weights are packed at compile time: an elided resource (a printout
+  // without its data) cannot be, so it keeps the generic lowering.
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(rhs))
+    if (!resource.getRawHandle().getBlob())
+      return std::nullopt;
+  int64_t kSize = aType.getDimSize(1);
+  int64_t nSize = cType.getDimSize(1);
+  if (ShapedType::isDynamic(kSize) || ShapedType::isDynamic(nSize) ||
+      kSize == 0 || nSize == 0)
+    return std::nullopt;
+  return ConstantRhsMatmul{op,    aType.getDimSize(0), nSize,
+                           kSize, transposed,          rhs};
+}
+
+/// The fields of a key, in the order keys are written.
+static constexpr llvm::StringLiteral kKeyFields[] = {"op",    "m",   "n",  "k",
+                                                     "types", "rhs", "isa"};
+
+std::string codegen::kernelKey(const ConstantRhsMatmul &kernel, StringRef isa) {
+  auto size = [](int64_t s) {
+    return ShapedType::isDynamic(s) ? std::string("?") : std::to_string(s);
+  };
+  return "op=matmul m=" + size(kernel.m) + " n=" + size(kernel.n) +
+         " k=" + size(kernel.k) +
+         " types=f32,f32,f32 rhs=" + (kernel.rhsTransposed ? "nk" : "kn") +
+         " isa=" + isa.str();
+}
+
+sched::ContractionAttr
+codegen::defaultSchedule(const ConstantRhsMatmul &kernel,
+                         const target::CPUTargetInfo &target) {
+  target::RegisterTile tile = target.f32Tile;
+  int64_t m1 = ShapedType::isDynamic(kernel.m)
+                   ? ShapedType::kDynamic
+                   : llvm::divideCeil(kernel.m, tile.m0);
+  int64_t n1 = llvm::divideCeil(kernel.n, tile.n0);
+  int64_t k1 = llvm::divideCeil(kernel.k, tile.k0);
+  // Kc: a Kc-deep panel of B and one of A fit L1 together, so the B panel
+  // stays in L1 while the m1 loop streams the A panels of the block from L2
+  // (a power of two; on Zen 4/5 256, measured faster than 128, where the
+  // accumulator tiles are reloaded twice as often).
+  int64_t panelBytes = 4 * (tile.m0 + tile.n0) * tile.k0;
+  int64_t kc = std::max<int64_t>(
+      1, int64_t(llvm::bit_floor(uint64_t(target.l1Bytes / panelBytes))));
+  kc = std::min(kc, k1);
+  // Mc: the Mc A panels of a block stay in half of L2 while the n1 loop
+  // walks the block's B panels.
+  int64_t aPanel = 4 * tile.m0 * tile.k0 * kc;
+  int64_t mc = std::max<int64_t>(1, target.l2Bytes / 2 / aPanel);
+  // The parallel dimension: N when it gives every core a block (it always
+  // can for a dynamic M), else M. Nc: one block per core when the blocks
+  // fit half of L2, smaller otherwise.
+  int64_t cores = std::max<unsigned>(1, target.cores);
+  int64_t parallel =
+      !ShapedType::isDynamic(m1) && n1 < cores && m1 >= cores ? 0 : 1;
+  int64_t bPanel = 4 * tile.n0 * tile.k0 * kc;
+  int64_t ncCache = std::max<int64_t>(1, target.l2Bytes / 2 / bPanel);
+  int64_t nc =
+      std::min(ncCache, std::max<int64_t>(1, llvm::divideCeil(n1, cores)));
+  if (parallel == 0)
+    mc = std::min(mc, std::max<int64_t>(1, llvm::divideCeil(m1, cores)));
+  else if (!ShapedType::isDynamic(m1))
+    mc = std::min(mc, m1);
+  return sched::ContractionAttr::get(kernel.rhs.getContext(), target.isa,
+                                     {tile.m0, tile.n0, tile.k0}, {mc, nc, kc},
+                                     parallel);
+}
+
+LogicalResult
+codegen::checkF32Schedule(sched::ContractionAttr schedule,
+                          function_ref<InFlightDiagnostic()> emitError) {
+  if (schedule.getK0() != 1)
+    return emitError() << "the f32 micro-kernel needs K0 = 1, the schedule "
+                          "has K0 = "
+                       << schedule.getK0();
+  if (!target::lookupCPUTargetByISA(schedule.getIsa()))
+    return emitError() << "unknown vector ISA '" << schedule.getIsa()
+                       << "' (expected avx512, avx2, sse or neon)";
+  return success();
+}
+
+/// Normalizes a key written in a record: `field=value` words separated by
+/// spaces, every field of kKeyFields exactly once, in any order.
+static FailureOr<std::string>
+normalizeKey(StringRef text, function_ref<InFlightDiagnostic()> emitError) {
+  llvm::StringMap<std::string> fields;
+  SmallVector<StringRef> words;
+  text.split(words, ' ', -1, /*KeepEmpty=*/false);
+  for (StringRef word : words) {
+    auto [name, value] = word.split('=');
+    if (value.empty() || !word.contains('='))
+      return emitError() << "key word '" << word
+                         << "' is not of the form field=value";
+    if (!llvm::is_contained(kKeyFields, name))
+      return emitError() << "unknown key field '" << name
+                         << "' (expected op, m, n, k, types, rhs, isa)";
+    if (!fields.try_emplace(name, value.str()).second)
+      return emitError() << "key field '" << name << "' appears twice";
+  }
+  std::string key;
+  for (StringRef name : kKeyFields) {
+    auto it = fields.find(name);
+    if (it == fields.end())
+      return emitError() << "key has no '" << name << "' field";
+    if (!key.empty())
+      key += ' ';
+    key += (name + "=" + it->second).str();
+  }
+  return key;
+}
+
+FailureOr<llvm::StringMap<sched::ContractionAttr>>
+codegen::readScheduleFile(StringRef path, MLIRContext *context) {
+  context->getOrLoadDialect<sched::SchedDialect>();
+  auto emitAt = [&](unsigned line, unsigned column) {
+    return emitError(FileLineColLoc::get(context, path, line, column));
+  };
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return emitError(UnknownLoc::get(context))
+           << "cannot read schedules file '" << path
+           << "': " << buffer.getError().message();
+  llvm::StringMap<sched::ContractionAttr> records;
+  SmallVector<StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n');
+  for (auto [index, raw] : llvm::enumerate(lines)) {
+    unsigned line = index + 1;
+    StringRef text = raw.split("//").first.trim();
+    if (text.empty())
+      continue;
+    auto [keyText, scheduleText] = text.split("->");
+    if (!text.contains("->"))
+      return emitAt(line, 1) << "expected 'key -> schedule'";
+    FailureOr<std::string> key =
+        normalizeKey(keyText.trim(), [&] { return emitAt(line, 1); });
+    if (failed(key))
+      return failure();
+    scheduleText = scheduleText.trim();
+    unsigned column = scheduleText.data() - raw.data() + 1;
+    size_t read = 0;
+    Attribute attr = parseAttribute(scheduleText, context, Type(), &read,
+                                    /*isKnownNullTerminated=*/false);
+    if (!attr)
+      return emitAt(line, column)
+             << "malformed schedule '" << scheduleText << "'";
+    if (read != scheduleText.size())
+      return emitAt(line, column + read)
+             << "unexpected text after the schedule";
+    auto schedule = dyn_cast<sched::ContractionAttr>(attr);
+    if (!schedule)
+      return emitAt(line, column)
+             << "expected a #sched.contraction schedule, got " << attr;
+    if (failed(
+            checkF32Schedule(schedule, [&] { return emitAt(line, column); })))
+      return failure();
+    if (!records.try_emplace(*key, schedule).second)
+      return emitAt(line, 1) << "a second record for key '" << *key << "'";
+  }
+  return records;
+}
+
+void codegen::printSchedules(ModuleOp module, raw_ostream &os) {
+  module.walk([&](Operation *op) {
+    auto key = op->getAttrOfType<StringAttr>(kKernelKeyAttr);
+    auto schedule =
+        op->getAttrOfType<sched::ContractionAttr>(sched::kScheduleAttr);
+    if (key && schedule)
+      os << key.getValue() << " -> " << schedule << "\n";
+  });
+}

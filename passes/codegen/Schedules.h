@@ -1,0 +1,71 @@
+//===- Schedules.h - kernels, their keys and their schedules ----*- C++ -*-===//
+//
+// What the schedule passes share: which ops are kernels the strategies
+// handle, their stable keys, the default schedule from the target table,
+// the limits of the strategies, and the `key -> schedule` record format.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_PASSES_CODEGEN_SCHEDULES_H
+#define DDL_PASSES_CODEGEN_SCHEDULES_H
+
+#include "dialects/sched/SchedDialect.h"
+#include "lib/Target/CPU/TargetInfo.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+
+namespace ddl::codegen {
+
+/// The name of the string attribute that carries a kernel's key next to its
+/// schedule (it survives the strategies' rewrites, so schedules can be
+/// listed at any stage).
+inline constexpr llvm::StringLiteral kKernelKeyAttr = "sched.key";
+
+/// A matmul the data-tiling strategy handles: f32 on tensors, A indexed
+/// (m, k), C (m, n), B a constant indexed (k, n) or (n, k) (Gemm's transB),
+/// K and N static.
+struct ConstantRhsMatmul {
+  mlir::linalg::MatmulOp op;
+  /// M (ShapedType::kDynamic when dynamic), N, K.
+  int64_t m, n, k;
+  /// B is stored [N][K].
+  bool rhsTransposed;
+  /// The constant B: a DenseElementsAttr or DenseResourceElementsAttr.
+  mlir::ElementsAttr rhs;
+};
+
+/// `op` as a ConstantRhsMatmul, or nullopt.
+std::optional<ConstantRhsMatmul>
+matchConstantRhsMatmul(mlir::linalg::MatmulOp op);
+
+/// The kernel's stable key, e.g.
+/// `op=matmul m=? n=768 k=3072 types=f32,f32,f32 rhs=kn isa=avx512`.
+std::string kernelKey(const ConstantRhsMatmul &kernel, llvm::StringRef isa);
+
+/// The heuristic's schedule for `kernel` on `target`.
+sched::ContractionAttr defaultSchedule(const ConstantRhsMatmul &kernel,
+                                       const target::CPUTargetInfo &target);
+
+/// Checks that the f32 strategies can honour `schedule` (beyond what the
+/// attribute's verifier checks): K0 = 1 and a known ISA.
+mlir::LogicalResult
+checkF32Schedule(sched::ContractionAttr schedule,
+                 llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
+
+/// Reads a file of `key -> schedule` lines. Keys are normalized (fields in
+/// a fixed order); every problem is an error at the file's line and column.
+mlir::FailureOr<llvm::StringMap<sched::ContractionAttr>>
+readScheduleFile(llvm::StringRef path, mlir::MLIRContext *context);
+
+/// Prints `key -> schedule` for every op in `module` that carries both.
+void printSchedules(mlir::ModuleOp module, llvm::raw_ostream &os);
+
+} // namespace ddl::codegen
+
+#endif // DDL_PASSES_CODEGEN_SCHEDULES_H

@@ -1,0 +1,69 @@
+// Schedules replay from a file of `key -> schedule` records: a record for
+// the kernel's key overrides the heuristic; every bad record is an error
+// naming the file, line and column, and nothing is compiled.
+// RUN: split-file %s %t
+// RUN: ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/good.sched" | FileCheck %s
+// CHECK: sched.schedule = #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
+//
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/unknown-field.sched" 2>&1 | FileCheck %s --check-prefix=FIELD
+// FIELD: unknown-field.sched:2:1: error: unknown key field 'batch' (expected op, m, n, k, types, rhs, isa)
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/missing-field.sched" 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: missing-field.sched:1:1: error: key has no 'isa' field
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/no-arrow.sched" 2>&1 | FileCheck %s --check-prefix=ARROW
+// ARROW: no-arrow.sched:1:1: error: expected 'key -> schedule'
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/malformed.sched" 2>&1 | FileCheck %s --check-prefix=MALFORMED
+// MALFORMED: malformed.sched:1:{{[0-9]+}}: error: malformed schedule '#sched.contraction<isa = "neon", register = [8, 8], cache = [1, 1, 1], parallel = 0>'
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/illegal.sched" 2>&1 | FileCheck %s --check-prefix=ILLEGAL
+// ILLEGAL: error: register tile sizes must be in [1, 64], got 0
+// ILLEGAL: illegal.sched:1:{{[0-9]+}}: error: malformed schedule
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/k0.sched" 2>&1 | FileCheck %s --check-prefix=K0
+// K0: k0.sched:1:{{[0-9]+}}: error: the f32 micro-kernel needs K0 = 1, the schedule has K0 = 2
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/isa.sched" 2>&1 | FileCheck %s --check-prefix=ISA
+// ISA: isa.sched:1:{{[0-9]+}}: error: unknown vector ISA 'avx1024' (expected avx512, avx2, sse or neon)
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/trailing.sched" 2>&1 | FileCheck %s --check-prefix=TRAILING
+// TRAILING: trailing.sched:1:{{[0-9]+}}: error: unexpected text after the schedule
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/twice.sched" 2>&1 | FileCheck %s --check-prefix=TWICE
+// TWICE: twice.sched:2:1: error: a second record for key 'op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon'
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/absent.sched" 2>&1 | FileCheck %s --check-prefix=ABSENT
+// ABSENT: error: cannot read schedules file '{{.*}}absent.sched'
+
+//--- kernel.mlir
+func.func @linear(%x: tensor<32x64xf32>, %init: tensor<32x96xf32>) -> tensor<32x96xf32> {
+  %w = arith.constant dense<1.0> : tensor<64x96xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<32x64xf32>, tensor<64x96xf32>) outs(%init : tensor<32x96xf32>) -> tensor<32x96xf32>
+  return %y : tensor<32x96xf32>
+}
+
+//--- good.sched
+// Fields in any order; comments after //.
+isa=neon op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn -> #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
+op=matmul m=1 n=1 k=1 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1> // another kernel
+
+//--- unknown-field.sched
+
+op=matmul batch=2 m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+
+//--- missing-field.sched
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+
+//--- no-arrow.sched
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+
+//--- malformed.sched
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8], cache = [1, 1, 1], parallel = 0>
+
+//--- illegal.sched
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [0, 8, 1], cache = [1, 1, 1], parallel = 0>
+
+//--- k0.sched
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 2], cache = [1, 1, 1], parallel = 0>
+
+//--- isa.sched
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "avx1024", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+
+//--- trailing.sched
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0> extra
+
+//--- twice.sched
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1>
