@@ -133,6 +133,47 @@ static Value packLhs(OpBuilder &b, Location loc, Value a, int64_t m0,
       ArrayRef<OpFoldResult>{sizes[0], sizes[1], sizes[2], b.getIndexAttr(1)});
 }
 
+/// A^T ([K, M]) packed to [M1][K][M0][1]: the columns padded to a multiple
+/// of M0 and split, then one transpose that moves M0-element rows (a
+/// convolution's input, [C, H*W], packs this way without an im2col copy).
+static Value packTransposedLhs(OpBuilder &b, Location loc, Value at, int64_t m0,
+                               Value zero) {
+  auto type = cast<RankedTensorType>(at.getType());
+  int64_t k = type.getDimSize(0), cols = type.getDimSize(1);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr s0 = getAffineSymbolExpr(0, ctx);
+  OpFoldResult colCount = tensor::getMixedSize(b, loc, at, 1);
+  OpFoldResult tileCount =
+      affine::makeComposedFoldedAffineApply(b, loc, s0.ceilDiv(m0), {colCount});
+  Value padded = at;
+  if (ShapedType::isDynamic(cols) || cols % m0 != 0) {
+    OpFoldResult high = affine::makeComposedFoldedAffineApply(
+        b, loc, s0.ceilDiv(m0) * m0 - s0, {colCount});
+    int64_t paddedCols =
+        ShapedType::isDynamic(cols) ? cols : llvm::divideCeil(cols, m0) * m0;
+    padded = tensor::PadOp::create(
+        b, loc, RankedTensorType::get({k, paddedCols}, type.getElementType()),
+        at, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), high}, zero);
+  }
+  std::optional<int64_t> staticTiles = getConstantIntValue(tileCount);
+  int64_t m1 = staticTiles ? *staticTiles : ShapedType::kDynamic;
+  Value split = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({k, m1, m0}, type.getElementType()), padded,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(k), tileCount, b.getIndexAttr(m0)});
+  SmallVector<OpFoldResult> sizes = {tileCount, b.getIndexAttr(k),
+                                     b.getIndexAttr(m0)};
+  Value dest = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+  Value transposed = linalg::TransposeOp::create(b, loc, split, dest,
+                                                 ArrayRef<int64_t>{1, 0, 2})
+                         .getResult()[0];
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({m1, k, m0, 1}, type.getElementType()),
+      transposed, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
+      ArrayRef<OpFoldResult>{sizes[0], sizes[1], sizes[2], b.getIndexAttr(1)});
+}
+
 /// Rewrites one scheduled matmul; reports why it cannot.
 static LogicalResult dataTile(RewriterBase &rewriter,
                               const ConstantRhsMatmul &kernel,
@@ -160,7 +201,9 @@ static LogicalResult dataTile(RewriterBase &rewriter,
 
   // A, packed at run time: [M1][K1][M0][K0] (K0 = 1, checked).
   SmallVector<int64_t> innerPos = {0, 1};
-  Value packedA = packLhs(rewriter, loc, a, m0, zero);
+  Value packedA = kernel.lhsTransposed
+                      ? packTransposedLhs(rewriter, loc, a, m0, zero)
+                      : packLhs(rewriter, loc, a, m0, zero);
 
   // The accumulator in [M1][N1][M0][N0] tiles: a fill in the packed shape,
   // or the initial value packed.

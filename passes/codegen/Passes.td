@@ -16,8 +16,9 @@ def DDLSelectSchedulesPass
   let summary = "Give each contraction a schedule attribute, from the target table or a file";
   let description = [{
     Every f32 `linalg.matmul` on tensors whose right operand is a constant
-    (a linear layer, a Gemm or MatMul with an initializer weight) and whose
-    K and N are static gets a `#sched.contraction` attribute (named
+    (a linear layer, a Gemm or MatMul with an initializer weight, a
+    convolution lowered as a GEMM) and whose K and N are static gets a
+    `#sched.contraction` attribute (named
     `sched.schedule`), the only input of the data-tiling strategy that
     follows. The default comes from the target table
     (lib/Target/CPU/TargetInfo.h): the ISA's register tile, cache blocks
@@ -25,8 +26,8 @@ def DDLSelectSchedulesPass
     every core work.
 
     Each kernel has a stable key: the op kind, M, N and K (`?` when
-    dynamic), the element types, the layout of the constant operand and the
-    ISA, e.g. `op=matmul m=? n=768 k=3072 types=f32,f32,f32 rhs=kn
+    dynamic), the element types, the layouts of the operands (`lhs=mk` or
+    `km`, `rhs=kn` or `nk`) and the ISA, e.g. `op=matmul m=? n=768 k=3072 types=f32,f32,f32 lhs=mk rhs=kn
     isa=avx512`. `print` lists `key -> schedule` lines on stdout.
     `schedules-file` replays such lines (`//` starts a comment), overriding
     the heuristic for the kernels they name; a record with an unknown key
@@ -53,7 +54,8 @@ def DDLDataTilePass : Pass<"ddl-data-tile", "::mlir::ModuleOp"> {
     `[N1][K1][N0][K0]` (zero-padded; a new dense resource, so no packing
     code for weights is left in the model), A is packed at run time to
     `[M1][K1][M0][K0]` with zero padding (so a dynamic M needs no remainder
-    kernel), the accumulator is packed (or, when it is a fill, filled in
+    kernel; an A stored transposed, `[K][M]` as a convolution's input is,
+    packs by moving M0-float rows), the accumulator is packed (or, when it is a fill, filled in
     the packed shape), and the result is unpacked into the matmul's own
     destination. The run-time pack and unpack are lowered here to pad,
     reshape and transpose, each its own loop nest (packing A inside the

@@ -35,7 +35,14 @@ codegen::matchConstantRhsMatmul(linalg::MatmulOp op) {
   auto is = [&](AffineMap map, ArrayRef<AffineExpr> exprs) {
     return map == AffineMap::get(3, 0, exprs, ctx);
   };
-  if (maps.size() != 3 || !is(maps[0], {m, k}) || !is(maps[2], {m, n}))
+  if (maps.size() != 3 || !is(maps[2], {m, n}))
+    return std::nullopt;
+  bool lhsTransposed;
+  if (is(maps[0], {m, k}))
+    lhsTransposed = false;
+  else if (is(maps[0], {k, m}))
+    lhsTransposed = true;
+  else
     return std::nullopt;
   bool transposed;
   if (is(maps[1], {k, n}))
@@ -56,18 +63,18 @@ codegen::matchConstantRhsMatmul(linalg::MatmulOp op) {
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(rhs))
     if (!resource.getRawHandle().getBlob())
       return std::nullopt;
-  int64_t kSize = aType.getDimSize(1);
+  int64_t kSize = aType.getDimSize(lhsTransposed ? 0 : 1);
   int64_t nSize = cType.getDimSize(1);
   if (ShapedType::isDynamic(kSize) || ShapedType::isDynamic(nSize) ||
       kSize == 0 || nSize == 0)
     return std::nullopt;
-  return ConstantRhsMatmul{op,    aType.getDimSize(0), nSize,
-                           kSize, transposed,          rhs};
+  return ConstantRhsMatmul{
+      op, cType.getDimSize(0), nSize, kSize, lhsTransposed, transposed, rhs};
 }
 
 /// The fields of a key, in the order keys are written.
-static constexpr llvm::StringLiteral kKeyFields[] = {"op",    "m",   "n",  "k",
-                                                     "types", "rhs", "isa"};
+static constexpr llvm::StringLiteral kKeyFields[] = {
+    "op", "m", "n", "k", "types", "lhs", "rhs", "isa"};
 
 std::string codegen::kernelKey(const ConstantRhsMatmul &kernel, StringRef isa) {
   auto size = [](int64_t s) {
@@ -75,8 +82,8 @@ std::string codegen::kernelKey(const ConstantRhsMatmul &kernel, StringRef isa) {
   };
   return "op=matmul m=" + size(kernel.m) + " n=" + size(kernel.n) +
          " k=" + size(kernel.k) +
-         " types=f32,f32,f32 rhs=" + (kernel.rhsTransposed ? "nk" : "kn") +
-         " isa=" + isa.str();
+         " types=f32,f32,f32 lhs=" + (kernel.lhsTransposed ? "km" : "mk") +
+         " rhs=" + (kernel.rhsTransposed ? "nk" : "kn") + " isa=" + isa.str();
 }
 
 sched::ContractionAttr
@@ -146,7 +153,7 @@ normalizeKey(StringRef text, function_ref<InFlightDiagnostic()> emitError) {
                          << "' is not of the form field=value";
     if (!llvm::is_contained(kKeyFields, name))
       return emitError() << "unknown key field '" << name
-                         << "' (expected op, m, n, k, types, rhs, isa)";
+                         << "' (expected op, m, n, k, types, lhs, rhs, isa)";
     if (!fields.try_emplace(name, value.str()).second)
       return emitError() << "key field '" << name << "' appears twice";
   }

@@ -28,12 +28,15 @@ namespace ddl::codegen {
 inline constexpr llvm::StringLiteral kKernelKeyAttr = "sched.key";
 
 /// A matmul the data-tiling strategy handles: f32 on tensors, A indexed
-/// (m, k), C (m, n), B a constant indexed (k, n) or (n, k) (Gemm's transB),
-/// K and N static.
+/// (m, k) or (k, m) (a convolution's NCHW input, [C, H*W], is A^T), C
+/// (m, n), B a constant indexed (k, n) or (n, k) (Gemm's transB), K and N
+/// static.
 struct ConstantRhsMatmul {
   mlir::linalg::MatmulOp op;
   /// M (ShapedType::kDynamic when dynamic), N, K.
   int64_t m, n, k;
+  /// A is stored [K][M].
+  bool lhsTransposed;
   /// B is stored [N][K].
   bool rhsTransposed;
   /// The constant B: a DenseElementsAttr or DenseResourceElementsAttr.
@@ -45,7 +48,7 @@ std::optional<ConstantRhsMatmul>
 matchConstantRhsMatmul(mlir::linalg::MatmulOp op);
 
 /// The kernel's stable key, e.g.
-/// `op=matmul m=? n=768 k=3072 types=f32,f32,f32 rhs=kn isa=avx512`.
+/// `op=matmul m=? n=768 k=3072 types=f32,f32,f32 lhs=mk rhs=kn isa=avx512`.
 std::string kernelKey(const ConstantRhsMatmul &kernel, llvm::StringRef isa);
 
 /// The heuristic's schedule for `kernel` on `target`.

@@ -4,8 +4,8 @@
 // A linear layer (f32, constant weights) gets the target's register tile,
 // cache blocks and a parallel dimension, and its key.
 // CHECK-LABEL: func.func @linear
-// CHECK: linalg.matmul {sched.key = "op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [4, 6, 64], parallel = 1>}
-// PRINT: op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [4, 6, 64], parallel = 1>
+// CHECK: linalg.matmul {sched.key = "op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [4, 6, 64], parallel = 1>}
+// PRINT: op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [4, 6, 64], parallel = 1>
 func.func @linear(%x: tensor<32x64xf32>) -> tensor<32x96xf32> {
   %w = arith.constant dense<1.0> : tensor<64x96xf32>
   %zero = arith.constant 0.0 : f32
@@ -19,8 +19,8 @@ func.func @linear(%x: tensor<32x64xf32>) -> tensor<32x96xf32> {
 
 // Gemm's transB (B stored [N][K]) and a dynamic M are part of the key.
 // CHECK-LABEL: func.func @gemm_dynamic
-// CHECK: linalg.matmul indexing_maps = {{.+}} {sched.key = "op=matmul m=? n=16 k=8 types=f32,f32,f32 rhs=nk isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1]
-// PRINT: op=matmul m=? n=16 k=8 types=f32,f32,f32 rhs=nk isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [{{[0-9]+}}, 1, 8], parallel = 1>
+// CHECK: linalg.matmul indexing_maps = {{.+}} {sched.key = "op=matmul m=? n=16 k=8 types=f32,f32,f32 lhs=mk rhs=nk isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1]
+// PRINT: op=matmul m=? n=16 k=8 types=f32,f32,f32 lhs=mk rhs=nk isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [{{[0-9]+}}, 1, 8], parallel = 1>
 func.func @gemm_dynamic(%x: tensor<?x8xf32>, %init: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %w = arith.constant dense<2.0> : tensor<16x8xf32>
   %y = linalg.matmul indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (j, k)>, affine_map<(i, j, k) -> (i, j)>]

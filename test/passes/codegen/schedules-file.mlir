@@ -6,7 +6,7 @@
 // CHECK: sched.schedule = #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
 //
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/unknown-field.sched" 2>&1 | FileCheck %s --check-prefix=FIELD
-// FIELD: unknown-field.sched:2:1: error: unknown key field 'batch' (expected op, m, n, k, types, rhs, isa)
+// FIELD: unknown-field.sched:2:1: error: unknown key field 'batch' (expected op, m, n, k, types, lhs, rhs, isa)
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/missing-field.sched" 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: missing-field.sched:1:1: error: key has no 'isa' field
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/no-arrow.sched" 2>&1 | FileCheck %s --check-prefix=ARROW
@@ -23,7 +23,7 @@
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/trailing.sched" 2>&1 | FileCheck %s --check-prefix=TRAILING
 // TRAILING: trailing.sched:1:{{[0-9]+}}: error: unexpected text after the schedule
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/twice.sched" 2>&1 | FileCheck %s --check-prefix=TWICE
-// TWICE: twice.sched:2:1: error: a second record for key 'op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon'
+// TWICE: twice.sched:2:1: error: a second record for key 'op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon'
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/absent.sched" 2>&1 | FileCheck %s --check-prefix=ABSENT
 // ABSENT: error: cannot read schedules file '{{.*}}absent.sched'
 
@@ -36,34 +36,34 @@ func.func @linear(%x: tensor<32x64xf32>, %init: tensor<32x96xf32>) -> tensor<32x
 
 //--- good.sched
 // Fields in any order; comments after //.
-isa=neon op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn -> #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
-op=matmul m=1 n=1 k=1 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1> // another kernel
+isa=neon op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn -> #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
+op=matmul m=1 n=1 k=1 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1> // another kernel
 
 //--- unknown-field.sched
 
-op=matmul batch=2 m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+op=matmul batch=2 m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
 
 //--- missing-field.sched
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
 
 //--- no-arrow.sched
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
 
 //--- malformed.sched
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8], cache = [1, 1, 1], parallel = 0>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8], cache = [1, 1, 1], parallel = 0>
 
 //--- illegal.sched
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [0, 8, 1], cache = [1, 1, 1], parallel = 0>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [0, 8, 1], cache = [1, 1, 1], parallel = 0>
 
 //--- k0.sched
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 2], cache = [1, 1, 1], parallel = 0>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 2], cache = [1, 1, 1], parallel = 0>
 
 //--- isa.sched
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "avx1024", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "avx1024", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
 
 //--- trailing.sched
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0> extra
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0> extra
 
 //--- twice.sched
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
-op=matmul m=32 n=96 k=64 types=f32,f32,f32 rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1>
