@@ -953,25 +953,26 @@ static Value reshapedConstant(OpBuilder &b, Location loc, Value weight,
   return value ? arith::ConstantOp::create(b, loc, value) : Value();
 }
 
-/// A 2-D f32 convolution of one image (group 1, static sizes) with
-/// constant weights as one GEMM, so it runs on the contraction kernels
-/// (ddl-select-schedules / ddl-data-tile take a matmul whose right operand
-/// is a constant and whose left one may be stored transposed):
-///   patchesT[(c, kh, kw), (oh, ow)] = xpad[0, c, oh*s + kh*d, ow*s + kw*d]
-///   out[(oh, ow), f] = sum_k patchesT[k, .] * w[f, k]
-///   y[0, f, oh, ow] = out[(oh, ow), f] + bias[f]
+/// A 2-D f32 convolution (group 1, static channels and spatial sizes, any
+/// batch) with constant weights as one GEMM, so it runs on the contraction
+/// kernels (ddl-select-schedules / ddl-data-tile take a matmul whose right
+/// operand is a constant and whose left one may be stored transposed):
+///   patchesT[(c, kh, kw), (n, oh, ow)] = xpad[n, c, oh*s + kh*d, ow*s + kw*d]
+///   out[(n, oh, ow), f] = sum_k patchesT[k, .] * w[f, k]
+///   y[n, f, oh, ow] = out[(n, oh, ow), f] + bias[f]
 /// patchesT is the input itself (a reshape) for a 1x1 stride-1 unpadded
-/// convolution, and otherwise an im2col copy whose rows are contiguous in
-/// both the input and the copy; the kernels pack it with one transpose of
-/// M0-float rows. Null when the conv does not qualify.
+/// convolution of one image, and otherwise an im2col copy whose rows are
+/// contiguous in both the input and the copy; the kernels pack it with one
+/// transpose of M0-float rows. Null when the conv does not qualify.
 static Value convAsGemm(OpBuilder &b, Location loc, nn::ConvOp op,
                         Value xPadded, const Window &win,
                         ArrayRef<OpFoldResult> outSizes) {
   auto xType = cast<RankedTensorType>(xPadded.getType());
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
-  if (op.getGroup() != 1 || xType.getRank() != 4 || !xType.hasStaticShape() ||
-      xType.getDimSize(0) != 1 || !xType.getElementType().isF32() ||
-      !wType.hasStaticShape() || !wType.getElementType().isF32())
+  if (op.getGroup() != 1 || xType.getRank() != 4 || xType.isDynamicDim(1) ||
+      xType.isDynamicDim(2) || xType.isDynamicDim(3) ||
+      !xType.getElementType().isF32() || !wType.hasStaticShape() ||
+      !wType.getElementType().isF32())
     return {};
   std::optional<int64_t> oh = getConstantIntValue(outSizes[2]);
   std::optional<int64_t> ow = getConstantIntValue(outSizes[3]);
@@ -979,7 +980,10 @@ static Value convAsGemm(OpBuilder &b, Location loc, nn::ConvOp op,
     return {};
   int64_t f = wType.getDimSize(0), c = wType.getDimSize(1),
           kh = wType.getDimSize(2), kw = wType.getDimSize(3);
-  int64_t k = c * kh * kw, m = *oh * *ow;
+  int64_t k = c * kh * kw, hw = *oh * *ow;
+  int64_t n = xType.getDimSize(0); // May be dynamic.
+  int64_t m = ShapedType::isDynamic(n) ? n : n * hw;
+  OpFoldResult batch = outSizes[0];
   Type f32 = b.getF32Type();
   Value w = reshapedConstant(b, loc, op.getWeight(),
                              RankedTensorType::get({f, k}, f32));
@@ -989,7 +993,7 @@ static Value convAsGemm(OpBuilder &b, Location loc, nn::ConvOp op,
   auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
 
   Value patchesT;
-  bool direct = kh == 1 && kw == 1 && win.strides[0] == 1 &&
+  bool direct = n == 1 && kh == 1 && kw == 1 && win.strides[0] == 1 &&
                 win.strides[1] == 1 && xType.getDimSize(2) == *oh &&
                 xType.getDimSize(3) == *ow;
   if (direct) {
@@ -997,34 +1001,39 @@ static Value convAsGemm(OpBuilder &b, Location loc, nn::ConvOp op,
         b, loc, RankedTensorType::get({k, m}, f32), xPadded,
         ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
   } else {
-    // [C, KH, KW, OH, OW]: ow innermost, contiguous in xpad at stride 1.
+    // [C, KH, KW, N, OH, OW]: ow innermost, contiguous in xpad at stride 1.
     Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{c, kh, kw, *oh, *ow}, f32);
-    AffineMap xMap =
-        AffineMap::get(5, 0,
-                       {getAffineConstantExpr(0, ctx), dim(0),
-                        dim(3) * win.strides[0] + dim(1) * win.dilations[0],
-                        dim(4) * win.strides[1] + dim(2) * win.dilations[1]},
-                       ctx);
-    SmallVector<utils::IteratorType> parallel5(5,
+        b, loc,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(c), b.getIndexAttr(kh),
+                               b.getIndexAttr(kw), batch, b.getIndexAttr(*oh),
+                               b.getIndexAttr(*ow)},
+        f32);
+    AffineMap xMap = AffineMap::get(
+        6, 0,
+        {dim(3), dim(0), dim(4) * win.strides[0] + dim(1) * win.dilations[0],
+         dim(5) * win.strides[1] + dim(2) * win.dilations[1]},
+        ctx);
+    SmallVector<utils::IteratorType> parallel6(6,
                                                utils::IteratorType::parallel);
     Value patches =
         linalg::GenericOp::create(
             b, loc, init.getType(), xPadded, init,
-            ArrayRef<AffineMap>{xMap, b.getMultiDimIdentityMap(5)}, parallel5,
+            ArrayRef<AffineMap>{xMap, b.getMultiDimIdentityMap(6)}, parallel6,
             [](OpBuilder &nb, Location l, ValueRange args) {
               linalg::YieldOp::create(nb, l, args[0]);
             })
             .getResult(0);
     patchesT = tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({k, m}, f32), patches,
-        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4}});
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
   }
 
   // A zero accumulator (a fill, which the contraction kernels keep in
   // registers; a broadcast bias here would be fused into the matmul and
   // turn it into a generic).
-  Value init = zeros(b, loc, {b.getIndexAttr(m), b.getIndexAttr(f)}, f32);
+  IndexMath im{b, loc};
+  OpFoldResult rows = im.mul(batch, im.c(hw));
+  Value init = zeros(b, loc, {rows, b.getIndexAttr(f)}, f32);
   auto matmul = linalg::MatmulOp::create(b, loc, init.getType(),
                                          ValueRange{patchesT, w}, init);
   AffineExpr i = dim(0), j = dim(1), r = dim(2);
@@ -1034,15 +1043,20 @@ static Value convAsGemm(OpBuilder &b, Location loc, nn::ConvOp op,
   matmul.setIndexingMapsAttr(
       b.getArrayAttr({map({r, i}), map({j, r}), map({i, j})}));
 
-  // [OH*OW, F] -> [OH, OW, F] -> [1, F, OH, OW], adding the bias on the way.
-  Value hwf = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({*oh, *ow, f}, f32), matmul.getResult(0),
-      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-  Value nchw =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, f, *oh, *ow}, f32);
-  SmallVector<Value> inputs = {hwf};
+  // [N*OH*OW, F] -> [N, OH, OW, F] -> [N, F, OH, OW], adding the bias.
+  Value nhwf = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({n, *oh, *ow, f}, f32), matmul.getResult(0),
+      ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}},
+      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(*oh), b.getIndexAttr(*ow),
+                             b.getIndexAttr(f)});
+  Value nchw = tensor::EmptyOp::create(
+      b, loc,
+      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(f), b.getIndexAttr(*oh),
+                             b.getIndexAttr(*ow)},
+      f32);
+  SmallVector<Value> inputs = {nhwf};
   SmallVector<AffineMap> maps = {
-      AffineMap::get(4, 0, {dim(2), dim(3), dim(1)}, ctx)};
+      AffineMap::get(4, 0, {dim(0), dim(2), dim(3), dim(1)}, ctx)};
   if (Value bias = op.getBias()) {
     inputs.push_back(toLowered(b, loc, bias));
     maps.push_back(AffineMap::get(4, 0, {dim(1)}, ctx));

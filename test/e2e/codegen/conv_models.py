@@ -34,7 +34,10 @@ CASES = {
     "ragged_m_n": (1, 5, 5, 7, 33, 3, 1, 1, 1, 1, True, True),
     "grouped": (1, 8, 10, 10, 8, 3, 1, 1, 1, 2, True, False),
     "depthwise": (1, 8, 10, 10, 8, 3, 1, 1, 1, 8, True, False),
-    "batch2": (2, 8, 10, 10, 8, 3, 1, 1, 1, 1, True, False),
+    "batch2": (2, 8, 10, 10, 8, 3, 1, 1, 1, 1, True, True),
+    "batch3_pointwise": (3, 16, 6, 6, 24, 1, 1, 0, 1, 1, True, True),
+    # A symbolic batch: compiled once, run at batch 1 and 3.
+    "dynamic_batch": ("N", 8, 9, 9, 16, 3, 2, 1, 1, 1, True, True),
 }
 
 
@@ -48,13 +51,12 @@ def main():
     rng = np.random.default_rng(3)
     passed = failed = 0
     for name, (n, c, h, w, f, k, s, pad, d, g, bias, gemm) in CASES.items():
-        x = rng.standard_normal((n, c, h, w)).astype(np.float32)
         wt = rng.standard_normal((f, c // g, k, k)).astype(np.float32)
         b = rng.standard_normal(f).astype(np.float32) if bias else None
         inits = [numpy_helper.from_array(wt, "w")] + ([numpy_helper.from_array(b, "b")] if bias else [])
         node = helper.make_node("Conv", ["x", "w"] + (["b"] if bias else []), ["y"], name=name,
                                 strides=[s, s], pads=[pad] * 4, dilations=[d, d], group=g)
-        graph = helper.make_graph([node], name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))],
+        graph = helper.make_graph([node], name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, c, h, w])],
                                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
         model = onnx.shape_inference.infer_shapes(
             helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]))
@@ -66,24 +68,27 @@ def main():
             failed += 1
             continue
         as_gemm = "lhs=km rhs=nk" in proc.stdout
-        np.save(os.path.join(args.work, name + ".x.npy"), x)
-        out = os.path.join(args.work, name + ".out")
-        run = subprocess.run([args.ddl_run, so, "--input", "x=" + os.path.join(args.work, name + ".x.npy"),
-                              "--output-dir", out], capture_output=True, text=True)
-        if run.returncode != 0:
-            print(f"FAIL {name}: ddl-run exit {run.returncode}: {run.stderr[-1500:]}")
-            failed += 1
-            continue
-        got = np.load(os.path.join(out, "y.npy"))
-        want = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(wt),
-                                          torch.from_numpy(b) if bias else None,
-                                          stride=s, padding=pad, dilation=d, groups=g).numpy()
-        err = float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30)) if got.shape == want.shape else float("inf")
-        ok = err <= 1e-5 and as_gemm == gemm
-        passed += ok
-        failed += not ok
-        print(f"{'' if ok else 'FAIL '}{name}: {'gemm' if as_gemm else 'linalg conv'} "
-              f"{list(got.shape)} rel err {'ok' if err <= 1e-5 else err}")
+        for batch in ([1, 3] if isinstance(n, str) else [n]):
+            x = rng.standard_normal((batch, c, h, w)).astype(np.float32)
+            np.save(os.path.join(args.work, name + ".x.npy"), x)
+            out = os.path.join(args.work, name + ".out")
+            run = subprocess.run([args.ddl_run, so, "--input", "x=" + os.path.join(args.work, name + ".x.npy"),
+                                  "--output-dir", out], capture_output=True, text=True)
+            if run.returncode != 0:
+                print(f"FAIL {name}: ddl-run exit {run.returncode}: {run.stderr[-1500:]}")
+                failed += 1
+                continue
+            got = np.load(os.path.join(out, "y.npy"))
+            want = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(wt),
+                                              torch.from_numpy(b) if bias else None,
+                                              stride=s, padding=pad, dilation=d, groups=g).numpy()
+            err = (float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
+                   if got.shape == want.shape else float("inf"))
+            ok = err <= 1e-5 and as_gemm == gemm
+            passed += ok
+            failed += not ok
+            print(f"{'' if ok else 'FAIL '}{name}: {'gemm' if as_gemm else 'linalg conv'} "
+                  f"{list(got.shape)} rel err {'ok' if err <= 1e-5 else err}")
     print(f"conv models: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -198,9 +198,8 @@ def main():
         failed += not ok
         print(("" if ok else "FAIL ") + text)
 
-    for name, m, sizes, make_inputs, ref in [c for g in (slice_cases, range_pad_cases, topk_cases,
-                                                          bool_constant_cases, gather_run_cases)
-                                             for c in g()]:
+    generators = (slice_cases, range_pad_cases, topk_cases, bool_constant_cases, gather_run_cases)
+    for name, m, sizes, make_inputs, ref in [c for g in generators for c in g()]:
         path = os.path.join(args.work, name + ".onnx")
         so = os.path.join(args.work, name + ".so")
         onnx.save(m, path)
