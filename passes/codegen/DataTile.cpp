@@ -74,103 +74,78 @@ static FailureOr<ElementsAttr> packRhs(const ConstantRhsMatmul &kernel,
       HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(packed))));
 }
 
-/// `x` ([R, C], f32) padded with zeros at the end of dimension 0 to a
-/// multiple of `r0` and split into row tiles, [R1, r0, C]. The pad is left
-/// out when R is static and a multiple of `r0`.
-static Value splitRows(OpBuilder &b, Location loc, Value x, int64_t r0,
-                       Value padValue) {
+/// `x` (2-D) padded with `padValue` at the end of dimension `dim` to a
+/// multiple of `r0` and that dimension split into tiles: [R1, r0, C] for
+/// dim 0, [C, R1, r0] for dim 1. The pad is left out when the size is
+/// static and a multiple of `r0`.
+static Value splitDim(OpBuilder &b, Location loc, Value x, unsigned dim,
+                      int64_t r0, Value padValue) {
   auto type = cast<RankedTensorType>(x.getType());
-  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t size = shape[dim];
   MLIRContext *ctx = b.getContext();
   AffineExpr s0 = getAffineSymbolExpr(0, ctx);
-  OpFoldResult rowCount = tensor::getMixedSize(b, loc, x, 0);
+  OpFoldResult count = tensor::getMixedSize(b, loc, x, dim);
   OpFoldResult tileCount =
-      affine::makeComposedFoldedAffineApply(b, loc, s0.ceilDiv(r0), {rowCount});
+      affine::makeComposedFoldedAffineApply(b, loc, s0.ceilDiv(r0), {count});
   Value padded = x;
-  if (ShapedType::isDynamic(rows) || rows % r0 != 0) {
-    OpFoldResult high = affine::makeComposedFoldedAffineApply(
-        b, loc, s0.ceilDiv(r0) * r0 - s0, {rowCount});
-    int64_t paddedRows =
-        ShapedType::isDynamic(rows) ? rows : llvm::divideCeil(rows, r0) * r0;
-    auto paddedType =
-        RankedTensorType::get({paddedRows, cols}, type.getElementType());
+  if (ShapedType::isDynamic(size) || size % r0 != 0) {
+    SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)),
+        high(2, b.getIndexAttr(0));
+    high[dim] = affine::makeComposedFoldedAffineApply(
+        b, loc, s0.ceilDiv(r0) * r0 - s0, {count});
+    SmallVector<int64_t> paddedShape(shape);
+    if (!ShapedType::isDynamic(size))
+      paddedShape[dim] = llvm::divideCeil(size, r0) * r0;
     padded = tensor::PadOp::create(
-        b, loc, paddedType, x,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{high, b.getIndexAttr(0)}, padValue);
+        b, loc, RankedTensorType::get(paddedShape, type.getElementType()), x,
+        low, high, padValue);
   }
   std::optional<int64_t> staticTiles = getConstantIntValue(tileCount);
-  auto splitType = RankedTensorType::get(
-      {staticTiles ? *staticTiles : ShapedType::kDynamic, r0, cols},
-      type.getElementType());
+  int64_t tiles = staticTiles ? *staticTiles : ShapedType::kDynamic;
+  int64_t other = shape[1 - dim];
+  SmallVector<int64_t> splitShape =
+      dim == 0 ? SmallVector<int64_t>{tiles, r0, other}
+               : SmallVector<int64_t>{other, tiles, r0};
+  SmallVector<OpFoldResult> splitSizes =
+      dim == 0 ? SmallVector<OpFoldResult>{tileCount, b.getIndexAttr(r0),
+                                           b.getIndexAttr(other)}
+               : SmallVector<OpFoldResult>{b.getIndexAttr(other), tileCount,
+                                           b.getIndexAttr(r0)};
+  SmallVector<ReassociationIndices> groups =
+      dim == 0 ? SmallVector<ReassociationIndices>{{0, 1}, {2}}
+               : SmallVector<ReassociationIndices>{{0}, {1, 2}};
   return tensor::ExpandShapeOp::create(
-      b, loc, splitType, padded, ArrayRef<ReassociationIndices>{{0, 1}, {2}},
-      ArrayRef<OpFoldResult>{tileCount, b.getIndexAttr(r0),
-                             b.getIndexAttr(cols)});
+      b, loc, RankedTensorType::get(splitShape, type.getElementType()), padded,
+      groups, splitSizes);
 }
 
-/// A ([M, K]) packed to [M1][K][M0][1] for K0 = 1: row tiles transposed so
-/// that each K step reads M0 contiguous values. One pad (only when M is
-/// not a multiple of M0) and one transpose whose innermost loop runs over
-/// M0, not over the unit K0.
-static Value packLhs(OpBuilder &b, Location loc, Value a, int64_t m0,
-                     Value zero) {
-  Value split = splitRows(b, loc, a, m0, zero); // [M1, M0, K]
+/// A packed to [M1][K][M0][1] for K0 = 1, from A ([M, K]) or, when
+/// `transposed`, from A^T ([K, M], as a convolution's NCHW input is): M is
+/// padded to a multiple of M0 (only when it is not one) and split, then
+/// one transpose whose innermost loop runs over M0 (for A^T it moves whole
+/// M0-float rows).
+static Value packLhs(OpBuilder &b, Location loc, Value a, bool transposed,
+                     int64_t m0, Value zero) {
+  // [M1, M0, K], or [K, M1, M0] from A^T.
+  Value split = splitDim(b, loc, a, transposed ? 1 : 0, m0, zero);
   auto splitType = cast<RankedTensorType>(split.getType());
-  int64_t k = splitType.getDimSize(2);
-  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, split, 0),
-                                     b.getIndexAttr(k), b.getIndexAttr(m0)};
+  unsigned tilesDim = transposed ? 1 : 0, kDim = transposed ? 0 : 2;
+  int64_t k = splitType.getDimSize(kDim);
+  SmallVector<OpFoldResult> sizes = {
+      tensor::getMixedSize(b, loc, split, tilesDim), b.getIndexAttr(k),
+      b.getIndexAttr(m0)};
   Value dest =
       tensor::EmptyOp::create(b, loc, sizes, splitType.getElementType());
-  Value transposed = linalg::TransposeOp::create(b, loc, split, dest,
-                                                 ArrayRef<int64_t>{0, 2, 1})
-                         .getResult()[0];
-  auto packedType = RankedTensorType::get({splitType.getDimSize(0), k, m0, 1},
-                                          splitType.getElementType());
+  SmallVector<int64_t> perm = transposed ? SmallVector<int64_t>{1, 0, 2}
+                                         : SmallVector<int64_t>{0, 2, 1};
+  Value packed =
+      linalg::TransposeOp::create(b, loc, split, dest, perm).getResult()[0];
+  auto packedType = RankedTensorType::get(
+      {splitType.getDimSize(tilesDim), k, m0, 1}, splitType.getElementType());
   return tensor::ExpandShapeOp::create(
-      b, loc, packedType, transposed,
+      b, loc, packedType, packed,
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
-      ArrayRef<OpFoldResult>{sizes[0], sizes[1], sizes[2], b.getIndexAttr(1)});
-}
-
-/// A^T ([K, M]) packed to [M1][K][M0][1]: the columns padded to a multiple
-/// of M0 and split, then one transpose that moves M0-element rows (a
-/// convolution's input, [C, H*W], packs this way without an im2col copy).
-static Value packTransposedLhs(OpBuilder &b, Location loc, Value at, int64_t m0,
-                               Value zero) {
-  auto type = cast<RankedTensorType>(at.getType());
-  int64_t k = type.getDimSize(0), cols = type.getDimSize(1);
-  MLIRContext *ctx = b.getContext();
-  AffineExpr s0 = getAffineSymbolExpr(0, ctx);
-  OpFoldResult colCount = tensor::getMixedSize(b, loc, at, 1);
-  OpFoldResult tileCount =
-      affine::makeComposedFoldedAffineApply(b, loc, s0.ceilDiv(m0), {colCount});
-  Value padded = at;
-  if (ShapedType::isDynamic(cols) || cols % m0 != 0) {
-    OpFoldResult high = affine::makeComposedFoldedAffineApply(
-        b, loc, s0.ceilDiv(m0) * m0 - s0, {colCount});
-    int64_t paddedCols =
-        ShapedType::isDynamic(cols) ? cols : llvm::divideCeil(cols, m0) * m0;
-    padded = tensor::PadOp::create(
-        b, loc, RankedTensorType::get({k, paddedCols}, type.getElementType()),
-        at, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(0), high}, zero);
-  }
-  std::optional<int64_t> staticTiles = getConstantIntValue(tileCount);
-  int64_t m1 = staticTiles ? *staticTiles : ShapedType::kDynamic;
-  Value split = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({k, m1, m0}, type.getElementType()), padded,
-      ArrayRef<ReassociationIndices>{{0}, {1, 2}},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(k), tileCount, b.getIndexAttr(m0)});
-  SmallVector<OpFoldResult> sizes = {tileCount, b.getIndexAttr(k),
-                                     b.getIndexAttr(m0)};
-  Value dest = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
-  Value transposed = linalg::TransposeOp::create(b, loc, split, dest,
-                                                 ArrayRef<int64_t>{1, 0, 2})
-                         .getResult()[0];
-  return tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({m1, k, m0, 1}, type.getElementType()),
-      transposed, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
       ArrayRef<OpFoldResult>{sizes[0], sizes[1], sizes[2], b.getIndexAttr(1)});
 }
 
@@ -201,9 +176,7 @@ static LogicalResult dataTile(RewriterBase &rewriter,
 
   // A, packed at run time: [M1][K1][M0][K0] (K0 = 1, checked).
   SmallVector<int64_t> innerPos = {0, 1};
-  Value packedA = kernel.lhsTransposed
-                      ? packTransposedLhs(rewriter, loc, a, m0, zero)
-                      : packLhs(rewriter, loc, a, m0, zero);
+  Value packedA = packLhs(rewriter, loc, a, kernel.lhsTransposed, m0, zero);
 
   // The accumulator in [M1][N1][M0][N0] tiles: a fill in the packed shape,
   // or the initial value packed.
