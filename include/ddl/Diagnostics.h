@@ -60,18 +60,24 @@ inline mlir::InFlightDiagnostic emitInvalidModel(mlir::Location loc) {
 
 enum class FailureKind { None, InvalidModel, Unsupported, Internal };
 
-/// The source description a location carries (the first NameLoc found in
-/// it, through fused and call-site locations), or "".
-inline std::string describeSource(mlir::Location loc) {
-  std::string name;
+/// The first location of kind `T` inside `loc` (depth first, through
+/// fused and call-site locations), or null.
+template <typename T> T findLocation(mlir::Location loc) {
+  T found;
   loc->walk([&](mlir::Location inner) {
-    if (auto named = llvm::dyn_cast<mlir::NameLoc>(inner)) {
-      name = named.getName().str();
+    if (auto l = llvm::dyn_cast<T>(inner)) {
+      found = l;
       return mlir::WalkResult::interrupt();
     }
     return mlir::WalkResult::advance();
   });
-  return name;
+  return found;
+}
+
+/// The source description a location carries (its first NameLoc), or "".
+inline std::string describeSource(mlir::Location loc) {
+  auto name = findLocation<mlir::NameLoc>(loc);
+  return name ? name.getName().str() : std::string();
 }
 
 /// "0.1.0": ddl's version.

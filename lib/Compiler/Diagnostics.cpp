@@ -36,23 +36,10 @@ void ddl::installCrashMessage(llvm::StringRef toolName) {
   llvm::setBugReportMsg(message.c_str());
 }
 
-/// The first location of kind `T` inside `loc`, depth first.
-template <typename T> static T findLocation(Location loc) {
-  T found;
-  loc->walk([&](Location inner) {
-    if (auto l = dyn_cast<T>(inner)) {
-      found = l;
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return found;
-}
-
 /// "file", or "file:line:col" when the location has a line (ONNX nodes
 /// have none: their locations say line 0), or "" when it names no file.
 static std::string where(Location loc) {
-  FileLineColLoc file = findLocation<FileLineColLoc>(loc);
+  FileLineColLoc file = ddl::findLocation<FileLineColLoc>(loc);
   if (!file)
     return "";
   std::string text = file.getFilename().str();
