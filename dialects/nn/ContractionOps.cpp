@@ -428,6 +428,11 @@ LogicalResult ConvOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
         "weight must have the input's rank {0} (M x C/group x kernel...), "
         "got rank {1}",
         x.size(), w.size()));
+  // Channels-last: check and compute in N C spatial... order, then move
+  // the channels back to the end.
+  bool channelsLast = adaptor.getChannelsLast();
+  if (channelsLast)
+    std::rotate(x.begin() + 1, x.end() - 1, x.end());
   int64_t group = adaptor.getGroup();
   if (group < 1)
     return b.emitError(llvm::formatv("group must be >= 1, got {0}", group));
@@ -450,6 +455,8 @@ LogicalResult ConvOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return failure();
   SmallVector<Dim> shape = {x[0], w[0]};
   shape.append(spatial->begin(), spatial->end());
+  if (channelsLast)
+    std::rotate(shape.begin() + 1, shape.begin() + 2, shape.end());
   results.push_back(
       {shape, cast<RankedTensorType>(input.getType()).getElementType()});
   return success();

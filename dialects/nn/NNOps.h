@@ -13,6 +13,13 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace ddl::nn {
+/// The NN_ElementwiseUnary trait (NNOps.td): a marker, nothing to verify.
+template <typename ConcreteType>
+class ElementwiseUnary
+    : public mlir::OpTrait::TraitBase<ConcreteType, ElementwiseUnary> {};
+} // namespace ddl::nn
+
 #define GET_OP_CLASSES
 #include "dialects/nn/NNOps.h.inc"
 

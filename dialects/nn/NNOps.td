@@ -17,9 +17,15 @@ include "mlir/Interfaces/ControlFlowInterfaces.td"
 //===----------------------------------------------------------------------===//
 
 // `output` has the shape and element type of `input`.
+// Marks ops that apply one function to each element of their one tensor
+// operand (layout passes move transposes through them).
+def NN_ElementwiseUnary : NativeOpTrait<"ElementwiseUnary"> {
+  let cppNamespace = "::ddl::nn";
+}
+
 class NN_UnaryOp<string mnemonic, Type tensorType, dag extraArgs = (ins),
                  list<Trait> traits = []>
-    : NN_ShapedOp<mnemonic, traits # [Pure]> {
+    : NN_ShapedOp<mnemonic, traits # [Pure, NN_ElementwiseUnary]> {
   let arguments = !con((ins tensorType:$input), extraArgs);
   let results = (outs tensorType:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
@@ -339,10 +345,17 @@ def NN_ConvOp : NN_ShapedOp<"conv", [Pure]> {
   let description = [{
     Layout NC[spatial...] for `input`, M(C/group)[kernel...] for `weight`;
     the optional `bias` has M elements. Any number of spatial dimensions.
+
+    With `channels_last`, `input` is N[spatial...]C and the result
+    N[spatial...]M (the weight keeps its layout). The CPU pipeline's
+    `nn-channels-last` pass rewrites convolutions into this form so that
+    consecutive convolutions and the elementwise ops between them run with
+    channels innermost, and transposes remain only at the graph's edges.
   }];
   let arguments = !con((ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
                             Optional<NN_FloatTensor>:$bias,
-                            DefaultValuedAttr<I64Attr, "1">:$group),
+                            DefaultValuedAttr<I64Attr, "1">:$group,
+                            UnitAttr:$channels_last),
                        NN_WindowAttrs);
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";

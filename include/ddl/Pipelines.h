@@ -35,8 +35,11 @@ struct CPUPipelineOptions {
 /// and as symbolic as they can be. Every frontend's import ends with it.
 void buildSimplifyGraphPipeline(mlir::OpPassManager &pm);
 
-/// nn graph -> linalg/tensor/arith/math/scf on tensors, fused.
-void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+/// nn graph -> linalg/tensor/arith/math/scf on tensors, fused. With
+/// `options.vectorize`, convolutions and the elementwise ops between them
+/// first move to channels-last (nn-channels-last).
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm,
+                                const CPUPipelineOptions &options);
 
 /// Tensors -> buffers: one-shot bufferization, then arena memory planning;
 /// buffers that cannot live in the arena are freed by ownership-based

@@ -26,7 +26,11 @@ void ddl::buildSimplifyGraphPipeline(OpPassManager &pm) {
   addPipeline(pm, "canonicalize,cse");
 }
 
-void ddl::buildGraphToLinalgPipeline(OpPassManager &pm) {
+void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
+                                     const CPUPipelineOptions &options) {
+  // Convolutions run channels-last where a kernel exists for that layout.
+  if (options.vectorize)
+    addPipeline(pm, "func.func(nn-channels-last),canonicalize");
   pm.addPass(lowering::createConvertNNToLinalgPass());
   addPipeline(pm, "canonicalize,cse,"
                   "ddl-fuse-elementwise,"
@@ -88,7 +92,7 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
 
 void ddl::buildCPUPipeline(OpPassManager &pm,
                            const CPUPipelineOptions &options) {
-  buildGraphToLinalgPipeline(pm);
+  buildGraphToLinalgPipeline(pm, options);
   if (options.vectorize)
     buildDataTilingPipeline(pm, options);
   buildBufferizePipeline(pm);
@@ -103,7 +107,7 @@ void ddl::registerPipelines() {
   PassPipelineRegistration<>(
       "ddl-graph-to-linalg",
       "Lower the nn graph to linalg on tensors and fuse elementwise ops",
-      buildGraphToLinalgPipeline);
+      [](OpPassManager &pm) { buildGraphToLinalgPipeline(pm, {}); });
   PassPipelineRegistration<>(
       "ddl-data-tiling",
       "Schedule contractions (host target) and data-tile them into mmt4d",

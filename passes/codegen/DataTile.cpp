@@ -3,6 +3,8 @@
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/Schedules.h"
 
+#include "lib/Support/ConstantData.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -22,34 +24,6 @@ namespace ddl::codegen {
 #include "passes/codegen/Passes.h.inc"
 } // namespace ddl::codegen
 
-/// The elements of an f32 constant, or failure when they are not available
-/// (an elided resource, a size mismatch).
-static LogicalResult readF32(ElementsAttr attr, int64_t count,
-                             std::vector<float> &values) {
-  values.clear();
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat()) {
-      values.assign(count, dense.getSplatValue<float>());
-      return success();
-    }
-    auto range = dense.getValues<float>();
-    values.assign(range.begin(), range.end());
-    return success(int64_t(values.size()) == count);
-  }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!resource)
-    return failure();
-  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-  if (!blob)
-    return failure();
-  ArrayRef<char> data = blob->getData();
-  if (int64_t(data.size()) != count * int64_t(sizeof(float)))
-    return failure();
-  values.resize(count);
-  std::memcpy(values.data(), data.data(), data.size());
-  return success();
-}
-
 /// B packed to [N1][K1][N0][K0], zero-padded, as a new dense resource.
 static FailureOr<ElementsAttr> packRhs(const ConstantRhsMatmul &kernel,
                                        sched::ContractionAttr schedule,
@@ -58,7 +32,7 @@ static FailureOr<ElementsAttr> packRhs(const ConstantRhsMatmul &kernel,
   int64_t n0 = schedule.getN0(), k0 = schedule.getK0();
   int64_t k1 = llvm::divideCeil(k, k0);
   std::vector<float> source;
-  if (failed(readF32(kernel.rhs, n * k, source)))
+  if (failed(readF32Elements(kernel.rhs, n * k, source)))
     return failure();
   std::vector<float> packed(packedType.getNumElements(), 0.0f);
   for (int64_t row = 0; row < n; ++row)
@@ -69,9 +43,7 @@ static FailureOr<ElementsAttr> packRhs(const ConstantRhsMatmul &kernel,
           (((row / n0) * k1 + col / k0) * n0 + row % n0) * k0 + col % k0;
       packed[at] = value;
     }
-  return cast<ElementsAttr>(DenseResourceElementsAttr::get(
-      packedType, "ddl_packed",
-      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(packed))));
+  return f32Resource(packedType, "ddl_packed", packed);
 }
 
 /// `x` (2-D) padded with `padValue` at the end of dimension `dim` to a

@@ -27,4 +27,24 @@ def NNInferShapesPass : Pass<"nn-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def NNChannelsLastPass : Pass<"nn-channels-last"> {
+  let summary = "Run 2-D convolutions and the elementwise ops between them "
+                "channels-last";
+  let description = [{
+    Rewrites each 2-D convolution that the CPU back end has a channels-last
+    kernel for (f32, static channels and spatial sizes, constant weights,
+    group 1 or depthwise) into `nn.conv {channels_last}` between two
+    transposes, then sinks the transposes back to channels-first through
+    elementwise ops (unary ops, clip, add, sub, mul, div, min, max, pow,
+    where) whose other operands are single elements or transposed the same
+    way, and composes the transposes that meet. Consecutive convolutions
+    with activations and residual additions between them then exchange
+    NHWC tensors; transposes remain at the edges (the model's input and
+    output, pooling, reshapes).
+
+    Numerics are unchanged: only layouts move.
+  }];
+  let dependentDialects = ["::ddl::nn::NNDialect"];
+}
+
 #endif // DDL_PASSES_GRAPH_PASSES_TD

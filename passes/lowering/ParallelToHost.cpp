@@ -10,6 +10,8 @@
 
 #include "passes/lowering/Passes.h"
 
+#include "ddl/Diagnostics.h"
+
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -71,6 +73,22 @@ static int64_t loopWork(scf::ParallelOp op) {
   return trips * bodyWork(op.getRegion());
 }
 
+/// "_Conv" for a loop lowered from ONNX node "node 'x' (Conv, opset 14)"
+/// (the op kind, else the whole source name, as identifier characters):
+/// profiles then say which kind of node each task came from.
+static std::string sourceSuffix(Location loc) {
+  std::string described = ddl::describeSource(loc);
+  llvm::StringRef source = described;
+  if (size_t open = source.find('('); open != llvm::StringRef::npos)
+    source = source.drop_front(open + 1).take_until(
+        [](char c) { return c == ',' || c == ')'; });
+  std::string suffix;
+  for (char c : source.take_front(40))
+    if (llvm::isAlnum(c) || c == '_' || c == '.')
+      suffix.push_back(c == '.' ? '_' : c);
+  return suffix.empty() ? suffix : "_" + suffix;
+}
+
 namespace {
 class Outliner {
 public:
@@ -114,8 +132,8 @@ LogicalResult Outliner::outline(scf::ParallelOp op, func::FuncOp func) {
   SmallVector<Value> trips;
   for (auto [lb, ub, st] :
        llvm::zip(op.getLowerBound(), op.getUpperBound(), op.getStep())) {
-    Value span = arith::SubIOp::create(b, loc, ub, lb);
-    trips.push_back(arith::CeilDivSIOp::create(b, loc, span, st));
+    Value span = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+    trips.push_back(b.createOrFold<arith::CeilDivSIOp>(loc, span, st));
   }
   unsigned linearized = rank == 1 ? 1 : rank - 1;
   Value count = arith::ConstantIndexOp::create(b, loc, 1);
@@ -152,10 +170,12 @@ LogicalResult Outliner::outline(scf::ParallelOp op, func::FuncOp func) {
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
   auto taskType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
                                               {ptrType, i64Type, i64Type});
-  auto task = LLVM::LLVMFuncOp::create(
-      mb, loc,
-      llvm::formatv("__ddl_task_{0}_{1}", func.getName(), counter++).str(),
-      taskType, LLVM::Linkage::Internal);
+  auto task = LLVM::LLVMFuncOp::create(mb, loc,
+                                       llvm::formatv("__ddl_task_{0}_{1}{2}",
+                                                     func.getName(), counter++,
+                                                     sourceSuffix(loc))
+                                           .str(),
+                                       taskType, LLVM::Linkage::Internal);
   Block *entry = task.addEntryBlock(mb);
   OpBuilder tb = OpBuilder::atBlockBegin(entry);
   IRMapping mapping;
@@ -179,8 +199,16 @@ LogicalResult Outliner::outline(scf::ParallelOp op, func::FuncOp func) {
     if (i < boundsStart)
       mapping.map(v, back);
   }
+  // Constant bounds and steps stay constants in the task: LLVM vectorizes
+  // the inner loop only when it knows the step.
+  SmallVector<Value> bounds;
+  for (unsigned i = boundsStart; i < captures.size(); ++i) {
+    std::optional<int64_t> known = getConstantIntValue(captures[i]);
+    bounds.push_back(known ? arith::ConstantIndexOp::create(tb, loc, *known)
+                           : unpacked[i]);
+  }
   auto bound = [&](unsigned d, unsigned which) {
-    return unpacked[boundsStart + 4 * d + which];
+    return bounds[4 * d + which];
   };
   Value begin = arith::IndexCastOp::create(tb, loc, tb.getIndexType(),
                                            entry->getArgument(1));

@@ -6,6 +6,13 @@
  * atomic counter until none is left. Dynamic claiming balances uneven
  * chunks without a scheduler.
  *
+ * Waiting spins first: a model issues hundreds of short jobs back to back
+ * (tens of microseconds each), and a futex sleep plus wake-up per job cost
+ * 15% of mobilenet_v2's run time. Workers poll the generation counter, and
+ * the submitter the active count, for a bounded number of pause-loops
+ * before they block on the condition variables; a broadcast or signal with
+ * no sleeper costs no system call.
+ *
  * Deadlock freedom: `busy` is taken with trylock. A parallel_for issued from
  * a task (nested) or from a second thread while a job runs finds it taken
  * and runs its whole range on the calling thread, so no thread ever waits
@@ -24,6 +31,17 @@
 /* Chunks per thread: enough to even out uneven chunks, few enough that the
  * atomic counter stays cold. */
 #define DDL_CHUNKS_PER_THREAD 4
+/* Polls before a waiting thread blocks: about 100 microseconds of pause
+ * instructions, longer than the gap between two jobs of a model. */
+#define DDL_SPIN_POLLS 20000
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
 
 struct ddl_runtime {
   int num_threads; /* including the caller */
@@ -37,9 +55,10 @@ struct ddl_runtime {
   pthread_mutex_t mutex;
   pthread_cond_t work_cv; /* a new job or shutdown */
   pthread_cond_t done_cv; /* a worker left a job */
-  uint64_t generation;
-  bool shutdown;
-  int active; /* workers inside the current job */
+  /* Written under the mutex, read without it while spinning. */
+  atomic_uint_fast64_t generation;
+  atomic_bool shutdown;
+  atomic_int active; /* workers inside the current job */
   ddl_task_fn fn;
   void *args;
   int64_t n;
@@ -62,11 +81,37 @@ static void run_chunks(ddl_runtime *rt, ddl_task_fn fn, void *args, int64_t n,
   }
 }
 
+/* Spins until `done(rt)` or DDL_SPIN_POLLS polls have passed. */
+static bool spin_until(ddl_runtime *rt, bool (*done)(ddl_runtime *, uint64_t),
+                       uint64_t arg) {
+  for (int i = 0; i < DDL_SPIN_POLLS; ++i) {
+    if (done(rt, arg))
+      return true;
+    cpu_relax();
+  }
+  return done(rt, arg);
+}
+
+static bool new_job_or_shutdown(ddl_runtime *rt, uint64_t seen) {
+  return atomic_load_explicit(&rt->shutdown, memory_order_acquire) ||
+         atomic_load_explicit(&rt->generation, memory_order_acquire) != seen;
+}
+
+static bool workers_done(ddl_runtime *rt, uint64_t unused) {
+  (void)unused;
+  return atomic_load_explicit(&rt->active, memory_order_acquire) == 0;
+}
+
 static void *worker_main(void *arg) {
   ddl_runtime *rt = arg;
   uint64_t seen = 0;
   pthread_mutex_lock(&rt->mutex);
   for (;;) {
+    if (!new_job_or_shutdown(rt, seen)) {
+      pthread_mutex_unlock(&rt->mutex);
+      spin_until(rt, new_job_or_shutdown, seen);
+      pthread_mutex_lock(&rt->mutex);
+    }
     while (!rt->shutdown && rt->generation == seen)
       pthread_cond_wait(&rt->work_cv, &rt->mutex);
     if (rt->shutdown)
@@ -176,6 +221,7 @@ void ddl_runtime_parallel_for_host(void *ctx, int64_t n, ddl_task_fn fn,
   int64_t chunk = n / num_chunks + (n % num_chunks != 0);
   num_chunks = n / chunk + (n % chunk != 0);
 
+  spin_until(rt, workers_done, 0);
   pthread_mutex_lock(&rt->mutex);
   /* A worker that woke late for the previous job may still be inside it. */
   while (rt->active > 0)
@@ -193,6 +239,7 @@ void ddl_runtime_parallel_for_host(void *ctx, int64_t n, ddl_task_fn fn,
   run_chunks(rt, fn, args, n, chunk, num_chunks);
 
   /* Every chunk is claimed; wait for the workers still running theirs. */
+  spin_until(rt, workers_done, 0);
   pthread_mutex_lock(&rt->mutex);
   while (rt->active > 0)
     pthread_cond_wait(&rt->done_cv, &rt->mutex);

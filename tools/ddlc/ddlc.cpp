@@ -268,7 +268,7 @@ int main(int argc, char **argv) {
 
   if (stage == Emit::Linalg) {
     PassManager pm(&context);
-    ddl::buildGraphToLinalgPipeline(pm);
+    ddl::buildGraphToLinalgPipeline(pm, compileOptions.pipeline);
     compileOptions.configurePassManager(pm);
     if (failed(pm.run(*module)))
       return fail();

@@ -14,7 +14,10 @@
 
 #include "passes/lowering/NNToLinalg/Common.h"
 
+#include "lib/Support/ConstantData.h"
+
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 
 using namespace mlir;
@@ -942,80 +945,201 @@ static Value biasInit(OpBuilder &b, Location loc, Value bias,
       .getResult(0);
 }
 
-/// The weight of a convolution as a compile-time constant of type `type`
-/// (the same data, reshaped), or null when it is computed at run time.
-static Value reshapedConstant(OpBuilder &b, Location loc, Value weight,
-                              RankedTensorType type) {
-  auto constant = weight.getDefiningOp<nn::ConstantOp>();
-  if (!constant)
-    return {};
-  TypedAttr value = retypedConstant(constant.getValue(), type);
-  return value ? arith::ConstantOp::create(b, loc, value) : Value();
+/// `v` with its dimensions permuted (result dim i is dim perm[i]), as a
+/// linalg.generic so that elementwise fusion can merge it with neighbours.
+static Value permuted(OpBuilder &b, Location loc, Value v,
+                      ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> sizes = tensorSizes(b, loc, v), outSizes;
+  SmallVector<AffineExpr> inExprs(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm)) {
+    outSizes.push_back(sizes[p]);
+    inExprs[p] = getAffineDimExpr(i, b.getContext());
+  }
+  Value init = tensor::EmptyOp::create(b, loc, outSizes, type.getElementType());
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(perm.size(), 0, inExprs, b.getContext()),
+      b.getMultiDimIdentityMap(perm.size())};
+  SmallVector<utils::IteratorType> iterators(perm.size(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), v, init, maps, iterators,
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, args[0]);
+             })
+      .getResult(0);
 }
 
-/// A 2-D f32 convolution (group 1, static channels and spatial sizes, any
-/// batch) with constant weights as one GEMM, so it runs on the contraction
-/// kernels (ddl-select-schedules / ddl-data-tile take a matmul whose right
-/// operand is a constant and whose left one may be stored transposed):
-///   patchesT[(c, kh, kw), (n, oh, ow)] = xpad[n, c, oh*s + kh*d, ow*s + kw*d]
-///   out[(n, oh, ow), f] = sum_k patchesT[k, .] * w[f, k]
-///   y[n, f, oh, ow] = out[(n, oh, ow), f] + bias[f]
-/// patchesT is the input itself (a reshape) for a 1x1 stride-1 unpadded
-/// convolution of one image, and otherwise an im2col copy whose rows are
-/// contiguous in both the input and the copy; the kernels pack it with one
-/// transpose of M0-float rows. Null when the conv does not qualify.
-static Value convAsGemm(OpBuilder &b, Location loc, nn::ConvOp op,
-                        Value xPadded, const Window &win,
-                        ArrayRef<OpFoldResult> outSizes) {
-  auto xType = cast<RankedTensorType>(xPadded.getType());
+/// Permutations between N C spatial... and N spatial... C of `rank` dims.
+static SmallVector<int64_t> toChannelsLast(unsigned rank) {
+  SmallVector<int64_t> perm = {0};
+  for (unsigned d = 2; d < rank; ++d)
+    perm.push_back(d);
+  perm.push_back(1);
+  return perm;
+}
+static SmallVector<int64_t> toChannelsFirst(unsigned rank) {
+  SmallVector<int64_t> perm = {0, rank - 1};
+  for (unsigned d = 1; d + 1 < rank; ++d)
+    perm.push_back(d);
+  return perm;
+}
+
+/// The f32 constant `weight` with its dimensions permuted (result dim i is
+/// dim perm[i]) at compile time and reshaped to `type`, as a new constant;
+/// null when the weight is computed at run time or its data is not
+/// available.
+static Value permutedConstant(OpBuilder &b, Location loc, Value weight,
+                              ArrayRef<int64_t> perm, RankedTensorType type) {
+  auto constant = weight.getDefiningOp<nn::ConstantOp>();
+  auto wType = cast<RankedTensorType>(weight.getType());
+  if (!constant || !wType.hasStaticShape() ||
+      wType.getRank() != int64_t(perm.size()) ||
+      wType.getNumElements() != type.getNumElements())
+    return {};
+  std::vector<float> source;
+  if (failed(readF32Elements(cast<ElementsAttr>(constant.getValue()),
+                             wType.getNumElements(), source)))
+    return {};
+  ArrayRef<int64_t> shape = wType.getShape();
+  SmallVector<int64_t> strides = computeStrides(shape);
+  SmallVector<int64_t> outShape = applyPermutation(shape, perm);
+  // Walk the result in order with an odometer over its index, reading the
+  // source through the permuted strides.
+  SmallVector<int64_t> readStrides = applyPermutation(ArrayRef(strides), perm);
+  SmallVector<int64_t> index(outShape.size(), 0);
+  std::vector<float> result(source.size());
+  int64_t from = 0;
+  for (float &out : result) {
+    out = source[from];
+    for (int64_t d = outShape.size() - 1; d >= 0; --d) {
+      from += readStrides[d];
+      if (++index[d] < outShape[d])
+        break;
+      from -= readStrides[d] * outShape[d];
+      index[d] = 0;
+    }
+  }
+  return arith::ConstantOp::create(
+      b, loc, cast<TypedAttr>(f32Resource(type, "ddl_filter", result)));
+}
+
+/// `x` (N H W C) padded per `window` with zeros.
+static Value padChannelsLast(OpBuilder &b, Location loc, Value x,
+                             const Window &w) {
+  if (!w.hasPadding())
+    return x;
+  IndexMath m{b, loc};
+  SmallVector<OpFoldResult> low = {m.c(0)}, high = {m.c(0)};
+  low.append(w.padBegin.begin(), w.padBegin.end());
+  high.append(w.padHigh.begin(), w.padHigh.end());
+  low.push_back(m.c(0));
+  high.push_back(m.c(0));
+  return tensor::PadOp::create(
+      b, loc, Type(), x, low, high,
+      scalarConstant(b, loc, getElementTypeOrSelf(x.getType()), 0));
+}
+
+/// `y` (N H W F) plus `bias` ([F]) when there is one.
+static Value addChannelsLastBias(OpBuilder &b, Location loc, Value y,
+                                 Value bias) {
+  if (!bias)
+    return y;
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(y.getType());
+  unsigned rank = type.getRank();
+  Value init = tensor::EmptyOp::create(b, loc, tensorSizes(b, loc, y),
+                                       type.getElementType());
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank),
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx)),
+      b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{y, toLowered(b, loc, bias)},
+             init, maps, iterators,
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, l,
+                   Value(arith::AddFOp::create(nb, l, args[0], args[1])));
+             })
+      .getResult(0);
+}
+
+/// Whether a 2-D convolution has a channels-last kernel below: f32, static
+/// channels and spatial sizes (any batch), constant filter, group 1 or
+/// depthwise. `x` is the lowered input in the op's own layout.
+static bool hasChannelsLastKernel(nn::ConvOp op, Value x) {
+  auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
-  if (op.getGroup() != 1 || xType.getRank() != 4 || xType.isDynamicDim(1) ||
-      xType.isDynamicDim(2) || xType.isDynamicDim(3) ||
-      !xType.getElementType().isF32() || !wType.hasStaticShape() ||
-      !wType.getElementType().isF32())
-    return {};
-  std::optional<int64_t> oh = getConstantIntValue(outSizes[2]);
-  std::optional<int64_t> ow = getConstantIntValue(outSizes[3]);
-  if (!oh || !ow)
-    return {};
+  if (xType.getRank() != 4 || !xType.getElementType().isF32() ||
+      !wType.getElementType().isF32() || !wType.hasStaticShape() ||
+      !op.getWeight().getDefiningOp<nn::ConstantOp>())
+    return false;
+  for (int64_t d = 1; d < 4; ++d)
+    if (xType.isDynamicDim(d))
+      return false;
+  int64_t group = op.getGroup();
+  return group == 1 ||
+         (wType.getDimSize(1) == 1 && wType.getDimSize(0) == group);
+}
+
+/// A group-1 2-D f32 convolution on a channels-last input as one GEMM, so
+/// that it runs on the contraction kernels (ddl-select-schedules /
+/// ddl-data-tile take a matmul whose right operand is a constant):
+///   patches[(n, oh, ow), (kh, kw, c)] = xpad[n, oh*s + kh*d, ow*s + kw*d, c]
+///   y[(n, oh, ow), f] = sum_k patches[., k] * w'[f, k] (+ bias[f])
+/// with the filter rearranged to [F, KH, KW, C] at compile time. patches is
+/// the input itself (a reshape) for an unpadded 1x1 stride-1 convolution,
+/// otherwise an im2col copy made of C-float rows contiguous in both the
+/// input and the copy. The result is N OH OW F. Null when the filter's data
+/// is not available.
+static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
+                                  Value x, const Window &win,
+                                  ArrayRef<OpFoldResult> outSizes) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
   int64_t f = wType.getDimSize(0), c = wType.getDimSize(1),
           kh = wType.getDimSize(2), kw = wType.getDimSize(3);
-  int64_t k = c * kh * kw, hw = *oh * *ow;
-  int64_t n = xType.getDimSize(0); // May be dynamic.
-  int64_t m = ShapedType::isDynamic(n) ? n : n * hw;
-  OpFoldResult batch = outSizes[0];
+  int64_t oh = *getConstantIntValue(outSizes[1]),
+          ow = *getConstantIntValue(outSizes[2]);
+  int64_t k = kh * kw * c;
   Type f32 = b.getF32Type();
-  Value w = reshapedConstant(b, loc, op.getWeight(),
+  Value w = permutedConstant(b, loc, op.getWeight(), {0, 2, 3, 1},
                              RankedTensorType::get({f, k}, f32));
   if (!w)
     return {};
   MLIRContext *ctx = b.getContext();
   auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+  int64_t n = xType.getDimSize(0); // May be dynamic.
+  int64_t m = ShapedType::isDynamic(n) ? n : n * oh * ow;
+  OpFoldResult batch = outSizes[0];
 
-  Value patchesT;
-  bool direct = n == 1 && kh == 1 && kw == 1 && win.strides[0] == 1 &&
-                win.strides[1] == 1 && xType.getDimSize(2) == *oh &&
-                xType.getDimSize(3) == *ow;
+  Value patches;
+  bool direct = kh == 1 && kw == 1 && win.strides[0] == 1 &&
+                win.strides[1] == 1 && !win.hasPadding() &&
+                xType.getDimSize(1) == oh && xType.getDimSize(2) == ow;
   if (direct) {
-    patchesT = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({k, m}, f32), xPadded,
-        ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+    patches = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({m, k}, f32), x,
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
   } else {
-    // [C, KH, KW, N, OH, OW]: ow innermost, contiguous in xpad at stride 1.
+    Value xPadded = padChannelsLast(b, loc, x, win);
     Value init = tensor::EmptyOp::create(
         b, loc,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(c), b.getIndexAttr(kh),
-                               b.getIndexAttr(kw), batch, b.getIndexAttr(*oh),
-                               b.getIndexAttr(*ow)},
+        ArrayRef<OpFoldResult>{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
+                               b.getIndexAttr(kh), b.getIndexAttr(kw),
+                               b.getIndexAttr(c)},
         f32);
     AffineMap xMap = AffineMap::get(
         6, 0,
-        {dim(3), dim(0), dim(4) * win.strides[0] + dim(1) * win.dilations[0],
-         dim(5) * win.strides[1] + dim(2) * win.dilations[1]},
+        {dim(0), dim(1) * win.strides[0] + dim(3) * win.dilations[0],
+         dim(2) * win.strides[1] + dim(4) * win.dilations[1], dim(5)},
         ctx);
     SmallVector<utils::IteratorType> parallel6(6,
                                                utils::IteratorType::parallel);
-    Value patches =
+    Value im2col =
         linalg::GenericOp::create(
             b, loc, init.getType(), xPadded, init,
             ArrayRef<AffineMap>{xMap, b.getMultiDimIdentityMap(6)}, parallel6,
@@ -1023,54 +1147,65 @@ static Value convAsGemm(OpBuilder &b, Location loc, nn::ConvOp op,
               linalg::YieldOp::create(nb, l, args[0]);
             })
             .getResult(0);
-    patchesT = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({k, m}, f32), patches,
+    patches = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({m, k}, f32), im2col,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
   }
 
   // A zero accumulator (a fill, which the contraction kernels keep in
   // registers; a broadcast bias here would be fused into the matmul and
-  // turn it into a generic).
+  // turn it into a generic). The bias is added after.
   IndexMath im{b, loc};
-  OpFoldResult rows = im.mul(batch, im.c(hw));
+  OpFoldResult rows = im.mul(batch, im.c(oh * ow));
   Value init = zeros(b, loc, {rows, b.getIndexAttr(f)}, f32);
   auto matmul = linalg::MatmulOp::create(b, loc, init.getType(),
-                                         ValueRange{patchesT, w}, init);
+                                         ValueRange{patches, w}, init);
   AffineExpr i = dim(0), j = dim(1), r = dim(2);
   auto map = [&](ArrayRef<AffineExpr> exprs) {
     return AffineMapAttr::get(AffineMap::get(3, 0, exprs, ctx));
   };
   matmul.setIndexingMapsAttr(
-      b.getArrayAttr({map({r, i}), map({j, r}), map({i, j})}));
-
-  // [N*OH*OW, F] -> [N, OH, OW, F] -> [N, F, OH, OW], adding the bias.
+      b.getArrayAttr({map({i, r}), map({j, r}), map({i, j})}));
   Value nhwf = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({n, *oh, *ow, f}, f32), matmul.getResult(0),
+      b, loc, RankedTensorType::get({n, oh, ow, f}, f32), matmul.getResult(0),
       ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}},
-      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(*oh), b.getIndexAttr(*ow),
+      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
                              b.getIndexAttr(f)});
-  Value nchw = tensor::EmptyOp::create(
-      b, loc,
-      ArrayRef<OpFoldResult>{batch, b.getIndexAttr(f), b.getIndexAttr(*oh),
-                             b.getIndexAttr(*ow)},
-      f32);
-  SmallVector<Value> inputs = {nhwf};
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(4, 0, {dim(0), dim(2), dim(3), dim(1)}, ctx)};
+  return addChannelsLastBias(b, loc, nhwf, op.getBias());
+}
+
+/// A depthwise 2-D f32 convolution on a channels-last input:
+/// linalg.depthwise_conv_2d_nhwc_hwc on the filter rearranged to
+/// [KH, KW, C] at compile time, accumulating onto the bias. Channels are
+/// the innermost loop of every operand, so the loop nest vectorizes along
+/// them. The result is N OH OW C. Null when the filter's data is not
+/// available.
+static Value channelsLastDepthwiseConv(OpBuilder &b, Location loc,
+                                       nn::ConvOp op, Value x,
+                                       const Window &win,
+                                       ArrayRef<OpFoldResult> outSizes) {
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t c = wType.getDimSize(0), kh = wType.getDimSize(2),
+          kw = wType.getDimSize(3);
+  Type f32 = b.getF32Type();
+  // [C, 1, KH, KW] -> [1, KH, KW, C] = [KH, KW, C].
+  Value w = permutedConstant(b, loc, op.getWeight(), {1, 2, 3, 0},
+                             RankedTensorType::get({kh, kw, c}, f32));
+  if (!w)
+    return {};
+  Value init = zeros(b, loc, outSizes, f32);
   if (Value bias = op.getBias()) {
-    inputs.push_back(toLowered(b, loc, bias));
-    maps.push_back(AffineMap::get(4, 0, {dim(1)}, ctx));
+    Value empty = tensor::EmptyOp::create(b, loc, outSizes, f32);
+    init = linalg::BroadcastOp::create(b, loc, toLowered(b, loc, bias), empty,
+                                       ArrayRef<int64_t>{0, 1, 2})
+               .getResult()[0];
   }
-  maps.push_back(b.getMultiDimIdentityMap(4));
-  SmallVector<utils::IteratorType> parallel4(4, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, nchw.getType(), inputs, nchw, maps, parallel4,
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value v = args[0];
-               if (args.size() == 3)
-                 v = arith::AddFOp::create(nb, l, v, args[1]);
-               linalg::YieldOp::create(nb, l, v);
-             })
+  SmallVector<NamedAttribute> attrs = {
+      windowAttr(b, "strides", win.strides),
+      windowAttr(b, "dilations", win.dilations)};
+  return linalg::DepthwiseConv2DNhwcHwcOp::create(
+             b, loc, init.getType(),
+             ValueRange{padChannelsLast(b, loc, x, win), w}, init, attrs)
       .getResult(0);
 }
 
@@ -1104,18 +1239,45 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
       return rewriter.notifyMatchFailure(op, "group must be >= 1");
     Type element = xType.getElementType();
     Type acc = accumulatorType(element);
+    // The window is computed on channels-first sizes whatever the layout.
+    bool channelsLast = op.getChannelsLast();
+    unsigned rank = xType.getRank();
+    SmallVector<int64_t> toFirst = toChannelsFirst(rank),
+                         toLast = toChannelsLast(rank);
     SmallVector<OpFoldResult> xSizes = tensorSizes(rewriter, loc, x);
+    if (channelsLast) {
+      xSizes = applyPermutation(ArrayRef(xSizes), toFirst);
+      *outSizes = applyPermutation(ArrayRef(*outSizes), toFirst);
+    }
     SmallVector<OpFoldResult> wSizes = tensorSizes(rewriter, loc, w);
     Window win = computeWindow(
         rewriter, loc, spatial(xSizes), spatial(*outSizes), spatial(wSizes),
         op.getStrides(), op.getPads(), op.getDilations(), op.getAutoPad(),
         /*ceilMode=*/false);
+
+    // The fast kernels are channels-last: a channels-first op reaches them
+    // between transposes (nn-channels-last removes those between
+    // consecutive convolutions).
+    if (hasChannelsLastKernel(op, x)) {
+      Value xLast = channelsLast ? x : permuted(rewriter, loc, x, toLast);
+      SmallVector<OpFoldResult> outLast =
+          applyPermutation(ArrayRef(*outSizes), toLast);
+      Value result =
+          group == 1
+              ? channelsLastGemmConv(rewriter, loc, op, xLast, win, outLast)
+              : channelsLastDepthwiseConv(rewriter, loc, op, xLast, win,
+                                          outLast);
+      if (result) {
+        if (!channelsLast)
+          result = permuted(rewriter, loc, result, toFirst);
+        replaceWithLowered(rewriter, op, result);
+        return success();
+      }
+    }
+    if (channelsLast)
+      x = permuted(rewriter, loc, x, toFirst);
     x = padInput(rewriter, loc, x, win,
                  scalarConstant(rewriter, loc, element, 0));
-    if (Value gemm = convAsGemm(rewriter, loc, op, x, win, *outSizes)) {
-      replaceWithLowered(rewriter, op, gemm);
-      return success();
-    }
     Value init = biasInit(rewriter, loc, op.getBias(), *outSizes, acc);
     SmallVector<NamedAttribute> attrs = {
         windowAttr(rewriter, "strides", win.strides),
@@ -1155,6 +1317,8 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
       result = mergeDims(rewriter, loc, result, 1);
     }
     result = convertTensor(rewriter, loc, result, element);
+    if (channelsLast)
+      result = permuted(rewriter, loc, result, toLast);
     replaceWithLowered(rewriter, op, result);
     return success();
   }

@@ -1,0 +1,34 @@
+//===- ConstantData.h - the elements of large constants -----------*- C++
+//-*-===//
+//
+// Passes that rearrange weights at compile time (packing for the GEMM
+// kernels, permuting convolution filters) read constants that may be
+// dense elements or dense resource blobs (the importers' form for large
+// tensors) and write the result as a new resource blob.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_LIB_SUPPORT_CONSTANTDATA_H
+#define DDL_LIB_SUPPORT_CONSTANTDATA_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <vector>
+
+namespace ddl {
+
+/// The `count` elements of an f32 constant, or failure when they are not
+/// available (an elided resource, a size mismatch, another element type).
+llvm::LogicalResult readF32Elements(mlir::ElementsAttr attr, int64_t count,
+                                    std::vector<float> &values);
+
+/// `values` as a dense resource named `name` (uniqued by the context) of
+/// f32 `type`.
+mlir::ElementsAttr f32Resource(mlir::RankedTensorType type,
+                               llvm::StringRef name,
+                               llvm::ArrayRef<float> values);
+
+} // namespace ddl
+
+#endif // DDL_LIB_SUPPORT_CONSTANTDATA_H

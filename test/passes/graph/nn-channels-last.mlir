@@ -1,0 +1,65 @@
+// RUN: ddl-opt %s --pass-pipeline="builtin.module(func.func(nn-channels-last),canonicalize)" --split-input-file | FileCheck %s
+
+// Two convolutions with a relu, a clip and a residual add between them: one
+// transpose in, one out; everything between runs channels-last.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[IN:.*]] = nn.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x6x6xf32>) -> tensor<1x6x6x8xf32>
+// CHECK: %[[C1:.*]] = nn.conv %[[IN]], {{.*}} {channels_last{{.*}}} : {{.*}} -> tensor<1x6x6x8xf32>
+// CHECK: %[[R:.*]] = nn.relu %[[C1]] : (tensor<1x6x6x8xf32>) -> tensor<1x6x6x8xf32>
+// CHECK: %[[C2:.*]] = nn.conv %[[R]], {{.*}} {channels_last{{.*}}} : {{.*}} -> tensor<1x6x6x8xf32>
+// CHECK: %[[CL:.*]] = nn.clip %[[C2]] min {{.*}} -> tensor<1x6x6x8xf32>
+// CHECK: %[[A:.*]] = nn.add %[[CL]], %[[R]] : {{.*}} -> tensor<1x6x6x8xf32>
+// CHECK: %[[OUT:.*]] = nn.transpose %[[A]] {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x6x6x8xf32>) -> tensor<1x8x6x6xf32>
+// CHECK-NEXT: return %[[OUT]]
+func.func @chain(%x: tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32> {
+  %w1 = nn.constant dense<0.5> : tensor<8x8x3x3xf32>
+  %b1 = nn.constant dense<0.1> : tensor<8xf32>
+  %w2 = nn.constant dense<0.25> : tensor<8x1x3x3xf32>
+  %lo = nn.constant dense<0.0> : tensor<f32>
+  %hi = nn.constant dense<6.0> : tensor<f32>
+  %0 = nn.conv %x, %w1, %b1 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x6x6xf32>, tensor<8x8x3x3xf32>, tensor<8xf32>) -> tensor<1x8x6x6xf32>
+  %1 = nn.relu %0 : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32>
+  %2 = nn.conv %1, %w2 {group = 8 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %3 = nn.clip %2 min %lo max %hi : (tensor<1x8x6x6xf32>, tensor<f32>, tensor<f32>) -> tensor<1x8x6x6xf32>
+  %4 = nn.add %3, %1 : (tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32>
+  return %4 : tensor<1x8x6x6xf32>
+}
+
+// -----
+
+// Without a channels-last kernel (weights computed at run time, a grouped
+// convolution that is not depthwise, a 1-D convolution) nothing moves.
+// CHECK-LABEL: func.func @no_kernel
+// CHECK-NOT: nn.transpose
+// CHECK-NOT: channels_last
+func.func @no_kernel(%x: tensor<1x8x6x6xf32>, %w: tensor<8x8x1x1xf32>, %y: tensor<1x4x9xf32>)
+    -> (tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x2x7xf32>) {
+  %w2 = nn.constant dense<0.5> : tensor<8x4x1x1xf32>
+  %w3 = nn.constant dense<0.5> : tensor<2x4x3xf32>
+  %0 = nn.conv %x, %w : (tensor<1x8x6x6xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x6x6xf32>
+  %1 = nn.conv %x, %w2 {group = 2 : i64} : (tensor<1x8x6x6xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x6x6xf32>
+  %2 = nn.conv %y, %w3 : (tensor<1x4x9xf32>, tensor<2x4x3xf32>) -> tensor<1x2x7xf32>
+  return %0, %1, %2 : tensor<1x8x6x6xf32>, tensor<1x8x6x6xf32>, tensor<1x2x7xf32>
+}
+
+// -----
+
+// A transpose stops at an op without a channels-last form (max pooling) and
+// at a broadcast operand that is not a single element; a single-element
+// operand goes along.
+// CHECK-LABEL: func.func @edges
+// CHECK: nn.conv {{.*}}channels_last
+// CHECK: %[[M:.*]] = nn.mul %{{.*}}, %{{.*}} : (tensor<1x6x6x8xf32>, tensor<1xf32>) -> tensor<1x6x6x8xf32>
+// CHECK: %[[T:.*]] = nn.transpose %[[M]] {perm = array<i64: 0, 3, 1, 2>}
+// CHECK: nn.max_pool %[[T]]
+// CHECK: nn.add %[[T]], %{{.*}} : (tensor<1x8x6x6xf32>, tensor<8x1x1xf32>)
+func.func @edges(%x: tensor<1x8x6x6xf32>) -> (tensor<1x8x3x3xf32>, tensor<1x8x6x6xf32>) {
+  %w = nn.constant dense<0.5> : tensor<8x8x1x1xf32>
+  %s = nn.constant dense<2.0> : tensor<1xf32>
+  %bias = nn.constant dense<1.0> : tensor<8x1x1xf32>
+  %0 = nn.conv %x, %w : (tensor<1x8x6x6xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x6x6xf32>
+  %1 = nn.mul %0, %s : (tensor<1x8x6x6xf32>, tensor<1xf32>) -> tensor<1x8x6x6xf32>
+  %2 = nn.max_pool %1 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x3x3xf32>
+  %3 = nn.add %1, %bias : (tensor<1x8x6x6xf32>, tensor<8x1x1xf32>) -> tensor<1x8x6x6xf32>
+  return %2, %3 : tensor<1x8x3x3xf32>, tensor<1x8x6x6xf32>
+}
