@@ -5,6 +5,7 @@
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace ddl;
@@ -34,18 +35,77 @@ static void buildFor(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
                      });
 }
 
-/// The fill of `op`'s accumulator buffer that immediately precedes it (only
-/// memory-effect-free ops in between), or null. The micro-kernel then
-/// starts its first k block from the fill value in registers instead of
-/// loading it: the packed accumulator is never written twice.
-static linalg::FillOp precedingFill(linalg::Mmt4DOp op) {
+/// Whether every memory effect of `op` is an allocation (memref.alloc).
+static bool onlyAllocates(Operation *op) {
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return false;
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  return llvm::all_of(instances, [](const MemoryEffects::EffectInstance &e) {
+    return isa<MemoryEffects::Allocate>(e.getEffect());
+  });
+}
+
+/// The linalg.fill that is the only write to `buffer` (a memref.alloc of
+/// this block) before `before`: everything else only copies from it, asks
+/// its sizes, or comes later. Null otherwise.
+static linalg::FillOp soleFillBefore(Value buffer, Operation *before) {
+  if (!buffer.getDefiningOp<memref::AllocOp>())
+    return {};
+  linalg::FillOp found;
+  for (Operation *user : buffer.getUsers()) {
+    auto fill = dyn_cast<linalg::FillOp>(user);
+    if (fill && fill.hasPureBufferSemantics() &&
+        fill.getOutputs()[0] == buffer &&
+        fill->getBlock() == before->getBlock() &&
+        fill->isBeforeInBlock(before)) {
+      if (found)
+        return {};
+      found = fill;
+      continue;
+    }
+    auto copy = dyn_cast<memref::CopyOp>(user);
+    if ((copy && copy.getSource() == buffer) || isa<memref::DimOp>(user))
+      continue;
+    Operation *inBlock = before->getBlock()->findAncestorOpInBlock(*user);
+    if (!inBlock || inBlock == before || inBlock->isBeforeInBlock(before))
+      return {};
+  }
+  return found;
+}
+
+/// How `op`'s accumulator buffer is initialized just before it (only
+/// allocations and memory-effect-free ops in between): a linalg.fill of
+/// it, or a copy of a buffer that only a fill wrote (CSE merges equal
+/// zero accumulators, and bufferization then copies the one filled buffer
+/// into each kernel's). The micro-kernel then starts its first k block
+/// from the fill value in registers instead of loading it, and `op`'s own
+/// fill or copy goes: the accumulator is never written twice.
+struct AccumulatorInit {
+  Value value;            // The f32 fill value; null when not known.
+  Operation *initializer; // The fill or copy to erase.
+};
+static AccumulatorInit precedingFill(linalg::Mmt4DOp op) {
+  Value c = op.getDpsInits()[0];
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(prev))
-      return fill.hasPureBufferSemantics() &&
-                     fill.getOutputs()[0] == op.getDpsInits()[0]
-                 ? fill
-                 : linalg::FillOp();
-    if (!isMemoryEffectFree(prev))
+    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
+      // A fill that other kernels' copies read stays.
+      if (!fill.hasPureBufferSemantics() || fill.getOutputs()[0] != c ||
+          llvm::any_of(c.getUsers(), [](Operation *user) {
+            return isa<memref::CopyOp>(user);
+          }))
+        return {};
+      return {fill.getInputs()[0], fill};
+    }
+    if (auto copy = dyn_cast<memref::CopyOp>(prev)) {
+      if (copy.getTarget() != c)
+        return {};
+      linalg::FillOp source = soleFillBefore(copy.getSource(), copy);
+      return source ? AccumulatorInit{source.getInputs()[0], copy}
+                    : AccumulatorInit{};
+    }
+    if (!isMemoryEffectFree(prev) && !onlyAllocates(prev))
       return {};
   }
   return {};
@@ -59,8 +119,15 @@ static linalg::TransposeOp followingUnpack(linalg::Mmt4DOp op) {
   Value c = op.getDpsInits()[0];
   linalg::TransposeOp found;
   for (Operation *user : c.getUsers()) {
-    if (user == op.getOperation() || isa<linalg::FillOp>(user))
+    // The kernel, its initialization, and copies out of c before it (the
+    // other kernels' zero accumulators when c is the shared filled buffer).
+    if (user == op.getOperation() ||
+        isa<linalg::FillOp, memref::CopyOp, memref::DimOp>(user)) {
+      if (user->getBlock() != op->getBlock() ||
+          (isa<memref::CopyOp>(user) && !user->isBeforeInBlock(op)))
+        return {};
       continue;
+    }
     auto transpose = dyn_cast<linalg::TransposeOp>(user);
     if (!transpose || found || transpose.getInput() != c ||
         transpose->getBlock() != op->getBlock() ||
@@ -78,8 +145,99 @@ static linalg::TransposeOp followingUnpack(linalg::Mmt4DOp op) {
   // Nothing between the kernel and the transpose may touch memory.
   for (Operation *next = op->getNextNode(); next != found.getOperation();
        next = next->getNextNode())
-    if (!isMemoryEffectFree(next))
+    if (!isMemoryEffectFree(next) && !onlyAllocates(next))
       return {};
+  return found;
+}
+
+/// The buffer `view` is a view of (through expand/collapse/subview/cast).
+static Value baseBuffer(Value view) {
+  while (auto viewLike = view.getDefiningOp<ViewLikeOpInterface>())
+    view = viewLike.getViewSource();
+  return view;
+}
+
+/// The pack of `op`'s left operand when the kernel can read A where it
+/// already is instead: `a` is expand_shape([M1][K1][M0] -> [M1][K1][M0][1])
+/// of a buffer that only a preceding linalg.transpose [M1][M0][K1] ->
+/// [M1][K1][M0] writes (the K0 = 1 pack of a row-major A, padded or not).
+/// The micro-kernel broadcasts one A element per row and k anyway, so it
+/// reads them from the transpose's input, and the pack (a transposing copy
+/// of all of A, a quarter of a ResNet's run time) disappears. Only ops that
+/// cannot write that input may lie between the pack and the kernel.
+static linalg::TransposeOp precedingPack(linalg::Mmt4DOp op) {
+  Value a = op.getDpsInputs()[0];
+  auto expand = a.getDefiningOp<memref::ExpandShapeOp>();
+  if (!expand || expand.getReassociationIndices() !=
+                     SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}})
+    return {};
+  Value packed = expand.getSrc();
+  if (!packed.getDefiningOp<memref::AllocOp>())
+    return {};
+  auto writesPacked = [&](Operation *candidate) {
+    auto transpose = dyn_cast<linalg::TransposeOp>(candidate);
+    return transpose && transpose.getInit() == packed;
+  };
+  // The nearest pack before the kernel; in between, only allocations,
+  // memory-effect-free ops and the initialization of c.
+  linalg::TransposeOp found;
+  SmallVector<Value> writes;
+  for (Operation *prev = op->getPrevNode(); prev && !found;
+       prev = prev->getPrevNode()) {
+    if (writesPacked(prev)) {
+      found = cast<linalg::TransposeOp>(prev);
+      break;
+    }
+    if (isMemoryEffectFree(prev) || onlyAllocates(prev))
+      continue;
+    // Fills and copies into buffers of their own (the accumulators) cannot
+    // change A; checked once the pack, and so A's buffer, is known.
+    Value written;
+    if (auto fill = dyn_cast<linalg::FillOp>(prev);
+        fill && fill.hasPureBufferSemantics())
+      written = fill.getOutputs()[0];
+    else if (auto copy = dyn_cast<memref::CopyOp>(prev))
+      written = copy.getTarget();
+    if (!written)
+      return {};
+    writes.push_back(written);
+  }
+  if (!found || found.getPermutation() != ArrayRef<int64_t>{0, 2, 1} ||
+      !found.hasPureBufferSemantics())
+    return {};
+  Value source = baseBuffer(found.getInput());
+  for (Value written : writes) {
+    Value base = baseBuffer(written);
+    if (base == source || !base.getDefiningOp<memref::AllocOp>())
+      return {};
+  }
+  // The buffer may be reused for other packs (equal shapes share it), but
+  // nothing else may read what this pack wrote: every other view's reader
+  // comes before the pack or after the buffer's next write.
+  Block *block = op->getBlock();
+  Operation *nextWrite = nullptr;
+  for (Operation *next = op->getNextNode(); next && !nextWrite;
+       next = next->getNextNode())
+    if (writesPacked(next))
+      nextWrite = next;
+  for (Operation *user : packed.getUsers()) {
+    if (writesPacked(user) || isa<memref::DimOp>(user))
+      continue;
+    auto view = dyn_cast<memref::ExpandShapeOp>(user);
+    if (!view)
+      return {};
+    for (Operation *reader : view->getUsers()) {
+      if (reader == op.getOperation())
+        continue;
+      Operation *at = block->findAncestorOpInBlock(*reader);
+      if (!at)
+        return {};
+      bool afterPack = found->isBeforeInBlock(at);
+      bool beforeNextWrite = !nextWrite || at->isBeforeInBlock(nextWrite);
+      if (afterPack && beforeNextWrite)
+        return {};
+    }
+  }
   return found;
 }
 
@@ -98,8 +256,12 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
            << m0 << "x" << k0 << ", " << n0 << "x" << k0 << " and " << m0 << "x"
            << n0;
 
-  linalg::FillOp fill = precedingFill(op);
-  Value fillValue = fill ? fill.getInputs()[0] : Value();
+  // Where A's elements come from: [M1][M0][K1] rows of the unpacked A, or
+  // the packed [M1][K1][M0][1] tiles.
+  linalg::TransposeOp pack = precedingPack(op);
+  Value aRows = pack ? pack.getInput() : Value();
+  AccumulatorInit accInit = precedingFill(op);
+  Value fillValue = accInit.value;
   if (fillValue && !fillValue.getType().isF32())
     fillValue = {};
   // Where the tiles live: the packed buffer, or the rows of the unpacked
@@ -184,8 +346,11 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
                                               ValueRange{ni, ki, zero});
           SmallVector<Value> next;
           for (int64_t i = 0; i < m0; ++i) {
-            Value aValue = memref::LoadOp::create(
-                kb, l, a, ValueRange{mi, ki, rows[i], zero});
+            Value aValue =
+                aRows ? memref::LoadOp::create(kb, l, aRows,
+                                               ValueRange{mi, rows[i], ki})
+                      : memref::LoadOp::create(
+                            kb, l, a, ValueRange{mi, ki, rows[i], zero});
             Value aSplat =
                 vector::BroadcastOp::create(kb, l, vectorType, aValue);
             next.push_back(vector::FMAOp::create(kb, l, aSplat, bRow, acc[i]));
@@ -226,9 +391,20 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
       });
   rewriter.eraseOp(op);
   if (fillValue)
-    rewriter.eraseOp(fill);
+    rewriter.eraseOp(accInit.initializer);
   if (unpack)
     rewriter.eraseOp(unpack);
+  if (pack) {
+    // The packed buffer is dead with its only writer and reader gone.
+    Value packed = pack.getInit();
+    rewriter.eraseOp(pack);
+    // A and the buffer stay while other kernels read other packs there.
+    if (auto expand = a.getDefiningOp<memref::ExpandShapeOp>();
+        expand && expand->use_empty())
+      rewriter.eraseOp(expand);
+    if (Operation *alloc = packed.getDefiningOp(); alloc && alloc->use_empty())
+      rewriter.eraseOp(alloc);
+  }
   return success();
 }
 

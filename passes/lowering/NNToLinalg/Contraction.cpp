@@ -945,6 +945,22 @@ static Value biasInit(OpBuilder &b, Location loc, Value bias,
       .getResult(0);
 }
 
+/// `init` filled with `source` read through `map` (one per element of
+/// `init`, all loops parallel): im2col copies.
+static Value copyThrough(OpBuilder &b, Location loc, Value source, Value init,
+                         AffineMap map) {
+  unsigned rank = cast<RankedTensorType>(init.getType()).getRank();
+  SmallVector<utils::IteratorType> parallel(rank,
+                                            utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), source, init,
+             ArrayRef<AffineMap>{map, b.getMultiDimIdentityMap(rank)}, parallel,
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, args[0]);
+             })
+      .getResult(0);
+}
+
 /// `v` with its dimensions permuted (result dim i is dim perm[i]), as a
 /// linalg.generic so that elementwise fusion can merge it with neighbours.
 static Value permuted(OpBuilder &b, Location loc, Value v,
@@ -957,17 +973,8 @@ static Value permuted(OpBuilder &b, Location loc, Value v,
     inExprs[p] = getAffineDimExpr(i, b.getContext());
   }
   Value init = tensor::EmptyOp::create(b, loc, outSizes, type.getElementType());
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(perm.size(), 0, inExprs, b.getContext()),
-      b.getMultiDimIdentityMap(perm.size())};
-  SmallVector<utils::IteratorType> iterators(perm.size(),
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, init.getType(), v, init, maps, iterators,
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, args[0]);
-             })
-      .getResult(0);
+  return copyThrough(b, loc, v, init,
+                     AffineMap::get(perm.size(), 0, inExprs, b.getContext()));
 }
 
 /// Permutations between N C spatial... and N spatial... C of `rank` dims.
@@ -1124,6 +1131,26 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
     patches = tensor::CollapseShapeOp::create(
         b, loc, RankedTensorType::get({m, k}, f32), x,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  } else if (win.dilations[1] == 1) {
+    // Undilated along W: the KW x C elements of a patch row are contiguous
+    // in the input, one copy of KW * C floats per (oh, ow, kh).
+    Value xPadded = padChannelsLast(b, loc, x, win);
+    Value rowsOf = tensor::CollapseShapeOp::create(
+        b, loc, xPadded, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    Value init = tensor::EmptyOp::create(
+        b, loc,
+        ArrayRef<OpFoldResult>{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
+                               b.getIndexAttr(kh), b.getIndexAttr(kw * c)},
+        f32);
+    AffineMap xMap = AffineMap::get(
+        5, 0,
+        {dim(0), dim(1) * win.strides[0] + dim(3) * win.dilations[0],
+         dim(2) * (win.strides[1] * c) + dim(4)},
+        ctx);
+    patches = copyThrough(b, loc, rowsOf, init, xMap);
+    patches = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({m, k}, f32), patches,
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4}});
   } else {
     Value xPadded = padChannelsLast(b, loc, x, win);
     Value init = tensor::EmptyOp::create(
@@ -1137,18 +1164,9 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
         {dim(0), dim(1) * win.strides[0] + dim(3) * win.dilations[0],
          dim(2) * win.strides[1] + dim(4) * win.dilations[1], dim(5)},
         ctx);
-    SmallVector<utils::IteratorType> parallel6(6,
-                                               utils::IteratorType::parallel);
-    Value im2col =
-        linalg::GenericOp::create(
-            b, loc, init.getType(), xPadded, init,
-            ArrayRef<AffineMap>{xMap, b.getMultiDimIdentityMap(6)}, parallel6,
-            [](OpBuilder &nb, Location l, ValueRange args) {
-              linalg::YieldOp::create(nb, l, args[0]);
-            })
-            .getResult(0);
+    patches = copyThrough(b, loc, xPadded, init, xMap);
     patches = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({m, k}, f32), im2col,
+        b, loc, RankedTensorType::get({m, k}, f32), patches,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
   }
 
