@@ -54,13 +54,14 @@ void ddl::buildBufferizePipeline(OpPassManager &pm) {
   // Scheduled kernels become loops before the arena is planned: the
   // micro-kernel writes its tiles straight into the unpacked result, so
   // that buffer's live range starts at the kernel, not after it.
-  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
-                  "function-boundary-type-conversion=identity-layout-map "
-                  "allow-return-allocs-from-loops=1},"
-                  "canonicalize,cse,ddl-mmt4d-to-vector,"
-                  "ddl-own-results,ddl-plan-arena,"
-                  "buffer-deallocation-pipeline,"
-                  "convert-bufferization-to-memref,canonicalize");
+  addPipeline(pm,
+              "one-shot-bufferize{bufferize-function-boundaries=1 "
+              "function-boundary-type-conversion=identity-layout-map "
+              "allow-return-allocs-from-loops=1},"
+              "canonicalize,cse,ddl-mmt4d-to-vector,ddl-depthwise-to-vector,"
+              "ddl-own-results,ddl-plan-arena,"
+              "buffer-deallocation-pipeline,"
+              "convert-bufferization-to-memref,canonicalize");
 }
 
 void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,

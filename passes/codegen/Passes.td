@@ -86,13 +86,42 @@ def DDLMmt4dToVectorPass : Pass<"ddl-mmt4d-to-vector", "::mlir::ModuleOp"> {
     is in bounds and no masks, transfers or unit dimensions reach the
     vector lowering. f32 only, K0 = 1.
 
-    Two neighbours are folded into the kernel: a `linalg.fill` of the
-    accumulator right before it (the first k block starts from the fill
-    value in registers) and the unpacking transpose right after it
-    (`[M1][N1][M0][N0]` -> `[M1][M0][N1][N0]`, the accumulator's last use):
-    the tiles are then stored straight into the result's rows and the
-    packed accumulator is never written. That is why the pass runs before
-    arena planning: the result's live range must start at the kernel.
+    Three neighbours are folded into the kernel: the initialization of the
+    accumulator right before it, a `linalg.fill` or a copy of a buffer that
+    only a fill wrote (equal zero accumulators are merged by CSE; the first
+    k block starts from the fill value in registers); the unpacking
+    transpose right after it (`[M1][N1][M0][N0]` -> `[M1][M0][N1][N0]`,
+    the accumulator's last use: the tiles are stored straight into the
+    result's rows and the packed accumulator is never written); and the
+    K0 = 1 pack of A before it (`[M1][M0][K1]` -> `[M1][K1][M0]`), when
+    nothing else reads that pack: the kernel broadcasts A's elements from
+    the unpacked rows instead. Only allocations, memory-effect-free ops and
+    writes to other allocations may lie between these and the kernel. The
+    pass runs before arena planning: the result's live range must start at
+    the kernel.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def DDLDepthwiseToVectorPass
+    : Pass<"ddl-depthwise-to-vector", "::mlir::ModuleOp"> {
+  let summary = "NHWC depthwise convolutions on buffers become a parallel loop nest around a vector FMA kernel";
+  let description = [{
+    Runs after one-shot bufferization, beside ddl-mmt4d-to-vector. Takes
+    `linalg.depthwise_conv_2d_nhwc_hwc` with f32 identity-layout buffers and
+    static sizes (the batch may be dynamic) and emits: an `scf.parallel`
+    over output rows (n, oh), then blocks of W0 output columns and V
+    channels; per block, W0 accumulator vectors of V lanes start from the
+    output buffer (which holds the bias), and per filter tap (kh, kw) one
+    load of V filter values and, per column, one load of V input values
+    and one `vector.fma`. V is the widest of 16, 8, 4 and 1 that divides
+    the channels and W0 the largest of 8 down to 1 that divides the output
+    width, so every access is in bounds and unmasked. LLVM's own
+    vectorizer does not manage this loop nest: with 32 channels it fully
+    unrolls the channel loop into scalars.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
