@@ -97,6 +97,12 @@ def build(name, batch):
         model.train()
         with torch.no_grad():
             model(torch.randn(4, 3, 224, 224))
+    # torchvision initializes some classifier heads to zero (vit_b_16's):
+    # the output would then be the zero bias whatever the body computes, and
+    # the correctness check below could not fail.
+    for m in model.modules():
+        if isinstance(m, torch.nn.Linear) and not m.weight.detach().any():
+            torch.nn.init.normal_(m.weight, std=0.02)
     return model.eval(), torch.randn(batch, 3, 224, 224)
 
 

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/codegen/KernelNeighbours.h"
 #include "passes/codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -11,6 +12,7 @@
 
 using namespace mlir;
 using namespace ddl;
+using namespace ddl::codegen;
 
 namespace ddl::codegen {
 #define GEN_PASS_DEF_DDLDEPTHWISETOVECTORPASS
@@ -40,6 +42,35 @@ static int64_t largestDivisor(int64_t size, ArrayRef<int64_t> candidates) {
   return 1;
 }
 
+/// The broadcast of a per-channel bias into `out` before `op` (the
+/// lowering's accumulator), when nothing in between touches `out` or the
+/// bias: the kernel's accumulators then start from the bias vector.
+static linalg::BroadcastOp precedingBias(linalg::DepthwiseConv2DNhwcHwcOp op,
+                                         Value out) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto broadcast = dyn_cast<linalg::BroadcastOp>(prev);
+    if (!broadcast || broadcast.getInit() != out)
+      continue;
+    auto bias = dyn_cast<MemRefType>(broadcast.getInput().getType());
+    if (!broadcast.hasPureBufferSemantics() || !bias || bias.getRank() != 1 ||
+        !bias.getLayout().isIdentity() || !bias.getElementType().isF32() ||
+        broadcast.getDimensions() != ArrayRef<int64_t>{0, 1, 2} ||
+        !cannotTouch(broadcast, op, out) ||
+        !cannotTouch(broadcast, op, broadcast.getInput()))
+      return {};
+    return broadcast;
+  }
+  return {};
+}
+
+/// Whether `buffer` is used only by `a`, `b` and memref.dim (nothing else
+/// reads what the kernel would store there).
+static bool onlyUsedBy(Value buffer, Operation *a, Operation *b) {
+  return llvm::all_of(buffer.getUsers(), [&](Operation *user) {
+    return user == a || user == b || isa<memref::DimOp>(user);
+  });
+}
+
 static LogicalResult lowerDepthwise(RewriterBase &rewriter,
                                     linalg::DepthwiseConv2DNhwcHwcOp op) {
   Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1];
@@ -58,8 +89,17 @@ static LogicalResult lowerDepthwise(RewriterBase &rewriter,
   int64_t lanes = largestDivisor(c, {16, 8, 4});
   int64_t columns = largestDivisor(ow, {8, 7, 6, 5, 4, 3, 2});
 
+  // Folded neighbours: the bias broadcast that initializes `out`, and an
+  // elementwise epilogue (activation, residual) applied before the store.
+  linalg::BroadcastOp bias = precedingBias(op, out);
+  Epilogue epilogue = findEpilogue(op, out);
+  Value epilogueOut = epilogue ? epilogue.op.getDpsInits()[0] : Value();
+  bool storeResult =
+      !epilogue || (epilogueOut != out && !onlyUsedBy(out, op, epilogue.op));
+
   Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
+  rewriter.setInsertionPoint(epilogue ? epilogue.op.getOperation()
+                                      : op.getOperation());
   auto index = [&](OpBuilder &b, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
@@ -83,9 +123,15 @@ static LogicalResult lowerDepthwise(RewriterBase &rewriter,
           for (int64_t i = 0; i < columns; ++i)
             cols.push_back(arith::AddIOp::create(b, loc, x0, index(b, i)));
           SmallVector<Value> acc;
+          Value biasVector =
+              bias ? vector::LoadOp::create(b, loc, vectorType, bias.getInput(),
+                                            ValueRange{ch})
+                   : Value();
           for (Value col : cols)
-            acc.push_back(vector::LoadOp::create(b, loc, vectorType, out,
-                                                 ValueRange{n, y, col, ch}));
+            acc.push_back(
+                biasVector ? biasVector
+                           : vector::LoadOp::create(b, loc, vectorType, out,
+                                                    ValueRange{n, y, col, ch}));
           auto taps = scf::ForOp::create(
               b, loc, zero, index(b, kh), one, acc,
               [&](OpBuilder &hb, Location, Value ky, ValueRange accY) {
@@ -110,9 +156,13 @@ static LogicalResult lowerDepthwise(RewriterBase &rewriter,
                     });
                 scf::YieldOp::create(hb, loc, inner.getResults());
               });
-          for (auto [i, col] : llvm::enumerate(cols))
-            vector::StoreOp::create(b, loc, taps.getResult(i), out,
-                                    ValueRange{n, y, col, ch});
+          for (auto [i, col] : llvm::enumerate(cols)) {
+            SmallVector<Value> at = {n, y, col, ch};
+            if (storeResult)
+              vector::StoreOp::create(b, loc, taps.getResult(i), out, at);
+            if (epilogue)
+              applyEpilogue(b, loc, epilogue, out, taps.getResult(i), at);
+          }
         };
         scf::ForOp::create(
             pb, loc, zero, index(pb, ow), index(pb, columns), ValueRange{},
@@ -127,6 +177,10 @@ static LogicalResult lowerDepthwise(RewriterBase &rewriter,
             });
       });
   rewriter.eraseOp(op);
+  if (bias)
+    rewriter.eraseOp(bias);
+  if (epilogue)
+    rewriter.eraseOp(epilogue.op);
   return success();
 }
 

@@ -1,11 +1,11 @@
 //===- Mmt4dToVector.cpp - scheduled mmt4d to a vector micro-kernel -------===//
 
+#include "passes/codegen/KernelNeighbours.h"
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/Schedules.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace ddl;
@@ -33,18 +33,6 @@ static void buildFor(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
                        body(nested, iv);
                        scf::YieldOp::create(nested, loc);
                      });
-}
-
-/// Whether every memory effect of `op` is an allocation (memref.alloc).
-static bool onlyAllocates(Operation *op) {
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!effects)
-    return false;
-  SmallVector<MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  return llvm::all_of(instances, [](const MemoryEffects::EffectInstance &e) {
-    return isa<MemoryEffects::Allocate>(e.getEffect());
-  });
 }
 
 /// The linalg.fill that is the only write to `buffer` (a memref.alloc of
@@ -150,13 +138,6 @@ static linalg::TransposeOp followingUnpack(linalg::Mmt4DOp op) {
   return found;
 }
 
-/// The buffer `view` is a view of (through expand/collapse/subview/cast).
-static Value baseBuffer(Value view) {
-  while (auto viewLike = view.getDefiningOp<ViewLikeOpInterface>())
-    view = viewLike.getViewSource();
-  return view;
-}
-
 /// The pack of `op`'s left operand when the kernel can read A where it
 /// already is instead: `a` is expand_shape([M1][K1][M0] -> [M1][K1][M0][1])
 /// of a buffer that only a preceding linalg.transpose [M1][M0][K1] ->
@@ -178,39 +159,16 @@ static linalg::TransposeOp precedingPack(linalg::Mmt4DOp op) {
     auto transpose = dyn_cast<linalg::TransposeOp>(candidate);
     return transpose && transpose.getInit() == packed;
   };
-  // The nearest pack before the kernel; in between, only allocations,
-  // memory-effect-free ops and the initialization of c.
+  // The nearest pack before the kernel; nothing in between may write A.
   linalg::TransposeOp found;
-  SmallVector<Value> writes;
   for (Operation *prev = op->getPrevNode(); prev && !found;
-       prev = prev->getPrevNode()) {
-    if (writesPacked(prev)) {
+       prev = prev->getPrevNode())
+    if (writesPacked(prev))
       found = cast<linalg::TransposeOp>(prev);
-      break;
-    }
-    if (isMemoryEffectFree(prev) || onlyAllocates(prev))
-      continue;
-    // Fills and copies into buffers of their own (the accumulators) cannot
-    // change A; checked once the pack, and so A's buffer, is known.
-    Value written;
-    if (auto fill = dyn_cast<linalg::FillOp>(prev);
-        fill && fill.hasPureBufferSemantics())
-      written = fill.getOutputs()[0];
-    else if (auto copy = dyn_cast<memref::CopyOp>(prev))
-      written = copy.getTarget();
-    if (!written)
-      return {};
-    writes.push_back(written);
-  }
   if (!found || found.getPermutation() != ArrayRef<int64_t>{0, 2, 1} ||
-      !found.hasPureBufferSemantics())
+      !found.hasPureBufferSemantics() ||
+      !cannotTouch(found, op, found.getInput()))
     return {};
-  Value source = baseBuffer(found.getInput());
-  for (Value written : writes) {
-    Value base = baseBuffer(written);
-    if (base == source || !base.getDefiningOp<memref::AllocOp>())
-      return {};
-  }
   // The buffer may be reused for other packs (equal shapes share it), but
   // nothing else may read what this pack wrote: every other view's reader
   // comes before the pack or after the buffer's next write.

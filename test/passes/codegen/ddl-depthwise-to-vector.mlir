@@ -47,3 +47,35 @@ func.func @unsupported(%x: memref<1x?x?x8xf32>, %w: memref<3x3x8xf32>, %y: memre
     ins(%xh, %wh : memref<1x6x6x8xf16>, memref<3x3x8xf16>) outs(%yh : memref<1x4x4x8xf16>)
   return
 }
+
+// -----
+
+// The bias broadcast into the output and the clip after the convolution
+// fold into the kernel: accumulators start from the bias vector, the clip
+// runs on the vectors before the one store.
+// CHECK-LABEL: func.func @bias_and_clip
+// CHECK-NOT: linalg.broadcast
+// CHECK: scf.parallel
+// CHECK: %[[BIAS:.*]] = vector.load %arg3[%{{.*}}] : memref<16xf32>, vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[BIAS]],
+// CHECK-COUNT-4: vector.fma
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: arith.minimumf {{.*}} : vector<16xf32>
+// CHECK: vector.store {{.*}} : memref<1x4x4x16xf32>, vector<16xf32>
+// CHECK-NOT: linalg.generic
+func.func @bias_and_clip(%x: memref<1x6x6x16xf32>, %w: memref<3x3x16xf32>, %y: memref<1x4x4x16xf32>, %b: memref<16xf32>) {
+  %lo = arith.constant 0.0 : f32
+  %hi = arith.constant 6.0 : f32
+  linalg.broadcast ins(%b : memref<16xf32>) outs(%y : memref<1x4x4x16xf32>) dimensions = [0, 1, 2]
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x6x6x16xf32>, memref<3x3x16xf32>) outs(%y : memref<1x4x4x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x4x4x16xf32>) outs(%y : memref<1x4x4x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %lo : f32
+    %1 = arith.minimumf %0, %hi : f32
+    linalg.yield %1 : f32
+  }
+  return
+}

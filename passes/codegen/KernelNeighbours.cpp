@@ -1,0 +1,151 @@
+//===- KernelNeighbours.cpp - ops folded into the vector kernels ----------===//
+
+#include "passes/codegen/KernelNeighbours.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+using namespace mlir;
+
+bool ddl::codegen::onlyAllocates(Operation *op) {
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return false;
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  return llvm::all_of(instances, [](const MemoryEffects::EffectInstance &e) {
+    return isa<MemoryEffects::Allocate>(e.getEffect());
+  });
+}
+
+Value ddl::codegen::baseBuffer(Value view) {
+  while (auto viewLike = view.getDefiningOp<ViewLikeOpInterface>())
+    view = viewLike.getViewSource();
+  return view;
+}
+
+bool ddl::codegen::cannotTouch(Operation *first, Operation *last,
+                               Value buffer) {
+  Value base = baseBuffer(buffer);
+  for (Operation *op = first->getNextNode(); op && op != last;
+       op = op->getNextNode()) {
+    if (isMemoryEffectFree(op) || onlyAllocates(op))
+      continue;
+    Value written;
+    if (auto fill = dyn_cast<linalg::FillOp>(op);
+        fill && fill.hasPureBufferSemantics())
+      written = fill.getOutputs()[0];
+    else if (auto copy = dyn_cast<memref::CopyOp>(op))
+      written = copy.getTarget();
+    if (!written)
+      return false;
+    Value target = baseBuffer(written);
+    if (target == base || !target.getDefiningOp<memref::AllocOp>())
+      return false;
+  }
+  return true;
+}
+
+/// Whether `type` is an identity-layout memref of `shape`.
+static bool isIdentityBuffer(Type type, ArrayRef<int64_t> shape) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.getLayout().isIdentity() &&
+         memref.getShape() == shape;
+}
+
+ddl::codegen::Epilogue ddl::codegen::findEpilogue(Operation *kernel,
+                                                  Value result) {
+  auto resultType = cast<MemRefType>(result.getType());
+  unsigned rank = resultType.getRank();
+  Operation *next = kernel->getNextNode();
+  while (next && (isMemoryEffectFree(next) || onlyAllocates(next)))
+    next = next->getNextNode();
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      generic.getNumLoops() != rank || generic.hasIndexSemantics())
+    return {};
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(rank, kernel->getContext());
+  AffineMap lastDim =
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, kernel->getContext()));
+  bool readsResult = false;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    Value v = input->get();
+    if (v == result && map == identity) {
+      readsResult = true;
+      continue;
+    }
+    auto type = dyn_cast<MemRefType>(v.getType());
+    if (!type || !type.getElementType().isF32())
+      return {};
+    bool sameShape =
+        map == identity && isIdentityBuffer(type, resultType.getShape());
+    bool perChannel = map == lastDim && type.getRank() == 1 &&
+                      type.getLayout().isIdentity() &&
+                      type.getDimSize(0) == resultType.getShape().back();
+    if (!sameShape && !perChannel)
+      return {};
+  }
+  OpOperand *init = generic.getDpsInitOperand(0);
+  if (!readsResult || generic.getMatchingIndexingMap(init) != identity ||
+      !isIdentityBuffer(init->get().getType(), resultType.getShape()) ||
+      !cast<MemRefType>(init->get().getType()).getElementType().isF32())
+    return {};
+  // The init is only written (the body ignores its argument), unless it is
+  // the result itself.
+  Block &body = generic.getRegion().front();
+  if (init->get() != result &&
+      !body.getArgument(body.getNumArguments() - 1).use_empty())
+    return {};
+  for (Operation &op : body.without_terminator())
+    if (!OpTrait::hasElementwiseMappableTraits(&op) || op.getNumResults() != 1)
+      return {};
+  return {generic};
+}
+
+void ddl::codegen::applyEpilogue(OpBuilder &b, Location loc,
+                                 const Epilogue &epilogue, Value result,
+                                 Value value, ValueRange indices) {
+  linalg::GenericOp generic = epilogue.op;
+  auto type = cast<VectorType>(value.getType());
+  Block &body = generic.getRegion().front();
+  IRMapping mapping;
+  for (auto [arg, operand] :
+       llvm::zip(body.getArguments(), generic->getOpOperands())) {
+    Value v = operand.get();
+    if (generic.isDpsInit(&operand)) {
+      if (v == result)
+        mapping.map(arg, value);
+      continue;
+    }
+    if (v == result && generic.getMatchingIndexingMap(&operand).isIdentity()) {
+      mapping.map(arg, value);
+      continue;
+    }
+    ValueRange at = cast<MemRefType>(v.getType()).getRank() == 1
+                        ? indices.take_back()
+                        : indices;
+    mapping.map(arg, vector::LoadOp::create(b, loc, type, v, at));
+  }
+  for (Operation &op : body.without_terminator()) {
+    // Scalars from above become splats.
+    for (Value operand : op.getOperands())
+      if (!mapping.contains(operand) && !isa<VectorType>(operand.getType()))
+        mapping.map(operand,
+                    vector::BroadcastOp::create(
+                        b, loc,
+                        VectorType::get(type.getShape(), operand.getType()),
+                        operand));
+    Operation *cloned = b.clone(op, mapping);
+    for (Value r : cloned->getResults())
+      r.setType(VectorType::get(type.getShape(), r.getType()));
+  }
+  Value yielded = mapping.lookup(body.getTerminator()->getOperand(0));
+  vector::StoreOp::create(b, loc, yielded, generic.getDpsInits()[0], indices);
+}

@@ -1,0 +1,55 @@
+//===- KernelNeighbours.h - ops folded into the vector kernels --*- C++ -*-===//
+//
+// The kernel passes (ddl-mmt4d-to-vector, ddl-depthwise-to-vector) run on
+// buffers right after bufferization and fold the ops around a kernel into
+// it: the initialization of its accumulator, packs, and elementwise
+// epilogues. These helpers say what may lie between a kernel and such a
+// neighbour, and apply an elementwise body to vectors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_PASSES_CODEGEN_KERNELNEIGHBOURS_H
+#define DDL_PASSES_CODEGEN_KERNELNEIGHBOURS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace ddl::codegen {
+
+/// Whether every memory effect of `op` is an allocation (memref.alloc).
+bool onlyAllocates(mlir::Operation *op);
+
+/// The buffer `view` is a view of (through expand/collapse/subview/cast).
+mlir::Value baseBuffer(mlir::Value view);
+
+/// Whether the ops strictly between `first` and `last` (one block) can
+/// neither write nor free `buffer`: memory-effect-free ops, allocations,
+/// and fills or copies into other allocations.
+bool cannotTouch(mlir::Operation *first, mlir::Operation *last,
+                 mlir::Value buffer);
+
+/// An elementwise epilogue of a kernel that writes `result` (identity
+/// layout, rank r): the linalg.generic right after the kernel (only
+/// allocations and memory-effect-free ops in between) whose loops are all
+/// parallel, that reads `result` with the identity map, whose other inputs
+/// are identity-mapped buffers of the same shape or 1-D buffers read along
+/// the last loop, whose output is identity-mapped, and whose body is
+/// elementwise-mappable ops on its arguments and values from above.
+struct Epilogue {
+  mlir::linalg::GenericOp op;
+  explicit operator bool() const { return bool(op); }
+};
+Epilogue findEpilogue(mlir::Operation *kernel, mlir::Value result);
+
+/// The epilogue's body applied to vectors of `type` along the last
+/// dimension at `indices` (of the r-dimensional iteration space): `value`
+/// stands for the element of `result`; the other inputs are loaded there
+/// (1-D ones at the last index). Stores the body's result into the
+/// epilogue's output at `indices`.
+void applyEpilogue(mlir::OpBuilder &b, mlir::Location loc,
+                   const Epilogue &epilogue, mlir::Value result,
+                   mlir::Value value, mlir::ValueRange indices);
+
+} // namespace ddl::codegen
+
+#endif // DDL_PASSES_CODEGEN_KERNELNEIGHBOURS_H
