@@ -6,6 +6,7 @@
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 using namespace ddl;
@@ -199,6 +200,92 @@ static linalg::TransposeOp precedingPack(linalg::Mmt4DOp op) {
   return found;
 }
 
+/// An elementwise epilogue of a kernel's unpacked result: `view` is the
+/// [leading..., N] view of the [M, N] result buffer that the epilogue
+/// reads (M = the product of `leadingSizes`), so the tile row r of the
+/// result is the epilogue's element (delinearize(r), column).
+struct MmtEpilogue {
+  Epilogue epilogue;
+  Value view;
+  SmallVector<int64_t> leadingSizes;
+};
+
+/// The epilogue of the result that `unpack` writes, when the result is an
+/// unpadded [M, N] buffer (so that its tiles are the epilogue's rows) read
+/// through a reshape.
+static MmtEpilogue findMmtEpilogue(linalg::TransposeOp unpack, int64_t m0,
+                                   int64_t n0) {
+  // The unpacked tiles [M1][M0][N1][N0] are an expand_shape of [M, N].
+  auto tiles = unpack.getInit().getDefiningOp<memref::ExpandShapeOp>();
+  if (!tiles)
+    return {};
+  Value result = tiles.getSrc();
+  auto resultType = cast<MemRefType>(result.getType());
+  if (resultType.getRank() != 2 || !resultType.hasStaticShape() ||
+      !resultType.getLayout().isIdentity() ||
+      tiles.getReassociationIndices() !=
+          SmallVector<ReassociationIndices>{{0, 1}, {2, 3}})
+    return {};
+  Operation *next = unpack->getNextNode();
+  while (next && (isMemoryEffectFree(next) || onlyAllocates(next)))
+    next = next->getNextNode();
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!generic)
+    return {};
+  for (Value input : generic.getDpsInputs()) {
+    auto view = input.getDefiningOp<memref::ExpandShapeOp>();
+    if (!view || view.getSrc() != result)
+      continue;
+    ArrayRef<int64_t> shape = view.getResultType().getShape();
+    SmallVector<ReassociationIndices> groups = view.getReassociationIndices();
+    if (groups.size() != 2 || groups.back().size() != 1 ||
+        shape.back() != resultType.getDimSize(1))
+      continue;
+    Epilogue epilogue = findEpilogue(unpack, input);
+    if (!epilogue)
+      return {};
+    return {epilogue, input,
+            SmallVector<int64_t>(shape.begin(), shape.end() - 1)};
+  }
+  return {};
+}
+
+/// The indices of row `row` of a [prod(sizes), N] matrix in [sizes..., N].
+static SmallVector<Value> delinearizeRow(OpBuilder &b, Location loc, Value row,
+                                         ArrayRef<int64_t> sizes) {
+  SmallVector<Value> indices(sizes.size());
+  for (int64_t d = sizes.size() - 1; d >= 0; --d) {
+    Value size = arith::ConstantIndexOp::create(b, loc, sizes[d]);
+    indices[d] = d == 0 ? row : arith::RemUIOp::create(b, loc, row, size);
+    if (d > 0)
+      row = arith::DivUIOp::create(b, loc, row, size);
+  }
+  return indices;
+}
+
+/// Whether the only users of `buffer` (and of its views) that read it are
+/// `a` and `b`.
+static bool onlyReadBy(Value buffer, Operation *a, Operation *b) {
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (user == a || user == b || isa<memref::DimOp>(user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == v) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      if (auto transpose = dyn_cast<linalg::TransposeOp>(user);
+          transpose && transpose.getInit() == v)
+        continue; // Writes only.
+      return false;
+    }
+  }
+  return true;
+}
+
 static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
                                 sched::ContractionAttr schedule) {
   Location loc = op.getLoc();
@@ -230,10 +317,22 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
     return unpack ? SmallVector<Value>{mi, row, ni, zeroIndex}
                   : SmallVector<Value>{mi, ni, row, zeroIndex};
   };
-  // At the unpack, when there is one: the result buffer may be defined
-  // after the kernel (only memory-effect-free ops lie in between).
-  rewriter.setInsertionPoint(unpack ? unpack.getOperation()
-                                    : op.getOperation());
+  // An elementwise epilogue of the unpacked result (bias, activation,
+  // residual add) runs on the last k block's tiles in registers.
+  MmtEpilogue epilogue =
+      unpack ? findMmtEpilogue(unpack, m0, n0) : MmtEpilogue{};
+  Value epilogueOut =
+      epilogue.epilogue ? epilogue.epilogue.op.getDpsInits()[0] : Value();
+  bool storeResult =
+      !epilogue.epilogue ||
+      (epilogueOut != epilogue.view &&
+       !onlyReadBy(baseBuffer(tiles), unpack, epilogue.epilogue.op));
+  // At the unpack (or the epilogue), when there is one: the result buffer
+  // may be defined after the kernel (only memory-effect-free ops and
+  // allocations lie in between).
+  rewriter.setInsertionPoint(epilogue.epilogue ? epilogue.epilogue.op
+                             : unpack          ? unpack.getOperation()
+                                               : op.getOperation());
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(rewriter, loc, v);
   };
@@ -315,9 +414,44 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
           }
           scf::YieldOp::create(kb, l, next);
         });
-    for (int64_t i = 0; i < m0; ++i)
-      vector::StoreOp::create(builder, loc, loop.getResult(i), tiles,
-                              tileIndices(mi, ni, rows[i], zero));
+    auto storeTiles = [&](OpBuilder &sb) {
+      for (int64_t i = 0; i < m0; ++i)
+        vector::StoreOp::create(sb, loc, loop.getResult(i), tiles,
+                                tileIndices(mi, ni, rows[i], zero));
+    };
+    if (!epilogue.epilogue) {
+      storeTiles(builder);
+      return;
+    }
+    // Partial sums of earlier k blocks go back to the tiles; the last
+    // block's go through the epilogue.
+    Value lastBlock =
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, kEnd, k1);
+    scf::IfOp::create(
+        builder, loc, lastBlock,
+        [&](OpBuilder &tb, Location l) {
+          if (storeResult)
+            storeTiles(tb);
+          Value col = arith::MulIOp::create(
+              tb, l, ni, arith::ConstantIndexOp::create(tb, l, n0));
+          for (int64_t i = 0; i < m0; ++i) {
+            Value row = arith::AddIOp::create(
+                tb, l,
+                arith::MulIOp::create(
+                    tb, l, mi, arith::ConstantIndexOp::create(tb, l, m0)),
+                rows[i]);
+            SmallVector<Value> at =
+                delinearizeRow(tb, l, row, epilogue.leadingSizes);
+            at.push_back(col);
+            applyEpilogue(tb, l, epilogue.epilogue, epilogue.view,
+                          loop.getResult(i), at);
+          }
+          scf::YieldOp::create(tb, l);
+        },
+        [&](OpBuilder &eb, Location l) {
+          storeTiles(eb);
+          scf::YieldOp::create(eb, l);
+        });
   };
 
   // parallel blocks -> k blocks -> blocks of the other dim -> n1 -> m1.
@@ -352,6 +486,8 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
     rewriter.eraseOp(accInit.initializer);
   if (unpack)
     rewriter.eraseOp(unpack);
+  if (epilogue.epilogue)
+    rewriter.eraseOp(epilogue.epilogue.op);
   if (pack) {
     // The packed buffer is dead with its only writer and reader gone.
     Value packed = pack.getInit();

@@ -96,7 +96,11 @@ def DDLMmt4dToVectorPass : Pass<"ddl-mmt4d-to-vector", "::mlir::ModuleOp"> {
     K0 = 1 pack of A before it (`[M1][M0][K1]` -> `[M1][K1][M0]`), when
     nothing else reads that pack: the kernel broadcasts A's elements from
     the unpacked rows instead. Only allocations, memory-effect-free ops and
-    writes to other allocations may lie between these and the kernel. The
+    writes to other allocations may lie between these and the kernel. When
+    the unpacked result is an unpadded [M, N] buffer, an elementwise
+    `linalg.generic` that reads it next (bias, activation, residual add)
+    also runs in the kernel, on the last k block's tiles in registers
+    (tile row r is the epilogue's element delinearize(r), column). The
     pass runs before arena planning: the result's live range must start at
     the kernel.
   }];
@@ -119,7 +123,11 @@ def DDLDepthwiseToVectorPass
     load of V filter values and, per column, one load of V input values
     and one `vector.fma`. V is the widest of 16, 8, 4 and 1 that divides
     the channels and W0 the largest of 8 down to 1 that divides the output
-    width, so every access is in bounds and unmasked. LLVM's own
+    width, so every access is in bounds and unmasked. A per-channel bias
+    broadcast into the output before the convolution and an elementwise
+    `linalg.generic` after it (clip, relu, residual add) are folded in: the
+    accumulators start from the bias vector and the epilogue runs on them
+    before the one store. LLVM's own
     vectorizer does not manage this loop nest: with 32 channels it fully
     unrolls the channel loop into scalars.
   }];

@@ -89,3 +89,55 @@ func.func @fused(%a: memref<2x8x4x1xf32>, %b: memref<3x8x16x1xf32>, %c: memref<2
   linalg.transpose ins(%c : memref<2x3x4x16xf32>) outs(%y : memref<2x4x3x16xf32>) permutation = [0, 2, 1, 3]
   return
 }
+
+// -----
+
+// An elementwise epilogue of the unpacked result (per-column bias, relu,
+// a residual of the result's shape) runs on the last k block's tiles:
+// row r of the [8, 48] result is element (r / 4, r % 4, column) of the
+// epilogue's [2, 4, 48] view; the pack of A (nothing else reads it) goes,
+// and the kernel broadcasts A from its rows.
+// CHECK-LABEL: func.func @epilogue
+// CHECK-SAME: %[[A:[^:]+]]: memref<2x4x8xf32>
+// CHECK-SAME: %[[OUT:[^:]+]]: memref<2x4x48xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.parallel
+// CHECK: memref.load %[[A]][%{{.+}}, %c0{{.*}}, %{{.+}}] : memref<2x4x8xf32>
+// CHECK: %[[LAST:.+]] = arith.cmpi eq, %{{.+}}, %{{.+}} : index
+// CHECK: scf.if %[[LAST]] {
+// CHECK: arith.divui
+// CHECK: vector.load %{{.+}} : memref<48xf32>, vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.load %{{.+}} : memref<2x4x48xf32>, vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.+}}, %[[OUT]][{{.+}}] : memref<2x4x48xf32>, vector<16xf32>
+// CHECK: } else {
+// CHECK: vector.store
+// CHECK-NOT: linalg.generic
+func.func @epilogue(%a: memref<2x4x8xf32>, %b: memref<3x8x16x1xf32>, %bias: memref<48xf32>,
+                    %residual: memref<2x4x48xf32>, %out: memref<2x4x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %packed = memref.alloc() : memref<2x8x4xf32>
+  linalg.transpose ins(%a : memref<2x4x8xf32>) outs(%packed : memref<2x8x4xf32>) permutation = [0, 2, 1]
+  %a4 = memref.expand_shape %packed [[0], [1], [2, 3]] output_shape [2, 8, 4, 1] : memref<2x8x4xf32> into memref<2x8x4x1xf32>
+  %c = memref.alloc() : memref<2x3x4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x3x4x16xf32>)
+  linalg.mmt4d {sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [1, 1, 4], parallel = 1>}
+    ins(%a4, %b : memref<2x8x4x1xf32>, memref<3x8x16x1xf32>) outs(%c : memref<2x3x4x16xf32>)
+  %result = memref.alloc() : memref<8x48xf32>
+  %tiles = memref.expand_shape %result [[0, 1], [2, 3]] output_shape [2, 4, 3, 16] : memref<8x48xf32> into memref<2x4x3x16xf32>
+  linalg.transpose ins(%c : memref<2x3x4x16xf32>) outs(%tiles : memref<2x4x3x16xf32>) permutation = [0, 2, 1, 3]
+  %view = memref.expand_shape %result [[0, 1], [2]] output_shape [2, 4, 48] : memref<8x48xf32> into memref<2x4x48xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>,
+                                   affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%view, %bias, %residual : memref<2x4x48xf32>, memref<48xf32>, memref<2x4x48xf32>) outs(%out : memref<2x4x48xf32>) {
+  ^bb0(%x: f32, %b0: f32, %r: f32, %o: f32):
+    %0 = arith.addf %x, %b0 : f32
+    %1 = arith.maximumf %0, %zero : f32
+    %2 = arith.addf %1, %r : f32
+    linalg.yield %2 : f32
+  }
+  return
+}
