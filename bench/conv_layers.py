@@ -6,7 +6,10 @@ C x H x W, output channels, kernel, stride, padding, dilation, groups) are
 read off the model with forward hooks. For each shape the script
 
   - builds a one-node ONNX Conv model (opset 14; random weights and bias,
-    seed 0, as initializers; input `input` [1, C, H, W]), compiles it with
+    seed 0, as initializers; input `input` [1, C, H, W]; by default, with
+    --ddl-layout nhwc, between two Transposes so that input and output are
+    NHWC, ddl's preferred layout, as resnet50 runs between convolutions:
+    nn-channels-last cancels them), compiles it with
     ddlc and times it with `ddl-run model.so --benchmark N --threads T`
     (its p50);
   - times the same convolution (same data) with oneDNN 2.x through
@@ -29,7 +32,8 @@ time of all of resnet50's convolutions (each layer times its count) for both.
 
     /usr/bin/python3 bench/conv_layers.py --ddlc build/bin/ddlc \\
         --ddl-run build/bin/ddl-run [--threads 1 2] [--runs N] [--ddl-runs N] \\
-        [--layers 0 3 ...] [--list] [--onednn-layout any|nchw] [--json out.json]
+        [--layers 0 3 ...] [--list] [--ddl-layout nhwc|nchw] [--onednn-layout any|nchw] \\
+        [--json out.json]
 
 Needs Debian's libdnnl-dev (oneDNN 2.6) and a C compiler.
 """
@@ -117,19 +121,34 @@ def tensors(conv, seed):
     return x, w, b
 
 
-def conv_model(conv, w, b, path):
+def conv_model(conv, w, b, path, layout):
+    """The layer as ONNX. With layout "nhwc" the model takes and returns
+    NHWC tensors (Transpose -> Conv -> Transpose): ddl's nn-channels-last
+    cancels the transposes, so ddl runs in its preferred layout as oneDNN
+    does with format_tag::any."""
     p, q = out_size(conv)
+    nhwc = layout == "nhwc"
     node = onnx.helper.make_node(
-        "Conv", ["input", "weight", "bias"], ["output"],
+        "Conv", ["nchw_input" if nhwc else "input", "weight", "bias"],
+        ["nchw_output" if nhwc else "output"],
         kernel_shape=[conv.r, conv.s], strides=[conv.sh, conv.sw],
         pads=[conv.ph, conv.pw, conv.ph, conv.pw], dilations=[conv.dh, conv.dw],
         group=conv.groups)
+    nodes = [node]
+    if nhwc:
+        nodes = [onnx.helper.make_node("Transpose", ["input"], ["nchw_input"],
+                                       perm=[0, 3, 1, 2]),
+                 node,
+                 onnx.helper.make_node("Transpose", ["nchw_output"], ["output"],
+                                       perm=[0, 2, 3, 1])]
+    in_shape = [1, conv.h, conv.w, conv.c] if nhwc else [1, conv.c, conv.h, conv.w]
+    out_shape = [1, p, q, conv.k] if nhwc else [1, conv.k, p, q]
     graph = onnx.helper.make_graph(
-        [node], "conv",
+        nodes, "conv",
         [onnx.helper.make_tensor_value_info("input", onnx.TensorProto.FLOAT,
-                                            [1, conv.c, conv.h, conv.w])],
+                                            in_shape)],
         [onnx.helper.make_tensor_value_info("output", onnx.TensorProto.FLOAT,
-                                            [1, conv.k, p, q])],
+                                            out_shape)],
         initializer=[onnx.numpy_helper.from_array(w.numpy(), "weight"),
                      onnx.numpy_helper.from_array(b.numpy(), "bias")])
     model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 14)],
@@ -241,6 +260,11 @@ def main():
                         help="measure only these layers (indices from --list)")
     parser.add_argument("--list", action="store_true",
                         help="list resnet50's distinct convolutions and exit")
+    parser.add_argument("--ddl-layout", dest="ddl_layout", choices=["nhwc", "nchw"],
+                        default="nhwc",
+                        help="the layout of the layer's input and output for ddl: nhwc "
+                             "(its preferred one, as resnet50 runs between convolutions) "
+                             "or nchw (transposes at both ends)")
     parser.add_argument("--onednn-layout", dest="onednn_layout", choices=["any", "nchw"],
                         default="any",
                         help="oneDNN src/dst layout: its preferred one (any, default) "
@@ -272,8 +296,10 @@ def main():
                     x, w, b, stride=(conv.sh, conv.sw), padding=(conv.ph, conv.pw),
                     dilation=(conv.dh, conv.dw), groups=conv.groups).numpy()
             stem = os.path.join(tmp, f"conv{i}")
-            conv_model(conv, w, b, stem + ".onnx")
-            np.save(stem + "_input.npy", x.numpy())
+            conv_model(conv, w, b, stem + ".onnx", args.ddl_layout)
+            nhwc = args.ddl_layout == "nhwc"
+            np.save(stem + "_input.npy",
+                    x.numpy().transpose(0, 2, 3, 1).copy() if nhwc else x.numpy())
             files = {"src": stem + "_src.bin", "wei": stem + "_wei.bin",
                      "bias": stem + "_bias.bin", "dst": stem + "_dst.bin"}
             x.numpy().tofile(files["src"])
@@ -287,6 +313,8 @@ def main():
                 d, d_out = time_ddl(args, stem + ".so", stem + "_input.npy",
                                     stem + "_out", t)
                 o, o_out = time_onednn(args, exe, conv, files, t, ref.shape)
+                if nhwc:
+                    d_out = d_out.transpose(0, 3, 1, 2)
                 d["rel_err"] = relative_error(d_out, ref)
                 o["rel_err"] = relative_error(o_out, ref)
                 row["ddl"][t], row["onednn"][t] = d, o

@@ -34,7 +34,8 @@ static constexpr int64_t kToChannelsLast[] = {0, 2, 3, 1};
 static constexpr int64_t kToChannelsFirst[] = {0, 3, 1, 2};
 
 /// Convolutions the CPU back end has channels-last kernels for (see
-/// convolutionAsGemm and the depthwise kernel in NNToLinalg): 2-D, f32,
+/// channelsLastGemmConv and channelsLastDepthwiseConv in
+/// NNToLinalg/Convolution.cpp): 2-D, f32,
 /// static channels and spatial sizes, constant weights, and group 1 or
 /// depthwise. Others stay channels-first: a channels-last form would only
 /// add transposes around them.

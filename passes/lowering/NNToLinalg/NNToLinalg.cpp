@@ -126,6 +126,8 @@ struct ConvertNNToLinalgPass final
     RewritePatternSet patterns(context);
     populateElementwisePatterns(patterns);
     populateContractionPatterns(patterns);
+    populateConvolutionPatterns(patterns);
+    populatePoolingPatterns(patterns);
     populateReductionPatterns(patterns);
     populateDataMovementPatterns(patterns);
     populateControlFlowPatterns(patterns);

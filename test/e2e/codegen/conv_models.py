@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """2-D convolutions through the channels-last kernels (channelsLastGemmConv
-and channelsLastDepthwiseConv in passes/lowering/NNToLinalg/Contraction.cpp),
+and channelsLastDepthwiseConv in passes/lowering/NNToLinalg/Convolution.cpp),
 end to end: each case is a one-node ONNX Conv with constant weights,
 compiled with ddlc (whose --print-schedules must list a `lhs=mk rhs=nk`
 GEMM for the GEMM cases, and whose --emit=linalg must hold the NHWC

@@ -1,0 +1,167 @@
+//===- Windows.h - helpers of contractions, convolutions, pooling -*- C++
+//-*-===//
+//
+// Shared by Contraction.cpp (matrix products), Convolution.cpp and
+// Pooling.cpp: scalar arithmetic in an accumulator type, index arithmetic
+// that folds constants, and the geometry of sliding windows.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_PASSES_LOWERING_NNTOLINALG_WINDOWS_H
+#define DDL_PASSES_LOWERING_NNTOLINALG_WINDOWS_H
+
+#include "passes/lowering/NNToLinalg/Common.h"
+
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
+namespace ddl::lowering {
+
+/// x + y and x * y for float or integer scalars.
+mlir::Value addScalars(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       mlir::Value y);
+mlir::Value mulScalars(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                       mlir::Value y);
+/// Extends a float scalar to `to` (a no-op when the types agree).
+mlir::Value extendTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                     mlir::Type to);
+
+/// Index arithmetic on OpFoldResults that folds constants, so static shapes
+/// stay static. Divisors are positive constants; divisions round toward
+/// -inf/+inf for any sign of the dividend (built from signed division, as
+/// the CPU pipeline does not expand arith.floordivsi/ceildivsi).
+struct IndexMath {
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+
+  mlir::OpFoldResult c(int64_t v) { return b.getIndexAttr(v); }
+  mlir::Value v(mlir::OpFoldResult x) {
+    return mlir::getValueOrCreateConstantIndexOp(b, loc, x);
+  }
+  static std::optional<int64_t> cst(mlir::OpFoldResult x) {
+    return mlir::getConstantIntValue(x);
+  }
+
+  mlir::OpFoldResult add(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(*cx + *cy);
+    if (cx == 0)
+      return y;
+    if (cy == 0)
+      return x;
+    return mlir::arith::AddIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  mlir::OpFoldResult sub(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(*cx - *cy);
+    if (cy == 0)
+      return x;
+    if (x == y)
+      return c(0);
+    return mlir::arith::SubIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  mlir::OpFoldResult mul(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(*cx * *cy);
+    if (cx == 1)
+      return y;
+    if (cy == 1)
+      return x;
+    return mlir::arith::MulIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  mlir::OpFoldResult max(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(std::max(*cx, *cy));
+    return mlir::arith::MaxSIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  mlir::OpFoldResult min(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(std::min(*cx, *cy));
+    return mlir::arith::MinSIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  /// floor(x / d) for d > 0.
+  mlir::OpFoldResult floorDiv(mlir::OpFoldResult x, int64_t d) {
+    if (auto cx = cst(x)) {
+      int64_t q = *cx / d;
+      if (*cx % d != 0 && *cx < 0)
+        --q;
+      return c(q);
+    }
+    if (d == 1)
+      return x;
+    mlir::Value xv = v(x), dv = v(c(d));
+    mlir::Value q = mlir::arith::DivSIOp::create(b, loc, xv, dv);
+    mlir::Value r = mlir::arith::RemSIOp::create(b, loc, xv, dv);
+    mlir::Value zero = v(c(0));
+    mlir::Value negative = mlir::arith::CmpIOp::create(
+        b, loc, mlir::arith::CmpIPredicate::slt, r, zero);
+    mlir::Value qm1 = mlir::arith::SubIOp::create(b, loc, q, v(c(1)));
+    return mlir::arith::SelectOp::create(b, loc, negative, qm1, q).getResult();
+  }
+  /// ceil(x / d) for d > 0.
+  mlir::OpFoldResult ceilDiv(mlir::OpFoldResult x, int64_t d) {
+    return sub(c(0), floorDiv(sub(c(0), x), d));
+  }
+};
+
+/// A linalg.generic converting every element of `tensor` to `element`.
+mlir::Value convertTensor(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value tensor, mlir::Type element,
+                          bool isUnsigned = false);
+/// A zero-filled tensor of `sizes` and `element`.
+mlir::Value zeros(mlir::OpBuilder &b, mlir::Location loc,
+                  llvm::ArrayRef<mlir::OpFoldResult> sizes, mlir::Type element);
+
+/// Per spatial axis: the geometry of a sliding window.
+struct Window {
+  llvm::SmallVector<mlir::OpFoldResult> in, out, kernel;
+  llvm::SmallVector<int64_t> strides, dilations;
+  /// The op's padding (ONNX's pads, or what auto_pad derives).
+  llvm::SmallVector<mlir::OpFoldResult> padBegin, padEnd;
+  /// End padding for tensor.pad: at least padEnd, and enough for every
+  /// window (ceil_mode windows may run past the end padding).
+  llvm::SmallVector<mlir::OpFoldResult> padHigh;
+
+  size_t rank() const { return in.size(); }
+  bool hasPadding() const {
+    for (size_t i = 0; i < rank(); ++i)
+      if (mlir::getConstantIntValue(padBegin[i]) != 0 ||
+          mlir::getConstantIntValue(padHigh[i]) != 0)
+        return true;
+    return false;
+  }
+};
+
+/// `attr` when it has `n` entries, otherwise `n` times `fallback`.
+llvm::SmallVector<int64_t> attrOr(std::optional<llvm::ArrayRef<int64_t>> attr,
+                                  size_t n, int64_t fallback);
+/// The window geometry of an op whose input has spatial sizes `in`, result
+/// `out` and kernel `kernel` (ONNX padding rules; SAME pads never go below
+/// zero).
+Window computeWindow(mlir::OpBuilder &b, mlir::Location loc,
+                     llvm::ArrayRef<mlir::OpFoldResult> in,
+                     llvm::ArrayRef<mlir::OpFoldResult> out,
+                     llvm::ArrayRef<mlir::OpFoldResult> kernel,
+                     std::optional<llvm::ArrayRef<int64_t>> strides,
+                     std::optional<llvm::ArrayRef<int64_t>> pads,
+                     std::optional<llvm::ArrayRef<int64_t>> dilations,
+                     nn::AutoPad autoPad, bool ceilMode);
+/// `x` ([N, C, spatial...]) padded per `window` with `value`.
+mlir::Value padInput(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                     const Window &w, mlir::Value value);
+/// A strides/dilations attribute of linalg's convolution and pooling ops.
+mlir::NamedAttribute windowAttr(mlir::OpBuilder &b, llvm::StringRef name,
+                                llvm::ArrayRef<int64_t> values);
+/// Spatial sizes (dims 2..) of a sizes list.
+llvm::SmallVector<mlir::OpFoldResult>
+spatial(llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
+} // namespace ddl::lowering
+
+#endif // DDL_PASSES_LOWERING_NNTOLINALG_WINDOWS_H
