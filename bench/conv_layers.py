@@ -254,8 +254,11 @@ def main():
                         help="thread counts, each measured for both peers (default 1 2)")
     parser.add_argument("--runs", type=int, default=50,
                         help="timed runs for oneDNN (default 50)")
-    parser.add_argument("--ddl-runs", dest="ddl_runs", type=int, default=10,
-                        help="timed runs for ddl (default 10)")
+    parser.add_argument("--ddl-runs", dest="ddl_runs", type=int, default=100,
+                        help="timed runs for ddl (default 100: the first ~10 runs of a "
+                             "layer with a large output page-fault its fresh output "
+                             "buffer until glibc's malloc thresholds adapt, which "
+                             "oneDNN, writing a preallocated dst, never pays)")
     parser.add_argument("--layers", type=int, nargs="+",
                         help="measure only these layers (indices from --list)")
     parser.add_argument("--list", action="store_true",
