@@ -58,7 +58,8 @@ void ddl::buildBufferizePipeline(OpPassManager &pm) {
               "one-shot-bufferize{bufferize-function-boundaries=1 "
               "function-boundary-type-conversion=identity-layout-map "
               "allow-return-allocs-from-loops=1},"
-              "canonicalize,cse,ddl-mmt4d-to-vector,ddl-depthwise-to-vector,"
+              "canonicalize,cse,ddl-mmt4d-to-vector,ddl-batch-matmul-to-vector,"
+              "ddl-depthwise-to-vector,"
               "ddl-own-results,ddl-plan-arena,"
               "buffer-deallocation-pipeline,"
               "convert-bufferization-to-memref,canonicalize");

@@ -221,6 +221,9 @@ struct DDLDataTilePass final
       if (!schedule)
         return;
       std::optional<ConstantRhsMatmul> kernel = matchConstantRhsMatmul(op);
+      // ddl-batch-matmul-to-vector takes those after bufferization.
+      if (!kernel && matchRuntimeRhsMatmul(op))
+        return;
       if (!kernel) {
         op.emitError() << "has a schedule but is not an f32 matmul with a "
                           "constant right operand and static K and N";

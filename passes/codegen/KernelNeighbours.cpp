@@ -49,6 +49,59 @@ bool ddl::codegen::cannotTouch(Operation *first, Operation *last,
   return true;
 }
 
+/// The linalg.fill that is the only write to `buffer` (a memref.alloc of
+/// this block) before `before`: everything else only copies from it, asks
+/// its sizes, or comes later. Null otherwise.
+static linalg::FillOp soleFillBefore(Value buffer, Operation *before) {
+  if (!buffer.getDefiningOp<memref::AllocOp>())
+    return {};
+  linalg::FillOp found;
+  for (Operation *user : buffer.getUsers()) {
+    auto fill = dyn_cast<linalg::FillOp>(user);
+    if (fill && fill.hasPureBufferSemantics() &&
+        fill.getOutputs()[0] == buffer &&
+        fill->getBlock() == before->getBlock() &&
+        fill->isBeforeInBlock(before)) {
+      if (found)
+        return {};
+      found = fill;
+      continue;
+    }
+    auto copy = dyn_cast<memref::CopyOp>(user);
+    if ((copy && copy.getSource() == buffer) || isa<memref::DimOp>(user))
+      continue;
+    Operation *inBlock = before->getBlock()->findAncestorOpInBlock(*user);
+    if (!inBlock || inBlock == before || inBlock->isBeforeInBlock(before))
+      return {};
+  }
+  return found;
+}
+
+ddl::codegen::AccumulatorInit ddl::codegen::precedingFill(Operation *op,
+                                                          Value c) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
+      // A fill that other kernels' copies read stays.
+      if (!fill.hasPureBufferSemantics() || fill.getOutputs()[0] != c ||
+          llvm::any_of(c.getUsers(), [](Operation *user) {
+            return isa<memref::CopyOp>(user);
+          }))
+        return {};
+      return {fill.getInputs()[0], fill};
+    }
+    if (auto copy = dyn_cast<memref::CopyOp>(prev)) {
+      if (copy.getTarget() != c)
+        return {};
+      linalg::FillOp source = soleFillBefore(copy.getSource(), copy);
+      return source ? AccumulatorInit{source.getInputs()[0], copy}
+                    : AccumulatorInit{};
+    }
+    if (!isMemoryEffectFree(prev) && !onlyAllocates(prev))
+      return {};
+  }
+  return {};
+}
+
 /// Whether `type` is an identity-layout memref of `shape`.
 static bool isIdentityBuffer(Type type, ArrayRef<int64_t> shape) {
   auto memref = dyn_cast<MemRefType>(type);
@@ -148,4 +201,21 @@ void ddl::codegen::applyEpilogue(OpBuilder &b, Location loc,
   }
   Value yielded = mapping.lookup(body.getTerminator()->getOperand(0));
   vector::StoreOp::create(b, loc, yielded, generic.getDpsInits()[0], indices);
+}
+
+void ddl::codegen::eraseUnreadFills(Operation *root) {
+  SmallVector<memref::AllocOp> allocs;
+  root->walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
+  for (memref::AllocOp alloc : allocs) {
+    Value buffer = alloc.getResult();
+    if (buffer.use_empty() ||
+        !llvm::all_of(buffer.getUsers(), [&](Operation *user) {
+          auto fill = dyn_cast<linalg::FillOp>(user);
+          return fill && fill.getOutputs()[0] == buffer;
+        }))
+      continue;
+    for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+      user->erase();
+    alloc->erase();
+  }
 }

@@ -28,6 +28,23 @@ mlir::Value baseBuffer(mlir::Value view);
 bool cannotTouch(mlir::Operation *first, mlir::Operation *last,
                  mlir::Value buffer);
 
+/// How a kernel's accumulator buffer `c` is initialized just before the
+/// kernel `op` (only allocations and memory-effect-free ops in between): a
+/// linalg.fill of it, or a copy of a buffer that only a fill wrote (CSE
+/// merges equal zero accumulators, and bufferization then copies the one
+/// filled buffer into each kernel's). The micro-kernel then starts its
+/// first k block from the fill value in registers instead of loading it,
+/// and the fill or copy goes: the accumulator is never written twice.
+struct AccumulatorInit {
+  mlir::Value value;            // The fill value; null when not known.
+  mlir::Operation *initializer; // The fill or copy to erase.
+};
+AccumulatorInit precedingFill(mlir::Operation *op, mlir::Value c);
+
+/// Erases the allocations under `root` that nothing but fills uses, with
+/// their fills: the filled buffer whose copies the kernels folded away.
+void eraseUnreadFills(mlir::Operation *root);
+
 /// An elementwise epilogue of a kernel that writes `result` (identity
 /// layout, rank r): the linalg.generic right after the kernel (only
 /// allocations and memory-effect-free ops in between) whose loops are all

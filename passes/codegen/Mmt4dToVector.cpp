@@ -36,70 +36,6 @@ static void buildFor(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
                      });
 }
 
-/// The linalg.fill that is the only write to `buffer` (a memref.alloc of
-/// this block) before `before`: everything else only copies from it, asks
-/// its sizes, or comes later. Null otherwise.
-static linalg::FillOp soleFillBefore(Value buffer, Operation *before) {
-  if (!buffer.getDefiningOp<memref::AllocOp>())
-    return {};
-  linalg::FillOp found;
-  for (Operation *user : buffer.getUsers()) {
-    auto fill = dyn_cast<linalg::FillOp>(user);
-    if (fill && fill.hasPureBufferSemantics() &&
-        fill.getOutputs()[0] == buffer &&
-        fill->getBlock() == before->getBlock() &&
-        fill->isBeforeInBlock(before)) {
-      if (found)
-        return {};
-      found = fill;
-      continue;
-    }
-    auto copy = dyn_cast<memref::CopyOp>(user);
-    if ((copy && copy.getSource() == buffer) || isa<memref::DimOp>(user))
-      continue;
-    Operation *inBlock = before->getBlock()->findAncestorOpInBlock(*user);
-    if (!inBlock || inBlock == before || inBlock->isBeforeInBlock(before))
-      return {};
-  }
-  return found;
-}
-
-/// How `op`'s accumulator buffer is initialized just before it (only
-/// allocations and memory-effect-free ops in between): a linalg.fill of
-/// it, or a copy of a buffer that only a fill wrote (CSE merges equal
-/// zero accumulators, and bufferization then copies the one filled buffer
-/// into each kernel's). The micro-kernel then starts its first k block
-/// from the fill value in registers instead of loading it, and `op`'s own
-/// fill or copy goes: the accumulator is never written twice.
-struct AccumulatorInit {
-  Value value;            // The f32 fill value; null when not known.
-  Operation *initializer; // The fill or copy to erase.
-};
-static AccumulatorInit precedingFill(linalg::Mmt4DOp op) {
-  Value c = op.getDpsInits()[0];
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
-      // A fill that other kernels' copies read stays.
-      if (!fill.hasPureBufferSemantics() || fill.getOutputs()[0] != c ||
-          llvm::any_of(c.getUsers(), [](Operation *user) {
-            return isa<memref::CopyOp>(user);
-          }))
-        return {};
-      return {fill.getInputs()[0], fill};
-    }
-    if (auto copy = dyn_cast<memref::CopyOp>(prev)) {
-      if (copy.getTarget() != c)
-        return {};
-      linalg::FillOp source = soleFillBefore(copy.getSource(), copy);
-      return source ? AccumulatorInit{source.getInputs()[0], copy}
-                    : AccumulatorInit{};
-    }
-    if (!isMemoryEffectFree(prev) && !onlyAllocates(prev))
-      return {};
-  }
-  return {};
-}
-
 /// The unpack of `op`'s result that follows it: a transpose [M1][N1][M0][N0]
 /// -> [M1][M0][N1][N0] of the accumulator buffer that is its last use, into
 /// an identity-layout buffer. The micro-kernel then keeps its tiles in that
@@ -305,7 +241,7 @@ static LogicalResult lowerMmt4d(RewriterBase &rewriter, linalg::Mmt4DOp op,
   // the packed [M1][K1][M0][1] tiles.
   linalg::TransposeOp pack = precedingPack(op);
   Value aRows = pack ? pack.getInput() : Value();
-  AccumulatorInit accInit = precedingFill(op);
+  AccumulatorInit accInit = precedingFill(op, c);
   Value fillValue = accInit.value;
   if (fillValue && !fillValue.getType().isF32())
     fillValue = {};
@@ -523,6 +459,7 @@ struct DDLMmt4dToVectorPass final
       if (failed(lowerMmt4d(rewriter, op, schedule)))
         return signalPassFailure();
     }
+    eraseUnreadFills(getOperation());
   }
 };
 } // namespace

@@ -110,6 +110,33 @@ def DDLMmt4dToVectorPass : Pass<"ddl-mmt4d-to-vector", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def DDLBatchMatmulToVectorPass
+    : Pass<"ddl-batch-matmul-to-vector", "::mlir::ModuleOp"> {
+  let summary = "Scheduled contractions with a run-time right operand (batch_matmul, matmul) on buffers become a parallel loop nest around a vector FMA micro-kernel";
+  let description = [{
+    Runs after one-shot bufferization, beside ddl-mmt4d-to-vector, on the
+    `linalg.batch_matmul` and `linalg.matmul` ops that ddl-select-schedules
+    gave a schedule with an `op=batch_matmul` key: f32, default indexing
+    maps, B computed at run time (attention's Q K^T and P V). Nothing is
+    packed: packing B would cost as much as the product at attention's
+    sizes. The kernel reads A's elements where they are, B's and C's
+    N0-element rows in place (their innermost dimension must be
+    contiguous). Loop nest: an `scf.parallel` over (batch, blocks of Mc
+    M0-row tiles) (or of Nc N0-column tiles with `parallel = 1`), then
+    blocks of Kc k steps, blocks of the other dimension, column tiles,
+    row tiles, and k. The micro-kernel is ddl-mmt4d-to-vector's: M0
+    accumulator vectors of N0 lanes, per k one load of B's row and per row
+    one broadcast of A and one `vector.fma`. Edges: the last column tile
+    uses masked loads and stores, rows past the last full M0 tile run one
+    at a time. A `linalg.fill` of C right before the kernel is folded
+    (the first k block starts from the fill value).
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def DDLDepthwiseToVectorPass
     : Pass<"ddl-depthwise-to-vector", "::mlir::ModuleOp"> {
   let summary = "NHWC depthwise convolutions on buffers become a parallel loop nest around a vector FMA kernel";

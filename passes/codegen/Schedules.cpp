@@ -72,18 +72,74 @@ codegen::matchConstantRhsMatmul(linalg::MatmulOp op) {
       op, cType.getDimSize(0), nSize, kSize, lhsTransposed, transposed, rhs};
 }
 
-/// The fields of a key, in the order keys are written.
+bool codegen::hasDefaultMatmulMaps(linalg::LinalgOp op) {
+  bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+  if (!batched && !isa<linalg::MatmulOp>(op.getOperation()))
+    return false;
+  MLIRContext *ctx = op->getContext();
+  unsigned lead = batched ? 1 : 0, dims = lead + 3;
+  AffineExpr m = getAffineDimExpr(lead, ctx),
+             n = getAffineDimExpr(lead + 1, ctx),
+             k = getAffineDimExpr(lead + 2, ctx);
+  auto map = [&](AffineExpr x, AffineExpr y) {
+    SmallVector<AffineExpr> exprs;
+    if (batched)
+      exprs.push_back(getAffineDimExpr(0, ctx));
+    exprs.append({x, y});
+    return AffineMap::get(dims, 0, exprs, ctx);
+  };
+  return op.getIndexingMapsArray() ==
+         SmallVector<AffineMap>{map(m, k), map(k, n), map(m, n)};
+}
+
+std::optional<RuntimeRhsMatmul> codegen::matchRuntimeRhsMatmul(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  bool batched = isa<linalg::BatchMatmulOp>(op);
+  if (!linalgOp || !(batched || isa<linalg::MatmulOp>(op)) ||
+      !linalgOp.hasPureTensorSemantics() || linalgOp.getNumDpsInputs() != 2 ||
+      linalgOp.getNumDpsInits() != 1)
+    return std::nullopt;
+  if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
+    if (matchConstantRhsMatmul(matmul))
+      return std::nullopt;
+  if (!hasDefaultMatmulMaps(linalgOp))
+    return std::nullopt;
+  SmallVector<RankedTensorType> types;
+  for (Value v : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.getElementType().isF32())
+      return std::nullopt;
+    types.push_back(type);
+  }
+  unsigned lead = batched ? 1 : 0;
+  auto dim = [&](unsigned operand, unsigned d) {
+    return types[operand].getDimSize(lead + d);
+  };
+  return RuntimeRhsMatmul{linalgOp, batched ? types[2].getDimSize(0) : 1,
+                          dim(2, 0), dim(2, 1), dim(0, 1)};
+}
+
+/// The fields of a key, in the order keys are written; `batch` only (and
+/// always) with op=batch_matmul.
 static constexpr llvm::StringLiteral kKeyFields[] = {
-    "op", "m", "n", "k", "types", "lhs", "rhs", "isa"};
+    "op", "batch", "m", "n", "k", "types", "lhs", "rhs", "isa"};
+
+static std::string keySize(int64_t s) {
+  return ShapedType::isDynamic(s) ? std::string("?") : std::to_string(s);
+}
 
 std::string codegen::kernelKey(const ConstantRhsMatmul &kernel, StringRef isa) {
-  auto size = [](int64_t s) {
-    return ShapedType::isDynamic(s) ? std::string("?") : std::to_string(s);
-  };
-  return "op=matmul m=" + size(kernel.m) + " n=" + size(kernel.n) +
-         " k=" + size(kernel.k) +
+  return "op=matmul m=" + keySize(kernel.m) + " n=" + keySize(kernel.n) +
+         " k=" + keySize(kernel.k) +
          " types=f32,f32,f32 lhs=" + (kernel.lhsTransposed ? "km" : "mk") +
          " rhs=" + (kernel.rhsTransposed ? "nk" : "kn") + " isa=" + isa.str();
+}
+
+std::string codegen::kernelKey(const RuntimeRhsMatmul &kernel, StringRef isa) {
+  return "op=batch_matmul batch=" + keySize(kernel.batch) +
+         " m=" + keySize(kernel.m) + " n=" + keySize(kernel.n) +
+         " k=" + keySize(kernel.k) +
+         " types=f32,f32,f32 lhs=mk rhs=kn isa=" + isa.str();
 }
 
 sched::ContractionAttr
@@ -126,6 +182,40 @@ codegen::defaultSchedule(const ConstantRhsMatmul &kernel,
                                      parallel);
 }
 
+sched::ContractionAttr
+codegen::defaultSchedule(const RuntimeRhsMatmul &kernel,
+                         const target::CPUTargetInfo &target) {
+  target::RegisterTile tile = target.f32Tile;
+  // Kc: a Kc-deep panel of B (N0 wide) and the A rows of a tile stay in L1
+  // across the M tiles of a block.
+  int64_t panelBytes = 4 * (tile.m0 + tile.n0) * tile.k0;
+  int64_t kc = std::max<int64_t>(
+      1, int64_t(llvm::bit_floor(uint64_t(target.l1Bytes / panelBytes))));
+  if (!ShapedType::isDynamic(kernel.k))
+    kc = std::min(kc, std::max<int64_t>(1, kernel.k));
+  // Nc: the B panels of a block stay in half of L2.
+  int64_t bPanel = 4 * tile.n0 * kc;
+  int64_t nc = std::max<int64_t>(1, target.l2Bytes / 2 / bPanel);
+  if (!ShapedType::isDynamic(kernel.n))
+    nc =
+        std::min(nc, std::max<int64_t>(1, llvm::divideCeil(kernel.n, tile.n0)));
+  // Mc: batches are split across threads first; M only when there are
+  // fewer batches than cores.
+  int64_t cores = std::max<unsigned>(1, target.cores);
+  int64_t mc = 64;
+  if (!ShapedType::isDynamic(kernel.m)) {
+    int64_t m1 = std::max<int64_t>(1, llvm::divideCeil(kernel.m, tile.m0));
+    int64_t splits =
+        ShapedType::isDynamic(kernel.batch) || kernel.batch >= cores
+            ? 1
+            : llvm::divideCeil(cores, kernel.batch);
+    mc = llvm::divideCeil(m1, splits);
+  }
+  return sched::ContractionAttr::get(kernel.op->getContext(), target.isa,
+                                     {tile.m0, tile.n0, tile.k0}, {mc, nc, kc},
+                                     /*parallel=*/0);
+}
+
 LogicalResult
 codegen::checkF32Schedule(sched::ContractionAttr schedule,
                           function_ref<InFlightDiagnostic()> emitError) {
@@ -152,13 +242,20 @@ normalizeKey(StringRef text, function_ref<InFlightDiagnostic()> emitError) {
       return emitError() << "key word '" << word
                          << "' is not of the form field=value";
     if (!llvm::is_contained(kKeyFields, name))
-      return emitError() << "unknown key field '" << name
-                         << "' (expected op, m, n, k, types, lhs, rhs, isa)";
+      return emitError()
+             << "unknown key field '" << name
+             << "' (expected op, batch, m, n, k, types, lhs, rhs, isa)";
     if (!fields.try_emplace(name, value.str()).second)
       return emitError() << "key field '" << name << "' appears twice";
   }
+  auto op = fields.find("op");
+  bool batched = op != fields.end() && op->second == "batch_matmul";
+  if (!batched && fields.contains("batch"))
+    return emitError() << "key field 'batch' belongs to op=batch_matmul keys";
   std::string key;
   for (StringRef name : kKeyFields) {
+    if (name == "batch" && !batched)
+      continue;
     auto it = fields.find(name);
     if (it == fields.end())
       return emitError() << "key has no '" << name << "' field";

@@ -47,12 +47,38 @@ struct ConstantRhsMatmul {
 std::optional<ConstantRhsMatmul>
 matchConstantRhsMatmul(mlir::linalg::MatmulOp op);
 
+/// A contraction whose B is computed at run time (attention's Q K^T and
+/// P V): an f32 linalg.batch_matmul, or a linalg.matmul that is not a
+/// ConstantRhsMatmul, on tensors with the default indexing maps (A (b, m,
+/// k), B (b, k, n), C (b, m, n); a matmul is one batch). Nothing is packed:
+/// the kernel reads A, B and C where they are.
+struct RuntimeRhsMatmul {
+  mlir::linalg::LinalgOp op;
+  /// Batch, M, N, K (ShapedType::kDynamic when dynamic).
+  int64_t batch, m, n, k;
+};
+
+/// Whether `op` is a linalg.matmul or linalg.batch_matmul with the default
+/// indexing maps.
+bool hasDefaultMatmulMaps(mlir::linalg::LinalgOp op);
+
+/// `op` as a RuntimeRhsMatmul, or nullopt.
+std::optional<RuntimeRhsMatmul> matchRuntimeRhsMatmul(mlir::Operation *op);
+
 /// The kernel's stable key, e.g.
 /// `op=matmul m=? n=768 k=3072 types=f32,f32,f32 lhs=mk rhs=kn isa=avx512`.
 std::string kernelKey(const ConstantRhsMatmul &kernel, llvm::StringRef isa);
+/// `op=batch_matmul batch=12 m=197 n=197 k=64 types=f32,f32,f32 lhs=mk
+/// rhs=kn isa=avx512` (a run-time-B matmul is batch 1).
+std::string kernelKey(const RuntimeRhsMatmul &kernel, llvm::StringRef isa);
 
 /// The heuristic's schedule for `kernel` on `target`.
 sched::ContractionAttr defaultSchedule(const ConstantRhsMatmul &kernel,
+                                       const target::CPUTargetInfo &target);
+
+/// The heuristic's schedule for `kernel` on `target`: the same register
+/// tile; the parallel loop runs over batches and blocks of M.
+sched::ContractionAttr defaultSchedule(const RuntimeRhsMatmul &kernel,
                                        const target::CPUTargetInfo &target);
 
 /// Checks that the f32 strategies can honour `schedule` (beyond what the

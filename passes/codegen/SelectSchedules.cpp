@@ -36,11 +36,10 @@ struct DDLSelectSchedulesPass final
                          << "' (expected host, x86_64 or aarch64)";
       return signalPassFailure();
     }
-    module.walk([&](linalg::MatmulOp op) {
-      std::optional<ConstantRhsMatmul> kernel = matchConstantRhsMatmul(op);
-      if (!kernel)
-        return;
-      std::string key = kernelKey(*kernel, info->isa);
+    // A record wins, then a schedule already on the op, then the
+    // heuristic's.
+    auto assign = [&](Operation *op, const std::string &key,
+                      function_ref<sched::ContractionAttr()> heuristic) {
       sched::ContractionAttr schedule;
       auto record = records.find(key);
       if (record != records.end())
@@ -49,9 +48,21 @@ struct DDLSelectSchedulesPass final
                    sched::kScheduleAttr))
         schedule = existing;
       else
-        schedule = defaultSchedule(*kernel, *info);
+        schedule = heuristic();
       op->setAttr(sched::kScheduleAttr, schedule);
-      op->setAttr(kKernelKeyAttr, StringAttr::get(op.getContext(), key));
+      op->setAttr(kKernelKeyAttr, StringAttr::get(op->getContext(), key));
+    };
+    module.walk([&](linalg::LinalgOp op) {
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()))
+        if (std::optional<ConstantRhsMatmul> kernel =
+                matchConstantRhsMatmul(matmul)) {
+          assign(op, kernelKey(*kernel, info->isa),
+                 [&] { return defaultSchedule(*kernel, *info); });
+          return;
+        }
+      if (std::optional<RuntimeRhsMatmul> kernel = matchRuntimeRhsMatmul(op))
+        assign(op, kernelKey(*kernel, info->isa),
+               [&] { return defaultSchedule(*kernel, *info); });
     });
     if (print)
       printSchedules(module, llvm::outs());

@@ -69,11 +69,25 @@ func.func @dynamic_bias(%x: tensor<?x8xf32>, %bias: tensor<?x8xf32>) -> tensor<?
 
 // -----
 
-// A schedule on a matmul the strategy cannot take is an error, not a
-// silent fallback.
+// A matmul whose B is computed at run time keeps its schedule for
+// ddl-batch-matmul-to-vector (after bufferization).
+// CHECK-LABEL: func.func @runtime_rhs
+// CHECK: linalg.matmul {sched.schedule = #sched.contraction
+// CHECK-NOT: linalg.mmt4d
 func.func @runtime_rhs(%x: tensor<4x8xf32>, %b: tensor<8x8xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @below {{has a schedule but is not an f32 matmul with a constant right operand and static K and N}}
   %y = linalg.matmul {sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 8], parallel = 1>}
          ins(%x, %b : tensor<4x8xf32>, tensor<8x8xf32>) outs(%init : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
+}
+
+// -----
+
+// A schedule on a matmul no strategy can take is an error, not a silent
+// fallback.
+func.func @f16(%x: tensor<4x8xf16>, %init: tensor<4x8xf16>) -> tensor<4x8xf16> {
+  %w = arith.constant dense<1.0> : tensor<8x8xf16>
+  // expected-error @below {{has a schedule but is not an f32 matmul with a constant right operand and static K and N}}
+  %y = linalg.matmul {sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 8], parallel = 1>}
+         ins(%x, %w : tensor<4x8xf16>, tensor<8x8xf16>) outs(%init : tensor<4x8xf16>) -> tensor<4x8xf16>
+  return %y : tensor<4x8xf16>
 }

@@ -30,14 +30,31 @@ func.func @gemm_dynamic(%x: tensor<?x8xf32>, %init: tensor<?x16xf32>) -> tensor<
 
 // -----
 
-// Not handled by the data-tiled strategy: B computed at run time, f16.
+// B computed at run time: the in-place kernel's schedule (batches, then
+// M blocks, in parallel), under a batch_matmul key; a matmul is batch 1.
+// CHECK-LABEL: func.func @runtime_rhs
+// CHECK: linalg.batch_matmul {sched.key = "op=batch_matmul batch=? m=128 n=128 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [16, 16, 64], parallel = 0>}
+// CHECK: linalg.matmul {sched.key = "op=batch_matmul batch=1 m=4 n=16 k=8 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 2, 8], parallel = 0>}
+// PRINT: op=batch_matmul batch=? m=128 n=128 k=64
+// PRINT: op=batch_matmul batch=1 m=4 n=16 k=8
+func.func @runtime_rhs(%q: tensor<?x128x64xf32>, %k: tensor<?x64x128xf32>, %sinit: tensor<?x128x128xf32>,
+                       %x: tensor<4x8xf32>, %b: tensor<8x16xf32>, %init: tensor<4x16xf32>) -> (tensor<?x128x128xf32>, tensor<4x16xf32>) {
+  %s = linalg.batch_matmul ins(%q, %k : tensor<?x128x64xf32>, tensor<?x64x128xf32>) outs(%sinit : tensor<?x128x128xf32>) -> tensor<?x128x128xf32>
+  %y = linalg.matmul ins(%x, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%init : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %s, %y : tensor<?x128x128xf32>, tensor<4x16xf32>
+}
+
+// -----
+
+// Not handled: f16, a batch_matmul with transposed B.
 // CHECK-LABEL: func.func @unscheduled
 // CHECK-NOT: sched.schedule
 // PRINT-NOT: op=matmul
-func.func @unscheduled(%x: tensor<4x8xf32>, %b: tensor<8x16xf32>, %init: tensor<4x16xf32>,
-                       %h: tensor<4x8xf16>, %hinit: tensor<4x16xf16>) -> (tensor<4x16xf32>, tensor<4x16xf16>) {
-  %y = linalg.matmul ins(%x, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%init : tensor<4x16xf32>) -> tensor<4x16xf32>
+func.func @unscheduled(%h: tensor<4x8xf16>, %hinit: tensor<4x16xf16>,
+                       %q: tensor<2x4x8xf32>, %kt: tensor<2x16x8xf32>, %sinit: tensor<2x4x16xf32>) -> (tensor<4x16xf16>, tensor<2x4x16xf32>) {
   %w = arith.constant dense<1.0> : tensor<8x16xf16>
   %z = linalg.matmul ins(%h, %w : tensor<4x8xf16>, tensor<8x16xf16>) outs(%hinit : tensor<4x16xf16>) -> tensor<4x16xf16>
-  return %y, %z : tensor<4x16xf32>, tensor<4x16xf16>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(b, i, j, k) -> (b, i, k)>, affine_map<(b, i, j, k) -> (b, j, k)>, affine_map<(b, i, j, k) -> (b, i, j)>]
+         ins(%q, %kt : tensor<2x4x8xf32>, tensor<2x16x8xf32>) outs(%sinit : tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
+  return %z, %s : tensor<4x16xf16>, tensor<2x4x16xf32>
 }

@@ -3,10 +3,15 @@
 // naming the file, line and column, and nothing is compiled.
 // RUN: split-file %s %t
 // RUN: ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/good.sched" | FileCheck %s
+// CHECK: linalg.batch_matmul {sched.key = "op=batch_matmul batch=12 m=197 n=197 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [4, 8, 1], cache = [5, 3, 32], parallel = 1>}
 // CHECK: sched.schedule = #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
 //
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/unknown-field.sched" 2>&1 | FileCheck %s --check-prefix=FIELD
-// FIELD: unknown-field.sched:2:1: error: unknown key field 'batch' (expected op, m, n, k, types, lhs, rhs, isa)
+// FIELD: unknown-field.sched:2:1: error: unknown key field 'rows' (expected op, batch, m, n, k, types, lhs, rhs, isa)
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/batch-field.sched" 2>&1 | FileCheck %s --check-prefix=BATCHFIELD
+// BATCHFIELD: batch-field.sched:1:1: error: key field 'batch' belongs to op=batch_matmul keys
+// RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/no-batch.sched" 2>&1 | FileCheck %s --check-prefix=NOBATCH
+// NOBATCH: no-batch.sched:1:1: error: key has no 'batch' field
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/missing-field.sched" 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: missing-field.sched:1:1: error: key has no 'isa' field
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/no-arrow.sched" 2>&1 | FileCheck %s --check-prefix=ARROW
@@ -28,6 +33,10 @@
 // ABSENT: error: cannot read schedules file '{{.*}}absent.sched'
 
 //--- kernel.mlir
+func.func @scores(%q: tensor<12x197x64xf32>, %k: tensor<12x64x197xf32>, %init: tensor<12x197x197xf32>) -> tensor<12x197x197xf32> {
+  %s = linalg.batch_matmul ins(%q, %k : tensor<12x197x64xf32>, tensor<12x64x197xf32>) outs(%init : tensor<12x197x197xf32>) -> tensor<12x197x197xf32>
+  return %s : tensor<12x197x197xf32>
+}
 func.func @linear(%x: tensor<32x64xf32>, %init: tensor<32x96xf32>) -> tensor<32x96xf32> {
   %w = arith.constant dense<1.0> : tensor<64x96xf32>
   %y = linalg.matmul ins(%x, %w : tensor<32x64xf32>, tensor<64x96xf32>) outs(%init : tensor<32x96xf32>) -> tensor<32x96xf32>
@@ -38,10 +47,17 @@ func.func @linear(%x: tensor<32x64xf32>, %init: tensor<32x96xf32>) -> tensor<32x
 // Fields in any order; comments after //.
 isa=neon op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn -> #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
 op=matmul m=1 n=1 k=1 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1> // another kernel
+op=batch_matmul m=197 batch=12 n=197 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [4, 8, 1], cache = [5, 3, 32], parallel = 1>
 
 //--- unknown-field.sched
 
+op=matmul rows=2 m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+
+//--- batch-field.sched
 op=matmul batch=2 m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+
+//--- no-batch.sched
+op=batch_matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
 
 //--- missing-field.sched
 op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
