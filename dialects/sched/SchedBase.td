@@ -33,28 +33,29 @@ class Sched_Attr<string name, string attrMnemonic, list<Trait> traits = []>
 }
 
 def Sched_ContractionAttr : Sched_Attr<"Contraction", "contraction"> {
-  let summary = "schedule of a data-tiled f32 contraction (matmul)";
+  let summary = "schedule of an f32 contraction (matmul, batched matmul)";
   let description = [{
     `#sched.contraction<isa = "avx512", register = [M0, N0, K0],
     cache = [Mc, Nc, Kc], parallel = d>` schedules `C += A * B` with A M x K
-    and B K x N as a data-tiled kernel:
+    and B K x N (per batch, for a batched contraction):
 
-    * `register = [M0, N0, K0]` is the data tile and the register tile at
-      once: A is packed to `[M1][K1][M0][K0]` (at run time, padded with
-      zeros to a multiple of M0), constant B to `[N1][K1][N0][K0]` (at
-      compile time), C computed in `[M1][N1][M0][N0]` tiles by
-      `linalg.mmt4d`. The micro-kernel keeps the M0 x N0 accumulator tile
-      in vector registers (M0 * N0 / lanes of them) and does one broadcast
-      of A and N0 / lanes loads of B per row of the tile and K0 step.
-    * `cache = [Mc, Nc, Kc]`, counted in tiles, blocks the (m1, n1, k1)
-      loops for the caches: a Kc-deep panel of A (Kc * M0 * K0 elements)
-      is reused from L1 across Nc tiles of B, and the Nc B panels are reused
-      from L2 across all row tiles.
+    * `register = [M0, N0, K0]` is the register tile: the micro-kernel
+      keeps the M0 x N0 accumulator tile in vector registers (M0 * N0 /
+      lanes of them) and per k does one load of N0 elements of B and, per
+      row, one broadcast of A and one FMA. A constant B is packed at
+      compile time to `[N1][K][N0]` (N0 columns contiguous per k, zero
+      padding to a multiple of N0); a B computed at run time is read in
+      place. K0 must be 1 (the f32 kernels).
+    * `cache = [Mc, Nc, Kc]` blocks the loops for the caches: Mc row tiles
+      and Nc column tiles per block, Kc k steps per k block (A's rows of
+      the block and the Nc B panels, Kc deep, stay in L1/L2 across the
+      tiles).
     * `parallel = 0` splits the M blocks (Mc tiles each) across threads,
-      `parallel = 1` the N blocks (Nc tiles each).
+      `parallel = 1` the N blocks (Nc tiles each); batches are always
+      split.
 
-    Loop order, outermost first: parallel blocks, k blocks, the other
-    dimension's blocks, then n1, m1 and k1 within the blocks, then the
+    Loop order, outermost first: (batch, parallel blocks), k blocks, the
+    other dimension's blocks, column tiles, row tiles, k, the
     micro-kernel. `isa` names the vector ISA the register tile was chosen
     for (a record for another ISA still compiles, just slowly).
   }];

@@ -52,7 +52,7 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
 
 /// linalg on tensors -> data-tiled kernels: a schedule for every
 /// contraction (the target table's, or a replayed file's), then
-/// matmul -> unpack(mmt4d(pack)) with constant operands packed now.
+/// matmul -> contraction on its constant operand packed now.
 void buildDataTilingPipeline(mlir::OpPassManager &pm,
                              const CPUPipelineOptions &options);
 

@@ -51,18 +51,17 @@ void ddl::buildDataTilingPipeline(OpPassManager &pm,
 void ddl::buildBufferizePipeline(OpPassManager &pm) {
   // Loops may yield fresh buffers per iteration: carried values of nn.loop
   // can change shape between iterations, and scan outputs grow.
-  // Scheduled kernels become loops before the arena is planned: the
-  // micro-kernel writes its tiles straight into the unpacked result, so
-  // that buffer's live range starts at the kernel, not after it.
-  addPipeline(pm,
-              "one-shot-bufferize{bufferize-function-boundaries=1 "
-              "function-boundary-type-conversion=identity-layout-map "
-              "allow-return-allocs-from-loops=1},"
-              "canonicalize,cse,ddl-mmt4d-to-vector,ddl-batch-matmul-to-vector,"
-              "ddl-depthwise-to-vector,"
-              "ddl-own-results,ddl-plan-arena,"
-              "buffer-deallocation-pipeline,"
-              "convert-bufferization-to-memref,canonicalize");
+  // Scheduled kernels become loops before the arena is planned: a kernel
+  // that runs its epilogue writes the epilogue's result, so that buffer's
+  // live range starts at the kernel, not after it.
+  addPipeline(
+      pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
+          "function-boundary-type-conversion=identity-layout-map "
+          "allow-return-allocs-from-loops=1},"
+          "canonicalize,cse,ddl-contraction-to-vector,ddl-depthwise-to-vector,"
+          "ddl-own-results,ddl-plan-arena,"
+          "buffer-deallocation-pipeline,"
+          "convert-bufferization-to-memref,canonicalize");
 }
 
 void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
@@ -112,7 +111,7 @@ void ddl::registerPipelines() {
       [](OpPassManager &pm) { buildGraphToLinalgPipeline(pm, {}); });
   PassPipelineRegistration<>(
       "ddl-data-tiling",
-      "Schedule contractions (host target) and data-tile them into mmt4d",
+      "Schedule contractions (host target) and pack their constant operands",
       [](OpPassManager &pm) { buildDataTilingPipeline(pm, {}); });
   PassPipelineRegistration<>(
       "ddl-bufferize",

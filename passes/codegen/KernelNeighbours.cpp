@@ -2,6 +2,7 @@
 
 #include "passes/codegen/KernelNeighbours.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -164,7 +165,7 @@ ddl::codegen::Epilogue ddl::codegen::findEpilogue(Operation *kernel,
 
 void ddl::codegen::applyEpilogue(OpBuilder &b, Location loc,
                                  const Epilogue &epilogue, Value result,
-                                 Value value, ValueRange indices) {
+                                 Value value, ValueRange indices, Value mask) {
   linalg::GenericOp generic = epilogue.op;
   auto type = cast<VectorType>(value.getType());
   Block &body = generic.getRegion().front();
@@ -184,7 +185,19 @@ void ddl::codegen::applyEpilogue(OpBuilder &b, Location loc,
     ValueRange at = cast<MemRefType>(v.getType()).getRank() == 1
                         ? indices.take_back()
                         : indices;
-    mapping.map(arg, vector::LoadOp::create(b, loc, type, v, at));
+    Value loaded;
+    if (mask) {
+      Value zero = arith::ConstantOp::create(
+          b, loc,
+          b.getZeroAttr(
+              VectorType::get(type.getShape(),
+                              cast<MemRefType>(v.getType()).getElementType())));
+      loaded = vector::MaskedLoadOp::create(b, loc, zero.getType(), v, at, mask,
+                                            zero);
+    } else {
+      loaded = vector::LoadOp::create(b, loc, type, v, at);
+    }
+    mapping.map(arg, loaded);
   }
   for (Operation &op : body.without_terminator()) {
     // Scalars from above become splats.
@@ -200,7 +213,11 @@ void ddl::codegen::applyEpilogue(OpBuilder &b, Location loc,
       r.setType(VectorType::get(type.getShape(), r.getType()));
   }
   Value yielded = mapping.lookup(body.getTerminator()->getOperand(0));
-  vector::StoreOp::create(b, loc, yielded, generic.getDpsInits()[0], indices);
+  if (mask)
+    vector::MaskedStoreOp::create(b, loc, generic.getDpsInits()[0], indices,
+                                  mask, yielded);
+  else
+    vector::StoreOp::create(b, loc, yielded, generic.getDpsInits()[0], indices);
 }
 
 void ddl::codegen::eraseUnreadFills(Operation *root) {

@@ -1,6 +1,6 @@
 //===- KernelNeighbours.h - ops folded into the vector kernels --*- C++ -*-===//
 //
-// The kernel passes (ddl-mmt4d-to-vector, ddl-depthwise-to-vector) run on
+// The kernel passes (ddl-contraction-to-vector, ddl-depthwise-to-vector) run on
 // buffers right after bufferization and fold the ops around a kernel into
 // it: the initialization of its accumulator, packs, and elementwise
 // epilogues. These helpers say what may lie between a kernel and such a
@@ -62,10 +62,12 @@ Epilogue findEpilogue(mlir::Operation *kernel, mlir::Value result);
 /// dimension at `indices` (of the r-dimensional iteration space): `value`
 /// stands for the element of `result`; the other inputs are loaded there
 /// (1-D ones at the last index). Stores the body's result into the
-/// epilogue's output at `indices`.
+/// epilogue's output at `indices`. With `mask`, only its lanes are loaded
+/// and stored (a partial tile at the end of a row).
 void applyEpilogue(mlir::OpBuilder &b, mlir::Location loc,
                    const Epilogue &epilogue, mlir::Value result,
-                   mlir::Value value, mlir::ValueRange indices);
+                   mlir::Value value, mlir::ValueRange indices,
+                   mlir::Value mask = {});
 
 } // namespace ddl::codegen
 

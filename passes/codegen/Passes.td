@@ -46,90 +46,58 @@ def DDLSelectSchedulesPass
 }
 
 def DDLDataTilePass : Pass<"ddl-data-tile", "::mlir::ModuleOp"> {
-  let summary = "Scheduled matmuls become unpack(mmt4d(pack(A), packed constant B))";
+  let summary = "Scheduled matmuls with a constant B become contractions on B packed at compile time";
   let description = [{
-    A `linalg.matmul` with a `#sched.contraction` schedule becomes a
-    `linalg.mmt4d` on data tiles of the schedule's register tile
-    `[M0, N0, K0]`: the constant B is packed now, at compile time, to
-    `[N1][K1][N0][K0]` (zero-padded; a new dense resource, so no packing
-    code for weights is left in the model), A is packed at run time to
-    `[M1][K1][M0][K0]` with zero padding (so a dynamic M needs no remainder
-    kernel; an A stored transposed, `[K][M]` as a convolution's input is,
-    packs by moving M0-float rows), the accumulator is packed (or, when it is a fill, filled in
-    the packed shape), and the result is unpacked into the matmul's own
-    destination. The run-time pack and unpack are lowered here to pad,
-    reshape and transpose, each its own loop nest (packing A inside the
-    kernel's loops would repack it once per column tile). The schedule
-    moves to the mmt4d.
+    Rewrites each `linalg.matmul` that carries a `#sched.contraction`
+    schedule and a constant B (ddl-select-schedules's `op=matmul` kernels)
+    into `C[m, n] += A[m, k] * B'[n floordiv N0, k, n mod N0]`, a
+    `linalg.generic` that keeps the schedule: B' is B packed to
+    `[N1][K][N0]` now (a new dense resource, zero-padded to N1 * N0
+    columns), so the micro-kernel's B row for a column tile is N0
+    contiguous floats and a tile's rows follow each other; no packing code
+    runs for weights. A and C stay where they are (A may be stored [K][M],
+    a channels-first convolution's input). Matmuls whose B is computed at
+    run time keep their schedule for ddl-contraction-to-vector. K0 must be
+    1.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
-                           "::mlir::tensor::TensorDialect",
-                           "::mlir::arith::ArithDialect",
-                           "::mlir::affine::AffineDialect"];
-}
-
-def DDLMmt4dToVectorPass : Pass<"ddl-mmt4d-to-vector", "::mlir::ModuleOp"> {
-  let summary = "Scheduled linalg.mmt4d on buffers becomes a parallel loop nest around a vector FMA micro-kernel";
-  let description = [{
-    Runs after one-shot bufferization and before arena planning. Reads only
-    the op's `#sched.contraction` schedule. The loop nest is:
-    an `scf.parallel` over blocks of the schedule's parallel dimension
-    (Mc or Nc tiles each; ddl-parallel-to-host runs it on the thread pool),
-    then blocks of Kc tiles of k1, blocks of the other dimension, n1 and m1
-    within the blocks, and k1 within the k block. The micro-kernel keeps
-    the M0 x N0 accumulator tile in M0 vectors of N0 lanes (loop-carried
-    values of the k1 loop, loaded and stored once per k block) and per K0
-    step does one load of N0 elements of B and, per row, one broadcast of A
-    and one `vector.fma`; LLVM splits the vectors into the target's
-    registers (`vbroadcastss` + `vfmadd231ps` on zmm on AVX-512, `fmla v.4s`
-    on NEON). The packed operands' inner tiles are static, so every access
-    is in bounds and no masks, transfers or unit dimensions reach the
-    vector lowering. f32 only, K0 = 1.
-
-    Three neighbours are folded into the kernel: the initialization of the
-    accumulator right before it, a `linalg.fill` or a copy of a buffer that
-    only a fill wrote (equal zero accumulators are merged by CSE; the first
-    k block starts from the fill value in registers); the unpacking
-    transpose right after it (`[M1][N1][M0][N0]` -> `[M1][M0][N1][N0]`,
-    the accumulator's last use: the tiles are stored straight into the
-    result's rows and the packed accumulator is never written); and the
-    K0 = 1 pack of A before it (`[M1][M0][K1]` -> `[M1][K1][M0]`), when
-    nothing else reads that pack: the kernel broadcasts A's elements from
-    the unpacked rows instead. Only allocations, memory-effect-free ops and
-    writes to other allocations may lie between these and the kernel. When
-    the unpacked result is an unpadded [M, N] buffer, an elementwise
-    `linalg.generic` that reads it next (bias, activation, residual add)
-    also runs in the kernel, on the last k block's tiles in registers
-    (tile row r is the epilogue's element delinearize(r), column). The
-    pass runs before arena planning: the result's live range must start at
-    the kernel.
-  }];
-  let dependentDialects = ["::mlir::scf::SCFDialect",
-                           "::mlir::vector::VectorDialect",
-                           "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect"];
 }
 
-def DDLBatchMatmulToVectorPass
-    : Pass<"ddl-batch-matmul-to-vector", "::mlir::ModuleOp"> {
-  let summary = "Scheduled contractions with a run-time right operand (batch_matmul, matmul) on buffers become a parallel loop nest around a vector FMA micro-kernel";
+def DDLContractionToVectorPass
+    : Pass<"ddl-contraction-to-vector", "::mlir::ModuleOp"> {
+  let summary = "Scheduled f32 contractions on buffers become a parallel loop nest around a vector FMA micro-kernel";
   let description = [{
-    Runs after one-shot bufferization, beside ddl-mmt4d-to-vector, on the
-    `linalg.batch_matmul` and `linalg.matmul` ops that ddl-select-schedules
-    gave a schedule with an `op=batch_matmul` key: f32, default indexing
-    maps, B computed at run time (attention's Q K^T and P V). Nothing is
-    packed: packing B would cost as much as the product at attention's
-    sizes. The kernel reads A's elements where they are, B's and C's
-    N0-element rows in place (their innermost dimension must be
-    contiguous). Loop nest: an `scf.parallel` over (batch, blocks of Mc
-    M0-row tiles) (or of Nc N0-column tiles with `parallel = 1`), then
-    blocks of Kc k steps, blocks of the other dimension, column tiles,
-    row tiles, and k. The micro-kernel is ddl-mmt4d-to-vector's: M0
-    accumulator vectors of N0 lanes, per k one load of B's row and per row
-    one broadcast of A and one `vector.fma`. Edges: the last column tile
-    uses masked loads and stores, rows past the last full M0 tile run one
-    at a time. A `linalg.fill` of C right before the kernel is folded
-    (the first k block starts from the fill value).
+    Runs after one-shot bufferization and before arena planning, on the
+    ops that carry a `#sched.contraction` schedule: ddl-data-tile's
+    packed-B contractions, and `linalg.batch_matmul` / `linalg.matmul` with
+    the default maps whose B is computed at run time (attention's Q K^T and
+    P V; nothing is packed for those, packing B would cost as much as the
+    product at attention's sizes). A, B and C are read in place (B's and
+    C's rows must be contiguous). Reads only the schedule. Loop nest: an
+    `scf.parallel` over (batch, blocks of Mc M0-row tiles) (or of Nc
+    N0-column tiles with `parallel = 1`; ddl-parallel-to-host runs it on
+    the thread pool), then blocks of Kc k steps, blocks of the other
+    dimension, column tiles, row tiles, and k. The micro-kernel keeps the
+    M0 x N0 accumulator tile in M0 vectors of N0 lanes (loop-carried values
+    of the k loop, loaded and stored once per k block) and per k does one
+    load of N0 elements of B and, per row, one broadcast of A and one
+    `vector.fma`; LLVM splits the vectors into the target's registers
+    (`vbroadcastss` + `vfmadd231ps` on zmm on AVX-512, `fmla v.4s` on
+    NEON). Edges: the last column tile masks its loads of C and B (packed
+    B is zero-padded and needs none) and its stores; the rows left after
+    the last full M0 tile are one tile of M % M0 rows when M is static,
+    single rows otherwise. No operand is padded or copied.
+
+    Neighbours folded into the kernel: the initialization of C right
+    before it, a `linalg.fill` or a copy of a buffer that only a fill wrote
+    (equal zero accumulators are merged by CSE; the first k block starts
+    from the fill value in registers); and, for an unbatched static [M, N]
+    result, an elementwise `linalg.generic` that reads it next (bias,
+    activation, residual add; through a reshape of the result or not),
+    which runs on the last k block's tiles in registers (tile row r is the
+    epilogue's element delinearize(r), column), unless it writes over A
+    or B. C is then stored only when something else reads it.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
@@ -141,7 +109,7 @@ def DDLDepthwiseToVectorPass
     : Pass<"ddl-depthwise-to-vector", "::mlir::ModuleOp"> {
   let summary = "NHWC depthwise convolutions on buffers become a parallel loop nest around a vector FMA kernel";
   let description = [{
-    Runs after one-shot bufferization, beside ddl-mmt4d-to-vector. Takes
+    Runs after one-shot bufferization, beside ddl-contraction-to-vector. Takes
     `linalg.depthwise_conv_2d_nhwc_hwc` with f32 identity-layout buffers and
     static sizes (the batch may be dynamic) and emits: an `scf.parallel`
     over output rows (n, oh), then blocks of W0 output columns and V

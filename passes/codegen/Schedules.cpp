@@ -72,6 +72,46 @@ codegen::matchConstantRhsMatmul(linalg::MatmulOp op) {
       op, cType.getDimSize(0), nSize, kSize, lhsTransposed, transposed, rhs};
 }
 
+SmallVector<AffineMap, 3> codegen::packedRhsMaps(MLIRContext *ctx, int64_t n0,
+                                                 bool lhsTransposed) {
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  return {AffineMap::get(3, 0,
+                         lhsTransposed ? SmallVector<AffineExpr>{k, m}
+                                       : SmallVector<AffineExpr>{m, k},
+                         ctx),
+          AffineMap::get(3, 0, {n.floorDiv(n0), k, n % n0}, ctx),
+          AffineMap::get(3, 0, {m, n}, ctx)};
+}
+
+std::optional<bool> codegen::matchPackedRhsContraction(linalg::GenericOp op,
+                                                       int64_t n0) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 3 || op.getNumReductionLoops() != 1 ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  std::optional<bool> transposed;
+  for (bool candidate : {false, true})
+    if (maps ==
+        ArrayRef<AffineMap>(packedRhsMaps(op.getContext(), n0, candidate)))
+      transposed = candidate;
+  if (!transposed)
+    return std::nullopt;
+  // The body: out + a * b in f32.
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add || !add.getType().isF32() || body.getOperations().size() != 3)
+    return std::nullopt;
+  auto mul = add.getLhs().getDefiningOp<arith::MulFOp>();
+  if (!mul || add.getRhs() != body.getArgument(2) ||
+      mul.getLhs() != body.getArgument(0) ||
+      mul.getRhs() != body.getArgument(1))
+    return std::nullopt;
+  return transposed;
+}
+
 bool codegen::hasDefaultMatmulMaps(linalg::LinalgOp op) {
   bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
   if (!batched && !isa<linalg::MatmulOp>(op.getOperation()))

@@ -58,6 +58,17 @@ struct RuntimeRhsMatmul {
   int64_t batch, m, n, k;
 };
 
+/// The indexing maps of ddl-data-tile's packed-B contraction over loops
+/// (m, n, k): A (m, k) or, `lhsTransposed`, (k, m); B' (n floordiv N0, k,
+/// n mod N0), B packed to [N1][K][N0]; C (m, n).
+llvm::SmallVector<mlir::AffineMap, 3>
+packedRhsMaps(mlir::MLIRContext *context, int64_t n0, bool lhsTransposed);
+
+/// Whether `op` is that contraction (f32 multiply-accumulate body) for
+/// `n0`; returns whether its A is transposed.
+std::optional<bool> matchPackedRhsContraction(mlir::linalg::GenericOp op,
+                                              int64_t n0);
+
 /// Whether `op` is a linalg.matmul or linalg.batch_matmul with the default
 /// indexing maps.
 bool hasDefaultMatmulMaps(mlir::linalg::LinalgOp op);

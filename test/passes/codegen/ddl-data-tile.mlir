@@ -1,24 +1,20 @@
 // RUN: ddl-opt %s --ddl-data-tile --split-input-file --verify-diagnostics | FileCheck %s
 
-// B (K=2, N=3) is packed at compile time to [N1=2][K1=2][N0=2][K0=1],
-// zero-padded: [[1, 2], [4, 5]], [[3, 0], [6, 0]]. A is packed at run time
-// (pad to a multiple of M0, reshape, transpose), the fill is done in the
-// packed shape, and the result is unpacked into the fill's destination.
+// B (K=2, N=3) is packed at compile time to [N1=2][K=2][N0=2], zero-padded:
+// [[1, 2], [4, 5]], [[3, 0], [6, 0]]; the matmul becomes the packed-B
+// contraction on A and the fill as they are, keeping schedule and key.
+// CHECK-DAG: #[[A_MAP:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[B_MAP:.+]] = affine_map<(d0, d1, d2) -> (d1 floordiv 2, d2, d1 mod 2)>
+// CHECK-DAG: #[[C_MAP:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @linear
 // CHECK-SAME: (%[[X:.+]]: tensor<5x2xf32>)
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<5x3xf32>
-// CHECK-DAG: %[[B:.+]] = arith.constant dense_resource<ddl_packed> : tensor<2x2x2x1xf32>
-// CHECK-DAG: %[[PAD:.+]] = tensor.pad %[[X]] low[0, 0] high[3, 0]
-// CHECK: %[[AX:.+]] = tensor.expand_shape %[[PAD]] {{\[\[}}0, 1], [2]] output_shape [2, 4, 2] : tensor<8x2xf32> into tensor<2x4x2xf32>
-// CHECK: %[[AT:.+]] = linalg.transpose ins(%[[AX]] : tensor<2x4x2xf32>) outs(%{{.+}} : tensor<2x2x4xf32>) permutation = [0, 2, 1]
-// CHECK: %[[A:.+]] = tensor.expand_shape %[[AT]] {{\[\[}}0], [1], [2, 3]] output_shape [2, 2, 4, 1] : tensor<2x2x4xf32> into tensor<2x2x4x1xf32>
-// CHECK: %[[C:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<2x2x4x2xf32>)
-// CHECK: %[[P:.+]] = linalg.mmt4d {sched.key = "k", sched.schedule = #sched.contraction<isa = "neon", register = [4, 2, 1], cache = [1, 1, 1], parallel = 1>} ins(%[[A]], %[[B]] : tensor<2x2x4x1xf32>, tensor<2x2x2x1xf32>) outs(%[[C]] : tensor<2x2x4x2xf32>)
-// CHECK: linalg.transpose ins(%[[P]] : tensor<2x2x4x2xf32>)
-// CHECK: tensor.collapse_shape
-// CHECK: %[[S:.+]] = tensor.extract_slice {{.+}}[0, 0] [5, 3] [1, 1]
-// CHECK: linalg.copy ins(%[[S]] : tensor<5x3xf32>) outs(%[[E]] : tensor<5x3xf32>)
+// CHECK-DAG: %[[B:.+]] = arith.constant dense_resource<ddl_packed> : tensor<2x2x2xf32>
+// CHECK-DAG: %[[C:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<5x3xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[A_MAP]], #[[B_MAP]], #[[C_MAP]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[B]] : tensor<5x2xf32>, tensor<2x2x2xf32>) outs(%[[C]] : tensor<5x3xf32>) attrs =  {sched.key = "k", sched.schedule = #sched.contraction<isa = "neon", register = [4, 2, 1], cache = [1, 1, 1], parallel = 1>}
+// CHECK: arith.mulf
+// CHECK: arith.addf
 // CHECK-NOT: linalg.matmul
+// CHECK-NOT: tensor.pad
 // CHECK: ddl_packed: "0x040000000000803F00000040000080400000A04000004040000000000000C04000000000"
 func.func @linear(%x: tensor<5x2xf32>) -> tensor<5x3xf32> {
   %w = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
@@ -32,37 +28,17 @@ func.func @linear(%x: tensor<5x2xf32>) -> tensor<5x3xf32> {
 
 // -----
 
-// When the tiles divide M and N, nothing is padded and one transpose
-// writes the result in place, into the destination seen as row tiles.
-// CHECK-LABEL: func.func @exact
-// CHECK-NOT: tensor.pad
-// CHECK: %[[E:.+]] = tensor.empty() : tensor<8x4xf32>
-// CHECK: %[[P:.+]] = linalg.mmt4d
-// CHECK: %[[D:.+]] = tensor.expand_shape %[[E]] {{\[\[}}0, 1], [2, 3]] output_shape [2, 4, 2, 2] : tensor<8x4xf32> into tensor<2x4x2x2xf32>
-// CHECK: %[[T:.+]] = linalg.transpose ins(%[[P]] : tensor<2x2x4x2xf32>) outs(%[[D]] : tensor<2x4x2x2xf32>) permutation = [0, 2, 1, 3]
-// CHECK: %[[R:.+]] = tensor.collapse_shape %[[T]] {{\[\[}}0, 1], [2, 3]] : tensor<2x4x2x2xf32> into tensor<8x4xf32>
-// CHECK: return %[[R]]
-func.func @exact(%x: tensor<8x2xf32>) -> tensor<8x4xf32> {
-  %w = arith.constant dense<1.0> : tensor<2x4xf32>
-  %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<8x4xf32>
-  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8x4xf32>) -> tensor<8x4xf32>
-  %y = linalg.matmul {sched.schedule = #sched.contraction<isa = "neon", register = [4, 2, 1], cache = [1, 1, 1], parallel = 1>}
-         ins(%x, %w : tensor<8x2xf32>, tensor<2x4xf32>) outs(%init : tensor<8x4xf32>) -> tensor<8x4xf32>
-  return %y : tensor<8x4xf32>
-}
-
-// -----
-
-// A dynamic M and an accumulator that is not a fill (a bias): both are
-// packed at run time, with zero padding.
+// Gemm's transB (B stored [N][K]) is packed the same way; a dynamic M and
+// an accumulator that is not a fill (a bias) stay as they are.
+// CHECK-DAG: #[[B_MAP:.+]] = affine_map<(d0, d1, d2) -> (d1 floordiv 8, d2, d1 mod 8)>
 // CHECK-LABEL: func.func @dynamic_bias
-// CHECK: tensor.pad
-// CHECK: tensor.pad
-// CHECK: linalg.mmt4d {{.+}} ins(%{{.+}}, %{{.+}} : tensor<?x8x8x1xf32>, tensor<1x8x8x1xf32>) outs(%{{.+}} : tensor<?x1x8x8xf32>) -> tensor<?x1x8x8xf32>
+// CHECK-SAME: (%[[X:.+]]: tensor<?x8xf32>, %[[BIAS:.+]]: tensor<?x8xf32>)
+// CHECK: %[[B:.+]] = arith.constant dense_resource<ddl_packed> : tensor<1x8x8xf32>
+// CHECK: linalg.generic {{.+}} ins(%[[X]], %[[B]] : tensor<?x8xf32>, tensor<1x8x8xf32>) outs(%[[BIAS]] : tensor<?x8xf32>)
 func.func @dynamic_bias(%x: tensor<?x8xf32>, %bias: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %w = arith.constant dense<1.0> : tensor<8x8xf32>
-  %y = linalg.matmul {sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 8], parallel = 1>}
+  %y = linalg.matmul indexing_maps = [affine_map<(i, j, k) -> (i, k)>, affine_map<(i, j, k) -> (j, k)>, affine_map<(i, j, k) -> (i, j)>]
+         {sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 8], parallel = 1>}
          ins(%x, %w : tensor<?x8xf32>, tensor<8x8xf32>) outs(%bias : tensor<?x8xf32>) -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
 }

@@ -1,0 +1,201 @@
+// RUN: ddl-opt %s --ddl-contraction-to-vector --split-input-file --verify-diagnostics | FileCheck %s
+
+// Attention's scores (B computed at run time): the parallel loop runs over (batch, M blocks); per
+// block, full 16-lane column tiles, then one masked tile for the 5 columns
+// left; per column tile, full 4-row tiles, then single rows. The zero fill
+// of C is folded (the accumulators start at zero) and B is read in place.
+// CHECK-LABEL: func.func @scores
+// CHECK-SAME: (%[[A:.+]]: memref<3x21x8xf32>, %[[B:.+]]: memref<3x8x21xf32>, %[[C:.+]]: memref<3x21x21xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel (%[[P:.+]]) =
+// CHECK:   %[[BATCH:[^ ]+]] = arith.divui %[[P]]
+// CHECK:   scf.for %[[COL:[^ ]+]] = %{{.+}} to %{{.+}} step %c16
+// CHECK:     scf.for %[[ROW:[^ ]+]] = %{{.+}} to %{{.+}} step %c4
+// CHECK:       scf.for %[[K:[^ ]+]] = {{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK:         vector.load %[[B]][%[[BATCH]], %[[K]], %[[COL]]] : memref<3x8x21xf32>, vector<16xf32>
+// CHECK:         memref.load %[[A]][%[[BATCH]], %[[ROW]], %[[K]]]
+// CHECK-COUNT-4: vector.fma
+// CHECK-COUNT-4: vector.store {{.+}}, %[[C]]
+// CHECK:     scf.for %[[ROW1:[^ ]+]] = %{{.+}} to %{{.+}} step %c1
+// CHECK:       vector.fma
+// CHECK:   scf.if
+// CHECK:     %[[MASK:[^ ]+]] = vector.create_mask %{{.+}} : vector<16xi1>
+// CHECK:     vector.maskedload %[[B]][{{.+}}], %[[MASK]]
+// CHECK-COUNT-4: vector.fma
+// CHECK:     vector.maskedstore %[[C]]
+// CHECK-NOT: linalg.batch_matmul
+func.func @scores(%a: memref<3x21x8xf32>, %b: memref<3x8x21xf32>, %c: memref<3x21x21xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<3x21x21xf32>)
+  linalg.batch_matmul {sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [8, 2, 8], parallel = 0>}
+    ins(%a, %b : memref<3x21x8xf32>, memref<3x8x21xf32>) outs(%c : memref<3x21x21xf32>)
+  return
+}
+
+// -----
+
+// A run-time-B matmul (one batch) with dynamic sizes and C's initial value
+// kept: the accumulators start from C; k blocks of 32.
+// CHECK-LABEL: func.func @accumulate
+// CHECK-SAME: (%[[A:.+]]: memref<?x?xf32>, %[[B:.+]]: memref<?x?xf32>, %[[C:.+]]: memref<?x?xf32>)
+// CHECK: scf.parallel
+// CHECK:   scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32
+// CHECK:     vector.load %[[C]]
+// CHECK:     vector.fma
+func.func @accumulate(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul {sched.schedule = #sched.contraction<isa = "avx512", register = [8, 32, 1], cache = [4, 4, 32], parallel = 0>}
+    ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// B's rows must be contiguous for the vector loads.
+func.func @strided_rows(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32, strided<[256, 32, 2]>>, %c: memref<2x4x16xf32>) {
+  // expected-error @below {{the f32 kernel needs f32 buffers whose rows (B's and C's) are contiguous}}
+  linalg.batch_matmul {sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [1, 1, 8], parallel = 0>}
+    ins(%a, %b : memref<2x4x8xf32>, memref<2x8x16xf32, strided<[256, 32, 2]>>) outs(%c : memref<2x4x16xf32>)
+  return
+}
+
+// -----
+
+#packed = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n floordiv 16, k, n mod 16)>, affine_map<(m, n, k) -> (m, n)>]
+
+// ddl-data-tile's contraction on a packed B ([N1][K][N0], zero-padded):
+// the schedule's loop nest (parallel N blocks of Nc = 3 tiles, Kc = 16 k
+// blocks, Mc = 2 row-tile blocks), B's row for column tile c is panel
+// c / 16; the last column tile (10 of 16 columns) masks C but not B, and
+// the 2 rows left after the 4-row tiles are one 2-row tile.
+// CHECK-LABEL: func.func @packed
+// CHECK-SAME: (%[[A:.+]]: memref<10x64xf32>, %[[B:.+]]: memref<4x64x16xf32>, %[[C:.+]]: memref<10x58xf32>)
+// CHECK: scf.parallel
+// CHECK:   scf.for %[[KB:[^ ]+]] = %{{.+}} to %{{.+}} step %c16
+// CHECK:     scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c8
+// CHECK:       scf.for %[[COL:[^ ]+]] = %{{.+}} to %{{.+}} step %c16
+// CHECK:         scf.for %[[ROW:[^ ]+]] = %{{.+}} to %{{.+}} step %c4
+// CHECK-COUNT-4:   vector.load %[[C]]
+// CHECK:           %[[PANEL:[^ ]+]] = arith.divui %[[COL]], %c16
+// CHECK:           scf.for %[[K:[^ ]+]] = {{.+}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             vector.load %[[B]][%[[PANEL]], %[[K]], %{{.+}}] : memref<4x64x16xf32>, vector<16xf32>
+// CHECK:             memref.load %[[A]][%[[ROW]], %[[K]]]
+// CHECK-COUNT-4:     vector.fma
+// CHECK-COUNT-4:   vector.store
+// CHECK:         scf.if
+// CHECK-COUNT-2:   vector.load %[[C]]
+// CHECK:           -> (vector<16xf32>, vector<16xf32>)
+// CHECK:       scf.if
+// CHECK:         vector.create_mask
+// CHECK:         vector.maskedload %[[C]]
+// CHECK:         scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NOT:       vector.maskedload
+// CHECK:           vector.load %[[B]]
+// CHECK:         vector.maskedstore %[[C]]
+func.func @packed(%a: memref<10x64xf32>, %b: memref<4x64x16xf32>, %c: memref<10x58xf32>) {
+  linalg.generic {indexing_maps = #packed, iterator_types = ["parallel", "parallel", "reduction"],
+                  sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [2, 3, 16], parallel = 1>}
+      ins(%a, %b : memref<10x64xf32>, memref<4x64x16xf32>) outs(%c : memref<10x58xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %x, %w : f32
+    %s = arith.addf %p, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#packed = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (n floordiv 16, k, n mod 16)>, affine_map<(m, n, k) -> (m, n)>]
+
+// A stored [K][M] (a channels-first convolution's input): A's element for
+// (row, k) is A[k][row]. The fill is folded and an elementwise epilogue
+// (per-column bias, relu, a residual of the result's shape, read through
+// a [2, 4, 48] view of the [8, 48] result) runs on the last k block's
+// tiles: row r is the epilogue's element (r / 4, r % 4, column). Nothing
+// else reads the result, so only the epilogue's output is stored.
+// CHECK-LABEL: func.func @epilogue
+// CHECK-SAME: %[[A:[^:]+]]: memref<8x8xf32>
+// CHECK-SAME: %[[OUT:[^:]+]]: memref<2x4x48xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: scf.parallel
+// CHECK: memref.load %[[A]][%{{.+}}, %{{.+}}] : memref<8x8xf32>
+// CHECK: %[[LAST:[^ ]+]] = arith.cmpi eq, %{{.+}}, %{{.+}} : index
+// CHECK: scf.if %[[LAST]] {
+// CHECK-NOT: vector.store
+// CHECK: arith.divui
+// CHECK: vector.load %{{.+}} : memref<48xf32>, vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.load %{{.+}} : memref<2x4x48xf32>, vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.+}}, %[[OUT]][{{.+}}] : memref<2x4x48xf32>, vector<16xf32>
+// CHECK: } else {
+// CHECK: vector.store
+// CHECK-NOT: linalg.generic
+func.func @epilogue(%a: memref<8x8xf32>, %b: memref<3x8x16xf32>, %bias: memref<48xf32>,
+                    %residual: memref<2x4x48xf32>, %out: memref<2x4x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %result = memref.alloc() : memref<8x48xf32>
+  linalg.fill ins(%zero : f32) outs(%result : memref<8x48xf32>)
+  linalg.generic {indexing_maps = #packed, iterator_types = ["parallel", "parallel", "reduction"],
+                  sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [1, 1, 4], parallel = 1>}
+      ins(%a, %b : memref<8x8xf32>, memref<3x8x16xf32>) outs(%result : memref<8x48xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %x, %w : f32
+    %s = arith.addf %p, %acc : f32
+    linalg.yield %s : f32
+  }
+  %view = memref.expand_shape %result [[0, 1], [2]] output_shape [2, 4, 48] : memref<8x48xf32> into memref<2x4x48xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>,
+                                   affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%view, %bias, %residual : memref<2x4x48xf32>, memref<48xf32>, memref<2x4x48xf32>) outs(%out : memref<2x4x48xf32>) {
+  ^bb0(%x: f32, %b0: f32, %r: f32, %o: f32):
+    %0 = arith.addf %x, %b0 : f32
+    %1 = arith.maximumf %0, %zero : f32
+    %2 = arith.addf %1, %r : f32
+    linalg.yield %2 : f32
+  }
+  return
+}
+
+// -----
+
+// A residual add done in place on the kernel's own input would clobber A
+// before the later column tiles read it: the epilogue stays a loop of its
+// own.
+// CHECK-LABEL: func.func @epilogue_over_lhs
+// CHECK: scf.parallel
+// CHECK: linalg.generic
+func.func @epilogue_over_lhs(%a: memref<8x16xf32>, %w: memref<16x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %result = memref.alloc() : memref<8x16xf32>
+  linalg.fill ins(%zero : f32) outs(%result : memref<8x16xf32>)
+  linalg.matmul {sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [1, 1, 16], parallel = 0>}
+      ins(%a, %w : memref<8x16xf32>, memref<16x16xf32>) outs(%result : memref<8x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%result : memref<8x16xf32>) outs(%a : memref<8x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %0 = arith.maximumf %x, %zero : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
+// A scheduled generic that is not ddl-data-tile's contraction is an error.
+func.func @not_packed(%a: memref<8x16xf32>, %b: memref<2x16x8xf32>, %c: memref<8x16xf32>) {
+  // expected-error @below {{a scheduled linalg.generic must be ddl-data-tile's packed-B contraction with the schedule's N0 = 16}}
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n floordiv 8, k, n mod 8)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"],
+                  sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [1, 1, 16], parallel = 0>}
+      ins(%a, %b : memref<8x16xf32>, memref<2x16x8xf32>) outs(%c : memref<8x16xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %x, %w : f32
+    %s = arith.addf %p, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
