@@ -53,15 +53,17 @@ void ddl::buildBufferizePipeline(OpPassManager &pm) {
   // can change shape between iterations, and scan outputs grow.
   // Scheduled kernels become loops before the arena is planned: a kernel
   // that runs its epilogue writes the epilogue's result, so that buffer's
-  // live range starts at the kernel, not after it.
-  addPipeline(
-      pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
-          "function-boundary-type-conversion=identity-layout-map "
-          "allow-return-allocs-from-loops=1},"
-          "canonicalize,cse,ddl-contraction-to-vector,ddl-depthwise-to-vector,"
-          "ddl-own-results,ddl-plan-arena,"
-          "buffer-deallocation-pipeline,"
-          "convert-bufferization-to-memref,canonicalize");
+  // live range starts at the kernel, not after it. Computed tensors that
+  // get padded are written straight into the padded buffer.
+  addPipeline(pm, "ddl-pads-in-place,eliminate-empty-tensors,"
+                  "one-shot-bufferize{bufferize-function-boundaries=1 "
+                  "function-boundary-type-conversion=identity-layout-map "
+                  "allow-return-allocs-from-loops=1},"
+                  "canonicalize,cse,canonicalize,"
+                  "ddl-contraction-to-vector,ddl-depthwise-to-vector,"
+                  "ddl-own-results,ddl-plan-arena,"
+                  "buffer-deallocation-pipeline,"
+                  "convert-bufferization-to-memref,canonicalize");
 }
 
 void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,

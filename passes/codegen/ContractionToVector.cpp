@@ -88,10 +88,7 @@ static ResultEpilogue findResultEpilogue(Operation *kernel, Value result) {
     return {};
   if (Epilogue direct = findEpilogue(kernel, result))
     return {direct, result, {resultType.getDimSize(0)}};
-  Operation *next = kernel->getNextNode();
-  while (next && (isMemoryEffectFree(next) || onlyAllocates(next)))
-    next = next->getNextNode();
-  auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(nextAfterKernel(kernel));
   if (!generic)
     return {};
   for (Value input : generic.getDpsInputs()) {
@@ -460,7 +457,7 @@ static LogicalResult lowerContraction(RewriterBase &rewriter,
   rewriter.eraseOp(op);
   if (epilogue.epilogue)
     rewriter.eraseOp(epilogue.epilogue.op);
-  if (fillValue)
+  if (fillValue && init.initializer)
     rewriter.eraseOp(init.initializer);
   return success();
 }

@@ -78,29 +78,99 @@ static linalg::FillOp soleFillBefore(Value buffer, Operation *before) {
   return found;
 }
 
+/// The fill of the allocation `c` earlier in `op`'s block when nothing
+/// between it and `op` can write `c`: every other user of `c` (or of its
+/// views) lies after `op`, asks its sizes, or is a copy out of it (which
+/// reads the fill value; the fill then stays for it).
+static ddl::codegen::AccumulatorInit fillAcross(Operation *op, Value c) {
+  if (!c.getDefiningOp<memref::AllocOp>())
+    return {};
+  Block *block = op->getBlock();
+  linalg::FillOp fill;
+  for (Operation *user : c.getUsers()) {
+    auto candidate = dyn_cast<linalg::FillOp>(user);
+    if (!candidate || candidate.getOutputs()[0] != c ||
+        candidate->getBlock() != block || !candidate->isBeforeInBlock(op))
+      continue;
+    if (fill)
+      return {};
+    fill = candidate;
+  }
+  if (!fill || !fill.hasPureBufferSemantics())
+    return {};
+  bool readBetween = false;
+  SmallVector<Value> worklist = {c};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (user == op || user == fill.getOperation() || isa<memref::DimOp>(user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == v) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      Operation *at = block->findAncestorOpInBlock(*user);
+      if (!at)
+        return {};
+      if (op->isBeforeInBlock(at))
+        continue;
+      auto copy = dyn_cast<memref::CopyOp>(user);
+      if (!copy || copy.getSource() != v || !fill->isBeforeInBlock(at))
+        return {};
+      readBetween = true;
+    }
+  }
+  return {fill.getInputs()[0], readBetween ? nullptr : fill.getOperation()};
+}
+
 ddl::codegen::AccumulatorInit ddl::codegen::precedingFill(Operation *op,
                                                           Value c) {
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
     if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
+      if (!fill.hasPureBufferSemantics() || fill.getOutputs()[0] != c)
+        break;
       // A fill that other kernels' copies read stays.
-      if (!fill.hasPureBufferSemantics() || fill.getOutputs()[0] != c ||
-          llvm::any_of(c.getUsers(), [](Operation *user) {
-            return isa<memref::CopyOp>(user);
-          }))
-        return {};
-      return {fill.getInputs()[0], fill};
+      bool copiedOut = llvm::any_of(c.getUsers(), [&](Operation *user) {
+        auto copy = dyn_cast<memref::CopyOp>(user);
+        return copy && copy.getSource() == c;
+      });
+      return {fill.getInputs()[0], copiedOut ? nullptr : fill.getOperation()};
     }
     if (auto copy = dyn_cast<memref::CopyOp>(prev)) {
       if (copy.getTarget() != c)
-        return {};
+        break;
       linalg::FillOp source = soleFillBefore(copy.getSource(), copy);
       return source ? AccumulatorInit{source.getInputs()[0], copy}
                     : AccumulatorInit{};
     }
     if (!isMemoryEffectFree(prev) && !onlyAllocates(prev))
-      return {};
+      break;
   }
-  return {};
+  return fillAcross(op, c);
+}
+
+/// Whether `op` is a fill of a buffer that none of `kernel`'s operands
+/// views (the padded buffer an epilogue writes into): the kernel, emitted
+/// at the epilogue, may then run after it.
+static bool fillsOtherBuffer(Operation *op, Operation *kernel) {
+  auto fill = dyn_cast<linalg::FillOp>(op);
+  if (!fill || !fill.hasPureBufferSemantics())
+    return false;
+  Value filled = ddl::codegen::baseBuffer(fill.getOutputs()[0]);
+  return filled.getDefiningOp<memref::AllocOp>() &&
+         llvm::none_of(kernel->getOperands(), [&](Value operand) {
+           return isa<MemRefType>(operand.getType()) &&
+                  ddl::codegen::baseBuffer(operand) == filled;
+         });
+}
+
+Operation *ddl::codegen::nextAfterKernel(Operation *kernel) {
+  Operation *next = kernel->getNextNode();
+  while (next && (isMemoryEffectFree(next) || onlyAllocates(next) ||
+                  fillsOtherBuffer(next, kernel)))
+    next = next->getNextNode();
+  return next;
 }
 
 /// Whether `type` is an identity-layout memref of `shape`.
@@ -110,14 +180,18 @@ static bool isIdentityBuffer(Type type, ArrayRef<int64_t> shape) {
          memref.getShape() == shape;
 }
 
+/// Whether `type` is a memref of `shape` whose rows are contiguous (the
+/// interior of a padded buffer, which the next convolution reads).
+static bool isRowMajorBuffer(Type type, ArrayRef<int64_t> shape) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.isLastDimUnitStride() && memref.getShape() == shape;
+}
+
 ddl::codegen::Epilogue ddl::codegen::findEpilogue(Operation *kernel,
                                                   Value result) {
   auto resultType = cast<MemRefType>(result.getType());
   unsigned rank = resultType.getRank();
-  Operation *next = kernel->getNextNode();
-  while (next && (isMemoryEffectFree(next) || onlyAllocates(next)))
-    next = next->getNextNode();
-  auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(nextAfterKernel(kernel));
   if (!generic || !generic.hasPureBufferSemantics() ||
       generic.getNumDpsInits() != 1 ||
       generic.getNumParallelLoops() != generic.getNumLoops() ||
@@ -148,7 +222,7 @@ ddl::codegen::Epilogue ddl::codegen::findEpilogue(Operation *kernel,
   }
   OpOperand *init = generic.getDpsInitOperand(0);
   if (!readsResult || generic.getMatchingIndexingMap(init) != identity ||
-      !isIdentityBuffer(init->get().getType(), resultType.getShape()) ||
+      !isRowMajorBuffer(init->get().getType(), resultType.getShape()) ||
       !cast<MemRefType>(init->get().getType()).getElementType().isF32())
     return {};
   // The init is only written (the body ignores its argument), unless it is

@@ -28,16 +28,19 @@ mlir::Value baseBuffer(mlir::Value view);
 bool cannotTouch(mlir::Operation *first, mlir::Operation *last,
                  mlir::Value buffer);
 
-/// How a kernel's accumulator buffer `c` is initialized just before the
-/// kernel `op` (only allocations and memory-effect-free ops in between): a
-/// linalg.fill of it, or a copy of a buffer that only a fill wrote (CSE
-/// merges equal zero accumulators, and bufferization then copies the one
-/// filled buffer into each kernel's). The micro-kernel then starts its
-/// first k block from the fill value in registers instead of loading it,
-/// and the fill or copy goes: the accumulator is never written twice.
+/// How a kernel's accumulator buffer `c` is initialized before the kernel
+/// `op`: a linalg.fill of it, or a copy of a buffer that only a fill wrote
+/// (CSE merges equal zero accumulators, and bufferization then copies the
+/// one filled buffer into each kernel's), right before it (only
+/// allocations and memory-effect-free ops in between); or a fill of the
+/// allocation `c` further up that nothing in between can write. The
+/// micro-kernel then starts its first k block from the fill value in
+/// registers instead of loading it, and the fill or copy goes unless
+/// something else reads what it wrote: the accumulator is never written
+/// twice.
 struct AccumulatorInit {
-  mlir::Value value;            // The fill value; null when not known.
-  mlir::Operation *initializer; // The fill or copy to erase.
+  mlir::Value value; // The fill value; null when not known.
+  mlir::Operation *initializer = nullptr; // The fill or copy to erase, if any.
 };
 AccumulatorInit precedingFill(mlir::Operation *op, mlir::Value c);
 
@@ -45,12 +48,20 @@ AccumulatorInit precedingFill(mlir::Operation *op, mlir::Value c);
 /// their fills: the filled buffer whose copies the kernels folded away.
 void eraseUnreadFills(mlir::Operation *root);
 
+/// The first op after `kernel` that is not memory-effect free, an
+/// allocation, or a fill of an allocation none of the kernel's operands
+/// views: where an epilogue may be (the kernel is then emitted there).
+mlir::Operation *nextAfterKernel(mlir::Operation *kernel);
+
 /// An elementwise epilogue of a kernel that writes `result` (identity
 /// layout, rank r): the linalg.generic right after the kernel (only
-/// allocations and memory-effect-free ops in between) whose loops are all
+/// allocations, memory-effect-free ops and fills of other allocations in
+/// between: the kernel is emitted at the epilogue) whose loops are all
 /// parallel, that reads `result` with the identity map, whose other inputs
 /// are identity-mapped buffers of the same shape or 1-D buffers read along
-/// the last loop, whose output is identity-mapped, and whose body is
+/// the last loop, whose output is identity-mapped (a buffer of the same
+/// shape with contiguous rows, e.g. the interior of a padded buffer), and
+/// whose body is
 /// elementwise-mappable ops on its arguments and values from above.
 struct Epilogue {
   mlir::linalg::GenericOp op;

@@ -44,6 +44,23 @@ def DDLPlanArenaPass : Pass<"ddl-plan-arena", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def DDLPadsInPlacePass : Pass<"ddl-pads-in-place", "::mlir::ModuleOp"> {
+  let summary = "Pad computed tensors by filling the padded tensor and inserting into it";
+  let description = [{
+    Runs on tensors before one-shot bufferization. A `tensor.pad` of a
+    tensor that an op computes into a fresh `tensor.empty` (a convolution's
+    epilogue feeding the next padded convolution or pooling) becomes a
+    `linalg.fill` of the padded tensor and a `tensor.insert_slice` of the
+    source into it (upstream's DecomposePadOpPattern). With
+    `eliminate-empty-tensors` after it, the producer then writes straight
+    into the padded buffer's interior: bufferizing the pad itself would
+    fill the whole padded buffer and then copy the source into it. Pads of
+    function arguments and constants are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def DDLCopiesToLinalgPass : Pass<"ddl-copies-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Rewrite memref.copy as linalg.copy";
   let description = [{
