@@ -4,6 +4,7 @@
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/Schedules.h"
 
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -26,6 +27,24 @@ static bool isRowMajorF32(Value value, int64_t rank) {
 }
 
 namespace {
+/// An A that one copy gathers from another buffer: a channels-last
+/// convolution's im2col, A[(n, oh, ow), (kh, kw, c)] =
+/// x[n, oh * s + kh * d, ow * s + kw * d, c]. A is collapse_shape(X) with
+/// X's dims grouped [m dims][k dims], and the only write to X is a
+/// linalg.generic that copies `source` through `map` (X's indices to
+/// source's). The kernel reads `source` through the map instead and the
+/// copy goes: no im2col buffer is written or read again. The map steps
+/// source's last index with X's last one (which it uses nowhere else), so a
+/// run of k inside one innermost group of X walks source's last dimension.
+struct GatheredLhs {
+  linalg::GenericOp copy;
+  memref::CollapseShapeOp view;
+  Value source;
+  AffineMap map;
+  /// X's sizes, m dims then k dims (only the first m size may be dynamic).
+  SmallVector<int64_t> mSizes, kSizes;
+};
+
 /// A scheduled contraction C (+)= A B on buffers, as the kernel reads it.
 struct Contraction {
   Value a, b, c;
@@ -36,8 +55,87 @@ struct Contraction {
   /// B is the compile-time packed [N1][K][N0] (zero-padded to N1 * N0
   /// columns), not [K][N].
   bool packedRhs = false;
+  /// A is read from where its im2col copy gathers it.
+  std::optional<GatheredLhs> gathered;
 };
 } // namespace
+
+/// `a`, the A of the unbatched contraction `op`, as a GatheredLhs whose
+/// source nothing writes between the copy and `op`; nullopt otherwise.
+static std::optional<GatheredLhs> matchGatheredLhs(linalg::LinalgOp op,
+                                                   Value a) {
+  auto view = a.getDefiningOp<memref::CollapseShapeOp>();
+  if (!view || view.getReassociationIndices().size() != 2)
+    return std::nullopt;
+  Value x = view.getSrc();
+  if (!x.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  // X may be reused for several convolutions' im2col (bufferization shares
+  // the buffer between copies whose lifetimes do not overlap): op reads
+  // what the last copy into X before it wrote. Every use of X must be such
+  // a copy or a view that contractions only read.
+  linalg::GenericOp copy;
+  for (Operation *user : x.getUsers()) {
+    if (auto other = dyn_cast<memref::CollapseShapeOp>(user)) {
+      for (Operation *reader : other->getUsers()) {
+        auto linalgReader = dyn_cast<linalg::LinalgOp>(reader);
+        if (!linalgReader ||
+            !llvm::is_contained(linalgReader.getDpsInputs(),
+                                other.getResult()) ||
+            llvm::is_contained(linalgReader.getDpsInits(), other.getResult()))
+          return std::nullopt;
+      }
+      continue;
+    }
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || generic->getBlock() != op->getBlock() ||
+        generic.getNumDpsInits() != 1 || generic.getDpsInits()[0] != x ||
+        llvm::is_contained(generic.getDpsInputs(), x))
+      return std::nullopt;
+    if (generic->isBeforeInBlock(op) &&
+        (!copy || copy->isBeforeInBlock(generic)))
+      copy = generic;
+  }
+  if (!copy || !copy.hasPureBufferSemantics() || copy.getNumDpsInputs() != 1 ||
+      copy.getNumParallelLoops() != copy.getNumLoops())
+    return std::nullopt;
+  Block &body = copy.getRegion().front();
+  if (body.getOperations().size() != 1 ||
+      body.getTerminator()->getNumOperands() != 1 ||
+      body.getTerminator()->getOperand(0) != body.getArgument(0))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = copy.getIndexingMapsArray();
+  AffineMap map = maps[0];
+  Value source = copy.getDpsInputs()[0];
+  auto sourceType = dyn_cast<MemRefType>(source.getType());
+  if (!maps[1].isIdentity() || map.getNumSymbols() != 0 ||
+      map.getNumResults() == 0 || !sourceType ||
+      !sourceType.getElementType().isF32())
+    return std::nullopt;
+  unsigned last = map.getNumDims() - 1;
+  for (AffineExpr result : map.getResults().drop_back())
+    if (result.isFunctionOfDim(last))
+      return std::nullopt;
+  AffineExpr rest = simplifyAffineExpr(
+      map.getResults().back() - getAffineDimExpr(last, map.getContext()),
+      map.getNumDims(), 0);
+  if (rest.isFunctionOfDim(last))
+    return std::nullopt;
+  if (!cannotTouch(copy, op, source))
+    return std::nullopt;
+  GatheredLhs gathered{copy, view, source, map, {}, {}};
+  auto xType = cast<MemRefType>(x.getType());
+  SmallVector<ReassociationIndices> groups = view.getReassociationIndices();
+  for (int64_t d : groups[0])
+    gathered.mSizes.push_back(xType.getDimSize(d));
+  for (int64_t d : groups[1])
+    gathered.kSizes.push_back(xType.getDimSize(d));
+  if (llvm::any_of(ArrayRef(gathered.mSizes).drop_front(),
+                   ShapedType::isDynamic) ||
+      llvm::any_of(gathered.kSizes, ShapedType::isDynamic))
+    return std::nullopt;
+  return gathered;
+}
 
 /// `op` as a Contraction the kernel can run with `schedule`, or an error.
 static FailureOr<Contraction>
@@ -68,6 +166,8 @@ matchContraction(linalg::LinalgOp op, sched::ContractionAttr schedule) {
       !isRowMajorF32(kernel.c, rank))
     return op.emitError() << "the f32 kernel needs f32 buffers whose rows "
                              "(B's and C's) are contiguous";
+  if (!kernel.batched && !kernel.lhsTransposed)
+    kernel.gathered = matchGatheredLhs(op, kernel.a);
   return kernel;
 }
 
@@ -216,6 +316,12 @@ private:
   }
   void microKernel(OpBuilder &builder, Value batch, Value row, int64_t rows,
                    Value col, Value mask, Value kBegin, Value kEnd);
+  using KStep = function_ref<SmallVector<Value>(
+      OpBuilder &, Value, ValueRange,
+      function_ref<Value(OpBuilder &, unsigned)>)>;
+  ValueRange gatheredKLoop(OpBuilder &builder, ArrayRef<Value> tileRows,
+                           ValueRange accumulators, Value kBegin, Value kEnd,
+                           KStep kStep);
   void tiles(OpBuilder &builder, Value batch, Value mBegin, Value mEnd,
              Value nBegin, Value nEnd, Value kBegin, Value kEnd);
 
@@ -277,24 +383,37 @@ void KernelBuilder::microKernel(OpBuilder &builder, Value batch, Value row,
                                                           index(builder, n0))
                                        .getResult()
                                  : Value();
-  auto kLoop = scf::ForOp::create(
-      builder, loc, kBegin, kEnd, index(builder, 1), accumulators,
-      [&](OpBuilder &kb, Location l, Value k, ValueRange acc) {
-        Value bRow = kernel.packedRhs
-                         ? loadRow(kb, kernel.b,
-                                   ValueRange{panel, k, index(kb, 0)}, Value())
-                         : loadRow(kb, kernel.b, at(batch, k, col), mask);
-        SmallVector<Value> next;
-        for (auto [r, sum] : llvm::zip(tileRows, acc)) {
-          Value aValue =
-              memref::LoadOp::create(kb, l, kernel.a, aAt(batch, r, k));
-          Value aSplat = vector::BroadcastOp::create(kb, l, vectorType, aValue);
-          next.push_back(vector::FMAOp::create(kb, l, aSplat, bRow, sum));
-        }
-        scf::YieldOp::create(kb, l, next);
-      });
+  // One k step: B's row k and, per row i, a broadcast of aValue(i) and an
+  // FMA.
+  auto kStep = [&](OpBuilder &kb, Value k, ValueRange acc,
+                   function_ref<Value(OpBuilder &, unsigned)> aValue) {
+    Value bRow =
+        kernel.packedRhs
+            ? loadRow(kb, kernel.b, ValueRange{panel, k, index(kb, 0)}, Value())
+            : loadRow(kb, kernel.b, at(batch, k, col), mask);
+    SmallVector<Value> next;
+    for (auto [i, sum] : llvm::enumerate(acc)) {
+      Value aSplat =
+          vector::BroadcastOp::create(kb, loc, vectorType, aValue(kb, i));
+      next.push_back(vector::FMAOp::create(kb, loc, aSplat, bRow, sum));
+    }
+    return next;
+  };
+  ValueRange sums =
+      kernel.gathered
+          ? gatheredKLoop(builder, tileRows, accumulators, kBegin, kEnd, kStep)
+          : scf::ForOp::create(
+                builder, loc, kBegin, kEnd, index(builder, 1), accumulators,
+                [&](OpBuilder &kb, Location l, Value k, ValueRange acc) {
+                  scf::YieldOp::create(
+                      kb, l, kStep(kb, k, acc, [&](OpBuilder &ab, unsigned i) {
+                        return memref::LoadOp::create(
+                            ab, l, kernel.a, aAt(batch, tileRows[i], k));
+                      }));
+                })
+                .getResults();
   auto storeTile = [&](OpBuilder &sb) {
-    for (auto [r, sum] : llvm::zip(tileRows, kLoop.getResults()))
+    for (auto [r, sum] : llvm::zip(tileRows, sums))
       storeRow(sb, sum, at(batch, r, col), mask);
   };
   if (!epilogue.epilogue) {
@@ -310,7 +429,7 @@ void KernelBuilder::microKernel(OpBuilder &builder, Value batch, Value row,
       [&](OpBuilder &tb, Location l) {
         if (storeResult)
           storeTile(tb);
-        for (auto [r, sum] : llvm::zip(tileRows, kLoop.getResults())) {
+        for (auto [r, sum] : llvm::zip(tileRows, sums)) {
           SmallVector<Value> indices =
               delinearizeRow(tb, l, r, epilogue.leadingSizes);
           indices.push_back(col);
@@ -323,6 +442,64 @@ void KernelBuilder::microKernel(OpBuilder &builder, Value batch, Value row,
         storeTile(eb);
         scf::YieldOp::create(eb, l);
       });
+}
+
+/// The k loop of a tile whose A is gathered (GatheredLhs): k in
+/// [kBegin, kEnd) is walked in runs inside one innermost k group of X (one
+/// (kh, kw) tap's channels, or a row's KW x C floats), where each row's A
+/// is a contiguous run of source; the source indices of a run's start are
+/// computed per row once per run (the m indices once per tile).
+ValueRange KernelBuilder::gatheredKLoop(OpBuilder &builder,
+                                        ArrayRef<Value> tileRows,
+                                        ValueRange accumulators, Value kBegin,
+                                        Value kEnd, KStep kStep) {
+  const GatheredLhs &gathered = *kernel.gathered;
+  SmallVector<SmallVector<Value>> rowIndices;
+  for (Value r : tileRows)
+    rowIndices.push_back(delinearizeRow(builder, loc, r, gathered.mSizes));
+  Value inner = index(builder, gathered.kSizes.back());
+  Value runBegin = arith::DivUIOp::create(builder, loc, kBegin, inner);
+  Value runEnd = arith::CeilDivUIOp::create(builder, loc, kEnd, inner);
+  ArrayRef<int64_t> outerSizes = ArrayRef(gathered.kSizes).drop_back();
+  auto runs = scf::ForOp::create(
+      builder, loc, runBegin, runEnd, index(builder, 1), accumulators,
+      [&](OpBuilder &rb, Location l, Value run, ValueRange acc) {
+        Value start = arith::MulIOp::create(rb, l, run, inner);
+        Value lo = arith::SubIOp::create(
+            rb, l, arith::MaxUIOp::create(rb, l, kBegin, start), start);
+        Value hi = arith::SubIOp::create(
+            rb, l,
+            arith::MinUIOp::create(rb, l, kEnd,
+                                   arith::AddIOp::create(rb, l, start, inner)),
+            start);
+        SmallVector<Value> kIndices =
+            outerSizes.empty() ? SmallVector<Value>{}
+                               : delinearizeRow(rb, l, run, outerSizes);
+        kIndices.push_back(index(rb, 0));
+        SmallVector<SmallVector<Value>> sourceRows;
+        for (ArrayRef<Value> mIndices : rowIndices) {
+          SmallVector<Value> dims(mIndices);
+          dims.append(kIndices);
+          SmallVector<Value> at;
+          for (AffineExpr e : gathered.map.getResults())
+            at.push_back(affine::expandAffineExpr(rb, l, e, dims, {}));
+          sourceRows.push_back(std::move(at));
+        }
+        auto inRun = scf::ForOp::create(
+            rb, l, lo, hi, index(rb, 1), acc,
+            [&](OpBuilder &kb, Location il, Value j, ValueRange sums) {
+              Value k = arith::AddIOp::create(kb, il, start, j);
+              scf::YieldOp::create(
+                  kb, il, kStep(kb, k, sums, [&](OpBuilder &ab, unsigned i) {
+                    SmallVector<Value> at = sourceRows[i];
+                    at.back() = arith::AddIOp::create(ab, il, at.back(), j);
+                    return memref::LoadOp::create(ab, il, gathered.source, at)
+                        .getResult();
+                  }));
+            });
+        scf::YieldOp::create(rb, l, inRun.getResults());
+      });
+  return runs.getResults();
 }
 
 /// The tiles of C in rows [mBegin, mEnd) and columns [nBegin, nEnd), column
@@ -387,8 +564,12 @@ void KernelBuilder::build() {
       kernel.batched ? memref::DimOp::create(rewriter, loc, kernel.c, 0) : one;
   Value mSize = memref::DimOp::create(rewriter, loc, kernel.c, lead);
   Value nSize = memref::DimOp::create(rewriter, loc, kernel.c, lead + 1);
-  kSize = memref::DimOp::create(rewriter, loc, kernel.a,
-                                kernel.lhsTransposed ? 0 : lead + 1);
+  // A gathered A's view goes with its copy: its K is static.
+  kSize = kernel.gathered
+              ? index(rewriter, llvm::product_of(kernel.gathered->kSizes))
+              : memref::DimOp::create(rewriter, loc, kernel.a,
+                                      kernel.lhsTransposed ? 0 : lead + 1)
+                    .getResult();
   bool parallelM = schedule.getParallelDim() == 0;
   int64_t mBlock = cache[0] * m0, nBlock = cache[1] * n0, kBlock = cache[2];
   Value pSize = parallelM ? mSize : nSize, qSize = parallelM ? nSize : mSize;
@@ -438,9 +619,15 @@ static LogicalResult lowerContraction(RewriterBase &rewriter,
   // the kernel's own input) would clobber what later tiles still read.
   if (epilogue.epilogue) {
     Value outBase = baseBuffer(epilogue.epilogue.op.getDpsInits()[0]);
-    if (outBase == baseBuffer(kernel->a) || outBase == baseBuffer(kernel->b))
+    if (outBase == baseBuffer(kernel->a) || outBase == baseBuffer(kernel->b) ||
+        (kernel->gathered && outBase == baseBuffer(kernel->gathered->source)))
       epilogue = {};
   }
+  // The kernel is emitted at its epilogue: the gathered source must still
+  // hold its values there.
+  if (epilogue.epilogue && kernel->gathered &&
+      !cannotTouch(op, epilogue.epilogue.op, kernel->gathered->source))
+    kernel->gathered.reset();
   if (epilogue.epilogue) {
     Value out = epilogue.epilogue.op.getDpsInits()[0];
     storeResult = out != epilogue.view &&
@@ -457,6 +644,10 @@ static LogicalResult lowerContraction(RewriterBase &rewriter,
   rewriter.eraseOp(op);
   if (epilogue.epilogue)
     rewriter.eraseOp(epilogue.epilogue.op);
+  // An im2col copy that no kernel reads any more goes with
+  // eraseWriteOnlyBuffers, after all kernels.
+  if (kernel->gathered && kernel->gathered->view->use_empty())
+    rewriter.eraseOp(kernel->gathered->view);
   if (fillValue && init.initializer)
     rewriter.eraseOp(init.initializer);
   return success();
@@ -486,7 +677,7 @@ struct DDLContractionToVectorPass final
       if (failed(lowerContraction(rewriter, op, schedule)))
         return signalPassFailure();
     }
-    eraseUnreadFills(getOperation());
+    eraseWriteOnlyBuffers(getOperation());
   }
 };
 } // namespace

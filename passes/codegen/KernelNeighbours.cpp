@@ -294,15 +294,29 @@ void ddl::codegen::applyEpilogue(OpBuilder &b, Location loc,
     vector::StoreOp::create(b, loc, yielded, generic.getDpsInits()[0], indices);
 }
 
-void ddl::codegen::eraseUnreadFills(Operation *root) {
+/// Whether `user` of `buffer` only writes it: a fill of it, or a
+/// linalg.generic whose only output it is and whose body never reads the
+/// output's old elements (an im2col copy the kernels now read through).
+static bool onlyWrites(Operation *user, Value buffer) {
+  if (auto fill = dyn_cast<linalg::FillOp>(user))
+    return fill.getOutputs()[0] == buffer;
+  auto generic = dyn_cast<linalg::GenericOp>(user);
+  return generic && generic.hasPureBufferSemantics() &&
+         generic.getNumDpsInits() == 1 && generic.getDpsInits()[0] == buffer &&
+         !llvm::is_contained(generic.getDpsInputs(), buffer) &&
+         generic.getRegionOutputArgs()[0].use_empty();
+}
+
+void ddl::codegen::eraseWriteOnlyBuffers(Operation *root) {
   SmallVector<memref::AllocOp> allocs;
   root->walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
   for (memref::AllocOp alloc : allocs) {
     Value buffer = alloc.getResult();
     if (buffer.use_empty() ||
         !llvm::all_of(buffer.getUsers(), [&](Operation *user) {
-          auto fill = dyn_cast<linalg::FillOp>(user);
-          return fill && fill.getOutputs()[0] == buffer;
+          return onlyWrites(user, buffer) ||
+                 (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(user) &&
+                  user->use_empty());
         }))
       continue;
     for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))

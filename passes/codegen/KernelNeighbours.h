@@ -44,9 +44,12 @@ struct AccumulatorInit {
 };
 AccumulatorInit precedingFill(mlir::Operation *op, mlir::Value c);
 
-/// Erases the allocations under `root` that nothing but fills uses, with
-/// their fills: the filled buffer whose copies the kernels folded away.
-void eraseUnreadFills(mlir::Operation *root);
+/// Erases the allocations under `root` that are only written (filled, or
+/// copied into by a linalg.generic that does not read them; unused
+/// reshapes of them aside), with those writes: the filled buffer whose
+/// copies the kernels folded away, the im2col buffers the kernels read
+/// through.
+void eraseWriteOnlyBuffers(mlir::Operation *root);
 
 /// The first op after `kernel` that is not memory-effect free, an
 /// allocation, or a fill of an allocation none of the kernel's operands

@@ -89,6 +89,16 @@ def DDLContractionToVectorPass
     the last full M0 tile are one tile of M % M0 rows when M is static,
     single rows otherwise. No operand is padded or copied.
 
+    Convolutions as GEMMs read their input in place (implicit GEMM): when
+    A is a reshape of a buffer that a `linalg.generic` copy (an im2col)
+    fills from another buffer through an affine map whose last index
+    steps with the copy's last loop, and nothing writes that source
+    before the kernel has run, the kernel reads the source through the
+    map (k in runs of the copy's innermost extent, one (kh, kw) tap's
+    channels or a row's KW x C floats; per run and row, the source
+    indices of its start) and the copy and the im2col buffer go. The
+    buffer may be shared by several convolutions' copies.
+
     Neighbours folded into the kernel: the initialization of C right
     before it, a `linalg.fill` or a copy of a buffer that only a fill wrote
     (equal zero accumulators are merged by CSE; the first k block starts

@@ -199,3 +199,106 @@ func.func @not_packed(%a: memref<8x16xf32>, %b: memref<2x16x8xf32>, %c: memref<8
   }
   return
 }
+
+// -----
+
+#packed = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n floordiv 16, k, n mod 16)>, affine_map<(m, n, k) -> (m, n)>]
+// im2col of a 3x3 stride-1 convolution on a padded 6x6x4 input (NHWC):
+// X[n, oh, ow, kh, j] = xpad[n, oh + kh, ow * 4 + j], j < KW * C = 12.
+#im2col = affine_map<(n, oh, ow, kh, j) -> (n, oh + kh, ow * 4 + j)>
+#identity5 = affine_map<(n, oh, ow, kh, j) -> (n, oh, ow, kh, j)>
+
+// Convolutions as GEMMs over an im2col buffer that bufferization shares
+// between two of them: each kernel reads its input through the copy's map
+// instead (per k block, runs of k inside one kh's 12 contiguous floats;
+// per run, the source indices of each row's start), and the copies and
+// the im2col buffer go. The row tile's m indices are delinearized once
+// per tile.
+// CHECK-LABEL: func.func @im2col
+// CHECK-SAME: (%[[X1:.+]]: memref<1x6x24xf32>, %[[X2:.+]]: memref<1x6x24xf32>, %[[B:.+]]: memref<1x36x16xf32>, %[[C1:.+]]: memref<16x16xf32>, %[[C2:.+]]: memref<16x16xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.generic
+// CHECK: scf.parallel
+// CHECK:   scf.for %[[ROW:[^ ]+]] = %{{.+}} to %{{.+}} step %c4
+// CHECK:     arith.remui %[[ROW]], %c4
+// CHECK:     %[[RUNS:[^ ]+]] = arith.ceildivui %{{.+}}, %c12
+// CHECK:     scf.for %[[RUN:[^ ]+]] = %{{.+}} to %[[RUNS]] step %c1{{.*}} iter_args
+// CHECK:       %[[START:[^ ]+]] = arith.muli %[[RUN]], %c12
+// CHECK:       scf.for %[[J:[^ ]+]] = %{{.+}} to %{{.+}} step %c1{{.*}} iter_args
+// CHECK:         %[[K:[^ ]+]] = arith.addi %[[START]], %[[J]]
+// CHECK:         vector.load %[[B]][%{{.+}}, %[[K]], %{{.+}}]
+// CHECK:         %[[COLUMN:[^ ]+]] = arith.addi %{{.+}}, %[[J]]
+// CHECK:         memref.load %[[X1]][%{{.+}}, %{{.+}}, %[[COLUMN]]]
+// CHECK-COUNT-3: memref.load %[[X1]]
+// CHECK-COUNT-4: vector.store {{.+}}, %[[C1]]
+// CHECK: scf.parallel
+// CHECK:   memref.load %[[X2]]
+// CHECK-NOT: memref.load %[[X1]]
+// CHECK: return
+func.func @im2col(%x1: memref<1x6x24xf32>, %x2: memref<1x6x24xf32>, %b: memref<1x36x16xf32>,
+                  %c1: memref<16x16xf32>, %c2: memref<16x16xf32>) {
+  %patches = memref.alloc() : memref<1x4x4x3x12xf32>
+  %a = memref.collapse_shape %patches [[0, 1, 2], [3, 4]] : memref<1x4x4x3x12xf32> into memref<16x36xf32>
+  linalg.generic {indexing_maps = [#im2col, #identity5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x1 : memref<1x6x24xf32>) outs(%patches : memref<1x4x4x3x12xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.generic {indexing_maps = #packed, iterator_types = ["parallel", "parallel", "reduction"],
+                  sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [4, 1, 16], parallel = 0>}
+      ins(%a, %b : memref<16x36xf32>, memref<1x36x16xf32>) outs(%c1 : memref<16x16xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %x, %w : f32
+    %s = arith.addf %p, %acc : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#im2col, #identity5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x2 : memref<1x6x24xf32>) outs(%patches : memref<1x4x4x3x12xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %a2 = memref.collapse_shape %patches [[0, 1, 2], [3, 4]] : memref<1x4x4x3x12xf32> into memref<16x36xf32>
+  linalg.generic {indexing_maps = #packed, iterator_types = ["parallel", "parallel", "reduction"],
+                  sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [4, 1, 16], parallel = 0>}
+      ins(%a2, %b : memref<16x36xf32>, memref<1x36x16xf32>) outs(%c2 : memref<16x16xf32>) {
+  ^bb0(%x: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %x, %w : f32
+    %s = arith.addf %p, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#packed = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n floordiv 16, k, n mod 16)>, affine_map<(m, n, k) -> (m, n)>]
+#im2col = affine_map<(n, oh, ow, kh, j) -> (n, oh + kh, ow * 4 + j)>
+#identity5 = affine_map<(n, oh, ow, kh, j) -> (n, oh, ow, kh, j)>
+
+// The copy's source is written between the copy and the kernel: the
+// kernel reads the im2col buffer as it is.
+// CHECK-LABEL: func.func @im2col_source_overwritten
+// CHECK: linalg.generic
+// CHECK: linalg.fill
+// CHECK: memref.load %{{.+}} : memref<16x36xf32>
+func.func @im2col_source_overwritten(%b: memref<1x36x16xf32>, %c: memref<16x16xf32>) {
+  %x = memref.alloc() : memref<1x6x24xf32>
+  %patches = memref.alloc() : memref<1x4x4x3x12xf32>
+  %a = memref.collapse_shape %patches [[0, 1, 2], [3, 4]] : memref<1x4x4x3x12xf32> into memref<16x36xf32>
+  linalg.generic {indexing_maps = [#im2col, #identity5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x6x24xf32>) outs(%patches : memref<1x4x4x3x12xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%one : f32) outs(%x : memref<1x6x24xf32>)
+  linalg.generic {indexing_maps = #packed, iterator_types = ["parallel", "parallel", "reduction"],
+                  sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [4, 1, 16], parallel = 0>}
+      ins(%a, %b : memref<16x36xf32>, memref<1x36x16xf32>) outs(%c : memref<16x16xf32>) {
+  ^bb0(%x0: f32, %w: f32, %acc: f32):
+    %p = arith.mulf %x0, %w : f32
+    %s = arith.addf %p, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
