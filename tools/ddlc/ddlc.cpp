@@ -16,6 +16,7 @@
 #include "ddl/Diagnostics.h"
 #include "ddl/InitAll.h"
 #include "frontends/onnx/ONNXImporter.h"
+#include "passes/codegen/Schedules.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -172,6 +173,12 @@ int main(int argc, char **argv) {
                    << invocation << "\n";
     return status;
   };
+
+  // A bad schedules file is the user's mistake, like a bad model (exit 1,
+  // no request for a bug report), and is found before the model is read.
+  if (!schedulesFile.empty() &&
+      failed(ddl::codegen::readScheduleFile(schedulesFile, &context)))
+    return diagnostics.exitStatus() == 0 ? 1 : diagnostics.exitStatus();
 
   OwningOpRef<ModuleOp> module;
   StringRef input = inputPath;
