@@ -61,6 +61,7 @@ void ddl::buildBufferizePipeline(OpPassManager &pm) {
                   "allow-return-allocs-from-loops=1},"
                   "canonicalize,cse,canonicalize,"
                   "ddl-contraction-to-vector,ddl-depthwise-to-vector,"
+                  "ddl-row-reduction-to-vector,"
                   "ddl-own-results,ddl-plan-arena,"
                   "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize");

@@ -142,4 +142,31 @@ def DDLDepthwiseToVectorPass
                            "::mlir::arith::ArithDialect"];
 }
 
+def DDLRowReductionToVectorPass
+    : Pass<"ddl-row-reduction-to-vector", "::mlir::ModuleOp"> {
+  let summary = "Reductions along a contiguous innermost dimension (softmax's and layernorm's row statistics) become vector loops";
+  let description = [{
+    Runs after one-shot bufferization, beside the other kernel passes.
+    Takes `linalg.reduce` and `linalg.generic` on f32 buffers with one
+    reduction loop whose inputs either read along it contiguously (it is
+    their innermost index, unit stride) or not at all (a per-row value
+    such as softmax's maximum), whose indexing maps are projected
+    permutations, and whose body is elementwise ops ending in
+    `value <op> out` with `<op>` one of addf, maximumf, minimumf, maxnumf,
+    minnumf. Emits an `scf.parallel` over the output elements; per
+    element, the body runs on vectors of 16 lanes along the row (per-row
+    inputs loaded once and broadcast, the last partial vector masked and
+    only its lanes combined) into one accumulator vector, which a
+    `vector.reduction` (lanes in any order) reduces and combines with the
+    output element. Left alone, these reductions lose to
+    ddl-interchange-for-vectorization, which moves the row loop outward
+    and vectorizes across rows with strided gathers, or to LLVM, which
+    does not reorder a floating-point sum and leaves it scalar.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // DDL_PASSES_CODEGEN_PASSES_TD

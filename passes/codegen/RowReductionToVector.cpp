@@ -1,0 +1,300 @@
+//===- RowReductionToVector.cpp - contiguous reductions to vector loops ---===//
+//
+// See DDLRowReductionToVectorPass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/codegen/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+
+namespace ddl::codegen {
+#define GEN_PASS_DEF_DDLROWREDUCTIONTOVECTORPASS
+#include "passes/codegen/Passes.h.inc"
+} // namespace ddl::codegen
+
+/// Lanes of the accumulator vector: one zmm register; LLVM splits it into
+/// two ymm or four NEON registers elsewhere.
+static constexpr int64_t kLanes = 16;
+
+namespace {
+/// A reduction the kernel runs: one reduction loop `dim`, innermost and
+/// contiguous in every input that reads along it; the body's value
+/// combined into the output element by `kind`.
+struct RowReduction {
+  unsigned dim;
+  vector::CombiningKind kind;
+  /// The op in the body that combines the value with the output element.
+  Operation *combiner;
+};
+} // namespace
+
+/// The combining kind of `op` (`value` op `accumulator`), if it is one the
+/// vector dialect can reduce.
+static std::optional<vector::CombiningKind> combiningKind(Operation *op) {
+  if (isa<arith::AddFOp>(op))
+    return vector::CombiningKind::ADD;
+  if (isa<arith::MaximumFOp>(op))
+    return vector::CombiningKind::MAXIMUMF;
+  if (isa<arith::MinimumFOp>(op))
+    return vector::CombiningKind::MINIMUMF;
+  if (isa<arith::MaxNumFOp>(op))
+    return vector::CombiningKind::MAXNUMF;
+  if (isa<arith::MinNumFOp>(op))
+    return vector::CombiningKind::MINNUMF;
+  return std::nullopt;
+}
+
+static bool isF32Buffer(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.getElementType().isF32();
+}
+
+static std::optional<RowReduction> matchRowReduction(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation()) ||
+      !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 1 || op.hasIndexSemantics() ||
+      !llvm::all_of(op->getOperands(), isF32Buffer))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned dim =
+      llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
+  // Inputs read along the row contiguously, or not at all (a per-row value
+  // such as softmax's maximum).
+  bool readsRow = false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isProjectedPermutation())
+      return std::nullopt;
+    if (!map.isFunctionOfDim(dim))
+      continue;
+    auto type = cast<MemRefType>(input->get().getType());
+    if (map.getResults().back() != getAffineDimExpr(dim, op.getContext()) ||
+        !type.isLastDimUnitStride())
+      return std::nullopt;
+    readsRow = true;
+  }
+  OpOperand *init = op.getDpsInitOperand(0);
+  if (!readsRow || !op.getMatchingIndexingMap(init).isProjectedPermutation())
+    return std::nullopt;
+  // The body: elementwise ops on the inputs, then value <kind> out.
+  Block &body = op->getRegion(0).front();
+  Value out = body.getArguments().back();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Operation *combiner = yield.getNumOperands() == 1
+                            ? yield.getOperand(0).getDefiningOp()
+                            : nullptr;
+  if (!combiner || combiner->getBlock() != &body || !out.hasOneUse() ||
+      out.getUses().begin()->getOwner() != combiner ||
+      combiner->getNumOperands() != 2 ||
+      combiner->getOperand(0) == combiner->getOperand(1))
+    return std::nullopt;
+  std::optional<vector::CombiningKind> kind = combiningKind(combiner);
+  if (!kind)
+    return std::nullopt;
+  for (Operation &bodyOp : body.without_terminator())
+    if (!OpTrait::hasElementwiseMappableTraits(&bodyOp) ||
+        bodyOp.getNumResults() != 1 || bodyOp.getNumRegions() != 0)
+      return std::nullopt;
+  return RowReduction{dim, *kind, combiner};
+}
+
+/// The neutral element of `kind` on f32.
+static float neutral(vector::CombiningKind kind) {
+  switch (kind) {
+  case vector::CombiningKind::MAXIMUMF:
+  case vector::CombiningKind::MAXNUMF:
+    return -std::numeric_limits<float>::infinity();
+  case vector::CombiningKind::MINIMUMF:
+  case vector::CombiningKind::MINNUMF:
+    return std::numeric_limits<float>::infinity();
+  default:
+    return 0.0f;
+  }
+}
+
+/// The indices of `operand` for loop indices `ivs` (its map is a projected
+/// permutation).
+static SmallVector<Value> indicesOf(linalg::LinalgOp op, OpOperand *operand,
+                                    ArrayRef<Value> ivs) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : op.getMatchingIndexingMap(operand).getResults())
+    indices.push_back(ivs[cast<AffineDimExpr>(e).getPosition()]);
+  return indices;
+}
+
+/// One scf.parallel iteration per output element (the parallel loops,
+/// linearized); per element, the row in vectors of kLanes (a masked last
+/// vector) combined into one accumulator vector, reduced to a scalar at
+/// the end and combined with the output element's old value.
+static void lowerRowReduction(RewriterBase &rewriter, linalg::LinalgOp op,
+                              const RowReduction &reduction) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  auto index = [&](OpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  SmallVector<Range> ranges = op.createLoopRanges(rewriter, loc);
+  SmallVector<Value> sizes;
+  for (Range range : ranges)
+    sizes.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, range.size));
+  SmallVector<unsigned> parallelDims;
+  for (unsigned d = 0; d < sizes.size(); ++d)
+    if (d != reduction.dim)
+      parallelDims.push_back(d);
+  Value rows = index(rewriter, 1);
+  for (unsigned d : parallelDims)
+    rows = arith::MulIOp::create(rewriter, loc, rows, sizes[d]);
+  Value length = sizes[reduction.dim];
+  Type f32 = rewriter.getF32Type();
+  auto vectorType = VectorType::get({kLanes}, f32);
+  auto maskType = VectorType::get({kLanes}, rewriter.getI1Type());
+  Block &body = op->getRegion(0).front();
+  Value zero = index(rewriter, 0), one = index(rewriter, 1);
+
+  scf::ParallelOp::create(
+      rewriter, loc, ValueRange{zero}, ValueRange{rows}, ValueRange{one},
+      [&](OpBuilder &pb, Location, ValueRange parallelIvs) {
+        // The loop indices of this output element (the reduction index is
+        // filled in per vector).
+        SmallVector<Value> ivs(sizes.size(), zero);
+        Value rest = parallelIvs[0];
+        for (unsigned d : llvm::reverse(parallelDims)) {
+          if (d == parallelDims.front()) {
+            ivs[d] = rest;
+            break;
+          }
+          ivs[d] = arith::RemUIOp::create(pb, loc, rest, sizes[d]);
+          rest = arith::DivUIOp::create(pb, loc, rest, sizes[d]);
+        }
+        // Per-row operands are loaded once and broadcast.
+        IRMapping rowValues;
+        for (OpOperand *input : op.getDpsInputOperands()) {
+          if (op.getMatchingIndexingMap(input).isFunctionOfDim(reduction.dim))
+            continue;
+          Value v = memref::LoadOp::create(pb, loc, input->get(),
+                                           indicesOf(op, input, ivs));
+          rowValues.map(body.getArgument(input->getOperandNumber()),
+                        vector::BroadcastOp::create(pb, loc, vectorType, v));
+        }
+        // The body's value for the kLanes elements from `at` (masked).
+        auto valueAt = [&](OpBuilder &vb, Value at, Value mask) {
+          IRMapping mapping = rowValues;
+          SmallVector<Value> elementIvs(ivs);
+          elementIvs[reduction.dim] = at;
+          for (OpOperand *input : op.getDpsInputOperands()) {
+            if (!op.getMatchingIndexingMap(input).isFunctionOfDim(
+                    reduction.dim))
+              continue;
+            SmallVector<Value> indices = indicesOf(op, input, elementIvs);
+            Value loaded;
+            if (mask) {
+              Value pad = arith::ConstantOp::create(
+                  vb, loc, DenseElementsAttr::get(vectorType, 0.0f));
+              loaded = vector::MaskedLoadOp::create(
+                  vb, loc, vectorType, input->get(), indices, mask, pad);
+            } else {
+              loaded = vector::LoadOp::create(vb, loc, vectorType, input->get(),
+                                              indices);
+            }
+            mapping.map(body.getArgument(input->getOperandNumber()), loaded);
+          }
+          for (Operation &bodyOp : body.without_terminator()) {
+            if (&bodyOp == reduction.combiner)
+              break;
+            for (Value operand : bodyOp.getOperands())
+              if (!mapping.contains(operand))
+                mapping.map(operand, vector::BroadcastOp::create(
+                                         vb, loc, vectorType, operand));
+            Operation *cloned = vb.clone(bodyOp, mapping);
+            cloned->getResult(0).setType(vectorType);
+          }
+          Value out = body.getArguments().back();
+          Operation *c = reduction.combiner;
+          Value value =
+              c->getOperand(0) == out ? c->getOperand(1) : c->getOperand(0);
+          if (!mapping.contains(value))
+            mapping.map(
+                value, vector::BroadcastOp::create(vb, loc, vectorType, value));
+          return mapping.lookup(value);
+        };
+        auto combine = [&](OpBuilder &cb, Value value, Value acc) {
+          IRMapping mapping;
+          Value out = body.getArguments().back();
+          Operation *c = reduction.combiner;
+          mapping.map(out, acc);
+          mapping.map(c->getOperand(0) == out ? c->getOperand(1)
+                                              : c->getOperand(0),
+                      value);
+          Operation *cloned = cb.clone(*c, mapping);
+          cloned->getResult(0).setType(acc.getType());
+          return cloned->getResult(0);
+        };
+        Value start = arith::ConstantOp::create(
+            pb, loc,
+            DenseElementsAttr::get(vectorType, neutral(reduction.kind)));
+        Value lanes = index(pb, kLanes);
+        Value full = arith::MulIOp::create(
+            pb, loc, arith::DivUIOp::create(pb, loc, length, lanes), lanes);
+        auto loop = scf::ForOp::create(
+            pb, loc, zero, full, lanes, ValueRange{start},
+            [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
+              scf::YieldOp::create(
+                  lb, loc, combine(lb, valueAt(lb, at, Value()), acc[0]));
+            });
+        Value acc = loop.getResult(0);
+        // The elements left: masked, and only their lanes combined.
+        Value partial = arith::CmpIOp::create(
+            pb, loc, arith::CmpIPredicate::ult, full, length);
+        auto tail = scf::IfOp::create(
+            pb, loc, partial,
+            [&](OpBuilder &tb, Location) {
+              Value left = arith::SubIOp::create(tb, loc, length, full);
+              Value mask =
+                  vector::CreateMaskOp::create(tb, loc, maskType, left);
+              Value combined = combine(tb, valueAt(tb, full, mask), acc);
+              scf::YieldOp::create(
+                  tb, loc,
+                  arith::SelectOp::create(tb, loc, mask, combined, acc)
+                      .getResult());
+            },
+            [&](OpBuilder &eb, Location) {
+              scf::YieldOp::create(eb, loc, acc);
+            });
+        // Lanes combine in any order (a tree, not a chain of 16).
+        Value rowResult = vector::ReductionOp::create(
+            pb, loc, reduction.kind, tail.getResult(0),
+            arith::FastMathFlags::reassoc);
+        OpOperand *init = op.getDpsInitOperand(0);
+        SmallVector<Value> outIndices = indicesOf(op, init, ivs);
+        Value old = memref::LoadOp::create(pb, loc, init->get(), outIndices);
+        memref::StoreOp::create(pb, loc, combine(pb, rowResult, old),
+                                init->get(), outIndices);
+      });
+  rewriter.eraseOp(op);
+}
+
+namespace {
+struct DDLRowReductionToVectorPass final
+    : ddl::codegen::impl::DDLRowReductionToVectorPassBase<
+          DDLRowReductionToVectorPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<linalg::LinalgOp, RowReduction>> found;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (std::optional<RowReduction> reduction = matchRowReduction(op))
+        found.emplace_back(op, *reduction);
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[op, reduction] : found)
+      lowerRowReduction(rewriter, op, reduction);
+  }
+};
+} // namespace
