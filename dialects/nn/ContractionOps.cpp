@@ -542,11 +542,19 @@ ConvTransposeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
 
 template <typename Adaptor>
 static LogicalResult poolShape(Adaptor adaptor, ShapeBuilder &b,
-                               SmallVectorImpl<ResultShape> &results) {
+                               SmallVectorImpl<ResultShape> &results,
+                               bool channelsLast = false) {
   Value input = adaptor.getInput();
   if (failed(checkWindowInput(b, input)))
     return failure();
   SmallVector<Dim> x = b.dims(input);
+  // Channels-last: compute in N C spatial... order, then move the
+  // channels back to the end.
+  if (channelsLast) {
+    if (x.size() != 4)
+      return b.emitError("channels_last pooling must be 2-D (rank-4 input)");
+    std::rotate(x.begin() + 1, x.end() - 1, x.end());
+  }
   ArrayRef<int64_t> kernel = adaptor.getKernelShape();
   if (kernel.size() != x.size() - 2)
     return b.emitError(llvm::formatv(
@@ -567,6 +575,8 @@ static LogicalResult poolShape(Adaptor adaptor, ShapeBuilder &b,
     return failure();
   SmallVector<Dim> shape = {x[0], x[1]};
   shape.append(spatial->begin(), spatial->end());
+  if (channelsLast)
+    std::rotate(shape.begin() + 1, shape.begin() + 2, shape.end());
   results.push_back(
       {shape, cast<RankedTensorType>(input.getType()).getElementType()});
   return success();
@@ -574,7 +584,7 @@ static LogicalResult poolShape(Adaptor adaptor, ShapeBuilder &b,
 
 LogicalResult MaxPoolOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
                                      SmallVectorImpl<ResultShape> &results) {
-  return poolShape(adaptor, b, results);
+  return poolShape(adaptor, b, results, adaptor.getChannelsLast());
 }
 LogicalResult AvgPoolOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
                                      SmallVectorImpl<ResultShape> &results) {

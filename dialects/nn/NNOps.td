@@ -389,7 +389,14 @@ class NN_PoolOp<string mnemonic, string what, dag extraArgs = (ins)>
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
-def NN_MaxPoolOp : NN_PoolOp<"max_pool", "max">;
+def NN_MaxPoolOp : NN_PoolOp<"max_pool", "max", (ins UnitAttr:$channels_last)> {
+  let description = [{
+    Layout NC[spatial...]. With `channels_last` (2-D only), `input` and the
+    result are N[spatial...]C: `nn-channels-last` moves a max pooling
+    between channels-last convolutions into that layout, so no transposes
+    surround it.
+  }];
+}
 def NN_AvgPoolOp : NN_PoolOp<"avg_pool", "average",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
 def NN_LpPoolOp : NN_PoolOp<"lp_pool", "Lp-norm",

@@ -3,13 +3,15 @@
 // See NNChannelsLastPass in Passes.td.
 //
 // Two steps. Each 2-D convolution that has a channels-last kernel becomes
-// transpose(NCHW->NHWC) -> conv{channels_last} -> transpose(NHWC->NCHW).
+// transpose(NCHW->NHWC) -> conv{channels_last} -> transpose(NHWC->NCHW),
+// and a 2-D max pooling of such a transpose a channels-last one.
 // Then transposes sink through elementwise ops (an op whose tensor operands
 // are all transposes by one permutation, or single elements, computes on
 // the untransposed values instead), and nn.transpose's canonicalization
 // composes the pairs that meet into identities, which fold away. What is
 // left are transposes at the edges of the channels-last region: the model's
-// input and output, and ops without a channels-last form (pooling, reshapes).
+// input and output, and ops without a channels-last form (average pooling,
+// reshapes).
 //
 //===----------------------------------------------------------------------===//
 
@@ -107,6 +109,30 @@ struct ConvToChannelsLast final : OpRewritePattern<nn::ConvOp> {
   }
 };
 
+/// nn.max_pool (2-D, f32) of a transpose out of a channels-last region ->
+/// a channels-last max pool of the untransposed value, transposed after
+/// (which then sinks on or cancels against the next convolution's).
+struct MaxPoolToChannelsLast final : OpRewritePattern<nn::MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::MaxPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<nn::TransposeOp>();
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    if (op.getChannelsLast() || !t || type.getRank() != 4 ||
+        !type.getElementType().isF32() ||
+        !llvm::equal(permutationOf(t), kToChannelsFirst))
+      return rewriter.notifyMatchFailure(op, "not a 2-D f32 pool of NHWC");
+    SmallVector<NamedAttribute> attrs(op->getAttrs());
+    attrs.push_back(
+        rewriter.getNamedAttr("channels_last", rewriter.getUnitAttr()));
+    auto pool = nn::MaxPoolOp::create(rewriter, op.getLoc(),
+                                      ValueRange{t.getInput()}, attrs);
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), pool.getOutput(),
+                                     kToChannelsFirst));
+    return success();
+  }
+};
+
 /// f(transpose_P(a), transpose_P(b), scalar...) -> transpose_P(f(a, b,
 /// scalar...)) for elementwise f, where P is
 /// channels-last to channels-first. The transposes' other users keep them.
@@ -167,7 +193,8 @@ struct NNChannelsLastPass final
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    patterns.add<ConvToChannelsLast, SinkTransposeThroughElementwise>(context);
+    patterns.add<ConvToChannelsLast, MaxPoolToChannelsLast,
+                 SinkTransposeThroughElementwise>(context);
     nn::TransposeOp::getCanonicalizationPatterns(patterns, context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -37,10 +37,12 @@ def NNChannelsLastPass : Pass<"nn-channels-last"> {
     transposes, then sinks the transposes back to channels-first through
     elementwise ops (unary ops, clip, add, sub, mul, div, min, max, pow,
     where) whose other operands are single elements or transposed the same
-    way, and composes the transposes that meet. Consecutive convolutions
-    with activations and residual additions between them then exchange
-    NHWC tensors; transposes remain at the edges (the model's input and
-    output, pooling, reshapes).
+    way, and composes the transposes that meet. A 2-D f32 max pooling of
+    such a transpose becomes `nn.max_pool {channels_last}` (resnet's stem
+    pool). Consecutive convolutions with activations, max pooling and
+    residual additions between them then exchange NHWC tensors; transposes
+    remain at the edges (the model's input and output, average pooling,
+    reshapes).
 
     Numerics are unchanged: only layouts move.
   }];

@@ -193,17 +193,9 @@ static Value permutedConstant(OpBuilder &b, Location loc, Value weight,
 /// `x` (N H W C) padded per `window` with zeros.
 static Value padChannelsLast(OpBuilder &b, Location loc, Value x,
                              const Window &w) {
-  if (!w.hasPadding())
-    return x;
-  IndexMath m{b, loc};
-  SmallVector<OpFoldResult> low = {m.c(0)}, high = {m.c(0)};
-  low.append(w.padBegin.begin(), w.padBegin.end());
-  high.append(w.padHigh.begin(), w.padHigh.end());
-  low.push_back(m.c(0));
-  high.push_back(m.c(0));
-  return tensor::PadOp::create(
-      b, loc, Type(), x, low, high,
-      scalarConstant(b, loc, getElementTypeOrSelf(x.getType()), 0));
+  return padInput(b, loc, x, w,
+                  scalarConstant(b, loc, getElementTypeOrSelf(x.getType()), 0),
+                  /*channelsLast=*/true);
 }
 
 /// `y` (N H W F) plus `bias` ([F]) when there is one.

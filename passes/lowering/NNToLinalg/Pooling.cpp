@@ -1,7 +1,8 @@
 //===- Pooling.cpp - nn pooling to linalg ---------------------------------===//
 //
 // Pooling pads its input with tensor.pad (-inf for max, 0 for sums), then
-// runs linalg's NCHW/NCW max and sum pooling ops where one fits (1-D, 2-D)
+// runs linalg's NCHW/NCW max and sum pooling ops where one fits (1-D, 2-D;
+// NHWC max pooling for a channels-last nn.max_pool)
 // and an N-d linalg.generic otherwise; averages divide each window sum by
 // its element count; global pooling is a reduction.
 //
@@ -52,16 +53,23 @@ static Value buildPoolGeneric(
 
 namespace {
 
-/// The window of a pooling op, from its attributes and result sizes.
+/// The window of a pooling op, from its attributes and result sizes (N
+/// spatial... C ones with `channelsLast`).
 template <typename PoolOp>
 static FailureOr<std::pair<Window, SmallVector<OpFoldResult>>>
-poolWindow(PatternRewriter &rewriter, PoolOp op, Value x) {
+poolWindow(PatternRewriter &rewriter, PoolOp op, Value x,
+           bool channelsLast = false) {
   FailureOr<SmallVector<OpFoldResult>> outSizes =
       reifyResultSizes(rewriter, op);
   if (failed(outSizes))
     return failure();
   Location loc = op.getLoc();
   SmallVector<OpFoldResult> xSizes = tensorSizes(rewriter, loc, x);
+  auto spatial = [&](ArrayRef<OpFoldResult> sizes) {
+    return channelsLast
+               ? SmallVector<OpFoldResult>(sizes.drop_front().drop_back())
+               : lowering::spatial(sizes);
+  };
   SmallVector<OpFoldResult> kernel;
   for (int64_t k : op.getKernelShape())
     kernel.push_back(rewriter.getIndexAttr(k));
@@ -72,8 +80,8 @@ poolWindow(PatternRewriter &rewriter, PoolOp op, Value x) {
   return std::make_pair(w, *outSizes);
 }
 
-/// Max pooling: pad with -inf, then linalg.pooling_{ncw,nchw}_max or an
-/// N-d generic (NaN propagates, as arith.maximumf does).
+/// Max pooling: pad with -inf, then linalg.pooling_{ncw,nchw,nhwc}_max or
+/// an N-d generic (NaN propagates, as arith.maximumf does).
 struct MaxPoolLowering final : OpRewritePattern<nn::MaxPoolOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -82,12 +90,15 @@ struct MaxPoolLowering final : OpRewritePattern<nn::MaxPoolOp> {
     Location loc = op.getLoc();
     Value x = toLowered(rewriter, loc, op.getInput());
     Type element = cast<RankedTensorType>(x.getType()).getElementType();
-    auto window = poolWindow(rewriter, op, x);
+    bool channelsLast = op.getChannelsLast();
+    auto window = poolWindow(rewriter, op, x, channelsLast);
     if (failed(window))
       return failure();
     auto &[w, outSizes] = *window;
+    if (channelsLast && w.rank() != 2)
+      return rewriter.notifyMatchFailure(op, "channels-last pooling is 2-D");
     Value lowest = lowestValue(rewriter, loc, element, false);
-    x = padInput(rewriter, loc, x, w, lowest);
+    x = padInput(rewriter, loc, x, w, lowest, channelsLast);
     Value init =
         fill(rewriter, loc, emptyTensor(rewriter, loc, op.getType(), outSizes),
              lowest);
@@ -96,7 +107,12 @@ struct MaxPoolLowering final : OpRewritePattern<nn::MaxPoolOp> {
     SmallVector<NamedAttribute> attrs = {
         windowAttr(rewriter, "strides", w.strides),
         windowAttr(rewriter, "dilations", w.dilations)};
-    if (w.rank() == 2)
+    if (channelsLast)
+      result =
+          linalg::PoolingNhwcMaxOp::create(rewriter, loc, init.getType(),
+                                           ValueRange{x, kernel}, init, attrs)
+              .getResult(0);
+    else if (w.rank() == 2)
       result =
           linalg::PoolingNchwMaxOp::create(rewriter, loc, init.getType(),
                                            ValueRange{x, kernel}, init, attrs)

@@ -110,13 +110,21 @@ Window computeWindow(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> in,
 
 /// `x` ([N, C, spatial...]) padded per `window` with `value`.
 Value padInput(OpBuilder &b, Location loc, Value x, const Window &w,
-               Value value) {
+               Value value, bool channelsLast) {
   if (!w.hasPadding())
     return x;
   IndexMath m{b, loc};
-  SmallVector<OpFoldResult> low = {m.c(0), m.c(0)}, high = {m.c(0), m.c(0)};
+  SmallVector<OpFoldResult> low = {m.c(0)}, high = {m.c(0)};
+  if (!channelsLast) {
+    low.push_back(m.c(0));
+    high.push_back(m.c(0));
+  }
   low.append(w.padBegin.begin(), w.padBegin.end());
   high.append(w.padHigh.begin(), w.padHigh.end());
+  if (channelsLast) {
+    low.push_back(m.c(0));
+    high.push_back(m.c(0));
+  }
   return tensor::PadOp::create(b, loc, Type(), x, low, high, value);
 }
 

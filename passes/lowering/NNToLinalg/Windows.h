@@ -152,9 +152,11 @@ Window computeWindow(mlir::OpBuilder &b, mlir::Location loc,
                      std::optional<llvm::ArrayRef<int64_t>> pads,
                      std::optional<llvm::ArrayRef<int64_t>> dilations,
                      nn::AutoPad autoPad, bool ceilMode);
-/// `x` ([N, C, spatial...]) padded per `window` with `value`.
+/// `x` ([N, C, spatial...], or [N, spatial..., C] with `channelsLast`)
+/// padded per `window` with `value`.
 mlir::Value padInput(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
-                     const Window &w, mlir::Value value);
+                     const Window &w, mlir::Value value,
+                     bool channelsLast = false);
 /// A strides/dilations attribute of linalg's convolution and pooling ops.
 mlir::NamedAttribute windowAttr(mlir::OpBuilder &b, llvm::StringRef name,
                                 llvm::ArrayRef<int64_t> values);

@@ -760,6 +760,15 @@ func.func @pool_kernel_shape_zero(%a: tensor<1x1x4x4xf32>) {
 
 // -----
 
+func.func @pool_channels_last_1d(%a: tensor<1x4x2xf32>) {
+  // expected-error @+2 {{'nn.max_pool' op channels_last pooling must be 2-D (rank-4 input)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.max_pool %a {channels_last, kernel_shape = array<i64: 2>} : (tensor<1x4x2xf32>) -> tensor<1x3x2xf32>
+  return
+}
+
+// -----
+
 func.func @pool_zero_dilation(%a: tensor<1x1x4x4xf32>) {
   // expected-error @+2 {{'nn.max_pool' op dilations entries must be >= 1, got 0}}
   // expected-error @+1 {{failed to infer returned types}}

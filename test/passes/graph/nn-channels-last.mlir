@@ -44,14 +44,14 @@ func.func @no_kernel(%x: tensor<1x8x6x6xf32>, %w: tensor<8x8x1x1xf32>, %y: tenso
 
 // -----
 
-// A transpose stops at an op without a channels-last form (max pooling) and
-// at a broadcast operand that is not a single element; a single-element
-// operand goes along.
+// A transpose stops at an op without a channels-last form (average
+// pooling) and at a broadcast operand that is not a single element; a
+// single-element operand goes along.
 // CHECK-LABEL: func.func @edges
 // CHECK: nn.conv {{.*}}channels_last
 // CHECK: %[[M:.*]] = nn.mul %{{.*}}, %{{.*}} : (tensor<1x6x6x8xf32>, tensor<1xf32>) -> tensor<1x6x6x8xf32>
 // CHECK: %[[T:.*]] = nn.transpose %[[M]] {perm = array<i64: 0, 3, 1, 2>}
-// CHECK: nn.max_pool %[[T]]
+// CHECK: nn.avg_pool %[[T]]
 // CHECK: nn.add %[[T]], %{{.*}} : (tensor<1x8x6x6xf32>, tensor<8x1x1xf32>)
 func.func @edges(%x: tensor<1x8x6x6xf32>) -> (tensor<1x8x3x3xf32>, tensor<1x8x6x6xf32>) {
   %w = nn.constant dense<0.5> : tensor<8x8x1x1xf32>
@@ -59,7 +59,26 @@ func.func @edges(%x: tensor<1x8x6x6xf32>) -> (tensor<1x8x3x3xf32>, tensor<1x8x6x
   %bias = nn.constant dense<1.0> : tensor<8x1x1xf32>
   %0 = nn.conv %x, %w : (tensor<1x8x6x6xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x6x6xf32>
   %1 = nn.mul %0, %s : (tensor<1x8x6x6xf32>, tensor<1xf32>) -> tensor<1x8x6x6xf32>
-  %2 = nn.max_pool %1 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x3x3xf32>
+  %2 = nn.avg_pool %1 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x3x3xf32>
   %3 = nn.add %1, %bias : (tensor<1x8x6x6xf32>, tensor<8x1x1xf32>) -> tensor<1x8x6x6xf32>
   return %2, %3 : tensor<1x8x3x3xf32>, tensor<1x8x6x6xf32>
+}
+
+// -----
+
+// A max pooling between channels-last convolutions (resnet's stem) runs
+// channels-last too: no transposes are left between the convolutions.
+// CHECK-LABEL: func.func @max_pool_between
+// CHECK: %[[C:.*]] = nn.conv {{.*}}channels_last
+// CHECK-NEXT: %[[R:.*]] = nn.relu %[[C]] : (tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32>
+// CHECK-NEXT: %[[P:.*]] = nn.max_pool %[[R]] {channels_last, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32>
+// CHECK-NEXT: nn.conv %[[P]], {{.*}}channels_last
+func.func @max_pool_between(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x4x4xf32> {
+  %w1 = nn.constant dense<0.5> : tensor<4x3x1x1xf32>
+  %w2 = nn.constant dense<0.25> : tensor<4x4x1x1xf32>
+  %0 = nn.conv %x, %w1 : (tensor<1x3x8x8xf32>, tensor<4x3x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %1 = nn.relu %0 : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %2 = nn.max_pool %1 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  %3 = nn.conv %2, %w2 : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  return %3 : tensor<1x4x4x4xf32>
 }

@@ -367,6 +367,20 @@ func.func @max_pool(%x: tensor<?x3x?x?xf32>) -> tensor<?x3x?x?xf32> {
 
 // -----
 
+// Channels-last max pooling pads the spatial dimensions (1, 2) and runs
+// linalg's NHWC pooling; the batch may be dynamic.
+// CHECK-LABEL: func.func @max_pool_channels_last
+// CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: tensor.yield %[[NINF]]
+// CHECK: linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.+}}, %{{.+}} : tensor<?x10x10x8xf32>, tensor<3x3xf32>) outs(%{{.+}} : tensor<?x4x4x8xf32>)
+func.func @max_pool_channels_last(%x: tensor<?x8x8x8xf32>) -> tensor<?x4x4x8xf32> {
+  %0 = nn.max_pool %x {channels_last, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<?x8x8x8xf32>) -> tensor<?x4x4x8xf32>
+  return %0 : tensor<?x4x4x8xf32>
+}
+
+// -----
+
 // ceil_mode: the last window runs past the input; the extra high padding
 // keeps the read in bounds.
 
