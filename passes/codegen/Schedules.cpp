@@ -182,6 +182,17 @@ std::string codegen::kernelKey(const RuntimeRhsMatmul &kernel, StringRef isa) {
          " types=f32,f32,f32 lhs=mk rhs=kn isa=" + isa.str();
 }
 
+/// The block size (in tiles, at most `limit`) that splits `tiles` into a
+/// multiple of `cores` blocks of equal size but for rounding: each core
+/// gets the same number of blocks. (Blocks of `limit` tiles would leave a
+/// remainder block: 72 tiles in blocks of 16 are 4 full blocks and one of
+/// 8, 40 tiles for one core and 32 for the other.)
+static int64_t balancedBlock(int64_t tiles, int64_t cores, int64_t limit) {
+  int64_t perCore = std::max<int64_t>(1, llvm::divideCeil(tiles, cores));
+  int64_t blocksPerCore = llvm::divideCeil(perCore, limit);
+  return std::max<int64_t>(1, llvm::divideCeil(tiles, cores * blocksPerCore));
+}
+
 sched::ContractionAttr
 codegen::defaultSchedule(const ConstantRhsMatmul &kernel,
                          const target::CPUTargetInfo &target) {
@@ -211,10 +222,9 @@ codegen::defaultSchedule(const ConstantRhsMatmul &kernel,
       !ShapedType::isDynamic(m1) && n1 < cores && m1 >= cores ? 0 : 1;
   int64_t bPanel = 4 * tile.n0 * tile.k0 * kc;
   int64_t ncCache = std::max<int64_t>(1, target.l2Bytes / 2 / bPanel);
-  int64_t nc =
-      std::min(ncCache, std::max<int64_t>(1, llvm::divideCeil(n1, cores)));
+  int64_t nc = balancedBlock(n1, cores, ncCache);
   if (parallel == 0)
-    mc = std::min(mc, std::max<int64_t>(1, llvm::divideCeil(m1, cores)));
+    mc = balancedBlock(m1, cores, mc);
   else if (!ShapedType::isDynamic(m1))
     mc = std::min(mc, m1);
   return sched::ContractionAttr::get(kernel.rhs.getContext(), target.isa,

@@ -141,6 +141,52 @@ static ReassociationIndices iota(int64_t n) {
   return llvm::to_vector(llvm::seq<int64_t>(0, n));
 }
 
+/// A static reshape as a collapse to the coarsest shape both shapes refine
+/// (split where their running element counts meet) and an expand from it:
+/// [128, 1, 768] -> [128, 12, 64] goes through [128, 768]. Unlike a
+/// collapse to 1-D, this stays a view of a strided source (the q, k and v
+/// slices of a fused projection) after bufferization instead of a copy.
+/// Null when the shapes meet only at the whole (then it is the 1-D route).
+static Value reshapeThroughCommonShape(OpBuilder &b, Location loc, Value src,
+                                       RankedTensorType dstType) {
+  auto srcType = cast<RankedTensorType>(src.getType());
+  auto runningCounts = [](ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> counts = {1};
+    for (int64_t size : shape)
+      counts.push_back(counts.back() * size);
+    return counts;
+  };
+  SmallVector<int64_t> srcCounts = runningCounts(srcType.getShape());
+  SmallVector<int64_t> dstCounts = runningCounts(dstType.getShape());
+  SmallVector<int64_t> common;
+  for (int64_t count : srcCounts)
+    if (count != 1 && llvm::is_contained(dstCounts, count) &&
+        (common.empty() || common.back() != count))
+      common.push_back(count);
+  if (common.size() < 2 || llvm::is_contained(srcType.getShape(), 0))
+    return {};
+  SmallVector<int64_t> commonShape;
+  int64_t previous = 1;
+  for (int64_t count : common) {
+    commonShape.push_back(count / previous);
+    previous = count;
+  }
+  std::optional<SmallVector<ReassociationIndices>> collapse =
+      getReassociationIndicesForCollapse(srcType.getShape(), commonShape);
+  std::optional<SmallVector<ReassociationIndices>> expand =
+      getReassociationIndicesForCollapse(dstType.getShape(), commonShape);
+  if (!collapse || !expand)
+    return {};
+  Value mid = src;
+  if (srcType.getRank() != static_cast<int64_t>(commonShape.size()))
+    mid = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get(commonShape, srcType.getElementType()),
+        src, *collapse);
+  if (dstType.getRank() == static_cast<int64_t>(commonShape.size()))
+    return mid;
+  return tensor::ExpandShapeOp::create(b, loc, dstType, mid, *expand);
+}
+
 /// `src` (lowered) in row-major order under the shape `sizes`, with the
 /// static sizes `resultType` (lowered) knows. A single collapse or expand
 /// when both shapes are static and one refines the other; with at most one
@@ -175,6 +221,8 @@ static FailureOr<Value> reshapeTo(OpBuilder &b, Location loc, Value src,
         return Value(tensor::ExpandShapeOp::create(b, loc, dstType, src,
                                                    *reassociation));
     }
+    if (Value viaCommon = reshapeThroughCommonShape(b, loc, src, dstType))
+      return viaCommon;
   }
   // expand-strided-metadata (LLVM 22) crashes on an expand_shape group with
   // more than one dynamic size: such reshapes take the sizes as a tensor.

@@ -73,8 +73,8 @@ class Network(torch.nn.Module):
 
 def check_network(args, rng):
     """The network through nn-channels-last: its linalg must hold exactly
-    the four edge transposes (into the stem, around the max pool, before
-    the global pool), and its result must match PyTorch's."""
+    the two edge transposes (into the stem, before the global pool; the max
+    pool runs channels-last), and its result must match PyTorch's."""
     torch.manual_seed(0)
     net = Network().eval()
     x = rng.standard_normal((1, 3, 20, 20)).astype(np.float32)
@@ -100,7 +100,7 @@ def check_network(args, rng):
     with torch.no_grad():
         want = net(torch.from_numpy(x)).numpy()
     err = float(np.abs(got - want).max() / max(np.abs(want).max(), 1e-30))
-    ok = err <= 1e-5 and transposes == 4
+    ok = err <= 1e-5 and transposes == 2
     print(f"{'' if ok else 'FAIL '}network: {transposes} transposes, rel err {'ok' if err <= 1e-5 else err}")
     return ok
 

@@ -222,8 +222,8 @@ func.func @not_packed(%a: memref<8x16xf32>, %b: memref<2x16x8xf32>, %c: memref<8
 // CHECK:   scf.for %[[ROW:[^ ]+]] = %{{.+}} to %{{.+}} step %c4
 // CHECK:     arith.remui %[[ROW]], %c4
 // CHECK:     %[[RUNS:[^ ]+]] = arith.ceildivui %{{.+}}, %c12
-// CHECK:     scf.for %[[RUN:[^ ]+]] = %{{.+}} to %[[RUNS]] step %c1{{.*}} iter_args
-// CHECK:       %[[START:[^ ]+]] = arith.muli %[[RUN]], %c12
+// CHECK:     scf.for %[[SEG:[^ ]+]] = %{{.+}} to %[[RUNS]] step %c1{{.*}} iter_args
+// CHECK:       %[[START:[^ ]+]] = arith.muli %[[SEG]], %c12
 // CHECK:       scf.for %[[J:[^ ]+]] = %{{.+}} to %{{.+}} step %c1{{.*}} iter_args
 // CHECK:         %[[K:[^ ]+]] = arith.addi %[[START]], %[[J]]
 // CHECK:         vector.load %[[B]][%{{.+}}, %[[K]], %{{.+}}]
