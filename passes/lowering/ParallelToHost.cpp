@@ -99,6 +99,8 @@ public:
   }
 
   LogicalResult outline(scf::ParallelOp op, func::FuncOp func);
+  /// The task functions made so far, in order.
+  ArrayRef<LLVM::LLVMFuncOp> tasks() const { return made; }
 
 private:
   LLVM::GlobalOp hostGlobal() {
@@ -116,6 +118,7 @@ private:
   ModuleOp module;
   MLIRContext *context;
   LLVMTypeConverter typeConverter;
+  SmallVector<LLVM::LLVMFuncOp> made;
   Type ptrType, i64Type;
   unsigned counter = 0;
 };
@@ -176,6 +179,7 @@ LogicalResult Outliner::outline(scf::ParallelOp op, func::FuncOp func) {
                                                      sourceSuffix(loc))
                                            .str(),
                                        taskType, LLVM::Linkage::Internal);
+  made.push_back(task);
   Block *entry = task.addEntryBlock(mb);
   OpBuilder tb = OpBuilder::atBlockBegin(entry);
   IRMapping mapping;
@@ -301,6 +305,45 @@ LogicalResult Outliner::outline(scf::ParallelOp op, func::FuncOp func) {
   return success();
 }
 
+/// A hash of `task`'s body that equal bodies share: each op's name,
+/// attributes and types, in order (values and locations ignored).
+static llvm::hash_code bodyHash(LLVM::LLVMFuncOp task) {
+  llvm::hash_code hash = mlir::hash_value(Type(task.getFunctionType()));
+  task.getBody().walk([&](Operation *op) {
+    hash =
+        llvm::hash_combine(hash, OperationEquivalence::computeHash(
+                                     op, OperationEquivalence::ignoreHashValue,
+                                     OperationEquivalence::ignoreHashValue,
+                                     OperationEquivalence::IgnoreLocations));
+  });
+  return hash;
+}
+
+/// Replaces each task whose body equals an earlier task's (the same kernel
+/// of another layer: its buffers arrive through the argument struct) by
+/// that task. A transformer's layers then compile their kernels once:
+/// LLVM's work on vit_b_16 drops by about the number of layers.
+static void mergeEqualTasks(ModuleOp module, ArrayRef<LLVM::LLVMFuncOp> tasks) {
+  llvm::DenseMap<llvm::hash_code, SmallVector<LLVM::LLVMFuncOp>> seen;
+  for (LLVM::LLVMFuncOp task : tasks) {
+    SmallVector<LLVM::LLVMFuncOp> &candidates = seen[bodyHash(task)];
+    auto equal = llvm::find_if(candidates, [&](LLVM::LLVMFuncOp kept) {
+      return kept.getFunctionType() == task.getFunctionType() &&
+             OperationEquivalence::isRegionEquivalentTo(
+                 &kept.getBody(), &task.getBody(),
+                 OperationEquivalence::IgnoreLocations);
+    });
+    if (equal == candidates.end()) {
+      candidates.push_back(task);
+      continue;
+    }
+    if (failed(SymbolTable::replaceAllSymbolUses(task, equal->getSymNameAttr(),
+                                                 module)))
+      continue;
+    task.erase();
+  }
+}
+
 namespace {
 struct DDLParallelToHostPass final
     : ddl::lowering::impl::DDLParallelToHostPassBase<DDLParallelToHostPass> {
@@ -321,6 +364,7 @@ struct DDLParallelToHostPass final
     for (auto [op, func] : loops)
       if (failed(outliner.outline(op, func)))
         return signalPassFailure();
+    mergeEqualTasks(module, outliner.tasks());
   }
 };
 } // namespace

@@ -119,6 +119,10 @@ def DDLParallelToHostPass : Pass<"ddl-parallel-to-host", "::mlir::ModuleOp"> {
     dimension stays an inner loop so that LLVM can vectorize it. Values the
     loop body uses are passed in a stack-allocated struct. When no host is
     set (a module run outside the model entry), the task runs inline.
+    Tasks with equal bodies (a kernel repeated in every layer of a
+    transformer or in a stage of a CNN; its buffers arrive through the
+    struct) are merged into one, so LLVM compiles each kernel once:
+    vit_b_16's 322 tasks become 30 and its compile time drops by a fifth.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", "32768",

@@ -45,3 +45,45 @@ func.func @small(%out: memref<4xf32>, %v: f32) {
   }
   return
 }
+
+// -----
+
+// Loops with equal bodies (one kernel in two layers, on other buffers)
+// share one task; a loop whose body differs (another constant) keeps its
+// own.
+// CHECK-LABEL: func.func @layers
+// CHECK: llvm.mlir.addressof @__ddl_task_layers_0
+// CHECK: llvm.call @__ddl_task_layers_0(
+// CHECK: llvm.mlir.addressof @__ddl_task_layers_0
+// CHECK: llvm.call @__ddl_task_layers_0(
+// CHECK: llvm.mlir.addressof @__ddl_task_layers_2
+// CHECK: llvm.call @__ddl_task_layers_2(
+// CHECK: llvm.func internal @__ddl_task_layers_0(
+// CHECK-NOT: llvm.func internal @__ddl_task_layers_1(
+// CHECK: llvm.func internal @__ddl_task_layers_2(
+func.func @layers(%a: memref<64x64xf32>, %b: memref<64x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f32
+  %two = arith.constant 2.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) {
+    %x = memref.load %a[%i, %j] : memref<64x64xf32>
+    %y = arith.addf %x, %one : f32
+    memref.store %y, %a[%i, %j] : memref<64x64xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) {
+    %x = memref.load %b[%i, %j] : memref<64x64xf32>
+    %y = arith.addf %x, %one : f32
+    memref.store %y, %b[%i, %j] : memref<64x64xf32>
+    scf.reduce
+  }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c64) step (%c1, %c1) {
+    %x = memref.load %b[%i, %j] : memref<64x64xf32>
+    %y = arith.addf %x, %two : f32
+    memref.store %y, %b[%i, %j] : memref<64x64xf32>
+    scf.reduce
+  }
+  return
+}
