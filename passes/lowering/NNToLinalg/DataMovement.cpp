@@ -454,6 +454,27 @@ struct LowerTranspose final : OpRewritePattern<nn::TransposeOp> {
     SmallVector<OpFoldResult> outSizes;
     for (int64_t p : perm)
       outSizes.push_back(inSizes[p]);
+    // Moving only dimensions of size 1 (a [1, S, D] <-> [S, 1, D] batch
+    // swap around attention) keeps the elements in order: a reshape, not
+    // a copy.
+    if (type.hasStaticShape()) {
+      SmallVector<int64_t> kept;
+      for (int64_t p : perm)
+        if (type.getDimSize(p) != 1)
+          kept.push_back(p);
+      if (llvm::is_sorted(kept)) {
+        SmallVector<int64_t> outShape;
+        for (int64_t p : perm)
+          outShape.push_back(type.getDimSize(p));
+        FailureOr<Value> reshaped =
+            reshapeTo(rewriter, loc, input, outSizes,
+                      RankedTensorType::get(outShape, type.getElementType()));
+        if (succeeded(reshaped)) {
+          replaceWithLowered(rewriter, op, *reshaped);
+          return success();
+        }
+      }
+    }
     Value init =
         tensor::EmptyOp::create(rewriter, loc, outSizes, type.getElementType());
     Value result = linalg::TransposeOp::create(rewriter, loc, input, init, perm)

@@ -96,6 +96,21 @@ func.func @transpose(%x: tensor<?x3x4xf16>) -> tensor<4x?x3xf16> {
 
 // -----
 
+// Moving only a unit dimension keeps the element order: a reshape (through
+// the common [197, 768]), no copy. A real transpose of the same tensor
+// stays one.
+// CHECK-LABEL: func.func @transpose_unit_dim
+// CHECK: %[[C:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : tensor<1x197x768xf32> into tensor<197x768xf32>
+// CHECK: tensor.expand_shape %[[C]] {{\[\[}}0], [1, 2]] output_shape [197, 1, 768] : tensor<197x768xf32> into tensor<197x1x768xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x197x768xf32>) outs(%{{.*}} : tensor<768x197x1xf32>) permutation = [2, 1, 0]
+func.func @transpose_unit_dim(%x: tensor<1x197x768xf32>) -> (tensor<197x1x768xf32>, tensor<768x197x1xf32>) {
+  %0 = nn.transpose %x {perm = array<i64: 1, 0, 2>} : (tensor<1x197x768xf32>) -> tensor<197x1x768xf32>
+  %1 = nn.transpose %x {perm = array<i64: 2, 1, 0>} : (tensor<1x197x768xf32>) -> tensor<768x197x1xf32>
+  return %0, %1 : tensor<197x1x768xf32>, tensor<768x197x1xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @slice_static
 // CHECK: tensor.extract_slice %{{.*}}[0, 1] [4, 2] [1, 2] : tensor<4x6xf32> to tensor<4x2xf32>
 func.func @slice_static(%x: tensor<4x6xf32>) -> tensor<4x2xf32> {
