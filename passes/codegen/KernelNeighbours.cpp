@@ -28,25 +28,37 @@ Value ddl::codegen::baseBuffer(Value view) {
   return view;
 }
 
+/// Whether every write or free of `op` and the ops inside it goes to a
+/// buffer whose base is an allocation other than `base`.
+static bool writesOnlyOtherAllocations(Operation *op, Value base) {
+  WalkResult walk = op->walk([&](Operation *inner) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+    if (!effects)
+      return inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>()
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &e : instances) {
+      if (isa<MemoryEffects::Read, MemoryEffects::Allocate>(e.getEffect()))
+        continue;
+      Value target =
+          e.getValue() ? ddl::codegen::baseBuffer(e.getValue()) : Value();
+      if (!target || target == base || !target.getDefiningOp<memref::AllocOp>())
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return !walk.wasInterrupted();
+}
+
 bool ddl::codegen::cannotTouch(Operation *first, Operation *last,
                                Value buffer) {
   Value base = baseBuffer(buffer);
   for (Operation *op = first->getNextNode(); op && op != last;
-       op = op->getNextNode()) {
-    if (isMemoryEffectFree(op) || onlyAllocates(op))
-      continue;
-    Value written;
-    if (auto fill = dyn_cast<linalg::FillOp>(op);
-        fill && fill.hasPureBufferSemantics())
-      written = fill.getOutputs()[0];
-    else if (auto copy = dyn_cast<memref::CopyOp>(op))
-      written = copy.getTarget();
-    if (!written)
+       op = op->getNextNode())
+    if (!isMemoryEffectFree(op) && !writesOnlyOtherAllocations(op, base))
       return false;
-    Value target = baseBuffer(written);
-    if (target == base || !target.getDefiningOp<memref::AllocOp>())
-      return false;
-  }
   return true;
 }
 

@@ -23,8 +23,8 @@ bool onlyAllocates(mlir::Operation *op);
 mlir::Value baseBuffer(mlir::Value view);
 
 /// Whether the ops strictly between `first` and `last` (one block) can
-/// neither write nor free `buffer`: memory-effect-free ops, allocations,
-/// and fills or copies into other allocations.
+/// neither write nor free `buffer`: memory-effect-free ops and ops (loop
+/// nests included) whose writes all go to other allocations.
 bool cannotTouch(mlir::Operation *first, mlir::Operation *last,
                  mlir::Value buffer);
 
