@@ -67,8 +67,6 @@ public:
     i32Type = IntegerType::get(context, 32);
     i64Type = IntegerType::get(context, 64);
     ioType = LLVM::LLVMStructType::getLiteral(context, {ptrType, ptrType});
-    hostType =
-        LLVM::LLVMStructType::getLiteral(context, {ptrType, ptrType, ptrType});
     infoType = LLVM::LLVMStructType::getLiteral(
         context, {ptrType, i32Type, i32Type, ptrType, ptrType});
     modelType = LLVM::LLVMStructType::getLiteral(
@@ -153,7 +151,7 @@ private:
   OpBuilder b;
   Location loc;
   Type ptrType, i32Type, i64Type;
-  LLVM::LLVMStructType ioType, hostType, infoType, modelType;
+  LLVM::LLVMStructType ioType, infoType, modelType;
   unsigned counter = 0;
   llvm::StringMap<LLVM::GlobalOp> strings;
 };
@@ -348,12 +346,10 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
       Value bytes = LLVM::CallOp::create(fb, loc, arenaSize,
                                          ValueRange{run.getArgument(1)})
                         .getResult();
-      Value ctxField = LLVM::GEPOp::create(fb, loc, ptrType, hostType, host,
-                                           ArrayRef<LLVM::GEPArg>{0, 0});
-      Value arenaField = LLVM::GEPOp::create(fb, loc, ptrType, hostType, host,
-                                             ArrayRef<LLVM::GEPArg>{0, 2});
-      Value ctx = LLVM::LoadOp::create(fb, loc, ptrType, ctxField);
-      Value arenaFn = LLVM::LoadOp::create(fb, loc, ptrType, arenaField);
+      Value ctx = ddl::lowering::loadHostField(
+          fb, loc, host, ddl::lowering::HostField::Context);
+      Value arenaFn = ddl::lowering::loadHostField(
+          fb, loc, host, ddl::lowering::HostField::Arena);
       auto arenaFnType =
           LLVM::LLVMFunctionType::get(ptrType, {ptrType, i64Type});
       Value arena = LLVM::CallOp::create(fb, loc, arenaFnType,

@@ -281,14 +281,10 @@ LogicalResult Outliner::outline(scf::ParallelOp op, func::FuncOp func) {
   scf::IfOp::create(
       b, loc, hasHost,
       [&](OpBuilder &thenB, Location l) {
-        auto hostType = LLVM::LLVMStructType::getLiteral(
-            context, {ptrType, ptrType, ptrType});
-        Value ctxField = LLVM::GEPOp::create(thenB, l, ptrType, hostType, host,
-                                             ArrayRef<LLVM::GEPArg>{0, 0});
-        Value forField = LLVM::GEPOp::create(thenB, l, ptrType, hostType, host,
-                                             ArrayRef<LLVM::GEPArg>{0, 1});
-        Value ctx = LLVM::LoadOp::create(thenB, l, ptrType, ctxField);
-        Value parallelFor = LLVM::LoadOp::create(thenB, l, ptrType, forField);
+        Value ctx = ddl::lowering::loadHostField(
+            thenB, l, host, ddl::lowering::HostField::Context);
+        Value parallelFor = ddl::lowering::loadHostField(
+            thenB, l, host, ddl::lowering::HostField::ParallelFor);
         auto forType =
             LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
                                         {ptrType, i64Type, ptrType, ptrType});

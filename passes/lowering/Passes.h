@@ -34,6 +34,13 @@ inline constexpr llvm::StringLiteral kFailedCheckGlobal = "__ddl_failed_check";
 mlir::LLVM::GlobalOp getOrCreateThreadLocalPointer(mlir::ModuleOp module,
                                                    llvm::StringRef name);
 
+/// The fields of runtime/include/ddl_model_abi.h's `ddl_host`, in order.
+enum class HostField : int32_t { Context = 0, ParallelFor = 1, Arena = 2 };
+
+/// Loads the pointer in `field` of the `ddl_host` that `host` points to.
+mlir::Value loadHostField(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value host, HostField field);
+
 } // namespace ddl::lowering
 
 #endif // DDL_PASSES_LOWERING_PASSES_H

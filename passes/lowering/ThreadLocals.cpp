@@ -1,6 +1,7 @@
 //===- ThreadLocals.cpp - pointers the model entry shares with its code ---===//
 //
-// See kHostGlobal / kFailedCheckGlobal in Passes.h.
+// See kHostGlobal / kFailedCheckGlobal in Passes.h; and the host struct
+// those entry points read their callbacks from.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,4 +24,15 @@ LLVM::GlobalOp ddl::lowering::getOrCreateThreadLocalPointer(ModuleOp module,
   LLVM::ReturnOp::create(b, module.getLoc(),
                          LLVM::ZeroOp::create(b, module.getLoc(), ptrType));
   return global;
+}
+
+Value ddl::lowering::loadHostField(OpBuilder &b, Location loc, Value host,
+                                   HostField field) {
+  auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+  auto hostType = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                   {ptrType, ptrType, ptrType});
+  Value slot = LLVM::GEPOp::create(
+      b, loc, ptrType, hostType, host,
+      ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(field)});
+  return LLVM::LoadOp::create(b, loc, ptrType, slot);
 }

@@ -256,16 +256,7 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
-    Type acc = cast<RankedTensorType>(init.getType()).getElementType();
-    return linalg::GenericOp::create(
-               b, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
-               iterators,
-               [&](OpBuilder &nb, Location l, ValueRange args) {
-                 Value p = mulScalars(nb, l, extendTo(nb, l, args[0], acc),
-                                      extendTo(nb, l, args[1], acc));
-                 linalg::YieldOp::create(nb, l, addScalars(nb, l, args[2], p));
-               })
-        .getResult(0);
+    return multiplyAccumulate(b, loc, lhs, rhs, init, maps, iterators);
   }
 };
 

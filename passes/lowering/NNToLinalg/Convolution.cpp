@@ -481,7 +481,7 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
                      rewriter, loc, ig.getType(), ValueRange{xg, wg}, ig, attrs)
                      .getResult(0);
       } else {
-        result = buildGroupedConv(rewriter, loc, xg, wg, ig, win, acc);
+        result = buildGroupedConv(rewriter, loc, xg, wg, ig, win);
       }
       result = mergeDims(rewriter, loc, result, 1);
     }
@@ -494,7 +494,7 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
 
   /// x [N, G, C/G, S...], w [G, M/G, C/G, K...], init [N, G, M/G, O...].
   static Value buildGroupedConv(OpBuilder &b, Location loc, Value x, Value w,
-                                Value init, const Window &win, Type acc) {
+                                Value init, const Window &win) {
     MLIRContext *ctx = b.getContext();
     unsigned n = win.rank();
     // Loops: n, g, m, o..., c, k...
@@ -516,14 +516,7 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
     SmallVector<utils::IteratorType> iterators(3 + n,
                                                utils::IteratorType::parallel);
     iterators.append(1 + n, utils::IteratorType::reduction);
-    return linalg::GenericOp::create(
-               b, loc, init.getType(), ValueRange{x, w}, init, maps, iterators,
-               [&](OpBuilder &nb, Location l, ValueRange args) {
-                 Value p = mulScalars(nb, l, extendTo(nb, l, args[0], acc),
-                                      extendTo(nb, l, args[1], acc));
-                 linalg::YieldOp::create(nb, l, addScalars(nb, l, args[2], p));
-               })
-        .getResult(0);
+    return multiplyAccumulate(b, loc, x, w, init, maps, iterators);
   }
 };
 

@@ -23,6 +23,21 @@ Value extendTo(OpBuilder &b, Location loc, Value v, Type to) {
   return convertScalar(b, loc, v, to, false, false);
 }
 
+Value multiplyAccumulate(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                         Value init, ArrayRef<AffineMap> maps,
+                         ArrayRef<utils::IteratorType> iterators) {
+  Type acc = cast<RankedTensorType>(init.getType()).getElementType();
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{lhs, rhs}, init, maps,
+             iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value p = mulScalars(nb, l, extendTo(nb, l, args[0], acc),
+                                    extendTo(nb, l, args[1], acc));
+               linalg::YieldOp::create(nb, l, addScalars(nb, l, args[2], p));
+             })
+      .getResult(0);
+}
+
 Value convertTensor(OpBuilder &b, Location loc, Value tensor, Type element,
                     bool isUnsigned) {
   auto type = cast<RankedTensorType>(tensor.getType());

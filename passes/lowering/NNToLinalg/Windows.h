@@ -27,6 +27,15 @@ mlir::Value mulScalars(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 mlir::Value extendTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                      mlir::Type to);
 
+/// A linalg.generic that accumulates lhs * rhs (both extended to `init`'s
+/// element type) into `init` over `iterators` with `maps` (lhs, rhs,
+/// init): contractions and convolutions that no named op expresses.
+mlir::Value
+multiplyAccumulate(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                   mlir::Value rhs, mlir::Value init,
+                   llvm::ArrayRef<mlir::AffineMap> maps,
+                   llvm::ArrayRef<mlir::utils::IteratorType> iterators);
+
 /// Index arithmetic on OpFoldResults that folds constants, so static shapes
 /// stay static. Divisors are positive constants; divisions round toward
 /// -inf/+inf for any sign of the dividend (built from signed division, as
