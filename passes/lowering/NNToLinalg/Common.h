@@ -179,6 +179,135 @@ void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateControlFlowPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
 
+/// Index arithmetic that folds constants. On OpFoldResults, constants stay
+/// attributes, so static shapes stay static; on Values (index computations
+/// inside loop bodies) each op is created folded. Divisors are positive
+/// constants; divisions round toward -inf/+inf for any sign of the
+/// dividend (built from signed division, as the CPU pipeline does not
+/// expand arith.floordivsi/ceildivsi).
+struct IndexMath {
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+
+  mlir::OpFoldResult c(int64_t v) { return b.getIndexAttr(v); }
+  /// The index constant `v` as a Value.
+  mlir::Value index(int64_t v) {
+    return mlir::arith::ConstantIndexOp::create(b, loc, v);
+  }
+  mlir::Value v(mlir::OpFoldResult x) {
+    return mlir::getValueOrCreateConstantIndexOp(b, loc, x);
+  }
+  static std::optional<int64_t> cst(mlir::OpFoldResult x) {
+    return mlir::getConstantIntValue(x);
+  }
+
+  mlir::OpFoldResult add(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(*cx + *cy);
+    if (cx == 0)
+      return y;
+    if (cy == 0)
+      return x;
+    return mlir::arith::AddIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  mlir::OpFoldResult sub(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(*cx - *cy);
+    if (cy == 0)
+      return x;
+    if (x == y)
+      return c(0);
+    return mlir::arith::SubIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  mlir::OpFoldResult mul(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(*cx * *cy);
+    if (cx == 1)
+      return y;
+    if (cy == 1)
+      return x;
+    return mlir::arith::MulIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  mlir::OpFoldResult max(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(std::max(*cx, *cy));
+    return mlir::arith::MaxSIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  mlir::OpFoldResult min(mlir::OpFoldResult x, mlir::OpFoldResult y) {
+    auto cx = cst(x), cy = cst(y);
+    if (cx && cy)
+      return c(std::min(*cx, *cy));
+    return mlir::arith::MinSIOp::create(b, loc, v(x), v(y)).getResult();
+  }
+  /// floor(x / d) for d > 0.
+  mlir::OpFoldResult floorDiv(mlir::OpFoldResult x, int64_t d) {
+    if (auto cx = cst(x)) {
+      int64_t q = *cx / d;
+      if (*cx % d != 0 && *cx < 0)
+        --q;
+      return c(q);
+    }
+    if (d == 1)
+      return x;
+    mlir::Value xv = v(x), dv = v(c(d));
+    mlir::Value q = mlir::arith::DivSIOp::create(b, loc, xv, dv);
+    mlir::Value r = mlir::arith::RemSIOp::create(b, loc, xv, dv);
+    mlir::Value zero = v(c(0));
+    mlir::Value negative = mlir::arith::CmpIOp::create(
+        b, loc, mlir::arith::CmpIPredicate::slt, r, zero);
+    mlir::Value qm1 = mlir::arith::SubIOp::create(b, loc, q, v(c(1)));
+    return mlir::arith::SelectOp::create(b, loc, negative, qm1, q).getResult();
+  }
+  /// ceil(x / d) for d > 0.
+  mlir::OpFoldResult ceilDiv(mlir::OpFoldResult x, int64_t d) {
+    return sub(c(0), floorDiv(sub(c(0), x), d));
+  }
+
+  // The same on Values.
+  mlir::Value add(mlir::Value x, mlir::Value y) {
+    return b.createOrFold<mlir::arith::AddIOp>(loc, x, y);
+  }
+  mlir::Value sub(mlir::Value x, mlir::Value y) {
+    return b.createOrFold<mlir::arith::SubIOp>(loc, x, y);
+  }
+  mlir::Value mul(mlir::Value x, mlir::Value y) {
+    return b.createOrFold<mlir::arith::MulIOp>(loc, x, y);
+  }
+  mlir::Value max(mlir::Value x, mlir::Value y) {
+    return b.createOrFold<mlir::arith::MaxSIOp>(loc, x, y);
+  }
+  mlir::Value min(mlir::Value x, mlir::Value y) {
+    return b.createOrFold<mlir::arith::MinSIOp>(loc, x, y);
+  }
+  mlir::Value clamp(mlir::Value x, mlir::Value lo, mlir::Value hi) {
+    return min(max(x, lo), hi);
+  }
+  /// The remainder of x / y with y's sign (y > 0: in [0, y)).
+  mlir::Value floorRem(mlir::Value x, mlir::Value y) {
+    mlir::Value rem = b.createOrFold<mlir::arith::RemSIOp>(loc, x, y);
+    mlir::Value negative = lt(rem, index(0));
+    return select(negative, add(rem, y), rem);
+  }
+  mlir::Value lt(mlir::Value x, mlir::Value y) {
+    return b.createOrFold<mlir::arith::CmpIOp>(
+        loc, mlir::arith::CmpIPredicate::slt, x, y);
+  }
+  mlir::Value eq(mlir::Value x, mlir::Value y) {
+    return b.createOrFold<mlir::arith::CmpIOp>(
+        loc, mlir::arith::CmpIPredicate::eq, x, y);
+  }
+  mlir::Value select(mlir::Value cond, mlir::Value x, mlir::Value y) {
+    return b.createOrFold<mlir::arith::SelectOp>(loc, cond, x, y);
+  }
+  mlir::Value dim(mlir::Value tensor, int64_t d) {
+    return b.createOrFold<mlir::tensor::DimOp>(loc, tensor, d);
+  }
+};
+
 } // namespace ddl::lowering
 
 #endif // DDL_PASSES_LOWERING_NNTOLINALG_COMMON_H

@@ -35,51 +35,6 @@ namespace {
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// Index arithmetic that folds constants as it is built.
-struct IndexMath {
-  OpBuilder &b;
-  Location loc;
-
-  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value value(OpFoldResult r) {
-    return getValueOrCreateConstantIndexOp(b, loc, r);
-  }
-  Value add(Value x, Value y) {
-    return b.createOrFold<arith::AddIOp>(loc, x, y);
-  }
-  Value sub(Value x, Value y) {
-    return b.createOrFold<arith::SubIOp>(loc, x, y);
-  }
-  Value mul(Value x, Value y) {
-    return b.createOrFold<arith::MulIOp>(loc, x, y);
-  }
-  Value max(Value x, Value y) {
-    return b.createOrFold<arith::MaxSIOp>(loc, x, y);
-  }
-  Value min(Value x, Value y) {
-    return b.createOrFold<arith::MinSIOp>(loc, x, y);
-  }
-  Value clamp(Value x, Value lo, Value hi) { return min(max(x, lo), hi); }
-  /// The remainder of x / y with y's sign (y > 0: in [0, y)).
-  Value floorRem(Value x, Value y) {
-    Value rem = b.createOrFold<arith::RemSIOp>(loc, x, y);
-    Value negative = lt(rem, c(0));
-    return select(negative, add(rem, y), rem);
-  }
-  Value lt(Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, y);
-  }
-  Value eq(Value x, Value y) {
-    return b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x, y);
-  }
-  Value select(Value cond, Value x, Value y) {
-    return b.createOrFold<arith::SelectOp>(loc, cond, x, y);
-  }
-  Value dim(Value tensor, int64_t d) {
-    return b.createOrFold<tensor::DimOp>(loc, tensor, d);
-  }
-};
-
 /// The entries of a 1-D integer tensor operand (shape, bounds, pads,
 /// repeats) as index values: constants when the operand is a constant,
 /// otherwise read (and sign-extended) at run time.
@@ -518,26 +473,29 @@ struct LowerSlice final : OpRewritePattern<nn::SliceOp> {
     SmallVector<bool> positive(rank, true);
     for (int64_t d = 0; d < rank; ++d) {
       dims.push_back(m.dim(input, d));
-      start.push_back(m.c(0));
-      step.push_back(m.c(1));
+      start.push_back(m.index(0));
+      step.push_back(m.index(1));
     }
     for (int64_t i = 0; i < n; ++i) {
       std::optional<int64_t> constantAxis =
           op.getAxes() ? axes.constant(i) : std::optional<int64_t>(i);
-      Value stepValue = op.getSteps() ? steps.get(rewriter, loc, i) : m.c(1);
+      Value stepValue =
+          op.getSteps() ? steps.get(rewriter, loc, i) : m.index(1);
       std::optional<int64_t> constantStep =
           op.getSteps() ? steps.constant(i) : std::optional<int64_t>(1);
       Value startValue = starts.get(rewriter, loc, i);
       // The start of entry i if it slices dimension d.
       auto startFor = [&](int64_t d) {
         Value size = dims[d];
-        Value s = m.select(m.lt(startValue, m.c(0)), m.add(startValue, size),
-                           startValue);
-        auto forward = [&] { return m.clamp(s, m.c(0), size); };
-        auto backward = [&] { return m.clamp(s, m.c(0), m.sub(size, m.c(1))); };
+        Value s = m.select(m.lt(startValue, m.index(0)),
+                           m.add(startValue, size), startValue);
+        auto forward = [&] { return m.clamp(s, m.index(0), size); };
+        auto backward = [&] {
+          return m.clamp(s, m.index(0), m.sub(size, m.index(1)));
+        };
         if (constantStep)
           return *constantStep > 0 ? forward() : backward();
-        return m.select(m.lt(m.c(0), stepValue), forward(), backward());
+        return m.select(m.lt(m.index(0), stepValue), forward(), backward());
       };
       if (constantAxis) {
         int64_t d = normalizeAxis(*constantAxis, rank);
@@ -549,9 +507,9 @@ struct LowerSlice final : OpRewritePattern<nn::SliceOp> {
         continue;
       }
       Value axis = axes.get(rewriter, loc, i);
-      axis = m.select(m.lt(axis, m.c(0)), m.add(axis, m.c(rank)), axis);
+      axis = m.select(m.lt(axis, m.index(0)), m.add(axis, m.index(rank)), axis);
       for (int64_t d = 0; d < rank; ++d) {
-        Value here = m.eq(axis, m.c(d));
+        Value here = m.eq(axis, m.index(d));
         start[d] = m.select(here, startFor(d), start[d]);
         step[d] = m.select(here, stepValue, step[d]);
         positive[d] = positive[d] && constantStep && *constantStep > 0;
@@ -570,7 +528,7 @@ struct LowerSlice final : OpRewritePattern<nn::SliceOp> {
       Value init = emptyTensor(rewriter, loc, op.getType(), *sizes);
       SmallVector<Value> last;
       for (int64_t d = 0; d < rank; ++d)
-        last.push_back(m.max(m.sub(dims[d], m.c(1)), m.c(0)));
+        last.push_back(m.max(m.sub(dims[d], m.index(1)), m.index(0)));
       auto outType = cast<RankedTensorType>(init.getType());
       SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
       SmallVector<utils::IteratorType> iterators(rank,
@@ -583,7 +541,7 @@ struct LowerSlice final : OpRewritePattern<nn::SliceOp> {
                      for (int64_t d = 0; d < rank; ++d) {
                        Value iv = linalg::IndexOp::create(b, nloc, d);
                        Value index = nm.add(start[d], nm.mul(iv, step[d]));
-                       indices.push_back(nm.clamp(index, nm.c(0), last[d]));
+                       indices.push_back(nm.clamp(index, nm.index(0), last[d]));
                      }
                      Value v =
                          tensor::ExtractOp::create(b, nloc, input, indices);
@@ -612,7 +570,7 @@ struct LowerConcat final : OpRewritePattern<nn::ConcatOp> {
       return rewriter.notifyMatchFailure(op, "axis out of range");
     IndexMath m{rewriter, loc};
     Value result = *init;
-    Value offset = m.c(0);
+    Value offset = m.index(0);
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
     for (Value operand : op.getInputs()) {
       Value input = toLowered(rewriter, loc, operand);
@@ -627,7 +585,7 @@ struct LowerConcat final : OpRewritePattern<nn::ConcatOp> {
       offsets[axis] = getAsOpFoldResult(offset);
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
                                              offsets, inSizes, strides);
-      offset = m.add(offset, m.value(inSizes[axis]));
+      offset = m.add(offset, m.v(inSizes[axis]));
     }
     replaceWithLowered(rewriter, op, result);
     return success();
@@ -652,7 +610,7 @@ struct LowerSplit final : OpRewritePattern<nn::SplitOp> {
     IndexMath m{rewriter, loc};
     Value whole = m.dim(input, axis);
     bool dynamicAxis = type.isDynamicDim(axis);
-    Value offset = m.c(0);
+    Value offset = m.index(0);
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
     SmallVector<Value> results;
     for (unsigned i = 0; i < op->getNumResults(); ++i) {
@@ -661,11 +619,11 @@ struct LowerSplit final : OpRewritePattern<nn::SplitOp> {
       if (failed(sizes))
         return failure();
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      Value size = m.value((*sizes)[axis]);
+      Value size = m.v((*sizes)[axis]);
       if (dynamicAxis) {
         if (i > 0)
           offset = m.min(offset, whole);
-        size = m.min(m.max(size, m.c(0)), m.sub(whole, offset));
+        size = m.min(m.max(size, m.index(0)), m.sub(whole, offset));
       }
       offsets[axis] = getAsOpFoldResult(offset);
       (*sizes)[axis] = getAsOpFoldResult(size);
@@ -710,7 +668,7 @@ struct LowerPad final : OpRewritePattern<nn::PadOp> {
     for (int64_t d = 0; d < rank; ++d) {
       Value begin = pads.get(rewriter, loc, d);
       Value end = pads.get(rewriter, loc, d + rank);
-      Value zero = m.c(0);
+      Value zero = m.index(0);
       Value size = m.dim(input, d);
       Value offset = m.min(m.max(m.sub(zero, begin), zero), size);
       Value cropEnd = m.max(m.sub(zero, end), zero);
@@ -753,19 +711,20 @@ struct LowerPad final : OpRewritePattern<nn::PadOp> {
     Value nonEmpty;
     for (int64_t d = 0; d < rank; ++d) {
       Value size = m.dim(input, d);
-      Value begin = m.value(low[d]);
+      Value begin = m.v(low[d]);
       sizes.push_back(size);
       begins.push_back(begin);
       outSizes.push_back(
-          getAsOpFoldResult(m.add(m.add(size, begin), m.value(high[d]))));
-      Value last = m.max(m.sub(size, m.c(1)), m.c(0));
+          getAsOpFoldResult(m.add(m.add(size, begin), m.v(high[d]))));
+      Value last = m.max(m.sub(size, m.index(1)), m.index(0));
       lasts.push_back(last);
       // Reflect's period 2 * (size - 1), wrap's size; at least 1.
-      Value period = mode == nn::PadMode::Reflect ? m.mul(last, m.c(2)) : size;
-      periods.push_back(m.max(period, m.c(1)));
+      Value period =
+          mode == nn::PadMode::Reflect ? m.mul(last, m.index(2)) : size;
+      periods.push_back(m.max(period, m.index(1)));
       if (!type.isDynamicDim(d) && type.getDimSize(d) > 0)
         continue;
-      Value positive = m.lt(m.c(0), size);
+      Value positive = m.lt(m.index(0), size);
       nonEmpty = nonEmpty
                      ? b.createOrFold<arith::AndIOp>(loc, nonEmpty, positive)
                      : positive;
@@ -794,7 +753,7 @@ struct LowerPad final : OpRewritePattern<nn::PadOp> {
             default: // Edge.
               break;
             }
-            indices.push_back(nm.clamp(i, nm.c(0), lasts[d]));
+            indices.push_back(nm.clamp(i, nm.index(0), lasts[d]));
           }
           auto read = [&](OpBuilder &rb, Location rloc) -> Value {
             return tensor::ExtractOp::create(rb, rloc, input, indices);
@@ -860,7 +819,7 @@ struct LowerTile final : OpRewritePattern<nn::TileOp> {
     SmallVector<int64_t> added;
     SmallVector<ReassociationIndices> groups;
     for (int64_t d = 0; d < rank; ++d) {
-      Value r = m.max(repeats.get(rewriter, loc, d), m.c(0));
+      Value r = m.max(repeats.get(rewriter, loc, d), m.index(0));
       added.push_back(2 * d);
       wideSizes.push_back(getAsOpFoldResult(r));
       wideSizes.push_back(inSizes[d]);
@@ -927,7 +886,7 @@ struct LowerSize final : OpRewritePattern<nn::SizeOp> {
     Value input = toLowered(rewriter, loc, op.getInput());
     int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
     IndexMath m{rewriter, loc};
-    Value count = m.c(1);
+    Value count = m.index(1);
     for (int64_t d = 0; d < rank; ++d)
       count = m.mul(count, m.dim(input, d));
     Value element = rewriter.createOrFold<arith::IndexCastOp>(
