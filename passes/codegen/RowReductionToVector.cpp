@@ -207,23 +207,30 @@ static void lowerRowReduction(RewriterBase &rewriter, linalg::LinalgOp op,
             }
             mapping.map(body.getArgument(input->getOperandNumber()), loaded);
           }
+          // Values from above (of any scalar type: compare results,
+          // integer constants) become splats of their own type.
+          auto lanesOf = [&](Type type) {
+            return VectorType::get({kLanes}, type);
+          };
+          auto splatIfAbove = [&](Value v) {
+            if (!mapping.contains(v))
+              mapping.map(v, vector::BroadcastOp::create(
+                                 vb, loc, lanesOf(v.getType()), v));
+          };
           for (Operation &bodyOp : body.without_terminator()) {
             if (&bodyOp == reduction.combiner)
               break;
             for (Value operand : bodyOp.getOperands())
-              if (!mapping.contains(operand))
-                mapping.map(operand, vector::BroadcastOp::create(
-                                         vb, loc, vectorType, operand));
+              splatIfAbove(operand);
             Operation *cloned = vb.clone(bodyOp, mapping);
-            cloned->getResult(0).setType(vectorType);
+            cloned->getResult(0).setType(
+                lanesOf(bodyOp.getResult(0).getType()));
           }
           Value out = body.getArguments().back();
           Operation *c = reduction.combiner;
           Value value =
               c->getOperand(0) == out ? c->getOperand(1) : c->getOperand(0);
-          if (!mapping.contains(value))
-            mapping.map(
-                value, vector::BroadcastOp::create(vb, loc, vectorType, value));
+          splatIfAbove(value);
           return mapping.lookup(value);
         };
         auto combine = [&](OpBuilder &cb, Value value, Value acc) {

@@ -57,6 +57,26 @@ func.func @row_max(%x: memref<4x32xf32>, %max: memref<4xf32>) {
   return
 }
 
+// Intermediate values of other types (a compare's i1) get vectors of
+// their own type: counting the positive elements of each row.
+// CHECK-LABEL: func.func @count_positive
+// CHECK: %[[GT:.+]] = arith.cmpf ogt, %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK: arith.select %[[GT]], %{{.+}}, %{{.+}} : vector<16xi1>, vector<16xf32>
+// CHECK: vector.reduction <add>
+func.func @count_positive(%x: memref<4x40xf32>, %count: memref<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(r, c) -> (r, c)>, affine_map<(r, c) -> (r)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x40xf32>) outs(%count : memref<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %gt = arith.cmpf ogt, %in, %zero : f32
+    %v = arith.select %gt, %one, %zero : f32
+    %s = arith.addf %v, %out : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // Not along the contiguous dimension, not a combining body, or not f32:
 // left to the loop lowering.
 // CHECK-LABEL: func.func @left_alone
