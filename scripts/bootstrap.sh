@@ -28,6 +28,8 @@ packages=(
   python3-venv python3-setuptools
   # The C runtime cross-built for aarch64 and run under qemu-user.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  # ROCm device libraries (ocml, ockl) linked into --target=rocm kernels.
+  rocm-device-libs
 )
 
 missing=()

@@ -56,6 +56,11 @@ config.substitutions.append(
      os.path.join(config.ddl_tools_dir, "ddl-runtime-unit-tests")))
 config.substitutions.append(("%fake_models", config.fake_model_dir))
 
+# --target=cuda shared objects need ptxas (a CUDA toolkit, found when ddl
+# was configured); PTX and the ROCm targets need nothing outside ddl.
+if config.cuda_toolkit:
+    config.available_features.add("ptxas")
+
 # The host's vector ISA, for tests of the code generated for it.
 try:
     with open("/proc/cpuinfo") as cpuinfo:

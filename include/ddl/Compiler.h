@@ -33,11 +33,16 @@ namespace ddl {
 
 /// What to compile for and how.
 struct CompileOptions {
-  /// "host", "x86_64" or "aarch64" (Linux, ELF, LP64).
+  /// "host", "x86_64" or "aarch64" (Linux, ELF, LP64), or a GPU:
+  /// "cuda[:sm_XX]", "rocm[:gfxNNN]" (host code for the host, kernels for
+  /// the device; lib/Target/GPU/DeviceTarget.h).
   std::string target = "host";
   /// LLVM optimization level, 0 to 3.
   unsigned optLevel = 3;
   CPUPipelineOptions pipeline;
+  /// For a GPU target: the kernels' format and block size (the device,
+  /// architecture and toolkit come from `target`).
+  GPUPipelineOptions gpuPipeline;
   /// Called on every pass manager the compiler builds, before it runs (a
   /// tool applies its IR-printing and crash-reproducer flags here).
   std::function<void(mlir::PassManager &)> configurePassManager;

@@ -11,7 +11,9 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ddl {
 
@@ -30,6 +32,24 @@ struct CPUPipelineOptions {
   bool printSchedules = false;
 };
 
+/// Options that shape the GPU pipeline (`ddlc --target=cuda|rocm`).
+struct GPUPipelineOptions {
+  /// "cuda" or "rocm".
+  std::string device = "cuda";
+  /// The device architecture ("sm_90", "gfx942") and LLVM features.
+  std::string chip = "sm_90";
+  std::string features = "+ptx80";
+  /// "bin" embeds binaries (cubin, hsaco); "isa" stops at device assembly
+  /// (PTX, AMDGCN), for `ddlc --emit=ptx|amdgcn`.
+  std::string format = "bin";
+  /// The CUDA toolkit for ptxas, and bitcode libraries linked into every
+  /// kernel (libdevice for NVVM's math functions).
+  std::string toolkit;
+  std::vector<std::string> linkFiles;
+  /// Threads per block of the generic kernels.
+  int64_t blockSize = 256;
+};
+
 /// nn graph -> nn graph: folds constants and shape computations and refines
 /// types (nn-infer-shapes), which makes an imported graph's shapes as static
 /// and as symbolic as they can be. Every frontend's import ends with it.
@@ -43,8 +63,9 @@ void buildGraphToLinalgPipeline(mlir::OpPassManager &pm,
 
 /// Tensors -> buffers: one-shot bufferization, then arena memory planning;
 /// buffers that cannot live in the arena are freed by ownership-based
-/// deallocation.
-void buildBufferizePipeline(mlir::OpPassManager &pm);
+/// deallocation. With `cpuKernels`, the scheduled contractions, depthwise
+/// convolutions and row reductions become CPU vector kernels first.
+void buildBufferizePipeline(mlir::OpPassManager &pm, bool cpuKernels = true);
 
 /// Buffers -> loops -> the LLVM dialect, plus the model's C entry point.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
@@ -59,6 +80,14 @@ void buildDataTilingPipeline(mlir::OpPassManager &pm,
 /// All four, in order: what `ddlc` runs for a CPU target.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
+
+/// nn graph -> host code in the LLVM dialect that launches device kernels,
+/// embedded as binaries (or device assembly with format "isa"): graph to
+/// linalg, bufferize, every linalg op a kernel (ddl-gpu-map-kernels),
+/// outlining, NVVM/ROCDL conversion, gpu-module-to-binary, and the host
+/// calls of the runtime's device callbacks (ddl-gpu-to-host).
+void buildGPUPipeline(mlir::OpPassManager &pm,
+                      const GPUPipelineOptions &options);
 
 /// Registers the pipelines above with the pass registry.
 void registerPipelines();

@@ -1,6 +1,7 @@
 //===- Compiler.cpp - compile nn models to shared objects -----------------===//
 
 #include "ddl/Compiler.h"
+#include "lib/Target/GPU/DeviceTarget.h"
 
 #include "passes/lowering/Passes.h"
 #include "passes/memory/Passes.h"
@@ -91,14 +92,43 @@ LogicalResult ddl::lowerModelToLLVM(ModuleOp module,
   auto start = std::chrono::steady_clock::now();
   std::string triple = resolveTargetTriple(options);
   if (triple.empty())
-    return module.emitError() << "unsupported target '" << options.target
-                              << "' (expected host, x86_64 or aarch64)";
+    return module.emitError()
+           << "unsupported target '" << options.target
+           << "' (expected host, x86_64, aarch64, cuda[:sm_XX] or "
+              "rocm[:gfxNNN])";
   PassManager pm(module.getContext());
-  CPUPipelineOptions pipeline = options.pipeline;
-  pipeline.target = options.target;
-  buildCPUPipeline(pm, pipeline);
   lowering::DDLEmitModelEntryPassOptions entryOptions;
   entryOptions.targetTriple = triple;
+  std::string deviceError;
+  if (std::optional<DeviceTarget> device =
+          parseDeviceTarget(options.target, deviceError)) {
+    if (device->chip.empty())
+      return module.emitError() << deviceError;
+    GPUPipelineOptions pipeline = options.gpuPipeline;
+    pipeline.device = device->kindName().str();
+    pipeline.chip = device->chip;
+    pipeline.features = device->features;
+    if (device->kind == DeviceTarget::Kind::CUDA) {
+      pipeline.toolkit = cudaToolkitPath();
+      if (pipeline.format == "bin" && pipeline.toolkit.empty())
+        return module.emitError()
+               << "--target=cuda needs ptxas (a CUDA toolkit) to embed "
+                  "cubins, and none was found when ddl was configured: set "
+                  "DDL_CUDA_PATH to the toolkit's directory, or stop at PTX "
+                  "with --emit=ptx";
+      if (std::string libdevice = cudaLibdevicePath(); !libdevice.empty())
+        pipeline.linkFiles.push_back(libdevice);
+    } else {
+      pipeline.toolkit = rocmToolkitPath();
+    }
+    buildGPUPipeline(pm, pipeline);
+    entryOptions.device = pipeline.device;
+    entryOptions.deviceArch = pipeline.chip;
+  } else {
+    CPUPipelineOptions pipeline = options.pipeline;
+    pipeline.target = options.target;
+    buildCPUPipeline(pm, pipeline);
+  }
   pm.addPass(lowering::createDDLEmitModelEntryPass(entryOptions));
   if (options.configurePassManager)
     options.configurePassManager(pm);

@@ -3,6 +3,7 @@
 #include "ddl/Pipelines.h"
 
 #include "passes/codegen/Passes.h"
+#include "passes/codegen/gpu/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 
@@ -48,7 +49,7 @@ void ddl::buildDataTilingPipeline(OpPassManager &pm,
   addPipeline(pm, "canonicalize,cse");
 }
 
-void ddl::buildBufferizePipeline(OpPassManager &pm) {
+void ddl::buildBufferizePipeline(OpPassManager &pm, bool cpuKernels) {
   // Loops may yield fresh buffers per iteration: carried values of nn.loop
   // can change shape between iterations, and scan outputs grow.
   // Scheduled kernels become loops before the arena is planned: a kernel
@@ -59,10 +60,11 @@ void ddl::buildBufferizePipeline(OpPassManager &pm) {
                   "one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map "
                   "allow-return-allocs-from-loops=1},"
-                  "canonicalize,cse,canonicalize,"
-                  "ddl-contraction-to-vector,ddl-depthwise-to-vector,"
-                  "ddl-row-reduction-to-vector,"
-                  "ddl-own-results,ddl-plan-arena,"
+                  "canonicalize,cse,canonicalize");
+  if (cpuKernels)
+    addPipeline(pm, "ddl-contraction-to-vector,ddl-depthwise-to-vector,"
+                    "ddl-row-reduction-to-vector");
+  addPipeline(pm, "ddl-own-results,ddl-plan-arena,"
                   "buffer-deallocation-pipeline,"
                   "convert-bufferization-to-memref,canonicalize");
 }
@@ -103,6 +105,64 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
   buildLowerToLLVMPipeline(pm, options);
 }
 
+void ddl::buildGPUPipeline(OpPassManager &pm,
+                           const GPUPipelineOptions &options) {
+  CPUPipelineOptions graph;
+  graph.vectorize = false; // no channels-last: that is a CPU kernel layout
+  buildGraphToLinalgPipeline(pm, graph);
+  buildBufferizePipeline(pm, /*cpuKernels=*/false);
+  // Weights as flat constants (uploaded once each); transcendental
+  // functions as polynomials, as on the CPU (no libm on the device).
+  addPipeline(pm, "ddl-flatten-globals,ddl-approximate-math");
+  gpugen::DDLGPUMapKernelsPassOptions map;
+  map.blockSize = options.blockSize;
+  pm.addPass(gpugen::createDDLGPUMapKernelsPass(map));
+  // No canonicalization before the conversion: it would merge the block and
+  // thread loops into one and drop their mapping.
+  addPipeline(pm, "convert-parallel-loops-to-gpu,"
+                  "gpu-kernel-outlining,lower-affine,canonicalize,cse");
+  // Control flow to LLVM on both sides at once: convert-gpu-to-nvvm does
+  // not convert the block arguments of a kernel's loops itself. The host's
+  // run-time checks become status stores first (cf-to-llvm would make them
+  // aborts).
+  addPipeline(pm, "ddl-checks-to-status,convert-scf-to-cf,convert-cf-to-llvm");
+
+  // The device side: each gpu.module to NVVM or ROCDL, then to a binary.
+  std::string link;
+  for (const std::string &file : options.linkFiles)
+    link += (link.empty() ? "" : ",") + file;
+  std::string kernels = "expand-strided-metadata,lower-affine,";
+  if (options.device == "cuda") {
+    addPipeline(pm, "nvvm-attach-target{chip=" + options.chip +
+                        " features=" + options.features + " O=3" +
+                        (link.empty() ? "" : " l=" + link) + "}");
+    kernels += "convert-gpu-to-nvvm{index-bitwidth=64}";
+  } else {
+    addPipeline(pm, "rocdl-attach-target{chip=" + options.chip + " O=3" +
+                        (link.empty() ? "" : " l=" + link) + "}");
+    kernels +=
+        "convert-gpu-to-rocdl{chipset=" + options.chip + " index-bitwidth=64}";
+  }
+  addPipeline(pm, "gpu.module(" + kernels +
+                      ",convert-ub-to-llvm,canonicalize,cse,"
+                      "reconcile-unrealized-casts)");
+  addPipeline(pm,
+              "gpu-module-to-binary{format=" + options.format +
+                  (options.toolkit.empty() ? std::string()
+                                           : " toolkit=" + options.toolkit) +
+                  "}");
+
+  // The host side: what the CPU pipeline does after its kernels, with
+  // ddl-gpu-to-host in place of finalize-memref-to-llvm.
+  addPipeline(pm, "expand-strided-metadata,lower-affine,"
+                  "convert-math-to-llvm,convert-math-to-libm,"
+                  "arith-expand{include-bf16=1},convert-arith-to-llvm,"
+                  "convert-index-to-llvm,ddl-gpu-to-host,convert-func-to-llvm,"
+                  "convert-cf-to-llvm,convert-ub-to-llvm,"
+                  "reconcile-unrealized-casts,canonicalize,"
+                  "ddl-bool-globals-as-bytes");
+}
+
 void ddl::registerPipelines() {
   PassPipelineRegistration<>(
       "ddl-simplify-graph",
@@ -119,11 +179,20 @@ void ddl::registerPipelines() {
   PassPipelineRegistration<>(
       "ddl-bufferize",
       "Bufferize, plan the arena and free what does not live in it",
-      buildBufferizePipeline);
+      [](OpPassManager &pm) { buildBufferizePipeline(pm); });
   PassPipelineRegistration<>(
       "ddl-lower-to-llvm", "Lower buffers and loops to the LLVM dialect",
       [](OpPassManager &pm) { buildLowerToLLVMPipeline(pm, {}); });
   PassPipelineRegistration<>(
       "ddl-cpu-pipeline", "The whole CPU pipeline, nn graph to LLVM dialect",
       [](OpPassManager &pm) { buildCPUPipeline(pm, {}); });
+  PassPipelineRegistration<>(
+      "ddl-cuda-pipeline",
+      "The whole CUDA pipeline (sm_90), nn graph to host code in the LLVM "
+      "dialect with PTX (not cubins: no toolkit is assumed) embedded",
+      [](OpPassManager &pm) {
+        GPUPipelineOptions options;
+        options.format = "isa";
+        buildGPUPipeline(pm, options);
+      });
 }

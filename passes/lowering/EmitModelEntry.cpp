@@ -21,7 +21,7 @@ namespace ddl::lowering {
 
 using namespace mlir;
 
-static constexpr uint32_t kABIVersion = 2; // DDL_MODEL_ABI_VERSION
+static constexpr uint32_t kABIVersion = 3; // DDL_MODEL_ABI_VERSION
 /// Status of `run` when a run-time check failed (DDL_MODEL_ERR_CHECK).
 static constexpr int32_t kStatusCheckFailed = 2;
 
@@ -70,12 +70,16 @@ public:
     infoType = LLVM::LLVMStructType::getLiteral(
         context, {ptrType, i32Type, i32Type, ptrType, ptrType});
     modelType = LLVM::LLVMStructType::getLiteral(
-        context, {i32Type, i32Type, i32Type, i32Type, ptrType, ptrType, ptrType,
-                  ptrType, i64Type, ptrType, ptrType, ptrType, ptrType});
+        context,
+        {i32Type, i32Type, i32Type, i32Type, ptrType, ptrType, ptrType, ptrType,
+         i64Type, ptrType, ptrType, ptrType, ptrType, ptrType});
     b.setInsertionPointToEnd(module.getBody());
   }
 
-  LogicalResult emit(LLVM::LLVMFuncOp model, StringRef triple);
+  /// `deviceKind` is a ddl_device_kind (0: the CPU); `deviceArch` is empty
+  /// for the CPU.
+  LogicalResult emit(LLVM::LLVMFuncOp model, StringRef triple,
+                     int32_t deviceKind, StringRef deviceArch);
 
 private:
   /// A new module-private global `name` of `type` whose initializer the
@@ -267,7 +271,8 @@ EntryEmitter::inputArguments(OpBuilder &builder, Value ioArray,
   return args;
 }
 
-LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
+LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple,
+                                 int32_t deviceKind, StringRef deviceArch) {
   auto inputTypesAttr = model->getAttrOfType<ArrayAttr>("ddl.input_types");
   auto outputTypesAttr = model->getAttrOfType<ArrayAttr>("ddl.output_types");
   auto inputNames = model->getAttrOfType<ArrayAttr>("ddl.input_names");
@@ -385,12 +390,24 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
       Value isFailed = LLVM::ICmpOp::create(fb, loc, LLVM::ICmpPredicate::ne,
                                             message, null(fb));
       OpBuilder failBuilder = branchToFailure(isFailed);
-      LLVM::LLVMFuncOp freeFn = declareFree();
       for (size_t j = 0; j < outputTypes.size(); ++j) {
         Value data = LLVM::ExtractValueOp::create(
             failBuilder, loc, outputDescriptor(failBuilder, j),
             ArrayRef<int64_t>{0});
-        LLVM::CallOp::create(failBuilder, loc, freeFn, ValueRange{data});
+        if (deviceKind == 0) {
+          LLVM::CallOp::create(failBuilder, loc, declareFree(),
+                               ValueRange{data});
+          continue;
+        }
+        // A device model's outputs came from the host's device_alloc.
+        Value ctx = ddl::lowering::loadHostField(
+            failBuilder, loc, host, ddl::lowering::HostField::Context);
+        Value freeFn = ddl::lowering::loadHostField(
+            failBuilder, loc, host, ddl::lowering::HostField::DeviceFree);
+        auto freeType = LLVM::LLVMFunctionType::get(
+            LLVM::LLVMVoidType::get(context), {ptrType, ptrType});
+        LLVM::CallOp::create(failBuilder, loc, freeType,
+                             ValueRange{freeFn, ctx, data});
       }
       LLVM::StoreOp::create(failBuilder, loc, null(failBuilder), hostSlot);
       LLVM::ReturnOp::create(failBuilder, loc,
@@ -452,6 +469,7 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
   LLVM::GlobalOp nameString = string(model.getName());
   LLVM::GlobalOp tripleString = string(triple);
   LLVM::GlobalOp formulaString = string(formula);
+  LLVM::GlobalOp archString = deviceArch.empty() ? nullptr : string(deviceArch);
   auto descriptor = global("model", modelType, [&](OpBuilder &ib) {
     Value s = LLVM::UndefOp::create(ib, loc, modelType);
     auto set = [&](Value v, int64_t field) {
@@ -461,7 +479,7 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
     set(constI32(ib, kABIVersion), 0);
     set(constI32(ib, inputTypes.size()), 1);
     set(constI32(ib, outputTypes.size()), 2);
-    set(constI32(ib, 0), 3);
+    set(constI32(ib, deviceKind), 3);
     set(address(ib, *inputInfos), 4);
     set(address(ib, *outputInfos), 5);
     set(address(ib, nameString), 6);
@@ -472,6 +490,7 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple) {
     set(LLVM::AddressOfOp::create(ib, loc, ptrType, run.getName()), 11);
     set(LLVM::AddressOfOp::create(ib, loc, ptrType, failedCheckFn.getName()),
         12);
+    set(archString ? address(ib, archString) : null(ib), 13);
     return s;
   });
 
@@ -504,7 +523,18 @@ struct DDLEmitModelEntryPass final
       return signalPassFailure();
     }
     EntryEmitter emitter(module);
-    if (failed(emitter.emit(models.front(), targetTriple)))
+    int32_t deviceKind = 0;
+    if (device == "cuda") {
+      deviceKind = 1;
+    } else if (device == "rocm") {
+      deviceKind = 2;
+    } else if (!device.empty()) {
+      module.emitError() << "ddl-emit-model-entry: unknown device '" << device
+                         << "' (expected cuda or rocm)";
+      return signalPassFailure();
+    }
+    if (failed(
+            emitter.emit(models.front(), targetTriple, deviceKind, deviceArch)))
       signalPassFailure();
   }
 };

@@ -35,7 +35,18 @@ mlir::LLVM::GlobalOp getOrCreateThreadLocalPointer(mlir::ModuleOp module,
                                                    llvm::StringRef name);
 
 /// The fields of runtime/include/ddl_model_abi.h's `ddl_host`, in order.
-enum class HostField : int32_t { Context = 0, ParallelFor = 1, Arena = 2 };
+enum class HostField : int32_t {
+  Context = 0,
+  ParallelFor = 1,
+  Arena = 2,
+  DeviceLaunch = 3,
+  DeviceAlloc = 4,
+  DeviceFree = 5,
+  DeviceConstant = 6,
+  DeviceCopy = 7,
+};
+/// The number of fields of `ddl_host` (all pointers).
+inline constexpr int32_t kNumHostFields = 8;
 
 /// Loads the pointer in `field` of the `ddl_host` that `host` points to.
 mlir::Value loadHostField(mlir::OpBuilder &b, mlir::Location loc,

@@ -146,12 +146,18 @@ def DDLEmitModelEntryPass : Pass<"ddl-emit-model-entry", "::mlir::ModuleOp"> {
     function, and the exported `ddl_get_model()`. Every other function
     becomes internal, so the shared object exports that one symbol.
 
-    Parallel loops reach the host's thread pool through the host pointer
-    that `run` stores in the module-private `__ddl_host` global.
+    Parallel loops reach the host's thread pool, and a device model's host
+    code the device callbacks, through the host pointer that `run` stores
+    in the module-private `__ddl_host` global.
   }];
   let options = [
     Option<"targetTriple", "triple", "std::string", "\"\"",
-           "Target triple recorded in the descriptor">
+           "Target triple recorded in the descriptor">,
+    Option<"device", "device", "std::string", "\"\"",
+           "Where the kernels run: empty (the CPU), `cuda` or `rocm`; a "
+           "device model's outputs are freed with the host's device_free">,
+    Option<"deviceArch", "device-arch", "std::string", "\"\"",
+           "The device architecture recorded in the descriptor (sm_90, gfx942)">
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

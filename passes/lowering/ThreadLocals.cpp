@@ -29,8 +29,8 @@ LLVM::GlobalOp ddl::lowering::getOrCreateThreadLocalPointer(ModuleOp module,
 Value ddl::lowering::loadHostField(OpBuilder &b, Location loc, Value host,
                                    HostField field) {
   auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
-  auto hostType = LLVM::LLVMStructType::getLiteral(b.getContext(),
-                                                   {ptrType, ptrType, ptrType});
+  auto hostType = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), SmallVector<Type>(kNumHostFields, ptrType));
   Value slot = LLVM::GEPOp::create(
       b, loc, ptrType, hostType, host,
       ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(field)});

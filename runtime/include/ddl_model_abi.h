@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct below changes layout or meaning. */
-#define DDL_MODEL_ABI_VERSION 2u
+#define DDL_MODEL_ABI_VERSION 3u
 
 /* The symbol every compiled model exports. */
 #define DDL_MODEL_ENTRY_SYMBOL "ddl_get_model"
@@ -55,6 +55,15 @@ typedef struct ddl_tensor_info {
   const char *const *dim_names;
 } ddl_tensor_info;
 
+/* Where a model's kernels run (ddl_model.device_kind). A device model's
+ * host code still runs on the CPU that loaded it; its kernels run on a GPU
+ * through the host's device_* callbacks below. */
+typedef enum ddl_device_kind {
+  DDL_DEVICE_CPU = 0,
+  DDL_DEVICE_CUDA = 1, /* NVIDIA: the images are cubins */
+  DDL_DEVICE_ROCM = 2  /* AMD: the images are hsaco code objects */
+} ddl_device_kind;
+
 /* A task of a parallel loop: runs iterations [begin, end). */
 typedef void (*ddl_task_fn)(void *args, int64_t begin, int64_t end);
 
@@ -67,6 +76,43 @@ typedef struct ddl_host {
   /* Scratch memory for one run: at least `bytes` bytes, 64-byte aligned,
    * valid until the run returns; NULL when it cannot be had. */
   void *(*arena)(void *ctx, int64_t bytes);
+
+  /* Device models only (ABI version 3); a host of CPU models may leave them
+   * NULL. For a device model, `arena` returns device memory, and the data
+   * of every ddl_model_io (inputs and outputs) is device memory.
+   *
+   * Device errors are sticky per run: the host records the first failing
+   * call (with the driver's message), every later device call of the same
+   * run does nothing (allocations return NULL; device_free still frees, so
+   * nothing leaks), and the host reports the failure after `run` returns,
+   * freeing the outputs with device_free. So a model never branches on
+   * them. All calls are ordered on one stream; device_copy to the host
+   * waits for the kernels before it. */
+
+  /* Launches kernel `name` of the device image at `image` (`image_bytes`
+   * bytes, embedded in the model: the same pointer on every call, so the
+   * host loads each image once) on grid_block[0..2] blocks of
+   * grid_block[3..5] threads with `shared_bytes` of dynamic shared memory
+   * (a grid with a 0 in it launches nothing: an empty tensor's kernel);
+   * `params` holds one pointer per kernel parameter, to its value, as
+   * cuLaunchKernel's kernelParams (for a memref pointer parameter p,
+   * params[i] = &p). */
+  void (*device_launch)(void *ctx, const void *image, int64_t image_bytes,
+                        const char *name, const int64_t *grid_block,
+                        int64_t shared_bytes, void **params);
+  /* `bytes` of device memory (256-byte aligned; a valid pointer for 0),
+   * NULL on failure. */
+  void *(*device_alloc)(void *ctx, int64_t bytes);
+  /* Frees device_alloc's memory; NULL is a no-op. */
+  void (*device_free)(void *ctx, void *ptr);
+  /* A device copy of the constant host data at `data` (`bytes` bytes),
+   * made on the first call for that pointer and kept until the model is
+   * closed; NULL on failure. */
+  void *(*device_constant)(void *ctx, const void *data, int64_t bytes);
+  /* Copies `bytes` bytes: host `src` to device `dst` when `to_device` is
+   * non-zero, device `src` to host `dst` otherwise. */
+  void (*device_copy)(void *ctx, void *dst, const void *src, int64_t bytes,
+                      int32_t to_device);
 } ddl_host;
 
 /* A tensor crossing the boundary: dense, row-major, `rank` sizes in dims. */
@@ -87,7 +133,7 @@ typedef struct ddl_model {
   uint32_t abi_version; /* DDL_MODEL_ABI_VERSION */
   uint32_t num_inputs;
   uint32_t num_outputs;
-  uint32_t reserved;
+  uint32_t device_kind; /* a ddl_device_kind (was `reserved`, always 0) */
   const ddl_tensor_info *inputs;
   const ddl_tensor_info *outputs;
   const char *name;          /* the model's graph name */
@@ -103,8 +149,9 @@ typedef struct ddl_model {
    * (rank, static sizes, equal symbols, dtype) and passes `num_inputs`
    * tensors; `outputs` has `num_outputs` entries whose `dims` arrays have
    * room for each output's rank. On DDL_MODEL_OK every outputs[i].data is a
-   * new buffer from malloc() that the caller owns and frees with free(),
-   * and outputs[i].dims holds its sizes. On any other status the host takes
+   * new buffer from malloc() (a device model: from host->device_alloc)
+   * that the caller owns and frees with free() (device_free), and
+   * outputs[i].dims holds its sizes. On any other status the host takes
    * nothing from `outputs`: a failing model frees what it allocated. */
   int32_t (*run)(const ddl_host *host, const ddl_model_io *inputs,
                  ddl_model_io *outputs);
@@ -112,6 +159,9 @@ typedef struct ddl_model {
    * the check that failed (it names the model's node), a static string.
    * NULL otherwise. (Added in ABI version 2.) */
   const char *(*failed_check)(void);
+  /* The device architecture the images were built for ("sm_90",
+   * "gfx942"); NULL for a CPU model. (Added in ABI version 3.) */
+  const char *device_arch;
 } ddl_model;
 
 /* The exported entry: `const ddl_model *ddl_get_model(void);` */

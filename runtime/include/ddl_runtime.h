@@ -46,11 +46,14 @@ typedef enum ddl_status {
   DDL_LOAD_FAILED = 7,   /* dlopen/dlsym failed or ddl_get_model gave NULL */
   DDL_INVALID_MODEL = 8, /* the model's descriptor is malformed */
   DDL_RUN_FAILED = 9,    /* the model's run returned an error */
-  DDL_INTERNAL = 10      /* the runtime itself failed (thread creation...) */
+  DDL_INTERNAL = 10,     /* the runtime itself failed (thread creation...) */
+  DDL_DEVICE_ERROR = 11 /* a GPU driver is missing or one of its calls failed */
 } ddl_status;
 
 /* "DDL_SHAPE_MISMATCH" and so on; "DDL_UNKNOWN_STATUS" for other values. */
 DDL_RUNTIME_API const char *ddl_status_name(ddl_status status);
+/* "cpu", "cuda", "rocm" for a ddl_device_kind; "unknown" otherwise. */
+DDL_RUNTIME_API const char *ddl_device_kind_name(int32_t kind);
 
 /* The message of the calling thread's last failure ("" if none). The
  * pointer stays valid until the thread's next call into the runtime. */
@@ -120,15 +123,40 @@ typedef struct ddl_model_handle ddl_model_handle;
 
 /* dlopens `path` (RTLD_NOW | RTLD_LOCAL), checks the ABI version and the
  * descriptor. A path without '/' names a file in the working directory,
- * not a library on the search path. */
+ * not a library on the search path. The same as ddl_model_open_device with
+ * ordinal 0. */
 DDL_RUNTIME_API ddl_status ddl_model_open(ddl_runtime *rt, const char *path,
                                           ddl_model_handle **out);
+
+/* An ordinal for ddl_model_open_device: load and validate the model but
+ * open no device, for queries only (a signature on a machine without the
+ * GPU); ddl_model_run on such a handle of a device model fails with
+ * DDL_DEVICE_ERROR. */
+#define DDL_NO_DEVICE (-1)
+
+/* Opens a model as ddl_model_open does, and for a CUDA or ROCm model also
+ * GPU `device_ordinal` of its kind: the driver library is dlopen'ed on
+ * first use (libcuda.so.1 or libamdhip64.so; the environment variables
+ * DDL_CUDA_LIBRARY and DDL_HIP_LIBRARY name another file), initialized,
+ * and the device's context retained until ddl_model_close. A missing
+ * library or symbol, no device, an ordinal out of range or a failing
+ * driver call give DDL_DEVICE_ERROR. A CPU model ignores the ordinal; a
+ * negative one other than DDL_NO_DEVICE is DDL_INVALID_ARGUMENT. */
+DDL_RUNTIME_API ddl_status ddl_model_open_device(ddl_runtime *rt,
+                                                 const char *path,
+                                                 int device_ordinal,
+                                                 ddl_model_handle **out);
 DDL_RUNTIME_API void ddl_model_close(ddl_model_handle *h);
 
 /* The raw descriptor, for hosts that want everything. */
 DDL_RUNTIME_API const ddl_model *
 ddl_model_descriptor(const ddl_model_handle *h);
 DDL_RUNTIME_API const char *ddl_model_name(const ddl_model_handle *h);
+/* Where the model's kernels run: a ddl_device_kind (DDL_DEVICE_CPU for
+ * NULL), and the architecture its device images were built for ("sm_90",
+ * "gfx942"; NULL for a CPU model). */
+DDL_RUNTIME_API int32_t ddl_model_device_kind(const ddl_model_handle *h);
+DDL_RUNTIME_API const char *ddl_model_device_arch(const ddl_model_handle *h);
 DDL_RUNTIME_API size_t ddl_model_num_inputs(const ddl_model_handle *h);
 DDL_RUNTIME_API size_t ddl_model_num_outputs(const ddl_model_handle *h);
 /* NULL when `i` is out of range. */
@@ -161,7 +189,11 @@ DDL_RUNTIME_API ddl_status ddl_model_arena_size(const ddl_model_handle *h,
 
 /* Checks the inputs (signature order), runs the model on the runtime's
  * pool, and stores `num_outputs` new owned tensors in `outputs` (release
- * each with ddl_tensor_destroy). On failure every outputs[i] is NULL. */
+ * each with ddl_tensor_destroy). On failure every outputs[i] is NULL.
+ * Tensors are host memory whatever the model: a device model's inputs are
+ * copied to the device before the run and its outputs back after it; the
+ * first failing device call of the run makes it return DDL_DEVICE_ERROR
+ * with the driver's message. */
 DDL_RUNTIME_API ddl_status ddl_model_run(ddl_model_handle *h,
                                          const ddl_tensor *const *inputs,
                                          size_t num_inputs,

@@ -46,8 +46,22 @@ const char *ddl_status_name(ddl_status status) {
     return "DDL_RUN_FAILED";
   case DDL_INTERNAL:
     return "DDL_INTERNAL";
+  case DDL_DEVICE_ERROR:
+    return "DDL_DEVICE_ERROR";
   }
   return "DDL_UNKNOWN_STATUS";
+}
+
+const char *ddl_device_kind_name(int32_t kind) {
+  switch (kind) {
+  case DDL_DEVICE_CPU:
+    return "cpu";
+  case DDL_DEVICE_CUDA:
+    return "cuda";
+  case DDL_DEVICE_ROCM:
+    return "rocm";
+  }
+  return "unknown";
 }
 
 size_t ddl_dtype_size(int32_t dtype) {

@@ -5,11 +5,19 @@
  * rely on (counts, ranks, dtypes, names) once; run then only has to check
  * the caller's tensors against it.
  *
+ * A device model (CUDA, ROCm) runs its host code here too; its data lives
+ * on the GPU the handle opened (device.h). Run copies the caller's host
+ * tensors to device buffers, hands the model device callbacks whose first
+ * failure is recorded and makes the rest of the run's device calls no-ops
+ * (so generated code never branches on them), and copies the outputs back.
+ *
  *===----------------------------------------------------------------------===*/
 #include "ddl_internal.h"
+#include "device.h"
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +34,11 @@ struct ddl_model_handle {
   void *dl;
   const ddl_model *model;
   char *path;
+  /* A device model's GPU; NULL for a CPU model or with DDL_NO_DEVICE. */
+  ddl_device *device;
 
-  /* The cached arena, reused by consecutive runs; one run at a time. */
+  /* The cached arena (device memory for a device model), reused by
+   * consecutive runs; one run at a time. */
   pthread_mutex_t arena_mutex;
   void *arena;
   size_t arena_capacity;
@@ -110,6 +121,15 @@ static ddl_status validate_model(const char *path, const ddl_model *m) {
                     "%s: arena_bytes is -1 (input-dependent) but arena_size "
                     "is NULL",
                     path);
+  if (m->device_kind > DDL_DEVICE_ROCM)
+    return ddl_fail(DDL_INVALID_MODEL,
+                    "%s: device_kind is %u (0 = cpu, 1 = cuda, 2 = rocm)", path,
+                    m->device_kind);
+  if (m->device_kind != DDL_DEVICE_CPU && !valid_name(m->device_arch))
+    return ddl_fail(DDL_INVALID_MODEL,
+                    "%s: a %s model with a NULL, empty or unterminated "
+                    "device_arch",
+                    path, ddl_device_kind_name((int32_t)m->device_kind));
   return DDL_OK;
 }
 
@@ -117,6 +137,11 @@ static ddl_status validate_model(const char *path, const ddl_model *m) {
 
 ddl_status ddl_model_open(ddl_runtime *rt, const char *path,
                           ddl_model_handle **out) {
+  return ddl_model_open_device(rt, path, 0, out);
+}
+
+ddl_status ddl_model_open_device(ddl_runtime *rt, const char *path,
+                                 int device_ordinal, ddl_model_handle **out) {
   if (!out)
     return ddl_fail(DDL_INVALID_ARGUMENT, "ddl_model_open: out is NULL");
   *out = NULL;
@@ -124,6 +149,10 @@ ddl_status ddl_model_open(ddl_runtime *rt, const char *path,
     return ddl_fail(DDL_INVALID_ARGUMENT, "ddl_model_open: runtime is NULL");
   if (!path || !*path)
     return ddl_fail(DDL_INVALID_ARGUMENT, "ddl_model_open: path is empty");
+  if (device_ordinal < 0 && device_ordinal != DDL_NO_DEVICE)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "ddl_model_open: device ordinal %d is negative",
+                    device_ordinal);
 
   struct stat st;
   if (stat(path, &st) != 0) {
@@ -182,6 +211,16 @@ ddl_status ddl_model_open(ddl_runtime *rt, const char *path,
     ddl_model_close(h);
     return s;
   }
+  if (m->device_kind != DDL_DEVICE_CPU && device_ordinal != DDL_NO_DEVICE) {
+    s = ddl_device_open((int32_t)m->device_kind, device_ordinal, &h->device);
+    if (s != DDL_OK) {
+      char why[1024];
+      snprintf(why, sizeof why, "%s", ddl_last_error());
+      ddl_fail(s, "%s: %s", path, why);
+      ddl_model_close(h);
+      return s;
+    }
+  }
   h->model = m;
   *out = h;
   return DDL_OK;
@@ -190,9 +229,14 @@ ddl_status ddl_model_open(ddl_runtime *rt, const char *path,
 void ddl_model_close(ddl_model_handle *h) {
   if (!h)
     return;
+  if (h->device) {
+    ddl_device_free(h->device, h->arena);
+    ddl_device_close(h->device);
+  } else {
+    free(h->arena);
+  }
   if (h->dl)
     dlclose(h->dl);
-  free(h->arena);
   pthread_mutex_destroy(&h->arena_mutex);
   free(h->path);
   free(h);
@@ -203,6 +247,13 @@ const ddl_model *ddl_model_descriptor(const ddl_model_handle *h) {
 }
 const char *ddl_model_name(const ddl_model_handle *h) {
   return h && h->model->name ? h->model->name : "";
+}
+int32_t ddl_model_device_kind(const ddl_model_handle *h) {
+  return h ? (int32_t)h->model->device_kind : DDL_DEVICE_CPU;
+}
+const char *ddl_model_device_arch(const ddl_model_handle *h) {
+  return h && h->model->device_kind != DDL_DEVICE_CPU ? h->model->device_arch
+                                                      : NULL;
 }
 size_t ddl_model_num_inputs(const ddl_model_handle *h) {
   return h ? h->model->num_inputs : 0;
@@ -406,8 +457,7 @@ ddl_status ddl_model_arena_size(const ddl_model_handle *h,
   return DDL_OK;
 }
 
-/*===-- Run
- * ----------------------------------------------------------------===*/
+/*===-- Run ---------------------------------------------------------------===*/
 
 /* What host.ctx points at during one run. */
 typedef struct ddl_run_ctx {
@@ -416,17 +466,53 @@ typedef struct ddl_run_ctx {
   void *owned[DDL_MAX_RUN_ARENAS];
   int num_owned;
   int64_t failed_bytes; /* the last arena request that failed, or -1 */
+  /* Device models: set by the first failing device call, whose message is
+   * kept in device_error; later device calls of the run do nothing. */
+  atomic_int device_failed;
+  char device_error[1024];
 } ddl_run_ctx;
 
 static void host_parallel_for(void *ctx, int64_t n, ddl_task_fn fn,
                               void *args) {
-  ddl_runtime_parallel_for_host(((ddl_run_ctx *)ctx)->h->rt, n, fn, args);
+  ddl_run_ctx *run = ctx;
+  ddl_runtime_parallel_for_host(run->h->rt, n, fn, args);
+}
+
+/* Keeps the thread's message as the run's device error if it is the
+ * first. Calls may come from several pool threads at once. */
+static void record_device_error(ddl_run_ctx *run) {
+  if (atomic_exchange(&run->device_failed, 1) == 0)
+    snprintf(run->device_error, sizeof run->device_error, "%s",
+             ddl_last_error());
+}
+
+static bool device_failed(ddl_run_ctx *run) {
+  return atomic_load(&run->device_failed) != 0;
+}
+
+/* Arena memory: host memory for a CPU model, device memory otherwise. */
+static void *arena_alloc(ddl_run_ctx *run, size_t bytes) {
+  ddl_device *device = run->h->device;
+  if (!device)
+    return ddl_aligned_alloc(bytes);
+  void *p = NULL;
+  if (ddl_device_alloc(device, (int64_t)bytes, &p) != DDL_OK)
+    record_device_error(run);
+  return p;
+}
+
+static void arena_free(ddl_model_handle *h, void *p) {
+  if (h->device)
+    ddl_device_free(h->device, p);
+  else
+    free(p);
 }
 
 static void *host_arena(void *ctx, int64_t bytes) {
   ddl_run_ctx *run = ctx;
   ddl_model_handle *h = run->h;
-  if (bytes < 0 || (uint64_t)bytes > (uint64_t)PTRDIFF_MAX - 64) {
+  if (bytes < 0 || (uint64_t)bytes > (uint64_t)PTRDIFF_MAX - 64 ||
+      device_failed(run)) {
     run->failed_bytes = bytes;
     return NULL;
   }
@@ -436,8 +522,8 @@ static void *host_arena(void *ctx, int64_t bytes) {
     pthread_mutex_lock(&h->arena_mutex);
     if (!h->arena_in_use) {
       if (h->arena_capacity < (size_t)bytes || !h->arena) {
-        free(h->arena);
-        h->arena = ddl_aligned_alloc((size_t)bytes);
+        arena_free(h, h->arena);
+        h->arena = arena_alloc(run, (size_t)bytes);
         h->arena_capacity = h->arena ? (size_t)bytes : 0;
       }
       void *p = h->arena;
@@ -456,7 +542,7 @@ static void *host_arena(void *ctx, int64_t bytes) {
     run->failed_bytes = bytes;
     return NULL;
   }
-  void *p = ddl_aligned_alloc((size_t)bytes);
+  void *p = arena_alloc(run, (size_t)bytes);
   if (!p)
     run->failed_bytes = bytes;
   else
@@ -471,7 +557,53 @@ static void release_run_arenas(ddl_run_ctx *run) {
     pthread_mutex_unlock(&run->h->arena_mutex);
   }
   for (int i = 0; i < run->num_owned; ++i)
-    free(run->owned[i]);
+    arena_free(run->h, run->owned[i]);
+}
+
+/*===-- Device callbacks (ddl_host.device_*) ------------------------------===*/
+
+static void host_device_launch(void *ctx, const void *image,
+                               int64_t image_bytes, const char *name,
+                               const int64_t *grid_block, int64_t shared_bytes,
+                               void **params) {
+  ddl_run_ctx *run = ctx;
+  if (!device_failed(run) &&
+      ddl_device_launch(run->h->device, image, image_bytes, name, grid_block,
+                        shared_bytes, params) != DDL_OK)
+    record_device_error(run);
+}
+
+static void *host_device_alloc(void *ctx, int64_t bytes) {
+  ddl_run_ctx *run = ctx;
+  void *p = NULL;
+  if (!device_failed(run) &&
+      ddl_device_alloc(run->h->device, bytes, &p) != DDL_OK)
+    record_device_error(run);
+  return p;
+}
+
+/* Frees even after a failure, so that a failed run leaks nothing. */
+static void host_device_free(void *ctx, void *ptr) {
+  ddl_run_ctx *run = ctx;
+  if (ddl_device_free(run->h->device, ptr) != DDL_OK)
+    record_device_error(run);
+}
+
+static void *host_device_constant(void *ctx, const void *data, int64_t bytes) {
+  ddl_run_ctx *run = ctx;
+  void *p = NULL;
+  if (!device_failed(run) &&
+      ddl_device_constant(run->h->device, data, bytes, &p) != DDL_OK)
+    record_device_error(run);
+  return p;
+}
+
+static void host_device_copy(void *ctx, void *dst, const void *src,
+                             int64_t bytes, int32_t to_device) {
+  ddl_run_ctx *run = ctx;
+  if (!device_failed(run) && ddl_device_copy(run->h->device, dst, src, bytes,
+                                             to_device != 0) != DDL_OK)
+    record_device_error(run);
 }
 
 /* Checks one returned output; false (message set) if the model broke the
@@ -507,6 +639,32 @@ static bool check_output(const ddl_model_handle *h, const ddl_tensor_info *info,
   return true;
 }
 
+/* Frees an output buffer the model handed over. */
+static void free_output(ddl_model_handle *h, void *data) {
+  if (h->device)
+    ddl_device_free(h->device, data);
+  else
+    free(data);
+}
+
+/* A host tensor holding a copy of device output `io`. */
+static ddl_status copy_output(ddl_model_handle *h, const ddl_tensor_info *info,
+                              const ddl_model_io *io, ddl_tensor **out) {
+  ddl_status s = ddl_tensor_create(info->dtype, info->rank, io->dims, out);
+  if (s == DDL_OK)
+    s = ddl_device_copy(h->device, (*out)->data, io->data,
+                        (int64_t)(*out)->byte_size, false);
+  return s;
+}
+
+/* "model 'm' failed on CUDA device 0 (built for sm_90): <message>". */
+static ddl_status device_run_fail(const ddl_model_handle *h,
+                                  const char *message) {
+  return ddl_fail(DDL_DEVICE_ERROR,
+                  "model '%s' failed on %s (built for %s): %s", model_label(h),
+                  ddl_device_label(h->device), h->model->device_arch, message);
+}
+
 ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
                          size_t num_inputs, ddl_tensor **outputs,
                          size_t num_outputs) {
@@ -525,16 +683,26 @@ ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
   if (num_outputs > 0 && !outputs)
     return ddl_fail(DDL_INVALID_ARGUMENT, "model '%s': outputs array is NULL",
                     model_label(h));
+  ddl_device *device = h->device;
+  if (m->device_kind != DDL_DEVICE_CPU && !device)
+    return ddl_fail(DDL_DEVICE_ERROR,
+                    "model '%s' is a %s model opened without a device "
+                    "(DDL_NO_DEVICE): it cannot run",
+                    model_label(h),
+                    ddl_device_kind_name((int32_t)m->device_kind));
 
   /* One block for the input views, the output views and the output dims. */
-  size_t num_out = m->num_outputs;
+  size_t num_in = m->num_inputs, num_out = m->num_outputs;
   ddl_model_io *in_ios = make_input_ios(h, inputs);
   ddl_model_io *out_ios = calloc(num_out ? num_out : 1, sizeof *out_ios);
   int64_t *out_dims = calloc(num_out * DDL_MAX_RANK + 1, sizeof *out_dims);
-  if (!in_ios || !out_ios || !out_dims) {
+  void **device_inputs =
+      device ? calloc(num_in ? num_in : 1, sizeof *device_inputs) : NULL;
+  if (!in_ios || !out_ios || !out_dims || (device && !device_inputs)) {
     free(in_ios);
     free(out_ios);
     free(out_dims);
+    free(device_inputs);
     return ddl_fail(DDL_OUT_OF_MEMORY, "model '%s': out of memory",
                     model_label(h));
   }
@@ -547,10 +715,46 @@ ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
   ddl_run_ctx run = {.h = h, .failed_bytes = -1};
   ddl_host host = {
       .ctx = &run, .parallel_for = host_parallel_for, .arena = host_arena};
-  int32_t rc = m->run(&host, in_ios, out_ios);
+  if (device) {
+    host.device_launch = host_device_launch;
+    host.device_alloc = host_device_alloc;
+    host.device_free = host_device_free;
+    host.device_constant = host_device_constant;
+    host.device_copy = host_device_copy;
+    /* The model sees device copies of the inputs. */
+    for (size_t i = 0; i < num_in && !device_failed(&run); ++i) {
+      int64_t bytes = (int64_t)inputs[i]->byte_size;
+      if (ddl_device_alloc(device, bytes, &device_inputs[i]) != DDL_OK ||
+          ddl_device_copy(device, device_inputs[i], inputs[i]->data, bytes,
+                          true) != DDL_OK)
+        record_device_error(&run);
+      in_ios[i].data = device_inputs[i];
+    }
+  }
+  int32_t rc =
+      device_failed(&run) ? DDL_MODEL_OK : m->run(&host, in_ios, out_ios);
+  if (device) {
+    /* Kernels may still use the arenas and inputs; a kernel's own failure
+     * shows here. */
+    if (ddl_device_synchronize(device) != DDL_OK)
+      record_device_error(&run);
+    for (size_t i = 0; i < num_in; ++i)
+      ddl_device_free(device, device_inputs[i]);
+    free(device_inputs);
+  }
   release_run_arenas(&run);
   free(in_ios);
 
+  if (device_failed(&run)) {
+    /* The model returned its outputs, or nothing at all if the failure
+     * came before its run; the host frees them (the ABI's sticky rule). */
+    if (rc == DDL_MODEL_OK)
+      for (size_t i = 0; i < num_out; ++i)
+        ddl_device_free(device, out_ios[i].data);
+    free(out_ios);
+    free(out_dims);
+    return device_run_fail(h, run.device_error);
+  }
   if (rc != DDL_MODEL_OK) {
     /* The ABI hands buffers over only on success: leave them alone. */
     const char *check =
@@ -576,17 +780,26 @@ ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
     if (!check_output(h, &m->outputs[i], &out_ios[i]))
       s = DDL_RUN_FAILED;
   for (size_t i = 0; i < num_out && s == DDL_OK; ++i) {
+    if (device) {
+      s = copy_output(h, &m->outputs[i], &out_ios[i], &outputs[i]);
+      if (s == DDL_DEVICE_ERROR) {
+        char why[1024];
+        snprintf(why, sizeof why, "%s", ddl_last_error());
+        s = device_run_fail(h, why);
+      }
+      continue; /* the device buffers are freed below */
+    }
     s = ddl_tensor_adopt(m->outputs[i].dtype, m->outputs[i].rank,
                          out_ios[i].dims, out_ios[i].data, &outputs[i]);
     if (s == DDL_OK)
       out_ios[i].data = NULL; /* the tensor owns it now */
   }
-  if (s != DDL_OK) {
-    for (size_t i = 0; i < num_out; ++i) {
+  for (size_t i = 0; i < num_out; ++i) {
+    if (s != DDL_OK) {
       ddl_tensor_destroy(outputs[i]);
       outputs[i] = NULL;
-      free(out_ios[i].data);
     }
+    free_output(h, out_ios[i].data);
   }
   free(out_ios);
   free(out_dims);

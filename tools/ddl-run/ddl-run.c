@@ -2,10 +2,13 @@
  *
  *   ddl-run model.so --input NAME=FILE ... [--input FILE ...]
  *           [--output-dir D] [--benchmark N] [--threads T] [--print]
+ *           [--device cpu|cuda[:N]|rocm[:N]] [--signature]
  *
  * Inputs are .npy or ONNX TensorProto .pb files; outputs are written as
- * D/<name>.npy. Exit status: 0 success, 1 error (bad file, mismatched
- * input, failing model), 2 usage error.
+ * D/<name>.npy. A CUDA or ROCm model runs on GPU N of its kind (default
+ * 0); --device must name the model's own kind. Exit status: 0 success, 1
+ * error (bad file, mismatched input or device, failing model), 2 usage
+ * error.
  *
  *===----------------------------------------------------------------------===*/
 #include "ddl_run_io.h"
@@ -32,8 +35,12 @@ static void usage(FILE *f) {
              "  --benchmark N       after one warm-up, time N more runs\n"
              "  --threads T         thread pool size (0 = online CPUs)\n"
              "  --print             print output values\n"
-             "  --signature         print the model's inputs and outputs, do "
-             "not run\n"
+             "  --device D          cpu, cuda[:N] or rocm[:N]: the model's "
+             "kind, GPU N\n"
+             "                      (default: the model's kind, GPU 0)\n"
+             "  --signature         print the model's inputs, outputs and "
+             "device, do not\n"
+             "                      run (needs no GPU)\n"
              "  -h, --help          this text\n");
 }
 
@@ -87,12 +94,36 @@ typedef struct {
   long threads;
   int print;
   int signature;
+  const char *device; /* --device as given, or NULL */
+  int device_kind;    /* a ddl_device_kind, or -1 without --device */
+  int device_ordinal;
 } options;
+
+/* "cpu", "cuda", "cuda:1", "rocm:0" -> kind and ordinal; -1 if malformed. */
+static int parse_device(const char *s, int *kind, int *ordinal) {
+  static const char *const kinds[] = {"cpu", "cuda", "rocm"};
+  for (int k = 0; k < 3; ++k) {
+    size_t len = strlen(kinds[k]);
+    if (strncmp(s, kinds[k], len) != 0)
+      continue;
+    *kind = k;
+    *ordinal = 0;
+    if (s[len] == '\0')
+      return 0;
+    if (s[len] != ':' || k == DDL_DEVICE_CPU)
+      return -1;
+    long n = parse_count(s + len + 1, 1 << 20);
+    *ordinal = (int)n;
+    return n < 0 ? -1 : 0;
+  }
+  return -1;
+}
 
 /* Fills `o`; returns 0, or an exit status (help or usage error). */
 static int parse_args(int argc, char **argv, options *o, int *done) {
   *done = 0;
   o->benchmark = -1;
+  o->device_kind = -1;
   o->inputs = calloc((size_t)argc, sizeof *o->inputs);
   if (!o->inputs)
     return error("out of memory");
@@ -120,8 +151,8 @@ static int parse_args(int argc, char **argv, options *o, int *done) {
       continue;
     }
     /* Flags with a value: "--flag VALUE" or "--flag=VALUE". */
-    static const char *const valued[] = {"--input", "--output-dir",
-                                         "--benchmark", "--threads"};
+    static const char *const valued[] = {
+        "--input", "--output-dir", "--benchmark", "--threads", "--device"};
     const char *value = NULL;
     size_t which = sizeof valued / sizeof *valued;
     for (size_t k = 0; k < sizeof valued / sizeof *valued; ++k) {
@@ -154,6 +185,13 @@ static int parse_args(int argc, char **argv, options *o, int *done) {
     case 3:
       if ((o->threads = parse_count(value, 1024)) < 0)
         return usage_error("--threads wants a count in [0, 1024], not '%s'",
+                           value);
+      break;
+    case 4:
+      o->device = value;
+      if (parse_device(value, &o->device_kind, &o->device_ordinal) != 0)
+        return usage_error("--device wants cpu, cuda[:N] or rocm[:N], not "
+                           "'%s'",
                            value);
       break;
     default:
@@ -305,6 +343,39 @@ static void print_signature(ddl_model_handle *h) {
     printf("arena: %s bytes\n", ddl_model_arena_formula(h)
                                     ? ddl_model_arena_formula(h)
                                     : "input-dependent");
+  int32_t kind = ddl_model_device_kind(h);
+  if (kind == DDL_DEVICE_CPU)
+    printf("device: cpu\n");
+  else
+    printf("device: %s %s\n", ddl_device_kind_name(kind),
+           ddl_model_device_arch(h));
+}
+
+/* Opens the model on the device --device names (default: its own kind,
+ * GPU 0). The model is first opened without a device, so that a
+ * mismatched --device or --signature never needs the GPU's driver. */
+static int open_model(const options *o, ddl_runtime *rt, ddl_model_handle **h) {
+  if (ddl_model_open_device(rt, o->model, DDL_NO_DEVICE, h) != DDL_OK)
+    return error("%s", ddl_last_error());
+  int32_t kind = ddl_model_device_kind(*h);
+  if (o->device_kind >= 0 && o->device_kind != kind) {
+    if (kind == DDL_DEVICE_CPU)
+      return error("%s is a cpu model: --device %s cannot run it (use "
+                   "--device cpu or leave --device out)",
+                   o->model, o->device);
+    return error("%s is a %s model (%s): --device %s cannot run it (use "
+                 "--device %s[:N] or leave --device out)",
+                 o->model, ddl_device_kind_name(kind),
+                 ddl_model_device_arch(*h), o->device,
+                 ddl_device_kind_name(kind));
+  }
+  if (o->signature || kind == DDL_DEVICE_CPU)
+    return 0;
+  ddl_model_close(*h);
+  *h = NULL;
+  if (ddl_model_open_device(rt, o->model, o->device_ordinal, h) != DDL_OK)
+    return error("%s", ddl_last_error());
+  return 0;
 }
 
 /* "a/b:c" -> "a_b_c": outputs become plain file names in one folder. */
@@ -363,10 +434,8 @@ int main(int argc, char **argv) {
     rc = error("%s", ddl_last_error());
     goto done;
   }
-  if (ddl_model_open(rt, o.model, &h) != DDL_OK) {
-    rc = error("%s", ddl_last_error());
+  if ((rc = open_model(&o, rt, &h)) != 0)
     goto done;
-  }
   if (o.signature) {
     print_signature(h);
     goto done;

@@ -16,9 +16,11 @@
 #include "ddl/Diagnostics.h"
 #include "ddl/InitAll.h"
 #include "frontends/onnx/ONNXImporter.h"
+#include "lib/Target/GPU/DeviceTarget.h"
 #include "passes/codegen/Schedules.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -41,7 +43,16 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Auto, Graph, Linalg, LLVMDialect, LLVMIR, Object, Shared };
+enum class Emit {
+  Auto,
+  Graph,
+  Linalg,
+  LLVMDialect,
+  LLVMIR,
+  Object,
+  Shared,
+  DeviceAssembly
+};
 } // namespace
 
 static cl::opt<std::string> inputPath(
@@ -61,10 +72,16 @@ static cl::opt<Emit> emit(
                           "optimized-to-be LLVM IR (.ll)"),
                clEnumValN(Emit::Object, "object", "an ELF object file (.o)"),
                clEnumValN(Emit::Shared, "shared",
-                          "a shared object + C header (.so, .h)")));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Target: host, x86_64 or aarch64"),
-                                   cl::init("host"));
+                          "a shared object + C header (.so, .h)"),
+               clEnumValN(Emit::DeviceAssembly, "ptx",
+                          "the kernels' PTX (--target=cuda)"),
+               clEnumValN(Emit::DeviceAssembly, "amdgcn",
+                          "the kernels' AMDGCN assembly (--target=rocm)")));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Target: host, x86_64, aarch64, cuda[:sm_XX] (default "
+                    "sm_90) or rocm[:gfxNNN] (default gfx942)"),
+           cl::init("host"));
 static cl::opt<unsigned>
     optLevel("O", cl::Prefix, cl::desc("Optimization level 0-3"), cl::init(3));
 static cl::opt<std::string>
@@ -233,8 +250,26 @@ int main(int argc, char **argv) {
   if (ddl::resolveTargetTriple(compileOptions).empty()) {
     llvm::WithColor::error(llvm::errs(), "ddlc")
         << "unknown --target '" << target
-        << "' (expected host, x86_64 or aarch64)\n";
+        << "' (expected host, x86_64, aarch64, cuda[:sm_XX] or "
+           "rocm[:gfxNNN])\n";
     return 1;
+  }
+  std::string deviceError;
+  std::optional<ddl::DeviceTarget> device =
+      ddl::parseDeviceTarget(target, deviceError);
+  if (device && device->chip.empty()) {
+    llvm::WithColor::error(llvm::errs(), "ddlc")
+        << "--target=" << target << ": " << deviceError << "\n";
+    return 1;
+  }
+  if (stage == Emit::DeviceAssembly) {
+    if (!device) {
+      llvm::WithColor::error(llvm::errs(), "ddlc")
+          << "--emit=ptx and --emit=amdgcn need a GPU target (--target=cuda or "
+             "--target=rocm)\n";
+      return 1;
+    }
+    compileOptions.gpuPipeline.format = "isa";
   }
   ddl::CompileStats compileStats;
   auto printStats = [&] {
@@ -291,7 +326,20 @@ int main(int argc, char **argv) {
     llvm::WithColor::error(llvm::errs(), "ddlc") << error << "\n";
     return 1;
   }
-  if (stage == Emit::Object) {
+  if (stage == Emit::DeviceAssembly) {
+    // The kernels' assembly, embedded by ddl-gpu-to-host as the images.
+    for (auto image : module->getOps<LLVM::GlobalOp>()) {
+      if (!image.getSymName().starts_with("__ddl_image_"))
+        continue;
+      auto text = dyn_cast_or_null<StringAttr>(image.getValueOrNull());
+      if (!text)
+        continue;
+      output->os() << "// ddlc: kernel module "
+                   << image.getSymName().drop_front(strlen("__ddl_image_"))
+                   << "\n"
+                   << text.getValue() << "\n";
+    }
+  } else if (stage == Emit::Object) {
     std::string object;
     if (failed(ddl::emitObject(*module, compileOptions, object, &compileStats)))
       return fail();

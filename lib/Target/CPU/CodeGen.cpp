@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ddl/Compiler.h"
+#include "lib/Target/GPU/DeviceTarget.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LLVMContext.h"
@@ -27,7 +28,10 @@
 using namespace mlir;
 
 std::string ddl::resolveTargetTriple(const CompileOptions &options) {
-  if (options.target == "host")
+  // A GPU target's host code runs on the host.
+  std::string deviceError;
+  if (options.target == "host" ||
+      parseDeviceTarget(options.target, deviceError))
     return llvm::sys::getProcessTriple();
   if (options.target == "x86_64")
     return "x86_64-unknown-linux-gnu";
@@ -50,7 +54,7 @@ static void initializeTargets() {
 static std::pair<std::string, std::string>
 cpuAndFeatures(const ddl::CompileOptions &options, const llvm::Triple &triple) {
   llvm::Triple host(llvm::sys::getProcessTriple());
-  if (options.target == "host" || triple.getArch() == host.getArch()) {
+  if (triple.getArch() == host.getArch()) {
     std::string features;
     for (const auto &feature : llvm::sys::getHostCPUFeatures())
       features += (feature.second ? "+" : "-") + feature.first().str() + ",";

@@ -1,12 +1,20 @@
 /*===- runtime_unit_tests.c - tests of the libddl_runtime C API ----------===*
  *
  * Usage: ddl-runtime-unit-tests MODEL_DIR
- * MODEL_DIR holds the fake models built from models/. Prints one line per test
- * group and a summary; exits 1 if any check failed.
+ * MODEL_DIR holds the fake models built from models/ and the fake GPU
+ * drivers built from fake_driver/. Prints one line per test group and a
+ * summary; exits 1 if any check failed.
+ *
+ * The device tests switch drivers and inject failures with setenv:
+ * DDL_CUDA_LIBRARY / DDL_HIP_LIBRARY are read at every device open (the
+ * runtime keeps each library file it loaded, keyed by path, and remembers
+ * no failed load), FAKE_CUDA_FAIL / FAKE_HIP_FAIL at every driver call. So
+ * the groups may run in any order; each leaves the variables unset.
  *
  *===----------------------------------------------------------------------===*/
 #include "ddl_runtime.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -66,6 +74,11 @@ static void test_basics(void) {
   int before = num_failures;
   CHECK(strcmp(ddl_status_name(DDL_SHAPE_MISMATCH), "DDL_SHAPE_MISMATCH") == 0);
   CHECK(strcmp(ddl_status_name((ddl_status)77), "DDL_UNKNOWN_STATUS") == 0);
+  CHECK(strcmp(ddl_status_name(DDL_DEVICE_ERROR), "DDL_DEVICE_ERROR") == 0);
+  CHECK(strcmp(ddl_device_kind_name(DDL_DEVICE_CPU), "cpu") == 0);
+  CHECK(strcmp(ddl_device_kind_name(DDL_DEVICE_CUDA), "cuda") == 0);
+  CHECK(strcmp(ddl_device_kind_name(DDL_DEVICE_ROCM), "rocm") == 0);
+  CHECK(strcmp(ddl_device_kind_name(7), "unknown") == 0);
   CHECK(ddl_dtype_size(DDL_DTYPE_FLOAT) == 4);
   CHECK(ddl_dtype_size(DDL_DTYPE_BOOL) == 1);
   CHECK(ddl_dtype_size(DDL_DTYPE_BFLOAT16) == 2);
@@ -365,7 +378,7 @@ static void test_open(ddl_runtime *rt) {
   expect_open_error(rt, "fake_no_entry", DDL_LOAD_FAILED,
                     "no 'ddl_get_model' symbol");
   expect_open_error(rt, "fake_bad_abi", DDL_ABI_MISMATCH,
-                    "fake_bad_abi.so: ABI version 7, this runtime supports 2");
+                    "fake_bad_abi.so: ABI version 7, this runtime supports 3");
   expect_open_error(rt, "fake_bad_null_model", DDL_LOAD_FAILED,
                     "ddl_get_model() returned NULL");
   expect_open_error(rt, "fake_bad_bad_dtype", DDL_INVALID_MODEL,
@@ -382,6 +395,11 @@ static void test_open(ddl_runtime *rt) {
                     "input 'x' has NULL dims");
   expect_open_error(rt, "fake_bad_no_arena_fn", DDL_INVALID_MODEL,
                     "arena_size is NULL");
+  expect_open_error(rt, "fake_bad_device_kind", DDL_INVALID_MODEL,
+                    "device_kind is 3 (0 = cpu, 1 = cuda, 2 = rocm)");
+  expect_open_error(rt, "fake_bad_no_arch", DDL_INVALID_MODEL,
+                    "a cuda model with a NULL, empty or unterminated "
+                    "device_arch");
   ddl_model_close(NULL);
   report("open", before);
 }
@@ -653,6 +671,313 @@ static void test_run_failures(ddl_runtime *rt) {
   report("run failures", before);
 }
 
+/*===-- Devices, through the fake drivers ---------------------------------===*/
+
+/* What the fake driver of `lib` (libfake_cuda, libfake_hip) holds now. */
+typedef struct {
+  int allocs, modules, loads, launches, contexts;
+} gpu_stats;
+
+static gpu_stats stats_of(const char *lib) {
+  gpu_stats g = {-1, -1, -1, -1, -1};
+  /* The runtime loaded the same file: this finds that copy. */
+  void *dl = dlopen(model_path(lib), RTLD_NOW | RTLD_LOCAL);
+  void *sym = dl ? dlsym(dl, "fake_gpu_stats") : NULL;
+  void (*fn)(int *, int *, int *, int *, int *);
+  if (sym) {
+    memcpy(&fn, &sym, sizeof fn);
+    fn(&g.allocs, &g.modules, &g.loads, &g.launches, &g.contexts);
+  }
+  if (dl)
+    dlclose(dl);
+  return g;
+}
+
+static void set_env(const char *name, const char *value) {
+  if (value)
+    setenv(name, value, 1);
+  else
+    unsetenv(name);
+}
+
+/* Runs the device_add model on a [batch, 4] input: its status, or
+ * DDL_INTERNAL when it succeeded with wrong values or failed with an
+ * output. No CHECK: it runs on several threads. */
+static ddl_status run_device_add(ddl_model_handle *h, int64_t batch) {
+  int64_t dims[] = {batch, 4};
+  ddl_tensor *x = NULL, *y = (ddl_tensor *)1;
+  if (ddl_tensor_create(DDL_DTYPE_FLOAT, 2, dims, &x) != DDL_OK)
+    return DDL_OUT_OF_MEMORY;
+  float *xs = ddl_tensor_data(x);
+  for (int64_t i = 0; i < batch * 4; ++i)
+    xs[i] = (float)i - 3.0f;
+  const ddl_tensor *ins[] = {x};
+  ddl_status s = ddl_model_run(h, ins, 1, &y, 1);
+  if (s == DDL_OK) {
+    int ok = y && ddl_tensor_dims(y)[0] == batch && ddl_tensor_dims(y)[1] == 4;
+    const float *ys = ok ? ddl_tensor_data(y) : NULL;
+    for (int64_t i = 0; ok && i < batch * 4; ++i)
+      ok &= ys[i] == xs[i] + 11.5f;
+    if (!ok)
+      s = DDL_INTERNAL;
+    ddl_tensor_destroy(y);
+  } else if (y != NULL) {
+    s = DDL_INTERNAL;
+  }
+  ddl_tensor_destroy(x);
+  return s;
+}
+
+static void test_device_open(ddl_runtime *rt) {
+  int before = num_failures;
+  ddl_model_handle *h = NULL;
+
+  /* CPU models ignore the ordinal and have no device. */
+  CHECK_OK(ddl_model_open_device(rt, model_path("fake_add_one"), 5, &h));
+  CHECK(ddl_model_device_kind(h) == DDL_DEVICE_CPU);
+  CHECK(ddl_model_device_arch(h) == NULL);
+  ddl_model_close(h);
+  CHECK_ERR(ddl_model_open_device(rt, model_path("fake_add_one"), -2, &h),
+            DDL_INVALID_ARGUMENT, "device ordinal -2 is negative");
+  CHECK(ddl_model_device_kind(NULL) == DDL_DEVICE_CPU);
+
+  /* The driver library is missing, or too old. */
+  set_env("DDL_CUDA_LIBRARY", "/nonexistent/libcuda.so.1");
+  h = (ddl_model_handle *)1;
+  CHECK_ERR(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h),
+            DDL_DEVICE_ERROR,
+            "cannot load the CUDA driver library /nonexistent/libcuda.so.1");
+  CHECK(h == NULL);
+  CHECK(strstr(ddl_last_error(), "DDL_CUDA_LIBRARY names another file"));
+  /* Without a device: queries work, runs do not. */
+  CHECK_OK(ddl_model_open_device(rt, model_path("fake_cuda_add_one"),
+                                 DDL_NO_DEVICE, &h));
+  CHECK(ddl_model_device_kind(h) == DDL_DEVICE_CUDA);
+  CHECK(h && strcmp(ddl_model_device_arch(h), "sm_90") == 0);
+  CHECK(run_device_add(h, 1) == DDL_DEVICE_ERROR);
+  CHECK(strstr(ddl_last_error(), "a cuda model opened without a device"));
+  ddl_model_close(h);
+  set_env("DDL_CUDA_LIBRARY", model_path("libfake_cuda_no_sync"));
+  CHECK_ERR(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h),
+            DDL_DEVICE_ERROR, "has no symbol 'cuCtxSynchronize'");
+
+  /* The driver is there; the device is not. */
+  set_env("DDL_CUDA_LIBRARY", model_path("libfake_cuda"));
+  set_env("FAKE_CUDA_FAIL", "cuInit");
+  CHECK_ERR(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h),
+            DDL_DEVICE_ERROR,
+            "fake_cuda_add_one.so: cuInit failed: CUDA_ERROR_NO_DEVICE (no "
+            "CUDA-capable device is detected)");
+  set_env("FAKE_CUDA_FAIL", NULL);
+  set_env("FAKE_CUDA_DEVICES", "0");
+  CHECK_ERR(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h),
+            DDL_DEVICE_ERROR, "no CUDA device found");
+  set_env("FAKE_CUDA_DEVICES", "2");
+  CHECK_ERR(ddl_model_open_device(rt, model_path("fake_cuda_add_one"), 2, &h),
+            DDL_DEVICE_ERROR,
+            "CUDA device 2 does not exist: 2 devices are present (ordinals 0 "
+            "to 1)");
+  set_env("FAKE_CUDA_FAIL", "cuDevicePrimaryCtxRetain");
+  CHECK_ERR(ddl_model_open_device(rt, model_path("fake_cuda_add_one"), 1, &h),
+            DDL_DEVICE_ERROR, "cuDevicePrimaryCtxRetain failed");
+  set_env("FAKE_CUDA_FAIL", NULL);
+  CHECK_OK(ddl_model_open_device(rt, model_path("fake_cuda_add_one"), 1, &h));
+  CHECK(stats_of("libfake_cuda").contexts == 1);
+  CHECK_OK(run_device_add(h, 2));
+  ddl_model_close(h);
+  set_env("FAKE_CUDA_DEVICES", NULL);
+  set_env("FAKE_CUDA_DEVICES", NULL);
+  CHECK_ERR(ddl_model_open_device(rt, model_path("fake_cuda_add_one"), 1, &h),
+            DDL_DEVICE_ERROR, "CUDA device 1 does not exist: 1 device is");
+
+  /* ROCm: the library is missing. */
+  set_env("DDL_HIP_LIBRARY", "/nonexistent/libamdhip64.so");
+  CHECK_ERR(ddl_model_open(rt, model_path("fake_rocm_add_one"), &h),
+            DDL_DEVICE_ERROR,
+            "cannot load the ROCm driver library /nonexistent/libamdhip64.so");
+  set_env("DDL_HIP_LIBRARY", NULL);
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  gpu_stats g = stats_of("libfake_cuda");
+  CHECK(g.allocs == 0 && g.modules == 0 && g.contexts == 0);
+  report("device open", before);
+}
+
+typedef struct {
+  ddl_model_handle *h;
+  int64_t batch;
+  int ok;
+} device_run_args;
+
+static void *device_runs(void *p) {
+  device_run_args *a = p;
+  a->ok = 1;
+  for (int round = 0; round < 20; ++round)
+    a->ok &= run_device_add(a->h, a->batch + round) == DDL_OK;
+  return NULL;
+}
+
+static void test_cuda_model(ddl_runtime *rt) {
+  int before = num_failures;
+  set_env("DDL_CUDA_LIBRARY", model_path("libfake_cuda"));
+  gpu_stats g0 = stats_of("libfake_cuda");
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  if (!h) {
+    set_env("DDL_CUDA_LIBRARY", NULL);
+    return report("cuda model", before);
+  }
+  CHECK(ddl_model_device_kind(h) == DDL_DEVICE_CUDA);
+  CHECK(strcmp(ddl_model_device_arch(h), "sm_90") == 0);
+  CHECK(ddl_model_arena_bytes(h) == -1);
+
+  /* The image is loaded once, the constant uploaded once, the arena
+   * cached (grown for batch 100); each run frees its inputs and outputs. */
+  CHECK_OK(run_device_add(h, 3));
+  gpu_stats g1 = stats_of("libfake_cuda");
+  CHECK(g1.loads == g0.loads + 1 && g1.modules == g0.modules + 1);
+  CHECK(g1.launches == g0.launches + 3);
+  CHECK(g1.allocs == g0.allocs + 2); /* the arena and the constant */
+  CHECK_OK(run_device_add(h, 100));
+  CHECK_OK(run_device_add(h, 1));
+  CHECK_OK(run_device_add(h, 0)); /* empty: no launch, 0-byte buffers */
+  gpu_stats g2 = stats_of("libfake_cuda");
+  CHECK(g2.loads == g1.loads && g2.allocs == g1.allocs);
+  CHECK(g2.launches == g1.launches + 6);
+
+  /* Several threads on one handle (the fake driver checks that each
+   * thread has the context current). */
+  pthread_t th[4];
+  device_run_args ra[4];
+  for (int i = 0; i < 4; ++i) {
+    ra[i] = (device_run_args){h, 1 + 50 * i, 0};
+    pthread_create(&th[i], NULL, device_runs, &ra[i]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(th[i], NULL);
+    CHECK(ra[i].ok);
+  }
+  CHECK(stats_of("libfake_cuda").allocs == g1.allocs);
+  ddl_model_close(h);
+  gpu_stats g3 = stats_of("libfake_cuda");
+  CHECK(g3.allocs == g0.allocs && g3.modules == g0.modules &&
+        g3.contexts == g0.contexts);
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  report("cuda model", before);
+}
+
+/* Runs h once with FAKE_CUDA_FAIL=spec: DDL_DEVICE_ERROR with `text`, no
+ * output, and no device memory left behind beyond the handle's caches. */
+static void expect_device_failure(ddl_model_handle *h, const char *spec,
+                                  const char *text) {
+  int allocs = stats_of("libfake_cuda").allocs;
+  set_env("FAKE_CUDA_FAIL", spec);
+  CHECK_ERR(run_device_add(h, 3), DDL_DEVICE_ERROR, text);
+  set_env("FAKE_CUDA_FAIL", NULL);
+  ++num_checks;
+  if (stats_of("libfake_cuda").allocs != allocs) {
+    ++num_failures;
+    fprintf(stderr, "FAKE_CUDA_FAIL=%s: %d device buffers before, %d after\n",
+            spec, allocs, stats_of("libfake_cuda").allocs);
+  }
+}
+
+static void test_device_failures(ddl_runtime *rt) {
+  int before = num_failures;
+  set_env("DDL_CUDA_LIBRARY", model_path("libfake_cuda"));
+  gpu_stats g0 = stats_of("libfake_cuda");
+
+  /* An image the driver refuses: the first launch fails, the rest of the
+   * run does nothing, the model's own failure status is superseded. */
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_bad_image"), &h));
+  CHECK_ERR(run_device_add(h, 3), DDL_DEVICE_ERROR,
+            "model 'device_add' failed on CUDA device 0 (built for sm_90): "
+            "cuModuleLoadData failed: CUDA_ERROR_INVALID_IMAGE (device kernel "
+            "image is invalid)");
+  CHECK(stats_of("libfake_cuda").modules == g0.modules);
+  ddl_model_close(h);
+
+  /* A failed load is retried by the next run. */
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  if (!h) {
+    set_env("DDL_CUDA_LIBRARY", NULL);
+    return report("device failures", before);
+  }
+  set_env("FAKE_CUDA_FAIL", "cuModuleLoadData");
+  CHECK_ERR(run_device_add(h, 3), DDL_DEVICE_ERROR,
+            "cuModuleLoadData failed: CUDA_ERROR_INVALID_IMAGE");
+  set_env("FAKE_CUDA_FAIL", NULL);
+  CHECK_OK(run_device_add(h, 3));
+
+  /* Each call failing, on a warm handle (arena and constant cached). */
+  expect_device_failure(h, "cuMemAlloc_v2",
+                        "cuMemAlloc_v2 (48 bytes) failed: "
+                        "CUDA_ERROR_OUT_OF_MEMORY (out of memory)");
+  expect_device_failure(h, "cuMemAlloc_v2@2",
+                        "cuMemAlloc_v2 (48 bytes) failed: "
+                        "CUDA_ERROR_OUT_OF_MEMORY");
+  expect_device_failure(h, "cuMemcpyHtoD_v2", "cuMemcpyHtoD_v2 (48 bytes)");
+  expect_device_failure(h, "cuLaunchKernel",
+                        "cuLaunchKernel(add_one) failed: "
+                        "CUDA_ERROR_LAUNCH_FAILED (unspecified launch "
+                        "failure)");
+  expect_device_failure(h, "cuLaunchKernel@2",
+                        "cuLaunchKernel(add_scalar) failed");
+  expect_device_failure(h, "cuMemcpyDtoH_v2", "cuMemcpyDtoH_v2 (4 bytes)");
+  /* The model's two reads succeed; the copy of the output fails. */
+  expect_device_failure(h, "cuMemcpyDtoH_v2@3", "cuMemcpyDtoH_v2 (48 bytes)");
+  expect_device_failure(h, "cuCtxSynchronize",
+                        "cuCtxSynchronize failed: CUDA_ERROR_UNKNOWN");
+  expect_device_failure(h, "cuCtxSetCurrent", "cuCtxSetCurrent failed");
+  CHECK_OK(run_device_add(h, 3));
+  ddl_model_close(h);
+
+  /* A fresh handle whose arena cannot be had. */
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  if (h) {
+    set_env("FAKE_CUDA_FAIL", "cuMemAlloc_v2@2");
+    CHECK_ERR(run_device_add(h, 3), DDL_DEVICE_ERROR,
+              "cuMemAlloc_v2 (512 bytes) failed");
+    set_env("FAKE_CUDA_FAIL", NULL);
+    CHECK_OK(run_device_add(h, 3));
+    ddl_model_close(h);
+  }
+  gpu_stats g1 = stats_of("libfake_cuda");
+  CHECK(g1.allocs == g0.allocs && g1.modules == g0.modules &&
+        g1.contexts == g0.contexts);
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  report("device failures", before);
+}
+
+static void test_rocm_model(ddl_runtime *rt) {
+  int before = num_failures;
+  set_env("DDL_HIP_LIBRARY", model_path("libfake_hip"));
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_rocm_add_one"), &h));
+  if (h) {
+    CHECK(ddl_model_device_kind(h) == DDL_DEVICE_ROCM);
+    CHECK(strcmp(ddl_model_device_arch(h), "gfx942") == 0);
+    CHECK_OK(run_device_add(h, 3));
+    CHECK_OK(run_device_add(h, 0));
+    set_env("FAKE_HIP_FAIL", "hipModuleLaunchKernel");
+    CHECK_ERR(run_device_add(h, 2), DDL_DEVICE_ERROR,
+              "model 'device_add' failed on ROCm device 0 (built for gfx942): "
+              "hipModuleLaunchKernel(add_one) failed: hipErrorLaunchFailure "
+              "(unspecified launch failure)");
+    set_env("FAKE_HIP_FAIL", NULL);
+    CHECK_OK(run_device_add(h, 2));
+    ddl_model_close(h);
+  }
+  gpu_stats g = stats_of("libfake_hip");
+  CHECK(g.allocs == 0 && g.modules == 0 && g.loads == 1);
+  set_env("FAKE_HIP_DEVICES", "0");
+  CHECK_ERR(ddl_model_open(rt, model_path("fake_rocm_add_one"), &h),
+            DDL_DEVICE_ERROR, "hipGetDeviceCount failed: hipErrorNoDevice");
+  set_env("FAKE_HIP_DEVICES", NULL);
+  set_env("DDL_HIP_LIBRARY", NULL);
+  report("rocm model", before);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s MODEL_DIR\n", argv[0]);
@@ -672,6 +997,10 @@ int main(int argc, char **argv) {
   test_two_inputs(rt);
   test_parallel(rt);
   test_run_failures(rt);
+  test_device_open(rt);
+  test_cuda_model(rt);
+  test_device_failures(rt);
+  test_rocm_model(rt);
   ddl_runtime_destroy(rt);
   printf("%d checks, %d failed\n", num_checks, num_failures);
   return num_failures ? 1 : 0;

@@ -23,6 +23,8 @@
 #define BAD_NULL_DIMS 10   /* input rank 2 with dims NULL */
 #define BAD_NO_ARENA_FN 11 /* arena_bytes -1 but arena_size NULL */
 #define BAD_NULL_OUTPUT 12 /* run returns NULL data for 8 bytes */
+#define BAD_DEVICE_KIND 13 /* device_kind 3 */
+#define BAD_NO_ARCH 14     /* a CUDA model with device_arch NULL */
 
 #ifndef FAKE_BAD
 #define FAKE_BAD BAD_NONE
@@ -74,6 +76,9 @@ static const ddl_model model = {
     .name = "bad",
     .arena_bytes = FAKE_BAD == BAD_NO_ARENA_FN ? -1 : 0,
     .run = FAKE_BAD == BAD_NULL_RUN ? NULL : run,
+    .device_kind = FAKE_BAD == BAD_DEVICE_KIND ? 3u
+                   : FAKE_BAD == BAD_NO_ARCH   ? DDL_DEVICE_CUDA
+                                               : DDL_DEVICE_CPU,
 };
 
 const ddl_model *ddl_get_model(void) {

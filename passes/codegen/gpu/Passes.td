@@ -1,0 +1,76 @@
+//===- Passes.td - GPU code generation ---------------------*- tablegen -*-===//
+//
+// The device half of `ddlc --target=cuda|rocm`: after bufferization, every
+// linalg op becomes a kernel (ddl-gpu-map-kernels, then upstream's
+// convert-parallel-loops-to-gpu and gpu-kernel-outlining, the NVVM or ROCDL
+// conversion and gpu-module-to-binary); ddl-gpu-to-host then makes the host
+// code call the runtime's device callbacks (runtime/include/ddl_model_abi.h)
+// for launches, memory and the weights.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_PASSES_CODEGEN_GPU_PASSES_TD
+#define DDL_PASSES_CODEGEN_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DDLGPUMapKernelsPass : Pass<"ddl-gpu-map-kernels", "::mlir::ModuleOp"> {
+  let summary = "Turn every linalg op on buffers into a GPU-mapped parallel loop";
+  let description = [{
+    Runs after bufferization and arena planning. Every linalg op (with
+    `memref.copy`, made a `linalg.copy` first) outside a parallel loop
+    becomes one kernel: its parallel loops are collapsed into one
+    iteration space of N points, tiled by `block-size` and mapped to
+    `block_x` (ceil(N / block-size) blocks) and `thread_x` (block-size
+    threads, the tail guarded); its reduction loops run sequentially in
+    each thread. An op without parallel loops (a full reduction) is one
+    thread. Host control flow (`scf.if`, `scf.for`, `scf.while` of nn.if
+    and nn.loop) stays on the host and launches the kernels inside it.
+    Upstream's `convert-parallel-loops-to-gpu` and `gpu-kernel-outlining`
+    then make the `gpu.launch_func`s.
+
+    This is the first, generic mapping: one output element per thread.
+    Tensor-core contractions and block-level reductions replace it per op
+    kind under schedules.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block of the one-dimensional kernels">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def DDLGPUToHostPass : Pass<"ddl-gpu-to-host", "::mlir::ModuleOp"> {
+  let summary = "Lower launches, device memory and weights of a device model to calls of the host's device callbacks";
+  let description = [{
+    The host code of a device model calls the runtime through the
+    `ddl_host` struct of the model ABI, read from the thread-local host
+    pointer the model entry sets:
+
+    * `gpu.launch_func` becomes `device_launch(ctx, image, bytes, name,
+      grid_block, shared_bytes, params)`: the `gpu.binary` object becomes
+      a constant byte array in the model, and `params` points at each
+      kernel parameter as the kernel conversion expanded it (a memref is
+      its descriptor's fields).
+    * `memref.get_global` of a constant (a weight) becomes
+      `device_constant(ctx, &global, bytes)`: uploaded on the model's
+      first run, cached by the host.
+    * `memref.alloc` / `memref.dealloc` become `device_alloc` /
+      `device_free` (the returned buffers and what is not in the arena).
+    * `memref.load` / `memref.store` left on the host (a run-time check's
+      flag, a size read from a tensor) become `device_copy` of one element
+      through a stack slot.
+
+    Runs on the host functions after the kernels are outlined and
+    serialized, before `finalize-memref-to-llvm`. A host op that would
+    touch device memory some other way is reported as unsupported.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // DDL_PASSES_CODEGEN_GPU_PASSES_TD

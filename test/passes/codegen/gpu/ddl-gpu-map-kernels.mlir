@@ -1,0 +1,101 @@
+// RUN: ddl-opt %s --ddl-gpu-map-kernels=block-size=128 --split-input-file --verify-diagnostics | FileCheck %s
+
+// An elementwise op over a dynamic 2-D space: one point per thread, the
+// points collapsed row-major into blocks of 128, the tail guarded.
+// CHECK-LABEL: func.func @elementwise
+// CHECK:         %[[C128:.*]] = arith.constant 128 : index
+// CHECK:         %[[BLOCKS:.*]] = arith.ceildivsi %[[TOTAL:.*]], %[[C128]]
+// CHECK:         scf.parallel (%[[B:.*]]) = ({{.*}}) to (%[[BLOCKS]])
+// CHECK:           scf.parallel (%[[T:.*]]) = ({{.*}}) to (%[[C128]])
+// CHECK:             %[[LIN:.*]] = arith.addi
+// CHECK:             %[[IN:.*]] = arith.cmpi slt, %[[LIN]], %[[TOTAL]]
+// CHECK:             scf.if %[[IN]] {
+// CHECK:               arith.remsi %[[LIN]]
+// CHECK:               memref.load
+// CHECK:               math.exp
+// CHECK:               memref.store
+// CHECK:           } {mapping = [#gpu.loop_dim_map<processor = thread_x
+// CHECK:         } {mapping = [#gpu.loop_dim_map<processor = block_x
+func.func @elementwise(%a: memref<?x?xf32>, %b: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<?x?xf32>) outs(%b : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %e = math.exp %x : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// A matmul: the output points are the threads, k runs in each thread.
+// CHECK-LABEL: func.func @matmul
+// CHECK:         scf.parallel
+// CHECK:           scf.parallel
+// CHECK:             scf.if
+// CHECK:               scf.for
+// CHECK:                 arith.mulf
+// CHECK:                 arith.addf
+// CHECK-NOT:     linalg.matmul
+func.func @matmul(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %c: memref<64x16xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>)
+  return
+}
+
+// -----
+
+// A reduction that comes first in the iteration space runs after the
+// parallel dimension (interchanged), so the threads still cover all of it.
+// CHECK-LABEL: func.func @reduction_first
+// CHECK:         scf.parallel
+// CHECK:           scf.parallel
+// CHECK:             scf.if
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %{{.*}}
+// CHECK:                 arith.addf
+func.func @reduction_first(%a: memref<4x8xf32>, %b: memref<8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(r, p) -> (r, p)>, affine_map<(r, p) -> (p)>],
+                  iterator_types = ["reduction", "parallel"]}
+      ins(%a : memref<4x8xf32>) outs(%b : memref<8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %x, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A full reduction has no parallel loop: it is one thread of one block.
+// CHECK-LABEL: func.func @full_reduction
+// CHECK:         scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}})
+// CHECK:           scf.parallel
+// CHECK:             scf.if
+// CHECK:               scf.for
+func.func @full_reduction(%a: memref<100xf32>, %b: memref<f32>) {
+  linalg.generic {indexing_maps = [affine_map<(r) -> (r)>, affine_map<(r) -> ()>],
+                  iterator_types = ["reduction"]}
+      ins(%a : memref<100xf32>) outs(%b : memref<f32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %x, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A copy is a kernel too; a kernel inside host control flow stays inside it.
+// CHECK-LABEL: func.func @copy_in_loop
+// CHECK:         scf.for
+// CHECK:           scf.parallel
+// CHECK:             scf.parallel
+// CHECK-NOT:     memref.copy
+func.func @copy_in_loop(%a: memref<16xf32>, %b: memref<16xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    memref.copy %a, %b : memref<16xf32> to memref<16xf32>
+  }
+  return
+}

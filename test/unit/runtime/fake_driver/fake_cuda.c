@@ -1,0 +1,203 @@
+/*===- fake_cuda.c - the CUDA driver entry points ddl uses, on the host ---===*
+ *
+ * Loaded by the runtime in place of libcuda.so.1 (DDL_CUDA_LIBRARY) so
+ * that the device layer is tested on machines without a GPU. See
+ * fake_gpu.h for memory, kernels and FAKE_CUDA_FAIL / FAKE_CUDA_DEVICES.
+ * Images must start with "FAKECUBIN"; others fail to load with
+ * CUDA_ERROR_INVALID_IMAGE. Calls check what the real driver would: cuInit
+ * first, a current context on the calling thread, device pointers.
+ *
+ * -DFAKE_CUDA_NO_SYNC leaves cuCtxSynchronize out (a "driver too old").
+ *
+ *===----------------------------------------------------------------------===*/
+#include "fake_gpu.h"
+
+typedef int CUresult;
+typedef uintptr_t CUdeviceptr;
+
+#define FAIL(call)                                                             \
+  do {                                                                         \
+    int rc_ = fake_fail("FAKE_CUDA_FAIL", call);                               \
+    if (rc_)                                                                   \
+      return rc_;                                                              \
+  } while (0)
+
+static int initialized;
+static int live_contexts;
+static _Thread_local void *current_context;
+
+/* The context handle of device d: never NULL. */
+static void *context_of(int d) { return (void *)(uintptr_t)(0x1000 + d); }
+
+/* cuInit done and a context current on this thread. */
+#define NEED_CONTEXT()                                                         \
+  do {                                                                         \
+    if (!initialized)                                                          \
+      return FAKE_NOT_INITIALIZED;                                             \
+    if (!current_context)                                                      \
+      return FAKE_INVALID_CONTEXT;                                             \
+  } while (0)
+
+FAKE_EXPORT CUresult cuInit(unsigned flags) {
+  FAIL("cuInit");
+  if (flags != 0)
+    return FAKE_INVALID_VALUE;
+  initialized = 1;
+  return FAKE_SUCCESS;
+}
+
+FAKE_EXPORT CUresult cuDeviceGetCount(int *count) {
+  FAIL("cuDeviceGetCount");
+  if (!initialized)
+    return FAKE_NOT_INITIALIZED;
+  *count = fake_device_count("FAKE_CUDA_DEVICES");
+  return FAKE_SUCCESS;
+}
+
+FAKE_EXPORT CUresult cuDeviceGet(int *device, int ordinal) {
+  FAIL("cuDeviceGet");
+  if (!initialized)
+    return FAKE_NOT_INITIALIZED;
+  if (ordinal < 0 || ordinal >= fake_device_count("FAKE_CUDA_DEVICES"))
+    return FAKE_INVALID_DEVICE;
+  *device = ordinal;
+  return FAKE_SUCCESS;
+}
+
+FAKE_EXPORT CUresult cuDevicePrimaryCtxRetain(void **ctx, int device) {
+  FAIL("cuDevicePrimaryCtxRetain");
+  *ctx = context_of(device);
+  pthread_mutex_lock(&fake_mutex);
+  ++live_contexts;
+  pthread_mutex_unlock(&fake_mutex);
+  return FAKE_SUCCESS;
+}
+
+FAKE_EXPORT CUresult cuDevicePrimaryCtxRelease_v2(int device) {
+  (void)device;
+  pthread_mutex_lock(&fake_mutex);
+  --live_contexts;
+  pthread_mutex_unlock(&fake_mutex);
+  return FAKE_SUCCESS;
+}
+
+FAKE_EXPORT CUresult cuCtxSetCurrent(void *ctx) {
+  FAIL("cuCtxSetCurrent");
+  current_context = ctx;
+  return FAKE_SUCCESS;
+}
+
+FAKE_EXPORT CUresult cuModuleLoadData(void **module, const void *image) {
+  FAIL("cuModuleLoadData");
+  NEED_CONTEXT();
+  return fake_module_load(module, image, "FAKECUBIN");
+}
+
+FAKE_EXPORT CUresult cuModuleUnload(void *module) {
+  NEED_CONTEXT();
+  return fake_module_unload(module);
+}
+
+FAKE_EXPORT CUresult cuModuleGetFunction(void **function, void *module,
+                                         const char *name) {
+  FAIL("cuModuleGetFunction");
+  NEED_CONTEXT();
+  return fake_get_function(function, module, name);
+}
+
+FAKE_EXPORT CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy,
+                                    unsigned gz, unsigned bx, unsigned by,
+                                    unsigned bz, unsigned shared, void *stream,
+                                    void **params, void **extra) {
+  (void)shared;
+  FAIL("cuLaunchKernel");
+  NEED_CONTEXT();
+  if (stream || extra)
+    return FAKE_INVALID_VALUE;
+  const unsigned grid[6] = {gx, gy, gz, bx, by, bz};
+  for (int i = 0; i < 6; ++i)
+    if (grid[i] == 0)
+      return FAKE_INVALID_VALUE;
+  return fake_launch(function, grid, params);
+}
+
+FAKE_EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
+  FAIL("cuMemAlloc_v2");
+  NEED_CONTEXT();
+  void *p = NULL;
+  int rc = fake_alloc(&p, bytes);
+  *ptr = (CUdeviceptr)p;
+  return rc;
+}
+
+FAKE_EXPORT CUresult cuMemFree_v2(CUdeviceptr ptr) {
+  FAIL("cuMemFree_v2");
+  NEED_CONTEXT();
+  return fake_free((void *)ptr);
+}
+
+FAKE_EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src,
+                                     size_t bytes) {
+  FAIL("cuMemcpyHtoD_v2");
+  NEED_CONTEXT();
+  return fake_copy((void *)dst, src, bytes, 1);
+}
+
+FAKE_EXPORT CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
+  FAIL("cuMemcpyDtoH_v2");
+  NEED_CONTEXT();
+  return fake_copy(dst, (const void *)src, bytes, 0);
+}
+
+#ifndef FAKE_CUDA_NO_SYNC
+FAKE_EXPORT CUresult cuCtxSynchronize(void) {
+  FAIL("cuCtxSynchronize");
+  NEED_CONTEXT();
+  return FAKE_SUCCESS;
+}
+#endif
+
+static const fake_error cuda_errors[] = {
+    {FAKE_SUCCESS, "CUDA_SUCCESS", "no error"},
+    {FAKE_INVALID_VALUE, "CUDA_ERROR_INVALID_VALUE", "invalid argument"},
+    {FAKE_OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
+    {FAKE_NOT_INITIALIZED, "CUDA_ERROR_NOT_INITIALIZED",
+     "initialization error"},
+    {FAKE_NO_DEVICE, "CUDA_ERROR_NO_DEVICE",
+     "no CUDA-capable device is detected"},
+    {FAKE_INVALID_DEVICE, "CUDA_ERROR_INVALID_DEVICE",
+     "invalid device ordinal"},
+    {FAKE_INVALID_IMAGE, "CUDA_ERROR_INVALID_IMAGE",
+     "device kernel image is invalid"},
+    {FAKE_INVALID_CONTEXT, "CUDA_ERROR_INVALID_CONTEXT",
+     "invalid device context"},
+    {FAKE_NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
+    {FAKE_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED",
+     "unspecified launch failure"},
+    {FAKE_UNKNOWN, "CUDA_ERROR_UNKNOWN", "unknown error"},
+    {0, NULL, NULL}};
+
+FAKE_EXPORT CUresult cuGetErrorName(CUresult status, const char **name) {
+  const fake_error *e = fake_find_error(cuda_errors, status);
+  *name = e ? e->name : NULL;
+  return e ? FAKE_SUCCESS : FAKE_INVALID_VALUE;
+}
+
+FAKE_EXPORT CUresult cuGetErrorString(CUresult status, const char **text) {
+  const fake_error *e = fake_find_error(cuda_errors, status);
+  *text = e ? e->text : NULL;
+  return e ? FAKE_SUCCESS : FAKE_INVALID_VALUE;
+}
+
+/* For the tests: what is alive now, and what happened so far. */
+FAKE_EXPORT void fake_gpu_stats(int *live_allocs, int *live_modules,
+                                int *module_loads, int *launches,
+                                int *contexts) {
+  pthread_mutex_lock(&fake_mutex);
+  *live_allocs = fake_live_allocs;
+  *live_modules = fake_live_modules;
+  *module_loads = fake_module_loads;
+  *launches = fake_launches;
+  *contexts = live_contexts;
+  pthread_mutex_unlock(&fake_mutex);
+}
