@@ -114,12 +114,13 @@ void ddl::buildGPUPipeline(OpPassManager &pm,
   // Weights as flat constants (uploaded once each); transcendental
   // functions as polynomials, as on the CPU (no libm on the device).
   addPipeline(pm, "ddl-flatten-globals,ddl-approximate-math");
+  pm.addPass(gpugen::createDDLGPUContractionKernelsPass());
   gpugen::DDLGPUMapKernelsPassOptions map;
   map.blockSize = options.blockSize;
   pm.addPass(gpugen::createDDLGPUMapKernelsPass(map));
   // No canonicalization before the conversion: it would merge the block and
   // thread loops into one and drop their mapping.
-  addPipeline(pm, "convert-parallel-loops-to-gpu,"
+  addPipeline(pm, "convert-math-to-funcs,convert-parallel-loops-to-gpu,"
                   "gpu-kernel-outlining,lower-affine,canonicalize,cse");
   // Control flow to LLVM on both sides at once: convert-gpu-to-nvvm does
   // not convert the block arguments of a kernel's loops itself. The host's

@@ -45,6 +45,37 @@ def DDLGPUMapKernelsPass : Pass<"ddl-gpu-map-kernels", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def DDLGPUContractionKernelsPass
+    : Pass<"ddl-gpu-contraction-kernels", "::mlir::ModuleOp"> {
+  let summary = "Run f32 contractions (matmul, batch matmul, linear layers) as shared-memory tiled GEMM kernels";
+  let description = [{
+    Every f32 contraction on buffers with one m, n and k loop (and any
+    batch loops) whose operands are indexed by projected permutations
+    (`linalg.matmul`, `batch_matmul`, transposed variants, the generics of
+    Gemm and MatMul) becomes a `gpu.launch` of the classic SIMT GEMM: a
+    block of (block-m / thread-m) x (block-n / thread-n) threads computes a
+    block-m x block-n tile of C for one batch position, staging
+    block-k-deep slices of A and B in shared memory (zero outside the
+    operands, so any M, N, K work) between barriers; each thread keeps a
+    thread-m x thread-n tile of accumulators in registers (FMAs) and adds
+    it to C at the end (`C += A B`, the contraction's semantics).
+
+    Runs before ddl-gpu-map-kernels, which maps what is left. The tile
+    sizes are this pass's options for now; they become GPU schedules.
+  }];
+  let options = [
+    Option<"blockM", "block-m", "int64_t", /*default=*/"64", "Rows of C per block">,
+    Option<"blockN", "block-n", "int64_t", /*default=*/"64", "Columns of C per block">,
+    Option<"blockK", "block-k", "int64_t", /*default=*/"16", "Depth of the staged slices">,
+    Option<"threadM", "thread-m", "int64_t", /*default=*/"4", "Rows of C per thread">,
+    Option<"threadN", "thread-n", "int64_t", /*default=*/"4", "Columns of C per thread">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def DDLGPUToHostPass : Pass<"ddl-gpu-to-host", "::mlir::ModuleOp"> {
   let summary = "Lower launches, device memory and weights of a device model to calls of the host's device callbacks";
   let description = [{

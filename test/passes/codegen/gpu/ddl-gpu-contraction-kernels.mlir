@@ -1,0 +1,66 @@
+// RUN: ddl-opt %s --ddl-gpu-contraction-kernels --split-input-file | FileCheck %s
+// RUN: not ddl-opt %s --ddl-gpu-contraction-kernels=thread-m=3 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: ddl-gpu-contraction-kernels: block-m and block-n must be multiples of thread-m and thread-n
+
+// A matmul: ceil(N / 64) x ceil(M / 64) blocks of 256 threads, A and B
+// slices staged in shared memory (A k-major and padded), 16 accumulators
+// per thread carried through the k loop, C += the tile at the end.
+// CHECK-LABEL: func.func @matmul
+// CHECK:         %[[N:.*]] = memref.dim %arg1, %c1
+// CHECK:         %[[GX:.*]] = arith.ceildivsi %[[N]], %c64
+// CHECK:         %[[GY:.*]] = arith.ceildivsi %{{.*}}, %c64
+// CHECK:         %[[C256:.*]] = arith.constant 256 : index
+// CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GX]], %{{.*}} = %[[GY]], %{{.*}} = %{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]]
+// CHECK-SAME:      workgroup(%[[AS:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<16x64xf32, #gpu.address_space<workgroup>>)
+// CHECK:           %[[ACC:.*]]:16 = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
+// CHECK:             memref.load %{{.*}} : memref<?x?xf32>
+// CHECK:             memref.store %{{.*}}, %[[AS]]
+// CHECK:             memref.store %{{.*}}, %[[BS]]
+// CHECK:             gpu.barrier
+// CHECK:             scf.for
+// CHECK-COUNT-16:      math.fma
+// CHECK:             gpu.barrier
+// CHECK:           memref.load %{{.*}} : memref<?x?xf32>
+// CHECK:           arith.addf %{{.*}}, %[[ACC]]#0
+// CHECK:           gpu.terminator
+// CHECK-NOT:     linalg.matmul
+func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// A batched matmul with B transposed (attention's Q K^T): the batch is
+// block z; B is read through its map (n, k).
+// CHECK-LABEL: func.func @batch_transposed
+// CHECK:         %[[Z:.*]] = arith.muli %{{.*}}, %c12
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %[[Z]])
+// CHECK:           arith.remsi %{{.*}}, %c12
+// CHECK:           memref.load %arg0[%{{.*}}, %{{.*}}, %{{.*}}] : memref<12x197x64xf32>
+// CHECK:           memref.load %arg1[%{{.*}}, %{{.*}}, %{{.*}}] : memref<12x197x64xf32>
+func.func @batch_transposed(%q: memref<12x197x64xf32>, %k: memref<12x197x64xf32>, %s: memref<12x197x197xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>,
+                                   affine_map<(b, m, n, k) -> (b, n, k)>,
+                                   affine_map<(b, m, n, k) -> (b, m, n)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : memref<12x197x64xf32>, memref<12x197x64xf32>) outs(%s : memref<12x197x197xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %sum = arith.addf %acc, %p : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
+
+// -----
+
+// Not f32: left to ddl-gpu-map-kernels.
+// CHECK-LABEL: func.func @integer
+// CHECK:         linalg.matmul
+// CHECK-NOT:     gpu.launch
+func.func @integer(%a: memref<4x4xi32>, %b: memref<4x4xi32>, %c: memref<4x4xi32>) {
+  linalg.matmul ins(%a, %b : memref<4x4xi32>, memref<4x4xi32>) outs(%c : memref<4x4xi32>)
+  return
+}
