@@ -115,6 +115,7 @@ void ddl::buildGPUPipeline(OpPassManager &pm,
   // functions as polynomials, as on the CPU (no libm on the device).
   addPipeline(pm, "ddl-flatten-globals,ddl-approximate-math");
   pm.addPass(gpugen::createDDLGPUContractionKernelsPass());
+  pm.addPass(gpugen::createDDLGPURowReductionKernelsPass());
   gpugen::DDLGPUMapKernelsPassOptions map;
   map.blockSize = options.blockSize;
   pm.addPass(gpugen::createDDLGPUMapKernelsPass(map));

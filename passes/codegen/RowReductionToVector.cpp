@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/codegen/Passes.h"
+#include "passes/codegen/RowReductions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -15,6 +16,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
+using ddl::codegen::RowReduction;
 
 namespace ddl::codegen {
 #define GEN_PASS_DEF_DDLROWREDUCTIONTOVECTORPASS
@@ -24,112 +26,6 @@ namespace ddl::codegen {
 /// Lanes of the accumulator vector: one zmm register; LLVM splits it into
 /// two ymm or four NEON registers elsewhere.
 static constexpr int64_t kLanes = 16;
-
-namespace {
-/// A reduction the kernel runs: one reduction loop `dim`, innermost and
-/// contiguous in every input that reads along it; the body's value
-/// combined into the output element by `kind`.
-struct RowReduction {
-  unsigned dim;
-  vector::CombiningKind kind;
-  /// The op in the body that combines the value with the output element.
-  Operation *combiner;
-};
-} // namespace
-
-/// The combining kind of `op` (`value` op `accumulator`), if it is one the
-/// vector dialect can reduce.
-static std::optional<vector::CombiningKind> combiningKind(Operation *op) {
-  if (isa<arith::AddFOp>(op))
-    return vector::CombiningKind::ADD;
-  if (isa<arith::MaximumFOp>(op))
-    return vector::CombiningKind::MAXIMUMF;
-  if (isa<arith::MinimumFOp>(op))
-    return vector::CombiningKind::MINIMUMF;
-  if (isa<arith::MaxNumFOp>(op))
-    return vector::CombiningKind::MAXNUMF;
-  if (isa<arith::MinNumFOp>(op))
-    return vector::CombiningKind::MINNUMF;
-  return std::nullopt;
-}
-
-static bool isF32Buffer(Value v) {
-  auto type = dyn_cast<MemRefType>(v.getType());
-  return type && type.getElementType().isF32();
-}
-
-static std::optional<RowReduction> matchRowReduction(linalg::LinalgOp op) {
-  if (!isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation()) ||
-      !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() != 1 || op.hasIndexSemantics() ||
-      !llvm::all_of(op->getOperands(), isF32Buffer))
-    return std::nullopt;
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  unsigned dim =
-      llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
-  // Inputs read along the row contiguously, or not at all (a per-row value
-  // such as softmax's maximum).
-  bool readsRow = false;
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    if (!map.isProjectedPermutation())
-      return std::nullopt;
-    if (!map.isFunctionOfDim(dim))
-      continue;
-    auto type = cast<MemRefType>(input->get().getType());
-    if (map.getResults().back() != getAffineDimExpr(dim, op.getContext()) ||
-        !type.isLastDimUnitStride())
-      return std::nullopt;
-    readsRow = true;
-  }
-  OpOperand *init = op.getDpsInitOperand(0);
-  if (!readsRow || !op.getMatchingIndexingMap(init).isProjectedPermutation())
-    return std::nullopt;
-  // The body: elementwise ops on the inputs, then value <kind> out.
-  Block &body = op->getRegion(0).front();
-  Value out = body.getArguments().back();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  Operation *combiner = yield.getNumOperands() == 1
-                            ? yield.getOperand(0).getDefiningOp()
-                            : nullptr;
-  if (!combiner || combiner->getBlock() != &body || !out.hasOneUse() ||
-      out.getUses().begin()->getOwner() != combiner ||
-      combiner->getNumOperands() != 2 ||
-      combiner->getOperand(0) == combiner->getOperand(1))
-    return std::nullopt;
-  std::optional<vector::CombiningKind> kind = combiningKind(combiner);
-  if (!kind)
-    return std::nullopt;
-  for (Operation &bodyOp : body.without_terminator())
-    if (!OpTrait::hasElementwiseMappableTraits(&bodyOp) ||
-        bodyOp.getNumResults() != 1 || bodyOp.getNumRegions() != 0)
-      return std::nullopt;
-  return RowReduction{dim, *kind, combiner};
-}
-
-/// The neutral element of `kind` on f32.
-static float neutral(vector::CombiningKind kind) {
-  switch (kind) {
-  case vector::CombiningKind::MAXIMUMF:
-  case vector::CombiningKind::MAXNUMF:
-    return -std::numeric_limits<float>::infinity();
-  case vector::CombiningKind::MINIMUMF:
-  case vector::CombiningKind::MINNUMF:
-    return std::numeric_limits<float>::infinity();
-  default:
-    return 0.0f;
-  }
-}
-
-/// The indices of `operand` for loop indices `ivs` (its map is a projected
-/// permutation).
-static SmallVector<Value> indicesOf(linalg::LinalgOp op, OpOperand *operand,
-                                    ArrayRef<Value> ivs) {
-  SmallVector<Value> indices;
-  for (AffineExpr e : op.getMatchingIndexingMap(operand).getResults())
-    indices.push_back(ivs[cast<AffineDimExpr>(e).getPosition()]);
-  return indices;
-}
 
 /// One scf.parallel iteration per output element (the parallel loops,
 /// linearized); per element, the row in vectors of kLanes (a masked last
@@ -180,8 +76,8 @@ static void lowerRowReduction(RewriterBase &rewriter, linalg::LinalgOp op,
         for (OpOperand *input : op.getDpsInputOperands()) {
           if (op.getMatchingIndexingMap(input).isFunctionOfDim(reduction.dim))
             continue;
-          Value v = memref::LoadOp::create(pb, loc, input->get(),
-                                           indicesOf(op, input, ivs));
+          Value v = memref::LoadOp::create(
+              pb, loc, input->get(), ddl::codegen::indicesOf(op, input, ivs));
           rowValues.map(body.getArgument(input->getOperandNumber()),
                         vector::BroadcastOp::create(pb, loc, vectorType, v));
         }
@@ -194,7 +90,8 @@ static void lowerRowReduction(RewriterBase &rewriter, linalg::LinalgOp op,
             if (!op.getMatchingIndexingMap(input).isFunctionOfDim(
                     reduction.dim))
               continue;
-            SmallVector<Value> indices = indicesOf(op, input, elementIvs);
+            SmallVector<Value> indices =
+                ddl::codegen::indicesOf(op, input, elementIvs);
             Value loaded;
             if (mask) {
               Value pad = arith::ConstantOp::create(
@@ -226,28 +123,17 @@ static void lowerRowReduction(RewriterBase &rewriter, linalg::LinalgOp op,
             cloned->getResult(0).setType(
                 lanesOf(bodyOp.getResult(0).getType()));
           }
-          Value out = body.getArguments().back();
-          Operation *c = reduction.combiner;
-          Value value =
-              c->getOperand(0) == out ? c->getOperand(1) : c->getOperand(0);
+          Value value = ddl::codegen::combinedValue(reduction, op);
           splatIfAbove(value);
           return mapping.lookup(value);
         };
         auto combine = [&](OpBuilder &cb, Value value, Value acc) {
-          IRMapping mapping;
-          Value out = body.getArguments().back();
-          Operation *c = reduction.combiner;
-          mapping.map(out, acc);
-          mapping.map(c->getOperand(0) == out ? c->getOperand(1)
-                                              : c->getOperand(0),
-                      value);
-          Operation *cloned = cb.clone(*c, mapping);
-          cloned->getResult(0).setType(acc.getType());
-          return cloned->getResult(0);
+          return ddl::codegen::combine(cb, reduction, op, value, acc);
         };
         Value start = arith::ConstantOp::create(
             pb, loc,
-            DenseElementsAttr::get(vectorType, neutral(reduction.kind)));
+            DenseElementsAttr::get(
+                vectorType, ddl::codegen::neutralElement(reduction.kind)));
         Value lanes = index(pb, kLanes);
         Value full = arith::MulIOp::create(
             pb, loc, arith::DivUIOp::create(pb, loc, length, lanes), lanes);
@@ -281,7 +167,7 @@ static void lowerRowReduction(RewriterBase &rewriter, linalg::LinalgOp op,
             pb, loc, reduction.kind, tail.getResult(0),
             arith::FastMathFlags::reassoc);
         OpOperand *init = op.getDpsInitOperand(0);
-        SmallVector<Value> outIndices = indicesOf(op, init, ivs);
+        SmallVector<Value> outIndices = ddl::codegen::indicesOf(op, init, ivs);
         Value old = memref::LoadOp::create(pb, loc, init->get(), outIndices);
         memref::StoreOp::create(pb, loc, combine(pb, rowResult, old),
                                 init->get(), outIndices);
@@ -296,7 +182,8 @@ struct DDLRowReductionToVectorPass final
   void runOnOperation() override {
     SmallVector<std::pair<linalg::LinalgOp, RowReduction>> found;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (std::optional<RowReduction> reduction = matchRowReduction(op))
+      if (std::optional<RowReduction> reduction =
+              ddl::codegen::matchRowReduction(op, /*contiguousRows=*/true))
         found.emplace_back(op, *reduction);
     });
     IRRewriter rewriter(&getContext());

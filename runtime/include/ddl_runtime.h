@@ -90,6 +90,20 @@ DDL_RUNTIME_API ddl_status ddl_runtime_parallel_for(ddl_runtime *rt, int64_t n,
  * ddl_model_run) owns its zero-initialized, 64-byte-aligned data; one made
  * by ddl_tensor_wrap borrows the caller's memory, which must outlive it.
  * Tensors are not synchronized: share one between threads only for reading.
+ *
+ * Device tensors hold GPU memory of one device (a kind and an ordinal):
+ * borrowed (ddl_tensor_wrap_device), or owned (the outputs of
+ * ddl_model_run_on_device). Their ddl_tensor_data is a device pointer,
+ * never to be dereferenced on the host; read them with
+ * ddl_tensor_copy_to_host or ddl_tensor_copy_to_device_buffer.
+ *
+ * Streams: the runtime issues all its device work on the legacy default
+ * stream of the device's primary context (the context the CUDA runtime,
+ * and so PyTorch, uses) and returns from a run only when that work is
+ * done. Memory a caller hands in must be ready on that stream: work queued
+ * on the legacy default stream (PyTorch's default stream) is ordered
+ * before the run; work on other streams must be synchronized by the
+ * caller first.
  */
 typedef struct ddl_tensor ddl_tensor;
 
@@ -100,16 +114,49 @@ DDL_RUNTIME_API ddl_status ddl_tensor_create(int32_t dtype, int32_t rank,
 DDL_RUNTIME_API ddl_status ddl_tensor_wrap(int32_t dtype, int32_t rank,
                                            const int64_t *dims, void *data,
                                            ddl_tensor **out);
-/* Frees the tensor and, if it owns them, its data. NULL is a no-op. */
+/* Borrows `device_data`, device memory of GPU `device_ordinal` of
+ * `device_kind` (DDL_DEVICE_CUDA: a CUdeviceptr / cudaMalloc pointer, e.g.
+ * a torch CUDA tensor's data_ptr(); DDL_DEVICE_ROCM: a hipMalloc pointer),
+ * which must outlive the tensor. Calls no driver: the placement is checked
+ * when a run takes the tensor. DDL_DEVICE_CPU and negative ordinals are
+ * DDL_INVALID_ARGUMENT; NULL data only for a tensor with no element. */
+DDL_RUNTIME_API ddl_status ddl_tensor_wrap_device(
+    int32_t dtype, int32_t rank, const int64_t *dims, void *device_data,
+    int32_t device_kind, int device_ordinal, ddl_tensor **out);
+/* Frees the tensor and, if it owns them, its data (an owned device
+ * tensor's through its device, also after the handle that made it was
+ * closed: the tensor keeps the device's context alive until then). NULL is
+ * a no-op. */
 DDL_RUNTIME_API void ddl_tensor_destroy(ddl_tensor *t);
 
-/* Accessors: NULL tensors give 0 / NULL. */
+/* Accessors: NULL tensors give 0 / NULL. ddl_tensor_data of a device
+ * tensor is its device pointer. */
 DDL_RUNTIME_API int32_t ddl_tensor_dtype(const ddl_tensor *t);
 DDL_RUNTIME_API int32_t ddl_tensor_rank(const ddl_tensor *t);
 DDL_RUNTIME_API const int64_t *ddl_tensor_dims(const ddl_tensor *t);
 DDL_RUNTIME_API void *ddl_tensor_data(const ddl_tensor *t);
 DDL_RUNTIME_API int64_t ddl_tensor_num_elements(const ddl_tensor *t);
 DDL_RUNTIME_API size_t ddl_tensor_byte_size(const ddl_tensor *t);
+/* Where the data lives: a ddl_device_kind (DDL_DEVICE_CPU for host
+ * tensors and NULL) and the device's ordinal (0 for host tensors). */
+DDL_RUNTIME_API int32_t ddl_tensor_device_kind(const ddl_tensor *t);
+DDL_RUNTIME_API int ddl_tensor_device_ordinal(const ddl_tensor *t);
+
+/* Copies the tensor's ddl_tensor_byte_size bytes into host memory `dst`,
+ * which has room for `bytes` (at least the tensor's size, else
+ * DDL_INVALID_ARGUMENT). Works for host and device tensors; for a device
+ * tensor it is a synchronous device-to-host copy (after the device's
+ * queued work). A borrowed device tensor's copy opens its device for the
+ * call (the driver is loaded as for ddl_model_open_device). */
+DDL_RUNTIME_API ddl_status ddl_tensor_copy_to_host(const ddl_tensor *t,
+                                                   void *dst, size_t bytes);
+/* Copies a device tensor's data into `device_dst`, `bytes` bytes of
+ * device memory of the same device (a buffer the caller's allocator
+ * owns), device to device, and returns when the copy is done (it
+ * synchronizes the device). A host tensor is DDL_INVALID_ARGUMENT. */
+DDL_RUNTIME_API ddl_status ddl_tensor_copy_to_device_buffer(const ddl_tensor *t,
+                                                            void *device_dst,
+                                                            size_t bytes);
 
 /*===-- Models -------------------------------------------------------------===*
  *
@@ -117,7 +164,8 @@ DDL_RUNTIME_API size_t ddl_tensor_byte_size(const ddl_tensor *t);
  * from any thread; ddl_model_run may be called from several threads at once
  * (each run gets its own arena: the handle caches one buffer, guarded by a
  * mutex, and a run that finds it taken allocates a private one). Close a
- * handle only when no run is in progress; tensors it returned stay valid.
+ * handle only when no run is in progress; tensors it returned (host and
+ * device) stay valid.
  */
 typedef struct ddl_model_handle ddl_model_handle;
 
@@ -177,7 +225,8 @@ DDL_RUNTIME_API int64_t ddl_model_arena_bytes(const ddl_model_handle *h);
 DDL_RUNTIME_API const char *ddl_model_arena_formula(const ddl_model_handle *h);
 
 /* Checks `inputs` (signature order) as ddl_model_run does, without running:
- * count, NULLs, dtype, rank, static sizes, equal symbols. */
+ * count, NULLs, placement (device tensors), dtype, rank, static sizes,
+ * equal symbols. */
 DDL_RUNTIME_API ddl_status
 ddl_model_check_inputs(const ddl_model_handle *h,
                        const ddl_tensor *const *inputs, size_t num_inputs);
@@ -190,15 +239,30 @@ DDL_RUNTIME_API ddl_status ddl_model_arena_size(const ddl_model_handle *h,
 /* Checks the inputs (signature order), runs the model on the runtime's
  * pool, and stores `num_outputs` new owned tensors in `outputs` (release
  * each with ddl_tensor_destroy). On failure every outputs[i] is NULL.
- * Tensors are host memory whatever the model: a device model's inputs are
- * copied to the device before the run and its outputs back after it; the
- * first failing device call of the run makes it return DDL_DEVICE_ERROR
- * with the driver's message. */
+ * Outputs are host memory whatever the model. A device model's host
+ * inputs are copied to the device before the run, and its device inputs
+ * (ddl_tensor_wrap_device, or a previous run's device outputs) of the
+ * handle's device kind and ordinal are passed through without a copy; a
+ * device tensor of another kind or ordinal, or any device tensor given to
+ * a CPU model, is DDL_INVALID_ARGUMENT naming the input. Its outputs are
+ * copied back after the run; the first failing device call of the run
+ * makes it return DDL_DEVICE_ERROR with the driver's message. Device work
+ * is done when it returns. */
 DDL_RUNTIME_API ddl_status ddl_model_run(ddl_model_handle *h,
                                          const ddl_tensor *const *inputs,
                                          size_t num_inputs,
                                          ddl_tensor **outputs,
                                          size_t num_outputs);
+/* ddl_model_run for a device model that leaves the outputs on the
+ * device: each outputs[i] is a new device tensor (of the handle's device)
+ * owning the buffer the model allocated; no copy is made. Inputs as for
+ * ddl_model_run. Destroying an output after ddl_model_close is safe: the
+ * output holds a reference to the device (its context is released with the
+ * last one). The outputs are ready when it returns (the device is
+ * synchronized). A CPU model is DDL_INVALID_ARGUMENT. */
+DDL_RUNTIME_API ddl_status ddl_model_run_on_device(
+    ddl_model_handle *h, const ddl_tensor *const *inputs, size_t num_inputs,
+    ddl_tensor **outputs, size_t num_outputs);
 /* The same with inputs given by name, in any order: `names[i]` names
  * `inputs[i]`. Unknown, repeated and missing names are errors. */
 DDL_RUNTIME_API ddl_status ddl_model_run_named(ddl_model_handle *h,

@@ -26,11 +26,26 @@ bool ddl_shape_size(int32_t dtype, int32_t rank, const int64_t *dims,
 ddl_status ddl_tensor_adopt(int32_t dtype, int32_t rank, const int64_t *dims,
                             void *data, ddl_tensor **out);
 
+struct ddl_device;
+
+/* A device tensor owning `data`, memory of `device` (from
+ * ddl_device_alloc): it takes a reference to the device and, when
+ * destroyed, frees the memory through it and drops the reference. */
+ddl_status ddl_tensor_adopt_device(int32_t dtype, int32_t rank,
+                                   const int64_t *dims, void *data,
+                                   struct ddl_device *device, ddl_tensor **out);
+
 struct ddl_tensor {
   int32_t dtype;
   int32_t rank;
   bool owns_data;
-  void *data;
+  void *data; /* host memory, or device memory for a device tensor */
+  /* Where `data` lives: DDL_DEVICE_CPU (ordinal 0), or a GPU. */
+  int32_t device_kind;
+  int device_ordinal;
+  /* An owned device tensor's device (a counted reference); NULL for host
+   * tensors and borrowed device memory. */
+  struct ddl_device *device;
   int64_t num_elements;
   size_t byte_size;
   int64_t dims[DDL_MAX_RANK];

@@ -15,6 +15,7 @@
 #include "device.h"
 
 #include <dlfcn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +94,13 @@ struct ddl_device {
   const ddl_driver *driver;
   const ddl_fnptr *fns;
   const ddl_device_backend *api;
+  int32_t kind;
   int ordinal;
   void *ctx;
+  /* The handle's reference and one per device tensor owning memory of
+   * this device (ddl_device_retain); the context is released with the
+   * last. */
+  atomic_int refs;
   char label[64];
   pthread_mutex_t mutex; /* guards the three caches */
   ptr_map modules;       /* image -> module */
@@ -234,7 +240,9 @@ ddl_status ddl_device_open(int32_t kind, int ordinal, ddl_device **out) {
   d->driver = drv;
   d->fns = drv->fns;
   d->api = api;
+  d->kind = kind;
   d->ordinal = ordinal;
+  atomic_init(&d->refs, 1);
   snprintf(d->label, sizeof d->label, "%s device %d", api->name, ordinal);
   if ((rc = api->context_retain(drv->fns, ordinal, &d->ctx, &call))) {
     s = driver_fail(api, drv->fns, rc, call, "");
@@ -257,8 +265,35 @@ static ddl_status bind(ddl_device *d) {
 void ddl_device_close(ddl_device *d) {
   if (!d)
     return;
+  /* The caches belong to the handle's models: free them now, whoever
+   * still holds the device (the images' memory goes with the model). */
   const char *call;
   if (bind(d) == DDL_OK) {
+    for (size_t i = 0; i < d->constants.capacity; ++i)
+      if (d->constants.entries[i].a)
+        d->api->free(d->fns, d->constants.entries[i].value, &call);
+    for (size_t i = 0; i < d->modules.capacity; ++i)
+      if (d->modules.entries[i].a)
+        d->api->module_unload(d->fns, d->modules.entries[i].value);
+  }
+  free(d->constants.entries);
+  free(d->modules.entries);
+  free(d->functions.entries);
+  d->constants = d->modules = d->functions = (ptr_map){NULL, 0, 0};
+  ddl_device_release(d);
+}
+
+void ddl_device_retain(ddl_device *d) {
+  if (d)
+    atomic_fetch_add(&d->refs, 1);
+}
+
+void ddl_device_release(ddl_device *d) {
+  if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
+    return;
+  const char *call;
+  if (bind(d) == DDL_OK) {
+    /* Normally empty: ddl_device_close emptied them. */
     for (size_t i = 0; i < d->constants.capacity; ++i)
       if (d->constants.entries[i].a)
         d->api->free(d->fns, d->constants.entries[i].value, &call);
@@ -275,6 +310,8 @@ void ddl_device_close(ddl_device *d) {
 }
 
 const char *ddl_device_label(const ddl_device *d) { return d->label; }
+int32_t ddl_device_get_kind(const ddl_device *d) { return d->kind; }
+int ddl_device_get_ordinal(const ddl_device *d) { return d->ordinal; }
 
 /*===-- Memory, kernels, constants ----------------------------------------===*/
 
@@ -329,6 +366,30 @@ ddl_status ddl_device_copy(ddl_device *d, void *dst, const void *src,
   int rc = to_device
                ? d->api->copy_to_device(d->fns, dst, src, (size_t)bytes, &call)
                : d->api->copy_to_host(d->fns, dst, src, (size_t)bytes, &call);
+  if (rc) {
+    char detail[48];
+    snprintf(detail, sizeof detail, " (%lld bytes)", (long long)bytes);
+    return device_fail(d, rc, call, detail);
+  }
+  return DDL_OK;
+}
+
+ddl_status ddl_device_copy_on_device(ddl_device *d, void *dst, const void *src,
+                                     int64_t bytes) {
+  ddl_status s = check_bytes(bytes, "device-to-device copy");
+  if (s != DDL_OK)
+    return s;
+  if (bytes == 0)
+    return DDL_OK;
+  if (!dst || !src)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "device-to-device copy of %lld bytes %s NULL",
+                    (long long)bytes, dst ? "from" : "to");
+  if ((s = bind(d)) != DDL_OK)
+    return s;
+  const char *call = "";
+  int rc =
+      d->api->copy_device_to_device(d->fns, dst, src, (size_t)bytes, &call);
   if (rc) {
     char detail[48];
     snprintf(detail, sizeof detail, " (%lld bytes)", (long long)bytes);

@@ -64,6 +64,10 @@ typedef struct ddl_device_backend {
                         size_t bytes, const char **call);
   int (*copy_to_host)(const ddl_fnptr *fns, void *dst, const void *src,
                       size_t bytes, const char **call);
+  /* Device to device, on the default stream (ordered after the kernels
+   * before it; the host may not wait for it: synchronize to see it). */
+  int (*copy_device_to_device)(const ddl_fnptr *fns, void *dst, const void *src,
+                               size_t bytes, const char **call);
   int (*synchronize)(const ddl_fnptr *fns, const char **call);
   /* The driver's name and description of a status (either may be NULL). */
   void (*describe)(const ddl_fnptr *fns, int status, const char **name,
@@ -75,7 +79,9 @@ extern const ddl_device_backend ddl_hip_backend;
 
 /* One opened GPU, owned by one model handle: the retained context and the
  * caches of loaded modules, kernels and constants (guarded by a mutex, so
- * concurrent runs of the handle may share it). */
+ * concurrent runs of the handle may share it). Reference-counted: device
+ * tensors that own memory of it (a run's device outputs) hold a
+ * reference, so they can be freed after the handle is closed. */
 typedef struct ddl_device ddl_device;
 
 /* Loads the driver of `kind` (DDL_DEVICE_CUDA or DDL_DEVICE_ROCM) if this
@@ -84,10 +90,17 @@ typedef struct ddl_device ddl_device;
  * environment variable may have changed), and a failed load is not
  * remembered, so a later call can succeed. DDL_DEVICE_ERROR on failure. */
 ddl_status ddl_device_open(int32_t kind, int ordinal, ddl_device **out);
-/* Frees the constants, unloads the modules and releases the context. */
+/* The handle's end: frees the constants, unloads the modules and drops
+ * the handle's reference (the context is released with the last one). */
 void ddl_device_close(ddl_device *d);
+/* Another reference, and dropping one; NULL is a no-op. Thread-safe. */
+void ddl_device_retain(ddl_device *d);
+void ddl_device_release(ddl_device *d);
 /* "CUDA device 0", for messages. */
 const char *ddl_device_label(const ddl_device *d);
+/* The ddl_device_kind and the ordinal it was opened with. */
+int32_t ddl_device_get_kind(const ddl_device *d);
+int ddl_device_get_ordinal(const ddl_device *d);
 
 /* Device memory, 256-byte aligned (the drivers' own alignment); 0 bytes
  * give a valid one-byte allocation. */
@@ -96,6 +109,10 @@ ddl_status ddl_device_alloc(ddl_device *d, int64_t bytes, void **out);
 ddl_status ddl_device_free(ddl_device *d, void *ptr);
 ddl_status ddl_device_copy(ddl_device *d, void *dst, const void *src,
                            int64_t bytes, bool to_device);
+/* Device-to-device copy, queued on the default stream after the kernels
+ * before it; ddl_device_synchronize waits for it. */
+ddl_status ddl_device_copy_on_device(ddl_device *d, void *dst, const void *src,
+                                     int64_t bytes);
 /* Loads `image` on its first use (cached by pointer) and launches kernel
  * `name` (cached by image and name pointer). A grid with no block or no
  * thread launches nothing. */

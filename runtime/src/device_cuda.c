@@ -34,6 +34,7 @@ enum {
   CU_MEM_FREE,
   CU_MEMCPY_HTOD,
   CU_MEMCPY_DTOH,
+  CU_MEMCPY_DTOD,
   CU_CTX_SYNCHRONIZE,
   CU_GET_ERROR_NAME,
   CU_GET_ERROR_STRING,
@@ -55,6 +56,7 @@ static const char *const cuda_symbols[CU_NUM_SYMBOLS] = {
     [CU_MEM_FREE] = "cuMemFree_v2",
     [CU_MEMCPY_HTOD] = "cuMemcpyHtoD_v2",
     [CU_MEMCPY_DTOH] = "cuMemcpyDtoH_v2",
+    [CU_MEMCPY_DTOD] = "cuMemcpyDtoD_v2",
     [CU_CTX_SYNCHRONIZE] = "cuCtxSynchronize",
     [CU_GET_ERROR_NAME] = "cuGetErrorName",
     [CU_GET_ERROR_STRING] = "cuGetErrorString",
@@ -159,6 +161,14 @@ static int cuda_copy_to_host(const ddl_fnptr *fns, void *dst, const void *src,
       dst, (CUdeviceptr)src, bytes);
 }
 
+static int cuda_copy_device_to_device(const ddl_fnptr *fns, void *dst,
+                                      const void *src, size_t bytes,
+                                      const char **call) {
+  *call = cuda_symbols[CU_MEMCPY_DTOD];
+  return CU(CU_MEMCPY_DTOD, CUresult (*)(CUdeviceptr, CUdeviceptr, size_t))(
+      (CUdeviceptr)dst, (CUdeviceptr)src, bytes);
+}
+
 static int cuda_synchronize(const ddl_fnptr *fns, const char **call) {
   *call = cuda_symbols[CU_CTX_SYNCHRONIZE];
   return CU(CU_CTX_SYNCHRONIZE, CUresult (*)(void))();
@@ -193,6 +203,7 @@ const ddl_device_backend ddl_cuda_backend = {
     .free = cuda_free,
     .copy_to_device = cuda_copy_to_device,
     .copy_to_host = cuda_copy_to_host,
+    .copy_device_to_device = cuda_copy_device_to_device,
     .synchronize = cuda_synchronize,
     .describe = cuda_describe,
 };

@@ -13,6 +13,7 @@ typedef int hipError_t;
 /* hipMemcpyKind */
 #define HIP_MEMCPY_HOST_TO_DEVICE 1
 #define HIP_MEMCPY_DEVICE_TO_HOST 2
+#define HIP_MEMCPY_DEVICE_TO_DEVICE 3
 
 enum {
   HIP_INIT,
@@ -138,6 +139,12 @@ static int hip_copy_to_host(const ddl_fnptr *fns, void *dst, const void *src,
   return hip_copy(fns, dst, src, bytes, HIP_MEMCPY_DEVICE_TO_HOST, call);
 }
 
+static int hip_copy_device_to_device(const ddl_fnptr *fns, void *dst,
+                                     const void *src, size_t bytes,
+                                     const char **call) {
+  return hip_copy(fns, dst, src, bytes, HIP_MEMCPY_DEVICE_TO_DEVICE, call);
+}
+
 static int hip_synchronize(const ddl_fnptr *fns, const char **call) {
   *call = hip_symbols[HIP_DEVICE_SYNCHRONIZE];
   return HIP(HIP_DEVICE_SYNCHRONIZE, hipError_t (*)(void))();
@@ -168,6 +175,7 @@ const ddl_device_backend ddl_hip_backend = {
     .free = hip_free,
     .copy_to_device = hip_copy_to_device,
     .copy_to_host = hip_copy_to_host,
+    .copy_device_to_device = hip_copy_device_to_device,
     .synchronize = hip_synchronize,
     .describe = hip_describe,
 };

@@ -7,9 +7,12 @@
  *
  * A device model (CUDA, ROCm) runs its host code here too; its data lives
  * on the GPU the handle opened (device.h). Run copies the caller's host
- * tensors to device buffers, hands the model device callbacks whose first
- * failure is recorded and makes the rest of the run's device calls no-ops
- * (so generated code never branches on them), and copies the outputs back.
+ * tensors to device buffers (device tensors of that GPU pass through),
+ * hands the model device callbacks whose first failure is recorded and
+ * makes the rest of the run's device calls no-ops (so generated code never
+ * branches on them), and copies the outputs back, or with
+ * ddl_model_run_on_device hands them over as device tensors that hold a
+ * reference to the device.
  *
  *===----------------------------------------------------------------------===*/
 #include "ddl_internal.h"
@@ -348,6 +351,26 @@ ddl_status ddl_model_check_inputs(const ddl_model_handle *h,
     if (!t)
       return ddl_fail(DDL_INVALID_ARGUMENT, "missing input '%s' (#%u is NULL)",
                       info->name, i);
+    if (t->device_kind != DDL_DEVICE_CPU) {
+      const char *kind = ddl_device_kind_name(t->device_kind);
+      if (m->device_kind == DDL_DEVICE_CPU)
+        return ddl_fail(DDL_INVALID_ARGUMENT,
+                        "input '%s' is a %s device tensor, but model '%s' "
+                        "runs on the CPU (give it host tensors)",
+                        info->name, kind, model_label(h));
+      if (t->device_kind != (int32_t)m->device_kind)
+        return ddl_fail(DDL_INVALID_ARGUMENT,
+                        "input '%s' is a %s device tensor, but model '%s' "
+                        "runs on %s",
+                        info->name, kind, model_label(h),
+                        ddl_device_kind_name((int32_t)m->device_kind));
+      if (h->device && t->device_ordinal != ddl_device_get_ordinal(h->device))
+        return ddl_fail(DDL_INVALID_ARGUMENT,
+                        "input '%s' lives on %s device %d, but model '%s' "
+                        "runs on %s",
+                        info->name, kind, t->device_ordinal, model_label(h),
+                        ddl_device_label(h->device));
+    }
     if (t->dtype != info->dtype)
       return ddl_fail(DDL_DTYPE_MISMATCH,
                       "input '%s' is %s, the model expects %s", info->name,
@@ -665,9 +688,12 @@ static ddl_status device_run_fail(const ddl_model_handle *h,
                   ddl_device_label(h->device), h->model->device_arch, message);
 }
 
-ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
-                         size_t num_inputs, ddl_tensor **outputs,
-                         size_t num_outputs) {
+/* ddl_model_run and ddl_model_run_on_device: `on_device` keeps a device
+ * model's outputs on the device. */
+static ddl_status run_model(ddl_model_handle *h,
+                            const ddl_tensor *const *inputs, size_t num_inputs,
+                            ddl_tensor **outputs, size_t num_outputs,
+                            bool on_device) {
   if (outputs)
     for (size_t i = 0; i < num_outputs; ++i)
       outputs[i] = NULL;
@@ -721,8 +747,11 @@ ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
     host.device_free = host_device_free;
     host.device_constant = host_device_constant;
     host.device_copy = host_device_copy;
-    /* The model sees device copies of the inputs. */
+    /* The model sees device copies of the host inputs, and device inputs
+     * (checked to be on this device) as they are. */
     for (size_t i = 0; i < num_in && !device_failed(&run); ++i) {
+      if (inputs[i]->device_kind != DDL_DEVICE_CPU)
+        continue;
       int64_t bytes = (int64_t)inputs[i]->byte_size;
       if (ddl_device_alloc(device, bytes, &device_inputs[i]) != DDL_OK ||
           ddl_device_copy(device, device_inputs[i], inputs[i]->data, bytes,
@@ -780,6 +809,14 @@ ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
     if (!check_output(h, &m->outputs[i], &out_ios[i]))
       s = DDL_RUN_FAILED;
   for (size_t i = 0; i < num_out && s == DDL_OK; ++i) {
+    if (device && on_device) {
+      s = ddl_tensor_adopt_device(m->outputs[i].dtype, m->outputs[i].rank,
+                                  out_ios[i].dims, out_ios[i].data, device,
+                                  &outputs[i]);
+      if (s == DDL_OK)
+        out_ios[i].data = NULL; /* the tensor owns it now */
+      continue;
+    }
     if (device) {
       s = copy_output(h, &m->outputs[i], &out_ios[i], &outputs[i]);
       if (s == DDL_DEVICE_ERROR) {
@@ -804,6 +841,28 @@ ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
   free(out_ios);
   free(out_dims);
   return s;
+}
+
+ddl_status ddl_model_run(ddl_model_handle *h, const ddl_tensor *const *inputs,
+                         size_t num_inputs, ddl_tensor **outputs,
+                         size_t num_outputs) {
+  return run_model(h, inputs, num_inputs, outputs, num_outputs, false);
+}
+
+ddl_status ddl_model_run_on_device(ddl_model_handle *h,
+                                   const ddl_tensor *const *inputs,
+                                   size_t num_inputs, ddl_tensor **outputs,
+                                   size_t num_outputs) {
+  if (h && h->model->device_kind == DDL_DEVICE_CPU) {
+    if (outputs)
+      for (size_t i = 0; i < num_outputs; ++i)
+        outputs[i] = NULL;
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "ddl_model_run_on_device: model '%s' is a CPU model "
+                    "(use ddl_model_run)",
+                    model_label(h));
+  }
+  return run_model(h, inputs, num_inputs, outputs, num_outputs, true);
 }
 
 ddl_status ddl_model_run_named(ddl_model_handle *h, const char *const *names,

@@ -4,8 +4,13 @@
  * caller's dims array never has to outlive it. Sizes are validated once
  * here, which lets ddl_model_run trust a tensor's element count.
  *
+ * A device tensor's data is GPU memory: borrowed (ddl_tensor_wrap_device),
+ * or owned together with a reference to the ddl_device it came from (a
+ * run's device outputs), so it may outlive the model handle.
+ *
  *===----------------------------------------------------------------------===*/
 #include "ddl_internal.h"
+#include "device.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -139,12 +144,133 @@ ddl_status ddl_tensor_adopt(int32_t dtype, int32_t rank, const int64_t *dims,
   return s;
 }
 
+ddl_status ddl_tensor_wrap_device(int32_t dtype, int32_t rank,
+                                  const int64_t *dims, void *device_data,
+                                  int32_t device_kind, int device_ordinal,
+                                  ddl_tensor **out) {
+  if (out)
+    *out = NULL;
+  if (device_kind != DDL_DEVICE_CUDA && device_kind != DDL_DEVICE_ROCM)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "tensor: device kind %d (%s) is not a GPU; host memory "
+                    "is wrapped with ddl_tensor_wrap",
+                    (int)device_kind, ddl_device_kind_name(device_kind));
+  if (device_ordinal < 0)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "tensor: device ordinal %d is "
+                    "negative",
+                    device_ordinal);
+  ddl_status s = ddl_tensor_wrap(dtype, rank, dims, device_data, out);
+  if (s != DDL_OK)
+    return s;
+  (*out)->device_kind = device_kind;
+  (*out)->device_ordinal = device_ordinal;
+  return DDL_OK;
+}
+
+ddl_status ddl_tensor_adopt_device(int32_t dtype, int32_t rank,
+                                   const int64_t *dims, void *data,
+                                   ddl_device *device, ddl_tensor **out) {
+  ddl_status s = ddl_tensor_wrap_device(dtype, rank, dims, data,
+                                        ddl_device_get_kind(device),
+                                        ddl_device_get_ordinal(device), out);
+  if (s != DDL_OK)
+    return s;
+  ddl_device_retain(device);
+  (*out)->device = device;
+  (*out)->owns_data = true;
+  return DDL_OK;
+}
+
 void ddl_tensor_destroy(ddl_tensor *t) {
   if (!t)
     return;
-  if (t->owns_data)
+  if (t->device) {
+    /* Nothing to report a failed free to: the driver's message stays in
+     * ddl_last_error. */
+    if (t->owns_data)
+      ddl_device_free(t->device, t->data);
+    ddl_device_release(t->device);
+  } else if (t->owns_data) {
     free(t->data);
+  }
   free(t);
+}
+
+int32_t ddl_tensor_device_kind(const ddl_tensor *t) {
+  return t ? t->device_kind : DDL_DEVICE_CPU;
+}
+int ddl_tensor_device_ordinal(const ddl_tensor *t) {
+  return t ? t->device_ordinal : 0;
+}
+
+/* The device of device tensor t: its own reference, else (borrowed
+ * memory) one opened for this call, which *opened says to close. */
+static ddl_status device_of(const ddl_tensor *t, ddl_device **d, bool *opened) {
+  *opened = false;
+  *d = t->device;
+  if (*d)
+    return DDL_OK;
+  ddl_status s = ddl_device_open(t->device_kind, t->device_ordinal, d);
+  *opened = s == DDL_OK;
+  return s;
+}
+
+static ddl_status check_copy(const ddl_tensor *t, const void *dst, size_t bytes,
+                             const char *what) {
+  if (!t)
+    return ddl_fail(DDL_INVALID_ARGUMENT, "%s: tensor is NULL", what);
+  if (bytes < t->byte_size)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "%s: the destination has %zu bytes, the tensor %zu", what,
+                    bytes, t->byte_size);
+  if (!dst && t->byte_size != 0)
+    return ddl_fail(DDL_INVALID_ARGUMENT, "%s: the destination is NULL", what);
+  return DDL_OK;
+}
+
+ddl_status ddl_tensor_copy_to_host(const ddl_tensor *t, void *dst,
+                                   size_t bytes) {
+  ddl_status s = check_copy(t, dst, bytes, "ddl_tensor_copy_to_host");
+  if (s != DDL_OK || t->byte_size == 0)
+    return s;
+  if (t->device_kind == DDL_DEVICE_CPU) {
+    memcpy(dst, t->data, t->byte_size);
+    return DDL_OK;
+  }
+  ddl_device *d;
+  bool opened;
+  if ((s = device_of(t, &d, &opened)) != DDL_OK)
+    return s;
+  s = ddl_device_copy(d, dst, t->data, (int64_t)t->byte_size, false);
+  if (opened)
+    ddl_device_close(d);
+  return s;
+}
+
+ddl_status ddl_tensor_copy_to_device_buffer(const ddl_tensor *t,
+                                            void *device_dst, size_t bytes) {
+  ddl_status s =
+      check_copy(t, device_dst, bytes, "ddl_tensor_copy_to_device_buffer");
+  if (s != DDL_OK)
+    return s;
+  if (t->device_kind == DDL_DEVICE_CPU)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "ddl_tensor_copy_to_device_buffer: a host tensor (copy "
+                    "it with ddl_tensor_copy_to_host, or use its data)");
+  if (t->byte_size == 0)
+    return DDL_OK;
+  ddl_device *d;
+  bool opened;
+  if ((s = device_of(t, &d, &opened)) != DDL_OK)
+    return s;
+  s = ddl_device_copy_on_device(d, device_dst, t->data, (int64_t)t->byte_size);
+  /* Done when this returns, whatever stream the caller works on next. */
+  if (s == DDL_OK)
+    s = ddl_device_synchronize(d);
+  if (opened)
+    ddl_device_close(d);
+  return s;
 }
 
 int32_t ddl_tensor_dtype(const ddl_tensor *t) { return t ? t->dtype : 0; }

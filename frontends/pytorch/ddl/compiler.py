@@ -1,6 +1,7 @@
 """`ddl.compile`: capture, convert to nn MLIR, compile with ddlc, load."""
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -45,10 +46,13 @@ class CompiledModule:
 
     Attributes: `graph` (the nn-dialect MLIR text handed to ddlc),
     `input_names`, `symbols` (dynamic dimension names), `library` (the
-    shared object's path while `keep_files` holds it)."""
+    shared object's path while `keep_files` holds it), `device` (the
+    torch.device it runs on: cpu, or the cuda device it was compiled
+    for)."""
 
-    def __init__(self, model, graph, input_names, parameters, output_spec, symbols, library):
+    def __init__(self, model, graph, input_names, parameters, output_spec, symbols, library, device=None):
         self._model = model
+        self.device = device or torch.device("cpu")
         self.graph = graph
         self.input_names = input_names
         self._parameters = parameters  # per parameter input: a callable giving its tensor
@@ -80,6 +84,53 @@ def _attribute_getter(root, qualified):
     return get
 
 
+_DEVICE_RE = re.compile(r"(cpu|cuda)(?::([0-9]+))?")
+
+
+def parse_device(device):
+    """`device` ("cpu", "cuda", "cuda:N", a torch.device or None) as None
+    (the CPU) or a torch.device("cuda", N); DdlError for anything else.
+    "cuda" is torch's current CUDA device (0 when torch has no CUDA)."""
+    if device is None:
+        return None
+    if isinstance(device, torch.device):
+        device = str(device)
+    match = _DEVICE_RE.fullmatch(device) if isinstance(device, str) else None
+    if match is None:
+        raise DdlError(f"device must be 'cpu', 'cuda' or 'cuda:N' (N a GPU number), not {device!r}")
+    if match.group(1) == "cpu":
+        return None
+    if match.group(2) is not None:
+        index = int(match.group(2))
+    else:
+        index = torch.cuda.current_device() if torch.cuda.is_available() else 0
+    if torch.cuda.is_available() and index >= torch.cuda.device_count():
+        raise DdlError(
+            f"device {device!r}: this machine has {torch.cuda.device_count()} CUDA device(s) "
+            f"(cuda:0 to cuda:{torch.cuda.device_count() - 1})"
+        )
+    return torch.device("cuda", index)
+
+
+def ddlc_target(device):
+    """ddlc's --target for a parsed device: "host", or "cuda[:sm_XY]" with
+    the GPU's architecture when torch can tell it (else ddlc's default)."""
+    if device is None:
+        return "host"
+    if torch.cuda.is_available():
+        major, minor = torch.cuda.get_device_capability(device)
+        return f"cuda:sm_{major}{minor}"
+    return "cuda"
+
+
+def ddlc_command(graph_path, library, opt_level, target="host"):
+    """The ddlc command line that compiles `graph_path` into `library`."""
+    command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
+    if target != "host":
+        command.append(f"--target={target}")
+    return command
+
+
 def compile(  # noqa: A001 (the public name mirrors torch.compile)
     module_or_fn,
     example_inputs,
@@ -90,6 +141,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     opt_level=3,
     threads=None,
     keep_files=False,
+    device=None,
 ):
     """Compiles a `torch.nn.Module` or a function of tensors with ddl.
 
@@ -106,7 +158,12 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     threads: the thread pool's size for this program (default: one per CPU,
         shared by all compiled programs).
     keep_files: keep the MLIR and the shared object (see `.library`).
+    device: where the compiled program runs: None or "cpu" (the default),
+        or "cuda" / "cuda:N" (compiled with `ddlc --target=cuda`; it then
+        takes CUDA tensors of that device, module parameters included, and
+        returns CUDA tensors, with no copy through the host).
     """
+    device = parse_device(device)
     example_inputs = _as_tuple(example_inputs)
     for i, t in enumerate(example_inputs):
         if not isinstance(t, torch.Tensor):
@@ -165,16 +222,18 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     library = os.path.join(workdir, "model.so")
     with open(graph_path, "w") as f:
         f.write(graph)
-    command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
+    command = ddlc_command(graph_path, library, opt_level, ddlc_target(device))
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise _compile_error(command, graph_path, result)
     runtime = Runtime(threads) if threads else None
-    model = Model(library, runtime)
+    model = Model(library, runtime, device)
     if not keep_files:
         shutil.rmtree(workdir, ignore_errors=True)  # the loaded library stays mapped
         library = None
-    return CompiledModule(model, graph, captured.input_names, getters, output_spec, dict(captured.symbols), library)
+    return CompiledModule(
+        model, graph, captured.input_names, getters, output_spec, dict(captured.symbols), library, device
+    )
 
 
 # ddlc's exit status for an internal compiler error (EX_SOFTWARE); a model

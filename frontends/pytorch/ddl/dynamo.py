@@ -11,6 +11,9 @@ second shape, or `dynamic=True`), the graph's tensors have symbolic sizes
 dynamo's names. A graph that also takes sizes as Python ints (or whose
 sizes are expressions such as 2*s0) is compiled once per distinct set of
 sizes it is called with, so every call still runs compiled code.
+
+Graphs whose example inputs are CUDA tensors are compiled for that GPU
+(`ddl.compile(..., device="cuda:N")`); others for the CPU.
 """
 
 import torch
@@ -22,11 +25,21 @@ from .mlir import valid_symbol
 compiled_graphs = 0
 
 
+def _device_of(tensors):
+    """The CUDA device of the first CUDA tensor, else None (the CPU)."""
+    for t in tensors:
+        if isinstance(t, torch.Tensor) and t.device.type == "cuda":
+            return t.device
+    return None
+
+
 def _compile(program, tensors, dynamic=None):
     global compiled_graphs
     from .compiler import compile as ddl_compile
 
-    compiled = ddl_compile(program, tuple(tensors), dynamic=dynamic or None, capture="fx")
+    compiled = ddl_compile(
+        program, tuple(tensors), dynamic=dynamic or None, capture="fx", device=_device_of(tensors)
+    )
     compiled_graphs += 1
     return compiled
 

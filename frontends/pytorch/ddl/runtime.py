@@ -1,10 +1,15 @@
 """ctypes binding of ddl's C runtime (runtime/include/ddl_runtime.h): loads
 a compiled model (.so) and runs it on torch tensors.
 
-Inputs are passed without copies when they are contiguous CPU tensors of
-the model's dtype (the runtime borrows their memory for the call); outputs
-are the buffers the model allocated, handed to torch without a copy and
-freed when the last tensor viewing them dies.
+CPU models: inputs are passed without copies when they are contiguous CPU
+tensors of the model's dtype (the runtime borrows their memory for the
+call); outputs are the buffers the model allocated, handed to torch without
+a copy and freed when the last tensor viewing them dies.
+
+CUDA models (`ddlc --target=cuda`, opened with a torch.device): inputs are
+CUDA tensors of that device, passed as device pointers (no copy); the run
+leaves its outputs on the device (ddl_model_run_on_device), and each is
+copied device-to-device into a tensor torch's allocator owns.
 """
 
 import ctypes
@@ -60,16 +65,26 @@ def _library():
             "ddl_runtime_create": (ctypes.c_int, [ctypes.c_int, ctypes.POINTER(vp)]),
             "ddl_runtime_destroy": (None, [vp]),
             "ddl_model_open": (ctypes.c_int, [vp, ctypes.c_char_p, ctypes.POINTER(vp)]),
+            "ddl_model_open_device": (ctypes.c_int, [vp, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(vp)]),
+            "ddl_model_device_kind": (ctypes.c_int32, [vp]),
+            "ddl_model_device_arch": (ctypes.c_char_p, [vp]),
             "ddl_model_close": (None, [vp]),
             "ddl_model_num_inputs": (sz, [vp]),
             "ddl_model_num_outputs": (sz, [vp]),
             "ddl_model_input_info": (ctypes.POINTER(_TensorInfo), [vp, sz]),
             "ddl_model_output_info": (ctypes.POINTER(_TensorInfo), [vp, sz]),
             "ddl_model_run": (ctypes.c_int, [vp, ctypes.POINTER(vp), sz, ctypes.POINTER(vp), sz]),
+            "ddl_model_run_on_device": (ctypes.c_int, [vp, ctypes.POINTER(vp), sz, ctypes.POINTER(vp), sz]),
             "ddl_tensor_wrap": (
                 ctypes.c_int,
                 [ctypes.c_int32, ctypes.c_int32, _c_int64_p, vp, ctypes.POINTER(vp)],
             ),
+            "ddl_tensor_wrap_device": (
+                ctypes.c_int,
+                [ctypes.c_int32, ctypes.c_int32, _c_int64_p, vp, ctypes.c_int32, ctypes.c_int, ctypes.POINTER(vp)],
+            ),
+            "ddl_tensor_copy_to_device_buffer": (ctypes.c_int, [vp, vp, sz]),
+            "ddl_tensor_device_kind": (ctypes.c_int32, [vp]),
             "ddl_tensor_destroy": (None, [vp]),
             "ddl_tensor_dtype": (ctypes.c_int32, [vp]),
             "ddl_tensor_rank": (ctypes.c_int32, [vp]),
@@ -143,19 +158,40 @@ def _info(ptr):
     return (info.name.decode() if info.name else ""), dtype, dims
 
 
-class Model:
-    """A compiled model loaded from its shared object."""
+# ddl_device_kind (runtime/include/ddl_model_abi.h).
+DEVICE_CPU, DEVICE_CUDA = 0, 1
 
-    def __init__(self, path, runtime=None):
+
+class Model:
+    """A compiled model loaded from its shared object. `device` (a
+    torch.device) opens a CUDA model on that GPU; None means a CPU model."""
+
+    def __init__(self, path, runtime=None, device=None):
         self._runtime = runtime or default_runtime()
         self._lib = self._runtime._lib
-        handle = ctypes.c_void_p()
-        _check(
-            self._lib.ddl_model_open(self._runtime._handle, str(path).encode(), ctypes.byref(handle)),
-            f"cannot load the compiled model '{path}'",
-        )
-        self._handle = handle
+        self.device = device
         lib = self._lib
+        handle = ctypes.c_void_p()
+        if device is None:
+            status = lib.ddl_model_open(self._runtime._handle, str(path).encode(), ctypes.byref(handle))
+        else:
+            if device.type != "cuda":
+                raise RuntimeCallError(f"cannot run on device {device}: ddl runs models on 'cpu' or 'cuda'")
+            if not torch.cuda.is_available():
+                raise RuntimeCallError(
+                    f"the model was compiled for {device}, but this torch ({torch.__version__}) "
+                    "has no CUDA device (torch.cuda.is_available() is False)"
+                )
+            status = lib.ddl_model_open_device(
+                self._runtime._handle, str(path).encode(), device.index, ctypes.byref(handle)
+            )
+        _check(status, f"cannot load the compiled model '{path}'")
+        self._handle = handle
+        kind = lib.ddl_model_device_kind(handle)
+        if kind != (DEVICE_CPU if device is None else DEVICE_CUDA):
+            raise RuntimeCallError(
+                f"the compiled model '{path}' runs on device kind {kind}, not on {device or 'cpu'}"
+            )
         self.inputs = [_info(lib.ddl_model_input_info(handle, i)) for i in range(lib.ddl_model_num_inputs(handle))]
         self.outputs = [_info(lib.ddl_model_output_info(handle, i)) for i in range(lib.ddl_model_num_outputs(handle))]
         for name, dtype, _ in self.inputs + self.outputs:
@@ -169,18 +205,22 @@ class Model:
 
     def run(self, tensors):
         """Runs the model on `tensors` (signature order); returns its
-        outputs as torch tensors."""
+        outputs as torch tensors (on the model's device)."""
         lib = self._lib
         if len(tensors) != len(self.inputs):
             raise RuntimeCallError(f"the model takes {len(self.inputs)} inputs, got {len(tensors)}")
         keep = []  # the tensors (and dims arrays) the call borrows
         wrapped = (ctypes.c_void_p * max(1, len(tensors)))()
+        outputs = (ctypes.c_void_p * max(1, len(self.outputs)))()
         try:
             for i, (t, (name, dtype, _)) in enumerate(zip(tensors, self.inputs)):
                 if not isinstance(t, torch.Tensor):
                     raise RuntimeCallError(f"input {i} ('{name}') is a {type(t).__name__}, not a torch.Tensor")
                 if t.dtype != dtype:
                     raise RuntimeCallError(f"input {i} ('{name}') has dtype {t.dtype}; the model takes {dtype}")
+                if self.device is not None:
+                    wrapped[i] = self._wrap_device(i, name, t, keep)
+                    continue
                 if t.device.type != "cpu":
                     t = t.cpu()
                 if t.requires_grad:
@@ -197,16 +237,81 @@ class Model:
                     f"input {i} ('{name}')",
                 )
                 wrapped[i] = handle
-            outputs = (ctypes.c_void_p * max(1, len(self.outputs)))()
+            if self.device is not None:
+                # ddl works on the legacy default stream (torch's default
+                # stream); work queued on another current stream must be
+                # done before the model reads its inputs.
+                stream = torch.cuda.current_stream(self.device)
+                if stream != torch.cuda.default_stream(self.device):
+                    stream.synchronize()
+                run = lib.ddl_model_run_on_device
+            else:
+                run = lib.ddl_model_run
             _check(
-                lib.ddl_model_run(self._handle, wrapped, len(tensors), outputs, len(self.outputs)),
+                run(self._handle, wrapped, len(tensors), outputs, len(self.outputs)),
                 "the compiled model failed",
             )
         finally:
             for i in range(len(tensors)):
                 if wrapped[i]:
                     lib.ddl_tensor_destroy(wrapped[i])
+        if self.device is not None:
+            return self._device_outputs(outputs)
         return [self._to_torch(outputs[i]) for i in range(len(self.outputs))]
+
+    def _wrap_device(self, i, name, t, keep):
+        """Input `t` as a ddl device tensor borrowing its CUDA memory."""
+        if t.device.type != "cuda":
+            raise RuntimeCallError(
+                f"input {i} ('{name}') is a {t.device.type} tensor, but the program was compiled for "
+                f"{self.device}: move it there first (.to('{self.device}')), or compile for the CPU"
+            )
+        if t.device.index != self.device.index:
+            raise RuntimeCallError(
+                f"input {i} ('{name}') is on {t.device}, but the program was compiled for {self.device}"
+            )
+        t = t.detach().contiguous()
+        keep.append(t)
+        dims = (ctypes.c_int64 * max(1, t.dim()))(*t.shape)
+        keep.append(dims)
+        handle = ctypes.c_void_p()
+        _check(
+            self._lib.ddl_tensor_wrap_device(
+                TORCH_TO_DTYPE[t.dtype],
+                t.dim(),
+                dims,
+                ctypes.c_void_p(t.data_ptr()),
+                DEVICE_CUDA,
+                self.device.index,
+                ctypes.byref(handle),
+            ),
+            f"input {i} ('{name}')",
+        )
+        return handle
+
+    def _device_outputs(self, handles):
+        """The run's device outputs, each copied (device to device) into a
+        tensor torch allocated; the ddl tensors are destroyed."""
+        lib = self._lib
+        results = []
+        try:
+            for i in range(len(self.outputs)):
+                handle = handles[i]
+                dtype = DTYPE_TO_TORCH[lib.ddl_tensor_dtype(handle)]
+                dims = lib.ddl_tensor_dims(handle)
+                shape = [dims[d] for d in range(lib.ddl_tensor_rank(handle))]
+                out = torch.empty(shape, dtype=dtype, device=self.device)
+                nbytes = lib.ddl_tensor_byte_size(handle)
+                if nbytes:
+                    _check(
+                        lib.ddl_tensor_copy_to_device_buffer(handle, ctypes.c_void_p(out.data_ptr()), nbytes),
+                        f"cannot copy output {i} ('{self.outputs[i][0]}')",
+                    )
+                results.append(out)
+        finally:
+            for i in range(len(self.outputs)):
+                lib.ddl_tensor_destroy(handles[i])
+        return results
 
     def _to_torch(self, handle):
         lib = self._lib

@@ -76,6 +76,28 @@ def DDLGPUContractionKernelsPass
                            "::mlir::arith::ArithDialect"];
 }
 
+def DDLGPURowReductionKernelsPass
+    : Pass<"ddl-gpu-row-reduction-kernels", "::mlir::ModuleOp"> {
+  let summary = "Run reductions along one loop (softmax, layernorm, pooling statistics) with one warp per row";
+  let description = [{
+    Every f32 linalg op with one reduction loop, an elementwise body and an
+    associative combiner (add, maximum, minimum; the reductions that
+    ddl-row-reduction-to-vector takes on the CPU, in any layout) becomes a
+    `gpu.launch` where each warp reduces one output element's row: its 32
+    lanes stride over the row (coalesced when the row is contiguous),
+    a butterfly of `gpu.shuffle xor` combines their partial values, and
+    lane 0 combines the result into the output element. Blocks hold
+    `warps-per-block` rows. Before, one thread reduced a whole row.
+  }];
+  let options = [
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"8",
+           "Rows (warps) per block">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def DDLGPUToHostPass : Pass<"ddl-gpu-to-host", "::mlir::ModuleOp"> {
   let summary = "Lower launches, device memory and weights of a device model to calls of the host's device callbacks";
   let description = [{

@@ -978,6 +978,357 @@ static void test_rocm_model(ddl_runtime *rt) {
   report("rocm model", before);
 }
 
+/*===-- Device tensors ----------------------------------------------------===*/
+
+/* Copies the fake driver of `lib` made so far, by direction. */
+typedef struct {
+  int htod, dtoh, dtod;
+} gpu_copies;
+
+static gpu_copies copies_of(const char *lib) {
+  gpu_copies c = {-1, -1, -1};
+  void *dl = dlopen(model_path(lib), RTLD_NOW | RTLD_LOCAL);
+  void *sym = dl ? dlsym(dl, "fake_gpu_copies") : NULL;
+  void (*fn)(int *, int *, int *);
+  if (sym) {
+    memcpy(&fn, &sym, sizeof fn);
+    fn(&c.htod, &c.dtoh, &c.dtod);
+  }
+  if (dl)
+    dlclose(dl);
+  return c;
+}
+
+/* Whether c - c0 is (htod, dtoh, dtod), and says so when not. */
+static int copies_are(gpu_copies c0, gpu_copies c, int htod, int dtoh,
+                      int dtod) {
+  int ok = c.htod - c0.htod == htod && c.dtoh - c0.dtoh == dtoh &&
+           c.dtod - c0.dtod == dtod;
+  if (!ok)
+    fprintf(stderr, "copies: %d HtoD, %d DtoH, %d DtoD; expected %d, %d, %d\n",
+            c.htod - c0.htod, c.dtoh - c0.dtoh, c.dtod - c0.dtod, htod, dtoh,
+            dtod);
+  return ok;
+}
+
+/* A host float32[batch, 4] tensor holding i - 3 at element i. */
+static ddl_tensor *host_input(int64_t batch) {
+  int64_t dims[] = {batch, 4};
+  ddl_tensor *x = NULL;
+  if (ddl_tensor_create(DDL_DTYPE_FLOAT, 2, dims, &x) != DDL_OK)
+    return NULL;
+  float *xs = ddl_tensor_data(x);
+  for (int64_t i = 0; i < batch * 4; ++i)
+    xs[i] = (float)i - 3.0f;
+  return x;
+}
+
+/* Whether device or host tensor t holds i - 3 + `plus` at element i. */
+static int holds(const ddl_tensor *t, int64_t batch, float plus) {
+  if (!t || ddl_tensor_rank(t) != 2 || ddl_tensor_dims(t)[0] != batch ||
+      ddl_tensor_dims(t)[1] != 4)
+    return 0;
+  float values[4096];
+  if (batch * 4 > 4096 ||
+      ddl_tensor_copy_to_host(t, values, sizeof values) != DDL_OK)
+    return 0;
+  for (int64_t i = 0; i < batch * 4; ++i)
+    if (values[i] != (float)i - 3.0f + plus)
+      return 0;
+  return 1;
+}
+
+/* The API without a driver: wrapping, accessors, refusals. */
+static void test_device_tensor_api(ddl_runtime *rt) {
+  int before = num_failures;
+  int64_t dims[] = {2, 4};
+  float host[8] = {0};
+  ddl_tensor *t = (ddl_tensor *)1;
+  CHECK_ERR(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, host,
+                                   DDL_DEVICE_CPU, 0, &t),
+            DDL_INVALID_ARGUMENT, "is not a GPU");
+  CHECK(t == NULL);
+  CHECK_ERR(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, host, 7, 0, &t),
+            DDL_INVALID_ARGUMENT, "device kind 7 (unknown) is not a GPU");
+  CHECK_ERR(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, host,
+                                   DDL_DEVICE_CUDA, -1, &t),
+            DDL_INVALID_ARGUMENT, "device ordinal -1 is negative");
+  CHECK_ERR(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, NULL,
+                                   DDL_DEVICE_CUDA, 0, &t),
+            DDL_INVALID_ARGUMENT, "data is NULL for 32 bytes");
+  CHECK_ERR(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, host,
+                                   DDL_DEVICE_CUDA, 0, NULL),
+            DDL_INVALID_ARGUMENT, "out is NULL");
+  /* Wrapping calls no driver: any pointer is taken as device memory. */
+  CHECK_OK(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, host,
+                                  DDL_DEVICE_ROCM, 3, &t));
+  CHECK(ddl_tensor_device_kind(t) == DDL_DEVICE_ROCM);
+  CHECK(ddl_tensor_device_ordinal(t) == 3);
+  CHECK(ddl_tensor_data(t) == host); /* the device pointer */
+  CHECK(ddl_tensor_byte_size(t) == sizeof host);
+  CHECK_ERR(ddl_tensor_copy_to_host(t, host, 4), DDL_INVALID_ARGUMENT,
+            "the destination has 4 bytes, the tensor 32");
+  CHECK_ERR(ddl_tensor_copy_to_host(NULL, host, 4), DDL_INVALID_ARGUMENT,
+            "tensor is NULL");
+  CHECK_ERR(ddl_tensor_copy_to_device_buffer(t, NULL, 32), DDL_INVALID_ARGUMENT,
+            "the destination is NULL");
+
+  /* A device tensor given to a CPU model, and run_on_device on one. */
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_add_one"), &h));
+  ddl_tensor *cuda = NULL, *y = (ddl_tensor *)1;
+  CHECK_OK(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, host,
+                                  DDL_DEVICE_CUDA, 0, &cuda));
+  const ddl_tensor *ins[] = {cuda};
+  CHECK_ERR(ddl_model_run(h, ins, 1, &y, 1), DDL_INVALID_ARGUMENT,
+            "input 'x' is a cuda device tensor, but model 'add_one' runs on "
+            "the CPU");
+  CHECK(y == NULL);
+  CHECK_ERR(ddl_model_check_inputs(h, ins, 1), DDL_INVALID_ARGUMENT,
+            "input 'x' is a cuda device tensor");
+  ddl_tensor *x = host_input(2);
+  ins[0] = x;
+  y = (ddl_tensor *)1;
+  CHECK_ERR(ddl_model_run_on_device(h, ins, 1, &y, 1), DDL_INVALID_ARGUMENT,
+            "model 'add_one' is a CPU model (use ddl_model_run)");
+  CHECK(y == NULL);
+  ddl_model_close(h);
+
+  /* Host tensors: placement, and copy_to_host as a plain copy. */
+  CHECK(ddl_tensor_device_kind(x) == DDL_DEVICE_CPU);
+  CHECK(ddl_tensor_device_ordinal(x) == 0);
+  CHECK(ddl_tensor_device_kind(NULL) == DDL_DEVICE_CPU);
+  float copy[8];
+  CHECK_OK(ddl_tensor_copy_to_host(x, copy, sizeof copy));
+  CHECK(copy[0] == -3.0f && copy[7] == 4.0f);
+  CHECK_ERR(ddl_tensor_copy_to_device_buffer(x, copy, sizeof copy),
+            DDL_INVALID_ARGUMENT, "a host tensor");
+  ddl_tensor_destroy(x);
+  ddl_tensor_destroy(cuda);
+  ddl_tensor_destroy(t);
+  report("device tensor api", before);
+}
+
+/* Device outputs and inputs through the fake CUDA driver; copies counted.
+ * The model itself makes one HtoD copy (a scalar into its arena) and two
+ * DtoH reads per run. */
+static void test_device_resident(ddl_runtime *rt) {
+  int before = num_failures;
+  set_env("DDL_CUDA_LIBRARY", model_path("libfake_cuda"));
+  const char *lib = "libfake_cuda";
+  gpu_stats g0 = stats_of(lib);
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  ddl_tensor *x = host_input(3);
+  if (!h || !x) {
+    ddl_model_close(h);
+    ddl_tensor_destroy(x);
+    set_env("DDL_CUDA_LIBRARY", NULL);
+    return report("device resident tensors", before);
+  }
+  CHECK_OK(run_device_add(h, 3)); /* warm: the arena and constant cached */
+  gpu_stats warm = stats_of(lib);
+
+  /* Host input in, device output out: one input upload, no download. */
+  gpu_copies c0 = copies_of(lib);
+  const ddl_tensor *ins[1] = {x};
+  ddl_tensor *y = NULL;
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &y, 1));
+  CHECK(copies_are(c0, copies_of(lib), 2, 2, 0));
+  CHECK(ddl_tensor_device_kind(y) == DDL_DEVICE_CUDA);
+  CHECK(ddl_tensor_device_ordinal(y) == 0);
+  CHECK(stats_of(lib).allocs == warm.allocs + 1); /* y's buffer */
+  CHECK(holds(y, 3, 11.5f));
+
+  /* A device output fed back in: passed through, no copy of it. */
+  c0 = copies_of(lib);
+  ins[0] = y;
+  ddl_tensor *z = NULL;
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &z, 1));
+  CHECK(copies_are(c0, copies_of(lib), 1, 2, 0));
+  CHECK(holds(z, 3, 23.0f));
+  /* ddl_model_run takes it too and returns a host tensor. */
+  c0 = copies_of(lib);
+  ddl_tensor *w = NULL;
+  CHECK_OK(ddl_model_run(h, ins, 1, &w, 1));
+  CHECK(copies_are(c0, copies_of(lib), 1, 3, 0));
+  CHECK(ddl_tensor_device_kind(w) == DDL_DEVICE_CPU);
+  CHECK(w && ((float *)ddl_tensor_data(w))[11] == 8.0f + 23.0f);
+  ddl_tensor_destroy(w);
+
+  /* Borrowed device memory (as a torch CUDA tensor's data_ptr()). */
+  int64_t dims[] = {3, 4};
+  ddl_tensor *borrowed = NULL;
+  CHECK_OK(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, ddl_tensor_data(z),
+                                  DDL_DEVICE_CUDA, 0, &borrowed));
+  ins[0] = borrowed;
+  c0 = copies_of(lib);
+  CHECK_OK(ddl_model_run(h, ins, 1, &w, 1));
+  CHECK(copies_are(c0, copies_of(lib), 1, 3, 0));
+  CHECK(holds(w, 3, 34.5f));
+  ddl_tensor_destroy(w);
+  /* Its copies open the device for the call and close it again. */
+  c0 = copies_of(lib);
+  CHECK(holds(borrowed, 3, 23.0f));
+  CHECK(copies_are(c0, copies_of(lib), 0, 1, 0));
+  CHECK(stats_of(lib).contexts == warm.contexts);
+  int allocs = stats_of(lib).allocs;
+  ddl_tensor_destroy(borrowed); /* frees nothing */
+  CHECK(stats_of(lib).allocs == allocs);
+
+  /* Device to device into memory the caller owns (here: y's buffer). */
+  c0 = copies_of(lib);
+  CHECK_OK(ddl_tensor_copy_to_device_buffer(z, ddl_tensor_data(y),
+                                            ddl_tensor_byte_size(y)));
+  CHECK(copies_are(c0, copies_of(lib), 0, 0, 1));
+  CHECK(holds(y, 3, 23.0f));
+  CHECK_ERR(ddl_tensor_copy_to_device_buffer(z, ddl_tensor_data(y), 47),
+            DDL_INVALID_ARGUMENT,
+            "the destination has 47 bytes, the tensor "
+            "48");
+  set_env("FAKE_CUDA_FAIL", "cuMemcpyDtoD_v2");
+  CHECK_ERR(ddl_tensor_copy_to_device_buffer(z, ddl_tensor_data(y), 48),
+            DDL_DEVICE_ERROR,
+            "cuMemcpyDtoD_v2 (48 bytes) failed: CUDA_ERROR_UNKNOWN");
+  set_env("FAKE_CUDA_FAIL", "cuMemcpyDtoH_v2");
+  float values[12];
+  CHECK_ERR(ddl_tensor_copy_to_host(z, values, sizeof values), DDL_DEVICE_ERROR,
+            "cuMemcpyDtoH_v2 (48 bytes) failed");
+  set_env("FAKE_CUDA_FAIL", NULL);
+  /* A host pointer is not device memory: the driver refuses it. */
+  CHECK_ERR(ddl_tensor_copy_to_device_buffer(z, values, sizeof values),
+            DDL_DEVICE_ERROR, "cuMemcpyDtoD_v2 (48 bytes) failed");
+
+  /* A ROCm tensor given to a CUDA model. */
+  ddl_tensor *rocm = NULL;
+  CHECK_OK(ddl_tensor_wrap_device(DDL_DTYPE_FLOAT, 2, dims, ddl_tensor_data(z),
+                                  DDL_DEVICE_ROCM, 0, &rocm));
+  ins[0] = rocm;
+  w = (ddl_tensor *)1;
+  CHECK_ERR(ddl_model_run_on_device(h, ins, 1, &w, 1), DDL_INVALID_ARGUMENT,
+            "input 'x' is a rocm device tensor, but model 'device_add' runs "
+            "on cuda");
+  CHECK(w == NULL);
+  ddl_tensor_destroy(rocm);
+
+  /* A failing run hands out no device output and leaks nothing. */
+  allocs = stats_of(lib).allocs;
+  ins[0] = y;
+  set_env("FAKE_CUDA_FAIL", "cuLaunchKernel@2");
+  w = (ddl_tensor *)1;
+  CHECK_ERR(ddl_model_run_on_device(h, ins, 1, &w, 1), DDL_DEVICE_ERROR,
+            "cuLaunchKernel(add_scalar) failed");
+  set_env("FAKE_CUDA_FAIL", NULL);
+  CHECK(w == NULL);
+  CHECK(stats_of(lib).allocs == allocs);
+
+  /* Empty tensors. */
+  ddl_tensor *empty = host_input(0), *e = NULL;
+  ins[0] = empty;
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &e, 1));
+  CHECK(ddl_tensor_byte_size(e) == 0);
+  CHECK_OK(ddl_tensor_copy_to_host(e, NULL, 0));
+  CHECK_OK(ddl_tensor_copy_to_device_buffer(e, NULL, 0));
+  ddl_tensor_destroy(empty);
+
+  /* Outputs outlive the handle: they keep the context, free through it. */
+  ddl_model_close(h);
+  gpu_stats g = stats_of(lib);
+  CHECK(g.contexts == g0.contexts + 1);
+  CHECK(g.modules == g0.modules);   /* the handle's caches are gone */
+  CHECK(g.allocs == g0.allocs + 3); /* y, z and e */
+  CHECK(holds(y, 3, 23.0f));
+  ddl_tensor_destroy(y);
+  ddl_tensor_destroy(e);
+  CHECK(stats_of(lib).contexts == g0.contexts + 1);
+  ddl_tensor_destroy(z);
+  g = stats_of(lib);
+  CHECK(g.allocs == g0.allocs && g.modules == g0.modules &&
+        g.contexts == g0.contexts);
+  ddl_tensor_destroy(x);
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  report("device resident tensors", before);
+}
+
+/* Device tensors are tied to one ordinal. */
+static void test_device_ordinals(ddl_runtime *rt) {
+  int before = num_failures;
+  set_env("DDL_CUDA_LIBRARY", model_path("libfake_cuda"));
+  set_env("FAKE_CUDA_DEVICES", "2");
+  gpu_stats g0 = stats_of("libfake_cuda");
+  ddl_model_handle *h0 = NULL, *h1 = NULL;
+  CHECK_OK(ddl_model_open_device(rt, model_path("fake_cuda_add_one"), 0, &h0));
+  CHECK_OK(ddl_model_open_device(rt, model_path("fake_cuda_add_one"), 1, &h1));
+  ddl_tensor *x = host_input(2);
+  if (h0 && h1 && x) {
+    const ddl_tensor *ins[1] = {x};
+    ddl_tensor *y1 = NULL, *w = (ddl_tensor *)1;
+    CHECK_OK(ddl_model_run_on_device(h1, ins, 1, &y1, 1));
+    CHECK(ddl_tensor_device_kind(y1) == DDL_DEVICE_CUDA);
+    CHECK(ddl_tensor_device_ordinal(y1) == 1);
+    ins[0] = y1;
+    CHECK_ERR(ddl_model_run_on_device(h0, ins, 1, &w, 1), DDL_INVALID_ARGUMENT,
+              "input 'x' lives on cuda device 1, but model 'device_add' runs "
+              "on CUDA device 0");
+    CHECK(w == NULL);
+    CHECK_ERR(ddl_model_run(h0, ins, 1, &w, 1), DDL_INVALID_ARGUMENT,
+              "input 'x' lives on cuda device 1");
+    CHECK_OK(ddl_model_run_on_device(h1, ins, 1, &w, 1));
+    CHECK(holds(w, 2, 23.0f));
+    ddl_tensor_destroy(w);
+    /* Without a device: the placement check cannot say which ordinal, the
+     * run still refuses. */
+    ddl_model_handle *none = NULL;
+    CHECK_OK(ddl_model_open_device(rt, model_path("fake_cuda_add_one"),
+                                   DDL_NO_DEVICE, &none));
+    CHECK_ERR(ddl_model_run_on_device(none, ins, 1, &w, 1), DDL_DEVICE_ERROR,
+              "opened without a device");
+    ddl_model_close(none);
+    ddl_tensor_destroy(y1);
+  }
+  ddl_tensor_destroy(x);
+  ddl_model_close(h0);
+  ddl_model_close(h1);
+  gpu_stats g = stats_of("libfake_cuda");
+  CHECK(g.allocs == g0.allocs && g.contexts == g0.contexts);
+  set_env("FAKE_CUDA_DEVICES", NULL);
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  report("device ordinals", before);
+}
+
+/* The same on ROCm: hipMemcpy device to device. */
+static void test_rocm_resident(ddl_runtime *rt) {
+  int before = num_failures;
+  set_env("DDL_HIP_LIBRARY", model_path("libfake_hip"));
+  gpu_stats g0 = stats_of("libfake_hip");
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_rocm_add_one"), &h));
+  ddl_tensor *x = host_input(2);
+  if (h && x) {
+    const ddl_tensor *ins[1] = {x};
+    ddl_tensor *y = NULL, *z = NULL;
+    CHECK_OK(ddl_model_run_on_device(h, ins, 1, &y, 1));
+    CHECK(ddl_tensor_device_kind(y) == DDL_DEVICE_ROCM);
+    ins[0] = y;
+    gpu_copies c0 = copies_of("libfake_hip");
+    CHECK_OK(ddl_model_run_on_device(h, ins, 1, &z, 1));
+    CHECK(copies_are(c0, copies_of("libfake_hip"), 1, 2, 0));
+    CHECK_OK(ddl_tensor_copy_to_device_buffer(z, ddl_tensor_data(y),
+                                              ddl_tensor_byte_size(y)));
+    CHECK(copies_are(c0, copies_of("libfake_hip"), 1, 2, 1));
+    ddl_model_close(h);
+    CHECK(holds(y, 2, 23.0f));
+    ddl_tensor_destroy(y);
+    ddl_tensor_destroy(z);
+  } else {
+    ddl_model_close(h);
+  }
+  ddl_tensor_destroy(x);
+  CHECK(stats_of("libfake_hip").allocs == g0.allocs);
+  set_env("DDL_HIP_LIBRARY", NULL);
+  report("rocm device tensors", before);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s MODEL_DIR\n", argv[0]);
@@ -1001,6 +1352,10 @@ int main(int argc, char **argv) {
   test_cuda_model(rt);
   test_device_failures(rt);
   test_rocm_model(rt);
+  test_device_tensor_api(rt);
+  test_device_resident(rt);
+  test_device_ordinals(rt);
+  test_rocm_resident(rt);
   ddl_runtime_destroy(rt);
   printf("%d checks, %d failed\n", num_checks, num_failures);
   return num_failures ? 1 : 0;

@@ -140,13 +140,20 @@ FAKE_EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src,
                                      size_t bytes) {
   FAIL("cuMemcpyHtoD_v2");
   NEED_CONTEXT();
-  return fake_copy((void *)dst, src, bytes, 1);
+  return fake_copy((void *)dst, src, bytes, FAKE_HTOD);
 }
 
 FAKE_EXPORT CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
   FAIL("cuMemcpyDtoH_v2");
   NEED_CONTEXT();
-  return fake_copy(dst, (const void *)src, bytes, 0);
+  return fake_copy(dst, (const void *)src, bytes, FAKE_DTOH);
+}
+
+FAKE_EXPORT CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src,
+                                     size_t bytes) {
+  FAIL("cuMemcpyDtoD_v2");
+  NEED_CONTEXT();
+  return fake_copy((void *)dst, (const void *)src, bytes, FAKE_DTOD);
 }
 
 #ifndef FAKE_CUDA_NO_SYNC

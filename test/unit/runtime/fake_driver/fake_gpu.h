@@ -20,6 +20,9 @@
  * that the grid has at least n threads; else the launch fails (status 1,
  * "invalid value").
  *
+ * Copies check that their device side is live device memory (both sides
+ * for device to device) and are counted by direction (fake_gpu_copies).
+ *
  *===----------------------------------------------------------------------===*/
 #ifndef DDL_TEST_FAKE_GPU_H
 #define DDL_TEST_FAKE_GPU_H
@@ -237,11 +240,31 @@ static int fake_launch(void *function, const unsigned grid[6], void **params) {
   return FAKE_SUCCESS;
 }
 
-static int fake_copy(void *dst, const void *src, size_t bytes, int to_device) {
-  if (!fake_is_device(to_device ? dst : src, bytes))
+/* Copies so far, by direction: host to device, device to host, device to
+ * device (fake_gpu_copies). */
+enum { FAKE_HTOD, FAKE_DTOH, FAKE_DTOD };
+static int fake_copies[3];
+
+/* A copy in direction `dir`: the device side(s) must be live device
+ * memory. */
+static int fake_copy(void *dst, const void *src, size_t bytes, int dir) {
+  if ((dir != FAKE_DTOH && !fake_is_device(dst, bytes)) ||
+      (dir != FAKE_HTOD && !fake_is_device(src, bytes)))
     return FAKE_INVALID_VALUE;
-  memcpy(dst, src, bytes);
+  memmove(dst, src, bytes);
+  pthread_mutex_lock(&fake_mutex);
+  ++fake_copies[dir];
+  pthread_mutex_unlock(&fake_mutex);
   return FAKE_SUCCESS;
+}
+
+/* For the tests: the copies made so far, by direction. */
+FAKE_EXPORT void fake_gpu_copies(int *htod, int *dtoh, int *dtod) {
+  pthread_mutex_lock(&fake_mutex);
+  *htod = fake_copies[FAKE_HTOD];
+  *dtoh = fake_copies[FAKE_DTOH];
+  *dtod = fake_copies[FAKE_DTOD];
+  pthread_mutex_unlock(&fake_mutex);
 }
 
 /*===-- Error names -------------------------------------------------------===*/

@@ -100,9 +100,13 @@ FAKE_EXPORT hipError_t hipMemcpy(void *dst, const void *src, size_t bytes,
                                  int kind) {
   FAIL("hipMemcpy");
   NEED_DEVICE();
-  if (kind != 1 && kind != 2)
+  /* hipMemcpyHostToDevice, DeviceToHost, DeviceToDevice */
+  if (kind < 1 || kind > 3)
     return FAKE_INVALID_VALUE;
-  return fake_copy(dst, src, bytes, kind == 1);
+  return fake_copy(dst, src, bytes,
+                   kind == 1   ? FAKE_HTOD
+                   : kind == 2 ? FAKE_DTOH
+                               : FAKE_DTOD);
 }
 
 FAKE_EXPORT hipError_t hipDeviceSynchronize(void) {

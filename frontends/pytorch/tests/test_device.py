@@ -1,0 +1,178 @@
+"""`ddl.compile(..., device="cuda")`: device strings, the ddlc target, and
+(on a machine whose torch has CUDA) CUDA tensors in and out without host
+round trips."""
+
+import ctypes
+import subprocess
+
+import pytest
+import torch
+
+import ddl
+from ddl import compiler
+from ddl import runtime as ddl_runtime
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="torch has no CUDA device here")
+
+
+def _double_plus_one(x):
+    return x * 2 + 1
+
+
+@pytest.mark.parametrize("device", ["cuda:x", "tpu", "cuda:-1", "cuda:", "gpu", "rocm", "cuda:0:1", "CUDA", 3])
+def test_bad_device_strings_are_refused_before_compiling(device, monkeypatch):
+    def no_ddlc(*args, **kwargs):
+        raise AssertionError("ddlc must not run")
+
+    monkeypatch.setattr(compiler.subprocess, "run", no_ddlc)
+    with pytest.raises(ddl.DdlError, match="device must be 'cpu', 'cuda' or 'cuda:N'"):
+        ddl.compile(_double_plus_one, (torch.randn(2, 3),), device=device)
+
+
+def test_device_parsing():
+    assert compiler.parse_device(None) is None
+    assert compiler.parse_device("cpu") is None
+    assert compiler.parse_device(torch.device("cpu")) is None
+    if not torch.cuda.is_available():
+        assert compiler.parse_device("cuda") == torch.device("cuda", 0)
+        assert compiler.parse_device("cuda:3") == torch.device("cuda", 3)
+        assert compiler.parse_device(torch.device("cuda", 2)) == torch.device("cuda", 2)
+        assert compiler.ddlc_target(torch.device("cuda", 0)) == "cuda"
+    assert compiler.ddlc_target(None) == "host"
+
+
+def test_cpu_device_compiles_for_the_host(monkeypatch):
+    commands = []
+    real_run = subprocess.run
+
+    def record(command, *args, **kwargs):
+        commands.append(command)
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(compiler.subprocess, "run", record)
+    x = torch.randn(2, 3)
+    compiled = ddl.compile(_double_plus_one, (x,), device="cpu")
+    assert compiled.device == torch.device("cpu")
+    assert not any(arg.startswith("--target") for arg in commands[-1])
+    torch.testing.assert_close(compiled(x), _double_plus_one(x))
+
+
+def test_cuda_compiles_with_ddlc_target_cuda(monkeypatch):
+    """The real ddlc builds a CUDA model (ptxas must be installed); the
+    runtime opens it without a device to check what it is."""
+    commands, opened = [], []
+    real_run = subprocess.run
+
+    def record(command, *args, **kwargs):
+        commands.append(command)
+        return real_run(command, *args, **kwargs)
+
+    class Loaded:
+        def __init__(self, path, runtime=None, device=None):
+            lib = ddl_runtime._library()
+            rt = ddl_runtime.default_runtime()
+            handle = ctypes.c_void_p()
+            status = lib.ddl_model_open_device(rt._handle, str(path).encode(), -1, ctypes.byref(handle))
+            assert status == 0, lib.ddl_last_error().decode()
+            opened.append((lib.ddl_model_device_kind(handle), lib.ddl_model_device_arch(handle), device))
+            lib.ddl_model_close(handle)
+
+    monkeypatch.setattr(compiler.subprocess, "run", record)
+    monkeypatch.setattr(compiler, "Model", Loaded)
+    compiled = ddl.compile(_double_plus_one, (torch.randn(4, 8),), device="cuda:0")
+    target = [arg for arg in commands[-1] if arg.startswith("--target=")]
+    assert len(target) == 1 and target[0].startswith("--target=cuda"), commands[-1]
+    kind, arch, device = opened[0]
+    assert kind == ddl_runtime.DEVICE_CUDA and arch.startswith(b"sm_")
+    assert device == torch.device("cuda", 0)
+    assert compiled.device == torch.device("cuda", 0)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this torch has CUDA")
+def test_cuda_without_a_cuda_torch_is_a_clear_error():
+    with pytest.raises(ddl.DdlError, match=r"compiled for cuda:0, but this torch .* has no CUDA device"):
+        ddl.compile(_double_plus_one, (torch.randn(4, 8),), device="cuda")
+
+
+def test_dynamo_backend_compiles_for_the_example_inputs_device():
+    from ddl import dynamo
+
+    assert dynamo._device_of([torch.randn(2), 3]) is None
+
+    class OnCuda1(torch.Tensor):  # what dynamo's example inputs say on a GPU
+        device = property(lambda self: torch.device("cuda", 1))
+
+    t = torch.randn(2).as_subclass(OnCuda1)
+    assert dynamo._device_of([torch.randn(2), t]) == torch.device("cuda", 1)
+
+
+# ---- On a GPU ----------------------------------------------------------------
+
+
+@needs_cuda
+def test_cuda_tensors_in_and_out():
+    x = torch.randn(4, 8, device="cuda")
+    compiled = ddl.compile(_double_plus_one, (x,), device="cuda")
+    y = compiled(x)
+    assert y.device == x.device and y.dtype == x.dtype
+    torch.testing.assert_close(y, _double_plus_one(x))
+    # Outputs are torch's own memory: they outlive the program.
+    del compiled
+    y.add_(1)
+    torch.testing.assert_close(y, _double_plus_one(x) + 1)
+
+
+@needs_cuda
+def test_cuda_dynamic_batch_and_non_contiguous_inputs():
+    x = torch.randn(4, 8, device="cuda")
+    compiled = ddl.compile(lambda a: torch.relu(a) - a.sum(dim=1, keepdim=True), (x,), dynamic=[{0: "batch"}],
+                           device="cuda")
+    for batch in (1, 7):
+        a = torch.randn(8, batch, device="cuda").t()  # a transposed view
+        torch.testing.assert_close(compiled(a), torch.relu(a) - a.sum(dim=1, keepdim=True))
+
+
+@needs_cuda
+def test_cuda_module_parameters_live_on_the_gpu():
+    model = torch.nn.Linear(8, 5).cuda().eval()
+    x = torch.randn(3, 8, device="cuda")
+    compiled = ddl.compile(model, (x,), device="cuda")
+    torch.testing.assert_close(compiled(x), model(x).detach(), rtol=1e-4, atol=1e-4)
+    with torch.no_grad():
+        model.weight.mul_(2)
+    torch.testing.assert_close(compiled(x), model(x).detach(), rtol=1e-4, atol=1e-4)
+
+
+@needs_cuda
+def test_cpu_tensors_given_to_a_cuda_program_are_refused():
+    x = torch.randn(4, 8, device="cuda")
+    compiled = ddl.compile(_double_plus_one, (x,), device="cuda")
+    with pytest.raises(ddl.RuntimeCallError, match=r"input 0 \('x'\) is a cpu tensor, but the program was compiled "
+                                                   r"for cuda:0"):
+        compiled(x.cpu())
+    model = torch.nn.Linear(8, 5).eval()  # left on the CPU
+    compiled = ddl.compile(model, (x.cpu(),), device="cuda")
+    with pytest.raises(ddl.RuntimeCallError, match="is a cpu tensor"):
+        compiled(x)
+
+
+@needs_cuda
+def test_cuda_on_a_side_stream():
+    x = torch.randn(64, 64, device="cuda")
+    compiled = ddl.compile(_double_plus_one, (x,), device="cuda")
+    stream = torch.cuda.Stream()
+    with torch.cuda.stream(stream):
+        a = x @ x  # queued on the side stream
+        y = compiled(a)
+        torch.testing.assert_close(y, _double_plus_one(a))
+
+
+@needs_cuda
+@pytest.mark.skipif(not hasattr(torch, "compile"), reason="torch.compile needs torch 2.x")
+def test_torch_compile_with_cuda_inputs():
+    model = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU()).cuda().eval()
+    x = torch.randn(2, 8, device="cuda")
+    compiled = torch.compile(model, backend="ddl")
+    y = compiled(x)
+    assert y.device == x.device
+    torch.testing.assert_close(y, model(x).detach(), rtol=1e-4, atol=1e-4)

@@ -1,0 +1,160 @@
+//===- RowReductionKernels.cpp - one warp per reduced row -----------------===//
+//
+// See DDLGPURowReductionKernelsPass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/codegen/RowReductions.h"
+#include "passes/codegen/gpu/Passes.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace ddl::gpugen {
+#define GEN_PASS_DEF_DDLGPUROWREDUCTIONKERNELSPASS
+#include "passes/codegen/gpu/Passes.h.inc"
+} // namespace ddl::gpugen
+
+using namespace mlir;
+using ddl::codegen::RowReduction;
+
+namespace {
+
+constexpr int64_t kWarp = 32;
+
+/// Replaces `op` by a launch of ceil(rows / warpsPerBlock) blocks of
+/// warpsPerBlock warps; warp w of block b reduces row b * warpsPerBlock + w:
+/// its lanes stride over the row (neighbouring lanes read neighbouring
+/// elements), then a butterfly of shuffles combines the 32 partial values
+/// and lane 0 combines the result into the output element.
+void buildKernel(OpBuilder &b, linalg::LinalgOp op,
+                 const RowReduction &reduction, int64_t warpsPerBlock) {
+  Location loc = op.getLoc();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  SmallVector<Value> sizes;
+  for (Range range : op.createLoopRanges(b, loc))
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+  SmallVector<unsigned> parallelDims;
+  for (unsigned d = 0; d < sizes.size(); ++d)
+    if (d != reduction.dim)
+      parallelDims.push_back(d);
+  Value rows = index(1);
+  for (unsigned d : parallelDims)
+    rows = arith::MulIOp::create(b, loc, rows, sizes[d]);
+  Value one = index(1);
+  Value grid = arith::CeilDivSIOp::create(b, loc, rows, index(warpsPerBlock));
+  auto launch = ::mlir::gpu::LaunchOp::create(
+      b, loc, grid, one, one, index(warpsPerBlock * kWarp), one, one);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value tid = launch.getThreadIds().x;
+  Value lane = arith::RemSIOp::create(b, loc, tid, index(kWarp));
+  Value warp = arith::DivSIOp::create(b, loc, tid, index(kWarp));
+  Value row = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                            index(warpsPerBlock)),
+      warp);
+  // A whole warp takes the branch or not, so its shuffles see all lanes.
+  Value valid =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, row, rows);
+  auto ifValid = scf::IfOp::create(b, loc, valid);
+  b.setInsertionPointToStart(ifValid.thenBlock());
+
+  SmallVector<Value> ivs(sizes.size());
+  Value rest = row;
+  for (unsigned d : llvm::reverse(parallelDims)) {
+    ivs[d] = arith::RemSIOp::create(b, loc, rest, sizes[d]);
+    rest = arith::DivSIOp::create(b, loc, rest, sizes[d]);
+  }
+  Block &body = op->getRegion(0).front();
+  // Per-row inputs (softmax's maximum) once per lane.
+  IRMapping rowValues;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    if (op.getMatchingIndexingMap(input).isFunctionOfDim(reduction.dim))
+      continue;
+    rowValues.map(
+        body.getArgument(input->getOperandNumber()),
+        memref::LoadOp::create(b, loc, input->get(),
+                               ddl::codegen::indicesOf(op, input, ivs)));
+  }
+  Value start = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(ddl::codegen::neutralElement(reduction.kind)));
+  auto loop = scf::ForOp::create(
+      b, loc, lane, sizes[reduction.dim], index(kWarp), ValueRange{start},
+      [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
+        IRMapping mapping = rowValues;
+        SmallVector<Value> elementIvs(ivs);
+        elementIvs[reduction.dim] = at;
+        for (OpOperand *input : op.getDpsInputOperands())
+          if (!mapping.contains(body.getArgument(input->getOperandNumber())))
+            mapping.map(body.getArgument(input->getOperandNumber()),
+                        memref::LoadOp::create(
+                            lb, loc, input->get(),
+                            ddl::codegen::indicesOf(op, input, elementIvs)));
+        for (Operation &bodyOp : body.without_terminator()) {
+          if (&bodyOp == reduction.combiner)
+            break;
+          lb.clone(bodyOp, mapping);
+        }
+        Value value =
+            mapping.lookupOrDefault(ddl::codegen::combinedValue(reduction, op));
+        scf::YieldOp::create(
+            lb, loc, ddl::codegen::combine(lb, reduction, op, value, acc[0]));
+      });
+  Value partial = loop.getResult(0);
+  Value width = arith::ConstantIntOp::create(b, loc, kWarp, 32);
+  for (int64_t offset = kWarp / 2; offset >= 1; offset /= 2) {
+    Value shift = arith::ConstantIntOp::create(b, loc, offset, 32);
+    Value other = ::mlir::gpu::ShuffleOp::create(b, loc, partial, shift, width,
+                                                 ::mlir::gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    partial = ddl::codegen::combine(b, reduction, op, other, partial);
+  }
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
+  auto ifFirst = scf::IfOp::create(b, loc, first);
+  b.setInsertionPointToStart(ifFirst.thenBlock());
+  OpOperand *init = op.getDpsInitOperand(0);
+  SmallVector<Value> at = ddl::codegen::indicesOf(op, init, ivs);
+  Value old = memref::LoadOp::create(b, loc, init->get(), at);
+  memref::StoreOp::create(b, loc,
+                          ddl::codegen::combine(b, reduction, op, partial, old),
+                          init->get(), at);
+  b.setInsertionPointAfter(ifValid);
+  ::mlir::gpu::TerminatorOp::create(b, loc);
+}
+
+struct DDLGPURowReductionKernelsPass final
+    : ddl::gpugen::impl::DDLGPURowReductionKernelsPassBase<
+          DDLGPURowReductionKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (warpsPerBlock < 1 || warpsPerBlock > 32) {
+      getOperation().emitError()
+          << "ddl-gpu-row-reduction-kernels: warps-per-block must be in "
+             "[1, 32], not "
+          << warpsPerBlock;
+      return signalPassFailure();
+    }
+    SmallVector<std::pair<linalg::LinalgOp, RowReduction>> found;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op->getParentOfType<scf::ParallelOp>() ||
+          op->getParentOfType<::mlir::gpu::LaunchOp>())
+        return;
+      if (std::optional<RowReduction> reduction =
+              ddl::codegen::matchRowReduction(op, /*contiguousRows=*/false))
+        found.emplace_back(op, *reduction);
+    });
+    for (auto &[op, reduction] : found) {
+      OpBuilder b(op);
+      buildKernel(b, op, reduction, warpsPerBlock);
+      op->erase();
+    }
+  }
+};
+
+} // namespace

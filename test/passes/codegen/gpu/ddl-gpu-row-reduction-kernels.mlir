@@ -1,0 +1,53 @@
+// RUN: ddl-opt %s --ddl-gpu-row-reduction-kernels | FileCheck %s
+
+// Softmax's sum of exponentials: one warp per row (8 rows per block of 256
+// threads), lanes striding over the row, a butterfly of 5 shuffles, lane 0
+// combining into the output.
+// CHECK-LABEL: func.func @sum_exp
+// CHECK:         %[[ROWS:.*]] = arith.muli %{{.*}}, %c12
+// CHECK:         %[[GRID:.*]] = arith.ceildivsi %{{.*}}, %c8
+// CHECK:         gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GRID]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
+// CHECK:           %[[LANE:.*]] = arith.remsi %[[TX]], %c32
+// CHECK:           scf.if
+// CHECK:             %[[MAX:.*]] = memref.load %arg1
+// CHECK:             %[[PART:.*]] = scf.for %[[R:.*]] = %[[LANE]] to %c197{{.*}} step %c32{{.*}} iter_args(%[[ACC:.*]] = %cst
+// CHECK:               memref.load %arg0
+// CHECK:               arith.subf %{{.*}}, %[[MAX]]
+// CHECK:               math.exp
+// CHECK:               arith.addf %{{.*}}, %[[ACC]]
+// CHECK-COUNT-5:     gpu.shuffle  xor
+// CHECK:             arith.cmpi eq, %[[LANE]]
+// CHECK:             scf.if
+// CHECK:               memref.store %{{.*}}, %arg2
+// CHECK-NOT:     linalg.generic
+func.func @sum_exp(%x: memref<12x197x197xf32>, %max: memref<12x197xf32>, %sum: memref<12x197xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, i, j) -> (b, i, j)>,
+                                   affine_map<(b, i, j) -> (b, i)>,
+                                   affine_map<(b, i, j) -> (b, i)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %max : memref<12x197x197xf32>, memref<12x197xf32>) outs(%sum : memref<12x197xf32>) {
+  ^bb0(%v: f32, %m: f32, %acc: f32):
+    %d = arith.subf %v, %m : f32
+    %e = math.exp %d : f32
+    %s = arith.addf %e, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A maximum over a strided (channels-first) dimension is taken too.
+// CHECK-LABEL: func.func @max_channels
+// CHECK:         gpu.launch
+// CHECK:           arith.maximumf
+// CHECK:           gpu.shuffle  xor
+func.func @max_channels(%x: memref<2x64x49xf32>, %out: memref<2x49xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, s, c) -> (n, c, s)>,
+                                   affine_map<(n, s, c) -> (n, s)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : memref<2x64x49xf32>) outs(%out : memref<2x49xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.maximumf %v, %acc : f32
+    linalg.yield %m : f32
+  }
+  return
+}
