@@ -50,7 +50,7 @@ endif()
 # executable links the whole static set once, so no copy is duplicated.
 option(DDL_PORTABLE_TOOLS
        "Link the tools statically against MLIR/LLVM/lld for a relocatable bundle" OFF)
-set(DDL_PORTABLE_LLVM_TARGETS "X86;AArch64" CACHE STRING
+set(DDL_PORTABLE_LLVM_TARGETS "X86;AArch64;NVPTX" CACHE STRING
     "LLVM targets that a portable ddlc keeps (the others are stubbed out)")
 if(DDL_PORTABLE_TOOLS)
   foreach(lib lldELF lldCommon)

@@ -2,7 +2,7 @@
 # Builds the portable bundle of ddl's tools, for x86-64 Linux machines
 # without LLVM/MLIR/ONNX/protobuf (glibc >= 2.36, libstdc++, zlib):
 #
-#   build-portable/bin/ddlc                 MLIR, LLVM (X86, AArch64) and lld
+#   build-portable/bin/ddlc                 MLIR, LLVM (X86, AArch64, NVPTX) and lld
 #                                           linked in statically
 #   build-portable/bin/ddl-run
 #   build-portable/lib/libddl_runtime.so

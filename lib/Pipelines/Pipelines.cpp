@@ -122,7 +122,8 @@ void ddl::buildGPUPipeline(OpPassManager &pm,
   // No canonicalization before the conversion: it would merge the block and
   // thread loops into one and drop their mapping.
   addPipeline(pm, "convert-math-to-funcs,convert-parallel-loops-to-gpu,"
-                  "gpu-kernel-outlining,lower-affine,canonicalize,cse");
+                  "gpu-kernel-outlining,ddl-gpu-merge-kernel-modules,"
+                  "lower-affine,canonicalize,cse");
   // Control flow to LLVM on both sides at once: convert-gpu-to-nvvm does
   // not convert the block arguments of a kernel's loops itself. The host's
   // run-time checks become status stores first (cf-to-llvm would make them

@@ -98,6 +98,18 @@ def DDLGPURowReductionKernelsPass
                            "::mlir::arith::ArithDialect"];
 }
 
+def DDLGPUMergeKernelModulesPass
+    : Pass<"ddl-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining makes a `gpu.module` per kernel, and each becomes
+    its own device image: a model had dozens of cubins, each loaded and
+    linked on its own. This pass moves every kernel into one module (named
+    after the first, with an `s`), each kernel renamed after the module it
+    came from, helper functions kept once, and the launches pointed at it.
+  }];
+}
+
 def DDLGPUToHostPass : Pass<"ddl-gpu-to-host", "::mlir::ModuleOp"> {
   let summary = "Lower launches, device memory and weights of a device model to calls of the host's device callbacks";
   let description = [{

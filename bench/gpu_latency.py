@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""GPU latency of ddl side by side with PyTorch on one CUDA device.
+
+For each model (bench/models.py: torchvision architectures with random
+weights, or `bert_encoder`) at each --batch, and for square f32 GEMMs
+(`--gemm N ...`, a @ b), in one process:
+
+  ddl            ddl.compile(model, (x,), device="cuda"): `ddlc --target=cuda`,
+                 CUDA tensors in and out
+  eager          PyTorch eager, torch.no_grad()
+  inductor       torch.compile(model) (mode default)
+  cudagraphs     torch.compile(model, mode="reduce-overhead") (Inductor with
+                 CUDA graphs)
+
+all in fp32 with TF32 off (torch.backends.*.allow_tf32 = False), so every
+system computes what the model says. ddl's output is checked against
+eager's (relative error <= 1e-3 of the output's magnitude) before it is
+timed. Times are medians of --runs runs after --warmup runs, each run
+bracketed by CUDA events on the current stream (torch synchronizes before
+and after); a Markdown table gives the medians and the ratios ddl / peer
+(below 1: ddl is faster) and, for GEMMs, TFLOP/s.
+
+    python3 bench/gpu_latency.py [--models resnet50 bert_encoder]
+        [--batch 1 32] [--gemm 1024 4096] [--runs 50] [--warmup 10]
+        [--no-compile] [--json out.json]
+
+Needs a CUDA build of torch and ddl's tools (ddlc with the NVPTX target and
+ptxas; DDL_BUILD_DIR points at them, as for the PyTorch frontend).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "frontends", "pytorch"))
+import ddl  # noqa: E402
+
+from models import build  # noqa: E402
+
+TOLERANCE = 1e-3
+
+
+def time_cuda(fn, args, runs, warmup):
+    """Median milliseconds of fn(*args) over `runs` runs."""
+    with torch.no_grad():
+        for _ in range(warmup):
+            fn(*args)
+        torch.cuda.synchronize()
+        times = []
+        for _ in range(runs):
+            start = torch.cuda.Event(enable_timing=True)
+            end = torch.cuda.Event(enable_timing=True)
+            start.record()
+            fn(*args)
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end))
+    return statistics.median(times)
+
+
+def relative_error(got, want):
+    got, want = got.float(), want.float()
+    return float((got - want).abs().max() / want.abs().max().clamp_min(1e-30))
+
+
+def first(output):
+    return output[0] if isinstance(output, (tuple, list)) else output
+
+
+def measure(name, model, inputs, args, flops=None):
+    row = {"name": name}
+    with torch.no_grad():
+        want = first(model(*inputs))
+    compiled = ddl.compile(model, inputs, device="cuda")
+    with torch.no_grad():
+        got = first(compiled(*inputs))
+    row["error"] = relative_error(got, want)
+    if not row["error"] <= TOLERANCE:
+        print(f"{name}: ddl's output differs from eager's (relative error "
+              f"{row['error']:.3g}); not timed", file=sys.stderr)
+        row["ddl"] = None
+    else:
+        row["ddl"] = time_cuda(compiled, inputs, args.runs, args.warmup)
+    row["eager"] = time_cuda(model, inputs, args.runs, args.warmup)
+    if not args.no_compile:
+        torch._dynamo.reset()
+        row["inductor"] = time_cuda(torch.compile(model), inputs, args.runs, args.warmup)
+        torch._dynamo.reset()
+        row["cudagraphs"] = time_cuda(torch.compile(model, mode="reduce-overhead"),
+                                      inputs, args.runs, args.warmup)
+        torch._dynamo.reset()
+    if flops:
+        row["flops"] = flops
+    print(f"{name}: " + ", ".join(f"{k} {v:.3f} ms" for k, v in row.items()
+                                  if k in ("ddl", "eager", "inductor", "cudagraphs")
+                                  and v is not None), flush=True)
+    return row
+
+
+def markdown(rows, peers):
+    head = "| workload | rel. error | ddl (ms) | " + " | ".join(
+        f"{p} (ms) | ddl / {p}" for p in peers) + " | ddl TFLOP/s |"
+    lines = [head, "|" + "---|" * (4 + 2 * len(peers))]
+    for r in rows:
+        cells = [r["name"], f"{r['error']:.1e}",
+                 "wrong" if r["ddl"] is None else f"{r['ddl']:.3f}"]
+        for p in peers:
+            t = r.get(p)
+            cells.append(f"{t:.3f}" if t else "-")
+            cells.append(f"{r['ddl'] / t:.2f}x" if t and r["ddl"] else "-")
+        tflops = (r["flops"] / r["ddl"] / 1e9) if r.get("flops") and r["ddl"] else None
+        cells.append(f"{tflops:.1f}" if tflops else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", nargs="*", default=["resnet50", "bert_encoder"])
+    parser.add_argument("--batch", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--gemm", type=int, nargs="*", default=[1024, 4096])
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--no-compile", action="store_true",
+                        help="skip torch.compile (Inductor) peers")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    if not torch.cuda.is_available():
+        sys.exit("gpu_latency: torch has no CUDA device")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    device = torch.device("cuda")
+    print(f"{torch.cuda.get_device_name(device)}, torch {torch.__version__}, "
+          f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC", flush=True)
+
+    rows = []
+    for n in args.gemm:
+        a = torch.randn(n, n, device=device)
+        b = torch.randn(n, n, device=device)
+        rows.append(measure(f"gemm {n}x{n}x{n} f32", lambda x, y: x @ y, (a, b), args,
+                            flops=2.0 * n ** 3))
+    for name in args.models:
+        for batch in args.batch:
+            model, x = build(name, batch)
+            model = model.to(device)
+            rows.append(measure(f"{name} (batch {batch})", model, (x.to(device),), args))
+    peers = ["eager"] + ([] if args.no_compile else ["inductor", "cudagraphs"])
+    print(markdown(rows, peers))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
