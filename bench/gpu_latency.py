@@ -148,7 +148,11 @@ def main():
                             flops=2.0 * n ** 3))
     for name in args.models:
         for batch in args.batch:
-            model, x = build(name, batch)
+            try:
+                model, x = build(name, batch)
+            except ImportError as e:  # torchvision missing on this machine
+                print(f"{name}: skipped ({e})", file=sys.stderr)
+                break
             model = model.to(device)
             rows.append(measure(f"{name} (batch {batch})", model, (x.to(device),), args))
     peers = ["eager"] + ([] if args.no_compile else ["inductor", "cudagraphs"])

@@ -107,9 +107,11 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
 
 void ddl::buildGPUPipeline(OpPassManager &pm,
                            const GPUPipelineOptions &options) {
-  CPUPipelineOptions graph;
-  graph.vectorize = false; // no channels-last: that is a CPU kernel layout
-  buildGraphToLinalgPipeline(pm, graph);
+  // Convolutions channels-last, as on the CPU: a group-1 convolution is then
+  // an im2col copy and a matmul, which ddl-gpu-contraction-kernels runs as
+  // a tiled GEMM (a channels-first linalg convolution would be one thread
+  // per output element).
+  buildGraphToLinalgPipeline(pm, CPUPipelineOptions());
   buildBufferizePipeline(pm, /*cpuKernels=*/false);
   // Weights as flat constants (uploaded once each); transcendental
   // functions as polynomials, as on the CPU (no libm on the device).
