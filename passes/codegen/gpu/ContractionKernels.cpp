@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/codegen/KernelNeighbours.h"
 #include "passes/codegen/gpu/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -59,8 +60,11 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
 /// Emits the kernel for `c` in place of the op.
 class KernelBuilder {
 public:
-  KernelBuilder(OpBuilder &b, Contraction c, const Tiles &tiles)
-      : b(b), c(c), tiles(tiles), loc(c.op.getLoc()) {}
+  /// With `fillValue`, C is known to hold that value everywhere before the
+  /// kernel: the accumulators start from it and C is written, not read.
+  KernelBuilder(OpBuilder &b, Contraction c, const Tiles &tiles,
+                Value fillValue)
+      : b(b), c(c), tiles(tiles), loc(c.op.getLoc()), fillValue(fillValue) {}
 
   void build() {
     // Loop sizes, on the host.
@@ -154,8 +158,11 @@ private:
     OpOperand &rhs = c.op->getOpOperand(1);
     OpOperand &out = c.op->getOpOperand(2);
     int64_t accumulators = tiles.threadM * tiles.threadN;
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    SmallVector<Value> init(accumulators, zero);
+    Value start = fillValue
+                      ? fillValue
+                      : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))
+                            .getResult();
+    SmallVector<Value> init(accumulators, start);
 
     auto kLoop = scf::ForOp::create(b, loc, index(0), sizes[c.k],
                                     index(tiles.blockK), init);
@@ -218,7 +225,8 @@ private:
       scf::YieldOp::create(b, loc, inner.getResults());
     }
 
-    // C += the register tile, inside the bounds.
+    // C += the register tile (C = it, after a folded fill), inside the
+    // bounds.
     for (int64_t i = 0; i < tiles.threadM; ++i) {
       for (int64_t j = 0; j < tiles.threadN; ++j) {
         ivs[c.m] = add(m0, add(mul(ty, index(tiles.threadM)), index(i)));
@@ -230,9 +238,10 @@ private:
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
         SmallVector<Value> at = indicesOf(out, ivs);
-        Value old = memref::LoadOp::create(b, loc, out.get(), at);
-        Value sum = arith::AddFOp::create(
-            b, loc, old, kLoop.getResult(i * tiles.threadN + j));
+        Value sum = kLoop.getResult(i * tiles.threadN + j);
+        if (!fillValue)
+          sum = arith::AddFOp::create(
+              b, loc, memref::LoadOp::create(b, loc, out.get(), at), sum);
         memref::StoreOp::create(b, loc, sum, out.get(), at);
       }
     }
@@ -243,6 +252,7 @@ private:
   const Tiles &tiles;
   Location loc;
   SmallVector<Value> sizes;
+  Value fillValue;
   Value aTile, bTile;
   int64_t aPitch = 0;
 };
@@ -264,11 +274,20 @@ struct DDLGPUContractionKernelsPass final
       if (std::optional<Contraction> c = matchContraction(op))
         found.push_back(*c);
     });
-    for (const Contraction &c : found) {
+    for (Contraction &c : found) {
+      // The accumulator's initialization (a fill, or a copy of a filled
+      // buffer) folds into the kernel, as on the CPU.
+      ddl::codegen::AccumulatorInit init =
+          ddl::codegen::precedingFill(c.op, c.op.getDpsInits()[0]);
+      Value fillValue =
+          init.value && init.value.getType().isF32() ? init.value : Value();
       OpBuilder b(c.op);
-      KernelBuilder(b, c, tiles).build();
+      KernelBuilder(b, c, tiles, fillValue).build();
       c.op->erase();
+      if (fillValue && init.initializer)
+        init.initializer->erase();
     }
+    ddl::codegen::eraseWriteOnlyBuffers(getOperation());
   }
 
   LogicalResult check(const Tiles &t) {

@@ -58,7 +58,12 @@ def DDLGPUContractionKernelsPass
     block-k-deep slices of A and B in shared memory (zero outside the
     operands, so any M, N, K work) between barriers; each thread keeps a
     thread-m x thread-n tile of accumulators in registers (FMAs) and adds
-    it to C at the end (`C += A B`, the contraction's semantics).
+    it to C at the end (`C += A B`, the contraction's semantics). When C
+    was just filled (ddl::codegen::precedingFill, as on the CPU: a fill of
+    its allocation, or a copy of a filled one), the accumulators start from
+    the fill value and C is only written: the fill and its kernel go. (Run
+    after arena planning, C is mostly a view of the arena, which this does
+    not see through yet.)
 
     Runs before ddl-gpu-map-kernels, which maps what is left. The tile
     sizes are this pass's options for now; they become GPU schedules.

@@ -64,3 +64,22 @@ func.func @integer(%a: memref<4x4xi32>, %b: memref<4x4xi32>, %c: memref<4x4xi32>
   linalg.matmul ins(%a, %b : memref<4x4xi32>, memref<4x4xi32>) outs(%c : memref<4x4xi32>)
   return
 }
+
+// -----
+
+// A fill of the accumulator right before folds in: the accumulators start
+// from the fill value, C is stored, not read back, and the fill goes.
+// CHECK-LABEL: func.func @filled
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[V:.*]] = arith.constant 1.500000e+00 : f32
+// CHECK:         gpu.launch
+// CHECK:           scf.for {{.*}} iter_args(%{{.*}} = %[[V]], %{{.*}} = %[[V]]
+// CHECK-NOT:       memref.load %alloc
+// CHECK:           memref.store %{{.*}}, %alloc
+func.func @filled(%a: memref<64x32xf32>, %b: memref<32x16xf32>) -> memref<64x16xf32> {
+  %v = arith.constant 1.5 : f32
+  %c = memref.alloc() : memref<64x16xf32>
+  linalg.fill ins(%v : f32) outs(%c : memref<64x16xf32>)
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>)
+  return %c : memref<64x16xf32>
+}
