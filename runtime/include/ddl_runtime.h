@@ -97,13 +97,15 @@ DDL_RUNTIME_API ddl_status ddl_runtime_parallel_for(ddl_runtime *rt, int64_t n,
  * never to be dereferenced on the host; read them with
  * ddl_tensor_copy_to_host or ddl_tensor_copy_to_device_buffer.
  *
- * Streams: the runtime issues all its device work on the legacy default
- * stream of the device's primary context (the context the CUDA runtime,
- * and so PyTorch, uses) and returns from a run only when that work is
- * done. Memory a caller hands in must be ready on that stream: work queued
- * on the legacy default stream (PyTorch's default stream) is ordered
- * before the run; work on other streams must be synchronized by the
- * caller first.
+ * Streams: the runtime queues a handle's device work (kernels, and
+ * asynchronous copies) on non-blocking streams of its own, in the device's
+ * primary context (the context the CUDA runtime, and so PyTorch, uses), or
+ * on the caller's stream (ddl_model_set_stream). A run, and every copy
+ * below, returns only when its work is done. Own streams are not ordered
+ * after anything the caller queued, on the legacy default stream (PyTorch's
+ * default stream) included: device memory a caller hands in must be ready
+ * when the call is made (synchronize the stream that wrote it first), or
+ * the caller's stream must be set with ddl_model_set_stream.
  */
 typedef struct ddl_tensor ddl_tensor;
 
@@ -145,15 +147,18 @@ DDL_RUNTIME_API int ddl_tensor_device_ordinal(const ddl_tensor *t);
 /* Copies the tensor's ddl_tensor_byte_size bytes into host memory `dst`,
  * which has room for `bytes` (at least the tensor's size, else
  * DDL_INVALID_ARGUMENT). Works for host and device tensors; for a device
- * tensor it is a synchronous device-to-host copy (after the device's
- * queued work). A borrowed device tensor's copy opens its device for the
- * call (the driver is loaded as for ddl_model_open_device). */
+ * tensor it is a device-to-host copy on the stream of the handle that made
+ * it (the caller's stream if one was set, else an own stream) and returns
+ * when it is done. A borrowed device tensor's copy opens its device for
+ * the call (the driver is loaded as for ddl_model_open_device) and runs on
+ * an own stream. */
 DDL_RUNTIME_API ddl_status ddl_tensor_copy_to_host(const ddl_tensor *t,
                                                    void *dst, size_t bytes);
 /* Copies a device tensor's data into `device_dst`, `bytes` bytes of
  * device memory of the same device (a buffer the caller's allocator
- * owns), device to device, and returns when the copy is done (it
- * synchronizes the device). A host tensor is DDL_INVALID_ARGUMENT. */
+ * owns), device to device, on the streams ddl_tensor_copy_to_host uses,
+ * and returns when the copy is done. A host tensor is
+ * DDL_INVALID_ARGUMENT. */
 DDL_RUNTIME_API ddl_status ddl_tensor_copy_to_device_buffer(const ddl_tensor *t,
                                                             void *device_dst,
                                                             size_t bytes);
@@ -163,7 +168,8 @@ DDL_RUNTIME_API ddl_status ddl_tensor_copy_to_device_buffer(const ddl_tensor *t,
  * A handle is a loaded, validated model. Queries are read-only and may run
  * from any thread; ddl_model_run may be called from several threads at once
  * (each run gets its own arena: the handle caches one buffer, guarded by a
- * mutex, and a run that finds it taken allocates a private one). Close a
+ * mutex, and a run that finds it taken allocates a private one; a device
+ * model's run gets its own stream, unless the caller set one). Close a
  * handle only when no run is in progress; tensors it returned (host and
  * device) stay valid.
  */
@@ -247,7 +253,7 @@ DDL_RUNTIME_API ddl_status ddl_model_arena_size(const ddl_model_handle *h,
  * a CPU model, is DDL_INVALID_ARGUMENT naming the input. Its outputs are
  * copied back after the run; the first failing device call of the run
  * makes it return DDL_DEVICE_ERROR with the driver's message. Device work
- * is done when it returns. */
+ * is done when it returns (the run waits for its stream). */
 DDL_RUNTIME_API ddl_status ddl_model_run(ddl_model_handle *h,
                                          const ddl_tensor *const *inputs,
                                          size_t num_inputs,
@@ -258,7 +264,7 @@ DDL_RUNTIME_API ddl_status ddl_model_run(ddl_model_handle *h,
  * owning the buffer the model allocated; no copy is made. Inputs as for
  * ddl_model_run. Destroying an output after ddl_model_close is safe: the
  * output holds a reference to the device (its context is released with the
- * last one). The outputs are ready when it returns (the device is
+ * last one). The outputs are ready when it returns (the run's stream is
  * synchronized). A CPU model is DDL_INVALID_ARGUMENT. */
 DDL_RUNTIME_API ddl_status ddl_model_run_on_device(
     ddl_model_handle *h, const ddl_tensor *const *inputs, size_t num_inputs,
@@ -271,6 +277,63 @@ DDL_RUNTIME_API ddl_status ddl_model_run_named(ddl_model_handle *h,
                                                size_t num_inputs,
                                                ddl_tensor **outputs,
                                                size_t num_outputs);
+
+/*===-- Streams and graphs (device models) --------------------------------===*
+ *
+ * By default each run of a device model takes a non-blocking stream of the
+ * handle's own (a pool: concurrent runs get different streams) and waits
+ * for it before returning. Its inputs must be ready before the call.
+ */
+
+/* ddl_model_set_stream's value for "the handle's own streams" (the
+ * default). */
+#define DDL_STREAM_OWN ((void *)(intptr_t)-1)
+
+/* Queues the handle's device work from now on on `stream`, a stream of
+ * the handle's device and context: a CUstream (CUDA; NULL is the legacy
+ * default stream, 0x2 the per-thread one: torch.cuda.current_stream()
+ * .cuda_stream) or a hipStream_t (ROCm). Work the caller queued there
+ * before a run is then ordered before it, with no host synchronization;
+ * runs still return when their work is done. The stream must outlive its
+ * use (set DDL_STREAM_OWN before destroying it; ddl_model_close forgets
+ * it). Concurrent runs of the handle then share the stream (they stay
+ * correct, ordered by it). Not synchronized with runs in progress: set it
+ * between runs. A CPU model or a handle without a device is
+ * DDL_INVALID_ARGUMENT. */
+DDL_RUNTIME_API ddl_status ddl_model_set_stream(ddl_model_handle *h,
+                                                void *stream);
+
+/* Graph mode (CUDA graphs): with `enable`, a run records the model's
+ * device work once per set of input shapes and replays it after:
+ *  - the first run of some input shapes runs normally (kernels load,
+ *    constants upload); the second captures the model's run into a graph
+ *    (cuStreamBeginCapture, relaxed mode, on an own stream) and launches
+ *    it; later runs with those shapes only copy the inputs into the
+ *    graph's input buffers, launch the graph and copy its outputs out
+ *    (host tensors, or new device tensors of ddl_model_run_on_device). So
+ *    new input values and pointers need no recapture; other shapes get a
+ *    graph of their own (8 per handle, the least recently used dropped).
+ *  - every buffer allocated while capturing (arena, outputs, temporaries)
+ *    belongs to the graph and is freed with it (when graph mode is
+ *    disabled, when the handle is closed, or when the graph is dropped).
+ *  - a model whose host code reads device memory during its run (a
+ *    device_copy to the host: the value is not there while capturing),
+ *    or whose capture fails otherwise, runs normally from then on:
+ *    ddl_model_graph_stats says why. No error, nothing leaks.
+ *  - a run that finds another run of the handle using the graphs (runs
+ *    on several threads) runs normally.
+ *  - ROCm: not implemented; runs go the normal way.
+ * Disabling frees the graphs. A CPU model is DDL_INVALID_ARGUMENT. */
+DDL_RUNTIME_API ddl_status ddl_model_enable_graph(ddl_model_handle *h,
+                                                  int enable);
+/* Graph mode so far: graphs captured, graph launches (replays, the first
+ * launch after each capture included), and why the handle runs normally
+ * in graph mode (NULL while graphs are used; the string stays valid until
+ * ddl_model_close). NULL pointers are skipped. */
+DDL_RUNTIME_API ddl_status ddl_model_graph_stats(ddl_model_handle *h,
+                                                 int64_t *captures,
+                                                 int64_t *launches,
+                                                 const char **fallback);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,12 @@
  * themselves go through a ddl_device_backend (device_cuda.c,
  * device_hip.c).
  *
+ * Work is queued on streams (ddl_stream): the model handle's own
+ * non-blocking streams, kept in a pool per device (a run takes one, so
+ * concurrent runs do not wait for each other), or the caller's stream
+ * (ddl_model_set_stream). Copies are asynchronous; whoever needs the data
+ * on the host synchronizes the stream.
+ *
  * Loaded drivers are process-wide and never unloaded (unloading a GPU
  * driver under live contexts is not safe); they are keyed by backend and
  * library path, so changing DDL_CUDA_LIBRARY between opens loads the new
@@ -102,10 +108,21 @@ struct ddl_device {
    * last. */
   atomic_int refs;
   char label[64];
-  pthread_mutex_t mutex; /* guards the three caches */
-  ptr_map modules;       /* image -> module */
-  ptr_map functions;     /* (image, name) -> function */
-  ptr_map constants;     /* (data, bytes) -> device copy */
+  pthread_mutex_t mutex; /* guards the caches, the pool and the stream */
+  /* Held while a constant is looked up and uploaded, so that it is
+   * uploaded once (the upload takes `mutex` for its stream). */
+  pthread_mutex_t constants_mutex;
+  ptr_map modules;   /* image -> module */
+  ptr_map functions; /* (image, name) -> function */
+  ptr_map constants; /* (data, bytes) -> device copy */
+  /* Own non-blocking streams that no one is using; created on demand,
+   * destroyed by ddl_device_close (and the last release). */
+  void **idle_streams;
+  size_t num_idle, idle_capacity;
+  size_t num_streams; /* own streams alive, idle or not (<= capacity) */
+  /* The caller's stream (ddl_device_set_stream), when has_external. */
+  bool has_external;
+  void *external_stream;
 };
 
 /* "cuModuleLoadData failed: CUDA_ERROR_INVALID_IMAGE (device kernel image
@@ -250,6 +267,7 @@ ddl_status ddl_device_open(int32_t kind, int ordinal, ddl_device **out) {
     return s;
   }
   pthread_mutex_init(&d->mutex, NULL);
+  pthread_mutex_init(&d->constants_mutex, NULL);
   *out = d;
   return DDL_OK;
 }
@@ -262,13 +280,26 @@ static ddl_status bind(ddl_device *d) {
   return rc ? device_fail(d, rc, call, "") : DDL_OK;
 }
 
+/* Destroys the idle streams (the device is bound). */
+static void destroy_idle_streams(ddl_device *d) {
+  pthread_mutex_lock(&d->mutex);
+  for (size_t i = 0; i < d->num_idle; ++i)
+    d->api->stream_destroy(d->fns, d->idle_streams[i]);
+  d->num_streams -= d->num_idle;
+  d->num_idle = 0;
+  pthread_mutex_unlock(&d->mutex);
+}
+
 void ddl_device_close(ddl_device *d) {
   if (!d)
     return;
   /* The caches belong to the handle's models: free them now, whoever
-   * still holds the device (the images' memory goes with the model). */
+   * still holds the device (the images' memory goes with the model). The
+   * caller's stream may die with the handle: forget it. */
+  ddl_device_set_stream(d, false, NULL);
   const char *call;
   if (bind(d) == DDL_OK) {
+    destroy_idle_streams(d);
     for (size_t i = 0; i < d->constants.capacity; ++i)
       if (d->constants.entries[i].a)
         d->api->free(d->fns, d->constants.entries[i].value, &call);
@@ -293,7 +324,9 @@ void ddl_device_release(ddl_device *d) {
     return;
   const char *call;
   if (bind(d) == DDL_OK) {
-    /* Normally empty: ddl_device_close emptied them. */
+    /* Normally empty: ddl_device_close emptied them (a device tensor's
+     * copy after the close may have made a stream since). */
+    destroy_idle_streams(d);
     for (size_t i = 0; i < d->constants.capacity; ++i)
       if (d->constants.entries[i].a)
         d->api->free(d->fns, d->constants.entries[i].value, &call);
@@ -305,7 +338,9 @@ void ddl_device_release(ddl_device *d) {
   free(d->constants.entries);
   free(d->modules.entries);
   free(d->functions.entries);
+  free(d->idle_streams);
   pthread_mutex_destroy(&d->mutex);
+  pthread_mutex_destroy(&d->constants_mutex);
   free(d);
 }
 
@@ -350,8 +385,8 @@ ddl_status ddl_device_free(ddl_device *d, void *ptr) {
   return rc ? device_fail(d, rc, call, "") : DDL_OK;
 }
 
-ddl_status ddl_device_copy(ddl_device *d, void *dst, const void *src,
-                           int64_t bytes, bool to_device) {
+ddl_status ddl_device_copy(ddl_device *d, ddl_stream stream, void *dst,
+                           const void *src, int64_t bytes, int direction) {
   ddl_status s = check_bytes(bytes, "device copy");
   if (s != DDL_OK)
     return s;
@@ -363,9 +398,8 @@ ddl_status ddl_device_copy(ddl_device *d, void *dst, const void *src,
   if ((s = bind(d)) != DDL_OK)
     return s;
   const char *call = "";
-  int rc = to_device
-               ? d->api->copy_to_device(d->fns, dst, src, (size_t)bytes, &call)
-               : d->api->copy_to_host(d->fns, dst, src, (size_t)bytes, &call);
+  int rc = d->api->copy(d->fns, dst, src, (size_t)bytes, direction,
+                        stream.handle, &call);
   if (rc) {
     char detail[48];
     snprintf(detail, sizeof detail, " (%lld bytes)", (long long)bytes);
@@ -374,28 +408,74 @@ ddl_status ddl_device_copy(ddl_device *d, void *dst, const void *src,
   return DDL_OK;
 }
 
-ddl_status ddl_device_copy_on_device(ddl_device *d, void *dst, const void *src,
-                                     int64_t bytes) {
-  ddl_status s = check_bytes(bytes, "device-to-device copy");
+/*===-- Streams -----------------------------------------------------------===*/
+
+void ddl_device_set_stream(ddl_device *d, bool external, void *stream) {
+  pthread_mutex_lock(&d->mutex);
+  d->has_external = external;
+  d->external_stream = external ? stream : NULL;
+  pthread_mutex_unlock(&d->mutex);
+}
+
+ddl_status ddl_device_get_stream(ddl_device *d, bool own_only,
+                                 ddl_stream *out) {
+  *out = (ddl_stream){NULL, false};
+  pthread_mutex_lock(&d->mutex);
+  if (d->has_external && !own_only) {
+    out->handle = d->external_stream;
+    pthread_mutex_unlock(&d->mutex);
+    return DDL_OK;
+  }
+  if (d->num_idle > 0) {
+    *out = (ddl_stream){d->idle_streams[--d->num_idle], true};
+    pthread_mutex_unlock(&d->mutex);
+    return DDL_OK;
+  }
+  /* Room to give it back later, so that putting it never fails. */
+  if (d->num_streams + 1 > d->idle_capacity) {
+    size_t capacity = d->idle_capacity ? 2 * d->idle_capacity : 4;
+    void **grown = realloc(d->idle_streams, capacity * sizeof *grown);
+    if (!grown) {
+      pthread_mutex_unlock(&d->mutex);
+      return ddl_fail(DDL_OUT_OF_MEMORY, "creating a stream: out of memory");
+    }
+    d->idle_streams = grown;
+    d->idle_capacity = capacity;
+  }
+  ++d->num_streams;
+  pthread_mutex_unlock(&d->mutex);
+  ddl_status s = bind(d);
+  const char *call = "";
+  int rc = 0;
+  if (s == DDL_OK &&
+      (rc = d->api->stream_create(d->fns, &out->handle, &call)) != 0)
+    s = device_fail(d, rc, call, "");
+  if (s != DDL_OK) {
+    pthread_mutex_lock(&d->mutex);
+    --d->num_streams;
+    pthread_mutex_unlock(&d->mutex);
+    *out = (ddl_stream){NULL, false};
+    return s;
+  }
+  out->own = true;
+  return DDL_OK;
+}
+
+void ddl_device_put_stream(ddl_device *d, ddl_stream stream) {
+  if (!stream.own)
+    return;
+  pthread_mutex_lock(&d->mutex);
+  d->idle_streams[d->num_idle++] = stream.handle;
+  pthread_mutex_unlock(&d->mutex);
+}
+
+ddl_status ddl_device_stream_sync(ddl_device *d, ddl_stream stream) {
+  ddl_status s = bind(d);
   if (s != DDL_OK)
     return s;
-  if (bytes == 0)
-    return DDL_OK;
-  if (!dst || !src)
-    return ddl_fail(DDL_INVALID_ARGUMENT,
-                    "device-to-device copy of %lld bytes %s NULL",
-                    (long long)bytes, dst ? "from" : "to");
-  if ((s = bind(d)) != DDL_OK)
-    return s;
   const char *call = "";
-  int rc =
-      d->api->copy_device_to_device(d->fns, dst, src, (size_t)bytes, &call);
-  if (rc) {
-    char detail[48];
-    snprintf(detail, sizeof detail, " (%lld bytes)", (long long)bytes);
-    return device_fail(d, rc, call, detail);
-  }
-  return DDL_OK;
+  int rc = d->api->stream_synchronize(d->fns, stream.handle, &call);
+  return rc ? device_fail(d, rc, call, "") : DDL_OK;
 }
 
 /* The kernel `name` of `image`, loading the image on first use. Called
@@ -430,10 +510,10 @@ static ddl_status find_function(ddl_device *d, const void *image,
   return DDL_OK;
 }
 
-ddl_status ddl_device_launch(ddl_device *d, const void *image,
-                             int64_t image_bytes, const char *name,
-                             const int64_t grid_block[6], int64_t shared_bytes,
-                             void **params) {
+ddl_status ddl_device_launch(ddl_device *d, ddl_stream stream,
+                             const void *image, int64_t image_bytes,
+                             const char *name, const int64_t grid_block[6],
+                             int64_t shared_bytes, void **params) {
   if (!image || image_bytes <= 0 || !name || !grid_block)
     return ddl_fail(DDL_INVALID_ARGUMENT,
                     "device launch of '%s' without an image, a size or a "
@@ -467,13 +547,31 @@ ddl_status ddl_device_launch(ddl_device *d, const void *image,
     return s;
   const char *call = "";
   int rc = d->api->launch(d->fns, function, grid, (unsigned)shared_bytes,
-                          params, &call);
+                          stream.handle, params, &call);
   if (rc) {
     char detail[300];
     snprintf(detail, sizeof detail, "(%.256s)", name);
     return device_fail(d, rc, call, detail);
   }
   return DDL_OK;
+}
+
+/* Uploads a constant into new device memory, on a pool stream that it
+ * waits for (never the caller's stream: a constant is shared by every run
+ * and may be made while one is being captured). */
+static ddl_status upload_constant(ddl_device *d, const void *data,
+                                  int64_t bytes, void **out) {
+  ddl_status s = ddl_device_alloc(d, bytes, out);
+  if (s != DDL_OK)
+    return s;
+  ddl_stream stream;
+  if ((s = ddl_device_get_stream(d, true, &stream)) == DDL_OK) {
+    if ((s = ddl_device_copy(d, stream, *out, data, bytes,
+                             DDL_COPY_TO_DEVICE)) == DDL_OK)
+      s = ddl_device_stream_sync(d, stream);
+    ddl_device_put_stream(d, stream);
+  }
+  return s;
 }
 
 ddl_status ddl_device_constant(ddl_device *d, const void *data, int64_t bytes,
@@ -490,29 +588,90 @@ ddl_status ddl_device_constant(ddl_device *d, const void *data, int64_t bytes,
   static const char empty_key;
   const void *key = data ? data : &empty_key;
   const void *size_key = (const void *)(uintptr_t)bytes;
+  pthread_mutex_lock(&d->constants_mutex);
   pthread_mutex_lock(&d->mutex);
   map_entry *e = map_find(&d->constants, key, size_key);
-  if (e) {
-    *out = e->value;
-  } else if ((s = ddl_device_alloc(d, bytes, out)) == DDL_OK &&
-             (s = ddl_device_copy(d, *out, data, bytes, true)) == DDL_OK &&
-             !map_insert(&d->constants, key, size_key, *out)) {
-    s = ddl_fail(DDL_OUT_OF_MEMORY, "device constant: out of memory");
+  void *found = e ? e->value : NULL;
+  pthread_mutex_unlock(&d->mutex);
+  if (found) {
+    *out = found;
+  } else if ((s = upload_constant(d, data, bytes, out)) == DDL_OK) {
+    pthread_mutex_lock(&d->mutex);
+    if (!map_insert(&d->constants, key, size_key, *out))
+      s = ddl_fail(DDL_OUT_OF_MEMORY, "device constant: out of memory");
+    pthread_mutex_unlock(&d->mutex);
   }
   if (s != DDL_OK && *out) {
     const char *call;
     d->api->free(d->fns, *out, &call);
     *out = NULL;
   }
-  pthread_mutex_unlock(&d->mutex);
+  pthread_mutex_unlock(&d->constants_mutex);
   return s;
 }
 
-ddl_status ddl_device_synchronize(ddl_device *d) {
+/*===-- Graph capture -----------------------------------------------------===*/
+
+bool ddl_device_has_graphs(const ddl_device *d) {
+  return d->api->capture_begin != NULL;
+}
+
+ddl_status ddl_device_host_alloc(ddl_device *d, int64_t bytes, void **out) {
+  *out = NULL;
+  ddl_status s = check_bytes(bytes, "page-locked host allocation");
+  if (s != DDL_OK || (s = bind(d)) != DDL_OK)
+    return s;
+  const char *call = "";
+  int rc = d->api->host_alloc(d->fns, bytes ? (size_t)bytes : 1, out, &call);
+  if (rc) {
+    *out = NULL;
+    char detail[48];
+    snprintf(detail, sizeof detail, " (%lld bytes)", (long long)bytes);
+    return device_fail(d, rc, call, detail);
+  }
+  return DDL_OK;
+}
+
+void ddl_device_host_free(ddl_device *d, void *ptr) {
+  if (ptr && bind(d) == DDL_OK)
+    d->api->host_free(d->fns, ptr);
+}
+
+ddl_status ddl_device_capture_begin(ddl_device *d, ddl_stream stream) {
   ddl_status s = bind(d);
   if (s != DDL_OK)
     return s;
   const char *call = "";
-  int rc = d->api->synchronize(d->fns, &call);
+  int rc = d->api->capture_begin(d->fns, stream.handle, &call);
   return rc ? device_fail(d, rc, call, "") : DDL_OK;
+}
+
+ddl_status ddl_device_capture_end(ddl_device *d, ddl_stream stream,
+                                  void **exec) {
+  *exec = NULL;
+  ddl_status s = bind(d);
+  if (s != DDL_OK)
+    return s;
+  const char *call = "";
+  int rc = d->api->capture_end(d->fns, stream.handle, exec, &call);
+  if (rc) {
+    *exec = NULL;
+    return device_fail(d, rc, call, "");
+  }
+  return DDL_OK;
+}
+
+ddl_status ddl_device_graph_launch(ddl_device *d, void *exec,
+                                   ddl_stream stream) {
+  ddl_status s = bind(d);
+  if (s != DDL_OK)
+    return s;
+  const char *call = "";
+  int rc = d->api->graph_launch(d->fns, exec, stream.handle, &call);
+  return rc ? device_fail(d, rc, call, "") : DDL_OK;
+}
+
+void ddl_device_graph_destroy(ddl_device *d, void *exec) {
+  if (exec && bind(d) == DDL_OK)
+    d->api->graph_destroy(d->fns, exec);
 }

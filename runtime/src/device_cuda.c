@@ -7,8 +7,10 @@
  * cuMemAlloc_v2), the versioned symbol is the one resolved.
  *
  * Each device's primary context is used (the one the CUDA runtime API
- * shares), and everything goes on the legacy default stream, where the
- * synchronous copies wait for the kernels launched before them.
+ * shares). Work goes on streams made with CU_STREAM_NON_BLOCKING (or the
+ * caller's), with asynchronous copies. Graph capture records a stream in
+ * relaxed mode (so cuMemAlloc stays allowed while a run is captured) and
+ * keeps only the instantiated executable.
  *
  *===----------------------------------------------------------------------===*/
 #include "device.h"
@@ -29,15 +31,25 @@ enum {
   CU_MODULE_LOAD_DATA,
   CU_MODULE_UNLOAD,
   CU_MODULE_GET_FUNCTION,
+  CU_STREAM_CREATE,
+  CU_STREAM_DESTROY,
+  CU_STREAM_SYNCHRONIZE,
   CU_LAUNCH_KERNEL,
   CU_MEM_ALLOC,
   CU_MEM_FREE,
-  CU_MEMCPY_HTOD,
-  CU_MEMCPY_DTOH,
-  CU_MEMCPY_DTOD,
-  CU_CTX_SYNCHRONIZE,
+  CU_MEMCPY_HTOD_ASYNC,
+  CU_MEMCPY_DTOH_ASYNC,
+  CU_MEMCPY_DTOD_ASYNC,
   CU_GET_ERROR_NAME,
   CU_GET_ERROR_STRING,
+  CU_MEM_ALLOC_HOST,
+  CU_MEM_FREE_HOST,
+  CU_STREAM_BEGIN_CAPTURE,
+  CU_STREAM_END_CAPTURE,
+  CU_GRAPH_INSTANTIATE,
+  CU_GRAPH_LAUNCH,
+  CU_GRAPH_EXEC_DESTROY,
+  CU_GRAPH_DESTROY,
   CU_NUM_SYMBOLS
 };
 
@@ -51,16 +63,32 @@ static const char *const cuda_symbols[CU_NUM_SYMBOLS] = {
     [CU_MODULE_LOAD_DATA] = "cuModuleLoadData",
     [CU_MODULE_UNLOAD] = "cuModuleUnload",
     [CU_MODULE_GET_FUNCTION] = "cuModuleGetFunction",
+    [CU_STREAM_CREATE] = "cuStreamCreate",
+    [CU_STREAM_DESTROY] = "cuStreamDestroy_v2",
+    [CU_STREAM_SYNCHRONIZE] = "cuStreamSynchronize",
     [CU_LAUNCH_KERNEL] = "cuLaunchKernel",
     [CU_MEM_ALLOC] = "cuMemAlloc_v2",
     [CU_MEM_FREE] = "cuMemFree_v2",
-    [CU_MEMCPY_HTOD] = "cuMemcpyHtoD_v2",
-    [CU_MEMCPY_DTOH] = "cuMemcpyDtoH_v2",
-    [CU_MEMCPY_DTOD] = "cuMemcpyDtoD_v2",
-    [CU_CTX_SYNCHRONIZE] = "cuCtxSynchronize",
+    [CU_MEMCPY_HTOD_ASYNC] = "cuMemcpyHtoDAsync_v2",
+    [CU_MEMCPY_DTOH_ASYNC] = "cuMemcpyDtoHAsync_v2",
+    [CU_MEMCPY_DTOD_ASYNC] = "cuMemcpyDtoDAsync_v2",
     [CU_GET_ERROR_NAME] = "cuGetErrorName",
     [CU_GET_ERROR_STRING] = "cuGetErrorString",
+    [CU_MEM_ALLOC_HOST] = "cuMemAllocHost_v2",
+    [CU_MEM_FREE_HOST] = "cuMemFreeHost",
+    [CU_STREAM_BEGIN_CAPTURE] = "cuStreamBeginCapture_v2",
+    [CU_STREAM_END_CAPTURE] = "cuStreamEndCapture",
+    [CU_GRAPH_INSTANTIATE] = "cuGraphInstantiateWithFlags",
+    [CU_GRAPH_LAUNCH] = "cuGraphLaunch",
+    [CU_GRAPH_EXEC_DESTROY] = "cuGraphExecDestroy",
+    [CU_GRAPH_DESTROY] = "cuGraphDestroy",
 };
+
+/* cuStreamCreate's flag: no implicit ordering with the legacy stream. */
+#define CU_STREAM_NON_BLOCKING 0x1
+/* CUstreamCaptureMode: other threads' and this thread's unsafe calls
+ * (cuMemAlloc among them) stay allowed while capturing. */
+#define CU_STREAM_CAPTURE_MODE_RELAXED 2
 
 /* fns[i] as the entry point's real type. */
 #define CU(index, type) ((type)fns[index])
@@ -121,15 +149,32 @@ static int cuda_get_function(const ddl_fnptr *fns, void *module,
                                                          name);
 }
 
+static int cuda_stream_create(const ddl_fnptr *fns, void **stream,
+                              const char **call) {
+  *call = cuda_symbols[CU_STREAM_CREATE];
+  return CU(CU_STREAM_CREATE,
+            CUresult (*)(void **, unsigned))(stream, CU_STREAM_NON_BLOCKING);
+}
+
+static void cuda_stream_destroy(const ddl_fnptr *fns, void *stream) {
+  CU(CU_STREAM_DESTROY, CUresult (*)(void *))(stream);
+}
+
+static int cuda_stream_synchronize(const ddl_fnptr *fns, void *stream,
+                                   const char **call) {
+  *call = cuda_symbols[CU_STREAM_SYNCHRONIZE];
+  return CU(CU_STREAM_SYNCHRONIZE, CUresult (*)(void *))(stream);
+}
+
 static int cuda_launch(const ddl_fnptr *fns, void *function,
                        const unsigned grid[6], unsigned shared_bytes,
-                       void **params, const char **call) {
+                       void *stream, void **params, const char **call) {
   *call = cuda_symbols[CU_LAUNCH_KERNEL];
   return CU(CU_LAUNCH_KERNEL, CUresult (*)(void *, unsigned, unsigned, unsigned,
                                            unsigned, unsigned, unsigned,
                                            unsigned, void *, void **, void **))(
       function, grid[0], grid[1], grid[2], grid[3], grid[4], grid[5],
-      shared_bytes, NULL, params, NULL);
+      shared_bytes, stream, params, NULL);
 }
 
 static int cuda_alloc(const ddl_fnptr *fns, size_t bytes, void **ptr,
@@ -147,31 +192,73 @@ static int cuda_free(const ddl_fnptr *fns, void *ptr, const char **call) {
   return CU(CU_MEM_FREE, CUresult (*)(CUdeviceptr))((CUdeviceptr)ptr);
 }
 
-static int cuda_copy_to_device(const ddl_fnptr *fns, void *dst, const void *src,
-                               size_t bytes, const char **call) {
-  *call = cuda_symbols[CU_MEMCPY_HTOD];
-  return CU(CU_MEMCPY_HTOD, CUresult (*)(CUdeviceptr, const void *, size_t))(
-      (CUdeviceptr)dst, src, bytes);
+static int cuda_copy(const ddl_fnptr *fns, void *dst, const void *src,
+                     size_t bytes, int direction, void *stream,
+                     const char **call) {
+  switch (direction) {
+  case DDL_COPY_TO_DEVICE:
+    *call = cuda_symbols[CU_MEMCPY_HTOD_ASYNC];
+    return CU(CU_MEMCPY_HTOD_ASYNC,
+              CUresult (*)(CUdeviceptr, const void *, size_t, void *))(
+        (CUdeviceptr)dst, src, bytes, stream);
+  case DDL_COPY_TO_HOST:
+    *call = cuda_symbols[CU_MEMCPY_DTOH_ASYNC];
+    return CU(CU_MEMCPY_DTOH_ASYNC,
+              CUresult (*)(void *, CUdeviceptr, size_t, void *))(
+        dst, (CUdeviceptr)src, bytes, stream);
+  default:
+    *call = cuda_symbols[CU_MEMCPY_DTOD_ASYNC];
+    return CU(CU_MEMCPY_DTOD_ASYNC,
+              CUresult (*)(CUdeviceptr, CUdeviceptr, size_t, void *))(
+        (CUdeviceptr)dst, (CUdeviceptr)src, bytes, stream);
+  }
 }
 
-static int cuda_copy_to_host(const ddl_fnptr *fns, void *dst, const void *src,
-                             size_t bytes, const char **call) {
-  *call = cuda_symbols[CU_MEMCPY_DTOH];
-  return CU(CU_MEMCPY_DTOH, CUresult (*)(void *, CUdeviceptr, size_t))(
-      dst, (CUdeviceptr)src, bytes);
+static int cuda_host_alloc(const ddl_fnptr *fns, size_t bytes, void **ptr,
+                           const char **call) {
+  *call = cuda_symbols[CU_MEM_ALLOC_HOST];
+  return CU(CU_MEM_ALLOC_HOST, CUresult (*)(void **, size_t))(ptr, bytes);
 }
 
-static int cuda_copy_device_to_device(const ddl_fnptr *fns, void *dst,
-                                      const void *src, size_t bytes,
-                                      const char **call) {
-  *call = cuda_symbols[CU_MEMCPY_DTOD];
-  return CU(CU_MEMCPY_DTOD, CUresult (*)(CUdeviceptr, CUdeviceptr, size_t))(
-      (CUdeviceptr)dst, (CUdeviceptr)src, bytes);
+static void cuda_host_free(const ddl_fnptr *fns, void *ptr) {
+  CU(CU_MEM_FREE_HOST, CUresult (*)(void *))(ptr);
 }
 
-static int cuda_synchronize(const ddl_fnptr *fns, const char **call) {
-  *call = cuda_symbols[CU_CTX_SYNCHRONIZE];
-  return CU(CU_CTX_SYNCHRONIZE, CUresult (*)(void))();
+static int cuda_capture_begin(const ddl_fnptr *fns, void *stream,
+                              const char **call) {
+  *call = cuda_symbols[CU_STREAM_BEGIN_CAPTURE];
+  return CU(CU_STREAM_BEGIN_CAPTURE,
+            CUresult (*)(void *, int))(stream, CU_STREAM_CAPTURE_MODE_RELAXED);
+}
+
+static int cuda_capture_end(const ddl_fnptr *fns, void *stream, void **exec,
+                            const char **call) {
+  void *graph = NULL;
+  *exec = NULL;
+  *call = cuda_symbols[CU_STREAM_END_CAPTURE];
+  CUresult rc =
+      CU(CU_STREAM_END_CAPTURE, CUresult (*)(void *, void **))(stream, &graph);
+  if (rc == 0) {
+    *call = cuda_symbols[CU_GRAPH_INSTANTIATE];
+    rc = CU(CU_GRAPH_INSTANTIATE,
+            CUresult (*)(void **, void *, unsigned long long))(exec, graph, 0);
+    if (rc)
+      *exec = NULL;
+  }
+  /* The executable does not need the graph it was made from. */
+  if (graph)
+    CU(CU_GRAPH_DESTROY, CUresult (*)(void *))(graph);
+  return rc;
+}
+
+static int cuda_graph_launch(const ddl_fnptr *fns, void *exec, void *stream,
+                             const char **call) {
+  *call = cuda_symbols[CU_GRAPH_LAUNCH];
+  return CU(CU_GRAPH_LAUNCH, CUresult (*)(void *, void *))(exec, stream);
+}
+
+static void cuda_graph_destroy(const ddl_fnptr *fns, void *exec) {
+  CU(CU_GRAPH_EXEC_DESTROY, CUresult (*)(void *))(exec);
 }
 
 static void cuda_describe(const ddl_fnptr *fns, int status, const char **name,
@@ -198,12 +285,18 @@ const ddl_device_backend ddl_cuda_backend = {
     .module_load = cuda_module_load,
     .module_unload = cuda_module_unload,
     .get_function = cuda_get_function,
+    .stream_create = cuda_stream_create,
+    .stream_destroy = cuda_stream_destroy,
+    .stream_synchronize = cuda_stream_synchronize,
     .launch = cuda_launch,
     .alloc = cuda_alloc,
     .free = cuda_free,
-    .copy_to_device = cuda_copy_to_device,
-    .copy_to_host = cuda_copy_to_host,
-    .copy_device_to_device = cuda_copy_device_to_device,
-    .synchronize = cuda_synchronize,
+    .copy = cuda_copy,
     .describe = cuda_describe,
+    .host_alloc = cuda_host_alloc,
+    .host_free = cuda_host_free,
+    .capture_begin = cuda_capture_begin,
+    .capture_end = cuda_capture_end,
+    .graph_launch = cuda_graph_launch,
+    .graph_destroy = cuda_graph_destroy,
 };

@@ -2,18 +2,15 @@
  *
  * libamdhip64.so through dlsym, with hipError_t as int and handles as
  * void * (no HIP headers). HIP has no explicit context: a device is made
- * current per thread with hipSetDevice. Everything goes on the null
- * stream, where hipMemcpy waits for the kernels launched before it.
+ * current per thread with hipSetDevice. Work goes on streams made with
+ * hipStreamNonBlocking (or the caller's), copies with hipMemcpyAsync.
+ * Graph capture (hipGraph) is not implemented: the backend leaves its
+ * graph entries NULL and graph mode runs models normally.
  *
  *===----------------------------------------------------------------------===*/
 #include "device.h"
 
 typedef int hipError_t;
-
-/* hipMemcpyKind */
-#define HIP_MEMCPY_HOST_TO_DEVICE 1
-#define HIP_MEMCPY_DEVICE_TO_HOST 2
-#define HIP_MEMCPY_DEVICE_TO_DEVICE 3
 
 enum {
   HIP_INIT,
@@ -25,8 +22,10 @@ enum {
   HIP_MODULE_LAUNCH_KERNEL,
   HIP_MALLOC,
   HIP_FREE,
-  HIP_MEMCPY,
-  HIP_DEVICE_SYNCHRONIZE,
+  HIP_MEMCPY_ASYNC,
+  HIP_STREAM_CREATE,
+  HIP_STREAM_DESTROY,
+  HIP_STREAM_SYNCHRONIZE,
   HIP_GET_ERROR_NAME,
   HIP_GET_ERROR_STRING,
   HIP_NUM_SYMBOLS
@@ -42,8 +41,10 @@ static const char *const hip_symbols[HIP_NUM_SYMBOLS] = {
     [HIP_MODULE_LAUNCH_KERNEL] = "hipModuleLaunchKernel",
     [HIP_MALLOC] = "hipMalloc",
     [HIP_FREE] = "hipFree",
-    [HIP_MEMCPY] = "hipMemcpy",
-    [HIP_DEVICE_SYNCHRONIZE] = "hipDeviceSynchronize",
+    [HIP_MEMCPY_ASYNC] = "hipMemcpyAsync",
+    [HIP_STREAM_CREATE] = "hipStreamCreateWithFlags",
+    [HIP_STREAM_DESTROY] = "hipStreamDestroy",
+    [HIP_STREAM_SYNCHRONIZE] = "hipStreamSynchronize",
     [HIP_GET_ERROR_NAME] = "hipGetErrorName",
     [HIP_GET_ERROR_STRING] = "hipGetErrorString",
 };
@@ -101,14 +102,14 @@ static int hip_get_function(const ddl_fnptr *fns, void *module,
 
 static int hip_launch(const ddl_fnptr *fns, void *function,
                       const unsigned grid[6], unsigned shared_bytes,
-                      void **params, const char **call) {
+                      void *stream, void **params, const char **call) {
   *call = hip_symbols[HIP_MODULE_LAUNCH_KERNEL];
   return HIP(HIP_MODULE_LAUNCH_KERNEL,
              hipError_t (*)(void *, unsigned, unsigned, unsigned, unsigned,
                             unsigned, unsigned, unsigned, void *, void **,
                             void **))(function, grid[0], grid[1], grid[2],
                                       grid[3], grid[4], grid[5], shared_bytes,
-                                      NULL, params, NULL);
+                                      stream, params, NULL);
 }
 
 static int hip_alloc(const ddl_fnptr *fns, size_t bytes, void **ptr,
@@ -122,32 +123,35 @@ static int hip_free(const ddl_fnptr *fns, void *ptr, const char **call) {
   return HIP(HIP_FREE, hipError_t (*)(void *))(ptr);
 }
 
+/* hipStreamCreateWithFlags' flag: no implicit ordering with the null
+ * stream. */
+#define HIP_STREAM_NON_BLOCKING 0x1
+
+static int hip_stream_create(const ddl_fnptr *fns, void **stream,
+                             const char **call) {
+  *call = hip_symbols[HIP_STREAM_CREATE];
+  return HIP(HIP_STREAM_CREATE, hipError_t (*)(void **, unsigned))(
+      stream, HIP_STREAM_NON_BLOCKING);
+}
+
+static void hip_stream_destroy(const ddl_fnptr *fns, void *stream) {
+  HIP(HIP_STREAM_DESTROY, hipError_t (*)(void *))(stream);
+}
+
+static int hip_stream_synchronize(const ddl_fnptr *fns, void *stream,
+                                  const char **call) {
+  *call = hip_symbols[HIP_STREAM_SYNCHRONIZE];
+  return HIP(HIP_STREAM_SYNCHRONIZE, hipError_t (*)(void *))(stream);
+}
+
+/* DDL_COPY_* are hipMemcpyKind's values. */
 static int hip_copy(const ddl_fnptr *fns, void *dst, const void *src,
-                    size_t bytes, int kind, const char **call) {
-  *call = hip_symbols[HIP_MEMCPY];
-  return HIP(HIP_MEMCPY, hipError_t (*)(void *, const void *, size_t, int))(
-      dst, src, bytes, kind);
-}
-
-static int hip_copy_to_device(const ddl_fnptr *fns, void *dst, const void *src,
-                              size_t bytes, const char **call) {
-  return hip_copy(fns, dst, src, bytes, HIP_MEMCPY_HOST_TO_DEVICE, call);
-}
-
-static int hip_copy_to_host(const ddl_fnptr *fns, void *dst, const void *src,
-                            size_t bytes, const char **call) {
-  return hip_copy(fns, dst, src, bytes, HIP_MEMCPY_DEVICE_TO_HOST, call);
-}
-
-static int hip_copy_device_to_device(const ddl_fnptr *fns, void *dst,
-                                     const void *src, size_t bytes,
-                                     const char **call) {
-  return hip_copy(fns, dst, src, bytes, HIP_MEMCPY_DEVICE_TO_DEVICE, call);
-}
-
-static int hip_synchronize(const ddl_fnptr *fns, const char **call) {
-  *call = hip_symbols[HIP_DEVICE_SYNCHRONIZE];
-  return HIP(HIP_DEVICE_SYNCHRONIZE, hipError_t (*)(void))();
+                    size_t bytes, int direction, void *stream,
+                    const char **call) {
+  *call = hip_symbols[HIP_MEMCPY_ASYNC];
+  return HIP(HIP_MEMCPY_ASYNC,
+             hipError_t (*)(void *, const void *, size_t, int, void *))(
+      dst, src, bytes, direction, stream);
 }
 
 static void hip_describe(const ddl_fnptr *fns, int status, const char **name,
@@ -173,9 +177,9 @@ const ddl_device_backend ddl_hip_backend = {
     .launch = hip_launch,
     .alloc = hip_alloc,
     .free = hip_free,
-    .copy_to_device = hip_copy_to_device,
-    .copy_to_host = hip_copy_to_host,
-    .copy_device_to_device = hip_copy_device_to_device,
-    .synchronize = hip_synchronize,
+    .stream_create = hip_stream_create,
+    .stream_destroy = hip_stream_destroy,
+    .stream_synchronize = hip_stream_synchronize,
+    .copy = hip_copy,
     .describe = hip_describe,
 };

@@ -31,6 +31,11 @@
 #define DDL_MAX_NAME 4096
 /* Private arenas one run may hold when it calls host->arena repeatedly. */
 #define DDL_MAX_RUN_ARENAS 16
+/* Sets of input shapes a handle keeps graphs for (graph mode); the least
+ * recently used goes first. */
+#define DDL_MAX_GRAPHS 8
+
+struct ddl_graph;
 
 struct ddl_model_handle {
   ddl_runtime *rt;
@@ -46,6 +51,18 @@ struct ddl_model_handle {
   void *arena;
   size_t arena_capacity;
   bool arena_in_use;
+
+  /* Graph mode (ddl_model_enable_graph). A graph-mode run holds
+   * graph_mutex from start to end; it guards the fields below. */
+  atomic_int graph_enabled;
+  pthread_mutex_t graph_mutex;
+  struct ddl_graph *graphs[DDL_MAX_GRAPHS];
+  int num_graphs;
+  uint64_t graph_clock;
+  int64_t graph_captures, graph_launches;
+  /* Why graph mode runs the model normally ("" while it captures); once
+   * set, it stays. */
+  char graph_fallback[1536];
 };
 
 /*===-- Descriptor validation
@@ -180,6 +197,7 @@ ddl_status ddl_model_open_device(ddl_runtime *rt, const char *path,
   h->rt = rt;
   h->path = anchored;
   pthread_mutex_init(&h->arena_mutex, NULL);
+  pthread_mutex_init(&h->graph_mutex, NULL);
 
   dlerror();
   h->dl = dlopen(anchored, RTLD_NOW | RTLD_LOCAL);
@@ -229,10 +247,13 @@ ddl_status ddl_model_open_device(ddl_runtime *rt, const char *path,
   return DDL_OK;
 }
 
+static void graphs_clear(ddl_model_handle *h);
+
 void ddl_model_close(ddl_model_handle *h) {
   if (!h)
     return;
   if (h->device) {
+    graphs_clear(h);
     ddl_device_free(h->device, h->arena);
     ddl_device_close(h->device);
   } else {
@@ -241,6 +262,7 @@ void ddl_model_close(ddl_model_handle *h) {
   if (h->dl)
     dlclose(h->dl);
   pthread_mutex_destroy(&h->arena_mutex);
+  pthread_mutex_destroy(&h->graph_mutex);
   free(h->path);
   free(h);
 }
@@ -482,6 +504,30 @@ ddl_status ddl_model_arena_size(const ddl_model_handle *h,
 
 /*===-- Run ---------------------------------------------------------------===*/
 
+/* One captured graph of a device model (graph mode), for one set of input
+ * shapes (`key`: every input's dims, in order). A replay reads its inputs
+ * from `inputs` (the run copies the caller's into them first) and writes
+ * its outputs into `outputs`, the buffers the model allocated while it was
+ * captured; every buffer the capture allocated (arena, outputs,
+ * temporaries, the page-locked sources of captured host-to-device copies)
+ * stays with the graph until it is destroyed, since replays use the same
+ * addresses. */
+typedef struct ddl_graph {
+  int64_t *key;
+  bool warm;     /* the shapes were run once, normally */
+  bool captured; /* exec, inputs and outputs are set */
+  uint64_t last_use;
+  void *exec;           /* the executable graph */
+  void **inputs;        /* num_inputs device buffers */
+  void **outputs;       /* num_outputs, among `memory` */
+  int64_t *output_dims; /* num_outputs * DDL_MAX_RANK */
+  struct {
+    void *ptr;
+    bool pinned; /* page-locked host memory, else device memory */
+  } *memory;
+  size_t num_memory, memory_capacity;
+} ddl_graph;
+
 /* What host.ctx points at during one run. */
 typedef struct ddl_run_ctx {
   ddl_model_handle *h;
@@ -493,6 +539,15 @@ typedef struct ddl_run_ctx {
    * kept in device_error; later device calls of the run do nothing. */
   atomic_int device_failed;
   char device_error[1024];
+  /* Device models: the stream the run's work goes on. */
+  ddl_stream stream;
+  /* Set when the model copies device memory to the host (it reads a value
+   * on the host: such a run cannot be captured). */
+  atomic_int read_host;
+  /* While a graph is captured: what the run allocates belongs to it
+   * (guarded by capture_mutex: device calls may come from pool threads). */
+  ddl_graph *capture;
+  pthread_mutex_t capture_mutex;
 } ddl_run_ctx;
 
 static void host_parallel_for(void *ctx, int64_t n, ddl_task_fn fn,
@@ -513,15 +568,55 @@ static bool device_failed(ddl_run_ctx *run) {
   return atomic_load(&run->device_failed) != 0;
 }
 
+/* Hands memory allocated while capturing to the graph; false (the run's
+ * device error set) when the list cannot grow. */
+static bool graph_keep(ddl_run_ctx *run, void *ptr, bool pinned) {
+  ddl_graph *g = run->capture;
+  bool ok = true;
+  pthread_mutex_lock(&run->capture_mutex);
+  if (g->num_memory == g->memory_capacity) {
+    size_t capacity = g->memory_capacity ? 2 * g->memory_capacity : 16;
+    void *grown = realloc(g->memory, capacity * sizeof *g->memory);
+    if (grown) {
+      g->memory = grown;
+      g->memory_capacity = capacity;
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) {
+    g->memory[g->num_memory].ptr = ptr;
+    g->memory[g->num_memory++].pinned = pinned;
+  }
+  pthread_mutex_unlock(&run->capture_mutex);
+  if (!ok) {
+    if (pinned)
+      ddl_device_host_free(run->h->device, ptr);
+    else
+      ddl_device_free(run->h->device, ptr);
+    ddl_fail(DDL_OUT_OF_MEMORY, "capturing a graph: out of memory");
+    record_device_error(run);
+  }
+  return ok;
+}
+
+/* Device memory for the run: the graph's while capturing. */
+static void *run_device_alloc(ddl_run_ctx *run, int64_t bytes) {
+  void *p = NULL;
+  if (ddl_device_alloc(run->h->device, bytes, &p) != DDL_OK) {
+    record_device_error(run);
+    return NULL;
+  }
+  if (run->capture && !graph_keep(run, p, false))
+    return NULL;
+  return p;
+}
+
 /* Arena memory: host memory for a CPU model, device memory otherwise. */
 static void *arena_alloc(ddl_run_ctx *run, size_t bytes) {
-  ddl_device *device = run->h->device;
-  if (!device)
+  if (!run->h->device)
     return ddl_aligned_alloc(bytes);
-  void *p = NULL;
-  if (ddl_device_alloc(device, (int64_t)bytes, &p) != DDL_OK)
-    record_device_error(run);
-  return p;
+  return run_device_alloc(run, (int64_t)bytes);
 }
 
 static void arena_free(ddl_model_handle *h, void *p) {
@@ -538,6 +633,14 @@ static void *host_arena(void *ctx, int64_t bytes) {
       device_failed(run)) {
     run->failed_bytes = bytes;
     return NULL;
+  }
+  /* A captured run's arena is the graph's own: replays reuse its address,
+   * which the handle's cached buffer may not keep. */
+  if (run->capture) {
+    void *p = arena_alloc(run, (size_t)bytes);
+    if (!p)
+      run->failed_bytes = bytes;
+    return p;
   }
   /* The first request of a run reuses the handle's buffer when no other
    * run holds it; it grows to the largest size seen. */
@@ -591,24 +694,21 @@ static void host_device_launch(void *ctx, const void *image,
                                void **params) {
   ddl_run_ctx *run = ctx;
   if (!device_failed(run) &&
-      ddl_device_launch(run->h->device, image, image_bytes, name, grid_block,
-                        shared_bytes, params) != DDL_OK)
+      ddl_device_launch(run->h->device, run->stream, image, image_bytes, name,
+                        grid_block, shared_bytes, params) != DDL_OK)
     record_device_error(run);
 }
 
 static void *host_device_alloc(void *ctx, int64_t bytes) {
   ddl_run_ctx *run = ctx;
-  void *p = NULL;
-  if (!device_failed(run) &&
-      ddl_device_alloc(run->h->device, bytes, &p) != DDL_OK)
-    record_device_error(run);
-  return p;
+  return device_failed(run) ? NULL : run_device_alloc(run, bytes);
 }
 
-/* Frees even after a failure, so that a failed run leaks nothing. */
+/* Frees even after a failure, so that a failed run leaks nothing. While
+ * capturing, the memory stays with the graph (replays use it). */
 static void host_device_free(void *ctx, void *ptr) {
   ddl_run_ctx *run = ctx;
-  if (ddl_device_free(run->h->device, ptr) != DDL_OK)
+  if (!run->capture && ddl_device_free(run->h->device, ptr) != DDL_OK)
     record_device_error(run);
 }
 
@@ -621,11 +721,34 @@ static void *host_device_constant(void *ctx, const void *data, int64_t bytes) {
   return p;
 }
 
+/* A copy to the host waits for the run's stream: the model reads the value
+ * next. While capturing it cannot be had (nothing runs): the run is marked
+ * and its capture dropped. A captured copy from the host reads a
+ * page-locked copy of the data that the graph keeps (replays read it
+ * again, after the model's stack slot is gone). */
 static void host_device_copy(void *ctx, void *dst, const void *src,
                              int64_t bytes, int32_t to_device) {
   ddl_run_ctx *run = ctx;
-  if (!device_failed(run) && ddl_device_copy(run->h->device, dst, src, bytes,
-                                             to_device != 0) != DDL_OK)
+  ddl_device *device = run->h->device;
+  if (!to_device)
+    atomic_store(&run->read_host, 1);
+  if (device_failed(run) || (run->capture && !to_device))
+    return;
+  if (run->capture && bytes > 0 && src) {
+    void *pinned = NULL;
+    if (ddl_device_host_alloc(device, bytes, &pinned) != DDL_OK) {
+      record_device_error(run);
+      return;
+    }
+    if (!graph_keep(run, pinned, true))
+      return;
+    memcpy(pinned, src, (size_t)bytes);
+    src = pinned;
+  }
+  if (ddl_device_copy(device, run->stream, dst, src, bytes,
+                      to_device ? DDL_COPY_TO_DEVICE : DDL_COPY_TO_HOST) !=
+          DDL_OK ||
+      (!to_device && ddl_device_stream_sync(device, run->stream) != DDL_OK))
     record_device_error(run);
 }
 
@@ -670,13 +793,37 @@ static void free_output(ddl_model_handle *h, void *data) {
     free(data);
 }
 
-/* A host tensor holding a copy of device output `io`. */
-static ddl_status copy_output(ddl_model_handle *h, const ddl_tensor_info *info,
-                              const ddl_model_io *io, ddl_tensor **out) {
-  ddl_status s = ddl_tensor_create(info->dtype, info->rank, io->dims, out);
-  if (s == DDL_OK)
-    s = ddl_device_copy(h->device, (*out)->data, io->data,
-                        (int64_t)(*out)->byte_size, false);
+/* Device output `data` with these dims handed to the caller on `stream`:
+ * a new host tensor with a copy of it (ready after a sync of the stream),
+ * or with `on_device` a new device tensor owning a copy (`adopt`: owning
+ * `data` itself). */
+static ddl_status hand_out(ddl_model_handle *h, const ddl_tensor_info *info,
+                           const int64_t *dims, void *data, ddl_stream stream,
+                           bool on_device, bool adopt, ddl_tensor **out) {
+  if (on_device && adopt)
+    return ddl_tensor_adopt_device(info->dtype, info->rank, dims, data,
+                                   h->device, out);
+  if (!on_device) {
+    ddl_status s = ddl_tensor_create(info->dtype, info->rank, dims, out);
+    if (s == DDL_OK)
+      s = ddl_device_copy(h->device, stream, (*out)->data, data,
+                          (int64_t)(*out)->byte_size, DDL_COPY_TO_HOST);
+    return s;
+  }
+  int64_t elements;
+  size_t bytes;
+  if (!ddl_shape_size(info->dtype, info->rank, dims, info->name, &elements,
+                      &bytes))
+    return DDL_RUN_FAILED;
+  void *copy = NULL;
+  ddl_status s = ddl_device_alloc(h->device, (int64_t)bytes, &copy);
+  if (s != DDL_OK)
+    return s;
+  if ((s = ddl_device_copy(h->device, stream, copy, data, (int64_t)bytes,
+                           DDL_COPY_ON_DEVICE)) != DDL_OK ||
+      (s = ddl_tensor_adopt_device(info->dtype, info->rank, dims, copy,
+                                   h->device, out)) != DDL_OK)
+    ddl_device_free(h->device, copy);
   return s;
 }
 
@@ -687,6 +834,411 @@ static ddl_status device_run_fail(const ddl_model_handle *h,
                   "model '%s' failed on %s (built for %s): %s", model_label(h),
                   ddl_device_label(h->device), h->model->device_arch, message);
 }
+
+/* device_run_fail with the thread's last message. */
+static ddl_status device_run_fail_last(const ddl_model_handle *h) {
+  char why[1024];
+  snprintf(why, sizeof why, "%s", ddl_last_error());
+  return device_run_fail(h, why);
+}
+
+/* The status of a model's `run` that did not return DDL_MODEL_OK. */
+static ddl_status model_failure(const ddl_model_handle *h, int32_t rc,
+                                int64_t failed_bytes) {
+  const ddl_model *m = h->model;
+  const char *check =
+      rc == DDL_MODEL_ERR_CHECK && m->failed_check ? m->failed_check() : NULL;
+  if (rc == DDL_MODEL_ERR_ARENA)
+    return ddl_fail(DDL_RUN_FAILED,
+                    "model '%s' failed: no arena of %lld bytes could be "
+                    "allocated",
+                    model_label(h), (long long)failed_bytes);
+  if (rc == DDL_MODEL_ERR_CHECK)
+    return ddl_fail(DDL_RUN_FAILED, "model '%s' rejected its inputs: %s",
+                    model_label(h), check ? check : "a run-time check failed");
+  return ddl_fail(DDL_RUN_FAILED, "model '%s' failed with status %d",
+                  model_label(h), (int)rc);
+}
+
+/* The output views of a run: num_outputs ios whose dims (room for
+ * DDL_MAX_RANK each, in the same block) start as the declared sizes. */
+static ddl_model_io *make_output_ios(const ddl_model_handle *h) {
+  size_t n = h->model->num_outputs;
+  ddl_model_io *ios =
+      calloc(1, n * (sizeof *ios + DDL_MAX_RANK * sizeof(int64_t)) + 1);
+  if (!ios)
+    return NULL;
+  int64_t *dims = (int64_t *)(ios + n);
+  for (size_t i = 0; i < n; ++i) {
+    ios[i].dims = dims + i * DDL_MAX_RANK;
+    for (int32_t d = 0; d < h->model->outputs[i].rank; ++d)
+      ios[i].dims[d] = h->model->outputs[i].dims[d];
+  }
+  return ios;
+}
+
+static ddl_host make_host(ddl_run_ctx *run) {
+  ddl_host host = {
+      .ctx = run, .parallel_for = host_parallel_for, .arena = host_arena};
+  if (run->h->device) {
+    host.device_launch = host_device_launch;
+    host.device_alloc = host_device_alloc;
+    host.device_free = host_device_free;
+    host.device_constant = host_device_constant;
+    host.device_copy = host_device_copy;
+  }
+  return host;
+}
+
+/* One run of the model's host code (a device model's work queued on
+ * `stream` and waited for). `read_host`, if not NULL, is set when the model
+ * read device memory on the host. */
+static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
+                           ddl_tensor **outputs, bool on_device,
+                           ddl_stream stream, bool *read_host) {
+  const ddl_model *m = h->model;
+  ddl_device *device = h->device;
+  size_t num_in = m->num_inputs, num_out = m->num_outputs;
+  ddl_model_io *in_ios = make_input_ios(h, inputs);
+  ddl_model_io *out_ios = make_output_ios(h);
+  void **device_inputs =
+      device ? calloc(num_in ? num_in : 1, sizeof *device_inputs) : NULL;
+  if (!in_ios || !out_ios || (device && !device_inputs)) {
+    free(in_ios);
+    free(out_ios);
+    free(device_inputs);
+    return ddl_fail(DDL_OUT_OF_MEMORY, "model '%s': out of memory",
+                    model_label(h));
+  }
+
+  ddl_run_ctx run = {.h = h, .failed_bytes = -1, .stream = stream};
+  ddl_host host = make_host(&run);
+  /* The model sees device copies of the host inputs, and device inputs
+   * (checked to be on this device) as they are. */
+  for (size_t i = 0; device && i < num_in && !device_failed(&run); ++i) {
+    if (inputs[i]->device_kind != DDL_DEVICE_CPU)
+      continue;
+    int64_t bytes = (int64_t)inputs[i]->byte_size;
+    if (ddl_device_alloc(device, bytes, &device_inputs[i]) != DDL_OK ||
+        ddl_device_copy(device, stream, device_inputs[i], inputs[i]->data,
+                        bytes, DDL_COPY_TO_DEVICE) != DDL_OK)
+      record_device_error(&run);
+    in_ios[i].data = device_inputs[i];
+  }
+  int32_t rc =
+      device_failed(&run) ? DDL_MODEL_OK : m->run(&host, in_ios, out_ios);
+  if (device) {
+    /* Kernels may still use the arenas and inputs; a kernel's own failure
+     * shows here. */
+    if (ddl_device_stream_sync(device, stream) != DDL_OK)
+      record_device_error(&run);
+    for (size_t i = 0; i < num_in; ++i)
+      ddl_device_free(device, device_inputs[i]);
+    free(device_inputs);
+  }
+  release_run_arenas(&run);
+  free(in_ios);
+  if (read_host)
+    *read_host = atomic_load(&run.read_host) != 0;
+
+  if (device_failed(&run)) {
+    /* The model returned its outputs, or nothing at all if the failure
+     * came before its run; the host frees them (the ABI's sticky rule). */
+    if (rc == DDL_MODEL_OK)
+      for (size_t i = 0; i < num_out; ++i)
+        ddl_device_free(device, out_ios[i].data);
+    free(out_ios);
+    return device_run_fail(h, run.device_error);
+  }
+  if (rc != DDL_MODEL_OK) {
+    /* The ABI hands buffers over only on success: leave them alone. */
+    ddl_status s = model_failure(h, rc, run.failed_bytes);
+    free(out_ios);
+    return s;
+  }
+
+  ddl_status s = DDL_OK;
+  for (size_t i = 0; i < num_out && s == DDL_OK; ++i)
+    if (!check_output(h, &m->outputs[i], &out_ios[i]))
+      s = DDL_RUN_FAILED;
+  for (size_t i = 0; i < num_out && s == DDL_OK; ++i) {
+    if (device) {
+      s = hand_out(h, &m->outputs[i], out_ios[i].dims, out_ios[i].data, stream,
+                   on_device, true, &outputs[i]);
+      if (s == DDL_OK && on_device)
+        out_ios[i].data = NULL; /* the tensor owns it now */
+      else if (s == DDL_DEVICE_ERROR)
+        s = device_run_fail_last(h);
+      continue; /* host copies: the device buffers are freed below */
+    }
+    s = ddl_tensor_adopt(m->outputs[i].dtype, m->outputs[i].rank,
+                         out_ios[i].dims, out_ios[i].data, &outputs[i]);
+    if (s == DDL_OK)
+      out_ios[i].data = NULL; /* the tensor owns it now */
+  }
+  /* The copies to host tensors are done before their buffers are freed. */
+  if (device && !on_device && s == DDL_OK &&
+      ddl_device_stream_sync(device, stream) != DDL_OK)
+    s = device_run_fail_last(h);
+  for (size_t i = 0; i < num_out; ++i) {
+    if (s != DDL_OK) {
+      ddl_tensor_destroy(outputs[i]);
+      outputs[i] = NULL;
+    }
+    free_output(h, out_ios[i].data);
+  }
+  free(out_ios);
+  return s;
+}
+
+/*===-- Graph mode --------------------------------------------------------===*/
+
+/* Frees what a graph holds (device memory, page-locked memory, its
+ * executable) and the graph. */
+static void graph_destroy(ddl_model_handle *h, ddl_graph *g) {
+  if (!g)
+    return;
+  ddl_device *device = h->device;
+  ddl_device_graph_destroy(device, g->exec);
+  for (size_t i = 0; i < g->num_memory; ++i) {
+    if (g->memory[i].pinned)
+      ddl_device_host_free(device, g->memory[i].ptr);
+    else
+      ddl_device_free(device, g->memory[i].ptr);
+  }
+  if (g->inputs)
+    for (size_t i = 0; i < h->model->num_inputs; ++i)
+      ddl_device_free(device, g->inputs[i]);
+  free(g->memory);
+  free(g->inputs);
+  free(g->outputs);
+  free(g->output_dims);
+  free(g->key);
+  free(g);
+}
+
+/* Forgets graph #i of the handle (graph_mutex held). */
+static void graph_remove(ddl_model_handle *h, int i) {
+  graph_destroy(h, h->graphs[i]);
+  h->graphs[i] = h->graphs[--h->num_graphs];
+}
+
+static void graphs_clear(ddl_model_handle *h) {
+  while (h->num_graphs > 0)
+    graph_remove(h, h->num_graphs - 1);
+}
+
+/* Remembers why graph mode runs the model normally from now on. */
+static void graph_give_up(ddl_model_handle *h, const char *why) {
+  snprintf(h->graph_fallback, sizeof h->graph_fallback, "%s", why);
+  graphs_clear(h);
+}
+
+/* The graph entry for the inputs' shapes, made (not yet captured) if
+ * there is none; the least recently used entry makes room. NULL when out
+ * of memory. */
+static ddl_graph *graph_find(ddl_model_handle *h,
+                             const ddl_tensor *const *inputs) {
+  const ddl_model *m = h->model;
+  size_t key_len = 0;
+  for (uint32_t i = 0; i < m->num_inputs; ++i)
+    key_len += (size_t)m->inputs[i].rank;
+  ++h->graph_clock;
+  for (int k = 0; k < h->num_graphs; ++k) {
+    ddl_graph *g = h->graphs[k];
+    bool same = true;
+    for (uint32_t i = 0, at = 0; i < m->num_inputs && same; ++i) {
+      same = memcmp(g->key + at, inputs[i]->dims,
+                    (size_t)inputs[i]->rank * sizeof(int64_t)) == 0;
+      at += (uint32_t)inputs[i]->rank;
+    }
+    if (same) {
+      g->last_use = h->graph_clock;
+      return g;
+    }
+  }
+  ddl_graph *g = calloc(1, sizeof *g);
+  if (!g || !(g->key = calloc(key_len + 1, sizeof *g->key))) {
+    free(g);
+    return NULL;
+  }
+  for (uint32_t i = 0, at = 0; i < m->num_inputs; ++i) {
+    memcpy(g->key + at, inputs[i]->dims,
+           (size_t)inputs[i]->rank * sizeof(int64_t));
+    at += (uint32_t)inputs[i]->rank;
+  }
+  g->last_use = h->graph_clock;
+  if (h->num_graphs == DDL_MAX_GRAPHS) {
+    int oldest = 0;
+    for (int k = 1; k < h->num_graphs; ++k)
+      if (h->graphs[k]->last_use < h->graphs[oldest]->last_use)
+        oldest = k;
+    graph_remove(h, oldest);
+  }
+  h->graphs[h->num_graphs++] = g;
+  return g;
+}
+
+/* Captures one run of the model's host code into graph g: its inputs are
+ * g->inputs (allocated here), its work is recorded on an own stream (the
+ * run's, unless that is the caller's: other work may go there meanwhile).
+ * DDL_OK with g->exec set; otherwise `why` says why the model cannot be
+ * captured (the run then goes the normal way) and g holds nothing. */
+static ddl_status graph_capture(ddl_model_handle *h,
+                                const ddl_tensor *const *inputs, ddl_graph *g,
+                                ddl_stream stream, char *why, size_t why_size) {
+  const ddl_model *m = h->model;
+  ddl_device *device = h->device;
+  size_t num_in = m->num_inputs, num_out = m->num_outputs;
+  g->inputs = calloc(num_in ? num_in : 1, sizeof *g->inputs);
+  g->outputs = calloc(num_out ? num_out : 1, sizeof *g->outputs);
+  g->output_dims = calloc(num_out * DDL_MAX_RANK + 1, sizeof *g->output_dims);
+  ddl_model_io *in_ios = make_input_ios(h, inputs);
+  ddl_model_io *out_ios = make_output_ios(h);
+  ddl_status s = DDL_OK;
+  if (!g->inputs || !g->outputs || !g->output_dims || !in_ios || !out_ios)
+    s = ddl_fail(DDL_OUT_OF_MEMORY, "out of memory");
+  for (size_t i = 0; i < num_in && s == DDL_OK; ++i) {
+    s = ddl_device_alloc(device, (int64_t)inputs[i]->byte_size, &g->inputs[i]);
+    in_ios[i].data = g->inputs[i];
+  }
+  ddl_stream capture = stream;
+  if (s == DDL_OK && !stream.own)
+    s = ddl_device_get_stream(device, true, &capture);
+  bool began =
+      s == DDL_OK && ddl_device_capture_begin(device, capture) == DDL_OK;
+  if (s == DDL_OK && !began)
+    s = DDL_DEVICE_ERROR;
+
+  int32_t rc = DDL_MODEL_OK;
+  ddl_run_ctx run = {
+      .h = h, .failed_bytes = -1, .stream = capture, .capture = g};
+  if (began) {
+    pthread_mutex_init(&run.capture_mutex, NULL);
+    ddl_host host = make_host(&run);
+    rc = m->run(&host, in_ios, out_ios);
+    pthread_mutex_destroy(&run.capture_mutex);
+    /* Always ended, so that the stream can be used again. */
+    if (ddl_device_capture_end(device, capture, &g->exec) != DDL_OK &&
+        !device_failed(&run))
+      record_device_error(&run);
+  }
+  if (capture.handle != stream.handle || capture.own != stream.own)
+    ddl_device_put_stream(device, capture);
+
+  if (s != DDL_OK)
+    snprintf(why, why_size, "graph capture failed: %s", ddl_last_error());
+  else if (atomic_load(&run.read_host))
+    snprintf(why, why_size,
+             "the model reads device memory on the host during its run (a "
+             "device_copy to the host), which a graph cannot replay");
+  else if (device_failed(&run))
+    snprintf(why, why_size, "graph capture failed: %s", run.device_error);
+  else if (rc != DDL_MODEL_OK)
+    snprintf(why, why_size,
+             "the model's run returned status %d while it was captured",
+             (int)rc);
+  else
+    for (size_t i = 0; i < num_out && !why[0]; ++i)
+      if (!check_output(h, &m->outputs[i], &out_ios[i]))
+        snprintf(why, why_size, "%s", ddl_last_error());
+  if (!why[0]) {
+    for (size_t i = 0; i < num_out; ++i) {
+      g->outputs[i] = out_ios[i].data;
+      memcpy(g->output_dims + i * DDL_MAX_RANK, out_ios[i].dims,
+             DDL_MAX_RANK * sizeof(int64_t));
+    }
+    g->captured = true;
+  } else {
+    /* Everything the capture allocated (outputs included) is in
+     * g->memory: the caller destroys g. */
+    ddl_device_graph_destroy(device, g->exec);
+    g->exec = NULL;
+  }
+  free(in_ios);
+  free(out_ios);
+  return why[0] ? DDL_RUN_FAILED : DDL_OK;
+}
+
+/* A replay of captured graph g on `stream`: the caller's inputs are
+ * copied into the graph's input buffers, the graph is launched, and its
+ * outputs are copied into new tensors (the graph keeps its buffers for
+ * the next replay). */
+static ddl_status graph_replay(ddl_model_handle *h,
+                               const ddl_tensor *const *inputs, ddl_graph *g,
+                               ddl_stream stream, ddl_tensor **outputs,
+                               bool on_device) {
+  const ddl_model *m = h->model;
+  ddl_device *device = h->device;
+  ddl_status s = DDL_OK;
+  for (uint32_t i = 0; i < m->num_inputs && s == DDL_OK; ++i)
+    s = ddl_device_copy(device, stream, g->inputs[i], inputs[i]->data,
+                        (int64_t)inputs[i]->byte_size,
+                        inputs[i]->device_kind == DDL_DEVICE_CPU
+                            ? DDL_COPY_TO_DEVICE
+                            : DDL_COPY_ON_DEVICE);
+  if (s == DDL_OK)
+    s = ddl_device_graph_launch(device, g->exec, stream);
+  for (uint32_t i = 0; i < m->num_outputs && s == DDL_OK; ++i)
+    s = hand_out(h, &m->outputs[i], g->output_dims + i * DDL_MAX_RANK,
+                 g->outputs[i], stream, on_device, false, &outputs[i]);
+  /* The outputs are ready, and the graph's buffers free for the next. */
+  if (s == DDL_OK)
+    s = ddl_device_stream_sync(device, stream);
+  if (s == DDL_OK) {
+    ++h->graph_launches;
+    return DDL_OK;
+  }
+  if (s == DDL_DEVICE_ERROR)
+    s = device_run_fail_last(h);
+  for (uint32_t i = 0; i < m->num_outputs; ++i) {
+    ddl_tensor_destroy(outputs[i]);
+    outputs[i] = NULL;
+  }
+  return s;
+}
+
+/* A run in graph mode, with graph_mutex held: the first run of a set of
+ * input shapes runs normally (it loads the kernels and constants, and
+ * shows whether the model reads device memory on the host), the second
+ * captures a graph and launches it, later ones replay it. *handled is
+ * false when the run must go the normal way instead (the model cannot be
+ * captured: the reason is remembered). */
+static ddl_status graph_run(ddl_model_handle *h,
+                            const ddl_tensor *const *inputs,
+                            ddl_tensor **outputs, bool on_device,
+                            ddl_stream stream, bool *handled) {
+  *handled = false;
+  if (h->graph_fallback[0])
+    return DDL_OK;
+  ddl_graph *g = graph_find(h, inputs);
+  if (!g)
+    return DDL_OK; /* out of memory: run normally */
+  *handled = true;
+  if (!g->captured && !g->warm) {
+    bool read_host = false;
+    ddl_status s = run_once(h, inputs, outputs, on_device, stream, &read_host);
+    if (s == DDL_OK && read_host)
+      graph_give_up(h, "the model reads device memory on the host during its "
+                       "run (a device_copy to the host), which a graph cannot "
+                       "replay");
+    else if (s == DDL_OK)
+      g->warm = true;
+    return s;
+  }
+  if (!g->captured) {
+    char why[1280] = "";
+    if (graph_capture(h, inputs, g, stream, why, sizeof why) != DDL_OK) {
+      graph_give_up(h, why);
+      *handled = false;
+      return DDL_OK;
+    }
+    ++h->graph_captures;
+  }
+  return graph_replay(h, inputs, g, stream, outputs, on_device);
+}
+
+/*===-- Entry points ------------------------------------------------------===*/
 
 /* ddl_model_run and ddl_model_run_on_device: `on_device` keeps a device
  * model's outputs on the device. */
@@ -716,130 +1268,23 @@ static ddl_status run_model(ddl_model_handle *h,
                     "(DDL_NO_DEVICE): it cannot run",
                     model_label(h),
                     ddl_device_kind_name((int32_t)m->device_kind));
+  if (!device)
+    return run_once(h, inputs, outputs, false, (ddl_stream){NULL, false}, NULL);
 
-  /* One block for the input views, the output views and the output dims. */
-  size_t num_in = m->num_inputs, num_out = m->num_outputs;
-  ddl_model_io *in_ios = make_input_ios(h, inputs);
-  ddl_model_io *out_ios = calloc(num_out ? num_out : 1, sizeof *out_ios);
-  int64_t *out_dims = calloc(num_out * DDL_MAX_RANK + 1, sizeof *out_dims);
-  void **device_inputs =
-      device ? calloc(num_in ? num_in : 1, sizeof *device_inputs) : NULL;
-  if (!in_ios || !out_ios || !out_dims || (device && !device_inputs)) {
-    free(in_ios);
-    free(out_ios);
-    free(out_dims);
-    free(device_inputs);
-    return ddl_fail(DDL_OUT_OF_MEMORY, "model '%s': out of memory",
-                    model_label(h));
+  ddl_stream stream;
+  if (ddl_device_get_stream(device, false, &stream) != DDL_OK)
+    return device_run_fail_last(h);
+  bool handled = false;
+  /* Graph mode; a run that finds another one using the graphs runs
+   * normally (a graph's buffers serve one run at a time). */
+  if (atomic_load(&h->graph_enabled) &&
+      pthread_mutex_trylock(&h->graph_mutex) == 0) {
+    s = graph_run(h, inputs, outputs, on_device, stream, &handled);
+    pthread_mutex_unlock(&h->graph_mutex);
   }
-  for (size_t i = 0; i < num_out; ++i) {
-    out_ios[i].dims = out_dims + i * DDL_MAX_RANK;
-    for (int32_t d = 0; d < m->outputs[i].rank; ++d)
-      out_ios[i].dims[d] = m->outputs[i].dims[d];
-  }
-
-  ddl_run_ctx run = {.h = h, .failed_bytes = -1};
-  ddl_host host = {
-      .ctx = &run, .parallel_for = host_parallel_for, .arena = host_arena};
-  if (device) {
-    host.device_launch = host_device_launch;
-    host.device_alloc = host_device_alloc;
-    host.device_free = host_device_free;
-    host.device_constant = host_device_constant;
-    host.device_copy = host_device_copy;
-    /* The model sees device copies of the host inputs, and device inputs
-     * (checked to be on this device) as they are. */
-    for (size_t i = 0; i < num_in && !device_failed(&run); ++i) {
-      if (inputs[i]->device_kind != DDL_DEVICE_CPU)
-        continue;
-      int64_t bytes = (int64_t)inputs[i]->byte_size;
-      if (ddl_device_alloc(device, bytes, &device_inputs[i]) != DDL_OK ||
-          ddl_device_copy(device, device_inputs[i], inputs[i]->data, bytes,
-                          true) != DDL_OK)
-        record_device_error(&run);
-      in_ios[i].data = device_inputs[i];
-    }
-  }
-  int32_t rc =
-      device_failed(&run) ? DDL_MODEL_OK : m->run(&host, in_ios, out_ios);
-  if (device) {
-    /* Kernels may still use the arenas and inputs; a kernel's own failure
-     * shows here. */
-    if (ddl_device_synchronize(device) != DDL_OK)
-      record_device_error(&run);
-    for (size_t i = 0; i < num_in; ++i)
-      ddl_device_free(device, device_inputs[i]);
-    free(device_inputs);
-  }
-  release_run_arenas(&run);
-  free(in_ios);
-
-  if (device_failed(&run)) {
-    /* The model returned its outputs, or nothing at all if the failure
-     * came before its run; the host frees them (the ABI's sticky rule). */
-    if (rc == DDL_MODEL_OK)
-      for (size_t i = 0; i < num_out; ++i)
-        ddl_device_free(device, out_ios[i].data);
-    free(out_ios);
-    free(out_dims);
-    return device_run_fail(h, run.device_error);
-  }
-  if (rc != DDL_MODEL_OK) {
-    /* The ABI hands buffers over only on success: leave them alone. */
-    const char *check =
-        rc == DDL_MODEL_ERR_CHECK && m->failed_check ? m->failed_check() : NULL;
-    if (rc == DDL_MODEL_ERR_ARENA)
-      s = ddl_fail(DDL_RUN_FAILED,
-                   "model '%s' failed: no arena of %lld bytes could be "
-                   "allocated",
-                   model_label(h), (long long)run.failed_bytes);
-    else if (rc == DDL_MODEL_ERR_CHECK)
-      s = ddl_fail(DDL_RUN_FAILED, "model '%s' rejected its inputs: %s",
-                   model_label(h), check ? check : "a run-time check failed");
-    else
-      s = ddl_fail(DDL_RUN_FAILED, "model '%s' failed with status %d",
-                   model_label(h), (int)rc);
-    free(out_ios);
-    free(out_dims);
-    return s;
-  }
-
-  s = DDL_OK;
-  for (size_t i = 0; i < num_out && s == DDL_OK; ++i)
-    if (!check_output(h, &m->outputs[i], &out_ios[i]))
-      s = DDL_RUN_FAILED;
-  for (size_t i = 0; i < num_out && s == DDL_OK; ++i) {
-    if (device && on_device) {
-      s = ddl_tensor_adopt_device(m->outputs[i].dtype, m->outputs[i].rank,
-                                  out_ios[i].dims, out_ios[i].data, device,
-                                  &outputs[i]);
-      if (s == DDL_OK)
-        out_ios[i].data = NULL; /* the tensor owns it now */
-      continue;
-    }
-    if (device) {
-      s = copy_output(h, &m->outputs[i], &out_ios[i], &outputs[i]);
-      if (s == DDL_DEVICE_ERROR) {
-        char why[1024];
-        snprintf(why, sizeof why, "%s", ddl_last_error());
-        s = device_run_fail(h, why);
-      }
-      continue; /* the device buffers are freed below */
-    }
-    s = ddl_tensor_adopt(m->outputs[i].dtype, m->outputs[i].rank,
-                         out_ios[i].dims, out_ios[i].data, &outputs[i]);
-    if (s == DDL_OK)
-      out_ios[i].data = NULL; /* the tensor owns it now */
-  }
-  for (size_t i = 0; i < num_out; ++i) {
-    if (s != DDL_OK) {
-      ddl_tensor_destroy(outputs[i]);
-      outputs[i] = NULL;
-    }
-    free_output(h, out_ios[i].data);
-  }
-  free(out_ios);
-  free(out_dims);
+  if (!handled)
+    s = run_once(h, inputs, outputs, on_device, stream, NULL);
+  ddl_device_put_stream(device, stream);
   return s;
 }
 
@@ -904,4 +1349,64 @@ ddl_status ddl_model_run_named(ddl_model_handle *h, const char *const *names,
     s = ddl_model_run(h, ordered, n, outputs, num_outputs);
   free(ordered);
   return s;
+}
+
+/*===-- Streams and graph mode --------------------------------------------===*/
+
+/* A device handle, or DDL_INVALID_ARGUMENT naming the function. */
+static ddl_status need_device_model(const ddl_model_handle *h,
+                                    const char *what) {
+  if (!h)
+    return ddl_fail(DDL_INVALID_ARGUMENT, "%s: model handle is NULL", what);
+  if (h->model->device_kind == DDL_DEVICE_CPU)
+    return ddl_fail(DDL_INVALID_ARGUMENT, "%s: model '%s' is a CPU model", what,
+                    model_label(h));
+  return DDL_OK;
+}
+
+ddl_status ddl_model_set_stream(ddl_model_handle *h, void *stream) {
+  ddl_status s = need_device_model(h, "ddl_model_set_stream");
+  if (s != DDL_OK)
+    return s;
+  if (!h->device)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "ddl_model_set_stream: model '%s' was opened without a "
+                    "device (DDL_NO_DEVICE)",
+                    model_label(h));
+  ddl_device_set_stream(h->device, stream != DDL_STREAM_OWN,
+                        stream != DDL_STREAM_OWN ? stream : NULL);
+  return DDL_OK;
+}
+
+ddl_status ddl_model_enable_graph(ddl_model_handle *h, int enable) {
+  ddl_status s = need_device_model(h, "ddl_model_enable_graph");
+  if (s != DDL_OK)
+    return s;
+  pthread_mutex_lock(&h->graph_mutex);
+  atomic_store(&h->graph_enabled, enable != 0);
+  if (!enable)
+    graphs_clear(h);
+  else if (h->model->device_kind == DDL_DEVICE_ROCM ||
+           (h->device && !ddl_device_has_graphs(h->device)))
+    snprintf(h->graph_fallback, sizeof h->graph_fallback,
+             "graph capture is not implemented for %s models",
+             ddl_device_kind_name((int32_t)h->model->device_kind));
+  pthread_mutex_unlock(&h->graph_mutex);
+  return DDL_OK;
+}
+
+ddl_status ddl_model_graph_stats(ddl_model_handle *h, int64_t *captures,
+                                 int64_t *launches, const char **fallback) {
+  if (!h)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "ddl_model_graph_stats: model handle is NULL");
+  pthread_mutex_lock(&h->graph_mutex);
+  if (captures)
+    *captures = h->graph_captures;
+  if (launches)
+    *launches = h->graph_launches;
+  if (fallback)
+    *fallback = h->graph_fallback[0] ? h->graph_fallback : NULL;
+  pthread_mutex_unlock(&h->graph_mutex);
+  return DDL_OK;
 }

@@ -229,6 +229,22 @@ static ddl_status check_copy(const ddl_tensor *t, const void *dst, size_t bytes,
   return DDL_OK;
 }
 
+/* A copy on the device's stream (the caller's, set with
+ * ddl_model_set_stream, or an own one), waited for: done when this
+ * returns, whatever stream the caller works on next. */
+static ddl_status copy_on_stream(ddl_device *d, void *dst, const void *src,
+                                 size_t bytes, int direction) {
+  ddl_stream stream;
+  ddl_status s = ddl_device_get_stream(d, false, &stream);
+  if (s != DDL_OK)
+    return s;
+  s = ddl_device_copy(d, stream, dst, src, (int64_t)bytes, direction);
+  if (s == DDL_OK)
+    s = ddl_device_stream_sync(d, stream);
+  ddl_device_put_stream(d, stream);
+  return s;
+}
+
 ddl_status ddl_tensor_copy_to_host(const ddl_tensor *t, void *dst,
                                    size_t bytes) {
   ddl_status s = check_copy(t, dst, bytes, "ddl_tensor_copy_to_host");
@@ -242,7 +258,7 @@ ddl_status ddl_tensor_copy_to_host(const ddl_tensor *t, void *dst,
   bool opened;
   if ((s = device_of(t, &d, &opened)) != DDL_OK)
     return s;
-  s = ddl_device_copy(d, dst, t->data, (int64_t)t->byte_size, false);
+  s = copy_on_stream(d, dst, t->data, t->byte_size, DDL_COPY_TO_HOST);
   if (opened)
     ddl_device_close(d);
   return s;
@@ -264,10 +280,7 @@ ddl_status ddl_tensor_copy_to_device_buffer(const ddl_tensor *t,
   bool opened;
   if ((s = device_of(t, &d, &opened)) != DDL_OK)
     return s;
-  s = ddl_device_copy_on_device(d, device_dst, t->data, (int64_t)t->byte_size);
-  /* Done when this returns, whatever stream the caller works on next. */
-  if (s == DDL_OK)
-    s = ddl_device_synchronize(d);
+  s = copy_on_stream(d, device_dst, t->data, t->byte_size, DDL_COPY_ON_DEVICE);
   if (opened)
     ddl_device_close(d);
   return s;

@@ -9,7 +9,9 @@ a copy and freed when the last tensor viewing them dies.
 CUDA models (`ddlc --target=cuda`, opened with a torch.device): inputs are
 CUDA tensors of that device, passed as device pointers (no copy); the run
 leaves its outputs on the device (ddl_model_run_on_device), and each is
-copied device-to-device into a tensor torch's allocator owns.
+copied device-to-device into a tensor torch's allocator owns. The run goes
+on torch's current stream (ddl_model_set_stream), so it is ordered after
+the work torch queued there with no host synchronization.
 """
 
 import ctypes
@@ -69,6 +71,7 @@ def _library():
             "ddl_model_device_kind": (ctypes.c_int32, [vp]),
             "ddl_model_device_arch": (ctypes.c_char_p, [vp]),
             "ddl_model_close": (None, [vp]),
+            "ddl_model_set_stream": (ctypes.c_int, [vp, vp]),
             "ddl_model_num_inputs": (sz, [vp]),
             "ddl_model_num_outputs": (sz, [vp]),
             "ddl_model_input_info": (ctypes.POINTER(_TensorInfo), [vp, sz]),
@@ -187,6 +190,8 @@ class Model:
             )
         _check(status, f"cannot load the compiled model '{path}'")
         self._handle = handle
+        # set_stream + run + output copies of one call go together.
+        self._run_lock = threading.Lock()
         kind = lib.ddl_model_device_kind(handle)
         if kind != (DEVICE_CPU if device is None else DEVICE_CUDA):
             raise RuntimeCallError(
@@ -237,27 +242,28 @@ class Model:
                     f"input {i} ('{name}')",
                 )
                 wrapped[i] = handle
-            if self.device is not None:
-                # ddl works on the legacy default stream (torch's default
-                # stream); work queued on another current stream must be
-                # done before the model reads its inputs.
-                stream = torch.cuda.current_stream(self.device)
-                if stream != torch.cuda.default_stream(self.device):
-                    stream.synchronize()
-                run = lib.ddl_model_run_on_device
-            else:
-                run = lib.ddl_model_run
-            _check(
-                run(self._handle, wrapped, len(tensors), outputs, len(self.outputs)),
-                "the compiled model failed",
-            )
+            if self.device is None:
+                _check(
+                    lib.ddl_model_run(self._handle, wrapped, len(tensors), outputs, len(self.outputs)),
+                    "the compiled model failed",
+                )
+                return [self._to_torch(outputs[i]) for i in range(len(self.outputs))]
+            # The run (and the copies of its outputs) go on torch's current
+            # stream: ordered after the work that produced the inputs, on
+            # the default stream (cuda_stream 0: the legacy stream) or any
+            # other, without a host synchronization.
+            stream = torch.cuda.current_stream(self.device).cuda_stream
+            with self._run_lock:
+                _check(lib.ddl_model_set_stream(self._handle, ctypes.c_void_p(stream)), "cannot set the stream")
+                _check(
+                    lib.ddl_model_run_on_device(self._handle, wrapped, len(tensors), outputs, len(self.outputs)),
+                    "the compiled model failed",
+                )
+                return self._device_outputs(outputs)
         finally:
             for i in range(len(tensors)):
                 if wrapped[i]:
                     lib.ddl_tensor_destroy(wrapped[i])
-        if self.device is not None:
-            return self._device_outputs(outputs)
-        return [self._to_torch(outputs[i]) for i in range(len(self.outputs))]
 
     def _wrap_device(self, i, name, t, keep):
         """Input `t` as a ddl device tensor borrowing its CUDA memory."""

@@ -759,7 +759,7 @@ static void test_device_open(ddl_runtime *rt) {
   ddl_model_close(h);
   set_env("DDL_CUDA_LIBRARY", model_path("libfake_cuda_no_sync"));
   CHECK_ERR(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h),
-            DDL_DEVICE_ERROR, "has no symbol 'cuCtxSynchronize'");
+            DDL_DEVICE_ERROR, "has no symbol 'cuStreamSynchronize'");
 
   /* The driver is there; the device is not. */
   set_env("DDL_CUDA_LIBRARY", model_path("libfake_cuda"));
@@ -916,18 +916,25 @@ static void test_device_failures(ddl_runtime *rt) {
   expect_device_failure(h, "cuMemAlloc_v2@2",
                         "cuMemAlloc_v2 (48 bytes) failed: "
                         "CUDA_ERROR_OUT_OF_MEMORY");
-  expect_device_failure(h, "cuMemcpyHtoD_v2", "cuMemcpyHtoD_v2 (48 bytes)");
+  expect_device_failure(h, "cuMemcpyHtoDAsync_v2",
+                        "cuMemcpyHtoDAsync_v2 (48 bytes)");
   expect_device_failure(h, "cuLaunchKernel",
                         "cuLaunchKernel(add_one) failed: "
                         "CUDA_ERROR_LAUNCH_FAILED (unspecified launch "
                         "failure)");
   expect_device_failure(h, "cuLaunchKernel@2",
                         "cuLaunchKernel(add_scalar) failed");
-  expect_device_failure(h, "cuMemcpyDtoH_v2", "cuMemcpyDtoH_v2 (4 bytes)");
+  expect_device_failure(h, "cuMemcpyDtoHAsync_v2",
+                        "cuMemcpyDtoHAsync_v2 (4 bytes)");
   /* The model's two reads succeed; the copy of the output fails. */
-  expect_device_failure(h, "cuMemcpyDtoH_v2@3", "cuMemcpyDtoH_v2 (48 bytes)");
-  expect_device_failure(h, "cuCtxSynchronize",
-                        "cuCtxSynchronize failed: CUDA_ERROR_UNKNOWN");
+  expect_device_failure(h, "cuMemcpyDtoHAsync_v2@3",
+                        "cuMemcpyDtoHAsync_v2 (48 bytes)");
+  /* The model's first read waits for the stream. */
+  expect_device_failure(h, "cuStreamSynchronize",
+                        "cuStreamSynchronize failed: CUDA_ERROR_UNKNOWN");
+  /* The run's last wait, after the model's two reads. */
+  expect_device_failure(h, "cuStreamSynchronize@3",
+                        "cuStreamSynchronize failed: CUDA_ERROR_UNKNOWN");
   expect_device_failure(h, "cuCtxSetCurrent", "cuCtxSetCurrent failed");
   CHECK_OK(run_device_add(h, 3));
   ddl_model_close(h);
@@ -1186,18 +1193,21 @@ static void test_device_resident(ddl_runtime *rt) {
             DDL_INVALID_ARGUMENT,
             "the destination has 47 bytes, the tensor "
             "48");
-  set_env("FAKE_CUDA_FAIL", "cuMemcpyDtoD_v2");
+  set_env("FAKE_CUDA_FAIL", "cuMemcpyDtoDAsync_v2");
   CHECK_ERR(ddl_tensor_copy_to_device_buffer(z, ddl_tensor_data(y), 48),
             DDL_DEVICE_ERROR,
-            "cuMemcpyDtoD_v2 (48 bytes) failed: CUDA_ERROR_UNKNOWN");
-  set_env("FAKE_CUDA_FAIL", "cuMemcpyDtoH_v2");
+            "cuMemcpyDtoDAsync_v2 (48 bytes) failed: CUDA_ERROR_UNKNOWN");
+  set_env("FAKE_CUDA_FAIL", "cuMemcpyDtoHAsync_v2");
   float values[12];
   CHECK_ERR(ddl_tensor_copy_to_host(z, values, sizeof values), DDL_DEVICE_ERROR,
-            "cuMemcpyDtoH_v2 (48 bytes) failed");
+            "cuMemcpyDtoHAsync_v2 (48 bytes) failed");
+  set_env("FAKE_CUDA_FAIL", "cuStreamSynchronize");
+  CHECK_ERR(ddl_tensor_copy_to_host(z, values, sizeof values), DDL_DEVICE_ERROR,
+            "cuStreamSynchronize failed");
   set_env("FAKE_CUDA_FAIL", NULL);
   /* A host pointer is not device memory: the driver refuses it. */
   CHECK_ERR(ddl_tensor_copy_to_device_buffer(z, values, sizeof values),
-            DDL_DEVICE_ERROR, "cuMemcpyDtoD_v2 (48 bytes) failed");
+            DDL_DEVICE_ERROR, "cuMemcpyDtoDAsync_v2 (48 bytes) failed");
 
   /* A ROCm tensor given to a CUDA model. */
   ddl_tensor *rocm = NULL;
@@ -1329,6 +1339,419 @@ static void test_rocm_resident(ddl_runtime *rt) {
   report("rocm device tensors", before);
 }
 
+/*===-- Streams and graph mode --------------------------------------------===*/
+
+/* The fake driver's streams and graphs (fake_gpu_stream_stats). */
+typedef struct {
+  int live_streams;
+  long default_ops, stream_ops;
+  int captures, graph_launches, live_graphs, live_pinned;
+} stream_stats;
+
+/* Entry point `name` of the fake driver `lib` (the runtime keeps the
+ * library loaded, so the pointer stays valid). */
+static void *fake_sym(const char *lib, const char *name) {
+  void *dl = dlopen(model_path(lib), RTLD_NOW | RTLD_LOCAL);
+  void *sym = dl ? dlsym(dl, name) : NULL;
+  if (dl)
+    dlclose(dl);
+  return sym;
+}
+
+static stream_stats stream_stats_of(const char *lib) {
+  stream_stats t = {-1, -1, -1, -1, -1, -1, -1};
+  void *sym = fake_sym(lib, "fake_gpu_stream_stats");
+  void (*fn)(int *, long *, long *, int *, int *, int *, int *);
+  if (sym) {
+    memcpy(&fn, &sym, sizeof fn);
+    fn(&t.live_streams, &t.default_ops, &t.stream_ops, &t.captures,
+       &t.graph_launches, &t.live_graphs, &t.live_pinned);
+  }
+  return t;
+}
+
+/* Operations the fake driver ran on `stream` so far. */
+static long stream_ops_of(const char *lib, void *stream) {
+  void *sym = fake_sym(lib, "fake_gpu_stream_ops");
+  long (*fn)(void *);
+  if (!sym)
+    return -2;
+  memcpy(&fn, &sym, sizeof fn);
+  return fn(stream);
+}
+
+/* Runs the device_add model on a [batch, 4] host input holding
+ * i - 3 + offset; DDL_INTERNAL when the output is wrong. `on_device` runs
+ * ddl_model_run_on_device (and reads the device output back). */
+static ddl_status run_add(ddl_model_handle *h, int64_t batch, float offset,
+                          int on_device) {
+  ddl_tensor *x = host_input(batch), *y = NULL;
+  if (!x)
+    return DDL_OUT_OF_MEMORY;
+  float *xs = ddl_tensor_data(x);
+  for (int64_t i = 0; i < batch * 4; ++i)
+    xs[i] += offset;
+  const ddl_tensor *ins[] = {x};
+  ddl_status s = on_device ? ddl_model_run_on_device(h, ins, 1, &y, 1)
+                           : ddl_model_run(h, ins, 1, &y, 1);
+  if (s == DDL_OK && !holds(y, batch, 11.5f + offset))
+    s = DDL_INTERNAL;
+  if (s == DDL_OK && on_device != (ddl_tensor_device_kind(y) != 0))
+    s = DDL_INTERNAL;
+  ddl_tensor_destroy(y);
+  ddl_tensor_destroy(x);
+  return s;
+}
+
+typedef int (*stream_create_fn)(void **, unsigned);
+typedef int (*stream_destroy_fn)(void *);
+
+/* Runs go on the handle's own non-blocking streams, or on the caller's. */
+static void test_device_streams(ddl_runtime *rt) {
+  int before = num_failures;
+  const char *lib = "libfake_cuda";
+  set_env("DDL_CUDA_LIBRARY", model_path(lib));
+  gpu_stats g0 = stats_of(lib);
+  stream_stats t0 = stream_stats_of(lib);
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  if (!h) {
+    set_env("DDL_CUDA_LIBRARY", NULL);
+    return report("device streams", before);
+  }
+  /* A run: 3 launches, 1 upload of x, the model's scalar upload and 2
+   * reads, the output's copy back; the constant's upload. All on own
+   * streams, none on the legacy default stream. */
+  CHECK_OK(run_add(h, 3, 0.0f, 0));
+  stream_stats t1 = stream_stats_of(lib);
+  CHECK(t1.default_ops == t0.default_ops);
+  CHECK(t1.stream_ops == t0.stream_ops + 9);
+  CHECK(t1.live_streams >= t0.live_streams + 1);
+  int streams = t1.live_streams;
+  /* The next run reuses the idle stream. */
+  CHECK_OK(run_add(h, 2, 1.0f, 1));
+  CHECK_OK(run_add(h, 2, 1.0f, 0));
+  CHECK(stream_stats_of(lib).live_streams == streams);
+  CHECK(stream_stats_of(lib).default_ops == t0.default_ops);
+
+  /* Several threads at once: each run takes a stream of the pool. */
+  pthread_t th[4];
+  device_run_args ra[4];
+  for (int i = 0; i < 4; ++i) {
+    ra[i] = (device_run_args){h, 1 + 7 * i, 0};
+    pthread_create(&th[i], NULL, device_runs, &ra[i]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(th[i], NULL);
+    CHECK(ra[i].ok);
+  }
+  CHECK(stream_stats_of(lib).default_ops == t0.default_ops);
+
+  /* The caller's stream: the run's work, and the copies of a device output
+   * it made, go there; no own stream is made. */
+  stream_create_fn create = NULL;
+  stream_destroy_fn destroy = NULL;
+  void *sym = fake_sym(lib, "cuStreamCreate");
+  if (sym)
+    memcpy(&create, &sym, sizeof create);
+  sym = fake_sym(lib, "cuStreamDestroy_v2");
+  if (sym)
+    memcpy(&destroy, &sym, sizeof destroy);
+  void *mine = NULL;
+  CHECK(create && destroy && create(&mine, 1) == 0);
+  CHECK_OK(ddl_model_set_stream(h, mine));
+  int live = stream_stats_of(lib).live_streams;
+  CHECK_OK(run_add(h, 3, 2.0f, 0));
+  CHECK(stream_ops_of(lib, mine) == 8);
+  ddl_tensor *x = host_input(2), *y = NULL;
+  const ddl_tensor *ins[] = {x};
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &y, 1));
+  long ops = stream_ops_of(lib, mine);
+  CHECK(holds(y, 2, 11.5f)); /* ddl_tensor_copy_to_host on `mine` */
+  CHECK(stream_ops_of(lib, mine) == ops + 1);
+  CHECK(stream_stats_of(lib).live_streams == live);
+  /* NULL is the legacy default stream (PyTorch's default stream). */
+  stream_stats t2 = stream_stats_of(lib);
+  CHECK_OK(ddl_model_set_stream(h, NULL));
+  CHECK_OK(run_add(h, 3, 0.0f, 0));
+  CHECK(stream_stats_of(lib).default_ops == t2.default_ops + 8);
+  /* Back to the handle's own streams. */
+  CHECK_OK(ddl_model_set_stream(h, DDL_STREAM_OWN));
+  ops = stream_ops_of(lib, mine);
+  CHECK_OK(run_add(h, 3, 0.0f, 0));
+  CHECK(stream_ops_of(lib, mine) == ops);
+  CHECK(stream_stats_of(lib).default_ops == t2.default_ops + 8);
+  if (destroy && mine)
+    destroy(mine);
+
+  /* A device output copied after the close: on an own stream, destroyed
+   * with the last reference. */
+  ddl_model_close(h);
+  CHECK(holds(y, 2, 11.5f));
+  ddl_tensor_destroy(y);
+  ddl_tensor_destroy(x);
+  stream_stats t3 = stream_stats_of(lib);
+  CHECK(t3.live_streams == t0.live_streams);
+  gpu_stats g = stats_of(lib);
+  CHECK(g.allocs == g0.allocs && g.contexts == g0.contexts);
+
+  /* Refusals. */
+  ddl_model_handle *cpu = NULL, *none = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_add_one"), &cpu));
+  CHECK_ERR(ddl_model_set_stream(cpu, NULL), DDL_INVALID_ARGUMENT,
+            "ddl_model_set_stream: model 'add_one' is a CPU model");
+  ddl_model_close(cpu);
+  CHECK_OK(ddl_model_open_device(rt, model_path("fake_cuda_add_one"),
+                                 DDL_NO_DEVICE, &none));
+  CHECK_ERR(ddl_model_set_stream(none, NULL), DDL_INVALID_ARGUMENT,
+            "opened without a device");
+  ddl_model_close(none);
+  CHECK_ERR(ddl_model_set_stream(NULL, NULL), DDL_INVALID_ARGUMENT,
+            "model handle is NULL");
+  set_env("FAKE_CUDA_FAIL", "cuStreamCreate");
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  CHECK_ERR(run_add(h, 1, 0.0f, 0), DDL_DEVICE_ERROR,
+            "cuStreamCreate failed: CUDA_ERROR_UNKNOWN");
+  set_env("FAKE_CUDA_FAIL", NULL);
+  CHECK_OK(run_add(h, 1, 0.0f, 0));
+  ddl_model_close(h);
+  CHECK(stream_stats_of(lib).live_streams == t0.live_streams);
+
+  /* ROCm: hipStreamCreateWithFlags, hipMemcpyAsync. */
+  set_env("DDL_HIP_LIBRARY", model_path("libfake_hip"));
+  stream_stats r0 = stream_stats_of("libfake_hip");
+  CHECK_OK(ddl_model_open(rt, model_path("fake_rocm_add_one"), &h));
+  CHECK_OK(run_add(h, 3, 0.0f, 0));
+  CHECK_OK(run_add(h, 3, 1.0f, 1));
+  stream_stats r1 = stream_stats_of("libfake_hip");
+  CHECK(r1.default_ops == r0.default_ops && r1.stream_ops > r0.stream_ops);
+  ddl_model_close(h);
+  CHECK(stream_stats_of("libfake_hip").live_streams == r0.live_streams);
+  set_env("DDL_HIP_LIBRARY", NULL);
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  report("device streams", before);
+}
+
+typedef struct {
+  ddl_model_handle *h;
+  int ok;
+} graph_run_args;
+
+static void *graph_runs(void *p) {
+  graph_run_args *a = p;
+  a->ok = 1;
+  for (int round = 0; round < 10; ++round)
+    a->ok &= run_add(a->h, 3, (float)round, round % 2) == DDL_OK;
+  return NULL;
+}
+
+/* Graph mode: one normal run, one capture, then replays. */
+static void test_cuda_graph(ddl_runtime *rt) {
+  int before = num_failures;
+  const char *lib = "libfake_cuda";
+  set_env("DDL_CUDA_LIBRARY", model_path(lib));
+  gpu_stats g0 = stats_of(lib);
+  stream_stats t0 = stream_stats_of(lib);
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_no_readback"), &h));
+  if (!h) {
+    set_env("DDL_CUDA_LIBRARY", NULL);
+    return report("cuda graph", before);
+  }
+  CHECK_OK(ddl_model_enable_graph(h, 1));
+  int64_t captures = -1, launches = -1;
+  const char *why = "unset";
+  CHECK_OK(ddl_model_graph_stats(h, &captures, &launches, &why));
+  CHECK(captures == 0 && launches == 0 && why == NULL);
+
+  /* Run 1: normal (kernels load, the constant uploads). */
+  CHECK_OK(run_add(h, 3, 0.0f, 0));
+  gpu_stats g1 = stats_of(lib);
+  CHECK(g1.launches == g0.launches + 3);
+  CHECK(stream_stats_of(lib).captures == t0.captures);
+  /* Run 2: captured (nothing runs), then launched; runs 3..7: replays,
+   * each with new input values. */
+  const int n = 5;
+  for (int r = 0; r <= n; ++r)
+    CHECK_OK(run_add(h, 3, (float)(r + 1) * 100.0f, 0));
+  gpu_stats g2 = stats_of(lib);
+  stream_stats t2 = stream_stats_of(lib);
+  CHECK(t2.captures == t0.captures + 1);
+  CHECK(t2.graph_launches == t0.graph_launches + n + 1);
+  CHECK(g2.launches == g1.launches + 3 * (n + 1)); /* each kernel n+1 times */
+  CHECK(t2.default_ops == t0.default_ops);
+  CHECK_OK(ddl_model_graph_stats(h, &captures, &launches, &why));
+  CHECK(captures == 1 && launches == n + 1 && why == NULL);
+  /* The graph keeps its executable, the staged 0.5 (page-locked), its
+   * input, arena, temporary and output buffers. */
+  CHECK(t2.live_graphs == t0.live_graphs + 1);
+  CHECK(t2.live_pinned == t0.live_pinned + 1);
+  int graph_allocs = g2.allocs;
+
+  /* Device inputs at other addresses, device outputs: no recapture; each
+   * output is a copy the caller owns. */
+  ddl_tensor *x = host_input(3), *a = NULL, *b = NULL, *c = NULL;
+  const ddl_tensor *ins[] = {x};
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &a, 1));
+  ins[0] = a;
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &b, 1));
+  ins[0] = b;
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &c, 1));
+  CHECK(holds(a, 3, 11.5f) && holds(b, 3, 23.0f) && holds(c, 3, 34.5f));
+  CHECK(ddl_tensor_data(a) != ddl_tensor_data(b));
+  CHECK(stats_of(lib).allocs == graph_allocs + 3);
+  ddl_tensor_destroy(a);
+  ddl_tensor_destroy(b);
+  ddl_tensor_destroy(c);
+  CHECK(stats_of(lib).allocs == graph_allocs);
+  CHECK(stream_stats_of(lib).captures == t0.captures + 1);
+
+  /* Other shapes: a normal run, then a graph of their own; the first
+   * shapes' graph is still there. */
+  CHECK_OK(run_add(h, 5, 1.0f, 0));
+  CHECK(stream_stats_of(lib).captures == t0.captures + 1);
+  CHECK_OK(run_add(h, 5, 2.0f, 1));
+  CHECK_OK(run_add(h, 5, 3.0f, 0));
+  CHECK(stream_stats_of(lib).captures == t0.captures + 2);
+  CHECK_OK(run_add(h, 3, 4.0f, 0));
+  CHECK(stream_stats_of(lib).captures == t0.captures + 2);
+  CHECK(stream_stats_of(lib).live_graphs == t0.live_graphs + 2);
+  /* Empty inputs are captured too. */
+  CHECK_OK(run_add(h, 0, 0.0f, 0));
+  CHECK_OK(run_add(h, 0, 0.0f, 1));
+  CHECK_OK(run_add(h, 0, 0.0f, 0));
+
+  /* Concurrent runs: one replays, the others run normally. */
+  pthread_t th[4];
+  graph_run_args ga[4];
+  for (int i = 0; i < 4; ++i) {
+    ga[i] = (graph_run_args){h, 0};
+    pthread_create(&th[i], NULL, graph_runs, &ga[i]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(th[i], NULL);
+    CHECK(ga[i].ok);
+  }
+
+  /* A failing replay: an error, no output, nothing leaked. */
+  int allocs = stats_of(lib).allocs;
+  set_env("FAKE_CUDA_FAIL", "cuGraphLaunch");
+  CHECK_ERR(run_add(h, 3, 0.0f, 0), DDL_DEVICE_ERROR,
+            "cuGraphLaunch failed: CUDA_ERROR_LAUNCH_FAILED");
+  CHECK_ERR(run_add(h, 3, 0.0f, 1), DDL_DEVICE_ERROR, "cuGraphLaunch failed");
+  set_env("FAKE_CUDA_FAIL", NULL);
+  CHECK(stats_of(lib).allocs == allocs);
+  CHECK_OK(run_add(h, 3, 0.0f, 0));
+
+  /* Disabling frees the graphs; the handle keeps its arena and constant. */
+  CHECK_OK(ddl_model_enable_graph(h, 0));
+  stream_stats t3 = stream_stats_of(lib);
+  CHECK(t3.live_graphs == t0.live_graphs && t3.live_pinned == t0.live_pinned);
+  CHECK(stats_of(lib).allocs == g0.allocs + 2);
+  CHECK_OK(run_add(h, 3, 0.0f, 0));
+  CHECK(stream_stats_of(lib).graph_launches == t3.graph_launches);
+  /* On again, and closed with graphs alive: nothing left behind. */
+  CHECK_OK(ddl_model_enable_graph(h, 1));
+  CHECK_OK(run_add(h, 2, 0.0f, 0));
+  CHECK_OK(run_add(h, 2, 0.0f, 0));
+  CHECK(stream_stats_of(lib).live_graphs == t0.live_graphs + 1);
+  ddl_model_close(h);
+  ddl_tensor_destroy(x);
+  gpu_stats g = stats_of(lib);
+  stream_stats t = stream_stats_of(lib);
+  CHECK(g.allocs == g0.allocs && g.modules == g0.modules &&
+        g.contexts == g0.contexts);
+  CHECK(t.live_graphs == t0.live_graphs && t.live_pinned == t0.live_pinned &&
+        t.live_streams == t0.live_streams);
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  report("cuda graph", before);
+}
+
+/* Graph mode on models that cannot be captured: they run normally, the
+ * reason is kept, nothing leaks. */
+static void test_cuda_graph_fallback(ddl_runtime *rt) {
+  int before = num_failures;
+  const char *lib = "libfake_cuda";
+  set_env("DDL_CUDA_LIBRARY", model_path(lib));
+  gpu_stats g0 = stats_of(lib);
+  stream_stats t0 = stream_stats_of(lib);
+  const char *why = NULL;
+  int64_t captures = -1, launches = -1;
+
+  /* Reads device memory from its run: seen on the first (normal) run. */
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  CHECK_OK(ddl_model_enable_graph(h, 1));
+  for (int r = 0; r < 4; ++r)
+    CHECK_OK(run_add(h, 3, (float)r, r % 2));
+  CHECK_OK(ddl_model_graph_stats(h, &captures, &launches, &why));
+  CHECK(captures == 0 && launches == 0);
+  CHECK(why && strstr(why, "reads device memory on the host during its run"));
+  CHECK(stream_stats_of(lib).captures == t0.captures);
+  ddl_model_close(h);
+
+  /* Starts reading once captured: the capture is dropped, the run done
+   * normally, and the model runs normally from then on. */
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_late_readback"), &h));
+  CHECK_OK(ddl_model_enable_graph(h, 1));
+  for (int r = 0; r < 4; ++r)
+    CHECK_OK(run_add(h, 2, (float)r, r % 2));
+  CHECK_OK(ddl_model_graph_stats(h, &captures, &launches, &why));
+  CHECK(captures == 0 && launches == 0);
+  CHECK(why && strstr(why, "reads device memory on the host"));
+  stream_stats t1 = stream_stats_of(lib);
+  CHECK(t1.live_graphs == t0.live_graphs && t1.live_pinned == t0.live_pinned);
+  CHECK(t1.graph_launches == t0.graph_launches);
+  ddl_model_close(h);
+
+  /* The capture itself fails: remembered, the runs are right. */
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_no_readback"), &h));
+  CHECK_OK(ddl_model_enable_graph(h, 1));
+  CHECK_OK(run_add(h, 2, 0.0f, 0));
+  set_env("FAKE_CUDA_FAIL", "cuStreamBeginCapture_v2");
+  CHECK_OK(run_add(h, 2, 1.0f, 0));
+  set_env("FAKE_CUDA_FAIL", NULL);
+  CHECK_OK(run_add(h, 2, 2.0f, 0));
+  CHECK_OK(ddl_model_graph_stats(h, &captures, &launches, &why));
+  CHECK(captures == 0 && why &&
+        strstr(why, "graph capture failed: cuStreamBeginCapture_v2 failed"));
+  ddl_model_close(h);
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_no_readback"), &h));
+  CHECK_OK(ddl_model_enable_graph(h, 1));
+  CHECK_OK(run_add(h, 2, 0.0f, 0));
+  set_env("FAKE_CUDA_FAIL", "cuGraphInstantiateWithFlags");
+  CHECK_OK(run_add(h, 2, 1.0f, 1));
+  set_env("FAKE_CUDA_FAIL", NULL);
+  CHECK_OK(ddl_model_graph_stats(h, &captures, &launches, &why));
+  CHECK(captures == 0 && why && strstr(why, "cuGraphInstantiateWithFlags"));
+  ddl_model_close(h);
+  stream_stats t2 = stream_stats_of(lib);
+  gpu_stats g = stats_of(lib);
+  CHECK(g.allocs == g0.allocs && g.contexts == g0.contexts);
+  CHECK(t2.live_graphs == t0.live_graphs && t2.live_pinned == t0.live_pinned &&
+        t2.live_streams == t0.live_streams);
+
+  /* ROCm: not implemented, runs normally. CPU models: refused. */
+  set_env("DDL_HIP_LIBRARY", model_path("libfake_hip"));
+  CHECK_OK(ddl_model_open(rt, model_path("fake_rocm_add_one"), &h));
+  CHECK_OK(ddl_model_enable_graph(h, 1));
+  CHECK_OK(run_add(h, 2, 0.0f, 0));
+  CHECK_OK(run_add(h, 2, 1.0f, 0));
+  CHECK_OK(ddl_model_graph_stats(h, &captures, NULL, &why));
+  CHECK(captures == 0 && why &&
+        strstr(why, "graph capture is not implemented for rocm models"));
+  ddl_model_close(h);
+  set_env("DDL_HIP_LIBRARY", NULL);
+  CHECK_OK(ddl_model_open(rt, model_path("fake_add_one"), &h));
+  CHECK_ERR(ddl_model_enable_graph(h, 1), DDL_INVALID_ARGUMENT,
+            "ddl_model_enable_graph: model 'add_one' is a CPU model");
+  ddl_model_close(h);
+  CHECK_ERR(ddl_model_graph_stats(NULL, NULL, NULL, NULL), DDL_INVALID_ARGUMENT,
+            "model handle is NULL");
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  report("cuda graph fallback", before);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s MODEL_DIR\n", argv[0]);
@@ -1356,6 +1779,9 @@ int main(int argc, char **argv) {
   test_device_resident(rt);
   test_device_ordinals(rt);
   test_rocm_resident(rt);
+  test_device_streams(rt);
+  test_cuda_graph(rt);
+  test_cuda_graph_fallback(rt);
   ddl_runtime_destroy(rt);
   printf("%d checks, %d failed\n", num_checks, num_failures);
   return num_failures ? 1 : 0;

@@ -7,7 +7,12 @@
  * CUDA_ERROR_INVALID_IMAGE. Calls check what the real driver would: cuInit
  * first, a current context on the calling thread, device pointers.
  *
- * -DFAKE_CUDA_NO_SYNC leaves cuCtxSynchronize out (a "driver too old").
+ * Streams and graph capture: see fake_gpu.h. The synchronous copies and
+ * cuCtxSynchronize are there for completeness (ddl uses the stream-ordered
+ * calls).
+ *
+ * -DFAKE_CUDA_NO_SYNC leaves cuStreamSynchronize out (a "driver too
+ * old").
  *
  *===----------------------------------------------------------------------===*/
 #include "fake_gpu.h"
@@ -112,20 +117,23 @@ FAKE_EXPORT CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy,
   (void)shared;
   FAIL("cuLaunchKernel");
   NEED_CONTEXT();
-  if (stream || extra)
+  if (extra)
     return FAKE_INVALID_VALUE;
   const unsigned grid[6] = {gx, gy, gz, bx, by, bz};
   for (int i = 0; i < 6; ++i)
     if (grid[i] == 0)
       return FAKE_INVALID_VALUE;
-  return fake_launch(function, grid, params);
+  return fake_launch(function, grid, stream, params);
 }
 
 FAKE_EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
   FAIL("cuMemAlloc_v2");
   NEED_CONTEXT();
+  int rc = fake_capture_forbids(0);
+  if (rc)
+    return rc;
   void *p = NULL;
-  int rc = fake_alloc(&p, bytes);
+  rc = fake_alloc(&p, bytes);
   *ptr = (CUdeviceptr)p;
   return rc;
 }
@@ -133,36 +141,123 @@ FAKE_EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
 FAKE_EXPORT CUresult cuMemFree_v2(CUdeviceptr ptr) {
   FAIL("cuMemFree_v2");
   NEED_CONTEXT();
-  return fake_free((void *)ptr);
+  int rc = fake_capture_forbids(1);
+  return rc ? rc : fake_free((void *)ptr);
+}
+
+FAKE_EXPORT CUresult cuMemAllocHost_v2(void **ptr, size_t bytes) {
+  FAIL("cuMemAllocHost_v2");
+  NEED_CONTEXT();
+  return fake_host_alloc(ptr, bytes);
+}
+
+FAKE_EXPORT CUresult cuMemFreeHost(void *ptr) {
+  NEED_CONTEXT();
+  return fake_host_free(ptr);
 }
 
 FAKE_EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src,
                                      size_t bytes) {
   FAIL("cuMemcpyHtoD_v2");
   NEED_CONTEXT();
-  return fake_copy((void *)dst, src, bytes, FAKE_HTOD);
+  return fake_copy((void *)dst, src, bytes, FAKE_HTOD, NULL, 1);
 }
 
 FAKE_EXPORT CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
   FAIL("cuMemcpyDtoH_v2");
   NEED_CONTEXT();
-  return fake_copy(dst, (const void *)src, bytes, FAKE_DTOH);
+  return fake_copy(dst, (const void *)src, bytes, FAKE_DTOH, NULL, 1);
 }
 
 FAKE_EXPORT CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src,
                                      size_t bytes) {
   FAIL("cuMemcpyDtoD_v2");
   NEED_CONTEXT();
-  return fake_copy((void *)dst, (const void *)src, bytes, FAKE_DTOD);
+  return fake_copy((void *)dst, (const void *)src, bytes, FAKE_DTOD, NULL, 1);
 }
 
-#ifndef FAKE_CUDA_NO_SYNC
+FAKE_EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src,
+                                          size_t bytes, void *stream) {
+  FAIL("cuMemcpyHtoDAsync_v2");
+  NEED_CONTEXT();
+  return fake_copy((void *)dst, src, bytes, FAKE_HTOD, stream, 0);
+}
+
+FAKE_EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src,
+                                          size_t bytes, void *stream) {
+  FAIL("cuMemcpyDtoHAsync_v2");
+  NEED_CONTEXT();
+  return fake_copy(dst, (const void *)src, bytes, FAKE_DTOH, stream, 0);
+}
+
+FAKE_EXPORT CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src,
+                                          size_t bytes, void *stream) {
+  FAIL("cuMemcpyDtoDAsync_v2");
+  NEED_CONTEXT();
+  return fake_copy((void *)dst, (const void *)src, bytes, FAKE_DTOD, stream, 0);
+}
+
 FAKE_EXPORT CUresult cuCtxSynchronize(void) {
   FAIL("cuCtxSynchronize");
   NEED_CONTEXT();
-  return FAKE_SUCCESS;
+  return fake_context_synchronize();
+}
+
+FAKE_EXPORT CUresult cuStreamCreate(void **stream, unsigned flags) {
+  FAIL("cuStreamCreate");
+  NEED_CONTEXT();
+  return fake_stream_create(stream, flags);
+}
+
+FAKE_EXPORT CUresult cuStreamDestroy_v2(void *stream) {
+  NEED_CONTEXT();
+  return fake_stream_destroy(stream);
+}
+
+#ifndef FAKE_CUDA_NO_SYNC
+FAKE_EXPORT CUresult cuStreamSynchronize(void *stream) {
+  FAIL("cuStreamSynchronize");
+  NEED_CONTEXT();
+  return fake_stream_synchronize(stream);
 }
 #endif
+
+FAKE_EXPORT CUresult cuStreamBeginCapture_v2(void *stream, int mode) {
+  FAIL("cuStreamBeginCapture_v2");
+  NEED_CONTEXT();
+  return fake_begin_capture(stream, mode);
+}
+
+FAKE_EXPORT CUresult cuStreamEndCapture(void *stream, void **graph) {
+  FAIL("cuStreamEndCapture");
+  NEED_CONTEXT();
+  return fake_end_capture(stream, graph);
+}
+
+FAKE_EXPORT CUresult cuGraphInstantiateWithFlags(void **exec, void *graph,
+                                                 unsigned long long flags) {
+  FAIL("cuGraphInstantiateWithFlags");
+  NEED_CONTEXT();
+  if (flags != 0)
+    return FAKE_INVALID_VALUE;
+  return fake_instantiate(exec, graph);
+}
+
+FAKE_EXPORT CUresult cuGraphLaunch(void *exec, void *stream) {
+  FAIL("cuGraphLaunch");
+  NEED_CONTEXT();
+  return fake_graph_launch(exec, stream);
+}
+
+FAKE_EXPORT CUresult cuGraphExecDestroy(void *exec) {
+  NEED_CONTEXT();
+  return fake_graph_destroy(exec);
+}
+
+FAKE_EXPORT CUresult cuGraphDestroy(void *graph) {
+  NEED_CONTEXT();
+  return fake_graph_destroy(graph);
+}
 
 static const fake_error cuda_errors[] = {
     {FAKE_SUCCESS, "CUDA_SUCCESS", "no error"},
@@ -178,9 +273,17 @@ static const fake_error cuda_errors[] = {
      "device kernel image is invalid"},
     {FAKE_INVALID_CONTEXT, "CUDA_ERROR_INVALID_CONTEXT",
      "invalid device context"},
+    {FAKE_INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE",
+     "invalid resource handle"},
+    {FAKE_ILLEGAL_STATE, "CUDA_ERROR_ILLEGAL_STATE",
+     "the operation cannot be performed in the present state"},
     {FAKE_NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
     {FAKE_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED",
      "unspecified launch failure"},
+    {FAKE_CAPTURE_UNSUPPORTED, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED",
+     "operation not permitted when stream is capturing"},
+    {FAKE_CAPTURE_INVALIDATED, "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED",
+     "operation failed due to a previous error during capture"},
     {FAKE_UNKNOWN, "CUDA_ERROR_UNKNOWN", "unknown error"},
     {0, NULL, NULL}};
 

@@ -2,7 +2,8 @@
  *
  * Loaded by the runtime in place of libamdhip64.so (DDL_HIP_LIBRARY). See
  * fake_gpu.h for memory, kernels and FAKE_HIP_FAIL / FAKE_HIP_DEVICES.
- * Images must start with "FAKEHSACO".
+ * Images must start with "FAKEHSACO". Streams as fake_gpu.h describes;
+ * no graph API (ddl does not capture on ROCm).
  *
  *===----------------------------------------------------------------------===*/
 #include "fake_gpu.h"
@@ -75,13 +76,13 @@ FAKE_EXPORT hipError_t hipModuleLaunchKernel(void *function, unsigned gx,
   (void)shared;
   FAIL("hipModuleLaunchKernel");
   NEED_DEVICE();
-  if (stream || extra)
+  if (extra)
     return FAKE_INVALID_VALUE;
   const unsigned grid[6] = {gx, gy, gz, bx, by, bz};
   for (int i = 0; i < 6; ++i)
     if (grid[i] == 0)
       return FAKE_INVALID_VALUE;
-  return fake_launch(function, grid, params);
+  return fake_launch(function, grid, stream, params);
 }
 
 FAKE_EXPORT hipError_t hipMalloc(void **ptr, size_t bytes) {
@@ -96,23 +97,49 @@ FAKE_EXPORT hipError_t hipFree(void *ptr) {
   return ptr ? fake_free(ptr) : FAKE_SUCCESS;
 }
 
+/* hipMemcpyHostToDevice, DeviceToHost, DeviceToDevice as fake directions. */
+static int hip_direction(int kind) {
+  return kind == 1 ? FAKE_HTOD : kind == 2 ? FAKE_DTOH : FAKE_DTOD;
+}
+
 FAKE_EXPORT hipError_t hipMemcpy(void *dst, const void *src, size_t bytes,
                                  int kind) {
   FAIL("hipMemcpy");
   NEED_DEVICE();
-  /* hipMemcpyHostToDevice, DeviceToHost, DeviceToDevice */
   if (kind < 1 || kind > 3)
     return FAKE_INVALID_VALUE;
-  return fake_copy(dst, src, bytes,
-                   kind == 1   ? FAKE_HTOD
-                   : kind == 2 ? FAKE_DTOH
-                               : FAKE_DTOD);
+  return fake_copy(dst, src, bytes, hip_direction(kind), NULL, 1);
+}
+
+FAKE_EXPORT hipError_t hipMemcpyAsync(void *dst, const void *src, size_t bytes,
+                                      int kind, void *stream) {
+  FAIL("hipMemcpyAsync");
+  NEED_DEVICE();
+  if (kind < 1 || kind > 3)
+    return FAKE_INVALID_VALUE;
+  return fake_copy(dst, src, bytes, hip_direction(kind), stream, 0);
 }
 
 FAKE_EXPORT hipError_t hipDeviceSynchronize(void) {
   FAIL("hipDeviceSynchronize");
   NEED_DEVICE();
-  return FAKE_SUCCESS;
+  return fake_context_synchronize();
+}
+
+FAKE_EXPORT hipError_t hipStreamCreateWithFlags(void **stream, unsigned flags) {
+  FAIL("hipStreamCreateWithFlags");
+  NEED_DEVICE();
+  return fake_stream_create(stream, flags);
+}
+
+FAKE_EXPORT hipError_t hipStreamDestroy(void *stream) {
+  return fake_stream_destroy(stream);
+}
+
+FAKE_EXPORT hipError_t hipStreamSynchronize(void *stream) {
+  FAIL("hipStreamSynchronize");
+  NEED_DEVICE();
+  return fake_stream_synchronize(stream);
 }
 
 static const fake_error hip_errors[] = {

@@ -12,7 +12,11 @@
  * copy to the host sees the kernels' results (else status 5).
  *
  * -DFAKE_ROCM makes it a ROCm model (gfx942, the fake HIP image);
- * -DFAKE_BAD_IMAGE embeds an image the fake driver refuses.
+ * -DFAKE_BAD_IMAGE embeds an image the fake driver refuses;
+ * -DFAKE_NO_READBACK leaves the reads out (a model graph capture can
+ * record) and puts add_scalar(tmp, c) into a temporary from device_alloc,
+ * freed before the run returns; with -DFAKE_READBACK_FROM=K it reads again
+ * from its K-th run on (a model that starts reading once captured).
  *
  *===----------------------------------------------------------------------===*/
 #include "ddl_model_abi.h"
@@ -65,14 +69,30 @@ static int32_t run(const ddl_host *host, const ddl_model_io *in,
   const int64_t grid[6] = {(n + 127) / 128, 1, 1, 128, 1, 1};
   void *add_one[] = {&x, &tmp, &n};
   host->device_launch(ctx, image, sizeof image, "add_one", grid, 0, add_one);
-  void *add_ten[] = {&tmp, &c, &y, &n};
+#ifdef FAKE_NO_READBACK
+  float *t = host->device_alloc(ctx, n * 4);
+#else
+  float *t = y;
+#endif
+  void *add_ten[] = {&tmp, &c, &t, &n};
   host->device_launch(ctx, image, sizeof image, "add_scalar", grid, 0, add_ten);
   const float half = 0.5f;
   host->device_copy(ctx, s, &half, sizeof half, 1);
-  void *add_half[] = {&y, &s, &y, &n};
+  void *add_half[] = {&t, &s, &y, &n};
   host->device_launch(ctx, image, sizeof image, "add_scalar", grid, 0,
                       add_half);
-  if (n > 0) {
+#ifdef FAKE_NO_READBACK
+  host->device_free(ctx, t);
+#ifdef FAKE_READBACK_FROM
+  static int runs;
+  int read_back = ++runs >= FAKE_READBACK_FROM;
+#else
+  int read_back = 0;
+#endif
+#else
+  int read_back = 1;
+#endif
+  if (n > 0 && read_back) {
     float last_x = 0, last_y = 0;
     host->device_copy(ctx, &last_x, x + n - 1, sizeof last_x, 0);
     host->device_copy(ctx, &last_y, y + n - 1, sizeof last_y, 0);
