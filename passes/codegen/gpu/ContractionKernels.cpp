@@ -139,6 +139,30 @@ private:
     return ifOp.getResult(0);
   }
 
+  /// Stages into `tile` ([k][d]) the slice of `operand` that loop `d`
+  /// (`extent` positions from `d0`) and the k loop (blockK from `k0`) span,
+  /// zero outside the operand; consecutive threads take consecutive k
+  /// (`kFastest`, for A) or consecutive d (for B), so that the reads are
+  /// coalesced along the operand's rows.
+  void stageSlice(OpOperand &operand, Value tile, unsigned d, Value d0,
+                  int64_t extent, Value k0, bool kFastest, Value tid,
+                  SmallVector<Value> &ivs) {
+    int64_t fastest = kFastest ? tiles.blockK : extent;
+    for (int64_t l = 0; l < extent * tiles.blockK / tiles.threads(); ++l) {
+      Value i = add(tid, index(l * tiles.threads()));
+      Value fast = arith::RemSIOp::create(b, loc, i, index(fastest));
+      Value slow = arith::DivSIOp::create(b, loc, i, index(fastest));
+      Value kk = kFastest ? fast : slow;
+      Value dd = kFastest ? slow : fast;
+      ivs[d] = add(d0, dd);
+      ivs[c.k] = add(k0, kk);
+      Value inBounds =
+          both(lessThan(ivs[d], sizes[d]), lessThan(ivs[c.k], sizes[c.k]));
+      Value v = loadOrZero(operand, ivs, inBounds);
+      memref::StoreOp::create(b, loc, v, tile, ValueRange{kk, dd});
+    }
+  }
+
   void buildBody(::mlir::gpu::LaunchOp launch) {
     Value tid = launch.getThreadIds().x;
     Value columns = index(tiles.blockN / tiles.threadN);
@@ -172,30 +196,10 @@ private:
       Value k0 = kLoop.getInductionVar();
       // Stage the A slice (blockM x blockK) and the B slice (blockK x
       // blockN): consecutive threads read consecutive k of A and n of B.
-      for (int64_t l = 0; l < tiles.blockM * tiles.blockK / tiles.threads();
-           ++l) {
-        Value i = add(tid, index(l * tiles.threads()));
-        Value kk = arith::RemSIOp::create(b, loc, i, index(tiles.blockK));
-        Value mm = arith::DivSIOp::create(b, loc, i, index(tiles.blockK));
-        ivs[c.m] = add(m0, mm);
-        ivs[c.k] = add(k0, kk);
-        Value inBounds = both(lessThan(ivs[c.m], sizes[c.m]),
-                              lessThan(ivs[c.k], sizes[c.k]));
-        Value v = loadOrZero(lhs, ivs, inBounds);
-        memref::StoreOp::create(b, loc, v, aTile, ValueRange{kk, mm});
-      }
-      for (int64_t l = 0; l < tiles.blockK * tiles.blockN / tiles.threads();
-           ++l) {
-        Value i = add(tid, index(l * tiles.threads()));
-        Value nn = arith::RemSIOp::create(b, loc, i, index(tiles.blockN));
-        Value kk = arith::DivSIOp::create(b, loc, i, index(tiles.blockN));
-        ivs[c.n] = add(n0, nn);
-        ivs[c.k] = add(k0, kk);
-        Value inBounds = both(lessThan(ivs[c.n], sizes[c.n]),
-                              lessThan(ivs[c.k], sizes[c.k]));
-        Value v = loadOrZero(rhs, ivs, inBounds);
-        memref::StoreOp::create(b, loc, v, bTile, ValueRange{kk, nn});
-      }
+      stageSlice(lhs, aTile, c.m, m0, tiles.blockM, k0, /*kFastest=*/true, tid,
+                 ivs);
+      stageSlice(rhs, bTile, c.n, n0, tiles.blockN, k0, /*kFastest=*/false, tid,
+                 ivs);
       ::mlir::gpu::BarrierOp::create(b, loc);
       // The register tile: threadM values of A and threadN of B per k.
       auto inner = scf::ForOp::create(b, loc, index(0), index(tiles.blockK),

@@ -98,6 +98,29 @@ template <typename Op> struct HostPattern : ConvertOpToLLVMPattern<Op> {
   HostPattern(const LLVMTypeConverter &converter, const HostContext &host)
       : ConvertOpToLLVMPattern<Op>(converter, /*benefit=*/10), host(host) {}
   const HostContext &host;
+
+protected:
+  /// device_copy of one element between `memref` at `indices` and the
+  /// function's element slot (to the device with `toDevice`); the slot,
+  /// or null when the function has none.
+  Value copyElement(Operation *op, MemRefType type, Value memref,
+                    ValueRange indices, bool toDevice,
+                    ConversionPatternRewriter &rewriter) const {
+    const FunctionSlots *slots = slotsOf(op, host);
+    if (!slots)
+      return Value();
+    Location loc = op->getLoc();
+    Value element =
+        this->getStridedElementPtr(rewriter, loc, type, memref, indices);
+    Value bytes = this->getSizeInBytes(loc, type.getElementType(), rewriter);
+    Value direction = LLVM::ConstantOp::create(rewriter, loc,
+                                               rewriter.getI32Type(), toDevice);
+    Value dst = toDevice ? element : slots->element;
+    Value src = toDevice ? slots->element : element;
+    callHost(rewriter, loc, host, HostField::DeviceCopy, Type(),
+             {dst, src, bytes, direction});
+    return slots->element;
+  }
 };
 
 /// gpu.launch_func -> device_launch(ctx, image, bytes, name, grid_block,
@@ -228,22 +251,14 @@ struct LoadFromDevice : HostPattern<memref::LoadOp> {
   LogicalResult
   matchAndRewrite(memref::LoadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    const FunctionSlots *slots = slotsOf(op, host);
-    if (!slots)
+    Value slot =
+        this->copyElement(op, op.getMemRefType(), adaptor.getMemref(),
+                          adaptor.getIndices(), /*toDevice=*/false, rewriter);
+    if (!slot)
       return rewriter.notifyMatchFailure(op, "no slots");
-    Location loc = op.getLoc();
-    Value element =
-        getStridedElementPtr(rewriter, loc, op.getMemRefType(),
-                             adaptor.getMemref(), adaptor.getIndices());
     Type elementType =
         getTypeConverter()->convertType(op.getMemRefType().getElementType());
-    Value bytes =
-        getSizeInBytes(loc, op.getMemRefType().getElementType(), rewriter);
-    Value toHost =
-        LLVM::ConstantOp::create(rewriter, loc, rewriter.getI32Type(), 0);
-    callHost(rewriter, loc, host, HostField::DeviceCopy, Type(),
-             {slots->element, element, bytes, toHost});
-    rewriter.replaceOpWithNewOp<LLVM::LoadOp>(op, elementType, slots->element);
+    rewriter.replaceOpWithNewOp<LLVM::LoadOp>(op, elementType, slot);
     return success();
   }
 };
@@ -258,17 +273,10 @@ struct StoreToDevice : HostPattern<memref::StoreOp> {
     const FunctionSlots *slots = slotsOf(op, host);
     if (!slots)
       return rewriter.notifyMatchFailure(op, "no slots");
-    Location loc = op.getLoc();
-    Value element =
-        getStridedElementPtr(rewriter, loc, op.getMemRefType(),
-                             adaptor.getMemref(), adaptor.getIndices());
-    LLVM::StoreOp::create(rewriter, loc, adaptor.getValue(), slots->element);
-    Value bytes =
-        getSizeInBytes(loc, op.getMemRefType().getElementType(), rewriter);
-    Value toDevice =
-        LLVM::ConstantOp::create(rewriter, loc, rewriter.getI32Type(), 1);
-    callHost(rewriter, loc, host, HostField::DeviceCopy, Type(),
-             {element, slots->element, bytes, toDevice});
+    LLVM::StoreOp::create(rewriter, op.getLoc(), adaptor.getValue(),
+                          slots->element);
+    this->copyElement(op, op.getMemRefType(), adaptor.getMemref(),
+                      adaptor.getIndices(), /*toDevice=*/true, rewriter);
     rewriter.eraseOp(op);
     return success();
   }
