@@ -357,14 +357,18 @@ static ddl_status check_bytes(int64_t bytes, const char *what) {
   return DDL_OK;
 }
 
-ddl_status ddl_device_alloc(ddl_device *d, int64_t bytes, void **out) {
+/* `bytes` from the driver's allocator `alloc` (device or page-locked host
+ * memory); `what` names it in messages. */
+static ddl_status
+allocate(ddl_device *d, int64_t bytes, void **out, const char *what,
+         int (*alloc)(const ddl_fnptr *, size_t, void **, const char **)) {
   *out = NULL;
-  ddl_status s = check_bytes(bytes, "device allocation");
+  ddl_status s = check_bytes(bytes, what);
   if (s != DDL_OK || (s = bind(d)) != DDL_OK)
     return s;
   const char *call = "";
   /* Drivers refuse (CUDA) or return NULL for (HIP) zero bytes. */
-  int rc = d->api->alloc(d->fns, bytes ? (size_t)bytes : 1, out, &call);
+  int rc = alloc(d->fns, bytes ? (size_t)bytes : 1, out, &call);
   if (rc) {
     *out = NULL;
     char detail[48];
@@ -372,6 +376,10 @@ ddl_status ddl_device_alloc(ddl_device *d, int64_t bytes, void **out) {
     return device_fail(d, rc, call, detail);
   }
   return DDL_OK;
+}
+
+ddl_status ddl_device_alloc(ddl_device *d, int64_t bytes, void **out) {
+  return allocate(d, bytes, out, "device allocation", d->api->alloc);
 }
 
 ddl_status ddl_device_free(ddl_device *d, void *ptr) {
@@ -617,19 +625,8 @@ bool ddl_device_has_graphs(const ddl_device *d) {
 }
 
 ddl_status ddl_device_host_alloc(ddl_device *d, int64_t bytes, void **out) {
-  *out = NULL;
-  ddl_status s = check_bytes(bytes, "page-locked host allocation");
-  if (s != DDL_OK || (s = bind(d)) != DDL_OK)
-    return s;
-  const char *call = "";
-  int rc = d->api->host_alloc(d->fns, bytes ? (size_t)bytes : 1, out, &call);
-  if (rc) {
-    *out = NULL;
-    char detail[48];
-    snprintf(detail, sizeof detail, " (%lld bytes)", (long long)bytes);
-    return device_fail(d, rc, call, detail);
-  }
-  return DDL_OK;
+  return allocate(d, bytes, out, "page-locked host allocation",
+                  d->api->host_alloc);
 }
 
 void ddl_device_host_free(ddl_device *d, void *ptr) {
