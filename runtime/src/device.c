@@ -290,13 +290,9 @@ static void destroy_idle_streams(ddl_device *d) {
   pthread_mutex_unlock(&d->mutex);
 }
 
-void ddl_device_close(ddl_device *d) {
-  if (!d)
-    return;
-  /* The caches belong to the handle's models: free them now, whoever
-   * still holds the device (the images' memory goes with the model). The
-   * caller's stream may die with the handle: forget it. */
-  ddl_device_set_stream(d, false, NULL);
+/* Destroys the idle streams, frees the uploaded constants, unloads the
+ * modules and empties the caches (the kernels go with their modules). */
+static void free_caches(ddl_device *d) {
   const char *call;
   if (bind(d) == DDL_OK) {
     destroy_idle_streams(d);
@@ -311,6 +307,16 @@ void ddl_device_close(ddl_device *d) {
   free(d->modules.entries);
   free(d->functions.entries);
   d->constants = d->modules = d->functions = (ptr_map){NULL, 0, 0};
+}
+
+void ddl_device_close(ddl_device *d) {
+  if (!d)
+    return;
+  /* The caches belong to the handle's models: free them now, whoever
+   * still holds the device (the images' memory goes with the model). The
+   * caller's stream may die with the handle: forget it. */
+  ddl_device_set_stream(d, false, NULL);
+  free_caches(d);
   ddl_device_release(d);
 }
 
@@ -322,22 +328,10 @@ void ddl_device_retain(ddl_device *d) {
 void ddl_device_release(ddl_device *d) {
   if (!d || atomic_fetch_sub(&d->refs, 1) != 1)
     return;
-  const char *call;
-  if (bind(d) == DDL_OK) {
-    /* Normally empty: ddl_device_close emptied them (a device tensor's
-     * copy after the close may have made a stream since). */
-    destroy_idle_streams(d);
-    for (size_t i = 0; i < d->constants.capacity; ++i)
-      if (d->constants.entries[i].a)
-        d->api->free(d->fns, d->constants.entries[i].value, &call);
-    for (size_t i = 0; i < d->modules.capacity; ++i)
-      if (d->modules.entries[i].a)
-        d->api->module_unload(d->fns, d->modules.entries[i].value);
-  }
+  /* Normally empty: ddl_device_close emptied them (a device tensor's copy
+   * after the close may have made a stream since). */
+  free_caches(d);
   d->api->context_release(d->fns, d->ordinal, d->ctx);
-  free(d->constants.entries);
-  free(d->modules.entries);
-  free(d->functions.entries);
   free(d->idle_streams);
   pthread_mutex_destroy(&d->mutex);
   pthread_mutex_destroy(&d->constants_mutex);
