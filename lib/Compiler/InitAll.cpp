@@ -3,6 +3,7 @@
 #include "ddl/InitAll.h"
 
 #include "ddl/Pipelines.h"
+#include "dialects/attn/AttnDialect.h"
 #include "dialects/nn/NNDialect.h"
 #include "dialects/sched/SchedDialect.h"
 #include "passes/codegen/Passes.h"
@@ -79,11 +80,12 @@
 
 void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
   using namespace mlir;
-  registry.insert<nn::NNDialect, sched::SchedDialect, affine::AffineDialect,
-                  arith::ArithDialect, bufferization::BufferizationDialect,
-                  cf::ControlFlowDialect, func::FuncDialect, gpu::GPUDialect,
-                  index::IndexDialect, LLVM::LLVMDialect, NVVM::NVVMDialect,
-                  ROCDL::ROCDLDialect, linalg::LinalgDialect, math::MathDialect,
+  registry.insert<attn::AttnDialect, nn::NNDialect, sched::SchedDialect,
+                  affine::AffineDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, gpu::GPUDialect, index::IndexDialect,
+                  LLVM::LLVMDialect, NVVM::NVVMDialect, ROCDL::ROCDLDialect,
+                  linalg::LinalgDialect, math::MathDialect,
                   memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
                   ub::UBDialect, vector::VectorDialect>();
 
