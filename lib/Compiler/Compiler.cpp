@@ -43,22 +43,29 @@ OwningOpRef<ModuleOp> ddl::readGraphFile(MLIRContext &context, StringRef path) {
   // A graph is self-contained nn: other dialects' ops, or calls to bodiless
   // functions, would only fail later (unbufferized ops, an unresolved
   // symbol when the .so is loaded).
-  WalkResult foreign = module->walk([&](Operation *op) -> WalkResult {
-    if (auto fn = dyn_cast<func::FuncOp>(op); fn && fn.isExternal()) {
-      fn.emitError() << "function @" << fn.getSymName()
-                     << " has no body; a model graph must define every "
-                        "function it calls";
-      return WalkResult::interrupt();
-    }
-    StringRef dialect = op->getName().getDialectNamespace();
-    if (dialect != "nn" && dialect != "func" && dialect != "builtin") {
-      op->emitError() << "'" << op->getName()
-                      << "' is not an nn-dialect op; ddlc compiles nn graphs "
-                         "(nn ops in func.func functions)";
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
+  WalkResult foreign =
+      module->walk<WalkOrder::PreOrder>(
+          [&](Operation *op) -> WalkResult {
+            if (auto fn = dyn_cast<func::FuncOp>(op); fn && fn.isExternal()) {
+              fn.emitError() << "function @" << fn.getSymName()
+                             << " has no body; a model graph must define every "
+                                "function it calls";
+              return WalkResult::interrupt();
+            }
+            StringRef dialect = op->getName().getDialectNamespace();
+            // attn.flex's regions are scalar arith/math, checked by its
+            // verifier.
+            if (dialect == "attn")
+              return WalkResult::skip();
+            if (dialect != "nn" && dialect != "func" && dialect != "builtin") {
+              op->emitError()
+                  << "'" << op->getName()
+                  << "' is not an nn-dialect op; ddlc compiles nn graphs "
+                     "(nn and attn ops in func.func functions)";
+              return WalkResult::interrupt();
+            }
+            return WalkResult::advance();
+          });
   if (foreign.wasInterrupted())
     return nullptr;
   SmallVector<func::FuncOp> entries;

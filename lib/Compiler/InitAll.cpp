@@ -6,6 +6,7 @@
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/nn/NNDialect.h"
 #include "dialects/sched/SchedDialect.h"
+#include "passes/attention/Passes.h"
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/gpu/Passes.h"
 #include "passes/graph/Passes.h"
@@ -154,6 +155,7 @@ void ddl::registerAllPasses() {
   vector::registerVectorPasses();
 
   registerGPUPasses();
+  attention::registerAttentionPasses();
   codegen::registerCodegenPasses();
   ddl::gpugen::registerGPUPasses();
   graph::registerGraphPasses();

@@ -2,6 +2,7 @@
 
 #include "ddl/Pipelines.h"
 
+#include "passes/attention/Passes.h"
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/gpu/Passes.h"
 #include "passes/graph/Passes.h"
@@ -101,6 +102,7 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
   buildGraphToLinalgPipeline(pm, options);
   if (options.vectorize)
     buildDataTilingPipeline(pm, options);
+  pm.addPass(attention::createDDLFlexToCPUKernelPass());
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);
 }

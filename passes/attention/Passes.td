@@ -1,0 +1,52 @@
+//===- Passes.td - attn.flex lowering ----------------------*- tablegen -*-===//
+
+#ifndef DDL_PASSES_ATTENTION_PASSES_TD
+#define DDL_PASSES_ATTENTION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DDLFlexToCPUKernelPass
+    : Pass<"ddl-flex-to-cpu-kernel", "::mlir::ModuleOp"> {
+  let summary = "Lower attn.flex to one fused online-softmax CPU kernel per op";
+  let description = [{
+    Runs on tensors, before bufferization. Each f32 `attn.flex` becomes a
+    kernel on buffers (taken with `bufferization.to_buffer`, the result
+    handed back with `bufferization.to_tensor`):
+
+    * K is transposed once to `[B, Hkv, D, Skv]` so that a key block's
+      scores for one query row are contiguous vectors.
+    * The block mask: per (query block, key block) one byte, 0 when
+      mask_mod removes every pair (the block is never visited), 1 when
+      some pairs are removed (the element mask is applied), 2 when none
+      are (no element mask). It is computed before the kernel by a
+      parallel loop that evaluates mask_mod over each block, per batch and
+      head only when mask_mod reads them; without mask_mod every block is
+      full but the last partial key block.
+    * The kernel: one parallel iteration per (batch, query head, query
+      block). Per visited key block and per tile of query rows, the scores
+      are accumulated in vector registers over the head dim, scaled,
+      passed through score_mod and (on partial blocks) mask_mod, both
+      inlined on vectors of 16 keys; the online softmax keeps each row's
+      running maximum and sum and rescales the row's output accumulator,
+      and the probabilities times V are added to it. No `Sq x Skv` matrix
+      exists; the output is divided by the row sums at the end, and the
+      log-sum-exp written when asked for.
+
+    Block sizes are 64 x 64. Sizes that are not multiples of the blocks
+    are handled with clamped indices (the regions never see an index out
+    of range) and masked loads. f16/bf16 inputs and a dynamic value head
+    dim are rejected with a diagnostic.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // DDL_PASSES_ATTENTION_PASSES_TD
