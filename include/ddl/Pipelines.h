@@ -30,6 +30,9 @@ struct CPUPipelineOptions {
   std::string schedulesFile;
   /// Print `key -> schedule` for every scheduled kernel on stdout.
   bool printSchedules = false;
+  /// Rewrite MatMul-Softmax-MatMul attention into attn.flex
+  /// (nn-recognize-attention), which runs as one fused kernel.
+  bool fuseAttention = true;
 };
 
 /// Options that shape the GPU pipeline (`ddlc --target=cuda|rocm`).

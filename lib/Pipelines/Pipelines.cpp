@@ -30,6 +30,8 @@ void ddl::buildSimplifyGraphPipeline(OpPassManager &pm) {
 
 void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
+  if (options.fuseAttention)
+    addPipeline(pm, "func.func(nn-recognize-attention),canonicalize,cse");
   // Convolutions run channels-last where a kernel exists for that layout.
   if (options.vectorize)
     addPipeline(pm, "func.func(nn-channels-last),canonicalize");
@@ -112,8 +114,11 @@ void ddl::buildGPUPipeline(OpPassManager &pm,
   // Convolutions channels-last, as on the CPU: a group-1 convolution is then
   // an im2col copy and a matmul, which ddl-gpu-contraction-kernels runs as
   // a tiled GEMM (a channels-first linalg convolution would be one thread
-  // per output element).
-  buildGraphToLinalgPipeline(pm, CPUPipelineOptions());
+  // per output element). Attention stays materialized: attn.flex has no
+  // GPU kernel yet.
+  CPUPipelineOptions graphOptions;
+  graphOptions.fuseAttention = false;
+  buildGraphToLinalgPipeline(pm, graphOptions);
   buildBufferizePipeline(pm, /*cpuKernels=*/false);
   // Weights as flat constants (uploaded once each); transcendental
   // functions as polynomials, as on the CPU (no libm on the device).

@@ -49,4 +49,37 @@ def NNChannelsLastPass : Pass<"nn-channels-last"> {
   let dependentDialects = ["::ddl::nn::NNDialect"];
 }
 
+def NNRecognizeAttentionPass
+    : Pass<"nn-recognize-attention", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite MatMul-Softmax-MatMul attention into attn.flex";
+  let description = [{
+    Finds `matmul(softmax(mask(scale * matmul(Q, K^T))), V)` in the forms
+    the exporters produce (torch.onnx.export of nn.MultiheadAttention,
+    TransformerEncoderLayer, vit and GPT-style causal attention) and
+    replaces it by one `attn.flex`, so that no `Sq x Skv` score matrix is
+    materialized:
+
+    * the scale is any product of scalar constants multiplied into (or
+      divided out of) Q, K^T or the scores;
+    * the mask is optional: an additive tensor (`add`), or a boolean one
+      selecting a large negative constant (`where`, either polarity). A
+      constant mask that is the causal triangle (keys up to the query's
+      position, aligned to the end when there are more keys than queries)
+      becomes a `mask_mod` comparing indices, so whole key blocks are
+      skipped; any other mask is a captured tensor read in `score_mod`
+      (additive) or `mask_mod` (boolean), broadcast dims read at index 0;
+    * Q, K and V of rank 2 to 4 with equal leading dims (heads, or batch
+      and heads); lower ranks get leading unit dims for attn.flex and the
+      result is squeezed back. K^T is transposed back to K (composing with
+      the exporter's transpose).
+
+    Only f32 attention is rewritten (the CPU kernel's type), and only when
+    the intermediate values (scores, probabilities) have no other users:
+    a model that returns its attention weights keeps them.
+  }];
+  let dependentDialects = ["::ddl::nn::NNDialect", "::ddl::attn::AttnDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // DDL_PASSES_GRAPH_PASSES_TD

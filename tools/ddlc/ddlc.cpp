@@ -155,6 +155,13 @@ static cl::opt<std::string> schedulesFile(
              "heuristic for the kernels it names)"),
     cl::value_desc("file"));
 
+// Attention (issue 13): fused into attn.flex unless turned off (to compare).
+static cl::opt<bool> fuseAttention(
+    "fuse-attention", cl::init(true),
+    cl::desc("Rewrite MatMul-Softmax-MatMul attention into one fused "
+             "attn.flex kernel (default on; --fuse-attention=false keeps "
+             "the materialized form)"));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // A portable ddlc links models by running itself as lld.
@@ -247,6 +254,7 @@ int main(int argc, char **argv) {
   };
   compileOptions.pipeline.printSchedules = printSchedules;
   compileOptions.pipeline.schedulesFile = schedulesFile;
+  compileOptions.pipeline.fuseAttention = fuseAttention;
   if (ddl::resolveTargetTriple(compileOptions).empty()) {
     llvm::WithColor::error(llvm::errs(), "ddlc")
         << "unknown --target '" << target
