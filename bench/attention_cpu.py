@@ -257,9 +257,10 @@ def bench_one(args, name, S, tmp):
     stem = f"{name}_{S}"
     captures = av.make_captures(var)
     keep, bias, cap = mods(var, captures, S, H)
-    kept = int(keep.sum()) * H if keep is not None else H * S * S
+    # Kept (b, h, q, kv) pairs; no mask here depends on h.
+    kept = H * (int(keep.sum()) if keep is not None else S * S)
     r = {"variant": name, "S": S, "B": 1, "H": H, "D": D,
-         "kept_fraction": kept / (H * S * S), "gflop": 4.0 * H * D * kept / 1e9}
+         "kept_fraction": kept / (H * S * S), "gflop": 4.0 * D * kept / 1e9}
     q, k, v = random_qkv(H, S, 1000 + S)
 
     # ddl
