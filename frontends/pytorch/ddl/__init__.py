@@ -8,6 +8,7 @@ and, on torch 2.x, `torch.compile(model, backend="ddl")`. See
 frontends/pytorch/README.md.
 """
 
+from . import attention  # noqa: F401  (ddl.attention.flex_attention)
 from .compiler import CompiledModule, compile  # noqa: A004
 from .errors import (
     CaptureError,

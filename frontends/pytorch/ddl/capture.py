@@ -20,10 +20,12 @@ import builtins
 import inspect
 import operator
 import re
+import sys
 
 import torch
 import torch.fx as fx
 
+from . import attention
 from .errors import (
     CaptureError,
     DataDependentControlFlowError,
@@ -273,7 +275,10 @@ for _name, _method, _pure in [
 
 class _ConcreteTracer(fx.Tracer):
     def __init__(self, runs, root):
-        super().__init__()
+        # torch 2.x's flex_attention, where a module's globals name it,
+        # records as one call (see create_proxy).
+        torch_flex = attention.torch_flex_attention_function()
+        super().__init__(autowrap_functions=(torch_flex,) if torch_flex else ())
         self.record_stack_traces = True
         self._runs = runs  # one list of example inputs per run
         self._placeholders = 0
@@ -303,6 +308,14 @@ class _ConcreteTracer(fx.Tracer):
         return _Proxy(node, self)
 
     def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
+        # Inside a flex attention mod being traced, ops on the mod's values
+        # belong to the mod's graph, even when a program value comes first
+        # (`table[h, kv_idx]`).
+        inner = attention.redirect(self, kind, args, kwargs)
+        if inner is not None:
+            return inner.create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
+        if kind == "call_function" and target is attention.torch_flex_attention_function() is not None:
+            return attention.trace_torch_flex(self, args, kwargs)
         proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
         node = proxy.node
         if kind == "placeholder":
@@ -405,9 +418,12 @@ _FACTORIES = ("zeros", "ones", "full", "empty", "arange", "eye", "randn", "rand"
 
 
 class _patched_factories:
-    def __init__(self, tracer):
+    def __init__(self, tracer, program=None):
         self.tracer = tracer
         self.saved = {}
+        # The compiled function's globals (a module's forward is handled by
+        # FX's autowrap_functions).
+        self.program_globals = getattr(program, "__globals__", None)
 
     def __enter__(self):
         tracer = self.tracer
@@ -423,6 +439,35 @@ class _patched_factories:
 
             self.saved[name] = original
             setattr(torch, name, wrapper)
+        # torch 2.x's flex_attention called through its module.
+        torch_flex = attention.torch_flex_attention_function()
+        if torch_flex is not None:
+            module = sys.modules[torch_flex.__module__]
+
+            def flex_wrapper(*args, **kwargs):
+                leaves = list(args) + list(kwargs.values())
+                if any(isinstance(a, fx.Proxy) and a.tracer is tracer for a in leaves):
+                    return attention.trace_torch_flex(tracer, args, kwargs)
+                return torch_flex(*args, **kwargs)
+
+            self.saved["flex_attention"] = (module, torch_flex)
+            module.flex_attention = flex_wrapper
+            names = self.program_globals or {}
+            self.renamed = [n for n, v in names.items() if v is torch_flex]
+            for n in self.renamed:
+                names[n] = flex_wrapper
+        # Its operator, as the graphs TorchDynamo hands the backend call it.
+        hop = attention.flex_hop()
+        if hop is not None:
+            namespace = torch.ops.higher_order
+
+            def hop_wrapper(*args, **kwargs):
+                if any(isinstance(a, fx.Proxy) and a.tracer is tracer for a in args[:3]):
+                    return attention.trace_flex_hop(tracer, args, kwargs)
+                return hop(*args, **kwargs)
+
+            self.saved["flex_hop"] = (namespace, namespace.__dict__.get("flex_attention"))
+            namespace.flex_attention = hop_wrapper
         # torch 2.x's MultiheadAttention asks for a mask's dtype through a
         # helper that type-checks for torch.Tensor.
         helper = getattr(torch.nn.functional, "_none_or_dtype", None)
@@ -435,6 +480,16 @@ class _patched_factories:
         for name, original in self.saved.items():
             if name == "_none_or_dtype":
                 torch.nn.functional._none_or_dtype = original
+            elif name == "flex_attention":
+                original[0].flex_attention = original[1]
+                for n in self.renamed:
+                    self.program_globals[n] = original[1]
+            elif name == "flex_hop":
+                namespace, cached = original
+                if cached is None:
+                    del namespace.flex_attention
+                else:
+                    namespace.flex_attention = cached
             else:
                 setattr(torch, name, original)
         return False
@@ -572,7 +627,7 @@ def trace(program, example_inputs, dynamic):
     root = _root_module(program, input_names)
     tracer = _ConcreteTracer(runs, root)
     try:
-        with torch.no_grad(), _patched_factories(tracer):
+        with torch.no_grad(), _patched_factories(tracer, program):
             graph = tracer.trace(root)
     except DdlError:
         raise
@@ -661,6 +716,9 @@ def export(program, example_inputs, dynamic):
             ) from e
         raise CaptureError(f"torch.export failed: {type(e).__name__}: {text}{at}") from e
     graph = exported.graph_module.graph
+    from .flex import prune_block_masks
+
+    prune_block_masks(graph)
     signature = exported.graph_signature
     state = dict(exported.state_dict)
     state.update(getattr(exported, "constants", {}) or {})

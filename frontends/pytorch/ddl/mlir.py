@@ -222,6 +222,23 @@ class GraphBuilder:
         self._lines.append(f"    {lhs} = {name}{pre} {operand_text}{attr_text} : {signature}{self._loc()}")
         return results[0] if single else results
 
+    def custom_op(self, result_types, text):
+        """Appends an op written in its own assembly syntax (ops with
+        regions, such as attn.flex): `text` is everything after
+        `<results> = ` and may span several lines (region bodies). Returns
+        the result Value (or a list of them when `result_types` is a
+        list)."""
+        single = not isinstance(result_types, list)
+        types = [result_types] if single else result_types
+        base = self._fresh()
+        if len(types) == 1:
+            results, lhs = [Value(base, types[0])], base
+        else:
+            results = [Value(f"{base}#{i}", t) for i, t in enumerate(types)]
+            lhs = f"{base}:{len(types)}"
+        self._lines.append(f"    {lhs} = {text}{self._loc()}")
+        return results[0] if single else results
+
     def constant(self, tensor):
         """An nn.constant holding `tensor`'s values (a CPU copy is taken)."""
         tensor = tensor.detach().cpu().contiguous()

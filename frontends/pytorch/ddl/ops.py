@@ -12,6 +12,7 @@ import operator
 import torch
 import torch.nn.functional as F
 
+from . import flex
 from .convert import Raw, TensorType, Value, converts, ignores, mark_dynamic_int
 
 aten = torch.ops.aten
@@ -1713,19 +1714,57 @@ def _attention(cx, q, k, v, mask, is_causal, scale, out):
     return cx.op("nn.matmul", [weights, v], out), weights
 
 
+def _sdpa_flex(cx, node, q, k, v, attn_mask, mask_node, is_causal, scale, out):
+    """scaled_dot_product_attention as attn.flex (None where it cannot be:
+    float64, or ranks other than 3 and 4). A bool mask keeps where True."""
+    rank = q.type.rank
+    if out.dtype not in flex.FLEX_DTYPES or rank not in (3, 4) or k.type.rank != rank or v.type.rank != rank:
+        return None
+    layout = ("b", "h", "q", "kv") if rank == 4 else ("b", "q", "kv")
+    masks = []
+    if attn_mask is not None:
+        axes = flex.mask_axes(attn_mask.type.rank, layout)
+        if axes is None:
+            return None
+        masks.append(flex.Mask(attn_mask, mask_node, True, axes))
+    if rank == 3:  # [N, L, E] -> [N, 1, L, E]
+        q, k, v = (cx.op("nn.unsqueeze", [t], t.type.with_dims([t.type.dims[0], 1] + list(t.type.dims[1:])),
+                         {"axes": [1]}) for t in (q, k, v))
+    out_type, _ = flex.output_types(q, v, out.dtype)
+    scale = flex.default_scale(cx, q) if scale is None else scale
+    result = flex.dense_attention(cx, q, k, v, scale, out_type, causal=is_causal, masks=masks)
+    if rank == 3:
+        result = cx.op("nn.squeeze", [result], out, {"axes": [1]})
+    return result
+
+
+def _mask_node(node, index, name="attn_mask"):
+    """The FX node passed as `name` (positional `index`; None: keyword-only)."""
+    value = node.kwargs.get(name)
+    if value is None and index is not None and len(node.args) > index:
+        value = node.args[index]
+    return value if isinstance(value, torch.fx.Node) else None
+
+
 @converts(_f("scaled_dot_product_attention"), *_aten("scaled_dot_product_attention"))
 def _sdpa(cx, node, q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False):
     if dropout_p:
         raise cx.unsupported("attention dropout", "call model.eval() before compiling")
+    out = cx.result_type()
+    result = _sdpa_flex(cx, node, q, k, v, attn_mask, _mask_node(node, 3), is_causal, scale, out)
+    if result is not None:
+        return result
     if enable_gqa:
-        raise cx.unsupported("enable_gqa=True")
-    return _attention(cx, q, k, v, attn_mask, is_causal, scale, cx.result_type())[0]
+        raise cx.unsupported("enable_gqa=True on float64 or on tensors of rank other than 3 or 4")
+    return _attention(cx, q, k, v, attn_mask, is_causal, scale, out)[0]
 
 
 @converts(*_aten("_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention"))
 def _sdpa_flash(cx, node, q, k, v, dropout_p=0.0, is_causal=False, *rest, attn_mask=None, scale=None, **kw):
     t = cx.type_of(node)
-    out, _ = _attention(cx, q, k, v, attn_mask, is_causal, scale, t[0])
+    out = _sdpa_flex(cx, node, q, k, v, attn_mask, _mask_node(node, None), is_causal, scale, t[0])
+    if out is None:
+        out, _ = _attention(cx, q, k, v, attn_mask, is_causal, scale, t[0])
     return (out,) + (None,) * (len(t) - 1)
 
 
@@ -1779,6 +1818,16 @@ def _mha(cx, node, query, key, value, embed_dim_to_check, num_heads, in_proj_wei
         return cx.op("nn.transpose", [split], TensorType(dtype, [N, H, length, D]), {"perm": [1, 2, 0, 3]})
 
     qh, kh, vh = heads(q, L), heads(k, S), heads(v, S)
+    weights_used = need_weights and flex.tuple_output_used(node, 1)
+    if dtype in flex.FLEX_DTYPES and not weights_used:
+        attended = _mha_flex(cx, node, qh, kh, vh, attn_mask, key_padding_mask, is_causal, H,
+                             TensorType(dtype, [N, H, L, D]))
+        merged = cx.op("nn.transpose", [attended], TensorType(dtype, [L, N, H, D]), {"perm": [2, 0, 1, 3]})
+        merged = cx.reshape(merged, [0, 0, E], TensorType(dtype, [L, N, E]))
+        result = project(merged, out_proj_weight, out_proj_bias, None)
+        if str(result.type) != str(out_type):
+            result = cx.op("nn.identity", [result], out_type)
+        return (result, None)
     mask = None
     if attn_mask is not None:
         if attn_mask.type.rank == 3:
@@ -1803,6 +1852,30 @@ def _mha(cx, node, query, key, value, embed_dim_to_check, num_heads, in_proj_wei
     if average_attn_weights:
         weights = cx.op("nn.reduce", [weights], t[1], {"axes": [1], "keepdims": False}, prefix="<mean>")
     return (result, weights)
+
+
+def _mha_flex(cx, node, q, k, v, attn_mask, key_padding_mask, is_causal, H, out):
+    """MultiheadAttention's attention (q, k, v [N, H, L, D]) as attn.flex:
+    bool masks are True where masked out; a 3-D attn_mask is [N * H, L, S]."""
+    N, L = q.type.dims[0], q.type.dims[2]
+    S = k.type.dims[2]
+    masks = []
+    # torch 2.x: is_causal is a hint that attn_mask is the causal mask;
+    # MultiheadAttention then drops the mask unless key padding needs it.
+    causal = bool(is_causal) and key_padding_mask is None
+    if attn_mask is not None and not causal:
+        mask_node = flex.arg_node(node, F.multi_head_attention_forward, "attn_mask")
+        if attn_mask.type.rank == 3:
+            attn_mask = cx.reshape(attn_mask, [-1, H, attn_mask.type.dims[1], attn_mask.type.dims[2]],
+                                   TensorType(attn_mask.type.dtype, [N, H, L, S]))
+            axes = ("b", "h", "q", "kv")
+        else:
+            axes = ("q", "kv")
+        masks.append(flex.Mask(attn_mask, mask_node, False, axes))
+    if key_padding_mask is not None:
+        masks.append(flex.Mask(key_padding_mask, None, False, ("b", "kv")))
+    scale = 1.0 / math.sqrt(q.type.dims[3])
+    return flex.dense_attention(cx, q, k, v, scale, out, causal=causal, masks=masks)
 
 
 def _mask_bias(cx, mask, dtype, padding=False):
