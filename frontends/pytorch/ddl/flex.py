@@ -1060,8 +1060,8 @@ def _hop_flex(cx, node, query, key, value, score_mod, block_mask, scale, kernel_
         if not isinstance(t, Value) or t.type.rank != 4:
             raise cx.unsupported(f"{name} must be a 4-D tensor")
     dtype = query.type.dtype
-    if dtype not in FLEX_DTYPES:
-        raise cx.unsupported(f"flex attention on {dtype} (float32, float16 or bfloat16)")
+    if not dtype.is_floating_point:
+        raise cx.unsupported(f"flex attention on {dtype} (it takes floating-point tensors)")
     flex = Flex(cx)
     score_graph = _graph_module(score_mod)
     if score_graph is not None:
