@@ -462,14 +462,15 @@ def _exporting(query):
         return False
 
 
-def torch_flex_lse(fn, call, return_lse):
+def torch_flex_lse(call, return_lse):
     """Calls torch's flex_attention through `call(**extra)` asking for the
-    log-sum-exp the way this torch takes it (return_aux or return_lse)."""
+    log-sum-exp the way this torch takes it (return_aux, or the older
+    return_lse)."""
     import inspect
 
     if not return_lse:
         return call()
-    if "return_aux" in inspect.signature(fn).parameters:
+    if "return_aux" in inspect.signature(torch_flex_attention_function()).parameters:
         from torch.nn.attention import flex_attention as tf
 
         out, aux = call(return_aux=tf.AuxRequest(lse=True))
@@ -499,4 +500,4 @@ def _torch_flex_attention(query, key, value, score_mod, mask_mod, scale, return_
         return fn(query, key, value, score_mod=score_mod, block_mask=block_mask, scale=scale,
                   enable_gqa=query.shape[1] != key.shape[1], **extra)
 
-    return torch_flex_lse(fn, call, return_lse)
+    return torch_flex_lse(call, return_lse)

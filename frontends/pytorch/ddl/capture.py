@@ -17,6 +17,7 @@ Two capture paths, one result (`Captured`):
 """
 
 import builtins
+import functools
 import inspect
 import operator
 import re
@@ -444,6 +445,7 @@ class _patched_factories:
         if torch_flex is not None:
             module = sys.modules[torch_flex.__module__]
 
+            @functools.wraps(torch_flex)
             def flex_wrapper(*args, **kwargs):
                 leaves = list(args) + list(kwargs.values())
                 if any(isinstance(a, fx.Proxy) and a.tracer is tracer for a in leaves):

@@ -506,8 +506,7 @@ def _torch_flex_call(tf, q, k, v, return_lse=False, **kwargs):
     """torch's flex_attention, asking for the log-sum-exp as this torch takes it."""
     from ddl.attention import torch_flex_lse
 
-    return torch_flex_lse(tf.flex_attention,
-                          lambda **extra: tf.flex_attention(q, k, v, **kwargs, **extra), return_lse)
+    return torch_flex_lse(lambda **extra: tf.flex_attention(q, k, v, **kwargs, **extra), return_lse)
 
 
 @need_flex
