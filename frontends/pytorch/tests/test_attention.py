@@ -270,6 +270,14 @@ SCORE_MODS = {
         s + (q // 3) * 0.5 - (kv % 3) + q / 4 + torch.clamp(kv - q, min=-2)),
     "casts": lambda s, b, h, q, kv: (
         s * (q > kv).float() + (s * 4).long() / 8 + kv.to(torch.float32) / 10),
+    "math": lambda s, b, h, q, kv: (
+        torch.sqrt(s.abs()) - torch.log1p(s * s) + torch.sin(s) * torch.erf(s)
+        + torch.rsqrt(s * s + 1) + torch.log2(s * s + 1) + torch.pow(s.abs() + 1, 1.5)
+        + 2 ** (s / 4)),
+    "rounding": lambda s, b, h, q, kv: (
+        torch.round(s * 3) + torch.floor(s) + torch.ceil(s / 2) + torch.trunc(s) + s % 0.7
+        + torch.fmod(s, 0.3) + torch.sign(s) + torch.maximum(s, torch.tensor(0.5))
+        + torch.minimum(s, (q - kv).float())),
 }
 MASK_MODS = {
     "causal": causal_mask,
