@@ -69,8 +69,9 @@ def Attn_FlexOp : Attn_Op<"flex", [Pure, IsolatedFromAbove]> {
     scores, `[B, Hq, Sq]` in f32 (natural logarithm, after score_mod and
     the mask), as FlexAttention's `return_lse`.
 
-    `schedule` (a `#sched.attention`) fixes the block sizes; without one
-    the lowering picks them for the target.
+    A `sched.schedule` attribute (a `#sched.attention`, written by
+    ddl-select-schedules or replayed from a schedules file) fixes the block
+    sizes; without one the lowering uses 64 x 64.
 
     ```mlir
     %o = attn.flex %q, %k, %v scale 1.250000e-01
@@ -111,8 +112,6 @@ def Attn_FlexOp : Attn_Op<"flex", [Pure, IsolatedFromAbove]> {
                    "double":$scale)>
   ];
   let extraClassDeclaration = [{
-    /// The name of the optional `#sched.attention` attribute.
-    static constexpr ::llvm::StringLiteral kScheduleAttr = "schedule";
     /// Number of leading index arguments of score_mod (after the score)
     /// and of mask_mod: b, h, q_idx, kv_idx.
     static constexpr unsigned kNumIndices = 4;

@@ -77,4 +77,27 @@ def Sched_ContractionAttr : Sched_Attr<"Contraction", "contraction"> {
   }];
 }
 
+def Sched_AttentionAttr : Sched_Attr<"Attention", "attention"> {
+  let summary = "schedule of a fused attention kernel (attn.flex)";
+  let description = [{
+    `#sched.attention<block = [BQ, BKV]>`: the kernel works on blocks of
+    BQ query rows against BKV keys, and the block mask has one entry per
+    (query block, key block) pair. On the CPU, BKV keys are BKV / 16 vector
+    registers per query row; a register tile holds as many query rows as
+    keep 16 score accumulators (4 rows at BKV = 64), and BQ rows share the
+    key block while it is in L1. Bigger blocks amortize more; smaller ones
+    skip masked work at a finer grain (a causal mask's diagonal blocks are
+    partial) and give more parallel iterations.
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t", "query rows and keys per block">:$block
+  );
+  let assemblyFormat = "`<` `block` `=` `[` $block `]` `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t getBlockQ() const { return getBlock()[0]; }
+    int64_t getBlockKV() const { return getBlock()[1]; }
+  }];
+}
+
 #endif // DDL_DIALECTS_SCHED_SCHEDBASE_TD

@@ -49,3 +49,19 @@ ContractionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << parallelDim;
   return success();
 }
+
+LogicalResult
+AttentionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      ArrayRef<int64_t> block) {
+  if (block.size() != 2)
+    return emitError() << "attention block needs 2 sizes (BQ, BKV), got "
+                       << block.size();
+  if (block[0] < 1 || block[0] > 1024)
+    return emitError() << "query block BQ must be in [1, 1024], got "
+                       << block[0];
+  if (block[1] < 16 || block[1] > 512 || block[1] % 16 != 0)
+    return emitError() << "key block BKV must be a multiple of 16 in [16, "
+                          "512], got "
+                       << block[1];
+  return success();
+}

@@ -12,6 +12,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <vector>
+
 namespace ddl::attention {
 
 /// Block mask classes, one byte per (query block, key block).
@@ -56,6 +58,16 @@ mlir::Value inlineMod(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value buildBlockMask(mlir::OpBuilder &b, mlir::Location loc,
                            attn::FlexOp op, const FlexShape &shape,
                            mlir::ArrayRef<mlir::Value> captures);
+/// The block mask computed now, for static sizes, when mask_mod reads only
+/// its indices and the interpreter knows its operations (integer and float
+/// arith: constants, +, -, *, division, remainder, min, max, bitwise,
+/// comparisons, select, casts); same layout and classes as buildBlockMask.
+/// Fails otherwise, and for sizes too large to be worth it (the run-time
+/// loop then computes it).
+mlir::FailureOr<std::vector<int8_t>>
+evaluateBlockMask(attn::FlexOp op, int64_t batches, int64_t heads,
+                  int64_t queryLength, int64_t kvLength, int64_t blockQ,
+                  int64_t blockKV);
 mlir::Value blockMaskIndex(mlir::OpBuilder &b, mlir::Location loc,
                            attn::FlexOp op, const FlexShape &shape,
                            mlir::Value batch, mlir::Value head,

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/sched/SchedDialect.h"
 #include "passes/attention/FlexLowering.h"
 #include "passes/attention/Passes.h"
 
@@ -25,21 +26,20 @@ namespace {
 /// f32 lanes per vector register (one zmm; two ymm or four NEON registers
 /// elsewhere, which LLVM splits).
 constexpr int64_t kLanes = 16;
-/// Query rows and keys per block.
-constexpr int64_t kBlockQ = 64, kBlockKV = 64;
-constexpr int64_t kKeyVectors = kBlockKV / kLanes;
-/// Query rows per register tile: kRows x kKeyVectors score accumulators.
-constexpr int64_t kRows = 4;
 /// Accumulator vectors a register tile may hold.
 constexpr int64_t kAccumulators = 16;
 
 /// Builds the kernel of one attn.flex at the op, on tensors.
 class FlexKernel {
 public:
-  FlexKernel(OpBuilder &b, attn::FlexOp op)
+  FlexKernel(OpBuilder &b, attn::FlexOp op, sched::AttentionAttr schedule)
       : b(b), loc(op.getLoc()), op(op),
         vectorType(VectorType::get({kLanes}, b.getF32Type())),
-        indexVectorType(VectorType::get({kLanes}, b.getIndexType())) {}
+        indexVectorType(VectorType::get({kLanes}, b.getIndexType())),
+        blockQ(schedule.getBlockQ()), blockKV(schedule.getBlockKV()),
+        keyChunks(blockKV / kLanes),
+        tileRows(std::max<int64_t>(1, kAccumulators / keyChunks)),
+        scratchRows(llvm::alignTo(blockQ, tileRows)) {}
 
   /// Replaces the op by its kernel.
   void build();
@@ -65,6 +65,8 @@ private:
     return memref::DimOp::create(b, loc, buffer, d);
   }
   Value allocResult(RankedTensorType type, ArrayRef<Value> sizes);
+  /// The block mask as a constant, when it can be computed now; or null.
+  Value buildCompileTimeBlockMask();
   void buildKernel();
   /// One key block against the query block: every row tile. `bounds`:
   /// the block may run past the keys (masked loads, out-of-range keys
@@ -86,6 +88,11 @@ private:
   FlexShape shape;
   int64_t valueDim = 0, valueVectors = 0;
   Value scale, laneOffsets;
+  /// Query rows and keys per block (the schedule); key vectors per row.
+  int64_t blockQ, blockKV, keyChunks;
+  /// Query rows per register tile (tileRows x keyChunks score accumulators),
+  /// and rows of the scratch buffers (whole tiles).
+  int64_t tileRows, scratchRows;
 };
 
 } // namespace
@@ -125,6 +132,22 @@ Value FlexKernel::valueMask(int64_t v) {
                              ArrayRef<bool>(bits)));
 }
 
+Value FlexKernel::buildCompileTimeBlockMask() {
+  auto queryType = cast<RankedTensorType>(op.getQuery().getType());
+  auto keyType = cast<RankedTensorType>(op.getKey().getType());
+  FailureOr<std::vector<int8_t>> table = evaluateBlockMask(
+      op, queryType.getDimSize(0), queryType.getDimSize(1),
+      queryType.getDimSize(2), keyType.getDimSize(2), blockQ, blockKV);
+  if (failed(table))
+    return nullptr;
+  auto type = RankedTensorType::get({int64_t(table->size())}, b.getI8Type());
+  Value constant = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(*table)));
+  Value buffer = toBuffer(constant, false);
+  return memref::CastOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()), buffer);
+}
+
 void FlexKernel::build() {
   b.setInsertionPoint(op);
   // K transposed to [B, Hkv, D, Skv]: a key block's scores for one query
@@ -153,13 +176,13 @@ void FlexKernel::build() {
   shape.kvLength = dim(value, 2);
   shape.groupSize =
       arith::DivUIOp::create(b, loc, shape.queryHeads, shape.kvHeads);
-  shape.blockQ = kBlockQ;
-  shape.blockKV = kBlockKV;
+  shape.blockQ = blockQ;
+  shape.blockKV = blockKV;
   auto ceilDiv = [&](Value x, int64_t y) -> Value {
     return arith::CeilDivUIOp::create(b, loc, x, index(y));
   };
-  shape.numQueryBlocks = ceilDiv(shape.queryLength, kBlockQ);
-  shape.numKVBlocks = ceilDiv(shape.kvLength, kBlockKV);
+  shape.numQueryBlocks = ceilDiv(shape.queryLength, blockQ);
+  shape.numKVBlocks = ceilDiv(shape.kvLength, blockKV);
   valueDim = cast<RankedTensorType>(op.getValue().getType()).getDimSize(3);
   valueVectors = llvm::divideCeil(valueDim, kLanes);
 
@@ -171,6 +194,8 @@ void FlexKernel::build() {
     lse = allocResult(cast<RankedTensorType>(lseResult.getType()),
                       {shape.batch, shape.queryHeads, shape.queryLength});
   if (op.hasMaskMod())
+    blockMask = buildCompileTimeBlockMask();
+  if (op.hasMaskMod() && !blockMask)
     blockMask = buildBlockMask(b, loc, op, shape, captures);
 
   scale = arith::ConstantOp::create(
@@ -208,9 +233,9 @@ void FlexKernel::buildKernel() {
   Value head = arith::RemUIOp::create(b, loc, batchHead, shape.queryHeads);
   Value batch = arith::DivUIOp::create(b, loc, batchHead, shape.queryHeads);
   Value kvHead = arith::DivUIOp::create(b, loc, head, shape.groupSize);
-  Value q0 = arith::MulIOp::create(b, loc, queryBlock, index(kBlockQ));
+  Value q0 = arith::MulIOp::create(b, loc, queryBlock, index(blockQ));
   Value queryRows = minIndex(
-      index(kBlockQ), arith::SubIOp::create(b, loc, shape.queryLength, q0));
+      index(blockQ), arith::SubIOp::create(b, loc, shape.queryLength, q0));
 
   // The scratch buffers live on the stack for one iteration.
   auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
@@ -219,18 +244,18 @@ void FlexKernel::buildKernel() {
   b.setInsertionPointToStart(scopeBody);
   Type f32Type = b.getF32Type();
   Value outBlock = memref::AllocaOp::create(
-      b, loc, MemRefType::get({kBlockQ, valueVectors * kLanes}, f32Type));
+      b, loc, MemRefType::get({scratchRows, valueVectors * kLanes}, f32Type));
   Value maxRow =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kBlockQ}, f32Type));
+      memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows}, f32Type));
   Value sumRow =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kBlockQ}, f32Type));
+      memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows}, f32Type));
   Value probs = memref::AllocaOp::create(
-      b, loc, MemRefType::get({kRows, kBlockKV}, f32Type));
+      b, loc, MemRefType::get({tileRows, blockKV}, f32Type));
 
   // Running maximum -inf, sum 0, output 0.
   float negInf = -std::numeric_limits<float>::infinity();
   scf::ForOp::create(
-      b, loc, zero, index(kBlockQ), one, ValueRange{},
+      b, loc, zero, index(scratchRows), one, ValueRange{},
       [&](OpBuilder &, Location, Value row, ValueRange) {
         memref::StoreOp::create(b, loc, f32(negInf), maxRow, row);
         memref::StoreOp::create(b, loc, f32(0), sumRow, row);
@@ -243,12 +268,11 @@ void FlexKernel::buildKernel() {
   scf::ForOp::create(
       b, loc, zero, shape.numKVBlocks, one, ValueRange{},
       [&](OpBuilder &, Location, Value kvBlock, ValueRange) {
-        Value kv0 = arith::MulIOp::create(b, loc, kvBlock, index(kBlockKV));
-        Value keys =
-            minIndex(index(kBlockKV),
-                     arith::SubIOp::create(b, loc, shape.kvLength, kv0));
+        Value kv0 = arith::MulIOp::create(b, loc, kvBlock, index(blockKV));
+        Value keys = minIndex(
+            index(blockKV), arith::SubIOp::create(b, loc, shape.kvLength, kv0));
         Value wholeBlock = arith::CmpIOp::create(
-            b, loc, arith::CmpIPredicate::eq, keys, index(kBlockKV));
+            b, loc, arith::CmpIPredicate::eq, keys, index(blockKV));
         auto byte = [&](int64_t v) -> Value {
           return arith::ConstantIntOp::create(b, loc, v, 8);
         };
@@ -295,7 +319,7 @@ void FlexKernel::buildKeyBlock(Value batch, Value head, Value kvHead, Value q0,
   // Lanes of each key vector that hold keys of the block.
   SmallVector<Value> keyMasks;
   if (bounds)
-    for (int64_t c = 0; c < kKeyVectors; ++c) {
+    for (int64_t c = 0; c < keyChunks; ++c) {
       Value left = arith::SubIOp::create(
           b, loc, arith::MaxSIOp::create(b, loc, keys, index(c * kLanes)),
           index(c * kLanes));
@@ -304,28 +328,28 @@ void FlexKernel::buildKeyBlock(Value batch, Value head, Value kvHead, Value q0,
     }
 
   scf::ForOp::create(
-      b, loc, zero, queryRows, index(kRows), ValueRange{},
+      b, loc, zero, queryRows, index(tileRows), ValueRange{},
       [&](OpBuilder &, Location, Value tileRow, ValueRange) {
         // The tile's query rows, clamped: rows past the end repeat the
         // last one and are never written out.
-        SmallVector<Value> rows;
-        for (int64_t r = 0; r < kRows; ++r)
-          rows.push_back(minIndex(
+        SmallVector<Value> rowIndices;
+        for (int64_t r = 0; r < tileRows; ++r)
+          rowIndices.push_back(minIndex(
               arith::AddIOp::create(
                   b, loc, q0, arith::AddIOp::create(b, loc, tileRow, index(r))),
               lastQuery));
 
-        // Scores: kRows x kKeyVectors accumulators over the head dim.
-        SmallVector<Value> init(kRows * kKeyVectors, splat(0));
+        // Scores: tileRows x keyChunks accumulators over the head dim.
+        SmallVector<Value> init(tileRows * keyChunks, splat(0));
         auto dot = scf::ForOp::create(
             b, loc, zero, shape.headDim, one, init,
             [&](OpBuilder &, Location, Value d, ValueRange acc) {
-              SmallVector<Value> keyVectors;
-              for (int64_t c = 0; c < kKeyVectors; ++c) {
+              SmallVector<Value> keyRow;
+              for (int64_t c = 0; c < keyChunks; ++c) {
                 SmallVector<Value> at = {
                     batch, kvHead, d,
                     arith::AddIOp::create(b, loc, kv0, index(c * kLanes))};
-                keyVectors.push_back(
+                keyRow.push_back(
                     bounds
                         ? vector::MaskedLoadOp::create(b, loc, vectorType, keyT,
                                                        at, keyMasks[c],
@@ -335,24 +359,24 @@ void FlexKernel::buildKeyBlock(Value batch, Value head, Value kvHead, Value q0,
                               .getResult());
               }
               SmallVector<Value> next;
-              for (int64_t r = 0; r < kRows; ++r) {
+              for (int64_t r = 0; r < tileRows; ++r) {
                 Value q = memref::LoadOp::create(
-                    b, loc, query, ValueRange{batch, head, rows[r], d});
+                    b, loc, query, ValueRange{batch, head, rowIndices[r], d});
                 Value qs = broadcast(q);
-                for (int64_t c = 0; c < kKeyVectors; ++c)
-                  next.push_back(vector::FMAOp::create(
-                      b, loc, qs, keyVectors[c], acc[r * kKeyVectors + c]));
+                for (int64_t c = 0; c < keyChunks; ++c)
+                  next.push_back(vector::FMAOp::create(b, loc, qs, keyRow[c],
+                                                       acc[r * keyChunks + c]));
               }
               scf::YieldOp::create(b, loc, next);
             });
 
         // Scale, score_mod, mask; then the online softmax per row.
         SmallVector<Value> alphas;
-        for (int64_t r = 0; r < kRows; ++r) {
+        for (int64_t r = 0; r < tileRows; ++r) {
           SmallVector<Value> scores;
-          for (int64_t c = 0; c < kKeyVectors; ++c) {
+          for (int64_t c = 0; c < keyChunks; ++c) {
             Value s = arith::MulFOp::create(
-                b, loc, dot.getResult(r * kKeyVectors + c), scale);
+                b, loc, dot.getResult(r * keyChunks + c), scale);
             Value kv =
                 arith::AddIOp::create(b, loc,
                                       broadcast(arith::AddIOp::create(
@@ -362,20 +386,22 @@ void FlexKernel::buildKeyBlock(Value batch, Value head, Value kvHead, Value q0,
               kv = arith::MinUIOp::create(b, loc, kv, broadcast(lastKey));
             if (op.hasScoreMod())
               s = inlineMod(b, loc, op.getScoreMod(),
-                            ValueRange{s, batch, head, rows[r], kv}, captures);
+                            ValueRange{s, batch, head, rowIndices[r], kv},
+                            captures);
             if (bounds) {
               Value keep = keyMasks[c];
               if (op.hasMaskMod())
                 keep = arith::AndIOp::create(
                     b, loc, keep,
                     inlineMod(b, loc, op.getMaskMod(),
-                              ValueRange{batch, head, rows[r], kv}, captures));
+                              ValueRange{batch, head, rowIndices[r], kv},
+                              captures));
               s = arith::SelectOp::create(b, loc, keep, s, splat(negInf));
             }
             scores.push_back(s);
           }
           Value rowMax = scores[0];
-          for (int64_t c = 1; c < kKeyVectors; ++c)
+          for (int64_t c = 1; c < keyChunks; ++c)
             rowMax = arith::MaximumFOp::create(b, loc, rowMax, scores[c]);
           Value blockMax = vector::ReductionOp::create(
               b, loc, vector::CombiningKind::MAXIMUMF, rowMax);
@@ -391,7 +417,7 @@ void FlexKernel::buildKeyBlock(Value batch, Value head, Value kvHead, Value q0,
           Value alpha = math::ExpOp::create(
               b, loc, arith::SubFOp::create(b, loc, oldMax, safeMax));
           Value sum = splat(0);
-          for (int64_t c = 0; c < kKeyVectors; ++c) {
+          for (int64_t c = 0; c < keyChunks; ++c) {
             Value p = math::ExpOp::create(
                 b, loc,
                 arith::SubFOp::create(b, loc, scores[c], broadcast(safeMax)));
@@ -411,10 +437,10 @@ void FlexKernel::buildKeyBlock(Value batch, Value head, Value kvHead, Value q0,
 
         // Output rows: rescale, then add probabilities times V, in groups
         // of rows whose accumulators fit the registers.
-        int64_t groupRows =
-            std::max<int64_t>(1, std::min(kRows, kAccumulators / valueVectors));
-        for (int64_t first = 0; first < kRows; first += groupRows) {
-          int64_t count = std::min(groupRows, kRows - first);
+        int64_t groupRows = std::max<int64_t>(
+            1, std::min(tileRows, kAccumulators / valueVectors));
+        for (int64_t first = 0; first < tileRows; first += groupRows) {
+          int64_t count = std::min(groupRows, tileRows - first);
           SmallVector<Value> acc;
           for (int64_t r = first; r < first + count; ++r) {
             Value slot = arith::AddIOp::create(b, loc, tileRow, index(r));
@@ -522,8 +548,12 @@ struct DDLFlexToCPUKernelPass final
                      "head dim");
         return signalPassFailure();
       }
+      auto schedule =
+          op->getAttrOfType<sched::AttentionAttr>(sched::kScheduleAttr);
+      if (!schedule)
+        schedule = sched::AttentionAttr::get(op->getContext(), {64, 64});
       OpBuilder b(op);
-      FlexKernel(b, op).build();
+      FlexKernel(b, op, schedule).build();
     }
   }
 };

@@ -4,6 +4,7 @@
 #define DDL_PASSES_ATTENTION_PASSES_H
 
 #include "dialects/attn/AttnDialect.h"
+#include "dialects/sched/SchedDialect.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -18,10 +18,14 @@ def DDLFlexToCPUKernelPass
     * The block mask: per (query block, key block) one byte, 0 when
       mask_mod removes every pair (the block is never visited), 1 when
       some pairs are removed (the element mask is applied), 2 when none
-      are (no element mask). It is computed before the kernel by a
-      parallel loop that evaluates mask_mod over each block, per batch and
-      head only when mask_mod reads them; without mask_mod every block is
-      full but the last partial key block.
+      are (no element mask); per batch and head only when mask_mod reads
+      them. When mask_mod reads only its indices and the sizes are static,
+      it is computed now (mask_mod interpreted over every pair) and
+      embedded as a constant; otherwise (symbolic sizes, captured
+      tensors such as document ids, operations the interpreter does not
+      know) a parallel loop before the kernel evaluates mask_mod over each
+      block at run time. Without mask_mod every block is full but the
+      last partial key block.
     * The kernel: one parallel iteration per (batch, query head, query
       block). Per visited key block and per tile of query rows, the scores
       are accumulated in vector registers over the head dim, scaled,
@@ -38,6 +42,7 @@ def DDLFlexToCPUKernelPass
     dim are rejected with a diagnostic.
   }];
   let dependentDialects = [
+    "::ddl::sched::SchedDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect",

@@ -20,7 +20,8 @@ def DDLSelectSchedulesPass
     convolution lowered as a GEMM) and whose K and N are static gets a
     `#sched.contraction` attribute (named
     `sched.schedule`), the only input of the data-tiling strategy that
-    follows. The default comes from the target table
+    follows. Every `attn.flex` gets a `#sched.attention` (its block
+    sizes), read by ddl-flex-to-cpu-kernel. The default comes from the target table
     (lib/Target/CPU/TargetInfo.h): the ISA's register tile, cache blocks
     sized to the L1 and L2 caches, and the parallel dimension that gives
     every core work.
@@ -28,7 +29,9 @@ def DDLSelectSchedulesPass
     Each kernel has a stable key: the op kind, M, N and K (`?` when
     dynamic), the element types, the layouts of the operands (`lhs=mk` or
     `km`, `rhs=kn` or `nk`) and the ISA, e.g. `op=matmul m=? n=768 k=3072 types=f32,f32,f32 lhs=mk rhs=kn
-    isa=avx512`. `print` lists `key -> schedule` lines on stdout.
+    isa=avx512`; an attention's key names its sizes, element type and
+    which regions it has (`op=attention batch=1 heads=8 kv_heads=2
+    q_len=? kv_len=? d=64 dv=64 types=f32 mods=mask isa=avx512`). `print` lists `key -> schedule` lines on stdout.
     `schedules-file` replays such lines (`//` starts a comment), overriding
     the heuristic for the kernels they name; a record with an unknown key
     field, a malformed schedule or one the strategy cannot honour is an

@@ -159,10 +159,25 @@ std::optional<RuntimeRhsMatmul> codegen::matchRuntimeRhsMatmul(Operation *op) {
                           dim(2, 0), dim(2, 1), dim(0, 1)};
 }
 
-/// The fields of a key, in the order keys are written; `batch` only (and
-/// always) with op=batch_matmul.
-static constexpr llvm::StringLiteral kKeyFields[] = {
+/// The fields of each kind of key, in the order keys are written.
+static constexpr llvm::StringLiteral kMatmulKeyFields[] = {
+    "op", "m", "n", "k", "types", "lhs", "rhs", "isa"};
+static constexpr llvm::StringLiteral kBatchMatmulKeyFields[] = {
     "op", "batch", "m", "n", "k", "types", "lhs", "rhs", "isa"};
+static constexpr llvm::StringLiteral kAttentionKeyFields[] = {
+    "op", "batch", "heads", "kv_heads", "q_len", "kv_len",
+    "d",  "dv",    "types", "mods",     "isa"};
+
+/// The fields of keys for `op`, or an empty list for an unknown op.
+static ArrayRef<llvm::StringLiteral> keyFields(StringRef op) {
+  if (op == "matmul")
+    return kMatmulKeyFields;
+  if (op == "batch_matmul")
+    return kBatchMatmulKeyFields;
+  if (op == "attention")
+    return kAttentionKeyFields;
+  return {};
+}
 
 static std::string keySize(int64_t s) {
   return ShapedType::isDynamic(s) ? std::string("?") : std::to_string(s);
@@ -180,6 +195,29 @@ std::string codegen::kernelKey(const RuntimeRhsMatmul &kernel, StringRef isa) {
          " m=" + keySize(kernel.m) + " n=" + keySize(kernel.n) +
          " k=" + keySize(kernel.k) +
          " types=f32,f32,f32 lhs=mk rhs=kn isa=" + isa.str();
+}
+
+std::string codegen::kernelKey(attn::FlexOp op, StringRef isa) {
+  auto q = cast<RankedTensorType>(op.getQuery().getType());
+  auto k = cast<RankedTensorType>(op.getKey().getType());
+  auto v = cast<RankedTensorType>(op.getValue().getType());
+  std::string mods = op.hasScoreMod() && op.hasMaskMod() ? "score+mask"
+                     : op.hasScoreMod()                  ? "score"
+                     : op.hasMaskMod()                   ? "mask"
+                                                         : "none";
+  std::string type;
+  llvm::raw_string_ostream(type) << q.getElementType();
+  return "op=attention batch=" + keySize(q.getDimSize(0)) +
+         " heads=" + keySize(q.getDimSize(1)) +
+         " kv_heads=" + keySize(k.getDimSize(1)) +
+         " q_len=" + keySize(q.getDimSize(2)) +
+         " kv_len=" + keySize(k.getDimSize(2)) +
+         " d=" + keySize(q.getDimSize(3)) + " dv=" + keySize(v.getDimSize(3)) +
+         " types=" + type + " mods=" + mods + " isa=" + isa.str();
+}
+
+sched::AttentionAttr codegen::defaultSchedule(attn::FlexOp op) {
+  return sched::AttentionAttr::get(op->getContext(), {64, 64});
 }
 
 /// The block size (in tiles, at most `limit`) that splits `tiles` into a
@@ -296,7 +334,7 @@ codegen::checkF32Schedule(sched::ContractionAttr schedule,
 }
 
 /// Normalizes a key written in a record: `field=value` words separated by
-/// spaces, every field of kKeyFields exactly once, in any order.
+/// spaces, every field of its op's key exactly once, in any order.
 static FailureOr<std::string>
 normalizeKey(StringRef text, function_ref<InFlightDiagnostic()> emitError) {
   llvm::StringMap<std::string> fields;
@@ -307,21 +345,28 @@ normalizeKey(StringRef text, function_ref<InFlightDiagnostic()> emitError) {
     if (value.empty() || !word.contains('='))
       return emitError() << "key word '" << word
                          << "' is not of the form field=value";
-    if (!llvm::is_contained(kKeyFields, name))
-      return emitError()
-             << "unknown key field '" << name
-             << "' (expected op, batch, m, n, k, types, lhs, rhs, isa)";
     if (!fields.try_emplace(name, value.str()).second)
       return emitError() << "key field '" << name << "' appears twice";
   }
   auto op = fields.find("op");
-  bool batched = op != fields.end() && op->second == "batch_matmul";
-  if (!batched && fields.contains("batch"))
-    return emitError() << "key field 'batch' belongs to op=batch_matmul keys";
+  if (op == fields.end())
+    return emitError() << "key has no 'op' field";
+  ArrayRef<llvm::StringLiteral> names = keyFields(op->second);
+  if (names.empty())
+    return emitError() << "unknown kernel 'op=" << op->second
+                       << "' (expected matmul, batch_matmul or attention)";
+  for (StringRef word : words)
+    if (StringRef name = word.split('=').first;
+        !llvm::is_contained(names, name)) {
+      std::string expected;
+      for (StringRef known : names)
+        expected += (expected.empty() ? "" : ", ") + known.str();
+      return emitError() << "unknown key field '" << name
+                         << "' for op=" << op->second << " (expected "
+                         << expected << ")";
+    }
   std::string key;
-  for (StringRef name : kKeyFields) {
-    if (name == "batch" && !batched)
-      continue;
+  for (StringRef name : names) {
     auto it = fields.find(name);
     if (it == fields.end())
       return emitError() << "key has no '" << name << "' field";
@@ -332,7 +377,7 @@ normalizeKey(StringRef text, function_ref<InFlightDiagnostic()> emitError) {
   return key;
 }
 
-FailureOr<llvm::StringMap<sched::ContractionAttr>>
+FailureOr<llvm::StringMap<Attribute>>
 codegen::readScheduleFile(StringRef path, MLIRContext *context) {
   context->getOrLoadDialect<sched::SchedDialect>();
   auto emitAt = [&](unsigned line, unsigned column) {
@@ -344,7 +389,7 @@ codegen::readScheduleFile(StringRef path, MLIRContext *context) {
     return emitError(UnknownLoc::get(context))
            << "cannot read schedules file '" << path
            << "': " << buffer.getError().message();
-  llvm::StringMap<sched::ContractionAttr> records;
+  llvm::StringMap<Attribute> records;
   SmallVector<StringRef> lines;
   (*buffer)->getBuffer().split(lines, '\n');
   for (auto [index, raw] : llvm::enumerate(lines)) {
@@ -370,14 +415,20 @@ codegen::readScheduleFile(StringRef path, MLIRContext *context) {
     if (read != scheduleText.size())
       return emitAt(line, column + read)
              << "unexpected text after the schedule";
-    auto schedule = dyn_cast<sched::ContractionAttr>(attr);
-    if (!schedule)
-      return emitAt(line, column)
-             << "expected a #sched.contraction schedule, got " << attr;
-    if (failed(
-            checkF32Schedule(schedule, [&] { return emitAt(line, column); })))
-      return failure();
-    if (!records.try_emplace(*key, schedule).second)
+    if (StringRef(*key).starts_with("op=attention ")) {
+      if (!isa<sched::AttentionAttr>(attr))
+        return emitAt(line, column)
+               << "expected a #sched.attention schedule, got " << attr;
+    } else {
+      auto schedule = dyn_cast<sched::ContractionAttr>(attr);
+      if (!schedule)
+        return emitAt(line, column)
+               << "expected a #sched.contraction schedule, got " << attr;
+      if (failed(
+              checkF32Schedule(schedule, [&] { return emitAt(line, column); })))
+        return failure();
+    }
+    if (!records.try_emplace(*key, attr).second)
       return emitAt(line, 1) << "a second record for key '" << *key << "'";
   }
   return records;
@@ -386,8 +437,7 @@ codegen::readScheduleFile(StringRef path, MLIRContext *context) {
 void codegen::printSchedules(ModuleOp module, raw_ostream &os) {
   module.walk([&](Operation *op) {
     auto key = op->getAttrOfType<StringAttr>(kKernelKeyAttr);
-    auto schedule =
-        op->getAttrOfType<sched::ContractionAttr>(sched::kScheduleAttr);
+    Attribute schedule = op->getAttr(sched::kScheduleAttr);
     if (key && schedule)
       os << key.getValue() << " -> " << schedule << "\n";
   });

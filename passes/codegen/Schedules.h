@@ -9,6 +9,7 @@
 #ifndef DDL_PASSES_CODEGEN_SCHEDULES_H
 #define DDL_PASSES_CODEGEN_SCHEDULES_H
 
+#include "dialects/attn/AttnDialect.h"
 #include "dialects/sched/SchedDialect.h"
 #include "lib/Target/CPU/TargetInfo.h"
 
@@ -83,6 +84,11 @@ std::string kernelKey(const ConstantRhsMatmul &kernel, llvm::StringRef isa);
 /// rhs=kn isa=avx512` (a run-time-B matmul is batch 1).
 std::string kernelKey(const RuntimeRhsMatmul &kernel, llvm::StringRef isa);
 
+/// `op=attention batch=1 heads=8 kv_heads=2 q_len=? kv_len=? d=64 dv=64
+/// types=f32 mods=mask isa=avx512` (mods: none, score, mask or
+/// score+mask).
+std::string kernelKey(attn::FlexOp op, llvm::StringRef isa);
+
 /// The heuristic's schedule for `kernel` on `target`.
 sched::ContractionAttr defaultSchedule(const ConstantRhsMatmul &kernel,
                                        const target::CPUTargetInfo &target);
@@ -92,6 +98,9 @@ sched::ContractionAttr defaultSchedule(const ConstantRhsMatmul &kernel,
 sched::ContractionAttr defaultSchedule(const RuntimeRhsMatmul &kernel,
                                        const target::CPUTargetInfo &target);
 
+/// The heuristic's schedule for an attention kernel: 64 x 64 blocks.
+sched::AttentionAttr defaultSchedule(attn::FlexOp op);
+
 /// Checks that the f32 strategies can honour `schedule` (beyond what the
 /// attribute's verifier checks): K0 = 1 and a known ISA.
 mlir::LogicalResult
@@ -100,7 +109,9 @@ checkF32Schedule(sched::ContractionAttr schedule,
 
 /// Reads a file of `key -> schedule` lines. Keys are normalized (fields in
 /// a fixed order); every problem is an error at the file's line and column.
-mlir::FailureOr<llvm::StringMap<sched::ContractionAttr>>
+/// A schedule is a #sched.contraction for matmul keys and a
+/// #sched.attention for attention keys.
+mlir::FailureOr<llvm::StringMap<mlir::Attribute>>
 readScheduleFile(llvm::StringRef path, mlir::MLIRContext *context);
 
 /// Prints `key -> schedule` for every op in `module` that carries both.

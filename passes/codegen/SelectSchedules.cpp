@@ -20,7 +20,7 @@ struct DDLSelectSchedulesPass final
   LogicalResult initialize(MLIRContext *context) override {
     if (schedulesFile.empty())
       return success();
-    FailureOr<llvm::StringMap<sched::ContractionAttr>> read =
+    FailureOr<llvm::StringMap<Attribute>> read =
         readScheduleFile(schedulesFile, context);
     if (failed(read))
       return failure();
@@ -38,22 +38,30 @@ struct DDLSelectSchedulesPass final
     }
     // A record wins, then a schedule already on the op, then the
     // heuristic's.
-    auto assign = [&](Operation *op, const std::string &key,
-                      function_ref<sched::ContractionAttr()> heuristic) {
-      sched::ContractionAttr schedule;
+    auto assign = [&](Operation *op, const std::string &key, auto heuristic) {
+      using Schedule = decltype(heuristic());
+      Schedule schedule;
       auto record = records.find(key);
       if (record != records.end())
-        schedule = record->second;
-      else if (auto existing = op->getAttrOfType<sched::ContractionAttr>(
-                   sched::kScheduleAttr))
+        schedule = cast<Schedule>(record->second);
+      else if (auto existing =
+                   op->getAttrOfType<Schedule>(sched::kScheduleAttr))
         schedule = existing;
       else
         schedule = heuristic();
       op->setAttr(sched::kScheduleAttr, schedule);
       op->setAttr(kKernelKeyAttr, StringAttr::get(op->getContext(), key));
     };
-    module.walk([&](linalg::LinalgOp op) {
-      if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()))
+    module.walk([&](Operation *op) {
+      if (auto flex = dyn_cast<attn::FlexOp>(op)) {
+        assign(op, kernelKey(flex, info->isa),
+               [&] { return defaultSchedule(flex); });
+        return;
+      }
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      if (!linalgOp)
+        return;
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
         if (std::optional<ConstantRhsMatmul> kernel =
                 matchConstantRhsMatmul(matmul)) {
           assign(op, kernelKey(*kernel, info->isa),
@@ -68,6 +76,6 @@ struct DDLSelectSchedulesPass final
       printSchedules(module, llvm::outs());
   }
 
-  llvm::StringMap<sched::ContractionAttr> records;
+  llvm::StringMap<Attribute> records;
 };
 } // namespace

@@ -123,7 +123,8 @@ std::optional<Attention> matchAttention(nn::MatMulOp output) {
   if (!softmax || !output.getLhs().hasOneUse())
     return std::nullopt;
   auto type = cast<RankedTensorType>(softmax.getType());
-  if (softmax.getAxis() != -1 && softmax.getAxis() != type.getRank() - 1)
+  int64_t axis = static_cast<int64_t>(softmax.getAxis());
+  if (axis != -1 && axis != type.getRank() - 1)
     return std::nullopt;
   Attention attention;
   attention.output = output;

@@ -6,3 +6,9 @@
 func.func @scheduled() attributes {sched.schedule = #sched.contraction<isa = "avx512", register = [8, 32, 1], cache = [64, 16, 128], parallel = 1>} {
   return
 }
+
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME: sched.schedule = #sched.attention<block = [32, 128]>
+func.func @attention() attributes {sched.schedule = #sched.attention<block = [32, 128]>} {
+  return
+}

@@ -27,3 +27,18 @@ func.func @f() attributes {s = #sched.contraction<isa = "avx512", register = [8,
 
 // expected-error @below {{parallel must be 0 (m) or 1 (n), got 2}}
 func.func @f() attributes {s = #sched.contraction<isa = "avx512", register = [8, 32, 1], cache = [1, 1, 1], parallel = 2>}
+
+// -----
+
+// expected-error @below {{attention block needs 2 sizes (BQ, BKV), got 1}}
+func.func @f() attributes {s = #sched.attention<block = [64]>}
+
+// -----
+
+// expected-error @below {{query block BQ must be in [1, 1024], got 0}}
+func.func @f() attributes {s = #sched.attention<block = [0, 64]>}
+
+// -----
+
+// expected-error @below {{key block BKV must be a multiple of 16 in [16, 512], got 1024}}
+func.func @f() attributes {s = #sched.attention<block = [64, 1024]>}

@@ -93,3 +93,56 @@ func.func @bf16(%q: tensor<1x4x128x64xbf16>) -> tensor<1x4x128x64xbf16> {
       -> tensor<1x4x128x64xbf16>
   return %o : tensor<1x4x128x64xbf16>
 }
+
+// -----
+
+// Static sizes and a mask_mod on indices only: the block mask is computed
+// now. 100 queries and keys in 64 x 64 blocks: the first query block sees
+// a partial (diagonal) and an empty block, the second a full block and a
+// partial one (diagonal, past the keys).
+// CHECK-LABEL: func.func @static_causal
+// CHECK: arith.constant dense<[1, 0, 2, 1]> : tensor<4xi8>
+// CHECK-NOT: vector.reduction <or>
+// CHECK: scf.parallel
+func.func @static_causal(%q: tensor<1x2x100x64xf32>)
+    -> tensor<1x2x100x64xf32> {
+  %o = attn.flex %q, %q, %q scale 0.125
+      : tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>
+      -> tensor<1x2x100x64xf32>
+      mask_mod {
+      ^bb0(%b: index, %h: index, %i: index, %j: index):
+        %keep = arith.cmpi uge, %i, %j : index
+        attn.yield %keep : i1
+      }
+  return %o : tensor<1x2x100x64xf32>
+}
+
+// -----
+
+// A schedule sets the blocks: 32 query rows against 32 keys (2 key vectors
+// per row, so 8 rows per register tile). The mask is a causal sliding
+// window that grows with the head (64 keys for head 0, 128 for head 1), so
+// the table is per head: head 0 skips the blocks left of its window.
+// CHECK-LABEL: func.func @scheduled
+// CHECK: arith.constant dense<[1, 0, 0, 0, 2, 1, 0, 0, 1, 2, 1, 0, 0, 1, 2, 1, 1, 0, 0, 0, 2, 1, 0, 0, 2, 2, 1, 0, 2, 2, 2, 1]> : tensor<32xi8>
+// CHECK: memref.alloca() : memref<32x64xf32>
+// CHECK: memref.alloca() : memref<8x32xf32>
+func.func @scheduled(%q: tensor<1x2x128x64xf32>) -> tensor<1x2x128x64xf32> {
+  %o = attn.flex %q, %q, %q scale 0.125
+      {sched.schedule = #sched.attention<block = [32, 32]>}
+      : tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>, tensor<1x2x128x64xf32>
+      -> tensor<1x2x128x64xf32>
+      mask_mod {
+      ^bb0(%b: index, %h: index, %i: index, %j: index):
+        %c64 = arith.constant 64 : index
+        %one = arith.constant 1 : index
+        %h1 = arith.addi %h, %one : index
+        %w = arith.muli %h1, %c64 : index
+        %causal = arith.cmpi uge, %i, %j : index
+        %d = arith.subi %i, %j : index
+        %near = arith.cmpi ult, %d, %w : index
+        %keep = arith.andi %causal, %near : i1
+        attn.yield %keep : i1
+      }
+  return %o : tensor<1x2x128x64xf32>
+}

@@ -6,10 +6,23 @@
 // CHECK: linalg.batch_matmul {sched.key = "op=batch_matmul batch=12 m=197 n=197 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [4, 8, 1], cache = [5, 3, 32], parallel = 1>}
 // CHECK: sched.schedule = #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
 //
+// Attention kernels: a record sets the blocks; the heuristic's otherwise.
+// RUN: ddl-opt %t/attention.mlir --ddl-select-schedules="target=x86_64 schedules-file=%t/attention.sched" | FileCheck %s --check-prefix=ATTN
+// ATTN: attn.flex {{.*}}sched.key = "op=attention batch=1 heads=8 kv_heads=2 q_len=? kv_len=? d=64 dv=64 types=f32 mods=mask isa=avx512", sched.schedule = #sched.attention<block = [32, 128]>
+// ATTN: attn.flex {{.*}}sched.key = "op=attention batch=2 heads=4 kv_heads=4 q_len=100 kv_len=100 d=32 dv=32 types=f32 mods=none isa=avx512", sched.schedule = #sched.attention<block = [64, 64]>
+// RUN: not ddl-opt %t/attention.mlir --ddl-select-schedules="target=x86_64 schedules-file=%t/attention-kind.sched" 2>&1 | FileCheck %s --check-prefix=ATTNKIND
+// ATTNKIND: attention-kind.sched:1:{{[0-9]+}}: error: expected a #sched.attention schedule, got #sched.contraction
+// RUN: not ddl-opt %t/attention.mlir --ddl-select-schedules="target=x86_64 schedules-file=%t/attention-field.sched" 2>&1 | FileCheck %s --check-prefix=ATTNFIELD
+// ATTNFIELD: attention-field.sched:1:1: error: unknown key field 'm' for op=attention (expected op, batch, heads, kv_heads, q_len, kv_len, d, dv, types, mods, isa)
+// RUN: not ddl-opt %t/attention.mlir --ddl-select-schedules="target=x86_64 schedules-file=%t/attention-block.sched" 2>&1 | FileCheck %s --check-prefix=ATTNBLOCK
+// ATTNBLOCK: error: key block BKV must be a multiple of 16 in [16, 512], got 40
+// RUN: not ddl-opt %t/attention.mlir --ddl-select-schedules="target=x86_64 schedules-file=%t/unknown-op.sched" 2>&1 | FileCheck %s --check-prefix=UNKNOWNOP
+// UNKNOWNOP: unknown-op.sched:1:1: error: unknown kernel 'op=conv' (expected matmul, batch_matmul or attention)
+//
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/unknown-field.sched" 2>&1 | FileCheck %s --check-prefix=FIELD
-// FIELD: unknown-field.sched:2:1: error: unknown key field 'rows' (expected op, batch, m, n, k, types, lhs, rhs, isa)
+// FIELD: unknown-field.sched:2:1: error: unknown key field 'rows' for op=matmul (expected op, m, n, k, types, lhs, rhs, isa)
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/batch-field.sched" 2>&1 | FileCheck %s --check-prefix=BATCHFIELD
-// BATCHFIELD: batch-field.sched:1:1: error: key field 'batch' belongs to op=batch_matmul keys
+// BATCHFIELD: batch-field.sched:1:1: error: unknown key field 'batch' for op=matmul (expected op, m, n, k, types, lhs, rhs, isa)
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/no-batch.sched" 2>&1 | FileCheck %s --check-prefix=NOBATCH
 // NOBATCH: no-batch.sched:1:1: error: key has no 'batch' field
 // RUN: not ddl-opt %t/kernel.mlir --ddl-select-schedules="target=aarch64 schedules-file=%t/missing-field.sched" 2>&1 | FileCheck %s --check-prefix=MISSING
@@ -48,6 +61,38 @@ func.func @linear(%x: tensor<32x64xf32>, %init: tensor<32x96xf32>) -> tensor<32x
 isa=neon op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn -> #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>
 op=matmul m=1 n=1 k=1 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1> // another kernel
 op=batch_matmul m=197 batch=12 n=197 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [4, 8, 1], cache = [5, 3, 32], parallel = 1>
+
+//--- attention.mlir
+func.func @gqa(%q: tensor<1x8x?x64xf32>, %k: tensor<1x2x?x64xf32>) -> tensor<1x8x?x64xf32> {
+  %o = attn.flex %q, %k, %k scale 0.125
+      : tensor<1x8x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32> -> tensor<1x8x?x64xf32>
+      mask_mod {
+      ^bb0(%b: index, %h: index, %i: index, %j: index):
+        %keep = arith.cmpi uge, %i, %j : index
+        attn.yield %keep : i1
+      }
+  return %o : tensor<1x8x?x64xf32>
+}
+func.func @full(%q: tensor<2x4x100x32xf32>) -> tensor<2x4x100x32xf32> {
+  %o = attn.flex %q, %q, %q scale 0.125
+      : tensor<2x4x100x32xf32>, tensor<2x4x100x32xf32>, tensor<2x4x100x32xf32> -> tensor<2x4x100x32xf32>
+  return %o : tensor<2x4x100x32xf32>
+}
+
+//--- attention.sched
+op=attention batch=1 heads=8 kv_heads=2 q_len=? kv_len=? d=64 dv=64 types=f32 mods=mask isa=avx512 -> #sched.attention<block = [32, 128]>
+
+//--- attention-kind.sched
+op=attention batch=1 heads=8 kv_heads=2 q_len=? kv_len=? d=64 dv=64 types=f32 mods=mask isa=avx512 -> #sched.contraction<isa = "avx512", register = [8, 8, 1], cache = [1, 1, 1], parallel = 0>
+
+//--- attention-field.sched
+op=attention m=1 batch=1 heads=8 kv_heads=2 q_len=? kv_len=? d=64 dv=64 types=f32 mods=mask isa=avx512 -> #sched.attention<block = [32, 128]>
+
+//--- attention-block.sched
+op=attention batch=1 heads=8 kv_heads=2 q_len=? kv_len=? d=64 dv=64 types=f32 mods=mask isa=avx512 -> #sched.attention<block = [32, 40]>
+
+//--- unknown-op.sched
+op=conv m=1 -> #sched.attention<block = [32, 128]>
 
 //--- unknown-field.sched
 
