@@ -23,7 +23,11 @@ numbers as JSON.
     /usr/bin/python3 bench/cpu_latency.py --ddlc build/bin/ddlc \
         --ddl-run build/bin/ddl-run [--runs N] [--ddl-runs N] [--threads T] \
         [--batch B ...] [--models resnet18 bert_encoder ...] [--only] \
-        [--json out.json]
+        [--attention-ab] [--json out.json]
+
+--attention-ab also compiles each model with `ddlc --fuse-attention=false`
+(attention materialized: MatMul, Softmax, MatMul) and times it in the same
+run, for a fused / materialized table.
 """
 
 import argparse
@@ -89,11 +93,12 @@ def export(model, x, path):
         raise RuntimeError(f"the export of {path} holds non-standard ops: {odd}")
 
 
-def time_ddl(args, onnx_path, x_path, tmp, name):
+def time_ddl(args, onnx_path, x_path, tmp, name, extra_flags=()):
     so = os.path.join(tmp, name + ".so")
     out_dir = os.path.join(tmp, name + "_out")
     start = time.perf_counter()
-    proc = subprocess.run([args.ddlc, onnx_path, "-o", so] + args.ddlc_flag,
+    proc = subprocess.run([args.ddlc, onnx_path, "-o", so] + args.ddlc_flag +
+                          list(extra_flags),
                           capture_output=True, text=True, errors="replace")
     compile_s = time.perf_counter() - start
     if proc.returncode != 0:
@@ -165,6 +170,13 @@ def markdown(results, args):
         plural = "s" if len(results) != 1 else ""
         lines.append(f"| geometric mean ({len(results)} model{plural}) | | | | | "
                      f"{ort:.2f}x | {pt:.2f}x |")
+    if results and "unfused" in results[0]:
+        lines += ["", "| model | ddl, attention fused p50 (ms) | ddl, attention "
+                  "materialized p50 (ms) | fused / materialized |", "|---|---|---|---|"]
+        for r in results:
+            d, u = r["ddl"], r["unfused"]
+            lines.append(f"| {r['model']} | {d['p50_ms']:.1f} | {u['p50_ms']:.1f} | "
+                         f"{d['p50_ms'] / u['p50_ms']:.2f}x |")
     return "\n".join(lines)
 
 
@@ -190,6 +202,9 @@ def main():
                         help="timed runs for ddl if it needs fewer (default --runs)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(),
                         help="threads for every peer (default: the number of cores)")
+    parser.add_argument("--attention-ab", dest="attention_ab", action="store_true",
+                        help="also time ddl with --fuse-attention=false (attention "
+                        "materialized) and print fused / materialized")
     parser.add_argument("--json", help="also write the results as JSON to this file")
     args = parser.parse_args()
     if not os.path.isdir(os.path.join(HERE, "node_modules", "onnxruntime-node")):
@@ -212,6 +227,11 @@ def main():
                 np.save(x_path, x.numpy())
                 r = {"model": label, "batch": batch}
                 r["ddl"] = time_ddl(args, onnx_path, x_path, tmp, stem)
+                if args.attention_ab:
+                    r["unfused"] = time_ddl(args, onnx_path, x_path, tmp, stem + "_unfused",
+                                            ["--fuse-attention=false"])
+                    r["unfused_rel_err"] = relative_error(r["unfused"].pop("output"),
+                                                          r["ddl"]["output"])
                 r["ort"] = time_ort(args, onnx_path, list(x.shape))
                 r["torch"] = time_torch(args, model, x)
                 r["rel_err"] = relative_error(r["ddl"].pop("output"),
