@@ -105,6 +105,7 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
   if (options.vectorize)
     buildDataTilingPipeline(pm, options);
   pm.addPass(attention::createDDLFlexToCPUKernelPass());
+  pm.addPass(attention::createDDLFlexToLinalgPass());
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);
 }
@@ -114,11 +115,13 @@ void ddl::buildGPUPipeline(OpPassManager &pm,
   // Convolutions channels-last, as on the CPU: a group-1 convolution is then
   // an im2col copy and a matmul, which ddl-gpu-contraction-kernels runs as
   // a tiled GEMM (a channels-first linalg convolution would be one thread
-  // per output element). Attention stays materialized: attn.flex has no
-  // GPU kernel yet.
+  // per output element). Attention stays materialized (attn.flex has no
+  // fused GPU kernel yet): graphs keep their MatMul-Softmax-MatMul, and an
+  // attn.flex from a frontend becomes linalg (ddl-flex-to-linalg).
   CPUPipelineOptions graphOptions;
   graphOptions.fuseAttention = false;
   buildGraphToLinalgPipeline(pm, graphOptions);
+  pm.addPass(attention::createDDLFlexToLinalgPass());
   buildBufferizePipeline(pm, /*cpuKernels=*/false);
   // Weights as flat constants (uploaded once each); transcendental
   // functions as polynomials, as on the CPU (no libm on the device).

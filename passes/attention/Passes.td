@@ -36,10 +36,11 @@ def DDLFlexToCPUKernelPass
       exists; the output is divided by the row sums at the end, and the
       log-sum-exp written when asked for.
 
-    Block sizes are 64 x 64. Sizes that are not multiples of the blocks
-    are handled with clamped indices (the regions never see an index out
-    of range) and masked loads. f16/bf16 inputs and a dynamic value head
-    dim are rejected with a diagnostic.
+    Block sizes come from the op's `#sched.attention` schedule (64 x 64
+    without one). Sizes that are not multiples of the blocks are handled
+    with clamped indices (the regions never see an index out of range)
+    and masked loads. f16/bf16 instances and a dynamic value head dim are
+    left for ddl-flex-to-linalg.
   }];
   let dependentDialects = [
     "::ddl::sched::SchedDialect",
@@ -51,6 +52,30 @@ def DDLFlexToCPUKernelPass
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect"
+  ];
+}
+
+def DDLFlexToLinalgPass : Pass<"ddl-flex-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower attn.flex to materialized linalg (the reference lowering)";
+  let description = [{
+    Each remaining `attn.flex` becomes `linalg.generic`s on tensors that
+    materialize the scores: Q K^T (grouped-query heads through the
+    indexing maps), the scale with score_mod and mask_mod inlined on
+    scalars (indices from `linalg.index`, captured tensors read with
+    `tensor.extract`), the row maximum, the exponentials and their sum,
+    then P V divided by the sum (zeros for a row with every key masked)
+    and the log-sum-exp. Scores are f32 whatever the inputs.
+
+    It is what targets without a fused attention kernel run (the GPU
+    pipeline, f16/bf16 on the CPU): correct for every instance, but the
+    `Sq x Skv` matrix is built, as the unfused graph would. Grouped-query
+    attention needs static head counts here.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"
   ];
 }
 
