@@ -17,6 +17,8 @@ from ddl import capture, convert
 from ddl._tools import ddlc_path
 from ddl.attention import and_masks, causal_mask, flex_attention, or_masks, sliding_window_mask
 
+from test_ops import Apply
+
 RTOL, ATOL = 1e-4, 1e-5
 TORCH2 = hasattr(F, "scaled_dot_product_attention")
 
@@ -60,16 +62,6 @@ def check(program, *inputs, dynamic=None, runs=(), capture="fx", flex=True):
         for a, e in zip(actual, expected):
             torch.testing.assert_close(a, e, rtol=RTOL, atol=ATOL)
     return compiled
-
-
-class Apply(nn.Module):
-    def __init__(self, module, fn):
-        super().__init__()
-        self.m = module
-        self.fn = fn
-
-    def forward(self, *inputs):
-        return self.fn(self.m, *inputs)
 
 
 def causal_bool(L, S=None):
