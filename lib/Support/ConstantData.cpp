@@ -37,6 +37,31 @@ LogicalResult ddl::readF32Elements(ElementsAttr attr, int64_t count,
   return success();
 }
 
+LogicalResult ddl::readBoolElements(ElementsAttr attr, int64_t count,
+                                    std::vector<bool> &values) {
+  values.clear();
+  if (!attr.getElementType().isInteger(1))
+    return failure();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat()) {
+      values.assign(count, dense.getSplatValue<bool>());
+      return success();
+    }
+    auto range = dense.getValues<bool>();
+    values.assign(range.begin(), range.end());
+    return success(int64_t(values.size()) == count);
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource)
+    return failure();
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob || int64_t(blob->getData().size()) != count)
+    return failure();
+  for (char byte : blob->getData())
+    values.push_back(byte != 0);
+  return success();
+}
+
 ElementsAttr ddl::f32Resource(RankedTensorType type, StringRef name,
                               ArrayRef<float> values) {
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(

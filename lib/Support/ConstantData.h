@@ -23,6 +23,11 @@ namespace ddl {
 llvm::LogicalResult readF32Elements(mlir::ElementsAttr attr, int64_t count,
                                     std::vector<float> &values);
 
+/// The `count` elements of an i1 constant (a resource holds one byte per
+/// element, as ONNX stores booleans), or failure as readF32Elements.
+llvm::LogicalResult readBoolElements(mlir::ElementsAttr attr, int64_t count,
+                                     std::vector<bool> &values);
+
 /// `values` as a dense resource named `name` (uniqued by the context) of
 /// f32 `type`.
 mlir::ElementsAttr f32Resource(mlir::RankedTensorType type,

@@ -6,6 +6,7 @@
 
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/nn/NNDialect.h"
+#include "lib/Support/ConstantData.h"
 #include "passes/graph/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -168,28 +169,33 @@ std::optional<int64_t> causalOffset(const Mask &mask) {
   ElementsAttr attr;
   if (!matchPattern(mask.tensor, m_Constant(&attr)))
     return std::nullopt;
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
   auto type = cast<RankedTensorType>(attr.getType());
-  if (!dense || type.getRank() < 2)
+  if (type.getRank() < 2 || !type.hasStaticShape())
     return std::nullopt;
   int64_t rows = type.getDimSize(type.getRank() - 2);
   int64_t cols = type.getDimSize(type.getRank() - 1);
-  if (rows < 1 || cols < 1 || dense.isSplat())
+  int64_t count = type.getNumElements();
+  if (rows < 1 || cols < 1)
     return std::nullopt;
   int64_t offset = cols - rows;
+  // Constants may be dense elements or the importers' resource blobs.
   std::vector<bool> kept;
   if (mask.kind == Mask::Additive) {
-    for (APFloat x : dense.getValues<APFloat>()) {
-      double value = x.convertToDouble();
+    std::vector<float> values;
+    if (failed(readF32Elements(attr, count, values)))
+      return std::nullopt;
+    for (float value : values) {
       if (value != 0 && value > kMaskedBelow)
         return std::nullopt;
       kept.push_back(value == 0);
     }
   } else {
-    for (bool x : dense.getValues<bool>())
-      kept.push_back(mask.kind == Mask::Keep ? x : !x);
+    if (failed(readBoolElements(attr, count, kept)))
+      return std::nullopt;
+    if (mask.kind == Mask::Drop)
+      kept.flip();
   }
-  for (size_t e = 0; e < kept.size(); ++e) {
+  for (int64_t e = 0; e < count; ++e) {
     int64_t i = (e / cols) % rows, j = e % cols;
     if (kept[e] != (j <= i + offset))
       return std::nullopt;
