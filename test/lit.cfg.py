@@ -64,8 +64,11 @@ if config.cuda_toolkit:
 # The host's vector ISA, for tests of the code generated for it.
 try:
     with open("/proc/cpuinfo") as cpuinfo:
-        if " avx512f" in cpuinfo.read():
+        flags = cpuinfo.read()
+        if " avx512f" in flags:
             config.available_features.add("host-avx512")
+        if " avx512_vnni" in flags:
+            config.available_features.add("host-avx512-vnni")
 except OSError:
     pass
 

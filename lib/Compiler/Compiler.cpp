@@ -57,11 +57,12 @@ OwningOpRef<ModuleOp> ddl::readGraphFile(MLIRContext &context, StringRef path) {
             // verifier.
             if (dialect == "attn")
               return WalkResult::skip();
-            if (dialect != "nn" && dialect != "func" && dialect != "builtin") {
+            if (dialect != "nn" && dialect != "lowbit" && dialect != "func" &&
+                dialect != "builtin") {
               op->emitError()
                   << "'" << op->getName()
                   << "' is not an nn-dialect op; ddlc compiles nn graphs "
-                     "(nn and attn ops in func.func functions)";
+                     "(nn, attn and lowbit ops in func.func functions)";
               return WalkResult::interrupt();
             }
             return WalkResult::advance();

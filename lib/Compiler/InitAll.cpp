@@ -4,6 +4,7 @@
 
 #include "ddl/Pipelines.h"
 #include "dialects/attn/AttnDialect.h"
+#include "dialects/lowbit/LowbitDialect.h"
 #include "dialects/nn/NNDialect.h"
 #include "dialects/sched/SchedDialect.h"
 #include "passes/attention/Passes.h"
@@ -12,6 +13,7 @@
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "passes/memory/Passes.h"
+#include "passes/quant/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -81,12 +83,12 @@
 
 void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
   using namespace mlir;
-  registry.insert<attn::AttnDialect, nn::NNDialect, sched::SchedDialect,
-                  affine::AffineDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
-                  func::FuncDialect, gpu::GPUDialect, index::IndexDialect,
-                  LLVM::LLVMDialect, NVVM::NVVMDialect, ROCDL::ROCDLDialect,
-                  linalg::LinalgDialect, math::MathDialect,
+  registry.insert<attn::AttnDialect, lowbit::LowbitDialect, nn::NNDialect,
+                  sched::SchedDialect, affine::AffineDialect,
+                  arith::ArithDialect, bufferization::BufferizationDialect,
+                  cf::ControlFlowDialect, func::FuncDialect, gpu::GPUDialect,
+                  index::IndexDialect, LLVM::LLVMDialect, NVVM::NVVMDialect,
+                  ROCDL::ROCDLDialect, linalg::LinalgDialect, math::MathDialect,
                   memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
                   ub::UBDialect, vector::VectorDialect>();
 
@@ -157,6 +159,7 @@ void ddl::registerAllPasses() {
   registerGPUPasses();
   attention::registerAttentionPasses();
   codegen::registerCodegenPasses();
+  quant::registerQuantPasses();
   ddl::gpugen::registerGPUPasses();
   graph::registerGraphPasses();
   lowering::registerLoweringPasses();

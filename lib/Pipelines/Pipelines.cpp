@@ -7,6 +7,7 @@
 #include "passes/codegen/gpu/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
+#include "passes/quant/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -79,7 +80,7 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
   // Transcendental functions become inline polynomials (vectorizable)
   // before anything is lowered to loops.
   addPipeline(pm, "ddl-copies-to-linalg,ddl-flatten-globals,"
-                  "ddl-approximate-math");
+                  "ddl-approximate-math,ddl-lowbit-dot-to-llvm");
   if (options.vectorize)
     addPipeline(pm, "ddl-interchange-for-vectorization");
   if (options.parallel)
@@ -106,6 +107,10 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
     buildDataTilingPipeline(pm, options);
   pm.addPass(attention::createDDLFlexToCPUKernelPass());
   pm.addPass(attention::createDDLFlexToLinalgPass());
+  quant::DDLLowbitMatmulToVNNIPassOptions vnni;
+  vnni.target = options.target;
+  pm.addPass(quant::createDDLLowbitMatmulToVNNIPass(vnni));
+  pm.addPass(quant::createDDLLowbitToLinalgPass());
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);
 }
@@ -122,6 +127,7 @@ void ddl::buildGPUPipeline(OpPassManager &pm,
   graphOptions.fuseAttention = false;
   buildGraphToLinalgPipeline(pm, graphOptions);
   pm.addPass(attention::createDDLFlexToLinalgPass());
+  pm.addPass(quant::createDDLLowbitToLinalgPass());
   buildBufferizePipeline(pm, /*cpuKernels=*/false);
   // Weights as flat constants (uploaded once each); transcendental
   // functions as polynomials, as on the CPU (no libm on the device).

@@ -62,6 +62,28 @@ LogicalResult ddl::readBoolElements(ElementsAttr attr, int64_t count,
   return success();
 }
 
+LogicalResult ddl::readI8Elements(ElementsAttr attr, int64_t count,
+                                  std::vector<int8_t> &values) {
+  values.clear();
+  auto integer = dyn_cast<IntegerType>(attr.getElementType());
+  if (!integer || integer.getWidth() != 8)
+    return failure();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(int8_t(v.getZExtValue()));
+    return success(int64_t(values.size()) == count);
+  }
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource)
+    return failure();
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob || int64_t(blob->getData().size()) != count)
+    return failure();
+  for (char byte : blob->getData())
+    values.push_back(int8_t(byte));
+  return success();
+}
+
 ElementsAttr ddl::f32Resource(RankedTensorType type, StringRef name,
                               ArrayRef<float> values) {
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(

@@ -28,6 +28,10 @@ llvm::LogicalResult readF32Elements(mlir::ElementsAttr attr, int64_t count,
 llvm::LogicalResult readBoolElements(mlir::ElementsAttr attr, int64_t count,
                                      std::vector<bool> &values);
 
+/// The `count` elements of an 8-bit integer constant, as bytes.
+llvm::LogicalResult readI8Elements(mlir::ElementsAttr attr, int64_t count,
+                                   std::vector<int8_t> &values);
+
 /// `values` as a dense resource named `name` (uniqued by the context) of
 /// f32 `type`.
 mlir::ElementsAttr f32Resource(mlir::RankedTensorType type,

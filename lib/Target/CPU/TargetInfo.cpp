@@ -62,5 +62,7 @@ ddl::target::lookupCPUTarget(llvm::StringRef target) {
     return std::nullopt;
   CPUTargetInfo info = *lookupCPUTargetByISA(isa);
   info.cores = isHost ? std::max(1u, std::thread::hardware_concurrency()) : 2;
+  info.int8DotProduct = isHost && isa == "avx512" &&
+                        llvm::sys::getHostCPUFeatures().lookup("avx512vnni");
   return info;
 }

@@ -38,6 +38,9 @@ struct CPUTargetInfo {
   /// Cores the runtime's thread pool spreads work over (host: this
   /// machine's; cross targets: a guess).
   unsigned cores;
+  /// u8 x s8 dot products into i32 lanes (AVX-512 VNNI `vpdpbusd`): the
+  /// host's feature; cross targets assume none.
+  bool int8DotProduct = false;
 };
 
 /// The target named as ddlc's --target ("host", "x86_64" or "aarch64"):

@@ -1,0 +1,72 @@
+//===- LowbitDialect.cpp - quantized arithmetic dialect -------------------===//
+
+#include "dialects/lowbit/LowbitDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace ddl::lowbit;
+
+#include "dialects/lowbit/LowbitDialect.cpp.inc"
+
+void LowbitDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/lowbit/LowbitOps.cpp.inc"
+      >();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/lowbit/LowbitOps.cpp.inc"
+
+static bool compatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+LogicalResult MatMulOp::verify() {
+  auto lhs = cast<RankedTensorType>(getLhs().getType());
+  auto rhs = cast<RankedTensorType>(getRhs().getType());
+  auto lhsZero = cast<RankedTensorType>(getLhsZeroPoint().getType());
+  auto rhsZero = cast<RankedTensorType>(getRhsZeroPoint().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  for (auto [name, type, isUnsigned] :
+       {std::tuple<StringRef, RankedTensorType, bool>{"lhs", lhs,
+                                                      getLhsUnsigned()},
+        {"rhs", rhs, getRhsUnsigned()}}) {
+    Type element = type.getElementType();
+    if ((element.isUnsignedInteger() && !isUnsigned) ||
+        (element.isSignedInteger() && isUnsigned))
+      return emitOpError() << name << " has elements " << element << " but "
+                           << name
+                           << "_unsigned = " << (isUnsigned ? "true" : "false");
+  }
+  if (lhs.getRank() < 2)
+    return emitOpError("lhs must be [..., M, K], got rank ") << lhs.getRank();
+  if (rhs.getRank() != 2)
+    return emitOpError("rhs must be [K, N] (weights), got rank ")
+           << rhs.getRank();
+  int64_t k = lhs.getDimSize(lhs.getRank() - 1);
+  if (!compatible(k, rhs.getDimSize(0)))
+    return emitOpError("lhs has K = ")
+           << k << " but rhs has K = " << rhs.getDimSize(0);
+  if (lhsZero.getRank() != 0 ||
+      lhsZero.getElementType() != lhs.getElementType())
+    return emitOpError("lhs zero point must be a scalar of ")
+           << lhs.getElementType() << ", got " << lhsZero;
+  if (rhsZero.getElementType() != rhs.getElementType() ||
+      rhsZero.getRank() > 1 ||
+      (rhsZero.getRank() == 1 &&
+       !compatible(rhsZero.getDimSize(0), rhs.getDimSize(1))))
+    return emitOpError("rhs zero point must be a scalar or one per column ([")
+           << rhs.getDimSize(1) << "]) of " << rhs.getElementType() << ", got "
+           << rhsZero;
+  SmallVector<int64_t> expected(lhs.getShape().drop_back());
+  expected.push_back(rhs.getDimSize(1));
+  if (result.getRank() != lhs.getRank() ||
+      !llvm::all_of(llvm::seq<int64_t>(0, result.getRank()), [&](int64_t d) {
+        return compatible(result.getDimSize(d), expected[d]);
+      }))
+    return emitOpError("result must be [..., M, N] of i32, got ") << result;
+  return success();
+}

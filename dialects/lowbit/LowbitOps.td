@@ -1,0 +1,88 @@
+//===- LowbitOps.td - low-bit arithmetic dialect -----------*- tablegen -*-===//
+//
+// The `lowbit` dialect holds the operations that compute on quantized
+// values as integers (not decomposed into f32), so that the code
+// generators can select integer instructions for them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_DIALECTS_LOWBIT_LOWBITOPS_TD
+#define DDL_DIALECTS_LOWBIT_LOWBITOPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Lowbit_Dialect : Dialect {
+  let name = "lowbit";
+  let cppNamespace = "::ddl::lowbit";
+  let summary = "quantized arithmetic on integer tensors";
+  let description = [{
+    Quantized models (ONNX's MatMulInteger, QLinearMatMul, QDQ graphs;
+    ddlc's post-training quantization) compute on 8-bit (and later 4-bit,
+    ternary and fp8) values with wide integer accumulation. The ops of
+    this dialect keep that arithmetic visible: the CPU back end runs an
+    int8 matmul on VNNI dot-product instructions (`vpdpbusd`), with the
+    zero-point corrections folded into the epilogue, instead of the f32
+    decomposition the nn dialect would need.
+  }];
+}
+
+class Lowbit_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Lowbit_Dialect, mnemonic, traits>;
+
+def Lowbit_I8Tensor : RankedTensorOf<[I8, UI8, SI8]>;
+
+def Lowbit_MatMulOp : Lowbit_Op<"matmul", [Pure]> {
+  let summary = "8-bit integer matmul with zero points, i32 accumulation";
+  let description = [{
+    ```
+    result[..., m, n] = sum_k (lhs[..., m, k] - lhs_zero_point)
+                            * (rhs[k, n] - rhs_zero_point[n])
+    ```
+
+    in i32, exactly (ONNX `MatMulInteger`). `lhs` is `[..., M, K]` (any
+    leading batch dims), `rhs` is `[K, N]` (the weights), each 8-bit.
+    `lhs_unsigned` / `rhs_unsigned` say how each operand's bytes read (the
+    element types say it too while they are `ui8` / `si8`; lowering to
+    linalg makes them signless `i8`, and the attributes keep the meaning). `lhs_zero_point` is a scalar of `lhs`'s element
+    type; `rhs_zero_point` a scalar or one per column (`[N]`, per-channel
+    quantized weights) of `rhs`'s element type. The result is `[..., M,
+    N]` of i32.
+
+    ```mlir
+    %y = lowbit.matmul %a, %w, %a_zp, %w_zp {lhs_unsigned = true,
+                                            rhs_unsigned = false}
+        : (tensor<?x64xui8>, tensor<64x32xi8>, tensor<ui8>, tensor<32xi8>)
+        -> tensor<?x32xi32>
+    ```
+  }];
+  let arguments = (ins Lowbit_I8Tensor:$lhs, Lowbit_I8Tensor:$rhs,
+                       Lowbit_I8Tensor:$lhs_zero_point,
+                       Lowbit_I8Tensor:$rhs_zero_point,
+                       BoolAttr:$lhs_unsigned, BoolAttr:$rhs_unsigned);
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `,` $lhs_zero_point `,` $rhs_zero_point attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
+    AllTypesMatch<["acc", "result"]>]> {
+  let summary = "i32 lanes += dot products of 4 u8 x s8 byte pairs";
+  let description = [{
+    `result[i] = acc[i] + sum_j lhs[4i + j] * rhs[4i + j]` with `lhs`
+    bytes unsigned and `rhs` bytes signed (16 lanes: AVX-512 VNNI
+    `vpdpbusd`). The int8 kernels emit it; ddl-lowbit-dot-to-llvm makes
+    it the LLVM intrinsic after buffer deallocation (which needs known
+    memory effects: this op has none).
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
+                       VectorOfLengthAndType<[64], [I8]>:$lhs,
+                       VectorOfLengthAndType<[64], [I8]>:$rhs);
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `into` type($result)";
+}
+
+#endif // DDL_DIALECTS_LOWBIT_LOWBITOPS_TD

@@ -1,0 +1,94 @@
+//===- LowbitToLinalg.cpp - lowbit ops as linalg on integers --------------===//
+//
+// See DDLLowbitToLinalgPass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/quant/Passes.h"
+
+using namespace mlir;
+using namespace ddl;
+
+namespace ddl::quant {
+#define GEN_PASS_DEF_DDLLOWBITTOLINALGPASS
+#include "passes/quant/Passes.h.inc"
+} // namespace ddl::quant
+
+namespace {
+
+/// `v` (i8 or ui8, signless in linalg) widened to i32 by its original type.
+Value widen(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  Type i32 = b.getI32Type();
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, loc, i32, v);
+  return arith::ExtSIOp::create(b, loc, i32, v);
+}
+
+void lowerMatMul(lowbit::MatMulOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto rhsZeroType = cast<RankedTensorType>(op.getRhsZeroPoint().getType());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  bool lhsUnsigned = op.getLhsUnsigned(), rhsUnsigned = op.getRhsUnsigned();
+  int64_t rank = resultType.getRank();
+  // Loops: the result's dims, then k.
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> lhsExprs, outExprs;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    lhsExprs.push_back(b.getAffineDimExpr(d));
+  lhsExprs.push_back(b.getAffineDimExpr(rank));
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(b.getAffineDimExpr(d));
+  AffineExpr n = b.getAffineDimExpr(rank - 1), k = b.getAffineDimExpr(rank);
+  SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, lhsExprs, ctx),
+                                 AffineMap::get(rank + 1, 0, {k, n}, ctx),
+                                 AffineMap::get(rank + 1, 0, {}, ctx),
+                                 AffineMap::get(rank + 1, 0,
+                                                rhsZeroType.getRank() == 1
+                                                    ? SmallVector<AffineExpr>{n}
+                                                    : SmallVector<AffineExpr>{},
+                                                ctx),
+                                 AffineMap::get(rank + 1, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, op.getLhs(), d));
+  sizes.push_back(tensor::getMixedSize(b, loc, op.getRhs(), 1));
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, b.getI32Type());
+  Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType,
+      ValueRange{op.getLhs(), op.getRhs(), op.getLhsZeroPoint(),
+                 op.getRhsZeroPoint()},
+      init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value a = arith::SubIOp::create(nb, nloc,
+                                        widen(nb, nloc, args[0], lhsUnsigned),
+                                        widen(nb, nloc, args[2], lhsUnsigned));
+        Value w = arith::SubIOp::create(nb, nloc,
+                                        widen(nb, nloc, args[1], rhsUnsigned),
+                                        widen(nb, nloc, args[3], rhsUnsigned));
+        Value product = arith::MulIOp::create(nb, nloc, a, w);
+        linalg::YieldOp::create(
+            nb, nloc,
+            arith::AddIOp::create(nb, nloc, args[4], product).getResult());
+      });
+  op.replaceAllUsesWith(generic.getResult(0));
+  op.erase();
+}
+
+struct DDLLowbitToLinalgPass final
+    : quant::impl::DDLLowbitToLinalgPassBase<DDLLowbitToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<lowbit::MatMulOp> ops;
+    getOperation().walk([&](lowbit::MatMulOp op) { ops.push_back(op); });
+    for (lowbit::MatMulOp op : ops)
+      lowerMatMul(op);
+  }
+};
+
+} // namespace

@@ -1,0 +1,362 @@
+//===- MatmulToVNNI.cpp - int8 matmul on AVX-512 VNNI ---------------------===//
+//
+// See DDLLowbitMatmulToVNNIPass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Support/ConstantData.h"
+#include "lib/Target/CPU/TargetInfo.h"
+#include "passes/quant/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace ddl;
+
+namespace ddl::quant {
+#define GEN_PASS_DEF_DDLLOWBITMATMULTOVNNIPASS
+#define GEN_PASS_DEF_DDLLOWBITDOTTOLLVMPASS
+#include "passes/quant/Passes.h.inc"
+} // namespace ddl::quant
+
+namespace {
+
+/// i32 lanes of a zmm register; bytes per `vpdpbusd` operand.
+constexpr int64_t kLanes = 16, kBytes = 64;
+/// Rows and column vectors of the register tile (16 accumulators).
+constexpr int64_t kRows = 4, kColumnVectors = 4;
+constexpr int64_t kBlockN = kLanes * kColumnVectors;
+
+/// The constant integer elements of `v` as int64 (read as unsigned when
+/// `isUnsigned`), or failure.
+FailureOr<std::vector<int64_t>> constantInts(Value v, bool isUnsigned) {
+  ElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return failure();
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.hasStaticShape())
+    return failure();
+  std::vector<int8_t> bytes;
+  if (failed(readI8Elements(attr, type.getNumElements(), bytes)))
+    return failure();
+  std::vector<int64_t> values;
+  for (int8_t byte : bytes)
+    values.push_back(isUnsigned ? int64_t(uint8_t(byte)) : int64_t(byte));
+  return values;
+}
+
+/// The constant operands of one matmul, rearranged for the kernel.
+struct Packed {
+  int64_t k, n, paddedN, quads;
+  /// Weights as s8, [paddedN / 64][quads][64][4].
+  std::vector<int8_t> weights;
+  /// K ca cb[n] - ca colsum[n], and cb[n], padded to paddedN.
+  std::vector<int32_t> bias, rowSumFactor;
+  /// Whether some cb[n] is not 0 (the kernel needs the row sums).
+  bool needsRowSums = false;
+};
+
+std::optional<Packed> pack(lowbit::MatMulOp op) {
+  auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+  if (!rhsType.hasStaticShape())
+    return std::nullopt;
+  bool lhsUnsigned = op.getLhsUnsigned(), rhsUnsigned = op.getRhsUnsigned();
+  FailureOr<std::vector<int64_t>> weights =
+      constantInts(op.getRhs(), rhsUnsigned);
+  FailureOr<std::vector<int64_t>> lhsZero =
+      constantInts(op.getLhsZeroPoint(), lhsUnsigned);
+  FailureOr<std::vector<int64_t>> rhsZero =
+      constantInts(op.getRhsZeroPoint(), rhsUnsigned);
+  if (failed(weights) || failed(lhsZero) || failed(rhsZero) ||
+      lhsZero->size() != 1)
+    return std::nullopt;
+  Packed p;
+  p.k = rhsType.getDimSize(0);
+  p.n = rhsType.getDimSize(1);
+  if (p.k < 1 || p.n < 1)
+    return std::nullopt;
+  p.paddedN = llvm::alignTo(p.n, kBlockN);
+  p.quads = llvm::divideCeil(p.k, 4);
+  // a = A' - sa with A' unsigned, b = B' + sb with B' signed.
+  int64_t sa = lhsUnsigned ? 0 : 128, sb = rhsUnsigned ? 128 : 0;
+  int64_t ca = sa + (*lhsZero)[0];
+  p.weights.assign(p.paddedN / kBlockN * p.quads * kBlockN * 4, 0);
+  p.bias.assign(p.paddedN, 0);
+  p.rowSumFactor.assign(p.paddedN, 0);
+  for (int64_t col = 0; col < p.n; ++col) {
+    int64_t colSum = 0;
+    for (int64_t k = 0; k < p.k; ++k) {
+      int64_t shifted = (*weights)[k * p.n + col] - sb;
+      colSum += shifted;
+      int64_t block = col / kBlockN, c = col % kBlockN;
+      p.weights[((block * p.quads + k / 4) * kBlockN + c) * 4 + k % 4] =
+          int8_t(shifted);
+    }
+    int64_t cb = (*rhsZero)[rhsZero->size() == 1 ? 0 : col] - sb;
+    // i32 arithmetic wraps, as the accumulation does.
+    p.bias[col] = int32_t(uint32_t(p.k * ca * cb - ca * colSum));
+    p.rowSumFactor[col] = int32_t(cb);
+    p.needsRowSums |= cb != 0;
+  }
+  return p;
+}
+
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, lowbit::MatMulOp op, const Packed &packed)
+      : b(b), loc(op.getLoc()), op(op), p(packed),
+        accType(VectorType::get({kLanes}, b.getI32Type())),
+        bytesType(VectorType::get({kBytes}, b.getI8Type())) {}
+
+  void build();
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value constantBuffer(ArrayRef<int8_t> bytes);
+  Value constantBuffer(ArrayRef<int32_t> words);
+  Value splat(int32_t v) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(v)));
+  }
+  Value dot(Value acc, Value activations, Value weights) {
+    return lowbit::DotU8S8Op::create(b, loc, accType, acc, activations,
+                                     weights);
+  }
+  /// The 4 activation bytes of `row` at `k` (`valid` of them, 4 when
+  /// null), broadcast to every lane and shifted to unsigned.
+  Value activationQuad(Value lhs, Value row, Value k, int64_t valid);
+
+  OpBuilder &b;
+  Location loc;
+  lowbit::MatMulOp op;
+  const Packed &p;
+  VectorType accType, bytesType;
+};
+
+Value KernelBuilder::constantBuffer(ArrayRef<int8_t> bytes) {
+  auto type = RankedTensorType::get({int64_t(bytes.size())}, b.getI8Type());
+  Value c =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, bytes));
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), c,
+      /*read_only=*/true);
+}
+
+Value KernelBuilder::constantBuffer(ArrayRef<int32_t> words) {
+  auto type = RankedTensorType::get({int64_t(words.size())}, b.getI32Type());
+  Value c =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, words));
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), c,
+      /*read_only=*/true);
+}
+
+Value KernelBuilder::activationQuad(Value lhs, Value row, Value k,
+                                    int64_t valid) {
+  auto quadType = VectorType::get({4}, b.getI8Type());
+  Value quad;
+  if (valid == 4) {
+    quad = vector::LoadOp::create(b, loc, quadType, lhs, ValueRange{row, k});
+  } else {
+    // Bytes past K read as what shifts to 0 (they also enter the row
+    // sums): 0 unsigned, -128 signed.
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({4}, b.getI1Type()), ValueRange{index(valid)});
+    Value padding = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(
+            quadType, b.getI8IntegerAttr(op.getLhsUnsigned() ? 0 : -128)));
+    quad = vector::MaskedLoadOp::create(b, loc, quadType, lhs,
+                                        ValueRange{row, k}, mask, padding);
+  }
+  Value word = vector::ExtractOp::create(
+      b, loc,
+      vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI32Type()),
+                                quad),
+      ArrayRef<int64_t>{0});
+  Value words = vector::BroadcastOp::create(b, loc, accType, word);
+  if (!op.getLhsUnsigned())
+    words = arith::XOrIOp::create(b, loc, words, splat(int32_t(0x80808080u)));
+  return vector::BitCastOp::create(b, loc, bytesType, words);
+}
+
+void KernelBuilder::build() {
+  b.setInsertionPoint(op);
+  auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = lhsType.getRank();
+  // Operands as i8 buffers, the batch dims folded into the rows.
+  auto i8 = b.getI8Type();
+  Value lhs = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(lhsType.getShape(), i8), op.getLhs(),
+      /*read_only=*/true);
+  ReassociationIndices rowsDims =
+      llvm::to_vector(llvm::seq<int64_t>(0, rank - 1));
+  if (rank > 2)
+    lhs = memref::CollapseShapeOp::create(
+        b, loc, lhs, ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
+  Value weights = constantBuffer(ArrayRef<int8_t>(p.weights));
+  Value bias = constantBuffer(ArrayRef<int32_t>(p.bias));
+  Value rowSumFactor = p.needsRowSums
+                           ? constantBuffer(ArrayRef<int32_t>(p.rowSumFactor))
+                           : Value();
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(
+          d == rank - 1
+              ? index(p.n)
+              : tensor::DimOp::create(b, loc, op.getLhs(), d).getResult());
+  Value result = memref::AllocOp::create(
+      b, loc, MemRefType::get(resultType.getShape(), b.getI32Type()),
+      dynamicSizes);
+  Value out = result;
+  if (rank > 2)
+    out = memref::CollapseShapeOp::create(
+        b, loc, result, ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
+
+  Value zero = index(0), one = index(1);
+  Value rows = memref::DimOp::create(b, loc, lhs, 0);
+  Value lastRow = arith::SubIOp::create(b, loc, rows, one);
+  Value rowBlocks = arith::CeilDivUIOp::create(b, loc, rows, index(kRows));
+  int64_t columnBlocks = p.paddedN / kBlockN;
+  Value iterations =
+      arith::MulIOp::create(b, loc, rowBlocks, index(columnBlocks));
+  auto parallel = scf::ParallelOp::create(
+      b, loc, ValueRange{zero}, ValueRange{iterations}, ValueRange{one});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(parallel.getBody()->getTerminator());
+    Value it = parallel.getInductionVars()[0];
+    Value rowBlock = arith::DivUIOp::create(b, loc, it, index(columnBlocks));
+    Value columnBlock = arith::RemUIOp::create(b, loc, it, index(columnBlocks));
+    Value m0 = arith::MulIOp::create(b, loc, rowBlock, index(kRows));
+    SmallVector<Value> rowIndex;
+    for (int64_t r = 0; r < kRows; ++r)
+      rowIndex.push_back(arith::MinUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, m0, index(r)), lastRow));
+    // The weight quads of this column block start here.
+    Value blockBase = arith::MulIOp::create(b, loc, columnBlock,
+                                            index(p.quads * kBlockN * 4));
+    Value ones =
+        vector::BitCastOp::create(b, loc, bytesType, splat(0x01010101));
+    int64_t sums = p.needsRowSums ? kRows : 0;
+    SmallVector<Value> init(kRows * kColumnVectors + sums, splat(0));
+
+    // One step over 4 k (the last one `valid` of them).
+    auto step = [&](Value quad, ValueRange acc, int64_t valid) {
+      Value k = arith::MulIOp::create(b, loc, quad, index(4));
+      Value base = arith::AddIOp::create(
+          b, loc, blockBase,
+          arith::MulIOp::create(b, loc, quad, index(kBlockN * 4)));
+      SmallVector<Value> w;
+      for (int64_t t = 0; t < kColumnVectors; ++t)
+        w.push_back(
+            vector::LoadOp::create(b, loc, bytesType, weights,
+                                   ValueRange{arith::AddIOp::create(
+                                       b, loc, base, index(t * kBytes))}));
+      SmallVector<Value> next(acc.begin(), acc.end());
+      for (int64_t r = 0; r < kRows; ++r) {
+        Value a = activationQuad(lhs, rowIndex[r], k, valid);
+        for (int64_t t = 0; t < kColumnVectors; ++t)
+          next[r * kColumnVectors + t] =
+              dot(acc[r * kColumnVectors + t], a, w[t]);
+        if (sums)
+          next[kRows * kColumnVectors + r] =
+              dot(acc[kRows * kColumnVectors + r], a, ones);
+      }
+      return next;
+    };
+    int64_t fullQuads = p.k / 4;
+    auto loop = scf::ForOp::create(
+        b, loc, zero, index(fullQuads), one, init,
+        [&](OpBuilder &, Location, Value quad, ValueRange acc) {
+          scf::YieldOp::create(b, loc, step(quad, acc, 4));
+        });
+    SmallVector<Value> acc(loop.getResults());
+    if (p.k % 4)
+      acc = step(index(fullQuads), acc, p.k % 4);
+
+    // Epilogue: the zero-point corrections, then the stores of the rows
+    // that exist, masked past N.
+    Value n0 = arith::MulIOp::create(b, loc, columnBlock, index(kBlockN));
+    for (int64_t r = 0; r < kRows; ++r) {
+      Value exists = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ult,
+          arith::AddIOp::create(b, loc, m0, index(r)), rows);
+      auto store = scf::IfOp::create(b, loc, exists, false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(store.thenBlock());
+      for (int64_t t = 0; t < kColumnVectors; ++t) {
+        Value col = arith::AddIOp::create(b, loc, n0, index(t * kLanes));
+        Value v = arith::AddIOp::create(
+            b, loc, acc[r * kColumnVectors + t],
+            vector::LoadOp::create(b, loc, accType, bias, ValueRange{col}));
+        if (sums)
+          v = arith::SubIOp::create(
+              b, loc, v,
+              arith::MulIOp::create(b, loc,
+                                    vector::LoadOp::create(b, loc, accType,
+                                                           rowSumFactor,
+                                                           ValueRange{col}),
+                                    acc[kRows * kColumnVectors + r]));
+        Value left = arith::SubIOp::create(
+            b, loc, arith::MaxSIOp::create(b, loc, index(p.n), col), col);
+        Value mask = vector::CreateMaskOp::create(
+            b, loc, VectorType::get({kLanes}, b.getI1Type()), ValueRange{left});
+        vector::MaskedStoreOp::create(
+            b, loc, out,
+            ValueRange{arith::AddIOp::create(b, loc, m0, index(r)), col}, mask,
+            v);
+      }
+    }
+  }
+  Value tensor = bufferization::ToTensorOp::create(
+      b, loc, resultType, result, /*restrict=*/true, /*writable=*/true);
+  op.replaceAllUsesWith(tensor);
+  op.erase();
+}
+
+struct DDLLowbitDotToLLVMPass final
+    : quant::impl::DDLLowbitDotToLLVMPassBase<DDLLowbitDotToLLVMPass> {
+  void runOnOperation() override {
+    SmallVector<lowbit::DotU8S8Op> dots;
+    getOperation().walk([&](lowbit::DotU8S8Op op) { dots.push_back(op); });
+    for (lowbit::DotU8S8Op op : dots) {
+      OpBuilder b(op);
+      Value call = LLVM::CallIntrinsicOp::create(
+                       b, op.getLoc(), op.getType(),
+                       b.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                       ValueRange{op.getAcc(), op.getLhs(), op.getRhs()})
+                       .getResult(0);
+      op.replaceAllUsesWith(call);
+      op.erase();
+    }
+  }
+};
+
+struct DDLLowbitMatmulToVNNIPass final
+    : quant::impl::DDLLowbitMatmulToVNNIPassBase<DDLLowbitMatmulToVNNIPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    std::optional<target::CPUTargetInfo> info = target::lookupCPUTarget(target);
+    if (!info) {
+      getOperation().emitError() << "unknown target '" << target
+                                 << "' (expected host, x86_64 or aarch64)";
+      return signalPassFailure();
+    }
+    if (!info->int8DotProduct && !assumeVNNI)
+      return;
+    SmallVector<lowbit::MatMulOp> ops;
+    getOperation().walk([&](lowbit::MatMulOp op) { ops.push_back(op); });
+    for (lowbit::MatMulOp op : ops) {
+      std::optional<Packed> packed = pack(op);
+      if (!packed)
+        continue;
+      OpBuilder b(op);
+      KernelBuilder(b, op, *packed).build();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,53 @@
+// RUN: ddl-opt %s -split-input-file -verify-diagnostics
+
+func.func @k(%a: tensor<4x8xui8>, %w: tensor<16x16xi8>, %za: tensor<ui8>, %zw: tensor<i8>) {
+  // expected-error @+1 {{lhs has K = 8 but rhs has K = 16}}
+  %y = lowbit.matmul %a, %w, %za, %zw {lhs_unsigned = true, rhs_unsigned = false}
+      : (tensor<4x8xui8>, tensor<16x16xi8>, tensor<ui8>, tensor<i8>) -> tensor<4x16xi32>
+  return
+}
+
+// -----
+
+func.func @rhs_rank(%a: tensor<4x8xui8>, %w: tensor<2x8x16xi8>, %za: tensor<ui8>, %zw: tensor<i8>) {
+  // expected-error @+1 {{rhs must be [K, N] (weights), got rank 3}}
+  %y = lowbit.matmul %a, %w, %za, %zw {lhs_unsigned = true, rhs_unsigned = false}
+      : (tensor<4x8xui8>, tensor<2x8x16xi8>, tensor<ui8>, tensor<i8>) -> tensor<4x16xi32>
+  return
+}
+
+// -----
+
+func.func @zero_point(%a: tensor<4x8xui8>, %w: tensor<8x16xi8>, %za: tensor<ui8>, %zw: tensor<8xi8>) {
+  // expected-error @+1 {{rhs zero point must be a scalar or one per column ([16]) of 'i8', got 'tensor<8xi8>'}}
+  %y = lowbit.matmul %a, %w, %za, %zw {lhs_unsigned = true, rhs_unsigned = false}
+      : (tensor<4x8xui8>, tensor<8x16xi8>, tensor<ui8>, tensor<8xi8>) -> tensor<4x16xi32>
+  return
+}
+
+// -----
+
+func.func @lhs_zero_point(%a: tensor<4x8xui8>, %w: tensor<8x16xi8>, %za: tensor<4xui8>, %zw: tensor<i8>) {
+  // expected-error @+1 {{lhs zero point must be a scalar of 'ui8', got 'tensor<4xui8>'}}
+  %y = lowbit.matmul %a, %w, %za, %zw {lhs_unsigned = true, rhs_unsigned = false}
+      : (tensor<4x8xui8>, tensor<8x16xi8>, tensor<4xui8>, tensor<i8>) -> tensor<4x16xi32>
+  return
+}
+
+// -----
+
+func.func @signedness(%a: tensor<4x8xui8>, %w: tensor<8x16xi8>, %za: tensor<ui8>, %zw: tensor<i8>) {
+  // expected-error @+1 {{lhs has elements 'ui8' but lhs_unsigned = false}}
+  %y = lowbit.matmul %a, %w, %za, %zw {lhs_unsigned = false, rhs_unsigned = false}
+      : (tensor<4x8xui8>, tensor<8x16xi8>, tensor<ui8>, tensor<i8>) -> tensor<4x16xi32>
+  return
+}
+
+// -----
+
+func.func @result(%a: tensor<4x8xui8>, %w: tensor<8x16xi8>, %za: tensor<ui8>, %zw: tensor<i8>) {
+  // expected-error @+1 {{result must be [..., M, N] of i32, got 'tensor<4x8xi32>'}}
+  %y = lowbit.matmul %a, %w, %za, %zw {lhs_unsigned = true, rhs_unsigned = false}
+      : (tensor<4x8xui8>, tensor<8x16xi8>, tensor<ui8>, tensor<i8>) -> tensor<4x8xi32>
+  return
+}

@@ -1,0 +1,27 @@
+// RUN: ddl-opt %s | ddl-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @matmul
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {lhs_unsigned = true, rhs_unsigned = false} : (tensor<2x?x64xui8>, tensor<64x32xi8>, tensor<ui8>, tensor<32xi8>) -> tensor<2x?x32xi32>
+func.func @matmul(%a: tensor<2x?x64xui8>, %w: tensor<64x32xi8>, %za: tensor<ui8>,
+                  %zw: tensor<32xi8>) -> tensor<2x?x32xi32> {
+  %y = lowbit.matmul %a, %w, %za, %zw {lhs_unsigned = true, rhs_unsigned = false}
+      : (tensor<2x?x64xui8>, tensor<64x32xi8>, tensor<ui8>, tensor<32xi8>) -> tensor<2x?x32xi32>
+  return %y : tensor<2x?x32xi32>
+}
+
+// Signless bytes (after lowering to linalg) keep their meaning in the
+// attributes.
+// CHECK-LABEL: func.func @signless
+// CHECK: lowbit.matmul {{.*}} {lhs_unsigned = true, rhs_unsigned = true} : (tensor<4x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8>) -> tensor<4x16xi32>
+func.func @signless(%a: tensor<4x8xi8>, %w: tensor<8x16xi8>, %z: tensor<i8>) -> tensor<4x16xi32> {
+  %y = lowbit.matmul %a, %w, %z, %z {lhs_unsigned = true, rhs_unsigned = true}
+      : (tensor<4x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8>) -> tensor<4x16xi32>
+  return %y : tensor<4x16xi32>
+}
+
+// CHECK-LABEL: func.func @dot
+// CHECK: lowbit.dot_u8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi8>, vector<64xi8> into vector<16xi32>
+func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  %r = lowbit.dot_u8s8 %acc, %a, %b : vector<64xi8>, vector<64xi8> into vector<16xi32>
+  return %r : vector<16xi32>
+}
