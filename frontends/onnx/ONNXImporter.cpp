@@ -2,6 +2,7 @@
 
 #include "frontends/onnx/ONNXImporter.h"
 #include "ddl/Pipelines.h"
+#include "dialects/lowbit/LowbitDialect.h"
 #include "frontends/onnx/GraphImporter.h"
 #include "frontends/onnx/ModelLoader.h"
 
@@ -39,7 +40,8 @@ checkSupportedOps(Location loc, const onnx::GraphProto &graph, int64_t opset) {
 
 OwningOpRef<ModuleOp> importONNXFile(MLIRContext &context, StringRef path,
                                      const ImportOptions &options) {
-  context.loadDialect<nn::NNDialect, func::FuncDialect>();
+  context
+      .loadDialect<nn::NNDialect, lowbit::LowbitDialect, func::FuncDialect>();
   onnx::ModelProto model;
   Location loc = FileLineColLoc::get(&context, path, 0, 0);
   // Unsupported ops are reported before the checker runs, so the message

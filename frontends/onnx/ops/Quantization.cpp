@@ -1,14 +1,16 @@
 //===- Quantization.cpp - ONNX quantization ops to nn ---------------------===//
 //
-// ddl has no low-bit dialect yet, so the quantization ops decompose into nn
-// ops that compute what the ONNX spec (opsets 10 to 17) says, exactly where
-// ONNX fixes the arithmetic:
+// The quantization ops decompose into nn ops that compute what the ONNX
+// spec (opsets 10 to 17) says, exactly where ONNX fixes the arithmetic; the
+// integer matmuls become lowbit.matmul (an int8 kernel) where it applies:
 //
 //   DequantizeLinear   (f32(x) - f32(zero_point)) * scale
 //   QuantizeLinear     saturate(round_half_even(x / scale) + zero_point)
 //   DynamicQuantizeLinear  the uint8 scale and zero point of ONNX's own
 //                      function body, then QuantizeLinear
-//   MatMulInteger      nn.matmul on i32 of (a - a_zp) and (b - b_zp)
+//   MatMulInteger      lowbit.matmul (a [..., M, K], b [K, N], a scalar
+//                      a_zp, a scalar or per-column b_zp); otherwise
+//                      nn.matmul on i32 of (a - a_zp) and (b - b_zp)
 //   QLinearMatMul      the same i32 product, requantized in f32 with
 //                      a_scale * b_scale / y_scale
 //   ConvInteger, QLinearConv  nn.conv on f32 (nn.conv is float only), used
@@ -36,6 +38,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/lowbit/LowbitDialect.h"
 #include "frontends/onnx/GraphImporter.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -415,8 +418,71 @@ static bool checkZeroPoint(NodeContext &n, Value zeroPoint, Type element,
   return false;
 }
 
-/// (A - a_zero_point) @ (B - b_zero_point) on i32, the accumulation
-/// wrapping as the spec allows; exact otherwise.
+/// The zero point `v` (absent: 0 of `element`) as a scalar, or as a 1-D
+/// one of `columns` entries when `perColumn` allows it; null when neither.
+static Value lowbitZeroPoint(NodeContext &n, Value v, Type element,
+                             int64_t columns, bool perColumn) {
+  if (!v) {
+    auto type = RankedTensorType::get({}, element);
+    return nn::ConstantOp::create(
+        n.builder(), n.loc(),
+        DenseElementsAttr::get(type, n.builder().getIntegerAttr(element, 0)));
+  }
+  RankedTensorType type = typeOf(v);
+  if (staticNumElements(v) == 1)
+    return scalarIfSingle(n, v);
+  if (perColumn && type.getRank() == 1 && !ShapedType::isDynamic(columns) &&
+      type.getDimSize(0) == columns)
+    return v;
+  return nullptr;
+}
+
+/// (A - a_zero_point) @ (B - b_zero_point) on i32 as lowbit.matmul, when A
+/// is [..., M, K] and B is [K, N] (a matrix of weights) with a scalar
+/// a_zero_point and a scalar or per-column b_zero_point; null otherwise.
+static Value lowbitMatMul(NodeContext &n, Value a, Value aZero, Value b,
+                          Value bZero) {
+  RankedTensorType aType = typeOf(a), bType = typeOf(b);
+  if (!aType || !bType || aType.getRank() < 2 || bType.getRank() != 2 ||
+      aType.getElementType().getIntOrFloatBitWidth() != 8 ||
+      bType.getElementType().getIntOrFloatBitWidth() != 8)
+    return nullptr;
+  int64_t columns = bType.getDimSize(1);
+  Value aZeroPoint =
+      lowbitZeroPoint(n, aZero, aType.getElementType(), columns, false);
+  Value bZeroPoint =
+      lowbitZeroPoint(n, bZero, bType.getElementType(), columns, true);
+  if (!aZeroPoint || !bZeroPoint || n.failed())
+    return nullptr;
+  SmallVector<int64_t> shape(aType.getShape().drop_back());
+  shape.push_back(columns);
+  SmallVector<StringAttr> symbols;
+  for (int64_t d = 0; d + 1 < aType.getRank(); ++d)
+    symbols.push_back(nn::getDimSymbol(aType, d));
+  symbols.push_back(nn::getDimSymbol(bType, 1));
+  auto resultType =
+      RankedTensorType::get(shape, n.builder().getI32Type(),
+                            nn::getDimsEncoding(n.context(), shape, symbols));
+  OpBuilder &builder = n.builder();
+  return lowbit::MatMulOp::create(
+      builder, n.loc(), resultType, a, b, aZeroPoint, bZeroPoint,
+      builder.getBoolAttr(aType.getElementType().isUnsignedInteger()),
+      builder.getBoolAttr(bType.getElementType().isUnsignedInteger()));
+}
+
+/// (A - a_zero_point) @ (B - b_zero_point) on i32: lowbit.matmul where it
+/// applies, else nn ops on i32 (the accumulation wrapping as the spec
+/// allows; exact otherwise).
+static Value integerProduct(NodeContext &n, Value a, Value aZero, Value b,
+                            Value bZero) {
+  if (n.failed())
+    return n.fail();
+  if (Value product = lowbitMatMul(n, a, aZero, b, bZero))
+    return product;
+  return n.create<nn::MatMulOp>({centeredI32(n, a, aZero, /*rowWise=*/true),
+                                 centeredI32(n, b, bZero, /*rowWise=*/false)});
+}
+
 static LogicalResult convertMatMulInteger(NodeContext &n) {
   Type aElement = quantizedElement(n, 0, "A");
   Type bElement = quantizedElement(n, 1, "B");
@@ -426,9 +492,7 @@ static LogicalResult convertMatMulInteger(NodeContext &n) {
       !checkZeroPoint(n, aZero, aElement, "a_zero_point") ||
       !checkZeroPoint(n, bZero, bElement, "b_zero_point"))
     return failure();
-  return n.setOutput(
-      n.create<nn::MatMulOp>({centeredI32(n, a, aZero, /*rowWise=*/true),
-                              centeredI32(n, b, bZero, /*rowWise=*/false)}));
+  return n.setOutput(integerProduct(n, a, aZero, b, bZero));
 }
 
 /// The i32 product of MatMulInteger, then
@@ -453,9 +517,7 @@ static LogicalResult convertQLinearMatMul(NodeContext &n) {
       return n.error(
           llvm::formatv("scales must be float tensors, got {0}", s.getType()));
 
-  Value acc =
-      n.create<nn::MatMulOp>({centeredI32(n, a, aZero, /*rowWise=*/true),
-                              centeredI32(n, b, bZero, /*rowWise=*/false)});
+  Value acc = integerProduct(n, a, aZero, b, bZero);
   Type f32 = n.builder().getF32Type();
   int64_t aRank = typeOf(a).getRank();
   Value multiplier = n.create<nn::DivOp>(
