@@ -33,6 +33,11 @@ struct CPUPipelineOptions {
   /// Rewrite MatMul-Softmax-MatMul attention into attn.flex
   /// (nn-recognize-attention), which runs as one fused kernel.
   bool fuseAttention = true;
+  /// Post-training quantization: "" (none) or "int8" (nn-quantize-int8:
+  /// per-channel weights, per-row dynamic activations).
+  std::string quantize;
+  /// Layers (by a substring of their location) that stay in float.
+  std::vector<std::string> quantizeKeep;
 };
 
 /// Options that shape the GPU pipeline (`ddlc --target=cuda|rocm`).

@@ -33,6 +33,13 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
   if (options.fuseAttention)
     addPipeline(pm, "func.func(nn-recognize-attention),canonicalize,cse");
+  if (options.quantize == "int8") {
+    quant::NNQuantizeInt8PassOptions int8;
+    int8.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
+    pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeInt8Pass(int8));
+    pm.addPass(graph::createNNInferShapesPass());
+    addPipeline(pm, "canonicalize,cse");
+  }
   // Convolutions run channels-last where a kernel exists for that layout.
   if (options.vectorize)
     addPipeline(pm, "func.func(nn-channels-last),canonicalize");

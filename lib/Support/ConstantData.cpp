@@ -84,6 +84,12 @@ LogicalResult ddl::readI8Elements(ElementsAttr attr, int64_t count,
   return success();
 }
 
+ElementsAttr ddl::i8Resource(RankedTensorType type, StringRef name,
+                             ArrayRef<int8_t> values) {
+  return cast<ElementsAttr>(DenseResourceElementsAttr::get(
+      type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+}
+
 ElementsAttr ddl::f32Resource(RankedTensorType type, StringRef name,
                               ArrayRef<float> values) {
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(

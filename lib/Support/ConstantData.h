@@ -38,6 +38,10 @@ mlir::ElementsAttr f32Resource(mlir::RankedTensorType type,
                                llvm::StringRef name,
                                llvm::ArrayRef<float> values);
 
+/// `values` as a dense resource named `name` of i8 `type`.
+mlir::ElementsAttr i8Resource(mlir::RankedTensorType type, llvm::StringRef name,
+                              llvm::ArrayRef<int8_t> values);
+
 } // namespace ddl
 
 #endif // DDL_LIB_SUPPORT_CONSTANTDATA_H

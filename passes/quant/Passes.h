@@ -4,6 +4,9 @@
 #define DDL_PASSES_QUANT_PASSES_H
 
 #include "dialects/lowbit/LowbitDialect.h"
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

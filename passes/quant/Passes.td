@@ -70,4 +70,35 @@ def DDLLowbitDotToLLVMPass : Pass<"ddl-lowbit-dot-to-llvm", "::mlir::ModuleOp"> 
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def NNQuantizeInt8Pass : Pass<"nn-quantize-int8", "::mlir::func::FuncOp"> {
+  let summary = "Post-training int8 quantization of linear layers (dynamic activations)";
+  let description = [{
+    `ddlc --quantize=int8`. Every f32 `nn.matmul` of activations `[..., M,
+    K]` by constant weights `[K, N]` (a linear layer) becomes:
+
+    * weights quantized now, per output channel and symmetric: `scale[n] =
+      max_k |W[k, n]| / 127`, `Wq = round(W / scale)` in [-127, 127], stored
+      as i8 (4x smaller);
+    * activations quantized at run time, per row (per token) and symmetric:
+      `s[m] = max_k |x[m, k]| / 127`, `xq = round(x / s)` in [-127, 127];
+    * `lowbit.matmul(xq, Wq)` in exact i32 (the VNNI kernel where the CPU
+      has it), then `f32(acc) * s[m] * scale[n]`.
+
+    Kept in float (the documented default): layers with fewer than
+    `min-k` inputs or `min-n` outputs (the error they would add is not
+    worth the little time they take), and any layer whose location (the
+    ONNX node name, the PyTorch source line) contains one of the `keep`
+    strings.
+  }];
+  let options = [
+    Option<"minK", "min-k", "int64_t", "64",
+           "Layers with fewer inputs (K) stay in float">,
+    Option<"minN", "min-n", "int64_t", "16",
+           "Layers with fewer outputs (N) stay in float">,
+    ListOption<"keep", "keep", "std::string",
+               "Layers whose location contains one of these strings stay in float">
+  ];
+  let dependentDialects = ["::ddl::lowbit::LowbitDialect", "::ddl::nn::NNDialect"];
+}
+
 #endif // DDL_PASSES_QUANT_PASSES_TD

@@ -162,6 +162,19 @@ static cl::opt<bool> fuseAttention(
              "attn.flex kernel (default on; --fuse-attention=false keeps "
              "the materialized form)"));
 
+// Quantization (issue 14).
+static cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Post-training quantization: none (default) or int8 (weights "
+             "per channel at compile time, activations per row at run "
+             "time, int8 kernels)"),
+    cl::value_desc("mode"), cl::init("none"));
+static cl::list<std::string> quantizeKeep(
+    "quantize-keep", cl::CommaSeparated,
+    cl::desc("Layers to keep in float under --quantize: any whose location "
+             "(ONNX node name, PyTorch source line) contains one of these"),
+    cl::value_desc("name,..."));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // A portable ddlc links models by running itself as lld.
@@ -255,6 +268,17 @@ int main(int argc, char **argv) {
   compileOptions.pipeline.printSchedules = printSchedules;
   compileOptions.pipeline.schedulesFile = schedulesFile;
   compileOptions.pipeline.fuseAttention = fuseAttention;
+  if (quantize == "int8") {
+    compileOptions.pipeline.quantize = "int8";
+  } else if (quantize != "none") {
+    llvm::WithColor::error(llvm::errs(), "ddlc")
+        << "unknown --quantize '" << quantize
+        << "' (expected none or int8; int4, fp8 and ternary are not "
+           "implemented yet)\n";
+    return 1;
+  }
+  compileOptions.pipeline.quantizeKeep.assign(quantizeKeep.begin(),
+                                              quantizeKeep.end());
   if (ddl::resolveTargetTriple(compileOptions).empty()) {
     llvm::WithColor::error(llvm::errs(), "ddlc")
         << "unknown --target '" << target

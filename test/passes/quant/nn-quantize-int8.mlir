@@ -1,0 +1,42 @@
+// RUN: ddl-opt %s --pass-pipeline="builtin.module(func.func(nn-quantize-int8{min-n=1}))" --split-input-file | FileCheck %s
+// RUN: ddl-opt %s --pass-pipeline="builtin.module(func.func(nn-quantize-int8{min-n=1 keep=proj}))" --split-input-file | FileCheck %s --check-prefix=KEEP
+
+// A linear layer: weights become i8 per output channel (scales 2/127 and
+// 4/127 for columns whose largest magnitude is 2 and 4: every weight is
+// +-127), activations are quantized per row at run time (max |x| / 127,
+// round, clip to [-127, 127], cast to i8), the product is lowbit.matmul,
+// and the result is rescaled by the row scale and the column scales.
+// CHECK-LABEL: func.func @linear
+// CHECK-DAG: %[[WQ:.*]] = nn.constant dense_resource<ddl_int8_weights_0> : tensor<64x2xi8>
+// CHECK-DAG: %[[WS:.*]] = nn.constant dense<[0.0157480314, 0.0314960629]> : tensor<2xf32>
+// CHECK: %[[ABS:.*]] = nn.abs %[[X:.*]] :
+// CHECK: %[[MAX:.*]] = nn.reduce <max> %[[ABS]] {axes = array<i64: 1>}
+// CHECK: %[[S:.*]] = nn.max
+// CHECK: nn.round
+// CHECK: nn.clip
+// CHECK: %[[XQ:.*]] = nn.cast %{{.*}} : (tensor<?x64xf32>) -> tensor<?x64xi8>
+// CHECK: %[[ACC:.*]] = lowbit.matmul %[[XQ]], %[[WQ]], %{{.*}}, %{{.*}} {lhs_unsigned = false, rhs_unsigned = false}
+// CHECK: %[[R:.*]] = nn.cast %[[ACC]] : (tensor<?x2xi32>) -> tensor<?x2xf32>
+// CHECK: %[[Y:.*]] = nn.mul %[[R]], %[[S]]
+// CHECK: nn.mul %[[Y]], %[[WS]]
+// CHECK-NOT: nn.matmul
+// KEEP-LABEL: func.func @linear
+// KEEP: nn.matmul
+// KEEP-NOT: lowbit.matmul
+func.func @linear(%x: tensor<?x64xf32>) -> tensor<?x2xf32> {
+  %w = nn.constant dense<[[2.0, -4.0], [1.0, 2.0], [0.5, 1.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]> : tensor<64x2xf32> loc("proj")
+  %y = nn.matmul %x, %w : (tensor<?x64xf32>, tensor<64x2xf32>) -> tensor<?x2xf32> loc("proj")
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+// Too small (K < 64), or weights computed at run time: stays in float.
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: lowbit.matmul
+func.func @small(%x: tensor<4x8xf32>, %v: tensor<8x32xf32>) -> (tensor<4x32xf32>, tensor<4x32xf32>) {
+  %w = nn.constant dense<1.0> : tensor<8x32xf32>
+  %y = nn.matmul %x, %w : (tensor<4x8xf32>, tensor<8x32xf32>) -> tensor<4x32xf32>
+  %z = nn.matmul %x, %v : (tensor<4x8xf32>, tensor<8x32xf32>) -> tensor<4x32xf32>
+  return %y, %z : tensor<4x32xf32>, tensor<4x32xf32>
+}
