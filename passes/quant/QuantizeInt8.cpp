@@ -31,11 +31,18 @@ struct NNQuantizeInt8Pass final
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<nn::MatMulOp> layers;
-    getOperation().walk([&](nn::MatMulOp op) { layers.push_back(op); });
+    SmallVector<Operation *> layers;
+    getOperation().walk([&](Operation *op) {
+      if (isa<nn::MatMulOp, nn::GemmOp>(op))
+        layers.push_back(op);
+    });
     unsigned counter = 0;
-    for (nn::MatMulOp op : layers)
-      quantize(op, counter);
+    for (Operation *op : layers) {
+      if (auto matmul = dyn_cast<nn::MatMulOp>(op))
+        quantizeMatMul(matmul, counter);
+      else
+        quantizeGemm(cast<nn::GemmOp>(op), counter);
+    }
   }
 
   bool kept(Operation *op) {
@@ -47,21 +54,85 @@ struct NNQuantizeInt8Pass final
     });
   }
 
-  void quantize(nn::MatMulOp op, unsigned &counter) {
-    auto xType = dyn_cast<RankedTensorType>(op.getLhs().getType());
-    auto wType = dyn_cast<RankedTensorType>(op.getRhs().getType());
+  /// The constant f32 weights of a layer as [K][N] (transposed from [N][K]
+  /// when `transposed`), or failure (not a constant, too small, kept).
+  FailureOr<std::vector<float>> layerWeights(Operation *op, Value x, Value w,
+                                             bool transposed, int64_t &k,
+                                             int64_t &n) {
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    auto wType = dyn_cast<RankedTensorType>(w.getType());
     ElementsAttr weights;
     if (!xType || !wType || xType.getRank() < 2 || wType.getRank() != 2 ||
         !xType.getElementType().isF32() || !wType.hasStaticShape() ||
-        !matchPattern(op.getRhs(), m_Constant(&weights)))
-      return;
-    int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+        !matchPattern(w, m_Constant(&weights)))
+      return failure();
+    int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
+    k = transposed ? cols : rows;
+    n = transposed ? rows : cols;
     if (k < minK || n < minN || kept(op))
-      return;
-    std::vector<float> w;
-    if (failed(readF32Elements(weights, k * n, w)))
-      return;
+      return failure();
+    std::vector<float> stored;
+    if (failed(readF32Elements(weights, rows * cols, stored)))
+      return failure();
+    if (!transposed)
+      return stored;
+    std::vector<float> w2(k * n);
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t c = 0; c < k; ++c)
+        w2[c * n + r] = stored[r * k + c];
+    return w2;
+  }
 
+  void quantizeMatMul(nn::MatMulOp op, unsigned &counter) {
+    int64_t k, n;
+    FailureOr<std::vector<float>> w =
+        layerWeights(op, op.getLhs(), op.getRhs(), false, k, n);
+    if (failed(w))
+      return;
+    OpBuilder b(op);
+    Value y = quantizedProduct(b, op.getLoc(), op.getLhs(), *w, k, n, 1.0f,
+                               cast<RankedTensorType>(op.getType()), counter);
+    op.replaceAllUsesWith(y);
+    op.erase();
+  }
+
+  /// alpha * a @ op(b) + beta * c with a not transposed.
+  void quantizeGemm(nn::GemmOp op, unsigned &counter) {
+    int64_t k, n;
+    if (op.getTransA())
+      return;
+    FailureOr<std::vector<float>> w =
+        layerWeights(op, op.getA(), op.getB(), op.getTransB(), k, n);
+    if (failed(w))
+      return;
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value y =
+        quantizedProduct(b, loc, op.getA(), *w, k, n,
+                         op.getAlpha().convertToFloat(), resultType, counter);
+    if (Value c = op.getC()) {
+      float beta = op.getBeta().convertToFloat();
+      if (beta != 1.0f)
+        c = nn::MulOp::create(b, loc, c, scalar(b, loc, beta));
+      y = nn::AddOp::create(b, loc, y, c);
+    }
+    op.replaceAllUsesWith(y);
+    op.erase();
+  }
+
+  static Value scalar(OpBuilder &b, Location loc, float v) {
+    return nn::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                               b.getF32FloatAttr(v)));
+  }
+
+  /// factor * x @ w for `w` [k][n], as int8: the weights quantized now per
+  /// output channel, `x` per row at run time, lowbit.matmul, rescaled.
+  Value quantizedProduct(OpBuilder &b, Location loc, Value x, ArrayRef<float> w,
+                         int64_t k, int64_t n, float factor,
+                         RankedTensorType resultType, unsigned &counter) {
     // Weights: per output channel, symmetric.
     std::vector<float> scale(n, 0.0f);
     for (int64_t r = 0; r < k; ++r)
@@ -74,17 +145,11 @@ struct NNQuantizeInt8Pass final
       for (int64_t c = 0; c < n; ++c)
         wq[r * n + c] = int8_t(std::clamp(
             std::nearbyint(w[r * n + c] / scale[c]), -kLevels, kLevels));
+    for (float &s : scale)
+      s *= factor;
 
-    OpBuilder b(op);
-    Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
     Type f32 = b.getF32Type(), i8 = b.getIntegerType(8);
-    auto scalar = [&](float v) -> Value {
-      return nn::ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(RankedTensorType::get({}, f32),
-                                 b.getF32FloatAttr(v)));
-    };
     std::string name = "ddl_int8_weights_" + std::to_string(counter++);
     Value wqValue = nn::ConstantOp::create(
         b, loc, i8Resource(RankedTensorType::get({k, n}, i8), name, wq));
@@ -94,7 +159,7 @@ struct NNQuantizeInt8Pass final
                                ArrayRef<float>(scale)));
 
     // Activations: per row, symmetric, at run time.
-    Value x = op.getLhs();
+    auto xType = cast<RankedTensorType>(x.getType());
     int64_t lastAxis = xType.getRank() - 1;
     Value magnitude = nn::AbsOp::create(b, loc, x);
     Value rowMax = nn::ReduceOp::create(
@@ -103,17 +168,16 @@ struct NNQuantizeInt8Pass final
         b.getBoolAttr(false));
     // A row of zeros gets a tiny scale (its quantized values are 0).
     Value rowScale = nn::MaxOp::create(
-        b, loc, nn::DivOp::create(b, loc, rowMax, scalar(kLevels)),
-        scalar(1e-30f));
+        b, loc, nn::DivOp::create(b, loc, rowMax, scalar(b, loc, kLevels)),
+        scalar(b, loc, 1e-30f));
     Value rounded =
         nn::RoundOp::create(b, loc, nn::DivOp::create(b, loc, x, rowScale));
-    Value clipped =
-        nn::ClipOp::create(b, loc, rounded, scalar(-kLevels), scalar(kLevels));
+    Value clipped = nn::ClipOp::create(
+        b, loc, rounded, scalar(b, loc, -kLevels), scalar(b, loc, kLevels));
     auto xqType =
         RankedTensorType::get(xType.getShape(), i8, xType.getEncoding());
     Value xq = nn::CastOp::create(b, loc, xqType, clipped);
 
-    auto resultType = cast<RankedTensorType>(op.getType());
     auto accType = RankedTensorType::get(resultType.getShape(), b.getI32Type(),
                                          resultType.getEncoding());
     Value zero = nn::ConstantOp::create(
@@ -124,10 +188,8 @@ struct NNQuantizeInt8Pass final
         lowbit::MatMulOp::create(b, loc, accType, xq, wqValue, zero, zero,
                                  b.getBoolAttr(false), b.getBoolAttr(false));
     Value real = nn::CastOp::create(b, loc, resultType, acc);
-    Value y = nn::MulOp::create(
-        b, loc, nn::MulOp::create(b, loc, real, rowScale), wScale);
-    op.replaceAllUsesWith(y);
-    op.erase();
+    return nn::MulOp::create(b, loc, nn::MulOp::create(b, loc, real, rowScale),
+                             wScale);
   }
 };
 
