@@ -33,10 +33,30 @@ func.func @linear(%x: tensor<?x64xf32>) -> tensor<?x2xf32> {
 
 // Too small (K < 64), or weights computed at run time: stays in float.
 // CHECK-LABEL: func.func @small
+// KEEP-LABEL: func.func @small
 // CHECK-NOT: lowbit.matmul
 func.func @small(%x: tensor<4x8xf32>, %v: tensor<8x32xf32>) -> (tensor<4x32xf32>, tensor<4x32xf32>) {
   %w = nn.constant dense<1.0> : tensor<8x32xf32>
   %y = nn.matmul %x, %w : (tensor<4x8xf32>, tensor<8x32xf32>) -> tensor<4x32xf32>
   %z = nn.matmul %x, %v : (tensor<4x8xf32>, tensor<8x32xf32>) -> tensor<4x32xf32>
   return %y, %z : tensor<4x32xf32>, tensor<4x32xf32>
+}
+
+// -----
+
+// Gemm with transposed weights [N, K], alpha and a bias: the weights are
+// quantized as [K, N], alpha multiplies the column scales (0.5 * 1/127),
+// and beta * c is added after the rescale.
+// CHECK-LABEL: func.func @gemm
+// CHECK-DAG: nn.constant dense_resource<ddl_int8_weights_0> : tensor<64x2xi8>
+// CHECK-DAG: %[[WS:.*]] = nn.constant dense<0.00393700786> : tensor<2xf32>
+// CHECK: %[[ACC:.*]] = lowbit.matmul
+// CHECK: nn.mul %{{.*}}, %[[WS]]
+// CHECK: %[[C:.*]] = nn.mul %{{.*}}, %{{.*}} : (tensor<2xf32>, tensor<f32>) -> tensor<2xf32>
+// CHECK: nn.add %{{.*}}, %[[C]]
+// CHECK-NOT: nn.gemm
+func.func @gemm(%x: tensor<8x64xf32>, %c: tensor<2xf32>) -> tensor<8x2xf32> {
+  %w = nn.constant dense<1.0> : tensor<2x64xf32>
+  %y = nn.gemm %x, %w, %c {alpha = 0.5 : f32, beta = 2.0 : f32, trans_b = true} : (tensor<8x64xf32>, tensor<2x64xf32>, tensor<2xf32>) -> tensor<8x2xf32>
+  return %y : tensor<8x2xf32>
 }
