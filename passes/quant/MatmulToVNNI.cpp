@@ -26,6 +26,8 @@ constexpr int64_t kLanes = 16, kBytes = 64;
 /// Rows and column vectors of the register tile (16 accumulators).
 constexpr int64_t kRows = 4, kColumnVectors = 4;
 constexpr int64_t kBlockN = kLanes * kColumnVectors;
+/// Row blocks (of kRows) per parallel task.
+constexpr int64_t kRowBlocksPerTask = 16;
 
 /// The constant integer elements of `v` as int64 (read as unsigned when
 /// `isUnsigned`), or failure.
@@ -220,96 +222,115 @@ void KernelBuilder::build() {
   Value lastRow = arith::SubIOp::create(b, loc, rows, one);
   Value rowBlocks = arith::CeilDivUIOp::create(b, loc, rows, index(kRows));
   int64_t columnBlocks = p.paddedN / kBlockN;
+  // Parallel over (row super-block, column block); a task runs the row
+  // blocks of its super-block over one column block, whose weights (K x 64
+  // bytes) stay in L1/L2 while every row block reads them (with one task
+  // per row block, a decode-sized M would stream the weights M / 4 times).
+  Value superBlocks =
+      arith::CeilDivUIOp::create(b, loc, rowBlocks, index(kRowBlocksPerTask));
   Value iterations =
-      arith::MulIOp::create(b, loc, rowBlocks, index(columnBlocks));
+      arith::MulIOp::create(b, loc, superBlocks, index(columnBlocks));
   auto parallel = scf::ParallelOp::create(
       b, loc, ValueRange{zero}, ValueRange{iterations}, ValueRange{one});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(parallel.getBody()->getTerminator());
     Value it = parallel.getInductionVars()[0];
-    Value rowBlock = arith::DivUIOp::create(b, loc, it, index(columnBlocks));
+    Value superBlock = arith::DivUIOp::create(b, loc, it, index(columnBlocks));
     Value columnBlock = arith::RemUIOp::create(b, loc, it, index(columnBlocks));
-    Value m0 = arith::MulIOp::create(b, loc, rowBlock, index(kRows));
-    SmallVector<Value> rowIndex;
-    for (int64_t r = 0; r < kRows; ++r)
-      rowIndex.push_back(arith::MinUIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, m0, index(r)), lastRow));
-    // The weight quads of this column block start here.
-    Value blockBase = arith::MulIOp::create(b, loc, columnBlock,
-                                            index(p.quads * kBlockN * 4));
-    Value ones =
-        vector::BitCastOp::create(b, loc, bytesType, splat(0x01010101));
-    int64_t sums = p.needsRowSums ? kRows : 0;
-    SmallVector<Value> init(kRows * kColumnVectors + sums, splat(0));
+    Value firstBlock =
+        arith::MulIOp::create(b, loc, superBlock, index(kRowBlocksPerTask));
+    Value endBlock = arith::MinUIOp::create(
+        b, loc,
+        arith::AddIOp::create(b, loc, firstBlock, index(kRowBlocksPerTask)),
+        rowBlocks);
+    scf::ForOp::create(
+        b, loc, firstBlock, endBlock, one, ValueRange{},
+        [&](OpBuilder &, Location, Value rowBlock, ValueRange) {
+          Value m0 = arith::MulIOp::create(b, loc, rowBlock, index(kRows));
+          SmallVector<Value> rowIndex;
+          for (int64_t r = 0; r < kRows; ++r)
+            rowIndex.push_back(arith::MinUIOp::create(
+                b, loc, arith::AddIOp::create(b, loc, m0, index(r)), lastRow));
+          // The weight quads of this column block start here.
+          Value blockBase = arith::MulIOp::create(b, loc, columnBlock,
+                                                  index(p.quads * kBlockN * 4));
+          Value ones =
+              vector::BitCastOp::create(b, loc, bytesType, splat(0x01010101));
+          int64_t sums = p.needsRowSums ? kRows : 0;
+          SmallVector<Value> init(kRows * kColumnVectors + sums, splat(0));
 
-    // One step over 4 k (the last one `valid` of them).
-    auto step = [&](Value quad, ValueRange acc, int64_t valid) {
-      Value k = arith::MulIOp::create(b, loc, quad, index(4));
-      Value base = arith::AddIOp::create(
-          b, loc, blockBase,
-          arith::MulIOp::create(b, loc, quad, index(kBlockN * 4)));
-      SmallVector<Value> w;
-      for (int64_t t = 0; t < kColumnVectors; ++t)
-        w.push_back(
-            vector::LoadOp::create(b, loc, bytesType, weights,
-                                   ValueRange{arith::AddIOp::create(
-                                       b, loc, base, index(t * kBytes))}));
-      SmallVector<Value> next(acc.begin(), acc.end());
-      for (int64_t r = 0; r < kRows; ++r) {
-        Value a = activationQuad(lhs, rowIndex[r], k, valid);
-        for (int64_t t = 0; t < kColumnVectors; ++t)
-          next[r * kColumnVectors + t] =
-              dot(acc[r * kColumnVectors + t], a, w[t]);
-        if (sums)
-          next[kRows * kColumnVectors + r] =
-              dot(acc[kRows * kColumnVectors + r], a, ones);
-      }
-      return next;
-    };
-    int64_t fullQuads = p.k / 4;
-    auto loop = scf::ForOp::create(
-        b, loc, zero, index(fullQuads), one, init,
-        [&](OpBuilder &, Location, Value quad, ValueRange acc) {
-          scf::YieldOp::create(b, loc, step(quad, acc, 4));
+          // One step over 4 k (the last one `valid` of them).
+          auto step = [&](Value quad, ValueRange acc, int64_t valid) {
+            Value k = arith::MulIOp::create(b, loc, quad, index(4));
+            Value base = arith::AddIOp::create(
+                b, loc, blockBase,
+                arith::MulIOp::create(b, loc, quad, index(kBlockN * 4)));
+            SmallVector<Value> w;
+            for (int64_t t = 0; t < kColumnVectors; ++t)
+              w.push_back(vector::LoadOp::create(
+                  b, loc, bytesType, weights,
+                  ValueRange{
+                      arith::AddIOp::create(b, loc, base, index(t * kBytes))}));
+            SmallVector<Value> next(acc.begin(), acc.end());
+            for (int64_t r = 0; r < kRows; ++r) {
+              Value a = activationQuad(lhs, rowIndex[r], k, valid);
+              for (int64_t t = 0; t < kColumnVectors; ++t)
+                next[r * kColumnVectors + t] =
+                    dot(acc[r * kColumnVectors + t], a, w[t]);
+              if (sums)
+                next[kRows * kColumnVectors + r] =
+                    dot(acc[kRows * kColumnVectors + r], a, ones);
+            }
+            return next;
+          };
+          int64_t fullQuads = p.k / 4;
+          auto loop = scf::ForOp::create(
+              b, loc, zero, index(fullQuads), one, init,
+              [&](OpBuilder &, Location, Value quad, ValueRange acc) {
+                scf::YieldOp::create(b, loc, step(quad, acc, 4));
+              });
+          SmallVector<Value> acc(loop.getResults());
+          if (p.k % 4)
+            acc = step(index(fullQuads), acc, p.k % 4);
+
+          // Epilogue: the zero-point corrections, then the stores of the rows
+          // that exist, masked past N.
+          Value n0 = arith::MulIOp::create(b, loc, columnBlock, index(kBlockN));
+          for (int64_t r = 0; r < kRows; ++r) {
+            Value exists = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::ult,
+                arith::AddIOp::create(b, loc, m0, index(r)), rows);
+            auto store = scf::IfOp::create(b, loc, exists, false);
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(store.thenBlock());
+            for (int64_t t = 0; t < kColumnVectors; ++t) {
+              Value col = arith::AddIOp::create(b, loc, n0, index(t * kLanes));
+              Value v = arith::AddIOp::create(
+                  b, loc, acc[r * kColumnVectors + t],
+                  vector::LoadOp::create(b, loc, accType, bias,
+                                         ValueRange{col}));
+              if (sums)
+                v = arith::SubIOp::create(
+                    b, loc, v,
+                    arith::MulIOp::create(
+                        b, loc,
+                        vector::LoadOp::create(b, loc, accType, rowSumFactor,
+                                               ValueRange{col}),
+                        acc[kRows * kColumnVectors + r]));
+              Value left = arith::SubIOp::create(
+                  b, loc, arith::MaxSIOp::create(b, loc, index(p.n), col), col);
+              Value mask = vector::CreateMaskOp::create(
+                  b, loc, VectorType::get({kLanes}, b.getI1Type()),
+                  ValueRange{left});
+              vector::MaskedStoreOp::create(
+                  b, loc, out,
+                  ValueRange{arith::AddIOp::create(b, loc, m0, index(r)), col},
+                  mask, v);
+            }
+          }
+          scf::YieldOp::create(b, loc);
         });
-    SmallVector<Value> acc(loop.getResults());
-    if (p.k % 4)
-      acc = step(index(fullQuads), acc, p.k % 4);
-
-    // Epilogue: the zero-point corrections, then the stores of the rows
-    // that exist, masked past N.
-    Value n0 = arith::MulIOp::create(b, loc, columnBlock, index(kBlockN));
-    for (int64_t r = 0; r < kRows; ++r) {
-      Value exists = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::ult,
-          arith::AddIOp::create(b, loc, m0, index(r)), rows);
-      auto store = scf::IfOp::create(b, loc, exists, false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(store.thenBlock());
-      for (int64_t t = 0; t < kColumnVectors; ++t) {
-        Value col = arith::AddIOp::create(b, loc, n0, index(t * kLanes));
-        Value v = arith::AddIOp::create(
-            b, loc, acc[r * kColumnVectors + t],
-            vector::LoadOp::create(b, loc, accType, bias, ValueRange{col}));
-        if (sums)
-          v = arith::SubIOp::create(
-              b, loc, v,
-              arith::MulIOp::create(b, loc,
-                                    vector::LoadOp::create(b, loc, accType,
-                                                           rowSumFactor,
-                                                           ValueRange{col}),
-                                    acc[kRows * kColumnVectors + r]));
-        Value left = arith::SubIOp::create(
-            b, loc, arith::MaxSIOp::create(b, loc, index(p.n), col), col);
-        Value mask = vector::CreateMaskOp::create(
-            b, loc, VectorType::get({kLanes}, b.getI1Type()), ValueRange{left});
-        vector::MaskedStoreOp::create(
-            b, loc, out,
-            ValueRange{arith::AddIOp::create(b, loc, m0, index(r)), col}, mask,
-            v);
-      }
-    }
   }
   Value tensor = bufferization::ToTensorOp::create(
       b, loc, resultType, result, /*restrict=*/true, /*writable=*/true);
