@@ -123,11 +123,19 @@ def ddlc_target(device):
     return "cuda"
 
 
-def ddlc_command(graph_path, library, opt_level, target="host"):
+QUANTIZE_MODES = ("int8",)
+
+
+def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
+                 quantize_keep=()):
     """The ddlc command line that compiles `graph_path` into `library`."""
     command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
     if target != "host":
         command.append(f"--target={target}")
+    if quantize is not None:
+        command.append(f"--quantize={quantize}")
+    if quantize_keep:
+        command.append("--quantize-keep=" + ",".join(quantize_keep))
     return command
 
 
@@ -142,6 +150,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     threads=None,
     keep_files=False,
     device=None,
+    quantize=None,
+    quantize_keep=(),
 ):
     """Compiles a `torch.nn.Module` or a function of tensors with ddl.
 
@@ -162,7 +172,24 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         or "cuda" / "cuda:N" (compiled with `ddlc --target=cuda`; it then
         takes CUDA tensors of that device, module parameters included, and
         returns CUDA tensors, with no copy through the host).
+    quantize: None (the default) or "int8": post-training quantization, as
+        `ddlc --quantize=int8`: linear layers' weights become int8 per output
+        channel at compile time and their inputs int8 per row at run time
+        (int8 matmuls). The weights must be constants, so quantize implies
+        freeze=True.
+    quantize_keep: layers to keep in float under `quantize`, as substrings
+        of their location (the source line, e.g. "model.py:12", or the
+        operator's name).
     """
+    if quantize is not None and quantize not in QUANTIZE_MODES:
+        raise DdlError(
+            f"quantize must be None or one of {', '.join(map(repr, QUANTIZE_MODES))}, not "
+            f"{quantize!r} (int4, fp8 and ternary are not implemented yet)"
+        )
+    if isinstance(quantize_keep, str):
+        quantize_keep = (quantize_keep,)
+    if quantize is not None:
+        freeze = True
     device = parse_device(device)
     example_inputs = _as_tuple(example_inputs)
     for i, t in enumerate(example_inputs):
@@ -222,7 +249,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     library = os.path.join(workdir, "model.so")
     with open(graph_path, "w") as f:
         f.write(graph)
-    command = ddlc_command(graph_path, library, opt_level, ddlc_target(device))
+    command = ddlc_command(graph_path, library, opt_level, ddlc_target(device), quantize,
+                           tuple(quantize_keep))
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise _compile_error(command, graph_path, result)
