@@ -233,6 +233,11 @@ void registerQuantizationConverters(ConverterRegistry &registry);
 void registerLossConverters(ConverterRegistry &registry);
 void registerSignalConverters(ConverterRegistry &registry);
 
+/// A MatMul of two DequantizeLinear outputs as an int8 matmul (see
+/// Quantization.cpp), or null when it does not apply.
+mlir::Value matMulOfDequantized(NodeContext &n, mlir::Value lhs,
+                                mlir::Value rhs);
+
 /// Maps an ONNX tensor element type to an MLIR type (null when unsupported).
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
 
@@ -277,6 +282,22 @@ public:
                            mlir::Location loc);
   void bind(llvm::StringRef name, mlir::Value value);
   mlir::Location nodeLocation(const onnx::NodeProto &node, size_t index);
+
+  /// What a DequantizeLinear output came from, so that a MatMul of two of
+  /// them runs on the integers (QDQ models).
+  struct Dequantized {
+    /// The integer tensor, its scale (f32), its zero point (or null), and
+    /// the axis of per-axis parameters.
+    mlir::Value quantized, scale, zeroPoint;
+    int64_t axis;
+  };
+  void recordDequantized(mlir::Value output, const Dequantized &source) {
+    dequantized[output] = source;
+  }
+  const Dequantized *lookupDequantized(mlir::Value output) const {
+    auto it = dequantized.find(output);
+    return it == dequantized.end() ? nullptr : &it->second;
+  }
   llvm::StringRef modelPath() const { return path; }
 
 private:
@@ -294,6 +315,7 @@ private:
     llvm::StringMap<const onnx::TypeProto *> declared;
   };
   std::vector<Scope> scopes;
+  llvm::DenseMap<mlir::Value, Dequantized> dequantized;
 };
 
 /// "node 'conv1' (Conv, opset 13)", or "node #3 (...)" for an unnamed node

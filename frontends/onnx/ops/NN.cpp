@@ -72,7 +72,10 @@ static Value reduce(NodeContext &n, Value input, nn::ReduceKind kind,
 //===----------------------------------------------------------------------===//
 
 static LogicalResult convertMatMul(NodeContext &n) {
-  return n.setOutput(n.create<nn::MatMulOp>({n.input(0), n.input(1)}));
+  Value a = n.input(0), b = n.input(1);
+  if (Value integer = matMulOfDequantized(n, a, b))
+    return n.setOutput(integer);
+  return n.setOutput(n.create<nn::MatMulOp>({a, b}));
 }
 
 static LogicalResult convertGemm(NodeContext &n) {

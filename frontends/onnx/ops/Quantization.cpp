@@ -8,6 +8,8 @@
 //   QuantizeLinear     saturate(round_half_even(x / scale) + zero_point)
 //   DynamicQuantizeLinear  the uint8 scale and zero point of ONNX's own
 //                      function body, then QuantizeLinear
+//   MatMul of two DequantizeLinear outputs (QDQ models)  lowbit.matmul of
+//                      the integers times a_scale * b_scale (same limits)
 //   MatMulInteger      lowbit.matmul (a [..., M, K], b [K, N], a scalar
 //                      a_zp, a scalar or per-column b_zp); otherwise
 //                      nn.matmul on i32 of (a - a_zp) and (b - b_zp)
@@ -281,7 +283,10 @@ static LogicalResult convertDequantizeLinear(NodeContext &n) {
                                                   rank, axis, "x_zero_point")});
   value = n.create<nn::MulOp>(
       {value, alongAxis(n, n.castTo(scale, f32), rank, axis, "x_scale")});
-  return n.setOutput(n.castTo(value, scaleElement));
+  Value output = n.castTo(value, scaleElement);
+  if (!n.failed() && scaleElement.isF32())
+    n.graphImporter().recordDequantized(output, {x, scale, zeroPoint, axis});
+  return n.setOutput(output);
 }
 
 /// y = saturate(round_half_even(x / y_scale) + y_zero_point), in the type
@@ -481,6 +486,32 @@ static Value integerProduct(NodeContext &n, Value a, Value aZero, Value b,
     return product;
   return n.create<nn::MatMulOp>({centeredI32(n, a, aZero, /*rowWise=*/true),
                                  centeredI32(n, b, bZero, /*rowWise=*/false)});
+}
+
+/// MatMul of two DequantizeLinear outputs (a QDQ model's linear layer):
+/// lowbit.matmul on the integers, times a_scale * b_scale, when A has a
+/// per-tensor scale and zero point, B is a [K, N] matrix with a
+/// per-tensor or per-column (axis 1) scale and zero point, and both are 8
+/// bits; null otherwise (the f32 decomposition stays).
+Value matMulOfDequantized(NodeContext &n, Value lhs, Value rhs) {
+  using Dequantized = GraphImporter::Dequantized;
+  const Dequantized *a = n.graphImporter().lookupDequantized(lhs);
+  const Dequantized *b = n.graphImporter().lookupDequantized(rhs);
+  if (!a || !b || n.failed())
+    return nullptr;
+  RankedTensorType aType = typeOf(a->quantized), bType = typeOf(b->quantized);
+  if (!aType || !bType || bType.getRank() != 2 ||
+      staticNumElements(a->scale) != 1 ||
+      (staticNumElements(b->scale) != 1 && b->axis != 1))
+    return nullptr;
+  Value acc =
+      lowbitMatMul(n, a->quantized, a->zeroPoint, b->quantized, b->zeroPoint);
+  if (!acc)
+    return nullptr;
+  Type f32 = n.builder().getF32Type();
+  Value scale = n.create<nn::MulOp>(
+      {scalarIfSingle(n, a->scale), scalarIfSingle(n, b->scale)});
+  return n.create<nn::MulOp>({n.castTo(acc, f32), scale});
 }
 
 static LogicalResult convertMatMulInteger(NodeContext &n) {
