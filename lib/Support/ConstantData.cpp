@@ -9,79 +9,64 @@
 
 using namespace mlir;
 
-LogicalResult ddl::readF32Elements(ElementsAttr attr, int64_t count,
-                                   std::vector<float> &values) {
+/// The elements of `attr` into `values`: a dense attribute's read as
+/// `Element` and converted by `fromDense`, a resource blob's (`count`
+/// elements of `elementBytes` bytes each) by `fromBytes`; failure when they
+/// are not available.
+template <typename T, typename Element>
+static LogicalResult readElements(ElementsAttr attr, int64_t count,
+                                  size_t elementBytes, std::vector<T> &values,
+                                  function_ref<T(Element)> fromDense,
+                                  function_ref<T(const char *)> fromBytes) {
   values.clear();
-  if (!attr.getElementType().isF32())
-    return failure();
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat()) {
-      values.assign(count, dense.getSplatValue<float>());
-      return success();
-    }
-    auto range = dense.getValues<float>();
-    values.assign(range.begin(), range.end());
+    for (Element v : dense.getValues<Element>())
+      values.push_back(fromDense(v));
     return success(int64_t(values.size()) == count);
   }
   auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!resource)
-    return failure();
-  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-  if (!blob)
+  AsmResourceBlob *blob =
+      resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob || int64_t(blob->getData().size()) != count * int64_t(elementBytes))
     return failure();
   ArrayRef<char> data = blob->getData();
-  if (int64_t(data.size()) != count * int64_t(sizeof(float)))
-    return failure();
-  values.resize(count);
-  std::memcpy(values.data(), data.data(), data.size());
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(fromBytes(data.data() + i * elementBytes));
   return success();
+}
+
+LogicalResult ddl::readF32Elements(ElementsAttr attr, int64_t count,
+                                   std::vector<float> &values) {
+  if (!attr.getElementType().isF32())
+    return failure();
+  return readElements<float, float>(
+      attr, count, sizeof(float), values, [](float v) { return v; },
+      [](const char *bytes) {
+        float v;
+        std::memcpy(&v, bytes, sizeof v);
+        return v;
+      });
 }
 
 LogicalResult ddl::readBoolElements(ElementsAttr attr, int64_t count,
                                     std::vector<bool> &values) {
-  values.clear();
   if (!attr.getElementType().isInteger(1))
     return failure();
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat()) {
-      values.assign(count, dense.getSplatValue<bool>());
-      return success();
-    }
-    auto range = dense.getValues<bool>();
-    values.assign(range.begin(), range.end());
-    return success(int64_t(values.size()) == count);
-  }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!resource)
-    return failure();
-  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-  if (!blob || int64_t(blob->getData().size()) != count)
-    return failure();
-  for (char byte : blob->getData())
-    values.push_back(byte != 0);
-  return success();
+  return readElements<bool, bool>(
+      attr, count, 1, values, [](bool v) { return v; },
+      [](const char *bytes) { return *bytes != 0; });
 }
 
 LogicalResult ddl::readI8Elements(ElementsAttr attr, int64_t count,
                                   std::vector<int8_t> &values) {
-  values.clear();
   auto integer = dyn_cast<IntegerType>(attr.getElementType());
   if (!integer || integer.getWidth() != 8)
     return failure();
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    for (const APInt &v : dense.getValues<APInt>())
-      values.push_back(int8_t(v.getZExtValue()));
-    return success(int64_t(values.size()) == count);
-  }
-  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!resource)
-    return failure();
-  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-  if (!blob || int64_t(blob->getData().size()) != count)
-    return failure();
-  for (char byte : blob->getData())
-    values.push_back(int8_t(byte));
-  return success();
+  // APInt: a dense ui8 attribute does not read as int8_t.
+  return readElements<int8_t, APInt>(
+      attr, count, 1, values,
+      [](APInt v) { return static_cast<int8_t>(v.getZExtValue()); },
+      [](const char *bytes) { return static_cast<int8_t>(*bytes); });
 }
 
 ElementsAttr ddl::i8Resource(RankedTensorType type, StringRef name,
