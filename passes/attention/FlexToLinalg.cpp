@@ -238,7 +238,9 @@ struct DDLFlexToLinalgPass final
       int64_t kvHeads =
           cast<RankedTensorType>(op.getKey().getType()).getDimSize(1);
       int64_t groupSize = 1;
-      if (queryHeads != kvHeads) {
+      // A dynamic head count could differ from the other at run time: the
+      // group size must be known to index K and V.
+      if (queryHeads != kvHeads || ShapedType::isDynamic(queryHeads)) {
         if (ShapedType::isDynamic(queryHeads) ||
             ShapedType::isDynamic(kvHeads)) {
           op.emitError("materialized attn.flex with grouped-query attention "

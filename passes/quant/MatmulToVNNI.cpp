@@ -114,8 +114,15 @@ public:
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value constantBuffer(ArrayRef<int8_t> bytes);
-  Value constantBuffer(ArrayRef<int32_t> words);
+  /// A 1-D constant as a read-only buffer.
+  template <typename T> Value constantBuffer(ArrayRef<T> values, Type element) {
+    auto type = RankedTensorType::get({int64_t(values.size())}, element);
+    Value c =
+        arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+    return bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), element), c,
+        /*read_only=*/true);
+  }
   Value splat(int32_t v) {
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(v)));
@@ -134,24 +141,6 @@ private:
   const Packed &p;
   VectorType accType, bytesType;
 };
-
-Value KernelBuilder::constantBuffer(ArrayRef<int8_t> bytes) {
-  auto type = RankedTensorType::get({int64_t(bytes.size())}, b.getI8Type());
-  Value c =
-      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, bytes));
-  return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), c,
-      /*read_only=*/true);
-}
-
-Value KernelBuilder::constantBuffer(ArrayRef<int32_t> words) {
-  auto type = RankedTensorType::get({int64_t(words.size())}, b.getI32Type());
-  Value c =
-      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, words));
-  return bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), c,
-      /*read_only=*/true);
-}
 
 Value KernelBuilder::activationQuad(Value lhs, Value row, Value k,
                                     int64_t valid) {
@@ -197,11 +186,12 @@ void KernelBuilder::build() {
   if (rank > 2)
     lhs = memref::CollapseShapeOp::create(
         b, loc, lhs, ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
-  Value weights = constantBuffer(ArrayRef<int8_t>(p.weights));
-  Value bias = constantBuffer(ArrayRef<int32_t>(p.bias));
-  Value rowSumFactor = p.needsRowSums
-                           ? constantBuffer(ArrayRef<int32_t>(p.rowSumFactor))
-                           : Value();
+  Value weights = constantBuffer(ArrayRef<int8_t>(p.weights), i8);
+  Value bias = constantBuffer(ArrayRef<int32_t>(p.bias), b.getI32Type());
+  Value rowSumFactor =
+      p.needsRowSums
+          ? constantBuffer(ArrayRef<int32_t>(p.rowSumFactor), b.getI32Type())
+          : Value();
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < rank; ++d)
     if (resultType.isDynamicDim(d))

@@ -277,6 +277,12 @@ int main(int argc, char **argv) {
            "implemented yet)\n";
     return 1;
   }
+  if (!quantizeKeep.empty() && compileOptions.pipeline.quantize.empty()) {
+    llvm::WithColor::error(llvm::errs(), "ddlc")
+        << "--quantize-keep names layers to keep in float under --quantize; "
+           "give --quantize=int8 too\n";
+    return 1;
+  }
   compileOptions.pipeline.quantizeKeep.assign(quantizeKeep.begin(),
                                               quantizeKeep.end());
   if (ddl::resolveTargetTriple(compileOptions).empty()) {
