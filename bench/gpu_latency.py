@@ -77,11 +77,18 @@ def measure(name, model, inputs, args, flops=None):
     row = {"name": name}
     with torch.no_grad():
         want = first(model(*inputs))
-    compiled = ddl.compile(model, inputs, device="cuda")
-    with torch.no_grad():
-        got = first(compiled(*inputs))
-    row["error"] = relative_error(got, want)
-    if not row["error"] <= TOLERANCE:
+    try:
+        compiled = ddl.compile(model, inputs, device="cuda")
+        with torch.no_grad():
+            got = first(compiled(*inputs))
+        row["error"] = relative_error(got, want)
+    except Exception as e:  # noqa: BLE001 -- a failing workload must not end the others
+        print(f"{name}: ddl failed: {type(e).__name__}: {str(e)[:2000]}", file=sys.stderr)
+        row["error"] = float("nan")
+        row["failure"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    if "failure" in row:
+        row["ddl"] = None
+    elif not row["error"] <= TOLERANCE:
         print(f"{name}: ddl's output differs from eager's (relative error "
               f"{row['error']:.3g}); not timed", file=sys.stderr)
         row["ddl"] = None
@@ -109,7 +116,8 @@ def markdown(rows, peers):
     lines = [head, "|" + "---|" * (4 + 2 * len(peers))]
     for r in rows:
         cells = [r["name"], f"{r['error']:.1e}",
-                 "wrong" if r["ddl"] is None else f"{r['ddl']:.3f}"]
+                 ("failed" if "failure" in r else "wrong") if r["ddl"] is None
+                 else f"{r['ddl']:.3f}"]
         for p in peers:
             t = r.get(p)
             cells.append(f"{t:.3f}" if t else "-")

@@ -12,7 +12,8 @@
 #       runs the staged node suite (test/e2e/node_suite_staged.py), then
 #       compiles and checks resnet50 and the BERT-like encoder through
 #       ddl.compile(..., device="cuda") against PyTorch eager and times them
-#       with PyTorch's peers (bench/gpu_latency.py; BENCH_ARGS adds flags).
+#       with PyTorch's peers (bench/gpu_latency.py; BENCH_ARGS adds flags),
+#       and the PyTorch frontend's device and model tests on CUDA.
 #       Results land in DIR (and in $OUT when set).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,22 +41,49 @@ if [[ "$mode" == stage ]]; then
 fi
 [[ "$mode" == run ]] || { echo "usage: $0 stage|run DIR" >&2; exit 2; }
 
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
+# Each step runs under its own time limit and the next runs whatever it
+# returned: a failing step is reported, not fatal. Logs land in DIR (and in
+# $OUT when set). STEPS picks steps (default: nodes frontend bench).
+steps=${STEPS:-nodes frontend bench}
+out=${OUT:-$dir}
+mkdir -p "$out"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 tar -C "$dir" -xJf "$dir/build-portable.tar.xz"
-tar -C "$dir" -xJf "$dir/gpu-stage.tar.xz"
+[[ -f "$dir/gpu-stage.tar.xz" ]] && tar -C "$dir" -xJf "$dir/gpu-stage.tar.xz"
 source "$dir/build-portable/env.sh"
 ptxas=$(command -v ptxas || ls /usr/local/cuda*/bin/ptxas 2>/dev/null | head -1 || true)
 if [[ -n "$ptxas" ]]; then
   export DDL_CUDA_PATH=$(dirname "$(dirname "$ptxas")")
 fi
-echo "gpu-check: ptxas ${ptxas:-not found}"
-python3 "$root/test/e2e/node_suite_staged.py" "$dir/gpu-stage" \
-  --ddl-run "$dir/build-portable/bin/ddl-run" --jobs 8 \
-  --results "$dir/node-results.txt" | tail -40
-# shellcheck disable=SC2086
-python3 "$root/bench/gpu_latency.py" ${BENCH_ARGS:-} --json "$dir/gpu_latency.json" \
-  | tee "$dir/gpu_latency.txt"
-if [[ -n "${OUT:-}" ]]; then
-  mkdir -p "$OUT"
-  cp "$dir/node-results.txt" "$dir/gpu_latency.txt" "$dir/gpu_latency.json" "$OUT/" || true
-fi
+echo "gpu-check: ptxas ${ptxas:-not found}; python3 $(python3 -c 'import torch; print("torch", torch.__version__)')"
+export PYTHONUNBUFFERED=1
+step() {
+  local name=$1 limit=$2
+  shift 2
+  echo "=== gpu-check: $name (at most ${limit}s)"
+  local start=$SECONDS
+  set +e
+  timeout "$limit" "$@" > "$out/$name.log" 2>&1
+  local rc=$?
+  set -e
+  tail -40 "$out/$name.log"
+  echo "=== gpu-check: $name exited $rc after $((SECONDS - start))s"
+}
+for s in $steps; do
+  case "$s" in
+    nodes)
+      step nodes "${NODES_LIMIT:-240}" python3 "$root/test/e2e/node_suite_staged.py" \
+        "$dir/gpu-stage" --ddl-run "$dir/build-portable/bin/ddl-run" --jobs 12 \
+        --results "$out/node-results.txt" ;;
+    frontend)
+      step frontend "${FRONTEND_LIMIT:-240}" env DDL_TEST_DEVICE=cuda python3 -m pytest -q \
+        -p no:cacheprovider -o addopts= \
+        "$root/frontends/pytorch/tests/test_device.py" \
+        "$root/frontends/pytorch/tests/test_models.py" ;;
+    bench)
+      # shellcheck disable=SC2086
+      step bench "${BENCH_LIMIT:-300}" python3 "$root/bench/gpu_latency.py" ${BENCH_ARGS:-} \
+        --json "$out/gpu_latency.json" ;;
+    *) echo "gpu-check: unknown step $s" >&2 ;;
+  esac
+done
