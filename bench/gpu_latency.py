@@ -73,12 +73,12 @@ def first(output):
     return output[0] if isinstance(output, (tuple, list)) else output
 
 
-def measure(name, model, inputs, args, flops=None):
+def measure(name, model, inputs, args, flops=None, precision="fp32", tolerance=TOLERANCE):
     row = {"name": name}
     with torch.no_grad():
         want = first(model(*inputs))
     try:
-        compiled = ddl.compile(model, inputs, device="cuda")
+        compiled = ddl.compile(model, inputs, device="cuda", precision=precision)
         with torch.no_grad():
             got = first(compiled(*inputs))
         row["error"] = relative_error(got, want)
@@ -88,7 +88,7 @@ def measure(name, model, inputs, args, flops=None):
         row["failure"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
     if "failure" in row:
         row["ddl"] = None
-    elif not row["error"] <= TOLERANCE:
+    elif not row["error"] <= tolerance:
         print(f"{name}: ddl's output differs from eager's (relative error "
               f"{row['error']:.3g}); not timed", file=sys.stderr)
         row["ddl"] = None
@@ -133,7 +133,14 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="*", default=["resnet50", "bert_encoder"])
     parser.add_argument("--batch", type=int, nargs="+", default=[1, 32])
-    parser.add_argument("--gemm", type=int, nargs="*", default=[1024, 4096])
+    parser.add_argument("--gemm", type=int, nargs="*", default=[1024, 4096],
+                        help="square GEMM sizes")
+    parser.add_argument("--gemm-mnk", nargs="*", default=[],
+                        help="more GEMM shapes, MxNxK (e.g. 16x11008x4096)")
+    parser.add_argument("--precisions", nargs="+", default=["fp32"],
+                        choices=["fp32", "tf32", "bf16", "fp16"],
+                        help="GEMM compute types: fp32 and tf32 on f32 tensors (the peer with "
+                             "TF32 allowed for tf32), bf16 / fp16 on tensors of that type")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--no-compile", action="store_true",
@@ -149,11 +156,27 @@ def main():
           f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC", flush=True)
 
     rows = []
-    for n in args.gemm:
-        a = torch.randn(n, n, device=device)
-        b = torch.randn(n, n, device=device)
-        rows.append(measure(f"gemm {n}x{n}x{n} f32", lambda x, y: x @ y, (a, b), args,
-                            flops=2.0 * n ** 3))
+    shapes = [(n, n, n) for n in args.gemm]
+    for text in args.gemm_mnk:
+        try:
+            shapes.append(tuple(int(v) for v in text.lower().split("x")))
+        except ValueError:
+            sys.exit(f"gpu_latency: --gemm-mnk wants MxNxK, not {text!r}")
+        if len(shapes[-1]) != 3:
+            sys.exit(f"gpu_latency: --gemm-mnk wants MxNxK, not {text!r}")
+    dtypes = {"fp32": torch.float32, "tf32": torch.float32, "bf16": torch.bfloat16,
+              "fp16": torch.float16}
+    # Relative max-error bounds for the rounding of each compute type.
+    tolerances = {"fp32": TOLERANCE, "tf32": 1e-2, "bf16": 5e-2, "fp16": 1e-2}
+    for precision in args.precisions:
+        torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
+        for m, n, k in shapes:
+            a = torch.randn(m, k, device=device, dtype=dtypes[precision])
+            b = torch.randn(k, n, device=device, dtype=dtypes[precision])
+            rows.append(measure(f"gemm {m}x{n}x{k} {precision}", lambda x, y: x @ y, (a, b), args,
+                                flops=2.0 * m * n * k, precision=precision,
+                                tolerance=tolerances[precision]))
+    torch.backends.cuda.matmul.allow_tf32 = False
     for name in args.models:
         for batch in args.batch:
             try:

@@ -56,6 +56,9 @@ struct GPUPipelineOptions {
   std::vector<std::string> linkFiles;
   /// Threads per block of the generic kernels.
   int64_t blockSize = 256;
+  /// The contractions' compute type: "fp32" (SIMT), or "tf32", "bf16",
+  /// "fp16" (tensor cores, f32 accumulators; CUDA sm_80+).
+  std::string precision = "fp32";
 };
 
 /// nn graph -> nn graph: folds constants and shape computations and refines

@@ -139,7 +139,9 @@ void ddl::buildGPUPipeline(OpPassManager &pm,
   // Weights as flat constants (uploaded once each); transcendental
   // functions as polynomials, as on the CPU (no libm on the device).
   addPipeline(pm, "ddl-flatten-globals,ddl-approximate-math");
-  pm.addPass(gpugen::createDDLGPUContractionKernelsPass());
+  gpugen::DDLGPUContractionKernelsPassOptions contractions;
+  contractions.precision = options.precision;
+  pm.addPass(gpugen::createDDLGPUContractionKernelsPass(contractions));
   pm.addPass(gpugen::createDDLGPURowReductionKernelsPass());
   gpugen::DDLGPUMapKernelsPassOptions map;
   map.blockSize = options.blockSize;

@@ -175,6 +175,18 @@ static cl::list<std::string> quantizeKeep(
              "(ONNX node name, PyTorch source line) contains one of these"),
     cl::value_desc("name,..."));
 
+// Compute precision of GPU targets (issue 12).
+static cl::opt<std::string> precision(
+    "precision",
+    cl::desc("GPU targets: the contractions' compute type: fp32 (default; "
+             "SIMT), tf32, bf16 or fp16 (tensor cores, f32 accumulation, "
+             "CUDA sm_80+)"),
+    cl::value_desc("type"), cl::init("fp32"));
+static cl::opt<bool> allowTF32(
+    "allow-tf32",
+    cl::desc("GPU targets: fp32 contractions may run in tf32 on the tensor "
+             "cores (as --precision=tf32)"));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // A portable ddlc links models by running itself as lld.
@@ -299,6 +311,32 @@ int main(int argc, char **argv) {
     llvm::WithColor::error(llvm::errs(), "ddlc")
         << "--target=" << target << ": " << deviceError << "\n";
     return 1;
+  }
+  if (precision != "fp32" && precision != "tf32" && precision != "bf16" &&
+      precision != "fp16") {
+    llvm::WithColor::error(llvm::errs(), "ddlc")
+        << "unknown --precision '" << precision
+        << "' (expected fp32, tf32, bf16 or fp16)\n";
+    return 1;
+  }
+  std::string compute = precision;
+  if (allowTF32 && compute == "fp32")
+    compute = "tf32";
+  if (compute != "fp32") {
+    int smVersion = 0;
+    if (device && device->kind == ddl::DeviceTarget::Kind::CUDA)
+      StringRef(device->chip).drop_front(3).consumeInteger(10, smVersion);
+    if (!device || device->kind != ddl::DeviceTarget::Kind::CUDA ||
+        smVersion < 80) {
+      llvm::WithColor::error(llvm::errs(), "ddlc")
+          << "--precision=" << compute
+          << " runs contractions on NVIDIA tensor cores (mma.sync), which "
+             "needs --target=cuda:sm_80 or later"
+          << (device ? ", not " + target : std::string(""))
+          << "; CPU and ROCm targets compute in fp32\n";
+      return 1;
+    }
+    compileOptions.gpuPipeline.precision = compute;
   }
   if (stage == Emit::DeviceAssembly) {
     if (!device) {

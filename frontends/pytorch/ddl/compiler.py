@@ -124,14 +124,17 @@ def ddlc_target(device):
 
 
 QUANTIZE_MODES = ("int8",)
+PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
 
 
 def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
-                 quantize_keep=()):
+                 quantize_keep=(), precision="fp32"):
     """The ddlc command line that compiles `graph_path` into `library`."""
     command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
     if target != "host":
         command.append(f"--target={target}")
+    if precision != "fp32":
+        command.append(f"--precision={precision}")
     if quantize is not None:
         command.append(f"--quantize={quantize}")
     if quantize_keep:
@@ -152,6 +155,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     device=None,
     quantize=None,
     quantize_keep=(),
+    precision="fp32",
 ):
     """Compiles a `torch.nn.Module` or a function of tensors with ddl.
 
@@ -180,7 +184,13 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     quantize_keep: layers to keep in float under `quantize`, as substrings
         of their location (the source line, e.g. "model.py:12", or the
         operator's name).
+    precision: the compute type of matrix products on a CUDA device, as
+        `ddlc --precision`: "fp32" (the default), or "tf32", "bf16", "fp16"
+        (tensor cores with fp32 accumulation; inputs and outputs keep their
+        types). CPU programs compute in fp32 only.
     """
+    if precision not in PRECISIONS:
+        raise DdlError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, not {precision!r}")
     if quantize is not None and quantize not in QUANTIZE_MODES:
         raise DdlError(
             f"quantize must be None or one of {', '.join(map(repr, QUANTIZE_MODES))}, not "
@@ -191,6 +201,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     if quantize is not None:
         freeze = True
     device = parse_device(device)
+    if precision != "fp32" and device is None:
+        raise DdlError(f"precision={precision!r} needs device='cuda' (CPU programs compute in fp32)")
     example_inputs = _as_tuple(example_inputs)
     for i, t in enumerate(example_inputs):
         if not isinstance(t, torch.Tensor):
@@ -250,7 +262,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     with open(graph_path, "w") as f:
         f.write(graph)
     command = ddlc_command(graph_path, library, opt_level, ddlc_target(device), quantize,
-                           tuple(quantize_keep))
+                           tuple(quantize_keep), precision)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise _compile_error(command, graph_path, result)

@@ -176,3 +176,55 @@ def test_torch_compile_with_cuda_inputs():
     y = compiled(x)
     assert y.device == x.device
     torch.testing.assert_close(y, model(x).detach(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("precision, device, message", [
+    ("bf17", "cuda", "precision must be one of 'fp32', 'tf32', 'bf16', 'fp16', not 'bf17'"),
+    ("bf16", None, "precision='bf16' needs device='cuda'"),
+])
+def test_bad_precisions_are_refused_before_compiling(precision, device, message, monkeypatch):
+    def no_ddlc(*args, **kwargs):
+        raise AssertionError("ddlc must not run")
+
+    monkeypatch.setattr(compiler.subprocess, "run", no_ddlc)
+    with pytest.raises(ddl.DdlError, match=message):
+        ddl.compile(_double_plus_one, (torch.randn(2, 3),), device=device, precision=precision)
+
+
+def test_precision_reaches_ddlc():
+    command = compiler.ddlc_command("g.mlir", "m.so", 3, "cuda:sm_90", precision="bf16")
+    assert "--precision=bf16" in command and "--target=cuda:sm_90" in command
+    assert not any(arg.startswith("--precision") for arg in compiler.ddlc_command("g.mlir", "m.so", 3))
+
+
+# Relative Frobenius error of each compute type on random data (fp32 lands
+# far under its bound; tf32 and fp16 keep 10-11 mantissa bits, bf16 8).
+PRECISION_BOUNDS = {"fp32": 1e-5, "tf32": 2e-3, "fp16": 2e-3, "bf16": 1e-2}
+
+
+def _relative_error(got, want):
+    return float(torch.linalg.norm((got.double() - want).flatten()) / torch.linalg.norm(want.flatten()))
+
+
+@needs_cuda
+@pytest.mark.parametrize("precision", ["fp32", "tf32", "bf16", "fp16"])
+def test_cuda_matrix_products_in_each_precision(precision):
+    """Odd sizes (partial tiles in m, n and k), a batch, and both operand
+    layouts (a weight used transposed, as linear layers do), against a
+    float64 reference."""
+    torch.manual_seed(0)
+    a = torch.randn(3, 300, 257, device="cuda")
+    b = torch.randn(257, 130, device="cuda")
+    w = torch.randn(130, 257, device="cuda")
+
+    def products(a, b, w):
+        return a @ b, torch.nn.functional.linear(a, w)
+
+    compiled = ddl.compile(products, (a, b, w), device="cuda", precision=precision)
+    for got, want in zip(compiled(a, b, w), products(a.double(), b.double(), w.double())):
+        assert got.dtype == torch.float32 and got.shape == want.shape
+        error = _relative_error(got, want)
+        assert error <= PRECISION_BOUNDS[precision], f"{precision}: relative error {error:.2e}"
+        if precision != "fp32":
+            # The rounding is real: exact fp32 would be ~1e-7.
+            assert error > 1e-6, f"{precision}: error {error:.2e} looks like fp32 math"

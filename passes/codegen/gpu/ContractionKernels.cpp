@@ -8,6 +8,8 @@
 #include "passes/codegen/gpu/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -29,8 +31,10 @@ struct Tiles {
   int64_t threads() const { return (blockM / threadM) * (blockN / threadN); }
 };
 
-/// A contraction this pass can run: f32, one m, n and k loop, any number
-/// of batch loops, every operand indexed by a projected permutation.
+/// A contraction this pass can run: f32, bf16 or f16 operands (any mix;
+/// the kernels compute in their own type and convert), one m, n and k
+/// loop, any number of batch loops, every operand indexed by a projected
+/// permutation.
 struct Contraction {
   linalg::LinalgOp op;
   unsigned m, n, k;
@@ -43,7 +47,8 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
     return std::nullopt;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
-    if (!type || !type.getElementType().isF32() ||
+    if (!type ||
+        !isa<Float32Type, BFloat16Type, Float16Type>(type.getElementType()) ||
         !op.getMatchingIndexingMap(&operand).isProjectedPermutation())
       return std::nullopt;
   }
@@ -57,136 +62,234 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
       SmallVector<unsigned>(dims->batch.begin(), dims->batch.end())};
 }
 
-/// Emits the kernel for `c` in place of the op.
-class KernelBuilder {
-public:
+/// The compute types of the kernels (`precision` option): f32 runs on the
+/// SIMT cores; tf32, bf16 and f16 on the tensor cores (mma.sync), with f32
+/// accumulators.
+enum class Precision { F32, TF32, BF16, F16 };
+
+std::optional<Precision> parsePrecision(StringRef name) {
+  return llvm::StringSwitch<std::optional<Precision>>(name)
+      .Case("fp32", Precision::F32)
+      .Case("tf32", Precision::TF32)
+      .Case("bf16", Precision::BF16)
+      .Case("fp16", Precision::F16)
+      .Default(std::nullopt);
+}
+
+/// What both kernels share: the loop sizes and grid (computed on the
+/// host), the launch, operand indexing, bounds-checked loads converted to
+/// the compute type, and the accumulate-into-C epilogue.
+class KernelBuilderBase {
+protected:
   /// With `fillValue`, C is known to hold that value everywhere before the
   /// kernel: the accumulators start from it and C is written, not read.
-  KernelBuilder(OpBuilder &b, Contraction c, const Tiles &tiles,
-                Value fillValue)
-      : b(b), c(c), tiles(tiles), loc(c.op.getLoc()), fillValue(fillValue) {}
+  KernelBuilderBase(OpBuilder &b, Contraction c, Value fillValue)
+      : b(b), c(c), loc(c.op.getLoc()), fillValue(fillValue) {}
 
-  void build() {
-    // Loop sizes, on the host.
+  /// Computes the loop sizes and launches a grid of blockN x blockM tiles
+  /// (x, y) by the batch positions (z) with `threads` threads, the given
+  /// shared-memory buffers as workgroup attributions. The builder is left
+  /// at the start of the body, with ivs holding the block's batch
+  /// position, m0 / n0 its first row and column.
+  ::mlir::gpu::LaunchOp launch(int64_t blockM, int64_t blockN, int64_t threads,
+                               TypeRange sharedBuffers) {
     SmallVector<Range> ranges = c.op.createLoopRanges(b, loc);
     for (Range &r : ranges)
       sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
     Value one = index(1);
-    Value gridX =
-        arith::CeilDivSIOp::create(b, loc, sizes[c.n], index(tiles.blockN));
-    Value gridY =
-        arith::CeilDivSIOp::create(b, loc, sizes[c.m], index(tiles.blockM));
+    Value gridX = arith::CeilDivSIOp::create(b, loc, sizes[c.n], index(blockN));
+    Value gridY = arith::CeilDivSIOp::create(b, loc, sizes[c.m], index(blockM));
     Value gridZ = one;
     for (unsigned d : c.batch)
       gridZ = arith::MulIOp::create(b, loc, gridZ, sizes[d]);
-
-    MLIRContext *context = b.getContext();
-    auto workgroup = ::mlir::gpu::AddressSpaceAttr::get(
-        context, ::mlir::gpu::AddressSpace::Workgroup);
-    // A is staged k-major and padded (a row of the slice per k), so that
-    // the threads of a warp storing consecutive k hit different banks.
-    aPitch = tiles.blockM + 4;
-    auto aType = MemRefType::get({tiles.blockK, aPitch}, b.getF32Type(),
-                                 MemRefLayoutAttrInterface(), workgroup);
-    auto bType = MemRefType::get({tiles.blockK, tiles.blockN}, b.getF32Type(),
-                                 MemRefLayoutAttrInterface(), workgroup);
-    auto launch = ::mlir::gpu::LaunchOp::create(
-        b, loc, gridX, gridY, gridZ, index(tiles.threads()), one, one,
+    auto launchOp = ::mlir::gpu::LaunchOp::create(
+        b, loc, gridX, gridY, gridZ, index(threads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-        /*asyncDependencies=*/{}, TypeRange{aType, bType});
-    OpBuilder::InsertionGuard guard(b);
-    Block &body = launch.getBody().front();
+        /*asyncDependencies=*/{}, sharedBuffers);
+    Block &body = launchOp.getBody().front();
     b.setInsertionPointToStart(&body);
-    aTile = launch.getWorkgroupAttributions()[0];
-    bTile = launch.getWorkgroupAttributions()[1];
-    buildBody(launch);
     ::mlir::gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(&body);
+    tid = launchOp.getThreadIds().x;
+    m0 = mul(launchOp.getBlockIds().y, index(blockM));
+    n0 = mul(launchOp.getBlockIds().x, index(blockN));
+    ivs.assign(sizes.size(), Value());
+    // The batch position, delinearized from block z (last batch loop
+    // fastest).
+    Value rest = launchOp.getBlockIds().z;
+    for (unsigned d : llvm::reverse(c.batch)) {
+      ivs[d] = arith::RemSIOp::create(b, loc, rest, sizes[d]);
+      rest = arith::DivSIOp::create(b, loc, rest, sizes[d]);
+    }
+    return launchOp;
   }
 
-private:
+  static MemRefType sharedBuffer(ArrayRef<int64_t> shape, Type element) {
+    auto workgroup = ::mlir::gpu::AddressSpaceAttr::get(
+        element.getContext(), ::mlir::gpu::AddressSpace::Workgroup);
+    return MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
+                           workgroup);
+  }
+
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value rem(Value x, int64_t y) {
+    return arith::RemSIOp::create(b, loc, x, index(y));
+  }
+  Value div(Value x, int64_t y) {
+    return arith::DivSIOp::create(b, loc, x, index(y));
+  }
   Value lessThan(Value x, Value y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y);
   }
   Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
 
+  /// `v` as `type` (floats only: extension, truncation or nothing).
+  Value convert(Value v, Type type) {
+    unsigned from = v.getType().getIntOrFloatBitWidth();
+    unsigned to = type.getIntOrFloatBitWidth();
+    if (v.getType() == type)
+      return v;
+    if (from < to)
+      return arith::ExtFOp::create(b, loc, type, v);
+    if (from > to)
+      return arith::TruncFOp::create(b, loc, type, v);
+    // bf16 <-> f16: through f32.
+    return arith::TruncFOp::create(
+        b, loc, type, arith::ExtFOp::create(b, loc, b.getF32Type(), v));
+  }
+
   /// Indices of `operand` at the loop position `ivs` (one per loop; the
   /// loops the operand does not use may be null).
-  SmallVector<Value> indicesOf(OpOperand &operand, ArrayRef<Value> ivs) {
+  SmallVector<Value> indicesOf(OpOperand &operand, ArrayRef<Value> at) {
     AffineMap map = c.op.getMatchingIndexingMap(&operand);
     SmallVector<Value> indices;
     for (unsigned r = 0; r < map.getNumResults(); ++r)
-      indices.push_back(ivs[map.getDimPosition(r)]);
+      indices.push_back(at[map.getDimPosition(r)]);
     return indices;
   }
 
-  /// `operand` at `ivs` when `inBounds`, else 0.
-  Value loadOrZero(OpOperand &operand, ArrayRef<Value> ivs, Value inBounds) {
-    auto ifOp = scf::IfOp::create(b, loc, b.getF32Type(), inBounds,
+  /// `operand` at `at` as `type` when `inBounds`, else 0.
+  Value loadOrZero(OpOperand &operand, ArrayRef<Value> at, Value inBounds,
+                   Type type) {
+    auto ifOp = scf::IfOp::create(b, loc, type, inBounds,
                                   /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      Value v = memref::LoadOp::create(b, loc, operand.get(),
-                                       indicesOf(operand, ivs));
-      scf::YieldOp::create(b, loc, v);
-      b.setInsertionPointToStart(ifOp.elseBlock());
-      Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-      scf::YieldOp::create(b, loc, zero);
-    }
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value v =
+        memref::LoadOp::create(b, loc, operand.get(), indicesOf(operand, at));
+    scf::YieldOp::create(b, loc, convert(v, type));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(
+        b, loc,
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(type)).getResult());
     return ifOp.getResult(0);
   }
 
+  /// Whether `operand`'s innermost (contiguous) dimension is the k loop:
+  /// then consecutive threads read consecutive k when staging it.
+  bool kInnermost(OpOperand &operand) {
+    AffineMap map = c.op.getMatchingIndexingMap(&operand);
+    return map.getNumResults() > 0 &&
+           map.getDimPosition(map.getNumResults() - 1) == c.k;
+  }
+
+  /// The f32 value the accumulators start from: the fill value, or 0.
+  Value accumulatorStart() {
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    return fillValue ? convert(fillValue, b.getF32Type()) : zero;
+  }
+
+  /// C[row, column] (+)= `sum` (an f32), inside C's bounds; C += sum, or
+  /// C = sum after a folded fill.
+  void accumulateIntoC(Value row, Value column, Value sum) {
+    OpOperand &out = c.op->getOpOperand(2);
+    SmallVector<Value> at = ivs;
+    at[c.m] = row;
+    at[c.n] = column;
+    at[c.k] = nullptr;
+    Value inBounds =
+        both(lessThan(row, sizes[c.m]), lessThan(column, sizes[c.n]));
+    auto ifOp = scf::IfOp::create(b, loc, inBounds);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    SmallVector<Value> indices = indicesOf(out, at);
+    Type outType = cast<MemRefType>(out.get().getType()).getElementType();
+    if (!fillValue)
+      sum = arith::AddFOp::create(
+          b, loc,
+          convert(memref::LoadOp::create(b, loc, out.get(), indices),
+                  b.getF32Type()),
+          sum);
+    memref::StoreOp::create(b, loc, convert(sum, outType), out.get(), indices);
+  }
+
+  OpBuilder &b;
+  Contraction c;
+  Location loc;
+  Value fillValue;
+  SmallVector<Value> sizes; // Every loop's size.
+  SmallVector<Value> ivs;   // The block's batch position (other loops null).
+  Value tid, m0, n0;
+};
+
+/// The SIMT kernel (f32): a block computes blockM x blockN outputs,
+/// staging blockK-deep slices of A and B in shared memory; each thread
+/// computes threadM x threadN of them in registers with FMAs.
+class SimtKernelBuilder : KernelBuilderBase {
+public:
+  SimtKernelBuilder(OpBuilder &b, Contraction c, const Tiles &tiles,
+                    Value fillValue)
+      : KernelBuilderBase(b, c, fillValue), tiles(tiles) {}
+
+  void build() {
+    // A is staged k-major and padded (a row of the slice per k), so that
+    // the threads of a warp storing consecutive k hit different banks.
+    Type f32 = b.getF32Type();
+    MemRefType aType = sharedBuffer({tiles.blockK, tiles.blockM + 4}, f32);
+    MemRefType bType = sharedBuffer({tiles.blockK, tiles.blockN}, f32);
+    OpBuilder::InsertionGuard guard(b);
+    auto launchOp = launch(tiles.blockM, tiles.blockN, tiles.threads(),
+                           TypeRange{aType, bType});
+    aTile = launchOp.getWorkgroupAttributions()[0];
+    bTile = launchOp.getWorkgroupAttributions()[1];
+    buildBody();
+  }
+
+private:
   /// Stages into `tile` ([k][d]) the slice of `operand` that loop `d`
   /// (`extent` positions from `d0`) and the k loop (blockK from `k0`) span,
   /// zero outside the operand; consecutive threads take consecutive k
   /// (`kFastest`, for A) or consecutive d (for B), so that the reads are
   /// coalesced along the operand's rows.
   void stageSlice(OpOperand &operand, Value tile, unsigned d, Value d0,
-                  int64_t extent, Value k0, bool kFastest, Value tid,
-                  SmallVector<Value> &ivs) {
+                  int64_t extent, Value k0, bool kFastest) {
     int64_t fastest = kFastest ? tiles.blockK : extent;
+    SmallVector<Value> at = ivs;
     for (int64_t l = 0; l < extent * tiles.blockK / tiles.threads(); ++l) {
       Value i = add(tid, index(l * tiles.threads()));
-      Value fast = arith::RemSIOp::create(b, loc, i, index(fastest));
-      Value slow = arith::DivSIOp::create(b, loc, i, index(fastest));
+      Value fast = rem(i, fastest);
+      Value slow = div(i, fastest);
       Value kk = kFastest ? fast : slow;
       Value dd = kFastest ? slow : fast;
-      ivs[d] = add(d0, dd);
-      ivs[c.k] = add(k0, kk);
+      at[d] = add(d0, dd);
+      at[c.k] = add(k0, kk);
       Value inBounds =
-          both(lessThan(ivs[d], sizes[d]), lessThan(ivs[c.k], sizes[c.k]));
-      Value v = loadOrZero(operand, ivs, inBounds);
+          both(lessThan(at[d], sizes[d]), lessThan(at[c.k], sizes[c.k]));
+      Value v = loadOrZero(operand, at, inBounds, b.getF32Type());
       memref::StoreOp::create(b, loc, v, tile, ValueRange{kk, dd});
     }
   }
 
-  void buildBody(::mlir::gpu::LaunchOp launch) {
-    Value tid = launch.getThreadIds().x;
+  void buildBody() {
     Value columns = index(tiles.blockN / tiles.threadN);
     Value tx = arith::RemSIOp::create(b, loc, tid, columns);
     Value ty = arith::DivSIOp::create(b, loc, tid, columns);
-    Value m0 = mul(launch.getBlockIds().y, index(tiles.blockM));
-    Value n0 = mul(launch.getBlockIds().x, index(tiles.blockN));
-    SmallVector<Value> ivs(sizes.size());
-    // The batch position, delinearized from block z (last batch loop
-    // fastest).
-    Value rest = launch.getBlockIds().z;
-    for (unsigned d : llvm::reverse(c.batch)) {
-      ivs[d] = arith::RemSIOp::create(b, loc, rest, sizes[d]);
-      rest = arith::DivSIOp::create(b, loc, rest, sizes[d]);
-    }
     OpOperand &lhs = c.op->getOpOperand(0);
     OpOperand &rhs = c.op->getOpOperand(1);
-    OpOperand &out = c.op->getOpOperand(2);
     int64_t accumulators = tiles.threadM * tiles.threadN;
-    Value start = fillValue
-                      ? fillValue
-                      : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))
-                            .getResult();
-    SmallVector<Value> init(accumulators, start);
+    SmallVector<Value> init(accumulators, accumulatorStart());
 
     auto kLoop = scf::ForOp::create(b, loc, index(0), sizes[c.k],
                                     index(tiles.blockK), init);
@@ -196,10 +299,8 @@ private:
       Value k0 = kLoop.getInductionVar();
       // Stage the A slice (blockM x blockK) and the B slice (blockK x
       // blockN): consecutive threads read consecutive k of A and n of B.
-      stageSlice(lhs, aTile, c.m, m0, tiles.blockM, k0, /*kFastest=*/true, tid,
-                 ivs);
-      stageSlice(rhs, bTile, c.n, n0, tiles.blockN, k0, /*kFastest=*/false, tid,
-                 ivs);
+      stageSlice(lhs, aTile, c.m, m0, tiles.blockM, k0, /*kFastest=*/true);
+      stageSlice(rhs, bTile, c.n, n0, tiles.blockN, k0, /*kFastest=*/false);
       ::mlir::gpu::BarrierOp::create(b, loc);
       // The register tile: threadM values of A and threadN of B per k.
       auto inner = scf::ForOp::create(b, loc, index(0), index(tiles.blockK),
@@ -229,36 +330,244 @@ private:
       scf::YieldOp::create(b, loc, inner.getResults());
     }
 
-    // C += the register tile (C = it, after a folded fill), inside the
-    // bounds.
-    for (int64_t i = 0; i < tiles.threadM; ++i) {
-      for (int64_t j = 0; j < tiles.threadN; ++j) {
-        ivs[c.m] = add(m0, add(mul(ty, index(tiles.threadM)), index(i)));
-        ivs[c.n] = add(n0, add(mul(tx, index(tiles.threadN)), index(j)));
-        ivs[c.k] = nullptr;
-        Value inBounds = both(lessThan(ivs[c.m], sizes[c.m]),
-                              lessThan(ivs[c.n], sizes[c.n]));
-        auto ifOp = scf::IfOp::create(b, loc, inBounds);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(ifOp.thenBlock());
-        SmallVector<Value> at = indicesOf(out, ivs);
-        Value sum = kLoop.getResult(i * tiles.threadN + j);
-        if (!fillValue)
-          sum = arith::AddFOp::create(
-              b, loc, memref::LoadOp::create(b, loc, out.get(), at), sum);
-        memref::StoreOp::create(b, loc, sum, out.get(), at);
-      }
-    }
+    for (int64_t i = 0; i < tiles.threadM; ++i)
+      for (int64_t j = 0; j < tiles.threadN; ++j)
+        accumulateIntoC(add(m0, add(mul(ty, index(tiles.threadM)), index(i))),
+                        add(n0, add(mul(tx, index(tiles.threadN)), index(j))),
+                        kLoop.getResult(i * tiles.threadN + j));
   }
 
-  OpBuilder &b;
-  Contraction c;
   const Tiles &tiles;
-  Location loc;
-  SmallVector<Value> sizes;
-  Value fillValue;
   Value aTile, bTile;
-  int64_t aPitch = 0;
+};
+
+/// The tensor-core kernel (tf32, bf16, f16 operands; f32 accumulators), on
+/// the warp-level `mma.sync` of sm_80 and later (m16n8k8 for tf32,
+/// m16n8k16 for bf16 / f16). A block of 8 warps (2 x 4) computes a
+/// 128 x 128 tile of C, each warp 64 x 32 of it: 4 x 4 mma tiles of
+/// 16 x 8, their accumulators in registers in the PTX fragment layout.
+/// The k loop stages 32-deep slices of A ([m][k]) and B ([n][k]) in shared
+/// memory as the 32-bit words the fragments are made of (one tf32, or two
+/// bf16 / f16 consecutive in k), converted once when staged; rows are
+/// padded so that the fragment reads of a warp hit 32 different banks. The
+/// next slice's global loads are issued into registers before the current
+/// slice's mma's, which hides their latency behind the math.
+class MmaKernelBuilder : KernelBuilderBase {
+public:
+  static constexpr int64_t blockM = 128, blockN = 128, blockK = 32;
+  static constexpr int64_t warpsM = 2, warpsN = 4, threads = 32 * 8;
+  static constexpr int64_t warpTileM = blockM / warpsM; // 64
+  static constexpr int64_t warpTileN = blockN / warpsN; // 32
+  static constexpr int64_t tilesM = warpTileM / 16, tilesN = warpTileN / 8;
+
+  MmaKernelBuilder(OpBuilder &b, Contraction c, Precision precision,
+                   Value fillValue)
+      : KernelBuilderBase(b, c, fillValue), precision(precision) {}
+
+  void build() {
+    computeType = precision == Precision::BF16  ? Type(b.getBF16Type())
+                  : precision == Precision::F16 ? Type(b.getF16Type())
+                                                : Type(b.getF32Type());
+    perWord = precision == Precision::TF32 ? 1 : 2;
+    kStep = precision == Precision::TF32 ? 8 : 16;
+    // Words per staged row: blockK / perWord, padded by 4 (so that the 8
+    // rows of a fragment read start 4 banks apart).
+    pitch = blockK / perWord + 4;
+    MemRefType tileType = sharedBuffer({blockM, pitch}, b.getI32Type());
+    OpBuilder::InsertionGuard guard(b);
+    auto launchOp =
+        launch(blockM, blockN, threads, TypeRange{tileType, tileType});
+    aTile = launchOp.getWorkgroupAttributions()[0];
+    bTile = launchOp.getWorkgroupAttributions()[1];
+    buildBody();
+  }
+
+private:
+  /// Where thread `tid` stages its words of one operand's slice
+  /// (extent rows x blockK / perWord words): its i-th word is row
+  /// `rows[i]` (m or n within the tile), word `words[i]` (k / perWord
+  /// within the slice). Consecutive threads take consecutive positions
+  /// along the operand's contiguous dimension, so that loads coalesce.
+  struct StagePlan {
+    OpOperand *operand;
+    unsigned loop; // c.m or c.n
+    Value origin;  // m0 or n0
+    SmallVector<Value> rows, words;
+  };
+
+  StagePlan planStage(OpOperand &operand, unsigned loop, Value origin,
+                      int64_t extent) {
+    StagePlan plan{&operand, loop, origin, {}, {}};
+    bool kFastest = kInnermost(operand);
+    int64_t wordsPerRow = blockK / perWord;
+    int64_t fastest = kFastest ? wordsPerRow : extent;
+    for (int64_t l = 0; l < extent * wordsPerRow / threads; ++l) {
+      Value i = add(tid, index(l * threads));
+      Value fast = rem(i, fastest), slow = div(i, fastest);
+      plan.words.push_back(kFastest ? fast : slow);
+      plan.rows.push_back(kFastest ? slow : fast);
+    }
+    return plan;
+  }
+
+  /// The plan's words of the slice at `k0` (elements 0 outside the
+  /// operand), as i32.
+  SmallVector<Value> loadSlice(const StagePlan &plan, Value k0) {
+    SmallVector<Value> words;
+    SmallVector<Value> at = ivs;
+    Type i32 = b.getI32Type();
+    for (auto [row, word] : llvm::zip(plan.rows, plan.words)) {
+      at[plan.loop] = add(plan.origin, row);
+      Value rowInBounds = lessThan(at[plan.loop], sizes[plan.loop]);
+      Value packed;
+      for (int64_t e = 0; e < perWord; ++e) {
+        at[c.k] = add(k0, add(mul(word, index(perWord)), index(e)));
+        Value inBounds = both(rowInBounds, lessThan(at[c.k], sizes[c.k]));
+        Value v = loadOrZero(*plan.operand, at, inBounds, computeType);
+        Value bits;
+        if (precision == Precision::TF32) {
+          // Rounded to nearest (ties away, cvt.rna, as cuBLAS does);
+          // mma.sync would truncate.
+          bits = NVVM::ConvertFloatToTF32Op::create(
+              b, loc, i32, v,
+              NVVM::FPRoundingModeAttr::get(b.getContext(),
+                                            NVVM::FPRoundingMode::RNA));
+        } else {
+          bits = arith::ExtUIOp::create(
+              b, loc, i32, arith::BitcastOp::create(b, loc, b.getI16Type(), v));
+          if (e)
+            bits = arith::ShLIOp::create(
+                b, loc, bits,
+                arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(16)));
+        }
+        packed = packed ? arith::OrIOp::create(b, loc, packed, bits) : bits;
+      }
+      words.push_back(packed);
+    }
+    return words;
+  }
+
+  void storeSlice(const StagePlan &plan, Value tile, ValueRange words) {
+    for (auto [row, word, v] : llvm::zip(plan.rows, plan.words, words))
+      memref::StoreOp::create(b, loc, v, tile, ValueRange{row, word});
+  }
+
+  /// One 32-bit register of a fragment: the word of `tile` at `row` that
+  /// holds element `k` of the slice, as the operand type nvvm.mma.sync
+  /// takes (i32; vector<2xf16> for f16).
+  Value fragmentRegister(Value tile, Value row, Value k) {
+    Value word = memref::LoadOp::create(
+        b, loc, tile, ValueRange{row, perWord == 1 ? k : div(k, perWord)});
+    if (precision == Precision::F16)
+      return LLVM::BitcastOp::create(
+          b, loc, VectorType::get({2}, b.getF16Type()), word);
+    return word;
+  }
+
+  void buildBody() {
+    Value lane = rem(tid, 32), warp = div(tid, 32);
+    Value group = div(lane, 4), inGroup = rem(lane, 4);
+    Value warpRow = mul(div(warp, warpsN), index(warpTileM));
+    Value warpColumn = mul(rem(warp, warpsN), index(warpTileN));
+    OpOperand &lhs = c.op->getOpOperand(0);
+    OpOperand &rhs = c.op->getOpOperand(1);
+    StagePlan aPlan = planStage(lhs, c.m, m0, blockM);
+    StagePlan bPlan = planStage(rhs, c.n, n0, blockN);
+
+    int64_t accumulators = tilesM * tilesN * 4;
+    SmallVector<Value> init(accumulators, accumulatorStart());
+    SmallVector<Value> aFirst = loadSlice(aPlan, index(0));
+    SmallVector<Value> bFirst = loadSlice(bPlan, index(0));
+    int64_t aCount = aFirst.size();
+    init.append(aFirst);
+    init.append(bFirst);
+
+    auto kLoop =
+        scf::ForOp::create(b, loc, index(0), sizes[c.k], index(blockK), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      ValueRange carried = kLoop.getRegionIterArgs();
+      ValueRange acc = carried.take_front(accumulators);
+      ValueRange aRegs = carried.slice(accumulators, aCount);
+      ValueRange bRegs = carried.drop_front(accumulators + aCount);
+      storeSlice(aPlan, aTile, aRegs);
+      storeSlice(bPlan, bTile, bRegs);
+      ::mlir::gpu::BarrierOp::create(b, loc);
+      // The next slice's loads go out before this slice's math.
+      Value next = add(kLoop.getInductionVar(), index(blockK));
+      SmallVector<Value> aNext = loadSlice(aPlan, next);
+      SmallVector<Value> bNext = loadSlice(bPlan, next);
+
+      SmallVector<Value> sums(acc.begin(), acc.end());
+      int64_t half = kStep / 2; // the second register's k offset
+      for (int64_t ks = 0; ks < blockK; ks += kStep) {
+        Value k = add(index(ks), mul(inGroup, index(perWord)));
+        Value kHigh = add(k, index(half));
+        SmallVector<std::array<Value, 4>> aFragments;
+        for (int64_t i = 0; i < tilesM; ++i) {
+          Value row = add(warpRow, add(index(i * 16), group));
+          Value rowLow = add(row, index(8));
+          aFragments.push_back({fragmentRegister(aTile, row, k),
+                                fragmentRegister(aTile, rowLow, k),
+                                fragmentRegister(aTile, row, kHigh),
+                                fragmentRegister(aTile, rowLow, kHigh)});
+        }
+        SmallVector<std::array<Value, 2>> bFragments;
+        for (int64_t j = 0; j < tilesN; ++j) {
+          Value column = add(warpColumn, add(index(j * 8), group));
+          bFragments.push_back({fragmentRegister(bTile, column, k),
+                                fragmentRegister(bTile, column, kHigh)});
+        }
+        for (int64_t i = 0; i < tilesM; ++i)
+          for (int64_t j = 0; j < tilesN; ++j)
+            mma(aFragments[i], bFragments[j],
+                MutableArrayRef<Value>(sums).slice((i * tilesN + j) * 4, 4));
+      }
+      ::mlir::gpu::BarrierOp::create(b, loc);
+      sums.append(aNext);
+      sums.append(bNext);
+      scf::YieldOp::create(b, loc, sums);
+    }
+
+    // Accumulator r of tile (i, j) holds C at row group + 8 (r / 2), column
+    // 2 inGroup + r % 2 of the tile.
+    for (int64_t i = 0; i < tilesM; ++i)
+      for (int64_t j = 0; j < tilesN; ++j)
+        for (int64_t r = 0; r < 4; ++r) {
+          Value row =
+              add(m0, add(warpRow, add(index(i * 16 + 8 * (r / 2)), group)));
+          Value column = add(n0, add(warpColumn, add(index(j * 8 + r % 2),
+                                                     mul(inGroup, index(2)))));
+          accumulateIntoC(row, column,
+                          kLoop.getResult((i * tilesN + j) * 4 + r));
+        }
+  }
+
+  /// sums (the 4 accumulators of one 16 x 8 tile) += a b.
+  void mma(ArrayRef<Value> a, ArrayRef<Value> bRegs,
+           MutableArrayRef<Value> sums) {
+    NVVM::MMATypes type = precision == Precision::TF32   ? NVVM::MMATypes::tf32
+                          : precision == Precision::BF16 ? NVVM::MMATypes::bf16
+                                                         : NVVM::MMATypes::f16;
+    Type f32 = b.getF32Type();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+    std::array<int64_t, 3> shape = {16, 8, kStep};
+    auto op =
+        NVVM::MmaOp::create(b, loc, resultType, a, bRegs, sums, shape,
+                            /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+                            std::array<NVVM::MMATypes, 2>{type, type},
+                            std::array<NVVM::MMALayout, 2>{
+                                NVVM::MMALayout::row, NVVM::MMALayout::col});
+    for (int64_t r = 0; r < 4; ++r)
+      sums[r] = LLVM::ExtractValueOp::create(b, loc, op.getResult(), r);
+  }
+
+  Precision precision;
+  Type computeType;
+  int64_t perWord = 1, kStep = 16, pitch = 0;
+  Value aTile, bTile;
 };
 
 struct DDLGPUContractionKernelsPass final
@@ -268,6 +577,13 @@ struct DDLGPUContractionKernelsPass final
 
   void runOnOperation() override {
     Tiles tiles{blockM, blockN, blockK, threadM, threadN};
+    std::optional<Precision> compute = parsePrecision(precision);
+    if (!compute) {
+      getOperation().emitError()
+          << "ddl-gpu-contraction-kernels: unknown precision '" << precision
+          << "' (expected fp32, tf32, bf16 or fp16)";
+      return signalPassFailure();
+    }
     if (failed(check(tiles)))
       return signalPassFailure();
     SmallVector<Contraction> found;
@@ -283,10 +599,14 @@ struct DDLGPUContractionKernelsPass final
       // buffer) folds into the kernel, as on the CPU.
       ddl::codegen::AccumulatorInit init =
           ddl::codegen::precedingFill(c.op, c.op.getDpsInits()[0]);
-      Value fillValue =
-          init.value && init.value.getType().isF32() ? init.value : Value();
+      Value fillValue = init.value && isa<FloatType>(init.value.getType())
+                            ? init.value
+                            : Value();
       OpBuilder b(c.op);
-      KernelBuilder(b, c, tiles, fillValue).build();
+      if (*compute == Precision::F32)
+        SimtKernelBuilder(b, c, tiles, fillValue).build();
+      else
+        MmaKernelBuilder(b, c, *compute, fillValue).build();
       c.op->erase();
       if (fillValue && init.initializer)
         init.initializer->erase();

@@ -47,9 +47,9 @@ def DDLGPUMapKernelsPass : Pass<"ddl-gpu-map-kernels", "::mlir::ModuleOp"> {
 
 def DDLGPUContractionKernelsPass
     : Pass<"ddl-gpu-contraction-kernels", "::mlir::ModuleOp"> {
-  let summary = "Run f32 contractions (matmul, batch matmul, linear layers) as shared-memory tiled GEMM kernels";
+  let summary = "Run contractions (matmul, batch matmul, linear layers) as shared-memory tiled GEMM kernels, on the tensor cores with precision=tf32|bf16|fp16";
   let description = [{
-    Every f32 contraction on buffers with one m, n and k loop (and any
+    Every f32, bf16 or f16 contraction on buffers with one m, n and k loop (and any
     batch loops) whose operands are indexed by projected permutations
     (`linalg.matmul`, `batch_matmul`, transposed variants, the generics of
     Gemm and MatMul) becomes a `gpu.launch` of the classic SIMT GEMM: a
@@ -65,6 +65,17 @@ def DDLGPUContractionKernelsPass
     after arena planning, C is mostly a view of the arena, which this does
     not see through yet.)
 
+    With `precision=tf32|bf16|fp16` the kernel runs on the tensor cores
+    instead (`nvvm.mma.sync`, sm_80 and later; CUDA only): 8 warps compute
+    a 128 x 128 tile of C, each a 64 x 32 part as 4 x 4 m16n8k8 (tf32) or
+    m16n8k16 (bf16 / f16) mma tiles with f32 accumulators in registers.
+    32-deep slices of A ([m][k]) and B ([n][k]) are staged in shared
+    memory converted to the compute type (tf32 rounded to nearest, as
+    cuBLAS does), rows padded so that fragment reads are free of bank
+    conflicts; the next slice's global loads are issued into registers
+    before the current slice's mma's. Operands and C may be f32, bf16 or
+    f16 in either kernel (converted on load and store).
+
     Runs before ddl-gpu-map-kernels, which maps what is left. The tile
     sizes are this pass's options for now; they become GPU schedules.
   }];
@@ -73,9 +84,13 @@ def DDLGPUContractionKernelsPass
     Option<"blockN", "block-n", "int64_t", /*default=*/"64", "Columns of C per block">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"16", "Depth of the staged slices">,
     Option<"threadM", "thread-m", "int64_t", /*default=*/"4", "Rows of C per thread">,
-    Option<"threadN", "thread-n", "int64_t", /*default=*/"4", "Columns of C per thread">
+    Option<"threadN", "thread-n", "int64_t", /*default=*/"4", "Columns of C per thread">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+           "Compute type: fp32 (SIMT), or tf32, bf16, fp16 (tensor cores, CUDA sm_80+)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect"];

@@ -56,7 +56,7 @@ func.func @batch_transposed(%q: memref<12x197x64xf32>, %k: memref<12x197x64xf32>
 
 // -----
 
-// Not f32: left to ddl-gpu-map-kernels.
+// Not floating point: left to ddl-gpu-map-kernels.
 // CHECK-LABEL: func.func @integer
 // CHECK:         linalg.matmul
 // CHECK-NOT:     gpu.launch
