@@ -70,3 +70,41 @@ LogicalResult MatMulOp::verify() {
     return emitOpError("result must be [..., M, N] of i32, got ") << result;
   return success();
 }
+
+LogicalResult MatMulInt4Op::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto weights = cast<RankedTensorType>(getWeights().getType());
+  auto scales = cast<RankedTensorType>(getScales().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  int64_t group = getGroupSize();
+  if (input.getRank() < 2)
+    return emitOpError("input must be [..., M, K], got rank ")
+           << input.getRank();
+  if (weights.getRank() != 2 || !weights.hasStaticShape())
+    return emitOpError("weights must be static [N, K / 2] bytes, got ")
+           << weights;
+  int64_t n = weights.getDimSize(0), k = 2 * weights.getDimSize(1);
+  if (k % 32)
+    return emitOpError("K = ")
+           << k << " (twice the weights' bytes per row) must be a multiple "
+           << "of 32";
+  if (group % 32 || k % group)
+    return emitOpError("group_size ")
+           << group << " must be a multiple of 32 that divides K = " << k;
+  if (!compatible(input.getDimSize(input.getRank() - 1), k))
+    return emitOpError("input has K = ")
+           << input.getDimSize(input.getRank() - 1)
+           << " but the weights hold K = " << k;
+  if (scales.getRank() != 2 || !compatible(scales.getDimSize(0), n) ||
+      !compatible(scales.getDimSize(1), k / group))
+    return emitOpError("scales must be [N, K / group_size] = [")
+           << n << ", " << k / group << "], got " << scales;
+  SmallVector<int64_t> expected(input.getShape().drop_back());
+  expected.push_back(n);
+  if (result.getRank() != input.getRank() ||
+      !llvm::all_of(llvm::seq<int64_t>(0, result.getRank()), [&](int64_t d) {
+        return compatible(result.getDimSize(d), expected[d]);
+      }))
+    return emitOpError("result must be [..., M, N] of f32, got ") << result;
+  return success();
+}

@@ -68,6 +68,40 @@ def Lowbit_MatMulOp : Lowbit_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowbit_MatMulInt4Op : Lowbit_Op<"matmul_int4", [Pure]> {
+  let summary = "f32 x group-wise int4 weights matmul (weight-only quantization)";
+  let description = [{
+    ```
+    result[..., m, n] = sum_k input[..., m, k] * scales[n, k / group_size]
+                                               * q[n, k]
+    ```
+
+    in f32, where `q[n, k]` is a signed 4-bit weight (-8 to 7) read from
+    `weights`, `[N, K / 2]` bytes, two per byte. K is a multiple of 32 and
+    each 32-wide block of k is 16 bytes: byte `16 b + j` holds k = `32 b + j`
+    in its low nibble and k = `32 b + 16 + j` in its high nibble (so that
+    the two halves of a block unpack into two 16-wide vectors with shifts
+    alone, no shuffles). `scales` is `[N, K / group_size]` f32;
+    `group_size` is a multiple of 32 that divides K. `input` is
+    `[..., M, K]`, the result `[..., M, N]`.
+
+    ```mlir
+    %y = lowbit.matmul_int4 %x, %w, %s {group_size = 64}
+        : (tensor<?x4096xf32>, tensor<11008x2048xi8>, tensor<11008x64xf32>)
+        -> tensor<?x11008xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input,
+                       RankedTensorOf<[I8]>:$weights,
+                       RankedTensorOf<[F32]>:$scales,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$group_size);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $weights `,` $scales attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
     AllTypesMatch<["acc", "result"]>]> {
   let summary = "i32 lanes += dot products of 4 u8 x s8 byte pairs";

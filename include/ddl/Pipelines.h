@@ -33,9 +33,12 @@ struct CPUPipelineOptions {
   /// Rewrite MatMul-Softmax-MatMul attention into attn.flex
   /// (nn-recognize-attention), which runs as one fused kernel.
   bool fuseAttention = true;
-  /// Post-training quantization: "" (none) or "int8" (nn-quantize-int8:
-  /// per-channel weights, per-row dynamic activations).
+  /// Post-training quantization: "" (none), "int8" (nn-quantize-int8:
+  /// per-channel weights, per-row dynamic activations) or "int4"
+  /// (nn-quantize-int4: group-wise weights, f32 activations).
   std::string quantize;
+  /// Inputs per scale of int4 weights (a multiple of 32).
+  int64_t quantizeGroup = 64;
   /// Layers (by a substring of their location) that stay in float.
   std::vector<std::string> quantizeKeep;
 };
@@ -96,9 +99,12 @@ void buildCPUPipeline(mlir::OpPassManager &pm,
 /// embedded as binaries (or device assembly with format "isa"): graph to
 /// linalg, bufferize, every linalg op a kernel (ddl-gpu-map-kernels),
 /// outlining, NVVM/ROCDL conversion, gpu-module-to-binary, and the host
-/// calls of the runtime's device callbacks (ddl-gpu-to-host).
+/// calls of the runtime's device callbacks (ddl-gpu-to-host). `graph`
+/// gives the graph-level options shared with the CPU pipeline
+/// (quantization); the GPU pipeline ignores its CPU-only fields.
 void buildGPUPipeline(mlir::OpPassManager &pm,
-                      const GPUPipelineOptions &options);
+                      const GPUPipelineOptions &options,
+                      const CPUPipelineOptions &graph = {});
 
 /// Registers the pipelines above with the pass registry.
 void registerPipelines();

@@ -129,7 +129,7 @@ LogicalResult ddl::lowerModelToLLVM(ModuleOp module,
     } else {
       pipeline.toolkit = rocmToolkitPath();
     }
-    buildGPUPipeline(pm, pipeline);
+    buildGPUPipeline(pm, pipeline, options.pipeline);
     entryOptions.device = pipeline.device;
     entryOptions.deviceArch = pipeline.chip;
   } else {

@@ -39,6 +39,12 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeInt8Pass(int8));
     pm.addPass(graph::createNNInferShapesPass());
     addPipeline(pm, "canonicalize,cse");
+  } else if (options.quantize == "int4") {
+    quant::NNQuantizeInt4PassOptions int4;
+    int4.groupSize = options.quantizeGroup;
+    int4.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
+    pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeInt4Pass(int4));
+    addPipeline(pm, "canonicalize,cse");
   }
   // Convolutions run channels-last where a kernel exists for that layout.
   if (options.vectorize)
@@ -117,20 +123,21 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
   quant::DDLLowbitMatmulToVNNIPassOptions vnni;
   vnni.target = options.target;
   pm.addPass(quant::createDDLLowbitMatmulToVNNIPass(vnni));
+  pm.addPass(quant::createDDLLowbitInt4ToVectorPass());
   pm.addPass(quant::createDDLLowbitToLinalgPass());
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);
 }
 
-void ddl::buildGPUPipeline(OpPassManager &pm,
-                           const GPUPipelineOptions &options) {
+void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
+                           const CPUPipelineOptions &graph) {
   // Convolutions channels-last, as on the CPU: a group-1 convolution is then
   // an im2col copy and a matmul, which ddl-gpu-contraction-kernels runs as
   // a tiled GEMM (a channels-first linalg convolution would be one thread
   // per output element). Attention stays materialized (attn.flex has no
   // fused GPU kernel yet): graphs keep their MatMul-Softmax-MatMul, and an
   // attn.flex from a frontend becomes linalg (ddl-flex-to-linalg).
-  CPUPipelineOptions graphOptions;
+  CPUPipelineOptions graphOptions = graph;
   graphOptions.fuseAttention = false;
   buildGraphToLinalgPipeline(pm, graphOptions);
   pm.addPass(attention::createDDLFlexToLinalgPass());

@@ -81,6 +81,77 @@ void lowerMatMul(lowbit::MatMulOp op) {
   op.erase();
 }
 
+/// lowbit.matmul_int4 as one linalg.generic over (the result's dims, k)
+/// that reads each weight's nibble and its group's scale by index: correct
+/// anywhere, the weights unpacked once per row of the input.
+void lowerMatMulInt4(lowbit::MatMulInt4Op op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = resultType.getRank(), group = op.getGroupSize();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> inputExprs, outExprs;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    inputExprs.push_back(b.getAffineDimExpr(d));
+  inputExprs.push_back(b.getAffineDimExpr(rank));
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(b.getAffineDimExpr(d));
+  SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, inputExprs, ctx),
+                                 AffineMap::get(rank + 1, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, op.getInput(), d));
+  sizes.push_back(tensor::getMixedSize(b, loc, op.getWeights(), 0));
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  Value weights = op.getWeights(), scales = op.getScales();
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{op.getInput()}, init, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        auto index = [&](int64_t v) {
+          return arith::ConstantIndexOp::create(nb, nloc, v);
+        };
+        Value n = linalg::IndexOp::create(nb, nloc, rank - 1);
+        Value k = linalg::IndexOp::create(nb, nloc, rank);
+        // Byte 16 (k / 32) + k % 16; the high nibble when k % 32 >= 16.
+        Value byteIndex = arith::AddIOp::create(
+            nb, nloc,
+            arith::MulIOp::create(
+                nb, nloc, arith::DivUIOp::create(nb, nloc, k, index(32)),
+                index(16)),
+            arith::RemUIOp::create(nb, nloc, k, index(16)));
+        Value byte = tensor::ExtractOp::create(nb, nloc, weights,
+                                               ValueRange{n, byteIndex});
+        Value high = arith::CmpIOp::create(
+            nb, nloc, arith::CmpIPredicate::uge,
+            arith::RemUIOp::create(nb, nloc, k, index(32)), index(16));
+        Value four =
+            arith::ConstantOp::create(nb, nloc, nb.getI8IntegerAttr(4));
+        // The nibble in the high half, then an arithmetic shift down
+        // (sign-extending it).
+        Value raised = arith::SelectOp::create(
+            nb, nloc, high, byte, arith::ShLIOp::create(nb, nloc, byte, four));
+        Value q = arith::ShRSIOp::create(nb, nloc, raised, four);
+        Value scale = tensor::ExtractOp::create(
+            nb, nloc, scales,
+            ValueRange{n, arith::DivUIOp::create(nb, nloc, k, index(group))});
+        Value w = arith::MulFOp::create(
+            nb, nloc, arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), q),
+            scale);
+        Value product = arith::MulFOp::create(nb, nloc, args[0], w);
+        linalg::YieldOp::create(
+            nb, nloc,
+            arith::AddFOp::create(nb, nloc, args[1], product).getResult());
+      });
+  op.replaceAllUsesWith(generic.getResult(0));
+  op.erase();
+}
+
 struct DDLLowbitToLinalgPass final
     : quant::impl::DDLLowbitToLinalgPassBase<DDLLowbitToLinalgPass> {
   void runOnOperation() override {
@@ -88,6 +159,10 @@ struct DDLLowbitToLinalgPass final
     getOperation().walk([&](lowbit::MatMulOp op) { ops.push_back(op); });
     for (lowbit::MatMulOp op : ops)
       lowerMatMul(op);
+    SmallVector<lowbit::MatMulInt4Op> int4;
+    getOperation().walk([&](lowbit::MatMulInt4Op op) { int4.push_back(op); });
+    for (lowbit::MatMulInt4Op op : int4)
+      lowerMatMulInt4(op);
   }
 };
 

@@ -51,11 +51,38 @@ def DDLLowbitToLinalgPass : Pass<"ddl-lowbit-to-linalg", "::mlir::ModuleOp"> {
     `lowbit.matmul` becomes a `linalg.generic` that widens both operands
     to i32 (sign- or zero-extended by their type), subtracts the zero
     points and accumulates the products in i32: exact, on any target.
+    `lowbit.matmul_int4` becomes a `linalg.generic` that reads each
+    weight's nibble and its group's scale by index (`linalg.index`,
+    `tensor.extract`) and accumulates in f32.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def DDLLowbitInt4ToVectorPass : Pass<"ddl-lowbit-int4-to-vector", "::mlir::ModuleOp"> {
+  let summary = "int4 weight-only matmuls as CPU vector kernels that unpack the weights in registers";
+  let description = [{
+    Every `lowbit.matmul_int4` with constant weights and scales becomes a
+    parallel loop over (row super-block, block of 4 outputs): for each
+    32-wide block of k, the 16 bytes of each of the 4 outputs' weights are
+    loaded once, unpacked with shifts into two 16-lane vectors of signed
+    nibbles (the packing puts k and k + 16 in one byte), converted to f32,
+    multiplied by the group's scale, and used by every one of up to 4
+    input rows (16-lane FMA accumulators, reduced across lanes at the
+    end). The weights are never expanded in memory: a decode-sized GEMV
+    reads K N / 2 bytes instead of the 4 K N of f32. Vectors are 16 f32
+    lanes (one zmm register; two ymm or four NEON registers elsewhere),
+    so any CPU target takes it.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 
@@ -91,6 +118,35 @@ def NNQuantizeInt8Pass : Pass<"nn-quantize-int8", "::mlir::func::FuncOp"> {
     strings.
   }];
   let options = [
+    Option<"minK", "min-k", "int64_t", "64",
+           "Layers with fewer inputs (K) stay in float">,
+    Option<"minN", "min-n", "int64_t", "16",
+           "Layers with fewer outputs (N) stay in float">,
+    ListOption<"keep", "keep", "std::string",
+               "Layers whose location contains one of these strings stay in float">
+  ];
+  let dependentDialects = ["::ddl::lowbit::LowbitDialect", "::ddl::nn::NNDialect"];
+}
+
+def NNQuantizeInt4Pass : Pass<"nn-quantize-int4", "::mlir::func::FuncOp"> {
+  let summary = "Post-training int4 weight-only quantization of linear layers (group-wise)";
+  let description = [{
+    `ddlc --quantize=int4`. Every f32 `nn.matmul` / `nn.gemm` of
+    activations by constant weights (the layers nn-quantize-int8 takes)
+    whose K is a multiple of `group-size` becomes a `lowbit.matmul_int4`:
+    each output's weights are quantized now in groups of `group-size`
+    consecutive inputs, symmetric: `scale = max |W| / 7` per group, `q =
+    round(W / scale)` in [-7, 7], two per byte (8x smaller than f32, plus
+    one f32 scale per group). Activations stay f32: the kernels unpack and
+    scale the weights in registers (weight-only quantization, the LLM
+    decode case, where reading the weights is the cost).
+
+    Kept in float: as for nn-quantize-int8 (`min-k`, `min-n`, `keep`), and
+    layers whose K is not a multiple of `group-size`.
+  }];
+  let options = [
+    Option<"groupSize", "group-size", "int64_t", "64",
+           "Inputs per scale (a multiple of 32: 32, 64, 128)">,
     Option<"minK", "min-k", "int64_t", "64",
            "Layers with fewer inputs (K) stay in float">,
     Option<"minN", "min-n", "int64_t", "16",

@@ -165,10 +165,16 @@ static cl::opt<bool> fuseAttention(
 // Quantization (issue 14).
 static cl::opt<std::string> quantize(
     "quantize",
-    cl::desc("Post-training quantization: none (default) or int8 (weights "
+    cl::desc("Post-training quantization: none (default), int8 (weights "
              "per channel at compile time, activations per row at run "
-             "time, int8 kernels)"),
+             "time, int8 kernels) or int4 (weight-only, group-wise; f32 "
+             "activations)"),
     cl::value_desc("mode"), cl::init("none"));
+static cl::opt<int64_t> quantizeGroup(
+    "quantize-group",
+    cl::desc("--quantize=int4: inputs per weight scale (32, 64 or 128; "
+             "default 64)"),
+    cl::value_desc("n"), cl::init(0));
 static cl::list<std::string> quantizeKeep(
     "quantize-keep", cl::CommaSeparated,
     cl::desc("Layers to keep in float under --quantize: any whose location "
@@ -280,19 +286,35 @@ int main(int argc, char **argv) {
   compileOptions.pipeline.printSchedules = printSchedules;
   compileOptions.pipeline.schedulesFile = schedulesFile;
   compileOptions.pipeline.fuseAttention = fuseAttention;
-  if (quantize == "int8") {
-    compileOptions.pipeline.quantize = "int8";
+  if (quantize == "int8" || quantize == "int4") {
+    compileOptions.pipeline.quantize = quantize;
   } else if (quantize != "none") {
     llvm::WithColor::error(llvm::errs(), "ddlc")
         << "unknown --quantize '" << quantize
-        << "' (expected none or int8; int4, fp8 and ternary are not "
+        << "' (expected none, int8 or int4; fp8 and ternary are not "
            "implemented yet)\n";
     return 1;
+  }
+  if (quantizeGroup.getNumOccurrences()) {
+    if (quantize != "int4") {
+      llvm::WithColor::error(llvm::errs(), "ddlc")
+          << "--quantize-group sets the group size of int4 weights; give "
+             "--quantize=int4 too\n";
+      return 1;
+    }
+    if (quantizeGroup < 32 || quantizeGroup % 32) {
+      llvm::WithColor::error(llvm::errs(), "ddlc")
+          << "--quantize-group=" << quantizeGroup
+          << ": the group size must be a positive multiple of 32 (32, 64, "
+             "128)\n";
+      return 1;
+    }
+    compileOptions.pipeline.quantizeGroup = quantizeGroup;
   }
   if (!quantizeKeep.empty() && compileOptions.pipeline.quantize.empty()) {
     llvm::WithColor::error(llvm::errs(), "ddlc")
         << "--quantize-keep names layers to keep in float under --quantize; "
-           "give --quantize=int8 too\n";
+           "give --quantize=int8 or int4 too\n";
     return 1;
   }
   compileOptions.pipeline.quantizeKeep.assign(quantizeKeep.begin(),

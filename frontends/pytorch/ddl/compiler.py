@@ -123,12 +123,12 @@ def ddlc_target(device):
     return "cuda"
 
 
-QUANTIZE_MODES = ("int8",)
+QUANTIZE_MODES = ("int8", "int4")
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
 
 
 def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
-                 quantize_keep=(), precision="fp32"):
+                 quantize_keep=(), precision="fp32", quantize_group=None):
     """The ddlc command line that compiles `graph_path` into `library`."""
     command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
     if target != "host":
@@ -139,6 +139,8 @@ def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
         command.append(f"--quantize={quantize}")
     if quantize_keep:
         command.append("--quantize-keep=" + ",".join(quantize_keep))
+    if quantize_group is not None:
+        command.append(f"--quantize-group={int(quantize_group)}")
     return command
 
 
@@ -155,6 +157,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     device=None,
     quantize=None,
     quantize_keep=(),
+    quantize_group=None,
     precision="fp32",
 ):
     """Compiles a `torch.nn.Module` or a function of tensors with ddl.
@@ -176,14 +179,18 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         or "cuda" / "cuda:N" (compiled with `ddlc --target=cuda`; it then
         takes CUDA tensors of that device, module parameters included, and
         returns CUDA tensors, with no copy through the host).
-    quantize: None (the default) or "int8": post-training quantization, as
-        `ddlc --quantize=int8`: linear layers' weights become int8 per output
-        channel at compile time and their inputs int8 per row at run time
-        (int8 matmuls). The weights must be constants, so quantize implies
-        freeze=True.
+    quantize: None (the default), "int8" or "int4": post-training
+        quantization, as `ddlc --quantize`: with int8, linear layers'
+        weights become int8 per output channel at compile time and their
+        inputs int8 per row at run time (int8 matmuls); with int4, the
+        weights become 4-bit in groups of `quantize_group` inputs and the
+        inputs stay float (weight-only). The weights must be constants, so
+        quantize implies freeze=True.
     quantize_keep: layers to keep in float under `quantize`, as substrings
         of their location (the source line, e.g. "model.py:12", or the
         operator's name).
+    quantize_group: int4's inputs per weight scale (32, 64 or 128; ddlc's
+        default, 64, when None).
     precision: the compute type of matrix products on a CUDA device, as
         `ddlc --precision`: "fp32" (the default), or "tf32", "bf16", "fp16"
         (tensor cores with fp32 accumulation; inputs and outputs keep their
@@ -194,8 +201,10 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     if quantize is not None and quantize not in QUANTIZE_MODES:
         raise DdlError(
             f"quantize must be None or one of {', '.join(map(repr, QUANTIZE_MODES))}, not "
-            f"{quantize!r} (int4, fp8 and ternary are not implemented yet)"
+            f"{quantize!r} (fp8 and ternary are not implemented yet)"
         )
+    if quantize_group is not None and quantize != "int4":
+        raise DdlError("quantize_group sets the group size of quantize='int4'")
     if isinstance(quantize_keep, str):
         quantize_keep = (quantize_keep,)
     if quantize is not None:
@@ -262,7 +271,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     with open(graph_path, "w") as f:
         f.write(graph)
     command = ddlc_command(graph_path, library, opt_level, ddlc_target(device), quantize,
-                           tuple(quantize_keep), precision)
+                           tuple(quantize_keep), precision, quantize_group)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise _compile_error(command, graph_path, result)

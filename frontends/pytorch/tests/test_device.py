@@ -228,3 +228,19 @@ def test_cuda_matrix_products_in_each_precision(precision):
         if precision != "fp32":
             # The rounding is real: exact fp32 would be ~1e-7.
             assert error > 1e-6, f"{precision}: error {error:.2e} looks like fp32 math"
+
+
+@needs_cuda
+@pytest.mark.parametrize("quantize", ["int8", "int4"])
+def test_cuda_quantized_layers_match_the_cpu_kernels(quantize):
+    """The GPU runs quantized layers through the reference lowering
+    (ddl-lowbit-to-linalg); the CPU through its kernels, which the test
+    command checks against exact emulations: both must agree."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(128, 256), torch.nn.ReLU(), torch.nn.Linear(256, 64)).eval()
+    x = torch.randn(8, 128)
+    on_cpu = ddl.compile(model, (x,), quantize=quantize)
+    expected = on_cpu(x)
+    model = model.cuda()
+    on_gpu = ddl.compile(model, (x.cuda(),), device="cuda", quantize=quantize)
+    torch.testing.assert_close(on_gpu(x.cuda()).cpu(), expected, rtol=1e-4, atol=1e-4)

@@ -1,4 +1,4 @@
-"""ddl.compile(..., quantize="int8"): int8 linear layers."""
+"""ddl.compile(..., quantize="int8" | "int4"): quantized linear layers."""
 
 import numpy as np
 import pytest
@@ -39,6 +39,25 @@ def test_keep_leaves_layers_in_float():
     torch.testing.assert_close(compiled(x), ref, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("group", [32, 128])
+def test_int4_close_to_float(group):
+    model, x = mlp(), torch.randn(8, 128)
+    compiled = ddl.compile(model, (x,), quantize="int4", quantize_group=group)
+    with torch.no_grad():
+        ref = model(x)
+    out = compiled(x)
+    # One 4-bit rounding per weight (levels -7..7 of each group's largest
+    # magnitude): about 20 dB per layer on random weights, smaller groups
+    # better; 12 catches a wrong scale or nibble with margin.
+    assert sqnr(out, ref) > 12
+    assert not torch.equal(out, ref)
+
+
+def test_int4_group_needs_int4():
+    with pytest.raises(ddl.DdlError, match="quantize_group sets the group size of quantize='int4'"):
+        ddl.compile(mlp(), (torch.randn(2, 128),), quantize="int8", quantize_group=32)
+
+
 def test_unknown_mode():
-    with pytest.raises(ddl.DdlError, match="quantize must be None or one of 'int8', not 'int4'"):
-        ddl.compile(mlp(), (torch.randn(2, 128),), quantize="int4")
+    with pytest.raises(ddl.DdlError, match="quantize must be None or one of 'int8', 'int4', not 'fp4'"):
+        ddl.compile(mlp(), (torch.randn(2, 128),), quantize="fp4")

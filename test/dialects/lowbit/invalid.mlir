@@ -51,3 +51,48 @@ func.func @result(%a: tensor<4x8xui8>, %w: tensor<8x16xi8>, %za: tensor<ui8>, %z
       : (tensor<4x8xui8>, tensor<8x16xi8>, tensor<ui8>, tensor<i8>) -> tensor<4x8xi32>
   return
 }
+
+// -----
+
+func.func @int4_k(%x: tensor<4x48xf32>, %w: tensor<16x24xi8>, %s: tensor<16x1xf32>) {
+  // expected-error @+1 {{K = 48 (twice the weights' bytes per row) must be a multiple of 32}}
+  %y = lowbit.matmul_int4 %x, %w, %s {group_size = 32}
+      : (tensor<4x48xf32>, tensor<16x24xi8>, tensor<16x1xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @int4_group(%x: tensor<4x64xf32>, %w: tensor<16x32xi8>, %s: tensor<16x1xf32>) {
+  // expected-error @+1 {{group_size 48 must be a multiple of 32 that divides K = 64}}
+  %y = lowbit.matmul_int4 %x, %w, %s {group_size = 48}
+      : (tensor<4x64xf32>, tensor<16x32xi8>, tensor<16x1xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @int4_scales(%x: tensor<4x64xf32>, %w: tensor<16x32xi8>, %s: tensor<16x1xf32>) {
+  // expected-error @+1 {{scales must be [N, K / group_size] = [16, 2], got 'tensor<16x1xf32>'}}
+  %y = lowbit.matmul_int4 %x, %w, %s {group_size = 32}
+      : (tensor<4x64xf32>, tensor<16x32xi8>, tensor<16x1xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @int4_input(%x: tensor<4x32xf32>, %w: tensor<16x32xi8>, %s: tensor<16x2xf32>) {
+  // expected-error @+1 {{input has K = 32 but the weights hold K = 64}}
+  %y = lowbit.matmul_int4 %x, %w, %s {group_size = 32}
+      : (tensor<4x32xf32>, tensor<16x32xi8>, tensor<16x2xf32>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @int4_result(%x: tensor<4x64xf32>, %w: tensor<16x32xi8>, %s: tensor<16x2xf32>) {
+  // expected-error @+1 {{result must be [..., M, N] of f32, got 'tensor<4x8xf32>'}}
+  %y = lowbit.matmul_int4 %x, %w, %s {group_size = 32}
+      : (tensor<4x64xf32>, tensor<16x32xi8>, tensor<16x2xf32>) -> tensor<4x8xf32>
+  return
+}

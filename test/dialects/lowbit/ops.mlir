@@ -25,3 +25,12 @@ func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> ve
   %r = lowbit.dot_u8s8 %acc, %a, %b : vector<64xi8>, vector<64xi8> into vector<16xi32>
   return %r : vector<16xi32>
 }
+
+// int4 weight-only: [N, K / 2] bytes, one f32 scale per group of 64 k.
+// CHECK-LABEL: func.func @int4
+// CHECK: lowbit.matmul_int4 %{{.*}}, %{{.*}}, %{{.*}} {group_size = 64 : i64} : (tensor<2x?x128xf32>, tensor<48x64xi8>, tensor<48x2xf32>) -> tensor<2x?x48xf32>
+func.func @int4(%x: tensor<2x?x128xf32>, %w: tensor<48x64xi8>, %s: tensor<48x2xf32>) -> tensor<2x?x48xf32> {
+  %y = lowbit.matmul_int4 %x, %w, %s {group_size = 64}
+      : (tensor<2x?x128xf32>, tensor<48x64xi8>, tensor<48x2xf32>) -> tensor<2x?x48xf32>
+  return %y : tensor<2x?x48xf32>
+}

@@ -1,0 +1,51 @@
+//===- LayerQuantizer.h - finding the linear layers to quantize -*- C++ -*-===//
+//
+// What the post-training quantization passes (nn-quantize-int8,
+// nn-quantize-int4) share: which nn ops are linear layers with constant
+// f32 weights, which of them stay in float (too small, or kept by name),
+// and how a Gemm's alpha, beta and C wrap the quantized product.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_PASSES_QUANT_LAYERQUANTIZER_H
+#define DDL_PASSES_QUANT_LAYERQUANTIZER_H
+
+#include "dialects/nn/NNDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <string>
+#include <vector>
+
+namespace ddl::quant {
+
+/// One linear layer's constant weights, as [K][N] (row k holds the N
+/// outputs' weights of input k).
+struct LayerWeights {
+  int64_t k = 0, n = 0;
+  std::vector<float> values;
+};
+
+/// Builds factor * x @ w (w as in LayerWeights) of `resultType` in place of
+/// a layer, quantized its own way.
+using QuantizedProduct = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::Value x, const LayerWeights &w,
+    float factor, mlir::RankedTensorType resultType)>;
+
+/// Replaces every f32 nn.matmul by constant [K, N] weights, and every
+/// nn.gemm (A not transposed) by constant weights, under `root` by
+/// `product`, except layers with K < minK or N < minN, layers whose
+/// location contains one of `keep`, and those `accepts` refuses (the
+/// shapes a mode cannot pack).
+void quantizeLayers(mlir::Operation *root, int64_t minK, int64_t minN,
+                    llvm::ArrayRef<std::string> keep,
+                    llvm::function_ref<bool(int64_t k, int64_t n)> accepts,
+                    QuantizedProduct product);
+
+/// A 0-d f32 nn.constant.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, float v);
+
+} // namespace ddl::quant
+
+#endif // DDL_PASSES_QUANT_LAYERQUANTIZER_H

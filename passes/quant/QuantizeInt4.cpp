@@ -1,0 +1,93 @@
+//===- QuantizeInt4.cpp - post-training int4 weight-only quantization -----===//
+//
+// See NNQuantizeInt4Pass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Support/ConstantData.h"
+#include "passes/quant/LayerQuantizer.h"
+#include "passes/quant/Passes.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace ddl;
+
+namespace ddl::quant {
+#define GEN_PASS_DEF_NNQUANTIZEINT4PASS
+#include "passes/quant/Passes.h.inc"
+} // namespace ddl::quant
+
+namespace {
+
+/// The largest quantized magnitude (symmetric: -8 is never used).
+constexpr float kLevels = 7.0f;
+
+struct NNQuantizeInt4Pass final
+    : quant::impl::NNQuantizeInt4PassBase<NNQuantizeInt4Pass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (groupSize < 32 || groupSize % 32) {
+      getOperation().emitError()
+          << "nn-quantize-int4: group-size " << int64_t(groupSize)
+          << " must be a positive multiple of 32";
+      return signalPassFailure();
+    }
+    unsigned counter = 0;
+    quant::quantizeLayers(
+        getOperation(), minK, minN, keep,
+        // The packing needs whole groups (and 32-wide blocks) of k.
+        [&](int64_t k, int64_t) { return k % groupSize == 0; },
+        [&](OpBuilder &b, Location loc, Value x, const quant::LayerWeights &w,
+            float factor, RankedTensorType resultType) {
+          return quantizedProduct(b, loc, x, w, factor, resultType, counter);
+        });
+  }
+
+  /// factor * x @ w with w quantized now to int4 per group of `groupSize`
+  /// inputs of each output, packed as lowbit.matmul_int4 reads it.
+  Value quantizedProduct(OpBuilder &b, Location loc, Value x,
+                         const quant::LayerWeights &layer, float factor,
+                         RankedTensorType resultType, unsigned &counter) {
+    int64_t k = layer.k, n = layer.n, groups = k / groupSize;
+    auto weight = [&](int64_t row, int64_t col) {
+      return layer.values[col * n + row]; // output `row`, input `col`
+    };
+    std::vector<float> scales(n * groups);
+    std::vector<int8_t> packed(n * k / 2, 0);
+    for (int64_t row = 0; row < n; ++row) {
+      for (int64_t g = 0; g < groups; ++g) {
+        float largest = 0;
+        for (int64_t col = g * groupSize; col < (g + 1) * groupSize; ++col)
+          largest = std::max(largest, std::fabs(weight(row, col)));
+        float scale = largest > 0 ? largest / kLevels : 1.0f;
+        scales[row * groups + g] = scale * factor;
+        for (int64_t col = g * groupSize; col < (g + 1) * groupSize; ++col) {
+          int q = int(std::clamp(std::nearbyint(weight(row, col) / scale),
+                                 -kLevels, kLevels));
+          // Block of 32 k: byte 16 b + j holds k = 32 b + j (low nibble)
+          // and 32 b + 16 + j (high nibble).
+          int64_t block = col / 32, j = col % 32;
+          int8_t &byte = packed[row * (k / 2) + block * 16 + j % 16];
+          byte = int8_t(j < 16 ? (uint8_t(byte) & 0xF0) | (q & 0xF)
+                               : (uint8_t(byte) & 0x0F) | ((q & 0xF) << 4));
+        }
+      }
+    }
+    Type f32 = b.getF32Type(), i8 = b.getIntegerType(8);
+    std::string name = "ddl_int4_weights_" + std::to_string(counter++);
+    Value weights = nn::ConstantOp::create(
+        b, loc,
+        i8Resource(RankedTensorType::get({n, k / 2}, i8), name, packed));
+    Value scaleValue = nn::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({n, groups}, f32),
+                               ArrayRef<float>(scales)));
+    return lowbit::MatMulInt4Op::create(b, loc, resultType, x, weights,
+                                        scaleValue,
+                                        b.getI64IntegerAttr(groupSize));
+  }
+};
+
+} // namespace

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""ddlc --quantize=int4 against an exact emulation of its quantization.
+
+Builds ONNX models of linear layers (MatMul by [K, N] weights, Gemm with
+transB, alpha and a bias, a rank-3 input), compiles each with
+`--quantize=int4 --quantize-group=G`, runs it with ddl-run, and compares
+with numpy computing the same thing: each output's weights in groups of G
+inputs, scale = max |w| / 7, q = round(w / scale) clipped to [-7, 7]
+(round half to even, as the compiler's nearbyint), y = x @ (q * scale).
+What remains is f32 summation order, so the bound is 1e-5 of the output's
+magnitude: a wrong nibble, group, scale or packing is far above it. The
+row counts cover the kernel's 4-row tiles and its single-row tail (M = 1
+is a decode step's GEMV), N not a multiple of 4 its output tail; a layer
+whose K is not a multiple of G stays f32 and must match to float rounding.
+
+    quantize_int4.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def dequantized(w_kn, group):
+    """The int4 weights the compiler makes of w [K, N], dequantized."""
+    k, n = w_kn.shape
+    w = w_kn.T.reshape(n, k // group, group).astype(np.float32)
+    largest = np.abs(w).max(axis=2, keepdims=True)
+    scale = np.where(largest > 0, largest / np.float32(7), np.float32(1)).astype(np.float32)
+    q = np.clip(np.rint(w / scale), -7, 7)
+    return (q * scale).reshape(n, k).T
+
+
+def model(name, nodes, inputs, initializers, y_shape):
+    graph = helper.make_graph(nodes, name, inputs,
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)],
+                              initializers)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ddlc", required=True)
+    parser.add_argument("--ddl-run", dest="ddl_run", required=True)
+    parser.add_argument("--work", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    rng = np.random.default_rng(0)
+    ok = True
+    cases = []
+    # MatMul [M, K] x [K, N], several M, group 64.
+    for m in (1, 4, 7):
+        cases.append((f"matmul_m{m}", 64, (m, 256), 256, 70, "matmul"))
+    # Gemm with transB, alpha 0.5 and a bias; group 32 and 128.
+    cases.append(("gemm_g32", 32, (5, 128), 128, 33, "gemm"))
+    cases.append(("gemm_g128", 128, (3, 384), 384, 16, "gemm"))
+    # A rank-3 input (batch x sequence x features).
+    cases.append(("batched", 64, (2, 3, 192), 192, 20, "matmul"))
+    # K not a multiple of the group: stays f32.
+    cases.append(("kept_k", 64, (3, 96), 96, 20, "matmul"))
+    for name, group, x_shape, k, n, kind in cases:
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        w = rng.standard_normal((k, n)).astype(np.float32)
+        bias = rng.standard_normal(n).astype(np.float32)
+        x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))
+        w_q = dequantized(w, group) if k % group == 0 else w
+        if kind == "matmul":
+            onnx_model = model(name, [helper.make_node("MatMul", ["x", "w"], ["y"])], [x_info],
+                               [numpy_helper.from_array(w, "w")], list(x_shape[:-1]) + [n])
+            expected = x.astype(np.float64) @ w_q.astype(np.float64)
+        else:
+            onnx_model = model(name, [helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1,
+                                                       alpha=0.5)],
+                               [x_info], [numpy_helper.from_array(np.ascontiguousarray(w.T), "w"),
+                                          numpy_helper.from_array(bias, "b")],
+                               [x_shape[0], n])
+            expected = 0.5 * (x.astype(np.float64) @ w_q.astype(np.float64)) + bias
+        path = os.path.join(args.work, name + ".onnx")
+        onnx.save(onnx_model, path)
+        so = os.path.join(args.work, name + ".so")
+        subprocess.run([args.ddlc, path, "-o", so, "--quantize=int4",
+                        f"--quantize-group={group}"], check=True)
+        x_path = os.path.join(args.work, name + "_x.npy")
+        np.save(x_path, x)
+        out = os.path.join(args.work, name + "_out")
+        subprocess.run([args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out,
+                        "--threads", "2"], check=True, capture_output=True)
+        got = np.load(os.path.join(out, "y.npy"))
+        error = float(np.abs(got - expected).max() / np.abs(expected).max())
+        passed = got.shape == expected.shape and error <= 1e-5
+        ok &= passed
+        print(f"{'PASS' if passed else 'FAIL'} {name}: relative error {error:.2e}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
