@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Quantized models: ddl int8 vs ddl fp32, size, speed and output SQNR.
+"""Quantized models: ddl int8 and int4 vs ddl fp32, size, speed and output SQNR.
 
 For each model, in one run: export ONNX (opset 14, cpu_latency.py's
-export), compile it with ddlc twice (fp32, and `--quantize=int8`: linear
-layers' weights per channel at compile time, activations per token at run
-time, int8 matmuls on AVX-512 VNNI where the CPU has it), and report for
-each: the model `.so` size (weights are embedded: the size is what a
+export), compile it with ddlc once per --modes (fp32; `--quantize=int8`:
+linear layers' weights per channel at compile time, activations per token
+at run time, int8 matmuls on AVX-512 VNNI where the CPU has it;
+`--quantize=int4`: weight-only, groups of 64, the kernel unpacking nibbles
+in registers), and report for each: the model `.so` size (weights are embedded: the size is what a
 deployment ships), ddl-run's p50 latency (--runs timed runs after one
-warm-up, --threads threads; the two modes alternate --repeats times and
-the median of their p50s is reported), and the output SQNR against
+warm-up, --threads threads; the modes alternate --repeats times and the
+median of their p50s is reported), and the output SQNR against
 PyTorch fp32: 10 log10(sum(ref^2) / sum((out - ref)^2)).
 
 Models: `bert_encoder` (bench/models.py: 12 BERT-base layers, sequence
@@ -16,7 +17,9 @@ Models: `bert_encoder` (bench/models.py: 12 BERT-base layers, sequence
 (N(0, 0.02^2)): `TransformerEncoder` deep-copies one layer, and identical
 int8 constants would be stored once, which would flatter int8's size;
 `decoder_block` (an LLM-shaped block: hidden 4096, FFN 11008, 32 heads,
-sequence 16, causal).
+sequence 16, causal); `gemv_4096x4096` and `gemv_4096x11008` (one
+linear layer, one row: a decode step's GEMV, where reading the weights is
+the cost).
 
     /usr/bin/python3 bench/quantized.py [--models bert_encoder decoder_block] \
         [--runs 20] [--repeats 3] [--threads 2]
@@ -84,6 +87,12 @@ def build(name):
             if p.dim() > 1:
                 torch.nn.init.normal_(p, std=0.02)
         return model.eval(), torch.randn(1, 16, 4096)
+    if name.startswith("gemv_"):
+        k, n = (int(v) for v in name[len("gemv_"):].split("x"))
+        torch.manual_seed(0)
+        model = torch.nn.Linear(k, n, bias=False)
+        torch.nn.init.normal_(model.weight, std=0.02)
+        return model.eval(), torch.randn(1, k)
     raise SystemExit(f"quantized: unknown model '{name}'")
 
 
@@ -102,8 +111,10 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--modes", nargs="+", default=["none", "int8", "int4"],
+                        choices=["none", "int8", "int4"])
     args = parser.parse_args()
-    modes = ("none", "int8")
+    modes = ["none"] + [m for m in args.modes if m != "none"]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
@@ -139,14 +150,16 @@ def main():
             rows.append((name, result))
     print(f"{datetime.date.today()}, {args.threads} threads, batch 1, median of "
           f"{args.repeats} p50s of {args.runs} runs\n")
-    print("| model | fp32 .so (MB) | int8 .so (MB) | fp32 / int8 size | fp32 p50 (ms) | "
-          "int8 p50 (ms) | fp32 / int8 time | fp32 SQNR (dB) | int8 SQNR (dB) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| model | mode | .so (MB) | fp32 / mode size | p50 (ms) | fp32 / mode time | "
+          "SQNR (dB) |")
+    print("|---|---|---|---|---|---|---|")
     for name, r in rows:
-        f, q = r["none"], r["int8"]
-        print(f"| {name} | {f['size'] / 1e6:.1f} | {q['size'] / 1e6:.1f} | "
-              f"{f['size'] / q['size']:.2f}x | {f['p50']:.2f} | {q['p50']:.2f} | "
-              f"{f['p50'] / q['p50']:.2f}x | {f['sqnr']:.1f} | {q['sqnr']:.1f} |")
+        f = r["none"]
+        for mode in modes:
+            q = r[mode]
+            print(f"| {name} | {'fp32' if mode == 'none' else mode} | {q['size'] / 1e6:.1f} | "
+                  f"{f['size'] / q['size']:.2f}x | {q['p50']:.3f} | {f['p50'] / q['p50']:.2f}x | "
+                  f"{q['sqnr']:.1f} |")
     return 0
 
 

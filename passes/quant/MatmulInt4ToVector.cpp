@@ -29,7 +29,8 @@ public:
   KernelBuilder(OpBuilder &b, lowbit::MatMulInt4Op op)
       : b(b), loc(op.getLoc()), op(op),
         f32x16(VectorType::get({kLanes}, b.getF32Type())),
-        i8x16(VectorType::get({kLanes}, b.getI8Type())) {}
+        i8x16(VectorType::get({kLanes}, b.getI8Type())),
+        i32x16(VectorType::get({kLanes}, b.getI32Type())) {}
 
   void build();
 
@@ -45,7 +46,7 @@ private:
   OpBuilder &b;
   Location loc;
   lowbit::MatMulInt4Op op;
-  VectorType f32x16, i8x16;
+  VectorType f32x16, i8x16, i32x16;
   Value input, weights, scales, out;
   int64_t n = 0, k = 0, group = 0;
   /// The task's outputs, clamped to N - 1 (the stores check n0 + j < N).
@@ -61,12 +62,19 @@ void KernelBuilder::tile(Value m0, int64_t rows) {
   SmallVector<Value> rowIndex;
   for (int64_t r = 0; r < rows; ++r)
     rowIndex.push_back(add(m0, index(r)));
-  Value four = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(i8x16, b.getI8IntegerAttr(4)));
+  Value shift4 = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(i32x16, b.getI32IntegerAttr(4)));
+  Value shift28 = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(i32x16, b.getI32IntegerAttr(28)));
 
+  // A single row scales each group's sums once (one FMA per output and
+  // group); a tile of rows scales the unpacked weights, which all its rows
+  // share (per-group sums for each row and output would not fit in
+  // registers).
+  bool scaleSums = rows == 1;
   auto groups = scf::ForOp::create(
       b, loc, zero, index(k / group), one, init,
-      [&](OpBuilder &, Location, Value g, ValueRange groupAcc) {
+      [&](OpBuilder &, Location, Value g, ValueRange carried) {
         SmallVector<Value> scale;
         for (int64_t j = 0; j < kOutputs; ++j)
           scale.push_back(vector::BroadcastOp::create(
@@ -74,28 +82,39 @@ void KernelBuilder::tile(Value m0, int64_t rows) {
               memref::LoadOp::create(b, loc, scales,
                                      ValueRange{outputs[j], g})));
         Value groupStart = mul(g, index(group));
+        SmallVector<Value> groupInit(carried.begin(), carried.end());
+        if (scaleSums)
+          groupInit.assign(carried.size(), zeros);
         auto blocks = scf::ForOp::create(
-            b, loc, zero, index(group / kBlock), one, groupAcc,
+            b, loc, zero, index(group / kBlock), one, groupInit,
             [&](OpBuilder &, Location, Value block, ValueRange acc) {
               Value k0 = add(groupStart, mul(block, index(kBlock)));
               Value byte0 = arith::DivUIOp::create(b, loc, k0, index(2));
               // Each output's 32 weights: the low nibbles are k0 .. k0 + 15,
-              // the high ones k0 + 16 .. k0 + 31; shifting a nibble to the
-              // top and back (arithmetically) sign-extends it.
+              // the high ones k0 + 16 .. k0 + 31. The bytes are widened to
+              // i32 lanes first (x86 has no byte shifts): the sign-extended
+              // byte shifted right (arithmetically) by 4 is the high
+              // nibble; shifted left by 28 and back, the low one.
               SmallVector<Value> low, high;
               for (int64_t j = 0; j < kOutputs; ++j) {
                 Value bytes = vector::LoadOp::create(
                     b, loc, i8x16, weights, ValueRange{outputs[j], byte0});
+                Value wide = arith::ExtSIOp::create(b, loc, i32x16, bytes);
                 Value lowNibbles = arith::ShRSIOp::create(
-                    b, loc, arith::ShLIOp::create(b, loc, bytes, four), four);
-                Value highNibbles = arith::ShRSIOp::create(b, loc, bytes, four);
-                low.push_back(arith::MulFOp::create(
-                    b, loc, arith::SIToFPOp::create(b, loc, f32x16, lowNibbles),
-                    scale[j]));
-                high.push_back(arith::MulFOp::create(
-                    b, loc,
-                    arith::SIToFPOp::create(b, loc, f32x16, highNibbles),
-                    scale[j]));
+                    b, loc, arith::ShLIOp::create(b, loc, wide, shift28),
+                    shift28);
+                Value highNibbles =
+                    arith::ShRSIOp::create(b, loc, wide, shift4);
+                low.push_back(
+                    arith::SIToFPOp::create(b, loc, f32x16, lowNibbles));
+                high.push_back(
+                    arith::SIToFPOp::create(b, loc, f32x16, highNibbles));
+                if (!scaleSums) {
+                  low.back() =
+                      arith::MulFOp::create(b, loc, low.back(), scale[j]);
+                  high.back() =
+                      arith::MulFOp::create(b, loc, high.back(), scale[j]);
+                }
               }
               SmallVector<Value> next(acc.begin(), acc.end());
               for (int64_t r = 0; r < rows; ++r) {
@@ -112,7 +131,12 @@ void KernelBuilder::tile(Value m0, int64_t rows) {
               }
               scf::YieldOp::create(b, loc, next);
             });
-        scf::YieldOp::create(b, loc, blocks.getResults());
+        SmallVector<Value> sums(blocks.getResults());
+        if (scaleSums)
+          for (int64_t j = 0; j < kOutputs; ++j)
+            sums[j] =
+                vector::FMAOp::create(b, loc, sums[j], scale[j], carried[j]);
+        scf::YieldOp::create(b, loc, sums);
       });
 
   // Each accumulator's lanes summed: out[m, n] for the outputs that exist.
