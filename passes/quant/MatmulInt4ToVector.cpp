@@ -23,6 +23,9 @@ constexpr int64_t kOutputs = 4, kRows = 4;
 /// Input rows per parallel task (its outputs' weights stay in cache while
 /// they are reused).
 constexpr int64_t kRowsPerTask = 64;
+/// k per chunk of unpacked weights (at least one group; 4 outputs x 512
+/// f32 = 8 KiB of stack, in L1).
+constexpr int64_t kChunk = 512;
 
 class KernelBuilder {
 public:
@@ -38,10 +41,36 @@ private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value zeros() {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(f32x16, b.getF32FloatAttr(0)));
+  }
+  /// Output j's scale of group g, in every lane.
+  Value scale(int64_t j, Value g) {
+    return vector::BroadcastOp::create(
+        b, loc, f32x16,
+        memref::LoadOp::create(b, loc, scales, ValueRange{outputs[j], g}));
+  }
+  /// Output j's 32 weights of the block at k0, unscaled: the low nibbles
+  /// are k0 .. k0 + 15, the high ones k0 + 16 .. k0 + 31. The bytes are
+  /// widened to i32 lanes first (x86 has no byte shifts): the sign-extended
+  /// byte shifted right (arithmetically) by 4 is the high nibble; shifted
+  /// left by 28 and back, the low one.
+  std::pair<Value, Value> unpack(int64_t j, Value k0);
+  /// Whether output j exists (j < N - n0).
+  Value outputExists(int64_t j) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                 add(n0, index(j)), index(n));
+  }
 
-  /// out[m0 .. m0 + rows, the task's outputs] for `rows` (kRows or 1)
-  /// existing input rows from m0.
-  void tile(Value m0, int64_t rows);
+  /// Rows [first, end) (a multiple of kRows of them) for the task's
+  /// outputs: the weights are unpacked and scaled into a stack buffer one
+  /// chunk of k at a time, once, and every tile of kRows rows runs over
+  /// the chunk with plain loads, adding its sums into out.
+  void rowTiles(Value first, Value end, Value scratch);
+  /// Row m alone (a decode step): the weights unpacked in registers and
+  /// used once; each group's sums scaled once.
+  void singleRow(Value m);
 
   OpBuilder &b;
   Location loc;
@@ -49,111 +78,169 @@ private:
   VectorType f32x16, i8x16, i32x16;
   Value input, weights, scales, out;
   int64_t n = 0, k = 0, group = 0;
-  /// The task's outputs, clamped to N - 1 (the stores check n0 + j < N).
+  /// The task's first output and its outputs clamped to N - 1 (stores
+  /// check outputExists).
   Value n0;
   SmallVector<Value> outputs;
 };
 
-void KernelBuilder::tile(Value m0, int64_t rows) {
-  Value zero = index(0), one = index(1);
-  Value zeros = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(f32x16, b.getF32FloatAttr(0)));
-  SmallVector<Value> init(rows * kOutputs, zeros);
-  SmallVector<Value> rowIndex;
-  for (int64_t r = 0; r < rows; ++r)
-    rowIndex.push_back(add(m0, index(r)));
+std::pair<Value, Value> KernelBuilder::unpack(int64_t j, Value k0) {
   Value shift4 = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(i32x16, b.getI32IntegerAttr(4)));
   Value shift28 = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(i32x16, b.getI32IntegerAttr(28)));
+  Value byte0 = arith::DivUIOp::create(b, loc, k0, index(2));
+  Value bytes = vector::LoadOp::create(b, loc, i8x16, weights,
+                                       ValueRange{outputs[j], byte0});
+  Value wide = arith::ExtSIOp::create(b, loc, i32x16, bytes);
+  Value low = arith::ShRSIOp::create(
+      b, loc, arith::ShLIOp::create(b, loc, wide, shift28), shift28);
+  Value high = arith::ShRSIOp::create(b, loc, wide, shift4);
+  return {arith::SIToFPOp::create(b, loc, f32x16, low),
+          arith::SIToFPOp::create(b, loc, f32x16, high)};
+}
 
-  // A single row scales each group's sums once (one FMA per output and
-  // group); a tile of rows scales the unpacked weights, which all its rows
-  // share (per-group sums for each row and output would not fit in
-  // registers).
-  bool scaleSums = rows == 1;
+void KernelBuilder::rowTiles(Value first, Value end, Value scratch) {
+  Value zero = index(0), one = index(1);
+  int64_t groups = k / group;
+  int64_t chunkGroups = std::max<int64_t>(1, kChunk / group);
+  // The sums start at 0 and each chunk adds to them.
+  Value zeroScalar = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  for (int64_t j = 0; j < kOutputs; ++j) {
+    auto exists = scf::IfOp::create(b, loc, outputExists(j), false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(exists.thenBlock());
+    scf::ForOp::create(b, loc, first, end, one, ValueRange{},
+                       [&](OpBuilder &, Location, Value m, ValueRange) {
+                         memref::StoreOp::create(
+                             b, loc, zeroScalar, out,
+                             ValueRange{m, add(n0, index(j))});
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+  scf::ForOp::create(
+      b, loc, zero, index(groups), index(chunkGroups), ValueRange{},
+      [&](OpBuilder &, Location, Value g0, ValueRange) {
+        Value g1 = arith::MinUIOp::create(b, loc, add(g0, index(chunkGroups)),
+                                          index(groups));
+        Value kStart = mul(g0, index(group));
+        Value kLength =
+            mul(arith::SubIOp::create(b, loc, g1, g0), index(group));
+        // Unpack and scale the chunk: scratch[j][k - kStart].
+        scf::ForOp::create(
+            b, loc, g0, g1, one, ValueRange{},
+            [&](OpBuilder &, Location, Value g, ValueRange) {
+              SmallVector<Value> scaleOf;
+              for (int64_t j = 0; j < kOutputs; ++j)
+                scaleOf.push_back(scale(j, g));
+              Value groupStart = mul(g, index(group));
+              scf::ForOp::create(
+                  b, loc, zero, index(group), index(kBlock), ValueRange{},
+                  [&](OpBuilder &, Location, Value offset, ValueRange) {
+                    Value k0 = add(groupStart, offset);
+                    Value local = arith::SubIOp::create(b, loc, k0, kStart);
+                    for (int64_t j = 0; j < kOutputs; ++j) {
+                      auto [low, high] = unpack(j, k0);
+                      vector::StoreOp::create(
+                          b, loc,
+                          arith::MulFOp::create(b, loc, low, scaleOf[j]),
+                          scratch, ValueRange{index(j), local});
+                      vector::StoreOp::create(
+                          b, loc,
+                          arith::MulFOp::create(b, loc, high, scaleOf[j]),
+                          scratch,
+                          ValueRange{index(j), add(local, index(kLanes))});
+                    }
+                    scf::YieldOp::create(b, loc);
+                  });
+              scf::YieldOp::create(b, loc);
+            });
+        // Every tile of rows over the chunk.
+        scf::ForOp::create(
+            b, loc, first, end, index(kRows), ValueRange{},
+            [&](OpBuilder &, Location, Value m0, ValueRange) {
+              SmallVector<Value> init(kRows * kOutputs, zeros());
+              auto loop = scf::ForOp::create(
+                  b, loc, zero, kLength, index(kLanes), init,
+                  [&](OpBuilder &, Location, Value local, ValueRange acc) {
+                    SmallVector<Value> w;
+                    for (int64_t j = 0; j < kOutputs; ++j)
+                      w.push_back(
+                          vector::LoadOp::create(b, loc, f32x16, scratch,
+                                                 ValueRange{index(j), local}));
+                    SmallVector<Value> next(acc.begin(), acc.end());
+                    Value kk = add(kStart, local);
+                    for (int64_t r = 0; r < kRows; ++r) {
+                      Value a = vector::LoadOp::create(
+                          b, loc, f32x16, input,
+                          ValueRange{add(m0, index(r)), kk});
+                      for (int64_t j = 0; j < kOutputs; ++j)
+                        next[r * kOutputs + j] = vector::FMAOp::create(
+                            b, loc, a, w[j], acc[r * kOutputs + j]);
+                    }
+                    scf::YieldOp::create(b, loc, next);
+                  });
+              for (int64_t j = 0; j < kOutputs; ++j) {
+                auto exists = scf::IfOp::create(b, loc, outputExists(j), false);
+                OpBuilder::InsertionGuard g(b);
+                b.setInsertionPointToStart(exists.thenBlock());
+                for (int64_t r = 0; r < kRows; ++r) {
+                  SmallVector<Value> at = {add(m0, index(r)),
+                                           add(n0, index(j))};
+                  Value sum = vector::ReductionOp::create(
+                      b, loc, vector::CombiningKind::ADD,
+                      loop.getResult(r * kOutputs + j));
+                  memref::StoreOp::create(
+                      b, loc,
+                      arith::AddFOp::create(
+                          b, loc, memref::LoadOp::create(b, loc, out, at), sum),
+                      out, at);
+                }
+              }
+              scf::YieldOp::create(b, loc);
+            });
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+void KernelBuilder::singleRow(Value m) {
+  Value zero = index(0), one = index(1);
+  SmallVector<Value> init(kOutputs, zeros());
   auto groups = scf::ForOp::create(
       b, loc, zero, index(k / group), one, init,
       [&](OpBuilder &, Location, Value g, ValueRange carried) {
-        SmallVector<Value> scale;
-        for (int64_t j = 0; j < kOutputs; ++j)
-          scale.push_back(vector::BroadcastOp::create(
-              b, loc, f32x16,
-              memref::LoadOp::create(b, loc, scales,
-                                     ValueRange{outputs[j], g})));
         Value groupStart = mul(g, index(group));
-        SmallVector<Value> groupInit(carried.begin(), carried.end());
-        if (scaleSums)
-          groupInit.assign(carried.size(), zeros);
+        SmallVector<Value> groupInit(kOutputs, zeros());
         auto blocks = scf::ForOp::create(
-            b, loc, zero, index(group / kBlock), one, groupInit,
-            [&](OpBuilder &, Location, Value block, ValueRange acc) {
-              Value k0 = add(groupStart, mul(block, index(kBlock)));
-              Value byte0 = arith::DivUIOp::create(b, loc, k0, index(2));
-              // Each output's 32 weights: the low nibbles are k0 .. k0 + 15,
-              // the high ones k0 + 16 .. k0 + 31. The bytes are widened to
-              // i32 lanes first (x86 has no byte shifts): the sign-extended
-              // byte shifted right (arithmetically) by 4 is the high
-              // nibble; shifted left by 28 and back, the low one.
-              SmallVector<Value> low, high;
-              for (int64_t j = 0; j < kOutputs; ++j) {
-                Value bytes = vector::LoadOp::create(
-                    b, loc, i8x16, weights, ValueRange{outputs[j], byte0});
-                Value wide = arith::ExtSIOp::create(b, loc, i32x16, bytes);
-                Value lowNibbles = arith::ShRSIOp::create(
-                    b, loc, arith::ShLIOp::create(b, loc, wide, shift28),
-                    shift28);
-                Value highNibbles =
-                    arith::ShRSIOp::create(b, loc, wide, shift4);
-                low.push_back(
-                    arith::SIToFPOp::create(b, loc, f32x16, lowNibbles));
-                high.push_back(
-                    arith::SIToFPOp::create(b, loc, f32x16, highNibbles));
-                if (!scaleSums) {
-                  low.back() =
-                      arith::MulFOp::create(b, loc, low.back(), scale[j]);
-                  high.back() =
-                      arith::MulFOp::create(b, loc, high.back(), scale[j]);
-                }
-              }
+            b, loc, zero, index(group), index(kBlock), groupInit,
+            [&](OpBuilder &, Location, Value offset, ValueRange acc) {
+              Value k0 = add(groupStart, offset);
+              Value a0 = vector::LoadOp::create(b, loc, f32x16, input,
+                                                ValueRange{m, k0});
+              Value a1 = vector::LoadOp::create(
+                  b, loc, f32x16, input, ValueRange{m, add(k0, index(kLanes))});
               SmallVector<Value> next(acc.begin(), acc.end());
-              for (int64_t r = 0; r < rows; ++r) {
-                Value a0 = vector::LoadOp::create(b, loc, f32x16, input,
-                                                  ValueRange{rowIndex[r], k0});
-                Value a1 = vector::LoadOp::create(
-                    b, loc, f32x16, input,
-                    ValueRange{rowIndex[r], add(k0, index(kLanes))});
-                for (int64_t j = 0; j < kOutputs; ++j) {
-                  Value &sum = next[r * kOutputs + j];
-                  sum = vector::FMAOp::create(b, loc, a0, low[j], sum);
-                  sum = vector::FMAOp::create(b, loc, a1, high[j], sum);
-                }
+              for (int64_t j = 0; j < kOutputs; ++j) {
+                auto [low, high] = unpack(j, k0);
+                next[j] = vector::FMAOp::create(b, loc, a0, low, next[j]);
+                next[j] = vector::FMAOp::create(b, loc, a1, high, next[j]);
               }
               scf::YieldOp::create(b, loc, next);
             });
-        SmallVector<Value> sums(blocks.getResults());
-        if (scaleSums)
-          for (int64_t j = 0; j < kOutputs; ++j)
-            sums[j] =
-                vector::FMAOp::create(b, loc, sums[j], scale[j], carried[j]);
+        // The group's sums, scaled once.
+        SmallVector<Value> sums;
+        for (int64_t j = 0; j < kOutputs; ++j)
+          sums.push_back(vector::FMAOp::create(b, loc, blocks.getResult(j),
+                                               scale(j, g), carried[j]));
         scf::YieldOp::create(b, loc, sums);
       });
-
-  // Each accumulator's lanes summed: out[m, n] for the outputs that exist.
   for (int64_t j = 0; j < kOutputs; ++j) {
-    Value column = add(n0, index(j));
-    Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                         column, index(n));
-    auto store = scf::IfOp::create(b, loc, exists, false);
+    auto exists = scf::IfOp::create(b, loc, outputExists(j), false);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(store.thenBlock());
-    for (int64_t r = 0; r < rows; ++r) {
-      Value sum =
-          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                      groups.getResult(r * kOutputs + j));
-      memref::StoreOp::create(b, loc, sum, out,
-                              ValueRange{rowIndex[r], column});
-    }
+    b.setInsertionPointToStart(exists.thenBlock());
+    Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            groups.getResult(j));
+    memref::StoreOp::create(b, loc, sum, out, ValueRange{m, add(n0, index(j))});
   }
 }
 
@@ -209,6 +296,15 @@ void KernelBuilder::build() {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(parallel.getBody()->getTerminator());
     Value it = parallel.getInductionVars()[0];
+    // The task's scratch lives on the stack for one iteration (the scope
+    // is the body's last op, so canonicalization hoists the alloca to the
+    // task function's entry).
+    auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+    b.setInsertionPointToStart(b.createBlock(&scope.getBodyRegion()));
+    int64_t chunkK = std::max<int64_t>(1, kChunk / group) * group;
+    auto scratch = memref::AllocaOp::create(
+        b, loc, MemRefType::get({kOutputs, chunkK}, b.getF32Type()));
+    scratch.setAlignment(64);
     Value rowTask = arith::DivUIOp::create(b, loc, it, index(columnBlocks));
     n0 = mul(arith::RemUIOp::create(b, loc, it, index(columnBlocks)),
              index(kOutputs));
@@ -223,16 +319,21 @@ void KernelBuilder::build() {
     Value tiles = arith::DivUIOp::create(
         b, loc, arith::SubIOp::create(b, loc, endRow, firstRow), index(kRows));
     Value tilesEnd = add(firstRow, mul(tiles, index(kRows)));
-    scf::ForOp::create(b, loc, firstRow, tilesEnd, index(kRows), ValueRange{},
-                       [&](OpBuilder &, Location, Value m0, ValueRange) {
-                         tile(m0, kRows);
-                         scf::YieldOp::create(b, loc);
-                       });
+    auto anyTiles = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, tiles, zero),
+        false);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(anyTiles.thenBlock());
+      rowTiles(firstRow, tilesEnd, scratch);
+    }
     scf::ForOp::create(b, loc, tilesEnd, endRow, one, ValueRange{},
                        [&](OpBuilder &, Location, Value m, ValueRange) {
-                         tile(m, 1);
+                         singleRow(m);
                          scf::YieldOp::create(b, loc);
                        });
+    memref::AllocaScopeReturnOp::create(b, loc, ValueRange{});
   }
   Value tensor = bufferization::ToTensorOp::create(
       b, loc, resultType, result, /*restrict=*/true, /*writable=*/true);

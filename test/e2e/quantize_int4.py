@@ -10,7 +10,8 @@ inputs, scale = max |w| / 7, q = round(w / scale) clipped to [-7, 7]
 What remains is f32 summation order, so the bound is 1e-5 of the output's
 magnitude: a wrong nibble, group, scale or packing is far above it. The
 row counts cover the kernel's 4-row tiles and its single-row tail (M = 1
-is a decode step's GEMV), N not a multiple of 4 its output tail; a layer
+is a decode step's GEMV), N not a multiple of 4 its output tail, K above
+512 its chunks of unpacked weights, M above 64 its row tasks; a layer
 whose K is not a multiple of G stays f32 and must match to float rounding.
 
     quantize_int4.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
@@ -62,6 +63,10 @@ def main():
     cases.append(("gemm_g128", 128, (3, 384), 384, 16, "gemm"))
     # A rank-3 input (batch x sequence x features).
     cases.append(("batched", 64, (2, 3, 192), 192, 20, "matmul"))
+    # Several 512-wide chunks of unpacked weights (the last one partial),
+    # and more rows than one parallel task's 64.
+    cases.append(("chunks", 128, (9, 1280), 1280, 24, "matmul"))
+    cases.append(("tasks", 32, (70, 640), 640, 20, "gemm"))
     # K not a multiple of the group: stays f32.
     cases.append(("kept_k", 64, (3, 96), 96, 20, "matmul"))
     for name, group, x_shape, k, n, kind in cases:
