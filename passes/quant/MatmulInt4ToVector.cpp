@@ -23,9 +23,11 @@ constexpr int64_t kOutputs = 4, kRows = 4;
 /// Input rows per parallel task (its outputs' weights stay in cache while
 /// they are reused).
 constexpr int64_t kRowsPerTask = 64;
-/// k per chunk of unpacked weights (at least one group; 4 outputs x 512
-/// f32 = 8 KiB of stack, in L1).
-constexpr int64_t kChunk = 512;
+/// k per chunk of unpacked weights (at least one group): 4 outputs x 2048
+/// f32 = 32 KiB of stack, about L1. Each tile of rows sums a chunk into
+/// out once (lane reductions, a read-modify-write), so longer chunks cost
+/// less of that; hidden sizes up to 2048 are one chunk.
+constexpr int64_t kChunk = 2048;
 
 class KernelBuilder {
 public:
