@@ -250,6 +250,18 @@ LogicalResult Outliner::outline(scf::ParallelOp op, func::FuncOp func) {
   } else {
     cloneBody(lb);
   }
+  // A static stack buffer of the body (a kernel's per-iteration scratch,
+  // left there when canonicalization dissolved its alloca_scope) would be
+  // allocated again on every iteration of the task's loop, and LLVM frees
+  // allocas only at return: thousands of iterations overflow the stack.
+  // Each iteration's buffer starts undefined and dies with the iteration,
+  // so one buffer at the task's entry serves them all in turn.
+  task.walk([&](memref::AllocaOp alloca) {
+    if (alloca.getDynamicSizes().empty() &&
+        alloca.getSymbolOperands().empty() &&
+        !alloca->getParentOfType<memref::AllocaScopeOp>())
+      alloca->moveBefore(entry, entry->begin());
+  });
   tb.setInsertionPointToEnd(entry);
   LLVM::ReturnOp::create(tb, loc, ValueRange{});
 

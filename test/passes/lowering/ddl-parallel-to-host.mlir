@@ -87,3 +87,29 @@ func.func @layers(%a: memref<64x64xf32>, %b: memref<64x64xf32>) {
   }
   return
 }
+
+// -----
+
+// A static stack buffer in the body (a kernel's per-iteration scratch)
+// moves to the task's entry block: allocated once per call, not once per
+// iteration (LLVM frees allocas only at return). A dynamic one stays.
+// CHECK-LABEL: llvm.func internal @__ddl_task_scratch_0
+// CHECK-NEXT:    memref.alloca() {alignment = 64 : i64} : memref<4x2048xf32>
+// CHECK:         scf.for
+// CHECK:           memref.alloca(%{{.*}}) : memref<?xf32>
+// CHECK:         llvm.return
+func.func @scratch(%out: memref<4096xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  scf.parallel (%i) = (%c0) to (%c4096) step (%c1) {
+    %s = memref.alloca() {alignment = 64 : i64} : memref<4x2048xf32>
+    %d = memref.alloca(%n) : memref<?xf32>
+    %v = memref.load %s[%c0, %i] : memref<4x2048xf32>
+    %w = memref.load %d[%c0] : memref<?xf32>
+    %x = arith.addf %v, %w : f32
+    memref.store %x, %out[%i] : memref<4096xf32>
+    scf.reduce
+  }
+  return
+}
