@@ -24,6 +24,40 @@ Value widen(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
   return arith::ExtSIOp::create(b, loc, i32, v);
 }
 
+/// The loops of a matmul generic of `input` [..., M, K] into [..., M, N]:
+/// the result's dims, then k (a reduction); the input's and the result's
+/// maps, and the result initialized to zero of `element`.
+struct MatmulLoops {
+  AffineMap inputMap, outMap;
+  SmallVector<utils::IteratorType> iterators;
+  Value init;
+};
+
+MatmulLoops matmulLoops(OpBuilder &b, Location loc, Value input, OpFoldResult n,
+                        Type element) {
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> inputExprs, outExprs;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    inputExprs.push_back(b.getAffineDimExpr(d));
+  inputExprs.push_back(b.getAffineDimExpr(rank));
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(b.getAffineDimExpr(d));
+  MatmulLoops loops;
+  loops.inputMap = AffineMap::get(rank + 1, 0, inputExprs, ctx);
+  loops.outMap = AffineMap::get(rank + 1, 0, outExprs, ctx);
+  loops.iterators.assign(rank, utils::IteratorType::parallel);
+  loops.iterators.push_back(utils::IteratorType::reduction);
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, input, d));
+  sizes.push_back(n);
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, element);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  loops.init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  return loops;
+}
+
 void lowerMatMul(lowbit::MatMulOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -31,40 +65,24 @@ void lowerMatMul(lowbit::MatMulOp op) {
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   bool lhsUnsigned = op.getLhsUnsigned(), rhsUnsigned = op.getRhsUnsigned();
   int64_t rank = resultType.getRank();
-  // Loops: the result's dims, then k.
   MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> lhsExprs, outExprs;
-  for (int64_t d = 0; d < rank - 1; ++d)
-    lhsExprs.push_back(b.getAffineDimExpr(d));
-  lhsExprs.push_back(b.getAffineDimExpr(rank));
-  for (int64_t d = 0; d < rank; ++d)
-    outExprs.push_back(b.getAffineDimExpr(d));
+  MatmulLoops loops =
+      matmulLoops(b, loc, op.getLhs(),
+                  tensor::getMixedSize(b, loc, op.getRhs(), 1), b.getI32Type());
   AffineExpr n = b.getAffineDimExpr(rank - 1), k = b.getAffineDimExpr(rank);
-  SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, lhsExprs, ctx),
-                                 AffineMap::get(rank + 1, 0, {k, n}, ctx),
-                                 AffineMap::get(rank + 1, 0, {}, ctx),
-                                 AffineMap::get(rank + 1, 0,
-                                                rhsZeroType.getRank() == 1
-                                                    ? SmallVector<AffineExpr>{n}
-                                                    : SmallVector<AffineExpr>{},
-                                                ctx),
-                                 AffineMap::get(rank + 1, 0, outExprs, ctx)};
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0; d < rank - 1; ++d)
-    sizes.push_back(tensor::getMixedSize(b, loc, op.getLhs(), d));
-  sizes.push_back(tensor::getMixedSize(b, loc, op.getRhs(), 1));
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, b.getI32Type());
-  Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
-  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  SmallVector<AffineMap> maps = {
+      loops.inputMap, AffineMap::get(rank + 1, 0, {k, n}, ctx),
+      AffineMap::get(rank + 1, 0, {}, ctx),
+      AffineMap::get(rank + 1, 0,
+                     rhsZeroType.getRank() == 1 ? SmallVector<AffineExpr>{n}
+                                                : SmallVector<AffineExpr>{},
+                     ctx),
+      loops.outMap};
   auto generic = linalg::GenericOp::create(
       b, loc, resultType,
       ValueRange{op.getLhs(), op.getRhs(), op.getLhsZeroPoint(),
                  op.getRhsZeroPoint()},
-      init, maps, iterators,
+      loops.init, maps, loops.iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value a = arith::SubIOp::create(nb, nloc,
                                         widen(nb, nloc, args[0], lhsUnsigned),
@@ -89,29 +107,13 @@ void lowerMatMulInt4(lowbit::MatMulInt4Op op) {
   Location loc = op.getLoc();
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   int64_t rank = resultType.getRank(), group = op.getGroupSize();
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> inputExprs, outExprs;
-  for (int64_t d = 0; d < rank - 1; ++d)
-    inputExprs.push_back(b.getAffineDimExpr(d));
-  inputExprs.push_back(b.getAffineDimExpr(rank));
-  for (int64_t d = 0; d < rank; ++d)
-    outExprs.push_back(b.getAffineDimExpr(d));
-  SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, inputExprs, ctx),
-                                 AffineMap::get(rank + 1, 0, outExprs, ctx)};
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t d = 0; d < rank - 1; ++d)
-    sizes.push_back(tensor::getMixedSize(b, loc, op.getInput(), d));
-  sizes.push_back(tensor::getMixedSize(b, loc, op.getWeights(), 0));
-  Value empty = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  MatmulLoops loops = matmulLoops(
+      b, loc, op.getInput(), tensor::getMixedSize(b, loc, op.getWeights(), 0),
+      b.getF32Type());
   Value weights = op.getWeights(), scales = op.getScales();
   auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{op.getInput()}, init, maps, iterators,
+      b, loc, resultType, ValueRange{op.getInput()}, loops.init,
+      ArrayRef<AffineMap>{loops.inputMap, loops.outMap}, loops.iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         auto index = [&](int64_t v) {
           return arith::ConstantIndexOp::create(nb, nloc, v);
