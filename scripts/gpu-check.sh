@@ -72,7 +72,7 @@ step() {
 for s in $steps; do
   case "$s" in
     nodes)
-      step nodes "${NODES_LIMIT:-240}" python3 "$root/test/e2e/node_suite_staged.py" \
+      step nodes "${NODES_LIMIT:-300}" python3 "$root/test/e2e/node_suite_staged.py" \
         "$dir/gpu-stage" --ddl-run "$dir/build-portable/bin/ddl-run" --jobs 12 \
         --results "$out/node-results.txt" ;;
     frontend)

@@ -57,20 +57,31 @@ def main():
                 name, _, reason = line.rstrip("\n").partition(": ")
                 refused[name] = reason
     work = tempfile.mkdtemp(prefix="ddl-staged-")
+    # Outcomes are printed and written as they come, so that a run cut off
+    # by a time limit still leaves what it measured.
+    results = []
+    out = open(args.results, "w") if args.results else None
     try:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            results = list(pool.map(lambda t: run_one(args, work, t), tests))
+            futures = [pool.submit(run_one, args, work, t) for t in tests]
+            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+                t, k, r = future.result()
+                results.append((t, k, r))
+                if k != "pass":
+                    print(f"{k.upper()} {t}: {r}", flush=True)
+                if out:
+                    out.write(f"{t}: {k}: {r}\n")
+                    out.flush()
+                if done % 100 == 0:
+                    print(f"staged conformance: {done} of {len(tests)} run", flush=True)
+        if out:
+            for t in sorted(refused):
+                out.write(f"{t}: not compiled: {refused[t]}\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if out:
+            out.close()
     failed = [(t, k, r) for t, k, r in results if k != "pass"]
-    for t, k, r in failed:
-        print(f"{k.upper()} {t}: {r}")
-    if args.results:
-        with open(args.results, "w") as f:
-            for t, k, r in results:
-                f.write(f"{t}: {k}: {r}\n")
-            for t in sorted(refused):
-                f.write(f"{t}: not compiled: {refused[t]}\n")
     print(f"staged conformance: {len(results) - len(failed)} passed, "
           f"{len(failed)} failed, {len(refused)} did not compile")
     return 0

@@ -142,7 +142,7 @@ def _perturbed_inputs(example_inputs, dynamic):
             size = t.shape[dim]
             if size == 0:
                 raise CaptureError(f"dynamic dimension '{name}' has size 0 in the example input; use a size >= 1")
-            index = torch.arange(size + growth[name]) % size
+            index = torch.arange(size + growth[name], device=t.device) % size
             t = t.index_select(dim, index)
         result.append(t)
     return result
