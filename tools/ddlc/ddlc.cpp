@@ -190,8 +190,8 @@ static cl::opt<std::string> precision(
     cl::value_desc("type"), cl::init("fp32"));
 static cl::opt<bool> allowTF32(
     "allow-tf32",
-    cl::desc("GPU targets: fp32 contractions may run in tf32 on the tensor "
-             "cores (as --precision=tf32)"));
+    cl::desc("fp32 contractions may run in tf32 on NVIDIA tensor cores "
+             "(as --precision=tf32 there; other targets stay fp32)"));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -341,15 +341,17 @@ int main(int argc, char **argv) {
         << "' (expected fp32, tf32, bf16 or fp16)\n";
     return 1;
   }
+  int smVersion = 0;
+  if (device && device->kind == ddl::DeviceTarget::Kind::CUDA)
+    StringRef(device->chip).drop_front(3).consumeInteger(10, smVersion);
+  bool tensorCores = smVersion >= 80;
+  // --allow-tf32 permits tf32 where there are tensor cores for it (as
+  // PyTorch's flag does); elsewhere fp32 stays fp32. --precision demands.
   std::string compute = precision;
-  if (allowTF32 && compute == "fp32")
+  if (allowTF32 && compute == "fp32" && tensorCores)
     compute = "tf32";
   if (compute != "fp32") {
-    int smVersion = 0;
-    if (device && device->kind == ddl::DeviceTarget::Kind::CUDA)
-      StringRef(device->chip).drop_front(3).consumeInteger(10, smVersion);
-    if (!device || device->kind != ddl::DeviceTarget::Kind::CUDA ||
-        smVersion < 80) {
+    if (!tensorCores) {
       llvm::WithColor::error(llvm::errs(), "ddlc")
           << "--precision=" << compute
           << " runs contractions on NVIDIA tensor cores (mma.sync), which "
