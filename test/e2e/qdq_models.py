@@ -13,7 +13,6 @@ product is exact; only the final f32 rescale rounds).
     qdq_models.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -21,6 +20,9 @@ import sys
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import parse_tool_args  # noqa: E402
 
 
 def model(path, m, k, n, per_column, float_weights, rng):
@@ -55,13 +57,7 @@ def model(path, m, k, n, per_column, float_weights, rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ddlc", required=True)
-    parser.add_argument("--ddl-run", dest="ddl_run", required=True)
-    parser.add_argument("--work", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = parse_tool_args(__doc__)
     rng = np.random.default_rng(0)
     ok = True
     for name, per_column, float_weights in (("per-tensor", False, False),

@@ -17,7 +17,6 @@ whose K is not a multiple of G stays f32 and must match to float rounding.
     quantize_int4.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -25,6 +24,9 @@ import sys
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import parse_tool_args  # noqa: E402
 
 
 def dequantized(w_kn, group):
@@ -45,13 +47,7 @@ def model(name, nodes, inputs, initializers, y_shape):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ddlc", required=True)
-    parser.add_argument("--ddl-run", dest="ddl_run", required=True)
-    parser.add_argument("--work", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = parse_tool_args(__doc__)
     rng = np.random.default_rng(0)
     ok = True
     cases = []

@@ -16,13 +16,15 @@ broken scale (a wrong channel or row: ~0 dB) pass.
     quantize_int8.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
 
-import argparse
 import os
 import subprocess
 import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import parse_tool_args  # noqa: E402
 
 
 def sqnr(out, ref):
@@ -31,13 +33,7 @@ def sqnr(out, ref):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ddlc", required=True)
-    parser.add_argument("--ddl-run", dest="ddl_run", required=True)
-    parser.add_argument("--work", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = parse_tool_args(__doc__)
     torch.manual_seed(0)
     model = torch.nn.TransformerEncoderLayer(128, 4, 512, batch_first=True).eval()
     x = torch.randn(2, 48, 128)

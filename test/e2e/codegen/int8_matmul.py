@@ -12,12 +12,14 @@ int64 NumPy: the results must be equal.
     int8_matmul.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
 
-import argparse
 import os
 import subprocess
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tool_args import parse_tool_args  # noqa: E402
 
 CASES = [
     # (rows, K, N, lhs unsigned, rhs unsigned, per-column zero point, batch)
@@ -80,13 +82,7 @@ tensor<{k}x{n}x{rhs_type}>, tensor<{lhs_type}>, tensor<{zero_type}>) -> tensor<{
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ddlc", required=True)
-    parser.add_argument("--ddl-run", dest="ddl_run", required=True)
-    parser.add_argument("--work", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = parse_tool_args(__doc__)
     rng = np.random.default_rng(0)
     results = [run_case(args, i, *case, rng) for i, case in enumerate(CASES)]
     print(f"int8 matmul: {sum(results)} passed, {len(results) - sum(results)} failed")
