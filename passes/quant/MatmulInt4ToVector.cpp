@@ -349,6 +349,12 @@ struct DDLLowbitInt4ToVectorPass final
     SmallVector<lowbit::MatMulInt4Op> ops;
     getOperation().walk([&](lowbit::MatMulInt4Op op) { ops.push_back(op); });
     for (lowbit::MatMulInt4Op op : ops) {
+      // The kernel reads whole 32-wide blocks of each input row by the
+      // weights' K; an input whose K is only known at run time is left to
+      // the reference lowering.
+      auto input = cast<RankedTensorType>(op.getInput().getType());
+      if (input.isDynamicDim(input.getRank() - 1))
+        continue;
       OpBuilder b(op);
       KernelBuilder(b, op).build();
     }
