@@ -1,27 +1,39 @@
 #!/usr/bin/env python3
 """GPU latency of ddl side by side with PyTorch on one CUDA device.
 
-For each model (bench/models.py: torchvision architectures with random
-weights, or `bert_encoder`) at each --batch, and for square f32 GEMMs
-(`--gemm N ...`, a @ b), in one process:
+Workloads, in one process:
+  - models (bench/models.py: torchvision architectures with random weights,
+    or `bert_encoder`) at each --batch, in each --model-precisions (fp32:
+    TF32 off everywhere; bf16 / fp16: the model and its input in that type,
+    ddl with --precision of the same name);
+  - GEMMs a @ b (`--gemm N ...` squares, `--gemm-mnk MxNxK ...`) in each
+    --precisions, with TFLOP/s;
+  - memory-bound kernels (`--memory`: layernorm and softmax over the last
+    dimension of [rows, 4096] f32, and a chain of 5 elementwise ops), with
+    the bandwidth each reaches (bytes read once and written once over the
+    time) as a fraction of --copy-bandwidth (the H200's measured copy rate).
 
+Systems (columns):
   ddl            ddl.compile(model, (x,), device="cuda"): `ddlc --target=cuda`,
                  CUDA tensors in and out
+  ddl+graph      --cuda-graph: the same with cuda_graph=True, freeze=True
+                 (one CUDA graph launch per run; models only)
   eager          PyTorch eager, torch.no_grad()
   inductor       torch.compile(model) (mode default)
+  max-autotune   --max-autotune: torch.compile(model, mode="max-autotune")
   cudagraphs     torch.compile(model, mode="reduce-overhead") (Inductor with
                  CUDA graphs)
 
-all in fp32 with TF32 off (torch.backends.*.allow_tf32 = False), so every
-system computes what the model says. ddl's output is checked against
-eager's (relative error <= 1e-3 of the output's magnitude) before it is
-timed. Times are medians of --runs runs after --warmup runs, each run
-bracketed by CUDA events on the current stream (torch synchronizes before
-and after); a Markdown table gives the medians and the ratios ddl / peer
-(below 1: ddl is faster) and, for GEMMs, TFLOP/s.
+ddl's output is checked against eager's (relative max error within the
+workload's tolerance) before it is timed. Times are medians of --runs runs
+after --warmup runs, each run bracketed by CUDA events on the current
+stream; a Markdown table gives the medians and the ratios ddl / peer (below
+1: ddl is faster), with the better of ddl and ddl+graph in the ratios.
 
     python3 bench/gpu_latency.py [--models resnet50 bert_encoder]
-        [--batch 1 32] [--gemm 1024 4096] [--runs 50] [--warmup 10]
+        [--batch 1 32] [--model-precisions fp32 bf16] [--gemm 1024 4096]
+        [--gemm-mnk 16x11008x4096] [--precisions fp32 bf16] [--memory]
+        [--cuda-graph] [--max-autotune] [--runs 50] [--warmup 10]
         [--no-compile] [--json out.json]
 
 Needs a CUDA build of torch and ddl's tools (ddlc with the NVPTX target and
@@ -73,59 +85,123 @@ def first(output):
     return output[0] if isinstance(output, (tuple, list)) else output
 
 
-def measure(name, model, inputs, args, flops=None, precision="fp32", tolerance=TOLERANCE):
+def ddl_time(name, model, inputs, want, args, tolerance, **options):
+    """(relative error, median ms or None, failure text or None) of ddl."""
+    try:
+        compiled = ddl.compile(model, inputs, device="cuda", **options)
+        with torch.no_grad():
+            error = relative_error(first(compiled(*inputs)), want)
+    except Exception as e:  # noqa: BLE001 -- a failing workload must not end the others
+        print(f"{name}: ddl failed ({options}): {type(e).__name__}: {str(e)[:2000]}",
+              file=sys.stderr)
+        return float("nan"), None, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    if not error <= tolerance:
+        print(f"{name}: ddl's output ({options}) differs from eager's (relative error "
+              f"{error:.3g}); not timed", file=sys.stderr)
+        return error, None, None
+    ms = time_cuda(compiled, inputs, args.runs, args.warmup)
+    if options.get("cuda_graph"):
+        captures, launches, why = compiled.graph_stats()
+        if why:
+            print(f"{name}: ddl ran without CUDA graphs: {why}", file=sys.stderr)
+    return error, ms, None
+
+
+def measure(name, model, inputs, args, flops=None, bytes_moved=None, precision="fp32",
+            tolerance=TOLERANCE, graph=False):
     row = {"name": name}
     with torch.no_grad():
         want = first(model(*inputs))
-    try:
-        compiled = ddl.compile(model, inputs, device="cuda", precision=precision)
-        with torch.no_grad():
-            got = first(compiled(*inputs))
-        row["error"] = relative_error(got, want)
-    except Exception as e:  # noqa: BLE001 -- a failing workload must not end the others
-        print(f"{name}: ddl failed: {type(e).__name__}: {str(e)[:2000]}", file=sys.stderr)
-        row["error"] = float("nan")
-        row["failure"] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-    if "failure" in row:
-        row["ddl"] = None
-    elif not row["error"] <= tolerance:
-        print(f"{name}: ddl's output differs from eager's (relative error "
-              f"{row['error']:.3g}); not timed", file=sys.stderr)
-        row["ddl"] = None
-    else:
-        row["ddl"] = time_cuda(compiled, inputs, args.runs, args.warmup)
+    row["error"], row["ddl"], failure = ddl_time(name, model, inputs, want, args, tolerance,
+                                                 precision=precision)
+    if failure:
+        row["failure"] = failure
+    if graph:
+        _, row["ddl+graph"], _ = ddl_time(name, model, inputs, want, args, tolerance,
+                                          precision=precision, freeze=True, cuda_graph=True)
     row["eager"] = time_cuda(model, inputs, args.runs, args.warmup)
     if not args.no_compile:
-        torch._dynamo.reset()
-        row["inductor"] = time_cuda(torch.compile(model), inputs, args.runs, args.warmup)
-        torch._dynamo.reset()
-        row["cudagraphs"] = time_cuda(torch.compile(model, mode="reduce-overhead"),
-                                      inputs, args.runs, args.warmup)
+        modes = {"inductor": None, "cudagraphs": "reduce-overhead"}
+        if args.max_autotune:
+            modes["max-autotune"] = "max-autotune"
+        for peer, mode in modes.items():
+            torch._dynamo.reset()
+            try:
+                row[peer] = time_cuda(torch.compile(model, mode=mode), inputs, args.runs,
+                                      args.warmup)
+            except Exception as e:  # noqa: BLE001 -- a failing peer must not end the others
+                print(f"{name}: {peer} failed: {type(e).__name__}: {str(e)[:500]}",
+                      file=sys.stderr)
         torch._dynamo.reset()
     if flops:
         row["flops"] = flops
+    if bytes_moved:
+        row["bytes"] = bytes_moved
     print(f"{name}: " + ", ".join(f"{k} {v:.3f} ms" for k, v in row.items()
-                                  if k in ("ddl", "eager", "inductor", "cudagraphs")
-                                  and v is not None), flush=True)
+                                  if k in SYSTEMS and v is not None), flush=True)
     return row
 
 
-def markdown(rows, peers):
-    head = "| workload | rel. error | ddl (ms) | " + " | ".join(
-        f"{p} (ms) | ddl / {p}" for p in peers) + " | ddl TFLOP/s |"
-    lines = [head, "|" + "---|" * (4 + 2 * len(peers))]
+SYSTEMS = ("ddl", "ddl+graph", "eager", "inductor", "max-autotune", "cudagraphs")
+
+
+def best_ddl(row):
+    times = [row[k] for k in ("ddl", "ddl+graph") if row.get(k)]
+    return min(times) if times else None
+
+
+def markdown(rows, peers, graph, copy_bandwidth):
+    """The table: ddl's times, each peer's time and ddl / peer (ddl's
+    better time), and ddl's TFLOP/s or fraction of the copy bandwidth."""
+    ours = ["ddl"] + (["ddl+graph"] if graph else [])
+    head = ("| workload | rel. error | " + " | ".join(f"{s} (ms)" for s in ours) + " | "
+            + " | ".join(f"{p} (ms) | ddl / {p}" for p in peers) + " | ddl TFLOP/s or bandwidth |")
+    lines = [head, "|" + "---|" * (3 + len(ours) + 2 * len(peers))]
     for r in rows:
-        cells = [r["name"], f"{r['error']:.1e}",
-                 ("failed" if "failure" in r else "wrong") if r["ddl"] is None
-                 else f"{r['ddl']:.3f}"]
+        cells = [r["name"], f"{r['error']:.1e}"]
+        for s in ours:
+            t = r.get(s)
+            cells.append(f"{t:.3f}" if t else ("failed" if "failure" in r else "-"))
+        best = best_ddl(r)
         for p in peers:
             t = r.get(p)
             cells.append(f"{t:.3f}" if t else "-")
-            cells.append(f"{r['ddl'] / t:.2f}x" if t and r["ddl"] else "-")
-        tflops = (r["flops"] / r["ddl"] / 1e9) if r.get("flops") and r["ddl"] else None
-        cells.append(f"{tflops:.1f}" if tflops else "-")
+            cells.append(f"{best / t:.2f}x" if t and best else "-")
+        if r.get("flops") and best:
+            cells.append(f"{r['flops'] / best / 1e9:.1f} TFLOP/s")
+        elif r.get("bytes") and best:
+            rate = r["bytes"] / best / 1e9  # TB/s
+            cells.append(f"{rate:.2f} TB/s ({rate / copy_bandwidth:.0%})")
+        else:
+            cells.append("-")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def memory_workloads(device, rows_count, width, elements):
+    """(name, function, inputs, bytes read and written) of the memory-bound
+    kernels: each reads its inputs once and writes its output once."""
+    x = torch.randn(rows_count, width, device=device)
+    weight = torch.randn(width, device=device)
+    bias = torch.randn(width, device=device)
+    flat = torch.randn(elements, device=device)
+    other = torch.randn(elements, device=device)
+    matrix_bytes = 2 * x.numel() * 4
+
+    def layernorm(a, w, b):
+        return torch.nn.functional.layer_norm(a, (a.shape[-1],), w, b, 1e-5)
+
+    def softmax(a):
+        return torch.softmax(a, dim=-1)
+
+    def chain(a, b):
+        return torch.sigmoid(a * 1.5 + b).mul(a).sub(0.25).relu()
+
+    return [
+        (f"layernorm {rows_count}x{width}", layernorm, (x, weight, bias), matrix_bytes),
+        (f"softmax {rows_count}x{width}", softmax, (x,), matrix_bytes),
+        (f"5-op elementwise chain {elements}", chain, (flat, other), 3 * elements * 4),
+    ]
 
 
 def main():
@@ -141,6 +217,22 @@ def main():
                         choices=["fp32", "tf32", "bf16", "fp16"],
                         help="GEMM compute types: fp32 and tf32 on f32 tensors (the peer with "
                              "TF32 allowed for tf32), bf16 / fp16 on tensors of that type")
+    parser.add_argument("--model-precisions", nargs="+", default=["fp32"],
+                        choices=["fp32", "bf16", "fp16"],
+                        help="model types: fp32 (TF32 off), or the model in bf16 / fp16 with "
+                             "ddl's --precision of that name")
+    parser.add_argument("--memory", action="store_true",
+                        help="also the memory-bound kernels (layernorm, softmax, an elementwise "
+                             "chain)")
+    parser.add_argument("--memory-rows", type=int, default=16384)
+    parser.add_argument("--memory-elements", type=int, default=1 << 26)
+    parser.add_argument("--copy-bandwidth", type=float, default=4.3,
+                        help="TB/s the bandwidth fractions refer to (the H200's measured copy "
+                             "rate)")
+    parser.add_argument("--cuda-graph", action="store_true",
+                        help="also ddl with CUDA graphs (cuda_graph=True, freeze=True), for models")
+    parser.add_argument("--max-autotune", action="store_true",
+                        help="also torch.compile(mode='max-autotune') (slow to compile)")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--no-compile", action="store_true",
@@ -177,17 +269,28 @@ def main():
                                 flops=2.0 * m * n * k, precision=precision,
                                 tolerance=tolerances[precision]))
     torch.backends.cuda.matmul.allow_tf32 = False
-    for name in args.models:
-        for batch in args.batch:
-            try:
-                model, x = build(name, batch)
-            except ImportError as e:  # torchvision missing on this machine
-                print(f"{name}: skipped ({e})", file=sys.stderr)
-                break
-            model = model.to(device)
-            rows.append(measure(f"{name} (batch {batch})", model, (x.to(device),), args))
-    peers = ["eager"] + ([] if args.no_compile else ["inductor", "cudagraphs"])
-    print(markdown(rows, peers))
+    if args.memory:
+        for name, fn, inputs, nbytes in memory_workloads(device, args.memory_rows, 4096,
+                                                         args.memory_elements):
+            rows.append(measure(name, fn, inputs, args, bytes_moved=nbytes))
+    for precision in args.model_precisions:
+        for name in args.models:
+            for batch in args.batch:
+                try:
+                    model, x = build(name, batch)
+                except ImportError as e:  # torchvision missing on this machine
+                    print(f"{name}: skipped ({e})", file=sys.stderr)
+                    break
+                model, x = model.to(device), x.to(device)
+                if precision != "fp32":
+                    model, x = model.to(dtypes[precision]), x.to(dtypes[precision])
+                rows.append(measure(f"{name} (batch {batch}, {precision})", model, (x,), args,
+                                    precision=precision, tolerance=tolerances[precision],
+                                    graph=args.cuda_graph))
+    peers = ["eager"] + ([] if args.no_compile else
+                         ["inductor"] + (["max-autotune"] if args.max_autotune else [])
+                         + ["cudagraphs"])
+    print(markdown(rows, peers, args.cuda_graph, args.copy_bandwidth))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

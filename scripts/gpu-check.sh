@@ -13,8 +13,10 @@
 #       compiles and checks resnet50 and the BERT-like encoder through
 #       ddl.compile(..., device="cuda") against PyTorch eager and times them
 #       with PyTorch's peers (bench/gpu_latency.py; BENCH_ARGS adds flags),
-#       and the PyTorch frontend's device and model tests on CUDA.
-#       Results land in DIR (and in $OUT when set).
+#       and the PyTorch frontend's device and model tests on CUDA, and
+#       profiles ddl's kernels (bench/gpu_profile.py --ncu; PROFILE_ARGS
+#       names the workloads and flags). Results land in DIR (and in $OUT
+#       when set).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-}
@@ -43,8 +45,8 @@ fi
 
 # Each step runs under its own time limit and the next runs whatever it
 # returned: a failing step is reported, not fatal. Logs land in DIR (and in
-# $OUT when set). STEPS picks steps (default: nodes frontend bench).
-steps=${STEPS:-nodes frontend bench}
+# $OUT when set). STEPS picks steps (default: nodes frontend bench profile).
+steps=${STEPS:-nodes frontend bench profile}
 out=${OUT:-$dir}
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
@@ -84,6 +86,10 @@ for s in $steps; do
       # shellcheck disable=SC2086
       step bench "${BENCH_LIMIT:-300}" python3 "$root/bench/gpu_latency.py" ${BENCH_ARGS:-} \
         --json "$out/gpu_latency.json" ;;
+    profile)
+      # shellcheck disable=SC2086
+      step profile "${PROFILE_LIMIT:-300}" python3 "$root/bench/gpu_profile.py" \
+        ${PROFILE_ARGS:---ncu} --json "$out/gpu_profile.json" ;;
     *) echo "gpu-check: unknown step $s" >&2 ;;
   esac
 done

@@ -71,6 +71,12 @@ class CompiledModule:
             outputs = self._model.run(tensors)
         return unflatten(outputs, self._output_spec)
 
+    def graph_stats(self):
+        """CUDA graph mode (compile(..., cuda_graph=True)) so far: (graphs
+        captured, graph launches, why the program runs without graphs or
+        None)."""
+        return self._model.graph_stats()
+
 
 def _attribute_getter(root, qualified):
     parts = qualified.split(".")
@@ -159,6 +165,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     quantize_keep=(),
     quantize_group=None,
     precision="fp32",
+    cuda_graph=False,
 ):
     """Compiles a `torch.nn.Module` or a function of tensors with ddl.
 
@@ -195,6 +202,14 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         `ddlc --precision`: "fp32" (the default), or "tf32", "bf16", "fp16"
         (tensor cores with fp32 accumulation; inputs and outputs keep their
         types). CPU programs compute in fp32 only.
+    cuda_graph: on a CUDA device, capture the program's kernels into a CUDA
+        graph per set of input shapes (the second call with those shapes
+        captures, later ones replay it): one launch per call instead of one
+        per kernel. Inputs and outputs still go through copies into and out
+        of the graph's own buffers, parameters included: use freeze=True so
+        that the weights are constants rather than inputs copied per call. `compiled.graph_stats()` says how many
+        graphs were captured and launched, and why a program that cannot
+        be captured (its host code reads device values) runs without.
     """
     if precision not in PRECISIONS:
         raise DdlError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, not {precision!r}")
@@ -210,6 +225,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     if quantize is not None:
         freeze = True
     device = parse_device(device)
+    if cuda_graph and device is None:
+        raise DdlError("cuda_graph=True needs device='cuda' (CUDA graphs record GPU work)")
     if precision != "fp32" and device is None:
         raise DdlError(f"precision={precision!r} needs device='cuda' (CPU programs compute in fp32)")
     example_inputs = _as_tuple(example_inputs)
@@ -277,6 +294,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         raise _compile_error(command, graph_path, result)
     runtime = Runtime(threads) if threads else None
     model = Model(library, runtime, device)
+    if cuda_graph:
+        model.enable_graph(True)
     if not keep_files:
         shutil.rmtree(workdir, ignore_errors=True)  # the loaded library stays mapped
         library = None

@@ -72,6 +72,11 @@ def _library():
             "ddl_model_device_arch": (ctypes.c_char_p, [vp]),
             "ddl_model_close": (None, [vp]),
             "ddl_model_set_stream": (ctypes.c_int, [vp, vp]),
+            "ddl_model_enable_graph": (ctypes.c_int, [vp, ctypes.c_int]),
+            "ddl_model_graph_stats": (
+                ctypes.c_int,
+                [vp, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_char_p)],
+            ),
             "ddl_model_num_inputs": (sz, [vp]),
             "ddl_model_num_outputs": (sz, [vp]),
             "ddl_model_input_info": (ctypes.POINTER(_TensorInfo), [vp, sz]),
@@ -202,6 +207,25 @@ class Model:
         for name, dtype, _ in self.inputs + self.outputs:
             if dtype is None:
                 raise UnsupportedDtypeError(f"the model's tensor '{name}' has an element type torch cannot hold")
+
+    def enable_graph(self, enable=True):
+        """CUDA graph mode (ddl_model_enable_graph): each set of input
+        shapes runs normally once, is captured into a CUDA graph on its
+        second run and replayed after."""
+        if self.device is None:
+            raise RuntimeCallError("CUDA graphs need a model compiled for a CUDA device, not the CPU")
+        with self._run_lock:
+            _check(self._lib.ddl_model_enable_graph(self._handle, 1 if enable else 0), "cannot set graph mode")
+
+    def graph_stats(self):
+        """(graphs captured, graph launches, why the model runs without
+        graphs or None) so far."""
+        captures, launches, why = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_char_p()
+        _check(
+            self._lib.ddl_model_graph_stats(self._handle, ctypes.byref(captures), ctypes.byref(launches), ctypes.byref(why)),
+            "cannot read the graph statistics",
+        )
+        return captures.value, launches.value, why.value.decode() if why.value else None
 
     def __del__(self):
         if getattr(self, "_handle", None):

@@ -191,6 +191,29 @@ def test_bad_precisions_are_refused_before_compiling(precision, device, message,
         ddl.compile(_double_plus_one, (torch.randn(2, 3),), device=device, precision=precision)
 
 
+def test_cuda_graph_needs_a_cuda_device(monkeypatch):
+    def no_ddlc(*args, **kwargs):
+        raise AssertionError("ddlc must not run")
+
+    monkeypatch.setattr(compiler.subprocess, "run", no_ddlc)
+    with pytest.raises(ddl.DdlError, match="cuda_graph=True needs device='cuda'"):
+        ddl.compile(_double_plus_one, (torch.randn(2, 3),), cuda_graph=True)
+
+
+@needs_cuda
+def test_cuda_graph_captures_once_per_shape_and_replays():
+    model = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.GELU(), torch.nn.Linear(32, 8)).cuda().eval()
+    x = torch.randn(4, 16, device="cuda")
+    compiled = ddl.compile(model, (x,), dynamic=[{0: "batch"}], device="cuda", freeze=True, cuda_graph=True)
+    with torch.no_grad():
+        for batch in (4, 4, 4, 9, 9, 9, 4):
+            a = torch.randn(batch, 16, device="cuda")  # new values and pointers each call
+            torch.testing.assert_close(compiled(a), model(a), rtol=1e-4, atol=1e-4)
+    captures, launches, why = compiled.graph_stats()
+    # Per shape: a normal run, then a capture launched at once, then replays.
+    assert (captures, launches, why) == (2, 5, None)
+
+
 def test_precision_reaches_ddlc():
     command = compiler.ddlc_command("g.mlir", "m.so", 3, "cuda:sm_90", precision="bf16")
     assert "--precision=bf16" in command and "--target=cuda:sm_90" in command

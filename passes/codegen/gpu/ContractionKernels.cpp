@@ -76,6 +76,20 @@ std::optional<Precision> parsePrecision(StringRef name) {
       .Default(std::nullopt);
 }
 
+StringRef precisionName(Precision precision) {
+  switch (precision) {
+  case Precision::F32:
+    return "fp32";
+  case Precision::TF32:
+    return "tf32";
+  case Precision::BF16:
+    return "bf16";
+  case Precision::F16:
+    return "fp16";
+  }
+  return "";
+}
+
 /// What both kernels share: the loop sizes and grid (computed on the
 /// host), the launch, operand indexing, bounds-checked loads converted to
 /// the compute type, and the accumulate-into-C epilogue.
@@ -91,8 +105,11 @@ protected:
   /// shared-memory buffers as workgroup attributions. The builder is left
   /// at the start of the body, with ivs holding the block's batch
   /// position, m0 / n0 its first row and column.
-  ::mlir::gpu::LaunchOp launch(int64_t blockM, int64_t blockN, int64_t threads,
-                               TypeRange sharedBuffers) {
+  ///
+  /// `name` names the outlined kernel (made unique when it is outlined),
+  /// so that profiles say which kernel is which.
+  ::mlir::gpu::LaunchOp launch(StringRef name, int64_t blockM, int64_t blockN,
+                               int64_t threads, TypeRange sharedBuffers) {
     SmallVector<Range> ranges = c.op.createLoopRanges(b, loc);
     for (Range &r : ranges)
       sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
@@ -106,6 +123,7 @@ protected:
         b, loc, gridX, gridY, gridZ, index(threads), one, one,
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/{}, sharedBuffers);
+    launchOp.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), name));
     Block &body = launchOp.getBody().front();
     b.setInsertionPointToStart(&body);
     ::mlir::gpu::TerminatorOp::create(b, loc);
@@ -250,8 +268,8 @@ public:
     MemRefType aType = sharedBuffer({tiles.blockK, tiles.blockM + 4}, f32);
     MemRefType bType = sharedBuffer({tiles.blockK, tiles.blockN}, f32);
     OpBuilder::InsertionGuard guard(b);
-    auto launchOp = launch(tiles.blockM, tiles.blockN, tiles.threads(),
-                           TypeRange{aType, bType});
+    auto launchOp = launch("gemm_simt", tiles.blockM, tiles.blockN,
+                           tiles.threads(), TypeRange{aType, bType});
     aTile = launchOp.getWorkgroupAttributions()[0];
     bTile = launchOp.getWorkgroupAttributions()[1];
     buildBody();
@@ -375,8 +393,9 @@ public:
     pitch = blockK / perWord + 4;
     MemRefType tileType = sharedBuffer({blockM, pitch}, b.getI32Type());
     OpBuilder::InsertionGuard guard(b);
+    std::string name = "gemm_mma_" + precisionName(precision).str();
     auto launchOp =
-        launch(blockM, blockN, threads, TypeRange{tileType, tileType});
+        launch(name, blockM, blockN, threads, TypeRange{tileType, tileType});
     aTile = launchOp.getWorkgroupAttributions()[0];
     bTile = launchOp.getWorkgroupAttributions()[1];
     buildBody();

@@ -26,10 +26,12 @@ struct DDLGPUMergeKernelModulesPass final
         module.getOps<::mlir::gpu::GPUModuleOp>());
     if (kernelModules.size() < 2)
       return;
-    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-    auto merged = ::mlir::gpu::GPUModuleOp::create(
-        b, module.getLoc(),
-        SymbolTable(module).getSymbolName(kernelModules.front()).str() + "s");
+    SymbolTable moduleTable(module);
+    OpBuilder b(module.getContext());
+    auto merged =
+        ::mlir::gpu::GPUModuleOp::create(b, module.getLoc(), "ddl_kernels");
+    // Renamed if some other symbol has the name.
+    moduleTable.insert(merged, module.getBody()->end());
     SymbolTable mergedTable(merged);
     // What each launch named, and what it names now.
     DenseMap<std::pair<StringAttr, StringAttr>, StringAttr> renamed;

@@ -124,9 +124,11 @@ def DDLGPUMergeKernelModulesPass
   let description = [{
     gpu-kernel-outlining makes a `gpu.module` per kernel, and each becomes
     its own device image: a model had dozens of cubins, each loaded and
-    linked on its own. This pass moves every kernel into one module (named
-    after the first, with an `s`), each kernel renamed after the module it
-    came from, helper functions kept once, and the launches pointed at it.
+    linked on its own. This pass moves every kernel into one module,
+    `ddl_kernels`, each kernel renamed after the module it came from (its
+    launch's `function` name, such as `gemm_mma_bf16` or `row_reduce`, or
+    `<func>_kernel`, made unique), helper functions kept once, and the
+    launches pointed at it.
   }];
 }
 

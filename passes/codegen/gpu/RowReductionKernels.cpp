@@ -47,6 +47,8 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op,
   Value grid = arith::CeilDivSIOp::create(b, loc, rows, index(warpsPerBlock));
   auto launch = ::mlir::gpu::LaunchOp::create(
       b, loc, grid, one, one, index(warpsPerBlock * kWarp), one, one);
+  // Named so that profiles tell the kernels apart.
+  launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), "row_reduce"));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value tid = launch.getThreadIds().x;

@@ -11,7 +11,7 @@
 // is 16 mma.sync m16n8k16, two per 32-deep slice.
 // BF16-LABEL: func.func @linear
 // BF16:         arith.ceildivsi %{{.*}}, %c128
-// BF16:         gpu.launch
+// BF16:         gpu.launch {{.*}} function(@gemm_mma_bf16)
 // BF16-SAME:      workgroup(%[[AS:.*]] : memref<128x20xi32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<128x20xi32, #gpu.address_space<workgroup>>)
 // The first slice's words, before the loop: bf16 pairs packed low-k first.
 // BF16:           arith.truncf %{{.*}} : f32 to bf16

@@ -11,7 +11,7 @@
 // CHECK:         %[[GX:.*]] = arith.ceildivsi %[[N]], %c64
 // CHECK:         %[[GY:.*]] = arith.ceildivsi %{{.*}}, %c64
 // CHECK:         %[[C256:.*]] = arith.constant 256 : index
-// CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GX]], %{{.*}} = %[[GY]], %{{.*}} = %{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]]
+// CHECK:         gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GX]], %{{.*}} = %[[GY]], %{{.*}} = %{{.*}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]], {{.*}}) function(@gemm_simt)
 // CHECK-SAME:      workgroup(%[[AS:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<16x64xf32, #gpu.address_space<workgroup>>)
 // CHECK:           %[[ACC:.*]]:16 = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(
 // CHECK:             memref.load %{{.*}} : memref<?x?xf32>

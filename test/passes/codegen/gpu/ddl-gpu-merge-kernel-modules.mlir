@@ -3,9 +3,9 @@
 // Two outlined kernels (both named @main_kernel, in their own modules) and
 // a helper copied into both: one module, kernels named after their old
 // modules, the helper once, the launches retargeted.
-// CHECK:     gpu.launch_func  @main_kernels::@main_kernel blocks
-// CHECK:     gpu.launch_func  @main_kernels::@main_kernel_0 blocks
-// CHECK:     gpu.module @main_kernels {
+// CHECK:     gpu.launch_func  @ddl_kernels::@main_kernel blocks
+// CHECK:     gpu.launch_func  @ddl_kernels::@main_kernel_0 blocks
+// CHECK:     gpu.module @ddl_kernels {
 // CHECK-COUNT-1: func.func private @helper
 // CHECK:       gpu.func @main_kernel(%{{.*}}: memref<4xf32>) kernel
 // CHECK:       gpu.func @main_kernel_0(%{{.*}}: memref<4xf32>) kernel

@@ -6,7 +6,7 @@
 // CHECK-LABEL: func.func @sum_exp
 // CHECK:         %[[ROWS:.*]] = arith.muli %{{.*}}, %c12
 // CHECK:         %[[GRID:.*]] = arith.ceildivsi %{{.*}}, %c8
-// CHECK:         gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GRID]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
+// CHECK:         gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[GRID]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, {{.*}}) function(@row_reduce)
 // CHECK:           %[[LANE:.*]] = arith.remsi %[[TX]], %c32
 // CHECK:           scf.if
 // CHECK:             %[[MAX:.*]] = memref.load %arg1
