@@ -173,7 +173,8 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
     addPipeline(pm, "nvvm-attach-target{chip=" + options.chip +
                         " features=" + options.features + " O=3" +
                         (link.empty() ? "" : " l=" + link) + "}");
-    kernels += "convert-gpu-to-nvvm{index-bitwidth=64}";
+    // nvgpu: the ldmatrix of the bf16 / f16 tensor-core kernels.
+    kernels += "convert-nvgpu-to-nvvm,convert-gpu-to-nvvm{index-bitwidth=64}";
   } else {
     addPipeline(pm, "rocdl-attach-target{chip=" + options.chip + " O=3" +
                         (link.empty() ? "" : " l=" + link) + "}");

@@ -254,6 +254,37 @@ def test_cuda_matrix_products_in_each_precision(precision):
 
 
 @needs_cuda
+@pytest.mark.parametrize("precision, dtype", [("bf16", torch.bfloat16), ("fp16", torch.float16)])
+@pytest.mark.parametrize("k", [512, 520])
+def test_cuda_half_matrix_products_inside_and_at_the_edges(precision, dtype, k):
+    """bf16 / fp16 tensors whose rows are 16-byte aligned: the blocks inside
+    the operands take 16-byte loads, the last partial row and column blocks
+    (300 = 2 x 128 + 44, 264 = 2 x 128 + 8) and, with k = 520, the last
+    partial k slice take the bounds-checked loads; B has n contiguous (a @ b)
+    or k contiguous (linear), A k contiguous or m contiguous (a transposed
+    operand in the graph)."""
+    torch.manual_seed(0)
+    a = torch.randn(2, 300, k, device="cuda", dtype=dtype)
+    at = torch.randn(2, k, 300, device="cuda", dtype=dtype)
+    b = torch.randn(k, 264, device="cuda", dtype=dtype)
+    w = torch.randn(264, k, device="cuda", dtype=dtype)
+
+    def products(a, at, b, w):
+        return a @ b, torch.nn.functional.linear(a, w), at.transpose(1, 2) @ b
+
+    compiled = ddl.compile(products, (a, at, b, w), device="cuda", precision=precision)
+    wants = products(a.double(), at.double(), b.double(), w.double())
+    for got, want in zip(compiled(a, at, b, w), wants):
+        assert got.dtype == dtype and got.shape == want.shape
+        # The sums are f32; the result is rounded to the type once.
+        error = _relative_error(got, want)
+        assert error <= PRECISION_BOUNDS[precision], f"{precision}: relative error {error:.2e}"
+        # Every element, the edges included, near its float64 value.
+        scale = want.abs().max()
+        assert float((got.double() - want).abs().max() / scale) < 3e-2
+
+
+@needs_cuda
 @pytest.mark.parametrize("quantize", ["int8", "int4"])
 def test_cuda_quantized_layers_match_the_cpu_kernels(quantize):
     """The GPU runs quantized layers through the reference lowering

@@ -362,32 +362,96 @@ private:
 /// The tensor-core kernel (tf32, bf16, f16 operands; f32 accumulators), on
 /// the warp-level `mma.sync` of sm_80 and later (m16n8k8 for tf32,
 /// m16n8k16 for bf16 / f16). A block of 8 warps (2 x 4) computes a
+/// What the tensor-core kernels share: a block of 8 warps computes a
 /// 128 x 128 tile of C, each warp 64 x 32 of it: 4 x 4 mma tiles of
-/// 16 x 8, their accumulators in registers in the PTX fragment layout.
-/// The k loop stages 32-deep slices of A ([m][k]) and B ([n][k]) in shared
-/// memory as the 32-bit words the fragments are made of (one tf32, or two
-/// bf16 / f16 consecutive in k), converted once when staged; rows are
-/// padded so that the fragment reads of a warp hit 32 different banks. The
-/// next slice's global loads are issued into registers before the current
-/// slice's mma's, which hides their latency behind the math.
-class MmaKernelBuilder : KernelBuilderBase {
+/// 16 x 8, their f32 accumulators in registers in the PTX fragment layout,
+/// the k loop taking 32-deep slices of A and B staged in shared memory.
+class MmaKernelBase : protected KernelBuilderBase {
 public:
   static constexpr int64_t blockM = 128, blockN = 128, blockK = 32;
   static constexpr int64_t warpsM = 2, warpsN = 4, threads = 32 * 8;
   static constexpr int64_t warpTileM = blockM / warpsM; // 64
   static constexpr int64_t warpTileN = blockN / warpsN; // 32
   static constexpr int64_t tilesM = warpTileM / 16, tilesN = warpTileN / 8;
+  static constexpr int64_t accumulators = tilesM * tilesN * 4;
 
-  MmaKernelBuilder(OpBuilder &b, Contraction c, Precision precision,
-                   Value fillValue)
-      : KernelBuilderBase(b, c, fillValue), precision(precision) {}
+protected:
+  MmaKernelBase(OpBuilder &b, Contraction c, Precision precision,
+                Value fillValue)
+      : KernelBuilderBase(b, c, fillValue), precision(precision) {
+    kStep = precision == Precision::TF32 ? 8 : 16;
+  }
+
+  /// This thread's place in the block: lane, its group of 4 lanes and its
+  /// place in it (the fragment layout's row and column pair), and the
+  /// warp's first row and column in the tile.
+  void warpCoordinates() {
+    Value lane = rem(tid, 32), warp = div(tid, 32);
+    group = div(lane, 4);
+    inGroup = rem(lane, 4);
+    warpRow = mul(div(warp, warpsN), index(warpTileM));
+    warpColumn = mul(rem(warp, warpsN), index(warpTileN));
+  }
+
+  /// sums (the 4 accumulators of one 16 x 8 tile) += a b.
+  void mma(ArrayRef<Value> a, ArrayRef<Value> bRegs,
+           MutableArrayRef<Value> sums) {
+    NVVM::MMATypes type = precision == Precision::TF32   ? NVVM::MMATypes::tf32
+                          : precision == Precision::BF16 ? NVVM::MMATypes::bf16
+                                                         : NVVM::MMATypes::f16;
+    Type f32 = b.getF32Type();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+    std::array<int64_t, 3> shape = {16, 8, kStep};
+    auto op =
+        NVVM::MmaOp::create(b, loc, resultType, a, bRegs, sums, shape,
+                            /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+                            std::array<NVVM::MMATypes, 2>{type, type},
+                            std::array<NVVM::MMALayout, 2>{
+                                NVVM::MMALayout::row, NVVM::MMALayout::col});
+    for (int64_t r = 0; r < 4; ++r)
+      sums[r] = LLVM::ExtractValueOp::create(b, loc, op.getResult(), r);
+  }
+
+  /// The k loop's first `accumulators` results into C. Accumulator r of
+  /// tile (i, j) holds C at row group + 8 (r / 2), column 2 inGroup + r % 2
+  /// of the tile.
+  void writeAccumulators(scf::ForOp kLoop) {
+    for (int64_t i = 0; i < tilesM; ++i)
+      for (int64_t j = 0; j < tilesN; ++j)
+        for (int64_t r = 0; r < 4; ++r) {
+          Value row =
+              add(m0, add(warpRow, add(index(i * 16 + 8 * (r / 2)), group)));
+          Value column = add(n0, add(warpColumn, add(index(j * 8 + r % 2),
+                                                     mul(inGroup, index(2)))));
+          accumulateIntoC(row, column,
+                          kLoop.getResult((i * tilesN + j) * 4 + r));
+        }
+  }
+
+  Precision precision;
+  int64_t kStep = 16;
+  Value group, inGroup, warpRow, warpColumn;
+};
+
+/// The tf32 kernel (MmaKernelBase's tiles): the k loop stages 32-deep
+/// slices of A ([m][k]) and B ([n][k]) in shared
+/// memory as the 32-bit words the fragments are made of (one tf32, or two
+/// bf16 / f16 consecutive in k), converted once when staged; rows are
+/// padded so that the fragment reads of a warp hit 32 different banks. The
+/// next slice's global loads are issued into registers before the current
+/// slice's mma's, which hides their latency behind the math.
+class PackedMmaKernelBuilder : MmaKernelBase {
+public:
+  PackedMmaKernelBuilder(OpBuilder &b, Contraction c, Precision precision,
+                         Value fillValue)
+      : MmaKernelBase(b, c, precision, fillValue) {}
 
   void build() {
     computeType = precision == Precision::BF16  ? Type(b.getBF16Type())
                   : precision == Precision::F16 ? Type(b.getF16Type())
                                                 : Type(b.getF32Type());
     perWord = precision == Precision::TF32 ? 1 : 2;
-    kStep = precision == Precision::TF32 ? 8 : 16;
     // Words per staged row: blockK / perWord, padded by 4 (so that the 8
     // rows of a fragment read start 4 banks apart).
     pitch = blockK / perWord + 4;
@@ -484,16 +548,12 @@ private:
   }
 
   void buildBody() {
-    Value lane = rem(tid, 32), warp = div(tid, 32);
-    Value group = div(lane, 4), inGroup = rem(lane, 4);
-    Value warpRow = mul(div(warp, warpsN), index(warpTileM));
-    Value warpColumn = mul(rem(warp, warpsN), index(warpTileN));
+    warpCoordinates();
     OpOperand &lhs = c.op->getOpOperand(0);
     OpOperand &rhs = c.op->getOpOperand(1);
     StagePlan aPlan = planStage(lhs, c.m, m0, blockM);
     StagePlan bPlan = planStage(rhs, c.n, n0, blockN);
 
-    int64_t accumulators = tilesM * tilesN * 4;
     SmallVector<Value> init(accumulators, accumulatorStart());
     SmallVector<Value> aFirst = loadSlice(aPlan, index(0));
     SmallVector<Value> bFirst = loadSlice(bPlan, index(0));
@@ -549,44 +609,307 @@ private:
       scf::YieldOp::create(b, loc, sums);
     }
 
-    // Accumulator r of tile (i, j) holds C at row group + 8 (r / 2), column
-    // 2 inGroup + r % 2 of the tile.
-    for (int64_t i = 0; i < tilesM; ++i)
-      for (int64_t j = 0; j < tilesN; ++j)
-        for (int64_t r = 0; r < 4; ++r) {
-          Value row =
-              add(m0, add(warpRow, add(index(i * 16 + 8 * (r / 2)), group)));
-          Value column = add(n0, add(warpColumn, add(index(j * 8 + r % 2),
-                                                     mul(inGroup, index(2)))));
-          accumulateIntoC(row, column,
-                          kLoop.getResult((i * tilesN + j) * 4 + r));
-        }
+    writeAccumulators(kLoop);
   }
 
-  /// sums (the 4 accumulators of one 16 x 8 tile) += a b.
-  void mma(ArrayRef<Value> a, ArrayRef<Value> bRegs,
-           MutableArrayRef<Value> sums) {
-    NVVM::MMATypes type = precision == Precision::TF32   ? NVVM::MMATypes::tf32
-                          : precision == Precision::BF16 ? NVVM::MMATypes::bf16
-                                                         : NVVM::MMATypes::f16;
-    Type f32 = b.getF32Type();
-    auto resultType =
-        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-    std::array<int64_t, 3> shape = {16, 8, kStep};
-    auto op =
-        NVVM::MmaOp::create(b, loc, resultType, a, bRegs, sums, shape,
-                            /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
-                            std::array<NVVM::MMATypes, 2>{type, type},
-                            std::array<NVVM::MMALayout, 2>{
-                                NVVM::MMALayout::row, NVVM::MMALayout::col});
-    for (int64_t r = 0; r < 4; ++r)
-      sums[r] = LLVM::ExtractValueOp::create(b, loc, op.getResult(), r);
-  }
-
-  Precision precision;
   Type computeType;
-  int64_t perWord = 1, kStep = 16, pitch = 0;
+  int64_t perWord = 1, pitch = 0;
   Value aTile, bTile;
+};
+
+/// The bf16 / f16 kernel (MmaKernelBase's tiles). Slices are staged in
+/// shared memory in the operands' own layout, as 16-byte chunks: [m][k]
+/// for an A whose k is contiguous, else [k][m], and [n][k] or [k][n] for
+/// B; rows padded by 16 bytes, so that the 8 row addresses of an
+/// `ldmatrix` hit different banks. Fragments come out of shared memory
+/// with `ldmatrix` (x4: the four 8x8 matrices of an A fragment, or the B
+/// fragments of two n tiles; `.trans` for the [k][...] layouts). A
+/// thread's chunks of the next slice are loaded from global memory into
+/// registers before the current slice's math: 16-byte vector loads when
+/// the block's slice lies inside the operand and its rows start 16-byte
+/// aligned (checked at run time, folded when static), element loads with
+/// bounds checks otherwise.
+class LdmatrixMmaKernelBuilder : MmaKernelBase {
+public:
+  static constexpr int64_t chunk = 8; // elements per 16-byte chunk
+
+  LdmatrixMmaKernelBuilder(OpBuilder &b, Contraction c, Precision precision,
+                           Value fillValue)
+      : MmaKernelBase(b, c, precision, fillValue) {}
+
+  void build() {
+    computeType = precision == Precision::BF16 ? Type(b.getBF16Type())
+                                               : Type(b.getF16Type());
+    a = planOperand(c.op->getOpOperand(0), c.m, blockM);
+    bOp = planOperand(c.op->getOpOperand(1), c.n, blockN);
+    OpBuilder::InsertionGuard guard(b);
+    std::string name = "gemm_mma_" + precisionName(precision).str();
+    auto launchOp = launch(name, blockM, blockN, threads,
+                           TypeRange{a.tileType, bOp.tileType});
+    a.tile = launchOp.getWorkgroupAttributions()[0];
+    bOp.tile = launchOp.getWorkgroupAttributions()[1];
+    a.origin = m0;
+    bOp.origin = n0;
+    buildBody();
+  }
+
+private:
+  /// How one operand is staged.
+  struct Operand {
+    OpOperand *operand = nullptr;
+    unsigned loop = 0;    // c.m or c.n: the tile's rows of C it feeds
+    int64_t extent = 0;   // blockM or blockN
+    bool kMajor = true;   // staged [extent][blockK], else [blockK][extent]
+    bool vectors = false; // its contiguous dimension is k or `loop`
+    MemRefType tileType;
+    Value tile, origin;
+    Value aligned; // i1: 16-byte loads are aligned (vectors only)
+  };
+
+  Operand planOperand(OpOperand &operand, unsigned loop, int64_t extent) {
+    Operand o;
+    o.operand = &operand;
+    o.loop = loop;
+    o.extent = extent;
+    // The loop along the operand's contiguous (unit-stride) dimension;
+    // 16-byte loads need it to be the memref's last one.
+    auto type = cast<MemRefType>(operand.get().getType());
+    AffineMap map = c.op.getMatchingIndexingMap(&operand);
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    std::optional<unsigned> contiguous;
+    if (type.getRank() > 0 &&
+        succeeded(type.getStridesAndOffset(strides, offset)))
+      for (int64_t d = type.getRank() - 1; d >= 0 && !contiguous; --d)
+        if (strides[d] == 1)
+          contiguous = map.getDimPosition(d);
+    o.kMajor = contiguous != loop;
+    o.vectors = contiguous && (*contiguous == c.k || *contiguous == loop) &&
+                type.isLastDimUnitStride();
+    o.tileType = o.kMajor ? sharedBuffer({extent, blockK + chunk}, computeType)
+                          : sharedBuffer({blockK, extent + chunk}, computeType);
+    return o;
+  }
+
+  /// i1: the operand's rows start 16-byte aligned: its aligned pointer
+  /// plus offset, and every stride but the last (which is 1), are
+  /// multiples of 16 bytes.
+  Value rowsAligned(const Operand &o) {
+    Value memref = o.operand->get();
+    auto type = cast<MemRefType>(memref.getType());
+    int64_t bytes = type.getElementTypeBitWidth() / 8;
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    Value start = add(pointer, mul(metadata.getOffset(), index(bytes)));
+    Value zero = index(0);
+    auto isMultiple = [&](Value v, int64_t of) {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   arith::RemUIOp::create(b, loc, v, index(of)),
+                                   zero);
+    };
+    Value ok = isMultiple(start, 16);
+    ValueRange strides = metadata.getStrides();
+    for (Value stride : strides.drop_back())
+      ok = both(ok, isMultiple(stride, 16 / bytes));
+    return ok;
+  }
+
+  /// Chunk `l` of this thread within a slice: its row and first column in
+  /// the staged tile.
+  std::pair<Value, Value> chunkPosition(const Operand &o, int64_t l) {
+    int64_t columns = (o.kMajor ? blockK : o.extent) / chunk;
+    Value v = add(tid, index(l * threads));
+    return {div(v, columns), mul(rem(v, columns), index(chunk))};
+  }
+
+  int64_t chunksPerThread(const Operand &o) const {
+    return o.extent * blockK / chunk / threads;
+  }
+
+  /// This thread's chunks of the operand's slice at k0, in the compute
+  /// type (zeros outside the operand).
+  SmallVector<Value> loadSlice(const Operand &o, Value k0) {
+    auto vectorType = VectorType::get({chunk}, computeType);
+    Value inside =
+        both(lessThan(add(o.origin, index(o.extent - 1)), sizes[o.loop]),
+             lessThan(add(k0, index(blockK - 1)), sizes[c.k]));
+    Value fast = o.vectors ? both(inside, o.aligned) : Value();
+    SmallVector<Value> chunks;
+    for (int64_t l = 0; l < chunksPerThread(o); ++l) {
+      auto [row, column] = chunkPosition(o, l);
+      SmallVector<Value> at = ivs;
+      at[o.loop] = add(o.origin, o.kMajor ? row : column);
+      at[c.k] = add(k0, o.kMajor ? column : row);
+      unsigned along = o.kMajor ? c.k : o.loop; // the chunk's direction
+      auto slow = [&]() {
+        SmallVector<Value> elements;
+        SmallVector<Value> e = at;
+        for (int64_t i = 0; i < chunk; ++i) {
+          e[along] = add(at[along], index(i));
+          Value inBounds = both(lessThan(e[o.loop], sizes[o.loop]),
+                                lessThan(e[c.k], sizes[c.k]));
+          elements.push_back(loadOrZero(*o.operand, e, inBounds, computeType));
+        }
+        return vector::FromElementsOp::create(b, loc, vectorType, elements)
+            .getResult();
+      };
+      if (!fast) {
+        chunks.push_back(slow());
+        continue;
+      }
+      auto ifOp = scf::IfOp::create(b, loc, vectorType, fast,
+                                    /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        Type source =
+            cast<MemRefType>(o.operand->get().getType()).getElementType();
+        Value v =
+            vector::LoadOp::create(b, loc, VectorType::get({chunk}, source),
+                                   o.operand->get(), indicesOf(*o.operand, at),
+                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
+        scf::YieldOp::create(b, loc, convertVector(v, vectorType));
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(b, loc, slow());
+      }
+      chunks.push_back(ifOp.getResult(0));
+    }
+    return chunks;
+  }
+
+  /// A vector of floats as `type`'s element type.
+  Value convertVector(Value v, VectorType type) {
+    auto from = cast<VectorType>(v.getType());
+    if (from == type)
+      return v;
+    unsigned fromBits = from.getElementTypeBitWidth();
+    unsigned toBits = type.getElementTypeBitWidth();
+    if (fromBits > toBits)
+      return arith::TruncFOp::create(b, loc, type, v);
+    if (fromBits < toBits)
+      return arith::ExtFOp::create(b, loc, type, v);
+    auto f32 = VectorType::get(type.getShape(), b.getF32Type());
+    return arith::TruncFOp::create(b, loc, type,
+                                   arith::ExtFOp::create(b, loc, f32, v));
+  }
+
+  void storeSlice(const Operand &o, ValueRange chunks) {
+    for (auto [l, v] : llvm::enumerate(chunks)) {
+      auto [row, column] = chunkPosition(o, l);
+      vector::StoreOp::create(b, loc, v, o.tile, ValueRange{row, column},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    }
+  }
+
+  /// Four 8x8 matrices of `o`'s tile, lane l giving the address of row
+  /// l % 8 of matrix l / 8: `rowOf` / `columnOf` say where that row starts
+  /// (tile coordinates) for matrix q. Returns the four 32-bit registers,
+  /// as nvvm.mma.sync takes them.
+  std::array<Value, 4> ldmatrix(const Operand &o,
+                                function_ref<Value(Value q, Value r)> rowOf,
+                                function_ref<Value(Value q)> columnOf) {
+    Value q = div(lane, 8), r = rem(lane, 8);
+    auto op = nvgpu::LdMatrixOp::create(
+        b, loc, VectorType::get({4, 2}, computeType), o.tile,
+        ValueRange{rowOf(q, r), columnOf(q)}, /*transpose=*/!o.kMajor,
+        /*numTiles=*/4);
+    std::array<Value, 4> registers;
+    for (int64_t i = 0; i < 4; ++i) {
+      Value v = vector::ExtractOp::create(b, loc, op.getResult(), i);
+      registers[i] =
+          precision == Precision::F16
+              ? v
+              : LLVM::BitcastOp::create(b, loc, b.getI32Type(), v).getResult();
+    }
+    return registers;
+  }
+
+  /// The A fragment of mma tile row i at slice depth ks: registers a0..a3
+  /// are (rows 0-7, k 0-7), (rows 8-15, k 0-7), (rows 0-7, k 8-15),
+  /// (rows 8-15, k 8-15) of the 16 x 16 block.
+  std::array<Value, 4> aFragment(int64_t i, int64_t ks) {
+    Value first = add(warpRow, index(i * 16));
+    auto mOf = [&](Value q) { return add(first, mul(rem(q, 2), index(8))); };
+    auto kOf = [&](Value q) {
+      return add(index(ks), mul(div(q, 2), index(8)));
+    };
+    if (a.kMajor)
+      return ldmatrix(a, [&](Value q, Value r) { return add(mOf(q), r); }, kOf);
+    return ldmatrix(a, [&](Value q, Value r) { return add(kOf(q), r); }, mOf);
+  }
+
+  /// The B fragments of mma tile columns 2p and 2p + 1 at depth ks:
+  /// (n 0-7, k 0-7), (n 0-7, k 8-15), (n 8-15, k 0-7), (n 8-15, k 8-15).
+  std::array<Value, 4> bFragments(int64_t p, int64_t ks) {
+    Value first = add(warpColumn, index(p * 16));
+    auto nOf = [&](Value q) { return add(first, mul(div(q, 2), index(8))); };
+    auto kOf = [&](Value q) {
+      return add(index(ks), mul(rem(q, 2), index(8)));
+    };
+    if (bOp.kMajor)
+      return ldmatrix(
+          bOp, [&](Value q, Value r) { return add(nOf(q), r); }, kOf);
+    return ldmatrix(bOp, [&](Value q, Value r) { return add(kOf(q), r); }, nOf);
+  }
+
+  void buildBody() {
+    warpCoordinates();
+    lane = rem(tid, 32);
+    if (a.vectors)
+      a.aligned = rowsAligned(a);
+    if (bOp.vectors)
+      bOp.aligned = rowsAligned(bOp);
+
+    SmallVector<Value> init(accumulators, accumulatorStart());
+    SmallVector<Value> aFirst = loadSlice(a, index(0));
+    SmallVector<Value> bFirst = loadSlice(bOp, index(0));
+    int64_t aCount = aFirst.size();
+    init.append(aFirst);
+    init.append(bFirst);
+
+    auto kLoop =
+        scf::ForOp::create(b, loc, index(0), sizes[c.k], index(blockK), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      ValueRange carried = kLoop.getRegionIterArgs();
+      ValueRange acc = carried.take_front(accumulators);
+      storeSlice(a, carried.slice(accumulators, aCount));
+      storeSlice(bOp, carried.drop_front(accumulators + aCount));
+      ::mlir::gpu::BarrierOp::create(b, loc);
+      // The next slice's loads go out before this slice's math.
+      Value next = add(kLoop.getInductionVar(), index(blockK));
+      SmallVector<Value> aNext = loadSlice(a, next);
+      SmallVector<Value> bNext = loadSlice(bOp, next);
+
+      SmallVector<Value> sums(acc.begin(), acc.end());
+      for (int64_t ks = 0; ks < blockK; ks += kStep) {
+        SmallVector<std::array<Value, 4>> aFragments;
+        for (int64_t i = 0; i < tilesM; ++i)
+          aFragments.push_back(aFragment(i, ks));
+        SmallVector<std::array<Value, 2>> bRegisters;
+        for (int64_t p = 0; p < tilesN / 2; ++p) {
+          std::array<Value, 4> q = bFragments(p, ks);
+          bRegisters.push_back({q[0], q[1]});
+          bRegisters.push_back({q[2], q[3]});
+        }
+        for (int64_t i = 0; i < tilesM; ++i)
+          for (int64_t j = 0; j < tilesN; ++j)
+            mma(aFragments[i], bRegisters[j],
+                MutableArrayRef<Value>(sums).slice((i * tilesN + j) * 4, 4));
+      }
+      ::mlir::gpu::BarrierOp::create(b, loc);
+      sums.append(aNext);
+      sums.append(bNext);
+      scf::YieldOp::create(b, loc, sums);
+    }
+    writeAccumulators(kLoop);
+  }
+
+  Type computeType;
+  Operand a, bOp;
+  Value lane;
 };
 
 struct DDLGPUContractionKernelsPass final
@@ -624,8 +947,10 @@ struct DDLGPUContractionKernelsPass final
       OpBuilder b(c.op);
       if (*compute == Precision::F32)
         SimtKernelBuilder(b, c, tiles, fillValue).build();
+      else if (*compute == Precision::TF32)
+        PackedMmaKernelBuilder(b, c, *compute, fillValue).build();
       else
-        MmaKernelBuilder(b, c, *compute, fillValue).build();
+        LdmatrixMmaKernelBuilder(b, c, *compute, fillValue).build();
       c.op->erase();
       if (fillValue && init.initializer)
         init.initializer->erase();
