@@ -106,8 +106,9 @@ def DDLGPURowReductionKernelsPass
     associative combiner (add, maximum, minimum; the reductions that
     ddl-row-reduction-to-vector takes on the CPU, in any layout) becomes a
     `gpu.launch` where each warp reduces one output element's row: its 32
-    lanes stride over the row (coalesced when the row is contiguous),
-    a butterfly of `gpu.shuffle xor` combines their partial values, and
+    lanes stride over the row (coalesced when the row is contiguous), 256
+    elements a step into 8 partial values per lane (8 loads in flight),
+    then the rest 32 at a time, a butterfly of `gpu.shuffle xor` combines their partial values, and
     lane 0 combines the result into the output element. Blocks hold
     `warps-per-block` rows. Before, one thread reduced a whole row.
   }];

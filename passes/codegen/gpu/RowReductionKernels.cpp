@@ -25,8 +25,9 @@ constexpr int64_t kWarp = 32;
 /// Replaces `op` by a launch of ceil(rows / warpsPerBlock) blocks of
 /// warpsPerBlock warps; warp w of block b reduces row b * warpsPerBlock + w:
 /// its lanes stride over the row (neighbouring lanes read neighbouring
-/// elements), then a butterfly of shuffles combines the 32 partial values
-/// and lane 0 combines the result into the output element.
+/// elements; each lane with several partial values), then a butterfly of
+/// shuffles combines the 32 partial values and lane 0 combines the result into
+/// the output element.
 void buildKernel(OpBuilder &b, linalg::LinalgOp op,
                  const RowReduction &reduction, int64_t warpsPerBlock) {
   Location loc = op.getLoc();
@@ -84,27 +85,60 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op,
   }
   Value start = arith::ConstantOp::create(
       b, loc, b.getF32FloatAttr(ddl::codegen::neutralElement(reduction.kind)));
-  auto loop = scf::ForOp::create(
-      b, loc, lane, sizes[reduction.dim], index(kWarp), ValueRange{start},
-      [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
-        IRMapping mapping = rowValues;
-        SmallVector<Value> elementIvs(ivs);
-        elementIvs[reduction.dim] = at;
-        for (OpOperand *input : op.getDpsInputOperands())
-          if (!mapping.contains(body.getArgument(input->getOperandNumber())))
-            mapping.map(body.getArgument(input->getOperandNumber()),
-                        memref::LoadOp::create(
-                            lb, loc, input->get(),
-                            ddl::codegen::indicesOf(op, input, elementIvs)));
-        for (Operation &bodyOp : body.without_terminator()) {
-          if (&bodyOp == reduction.combiner)
-            break;
-          lb.clone(bodyOp, mapping);
+  // The value the body combines for element `at` of the row.
+  auto elementValue = [&](OpBuilder &lb, Value at) {
+    IRMapping mapping = rowValues;
+    SmallVector<Value> elementIvs(ivs);
+    elementIvs[reduction.dim] = at;
+    for (OpOperand *input : op.getDpsInputOperands())
+      if (!mapping.contains(body.getArgument(input->getOperandNumber())))
+        mapping.map(body.getArgument(input->getOperandNumber()),
+                    memref::LoadOp::create(
+                        lb, loc, input->get(),
+                        ddl::codegen::indicesOf(op, input, elementIvs)));
+    for (Operation &bodyOp : body.without_terminator()) {
+      if (&bodyOp == reduction.combiner)
+        break;
+      lb.clone(bodyOp, mapping);
+    }
+    return mapping.lookupOrDefault(ddl::codegen::combinedValue(reduction, op));
+  };
+  // Steps of kUnroll * 32 elements, lane l taking l, l + 32, ... into
+  // kUnroll independent partial values: that many loads of each lane in
+  // flight, not one load-combine chain. Then the rest of the row, 32 at a
+  // time, into one of them.
+  constexpr int64_t kUnroll = 8;
+  Value size = sizes[reduction.dim];
+  Value steps = arith::DivSIOp::create(b, loc, size, index(kUnroll * kWarp));
+  SmallVector<Value> starts(kUnroll, start);
+  auto unrolled = scf::ForOp::create(
+      b, loc, index(0), steps, index(1), starts,
+      [&](OpBuilder &lb, Location, Value step, ValueRange acc) {
+        Value first = arith::AddIOp::create(
+            lb, loc,
+            arith::MulIOp::create(lb, loc, step, index(kUnroll * kWarp)), lane);
+        SmallVector<Value> next;
+        for (int64_t u = 0; u < kUnroll; ++u) {
+          Value at = arith::AddIOp::create(lb, loc, first, index(u * kWarp));
+          next.push_back(ddl::codegen::combine(lb, reduction, op,
+                                               elementValue(lb, at), acc[u]));
         }
-        Value value =
-            mapping.lookupOrDefault(ddl::codegen::combinedValue(reduction, op));
-        scf::YieldOp::create(
-            lb, loc, ddl::codegen::combine(lb, reduction, op, value, acc[0]));
+        scf::YieldOp::create(lb, loc, next);
+      });
+  Value combined = unrolled.getResult(0);
+  for (int64_t u = 1; u < kUnroll; ++u)
+    combined = ddl::codegen::combine(b, reduction, op, unrolled.getResult(u),
+                                     combined);
+  Value restStart = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, steps, index(kUnroll * kWarp)),
+      lane);
+  auto loop = scf::ForOp::create(
+      b, loc, restStart, size, index(kWarp), ValueRange{combined},
+      [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
+        scf::YieldOp::create(lb, loc,
+                             ddl::codegen::combine(lb, reduction, op,
+                                                   elementValue(lb, at),
+                                                   acc[0]));
       });
   Value partial = loop.getResult(0);
   Value width = arith::ConstantIntOp::create(b, loc, kWarp, 32);

@@ -10,7 +10,11 @@
 // CHECK:           %[[LANE:.*]] = arith.remsi %[[TX]], %c32
 // CHECK:           scf.if
 // CHECK:             %[[MAX:.*]] = memref.load %arg1
-// CHECK:             %[[PART:.*]] = scf.for %[[R:.*]] = %[[LANE]] to %c197{{.*}} step %c32{{.*}} iter_args(%[[ACC:.*]] = %cst
+// Steps of 256 elements into 8 partial values per lane, then the rest.
+// CHECK:             %[[STEPS:.*]]:8 = scf.for %{{.*}} = %c0{{.*}} to %{{.*}} step %c1{{.*}} iter_args(%[[A0:.*]] = %cst, %{{.*}} = %cst, %{{.*}} = %cst, %{{.*}} = %cst, %{{.*}} = %cst, %{{.*}} = %cst, %{{.*}} = %cst, %{{.*}} = %cst)
+// CHECK-COUNT-8:       memref.load %arg0
+// CHECK:             arith.addf %[[STEPS]]#1, %[[STEPS]]#0
+// CHECK:             %[[PART:.*]] = scf.for %[[R:.*]] = %{{.*}} to %c197{{.*}} step %c32{{.*}} iter_args(%[[ACC:.*]] = %{{.*}})
 // CHECK:               memref.load %arg0
 // CHECK:               arith.subf %{{.*}}, %[[MAX]]
 // CHECK:               math.exp
