@@ -11,7 +11,8 @@ CUDA tensors of that device, passed as device pointers (no copy); the run
 leaves its outputs on the device (ddl_model_run_on_device), and each is
 copied device-to-device into a tensor torch's allocator owns. The run goes
 on torch's current stream (ddl_model_set_stream), so it is ordered after
-the work torch queued there with no host synchronization.
+the work torch queued there without the host waiting for that work first;
+the call returns when its own work and the output copies are done.
 """
 
 import ctypes
