@@ -29,10 +29,11 @@ ddl_status ddl_tensor_adopt(int32_t dtype, int32_t rank, const int64_t *dims,
 struct ddl_device;
 
 /* A device tensor owning `data`, memory of `device` (from
- * ddl_device_alloc): it takes a reference to the device and, when
- * destroyed, frees the memory through it and drops the reference. */
+ * ddl_device_alloc, or its pool when `pooled`: ddl_device_alloc_on): it
+ * takes a reference to the device and, when destroyed, frees the memory
+ * through it and drops the reference. */
 ddl_status ddl_tensor_adopt_device(int32_t dtype, int32_t rank,
-                                   const int64_t *dims, void *data,
+                                   const int64_t *dims, void *data, bool pooled,
                                    struct ddl_device *device, ddl_tensor **out);
 
 struct ddl_tensor {
@@ -46,6 +47,9 @@ struct ddl_tensor {
   /* An owned device tensor's device (a counted reference); NULL for host
    * tensors and borrowed device memory. */
   struct ddl_device *device;
+  /* An owned device tensor's memory is from the device's stream-ordered
+   * pool (ddl_device_alloc_on), not a driver allocation. */
+  bool pooled;
   int64_t num_elements;
   size_t byte_size;
   int64_t dims[DDL_MAX_RANK];

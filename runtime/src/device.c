@@ -123,6 +123,10 @@ struct ddl_device {
   /* The caller's stream (ddl_device_set_stream), when has_external. */
   bool has_external;
   void *external_stream;
+  /* The stream-ordered pool, made on the first ddl_device_alloc_on;
+   * pool_tried with no pool: the API has none or making it failed. */
+  bool pool_tried;
+  void *pool;
 };
 
 /* "cuModuleLoadData failed: CUDA_ERROR_INVALID_IMAGE (device kernel image
@@ -331,6 +335,10 @@ void ddl_device_release(ddl_device *d) {
   /* Normally empty: ddl_device_close emptied them (a device tensor's copy
    * after the close may have made a stream since). */
   free_caches(d);
+  /* Allocations still out are released by the driver when they are
+   * freed. */
+  if (d->pool && bind(d) == DDL_OK)
+    d->api->pool_destroy(d->fns, d->pool);
   d->api->context_release(d->fns, d->ordinal, d->ctx);
   free(d->idle_streams);
   pthread_mutex_destroy(&d->mutex);
@@ -384,6 +392,75 @@ ddl_status ddl_device_free(ddl_device *d, void *ptr) {
     return s;
   const char *call = "";
   int rc = d->api->free(d->fns, ptr, &call);
+  return rc ? device_fail(d, rc, call, "") : DDL_OK;
+}
+
+/* The device's pool, made on first use; NULL without one. */
+static void *pool_of(ddl_device *d) {
+  pthread_mutex_lock(&d->mutex);
+  if (!d->pool_tried) {
+    d->pool_tried = true;
+    const char *call = "";
+    if (d->api->pool_create &&
+        d->api->pool_create(d->fns, d->ordinal, &d->pool, &call) != 0)
+      d->pool = NULL; /* driver allocations from now on */
+  }
+  void *pool = d->pool;
+  pthread_mutex_unlock(&d->mutex);
+  return pool;
+}
+
+bool ddl_device_has_pool(ddl_device *d) { return pool_of(d) != NULL; }
+
+ddl_status ddl_device_alloc_on(ddl_device *d, ddl_stream stream, int64_t bytes,
+                               void **out, bool *pooled) {
+  *out = NULL;
+  *pooled = false;
+  ddl_status s = check_bytes(bytes, "device allocation");
+  if (s != DDL_OK || (s = bind(d)) != DDL_OK)
+    return s;
+  void *pool = pool_of(d);
+  if (!pool)
+    return ddl_device_alloc(d, bytes, out);
+  const char *call = "";
+  int rc = d->api->pool_alloc(d->fns, pool, bytes ? (size_t)bytes : 1,
+                              stream.handle, out, &call);
+  if (rc) {
+    *out = NULL;
+    char detail[48];
+    snprintf(detail, sizeof detail, " (%lld bytes)", (long long)bytes);
+    return device_fail(d, rc, call, detail);
+  }
+  *pooled = true;
+  return DDL_OK;
+}
+
+ddl_status ddl_device_free_on(ddl_device *d, ddl_stream stream, void *ptr,
+                              bool pooled) {
+  if (!ptr)
+    return DDL_OK;
+  if (!pooled)
+    return ddl_device_free(d, ptr);
+  ddl_status s = bind(d);
+  if (s != DDL_OK)
+    return s;
+  const char *call = "";
+  int rc = d->api->pool_free(d->fns, ptr, stream.handle, &call);
+  return rc ? device_fail(d, rc, call, "") : DDL_OK;
+}
+
+ddl_status ddl_device_free_pooled(ddl_device *d, void *ptr) {
+  if (!ptr)
+    return DDL_OK;
+  ddl_status s = bind(d);
+  if (s != DDL_OK)
+    return s;
+  /* The driver frees pooled memory at once (no implicit wait, unlike its
+   * own allocations): wait for the device's work first. */
+  const char *call = "";
+  int rc = d->api->synchronize(d->fns, &call);
+  if (rc == 0)
+    rc = d->api->pool_free(d->fns, ptr, NULL, &call);
   return rc ? device_fail(d, rc, call, "") : DDL_OK;
 }
 

@@ -29,7 +29,7 @@
 typedef void (*ddl_fnptr)(void);
 
 /* Most entry points one backend resolves. */
-#define DDL_DRIVER_MAX_SYMBOLS 32
+#define DDL_DRIVER_MAX_SYMBOLS 48
 
 /* Directions of ddl_device_backend.copy (HIP's hipMemcpyKind values). */
 enum { DDL_COPY_TO_DEVICE = 1, DDL_COPY_TO_HOST = 2, DDL_COPY_ON_DEVICE = 3 };
@@ -97,6 +97,20 @@ typedef struct ddl_device_backend {
   int (*graph_launch)(const ddl_fnptr *fns, void *exec, void *stream,
                       const char **call);
   void (*graph_destroy)(const ddl_fnptr *fns, void *exec);
+
+  /* A stream-ordered memory pool of device `ordinal` that keeps what is
+   * freed for later allocations (no release to the system at
+   * synchronizations); allocations and frees queued on a stream; waiting
+   * for all of the context's work. All NULL for an API without them here
+   * (ROCm): allocations then go through alloc / free. */
+  int (*pool_create)(const ddl_fnptr *fns, int ordinal, void **pool,
+                     const char **call);
+  void (*pool_destroy)(const ddl_fnptr *fns, void *pool);
+  int (*pool_alloc)(const ddl_fnptr *fns, void *pool, size_t bytes,
+                    void *stream, void **ptr, const char **call);
+  int (*pool_free)(const ddl_fnptr *fns, void *ptr, void *stream,
+                   const char **call);
+  int (*synchronize)(const ddl_fnptr *fns, const char **call);
 } ddl_device_backend;
 
 extern const ddl_device_backend ddl_cuda_backend;
@@ -157,6 +171,24 @@ ddl_status ddl_device_stream_sync(ddl_device *d, ddl_stream stream);
 ddl_status ddl_device_alloc(ddl_device *d, int64_t bytes, void **out);
 /* NULL is a no-op. The driver waits for the device's queued work first. */
 ddl_status ddl_device_free(ddl_device *d, void *ptr);
+/* Device memory for work queued on `stream` (a run's outputs and
+ * temporaries, device copies of its host inputs): from the device's
+ * stream-ordered pool (usable by work queued on `stream` after this call;
+ * no driver allocation once the pool holds enough), or from
+ * ddl_device_alloc where there is no pool. *pooled says which. */
+ddl_status ddl_device_alloc_on(ddl_device *d, ddl_stream stream, int64_t bytes,
+                               void **out, bool *pooled);
+/* Frees memory of ddl_device_alloc_on once the work queued on `stream`
+ * before this call is done (`pooled` as that call said). NULL is a no-op. */
+ddl_status ddl_device_free_on(ddl_device *d, ddl_stream stream, void *ptr,
+                              bool pooled);
+/* Whether ddl_device_alloc_on allocates from the pool (made now if it
+ * was not yet). */
+bool ddl_device_has_pool(ddl_device *d);
+/* Frees pooled memory whose users the runtime does not know (a device
+ * tensor handed to the caller): after all of the device's queued work, as
+ * ddl_device_free does for driver allocations. */
+ddl_status ddl_device_free_pooled(ddl_device *d, void *ptr);
 /* Queues a copy (a DDL_COPY_* direction) on `stream`; the host sees a copy
  * to the host after ddl_device_stream_sync. */
 ddl_status ddl_device_copy(ddl_device *d, ddl_stream stream, void *dst,

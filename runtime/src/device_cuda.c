@@ -8,7 +8,10 @@
  *
  * Each device's primary context is used (the one the CUDA runtime API
  * shares). Work goes on streams made with CU_STREAM_NON_BLOCKING (or the
- * caller's), with asynchronous copies. Graph capture records a stream in
+ * caller's), with asynchronous copies. A run's buffers come from a
+ * stream-ordered pool per ddl_device (cuMemPoolCreate with a release
+ * threshold that keeps freed memory; cuMemAllocFromPoolAsync /
+ * cuMemFreeAsync). Graph capture records a stream in
  * relaxed mode (so cuMemAlloc stays allowed while a run is captured) and
  * keeps only the instantiated executable.
  *
@@ -50,6 +53,12 @@ enum {
   CU_GRAPH_LAUNCH,
   CU_GRAPH_EXEC_DESTROY,
   CU_GRAPH_DESTROY,
+  CU_MEM_POOL_CREATE,
+  CU_MEM_POOL_DESTROY,
+  CU_MEM_POOL_SET_ATTRIBUTE,
+  CU_MEM_ALLOC_FROM_POOL_ASYNC,
+  CU_MEM_FREE_ASYNC,
+  CU_CTX_SYNCHRONIZE,
   CU_NUM_SYMBOLS
 };
 
@@ -82,13 +91,42 @@ static const char *const cuda_symbols[CU_NUM_SYMBOLS] = {
     [CU_GRAPH_LAUNCH] = "cuGraphLaunch",
     [CU_GRAPH_EXEC_DESTROY] = "cuGraphExecDestroy",
     [CU_GRAPH_DESTROY] = "cuGraphDestroy",
+    [CU_MEM_POOL_CREATE] = "cuMemPoolCreate",
+    [CU_MEM_POOL_DESTROY] = "cuMemPoolDestroy",
+    [CU_MEM_POOL_SET_ATTRIBUTE] = "cuMemPoolSetAttribute",
+    [CU_MEM_ALLOC_FROM_POOL_ASYNC] = "cuMemAllocFromPoolAsync",
+    [CU_MEM_FREE_ASYNC] = "cuMemFreeAsync",
+    [CU_CTX_SYNCHRONIZE] = "cuCtxSynchronize",
 };
+
+_Static_assert(CU_NUM_SYMBOLS <= DDL_DRIVER_MAX_SYMBOLS,
+               "raise DDL_DRIVER_MAX_SYMBOLS (device.h)");
 
 /* cuStreamCreate's flag: no implicit ordering with the legacy stream. */
 #define CU_STREAM_NON_BLOCKING 0x1
 /* CUstreamCaptureMode: other threads' and this thread's unsafe calls
  * (cuMemAlloc among them) stay allowed while capturing. */
 #define CU_STREAM_CAPTURE_MODE_RELAXED 2
+
+/* CUmemPoolProps (cuda.h, CUDA 11.2 on: the same 88 bytes, the later
+ * fields carved out of `reserved`): pinned device memory of one device. */
+typedef struct {
+  int alloc_type;    /* CU_MEM_ALLOCATION_TYPE_PINNED */
+  int handle_types;  /* CU_MEM_HANDLE_TYPE_NONE */
+  int location_type; /* CU_MEM_LOCATION_TYPE_DEVICE */
+  int location_id;   /* the device ordinal */
+  void *win32_security_attributes;
+  size_t max_size;
+  unsigned short usage;
+  unsigned char reserved[54];
+} cuda_pool_props;
+_Static_assert(sizeof(void *) != 8 || sizeof(cuda_pool_props) == 88,
+               "CUmemPoolProps is 88 bytes on 64-bit targets");
+#define CU_MEM_ALLOCATION_TYPE_PINNED 0x1
+#define CU_MEM_LOCATION_TYPE_DEVICE 0x1
+/* CUmemPool_attribute: bytes the pool keeps before it releases memory to
+ * the system at a synchronization (default 0: release everything). */
+#define CU_MEMPOOL_ATTR_RELEASE_THRESHOLD 4
 
 /* fns[i] as the entry point's real type. */
 #define CU(index, type) ((type)fns[index])
@@ -261,6 +299,58 @@ static void cuda_graph_destroy(const ddl_fnptr *fns, void *exec) {
   CU(CU_GRAPH_EXEC_DESTROY, CUresult (*)(void *))(exec);
 }
 
+static int cuda_pool_create(const ddl_fnptr *fns, int ordinal, void **pool,
+                            const char **call) {
+  cuda_pool_props props = {.alloc_type = CU_MEM_ALLOCATION_TYPE_PINNED,
+                           .location_type = CU_MEM_LOCATION_TYPE_DEVICE,
+                           .location_id = ordinal};
+  *call = cuda_symbols[CU_MEM_POOL_CREATE];
+  CUresult rc =
+      CU(CU_MEM_POOL_CREATE,
+         CUresult (*)(void **, const cuda_pool_props *))(pool, &props);
+  if (rc)
+    return rc;
+  /* Keep freed memory: a model's outputs and temporaries come back each
+   * run, and releasing them at every synchronization would make each run
+   * map them anew. */
+  uint64_t keep = UINT64_MAX;
+  *call = cuda_symbols[CU_MEM_POOL_SET_ATTRIBUTE];
+  rc = CU(CU_MEM_POOL_SET_ATTRIBUTE, CUresult (*)(void *, int, void *))(
+      *pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &keep);
+  if (rc) {
+    CU(CU_MEM_POOL_DESTROY, CUresult (*)(void *))(*pool);
+    *pool = NULL;
+  }
+  return rc;
+}
+
+static void cuda_pool_destroy(const ddl_fnptr *fns, void *pool) {
+  CU(CU_MEM_POOL_DESTROY, CUresult (*)(void *))(pool);
+}
+
+static int cuda_pool_alloc(const ddl_fnptr *fns, void *pool, size_t bytes,
+                           void *stream, void **ptr, const char **call) {
+  CUdeviceptr p = 0;
+  *call = cuda_symbols[CU_MEM_ALLOC_FROM_POOL_ASYNC];
+  CUresult rc = CU(CU_MEM_ALLOC_FROM_POOL_ASYNC,
+                   CUresult (*)(CUdeviceptr *, size_t, void *, void *))(
+      &p, bytes, pool, stream);
+  *ptr = (void *)p;
+  return rc;
+}
+
+static int cuda_pool_free(const ddl_fnptr *fns, void *ptr, void *stream,
+                          const char **call) {
+  *call = cuda_symbols[CU_MEM_FREE_ASYNC];
+  return CU(CU_MEM_FREE_ASYNC,
+            CUresult (*)(CUdeviceptr, void *))((CUdeviceptr)ptr, stream);
+}
+
+static int cuda_synchronize(const ddl_fnptr *fns, const char **call) {
+  *call = cuda_symbols[CU_CTX_SYNCHRONIZE];
+  return CU(CU_CTX_SYNCHRONIZE, CUresult (*)(void))();
+}
+
 static void cuda_describe(const ddl_fnptr *fns, int status, const char **name,
                           const char **text) {
   if (CU(CU_GET_ERROR_NAME, CUresult (*)(CUresult, const char **))(status,
@@ -299,4 +389,9 @@ const ddl_device_backend ddl_cuda_backend = {
     .capture_end = cuda_capture_end,
     .graph_launch = cuda_graph_launch,
     .graph_destroy = cuda_graph_destroy,
+    .pool_create = cuda_pool_create,
+    .pool_destroy = cuda_pool_destroy,
+    .pool_alloc = cuda_pool_alloc,
+    .pool_free = cuda_pool_free,
+    .synchronize = cuda_synchronize,
 };

@@ -31,6 +31,9 @@ enum {
   HIP_NUM_SYMBOLS
 };
 
+_Static_assert(HIP_NUM_SYMBOLS <= DDL_DRIVER_MAX_SYMBOLS,
+               "raise DDL_DRIVER_MAX_SYMBOLS (device.h)");
+
 static const char *const hip_symbols[HIP_NUM_SYMBOLS] = {
     [HIP_INIT] = "hipInit",
     [HIP_GET_DEVICE_COUNT] = "hipGetDeviceCount",

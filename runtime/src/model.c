@@ -600,10 +600,18 @@ static bool graph_keep(ddl_run_ctx *run, void *ptr, bool pinned) {
   return ok;
 }
 
-/* Device memory for the run: the graph's while capturing. */
-static void *run_device_alloc(ddl_run_ctx *run, int64_t bytes) {
+/* Device memory for the run: with `from_pool`, from the pool in the run's
+ * stream order (freed the same way: host_device_free, free_output), else
+ * (arenas, kept between runs) a driver allocation; the graph's own driver
+ * allocation while capturing. */
+static void *run_device_alloc(ddl_run_ctx *run, int64_t bytes, bool from_pool) {
   void *p = NULL;
-  if (ddl_device_alloc(run->h->device, bytes, &p) != DDL_OK) {
+  bool pooled = false;
+  ddl_status s = run->capture || !from_pool
+                     ? ddl_device_alloc(run->h->device, bytes, &p)
+                     : ddl_device_alloc_on(run->h->device, run->stream, bytes,
+                                           &p, &pooled);
+  if (s != DDL_OK) {
     record_device_error(run);
     return NULL;
   }
@@ -616,7 +624,7 @@ static void *run_device_alloc(ddl_run_ctx *run, int64_t bytes) {
 static void *arena_alloc(ddl_run_ctx *run, size_t bytes) {
   if (!run->h->device)
     return ddl_aligned_alloc(bytes);
-  return run_device_alloc(run, (int64_t)bytes);
+  return run_device_alloc(run, (int64_t)bytes, /*from_pool=*/false);
 }
 
 static void arena_free(ddl_model_handle *h, void *p) {
@@ -701,14 +709,18 @@ static void host_device_launch(void *ctx, const void *image,
 
 static void *host_device_alloc(void *ctx, int64_t bytes) {
   ddl_run_ctx *run = ctx;
-  return device_failed(run) ? NULL : run_device_alloc(run, bytes);
+  return device_failed(run) ? NULL
+                            : run_device_alloc(run, bytes, /*from_pool=*/true);
 }
 
 /* Frees even after a failure, so that a failed run leaks nothing. While
  * capturing, the memory stays with the graph (replays use it). */
 static void host_device_free(void *ctx, void *ptr) {
   ddl_run_ctx *run = ctx;
-  if (!run->capture && ddl_device_free(run->h->device, ptr) != DDL_OK)
+  ddl_device *device = run->h->device;
+  if (!run->capture &&
+      ddl_device_free_on(device, run->stream, ptr,
+                         ddl_device_has_pool(device)) != DDL_OK)
     record_device_error(run);
 }
 
@@ -786,9 +798,11 @@ static bool check_output(const ddl_model_handle *h, const ddl_tensor_info *info,
 }
 
 /* Frees an output buffer the model handed over. */
-static void free_output(ddl_model_handle *h, void *data) {
+/* Frees an output the run allocated (on the device: in the order of the
+ * run's stream). */
+static void free_output(ddl_model_handle *h, ddl_stream stream, void *data) {
   if (h->device)
-    ddl_device_free(h->device, data);
+    ddl_device_free_on(h->device, stream, data, ddl_device_has_pool(h->device));
   else
     free(data);
 }
@@ -802,7 +816,8 @@ static ddl_status hand_out(ddl_model_handle *h, const ddl_tensor_info *info,
                            bool on_device, bool adopt, ddl_tensor **out) {
   if (on_device && adopt)
     return ddl_tensor_adopt_device(info->dtype, info->rank, dims, data,
-                                   h->device, out);
+                                   ddl_device_has_pool(h->device), h->device,
+                                   out);
   if (!on_device) {
     ddl_status s = ddl_tensor_create(info->dtype, info->rank, dims, out);
     if (s == DDL_OK)
@@ -816,14 +831,16 @@ static ddl_status hand_out(ddl_model_handle *h, const ddl_tensor_info *info,
                       &bytes))
     return DDL_RUN_FAILED;
   void *copy = NULL;
-  ddl_status s = ddl_device_alloc(h->device, (int64_t)bytes, &copy);
+  bool pooled = false;
+  ddl_status s =
+      ddl_device_alloc_on(h->device, stream, (int64_t)bytes, &copy, &pooled);
   if (s != DDL_OK)
     return s;
   if ((s = ddl_device_copy(h->device, stream, copy, data, (int64_t)bytes,
                            DDL_COPY_ON_DEVICE)) != DDL_OK ||
-      (s = ddl_tensor_adopt_device(info->dtype, info->rank, dims, copy,
+      (s = ddl_tensor_adopt_device(info->dtype, info->rank, dims, copy, pooled,
                                    h->device, out)) != DDL_OK)
-    ddl_device_free(h->device, copy);
+    ddl_device_free_on(h->device, stream, copy, pooled);
   return s;
 }
 
@@ -919,7 +936,9 @@ static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
     if (inputs[i]->device_kind != DDL_DEVICE_CPU)
       continue;
     int64_t bytes = (int64_t)inputs[i]->byte_size;
-    if (ddl_device_alloc(device, bytes, &device_inputs[i]) != DDL_OK ||
+    bool pooled;
+    if (ddl_device_alloc_on(device, stream, bytes, &device_inputs[i],
+                            &pooled) != DDL_OK ||
         ddl_device_copy(device, stream, device_inputs[i], inputs[i]->data,
                         bytes, DDL_COPY_TO_DEVICE) != DDL_OK)
       record_device_error(&run);
@@ -933,7 +952,8 @@ static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
     if (ddl_device_stream_sync(device, stream) != DDL_OK)
       record_device_error(&run);
     for (size_t i = 0; i < num_in; ++i)
-      ddl_device_free(device, device_inputs[i]);
+      ddl_device_free_on(device, stream, device_inputs[i],
+                         ddl_device_has_pool(device));
     free(device_inputs);
   }
   release_run_arenas(&run);
@@ -946,7 +966,8 @@ static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
      * came before its run; the host frees them (the ABI's sticky rule). */
     if (rc == DDL_MODEL_OK)
       for (size_t i = 0; i < num_out; ++i)
-        ddl_device_free(device, out_ios[i].data);
+        ddl_device_free_on(device, stream, out_ios[i].data,
+                           ddl_device_has_pool(device));
     free(out_ios);
     return device_run_fail(h, run.device_error);
   }
@@ -985,7 +1006,7 @@ static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
       ddl_tensor_destroy(outputs[i]);
       outputs[i] = NULL;
     }
-    free_output(h, out_ios[i].data);
+    free_output(h, stream, out_ios[i].data);
   }
   free(out_ios);
   return s;

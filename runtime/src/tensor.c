@@ -169,7 +169,7 @@ ddl_status ddl_tensor_wrap_device(int32_t dtype, int32_t rank,
 }
 
 ddl_status ddl_tensor_adopt_device(int32_t dtype, int32_t rank,
-                                   const int64_t *dims, void *data,
+                                   const int64_t *dims, void *data, bool pooled,
                                    ddl_device *device, ddl_tensor **out) {
   ddl_status s = ddl_tensor_wrap_device(dtype, rank, dims, data,
                                         ddl_device_get_kind(device),
@@ -179,6 +179,7 @@ ddl_status ddl_tensor_adopt_device(int32_t dtype, int32_t rank,
   ddl_device_retain(device);
   (*out)->device = device;
   (*out)->owns_data = true;
+  (*out)->pooled = pooled;
   return DDL_OK;
 }
 
@@ -188,7 +189,9 @@ void ddl_tensor_destroy(ddl_tensor *t) {
   if (t->device) {
     /* Nothing to report a failed free to: the driver's message stays in
      * ddl_last_error. */
-    if (t->owns_data)
+    if (t->owns_data && t->pooled)
+      ddl_device_free_pooled(t->device, t->data);
+    else if (t->owns_data)
       ddl_device_free(t->device, t->data);
     ddl_device_release(t->device);
   } else if (t->owns_data) {

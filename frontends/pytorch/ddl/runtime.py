@@ -8,8 +8,9 @@ a copy and freed when the last tensor viewing them dies.
 
 CUDA models (`ddlc --target=cuda`, opened with a torch.device): inputs are
 CUDA tensors of that device, passed as device pointers (no copy); the run
-leaves its outputs on the device (ddl_model_run_on_device), and each is
-copied device-to-device into a tensor torch's allocator owns. The run goes
+leaves its outputs on the device (ddl_model_run_on_device), and torch
+gets each through DLPack without a copy (the ddl tensor is destroyed with
+torch's tensor; bool outputs, which older torch cannot import, are copied). The run goes
 on torch's current stream (ddl_model_set_stream), so it is ordered after
 the work torch queued there without the host waiting for that work first;
 the call returns when its own work and the output copies are done.
@@ -19,6 +20,7 @@ import ctypes
 import threading
 
 import torch
+import torch.utils.dlpack
 
 from ._tools import runtime_library_path
 from .errors import RuntimeCallError, UnsupportedDtypeError
@@ -93,6 +95,7 @@ def _library():
                 [ctypes.c_int32, ctypes.c_int32, _c_int64_p, vp, ctypes.c_int32, ctypes.c_int, ctypes.POINTER(vp)],
             ),
             "ddl_tensor_copy_to_device_buffer": (ctypes.c_int, [vp, vp, sz]),
+            "ddl_tensor_create": (ctypes.c_int, [ctypes.c_int32, ctypes.c_int32, _c_int64_p, ctypes.POINTER(vp)]),
             "ddl_tensor_device_kind": (ctypes.c_int32, [vp]),
             "ddl_tensor_destroy": (None, [vp]),
             "ddl_tensor_dtype": (ctypes.c_int32, [vp]),
@@ -143,6 +146,90 @@ def default_runtime():
         if _default_runtime is None:
             _default_runtime = Runtime(0)
         return _default_runtime
+
+
+# DLPack (dlpack.h, v0.8 ABI) as ctypes: a device output handed to torch
+# without a copy. torch calls the deleter when its tensor is freed.
+class _DLDevice(ctypes.Structure):
+    _fields_ = [("device_type", ctypes.c_int32), ("device_id", ctypes.c_int32)]
+
+
+class _DLDataType(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
+
+
+class _DLTensor(ctypes.Structure):
+    _fields_ = [
+        ("data", ctypes.c_void_p),
+        ("device", _DLDevice),
+        ("ndim", ctypes.c_int32),
+        ("dtype", _DLDataType),
+        ("shape", _c_int64_p),
+        ("strides", _c_int64_p),
+        ("byte_offset", ctypes.c_uint64),
+    ]
+
+
+class _DLManagedTensor(ctypes.Structure):
+    pass
+
+
+_DLDeleter = ctypes.CFUNCTYPE(None, ctypes.POINTER(_DLManagedTensor))
+_DLManagedTensor._fields_ = [
+    ("dl_tensor", _DLTensor),
+    ("manager_ctx", ctypes.c_void_p),
+    ("deleter", _DLDeleter),
+]
+_DL_CPU, _DL_CUDA = 1, 2
+# torch dtype -> DLPack (type code: 0 int, 1 uint, 2 float, 4 bfloat; bits).
+# Not bool: older torch reads no DLPack bool (those outputs are copied).
+_DL_TYPES = {
+    torch.float32: (2, 32), torch.float16: (2, 16), torch.float64: (2, 64), torch.bfloat16: (4, 16),
+    torch.int8: (0, 8), torch.int16: (0, 16), torch.int32: (0, 32), torch.int64: (0, 64),
+    torch.uint8: (1, 8),
+}
+# Exported tensors alive in torch, by the address of their DLManagedTensor:
+# (the struct, its shape array, the ddl tensor, the runtime library).
+_exported = {}
+_exported_lock = threading.Lock()
+
+
+@_DLDeleter
+def _dl_deleter(managed):
+    with _exported_lock:
+        entry = _exported.pop(ctypes.addressof(managed.contents), None)
+    if entry is not None:
+        entry[3].ddl_tensor_destroy(entry[2])
+
+
+_PyCapsule_New = ctypes.pythonapi.PyCapsule_New
+_PyCapsule_New.restype = ctypes.py_object
+_PyCapsule_New.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+
+
+def _export_tensor(lib, handle, device=None):
+    """torch tensor viewing ddl tensor `handle`, which it owns (destroyed
+    with the view): a device tensor of CUDA `device`, or a host tensor."""
+    dtype = DTYPE_TO_TORCH[lib.ddl_tensor_dtype(handle)]
+    rank = lib.ddl_tensor_rank(handle)
+    dims = lib.ddl_tensor_dims(handle)
+    shape = (ctypes.c_int64 * max(1, rank))(*[dims[d] for d in range(rank)])
+    code, bits = _DL_TYPES[dtype]
+    managed = _DLManagedTensor()
+    managed.dl_tensor = _DLTensor(
+        ctypes.c_void_p(lib.ddl_tensor_data(handle)),
+        _DLDevice(_DL_CUDA, device.index) if device is not None else _DLDevice(_DL_CPU, 0), rank,
+        _DLDataType(code, bits, 1), ctypes.cast(shape, _c_int64_p), None, 0,
+    )
+    managed.deleter = _dl_deleter
+    with _exported_lock:
+        _exported[ctypes.addressof(managed)] = (managed, shape, handle, lib)
+    try:
+        return torch.utils.dlpack.from_dlpack(_PyCapsule_New(ctypes.addressof(managed), b"dltensor", None))
+    except BaseException:
+        with _exported_lock:
+            _exported.pop(ctypes.addressof(managed), None)
+        raise
 
 
 class _OwnedBuffer:
@@ -321,28 +408,38 @@ class Model:
         return handle
 
     def _device_outputs(self, handles):
-        """The run's device outputs, each copied (device to device) into a
-        tensor torch allocated; the ddl tensors are destroyed."""
+        """The run's device outputs as torch tensors viewing the ddl
+        tensors' memory (DLPack, no copy); each ddl tensor is destroyed when
+        torch frees its view."""
         lib = self._lib
         results = []
         try:
             for i in range(len(self.outputs)):
-                handle = handles[i]
-                dtype = DTYPE_TO_TORCH[lib.ddl_tensor_dtype(handle)]
-                dims = lib.ddl_tensor_dims(handle)
-                shape = [dims[d] for d in range(lib.ddl_tensor_rank(handle))]
-                out = torch.empty(shape, dtype=dtype, device=self.device)
-                nbytes = lib.ddl_tensor_byte_size(handle)
-                if nbytes:
-                    _check(
-                        lib.ddl_tensor_copy_to_device_buffer(handle, ctypes.c_void_p(out.data_ptr()), nbytes),
-                        f"cannot copy output {i} ('{self.outputs[i][0]}')",
-                    )
-                results.append(out)
+                if DTYPE_TO_TORCH[lib.ddl_tensor_dtype(handles[i])] in _DL_TYPES:
+                    results.append(_export_tensor(lib, handles[i], self.device))
+                    handles[i] = None  # the view owns it now
+                else:
+                    results.append(self._copy_output(i, handles[i]))
         finally:
             for i in range(len(self.outputs)):
-                lib.ddl_tensor_destroy(handles[i])
+                if handles[i]:
+                    lib.ddl_tensor_destroy(handles[i])
         return results
+
+    def _copy_output(self, i, handle):
+        """Device output `handle` copied (device to device) into a tensor
+        torch allocated."""
+        lib = self._lib
+        dtype = DTYPE_TO_TORCH[lib.ddl_tensor_dtype(handle)]
+        dims = lib.ddl_tensor_dims(handle)
+        out = torch.empty([dims[d] for d in range(lib.ddl_tensor_rank(handle))], dtype=dtype, device=self.device)
+        nbytes = lib.ddl_tensor_byte_size(handle)
+        if nbytes:
+            _check(
+                lib.ddl_tensor_copy_to_device_buffer(handle, ctypes.c_void_p(out.data_ptr()), nbytes),
+                f"cannot copy output {i} ('{self.outputs[i][0]}')",
+            )
+        return out
 
     def _to_torch(self, handle):
         lib = self._lib

@@ -191,6 +191,29 @@ def test_bad_precisions_are_refused_before_compiling(precision, device, message,
         ddl.compile(_double_plus_one, (torch.randn(2, 3),), device=device, precision=precision)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16, torch.int64, torch.uint8])
+def test_outputs_are_handed_to_torch_by_dlpack_and_freed_with_the_view(dtype):
+    """Device outputs reach torch through DLPack (no copy); the same export
+    of a host ddl tensor checks the structs, the types and that the ddl
+    tensor is destroyed when torch frees its view."""
+    import gc
+
+    lib = ddl_runtime._library()
+    want = torch.arange(12).reshape(3, 4).to(dtype)
+    handle = ctypes.c_void_p()
+    dims = (ctypes.c_int64 * 2)(3, 4)
+    assert lib.ddl_tensor_create(ddl_runtime.TORCH_TO_DTYPE[dtype], 2, dims, ctypes.byref(handle)) == 0
+    ctypes.memmove(lib.ddl_tensor_data(handle), want.data_ptr(), want.numel() * want.element_size())
+    before = len(ddl_runtime._exported)
+    got = ddl_runtime._export_tensor(lib, handle)
+    assert got.dtype == dtype and torch.equal(got, want)
+    assert got.data_ptr() == lib.ddl_tensor_data(handle)  # a view, not a copy
+    assert len(ddl_runtime._exported) == before + 1
+    del got
+    gc.collect()
+    assert len(ddl_runtime._exported) == before
+
+
 def test_cuda_graph_needs_a_cuda_device(monkeypatch):
     def no_ddlc(*args, **kwargs):
         raise AssertionError("ddlc must not run")

@@ -693,6 +693,26 @@ static gpu_stats stats_of(const char *lib) {
   return g;
 }
 
+/* The fake CUDA driver's stream-ordered pools: alive, and allocations
+ * and frees so far. */
+typedef struct {
+  int pools, allocs, frees;
+} pool_stats;
+
+static pool_stats pool_stats_now(void) {
+  pool_stats p = {-1, -1, -1};
+  void *dl = dlopen(model_path("libfake_cuda"), RTLD_NOW | RTLD_LOCAL);
+  void *sym = dl ? dlsym(dl, "fake_cuda_pool_stats") : NULL;
+  void (*fn)(int *, int *, int *);
+  if (sym) {
+    memcpy(&fn, &sym, sizeof fn);
+    fn(&p.pools, &p.allocs, &p.frees);
+  }
+  if (dl)
+    dlclose(dl);
+  return p;
+}
+
 static void set_env(const char *name, const char *value) {
   if (value)
     setenv(name, value, 1);
@@ -910,11 +930,13 @@ static void test_device_failures(ddl_runtime *rt) {
   CHECK_OK(run_device_add(h, 3));
 
   /* Each call failing, on a warm handle (arena and constant cached). */
-  expect_device_failure(h, "cuMemAlloc_v2",
-                        "cuMemAlloc_v2 (48 bytes) failed: "
+  /* The run's memory comes from the stream-ordered pool: the copy of
+   * the input, then the output. */
+  expect_device_failure(h, "cuMemAllocFromPoolAsync",
+                        "cuMemAllocFromPoolAsync (48 bytes) failed: "
                         "CUDA_ERROR_OUT_OF_MEMORY (out of memory)");
-  expect_device_failure(h, "cuMemAlloc_v2@2",
-                        "cuMemAlloc_v2 (48 bytes) failed: "
+  expect_device_failure(h, "cuMemAllocFromPoolAsync@2",
+                        "cuMemAllocFromPoolAsync (48 bytes) failed: "
                         "CUDA_ERROR_OUT_OF_MEMORY");
   expect_device_failure(h, "cuMemcpyHtoDAsync_v2",
                         "cuMemcpyHtoDAsync_v2 (48 bytes)");
@@ -939,14 +961,38 @@ static void test_device_failures(ddl_runtime *rt) {
   CHECK_OK(run_device_add(h, 3));
   ddl_model_close(h);
 
-  /* A fresh handle whose arena cannot be had. */
+  /* A fresh handle whose arena (a driver allocation, kept between runs)
+   * cannot be had. */
   CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
   if (h) {
-    set_env("FAKE_CUDA_FAIL", "cuMemAlloc_v2@2");
+    set_env("FAKE_CUDA_FAIL", "cuMemAlloc_v2");
     CHECK_ERR(run_device_add(h, 3), DDL_DEVICE_ERROR,
               "cuMemAlloc_v2 (512 bytes) failed");
     set_env("FAKE_CUDA_FAIL", NULL);
     CHECK_OK(run_device_add(h, 3));
+    ddl_model_close(h);
+  }
+  /* Runs allocate from the pool and free into it, in stream order; a
+   * handle whose pool cannot be made uses driver allocations. */
+  pool_stats p0 = pool_stats_now();
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  if (h) {
+    CHECK_OK(run_device_add(h, 3));
+    CHECK_OK(run_device_add(h, 3));
+    pool_stats p1 = pool_stats_now();
+    CHECK(p1.pools == p0.pools + 1);
+    CHECK(p1.allocs - p0.allocs == 4 && p1.frees - p0.frees == 4);
+    ddl_model_close(h);
+    CHECK(pool_stats_now().pools == p0.pools);
+  }
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_add_one"), &h));
+  if (h) {
+    set_env("FAKE_CUDA_FAIL", "cuMemPoolCreate");
+    CHECK_OK(run_device_add(h, 3));
+    set_env("FAKE_CUDA_FAIL", NULL);
+    CHECK_OK(run_device_add(h, 3));
+    pool_stats p2 = pool_stats_now();
+    CHECK(p2.pools == p0.pools && p2.allocs == p0.allocs + 4);
     ddl_model_close(h);
   }
   gpu_stats g1 = stats_of("libfake_cuda");

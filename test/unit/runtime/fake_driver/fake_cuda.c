@@ -145,6 +145,93 @@ FAKE_EXPORT CUresult cuMemFree_v2(CUdeviceptr ptr) {
   return rc ? rc : fake_free((void *)ptr);
 }
 
+/* Stream-ordered pools: allocations are tracked device memory like
+ * cuMemAlloc's, and since queued work runs at once, a free queued on a
+ * stream frees at once. Refused from a capturing thread (ddl allocates a
+ * capture's memory with cuMemAlloc). */
+static int live_pools, pool_allocs, pool_frees;
+
+FAKE_EXPORT CUresult cuMemPoolCreate(void **pool, const void *props) {
+  FAIL("cuMemPoolCreate");
+  NEED_CONTEXT();
+  /* CUmemPoolProps: allocType, handleTypes, location {type, id}. */
+  const int *p = props;
+  if (!pool || !props || p[0] != 1 || p[2] != 1 || p[3] < 0 ||
+      p[3] >= fake_device_count("FAKE_CUDA_DEVICES"))
+    return FAKE_INVALID_VALUE;
+  pthread_mutex_lock(&fake_mutex);
+  *pool = (void *)(uintptr_t)(0x5000 + ++live_pools);
+  pthread_mutex_unlock(&fake_mutex);
+  return FAKE_SUCCESS;
+}
+
+FAKE_EXPORT CUresult cuMemPoolDestroy(void *pool) {
+  NEED_CONTEXT();
+  if (!pool)
+    return FAKE_INVALID_VALUE;
+  pthread_mutex_lock(&fake_mutex);
+  --live_pools;
+  pthread_mutex_unlock(&fake_mutex);
+  return FAKE_SUCCESS;
+}
+
+FAKE_EXPORT CUresult cuMemPoolSetAttribute(void *pool, int attr, void *value) {
+  FAIL("cuMemPoolSetAttribute");
+  NEED_CONTEXT();
+  return pool && value && attr >= 1 && attr <= 8 ? FAKE_SUCCESS
+                                                 : FAKE_INVALID_VALUE;
+}
+
+FAKE_EXPORT CUresult cuMemAllocFromPoolAsync(CUdeviceptr *ptr, size_t bytes,
+                                             void *pool, void *stream) {
+  FAIL("cuMemAllocFromPoolAsync");
+  NEED_CONTEXT();
+  fake_stream *s;
+  pthread_mutex_lock(&fake_mutex);
+  int rc = fake_stream_of(stream, &s);
+  pthread_mutex_unlock(&fake_mutex);
+  if (rc || !pool)
+    return rc ? rc : FAKE_INVALID_VALUE;
+  if ((rc = fake_capture_forbids(1)))
+    return rc;
+  void *p = NULL;
+  rc = fake_alloc(&p, bytes);
+  *ptr = (CUdeviceptr)p;
+  if (rc == FAKE_SUCCESS) {
+    pthread_mutex_lock(&fake_mutex);
+    ++pool_allocs;
+    pthread_mutex_unlock(&fake_mutex);
+  }
+  return rc;
+}
+
+FAKE_EXPORT CUresult cuMemFreeAsync(CUdeviceptr ptr, void *stream) {
+  FAIL("cuMemFreeAsync");
+  NEED_CONTEXT();
+  fake_stream *s;
+  pthread_mutex_lock(&fake_mutex);
+  int rc = fake_stream_of(stream, &s);
+  pthread_mutex_unlock(&fake_mutex);
+  if (rc || (rc = fake_capture_forbids(1)))
+    return rc;
+  rc = fake_free((void *)ptr);
+  if (rc == FAKE_SUCCESS) {
+    pthread_mutex_lock(&fake_mutex);
+    ++pool_frees;
+    pthread_mutex_unlock(&fake_mutex);
+  }
+  return rc;
+}
+
+/* For the tests: pools alive, pool allocations and frees so far. */
+FAKE_EXPORT void fake_cuda_pool_stats(int *pools, int *allocs, int *frees) {
+  pthread_mutex_lock(&fake_mutex);
+  *pools = live_pools;
+  *allocs = pool_allocs;
+  *frees = pool_frees;
+  pthread_mutex_unlock(&fake_mutex);
+}
+
 FAKE_EXPORT CUresult cuMemAllocHost_v2(void **ptr, size_t bytes) {
   FAIL("cuMemAllocHost_v2");
   NEED_CONTEXT();
