@@ -64,9 +64,13 @@ void wrapInOneIteration(RewriterBase &rewriter, Operation *op) {
 /// Replaces the N-dimensional `loop` (no reductions) by blocks of
 /// `blockSize` threads over its points in row-major order (the last
 /// dimension fastest, so neighbouring threads touch neighbouring
-/// elements), mapped to block_x / thread_x, with the tail guarded.
+/// elements), mapped to block_x / thread_x, with the tail guarded. Each
+/// thread takes `perThread` points, blockSize apart (block b covers points
+/// [b * blockSize * perThread, (b + 1) * blockSize * perThread)): every
+/// access of a warp stays coalesced, and a thread has that many
+/// independent loads in flight.
 void mapToBlocksAndThreads(RewriterBase &rewriter, scf::ParallelOp loop,
-                           int64_t blockSize) {
+                           int64_t blockSize, int64_t perThread) {
   Location loc = loop.getLoc();
   MLIRContext *context = rewriter.getContext();
   rewriter.setInsertionPoint(loop);
@@ -85,7 +89,8 @@ void mapToBlocksAndThreads(RewriterBase &rewriter, scf::ParallelOp loop,
     total = arith::MulIOp::create(rewriter, loc, total, count);
   }
   Value block = index(blockSize);
-  Value numBlocks = arith::CeilDivSIOp::create(rewriter, loc, total, block);
+  Value numBlocks = arith::CeilDivSIOp::create(rewriter, loc, total,
+                                               index(blockSize * perThread));
   Value zero = index(0), one = index(1);
   auto blocks = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
                                         ValueRange{numBlocks}, ValueRange{one});
@@ -105,30 +110,36 @@ void mapToBlocksAndThreads(RewriterBase &rewriter, scf::ParallelOp loop,
       ArrayAttr::get(context, {mapping(::mlir::gpu::Processor::ThreadX)}));
 
   rewriter.setInsertionPoint(threads.getBody()->getTerminator());
-  Value linear = arith::AddIOp::create(
+  Value first = arith::AddIOp::create(
       rewriter, loc,
-      arith::MulIOp::create(rewriter, loc, blocks.getInductionVars()[0], block),
+      arith::MulIOp::create(rewriter, loc, blocks.getInductionVars()[0],
+                            index(blockSize * perThread)),
       threads.getInductionVars()[0]);
-  Value inRange = arith::CmpIOp::create(
-      rewriter, loc, arith::CmpIPredicate::slt, linear, total);
-  auto guard = scf::IfOp::create(rewriter, loc, inRange, /*withElse=*/false);
-  rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
-  // Delinearize, last dimension fastest.
-  IRMapping map;
-  Value rest = linear;
-  for (int64_t d = loop.getNumLoops() - 1; d >= 0; --d) {
-    Value position = rest;
-    if (d > 0) {
-      position = arith::RemSIOp::create(rewriter, loc, rest, counts[d]);
-      rest = arith::DivSIOp::create(rewriter, loc, rest, counts[d]);
+  for (int64_t p = 0; p < perThread; ++p) {
+    Value linear =
+        arith::AddIOp::create(rewriter, loc, first, index(p * blockSize));
+    Value inRange = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::slt, linear, total);
+    auto guard = scf::IfOp::create(rewriter, loc, inRange, /*withElse=*/false);
+    OpBuilder::InsertionGuard insideGuard(rewriter);
+    rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
+    // Delinearize, last dimension fastest.
+    IRMapping map;
+    Value rest = linear;
+    for (int64_t d = loop.getNumLoops() - 1; d >= 0; --d) {
+      Value position = rest;
+      if (d > 0) {
+        position = arith::RemSIOp::create(rewriter, loc, rest, counts[d]);
+        rest = arith::DivSIOp::create(rewriter, loc, rest, counts[d]);
+      }
+      Value iv = arith::AddIOp::create(
+          rewriter, loc, loop.getLowerBound()[d],
+          arith::MulIOp::create(rewriter, loc, position, loop.getStep()[d]));
+      map.map(loop.getInductionVars()[d], iv);
     }
-    Value iv = arith::AddIOp::create(
-        rewriter, loc, loop.getLowerBound()[d],
-        arith::MulIOp::create(rewriter, loc, position, loop.getStep()[d]));
-    map.map(loop.getInductionVars()[d], iv);
+    for (Operation &op : loop.getBody()->without_terminator())
+      rewriter.clone(op, map);
   }
-  for (Operation &op : loop.getBody()->without_terminator())
-    rewriter.clone(op, map);
   rewriter.eraseOp(loop);
 }
 
@@ -137,6 +148,12 @@ struct DDLGPUMapKernelsPass final
   using Base::Base;
 
   void runOnOperation() override {
+    if (pointsPerThread < 1 || pointsPerThread > 16) {
+      getOperation().emitError()
+          << "ddl-gpu-map-kernels: points-per-thread must be in [1, 16], not "
+          << static_cast<int64_t>(pointsPerThread);
+      return signalPassFailure();
+    }
     if (blockSize < 1 || blockSize > 1024) {
       getOperation().emitError()
           << "ddl-gpu-map-kernels: block-size must be in [1, 1024], not "
@@ -204,7 +221,13 @@ struct DDLGPUMapKernelsPass final
         nested->setAttr(::mlir::gpu::getMappingAttrName(),
                         ArrayAttr::get(&getContext(), sequential));
       });
-      mapToBlocksAndThreads(rewriter, loop, blockSize);
+      // Several points a thread where a point is a few operations; one
+      // where it runs loops of its own (a reduction, a convolution window),
+      // which need the threads more than the loads in flight.
+      bool hasLoops = false;
+      loop.getBody()->walk([&](LoopLikeOpInterface) { hasLoops = true; });
+      mapToBlocksAndThreads(rewriter, loop, blockSize,
+                            hasLoops ? 1 : pointsPerThread);
     }
     return success();
   }

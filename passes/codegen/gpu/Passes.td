@@ -20,22 +20,26 @@ def DDLGPUMapKernelsPass : Pass<"ddl-gpu-map-kernels", "::mlir::ModuleOp"> {
     Runs after bufferization and arena planning. Every linalg op (with
     `memref.copy`, made a `linalg.copy` first) outside a parallel loop
     becomes one kernel: its parallel loops are collapsed into one
-    iteration space of N points, tiled by `block-size` and mapped to
-    `block_x` (ceil(N / block-size) blocks) and `thread_x` (block-size
-    threads, the tail guarded); its reduction loops run sequentially in
-    each thread. An op without parallel loops (a full reduction) is one
+    iteration space of N points, mapped to `block_x` (ceil(N / (block-size
+    x points-per-thread)) blocks) and `thread_x` (block-size threads, the
+    tail guarded). A thread takes `points-per-thread` points block-size
+    apart (coalesced accesses, that many loads in flight) when a point is
+    straight-line code, one point when it runs loops (its reduction loops
+    run sequentially in the thread). An op without parallel loops (a full reduction) is one
     thread. Host control flow (`scf.if`, `scf.for`, `scf.while` of nn.if
     and nn.loop) stays on the host and launches the kernels inside it.
     Upstream's `convert-parallel-loops-to-gpu` and `gpu-kernel-outlining`
     then make the `gpu.launch_func`s.
 
-    This is the first, generic mapping: one output element per thread.
+    This is the first, generic mapping: a few output elements per thread.
     Tensor-core contractions and block-level reductions replace it per op
     kind under schedules.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
-           "Threads per block of the one-dimensional kernels">
+           "Threads per block of the one-dimensional kernels">,
+    Option<"pointsPerThread", "points-per-thread", "int64_t", /*default=*/"4",
+           "Points a thread takes when a point runs no loops (1 to 16)">
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::gpu::GPUDialect",

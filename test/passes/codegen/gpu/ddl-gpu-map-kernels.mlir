@@ -1,19 +1,31 @@
 // RUN: ddl-opt %s --ddl-gpu-map-kernels=block-size=128 --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: not ddl-opt %s --ddl-gpu-map-kernels=points-per-thread=0 2>&1 | FileCheck %s --check-prefix=BAD
 
-// An elementwise op over a dynamic 2-D space: one point per thread, the
-// points collapsed row-major into blocks of 128, the tail guarded.
+// BAD: ddl-gpu-map-kernels: points-per-thread must be in [1, 16], not 0
+
+// An elementwise op over a dynamic 2-D space: the points collapsed
+// row-major, blocks of 128 threads taking 4 points each, 128 apart (block b
+// covers points 512 b to 512 b + 511), each guarded.
 // CHECK-LABEL: func.func @elementwise
-// CHECK:         %[[C128:.*]] = arith.constant 128 : index
-// CHECK:         %[[BLOCKS:.*]] = arith.ceildivsi %[[TOTAL:.*]], %[[C128]]
+// CHECK:         %[[BLOCKS:.*]] = arith.ceildivsi %[[TOTAL:.*]], %c512
 // CHECK:         scf.parallel (%[[B:.*]]) = ({{.*}}) to (%[[BLOCKS]])
-// CHECK:           scf.parallel (%[[T:.*]]) = ({{.*}}) to (%[[C128]])
-// CHECK:             %[[LIN:.*]] = arith.addi
+// CHECK:           scf.parallel (%[[T:.*]]) = ({{.*}}) to (%c128)
+// CHECK:             %[[START:.*]] = arith.muli %[[B]], %c512
+// CHECK:             %[[FIRST:.*]] = arith.addi %[[START]], %[[T]]
+// CHECK:             %[[LIN:.*]] = arith.addi %[[FIRST]], %c0
 // CHECK:             %[[IN:.*]] = arith.cmpi slt, %[[LIN]], %[[TOTAL]]
 // CHECK:             scf.if %[[IN]] {
 // CHECK:               arith.remsi %[[LIN]]
 // CHECK:               memref.load
 // CHECK:               math.exp
 // CHECK:               memref.store
+// CHECK:             %[[LIN1:.*]] = arith.addi %[[FIRST]], %c128
+// CHECK:             arith.cmpi slt, %[[LIN1]], %[[TOTAL]]
+// CHECK:             scf.if
+// CHECK:               math.exp
+// CHECK:             arith.addi %[[FIRST]], %c256
+// CHECK:             arith.addi %[[FIRST]], %c384
+// CHECK:               math.exp
 // CHECK:           } {mapping = [#gpu.loop_dim_map<processor = thread_x
 // CHECK:         } {mapping = [#gpu.loop_dim_map<processor = block_x
 func.func @elementwise(%a: memref<?x?xf32>, %b: memref<?x?xf32>) {
@@ -29,8 +41,10 @@ func.func @elementwise(%a: memref<?x?xf32>, %b: memref<?x?xf32>) {
 
 // -----
 
-// A matmul: the output points are the threads, k runs in each thread.
+// A matmul: the output points are the threads, one each (a point runs a
+// loop), k runs in each thread.
 // CHECK-LABEL: func.func @matmul
+// CHECK:         arith.ceildivsi %{{.*}}, %c128
 // CHECK:         scf.parallel
 // CHECK:           scf.parallel
 // CHECK:             scf.if
