@@ -413,6 +413,44 @@ protected:
       sums[r] = LLVM::ExtractValueOp::create(b, loc, op.getResult(), r);
   }
 
+  /// The k loop both kernels run, and C written from it: each iteration
+  /// stores the slice whose global loads the previous one issued
+  /// (`store`, the thread's values of A's and B's slice), waits for the
+  /// block, issues the next slice's loads (`load(k0)`: A's values, B's
+  /// values) so that they are in flight during this slice's math, runs the
+  /// mma's of each kStep-deep step (`step(ks, sums)`), and waits again.
+  void buildKLoop(
+      function_ref<std::pair<SmallVector<Value>, SmallVector<Value>>(Value)>
+          load,
+      function_ref<void(ValueRange aValues, ValueRange bValues)> store,
+      function_ref<void(int64_t ks, MutableArrayRef<Value> sums)> step) {
+    SmallVector<Value> init(accumulators, accumulatorStart());
+    auto [aFirst, bFirst] = load(index(0));
+    int64_t aCount = aFirst.size();
+    init.append(aFirst);
+    init.append(bFirst);
+    auto kLoop =
+        scf::ForOp::create(b, loc, index(0), sizes[c.k], index(blockK), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      ValueRange carried = kLoop.getRegionIterArgs();
+      ValueRange acc = carried.take_front(accumulators);
+      store(carried.slice(accumulators, aCount),
+            carried.drop_front(accumulators + aCount));
+      ::mlir::gpu::BarrierOp::create(b, loc);
+      auto [aNext, bNext] = load(add(kLoop.getInductionVar(), index(blockK)));
+      SmallVector<Value> sums(acc.begin(), acc.end());
+      for (int64_t ks = 0; ks < blockK; ks += kStep)
+        step(ks, sums);
+      ::mlir::gpu::BarrierOp::create(b, loc);
+      sums.append(aNext);
+      sums.append(bNext);
+      scf::YieldOp::create(b, loc, sums);
+    }
+    writeAccumulators(kLoop);
+  }
+
   /// The k loop's first `accumulators` results into C. Accumulator r of
   /// tile (i, j) holds C at row group + 8 (r / 2), column 2 inGroup + r % 2
   /// of the tile.
@@ -553,63 +591,38 @@ private:
     OpOperand &rhs = c.op->getOpOperand(1);
     StagePlan aPlan = planStage(lhs, c.m, m0, blockM);
     StagePlan bPlan = planStage(rhs, c.n, n0, blockN);
-
-    SmallVector<Value> init(accumulators, accumulatorStart());
-    SmallVector<Value> aFirst = loadSlice(aPlan, index(0));
-    SmallVector<Value> bFirst = loadSlice(bPlan, index(0));
-    int64_t aCount = aFirst.size();
-    init.append(aFirst);
-    init.append(bFirst);
-
-    auto kLoop =
-        scf::ForOp::create(b, loc, index(0), sizes[c.k], index(blockK), init);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(kLoop.getBody());
-      ValueRange carried = kLoop.getRegionIterArgs();
-      ValueRange acc = carried.take_front(accumulators);
-      ValueRange aRegs = carried.slice(accumulators, aCount);
-      ValueRange bRegs = carried.drop_front(accumulators + aCount);
-      storeSlice(aPlan, aTile, aRegs);
-      storeSlice(bPlan, bTile, bRegs);
-      ::mlir::gpu::BarrierOp::create(b, loc);
-      // The next slice's loads go out before this slice's math.
-      Value next = add(kLoop.getInductionVar(), index(blockK));
-      SmallVector<Value> aNext = loadSlice(aPlan, next);
-      SmallVector<Value> bNext = loadSlice(bPlan, next);
-
-      SmallVector<Value> sums(acc.begin(), acc.end());
-      int64_t half = kStep / 2; // the second register's k offset
-      for (int64_t ks = 0; ks < blockK; ks += kStep) {
-        Value k = add(index(ks), mul(inGroup, index(perWord)));
-        Value kHigh = add(k, index(half));
-        SmallVector<std::array<Value, 4>> aFragments;
-        for (int64_t i = 0; i < tilesM; ++i) {
-          Value row = add(warpRow, add(index(i * 16), group));
-          Value rowLow = add(row, index(8));
-          aFragments.push_back({fragmentRegister(aTile, row, k),
-                                fragmentRegister(aTile, rowLow, k),
-                                fragmentRegister(aTile, row, kHigh),
-                                fragmentRegister(aTile, rowLow, kHigh)});
-        }
-        SmallVector<std::array<Value, 2>> bFragments;
-        for (int64_t j = 0; j < tilesN; ++j) {
-          Value column = add(warpColumn, add(index(j * 8), group));
-          bFragments.push_back({fragmentRegister(bTile, column, k),
-                                fragmentRegister(bTile, column, kHigh)});
-        }
-        for (int64_t i = 0; i < tilesM; ++i)
-          for (int64_t j = 0; j < tilesN; ++j)
-            mma(aFragments[i], bFragments[j],
-                MutableArrayRef<Value>(sums).slice((i * tilesN + j) * 4, 4));
-      }
-      ::mlir::gpu::BarrierOp::create(b, loc);
-      sums.append(aNext);
-      sums.append(bNext);
-      scf::YieldOp::create(b, loc, sums);
-    }
-
-    writeAccumulators(kLoop);
+    int64_t half = kStep / 2; // the second register's k offset
+    buildKLoop(
+        [&](Value k0) {
+          return std::make_pair(loadSlice(aPlan, k0), loadSlice(bPlan, k0));
+        },
+        [&](ValueRange aValues, ValueRange bValues) {
+          storeSlice(aPlan, aTile, aValues);
+          storeSlice(bPlan, bTile, bValues);
+        },
+        [&](int64_t ks, MutableArrayRef<Value> sums) {
+          Value k = add(index(ks), mul(inGroup, index(perWord)));
+          Value kHigh = add(k, index(half));
+          SmallVector<std::array<Value, 4>> aFragments;
+          for (int64_t i = 0; i < tilesM; ++i) {
+            Value row = add(warpRow, add(index(i * 16), group));
+            Value rowLow = add(row, index(8));
+            aFragments.push_back({fragmentRegister(aTile, row, k),
+                                  fragmentRegister(aTile, rowLow, k),
+                                  fragmentRegister(aTile, row, kHigh),
+                                  fragmentRegister(aTile, rowLow, kHigh)});
+          }
+          SmallVector<std::array<Value, 2>> bFragments;
+          for (int64_t j = 0; j < tilesN; ++j) {
+            Value column = add(warpColumn, add(index(j * 8), group));
+            bFragments.push_back({fragmentRegister(bTile, column, k),
+                                  fragmentRegister(bTile, column, kHigh)});
+          }
+          for (int64_t i = 0; i < tilesM; ++i)
+            for (int64_t j = 0; j < tilesN; ++j)
+              mma(aFragments[i], bFragments[j],
+                  sums.slice((i * tilesN + j) * 4, 4));
+        });
   }
 
   Type computeType;
@@ -861,50 +874,29 @@ private:
     if (bOp.vectors)
       bOp.aligned = rowsAligned(bOp);
 
-    SmallVector<Value> init(accumulators, accumulatorStart());
-    SmallVector<Value> aFirst = loadSlice(a, index(0));
-    SmallVector<Value> bFirst = loadSlice(bOp, index(0));
-    int64_t aCount = aFirst.size();
-    init.append(aFirst);
-    init.append(bFirst);
-
-    auto kLoop =
-        scf::ForOp::create(b, loc, index(0), sizes[c.k], index(blockK), init);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(kLoop.getBody());
-      ValueRange carried = kLoop.getRegionIterArgs();
-      ValueRange acc = carried.take_front(accumulators);
-      storeSlice(a, carried.slice(accumulators, aCount));
-      storeSlice(bOp, carried.drop_front(accumulators + aCount));
-      ::mlir::gpu::BarrierOp::create(b, loc);
-      // The next slice's loads go out before this slice's math.
-      Value next = add(kLoop.getInductionVar(), index(blockK));
-      SmallVector<Value> aNext = loadSlice(a, next);
-      SmallVector<Value> bNext = loadSlice(bOp, next);
-
-      SmallVector<Value> sums(acc.begin(), acc.end());
-      for (int64_t ks = 0; ks < blockK; ks += kStep) {
-        SmallVector<std::array<Value, 4>> aFragments;
-        for (int64_t i = 0; i < tilesM; ++i)
-          aFragments.push_back(aFragment(i, ks));
-        SmallVector<std::array<Value, 2>> bRegisters;
-        for (int64_t p = 0; p < tilesN / 2; ++p) {
-          std::array<Value, 4> q = bFragments(p, ks);
-          bRegisters.push_back({q[0], q[1]});
-          bRegisters.push_back({q[2], q[3]});
-        }
-        for (int64_t i = 0; i < tilesM; ++i)
-          for (int64_t j = 0; j < tilesN; ++j)
-            mma(aFragments[i], bRegisters[j],
-                MutableArrayRef<Value>(sums).slice((i * tilesN + j) * 4, 4));
-      }
-      ::mlir::gpu::BarrierOp::create(b, loc);
-      sums.append(aNext);
-      sums.append(bNext);
-      scf::YieldOp::create(b, loc, sums);
-    }
-    writeAccumulators(kLoop);
+    buildKLoop(
+        [&](Value k0) {
+          return std::make_pair(loadSlice(a, k0), loadSlice(bOp, k0));
+        },
+        [&](ValueRange aValues, ValueRange bValues) {
+          storeSlice(a, aValues);
+          storeSlice(bOp, bValues);
+        },
+        [&](int64_t ks, MutableArrayRef<Value> sums) {
+          SmallVector<std::array<Value, 4>> aFragments;
+          for (int64_t i = 0; i < tilesM; ++i)
+            aFragments.push_back(aFragment(i, ks));
+          SmallVector<std::array<Value, 2>> bRegisters;
+          for (int64_t p = 0; p < tilesN / 2; ++p) {
+            std::array<Value, 4> q = bFragments(p, ks);
+            bRegisters.push_back({q[0], q[1]});
+            bRegisters.push_back({q[2], q[3]});
+          }
+          for (int64_t i = 0; i < tilesM; ++i)
+            for (int64_t j = 0; j < tilesN; ++j)
+              mma(aFragments[i], bRegisters[j],
+                  sums.slice((i * tilesN + j) * 4, 4));
+        });
   }
 
   Type computeType;
