@@ -1,10 +1,11 @@
 //===- Convolution.cpp - nn convolutions to linalg ------------------------===//
 //
-// 2-D f32 convolutions with constant filters run channels-last on the fast
+// 2-D f32 convolutions with static filters run channels-last on the fast
 // kernels: group 1 as one GEMM (an im2col copy, or the input itself for
-// unpadded 1x1 stride-1 ones) on the data-tiled contraction kernels,
-// depthwise as linalg.depthwise_conv_2d_nhwc_hwc (ddl-depthwise-to-vector);
-// filters are rearranged at compile time. A channels-first op reaches them
+// unpadded 1x1 stride-1 ones) on the contraction kernels, depthwise as
+// linalg.depthwise_conv_2d_nhwc_hwc (ddl-depthwise-to-vector); constant
+// filters are rearranged at compile time, run-time ones (inputs) by a
+// transpose. A channels-first op reaches them
 // between two transposes (nn-channels-last removes those between
 // convolutions). Everything else pads its input with tensor.pad and runs
 // linalg's NCHW convolution ops where one fits (2-D grouped, 1-D/3-D
@@ -190,6 +191,42 @@ static Value permutedConstant(OpBuilder &b, Location loc, Value weight,
       b, loc, cast<TypedAttr>(f32Resource(type, "ddl_filter", result)));
 }
 
+/// The f32 filter `weight` with its dimensions permuted (result dim i is
+/// dim perm[i]) and reshaped to `type`: at compile time when it is a
+/// constant, else a transpose at run time (a filter passed as an input, as
+/// a module's parameters are when they are not frozen). Null when the
+/// shapes do not match or a constant's data is not available.
+static Value permutedFilter(OpBuilder &b, Location loc, Value weight,
+                            ArrayRef<int64_t> perm, RankedTensorType type) {
+  if (weight.getDefiningOp<nn::ConstantOp>())
+    return permutedConstant(b, loc, weight, perm, type);
+  auto wType = cast<RankedTensorType>(weight.getType());
+  if (!wType.hasStaticShape() || !type.hasStaticShape() ||
+      wType.getRank() != int64_t(perm.size()) ||
+      wType.getNumElements() != type.getNumElements())
+    return {};
+  SmallVector<int64_t> shape = applyPermutation(wType.getShape(), perm);
+  Value w = toLowered(b, loc, weight);
+  Value init = tensor::EmptyOp::create(b, loc, shape, wType.getElementType());
+  Value transposed =
+      linalg::TransposeOp::create(b, loc, w, init, perm).getResult()[0];
+  // Consecutive dimensions of the permuted shape make each of `type`'s.
+  SmallVector<ReassociationIndices> groups;
+  int64_t d = 0;
+  for (int64_t size : type.getShape()) {
+    ReassociationIndices group;
+    int64_t product = 1;
+    while (d < int64_t(shape.size()) && (group.empty() || product < size))
+      product *= shape[d], group.push_back(d++);
+    if (product != size)
+      return {};
+    groups.push_back(group);
+  }
+  if (d != int64_t(shape.size()))
+    return {};
+  return tensor::CollapseShapeOp::create(b, loc, type, transposed, groups);
+}
+
 /// `x` (N H W C) padded per `window` with zeros.
 static Value padChannelsLast(OpBuilder &b, Location loc, Value x,
                              const Window &w) {
@@ -226,14 +263,14 @@ static Value addChannelsLastBias(OpBuilder &b, Location loc, Value y,
 }
 
 /// Whether a 2-D convolution has a channels-last kernel below: f32, static
-/// channels and spatial sizes (any batch), constant filter, group 1 or
-/// depthwise. `x` is the lowered input in the op's own layout.
+/// channels and spatial sizes (any batch), a static filter (constant, or
+/// transposed at run time), group 1 or depthwise. `x` is the lowered input in
+/// the op's own layout.
 static bool hasChannelsLastKernel(nn::ConvOp op, Value x) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
   if (xType.getRank() != 4 || !xType.getElementType().isF32() ||
-      !wType.getElementType().isF32() || !wType.hasStaticShape() ||
-      !op.getWeight().getDefiningOp<nn::ConstantOp>())
+      !wType.getElementType().isF32() || !wType.hasStaticShape())
     return false;
   for (int64_t d = 1; d < 4; ++d)
     if (xType.isDynamicDim(d))
@@ -248,7 +285,8 @@ static bool hasChannelsLastKernel(nn::ConvOp op, Value x) {
 /// ddl-data-tile take a matmul whose right operand is a constant):
 ///   patches[(n, oh, ow), (kh, kw, c)] = xpad[n, oh*s + kh*d, ow*s + kw*d, c]
 ///   y[(n, oh, ow), f] = sum_k patches[., k] * w'[f, k] (+ bias[f])
-/// with the filter rearranged to [F, KH, KW, C] at compile time. patches is
+/// with the filter rearranged to [F, KH, KW, C] (at compile time when it is
+/// a constant). patches is
 /// the input itself (a reshape) for an unpadded 1x1 stride-1 convolution,
 /// otherwise an im2col copy made of C-float rows contiguous in both the
 /// input and the copy. The result is N OH OW F. Null when the filter's data
@@ -264,8 +302,8 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
           ow = *getConstantIntValue(outSizes[2]);
   int64_t k = kh * kw * c;
   Type f32 = b.getF32Type();
-  Value w = permutedConstant(b, loc, op.getWeight(), {0, 2, 3, 1},
-                             RankedTensorType::get({f, k}, f32));
+  Value w = permutedFilter(b, loc, op.getWeight(), {0, 2, 3, 1},
+                           RankedTensorType::get({f, k}, f32));
   if (!w)
     return {};
   MLIRContext *ctx = b.getContext();
@@ -358,8 +396,8 @@ static Value channelsLastDepthwiseConv(OpBuilder &b, Location loc,
           kw = wType.getDimSize(3);
   Type f32 = b.getF32Type();
   // [C, 1, KH, KW] -> [1, KH, KW, C] = [KH, KW, C].
-  Value w = permutedConstant(b, loc, op.getWeight(), {1, 2, 3, 0},
-                             RankedTensorType::get({kh, kw, c}, f32));
+  Value w = permutedFilter(b, loc, op.getWeight(), {1, 2, 3, 0},
+                           RankedTensorType::get({kh, kw, c}, f32));
   if (!w)
     return {};
   Value init = zeros(b, loc, outSizes, f32);

@@ -37,3 +37,21 @@ func.func @fallbacks(%x: tensor<1x9x4xf32>, %y: tensor<1x6x6x8xf32>) -> (tensor<
   %1 = nn.conv %y, %w2 {channels_last, group = 2 : i64} : (tensor<1x6x6x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x6x6x8xf32>
   return %0, %1 : tensor<1x7x2xf32>, tensor<1x6x6x8xf32>
 }
+
+// -----
+
+// Filters computed at run time (a module's parameters passed as inputs)
+// take the same kernels: a transpose to [F, KH, KW, C] collapsed to
+// [F, KH*KW*C] before the GEMM, and to [KH, KW, C] for a depthwise one.
+// CHECK-LABEL: func.func @runtime_filters
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<16x8x3x3xf32>) outs(%{{.*}} : tensor<16x3x3x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: tensor.collapse_shape {{.*}} {{\[}}[0], [1, 2, 3]] : tensor<16x3x3x8xf32> into tensor<16x72xf32>
+// CHECK: linalg.matmul {{.*}} ins(%{{.*}}, %{{.*}} : tensor<36x72xf32>, tensor<16x72xf32>)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<8x1x3x3xf32>) outs(%{{.*}} : tensor<1x3x3x8xf32>) permutation = [1, 2, 3, 0]
+// CHECK: tensor.collapse_shape {{.*}} {{\[}}[0, 1], [2], [3]] : tensor<1x3x3x8xf32> into tensor<3x3x8xf32>
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc
+func.func @runtime_filters(%x: tensor<1x6x6x8xf32>, %w: tensor<16x8x3x3xf32>, %dw: tensor<8x1x3x3xf32>) -> (tensor<1x6x6x16xf32>, tensor<1x6x6x8xf32>) {
+  %0 = nn.conv %x, %w {channels_last, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x6x6x8xf32>, tensor<16x8x3x3xf32>) -> tensor<1x6x6x16xf32>
+  %1 = nn.conv %x, %dw {channels_last, group = 8 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x6x6x8xf32>, tensor<8x1x3x3xf32>) -> tensor<1x6x6x8xf32>
+  return %0, %1 : tensor<1x6x6x16xf32>, tensor<1x6x6x8xf32>
+}
