@@ -473,26 +473,20 @@ protected:
 };
 
 /// The tf32 kernel (MmaKernelBase's tiles): the k loop stages 32-deep
-/// slices of A ([m][k]) and B ([n][k]) in shared
-/// memory as the 32-bit words the fragments are made of (one tf32, or two
-/// bf16 / f16 consecutive in k), converted once when staged; rows are
-/// padded so that the fragment reads of a warp hit 32 different banks. The
-/// next slice's global loads are issued into registers before the current
+/// slices of A ([m][k]) and B ([n][k]) in shared memory as the tf32 words
+/// the fragments are made of, rounded once when staged; rows are padded so
+/// that the fragment reads of a warp hit 32 different banks. The next
+/// slice's global loads are issued into registers before the current
 /// slice's mma's, which hides their latency behind the math.
-class PackedMmaKernelBuilder : MmaKernelBase {
+class Tf32MmaKernelBuilder : MmaKernelBase {
 public:
-  PackedMmaKernelBuilder(OpBuilder &b, Contraction c, Precision precision,
-                         Value fillValue)
-      : MmaKernelBase(b, c, precision, fillValue) {}
+  Tf32MmaKernelBuilder(OpBuilder &b, Contraction c, Value fillValue)
+      : MmaKernelBase(b, c, Precision::TF32, fillValue) {}
 
   void build() {
-    computeType = precision == Precision::BF16  ? Type(b.getBF16Type())
-                  : precision == Precision::F16 ? Type(b.getF16Type())
-                                                : Type(b.getF32Type());
-    perWord = precision == Precision::TF32 ? 1 : 2;
-    // Words per staged row: blockK / perWord, padded by 4 (so that the 8
-    // rows of a fragment read start 4 banks apart).
-    pitch = blockK / perWord + 4;
+    // blockK words a staged row, padded by 4 (so that the 8 rows of a
+    // fragment read start 4 banks apart).
+    int64_t pitch = blockK + 4;
     MemRefType tileType = sharedBuffer({blockM, pitch}, b.getI32Type());
     OpBuilder::InsertionGuard guard(b);
     std::string name = "gemm_mma_" + precisionName(precision).str();
@@ -505,10 +499,10 @@ public:
 
 private:
   /// Where thread `tid` stages its words of one operand's slice
-  /// (extent rows x blockK / perWord words): its i-th word is row
-  /// `rows[i]` (m or n within the tile), word `words[i]` (k / perWord
-  /// within the slice). Consecutive threads take consecutive positions
-  /// along the operand's contiguous dimension, so that loads coalesce.
+  /// (extent rows x blockK words): its i-th word is row `rows[i]` (m or n
+  /// within the tile), word `words[i]` (k within the slice). Consecutive
+  /// threads take consecutive positions along the operand's contiguous
+  /// dimension, so that loads coalesce.
   struct StagePlan {
     OpOperand *operand;
     unsigned loop; // c.m or c.n
@@ -520,9 +514,8 @@ private:
                       int64_t extent) {
     StagePlan plan{&operand, loop, origin, {}, {}};
     bool kFastest = kInnermost(operand);
-    int64_t wordsPerRow = blockK / perWord;
-    int64_t fastest = kFastest ? wordsPerRow : extent;
-    for (int64_t l = 0; l < extent * wordsPerRow / threads; ++l) {
+    int64_t fastest = kFastest ? blockK : extent;
+    for (int64_t l = 0; l < extent * blockK / threads; ++l) {
       Value i = add(tid, index(l * threads));
       Value fast = rem(i, fastest), slow = div(i, fastest);
       plan.words.push_back(kFastest ? fast : slow);
@@ -539,31 +532,16 @@ private:
     Type i32 = b.getI32Type();
     for (auto [row, word] : llvm::zip(plan.rows, plan.words)) {
       at[plan.loop] = add(plan.origin, row);
-      Value rowInBounds = lessThan(at[plan.loop], sizes[plan.loop]);
-      Value packed;
-      for (int64_t e = 0; e < perWord; ++e) {
-        at[c.k] = add(k0, add(mul(word, index(perWord)), index(e)));
-        Value inBounds = both(rowInBounds, lessThan(at[c.k], sizes[c.k]));
-        Value v = loadOrZero(*plan.operand, at, inBounds, computeType);
-        Value bits;
-        if (precision == Precision::TF32) {
-          // Rounded to nearest (ties away, cvt.rna, as cuBLAS does);
-          // mma.sync would truncate.
-          bits = NVVM::ConvertFloatToTF32Op::create(
-              b, loc, i32, v,
-              NVVM::FPRoundingModeAttr::get(b.getContext(),
-                                            NVVM::FPRoundingMode::RNA));
-        } else {
-          bits = arith::ExtUIOp::create(
-              b, loc, i32, arith::BitcastOp::create(b, loc, b.getI16Type(), v));
-          if (e)
-            bits = arith::ShLIOp::create(
-                b, loc, bits,
-                arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(16)));
-        }
-        packed = packed ? arith::OrIOp::create(b, loc, packed, bits) : bits;
-      }
-      words.push_back(packed);
+      at[c.k] = add(k0, word);
+      Value inBounds = both(lessThan(at[plan.loop], sizes[plan.loop]),
+                            lessThan(at[c.k], sizes[c.k]));
+      Value v = loadOrZero(*plan.operand, at, inBounds, b.getF32Type());
+      // Rounded to nearest (ties away, cvt.rna, as cuBLAS does); mma.sync
+      // would truncate.
+      words.push_back(NVVM::ConvertFloatToTF32Op::create(
+          b, loc, i32, v,
+          NVVM::FPRoundingModeAttr::get(b.getContext(),
+                                        NVVM::FPRoundingMode::RNA)));
     }
     return words;
   }
@@ -573,16 +551,9 @@ private:
       memref::StoreOp::create(b, loc, v, tile, ValueRange{row, word});
   }
 
-  /// One 32-bit register of a fragment: the word of `tile` at `row` that
-  /// holds element `k` of the slice, as the operand type nvvm.mma.sync
-  /// takes (i32; vector<2xf16> for f16).
+  /// One register of a fragment: element `k` of the slice at `row`.
   Value fragmentRegister(Value tile, Value row, Value k) {
-    Value word = memref::LoadOp::create(
-        b, loc, tile, ValueRange{row, perWord == 1 ? k : div(k, perWord)});
-    if (precision == Precision::F16)
-      return LLVM::BitcastOp::create(
-          b, loc, VectorType::get({2}, b.getF16Type()), word);
-    return word;
+    return memref::LoadOp::create(b, loc, tile, ValueRange{row, k});
   }
 
   void buildBody() {
@@ -601,7 +572,7 @@ private:
           storeSlice(bPlan, bTile, bValues);
         },
         [&](int64_t ks, MutableArrayRef<Value> sums) {
-          Value k = add(index(ks), mul(inGroup, index(perWord)));
+          Value k = add(index(ks), inGroup);
           Value kHigh = add(k, index(half));
           SmallVector<std::array<Value, 4>> aFragments;
           for (int64_t i = 0; i < tilesM; ++i) {
@@ -625,8 +596,6 @@ private:
         });
   }
 
-  Type computeType;
-  int64_t perWord = 1, pitch = 0;
   Value aTile, bTile;
 };
 
@@ -940,7 +909,7 @@ struct DDLGPUContractionKernelsPass final
       if (*compute == Precision::F32)
         SimtKernelBuilder(b, c, tiles, fillValue).build();
       else if (*compute == Precision::TF32)
-        PackedMmaKernelBuilder(b, c, *compute, fillValue).build();
+        Tf32MmaKernelBuilder(b, c, fillValue).build();
       else
         LdmatrixMmaKernelBuilder(b, c, *compute, fillValue).build();
       c.op->erase();
