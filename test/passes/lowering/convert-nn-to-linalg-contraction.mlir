@@ -256,15 +256,31 @@ func.func @einsum_ellipsis_dynamic(%a: tensor<?x2x3xf32>, %b: tensor<?x3x2xf32>)
 
 // -----
 
-// Convolution: pads become tensor.pad, the bias the accumulator.
+// Convolution with static channels and spatial sizes: channels-last as one
+// GEMM, the filter (an input here) transposed to [F, KH*KW*C] at run time.
 
 // CHECK-LABEL: func.func @conv_2d
-// CHECK: tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: linalg.broadcast
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.+}}, %{{.+}} : tensor<1x3x10x10xf32>, tensor<8x3x3x3xf32>) outs(%{{.+}} : tensor<1x8x4x4xf32>)
+// CHECK: linalg.transpose ins(%{{.+}} : tensor<8x3x3x3xf32>) outs(%{{.+}} : tensor<8x3x3x3xf32>) permutation = [0, 2, 3, 1]
+// CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0], [1, 2, 3]] : tensor<8x3x3x3xf32> into tensor<8x27xf32>
+// CHECK: tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: linalg.matmul {{.+}} ins(%{{.+}}, %{{.+}} : tensor<16x27xf32>, tensor<8x27xf32>)
 func.func @conv_2d(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
   %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
   return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// A dynamic spatial size: linalg's NCHW convolution; pads become
+// tensor.pad, the bias the accumulator.
+
+// CHECK-LABEL: func.func @conv_2d_nchw
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.broadcast
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.+}}, %{{.+}} : tensor<1x3x?x10xf32>, tensor<8x3x3x3xf32>) outs(%{{.+}} : tensor<1x8x?x4xf32>)
+func.func @conv_2d_nchw(%x: tensor<1x3x?x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x?x4xf32> {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x?x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x?x4xf32>
+  return %0 : tensor<1x8x?x4xf32>
 }
 
 // -----
@@ -289,12 +305,13 @@ func.func @conv_grouped(%x: tensor<1x4x6x6xf32>, %w: tensor<8x2x3x3xf32>) -> ten
 
 // -----
 
+// A depthwise convolution with a dynamic spatial size: linalg's NCHW op.
 // CHECK-LABEL: func.func @conv_depthwise
 // CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2], [3]] : tensor<4x1x3x3xf32> into tensor<4x3x3xf32>
 // CHECK: linalg.depthwise_conv_2d_nchw_chw
-func.func @conv_depthwise(%x: tensor<?x4x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<?x4x4x4xf32> {
-  %0 = nn.conv %x, %w {group = 4 : i64} : (tensor<?x4x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<?x4x4x4xf32>
-  return %0 : tensor<?x4x4x4xf32>
+func.func @conv_depthwise(%x: tensor<?x4x?x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<?x4x?x4xf32> {
+  %0 = nn.conv %x, %w {group = 4 : i64} : (tensor<?x4x?x6xf32>, tensor<4x1x3x3xf32>) -> tensor<?x4x?x4xf32>
+  return %0 : tensor<?x4x?x4xf32>
 }
 
 // -----
