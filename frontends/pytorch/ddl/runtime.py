@@ -310,7 +310,9 @@ class Model:
         graphs or None) so far."""
         captures, launches, why = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_char_p()
         _check(
-            self._lib.ddl_model_graph_stats(self._handle, ctypes.byref(captures), ctypes.byref(launches), ctypes.byref(why)),
+            self._lib.ddl_model_graph_stats(
+                self._handle, ctypes.byref(captures), ctypes.byref(launches), ctypes.byref(why)
+            ),
             "cannot read the graph statistics",
         )
         return captures.value, launches.value, why.value.decode() if why.value else None
