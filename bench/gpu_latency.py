@@ -107,7 +107,7 @@ def ddl_times(name, model, inputs, want, args, tolerance, precision, graph):
         return row
     row["ddl"] = time_cuda(compiled, inputs, args.runs, args.warmup)
     if graph:
-        compiled._model.enable_graph(True)
+        compiled.enable_cuda_graph()
         with torch.no_grad():
             error = relative_error(first(compiled(*inputs)), want)
             error = max(error, relative_error(first(compiled(*inputs)), want))  # a replay

@@ -71,6 +71,11 @@ class CompiledModule:
             outputs = self._model.run(tensors)
         return unflatten(outputs, self._output_spec)
 
+    def enable_cuda_graph(self, enable=True):
+        """Turns CUDA graph mode on or off after compiling (as
+        compile(..., cuda_graph=True) does); off frees the graphs."""
+        self._model.enable_graph(enable)
+
     def graph_stats(self):
         """CUDA graph mode (compile(..., cuda_graph=True)) so far: (graphs
         captured, graph launches, why the program runs without graphs or

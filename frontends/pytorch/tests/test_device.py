@@ -221,6 +221,10 @@ def test_cuda_graph_needs_a_cuda_device(monkeypatch):
     monkeypatch.setattr(compiler.subprocess, "run", no_ddlc)
     with pytest.raises(ddl.DdlError, match="cuda_graph=True needs device='cuda'"):
         ddl.compile(_double_plus_one, (torch.randn(2, 3),), cuda_graph=True)
+    monkeypatch.undo()
+    on_cpu = ddl.compile(_double_plus_one, (torch.randn(2, 3),))
+    with pytest.raises(ddl.RuntimeCallError, match="CUDA graphs need a model compiled for a CUDA device"):
+        on_cpu.enable_cuda_graph()
 
 
 @needs_cuda
