@@ -8,6 +8,9 @@ packages=(
   # Toolchain: LLVM/MLIR 22 (Debian security suite), clang-22 + lld, Ninja, ccache.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   cmake ninja-build ccache
+  # The embedding test (test/packaging) finds the installed runtime with
+  # pkg-config; cpack's .debs are checked with dpkg-deb (dpkg).
+  pkgconf
   # compiler-rt: the sanitizer runtimes of the ASan build, and the builtins
   # (half-precision conversion helpers) linked into x86-64 models.
   libclang-rt-22-dev

@@ -34,6 +34,10 @@ if config.sanitized_ddlc and os.path.exists(config.sanitized_ddlc):
     config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1"
     config.environment["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
 config.substitutions.append(("%ddl_obj_root", config.ddl_obj_root))
+# The CMake that configured ddl, for the tests of its install tree and
+# packages (test/packaging).
+config.substitutions.append(("%cmake", config.cmake))
+config.substitutions.append(("%cpack", config.cpack))
 
 # Runs LLVM-dialect output of the CPU pipeline in-process (MLIR's JIT
 # runner), for numeric checks of single lowerings before a whole model is

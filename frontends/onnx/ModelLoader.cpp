@@ -17,6 +17,7 @@
 
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 
+#include <climits>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -206,6 +207,11 @@ static LogicalResult inlineExternalTensor(const Reporter &report,
                                           onnx::TensorProto &tensor) {
   if (tensor.data_location() != onnx::TensorProto::EXTERNAL)
     return success();
+  // A model read from memory has no folder to resolve locations against.
+  if (modelDir.empty())
+    return report.error("tensor '" + tensor.name() +
+                        "' keeps its data in an external file; a model "
+                        "with external data must be imported from its file");
   std::string location;
   uint64_t offset = 0;
   std::optional<uint64_t> length;
@@ -276,6 +282,30 @@ LogicalResult readModel(MLIRContext &context, StringRef path,
     if (dir.empty())
       dir = ".";
     return inlineExternalData(report, dir, *model.mutable_graph());
+  } catch (const std::exception &e) {
+    return report.error(llvm::formatv("cannot read the model: {0}", e.what()));
+  }
+}
+
+LogicalResult readModelBuffer(MLIRContext &context, StringRef bytes,
+                              StringRef name, onnx::ModelProto &model) {
+  Reporter report(context, name);
+  try {
+    // protobuf takes an int size.
+    if (bytes.size() > static_cast<size_t>(INT_MAX))
+      return report.error("the model is over 2 GiB; keep its weights in "
+                          "external data and import it from its file");
+    if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+      return report.error(
+          "not an ONNX model: the buffer does not parse as an ONNX "
+          "ModelProto (truncated, corrupt, or another format)");
+    if (!model.has_graph() || model.ir_version() <= 0)
+      return report.error(
+          "not an ONNX model: it parses as protobuf but has no graph or no "
+          "IR version");
+    if (failed(checkOpset(report, model)))
+      return failure();
+    return inlineExternalData(report, /*modelDir=*/"", *model.mutable_graph());
   } catch (const std::exception &e) {
     return report.error(llvm::formatv("cannot read the model: {0}", e.what()));
   }

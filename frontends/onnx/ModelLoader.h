@@ -24,6 +24,13 @@ namespace ddl::onnx_import {
 mlir::LogicalResult readModel(mlir::MLIRContext &context, llvm::StringRef path,
                               onnx::ModelProto &model);
 
+/// Reads a binary ModelProto from memory into `model`, as readModel does a
+/// file; `name` names it in diagnostics. External data is refused (there is
+/// no folder to find it in).
+mlir::LogicalResult readModelBuffer(mlir::MLIRContext &context,
+                                    llvm::StringRef bytes, llvm::StringRef name,
+                                    onnx::ModelProto &model);
+
 /// Runs the ONNX checker and ONNX shape inference on a read model, as
 /// `options` say.
 mlir::LogicalResult validateModel(mlir::MLIRContext &context,

@@ -38,16 +38,14 @@ checkSupportedOps(Location loc, const onnx::GraphProto &graph, int64_t opset) {
   return success();
 }
 
-OwningOpRef<ModuleOp> importONNXFile(MLIRContext &context, StringRef path,
-                                     const ImportOptions &options) {
-  context
-      .loadDialect<nn::NNDialect, lowbit::LowbitDialect, func::FuncDialect>();
-  onnx::ModelProto model;
+/// Imports a read model; `path` names it in locations and diagnostics.
+static OwningOpRef<ModuleOp> importModel(MLIRContext &context, StringRef path,
+                                         onnx::ModelProto &model,
+                                         const ImportOptions &options) {
   Location loc = FileLineColLoc::get(&context, path, 0, 0);
   // Unsupported ops are reported before the checker runs, so the message
   // names the node (the checker's would not).
-  if (failed(readModel(context, path, model)) ||
-      failed(checkSupportedOps(loc, model.graph(), defaultOpset(model))) ||
+  if (failed(checkSupportedOps(loc, model.graph(), defaultOpset(model))) ||
       failed(validateModel(context, path, options, model)))
     return nullptr;
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
@@ -68,6 +66,30 @@ OwningOpRef<ModuleOp> importONNXFile(MLIRContext &context, StringRef path,
       return nullptr;
   }
   return module;
+}
+
+static void loadImportedDialects(MLIRContext &context) {
+  context
+      .loadDialect<nn::NNDialect, lowbit::LowbitDialect, func::FuncDialect>();
+}
+
+OwningOpRef<ModuleOp> importONNXFile(MLIRContext &context, StringRef path,
+                                     const ImportOptions &options) {
+  loadImportedDialects(context);
+  onnx::ModelProto model;
+  if (failed(readModel(context, path, model)))
+    return nullptr;
+  return importModel(context, path, model, options);
+}
+
+OwningOpRef<ModuleOp> importONNXBuffer(MLIRContext &context, StringRef bytes,
+                                       StringRef name,
+                                       const ImportOptions &options) {
+  loadImportedDialects(context);
+  onnx::ModelProto model;
+  if (failed(readModelBuffer(context, bytes, name, model)))
+    return nullptr;
+  return importModel(context, name, model, options);
 }
 
 } // namespace ddl::onnx_import

@@ -39,6 +39,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNXFile(mlir::MLIRContext &context,
                                                  llvm::StringRef path,
                                                  const ImportOptions &options);
 
+/// The same for a binary ModelProto held in memory (`bytes`); `name` names
+/// the model in diagnostics. A model with external data must be imported
+/// from its file.
+mlir::OwningOpRef<mlir::ModuleOp>
+importONNXBuffer(mlir::MLIRContext &context, llvm::StringRef bytes,
+                 llvm::StringRef name, const ImportOptions &options);
+
 } // namespace ddl::onnx_import
 
 #endif // DDL_FRONTENDS_ONNX_ONNXIMPORTER_H

@@ -24,6 +24,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir {
 class PassManager;
@@ -47,6 +48,41 @@ struct CompileOptions {
   /// tool applies its IR-printing and crash-reproducer flags here).
   std::function<void(mlir::PassManager &)> configurePassManager;
 };
+
+/// A user's choices about one compilation, before they are checked: what
+/// ddlc's flags and the C API's named options (ddl-c/Compiler.h) set.
+/// resolveCompileOptions checks them and turns them into CompileOptions.
+struct CompileRequest {
+  std::string target = "host";
+  unsigned optLevel = 3;
+  /// Run parallel loops on the runtime's thread pool.
+  bool parallel = true;
+  /// "fp32", "tf32", "bf16" or "fp16".
+  std::string precision = "fp32";
+  /// fp32 contractions may run in tf32 where there are tensor cores.
+  bool allowTF32 = false;
+  /// "none", "int8" or "int4".
+  std::string quantize = "none";
+  std::optional<int64_t> quantizeGroup;
+  std::vector<std::string> quantizeKeep;
+  /// A file of `key -> schedule` records (a tuning database).
+  std::string schedulesFile;
+  bool printSchedules = false;
+  bool fuseAttention = true;
+  /// Stop at device assembly (PTX, AMDGCN): `ddlc --emit=ptx|amdgcn`.
+  bool deviceAssembly = false;
+};
+
+/// Checks `request`, each choice and the choices together (a group size
+/// only with int4, tensor-core precisions only on CUDA sm_80 and later,
+/// a known target), and sets the matching fields of `options` (the others
+/// keep their values). On failure `error` says what is wrong, naming each
+/// choice as ddlc's flag does. The schedules file is only named here; it is
+/// read, and its errors reported, when the pipeline runs (or earlier with
+/// codegen::readScheduleFile).
+mlir::LogicalResult resolveCompileOptions(const CompileRequest &request,
+                                          CompileOptions &options,
+                                          std::string &error);
 
 /// Facts about one compilation, for `ddlc --stats`.
 struct CompileStats {

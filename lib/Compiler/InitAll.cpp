@@ -82,6 +82,8 @@
 #include "mlir/Target/LLVMIR/Dialect/ROCDL/ROCDLToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <mutex>
+
 void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
   using namespace mlir;
   registry.insert<attn::AttnDialect, lowbit::LowbitDialect, nn::NNDialect,
@@ -140,7 +142,8 @@ void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
   ROCDL::registerROCDLTargetInterfaceExternalModels(registry);
 }
 
-void ddl::registerAllPasses() {
+namespace ddl {
+static void registerAllPassesOnce() {
   using namespace mlir;
   registerTransformsPasses();
   // Resolves tensor.dim of op results through ReifyRankedShapedTypeOpInterface:
@@ -167,4 +170,13 @@ void ddl::registerAllPasses() {
   lowering::registerLoweringPasses();
   memory::registerMemoryPasses();
   registerPipelines();
+}
+} // namespace ddl
+
+void ddl::registerAllPasses() {
+  // Once per process: a compiler embedding ddl may reach this through the
+  // C++ and the C API both, and MLIR's pipeline registry takes each name
+  // once.
+  static std::once_flag registered;
+  std::call_once(registered, registerAllPassesOnce);
 }

@@ -16,7 +16,6 @@
 #include "ddl/Diagnostics.h"
 #include "ddl/InitAll.h"
 #include "frontends/onnx/ONNXImporter.h"
-#include "lib/Target/GPU/DeviceTarget.h"
 #include "passes/codegen/Schedules.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -249,11 +248,6 @@ int main(int argc, char **argv) {
     return diagnostics.exitStatus() == 0 ? 1 : diagnostics.exitStatus();
   diagnostics.setStage(ddl::CompilerDiagnostics::Stage::Compile);
 
-  if (optLevel > 3) {
-    llvm::WithColor::error(llvm::errs(), "ddlc")
-        << "-O" << optLevel << " is not an optimization level (0-3)\n";
-    return 1;
-  }
   Emit stage = emit;
   if (stage == Emit::Auto) {
     StringRef out = outputPath;
@@ -262,10 +256,27 @@ int main(int argc, char **argv) {
             : out.ends_with(".ll") ? Emit::LLVMIR
                                    : Emit::Graph;
   }
+  ddl::CompileRequest request;
+  request.target = target;
+  request.optLevel = optLevel;
+  request.parallel = !noParallel;
+  request.precision = precision;
+  request.allowTF32 = allowTF32;
+  request.quantize = quantize;
+  if (quantizeGroup.getNumOccurrences())
+    request.quantizeGroup = quantizeGroup;
+  request.quantizeKeep.assign(quantizeKeep.begin(), quantizeKeep.end());
+  request.schedulesFile = schedulesFile;
+  request.printSchedules = printSchedules;
+  request.fuseAttention = fuseAttention;
+  request.deviceAssembly = stage == Emit::DeviceAssembly;
   ddl::CompileOptions compileOptions;
-  compileOptions.target = target;
-  compileOptions.optLevel = optLevel;
-  compileOptions.pipeline.parallel = !noParallel;
+  std::string optionError;
+  if (failed(
+          ddl::resolveCompileOptions(request, compileOptions, optionError))) {
+    llvm::WithColor::error(llvm::errs(), "ddlc") << optionError << "\n";
+    return 1;
+  }
   if (inject == Inject::Crash)
     LLVM_BUILTIN_TRAP;
   compileOptions.configurePassManager = [&](PassManager &pm) {
@@ -283,94 +294,6 @@ int main(int argc, char **argv) {
           /*printAfterOnlyOnFailure=*/true);
     }
   };
-  compileOptions.pipeline.printSchedules = printSchedules;
-  compileOptions.pipeline.schedulesFile = schedulesFile;
-  compileOptions.pipeline.fuseAttention = fuseAttention;
-  if (quantize == "int8" || quantize == "int4") {
-    compileOptions.pipeline.quantize = quantize;
-  } else if (quantize != "none") {
-    llvm::WithColor::error(llvm::errs(), "ddlc")
-        << "unknown --quantize '" << quantize
-        << "' (expected none, int8 or int4; fp8 and ternary are not "
-           "implemented yet)\n";
-    return 1;
-  }
-  if (quantizeGroup.getNumOccurrences()) {
-    if (quantize != "int4") {
-      llvm::WithColor::error(llvm::errs(), "ddlc")
-          << "--quantize-group sets the group size of int4 weights; give "
-             "--quantize=int4 too\n";
-      return 1;
-    }
-    if (quantizeGroup < 32 || quantizeGroup % 32) {
-      llvm::WithColor::error(llvm::errs(), "ddlc")
-          << "--quantize-group=" << quantizeGroup
-          << ": the group size must be a positive multiple of 32 (32, 64, "
-             "128)\n";
-      return 1;
-    }
-    compileOptions.pipeline.quantizeGroup = quantizeGroup;
-  }
-  if (!quantizeKeep.empty() && compileOptions.pipeline.quantize.empty()) {
-    llvm::WithColor::error(llvm::errs(), "ddlc")
-        << "--quantize-keep names layers to keep in float under --quantize; "
-           "give --quantize=int8 or int4 too\n";
-    return 1;
-  }
-  compileOptions.pipeline.quantizeKeep.assign(quantizeKeep.begin(),
-                                              quantizeKeep.end());
-  if (ddl::resolveTargetTriple(compileOptions).empty()) {
-    llvm::WithColor::error(llvm::errs(), "ddlc")
-        << "unknown --target '" << target
-        << "' (expected host, x86_64, aarch64, cuda[:sm_XX] or "
-           "rocm[:gfxNNN])\n";
-    return 1;
-  }
-  std::string deviceError;
-  std::optional<ddl::DeviceTarget> device =
-      ddl::parseDeviceTarget(target, deviceError);
-  if (device && device->chip.empty()) {
-    llvm::WithColor::error(llvm::errs(), "ddlc")
-        << "--target=" << target << ": " << deviceError << "\n";
-    return 1;
-  }
-  if (precision != "fp32" && precision != "tf32" && precision != "bf16" &&
-      precision != "fp16") {
-    llvm::WithColor::error(llvm::errs(), "ddlc")
-        << "unknown --precision '" << precision
-        << "' (expected fp32, tf32, bf16 or fp16)\n";
-    return 1;
-  }
-  int smVersion = 0;
-  if (device && device->kind == ddl::DeviceTarget::Kind::CUDA)
-    StringRef(device->chip).drop_front(3).consumeInteger(10, smVersion);
-  bool tensorCores = smVersion >= 80;
-  // --allow-tf32 permits tf32 where there are tensor cores for it (as
-  // PyTorch's flag does); elsewhere fp32 stays fp32. --precision demands.
-  std::string compute = precision;
-  if (allowTF32 && compute == "fp32" && tensorCores)
-    compute = "tf32";
-  if (compute != "fp32") {
-    if (!tensorCores) {
-      llvm::WithColor::error(llvm::errs(), "ddlc")
-          << "--precision=" << compute
-          << " runs contractions on NVIDIA tensor cores (mma.sync), which "
-             "needs --target=cuda:sm_80 or later"
-          << (device ? ", not " + target : std::string(""))
-          << "; CPU and ROCm targets compute in fp32\n";
-      return 1;
-    }
-    compileOptions.gpuPipeline.precision = compute;
-  }
-  if (stage == Emit::DeviceAssembly) {
-    if (!device) {
-      llvm::WithColor::error(llvm::errs(), "ddlc")
-          << "--emit=ptx and --emit=amdgcn need a GPU target (--target=cuda or "
-             "--target=rocm)\n";
-      return 1;
-    }
-    compileOptions.gpuPipeline.format = "isa";
-  }
   ddl::CompileStats compileStats;
   auto printStats = [&] {
     // `--stats` is LLVM's own flag (registered by libLLVM, so ddlc cannot

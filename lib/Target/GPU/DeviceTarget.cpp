@@ -8,6 +8,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cstdlib>
+#include <dlfcn.h>
 
 namespace {
 /// Architectures with a tested pipeline; the first is the default. PTX 8.0
@@ -56,10 +57,30 @@ std::string ddl::cudaToolkitPath() {
   return DDL_CUDA_TOOLKIT_PATH;
 }
 
+/// The folder of the binary that holds this code: libddl_compiler.so's
+/// (build/lib/ or <prefix>/lib/), or a statically linked tool's (bin/).
+static std::string ownBinaryFolder() {
+  Dl_info info;
+  if (!dladdr(reinterpret_cast<void *>(&ownBinaryFolder), &info) ||
+      !info.dli_fname)
+    return "";
+  llvm::SmallString<256> path;
+  if (llvm::sys::fs::real_path(info.dli_fname, path))
+    return "";
+  return llvm::sys::path::parent_path(path).str();
+}
+
 std::string ddl::rocmToolkitPath() {
   if (const char *env = std::getenv("DDL_ROCM_PATH"); env && *env)
     return env;
-  return DDL_ROCM_TOOLKIT_PATH;
+  // Found from where ddl lives rather than written in at build time, so an
+  // installed (or packaged, relocated) ddl uses its own copy.
+  std::string folder = ownBinaryFolder();
+  if (folder.empty())
+    return "";
+  llvm::SmallString<256> toolkit(folder);
+  llvm::sys::path::append(toolkit, "..", DDL_ROCM_TOOLKIT_RELATIVE_PATH);
+  return std::string(toolkit);
 }
 
 std::string ddl::cudaLibdevicePath() {

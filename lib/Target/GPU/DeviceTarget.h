@@ -43,7 +43,8 @@ std::string cudaToolkitPath();
 
 /// The folder gpu-module-to-binary treats as the ROCm toolkit (ld.lld in
 /// llvm/bin/, the device libraries in amdgcn/bitcode/): $DDL_ROCM_PATH, else
-/// the one made in the build tree when ddl was configured.
+/// lib/ddl/rocm-toolkit beside the library (or above the tool) that holds
+/// ddl, in the build tree as in an install.
 std::string rocmToolkitPath();
 
 /// libdevice.10.bc of that toolkit (the math functions of NVVM kernels);

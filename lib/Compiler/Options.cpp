@@ -1,0 +1,96 @@
+//===- Options.cpp - a user's compile choices, checked --------------------===//
+//
+// The one place that knows which combinations of target, precision and
+// quantization ddl accepts: ddlc's flags and the C API's named options both
+// come through resolveCompileOptions, so they accept and refuse the same
+// things with the same words.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ddl/Compiler.h"
+#include "lib/Target/GPU/DeviceTarget.h"
+
+#include "llvm/ADT/Twine.h"
+
+using namespace mlir;
+
+LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
+                                         CompileOptions &options,
+                                         std::string &error) {
+  auto fail = [&](const llvm::Twine &message) {
+    error = message.str();
+    return failure();
+  };
+  if (request.optLevel > 3)
+    return fail("-O" + llvm::Twine(request.optLevel) +
+                " is not an optimization level (0-3)");
+  const std::string &quantize = request.quantize;
+  if (quantize != "none" && quantize != "int8" && quantize != "int4")
+    return fail("unknown --quantize '" + quantize +
+                "' (expected none, int8 or int4; fp8 and ternary are not "
+                "implemented yet)");
+  if (request.quantizeGroup) {
+    int64_t group = *request.quantizeGroup;
+    if (quantize != "int4")
+      return fail("--quantize-group sets the group size of int4 weights; "
+                  "give --quantize=int4 too");
+    if (group < 32 || group % 32)
+      return fail("--quantize-group=" + llvm::Twine(group) +
+                  ": the group size must be a positive multiple of 32 (32, "
+                  "64, 128)");
+  }
+  if (!request.quantizeKeep.empty() && quantize == "none")
+    return fail("--quantize-keep names layers to keep in float under "
+                "--quantize; give --quantize=int8 or int4 too");
+
+  CompileOptions resolved = options;
+  resolved.target = request.target;
+  if (resolveTargetTriple(resolved).empty())
+    return fail("unknown --target '" + request.target +
+                "' (expected host, x86_64, aarch64, cuda[:sm_XX] or "
+                "rocm[:gfxNNN])");
+  std::string deviceError;
+  std::optional<DeviceTarget> device =
+      parseDeviceTarget(request.target, deviceError);
+  if (device && device->chip.empty())
+    return fail("--target=" + request.target + ": " + deviceError);
+
+  const std::string &precision = request.precision;
+  if (precision != "fp32" && precision != "tf32" && precision != "bf16" &&
+      precision != "fp16")
+    return fail("unknown --precision '" + precision +
+                "' (expected fp32, tf32, bf16 or fp16)");
+  int smVersion = 0;
+  if (device && device->kind == DeviceTarget::Kind::CUDA)
+    llvm::StringRef(device->chip).drop_front(3).consumeInteger(10, smVersion);
+  bool tensorCores = smVersion >= 80;
+  // --allow-tf32 permits tf32 where there are tensor cores for it (as
+  // PyTorch's flag does); elsewhere fp32 stays fp32. --precision demands.
+  std::string compute = precision;
+  if (request.allowTF32 && compute == "fp32" && tensorCores)
+    compute = "tf32";
+  if (compute != "fp32" && !tensorCores)
+    return fail("--precision=" + compute +
+                " runs contractions on NVIDIA tensor cores (mma.sync), which "
+                "needs --target=cuda:sm_80 or later" +
+                (device ? ", not " + request.target : std::string()) +
+                "; CPU and ROCm targets compute in fp32");
+  if (request.deviceAssembly && !device)
+    return fail("--emit=ptx and --emit=amdgcn need a GPU target "
+                "(--target=cuda or --target=rocm)");
+
+  resolved.optLevel = request.optLevel;
+  resolved.pipeline.parallel = request.parallel;
+  resolved.pipeline.quantize = quantize == "none" ? "" : quantize;
+  if (request.quantizeGroup)
+    resolved.pipeline.quantizeGroup = *request.quantizeGroup;
+  resolved.pipeline.quantizeKeep = request.quantizeKeep;
+  resolved.pipeline.schedulesFile = request.schedulesFile;
+  resolved.pipeline.printSchedules = request.printSchedules;
+  resolved.pipeline.fuseAttention = request.fuseAttention;
+  resolved.gpuPipeline.precision = compute;
+  if (request.deviceAssembly)
+    resolved.gpuPipeline.format = "isa";
+  options = std::move(resolved);
+  return success();
+}
