@@ -4,7 +4,8 @@ Looked up, in order, in `$DDL_BUILD_DIR` (a ddl build directory, or any
 directory with `bin/ddlc` and `lib/libddl_runtime.so`), in the `build/`
 directory of the checkout this package sits in (`PYTHONPATH=frontends/pytorch`
 after `./scripts/build.sh`), and on `PATH` (an installed ddl, whose runtime
-library sits in the `lib/` next to `bin/`).
+library sits in the `lib/` next to `bin/`: `cmake --install`, or the Debian
+packages ddl and libddl-runtime).
 """
 
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 from .errors import DdlError
 
 _RUNTIME_LIBRARY = "libddl_runtime.so"
+_RUNTIME_SONAME = "libddl_runtime.so.0"
 
 
 def _candidate_roots():
@@ -48,5 +50,13 @@ def ddlc_path():
 
 
 def runtime_library_path():
-    """The C runtime, `libddl_runtime.so`."""
-    return _find(Path("lib") / _RUNTIME_LIBRARY)
+    """The C runtime, `libddl_runtime.so` (or, where only the Debian package
+    libddl-runtime is installed, without ddl-dev's link, its soname)."""
+    try:
+        return _find(Path("lib") / _RUNTIME_LIBRARY)
+    except DdlError:
+        try:
+            return _find(Path("lib") / _RUNTIME_SONAME)
+        except DdlError:
+            pass
+        raise

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import ddl
-from ddl._tools import ddlc_path
+from ddl._tools import ddlc_path, runtime_library_path
 
 
 def line_of(fn, text):
@@ -127,6 +127,17 @@ def test_missing_compiler_is_reported(tmp_path, monkeypatch):
         ddl.compile(lambda x: x + 1, (torch.randn(2),))
     assert "cannot find ddl's ddlc" in str(info.value)
     assert "DDL_BUILD_DIR" in str(info.value)
+
+
+def test_runtime_found_by_its_soname(tmp_path, monkeypatch):
+    # An install with the Debian package libddl-runtime but not ddl-dev has
+    # lib/libddl_runtime.so.0 and no unversioned link.
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "libddl_runtime.so.0").write_bytes(b"")
+    monkeypatch.setenv("DDL_BUILD_DIR", str(tmp_path))
+    assert runtime_library_path() == tmp_path / "lib" / "libddl_runtime.so.0"
+    (tmp_path / "lib" / "libddl_runtime.so").write_bytes(b"")
+    assert runtime_library_path() == tmp_path / "lib" / "libddl_runtime.so"
 
 
 def fake_ddlc(tmp_path, monkeypatch, status, stderr):
