@@ -4,7 +4,10 @@
  * the C API reports each kind of mistake as a status with a message: a bad
  * model, a missing file, bad options, a wrong target, a bad pipeline.
  *
- *   compile_and_run model.onnx out.so input.f32 expected.f32 N C H W
+ *   compile_and_run model.onnx out.so input.f32 expected.f32 N C H W \
+ *                   unsupported.onnx
+ *
+ * (unsupported.onnx: any model with an op ddl does not support.)
  *
  * Prints one line per check; exits non-zero if any fails.
  */
@@ -83,9 +86,10 @@ static void expect_bad_option(MlirModule module, const char *name,
 }
 
 int main(int argc, char **argv) {
-  if (argc != 9) {
+  if (argc != 10) {
     fprintf(stderr,
-            "usage: %s model.onnx out.so input.f32 expected.f32 N C H W\n",
+            "usage: %s model.onnx out.so input.f32 expected.f32 N C H W "
+            "unsupported.onnx\n",
             argv[0]);
     return 2;
   }
@@ -144,6 +148,19 @@ int main(int argc, char **argv) {
       "missing file",
       ddlImportONNXFile(context, "/nonexistent/model.onnx", 0, &module),
       DDL_STATUS_IO, "cannot read");
+  MlirModule other = {NULL};
+  expect_failure("unsupported op",
+                 ddlImportONNXFile(context, argv[9], 0, &other),
+                 DDL_STATUS_UNSUPPORTED, "unsupported: op");
+  expect_failure("not a graph file",
+                 ddlReadGraphFile(context, model_path, &other),
+                 DDL_STATUS_INVALID_MODEL, "error:");
+  /* Another stage, on a second import (from the file this time). */
+  if (expect_ok("import from a file",
+                ddlImportONNXFile(context, model_path, 0, &other)) &&
+      expect_ok("graph-to-linalg pipeline",
+                ddlRunPipeline(other, DDL_PIPELINE_GRAPH_TO_LINALG, options)))
+    mlirModuleDestroy(other);
   expect_bad_option(module, "target", "sparc", so_path,
                     DDL_STATUS_INVALID_ARGUMENT, "unknown --target");
   expect_bad_option(module, "target", "cuda:sm_12", so_path,

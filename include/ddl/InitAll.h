@@ -19,7 +19,8 @@ namespace ddl {
 void registerAllDialects(mlir::DialectRegistry &registry);
 
 /// Registers ddl's passes and the upstream general-purpose transforms
-/// (canonicalize, cse, inline, ...) with the global pass registry.
+/// (canonicalize, cse, inline, ...) with the global pass registry. Once per
+/// process: later calls (from the C API too) do nothing.
 void registerAllPasses();
 
 } // namespace ddl

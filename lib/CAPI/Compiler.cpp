@@ -368,8 +368,11 @@ static DdlStatus prepare(MlirModule module, DdlCompileOptions options,
   return checkSchedules(context, resolved);
 }
 
-DdlStatus ddlRunPipeline(MlirModule module, DdlPipeline pipeline,
-                         DdlCompileOptions options) {
+/// Prepares the call (prepare above), then runs `step` on the module with
+/// the resolved options, its diagnostics captured as the call's status.
+template <typename Step>
+static DdlStatus runOnModule(MlirModule module, DdlCompileOptions options,
+                             Step &&step) {
   ddl::CompileOptions resolved;
   if (DdlStatus status = prepare(module, options, resolved);
       !ddlStatusIsOk(status))
@@ -377,26 +380,28 @@ DdlStatus ddlRunPipeline(MlirModule module, DdlPipeline pipeline,
   ModuleOp op = unwrap(module);
   CallDiagnostics diagnostics(op.getContext(),
                               ddl::CompilerDiagnostics::Stage::Compile);
-  LogicalResult result = failure();
-  switch (pipeline) {
-  case DDL_PIPELINE_SIMPLIFY_GRAPH:
-  case DDL_PIPELINE_GRAPH_TO_LINALG: {
-    PassManager pm(op.getContext());
-    if (pipeline == DDL_PIPELINE_SIMPLIFY_GRAPH)
-      ddl::buildSimplifyGraphPipeline(pm);
-    else
-      ddl::buildGraphToLinalgPipeline(pm, resolved.pipeline);
-    result = pm.run(op);
-    break;
-  }
-  case DDL_PIPELINE_LOWER_TO_LLVM:
-    result = ddl::lowerModelToLLVM(op, resolved);
-    break;
-  default:
+  return succeeded(step(op, resolved)) ? ok() : diagnostics.failure();
+}
+
+DdlStatus ddlRunPipeline(MlirModule module, DdlPipeline pipeline,
+                         DdlCompileOptions options) {
+  if (pipeline != DDL_PIPELINE_SIMPLIFY_GRAPH &&
+      pipeline != DDL_PIPELINE_GRAPH_TO_LINALG &&
+      pipeline != DDL_PIPELINE_LOWER_TO_LLVM)
     return invalidArgument("unknown pipeline " +
                            llvm::Twine(static_cast<int>(pipeline)));
-  }
-  return succeeded(result) ? ok() : diagnostics.failure();
+  return runOnModule(
+      module, options,
+      [&](ModuleOp op, const ddl::CompileOptions &resolved) -> LogicalResult {
+        if (pipeline == DDL_PIPELINE_LOWER_TO_LLVM)
+          return ddl::lowerModelToLLVM(op, resolved);
+        PassManager pm(op.getContext());
+        if (pipeline == DDL_PIPELINE_SIMPLIFY_GRAPH)
+          ddl::buildSimplifyGraphPipeline(pm);
+        else
+          ddl::buildGraphToLinalgPipeline(pm, resolved.pipeline);
+        return pm.run(op);
+      });
 }
 
 DdlStatus ddlRunPassPipeline(MlirModule module, const char *pipeline) {
@@ -448,15 +453,9 @@ DdlStatus ddlCompileToSharedObject(MlirModule module, DdlCompileOptions options,
   if (header_path)
     if (DdlStatus status = checkWritable(header_path); !ddlStatusIsOk(status))
       return status;
-  ddl::CompileOptions resolved;
-  if (DdlStatus status = prepare(module, options, resolved);
-      !ddlStatusIsOk(status))
-    return status;
-  ModuleOp op = unwrap(module);
-  CallDiagnostics diagnostics(op.getContext(),
-                              ddl::CompilerDiagnostics::Stage::Compile);
-  if (failed(ddl::compileToSharedObject(op, resolved, output_path,
-                                        header_path ? header_path : "")))
-    return diagnostics.failure();
-  return ok();
+  return runOnModule(
+      module, options, [&](ModuleOp op, const ddl::CompileOptions &resolved) {
+        return ddl::compileToSharedObject(op, resolved, output_path,
+                                          header_path ? header_path : "");
+      });
 }
