@@ -9,17 +9,19 @@ build=${DDL_BUILD_DIR:-$root/build}
 
 "$root/scripts/bootstrap.sh"
 
-# The sanitizer build of ddlc (AddressSanitizer + UBSan), used by
-# test/e2e/sanitizers.test. DDL_SKIP_SANITIZERS=1 skips it for a quick run.
+# The sanitizer build (AddressSanitizer + UBSan) of ddlc, used by
+# test/e2e/sanitizers.test, and of the libFuzzer targets (test/fuzz), which
+# test/fuzz/fuzzers.test runs briefly. DDL_SKIP_SANITIZERS=1 skips it for a
+# quick run.
 asan_build=${DDL_ASAN_BUILD_DIR:-$root/build-asan}
 sanitized_ddlc=""
 if [[ "${DDL_SKIP_SANITIZERS:-0}" != 1 ]]; then
   if [[ ! -f "$asan_build/build.ninja" ]]; then
     cmake -S "$root" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_TOOLCHAIN_FILE="$root/cmake/ClangToolchain.cmake" \
-      -DDDL_SANITIZE=address,undefined
+      -DDDL_SANITIZE=address,undefined -DDDL_FUZZERS=ON
   fi
-  cmake --build "$asan_build" --target ddlc
+  cmake --build "$asan_build" --target ddlc ddl-fuzzers
   sanitized_ddlc="$asan_build/bin/ddlc"
 fi
 

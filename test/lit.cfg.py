@@ -33,6 +33,12 @@ if config.sanitized_ddlc and os.path.exists(config.sanitized_ddlc):
     config.substitutions.append(("%sanitized_ddlc", config.sanitized_ddlc))
     config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1"
     config.environment["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
+# The libFuzzer targets, built beside the sanitized ddlc (-DDDL_FUZZERS=ON).
+if config.sanitized_ddlc:
+    fuzzers_dir = os.path.dirname(config.sanitized_ddlc)
+    if os.path.exists(os.path.join(fuzzers_dir, "fuzz-npy")):
+        config.available_features.add("fuzzers")
+        config.substitutions.append(("%fuzzers_dir", fuzzers_dir))
 config.substitutions.append(("%ddl_obj_root", config.ddl_obj_root))
 # The CMake that configured ddl, for the tests of its install tree and
 # packages (test/packaging).

@@ -22,9 +22,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace llvm {
+class MemoryBuffer;
+} // namespace llvm
 
 namespace mlir {
 class PassManager;
@@ -104,6 +109,11 @@ struct CompileStats {
 /// Problems are reported as diagnostics on `context`; the result is null.
 mlir::OwningOpRef<mlir::ModuleOp> readGraphFile(mlir::MLIRContext &context,
                                                 llvm::StringRef path);
+
+/// readGraphFile on a buffer in memory (its identifier names it in
+/// diagnostics).
+mlir::OwningOpRef<mlir::ModuleOp>
+readGraph(mlir::MLIRContext &context, std::unique_ptr<llvm::MemoryBuffer> file);
 
 std::string resolveTargetTriple(const CompileOptions &options);
 

@@ -25,7 +25,6 @@
 using namespace mlir;
 
 OwningOpRef<ModuleOp> ddl::readGraphFile(MLIRContext &context, StringRef path) {
-  context.loadDialect<nn::NNDialect, func::FuncDialect>();
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &error);
   if (!file) {
@@ -33,6 +32,13 @@ OwningOpRef<ModuleOp> ddl::readGraphFile(MLIRContext &context, StringRef path) {
         << "cannot read '" << path << "': " << error;
     return nullptr;
   }
+  return readGraph(context, std::move(file));
+}
+
+OwningOpRef<ModuleOp> ddl::readGraph(MLIRContext &context,
+                                     std::unique_ptr<llvm::MemoryBuffer> file) {
+  context.loadDialect<nn::NNDialect, func::FuncDialect>();
+  std::string path = file->getBufferIdentifier().str();
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   // The parser verifies the module and reports problems with their line.

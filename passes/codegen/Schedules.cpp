@@ -379,19 +379,24 @@ normalizeKey(StringRef text, function_ref<InFlightDiagnostic()> emitError) {
 
 FailureOr<llvm::StringMap<Attribute>>
 codegen::readScheduleFile(StringRef path, MLIRContext *context) {
-  context->getOrLoadDialect<sched::SchedDialect>();
-  auto emitAt = [&](unsigned line, unsigned column) {
-    return emitError(FileLineColLoc::get(context, path, line, column));
-  };
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
       llvm::MemoryBuffer::getFile(path);
   if (!buffer)
     return emitError(UnknownLoc::get(context))
            << "cannot read schedules file '" << path
            << "': " << buffer.getError().message();
+  return parseSchedules((*buffer)->getBuffer(), path, context);
+}
+
+FailureOr<llvm::StringMap<Attribute>>
+codegen::parseSchedules(StringRef text, StringRef path, MLIRContext *context) {
+  context->getOrLoadDialect<sched::SchedDialect>();
+  auto emitAt = [&](unsigned line, unsigned column) {
+    return emitError(FileLineColLoc::get(context, path, line, column));
+  };
   llvm::StringMap<Attribute> records;
   SmallVector<StringRef> lines;
-  (*buffer)->getBuffer().split(lines, '\n');
+  text.split(lines, '\n');
   for (auto [index, raw] : llvm::enumerate(lines)) {
     unsigned line = index + 1;
     StringRef text = raw.split("//").first.trim();

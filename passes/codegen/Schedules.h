@@ -114,6 +114,12 @@ checkF32Schedule(sched::ContractionAttr schedule,
 mlir::FailureOr<llvm::StringMap<mlir::Attribute>>
 readScheduleFile(llvm::StringRef path, mlir::MLIRContext *context);
 
+/// The same on the text of such a file; `path` names it in the errors.
+/// (Also the entry point of the fuzzer test/fuzz/fuzz_schedules.cpp.)
+mlir::FailureOr<llvm::StringMap<mlir::Attribute>>
+parseSchedules(llvm::StringRef text, llvm::StringRef path,
+               mlir::MLIRContext *context);
+
 /// Prints `key -> schedule` for every op in `module` that carries both.
 void printSchedules(mlir::ModuleOp module, llvm::raw_ostream &os);
 

@@ -26,6 +26,19 @@ bool ddl_shape_size(int32_t dtype, int32_t rank, const int64_t *dims,
 ddl_status ddl_tensor_adopt(int32_t dtype, int32_t rank, const int64_t *dims,
                             void *data, ddl_tensor **out);
 
+/* The bounds of a descriptor: inputs or outputs, bytes of a name (NUL
+ * included) and of the arena formula. A string is read up to its bound,
+ * so one without a NUL within it is refused, not overrun. */
+#define DDL_MAX_IO 65536
+#define DDL_MAX_NAME 4096
+#define DDL_MAX_FORMULA (1 << 20)
+
+/* Checks a model descriptor before anything else reads it: the ABI
+ * version, the input and output infos, the strings, the entry points, the
+ * device fields. DDL_OK, or the status with the message set naming `path`.
+ * (Also the entry point of the fuzzer test/fuzz/fuzz_model_descriptor.c.) */
+ddl_status ddl_validate_model(const char *path, const ddl_model *m);
+
 struct ddl_device;
 
 /* A device tensor owning `data`, memory of `device` (from

@@ -26,9 +26,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Counts above these are treated as a corrupt descriptor. */
-#define DDL_MAX_IO 65536
-#define DDL_MAX_NAME 4096
 /* Private arenas one run may hold when it calls host->arena repeatedly. */
 #define DDL_MAX_RUN_ARENAS 16
 /* Sets of input shapes a handle keeps graphs for (graph mode); the least
@@ -120,7 +117,7 @@ static ddl_status validate_infos(const char *path, const char *kind,
   return DDL_OK;
 }
 
-static ddl_status validate_model(const char *path, const ddl_model *m) {
+ddl_status ddl_validate_model(const char *path, const ddl_model *m) {
   if (m->abi_version != DDL_MODEL_ABI_VERSION)
     return ddl_fail(DDL_ABI_MISMATCH,
                     "%s: ABI version %u, this runtime supports %u", path,
@@ -131,6 +128,20 @@ static ddl_status validate_model(const char *path, const ddl_model *m) {
   s = validate_infos(path, "output", m->outputs, m->num_outputs);
   if (s != DDL_OK)
     return s;
+  /* The strings the runtime hands to its callers (ddl_model_name, ...):
+   * NULL is allowed, a string must end within its bound. */
+  if (m->name && strnlen(m->name, DDL_MAX_NAME) == DDL_MAX_NAME)
+    return ddl_fail(DDL_INVALID_MODEL, "%s: the model name is unterminated",
+                    path);
+  if (m->target_triple &&
+      strnlen(m->target_triple, DDL_MAX_NAME) == DDL_MAX_NAME)
+    return ddl_fail(DDL_INVALID_MODEL, "%s: the target triple is unterminated",
+                    path);
+  if (m->arena_formula &&
+      strnlen(m->arena_formula, DDL_MAX_FORMULA) == DDL_MAX_FORMULA)
+    return ddl_fail(DDL_INVALID_MODEL,
+                    "%s: the arena formula is unterminated or over %d bytes",
+                    path, DDL_MAX_FORMULA);
   if (!m->run)
     return ddl_fail(DDL_INVALID_MODEL, "%s: the run entry point is NULL", path);
   if (m->arena_bytes < -1)
@@ -227,7 +238,7 @@ ddl_status ddl_model_open_device(ddl_runtime *rt, const char *path,
     ddl_model_close(h);
     return DDL_LOAD_FAILED;
   }
-  ddl_status s = validate_model(path, m);
+  ddl_status s = ddl_validate_model(path, m);
   if (s != DDL_OK) {
     ddl_model_close(h);
     return s;

@@ -22,11 +22,20 @@ int ddl_npy_read(const char *path, int32_t want_dtype, ddl_tensor **out,
                  char *err, size_t err_size);
 int ddl_npy_write(const char *path, const ddl_tensor *t, char *err,
                   size_t err_size);
+/* ddl_npy_read on `size` bytes in memory; `name` names them in messages.
+ * (Also the entry point of the fuzzer test/fuzz/fuzz_npy.c.) */
+int ddl_npy_parse(const char *name, const unsigned char *data, size_t size,
+                  int32_t want_dtype, ddl_tensor **out, char *err,
+                  size_t err_size);
 
 /* Decodes an ONNX TensorProto. `name` (may be NULL) receives the tensor's
  * name, or "" (free with free()). */
 int ddl_onnx_pb_read(const char *path, ddl_tensor **out, char **name, char *err,
                      size_t err_size);
+/* The same on `size` bytes in memory (fuzzed by test/fuzz/fuzz_onnx_pb.c). */
+int ddl_onnx_pb_parse(const char *path, const unsigned char *data, size_t size,
+                      ddl_tensor **out, char **name, char *err,
+                      size_t err_size);
 
 /* An element as double, for summaries (float16 and bfloat16 decoded). */
 double ddl_element_as_double(const ddl_tensor *t, int64_t i);

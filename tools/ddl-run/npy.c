@@ -105,6 +105,15 @@ int ddl_npy_read(const char *path, int32_t want_dtype, ddl_tensor **out,
   size_t size;
   if (ddl_read_file(path, &buf, &size, err, err_size) != 0)
     return -1;
+  int rc = ddl_npy_parse(path, buf, size, want_dtype, out, err, err_size);
+  free(buf);
+  return rc;
+}
+
+int ddl_npy_parse(const char *path, const unsigned char *buf, size_t size,
+                  int32_t want_dtype, ddl_tensor **out, char *err,
+                  size_t err_size) {
+  *out = NULL;
   int rc = -1;
   char *header = NULL;
   if (size < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
@@ -254,7 +263,6 @@ int ddl_npy_read(const char *path, int32_t want_dtype, ddl_tensor **out,
   rc = 0;
 done:
   free(header);
-  free(buf);
   return rc;
 }
 

@@ -134,6 +134,17 @@ int ddl_onnx_pb_read(const char *path, ddl_tensor **out, char **name_out,
   size_t size;
   if (ddl_read_file(path, &buf, &size, err, err_size) != 0)
     return -1;
+  int rc = ddl_onnx_pb_parse(path, buf, size, out, name_out, err, err_size);
+  free(buf);
+  return rc;
+}
+
+int ddl_onnx_pb_parse(const char *path, const unsigned char *buf, size_t size,
+                      ddl_tensor **out, char **name_out, char *err,
+                      size_t err_size) {
+  *out = NULL;
+  if (name_out)
+    *name_out = NULL;
 
   values dims = {0}, f4 = {0}, i32 = {0}, i64 = {0}, f8 = {0}, u64 = {0};
   uint64_t data_type = 0;
@@ -332,6 +343,5 @@ done:
   free(i64.v);
   free(f8.v);
   free(u64.v);
-  free(buf);
   return rc;
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Long libFuzzer campaigns over ddl's readers of untrusted input (issue 17):
+#
+#   ./scripts/fuzz.sh [--minutes N] [--jobs J] [target ...]
+#
+# Targets: fuzz-model-descriptor, fuzz-npy, fuzz-onnx-pb, fuzz-onnx-import,
+# fuzz-graph-reader, fuzz-schedules (default: all). Each runs N minutes (default 30) on J processes (default
+# 1), growing its corpus in build-asan/fuzz-corpus/<target> from the
+# checked-in seeds in test/fuzz/corpus/. Crashes are written to
+# build-asan/fuzz-artifacts/<target>/. Prints one summary line per target
+# (executions, coverage, corpus size, crashes); exits non-zero if any
+# crashed. Builds the fuzzers first (build-asan/, ASan + UBSan, as the test
+# command does). Never part of the test command: test/fuzz/fuzzers.test is
+# the short run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+asan_build=${DDL_ASAN_BUILD_DIR:-$root/build-asan}
+minutes=30
+jobs=1
+targets=()
+while (($#)); do
+  case "$1" in
+  --minutes) minutes=$2; shift 2 ;;
+  --jobs) jobs=$2; shift 2 ;;
+  -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+  -*) echo "fuzz: unknown option $1" >&2; exit 2 ;;
+  *) targets+=("$1"); shift ;;
+  esac
+done
+all=(fuzz-model-descriptor fuzz-npy fuzz-onnx-pb fuzz-onnx-import
+  fuzz-graph-reader fuzz-schedules)
+((${#targets[@]})) || targets=("${all[@]}")
+declare -A seeds=([fuzz-model-descriptor]=model_descriptor [fuzz-npy]=npy
+  [fuzz-onnx-pb]=onnx_pb [fuzz-onnx-import]=onnx_import
+  [fuzz-graph-reader]=graph_reader [fuzz-schedules]=schedules)
+for target in "${targets[@]}"; do
+  [[ -n "${seeds[$target]:-}" ]] || {
+    echo "fuzz: unknown target $target (expected ${all[*]})" >&2
+    exit 2
+  }
+done
+
+if [[ ! -f "$asan_build/build.ninja" ]]; then
+  cmake -S "$root" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_TOOLCHAIN_FILE="$root/cmake/ClangToolchain.cmake" \
+    -DDDL_SANITIZE=address,undefined -DDDL_FUZZERS=ON
+fi
+cmake --build "$asan_build" --target "${targets[@]}"
+
+failed=0
+for target in "${targets[@]}"; do
+  corpus="$asan_build/fuzz-corpus/$target"
+  artifacts="$asan_build/fuzz-artifacts/$target/"
+  log="$asan_build/fuzz-artifacts/$target.log"
+  mkdir -p "$corpus" "$artifacts"
+  echo "== $target: $minutes min x $jobs job(s), corpus $corpus" >&2
+  args=(-max_total_time=$((minutes * 60)) -rss_limit_mb=4096
+    -artifact_prefix="$artifacts")
+  # Several jobs run as separate processes, each logging to fuzz-<n>.log.
+  ((jobs > 1)) && args+=(-jobs="$jobs" -workers="$jobs")
+  status=0
+  ASAN_OPTIONS=${ASAN_OPTIONS:-allow_user_poisoning=0:detect_leaks=1} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+    "$asan_build/bin/$target" "${args[@]}" "$corpus" \
+    "$root/test/fuzz/corpus/${seeds[$target]}" > "$log" 2>&1 || status=$?
+  stats=$(cat "$log" fuzz-*.log 2>/dev/null | grep -E "^#[0-9]+" | tail -1 || true)
+  crashes=$(find "$artifacts" -type f | wc -l)
+  echo "$target: status $status, last stats: ${stats:-none}, corpus $(ls "$corpus" | wc -l) inputs, $crashes crash/leak/timeout file(s)"
+  rm -f fuzz-*.log
+  ((status == 0 && crashes == 0)) || failed=1
+done
+exit $failed
