@@ -161,22 +161,26 @@ int main(int argc, char **argv) {
       expect_ok("graph-to-linalg pipeline",
                 ddlRunPipeline(other, DDL_PIPELINE_GRAPH_TO_LINALG, options)))
     mlirModuleDestroy(other);
-  expect_bad_option(module, "target", "sparc", so_path,
-                    DDL_STATUS_INVALID_ARGUMENT, "unknown --target");
-  expect_bad_option(module, "target", "cuda:sm_12", so_path,
-                    DDL_STATUS_INVALID_ARGUMENT, "sm_12");
-  expect_bad_option(module, "precision", "bf16", so_path,
-                    DDL_STATUS_INVALID_ARGUMENT, "needs --target=cuda:sm_80");
-  expect_bad_option(module, "quantize", "fp8", so_path,
-                    DDL_STATUS_INVALID_ARGUMENT, "unknown --quantize");
-  expect_bad_option(module, "quantize-group", "48", so_path,
-                    DDL_STATUS_INVALID_ARGUMENT, "--quantize-group");
-  expect_bad_option(module, "opt-level", "fast", so_path,
-                    DDL_STATUS_INVALID_ARGUMENT, "not an integer");
-  expect_bad_option(module, "no-such-option", "1", so_path,
-                    DDL_STATUS_INVALID_ARGUMENT, "unknown compile option");
-  expect_bad_option(module, "schedules", "/nonexistent/tuning.sched", so_path,
-                    DDL_STATUS_IO, "cannot read schedules file");
+  static const struct {
+    const char *name, *value;
+    DdlStatusCode code;
+    const char *words;
+  } bad_options[] = {
+      {"target", "sparc", DDL_STATUS_INVALID_ARGUMENT, "unknown --target"},
+      {"target", "cuda:sm_12", DDL_STATUS_INVALID_ARGUMENT, "sm_12"},
+      {"precision", "bf16", DDL_STATUS_INVALID_ARGUMENT,
+       "needs --target=cuda:sm_80"},
+      {"quantize", "fp8", DDL_STATUS_INVALID_ARGUMENT, "unknown --quantize"},
+      {"quantize-group", "48", DDL_STATUS_INVALID_ARGUMENT, "--quantize-group"},
+      {"opt-level", "fast", DDL_STATUS_INVALID_ARGUMENT, "not an integer"},
+      {"no-such-option", "1", DDL_STATUS_INVALID_ARGUMENT,
+       "unknown compile option"},
+      {"schedules", "/nonexistent/tuning.sched", DDL_STATUS_IO,
+       "cannot read schedules file"},
+  };
+  for (size_t i = 0; i < sizeof bad_options / sizeof bad_options[0]; ++i)
+    expect_bad_option(module, bad_options[i].name, bad_options[i].value,
+                      so_path, bad_options[i].code, bad_options[i].words);
   DdlCompileOptions nothing = {NULL};
   expect_failure("null options", ddlCompileOptionsCheck(nothing),
                  DDL_STATUS_INVALID_ARGUMENT, "null options");

@@ -53,6 +53,21 @@ private:
 
 } // namespace
 
+/// The verdict on a protobuf parse of a model (`what`: "file", "buffer").
+static LogicalResult checkParsed(const Reporter &report, bool parsed,
+                                 StringRef what,
+                                 const onnx::ModelProto &model) {
+  if (!parsed)
+    return report.error("not an ONNX model: the " + what +
+                        " does not parse as an ONNX ModelProto (truncated, "
+                        "corrupt, or another format)");
+  if (!model.has_graph() || model.ir_version() <= 0)
+    return report.error(
+        "not an ONNX model: it parses as protobuf but has no graph or no IR "
+        "version");
+  return success();
+}
+
 static LogicalResult parseModel(const Reporter &report, StringRef path,
                                 onnx::ModelProto &model) {
   if (path.ends_with(".onnxtxt")) {
@@ -86,15 +101,7 @@ static LogicalResult parseModel(const Reporter &report, StringRef path,
     parsed = model.ParseFromZeroCopyStream(&stream);
   }
   ::close(fd);
-  if (!parsed)
-    return report.error(
-        "not an ONNX model: the file does not parse as an ONNX ModelProto "
-        "(truncated, corrupt, or another format)");
-  if (!model.has_graph() || model.ir_version() <= 0)
-    return report.error(
-        "not an ONNX model: it parses as protobuf but has no graph or no IR "
-        "version");
-  return success();
+  return checkParsed(report, parsed, "file", model);
 }
 
 static LogicalResult checkOpset(const Reporter &report,
@@ -295,15 +302,10 @@ LogicalResult readModelBuffer(MLIRContext &context, StringRef bytes,
     if (bytes.size() > static_cast<size_t>(INT_MAX))
       return report.error("the model is over 2 GiB; keep its weights in "
                           "external data and import it from its file");
-    if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-      return report.error(
-          "not an ONNX model: the buffer does not parse as an ONNX "
-          "ModelProto (truncated, corrupt, or another format)");
-    if (!model.has_graph() || model.ir_version() <= 0)
-      return report.error(
-          "not an ONNX model: it parses as protobuf but has no graph or no "
-          "IR version");
-    if (failed(checkOpset(report, model)))
+    bool parsed =
+        model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+    if (failed(checkParsed(report, parsed, "buffer", model)) ||
+        failed(checkOpset(report, model)))
       return failure();
     return inlineExternalData(report, /*modelDir=*/"", *model.mutable_graph());
   } catch (const std::exception &e) {
