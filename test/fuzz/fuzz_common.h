@@ -34,13 +34,6 @@ struct Context {
   mlir::MLIRContext context{registry(), mlir::MLIRContext::Threading::DISABLED};
   bool reported = false;
 };
-bool reported = false;
-mlir::ScopedDiagnosticHandler handler{
-    &context, [this](mlir::Diagnostic &d) {
-      reported |= d.getSeverity() == mlir::DiagnosticSeverity::Error;
-      return mlir::success();
-    }};
-};
 
 } // namespace ddl::fuzz
 
