@@ -63,9 +63,14 @@ for target in "${targets[@]}"; do
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
     "$asan_build/bin/$target" "${args[@]}" "$corpus" \
     "$root/test/fuzz/corpus/${seeds[$target]}" > "$log" 2>&1 || status=$?
-  stats=$(cat "$log" fuzz-*.log 2>/dev/null | grep -E "^#[0-9]+" | tail -1 || true)
+  # Executions summed over the jobs' final lines; coverage of the last.
+  logs=("$log")
+  for job_log in fuzz-*.log; do [[ -f "$job_log" ]] && logs+=("$job_log"); done
+  execs=$(grep -hE "^#[0-9]+[[:space:]]+DONE" "${logs[@]}" |
+    sed -E 's/^#([0-9]+).*/\1/' | awk '{s += $1} END {print s + 0}')
+  cov=$(grep -hE "^#[0-9]+" "${logs[@]}" | tail -1 | grep -oE "cov: [0-9]+" || true)
   crashes=$(find "$artifacts" -type f | wc -l)
-  echo "$target: status $status, last stats: ${stats:-none}, corpus $(ls "$corpus" | wc -l) inputs, $crashes crash/leak/timeout file(s)"
+  echo "$target: status $status, $execs executions, ${cov:-cov: ?}, corpus $(ls "$corpus" | wc -l) inputs, $crashes crash/leak/timeout file(s)"
   rm -f fuzz-*.log
   ((status == 0 && crashes == 0)) || failed=1
 done

@@ -5,6 +5,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -104,6 +105,28 @@ static LogicalResult parseModel(const Reporter &report, StringRef path,
   return checkParsed(report, parsed, "file", model);
 }
 
+/// The first value `graph` reads (a node input or a graph output) that no
+/// graph input, initializer or earlier node output defines, if any.
+static std::optional<std::string>
+firstUndefinedValue(const onnx::GraphProto &graph) {
+  llvm::StringSet<> defined;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    defined.insert(input.name());
+  for (const onnx::TensorProto &initializer : graph.initializer())
+    defined.insert(initializer.name());
+  for (const onnx::NodeProto &node : graph.node()) {
+    for (const std::string &input : node.input())
+      if (!input.empty() && !defined.contains(input))
+        return input;
+    for (const std::string &output : node.output())
+      defined.insert(output);
+  }
+  for (const onnx::ValueInfoProto &output : graph.output())
+    if (!defined.contains(output.name()))
+      return output.name();
+  return std::nullopt;
+}
+
 static LogicalResult checkOpset(const Reporter &report,
                                 onnx::ModelProto &model) {
   int64_t opset = defaultOpset(model);
@@ -117,7 +140,15 @@ static LogicalResult checkOpset(const Reporter &report,
         opset, kMinOpset, kMaxOpset));
   if (opset >= kMinOpset)
     return success();
-  // Older models go through ONNX's version converter.
+  // Older models go through ONNX's version converter, which dereferences
+  // null on a graph that reads a value nothing defines (found by
+  // test/fuzz/fuzz_onnx_import.cpp): refuse those first.
+  if (std::optional<std::string> name = firstUndefinedValue(model.graph()))
+    return report.error(llvm::formatv(
+        "the model uses opset {0}, older than the supported {1} to {2}, and "
+        "its graph reads '{3}', which no input, initializer or earlier node "
+        "defines, so ONNX's version converter cannot upgrade it",
+        opset, kMinOpset, kMaxOpset, *name));
   try {
     model = onnx::version_conversion::ConvertVersion(model, kMinOpset);
   } catch (const std::exception &e) {
