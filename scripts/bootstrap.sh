@@ -33,6 +33,9 @@ packages=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   # ROCm device libraries (ocml, ockl) linked into --target=rocm kernels.
   rocm-device-libs
+  # ONNX Runtime, the reference of the differential tests (test/fuzz/
+  # differential) and the peer of bench/, comes from npm (onnxruntime-node).
+  nodejs
 )
 
 missing=()
@@ -41,8 +44,22 @@ for p in "${packages[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
 
+command -v npm > /dev/null || missing+=(npm)
+
+# onnxruntime-node, pinned by bench/package-lock.json; --ignore-scripts:
+# its install script would only fetch CUDA/TensorRT extras.
+install_onnxruntime() {
+  local root
+  root=$(cd "$(dirname "$0")/.." && pwd)
+  if [[ ! -f "$root/bench/node_modules/onnxruntime-node/package.json" ]]; then
+    echo "bootstrap: installing onnxruntime-node into bench/node_modules"
+    (cd "$root/bench" && npm ci --ignore-scripts --no-audit --no-fund)
+  fi
+}
+
 if ((${#missing[@]} == 0)); then
   echo "bootstrap: all ${#packages[@]} packages present"
+  install_onnxruntime
   exit 0
 fi
 
@@ -52,3 +69,4 @@ sudo_cmd=()
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -q
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_onnxruntime

@@ -17,7 +17,7 @@ def numbered(pattern):
     return sorted(files, key=lambda f: int(re.search(r"_(\d+)\.[a-z]+$", f).group(1)))
 
 
-def compare(name, actual, expected):
+def compare(name, actual, expected, rtol=RTOL, atol=ATOL):
     """None if `actual` matches `expected`, else a one-line reason."""
     if actual.dtype != expected.dtype:
         return f"output '{name}' has dtype {actual.dtype}, expected {expected.dtype}"
@@ -26,9 +26,9 @@ def compare(name, actual, expected):
     if expected.dtype.kind in "fc":
         a = actual.astype(np.float64)
         e = expected.astype(np.float64)
-        if np.allclose(a, e, rtol=RTOL, atol=ATOL, equal_nan=True):
+        if np.allclose(a, e, rtol=rtol, atol=atol, equal_nan=True):
             return None
-        bad = ~np.isclose(a, e, rtol=RTOL, atol=ATOL, equal_nan=True)
+        bad = ~np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
         diff = np.abs(a - e)[bad]
         worst = np.nanmax(diff) if diff.size and not np.all(np.isnan(diff)) else float("nan")
         return (f"output '{name}' differs at {int(bad.sum())} of {e.size} "
@@ -39,10 +39,11 @@ def compare(name, actual, expected):
     return f"output '{name}' differs at {wrong} of {expected.size} elements"
 
 
-def run_and_compare(runner, so, inputs, expected, out, timeout, extra=()):
-    """Runs `runner + [so, ...]` (ddl-run) on the input files, compares
-    each written output with `expected` (arrays). (outcome, reason):
-    outcome is pass, run-error, mismatch, crash or timeout."""
+def run_and_compare(runner, so, inputs, expected, out, timeout, extra=(), tolerances=None):
+    """Runs `runner + [so, ...]` (ddl-run) on the input files (paths, or
+    NAME=path), compares each written output with `expected` (arrays), with
+    the (rtol, atol) of `tolerances(index, expected)` if given. (outcome,
+    reason): outcome is pass, run-error, mismatch, crash or timeout."""
     cmd = list(runner) + [so, "--output-dir", out] + list(extra)
     for f in inputs:
         cmd += ["--input", f]
@@ -59,8 +60,9 @@ def run_and_compare(runner, so, inputs, expected, out, timeout, extra=()):
     written = re.findall(r"^output '(.*)': .* -> (.*)$", proc.stdout, re.M)
     if len(written) != len(expected):
         return "mismatch", f"{len(written)} outputs, expected {len(expected)}"
-    for (name, path), want in zip(written, expected):
-        reason = compare(name, np.load(path), want)
+    for index, ((name, path), want) in enumerate(zip(written, expected)):
+        tol = tolerances(index, want) if tolerances else (RTOL, ATOL)
+        reason = compare(name, np.load(path), want, *tol)
         if reason:
             return "mismatch", "numerics: " + reason
     return "pass", ""
