@@ -2,9 +2,10 @@
 //
 // Matrix products (MatMul, Gemm), Det (cofactor expansion), convolution and
 // pooling, the normalizations and the softmax family. Ops nn has directly map
-// one to one; GlobalLpPool, LRN, MeanVarianceNormalization, per-activation
-// BatchNormalization (opset 7-8, spatial = 0) and LayerNormalization with
-// its statistics outputs decompose into nn ops as ONNX defines them.
+// one to one; GlobalLpPool, LRN, MeanVarianceNormalization, LpNormalization,
+// per-activation BatchNormalization (opset 7-8, spatial = 0) and
+// LayerNormalization with its statistics outputs decompose into nn ops as
+// ONNX defines them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -505,6 +506,27 @@ static LogicalResult convertMVN(NodeContext &n) {
   return n.setOutput(n.create<nn::DivOp>({centered, denom}));
 }
 
+/// LpNormalization: x / ||x||_p along `axis` (default -1), p 1 or 2, with
+/// no epsilon (ONNX's reference divides by the norm as it is).
+static LogicalResult convertLpNormalization(NodeContext &n) {
+  Value x = n.input(0);
+  if (failed(requireFloat(n, x, "LpNormalization")))
+    return failure();
+  int64_t rank = typeOf(x).getRank();
+  if (rank == 0)
+    return n.error("input must have rank >= 1");
+  std::optional<int64_t> axis =
+      normalizeAxis(n, n.attrInt("axis", -1), rank, rank - 1);
+  int64_t p = n.attrInt("p", 2);
+  if (!axis || n.failed())
+    return failure();
+  if (p != 1 && p != 2)
+    return n.error(llvm::formatv("attribute 'p' must be 1 or 2, got {0}", p));
+  Value norm =
+      reduce(n, x, p == 1 ? nn::ReduceKind::L1 : nn::ReduceKind::L2, {*axis});
+  return n.setOutput(n.create<nn::DivOp>({x, norm}));
+}
+
 //===----------------------------------------------------------------------===//
 // Softmax family
 //===----------------------------------------------------------------------===//
@@ -646,6 +668,7 @@ void registerNNConverters(ConverterRegistry &r) {
   r.add("LayerNormalization", convertLayerNorm);
   r.add("LRN", convertLRN);
   r.add("MeanVarianceNormalization", convertMVN);
+  r.add("LpNormalization", convertLpNormalization);
   r.add("Softmax", convertSoftmax<nn::SoftmaxOp>);
   r.add("LogSoftmax", convertSoftmax<nn::LogSoftmaxOp>);
   r.add("Hardmax", convertSoftmax<nn::HardmaxOp>);
