@@ -885,6 +885,29 @@ def _avg_pool(cx, node, x, kernel_size, stride=None, padding=0, ceil_mode=False,
     return cx.op("nn.avg_pool", [x], cx.result_type(), attrs)
 
 
+_MAX_ADAPTIVE_BINS = 64
+
+
+def _adaptive_pool_dim(cx, x, axis, size, bins, reduce_kind):
+    """Adaptive pooling of `x` along `axis` from `size` to `bins`, as
+    PyTorch defines the bins: bin j covers [floor(j * size / bins),
+    ceil((j + 1) * size / bins)). A slice and a reduction per bin."""
+    if size == bins:
+        return x
+    pieces = []
+    for j in range(bins):
+        start, end = (j * size) // bins, -((-(j + 1) * size) // bins)
+        dims = list(x.type.dims)
+        dims[axis] = end - start
+        piece = _slice(cx, x, axis, start, end, 1, x.type.with_dims(dims))
+        dims[axis] = 1
+        pieces.append(cx.op("nn.reduce", [piece], x.type.with_dims(dims), {"axes": [axis], "keepdims": True},
+                            prefix=f"<{reduce_kind}>"))
+    dims = list(x.type.dims)
+    dims[axis] = bins
+    return cx.op("nn.concat", pieces, x.type.with_dims(dims), {"axis": axis})
+
+
 def _adaptive_pool(kind):
     def convert(cx, node, x, output_size, return_indices=False, *rest):
         if return_indices:
@@ -896,10 +919,18 @@ def _adaptive_pool(kind):
         sizes = [in_sizes[i] if s is None else s for i, s in enumerate(sizes)]
         if all(s == 1 for s in sizes):
             return cx.op(f"nn.global_{kind}_pool", [x], out)
-        if not all(isinstance(d, int) and d % s == 0 for d, s in zip(in_sizes, sizes)):
-            raise cx.unsupported(
-                f"adaptive pooling from {list(in_sizes)} to {sizes} "
-                "(ddl supports output sizes that divide the input's)")
+        if not all(isinstance(d, int) for d in in_sizes):
+            raise cx.unsupported(f"adaptive pooling of dynamic sizes {list(in_sizes)}")
+        if not all(d % s == 0 for d, s in zip(in_sizes, sizes)):
+            if max(sizes) > _MAX_ADAPTIVE_BINS:
+                raise cx.unsupported(
+                    f"adaptive pooling from {list(in_sizes)} to {sizes}: output sizes that do not divide "
+                    f"the input's are decomposed per bin, up to {_MAX_ADAPTIVE_BINS} bins a dimension")
+            # Bins of unequal (possibly overlapping) extents: the pool is
+            # separable, one dimension at a time.
+            for i, (d, s) in enumerate(zip(in_sizes, sizes)):
+                x = _adaptive_pool_dim(cx, x, 2 + i, d, s, "mean" if kind == "avg" else "max")
+            return x
         kernel = [d // s for d, s in zip(in_sizes, sizes)]
         attrs = {"kernel_shape": kernel, "strides": kernel, "pads": [0] * (2 * n)}
         return cx.op(f"nn.{kind}_pool", [x], out, attrs)

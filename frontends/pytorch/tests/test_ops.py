@@ -730,8 +730,16 @@ def test_pool1d():
     check(lambda x: (F.max_pool1d(x, 3, 2, 1), F.avg_pool1d(x, 2), F.adaptive_avg_pool1d(x, 1)), randn(2, 3, 8))
 
 
-def test_adaptive_avg_pool_non_divisor_unsupported():
-    unsupported(nn.AdaptiveAvgPool2d(4), randn(1, 3, 7, 7), match="adaptive_avg_pool2d")
+def test_adaptive_pool_non_divisor():
+    # Bins of unequal extents (7 -> 4: [0, 2), [1, 4), [3, 6), [5, 7)) and
+    # overlapping ones where the output is larger (3 -> 5).
+    check(lambda x: (F.adaptive_avg_pool2d(x, 4), F.adaptive_max_pool2d(x, (3, 5)),
+                     F.adaptive_avg_pool2d(x[:, :, :3, :1], (5, 2))), randn(2, 3, 7, 6))
+    check(nn.AdaptiveAvgPool1d(5), randn(2, 3, 7))
+
+
+def test_adaptive_pool_too_many_bins_unsupported():
+    unsupported(nn.AdaptiveAvgPool2d(65), randn(1, 3, 100, 100), match="adaptive_avg_pool2d.*up to 64 bins")
 
 
 def test_max_pool_return_indices_unsupported():
