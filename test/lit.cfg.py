@@ -66,6 +66,14 @@ config.substitutions.append(
     ("%runtime_unit_tests",
      os.path.join(config.ddl_tools_dir, "ddl-runtime-unit-tests")))
 config.substitutions.append(("%fake_models", config.fake_model_dir))
+# Bad inputs and concurrent runs of compiled models (model_stress.c), also
+# built with ThreadSanitizer where the compiler has it.
+config.substitutions.append(
+    ("%runtime_stress", os.path.join(config.ddl_tools_dir, "ddl-runtime-stress")))
+tsan_stress = os.path.join(config.ddl_tools_dir, "ddl-runtime-stress-tsan")
+if os.path.exists(tsan_stress):
+    config.available_features.add("tsan")
+    config.substitutions.append(("%tsan_runtime_stress", tsan_stress))
 
 # --target=cuda shared objects need ptxas (a CUDA toolkit, found when ddl
 # was configured); PTX and the ROCm targets need nothing outside ddl.
