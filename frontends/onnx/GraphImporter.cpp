@@ -332,9 +332,28 @@ NodeContext::DiagnosticPrefix::~DiagnosticPrefix() {
   context->getDiagEngine().eraseHandler(id);
 }
 
+/// Whether `op` sits, through its ancestors, in a region no operation owns
+/// yet: the body of an If or Loop being imported (then nested subgraphs).
+static bool inDetachedRegion(Operation *op) {
+  for (Region *region = op->getParentRegion(); region;) {
+    Operation *parent = region->getParentOp();
+    if (!parent)
+      return true;
+    region = parent->getParentRegion();
+  }
+  return false;
+}
+
 Operation *NodeContext::verifyCreated(Operation *op) {
   DiagnosticPrefix prefix(*this);
-  if (mlir::failed(mlir::verify(op))) {
+  // mlir::verify checks dominance by walking up to the top region, and
+  // dereferences the missing owner of a detached one (an If nested in an
+  // If's branch crashed the importer). There, the op's own invariants are
+  // checked now and dominance with the whole module after import.
+  bool detached = inDetachedRegion(op);
+  if (detached ? mlir::failed(op->getName().verifyInvariants(op)) ||
+                     mlir::failed(op->getName().verifyRegionInvariants(op))
+               : mlir::failed(mlir::verify(op))) {
     op->erase();
     return fail();
   }
