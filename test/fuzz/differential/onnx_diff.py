@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 from onnx import helper, shape_inference  # noqa: E402
 from node_results import run_and_compare  # noqa: E402
-from onnx_gen import generate  # noqa: E402
+from onnx_gen import generate, referenced_names  # noqa: E402
 
 FAILURES = ("mismatch", "crash", "run-error")
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -132,7 +132,7 @@ def output_depths(model):
     """{output name: longest chain of nodes from a graph input}."""
     depth = {}
     for node in model.graph.node:
-        d = 1 + max((depth.get(i, 0) for i in node.input if i), default=0)
+        d = 1 + max((depth.get(i, 0) for i in referenced_names(node)), default=0)
         for o in node.output:
             depth[o] = d
     return {o.name: depth.get(o.name, 0) for o in model.graph.output}
@@ -198,7 +198,7 @@ def prune(model):
     for node in reversed(list(g.node)):
         if any(o in needed for o in node.output):
             keep.append(node)
-            needed.update(i for i in node.input if i)
+            needed.update(referenced_names(node))
     del g.node[:]
     g.node.extend(reversed(keep))
     kept_inputs = [i for i in g.input if i.name in needed]
@@ -244,6 +244,13 @@ def with_outputs(model, names, types):
     return prune(m)
 
 
+def tensor_dtype(dtype):
+    """The TensorProto element type of a numpy dtype (onnx 1.12 and later)."""
+    if hasattr(helper, "np_dtype_to_tensor_dtype"):
+        return helper.np_dtype_to_tensor_dtype(dtype)
+    return onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[dtype]
+
+
 def cut(model, feeds, node_index, values):
     """The model without node `node_index`, its outputs fed as graph
     inputs with the reference's values: (model, feeds) or None."""
@@ -261,7 +268,7 @@ def cut(model, feeds, node_index, values):
             continue
         array = values[o]
         m.graph.input.append(helper.make_tensor_value_info(
-            o, onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[array.dtype], list(array.shape)))
+            o, tensor_dtype(array.dtype), list(array.shape)))
         new_feeds[o] = array
     prune(m)
     used = {i.name for i in m.graph.input}

@@ -1376,6 +1376,54 @@ def op_misc_float(b):
     return r
 
 
+def referenced_names(node):
+    """The values `node` reads: its inputs and, for If / Loop, the outer
+    values its subgraphs read."""
+    names = [i for i in node.input if i]
+    for attr in node.attribute:
+        if attr.type == onnx.AttributeProto.GRAPH:
+            inner = {o for n in attr.g.node for o in n.output} | {i.name for i in attr.g.input}
+            for n in attr.g.node:
+                names += [i for i in referenced_names(n) if i not in inner]
+    return names
+
+
+def op_if(b):
+    """An If whose branches (1 to 3 unary ops, sometimes an If nested in
+    them) read an outer value; the condition is a bool input."""
+    rng = b.rng
+    x = b.pick_float(max_mag=MAX_MAGNITUDE)
+    cond = b.new_input("bool", [])
+    bound = max(x.magnitude, 1.0)
+
+    def branch(depth):
+        nodes, current = [], x.name
+        for _ in range(rng.randint(1, 3)):
+            out = b.fresh("b")
+            nodes.append(helper.make_node(rng.choice(["Relu", "Neg", "Tanh", "Abs", "Sigmoid"]),
+                                          [current], [out]))
+            current = out
+        if depth < 2 and rng.random() < 0.35:
+            out = b.fresh("b")
+            # The nested If's branches read the outer x; its result is added
+            # to this branch's value.
+            inner_then, inner_else = branch(depth + 1), branch(depth + 1)
+            nodes.append(helper.make_node("If", [cond.name], [out], then_branch=inner_then,
+                                          else_branch=inner_else))
+            add = b.fresh("b")
+            nodes.append(helper.make_node("Add", [out, current], [add]))
+            current = add
+            nonlocal bound
+            bound *= 2
+        return helper.make_graph(nodes, b.fresh("branch"), [],
+                                 [helper.make_tensor_value_info(current, ONNX_TYPE[x.dtype], list(x.shape))])
+
+    then_branch, else_branch = branch(0), branch(0)
+    b.used.add(x.name)
+    out = b.value(x.dtype, x.shape, -bound * 2, bound * 2, False, [x, cond])
+    return b.add_node("If", [cond], [out], then_branch=then_branch, else_branch=else_branch)
+
+
 OPS = [
     (op_unary, 10), (op_activation_attr, 4), (op_domain_unary, 3), (op_rounding, 2),
     (op_clip, 2), (op_binary, 12), (op_variadic, 2), (op_compare_where, 4), (op_integer, 2),
@@ -1385,7 +1433,7 @@ OPS = [
     (op_flatten_squeeze, 3), (op_concat_split, 3), (op_slice, 3), (op_gather, 3),
     (op_expand_tile, 2), (op_pad, 2), (op_space_depth, 1), (op_resize, 2), (op_trilu_where, 1),
     (op_einsum, 2), (op_shape_path, 1), (op_int_reduce, 2), (op_scatter, 2),
-    (op_onehot_compress, 2), (op_misc_float, 4),
+    (op_onehot_compress, 2), (op_misc_float, 4), (op_if, 2),
 ]
 
 
@@ -1421,7 +1469,7 @@ def generate(seed, min_nodes=3, max_nodes=30, max_outputs=6):
     sym = b.symbolic_batch
     inputs = [tensor_type(v, unknown=b.unknown_dims) for v, _ in b.inputs]
     # Drop inputs nothing reads (a value that was only offered to a rolled-back form).
-    used_inputs = {i for n in b.nodes for i in n.input}
+    used_inputs = {i for n in b.nodes for i in referenced_names(n)}
     keep = [(vi, (v, d)) for vi, (v, d) in zip(inputs, b.inputs) if v.name in used_inputs]
     graph = helper.make_graph(
         b.nodes, f"random_{seed}", [k[0] for k in keep],
