@@ -118,14 +118,23 @@ static unsigned positionIn(Operation *op, func::FuncOp func,
   return position.lookup(op);
 }
 
-/// Collects `value` and every view of it.
+/// Collects `value`, every view of it, and every select that may return it
+/// (an If choosing between two computed buffers becomes one after
+/// bufferization; missing it let a later buffer reuse the chosen one's
+/// bytes before the select's result was read, found by
+/// test/fuzz/differential).
 static void collectAliases(Value value, SmallVectorImpl<Value> &aliases) {
   aliases.push_back(value);
-  for (Operation *user : value.getUsers())
-    if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
       if (view.getViewSource() == value)
         for (Value result : user->getResults())
           collectAliases(result, aliases);
+    } else if (isa<arith::SelectOp>(user) && use.getOperandNumber() > 0) {
+      collectAliases(user->getResult(0), aliases);
+    }
+  }
 }
 
 /// A readable name for `dim` (a memref.dim of an argument): the argument's
@@ -199,7 +208,12 @@ struct DDLPlanArenaPass final
       unsigned end = position[alloc];
       for (Value alias : aliases)
         for (Operation *user : alias.getUsers()) {
-          if (isa<func::ReturnOp>(user))
+          // Returned, or yielded out of a region (an If branch that passes
+          // a captured buffer through, Neg(Neg(x)) folded to x): the
+          // buffer then lives on as the region op's result, beyond what
+          // positions in this block can tell; it stays a heap buffer.
+          if (isa<func::ReturnOp>(user) ||
+              user->hasTrait<OpTrait::IsTerminator>())
             escapes = true;
           end = std::max(end, positionIn(user, func, position));
         }

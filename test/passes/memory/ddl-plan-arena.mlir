@@ -70,3 +70,30 @@ func.func @data_dependent(%in: memref<1xindex>) -> memref<1xindex>
   memref.copy %in, %out : memref<1xindex> to memref<1xindex>
   return %out : memref<1xindex>
 }
+
+// -----
+
+// A select between two buffers (an If of computed values, bufferized)
+// keeps both alive until its result is read: %c may not take %a's or
+// %b's bytes while %sel is still to be copied out.
+// CHECK-LABEL: func.func @select_keeps_alive(
+// CHECK-SAME: ddl.arena_bytes = 12288 : i64
+// CHECK: memref.view %{{.+}}[%[[A:.+]]][] : memref<?xi8> to memref<32x32xf32>
+// CHECK: memref.view %{{.+}}[%[[B:.+]]][] : memref<?xi8> to memref<32x32xf32>
+// CHECK: arith.select
+// CHECK: memref.view %{{.+}}[%[[C:.+]]][] : memref<?xi8> to memref<32x32xf32>
+func.func @select_keeps_alive(%in: memref<32x32xf32>, %cond: i1) -> (memref<32x32xf32>, memref<32x32xf32>)
+    attributes {ddl.input_types = [tensor<32x32xf32>, tensor<i1>]} {
+  %a = memref.alloc() : memref<32x32xf32>
+  memref.copy %in, %a : memref<32x32xf32> to memref<32x32xf32>
+  %b = memref.alloc() : memref<32x32xf32>
+  memref.copy %in, %b : memref<32x32xf32> to memref<32x32xf32>
+  %sel = arith.select %cond, %a, %b : memref<32x32xf32>
+  %c = memref.alloc() : memref<32x32xf32>
+  memref.copy %in, %c : memref<32x32xf32> to memref<32x32xf32>
+  %out1 = memref.alloc() : memref<32x32xf32>
+  memref.copy %c, %out1 : memref<32x32xf32> to memref<32x32xf32>
+  %out2 = memref.alloc() : memref<32x32xf32>
+  memref.copy %sel, %out2 : memref<32x32xf32> to memref<32x32xf32>
+  return %out1, %out2 : memref<32x32xf32>, memref<32x32xf32>
+}
