@@ -24,6 +24,9 @@ using namespace mlir;
 static constexpr uint32_t kABIVersion = 3; // DDL_MODEL_ABI_VERSION
 /// Status of `run` when a run-time check failed (DDL_MODEL_ERR_CHECK).
 static constexpr int32_t kStatusCheckFailed = 2;
+/// Status of `run` when an allocation of the model's own failed
+/// (DDL_MODEL_ERR_OUT_OF_MEMORY).
+static constexpr int32_t kStatusOutOfMemory = 3;
 
 /// ONNX TensorProto.DataType code of an nn element type, 0 if none.
 static int32_t dtypeCode(Type type) {
@@ -140,6 +143,14 @@ private:
         LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
                                     {ptrType}));
   }
+
+  /// Makes every heap allocation `model` makes itself (its outputs, and
+  /// buffers that could not go to the arena) checked: on NULL it returns at
+  /// once, zeroed, with `message` in the failed-check slot. Writing through
+  /// the NULL of an output too large to allocate (a ConstantOfShape of 2^40
+  /// elements) crashed the host. Buffers it allocated before the failing
+  /// one leak; allocations in outlined parallel bodies are not checked.
+  void checkAllocations(LLVM::LLVMFuncOp model, LLVM::GlobalOp message);
 
   /// The `ddl_tensor_info` array for `types` and `names`.
   FailureOr<LLVM::GlobalOp> tensorInfos(StringRef what, ArrayAttr types,
@@ -271,6 +282,47 @@ EntryEmitter::inputArguments(OpBuilder &builder, Value ioArray,
   return args;
 }
 
+void EntryEmitter::checkAllocations(LLVM::LLVMFuncOp model,
+                                    LLVM::GlobalOp message) {
+  SmallVector<LLVM::CallOp> allocations;
+  model.walk([&](LLVM::CallOp call) {
+    std::optional<StringRef> callee = call.getCallee();
+    if (callee && (*callee == "malloc" || *callee == "aligned_alloc") &&
+        call.getNumResults() == 1)
+      allocations.push_back(call);
+  });
+  if (allocations.empty())
+    return;
+  LLVM::GlobalOp failedCheck = ddl::lowering::getOrCreateThreadLocalPointer(
+      module, ddl::lowering::kFailedCheckGlobal);
+  Block *outOfMemory = new Block();
+  model.getBody().push_back(outOfMemory);
+  OpBuilder ob = OpBuilder::atBlockBegin(outOfMemory);
+  LLVM::StoreOp::create(ob, loc, address(ob, message),
+                        address(ob, failedCheck));
+  Type resultType = model.getFunctionType().getReturnType();
+  if (isa<LLVM::LLVMVoidType>(resultType))
+    LLVM::ReturnOp::create(ob, loc, ValueRange{});
+  else
+    LLVM::ReturnOp::create(ob, loc,
+                           LLVM::ZeroOp::create(ob, loc, resultType).getRes());
+  for (LLVM::CallOp call : allocations) {
+    Block *before = call->getBlock();
+    Block *after = before->splitBlock(std::next(call->getIterator()));
+    OpBuilder cb = OpBuilder::atBlockEnd(before);
+    // malloc(0) may return NULL; only a NULL for bytes > 0 is a failure.
+    Value bytes = call.getArgOperands().back();
+    Value isNull = LLVM::ICmpOp::create(cb, loc, LLVM::ICmpPredicate::eq,
+                                        call.getResult(), null(cb));
+    Value nonEmpty = LLVM::ICmpOp::create(
+        cb, loc, LLVM::ICmpPredicate::ne, bytes,
+        LLVM::ConstantOp::create(cb, loc, bytes.getType(), 0));
+    LLVM::CondBrOp::create(cb, loc,
+                           LLVM::AndOp::create(cb, loc, isNull, nonEmpty),
+                           outOfMemory, after);
+  }
+}
+
 LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple,
                                  int32_t deviceKind, StringRef deviceArch) {
   auto inputTypesAttr = model->getAttrOfType<ArrayAttr>("ddl.input_types");
@@ -293,6 +345,14 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple,
       tensorInfos("outputs", outputTypesAttr, outputNames);
   if (failed(inputInfos) || failed(outputInfos))
     return failure();
+
+  // A device model's outputs come from host->device_alloc, whose failure
+  // is the device layer's sticky error.
+  LLVM::GlobalOp outOfMemoryMessage =
+      string("out of memory: a buffer the model allocates (an output, or an "
+             "intermediate outside the arena) could not be allocated");
+  if (deviceKind == 0)
+    checkAllocations(model, outOfMemoryMessage);
 
   bool hasArena = model->hasAttr(ddl::memory::kArenaArgAttr);
   LLVM::LLVMFuncOp arenaSizeFn;
@@ -410,8 +470,14 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple,
                              ValueRange{freeFn, ctx, data});
       }
       LLVM::StoreOp::create(failBuilder, loc, null(failBuilder), hostSlot);
-      LLVM::ReturnOp::create(failBuilder, loc,
-                             constI32(failBuilder, kStatusCheckFailed));
+      Value outOfMemory = LLVM::ICmpOp::create(
+          failBuilder, loc, LLVM::ICmpPredicate::eq, message,
+          address(failBuilder, outOfMemoryMessage));
+      LLVM::ReturnOp::create(
+          failBuilder, loc,
+          LLVM::SelectOp::create(failBuilder, loc, outOfMemory,
+                                 constI32(failBuilder, kStatusOutOfMemory),
+                                 constI32(failBuilder, kStatusCheckFailed)));
     }
     for (auto [j, type] : llvm::enumerate(outputTypes)) {
       Value desc = outputDescriptor(fb, j);

@@ -128,6 +128,9 @@ typedef struct ddl_model_io {
  * index out of range, which ONNX calls an error); `failed_check` says
  * which. */
 #define DDL_MODEL_ERR_CHECK 2
+/* An allocation of the model's own (an output's buffer) failed; the model
+ * freed what it could and `failed_check` says so. */
+#define DDL_MODEL_ERR_OUT_OF_MEMORY 3
 
 typedef struct ddl_model {
   uint32_t abi_version; /* DDL_MODEL_ABI_VERSION */

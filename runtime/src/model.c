@@ -875,7 +875,13 @@ static ddl_status model_failure(const ddl_model_handle *h, int32_t rc,
                                 int64_t failed_bytes) {
   const ddl_model *m = h->model;
   const char *check =
-      rc == DDL_MODEL_ERR_CHECK && m->failed_check ? m->failed_check() : NULL;
+      (rc == DDL_MODEL_ERR_CHECK || rc == DDL_MODEL_ERR_OUT_OF_MEMORY) &&
+              m->failed_check
+          ? m->failed_check()
+          : NULL;
+  if (rc == DDL_MODEL_ERR_OUT_OF_MEMORY)
+    return ddl_fail(DDL_OUT_OF_MEMORY, "model '%s' failed: %s", model_label(h),
+                    check ? check : "out of memory in the model");
   if (rc == DDL_MODEL_ERR_ARENA)
     return ddl_fail(DDL_RUN_FAILED,
                     "model '%s' failed: no arena of %lld bytes could be "

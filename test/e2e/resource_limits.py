@@ -6,7 +6,11 @@ and memory (issue 17's resource limits):
   the graph's inputs) compiles and computes both ways;
 - nested 400 deep, past the parser's bound on message nesting (1000), it is
   refused with a diagnostic saying so, not a stack overflow;
-- a 2^40-element ConstantOfShape is not folded at compile time.
+- a 2^40-element ConstantOfShape is not folded at compile time;
+- an output whose size comes from an input ([2^20, 2^20] floats, 4 TiB):
+  the run fails with DDL_OUT_OF_MEMORY and the model's message, and the same
+  loaded model then runs a normal size (through the runtime's Python
+  binding, in one process).
 
 Each line printed is "ok: ..." or "FAIL: ..."; exits 1 on a failure."""
 
@@ -83,4 +87,27 @@ with tempfile.TemporaryDirectory() as tmp:
     size = os.path.getsize(os.path.join(tmp, "huge.so")) if proc.returncode == 0 else 0
     report(proc.returncode == 0 and size < 1 << 20,
            f"a 2^40-element ConstantOfShape compiles without being folded (exit {proc.returncode}, {size} bytes)")
+    # The output's size is an input's values: the allocation fails at run
+    # time, in the model.
+    sized = helper.make_graph(
+        [helper.make_node("ConstantOfShape", ["shape"], ["y"],
+                          value=numpy_helper.from_array(np.full(1, 2.5, np.float32)))], "sized",
+        [helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, None])])
+    proc = compile_model(helper.make_model(sized, opset_imports=[helper.make_opsetid("", 13)]), tmp, "sized")
+    report(proc.returncode == 0, f"a model sized by its input compiles (exit {proc.returncode})")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "frontends", "pytorch"))
+    import torch  # noqa: E402
+    from ddl.errors import RuntimeCallError  # noqa: E402
+    from ddl.runtime import Model  # noqa: E402
+    model = Model(os.path.join(tmp, "sized.so"))
+    try:
+        model.run([torch.tensor([1 << 20, 1 << 20])])
+        report(False, "a 4 TiB output fails with out of memory (it ran)")
+    except RuntimeCallError as e:
+        report("DDL_OUT_OF_MEMORY" in str(e) or "out of memory" in str(e),
+               f"a 4 TiB output fails with out of memory ({str(e)[:160]})")
+    (y,) = model.run([torch.tensor([2, 3])])
+    report(tuple(y.shape) == (2, 3) and bool((y == 2.5).all()),
+           "the same loaded model then runs a [2, 3] output")
 sys.exit(1 if failed else 0)
