@@ -150,6 +150,12 @@ def DDLEmitModelEntryPass : Pass<"ddl-emit-model-entry", "::mlir::ModuleOp"> {
     Parallel loops reach the host's thread pool, and a device model's host
     code the device callbacks, through the host pointer that `run` stores
     in the module-private `__ddl_host` global.
+
+    A CPU model's own heap allocations in `@main` (its outputs, buffers
+    outside the arena) are checked: on NULL, `@main` returns at once and
+    `run` returns `DDL_MODEL_ERR_OUT_OF_MEMORY` with a message (buffers
+    allocated earlier in that run leak; allocations inside outlined
+    parallel bodies are not checked).
   }];
   let options = [
     Option<"targetTriple", "triple", "std::string", "\"\"",
