@@ -101,7 +101,7 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
                     "ddl-parallel-to-host");
   addPipeline(
       pm, "func.func(convert-linalg-to-loops),"
-          "expand-strided-metadata,lower-affine,"
+          "ddl-dynamic-expand-shape,expand-strided-metadata,lower-affine,"
           "ddl-checks-to-status,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-llvm,"
           "convert-math-to-libm,"
@@ -168,7 +168,8 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
   std::string link;
   for (const std::string &file : options.linkFiles)
     link += (link.empty() ? "" : ",") + file;
-  std::string kernels = "expand-strided-metadata,lower-affine,";
+  std::string kernels =
+      "ddl-dynamic-expand-shape,expand-strided-metadata,lower-affine,";
   if (options.device == "cuda") {
     addPipeline(pm, "nvvm-attach-target{chip=" + options.chip +
                         " features=" + options.features + " O=3" +
@@ -192,13 +193,14 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
 
   // The host side: what the CPU pipeline does after its kernels, with
   // ddl-gpu-to-host in place of finalize-memref-to-llvm.
-  addPipeline(pm, "expand-strided-metadata,lower-affine,"
-                  "convert-math-to-llvm,convert-math-to-libm,"
-                  "arith-expand{include-bf16=1},convert-arith-to-llvm,"
-                  "convert-index-to-llvm,ddl-gpu-to-host,convert-func-to-llvm,"
-                  "convert-cf-to-llvm,convert-ub-to-llvm,"
-                  "reconcile-unrealized-casts,canonicalize,"
-                  "ddl-bool-globals-as-bytes");
+  addPipeline(pm,
+              "ddl-dynamic-expand-shape,expand-strided-metadata,lower-affine,"
+              "convert-math-to-llvm,convert-math-to-libm,"
+              "arith-expand{include-bf16=1},convert-arith-to-llvm,"
+              "convert-index-to-llvm,ddl-gpu-to-host,convert-func-to-llvm,"
+              "convert-cf-to-llvm,convert-ub-to-llvm,"
+              "reconcile-unrealized-casts,canonicalize,"
+              "ddl-bool-globals-as-bytes");
 }
 
 void ddl::registerPipelines() {

@@ -49,6 +49,24 @@ def DDLChecksToStatusPass : Pass<"ddl-checks-to-status", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def DDLDynamicExpandShapePass
+    : Pass<"ddl-dynamic-expand-shape", "::mlir::ModuleOp"> {
+  let summary = "Rewrite memref.expand_shape groups of several dynamic sizes as reinterpret_casts";
+  let description = [{
+    Upstream `expand-strided-metadata` (LLVM 22) crashes on a
+    `memref.expand_shape` whose reassociation group holds more than one
+    dynamic size (`memref<?xf32> into memref<?x?x1xf32>`): a reduction
+    with keepdims over a model whose sizes are all unknown made one. This
+    pass, run just before it, replaces each such expand_shape of a
+    contiguous (identity-layout) source with the `memref.reinterpret_cast`
+    it stands for: the source's buffer at offset 0, the output sizes, and
+    within each group the suffix products of the sizes as strides. Others
+    are left to upstream.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def DDLFuseElementwisePass : Pass<"ddl-fuse-elementwise", "::mlir::ModuleOp"> {
   let summary = "Fuse elementwise producers into consumers that read each element once";
   let description = [{

@@ -55,6 +55,20 @@ static std::optional<int64_t> normalizeAxis(NodeContext &n, int64_t axis,
   return axis < 0 ? axis + rank : axis;
 }
 
+/// The `axis` attribute (default -1) of `x`, a floating-point tensor of
+/// rank >= 1, normalized; std::nullopt after reporting why not.
+static std::optional<int64_t> floatAxisOperand(NodeContext &n, Value x,
+                                               StringRef what) {
+  if (failed(requireFloat(n, x, what)))
+    return std::nullopt;
+  int64_t rank = typeOf(x).getRank();
+  if (rank == 0) {
+    (void)n.error("input must have rank >= 1");
+    return std::nullopt;
+  }
+  return normalizeAxis(n, n.attrInt("axis", -1), rank, rank - 1);
+}
+
 /// Axes [first, rank) as a list.
 static SmallVector<int64_t> axesFrom(int64_t first, int64_t rank) {
   return llvm::to_vector(llvm::seq<int64_t>(first, rank));
@@ -389,13 +403,12 @@ static LogicalResult convertInstanceNorm(NodeContext &n) {
 /// decomposes as ONNX's function body does, in the stash type.
 static LogicalResult convertLayerNorm(NodeContext &n) {
   Value x = n.input(0), scale = n.input(1), bias = n.optionalInput(2);
-  if (n.failed() || failed(requireFloat(n, x, "LayerNormalization")))
+  if (n.failed())
+    return failure();
+  std::optional<int64_t> axis = floatAxisOperand(n, x, "LayerNormalization");
+  if (!axis)
     return failure();
   int64_t rank = typeOf(x).getRank();
-  if (rank == 0)
-    return n.error("input must have rank >= 1");
-  std::optional<int64_t> axis =
-      normalizeAxis(n, n.attrInt("axis", -1), rank, rank - 1);
   float epsilon = n.attrFloat("epsilon", 1e-5f);
   int64_t stashType = n.attrInt("stash_type", 1);
   if (!axis || n.failed())
@@ -510,13 +523,9 @@ static LogicalResult convertMVN(NodeContext &n) {
 /// no epsilon (ONNX's reference divides by the norm as it is).
 static LogicalResult convertLpNormalization(NodeContext &n) {
   Value x = n.input(0);
-  if (failed(requireFloat(n, x, "LpNormalization")))
+  if (!x)
     return failure();
-  int64_t rank = typeOf(x).getRank();
-  if (rank == 0)
-    return n.error("input must have rank >= 1");
-  std::optional<int64_t> axis =
-      normalizeAxis(n, n.attrInt("axis", -1), rank, rank - 1);
+  std::optional<int64_t> axis = floatAxisOperand(n, x, "LpNormalization");
   int64_t p = n.attrInt("p", 2);
   if (!axis || n.failed())
     return failure();

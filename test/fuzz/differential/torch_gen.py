@@ -8,7 +8,7 @@ with their dependencies, rendered to Python source by `render`. Values are
 tracked as in onnx_gen (shape, interval, exactness), so domains are
 respected, nothing overflows, and discontinuous ops only see exact values.
 
-Works with torch 1.13 (Debian) and 2.x.
+Works with torch 1.13 (Debian) and 2.x; shares onnx_gen's value tracking.
 """
 
 import math
@@ -16,30 +16,18 @@ import random
 
 import numpy as np
 
+from onnx_gen import Skip, Value, broadcast_shape
+
 MAX_ELEMENTS = 1 << 15
 MAX_MAGNITUDE = 1e3
 
 
-class Skip(Exception):
-    """An op form that does not apply here."""
+class Val(Value):
+    """A tensor of the program (onnx_gen's tracking: shape, interval,
+    exactness, depth)."""
 
-
-class Val:
     def __init__(self, name, shape, lo, hi, exact, depth, dtype="float32"):
-        self.name, self.shape = name, tuple(int(d) for d in shape)
-        self.lo, self.hi, self.exact, self.depth, self.dtype = float(lo), float(hi), exact, depth, dtype
-
-    @property
-    def rank(self):
-        return len(self.shape)
-
-    @property
-    def size(self):
-        return int(np.prod(self.shape, dtype=np.int64))
-
-    @property
-    def magnitude(self):
-        return max(abs(self.lo), abs(self.hi))
+        super().__init__(name, dtype, shape, lo, hi, exact, False, depth)
 
 
 class Stmt:
@@ -55,17 +43,6 @@ class Program:
 
     def __init__(self):
         self.inputs, self.layers, self.stmts, self.outputs, self.depth = [], {}, [], [], {}
-
-
-def broadcast_shape(a, b):
-    out = []
-    for i in range(max(len(a), len(b))):
-        da = a[len(a) - 1 - i] if i < len(a) else 1
-        db = b[len(b) - 1 - i] if i < len(b) else 1
-        if da != db and da != 1 and db != 1:
-            raise Skip()
-        out.append(max(da, db))
-    return tuple(reversed(out))
 
 
 class Gen:
