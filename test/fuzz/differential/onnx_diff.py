@@ -138,12 +138,25 @@ def output_depths(model):
     return {o.name: depth.get(o.name, 0) for o in model.graph.output}
 
 
-def tolerance(depth, expected):
+def magnitude(arrays):
+    """The largest finite |value| of the floating-point arrays, at least 1."""
+    peak = 1.0
+    for a in arrays:
+        a = np.asarray(a)
+        if a.dtype.kind == "f" and a.size:
+            finite = np.abs(a[np.isfinite(a)])
+            if finite.size:
+                peak = max(peak, float(finite.max()))
+    return peak
+
+
+def tolerance(depth, expected, input_scale=1.0):
     """(rtol, atol) for an output `depth` nodes deep: float32 rounding
-    compounds along the chain, and absolute error scales with the values'
-    magnitude (a sum of large terms that cancel)."""
-    finite = np.abs(expected[np.isfinite(expected)]) if expected.dtype.kind == "f" else None
-    scale = max(1.0, float(finite.max())) if finite is not None and finite.size else 1.0
+    compounds along the chain, and absolute error scales with the
+    magnitudes flowing through the graph: the output's, and the inputs'
+    (a normalization of a constant row is exactly its bias, which an
+    implementation reaches only up to rounding of the row's values)."""
+    scale = max(magnitude([expected]), input_scale)
     return 1e-3 * (1 + depth / 10), 1e-5 * (1 + depth) * scale
 
 
@@ -171,9 +184,10 @@ def run_ddl(args, model, feeds, work, expected):
         inputs.append(f"{name}={f}")
     depths = output_depths(model)
     names = [n for n, _ in expected]
+    scale = magnitude(feeds.values())
     outcome, reason = run_and_compare(
         [args.ddl_run], so, inputs, [a for _, a in expected], os.path.join(work, "out"),
-        args.timeout, tolerances=lambda i, e: tolerance(depths.get(names[i], 1), e))
+        args.timeout, tolerances=lambda i, e: tolerance(depths.get(names[i], 1), e, scale))
     return ("crash" if outcome == "timeout" else outcome), reason
 
 

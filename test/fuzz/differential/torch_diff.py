@@ -42,11 +42,6 @@ sys.path.insert(0, HERE)
 FAILURES = ("mismatch", "crash", "run-error")
 
 
-def tolerance(depth, expected):
-    from onnx_diff import tolerance as onnx_tolerance
-    return onnx_tolerance(depth, expected)
-
-
 # -- one program (in a worker) ---------------------------------------------
 def build(program, seed):
     import torch
@@ -57,16 +52,17 @@ def build(program, seed):
     return namespace["Program"]().eval(), namespace
 
 
-def compare_outputs(program, got, want):
+def compare_outputs(program, got, want, feeds):
     import numpy as np
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "e2e"))
+    from onnx_diff import magnitude, tolerance  # (puts node_results on the path)
     from node_results import compare
     if len(got) != len(want):
         return f"{len(got)} outputs, expected {len(want)}"
+    scale = magnitude(f.detach().numpy() for f in feeds)
     for name, a, e in zip(program.outputs, got, want):
         a, e = a.detach().numpy(), e.detach().numpy()
         reason = compare(name, np.asarray(a), np.asarray(e),
-                         *tolerance(program.depth.get(name, 1), np.asarray(e)))
+                         *tolerance(program.depth.get(name, 1), np.asarray(e), scale))
         if reason:
             return reason
     return None
@@ -99,7 +95,7 @@ def check(program, seed, feeds):
     except Exception as e:  # noqa: BLE001
         return "crash", f"compiled call raised {type(e).__name__}: {traceback.format_exc()[-400:]}"
     got = list(got) if isinstance(got, (tuple, list)) else [got]
-    reason = compare_outputs(program, got, list(want))
+    reason = compare_outputs(program, got, list(want), feeds)
     return ("mismatch", reason) if reason else ("pass", "")
 
 
