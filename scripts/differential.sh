@@ -34,7 +34,7 @@ status=0
 if ((onnx > 0)); then
   "$python" "$root/test/fuzz/differential/onnx_diff.py" --ddlc "$build/bin/ddlc" \
     --ddl-run "$build/bin/ddl-run" --seed "$seed" --count "$onnx" --jobs "$jobs" --ort "$ort" \
-    --save "$out/onnx-failures" --summary "$out/onnx.json" || status=1
+    --save "$out/onnx-failures" --summary "$out/onnx.json" --progress || status=1
 fi
 if ((torch > 0)); then
   DDL_BUILD_DIR="$build" PYTHONPATH="$root/frontends/pytorch${PYTHONPATH:+:$PYTHONPATH}" \

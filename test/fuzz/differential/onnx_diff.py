@@ -445,6 +445,7 @@ def main():
     p.add_argument("--save", help="write minimized failures here")
     p.add_argument("--summary", help="write the counts and reasons here (JSON)")
     p.add_argument("--keep", action="store_true", help="keep the work folder of passing models")
+    p.add_argument("--progress", action="store_true", help="print the counts after every 50 models")
     p.add_argument("--work", help="work folder (default: a temporary one)")
     args = p.parse_args()
     ref = NodeORT() if args.ort == "node" else PythonORT()
@@ -486,6 +487,9 @@ def main():
                 elif outcome in FAILURES:
                     lines.append(report_failure(args, ref, seed, outcome, reason, work))
                     print(lines[-1], flush=True)
+            if args.progress:
+                print(f"progress: seeds {args.seed}..{seeds[-1]}: " +
+                      ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "nodes"), flush=True)
 
     for line in lines if args.replay else []:
         print(line)

@@ -124,8 +124,10 @@ class Builder:
         self.nodes.append(helper.make_node(op, names, [o.name for o in outputs],
                                            name=f"n{len(self.nodes)}_{op}", **attrs))
         for o in outputs:
-            if o.size > MAX_ELEMENTS or any(d < 0 for d in o.shape):
+            if any(d < 0 for d in o.shape):
                 raise AssertionError(f"generator made an invalid value {o}")
+            if o.size > MAX_ELEMENTS:
+                raise Skip()
             self.pool.append(o)
         return outputs[0] if len(outputs) == 1 else outputs
 
@@ -145,6 +147,8 @@ class Builder:
     def new_input(self, dtype, shape, sym0=False):
         """A fresh graph input with random data."""
         rng = self.rng
+        if int(np.prod(shape, dtype=np.int64)) > MAX_ELEMENTS:
+            raise Skip()
         nprng = np.random.default_rng(rng.getrandbits(32))
         if dtype in FLOATS:
             scale = rng.choice([1.0, 1.0, 2.0, 4.0])
