@@ -49,8 +49,8 @@ def DDLChecksToStatusPass : Pass<"ddl-checks-to-status", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
-def DDLDynamicExpandShapePass
-    : Pass<"ddl-dynamic-expand-shape", "::mlir::ModuleOp"> {
+// Anchored on any op: the GPU pipeline runs it inside gpu.module.
+def DDLDynamicExpandShapePass : Pass<"ddl-dynamic-expand-shape"> {
   let summary = "Rewrite memref.expand_shape groups of several dynamic sizes as reinterpret_casts";
   let description = [{
     Upstream `expand-strided-metadata` (LLVM 22) crashes on a
