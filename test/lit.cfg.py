@@ -74,6 +74,11 @@ tsan_stress = os.path.join(config.ddl_tools_dir, "ddl-runtime-stress-tsan")
 if os.path.exists(tsan_stress):
     config.available_features.add("tsan")
     config.substitutions.append(("%tsan_runtime_stress", tsan_stress))
+# Injected allocation failures (allocation_failures.c), in plain builds.
+alloc_failures = os.path.join(config.ddl_tools_dir, "ddl-runtime-alloc-failures")
+if os.path.exists(alloc_failures):
+    config.available_features.add("alloc-failures")
+    config.substitutions.append(("%runtime_alloc_failures", alloc_failures))
 
 # --target=cuda shared objects need ptxas (a CUDA toolkit, found when ddl
 # was configured); PTX and the ROCm targets need nothing outside ddl.

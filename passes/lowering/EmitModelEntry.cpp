@@ -60,6 +60,11 @@ static int32_t dtypeCode(Type type) {
 
 namespace {
 
+/// The thread-local bounds of the running model's allocation table (see
+/// checkAllocations).
+constexpr llvm::StringLiteral kAllocationTableBegin = "__ddl_allocations_begin";
+constexpr llvm::StringLiteral kAllocationTableEnd = "__ddl_allocations_end";
+
 /// Builds the globals and functions of the entry in the LLVM dialect.
 class EntryEmitter {
 public:
@@ -145,12 +150,25 @@ private:
   }
 
   /// Makes every heap allocation `model` makes itself (its outputs, and
-  /// buffers that could not go to the arena) checked: on NULL it returns at
-  /// once, zeroed, with `message` in the failed-check slot. Writing through
-  /// the NULL of an output too large to allocate (a ConstantOfShape of 2^40
-  /// elements) crashed the host. Buffers it allocated before the failing
-  /// one leak; allocations in outlined parallel bodies are not checked.
+  /// buffers that could not go to the arena) checked: on NULL it frees the
+  /// buffers it still holds and returns at once, zeroed, with `message` in
+  /// the failed-check slot. Writing through the NULL of an output too large
+  /// to allocate (a ConstantOfShape of 2^40 elements) crashed the host.
+  /// What it holds is kept in a table on the stack, one slot per allocation
+  /// site: each site stores its pointer, each `free` of the model's code
+  /// clears the slot that holds it (a scan of the table, which thread-local
+  /// pointers bound while @main runs: models have few heap buffers, most
+  /// live in the arena). A site in a loop whose earlier buffer is still live
+  /// when it allocates again keeps only the newer one (buffer deallocation
+  /// frees the older first in the loops ddl makes). Parallel loops that
+  /// allocate stay on this thread (ddl-parallel-to-host), so every allocation
+  /// is here.
   void checkAllocations(LLVM::LLVMFuncOp model, LLVM::GlobalOp message);
+
+  /// `void name(void *p)`: clears the slot of the current run's allocation
+  /// table holding `p`; with `freeAll`, `void name(void)` frees every
+  /// slot's pointer. Both do nothing outside a run (no table).
+  LLVM::LLVMFuncOp allocationTableLoop(StringRef name, bool freeAll);
 
   /// The `ddl_tensor_info` array for `types` and `names`.
   FailureOr<LLVM::GlobalOp> tensorInfos(StringRef what, ArrayAttr types,
@@ -282,9 +300,72 @@ EntryEmitter::inputArguments(OpBuilder &builder, Value ioArray,
   return args;
 }
 
+LLVM::LLVMFuncOp EntryEmitter::allocationTableLoop(StringRef name,
+                                                   bool freeAll) {
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return existing;
+  LLVM::LLVMFuncOp freeFn = declareFree();
+  LLVM::GlobalOp beginGlobal = ddl::lowering::getOrCreateThreadLocalPointer(
+      module, kAllocationTableBegin);
+  LLVM::GlobalOp endGlobal =
+      ddl::lowering::getOrCreateThreadLocalPointer(module, kAllocationTableEnd);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  SmallVector<Type> params;
+  if (!freeAll)
+    params.push_back(ptrType);
+  auto fn = LLVM::LLVMFuncOp::create(
+      b, loc, name,
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context), params),
+      LLVM::Linkage::Internal);
+  Block *entry = fn.addEntryBlock(b);
+  Region &body = fn.getBody();
+  auto newBlock = [&]() {
+    Block *block = new Block();
+    body.push_back(block);
+    return block;
+  };
+  Block *header = newBlock(), *visit = newBlock(), *step = newBlock();
+  Block *hit = freeAll ? nullptr : newBlock();
+  Block *exit = newBlock();
+  header->addArgument(ptrType, loc);
+  // for (slot = begin; slot != end; ++slot)
+  OpBuilder eb = OpBuilder::atBlockEnd(entry);
+  Value begin =
+      LLVM::LoadOp::create(eb, loc, ptrType, address(eb, beginGlobal));
+  Value end = LLVM::LoadOp::create(eb, loc, ptrType, address(eb, endGlobal));
+  LLVM::BrOp::create(eb, loc, ValueRange{begin}, header);
+  OpBuilder hb = OpBuilder::atBlockEnd(header);
+  Value slot = header->getArgument(0);
+  Value more =
+      LLVM::ICmpOp::create(hb, loc, LLVM::ICmpPredicate::ne, slot, end);
+  LLVM::CondBrOp::create(hb, loc, more, visit, exit);
+  OpBuilder vb = OpBuilder::atBlockEnd(visit);
+  Value held = LLVM::LoadOp::create(vb, loc, ptrType, slot);
+  if (freeAll) {
+    // free(NULL) does nothing.
+    LLVM::CallOp::create(vb, loc, freeFn, ValueRange{held});
+    LLVM::BrOp::create(vb, loc, step);
+  } else {
+    Value same = LLVM::ICmpOp::create(vb, loc, LLVM::ICmpPredicate::eq, held,
+                                      entry->getArgument(0));
+    LLVM::CondBrOp::create(vb, loc, same, hit, step);
+    OpBuilder xb = OpBuilder::atBlockEnd(hit);
+    LLVM::StoreOp::create(xb, loc, null(xb), slot);
+    LLVM::BrOp::create(xb, loc, exit);
+  }
+  OpBuilder sb = OpBuilder::atBlockEnd(step);
+  Value next = LLVM::GEPOp::create(sb, loc, ptrType, ptrType, slot,
+                                   ArrayRef<LLVM::GEPArg>{1});
+  LLVM::BrOp::create(sb, loc, ValueRange{next}, header);
+  OpBuilder xb = OpBuilder::atBlockEnd(exit);
+  LLVM::ReturnOp::create(xb, loc, ValueRange{});
+  return fn;
+}
+
 void EntryEmitter::checkAllocations(LLVM::LLVMFuncOp model,
                                     LLVM::GlobalOp message) {
-  SmallVector<LLVM::CallOp> allocations;
+  SmallVector<LLVM::CallOp> allocations, frees;
   model.walk([&](LLVM::CallOp call) {
     std::optional<StringRef> callee = call.getCallee();
     if (callee && (*callee == "malloc" || *callee == "aligned_alloc") &&
@@ -293,11 +374,51 @@ void EntryEmitter::checkAllocations(LLVM::LLVMFuncOp model,
   });
   if (allocations.empty())
     return;
+  // Every free of the model's code: @main's, and those of the helpers it
+  // calls (buffer deallocation's dealloc_helper frees for it). The entry's
+  // own frees of outputs are made later and not seen here.
+  module.walk([&](LLVM::CallOp call) {
+    std::optional<StringRef> callee = call.getCallee();
+    if (callee && *callee == "free" && call.getNumOperands() == 1)
+      frees.push_back(call);
+  });
+  int64_t sites = allocations.size();
+
+  // The table: one slot per allocation site, null when that site's buffer
+  // is not live, on the stack of this run; the thread-local begin and end
+  // point at it while @main runs.
+  LLVM::GlobalOp beginGlobal = ddl::lowering::getOrCreateThreadLocalPointer(
+      module, kAllocationTableBegin);
+  LLVM::GlobalOp endGlobal =
+      ddl::lowering::getOrCreateThreadLocalPointer(module, kAllocationTableEnd);
+  Block &entry = model.getBody().front();
+  OpBuilder tb = OpBuilder::atBlockBegin(&entry);
+  Value table =
+      LLVM::AllocaOp::create(tb, loc, ptrType, ptrType, constI64(tb, sites));
+  LLVM::MemsetOp::create(tb, loc, table,
+                         LLVM::ConstantOp::create(tb, loc, tb.getI8Type(), 0),
+                         constI64(tb, sites * 8), /*isVolatile=*/false);
+  LLVM::StoreOp::create(tb, loc, table, address(tb, beginGlobal));
+  LLVM::StoreOp::create(
+      tb, loc,
+      LLVM::GEPOp::create(tb, loc, ptrType, ptrType, table,
+                          ArrayRef<LLVM::GEPArg>{int32_t(sites)}),
+      address(tb, endGlobal));
+  LLVM::LLVMFuncOp forget =
+      allocationTableLoop("__ddl_forget_allocation", /*freeAll=*/false);
+  for (LLVM::CallOp call : frees) {
+    OpBuilder fb(call);
+    LLVM::CallOp::create(fb, loc, forget, ValueRange{call.getArgOperands()[0]});
+  }
+
   LLVM::GlobalOp failedCheck = ddl::lowering::getOrCreateThreadLocalPointer(
       module, ddl::lowering::kFailedCheckGlobal);
   Block *outOfMemory = new Block();
   model.getBody().push_back(outOfMemory);
   OpBuilder ob = OpBuilder::atBlockBegin(outOfMemory);
+  LLVM::CallOp::create(
+      ob, loc, allocationTableLoop("__ddl_free_allocations", /*freeAll=*/true),
+      ValueRange{});
   LLVM::StoreOp::create(ob, loc, address(ob, message),
                         address(ob, failedCheck));
   Type resultType = model.getFunctionType().getReturnType();
@@ -306,10 +427,19 @@ void EntryEmitter::checkAllocations(LLVM::LLVMFuncOp model,
   else
     LLVM::ReturnOp::create(ob, loc,
                            LLVM::ZeroOp::create(ob, loc, resultType).getRes());
-  for (LLVM::CallOp call : allocations) {
+  // The table dies with @main's frame: every return empties the range.
+  model.walk([&](LLVM::ReturnOp ret) {
+    OpBuilder rb(ret);
+    LLVM::StoreOp::create(rb, loc, null(rb), address(rb, beginGlobal));
+    LLVM::StoreOp::create(rb, loc, null(rb), address(rb, endGlobal));
+  });
+  for (auto [site, call] : llvm::enumerate(allocations)) {
     Block *before = call->getBlock();
     Block *after = before->splitBlock(std::next(call->getIterator()));
     OpBuilder cb = OpBuilder::atBlockEnd(before);
+    Value slot = LLVM::GEPOp::create(cb, loc, ptrType, ptrType, table,
+                                     ArrayRef<LLVM::GEPArg>{int32_t(site)});
+    LLVM::StoreOp::create(cb, loc, call.getResult(), slot);
     // malloc(0) may return NULL; only a NULL for bytes > 0 is a failure.
     Value bytes = call.getArgOperands().back();
     Value isNull = LLVM::ICmpOp::create(cb, loc, LLVM::ICmpPredicate::eq,

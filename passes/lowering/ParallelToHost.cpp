@@ -73,6 +73,21 @@ static int64_t loopWork(scf::ParallelOp op) {
   return trips * bodyWork(op.getRegion());
 }
 
+/// Whether `op`'s body allocates heap memory. Such a loop stays on the
+/// calling thread: a task cannot report a failed allocation (its malloc
+/// would return NULL on a worker thread, far from the run's status), while
+/// the model entry checks every allocation of the function that calls it
+/// (EmitModelEntry's checkAllocations). Stack buffers are fine.
+static bool allocatesOnHeap(scf::ParallelOp op) {
+  return op.getBody()
+      ->walk([](Operation *inner) {
+        return isa<memref::AllocOp, memref::ReallocOp>(inner)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 /// "_Conv" for a loop lowered from ONNX node "node 'x' (Conv, opset 14)"
 /// (the op kind, else the whole source name, as identifier characters):
 /// profiles then say which kind of node each task came from.
@@ -365,7 +380,7 @@ struct DDLParallelToHostPass final
           op.getNumResults())
         return;
       auto func = op->getParentOfType<func::FuncOp>();
-      if (!func || loopWork(op) < minWork)
+      if (!func || loopWork(op) < minWork || allocatesOnHeap(op))
         return;
       loops.push_back({op, func});
     });

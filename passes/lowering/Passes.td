@@ -137,7 +137,9 @@ def DDLParallelToHostPass : Pass<"ddl-parallel-to-host", "::mlir::ModuleOp"> {
     iterates over the linearized leading dimensions of the loop; the last
     dimension stays an inner loop so that LLVM can vectorize it. Values the
     loop body uses are passed in a stack-allocated struct. When no host is
-    set (a module run outside the model entry), the task runs inline.
+    set (a module run outside the model entry), the task runs inline. A
+    loop whose body allocates heap memory stays on the calling thread,
+    where the model entry checks every allocation for failure.
     Tasks with equal bodies (a kernel repeated in every layer of a
     transformer or in a stage of a CNN; its buffers arrive through the
     struct) are merged into one, so LLVM compiles each kernel once:

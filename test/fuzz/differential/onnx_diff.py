@@ -369,8 +369,9 @@ def load_case(case):
 
 
 # -- driving -----------------------------------------------------------------
-def run_batch(args, ref, seeds, work):
-    """Generates and checks the models of `seeds`: [(seed, outcome, reason, info)]."""
+def prepare_batch(ref, seeds, work):
+    """Generates the models of `seeds` and runs the reference on them:
+    (cases, reference results, {seed: ONNX Runtime optimizer failure})."""
     cases = []
     for seed in seeds:
         model, feeds, info = generate(seed)
@@ -391,7 +392,11 @@ def run_batch(args, ref, seeds, work):
         if ok:
             optimizer_bugs[cases[k][0]] = refs[k][1]
             refs[k] = (ok, value)
+    return cases, refs, optimizer_bugs
 
+
+def check_batch(args, cases, refs):
+    """Compiles and runs the prepared models with ddl: [(seed, outcome, reason, info)]."""
     def one(case, result):
         seed, model, feeds, info, d, _ = case
         ok, value = result
@@ -403,7 +408,7 @@ def run_batch(args, ref, seeds, work):
         return seed, outcome, reason, info
 
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        return list(pool.map(one, cases, refs)), optimizer_bugs
+        return list(pool.map(one, cases, refs))
 
 
 def report_failure(args, ref, seed, outcome, reason, work):
@@ -447,6 +452,8 @@ def main():
     p.add_argument("--keep", action="store_true", help="keep the work folder of passing models")
     p.add_argument("--progress", action="store_true", help="print the counts after every 50 models")
     p.add_argument("--work", help="work folder (default: a temporary one)")
+    p.add_argument("--minutes", type=float, help="start no new batch of models after this long "
+                   "(campaigns on a machine lent for a fixed time); the summary says which seeds ran")
     args = p.parse_args()
     ref = NodeORT() if args.ort == "node" else PythonORT()
     work = args.work or tempfile.mkdtemp(prefix="ddl-diff-")
@@ -467,10 +474,25 @@ def main():
             if outcome != "pass":
                 lines.append(f"{name}: {outcome}: {reason} (was: {meta['outcome']}: {meta['reason']})")
     else:
-        batch = 50
-        for first in range(args.seed, args.seed + args.count, batch):
-            seeds = range(first, min(first + batch, args.seed + args.count))
-            results, optimizer_bugs = run_batch(args, ref, seeds, work)
+        # The next batch is generated and run by the reference (Python, one
+        # thread) while ddl compiles the current one (subprocesses), so
+        # machines with many cores stay busy.
+        batch = max(50, 8 * args.jobs)
+        firsts = list(range(args.seed, args.seed + args.count, batch))
+
+        def prepare(first):
+            return prepare_batch(ref, range(first, min(first + batch, args.seed + args.count)), work)
+
+        preparer = concurrent.futures.ThreadPoolExecutor(1)
+        pending = preparer.submit(prepare, firsts[0]) if firsts else None
+        for n, first in enumerate(firsts):
+            if args.minutes is not None and time.time() - start > args.minutes * 60:
+                print(f"differential: stopped after {args.minutes} minutes, before seed {first}", flush=True)
+                break
+            cases, refs, optimizer_bugs = pending.result()
+            pending = preparer.submit(prepare, firsts[n + 1]) if n + 1 < len(firsts) else None
+            seeds = [c[0] for c in cases]
+            results = check_batch(args, cases, refs)
             for seed, why in optimizer_bugs.items():
                 counts["peer-optimizer-error"] += 1
                 reasons["peer-optimizer-error"][why[:300]] += 1
@@ -491,6 +513,10 @@ def main():
                 print(f"progress: seeds {args.seed}..{seeds[-1]}: " +
                       ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "nodes"), flush=True)
 
+        if pending is not None:
+            pending.cancel()
+        preparer.shutdown(wait=True)
+
     for line in lines if args.replay else []:
         print(line)
     for kind, counter in reasons.items():
@@ -507,7 +533,9 @@ def main():
         with open(args.summary, "w") as f:
             json.dump({"counts": counts, "reasons": {k: dict(v) for k, v in reasons.items()},
                        "failures": lines, "seconds": elapsed,
-                       "first_seed": args.seed}, f, indent=1)
+                       "first_seed": args.seed,
+                       "last_seed": args.seed + counts["models"] - 1},
+                      f, indent=1)
     if not args.work and not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if any(counts[k] for k in FAILURES) else 0
