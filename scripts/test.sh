@@ -9,10 +9,11 @@ build=${DDL_BUILD_DIR:-$root/build}
 
 "$root/scripts/bootstrap.sh"
 
-# The sanitizer build (AddressSanitizer + UBSan) of ddlc, used by
-# test/e2e/sanitizers.test, and of the libFuzzer targets (test/fuzz), which
-# test/fuzz/fuzzers.test runs briefly. DDL_SKIP_SANITIZERS=1 skips it for a
-# quick run.
+# The sanitizer build (AddressSanitizer + UBSan) of ddlc, ddl-run and the
+# runtime's tests, used by test/e2e/sanitizers.test (the ONNX node suite
+# compiled and run through them) and test/unit/runtime/sanitizers.test, and
+# of the libFuzzer targets (test/fuzz), which test/fuzz/fuzzers.test runs
+# briefly. DDL_SKIP_SANITIZERS=1 skips it for a quick run.
 asan_build=${DDL_ASAN_BUILD_DIR:-$root/build-asan}
 sanitized_ddlc=""
 if [[ "${DDL_SKIP_SANITIZERS:-0}" != 1 ]]; then
@@ -21,7 +22,8 @@ if [[ "${DDL_SKIP_SANITIZERS:-0}" != 1 ]]; then
       -DCMAKE_TOOLCHAIN_FILE="$root/cmake/ClangToolchain.cmake" \
       -DDDL_SANITIZE=address,undefined -DDDL_FUZZERS=ON
   fi
-  cmake --build "$asan_build" --target ddlc ddl-fuzzers
+  cmake --build "$asan_build" --target ddlc ddl-run ddl-runtime-unit-tests \
+    ddl-runtime-stress ddl-fake-models ddl-fuzzers
   sanitized_ddlc="$asan_build/bin/ddlc"
 fi
 

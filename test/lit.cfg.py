@@ -34,12 +34,23 @@ if config.sanitized_ddlc and os.path.exists(config.sanitized_ddlc):
     config.substitutions.append(("%sanitized_ddlc", config.sanitized_ddlc))
     config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1"
     config.environment["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
-# The libFuzzer targets, built beside the sanitized ddlc (-DDDL_FUZZERS=ON).
+# The libFuzzer targets (-DDDL_FUZZERS=ON), and the sanitized runtime's
+# tools and tests, built beside the sanitized ddlc.
 if config.sanitized_ddlc:
-    fuzzers_dir = os.path.dirname(config.sanitized_ddlc)
-    if os.path.exists(os.path.join(fuzzers_dir, "fuzz-npy")):
+    sanitized_bin = os.path.dirname(config.sanitized_ddlc)
+    if os.path.exists(os.path.join(sanitized_bin, "fuzz-npy")):
         config.available_features.add("fuzzers")
-        config.substitutions.append(("%fuzzers_dir", fuzzers_dir))
+        config.substitutions.append(("%fuzzers_dir", sanitized_bin))
+    sanitized_tools = {"%sanitized_ddl_run": "ddl-run",
+                       "%sanitized_runtime_unit_tests": "ddl-runtime-unit-tests",
+                       "%sanitized_runtime_stress": "ddl-runtime-stress"}
+    sanitized_fake_models = os.path.join(os.path.dirname(sanitized_bin), "test", "unit", "runtime", "models")
+    if all(os.path.exists(os.path.join(sanitized_bin, t)) for t in sanitized_tools.values()) and \
+            os.path.isdir(sanitized_fake_models):
+        config.available_features.add("sanitized-runtime")
+        for key, tool in sanitized_tools.items():
+            config.substitutions.append((key, os.path.join(sanitized_bin, tool)))
+        config.substitutions.append(("%sanitized_fake_models", sanitized_fake_models))
 config.substitutions.append(("%ddl_obj_root", config.ddl_obj_root))
 # The CMake that configured ddl, for the tests of its install tree and
 # packages (test/packaging).

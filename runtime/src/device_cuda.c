@@ -305,9 +305,11 @@ static int cuda_pool_create(const ddl_fnptr *fns, int ordinal, void **pool,
                            .location_type = CU_MEM_LOCATION_TYPE_DEVICE,
                            .location_id = ordinal};
   *call = cuda_symbols[CU_MEM_POOL_CREATE];
+  /* Called through `const void *` (the same ABI as the struct pointer),
+   * the type the test's fake driver defines it with: UBSan's function-type
+   * check compares the two in sanitized builds. */
   CUresult rc =
-      CU(CU_MEM_POOL_CREATE,
-         CUresult (*)(void **, const cuda_pool_props *))(pool, &props);
+      CU(CU_MEM_POOL_CREATE, CUresult (*)(void **, const void *))(pool, &props);
   if (rc)
     return rc;
   /* Keep freed memory: a model's outputs and temporaries come back each

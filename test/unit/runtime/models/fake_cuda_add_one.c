@@ -92,7 +92,9 @@ static int32_t run(const ddl_host *host, const ddl_model_io *in,
 #else
   int read_back = 1;
 #endif
-  if (n > 0 && read_back) {
+  /* y is NULL once a device call failed (the host's errors are sticky and
+   * its later calls do nothing): no address to read back from then. */
+  if (n > 0 && read_back && y) {
     float last_x = 0, last_y = 0;
     host->device_copy(ctx, &last_x, x + n - 1, sizeof last_x, 0);
     host->device_copy(ctx, &last_y, y + n - 1, sizeof last_y, 0);
