@@ -64,7 +64,8 @@ fi
 # a $(...) subshell). A fuzzer's jobs are its children, so a target's share
 # is the difference around its run.
 times_file=$(mktemp)
-trap 'rm -f "$times_file"' EXIT
+started=$(mktemp)
+trap 'rm -f "$times_file" "$started"' EXIT
 children_cpu() {
   times > "$times_file"
   cpu_now=$(tail -1 "$times_file" | awk '{
@@ -87,6 +88,7 @@ for target in "${targets[@]}"; do
   status=0
   children_cpu
   cpu_before=$cpu_now
+  touch "$started" # crash files older than this run are not its own
   ASAN_OPTIONS=${ASAN_OPTIONS:-allow_user_poisoning=0:detect_leaks=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
     "$asan_build/bin/$target" "${args[@]}" "$corpus" \
@@ -97,7 +99,7 @@ for target in "${targets[@]}"; do
   execs=$(grep -hE "^#[0-9]+[[:space:]]+DONE" "${logs[@]}" |
     sed -E 's/^#([0-9]+).*/\1/' | awk '{s += $1} END {print s + 0}')
   cov=$(grep -hE "^#[0-9]+" "${logs[@]}" | tail -1 | grep -oE "cov: [0-9]+" || true)
-  crashes=$(find "$artifacts" -type f | wc -l)
+  crashes=$(find "$artifacts" -type f -newer "$started" | wc -l)
   children_cpu
   cpu=$((cpu_now - cpu_before))
   echo "$target: status $status, $((cpu / 60)) CPU-minutes, $execs executions, ${cov:-cov: ?}, corpus $(ls "$corpus" | wc -l) inputs, $crashes crash/leak/timeout file(s)"
