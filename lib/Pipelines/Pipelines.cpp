@@ -102,7 +102,7 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
   addPipeline(
       pm, "func.func(convert-linalg-to-loops),"
           "ddl-dynamic-expand-shape,expand-strided-metadata,lower-affine,"
-          "ddl-checks-to-status,convert-scf-to-cf,"
+          "ddl-checks-to-status,ddl-inline-alloca-scopes,convert-scf-to-cf,"
           "convert-math-to-funcs,convert-math-to-llvm,"
           "convert-math-to-libm,"
           "convert-vector-to-llvm,"

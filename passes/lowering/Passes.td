@@ -49,6 +49,24 @@ def DDLChecksToStatusPass : Pass<"ddl-checks-to-status", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def DDLInlineAllocaScopesPass : Pass<"ddl-inline-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope regions between a stack save and restore";
+  let description = [{
+    A `memref.alloca_scope` (the per-iteration scratch of ddl's CPU
+    attention and int4 kernels) must keep a body of one block, so
+    `convert-scf-to-cf` cannot lower the loops inside it: it left an invalid
+    scope, and ddlc failed on a small attention-shaped graph (a matmul,
+    softmax and matmul too small for its loop to go to the thread pool).
+    This pass does what `finalize-memref-to-llvm` would do with the scope,
+    earlier: the body moves in front of the scope between
+    `llvm.intr.stacksave` and `llvm.intr.stackrestore`, so its allocas are
+    released at the end of each iteration as before, and the scope's
+    results become the values its body returned. Runs before
+    `convert-scf-to-cf`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 // Anchored on any op: the GPU pipeline runs it inside gpu.module.
 def DDLDynamicExpandShapePass : Pass<"ddl-dynamic-expand-shape"> {
   let summary = "Rewrite memref.expand_shape groups of several dynamic sizes as reinterpret_casts";
