@@ -792,15 +792,22 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
     Type elementType = lowerElementType(inType.getElementType());
     Type i64 = rewriter.getI64Type();
     Value x = toLowered(rewriter, loc, op.getInput());
-    Value values =
-        emptyTensor(rewriter, loc, op.getValues().getType(), *outSizes);
-    Value indices =
-        emptyTensor(rewriter, loc, op.getIndices().getType(), *outSizes);
+    Value minusOne = scalarConstant(rewriter, loc, i64, -1);
+    Value zeroValue = scalarConstant(rewriter, loc, elementType, 0);
+    // The results start filled: the first pass reads slot 0 back as its
+    // "previous pick" and ignores it, but a read of uninitialized memory
+    // is undefined to LLVM, which then miscompiled the AVX-512 selection.
+    Value values = fill(
+        rewriter, loc,
+        emptyTensor(rewriter, loc, op.getValues().getType(), *outSizes),
+        zeroValue);
+    Value indices = fill(
+        rewriter, loc,
+        emptyTensor(rewriter, loc, op.getIndices().getType(), *outSizes),
+        minusOne);
     Value k = getValueOrCreateConstantIndexOp(rewriter, loc, (*outSizes)[axis]);
 
     SmallVector<OpFoldResult> kept = keptSizes(rewriter, loc, x, axis);
-    Value minusOne = scalarConstant(rewriter, loc, i64, -1);
-    Value zeroValue = scalarConstant(rewriter, loc, elementType, 0);
     AffineMap kMap = keptMap(op.getContext(), rank, axis);
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank), kMap,
                                    kMap, kMap, kMap};
@@ -922,7 +929,12 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
 /// Mean and 1 / sqrt(variance + epsilon) of the lowered `x` over `dims`,
 /// as tensors of the kept dimensions in `accType`. Two passes (the mean,
 /// then the squared deviations from it), which stays accurate where
-/// E[x^2] - E[x]^2 cancels.
+/// E[x^2] - E[x]^2 cancels. The mean is taken of the data shifted by each
+/// row's first element, mean = x0 + sum(x - x0) / n: the sum's rounding
+/// then scales with the row's spread, not its magnitude, so a constant
+/// row's mean is exact and it normalizes to exactly 0 (a plain float sum
+/// of forty 0.95s is off by an ulp, which 1 / sqrt(epsilon) amplifies to
+/// 2e-4; ONNX Runtime and PyTorch give exactly the bias there).
 static std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
                                        ArrayRef<int64_t> dims, Type accType,
                                        double epsilon) {
@@ -931,14 +943,44 @@ static std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
   };
   Value count = elementCount(b, loc, x, dims);
   Value zero = scalarConstant(b, loc, accType, 0);
-  Value sum =
-      reduceDims(b, loc, x, dims, {}, zero,
+  // Each row's first element (0 for an empty row), as a sum over a slice of
+  // at most one element along the reduced dimensions, so that an empty row
+  // reads nothing.
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  SmallVector<OpFoldResult> firstSizes = tensorSizes(b, loc, x);
+  for (int64_t d : dims) {
+    std::optional<int64_t> size = getConstantIntValue(firstSizes[d]);
+    firstSizes[d] = size ? b.getIndexAttr(std::min<int64_t>(*size, 1))
+                         : OpFoldResult(arith::MinUIOp::create(
+                               b, loc,
+                               getValueOrCreateConstantIndexOp(
+                                   b, loc, firstSizes[d]),
+                               arith::ConstantIndexOp::create(b, loc, 1)));
+  }
+  Value firstSlice = tensor::ExtractSliceOp::create(
+      b, loc, x, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)),
+      firstSizes, SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+  Value first =
+      reduceDims(b, loc, firstSlice, dims, {}, zero,
                  [&](OpBuilder &nb, Location l, Value v, ValueRange,
                      Value acc) { return add(nb, l, pre(nb, l, v), acc); });
+  Value shiftedSum = reduceDims(
+      b, loc, x, dims, first, zero,
+      [&](OpBuilder &nb, Location l, Value v, ValueRange extras, Value acc) {
+        return add(nb, l, sub(nb, l, pre(nb, l, v), extras[0]), acc);
+      });
+  // Per row, in f64: x0 + sum / n rounded once, as sum / n would be.
+  Type wide = b.getF64Type();
   Value mean = mapSameShape(
-      b, loc, sum, accType, [&](OpBuilder &nb, Location l, ValueRange s) {
-        return Value(
-            arith::DivFOp::create(nb, l, s[0], countAs(nb, l, count, accType)));
+      b, loc, {shiftedSum, first}, accType,
+      [&](OpBuilder &nb, Location l, ValueRange s) {
+        auto widen = [&](Value v) {
+          return convertScalar(nb, l, v, wide, false, false);
+        };
+        Value m = add(nb, l, widen(s[1]),
+                      arith::DivFOp::create(nb, l, widen(s[0]),
+                                            countAs(nb, l, count, wide)));
+        return convertScalar(nb, l, m, accType, false, false);
       });
   Value squares = reduceDims(
       b, loc, x, dims, mean, zero,

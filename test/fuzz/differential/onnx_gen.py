@@ -1483,7 +1483,9 @@ def generate(seed, min_nodes=3, max_nodes=30, max_outputs=6):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="ddl-differential")
     model.ir_version = 8
-    feeds = {v.name: d for _, (v, d) in keep}
+    # np.asarray: a rank-0 bool input is a numpy scalar, which onnxruntime's
+    # Python binding refuses as a feed.
+    feeds = {v.name: np.asarray(d) for _, (v, d) in keep}
     info = {"opset": opset, "nodes": len(b.nodes), "symbolic_batch": sym, "unknown_dims": b.unknown_dims,
             "depth": {v.name: v.depth for v in outputs},
             "shapes": {v.name: v.shape for v in outputs}}
