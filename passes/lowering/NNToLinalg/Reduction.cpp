@@ -797,14 +797,14 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
     // The results start filled: the first pass reads slot 0 back as its
     // "previous pick" and ignores it, but a read of uninitialized memory
     // is undefined to LLVM, which then miscompiled the AVX-512 selection.
-    Value values = fill(
-        rewriter, loc,
-        emptyTensor(rewriter, loc, op.getValues().getType(), *outSizes),
-        zeroValue);
-    Value indices = fill(
-        rewriter, loc,
-        emptyTensor(rewriter, loc, op.getIndices().getType(), *outSizes),
-        minusOne);
+    Value values =
+        fill(rewriter, loc,
+             emptyTensor(rewriter, loc, op.getValues().getType(), *outSizes),
+             zeroValue);
+    Value indices =
+        fill(rewriter, loc,
+             emptyTensor(rewriter, loc, op.getIndices().getType(), *outSizes),
+             minusOne);
     Value k = getValueOrCreateConstantIndexOp(rewriter, loc, (*outSizes)[axis]);
 
     SmallVector<OpFoldResult> kept = keptSizes(rewriter, loc, x, axis);
@@ -950,16 +950,16 @@ static std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
   SmallVector<OpFoldResult> firstSizes = tensorSizes(b, loc, x);
   for (int64_t d : dims) {
     std::optional<int64_t> size = getConstantIntValue(firstSizes[d]);
-    firstSizes[d] = size ? b.getIndexAttr(std::min<int64_t>(*size, 1))
-                         : OpFoldResult(arith::MinUIOp::create(
-                               b, loc,
-                               getValueOrCreateConstantIndexOp(
-                                   b, loc, firstSizes[d]),
-                               arith::ConstantIndexOp::create(b, loc, 1)));
+    firstSizes[d] =
+        size ? b.getIndexAttr(std::min<int64_t>(*size, 1))
+             : OpFoldResult(arith::MinUIOp::create(
+                   b, loc,
+                   getValueOrCreateConstantIndexOp(b, loc, firstSizes[d]),
+                   arith::ConstantIndexOp::create(b, loc, 1)));
   }
   Value firstSlice = tensor::ExtractSliceOp::create(
-      b, loc, x, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)),
-      firstSizes, SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+      b, loc, x, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)), firstSizes,
+      SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
   Value first =
       reduceDims(b, loc, firstSlice, dims, {}, zero,
                  [&](OpBuilder &nb, Location l, Value v, ValueRange,
