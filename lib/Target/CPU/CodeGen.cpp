@@ -8,9 +8,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "ddl/Compiler.h"
+#include "lib/Target/CPU/X86MovmskFoldGuard.h"
 #include "lib/Target/GPU/DeviceTarget.h"
 
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/CodeGen/MachineModuleInfo.h"
+#include "llvm/CodeGen/Passes.h"
+#include "llvm/CodeGen/TargetPassConfig.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -65,6 +69,35 @@ cpuAndFeatures(const ddl::CompileOptions &options, const llvm::Triple &triple) {
   if (triple.getArch() == llvm::Triple::aarch64)
     return {"generic", "+neon"};
   return {"generic", ""};
+}
+
+/// TargetMachine::addPassesToEmitFile for an object file, spelled out so
+/// that ddl can add a pass to X86's pipeline (X86MovmskFoldGuard.cpp).
+/// False if the target cannot emit objects.
+static bool addObjectEmission(llvm::TargetMachine &machine,
+                              llvm::legacy::PassManager &codegen,
+                              llvm::raw_pwrite_stream &os) {
+  auto *moduleInfo = new llvm::MachineModuleInfoWrapperPass(&machine);
+  llvm::TargetPassConfig *config = machine.createPassConfig(codegen);
+  if (!config) {
+    delete moduleInfo;
+    return false;
+  }
+  config->setDisableVerify(true); // addPassesToEmitFile's default
+  codegen.add(config);
+  codegen.add(moduleInfo);
+  if (machine.getTargetTriple().isX86())
+    ddl::guardX86MovmskFold(*config);
+  if (config->addISelPasses())
+    return false;
+  config->addMachinePasses();
+  config->setInitialized();
+  if (machine.addAsmPrinter(codegen, os, nullptr,
+                            llvm::CodeGenFileType::ObjectFile,
+                            moduleInfo->getMMI().getContext()))
+    return false;
+  codegen.add(llvm::createFreeMachineFunctionPass());
+  return true;
 }
 
 LogicalResult ddl::emitObject(ModuleOp module, const CompileOptions &options,
@@ -135,8 +168,7 @@ LogicalResult ddl::emitObject(ModuleOp module, const CompileOptions &options,
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, os, nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
+  if (!addObjectEmission(*machine, codegen, os))
     return module.emitError()
            << "the " << tripleName << " target cannot emit object files";
   codegen.run(*llvmModule);

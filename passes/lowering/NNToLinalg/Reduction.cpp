@@ -795,8 +795,8 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
     Value minusOne = scalarConstant(rewriter, loc, i64, -1);
     Value zeroValue = scalarConstant(rewriter, loc, elementType, 0);
     // The results start filled: the first pass reads slot 0 back as its
-    // "previous pick" and ignores it, but a read of uninitialized memory
-    // is undefined to LLVM, which then miscompiled the AVX-512 selection.
+    // "previous pick" and ignores it, and that read should be of defined
+    // values (LLVM may fold a load of fresh heap memory to undef).
     Value values =
         fill(rewriter, loc,
              emptyTensor(rewriter, loc, op.getValues().getType(), *outSizes),
