@@ -409,7 +409,9 @@ def op_shape(g):
         shown = list(dims) or [1]
         if len(dims) > 1 and rng.random() < 0.4:
             shown[rng.randrange(len(dims))] = -1
-        method = rng.choice(["reshape", "view"])
+        # view needs strides it can keep, which the generator does not
+        # track (after a permute, say): it views a contiguous copy.
+        method = rng.choice(["reshape", "contiguous().view"])
         return g.emit(f"{{}}.{method}{tuple(shown) if len(shown) > 1 else '(' + str(shown[0]) + ',)'}",
                       [x], dims or [1], **_same(x, s))
     if form == "flatten" and x.rank >= 2:
