@@ -930,11 +930,12 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
 /// as tensors of the kept dimensions in `accType`. Two passes (the mean,
 /// then the squared deviations from it), which stays accurate where
 /// E[x^2] - E[x]^2 cancels. The mean is taken of the data shifted by each
-/// row's first element, mean = x0 + sum(x - x0) / n: the sum's rounding
-/// then scales with the row's spread, not its magnitude, so a constant
-/// row's mean is exact and it normalizes to exactly 0 (a plain float sum
-/// of forty 0.95s is off by an ulp, which 1 / sqrt(epsilon) amplifies to
-/// 2e-4; ONNX Runtime and PyTorch give exactly the bias there).
+/// row's first element, mean = x0 + sum(x - x0) / n, where rows have a
+/// static size: the sum's rounding then scales with the row's spread, not
+/// its magnitude, so a constant row's mean is exact and it normalizes to
+/// exactly 0 (a plain float sum of forty 0.95s is off by an ulp, which
+/// 1 / sqrt(epsilon) amplifies to 2e-4; ONNX Runtime and PyTorch give
+/// exactly the bias there).
 static std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
                                        ArrayRef<int64_t> dims, Type accType,
                                        double epsilon) {
@@ -943,45 +944,73 @@ static std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
   };
   Value count = elementCount(b, loc, x, dims);
   Value zero = scalarConstant(b, loc, accType, 0);
-  // Each row's first element (0 for an empty row), as a sum over a slice of
-  // at most one element along the reduced dimensions, so that an empty row
-  // reads nothing.
-  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
-  SmallVector<OpFoldResult> firstSizes = tensorSizes(b, loc, x);
-  for (int64_t d : dims) {
-    std::optional<int64_t> size = getConstantIntValue(firstSizes[d]);
-    firstSizes[d] =
-        size ? b.getIndexAttr(std::min<int64_t>(*size, 1))
-             : OpFoldResult(arith::MinUIOp::create(
-                   b, loc,
-                   getValueOrCreateConstantIndexOp(b, loc, firstSizes[d]),
-                   arith::ConstantIndexOp::create(b, loc, 1)));
+  // Each row's first element: a view of `x` (a strided slice with the
+  // reduced dimensions collapsed away), so no kernel of its own. Only where
+  // every row has one (static sizes >= 1 along `dims`); rows that may be
+  // empty take the plain sum / n.
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t rank = xType.getRank();
+  auto reduced = [&](int64_t d) { return llvm::is_contained(dims, d); };
+  Value first;
+  if (!dims.empty() && llvm::all_of(dims, [&](int64_t d) {
+        return !xType.isDynamicDim(d) && xType.getDimSize(d) >= 1;
+      })) {
+    SmallVector<OpFoldResult> sizes = tensorSizes(b, loc, x);
+    for (int64_t d : dims)
+      sizes[d] = b.getIndexAttr(1);
+    Value slice = tensor::ExtractSliceOp::create(
+        b, loc, x, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)), sizes,
+        SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+    // Each unit dimension joins a kept one, named explicitly (inferring
+    // which unit dimensions a rank-reducing slice drops goes wrong when a
+    // kept dimension is 1 too).
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices leading;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!reduced(d)) {
+        groups.push_back(leading);
+        groups.back().push_back(d);
+        leading.clear();
+      } else if (groups.empty()) {
+        leading.push_back(d);
+      } else {
+        groups.back().push_back(d);
+      }
+    }
+    first = tensor::CollapseShapeOp::create(b, loc, slice, groups);
   }
-  Value firstSlice = tensor::ExtractSliceOp::create(
-      b, loc, x, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)), firstSizes,
-      SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
-  Value first =
-      reduceDims(b, loc, firstSlice, dims, {}, zero,
-                 [&](OpBuilder &nb, Location l, Value v, ValueRange,
-                     Value acc) { return add(nb, l, pre(nb, l, v), acc); });
-  Value shiftedSum = reduceDims(
-      b, loc, x, dims, first, zero,
-      [&](OpBuilder &nb, Location l, Value v, ValueRange extras, Value acc) {
-        return add(nb, l, sub(nb, l, pre(nb, l, v), extras[0]), acc);
-      });
-  // Per row, in f64: x0 + sum / n rounded once, as sum / n would be.
-  Type wide = b.getF64Type();
-  Value mean = mapSameShape(
-      b, loc, {shiftedSum, first}, accType,
-      [&](OpBuilder &nb, Location l, ValueRange s) {
-        auto widen = [&](Value v) {
-          return convertScalar(nb, l, v, wide, false, false);
-        };
-        Value m = add(nb, l, widen(s[1]),
-                      arith::DivFOp::create(nb, l, widen(s[0]),
-                                            countAs(nb, l, count, wide)));
-        return convertScalar(nb, l, m, accType, false, false);
-      });
+  Value mean;
+  if (first) {
+    Value shiftedSum = reduceDims(
+        b, loc, x, dims, first, zero,
+        [&](OpBuilder &nb, Location l, Value v, ValueRange extras, Value acc) {
+          return add(nb, l, sub(nb, l, pre(nb, l, v), pre(nb, l, extras[0])),
+                     acc);
+        });
+    // Per row, in f64: x0 + sum / n rounded once, as sum / n would be.
+    Type wide = b.getF64Type();
+    mean = mapSameShape(
+        b, loc, {shiftedSum, first}, accType,
+        [&](OpBuilder &nb, Location l, ValueRange s) {
+          auto widen = [&](Value v) {
+            return convertScalar(nb, l, v, wide, false, false);
+          };
+          Value m = add(nb, l, widen(s[1]),
+                        arith::DivFOp::create(nb, l, widen(s[0]),
+                                              countAs(nb, l, count, wide)));
+          return convertScalar(nb, l, m, accType, false, false);
+        });
+  } else {
+    Value sum =
+        reduceDims(b, loc, x, dims, {}, zero,
+                   [&](OpBuilder &nb, Location l, Value v, ValueRange,
+                       Value acc) { return add(nb, l, pre(nb, l, v), acc); });
+    mean = mapSameShape(b, loc, sum, accType,
+                        [&](OpBuilder &nb, Location l, ValueRange s) {
+                          return Value(arith::DivFOp::create(
+                              nb, l, s[0], countAs(nb, l, count, accType)));
+                        });
+  }
   Value squares = reduceDims(
       b, loc, x, dims, mean, zero,
       [&](OpBuilder &nb, Location l, Value v, ValueRange extras, Value acc) {
