@@ -15,7 +15,8 @@
 // only where the machine scheduler happened to keep %k1 for the shift
 // (seeds 105226 and 108878 of the ONNX differential campaign).
 //
-// The guard runs just before X86CompressEVEX and puts a self-copy
+// The guard runs after register allocation (after x86-expand-pseudo, some
+// passes before X86CompressEVEX) and puts a self-copy
 // `kmov{w,d} %k1, %k1` right after each vpmov*2m that feeds an xmm/ymm
 // mask. The copy changes nothing (the mask's upper bits are already zero),
 // but it writes the mask before any use, so the fold sees "mask clobbered
@@ -88,12 +89,8 @@ public:
         if (copy == opcodes->copyAfter.end())
           continue;
         Register mask = instr.getOperand(0).getReg();
-        auto next = std::next(instr.getIterator());
-        if (next != block.end() && next->getOpcode() == copy->second &&
-            next->getOperand(0).getReg() == mask &&
-            next->getOperand(1).getReg() == mask)
-          continue; // already guarded
-        BuildMI(block, next, instr.getDebugLoc(), tii.get(copy->second), mask)
+        BuildMI(block, std::next(instr.getIterator()), instr.getDebugLoc(),
+                tii.get(copy->second), mask)
             .addReg(mask);
         changed = true;
       }

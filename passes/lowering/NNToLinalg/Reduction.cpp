@@ -219,6 +219,27 @@ static Value mapSameShape(OpBuilder &b, Location loc, ValueRange inputs,
   return mapInto(b, loc, inputs[0], inputs, maps, elementType, body);
 }
 
+/// The reassociation between a rank-`rank` shape whose `dims` are 1 and the
+/// shape without them: each unit dimension joins the next kept one, trailing
+/// ones the last (none kept: empty, a 0-d tensor). Reshapes name the groups
+/// rather than leave "which unit dims" to a rank-reducing slice's inference,
+/// which picks wrongly when a kept dimension is 1 too.
+static SmallVector<ReassociationIndices> unitDimGroups(int64_t rank,
+                                                       ArrayRef<int64_t> dims) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t d = 0; d < rank; ++d) {
+    pending.push_back(d);
+    if (llvm::is_contained(dims, d))
+      continue;
+    groups.push_back(pending);
+    pending.clear();
+  }
+  if (!groups.empty())
+    groups.back().append(pending.begin(), pending.end());
+  return groups;
+}
+
 /// `reduced` (the result of reducing a rank-`rank` tensor over `dims`) with
 /// the reduced dimensions put back as size 1.
 static Value expandReduced(OpBuilder &b, Location loc, Value reduced,
@@ -227,11 +248,8 @@ static Value expandReduced(OpBuilder &b, Location loc, Value reduced,
   SmallVector<OpFoldResult> keptSizes = tensorSizes(b, loc, reduced);
   SmallVector<OpFoldResult> sizes;
   SmallVector<int64_t> shape;
-  SmallVector<ReassociationIndices> groups;
-  ReassociationIndices pending;
   unsigned next = 0;
   for (int64_t d = 0; d < rank; ++d) {
-    pending.push_back(d);
     if (llvm::is_contained(dims, d)) {
       sizes.push_back(b.getIndexAttr(1));
       shape.push_back(1);
@@ -240,13 +258,8 @@ static Value expandReduced(OpBuilder &b, Location loc, Value reduced,
     sizes.push_back(keptSizes[next]);
     shape.push_back(type.getDimSize(next));
     ++next;
-    groups.push_back(pending);
-    pending.clear();
   }
-  // Trailing unit dimensions join the last group (none: a 0-d tensor
-  // expands with an empty reassociation).
-  if (!groups.empty())
-    groups.back().append(pending.begin(), pending.end());
+  SmallVector<ReassociationIndices> groups = unitDimGroups(rank, dims);
   auto resultType = RankedTensorType::get(shape, type.getElementType());
   return tensor::ExpandShapeOp::create(b, loc, resultType, reduced, groups,
                                        sizes);
@@ -818,19 +831,8 @@ struct LowerTopK final : OpRewritePattern<nn::TopKOp> {
     sliceSizes.insert(sliceSizes.begin() + axis, rewriter.getIndexAttr(1));
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
     // A pick (kept dims) and its slot in the results (the axis as a unit
-    // dim) convert by reshapes that name the axis. Rank-reducing slices
-    // would leave "which unit dim" to inference: with another unit dim
-    // (batch 1) folds picked the wrong one.
-    SmallVector<ReassociationIndices> axisGroups;
-    for (int64_t d = 0; d < rank; ++d) {
-      bool joinsPrevious = d == axis ? axis > 0 : d == axis + 1 && axis == 0;
-      if (joinsPrevious && !axisGroups.empty())
-        axisGroups.back().push_back(d);
-      else
-        axisGroups.push_back({d});
-    }
-    if (rank == 1)
-      axisGroups.clear();
+    // dim) convert by reshapes that name the axis.
+    SmallVector<ReassociationIndices> axisGroups = unitDimGroups(rank, axis);
     auto toSlot = [&](OpBuilder &b, Location l, Value pick) -> Value {
       SmallVector<int64_t> shape;
       SmallVector<Value> dynamic;
@@ -950,7 +952,6 @@ static std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
   // empty take the plain sum / n.
   auto xType = cast<RankedTensorType>(x.getType());
   int64_t rank = xType.getRank();
-  auto reduced = [&](int64_t d) { return llvm::is_contained(dims, d); };
   Value first;
   if (!dims.empty() && llvm::all_of(dims, [&](int64_t d) {
         return !xType.isDynamicDim(d) && xType.getDimSize(d) >= 1;
@@ -961,23 +962,8 @@ static std::pair<Value, Value> moments(OpBuilder &b, Location loc, Value x,
     Value slice = tensor::ExtractSliceOp::create(
         b, loc, x, SmallVector<OpFoldResult>(rank, b.getIndexAttr(0)), sizes,
         SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
-    // Each unit dimension joins a kept one, named explicitly (inferring
-    // which unit dimensions a rank-reducing slice drops goes wrong when a
-    // kept dimension is 1 too).
-    SmallVector<ReassociationIndices> groups;
-    ReassociationIndices leading;
-    for (int64_t d = 0; d < rank; ++d) {
-      if (!reduced(d)) {
-        groups.push_back(leading);
-        groups.back().push_back(d);
-        leading.clear();
-      } else if (groups.empty()) {
-        leading.push_back(d);
-      } else {
-        groups.back().push_back(d);
-      }
-    }
-    first = tensor::CollapseShapeOp::create(b, loc, slice, groups);
+    first = tensor::CollapseShapeOp::create(b, loc, slice,
+                                            unitDimGroups(rank, dims));
   }
   Value mean;
   if (first) {

@@ -320,31 +320,22 @@ def minimize(args, ref, model, feeds, kind, work, budget=150):
             candidates += [o for n in model.graph.node for o in n.output
                            if o and o in types and o not in candidates]
         current = [o.name for o in model.graph.output]
-        for name in candidates:
+        # Output sets to try: each one alone; where none fails alone (a TopK
+        # whose bug needs both of its results, say), all but one.
+        tries = [[name] for name in candidates if [name] != current]
+        if len(current) > 1:
+            tries += [[o for o in current if o != name] for name in current]
+        for names in tries:
             if checks >= budget:
                 break
-            if [name] == current:
-                continue
-            m = with_outputs(model, [name], types)
-            if len(m.graph.node) >= len(model.graph.node) and len(current) == 1:
+            m = with_outputs(model, names, types)
+            if len(names) == 1 and len(m.graph.node) >= len(model.graph.node) and len(current) == 1:
                 continue
             used = {i.name for i in m.graph.input}
             f = {k: v for k, v in feeds.items() if k in used}
             if fails(m, f):
                 model, feeds, changed = m, f, True
                 break
-        # No single output fails alone (a TopK whose bug needs both of its
-        # results, say): drop one output at a time instead.
-        if not changed and len(current) > 1:
-            for name in current:
-                if checks >= budget:
-                    break
-                m = with_outputs(model, [o for o in current if o != name], types)
-                used = {i.name for i in m.graph.input}
-                f = {k: v for k, v in feeds.items() if k in used}
-                if fails(m, f):
-                    model, feeds, changed = m, f, True
-                    break
         # Cut nodes from the input side.
         i = 0
         while i < len(model.graph.node) and checks < budget and len(model.graph.node) > 1:
