@@ -15,7 +15,8 @@
 #       with PyTorch's peers (bench/gpu_latency.py; BENCH_ARGS adds flags),
 #       and the PyTorch frontend's device and model tests on CUDA, and
 #       profiles ddl's kernels (bench/gpu_profile.py --ncu; PROFILE_ARGS
-#       names the workloads and flags). Results land in DIR (and in $OUT
+#       names the workloads and flags; FRONTEND_ARGS adds pytest flags,
+#       such as -k to pick tests). Results land in DIR (and in $OUT
 #       when set).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,8 +79,9 @@ for s in $steps; do
         "$dir/gpu-stage" --ddl-run "$dir/build-portable/bin/ddl-run" --jobs 12 \
         --results "$out/node-results.txt" ;;
     frontend)
+      # shellcheck disable=SC2086
       step frontend "${FRONTEND_LIMIT:-240}" env DDL_TEST_DEVICE=cuda python3 -m pytest -q \
-        -p no:cacheprovider -o addopts= \
+        -p no:cacheprovider -o addopts= ${FRONTEND_ARGS:-} \
         "$root/frontends/pytorch/tests/test_device.py" \
         "$root/frontends/pytorch/tests/test_models.py" ;;
     bench)

@@ -47,8 +47,8 @@ struct CPUPipelineOptions {
 struct GPUPipelineOptions {
   /// "cuda" or "rocm".
   std::string device = "cuda";
-  /// The device architecture ("sm_90", "gfx942") and LLVM features.
-  std::string chip = "sm_90";
+  /// The device architecture ("sm_90a", "gfx942") and LLVM features.
+  std::string chip = "sm_90a";
   std::string features = "+ptx80";
   /// "bin" embeds binaries (cubin, hsaco); "isa" stops at device assembly
   /// (PTX, AMDGCN), for `ddlc --emit=ptx|amdgcn`.

@@ -148,6 +148,8 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
   addPipeline(pm, "ddl-flatten-globals,ddl-approximate-math");
   gpugen::DDLGPUContractionKernelsPassOptions contractions;
   contractions.precision = options.precision;
+  // wgmma, TMA and setmaxnreg are sm_90a's (arch-specific) instructions.
+  contractions.hopper = options.device == "cuda" && options.chip == "sm_90a";
   pm.addPass(gpugen::createDDLGPUContractionKernelsPass(contractions));
   pm.addPass(gpugen::createDDLGPURowReductionKernelsPass());
   gpugen::DDLGPUMapKernelsPassOptions map;
@@ -174,8 +176,12 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
     addPipeline(pm, "nvvm-attach-target{chip=" + options.chip +
                         " features=" + options.features + " O=3" +
                         (link.empty() ? "" : " l=" + link) + "}");
-    // nvgpu: the ldmatrix of the bf16 / f16 tensor-core kernels.
-    kernels += "convert-nvgpu-to-nvvm,convert-gpu-to-nvvm{index-bitwidth=64}";
+    // nvgpu: the ldmatrix of the bf16 / f16 tensor-core kernels; the NVVM
+    // ops written as inline PTX (wgmma, mbarrier waits) after the kernels
+    // are LLVM functions, whose TMA descriptor parameters then become
+    // by-value parameters.
+    kernels += "convert-nvgpu-to-nvvm,convert-gpu-to-nvvm{index-bitwidth=64},"
+               "convert-nvvm-to-llvm,ddl-gpu-by-value-params";
   } else {
     addPipeline(pm, "rocdl-attach-target{chip=" + options.chip + " O=3" +
                         (link.empty() ? "" : " l=" + link) + "}");

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct below changes layout or meaning. */
-#define DDL_MODEL_ABI_VERSION 3u
+#define DDL_MODEL_ABI_VERSION 4u
 
 /* The symbol every compiled model exports. */
 #define DDL_MODEL_ENTRY_SYMBOL "ddl_get_model"
@@ -77,7 +77,7 @@ typedef struct ddl_host {
    * valid until the run returns; NULL when it cannot be had. */
   void *(*arena)(void *ctx, int64_t bytes);
 
-  /* Device models only (ABI version 3); a host of CPU models may leave them
+  /* Device models only (ABI version 3 on); a host of CPU models may leave them
    * NULL. For a device model, `arena` returns device memory, and the data
    * of every ddl_model_io (inputs and outputs) is device memory.
    *
@@ -113,6 +113,20 @@ typedef struct ddl_host {
    * non-zero, device `src` to host `dst` otherwise. */
   void (*device_copy)(void *ctx, void *dst, const void *src, int64_t bytes,
                       int32_t to_device);
+  /* (ABI version 4) Fills the 128 bytes at `map` (64-byte aligned) with a
+   * tensor-map descriptor of Hopper's tensor memory accelerator (TMA) for
+   * the `rank`-dimensional tensor (a ddl_dtype: FLOAT, FLOAT16 or
+   * BFLOAT16) at device `address`: sizes, strides (in elements) and the
+   * box a copy moves, innermost dimension first (strides[0] is 1),
+   * `swizzle_bytes` (0, 32, 64 or 128) swizzled in shared memory, zeros
+   * read outside the tensor. Returns 1 when done and 0 when it cannot be
+   * had (no TMA on this device or API, or the tensor outside TMA's limits
+   * on rank, alignment and strides); 0 is not an error: the model then
+   * launches a kernel that does not use TMA. */
+  int32_t (*device_tensor_map)(void *ctx, void *map, int32_t dtype,
+                               int32_t rank, const void *address,
+                               const int64_t *dims, const int64_t *strides,
+                               const int32_t *box, int32_t swizzle_bytes);
 } ddl_host;
 
 /* A tensor crossing the boundary: dense, row-major, `rank` sizes in dims. */

@@ -589,6 +589,9 @@ static ddl_status find_function(ddl_device *d, const void *image,
   return DDL_OK;
 }
 
+/* The dynamic shared memory a kernel may use without asking. */
+static const int64_t kDefaultSharedBytes = 48 * 1024;
+
 ddl_status ddl_device_launch(ddl_device *d, ddl_stream stream,
                              const void *image, int64_t image_bytes,
                              const char *name, const int64_t grid_block[6],
@@ -625,14 +628,80 @@ ddl_status ddl_device_launch(ddl_device *d, ddl_stream stream,
   if (s != DDL_OK)
     return s;
   const char *call = "";
-  int rc = d->api->launch(d->fns, function, grid, (unsigned)shared_bytes,
-                          stream.handle, params, &call);
+  int rc = 0;
+  /* Past the 48 KiB a kernel gets unasked, the function must allow it
+   * (cheap, and not a stream operation: allowed while capturing). */
+  if (shared_bytes > kDefaultSharedBytes) {
+    if (!d->api->set_max_shared || shared_bytes > INT32_MAX)
+      return ddl_fail(DDL_DEVICE_ERROR,
+                      "device launch of '%.256s' with %lld bytes of shared "
+                      "memory: the %s backend cannot raise the limit",
+                      name, (long long)shared_bytes, d->api->name);
+    rc = d->api->set_max_shared(d->fns, function, (int)shared_bytes, &call);
+  }
+  if (!rc)
+    rc = d->api->launch(d->fns, function, grid, (unsigned)shared_bytes,
+                        stream.handle, params, &call);
   if (rc) {
     char detail[300];
     snprintf(detail, sizeof detail, "(%.256s)", name);
     return device_fail(d, rc, call, detail);
   }
   return DDL_OK;
+}
+
+/* TMA's limits (CUDA's cuTensorMapEncodeTiled): checked here so that a
+ * tensor outside them takes the kernel without TMA instead of a driver
+ * error. */
+static bool tensor_map_fits(int32_t dtype, int32_t rank, const void *address,
+                            const int64_t *dims, const int64_t *strides,
+                            const int32_t *box, int32_t swizzle_bytes) {
+  int64_t bytes = dtype == DDL_DTYPE_FLOAT ? 4
+                  : dtype == DDL_DTYPE_FLOAT16 || dtype == DDL_DTYPE_BFLOAT16
+                      ? 2
+                      : 0;
+  if (!bytes || rank < 1 || rank > 5 || !address || !dims || !strides || !box ||
+      (uintptr_t)address % 16 || strides[0] != 1)
+    return false;
+  if (swizzle_bytes != 0 && swizzle_bytes != 32 && swizzle_bytes != 64 &&
+      swizzle_bytes != 128)
+    return false;
+  if (swizzle_bytes && box[0] * bytes > swizzle_bytes)
+    return false;
+  for (int32_t i = 0; i < rank; ++i) {
+    if (dims[i] < 1 || dims[i] > ((int64_t)1 << 32) || box[i] < 1 ||
+        box[i] > 256)
+      return false;
+    if (i > 0 && (strides[i] < 0 || (strides[i] * bytes) % 16 ||
+                  strides[i] * bytes >= ((int64_t)1 << 40)))
+      return false;
+  }
+  return (box[0] * bytes) % 16 == 0;
+}
+
+bool ddl_device_tensor_map(ddl_device *d, void *map, int32_t dtype,
+                           int32_t rank, const void *address,
+                           const int64_t *dims, const int64_t *strides,
+                           const int32_t *box, int32_t swizzle_bytes) {
+  if (!d->api->tensor_map || !map || (uintptr_t)map % 64 ||
+      !tensor_map_fits(dtype, rank, address, dims, strides, box,
+                       swizzle_bytes) ||
+      bind(d) != DDL_OK)
+    return false;
+  uint64_t sizes[5], byte_strides[5];
+  uint32_t boxes[5];
+  int64_t bytes = dtype == DDL_DTYPE_FLOAT ? 4 : 2;
+  for (int32_t i = 0; i < rank; ++i) {
+    sizes[i] = (uint64_t)dims[i];
+    boxes[i] = (uint32_t)box[i];
+    /* The driver takes the strides of dimensions 1 and up. */
+    if (i > 0)
+      byte_strides[i - 1] = (uint64_t)(strides[i] * bytes);
+  }
+  const char *call = "";
+  return d->api->tensor_map(d->fns, map, dtype, (unsigned)rank, (void *)address,
+                            sizes, byte_strides, boxes, swizzle_bytes,
+                            &call) == 0;
 }
 
 /* Uploads a constant into new device memory, on a pool stream that it

@@ -111,6 +111,21 @@ typedef struct ddl_device_backend {
   int (*pool_free)(const ddl_fnptr *fns, void *ptr, void *stream,
                    const char **call);
   int (*synchronize)(const ddl_fnptr *fns, const char **call);
+
+  /* Hopper's kernels; NULL for an API without them here (ROCm). */
+  /* Lets `function` launch with `bytes` of dynamic shared memory (more
+   * than the 48 KiB allowed without asking). */
+  int (*set_max_shared)(const ddl_fnptr *fns, void *function, int bytes,
+                        const char **call);
+  /* Encodes a tiled tensor-map descriptor (TMA) into the 128 bytes at
+   * `map` (64-byte aligned): a ddl_dtype tensor of `rank` dimensions at
+   * device `address`, sizes and byte strides (of dimensions 1 and up)
+   * innermost first, boxes of `box`, `swizzle_bytes` (0, 32, 64, 128)
+   * swizzled, zeros outside the tensor. */
+  int (*tensor_map)(const ddl_fnptr *fns, void *map, int dtype, unsigned rank,
+                    void *address, const uint64_t *dims,
+                    const uint64_t *strides_bytes, const uint32_t *box,
+                    int swizzle_bytes, const char **call);
 } ddl_device_backend;
 
 extern const ddl_device_backend ddl_cuda_backend;
@@ -200,6 +215,14 @@ ddl_status ddl_device_launch(ddl_device *d, ddl_stream stream,
                              const void *image, int64_t image_bytes,
                              const char *name, const int64_t grid_block[6],
                              int64_t shared_bytes, void **params);
+/* Encodes the TMA descriptor of a tensor (see ddl_host.device_tensor_map)
+ * into `map`; false, touching nothing else, where it cannot be had: an API
+ * without TMA, a tensor outside TMA's limits (rank, alignment, strides,
+ * box), or a driver that refuses it. */
+bool ddl_device_tensor_map(ddl_device *d, void *map, int32_t dtype,
+                           int32_t rank, const void *address,
+                           const int64_t *dims, const int64_t *strides,
+                           const int32_t *box, int32_t swizzle_bytes);
 /* The device copy of constant host data, uploaded on the first call for
  * (data, bytes) (on a pool stream, waited for) and kept until
  * ddl_device_close. */

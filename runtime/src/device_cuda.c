@@ -59,6 +59,8 @@ enum {
   CU_MEM_ALLOC_FROM_POOL_ASYNC,
   CU_MEM_FREE_ASYNC,
   CU_CTX_SYNCHRONIZE,
+  CU_FUNC_SET_ATTRIBUTE,
+  CU_TENSOR_MAP_ENCODE_TILED,
   CU_NUM_SYMBOLS
 };
 
@@ -97,6 +99,8 @@ static const char *const cuda_symbols[CU_NUM_SYMBOLS] = {
     [CU_MEM_ALLOC_FROM_POOL_ASYNC] = "cuMemAllocFromPoolAsync",
     [CU_MEM_FREE_ASYNC] = "cuMemFreeAsync",
     [CU_CTX_SYNCHRONIZE] = "cuCtxSynchronize",
+    [CU_FUNC_SET_ATTRIBUTE] = "cuFuncSetAttribute",
+    [CU_TENSOR_MAP_ENCODE_TILED] = "cuTensorMapEncodeTiled",
 };
 
 _Static_assert(CU_NUM_SYMBOLS <= DDL_DRIVER_MAX_SYMBOLS,
@@ -353,6 +357,51 @@ static int cuda_synchronize(const ddl_fnptr *fns, const char **call) {
   return CU(CU_CTX_SYNCHRONIZE, CUresult (*)(void))();
 }
 
+/* CUfunction_attribute: the dynamic shared memory a launch may ask for. */
+#define CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES 8
+
+static int cuda_set_max_shared(const ddl_fnptr *fns, void *function, int bytes,
+                               const char **call) {
+  *call = cuda_symbols[CU_FUNC_SET_ATTRIBUTE];
+  return CU(CU_FUNC_SET_ATTRIBUTE, CUresult (*)(void *, int, int))(
+      function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
+}
+
+/* CUtensorMapDataType, CUtensorMapSwizzle and CUtensorMapL2promotion
+ * (cuda.h, CUDA 12.0 on). */
+enum {
+  CU_TENSOR_MAP_DATA_TYPE_FLOAT16 = 6,
+  CU_TENSOR_MAP_DATA_TYPE_FLOAT32 = 7,
+  CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 = 9,
+  CU_TENSOR_MAP_L2_PROMOTION_L2_256B = 3,
+};
+
+static int cuda_tensor_map(const ddl_fnptr *fns, void *map, int dtype,
+                           unsigned rank, void *address, const uint64_t *dims,
+                           const uint64_t *strides_bytes, const uint32_t *box,
+                           int swizzle_bytes, const char **call) {
+  *call = cuda_symbols[CU_TENSOR_MAP_ENCODE_TILED];
+  int type = dtype == DDL_DTYPE_FLOAT16    ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+             : dtype == DDL_DTYPE_BFLOAT16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+             : dtype == DDL_DTYPE_FLOAT    ? CU_TENSOR_MAP_DATA_TYPE_FLOAT32
+                                           : -1;
+  /* CUtensorMapSwizzle: NONE, 32B, 64B, 128B. */
+  int swizzle = swizzle_bytes == 128  ? 3
+                : swizzle_bytes == 64 ? 2
+                : swizzle_bytes == 32 ? 1
+                                      : 0;
+  if (type < 0)
+    return -1;
+  const uint32_t element_strides[5] = {1, 1, 1, 1, 1};
+  return CU(CU_TENSOR_MAP_ENCODE_TILED,
+            CUresult (*)(void *, int, uint32_t, void *, const uint64_t *,
+                         const uint64_t *, const uint32_t *, const uint32_t *,
+                         int, int, int, int))(
+      map, type, rank, address, dims, strides_bytes, box, element_strides,
+      /*interleave=*/0, swizzle, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+      /*oobFill=NONE (zeros)*/ 0);
+}
+
 static void cuda_describe(const ddl_fnptr *fns, int status, const char **name,
                           const char **text) {
   if (CU(CU_GET_ERROR_NAME, CUresult (*)(CUresult, const char **))(status,
@@ -396,4 +445,6 @@ const ddl_device_backend ddl_cuda_backend = {
     .pool_alloc = cuda_pool_alloc,
     .pool_free = cuda_pool_free,
     .synchronize = cuda_synchronize,
+    .set_max_shared = cuda_set_max_shared,
+    .tensor_map = cuda_tensor_map,
 };

@@ -744,6 +744,19 @@ static void *host_device_constant(void *ctx, const void *data, int64_t bytes) {
   return p;
 }
 
+/* Not a run error when it cannot be had: the model then launches its
+ * kernel without TMA. */
+static int32_t host_device_tensor_map(void *ctx, void *map, int32_t dtype,
+                                      int32_t rank, const void *address,
+                                      const int64_t *dims,
+                                      const int64_t *strides,
+                                      const int32_t *box,
+                                      int32_t swizzle_bytes) {
+  ddl_run_ctx *run = ctx;
+  return ddl_device_tensor_map(run->h->device, map, dtype, rank, address, dims,
+                               strides, box, swizzle_bytes);
+}
+
 /* A copy to the host waits for the run's stream: the model reads the value
  * next. While capturing it cannot be had (nothing runs): the run is marked
  * and its capture dropped. A captured copy from the host reads a
@@ -920,6 +933,7 @@ static ddl_host make_host(ddl_run_ctx *run) {
     host.device_free = host_device_free;
     host.device_constant = host_device_constant;
     host.device_copy = host_device_copy;
+    host.device_tensor_map = host_device_tensor_map;
   }
   return host;
 }

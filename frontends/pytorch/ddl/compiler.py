@@ -125,12 +125,14 @@ def parse_device(device):
 
 def ddlc_target(device):
     """ddlc's --target for a parsed device: "host", or "cuda[:sm_XY]" with
-    the GPU's architecture when torch can tell it (else ddlc's default)."""
+    the GPU's architecture when torch can tell it (else ddlc's default).
+    Hopper compiles for sm_90a: the kernels run on this very GPU, so its
+    arch-specific instructions (wgmma, TMA) are fair game."""
     if device is None:
         return "host"
     if torch.cuda.is_available():
         major, minor = torch.cuda.get_device_capability(device)
-        return f"cuda:sm_{major}{minor}"
+        return f"cuda:sm_{major}{minor}" + ("a" if (major, minor) == (9, 0) else "")
     return "cuda"
 
 

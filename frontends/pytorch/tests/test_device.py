@@ -312,6 +312,37 @@ def test_cuda_half_matrix_products_inside_and_at_the_edges(precision, dtype, k):
 
 
 @needs_cuda
+@pytest.mark.parametrize("precision, dtype", [("bf16", torch.bfloat16), ("fp16", torch.float16),
+                                              ("tf32", torch.float32)])
+@pytest.mark.parametrize("m, n, k", [(1, 264, 520), (16, 1000, 1032), (700, 520, 4096)])
+def test_cuda_products_of_tma_friendly_shapes(precision, dtype, m, n, k):
+    """Operands whose rows are 16-byte aligned take the Hopper kernel on
+    sm_90 (wgmma fed by TMA, 128 x 256 tiles): a single row and 16 rows
+    (the tile far larger than the operand: TMA reads zeros past its end),
+    partial tiles in n and k, a k of 64 slices, both B layouts (a weight
+    used transposed: k contiguous; a @ b: n contiguous, 16-bit types
+    only), C accumulated onto a bias (the sum starts from C). Elsewhere the
+    same program runs the mma.sync kernel: the bounds hold for both."""
+    torch.manual_seed(0)
+    x = torch.randn(m, k, device="cuda", dtype=dtype)
+    w = torch.randn(n, k, device="cuda", dtype=dtype)
+    b = torch.randn(k, n, device="cuda", dtype=dtype)
+    bias = torch.randn(n, device="cuda", dtype=dtype)
+
+    def products(x, w, b, bias):
+        return torch.nn.functional.linear(x, w, bias), x @ b
+
+    compiled = ddl.compile(products, (x, w, b, bias), device="cuda", precision=precision)
+    wants = products(x.double(), w.double(), b.double(), bias.double())
+    for got, want in zip(compiled(x, w, b, bias), wants):
+        assert got.dtype == dtype and got.shape == want.shape
+        error = _relative_error(got, want)
+        assert error <= PRECISION_BOUNDS[precision], f"{precision}: relative error {error:.2e}"
+        scale = want.abs().max()
+        assert float((got.double() - want).abs().max() / scale) < 3e-2
+
+
+@needs_cuda
 @pytest.mark.parametrize("quantize", ["int8", "int4"])
 def test_cuda_quantized_layers_match_the_cpu_kernels(quantize):
     """The GPU runs quantized layers through the reference lowering

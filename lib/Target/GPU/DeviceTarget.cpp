@@ -11,9 +11,11 @@
 #include <dlfcn.h>
 
 namespace {
-/// Architectures with a tested pipeline; the first is the default. PTX 8.0
-/// is what sm_90's wgmma needs and what CUDA 12+ ptxas accepts.
-constexpr llvm::StringLiteral kCudaChips[] = {"sm_90", "sm_90a", "sm_80",
+/// Architectures with a tested pipeline; the first is the default. sm_90a
+/// is Hopper with its arch-specific instructions (wgmma, TMA-fed kernels,
+/// setmaxnreg), which every sm_90 GPU runs; sm_90 leaves them out. PTX 8.0
+/// is what they need and what CUDA 12+ ptxas accepts.
+constexpr llvm::StringLiteral kCudaChips[] = {"sm_90a", "sm_90", "sm_80",
                                               "sm_86", "sm_89"};
 constexpr llvm::StringLiteral kRocmChips[] = {"gfx942", "gfx90a"};
 

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/codegen/gpu/ContractionKernels.h"
 #include "passes/codegen/KernelNeighbours.h"
 #include "passes/codegen/gpu/Passes.h"
 
@@ -20,28 +21,9 @@ namespace ddl::gpugen {
 } // namespace ddl::gpugen
 
 using namespace mlir;
+using namespace ddl::gpugen;
 
-namespace {
-
-/// The tile sizes of one kernel: a block computes blockM x blockN outputs,
-/// staging blockK-deep slices of A and B in shared memory; each thread
-/// computes threadM x threadN of them in registers.
-struct Tiles {
-  int64_t blockM, blockN, blockK, threadM, threadN;
-  int64_t threads() const { return (blockM / threadM) * (blockN / threadN); }
-};
-
-/// A contraction this pass can run: f32, bf16 or f16 operands (any mix;
-/// the kernels compute in their own type and convert), one m, n and k
-/// loop, any number of batch loops, every operand indexed by a projected
-/// permutation.
-struct Contraction {
-  linalg::LinalgOp op;
-  unsigned m, n, k;
-  SmallVector<unsigned> batch;
-};
-
-std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
+std::optional<Contraction> ddl::gpugen::matchContraction(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
     return std::nullopt;
@@ -62,12 +44,7 @@ std::optional<Contraction> matchContraction(linalg::LinalgOp op) {
       SmallVector<unsigned>(dims->batch.begin(), dims->batch.end())};
 }
 
-/// The compute types of the kernels (`precision` option): f32 runs on the
-/// SIMT cores; tf32, bf16 and f16 on the tensor cores (mma.sync), with f32
-/// accumulators.
-enum class Precision { F32, TF32, BF16, F16 };
-
-std::optional<Precision> parsePrecision(StringRef name) {
+std::optional<Precision> ddl::gpugen::parsePrecision(StringRef name) {
   return llvm::StringSwitch<std::optional<Precision>>(name)
       .Case("fp32", Precision::F32)
       .Case("tf32", Precision::TF32)
@@ -76,7 +53,7 @@ std::optional<Precision> parsePrecision(StringRef name) {
       .Default(std::nullopt);
 }
 
-StringRef precisionName(Precision precision) {
+StringRef ddl::gpugen::precisionName(Precision precision) {
   switch (precision) {
   case Precision::F32:
     return "fp32";
@@ -89,6 +66,30 @@ StringRef precisionName(Precision precision) {
   }
   return "";
 }
+
+Value ddl::gpugen::convertFloat(OpBuilder &b, Location loc, Value v,
+                                Type type) {
+  unsigned from = v.getType().getIntOrFloatBitWidth();
+  unsigned to = type.getIntOrFloatBitWidth();
+  if (v.getType() == type)
+    return v;
+  if (from < to)
+    return arith::ExtFOp::create(b, loc, type, v);
+  if (from > to)
+    return arith::TruncFOp::create(b, loc, type, v);
+  return arith::TruncFOp::create(
+      b, loc, type, arith::ExtFOp::create(b, loc, b.getF32Type(), v));
+}
+
+namespace {
+
+/// The tile sizes of one kernel: a block computes blockM x blockN outputs,
+/// staging blockK-deep slices of A and B in shared memory; each thread
+/// computes threadM x threadN of them in registers.
+struct Tiles {
+  int64_t blockM, blockN, blockK, threadM, threadN;
+  int64_t threads() const { return (blockM / threadM) * (blockN / threadN); }
+};
 
 /// What both kernels share: the loop sizes and grid (computed on the
 /// host), the launch, operand indexing, bounds-checked loads converted to
@@ -163,20 +164,7 @@ protected:
   }
   Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
 
-  /// `v` as `type` (floats only: extension, truncation or nothing).
-  Value convert(Value v, Type type) {
-    unsigned from = v.getType().getIntOrFloatBitWidth();
-    unsigned to = type.getIntOrFloatBitWidth();
-    if (v.getType() == type)
-      return v;
-    if (from < to)
-      return arith::ExtFOp::create(b, loc, type, v);
-    if (from > to)
-      return arith::TruncFOp::create(b, loc, type, v);
-    // bf16 <-> f16: through f32.
-    return arith::TruncFOp::create(
-        b, loc, type, arith::ExtFOp::create(b, loc, b.getF32Type(), v));
-  }
+  Value convert(Value v, Type type) { return convertFloat(b, loc, v, type); }
 
   /// Indices of `operand` at the loop position `ivs` (one per loop; the
   /// loops the operand does not use may be null).
@@ -906,12 +894,18 @@ struct DDLGPUContractionKernelsPass final
                             ? init.value
                             : Value();
       OpBuilder b(c.op);
+      auto buildMma = [&](OpBuilder &at) {
+        if (*compute == Precision::TF32)
+          Tf32MmaKernelBuilder(at, c, fillValue).build();
+        else
+          LdmatrixMmaKernelBuilder(at, c, *compute, fillValue).build();
+      };
       if (*compute == Precision::F32)
         SimtKernelBuilder(b, c, tiles, fillValue).build();
-      else if (*compute == Precision::TF32)
-        Tf32MmaKernelBuilder(b, c, fillValue).build();
+      else if (hopper && hopperGemmApplies(c, *compute))
+        buildHopperGemm(b, c, *compute, fillValue, buildMma);
       else
-        LdmatrixMmaKernelBuilder(b, c, *compute, fillValue).build();
+        buildMma(b);
       c.op->erase();
       if (fillValue && init.initializer)
         init.initializer->erase();

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace ddl::gpugen {
 #define GEN_PASS_DEF_DDLGPUTOHOSTPASS
@@ -56,6 +57,22 @@ struct HostContext {
 
 Type ptrType(MLIRContext *context) {
   return LLVM::LLVMPointerType::get(context);
+}
+
+/// A kernel operand that is a host pointer (`!llvm.ptr`, not a memref)
+/// stands for the bytes it points to: a parameter passed by value (a TMA
+/// descriptor; ddl-gpu-by-value-params).
+bool isHostPointer(Type type) {
+  auto pointer = dyn_cast<LLVM::LLVMPointerType>(type);
+  return pointer && pointer.getAddressSpace() == 0;
+}
+
+/// The kernel parameters an operand of `type` becomes: a memref its
+/// descriptor's fields, anything else itself.
+int64_t paramCount(Type type) {
+  if (auto memref = dyn_cast<MemRefType>(type))
+    return 3 + 2 * memref.getRank();
+  return 1;
 }
 
 /// The `ddl_host` of the current run, and one of its fields.
@@ -145,10 +162,29 @@ struct LaunchToHost : HostPattern<::mlir::gpu::LaunchFuncOp> {
     if (static_cast<int64_t>(params.size()) > slots->maxParams)
       return rewriter.notifyMatchFailure(op, "more parameters than slots");
     Type i64Type = rewriter.getI64Type();
+    // A host pointer among the operands is a parameter passed by value
+    // (a TMA descriptor: see kernelParamByValue): its pointer goes into
+    // the parameter pointers for this launch, in place of its slot's.
+    SmallVector<std::pair<Value, Value>> byValue; // (pointer slot, own slot)
+    llvm::SmallDenseSet<int64_t> byValueParams;
+    int64_t param = 0;
+    for (Value operand : op.getKernelOperands()) {
+      if (isHostPointer(operand.getType()))
+        byValueParams.insert(param);
+      param += paramCount(operand.getType());
+    }
     for (auto [i, value] : llvm::enumerate(params)) {
       Value slot = LLVM::GEPOp::create(
           rewriter, loc, ptrType(getContext()), i64Type, slots->params,
           ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+      if (byValueParams.contains(i)) {
+        Value pointerSlot = LLVM::GEPOp::create(
+            rewriter, loc, ptrType(getContext()), ptrType(getContext()),
+            slots->paramPtrs, ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+        LLVM::StoreOp::create(rewriter, loc, value, pointerSlot);
+        byValue.push_back({pointerSlot, slot});
+        continue;
+      }
       LLVM::StoreOp::create(rewriter, loc, value, slot);
     }
     Value dims[6] = {adaptor.getGridSizeX(),  adaptor.getGridSizeY(),
@@ -173,6 +209,8 @@ struct LaunchToHost : HostPattern<::mlir::gpu::LaunchFuncOp> {
               i64(rewriter, loc, imageBytes),
               LLVM::AddressOfOp::create(rewriter, loc, name->second),
               slots->gridBlock, shared, slots->paramPtrs});
+    for (auto [pointerSlot, slot] : byValue)
+      LLVM::StoreOp::create(rewriter, loc, slot, pointerSlot);
     rewriter.eraseOp(op);
     return success();
   }
@@ -286,12 +324,8 @@ struct StoreToDevice : HostPattern<memref::StoreOp> {
 /// fields (two pointers, the offset, the sizes and the strides).
 int64_t countParams(::mlir::gpu::LaunchFuncOp launch) {
   int64_t count = 0;
-  for (Value operand : launch.getKernelOperands()) {
-    if (auto memref = dyn_cast<MemRefType>(operand.getType()))
-      count += 3 + 2 * memref.getRank();
-    else
-      ++count;
-  }
+  for (Value operand : launch.getKernelOperands())
+    count += paramCount(operand.getType());
   return count;
 }
 

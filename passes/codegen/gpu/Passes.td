@@ -80,6 +80,13 @@ def DDLGPUContractionKernelsPass
     before the current slice's mma's. Operands and C may be f32, bf16 or
     f16 in either kernel (converted on load and store).
 
+    With `hopper` (sm_90a), a tf32 / bf16 / fp16 contraction whose
+    operands are already of the compute type and have k or m / n
+    innermost runs as the warp-specialized wgmma kernel of HopperGemm.cpp
+    (128 x 256 tiles, a 4-stage TMA ring, two consumer warpgroups); the
+    host encodes the operands' TMA descriptors at each launch and takes
+    the mma.sync kernel when it cannot.
+
     Runs before ddl-gpu-map-kernels, which maps what is left. The tile
     sizes are this pass's options for now; they become GPU schedules.
   }];
@@ -90,7 +97,9 @@ def DDLGPUContractionKernelsPass
     Option<"threadM", "thread-m", "int64_t", /*default=*/"4", "Rows of C per thread">,
     Option<"threadN", "thread-n", "int64_t", /*default=*/"4", "Columns of C per thread">,
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
-           "Compute type: fp32 (SIMT), or tf32, bf16, fp16 (tensor cores, CUDA sm_80+)">
+           "Compute type: fp32 (SIMT), or tf32, bf16, fp16 (tensor cores, CUDA sm_80+)">,
+    Option<"hopper", "hopper", "bool", /*default=*/"false",
+           "Run tensor-core contractions as Hopper kernels (wgmma fed by TMA; sm_90a) where they apply, the mma.sync kernel where TMA cannot be had">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::NVVM::NVVMDialect",
@@ -137,6 +146,23 @@ def DDLGPUMergeKernelModulesPass
     `<func>_kernel`, made unique), helper functions kept once, and the
     launches pointed at it.
   }];
+}
+
+def DDLGPUByValueParamsPass
+    : Pass<"ddl-gpu-by-value-params", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Make the host-pointer parameters of kernels 128-byte __grid_constant__ parameters passed by value";
+  let description = [{
+    The first `ddl.tensor_map_params` (a kernel attribute) parameters of a
+    kernel are TMA descriptors (CUtensorMap: 128 bytes, 64-byte aligned)
+    that the host encoded into stack slots (`!llvm.ptr` operands of the
+    launch): ddl-gpu-to-host passes each slot as the parameter's value,
+    and this pass, run on the NVVM kernels after convert-gpu-to-nvvm
+    (which drops argument attributes), gives the parameter `llvm.byval = !llvm.array<128 x i8>`, `llvm.align = 64` and
+    `nvvm.grid_constant`: the descriptor lives in the kernel's parameter
+    space, where TMA reads it by address.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 def DDLGPUToHostPass : Pass<"ddl-gpu-to-host", "::mlir::ModuleOp"> {

@@ -378,7 +378,7 @@ static void test_open(ddl_runtime *rt) {
   expect_open_error(rt, "fake_no_entry", DDL_LOAD_FAILED,
                     "no 'ddl_get_model' symbol");
   expect_open_error(rt, "fake_bad_abi", DDL_ABI_MISMATCH,
-                    "fake_bad_abi.so: ABI version 7, this runtime supports 3");
+                    "fake_bad_abi.so: ABI version 7, this runtime supports 4");
   expect_open_error(rt, "fake_bad_null_model", DDL_LOAD_FAILED,
                     "ddl_get_model() returned NULL");
   expect_open_error(rt, "fake_bad_bad_dtype", DDL_INVALID_MODEL,

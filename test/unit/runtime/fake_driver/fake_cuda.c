@@ -398,3 +398,25 @@ FAKE_EXPORT void fake_gpu_stats(int *live_allocs, int *live_modules,
   *contexts = live_contexts;
   pthread_mutex_unlock(&fake_mutex);
 }
+
+/* Hopper's calls: the fake has no TMA (the models then take their kernels
+ * without it) and no kernel asks for more shared memory than it has. */
+FAKE_EXPORT CUresult cuFuncSetAttribute(void *function, int attribute,
+                                        int value) {
+  FAIL("cuFuncSetAttribute");
+  NEED_CONTEXT();
+  return function && value >= 0 && attribute >= 0 ? FAKE_SUCCESS
+                                                  : FAKE_INVALID_VALUE;
+}
+
+FAKE_EXPORT CUresult cuTensorMapEncodeTiled(
+    void *map, int type, unsigned rank, void *address,
+    const unsigned long long *dims, const unsigned long long *strides,
+    const unsigned *box, const unsigned *element_strides, int interleave,
+    int swizzle, int promotion, int fill) {
+  (void)map, (void)type, (void)rank, (void)address, (void)dims, (void)strides;
+  (void)box, (void)element_strides, (void)interleave, (void)swizzle;
+  (void)promotion, (void)fill;
+  FAIL("cuTensorMapEncodeTiled");
+  return FAKE_INVALID_VALUE;
+}

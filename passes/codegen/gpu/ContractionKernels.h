@@ -1,0 +1,63 @@
+//===- ContractionKernels.h - what the GEMM kernel builders share -*- C++
+//-*-===//
+//
+// ddl-gpu-contraction-kernels (ContractionKernels.cpp) matches contractions
+// and builds their kernels; the Hopper kernel (HopperGemm.cpp) is built
+// from the same match.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DDL_PASSES_CODEGEN_GPU_CONTRACTIONKERNELS_H
+#define DDL_PASSES_CODEGEN_GPU_CONTRACTIONKERNELS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+#include <optional>
+
+namespace ddl::gpugen {
+
+/// A contraction the kernels can run: f32, bf16 or f16 operands (any mix;
+/// the kernels compute in their own type and convert), one m, n and k
+/// loop, any number of batch loops, every operand indexed by a projected
+/// permutation.
+struct Contraction {
+  mlir::linalg::LinalgOp op;
+  unsigned m, n, k;
+  llvm::SmallVector<unsigned> batch;
+};
+
+std::optional<Contraction> matchContraction(mlir::linalg::LinalgOp op);
+
+/// The compute types of the kernels (`precision` option): f32 runs on the
+/// SIMT cores; tf32, bf16 and f16 on the tensor cores, with f32
+/// accumulators.
+enum class Precision { F32, TF32, BF16, F16 };
+
+std::optional<Precision> parsePrecision(llvm::StringRef name);
+llvm::StringRef precisionName(Precision precision);
+
+/// `v` as `type` (floats only: extension, truncation or nothing; bf16 <->
+/// f16 through f32).
+mlir::Value convertFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                         mlir::Type type);
+
+/// Whether the Hopper kernel (wgmma fed by TMA, sm_90a) can run `c` in
+/// `precision`: bf16 or f16 operands already of that type (or f32 ones in
+/// tf32, both with k contiguous), each operand's innermost dimension its k
+/// or its m / n, at most 5 dimensions, and C f32, bf16 or f16.
+bool hopperGemmApplies(const Contraction &c, Precision precision);
+
+/// Builds the Hopper kernel of `c` and, at `b`'s insertion point in the
+/// host code, its launch: the host encodes the operands' TMA descriptors
+/// (ddl_host.device_tensor_map) and launches the kernel when both could be
+/// had; otherwise `fallback` runs, with `b` in the branch that launches
+/// the kernel without TMA. `fillValue` is the value C was filled with (the
+/// accumulators start from it and C is only written), or null (C += A B).
+void buildHopperGemm(mlir::OpBuilder &b, const Contraction &c,
+                     Precision precision, mlir::Value fillValue,
+                     llvm::function_ref<void(mlir::OpBuilder &)> fallback);
+
+} // namespace ddl::gpugen
+
+#endif // DDL_PASSES_CODEGEN_GPU_CONTRACTIONKERNELS_H

@@ -1,0 +1,673 @@
+//===- HopperGemm.cpp - wgmma GEMM kernels fed by TMA (sm_90a) ------------===//
+//
+// The Hopper kernel of ddl-gpu-contraction-kernels (option `hopper`), in the
+// shape of CUTLASS's warp-specialized kernels:
+//
+// * A block of 3 warpgroups computes a 128 x 256 tile of C. Warpgroup 0 is
+//   the producer: one thread issues the TMA copies of A's and B's k-slices
+//   (128 bytes of k per row, the 128-byte swizzle wgmma reads) into a ring
+//   of `stages` shared-memory stages, each with a "full" mbarrier (the
+//   copies' bytes arrive on it) and an "empty" one (the consumers release
+//   the stage). Warpgroups 1 and 2 are the consumers: each waits for a
+//   stage, runs 64 x 256 of the tile as wgmma m64n256k16 (k8 for tf32) on
+//   descriptors of the staged slices, keeps one wgmma group in flight and
+//   releases the stage before. `setmaxnreg` moves registers from the
+//   producer (40) to the consumers (232), whose 128 f32 accumulators a
+//   thread stay in registers.
+// * The epilogue writes the accumulators into C from registers (converted
+//   to C's type, bounds-checked: the tiles at the edges), C = acc after a
+//   folded fill, else C += acc.
+// * Blocks take their tiles in groups of 8 tile rows (the L2 keeps the B
+//   slices a group shares).
+// * TMA descriptors are encoded on the host for each launch (the
+//   operands' addresses, sizes and strides are run-time values) by
+//   ddl_host.device_tensor_map into stack slots, and passed by value
+//   (`__grid_constant__` 128-byte kernel parameters; GPUToHost and
+//   ddl-gpu-by-value-params). When a descriptor cannot be had (no TMA, an
+//   operand outside TMA's limits: unaligned, strides not multiples of 16
+//   bytes), the host launches the mma.sync kernel instead.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/codegen/gpu/ContractionKernels.h"
+#include "passes/lowering/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
+using namespace mlir;
+using namespace ddl::gpugen;
+
+namespace {
+
+/// The kernel's fixed shape (the GPU schedules will choose among shapes).
+constexpr int64_t kConsumers = 2; // warpgroups computing
+constexpr int64_t kBlockM = 64 * kConsumers;
+constexpr int64_t kBlockN = 256;   // one m64n256 wgmma per k step
+constexpr int64_t kStages = 4;     // the shared-memory ring
+constexpr int64_t kRowBytes = 128; // a staged row: the swizzle span
+constexpr int64_t kThreads = 128 * (1 + kConsumers);
+constexpr int64_t kGroupM = 8;              // tile rows per raster group
+constexpr int64_t kStepBytes = 32;          // k of one wgmma: 16 x 16 bits
+constexpr int64_t kSwizzleAtomBytes = 1024; // 8 rows of 128 bytes
+constexpr int64_t kProducerRegisters = 40, kConsumerRegisters = 232;
+constexpr int64_t kWaitTicks = 10000000;
+// ddl_dtype (runtime/include/ddl_model_abi.h) of the staged elements.
+constexpr int32_t kDtypeFloat = 1, kDtypeFloat16 = 10, kDtypeBFloat16 = 16;
+
+/// How one operand (A or B) is staged: `rows` rows of the tile (its m or n
+/// extent), each 128 bytes of k when its k is contiguous (k-major), else
+/// chunks of 128 bytes of m / n per k row (mn-major, 16-bit types only).
+struct Operand {
+  OpOperand *operand = nullptr;
+  unsigned loop = 0; // c.m or c.n
+  int64_t rows = 0;
+  bool kMajor = true;
+  SmallVector<unsigned> dimLoops; // the loop of each memref dimension
+  int64_t elementBytes = 2;
+
+  int64_t rank() const { return dimLoops.size(); }
+  int64_t rowElements() const { return kRowBytes / elementBytes; }
+  int64_t bytes() const { return rows * kRowBytes; }
+  /// Mn-major: bytes of one chunk (a row-elements-wide strip over k).
+  int64_t chunkBytes() const { return rowElements() * kRowBytes; }
+};
+
+std::optional<Operand> planOperand(Contraction c, unsigned index,
+                                   Type compute) {
+  OpOperand &operand = c.op->getOpOperand(index);
+  auto type = cast<MemRefType>(operand.get().getType());
+  if (type.getElementType() != compute || type.getRank() < 2 ||
+      type.getRank() > 5)
+    return std::nullopt;
+  // The innermost dimension must be unit-stride (checked again at run
+  // time, where a dynamic stride is known).
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      (!ShapedType::isDynamic(strides.back()) && strides.back() != 1))
+    return std::nullopt;
+  Operand o;
+  o.operand = &operand;
+  o.loop = index == 0 ? c.m : c.n;
+  o.rows = index == 0 ? kBlockM : kBlockN;
+  o.elementBytes = compute.getIntOrFloatBitWidth() / 8;
+  AffineMap map = c.op.getMatchingIndexingMap(&operand);
+  for (unsigned d = 0; d < map.getNumResults(); ++d)
+    o.dimLoops.push_back(map.getDimPosition(d));
+  unsigned innermost = o.dimLoops.back();
+  if (innermost != c.k && innermost != o.loop)
+    return std::nullopt;
+  o.kMajor = innermost == c.k;
+  // tf32 wgmma reads both operands k-major only.
+  if (!o.kMajor && o.elementBytes != 2)
+    return std::nullopt;
+  return o;
+}
+
+Type computeType(MLIRContext *context, Precision precision) {
+  Builder b(context);
+  switch (precision) {
+  case Precision::BF16:
+    return b.getBF16Type();
+  case Precision::F16:
+    return b.getF16Type();
+  case Precision::TF32:
+    return b.getF32Type();
+  case Precision::F32:
+    break;
+  }
+  return Type();
+}
+
+/// Builds one kernel and its launch.
+class HopperGemmBuilder {
+public:
+  HopperGemmBuilder(Contraction c, Precision precision, Value fillValue)
+      : c(c), precision(precision), fillValue(fillValue),
+        context(c.op->getContext()), loc(c.op.getLoc()) {
+    compute = computeType(context, precision);
+    a = *planOperand(c, 0, compute);
+    bOp = *planOperand(c, 1, compute);
+  }
+
+  void build(OpBuilder &b, function_ref<void(OpBuilder &)> fallback) {
+    SmallVector<Range> ranges = c.op.createLoopRanges(b, loc);
+    SmallVector<Value> sizes;
+    for (Range &r : ranges)
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+    auto [mapA, okA] = encodeTensorMap(b, a);
+    auto [mapB, okB] = encodeTensorMap(b, bOp);
+    Value ok = arith::AndIOp::create(b, loc, okA, okB);
+    auto ifOp = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      ::mlir::gpu::GPUFuncOp kernel = buildKernel(sizes.size());
+      launch(b, kernel, sizes, mapA, mapB);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      fallback(b);
+    }
+  }
+
+private:
+  int64_t stageBytes() const { return a.bytes() + bOp.bytes(); }
+  int64_t barrierOffset() const { return kStages * stageBytes(); }
+  int64_t sharedBytes() const { return barrierOffset() + 2 * kStages * 8; }
+  int64_t blockK() const { return kRowBytes / a.elementBytes; }
+
+  Type ptrType(unsigned space = 0) {
+    return LLVM::LLVMPointerType::get(context, space);
+  }
+
+  /// Host code: the operand's TMA descriptor in a 64-byte aligned stack
+  /// slot of the function, and whether the host could encode it.
+  std::pair<Value, Value> encodeTensorMap(OpBuilder &b, const Operand &o) {
+    Type i64 = b.getI64Type(), i32 = b.getI32Type();
+    auto function = c.op->getParentOfType<FunctionOpInterface>();
+    Value map, dims, strides, box;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&function.getFunctionBody().front());
+      Value one = LLVM::ConstantOp::create(b, loc, i64, 1);
+      auto slot = [&](Type element, int64_t count, unsigned align) {
+        return LLVM::AllocaOp::create(b, loc, ptrType(),
+                                      LLVM::LLVMArrayType::get(element, count),
+                                      one, align)
+            .getResult();
+      };
+      map = slot(b.getI8Type(), 128, 64);
+      dims = slot(i64, 5, 8);
+      strides = slot(i64, 5, 8);
+      box = slot(i32, 5, 4);
+    }
+    Value memref = o.operand->get();
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+    Value aligned =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    Value start = arith::AddIOp::create(
+        b, loc, aligned,
+        arith::MulIOp::create(
+            b, loc, metadata.getOffset(),
+            arith::ConstantIndexOp::create(b, loc, o.elementBytes)));
+    Value startI64 = arith::IndexCastOp::create(b, loc, i64, start);
+    Value address = LLVM::IntToPtrOp::create(b, loc, ptrType(), startI64);
+    auto store = [&](Value array, Type element, int64_t i, Value v) {
+      Value at = LLVM::GEPOp::create(b, loc, ptrType(), element, array,
+                                     ArrayRef<LLVM::GEPArg>{int32_t(i)});
+      LLVM::StoreOp::create(b, loc, v, at);
+    };
+    // Innermost dimension first, as TMA numbers them.
+    for (int64_t i = 0; i < o.rank(); ++i) {
+      int64_t d = o.rank() - 1 - i;
+      store(dims, i64, i,
+            arith::IndexCastOp::create(b, loc, i64, metadata.getSizes()[d]));
+      store(strides, i64, i,
+            arith::IndexCastOp::create(b, loc, i64, metadata.getStrides()[d]));
+      store(box, i32, i,
+            LLVM::ConstantOp::create(
+                b, loc, i32, b.getI32IntegerAttr(boxSize(o, o.dimLoops[d]))));
+    }
+    ModuleOp module = c.op->getParentOfType<ModuleOp>();
+    LLVM::GlobalOp hostGlobal = ddl::lowering::getOrCreateThreadLocalPointer(
+        module, ddl::lowering::kHostGlobal);
+    Value host = LLVM::LoadOp::create(
+        b, loc, ptrType(), LLVM::AddressOfOp::create(b, loc, hostGlobal));
+    using ddl::lowering::HostField;
+    Value ctx = ddl::lowering::loadHostField(b, loc, host, HostField::Context);
+    Value fn =
+        ddl::lowering::loadHostField(b, loc, host, HostField::DeviceTensorMap);
+    int32_t dtype = o.elementBytes == 4          ? kDtypeFloat
+                    : isa<BFloat16Type>(compute) ? kDtypeBFloat16
+                                                 : kDtypeFloat16;
+    auto constant = [&](int32_t v) {
+      return LLVM::ConstantOp::create(b, loc, i32, b.getI32IntegerAttr(v))
+          .getResult();
+    };
+    auto fnType = LLVM::LLVMFunctionType::get(i32, {ptrType(), ptrType(), i32,
+                                                    i32, ptrType(), ptrType(),
+                                                    ptrType(), ptrType(), i32});
+    auto call = LLVM::CallOp::create(
+        b, loc, fnType,
+        ValueRange{fn, ctx, map, constant(dtype), constant(o.rank()), address,
+                   dims, strides, box, constant(kRowBytes)});
+    Value ok = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne,
+                                    call.getResult(), constant(0));
+    return {map, ok};
+  }
+
+  /// The box a TMA copy of `o` moves along the dimension of loop `loop`.
+  int32_t boxSize(const Operand &o, unsigned loop) {
+    if (loop == c.k)
+      return o.kMajor ? o.rowElements() : blockK();
+    if (loop == o.loop)
+      return o.kMajor ? o.rows : o.rowElements();
+    return 1; // a batch loop
+  }
+
+  /// The launch: tiles of C by the batch positions, 3 warpgroups a block.
+  void launch(OpBuilder &b, ::mlir::gpu::GPUFuncOp kernel,
+              ArrayRef<Value> sizes, Value mapA, Value mapB) {
+    auto index = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    Value tiles = arith::MulIOp::create(
+        b, loc, arith::CeilDivSIOp::create(b, loc, sizes[c.m], index(kBlockM)),
+        arith::CeilDivSIOp::create(b, loc, sizes[c.n], index(kBlockN)));
+    Value batch = index(1);
+    for (unsigned d : c.batch)
+      batch = arith::MulIOp::create(b, loc, batch, sizes[d]);
+    SmallVector<Value> operands{mapA, mapB, c.op.getDpsInits()[0]};
+    operands.append(sizes.begin(), sizes.end());
+    if (fillValue)
+      operands.push_back(fillValue);
+    Value shared = arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(sharedBytes())));
+    ::mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {tiles, index(1), batch},
+                                      {index(kThreads), index(1), index(1)},
+                                      shared, operands);
+  }
+
+  /// The kernel, in a gpu.module of its own (merged with the others by
+  /// ddl-gpu-merge-kernel-modules).
+  ::mlir::gpu::GPUFuncOp buildKernel(unsigned numLoops) {
+    ModuleOp module = c.op->getParentOfType<ModuleOp>();
+    module->setAttr(::mlir::gpu::GPUDialect::getContainerModuleAttrName(),
+                    UnitAttr::get(context));
+    OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
+    std::string name = "gemm_wgmma_" + precisionName(precision).str();
+    auto kernelModule = ::mlir::gpu::GPUModuleOp::create(mb, loc, name);
+    SymbolTable(module).insert(kernelModule);
+    OpBuilder kb = OpBuilder::atBlockBegin(kernelModule.getBody());
+    // The dynamic shared memory: one public zero-size global, 1024-byte
+    // aligned (the swizzle atom), everything addressed from it (LLVM 22
+    // folds loads from gpu.dynamic_shared_memory: CODEGEN-NOTES.md).
+    smemGlobal = LLVM::GlobalOp::create(
+        kb, loc, LLVM::LLVMArrayType::get(kb.getI8Type(), 0),
+        /*isConstant=*/false, LLVM::Linkage::External, "ddl_hopper_smem",
+        Attribute(), /*alignment=*/1024, /*addrSpace=*/3);
+    SmallVector<Type> args{ptrType(), ptrType(),
+                           c.op.getDpsInits()[0].getType()};
+    args.append(numLoops, kb.getIndexType());
+    if (fillValue)
+      args.push_back(fillValue.getType());
+    auto kernel = ::mlir::gpu::GPUFuncOp::create(
+        kb, loc, kernelModule.getName(), kb.getFunctionType(args, {}));
+    kernel->setAttr(::mlir::gpu::GPUDialect::getKernelFuncAttrName(),
+                    UnitAttr::get(context));
+    // The two tensor maps lead the parameters (ddl-gpu-by-value-params).
+    kernel->setAttr("ddl.tensor_map_params", mb.getI64IntegerAttr(2));
+    kernel.setKnownBlockSizeAttr(
+        DenseI32ArrayAttr::get(context, {int32_t(kThreads), 1, 1}));
+    Block &body = kernel.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&body);
+    ::mlir::gpu::ReturnOp::create(b, loc);
+    b.setInsertionPointToStart(&body);
+    buildBody(b, kernel);
+    return kernel;
+  }
+
+  // Small helpers over index and i32 values.
+  Value index(OpBuilder &b, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value i32(OpBuilder &b, int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  Value toI32(OpBuilder &b, Value v) {
+    return arith::IndexCastOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value eq(OpBuilder &b, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
+  }
+  Value lt(OpBuilder &b, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y);
+  }
+
+  /// A byte address in the dynamic shared memory.
+  Value shared(OpBuilder &b, Value byteOffset) {
+    Value base = LLVM::AddressOfOp::create(b, loc, smemGlobal);
+    return LLVM::GEPOp::create(b, loc, ptrType(3), b.getI8Type(), base,
+                               ValueRange{toI32(b, byteOffset)});
+  }
+  Value barrier(OpBuilder &b, Value i) {
+    return shared(b, arith::AddIOp::create(
+                         b, loc, index(b, barrierOffset()),
+                         arith::MulIOp::create(b, loc, i, index(b, 8))));
+  }
+
+  void buildBody(OpBuilder &b, ::mlir::gpu::GPUFuncOp kernel) {
+    Value mapA = kernel.getArgument(0), mapB = kernel.getArgument(1);
+    c_ = kernel.getArgument(2);
+    sizes.assign(kernel.getArguments().begin() + 3,
+                 kernel.getArguments().begin() + 3 + c.op.getNumLoops());
+    if (fillValue)
+      fill = kernel.getArguments().back();
+    using ::mlir::gpu::Dimension;
+    Value tid = ::mlir::gpu::ThreadIdOp::create(b, loc, Dimension::x);
+    Value block = ::mlir::gpu::BlockIdOp::create(b, loc, Dimension::x);
+
+    // The tile: blocks in groups of kGroupM tile rows, column-major inside
+    // a group.
+    Value tilesM =
+        arith::CeilDivSIOp::create(b, loc, sizes[c.m], index(b, kBlockM));
+    Value tilesN =
+        arith::CeilDivSIOp::create(b, loc, sizes[c.n], index(b, kBlockN));
+    Value span = arith::MulIOp::create(b, loc, tilesN, index(b, kGroupM));
+    Value firstM = arith::MulIOp::create(
+        b, loc, arith::DivSIOp::create(b, loc, block, span), index(b, kGroupM));
+    Value groupRows = arith::MinSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, tilesM, firstM),
+        index(b, kGroupM));
+    Value inSpan = arith::RemSIOp::create(b, loc, block, span);
+    m0 = arith::MulIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc, firstM, arith::RemSIOp::create(b, loc, inSpan, groupRows)),
+        index(b, kBlockM));
+    n0 = arith::MulIOp::create(
+        b, loc, arith::DivSIOp::create(b, loc, inSpan, groupRows),
+        index(b, kBlockN));
+    ivs.assign(sizes.size(), Value());
+    Value rest = ::mlir::gpu::BlockIdOp::create(b, loc, Dimension::z);
+    for (unsigned d : llvm::reverse(c.batch)) {
+      ivs[d] = arith::RemSIOp::create(b, loc, rest, sizes[d]);
+      rest = arith::DivSIOp::create(b, loc, rest, sizes[d]);
+    }
+
+    // Thread 0 makes the barriers: full[s] completes when the stage's
+    // bytes have landed (one arrival: the producer's expect_tx), empty[s]
+    // when the 4 warps of each consumer have released it.
+    auto first = scf::IfOp::create(b, loc, eq(b, tid, index(b, 0)));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      for (int64_t s = 0; s < kStages; ++s) {
+        NVVM::MBarrierInitOp::create(b, loc, barrier(b, index(b, s)), i32(b, 1),
+                                     Value());
+        NVVM::MBarrierInitOp::create(b, loc, barrier(b, index(b, kStages + s)),
+                                     i32(b, 4 * kConsumers), Value());
+      }
+    }
+    ::mlir::gpu::BarrierOp::create(b, loc);
+
+    Value warpgroup = arith::DivSIOp::create(b, loc, tid, index(b, 128));
+    Value numK =
+        arith::CeilDivSIOp::create(b, loc, sizes[c.k], index(b, blockK()));
+    auto roles = scf::IfOp::create(b, loc, eq(b, warpgroup, index(b, 0)),
+                                   /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(roles.thenBlock());
+      buildProducer(b, tid, numK, mapA, mapB);
+      b.setInsertionPointToStart(roles.elseBlock());
+      buildConsumer(b, tid, warpgroup, numK);
+    }
+  }
+
+  /// Stage `s`, parity of its round `kt / kStages` (xor `flip`).
+  std::pair<Value, Value> stageOf(OpBuilder &b, Value kt, bool flip) {
+    Value s = arith::RemSIOp::create(b, loc, kt, index(b, kStages));
+    Value round = arith::DivSIOp::create(b, loc, kt, index(b, kStages));
+    Value parity = arith::AndIOp::create(b, loc, toI32(b, round), i32(b, 1));
+    if (flip)
+      parity = arith::XOrIOp::create(b, loc, parity, i32(b, 1));
+    return {s, parity};
+  }
+
+  void buildProducer(OpBuilder &b, Value tid, Value numK, Value mapA,
+                     Value mapB) {
+    NVVM::SetMaxRegisterOp::create(b, loc, kProducerRegisters,
+                                   NVVM::SetMaxRegisterAction::decrease);
+    auto one = scf::IfOp::create(b, loc, eq(b, tid, index(b, 0)));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(one.thenBlock());
+    auto loop = scf::ForOp::create(b, loc, index(b, 0), numK, index(b, 1));
+    b.setInsertionPointToStart(loop.getBody());
+    Value kt = loop.getInductionVar();
+    // A fresh barrier counts as released in the round before the first:
+    // waiting on the flipped parity passes at once.
+    auto [s, parity] = stageOf(b, kt, /*flip=*/true);
+    NVVM::MBarrierTryWaitParityOp::create(
+        b, loc, barrier(b, arith::AddIOp::create(b, loc, s, index(b, kStages))),
+        parity, i32(b, kWaitTicks));
+    Value full = barrier(b, s);
+    NVVM::MBarrierArriveExpectTxOp::create(
+        b, loc, Type(), full, i32(b, stageBytes()), NVVM::MemScopeKind::CTA,
+        /*relaxed=*/false, Value());
+    Value stage = arith::MulIOp::create(b, loc, s, index(b, stageBytes()));
+    Value k0 = arith::MulIOp::create(b, loc, kt, index(b, blockK()));
+    copySlice(b, a, mapA, stage, k0, m0, full);
+    copySlice(b, bOp, mapB,
+              arith::AddIOp::create(b, loc, stage, index(b, a.bytes())), k0, n0,
+              full);
+  }
+
+  /// TMA copies of `o`'s slice at k0 (rows from `origin`) to `stage` (a
+  /// shared-memory byte offset), completing on `full`.
+  void copySlice(OpBuilder &b, const Operand &o, Value map, Value stage,
+                 Value k0, Value origin, Value full) {
+    int64_t chunks = o.kMajor ? 1 : o.rows / o.rowElements();
+    for (int64_t j = 0; j < chunks; ++j) {
+      SmallVector<Value> coordinates;
+      for (int64_t i = 0; i < o.rank(); ++i) {
+        unsigned loop = o.dimLoops[o.rank() - 1 - i];
+        Value v = loop == c.k ? k0
+                  : loop == o.loop
+                      ? arith::AddIOp::create(b, loc, origin,
+                                              index(b, j * o.rowElements()))
+                            .getResult()
+                      : ivs[loop];
+        coordinates.push_back(toI32(b, v));
+      }
+      Value destination = LLVM::AddrSpaceCastOp::create(
+          b, loc, ptrType(7),
+          shared(b, arith::AddIOp::create(b, loc, stage,
+                                          index(b, j * o.chunkBytes()))));
+      NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+          b, loc, destination, map, coordinates, full, ValueRange(), Value(),
+          Value(), NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false,
+          NVVM::CTAGroupKindAttr(), Value());
+    }
+  }
+
+  /// The wgmma descriptor of `o`'s staged slice starting at shared byte
+  /// `address` (an i64): start address, leading and stride byte offsets
+  /// (>> 4), 128-byte swizzle. K-major: 8-row atoms 1024 bytes apart (the
+  /// leading offset unused); mn-major: atoms 1024 bytes apart along k,
+  /// chunks `chunkBytes` apart along m / n.
+  Value descriptor(OpBuilder &b, const Operand &o, Value address) {
+    uint64_t leading = o.kMajor ? 1 : o.chunkBytes() >> 4;
+    uint64_t stride = kSwizzleAtomBytes >> 4;
+    uint64_t fixed = (leading << 16) | (stride << 32) | (uint64_t(1) << 62);
+    Type i64 = b.getI64Type();
+    Value start = arith::AndIOp::create(
+        b, loc,
+        arith::ShRUIOp::create(
+            b, loc, address,
+            arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(4))),
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0x3FFF)));
+    return arith::OrIOp::create(
+        b, loc, start,
+        arith::ConstantOp::create(b, loc, IntegerAttr::get(i64, fixed)));
+  }
+
+  /// Bytes a wgmma k step advances in `o`'s slice.
+  int64_t stepAdvance(const Operand &o) {
+    return o.kMajor ? kStepBytes : (kStepBytes / o.elementBytes) * kRowBytes;
+  }
+
+  void buildConsumer(OpBuilder &b, Value tid, Value warpgroup, Value numK) {
+    NVVM::SetMaxRegisterOp::create(b, loc, kConsumerRegisters,
+                                   NVVM::SetMaxRegisterAction::increase);
+    Value consumer = arith::SubIOp::create(b, loc, warpgroup, index(b, 1));
+    Value lane = arith::RemSIOp::create(b, loc, tid, index(b, 32));
+    Type f32 = b.getF32Type();
+    constexpr int64_t accumulators = kBlockN / 2; // 64 x 256 over 128 threads
+    auto accType = LLVM::LLVMStructType::getLiteral(
+        context, SmallVector<Type>(accumulators, f32));
+    Value start = fill ? convertFloat(b, loc, fill, f32)
+                       : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))
+                             .getResult();
+    Value acc = LLVM::UndefOp::create(b, loc, accType);
+    for (int64_t i = 0; i < accumulators; ++i)
+      acc = LLVM::InsertValueOp::create(b, loc, acc, start, i);
+
+    // This consumer's rows of A: 64 k-major rows, or one 64-wide chunk.
+    Value aRows = arith::MulIOp::create(
+        b, loc, consumer, index(b, a.kMajor ? 64 * kRowBytes : a.chunkBytes()));
+    Value smemBase = LLVM::PtrToIntOp::create(
+        b, loc, b.getI64Type(), LLVM::AddressOfOp::create(b, loc, smemGlobal));
+    auto toI64 = [&](Value v) {
+      return arith::IndexCastOp::create(b, loc, b.getI64Type(), v).getResult();
+    };
+    NVVM::WGMMATypes type =
+        precision == Precision::BF16  ? NVVM::WGMMATypes::bf16
+        : precision == Precision::F16 ? NVVM::WGMMATypes::f16
+                                      : NVVM::WGMMATypes::tf32;
+    auto shape = NVVM::MMAShapeAttr::get(context, 64, kBlockN,
+                                         kStepBytes / a.elementBytes);
+
+    auto loop = scf::ForOp::create(b, loc, index(b, 0), numK, index(b, 1),
+                                   ValueRange{acc});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value kt = loop.getInductionVar();
+      auto [s, parity] = stageOf(b, kt, /*flip=*/false);
+      NVVM::MBarrierTryWaitParityOp::create(b, loc, barrier(b, s), parity,
+                                            i32(b, kWaitTicks));
+      Value stage = arith::AddIOp::create(
+          b, loc, smemBase,
+          toI64(arith::MulIOp::create(b, loc, s, index(b, stageBytes()))));
+      Value aStart = arith::AddIOp::create(b, loc, stage, toI64(aRows));
+      Value bStart = arith::AddIOp::create(
+          b, loc, stage,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(a.bytes())));
+      Value sums = loop.getRegionIterArgs()[0];
+      NVVM::WgmmaFenceAlignedOp::create(b, loc);
+      for (int64_t step = 0; step < kRowBytes / kStepBytes; ++step) {
+        auto at = [&](Value base, const Operand &o) {
+          return descriptor(
+              b, o,
+              arith::AddIOp::create(
+                  b, loc, base,
+                  arith::ConstantOp::create(
+                      b, loc, b.getI64IntegerAttr(step * stepAdvance(o)))));
+        };
+        sums = NVVM::WgmmaMmaAsyncOp::create(
+            b, loc, accType, sums, at(aStart, a), at(bStart, bOp), shape, type,
+            type, NVVM::WGMMATypes::f32, NVVM::WGMMAScaleOut::one,
+            NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
+            a.kMajor ? NVVM::MMALayout::row : NVVM::MMALayout::col,
+            bOp.kMajor ? NVVM::MMALayout::col : NVVM::MMALayout::row,
+            NVVM::MMAIntOverflowAttr());
+      }
+      NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+      // One group in flight: the one before is done, its stage released
+      // (one arrival per warp).
+      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
+      Value release = arith::AndIOp::create(
+          b, loc, eq(b, lane, index(b, 0)),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, kt,
+                                index(b, 0)));
+      auto ifOp = scf::IfOp::create(b, loc, release);
+      {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        auto [previous, unused] =
+            stageOf(b, arith::SubIOp::create(b, loc, kt, index(b, 1)), false);
+        (void)unused;
+        NVVM::MBarrierArriveOp::create(
+            b, loc, b.getI64Type(),
+            barrier(b,
+                    arith::AddIOp::create(b, loc, previous, index(b, kStages))),
+            Value());
+      }
+      scf::YieldOp::create(b, loc, sums);
+    }
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+    writeC(b, tid, consumer, loop.getResult(0));
+  }
+
+  /// The accumulators into C. Accumulator 4j + r of a thread holds row
+  /// 16 warp + lane / 4 + 8 (r / 2), column 8j + 2 (lane % 4) + r % 2 of
+  /// the consumer's 64 x 256 (the wgmma D fragment).
+  void writeC(OpBuilder &b, Value tid, Value consumer, Value acc) {
+    Value inGroup = arith::RemSIOp::create(b, loc, tid, index(b, 128));
+    Value warp = arith::DivSIOp::create(b, loc, inGroup, index(b, 32));
+    Value lane = arith::RemSIOp::create(b, loc, inGroup, index(b, 32));
+    Value rowBase = arith::AddIOp::create(
+        b, loc, m0,
+        arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, consumer, index(b, 64)),
+            arith::AddIOp::create(
+                b, loc, arith::MulIOp::create(b, loc, warp, index(b, 16)),
+                arith::DivSIOp::create(b, loc, lane, index(b, 4)))));
+    Value columnBase = arith::AddIOp::create(
+        b, loc, n0,
+        arith::MulIOp::create(b, loc,
+                              arith::RemSIOp::create(b, loc, lane, index(b, 4)),
+                              index(b, 2)));
+    AffineMap map = c.op.getMatchingIndexingMap(&c.op->getOpOperand(2));
+    Type outType = cast<MemRefType>(c_.getType()).getElementType();
+    for (int64_t j = 0; j < kBlockN / 8; ++j)
+      for (int64_t r = 0; r < 4; ++r) {
+        Value row =
+            arith::AddIOp::create(b, loc, rowBase, index(b, 8 * (r / 2)));
+        Value column =
+            arith::AddIOp::create(b, loc, columnBase, index(b, 8 * j + r % 2));
+        Value inside = arith::AndIOp::create(b, loc, lt(b, row, sizes[c.m]),
+                                             lt(b, column, sizes[c.n]));
+        auto ifOp = scf::IfOp::create(b, loc, inside);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        SmallVector<Value> at = ivs;
+        at[c.m] = row;
+        at[c.n] = column;
+        SmallVector<Value> indices;
+        for (unsigned d = 0; d < map.getNumResults(); ++d)
+          indices.push_back(at[map.getDimPosition(d)]);
+        Value sum = LLVM::ExtractValueOp::create(b, loc, acc, 4 * j + r);
+        if (!fill)
+          sum = arith::AddFOp::create(
+              b, loc,
+              convertFloat(b, loc, memref::LoadOp::create(b, loc, c_, indices),
+                           b.getF32Type()),
+              sum);
+        memref::StoreOp::create(b, loc, convertFloat(b, loc, sum, outType), c_,
+                                indices);
+      }
+  }
+
+  Contraction c;
+  Precision precision;
+  Value fillValue;
+  MLIRContext *context;
+  Location loc;
+  Type compute;
+  Operand a, bOp;
+  LLVM::GlobalOp smemGlobal;
+  // Inside the kernel.
+  Value c_, fill, m0, n0;
+  SmallVector<Value> sizes, ivs;
+};
+
+} // namespace
+
+bool ddl::gpugen::hopperGemmApplies(const Contraction &c, Precision precision) {
+  Type compute = computeType(c.op->getContext(), precision);
+  return compute && planOperand(c, 0, compute) && planOperand(c, 1, compute);
+}
+
+void ddl::gpugen::buildHopperGemm(OpBuilder &b, const Contraction &c,
+                                  Precision precision, Value fillValue,
+                                  function_ref<void(OpBuilder &)> fallback) {
+  HopperGemmBuilder(c, precision, fillValue).build(b, fallback);
+}
