@@ -21,7 +21,7 @@ namespace ddl::lowering {
 
 using namespace mlir;
 
-static constexpr uint32_t kABIVersion = 3; // DDL_MODEL_ABI_VERSION
+static constexpr uint32_t kABIVersion = 4; // DDL_MODEL_ABI_VERSION
 /// Status of `run` when a run-time check failed (DDL_MODEL_ERR_CHECK).
 static constexpr int32_t kStatusCheckFailed = 2;
 /// Status of `run` when an allocation of the model's own failed

@@ -45,9 +45,10 @@ enum class HostField : int32_t {
   DeviceFree = 5,
   DeviceConstant = 6,
   DeviceCopy = 7,
+  DeviceTensorMap = 8,
 };
 /// The number of fields of `ddl_host` (all pointers).
-inline constexpr int32_t kNumHostFields = 8;
+inline constexpr int32_t kNumHostFields = 9;
 
 /// Loads the pointer in `field` of the `ddl_host` that `host` points to.
 mlir::Value loadHostField(mlir::OpBuilder &b, mlir::Location loc,

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace ddl::gpugen {
 #define GEN_PASS_DEF_DDLGPUCONTRACTIONKERNELSPASS
@@ -65,6 +66,117 @@ StringRef ddl::gpugen::precisionName(Precision precision) {
     return "fp16";
   }
   return "";
+}
+
+linalg::GenericOp ddl::gpugen::findFoldedEpilogue(const Contraction &c,
+                                                  Operation *initializer) {
+  Value result = c.op->getOperand(2);
+  auto generic =
+      dyn_cast_or_null<linalg::GenericOp>(ddl::codegen::nextAfterKernel(c.op));
+  auto resultType = cast<MemRefType>(result.getType());
+  if (!generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      generic.getNumLoops() != resultType.getRank() ||
+      generic.hasIndexSemantics())
+    return {};
+  OpOperand *init = generic.getDpsInitOperand(0);
+  if (init->get() == result ||
+      !generic.getMatchingIndexingMap(init).isIdentity() ||
+      !generic.getRegionOutputArgs()[0].use_empty() ||
+      !isa<FloatType>(getElementTypeOrSelf(init->get().getType())))
+    return {};
+  int readsResult = 0;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    if (input->get() == result) {
+      if (!map.isIdentity())
+        return {};
+      ++readsResult;
+      continue;
+    }
+    if (!isa<MemRefType>(input->get().getType()) ||
+        !map.isProjectedPermutation())
+      return {};
+  }
+  if (readsResult != 1)
+    return {};
+  Block &body = generic.getRegion().front();
+  for (Operation &op : body.without_terminator()) {
+    if (!OpTrait::hasElementwiseMappableTraits(&op) || op.getNumResults() != 1)
+      return {};
+    for (Value operand : op.getOperands())
+      if (operand.getParentBlock() != &body &&
+          !operand.getDefiningOp<arith::ConstantOp>())
+        return {};
+  }
+  for (Operation *user : result.getUsers())
+    if (user != c.op && user != generic && user != initializer &&
+        !isa<memref::DeallocOp>(user))
+      return {};
+  return generic;
+}
+
+SmallVector<Value> ddl::gpugen::epilogueBuffers(const Contraction &c) {
+  SmallVector<Value> buffers;
+  if (!c.epilogue)
+    return buffers;
+  for (Value v : c.epilogue->getOperands())
+    if (v != c.op->getOperand(2) && !llvm::is_contained(buffers, v))
+      buffers.push_back(v);
+  return buffers;
+}
+
+void ddl::gpugen::writeCElement(OpBuilder &b, Location loc,
+                                const Contraction &c, ArrayRef<Value> at,
+                                Value sum, bool filled,
+                                function_ref<Value(Value)> remap) {
+  linalg::LinalgOp op = c.op;
+  OpOperand &out = op->getOpOperand(2);
+  AffineMap outMap = op.getMatchingIndexingMap(&out);
+  // C's indices; also the epilogue's loop position (it reads C with the
+  // identity map).
+  SmallVector<Value> indices;
+  for (unsigned d = 0; d < outMap.getNumResults(); ++d)
+    indices.push_back(at[outMap.getDimPosition(d)]);
+  Value cMemref = remap(out.get());
+  Type cType = getElementTypeOrSelf(out.get().getType());
+  if (!filled)
+    sum = arith::AddFOp::create(
+        b, loc,
+        convertFloat(b, loc, memref::LoadOp::create(b, loc, cMemref, indices),
+                     b.getF32Type()),
+        sum);
+  Value value = convertFloat(b, loc, sum, cType);
+  if (!c.epilogue) {
+    memref::StoreOp::create(b, loc, value, cMemref, indices);
+    return;
+  }
+  linalg::GenericOp generic = c.epilogue;
+  Block &body = generic.getRegion().front();
+  IRMapping mapping;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    Value arg = body.getArgument(input->getOperandNumber());
+    if (input->get() == out.get()) {
+      mapping.map(arg, value);
+      continue;
+    }
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    SmallVector<Value> at;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      at.push_back(indices[map.getDimPosition(r)]);
+    mapping.map(arg, memref::LoadOp::create(b, loc, remap(input->get()), at));
+  }
+  for (Operation &op : body.without_terminator()) {
+    for (Value operand : op.getOperands())
+      if (auto constant = operand.getDefiningOp<arith::ConstantOp>();
+          constant && !mapping.contains(operand))
+        mapping.map(operand, b.clone(*constant)->getResult(0));
+    b.clone(op, mapping);
+  }
+  memref::StoreOp::create(b, loc,
+                          mapping.lookup(body.getTerminator()->getOperand(0)),
+                          remap(generic.getDpsInits()[0]), indices);
 }
 
 Value ddl::gpugen::convertFloat(OpBuilder &b, Location loc, Value v,
@@ -210,7 +322,6 @@ protected:
   /// C[row, column] (+)= `sum` (an f32), inside C's bounds; C += sum, or
   /// C = sum after a folded fill.
   void accumulateIntoC(Value row, Value column, Value sum) {
-    OpOperand &out = c.op->getOpOperand(2);
     SmallVector<Value> at = ivs;
     at[c.m] = row;
     at[c.n] = column;
@@ -220,15 +331,8 @@ protected:
     auto ifOp = scf::IfOp::create(b, loc, inBounds);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    SmallVector<Value> indices = indicesOf(out, at);
-    Type outType = cast<MemRefType>(out.get().getType()).getElementType();
-    if (!fillValue)
-      sum = arith::AddFOp::create(
-          b, loc,
-          convert(memref::LoadOp::create(b, loc, out.get(), indices),
-                  b.getF32Type()),
-          sum);
-    memref::StoreOp::create(b, loc, convert(sum, outType), out.get(), indices);
+    writeCElement(b, loc, c, at, sum, /*filled=*/bool(fillValue),
+                  [](Value v) { return v; });
   }
 
   OpBuilder &b;
@@ -893,7 +997,11 @@ struct DDLGPUContractionKernelsPass final
       Value fillValue = init.value && isa<FloatType>(init.value.getType())
                             ? init.value
                             : Value();
-      OpBuilder b(c.op);
+      // An elementwise consumer of C (the rounding to bf16, a bias, an
+      // activation) applied by the kernel's stores: the kernel goes where
+      // the consumer was (only allocations and effect-free ops between).
+      c.epilogue = findFoldedEpilogue(c, init.initializer);
+      OpBuilder b(c.epilogue ? c.epilogue.getOperation() : c.op.getOperation());
       auto buildMma = [&](OpBuilder &at) {
         if (*compute == Precision::TF32)
           Tf32MmaKernelBuilder(at, c, fillValue).build();
@@ -907,6 +1015,8 @@ struct DDLGPUContractionKernelsPass final
       else
         buildMma(b);
       c.op->erase();
+      if (c.epilogue)
+        c.epilogue->erase();
       if (fillValue && init.initializer)
         init.initializer->erase();
     }

@@ -25,9 +25,38 @@ struct Contraction {
   mlir::linalg::LinalgOp op;
   unsigned m, n, k;
   llvm::SmallVector<unsigned> batch;
+  /// An elementwise consumer of C folded into the kernel's stores
+  /// (findFoldedEpilogue), or null.
+  mlir::linalg::GenericOp epilogue = {};
 };
 
 std::optional<Contraction> matchContraction(mlir::linalg::LinalgOp op);
+
+/// The linalg.generic right after `c` (nextAfterKernel) that the kernel can
+/// apply as it writes C, instead of writing C: all loops parallel, C read
+/// with the identity map as one input, its other inputs (a bias, a
+/// residual) read through projected permutations, its one output a
+/// different buffer written with the identity map and not read, a body of
+/// elementwise ops on its arguments and constants; and nothing else reads
+/// C (its only users the kernel, its initialization and deallocation).
+/// Such are the rounding of an f32-accumulated product to bf16 / f16, a
+/// bias, an activation. Null when there is none.
+mlir::linalg::GenericOp findFoldedEpilogue(const Contraction &c,
+                                           mlir::Operation *initializer);
+
+/// Writes the finished f32 dot product `sum` of C's element at the loop
+/// position `at` (one value per loop of the contraction; batch, m and n
+/// set): C = sum after a folded fill (`filled`), else C += sum, in C's
+/// type; through c.epilogue when there is one (its body applied to that
+/// value and its other inputs there, the result stored into its output,
+/// C not written). `remap` gives the kernel's value of a memref of the
+/// host code (the identity for kernels that capture them).
+void writeCElement(mlir::OpBuilder &b, mlir::Location loc, const Contraction &c,
+                   llvm::ArrayRef<mlir::Value> at, mlir::Value sum, bool filled,
+                   llvm::function_ref<mlir::Value(mlir::Value)> remap);
+
+/// The memrefs c.epilogue reads or writes besides C (none without one).
+llvm::SmallVector<mlir::Value> epilogueBuffers(const Contraction &c);
 
 /// The compute types of the kernels (`precision` option): f32 runs on the
 /// SIMT cores; tf32, bf16 and f16 on the tensor cores, with f32

@@ -38,6 +38,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
@@ -267,6 +268,7 @@ private:
     operands.append(sizes.begin(), sizes.end());
     if (fillValue)
       operands.push_back(fillValue);
+    operands.append(epilogueBuffers(c));
     Value shared = arith::ConstantOp::create(
         b, loc, b.getI32IntegerAttr(static_cast<int32_t>(sharedBytes())));
     ::mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {tiles, index(1), batch},
@@ -297,6 +299,8 @@ private:
     args.append(numLoops, kb.getIndexType());
     if (fillValue)
       args.push_back(fillValue.getType());
+    for (Value buffer : epilogueBuffers(c))
+      args.push_back(buffer.getType());
     auto kernel = ::mlir::gpu::GPUFuncOp::create(
         kb, loc, kernelModule.getName(), kb.getFunctionType(args, {}));
     kernel->setAttr(::mlir::gpu::GPUDialect::getKernelFuncAttrName(),
@@ -344,11 +348,15 @@ private:
 
   void buildBody(OpBuilder &b, ::mlir::gpu::GPUFuncOp kernel) {
     Value mapA = kernel.getArgument(0), mapB = kernel.getArgument(1);
-    c_ = kernel.getArgument(2);
-    sizes.assign(kernel.getArguments().begin() + 3,
-                 kernel.getArguments().begin() + 3 + c.op.getNumLoops());
+    hostBuffers.map(c.op->getOperand(2), kernel.getArgument(2));
+    unsigned next = 3;
+    sizes.assign(kernel.getArguments().begin() + next,
+                 kernel.getArguments().begin() + next + c.op.getNumLoops());
+    next += c.op.getNumLoops();
     if (fillValue)
-      fill = kernel.getArguments().back();
+      fill = kernel.getArgument(next++);
+    for (Value buffer : epilogueBuffers(c))
+      hostBuffers.map(buffer, kernel.getArgument(next++));
     using ::mlir::gpu::Dimension;
     Value tid = ::mlir::gpu::ThreadIdOp::create(b, loc, Dimension::x);
     Value block = ::mlir::gpu::BlockIdOp::create(b, loc, Dimension::x);
@@ -615,8 +623,6 @@ private:
         arith::MulIOp::create(b, loc,
                               arith::RemSIOp::create(b, loc, lane, index(b, 4)),
                               index(b, 2)));
-    AffineMap map = c.op.getMatchingIndexingMap(&c.op->getOpOperand(2));
-    Type outType = cast<MemRefType>(c_.getType()).getElementType();
     for (int64_t j = 0; j < kBlockN / 8; ++j)
       for (int64_t r = 0; r < 4; ++r) {
         Value row =
@@ -631,18 +637,9 @@ private:
         SmallVector<Value> at = ivs;
         at[c.m] = row;
         at[c.n] = column;
-        SmallVector<Value> indices;
-        for (unsigned d = 0; d < map.getNumResults(); ++d)
-          indices.push_back(at[map.getDimPosition(d)]);
         Value sum = LLVM::ExtractValueOp::create(b, loc, acc, 4 * j + r);
-        if (!fill)
-          sum = arith::AddFOp::create(
-              b, loc,
-              convertFloat(b, loc, memref::LoadOp::create(b, loc, c_, indices),
-                           b.getF32Type()),
-              sum);
-        memref::StoreOp::create(b, loc, convertFloat(b, loc, sum, outType), c_,
-                                indices);
+        writeCElement(b, loc, c, at, sum, /*filled=*/bool(fill),
+                      [&](Value v) { return hostBuffers.lookup(v); });
       }
   }
 
@@ -654,8 +651,9 @@ private:
   Type compute;
   Operand a, bOp;
   LLVM::GlobalOp smemGlobal;
-  // Inside the kernel.
-  Value c_, fill, m0, n0;
+  // Inside the kernel: the kernel's values of the host's buffers.
+  IRMapping hostBuffers;
+  Value fill, m0, n0;
   SmallVector<Value> sizes, ivs;
 };
 

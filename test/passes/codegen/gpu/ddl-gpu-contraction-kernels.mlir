@@ -83,3 +83,61 @@ func.func @filled(%a: memref<64x32xf32>, %b: memref<32x16xf32>) -> memref<64x16x
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>)
   return %c : memref<64x16xf32>
 }
+
+// -----
+
+// An elementwise consumer of C (a bias along n, then a ReLU, into another
+// buffer) folds into the kernel's stores: the kernel goes where the
+// consumer was, loads the bias at the element's column, stores the result
+// into the consumer's output; C is neither read nor written, and it and
+// its fill go.
+// CHECK-LABEL: func.func @bias_relu
+// CHECK-NOT:     linalg.fill
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<64x16xf32>
+// CHECK:         gpu.launch
+// CHECK:           scf.if
+// CHECK:             %[[BIAS:.*]] = memref.load %arg2[%{{.*}}] : memref<16xf32>
+// CHECK:             %[[SUM:.*]] = arith.addf %{{.*}}, %[[BIAS]]
+// CHECK:             %[[RELU:.*]] = arith.maximumf %[[SUM]], %{{.*}}
+// CHECK:             memref.store %[[RELU]], %[[OUT]]
+// CHECK-NOT:     linalg.generic
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+func.func @bias_relu(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %bias: memref<16xf32>) -> memref<64x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<64x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x16xf32>)
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>)
+  %out = memref.alloc() : memref<64x16xf32>
+  linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<64x16xf32>, memref<16xf32>) outs(%out : memref<64x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  return %out : memref<64x16xf32>
+}
+
+// -----
+
+// C is read again after the consumer: the consumer stays (C is written).
+// CHECK-LABEL: func.func @c_read_later
+// CHECK:         gpu.launch
+// CHECK:         linalg.generic
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @c_read_later(%a: memref<64x32xf32>, %b: memref<32x16xf32>, %out: memref<64x16xf32>, %again: memref<64x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<64x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<64x16xf32>)
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x16xf32>) outs(%c : memref<64x16xf32>)
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<64x16xf32>) outs(%out : memref<64x16xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.negf %x : f32
+    linalg.yield %r : f32
+  }
+  memref.copy %c, %again : memref<64x16xf32> to memref<64x16xf32>
+  return
+}
