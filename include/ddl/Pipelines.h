@@ -41,6 +41,9 @@ struct CPUPipelineOptions {
   int64_t quantizeGroup = 64;
   /// Layers (by a substring of their location) that stay in float.
   std::vector<std::string> quantizeKeep;
+  /// bf16 / f16 convolutions as GEMMs (the GPU pipeline sets it: its GEMM
+  /// kernels take half operands; the CPU's do not).
+  bool halfGemmConvolutions = false;
 };
 
 /// Options that shape the GPU pipeline (`ddlc --target=cuda|rocm`).

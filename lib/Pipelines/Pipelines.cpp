@@ -49,7 +49,9 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
   // Convolutions run channels-last where a kernel exists for that layout.
   if (options.vectorize)
     addPipeline(pm, "func.func(nn-channels-last),canonicalize");
-  pm.addPass(lowering::createConvertNNToLinalgPass());
+  lowering::ConvertNNToLinalgPassOptions toLinalg;
+  toLinalg.halfGemmConvolutions = options.halfGemmConvolutions;
+  pm.addPass(lowering::createConvertNNToLinalgPass(toLinalg));
   addPipeline(pm, "canonicalize,cse,"
                   "ddl-fuse-elementwise,"
                   "canonicalize,cse");
@@ -139,6 +141,7 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
   // attn.flex from a frontend becomes linalg (ddl-flex-to-linalg).
   CPUPipelineOptions graphOptions = graph;
   graphOptions.fuseAttention = false;
+  graphOptions.halfGemmConvolutions = true;
   buildGraphToLinalgPipeline(pm, graphOptions);
   pm.addPass(attention::createDDLFlexToLinalgPass());
   pm.addPass(quant::createDDLLowbitToLinalgPass());

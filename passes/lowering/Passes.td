@@ -23,6 +23,13 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
 
     An nn op without a lowering is reported as an error naming the op.
   }];
+  let options = [
+    Option<"halfGemmConvolutions", "half-gemm-convolutions", "bool",
+           /*default=*/"false",
+           "Lower group-1 bf16 / f16 2-D convolutions as channels-last im2col "
+           "GEMMs accumulating in f32 (the GPU pipeline, whose GEMM kernels "
+           "take half operands), as f32 ones always are">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",

@@ -343,6 +343,30 @@ def test_cuda_products_of_tma_friendly_shapes(precision, dtype, m, n, k):
 
 
 @needs_cuda
+@pytest.mark.parametrize("precision, dtype", [("bf16", torch.bfloat16), ("fp16", torch.float16)])
+@pytest.mark.parametrize("stride, padding", [(1, 1), (2, 0)])
+def test_cuda_half_convolution_products(precision, dtype, stride, padding):
+    """bf16 / fp16 convolutions run as im2col GEMMs on the tensor cores
+    (the Hopper kernel where TMA takes the operands), accumulating in f32
+    and rounded once, the bias added in f32; the filter a run-time input
+    (an unfrozen parameter)."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 64, 15, 15, device="cuda", dtype=dtype)
+    w = torch.randn(96, 64, 3, 3, device="cuda", dtype=dtype) / 24
+    bias = torch.randn(96, device="cuda", dtype=dtype)
+
+    def products(x, w, bias):
+        return torch.nn.functional.conv2d(x, w, bias, stride=stride, padding=padding)
+
+    compiled = ddl.compile(products, (x, w, bias), device="cuda", precision=precision)
+    got = compiled(x, w, bias)
+    want = products(x.double(), w.double(), bias.double())
+    assert got.dtype == dtype and got.shape == want.shape
+    error = _relative_error(got, want)
+    assert error <= PRECISION_BOUNDS[precision], f"{precision}: relative error {error:.2e}"
+
+
+@needs_cuda
 @pytest.mark.parametrize("quantize", ["int8", "int4"])
 def test_cuda_quantized_layers_match_the_cpu_kernels(quantize):
     """The GPU runs quantized layers through the reference lowering

@@ -172,7 +172,10 @@ inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
 
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateContractionPatterns(mlir::RewritePatternSet &patterns);
-void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);
+/// `halfGemms`: bf16 / f16 group-1 convolutions become GEMMs too (the
+/// GPU pipeline; ConvertNNToLinalgPass's half-gemm-convolutions).
+void populateConvolutionPatterns(mlir::RewritePatternSet &patterns,
+                                 bool halfGemms = false);
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);

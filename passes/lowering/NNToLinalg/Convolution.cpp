@@ -5,7 +5,8 @@
 // unpadded 1x1 stride-1 ones) on the contraction kernels, depthwise as
 // linalg.depthwise_conv_2d_nhwc_hwc (ddl-depthwise-to-vector); constant
 // filters are rearranged at compile time, run-time ones (inputs) by a
-// transpose. A channels-first op reaches them
+// transpose. In the GPU pipeline (half-gemm-convolutions) group-1 bf16 /
+// f16 ones are GEMMs too, accumulating in f32. A channels-first op reaches them
 // between two transposes (nn-channels-last removes those between
 // convolutions). Everything else pads its input with tensor.pad and runs
 // linalg's NCHW convolution ops where one fits (2-D grouped, 1-D/3-D
@@ -198,7 +199,9 @@ static Value permutedConstant(OpBuilder &b, Location loc, Value weight,
 /// shapes do not match or a constant's data is not available.
 static Value permutedFilter(OpBuilder &b, Location loc, Value weight,
                             ArrayRef<int64_t> perm, RankedTensorType type) {
-  if (weight.getDefiningOp<nn::ConstantOp>())
+  // f32 constants are permuted at compile time; others (a bf16 model's
+  // filters) by a transpose the constant folding may take.
+  if (weight.getDefiningOp<nn::ConstantOp>() && type.getElementType().isF32())
     return permutedConstant(b, loc, weight, perm, type);
   auto wType = cast<RankedTensorType>(weight.getType());
   if (!wType.hasStaticShape() || !type.hasStaticShape() ||
@@ -235,7 +238,29 @@ static Value padChannelsLast(OpBuilder &b, Location loc, Value x,
                   /*channelsLast=*/true);
 }
 
-/// `y` (N H W F) plus `bias` ([F]) when there is one.
+/// `y` as `element` (an f32 accumulator rounded to bf16 / f16), or `y`.
+static Value roundTo(OpBuilder &b, Location loc, Value y, Type element) {
+  auto type = cast<RankedTensorType>(y.getType());
+  if (type.getElementType() == element)
+    return y;
+  unsigned rank = type.getRank();
+  Value init =
+      tensor::EmptyOp::create(b, loc, tensorSizes(b, loc, y), element);
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{y}, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, l,
+                   Value(arith::TruncFOp::create(nb, l, element, args[0])));
+             })
+      .getResult(0);
+}
+
+/// `y` (N H W F) plus `bias` ([F]) when there is one (a narrower bias
+/// extended to y's type).
 static Value addChannelsLastBias(OpBuilder &b, Location loc, Value y,
                                  Value bias) {
   if (!bias)
@@ -255,22 +280,28 @@ static Value addChannelsLastBias(OpBuilder &b, Location loc, Value y,
              b, loc, init.getType(), ValueRange{y, toLowered(b, loc, bias)},
              init, maps, iterators,
              [](OpBuilder &nb, Location l, ValueRange args) {
+               Value bias = args[1];
+               if (bias.getType() != args[0].getType())
+                 bias = arith::ExtFOp::create(nb, l, args[0].getType(), bias);
                linalg::YieldOp::create(
-                   nb, l,
-                   Value(arith::AddFOp::create(nb, l, args[0], args[1])));
+                   nb, l, Value(arith::AddFOp::create(nb, l, args[0], bias)));
              })
       .getResult(0);
 }
 
-/// Whether a 2-D convolution has a channels-last kernel below: f32, static
-/// channels and spatial sizes (any batch), a static filter (constant, or
-/// transposed at run time), group 1 or depthwise. `x` is the lowered input in
-/// the op's own layout.
-static bool hasChannelsLastKernel(nn::ConvOp op, Value x) {
+/// Whether a 2-D convolution has a channels-last kernel below: f32 (or,
+/// with `halfGemms`, bf16 / f16 and group 1: a GEMM accumulating in f32),
+/// static channels and spatial sizes (any batch), a static filter
+/// (constant, or transposed at run time), group 1 or depthwise. `x` is the
+/// lowered input in the op's own layout.
+static bool hasChannelsLastKernel(nn::ConvOp op, Value x, bool halfGemms) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
-  if (xType.getRank() != 4 || !xType.getElementType().isF32() ||
-      !wType.getElementType().isF32() || !wType.hasStaticShape())
+  Type element = xType.getElementType();
+  bool half = halfGemms && op.getGroup() == 1 &&
+              isa<BFloat16Type, Float16Type>(element);
+  if (xType.getRank() != 4 || !(element.isF32() || half) ||
+      wType.getElementType() != element || !wType.hasStaticShape())
     return false;
   for (int64_t d = 1; d < 4; ++d)
     if (xType.isDynamicDim(d))
@@ -280,7 +311,8 @@ static bool hasChannelsLastKernel(nn::ConvOp op, Value x) {
          (wType.getDimSize(1) == 1 && wType.getDimSize(0) == group);
 }
 
-/// A group-1 2-D f32 convolution on a channels-last input as one GEMM, so
+/// A group-1 2-D convolution (f32, or bf16 / f16 accumulating in f32) on
+/// a channels-last input as one GEMM, so
 /// that it runs on the contraction kernels (ddl-select-schedules /
 /// ddl-data-tile take a matmul whose right operand is a constant):
 ///   patches[(n, oh, ow), (kh, kw, c)] = xpad[n, oh*s + kh*d, ow*s + kw*d, c]
@@ -301,9 +333,11 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
   int64_t oh = *getConstantIntValue(outSizes[1]),
           ow = *getConstantIntValue(outSizes[2]);
   int64_t k = kh * kw * c;
-  Type f32 = b.getF32Type();
+  // bf16 / f16 operands accumulate in f32, rounded once at the end.
+  Type element = xType.getElementType();
+  Type acc = accumulatorType(element);
   Value w = permutedFilter(b, loc, op.getWeight(), {0, 2, 3, 1},
-                           RankedTensorType::get({f, k}, f32));
+                           RankedTensorType::get({f, k}, element));
   if (!w)
     return {};
   MLIRContext *ctx = b.getContext();
@@ -318,7 +352,7 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
                 xType.getDimSize(1) == oh && xType.getDimSize(2) == ow;
   if (direct) {
     patches = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({m, k}, f32), x,
+        b, loc, RankedTensorType::get({m, k}, element), x,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
   } else if (win.dilations[1] == 1) {
     // Undilated along W: the KW x C elements of a patch row are contiguous
@@ -330,7 +364,7 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
         b, loc,
         ArrayRef<OpFoldResult>{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
                                b.getIndexAttr(kh), b.getIndexAttr(kw * c)},
-        f32);
+        element);
     AffineMap xMap = AffineMap::get(
         5, 0,
         {dim(0), dim(1) * win.strides[0] + dim(3) * win.dilations[0],
@@ -338,7 +372,7 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
         ctx);
     patches = copyThrough(b, loc, rowsOf, init, xMap);
     patches = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({m, k}, f32), patches,
+        b, loc, RankedTensorType::get({m, k}, element), patches,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4}});
   } else {
     Value xPadded = padChannelsLast(b, loc, x, win);
@@ -347,7 +381,7 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
         ArrayRef<OpFoldResult>{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
                                b.getIndexAttr(kh), b.getIndexAttr(kw),
                                b.getIndexAttr(c)},
-        f32);
+        element);
     AffineMap xMap = AffineMap::get(
         6, 0,
         {dim(0), dim(1) * win.strides[0] + dim(3) * win.dilations[0],
@@ -355,7 +389,7 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
         ctx);
     patches = copyThrough(b, loc, xPadded, init, xMap);
     patches = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get({m, k}, f32), patches,
+        b, loc, RankedTensorType::get({m, k}, element), patches,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
   }
 
@@ -364,7 +398,7 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
   // turn it into a generic). The bias is added after.
   IndexMath im{b, loc};
   OpFoldResult rows = im.mul(batch, im.c(oh * ow));
-  Value init = zeros(b, loc, {rows, b.getIndexAttr(f)}, f32);
+  Value init = zeros(b, loc, {rows, b.getIndexAttr(f)}, acc);
   auto matmul = linalg::MatmulOp::create(b, loc, init.getType(),
                                          ValueRange{patches, w}, init);
   AffineExpr i = dim(0), j = dim(1), r = dim(2);
@@ -374,11 +408,12 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
   matmul.setIndexingMapsAttr(
       b.getArrayAttr({map({i, r}), map({j, r}), map({i, j})}));
   Value nhwf = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({n, oh, ow, f}, f32), matmul.getResult(0),
+      b, loc, RankedTensorType::get({n, oh, ow, f}, acc), matmul.getResult(0),
       ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}},
       ArrayRef<OpFoldResult>{batch, b.getIndexAttr(oh), b.getIndexAttr(ow),
                              b.getIndexAttr(f)});
-  return addChannelsLastBias(b, loc, nhwf, op.getBias());
+  return roundTo(b, loc, addChannelsLastBias(b, loc, nhwf, op.getBias()),
+                 element);
 }
 
 /// A depthwise 2-D f32 convolution on a channels-last input:
@@ -427,7 +462,9 @@ namespace {
 /// The accumulator starts as the broadcast bias; half floats accumulate in
 /// f32.
 struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvLowering(MLIRContext *context, bool halfGemms)
+      : OpRewritePattern(context), halfGemms(halfGemms) {}
+  bool halfGemms;
 
   LogicalResult matchAndRewrite(nn::ConvOp op,
                                 PatternRewriter &rewriter) const override {
@@ -465,7 +502,7 @@ struct ConvLowering final : OpRewritePattern<nn::ConvOp> {
     // The fast kernels are channels-last: a channels-first op reaches them
     // between transposes (nn-channels-last removes those between
     // consecutive convolutions).
-    if (hasChannelsLastKernel(op, x)) {
+    if (hasChannelsLastKernel(op, x, halfGemms)) {
       Value xLast = channelsLast ? x : permuted(rewriter, loc, x, toLast);
       SmallVector<OpFoldResult> outLast =
           applyPermutation(ArrayRef(*outSizes), toLast);
@@ -684,6 +721,8 @@ struct ConvTransposeLowering final : OpRewritePattern<nn::ConvTransposeOp> {
 
 } // namespace
 
-void ddl::lowering::populateConvolutionPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, ConvTransposeLowering>(patterns.getContext());
+void ddl::lowering::populateConvolutionPatterns(RewritePatternSet &patterns,
+                                                bool halfGemms) {
+  patterns.add<ConvLowering>(patterns.getContext(), halfGemms);
+  patterns.add<ConvTransposeLowering>(patterns.getContext());
 }

@@ -119,6 +119,7 @@ static void retypeRemainingUsers(ModuleOp module) {
 namespace {
 struct ConvertNNToLinalgPass final
     : lowering::impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
@@ -126,7 +127,7 @@ struct ConvertNNToLinalgPass final
     RewritePatternSet patterns(context);
     populateElementwisePatterns(patterns);
     populateContractionPatterns(patterns);
-    populateConvolutionPatterns(patterns);
+    populateConvolutionPatterns(patterns, halfGemmConvolutions);
     populatePoolingPatterns(patterns);
     populateReductionPatterns(patterns);
     populateDataMovementPatterns(patterns);
