@@ -16,7 +16,8 @@
 //   thread stay in registers.
 // * The epilogue writes the accumulators into C from registers (converted
 //   to C's type, bounds-checked: the tiles at the edges), C = acc after a
-//   folded fill, else C += acc.
+//   folded fill, else C += acc, or applies C's folded elementwise consumer
+//   and writes its output instead (writeCElement).
 // * Blocks take their tiles in groups of 8 tile rows (the L2 keeps the B
 //   slices a group shares).
 // * TMA descriptors are encoded on the host for each launch (the
