@@ -244,8 +244,7 @@ static Value roundTo(OpBuilder &b, Location loc, Value y, Type element) {
   if (type.getElementType() == element)
     return y;
   unsigned rank = type.getRank();
-  Value init =
-      tensor::EmptyOp::create(b, loc, tensorSizes(b, loc, y), element);
+  Value init = tensor::EmptyOp::create(b, loc, tensorSizes(b, loc, y), element);
   SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
