@@ -256,6 +256,24 @@ def _relative_error(got, want):
     return float(torch.linalg.norm((got.double() - want).flatten()) / torch.linalg.norm(want.flatten()))
 
 
+def _check_half_products(compiled, products, args, precision, dtype, elementwise=True):
+    """Each output of `compiled` on `args` has the dtype and shape of the
+    float64 reference, its relative error within the precision's bound
+    and, with `elementwise`, every element (the edges included) near its
+    float64 value."""
+    got_all = compiled(*args)
+    wants = products(*(a.double() for a in args))
+    if isinstance(wants, torch.Tensor):
+        got_all, wants = (got_all,), (wants,)
+    for got, want in zip(got_all, wants):
+        assert got.dtype == dtype and got.shape == want.shape
+        error = _relative_error(got, want)
+        assert error <= PRECISION_BOUNDS[precision], f"{precision}: relative error {error:.2e}"
+        if elementwise:
+            scale = want.abs().max()
+            assert float((got.double() - want).abs().max() / scale) < 3e-2
+
+
 @needs_cuda
 @pytest.mark.parametrize("precision", ["fp32", "tf32", "bf16", "fp16"])
 def test_cuda_matrix_products_in_each_precision(precision):
@@ -300,15 +318,8 @@ def test_cuda_half_matrix_products_inside_and_at_the_edges(precision, dtype, k):
         return a @ b, torch.nn.functional.linear(a, w), at.transpose(1, 2) @ b
 
     compiled = ddl.compile(products, (a, at, b, w), device="cuda", precision=precision)
-    wants = products(a.double(), at.double(), b.double(), w.double())
-    for got, want in zip(compiled(a, at, b, w), wants):
-        assert got.dtype == dtype and got.shape == want.shape
-        # The sums are f32; the result is rounded to the type once.
-        error = _relative_error(got, want)
-        assert error <= PRECISION_BOUNDS[precision], f"{precision}: relative error {error:.2e}"
-        # Every element, the edges included, near its float64 value.
-        scale = want.abs().max()
-        assert float((got.double() - want).abs().max() / scale) < 3e-2
+    # The sums are f32; the result is rounded to the type once.
+    _check_half_products(compiled, products, (a, at, b, w), precision, dtype)
 
 
 @needs_cuda
@@ -333,13 +344,7 @@ def test_cuda_products_of_tma_friendly_shapes(precision, dtype, m, n, k):
         return torch.nn.functional.linear(x, w, bias), x @ b
 
     compiled = ddl.compile(products, (x, w, b, bias), device="cuda", precision=precision)
-    wants = products(x.double(), w.double(), b.double(), bias.double())
-    for got, want in zip(compiled(x, w, b, bias), wants):
-        assert got.dtype == dtype and got.shape == want.shape
-        error = _relative_error(got, want)
-        assert error <= PRECISION_BOUNDS[precision], f"{precision}: relative error {error:.2e}"
-        scale = want.abs().max()
-        assert float((got.double() - want).abs().max() / scale) < 3e-2
+    _check_half_products(compiled, products, (x, w, b, bias), precision, dtype)
 
 
 @needs_cuda
@@ -359,11 +364,7 @@ def test_cuda_half_convolution_products(precision, dtype, stride, padding):
         return torch.nn.functional.conv2d(x, w, bias, stride=stride, padding=padding)
 
     compiled = ddl.compile(products, (x, w, bias), device="cuda", precision=precision)
-    got = compiled(x, w, bias)
-    want = products(x.double(), w.double(), bias.double())
-    assert got.dtype == dtype and got.shape == want.shape
-    error = _relative_error(got, want)
-    assert error <= PRECISION_BOUNDS[precision], f"{precision}: relative error {error:.2e}"
+    _check_half_products(compiled, products, (x, w, bias), precision, dtype, elementwise=False)
 
 
 @needs_cuda
