@@ -653,13 +653,17 @@ ddl_status ddl_device_launch(ddl_device *d, ddl_stream stream,
 /* TMA's limits (CUDA's cuTensorMapEncodeTiled): checked here so that a
  * tensor outside them takes the kernel without TMA instead of a driver
  * error. */
+/* Bytes of an element TMA copies here; 0 for other types. */
+static int64_t tensor_map_element_bytes(int32_t dtype) {
+  return dtype == DDL_DTYPE_FLOAT                                    ? 4
+         : dtype == DDL_DTYPE_FLOAT16 || dtype == DDL_DTYPE_BFLOAT16 ? 2
+                                                                     : 0;
+}
+
 static bool tensor_map_fits(int32_t dtype, int32_t rank, const void *address,
                             const int64_t *dims, const int64_t *strides,
                             const int32_t *box, int32_t swizzle_bytes) {
-  int64_t bytes = dtype == DDL_DTYPE_FLOAT ? 4
-                  : dtype == DDL_DTYPE_FLOAT16 || dtype == DDL_DTYPE_BFLOAT16
-                      ? 2
-                      : 0;
+  int64_t bytes = tensor_map_element_bytes(dtype);
   if (!bytes || rank < 1 || rank > 5 || !address || !dims || !strides || !box ||
       (uintptr_t)address % 16 || strides[0] != 1)
     return false;
@@ -690,7 +694,7 @@ bool ddl_device_tensor_map(ddl_device *d, void *map, int32_t dtype,
     return false;
   uint64_t sizes[5], byte_strides[5];
   uint32_t boxes[5];
-  int64_t bytes = dtype == DDL_DTYPE_FLOAT ? 4 : 2;
+  int64_t bytes = tensor_map_element_bytes(dtype);
   for (int32_t i = 0; i < rank; ++i) {
     sizes[i] = (uint64_t)dims[i];
     boxes[i] = (uint32_t)box[i];

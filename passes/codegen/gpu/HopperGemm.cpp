@@ -590,9 +590,9 @@ private:
       {
         OpBuilder::InsertionGuard inner(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        auto [previous, unused] =
-            stageOf(b, arith::SubIOp::create(b, loc, kt, index(b, 1)), false);
-        (void)unused;
+        Value previous = arith::RemSIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, kt, index(b, 1)),
+            index(b, kStages));
         NVVM::MBarrierArriveOp::create(
             b, loc, b.getI64Type(),
             barrier(b,
