@@ -9,6 +9,11 @@ For each workload, ddl.compile(..., device="cuda") and then:
               one-element-per-thread kernels of every other op), the number
               of launches, and the run's wall time next to the summed kernel
               time (the difference is launch overhead and gaps)
+  --timeline  one run's events in time order: the driver and runtime calls
+              on the host (CUPTI's API records: what the runtime waits in,
+              allocates, launches) and the kernels and copies on the device,
+              each with its start and duration in microseconds from the call;
+              and the host's own time for a call (perf_counter, no sync)
   --ncu       Nsight Compute on one run (ncu --profile-from-start off, the run
               between cudaProfilerStart and Stop): per kernel its duration,
               SM and memory throughput as % of peak, DRAM bandwidth, tensor
@@ -121,6 +126,43 @@ NCU_METRICS = {
 }
 
 
+def timeline(compiled, inputs, runs):
+    """Prints one run's host API calls and device activity in time order,
+    and the median host time of a call that does not wait for the device."""
+    import time
+    from torch.profiler import ProfilerActivity, profile, record_function
+    with torch.no_grad():
+        for _ in range(3):
+            compiled(*inputs)
+        torch.cuda.synchronize()
+        host = []
+        for _ in range(runs):
+            begin = time.perf_counter()
+            out = compiled(*inputs)
+            host.append((time.perf_counter() - begin) * 1e3)
+            torch.cuda.synchronize()
+            del out
+        torch.cuda.synchronize()
+        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+            with record_function("ddl_call"):
+                out = compiled(*inputs)
+                del out
+            torch.cuda.synchronize()
+    print(f"host time of a call (no sync): median {statistics.median(host):.3f} ms, "
+          f"min {min(host):.3f} ms")
+    events = [e for e in prof.events() if e.name != "ProfilerStep*"]
+    if not events:
+        print("timeline: the profiler recorded nothing")
+        return
+    origin = min(e.time_range.start for e in events)
+    print("\n| start (us) | duration (us) | where | event |")
+    print("|---|---|---|---|")
+    for e in sorted(events, key=lambda e: e.time_range.start):
+        where = "device" if str(e.device_type).endswith("CUDA") else "host"
+        print(f"| {e.time_range.start - origin:.1f} | {e.time_range.elapsed_us():.1f} | {where} "
+              f"| {e.name[:60]} |")
+
+
 def find_ncu():
     ncu = shutil.which("ncu")
     if ncu:
@@ -193,6 +235,8 @@ def main():
                         default=["gemm:4096x4096x4096:bf16", "resnet50:1", "bert_encoder:1"])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--ncu", action="store_true", help="also profile with Nsight Compute")
+    parser.add_argument("--timeline", action="store_true",
+                        help="also print one run's host API calls and device activity in time order")
     parser.add_argument("--ncu-launches", type=int, default=300,
                         help="most kernels ncu profiles per workload")
     parser.add_argument("--ncu-target", help=argparse.SUPPRESS)
@@ -216,6 +260,9 @@ def main():
         for kind, (ms, count) in sorted(kinds.items(), key=lambda kv: -kv[1][0]):
             print(f"| {kind} | {ms:.3f} | {ms / busy:.0%} | {count:.0f} |")
         entry = {"wall_ms": wall, "kinds": kinds}
+        if args.timeline:
+            print(f"\n### {text}: one run's timeline\n")
+            timeline(compiled, inputs, args.runs)
         if args.ncu:
             kernels, why = ncu_profile(text, args.ncu_launches)
             if kernels is None:

@@ -265,7 +265,8 @@ DDL_RUNTIME_API ddl_status ddl_model_run(ddl_model_handle *h,
  * ddl_model_run. Destroying an output after ddl_model_close is safe: the
  * output holds a reference to the device (its context is released with the
  * last one). The outputs are ready when it returns (the run's stream is
- * synchronized). A CPU model is DDL_INVALID_ARGUMENT. */
+ * synchronized), unless the handle is stream-ordered
+ * (ddl_model_set_stream_ordered). A CPU model is DDL_INVALID_ARGUMENT. */
 DDL_RUNTIME_API ddl_status ddl_model_run_on_device(
     ddl_model_handle *h, const ddl_tensor *const *inputs, size_t num_inputs,
     ddl_tensor **outputs, size_t num_outputs);
@@ -294,7 +295,8 @@ DDL_RUNTIME_API ddl_status ddl_model_run_named(ddl_model_handle *h,
  * default stream, 0x2 the per-thread one: torch.cuda.current_stream()
  * .cuda_stream) or a hipStream_t (ROCm). Work the caller queued there
  * before a run is then ordered before it, with no host synchronization;
- * runs still return when their work is done. The stream must outlive its
+ * runs still return when their work is done (unless stream-ordered:
+ * ddl_model_set_stream_ordered). The stream must outlive its
  * use (set DDL_STREAM_OWN before destroying it; ddl_model_close forgets
  * it). Concurrent runs of the handle then share the stream (they stay
  * correct, ordered by it). Not synchronized with runs in progress: set it
@@ -302,6 +304,29 @@ DDL_RUNTIME_API ddl_status ddl_model_run_named(ddl_model_handle *h,
  * DDL_INVALID_ARGUMENT. */
 DDL_RUNTIME_API ddl_status ddl_model_set_stream(ddl_model_handle *h,
                                                 void *stream);
+
+/* Stream-ordered runs (off by default), for callers that order their own
+ * work by streams, as PyTorch does: with `enable`, a ddl_model_run_on_device
+ * on the caller's stream (ddl_model_set_stream) returns once its work is
+ * queued, without waiting for it (on the CUDA pool; ROCm and own streams
+ * still wait). Then:
+ *  - its outputs are ready in the stream's order: work queued on that
+ *    stream after the call sees them; other streams must wait for it;
+ *  - destroying an output frees it in the stream's order (after the work
+ *    queued on that stream before the destroy, with no host wait), so
+ *    the stream must outlive the outputs, and work on other streams that
+ *    reads an output must be done (or ordered before the stream's later
+ *    work) when it is destroyed, as with cuMemFreeAsync;
+ *    ddl_tensor_copy_to_host and ddl_tensor_copy_to_device_buffer of an
+ *    output go on that stream and wait for it;
+ *  - a kernel's failure is reported by a later call that waits for the
+ *    stream, not by the run;
+ *  - ddl_model_set_stream with another stream first waits for the graph
+ *    replays (ddl_model_enable_graph) still queued on the old one.
+ * ddl_model_run (host outputs) always waits. A CPU model is
+ * DDL_INVALID_ARGUMENT. */
+DDL_RUNTIME_API ddl_status ddl_model_set_stream_ordered(ddl_model_handle *h,
+                                                        int enable);
 
 /* Graph mode (CUDA graphs): with `enable`, a run records the model's
  * device work once per set of input shapes and replays it after:

@@ -44,10 +44,15 @@ struct ddl_device;
 /* A device tensor owning `data`, memory of `device` (from
  * ddl_device_alloc, or its pool when `pooled`: ddl_device_alloc_on): it
  * takes a reference to the device and, when destroyed, frees the memory
- * through it and drops the reference. */
+ * through it and drops the reference. With `stream_ordered` (pooled
+ * memory made on the caller's stream `stream` by a stream-ordered run),
+ * copies of it go on that stream and it is freed in that stream's order;
+ * otherwise its free waits for the device first. */
 ddl_status ddl_tensor_adopt_device(int32_t dtype, int32_t rank,
                                    const int64_t *dims, void *data, bool pooled,
-                                   struct ddl_device *device, ddl_tensor **out);
+                                   struct ddl_device *device,
+                                   bool stream_ordered, void *stream,
+                                   ddl_tensor **out);
 
 struct ddl_tensor {
   int32_t dtype;
@@ -63,6 +68,10 @@ struct ddl_tensor {
   /* An owned device tensor's memory is from the device's stream-ordered
    * pool (ddl_device_alloc_on), not a driver allocation. */
   bool pooled;
+  /* Pooled memory of a stream-ordered run: made, copied and freed in the
+   * order of the caller's `stream` (ddl_tensor_adopt_device). */
+  bool stream_ordered;
+  void *stream;
   int64_t num_elements;
   size_t byte_size;
   int64_t dims[DDL_MAX_RANK];

@@ -60,6 +60,12 @@ struct ddl_model_handle {
   /* Why graph mode runs the model normally ("" while it captures); once
    * set, it stays. */
   char graph_fallback[1536];
+
+  /* ddl_model_set_stream_ordered: on-device runs on the caller's stream
+   * return once queued. `ordered_pending` (guarded by graph_mutex) says a
+   * graph replay may still be in flight on the caller's stream. */
+  atomic_int stream_ordered;
+  bool ordered_pending;
 };
 
 /*===-- Descriptor validation
@@ -552,6 +558,9 @@ typedef struct ddl_run_ctx {
   char device_error[1024];
   /* Device models: the stream the run's work goes on. */
   ddl_stream stream;
+  /* A stream-ordered run (ddl_model_set_stream_ordered): its arenas come
+   * from the pool in the stream's order, and nothing waits for it. */
+  bool ordered;
   /* Set when the model copies device memory to the host (it reads a value
    * on the host: such a run cannot be captured). */
   atomic_int read_host;
@@ -631,11 +640,13 @@ static void *run_device_alloc(ddl_run_ctx *run, int64_t bytes, bool from_pool) {
   return p;
 }
 
-/* Arena memory: host memory for a CPU model, device memory otherwise. */
+/* Arena memory: host memory for a CPU model, device memory otherwise
+ * (from the pool for a stream-ordered run: it is freed in the stream's
+ * order, before the work that uses it is done). */
 static void *arena_alloc(ddl_run_ctx *run, size_t bytes) {
   if (!run->h->device)
     return ddl_aligned_alloc(bytes);
-  return run_device_alloc(run, (int64_t)bytes, /*from_pool=*/false);
+  return run_device_alloc(run, (int64_t)bytes, /*from_pool=*/run->ordered);
 }
 
 static void arena_free(ddl_model_handle *h, void *p) {
@@ -662,8 +673,9 @@ static void *host_arena(void *ctx, int64_t bytes) {
     return p;
   }
   /* The first request of a run reuses the handle's buffer when no other
-   * run holds it; it grows to the largest size seen. */
-  if (!run->took_cache) {
+   * run holds it; it grows to the largest size seen. A stream-ordered run
+   * does not: it would give it back before its kernels are done. */
+  if (!run->took_cache && !run->ordered) {
     pthread_mutex_lock(&h->arena_mutex);
     if (!h->arena_in_use) {
       if (h->arena_capacity < (size_t)bytes || !h->arena) {
@@ -701,8 +713,12 @@ static void release_run_arenas(ddl_run_ctx *run) {
     run->h->arena_in_use = false;
     pthread_mutex_unlock(&run->h->arena_mutex);
   }
-  for (int i = 0; i < run->num_owned; ++i)
-    arena_free(run->h, run->owned[i]);
+  for (int i = 0; i < run->num_owned; ++i) {
+    if (run->ordered)
+      ddl_device_free_on(run->h->device, run->stream, run->owned[i], true);
+    else
+      arena_free(run->h, run->owned[i]);
+  }
 }
 
 /*===-- Device callbacks (ddl_host.device_*) ------------------------------===*/
@@ -834,14 +850,15 @@ static void free_output(ddl_model_handle *h, ddl_stream stream, void *data) {
 /* Device output `data` with these dims handed to the caller on `stream`:
  * a new host tensor with a copy of it (ready after a sync of the stream),
  * or with `on_device` a new device tensor owning a copy (`adopt`: owning
- * `data` itself). */
+ * `data` itself), freed in the stream's order if `ordered`. */
 static ddl_status hand_out(ddl_model_handle *h, const ddl_tensor_info *info,
                            const int64_t *dims, void *data, ddl_stream stream,
-                           bool on_device, bool adopt, ddl_tensor **out) {
+                           bool on_device, bool adopt, bool ordered,
+                           ddl_tensor **out) {
   if (on_device && adopt)
     return ddl_tensor_adopt_device(info->dtype, info->rank, dims, data,
                                    ddl_device_has_pool(h->device), h->device,
-                                   out);
+                                   ordered, stream.handle, out);
   if (!on_device) {
     ddl_status s = ddl_tensor_create(info->dtype, info->rank, dims, out);
     if (s == DDL_OK)
@@ -863,7 +880,8 @@ static ddl_status hand_out(ddl_model_handle *h, const ddl_tensor_info *info,
   if ((s = ddl_device_copy(h->device, stream, copy, data, (int64_t)bytes,
                            DDL_COPY_ON_DEVICE)) != DDL_OK ||
       (s = ddl_tensor_adopt_device(info->dtype, info->rank, dims, copy, pooled,
-                                   h->device, out)) != DDL_OK)
+                                   h->device, ordered && pooled, stream.handle,
+                                   out)) != DDL_OK)
     ddl_device_free_on(h->device, stream, copy, pooled);
   return s;
 }
@@ -938,9 +956,18 @@ static ddl_host make_host(ddl_run_ctx *run) {
   return host;
 }
 
+/* Whether a run on `stream` returns once queued: an on-device run on the
+ * caller's stream of a handle set stream-ordered, with a pool (whose
+ * frees are stream-ordered). */
+static bool run_is_ordered(const ddl_model_handle *h, bool on_device,
+                           ddl_stream stream) {
+  return on_device && !stream.own && atomic_load(&h->stream_ordered) &&
+         ddl_device_has_pool(h->device);
+}
+
 /* One run of the model's host code (a device model's work queued on
- * `stream` and waited for). `read_host`, if not NULL, is set when the model
- * read device memory on the host. */
+ * `stream` and waited for, unless the run is stream-ordered). `read_host`,
+ * if not NULL, is set when the model read device memory on the host. */
 static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
                            ddl_tensor **outputs, bool on_device,
                            ddl_stream stream, bool *read_host) {
@@ -959,7 +986,10 @@ static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
                     model_label(h));
   }
 
-  ddl_run_ctx run = {.h = h, .failed_bytes = -1, .stream = stream};
+  ddl_run_ctx run = {.h = h,
+                     .failed_bytes = -1,
+                     .stream = stream,
+                     .ordered = device && run_is_ordered(h, on_device, stream)};
   ddl_host host = make_host(&run);
   /* The model sees device copies of the host inputs, and device inputs
    * (checked to be on this device) as they are. */
@@ -979,8 +1009,9 @@ static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
       device_failed(&run) ? DDL_MODEL_OK : m->run(&host, in_ios, out_ios);
   if (device) {
     /* Kernels may still use the arenas and inputs; a kernel's own failure
-     * shows here. */
-    if (ddl_device_stream_sync(device, stream) != DDL_OK)
+     * shows here. A stream-ordered run frees them in the stream's order
+     * instead (its kernels' failures show at a later synchronization). */
+    if (!run.ordered && ddl_device_stream_sync(device, stream) != DDL_OK)
       record_device_error(&run);
     for (size_t i = 0; i < num_in; ++i)
       ddl_device_free_on(device, stream, device_inputs[i],
@@ -1016,7 +1047,7 @@ static ddl_status run_once(ddl_model_handle *h, const ddl_tensor *const *inputs,
   for (size_t i = 0; i < num_out && s == DDL_OK; ++i) {
     if (device) {
       s = hand_out(h, &m->outputs[i], out_ios[i].dims, out_ios[i].data, stream,
-                   on_device, true, &outputs[i]);
+                   on_device, true, run.ordered, &outputs[i]);
       if (s == DDL_OK && on_device)
         out_ios[i].data = NULL; /* the tensor owns it now */
       else if (s == DDL_DEVICE_ERROR)
@@ -1231,12 +1262,17 @@ static ddl_status graph_replay(ddl_model_handle *h,
                             : DDL_COPY_ON_DEVICE);
   if (s == DDL_OK)
     s = ddl_device_graph_launch(device, g->exec, stream);
+  bool ordered = run_is_ordered(h, on_device, stream);
   for (uint32_t i = 0; i < m->num_outputs && s == DDL_OK; ++i)
     s = hand_out(h, &m->outputs[i], g->output_dims + i * DDL_MAX_RANK,
-                 g->outputs[i], stream, on_device, false, &outputs[i]);
-  /* The outputs are ready, and the graph's buffers free for the next. */
-  if (s == DDL_OK)
+                 g->outputs[i], stream, on_device, false, ordered, &outputs[i]);
+  /* The outputs are ready, and the graph's buffers free for the next.
+   * Stream-ordered: the next replay comes later on the same stream
+   * (ddl_model_set_stream waits before another stream is used). */
+  if (s == DDL_OK && !ordered)
     s = ddl_device_stream_sync(device, stream);
+  if (s == DDL_OK && ordered)
+    h->ordered_pending = true;
   if (s == DDL_OK) {
     ++h->graph_launches;
     return DDL_OK;
@@ -1425,8 +1461,31 @@ ddl_status ddl_model_set_stream(ddl_model_handle *h, void *stream) {
                     "ddl_model_set_stream: model '%s' was opened without a "
                     "device (DDL_NO_DEVICE)",
                     model_label(h));
-  ddl_device_set_stream(h->device, stream != DDL_STREAM_OWN,
-                        stream != DDL_STREAM_OWN ? stream : NULL);
+  /* Stream-ordered runs on the old stream may still be using the
+   * graphs' buffers: wait for them before another stream can start a
+   * replay (the old stream is still alive: it is being replaced). */
+  pthread_mutex_lock(&h->graph_mutex);
+  ddl_stream old;
+  if (h->ordered_pending &&
+      ddl_device_get_stream(h->device, false, &old) == DDL_OK) {
+    bool same = !old.own && stream == old.handle;
+    if (!old.own && !same)
+      s = ddl_device_stream_sync(h->device, old);
+    ddl_device_put_stream(h->device, old);
+    h->ordered_pending = same;
+  }
+  if (s == DDL_OK)
+    ddl_device_set_stream(h->device, stream != DDL_STREAM_OWN,
+                          stream != DDL_STREAM_OWN ? stream : NULL);
+  pthread_mutex_unlock(&h->graph_mutex);
+  return s == DDL_OK ? DDL_OK : device_run_fail_last(h);
+}
+
+ddl_status ddl_model_set_stream_ordered(ddl_model_handle *h, int enable) {
+  ddl_status s = need_device_model(h, "ddl_model_set_stream_ordered");
+  if (s != DDL_OK)
+    return s;
+  atomic_store(&h->stream_ordered, enable != 0);
   return DDL_OK;
 }
 

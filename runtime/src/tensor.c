@@ -170,7 +170,8 @@ ddl_status ddl_tensor_wrap_device(int32_t dtype, int32_t rank,
 
 ddl_status ddl_tensor_adopt_device(int32_t dtype, int32_t rank,
                                    const int64_t *dims, void *data, bool pooled,
-                                   ddl_device *device, ddl_tensor **out) {
+                                   ddl_device *device, bool stream_ordered,
+                                   void *stream, ddl_tensor **out) {
   ddl_status s = ddl_tensor_wrap_device(dtype, rank, dims, data,
                                         ddl_device_get_kind(device),
                                         ddl_device_get_ordinal(device), out);
@@ -180,6 +181,8 @@ ddl_status ddl_tensor_adopt_device(int32_t dtype, int32_t rank,
   (*out)->device = device;
   (*out)->owns_data = true;
   (*out)->pooled = pooled;
+  (*out)->stream_ordered = pooled && stream_ordered;
+  (*out)->stream = stream;
   return DDL_OK;
 }
 
@@ -189,7 +192,10 @@ void ddl_tensor_destroy(ddl_tensor *t) {
   if (t->device) {
     /* Nothing to report a failed free to: the driver's message stays in
      * ddl_last_error. */
-    if (t->owns_data && t->pooled)
+    if (t->owns_data && t->stream_ordered)
+      ddl_device_free_on(t->device, (ddl_stream){t->stream, false}, t->data,
+                         true);
+    else if (t->owns_data && t->pooled)
       ddl_device_free_pooled(t->device, t->data);
     else if (t->owns_data)
       ddl_device_free(t->device, t->data);
@@ -232,13 +238,17 @@ static ddl_status check_copy(const ddl_tensor *t, const void *dst, size_t bytes,
   return DDL_OK;
 }
 
-/* A copy on the device's stream (the caller's, set with
- * ddl_model_set_stream, or an own one), waited for: done when this
- * returns, whatever stream the caller works on next. */
-static ddl_status copy_on_stream(ddl_device *d, void *dst, const void *src,
-                                 size_t bytes, int direction) {
-  ddl_stream stream;
-  ddl_status s = ddl_device_get_stream(d, false, &stream);
+/* A copy of t's data on the device's stream (the caller's, set with
+ * ddl_model_set_stream, or an own one; a stream-ordered tensor's own
+ * stream, where it is made), waited for: done when this returns, whatever
+ * stream the caller works on next. */
+static ddl_status copy_on_stream(const ddl_tensor *t, ddl_device *d, void *dst,
+                                 int direction) {
+  const void *src = t->data;
+  size_t bytes = t->byte_size;
+  ddl_stream stream = {t->stream, false};
+  ddl_status s =
+      t->stream_ordered ? DDL_OK : ddl_device_get_stream(d, false, &stream);
   if (s != DDL_OK)
     return s;
   s = ddl_device_copy(d, stream, dst, src, (int64_t)bytes, direction);
@@ -261,7 +271,7 @@ ddl_status ddl_tensor_copy_to_host(const ddl_tensor *t, void *dst,
   bool opened;
   if ((s = device_of(t, &d, &opened)) != DDL_OK)
     return s;
-  s = copy_on_stream(d, dst, t->data, t->byte_size, DDL_COPY_TO_HOST);
+  s = copy_on_stream(t, d, dst, DDL_COPY_TO_HOST);
   if (opened)
     ddl_device_close(d);
   return s;
@@ -283,7 +293,7 @@ ddl_status ddl_tensor_copy_to_device_buffer(const ddl_tensor *t,
   bool opened;
   if ((s = device_of(t, &d, &opened)) != DDL_OK)
     return s;
-  s = copy_on_stream(d, device_dst, t->data, t->byte_size, DDL_COPY_ON_DEVICE);
+  s = copy_on_stream(t, d, device_dst, DDL_COPY_ON_DEVICE);
   if (opened)
     ddl_device_close(d);
   return s;

@@ -12,8 +12,12 @@ leaves its outputs on the device (ddl_model_run_on_device), and torch
 gets each through DLPack without a copy (the ddl tensor is destroyed with
 torch's tensor; bool outputs, which older torch cannot import, are copied). The run goes
 on torch's current stream (ddl_model_set_stream), so it is ordered after
-the work torch queued there without the host waiting for that work first;
-the call returns when its own work and the output copies are done.
+the work torch queued there without the host waiting for that work first,
+and it is stream-ordered (ddl_model_set_stream_ordered), as torch's own
+operators are: the call returns once its work is queued, the outputs are
+ready in that stream's order, and they are freed in that order when torch
+frees them (use Tensor.record_stream before using one on another stream,
+as for any tensor torch allocated).
 """
 
 import ctypes
@@ -75,6 +79,7 @@ def _library():
             "ddl_model_device_arch": (ctypes.c_char_p, [vp]),
             "ddl_model_close": (None, [vp]),
             "ddl_model_set_stream": (ctypes.c_int, [vp, vp]),
+            "ddl_model_set_stream_ordered": (ctypes.c_int, [vp, ctypes.c_int]),
             "ddl_model_enable_graph": (ctypes.c_int, [vp, ctypes.c_int]),
             "ddl_model_graph_stats": (
                 ctypes.c_int,
@@ -290,6 +295,9 @@ class Model:
             raise RuntimeCallError(
                 f"the compiled model '{path}' runs on device kind {kind}, not on {device or 'cpu'}"
             )
+        if device is not None:
+            _check(lib.ddl_model_set_stream_ordered(handle, 1), "cannot make the runs stream-ordered")
+        self._stream = None  # the stream last given to ddl_model_set_stream
         self.inputs = [_info(lib.ddl_model_input_info(handle, i)) for i in range(lib.ddl_model_num_inputs(handle))]
         self.outputs = [_info(lib.ddl_model_output_info(handle, i)) for i in range(lib.ddl_model_num_outputs(handle))]
         for name, dtype, _ in self.inputs + self.outputs:
@@ -368,7 +376,9 @@ class Model:
             # other, without a host synchronization.
             stream = torch.cuda.current_stream(self.device).cuda_stream
             with self._run_lock:
-                _check(lib.ddl_model_set_stream(self._handle, ctypes.c_void_p(stream)), "cannot set the stream")
+                if stream != self._stream:
+                    _check(lib.ddl_model_set_stream(self._handle, ctypes.c_void_p(stream)), "cannot set the stream")
+                    self._stream = stream
                 _check(
                     lib.ddl_model_run_on_device(self._handle, wrapped, len(tensors), outputs, len(self.outputs)),
                     "the compiled model failed",
@@ -390,7 +400,8 @@ class Model:
             raise RuntimeCallError(
                 f"input {i} ('{name}') is on {t.device}, but the program was compiled for {self.device}"
             )
-        t = t.detach().contiguous()
+        if not t.is_contiguous():
+            t = t.contiguous()
         keep.append(t)
         dims = (ctypes.c_int64 * max(1, t.dim()))(*t.shape)
         keep.append(dims)

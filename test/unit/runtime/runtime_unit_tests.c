@@ -1578,6 +1578,114 @@ static void test_device_streams(ddl_runtime *rt) {
   report("device streams", before);
 }
 
+/* The fake driver's stream and context synchronizations so far. */
+typedef struct {
+  long stream, context;
+} sync_counts;
+
+static sync_counts syncs_of(const char *lib) {
+  sync_counts c = {-1, -1};
+  void *sym = fake_sym(lib, "fake_gpu_syncs");
+  void (*fn)(long *, long *);
+  if (sym) {
+    memcpy(&fn, &sym, sizeof fn);
+    fn(&c.stream, &c.context);
+  }
+  return c;
+}
+
+/* Stream-ordered runs (ddl_model_set_stream_ordered) on the caller's
+ * stream return without waiting; their outputs are copied on that stream
+ * and freed in its order, with no device-wide wait. */
+static void test_stream_ordered(ddl_runtime *rt) {
+  int before = num_failures;
+  const char *lib = "libfake_cuda";
+  set_env("DDL_CUDA_LIBRARY", model_path(lib));
+  ddl_model_handle *h = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_no_readback"), &h));
+  stream_create_fn create = NULL;
+  stream_destroy_fn destroy = NULL;
+  void *sym = fake_sym(lib, "cuStreamCreate");
+  if (sym)
+    memcpy(&create, &sym, sizeof create);
+  sym = fake_sym(lib, "cuStreamDestroy_v2");
+  if (sym)
+    memcpy(&destroy, &sym, sizeof destroy);
+  void *mine = NULL;
+  CHECK(create && destroy && create(&mine, 1) == 0);
+  if (!h || !mine) {
+    ddl_model_close(h);
+    set_env("DDL_CUDA_LIBRARY", NULL);
+    return report("stream-ordered runs", before);
+  }
+  CHECK_OK(ddl_model_set_stream(h, mine));
+  CHECK_OK(ddl_model_set_stream_ordered(h, 1));
+  /* A first run loads the kernels and uploads the constant. */
+  CHECK_OK(run_add(h, 3, 0.0f, 1));
+  int settled = stats_of(lib).allocs;
+
+  ddl_tensor *x = host_input(3), *y = NULL;
+  const ddl_tensor *ins[] = {x};
+  sync_counts s0 = syncs_of(lib);
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &y, 1));
+  sync_counts s1 = syncs_of(lib);
+  CHECK(s1.stream == s0.stream && s1.context == s0.context);
+  long ops = stream_ops_of(lib, mine);
+  CHECK(holds(y, 3, 11.5f)); /* copied on `mine`, and waited for */
+  CHECK(stream_ops_of(lib, mine) == ops + 1);
+  CHECK(syncs_of(lib).stream == s1.stream + 1);
+  /* Freed in the stream's order: a failing device-wide wait is not met. */
+  set_env("FAKE_CUDA_FAIL", "cuCtxSynchronize");
+  ddl_tensor_destroy(y);
+  set_env("FAKE_CUDA_FAIL", NULL);
+  CHECK(stats_of(lib).allocs == settled);
+  CHECK(syncs_of(lib).context == s1.context);
+
+  /* Host outputs, and runs with the mode off, still wait. */
+  s0 = syncs_of(lib);
+  CHECK_OK(run_add(h, 3, 1.0f, 0));
+  CHECK(syncs_of(lib).stream > s0.stream);
+  CHECK_OK(ddl_model_set_stream_ordered(h, 0));
+  s0 = syncs_of(lib);
+  CHECK_OK(ddl_model_run_on_device(h, ins, 1, &y, 1));
+  CHECK(syncs_of(lib).stream == s0.stream + 1);
+  ddl_tensor_destroy(y);
+  CHECK(syncs_of(lib).context == s0.context + 1);
+
+  /* Graph replays: queued without a wait; another stream waits for them
+   * first, the same stream does not. */
+  CHECK_OK(ddl_model_set_stream_ordered(h, 1));
+  CHECK_OK(ddl_model_enable_graph(h, 1));
+  s0 = syncs_of(lib);
+  for (int r = 0; r < 4; ++r)
+    CHECK_OK(run_add(h, 3, (float)r, 1)); /* reads back: 1 wait each */
+  int64_t captures = -1, launches = -1;
+  CHECK_OK(ddl_model_graph_stats(h, &captures, &launches, NULL));
+  CHECK(captures == 1 && launches == 3);
+  CHECK(syncs_of(lib).stream == s0.stream + 4);
+  s0 = syncs_of(lib);
+  CHECK_OK(ddl_model_set_stream(h, mine));
+  CHECK(syncs_of(lib).stream == s0.stream);
+  CHECK_OK(ddl_model_set_stream(h, NULL));
+  CHECK(syncs_of(lib).stream == s0.stream + 1);
+  CHECK_OK(ddl_model_set_stream(h, DDL_STREAM_OWN));
+  CHECK(syncs_of(lib).stream == s0.stream + 1);
+  ddl_model_close(h);
+  ddl_tensor_destroy(x);
+  destroy(mine);
+
+  /* Refusals. */
+  ddl_model_handle *cpu = NULL;
+  CHECK_OK(ddl_model_open(rt, model_path("fake_add_one"), &cpu));
+  CHECK_ERR(ddl_model_set_stream_ordered(cpu, 1), DDL_INVALID_ARGUMENT,
+            "ddl_model_set_stream_ordered: model 'add_one' is a CPU model");
+  ddl_model_close(cpu);
+  CHECK_ERR(ddl_model_set_stream_ordered(NULL, 1), DDL_INVALID_ARGUMENT,
+            "model handle is NULL");
+  set_env("DDL_CUDA_LIBRARY", NULL);
+  report("stream-ordered runs", before);
+}
+
 typedef struct {
   ddl_model_handle *h;
   int ok;
@@ -1826,6 +1934,7 @@ int main(int argc, char **argv) {
   test_device_ordinals(rt);
   test_rocm_resident(rt);
   test_device_streams(rt);
+  test_stream_ordered(rt);
   test_cuda_graph(rt);
   test_cuda_graph_fallback(rt);
   ddl_runtime_destroy(rt);

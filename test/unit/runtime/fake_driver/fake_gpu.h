@@ -517,8 +517,12 @@ static int fake_stream_destroy(void *stream) {
   return rc;
 }
 
+/* Synchronizations asked for so far (fake_gpu_syncs). */
+static long fake_stream_syncs, fake_context_syncs;
+
 FAKE_SHARED int fake_stream_synchronize(void *stream) {
   pthread_mutex_lock(&fake_mutex);
+  ++fake_stream_syncs;
   fake_stream *s;
   int rc = fake_stream_of(stream, &s);
   if (rc == FAKE_SUCCESS && s && s->capturing) {
@@ -532,6 +536,7 @@ FAKE_SHARED int fake_stream_synchronize(void *stream) {
 /* Context-wide synchronization: refused while anything captures. */
 static int fake_context_synchronize(void) {
   pthread_mutex_lock(&fake_mutex);
+  ++fake_context_syncs;
   int capturing = fake_active_captures > 0;
   if (capturing)
     fake_invalidate(fake_capturing_here);
@@ -685,6 +690,14 @@ FAKE_EXPORT long fake_gpu_stream_ops(void *stream) {
     ops = s ? s->ops : fake_default_ops;
   pthread_mutex_unlock(&fake_mutex);
   return ops;
+}
+
+/* For the tests: stream and context synchronizations so far. */
+FAKE_EXPORT void fake_gpu_syncs(long *stream_syncs, long *context_syncs) {
+  pthread_mutex_lock(&fake_mutex);
+  *stream_syncs = fake_stream_syncs;
+  *context_syncs = fake_context_syncs;
+  pthread_mutex_unlock(&fake_mutex);
 }
 
 /* For the tests: the copies made so far, by direction. */
