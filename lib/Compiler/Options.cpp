@@ -64,17 +64,27 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
   if (device && device->kind == DeviceTarget::Kind::CUDA)
     llvm::StringRef(device->chip).drop_front(3).consumeInteger(10, smVersion);
   bool tensorCores = smVersion >= 80;
+  // AMD's matrix cores (MFMA) take bf16 and fp16; tf32 is NVIDIA's.
+  bool matrixCores = device && device->kind == DeviceTarget::Kind::ROCm;
   // --allow-tf32 permits tf32 where there are tensor cores for it (as
   // PyTorch's flag does); elsewhere fp32 stays fp32. --precision demands.
   std::string compute = precision;
   if (request.allowTF32 && compute == "fp32" && tensorCores)
     compute = "tf32";
-  if (compute != "fp32" && !tensorCores)
-    return fail("--precision=" + compute +
-                " runs contractions on NVIDIA tensor cores (mma.sync), which "
-                "needs --target=cuda:sm_80 or later" +
-                (device ? ", not " + request.target : std::string()) +
-                "; CPU and ROCm targets compute in fp32");
+  if (compute != "fp32" && !tensorCores && !(matrixCores && compute != "tf32"))
+    return fail(
+        "--precision=" + compute +
+        (matrixCores
+             ? " runs contractions on NVIDIA tensor cores, which "
+               "needs --target=cuda:sm_80 or later, not " +
+                   request.target +
+                   "; ROCm targets run bf16 and fp16 on their "
+                   "matrix cores (MFMA) and compute in fp32 otherwise"
+             : " runs contractions on tensor cores (mma.sync, "
+               "MFMA), which needs --target=cuda:sm_80 or later "
+               "or --target=rocm" +
+                   (device ? ", not " + request.target : std::string()) +
+                   "; CPU targets compute in fp32"));
   if (request.deviceAssembly && !device)
     return fail("--emit=ptx and --emit=amdgcn need a GPU target "
                 "(--target=cuda or --target=rocm)");

@@ -153,6 +153,8 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
   contractions.precision = options.precision;
   // wgmma, TMA and setmaxnreg are sm_90a's (arch-specific) instructions.
   contractions.hopper = options.device == "cuda" && options.chip == "sm_90a";
+  // bf16 / fp16 on AMD's matrix cores (gfx90a and gfx942 both have them).
+  contractions.mfma = options.device == "rocm";
   pm.addPass(gpugen::createDDLGPUContractionKernelsPass(contractions));
   pm.addPass(gpugen::createDDLGPURowReductionKernelsPass());
   gpugen::DDLGPUMapKernelsPassOptions map;

@@ -185,7 +185,7 @@ static cl::opt<std::string> precision(
     "precision",
     cl::desc("GPU targets: the contractions' compute type: fp32 (default; "
              "SIMT), tf32, bf16 or fp16 (tensor cores, f32 accumulation, "
-             "CUDA sm_80+)"),
+             "CUDA sm_80+; bf16 and fp16 also on ROCm's matrix cores)"),
     cl::value_desc("type"), cl::init("fp32"));
 static cl::opt<bool> allowTF32(
     "allow-tf32",

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -313,6 +314,90 @@ protected:
            map.getDimPosition(map.getNumResults() - 1) == c.k;
   }
 
+  /// The k loop of a kernel staging blockK-deep slices, its first results
+  /// the accumulators (`init`): each iteration stores the slice whose
+  /// global loads the previous one issued (`store`, the thread's values of
+  /// A's and B's slice), waits for the block, issues the next slice's
+  /// loads (`load(k0)`: A's values, B's values) so that they are in flight
+  /// during this slice's math, runs the math of each kStep-deep step
+  /// (`step(ks, sums)`), and waits again.
+  scf::ForOp buildKLoop(
+      SmallVector<Value> init, int64_t blockK, int64_t kStep,
+      function_ref<std::pair<SmallVector<Value>, SmallVector<Value>>(Value)>
+          load,
+      function_ref<void(ValueRange aValues, ValueRange bValues)> store,
+      function_ref<void(int64_t ks, MutableArrayRef<Value> sums)> step) {
+    int64_t accumulators = init.size();
+    auto [aFirst, bFirst] = load(index(0));
+    int64_t aCount = aFirst.size();
+    init.append(aFirst);
+    init.append(bFirst);
+    auto kLoop =
+        scf::ForOp::create(b, loc, index(0), sizes[c.k], index(blockK), init);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    ValueRange carried = kLoop.getRegionIterArgs();
+    ValueRange acc = carried.take_front(accumulators);
+    store(carried.slice(accumulators, aCount),
+          carried.drop_front(accumulators + aCount));
+    ::mlir::gpu::BarrierOp::create(b, loc);
+    auto [aNext, bNext] = load(add(kLoop.getInductionVar(), index(blockK)));
+    SmallVector<Value> sums(acc.begin(), acc.end());
+    for (int64_t ks = 0; ks < blockK; ks += kStep)
+      step(ks, sums);
+    ::mlir::gpu::BarrierOp::create(b, loc);
+    sums.append(aNext);
+    sums.append(bNext);
+    scf::YieldOp::create(b, loc, sums);
+    return kLoop;
+  }
+
+  /// How a thread stages its elements of one operand's blockK-deep slice
+  /// (extent rows) in shared memory as [row][k]: its i-th element is row
+  /// `rows[i]` (m or n within the tile), k `ks[i]` within the slice.
+  /// Consecutive threads take consecutive positions along the operand's
+  /// contiguous dimension, so that loads coalesce.
+  struct StagePlan {
+    OpOperand *operand;
+    unsigned loop; // c.m or c.n
+    Value origin;  // m0 or n0
+    SmallVector<Value> rows, ks;
+  };
+
+  StagePlan planStage(OpOperand &operand, unsigned loop, Value origin,
+                      int64_t extent, int64_t blockK, int64_t threads) {
+    StagePlan plan{&operand, loop, origin, {}, {}};
+    bool kFastest = kInnermost(operand);
+    int64_t fastest = kFastest ? blockK : extent;
+    for (int64_t l = 0; l < extent * blockK / threads; ++l) {
+      Value i = add(tid, index(l * threads));
+      Value fast = rem(i, fastest), slow = div(i, fastest);
+      plan.ks.push_back(kFastest ? fast : slow);
+      plan.rows.push_back(kFastest ? slow : fast);
+    }
+    return plan;
+  }
+
+  /// The plan's elements of the slice at `k0` as `type` (0 outside the
+  /// operand).
+  SmallVector<Value> loadStaged(const StagePlan &plan, Value k0, Type type) {
+    SmallVector<Value> values;
+    SmallVector<Value> at = ivs;
+    for (auto [row, k] : llvm::zip(plan.rows, plan.ks)) {
+      at[plan.loop] = add(plan.origin, row);
+      at[c.k] = add(k0, k);
+      Value inBounds = both(lessThan(at[plan.loop], sizes[plan.loop]),
+                            lessThan(at[c.k], sizes[c.k]));
+      values.push_back(loadOrZero(*plan.operand, at, inBounds, type));
+    }
+    return values;
+  }
+
+  void storeStaged(const StagePlan &plan, Value tile, ValueRange values) {
+    for (auto [row, k, v] : llvm::zip(plan.rows, plan.ks, values))
+      memref::StoreOp::create(b, loc, v, tile, ValueRange{row, k});
+  }
+
   /// The f32 value the accumulators start from: the fill value, or 0.
   Value accumulatorStart() {
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
@@ -505,42 +590,15 @@ protected:
       sums[r] = LLVM::ExtractValueOp::create(b, loc, op.getResult(), r);
   }
 
-  /// The k loop both kernels run, and C written from it: each iteration
-  /// stores the slice whose global loads the previous one issued
-  /// (`store`, the thread's values of A's and B's slice), waits for the
-  /// block, issues the next slice's loads (`load(k0)`: A's values, B's
-  /// values) so that they are in flight during this slice's math, runs the
-  /// mma's of each kStep-deep step (`step(ks, sums)`), and waits again.
+  /// The k loop of the tensor-core kernels and C written from it.
   void buildKLoop(
       function_ref<std::pair<SmallVector<Value>, SmallVector<Value>>(Value)>
           load,
       function_ref<void(ValueRange aValues, ValueRange bValues)> store,
       function_ref<void(int64_t ks, MutableArrayRef<Value> sums)> step) {
-    SmallVector<Value> init(accumulators, accumulatorStart());
-    auto [aFirst, bFirst] = load(index(0));
-    int64_t aCount = aFirst.size();
-    init.append(aFirst);
-    init.append(bFirst);
-    auto kLoop =
-        scf::ForOp::create(b, loc, index(0), sizes[c.k], index(blockK), init);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(kLoop.getBody());
-      ValueRange carried = kLoop.getRegionIterArgs();
-      ValueRange acc = carried.take_front(accumulators);
-      store(carried.slice(accumulators, aCount),
-            carried.drop_front(accumulators + aCount));
-      ::mlir::gpu::BarrierOp::create(b, loc);
-      auto [aNext, bNext] = load(add(kLoop.getInductionVar(), index(blockK)));
-      SmallVector<Value> sums(acc.begin(), acc.end());
-      for (int64_t ks = 0; ks < blockK; ks += kStep)
-        step(ks, sums);
-      ::mlir::gpu::BarrierOp::create(b, loc);
-      sums.append(aNext);
-      sums.append(bNext);
-      scf::YieldOp::create(b, loc, sums);
-    }
-    writeAccumulators(kLoop);
+    writeAccumulators(KernelBuilderBase::buildKLoop(
+        SmallVector<Value>(accumulators, accumulatorStart()), blockK, kStep,
+        load, store, step));
   }
 
   /// The k loop's first `accumulators` results into C. Accumulator r of
@@ -590,57 +648,18 @@ public:
   }
 
 private:
-  /// Where thread `tid` stages its words of one operand's slice
-  /// (extent rows x blockK words): its i-th word is row `rows[i]` (m or n
-  /// within the tile), word `words[i]` (k within the slice). Consecutive
-  /// threads take consecutive positions along the operand's contiguous
-  /// dimension, so that loads coalesce.
-  struct StagePlan {
-    OpOperand *operand;
-    unsigned loop; // c.m or c.n
-    Value origin;  // m0 or n0
-    SmallVector<Value> rows, words;
-  };
-
-  StagePlan planStage(OpOperand &operand, unsigned loop, Value origin,
-                      int64_t extent) {
-    StagePlan plan{&operand, loop, origin, {}, {}};
-    bool kFastest = kInnermost(operand);
-    int64_t fastest = kFastest ? blockK : extent;
-    for (int64_t l = 0; l < extent * blockK / threads; ++l) {
-      Value i = add(tid, index(l * threads));
-      Value fast = rem(i, fastest), slow = div(i, fastest);
-      plan.words.push_back(kFastest ? fast : slow);
-      plan.rows.push_back(kFastest ? slow : fast);
-    }
-    return plan;
-  }
-
   /// The plan's words of the slice at `k0` (elements 0 outside the
   /// operand), as i32.
   SmallVector<Value> loadSlice(const StagePlan &plan, Value k0) {
     SmallVector<Value> words;
-    SmallVector<Value> at = ivs;
-    Type i32 = b.getI32Type();
-    for (auto [row, word] : llvm::zip(plan.rows, plan.words)) {
-      at[plan.loop] = add(plan.origin, row);
-      at[c.k] = add(k0, word);
-      Value inBounds = both(lessThan(at[plan.loop], sizes[plan.loop]),
-                            lessThan(at[c.k], sizes[c.k]));
-      Value v = loadOrZero(*plan.operand, at, inBounds, b.getF32Type());
+    for (Value v : loadStaged(plan, k0, b.getF32Type()))
       // Rounded to nearest (ties away, cvt.rna, as cuBLAS does); mma.sync
       // would truncate.
       words.push_back(NVVM::ConvertFloatToTF32Op::create(
-          b, loc, i32, v,
+          b, loc, b.getI32Type(), v,
           NVVM::FPRoundingModeAttr::get(b.getContext(),
                                         NVVM::FPRoundingMode::RNA)));
-    }
     return words;
-  }
-
-  void storeSlice(const StagePlan &plan, Value tile, ValueRange words) {
-    for (auto [row, word, v] : llvm::zip(plan.rows, plan.words, words))
-      memref::StoreOp::create(b, loc, v, tile, ValueRange{row, word});
   }
 
   /// One register of a fragment: element `k` of the slice at `row`.
@@ -652,16 +671,16 @@ private:
     warpCoordinates();
     OpOperand &lhs = c.op->getOpOperand(0);
     OpOperand &rhs = c.op->getOpOperand(1);
-    StagePlan aPlan = planStage(lhs, c.m, m0, blockM);
-    StagePlan bPlan = planStage(rhs, c.n, n0, blockN);
+    StagePlan aPlan = planStage(lhs, c.m, m0, blockM, blockK, threads);
+    StagePlan bPlan = planStage(rhs, c.n, n0, blockN, blockK, threads);
     int64_t half = kStep / 2; // the second register's k offset
     buildKLoop(
         [&](Value k0) {
           return std::make_pair(loadSlice(aPlan, k0), loadSlice(bPlan, k0));
         },
         [&](ValueRange aValues, ValueRange bValues) {
-          storeSlice(aPlan, aTile, aValues);
-          storeSlice(bPlan, bTile, bValues);
+          storeStaged(aPlan, aTile, aValues);
+          storeStaged(bPlan, bTile, bValues);
         },
         [&](int64_t ks, MutableArrayRef<Value> sums) {
           Value k = add(index(ks), inGroup);
@@ -965,6 +984,120 @@ private:
   Value lane;
 };
 
+/// The AMD CDNA kernel (gfx90a, gfx942; bf16 / f16 with f32 accumulators):
+/// 4 waves of 64 lanes compute a 128 x 128 tile of C, each a 64 x 64
+/// quarter as 4 x 4 tiles of v_mfma_f32_16x16x16 (`rocdl.mfma`; bf16 as
+/// the `_1k` variant, which takes its operands as i16 words). 32-deep
+/// slices of A ([m][k]) and B ([n][k]) are staged in shared memory in the
+/// compute type, rows padded by 4 elements (8 bytes: the 16 rows a
+/// fragment read touches start on different banks), the next slice's
+/// global loads issued into registers before the current slice's math.
+/// Fragments, for lane l (q = l / 16, r = l % 16) of a 16 x 16 x 16 tile:
+/// A's row r at k 4q..4q+3, B's column r at k 4q..4q+3 (one 8-byte shared
+/// load each), the result's rows 4q..4q+3 of column r (4 f32 a lane).
+/// Nothing here has run on an AMD GPU (there is none to run it on): the
+/// layouts are AMD's documented ones, the ISA is checked by lit.
+class MfmaKernelBuilder : KernelBuilderBase {
+public:
+  static constexpr int64_t blockM = 128, blockN = 128, blockK = 32;
+  static constexpr int64_t waveSize = 64, wavesM = 2, wavesN = 2;
+  static constexpr int64_t threads = waveSize * wavesM * wavesN;
+  static constexpr int64_t waveTileM = blockM / wavesM; // 64
+  static constexpr int64_t waveTileN = blockN / wavesN; // 64
+  static constexpr int64_t tilesM = waveTileM / 16, tilesN = waveTileN / 16;
+  static constexpr int64_t kStep = 16, pad = 4;
+
+  MfmaKernelBuilder(OpBuilder &b, Contraction c, Precision precision,
+                    Value fillValue)
+      : KernelBuilderBase(b, c, fillValue), precision(precision) {}
+
+  void build() {
+    element = precision == Precision::BF16 ? Type(b.getBF16Type())
+                                           : Type(b.getF16Type());
+    MemRefType tileType = sharedBuffer({blockM, blockK + pad}, element);
+    OpBuilder::InsertionGuard guard(b);
+    std::string name = "gemm_mfma_" + precisionName(precision).str();
+    auto launchOp =
+        launch(name, blockM, blockN, threads, TypeRange{tileType, tileType});
+    Value aTile = launchOp.getWorkgroupAttributions()[0];
+    Value bTile = launchOp.getWorkgroupAttributions()[1];
+
+    Value lane = rem(tid, waveSize), wave = div(tid, waveSize);
+    Value quad = div(lane, 16), inQuad = rem(lane, 16);
+    Value waveRow = mul(div(wave, wavesN), index(waveTileM));
+    Value waveColumn = mul(rem(wave, wavesN), index(waveTileN));
+    StagePlan aPlan =
+        planStage(c.op->getOpOperand(0), c.m, m0, blockM, blockK, threads);
+    StagePlan bPlan =
+        planStage(c.op->getOpOperand(1), c.n, n0, blockN, blockK, threads);
+    auto accType = VectorType::get({4}, b.getF32Type());
+    Value start =
+        vector::BroadcastOp::create(b, loc, accType, accumulatorStart());
+    scf::ForOp kLoop = buildKLoop(
+        SmallVector<Value>(tilesM * tilesN, start), blockK, kStep,
+        [&](Value k0) {
+          return std::make_pair(loadStaged(aPlan, k0, element),
+                                loadStaged(bPlan, k0, element));
+        },
+        [&](ValueRange aValues, ValueRange bValues) {
+          storeStaged(aPlan, aTile, aValues);
+          storeStaged(bPlan, bTile, bValues);
+        },
+        [&](int64_t ks, MutableArrayRef<Value> sums) {
+          Value k = add(index(ks), mul(quad, index(4)));
+          SmallVector<Value> aFragments, bFragments;
+          for (int64_t i = 0; i < tilesM; ++i)
+            aFragments.push_back(
+                fragment(aTile, add(waveRow, add(index(i * 16), inQuad)), k));
+          for (int64_t j = 0; j < tilesN; ++j)
+            bFragments.push_back(fragment(
+                bTile, add(waveColumn, add(index(j * 16), inQuad)), k));
+          for (int64_t i = 0; i < tilesM; ++i)
+            for (int64_t j = 0; j < tilesN; ++j) {
+              Value &sum = sums[i * tilesN + j];
+              sum = mfma(aFragments[i], bFragments[j], sum);
+            }
+        });
+    // Element e of tile (i, j)'s accumulator: row 4 quad + e, column
+    // inQuad of the tile.
+    for (int64_t i = 0; i < tilesM; ++i)
+      for (int64_t j = 0; j < tilesN; ++j)
+        for (int64_t e = 0; e < 4; ++e) {
+          Value row = add(
+              m0, add(waveRow, add(index(i * 16 + e), mul(quad, index(4)))));
+          Value column = add(n0, add(waveColumn, add(index(j * 16), inQuad)));
+          Value sum = vector::ExtractOp::create(
+              b, loc, kLoop.getResult(i * tilesN + j), ArrayRef<int64_t>{e});
+          accumulateIntoC(row, column, sum);
+        }
+  }
+
+private:
+  /// The 4 staged elements of `row` from k (k-contiguous in the tile), as
+  /// the mfma operand: vector<4xf16>, or bf16's bits as vector<4xi16>.
+  Value fragment(Value tile, Value row, Value k) {
+    auto type = VectorType::get({4}, element);
+    Value v = vector::LoadOp::create(b, loc, type, tile, ValueRange{row, k});
+    if (precision == Precision::BF16)
+      v = arith::BitcastOp::create(b, loc, VectorType::get({4}, b.getI16Type()),
+                                   v);
+    return v;
+  }
+
+  Value mfma(Value a, Value bFragment, Value acc) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    // cbsz, abid, blgp: no broadcast between blocks, no lane swizzle.
+    SmallVector<Value> args{a, bFragment, acc, zero, zero, zero};
+    if (precision == Precision::BF16)
+      return ROCDL::mfma_f32_16x16x16bf16_1k::create(b, loc, acc.getType(),
+                                                     args);
+    return ROCDL::mfma_f32_16x16x16f16::create(b, loc, acc.getType(), args);
+  }
+
+  Precision precision;
+  Type element;
+};
+
 struct DDLGPUContractionKernelsPass final
     : ddl::gpugen::impl::DDLGPUContractionKernelsPassBase<
           DDLGPUContractionKernelsPass> {
@@ -981,6 +1114,12 @@ struct DDLGPUContractionKernelsPass final
     }
     if (failed(check(tiles)))
       return signalPassFailure();
+    if (mfma && *compute == Precision::TF32) {
+      getOperation().emitError()
+          << "ddl-gpu-contraction-kernels: precision tf32 has no MFMA kernel "
+             "(AMD's xf32 is gfx942's only); use bf16 or fp16";
+      return signalPassFailure();
+    }
     SmallVector<Contraction> found;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ParallelOp>() ||
@@ -1010,6 +1149,8 @@ struct DDLGPUContractionKernelsPass final
       };
       if (*compute == Precision::F32)
         SimtKernelBuilder(b, c, tiles, fillValue).build();
+      else if (mfma)
+        MfmaKernelBuilder(b, c, *compute, fillValue).build();
       else if (hopper && hopperGemmApplies(c, *compute))
         buildHopperGemm(b, c, *compute, fillValue, buildMma);
       else

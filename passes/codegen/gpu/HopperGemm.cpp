@@ -20,6 +20,12 @@
 //   and writes its output instead (writeCElement).
 // * Blocks take their tiles in groups of 8 tile rows (the L2 keeps the B
 //   slices a group shares).
+// * Split k: when the tiles of C (by the batch) would fill fewer than half
+//   of the SMs, the host splits the k loop over grid y so that about one
+//   block per SM runs (each split at least kMinSplitSlices slices): each
+//   block writes its f32 partial tile into a workspace from the pool, and
+//   a second kernel sums the splits and writes C (the fill, C's old value
+//   and the folded epilogue applied there).
 // * TMA descriptors are encoded on the host for each launch (the
 //   operands' addresses, sizes and strides are run-time values) by
 //   ddl_host.device_tensor_map into stack slots, and passed by value
@@ -60,6 +66,12 @@ constexpr int64_t kStepBytes = 32;          // k of one wgmma: 16 x 16 bits
 constexpr int64_t kSwizzleAtomBytes = 1024; // 8 rows of 128 bytes
 constexpr int64_t kProducerRegisters = 40, kConsumerRegisters = 232;
 constexpr int64_t kWaitTicks = 10000000;
+// Split k: the blocks a launch aims at (the SMs of an H100 / H200 SXM; a
+// GPU schedule will say), the fewest k slices a split runs, and the
+// threads of a block of the reduction kernel.
+constexpr int64_t kTargetBlocks = 132;
+constexpr int64_t kMinSplitSlices = 4;
+constexpr int64_t kReduceThreads = 256;
 // ddl_dtype (runtime/include/ddl_model_abi.h) of the staged elements.
 constexpr int32_t kDtypeFloat = 1, kDtypeFloat16 = 10, kDtypeBFloat16 = 16;
 
@@ -253,7 +265,10 @@ private:
     return 1; // a batch loop
   }
 
-  /// The launch: tiles of C by the batch positions, 3 warpgroups a block.
+  /// The launch: tiles of C by the k splits by the batch positions, 3
+  /// warpgroups a block. Without a split the kernel writes C; with one it
+  /// writes partial sums into a workspace that the reduction kernel sums
+  /// into C.
   void launch(OpBuilder &b, ::mlir::gpu::GPUFuncOp kernel,
               ArrayRef<Value> sizes, Value mapA, Value mapB) {
     auto index = [&](int64_t v) {
@@ -265,16 +280,131 @@ private:
     Value batch = index(1);
     for (unsigned d : c.batch)
       batch = arith::MulIOp::create(b, loc, batch, sizes[d]);
-    SmallVector<Value> operands{mapA, mapB, c.op.getDpsInits()[0]};
-    operands.append(sizes.begin(), sizes.end());
-    if (fillValue)
-      operands.push_back(fillValue);
-    operands.append(epilogueBuffers(c));
+    // splits = ceil(slices / per), per = max(ceil(slices / wanted),
+    // kMinSplitSlices), wanted = max(kTargetBlocks / blocks, 1): no split
+    // is empty.
+    Value blocks = arith::MulIOp::create(b, loc, tiles, batch);
+    Value wanted = arith::MaxSIOp::create(
+        b, loc,
+        arith::DivSIOp::create(
+            b, loc, index(kTargetBlocks),
+            arith::MaxSIOp::create(b, loc, blocks, index(1))),
+        index(1));
+    Value slices =
+        arith::CeilDivSIOp::create(b, loc, sizes[c.k], index(blockK()));
+    Value per = arith::MaxSIOp::create(
+        b, loc, arith::CeilDivSIOp::create(b, loc, slices, wanted),
+        index(kMinSplitSlices));
+    Value splits = arith::MaxSIOp::create(
+        b, loc, arith::CeilDivSIOp::create(b, loc, slices, per), index(1));
+    Value split = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                        splits, index(1));
+
+    auto operandsWith = [&](Value splitsArg, Value workspace) {
+      SmallVector<Value> operands{mapA, mapB, c.op.getDpsInits()[0]};
+      operands.append(sizes.begin(), sizes.end());
+      operands.push_back(splitsArg);
+      operands.push_back(workspace);
+      if (fillValue)
+        operands.push_back(fillValue);
+      operands.append(epilogueBuffers(c));
+      return operands;
+    };
     Value shared = arith::ConstantOp::create(
         b, loc, b.getI32IntegerAttr(static_cast<int32_t>(sharedBytes())));
+    auto ifOp = scf::IfOp::create(b, loc, split, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    // One f32 partial C per split and batch position.
+    Value mn = arith::MulIOp::create(b, loc, sizes[c.m], sizes[c.n]);
+    Value count = arith::MulIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, mn, batch), splits);
+    Value workspace = memref::AllocOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+        ValueRange{count});
+    Value address =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, workspace);
+    ::mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {tiles, splits, batch},
+                                      {index(kThreads), index(1), index(1)},
+                                      shared, operandsWith(splits, address));
+    buildReduction(b, sizes, batch, splits, workspace);
+    memref::DeallocOp::create(b, loc, workspace);
+    b.setInsertionPointToStart(ifOp.elseBlock());
     ::mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {tiles, index(1), batch},
                                       {index(kThreads), index(1), index(1)},
-                                      shared, operands);
+                                      shared, operandsWith(index(1), index(0)));
+  }
+
+  /// The split-k reduction (a gpu.launch in the host code, outlined with
+  /// the other kernels): one thread per element of C, summing the splits'
+  /// partials (workspace[((z * splits + s) * M + m) * N + n]) from the
+  /// fill value (or 0, C's old value added by writeCElement) and writing C
+  /// through the folded epilogue.
+  void buildReduction(OpBuilder &b, ArrayRef<Value> sizes, Value batch,
+                      Value splits, Value workspace) {
+    auto index = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    Value mn = arith::MulIOp::create(b, loc, sizes[c.m], sizes[c.n]);
+    Value total = arith::MulIOp::create(b, loc, mn, batch);
+    Value grid =
+        arith::CeilDivSIOp::create(b, loc, total, index(kReduceThreads));
+    Value one = index(1);
+    auto launchOp = ::mlir::gpu::LaunchOp::create(
+        b, loc, grid, one, one, index(kReduceThreads), one, one);
+    launchOp.setFunctionAttr(
+        FlatSymbolRefAttr::get(context, "gemm_split_reduce"));
+    OpBuilder::InsertionGuard guard(b);
+    Block &body = launchOp.getBody().front();
+    b.setInsertionPointToStart(&body);
+    ::mlir::gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(&body);
+    Value e = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, launchOp.getBlockIds().x,
+                              index(kReduceThreads)),
+        launchOp.getThreadIds().x);
+    auto inside = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e, total));
+    b.setInsertionPointToStart(inside.thenBlock());
+    Value z = arith::DivSIOp::create(b, loc, e, mn);
+    Value inTile = arith::RemSIOp::create(b, loc, e, mn);
+    SmallVector<Value> at(sizes.size(), Value());
+    at[c.m] = arith::DivSIOp::create(b, loc, inTile, sizes[c.n]);
+    at[c.n] = arith::RemSIOp::create(b, loc, inTile, sizes[c.n]);
+    Value rest = z;
+    for (unsigned d : llvm::reverse(c.batch)) {
+      at[d] = arith::RemSIOp::create(b, loc, rest, sizes[d]);
+      rest = arith::DivSIOp::create(b, loc, rest, sizes[d]);
+    }
+    Type f32 = b.getF32Type();
+    Value start = fillValue
+                      ? convertFloat(b, loc, fillValue, f32)
+                      : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))
+                            .getResult();
+    // Split s's partial of this element: (z * splits + s) * MN + inTile.
+    Value first = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, arith::MulIOp::create(b, loc, z, splits),
+                              mn),
+        inTile);
+    auto loop =
+        scf::ForOp::create(b, loc, index(0), splits, one, ValueRange{start});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value at = arith::AddIOp::create(
+          b, loc, first,
+          arith::MulIOp::create(b, loc, loop.getInductionVar(), mn));
+      Value partial = memref::LoadOp::create(b, loc, workspace, at);
+      scf::YieldOp::create(
+          b, loc,
+          arith::AddFOp::create(b, loc, loop.getRegionIterArgs()[0], partial)
+              .getResult());
+    }
+    writeCElement(b, loc, c, at, loop.getResult(0), /*filled=*/bool(fillValue),
+                  [](Value v) { return v; });
   }
 
   /// The kernel, in a gpu.module of its own (merged with the others by
@@ -298,6 +428,8 @@ private:
     SmallVector<Type> args{ptrType(), ptrType(),
                            c.op.getDpsInits()[0].getType()};
     args.append(numLoops, kb.getIndexType());
+    // The k splits and the workspace's address (0 without a split).
+    args.append(2, kb.getIndexType());
     if (fillValue)
       args.push_back(fillValue.getType());
     for (Value buffer : epilogueBuffers(c))
@@ -354,6 +486,8 @@ private:
     sizes.assign(kernel.getArguments().begin() + next,
                  kernel.getArguments().begin() + next + c.op.getNumLoops());
     next += c.op.getNumLoops();
+    splits = kernel.getArgument(next++);
+    workspace = kernel.getArgument(next++);
     if (fillValue)
       fill = kernel.getArgument(next++);
     for (Value buffer : epilogueBuffers(c))
@@ -406,9 +540,22 @@ private:
     }
     ::mlir::gpu::BarrierOp::create(b, loc);
 
+    // This block's k slices: split y of `splits` even runs (the last may
+    // be shorter; the host makes none empty).
     Value warpgroup = arith::DivSIOp::create(b, loc, tid, index(b, 128));
-    Value numK =
+    Value slices =
         arith::CeilDivSIOp::create(b, loc, sizes[c.k], index(b, blockK()));
+    Value per = arith::CeilDivSIOp::create(b, loc, slices, splits);
+    split = ::mlir::gpu::BlockIdOp::create(b, loc, Dimension::y);
+    firstSlice = arith::MulIOp::create(b, loc, split, per);
+    Value numK = arith::MaxSIOp::create(
+        b, loc,
+        arith::SubIOp::create(
+            b, loc,
+            arith::MinSIOp::create(
+                b, loc, arith::AddIOp::create(b, loc, firstSlice, per), slices),
+            firstSlice),
+        index(b, 0));
     auto roles = scf::IfOp::create(b, loc, eq(b, warpgroup, index(b, 0)),
                                    /*withElseRegion=*/true);
     {
@@ -451,7 +598,9 @@ private:
         b, loc, Type(), full, i32(b, stageBytes()), NVVM::MemScopeKind::CTA,
         /*relaxed=*/false, Value());
     Value stage = arith::MulIOp::create(b, loc, s, index(b, stageBytes()));
-    Value k0 = arith::MulIOp::create(b, loc, kt, index(b, blockK()));
+    Value k0 = arith::MulIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, firstSlice, kt),
+        index(b, blockK()));
     copySlice(b, a, mapA, stage, k0, m0, full);
     copySlice(b, bOp, mapB,
               arith::AddIOp::create(b, loc, stage, index(b, a.bytes())), k0, n0,
@@ -521,9 +670,13 @@ private:
     constexpr int64_t accumulators = kBlockN / 2; // 64 x 256 over 128 threads
     auto accType = LLVM::LLVMStructType::getLiteral(
         context, SmallVector<Type>(accumulators, f32));
-    Value start = fill ? convertFloat(b, loc, fill, f32)
-                       : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))
-                             .getResult();
+    // Split partials start from 0 (the reduction adds the fill).
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value start =
+        fill ? arith::SelectOp::create(b, loc, eq(b, splits, index(b, 1)),
+                                       convertFloat(b, loc, fill, f32), zero)
+                   .getResult()
+             : zero;
     Value acc = LLVM::UndefOp::create(b, loc, accType);
     for (int64_t i = 0; i < accumulators; ++i)
       acc = LLVM::InsertValueOp::create(b, loc, acc, start, i);
@@ -605,9 +758,10 @@ private:
     writeC(b, tid, consumer, loop.getResult(0));
   }
 
-  /// The accumulators into C. Accumulator 4j + r of a thread holds row
-  /// 16 warp + lane / 4 + 8 (r / 2), column 8j + 2 (lane % 4) + r % 2 of
-  /// the consumer's 64 x 256 (the wgmma D fragment).
+  /// The accumulators into C, or with a k split into the split's partial
+  /// in the workspace. Accumulator 4j + r of a thread holds row 16 warp +
+  /// lane / 4 + 8 (r / 2), column 8j + 2 (lane % 4) + r % 2 of the
+  /// consumer's 64 x 256 (the wgmma D fragment).
   void writeC(OpBuilder &b, Value tid, Value consumer, Value acc) {
     Value inGroup = arith::RemSIOp::create(b, loc, tid, index(b, 128));
     Value warp = arith::DivSIOp::create(b, loc, inGroup, index(b, 32));
@@ -639,9 +793,37 @@ private:
         at[c.m] = row;
         at[c.n] = column;
         Value sum = LLVM::ExtractValueOp::create(b, loc, acc, 4 * j + r);
+        auto splitIf = scf::IfOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, splits,
+                                  index(b, 1)),
+            /*withElseRegion=*/true);
+        b.setInsertionPointToStart(splitIf.thenBlock());
+        storePartial(b, row, column, sum);
+        b.setInsertionPointToStart(splitIf.elseBlock());
         writeCElement(b, loc, c, at, sum, /*filled=*/bool(fill),
                       [&](Value v) { return hostBuffers.lookup(v); });
       }
+  }
+
+  /// workspace[((z * splits + split) * M + row) * N + column] = sum, the
+  /// workspace an f32 buffer of the pool given by its address.
+  void storePartial(OpBuilder &b, Value row, Value column, Value sum) {
+    Value z = ::mlir::gpu::BlockIdOp::create(b, loc, ::mlir::gpu::Dimension::z);
+    Value slot = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, z, splits), split);
+    Value rowOf = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, slot, sizes[c.m]), row);
+    Value element = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, rowOf, sizes[c.n]), column);
+    Type i64 = b.getI64Type();
+    Value base = LLVM::IntToPtrOp::create(
+        b, loc, ptrType(1),
+        arith::IndexCastOp::create(b, loc, i64, workspace).getResult());
+    Value at = LLVM::GEPOp::create(
+        b, loc, ptrType(1), b.getF32Type(), base,
+        ValueRange{arith::IndexCastOp::create(b, loc, i64, element)});
+    LLVM::StoreOp::create(b, loc, sum, at);
   }
 
   Contraction c;
@@ -655,6 +837,9 @@ private:
   // Inside the kernel: the kernel's values of the host's buffers.
   IRMapping hostBuffers;
   Value fill, m0, n0;
+  // The k splits, this block's split and its first k slice, and the
+  // workspace's address (an index).
+  Value splits, split, firstSlice, workspace;
   SmallVector<Value> sizes, ivs;
 };
 

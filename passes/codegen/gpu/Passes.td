@@ -87,6 +87,12 @@ def DDLGPUContractionKernelsPass
     host encodes the operands' TMA descriptors at each launch and takes
     the mma.sync kernel when it cannot.
 
+    With `mfma` (ROCm: gfx90a, gfx942), bf16 / fp16 contractions run on the
+    AMD matrix cores instead: 4 waves of 64 lanes compute a 128 x 128 tile
+    of C as 16 x 16 x 16 `rocdl.mfma` tiles (4 x 4 a wave) with f32
+    accumulators, 32-deep slices of A and B staged in shared memory in the
+    compute type. tf32 has no MFMA kernel.
+
     Runs before ddl-gpu-map-kernels, which maps what is left. The tile
     sizes are this pass's options for now; they become GPU schedules.
   }];
@@ -99,10 +105,13 @@ def DDLGPUContractionKernelsPass
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
            "Compute type: fp32 (SIMT), or tf32, bf16, fp16 (tensor cores, CUDA sm_80+)">,
     Option<"hopper", "hopper", "bool", /*default=*/"false",
-           "Run tensor-core contractions as Hopper kernels (wgmma fed by TMA; sm_90a) where they apply, the mma.sync kernel where TMA cannot be had">
+           "Run tensor-core contractions as Hopper kernels (wgmma fed by TMA; sm_90a) where they apply, the mma.sync kernel where TMA cannot be had">,
+    Option<"mfma", "mfma", "bool", /*default=*/"false",
+           "Run bf16 / fp16 contractions on AMD matrix cores (v_mfma_f32_16x16x16; gfx90a, gfx942) instead of NVIDIA tensor cores">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::NVVM::NVVMDialect",
+                           "::mlir::ROCDL::ROCDLDialect",
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::LLVM::LLVMDialect",

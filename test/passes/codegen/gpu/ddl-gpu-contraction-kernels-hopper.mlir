@@ -7,7 +7,10 @@
 // 64-byte aligned stack slots of the function, launches the Hopper kernel
 // (384 threads, 192 KiB of shared memory) when both could be had, the
 // mma.sync kernel otherwise. The consumer of C (the rounding to bf16)
-// folds into both kernels' stores.
+// folds into every kernel's stores. 4 tiles of C would leave most SMs
+// idle: the host splits k over grid y (here 2 splits of 4 slices), the
+// splits' f32 partials go to a workspace from the pool, and a reduction
+// kernel sums them into C; with one split the kernel writes C itself.
 // CHECK-LABEL: func.func @bf16_matmul
 // CHECK-DAG:     llvm.alloca %{{.*}} x !llvm.array<128 x i8> {alignment = 64 : i64}
 // CHECK:         %[[OUT:.*]] = memref.alloc() : memref<256x384xbf16>
@@ -15,7 +18,20 @@
 // CHECK:         %[[OKB:.*]] = llvm.icmp "ne"
 // CHECK:         %[[OK:.*]] = arith.andi %[[OKA]], %[[OKB]]
 // CHECK:         scf.if %[[OK]] {
-// CHECK:           gpu.launch_func  @gemm_wgmma_bf16::@gemm_wgmma_bf16 blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%c384{{.*}}, %{{.*}}, %{{.*}})  dynamic_shared_memory_size %c196672_i32 args(%{{.*}} : !llvm.ptr, %{{.*}} : !llvm.ptr, %{{.*}} : memref<256x384xf32>, %c256 : index, %c384 : index, %c512 : index, %cst : f32, %[[OUT]] : memref<256x384xbf16>)
+// CHECK:           %[[SPLIT:.*]] = arith.cmpi sgt, %[[SPLITS:.*]], %c1
+// CHECK:           scf.if %[[SPLIT]] {
+// CHECK:             %[[WS:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK:             %[[ADDR:.*]] = memref.extract_aligned_pointer_as_index %[[WS]]
+// CHECK:             gpu.launch_func  @gemm_wgmma_bf16::@gemm_wgmma_bf16 blocks in (%{{.*}}, %[[SPLITS]], %{{.*}}) threads in (%c384{{.*}}, %{{.*}}, %{{.*}})  dynamic_shared_memory_size %c196672_i32 args(%{{.*}} : !llvm.ptr, %{{.*}} : !llvm.ptr, %{{.*}} : memref<256x384xf32>, %c256 : index, %c384 : index, %c512 : index, %[[SPLITS]] : index, %[[ADDR]] : index, %cst : f32, %[[OUT]] : memref<256x384xbf16>)
+// CHECK:             gpu.launch {{.*}} function(@gemm_split_reduce)
+// CHECK:               scf.for {{.*}} to %[[SPLITS]]
+// CHECK:                 memref.load %[[WS]]
+// CHECK:               arith.truncf %{{.*}} : f32 to bf16
+// CHECK:               memref.store %{{.*}}, %[[OUT]]
+// CHECK:             memref.dealloc %[[WS]]
+// CHECK:           } else {
+// CHECK:             gpu.launch_func  @gemm_wgmma_bf16::@gemm_wgmma_bf16 blocks in (%{{.*}}, %c1{{.*}}, %{{.*}}) {{.*}} args({{.*}}, %c512 : index, %c1{{.*}} : index, %c0{{.*}} : index, %cst : f32, %[[OUT]] : memref<256x384xbf16>)
+// CHECK:           }
 // CHECK:         } else {
 // CHECK:           gpu.launch {{.*}} function(@gemm_mma_bf16)
 // CHECK:             arith.truncf %{{.*}} : f32 to bf16
@@ -37,7 +53,10 @@
 // CHECK:           nvvm.wgmma.wait.group.sync.aligned 1
 // CHECK:           nvvm.mbarrier.arrive
 // CHECK:           nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK:           arith.truncf %{{.*}} : f32 to bf16
+// CHECK:           scf.if
+// CHECK:             llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+// CHECK:           } else {
+// CHECK:             arith.truncf %{{.*}} : f32 to bf16
 
 // The descriptors become 128-byte grid-constant parameters passed by value.
 // NVVM: llvm.func @gemm_wgmma_bf16(%{{.*}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant}, %{{.*}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant}, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr,
