@@ -163,8 +163,7 @@ public:
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      ::mlir::gpu::GPUFuncOp kernel = buildKernel(sizes.size());
-      launch(b, kernel, sizes, mapA, mapB);
+      launch(b, sizes, mapA, mapB);
       b.setInsertionPointToStart(ifOp.elseBlock());
       fallback(b);
     }
@@ -269,8 +268,7 @@ private:
   /// warpgroups a block. Without a split the kernel writes C; with one it
   /// writes partial sums into a workspace that the reduction kernel sums
   /// into C.
-  void launch(OpBuilder &b, ::mlir::gpu::GPUFuncOp kernel,
-              ArrayRef<Value> sizes, Value mapA, Value mapB) {
+  void launch(OpBuilder &b, ArrayRef<Value> sizes, Value mapA, Value mapB) {
     auto index = [&](int64_t v) {
       return arith::ConstantIndexOp::create(b, loc, v).getResult();
     };
@@ -297,8 +295,27 @@ private:
         index(kMinSplitSlices));
     Value splits = arith::MaxSIOp::create(
         b, loc, arith::CeilDivSIOp::create(b, loc, slices, per), index(1));
-    Value split = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
-                                        splits, index(1));
+    // Known sizes decide here, and only that kernel is built.
+    std::optional<int64_t> staticSplits;
+    {
+      SmallVector<unsigned> loops{c.m, c.n, c.k};
+      loops.append(c.batch.begin(), c.batch.end());
+      if (llvm::all_of(loops, [&](unsigned d) {
+            return getConstantIntValue(sizes[d]).has_value();
+          })) {
+        auto size = [&](unsigned d) { return *getConstantIntValue(sizes[d]); };
+        int64_t blocksN = llvm::divideCeil(size(c.m), kBlockM) *
+                          llvm::divideCeil(size(c.n), kBlockN);
+        for (unsigned d : c.batch)
+          blocksN *= size(d);
+        int64_t wantedN =
+            std::max<int64_t>(kTargetBlocks / std::max<int64_t>(blocksN, 1), 1);
+        int64_t slicesN = llvm::divideCeil(size(c.k), blockK());
+        int64_t perN = std::max<int64_t>(llvm::divideCeil(slicesN, wantedN),
+                                         kMinSplitSlices);
+        staticSplits = std::max<int64_t>(llvm::divideCeil(slicesN, perN), 1);
+      }
+    }
 
     auto operandsWith = [&](Value splitsArg, Value workspace) {
       SmallVector<Value> operands{mapA, mapB, c.op.getDpsInits()[0]};
@@ -312,27 +329,44 @@ private:
     };
     Value shared = arith::ConstantOp::create(
         b, loc, b.getI32IntegerAttr(static_cast<int32_t>(sharedBytes())));
+    auto launchSplit = [&](OpBuilder &b) {
+      // One f32 partial C per split and batch position.
+      Value mn = arith::MulIOp::create(b, loc, sizes[c.m], sizes[c.n]);
+      Value count = arith::MulIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, mn, batch), splits);
+      Value workspace = memref::AllocOp::create(
+          b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+          ValueRange{count});
+      Value address =
+          memref::ExtractAlignedPointerAsIndexOp::create(b, loc, workspace);
+      ::mlir::gpu::LaunchFuncOp::create(
+          b, loc, buildKernel(sizes.size(), /*splitK=*/true),
+          {tiles, splits, batch}, {index(kThreads), index(1), index(1)}, shared,
+          operandsWith(splits, address));
+      buildReduction(b, sizes, batch, splits, workspace);
+      memref::DeallocOp::create(b, loc, workspace);
+    };
+    auto launchWhole = [&](OpBuilder &b) {
+      ::mlir::gpu::LaunchFuncOp::create(
+          b, loc, buildKernel(sizes.size(), /*splitK=*/false),
+          {tiles, index(1), batch}, {index(kThreads), index(1), index(1)},
+          shared, operandsWith(index(1), index(0)));
+    };
+    if (staticSplits) {
+      if (*staticSplits > 1)
+        launchSplit(b);
+      else
+        launchWhole(b);
+      return;
+    }
+    Value split = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                        splits, index(1));
     auto ifOp = scf::IfOp::create(b, loc, split, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    // One f32 partial C per split and batch position.
-    Value mn = arith::MulIOp::create(b, loc, sizes[c.m], sizes[c.n]);
-    Value count = arith::MulIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, mn, batch), splits);
-    Value workspace = memref::AllocOp::create(
-        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
-        ValueRange{count});
-    Value address =
-        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, workspace);
-    ::mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {tiles, splits, batch},
-                                      {index(kThreads), index(1), index(1)},
-                                      shared, operandsWith(splits, address));
-    buildReduction(b, sizes, batch, splits, workspace);
-    memref::DeallocOp::create(b, loc, workspace);
+    launchSplit(b);
     b.setInsertionPointToStart(ifOp.elseBlock());
-    ::mlir::gpu::LaunchFuncOp::create(b, loc, kernel, {tiles, index(1), batch},
-                                      {index(kThreads), index(1), index(1)},
-                                      shared, operandsWith(index(1), index(0)));
+    launchWhole(b);
   }
 
   /// The split-k reduction (a gpu.launch in the host code, outlined with
@@ -408,13 +442,17 @@ private:
   }
 
   /// The kernel, in a gpu.module of its own (merged with the others by
-  /// ddl-gpu-merge-kernel-modules).
-  ::mlir::gpu::GPUFuncOp buildKernel(unsigned numLoops) {
+  /// ddl-gpu-merge-kernel-modules). With `splitK` it writes its split's
+  /// partial sums into the workspace instead of C (a kernel of its own: one
+  /// kernel with both epilogues makes ptxas spill the accumulators).
+  ::mlir::gpu::GPUFuncOp buildKernel(unsigned numLoops, bool splitK) {
+    this->splitK = splitK;
     ModuleOp module = c.op->getParentOfType<ModuleOp>();
     module->setAttr(::mlir::gpu::GPUDialect::getContainerModuleAttrName(),
                     UnitAttr::get(context));
     OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
-    std::string name = "gemm_wgmma_" + precisionName(precision).str();
+    std::string name = "gemm_wgmma_" + precisionName(precision).str() +
+                       (splitK ? "_splitk" : "");
     auto kernelModule = ::mlir::gpu::GPUModuleOp::create(mb, loc, name);
     SymbolTable(module).insert(kernelModule);
     OpBuilder kb = OpBuilder::atBlockBegin(kernelModule.getBody());
@@ -672,11 +710,7 @@ private:
         context, SmallVector<Type>(accumulators, f32));
     // Split partials start from 0 (the reduction adds the fill).
     Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    Value start =
-        fill ? arith::SelectOp::create(b, loc, eq(b, splits, index(b, 1)),
-                                       convertFloat(b, loc, fill, f32), zero)
-                   .getResult()
-             : zero;
+    Value start = fill && !splitK ? convertFloat(b, loc, fill, f32) : zero;
     Value acc = LLVM::UndefOp::create(b, loc, accType);
     for (int64_t i = 0; i < accumulators; ++i)
       acc = LLVM::InsertValueOp::create(b, loc, acc, start, i);
@@ -758,8 +792,8 @@ private:
     writeC(b, tid, consumer, loop.getResult(0));
   }
 
-  /// The accumulators into C, or with a k split into the split's partial
-  /// in the workspace. Accumulator 4j + r of a thread holds row 16 warp +
+  /// The accumulators into C, or (splitK) into the split's partial in the
+  /// workspace. Accumulator 4j + r of a thread holds row 16 warp +
   /// lane / 4 + 8 (r / 2), column 8j + 2 (lane % 4) + r % 2 of the
   /// consumer's 64 x 256 (the wgmma D fragment).
   void writeC(OpBuilder &b, Value tid, Value consumer, Value acc) {
@@ -778,6 +812,34 @@ private:
         arith::MulIOp::create(b, loc,
                               arith::RemSIOp::create(b, loc, lane, index(b, 4)),
                               index(b, 2)));
+    if (splitK) {
+      Value partial = partialBase(b);
+      eachElement(
+          b, rowBase, columnBase, acc, [&](Value row, Value column, Value sum) {
+            Value element = arith::AddIOp::create(
+                b, loc, arith::MulIOp::create(b, loc, row, sizes[c.n]), column);
+            Value at =
+                LLVM::GEPOp::create(b, loc, ptrType(1), b.getF32Type(), partial,
+                                    ValueRange{arith::IndexCastOp::create(
+                                        b, loc, b.getI64Type(), element)});
+            LLVM::StoreOp::create(b, loc, sum, at);
+          });
+      return;
+    }
+    eachElement(b, rowBase, columnBase, acc,
+                [&](Value row, Value column, Value sum) {
+                  SmallVector<Value> at = ivs;
+                  at[c.m] = row;
+                  at[c.n] = column;
+                  writeCElement(b, loc, c, at, sum, /*filled=*/bool(fill),
+                                [&](Value v) { return hostBuffers.lookup(v); });
+                });
+  }
+
+  /// `body(row, column, sum)` for each accumulator of the thread inside C
+  /// (bounds-checked).
+  void eachElement(OpBuilder &b, Value rowBase, Value columnBase, Value acc,
+                   function_ref<void(Value, Value, Value)> body) {
     for (int64_t j = 0; j < kBlockN / 8; ++j)
       for (int64_t r = 0; r < 4; ++r) {
         Value row =
@@ -789,41 +851,26 @@ private:
         auto ifOp = scf::IfOp::create(b, loc, inside);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        SmallVector<Value> at = ivs;
-        at[c.m] = row;
-        at[c.n] = column;
-        Value sum = LLVM::ExtractValueOp::create(b, loc, acc, 4 * j + r);
-        auto splitIf = scf::IfOp::create(
-            b, loc,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, splits,
-                                  index(b, 1)),
-            /*withElseRegion=*/true);
-        b.setInsertionPointToStart(splitIf.thenBlock());
-        storePartial(b, row, column, sum);
-        b.setInsertionPointToStart(splitIf.elseBlock());
-        writeCElement(b, loc, c, at, sum, /*filled=*/bool(fill),
-                      [&](Value v) { return hostBuffers.lookup(v); });
+        body(row, column, LLVM::ExtractValueOp::create(b, loc, acc, 4 * j + r));
       }
   }
 
-  /// workspace[((z * splits + split) * M + row) * N + column] = sum, the
-  /// workspace an f32 buffer of the pool given by its address.
-  void storePartial(OpBuilder &b, Value row, Value column, Value sum) {
+  /// This block's partial C in the workspace (an f32 buffer of the pool
+  /// given by its address): element ((z * splits + split) * M) * N, as a
+  /// global pointer.
+  Value partialBase(OpBuilder &b) {
     Value z = ::mlir::gpu::BlockIdOp::create(b, loc, ::mlir::gpu::Dimension::z);
     Value slot = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, z, splits), split);
-    Value rowOf = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, slot, sizes[c.m]), row);
-    Value element = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, rowOf, sizes[c.n]), column);
+    Value first = arith::MulIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, slot, sizes[c.m]), sizes[c.n]);
     Type i64 = b.getI64Type();
     Value base = LLVM::IntToPtrOp::create(
         b, loc, ptrType(1),
         arith::IndexCastOp::create(b, loc, i64, workspace).getResult());
-    Value at = LLVM::GEPOp::create(
+    return LLVM::GEPOp::create(
         b, loc, ptrType(1), b.getF32Type(), base,
-        ValueRange{arith::IndexCastOp::create(b, loc, i64, element)});
-    LLVM::StoreOp::create(b, loc, sum, at);
+        ValueRange{arith::IndexCastOp::create(b, loc, i64, first)});
   }
 
   Contraction c;
@@ -838,8 +885,10 @@ private:
   IRMapping hostBuffers;
   Value fill, m0, n0;
   // The k splits, this block's split and its first k slice, and the
-  // workspace's address (an index).
+  // workspace's address (an index); whether the kernel being built writes
+  // split partials.
   Value splits, split, firstSlice, workspace;
+  bool splitK = false;
   SmallVector<Value> sizes, ivs;
 };
 

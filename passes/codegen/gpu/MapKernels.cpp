@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 
 namespace ddl::gpugen {
@@ -143,6 +144,194 @@ void mapToBlocksAndThreads(RewriterBase &rewriter, scf::ParallelOp loop,
   rewriter.eraseOp(loop);
 }
 
+/// The elements a thread moves per access of a pure elementwise op over
+/// contiguous buffers (16 bytes of its widest element type), or nullopt
+/// when `generic` is not one: all loops parallel, no index ops, every
+/// operand a memref of the identity layout read or written with the
+/// identity map, a body of elementwise ops (each with one result) on its
+/// arguments and constants, element types of 8 bits or more.
+std::optional<int64_t> elementwiseVectorWidth(linalg::GenericOp generic) {
+  if (generic.getNumLoops() == 0 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      generic.hasIndexSemantics() || !generic.hasPureBufferSemantics())
+    return std::nullopt;
+  int64_t widest = 0;
+  for (OpOperand &operand : generic->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || !type.getLayout().isIdentity() ||
+        !generic.getMatchingIndexingMap(&operand).isIdentity() ||
+        !type.getElementType().isIntOrFloat() ||
+        type.getElementTypeBitWidth() < 8 || type.getElementTypeBitWidth() % 8)
+      return std::nullopt;
+    widest = std::max<int64_t>(widest, type.getElementTypeBitWidth() / 8);
+  }
+  Block &body = generic.getRegion().front();
+  for (Operation &op : body.without_terminator()) {
+    if (isa<arith::ConstantOp>(op))
+      continue;
+    if (!OpTrait::hasElementwiseMappableTraits(&op) ||
+        op.getNumResults() != 1 || op.getNumRegions() != 0)
+      return std::nullopt;
+    for (Value operand : op.getOperands())
+      if (operand.getParentBlock() != &body &&
+          !operand.getDefiningOp<arith::ConstantOp>())
+        return std::nullopt;
+  }
+  int64_t width = 16 / widest;
+  if (width < 2)
+    return std::nullopt;
+  return width;
+}
+
+/// Replaces `generic` (elementwiseVectorWidth: `width`) by a 1-D parallel
+/// loop over its elements `width` at a time (mapped like any other kernel):
+/// a point loads `width` elements of each input as one vector (16 bytes
+/// of the widest type), applies the body to vectors and stores vectors,
+/// when the buffers all start aligned to their vector size (checked once,
+/// on the host) and the vector lies inside; otherwise (the tail, or
+/// unaligned buffers) it runs the same elements one at a time.
+void vectorizeElementwise(RewriterBase &rewriter, linalg::GenericOp generic,
+                          int64_t width, int64_t blockSize, int64_t perThread) {
+  Location loc = generic.getLoc();
+  rewriter.setInsertionPoint(generic);
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  };
+  // Flat views, their element count, and whether all are aligned.
+  SmallVector<Value> flat;
+  Value total, aligned;
+  for (OpOperand &operand : generic->getOpOperands()) {
+    Value memref = operand.get();
+    auto type = cast<MemRefType>(memref.getType());
+    if (!total) {
+      total = index(1);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        total = arith::MulIOp::create(
+            rewriter, loc, total,
+            memref::DimOp::create(rewriter, loc, memref, d));
+    }
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all[0].push_back(d);
+    flat.push_back(type.getRank() == 1 ? memref
+                                       : memref::CollapseShapeOp::create(
+                                             rewriter, loc, memref, all)
+                                             .getResult());
+    int64_t bytes = width * type.getElementTypeBitWidth() / 8;
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc, memref);
+    Value ok = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(rewriter, loc, pointer, index(bytes)), index(0));
+    aligned =
+        aligned ? arith::AndIOp::create(rewriter, loc, aligned, ok).getResult()
+                : ok;
+  }
+  Value vectors = arith::SelectOp::create(
+      rewriter, loc, aligned,
+      arith::DivSIOp::create(rewriter, loc, total, index(width)), index(0));
+  Value points = arith::CeilDivSIOp::create(rewriter, loc, total, index(width));
+  auto loop = scf::ParallelOp::create(rewriter, loc, ValueRange{index(0)},
+                                      ValueRange{points}, ValueRange{index(1)});
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(loop.getBody()->getTerminator());
+  Value point = loop.getInductionVars()[0];
+  Value first = arith::MulIOp::create(rewriter, loc, point, index(width));
+  Block &body = generic.getRegion().front();
+  unsigned numInputs = generic.getNumDpsInputs();
+
+  // The body applied to `args` (one value per block argument; null for an
+  // output argument the body does not read), vectors of `lanes` elements
+  // or scalars (lanes 0); returns the yielded values.
+  auto apply = [&](ArrayRef<Value> args, int64_t lanes) {
+    IRMapping map;
+    for (auto [arg, v] : llvm::zip(body.getArguments(), args))
+      if (v)
+        map.map(arg, v);
+    auto widen = [&](Type t) -> Type {
+      return lanes ? VectorType::get({lanes}, t) : t;
+    };
+    for (Operation &op : body.without_terminator()) {
+      if (isa<arith::ConstantOp>(op))
+        continue;
+      SmallVector<Value> operands;
+      for (Value operand : op.getOperands()) {
+        if (Value mapped = map.lookupOrNull(operand)) {
+          operands.push_back(mapped);
+          continue;
+        }
+        // A constant (inside the body or outside it).
+        Value c = rewriter.clone(*operand.getDefiningOp())->getResult(0);
+        if (lanes)
+          c = vector::BroadcastOp::create(rewriter, loc,
+                                          widen(operand.getType()), c);
+        operands.push_back(c);
+      }
+      OperationState state(op.getLoc(), op.getName());
+      state.addOperands(operands);
+      state.addTypes(widen(op.getResult(0).getType()));
+      state.addAttributes(op.getAttrs());
+      map.map(op.getResult(0), rewriter.create(state)->getResult(0));
+    }
+    SmallVector<Value> results;
+    for (Value v : body.getTerminator()->getOperands())
+      results.push_back(map.lookup(v));
+    return results;
+  };
+
+  auto fast = scf::IfOp::create(rewriter, loc,
+                                arith::CmpIOp::create(rewriter, loc,
+                                                      arith::CmpIPredicate::slt,
+                                                      point, vectors),
+                                /*withElseRegion=*/true);
+  {
+    rewriter.setInsertionPoint(fast.thenBlock()->getTerminator());
+    SmallVector<Value> args;
+    for (auto [i, view] : llvm::enumerate(flat)) {
+      BlockArgument arg = body.getArgument(i);
+      if (i >= numInputs && arg.use_empty()) {
+        args.push_back(Value());
+        continue;
+      }
+      auto type = cast<MemRefType>(view.getType());
+      int64_t bytes = width * type.getElementTypeBitWidth() / 8;
+      args.push_back(vector::LoadOp::create(
+          rewriter, loc, VectorType::get({width}, type.getElementType()), view,
+          ValueRange{first}, /*nontemporal=*/false, llvm::MaybeAlign(bytes)));
+    }
+    for (auto [r, v] : llvm::enumerate(apply(args, width))) {
+      Value view = flat[numInputs + r];
+      int64_t bytes =
+          width * cast<MemRefType>(view.getType()).getElementTypeBitWidth() / 8;
+      vector::StoreOp::create(rewriter, loc, v, view, ValueRange{first},
+                              /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+    }
+  }
+  {
+    rewriter.setInsertionPoint(fast.elseBlock()->getTerminator());
+    Value end = arith::MinSIOp::create(
+        rewriter, loc,
+        arith::AddIOp::create(rewriter, loc, first, index(width)), total);
+    auto each = scf::ForOp::create(rewriter, loc, first, end, index(1));
+    rewriter.setInsertionPoint(each.getBody()->getTerminator());
+    Value at = each.getInductionVar();
+    SmallVector<Value> args;
+    for (auto [i, view] : llvm::enumerate(flat)) {
+      BlockArgument arg = body.getArgument(i);
+      args.push_back(
+          i >= numInputs && arg.use_empty()
+              ? Value()
+              : memref::LoadOp::create(rewriter, loc, view, ValueRange{at})
+                    .getResult());
+    }
+    for (auto [r, v] : llvm::enumerate(apply(args, 0)))
+      memref::StoreOp::create(rewriter, loc, v, flat[numInputs + r],
+                              ValueRange{at});
+  }
+  rewriter.eraseOp(generic);
+  mapToBlocksAndThreads(rewriter, loop, blockSize, perThread);
+}
+
 struct DDLGPUMapKernelsPass final
     : ddl::gpugen::impl::DDLGPUMapKernelsPassBase<DDLGPUMapKernelsPass> {
   using Base::Base;
@@ -187,6 +376,13 @@ struct DDLGPUMapKernelsPass final
       if (!op.hasPureBufferSemantics())
         return op->emitError("ddl-gpu-map-kernels: a linalg op on tensors "
                              "after bufferization");
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+        if (std::optional<int64_t> width = elementwiseVectorWidth(generic)) {
+          vectorizeElementwise(rewriter, generic, *width, blockSize,
+                               pointsPerThread);
+          continue;
+        }
+      }
       FailureOr<linalg::GenericOp> generic = parallelLoopsFirst(rewriter, op);
       if (failed(generic))
         return op->emitError("ddl-gpu-map-kernels: cannot generalize this op");
@@ -200,10 +396,11 @@ struct DDLGPUMapKernelsPass final
     }
 
     // Every outermost parallel loop is a kernel; loops nested in it run in
-    // each thread.
+    // each thread. (The vectorized ones are mapped already.)
     SmallVector<scf::ParallelOp> outermost;
     fn.walk([&](scf::ParallelOp loop) {
-      if (!loop->getParentOfType<scf::ParallelOp>())
+      if (!loop->getParentOfType<scf::ParallelOp>() &&
+          !loop->hasAttr(::mlir::gpu::getMappingAttrName()))
         outermost.push_back(loop);
     });
     for (scf::ParallelOp loop : outermost) {

@@ -31,9 +31,18 @@ def DDLGPUMapKernelsPass : Pass<"ddl-gpu-map-kernels", "::mlir::ModuleOp"> {
     Upstream's `convert-parallel-loops-to-gpu` and `gpu-kernel-outlining`
     then make the `gpu.launch_func`s.
 
-    This is the first, generic mapping: a few output elements per thread.
-    Tensor-core contractions and block-level reductions replace it per op
-    kind under schedules.
+    A pure elementwise op over contiguous buffers (every operand of the
+    identity layout, read and written with identity maps, a body of
+    elementwise ops) is one 1-D kernel moving 16 bytes of its widest
+    element type per access instead: a point loads one vector of each
+    input (`vector.load` with its alignment), applies the body to vectors
+    and stores vectors, when every buffer starts aligned to its vector
+    size (checked once on the host) and the vector lies inside; the tail
+    and unaligned buffers take the same elements one at a time.
+
+    Otherwise this is the generic mapping: a few output elements per
+    thread. Tensor-core contractions and block-level reductions replace it
+    per op kind under schedules.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
@@ -45,6 +54,7 @@ def DDLGPUMapKernelsPass : Pass<"ddl-gpu-map-kernels", "::mlir::ModuleOp"> {
                            "::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect",
                            "::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect"];
 }

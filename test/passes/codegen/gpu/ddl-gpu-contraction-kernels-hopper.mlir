@@ -7,10 +7,7 @@
 // 64-byte aligned stack slots of the function, launches the Hopper kernel
 // (384 threads, 192 KiB of shared memory) when both could be had, the
 // mma.sync kernel otherwise. The consumer of C (the rounding to bf16)
-// folds into every kernel's stores. 4 tiles of C would leave most SMs
-// idle: the host splits k over grid y (here 2 splits of 4 slices), the
-// splits' f32 partials go to a workspace from the pool, and a reduction
-// kernel sums them into C; with one split the kernel writes C itself.
+// folds into both kernels' stores. k = 256 is 4 slices: not split.
 // CHECK-LABEL: func.func @bf16_matmul
 // CHECK-DAG:     llvm.alloca %{{.*}} x !llvm.array<128 x i8> {alignment = 64 : i64}
 // CHECK:         %[[OUT:.*]] = memref.alloc() : memref<256x384xbf16>
@@ -18,20 +15,8 @@
 // CHECK:         %[[OKB:.*]] = llvm.icmp "ne"
 // CHECK:         %[[OK:.*]] = arith.andi %[[OKA]], %[[OKB]]
 // CHECK:         scf.if %[[OK]] {
-// CHECK:           %[[SPLIT:.*]] = arith.cmpi sgt, %[[SPLITS:.*]], %c1
-// CHECK:           scf.if %[[SPLIT]] {
-// CHECK:             %[[WS:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
-// CHECK:             %[[ADDR:.*]] = memref.extract_aligned_pointer_as_index %[[WS]]
-// CHECK:             gpu.launch_func  @gemm_wgmma_bf16::@gemm_wgmma_bf16 blocks in (%{{.*}}, %[[SPLITS]], %{{.*}}) threads in (%c384{{.*}}, %{{.*}}, %{{.*}})  dynamic_shared_memory_size %c196672_i32 args(%{{.*}} : !llvm.ptr, %{{.*}} : !llvm.ptr, %{{.*}} : memref<256x384xf32>, %c256 : index, %c384 : index, %c512 : index, %[[SPLITS]] : index, %[[ADDR]] : index, %cst : f32, %[[OUT]] : memref<256x384xbf16>)
-// CHECK:             gpu.launch {{.*}} function(@gemm_split_reduce)
-// CHECK:               scf.for {{.*}} to %[[SPLITS]]
-// CHECK:                 memref.load %[[WS]]
-// CHECK:               arith.truncf %{{.*}} : f32 to bf16
-// CHECK:               memref.store %{{.*}}, %[[OUT]]
-// CHECK:             memref.dealloc %[[WS]]
-// CHECK:           } else {
-// CHECK:             gpu.launch_func  @gemm_wgmma_bf16::@gemm_wgmma_bf16 blocks in (%{{.*}}, %c1{{.*}}, %{{.*}}) {{.*}} args({{.*}}, %c512 : index, %c1{{.*}} : index, %c0{{.*}} : index, %cst : f32, %[[OUT]] : memref<256x384xbf16>)
-// CHECK:           }
+// CHECK-NOT:       gemm_split_reduce
+// CHECK:           gpu.launch_func  @gemm_wgmma_bf16::@gemm_wgmma_bf16 blocks in (%{{.*}}, %c1{{.*}}, %{{.*}}) threads in (%c384{{.*}}, %{{.*}}, %{{.*}})  dynamic_shared_memory_size %c196672_i32 args(%{{.*}} : !llvm.ptr, %{{.*}} : !llvm.ptr, %{{.*}} : memref<256x384xf32>, %c256{{.*}} : index, %c384 : index, %c256{{.*}} : index, %c1{{.*}} : index, %c0{{.*}} : index, %cst : f32, %[[OUT]] : memref<256x384xbf16>)
 // CHECK:         } else {
 // CHECK:           gpu.launch {{.*}} function(@gemm_mma_bf16)
 // CHECK:             arith.truncf %{{.*}} : f32 to bf16
@@ -53,16 +38,57 @@
 // CHECK:           nvvm.wgmma.wait.group.sync.aligned 1
 // CHECK:           nvvm.mbarrier.arrive
 // CHECK:           nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK:           scf.if
-// CHECK:             llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
-// CHECK:           } else {
-// CHECK:             arith.truncf %{{.*}} : f32 to bf16
+// CHECK-NOT:       llvm.store
+// CHECK:           arith.truncf %{{.*}} : f32 to bf16
 
 // The descriptors become 128-byte grid-constant parameters passed by value.
 // NVVM: llvm.func @gemm_wgmma_bf16(%{{.*}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant}, %{{.*}}: !llvm.ptr {llvm.align = 64 : i64, llvm.byval = !llvm.array<128 x i8>, nvvm.grid_constant}, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr,
 // NVVM-NOT: ddl.tensor_map_params
 #id = affine_map<(d0, d1) -> (d0, d1)>
-func.func @bf16_matmul(%a: memref<256x512xbf16>, %b: memref<512x384xbf16>) -> memref<256x384xbf16> {
+func.func @bf16_matmul(%a: memref<256x256xbf16>, %b: memref<256x384xbf16>) -> memref<256x384xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<256x384xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<256x384xf32>)
+  linalg.matmul ins(%a, %b : memref<256x256xbf16>, memref<256x384xbf16>) outs(%c : memref<256x384xf32>)
+  %out = memref.alloc() : memref<256x384xbf16>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<256x384xf32>) outs(%out : memref<256x384xbf16>) {
+  ^bb0(%x: f32, %o: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  return %out : memref<256x384xbf16>
+}
+
+// -----
+
+// Split k: 4 tiles of C would leave most SMs idle, so k's 8 slices run as
+// 2 splits of 4 over grid y (known sizes: decided at compile time, only
+// the split kernel built). Each split's f32 partial goes to a workspace
+// from the pool (the kernel stores its accumulators there, starting from
+// 0), and a reduction kernel sums them from the fill value into C through
+// the folded rounding.
+// CHECK-LABEL: func.func @split_k
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<256x384xbf16>
+// CHECK:         scf.if %{{.*}} {
+// CHECK:           %[[WS:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK:           %[[ADDR:.*]] = memref.extract_aligned_pointer_as_index %[[WS]]
+// CHECK:           gpu.launch_func  @gemm_wgmma_bf16_splitk::@gemm_wgmma_bf16_splitk blocks in (%{{.*}}, %[[SPLITS:.*]], %{{.*}}) {{.*}} args({{.*}}, %c512 : index, %[[SPLITS]] : index, %[[ADDR]] : index, %cst : f32, %[[OUT]] : memref<256x384xbf16>)
+// CHECK:           gpu.launch {{.*}} function(@gemm_split_reduce)
+// CHECK:             scf.for {{.*}} to %[[SPLITS]] {{.*}} iter_args(%{{.*}} = %cst)
+// CHECK:               memref.load %[[WS]]
+// CHECK:             arith.truncf %{{.*}} : f32 to bf16
+// CHECK:             memref.store %{{.*}}, %[[OUT]]
+// CHECK:           memref.dealloc %[[WS]]
+// CHECK:         } else {
+// CHECK:           gpu.launch {{.*}} function(@gemm_mma_bf16)
+// CHECK-NOT:     gpu.module @gemm_wgmma_bf16 {
+// CHECK:       gpu.module @gemm_wgmma_bf16_splitk
+// CHECK:           nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-NOT:       arith.truncf
+// CHECK:           llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<1>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @split_k(%a: memref<256x512xbf16>, %b: memref<512x384xbf16>) -> memref<256x384xbf16> {
   %zero = arith.constant 0.0 : f32
   %c = memref.alloc() : memref<256x384xf32>
   linalg.fill ins(%zero : f32) outs(%c : memref<256x384xf32>)
@@ -75,6 +101,25 @@ func.func @bf16_matmul(%a: memref<256x512xbf16>, %b: memref<512x384xbf16>) -> me
     linalg.yield %r : bf16
   }
   return %out : memref<256x384xbf16>
+}
+
+// -----
+
+// Rows known at run time only: both kernels are built and the host picks.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK:         scf.if %{{.*}} {
+// CHECK:           %[[SPLIT:.*]] = arith.cmpi sgt, %[[SPLITS:.*]], %c1
+// CHECK:           scf.if %[[SPLIT]] {
+// CHECK:             gpu.launch_func  @gemm_wgmma_bf16_splitk::@gemm_wgmma_bf16_splitk blocks in (%{{.*}}, %[[SPLITS]], %{{.*}})
+// CHECK:             gpu.launch {{.*}} function(@gemm_split_reduce)
+// CHECK:           } else {
+// CHECK:             gpu.launch_func  @gemm_wgmma_bf16::@gemm_wgmma_bf16 blocks in (%{{.*}}, %c1{{.*}}, %{{.*}})
+// CHECK:           }
+// CHECK:         } else {
+// CHECK:           gpu.launch {{.*}} function(@gemm_mma_bf16)
+func.func @dynamic_rows(%a: memref<?x4096xbf16>, %b: memref<4096x4096xbf16>, %c: memref<?x4096xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x4096xbf16>, memref<4096x4096xbf16>) outs(%c : memref<?x4096xf32>)
+  return
 }
 
 // -----

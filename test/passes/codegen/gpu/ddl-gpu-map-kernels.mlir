@@ -3,9 +3,10 @@
 
 // BAD: ddl-gpu-map-kernels: points-per-thread must be in [1, 16], not 0
 
-// An elementwise op over a dynamic 2-D space: the points collapsed
-// row-major, blocks of 128 threads taking 4 points each, 128 apart (block b
-// covers points 512 b to 512 b + 511), each guarded.
+// An elementwise op over a dynamic 2-D space (a row broadcast: not
+// vectorized): the points collapsed row-major, blocks of 128 threads taking
+// 4 points each, 128 apart (block b covers points 512 b to 512 b + 511),
+// each guarded.
 // CHECK-LABEL: func.func @elementwise
 // CHECK:         %[[BLOCKS:.*]] = arith.ceildivsi %[[TOTAL:.*]], %c512
 // CHECK:         scf.parallel (%[[B:.*]]) = ({{.*}}) to (%[[BLOCKS]])
@@ -28,13 +29,65 @@
 // CHECK:               math.exp
 // CHECK:           } {mapping = [#gpu.loop_dim_map<processor = thread_x
 // CHECK:         } {mapping = [#gpu.loop_dim_map<processor = block_x
-func.func @elementwise(%a: memref<?x?xf32>, %b: memref<?x?xf32>) {
-  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+func.func @elementwise(%a: memref<?xf32>, %b: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
                   iterator_types = ["parallel", "parallel"]}
-      ins(%a : memref<?x?xf32>) outs(%b : memref<?x?xf32>) {
+      ins(%a : memref<?xf32>) outs(%b : memref<?x?xf32>) {
   ^bb0(%x: f32, %y: f32):
     %e = math.exp %x : f32
     linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// A pure elementwise op over contiguous buffers: one 1-D kernel over
+// vectors of 16 bytes of the widest type (4 f32; the bf16 operands move 8
+// bytes), each buffer collapsed to 1-D and checked once for alignment to
+// its vector size; a point is a vector when the buffers are aligned and
+// it lies inside (vector loads, the body on vectors, the constant
+// broadcast, a vector store), else the same elements one at a time.
+// CHECK-LABEL: func.func @vectorized
+// CHECK-DAG:     %[[A:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0, 1]] : memref<?x?xf32> into memref<?xf32>
+// CHECK-DAG:     %[[B:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0, 1]] : memref<?x?xbf16> into memref<?xbf16>
+// CHECK-DAG:     %[[C:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0, 1]] : memref<?x?xbf16> into memref<?xbf16>
+// CHECK:         %[[ALIGNED:.*]] = arith.andi
+// CHECK:         %[[FULL:.*]] = arith.divsi %[[TOTAL:.*]], %c4
+// CHECK:         %[[VECTORS:.*]] = arith.select %[[ALIGNED]], %[[FULL]], %c0
+// CHECK:         arith.ceildivsi %[[TOTAL]], %c4
+// CHECK:         scf.parallel
+// CHECK:           scf.parallel
+// CHECK:             arith.cmpi slt
+// CHECK:             scf.if
+// CHECK:               %[[FIRST:.*]] = arith.muli %{{.*}}, %c4
+// CHECK:               arith.cmpi slt, %{{.*}}, %[[VECTORS]]
+// CHECK:               scf.if
+// CHECK:                 vector.load %[[A]][%[[FIRST]]] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK:                 vector.load %[[B]][%[[FIRST]]] {alignment = 8 : i64} : memref<?xbf16>, vector<4xbf16>
+// CHECK:                 arith.extf %{{.*}} : vector<4xbf16> to vector<4xf32>
+// CHECK:                 vector.broadcast %{{.*}} : f32 to vector<4xf32>
+// CHECK:                 arith.mulf %{{.*}} : vector<4xf32>
+// CHECK:                 vector.store %{{.*}}, %[[C]][%[[FIRST]]] {alignment = 8 : i64} : memref<?xbf16>, vector<4xbf16>
+// CHECK:               } else {
+// CHECK:                 scf.for
+// CHECK:                   memref.load %[[A]]
+// CHECK:                   arith.mulf %{{.*}} : f32
+// CHECK:                   memref.store %{{.*}}, %[[C]]
+// CHECK:           } {mapping = [#gpu.loop_dim_map<processor = thread_x
+// CHECK:         } {mapping = [#gpu.loop_dim_map<processor = block_x
+// CHECK-NOT:     linalg.generic
+func.func @vectorized(%a: memref<?x?xf32>, %b: memref<?x?xbf16>, %c: memref<?x?xbf16>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xbf16>) outs(%c : memref<?x?xbf16>) {
+  ^bb0(%x: f32, %y: bf16, %o: bf16):
+    %half = arith.constant 0.5 : f32
+    %w = arith.extf %y : bf16 to f32
+    %s = arith.addf %x, %w : f32
+    %m = arith.mulf %s, %half : f32
+    %r = arith.truncf %m : f32 to bf16
+    linalg.yield %r : bf16
   }
   return
 }
