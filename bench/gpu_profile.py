@@ -20,8 +20,10 @@ For each workload, ddl.compile(..., device="cuda") and then:
               pipe activity, registers per thread and achieved occupancy;
               the kernels taking most of the time first
 
-Workloads: `gemm:MxNxK:<fp32|tf32|bf16|fp16>` (a @ b), or
-`<model>:<batch>[:<fp32|bf16|fp16>]` with a model of bench/models.py.
+Workloads: `gemm:MxNxK:<fp32|tf32|bf16|fp16>` (a @ b),
+`memory:<layernorm|softmax|chain>` (bench/gpu_latency.py's memory-bound
+kernels, at its default sizes), or `<model>:<batch>[:<fp32|bf16|fp16>]`
+with a model of bench/models.py.
 
     python3 bench/gpu_profile.py gemm:4096x4096x4096:bf16 resnet50:1 \\
         [--runs 10] [--ncu] [--ncu-launches 300] [--json out.json]
@@ -67,6 +69,14 @@ def workload(text, device):
         a = torch.randn(m, k, device=device, dtype=DTYPES[parts[2]])
         b = torch.randn(k, n, device=device, dtype=DTYPES[parts[2]])
         return ddl.compile(lambda x, y: x @ y, (a, b), device="cuda", precision=parts[2]), (a, b)
+    if parts[0] == "memory":
+        from gpu_latency import memory_workloads
+        found = {name.split()[0].replace("5-op", "chain"): (fn, inputs)
+                 for name, fn, inputs, _ in memory_workloads(device, 16384, 4096, 1 << 26)}
+        if len(parts) != 2 or parts[1] not in found:
+            sys.exit(f"gpu_profile: a memory-bound workload is memory:<{'|'.join(found)}>, not {text!r}")
+        fn, inputs = found[parts[1]]
+        return ddl.compile(fn, inputs, device="cuda"), inputs
     if len(parts) not in (2, 3) or not parts[1].isdigit():
         sys.exit(f"gpu_profile: a model is <name>:<batch>[:<type>], not {text!r}")
     precision = parts[2] if len(parts) == 3 else "fp32"

@@ -177,6 +177,9 @@ std::optional<int64_t> elementwiseVectorWidth(linalg::GenericOp generic) {
           !operand.getDefiningOp<arith::ConstantOp>())
         return std::nullopt;
   }
+  for (Value v : body.getTerminator()->getOperands())
+    if (v.getParentBlock() != &body && !v.getDefiningOp<arith::ConstantOp>())
+      return std::nullopt;
   int64_t width = 16 / widest;
   if (width < 2)
     return std::nullopt;
@@ -251,22 +254,22 @@ void vectorizeElementwise(RewriterBase &rewriter, linalg::GenericOp generic,
     auto widen = [&](Type t) -> Type {
       return lanes ? VectorType::get({lanes}, t) : t;
     };
+    // A value of the body: its vector (or scalar), or a constant (inside
+    // the body or outside it) made here.
+    auto valueOf = [&](Value v) -> Value {
+      if (Value mapped = map.lookupOrNull(v))
+        return mapped;
+      Value c = rewriter.clone(*v.getDefiningOp())->getResult(0);
+      if (lanes)
+        c = vector::BroadcastOp::create(rewriter, loc, widen(v.getType()), c);
+      return c;
+    };
     for (Operation &op : body.without_terminator()) {
       if (isa<arith::ConstantOp>(op))
         continue;
       SmallVector<Value> operands;
-      for (Value operand : op.getOperands()) {
-        if (Value mapped = map.lookupOrNull(operand)) {
-          operands.push_back(mapped);
-          continue;
-        }
-        // A constant (inside the body or outside it).
-        Value c = rewriter.clone(*operand.getDefiningOp())->getResult(0);
-        if (lanes)
-          c = vector::BroadcastOp::create(rewriter, loc,
-                                          widen(operand.getType()), c);
-        operands.push_back(c);
-      }
+      for (Value operand : op.getOperands())
+        operands.push_back(valueOf(operand));
       OperationState state(op.getLoc(), op.getName());
       state.addOperands(operands);
       state.addTypes(widen(op.getResult(0).getType()));
@@ -275,7 +278,7 @@ void vectorizeElementwise(RewriterBase &rewriter, linalg::GenericOp generic,
     }
     SmallVector<Value> results;
     for (Value v : body.getTerminator()->getOperands())
-      results.push_back(map.lookup(v));
+      results.push_back(valueOf(v));
     return results;
   };
 

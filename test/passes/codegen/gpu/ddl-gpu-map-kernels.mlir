@@ -166,3 +166,28 @@ func.func @copy_in_loop(%a: memref<16xf32>, %b: memref<16xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// Yielding a constant (no input read: the broadcast constant is stored)
+// and an input as it is (a copy) are elementwise ops too.
+// CHECK-LABEL: func.func @constant_and_copy
+// CHECK:         vector.broadcast %{{.*}} : f32 to vector<4xf32>
+// CHECK:         vector.store
+// CHECK:         memref.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<?xf32>
+// CHECK:         %[[V:.*]] = vector.load %{{.*}} : memref<?xf32>, vector<4xf32>
+// CHECK:         vector.store %[[V]]
+func.func @constant_and_copy(%a: memref<?x8xf32>, %b: memref<?x8xf32>) {
+  %one = arith.constant 1.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      outs(%a : memref<?x8xf32>) {
+  ^bb0(%o: f32):
+    linalg.yield %one : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<?x8xf32>) outs(%b : memref<?x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  return
+}
