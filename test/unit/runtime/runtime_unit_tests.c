@@ -1452,6 +1452,23 @@ static ddl_status run_add(ddl_model_handle *h, int64_t batch, float offset,
 typedef int (*stream_create_fn)(void **, unsigned);
 typedef int (*stream_destroy_fn)(void *);
 
+/* A non-blocking stream made with the fake driver `lib` directly (the
+ * caller's own), and its cuStreamDestroy in *destroy; NULL when it
+ * cannot be had. */
+static void *caller_stream(const char *lib, stream_destroy_fn *destroy) {
+  stream_create_fn create = NULL;
+  void *sym = fake_sym(lib, "cuStreamCreate");
+  if (sym)
+    memcpy(&create, &sym, sizeof create);
+  sym = fake_sym(lib, "cuStreamDestroy_v2");
+  if (sym)
+    memcpy(destroy, &sym, sizeof *destroy);
+  void *stream = NULL;
+  if (!create || !*destroy || create(&stream, 1) != 0)
+    return NULL;
+  return stream;
+}
+
 /* Runs go on the handle's own non-blocking streams, or on the caller's. */
 static void test_device_streams(ddl_runtime *rt) {
   int before = num_failures;
@@ -1495,16 +1512,9 @@ static void test_device_streams(ddl_runtime *rt) {
 
   /* The caller's stream: the run's work, and the copies of a device output
    * it made, go there; no own stream is made. */
-  stream_create_fn create = NULL;
   stream_destroy_fn destroy = NULL;
-  void *sym = fake_sym(lib, "cuStreamCreate");
-  if (sym)
-    memcpy(&create, &sym, sizeof create);
-  sym = fake_sym(lib, "cuStreamDestroy_v2");
-  if (sym)
-    memcpy(&destroy, &sym, sizeof destroy);
-  void *mine = NULL;
-  CHECK(create && destroy && create(&mine, 1) == 0);
+  void *mine = caller_stream(lib, &destroy);
+  CHECK(mine != NULL);
   CHECK_OK(ddl_model_set_stream(h, mine));
   int live = stream_stats_of(lib).live_streams;
   CHECK_OK(run_add(h, 3, 2.0f, 0));
@@ -1603,16 +1613,9 @@ static void test_stream_ordered(ddl_runtime *rt) {
   set_env("DDL_CUDA_LIBRARY", model_path(lib));
   ddl_model_handle *h = NULL;
   CHECK_OK(ddl_model_open(rt, model_path("fake_cuda_no_readback"), &h));
-  stream_create_fn create = NULL;
   stream_destroy_fn destroy = NULL;
-  void *sym = fake_sym(lib, "cuStreamCreate");
-  if (sym)
-    memcpy(&create, &sym, sizeof create);
-  sym = fake_sym(lib, "cuStreamDestroy_v2");
-  if (sym)
-    memcpy(&destroy, &sym, sizeof destroy);
-  void *mine = NULL;
-  CHECK(create && destroy && create(&mine, 1) == 0);
+  void *mine = caller_stream(lib, &destroy);
+  CHECK(mine != NULL);
   if (!h || !mine) {
     ddl_model_close(h);
     set_env("DDL_CUDA_LIBRARY", NULL);
