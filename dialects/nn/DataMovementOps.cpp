@@ -751,6 +751,28 @@ LogicalResult ResizeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   return success();
 }
 
+LogicalResult GridSampleOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                        SmallVectorImpl<ResultShape> &results) {
+  SmallVector<Dim> in = b.dims(adaptor.getInput());
+  SmallVector<Dim> grid = b.dims(adaptor.getGrid());
+  if (in.size() != 4 || grid.size() != 4)
+    return b.emitError(llvm::formatv(
+        "input and grid must be 4-D ([N, C, H, W] and [N, H_out, W_out, 2]), "
+        "got ranks {0} and {1}",
+        in.size(), grid.size()));
+  if (grid[3].isStatic() && grid[3].getSize() != 2)
+    return b.emitError(llvm::formatv(
+        "grid's last dimension holds (x, y): 2, got {0}", grid[3].getSize()));
+  if (in[0].isStatic() && grid[0].isStatic() &&
+      in[0].getSize() != grid[0].getSize())
+    return b.emitError(llvm::formatv("input has batch {0} but grid has {1}",
+                                     in[0].getSize(), grid[0].getSize()));
+  results.push_back(
+      {{in[0].isStatic() ? in[0] : grid[0], in[1], grid[1], grid[2]},
+       typeOf(adaptor.getInput()).getElementType()});
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Shape queries and constants
 //===----------------------------------------------------------------------===//

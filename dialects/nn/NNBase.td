@@ -182,6 +182,23 @@ def NN_NearestRounding : NN_Enum<"NearestRounding",
 ]>;
 def NN_NearestRoundingAttr : NN_EnumAttr<NN_NearestRounding, "nearest_rounding">;
 
+def NN_GridSampleMode : NN_Enum<"GridSampleMode",
+    "grid_sample interpolation", [
+  I32EnumAttrCase<"Bilinear", 0, "bilinear">,
+  I32EnumAttrCase<"Nearest", 1, "nearest">,
+  I32EnumAttrCase<"Bicubic", 2, "bicubic">
+]>;
+def NN_GridSampleModeAttr : NN_EnumAttr<NN_GridSampleMode, "grid_sample_mode">;
+
+def NN_GridSamplePadding : NN_Enum<"GridSamplePadding",
+    "what grid_sample reads outside its input", [
+  I32EnumAttrCase<"Zeros", 0, "zeros">,
+  I32EnumAttrCase<"Border", 1, "border">,
+  I32EnumAttrCase<"Reflection", 2, "reflection">
+]>;
+def NN_GridSamplePaddingAttr
+    : NN_EnumAttr<NN_GridSamplePadding, "grid_sample_padding">;
+
 def NN_GeluApproximation : NN_Enum<"GeluApproximation", "GELU formula", [
   I32EnumAttrCase<"None", 0, "none">,
   I32EnumAttrCase<"Tanh", 1, "tanh">

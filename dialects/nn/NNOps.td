@@ -759,6 +759,32 @@ def NN_ResizeOp : NN_ShapedOp<"resize", [Pure, AttrSizedOperandSegments]> {
   }];
 }
 
+def NN_GridSampleOp : NN_ShapedOp<"grid_sample", [Pure]> {
+  let summary = "samples `input` at the normalized coordinates of `grid`";
+  let description = [{
+    ONNX `GridSample` (opset 16), PyTorch's `grid_sample` of 4-D inputs:
+    `input` is [N, C, H, W] and `grid` [N, H_out, W_out, 2], holding (x, y)
+    in [-1, 1] (x along W, y along H); the result is [N, C, H_out, W_out].
+    `align_corners` maps -1 and 1 to the centres of the corner pixels (else
+    to their outer edges). `mode` interpolates bilinearly, takes the
+    nearest pixel (ties to even), or bicubically (coefficient -0.75, 4 x 4
+    pixels). `padding_mode` says what lies outside the input: zeros, the
+    border's pixels (coordinates clamped), or the input reflected at its
+    border (at the corner pixels' centres with `align_corners`, else at
+    their outer edges); bicubic applies it to each of its 16 pixels.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$grid,
+                       DefaultValuedAttr<NN_GridSampleModeAttr,
+                           "::ddl::nn::GridSampleMode::Bilinear">:$mode,
+                       DefaultValuedAttr<NN_GridSamplePaddingAttr,
+                           "::ddl::nn::GridSamplePadding::Zeros">:$padding_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$align_corners);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $grid attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def NN_NonZeroOp : NN_ShapedOp<"non_zero", [Pure]> {
   let summary = "indices of the non-zero elements, as a rank x count i64 tensor";
   let description = [{

@@ -555,6 +555,32 @@ static LogicalResult convertResize(NodeContext &n) {
   return createResize(n, input, roi, scales, sizes, attrs);
 }
 
+/// GridSample (opset 16; opset 20's names "linear" and "cubic" too).
+static LogicalResult convertGridSample(NodeContext &n) {
+  std::string modeName = n.attrString("mode", "bilinear");
+  std::optional<nn::GridSampleMode> mode =
+      modeName == "bilinear" || modeName == "linear"
+          ? std::optional(nn::GridSampleMode::Bilinear)
+      : modeName == "nearest" ? std::optional(nn::GridSampleMode::Nearest)
+      : modeName == "bicubic" || modeName == "cubic"
+          ? std::optional(nn::GridSampleMode::Bicubic)
+          : std::nullopt;
+  if (!mode)
+    return n.error("unknown mode '" + modeName +
+                   "' (expected bilinear, nearest or bicubic)");
+  std::optional<nn::GridSamplePadding> padding =
+      enumAttr<nn::GridSamplePadding>(n, "padding_mode", "zeros",
+                                      nn::symbolizeGridSamplePadding);
+  if (!padding)
+    return failure();
+  MLIRContext *ctx = n.context();
+  return n.setOutput(n.create<nn::GridSampleOp>(
+      {n.input(0), n.input(1)},
+      {n.named("mode", nn::GridSampleModeAttr::get(ctx, *mode)),
+       n.named("padding_mode", nn::GridSamplePaddingAttr::get(ctx, *padding)),
+       n.namedBool("align_corners", n.attrInt("align_corners", 0) != 0)}));
+}
+
 /// Upsample (opsets 7-9): nn.resize by scales with asymmetric coordinates
 /// (nearest neighbours rounded down).
 static LogicalResult convertUpsample(NodeContext &n) {
@@ -983,6 +1009,7 @@ void registerTensorConverters(ConverterRegistry &r) {
   r.add("Expand", convertExpand);
   r.add("Tile", convertTile);
   r.add("Resize", convertResize);
+  r.add("GridSample", convertGridSample);
   r.add("Upsample", convertUpsample);
   r.add("Shape", convertShape);
   r.add("Size", convertSize);

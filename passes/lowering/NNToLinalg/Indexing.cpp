@@ -900,10 +900,142 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// GridSample
+//===----------------------------------------------------------------------===//
+
+/// nn.grid_sample, as PyTorch's grid_sampler_2d computes it (ONNX's test
+/// data comes from it): one generic over [N, C, H_out, W_out] in f64. A
+/// grid coordinate is unnormalized, padded (bilinear and nearest: the
+/// coordinate; bicubic: each tap's position), and each tap outside the
+/// input reads 0.
+struct LowerGridSample final : OpRewritePattern<nn::GridSampleOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(nn::GridSampleOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    FailureOr<SmallVector<OpFoldResult>> outSizes =
+        reifyResultSizes(rewriter, op);
+    if (failed(outSizes))
+      return failure();
+    Value input = toLowered(rewriter, loc, op.getInput());
+    Value grid = toLowered(rewriter, loc, op.getGrid());
+    F64 m0{rewriter, loc};
+    Value heightF =
+        m0.fromIndex(tensor::DimOp::create(rewriter, loc, input, 2));
+    Value widthF = m0.fromIndex(tensor::DimOp::create(rewriter, loc, input, 3));
+    Value init = emptyTensor(rewriter, loc, op.getType(), *outSizes);
+    Type element = cast<RankedTensorType>(init.getType()).getElementType();
+    nn::GridSampleMode mode = op.getMode();
+    nn::GridSamplePadding padding = op.getPaddingMode();
+    bool align = op.getAlignCorners();
+    Value result = parallelGeneric(
+        rewriter, loc, init, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          F64 m{b, l};
+          SmallVector<Value> at = loopIndices(b, l, 0, 4); // n, c, h, w
+          auto coordinate = [&](int64_t k, Value sizeF) {
+            Value v = tensor::ExtractOp::create(
+                b, l, grid, ValueRange{at[0], at[2], at[3], cIndex(b, l, k)});
+            return unnormalize(
+                m, convertScalar(b, l, v, b.getF64Type(), false, false), sizeF,
+                align);
+          };
+          Value x = coordinate(0, widthF), y = coordinate(1, heightF);
+          SmallVector<Value> xs, xWeights, ys, yWeights;
+          auto taps = [&](Value v, Value sizeF,
+                          SmallVectorImpl<Value> &positions,
+                          SmallVectorImpl<Value> &weights) {
+            if (mode == nn::GridSampleMode::Bicubic) {
+              interpolationTaps(m, nn::ResizeMode::Cubic, -0.75, v, positions,
+                                weights);
+              for (Value &p : positions)
+                p = pad(m, p, sizeF, padding, align);
+              return;
+            }
+            v = pad(m, v, sizeF, padding, align);
+            if (mode == nn::GridSampleMode::Nearest) {
+              positions.assign({math::RoundEvenOp::create(b, l, v)});
+              weights.assign({m.c(1)});
+              return;
+            }
+            interpolationTaps(m, nn::ResizeMode::Linear, 0, v, positions,
+                              weights);
+          };
+          taps(x, widthF, xs, xWeights);
+          taps(y, heightF, ys, yWeights);
+          auto inside = [&](Value p, Value sizeF) {
+            return arith::AndIOp::create(
+                b, l, m.cmp(arith::CmpFPredicate::OGE, p, m.c(0)),
+                m.cmp(arith::CmpFPredicate::OLE, p, m.sub(sizeF, m.c(1))));
+          };
+          Value acc = m.c(0);
+          for (auto [py, wy] : llvm::zip(ys, yWeights))
+            for (auto [px, wx] : llvm::zip(xs, xWeights)) {
+              Value v = tensor::ExtractOp::create(
+                  b, l, input,
+                  ValueRange{at[0], at[1], m.toClampedIndex(py, heightF),
+                             m.toClampedIndex(px, widthF)});
+              v = convertScalar(b, l, v, b.getF64Type(), false, false);
+              Value in = arith::AndIOp::create(b, l, inside(py, heightF),
+                                               inside(px, widthF));
+              acc = m.add(acc, m.mul(m.mul(wy, wx), m.select(in, v, m.c(0))));
+            }
+          return convertScalar(b, l, acc, element, false, false);
+        });
+    replaceWithLowered(rewriter, op, result);
+    return success();
+  }
+
+  /// A grid coordinate in [-1, 1] as a pixel position along a dimension of
+  /// `sizeF` pixels.
+  static Value unnormalize(F64 &m, Value v, Value sizeF, bool align) {
+    Value one = m.c(1);
+    if (align)
+      return m.mul(m.div(m.add(v, one), m.c(2)), m.sub(sizeF, one));
+    return m.div(m.sub(m.mul(m.add(v, one), sizeF), one), m.c(2));
+  }
+
+  /// Position `v` under the padding mode: as it is (zeros: taps outside
+  /// read 0), clamped into [0, size - 1] (border), or reflected at the
+  /// corner pixels' centres (with `align`) or outer edges, then clamped.
+  static Value pad(F64 &m, Value v, Value sizeF, nn::GridSamplePadding padding,
+                   bool align) {
+    if (padding == nn::GridSamplePadding::Zeros)
+      return v;
+    Value last = m.sub(sizeF, m.c(1));
+    auto clamp = [&](Value x) {
+      Value lo = arith::MaxNumFOp::create(m.b, m.loc, x, m.c(0));
+      return arith::MinNumFOp::create(m.b, m.loc, lo, last).getResult();
+    };
+    if (padding == nn::GridSamplePadding::Border)
+      return clamp(v);
+    // Reflection between low and high (twice: both may be half pixels).
+    Value twiceLow = align ? m.c(0) : m.c(-1);
+    Value twiceHigh =
+        align ? m.mul(m.c(2), last) : m.sub(m.mul(m.c(2), sizeF), m.c(1));
+    Value low = m.div(twiceLow, m.c(2));
+    Value span = m.div(m.sub(twiceHigh, twiceLow), m.c(2));
+    Value distance = math::AbsFOp::create(m.b, m.loc, m.sub(v, low));
+    Value extra = arith::RemFOp::create(m.b, m.loc, distance, span);
+    Value flips = math::FloorOp::create(m.b, m.loc, m.div(distance, span));
+    Value even =
+        m.cmp(arith::CmpFPredicate::OEQ,
+              arith::RemFOp::create(m.b, m.loc, flips, m.c(2)), m.c(0));
+    Value reflected =
+        m.select(even, m.add(extra, low), m.add(m.sub(span, extra), low));
+    // One pixel with `align`: nothing to reflect between.
+    reflected = m.select(m.cmp(arith::CmpFPredicate::OEQ, twiceLow, twiceHigh),
+                         m.c(0), reflected);
+    return clamp(reflected);
+  }
+};
+
 } // namespace
 
 void ddl::lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerGather, LowerGatherElements, LowerGatherND,
-               LowerScatterElements, LowerScatterND, LowerNonZero, LowerResize>(
-      patterns.getContext());
+               LowerScatterElements, LowerScatterND, LowerNonZero, LowerResize,
+               LowerGridSample>(patterns.getContext());
 }

@@ -2344,3 +2344,30 @@ func.func @einsum_result_unknown_letter(%a: tensor<3x3xf32>) {
   %0 = nn.einsum "ij->ik" %a : (tensor<3x3xf32>) -> tensor<3x3xf32>
   return
 }
+
+// -----
+
+func.func @grid_sample_rank(%x: tensor<3x8x8xf32>, %grid: tensor<1x5x6x2xf32>) {
+  // expected-error @+2 {{'nn.grid_sample' op input and grid must be 4-D ([N, C, H, W] and [N, H_out, W_out, 2]), got ranks 3 and 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.grid_sample %x, %grid : (tensor<3x8x8xf32>, tensor<1x5x6x2xf32>) -> tensor<1x3x5x6xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_coordinates(%x: tensor<1x3x8x8xf32>, %grid: tensor<1x5x6x3xf32>) {
+  // expected-error @+2 {{'nn.grid_sample' op grid's last dimension holds (x, y): 2, got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.grid_sample %x, %grid : (tensor<1x3x8x8xf32>, tensor<1x5x6x3xf32>) -> tensor<1x3x5x6xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_batch(%x: tensor<2x3x8x8xf32>, %grid: tensor<3x5x6x2xf32>) {
+  // expected-error @+2 {{'nn.grid_sample' op input has batch 2 but grid has 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.grid_sample %x, %grid : (tensor<2x3x8x8xf32>, tensor<3x5x6x2xf32>) -> tensor<2x3x5x6xf32>
+  return
+}

@@ -1264,3 +1264,16 @@ func.func @loop(%n: tensor<i64>, %c: tensor<i1>, %init: tensor<4xf32>, %step: te
   }
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @grid_sample
+func.func @grid_sample(%x: tensor<?x3x8x8xf32, #nn.dims<batch, 3, 8, 8>>, %grid: tensor<?x5x6x2xf32, #nn.dims<batch, 5, 6, 2>>) {
+  // The defaults (bilinear, zeros, align_corners false) are elided; the
+  // batch symbol carries over.
+  // CHECK: nn.grid_sample %{{.*}}, %{{.*}} : (tensor<?x3x8x8xf32, #nn.dims<batch, 3, 8, 8>>, tensor<?x5x6x2xf32, #nn.dims<batch, 5, 6, 2>>) -> tensor<?x3x5x6xf32, #nn.dims<batch, 3, 5, 6>>
+  %0 = nn.grid_sample %x, %grid {mode = #nn.grid_sample_mode<bilinear>, padding_mode = #nn.grid_sample_padding<zeros>, align_corners = false} : (tensor<?x3x8x8xf32, #nn.dims<batch, 3, 8, 8>>, tensor<?x5x6x2xf32, #nn.dims<batch, 5, 6, 2>>) -> tensor<?x3x5x6xf32, #nn.dims<batch, 3, 5, 6>>
+  // CHECK: nn.grid_sample %{{.*}}, %{{.*}} {align_corners = true, mode = #nn.grid_sample_mode<bicubic>, padding_mode = #nn.grid_sample_padding<reflection>}
+  %1 = nn.grid_sample %x, %grid {mode = #nn.grid_sample_mode<bicubic>, padding_mode = #nn.grid_sample_padding<reflection>, align_corners = true} : (tensor<?x3x8x8xf32, #nn.dims<batch, 3, 8, 8>>, tensor<?x5x6x2xf32, #nn.dims<batch, 5, 6, 2>>) -> tensor<?x3x5x6xf32, #nn.dims<batch, 3, 5, 6>>
+  return
+}
