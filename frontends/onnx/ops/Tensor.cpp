@@ -416,6 +416,81 @@ static LogicalResult convertScatterND(NodeContext &n) {
       {n.input(0), n.input(1), n.input(2)}, {*reduction}));
 }
 
+/// MaxUnpool: X scattered at the positions `I` gives in the flattened
+/// default output (per spatial axis (in - 1) * stride + kernel - pads, as
+/// MaxPool's Indices count them), zeros elsewhere; an `output_shape` input
+/// pads that result with zeros at the end of each axis (ONNX's test data
+/// places the values so: the indices keep their default-shape
+/// coordinates).
+static LogicalResult convertMaxUnpool(NodeContext &n) {
+  Value x = n.input(0), indices = n.input(1);
+  if (!x || !indices)
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  std::optional<SmallVector<int64_t>> kernel = n.attrInts("kernel_shape");
+  if (!kernel)
+    return n.failed() ? failure()
+                      : n.error("attribute 'kernel_shape' is required");
+  size_t spatial = kernel->size();
+  if (type.getRank() != static_cast<int64_t>(spatial) + 2)
+    return n.error(llvm::formatv(
+        "X has rank {0} but kernel_shape has {1} entries (expected rank {2})",
+        type.getRank(), spatial, spatial + 2));
+  SmallVector<int64_t> strides =
+      n.attrInts("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> pads =
+      n.attrInts("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (strides.size() != spatial || pads.size() != 2 * spatial)
+    return n.error(
+        llvm::formatv("strides needs {0} entries and pads {1}, got {2} and {3}",
+                      spatial, 2 * spatial, strides.size(), pads.size()));
+  SmallVector<int64_t> sizes;
+  for (size_t d = 0; d < spatial; ++d) {
+    int64_t in = type.getDimSize(2 + d);
+    if (ShapedType::isDynamic(in))
+      return n.unsupported("MaxUnpool of a dynamic spatial size");
+    sizes.push_back((in - 1) * strides[d] + (*kernel)[d] - pads[d] -
+                    pads[d + spatial]);
+    if (sizes.back() < 1)
+      return n.error(
+          llvm::formatv("spatial axis {0} of the output would have size {1}", d,
+                        sizes.back()));
+  }
+  Value outputShape =
+      n.hasInput(2) && !isEmptyInput(n, 2) ? n.input(2) : Value();
+  if (n.failed())
+    return failure();
+  Value batchAndChannels = n.create<nn::ShapeOfOp>(
+      {x}, {n.namedI64("start", 0), n.namedI64("end", 2)});
+  Value shape = n.create<nn::ConcatOp>({batchAndChannels, n.constI64(sizes)},
+                                       {n.namedI64("axis", 0)});
+  auto zero =
+      DenseElementsAttr::get(RankedTensorType::get({1}, type.getElementType()),
+                             n.builder().getZeroAttr(type.getElementType()));
+  Value zeros =
+      n.create<nn::ConstantOfShapeOp>({shape}, {n.named("value", zero)});
+  auto flat = [&](Value v) {
+    return n.create<nn::ReshapeOp>({v, n.constI64({-1})});
+  };
+  Value scattered = n.create<nn::ScatterElementsOp>(
+      {flat(zeros), flat(indices), flat(x)},
+      {n.namedI64("axis", 0),
+       n.named("reduction", nn::ScatterReductionAttr::get(
+                                n.context(), nn::ScatterReduction::None))});
+  Value result = n.create<nn::ReshapeOp>({scattered, shape});
+  if (outputShape) {
+    Value grow = n.create<nn::SubOp>({outputShape, shape});
+    Value padding = n.create<nn::ConcatOp>(
+        {n.constI64(SmallVector<int64_t>(spatial + 2, 0)), grow},
+        {n.namedI64("axis", 0)});
+    result = n.create<nn::PadOp>(
+        {result, padding},
+        {n.named("mode",
+                 nn::PadModeAttr::get(n.context(), nn::PadMode::Constant))});
+  }
+  return n.setOutput(result);
+}
+
 //===----------------------------------------------------------------------===//
 // Pad, Expand, Tile
 //===----------------------------------------------------------------------===//
@@ -1003,6 +1078,7 @@ void registerTensorConverters(ConverterRegistry &r) {
   r.add("GatherElements", convertGatherElements);
   r.add("GatherND", convertGatherND);
   r.add("ScatterElements", convertScatterElements);
+  r.add("MaxUnpool", convertMaxUnpool);
   r.add("Scatter", convertScatterElements);
   r.add("ScatterND", convertScatterND);
   r.add("Pad", convertPad);
