@@ -32,11 +32,10 @@ CASES = [
 def run_case(args, name, shape, kernel, stride, padding):
     torch.manual_seed(0)
     source = torch.randn(*shape)
-    pooled, plane = torch.nn.functional.max_pool2d(source, kernel, stride, padding,
-                                                    return_indices=True)
+    pooled, plane = torch.nn.functional.max_pool2d(source, kernel, stride, padding, return_indices=True)
     want = torch.nn.functional.max_unpool2d(pooled, plane, kernel, stride, padding).numpy()
     n, c, h, w = shape
-    offsets = (torch.arange(n * c).reshape(n, c, 1, 1) * h * w)
+    offsets = torch.arange(n * c).reshape(n, c, 1, 1) * h * w
     indices = (plane + offsets).numpy().astype(np.int64)
     x = pooled.numpy()
     node = helper.make_node("MaxUnpool", ["x", "i"], ["y"], kernel_shape=[kernel, kernel],
