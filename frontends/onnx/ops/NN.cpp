@@ -239,19 +239,145 @@ static Value createPool(NodeContext &n, StringRef what, Value x,
   return n.create<OpT>({x}, attrs);
 }
 
+static Value convertMaxPoolValues(NodeContext &n, Value x);
+
+/// MaxPool's Indices output: for each window, the position of its (first)
+/// maximum in the flattened input ((n * C + c) * H * W + h * W + w, or
+/// with storage_order 1 (n * C + c) * H * W + w * H + h). Built from
+/// existing ops, for inputs of static shape: the input padded with -inf
+/// and a tensor of those positions padded with -1 are sliced once per
+/// kernel offset (strided like the windows), and a running strict
+/// maximum keeps the first largest value's position.
+static Value maxPoolIndices(NodeContext &n, Value x) {
+  RankedTensorType type = n.inputType(0);
+  if (!type.hasStaticShape()) {
+    (void)n.unsupported("the Indices output of MaxPool on a dynamic shape");
+    return n.fail();
+  }
+  if (n.attrString("auto_pad", "NOTSET") != "NOTSET") {
+    (void)n.unsupported("the Indices output of MaxPool with auto_pad");
+    return n.fail();
+  }
+  int64_t rank = type.getRank(), spatial = rank - 2;
+  SmallVector<int64_t> kernel =
+      n.attrInts("kernel_shape").value_or(SmallVector<int64_t>{});
+  SmallVector<int64_t> strides =
+      n.attrInts("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> dilations =
+      n.attrInts("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> pads =
+      n.attrInts("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (spatial < 1 || static_cast<int64_t>(kernel.size()) != spatial ||
+      static_cast<int64_t>(strides.size()) != spatial ||
+      static_cast<int64_t>(dilations.size()) != spatial ||
+      static_cast<int64_t>(pads.size()) != 2 * spatial) {
+    (void)n.error("kernel_shape, strides, dilations and pads must match the "
+                  "input's spatial rank");
+    return n.fail();
+  }
+  bool ceil = n.attrInt("ceil_mode", 0) != 0;
+  bool columnMajor = n.attrInt("storage_order", 0) != 0;
+  ArrayRef<int64_t> shape = type.getShape();
+  // Output sizes, and the end padding that makes every window whole.
+  SmallVector<int64_t> outSizes, padBegin(rank, 0), padEnd(rank, 0);
+  for (int64_t d = 0; d < spatial; ++d) {
+    int64_t in = shape[2 + d], span = (kernel[d] - 1) * dilations[d] + 1;
+    int64_t room = in + pads[d] + pads[d + spatial] - span;
+    if (room < 0) {
+      (void)n.error("a MaxPool window is larger than the padded input");
+      return n.fail();
+    }
+    int64_t out =
+        (ceil ? llvm::divideCeil(room, strides[d]) : room / strides[d]) + 1;
+    // A last window starting past the input and its begin padding goes.
+    if (ceil && (out - 1) * strides[d] >= in + pads[d])
+      --out;
+    outSizes.push_back(out);
+    padBegin[2 + d] = pads[d];
+    padEnd[2 + d] = std::max<int64_t>(
+        pads[d + spatial], (out - 1) * strides[d] + span - in - pads[d]);
+  }
+  OpBuilder &b = n.builder();
+  auto pad = [&](Value v, Value fill) {
+    SmallVector<int64_t> amounts(padBegin);
+    amounts.append(padEnd);
+    return n.create<nn::PadOp>(
+        {v, n.constI64(amounts), fill},
+        {n.named("mode",
+                 nn::PadModeAttr::get(n.context(), nn::PadMode::Constant))});
+  };
+  Value values = pad(
+      n.castTo(x, b.getF32Type()),
+      n.constScalar(b.getF32Type(), -std::numeric_limits<double>::infinity()));
+  // The positions, counted in storage order.
+  SmallVector<int64_t> stored(shape);
+  if (columnMajor)
+    std::swap(stored[rank - 2], stored[rank - 1]);
+  Value positions = n.create<nn::RangeOp>(
+      {n.constI64({0}, /*scalar=*/true),
+       n.constI64({type.getNumElements()}, /*scalar=*/true),
+       n.constI64({1}, /*scalar=*/true)});
+  positions = n.create<nn::ReshapeOp>({positions, n.constI64(stored)});
+  if (columnMajor) {
+    SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    std::swap(perm[rank - 2], perm[rank - 1]);
+    positions =
+        n.create<nn::TransposeOp>({positions}, {n.namedI64Array("perm", perm)});
+  }
+  positions = pad(positions, n.constScalar(b.getI64Type(), -1));
+  // One strided slice per kernel offset, in the window's row-major order.
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(2, rank));
+  SmallVector<int64_t> offset(spatial, 0);
+  Value best, where;
+  while (true) {
+    SmallVector<int64_t> starts, ends;
+    for (int64_t d = 0; d < spatial; ++d) {
+      starts.push_back(offset[d] * dilations[d]);
+      ends.push_back(starts.back() + (outSizes[d] - 1) * strides[d] + 1);
+    }
+    auto slice = [&](Value v) {
+      return n.create<nn::SliceOp>({v, n.constI64(starts), n.constI64(ends),
+                                    n.constI64(axes), n.constI64(strides)},
+                                   {n.segments({1, 1, 1, 1, 1})});
+    };
+    Value v = slice(values), p = slice(positions);
+    if (!best) {
+      best = v;
+      where = p;
+    } else {
+      Value greater = n.create<nn::GreaterOp>({v, best});
+      best = n.create<nn::WhereOp>({greater, v, best});
+      where = n.create<nn::WhereOp>({greater, p, where});
+    }
+    int64_t d = spatial - 1;
+    while (d >= 0 && ++offset[d] == kernel[d])
+      offset[d--] = 0;
+    if (d < 0)
+      break;
+  }
+  return where;
+}
+
 static LogicalResult convertMaxPool(NodeContext &n) {
-  // storage_order only lays out the Indices output, which is refused here;
-  // Y does not depend on it.
-  if (n.hasOutput(1))
-    return n.unsupported("the Indices output of MaxPool (nn.max_pool has no "
-                         "indices result)");
   Value x = n.input(0);
+  if (x && n.hasOutput(1)) {
+    Value pooled = convertMaxPoolValues(n, x);
+    Value indices = pooled ? maxPoolIndices(n, x) : Value();
+    if (!indices)
+      return failure();
+    return n.setOutputs({pooled, indices});
+  }
   if (!x)
     return failure();
+  return n.setOutput(convertMaxPoolValues(n, x));
+}
+
+/// MaxPool's Y.
+static Value convertMaxPoolValues(NodeContext &n, Value x) {
   Type element = elementOf(x);
   auto integer = dyn_cast<IntegerType>(element);
   if (!integer || integer.getWidth() > 16 || integer.getWidth() == 1)
-    return n.setOutput(createPool<nn::MaxPoolOp>(n, "MaxPool", x, {}));
+    return createPool<nn::MaxPoolOp>(n, "MaxPool", x, {});
   // Integers (int8 / uint8 from opset 12): f32 holds every 8- or 16-bit
   // value exactly, so the max of the cast is the cast of the max, unless a
   // window lies wholly in the padding (then there is no element to take).
@@ -266,15 +392,17 @@ static LogicalResult convertMaxPool(NodeContext &n) {
       break;
     size_t axis = i % kernel.size();
     int64_t dilation = axis < dilations.size() ? dilations[axis] : 1;
-    if (pad >= (kernel[axis] - 1) * dilation + 1)
-      return n.unsupported(llvm::formatv(
+    if (pad >= (kernel[axis] - 1) * dilation + 1) {
+      (void)n.unsupported(llvm::formatv(
           "MaxPool on {0} tensors with pads ({1}) as large as the window: a "
           "window may hold only padding",
           element, pad));
+      return n.fail();
+    }
   }
   Value pooled = createPool<nn::MaxPoolOp>(
       n, "MaxPool", n.castTo(x, n.builder().getF32Type()), {});
-  return n.setOutput(n.castTo(pooled, element));
+  return pooled ? n.castTo(pooled, element) : n.fail();
 }
 
 static LogicalResult convertAveragePool(NodeContext &n) {
