@@ -13,7 +13,6 @@ torch.nn.functional.grid_sample (atol 1e-5 + rtol 1e-4, fp32).
     grid_sample.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
 
-import argparse
 import itertools
 import os
 import subprocess
@@ -23,6 +22,8 @@ import numpy as np
 import onnx
 import torch
 from onnx import TensorProto, helper
+
+from tool_args import parse_tool_args
 
 ATOL, RTOL = 1e-5, 1e-4
 MODES = ("bilinear", "nearest", "bicubic")
@@ -35,13 +36,7 @@ def combinations():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ddlc", required=True)
-    parser.add_argument("--ddl-run", dest="ddl_run", required=True)
-    parser.add_argument("--work", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = parse_tool_args(__doc__)
 
     rng = np.random.default_rng(0)
     feeds = {

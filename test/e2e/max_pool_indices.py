@@ -14,7 +14,6 @@ dilation 2 with ceil_mode (MaxPool only: max_unpool2d has no dilation).
     max_pool_indices.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import numpy as np
 import onnx
 import torch
 from onnx import TensorProto, helper
+
+from tool_args import parse_tool_args
 
 CASES = [
     # name, input shape, kernel, stride, padding, dilation, ceil_mode
@@ -79,13 +80,7 @@ def run_case(args, name, shape, kernel, stride, padding, dilation, ceil):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ddlc", required=True)
-    parser.add_argument("--ddl-run", dest="ddl_run", required=True)
-    parser.add_argument("--work", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = parse_tool_args(__doc__)
     results = [run_case(args, *case) for case in CASES]
     print(f"max pool indices: {sum(results)} passed, {len(results) - sum(results)} failed")
     return 0 if all(results) else 1
