@@ -773,6 +773,37 @@ LogicalResult GridSampleOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   return success();
 }
 
+LogicalResult RoiAlignOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                      SmallVectorImpl<ResultShape> &results) {
+  SmallVector<Dim> in = b.dims(adaptor.getInput());
+  SmallVector<Dim> rois = b.dims(adaptor.getRois());
+  SmallVector<Dim> batch = b.dims(adaptor.getBatchIndices());
+  if (in.size() != 4 || rois.size() != 2 || batch.size() != 1)
+    return b.emitError(llvm::formatv(
+        "input, rois and batch_indices must be [N, C, H, W], [R, 4] and [R], "
+        "got ranks {0}, {1} and {2}",
+        in.size(), rois.size(), batch.size()));
+  if (rois[1].isStatic() && rois[1].getSize() != 4)
+    return b.emitError(
+        llvm::formatv("rois holds boxes (x1, y1, x2, y2): 4 a row, got {0}",
+                      rois[1].getSize()));
+  if (rois[0].isStatic() && batch[0].isStatic() &&
+      rois[0].getSize() != batch[0].getSize())
+    return b.emitError(
+        llvm::formatv("rois has {0} boxes but batch_indices {1} entries",
+                      rois[0].getSize(), batch[0].getSize()));
+  if (adaptor.getOutputHeight() < 1 || adaptor.getOutputWidth() < 1)
+    return b.emitError("output_height and output_width must be >= 1");
+  if (adaptor.getSamplingRatio() < 1)
+    return b.emitError("sampling_ratio must be >= 1 (an adaptive ratio, 0, "
+                       "is not supported)");
+  results.push_back(
+      {{rois[0].isStatic() ? rois[0] : batch[0], in[1],
+        b.fixed(adaptor.getOutputHeight()), b.fixed(adaptor.getOutputWidth())},
+       typeOf(adaptor.getInput()).getElementType()});
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Shape queries and constants
 //===----------------------------------------------------------------------===//

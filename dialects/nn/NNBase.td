@@ -199,6 +199,13 @@ def NN_GridSamplePadding : NN_Enum<"GridSamplePadding",
 def NN_GridSamplePaddingAttr
     : NN_EnumAttr<NN_GridSamplePadding, "grid_sample_padding">;
 
+def NN_RoiAlignMode : NN_Enum<"RoiAlignMode",
+    "how roi_align pools a bin's samples", [
+  I32EnumAttrCase<"Avg", 0, "avg">,
+  I32EnumAttrCase<"Max", 1, "max">
+]>;
+def NN_RoiAlignModeAttr : NN_EnumAttr<NN_RoiAlignMode, "roi_align_mode">;
+
 def NN_GeluApproximation : NN_Enum<"GeluApproximation", "GELU formula", [
   I32EnumAttrCase<"None", 0, "none">,
   I32EnumAttrCase<"Tanh", 1, "tanh">

@@ -785,6 +785,35 @@ def NN_GridSampleOp : NN_ShapedOp<"grid_sample", [Pure]> {
   }];
 }
 
+def NN_RoiAlignOp : NN_ShapedOp<"roi_align", [Pure]> {
+  let summary = "pools each region of interest into a fixed grid of bins";
+  let description = [{
+    ONNX `RoiAlign` (Mask R-CNN's): `input` is [N, C, H, W], `rois` [R, 4]
+    boxes (x1, y1, x2, y2) in input coordinates times `spatial_scale`,
+    `batch_indices` [R] the image of each box; the result is [R, C,
+    output_height, output_width]. Each bin averages (`avg`) or takes the
+    largest (`max`, of the weighted corner values, as ONNX Runtime does)
+    of `sampling_ratio` x `sampling_ratio` bilinear samples at the centres
+    of a regular grid (points more than one pixel outside read 0).
+    `half_pixel` shifts box coordinates by -0.5 (opset 16's default); without
+    it (`output_half_pixel`, the older behaviour) boxes are at least one
+    pixel wide and high. An adaptive sampling ratio (0) is not supported.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$rois,
+                       NN_IndexTensor:$batch_indices,
+                       DefaultValuedAttr<NN_RoiAlignModeAttr,
+                           "::ddl::nn::RoiAlignMode::Avg">:$mode,
+                       I64Attr:$output_height, I64Attr:$output_width,
+                       I64Attr:$sampling_ratio,
+                       DefaultValuedAttr<F32Attr, "1.0">:$spatial_scale,
+                       DefaultValuedAttr<BoolAttr, "true">:$half_pixel);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $rois `,` $batch_indices attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 def NN_NonZeroOp : NN_ShapedOp<"non_zero", [Pure]> {
   let summary = "indices of the non-zero elements, as a rank x count i64 tensor";
   let description = [{

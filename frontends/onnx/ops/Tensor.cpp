@@ -656,6 +656,36 @@ static LogicalResult convertGridSample(NodeContext &n) {
        n.namedBool("align_corners", n.attrInt("align_corners", 0) != 0)}));
 }
 
+/// RoiAlign (opsets 10 and 16: opset 10 has no coordinate mode and uses
+/// output_half_pixel's coordinates).
+static LogicalResult convertRoiAlign(NodeContext &n) {
+  std::optional<nn::RoiAlignMode> mode =
+      enumAttr<nn::RoiAlignMode>(n, "mode", "avg", nn::symbolizeRoiAlignMode);
+  if (!mode)
+    return failure();
+  std::string transform =
+      n.attrString("coordinate_transformation_mode",
+                   n.opset() >= 16 ? "half_pixel" : "output_half_pixel");
+  if (transform != "half_pixel" && transform != "output_half_pixel")
+    return n.error("unknown coordinate_transformation_mode '" + transform +
+                   "' (expected half_pixel or output_half_pixel)");
+  int64_t ratio = n.attrInt("sampling_ratio", 0);
+  if (ratio == 0)
+    return n.unsupported("RoiAlign with an adaptive sampling_ratio (0): the "
+                         "samples per bin would depend on each box's size");
+  Value indices = n.input(2);
+  if (!indices)
+    return failure();
+  return n.setOutput(n.create<nn::RoiAlignOp>(
+      {n.input(0), n.input(1), indices},
+      {n.named("mode", nn::RoiAlignModeAttr::get(n.context(), *mode)),
+       n.namedI64("output_height", n.attrInt("output_height", 1)),
+       n.namedI64("output_width", n.attrInt("output_width", 1)),
+       n.namedI64("sampling_ratio", ratio),
+       n.namedF32("spatial_scale", n.attrFloat("spatial_scale", 1.0f)),
+       n.namedBool("half_pixel", transform == "half_pixel")}));
+}
+
 /// Upsample (opsets 7-9): nn.resize by scales with asymmetric coordinates
 /// (nearest neighbours rounded down).
 static LogicalResult convertUpsample(NodeContext &n) {
@@ -1086,6 +1116,7 @@ void registerTensorConverters(ConverterRegistry &r) {
   r.add("Tile", convertTile);
   r.add("Resize", convertResize);
   r.add("GridSample", convertGridSample);
+  r.add("RoiAlign", convertRoiAlign);
   r.add("Upsample", convertUpsample);
   r.add("Shape", convertShape);
   r.add("Size", convertSize);

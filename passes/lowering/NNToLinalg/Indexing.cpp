@@ -1032,10 +1032,134 @@ struct LowerGridSample final : OpRewritePattern<nn::GridSampleOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// RoiAlign
+//===----------------------------------------------------------------------===//
+
+/// nn.roi_align, as ONNX's reference (and ONNX Runtime) computes it: one
+/// generic over [R, C, output_height, output_width] in f64, the
+/// sampling_ratio^2 samples of a bin unrolled. A sample more than one
+/// pixel outside the input reads 0; otherwise its coordinates are clamped
+/// at 0 and a low corner on the last row / column uses that row / column
+/// for both corners.
+struct LowerRoiAlign final : OpRewritePattern<nn::RoiAlignOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(nn::RoiAlignOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    FailureOr<SmallVector<OpFoldResult>> outSizes =
+        reifyResultSizes(rewriter, op);
+    if (failed(outSizes))
+      return failure();
+    int64_t ratio = op.getSamplingRatio();
+    if (ratio < 1)
+      return rewriter.notifyMatchFailure(op, "adaptive sampling ratio");
+    Value input = toLowered(rewriter, loc, op.getInput());
+    Value rois = toLowered(rewriter, loc, op.getRois());
+    Value batchIndices = toLowered(rewriter, loc, op.getBatchIndices());
+    F64 m0{rewriter, loc};
+    Value heightF =
+        m0.fromIndex(tensor::DimOp::create(rewriter, loc, input, 2));
+    Value widthF = m0.fromIndex(tensor::DimOp::create(rewriter, loc, input, 3));
+    Value init = emptyTensor(rewriter, loc, op.getType(), *outSizes);
+    Type element = cast<RankedTensorType>(init.getType()).getElementType();
+    bool max = op.getMode() == nn::RoiAlignMode::Max;
+    bool halfPixel = op.getHalfPixel();
+    double scale = op.getSpatialScale().convertToDouble();
+    double outH = op.getOutputHeight(), outW = op.getOutputWidth();
+    Value result = parallelGeneric(
+        rewriter, loc, init, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          F64 m{b, l};
+          SmallVector<Value> at = loopIndices(b, l, 0, 4); // r, c, ph, pw
+          auto roi = [&](int64_t k) {
+            Value v = tensor::ExtractOp::create(
+                b, l, rois, ValueRange{at[0], cIndex(b, l, k)});
+            v = convertScalar(b, l, v, b.getF64Type(), false, false);
+            return m.sub(m.mul(v, m.c(scale)), m.c(halfPixel ? 0.5 : 0.0));
+          };
+          Value image =
+              tensor::ExtractOp::create(b, l, batchIndices, ValueRange{at[0]});
+          image = arith::IndexCastOp::create(b, l, b.getIndexType(), image);
+          Value startW = roi(0), startH = roi(1);
+          Value roiW = m.sub(roi(2), startW), roiH = m.sub(roi(3), startH);
+          if (!halfPixel) {
+            roiW = arith::MaximumFOp::create(b, l, roiW, m.c(1));
+            roiH = arith::MaximumFOp::create(b, l, roiH, m.c(1));
+          }
+          Value binW = m.div(roiW, m.c(outW)), binH = m.div(roiH, m.c(outH));
+          Value binY = m.add(startH, m.mul(m.fromIndex(at[2]), binH));
+          Value binX = m.add(startW, m.mul(m.fromIndex(at[3]), binW));
+          Value acc =
+              max ? m.c(-std::numeric_limits<double>::infinity()) : m.c(0);
+          for (int64_t iy = 0; iy < ratio; ++iy)
+            for (int64_t ix = 0; ix < ratio; ++ix) {
+              Value y = m.add(binY, m.mul(m.c((iy + 0.5) / ratio), binH));
+              Value x = m.add(binX, m.mul(m.c((ix + 0.5) / ratio), binW));
+              Value sample =
+                  bilinear(m, input, image, at[1], y, x, heightF, widthF, max);
+              acc =
+                  max ? arith::MaximumFOp::create(b, l, acc, sample).getResult()
+                      : m.add(acc, sample);
+            }
+          if (!max)
+            acc = m.div(acc, m.c(ratio * ratio));
+          return convertScalar(b, l, acc, element, false, false);
+        });
+    replaceWithLowered(rewriter, op, result);
+    return success();
+  }
+
+  /// One sample at (y, x) of plane (image, channel): the bilinear sum of
+  /// its 4 corners, or (max) the largest weighted corner; 0 outside.
+  static Value bilinear(F64 &m, Value input, Value image, Value channel,
+                        Value y, Value x, Value heightF, Value widthF,
+                        bool max) {
+    OpBuilder &b = m.b;
+    Location l = m.loc;
+    Value outside = arith::OrIOp::create(
+        b, l,
+        arith::OrIOp::create(b, l, m.cmp(arith::CmpFPredicate::OLT, y, m.c(-1)),
+                             m.cmp(arith::CmpFPredicate::OGT, y, heightF)),
+        arith::OrIOp::create(b, l, m.cmp(arith::CmpFPredicate::OLT, x, m.c(-1)),
+                             m.cmp(arith::CmpFPredicate::OGT, x, widthF)));
+    // Per axis: the low and high corner and the fraction past the low one.
+    auto corners = [&](Value v, Value sizeF) {
+      v = arith::MaximumFOp::create(b, l, v, m.c(0));
+      Value last = m.sub(sizeF, m.c(1));
+      Value low = math::FloorOp::create(b, l, v);
+      Value atEnd = m.cmp(arith::CmpFPredicate::OGE, low, last);
+      low = m.select(atEnd, last, low);
+      Value high = m.select(atEnd, last, m.add(low, m.c(1)));
+      Value fraction = m.select(atEnd, m.c(0), m.sub(v, low));
+      return std::array<Value, 3>{low, high, fraction};
+    };
+    auto [yLow, yHigh, ly] = corners(y, heightF);
+    auto [xLow, xHigh, lx] = corners(x, widthF);
+    Value hy = m.sub(m.c(1), ly), hx = m.sub(m.c(1), lx);
+    auto read = [&](Value py, Value px) {
+      Value v = tensor::ExtractOp::create(
+          b, l, input,
+          ValueRange{image, channel, m.toClampedIndex(py, heightF),
+                     m.toClampedIndex(px, widthF)});
+      return convertScalar(b, l, v, b.getF64Type(), false, false);
+    };
+    std::array<Value, 4> terms = {m.mul(m.mul(hy, hx), read(yLow, xLow)),
+                                  m.mul(m.mul(hy, lx), read(yLow, xHigh)),
+                                  m.mul(m.mul(ly, hx), read(yHigh, xLow)),
+                                  m.mul(m.mul(ly, lx), read(yHigh, xHigh))};
+    Value v = terms[0];
+    for (Value t : ArrayRef<Value>(terms).drop_front())
+      v = max ? arith::MaximumFOp::create(b, l, v, t).getResult() : m.add(v, t);
+    return m.select(outside, m.c(0), v);
+  }
+};
+
 } // namespace
 
 void ddl::lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerGather, LowerGatherElements, LowerGatherND,
                LowerScatterElements, LowerScatterND, LowerNonZero, LowerResize,
-               LowerGridSample>(patterns.getContext());
+               LowerGridSample, LowerRoiAlign>(patterns.getContext());
 }

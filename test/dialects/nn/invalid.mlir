@@ -2371,3 +2371,21 @@ func.func @grid_sample_batch(%x: tensor<2x3x8x8xf32>, %grid: tensor<3x5x6x2xf32>
   %0 = nn.grid_sample %x, %grid : (tensor<2x3x8x8xf32>, tensor<3x5x6x2xf32>) -> tensor<2x3x5x6xf32>
   return
 }
+
+// -----
+
+func.func @roi_align_box(%x: tensor<1x3x8x8xf32>, %rois: tensor<2x5xf32>, %b: tensor<2xi64>) {
+  // expected-error @+2 {{'nn.roi_align' op rois holds boxes (x1, y1, x2, y2): 4 a row, got 5}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.roi_align %x, %rois, %b {output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 2 : i64} : (tensor<1x3x8x8xf32>, tensor<2x5xf32>, tensor<2xi64>) -> tensor<2x3x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @roi_align_adaptive(%x: tensor<1x3x8x8xf32>, %rois: tensor<2x4xf32>, %b: tensor<2xi64>) {
+  // expected-error @+2 {{'nn.roi_align' op sampling_ratio must be >= 1 (an adaptive ratio, 0, is not supported)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.roi_align %x, %rois, %b {output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 0 : i64} : (tensor<1x3x8x8xf32>, tensor<2x4xf32>, tensor<2xi64>) -> tensor<2x3x2x2xf32>
+  return
+}

@@ -1277,3 +1277,16 @@ func.func @grid_sample(%x: tensor<?x3x8x8xf32, #nn.dims<batch, 3, 8, 8>>, %grid:
   %1 = nn.grid_sample %x, %grid {mode = #nn.grid_sample_mode<bicubic>, padding_mode = #nn.grid_sample_padding<reflection>, align_corners = true} : (tensor<?x3x8x8xf32, #nn.dims<batch, 3, 8, 8>>, tensor<?x5x6x2xf32, #nn.dims<batch, 5, 6, 2>>) -> tensor<?x3x5x6xf32, #nn.dims<batch, 3, 5, 6>>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @roi_align
+func.func @roi_align(%x: tensor<2x3x16x16xf32>, %rois: tensor<?x4xf32, #nn.dims<boxes, 4>>, %b: tensor<?xi64, #nn.dims<boxes>>) {
+  // The box count carries over; avg and half_pixel (the defaults) are
+  // elided.
+  // CHECK: nn.roi_align %{{.*}}, %{{.*}}, %{{.*}} {output_height = 7 : i64, output_width = 5 : i64, sampling_ratio = 2 : i64} : (tensor<2x3x16x16xf32>, tensor<?x4xf32, #nn.dims<boxes, 4>>, tensor<?xi64, #nn.dims<boxes>>) -> tensor<?x3x7x5xf32, #nn.dims<boxes, 3, 7, 5>>
+  %0 = nn.roi_align %x, %rois, %b {mode = #nn.roi_align_mode<avg>, output_height = 7 : i64, output_width = 5 : i64, sampling_ratio = 2 : i64, half_pixel = true} : (tensor<2x3x16x16xf32>, tensor<?x4xf32, #nn.dims<boxes, 4>>, tensor<?xi64, #nn.dims<boxes>>) -> tensor<?x3x7x5xf32, #nn.dims<boxes, 3, 7, 5>>
+  // CHECK: nn.roi_align %{{.*}}, %{{.*}}, %{{.*}} {half_pixel = false, mode = #nn.roi_align_mode<max>, output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 1 : i64, spatial_scale = 2.500000e-01 : f32}
+  %1 = nn.roi_align %x, %rois, %b {mode = #nn.roi_align_mode<max>, output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 1 : i64, spatial_scale = 0.25 : f32, half_pixel = false} : (tensor<2x3x16x16xf32>, tensor<?x4xf32, #nn.dims<boxes, 4>>, tensor<?xi64, #nn.dims<boxes>>) -> tensor<?x3x2x2xf32, #nn.dims<boxes, 3, 2, 2>>
+  return
+}
