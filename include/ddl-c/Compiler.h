@@ -50,15 +50,18 @@ DDL_CAPI_EXPORTED void ddlRegisterAllPasses(void);
 
 /* A set of compile options, named as ddlc's flags are:
  *
- *   target          host (default), x86_64, aarch64, cuda[:sm_XX],
- * rocm[:gfxNNN] opt-level       0 to 3 (default 3) parallel        true
- * (default) / false: loops on the runtime's threads precision       fp32
- * (default), tf32, bf16, fp16 (tensor cores, CUDA sm_80+) allow-tf32      true
- * / false (default): fp32 may run as tf32 where it can quantize        none
- * (default), int8, int4 quantize-group  32, 64 (default) or 128: int4 inputs
- * per weight scale quantize-keep   comma-separated layer names to keep in float
- * (appends) schedules       a file of `key -> schedule` records (the tuning
- * database) fuse-attention  true (default) / false
+ * - target: host (default), x86_64, aarch64, cuda[:sm_XX], rocm[:gfxNNN]
+ * - opt-level: 0 to 3 (default 3)
+ * - parallel: true (default) / false: loops on the runtime's threads
+ * - precision: fp32 (default), tf32, bf16, fp16 (tensor cores, CUDA sm_80+)
+ * - allow-tf32: true / false (default): fp32 may run as tf32 where it can
+ * - quantize: none (default), int8, int4
+ * - quantize-group: 32, 64 (default) or 128: int4 inputs per weight scale
+ * - quantize-keep: comma-separated layer names to keep in float (appends)
+ * - schedules: a file of `key -> schedule` records (the tuning database)
+ * - fuse-attention: true (default) / false
+ * - cuda-attention-kernel: true / false (default): attention as the fused
+ *   CUDA kernel (experimental)
  *
  * Booleans are "true"/"false"/"1"/"0". A set checks the value alone; the
  * options are checked together (a group size without int4, bf16 on a CPU)

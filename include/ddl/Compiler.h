@@ -74,6 +74,10 @@ struct CompileRequest {
   std::string schedulesFile;
   bool printSchedules = false;
   bool fuseAttention = true;
+  /// CUDA: attn.flex as ddl's fused tensor-core kernel
+  /// (ddl-flex-to-gpu-kernel). Off by default until its numerics have
+  /// been checked on a GPU (docs/status.md); materialized otherwise.
+  bool cudaAttentionKernel = false;
   /// Stop at device assembly (PTX, AMDGCN): `ddlc --emit=ptx|amdgcn`.
   bool deviceAssembly = false;
 };

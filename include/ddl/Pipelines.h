@@ -65,6 +65,11 @@ struct GPUPipelineOptions {
   /// The contractions' compute type: "fp32" (SIMT), or "tf32", "bf16",
   /// "fp16" (tensor cores, f32 accumulators; CUDA sm_80+).
   std::string precision = "fp32";
+  /// CUDA: attn.flex as the fused tensor-core kernel
+  /// (ddl-flex-to-gpu-kernel), and graphs' attention recognized into
+  /// attn.flex for it under bf16 / fp16; otherwise attention runs
+  /// materialized.
+  bool attentionKernel = false;
 };
 
 /// nn graph -> nn graph: folds constants and shape computations and refines

@@ -233,10 +233,13 @@ DdlStatus ddlCompileOptionsSet(DdlCompileOptions options, const char *name,
   }
   if (key == "fuse-attention")
     return setBool(request.fuseAttention);
+  if (key == "cuda-attention-kernel")
+    return setBool(request.cudaAttentionKernel);
   return invalidArgument(
       "unknown compile option '" + key +
       "' (expected target, opt-level, parallel, precision, allow-tf32, "
-      "quantize, quantize-group, quantize-keep, schedules or fuse-attention)");
+      "quantize, quantize-group, quantize-keep, schedules, fuse-attention or "
+      "cuda-attention-kernel)");
 }
 
 /// The options a call uses: the handle's checked and resolved, or the

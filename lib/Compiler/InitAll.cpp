@@ -58,6 +58,7 @@
 #include "mlir/Dialect/MemRef/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
@@ -83,6 +84,29 @@
 #include "mlir/Transforms/Passes.h"
 
 #include <mutex>
+
+namespace {
+/// Memory effects of GPU ops for which upstream declares none, which
+/// buffer deallocation refuses ("unknown memory side effects") once a
+/// kernel is built before bufferization (ddl-flex-to-gpu-kernel's
+/// gpu.launch): gpu.barrier orders every thread's reads and writes of the
+/// block's memory, and nvgpu's cp.async group commit and wait order the
+/// copies in flight (a read and a write: they stay where they are, in
+/// order); nvvm.mma.sync computes on registers only (none).
+template <typename Op, bool ReadsAndWrites>
+struct DeclaredMemoryEffects
+    : mlir::MemoryEffectOpInterface::ExternalModel<
+          DeclaredMemoryEffects<Op, ReadsAndWrites>, Op> {
+  void getEffects(mlir::Operation *,
+                  llvm::SmallVectorImpl<mlir::SideEffects::EffectInstance<
+                      mlir::MemoryEffects::Effect>> &effects) const {
+    if (!ReadsAndWrites)
+      return;
+    effects.emplace_back(mlir::MemoryEffects::Read::get());
+    effects.emplace_back(mlir::MemoryEffects::Write::get());
+  }
+};
+} // namespace
 
 void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
   using namespace mlir;
@@ -117,6 +141,20 @@ void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
   tensor::registerSubsetOpInterfaceExternalModels(registry);
   tensor::registerValueBoundsOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
+  registry.addExtension(+[](MLIRContext *context, gpu::GPUDialect *) {
+    gpu::BarrierOp::attachInterface<
+        DeclaredMemoryEffects<gpu::BarrierOp, true>>(*context);
+  });
+  registry.addExtension(+[](MLIRContext *context, nvgpu::NVGPUDialect *) {
+    nvgpu::DeviceAsyncCreateGroupOp::attachInterface<
+        DeclaredMemoryEffects<nvgpu::DeviceAsyncCreateGroupOp, true>>(*context);
+    nvgpu::DeviceAsyncWaitOp::attachInterface<
+        DeclaredMemoryEffects<nvgpu::DeviceAsyncWaitOp, true>>(*context);
+  });
+  registry.addExtension(+[](MLIRContext *context, NVVM::NVVMDialect *) {
+    NVVM::MmaOp::attachInterface<DeclaredMemoryEffects<NVVM::MmaOp, false>>(
+        *context);
+  });
 
   // What convert-gpu-to-nvvm / -rocdl convert inside kernels: each
   // dialect's patterns, found through ConvertToLLVMPatternInterface.

@@ -85,6 +85,9 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
                "or --target=rocm" +
                    (device ? ", not " + request.target : std::string()) +
                    "; CPU targets compute in fp32"));
+  if (request.cudaAttentionKernel &&
+      (!device || device->kind != DeviceTarget::Kind::CUDA))
+    return fail("--cuda-attention-kernel needs --target=cuda");
   if (request.deviceAssembly && !device)
     return fail("--emit=ptx and --emit=amdgcn need a GPU target "
                 "(--target=cuda or --target=rocm)");
@@ -99,6 +102,7 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
   resolved.pipeline.printSchedules = request.printSchedules;
   resolved.pipeline.fuseAttention = request.fuseAttention;
   resolved.gpuPipeline.precision = compute;
+  resolved.gpuPipeline.attentionKernel = request.cudaAttentionKernel;
   if (request.deviceAssembly)
     resolved.gpuPipeline.format = "isa";
   options = std::move(resolved);

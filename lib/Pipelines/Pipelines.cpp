@@ -136,13 +136,24 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
   // Convolutions channels-last, as on the CPU: a group-1 convolution is then
   // an im2col copy and a matmul, which ddl-gpu-contraction-kernels runs as
   // a tiled GEMM (a channels-first linalg convolution would be one thread
-  // per output element). Attention stays materialized (attn.flex has no
-  // fused GPU kernel yet): graphs keep their MatMul-Softmax-MatMul, and an
-  // attn.flex from a frontend becomes linalg (ddl-flex-to-linalg).
+  // per output element). With `attentionKernel` (CUDA), attention runs as
+  // ddl's fused tensor-core kernel (ddl-flex-to-gpu-kernel) where it
+  // computes in bf16 / fp16, and graphs' MatMul-Softmax-MatMul is
+  // recognized for it; otherwise graphs keep it, and an attn.flex from a
+  // frontend runs materialized (ddl-flex-to-linalg), as the fp32 kernels
+  // would run it anyway.
   CPUPipelineOptions graphOptions = graph;
-  graphOptions.fuseAttention = false;
+  bool kernel = options.device == "cuda" && options.attentionKernel;
+  bool halfAttention =
+      kernel && (options.precision == "bf16" || options.precision == "fp16");
+  graphOptions.fuseAttention = graph.fuseAttention && halfAttention;
   graphOptions.halfGemmConvolutions = true;
   buildGraphToLinalgPipeline(pm, graphOptions);
+  if (kernel) {
+    attention::DDLFlexToGPUKernelPassOptions flex;
+    flex.precision = options.precision;
+    pm.addPass(attention::createDDLFlexToGPUKernelPass(flex));
+  }
   pm.addPass(attention::createDDLFlexToLinalgPass());
   pm.addPass(quant::createDDLLowbitToLinalgPass());
   buildBufferizePipeline(pm, /*cpuKernels=*/false);
@@ -161,8 +172,12 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
   map.blockSize = options.blockSize;
   pm.addPass(gpugen::createDDLGPUMapKernelsPass(map));
   // No canonicalization before the conversion: it would merge the block and
-  // thread loops into one and drop their mapping.
+  // thread loops into one and drop their mapping. Constants that CSE took
+  // out of a launch (kernels built before bufferization) go back in before
+  // outlining, or they would become kernel parameters (a division by a
+  // parameter instead of a shift).
   addPipeline(pm, "convert-math-to-funcs,convert-parallel-loops-to-gpu,"
+                  "gpu-launch-sink-index-computations,"
                   "gpu-kernel-outlining,ddl-gpu-merge-kernel-modules,"
                   "lower-affine,canonicalize,cse");
   // Control flow to LLVM on both sides at once: convert-gpu-to-nvvm does

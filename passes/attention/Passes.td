@@ -55,6 +55,64 @@ def DDLFlexToCPUKernelPass
   ];
 }
 
+def DDLFlexToGPUKernelPass
+    : Pass<"ddl-flex-to-gpu-kernel", "::mlir::ModuleOp"> {
+  let summary = "Lower attn.flex to one fused tensor-core CUDA kernel per op (mma.sync, online softmax)";
+  let description = [{
+    Runs on tensors, before bufferization, in the CUDA pipeline. Each
+    `attn.flex` whose head dims are static multiples of 16 (at most 128)
+    becomes a `gpu.launch` on its operands' buffers (taken with
+    `bufferization.to_buffer`, results handed back with `to_tensor`),
+    computing in bf16 or f16 with f32 accumulators: the `precision`
+    option's type when it is bf16 or fp16, else the inputs' own type when
+    Q, K and V are all bf16 or all f16 (other instances are left for
+    ddl-flex-to-linalg). FlashAttention-2's structure:
+    * one block of 4 warps per (query block of 64 rows, query head,
+      batch), query blocks launched last-first (a causal mask gives the
+      last ones the most work); each warp owns 16 query rows, whose Q
+      fragments are loaded once (through shared memory, `ldmatrix`) and
+      kept in registers;
+    * per visited key block (64 keys): K and V staged in shared memory
+      (16-byte loads when the rows are 16-byte aligned, checked on the
+      host; converted to the compute type), S = Q K^T on `mma.sync`
+      m16n8k16, the scale and score_mod inlined per element, mask_mod
+      (and the key bounds) only on partial blocks, the online softmax in
+      registers (row max over the 4 lanes of a row with shuffles,
+      `math.exp2`, which is libdevice's `ex2.approx`), and O += P V with P's accumulators repacked as A
+      fragments (no trip through shared memory) and V's B fragments from
+      `ldmatrix.trans`;
+    * the block mask as a list per (batch', head', query block): its
+      number of visited key blocks, then each one with its class (full:
+      no element mask; partial), computed at compile time when mask_mod
+      reads only its indices and the sizes are static; empty blocks are
+      never visited. Otherwise every block is visited and masked
+      element-wise (no run-time block mask on the GPU yet);
+    * O divided by the row sums (0 for a row with no key) and the
+      log-sum-exp written when asked for.
+    The `Sq x Skv` scores never leave the registers.
+    The CUDA pipeline runs it only with `ddlc --cuda-attention-kernel`
+    until its numerics have been checked on a GPU
+    (test/e2e/attention_variants.py --target cuda).
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+           "The compute type the user asked for: bf16 or fp16 run every instance that fits in that type; with fp32 or tf32 only bf16 / f16 inputs run the kernel">
+  ];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def DDLFlexToLinalgPass : Pass<"ddl-flex-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower attn.flex to materialized linalg (the reference lowering)";
   let description = [{

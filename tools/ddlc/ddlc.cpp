@@ -192,6 +192,12 @@ static cl::opt<bool> allowTF32(
     cl::desc("fp32 contractions may run in tf32 on NVIDIA tensor cores "
              "(as --precision=tf32 there; other targets stay fp32)"));
 
+static cl::opt<bool> cudaAttentionKernel(
+    "cuda-attention-kernel",
+    cl::desc("--target=cuda: run attention (attn.flex) as ddl's fused "
+             "tensor-core kernel (experimental: not yet checked on a GPU); "
+             "materialized otherwise"));
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // A portable ddlc links models by running itself as lld.
@@ -261,6 +267,7 @@ int main(int argc, char **argv) {
   request.optLevel = optLevel;
   request.parallel = !noParallel;
   request.precision = precision;
+  request.cudaAttentionKernel = cudaAttentionKernel;
   request.allowTF32 = allowTF32;
   request.quantize = quantize;
   if (quantizeGroup.getNumOccurrences())

@@ -194,6 +194,45 @@ Value ddl::gpugen::convertFloat(OpBuilder &b, Location loc, Value v,
       b, loc, type, arith::ExtFOp::create(b, loc, b.getF32Type(), v));
 }
 
+void ddl::gpugen::mmaSync(OpBuilder &b, Location loc, Precision precision,
+                          ArrayRef<Value> a, ArrayRef<Value> bRegs,
+                          MutableArrayRef<Value> sums) {
+  NVVM::MMATypes type = precision == Precision::TF32   ? NVVM::MMATypes::tf32
+                        : precision == Precision::BF16 ? NVVM::MMATypes::bf16
+                                                       : NVVM::MMATypes::f16;
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  std::array<int64_t, 3> shape = {16, 8, precision == Precision::TF32 ? 8 : 16};
+  auto op =
+      NVVM::MmaOp::create(b, loc, resultType, a, bRegs, sums, shape,
+                          /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
+                          std::array<NVVM::MMATypes, 2>{type, type},
+                          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                                         NVVM::MMALayout::col});
+  for (int64_t r = 0; r < 4; ++r)
+    sums[r] = LLVM::ExtractValueOp::create(b, loc, op.getResult(), r);
+}
+
+std::array<Value, 4> ddl::gpugen::ldmatrixX4(OpBuilder &b, Location loc,
+                                             Precision precision, Value tile,
+                                             Value row, Value column,
+                                             bool transpose) {
+  Type element = cast<MemRefType>(tile.getType()).getElementType();
+  auto op = nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, element),
+                                      tile, ValueRange{row, column}, transpose,
+                                      /*numTiles=*/4);
+  std::array<Value, 4> registers;
+  for (int64_t i = 0; i < 4; ++i) {
+    Value v = vector::ExtractOp::create(b, loc, op.getResult(), i);
+    registers[i] =
+        precision == Precision::F16
+            ? v
+            : LLVM::BitcastOp::create(b, loc, b.getI32Type(), v).getResult();
+  }
+  return registers;
+}
+
 namespace {
 
 /// The tile sizes of one kernel: a block computes blockM x blockN outputs,
@@ -573,21 +612,7 @@ protected:
   /// sums (the 4 accumulators of one 16 x 8 tile) += a b.
   void mma(ArrayRef<Value> a, ArrayRef<Value> bRegs,
            MutableArrayRef<Value> sums) {
-    NVVM::MMATypes type = precision == Precision::TF32   ? NVVM::MMATypes::tf32
-                          : precision == Precision::BF16 ? NVVM::MMATypes::bf16
-                                                         : NVVM::MMATypes::f16;
-    Type f32 = b.getF32Type();
-    auto resultType =
-        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-    std::array<int64_t, 3> shape = {16, 8, kStep};
-    auto op =
-        NVVM::MmaOp::create(b, loc, resultType, a, bRegs, sums, shape,
-                            /*b1Op=*/std::nullopt, /*intOverflow=*/std::nullopt,
-                            std::array<NVVM::MMATypes, 2>{type, type},
-                            std::array<NVVM::MMALayout, 2>{
-                                NVVM::MMALayout::row, NVVM::MMALayout::col});
-    for (int64_t r = 0; r < 4; ++r)
-      sums[r] = LLVM::ExtractValueOp::create(b, loc, op.getResult(), r);
+    mmaSync(b, loc, precision, a, bRegs, sums);
   }
 
   /// The k loop of the tensor-core kernels and C written from it.
@@ -903,19 +928,8 @@ private:
                                 function_ref<Value(Value q, Value r)> rowOf,
                                 function_ref<Value(Value q)> columnOf) {
     Value q = div(lane, 8), r = rem(lane, 8);
-    auto op = nvgpu::LdMatrixOp::create(
-        b, loc, VectorType::get({4, 2}, computeType), o.tile,
-        ValueRange{rowOf(q, r), columnOf(q)}, /*transpose=*/!o.kMajor,
-        /*numTiles=*/4);
-    std::array<Value, 4> registers;
-    for (int64_t i = 0; i < 4; ++i) {
-      Value v = vector::ExtractOp::create(b, loc, op.getResult(), i);
-      registers[i] =
-          precision == Precision::F16
-              ? v
-              : LLVM::BitcastOp::create(b, loc, b.getI32Type(), v).getResult();
-    }
-    return registers;
+    return ldmatrixX4(b, loc, precision, o.tile, rowOf(q, r), columnOf(q),
+                      /*transpose=*/!o.kMajor);
   }
 
   /// The A fragment of mma tile row i at slice depth ks: registers a0..a3

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 
+#include <array>
 #include <optional>
 
 namespace ddl::gpugen {
@@ -70,6 +71,23 @@ llvm::StringRef precisionName(Precision precision);
 /// f16 through f32).
 mlir::Value convertFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                          mlir::Type type);
+
+/// sums (the four f32 accumulators of one 16 x 8 tile) += a b on the
+/// tensor cores: `mma.sync` m16n8k8 for tf32, m16n8k16 for bf16 / f16 (a:
+/// 4 registers, b: 2, in the PTX fragment layouts; i32 words, or
+/// vector<2xf16> for f16).
+void mmaSync(mlir::OpBuilder &b, mlir::Location loc, Precision precision,
+             llvm::ArrayRef<mlir::Value> a, llvm::ArrayRef<mlir::Value> bRegs,
+             llvm::MutableArrayRef<mlir::Value> sums);
+
+/// Four 8x8 matrices of the bf16 / f16 shared-memory `tile` with one
+/// `ldmatrix` (`.trans` with `transpose`), lane l giving the address
+/// (`row`, `column`) of row l % 8 of matrix l / 8. Returns the four 32-bit
+/// registers as mmaSync takes them.
+std::array<mlir::Value, 4> ldmatrixX4(mlir::OpBuilder &b, mlir::Location loc,
+                                      Precision precision, mlir::Value tile,
+                                      mlir::Value row, mlir::Value column,
+                                      bool transpose);
 
 /// Whether the Hopper kernel (wgmma fed by TMA, sm_90a) can run `c` in
 /// `precision`: bf16 or f16 operands already of that type (or f32 ones in

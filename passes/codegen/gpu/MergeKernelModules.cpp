@@ -22,6 +22,14 @@ struct DDLGPUMergeKernelModulesPass final
           DDLGPUMergeKernelModulesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    for (auto global :
+         llvm::make_early_inc_range(module.getOps<memref::GlobalOp>())) {
+      auto space = dyn_cast_or_null<::mlir::gpu::AddressSpaceAttr>(
+          global.getType().getMemorySpace());
+      if (space && space.getValue() == ::mlir::gpu::AddressSpace::Workgroup &&
+          SymbolTable::symbolKnownUseEmpty(global, module))
+        global.erase();
+    }
     SmallVector<::mlir::gpu::GPUModuleOp> kernelModules(
         module.getOps<::mlir::gpu::GPUModuleOp>());
     if (kernelModules.size() < 2)

@@ -162,8 +162,13 @@ def DDLGPUMergeKernelModulesPass
     linked on its own. This pass moves every kernel into one module,
     `ddl_kernels`, each kernel renamed after the module it came from (its
     launch's `function` name, such as `gemm_mma_bf16` or `row_reduce`, or
-    `<func>_kernel`, made unique), helper functions kept once, and the
-    launches pointed at it.
+    `<func>_kernel`, made unique), helper functions and shared-memory
+    globals kept once (outlining copies them into each module that uses
+    them: same name, same definition), and the launches pointed at it.
+    The host's own copies of shared-memory globals (workgroup address
+    space: kernels built before outlining, such as ddl-flex-to-gpu-kernel's,
+    name them) are erased: only kernels use them, and the host has no such
+    address space.
   }];
 }
 

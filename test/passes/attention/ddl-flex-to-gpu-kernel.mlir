@@ -1,0 +1,85 @@
+// RUN: ddl-opt %s --ddl-flex-to-gpu-kernel="precision=bf16" --split-input-file | FileCheck %s
+// RUN: ddl-opt %s --ddl-flex-to-gpu-kernel --split-input-file | FileCheck %s --check-prefix=FP32
+// RUN: not ddl-opt %s --ddl-flex-to-gpu-kernel="precision=int3" --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: ddl-flex-to-gpu-kernel: unknown precision 'int3'
+
+// Full attention on f32 tensors with precision=bf16: one launch of 4-warp
+// blocks over (query block, head, batch) with 4 x 64 KiB of tiles in
+// dynamic shared memory (two stages of keys, two of values: 4 x 64 x 72
+// bf16); f32 operands are loaded, rounded and stored (no cp.async: not of
+// the compute type); Q K^T and P V on mma.sync m16n8k16 with fragments
+// from ldmatrix (.trans for V), the row max across the 4 lanes of a row
+// with xor shuffles, exp2. No mask_mod: no block list.
+// With precision=fp32 the instance is left for ddl-flex-to-linalg.
+// CHECK-LABEL: func.func @full
+// CHECK-NOT: memref<{{[0-9]+}}xi32>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x4x100x64xf32>
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) threads({{.*}}) in ({{.*}} = %c128{{.*}}) dynamic_shared_memory_size %c36864_i32 function(@flex_attention_mma_bf16)
+// CHECK: memref.get_global @__ddl_flex_smem : memref<0xi8, #gpu.address_space<workgroup>>
+// CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK: scf.for
+// CHECK: nvvm.mma.sync {{.*}} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: gpu.shuffle  xor
+// CHECK: math.exp2
+// CHECK: nvgpu.device_async_wait
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = true}
+// CHECK: bufferization.to_tensor %[[OUT]]
+// CHECK-NOT: attn.flex
+// FP32-LABEL: func.func @full
+// FP32: attn.flex
+// FP32-NOT: gpu.launch
+func.func @full(%q: tensor<2x4x100x64xf32>, %k: tensor<2x4x100x64xf32>,
+                %v: tensor<2x4x100x64xf32>) -> tensor<2x4x100x64xf32> {
+  %o = attn.flex %q, %k, %v scale 0.125
+      : tensor<2x4x100x64xf32>, tensor<2x4x100x64xf32>, tensor<2x4x100x64xf32>
+      -> tensor<2x4x100x64xf32>
+  return %o : tensor<2x4x100x64xf32>
+}
+
+// -----
+
+// Causal on bf16 tensors, with the log-sum-exp: the kernel applies at any
+// precision (the inputs are bf16); K and V are staged with 16-byte
+// cp.async (zero-filled past the keys) when their rows are aligned, which
+// the host checks. The block list is a constant: per query block its
+// visited key blocks as kvBlock * 4 + class (2 full, 1 partial), the
+// diagonal partial: [1, 1 | 2, 2, 5 | 3, 2, 6, 9] for 3 x 3 blocks of 64
+// (Sq = Skv = 150). mask_mod is inlined on scalars; lse is written.
+// CHECK-LABEL: func.func @causal
+// CHECK: arith.constant dense<[1, 1, 0, 0, 2, 2, 5, 0, 3, 2, 6, 9]> : tensor<12xi32>
+// CHECK: gpu.launch
+// CHECK: nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1} : memref<1x2x150x64xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.device_async_create_group
+// CHECK: arith.cmpi uge, %{{.*}}, %{{.*}} : index
+// CHECK: math.log2
+// CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] : memref<1x2x150xf32>
+// FP32-LABEL: func.func @causal
+// FP32: gpu.launch
+func.func @causal(%q: tensor<1x2x150x64xbf16>, %k: tensor<1x2x150x64xbf16>,
+                  %v: tensor<1x2x150x64xbf16>)
+    -> (tensor<1x2x150x64xbf16>, tensor<1x2x150xf32>) {
+  %o, %lse = attn.flex %q, %k, %v scale 0.125
+      : tensor<1x2x150x64xbf16>, tensor<1x2x150x64xbf16>, tensor<1x2x150x64xbf16>
+      -> tensor<1x2x150x64xbf16>, tensor<1x2x150xf32>
+      mask_mod {
+      ^bb0(%b: index, %h: index, %i: index, %j: index):
+        %keep = arith.cmpi uge, %i, %j : index
+        attn.yield %keep : i1
+      }
+  return %o, %lse : tensor<1x2x150x64xbf16>, tensor<1x2x150xf32>
+}
+
+// -----
+
+// A head dim that is not a multiple of 16 stays for ddl-flex-to-linalg.
+// CHECK-LABEL: func.func @head_dim_40
+// CHECK: attn.flex
+// CHECK-NOT: gpu.launch
+func.func @head_dim_40(%q: tensor<1x2x32x40xbf16>, %k: tensor<1x2x32x40xbf16>,
+                       %v: tensor<1x2x32x40xbf16>) -> tensor<1x2x32x40xbf16> {
+  %o = attn.flex %q, %k, %v scale 0.125
+      : tensor<1x2x32x40xbf16>, tensor<1x2x32x40xbf16>, tensor<1x2x32x40xbf16>
+      -> tensor<1x2x32x40xbf16>
+  return %o : tensor<1x2x32x40xbf16>
+}
