@@ -927,6 +927,47 @@ LogicalResult RangeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   return success();
 }
 
+LogicalResult
+NonMaxSuppressionOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                 SmallVectorImpl<ResultShape> &results) {
+  // How many boxes survive depends on the data.
+  if (b.isReifying())
+    return failure();
+  SmallVector<Dim> boxes = b.dims(adaptor.getBoxes());
+  SmallVector<Dim> scores = b.dims(adaptor.getScores());
+  if (boxes.size() != 3 || scores.size() != 3)
+    return b.emitError(llvm::formatv(
+        "boxes and scores must be [batches, boxes, 4] and [batches, classes, "
+        "boxes], got ranks {0} and {1}",
+        boxes.size(), scores.size()));
+  if (boxes[2].isStatic() && boxes[2].getSize() != 4)
+    return b.emitError(llvm::formatv("boxes hold 4 coordinates a box, got {0}",
+                                     boxes[2].getSize()));
+  auto mismatch = [](Dim x, Dim y) {
+    return x.isStatic() && y.isStatic() && x.getSize() != y.getSize();
+  };
+  if (mismatch(boxes[0], scores[0]) || mismatch(boxes[1], scores[2]))
+    return b.emitError(llvm::formatv(
+        "boxes [{0}, {1}, 4] and scores [{2}, classes, {3}] disagree on the "
+        "batches or the boxes",
+        boxes[0].isStatic() ? boxes[0].getSize() : -1,
+        boxes[1].isStatic() ? boxes[1].getSize() : -1,
+        scores[0].isStatic() ? scores[0].getSize() : -1,
+        scores[2].isStatic() ? scores[2].getSize() : -1));
+  SmallVector<Value> scalars = {adaptor.getMaxOutputBoxesPerClass(),
+                                adaptor.getIouThreshold()};
+  if (adaptor.getScoreThreshold())
+    scalars.push_back(adaptor.getScoreThreshold());
+  for (Value v : scalars)
+    if (typeOf(v).hasStaticShape() && typeOf(v).getNumElements() != 1)
+      return b.emitError(llvm::formatv(
+          "max_output_boxes_per_class, iou_threshold and score_threshold must "
+          "hold one value each, got {0}",
+          v.getType()));
+  results.push_back({{b.dynamic(), b.fixed(3)}, b.getI64Type()});
+  return success();
+}
+
 LogicalResult NonZeroOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
                                      SmallVectorImpl<ResultShape> &results) {
   // The number of non-zero elements depends on the data, not on shapes:

@@ -814,6 +814,34 @@ def NN_RoiAlignOp : NN_ShapedOp<"roi_align", [Pure]> {
   }];
 }
 
+def NN_NonMaxSuppressionOp : NN_ShapedOp<"non_max_suppression", [Pure]> {
+  let summary = "greedy non-maximum suppression of scored boxes, per batch and class";
+  let description = [{
+    ONNX `NonMaxSuppression`: `boxes` [B, N, 4], `scores` [B, C, N]; the
+    scalar operands `max_output_boxes_per_class` (i64), `iou_threshold` and
+    `score_threshold` (f32). Per batch and class, the boxes whose score is
+    above `score_threshold` (all of them without it) are visited from the
+    highest score down (equal scores: the lower index first); a box is
+    selected unless its intersection over union with a box already
+    selected for that class is above `iou_threshold` (boxes of no area
+    suppress nothing), until `max_output_boxes_per_class` are selected.
+    The result holds one (batch, class, box) row per selection, by batch,
+    then class, then selection order: its length depends on the data.
+    Boxes are corners (y1, x1, y2, x2) in either order, or with
+    `center_point_box` (x_center, y_center, width, height).
+  }];
+  let arguments = (ins NN_FloatTensor:$boxes, NN_FloatTensor:$scores,
+                       NN_I64Tensor:$max_output_boxes_per_class,
+                       NN_FloatTensor:$iou_threshold,
+                       Optional<NN_FloatTensor>:$score_threshold,
+                       DefaultValuedAttr<BoolAttr, "false">:$center_point_box);
+  let results = (outs NN_I64Tensor:$selected_indices);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_output_boxes_per_class `,` $iou_threshold
+    (`,` $score_threshold^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def NN_NonZeroOp : NN_ShapedOp<"non_zero", [Pure]> {
   let summary = "indices of the non-zero elements, as a rank x count i64 tensor";
   let description = [{

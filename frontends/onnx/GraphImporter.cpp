@@ -525,6 +525,13 @@ std::optional<SmallVector<int64_t>> NodeContext::attrInts(StringRef name) {
   return std::nullopt;
 }
 
+std::optional<SmallVector<std::string>>
+NodeContext::attrStrings(StringRef name) {
+  if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::STRINGS))
+    return SmallVector<std::string>(a->strings().begin(), a->strings().end());
+  return std::nullopt;
+}
+
 std::optional<SmallVector<float>> NodeContext::attrFloats(StringRef name) {
   if (onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::FLOATS))
     return SmallVector<float>(a->floats().begin(), a->floats().end());
@@ -625,6 +632,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerQuantizationConverters(r);
     registerLossConverters(r);
     registerSignalConverters(r);
+    registerRecurrentConverters(r);
     return r;
   }();
   return registry;

@@ -95,6 +95,8 @@ public:
   std::string attrString(llvm::StringRef name, llvm::StringRef fallback);
   std::optional<llvm::SmallVector<int64_t>> attrInts(llvm::StringRef name);
   std::optional<llvm::SmallVector<float>> attrFloats(llvm::StringRef name);
+  std::optional<llvm::SmallVector<std::string>>
+  attrStrings(llvm::StringRef name);
   onnx::TensorProto *attrTensor(llvm::StringRef name);
   onnx::GraphProto *attrGraph(llvm::StringRef name);
   /// Axes given either as attribute `name` (older opsets) or as input
@@ -232,6 +234,16 @@ void registerControlFlowConverters(ConverterRegistry &registry);
 void registerQuantizationConverters(ConverterRegistry &registry);
 void registerLossConverters(ConverterRegistry &registry);
 void registerSignalConverters(ConverterRegistry &registry);
+void registerRecurrentConverters(ConverterRegistry &registry);
+
+/// An nn.loop at the node's builder taking over `bodyRegion`, whose block
+/// yields (condition, carried..., scan...): results the final carried
+/// values (of `carriedTypes`) then the scan outputs stacked along a new
+/// leading dimension. Null after an error (reported against the node).
+mlir::Operation *createLoop(NodeContext &n, mlir::Value tripCount,
+                            mlir::Value condition, mlir::ValueRange inits,
+                            mlir::TypeRange carriedTypes,
+                            mlir::Region &bodyRegion);
 
 /// A MatMul of two DequantizeLinear outputs as an int8 matmul (see
 /// Quantization.cpp), or null when it does not apply.

@@ -38,6 +38,24 @@ struct FlexShape {
   mlir::Value numQueryBlocks, numKVBlocks;
 };
 
+/// `tensor` as a read-only buffer (bufferization.to_buffer): a unit-stride
+/// last dimension and otherwise any strides with `unitStrideRows`, else
+/// the identity layout (what the kernels' vector loads and captured-tensor
+/// reads need).
+mlir::Value flexOperandBuffer(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value tensor, bool unitStrideRows);
+/// A new buffer for a result of `type`, `sizes` giving every dimension
+/// (the dynamic ones are used).
+mlir::Value allocFlexResult(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::RankedTensorType type,
+                            llvm::ArrayRef<mlir::Value> sizes);
+
+/// Replaces `op` by its kernel's result buffers (the output, and the
+/// log-sum-exp when the op has one) handed back as tensors, and erases it.
+void replaceFlexWithBuffers(mlir::OpBuilder &b, mlir::Location loc,
+                            attn::FlexOp op, mlir::Value output,
+                            mlir::Value lse);
+
 /// Inlines `region` (a score_mod or mask_mod block) at the insertion point
 /// with `leading` for its leading arguments: scalars, or vectors (of index
 /// or f32) of one length for some of them. Operations that see a vector

@@ -60,11 +60,15 @@ private:
   Value minIndex(Value x, Value y) {
     return arith::MinUIOp::create(b, loc, x, y);
   }
-  Value toBuffer(Value tensor, bool unitStrideRows);
+  Value toBuffer(Value tensor, bool unitStrideRows) {
+    return flexOperandBuffer(b, loc, tensor, unitStrideRows);
+  }
   Value dim(Value buffer, int64_t d) {
     return memref::DimOp::create(b, loc, buffer, d);
   }
-  Value allocResult(RankedTensorType type, ArrayRef<Value> sizes);
+  Value allocResult(RankedTensorType type, ArrayRef<Value> sizes) {
+    return allocFlexResult(b, loc, type, sizes);
+  }
   /// The block mask as a constant, when it can be computed now; or null.
   Value buildCompileTimeBlockMask();
   void buildKernel();
@@ -96,30 +100,6 @@ private:
 };
 
 } // namespace
-
-Value FlexKernel::toBuffer(Value tensor, bool unitStrideRows) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  MemRefLayoutAttrInterface layout;
-  if (unitStrideRows) {
-    SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-    strides.back() = 1;
-    layout =
-        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
-  }
-  auto bufferType =
-      MemRefType::get(type.getShape(), type.getElementType(), layout);
-  return bufferization::ToBufferOp::create(b, loc, bufferType, tensor,
-                                           /*read_only=*/true);
-}
-
-Value FlexKernel::allocResult(RankedTensorType type, ArrayRef<Value> sizes) {
-  SmallVector<Value> dynamic;
-  for (auto [d, size] : llvm::enumerate(type.getShape()))
-    if (ShapedType::isDynamic(size))
-      dynamic.push_back(sizes[d]);
-  return memref::AllocOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), dynamic);
-}
 
 Value FlexKernel::valueMask(int64_t v) {
   int64_t valid = std::min(kLanes, valueDim - v * kLanes);
@@ -209,13 +189,7 @@ void FlexKernel::build() {
 
   buildKernel();
 
-  SmallVector<Value> results = {bufferization::ToTensorOp::create(
-      b, loc, outputType, output, /*restrict=*/true, /*writable=*/true)};
-  if (lse)
-    results.push_back(bufferization::ToTensorOp::create(
-        b, loc, op.getLse().getType(), lse, true, true));
-  op->replaceAllUsesWith(results);
-  op->erase();
+  replaceFlexWithBuffers(b, loc, op, output, lse);
 }
 
 void FlexKernel::buildKernel() {

@@ -117,11 +117,12 @@ private:
   Value dim(Value buffer, int64_t d) {
     return memref::DimOp::create(b, loc, buffer, d);
   }
-  Value toBuffer(Value tensor, bool unitStrideRows);
-  Value allocResult(RankedTensorType type, ArrayRef<Value> sizes);
-  /// i1: 16-byte loads of `buffer`'s rows are aligned (its start and every
-  /// stride but the last, which is 1, are multiples of 16 bytes).
-  Value rowsAligned(Value buffer);
+  Value toBuffer(Value tensor, bool unitStrideRows) {
+    return flexOperandBuffer(b, loc, tensor, unitStrideRows);
+  }
+  Value allocResult(RankedTensorType type, ArrayRef<Value> sizes) {
+    return allocFlexResult(b, loc, type, sizes);
+  }
   /// The block list as a constant, when the block mask can be computed
   /// now; or null.
   Value buildBlockList();
@@ -209,47 +210,6 @@ private:
 
 } // namespace
 
-Value FlashKernel::toBuffer(Value tensor, bool unitStrideRows) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  MemRefLayoutAttrInterface layout;
-  if (unitStrideRows) {
-    SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-    strides.back() = 1;
-    layout =
-        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
-  }
-  auto bufferType =
-      MemRefType::get(type.getShape(), type.getElementType(), layout);
-  return bufferization::ToBufferOp::create(b, loc, bufferType, tensor,
-                                           /*read_only=*/true);
-}
-
-Value FlashKernel::allocResult(RankedTensorType type, ArrayRef<Value> sizes) {
-  SmallVector<Value> dynamic;
-  for (auto [d, size] : llvm::enumerate(type.getShape()))
-    if (ShapedType::isDynamic(size))
-      dynamic.push_back(sizes[d]);
-  return memref::AllocOp::create(
-      b, loc, MemRefType::get(type.getShape(), type.getElementType()), dynamic);
-}
-
-Value FlashKernel::rowsAligned(Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  int64_t bytes = type.getElementTypeBitWidth() / 8;
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
-  Value pointer =
-      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
-  Value start = add(pointer, mul(metadata.getOffset(), index(bytes)));
-  auto isMultiple = [&](Value v, int64_t of) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem(v, of),
-                                 index(0));
-  };
-  Value ok = isMultiple(start, 16);
-  for (Value stride : ValueRange(metadata.getStrides()).drop_back())
-    ok = arith::AndIOp::create(b, loc, ok, isMultiple(stride, 16 / bytes));
-  return ok;
-}
-
 Value FlashKernel::buildBlockList() {
   auto queryType = cast<RankedTensorType>(op.getQuery().getType());
   auto keyType = cast<RankedTensorType>(op.getKey().getType());
@@ -307,7 +267,7 @@ void FlashKernel::build() {
   auto staged = [&](Value tensor, int64_t width) {
     Staged o;
     o.buffer = toBuffer(tensor, true);
-    o.aligned = rowsAligned(o.buffer);
+    o.aligned = gpugen::rowsAligned16(b, loc, o.buffer);
     o.async = cast<RankedTensorType>(tensor.getType()).getElementType() ==
               computeType;
     o.width = width;
@@ -364,13 +324,7 @@ void FlashKernel::build() {
     buildBody(launch);
   }
 
-  SmallVector<Value> results = {bufferization::ToTensorOp::create(
-      b, loc, outputType, output, /*restrict=*/true, /*writable=*/true)};
-  if (lse)
-    results.push_back(bufferization::ToTensorOp::create(
-        b, loc, op.getLse().getType(), lse, true, true));
-  op->replaceAllUsesWith(results);
-  op->erase();
+  replaceFlexWithBuffers(b, loc, op, output, lse);
 }
 
 Value FlashKernel::stagedTile(Value smem, bool isValue, Value stage) {

@@ -14,16 +14,13 @@ torch.nn.functional.grid_sample (atol 1e-5 + rtol 1e-4, fp32).
 """
 
 import itertools
-import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
 import torch
 from onnx import TensorProto, helper
 
-from tool_args import parse_tool_args
+from tool_args import compile_and_run, parse_tool_args
 
 ATOL, RTOL = 1e-5, 1e-4
 MODES = ("bilinear", "nearest", "bicubic")
@@ -60,19 +57,11 @@ def main():
     inputs = [helper.make_tensor_value_info(k, TensorProto.FLOAT, list(v.shape)) for k, v in feeds.items()]
     model = helper.make_model(helper.make_graph(nodes, "grid_sample", inputs, outputs),
                               opset_imports=[helper.make_opsetid("", 16)])
-    path = os.path.join(args.work, "grid_sample.onnx")
-    onnx.save(model, path)
-    so = os.path.join(args.work, "grid_sample.so")
-    subprocess.run([args.ddlc, path, "-o", so], check=True)
-    run = [args.ddl_run, so, "--output-dir", os.path.join(args.work, "out")]
-    for k, v in feeds.items():
-        np.save(os.path.join(args.work, k + ".npy"), v)
-        run += ["--input", f"{k}={os.path.join(args.work, k + '.npy')}"]
-    subprocess.run(run, check=True, capture_output=True)
+    results = compile_and_run(args, model, feeds, "grid_sample")
 
     failed = 0
     for name, *_ in cases:
-        got = np.load(os.path.join(args.work, "out", name + ".npy"))
+        got = results[name]
         err = float(np.abs(got - want[name]).max())
         ok = got.shape == want[name].shape and np.allclose(got, want[name], atol=ATOL, rtol=RTOL)
         failed += not ok

@@ -14,16 +14,13 @@ dilation 2 with ceil_mode (MaxPool only: max_unpool2d has no dilation).
     max_pool_indices.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
 
-import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
 import torch
 from onnx import TensorProto, helper
 
-from tool_args import parse_tool_args
+from tool_args import compile_and_run, parse_tool_args
 
 CASES = [
     # name, input shape, kernel, stride, padding, dilation, ceil_mode
@@ -33,7 +30,7 @@ CASES = [
 ]
 
 
-def compile_and_run(args, name, nodes, feeds, outputs):
+def run_graph(args, name, nodes, feeds, outputs):
     """ddl's outputs (name, dtype, shape) of a one-graph ONNX model (opset
     12) on `feeds`."""
     types = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.int64): TensorProto.INT64}
@@ -41,16 +38,9 @@ def compile_and_run(args, name, nodes, feeds, outputs):
         nodes, name,
         [helper.make_tensor_value_info(k, types[v.dtype], list(v.shape)) for k, v in feeds.items()],
         [helper.make_tensor_value_info(k, types[np.dtype(t)], list(shape)) for k, t, shape in outputs])
-    path = os.path.join(args.work, name + ".onnx")
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)]), path)
-    so = os.path.join(args.work, name + ".so")
-    subprocess.run([args.ddlc, path, "-o", so], check=True)
-    run = [args.ddl_run, so, "--output-dir", os.path.join(args.work, name + "_out")]
-    for key, value in feeds.items():
-        np.save(os.path.join(args.work, f"{name}_{key}.npy"), value)
-        run += ["--input", f"{key}={os.path.join(args.work, f'{name}_{key}.npy')}"]
-    subprocess.run(run, check=True, capture_output=True)
-    return [np.load(os.path.join(args.work, name + "_out", k + ".npy")) for k, _, _ in outputs]
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)])
+    results = compile_and_run(args, model, feeds, name)
+    return [results[k] for k, _, _ in outputs]
 
 
 def run_case(args, name, shape, kernel, stride, padding, dilation, ceil):
@@ -63,16 +53,16 @@ def run_case(args, name, shape, kernel, stride, padding, dilation, ceil):
     window = dict(kernel_shape=[kernel, kernel], strides=[stride, stride], pads=[padding] * 4)
     pool = helper.make_node("MaxPool", ["x"], ["y", "i"], dilations=[dilation, dilation],
                             ceil_mode=int(ceil), **window)
-    y, i = compile_and_run(args, name + "_pool", [pool], {"x": source.numpy()},
-                           [("y", np.float32, pooled.shape), ("i", np.int64, pooled.shape)])
+    y, i = run_graph(args, name + "_pool", [pool], {"x": source.numpy()},
+                     [("y", np.float32, pooled.shape), ("i", np.int64, pooled.shape)])
     ok = np.array_equal(y, pooled.numpy()) and np.array_equal(i, indices)
     print(f"{'PASS' if ok else 'FAIL'} {name} MaxPool: Y and Indices {list(i.shape)}")
     if dilation != 1:
         return ok
     want = torch.nn.functional.max_unpool2d(pooled, plane, kernel, stride, padding).numpy()
     unpool = helper.make_node("MaxUnpool", ["x", "i"], ["y"], **window)
-    (got,) = compile_and_run(args, name + "_unpool", [unpool], {"x": pooled.numpy(), "i": indices},
-                             [("y", np.float32, want.shape)])
+    (got,) = run_graph(args, name + "_unpool", [unpool], {"x": pooled.numpy(), "i": indices},
+                       [("y", np.float32, want.shape)])
     unpooled = got.shape == want.shape and np.array_equal(got, want)
     print(f"{'PASS' if unpooled else 'FAIL'} {name} MaxUnpool: output {list(got.shape)}, "
           f"expected {list(want.shape)}")

@@ -7,17 +7,14 @@ of 0.9. atol 1e-5 (fp32).
     roi_align.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
 
-import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
 import torch
 import torchvision
 from onnx import TensorProto, helper
 
-from tool_args import parse_tool_args
+from tool_args import compile_and_run, parse_tool_args
 
 
 def main():
@@ -27,10 +24,6 @@ def main():
     boxes = torch.tensor([[0, 1.0, 2.0, 7.5, 9.0], [1, -2.0, 0.5, 4.0, 13.0],
                           [1, 3.3, 3.3, 3.9, 4.2], [0, 8.0, 9.0, 12.0, 14.0]])
     feeds = {"x": x.numpy(), "rois": boxes[:, 1:].numpy(), "b": boxes[:, 0].long().numpy()}
-    run = []
-    for key, value in feeds.items():
-        np.save(os.path.join(args.work, key + ".npy"), value)
-        run += ["--input", f"{key}={os.path.join(args.work, key + '.npy')}"]
     failed = 0
     for aligned in (True, False):
         name = "half_pixel" if aligned else "output_half_pixel"
@@ -44,13 +37,8 @@ def main():
              helper.make_tensor_value_info("rois", TensorProto.FLOAT, [4, 4]),
              helper.make_tensor_value_info("b", TensorProto.INT64, [4])],
             [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(want.shape))])
-        path = os.path.join(args.work, name + ".onnx")
-        onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)]), path)
-        so = os.path.join(args.work, name + ".so")
-        subprocess.run([args.ddlc, path, "-o", so], check=True)
-        out = os.path.join(args.work, name + "_out")
-        subprocess.run([args.ddl_run, so, "--output-dir", out] + run, check=True, capture_output=True)
-        got = np.load(os.path.join(out, "y.npy"))
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
+        got = compile_and_run(args, model, feeds, name)["y"]
         err = float(np.abs(got - want).max())
         ok = got.shape == want.shape and err < 1e-5
         failed += not ok

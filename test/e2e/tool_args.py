@@ -16,3 +16,27 @@ def parse_tool_args(doc):
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     return args
+
+
+def compile_and_run(args, model, feeds, stem):
+    """Saves `model` (an onnx.ModelProto) as STEM.onnx in --work, compiles
+    it with ddlc, runs it with ddl-run on `feeds` (input name -> NumPy
+    array) and returns {output name: array}. A failing tool raises
+    subprocess.CalledProcessError."""
+    import subprocess
+
+    import numpy as np
+    import onnx
+
+    path = os.path.join(args.work, stem + ".onnx")
+    onnx.save(model, path)
+    so = os.path.join(args.work, stem + ".so")
+    subprocess.run([args.ddlc, path, "-o", so], check=True)
+    out = os.path.join(args.work, stem + "_out")
+    run = [args.ddl_run, so, "--output-dir", out]
+    for name, value in feeds.items():
+        npy = os.path.join(args.work, f"{stem}_{name}.npy")
+        np.save(npy, value)
+        run += ["--input", f"{name}={npy}"]
+    subprocess.run(run, check=True, capture_output=True)
+    return {o.name: np.load(os.path.join(out, o.name + ".npy")) for o in model.graph.output}

@@ -84,15 +84,17 @@ static LogicalResult convertIf(NodeContext &n) {
 /// values, then per-iteration scan values) and binds the node's outputs:
 /// the carried results have `carriedTypes`, each scan output stacks its
 /// yielded type along a new leading dimension.
-static LogicalResult finishLoop(NodeContext &n, Value tripCount,
-                                Value condition, ValueRange inits,
-                                TypeRange carriedTypes, Region &bodyRegion) {
+Operation *createLoop(NodeContext &n, Value tripCount, Value condition,
+                      ValueRange inits, TypeRange carriedTypes,
+                      Region &bodyRegion) {
   ValueRange yielded = yieldOf(bodyRegion).getValues();
-  if (yielded.size() < 1 + inits.size())
-    return n.error(llvm::formatv(
+  if (yielded.size() < 1 + inits.size()) {
+    (void)n.error(llvm::formatv(
         "the body yields {0} values but must yield the condition and {1} "
         "carried values",
         yielded.size(), inits.size()));
+    return nullptr;
+  }
   SmallVector<Type> resultTypes(carriedTypes);
   for (Value scan : yielded.drop_front(1 + inits.size())) {
     auto type = cast<RankedTensorType>(scan.getType());
@@ -112,7 +114,14 @@ static LogicalResult finishLoop(NodeContext &n, Value tripCount,
   state.getOrAddProperties<nn::LoopOp::Properties>().operandSegmentSizes = {
       tripCount ? 1 : 0, condition ? 1 : 0, static_cast<int32_t>(inits.size())};
   state.addRegion()->takeBody(bodyRegion);
-  Operation *loop = n.verifyCreated(n.builder().create(state));
+  return n.verifyCreated(n.builder().create(state));
+}
+
+static LogicalResult finishLoop(NodeContext &n, Value tripCount,
+                                Value condition, ValueRange inits,
+                                TypeRange carriedTypes, Region &bodyRegion) {
+  Operation *loop =
+      createLoop(n, tripCount, condition, inits, carriedTypes, bodyRegion);
   if (!loop)
     return failure();
   return n.setOutputs(loop->getResults());

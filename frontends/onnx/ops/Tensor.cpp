@@ -1095,6 +1095,27 @@ static LogicalResult convertNonZero(NodeContext &n) {
   return n.setOutput(n.create<nn::NonZeroOp>({n.input(0)}));
 }
 
+/// NonMaxSuppression: absent limits become their defaults (no boxes; an
+/// IoU threshold of 0); an absent score threshold filters nothing.
+static LogicalResult convertNonMaxSuppression(NodeContext &n) {
+  Value boxes = n.input(0), scores = n.input(1);
+  if (n.failed())
+    return failure();
+  Type floatType = cast<RankedTensorType>(boxes.getType()).getElementType();
+  Value maxOutput = n.hasInput(2) ? n.input(2) : n.constI64({0}, true);
+  Value iou = n.hasInput(3) ? n.input(3) : n.constScalar(floatType, 0.0);
+  Value scoreThreshold = n.optionalInput(4);
+  int64_t centerPointBox = n.attrInt("center_point_box", 0);
+  if (centerPointBox != 0 && centerPointBox != 1)
+    return n.error(llvm::formatv("center_point_box must be 0 or 1, not {0}",
+                                 centerPointBox));
+  SmallVector<Value> operands = {boxes, scores, maxOutput, iou};
+  if (scoreThreshold)
+    operands.push_back(scoreThreshold);
+  return n.setOutput(n.create<nn::NonMaxSuppressionOp>(
+      operands, {n.namedBool("center_point_box", centerPointBox == 1)}));
+}
+
 void registerTensorConverters(ConverterRegistry &r) {
   r.add("Reshape", convertReshape);
   r.add("Flatten", convertFlatten);
@@ -1130,6 +1151,7 @@ void registerTensorConverters(ConverterRegistry &r) {
   r.add("OneHot", convertOneHot);
   r.add("CumSum", convertCumSum);
   r.add("NonZero", convertNonZero);
+  r.add("NonMaxSuppression", convertNonMaxSuppression);
   r.add("ReverseSequence", convertReverseSequence);
   r.add("Compress", convertCompress);
 }

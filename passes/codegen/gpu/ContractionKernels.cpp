@@ -233,6 +233,29 @@ std::array<Value, 4> ddl::gpugen::ldmatrixX4(OpBuilder &b, Location loc,
   return registers;
 }
 
+Value ddl::gpugen::rowsAligned16(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value pointer =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  Value start = arith::AddIOp::create(
+      b, loc, pointer,
+      arith::MulIOp::create(b, loc, metadata.getOffset(), index(bytes)));
+  auto isMultiple = [&](Value v, int64_t of) -> Value {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                 arith::RemUIOp::create(b, loc, v, index(of)),
+                                 index(0));
+  };
+  Value ok = isMultiple(start, 16);
+  for (Value stride : ValueRange(metadata.getStrides()).drop_back())
+    ok = arith::AndIOp::create(b, loc, ok, isMultiple(stride, 16 / bytes));
+  return ok;
+}
+
 namespace {
 
 /// The tile sizes of one kernel: a block computes blockM x blockN outputs,
@@ -813,24 +836,7 @@ private:
   /// plus offset, and every stride but the last (which is 1), are
   /// multiples of 16 bytes.
   Value rowsAligned(const Operand &o) {
-    Value memref = o.operand->get();
-    auto type = cast<MemRefType>(memref.getType());
-    int64_t bytes = type.getElementTypeBitWidth() / 8;
-    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-    Value pointer =
-        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-    Value start = add(pointer, mul(metadata.getOffset(), index(bytes)));
-    Value zero = index(0);
-    auto isMultiple = [&](Value v, int64_t of) {
-      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                   arith::RemUIOp::create(b, loc, v, index(of)),
-                                   zero);
-    };
-    Value ok = isMultiple(start, 16);
-    ValueRange strides = metadata.getStrides();
-    for (Value stride : strides.drop_back())
-      ok = both(ok, isMultiple(stride, 16 / bytes));
-    return ok;
+    return rowsAligned16(b, loc, o.operand->get());
   }
 
   /// Chunk `l` of this thread within a slice: its row and first column in

@@ -89,6 +89,12 @@ std::array<mlir::Value, 4> ldmatrixX4(mlir::OpBuilder &b, mlir::Location loc,
                                       mlir::Value row, mlir::Value column,
                                       bool transpose);
 
+/// i1: 16-byte loads of `memref`'s rows are aligned: its aligned pointer
+/// plus offset, and every stride but the last (which is 1), are multiples
+/// of 16 bytes.
+mlir::Value rowsAligned16(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value memref);
+
 /// Whether the Hopper kernel (wgmma fed by TMA, sm_90a) can run `c` in
 /// `precision`: bf16 or f16 operands already of that type (or f32 ones in
 /// tf32, both with k contiguous), each operand's innermost dimension its k

@@ -552,6 +552,268 @@ struct LowerNonZero final : OpRewritePattern<nn::NonZeroOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// non_max_suppression
+//===----------------------------------------------------------------------===//
+
+/// nn.non_max_suppression, as ONNX Runtime computes it: per batch and
+/// class, a while loop takes the best remaining candidate (the highest
+/// score above the threshold; the lowest index among equals), keeps it
+/// unless its IoU with a box kept for the class is above the threshold,
+/// and stops when none is left or the class has its maximum. Rows go into
+/// a [batches x classes x min(boxes, max) + 1, 3] tensor whose first `count`
+/// rows are the result (O(boxes^2) comparisons a class at worst).
+struct LowerNonMaxSuppression final
+    : OpRewritePattern<nn::NonMaxSuppressionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::NonMaxSuppressionOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value boxes = toLowered(b, loc, op.getBoxes());
+    Value scores = toLowered(b, loc, op.getScores());
+    Type boxType = cast<RankedTensorType>(boxes.getType()).getElementType();
+    Type scoreType = cast<RankedTensorType>(scores.getType()).getElementType();
+    Type i64 = b.getI64Type();
+    auto toType = [&](Value v, Type type) {
+      return convertScalar(b, loc, v, type, false, false);
+    };
+    Value maxOutput = extractScalar(b, loc, op.getMaxOutputBoxesPerClass());
+    maxOutput = arith::MaxSIOp::create(b, loc, maxOutput,
+                                       scalarConstant(b, loc, i64, 0));
+    Value iouThreshold =
+        toType(extractScalar(b, loc, op.getIouThreshold()), boxType);
+    Value scoreThreshold;
+    if (op.getScoreThreshold())
+      scoreThreshold =
+          toType(extractScalar(b, loc, op.getScoreThreshold()), scoreType);
+    bool center = op.getCenterPointBox();
+
+    Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+    Value batches = tensor::DimOp::create(b, loc, boxes, 0);
+    Value numBoxes = tensor::DimOp::create(b, loc, boxes, 1);
+    Value classes = tensor::DimOp::create(b, loc, scores, 1);
+    Value perClass =
+        arith::MinUIOp::create(b, loc, numBoxes, i64ToIndex(b, loc, maxOutput));
+    // One spare row: a slice of a tensor that folds to 0 rows (no boxes,
+    // or at most 0 a class) would not verify.
+    Value capacity = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, batches, classes), perClass),
+        one);
+    Value rows = tensor::EmptyOp::create(
+        b, loc, SmallVector<OpFoldResult>{capacity, b.getIndexAttr(3)}, i64);
+
+    // A box's (x min, x max, y min, y max).
+    auto extent = [&](OpBuilder &bb, Value batch, Value box) {
+      SmallVector<Value> v;
+      for (int64_t k = 0; k < 4; ++k)
+        v.push_back(tensor::ExtractOp::create(
+            bb, loc, boxes, ValueRange{batch, box, cIndex(bb, loc, k)}));
+      if (center) {
+        Value half = scalarConstant(bb, loc, boxType, 0.5);
+        Value w = arith::MulFOp::create(bb, loc, v[2], half);
+        Value h = arith::MulFOp::create(bb, loc, v[3], half);
+        return std::array<Value, 4>{arith::SubFOp::create(bb, loc, v[0], w),
+                                    arith::AddFOp::create(bb, loc, v[0], w),
+                                    arith::SubFOp::create(bb, loc, v[1], h),
+                                    arith::AddFOp::create(bb, loc, v[1], h)};
+      }
+      return std::array<Value, 4>{
+          arith::MinimumFOp::create(bb, loc, v[1], v[3]),
+          arith::MaximumFOp::create(bb, loc, v[1], v[3]),
+          arith::MinimumFOp::create(bb, loc, v[0], v[2]),
+          arith::MaximumFOp::create(bb, loc, v[0], v[2])};
+    };
+    // i1: box `a` suppresses box `c` (IoU above the threshold; boxes of no
+    // area, or that do not meet, never do).
+    auto suppresses = [&](OpBuilder &bb, Value batch, Value a, Value c) {
+      std::array<Value, 4> p = extent(bb, batch, a), q = extent(bb, batch, c);
+      Value zeroF = scalarConstant(bb, loc, boxType, 0.0);
+      auto positive = [&](Value x) {
+        return arith::CmpFOp::create(bb, loc, arith::CmpFPredicate::OGT, x,
+                                     zeroF);
+      };
+      auto sub = [&](Value x, Value y) {
+        return arith::SubFOp::create(bb, loc, x, y);
+      };
+      auto mulF = [&](Value x, Value y) {
+        return arith::MulFOp::create(bb, loc, x, y);
+      };
+      Value width = sub(arith::MinimumFOp::create(bb, loc, p[1], q[1]),
+                        arith::MaximumFOp::create(bb, loc, p[0], q[0]));
+      Value height = sub(arith::MinimumFOp::create(bb, loc, p[3], q[3]),
+                         arith::MaximumFOp::create(bb, loc, p[2], q[2]));
+      Value inter = mulF(width, height);
+      Value areaP = mulF(sub(p[1], p[0]), sub(p[3], p[2]));
+      Value areaQ = mulF(sub(q[1], q[0]), sub(q[3], q[2]));
+      Value unionArea =
+          sub(arith::AddFOp::create(bb, loc, areaP, areaQ), inter);
+      Value valid = positive(width);
+      for (Value x : {height, areaP, areaQ, unionArea})
+        valid = arith::AndIOp::create(bb, loc, valid, positive(x));
+      Value iou = arith::DivFOp::create(bb, loc, inter, unionArea);
+      Value above = arith::CmpFOp::create(bb, loc, arith::CmpFPredicate::OGT,
+                                          iou, iouThreshold);
+      return arith::AndIOp::create(bb, loc, valid, above).getResult();
+    };
+
+    Value count0 = zero;
+    auto batchLoop = scf::ForOp::create(
+        b, loc, zero, batches, one, ValueRange{rows, count0},
+        [&](OpBuilder &bb, Location, Value batch, ValueRange batchAcc) {
+          auto classLoop = scf::ForOp::create(
+              bb, loc, zero, classes, one, batchAcc,
+              [&](OpBuilder &cb, Location, Value cls, ValueRange acc) {
+                // Candidates: not yet taken, and above the score threshold.
+                Type i1 = cb.getI1Type();
+                auto done = tensor::GenerateOp::create(
+                    cb, loc, RankedTensorType::get({ShapedType::kDynamic}, i1),
+                    ValueRange{numBoxes},
+                    [&](OpBuilder &gb, Location, ValueRange ivs) {
+                      Value excluded =
+                          arith::ConstantIntOp::create(gb, loc, 0, 1);
+                      if (scoreThreshold) {
+                        Value score = tensor::ExtractOp::create(
+                            gb, loc, scores, ValueRange{batch, cls, ivs[0]});
+                        excluded = arith::CmpFOp::create(
+                            gb, loc, arith::CmpFPredicate::ULE, score,
+                            scoreThreshold);
+                      }
+                      tensor::YieldOp::create(gb, loc, excluded);
+                    });
+                Value kept = tensor::EmptyOp::create(
+                    cb, loc, SmallVector<OpFoldResult>{perClass},
+                    cb.getIndexType());
+                SmallVector<Value> inits = {acc[0], acc[1], done, kept, zero};
+                SmallVector<Type> types;
+                for (Value v : inits)
+                  types.push_back(v.getType());
+                SmallVector<Type> withBest(types);
+                withBest.push_back(cb.getIndexType());
+                auto loop = scf::WhileOp::create(cb, loc, withBest, inits);
+                {
+                  // (createBlock moves cb into the new block.)
+                  OpBuilder::InsertionGuard guard(cb);
+                  // Before: the best remaining candidate, if any and if the
+                  // class may take more.
+                  Block *before =
+                      cb.createBlock(&loop.getBefore(), {}, types,
+                                     SmallVector<Location>(types.size(), loc));
+                  OpBuilder wb = OpBuilder::atBlockBegin(before);
+                  Value lowest = lowestValue(wb, loc, scoreType, false);
+                  Value falseV = arith::ConstantIntOp::create(wb, loc, 0, 1);
+                  auto scan = scf::ForOp::create(
+                      wb, loc, zero, numBoxes, one,
+                      ValueRange{zero, lowest, falseV},
+                      [&](OpBuilder &sb, Location, Value i, ValueRange best) {
+                        Value taken = tensor::ExtractOp::create(
+                            sb, loc, before->getArgument(2), ValueRange{i});
+                        Value score = tensor::ExtractOp::create(
+                            sb, loc, scores, ValueRange{batch, cls, i});
+                        Value better = arith::OrIOp::create(
+                            sb, loc,
+                            arith::XOrIOp::create(
+                                sb, loc, best[2],
+                                arith::ConstantIntOp::create(sb, loc, 1, 1)),
+                            arith::CmpFOp::create(sb, loc,
+                                                  arith::CmpFPredicate::OGT,
+                                                  score, best[1]));
+                        Value take = arith::AndIOp::create(
+                            sb, loc,
+                            arith::XOrIOp::create(
+                                sb, loc, taken,
+                                arith::ConstantIntOp::create(sb, loc, 1, 1)),
+                            better);
+                        SmallVector<Value> next = {
+                            arith::SelectOp::create(sb, loc, take, i, best[0]),
+                            arith::SelectOp::create(sb, loc, take, score,
+                                                    best[1]),
+                            arith::OrIOp::create(sb, loc, best[2], take)};
+                        scf::YieldOp::create(sb, loc, next);
+                      });
+                  Value room =
+                      arith::CmpIOp::create(wb, loc, arith::CmpIPredicate::ult,
+                                            before->getArgument(4), perClass);
+                  Value go =
+                      arith::AndIOp::create(wb, loc, room, scan.getResult(2));
+                  SmallVector<Value> forward(before->getArguments());
+                  forward.push_back(scan.getResult(0));
+                  scf::ConditionOp::create(wb, loc, go, forward);
+                }
+                {
+                  OpBuilder::InsertionGuard guard(cb);
+                  // After: take the candidate; keep it unless suppressed.
+                  Block *after = cb.createBlock(
+                      &loop.getAfter(), {}, withBest,
+                      SmallVector<Location>(withBest.size(), loc));
+                  OpBuilder ab = OpBuilder::atBlockBegin(after);
+                  Value best = after->getArgument(5);
+                  Value doneNext = tensor::InsertOp::create(
+                      ab, loc, arith::ConstantIntOp::create(ab, loc, 1, 1),
+                      after->getArgument(2), ValueRange{best});
+                  Value keptSoFar = after->getArgument(4);
+                  auto check = scf::ForOp::create(
+                      ab, loc, zero, keptSoFar, one,
+                      ValueRange{arith::ConstantIntOp::create(ab, loc, 0, 1)},
+                      [&](OpBuilder &kb, Location, Value j, ValueRange any) {
+                        Value other = tensor::ExtractOp::create(
+                            kb, loc, after->getArgument(3), ValueRange{j});
+                        scf::YieldOp::create(
+                            kb, loc,
+                            ValueRange{arith::OrIOp::create(
+                                kb, loc, any[0],
+                                suppresses(kb, batch, other, best))});
+                      });
+                  auto keep = scf::IfOp::create(
+                      ab, loc,
+                      TypeRange(ValueRange(after->getArguments())
+                                    .take_front(5)
+                                    .getTypes()),
+                      check.getResult(0), /*withElseRegion=*/true);
+                  {
+                    OpBuilder tb = OpBuilder::atBlockBegin(keep.thenBlock());
+                    scf::YieldOp::create(
+                        tb, loc,
+                        ValueRange{after->getArgument(0), after->getArgument(1),
+                                   doneNext, after->getArgument(3), keptSoFar});
+                    OpBuilder eb = OpBuilder::atBlockBegin(keep.elseBlock());
+                    Value row = after->getArgument(1);
+                    Value out = after->getArgument(0);
+                    SmallVector<Value> triple = {batch, cls, best};
+                    for (int64_t k = 0; k < 3; ++k)
+                      out = tensor::InsertOp::create(
+                          eb, loc, indexToI64(eb, loc, triple[k]), out,
+                          ValueRange{row, cIndex(eb, loc, k)});
+                    Value keptNext = tensor::InsertOp::create(
+                        eb, loc, best, after->getArgument(3),
+                        ValueRange{keptSoFar});
+                    scf::YieldOp::create(
+                        eb, loc,
+                        ValueRange{
+                            out, arith::AddIOp::create(eb, loc, row, one),
+                            doneNext, keptNext,
+                            arith::AddIOp::create(eb, loc, keptSoFar, one)});
+                  }
+                  scf::YieldOp::create(ab, loc, keep.getResults());
+                }
+                scf::YieldOp::create(
+                    cb, loc, ValueRange{loop.getResult(0), loop.getResult(1)});
+              });
+          scf::YieldOp::create(bb, loc, classLoop.getResults());
+        });
+    Value count = batchLoop.getResult(1);
+    Value result = tensor::ExtractSliceOp::create(
+        b, loc, batchLoop.getResult(0),
+        SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+        SmallVector<OpFoldResult>{count, b.getIndexAttr(3)},
+        SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    replaceWithLowered(rewriter, op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Resize
 //===----------------------------------------------------------------------===//
 
@@ -1159,7 +1421,9 @@ struct LowerRoiAlign final : OpRewritePattern<nn::RoiAlignOp> {
 } // namespace
 
 void ddl::lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerGather, LowerGatherElements, LowerGatherND,
-               LowerScatterElements, LowerScatterND, LowerNonZero, LowerResize,
-               LowerGridSample, LowerRoiAlign>(patterns.getContext());
+  patterns
+      .add<LowerGather, LowerGatherElements, LowerGatherND,
+           LowerScatterElements, LowerScatterND, LowerNonZero,
+           LowerNonMaxSuppression, LowerResize, LowerGridSample, LowerRoiAlign>(
+          patterns.getContext());
 }

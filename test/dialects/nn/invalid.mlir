@@ -2389,3 +2389,21 @@ func.func @roi_align_adaptive(%x: tensor<1x3x8x8xf32>, %rois: tensor<2x4xf32>, %
   %0 = nn.roi_align %x, %rois, %b {output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 0 : i64} : (tensor<1x3x8x8xf32>, tensor<2x4xf32>, tensor<2xi64>) -> tensor<2x3x2x2xf32>
   return
 }
+
+// -----
+
+func.func @non_max_suppression_batches(%boxes: tensor<2x6x4xf32>, %scores: tensor<3x1x6xf32>, %max: tensor<i64>, %iou: tensor<f32>) {
+  // expected-error @+2 {{'nn.non_max_suppression' op boxes [2, 6, 4] and scores [3, classes, 6] disagree on the batches or the boxes}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.non_max_suppression %boxes, %scores, %max, %iou : (tensor<2x6x4xf32>, tensor<3x1x6xf32>, tensor<i64>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}
+
+// -----
+
+func.func @non_max_suppression_threshold(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x1x6xf32>, %max: tensor<2xi64>, %iou: tensor<f32>) {
+  // expected-error @+2 {{'nn.non_max_suppression' op max_output_boxes_per_class, iou_threshold and score_threshold must hold one value each, got tensor<2xi64>}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.non_max_suppression %boxes, %scores, %max, %iou : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<2xi64>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}

@@ -1290,3 +1290,15 @@ func.func @roi_align(%x: tensor<2x3x16x16xf32>, %rois: tensor<?x4xf32, #nn.dims<
   %1 = nn.roi_align %x, %rois, %b {mode = #nn.roi_align_mode<max>, output_height = 2 : i64, output_width = 2 : i64, sampling_ratio = 1 : i64, spatial_scale = 0.25 : f32, half_pixel = false} : (tensor<2x3x16x16xf32>, tensor<?x4xf32, #nn.dims<boxes, 4>>, tensor<?xi64, #nn.dims<boxes>>) -> tensor<?x3x2x2xf32, #nn.dims<boxes, 3, 2, 2>>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @non_max_suppression
+func.func @non_max_suppression(%boxes: tensor<2x?x4xf32, #nn.dims<2, n, 4>>, %scores: tensor<2x3x?xf32, #nn.dims<2, 3, n>>, %max: tensor<1xi64>, %iou: tensor<f32>, %score: tensor<1xf32>) {
+  // The row count depends on the data; the score threshold is optional.
+  // CHECK: nn.non_max_suppression %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : {{.*}} -> tensor<?x3xi64>
+  %0 = nn.non_max_suppression %boxes, %scores, %max, %iou, %score : (tensor<2x?x4xf32, #nn.dims<2, n, 4>>, tensor<2x3x?xf32, #nn.dims<2, 3, n>>, tensor<1xi64>, tensor<f32>, tensor<1xf32>) -> tensor<?x3xi64>
+  // CHECK: nn.non_max_suppression %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {center_point_box = true}
+  %1 = nn.non_max_suppression %boxes, %scores, %max, %iou {center_point_box = true} : (tensor<2x?x4xf32, #nn.dims<2, n, 4>>, tensor<2x3x?xf32, #nn.dims<2, 3, n>>, tensor<1xi64>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}
