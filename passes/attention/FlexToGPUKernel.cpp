@@ -528,7 +528,10 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
   if (blockList) {
     Value first =
         blockMaskIndex(b, loc, op, shape, batch, head, queryBlock, index(0));
-    Value listRow = arith::DivUIOp::create(b, loc, first, shape.numKVBlocks);
+    // (No key blocks: one empty row; never a division by zero.)
+    Value listRow = arith::DivUIOp::create(
+        b, loc, first,
+        arith::MaxUIOp::create(b, loc, shape.numKVBlocks, index(1)));
     listBase = mul(listRow, add(shape.numKVBlocks, index(1)));
     count = arith::IndexCastOp::create(
         b, loc, b.getIndexType(),
