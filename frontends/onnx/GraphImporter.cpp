@@ -633,6 +633,8 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerLossConverters(r);
     registerSignalConverters(r);
     registerRecurrentConverters(r);
+    registerTextConverters(r);
+    registerTrainingConverters(r);
     return r;
   }();
   return registry;
@@ -694,8 +696,23 @@ std::string describeNode(const onnx::NodeProto &node, size_t index,
                          int64_t opset) {
   std::string who = node.name().empty() ? llvm::formatv("#{0}", index).str()
                                         : "'" + node.name() + "'";
+  if (!isDefaultDomain(node.domain()))
+    return llvm::formatv("node {0} ({1}:{2})", who, node.domain(),
+                         node.op_type())
+        .str();
   return llvm::formatv("node {0} ({1}, opset {2})", who, node.op_type(), opset)
       .str();
+}
+
+std::string unsupportedOpMessage(const onnx::NodeProto &node) {
+  if (isDefaultDomain(node.domain()))
+    return "op type " + node.op_type() + " has no converter in ddl";
+  if (node.domain() == kTrainingDomain)
+    return "op type " + node.op_type() + " of domain '" + node.domain() +
+           "' has no converter in ddl";
+  return "op " + node.op_type() + " of domain '" + node.domain() +
+         "'; ddl imports the default ONNX domain and '" +
+         kTrainingDomain.str() + "' only";
 }
 
 Location GraphImporter::nodeLocation(const onnx::NodeProto &node,
@@ -714,14 +731,9 @@ LogicalResult GraphImporter::importNodes(onnx::GraphProto &graph,
   for (auto [index, node] : llvm::enumerate(*graph.mutable_node())) {
     Location loc = nodeLocation(node, index);
     NodeContext context(*this, node, opset, b, loc);
-    if (!node.domain().empty() && node.domain() != "ai.onnx")
-      return context.unsupported("op " + node.op_type() + " of domain '" +
-                                 node.domain() +
-                                 "'; ddl imports the default ONNX domain only");
-    const Converter *converter = registry.find(node.op_type());
+    const Converter *converter = registry.find(node.domain(), node.op_type());
     if (!converter)
-      return context.unsupported("op type " + node.op_type() +
-                                 " has no converter in ddl");
+      return context.unsupported(unsupportedOpMessage(node));
     if (mlir::failed((*converter)(context)) || context.failed()) {
       // A converter that fails says why; make sure something was said.
       if (!context.failed())

@@ -17,6 +17,7 @@
 #define DDL_FRONTENDS_ONNX_GRAPHIMPORTER_H
 
 #include "dialects/nn/NNDialect.h"
+#include "frontends/onnx/ONNXImporter.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
@@ -205,23 +206,32 @@ private:
 /// Converts one node; on failure it has reported why.
 using Converter = std::function<mlir::LogicalResult(NodeContext &)>;
 
-/// Converters by ONNX op type (default domain).
+/// Converters by (domain, op type).
 class ConverterRegistry {
 public:
   void add(llvm::StringRef opType, Converter converter) {
-    converters[opType] = std::move(converter);
+    add("", opType, std::move(converter));
   }
-  const Converter *find(llvm::StringRef opType) const {
-    auto it = converters.find(opType);
+  void add(llvm::StringRef domain, llvm::StringRef opType,
+           Converter converter) {
+    converters[key(domain, opType)] = std::move(converter);
+  }
+  const Converter *find(llvm::StringRef domain, llvm::StringRef opType) const {
+    auto it = converters.find(key(domain, opType));
     return it == converters.end() ? nullptr : &it->second;
   }
-  /// Every registered op type, sorted (for coverage reports).
+  /// Every registered op type, sorted (for coverage reports); those of
+  /// other domains as "domain:OpType".
   std::vector<std::string> opTypes() const;
 
   /// The registry with every family's converters.
   static const ConverterRegistry &get();
 
 private:
+  static std::string key(llvm::StringRef domain, llvm::StringRef opType) {
+    return isDefaultDomain(domain) ? opType.str()
+                                   : (domain + ":" + opType).str();
+  }
   llvm::StringMap<Converter> converters;
 };
 
@@ -235,6 +245,8 @@ void registerQuantizationConverters(ConverterRegistry &registry);
 void registerLossConverters(ConverterRegistry &registry);
 void registerSignalConverters(ConverterRegistry &registry);
 void registerRecurrentConverters(ConverterRegistry &registry);
+void registerTextConverters(ConverterRegistry &registry);
+void registerTrainingConverters(ConverterRegistry &registry);
 
 /// An nn.loop at the node's builder taking over `bodyRegion`, whose block
 /// yields (condition, carried..., scan...): results the final carried
@@ -335,6 +347,10 @@ private:
 /// and, through its op's location, after it (ddl::describeSource).
 std::string describeNode(const onnx::NodeProto &node, size_t index,
                          int64_t opset);
+
+/// Why a node that no converter takes is refused: "op type X has no
+/// converter in ddl", or that its domain is not one ddl imports.
+std::string unsupportedOpMessage(const onnx::NodeProto &node);
 
 } // namespace ddl::onnx_import
 

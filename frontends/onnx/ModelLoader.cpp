@@ -146,10 +146,28 @@ firstUndefinedValue(const onnx::GraphProto &graph) {
 
 static LogicalResult checkOpset(const Reporter &report,
                                 onnx::ModelProto &model) {
+  // The training domain (Adagrad, Momentum, Adam) exists at version 1; a
+  // model of its ops alone needs no default-domain opset.
+  bool importsTraining = false;
+  for (const onnx::OperatorSetIdProto &import : model.opset_import()) {
+    if (import.domain() != kTrainingDomain)
+      continue;
+    if (import.version() != 1)
+      return report.error(llvm::formatv(
+          "the model imports version {0} of domain '{1}'; ddl supports "
+          "version 1",
+          import.version(), kTrainingDomain));
+    importsTraining = true;
+  }
   int64_t opset = defaultOpset(model);
+  if (opset == 0 && importsTraining)
+    return success();
   if (opset == 0)
-    return report.error("the model imports no opset of the default ONNX "
-                        "domain (opset_import is empty)");
+    return report.error(model.opset_import().empty()
+                            ? "the model imports no opset of the default ONNX "
+                              "domain (opset_import is empty)"
+                            : "the model imports no opset of the default ONNX "
+                              "domain");
   if (opset > kMaxOpset)
     return report.error(llvm::formatv(
         "the model uses opset {0} of the default domain; ddl supports opsets "

@@ -20,13 +20,9 @@ checkSupportedOps(Location loc, const onnx::GraphProto &graph, int64_t opset) {
   const ConverterRegistry &registry = ConverterRegistry::get();
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     std::string where = describeNode(node, index, opset);
-    if (!node.domain().empty() && node.domain() != "ai.onnx")
-      return emitError(loc) << where << ": unsupported: op " << node.op_type()
-                            << " of domain '" << node.domain()
-                            << "'; ddl imports the default ONNX domain only";
-    if (!registry.find(node.op_type()))
-      return emitError(loc) << where << ": unsupported: op type "
-                            << node.op_type() << " has no converter in ddl";
+    if (!registry.find(node.domain(), node.op_type()))
+      return emitError(loc)
+             << where << ": unsupported: " << unsupportedOpMessage(node);
     for (const onnx::AttributeProto &attr : node.attribute()) {
       if (attr.has_g() && failed(checkSupportedOps(loc, attr.g(), opset)))
         return failure();

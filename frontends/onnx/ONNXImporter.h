@@ -20,6 +20,16 @@ namespace ddl::onnx_import {
 constexpr int64_t kMinOpset = 7;
 constexpr int64_t kMaxOpset = 17;
 
+/// The ONNX domain of the training operators (Adagrad, Momentum, Adam):
+/// the one domain besides the default that ddl imports, at version 1.
+inline constexpr llvm::StringLiteral kTrainingDomain =
+    "ai.onnx.preview.training";
+
+/// True for the default ONNX domain's two spellings ("" and "ai.onnx").
+inline bool isDefaultDomain(llvm::StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
 struct ImportOptions {
   /// Run ONNX shape inference (with data propagation) before importing;
   /// its results refine the imported types.

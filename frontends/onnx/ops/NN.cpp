@@ -460,10 +460,53 @@ static Type commonFloatType(NodeContext &n, ArrayRef<Type> types) {
   return n.builder().getF32Type();
 }
 
+/// BatchNormalization with training_mode = 1 (opset 14+): normalized by
+/// the batch's own statistics (mean and population variance over every
+/// axis but the channels), with the running mean / variance updated as
+/// running * momentum + batch * (1 - momentum) as outputs 1 and 2.
+static LogicalResult convertBatchNormTraining(NodeContext &n) {
+  if (n.numOutputs() > 3)
+    return n.error(llvm::formatv("training mode has at most 3 outputs (Y, "
+                                 "running_mean, running_var), got {0}",
+                                 n.numOutputs()));
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2),
+        mean = n.input(3), var = n.input(4);
+  float epsilon = n.attrFloat("epsilon", 1e-5f);
+  float momentum = n.attrFloat("momentum", 0.9f);
+  if (n.failed() || failed(requireFloat(n, x, "BatchNormalization")))
+    return failure();
+  for (Value v : {scale, bias, mean, var})
+    if (failed(requireFloat(n, v, "BatchNormalization")))
+      return failure();
+  int64_t rank = typeOf(x).getRank();
+  if (rank < 2)
+    return n.error(llvm::formatv(
+        "input must be N x C x ... (rank >= 2), got rank {0}", rank));
+  SmallVector<int64_t> axes = {0};
+  axes.append(axesFrom(2, rank));
+  Value batchMean = reduce(n, x, nn::ReduceKind::Mean, axes);
+  Value centered = n.create<nn::SubOp>({x, batchMean});
+  Value batchVar = reduce(n, n.create<nn::MulOp>({centered, centered}),
+                          nn::ReduceKind::Mean, axes, /*keepdims=*/false);
+  batchMean =
+      n.create<nn::SqueezeOp>({batchMean}, {n.namedI64Array("axes", axes)});
+  Value y = n.create<nn::BatchNormOp>({x, n.castTo(scale, elementOf(x)),
+                                       n.castTo(bias, elementOf(x)), batchMean,
+                                       batchVar},
+                                      {n.namedF32("epsilon", epsilon)});
+  auto running = [&](Value old, Value batch) {
+    Type element = elementOf(old);
+    return n.create<nn::AddOp>(
+        {n.create<nn::MulOp>({old, n.constScalar(element, momentum)}),
+         n.create<nn::MulOp>({n.castTo(batch, element),
+                              n.constScalar(element, 1.0 - momentum)})});
+  };
+  return n.setOutputs({y, running(mean, batchMean), running(var, batchVar)});
+}
+
 static LogicalResult convertBatchNorm(NodeContext &n) {
   if (n.attrInt("training_mode", 0) != 0)
-    return n.unsupported("training mode (training_mode = 1): ddl imports "
-                         "inference graphs, which use the running statistics");
+    return convertBatchNormTraining(n);
   for (size_t i = 1; i < n.numOutputs(); ++i)
     if (n.hasOutput(i))
       return n.unsupported(llvm::formatv(
