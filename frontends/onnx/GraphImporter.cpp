@@ -635,6 +635,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerRecurrentConverters(r);
     registerTextConverters(r);
     registerTrainingConverters(r);
+    registerUniqueConverters(r);
     return r;
   }();
   return registry;

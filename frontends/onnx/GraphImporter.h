@@ -247,6 +247,7 @@ void registerSignalConverters(ConverterRegistry &registry);
 void registerRecurrentConverters(ConverterRegistry &registry);
 void registerTextConverters(ConverterRegistry &registry);
 void registerTrainingConverters(ConverterRegistry &registry);
+void registerUniqueConverters(ConverterRegistry &registry);
 
 /// An nn.loop at the node's builder taking over `bodyRegion`, whose block
 /// yields (condition, carried..., scan...): results the final carried
