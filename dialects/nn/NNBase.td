@@ -168,7 +168,10 @@ def NN_CoordinateTransform : NN_Enum<"CoordinateTransform",
   I32EnumAttrCase<"PytorchHalfPixel", 2, "pytorch_half_pixel">,
   I32EnumAttrCase<"AlignCorners", 3, "align_corners">,
   I32EnumAttrCase<"Asymmetric", 4, "asymmetric">,
-  I32EnumAttrCase<"TfCropAndResize", 5, "tf_crop_and_resize">
+  I32EnumAttrCase<"TfCropAndResize", 5, "tf_crop_and_resize">,
+  // ONNX opsets 11-12: (x + 0.5) / scale, TensorFlow's nearest-neighbour
+  // half-pixel centres.
+  I32EnumAttrCase<"TfHalfPixelForNN", 6, "tf_half_pixel_for_nn">
 ]>;
 def NN_CoordinateTransformAttr
     : NN_EnumAttr<NN_CoordinateTransform, "coordinate_transform">;

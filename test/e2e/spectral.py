@@ -10,6 +10,9 @@
                  Hann window (onesided: 129 bins), and frame_step /
                  frame_length as run-time inputs without a window
   symbolic       a DFT over a symbolic length (N), run at N = 37
+  mel            MelWeightMatrix with run-time sizes (40 mel bins of a 512-point
+                 DFT at 16 kHz, 20-8000 Hz; 10 bins of 64 points at 8 kHz),
+                 against ONNX's reference construction
 
 Tolerance: |ddl - numpy| <= 1e-6 max|numpy| + 1e-6 (ddl computes the
 transforms in f64, as numpy does; both results are rounded to f32). One model per case, compiled with ddlc and run with
@@ -40,6 +43,31 @@ def output(name, rank):
 
 def stacked(c):
     return np.stack((c.real, c.imag), axis=-1).astype(np.float32)
+
+
+def mel_reference(bins, dft, rate, lo, hi):
+    """ONNX 1.12's reference construction (onnx/backend/test/case/node/
+    melweightmatrix.py), with the sizes as arguments."""
+    spectrogram_bins = int(dft) // 2 + 1
+    low_mel = 2595 * np.log10(1 + lo / 700)
+    high_mel = 2595 * np.log10(1 + hi / 700)
+    points = np.arange(0, int(bins) + 2)
+    mel_step = (high_mel - low_mel) / points.shape[0]
+    points = points * mel_step + low_mel
+    points = 700 * (np.power(10, (points / 2595)) - 1)
+    points = (((dft + 1) * points) // rate).astype(int)
+    out = np.zeros((spectrogram_bins, int(bins)))
+    for i in range(int(bins)):
+        left, center, right = points[i], points[i + 1], points[i + 2]
+        if center == left:
+            out[center, i] = 1
+        else:
+            for j in range(left, center + 1):
+                out[j, i] = float(j - left) / float(center - left)
+        if right > center:
+            for j in range(center, right):
+                out[j, i] = float(right - j) / float(right - center)
+    return out.astype(np.float32)
 
 
 def check(name, got, want):
@@ -118,6 +146,17 @@ def main():
     out = compile_and_run(args, m, {"y": y}, "symbolic")
     results.append(check("symbolic", out["o"],
                          stacked(np.fft.ifft(y[..., 0] + 1j * y[..., 1], axis=1))))
+
+    # MelWeightMatrix at two sets of run-time sizes.
+    m = model([helper.make_node("MelWeightMatrix", ["bins", "dft", "rate", "lo", "hi"], ["w"])],
+              [v("bins", TensorProto.INT32, []), v("dft", I64, []), v("rate", I64, []),
+               v("lo", F, []), v("hi", F, [])], [output("w", 2)], "mel")
+    for bins, dft, rate, lo, hi in ((40, 512, 16000, 20.0, 8000.0), (10, 64, 8000, 0.0, 4000.0)):
+        feeds = {"bins": np.array(bins, np.int32), "dft": np.array(dft, np.int64),
+                 "rate": np.array(rate, np.int64), "lo": np.array(lo, np.float32),
+                 "hi": np.array(hi, np.float32)}
+        out = compile_and_run(args, m, feeds, f"mel{bins}")
+        results.append(check(f"mel {bins}x{dft}", out["w"], mel_reference(**feeds)))
 
     passed = sum(results)
     print(f"spectral: {passed} passed, {len(results) - passed} failed")

@@ -22,6 +22,8 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace ddl::onnx_import {
@@ -344,7 +346,124 @@ static LogicalResult convertSTFT(NodeContext &n) {
   return n.setOutput(stackComplex(n, y, element));
 }
 
+//===----------------------------------------------------------------------===//
+// MelWeightMatrix
+//===----------------------------------------------------------------------===//
+
+/// MelWeightMatrix (opset 17): [dft_length / 2 + 1, num_mel_bins] triangular
+/// filters, as ONNX's reference builds them. num_mel_bins + 2 points evenly
+/// spaced in mel between the edge frequencies (mel = 2595 log10(1 + hz /
+/// 700), the edges in their float type, the rest in f64), mapped to
+/// spectrogram bins floor((dft_length + 1) hz / sample_rate); filter i
+/// rises from bin[i] to bin[i + 1] ((j - left) / (center - left); a single
+/// 1 at the centre when left = center) and falls to bin[i + 2] ((right -
+/// j) / (right - center)), the fall winning where they meet. The sizes
+/// are run-time inputs, so the output's shape is computed at run time.
+static LogicalResult convertMelWeightMatrix(NodeContext &n) {
+  Value melBins = scalarIndexInput(n, 0, "num_mel_bins");
+  Value dftLength = scalarIndexInput(n, 1, "dft_length");
+  Value sampleRate = scalarIndexInput(n, 2, "sample_rate");
+  Value lower = n.input(3), upper = n.input(4);
+  if (n.failed())
+    return failure();
+  for (size_t i : {3, 4})
+    if (!isa<FloatType>(n.inputType(i).getElementType()) ||
+        n.inputType(i).getNumElements() != 1)
+      return n.error(llvm::formatv(
+          "input {0} ({1}) must be a one-element "
+          "float tensor, got {2}",
+          i, i == 3 ? "lower_edge_hertz" : "upper_edge_hertz", n.inputType(i)));
+  int64_t outputCode = n.attrInt("output_datatype", 1);
+  Type output = convertElementType(n.context(), outputCode);
+  if (!output)
+    return n.unsupported(llvm::formatv(
+        "output_datatype {0} is an ONNX element type ddl does not support",
+        outputCode));
+  Type edgeType = n.inputType(3).getElementType();
+  Type f64 = n.builder().getF64Type(), i64 = n.builder().getI64Type();
+  auto scalar = [&](Value v) {
+    return n.create<nn::ReshapeOp>({v, n.constI64({})});
+  };
+  auto mel = [&](Value hz) {
+    // 2595 log10(1 + hz / 700), in the edges' type.
+    Value ratio = n.create<nn::AddOp>(
+        {n.constScalar(edgeType, 1),
+         n.create<nn::DivOp>({hz, n.constScalar(edgeType, 700)})});
+    return n.create<nn::MulOp>({n.constScalar(edgeType, 2595 / std::log(10.0)),
+                                n.create<nn::LogOp>({ratio})});
+  };
+  Value lowMel = mel(scalar(lower));
+  Value highMel = mel(scalar(n.castTo(upper, edgeType)));
+  Value zero = n.constI64({0}, true), one = n.constI64({1}, true);
+  Value points = n.create<nn::AddOp>({melBins, n.constI64({2}, true)});
+  Value step = n.create<nn::DivOp>(
+      {n.create<nn::SubOp>({highMel, lowMel}), n.castTo(points, edgeType)});
+  // Bin of each point: floor((dft_length + 1) hz / sample_rate), in f64.
+  Value melPoints = n.create<nn::AddOp>(
+      {n.create<nn::MulOp>(
+           {n.castTo(n.create<nn::RangeOp>({zero, points, one}), f64),
+            n.castTo(step, f64)}),
+       n.castTo(lowMel, f64)});
+  Value hz = n.create<nn::MulOp>(
+      {n.constScalar(f64, 700),
+       n.create<nn::SubOp>(
+           {n.create<nn::PowOp>(
+                {n.constScalar(f64, 10),
+                 n.create<nn::DivOp>({melPoints, n.constScalar(f64, 2595)})}),
+            n.constScalar(f64, 1)})});
+  Value bins = n.castTo(
+      n.create<nn::FloorOp>({n.create<nn::DivOp>(
+          {n.create<nn::MulOp>(
+               {n.castTo(n.create<nn::AddOp>({dftLength, one}), f64), hz}),
+           n.castTo(sampleRate, f64)})}),
+      i64);
+  // Edges of filter i: bins[i], bins[i + 1], bins[i + 2], as [1, M] rows.
+  auto edge = [&](int64_t offset) {
+    Value slice = n.create<nn::SliceOp>(
+        {bins, n.constI64({offset}),
+         n.create<nn::ReshapeOp>(
+             {n.create<nn::AddOp>({melBins, n.constI64({offset}, true)}),
+              n.constI64({1})})},
+        {n.segments({1, 1, 1, 0, 0})});
+    return n.castTo(
+        n.create<nn::UnsqueezeOp>({slice}, {n.namedI64Array("axes", {0})}),
+        f64);
+  };
+  Value left = edge(0), center = edge(1), right = edge(2);
+  // Spectrogram bins j as a [J, 1] column.
+  Value spectrogramBins = n.create<nn::AddOp>(
+      {n.create<nn::DivOp>({dftLength, n.constI64({2}, true)}), one});
+  Value j = n.castTo(n.create<nn::UnsqueezeOp>(
+                         {n.create<nn::RangeOp>({zero, spectrogramBins, one})},
+                         {n.namedI64Array("axes", {1})}),
+                     f64);
+  auto both = [&](Value a, Value b) { return n.create<nn::AndOp>({a, b}); };
+  auto ge = [&](Value a, Value b) {
+    return n.create<nn::GreaterEqualOp>({a, b});
+  };
+  auto le = [&](Value a, Value b) { return n.create<nn::LessEqualOp>({a, b}); };
+  Value zeroF = n.constScalar(f64, 0), oneF = n.constScalar(f64, 1);
+  Value rising = n.create<nn::SubOp>({center, left});
+  Value falling = n.create<nn::SubOp>({right, center});
+  Value up = n.create<nn::WhereOp>(
+      {both(n.create<nn::GreaterOp>({rising, zeroF}),
+            both(ge(j, left), le(j, center))),
+       n.create<nn::DivOp>({n.create<nn::SubOp>({j, left}),
+                            n.create<nn::MaxOp>({rising, oneF})}),
+       n.create<nn::WhereOp>({both(n.create<nn::EqualOp>({rising, zeroF}),
+                                   n.create<nn::EqualOp>({j, center})),
+                              oneF, zeroF})});
+  Value weights = n.create<nn::WhereOp>(
+      {both(n.create<nn::GreaterOp>({falling, zeroF}),
+            both(ge(j, center), n.create<nn::LessOp>({j, right}))),
+       n.create<nn::DivOp>({n.create<nn::SubOp>({right, j}),
+                            n.create<nn::MaxOp>({falling, oneF})}),
+       up});
+  return n.setOutput(n.castTo(weights, output));
+}
+
 void registerSignalConverters(ConverterRegistry &r) {
+  r.add("MelWeightMatrix", convertMelWeightMatrix);
   r.add("DFT", convertDFT);
   r.add("STFT", convertSTFT);
   // Hann: sin^2(pi n / N) = 0.5 - 0.5 cos(2 pi n / N).

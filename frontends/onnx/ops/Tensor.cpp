@@ -578,12 +578,6 @@ static LogicalResult convertResize(NodeContext &n) {
     return createResize(n, input, {}, n.input(1), {}, attrs);
   }
 
-  std::string transform =
-      n.attrString("coordinate_transformation_mode", "half_pixel");
-  if (transform == "tf_half_pixel_for_nn")
-    return n.unsupported("coordinate_transformation_mode "
-                         "'tf_half_pixel_for_nn': nn.resize has no such "
-                         "coordinate transform");
   std::optional<nn::CoordinateTransform> coordinates =
       enumAttr<nn::CoordinateTransform>(n, "coordinate_transformation_mode",
                                         "half_pixel",

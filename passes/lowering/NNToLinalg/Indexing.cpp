@@ -885,6 +885,8 @@ std::pair<Value, Value> sourceCoordinate(F64 &m,
   }
   case nn::CoordinateTransform::Asymmetric:
     return {m.div(x, dim.scale), {}};
+  case nn::CoordinateTransform::TfHalfPixelForNN:
+    return {m.div(m.add(x, m.c(0.5)), dim.scale), {}};
   case nn::CoordinateTransform::TfCropAndResize: {
     Value lastIn = m.sub(dim.inF, m.c(1));
     Value extent = m.sub(dim.roiEnd, dim.roiStart);
