@@ -873,6 +873,38 @@ ConstantOfShapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   return success();
 }
 
+LogicalResult RandomOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                                    SmallVectorImpl<ResultShape> &results) {
+  FailureOr<SmallVector<Dim>> shape = b.elements(adaptor.getShape(), "shape");
+  if (failed(shape))
+    return failure();
+  for (auto [i, d] : llvm::enumerate(*shape))
+    if (d.isStatic() && d.getSize() < 0)
+      return b.emitError(
+          llvm::formatv("shape entry {0} is negative ({1})", i, d.getSize()));
+  Type dtype = adaptor.getDtype();
+  if (!isa<FloatType>(dtype))
+    return b.emitError(
+        llvm::formatv("dtype must be a float type, got {0}", dtype));
+  results.push_back({*shape, dtype});
+  return success();
+}
+
+LogicalResult RandomOp::verify() {
+  double a = getA().convertToDouble(), b = getB().convertToDouble();
+  if (!std::isfinite(a) || !std::isfinite(b))
+    return emitOpError() << "a and b must be finite, got " << a << " and " << b;
+  if (getDistribution() == RandomDistribution::Uniform && !(a <= b))
+    return emitOpError() << "a uniform distribution needs a <= b (low <= "
+                            "high), got "
+                         << a << " and " << b;
+  if (getDistribution() == RandomDistribution::Normal && !(b >= 0))
+    return emitOpError() << "a normal distribution needs b (the standard "
+                            "deviation) >= 0, got "
+                         << b;
+  return success();
+}
+
 LogicalResult RangeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
                                    SmallVectorImpl<ResultShape> &results) {
   Type elementType = typeOf(adaptor.getStart()).getElementType();

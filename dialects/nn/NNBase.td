@@ -154,6 +154,14 @@ def NN_ScatterReduction : NN_Enum<"ScatterReduction", "how scatter combines upda
 ]>;
 def NN_ScatterReductionAttr : NN_EnumAttr<NN_ScatterReduction, "scatter_reduction">;
 
+def NN_RandomDistribution : NN_Enum<"RandomDistribution",
+    "the distribution nn.random draws from", [
+  I32EnumAttrCase<"Uniform", 0, "uniform">,
+  I32EnumAttrCase<"Normal", 1, "normal">
+]>;
+def NN_RandomDistributionAttr
+    : NN_EnumAttr<NN_RandomDistribution, "random_distribution">;
+
 def NN_ResizeMode : NN_Enum<"ResizeMode", "resize interpolation", [
   I32EnumAttrCase<"Nearest", 0, "nearest">,
   I32EnumAttrCase<"Linear", 1, "linear">,

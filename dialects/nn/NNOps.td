@@ -900,6 +900,39 @@ def NN_ConstantOfShapeOp : NN_ShapedOp<"constant_of_shape", [Pure]> {
   let assemblyFormat = "$shape `,` $value attr-dict `:` functional-type(operands, results)";
 }
 
+def NN_RandomOp : NN_ShapedOp<"random", [
+    MemoryEffects<[MemRead<DefaultResource>, MemWrite<DefaultResource>]>]> {
+  let summary = "a tensor of the shape given by `shape`, drawn at random";
+  let description = [{
+    Independent draws from `uniform` [a, b) or `normal` (mean a, standard
+    deviation b), of element type `dtype` (a float type). ONNX
+    `RandomUniform` / `RandomNormal` and, with a comparison, `Bernoulli`
+    and `Dropout` in training mode.
+
+    Each execution draws anew: the op keeps a call counter (a global,
+    incremented atomically), and the elements are a counter-based hash
+    (splitmix64) of (key, call, element index). With `seed` the key is the
+    seed's, so a process's first call, second call, ... give the same
+    values in every process; without it the key is the counter's address,
+    which differs from process to process under address-space layout
+    randomization (the default on Linux). Not `Pure`: two ops with the same
+    attributes are never merged and none is folded.
+
+    ```mlir
+    %r = nn.random %shape {distribution = #nn.random_distribution<normal>,
+        a = 0.0 : f64, b = 1.0 : f64, dtype = f32, seed = 7.0 : f64}
+        : (tensor<2xi64>) -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins NN_IndexTensor:$shape,
+                       NN_RandomDistributionAttr:$distribution,
+                       F64Attr:$a, F64Attr:$b, TypeAttr:$dtype,
+                       OptionalAttr<F64Attr>:$seed);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$shape attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def NN_RangeOp : NN_ShapedOp<"range", [Pure,
     AllElementTypesMatch<["start", "limit", "delta", "output"]>]> {
   let summary = "1-D tensor start, start + delta, ... up to (excluding) limit";

@@ -634,6 +634,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerSignalConverters(r);
     registerRecurrentConverters(r);
     registerTextConverters(r);
+    registerRandomConverters(r);
     registerTrainingConverters(r);
     registerUniqueConverters(r);
     return r;

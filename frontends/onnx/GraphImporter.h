@@ -90,6 +90,12 @@ public:
   //===--------------------------------------------------------------------===//
 
   bool hasAttr(llvm::StringRef name) const { return findAttr(name); }
+  /// The attribute `name` as ONNX holds it (null when absent), for the
+  /// converters of attributes whose type varies (Dropout's int seed, the
+  /// random ops' float one).
+  const onnx::AttributeProto *findAttrProto(llvm::StringRef name) const {
+    return findAttr(name);
+  }
   int64_t attrInt(llvm::StringRef name, int64_t fallback);
   std::optional<int64_t> attrInt(llvm::StringRef name);
   float attrFloat(llvm::StringRef name, float fallback);
@@ -246,6 +252,7 @@ void registerLossConverters(ConverterRegistry &registry);
 void registerSignalConverters(ConverterRegistry &registry);
 void registerRecurrentConverters(ConverterRegistry &registry);
 void registerTextConverters(ConverterRegistry &registry);
+void registerRandomConverters(ConverterRegistry &registry);
 void registerTrainingConverters(ConverterRegistry &registry);
 void registerUniqueConverters(ConverterRegistry &registry);
 

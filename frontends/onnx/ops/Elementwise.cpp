@@ -1,8 +1,8 @@
 //===- Elementwise.cpp - ONNX elementwise ops to nn -----------------------===//
 //
 // Unary math and activations, broadcasting binary arithmetic, comparison
-// and logic, variadic Max/Min/Sum/Mean, Where, Clip, Cast, and the
-// inference-time identities (Identity, Dropout).
+// and logic, variadic Max/Min/Sum/Mean, Where, Clip, Cast and Identity
+// (Dropout is in Random.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,25 +137,6 @@ static LogicalResult convertCastLike(NodeContext &n) {
   return n.setOutput(n.castTo(n.input(0), like.getElementType()));
 }
 
-/// Identity at inference; Dropout's optional mask is all true.
-static LogicalResult convertDropout(NodeContext &n) {
-  if (std::optional<SmallVector<int64_t>> training = n.constantInts(2))
-    if (!training->empty() && training->front() != 0)
-      return n.unsupported("Dropout in training mode");
-  if (n.hasInput(2) && !n.constantInts(2))
-    return n.unsupported("Dropout with a run-time training_mode");
-  Value input = n.input(0);
-  Value output = n.create<nn::IdentityOp>({input});
-  if (!n.hasOutput(1))
-    return n.setOutput(output);
-  Value shape = n.create<nn::ShapeOfOp>({input});
-  auto trueValue = DenseElementsAttr::get(
-      RankedTensorType::get({1}, n.builder().getI1Type()), true);
-  Value mask =
-      n.create<nn::ConstantOfShapeOp>({shape}, {n.named("value", trueValue)});
-  return n.setOutputs({output, mask});
-}
-
 /// Shrink: x < -lambd ? x + bias : (x > lambd ? x - bias : 0).
 static LogicalResult convertShrink(NodeContext &n) {
   Value x = n.input(0);
@@ -241,7 +222,6 @@ void registerElementwiseConverters(ConverterRegistry &r) {
   r.add("Clip", convertClip);
   r.add("Cast", convertCast);
   r.add("CastLike", convertCastLike);
-  r.add("Dropout", convertDropout);
   r.add("Shrink", convertShrink);
 }
 

@@ -21,6 +21,8 @@
 #include "dialects/nn/ShapeBuilder.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -934,6 +936,156 @@ struct LowerConstantOfShape final : OpRewritePattern<nn::ConstantOfShapeOp> {
   }
 };
 
+/// splitmix64's finalizer: a bijective mix of the 64 bits of `x`.
+static Value splitMix(OpBuilder &b, Location loc, Value x) {
+  auto constant = [&](uint64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI64Type(), int64_t(v));
+  };
+  auto xorShift = [&](Value v, int64_t bits) {
+    return arith::XOrIOp::create(
+        b, loc, v, arith::ShRUIOp::create(b, loc, v, constant(bits)));
+  };
+  x = arith::MulIOp::create(b, loc, xorShift(x, 30),
+                            constant(0xbf58476d1ce4e5b9ULL));
+  x = arith::MulIOp::create(b, loc, xorShift(x, 27),
+                            constant(0x94d049bb133111ebULL));
+  return xorShift(x, 31);
+}
+
+/// nn.random: per call, key = mix(seed or an address, call number) (the
+/// call number from a module global the op increments atomically); element
+/// i draws mix(key + (2 i + j) * golden ratio) for j = 0 (and 1 for a
+/// normal draw's second uniform), a counter-based generator (splitmix64).
+/// Uniform: a + (b - a) u with u in [0, 1) from the top 53 bits; normal:
+/// Box-Muller, a + b sqrt(-2 ln(1 - u0)) cos(2 pi u1), computed in f64.
+struct LowerRandom final : OpRewritePattern<nn::RandomOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::RandomOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module)
+      return rewriter.notifyMatchFailure(op, "not inside a module");
+    FailureOr<Value> init = emptyForResult(rewriter, op);
+    if (failed(init))
+      return failure();
+    Type i64 = rewriter.getI64Type(), f64 = rewriter.getF64Type();
+    auto constant = [&](uint64_t v) {
+      return arith::ConstantIntOp::create(rewriter, loc, i64, int64_t(v));
+    };
+
+    // The op's call counter.
+    auto counterType = MemRefType::get({1}, i64);
+    std::string name;
+    for (int n = 0;; ++n) {
+      name = "__ddl_random_calls_" + std::to_string(n);
+      if (!SymbolTable::lookupSymbolIn(module, name))
+        break;
+    }
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      memref::GlobalOp::create(
+          rewriter, loc, name, rewriter.getStringAttr("private"), counterType,
+          DenseElementsAttr::get(RankedTensorType::get({1}, i64),
+                                 rewriter.getI64IntegerAttr(0)),
+          /*constant=*/false, /*alignment=*/nullptr);
+    }
+    Value counter =
+        memref::GetGlobalOp::create(rewriter, loc, counterType, name);
+    Value call = memref::AtomicRMWOp::create(
+        rewriter, loc, arith::AtomicRMWKind::addi, constant(1), counter,
+        ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
+    Value seed;
+    if (std::optional<APFloat> given = op.getSeed()) {
+      seed = constant(given->bitcastToAPInt().getZExtValue());
+    } else {
+      // No seed: the counter's address, which address-space layout
+      // randomization makes differ from process to process. (A cycle
+      // counter read would be an op of unknown effects to bufferization.)
+      seed = arith::IndexCastUIOp::create(
+          rewriter, loc, i64,
+          memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc,
+                                                         counter));
+    }
+    Value key =
+        splitMix(rewriter, loc,
+                 arith::XOrIOp::create(rewriter, loc,
+                                       splitMix(rewriter, loc, seed), call));
+
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+    SmallVector<Value> sizes = getValueOrCreateConstantIndexOp(
+        rewriter, loc, tensorSizes(rewriter, loc, *init));
+    bool normal = op.getDistribution() == nn::RandomDistribution::Normal;
+    double a = op.getA().convertToDouble(), b = op.getB().convertToDouble();
+    Type elementType = lowerElementType(resultType.getElementType());
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, init->getType(), ValueRange{}, ValueRange{*init}, maps,
+        iterators, [&](OpBuilder &nb, Location nloc, ValueRange) {
+          // Row-major element index.
+          Value linear = arith::ConstantIndexOp::create(nb, nloc, 0);
+          for (int64_t d = 0; d < rank; ++d)
+            linear = arith::AddIOp::create(
+                nb, nloc, arith::MulIOp::create(nb, nloc, linear, sizes[d]),
+                linalg::IndexOp::create(nb, nloc, d));
+          Value index = arith::IndexCastUIOp::create(nb, nloc, i64, linear);
+          auto uniform = [&](int64_t stream) {
+            Value draw = arith::AddIOp::create(
+                nb, nloc,
+                arith::ShLIOp::create(
+                    nb, nloc, index,
+                    arith::ConstantIntOp::create(nb, nloc, i64, 1)),
+                arith::ConstantIntOp::create(nb, nloc, i64, stream));
+            Value bits = splitMix(
+                nb, nloc,
+                arith::AddIOp::create(
+                    nb, nloc, key,
+                    arith::MulIOp::create(
+                        nb, nloc, draw,
+                        arith::ConstantIntOp::create(
+                            nb, nloc, i64, int64_t(0x9e3779b97f4a7c15ULL)))));
+            Value top = arith::ShRUIOp::create(
+                nb, nloc, bits,
+                arith::ConstantIntOp::create(nb, nloc, i64, 11));
+            return arith::MulFOp::create(
+                nb, nloc, arith::UIToFPOp::create(nb, nloc, f64, top),
+                arith::ConstantOp::create(
+                    nb, nloc, nb.getF64FloatAttr(std::ldexp(1.0, -53))));
+          };
+          auto f = [&](double v) {
+            return arith::ConstantOp::create(nb, nloc, nb.getF64FloatAttr(v));
+          };
+          Value value;
+          if (normal) {
+            Value radius = math::SqrtOp::create(
+                nb, nloc,
+                arith::MulFOp::create(
+                    nb, nloc, f(-2.0),
+                    math::LogOp::create(
+                        nb, nloc,
+                        arith::SubFOp::create(nb, nloc, f(1.0), uniform(0)))));
+            Value angle = arith::MulFOp::create(
+                nb, nloc, f(2 * llvm::numbers::pi), uniform(1));
+            value = arith::MulFOp::create(nb, nloc, radius,
+                                          math::CosOp::create(nb, nloc, angle));
+          } else {
+            value = uniform(0);
+          }
+          value = arith::AddFOp::create(
+              nb, nloc, f(a),
+              arith::MulFOp::create(nb, nloc, f(normal ? b : b - a), value));
+          value = convertScalar(nb, nloc, value, elementType, false, false);
+          linalg::YieldOp::create(nb, nloc, value);
+        });
+    replaceWithLowered(rewriter, op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// nn.range: start + i * delta for i < max(ceil((limit - start) / delta),
 /// 0). Integer counts use exact integer division; float counts are computed
 /// in f64 (clamped to [0, 2^62] so that NaN and infinities cannot reach the
@@ -1032,5 +1184,6 @@ void ddl::lowering::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerReshape, LowerFlatten, LowerSqueeze, LowerUnsqueeze,
                LowerTranspose, LowerSlice, LowerConcat, LowerSplit, LowerPad,
                LowerExpand, LowerTile, LowerShapeOf, LowerSize,
-               LowerConstantOfShape, LowerRange>(patterns.getContext());
+               LowerConstantOfShape, LowerRandom, LowerRange>(
+      patterns.getContext());
 }

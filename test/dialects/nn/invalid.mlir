@@ -1712,6 +1712,31 @@ func.func @constant_of_shape_value_size(%s: tensor<2xi64>) {
 
 // -----
 
+func.func @random_dtype(%s: tensor<2xi64>) {
+  // expected-error @+2 {{'nn.random' op dtype must be a float type, got i32}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.random %s {distribution = #nn.random_distribution<uniform>, a = 0.0 : f64, b = 1.0 : f64, dtype = i32} : (tensor<2xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @random_uniform_bounds(%s: tensor<2xi64>) {
+  // expected-error @+1 {{'nn.random' op a uniform distribution needs a <= b (low <= high), got 2.000000e+00 and 1.000000e+00}}
+  %0 = nn.random %s {distribution = #nn.random_distribution<uniform>, a = 2.0 : f64, b = 1.0 : f64, dtype = f32} : (tensor<2xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @random_normal_scale(%s: tensor<2xi64>) {
+  // expected-error @+1 {{'nn.random' op a normal distribution needs b (the standard deviation) >= 0, got -1.000000e+00}}
+  %0 = nn.random %s {distribution = #nn.random_distribution<normal>, a = 0.0 : f64, b = -1.0 : f64, dtype = f32} : (tensor<2xi64>) -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
 func.func @range_bound_not_scalar(%s: tensor<i64>, %l: tensor<2xi64>) {
   // expected-error @+2 {{'nn.range' op limit must be a scalar (one element), got tensor<2xi64>}}
   // expected-error @+1 {{failed to infer returned types}}

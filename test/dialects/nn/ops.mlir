@@ -1119,6 +1119,20 @@ func.func @constant_of_shape(%s: tensor<3xi64>) {
 
 // -----
 
+// CHECK-LABEL: func.func @random(
+// CHECK-SAME: %[[S:[^:]+]]: tensor<2xi64>
+func.func @random(%s: tensor<2xi64>) {
+  // CHECK: nn.random %[[S]] {a = -1.000000e+00 : f64, b = 2.000000e+00 : f64, distribution = #nn.random_distribution<uniform>, dtype = f32, seed = 5.000000e+00 : f64} : (tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = nn.random %s {distribution = #nn.random_distribution<uniform>, a = -1.0 : f64, b = 2.0 : f64, dtype = f32, seed = 5.0 : f64} : (tensor<2xi64>) -> tensor<?x?xf32>
+  // No seed; a static shape from a constant.
+  %c = nn.constant dense<[3, 4]> : tensor<2xi64>
+  // CHECK: nn.random %{{.+}} {a = 0.000000e+00 : f64, b = 1.000000e+00 : f64, distribution = #nn.random_distribution<normal>, dtype = bf16} : (tensor<2xi64>) -> tensor<3x4xbf16>
+  %1 = nn.random %c {distribution = #nn.random_distribution<normal>, a = 0.0 : f64, b = 1.0 : f64, dtype = bf16} : (tensor<2xi64>) -> tensor<3x4xbf16>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func.func @range(
 // CHECK-SAME: %[[N:[^:]+]]: tensor<i64>, %[[F:[^:]+]]: tensor<f32>
 func.func @range(%n: tensor<i64>, %f: tensor<f32>) {
