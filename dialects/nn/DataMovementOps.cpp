@@ -855,16 +855,24 @@ LogicalResult ConstantOp::verify() {
   return success();
 }
 
-LogicalResult
-ConstantOfShapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
-                               SmallVectorImpl<ResultShape> &results) {
-  FailureOr<SmallVector<Dim>> shape = b.elements(adaptor.getShape(), "shape");
-  if (failed(shape))
+/// The dims a shape operand (`shape`) holds, none negative.
+static FailureOr<SmallVector<Dim>> shapeOperand(ShapeBuilder &b, Value shape) {
+  FailureOr<SmallVector<Dim>> dims = b.elements(shape, "shape");
+  if (failed(dims))
     return failure();
-  for (auto [i, d] : llvm::enumerate(*shape))
+  for (auto [i, d] : llvm::enumerate(*dims))
     if (d.isStatic() && d.getSize() < 0)
       return b.emitError(
           llvm::formatv("shape entry {0} is negative ({1})", i, d.getSize()));
+  return dims;
+}
+
+LogicalResult
+ConstantOfShapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
+                               SmallVectorImpl<ResultShape> &results) {
+  FailureOr<SmallVector<Dim>> shape = shapeOperand(b, adaptor.getShape());
+  if (failed(shape))
+    return failure();
   ElementsAttr value = adaptor.getValue();
   if (value.getNumElements() != 1)
     return b.emitError(llvm::formatv("value must hold one element, got {0}",
@@ -875,13 +883,9 @@ ConstantOfShapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
 
 LogicalResult RandomOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
                                     SmallVectorImpl<ResultShape> &results) {
-  FailureOr<SmallVector<Dim>> shape = b.elements(adaptor.getShape(), "shape");
+  FailureOr<SmallVector<Dim>> shape = shapeOperand(b, adaptor.getShape());
   if (failed(shape))
     return failure();
-  for (auto [i, d] : llvm::enumerate(*shape))
-    if (d.isStatic() && d.getSize() < 0)
-      return b.emitError(
-          llvm::formatv("shape entry {0} is negative ({1})", i, d.getSize()));
   Type dtype = adaptor.getDtype();
   if (!isa<FloatType>(dtype))
     return b.emitError(
