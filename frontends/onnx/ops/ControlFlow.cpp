@@ -165,51 +165,15 @@ static LogicalResult convertLoop(NodeContext &n) {
   return finishLoop(n, tripCount, condition, inits, carriedTypes, bodyRegion);
 }
 
-/// Scan (opset 9+) as an nn.loop over the scanned axis: each iteration
-/// gathers one slice of every scan input, runs the body, and stacks the
-/// scan outputs.
-static LogicalResult convertScan(NodeContext &n) {
-  if (n.opset() < 9)
-    return n.unsupported(
-        "Scan before opset 9 (batched form with sequence_lens)");
-  onnx::GraphProto *body = n.attrGraph("body");
-  std::optional<int64_t> numScanInputs = n.attrInt("num_scan_inputs");
-  if (!body || !numScanInputs)
-    return n.failed() ? failure()
-                      : n.error("needs a body graph and num_scan_inputs");
-  size_t numInputs = n.numInputs();
-  if (*numScanInputs < 1 || static_cast<size_t>(*numScanInputs) > numInputs)
-    return n.error(llvm::formatv("num_scan_inputs {0} is out of range for {1} "
-                                 "inputs",
-                                 *numScanInputs, numInputs));
-  size_t numState = numInputs - *numScanInputs;
-  SmallVector<Value> states, scans;
-  for (size_t i = 0; i < numInputs; ++i)
-    (i < numState ? states : scans).push_back(n.input(i));
-  if (n.failed())
-    return failure();
-  auto axes = n.attrInts("scan_input_axes")
-                  .value_or(SmallVector<int64_t>(scans.size(), 0));
-  auto directions = n.attrInts("scan_input_directions")
-                        .value_or(SmallVector<int64_t>(scans.size(), 0));
-  if (axes.size() != scans.size() || directions.size() != scans.size())
-    return n.error("scan_input_axes / scan_input_directions need one entry "
-                   "per scan input");
-  for (const char *name : {"scan_output_axes", "scan_output_directions"})
-    if (std::optional<SmallVector<int64_t>> v = n.attrInts(name))
-      if (llvm::any_of(*v, [](int64_t x) { return x != 0; }))
-        return n.unsupported(std::string(name) +
-                             " other than 0 (outputs are stacked forward "
-                             "along axis 0)");
-  for (auto [i, axis] : llvm::enumerate(axes)) {
-    int64_t rank = cast<RankedTensorType>(scans[i].getType()).getRank();
-    if (axis < -rank || axis >= rank)
-      return n.error(llvm::formatv("scan_input_axes entry {0} is out of range "
-                                   "for rank {1}",
-                                   axis, rank));
-    if (axis < 0)
-      axis += rank;
-  }
+/// The nn.loop of an opset-9 Scan of `body` over `scans` (sliced along
+/// `axes`, backwards where `directions` is 1) carrying `states`: each
+/// iteration gathers one slice of every scan input, runs the body, and
+/// stacks the scan outputs. Its results: the final states, then the
+/// stacked scan outputs. Created at the node's builder.
+static FailureOr<SmallVector<Value>>
+buildScanLoop(NodeContext &n, onnx::GraphProto &body, ValueRange states,
+              ValueRange scans, ArrayRef<int64_t> axes,
+              ArrayRef<int64_t> directions) {
   // Trip count: the scanned extent of the first scan input.
   Value extent =
       n.create<nn::ShapeOfOp>({scans[0]}, {n.namedI64("start", axes[0]),
@@ -260,7 +224,7 @@ static LogicalResult convertScan(NodeContext &n) {
   // builder moves there while they run.
   OpBuilder::InsertPoint outside = b.saveInsertionPoint();
   if (failed(n.graphImporter().importSubgraph(
-          *body, bodyRegion, argTypes, n,
+          body, bodyRegion, argTypes, n,
           [&](OpBuilder &inner, Block &block) {
             b.setInsertionPointToStart(&block);
             return prologue(inner, block);
@@ -273,7 +237,124 @@ static LogicalResult convertScan(NodeContext &n) {
     return failure();
   }
   b.restoreInsertionPoint(outside);
-  return finishLoop(n, tripCount, Value(), states, stateTypes, bodyRegion);
+  Operation *loop =
+      createLoop(n, tripCount, Value(), states, stateTypes, bodyRegion);
+  if (!loop)
+    return failure();
+  return SmallVector<Value>(loop->getResults());
+}
+
+/// Attribute `name` (one entry per scan input, default all 0), checked.
+static FailureOr<SmallVector<int64_t>>
+perScanInput(NodeContext &n, StringRef name, size_t count) {
+  SmallVector<int64_t> v =
+      n.attrInts(name).value_or(SmallVector<int64_t>(count, 0));
+  if (n.failed())
+    return failure();
+  if (v.size() != count)
+    return n.error(llvm::formatv("attribute '{0}' needs one entry per scan "
+                                 "input ({1}), got {2}",
+                                 name, count, v.size()));
+  return v;
+}
+
+/// Scan. Opset 9+: an nn.loop over the scanned axis (buildScanLoop).
+/// Opset 8 has a leading batch axis on every state and scan input (the
+/// scanned axis is 1) and optional sequence_lens: an outer nn.loop over
+/// the batch runs the opset-9 loop on each example, its results stacked
+/// along the batch axis again. sequence_lens (per-example lengths, outputs
+/// padded) is refused.
+static LogicalResult convertScan(NodeContext &n) {
+  bool batched = n.opset() < 9;
+  onnx::GraphProto *body = n.attrGraph("body");
+  std::optional<int64_t> numScanInputs = n.attrInt("num_scan_inputs");
+  if (!body || !numScanInputs)
+    return n.failed() ? failure()
+                      : n.error("needs a body graph and num_scan_inputs");
+  if (batched && n.hasInput(0))
+    return n.unsupported("Scan's opset-8 sequence_lens (examples of "
+                         "different lengths)");
+  size_t first = batched ? 1 : 0;
+  size_t numInputs = n.numInputs() - first;
+  if (*numScanInputs < 1 || static_cast<size_t>(*numScanInputs) > numInputs)
+    return n.error(llvm::formatv("num_scan_inputs {0} is out of range for {1} "
+                                 "inputs",
+                                 *numScanInputs, numInputs));
+  size_t numState = numInputs - *numScanInputs;
+  SmallVector<Value> states, scans;
+  for (size_t i = 0; i < numInputs; ++i)
+    (i < numState ? states : scans).push_back(n.input(first + i));
+  if (n.failed())
+    return failure();
+  FailureOr<SmallVector<int64_t>> axes =
+      batched ? FailureOr<SmallVector<int64_t>>(
+                    SmallVector<int64_t>(scans.size(), 0))
+              : perScanInput(n, "scan_input_axes", scans.size());
+  FailureOr<SmallVector<int64_t>> directions = perScanInput(
+      n, batched ? "directions" : "scan_input_directions", scans.size());
+  if (failed(axes) || failed(directions))
+    return failure();
+  for (const char *name : {"scan_output_axes", "scan_output_directions"})
+    if (std::optional<SmallVector<int64_t>> v = n.attrInts(name))
+      if (llvm::any_of(*v, [](int64_t x) { return x != 0; }))
+        return n.unsupported(std::string(name) +
+                             " other than 0 (outputs are stacked forward "
+                             "along axis 0)");
+  for (auto [i, axis] : llvm::enumerate(*axes)) {
+    int64_t rank = cast<RankedTensorType>(scans[i].getType()).getRank() -
+                   (batched ? 1 : 0);
+    if (axis < -rank || axis >= rank)
+      return n.error(llvm::formatv("scan_input_axes entry {0} is out of range "
+                                   "for rank {1}",
+                                   axis, rank));
+    if (axis < 0)
+      axis += rank;
+  }
+  if (!batched) {
+    FailureOr<SmallVector<Value>> results =
+        buildScanLoop(n, *body, states, scans, *axes, *directions);
+    return failed(results) ? failure() : n.setOutputs(*results);
+  }
+
+  // Opset 8: one example per iteration of an outer loop over the batch.
+  OpBuilder &b = n.builder();
+  Value batch =
+      toScalar(n, n.create<nn::ShapeOfOp>({scans[0]}, {n.namedI64("start", 0),
+                                                       n.namedI64("end", 1)}));
+  if (!batch)
+    return failure();
+  Region outer;
+  Block *block = new Block();
+  outer.push_back(block);
+  Value example = block->addArgument(scalarType(b.getI64Type()), n.loc());
+  block->addArgument(scalarType(b.getI1Type()), n.loc());
+  OpBuilder::InsertPoint outside = b.saveInsertionPoint();
+  b.setInsertionPointToStart(block);
+  auto slice = [&](Value v) {
+    return n.create<nn::GatherOp>({v, example}, {n.namedI64("axis", 0)});
+  };
+  SmallVector<Value> exampleStates, exampleScans;
+  for (Value s : states)
+    exampleStates.push_back(slice(s));
+  for (Value s : scans)
+    exampleScans.push_back(slice(s));
+  FailureOr<SmallVector<Value>> results =
+      n.failed() ? FailureOr<SmallVector<Value>>(failure())
+                 : buildScanLoop(n, *body, exampleStates, exampleScans, *axes,
+                                 *directions);
+  if (failed(results)) {
+    b.restoreInsertionPoint(outside);
+    return failure();
+  }
+  SmallVector<Value> yielded = {nn::ConstantOp::create(
+      b, n.loc(), DenseElementsAttr::get(scalarType(b.getI1Type()), true))};
+  llvm::append_range(yielded, *results);
+  nn::YieldOp::create(b, n.loc(), yielded);
+  b.restoreInsertionPoint(outside);
+  Operation *loop = createLoop(n, batch, Value(), {}, {}, outer);
+  if (!loop)
+    return failure();
+  return n.setOutputs(loop->getResults());
 }
 
 void registerControlFlowConverters(ConverterRegistry &r) {
