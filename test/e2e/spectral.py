@@ -8,7 +8,8 @@
                  (truncated), onesided on a real signal
   stft           [2, 1000, 1] signal, frames of 256 every 100 samples with a
                  Hann window (onesided: 129 bins), and frame_step /
-                 frame_length as run-time inputs without a window
+                 frame_length as run-time inputs without a window; then a
+                 signal shorter than a frame (no frames) and a step of 0
   symbolic       a DFT over a symbolic length (N), run at N = 37
   mel            MelWeightMatrix with run-time sizes (40 mel bins of a 512-point
                  DFT at 16 kHz, 20-8000 Hz; 10 bins of 64 points at 8 kHz),
@@ -122,7 +123,7 @@ def main():
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(256) / 256)).astype(np.float32)
     m = model([helper.make_node("STFT", ["sig", "step", "w"], ["y"]),
                helper.make_node("STFT", ["sig", "step2", "", "len2"], ["z"], onesided=0)],
-              [v("sig", F, [2, 1000, 1]), v("step", I64, []), v("w", F, [256]),
+              [v("sig", F, [2, "L", 1]), v("step", I64, []), v("w", F, [256]),
                v("step2", I64, []), v("len2", I64, [])],
               [output("y", 4), output("z", 4)], "stft")
     out = compile_and_run(args, m, {"sig": sig, "step": np.array(100, np.int64), "w": window,
@@ -138,6 +139,13 @@ def main():
     results.append(check("stft hann", out["y"], stacked(stft(sig, 100, 256, window, True))))
     results.append(check("stft run-time sizes", out["z"],
                          stacked(stft(sig, 64, 30, np.ones(30, np.float32), False))))
+    # Frames longer than the signal: no frames (not an out-of-bounds read).
+    out = compile_and_run(args, m, {"sig": sig[:, :200], "step": np.array(100, np.int64),
+                                    "w": window, "step2": np.array(0, np.int64),
+                                    "len2": np.array(201, np.int64)}, "stft_short")
+    results.append(out["y"].shape == (2, 0, 129, 2) and out["z"].shape == (2, 0, 201, 2))
+    print(f"{'PASS' if results[-1] else 'FAIL'} stft no frames: shapes {list(out['y'].shape)}, "
+          f"{list(out['z'].shape)}")
 
     # Symbolic signal length.
     y = rng.standard_normal((2, 37, 2)).astype(np.float32)

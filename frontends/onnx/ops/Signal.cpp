@@ -317,12 +317,15 @@ static LogicalResult convertSTFT(NodeContext &n) {
   if (onesided && x->imag)
     return n.error("onesided = 1 needs a real signal (last axis of size 1)");
 
-  // Sample indices [frames, frame_length]: f * step + t.
+  // Sample indices [frames, frame_length]: f * step + t, with frames =
+  // (length - frame_length) / step + 1, none when the signal is shorter
+  // than a frame (a step below 1 counts as 1: no division by zero).
   Value zero = n.constI64({0}, true), one = n.constI64({1}, true);
-  Value frames = n.create<nn::AddOp>(
-      {n.create<nn::DivOp>(
-           {n.create<nn::SubOp>({lastDimSize(n, x->real), frameLength}), step}),
-       one});
+  step = n.create<nn::MaxOp>({step, one});
+  Value spare = n.create<nn::SubOp>({lastDimSize(n, x->real), frameLength});
+  Value frames = n.create<nn::WhereOp>(
+      {n.create<nn::LessOp>({spare, zero}), zero,
+       n.create<nn::AddOp>({n.create<nn::DivOp>({spare, step}), one})});
   Value starts = n.create<nn::MulOp>(
       {n.create<nn::UnsqueezeOp>({n.create<nn::RangeOp>({zero, frames, one})},
                                  {n.namedI64Array("axes", {1})}),

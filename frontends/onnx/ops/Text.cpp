@@ -8,8 +8,8 @@
 // number of positions whose n-gram equals it: for each (n, d), the n
 // shifted slices of the row compared with the pool's n-grams of that
 // length ([rows, positions, pool n-grams] booleans, all-of over the n
-// tokens, summed over the positions). The counts then go to their output
-// columns (ngram_indexes) through a one-hot matrix product.
+// tokens, summed over the positions). The counts are then added into their
+// output columns (ngram_indexes) with a scatter.
 //
 // That is O(positions x pool) comparisons per (n, d): fine for the pools of
 // a few thousand n-grams text classifiers carry, quadratic where a hash
@@ -27,6 +27,9 @@
 using namespace mlir;
 
 namespace ddl::onnx_import {
+
+/// The largest max_skip_count taken when the row length is not static.
+constexpr int64_t kMaxSkipDynamic = 256;
 
 static LogicalResult convertTfIdfVectorizer(NodeContext &n) {
   Value input = n.input(0);
@@ -64,6 +67,16 @@ static LogicalResult convertTfIdfVectorizer(NodeContext &n) {
   if (maxSkip < 0)
     return n.error(llvm::formatv(
         "attribute 'max_skip_count' must be >= 0, got {0}", maxSkip));
+  // Skips that put an n-gram's second token past the row's end count
+  // nothing: with a static row length, distances stop there.
+  int64_t rowLength = type.getDimSize(type.getRank() - 1);
+  if (!ShapedType::isDynamic(rowLength))
+    maxSkip = std::min(maxSkip, std::max<int64_t>(rowLength - 2, 0));
+  else if (maxSkip > kMaxSkipDynamic)
+    return n.unsupported(llvm::formatv(
+        "max_skip_count {0} with a row length known only at run time (at "
+        "most {1}: each skip distance is its own comparison)",
+        maxSkip, kMaxSkipDynamic));
   if (!counts || !indexes || !pool)
     return n.error("attributes 'ngram_counts', 'ngram_indexes' and "
                    "'pool_int64s' are required");
@@ -118,8 +131,9 @@ static LogicalResult convertTfIdfVectorizer(NodeContext &n) {
         {ids, n.constI64({k * d}), n.constI64({end}), n.constI64({axis})},
         {n.segments({1, 1, 1, 1, 0})});
   };
-  // Zeros for the pool n-grams of a length outside [min_gram_length,
-  // max_gram_length], which are never counted.
+  // Zeros [..., count]: for the pool n-grams of a length outside
+  // [min_gram_length, max_gram_length], which are never counted, and the
+  // output the counts are added into.
   auto zeros = [&](int64_t count) {
     Value shape = n.constI64({count});
     if (axis == 1)
@@ -186,15 +200,22 @@ static LogicalResult convertTfIdfVectorizer(NodeContext &n) {
     else
       tf = n.create<nn::MulOp>({tf, weightValues});
   }
-  // To the output columns: [.., pool n-grams] x one-hot [n-grams, columns].
-  SmallVector<float> oneHot(totalGrams * columns, 0.0f);
-  for (auto [gram, column] : llvm::enumerate(*indexes))
-    oneHot[gram * columns + column] = 1.0f;
-  Value scatter = nn::ConstantOp::create(
-      n.builder(), n.loc(),
-      DenseElementsAttr::get(RankedTensorType::get({totalGrams, columns}, f32),
-                             ArrayRef<float>(oneHot)));
-  return n.setOutput(n.create<nn::MatMulOp>({tf, scatter}));
+  // To the output columns: zeros [..., columns], pool n-gram p's value
+  // added at column ngram_indexes[p].
+  Value columnIndex = n.constI64(*indexes);
+  if (axis == 1)
+    columnIndex = n.create<nn::ExpandOp>(
+        {columnIndex,
+         n.create<nn::ConcatOp>(
+             {n.create<nn::ShapeOfOp>(
+                  {ids}, {n.namedI64("start", 0), n.namedI64("end", 1)}),
+              n.constI64({totalGrams})},
+             {n.namedI64("axis", 0)})});
+  return n.setOutput(n.create<nn::ScatterElementsOp>(
+      {zeros(columns), columnIndex, tf},
+      {n.namedI64("axis", axis),
+       n.named("reduction", nn::ScatterReductionAttr::get(
+                                n.context(), nn::ScatterReduction::Add))}));
 }
 
 void registerTextConverters(ConverterRegistry &r) {

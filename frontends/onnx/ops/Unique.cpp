@@ -31,6 +31,9 @@ using namespace mlir;
 
 namespace ddl::onnx_import {
 
+/// The largest slice Unique sorts by (one stable sort per element).
+constexpr int64_t kMaxSliceElements = 1024;
+
 static LogicalResult convertUnique(NodeContext &n) {
   Value x = n.input(0);
   RankedTensorType type = n.inputType(0);
@@ -80,6 +83,11 @@ static LogicalResult convertUnique(NodeContext &n) {
               "besides the axis ({0})",
               type));
         columns *= type.getDimSize(d);
+        if (columns > kMaxSliceElements)
+          return n.unsupported(llvm::formatv(
+              "Unique along an axis with slices of more than {0} elements "
+              "(one sort per element; got {1})",
+              kMaxSliceElements, type));
       }
     rows = n.create<nn::ReshapeOp>(
         {n.create<nn::TransposeOp>({x}, {n.namedI64Array("perm", perm)}),
