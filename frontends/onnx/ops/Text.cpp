@@ -28,6 +28,10 @@ using namespace mlir;
 
 namespace ddl::onnx_import {
 
+/// A bound on the output columns (ngram_indexes entries), far above any
+/// vocabulary, that keeps the column count from overflowing.
+constexpr int64_t kMaxColumns = int64_t(1) << 40;
+
 /// The largest max_skip_count taken when the row length is not static.
 constexpr int64_t kMaxSkipDynamic = 256;
 
@@ -112,9 +116,10 @@ static LogicalResult convertTfIdfVectorizer(NodeContext &n) {
         totalGrams, weights->size()));
   int64_t columns = 0;
   for (int64_t index : *indexes) {
-    if (index < 0)
-      return n.error(llvm::formatv(
-          "'ngram_indexes' entries must be >= 0, got {0}", index));
+    if (index < 0 || index >= kMaxColumns)
+      return n.error(
+          llvm::formatv("'ngram_indexes' entries must be in [0, {0}), got {1}",
+                        kMaxColumns, index));
     columns = std::max(columns, index + 1);
   }
 

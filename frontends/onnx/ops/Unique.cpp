@@ -82,13 +82,20 @@ static LogicalResult convertUnique(NodeContext &n) {
               "Unique along an axis of a tensor with dynamic dimensions "
               "besides the axis ({0})",
               type));
-        columns *= type.getDimSize(d);
+        if (type.getDimSize(d) >
+            kMaxSliceElements / std::max<int64_t>(columns, 1))
+          columns = kMaxSliceElements + 1;
+        else
+          columns *= type.getDimSize(d);
         if (columns > kMaxSliceElements)
           return n.unsupported(llvm::formatv(
               "Unique along an axis with slices of more than {0} elements "
               "(one sort per element; got {1})",
               kMaxSliceElements, type));
       }
+    if (columns == 0)
+      return n.unsupported(llvm::formatv(
+          "Unique along an axis whose slices are empty ({0})", type));
     rows = n.create<nn::ReshapeOp>(
         {n.create<nn::TransposeOp>({x}, {n.namedI64Array("perm", perm)}),
          n.constI64({-1, columns})});
