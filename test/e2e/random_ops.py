@@ -12,6 +12,9 @@ come from numpy's generator, which ddl does not reproduce):
               elements are x / 0.75 exactly where the mask says, dropped ones
               0, the kept fraction within 5 standard errors; with
               training_mode false, the identity and an all-true mask
+  multinomial Multinomial of log-probabilities [2, 4], 50000 samples a row:
+              int32 indices in range, each class's frequency within 5
+              standard errors of its probability
   seeded      two runs (two processes) of a seeded model give identical
               draws; the two ops of one model (distinct seeds) differ
 
@@ -26,6 +29,7 @@ from onnx import TensorProto, helper
 from tool_args import compile_and_run, parse_tool_args
 
 F = TensorProto.FLOAT
+PROBABILITIES = np.array([[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1]])
 
 
 def within(value, expected, standard_error):
@@ -42,19 +46,22 @@ def main():
         helper.make_node("RandomNormalLike", ["like"], ["z"], mean=1.0, scale=2.0),
         helper.make_node("Bernoulli", ["p"], ["b"]),
         helper.make_node("Dropout", ["x", "ratio", "training"], ["y", "mask"], seed=3),
+        helper.make_node("Multinomial", ["logits"], ["m"], sample_size=50000, seed=9.0),
     ]
     graph = helper.make_graph(
         nodes, "random",
         [v("like", F, [400, 500]), v("p", F, [3, 100000]), v("x", F, [1000, 100]),
-         v("ratio", F, []), v("training", TensorProto.BOOL, [])],
+         v("ratio", F, []), v("training", TensorProto.BOOL, []), v("logits", F, [2, 4])],
         [v("u", F, [n]), v("u2", F, [n]), v("z", F, [400, 500]), v("b", F, [3, 100000]),
-         v("y", F, [1000, 100]), v("mask", TensorProto.BOOL, [1000, 100])])
+         v("y", F, [1000, 100]), v("mask", TensorProto.BOOL, [1000, 100]),
+         v("m", TensorProto.INT32, [2, 50000])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
     rng = np.random.default_rng(0)
     p = np.stack([np.zeros(100000), np.ones(100000), np.full(100000, 0.3)]).astype(np.float32)
     x = rng.standard_normal((1000, 100)).astype(np.float32)
     feeds = {"like": np.zeros((400, 500), np.float32), "p": p, "x": x,
-             "ratio": np.array(0.25, np.float32), "training": np.array(True)}
+             "ratio": np.array(0.25, np.float32), "training": np.array(True),
+             "logits": np.log(PROBABILITIES).astype(np.float32)}
     out = compile_and_run(args, model, feeds, "random")
     again = compile_and_run(args, model, feeds, "random_again")
     results = []
@@ -85,6 +92,13 @@ def main():
     report("dropout", np.array_equal(y[mask], (x / np.float32(0.75))[mask])
            and np.all(y[~mask] == 0)
            and within(kept, 0.75, np.sqrt(0.1875 / mask.size)), f"kept {kept:.4f}")
+    m = out["m"]
+    freq = np.stack([np.bincount(row, minlength=4) / row.size for row in m]) if m.min() >= 0 \
+        and m.max() < 4 else None
+    report("multinomial", m.dtype == np.int32 and freq is not None
+           and np.all(np.abs(freq - PROBABILITIES)
+                      <= 5 * np.sqrt(PROBABILITIES * (1 - PROBABILITIES) / m.shape[1])),
+           f"frequencies {np.round(freq, 3).tolist() if freq is not None else 'out of range'}")
     feeds["training"] = np.array(False)
     off = compile_and_run(args, model, feeds, "random_off")
     report("dropout off", np.array_equal(off["y"], x) and off["mask"].all(), "identity")

@@ -2,7 +2,8 @@
 //
 // RandomUniform / RandomNormal and their -Like forms are nn.random (see its
 // description for the generator and the meaning of `seed`); Bernoulli is a
-// uniform draw compared with the probabilities; Dropout is the identity at
+// uniform draw compared with the probabilities, Multinomial one searched in
+// the cumulative softmax; Dropout is the identity at
 // inference and, in training mode (a constant or run-time training_mode),
 // keeps each element with probability 1 - ratio, scaled by 1 / (1 - ratio),
 // with the mask as its second output.
@@ -12,6 +13,8 @@
 #include "frontends/onnx/GraphImporter.h"
 
 #include "llvm/Support/FormatVariadic.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -111,6 +114,63 @@ LogicalResult convertBernoulli(NodeContext &n) {
   return n.setOutput(n.castTo(n.create<nn::LessOp>({draw, p}), dtype));
 }
 
+/// Multinomial: `sample_size` class indices per batch row, drawn from the
+/// softmax of the row (unnormalized log-probabilities [batch, classes]):
+/// index = the number of classes whose cumulative probability is below
+/// u * total (u uniform in [0, 1)), at most classes - 1. O(batch x samples
+/// x classes) comparisons.
+LogicalResult convertMultinomial(NodeContext &n) {
+  Value logits = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  if (n.failed())
+    return failure();
+  if (!isa<FloatType>(type.getElementType()) || type.getRank() != 2)
+    return n.error(llvm::formatv(
+        "the input must be a float tensor [batch, classes], got {0}", type));
+  int64_t samples = n.attrInt("sample_size", 1);
+  if (samples < 1)
+    return n.error(llvm::formatv(
+        "attribute 'sample_size' must be >= 1, got {0}", samples));
+  int64_t code = n.attrInt("dtype", 6);
+  Type dtype = convertElementType(n.context(), code);
+  if (!dtype || !(dtype.isInteger(32) || dtype.isInteger(64)))
+    return n.error(llvm::formatv(
+        "attribute 'dtype' must be int32 (6) or int64 (7), got {0}", code));
+  Type f32 = n.builder().getF32Type();
+  Value probabilities =
+      n.create<nn::SoftmaxOp>({n.castTo(logits, f32)}, {n.namedI64("axis", 1)});
+  Value cumulative =
+      n.create<nn::CumSumOp>({probabilities, n.constI64({1}, true)});
+  Value total = n.create<nn::SliceOp>(
+      {cumulative, n.constI64({-1}),
+       n.constI64({std::numeric_limits<int64_t>::max()}), n.constI64({1})},
+      {n.segments({1, 1, 1, 1, 0})});
+  // Draws [batch, samples, 1] against the cumulative [batch, 1, classes].
+  Value shape = n.create<nn::ConcatOp>(
+      {n.create<nn::ShapeOfOp>({logits},
+                               {n.namedI64("start", 0), n.namedI64("end", 1)}),
+       n.constI64({samples, 1})},
+      {n.namedI64("axis", 0)});
+  Value draws = n.create<nn::MulOp>(
+      {random(n, shape, nn::RandomDistribution::Uniform, 0, 1, f32),
+       n.create<nn::UnsqueezeOp>({total}, {n.namedI64Array("axes", {1})})});
+  Value below = n.create<nn::LessOp>(
+      {n.create<nn::UnsqueezeOp>({cumulative}, {n.namedI64Array("axes", {1})}),
+       draws});
+  Value index = n.create<nn::ReduceOp>(
+      {n.castTo(below, n.builder().getI64Type())},
+      {n.named("kind",
+               nn::ReduceKindAttr::get(n.context(), nn::ReduceKind::Sum)),
+       n.namedI64Array("axes", {2}), n.namedBool("keepdims", false)});
+  Value last = n.create<nn::SubOp>(
+      {n.create<nn::ReshapeOp>(
+           {n.create<nn::ShapeOfOp>(
+                {logits}, {n.namedI64("start", 1), n.namedI64("end", 2)}),
+            n.constI64({})}),
+       n.constI64({1}, true)});
+  return n.setOutput(n.castTo(n.create<nn::MinOp>({index, last}), dtype));
+}
+
 /// Dropout: the identity (mask all true) unless training_mode (input 2) is
 /// true or unknown until run time; then each element is kept where a
 /// uniform draw is >= ratio (input 1, default 0.5) and scaled by 1 / (1 -
@@ -169,6 +229,7 @@ void registerRandomConverters(ConverterRegistry &r) {
   r.add("RandomNormalLike",
         [](NodeContext &n) { return convertRandomLike(n, D::Normal); });
   r.add("Bernoulli", convertBernoulli);
+  r.add("Multinomial", convertMultinomial);
   r.add("Dropout", convertDropout);
 }
 
