@@ -114,6 +114,9 @@ LogicalResult convertBernoulli(NodeContext &n) {
   return n.setOutput(n.castTo(n.create<nn::LessOp>({draw, p}), dtype));
 }
 
+/// The largest Multinomial sample_size (2^31: int32 indices).
+constexpr int64_t kMaxSamples = int64_t(1) << 31;
+
 /// Multinomial: `sample_size` class indices per batch row, drawn from the
 /// softmax of the row (unnormalized log-probabilities [batch, classes]):
 /// index = the number of classes whose cumulative probability is below
@@ -128,9 +131,10 @@ LogicalResult convertMultinomial(NodeContext &n) {
     return n.error(llvm::formatv(
         "the input must be a float tensor [batch, classes], got {0}", type));
   int64_t samples = n.attrInt("sample_size", 1);
-  if (samples < 1)
-    return n.error(llvm::formatv(
-        "attribute 'sample_size' must be >= 1, got {0}", samples));
+  if (samples < 1 || samples > kMaxSamples)
+    return n.error(
+        llvm::formatv("attribute 'sample_size' must be in [1, {0}], got {1}",
+                      kMaxSamples, samples));
   int64_t code = n.attrInt("dtype", 6);
   Type dtype = convertElementType(n.context(), code);
   if (!dtype || !(dtype.isInteger(32) || dtype.isInteger(64)))

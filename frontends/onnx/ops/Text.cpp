@@ -32,8 +32,9 @@ namespace ddl::onnx_import {
 /// vocabulary, that keeps the column count from overflowing.
 constexpr int64_t kMaxColumns = int64_t(1) << 40;
 
-/// The largest max_skip_count taken when the row length is not static.
-constexpr int64_t kMaxSkipDynamic = 256;
+/// The largest max_skip_count taken (after dropping the skips that cannot
+/// fit a row of static length).
+constexpr int64_t kMaxSkip = 256;
 
 static LogicalResult convertTfIdfVectorizer(NodeContext &n) {
   Value input = n.input(0);
@@ -76,11 +77,11 @@ static LogicalResult convertTfIdfVectorizer(NodeContext &n) {
   int64_t rowLength = type.getDimSize(type.getRank() - 1);
   if (!ShapedType::isDynamic(rowLength))
     maxSkip = std::min(maxSkip, std::max<int64_t>(rowLength - 2, 0));
-  else if (maxSkip > kMaxSkipDynamic)
+  if (maxSkip > kMaxSkip)
     return n.unsupported(llvm::formatv(
-        "max_skip_count {0} with a row length known only at run time (at "
-        "most {1}: each skip distance is its own comparison)",
-        maxSkip, kMaxSkipDynamic));
+        "max_skip_count {0} (at most {1} skips that fit the row: each skip "
+        "distance is its own comparison)",
+        maxSkip, kMaxSkip));
   if (!counts || !indexes || !pool)
     return n.error("attributes 'ngram_counts', 'ngram_indexes' and "
                    "'pool_int64s' are required");
