@@ -56,6 +56,16 @@ Type floatDtype(NodeContext &n, Type fallback) {
   return type;
 }
 
+/// Draws of the node's own distribution: uniform in [low, high) (default
+/// [0, 1)) or normal (mean, scale) (default (0, 1)).
+Value drawAttributed(NodeContext &n, Value shape, nn::RandomDistribution kind,
+                     Type dtype) {
+  bool uniform = kind == nn::RandomDistribution::Uniform;
+  double a = n.attrFloat(uniform ? "low" : "mean", 0);
+  double b = n.attrFloat(uniform ? "high" : "scale", 1);
+  return random(n, shape, kind, a, b, dtype);
+}
+
 /// RandomUniform / RandomNormal: the shape is the `shape` attribute.
 LogicalResult convertRandom(NodeContext &n, nn::RandomDistribution kind) {
   std::optional<SmallVector<int64_t>> shape = n.attrInts("shape");
@@ -64,10 +74,7 @@ LogicalResult convertRandom(NodeContext &n, nn::RandomDistribution kind) {
   Type dtype = floatDtype(n, n.builder().getF32Type());
   if (!dtype)
     return failure();
-  bool uniform = kind == nn::RandomDistribution::Uniform;
-  double a = n.attrFloat(uniform ? "low" : "mean", 0);
-  double b = n.attrFloat(uniform ? "high" : "scale", 1);
-  return n.setOutput(random(n, n.constI64(*shape), kind, a, b, dtype));
+  return n.setOutput(drawAttributed(n, n.constI64(*shape), kind, dtype));
 }
 
 /// RandomUniformLike / RandomNormalLike: the input's shape (and, without
@@ -83,11 +90,8 @@ LogicalResult convertRandomLike(NodeContext &n, nn::RandomDistribution kind) {
   Type dtype = floatDtype(n, fallback);
   if (!dtype)
     return failure();
-  bool uniform = kind == nn::RandomDistribution::Uniform;
-  double a = n.attrFloat(uniform ? "low" : "mean", 0);
-  double b = n.attrFloat(uniform ? "high" : "scale", 1);
   return n.setOutput(
-      random(n, n.create<nn::ShapeOfOp>({like}), kind, a, b, dtype));
+      drawAttributed(n, n.create<nn::ShapeOfOp>({like}), kind, dtype));
 }
 
 /// Bernoulli: 1 where a uniform draw is below the probability, else 0, in
