@@ -87,6 +87,10 @@ static std::optional<Attribute> castElement(Attribute element, Type to) {
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (OpFoldResult same = foldToInput(getInput(), getOutput()))
     return same;
+  // Strings are parsed and printed at run time only.
+  if (isa<StringType>(getInput().getType().getElementType()) ||
+      isa<StringType>(getOutput().getType().getElementType()))
+    return {};
   DenseElementsAttr input = smallConstant(adaptor.getInput(), getOutput());
   if (!input)
     return {};

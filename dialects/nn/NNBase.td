@@ -282,6 +282,17 @@ def NN_OptionalType : NN_Type<"Optional", "optional"> {
   let genVerifyDecl = 1;
 }
 
+def NN_StringType : NN_Type<"String", "string"> {
+  let summary = "a string: the element type of ONNX's string tensors";
+  let description = [{
+    A sequence of bytes (UTF-8 in practice), as an element type:
+    `tensor<3x!nn.string>`. `nn-expand-sequences` replaces a string tensor
+    by its strings' lengths (`tensor<shape x i64>`) and their bytes one
+    after another (`tensor<? x i8>`); only `nn.identity`, `nn.constant`,
+    `nn.cast` (to and from numbers) and `nn.string_normalize` take them.
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Type constraints
 //===----------------------------------------------------------------------===//
@@ -293,6 +304,7 @@ def NN_BoolTensor : RankedTensorOf<[I1]>;
 def NN_NumericTensor : RankedTensorOf<[AnyFloat, AnyInteger]>;
 def NN_IndexTensor : RankedTensorOf<[I64, I32]>;
 def NN_I64Tensor : RankedTensorOf<[I64]>;
+def NN_StringTensor : RankedTensorOf<[NN_StringType]>;
 // What region ops and optionals carry: a tensor, a sequence or an optional.
 def NN_Value : AnyTypeOf<[NN_Tensor, NN_SequenceType, NN_OptionalType]>;
 

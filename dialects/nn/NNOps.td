@@ -1112,4 +1112,25 @@ def NN_OptionalGetOp : NN_Op<"optional_get", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Strings
+//===----------------------------------------------------------------------===//
+
+def NN_StringNormalizeOp : NN_Op<"string_normalize", [Pure]> {
+  let summary = "ONNX StringNormalizer: drops stop words, changes case";
+  let description = [{
+    `input` is `[C]` or `[1, C]`. Strings equal to one of `stopwords`
+    (ignoring ASCII case unless `case_sensitive`) are removed; the others
+    are upper- or lower-cased (`case_change`: 0 none, 1 lower, 2 upper;
+    ASCII letters only). When every string is removed the result holds one
+    empty string.
+  }];
+  let arguments = (ins NN_StringTensor:$input, StrArrayAttr:$stopwords,
+                       DefaultValuedAttr<I64Attr, "0">:$case_change,
+                       DefaultValuedAttr<BoolAttr, "false">:$case_sensitive);
+  let results = (outs NN_StringTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 #endif // DDL_DIALECTS_NN_NNOPS_TD

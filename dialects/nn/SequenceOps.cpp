@@ -1,4 +1,4 @@
-//===- SequenceOps.cpp - verifiers of the sequence and optional ops -------===//
+//===- SequenceOps.cpp - verifiers of the sequence, optional, string ops --===//
 //
 // The sequence and optional ops keep their result types as written (the
 // importer knows them from the ONNX graph); the verifiers check that the
@@ -111,6 +111,20 @@ LogicalResult OptionalGetOp::verify() {
   if (!areRefinementsOf(TypeRange{value}, TypeRange{getResult().getType()}))
     return emitOpError() << "gets " << getResult().getType() << " from "
                          << getOptional().getType();
+  return success();
+}
+
+LogicalResult StringNormalizeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getRank() < 1 || in.getRank() > 2 ||
+      (in.getRank() == 2 && !in.isDynamicDim(0) && in.getDimSize(0) != 1))
+    return emitOpError() << "takes [C] or [1, C] strings, not " << in;
+  if (out.getRank() != in.getRank())
+    return emitOpError() << "returns " << out << " for " << in;
+  if (getCaseChange() < 0 || getCaseChange() > 2)
+    return emitOpError() << "case_change is 0 (none), 1 (lower) or 2 "
+                            "(upper), not "
+                         << getCaseChange();
   return success();
 }
 

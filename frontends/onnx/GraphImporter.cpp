@@ -56,6 +56,12 @@ Type convertElementType(MLIRContext *context, int32_t onnxType) {
   }
 }
 
+Type convertValueElementType(MLIRContext *context, int32_t onnxType) {
+  if (onnxType == onnx::TensorProto::STRING)
+    return nn::StringType::get(context);
+  return convertElementType(context, onnxType);
+}
+
 static std::string elementTypeName(int32_t onnxType) {
   if (onnx::TensorProto::DataType_IsValid(onnxType))
     return onnx::TensorProto::DataType_Name(
@@ -134,7 +140,7 @@ RankedTensorType GraphImporter::convertType(const onnx::TypeProto &type,
     return {};
   }
   const onnx::TypeProto::Tensor &tensor = type.tensor_type();
-  Type element = convertElementType(context, tensor.elem_type());
+  Type element = convertValueElementType(context, tensor.elem_type());
   if (!element) {
     emitError(loc) << what << " has element type "
                    << elementTypeName(tensor.elem_type())
@@ -209,10 +215,39 @@ static void appendNarrowed(std::string &bytes, const T &values, size_t width) {
   }
 }
 
+Value GraphImporter::importStringTensor(onnx::TensorProto &tensor, OpBuilder &b,
+                                        Location loc) {
+  SmallVector<int64_t> shape;
+  int64_t numel = 1;
+  for (int64_t d : tensor.dims()) {
+    if (d < 0 || d > kMaxDimSize || (d != 0 && numel > kMaxDimSize / d)) {
+      emitError(loc) << "string tensor '" << tensor.name()
+                     << "' has a dimension of size " << d
+                     << " or more than 2^48 elements";
+      return {};
+    }
+    numel *= d;
+    shape.push_back(d);
+  }
+  if (numel != tensor.string_data_size()) {
+    emitError(loc) << "string tensor '" << tensor.name() << "' holds "
+                   << tensor.string_data_size() << " strings, its shape "
+                   << numel;
+    return {};
+  }
+  SmallVector<StringRef> strings(tensor.string_data().begin(),
+                                 tensor.string_data().end());
+  auto type = RankedTensorType::get(shape, nn::StringType::get(b.getContext()));
+  return nn::ConstantOp::create(b, loc,
+                                DenseStringElementsAttr::get(type, strings));
+}
+
 Value GraphImporter::importTensor(onnx::TensorProto &tensor, OpBuilder &b,
                                   Location loc) {
   MLIRContext *context = b.getContext();
   std::string what = "tensor '" + tensor.name() + "'";
+  if (tensor.data_type() == onnx::TensorProto::STRING)
+    return importStringTensor(tensor, b, loc);
   Type element = convertElementType(context, tensor.data_type());
   if (!element) {
     emitError(loc) << what << " has element type "
@@ -456,6 +491,15 @@ Value NodeContext::anyInput(size_t i) {
 
 Value NodeContext::optionalInput(size_t i) {
   Value v = anyOptionalInput(i);
+  // Only the converters of string ops take strings (through anyInput).
+  if (auto tensor =
+          dyn_cast_or_null<RankedTensorType>(v ? v.getType() : Type());
+      tensor && isa<nn::StringType>(tensor.getElementType())) {
+    (void)unsupported(llvm::formatv("input #{0} '{1}' is a string tensor; "
+                                    "this op takes numbers",
+                                    i, nodeProto.input(i)));
+    return {};
+  }
   // Converters read tensors: a sequence or optional stops here, named.
   if (v && !isa<RankedTensorType>(v.getType())) {
     (void)error(llvm::formatv(

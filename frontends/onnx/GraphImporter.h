@@ -278,6 +278,10 @@ mlir::Value matMulOfDequantized(NodeContext &n, mlir::Value lhs,
 
 /// Maps an ONNX tensor element type to an MLIR type (null when unsupported).
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
+/// The same, strings (!nn.string) included: for the types of values, which
+/// only string ops read.
+mlir::Type convertValueElementType(mlir::MLIRContext *context,
+                                   int32_t onnxType);
 
 /// Imports graphs: values in scope, initializers, nodes, subgraphs.
 class GraphImporter {
@@ -325,6 +329,9 @@ public:
   /// Large tensors become dense resources without copying their bytes.
   mlir::Value importTensor(onnx::TensorProto &tensor, mlir::OpBuilder &b,
                            mlir::Location loc);
+  /// importTensor of a string tensor: an nn.constant of its strings.
+  mlir::Value importStringTensor(onnx::TensorProto &tensor, mlir::OpBuilder &b,
+                                 mlir::Location loc);
   void bind(llvm::StringRef name, mlir::Value value);
   mlir::Location nodeLocation(const onnx::NodeProto &node, size_t index);
 

@@ -25,6 +25,7 @@
 #include "ddl/Diagnostics.h"
 #include "dialects/nn/NNDialect.h"
 #include "passes/graph/Passes.h"
+#include "passes/graph/StringCasts.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -49,7 +50,14 @@ using Parts = SmallVector<Value, 3>;
 /// `nn.io` attribute the model entry reads (runtime/include/ddl_model_abi.h).
 constexpr llvm::StringLiteral kIoAttr = "nn.io";
 
-bool needsExpansion(Type type) { return nn::isSequenceOrOptional(type); }
+bool isStringTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && isa<nn::StringType>(tensor.getElementType());
+}
+
+bool needsExpansion(Type type) {
+  return nn::isSequenceOrOptional(type) || isStringTensor(type);
+}
 
 bool anyNeedsExpansion(TypeRange types) {
   return llvm::any_of(types, needsExpansion);
@@ -68,6 +76,16 @@ void expandType(Type type, SmallVectorImpl<Type> &types,
                                           element.getElementType()));
     if (roles)
       roles->append({"sequence_shapes", "sequence_data"});
+    return;
+  }
+  if (isStringTensor(type)) {
+    auto tensor = cast<RankedTensorType>(type);
+    types.push_back(
+        RankedTensorType::get(tensor.getShape(), i64, tensor.getEncoding()));
+    types.push_back(RankedTensorType::get({ShapedType::kDynamic},
+                                          IntegerType::get(context, 8)));
+    if (roles)
+      roles->append({"string_lengths", "string_bytes"});
     return;
   }
   if (auto optional = dyn_cast<nn::OptionalType>(type)) {
@@ -128,6 +146,10 @@ private:
   Parts emptyValue(Type type);
 
   LogicalResult expandSeqOp(Operation *op);
+  LogicalResult expandStringOp(Operation *op);
+  Parts normalizeStrings(nn::StringNormalizeOp op, Parts in);
+  Value changeCase(Value bytes, int64_t caseChange);
+  Value constI8(ArrayRef<int8_t> values);
 
   OpBuilder b;
   Location loc = UnknownLoc::get(b.getContext());
@@ -453,8 +475,8 @@ LogicalResult Expander::expandSeqOp(Operation *op) {
                        "value)");
     result.assign(optional.begin() + 1, optional.end());
   } else {
-    return op->emitOpError() << "takes or returns a sequence or optional, "
-                                "which ddl cannot lower";
+    return op->emitOpError() << "takes or returns a sequence, an optional or "
+                                "strings, which ddl cannot lower";
   }
   Value old = op->getResult(0);
   if (needsExpansion(old.getType())) {
@@ -462,6 +484,227 @@ LogicalResult Expander::expandSeqOp(Operation *op) {
   } else {
     Value replacement = result.front();
     // Keep the type the users saw (a refined reshape result, say).
+    if (replacement.getType() != old.getType())
+      replacement = tensor::CastOp::create(b, loc, old.getType(), replacement);
+    old.replaceAllUsesWith(replacement);
+  }
+  dead.push_back(op);
+  return success();
+}
+
+Value Expander::constI8(ArrayRef<int8_t> values) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, b.getI8Type());
+  return nn::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>(values)));
+}
+
+/// ASCII letters of `bytes` lower-cased (1) or upper-cased (2).
+Value Expander::changeCase(Value bytes, int64_t caseChange) {
+  if (caseChange == 0)
+    return bytes;
+  auto scalar8 = [&](int8_t v) -> Value {
+    auto type = RankedTensorType::get({}, b.getI8Type());
+    return nn::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef<int8_t>{v}));
+  };
+  bool lower = caseChange == 1;
+  Value from = scalar8(lower ? 'A' : 'a'), to = scalar8(lower ? 'Z' : 'z');
+  Value inRange =
+      nn::AndOp::create(b, loc, nn::GreaterEqualOp::create(b, loc, bytes, from),
+                        nn::LessEqualOp::create(b, loc, bytes, to));
+  Value shifted = lower ? (Value)nn::AddOp::create(b, loc, bytes, scalar8(32))
+                        : (Value)nn::SubOp::create(b, loc, bytes, scalar8(32));
+  return nn::WhereOp::create(b, loc, inRange, shifted, bytes);
+}
+
+/// StringNormalizer on (lengths, bytes): each stop word is compared with
+/// every string through a [count, word length] gather of their bytes; the
+/// kept strings' lengths and bytes are gathered by nn.non_zero of the
+/// kept flags (a byte's string found by comparing it with the strings'
+/// ends: O(bytes x strings)).
+Parts Expander::normalizeStrings(nn::StringNormalizeOp op, Parts in) {
+  auto i64 = b.getI64Type();
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  Value lengths = nn::ReshapeOp::create(b, loc, in[0], constI64({-1}), false);
+  Value bytes = in[1];
+  Value total = nn::SizeOp::create(b, loc, bytes);
+  Value ends =
+      nn::CumSumOp::create(b, loc, lengths, constI64({0}, true), false, false);
+  Value starts = nn::SubOp::create(b, loc, ends, lengths);
+  // One byte more, so that every clamped index is in range.
+  Value padded =
+      nn::ConcatOp::create(b, loc, ValueRange{bytes, constI8({0})}, 0);
+  int64_t caseChange = op.getCaseChange();
+  bool sensitive = op.getCaseSensitive();
+  Value compared = sensitive ? padded : changeCase(padded, 1);
+  auto boolType = RankedTensorType::get({}, b.getI1Type());
+  Value keep =
+      nn::ConstantOp::create(b, loc, DenseElementsAttr::get(boolType, true));
+  for (Attribute attr : op.getStopwords()) {
+    std::string word = cast<StringAttr>(attr).getValue().str();
+    if (!sensitive)
+      for (char &c : word)
+        c = (c >= 'A' && c <= 'Z') ? char(c + 32) : c;
+    int64_t n = word.size();
+    Value sameLength =
+        nn::EqualOp::create(b, loc, lengths, constI64({n}, true));
+    Value match = sameLength;
+    if (n > 0) {
+      Value column =
+          nn::ReshapeOp::create(b, loc, starts, constI64({-1, 1}), false);
+      Value index = nn::AddOp::create(
+          b, loc, column, constI64(llvm::to_vector(llvm::seq<int64_t>(0, n))));
+      index = nn::MinOp::create(b, loc, index, total);
+      Value got = nn::GatherOp::create(b, loc, compared, index, 0);
+      SmallVector<int8_t> want(word.begin(), word.end());
+      Value equal = nn::EqualOp::create(b, loc, got, constI8(want));
+      Value asInt = nn::CastOp::create(
+          b, loc,
+          RankedTensorType::get(
+              cast<RankedTensorType>(equal.getType()).getShape(), i64),
+          equal);
+      Value all = nn::ReduceOp::create(
+          b, loc, asInt,
+          nn::ReduceKindAttr::get(b.getContext(), nn::ReduceKind::Min),
+          b.getDenseI64ArrayAttr({1}), b.getBoolAttr(false),
+          b.getBoolAttr(false));
+      match = nn::AndOp::create(
+          b, loc, sameLength,
+          nn::EqualOp::create(b, loc, all, constI64({1}, true)));
+    }
+    keep = nn::AndOp::create(b, loc, keep, nn::NotOp::create(b, loc, match));
+  }
+  // The kept strings.
+  Value count = nn::SizeOp::create(b, loc, lengths);
+  Value keepAll = nn::ExpandOp::create(b, loc, keep, vector(count));
+  Value kept = nn::ReshapeOp::create(
+      b, loc, nn::NonZeroOp::create(b, loc, keepAll), constI64({-1}), false);
+  Value newLengths = nn::GatherOp::create(b, loc, lengths, kept, 0);
+  // Their bytes: byte j belongs to the string whose end is the first > j.
+  Value positions = nn::RangeOp::create(b, loc, constI64({0}, true), total,
+                                        constI64({1}, true));
+  Value column =
+      nn::ReshapeOp::create(b, loc, positions, constI64({-1, 1}), false);
+  Value before = nn::LessEqualOp::create(b, loc, ends, column);
+  Value owner = nn::ReduceOp::create(
+      b, loc,
+      nn::CastOp::create(
+          b, loc,
+          RankedTensorType::get(
+              cast<RankedTensorType>(before.getType()).getShape(), i64),
+          before),
+      nn::ReduceKindAttr::get(b.getContext(), nn::ReduceKind::Sum),
+      b.getDenseI64ArrayAttr({1}), b.getBoolAttr(false), b.getBoolAttr(false));
+  Value keepByte = nn::GatherOp::create(b, loc, keepAll, owner, 0);
+  Value keptBytes = nn::ReshapeOp::create(
+      b, loc, nn::NonZeroOp::create(b, loc, keepByte), constI64({-1}), false);
+  Value newBytes =
+      changeCase(nn::GatherOp::create(b, loc, bytes, keptBytes, 0), caseChange);
+  // Nothing kept: one empty string.
+  Value atLeastOne =
+      nn::ConcatOp::create(b, loc, ValueRange{newLengths, constI64({0})}, 0);
+  Value kCount = nn::SizeOp::create(b, loc, newLengths);
+  Value outCount = nn::MaxOp::create(b, loc, kCount, constI64({1}, true));
+  newLengths = rows(atLeastOne, constI64({0}, true), outCount);
+  if (inType.getRank() == 2)
+    newLengths =
+        nn::ReshapeOp::create(b, loc, newLengths, constI64({1, -1}), false);
+  return {newLengths, newBytes};
+}
+
+LogicalResult Expander::expandStringOp(Operation *op) {
+  b.setInsertionPoint(op);
+  loc = op->getLoc();
+  Parts result;
+  if (auto identity = dyn_cast<nn::IdentityOp>(op)) {
+    result = partsOf(identity.getInput());
+  } else if (auto constant = dyn_cast<nn::ConstantOp>(op)) {
+    auto strings = dyn_cast<DenseStringElementsAttr>(constant.getValue());
+    if (!strings)
+      return op->emitOpError() << "holds strings in a form ddl cannot lower";
+    auto type = cast<RankedTensorType>(constant.getType());
+    SmallVector<int64_t> lengths;
+    SmallVector<int8_t> bytes;
+    for (StringRef s : strings.getRawStringData()) {
+      lengths.push_back(s.size());
+      bytes.append(s.begin(), s.end());
+    }
+    auto lengthsType = RankedTensorType::get(type.getShape(), b.getI64Type());
+    auto bytesType =
+        RankedTensorType::get({int64_t(bytes.size())}, b.getI8Type());
+    if (strings.isSplat())
+      lengths.assign(type.getNumElements(), lengths.front());
+    result = {
+        nn::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(lengthsType, ArrayRef<int64_t>(lengths))),
+        nn::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(bytesType, ArrayRef<int8_t>(bytes)))};
+    if (strings.isSplat()) {
+      // A splat stores its string once: repeat it for every element.
+      Value one = result[1];
+      SmallVector<Value> copies(type.getNumElements(), one);
+      result[1] =
+          copies.empty() ? one : (Value)nn::ConcatOp::create(b, loc, copies, 0);
+    }
+  } else if (auto normalize = dyn_cast<nn::StringNormalizeOp>(op)) {
+    result = normalizeStrings(normalize, partsOf(normalize.getInput()));
+  } else if (auto castOp = dyn_cast<nn::CastOp>(op)) {
+    Value input = castOp.getInput();
+    if (isStringTensor(input.getType())) {
+      // Strings to numbers: every string must parse.
+      Parts in = partsOf(input);
+      Value flatLengths =
+          nn::ReshapeOp::create(b, loc, in[0], constI64({-1}), false);
+      Value offsets = nn::CumSumOp::create(b, loc, flatLengths,
+                                           constI64({0}, true), true, false);
+      offsets = nn::ReshapeOp::create(
+          b, loc, offsets,
+          nn::ShapeOfOp::create(b, loc, in[0], 0, IntegerAttr()), false);
+      auto [values, ok] =
+          graph::parseNumbers(b, loc, in[0], offsets, in[1],
+                              castOp.getOutput().getType().getElementType());
+      auto okType = cast<RankedTensorType>(ok.getType());
+      Value failures = nn::ReduceOp::create(
+          b, loc,
+          nn::CastOp::create(
+              b, loc, RankedTensorType::get(okType.getShape(), b.getI64Type()),
+              nn::NotOp::create(b, loc, ok)),
+          nn::ReduceKindAttr::get(b.getContext(), nn::ReduceKind::Sum),
+          DenseI64ArrayAttr(), b.getBoolAttr(false), b.getBoolAttr(false));
+      check(nn::EqualOp::create(b, loc, failures, constI64({0}, true)),
+            "a string is not a number (Cast parses decimal and scientific "
+            "notation, nan and inf)");
+      result = {values};
+    } else {
+      // Numbers to strings: each element's characters, then the bytes of
+      // all, in order.
+      auto [chars, lengths] = graph::formatNumbers(b, loc, input);
+      Value column = nn::UnsqueezeOp::create(
+          b, loc, lengths,
+          b.getDenseI64ArrayAttr(
+              {cast<RankedTensorType>(lengths.getType()).getRank()}));
+      Value positions = constI64(
+          llvm::to_vector(llvm::seq<int64_t>(0, graph::kMaxNumberChars)));
+      Value used = nn::LessOp::create(b, loc, positions, column);
+      Value flatUsed =
+          nn::ReshapeOp::create(b, loc, used, constI64({-1}), false);
+      Value kept =
+          nn::ReshapeOp::create(b, loc, nn::NonZeroOp::create(b, loc, flatUsed),
+                                constI64({-1}), false);
+      Value flatChars =
+          nn::ReshapeOp::create(b, loc, chars, constI64({-1}), false);
+      result = {lengths, nn::GatherOp::create(b, loc, flatChars, kept, 0)};
+    }
+  } else {
+    return op->emitOpError() << "on strings is not supported";
+  }
+  Value old = op->getResult(0);
+  if (needsExpansion(old.getType())) {
+    parts[old] = result;
+  } else {
+    Value replacement = result.front();
     if (replacement.getType() != old.getType())
       replacement = tensor::CastOp::create(b, loc, old.getType(), replacement);
     old.replaceAllUsesWith(replacement);
@@ -539,10 +782,15 @@ LogicalResult Expander::expandOp(Operation *op) {
           nn::SeqAtOp, nn::SeqLengthOp, nn::OptionalSomeOp, nn::OptionalNoneOp,
           nn::OptionalHasOp, nn::OptionalGetOp>(op))
     return expandSeqOp(op);
+  if (isa<nn::StringNormalizeOp, nn::IdentityOp, nn::ConstantOp, nn::CastOp>(
+          op) &&
+      (anyNeedsExpansion(op->getOperandTypes()) ||
+       anyNeedsExpansion(op->getResultTypes())))
+    return expandStringOp(op);
   if (anyNeedsExpansion(op->getOperandTypes()) ||
       anyNeedsExpansion(op->getResultTypes()))
-    return op->emitOpError() << "takes or returns a sequence or optional, "
-                                "which ddl cannot lower";
+    return op->emitOpError() << "takes or returns a sequence, an optional or "
+                                "strings, which ddl cannot lower";
   for (Region &region : op->getRegions())
     for (Block &block : region)
       if (failed(expandBlock(block)))

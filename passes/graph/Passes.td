@@ -54,7 +54,10 @@ def NNExpandSequencesPass : Pass<"nn-expand-sequences", "::mlir::ModuleOp"> {
     the ABI.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect",
-                           "::mlir::cf::ControlFlowDialect"];
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def NNChannelsLastPass : Pass<"nn-channels-last"> {

@@ -226,6 +226,8 @@ FailureOr<LLVM::GlobalOp> EntryEmitter::tensorInfos(StringRef what,
                     .Case("sequence_shapes", 1)
                     .Case("sequence_data", 2)
                     .Case("optional_flag", 3)
+                    .Case("string_lengths", 4)
+                    .Case("string_bytes", 5)
                     .Default(0);
     if (info.rank > 0) {
       auto arrayType = LLVM::LLVMArrayType::get(i64Type, info.rank);

@@ -51,6 +51,10 @@ typedef enum ddl_dtype {
  *     DDL_IO_SEQUENCE_DATA    T [total]: the elements' values, row-major,
  *                             element 0 first (total = the sum over the
  *                             rows of their products)
+ *   a tensor of strings of shape S:
+ *     DDL_IO_STRING_LENGTHS   int64 S: each string's length in bytes
+ *     DDL_IO_STRING_BYTES     int8 [total]: the strings' bytes (UTF-8, no
+ *                             terminators), row-major, one after another
  *   an optional tensor or sequence:
  *     DDL_IO_OPTIONAL_FLAG    bool [] (0-d): 1 when the value is present
  *     then the value's entries (a DDL_IO_TENSOR, or a sequence's two); an
@@ -58,13 +62,16 @@ typedef enum ddl_dtype {
  *
  * R may be -1 (dims[1] of the shapes entry) when the model does not know
  * the elements' rank; all elements of one sequence have one rank. The
- * runtime checks that a sequence's rows and data agree before a run, and
- * offers ddl_sequence_pack / ddl_sequence_unpack (ddl_runtime.h). */
+ * runtime checks that a sequence's rows and data (and a string tensor's
+ * lengths and bytes) agree before a run, and offers ddl_sequence_pack /
+ * ddl_sequence_unpack (ddl_runtime.h). */
 typedef enum ddl_io_kind {
   DDL_IO_TENSOR = 0,
   DDL_IO_SEQUENCE_SHAPES = 1,
   DDL_IO_SEQUENCE_DATA = 2,
-  DDL_IO_OPTIONAL_FLAG = 3
+  DDL_IO_OPTIONAL_FLAG = 3,
+  DDL_IO_STRING_LENGTHS = 4,
+  DDL_IO_STRING_BYTES = 5
 } ddl_io_kind;
 
 /* One input or output of a model. */

@@ -38,6 +38,8 @@ ddl_status ddl_tensor_adopt(int32_t dtype, int32_t rank, const int64_t *dims,
  * device fields. DDL_OK, or the status with the message set naming `path`.
  * (Also the entry point of the fuzzer test/fuzz/fuzz_model_descriptor.c.) */
 ddl_status ddl_validate_model(const char *path, const ddl_model *m);
+/* The sum of a string tensor's lengths (int64, host, each >= 0). */
+ddl_status ddl_strings_total(const ddl_tensor *lengths, int64_t *total);
 
 struct ddl_device;
 

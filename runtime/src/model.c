@@ -147,6 +147,15 @@ static bool is_sequence_at(const ddl_tensor_info *infos, uint32_t n,
          infos[i + 1].kind == DDL_IO_SEQUENCE_DATA && infos[i + 1].rank == 1;
 }
 
+/* Whether entry i starts a string tensor's two entries. */
+static bool is_strings_at(const ddl_tensor_info *infos, uint32_t n,
+                          uint32_t i) {
+  return i + 1 < n && infos[i].kind == DDL_IO_STRING_LENGTHS &&
+         infos[i].dtype == DDL_DTYPE_INT64 &&
+         infos[i + 1].kind == DDL_IO_STRING_BYTES &&
+         infos[i + 1].dtype == DDL_DTYPE_INT8 && infos[i + 1].rank == 1;
+}
+
 uint32_t ddl_io_span(const ddl_tensor_info *infos, uint32_t n, uint32_t i) {
   if (i >= n)
     return 0;
@@ -155,12 +164,16 @@ uint32_t ddl_io_span(const ddl_tensor_info *infos, uint32_t n, uint32_t i) {
     return 1;
   case DDL_IO_SEQUENCE_SHAPES:
     return is_sequence_at(infos, n, i) ? 2 : 0;
+  case DDL_IO_STRING_LENGTHS:
+    return is_strings_at(infos, n, i) ? 2 : 0;
   case DDL_IO_OPTIONAL_FLAG:
     if (infos[i].dtype != DDL_DTYPE_BOOL || infos[i].rank != 0 || i + 1 >= n)
       return 0;
     if (infos[i + 1].kind == DDL_IO_TENSOR)
       return 2;
-    return is_sequence_at(infos, n, i + 1) ? 3 : 0;
+    return is_sequence_at(infos, n, i + 1) || is_strings_at(infos, n, i + 1)
+               ? 3
+               : 0;
   default:
     return 0;
   }
@@ -516,21 +529,24 @@ ddl_status ddl_model_check_inputs(const ddl_model_handle *h,
       }
     }
   }
-  /* A sequence's rows must account for its data exactly: the model slices
-   * the data by them. */
+  /* A sequence's rows, and a string tensor's lengths, must account for its
+   * data exactly: the model slices the data by them. */
   for (uint32_t i = 0; i + 1 < m->num_inputs; ++i) {
-    if (!is_sequence_at(m->inputs, m->num_inputs, i))
+    bool strings = is_strings_at(m->inputs, m->num_inputs, i);
+    if (!strings && !is_sequence_at(m->inputs, m->num_inputs, i))
       continue;
     int64_t total;
-    if (ddl_sequence_total(inputs[i], &total) != DDL_OK)
+    if ((strings ? ddl_strings_total(inputs[i], &total)
+                 : ddl_sequence_total(inputs[i], &total)) != DDL_OK)
       return ddl_fail(DDL_SHAPE_MISMATCH, "input '%s': %s", m->inputs[i].name,
                       ddl_last_error());
     if (total != inputs[i + 1]->dims[0])
       return ddl_fail(DDL_SHAPE_MISMATCH,
-                      "input '%s': the element sizes add up to %lld values "
-                      "but the sequence's data holds %lld",
-                      m->inputs[i].name, (long long)total,
-                      (long long)inputs[i + 1]->dims[0]);
+                      "input '%s': the %s add up to %lld but the data holds "
+                      "%lld",
+                      m->inputs[i].name,
+                      strings ? "string lengths" : "element sizes",
+                      (long long)total, (long long)inputs[i + 1]->dims[0]);
   }
   return DDL_OK;
 }

@@ -3,7 +3,8 @@
  * A sequence crosses the model ABI as its element sizes (int64 [count,
  * rank]) and its elements' values one after another (1-D); see
  * ddl_model_abi.h. These functions check that form and convert between it
- * and separate tensors.
+ * and separate tensors, and the lengths of string tensors, which cross the
+ * ABI as lengths and bytes.
  *
  *===----------------------------------------------------------------------===*/
 #include "ddl_internal.h"
@@ -48,6 +49,25 @@ ddl_status ddl_sequence_total(const ddl_tensor *shapes, int64_t *total) {
     if (sum > DDL_MAX_SEQUENCE_VALUES)
       return ddl_fail(DDL_SHAPE_MISMATCH,
                       "the sequence holds over 2^48 values");
+  }
+  *total = sum;
+  return DDL_OK;
+}
+
+ddl_status ddl_strings_total(const ddl_tensor *lengths, int64_t *total) {
+  if (lengths->dtype != DDL_DTYPE_INT64 ||
+      lengths->device_kind != DDL_DEVICE_CPU)
+    return ddl_fail(DDL_INVALID_ARGUMENT,
+                    "a string tensor's lengths are an int64 host tensor");
+  int64_t n = ddl_tensor_num_elements(lengths), sum = 0;
+  const int64_t *values = lengths->data;
+  for (int64_t i = 0; i < n; ++i) {
+    if (values[i] < 0 || values[i] > DDL_MAX_SEQUENCE_VALUES - sum)
+      return ddl_fail(DDL_SHAPE_MISMATCH,
+                      "string %lld has length %lld (or the strings hold "
+                      "over 2^48 bytes)",
+                      (long long)i, (long long)values[i]);
+    sum += values[i];
   }
   *total = sum;
   return DDL_OK;

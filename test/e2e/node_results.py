@@ -46,6 +46,15 @@ def kind_of(value):
 
 def compare_arrays(name, actual, expected, rtol=RTOL, atol=ATOL):
     """None if array `actual` matches `expected`, else a one-line reason."""
+    if expected.dtype == object or expected.dtype.kind in "US":
+        # Strings: ddl-run writes numpy <U arrays, ONNX gives objects.
+        if actual.dtype.kind != "U":
+            return f"output '{name}' has dtype {actual.dtype}, expected strings"
+        if actual.shape != expected.shape:
+            return f"output '{name}' has shape {list(actual.shape)}, expected {list(expected.shape)}"
+        want = [v.decode() if isinstance(v, bytes) else str(v) for v in expected.ravel()]
+        wrong = sum(a != w for a, w in zip(actual.ravel().tolist(), want))
+        return None if wrong == 0 else f"output '{name}' differs at {wrong} of {expected.size} strings"
     if actual.dtype != expected.dtype:
         return f"output '{name}' has dtype {actual.dtype}, expected {expected.dtype}"
     if actual.shape != expected.shape:

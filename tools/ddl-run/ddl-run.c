@@ -399,6 +399,16 @@ static int load_value(const char *file, const ddl_tensor_info *infos,
   if (info->kind == DDL_IO_TENSOR)
     return load_input(file, info, &entries[index]);
   char err[1024];
+  if (info->kind == DDL_IO_STRING_LENGTHS) {
+    if (ddl_onnx_strings_read(file, &entries[index], &entries[index + 1], err,
+                              sizeof err) != 0)
+      return error("%s", err);
+    return 0;
+  }
+  if (info->kind == DDL_IO_OPTIONAL_FLAG &&
+      infos[index + 1].kind == DDL_IO_STRING_LENGTHS)
+    return error("input '%s': optional strings are not supported by ddl-run",
+                 info->name);
   ddl_run_value v = {0};
   struct stat st;
   int is_dir = stat(file, &st) == 0 && S_ISDIR(st.st_mode);
@@ -475,12 +485,15 @@ static void print_signature(ddl_model_handle *h) {
       const ddl_tensor_info *info =
           out ? ddl_model_output_info(h, i) : ddl_model_input_info(h, i);
       format_dims(shape, sizeof shape, info->rank, info->dims, info->dim_names);
-      static const char *const roles[] = {"", " (a sequence's element sizes)",
+      static const char *const roles[] = {"",
+                                          " (a sequence's element sizes)",
                                           " (a sequence's data)",
-                                          " (whether the optional is present)"};
+                                          " (whether the optional is present)",
+                                          " (string lengths)",
+                                          " (string bytes)"};
       printf("%s %zu '%s': %s%s%s\n", out ? "output" : "input", i, info->name,
              ddl_dtype_name(info->dtype), shape,
-             info->kind >= 0 && info->kind <= 3 ? roles[info->kind] : "");
+             info->kind >= 0 && info->kind <= 5 ? roles[info->kind] : "");
     }
   }
   if (ddl_model_arena_bytes(h) >= 0)
@@ -601,6 +614,37 @@ static int write_tensor(const options *o, const char *name, const char *base,
   printf("\n");
   if (o->print)
     print_values(name, t);
+  return 0;
+}
+
+/* A string tensor output, written as a numpy <U array. */
+static int write_strings(const options *o, const char *name, const char *base,
+                         const ddl_tensor *lengths, const ddl_tensor *bytes) {
+  char shape[1024], err[1024];
+  format_dims(shape, sizeof shape, ddl_tensor_rank(lengths),
+              ddl_tensor_dims(lengths), NULL);
+  printf("output '%s': string%s", name, shape);
+  if (o->output_dir) {
+    char path[4096 + 600];
+    snprintf(path, sizeof path, "%s/%s.npy", o->output_dir, base);
+    if (ddl_npy_write_strings(path, lengths, bytes, err, sizeof err) != 0) {
+      printf("\n");
+      return error("%s", err);
+    }
+    printf(" -> %s", path);
+  }
+  printf("\n");
+  if (o->print) {
+    const int64_t *len = ddl_tensor_data(lengths);
+    const char *data = ddl_tensor_data(bytes);
+    int64_t n = ddl_tensor_num_elements(lengths), at = 0;
+    printf("%s = [", name);
+    for (int64_t i = 0; i < n && i < PRINT_LIMIT; ++i) {
+      printf("%s\"%.*s\"", i ? " " : "", (int)len[i], data + at);
+      at += len[i];
+    }
+    printf("]\n");
+  }
   return 0;
 }
 
@@ -764,7 +808,9 @@ int main(int argc, char **argv) {
       }
       ++i; /* the value's entries */
     }
-    if (ddl_model_output_info(h, i)->kind == DDL_IO_SEQUENCE_SHAPES)
+    if (ddl_model_output_info(h, i)->kind == DDL_IO_STRING_LENGTHS)
+      rc = write_strings(&o, info->name, base, outputs[i], outputs[i + 1]);
+    else if (ddl_model_output_info(h, i)->kind == DDL_IO_SEQUENCE_SHAPES)
       rc = write_sequence(&o, info->name, base, outputs[i], outputs[i + 1]);
     else
       rc = write_tensor(&o, info->name, base, NULL, outputs[i]);

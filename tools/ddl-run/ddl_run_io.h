@@ -58,4 +58,12 @@ void ddl_run_value_clear(ddl_run_value *v);
 int ddl_onnx_value_read(const char *path, int want, ddl_run_value *out,
                         char *err, size_t err_size);
 
+/* Reads a string TensorProto into the ABI's lengths (int64, its shape) and
+ * bytes (int8). */
+int ddl_onnx_strings_read(const char *path, ddl_tensor **lengths,
+                          ddl_tensor **bytes, char *err, size_t err_size);
+/* Writes a string tensor (lengths and UTF-8 bytes) as a numpy <U array. */
+int ddl_npy_write_strings(const char *path, const ddl_tensor *lengths,
+                          const ddl_tensor *bytes, char *err, size_t err_size);
+
 #endif /* DDL_TOOLS_DDL_RUN_DDL_RUN_IO_H */

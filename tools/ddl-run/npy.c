@@ -390,3 +390,99 @@ double ddl_element_as_double(const ddl_tensor *t, int64_t i) {
   }
   return 0.0;
 }
+
+/* Decodes one UTF-8 code point at s[0..n); U+FFFD for a malformed one.
+ * Returns the bytes it took (at least 1). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
+  unsigned char c = s[0];
+  size_t len = c < 0x80         ? 1
+               : (c >> 5) == 6  ? 2
+               : (c >> 4) == 14 ? 3
+               : (c >> 3) == 30 ? 4
+                                : 0;
+  if (len == 0 || len > n) {
+    *cp = 0xFFFD;
+    return 1;
+  }
+  uint32_t v = len == 1 ? c : c & (0x7F >> len);
+  for (size_t i = 1; i < len; ++i) {
+    if ((s[i] & 0xC0) != 0x80) {
+      *cp = 0xFFFD;
+      return 1;
+    }
+    v = (v << 6) | (s[i] & 0x3F);
+  }
+  *cp = v;
+  return len;
+}
+
+int ddl_npy_write_strings(const char *path, const ddl_tensor *lengths,
+                          const ddl_tensor *bytes, char *err, size_t err_size) {
+  int64_t n = ddl_tensor_num_elements(lengths);
+  const int64_t *len = ddl_tensor_data(lengths);
+  const unsigned char *data = ddl_tensor_data(bytes);
+  int64_t total = ddl_tensor_num_elements(bytes), at = 0;
+  /* The widest string in code points: numpy's <U width. */
+  size_t width = 1;
+  for (int64_t i = 0; i < n; ++i) {
+    if (len[i] < 0 || len[i] > total - at)
+      return fail(err, err_size, "%s: string lengths exceed the bytes", path);
+    size_t points = 0;
+    for (int64_t k = 0; k < len[i];) {
+      uint32_t cp;
+      k += (int64_t)utf8_decode(data + at + k, (size_t)(len[i] - k), &cp);
+      ++points;
+    }
+    width = points > width ? points : width;
+    at += len[i];
+  }
+  char header[2048];
+  int hl =
+      snprintf(header, sizeof header,
+               "{'descr': '<U%zu', 'fortran_order': False, 'shape': (", width);
+  int32_t rank = ddl_tensor_rank(lengths);
+  for (int32_t d = 0; d < rank; ++d)
+    hl += snprintf(header + hl, sizeof header - (size_t)hl, "%lld%s",
+                   (long long)ddl_tensor_dims(lengths)[d],
+                   rank == 1 ? "," : (d + 1 < rank ? ", " : ""));
+  hl += snprintf(header + hl, sizeof header - (size_t)hl, "), }");
+  size_t padded = (10 + (size_t)hl + 1 + 63) / 64 * 64;
+  size_t header_len = padded - 10;
+  memset(header + hl, ' ', header_len - 1 - (size_t)hl);
+  header[header_len - 1] = '\n';
+  FILE *f = fopen(path, "wb");
+  if (!f)
+    return fail(err, err_size, "%s: %s", path, strerror(errno));
+  unsigned char preamble[10] = {0x93,
+                                'N',
+                                'U',
+                                'M',
+                                'P',
+                                'Y',
+                                1,
+                                0,
+                                (unsigned char)(header_len & 0xff),
+                                (unsigned char)(header_len >> 8)};
+  int ok = fwrite(preamble, 1, 10, f) == 10 &&
+           fwrite(header, 1, header_len, f) == header_len;
+  at = 0;
+  for (int64_t i = 0; i < n && ok; ++i) {
+    size_t points = 0;
+    for (int64_t k = 0; k < len[i] && ok;) {
+      uint32_t cp;
+      k += (int64_t)utf8_decode(data + at + k, (size_t)(len[i] - k), &cp);
+      unsigned char le[4] = {(unsigned char)cp, (unsigned char)(cp >> 8),
+                             (unsigned char)(cp >> 16),
+                             (unsigned char)(cp >> 24)};
+      ok = fwrite(le, 1, 4, f) == 4;
+      ++points;
+    }
+    static const unsigned char zeros[4] = {0, 0, 0, 0};
+    for (; points < width && ok; ++points)
+      ok = fwrite(zeros, 1, 4, f) == 4;
+    at += len[i];
+  }
+  if (fclose(f) != 0 || !ok)
+    return fail(err, err_size, "%s: write failed", path);
+  return 0;
+}

@@ -464,3 +464,102 @@ int ddl_onnx_value_read(const char *path, int want, ddl_run_value *out,
     ddl_run_value_clear(out);
   return rc;
 }
+
+/*===-- String tensors -----------------------------------------------------===*
+ *
+ * A TensorProto of data_type STRING (8): dims (1) and string_data (6, one
+ * bytes field per element), read into the ABI's two tensors: the lengths
+ * (int64, the tensor's shape) and the bytes one after another (int8).
+ */
+int ddl_onnx_strings_read(const char *path, ddl_tensor **lengths,
+                          ddl_tensor **bytes, char *err, size_t err_size) {
+  *lengths = *bytes = NULL;
+  unsigned char *buf;
+  size_t size;
+  if (ddl_read_file(path, &buf, &size, err, err_size) != 0)
+    return -1;
+  values dims = {0};
+  uint64_t data_type = 0;
+  size_t count = 0, total = 0;
+  int rc = 0;
+  /* Two passes over the fields: count and size the strings, then copy. */
+  for (int pass = 0; pass < 2 && rc == 0; ++pass) {
+    reader r = {buf, buf + size};
+    size_t k = 0, at = 0;
+    while (rc == 0 && r.p < r.end) {
+      uint64_t key;
+      if (read_varint(&r, &key) != 0) {
+        rc = fail(err, err_size, "%s: malformed TensorProto", path);
+        break;
+      }
+      uint64_t field = key >> 3;
+      int wire = (int)(key & 7);
+      reader sub;
+      if (field == 6) {
+        if (read_message(&r, wire, &sub) != 0) {
+          rc = fail(err, err_size, "%s: malformed string_data", path);
+          break;
+        }
+        size_t len = (size_t)(sub.end - sub.p);
+        if (pass == 0) {
+          ++count;
+          total += len;
+        } else {
+          ((int64_t *)ddl_tensor_data(*lengths))[k++] = (int64_t)len;
+          if (len)
+            memcpy((char *)ddl_tensor_data(*bytes) + at, sub.p, len);
+          at += len;
+        }
+      } else if (pass == 0 && field == 1) {
+        rc = read_repeated(&r, wire, 0, &dims) != 0
+                 ? fail(err, err_size, "%s: malformed dims", path)
+                 : 0;
+      } else if (pass == 0 && field == 2) {
+        rc = wire != 0 || read_varint(&r, &data_type) != 0
+                 ? fail(err, err_size, "%s: malformed data_type", path)
+                 : 0;
+      } else if (skip_field(&r, wire) != 0) {
+        rc = fail(err, err_size, "%s: malformed TensorProto (field %llu)", path,
+                  (unsigned long long)field);
+      }
+    }
+    if (rc == 0 && pass == 0) {
+      if (data_type != 8) {
+        rc = fail(err, err_size, "%s: holds data_type %llu, not strings (8)",
+                  path, (unsigned long long)data_type);
+        break;
+      }
+      if (dims.n > DDL_MAX_RANK) {
+        rc = fail(err, err_size, "%s: rank %zu is above %d", path, dims.n,
+                  DDL_MAX_RANK);
+        break;
+      }
+      int64_t shape[DDL_MAX_RANK];
+      uint64_t numel = 1;
+      for (size_t d = 0; d < dims.n; ++d) {
+        shape[d] = (int64_t)dims.v[d];
+        numel *= dims.v[d];
+      }
+      if (dims.v && numel != count) {
+        rc = fail(err, err_size, "%s: %zu strings for a shape of %llu", path,
+                  count, (unsigned long long)numel);
+        break;
+      }
+      int64_t n = (int64_t)total;
+      if (ddl_tensor_create(DDL_DTYPE_INT64, (int32_t)dims.n, shape, lengths) !=
+              DDL_OK ||
+          ddl_tensor_create(DDL_DTYPE_INT8, 1, &n, bytes) != DDL_OK)
+        rc = fail(err, err_size, "%s: %s", path, ddl_last_error());
+      else if (ddl_tensor_num_elements(*lengths) != (int64_t)count)
+        rc = fail(err, err_size, "%s: %zu strings for the shape", path, count);
+    }
+  }
+  free(dims.v);
+  free(buf);
+  if (rc != 0) {
+    ddl_tensor_destroy(*lengths);
+    ddl_tensor_destroy(*bytes);
+    *lengths = *bytes = NULL;
+  }
+  return rc;
+}

@@ -19,11 +19,13 @@ template <typename OpT> static LogicalResult unary(NodeContext &n) {
   return n.setOutput(n.create<OpT>({n.input(0)}));
 }
 
-/// Identity of a tensor is nn.identity; a sequence or optional is the same
-/// value (nn values are immutable).
+/// Identity of a tensor is nn.identity; a sequence, optional or string
+/// tensor is the same value (nn values are immutable).
 static LogicalResult convertIdentity(NodeContext &n) {
   Value value = n.anyInput(0);
-  if (value && !isa<RankedTensorType>(value.getType()))
+  auto tensor =
+      dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type());
+  if (value && (!tensor || isa<nn::StringType>(tensor.getElementType())))
     return n.setOutput(value);
   return n.setOutput(n.create<nn::IdentityOp>({n.input(0)}));
 }
@@ -126,24 +128,58 @@ static LogicalResult convertClip(NodeContext &n) {
       operands, {n.segments({1, min ? 1 : 0, max ? 1 : 0})}));
 }
 
+/// nn.cast of `input` to `element`, strings included (parsed from or
+/// printed to at run time); numbers keep castTo's folding.
+static Value castOrParse(NodeContext &n, Value input, Type element) {
+  auto type =
+      dyn_cast_or_null<RankedTensorType>(input ? input.getType() : Type());
+  if (!type) {
+    if (input)
+      (void)n.error("input #0 must be a tensor");
+    return n.fail();
+  }
+  bool strings = isa<nn::StringType>(type.getElementType()) ||
+                 isa<nn::StringType>(element);
+  if (!strings)
+    return n.castTo(input, element);
+  if (type.getElementType() == element)
+    return input;
+  // Strings parse into floats and signed or bool integers; floats print.
+  bool toString = isa<nn::StringType>(element);
+  Type other = toString ? type.getElementType() : element;
+  if (toString ? !isa<FloatType>(other)
+               : !isa<FloatType>(other) && !other.isSignlessInteger()) {
+    (void)n.unsupported(llvm::formatv("a cast {0} strings {1} {2}",
+                                      toString ? "to" : "from",
+                                      toString ? "from" : "to", other));
+    return n.fail();
+  }
+  auto resultType =
+      RankedTensorType::get(type.getShape(), element, type.getEncoding());
+  Operation *op = n.verifyCreated(
+      nn::CastOp::create(n.builder(), n.loc(), resultType, input));
+  return op ? op->getResult(0) : Value();
+}
+
 static LogicalResult convertCast(NodeContext &n) {
   std::optional<int64_t> to = n.attrInt("to");
   if (!to)
     return n.failed() ? failure() : n.error("attribute 'to' is required");
-  Type element = convertElementType(n.context(), *to);
+  Type element = convertValueElementType(n.context(), *to);
   if (!element)
     return n.unsupported(llvm::formatv(
-        "cast to ONNX element type {0} (strings and complex numbers are not "
-        "supported)",
+        "cast to ONNX element type {0} (complex numbers are not supported)",
         *to));
-  return n.setOutput(n.castTo(n.input(0), element));
+  return n.setOutput(castOrParse(n, n.anyInput(0), element));
 }
 
 static LogicalResult convertCastLike(NodeContext &n) {
-  RankedTensorType like = n.inputType(1);
-  if (!like)
-    return failure();
-  return n.setOutput(n.castTo(n.input(0), like.getElementType()));
+  Value like = n.anyInput(1);
+  auto likeType =
+      dyn_cast_or_null<RankedTensorType>(like ? like.getType() : Type());
+  if (!likeType)
+    return n.failed() ? failure() : n.error("input #1 must be a tensor");
+  return n.setOutput(castOrParse(n, n.anyInput(0), likeType.getElementType()));
 }
 
 /// Shrink: x < -lambd ? x + bias : (x > lambd ? x - bias : 0).

@@ -224,7 +224,44 @@ static LogicalResult convertTfIdfVectorizer(NodeContext &n) {
                                 n.context(), nn::ScatterReduction::Add))}));
 }
 
+/// StringNormalizer: nn.string_normalize. The locale only matters for
+/// case changes beyond ASCII, which ddl does not make (documented).
+static LogicalResult convertStringNormalizer(NodeContext &n) {
+  Value input = n.anyInput(0);
+  if (n.failed())
+    return failure();
+  auto type = dyn_cast<RankedTensorType>(input.getType());
+  if (!type || !isa<nn::StringType>(type.getElementType()))
+    return n.error("input #0 must be a string tensor");
+  if (type.getRank() < 1 || type.getRank() > 2 ||
+      (type.getRank() == 2 && type.getDimSize(0) != 1))
+    return n.error(llvm::formatv("the input is {0}; StringNormalizer takes "
+                                 "[C] or [1, C]",
+                                 type));
+  std::string action = n.attrString("case_change_action", "NONE");
+  int64_t caseChange = action == "NONE"    ? 0
+                       : action == "LOWER" ? 1
+                       : action == "UPPER" ? 2
+                                           : -1;
+  if (caseChange < 0)
+    return n.error("case_change_action must be NONE, LOWER or UPPER, not '" +
+                   action + "'");
+  SmallVector<std::string> stopwords =
+      n.attrStrings("stopwords").value_or(SmallVector<std::string>{});
+  SmallVector<Attribute> words;
+  for (const std::string &w : stopwords)
+    words.push_back(n.builder().getStringAttr(w));
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = ShapedType::kDynamic;
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  Operation *op = n.verifyCreated(nn::StringNormalizeOp::create(
+      n.builder(), n.loc(), resultType, input, n.builder().getArrayAttr(words),
+      caseChange, n.attrInt("is_case_sensitive", 0) != 0));
+  return n.setOutput(op ? op->getResult(0) : Value());
+}
+
 void registerTextConverters(ConverterRegistry &r) {
+  r.add("StringNormalizer", convertStringNormalizer);
   r.add("TfIdfVectorizer", convertTfIdfVectorizer);
 }
 

@@ -2479,3 +2479,11 @@ func.func @optional_get_wrong_type(%o: !nn.optional<tensor<3xf32>>) {
 func.func @optional_of_optional(%o: !nn.optional<!nn.optional<tensor<3xf32>>>) {
   return
 }
+
+// -----
+
+func.func @string_normalize_rank(%s: tensor<2x3x!nn.string>) {
+  // expected-error @+1 {{'nn.string_normalize' op takes [C] or [1, C] strings, not 'tensor<2x3x!nn.string>'}}
+  %0 = nn.string_normalize %s {stopwords = []} : tensor<2x3x!nn.string> -> tensor<2x?x!nn.string>
+  return
+}

@@ -1360,3 +1360,15 @@ func.func @carried_sequence(%n: tensor<i64>, %x: tensor<5xf32>) -> !nn.seq<tenso
   }
   return %r : !nn.seq<tensor<*xf32>>
 }
+
+// -----
+
+// String tensors: StringNormalizer and casts to and from numbers.
+// CHECK-LABEL: func.func @strings
+// CHECK: nn.string_normalize %{{.*}} {case_change = 2 : i64, stopwords = ["monday"]} : tensor<4x!nn.string> -> tensor<?x!nn.string>
+// CHECK: nn.cast %{{.*}} : (tensor<?x!nn.string>) -> tensor<?xf32>
+func.func @strings(%s: tensor<4x!nn.string>) -> tensor<?xf32> {
+  %n = nn.string_normalize %s {case_change = 2, stopwords = ["monday"]} : tensor<4x!nn.string> -> tensor<?x!nn.string>
+  %f = nn.cast %n : (tensor<?x!nn.string>) -> tensor<?xf32>
+  return %f : tensor<?xf32>
+}

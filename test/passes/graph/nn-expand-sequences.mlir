@@ -67,3 +67,17 @@ func.func @optional(%c: tensor<i1>, %v: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %x = nn.optional_get %o : <tensor<?x2xf32>> -> tensor<?x2xf32>
   return %x : tensor<?x2xf32>
 }
+
+// -----
+
+// A string tensor is its lengths and bytes; a cast from strings parses
+// each element in a linalg.generic and fails the run on a non-number.
+// CHECK-LABEL: func.func @parse
+// CHECK-SAME: (%[[L:[^:]*]]: tensor<3xi64> {nn.io = "string_lengths", nn.name = "s"}, %[[B:[^:]*]]: tensor<?xi8> {nn.io = "string_bytes", nn.name = "s"})
+// CHECK: linalg.generic
+// CHECK: scf.for
+// CHECK: cf.assert %{{.*}}, "a string is not a number (Cast parses decimal and scientific notation, nan and inf)"
+func.func @parse(%s: tensor<3x!nn.string> {nn.name = "s"}) -> tensor<3xf32> {
+  %f = nn.cast %s : (tensor<3x!nn.string>) -> tensor<3xf32>
+  return %f : tensor<3xf32>
+}

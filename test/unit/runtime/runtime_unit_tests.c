@@ -344,6 +344,13 @@ static void test_sequences(void) {
         ddl_io_span(infos, 9, 3) == 3 && ddl_io_span(infos, 9, 6) == 2);
   CHECK(ddl_io_span(infos, 9, 8) == 0 && ddl_io_span(infos, 2, 1) == 0 &&
         ddl_io_span(infos, 9, 9) == 0);
+  /* A string tensor: lengths (int64, its shape) then int8 bytes. */
+  ddl_tensor_info strings[] = {
+      {"w", DDL_DTYPE_INT64, 1, dd, NULL, DDL_IO_STRING_LENGTHS},
+      {"w", DDL_DTYPE_INT8, 1, dd, NULL, DDL_IO_STRING_BYTES},
+      {"v", DDL_DTYPE_INT64, 1, dd, NULL, DDL_IO_STRING_LENGTHS},
+      {"v", DDL_DTYPE_FLOAT, 1, dd, NULL, DDL_IO_STRING_BYTES}};
+  CHECK(ddl_io_span(strings, 4, 0) == 2 && ddl_io_span(strings, 4, 2) == 0);
 
   ddl_tensor_destroy(es);
   ddl_tensor_destroy(ed);
