@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""CPU latency of recurrent networks: ddl side by side with ONNX Runtime.
+
+Models (random weights, torch.manual_seed(0), fp32, exported with
+torch.onnx.export at opset 14 with static shapes, input `tokens` int64
+[batch, seq] in [0, 1000)):
+
+  gru_encoder     Embedding(1000, E) -> GRU(E, H), batch-first; outputs
+                  [batch, seq, H] and h_n (a seq2seq encoder)
+  lstm_encoder    Embedding(1000, E) -> LSTM(E, H); outputs, h_n, c_n
+  bilstm_tagger   Embedding(1000, E) -> 2-layer bidirectional LSTM(E, H)
+                  -> Linear(2H, 32)
+
+E = H = --hidden (default 256 and 512 for the encoders, --tagger-hidden
+256 for the tagger), --seq (default 128), at each --batch (default 1 16).
+For each model the script compiles the export with ddlc, checks ddl's
+outputs against PyTorch eager (|ddl - torch| <= 1e-5 + 1e-4 |torch|, else
+the row says **wrong output** and the script exits 1), then runs --rounds
+rounds (default 3), each timing, with the same thread count (default 2):
+
+  ddl   `ddl-run model.so --benchmark N --threads T` (one untimed warm-up,
+        then N runs; its p50)
+  ORT   ONNX Runtime 1.30, CPU execution provider, all graph optimizations,
+        through onnxruntime-node (bench/ort_latency.js: one warm-up, N
+        runs; `npm install --ignore-scripts` in bench/ once)
+
+The table gives, per model, the median over the rounds of each peer's p50,
+and ddl / ORT (below 1: ddl is faster), with the geometric mean of the
+ratios. --json FILE also writes the numbers.
+
+    /usr/bin/python3 bench/recurrent.py --ddlc build/bin/ddlc \
+        --ddl-run build/bin/ddl-run [--batch 1 16] [--seq 128] \
+        [--hidden 256 512] [--tagger-hidden 256] [--models gru_encoder ...] \
+        [--runs 20] [--rounds 3] [--threads 2] [--json out.json]
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import warnings
+
+import numpy as np
+import torch
+
+from cpu_latency import parse_ddl_benchmark, percentile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VOCAB = 1000
+ATOL, RTOL = 1e-5, 1e-4
+
+
+class Encoder(torch.nn.Module):
+    def __init__(self, cell, hidden):
+        super().__init__()
+        self.cell = cell
+        self.embed = torch.nn.Embedding(VOCAB, hidden)
+        self.rnn = getattr(torch.nn, cell)(hidden, hidden, batch_first=True)
+
+    def forward(self, tokens):
+        y, state = self.rnn(self.embed(tokens))
+        return (y,) + (tuple(state) if self.cell == "LSTM" else (state,))
+
+
+class Tagger(torch.nn.Module):
+    def __init__(self, hidden, tags=32):
+        super().__init__()
+        self.embed = torch.nn.Embedding(VOCAB, hidden)
+        self.rnn = torch.nn.LSTM(hidden, hidden, num_layers=2, bidirectional=True,
+                                 batch_first=True)
+        self.out = torch.nn.Linear(2 * hidden, tags)
+
+    def forward(self, tokens):
+        y, _ = self.rnn(self.embed(tokens))
+        return (self.out(y),)
+
+
+OUTPUTS = {"gru_encoder": ["outputs", "h_n"], "lstm_encoder": ["outputs", "h_n", "c_n"],
+           "bilstm_tagger": ["tags"]}
+
+
+def build(name, hidden):
+    torch.manual_seed(0)
+    if name == "gru_encoder":
+        return Encoder("GRU", hidden).eval()
+    if name == "lstm_encoder":
+        return Encoder("LSTM", hidden).eval()
+    return Tagger(hidden).eval()
+
+
+def export(model, tokens, names, path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (tokens,), path, opset_version=14, input_names=["tokens"],
+                          output_names=names)
+
+
+def time_ddl(args, so, tok_path, out_dir):
+    proc = subprocess.run([args.ddl_run, so, "--input", f"tokens={tok_path}",
+                           "--benchmark", str(args.runs), "--threads", str(args.threads),
+                           "--output-dir", out_dir],
+                          capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"ddl-run failed:\n{proc.stderr[-2000:]}")
+    return parse_ddl_benchmark(proc.stdout)["p50_ms"]
+
+
+def time_ort(args, onnx_path, shape):
+    proc = subprocess.run([args.node, os.path.join(HERE, "ort_latency.js"), onnx_path,
+                           "--runs", str(args.runs), "--threads", str(args.threads),
+                           "--input", "tokens=" + ",".join(map(str, shape)) + f":int64:{VOCAB}"],
+                          capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"ONNX Runtime failed:\n{proc.stderr[-2000:]}")
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    return percentile(r["times_ms"], 50)
+
+
+def bench_one(args, tmp, name, hidden, batch):
+    label = f"{name} H={hidden} batch {batch} seq {args.seq}"
+    stem = os.path.join(tmp, f"{name}_{hidden}_{batch}")
+    model = build(name, hidden)
+    tokens = torch.randint(0, VOCAB, (batch, args.seq), generator=torch.Generator().manual_seed(1))
+    names = OUTPUTS[name]
+    export(model, tokens, names, stem + ".onnx")
+    proc = subprocess.run([args.ddlc, stem + ".onnx", "-o", stem + ".so"],
+                          capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"ddlc failed on {label}:\n{proc.stderr[-2000:]}")
+    np.save(stem + "_tokens.npy", tokens.numpy())
+    with torch.no_grad():
+        want = [t.numpy() for t in model(tokens)]
+    ddl_p50s, ort_p50s = [], []
+    for _ in range(args.rounds):
+        ddl_p50s.append(time_ddl(args, stem + ".so", stem + "_tokens.npy", stem + "_out"))
+        ort_p50s.append(time_ort(args, stem + ".onnx", tuple(tokens.shape)))
+    worst = 0.0
+    ok = True
+    for n, w in zip(names, want):
+        g = np.load(os.path.join(stem + "_out", n + ".npy"))
+        if g.shape != w.shape:
+            ok, worst = False, float("inf")
+            continue
+        ok &= bool(np.all(np.abs(g - w) <= ATOL + RTOL * np.abs(w)))
+        worst = max(worst, float(np.abs(g - w).max()))
+    row = {"model": label, "ok": ok, "max_abs_err": worst,
+           "ddl_p50s": ddl_p50s, "ort_p50s": ort_p50s,
+           "ddl_ms": statistics.median(ddl_p50s), "ort_ms": statistics.median(ort_p50s)}
+    print(f"  {label}: ddl {row['ddl_ms']:.2f} ms, ORT {row['ort_ms']:.2f} ms "
+          f"({'ok' if ok else 'WRONG'}, max abs err {worst:.1e})", file=sys.stderr, flush=True)
+    return row
+
+
+def markdown(rows, args):
+    lines = ["| model | ddl p50 (ms) | ONNX Runtime 1.30 p50 (ms) | ddl / ORT |",
+             "|---|---|---|---|"]
+    for r in rows:
+        wrong = "" if r["ok"] else f" **wrong output, max abs error {r['max_abs_err']:.1e}**"
+        lines.append(f"| {r['model']} | {r['ddl_ms']:.2f}{wrong} | {r['ort_ms']:.2f} | "
+                     f"{r['ddl_ms'] / r['ort_ms']:.2f}x |")
+    if rows:
+        g = math.exp(sum(math.log(r["ddl_ms"] / r["ort_ms"]) for r in rows) / len(rows))
+        lines.append(f"| geometric mean ({len(rows)} rows) | | | {g:.2f}x |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ddlc", default=os.path.join(HERE, "..", "build", "bin", "ddlc"))
+    parser.add_argument("--ddl-run", dest="ddl_run",
+                        default=os.path.join(HERE, "..", "build", "bin", "ddl-run"))
+    parser.add_argument("--node", default=shutil.which("node") or "node")
+    parser.add_argument("--models", nargs="+", default=list(OUTPUTS), choices=list(OUTPUTS))
+    parser.add_argument("--batch", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--seq", type=int, default=128)
+    parser.add_argument("--hidden", type=int, nargs="+", default=[256, 512],
+                        help="E = H of the encoders (default 256 512)")
+    parser.add_argument("--tagger-hidden", dest="tagger_hidden", type=int, nargs="+",
+                        default=[256])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--keep", help="keep the models in this folder")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+
+    rows = []
+    tmp = args.keep or tempfile.mkdtemp(prefix="ddl-recurrent-")
+    os.makedirs(tmp, exist_ok=True)
+    try:
+        for name in args.models:
+            for hidden in (args.tagger_hidden if name == "bilstm_tagger" else args.hidden):
+                for batch in args.batch:
+                    rows.append(bench_one(args, tmp, name, hidden, batch))
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"recurrent networks, {datetime.date.today()}, {args.threads} threads, "
+          f"seq {args.seq}, {args.runs} runs x {args.rounds} rounds (median of the rounds' p50s)")
+    print(markdown(rows, args))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"threads": args.threads, "seq": args.seq, "runs": args.runs,
+                       "rounds": args.rounds, "rows": rows}, f, indent=1)
+    return 0 if all(r["ok"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
