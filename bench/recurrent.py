@@ -26,12 +26,16 @@ rounds (default 3), each timing, with the same thread count (default 2):
 
 The table gives, per model, the median over the rounds of each peer's p50,
 and ddl / ORT (below 1: ddl is faster), with the geometric mean of the
-ratios. --json FILE also writes the numbers.
+ratios. --ddlc-b DDLC also compiles every model with a second ddlc (e.g.
+the main branch's, for an A/B of a compiler change), checks it the same way
+and times it in the same rounds (column "ddl B"). --json FILE also writes
+the numbers.
 
     /usr/bin/python3 bench/recurrent.py --ddlc build/bin/ddlc \
         --ddl-run build/bin/ddl-run [--batch 1 16] [--seq 128] \
         [--hidden 256 512] [--tagger-hidden 256] [--models gru_encoder ...] \
-        [--runs 20] [--rounds 3] [--threads 2] [--json out.json]
+        [--runs 20] [--rounds 3] [--threads 2] [--ddlc-b OTHER_DDLC] \
+        [--json out.json]
 """
 
 import argparse
@@ -129,44 +133,66 @@ def bench_one(args, tmp, name, hidden, batch):
     tokens = torch.randint(0, VOCAB, (batch, args.seq), generator=torch.Generator().manual_seed(1))
     names = OUTPUTS[name]
     export(model, tokens, names, stem + ".onnx")
-    proc = subprocess.run([args.ddlc, stem + ".onnx", "-o", stem + ".so"],
-                          capture_output=True, text=True, errors="replace")
-    if proc.returncode != 0:
-        raise RuntimeError(f"ddlc failed on {label}:\n{proc.stderr[-2000:]}")
+    builds = [("ddl", args.ddlc)] + ([("ddl_b", args.ddlc_b)] if args.ddlc_b else [])
+    for key, ddlc in builds:
+        proc = subprocess.run([ddlc, stem + ".onnx", "-o", f"{stem}_{key}.so"],
+                              capture_output=True, text=True, errors="replace")
+        if proc.returncode != 0:
+            raise RuntimeError(f"{ddlc} failed on {label}:\n{proc.stderr[-2000:]}")
     np.save(stem + "_tokens.npy", tokens.numpy())
     with torch.no_grad():
         want = [t.numpy() for t in model(tokens)]
-    ddl_p50s, ort_p50s = [], []
+    p50s = {key: [] for key, _ in builds}
+    p50s["ort"] = []
     for _ in range(args.rounds):
-        ddl_p50s.append(time_ddl(args, stem + ".so", stem + "_tokens.npy", stem + "_out"))
-        ort_p50s.append(time_ort(args, stem + ".onnx", tuple(tokens.shape)))
-    worst = 0.0
-    ok = True
-    for n, w in zip(names, want):
-        g = np.load(os.path.join(stem + "_out", n + ".npy"))
-        if g.shape != w.shape:
-            ok, worst = False, float("inf")
-            continue
-        ok &= bool(np.all(np.abs(g - w) <= ATOL + RTOL * np.abs(w)))
-        worst = max(worst, float(np.abs(g - w).max()))
-    row = {"model": label, "ok": ok, "max_abs_err": worst,
-           "ddl_p50s": ddl_p50s, "ort_p50s": ort_p50s,
-           "ddl_ms": statistics.median(ddl_p50s), "ort_ms": statistics.median(ort_p50s)}
-    print(f"  {label}: ddl {row['ddl_ms']:.2f} ms, ORT {row['ort_ms']:.2f} ms "
-          f"({'ok' if ok else 'WRONG'}, max abs err {worst:.1e})", file=sys.stderr, flush=True)
+        for key, _ in builds:
+            p50s[key].append(time_ddl(args, f"{stem}_{key}.so", stem + "_tokens.npy",
+                                      f"{stem}_{key}_out"))
+        p50s["ort"].append(time_ort(args, stem + ".onnx", tuple(tokens.shape)))
+    row = {"model": label, "p50s": p50s}
+    for key, _ in builds:
+        worst, ok = 0.0, True
+        for n, w in zip(names, want):
+            g = np.load(os.path.join(f"{stem}_{key}_out", n + ".npy"))
+            if g.shape != w.shape:
+                ok, worst = False, float("inf")
+                continue
+            ok &= bool(np.all(np.abs(g - w) <= ATOL + RTOL * np.abs(w)))
+            worst = max(worst, float(np.abs(g - w).max()))
+        row[key] = {"ok": ok, "max_abs_err": worst, "ms": statistics.median(p50s[key])}
+    row["ort_ms"] = statistics.median(p50s["ort"])
+    print(f"  {label}: " + ", ".join(
+        f"{key} {row[key]['ms']:.2f} ms ({'ok' if row[key]['ok'] else 'WRONG'}, "
+        f"max abs err {row[key]['max_abs_err']:.1e})" for key, _ in builds) +
+        f", ORT {row['ort_ms']:.2f} ms", file=sys.stderr, flush=True)
     return row
 
 
 def markdown(rows, args):
-    lines = ["| model | ddl p50 (ms) | ONNX Runtime 1.30 p50 (ms) | ddl / ORT |",
-             "|---|---|---|---|"]
+    b = bool(args.ddlc_b)
+    head = "| model | ddl p50 (ms) |" + (" ddl B p50 (ms) |" if b else "") + \
+        " ONNX Runtime 1.30 p50 (ms) | ddl / ORT |" + (" ddl B / ORT |" if b else "")
+    lines = [head, "|---|---|---|---|" + ("---|---|" if b else "")]
+
+    def cell(d):
+        wrong = "" if d["ok"] else f" **wrong output, max abs error {d['max_abs_err']:.1e}**"
+        return f"{d['ms']:.2f}{wrong}"
     for r in rows:
-        wrong = "" if r["ok"] else f" **wrong output, max abs error {r['max_abs_err']:.1e}**"
-        lines.append(f"| {r['model']} | {r['ddl_ms']:.2f}{wrong} | {r['ort_ms']:.2f} | "
-                     f"{r['ddl_ms'] / r['ort_ms']:.2f}x |")
+        line = f"| {r['model']} | {cell(r['ddl'])} |"
+        if b:
+            line += f" {cell(r['ddl_b'])} |"
+        line += f" {r['ort_ms']:.2f} | {r['ddl']['ms'] / r['ort_ms']:.2f}x |"
+        if b:
+            line += f" {r['ddl_b']['ms'] / r['ort_ms']:.2f}x |"
+        lines.append(line)
     if rows:
-        g = math.exp(sum(math.log(r["ddl_ms"] / r["ort_ms"]) for r in rows) / len(rows))
-        lines.append(f"| geometric mean ({len(rows)} rows) | | | {g:.2f}x |")
+        def geo(key):
+            return math.exp(sum(math.log(r[key]["ms"] / r["ort_ms"]) for r in rows) / len(rows))
+        line = f"| geometric mean ({len(rows)} rows) | |" + (" |" if b else "") + \
+            f" | {geo('ddl'):.2f}x |"
+        if b:
+            line += f" {geo('ddl_b'):.2f}x |"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -187,6 +213,8 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--ddlc-b", dest="ddlc_b",
+                        help="a second ddlc to compile and time side by side (column ddl B)")
     parser.add_argument("--keep", help="keep the models in this folder")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -209,7 +237,8 @@ def main():
         with open(args.json, "w") as f:
             json.dump({"threads": args.threads, "seq": args.seq, "runs": args.runs,
                        "rounds": args.rounds, "rows": rows}, f, indent=1)
-    return 0 if all(r["ok"] for r in rows) else 1
+    ok = all(r["ddl"]["ok"] and (not args.ddlc_b or r["ddl_b"]["ok"]) for r in rows)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
