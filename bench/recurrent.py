@@ -27,15 +27,16 @@ rounds (default 3), each timing, with the same thread count (default 2):
 The table gives, per model, the median over the rounds of each peer's p50,
 and ddl / ORT (below 1: ddl is faster), with the geometric mean of the
 ratios. --ddlc-b DDLC also compiles every model with a second ddlc (e.g.
-the main branch's, for an A/B of a compiler change), checks it the same way
-and times it in the same rounds (column "ddl B"). --json FILE also writes
+the main branch's, for an A/B of a compiler change; --ddl-run-b runs its
+models), checks it the same way and times it in the same rounds (column
+"ddl B"). --json FILE also writes
 the numbers.
 
     /usr/bin/python3 bench/recurrent.py --ddlc build/bin/ddlc \
         --ddl-run build/bin/ddl-run [--batch 1 16] [--seq 128] \
         [--hidden 256 512] [--tagger-hidden 256] [--models gru_encoder ...] \
         [--runs 20] [--rounds 3] [--threads 2] [--ddlc-b OTHER_DDLC] \
-        [--json out.json]
+        [--ddl-run-b OTHER_DDL_RUN] [--json out.json]
 """
 
 import argparse
@@ -105,8 +106,8 @@ def export(model, tokens, names, path):
                           output_names=names)
 
 
-def time_ddl(args, so, tok_path, out_dir):
-    proc = subprocess.run([args.ddl_run, so, "--input", f"tokens={tok_path}",
+def time_ddl(args, ddl_run, so, tok_path, out_dir):
+    proc = subprocess.run([ddl_run, so, "--input", f"tokens={tok_path}",
                            "--benchmark", str(args.runs), "--threads", str(args.threads),
                            "--output-dir", out_dir],
                           capture_output=True, text=True, errors="replace")
@@ -133,8 +134,10 @@ def bench_one(args, tmp, name, hidden, batch):
     tokens = torch.randint(0, VOCAB, (batch, args.seq), generator=torch.Generator().manual_seed(1))
     names = OUTPUTS[name]
     export(model, tokens, names, stem + ".onnx")
-    builds = [("ddl", args.ddlc)] + ([("ddl_b", args.ddlc_b)] if args.ddlc_b else [])
-    for key, ddlc in builds:
+    builds = [("ddl", args.ddlc, args.ddl_run)]
+    if args.ddlc_b:
+        builds.append(("ddl_b", args.ddlc_b, args.ddl_run_b or args.ddl_run))
+    for key, ddlc, _ in builds:
         proc = subprocess.run([ddlc, stem + ".onnx", "-o", f"{stem}_{key}.so"],
                               capture_output=True, text=True, errors="replace")
         if proc.returncode != 0:
@@ -142,15 +145,15 @@ def bench_one(args, tmp, name, hidden, batch):
     np.save(stem + "_tokens.npy", tokens.numpy())
     with torch.no_grad():
         want = [t.numpy() for t in model(tokens)]
-    p50s = {key: [] for key, _ in builds}
+    p50s = {key: [] for key, _, _ in builds}
     p50s["ort"] = []
     for _ in range(args.rounds):
-        for key, _ in builds:
-            p50s[key].append(time_ddl(args, f"{stem}_{key}.so", stem + "_tokens.npy",
+        for key, _, ddl_run in builds:
+            p50s[key].append(time_ddl(args, ddl_run, f"{stem}_{key}.so", stem + "_tokens.npy",
                                       f"{stem}_{key}_out"))
         p50s["ort"].append(time_ort(args, stem + ".onnx", tuple(tokens.shape)))
     row = {"model": label, "p50s": p50s}
-    for key, _ in builds:
+    for key, _, _ in builds:
         worst, ok = 0.0, True
         for n, w in zip(names, want):
             g = np.load(os.path.join(f"{stem}_{key}_out", n + ".npy"))
@@ -163,7 +166,7 @@ def bench_one(args, tmp, name, hidden, batch):
     row["ort_ms"] = statistics.median(p50s["ort"])
     print(f"  {label}: " + ", ".join(
         f"{key} {row[key]['ms']:.2f} ms ({'ok' if row[key]['ok'] else 'WRONG'}, "
-        f"max abs err {row[key]['max_abs_err']:.1e})" for key, _ in builds) +
+        f"max abs err {row[key]['max_abs_err']:.1e})" for key, _, _ in builds) +
         f", ORT {row['ort_ms']:.2f} ms", file=sys.stderr, flush=True)
     return row
 
@@ -215,6 +218,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ddlc-b", dest="ddlc_b",
                         help="a second ddlc to compile and time side by side (column ddl B)")
+    parser.add_argument("--ddl-run-b", dest="ddl_run_b",
+                        help="the ddl-run for --ddlc-b's models (default --ddl-run)")
     parser.add_argument("--keep", help="keep the models in this folder")
     parser.add_argument("--json")
     args = parser.parse_args()
