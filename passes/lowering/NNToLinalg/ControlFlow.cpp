@@ -212,6 +212,11 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
         numScan ? i64ToIndex(rewriter, loc, whileOp.getResult(0)) : Value();
     for (unsigned k = 0; k < numScan; ++k) {
       Value buffer = whileOp.getResult(2 + numCarried + k);
+      // A preallocated buffer has exactly one row per iteration.
+      if (preallocated[k]) {
+        results.push_back(buffer);
+        continue;
+      }
       SmallVector<OpFoldResult> sizes = tensorSizes(rewriter, loc, buffer);
       sizes[0] = count;
       SmallVector<OpFoldResult> offsets(sizes.size(), rewriter.getIndexAttr(0));

@@ -98,13 +98,16 @@ func.func @loop(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<4xf32>) -> (tensor<4
 // CHECK: %[[ROWS:.+]] = arith.index_cast %[[AT_LEAST_0]] : i64 to index
 // CHECK: %[[EMPTY:.+]] = tensor.empty(%[[ROWS]]) : tensor<?x4xf32>
 // CHECK: %[[BUF:.+]] = tensor.cast %[[EMPTY]]
-// CHECK: scf.while ({{.*}}, %{{.+}} = %[[BUF]]) : (i64, i1, tensor<?xf32>, tensor<?x4xf32>)
+// CHECK: %[[W:.+]]:4 = scf.while ({{.*}}, %{{.+}} = %[[BUF]]) : (i64, i1, tensor<?xf32>, tensor<?x4xf32>)
 // CHECK: } do {
 // CHECK: ^bb0(%[[I2:.+]]: i64, %{{.+}}: i1, %{{.+}}: tensor<?xf32>, %[[S2:.+]]: tensor<?x4xf32>):
 // CHECK: %[[ROW:.+]] = arith.index_cast %[[I2]] : i64 to index
 // CHECK-NOT: scf.if
 // CHECK: %[[APP:.+]] = tensor.insert_slice %{{.+}} into %[[S2]][%[[ROW]], 0] [1, 4] [1, 1] : tensor<4xf32> into tensor<?x4xf32>
 // CHECK: scf.yield {{.*}}, %[[APP]] : i64, i1, tensor<?xf32>, tensor<?x4xf32>
+// The buffer has exactly one row per iteration: it is the result as is.
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return %{{.+}}, %[[W]]#3
 func.func @exact_loop(%n: tensor<i64>, %x: tensor<4xf32>) -> (tensor<4xf32>, tensor<?x4xf32>) {
   %r:2 = nn.loop trip_count %n : tensor<i64> iter_args(%x : tensor<4xf32>) -> tensor<4xf32>, tensor<?x4xf32> {
   ^bb0(%i: tensor<i64>, %k: tensor<i1>, %v: tensor<?xf32>):
