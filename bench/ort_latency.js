@@ -3,10 +3,11 @@
 // (onnxruntime-node, pinned in package.json), for bench/cpu_latency.py.
 //
 //   node bench/ort_latency.js MODEL.onnx --runs N --threads T \
-//       [--input NAME=d0,d1,...]...
+//       [--input NAME=d0,d1,...[:int64:HIGH]]...
 //
-// Inputs are float32 filled with a fixed pseudo-random sequence; inputs not
-// named get their static shape (symbolic dims become 1). After one warm-up
+// Inputs are float32 filled with a fixed pseudo-random sequence in [-1, 1),
+// or, with `:int64:HIGH`, int64 in [0, HIGH) (token ids); inputs not named
+// get their static shape (symbolic dims become 1) and float32. After one warm-up
 // run, N runs are timed one by one; prints one JSON line:
 // {"session_ms": ..., "runs": N, "threads": T, "times_ms": [...]}.
 'use strict';
@@ -14,14 +15,17 @@ const path = require('path');
 const ort = require(path.join(__dirname, 'node_modules', 'onnxruntime-node'));
 
 function parseArgs(argv) {
-  const o = {model: null, runs: 10, threads: 1, shapes: {}};
+  const o = {model: null, runs: 10, threads: 1, shapes: {}, ints: {}};
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     if (a === '--runs') o.runs = parseInt(argv[++i], 10);
     else if (a === '--threads') o.threads = parseInt(argv[++i], 10);
     else if (a === '--input') {
-      const [name, dims] = argv[++i].split('=');
+      const [name, spec] = argv[++i].split('=');
+      const [dims, type, high] = spec.split(':');
       o.shapes[name] = dims.split(',').map((d) => parseInt(d, 10));
+      if (type === 'int64') o.ints[name] = parseInt(high, 10);
+      else if (type !== undefined) throw new Error(`unknown input type '${type}'`);
     } else if (!o.model) o.model = a;
     else throw new Error(`unexpected argument '${a}'`);
   }
@@ -38,6 +42,17 @@ function randomTensor(dims, seed) {
     data[i] = s / 4294967296 * 2 - 1;
   }
   return new ort.Tensor('float32', data, dims);
+}
+
+function randomIds(dims, seed, high) {
+  const n = dims.reduce((a, b) => a * b, 1);
+  const data = new BigInt64Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; ++i) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    data[i] = BigInt(Math.floor(s / 4294967296 * high));
+  }
+  return new ort.Tensor('int64', data, dims);
 }
 
 async function main() {
@@ -59,7 +74,8 @@ async function main() {
       if (!meta || !meta.shape) throw new Error(`give the shape of input '${name}' with --input`);
       dims = meta.shape.map((d) => (typeof d === 'number' ? d : 1));
     }
-    feeds[name] = randomTensor(dims, 1234 + k);
+    feeds[name] = name in o.ints ? randomIds(dims, 1234 + k, o.ints[name])
+                                 : randomTensor(dims, 1234 + k);
   });
   await session.run(feeds);  // warm-up
   const times = [];

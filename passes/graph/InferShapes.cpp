@@ -57,7 +57,82 @@ static std::optional<SmallVector<Type>> provenTypes(Operation *op) {
   return types;
 }
 
+static void refineOp(Operation *op, OpBuilder &builder);
+
+/// Refines an nn.loop: carried values whose start has a static shape keep
+/// it when the body, given that shape, yields it back (importers give
+/// carried values dynamic types, as ONNX lets them change shape between
+/// iterations; an RNN's state does not). The trial runs on a clone of the
+/// loop with those block arguments retyped, and candidates whose yield
+/// does not come back static and equal are dropped and the trial redone,
+/// so the loop only ever gets types its body proves. Scan outputs then get
+/// the shape of the rows the body yields.
+static void refineLoop(nn::LoopOp loop, OpBuilder &builder) {
+  unsigned carried = loop.getInits().size();
+  SmallVector<unsigned> candidates;
+  for (unsigned i = 0; i < carried; ++i) {
+    auto init = dyn_cast<RankedTensorType>(loop.getInits()[i].getType());
+    Type arg = loop.getBody().front().getArgument(2 + i).getType();
+    if (init && init.hasStaticShape() && arg != init &&
+        nn::areRefinementsOf(TypeRange{init}, TypeRange{arg}))
+      candidates.push_back(i);
+  }
+  nn::LoopOp refined = loop;
+  while (!candidates.empty()) {
+    builder.setInsertionPoint(loop);
+    auto trial = cast<nn::LoopOp>(builder.clone(*loop));
+    Block &body = trial.getBody().front();
+    for (unsigned i : candidates)
+      body.getArgument(2 + i).setType(loop.getInits()[i].getType());
+    trial.getBody().walk<WalkOrder::PostOrder>(
+        [&](Operation *inner) { refineOp(inner, builder); });
+    ValueRange yielded = cast<nn::YieldOp>(body.getTerminator()).getValues();
+    SmallVector<unsigned> kept;
+    for (unsigned i : candidates) {
+      auto type = cast<RankedTensorType>(yielded[1 + i].getType());
+      if (type.hasStaticShape() &&
+          nn::areRefinementsOf(TypeRange{loop.getInits()[i].getType()},
+                               TypeRange{type}))
+        kept.push_back(i);
+    }
+    if (kept.size() != candidates.size()) {
+      trial.erase();
+      candidates = std::move(kept);
+      continue;
+    }
+    loop->replaceAllUsesWith(trial->getResults());
+    loop.erase();
+    refined = trial;
+    for (unsigned i : candidates)
+      setRefinedType(cast<OpResult>(refined->getResult(i)),
+                     nn::refineType(refined->getResult(i).getType(),
+                                    refined.getInits()[i].getType()),
+                     builder);
+    break;
+  }
+  // Scan outputs: [iterations, the yielded row's shape].
+  ValueRange yielded =
+      cast<nn::YieldOp>(refined.getBody().front().getTerminator()).getValues();
+  for (unsigned k = carried; k < refined->getNumResults(); ++k) {
+    auto result = cast<RankedTensorType>(refined->getResult(k).getType());
+    auto row = dyn_cast<RankedTensorType>(yielded[1 + k].getType());
+    if (!row || row.getRank() + 1 != result.getRank() ||
+        row.getElementType() != result.getElementType())
+      continue;
+    SmallVector<int64_t> shape = {result.getDimSize(0)};
+    llvm::append_range(shape, row.getShape());
+    setRefinedType(cast<OpResult>(refined->getResult(k)),
+                   nn::refineType(result, RankedTensorType::get(
+                                              shape, row.getElementType())),
+                   builder);
+  }
+}
+
 static void refineOp(Operation *op, OpBuilder &builder) {
+  if (auto loop = dyn_cast<nn::LoopOp>(op)) {
+    refineLoop(loop, builder);
+    return;
+  }
   if (auto ifOp = dyn_cast<nn::IfOp>(op)) {
     auto thenYield =
         cast<nn::YieldOp>(ifOp.getThenRegion().front().getTerminator());

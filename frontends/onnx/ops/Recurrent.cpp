@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/GraphImporter.h"
+#include "lib/Support/ConstantData.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
@@ -103,6 +104,14 @@ private:
                ? n.create<nn::SqueezeOp>({rows}, {n.namedI64Array("axes", {0})})
                : rows;
   }
+  /// Rows [first, first + count) (all rows when `count` is -1) of
+  /// direction `d` of the weight `v` [dirs, rows, cols], transposed to
+  /// [cols, count]: the right operand of a MatMul. A constant f32 weight (an
+  /// initializer) is sliced and transposed here into a new constant, so the
+  /// MatMul's right operand is a constant, which the CPU pipeline packs at
+  /// compile time; computed from the initializer, the slice and transpose would
+  /// run at every inference and the GEMM would read its operand unpacked.
+  Value transposedRows(Value v, int64_t d, int64_t first, int64_t count);
   /// The clip threshold on the activations' inputs, then activation `i`.
   Value activate(size_t i, Value x);
   LogicalResult readAttributes();
@@ -219,6 +228,36 @@ Value RecurrentImporter::activate(size_t i, Value v) {
              floatScalar(a.alpha));
 }
 
+Value RecurrentImporter::transposedRows(Value v, int64_t d, int64_t first,
+                                        int64_t count) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto constant = v.getDefiningOp<nn::ConstantOp>();
+  std::vector<float> values;
+  if (constant && type.getRank() == 3 && type.hasStaticShape() &&
+      !type.getEncoding() && type.getElementType().isF32() &&
+      d < type.getDimSize(0) && first + count <= type.getDimSize(1) &&
+      succeeded(readF32Elements(constant.getValue(), type.getNumElements(),
+                                values))) {
+    int64_t rows = type.getDimSize(1), cols = type.getDimSize(2);
+    if (count < 0)
+      count = rows;
+    const float *slab = values.data() + (d * rows + first) * cols;
+    SmallVector<float> transposed(cols * count);
+    for (int64_t i = 0; i < count; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        transposed[j * count + i] = slab[i * cols + j];
+    auto resultType =
+        RankedTensorType::get({cols, count}, type.getElementType());
+    return nn::ConstantOp::create(
+        b, n.loc(), f32Resource(resultType, "recurrent_weight_t", transposed));
+  }
+  Value rowsOf =
+      n.create<nn::GatherOp>({v, scalar(d)}, {n.namedI64("axis", 0)});
+  if (count >= 0)
+    rowsOf = slice(rowsOf, 0, first, count);
+  return transpose(rowsOf, {1, 0});
+}
+
 std::optional<std::array<Value, 3>> RecurrentImporter::direction(int64_t d) {
   bool reverse = reverseOnly || d == 1;
   size_t firstActivation = d * (activations.size() / directions);
@@ -227,11 +266,10 @@ std::optional<std::array<Value, 3>> RecurrentImporter::direction(int64_t d) {
   auto gather = [&](Value v) {
     return n.create<nn::GatherOp>({v, index}, {n.namedI64("axis", 0)});
   };
-  Value wd = gather(w), rd = gather(r);
   // The input projection for every step: [seq, batch, gates * hidden],
   // with the biases that add outside the nonlinearities (all of them but
   // GRU's recurrent bias of the candidate with linear_before_reset).
-  Value projected = matmul(x, transpose(wd, {1, 0}));
+  Value projected = matmul(x, transposedRows(w, d, 0, -1));
   Value recurrentCandidateBias;
   if (bias) {
     Value bd = gather(bias);
@@ -250,10 +288,10 @@ std::optional<std::array<Value, 3>> RecurrentImporter::direction(int64_t d) {
   // candidate gate takes (r * H) R_h^T (or r * (H R_h^T + Rb_h)).
   Value recurrentT, candidateT;
   if (cell == Cell::GRU) {
-    recurrentT = transpose(slice(rd, 0, 0, 2 * h), {1, 0});
-    candidateT = transpose(slice(rd, 0, 2 * h, h), {1, 0});
+    recurrentT = transposedRows(r, d, 0, 2 * h);
+    candidateT = transposedRows(r, d, 2 * h, h);
   } else {
-    recurrentT = transpose(rd, {1, 0});
+    recurrentT = transposedRows(r, d, 0, -1);
   }
   Value h0 = initialH ? gather(initialH) : zeroState;
   Value c0 =

@@ -11,6 +11,8 @@
 
 #include "passes/lowering/NNToLinalg/Common.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 using namespace ddl;
 using namespace ddl::lowering;
@@ -70,9 +72,19 @@ struct LowerIf final : OpRewritePattern<nn::IfOp> {
 /// is then what the body yields, as ONNX's reference and ONNX Runtime do.
 ///
 /// Scan outputs are stacked into a buffer whose leading dimension doubles
-/// when full (amortized O(1) copies per iteration); the result is its
-/// first `iterations` rows. Without iterations a scan output is empty with
-/// unknown (dynamic) inner dimensions set to 0.
+/// when full; the result is its first `iterations` rows. Without iterations
+/// a scan output is empty with unknown (dynamic) inner dimensions set to 0.
+///
+/// A loop that runs exactly `trip_count` iterations (no condition operand
+/// or a constant true one, and a body that yields a constant true, as the
+/// ONNX RNN / GRU / LSTM loops do, or passes its condition argument on)
+/// gets its scan buffers, where their inner dimensions are static,
+/// allocated with `trip_count` rows up front and written in place. The growing
+/// buffer would cost more than the doubling: one-shot bufferization copies a
+/// carried buffer in scf.while's `before` region at every iteration when the
+/// `after` region yields one that is not equivalent to its block argument,
+/// which the scf.if of the growth makes it; a buffer of t rows copied at
+/// iteration t is O(trip_count^2).
 struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::LoopOp op,
@@ -107,18 +119,37 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
       inits.push_back(lowerTo(rewriter, loc, init, type));
     }
     // Scan buffers: the result type with a dynamic leading dimension,
-    // starting empty.
+    // starting empty, or with `trip_count` rows when the loop runs exactly
+    // that many iterations (its condition starts true and the body yields
+    // true or passes its condition on) and the rows' shape is static.
+    Value yieldedCondition = bodyYield.getValues()[0];
+    bool exact = trip &&
+                 (!op.getCondition() || isConstantTrue(op.getCondition())) &&
+                 (isConstantTrue(yieldedCondition) ||
+                  lookThroughCasts(yieldedCondition) == body.getArgument(1));
+    Value rows;
+    if (exact && numScan) {
+      Value zero = scalarConstant(rewriter, loc, i64, 0);
+      rows = i64ToIndex(rewriter, loc,
+                        arith::MaxSIOp::create(rewriter, loc, trip, zero));
+    }
     SmallVector<RankedTensorType> bufferTypes;
+    SmallVector<bool> preallocated;
     for (Value result : op.getResults().drop_front(numCarried)) {
       auto type = cast<RankedTensorType>(lowerType(result.getType()));
       SmallVector<int64_t> shape(type.getShape());
       shape[0] = ShapedType::kDynamic;
       auto bufferType = RankedTensorType::get(shape, type.getElementType());
       bufferTypes.push_back(bufferType);
+      bool whole = rows && llvm::none_of(ArrayRef<int64_t>(shape).drop_front(),
+                                         ShapedType::isDynamic);
+      preallocated.push_back(whole);
       SmallVector<OpFoldResult> sizes;
       for (int64_t size : shape)
         sizes.push_back(
             rewriter.getIndexAttr(ShapedType::isDynamic(size) ? 0 : size));
+      if (whole)
+        sizes[0] = rows;
       Value empty =
           tensor::EmptyOp::create(rewriter, loc, sizes, type.getElementType());
       types.push_back(bufferType);
@@ -167,7 +198,9 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
       Value element = toLowered(rewriter, loc, yielded[1 + numCarried + k]);
       Value buffer = after->getArgument(2 + numCarried + k);
       next.push_back(
-          appendRow(rewriter, loc, buffer, bufferTypes[k], element, row));
+          preallocated[k]
+              ? writeRow(rewriter, loc, buffer, element, row)
+              : appendRow(rewriter, loc, buffer, bufferTypes[k], element, row));
     }
     scf::YieldOp::create(rewriter, loc, next);
     rewriter.eraseOp(yield);
@@ -179,6 +212,11 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
         numScan ? i64ToIndex(rewriter, loc, whileOp.getResult(0)) : Value();
     for (unsigned k = 0; k < numScan; ++k) {
       Value buffer = whileOp.getResult(2 + numCarried + k);
+      // A preallocated buffer has exactly one row per iteration.
+      if (preallocated[k]) {
+        results.push_back(buffer);
+        continue;
+      }
       SmallVector<OpFoldResult> sizes = tensorSizes(rewriter, loc, buffer);
       sizes[0] = count;
       SmallVector<OpFoldResult> offsets(sizes.size(), rewriter.getIndexAttr(0));
@@ -188,6 +226,45 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
     }
     replaceWithLowered(rewriter, op, results);
     return success();
+  }
+
+  /// `value` without the casts between nn values and their lowered forms
+  /// and nn.identity.
+  static Value lookThroughCasts(Value value) {
+    while (Operation *def = value.getDefiningOp()) {
+      if (!isa<UnrealizedConversionCastOp, tensor::CastOp, nn::IdentityOp>(
+              def) ||
+          def->getNumOperands() != 1)
+        break;
+      value = def->getOperand(0);
+    }
+    return value;
+  }
+
+  /// Whether `value` (an nn value or its lowered form) is a constant
+  /// one-element boolean true.
+  static bool isConstantTrue(Value value) {
+    DenseElementsAttr attr;
+    return matchPattern(lookThroughCasts(value), m_Constant(&attr)) &&
+           attr.getNumElements() == 1 && attr.getElementType().isInteger(1) &&
+           *attr.getValues<bool>().begin();
+  }
+
+  /// `buffer` with `element` written as row `row` (in place: the buffer
+  /// has a row for every iteration).
+  static Value writeRow(OpBuilder &b, Location loc, Value buffer, Value element,
+                        Value row) {
+    SmallVector<OpFoldResult> elementSizes = tensorSizes(b, loc, element);
+    SmallVector<OpFoldResult> offsets = {row};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+    SmallVector<OpFoldResult> strides(1 + elementSizes.size(),
+                                      b.getIndexAttr(1));
+    for (OpFoldResult size : elementSizes) {
+      offsets.push_back(b.getIndexAttr(0));
+      sizes.push_back(size);
+    }
+    return tensor::InsertSliceOp::create(b, loc, element, buffer, offsets,
+                                         sizes, strides);
   }
 
   /// `buffer` with `element` written as row `row`, reallocated to twice

@@ -204,6 +204,33 @@ struct LowerGather final : OpRewritePattern<nn::GatherOp> {
     checkIndices(
         rewriter, loc, op, indices,
         [&](OpBuilder &, Location, ValueRange) { return axisSize; }, what);
+    if (q == 0 && dataType.getDimSize(axis) != 0) {
+      // One scalar index selects one slice: a view of `data` at the
+      // normalized index, not a copy through a generic that reloads the
+      // index for every element (an RNN step reads its row of the input
+      // projection so). A static empty axis keeps the generic: a folded
+      // offset 0 into it would not verify.
+      Value index = normalizeIndex(
+          rewriter, loc,
+          tensor::ExtractOp::create(rewriter, loc, indices, ValueRange{}),
+          axisSize);
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes = tensorSizes(rewriter, loc, data);
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      offsets[axis] = index;
+      sizes[axis] = rewriter.getIndexAttr(1);
+      auto loweredData = cast<RankedTensorType>(data.getType());
+      SmallVector<int64_t> shape(loweredData.getShape());
+      shape.erase(shape.begin() + axis);
+      auto sliceType =
+          RankedTensorType::get(shape, loweredData.getElementType());
+      Value slice = tensor::ExtractSliceOp::create(
+          rewriter, loc, sliceType, data, offsets, sizes, strides);
+      if (slice.getType() != init->getType())
+        slice = tensor::CastOp::create(rewriter, loc, init->getType(), slice);
+      replaceWithLowered(rewriter, op, slice);
+      return success();
+    }
     Value result = parallelGeneric(
         rewriter, loc, *init, indices, indicesMap,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {

@@ -102,6 +102,44 @@ func.func @if_branches(%c: tensor<i1>, %x: tensor<?x4xf32, #nn.dims<b, 4>>,
 
 // -----
 
+// A carried value that starts static and comes back with the same shape
+// keeps it (block argument and result); the scan output gets the rows'
+// shape. The body's ops are refined from the static argument.
+// CHECK-LABEL: func.func @loop_static_state
+// CHECK: nn.loop trip_count %{{.+}} : tensor<i64> iter_args(%{{.+}} : tensor<2x3xf32>) -> tensor<2x3xf32>, tensor<?x2x3xf32>
+// CHECK: ^bb0(%{{.+}}: tensor<i64>, %{{.+}}: tensor<i1>, %[[H:.+]]: tensor<2x3xf32>):
+// CHECK: nn.tanh %[[H]] : (tensor<2x3xf32>) -> tensor<2x3xf32>
+// CHECK: return {{.*}} : tensor<2x3xf32>, tensor<?x2x3xf32>
+func.func @loop_static_state(%n: tensor<i64>, %h0: tensor<2x3xf32>) -> (tensor<?x?xf32>, tensor<?x?x?xf32>) {
+  %r:2 = nn.loop trip_count %n : tensor<i64> iter_args(%h0 : tensor<2x3xf32>) -> tensor<?x?xf32>, tensor<?x?x?xf32> {
+  ^bb0(%i: tensor<i64>, %k: tensor<i1>, %h: tensor<?x?xf32>):
+    %t = nn.tanh %h : (tensor<?x?xf32>) -> tensor<?x?xf32>
+    nn.yield %k, %t, %t : tensor<i1>, tensor<?x?xf32>, tensor<?x?xf32>
+  }
+  return %r#0, %r#1 : tensor<?x?xf32>, tensor<?x?x?xf32>
+}
+
+// -----
+
+// A carried value that grows keeps its dynamic type; the other one, whose
+// shape comes back, is refined (the trial is redone without the first).
+// CHECK-LABEL: func.func @loop_growing_state
+// CHECK: nn.loop trip_count %{{.+}} : tensor<i64> iter_args(%{{.+}}, %{{.+}} : tensor<1x3xf32>, tensor<4xf32>) -> tensor<?x?xf32>, tensor<4xf32>
+// CHECK: ^bb0(%{{.+}}: tensor<i64>, %{{.+}}: tensor<i1>, %[[G:.+]]: tensor<?x?xf32>, %[[S:.+]]: tensor<4xf32>):
+// CHECK: nn.concat %[[G]], %[[G]]
+// CHECK: nn.neg %[[S]] : (tensor<4xf32>) -> tensor<4xf32>
+func.func @loop_growing_state(%n: tensor<i64>, %g0: tensor<1x3xf32>, %s0: tensor<4xf32>) -> (tensor<?x?xf32>, tensor<?xf32>) {
+  %r:2 = nn.loop trip_count %n : tensor<i64> iter_args(%g0, %s0 : tensor<1x3xf32>, tensor<4xf32>) -> tensor<?x?xf32>, tensor<?xf32> {
+  ^bb0(%i: tensor<i64>, %k: tensor<i1>, %g: tensor<?x?xf32>, %s: tensor<?xf32>):
+    %c = nn.concat %g, %g {axis = 0 : i64} : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+    %m = nn.neg %s : (tensor<?xf32>) -> tensor<?xf32>
+    nn.yield %k, %c, %m : tensor<i1>, tensor<?x?xf32>, tensor<?xf32>
+  }
+  return %r#0, %r#1 : tensor<?x?xf32>, tensor<?xf32>
+}
+
+// -----
+
 // A called function keeps its signature; the refined value is cast back.
 // Users outside the nn dialect see the type they had.
 // CHECK-LABEL: func.func private @callee

@@ -87,6 +87,77 @@ func.func @loop(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<4xf32>) -> (tensor<4
 
 // -----
 
+// A loop that runs exactly trip_count iterations (no condition, the body
+// passes its condition on) gets its scan buffer with trip_count rows up
+// front and writes each row in place: no growth (an scf.if yielding a new
+// buffer would make bufferization copy the buffer at every iteration).
+// CHECK-LABEL: func.func @exact_loop(
+// CHECK-SAME: %[[N:[^:]+]]: tensor<i64>
+// CHECK: %[[TRIP:.+]] = tensor.extract %[[N]][] : tensor<i64>
+// CHECK: %[[AT_LEAST_0:.+]] = arith.maxsi %[[TRIP]], %{{.+}} : i64
+// CHECK: %[[ROWS:.+]] = arith.index_cast %[[AT_LEAST_0]] : i64 to index
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%[[ROWS]]) : tensor<?x4xf32>
+// CHECK: %[[BUF:.+]] = tensor.cast %[[EMPTY]]
+// CHECK: %[[W:.+]]:4 = scf.while ({{.*}}, %{{.+}} = %[[BUF]]) : (i64, i1, tensor<?xf32>, tensor<?x4xf32>)
+// CHECK: } do {
+// CHECK: ^bb0(%[[I2:.+]]: i64, %{{.+}}: i1, %{{.+}}: tensor<?xf32>, %[[S2:.+]]: tensor<?x4xf32>):
+// CHECK: %[[ROW:.+]] = arith.index_cast %[[I2]] : i64 to index
+// CHECK-NOT: scf.if
+// CHECK: %[[APP:.+]] = tensor.insert_slice %{{.+}} into %[[S2]][%[[ROW]], 0] [1, 4] [1, 1] : tensor<4xf32> into tensor<?x4xf32>
+// CHECK: scf.yield {{.*}}, %[[APP]] : i64, i1, tensor<?xf32>, tensor<?x4xf32>
+// The buffer has exactly one row per iteration: it is the result as is.
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return %{{.+}}, %[[W]]#3
+func.func @exact_loop(%n: tensor<i64>, %x: tensor<4xf32>) -> (tensor<4xf32>, tensor<?x4xf32>) {
+  %r:2 = nn.loop trip_count %n : tensor<i64> iter_args(%x : tensor<4xf32>) -> tensor<4xf32>, tensor<?x4xf32> {
+  ^bb0(%i: tensor<i64>, %k: tensor<i1>, %v: tensor<?xf32>):
+    %y = nn.neg %v : (tensor<?xf32>) -> tensor<?xf32>
+    %e = tensor.cast %y : tensor<?xf32> to tensor<4xf32>
+    nn.yield %k, %y, %e : tensor<i1>, tensor<?xf32>, tensor<4xf32>
+  }
+  return %r#0, %r#1 : tensor<4xf32>, tensor<?x4xf32>
+}
+
+// -----
+
+// The same with a constant true condition and a constant true yield (the
+// ONNX RNN / GRU / LSTM loops' form): preallocated.
+// CHECK-LABEL: func.func @exact_constant_condition(
+// CHECK: tensor.empty(%{{.+}}) : tensor<?x4xf32>
+// CHECK: } do {
+// CHECK-NOT: scf.if
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[%{{.+}}, 0] [1, 4] [1, 1] : tensor<4xf32> into tensor<?x4xf32>
+// CHECK: scf.yield
+func.func @exact_constant_condition(%n: tensor<i64>, %x: tensor<4xf32>) -> (tensor<4xf32>, tensor<?x4xf32>) {
+  %true = nn.constant dense<true> : tensor<i1>
+  %r:2 = nn.loop trip_count %n : tensor<i64> condition %true : tensor<i1> iter_args(%x : tensor<4xf32>) -> tensor<4xf32>, tensor<?x4xf32> {
+  ^bb0(%i: tensor<i64>, %k: tensor<i1>, %v: tensor<?xf32>):
+    %y = nn.neg %v : (tensor<?xf32>) -> tensor<?xf32>
+    %e = tensor.cast %y : tensor<?xf32> to tensor<4xf32>
+    nn.yield %true, %y, %e : tensor<i1>, tensor<?xf32>, tensor<4xf32>
+  }
+  return %r#0, %r#1 : tensor<4xf32>, tensor<?x4xf32>
+}
+
+// -----
+
+// A scan row of dynamic shape keeps the growing buffer (its size is known
+// only in the body).
+// CHECK-LABEL: func.func @exact_dynamic_rows(
+// CHECK: } do {
+// CHECK: scf.if
+// CHECK: tensor.insert_slice
+func.func @exact_dynamic_rows(%n: tensor<i64>, %x: tensor<?xf32>) -> (tensor<?xf32>, tensor<?x?xf32>) {
+  %r:2 = nn.loop trip_count %n : tensor<i64> iter_args(%x : tensor<?xf32>) -> tensor<?xf32>, tensor<?x?xf32> {
+  ^bb0(%i: tensor<i64>, %k: tensor<i1>, %v: tensor<?xf32>):
+    %y = nn.neg %v : (tensor<?xf32>) -> tensor<?xf32>
+    nn.yield %k, %y, %y : tensor<i1>, tensor<?xf32>, tensor<?xf32>
+  }
+  return %r#0, %r#1 : tensor<?xf32>, tensor<?x?xf32>
+}
+
+// -----
+
 // Without trip count and condition the loop runs while the body's
 // condition holds; it starts true.
 // CHECK-LABEL: func.func @while(

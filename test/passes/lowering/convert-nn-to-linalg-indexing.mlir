@@ -25,13 +25,30 @@ func.func @gather_dynamic(%d: tensor<?x16xf32, #nn.dims<n, 16>>, %i: tensor<?x?x
 
 // -----
 
-// A 0-d index removes the axis.
+// A 0-d index removes the axis: checked, normalized once, then a slice
+// (a view, no copy).
 // CHECK-LABEL: func.func @gather_scalar_index(
-// CHECK: linalg.generic {{.*}}ins(%{{.+}} : tensor<i32>) outs(%{{.+}} : tensor<3x5xf16>)
-// CHECK: tensor.extract
+// CHECK-SAME: %[[D:[^:]+]]: tensor<3x5x7xf16>, %[[S:[^:]+]]: tensor<i32>
+// CHECK: cf.assert %{{.+}}, "an index is out of range for dimension 2 of data
+// CHECK: %[[I:.+]] = tensor.extract %[[S]][] : tensor<i32>
+// CHECK: %[[AT:.+]] = arith.maxsi
+// CHECK: %[[V:.+]] = tensor.extract_slice %[[D]][0, 0, %[[AT]]] [3, 5, 1] [1, 1, 1] : tensor<3x5x7xf16> to tensor<3x5xf16>
+// CHECK: return %[[V]]
 func.func @gather_scalar_index(%d: tensor<3x5x7xf16>, %s: tensor<i32>) -> tensor<3x5xf16> {
   %0 = nn.gather %d, %s {axis = -1 : i64} : (tensor<3x5x7xf16>, tensor<i32>) -> tensor<3x5xf16>
   return %0 : tensor<3x5xf16>
+}
+
+// -----
+
+// A 0-d index into a static empty axis keeps the generic (the run-time
+// check fails first; a slice at a folded offset 0 would not verify).
+// CHECK-LABEL: func.func @gather_scalar_index_empty_axis(
+// CHECK: linalg.generic {{.*}}ins(%{{.+}} : tensor<i64>) outs(%{{.+}} : tensor<4xf32>)
+// CHECK-NOT: tensor.extract_slice
+func.func @gather_scalar_index_empty_axis(%d: tensor<0x4xf32>, %s: tensor<i64>) -> tensor<4xf32> {
+  %0 = nn.gather %d, %s {axis = 0 : i64} : (tensor<0x4xf32>, tensor<i64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
 }
 
 // -----
