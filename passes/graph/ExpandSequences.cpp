@@ -146,6 +146,9 @@ private:
   Parts emptyValue(Type type);
 
   LogicalResult expandSeqOp(Operation *op);
+  /// Stands `result` for `op`'s one result (its parts, or the tensor that
+  /// replaces it) and marks `op` dead.
+  void replaceResult(Operation *op, const Parts &result);
   LogicalResult expandStringOp(Operation *op);
   Parts normalizeStrings(nn::StringNormalizeOp op, Parts in);
   Value changeCase(Value bytes, int64_t caseChange);
@@ -478,6 +481,11 @@ LogicalResult Expander::expandSeqOp(Operation *op) {
     return op->emitOpError() << "takes or returns a sequence, an optional or "
                                 "strings, which ddl cannot lower";
   }
+  replaceResult(op, result);
+  return success();
+}
+
+void Expander::replaceResult(Operation *op, const Parts &result) {
   Value old = op->getResult(0);
   if (needsExpansion(old.getType())) {
     parts[old] = result;
@@ -489,7 +497,6 @@ LogicalResult Expander::expandSeqOp(Operation *op) {
     old.replaceAllUsesWith(replacement);
   }
   dead.push_back(op);
-  return success();
 }
 
 Value Expander::constI8(ArrayRef<int8_t> values) {
@@ -700,16 +707,7 @@ LogicalResult Expander::expandStringOp(Operation *op) {
   } else {
     return op->emitOpError() << "on strings is not supported";
   }
-  Value old = op->getResult(0);
-  if (needsExpansion(old.getType())) {
-    parts[old] = result;
-  } else {
-    Value replacement = result.front();
-    if (replacement.getType() != old.getType())
-      replacement = tensor::CastOp::create(b, loc, old.getType(), replacement);
-    old.replaceAllUsesWith(replacement);
-  }
-  dead.push_back(op);
+  replaceResult(op, result);
   return success();
 }
 

@@ -297,22 +297,18 @@ static const char *descr_of(int32_t dtype) {
   return NULL;
 }
 
-int ddl_npy_write(const char *path, const ddl_tensor *t, char *err,
-                  size_t err_size) {
-  const char *descr = descr_of(ddl_tensor_dtype(t));
-  if (!descr)
-    return fail(err, err_size, "%s: cannot write dtype %s", path,
-                ddl_dtype_name(ddl_tensor_dtype(t)));
-  /* Version 1.0, header padded with spaces so the data starts on a
-   * 64-byte boundary, as NumPy writes it. */
+/* Creates `path` and writes a version 1.0 .npy header for an array of
+ * `descr` and `rank` sizes `dims`, padded with spaces so the data starts on
+ * a 64-byte boundary, as NumPy writes it. NULL (with `err`) on failure. */
+static FILE *npy_create(const char *path, const char *descr, int32_t rank,
+                        const int64_t *dims, char *err, size_t err_size) {
   char header[2048];
   int len =
       snprintf(header, sizeof header,
                "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
-  int32_t rank = ddl_tensor_rank(t);
   for (int32_t d = 0; d < rank; ++d)
     len += snprintf(header + len, sizeof header - (size_t)len, "%lld%s",
-                    (long long)ddl_tensor_dims(t)[d],
+                    (long long)dims[d],
                     rank == 1 ? "," : (d + 1 < rank ? ", " : ""));
   len += snprintf(header + len, sizeof header - (size_t)len, "), }");
   size_t total = 10 + (size_t)len + 1;
@@ -322,8 +318,10 @@ int ddl_npy_write(const char *path, const ddl_tensor *t, char *err,
   header[header_len - 1] = '\n';
 
   FILE *f = fopen(path, "wb");
-  if (!f)
-    return fail(err, err_size, "%s: %s", path, strerror(errno));
+  if (!f) {
+    fail(err, err_size, "%s: %s", path, strerror(errno));
+    return NULL;
+  }
   unsigned char preamble[10] = {0x93,
                                 'N',
                                 'U',
@@ -334,10 +332,27 @@ int ddl_npy_write(const char *path, const ddl_tensor *t, char *err,
                                 0,
                                 (unsigned char)(header_len & 0xff),
                                 (unsigned char)(header_len >> 8)};
+  if (fwrite(preamble, 1, 10, f) != 10 ||
+      fwrite(header, 1, header_len, f) != header_len) {
+    fclose(f);
+    fail(err, err_size, "%s: write error", path);
+    return NULL;
+  }
+  return f;
+}
+
+int ddl_npy_write(const char *path, const ddl_tensor *t, char *err,
+                  size_t err_size) {
+  const char *descr = descr_of(ddl_tensor_dtype(t));
+  if (!descr)
+    return fail(err, err_size, "%s: cannot write dtype %s", path,
+                ddl_dtype_name(ddl_tensor_dtype(t)));
+  FILE *f = npy_create(path, descr, ddl_tensor_rank(t), ddl_tensor_dims(t), err,
+                       err_size);
+  if (!f)
+    return -1;
   size_t bytes = ddl_tensor_byte_size(t);
-  int ok = fwrite(preamble, 1, 10, f) == 10 &&
-           fwrite(header, 1, header_len, f) == header_len &&
-           (bytes == 0 || fwrite(ddl_tensor_data(t), 1, bytes, f) == bytes);
+  int ok = bytes == 0 || fwrite(ddl_tensor_data(t), 1, bytes, f) == bytes;
   ok &= fclose(f) == 0;
   if (!ok)
     return fail(err, err_size, "%s: write error", path);
@@ -436,35 +451,13 @@ int ddl_npy_write_strings(const char *path, const ddl_tensor *lengths,
     width = points > width ? points : width;
     at += len[i];
   }
-  char header[2048];
-  int hl =
-      snprintf(header, sizeof header,
-               "{'descr': '<U%zu', 'fortran_order': False, 'shape': (", width);
-  int32_t rank = ddl_tensor_rank(lengths);
-  for (int32_t d = 0; d < rank; ++d)
-    hl += snprintf(header + hl, sizeof header - (size_t)hl, "%lld%s",
-                   (long long)ddl_tensor_dims(lengths)[d],
-                   rank == 1 ? "," : (d + 1 < rank ? ", " : ""));
-  hl += snprintf(header + hl, sizeof header - (size_t)hl, "), }");
-  size_t padded = (10 + (size_t)hl + 1 + 63) / 64 * 64;
-  size_t header_len = padded - 10;
-  memset(header + hl, ' ', header_len - 1 - (size_t)hl);
-  header[header_len - 1] = '\n';
-  FILE *f = fopen(path, "wb");
+  char descr[32];
+  snprintf(descr, sizeof descr, "<U%zu", width);
+  FILE *f = npy_create(path, descr, ddl_tensor_rank(lengths),
+                       ddl_tensor_dims(lengths), err, err_size);
   if (!f)
-    return fail(err, err_size, "%s: %s", path, strerror(errno));
-  unsigned char preamble[10] = {0x93,
-                                'N',
-                                'U',
-                                'M',
-                                'P',
-                                'Y',
-                                1,
-                                0,
-                                (unsigned char)(header_len & 0xff),
-                                (unsigned char)(header_len >> 8)};
-  int ok = fwrite(preamble, 1, 10, f) == 10 &&
-           fwrite(header, 1, header_len, f) == header_len;
+    return -1;
+  int ok = 1;
   at = 0;
   for (int64_t i = 0; i < n && ok; ++i) {
     size_t points = 0;
