@@ -570,6 +570,29 @@ static LogicalResult convertInstanceNorm(NodeContext &n) {
       {n.namedF32("epsilon", n.attrFloat("epsilon", 1e-5f))}));
 }
 
+/// The `stash_type` attribute of LayerNormalization and GroupNormalization
+/// (the type statistics are computed in; ONNX's default is float) as an
+/// MLIR type; null after reporting a type that is not floating-point.
+static Type stashTypeAttr(NodeContext &n) {
+  int64_t stashType = n.attrInt("stash_type", onnx::TensorProto::FLOAT);
+  if (n.failed())
+    return {};
+  Type stash = convertElementType(n.context(), stashType);
+  if (!stash || !isa<FloatType>(stash)) {
+    (void)n.error(llvm::formatv(
+        "attribute 'stash_type' must be a floating-point type, got {0}",
+        stashType));
+    return {};
+  }
+  return stash;
+}
+
+/// The wider of two float types: what a normalization computes in, given
+/// its input's type and its stash type.
+static Type widerFloat(Type a, Type b) {
+  return b.getIntOrFloatBitWidth() > a.getIntOrFloatBitWidth() ? b : a;
+}
+
 /// LayerNormalization (opset 17). With the Mean / InvStdDev outputs it
 /// decomposes as ONNX's function body does, in the stash type.
 static LogicalResult convertLayerNorm(NodeContext &n) {
@@ -581,22 +604,13 @@ static LogicalResult convertLayerNorm(NodeContext &n) {
     return failure();
   int64_t rank = typeOf(x).getRank();
   float epsilon = n.attrFloat("epsilon", 1e-5f);
-  int64_t stashType = n.attrInt("stash_type", 1);
-  if (!axis || n.failed())
+  Type stash = stashTypeAttr(n);
+  if (!stash)
     return failure();
-  Type stash = convertElementType(n.context(), stashType);
-  if (!stash || !isa<FloatType>(stash))
-    return n.error(llvm::formatv(
-        "attribute 'stash_type' must be a floating-point type, got {0}",
-        stashType));
   Type element = elementOf(x);
 
   if (!n.hasOutput(1) && !n.hasOutput(2)) {
-    // Normalize in the wider of the input and stash types.
-    Type compute =
-        stash.getIntOrFloatBitWidth() > element.getIntOrFloatBitWidth()
-            ? stash
-            : element;
+    Type compute = widerFloat(element, stash);
     SmallVector<Value> operands = {n.castTo(x, compute),
                                    n.castTo(scale, compute)};
     if (bias)
@@ -621,6 +635,66 @@ static LogicalResult convertLayerNorm(NodeContext &n) {
   if (bias)
     y = n.create<nn::AddOp>({y, bias});
   return n.setOutputs({y, mean, invStdDev});
+}
+
+/// Opset 18's per-group GroupNormalization scale or bias ([num_groups]) as
+/// the per-channel values nn.group_norm takes ([C]): each group's value
+/// repeated over its C / num_groups channels.
+static Value perChannel(NodeContext &n, Value perGroup, Value x,
+                        int64_t groups) {
+  RankedTensorType type = typeOf(x);
+  if (!perGroup || !type || n.failed())
+    return n.fail();
+  Value channelsPerGroup =
+      type.isDynamicDim(1)
+          ? n.create<nn::DivOp>(
+                {n.create<nn::ShapeOfOp>(
+                     {x}, {n.namedI64("start", 1), n.namedI64("end", 2)}),
+                 n.constI64({groups})})
+          : n.constI64({type.getDimSize(1) / groups});
+  Value column = n.create<nn::ReshapeOp>({perGroup, n.constI64({groups, 1})});
+  Value repeated = n.create<nn::ExpandOp>(
+      {column, n.create<nn::ConcatOp>({n.constI64({groups}), channelsPerGroup},
+                                      {n.namedI64("axis", 0)})});
+  return n.create<nn::ReshapeOp>({repeated, n.constI64({-1})});
+}
+
+/// GroupNormalization: opset 18 scales and shifts each group (scale and
+/// bias hold num_groups values) and computes in the input's type; opset 21
+/// scales and shifts each channel (C values) and computes the statistics
+/// in `stash_type` (float by default).
+static LogicalResult convertGroupNorm(NodeContext &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+  std::optional<int64_t> groups = n.attrInt("num_groups");
+  if (n.failed() || failed(requireFloat(n, x, "GroupNormalization")))
+    return failure();
+  if (!groups)
+    return n.error("attribute 'num_groups' is required");
+  RankedTensorType type = typeOf(x);
+  if (type.getRank() < 2)
+    return n.error(llvm::formatv(
+        "input must be N x C x ... (rank >= 2), got rank {0}", type.getRank()));
+  if (*groups < 1 ||
+      (!type.isDynamicDim(1) && type.getDimSize(1) % *groups != 0))
+    return n.error(llvm::formatv(
+        "attribute 'num_groups' ({0}) must be >= 1 and divide the {1} "
+        "channels",
+        *groups, type.getDimSize(1)));
+  Type element = elementOf(x), compute = element;
+  if (n.opset() >= 21) {
+    Type stash = stashTypeAttr(n);
+    if (!stash)
+      return failure();
+    compute = widerFloat(element, stash);
+  } else {
+    scale = perChannel(n, scale, x, *groups);
+    bias = perChannel(n, bias, x, *groups);
+  }
+  Value y = n.create<nn::GroupNormOp>(
+      {n.castTo(x, compute), n.castTo(scale, compute), n.castTo(bias, compute)},
+      {n.namedI64("num_groups", *groups),
+       n.namedF32("epsilon", n.attrFloat("epsilon", 1e-5f))});
+  return n.setOutput(n.castTo(y, element));
 }
 
 /// LRN: x / (bias + alpha / size * square_sum)^beta, where square_sum adds
@@ -838,14 +912,17 @@ void registerNNConverters(ConverterRegistry &r) {
   r.add("Conv", convertConv);
   r.add("ConvTranspose", convertConvTranspose);
   r.add("MaxPool", convertMaxPool);
-  r.add("AveragePool", convertAveragePool);
-  r.add("LpPool", convertLpPool);
+  // AveragePool-19 and LpPool-18 add dilations (LpPool also ceil_mode),
+  // which createPool reads for every pooling.
+  r.add("AveragePool", convertAveragePool, 19);
+  r.add("LpPool", convertLpPool, 18);
   r.add("GlobalAveragePool", convertGlobalPool<nn::GlobalAvgPoolOp>);
   r.add("GlobalMaxPool", convertGlobalPool<nn::GlobalMaxPoolOp>);
   r.add("GlobalLpPool", convertGlobalLpPool);
   r.add("BatchNormalization", convertBatchNorm);
   r.add("InstanceNormalization", convertInstanceNorm);
   r.add("LayerNormalization", convertLayerNorm);
+  r.add("GroupNormalization", convertGroupNorm, 21);
   r.add("LRN", convertLRN);
   r.add("MeanVarianceNormalization", convertMVN);
   r.add("LpNormalization", convertLpNormalization);

@@ -795,11 +795,14 @@ static LogicalResult convertQLinearConv(NodeContext &n) {
 }
 
 void registerQuantizationConverters(ConverterRegistry &r) {
-  r.add("DequantizeLinear", convertDequantizeLinear);
-  r.add("QuantizeLinear", convertQuantizeLinear);
+  // Versions 19 and 21 add float8 / int4 types (refused where they occur),
+  // QuantizeLinear's `saturate` (float8 only), output_dtype and
+  // block_size (blocked quantization, refused unless 0).
+  r.add("DequantizeLinear", convertDequantizeLinear, 21);
+  r.add("QuantizeLinear", convertQuantizeLinear, 21);
   r.add("DynamicQuantizeLinear", convertDynamicQuantizeLinear);
   r.add("MatMulInteger", convertMatMulInteger);
-  r.add("QLinearMatMul", convertQLinearMatMul);
+  r.add("QLinearMatMul", convertQLinearMatMul, 21);
   r.add("ConvInteger", convertConvInteger);
   r.add("QLinearConv", convertQLinearConv);
 }

@@ -156,16 +156,19 @@ template <typename OpT> static LogicalResult argReduce(NodeContext &n) {
 }
 
 void registerReductionConverters(ConverterRegistry &r) {
+  // Opset 18 moves every Reduce*'s axes into an optional input (ReduceSum's
+  // moved in 13), which reduce() reads; opset 20 adds bool to ReduceMax and
+  // ReduceMin, which nn.reduce takes.
   r.add("ReduceSum", reduce(nn::ReduceKind::Sum));
-  r.add("ReduceMean", reduce(nn::ReduceKind::Mean));
-  r.add("ReduceMax", reduce(nn::ReduceKind::Max));
-  r.add("ReduceMin", reduce(nn::ReduceKind::Min));
-  r.add("ReduceProd", reduce(nn::ReduceKind::Prod));
-  r.add("ReduceL1", reduce(nn::ReduceKind::L1));
-  r.add("ReduceL2", reduce(nn::ReduceKind::L2));
-  r.add("ReduceLogSum", reduce(nn::ReduceKind::LogSum));
-  r.add("ReduceLogSumExp", reduce(nn::ReduceKind::LogSumExp));
-  r.add("ReduceSumSquare", reduce(nn::ReduceKind::SumSquare));
+  r.add("ReduceMean", reduce(nn::ReduceKind::Mean), 18);
+  r.add("ReduceMax", reduce(nn::ReduceKind::Max), 20);
+  r.add("ReduceMin", reduce(nn::ReduceKind::Min), 20);
+  r.add("ReduceProd", reduce(nn::ReduceKind::Prod), 18);
+  r.add("ReduceL1", reduce(nn::ReduceKind::L1), 18);
+  r.add("ReduceL2", reduce(nn::ReduceKind::L2), 18);
+  r.add("ReduceLogSum", reduce(nn::ReduceKind::LogSum), 18);
+  r.add("ReduceLogSumExp", reduce(nn::ReduceKind::LogSumExp), 18);
+  r.add("ReduceSumSquare", reduce(nn::ReduceKind::SumSquare), 18);
   r.add("ArgMax", argReduce<nn::ArgMaxOp>);
   r.add("ArgMin", argReduce<nn::ArgMinOp>);
 }
