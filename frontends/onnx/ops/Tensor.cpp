@@ -631,6 +631,10 @@ static LogicalResult convertPad(NodeContext &n) {
       operands, {n.named("mode", nn::PadModeAttr::get(n.context(), *mode))}));
 }
 
+/// The largest size CenterCropPad may ask for (2^48, the largest dimension
+/// ddl imports).
+constexpr int64_t kMaxPadExtent = int64_t(1) << 48;
+
 /// CenterCropPad (opset 18): each of `axes` (every axis by default) cropped
 /// or padded with zeros, centred, to the size `shape` gives. ONNX's
 /// reference starts a crop, and pads before the input, by half the
@@ -655,17 +659,36 @@ static LogicalResult convertCenterCropPad(NodeContext &n) {
         "input #1 (shape) must be a 1-D integer tensor of {0} sizes, one per "
         "axis, got {1}",
         count, shapeType));
-  Value sizes =
-      n.create<nn::GatherOp>({n.create<nn::ShapeOfOp>({x}), n.constI64(*axes)},
-                             {n.namedI64("axis", 0)});
-  Value diff =
-      n.create<nn::SubOp>({n.castTo(shape, n.builder().getI64Type()), sizes});
-  Value before = n.create<nn::DivOp>({diff, n.constI64({2}, /*scalar=*/true)});
-  Value after = n.create<nn::SubOp>({diff, before});
-  Value pads = spreadOverAxes(
-      n, n.constI64(SmallVector<int64_t>(2 * rank, 0)),
-      beginsAndEnds(*axes, rank),
-      n.create<nn::ConcatOp>({before, after}, {n.namedI64("axis", 0)}));
+  Value padding;
+  std::optional<SmallVector<int64_t>> wanted = n.constantInts(1);
+  if (wanted && llvm::none_of(*axes, [&](int64_t axis) {
+        return type.isDynamicDim(axis);
+      })) {
+    // Known sizes: constant pads, and a static result.
+    SmallVector<int64_t> before, after;
+    for (auto [axis, size] : llvm::zip(*axes, *wanted)) {
+      if (size < 0 || size > kMaxPadExtent)
+        return n.error(llvm::formatv(
+            "size {0} for axis {1} is out of range [0, 2^48]", size, axis));
+      int64_t diff = size - type.getDimSize(axis);
+      before.push_back(diff / 2);
+      after.push_back(diff - diff / 2);
+    }
+    before.append(after);
+    padding = n.constI64(before);
+  } else {
+    Value sizes = n.create<nn::GatherOp>(
+        {n.create<nn::ShapeOfOp>({x}), n.constI64(*axes)},
+        {n.namedI64("axis", 0)});
+    Value diff =
+        n.create<nn::SubOp>({n.castTo(shape, n.builder().getI64Type()), sizes});
+    Value before =
+        n.create<nn::DivOp>({diff, n.constI64({2}, /*scalar=*/true)});
+    Value after = n.create<nn::SubOp>({diff, before});
+    padding = n.create<nn::ConcatOp>({before, after}, {n.namedI64("axis", 0)});
+  }
+  Value pads = spreadOverAxes(n, n.constI64(SmallVector<int64_t>(2 * rank, 0)),
+                              beginsAndEnds(*axes, rank), padding);
   return n.setOutput(n.create<nn::PadOp>(
       {x, pads}, {n.named("mode", nn::PadModeAttr::get(
                                       n.context(), nn::PadMode::Constant))}));
