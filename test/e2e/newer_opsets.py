@@ -17,6 +17,8 @@ NumPy implementations of the ONNX specification:
                dilations, pads)
   grid         AffineGrid (2-D and 3-D, both corner alignments), DFT 20 (axis
                as an input, and its default -2)
+  deform       DeformConv (19) with groups, offset groups, a mask, strides,
+               pads, dilations and offsets reaching outside the image
 
 Each model is written in ONNX's text syntax (onnx.parser: ONNX 1.12's
 helpers cannot check opset-18 nodes), compiled with ddlc and run with
@@ -173,6 +175,46 @@ def affine_grid(theta, size, align):
     base = np.stack([m.ravel() for m in reversed(mesh)] + [np.ones(mesh[0].size)], axis=1)
     grid = np.einsum("pk,nik->npi", base, theta.astype(np.float64))
     return grid.reshape((size[0],) + tuple(spatial) + (len(spatial),))
+
+
+def bilinear(image, y, x):
+    """image [H, W] at float positions y, x (same shape), zero outside."""
+    h, w = image.shape
+    y0, x0 = np.floor(y).astype(int), np.floor(x).astype(int)
+    out = np.zeros(y.shape)
+    for dy in (0, 1):
+        for dx in (0, 1):
+            yy, xx = y0 + dy, x0 + dx
+            weight = (1 - np.abs(y - yy)) * (1 - np.abs(x - xx))
+            inside = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
+            out += np.where(inside, weight * image[np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)], 0)
+    return out
+
+
+def deform_conv(x, w, offset, bias, mask, strides, pads, dilations, group, offset_group):
+    n, c, _, _ = x.shape
+    oc, per_group, kh, kw = w.shape
+    oh, ow = offset.shape[2:]
+    offset = offset.reshape(n, offset_group, kh, kw, 2, oh, ow)
+    mask = mask.reshape(n, offset_group, kh, kw, oh, ow)
+    base_y = np.arange(oh)[:, None] * strides[0] - pads[0] + 0.0 * np.arange(ow)[None, :]
+    base_x = np.arange(ow)[None, :] * strides[1] - pads[1] + 0.0 * np.arange(oh)[:, None]
+    cols = np.zeros((n, c, kh, kw, oh, ow))
+    for b in range(n):
+        for ch in range(c):
+            g = ch // (c // offset_group)
+            for i in range(kh):
+                for j in range(kw):
+                    y = base_y + i * dilations[0] + offset[b, g, i, j, 0]
+                    xx = base_x + j * dilations[1] + offset[b, g, i, j, 1]
+                    cols[b, ch, i, j] = bilinear(x[b, ch].astype(np.float64), y, xx) * mask[b, g, i, j]
+    out = np.zeros((n, oc, oh, ow))
+    per_out = oc // group
+    for o in range(oc):
+        g = o // per_out
+        out[:, o] = np.einsum("ckl,nckl...->n...", w[o].astype(np.float64),
+                              cols[:, g * per_group:(g + 1) * per_group])
+    return out + bias.reshape(1, -1, 1, 1)
 
 
 def stacked(c):
@@ -363,6 +405,24 @@ def main():
     results.append(check("AffineGrid 3-D", out["g3"], affine_grid(t3, (1, 1, 2, 3, 4), True).astype(f32)))
     results.append(check("DFT default axis -2", out["fd"], stacked(np.fft.fft(sig[..., 0], axis=2)).astype(f32)))
     results.append(check("DFT axis input", out["f1"], stacked(np.fft.ifft(sig[..., 0], axis=1)).astype(f32)))
+
+    # DeformConv: two groups, two offset groups, offsets reaching outside the
+    # image, a mask, strides, pads and dilations.
+    dx = rng.standard_normal((2, 4, 6, 5)).astype(f32)
+    dw = rng.standard_normal((6, 2, 3, 2)).astype(f32)
+    db = rng.standard_normal(6).astype(f32)
+    doff = (1.5 * rng.standard_normal((2, 2 * 6 * 2, 4, 2))).astype(f32)
+    dmask = rng.random((2, 2 * 6, 4, 2)).astype(f32)
+    deform = "group = 2, offset_group = 2, strides = [1, 2], pads = [0, 1, 0, 0], dilations = [1, 2]"
+    m = model(19, "g (float[2, 4, 6, 5] x, float[6, 2, 3, 2] w, float[2, 24, 4, 2] o, float[6] b, "
+                  "float[2, 12, 4, 2] mk) => (float[2, 6, 4, 2] y, float[2, 6, 4, 2] plain)", f"""
+  y = DeformConv <{deform}> (x, w, o, b, mk)
+  plain = DeformConv <{deform}> (x, w, o)""")
+    out = compile_and_run(args, m, {"x": dx, "w": dw, "o": doff, "b": db, "mk": dmask}, "deform")
+    results.append(check("DeformConv", out["y"], deform_conv(dx, dw, doff, db, dmask, (1, 2), (0, 1, 0, 0),
+                                                             (1, 2), 2, 2).astype(f32)))
+    results.append(check("DeformConv no mask or bias", out["plain"], deform_conv(
+        dx, dw, doff, np.zeros(6), np.ones_like(dmask), (1, 2), (0, 1, 0, 0), (1, 2), 2, 2).astype(f32)))
 
     passed = sum(results)
     print(f"newer_opsets: {passed} passed, {len(results) - passed} failed")

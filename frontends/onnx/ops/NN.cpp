@@ -217,6 +217,168 @@ static LogicalResult convertConvTranspose(NodeContext &n) {
   return n.setOutput(n.create<nn::ConvTransposeOp>(operands, attrs));
 }
 
+/// The most sampling points (kernel taps x output positions, per offset
+/// group) DeformConv's constant base grid may hold (2^24).
+constexpr int64_t kMaxDeformConvPoints = int64_t(1) << 24;
+
+/// DeformConv (opset 19), 2-D: a convolution whose kernel taps sample the
+/// input at their position plus a learned offset, bilinearly (zero
+/// outside), weighted by an optional mask. Each tap's pixel position (the
+/// constant base grid of strides, pads and dilations, plus the offsets) is
+/// sampled with nn.grid_sample per offset group; the samples times the mask
+/// are the columns of a grouped matmul with the weights. Channels, spatial
+/// sizes and the kernel must be static (the batch may be dynamic).
+static LogicalResult convertDeformConv(NodeContext &n) {
+  Value x = n.input(0), w = n.input(1), offset = n.input(2);
+  Value bias = n.optionalInput(3), mask = n.optionalInput(4);
+  if (n.failed() || failed(requireFloat(n, x, "DeformConv")) ||
+      failed(checkKernelShape(n, w)))
+    return failure();
+  RankedTensorType xType = typeOf(x), wType = typeOf(w),
+                   offsetType = typeOf(offset);
+  if (xType.getRank() != 4 || wType.getRank() != 4 || offsetType.getRank() != 4)
+    return n.unsupported(llvm::formatv(
+        "DeformConv of X {0}, W {1} and offset {2}: ddl takes the 2-D form "
+        "(all of rank 4)",
+        xType, wType, offsetType));
+  auto staticDims = [](RankedTensorType t, int64_t from) {
+    return llvm::all_of(t.getShape().drop_front(from),
+                        [](int64_t d) { return !ShapedType::isDynamic(d); });
+  };
+  if (!staticDims(xType, 1) || !wType.hasStaticShape() ||
+      !staticDims(offsetType, 1))
+    return n.unsupported("DeformConv with dynamic channels, spatial sizes or "
+                         "kernel (only the batch may be dynamic)");
+  int64_t channels = xType.getDimSize(1), height = xType.getDimSize(2),
+          width = xType.getDimSize(3);
+  int64_t outChannels = wType.getDimSize(0), kh = wType.getDimSize(2),
+          kw = wType.getDimSize(3);
+  int64_t group = n.attrInt("group", 1);
+  int64_t offsetGroup = n.attrInt("offset_group", 1);
+  SmallVector<int64_t> strides =
+      n.attrInts("strides").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations =
+      n.attrInts("dilations").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> pads =
+      n.attrInts("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  if (n.failed())
+    return failure();
+  // Bounded so that the size arithmetic below cannot overflow.
+  auto within = [](ArrayRef<int64_t> values, int64_t low) {
+    return llvm::all_of(values, [&](int64_t v) {
+      return v >= low && v <= kMaxDeformConvPoints;
+    });
+  };
+  if (!within({group, offsetGroup}, 1))
+    return n.error("group and offset_group must be in [1, 2^24]");
+  if (channels % group != 0 || outChannels % group != 0 ||
+      wType.getDimSize(1) * group != channels || channels % offsetGroup != 0)
+    return n.error(llvm::formatv(
+        "group ({0}) must divide the {1} input and {2} output channels, W's "
+        "dimension 1 ({3}) must be channels / group, and offset_group ({4}) "
+        "must divide the channels",
+        group, channels, outChannels, wType.getDimSize(1), offsetGroup));
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 ||
+      !within(strides, 1) || !within(dilations, 1) || !within(pads, 0))
+    return n.error("strides and dilations need 2 entries in [1, 2^24], pads "
+                   "4 entries in [0, 2^24]");
+  if (!within({kh, kw}, 1) || kh * kw > kMaxDeformConvPoints)
+    return n.unsupported("DeformConv kernels of more than 2^24 taps");
+  int64_t taps = kh * kw;
+  int64_t outH =
+      (height + pads[0] + pads[2] - (kh - 1) * dilations[0] - 1) / strides[0] +
+      1;
+  int64_t outW =
+      (width + pads[1] + pads[3] - (kw - 1) * dilations[1] - 1) / strides[1] +
+      1;
+  if (outH < 1 || outW < 1 ||
+      offsetType.getDimSize(1) != offsetGroup * taps * 2 ||
+      offsetType.getDimSize(2) != outH || offsetType.getDimSize(3) != outW)
+    return n.error(llvm::formatv(
+        "offset must be [N, {0}, {1}, {2}] (offset_group x kernel taps x 2, "
+        "the output's size), got {3}",
+        offsetGroup * taps * 2, outH, outW, offsetType));
+  if (outH > kMaxDeformConvPoints || outW > kMaxDeformConvPoints ||
+      taps * outH > kMaxDeformConvPoints ||
+      taps * outH * outW > kMaxDeformConvPoints)
+    return n.unsupported("DeformConv of more than 2^24 sampling points");
+  if (mask) {
+    RankedTensorType maskType = typeOf(mask);
+    if (maskType.getRank() != 4 || maskType.isDynamicDim(1) ||
+        maskType.getDimSize(1) != offsetGroup * taps ||
+        maskType.getDimSize(2) != outH || maskType.getDimSize(3) != outW)
+      return n.error(llvm::formatv("mask must be [N, {0}, {1}, {2}], got {3}",
+                                   offsetGroup * taps, outH, outW, maskType));
+  }
+  Type element = elementOf(x);
+  auto reshape = [&](Value v, ArrayRef<int64_t> shape) {
+    return n.create<nn::ReshapeOp>({v, n.constI64(shape)});
+  };
+  auto constant = [&](ArrayRef<double> values, ArrayRef<int64_t> shape) {
+    SmallVector<Attribute> attrs = llvm::map_to_vector(values, [&](double v) {
+      return Attribute(n.builder().getFloatAttr(element, v));
+    });
+    return nn::ConstantOp::create(
+        n.builder(), n.loc(),
+        DenseElementsAttr::get(RankedTensorType::get(shape, element), attrs));
+  };
+
+  // Pixel positions (y, x) of every tap at every output position, before
+  // the offsets: [taps, outH, outW, 2].
+  SmallVector<double> base;
+  base.reserve(taps * outH * outW * 2);
+  for (int64_t i = 0; i < kh; ++i)
+    for (int64_t j = 0; j < kw; ++j)
+      for (int64_t oy = 0; oy < outH; ++oy)
+        for (int64_t ox = 0; ox < outW; ++ox) {
+          base.push_back(oy * strides[0] - pads[0] + i * dilations[0]);
+          base.push_back(ox * strides[1] - pads[1] + j * dilations[1]);
+        }
+  // offset [N, og * taps * 2, outH, outW] -> [N, og, taps, outH, outW, 2].
+  Value positions = n.create<nn::TransposeOp>(
+      {reshape(offset, {-1, offsetGroup, taps, 2, outH, outW})},
+      {n.namedI64Array("perm", {0, 1, 2, 4, 5, 3})});
+  positions = n.create<nn::AddOp>(
+      {n.castTo(positions, element), constant(base, {taps, outH, outW, 2})});
+  // grid_sample's normalized (x, y) of pixel p in a size-S axis, without
+  // corner alignment: (2 p + 1) / S - 1 (valid for S = 1 too).
+  Value normalized = n.create<nn::SubOp>(
+      {n.create<nn::DivOp>(
+           {n.create<nn::AddOp>(
+                {n.create<nn::MulOp>({positions, n.constScalar(element, 2)}),
+                 n.constScalar(element, 1)}),
+            constant({double(height), double(width)}, {2})}),
+       n.constScalar(element, 1)});
+  Value grid = n.create<nn::GatherOp>({normalized, n.constI64({1, 0})},
+                                      {n.namedI64("axis", 5)});
+  int64_t groupChannels = channels / offsetGroup;
+  Value sampled = n.create<nn::GridSampleOp>(
+      {reshape(x, {-1, groupChannels, height, width}),
+       reshape(grid, {-1, taps * outH, outW, 2})},
+      {n.named("mode", nn::GridSampleModeAttr::get(
+                           n.context(), nn::GridSampleMode::Bilinear)),
+       n.named("padding_mode", nn::GridSamplePaddingAttr::get(
+                                   n.context(), nn::GridSamplePadding::Zeros)),
+       n.namedBool("align_corners", false)});
+  // [N * og, C / og, taps * outH, outW], times the mask of each tap.
+  if (mask)
+    sampled =
+        n.create<nn::MulOp>({sampled, reshape(n.castTo(mask, element),
+                                              {-1, 1, taps * outH, outW})});
+  // Columns per convolution group: [N, group, C / group * taps, outH * outW];
+  // weights [group, out / group, C / group * taps].
+  int64_t perGroup = channels / group;
+  Value columns = reshape(sampled, {-1, group, perGroup * taps, outH * outW});
+  Value weights = reshape(n.castTo(w, element),
+                          {group, outChannels / group, perGroup * taps});
+  Value y = reshape(n.create<nn::MatMulOp>({weights, columns}),
+                    {-1, outChannels, outH, outW});
+  if (bias)
+    y = n.create<nn::AddOp>(
+        {y, reshape(n.castTo(bias, element), {1, outChannels, 1, 1})});
+  return n.setOutput(y);
+}
+
 /// MaxPool, AveragePool and LpPool: kernel_shape, ceil_mode and the window
 /// attributes, plus `extra`.
 template <typename OpT>
@@ -911,6 +1073,7 @@ void registerNNConverters(ConverterRegistry &r) {
   r.add("Einsum", convertEinsum);
   r.add("Conv", convertConv);
   r.add("ConvTranspose", convertConvTranspose);
+  r.add("DeformConv", convertDeformConv, 19);
   r.add("MaxPool", convertMaxPool);
   // AveragePool-19 and LpPool-18 add dilations (LpPool also ceil_mode),
   // which createPool reads for every pooling.
