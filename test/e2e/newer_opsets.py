@@ -3,8 +3,9 @@
 NumPy implementations of the ONNX specification:
 
   reduce18     ReduceMax / ReduceL2 / ReduceLogSumExp / ReduceSumSquare with
-               axes as an input, keepdims, noop_with_empty_axes; ReduceMin
-               on bool (20)
+               axes as an input, keepdims, noop_with_empty_axes; ReduceL1 /
+               L2 / LogSum / LogSumExp / SumSquare over axes known at run
+               time only; ReduceMax / ReduceMin on bool (20)
   split18      Split's num_outputs with an uneven last piece
   pad          Pad's axes input (18) in reflect and edge modes, wrap (19)
   scatter18    ScatterElements and ScatterND reductions max and min
@@ -253,6 +254,29 @@ def main():
     # No axes to reduce: the element-wise part alone (ONNX's reference).
     results.append(check("ReduceSumSquare noop", out["noop"], np.square(x)))
     results.append(check("ReduceSumSquare axes input", out["ssq"], (xd ** 2).sum(axis=(0, 2)).astype(f32)))
+    # Axes known at run time only: per-axis Sums between element-wise steps.
+    m = model(18, "g (float[3, 4, 5] x, int64[2] ax) => (float[?, ?, ?] l1, float[?] l2, float[?, ?, ?] ls, "
+                  "float[?] lse, float[?, ?, ?] ssq)", """
+  l1 = ReduceL1 (x, ax)
+  l2 = ReduceL2 <keepdims = 0> (x, ax)
+  magnitude = Abs (x)
+  ls = ReduceLogSum (magnitude, ax)
+  fifty = Constant <value = float {50.0}> ()
+  big = Mul (x, fifty)
+  lse = ReduceLogSumExp <keepdims = 0> (big, ax)
+  ssq = ReduceSumSquare (x, ax)""")
+    out = compile_and_run(args, m, {"x": x, "ax": np.array([2, -3], np.int64)}, "reduce18_runtime")
+    big = 50 * xd
+    top = big.max(axis=(0, 2), keepdims=True)
+    results.append(check("ReduceL1 run-time axes", out["l1"], np.abs(xd).sum(axis=(0, 2), keepdims=True).astype(f32)))
+    results.append(check("ReduceL2 run-time axes", out["l2"], np.sqrt((xd ** 2).sum(axis=(0, 2))).astype(f32)))
+    results.append(check("ReduceLogSum run-time axes", out["ls"],
+                         np.log(np.abs(xd).sum(axis=(0, 2), keepdims=True)).astype(f32)))
+    results.append(check("ReduceLogSumExp run-time axes", out["lse"],
+                         (np.log(np.exp(big - top).sum(axis=(0, 2), keepdims=True)) + top).reshape(4).astype(f32)))
+    results.append(check("ReduceSumSquare run-time axes", out["ssq"],
+                         (xd ** 2).sum(axis=(0, 2), keepdims=True).astype(f32)))
+
     m = model(20, "g (bool[3, 4] b) => (bool[3] any, bool[4] all)", """
   a1 = Constant <value = int64[1] {1}> ()
   a0 = Constant <value = int64[1] {0}> ()
