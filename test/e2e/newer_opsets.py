@@ -20,6 +20,7 @@ NumPy implementations of the ONNX specification:
                as an input, and its default -2)
   deform       DeformConv (19) with groups, offset groups, a mask, strides,
                pads, dilations and offsets reaching outside the image
+  blocked      QuantizeLinear / DequantizeLinear 21 with block_size
 
 Each model is written in ONNX's text syntax (onnx.parser: ONNX 1.12's
 helpers cannot check opset-18 nodes), compiled with ddlc and run with
@@ -447,6 +448,22 @@ def main():
                                                              (1, 2), 2, 2).astype(f32)))
     results.append(check("DeformConv no mask or bias", out["plain"], deform_conv(
         dx, dw, doff, np.zeros(6), np.ones_like(dmask), (1, 2), (0, 1, 0, 0), (1, 2), 2, 2).astype(f32)))
+
+    # Blocked quantization (21): scales and zero points per block of 4 along
+    # axis 1, the last block short.
+    qx = (4 * rng.standard_normal((3, 10))).astype(f32)
+    qs = rng.uniform(0.02, 0.1, (3, 3)).astype(f32)
+    qz = rng.integers(-20, 20, (3, 3)).astype(np.int8)
+    m = model(21, "g (float[3, 10] x, float[3, 3] s, int8[3, 3] z) => (int8[3, 10] q, float[3, 10] d)", """
+  q = QuantizeLinear <axis = 1, block_size = 4> (x, s, z)
+  d = DequantizeLinear <axis = 1, block_size = 4> (q, s, z)""")
+    out = compile_and_run(args, m, {"x": qx, "s": qs, "z": qz}, "blocked")
+    full_s = np.repeat(qs, 4, axis=1)[:, :10]
+    full_z = np.repeat(qz, 4, axis=1)[:, :10].astype(np.float64)
+    want_q = np.clip(np.round(qx / full_s) + full_z, -128, 127).astype(np.int8)
+    results.append(check("QuantizeLinear blocked", out["q"], want_q))
+    results.append(check("DequantizeLinear blocked", out["d"],
+                         ((want_q.astype(np.float64) - full_z) * full_s).astype(f32)))
 
     passed = sum(results)
     print(f"newer_opsets: {passed} passed, {len(results) - passed} failed")
