@@ -128,9 +128,10 @@ static Value iota(NodeContext &n, Value size) {
                                 n.constI64({1}, /*scalar=*/true)});
 }
 
-/// The `axes` attribute of Pad and Resize (opset 18): the axes that their
-/// per-axis operands cover, in [-rank, rank - 1] and distinct, normalized.
-/// Absent: every axis in order. std::nullopt after reporting why not.
+/// The axes of opset 18's Pad (an input), Resize and CenterCropPad
+/// (attributes): those their per-axis operands cover, in [-rank, rank - 1]
+/// and distinct, normalized. Absent: every axis in order. std::nullopt
+/// after reporting why not.
 static std::optional<SmallVector<int64_t>>
 coveredAxes(NodeContext &n, std::optional<SmallVector<int64_t>> axes,
             int64_t rank) {
