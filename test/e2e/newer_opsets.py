@@ -13,7 +13,8 @@ NumPy implementations of the ONNX specification:
                (per-channel), Mish, Gelu (none and tanh)
   bitwise      BitwiseAnd / Or / Xor / Not on int32
   pool         LpPool 18 and AveragePool 19 with dilations (and ceil_mode)
-  resize       Resize's axes (18) and half_pixel_symmetric (19), linear
+  resize       Resize's axes and keep_aspect_ratio_policy (18) and
+               half_pixel_symmetric (19), linear
   crop         CenterCropPad cropping and padding, Col2Im (2-D, strides,
                dilations, pads)
   grid         AffineGrid (2-D and 3-D, both corner alignments), DFT 20 (axis
@@ -385,6 +386,18 @@ def main():
   s2 = Constant <value = float[2] {1.7, 1.0}> ()
   sym = Resize <axes = [2, 3], mode = "linear", coordinate_transformation_mode = "half_pixel_symmetric"> (x, , s2)""")
     out = compile_and_run(args, m, {"x": rx}, "resize")
+    # keep_aspect_ratio_policy: one scale (7 / 5 or 5 / 6 of [5, 6]), output
+    # sizes rounded half up (not_smaller: 6 * 1.4 = 8.4 -> 8); the scale, not
+    # output / input, maps coordinates.
+    m2 = model(18, "g (float[1, 2, 5, 6] x) => (float[1, 2, 4, 5] small, float[1, 2, 7, 8] big)", """
+  sz = Constant <value = int64[2] {7, 5}> ()
+  small = Resize <axes = [2, 3], mode = "linear", keep_aspect_ratio_policy = "not_larger"> (x, , , sz)
+  big = Resize <axes = [2, 3], mode = "linear", keep_aspect_ratio_policy = "not_smaller"> (x, , , sz)""")
+    out2 = compile_and_run(args, m2, {"x": rx}, "resize_aspect")
+    for name, scale, h, w in (("small", 5 / 6, 4, 5), ("big", 7 / 5, 7, 8)):
+        want = resize_linear_1d(rx.astype(np.float64), 2, h, scale, False)
+        want = resize_linear_1d(want, 3, w, scale, False)
+        results.append(check(f"Resize keep_aspect_ratio {name}", out2[name], want.astype(f32)))
     results.append(check("Resize axes", out["ax"],
                          resize_linear_1d(rx.astype(np.float64), 3, 9, 1.5, False).astype(f32)))
     results.append(check("Resize half_pixel_symmetric", out["sym"],

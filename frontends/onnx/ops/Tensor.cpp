@@ -23,6 +23,8 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace ddl::onnx_import {
@@ -892,12 +894,11 @@ static LogicalResult convertResize(NodeContext &n) {
   // filtered: there it changes nothing).
   if (n.attrInt("antialias", 0) != 0 && *mode != nn::ResizeMode::Nearest)
     return n.unsupported("antialias = 1 with mode 'linear' or 'cubic'");
-  // Its keep_aspect_ratio_policy other than stretch samples at one scale
-  // for all axes while rounding each output size, which nn.resize (sizes or
-  // scales, one of them) cannot express.
   std::string policy = n.attrString("keep_aspect_ratio_policy", "stretch");
-  if (policy != "stretch")
-    return n.unsupported("keep_aspect_ratio_policy '" + policy + "'");
+  if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+    return n.error("attribute 'keep_aspect_ratio_policy' must be stretch, "
+                   "not_larger or not_smaller, got '" +
+                   policy + "'");
   attrs.push_back(n.named("coordinate_transform",
                           nn::CoordinateTransformAttr::get(ctx, *coordinates)));
   attrs.push_back(n.named("nearest_rounding",
@@ -928,17 +929,58 @@ static LogicalResult convertResize(NodeContext &n) {
                    "absent)");
   if (!scales && !sizes)
     return n.error("needs non-empty scales or sizes");
+  RankedTensorType type = n.inputType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  std::optional<SmallVector<int64_t>> axes =
+      coveredAxes(n, n.attrInts("axes"), rank);
+  if (!axes)
+    return failure();
+  // keep_aspect_ratio_policy (opset 18, with sizes only): one scale for the
+  // axes, the smallest (not_larger) or largest (not_smaller) of size / input,
+  // each of their output sizes round_half_up(scale * input), the others
+  // kept. The scale, not output / input, maps coordinates: nn.resize takes
+  // both.
+  bool keepAspectRatio = policy != "stretch" && sizes;
+  if (keepAspectRatio) {
+    std::optional<SmallVector<int64_t>> wanted = n.constantInts(3);
+    if (!wanted || llvm::any_of(*axes, [&](int64_t axis) {
+          return type.isDynamicDim(axis) || type.getDimSize(axis) == 0;
+        }))
+      return n.unsupported(
+          "keep_aspect_ratio_policy with run-time sizes or a dynamic or empty "
+          "resized dimension");
+    if (wanted->size() != axes->size())
+      return n.error(llvm::formatv("sizes has {0} entries for {1} axes",
+                                   wanted->size(), axes->size()));
+    std::optional<double> scale;
+    for (auto [axis, size] : llvm::zip(*axes, *wanted)) {
+      double ratio = double(size) / double(type.getDimSize(axis));
+      if (!scale || (policy == "not_larger" ? ratio < *scale : ratio > *scale))
+        scale = ratio;
+    }
+    SmallVector<int64_t> axisSizes;
+    SmallVector<double> allScales(rank, 1.0);
+    for (int64_t axis : *axes) {
+      double size = std::floor(*scale * double(type.getDimSize(axis)) + 0.5);
+      if (!(size >= 0 && size <= double(kMaxPadExtent)))
+        return n.error(llvm::formatv(
+            "sizes give axis {0} a size of {1}, out of range [0, 2^48]", axis,
+            size));
+      axisSizes.push_back(int64_t(size));
+      allScales[axis] = *scale;
+    }
+    sizes = spreadOverAxes(n, n.create<nn::ShapeOfOp>({input}), *axes,
+                           n.constI64(axisSizes));
+    auto f64 = RankedTensorType::get({rank}, n.builder().getF64Type());
+    scales = nn::ConstantOp::create(
+        n.builder(), n.loc(),
+        DenseElementsAttr::get(f64, ArrayRef<double>(allScales)));
+  }
   // Opset 18's axes: roi, scales and sizes cover those axes only; the
   // others keep their size (roi [0, 1], scale 1, the input's size).
   if (n.hasAttr("axes")) {
-    RankedTensorType type = n.inputType(0);
-    if (!type)
-      return failure();
-    int64_t rank = type.getRank();
-    std::optional<SmallVector<int64_t>> axes =
-        coveredAxes(n, n.attrInts("axes"), rank);
-    if (!axes)
-      return failure();
     Type f32 = n.builder().getF32Type();
     if (roi) {
       SmallVector<float> whole(rank, 0.0f);
@@ -946,11 +988,12 @@ static LogicalResult convertResize(NodeContext &n) {
       roi = spreadOverAxes(n, constFloats(n, f32, whole),
                            beginsAndEnds(*axes, rank), roi);
     }
-    if (scales)
+    // keep_aspect_ratio_policy's are whole already.
+    if (scales && !keepAspectRatio)
       scales =
           spreadOverAxes(n, constFloats(n, f32, SmallVector<float>(rank, 1.0f)),
                          *axes, scales);
-    if (sizes)
+    if (sizes && !keepAspectRatio)
       sizes = spreadOverAxes(n, n.create<nn::ShapeOfOp>({input}), *axes, sizes);
   }
   return createResize(n, input, roi, scales, sizes, attrs);

@@ -975,9 +975,8 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
     bool crop = transform == nn::CoordinateTransform::TfCropAndResize;
     if (crop && !op.getRoi())
       return rewriter.notifyMatchFailure(op, "tf_crop_and_resize needs roi");
-    if (!op.getScales() == !op.getSizes())
-      return rewriter.notifyMatchFailure(
-          op, "needs exactly one of scales and sizes");
+    if (!op.getScales() && !op.getSizes())
+      return rewriter.notifyMatchFailure(op, "needs scales or sizes");
     if (!isa<FloatType, IntegerType>(inType.getElementType()))
       return rewriter.notifyMatchFailure(op, "unsupported element type");
     FailureOr<SmallVector<OpFoldResult>> outSizes =
@@ -1021,8 +1020,12 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
         dim.outWidth = convertScalar(
             rewriter, loc, arith::MulFOp::create(rewriter, loc, s, inS),
             rewriter.getF64Type(), false, false);
-        identity[d] = constScales && size_t(d) < constScales->size() &&
-                      (*constScales)[d] == 1.0;
+        // A scale of 1 copies, unless sizes (given too) say otherwise.
+        identity[d] =
+            constScales && size_t(d) < constScales->size() &&
+            (*constScales)[d] == 1.0 &&
+            (!op.getSizes() || (!inType.isDynamicDim(d) &&
+                                inType.getDimSize(d) == outType.getDimSize(d)));
       } else {
         dim.scale = m.div(dim.outF, dim.inF);
         dim.outWidth = m.mul(dim.scale, dim.inF);
