@@ -391,9 +391,10 @@ namespace {
 /// axis). So the default opset is lowered to 17, the IR version to 8 (later
 /// IR versions only add element types ddl does not import), and every node
 /// whose op changed past opset 17 in its inputs, outputs or attributes
-/// (OpVersions.h) moves to a domain of its own: the checker then checks
-/// only its attributes and subgraphs, shape inference leaves its outputs to
-/// ddl. Everything is put back on destruction.
+/// (OpVersions.h; a Cast without the new `saturate` is still Cast-13)
+/// moves to a domain of its own: the checker then checks only its
+/// attributes and subgraphs, shape inference leaves its outputs to ddl.
+/// Everything is put back on destruction.
 class LibOnnxView {
 public:
   explicit LibOnnxView(onnx::ModelProto &model) : model(model) {
@@ -429,8 +430,14 @@ private:
 
   void hide(onnx::GraphProto &graph) {
     for (onnx::NodeProto &node : *graph.mutable_node()) {
+      auto hasAttribute = [&](StringRef name) {
+        return llvm::any_of(node.attribute(),
+                            [&](const onnx::AttributeProto &attr) {
+                              return attr.name() == name;
+                            });
+      };
       if (isDefaultDomain(node.domain()) &&
-          !libOnnxSchemaApplies(node.op_type(), opset)) {
+          !libOnnxSchemaApplies(node.op_type(), opset, hasAttribute)) {
         hidden.emplace_back(&node, node.domain());
         node.set_domain(kHiddenDomain.str());
       }
@@ -459,9 +466,9 @@ LogicalResult validateModel(MLIRContext &context, StringRef path,
   // Past opset 17 libonnx speaks of domain_version 17: say why.
   std::string judged =
       opset > kLibOnnxOpset
-          ? llvm::formatv(" (ONNX 1.12's checker judges this opset-{0} model "
-                          "by the opset-17 schemas of the ops that did not "
-                          "change since)",
+          ? llvm::formatv(" (ONNX 1.12's checker judges the nodes of this "
+                          "opset-{0} model by the opset-17 schemas that still "
+                          "describe them)",
                           opset)
                 .str()
           : "";

@@ -34,11 +34,12 @@ static constexpr NewerOpVersion kNewerOpVersions[] = {
     {"Resize", 18, "antialias, axes and keep_aspect_ratio_policy", false},
     {"ScatterElements", 18, "reductions max and min", true},
     {"ScatterND", 18, "reductions max and min", true},
-    {"Split", 18, "the num_outputs attribute", false},
+    {"Split", 18, "the num_outputs attribute", false, "num_outputs"},
     // Opset 19 (ONNX 1.14).
-    {"AveragePool", 19, "dilations", false},
-    {"Cast", 19, "float8 types and the saturate attribute", false},
-    {"CastLike", 19, "float8 types and the saturate attribute", false},
+    {"AveragePool", 19, "dilations", false, "dilations"},
+    {"Cast", 19, "float8 types and the saturate attribute", false, "saturate"},
+    {"CastLike", 19, "float8 types and the saturate attribute", false,
+     "saturate"},
     {"Constant", 19, "float8 types", true},
     {"DeformConv", 19, "new op", false},
     {"DequantizeLinear", 19, "float8 types", true},
@@ -47,7 +48,8 @@ static constexpr NewerOpVersion kNewerOpVersions[] = {
     {"If", 19, "float8 types", true},
     {"Loop", 19, "float8 types", true},
     {"Pad", 19, "mode 'wrap'", true},
-    {"QuantizeLinear", 19, "float8 types and the saturate attribute", false},
+    {"QuantizeLinear", 19, "float8 types and the saturate attribute", false,
+     "saturate"},
     {"Reshape", 19, "float8 types", true},
     {"Resize", 19, "coordinate_transformation_mode 'half_pixel_symmetric'",
      true},
@@ -74,7 +76,7 @@ static constexpr NewerOpVersion kNewerOpVersions[] = {
     {"Constant", 21, "int4 types", true},
     {"ConstantOfShape", 21, "int4 types", true},
     {"DequantizeLinear", 21, "blocked quantization (block_size), int4 types",
-     false},
+     false, "block_size"},
     {"Flatten", 21, "int4 types", true},
     {"GroupNormalization", 21, "per-channel scale and bias, stash_type", false},
     {"Identity", 21, "int4 types", true},
@@ -102,9 +104,12 @@ const NewerOpVersion *newerOpVersion(llvm::StringRef opType, int64_t opset) {
   return newest;
 }
 
-bool libOnnxSchemaApplies(llvm::StringRef opType, int64_t opset) {
+bool libOnnxSchemaApplies(
+    llvm::StringRef opType, int64_t opset,
+    llvm::function_ref<bool(llvm::StringRef)> hasAttribute) {
   return llvm::all_of(kNewerOpVersions, [&](const NewerOpVersion &v) {
-    return v.opType != opType || v.version > opset || v.sameSchema;
+    return v.opType != opType || v.version > opset || v.sameSchema ||
+           (!v.newAttribute.empty() && !hasAttribute(v.newAttribute));
   });
 }
 

@@ -15,6 +15,7 @@
 #ifndef DDL_FRONTENDS_ONNX_OPVERSIONS_H
 #define DDL_FRONTENDS_ONNX_OPVERSIONS_H
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -34,6 +35,9 @@ struct NewerOpVersion {
   /// string, bool) or attribute values, so that the previous schema still
   /// checks a node's structure and infers its shapes: libonnx may judge it.
   bool sameSchema;
+  /// The one attribute the version adds, when that is all it changes: a
+  /// node without it is the previous version (libonnx may judge it).
+  llvm::StringLiteral newAttribute = "";
 };
 
 /// The newest version of `opType` introduced in (kLibOnnxOpset, opset],
@@ -41,10 +45,13 @@ struct NewerOpVersion {
 /// schema is the one `opset` selects).
 const NewerOpVersion *newerOpVersion(llvm::StringRef opType, int64_t opset);
 
-/// True when libonnx's opset-17 schema of `opType` checks and infers it as
-/// `opset` defines it: the op did not change, or every change admits new
-/// types or attribute values only.
-bool libOnnxSchemaApplies(llvm::StringRef opType, int64_t opset);
+/// True when libonnx's opset-17 schema of `opType` checks and infers a node
+/// of it as `opset` defines it: the op did not change, or every change
+/// admits new types or attribute values only, or adds an attribute that the
+/// node does not have (`hasAttribute` says which it has).
+bool libOnnxSchemaApplies(
+    llvm::StringRef opType, int64_t opset,
+    llvm::function_ref<bool(llvm::StringRef)> hasAttribute);
 
 } // namespace ddl::onnx_import
 
