@@ -13,8 +13,8 @@ NumPy implementations of the ONNX specification:
                (per-channel), Mish, Gelu (none and tanh)
   bitwise      BitwiseAnd / Or / Xor / Not on int32
   pool         LpPool 18 and AveragePool 19 with dilations (and ceil_mode)
-  resize       Resize's axes and keep_aspect_ratio_policy (18) and
-               half_pixel_symmetric (19), linear
+  resize       Resize's axes, keep_aspect_ratio_policy and antialias (18,
+               linear and cubic) and half_pixel_symmetric (19)
   crop         CenterCropPad cropping and padding, Col2Im (2-D, strides,
                dilations, pads)
   grid         AffineGrid (2-D and 3-D, both corner alignments), DFT 20 (axis
@@ -129,6 +129,43 @@ def resize_linear_1d(x, axis, out_size, scale, symmetric):
     shape = [1] * x.ndim
     shape[axis] = out_size
     return a * (1 - frac.reshape(shape)) + b * frac.reshape(shape)
+
+
+def antialias_coeffs(ratio, scale, cubic, a=-0.75):
+    """ONNX's reference coefficients of an antialiased linear / cubic tap."""
+    scale = min(scale, 1.0)
+    if not cubic:
+        start = int(np.floor(-1 / scale) + 1)
+        args = (np.arange(start, 2 - start) - ratio) * scale
+        coeffs = np.clip(1 - np.abs(args), 0, 1)
+    else:
+        def keys(t):
+            t = abs(t)
+            if t <= 1:
+                return (a + 2) * t ** 3 - (a + 3) * t ** 2 + 1
+            return a * t ** 3 - 5 * a * t ** 2 + 8 * a * t - 4 * a if t < 2 else 0.0
+        start = int(np.floor(-2 / scale) + 1)
+        coeffs = np.array([keys(scale * (i - ratio)) for i in range(start, 2 - start)])
+    return coeffs / coeffs.sum()
+
+
+def resize_antialias_1d(x, axis, out_size, scale, cubic):
+    """ONNX's reference Resize (half_pixel) with antialias along one axis:
+    the n nearest source positions of x_ori (ties to the smaller), the
+    input edge-padded."""
+    size = x.shape[axis]
+    x = np.moveaxis(x, axis, -1)
+    out = np.zeros(x.shape[:-1] + (out_size,))
+    for o in range(out_size):
+        x_ori = (o + 0.5) / scale - 0.5
+        ratio = 1.0 if float(x_ori).is_integer() else x_ori - np.floor(x_ori)
+        coeffs = antialias_coeffs(ratio, scale, cubic)
+        n = len(coeffs)
+        pad = int(np.ceil(n / 2))
+        idx = sorted(sorted(range(size + 2 * pad), key=lambda i: (abs(x_ori + pad - i), i))[:n])
+        src = np.clip(np.array(idx) - pad, 0, size - 1)
+        out[..., o] = x[..., src] @ coeffs
+    return np.moveaxis(out, -1, axis)
 
 
 def center_crop_pad(x, shape, axes):
@@ -398,6 +435,20 @@ def main():
         want = resize_linear_1d(rx.astype(np.float64), 2, h, scale, False)
         want = resize_linear_1d(want, 3, w, scale, False)
         results.append(check(f"Resize keep_aspect_ratio {name}", out2[name], want.astype(f32)))
+    # antialias (18): linear and cubic shrinking by 0.4 and 0.5 (kernels of
+    # 6 and 8 taps), growing an axis (no effect there).
+    ax_in = rng.standard_normal((1, 2, 10, 7)).astype(f32)
+    m3 = model(18, "g (float[1, 2, 10, 7] x) => (float[1, 2, 4, 14] lin, float[1, 2, 5, 3] cub)", """
+  s1 = Constant <value = float[4] {1.0, 1.0, 0.4, 2.0}> ()
+  lin = Resize <mode = "linear", antialias = 1> (x, , s1)
+  s2 = Constant <value = int64[2] {5, 3}> ()
+  cub = Resize <mode = "cubic", antialias = 1, axes = [2, 3]> (x, , , s2)""")
+    out3 = compile_and_run(args, m3, {"x": ax_in}, "resize_antialias")
+    xd3 = ax_in.astype(np.float64)
+    want = resize_linear_1d(resize_antialias_1d(xd3, 2, 4, 0.4, False), 3, 14, 2.0, False)
+    results.append(check("Resize antialias linear", out3["lin"], want.astype(f32)))
+    want = resize_antialias_1d(resize_antialias_1d(xd3, 3, 3, 3 / 7, True), 2, 5, 0.5, True)
+    results.append(check("Resize antialias cubic", out3["cub"], want.astype(f32)))
     results.append(check("Resize axes", out["ax"],
                          resize_linear_1d(rx.astype(np.float64), 3, 9, 1.5, False).astype(f32)))
     results.append(check("Resize half_pixel_symmetric", out["sym"],

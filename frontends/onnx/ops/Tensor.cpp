@@ -856,6 +856,33 @@ static LogicalResult createResize(NodeContext &n, Value input, Value roi,
   return n.setOutput(n.create<nn::ResizeOp>(operands, all));
 }
 
+/// An antialiased resize shapes its kernel by each dimension's scale, so
+/// the scales must be known at import: constant, or constant sizes of
+/// static dimensions (size / input); and at least nn::kMinAntialiasScale,
+/// as the lowering unrolls about 4 / scale taps.
+static LogicalResult checkAntialiasScales(NodeContext &n, RankedTensorType type,
+                                          Value scales, Value sizes) {
+  SmallVector<double> known;
+  DenseFPElementsAttr floats;
+  DenseIntElementsAttr ints;
+  if (scales && matchPattern(scales, m_Constant(&floats))) {
+    for (const APFloat &v : floats.getValues<APFloat>())
+      known.push_back(v.convertToDouble());
+  } else if (!scales && sizes && type.hasStaticShape() &&
+             matchPattern(sizes, m_Constant(&ints))) {
+    for (auto [size, in] : llvm::zip(ints.getValues<APInt>(), type.getShape()))
+      known.push_back(in == 0 ? 1.0 : double(size.getSExtValue()) / double(in));
+  } else {
+    return n.unsupported("antialias with run-time scales or sizes, or sizes "
+                         "of dynamic dimensions");
+  }
+  for (auto [d, scale] : llvm::enumerate(known))
+    if (!(scale >= nn::kMinAntialiasScale))
+      return n.unsupported(llvm::formatv(
+          "antialias with scale {0} in dimension {1} (below 1/64)", scale, d));
+  return success();
+}
+
 static LogicalResult convertResize(NodeContext &n) {
   Value input = n.input(0);
   MLIRContext *ctx = n.context();
@@ -890,10 +917,12 @@ static LogicalResult convertResize(NodeContext &n) {
   if (!coordinates || !rounding)
     return failure();
   // Opset 18's antialias widens the linear and cubic filters when
-  // downscaling, which nn.resize does not do (nearest neighbours are not
-  // filtered: there it changes nothing).
-  if (n.attrInt("antialias", 0) != 0 && *mode != nn::ResizeMode::Nearest)
-    return n.unsupported("antialias = 1 with mode 'linear' or 'cubic'");
+  // downscaling (nearest neighbours are not filtered: there it changes
+  // nothing).
+  bool antialias =
+      n.attrInt("antialias", 0) != 0 && *mode != nn::ResizeMode::Nearest;
+  if (antialias)
+    attrs.push_back(n.namedBool("antialias", true));
   std::string policy = n.attrString("keep_aspect_ratio_policy", "stretch");
   if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
     return n.error("attribute 'keep_aspect_ratio_policy' must be stretch, "
@@ -996,6 +1025,8 @@ static LogicalResult convertResize(NodeContext &n) {
     if (sizes && !keepAspectRatio)
       sizes = spreadOverAxes(n, n.create<nn::ShapeOfOp>({input}), *axes, sizes);
   }
+  if (antialias && failed(checkAntialiasScales(n, type, scales, sizes)))
+    return failure();
   return createResize(n, input, roi, scales, sizes, attrs);
 }
 

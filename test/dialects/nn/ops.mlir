@@ -1002,6 +1002,8 @@ func.func @resize(%x: tensor<1x3x32x32xf32>, %b: tensor<?x3x32x32xf32, #nn.dims<
   // coordinates).
   // CHECK: nn.resize %[[X]] scales %[[SCALES]] sizes %[[SIZES]] : (tensor<1x3x32x32xf32>, tensor<4xf32>, tensor<4xi64>) -> tensor<1x3x64x48xf32>
   %7 = nn.resize %x scales %scales sizes %sizes : (tensor<1x3x32x32xf32>, tensor<4xf32>, tensor<4xi64>) -> tensor<1x3x64x48xf32>
+  // CHECK: nn.resize %[[X]] scales %[[SCALES]] {antialias = true, mode = #nn.resize_mode<linear>} : (tensor<1x3x32x32xf32>, tensor<4xf32>) -> tensor<1x3x64x16xf32>
+  %8 = nn.resize %x scales %scales {antialias = true, mode = #nn.resize_mode<linear>} : (tensor<1x3x32x32xf32>, tensor<4xf32>) -> tensor<1x3x64x16xf32>
   return
 }
 
