@@ -7,7 +7,8 @@ NumPy implementations of the ONNX specification:
                L2 / LogSum / LogSumExp / SumSquare over axes known at run
                time only; ReduceMax / ReduceMin on bool (20)
   split18      Split's num_outputs with an uneven last piece
-  pad          Pad's axes input (18) in reflect and edge modes, wrap (19)
+  pad          Pad's axes input (18) in reflect and edge modes, and known
+               at run time only; wrap (19)
   scatter18    ScatterElements and ScatterND reductions max and min
   norm         GroupNormalization 18 (per-group scale / bias) and 21
                (per-channel), Mish, Gelu (none and tanh)
@@ -32,6 +33,7 @@ integers and bools.
 """
 
 import math
+import subprocess
 import sys
 
 import numpy as np
@@ -335,11 +337,12 @@ def main():
     nd_idx = np.array([[1], [3], [1]], np.int64)
     nd_upd = rng.standard_normal((3, 5)).astype(f32)
     m = model(19, "g (int32[2, 10] i, int32[2, 10] j, float[2, 3, 4] p, int64[2] pp, float[4, 5] d, "
-                  "int64[4, 3] si, float[4, 3] su, int64[3, 1] ni, float[3, 5] nu) => "
+                  "int64[4, 3] si, float[4, 3] su, int64[3, 1] ni, float[3, 5] nu, int64[2] ra, "
+                  "int64[4] rp) => "
                   "(int32[2, 4] s0, int32[2, 4] s1, int32[2, 2] s2, float[2, ?, 4] reflect, "
                   "float[2, 3, ?] edge, float[?, ?, ?] wrap, float[4, 5] smax, float[4, 5] smin, "
                   "float[4, 5] ndmax, int32[2, 10] band, int32[2, 10] bor, int32[2, 10] bxor, "
-                  "int32[2, 10] bnot)", """
+                  "int32[2, 10] bnot, float[?, ?, ?] runtime)", """
   s0, s1, s2 = Split <axis = 1, num_outputs = 3> (i)
   a1 = Constant <value = int64[1] {1}> ()
   am1 = Constant <value = int64[1] {-1}> ()
@@ -353,16 +356,29 @@ def main():
   band = BitwiseAnd (i, j)
   bor = BitwiseOr (i, j)
   bxor = BitwiseXor (i, j)
-  bnot = BitwiseNot (i)""")
+  bnot = BitwiseNot (i)
+  runtime = Pad (p, rp, , ra)""")
     pads = np.array([2, 1], np.int64)
     out = compile_and_run(args, m, {"i": i, "j": j, "p": p, "pp": pads, "d": data, "si": idx, "su": upd,
-                                    "ni": nd_idx, "nu": nd_upd}, "tensor")
+                                    "ni": nd_idx, "nu": nd_upd, "ra": np.array([2, -3], np.int64),
+                                    "rp": np.array([1, 0, 2, 1], np.int64)}, "tensor")
     results.append(check("Split num_outputs 3 of 10", np.concatenate(
         [out["s0"].ravel(), out["s1"].ravel(), out["s2"].ravel()]),
         np.concatenate([i[:, :4].ravel(), i[:, 4:8].ravel(), i[:, 8:].ravel()])))
     results.append(check("Split uneven last piece", out["s2"], i[:, 8:]))
     results.append(check("Pad axes reflect", out["reflect"], np.pad(p, [(0, 0), (2, 1), (0, 0)], "reflect")))
     results.append(check("Pad axes edge", out["edge"], np.pad(p, [(0, 0), (0, 0), (2, 1)], "edge")))
+    results.append(check("Pad run-time axes", out["runtime"], np.pad(p, [(0, 1), (0, 0), (1, 2)])))
+    # An axis out of range at run time: the run is refused, naming the node.
+    try:
+        compile_and_run(args, m, {"i": i, "j": j, "p": p, "pp": pads, "d": data, "si": idx, "su": upd,
+                                  "ni": nd_idx, "nu": nd_upd, "ra": np.array([2, 3], np.int64),
+                                  "rp": np.array([1, 0, 2, 1], np.int64)}, "tensor_bad_axis")
+        refused = False
+    except subprocess.CalledProcessError as e:
+        refused = b"out of range" in e.stderr and b"Pad, opset 19" in e.stderr
+    print(f"{'PASS' if refused else 'FAIL'} Pad run-time axis out of range refused")
+    results.append(refused)
     results.append(check("Pad wrap", out["wrap"], np.pad(p, [(0, 1), (2, 1), (3, 2)], "wrap")))
     smax, smin, ndmax = data.copy(), data.copy(), data.copy()
     for r in range(4):

@@ -592,6 +592,40 @@ static LogicalResult convertMaxUnpool(NodeContext &n) {
 // Pad, Expand, Tile
 //===----------------------------------------------------------------------===//
 
+/// Pad-18's pads for `axes` known at run time only, written into `zeros`
+/// (2 * rank entries, begins then ends) with a scatter. An axis outside
+/// [-rank, rank - 1] becomes the out-of-range position 2 * rank, which
+/// the scatter's run-time index check reports naming the node.
+static Value padsOverRuntimeAxes(NodeContext &n, Value zeros, Value axes,
+                                 Value pads, int64_t rank) {
+  RankedTensorType axesType = typeOf(axes);
+  if (!axesType || n.failed())
+    return n.fail();
+  if (!isa<IntegerType>(axesType.getElementType()) || axesType.getRank() != 1) {
+    (void)n.error(llvm::formatv(
+        "input #3 (axes) must be a 1-D integer tensor, got {0}", axesType));
+    return n.fail();
+  }
+  Value axis = n.castTo(axes, n.builder().getI64Type());
+  auto scalar = [&](int64_t v) { return n.constI64({v}, /*scalar=*/true); };
+  Value valid =
+      n.create<nn::AndOp>({n.create<nn::GreaterEqualOp>({axis, scalar(-rank)}),
+                           n.create<nn::LessOp>({axis, scalar(rank)})});
+  Value begin =
+      n.create<nn::WhereOp>({n.create<nn::LessOp>({axis, scalar(0)}),
+                             n.create<nn::AddOp>({axis, scalar(rank)}), axis});
+  begin = n.create<nn::WhereOp>({valid, begin, scalar(2 * rank)});
+  Value end = n.create<nn::WhereOp>(
+      {valid, n.create<nn::AddOp>({begin, scalar(rank)}), scalar(2 * rank)});
+  Value positions =
+      n.create<nn::ConcatOp>({begin, end}, {n.namedI64("axis", 0)});
+  return n.create<nn::ScatterElementsOp>(
+      {zeros, positions, n.castTo(pads, n.builder().getI64Type())},
+      {n.namedI64("axis", 0),
+       n.named("reduction", nn::ScatterReductionAttr::get(
+                                n.context(), nn::ScatterReduction::None))});
+}
+
 static LogicalResult convertPad(NodeContext &n) {
   Value input = n.input(0);
   RankedTensorType type = n.inputType(0);
@@ -615,16 +649,19 @@ static LogicalResult convertPad(NodeContext &n) {
     pads = n.input(1);
     if (*mode == nn::PadMode::Constant)
       value = n.optionalInput(2);
-    // Opset 18: pads cover only the axes input's axes (a constant); the
-    // others are not padded.
+    // Opset 18: pads cover only the axes input's axes; the others are not
+    // padded.
     if (n.hasInput(3)) {
       int64_t rank = type.getRank();
-      std::optional<SmallVector<int64_t>> axes =
-          coveredAxes(n, n.axesFromAttrOrInput("axes", 3), rank);
-      if (!axes)
-        return failure();
-      pads = spreadOverAxes(n, n.constI64(SmallVector<int64_t>(2 * rank, 0)),
-                            beginsAndEnds(*axes, rank), pads);
+      Value zeros = n.constI64(SmallVector<int64_t>(2 * rank, 0));
+      if (std::optional<SmallVector<int64_t>> given = n.constantInts(3)) {
+        std::optional<SmallVector<int64_t>> axes = coveredAxes(n, given, rank);
+        if (!axes)
+          return failure();
+        pads = spreadOverAxes(n, zeros, beginsAndEnds(*axes, rank), pads);
+      } else if (Value axes = n.input(3)) {
+        pads = padsOverRuntimeAxes(n, zeros, axes, pads, rank);
+      }
     }
   }
   SmallVector<Value> operands = {input, pads};
