@@ -132,7 +132,9 @@ LogicalResult ReshapeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     isInferred.push_back(b.equal(e, b.fixed(-1)));
     known.push_back(b.select(isInferred.back(), b.fixed(1), d));
   }
-  Dim knownProduct = b.product(known);
+  // The division is computed whether or not an entry is -1 (a select picks
+  // afterwards): a product of 0 (an empty tensor) must not trap.
+  Dim knownProduct = b.max(b.product(known), b.fixed(1));
   for (size_t i = 0; i < out.size(); ++i) {
     std::optional<Dim> symbolic;
     if (!b.isReifying() && inferredIndex && i == *inferredIndex)

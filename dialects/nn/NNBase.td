@@ -48,6 +48,7 @@ def NN_Dialect : Dialect {
       when they are constants, inference and canonicalization use them.
   }];
   let useDefaultAttributePrinterParser = 1;
+  let useDefaultTypePrinterParser = 1;
   let hasConstantMaterializer = 1;
   let dependentDialects = [
     // Shape reification emits tensor.dim / tensor.extract and arith on index.
@@ -57,6 +58,7 @@ def NN_Dialect : Dialect {
   let extraClassDeclaration = [{
   private:
     void registerAttributes();
+    void registerTypes();
     void registerOps();
   public:
   }];
@@ -230,6 +232,57 @@ def NN_ShiftDirection : NN_Enum<"ShiftDirection", "bit shift direction", [
 def NN_ShiftDirectionAttr : NN_EnumAttr<NN_ShiftDirection, "shift_direction">;
 
 //===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+class NN_Type<string name, string typeMnemonic> : TypeDef<NN_Dialect, name> {
+  let mnemonic = typeMnemonic;
+}
+
+def NN_SequenceType : NN_Type<"Sequence", "seq"> {
+  let summary = "an ordered list of tensors of one element type";
+  let description = [{
+    ONNX's `seq(tensor(T))`: any number of tensors with one element type.
+    The parameter is what every element is known to be: a ranked tensor
+    type (elements may still differ in their dynamic sizes), or an unranked
+    one when even the rank is unknown (`SequenceEmpty` before the first
+    insertion). Values are immutable: inserting or erasing makes a new
+    sequence.
+
+    `nn-expand-sequences` replaces each sequence by two tensors before
+    lowering: its element sizes, `tensor<? x rank x i64>` (one row per
+    element), and its elements' data, row-major, one after another,
+    `tensor<? x T>`. Graph inputs and outputs that are sequences cross the
+    model ABI in that form (see runtime/include/ddl_model_abi.h).
+
+    ```mlir
+    !nn.seq<tensor<?x3xf32>>
+    ```
+  }];
+  let parameters = (ins "::mlir::TensorType":$elementType);
+  let assemblyFormat = "`<` $elementType `>`";
+  let genVerifyDecl = 1;
+}
+
+def NN_OptionalType : NN_Type<"Optional", "optional"> {
+  let summary = "a tensor or sequence that may be absent";
+  let description = [{
+    ONNX's `optional(T)`. `nn-expand-sequences` replaces it by a boolean
+    scalar saying whether the value is present, followed by the value's
+    own form (an absent tensor is empty, an absent sequence has no
+    elements).
+
+    ```mlir
+    !nn.optional<tensor<4xf32>>
+    !nn.optional<!nn.seq<tensor<?xi64>>>
+    ```
+  }];
+  let parameters = (ins "::mlir::Type":$valueType);
+  let assemblyFormat = "`<` $valueType `>`";
+  let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Type constraints
 //===----------------------------------------------------------------------===//
 
@@ -240,6 +293,8 @@ def NN_BoolTensor : RankedTensorOf<[I1]>;
 def NN_NumericTensor : RankedTensorOf<[AnyFloat, AnyInteger]>;
 def NN_IndexTensor : RankedTensorOf<[I64, I32]>;
 def NN_I64Tensor : RankedTensorOf<[I64]>;
+// What region ops and optionals carry: a tensor, a sequence or an optional.
+def NN_Value : AnyTypeOf<[NN_Tensor, NN_SequenceType, NN_OptionalType]>;
 
 //===----------------------------------------------------------------------===//
 // Operation bases

@@ -20,9 +20,43 @@ using namespace ddl::nn;
 #define GET_ATTRDEF_CLASSES
 #include "dialects/nn/NNAttrs.cpp.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "dialects/nn/NNTypes.cpp.inc"
+
 void NNDialect::initialize() {
   registerAttributes();
+  registerTypes();
   registerOps();
+}
+
+void NNDialect::registerTypes() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialects/nn/NNTypes.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// !nn.seq and !nn.optional
+//===----------------------------------------------------------------------===//
+
+LogicalResult SequenceType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   TensorType elementType) {
+  if (!elementType)
+    return emitError() << "a sequence needs an element type";
+  if (auto ranked = dyn_cast<RankedTensorType>(elementType))
+    if (ranked.getEncoding() && !isa<DimsAttr>(ranked.getEncoding()))
+      return emitError() << "sequence elements take no encoding but #nn.dims";
+  return success();
+}
+
+LogicalResult OptionalType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   Type valueType) {
+  if (!isa_and_nonnull<RankedTensorType, SequenceType>(valueType))
+    return emitError() << "an optional holds a ranked tensor or a sequence, "
+                          "not "
+                       << valueType;
+  return success();
 }
 
 void NNDialect::registerAttributes() {

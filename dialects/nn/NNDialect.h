@@ -21,6 +21,9 @@
 #define GET_ATTRDEF_CLASSES
 #include "dialects/nn/NNAttrs.h.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "dialects/nn/NNTypes.h.inc"
+
 namespace ddl::nn {
 /// The #nn.dims encoding for `sizes`/`symbols` (empty symbols mean none),
 /// or a null attribute when no dynamic dim has a symbol.
@@ -29,6 +32,10 @@ DimsAttr getDimsEncoding(mlir::MLIRContext *context,
                          llvm::ArrayRef<mlir::StringAttr> symbols);
 /// The symbol of dimension `dim` of `type`, or null.
 mlir::StringAttr getDimSymbol(mlir::RankedTensorType type, unsigned dim);
+/// True for the types nn values have besides tensors: !nn.seq, !nn.optional.
+inline bool isSequenceOrOptional(mlir::Type type) {
+  return llvm::isa<SequenceType, OptionalType>(type);
+}
 } // namespace ddl::nn
 
 #include "dialects/nn/NNOps.h"

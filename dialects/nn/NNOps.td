@@ -956,7 +956,7 @@ def NN_RangeOp : NN_ShapedOp<"range", [Pure,
 def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, ReturnLike,
     ParentOneOf<["IfOp", "LoopOp"]>]> {
   let summary = "returns values from an nn.if branch or an nn.loop body";
-  let arguments = (ins Variadic<NN_Tensor>:$values);
+  let arguments = (ins Variadic<NN_Value>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
@@ -977,7 +977,7 @@ def NN_IfOp : NN_Op<"if", [RecursiveMemoryEffects, NoRegionArguments]> {
     ```
   }];
   let arguments = (ins NN_BoolTensor:$condition);
-  let results = (outs Variadic<NN_Tensor>:$results);
+  let results = (outs Variadic<NN_Value>:$results);
   let regions = (region SizedRegion<1>:$then_region, SizedRegion<1>:$else_region);
   let assemblyFormat = [{
     $condition `:` type($condition) (`->` type($results)^)? attr-dict-with-keyword
@@ -998,8 +998,8 @@ def NN_LoopOp : NN_Op<"loop", [RecursiveMemoryEffects, AttrSizedOperandSegments]
   }];
   let arguments = (ins Optional<NN_I64Tensor>:$trip_count,
                        Optional<NN_BoolTensor>:$condition,
-                       Variadic<NN_Tensor>:$inits);
-  let results = (outs Variadic<NN_Tensor>:$results);
+                       Variadic<NN_Value>:$inits);
+  let results = (outs Variadic<NN_Value>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     (`trip_count` $trip_count^ `:` type($trip_count))?
@@ -1012,6 +1012,111 @@ def NN_LoopOp : NN_Op<"loop", [RecursiveMemoryEffects, AttrSizedOperandSegments]
     /// Number of results that are stacked per-iteration scan outputs.
     unsigned getNumScanOutputs() { return getNumResults() - getInits().size(); }
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Sequences and optionals
+//===----------------------------------------------------------------------===//
+// Positions are 0-d (or one-element) integer tensors; negative ones count
+// from the back, as in ONNX. A position out of range fails the run.
+
+def NN_SeqEmptyOp : NN_Op<"seq_empty", [Pure]> {
+  let summary = "a sequence with no elements";
+  let results = (outs NN_SequenceType:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+}
+
+def NN_SeqConstructOp : NN_Op<"seq_construct", [Pure]> {
+  let summary = "a sequence of the given tensors, in order";
+  let arguments = (ins Variadic<NN_Tensor>:$elements);
+  let results = (outs NN_SequenceType:$result);
+  let assemblyFormat =
+      "$elements attr-dict `:` type($elements) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_SeqInsertOp : NN_Op<"seq_insert", [Pure]> {
+  let summary = "a sequence with one more element";
+  let description = [{
+    `sequence` with `element` inserted before `position` (in [-n, n]),
+    or appended when there is no position.
+  }];
+  let arguments = (ins NN_SequenceType:$sequence, NN_Tensor:$element,
+                       Optional<NN_IndexTensor>:$position);
+  let results = (outs NN_SequenceType:$result);
+  let assemblyFormat = [{
+    $sequence `,` $element (`at` $position^ `:` type($position))? attr-dict
+    `:` type($sequence) `,` type($element) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_SeqEraseOp : NN_Op<"seq_erase", [Pure]> {
+  let summary = "a sequence without one element";
+  let description = [{
+    `sequence` without the element at `position` (in [-n, n)), or without
+    its last one when there is no position.
+  }];
+  let arguments = (ins NN_SequenceType:$sequence,
+                       Optional<NN_IndexTensor>:$position);
+  let results = (outs NN_SequenceType:$result);
+  let assemblyFormat = [{
+    $sequence (`at` $position^ `:` type($position))? attr-dict
+    `:` type($sequence) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_SeqAtOp : NN_Op<"seq_at", [Pure]> {
+  let summary = "the element at a position (in [-n, n))";
+  let arguments = (ins NN_SequenceType:$sequence, NN_IndexTensor:$position);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = [{
+    $sequence `[` $position `]` attr-dict `:` type($sequence) `,`
+    type($position) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_SeqLengthOp : NN_Op<"seq_length", [Pure]> {
+  let summary = "the number of elements, as a 0-d i64 tensor";
+  let arguments = (ins NN_SequenceType:$sequence);
+  let results = (outs NN_I64Tensor:$result);
+  let assemblyFormat = "$sequence attr-dict `:` type($sequence) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_OptionalSomeOp : NN_Op<"optional_some", [Pure]> {
+  let summary = "an optional holding a value";
+  let arguments = (ins AnyTypeOf<[NN_Tensor, NN_SequenceType]>:$value);
+  let results = (outs NN_OptionalType:$result);
+  let assemblyFormat = "$value attr-dict `:` type($value) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_OptionalNoneOp : NN_Op<"optional_none", [Pure]> {
+  let summary = "an empty optional";
+  let results = (outs NN_OptionalType:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+}
+
+def NN_OptionalHasOp : NN_Op<"optional_has", [Pure]> {
+  let summary = "whether an optional holds a value (a 0-d i1 tensor)";
+  let arguments = (ins NN_OptionalType:$optional);
+  let results = (outs NN_BoolTensor:$result);
+  let assemblyFormat = "$optional attr-dict `:` type($optional) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_OptionalGetOp : NN_Op<"optional_get", [Pure]> {
+  let summary = "the value an optional holds";
+  let description = [{
+    The value of `optional`; an empty optional fails the run.
+  }];
+  let arguments = (ins NN_OptionalType:$optional);
+  let results = (outs AnyTypeOf<[NN_Tensor, NN_SequenceType]>:$result);
+  let assemblyFormat = "$optional attr-dict `:` type($optional) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 #endif // DDL_DIALECTS_NN_NNOPS_TD

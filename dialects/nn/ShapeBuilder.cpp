@@ -517,8 +517,32 @@ Type refineType(Type current, Type proven) {
                                getDimsEncoding(a.getContext(), sizes, symbols));
 }
 
+/// What two element types of sequences have in common: an unranked tensor
+/// where their ranks differ or one is unknown.
+static Type commonElementType(TensorType a, TensorType b) {
+  if (a.getElementType() != b.getElementType())
+    return Type();
+  if (Type both = commonType(a, b))
+    return both;
+  return UnrankedTensorType::get(a.getElementType());
+}
+
 /// What two types have in common: sizes and symbols on which they agree.
 Type commonType(Type x, Type y) {
+  if (auto sa = dyn_cast<SequenceType>(x)) {
+    auto sb = dyn_cast<SequenceType>(y);
+    if (!sb)
+      return Type();
+    Type element = commonElementType(sa.getElementType(), sb.getElementType());
+    return element
+               ? SequenceType::get(x.getContext(), cast<TensorType>(element))
+               : Type();
+  }
+  if (auto oa = dyn_cast<OptionalType>(x)) {
+    auto ob = dyn_cast<OptionalType>(y);
+    Type value = ob ? commonType(oa.getValueType(), ob.getValueType()) : Type();
+    return value ? OptionalType::get(x.getContext(), value) : Type();
+  }
   auto a = dyn_cast<RankedTensorType>(x);
   auto b = dyn_cast<RankedTensorType>(y);
   if (!a || !b || a.getRank() != b.getRank() ||
@@ -537,28 +561,45 @@ Type commonType(Type x, Type y) {
                                getDimsEncoding(a.getContext(), sizes, symbols));
 }
 
+/// True when `i` and `a` agree where both say something (see
+/// areRefinementsOf); an unranked sequence element agrees with any rank.
+static bool isCompatible(Type i, Type a) {
+  if (auto si = dyn_cast<SequenceType>(i)) {
+    auto sa = dyn_cast<SequenceType>(a);
+    if (!sa || si.getElementType().getElementType() !=
+                   sa.getElementType().getElementType())
+      return false;
+    if (!si.getElementType().hasRank() || !sa.getElementType().hasRank())
+      return true;
+    return isCompatible(si.getElementType(), sa.getElementType());
+  }
+  if (auto oi = dyn_cast<OptionalType>(i)) {
+    auto oa = dyn_cast<OptionalType>(a);
+    return oa && isCompatible(oi.getValueType(), oa.getValueType());
+  }
+  auto x = dyn_cast<RankedTensorType>(i);
+  auto y = dyn_cast<RankedTensorType>(a);
+  if (!x || !y)
+    return i == a;
+  if (x.getElementType() != y.getElementType() || x.getRank() != y.getRank())
+    return false;
+  for (int64_t d = 0, e = x.getRank(); d < e; ++d) {
+    if (!x.isDynamicDim(d) && !y.isDynamicDim(d) &&
+        x.getDimSize(d) != y.getDimSize(d))
+      return false;
+    StringAttr sx = getDimSymbol(x, d), sy = getDimSymbol(y, d);
+    if (sx && sy && sx != sy)
+      return false;
+  }
+  return true;
+}
+
 bool areRefinementsOf(TypeRange inferred, TypeRange actual) {
   if (inferred.size() != actual.size())
     return false;
-  for (auto [i, a] : llvm::zip(inferred, actual)) {
-    auto x = dyn_cast<RankedTensorType>(i);
-    auto y = dyn_cast<RankedTensorType>(a);
-    if (!x || !y) {
-      if (i != a)
-        return false;
-      continue;
-    }
-    if (x.getElementType() != y.getElementType() || x.getRank() != y.getRank())
+  for (auto [i, a] : llvm::zip(inferred, actual))
+    if (!isCompatible(i, a))
       return false;
-    for (int64_t d = 0, e = x.getRank(); d < e; ++d) {
-      if (!x.isDynamicDim(d) && !y.isDynamicDim(d) &&
-          x.getDimSize(d) != y.getDimSize(d))
-        return false;
-      StringAttr sx = getDimSymbol(x, d), sy = getDimSymbol(y, d);
-      if (sx && sy && sx != sy)
-        return false;
-    }
-  }
   return true;
 }
 

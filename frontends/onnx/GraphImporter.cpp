@@ -78,6 +78,45 @@ static bool isUserSymbol(const onnx::TensorShapeProto::Dimension &dim) {
 /// (2^48): larger ones are malformed and would overflow size arithmetic.
 constexpr int64_t kMaxDimSize = int64_t(1) << 48;
 
+Type GraphImporter::convertValueType(const onnx::TypeProto &type,
+                                     StringRef what, Location loc) {
+  MLIRContext *context = module.getContext();
+  if (type.has_sequence_type()) {
+    const onnx::TypeProto &element = type.sequence_type().elem_type();
+    if (!element.has_tensor_type()) {
+      emitError(loc) << what
+                     << " is a sequence of non-tensors; ddl's sequences hold "
+                        "tensors";
+      return {};
+    }
+    // ONNX often leaves an element's shape out: the rank is then unknown.
+    TensorType elementType;
+    if (element.tensor_type().has_shape()) {
+      elementType = convertType(element, what, loc);
+    } else if (Type dtype = convertElementType(
+                   context, element.tensor_type().elem_type())) {
+      elementType = UnrankedTensorType::get(dtype);
+    } else {
+      emitError(loc) << what << " has elements of element type "
+                     << elementTypeName(element.tensor_type().elem_type())
+                     << ", which ddl does not support";
+      return {};
+    }
+    return elementType ? nn::SequenceType::get(context, elementType) : Type();
+  }
+  if (type.has_optional_type()) {
+    const onnx::TypeProto &value = type.optional_type().elem_type();
+    if (!value.has_tensor_type() && !value.has_sequence_type()) {
+      emitError(loc) << what
+                     << " is an optional of neither a tensor nor a sequence";
+      return {};
+    }
+    Type valueType = convertValueType(value, what, loc);
+    return valueType ? nn::OptionalType::get(context, valueType) : Type();
+  }
+  return convertType(type, what, loc);
+}
+
 RankedTensorType GraphImporter::convertType(const onnx::TypeProto &type,
                                             StringRef what, Location loc) {
   MLIRContext *context = module.getContext();
@@ -88,7 +127,10 @@ RankedTensorType GraphImporter::convertType(const onnx::TypeProto &type,
                        : type.has_sparse_tensor_type() ? "a sparse tensor"
                                                        : "not a tensor";
     emitError(loc) << what << " has a type that is " << kind
-                   << "; ddl imports dense tensors only";
+                   << (type.has_sequence_type() || type.has_optional_type()
+                           ? ", where a tensor is expected"
+                           : "; ddl imports dense tensors, sequences of "
+                             "them and optionals");
     return {};
   }
   const onnx::TypeProto::Tensor &tensor = type.tensor_type();
@@ -391,7 +433,7 @@ bool NodeContext::hasOutput(size_t i) const {
   return i < numOutputs() && !nodeProto.output(i).empty();
 }
 
-Value NodeContext::optionalInput(size_t i) {
+Value NodeContext::anyOptionalInput(size_t i) {
   if (!hasInput(i))
     return {};
   Value v = importer.lookup(nodeProto.input(i));
@@ -401,6 +443,28 @@ Value NodeContext::optionalInput(size_t i) {
                       "(no graph input, initializer or earlier node "
                       "output has that name)",
                       i, nodeProto.input(i)));
+  return v;
+}
+
+Value NodeContext::anyInput(size_t i) {
+  if (!hasInput(i)) {
+    (void)error(llvm::formatv("required input #{0} is missing", i));
+    return {};
+  }
+  return anyOptionalInput(i);
+}
+
+Value NodeContext::optionalInput(size_t i) {
+  Value v = anyOptionalInput(i);
+  // Converters read tensors: a sequence or optional stops here, named.
+  if (v && !isa<RankedTensorType>(v.getType())) {
+    (void)error(llvm::formatv(
+        "input #{0} '{1}' is {2}, where a tensor is "
+        "expected",
+        i, nodeProto.input(i),
+        isa<nn::SequenceType>(v.getType()) ? "a sequence" : "an optional"));
+    return {};
+  }
   return v;
 }
 
@@ -456,8 +520,22 @@ LogicalResult NodeContext::setOutputs(ValueRange values) {
       if (nn::areRefinementsOf(TypeRange{declared},
                                TypeRange{value.getType()})) {
         if (auto result = dyn_cast<OpResult>(value);
-            result && isa<nn::NNDialect>(result.getOwner()->getDialect()))
-          result.setType(nn::refineType(value.getType(), declared));
+            result && isa<nn::NNDialect>(result.getOwner()->getDialect())) {
+          Type before = value.getType();
+          result.setType(nn::refineType(before, declared));
+          // A region op's results must still agree with what its regions
+          // yield and a loop's carried values with their start: where the
+          // declared type does not (a value a loop grows), keep ddl's.
+          Operation *owner = result.getOwner();
+          if (owner->getNumRegions() > 0) {
+            ScopedDiagnosticHandler quiet(
+                context(), [](Diagnostic &) { return success(); });
+            // The op's own invariants only (see verifyCreated: mlir::verify
+            // crashes in a detached region).
+            if (mlir::failed(owner->getName().verifyInvariants(owner)))
+              result.setType(before);
+          }
+        }
       } else {
         emitWarning(location) << describe() << ": ONNX gives output '" << name
                               << "' the type " << declared << " but ddl infers "
@@ -637,6 +715,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerRandomConverters(r);
     registerTrainingConverters(r);
     registerUniqueConverters(r);
+    registerSequenceConverters(r);
     return r;
   }();
   return registry;
@@ -670,7 +749,7 @@ void GraphImporter::bind(StringRef name, Value value) {
   scopes.back().values[name] = value;
 }
 
-Type GraphImporter::declaredType(StringRef name) const {
+Type GraphImporter::declaredValueType(StringRef name) const {
   const onnx::TypeProto *found = nullptr;
   for (auto scope = scopes.rbegin(); scope != scopes.rend() && !found; ++scope)
     found = scope->declared.lookup(name);
@@ -678,13 +757,18 @@ Type GraphImporter::declaredType(StringRef name) const {
     return {};
   // Quietly: a type ddl cannot represent just adds no information.
   const onnx::TypeProto &type = *found;
-  if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+  if (type.has_tensor_type() && !type.tensor_type().has_shape())
     return {};
   MLIRContext *context = ModuleOp(module).getContext();
   ScopedDiagnosticHandler quiet(context,
                                 [](Diagnostic &) { return success(); });
   auto *self = const_cast<GraphImporter *>(this);
-  return self->convertType(type, name, UnknownLoc::get(context));
+  return self->convertValueType(type, name, UnknownLoc::get(context));
+}
+
+Type GraphImporter::declaredType(StringRef name) const {
+  Type type = declaredValueType(name);
+  return isa_and_nonnull<RankedTensorType>(type) ? type : Type();
 }
 
 void GraphImporter::collectValueInfo(const onnx::GraphProto &graph) {
@@ -763,8 +847,8 @@ LogicalResult GraphImporter::importMainGraph(onnx::GraphProto &graph,
     // Old models list initializers among the inputs: they are constants.
     if (initializerNames.contains(input.name()))
       continue;
-    RankedTensorType type =
-        convertType(input.type(), "graph input '" + input.name() + "'", loc);
+    Type type = convertValueType(input.type(),
+                                 "graph input '" + input.name() + "'", loc);
     if (!type)
       return failure();
     argTypes.push_back(type);

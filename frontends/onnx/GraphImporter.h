@@ -67,8 +67,13 @@ public:
   bool hasOutput(size_t i) const;
   /// Required input `i` (an error when absent).
   mlir::Value input(size_t i);
-  /// Optional input `i`: null when absent.
+  /// Optional input `i`: null when absent. Inputs are tensors: a sequence or
+  /// optional is an error (anyInput takes them).
   mlir::Value optionalInput(size_t i);
+  /// Inputs `i` of any nn type (tensor, sequence, optional), for the
+  /// converters of ops that take sequences and optionals.
+  mlir::Value anyInput(size_t i);
+  mlir::Value anyOptionalInput(size_t i);
   /// All present inputs from `first` on (variadic operands).
   llvm::SmallVector<mlir::Value> inputsFrom(size_t first);
   /// The integer values of input `i` when it is a constant.
@@ -272,6 +277,7 @@ void registerTextConverters(ConverterRegistry &registry);
 void registerRandomConverters(ConverterRegistry &registry);
 void registerTrainingConverters(ConverterRegistry &registry);
 void registerUniqueConverters(ConverterRegistry &registry);
+void registerSequenceConverters(ConverterRegistry &registry);
 
 /// An nn.loop at the node's builder taking over `bodyRegion`, whose block
 /// yields (condition, carried..., scan...): results the final carried
@@ -320,11 +326,18 @@ public:
 
   /// The value named `name` in the innermost scope that has it, or null.
   mlir::Value lookup(llvm::StringRef name) const;
-  /// The type ONNX declares or infers for value `name` (null if none).
+  /// The tensor type ONNX declares or infers for value `name` (null if
+  /// none).
   mlir::Type declaredType(llvm::StringRef name) const;
-  /// Converts an ONNX type; errors name `what`. Null on failure.
+  /// The same for a value of any type (a tensor, sequence or optional).
+  mlir::Type declaredValueType(llvm::StringRef name) const;
+  /// Converts an ONNX tensor type; errors name `what`. Null on failure.
   mlir::RankedTensorType convertType(const onnx::TypeProto &type,
                                      llvm::StringRef what, mlir::Location loc);
+  /// Converts an ONNX tensor, sequence or optional type (sequence elements
+  /// without a shape are unranked). Null on failure.
+  mlir::Type convertValueType(const onnx::TypeProto &type, llvm::StringRef what,
+                              mlir::Location loc);
   /// An nn.constant for an ONNX tensor (initializer or Constant value).
   /// Large tensors become dense resources without copying their bytes.
   mlir::Value importTensor(onnx::TensorProto &tensor, mlir::OpBuilder &b,

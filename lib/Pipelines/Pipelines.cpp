@@ -31,6 +31,10 @@ void ddl::buildSimplifyGraphPipeline(OpPassManager &pm) {
 
 void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
+  // Sequences and optionals become tensors first: nothing after this sees
+  // them.
+  pm.addPass(graph::createNNExpandSequencesPass());
+  pm.addPass(graph::createNNInferShapesPass());
   if (options.fuseAttention)
     addPipeline(pm, "func.func(nn-recognize-attention),canonicalize,cse");
   if (options.quantize == "int8") {

@@ -3,6 +3,7 @@
 #ifndef DDL_PASSES_GRAPH_PASSES_H
 #define DDL_PASSES_GRAPH_PASSES_H
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

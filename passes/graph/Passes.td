@@ -27,6 +27,36 @@ def NNInferShapesPass : Pass<"nn-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def NNExpandSequencesPass : Pass<"nn-expand-sequences", "::mlir::ModuleOp"> {
+  let summary = "Replace sequences and optionals by plain tensors";
+  let description = [{
+    Rewrites every `!nn.seq` and `!nn.optional` value into tensors, so that
+    everything after it (lowering, memory planning, the model ABI) sees
+    tensors only:
+
+    * a sequence of rank-R tensors becomes its element sizes,
+      `tensor<? x R x i64>` (one row per element; `?` when the rank is
+      unknown), and its elements' data, row-major, one after another,
+      `tensor<? x T>`;
+    * an optional becomes a `tensor<i1>` saying whether it is present, then
+      its value's tensors (an absent tensor is empty, an absent sequence has
+      no elements).
+
+    Reading an element is a slice of the data at the exclusive prefix sum of
+    the element sizes, then a reshape; inserting and erasing concatenate
+    slices (O(total size) per insertion, as the values are immutable). A
+    position out of range, or reading an empty optional, fails the run with
+    a message naming the node (`cf.assert`, see ddl-checks-to-status).
+    `nn.if` and `nn.loop` carry the parts in place of the value; function
+    arguments and results are split the same way, each part keeping the
+    value's `nn.name` and stating its role in `nn.io` (`sequence_shapes`,
+    `sequence_data`, `optional_flag`), which the model entry publishes in
+    the ABI.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::cf::ControlFlowDialect"];
+}
+
 def NNChannelsLastPass : Pass<"nn-channels-last"> {
   let summary = "Run 2-D convolutions and the elementwise ops between them "
                 "channels-last";

@@ -42,15 +42,20 @@ struct DDLChecksToStatusPass final
             llvm::formatv("__ddl_check_{0}", messages.size() - 1).str(),
             b.getStringAttr(data));
       }
-      // slot = ok ? slot : message — no branch, so the check costs one
-      // select where it runs.
+      // slot = ok || slot ? slot : message — no branch, so the check costs
+      // two selects where it runs. The first failure is kept: later checks
+      // often fail because of it (a position out of range, then the gather
+      // that uses it).
       OpBuilder b(op);
       Location loc = op.getLoc();
       Value slot = LLVM::AddressOfOp::create(b, loc, failed);
       Value current = LLVM::LoadOp::create(b, loc, ptrType, slot);
       Value address = LLVM::AddressOfOp::create(b, loc, message);
-      Value next =
-          LLVM::SelectOp::create(b, loc, op.getArg(), current, address);
+      Value none = LLVM::ZeroOp::create(b, loc, ptrType);
+      Value earlier =
+          LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ne, current, none);
+      Value keep = LLVM::OrOp::create(b, loc, op.getArg(), earlier);
+      Value next = LLVM::SelectOp::create(b, loc, keep, current, address);
       LLVM::StoreOp::create(b, loc, next, slot);
       op.erase();
     }

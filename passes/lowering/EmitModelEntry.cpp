@@ -12,6 +12,7 @@
 #include "dialects/nn/NNDialect.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace ddl::lowering {
@@ -21,7 +22,7 @@ namespace ddl::lowering {
 
 using namespace mlir;
 
-static constexpr uint32_t kABIVersion = 4; // DDL_MODEL_ABI_VERSION
+static constexpr uint32_t kABIVersion = 5; // DDL_MODEL_ABI_VERSION
 /// Status of `run` when a run-time check failed (DDL_MODEL_ERR_CHECK).
 static constexpr int32_t kStatusCheckFailed = 2;
 /// Status of `run` when an allocation of the model's own failed
@@ -76,7 +77,7 @@ public:
     i64Type = IntegerType::get(context, 64);
     ioType = LLVM::LLVMStructType::getLiteral(context, {ptrType, ptrType});
     infoType = LLVM::LLVMStructType::getLiteral(
-        context, {ptrType, i32Type, i32Type, ptrType, ptrType});
+        context, {ptrType, i32Type, i32Type, ptrType, ptrType, i32Type});
     modelType = LLVM::LLVMStructType::getLiteral(
         context,
         {i32Type, i32Type, i32Type, i32Type, ptrType, ptrType, ptrType, ptrType,
@@ -170,9 +171,10 @@ private:
   /// slot's pointer. Both do nothing outside a run (no table).
   LLVM::LLVMFuncOp allocationTableLoop(StringRef name, bool freeAll);
 
-  /// The `ddl_tensor_info` array for `types` and `names`.
+  /// The `ddl_tensor_info` array for `types`, `names` and `kinds` (the
+  /// roles of sequence and optional parts, "" for a tensor).
   FailureOr<LLVM::GlobalOp> tensorInfos(StringRef what, ArrayAttr types,
-                                        ArrayAttr names);
+                                        ArrayAttr names, ArrayAttr kinds);
 
   /// Memref-descriptor arguments (expanded, as func-to-llvm passes them)
   /// for the `inputs` array of `ddl_model_io` seen at `ioArray`.
@@ -191,11 +193,13 @@ private:
 
 } // namespace
 
-FailureOr<LLVM::GlobalOp>
-EntryEmitter::tensorInfos(StringRef what, ArrayAttr types, ArrayAttr names) {
+FailureOr<LLVM::GlobalOp> EntryEmitter::tensorInfos(StringRef what,
+                                                    ArrayAttr types,
+                                                    ArrayAttr names,
+                                                    ArrayAttr kinds) {
   struct Info {
     LLVM::GlobalOp name, dims, dimNames;
-    int32_t dtype, rank;
+    int32_t dtype, rank, kind;
   };
   SmallVector<Info> infos;
   for (auto [i, attr] : llvm::enumerate(types)) {
@@ -214,6 +218,15 @@ EntryEmitter::tensorInfos(StringRef what, ArrayAttr types, ArrayAttr names) {
                          ? cast<StringAttr>(names[i]).getValue()
                          : StringRef();
     info.name = string(name);
+    // DDL_IO_* of ddl_model_abi.h.
+    StringRef kind = kinds && i < kinds.size()
+                         ? cast<StringAttr>(kinds[i]).getValue()
+                         : StringRef();
+    info.kind = llvm::StringSwitch<int32_t>(kind)
+                    .Case("sequence_shapes", 1)
+                    .Case("sequence_data", 2)
+                    .Case("optional_flag", 3)
+                    .Default(0);
     if (info.rank > 0) {
       auto arrayType = LLVM::LLVMArrayType::get(i64Type, info.rank);
       SmallVector<int64_t> dims;
@@ -261,6 +274,7 @@ EntryEmitter::tensorInfos(StringRef what, ArrayAttr types, ArrayAttr names) {
           ArrayRef<int64_t>{int64_t(3)});
       s = LLVM::InsertValueOp::create(
           ib, loc, s, info.dimNames ? address(ib, info.dimNames) : null(ib), 4);
+      s = LLVM::InsertValueOp::create(ib, loc, s, constI32(ib, info.kind), 5);
       array = LLVM::InsertValueOp::create(ib, loc, array, s,
                                           ArrayRef<int64_t>{int64_t(i)});
     }
@@ -470,9 +484,11 @@ LogicalResult EntryEmitter::emit(LLVM::LLVMFuncOp model, StringRef triple,
       outputTypes.push_back(t);
 
   FailureOr<LLVM::GlobalOp> inputInfos =
-      tensorInfos("inputs", inputTypesAttr, inputNames);
+      tensorInfos("inputs", inputTypesAttr, inputNames,
+                  model->getAttrOfType<ArrayAttr>("ddl.input_kinds"));
   FailureOr<LLVM::GlobalOp> outputInfos =
-      tensorInfos("outputs", outputTypesAttr, outputNames);
+      tensorInfos("outputs", outputTypesAttr, outputNames,
+                  model->getAttrOfType<ArrayAttr>("ddl.output_kinds"));
   if (failed(inputInfos) || failed(outputInfos))
     return failure();
 

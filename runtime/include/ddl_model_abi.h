@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct below changes layout or meaning. */
-#define DDL_MODEL_ABI_VERSION 4u
+#define DDL_MODEL_ABI_VERSION 5u
 
 /* The symbol every compiled model exports. */
 #define DDL_MODEL_ENTRY_SYMBOL "ddl_get_model"
@@ -42,6 +42,31 @@ typedef enum ddl_dtype {
   DDL_DTYPE_BFLOAT16 = 16
 } ddl_dtype;
 
+/* What an input or output is (ddl_tensor_info.kind, ABI version 5 on).
+ * Every entry is a dense tensor; sequences and optionals of the model's
+ * graph span several consecutive entries with the same name:
+ *
+ *   a sequence of n tensors of rank R and element type T:
+ *     DDL_IO_SEQUENCE_SHAPES  int64 [n, R]: row i holds element i's sizes
+ *     DDL_IO_SEQUENCE_DATA    T [total]: the elements' values, row-major,
+ *                             element 0 first (total = the sum over the
+ *                             rows of their products)
+ *   an optional tensor or sequence:
+ *     DDL_IO_OPTIONAL_FLAG    bool [] (0-d): 1 when the value is present
+ *     then the value's entries (a DDL_IO_TENSOR, or a sequence's two); an
+ *     absent value's entries are empty (any sizes with no elements).
+ *
+ * R may be -1 (dims[1] of the shapes entry) when the model does not know
+ * the elements' rank; all elements of one sequence have one rank. The
+ * runtime checks that a sequence's rows and data agree before a run, and
+ * offers ddl_sequence_pack / ddl_sequence_unpack (ddl_runtime.h). */
+typedef enum ddl_io_kind {
+  DDL_IO_TENSOR = 0,
+  DDL_IO_SEQUENCE_SHAPES = 1,
+  DDL_IO_SEQUENCE_DATA = 2,
+  DDL_IO_OPTIONAL_FLAG = 3
+} ddl_io_kind;
+
 /* One input or output of a model. */
 typedef struct ddl_tensor_info {
   const char *name;
@@ -53,6 +78,9 @@ typedef struct ddl_tensor_info {
    * Dimensions with equal symbols must have equal sizes, across all
    * inputs. */
   const char *const *dim_names;
+  /* A ddl_io_kind: a plain tensor, or a part of a sequence or optional.
+   * (Added in ABI version 5.) */
+  int32_t kind;
 } ddl_tensor_info;
 
 /* Where a model's kernels run (ddl_model.device_kind). A device model's

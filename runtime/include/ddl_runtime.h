@@ -163,6 +163,39 @@ DDL_RUNTIME_API ddl_status ddl_tensor_copy_to_device_buffer(const ddl_tensor *t,
                                                             void *device_dst,
                                                             size_t bytes);
 
+/*===-- Sequences ----------------------------------------------------------===*
+ *
+ * A model input or output that is a sequence of tensors crosses the ABI as
+ * two tensors (ddl_model_abi.h, ddl_io_kind): the elements' sizes, int64
+ * [count, rank], and their values one after another, 1-D. These helpers
+ * convert between that form and separate host tensors.
+ */
+
+/* Packs `count` host tensors of element type `dtype` and rank `rank` (all
+ * of them; `rank` is what an empty sequence has) into *shapes and *data,
+ * new tensors the caller destroys. */
+DDL_RUNTIME_API ddl_status ddl_sequence_pack(int32_t dtype, int32_t rank,
+                                             size_t count,
+                                             const ddl_tensor *const *elements,
+                                             ddl_tensor **shapes,
+                                             ddl_tensor **data);
+/* Unpacks a sequence's two host tensors into *count new tensors, returned
+ * in *elements (a malloc'ed array, NULL when count is 0): the caller
+ * destroys each tensor and frees the array. */
+DDL_RUNTIME_API ddl_status ddl_sequence_unpack(const ddl_tensor *shapes,
+                                               const ddl_tensor *data,
+                                               size_t *count,
+                                               ddl_tensor ***elements);
+/* The number of values a sequence's element sizes add up to, after
+ * checking them (int64 [count, rank], host, sizes >= 0, no overflow). */
+DDL_RUNTIME_API ddl_status ddl_sequence_total(const ddl_tensor *shapes,
+                                              int64_t *total);
+/* How many consecutive entries of `infos` (n of them) from entry `i` make
+ * up one value of the model's graph: 1 for a tensor, 2 for a sequence, 2
+ * or 3 for an optional; 0 when entry i does not start a value. */
+DDL_RUNTIME_API uint32_t ddl_io_span(const ddl_tensor_info *infos, uint32_t n,
+                                     uint32_t i);
+
 /*===-- Models -------------------------------------------------------------===*
  *
  * A handle is a loaded, validated model. Queries are read-only and may run

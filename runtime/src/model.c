@@ -115,12 +115,55 @@ static ddl_status validate_infos(const char *path, const char *kind,
                         "unterminated symbol",
                         path, kind, info->name, (int)d);
     }
+  }
+  /* Sequences and optionals span consecutive entries of one name (see
+   * ddl_io_kind); distinct values have distinct names. */
+  for (uint32_t i = 0; i < n;) {
+    uint32_t span = ddl_io_span(infos, n, i);
+    if (span == 0)
+      return ddl_fail(DDL_INVALID_MODEL,
+                      "%s: %s '%s' (#%u) is a malformed part of a sequence or "
+                      "optional (kind %d)",
+                      path, kind, infos[i].name, i, (int)infos[i].kind);
+    for (uint32_t k = i + 1; k < i + span; ++k)
+      if (strcmp(infos[k].name, infos[i].name) != 0)
+        return ddl_fail(DDL_INVALID_MODEL,
+                        "%s: the parts of %s '%s' have different names", path,
+                        kind, infos[i].name);
     for (uint32_t j = 0; j < i; ++j)
-      if (strcmp(infos[j].name, info->name) == 0)
+      if (strcmp(infos[j].name, infos[i].name) == 0)
         return ddl_fail(DDL_INVALID_MODEL, "%s: two %ss are named '%s'", path,
-                        kind, info->name);
+                        kind, infos[i].name);
+    i += span;
   }
   return DDL_OK;
+}
+
+/* Whether entry i starts a sequence's two entries. */
+static bool is_sequence_at(const ddl_tensor_info *infos, uint32_t n,
+                           uint32_t i) {
+  return i + 1 < n && infos[i].kind == DDL_IO_SEQUENCE_SHAPES &&
+         infos[i].dtype == DDL_DTYPE_INT64 && infos[i].rank == 2 &&
+         infos[i + 1].kind == DDL_IO_SEQUENCE_DATA && infos[i + 1].rank == 1;
+}
+
+uint32_t ddl_io_span(const ddl_tensor_info *infos, uint32_t n, uint32_t i) {
+  if (i >= n)
+    return 0;
+  switch (infos[i].kind) {
+  case DDL_IO_TENSOR:
+    return 1;
+  case DDL_IO_SEQUENCE_SHAPES:
+    return is_sequence_at(infos, n, i) ? 2 : 0;
+  case DDL_IO_OPTIONAL_FLAG:
+    if (infos[i].dtype != DDL_DTYPE_BOOL || infos[i].rank != 0 || i + 1 >= n)
+      return 0;
+    if (infos[i + 1].kind == DDL_IO_TENSOR)
+      return 2;
+    return is_sequence_at(infos, n, i + 1) ? 3 : 0;
+  default:
+    return 0;
+  }
 }
 
 ddl_status ddl_validate_model(const char *path, const ddl_model *m) {
@@ -472,6 +515,22 @@ ddl_status ddl_model_check_inputs(const ddl_model_handle *h,
         break;
       }
     }
+  }
+  /* A sequence's rows must account for its data exactly: the model slices
+   * the data by them. */
+  for (uint32_t i = 0; i + 1 < m->num_inputs; ++i) {
+    if (!is_sequence_at(m->inputs, m->num_inputs, i))
+      continue;
+    int64_t total;
+    if (ddl_sequence_total(inputs[i], &total) != DDL_OK)
+      return ddl_fail(DDL_SHAPE_MISMATCH, "input '%s': %s", m->inputs[i].name,
+                      ddl_last_error());
+    if (total != inputs[i + 1]->dims[0])
+      return ddl_fail(DDL_SHAPE_MISMATCH,
+                      "input '%s': the element sizes add up to %lld values "
+                      "but the sequence's data holds %lld",
+                      m->inputs[i].name, (long long)total,
+                      (long long)inputs[i + 1]->dims[0]);
   }
   return DDL_OK;
 }

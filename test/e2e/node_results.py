@@ -3,6 +3,7 @@ the standard library only, so that test/e2e/node_suite_staged.py can run
 on a machine without onnx (the H200)."""
 
 import glob
+import os
 import re
 import subprocess
 
@@ -18,7 +19,33 @@ def numbered(pattern):
 
 
 def compare(name, actual, expected, rtol=RTOL, atol=ATOL):
-    """None if `actual` matches `expected`, else a one-line reason."""
+    """None if `actual` matches `expected`, else a one-line reason. Values
+    are arrays, lists of arrays (sequences) or None (an empty optional)."""
+    if isinstance(expected, list) or isinstance(actual, list):
+        if not isinstance(expected, list) or not isinstance(actual, list):
+            return f"output '{name}' is {kind_of(actual)}, expected {kind_of(expected)}"
+        if len(actual) != len(expected):
+            return f"output '{name}' has {len(actual)} elements, expected {len(expected)}"
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            reason = compare(f"{name}[{i}]", a, e, rtol, atol)
+            if reason:
+                return reason
+        return None
+    if expected is None or actual is None:
+        if expected is None and actual is None:
+            return None
+        return f"output '{name}' is {kind_of(actual)}, expected {kind_of(expected)}"
+    return compare_arrays(name, actual, expected, rtol, atol)
+
+
+def kind_of(value):
+    if value is None:
+        return "an empty optional"
+    return "a sequence" if isinstance(value, list) else "a tensor"
+
+
+def compare_arrays(name, actual, expected, rtol=RTOL, atol=ATOL):
+    """None if array `actual` matches `expected`, else a one-line reason."""
     if actual.dtype != expected.dtype:
         return f"output '{name}' has dtype {actual.dtype}, expected {expected.dtype}"
     if actual.shape != expected.shape:
@@ -39,6 +66,25 @@ def compare(name, actual, expected, rtol=RTOL, atol=ATOL):
     return f"output '{name}' differs at {wrong} of {expected.size} elements"
 
 
+def read_outputs(stdout):
+    """[(name, value)] of the outputs ddl-run wrote (with --output-dir): an
+    array, a list of arrays for a sequence (a folder of <i>.npy), or None
+    for an empty optional."""
+    outputs = []
+    for name, rest in re.findall(r"^output '(.*?)': (.*)$", stdout, re.M):
+        if rest == "none":
+            outputs.append((name, None))
+            continue
+        path = rest.rsplit(" -> ", 1)[-1]
+        sequence = re.match(r"sequence of (\d+) ", rest)
+        if sequence:
+            outputs.append((name, [np.load(os.path.join(path, f"{i}.npy"))
+                                   for i in range(int(sequence.group(1)))]))
+        else:
+            outputs.append((name, np.load(path)))
+    return outputs
+
+
 def run_and_compare(runner, so, inputs, expected, out, timeout, extra=(), tolerances=None):
     """Runs `runner + [so, ...]` (ddl-run) on the input files (paths, or
     NAME=path), compares each written output with `expected` (arrays), with
@@ -57,12 +103,12 @@ def run_and_compare(runner, so, inputs, expected, out, timeout, extra=(), tolera
         return "run-error", "run: " + first[:300]
     if proc.returncode != 0:
         return "crash", f"ddl-run exit status {proc.returncode}: {proc.stderr[-300:]}"
-    written = re.findall(r"^output '(.*)': .* -> (.*)$", proc.stdout, re.M)
+    written = read_outputs(proc.stdout)
     if len(written) != len(expected):
         return "mismatch", f"{len(written)} outputs, expected {len(expected)}"
-    for index, ((name, path), want) in enumerate(zip(written, expected)):
+    for index, ((name, value), want) in enumerate(zip(written, expected)):
         tol = tolerances(index, want) if tolerances else (RTOL, ATOL)
-        reason = compare(name, np.load(path), want, *tol)
+        reason = compare(name, value, want, *tol)
         if reason:
             return "mismatch", "numerics: " + reason
     return "pass", ""

@@ -216,14 +216,33 @@ static int parse_args(int argc, char **argv, options *o, int *done) {
   return 0;
 }
 
+/* The raw entries of a model's inputs or outputs that start a value of its
+ * graph (a tensor, a sequence's two entries, an optional's two or three):
+ * what --input binds and what outputs are written as. */
+static size_t value_heads(const ddl_tensor_info *infos, size_t n,
+                          size_t *heads) {
+  size_t count = 0;
+  for (size_t i = 0; i < n;) {
+    uint32_t span = ddl_io_span(infos, (uint32_t)n, (uint32_t)i);
+    heads[count++] = i;
+    i += span ? span : 1; /* the runtime validated the spans */
+  }
+  return count;
+}
+
 /* Binds every --input to a model input: NAME=FILE where NAME is an input
  * of the model, otherwise the next unnamed input in signature order (so a
  * file path containing '=' still works positionally). */
 static int bind_inputs(options *o, ddl_model_handle *h) {
-  size_t n = ddl_model_num_inputs(h);
-  int *bound = calloc(n ? n : 1, sizeof *bound);
-  if (!bound)
+  size_t raw = ddl_model_num_inputs(h);
+  size_t *heads = calloc(raw ? raw : 1, sizeof *heads);
+  int *bound = calloc(raw ? raw : 1, sizeof *bound);
+  if (!bound || !heads) {
+    free(heads);
+    free(bound);
     return error("out of memory");
+  }
+  size_t n = value_heads(ddl_model_input_info(h, 0), raw, heads);
   int rc = 0;
   for (int i = 0; i < o->num_inputs && !rc; ++i) {
     input_arg *in = &o->inputs[i];
@@ -231,13 +250,13 @@ static int bind_inputs(options *o, ddl_model_handle *h) {
     if (!eq)
       continue;
     for (size_t k = 0; k < n; ++k) {
-      const char *name = ddl_model_input_info(h, k)->name;
+      const char *name = ddl_model_input_info(h, heads[k])->name;
       if (strlen(name) == (size_t)(eq - in->arg) &&
           strncmp(name, in->arg, (size_t)(eq - in->arg)) == 0) {
         if (bound[k])
           rc = usage_error("input '%s' is given twice", name);
         bound[k] = 1;
-        in->index = (int)k;
+        in->index = (int)heads[k];
         in->file = eq + 1;
         break;
       }
@@ -262,13 +281,14 @@ static int bind_inputs(options *o, ddl_model_handle *h) {
       break;
     }
     bound[next] = 1;
-    in->index = (int)next;
+    in->index = (int)heads[next];
   }
   for (size_t k = 0; k < n && !rc; ++k)
     if (!bound[k])
       rc = error("missing input '%s' (pass --input %s=FILE)",
-                 ddl_model_input_info(h, k)->name,
-                 ddl_model_input_info(h, k)->name);
+                 ddl_model_input_info(h, heads[k])->name,
+                 ddl_model_input_info(h, heads[k])->name);
+  free(heads);
   free(bound);
   return rc;
 }
@@ -321,6 +341,115 @@ static int load_input(const char *file, const ddl_tensor_info *info,
   return 0;
 }
 
+/* A sequence from a directory of 0.npy, 1.npy, ... (what --output-dir
+ * writes for a sequence output). */
+static int load_sequence_dir(const char *dir, const ddl_tensor_info *data,
+                             ddl_run_value *out) {
+  out->kind = DDL_RUN_SEQUENCE;
+  for (size_t i = 0;; ++i) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%zu.npy", dir, i);
+    struct stat st;
+    if (stat(path, &st) != 0)
+      return 0;
+    ddl_tensor **grown = realloc(out->elements, (i + 1) * sizeof *grown);
+    if (!grown)
+      return error("out of memory");
+    out->elements = grown;
+    ddl_tensor *t = NULL;
+    int rc = load_input(path, data, &t);
+    if (rc)
+      return rc;
+    out->elements[out->count++] = t;
+  }
+}
+
+/* The model's entries for an input value of a sequence: packed from the
+ * elements (the element rank the model declares, else the elements'). */
+static int pack_sequence(const ddl_run_value *v, const ddl_tensor_info *infos,
+                         ddl_tensor **entries) {
+  int32_t rank = infos[0].dims[1] >= 0 ? (int32_t)infos[0].dims[1]
+                 : v->count            ? ddl_tensor_rank(v->elements[0])
+                                       : 0;
+  if (ddl_sequence_pack(infos[1].dtype, rank, v->count,
+                        (const ddl_tensor *const *)v->elements, &entries[0],
+                        &entries[1]) != DDL_OK)
+    return error("input '%s': %s", infos[0].name, ddl_last_error());
+  return 0;
+}
+
+/* Zeros shaped as `info` (dynamic sizes 0): an absent optional tensor. */
+static int empty_tensor(const ddl_tensor_info *info, ddl_tensor **out) {
+  int64_t dims[DDL_MAX_RANK];
+  for (int32_t d = 0; d < info->rank; ++d)
+    dims[d] = info->dims[d] < 0 ? 0 : info->dims[d];
+  if (ddl_tensor_create(info->dtype, info->rank, dims, out) != DDL_OK)
+    return error("input '%s': %s", info->name, ddl_last_error());
+  return 0;
+}
+
+/* Loads the value of the input whose entries start at `infos` (the model's
+ * entry `index` of `n`) into entries[0..span). A tensor is a .npy or
+ * TensorProto file; a sequence a SequenceProto file or a directory of
+ * <i>.npy; an optional an OptionalProto file (or a plain tensor file: a
+ * present tensor). */
+static int load_value(const char *file, const ddl_tensor_info *infos,
+                      size_t index, size_t n, ddl_tensor **entries) {
+  const ddl_tensor_info *info = &infos[index];
+  if (info->kind == DDL_IO_TENSOR)
+    return load_input(file, info, &entries[index]);
+  char err[1024];
+  ddl_run_value v = {0};
+  struct stat st;
+  int is_dir = stat(file, &st) == 0 && S_ISDIR(st.st_mode);
+  int optional = info->kind == DDL_IO_OPTIONAL_FLAG;
+  size_t first = index + (optional ? 1 : 0); /* the value's first entry */
+  int is_sequence = ddl_io_span(infos, (uint32_t)n, (uint32_t)first) == 2;
+  int rc = 0;
+  if (is_sequence && is_dir)
+    rc = load_sequence_dir(file, &infos[first + 1], &v);
+  else if (optional && (ends_with(file, ".npy") || !ends_with(file, ".pb")) &&
+           !is_sequence)
+    rc = load_input(file, &infos[first], &v.tensor);
+  else if (ddl_onnx_value_read(file, optional ? DDL_RUN_NONE : DDL_RUN_SEQUENCE,
+                               &v, err, sizeof err) != 0)
+    rc = error("%s", err);
+  if (v.tensor)
+    v.kind = DDL_RUN_TENSOR;
+  if (rc == 0 && optional && v.kind != DDL_RUN_NONE &&
+      (v.kind == DDL_RUN_SEQUENCE) != is_sequence)
+    rc = error("%s: input '%s' is an optional %s, the file holds a %s", file,
+               info->name, is_sequence ? "sequence" : "tensor",
+               is_sequence ? "tensor" : "sequence");
+  if (rc == 0 && optional) {
+    int64_t none[1] = {0};
+    rc = ddl_tensor_create(DDL_DTYPE_BOOL, 0, none, &entries[index]) != DDL_OK
+             ? error("%s", ddl_last_error())
+             : 0;
+    if (rc == 0)
+      *(unsigned char *)ddl_tensor_data(entries[index]) =
+          v.kind != DDL_RUN_NONE;
+  }
+  if (rc == 0) {
+    if (is_sequence) {
+      rc = pack_sequence(&v, &infos[first], &entries[first]);
+    } else if (v.kind == DDL_RUN_TENSOR) {
+      if (ddl_tensor_dtype(v.tensor) != infos[first].dtype)
+        rc = error("%s: holds %s, input '%s' is %s", file,
+                   ddl_dtype_name(ddl_tensor_dtype(v.tensor)), info->name,
+                   ddl_dtype_name(infos[first].dtype));
+      else {
+        entries[first] = v.tensor;
+        v.tensor = NULL;
+      }
+    } else {
+      rc = empty_tensor(&infos[first], &entries[first]);
+    }
+  }
+  ddl_run_value_clear(&v);
+  return rc;
+}
+
 static void format_dims(char *buf, size_t size, int32_t rank,
                         const int64_t *dims, const char *const *names) {
   size_t used = (size_t)snprintf(buf, size, "[");
@@ -346,8 +475,12 @@ static void print_signature(ddl_model_handle *h) {
       const ddl_tensor_info *info =
           out ? ddl_model_output_info(h, i) : ddl_model_input_info(h, i);
       format_dims(shape, sizeof shape, info->rank, info->dims, info->dim_names);
-      printf("%s %zu '%s': %s%s\n", out ? "output" : "input", i, info->name,
-             ddl_dtype_name(info->dtype), shape);
+      static const char *const roles[] = {"", " (a sequence's element sizes)",
+                                          " (a sequence's data)",
+                                          " (whether the optional is present)"};
+      printf("%s %zu '%s': %s%s%s\n", out ? "output" : "input", i, info->name,
+             ddl_dtype_name(info->dtype), shape,
+             info->kind >= 0 && info->kind <= 3 ? roles[info->kind] : "");
     }
   }
   if (ddl_model_arena_bytes(h) >= 0)
@@ -432,6 +565,78 @@ static void print_values(const char *name, const ddl_tensor *t) {
   printf("]\n");
 }
 
+/* Prints one output tensor's line (and values with --print) and writes it
+ * to <output-dir>/<base>.npy, or <output-dir>/<folder>/<base>.npy inside a
+ * sequence's folder. */
+static int write_tensor(const options *o, const char *name, const char *base,
+                        const char *folder, const ddl_tensor *t) {
+  char shape[1024];
+  format_dims(shape, sizeof shape, ddl_tensor_rank(t), ddl_tensor_dims(t),
+              NULL);
+  printf("%soutput '%s': %s%s", folder ? "  " : "", name,
+         ddl_dtype_name(ddl_tensor_dtype(t)), shape);
+  int64_t n = ddl_tensor_num_elements(t);
+  if (n > 0) {
+    double lo = ddl_element_as_double(t, 0), hi = lo, sum = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      double v = ddl_element_as_double(t, k);
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+      sum += v;
+    }
+    printf(" min %.6g max %.6g mean %.6g", lo, hi, sum / (double)n);
+  }
+  if (o->output_dir) {
+    char path[4096 + 1200], err[1024];
+    if (folder)
+      snprintf(path, sizeof path, "%s/%s/%s.npy", o->output_dir, folder, base);
+    else
+      snprintf(path, sizeof path, "%s/%s.npy", o->output_dir, base);
+    if (ddl_npy_write(path, t, err, sizeof err) != 0) {
+      printf("\n");
+      return error("%s", err);
+    }
+    printf(" -> %s", path);
+  }
+  printf("\n");
+  if (o->print)
+    print_values(name, t);
+  return 0;
+}
+
+/* A sequence output: a line for it, then one per element, written to
+ * <output-dir>/<base>/<i>.npy. */
+static int write_sequence(const options *o, const char *name, const char *base,
+                          const ddl_tensor *shapes, const ddl_tensor *data) {
+  size_t count = 0;
+  ddl_tensor **elements = NULL;
+  if (ddl_sequence_unpack(shapes, data, &count, &elements) != DDL_OK)
+    return error("output '%s': %s", name, ddl_last_error());
+  int rc = 0;
+  printf("output '%s': sequence of %zu %s tensor%s", name, count,
+         ddl_dtype_name(ddl_tensor_dtype(data)), count == 1 ? "" : "s");
+  if (o->output_dir) {
+    char dir[4096 + 600];
+    snprintf(dir, sizeof dir, "%s/%s", o->output_dir, base);
+    struct stat st;
+    if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0)
+      rc = error("%s: %s", dir, strerror(errno));
+    else
+      printf(" -> %s/", dir);
+  }
+  printf("\n");
+  for (size_t k = 0; k < count && !rc; ++k) {
+    char element[64], label[600];
+    snprintf(element, sizeof element, "%zu", k);
+    snprintf(label, sizeof label, "%s[%zu]", name, k);
+    rc = write_tensor(o, label, element, base, elements[k]);
+  }
+  for (size_t k = 0; k < count; ++k)
+    ddl_tensor_destroy(elements[k]);
+  free(elements);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   options o = {0};
   int done;
@@ -447,6 +652,7 @@ int main(int argc, char **argv) {
   size_t num_in = 0, num_out = 0;
   double *times = NULL;
   char **out_names = NULL;
+  size_t *heads = NULL;
 
   if (ddl_runtime_create((int)o.threads, &rt) != DDL_OK) {
     rc = error("%s", ddl_last_error());
@@ -471,8 +677,8 @@ int main(int argc, char **argv) {
   }
   for (int i = 0; i < o.num_inputs; ++i) {
     input_arg *in = &o.inputs[i];
-    if ((rc = load_input(in->file, ddl_model_input_info(h, (size_t)in->index),
-                         &inputs[in->index])) != 0)
+    if ((rc = load_value(in->file, ddl_model_input_info(h, 0),
+                         (size_t)in->index, num_in, inputs)) != 0)
       goto done;
   }
   if (ddl_model_check_inputs(h, (const ddl_tensor *const *)inputs, num_in) !=
@@ -532,52 +738,39 @@ int main(int argc, char **argv) {
     }
   }
   out_names = calloc(num_out ? num_out : 1, sizeof *out_names);
-  if (!out_names) {
+  heads = calloc(num_out ? num_out : 1, sizeof *heads);
+  if (!out_names || !heads) {
     rc = error("out of memory");
     goto done;
   }
-  for (size_t i = 0; i < num_out; ++i) {
+  size_t num_values = value_heads(ddl_model_output_info(h, 0), num_out, heads);
+  for (size_t v = 0; v < num_values && !rc; ++v) {
+    size_t i = heads[v];
     const ddl_tensor_info *info = ddl_model_output_info(h, i);
-    const ddl_tensor *t = outputs[i];
-    char shape[1024];
-    format_dims(shape, sizeof shape, ddl_tensor_rank(t), ddl_tensor_dims(t),
-                NULL);
-    printf("output '%s': %s%s", info->name, ddl_dtype_name(ddl_tensor_dtype(t)),
-           shape);
-    int64_t n = ddl_tensor_num_elements(t);
-    if (n > 0) {
-      double lo = ddl_element_as_double(t, 0), hi = lo, sum = 0;
-      for (int64_t k = 0; k < n; ++k) {
-        double v = ddl_element_as_double(t, k);
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-        sum += v;
+    /* Sanitized names may collide ("a/b" and "a:b"): number repeats. */
+    char base[512];
+    sanitize(info->name, base, sizeof base);
+    size_t len = strlen(base);
+    for (size_t j = 0, dup = 1; j < v; ++j)
+      if (out_names[j] && strcmp(out_names[j], base) == 0) {
+        snprintf(base + len, sizeof base - len, "_%zu", dup++);
+        j = (size_t)-1; /* recheck against every earlier name */
       }
-      printf(" min %.6g max %.6g mean %.6g", lo, hi, sum / (double)n);
-    }
-    if (o.output_dir) {
-      /* Sanitized names may collide ("a/b" and "a:b"): number repeats. */
-      char base[512], path[4096 + 600], err[1024];
-      sanitize(info->name, base, sizeof base);
-      size_t len = strlen(base);
-      for (size_t j = 0, dup = 1; j < i; ++j)
-        if (out_names[j] && strcmp(out_names[j], base) == 0) {
-          snprintf(base + len, sizeof base - len, "_%zu", dup++);
-          j = (size_t)-1; /* recheck against every earlier name */
-        }
-      out_names[i] = strdup(base);
-      snprintf(path, sizeof path, "%s/%s.npy", o.output_dir, base);
-      if (ddl_npy_write(path, t, err, sizeof err) != 0) {
-        printf("\n");
-        rc = error("%s", err);
-        goto done;
+    out_names[v] = strdup(base);
+    if (info->kind == DDL_IO_OPTIONAL_FLAG) {
+      if (!*(const unsigned char *)ddl_tensor_data(outputs[i])) {
+        printf("output '%s': none\n", info->name);
+        continue;
       }
-      printf(" -> %s", path);
+      ++i; /* the value's entries */
     }
-    printf("\n");
-    if (o.print)
-      print_values(info->name, t);
+    if (ddl_model_output_info(h, i)->kind == DDL_IO_SEQUENCE_SHAPES)
+      rc = write_sequence(&o, info->name, base, outputs[i], outputs[i + 1]);
+    else
+      rc = write_tensor(&o, info->name, base, NULL, outputs[i]);
   }
+  if (rc)
+    goto done;
 
   if (runs > 0) {
     double sum = 0;
@@ -598,6 +791,7 @@ done:
     for (size_t i = 0; i < num_out; ++i)
       free(out_names[i]);
   free(out_names);
+  free(heads);
   free(times);
   if (inputs)
     for (size_t i = 0; i < num_in; ++i)

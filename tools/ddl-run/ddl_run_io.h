@@ -40,4 +40,22 @@ int ddl_onnx_pb_parse(const char *path, const unsigned char *data, size_t size,
 /* An element as double, for summaries (float16 and bfloat16 decoded). */
 double ddl_element_as_double(const ddl_tensor *t, int64_t i);
 
+/* A value of a model's graph as ddl-run reads and writes it: a tensor, a
+ * sequence of tensors, or an empty optional. */
+enum { DDL_RUN_TENSOR = 0, DDL_RUN_SEQUENCE = 1, DDL_RUN_NONE = 2 };
+typedef struct {
+  int kind;
+  ddl_tensor *tensor;    /* DDL_RUN_TENSOR */
+  ddl_tensor **elements; /* DDL_RUN_SEQUENCE: `count` tensors */
+  size_t count;
+} ddl_run_value;
+
+void ddl_run_value_clear(ddl_run_value *v);
+
+/* Reads an ONNX TensorProto (want = DDL_RUN_TENSOR), SequenceProto
+ * (DDL_RUN_SEQUENCE) or OptionalProto (DDL_RUN_NONE: the result is empty,
+ * a tensor or a sequence) from `path`. 0 on success, else -1 with `err`. */
+int ddl_onnx_value_read(const char *path, int want, ddl_run_value *out,
+                        char *err, size_t err_size);
+
 #endif /* DDL_TOOLS_DDL_RUN_DDL_RUN_IO_H */

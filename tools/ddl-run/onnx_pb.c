@@ -345,3 +345,122 @@ done:
   free(u64.v);
   return rc;
 }
+
+/*===-- SequenceProto and OptionalProto -----------------------------------===*
+ *
+ * The values of sequence and optional model inputs in ONNX's test data:
+ *   SequenceProto: 1 name   2 elem_type   3 tensor_values (repeated)
+ *   OptionalProto: 1 name   2 elem_type   3 tensor_value   5 sequence_value
+ * Sequences of sequences, maps and sparse tensors are rejected.
+ */
+
+void ddl_run_value_clear(ddl_run_value *v) {
+  ddl_tensor_destroy(v->tensor);
+  for (size_t i = 0; i < v->count; ++i)
+    ddl_tensor_destroy(v->elements[i]);
+  free(v->elements);
+  memset(v, 0, sizeof *v);
+}
+
+/* Parses the length-delimited field at `r` into a sub-reader. */
+static int read_message(reader *r, int wire, reader *sub) {
+  uint64_t len;
+  if (wire != 2 || read_varint(r, &len) != 0 || len > (uint64_t)(r->end - r->p))
+    return -1;
+  sub->p = r->p;
+  sub->end = r->p + len;
+  r->p += len;
+  return 0;
+}
+
+static int parse_sequence(const char *path, reader r, ddl_run_value *out,
+                          char *err, size_t err_size) {
+  out->kind = DDL_RUN_SEQUENCE;
+  while (r.p < r.end) {
+    uint64_t key;
+    if (read_varint(&r, &key) != 0)
+      return fail(err, err_size, "%s: malformed SequenceProto", path);
+    uint64_t field = key >> 3;
+    int wire = (int)(key & 7);
+    if (field == 3) {
+      reader sub;
+      if (read_message(&r, wire, &sub) != 0)
+        return fail(err, err_size, "%s: malformed SequenceProto tensor", path);
+      ddl_tensor **grown =
+          realloc(out->elements, (out->count + 1) * sizeof *grown);
+      if (!grown)
+        return fail(err, err_size, "%s: out of memory", path);
+      out->elements = grown;
+      ddl_tensor *t = NULL;
+      if (ddl_onnx_pb_parse(path, sub.p, (size_t)(sub.end - sub.p), &t, NULL,
+                            err, err_size) != 0)
+        return -1;
+      out->elements[out->count++] = t;
+    } else if (field == 4 || field == 5 || field == 6 || field == 7) {
+      return fail(err, err_size,
+                  "%s: a sequence of sparse tensors, sequences, maps or "
+                  "optionals; ddl's sequences hold tensors",
+                  path);
+    } else if (skip_field(&r, wire) != 0) {
+      return fail(err, err_size, "%s: malformed SequenceProto (field %llu)",
+                  path, (unsigned long long)field);
+    }
+  }
+  return 0;
+}
+
+int ddl_onnx_value_read(const char *path, int want, ddl_run_value *out,
+                        char *err, size_t err_size) {
+  memset(out, 0, sizeof *out);
+  unsigned char *buf;
+  size_t size;
+  if (ddl_read_file(path, &buf, &size, err, err_size) != 0)
+    return -1;
+  int rc = 0;
+  reader r = {buf, buf + size};
+  if (want == DDL_RUN_TENSOR) {
+    out->kind = DDL_RUN_TENSOR;
+    rc = ddl_onnx_pb_parse(path, buf, size, &out->tensor, NULL, err, err_size);
+  } else if (want == DDL_RUN_SEQUENCE) {
+    rc = parse_sequence(path, r, out, err, err_size);
+  } else {
+    /* An OptionalProto: empty unless it holds a tensor or a sequence. */
+    out->kind = DDL_RUN_NONE;
+    while (rc == 0 && r.p < r.end) {
+      uint64_t key;
+      if (read_varint(&r, &key) != 0) {
+        rc = fail(err, err_size, "%s: malformed OptionalProto", path);
+        break;
+      }
+      uint64_t field = key >> 3;
+      int wire = (int)(key & 7);
+      reader sub;
+      if (field == 3 || field == 5) {
+        if (read_message(&r, wire, &sub) != 0) {
+          rc = fail(err, err_size, "%s: malformed OptionalProto value", path);
+          break;
+        }
+        ddl_run_value_clear(out);
+        if (field == 3) {
+          out->kind = DDL_RUN_TENSOR;
+          rc = ddl_onnx_pb_parse(path, sub.p, (size_t)(sub.end - sub.p),
+                                 &out->tensor, NULL, err, err_size);
+        } else {
+          rc = parse_sequence(path, sub, out, err, err_size);
+        }
+      } else if (field == 4 || field == 6 || field == 7) {
+        rc = fail(err, err_size,
+                  "%s: an optional sparse tensor, map or optional; ddl's "
+                  "optionals hold tensors and sequences",
+                  path);
+      } else if (skip_field(&r, wire) != 0) {
+        rc = fail(err, err_size, "%s: malformed OptionalProto (field %llu)",
+                  path, (unsigned long long)field);
+      }
+    }
+  }
+  free(buf);
+  if (rc != 0)
+    ddl_run_value_clear(out);
+  return rc;
+}

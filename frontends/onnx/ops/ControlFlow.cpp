@@ -19,12 +19,29 @@ static RankedTensorType scalarType(Type element) {
 }
 
 /// `type` with every dimension dynamic (and no symbols): what a loop-carried
-/// value may become after any number of iterations.
-static RankedTensorType generalized(Type type) {
+/// value may become after any number of iterations. A carried sequence's
+/// elements lose their rank too: ONNX models often declare an empty
+/// sequence's element shape loosely and insert tensors of another rank.
+static Type generalized(Type type) {
+  if (auto sequence = dyn_cast<nn::SequenceType>(type))
+    return nn::SequenceType::get(
+        type.getContext(),
+        UnrankedTensorType::get(sequence.getElementType().getElementType()));
+  if (auto optional = dyn_cast<nn::OptionalType>(type))
+    return nn::OptionalType::get(type.getContext(),
+                                 generalized(optional.getValueType()));
   auto ranked = cast<RankedTensorType>(type);
   return RankedTensorType::get(
       SmallVector<int64_t>(ranked.getRank(), ShapedType::kDynamic),
       ranked.getElementType());
+}
+
+/// `value` as a present optional of its own type.
+static Value wrapOptional(NodeContext &n, Value value) {
+  auto type = nn::OptionalType::get(n.context(), value.getType());
+  Operation *op = n.verifyCreated(
+      nn::OptionalSomeOp::create(n.builder(), n.loc(), type, value));
+  return op ? op->getResult(0) : Value();
 }
 
 static nn::YieldOp yieldOf(Region &region) {
@@ -97,7 +114,12 @@ Operation *createLoop(NodeContext &n, Value tripCount, Value condition,
   }
   SmallVector<Type> resultTypes(carriedTypes);
   for (Value scan : yielded.drop_front(1 + inits.size())) {
-    auto type = cast<RankedTensorType>(scan.getType());
+    auto type = dyn_cast<RankedTensorType>(scan.getType());
+    if (!type) {
+      (void)n.unsupported("a scan output that is a sequence or optional "
+                          "(ddl stacks tensors only)");
+      return nullptr;
+    }
     SmallVector<int64_t> shape = {ShapedType::kDynamic};
     llvm::append_range(shape, type.getShape());
     resultTypes.push_back(RankedTensorType::get(shape, type.getElementType()));
@@ -135,7 +157,7 @@ static LogicalResult convertLoop(NodeContext &n) {
   Value condition = n.hasInput(1) ? toScalar(n, n.input(1)) : Value();
   SmallVector<Value> inits;
   for (size_t i = 2; i < n.numInputs(); ++i)
-    inits.push_back(n.input(i));
+    inits.push_back(n.anyInput(i));
   if (n.failed())
     return failure();
   OpBuilder &b = n.builder();
@@ -156,6 +178,14 @@ static LogicalResult convertLoop(NodeContext &n) {
     OpBuilder::InsertPoint outside = b.saveInsertionPoint();
     b.setInsertionPointToEnd(&bodyRegion.front());
     results[0] = toScalar(n, results[0]);
+    // ONNX lets a carried optional come back as its value (opset 16's
+    // loop over an optional sequence): wrap it again.
+    for (auto [i, type] : llvm::enumerate(carriedTypes)) {
+      size_t k = 1 + i;
+      if (k < results.size() && results[k] && isa<nn::OptionalType>(type) &&
+          !isa<nn::OptionalType>(results[k].getType()))
+        results[k] = wrapOptional(n, results[k]);
+    }
     b.restoreInsertionPoint(outside);
     return success(results[0] != nullptr);
   };

@@ -19,6 +19,15 @@ template <typename OpT> static LogicalResult unary(NodeContext &n) {
   return n.setOutput(n.create<OpT>({n.input(0)}));
 }
 
+/// Identity of a tensor is nn.identity; a sequence or optional is the same
+/// value (nn values are immutable).
+static LogicalResult convertIdentity(NodeContext &n) {
+  Value value = n.anyInput(0);
+  if (value && !isa<RankedTensorType>(value.getType()))
+    return n.setOutput(value);
+  return n.setOutput(n.create<nn::IdentityOp>({n.input(0)}));
+}
+
 /// One input and float attributes with ONNX defaults (alpha, beta, ...).
 template <typename OpT>
 static Converter unaryWithFloats(
@@ -182,7 +191,7 @@ void registerElementwiseConverters(ConverterRegistry &r) {
   r.add("Exp", unary<nn::ExpOp>);
   r.add("Floor", unary<nn::FloorOp>);
   r.add("HardSwish", unary<nn::HardSwishOp>);
-  r.add("Identity", unary<nn::IdentityOp>, 21);
+  r.add("Identity", convertIdentity, 21);
   r.add("IsNaN", unary<nn::IsNanOp>, 20);
   r.add("Log", unary<nn::LogOp>);
   r.add("Neg", unary<nn::NegOp>);

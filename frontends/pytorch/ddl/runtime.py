@@ -54,6 +54,7 @@ class _TensorInfo(ctypes.Structure):
         ("rank", ctypes.c_int32),
         ("dims", _c_int64_p),
         ("dim_names", ctypes.POINTER(ctypes.c_char_p)),
+        ("kind", ctypes.c_int32),  # ddl_io_kind (ABI version 5)
     ]
 
 

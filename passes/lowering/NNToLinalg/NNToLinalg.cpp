@@ -28,6 +28,10 @@ static constexpr llvm::StringLiteral kInputTypesAttr = "ddl.input_types";
 static constexpr llvm::StringLiteral kOutputTypesAttr = "ddl.output_types";
 static constexpr llvm::StringLiteral kInputNamesAttr = "ddl.input_names";
 static constexpr llvm::StringLiteral kOutputNamesAttr = "ddl.output_names";
+/// The role of each argument and result in a sequence or optional
+/// (nn-expand-sequences' `nn.io`; "" for a plain tensor).
+static constexpr llvm::StringLiteral kInputKindsAttr = "ddl.input_kinds";
+static constexpr llvm::StringLiteral kOutputKindsAttr = "ddl.output_kinds";
 
 static ArrayAttr typeArray(Builder &b, TypeRange types) {
   SmallVector<Attribute> attrs;
@@ -49,21 +53,34 @@ static void lowerSignature(func::FuncOp func) {
     func->setAttr(kOutputTypesAttr, typeArray(b, type.getResults()));
     // Names survive as function attributes: argument attributes do not
     // survive the expansion of memref arguments in the LLVM lowering.
-    SmallVector<Attribute> inputNames, outputNames;
+    SmallVector<Attribute> inputNames, outputNames, inputKinds, outputKinds;
+    auto kindOf = [&](StringAttr kind) {
+      return kind ? kind : b.getStringAttr("");
+    };
     for (unsigned i = 0; i < type.getNumInputs(); ++i) {
       auto name = func.getArgAttrOfType<StringAttr>(i, "nn.name");
       inputNames.push_back(name ? name : b.getStringAttr("input" + Twine(i)));
+      inputKinds.push_back(
+          kindOf(func.getArgAttrOfType<StringAttr>(i, "nn.io")));
     }
     for (unsigned i = 0; i < type.getNumResults(); ++i) {
       auto name = func.getResultAttrOfType<StringAttr>(i, "nn.name");
       outputNames.push_back(name ? name : b.getStringAttr("output" + Twine(i)));
+      outputKinds.push_back(
+          kindOf(func.getResultAttrOfType<StringAttr>(i, "nn.io")));
     }
     func->setAttr(kInputNamesAttr, b.getArrayAttr(inputNames));
     func->setAttr(kOutputNamesAttr, b.getArrayAttr(outputNames));
-    for (unsigned i = 0; i < type.getNumInputs(); ++i)
+    func->setAttr(kInputKindsAttr, b.getArrayAttr(inputKinds));
+    func->setAttr(kOutputKindsAttr, b.getArrayAttr(outputKinds));
+    for (unsigned i = 0; i < type.getNumInputs(); ++i) {
       func.removeArgAttr(i, "nn.name");
-    for (unsigned i = 0; i < type.getNumResults(); ++i)
+      func.removeArgAttr(i, "nn.io");
+    }
+    for (unsigned i = 0; i < type.getNumResults(); ++i) {
       func.removeResultAttr(i, StringAttr::get(func.getContext(), "nn.name"));
+      func.removeResultAttr(i, StringAttr::get(func.getContext(), "nn.io"));
+    }
   }
   SmallVector<Type> inputs, results;
   for (Type t : type.getInputs())

@@ -2432,3 +2432,50 @@ func.func @non_max_suppression_threshold(%boxes: tensor<1x6x4xf32>, %scores: ten
   %0 = nn.non_max_suppression %boxes, %scores, %max, %iou : (tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<2xi64>, tensor<f32>) -> tensor<?x3xi64>
   return
 }
+
+// -----
+
+func.func @seq_insert_wrong_element(%s: !nn.seq<tensor<?x3xf32>>, %t: tensor<2x4xf32>) {
+  // expected-error @+1 {{'nn.seq_insert' op the inserted tensor 'tensor<2x4xf32>' cannot be an element of '!nn.seq<tensor<?x3xf32>>'}}
+  %0 = nn.seq_insert %s, %t : <tensor<?x3xf32>>, tensor<2x4xf32> -> <tensor<?x3xf32>>
+  return
+}
+
+// -----
+
+func.func @seq_at_wrong_rank(%s: !nn.seq<tensor<?x3xf32>>, %p: tensor<i64>) {
+  // expected-error @+1 {{'nn.seq_at' op the result 'tensor<3xf32>' cannot be an element of '!nn.seq<tensor<?x3xf32>>'}}
+  %0 = nn.seq_at %s[%p] : <tensor<?x3xf32>>, tensor<i64> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @seq_position_not_scalar(%s: !nn.seq<tensor<?xf32>>, %p: tensor<2xi64>) {
+  // expected-error @+1 {{'nn.seq_erase' op the position must be one integer, got 'tensor<2xi64>'}}
+  %0 = nn.seq_erase %s at %p : tensor<2xi64> : <tensor<?xf32>> -> <tensor<?xf32>>
+  return
+}
+
+// -----
+
+func.func @seq_insert_changes_element_type(%s: !nn.seq<tensor<?xf32>>, %t: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.seq_insert' op takes '!nn.seq<tensor<?xf32>>' but returns '!nn.seq<tensor<?xi64>>'; the element types must be equal}}
+  %0 = nn.seq_insert %s, %t : <tensor<?xf32>>, tensor<3xf32> -> <tensor<?xi64>>
+  return
+}
+
+// -----
+
+func.func @optional_get_wrong_type(%o: !nn.optional<tensor<3xf32>>) {
+  // expected-error @+1 {{'nn.optional_get' op gets 'tensor<4xf32>' from '!nn.optional<tensor<3xf32>>'}}
+  %0 = nn.optional_get %o : <tensor<3xf32>> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{an optional holds a ranked tensor or a sequence, not '!nn.optional<tensor<3xf32>>'}}
+func.func @optional_of_optional(%o: !nn.optional<!nn.optional<tensor<3xf32>>>) {
+  return
+}

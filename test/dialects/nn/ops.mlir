@@ -1322,3 +1322,47 @@ func.func @non_max_suppression(%boxes: tensor<2x?x4xf32, #nn.dims<2, n, 4>>, %sc
   %1 = nn.non_max_suppression %boxes, %scores, %max, %iou {center_point_box = true} : (tensor<2x?x4xf32, #nn.dims<2, n, 4>>, tensor<2x3x?xf32, #nn.dims<2, 3, n>>, tensor<1xi64>, tensor<f32>) -> tensor<?x3xi64>
   return
 }
+
+// -----
+
+// Sequences and optionals.
+// CHECK-LABEL: func.func @sequences
+// CHECK: nn.seq_empty : <tensor<*xf32>>
+// CHECK: nn.seq_construct %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<4x3xf32> -> <tensor<?x3xf32>>
+// CHECK: nn.seq_insert %{{.*}}, %{{.*}} at %{{.*}} : tensor<i64> : <tensor<?x3xf32>>, tensor<1x3xf32> -> <tensor<?x3xf32>>
+// CHECK: nn.seq_erase %{{.*}} : <tensor<?x3xf32>> -> <tensor<?x3xf32>>
+// CHECK: nn.seq_at %{{.*}}[%{{.*}}] : <tensor<?x3xf32>>, tensor<i64> -> tensor<?x3xf32>
+// CHECK: nn.seq_length %{{.*}} : <tensor<?x3xf32>> -> tensor<i64>
+// CHECK: nn.optional_some %{{.*}} : !nn.seq<tensor<?x3xf32>> -> <!nn.seq<tensor<?x3xf32>>>
+// CHECK: nn.optional_none : <tensor<3xf32>>
+// CHECK: nn.optional_has %{{.*}} : <tensor<3xf32>> -> tensor<i1>
+// CHECK: nn.optional_get %{{.*}} : <!nn.seq<tensor<?x3xf32>>> -> !nn.seq<tensor<?x3xf32>>
+func.func @sequences(%a: tensor<2x3xf32>, %b: tensor<4x3xf32>, %c: tensor<1x3xf32>,
+                     %p: tensor<i64>) -> (!nn.seq<tensor<?x3xf32>>, tensor<?x3xf32>, tensor<i64>, tensor<i1>) {
+  %e = nn.seq_empty : <tensor<*xf32>>
+  %s = nn.seq_construct %a, %b : tensor<2x3xf32>, tensor<4x3xf32> -> <tensor<?x3xf32>>
+  %s1 = nn.seq_insert %s, %c at %p : tensor<i64> : <tensor<?x3xf32>>, tensor<1x3xf32> -> <tensor<?x3xf32>>
+  %s2 = nn.seq_erase %s1 : <tensor<?x3xf32>> -> <tensor<?x3xf32>>
+  %x = nn.seq_at %s2[%p] : <tensor<?x3xf32>>, tensor<i64> -> tensor<?x3xf32>
+  %n = nn.seq_length %s2 : <tensor<?x3xf32>> -> tensor<i64>
+  %o = nn.optional_some %s2 : !nn.seq<tensor<?x3xf32>> -> <!nn.seq<tensor<?x3xf32>>>
+  %none = nn.optional_none : <tensor<3xf32>>
+  %has = nn.optional_has %none : <tensor<3xf32>> -> tensor<i1>
+  %back = nn.optional_get %o : <!nn.seq<tensor<?x3xf32>>> -> !nn.seq<tensor<?x3xf32>>
+  return %back, %x, %n, %has : !nn.seq<tensor<?x3xf32>>, tensor<?x3xf32>, tensor<i64>, tensor<i1>
+}
+
+// -----
+
+// A loop carries a sequence whose elements' rank is unknown at first.
+// CHECK-LABEL: func.func @carried_sequence
+// CHECK: nn.loop trip_count %{{.*}} : tensor<i64> iter_args(%{{.*}} : !nn.seq<tensor<*xf32>>) -> !nn.seq<tensor<*xf32>>
+func.func @carried_sequence(%n: tensor<i64>, %x: tensor<5xf32>) -> !nn.seq<tensor<*xf32>> {
+  %e = nn.seq_empty : <tensor<*xf32>>
+  %r = nn.loop trip_count %n : tensor<i64> iter_args(%e : !nn.seq<tensor<*xf32>>) -> !nn.seq<tensor<*xf32>> {
+  ^bb0(%i: tensor<i64>, %c: tensor<i1>, %s: !nn.seq<tensor<*xf32>>):
+    %s1 = nn.seq_insert %s, %x : <tensor<*xf32>>, tensor<5xf32> -> <tensor<?xf32>>
+    nn.yield %c, %s1 : tensor<i1>, !nn.seq<tensor<?xf32>>
+  }
+  return %r : !nn.seq<tensor<*xf32>>
+}

@@ -263,6 +263,98 @@ static void *hammer(void *p) {
   return NULL;
 }
 
+/*===-- Sequences in the ABI's packed form --------------------------------===*/
+
+static void test_sequences(void) {
+  int before = num_failures;
+  /* Three float tensors of rank 2: pack, unpack, compare. */
+  int64_t d0[2] = {2, 3}, d1[2] = {0, 3}, d2[2] = {1, 4};
+  ddl_tensor *e[3] = {NULL, NULL, NULL};
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, d0, &e[0]));
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, d1, &e[1]));
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 2, d2, &e[2]));
+  for (int i = 0; i < 6; ++i)
+    ((float *)ddl_tensor_data(e[0]))[i] = (float)i;
+  for (int i = 0; i < 4; ++i)
+    ((float *)ddl_tensor_data(e[2]))[i] = 10.0f + (float)i;
+  ddl_tensor *shapes = NULL, *data = NULL;
+  CHECK_OK(ddl_sequence_pack(DDL_DTYPE_FLOAT, 2, 3,
+                             (const ddl_tensor *const *)e, &shapes, &data));
+  CHECK(ddl_tensor_dims(shapes)[0] == 3 && ddl_tensor_dims(shapes)[1] == 2);
+  CHECK(ddl_tensor_dims(data)[0] == 10);
+  CHECK(((const int64_t *)ddl_tensor_data(shapes))[5] == 4);
+  CHECK(((const float *)ddl_tensor_data(data))[6] == 10.0f);
+  int64_t total = -1;
+  CHECK_OK(ddl_sequence_total(shapes, &total));
+  CHECK(total == 10);
+  size_t count = 0;
+  ddl_tensor **back = NULL;
+  CHECK_OK(ddl_sequence_unpack(shapes, data, &count, &back));
+  CHECK(count == 3 && back);
+  if (count == 3 && back) {
+    CHECK(ddl_tensor_dims(back[1])[0] == 0 && ddl_tensor_dims(back[2])[1] == 4);
+    CHECK(memcmp(ddl_tensor_data(back[2]), ddl_tensor_data(e[2]),
+                 4 * sizeof(float)) == 0);
+    for (size_t i = 0; i < count; ++i)
+      ddl_tensor_destroy(back[i]);
+  }
+  free(back);
+
+  /* What is refused: another rank or dtype, rows that do not add up to
+   * the data, negative sizes. */
+  ddl_tensor *s2 = NULL, *d2t = NULL;
+  CHECK_ERR(ddl_sequence_pack(DDL_DTYPE_FLOAT, 1, 3,
+                              (const ddl_tensor *const *)e, &s2, &d2t),
+            DDL_SHAPE_MISMATCH, "rank 2");
+  CHECK_ERR(ddl_sequence_pack(DDL_DTYPE_INT64, 2, 3,
+                              (const ddl_tensor *const *)e, &s2, &d2t),
+            DDL_DTYPE_MISMATCH, "is float32");
+  CHECK(!s2 && !d2t);
+  ddl_tensor *short_data = NULL;
+  int64_t nine = 9;
+  CHECK_OK(ddl_tensor_create(DDL_DTYPE_FLOAT, 1, &nine, &short_data));
+  CHECK_ERR(ddl_sequence_unpack(shapes, short_data, &count, &back),
+            DDL_SHAPE_MISMATCH, "add up to 10 values");
+  ((int64_t *)ddl_tensor_data(shapes))[2] = -1;
+  CHECK_ERR(ddl_sequence_total(shapes, &total), DDL_SHAPE_MISMATCH, "size -1");
+  ((int64_t *)ddl_tensor_data(shapes))[2] = (int64_t)1 << 40;
+  ((int64_t *)ddl_tensor_data(shapes))[3] = (int64_t)1 << 40;
+  CHECK_ERR(ddl_sequence_total(shapes, &total), DDL_SHAPE_MISMATCH,
+            "over 2^48");
+  /* An empty sequence of a given rank. */
+  ddl_tensor *es = NULL, *ed = NULL;
+  CHECK_OK(ddl_sequence_pack(DDL_DTYPE_INT64, 3, 0, NULL, &es, &ed));
+  CHECK(ddl_tensor_dims(es)[0] == 0 && ddl_tensor_dims(es)[1] == 3 &&
+        ddl_tensor_dims(ed)[0] == 0);
+
+  /* Spans of a descriptor: tensor, sequence, optional sequence, optional
+   * tensor, and malformed ones. */
+  int64_t sd[2] = {-1, 2}, dd[1] = {-1};
+  ddl_tensor_info infos[] = {
+      {"t", DDL_DTYPE_FLOAT, 1, dd, NULL, DDL_IO_TENSOR},
+      {"s", DDL_DTYPE_INT64, 2, sd, NULL, DDL_IO_SEQUENCE_SHAPES},
+      {"s", DDL_DTYPE_FLOAT, 1, dd, NULL, DDL_IO_SEQUENCE_DATA},
+      {"o", DDL_DTYPE_BOOL, 0, NULL, NULL, DDL_IO_OPTIONAL_FLAG},
+      {"o", DDL_DTYPE_INT64, 2, sd, NULL, DDL_IO_SEQUENCE_SHAPES},
+      {"o", DDL_DTYPE_FLOAT, 1, dd, NULL, DDL_IO_SEQUENCE_DATA},
+      {"p", DDL_DTYPE_BOOL, 0, NULL, NULL, DDL_IO_OPTIONAL_FLAG},
+      {"p", DDL_DTYPE_FLOAT, 1, dd, NULL, DDL_IO_TENSOR},
+      {"bad", DDL_DTYPE_FLOAT, 1, dd, NULL, DDL_IO_SEQUENCE_DATA}};
+  CHECK(ddl_io_span(infos, 9, 0) == 1 && ddl_io_span(infos, 9, 1) == 2 &&
+        ddl_io_span(infos, 9, 3) == 3 && ddl_io_span(infos, 9, 6) == 2);
+  CHECK(ddl_io_span(infos, 9, 8) == 0 && ddl_io_span(infos, 2, 1) == 0 &&
+        ddl_io_span(infos, 9, 9) == 0);
+
+  ddl_tensor_destroy(es);
+  ddl_tensor_destroy(ed);
+  ddl_tensor_destroy(short_data);
+  ddl_tensor_destroy(shapes);
+  ddl_tensor_destroy(data);
+  for (int i = 0; i < 3; ++i)
+    ddl_tensor_destroy(e[i]);
+  report("sequences", before);
+}
+
 static void test_pool(void) {
   int before = num_failures;
   ddl_runtime *rt = NULL;
@@ -378,7 +470,7 @@ static void test_open(ddl_runtime *rt) {
   expect_open_error(rt, "fake_no_entry", DDL_LOAD_FAILED,
                     "no 'ddl_get_model' symbol");
   expect_open_error(rt, "fake_bad_abi", DDL_ABI_MISMATCH,
-                    "fake_bad_abi.so: ABI version 7, this runtime supports 4");
+                    "fake_bad_abi.so: ABI version 7, this runtime supports 5");
   expect_open_error(rt, "fake_bad_null_model", DDL_LOAD_FAILED,
                     "ddl_get_model() returned NULL");
   expect_open_error(rt, "fake_bad_bad_dtype", DDL_INVALID_MODEL,
@@ -1917,6 +2009,7 @@ int main(int argc, char **argv) {
   model_dir = argv[1];
   test_basics();
   test_tensors();
+  test_sequences();
   test_pool();
   ddl_runtime *rt = NULL;
   if (ddl_runtime_create(4, &rt) != DDL_OK) {
