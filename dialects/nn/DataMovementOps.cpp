@@ -718,8 +718,8 @@ LogicalResult ResizeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
   Value input = adaptor.getInput();
   SmallVector<Dim> dims = b.dims(input);
   Value scales = adaptor.getScales(), sizes = adaptor.getSizes();
-  if (static_cast<bool>(scales) == static_cast<bool>(sizes))
-    return b.emitError("give exactly one of scales and sizes");
+  if (!scales && !sizes)
+    return b.emitError("give scales, sizes or both");
   SmallVector<Dim> out;
   if (sizes) {
     FailureOr<SmallVector<Dim>> values = b.elements(sizes, "sizes");
@@ -730,7 +730,8 @@ LogicalResult ResizeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
           llvm::formatv("sizes has {0} entries but the input has rank {1}",
                         values->size(), dims.size()));
     out = std::move(*values);
-  } else {
+  }
+  if (scales) {
     RankedTensorType type = typeOf(scales);
     if (type.getRank() != 1 ||
         type.getDimSize(0) != static_cast<int64_t>(dims.size()))
@@ -743,8 +744,10 @@ LogicalResult ResizeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
         if (!std::isfinite(s) || s < 0)
           return b.emitError(llvm::formatv(
               "scales entry {0} is {1}; scales must be finite and >= 0", i, s));
-    for (auto [i, d] : llvm::enumerate(dims))
-      out.push_back(b.scaleFloor(d, scales, i));
+    // With sizes too, the scales only map coordinates.
+    if (!sizes)
+      for (auto [i, d] : llvm::enumerate(dims))
+        out.push_back(b.scaleFloor(d, scales, i));
   }
   if (adaptor.getRoi() &&
       adaptor.getCoordinateTransform() != CoordinateTransform::TfCropAndResize)

@@ -18,6 +18,9 @@ namespace ddl::nn {
 template <typename ConcreteType>
 class ElementwiseUnary
     : public mlir::OpTrait::TraitBase<ConcreteType, ElementwiseUnary> {};
+/// The smallest scale nn.resize antialiases (its kernel reads about
+/// 4 / scale taps per output element, unrolled when lowered).
+constexpr double kMinAntialiasScale = 1.0 / 64;
 } // namespace ddl::nn
 
 #define GET_OP_CLASSES

@@ -736,9 +736,15 @@ def NN_TileOp : NN_ShapedOp<"tile", [Pure]> {
 def NN_ResizeOp : NN_ShapedOp<"resize", [Pure, AttrSizedOperandSegments]> {
   let summary = "resizes by interpolation to `sizes` or by `scales`";
   let description = [{
-    Exactly one of `scales` (1-D float, one per dimension) and `sizes` (1-D
-    integer) is given. Output size is `floor(input * scale)` or `sizes`.
-    `roi` is only read by `tf_crop_and_resize`.
+    `scales` (1-D float, one per dimension), `sizes` (1-D integer) or both
+    are given. The output size is `sizes`, else `floor(input * scale)`; the
+    coordinate mapping uses `scales`, else `output / input`. Both: ONNX 18's
+    `keep_aspect_ratio_policy`, whose one scale for the resized axes gives
+    sizes rounded on their own. `roi` is only read by `tf_crop_and_resize`.
+    `antialias` (ONNX 18, linear and cubic) widens the filter by 1 / scale
+    when a dimension shrinks (scale < 1) and normalizes its weights; it
+    needs scales known when lowering (constant scales, or constant sizes of
+    static dimensions).
   }];
   let arguments = (ins NN_Tensor:$input, Optional<NN_FloatTensor>:$roi,
                        Optional<NN_FloatTensor>:$scales,
@@ -751,7 +757,8 @@ def NN_ResizeOp : NN_ShapedOp<"resize", [Pure, AttrSizedOperandSegments]> {
                            "::ddl::nn::NearestRounding::RoundPreferFloor">:$nearest_rounding,
                        DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
                        DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
-                       DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value);
+                       DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value,
+                       DefaultValuedAttr<BoolAttr, "false">:$antialias);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = [{
     $input (`roi` $roi^)? (`scales` $scales^)? (`sizes` $sizes^)? attr-dict

@@ -18,6 +18,7 @@
 
 #include "dialects/nn/NNDialect.h"
 #include "frontends/onnx/ONNXImporter.h"
+#include "frontends/onnx/OpVersions.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
@@ -220,16 +221,28 @@ using Converter = std::function<mlir::LogicalResult(NodeContext &)>;
 /// Converters by (domain, op type).
 class ConverterRegistry {
 public:
-  void add(llvm::StringRef opType, Converter converter) {
+  /// Registers the converter of default-domain op `opType`, which
+  /// implements its versions up to `newestVersion`: by default every
+  /// version up to opset 17's (ONNX 1.12's); a converter that follows the
+  /// op's newer versions (OpVersions.h) says up to which.
+  void add(llvm::StringRef opType, Converter converter,
+           int64_t newestVersion = kLibOnnxOpset) {
     add("", opType, std::move(converter));
+    converters[key("", opType)].newestVersion = newestVersion;
   }
   void add(llvm::StringRef domain, llvm::StringRef opType,
            Converter converter) {
-    converters[key(domain, opType)] = std::move(converter);
+    converters[key(domain, opType)] = {std::move(converter), kLibOnnxOpset};
   }
   const Converter *find(llvm::StringRef domain, llvm::StringRef opType) const {
     auto it = converters.find(key(domain, opType));
-    return it == converters.end() ? nullptr : &it->second;
+    return it == converters.end() ? nullptr : &it->second.convert;
+  }
+  /// The newest version of the op that its converter implements (0 when
+  /// there is none).
+  int64_t newestVersion(llvm::StringRef domain, llvm::StringRef opType) const {
+    auto it = converters.find(key(domain, opType));
+    return it == converters.end() ? 0 : it->second.newestVersion;
   }
   /// Every registered op type, sorted (for coverage reports); those of
   /// other domains as "domain:OpType".
@@ -243,7 +256,11 @@ private:
     return isDefaultDomain(domain) ? opType.str()
                                    : (domain + ":" + opType).str();
   }
-  llvm::StringMap<Converter> converters;
+  struct Entry {
+    Converter convert;
+    int64_t newestVersion;
+  };
+  llvm::StringMap<Entry> converters;
 };
 
 // One registration function per op family (ops/*.cpp).

@@ -5,6 +5,7 @@
 #include "dialects/lowbit/LowbitDialect.h"
 #include "frontends/onnx/GraphImporter.h"
 #include "frontends/onnx/ModelLoader.h"
+#include "frontends/onnx/OpVersions.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -14,7 +15,9 @@ using namespace mlir;
 
 namespace ddl::onnx_import {
 
-/// Reports the first node (subgraphs included) whose op ddl cannot convert.
+/// Reports the first node (subgraphs included) whose op ddl cannot convert:
+/// no converter, or (past opset 17) a newer version of the op than its
+/// converter implements.
 static LogicalResult
 checkSupportedOps(Location loc, const onnx::GraphProto &graph, int64_t opset) {
   const ConverterRegistry &registry = ConverterRegistry::get();
@@ -23,6 +26,15 @@ checkSupportedOps(Location loc, const onnx::GraphProto &graph, int64_t opset) {
     if (!registry.find(node.domain(), node.op_type()))
       return emitError(loc)
              << where << ": unsupported: " << unsupportedOpMessage(node);
+    const NewerOpVersion *version = isDefaultDomain(node.domain())
+                                        ? newerOpVersion(node.op_type(), opset)
+                                        : nullptr;
+    if (version &&
+        version->version > registry.newestVersion("", node.op_type()))
+      return emitError(loc)
+             << where << ": unsupported: opset " << opset << " selects "
+             << node.op_type() << "-" << version->version << " ("
+             << version->change << "), which ddl does not implement";
     for (const onnx::AttributeProto &attr : node.attribute()) {
       if (attr.has_g() && failed(checkSupportedOps(loc, attr.g(), opset)))
         return failure();

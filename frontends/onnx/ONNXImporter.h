@@ -16,9 +16,11 @@
 namespace ddl::onnx_import {
 
 /// The range of default-domain opsets the importer understands. Older
-/// models are first converted with ONNX's version converter.
+/// models are first converted with ONNX's version converter; in newer ones
+/// (past libonnx's 17, see OpVersions.h) each op's version is checked
+/// against what its converter implements.
 constexpr int64_t kMinOpset = 7;
-constexpr int64_t kMaxOpset = 17;
+constexpr int64_t kMaxOpset = 21;
 
 /// The ONNX domain of the training operators (Adagrad, Momentum, Adam):
 /// the one domain besides the default that ddl imports, at version 1.

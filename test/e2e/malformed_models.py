@@ -96,6 +96,28 @@ def cases(tmp):
     save(m, path("no-opset.onnx"))
     yield "no default-domain opset", path("no-opset.onnx"), "opset"
 
+    # --- Opsets 18-21: the ops libonnx 1.12 cannot check are checked by ddl.
+    newer = [
+        ("opset-18 node without inputs", "reduce-no-input", 18,
+         "g (float[2] x) => (float[?] y) { y = ReduceMax () }", "required input #0 is missing"),
+        ("CenterCropPad to a negative size", "crop-negative", 18,
+         "g (float[2, 5] x) => (float[?, ?] y) {\n  s = Constant <value = int64[1] {-7}> ()\n"
+         "  y = CenterCropPad <axes = [1]> (x, s)\n}", "size -7"),
+        ("Col2Im block larger than the image", "col2im-block", 18,
+         "g (float[1, 9, 1] x) => (float[?, ?, ?, ?] y) {\n  i = Constant <value = int64[2] {2, 2}> ()\n"
+         "  b = Constant <value = int64[2] {3, 3}> ()\n  y = Col2Im (x, i, b)\n}", "the block spans 3"),
+        ("AffineGrid of a huge size", "affine-huge", 20,
+         "g (float[1, 2, 3] t) => (float[?, ?, ?, ?] y) {\n"
+         "  s = Constant <value = int64[4] {1, 1, 4611686018427387904, 4}> ()\n  y = AffineGrid (t, s)\n}",
+         "at most 2^24 points"),
+        ("Split num_outputs against the outputs", "split-count", 18,
+         "g (float[6] x) => (float[?] a, float[?] b) { a, b = Split <num_outputs = 4> (x) }", "num_outputs"),
+    ]
+    for description, name, opset, graph, expected in newer:
+        p = path(name + ".onnxtxt")
+        open(p, "w").write(f'<ir_version: 8, opset_import: ["" : {opset}]>\n{graph}\n')
+        yield description, p, expected
+
     # --- Graph structure.
     m = model_of([helper.make_node("Relu", ["t"], ["u"], name="a"),
                   helper.make_node("Relu", ["u"], ["t"], name="b")],

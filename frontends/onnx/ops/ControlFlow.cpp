@@ -388,9 +388,10 @@ static LogicalResult convertScan(NodeContext &n) {
 }
 
 void registerControlFlowConverters(ConverterRegistry &r) {
-  r.add("If", convertIf);
-  r.add("Loop", convertLoop);
-  r.add("Scan", convertScan);
+  // Versions 19 and 21 add float8 / int4 types only.
+  r.add("If", convertIf, 21);
+  r.add("Loop", convertLoop, 21);
+  r.add("Scan", convertScan, 21);
 }
 
 } // namespace ddl::onnx_import

@@ -1,8 +1,8 @@
 //===- Elementwise.cpp - ONNX elementwise ops to nn -----------------------===//
 //
-// Unary math and activations, broadcasting binary arithmetic, comparison
-// and logic, variadic Max/Min/Sum/Mean, Where, Clip, Cast and Identity
-// (Dropout is in Random.cpp).
+// Unary math and activations, broadcasting binary arithmetic, comparison,
+// logic and bitwise ops, variadic Max/Min/Sum/Mean, Where, Clip, Cast and
+// Identity (Dropout is in Random.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -182,6 +182,19 @@ static LogicalResult convertCastLike(NodeContext &n) {
   return n.setOutput(castOrParse(n, n.anyInput(0), likeType.getElementType()));
 }
 
+/// Gelu (opset 20): x * Phi(x), or its tanh approximation.
+static LogicalResult convertGelu(NodeContext &n) {
+  std::string approximate = n.attrString("approximate", "none");
+  std::optional<nn::GeluApproximation> kind =
+      nn::symbolizeGeluApproximation(approximate);
+  if (!kind)
+    return n.error("attribute 'approximate' must be 'none' or 'tanh', got '" +
+                   approximate + "'");
+  return n.setOutput(n.create<nn::GeluOp>(
+      {n.input(0)}, {n.named("approximate", nn::GeluApproximationAttr::get(
+                                                n.context(), *kind))}));
+}
+
 /// Shrink: x < -lambd ? x + bias : (x > lambd ? x - bias : 0).
 static LogicalResult convertShrink(NodeContext &n) {
   Value x = n.input(0);
@@ -214,8 +227,8 @@ void registerElementwiseConverters(ConverterRegistry &r) {
   r.add("Exp", unary<nn::ExpOp>);
   r.add("Floor", unary<nn::FloorOp>);
   r.add("HardSwish", unary<nn::HardSwishOp>);
-  r.add("Identity", convertIdentity);
-  r.add("IsNaN", unary<nn::IsNanOp>);
+  r.add("Identity", convertIdentity, 21);
+  r.add("IsNaN", unary<nn::IsNanOp>, 20);
   r.add("Log", unary<nn::LogOp>);
   r.add("Neg", unary<nn::NegOp>);
   r.add("Not", unary<nn::NotOp>);
@@ -231,6 +244,9 @@ void registerElementwiseConverters(ConverterRegistry &r) {
   r.add("Sqrt", unary<nn::SqrtOp>);
   r.add("Tan", unary<nn::TanOp>);
   r.add("Tanh", unary<nn::TanhOp>);
+  r.add("Mish", unary<nn::MishOp>, 18);
+  r.add("Gelu", convertGelu, 20);
+  r.add("BitwiseNot", unary<nn::BitwiseNotOp>, 18);
   r.add("Celu", unaryWithFloats<nn::CeluOp>({{"alpha", "alpha", 1.0f}}));
   r.add("Elu", unaryWithFloats<nn::EluOp>({{"alpha", "alpha", 1.0f}}));
   r.add("HardSigmoid", unaryWithFloats<nn::HardSigmoidOp>(
@@ -242,7 +258,7 @@ void registerElementwiseConverters(ConverterRegistry &r) {
                      {"gamma", "gamma", 1.05070102214813232421875f}}));
   r.add("ThresholdedRelu",
         unaryWithFloats<nn::ThresholdedReluOp>({{"alpha", "alpha", 1.0f}}));
-  r.add("IsInf", convertIsInf);
+  r.add("IsInf", convertIsInf, 20);
   r.add("Add", binary<nn::AddOp>);
   r.add("Sub", binary<nn::SubOp>);
   r.add("Mul", binary<nn::MulOp>);
@@ -252,12 +268,15 @@ void registerElementwiseConverters(ConverterRegistry &r) {
   r.add("And", binary<nn::AndOp>);
   r.add("Or", binary<nn::OrOp>);
   r.add("Xor", binary<nn::XorOp>);
-  r.add("Equal", binary<nn::EqualOp>);
+  r.add("Equal", binary<nn::EqualOp>, 19);
   r.add("Less", binary<nn::LessOp>);
   r.add("LessOrEqual", binary<nn::LessEqualOp>);
   r.add("Greater", binary<nn::GreaterOp>);
   r.add("GreaterOrEqual", binary<nn::GreaterEqualOp>);
   r.add("BitShift", convertBitShift);
+  r.add("BitwiseAnd", binary<nn::BitwiseAndOp>, 18);
+  r.add("BitwiseOr", binary<nn::BitwiseOrOp>, 18);
+  r.add("BitwiseXor", binary<nn::BitwiseXorOp>, 18);
   r.add("Mod", convertMod);
   r.add("Max", variadic<nn::MaxOp>);
   r.add("Min", variadic<nn::MinOp>);
@@ -265,8 +284,11 @@ void registerElementwiseConverters(ConverterRegistry &r) {
   r.add("Mean", convertMean);
   r.add("Where", convertWhere);
   r.add("Clip", convertClip);
-  r.add("Cast", convertCast);
-  r.add("CastLike", convertCastLike);
+  // Opsets 19 and 21 add float8 / int4 types (refused: ddl has none) and
+  // `saturate`, which only says how values out of a float8 type's range
+  // convert to it: without float8, versions 19 and 21 are version 13.
+  r.add("Cast", convertCast, 21);
+  r.add("CastLike", convertCastLike, 21);
   r.add("Shrink", convertShrink);
 }
 

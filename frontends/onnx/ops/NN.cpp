@@ -217,6 +217,168 @@ static LogicalResult convertConvTranspose(NodeContext &n) {
   return n.setOutput(n.create<nn::ConvTransposeOp>(operands, attrs));
 }
 
+/// The most sampling points (kernel taps x output positions, per offset
+/// group) DeformConv's constant base grid may hold (2^24).
+constexpr int64_t kMaxDeformConvPoints = int64_t(1) << 24;
+
+/// DeformConv (opset 19), 2-D: a convolution whose kernel taps sample the
+/// input at their position plus a learned offset, bilinearly (zero
+/// outside), weighted by an optional mask. Each tap's pixel position (the
+/// constant base grid of strides, pads and dilations, plus the offsets) is
+/// sampled with nn.grid_sample per offset group; the samples times the mask
+/// are the columns of a grouped matmul with the weights. Channels, spatial
+/// sizes and the kernel must be static (the batch may be dynamic).
+static LogicalResult convertDeformConv(NodeContext &n) {
+  Value x = n.input(0), w = n.input(1), offset = n.input(2);
+  Value bias = n.optionalInput(3), mask = n.optionalInput(4);
+  if (n.failed() || failed(requireFloat(n, x, "DeformConv")) ||
+      failed(checkKernelShape(n, w)))
+    return failure();
+  RankedTensorType xType = typeOf(x), wType = typeOf(w),
+                   offsetType = typeOf(offset);
+  if (xType.getRank() != 4 || wType.getRank() != 4 || offsetType.getRank() != 4)
+    return n.unsupported(llvm::formatv(
+        "DeformConv of X {0}, W {1} and offset {2}: ddl takes the 2-D form "
+        "(all of rank 4)",
+        xType, wType, offsetType));
+  auto staticDims = [](RankedTensorType t, int64_t from) {
+    return llvm::all_of(t.getShape().drop_front(from),
+                        [](int64_t d) { return !ShapedType::isDynamic(d); });
+  };
+  if (!staticDims(xType, 1) || !wType.hasStaticShape() ||
+      !staticDims(offsetType, 1))
+    return n.unsupported("DeformConv with dynamic channels, spatial sizes or "
+                         "kernel (only the batch may be dynamic)");
+  int64_t channels = xType.getDimSize(1), height = xType.getDimSize(2),
+          width = xType.getDimSize(3);
+  int64_t outChannels = wType.getDimSize(0), kh = wType.getDimSize(2),
+          kw = wType.getDimSize(3);
+  int64_t group = n.attrInt("group", 1);
+  int64_t offsetGroup = n.attrInt("offset_group", 1);
+  SmallVector<int64_t> strides =
+      n.attrInts("strides").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations =
+      n.attrInts("dilations").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> pads =
+      n.attrInts("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  if (n.failed())
+    return failure();
+  // Bounded so that the size arithmetic below cannot overflow.
+  auto within = [](ArrayRef<int64_t> values, int64_t low) {
+    return llvm::all_of(values, [&](int64_t v) {
+      return v >= low && v <= kMaxDeformConvPoints;
+    });
+  };
+  if (!within({group, offsetGroup}, 1))
+    return n.error("group and offset_group must be in [1, 2^24]");
+  if (channels % group != 0 || outChannels % group != 0 ||
+      wType.getDimSize(1) * group != channels || channels % offsetGroup != 0)
+    return n.error(llvm::formatv(
+        "group ({0}) must divide the {1} input and {2} output channels, W's "
+        "dimension 1 ({3}) must be channels / group, and offset_group ({4}) "
+        "must divide the channels",
+        group, channels, outChannels, wType.getDimSize(1), offsetGroup));
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 ||
+      !within(strides, 1) || !within(dilations, 1) || !within(pads, 0))
+    return n.error("strides and dilations need 2 entries in [1, 2^24], pads "
+                   "4 entries in [0, 2^24]");
+  if (!within({kh, kw}, 1) || kh * kw > kMaxDeformConvPoints)
+    return n.unsupported("DeformConv kernels of more than 2^24 taps");
+  int64_t taps = kh * kw;
+  int64_t outH =
+      (height + pads[0] + pads[2] - (kh - 1) * dilations[0] - 1) / strides[0] +
+      1;
+  int64_t outW =
+      (width + pads[1] + pads[3] - (kw - 1) * dilations[1] - 1) / strides[1] +
+      1;
+  if (outH < 1 || outW < 1 ||
+      offsetType.getDimSize(1) != offsetGroup * taps * 2 ||
+      offsetType.getDimSize(2) != outH || offsetType.getDimSize(3) != outW)
+    return n.error(llvm::formatv(
+        "offset must be [N, {0}, {1}, {2}] (offset_group x kernel taps x 2, "
+        "the output's size), got {3}",
+        offsetGroup * taps * 2, outH, outW, offsetType));
+  if (outH > kMaxDeformConvPoints || outW > kMaxDeformConvPoints ||
+      taps * outH > kMaxDeformConvPoints ||
+      taps * outH * outW > kMaxDeformConvPoints)
+    return n.unsupported("DeformConv of more than 2^24 sampling points");
+  if (mask) {
+    RankedTensorType maskType = typeOf(mask);
+    if (maskType.getRank() != 4 || maskType.isDynamicDim(1) ||
+        maskType.getDimSize(1) != offsetGroup * taps ||
+        maskType.getDimSize(2) != outH || maskType.getDimSize(3) != outW)
+      return n.error(llvm::formatv("mask must be [N, {0}, {1}, {2}], got {3}",
+                                   offsetGroup * taps, outH, outW, maskType));
+  }
+  Type element = elementOf(x);
+  auto reshape = [&](Value v, ArrayRef<int64_t> shape) {
+    return n.create<nn::ReshapeOp>({v, n.constI64(shape)});
+  };
+  auto constant = [&](ArrayRef<double> values, ArrayRef<int64_t> shape) {
+    SmallVector<Attribute> attrs = llvm::map_to_vector(values, [&](double v) {
+      return Attribute(n.builder().getFloatAttr(element, v));
+    });
+    return nn::ConstantOp::create(
+        n.builder(), n.loc(),
+        DenseElementsAttr::get(RankedTensorType::get(shape, element), attrs));
+  };
+
+  // Pixel positions (y, x) of every tap at every output position, before
+  // the offsets: [taps, outH, outW, 2].
+  SmallVector<double> base;
+  base.reserve(taps * outH * outW * 2);
+  for (int64_t i = 0; i < kh; ++i)
+    for (int64_t j = 0; j < kw; ++j)
+      for (int64_t oy = 0; oy < outH; ++oy)
+        for (int64_t ox = 0; ox < outW; ++ox) {
+          base.push_back(oy * strides[0] - pads[0] + i * dilations[0]);
+          base.push_back(ox * strides[1] - pads[1] + j * dilations[1]);
+        }
+  // offset [N, og * taps * 2, outH, outW] -> [N, og, taps, outH, outW, 2].
+  Value positions = n.create<nn::TransposeOp>(
+      {reshape(offset, {-1, offsetGroup, taps, 2, outH, outW})},
+      {n.namedI64Array("perm", {0, 1, 2, 4, 5, 3})});
+  positions = n.create<nn::AddOp>(
+      {n.castTo(positions, element), constant(base, {taps, outH, outW, 2})});
+  // grid_sample's normalized (x, y) of pixel p in a size-S axis, without
+  // corner alignment: (2 p + 1) / S - 1 (valid for S = 1 too).
+  Value normalized = n.create<nn::SubOp>(
+      {n.create<nn::DivOp>(
+           {n.create<nn::AddOp>(
+                {n.create<nn::MulOp>({positions, n.constScalar(element, 2)}),
+                 n.constScalar(element, 1)}),
+            constant({double(height), double(width)}, {2})}),
+       n.constScalar(element, 1)});
+  Value grid = n.create<nn::GatherOp>({normalized, n.constI64({1, 0})},
+                                      {n.namedI64("axis", 5)});
+  int64_t groupChannels = channels / offsetGroup;
+  Value sampled = n.create<nn::GridSampleOp>(
+      {reshape(x, {-1, groupChannels, height, width}),
+       reshape(grid, {-1, taps * outH, outW, 2})},
+      {n.named("mode", nn::GridSampleModeAttr::get(
+                           n.context(), nn::GridSampleMode::Bilinear)),
+       n.named("padding_mode", nn::GridSamplePaddingAttr::get(
+                                   n.context(), nn::GridSamplePadding::Zeros)),
+       n.namedBool("align_corners", false)});
+  // [N * og, C / og, taps * outH, outW], times the mask of each tap.
+  if (mask)
+    sampled =
+        n.create<nn::MulOp>({sampled, reshape(n.castTo(mask, element),
+                                              {-1, 1, taps * outH, outW})});
+  // Columns per convolution group: [N, group, C / group * taps, outH * outW];
+  // weights [group, out / group, C / group * taps].
+  int64_t perGroup = channels / group;
+  Value columns = reshape(sampled, {-1, group, perGroup * taps, outH * outW});
+  Value weights = reshape(n.castTo(w, element),
+                          {group, outChannels / group, perGroup * taps});
+  Value y = reshape(n.create<nn::MatMulOp>({weights, columns}),
+                    {-1, outChannels, outH, outW});
+  if (bias)
+    y = n.create<nn::AddOp>(
+        {y, reshape(n.castTo(bias, element), {1, outChannels, 1, 1})});
+  return n.setOutput(y);
+}
+
 /// MaxPool, AveragePool and LpPool: kernel_shape, ceil_mode and the window
 /// attributes, plus `extra`.
 template <typename OpT>
@@ -570,6 +732,29 @@ static LogicalResult convertInstanceNorm(NodeContext &n) {
       {n.namedF32("epsilon", n.attrFloat("epsilon", 1e-5f))}));
 }
 
+/// The `stash_type` attribute of LayerNormalization and GroupNormalization
+/// (the type statistics are computed in; ONNX's default is float) as an
+/// MLIR type; null after reporting a type that is not floating-point.
+static Type stashTypeAttr(NodeContext &n) {
+  int64_t stashType = n.attrInt("stash_type", onnx::TensorProto::FLOAT);
+  if (n.failed())
+    return {};
+  Type stash = convertElementType(n.context(), stashType);
+  if (!stash || !isa<FloatType>(stash)) {
+    (void)n.error(llvm::formatv(
+        "attribute 'stash_type' must be a floating-point type, got {0}",
+        stashType));
+    return {};
+  }
+  return stash;
+}
+
+/// The wider of two float types: what a normalization computes in, given
+/// its input's type and its stash type.
+static Type widerFloat(Type a, Type b) {
+  return b.getIntOrFloatBitWidth() > a.getIntOrFloatBitWidth() ? b : a;
+}
+
 /// LayerNormalization (opset 17). With the Mean / InvStdDev outputs it
 /// decomposes as ONNX's function body does, in the stash type.
 static LogicalResult convertLayerNorm(NodeContext &n) {
@@ -581,22 +766,13 @@ static LogicalResult convertLayerNorm(NodeContext &n) {
     return failure();
   int64_t rank = typeOf(x).getRank();
   float epsilon = n.attrFloat("epsilon", 1e-5f);
-  int64_t stashType = n.attrInt("stash_type", 1);
-  if (!axis || n.failed())
+  Type stash = stashTypeAttr(n);
+  if (!stash)
     return failure();
-  Type stash = convertElementType(n.context(), stashType);
-  if (!stash || !isa<FloatType>(stash))
-    return n.error(llvm::formatv(
-        "attribute 'stash_type' must be a floating-point type, got {0}",
-        stashType));
   Type element = elementOf(x);
 
   if (!n.hasOutput(1) && !n.hasOutput(2)) {
-    // Normalize in the wider of the input and stash types.
-    Type compute =
-        stash.getIntOrFloatBitWidth() > element.getIntOrFloatBitWidth()
-            ? stash
-            : element;
+    Type compute = widerFloat(element, stash);
     SmallVector<Value> operands = {n.castTo(x, compute),
                                    n.castTo(scale, compute)};
     if (bias)
@@ -621,6 +797,66 @@ static LogicalResult convertLayerNorm(NodeContext &n) {
   if (bias)
     y = n.create<nn::AddOp>({y, bias});
   return n.setOutputs({y, mean, invStdDev});
+}
+
+/// Opset 18's per-group GroupNormalization scale or bias ([num_groups]) as
+/// the per-channel values nn.group_norm takes ([C]): each group's value
+/// repeated over its C / num_groups channels.
+static Value perChannel(NodeContext &n, Value perGroup, Value x,
+                        int64_t groups) {
+  RankedTensorType type = typeOf(x);
+  if (!perGroup || !type || n.failed())
+    return n.fail();
+  Value channelsPerGroup =
+      type.isDynamicDim(1)
+          ? n.create<nn::DivOp>(
+                {n.create<nn::ShapeOfOp>(
+                     {x}, {n.namedI64("start", 1), n.namedI64("end", 2)}),
+                 n.constI64({groups})})
+          : n.constI64({type.getDimSize(1) / groups});
+  Value column = n.create<nn::ReshapeOp>({perGroup, n.constI64({groups, 1})});
+  Value repeated = n.create<nn::ExpandOp>(
+      {column, n.create<nn::ConcatOp>({n.constI64({groups}), channelsPerGroup},
+                                      {n.namedI64("axis", 0)})});
+  return n.create<nn::ReshapeOp>({repeated, n.constI64({-1})});
+}
+
+/// GroupNormalization: opset 18 scales and shifts each group (scale and
+/// bias hold num_groups values) and computes in the input's type; opset 21
+/// scales and shifts each channel (C values) and computes the statistics
+/// in `stash_type` (float by default).
+static LogicalResult convertGroupNorm(NodeContext &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+  std::optional<int64_t> groups = n.attrInt("num_groups");
+  if (n.failed() || failed(requireFloat(n, x, "GroupNormalization")))
+    return failure();
+  if (!groups)
+    return n.error("attribute 'num_groups' is required");
+  RankedTensorType type = typeOf(x);
+  if (type.getRank() < 2)
+    return n.error(llvm::formatv(
+        "input must be N x C x ... (rank >= 2), got rank {0}", type.getRank()));
+  if (*groups < 1 ||
+      (!type.isDynamicDim(1) && type.getDimSize(1) % *groups != 0))
+    return n.error(llvm::formatv(
+        "attribute 'num_groups' ({0}) must be >= 1 and divide the {1} "
+        "channels",
+        *groups, type.getDimSize(1)));
+  Type element = elementOf(x), compute = element;
+  if (n.opset() >= 21) {
+    Type stash = stashTypeAttr(n);
+    if (!stash)
+      return failure();
+    compute = widerFloat(element, stash);
+  } else {
+    scale = perChannel(n, scale, x, *groups);
+    bias = perChannel(n, bias, x, *groups);
+  }
+  Value y = n.create<nn::GroupNormOp>(
+      {n.castTo(x, compute), n.castTo(scale, compute), n.castTo(bias, compute)},
+      {n.namedI64("num_groups", *groups),
+       n.namedF32("epsilon", n.attrFloat("epsilon", 1e-5f))});
+  return n.setOutput(n.castTo(y, element));
 }
 
 /// LRN: x / (bias + alpha / size * square_sum)^beta, where square_sum adds
@@ -837,15 +1073,19 @@ void registerNNConverters(ConverterRegistry &r) {
   r.add("Einsum", convertEinsum);
   r.add("Conv", convertConv);
   r.add("ConvTranspose", convertConvTranspose);
+  r.add("DeformConv", convertDeformConv, 19);
   r.add("MaxPool", convertMaxPool);
-  r.add("AveragePool", convertAveragePool);
-  r.add("LpPool", convertLpPool);
+  // AveragePool-19 and LpPool-18 add dilations (LpPool also ceil_mode),
+  // which createPool reads for every pooling.
+  r.add("AveragePool", convertAveragePool, 19);
+  r.add("LpPool", convertLpPool, 18);
   r.add("GlobalAveragePool", convertGlobalPool<nn::GlobalAvgPoolOp>);
   r.add("GlobalMaxPool", convertGlobalPool<nn::GlobalMaxPoolOp>);
   r.add("GlobalLpPool", convertGlobalLpPool);
   r.add("BatchNormalization", convertBatchNorm);
   r.add("InstanceNormalization", convertInstanceNorm);
   r.add("LayerNormalization", convertLayerNorm);
+  r.add("GroupNormalization", convertGroupNorm, 21);
   r.add("LRN", convertLRN);
   r.add("MeanVarianceNormalization", convertMVN);
   r.add("LpNormalization", convertLpNormalization);

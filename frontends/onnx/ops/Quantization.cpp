@@ -242,20 +242,100 @@ static Value requantize(NodeContext &n, Value real, Value zeroPoint,
 // DequantizeLinear, QuantizeLinear, DynamicQuantizeLinear
 //===----------------------------------------------------------------------===//
 
-/// Rejects attributes of opsets after 17 that change the arithmetic.
-static bool rejectBlockedQuantization(NodeContext &n) {
-  if (n.attrInt("block_size", 0) != 0) {
-    (void)n.unsupported("blocked quantization (attribute 'block_size')");
-    return true;
+/// The most entries a blocked parameter may expand to along its axis (2^48,
+/// the largest dimension ddl imports).
+constexpr int64_t kMaxBlockedExtent = int64_t(1) << 48;
+
+/// Blocked quantization (opset 21): `v` (x_scale, zero point) has `x`'s
+/// rank and static sizes, `x`'s sizes except along `axis`, where it holds
+/// one entry per block of `blockSize` elements (the last block may be
+/// short). Each entry is repeated blockSize times along `axis` and the
+/// result cut to x's size there: unsqueeze, expand, reshape, slice.
+static Value blockedAlongAxis(NodeContext &n, Value v, Value x, int64_t axis,
+                              int64_t blockSize, StringRef what) {
+  RankedTensorType type = typeOf(v), xType = typeOf(x);
+  if (!type || !xType || n.failed())
+    return n.fail();
+  int64_t rank = xType.getRank();
+  if (axis < 0 || axis >= rank) {
+    (void)n.error(llvm::formatv("blocked quantization needs attribute 'axis' "
+                                "in [{0}, {1}) for a rank-{1} input",
+                                -rank, rank));
+    return n.fail();
   }
-  return n.failed();
+  if (type.getRank() != rank || !type.hasStaticShape()) {
+    (void)n.unsupported(llvm::formatv(
+        "blocked {0} of type {1}: it must have the rank of x ({2}) and a "
+        "static shape",
+        what, type, rank));
+    return n.fail();
+  }
+  int64_t blocks = type.getDimSize(axis);
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && !xType.isDynamicDim(d) &&
+        type.getDimSize(d) != xType.getDimSize(d)) {
+      (void)n.error(llvm::formatv(
+          "blocked {0} has size {1} in dimension {2} but x has {3}", what,
+          type.getDimSize(d), d, xType.getDimSize(d)));
+      return n.fail();
+    }
+  if (blocks < 1 || blocks > kMaxBlockedExtent / blockSize ||
+      (!xType.isDynamicDim(axis) &&
+       (blocks * blockSize < xType.getDimSize(axis) ||
+        (blocks - 1) * blockSize >= xType.getDimSize(axis)))) {
+    (void)n.error(llvm::formatv(
+        "blocked {0} has {1} entries along axis {2}; blocks of {3} over x's "
+        "{4} elements need ceil({4} / {3})",
+        what, blocks, axis, blockSize, xType.getDimSize(axis)));
+    return n.fail();
+  }
+  SmallVector<int64_t> repeated(type.getShape());
+  repeated.insert(repeated.begin() + axis + 1, blockSize);
+  SmallVector<int64_t> merged(type.getShape());
+  merged[axis] = blocks * blockSize;
+  Value expanded = n.create<nn::ExpandOp>(
+      {n.create<nn::UnsqueezeOp>({v}, {n.namedI64Array("axes", {axis + 1})}),
+       n.constI64(repeated)});
+  Value whole = n.create<nn::ReshapeOp>({expanded, n.constI64(merged)});
+  Value end = xType.isDynamicDim(axis)
+                  ? n.create<nn::ShapeOfOp>({x}, {n.namedI64("start", axis),
+                                                  n.namedI64("end", axis + 1)})
+                  : n.constI64({xType.getDimSize(axis)});
+  return n.create<nn::SliceOp>(
+      {whole, n.constI64({0}), end, n.constI64({axis})},
+      {n.segments({1, 1, 1, 1, 0})});
+}
+
+/// The `block_size` attribute (opset 21; 0, the default, for per-tensor
+/// and per-axis quantization); std::nullopt after reporting a negative one.
+static std::optional<int64_t> blockSizeAttr(NodeContext &n) {
+  int64_t blockSize = n.attrInt("block_size", 0);
+  if (n.failed())
+    return std::nullopt;
+  if (blockSize < 0) {
+    (void)n.error(llvm::formatv("attribute 'block_size' must be >= 0, got {0}",
+                                blockSize));
+    return std::nullopt;
+  }
+  return blockSize;
+}
+
+/// A scale or zero point `v` laid out to broadcast with `x`: per tensor or
+/// per axis (alongAxis), or blocked when `blockSize` is not 0.
+static Value quantizationParameter(NodeContext &n, Value v, Value x,
+                                   int64_t axis, int64_t blockSize,
+                                   StringRef what) {
+  if (blockSize != 0)
+    return blockedAlongAxis(n, v, x, axis, blockSize, what);
+  return alongAxis(n, v, typeOf(x).getRank(), axis, what);
 }
 
 /// y = (f32(x) - f32(x_zero_point)) * x_scale, as the ONNX reference
 /// computes it (int8 / uint8 differences are exact in f32; int32 `x`, whose
 /// zero point is 0, rounds to f32 as in the reference and ONNX Runtime).
 static LogicalResult convertDequantizeLinear(NodeContext &n) {
-  if (rejectBlockedQuantization(n))
+  std::optional<int64_t> blockSize = blockSizeAttr(n);
+  if (!blockSize)
     return failure();
   Value x = n.input(0), scale = n.input(1), zeroPoint = n.optionalInput(2);
   RankedTensorType xType = n.inputType(0);
@@ -279,12 +359,15 @@ static LogicalResult convertDequantizeLinear(NodeContext &n) {
   Type f32 = n.builder().getF32Type();
   Value value = n.castTo(x, f32);
   if (zeroPoint)
-    value = n.create<nn::SubOp>({value, alongAxis(n, n.castTo(zeroPoint, f32),
-                                                  rank, axis, "x_zero_point")});
+    value = n.create<nn::SubOp>(
+        {value, quantizationParameter(n, n.castTo(zeroPoint, f32), x, axis,
+                                      *blockSize, "x_zero_point")});
   value = n.create<nn::MulOp>(
-      {value, alongAxis(n, n.castTo(scale, f32), rank, axis, "x_scale")});
+      {value, quantizationParameter(n, n.castTo(scale, f32), x, axis,
+                                    *blockSize, "x_scale")});
   Value output = n.castTo(value, scaleElement);
-  if (!n.failed() && scaleElement.isF32())
+  // The integer matmul of QDQ models takes per-tensor / per-axis scales.
+  if (!n.failed() && scaleElement.isF32() && *blockSize == 0)
     n.graphImporter().recordDequantized(output, {x, scale, zeroPoint, axis});
   return n.setOutput(output);
 }
@@ -292,7 +375,8 @@ static LogicalResult convertDequantizeLinear(NodeContext &n) {
 /// y = saturate(round_half_even(x / y_scale) + y_zero_point), in the type
 /// of y_zero_point (uint8 without one).
 static LogicalResult convertQuantizeLinear(NodeContext &n) {
-  if (rejectBlockedQuantization(n))
+  std::optional<int64_t> blockSize = blockSizeAttr(n);
+  if (!blockSize)
     return failure();
   Value x = n.input(0), scale = n.input(1), zeroPoint = n.optionalInput(2);
   RankedTensorType xType = n.inputType(0);
@@ -331,13 +415,14 @@ static LogicalResult convertQuantizeLinear(NodeContext &n) {
 
   int64_t rank = xType.getRank();
   int64_t axis = quantizationAxis(n, rank);
-  Value scaled = n.create<nn::DivOp>(
-      {n.castTo(x, compute),
-       alongAxis(n, n.castTo(scale, compute), rank, axis, "y_scale")});
+  Value scaled =
+      n.create<nn::DivOp>({n.castTo(x, compute),
+                           quantizationParameter(n, n.castTo(scale, compute), x,
+                                                 axis, *blockSize, "y_scale")});
   Value zero;
   if (zeroPoint)
-    zero =
-        alongAxis(n, n.castTo(zeroPoint, compute), rank, axis, "y_zero_point");
+    zero = quantizationParameter(n, n.castTo(zeroPoint, compute), x, axis,
+                                 *blockSize, "y_zero_point");
   return n.setOutput(requantize(n, scaled, zero, output));
 }
 
@@ -795,11 +880,14 @@ static LogicalResult convertQLinearConv(NodeContext &n) {
 }
 
 void registerQuantizationConverters(ConverterRegistry &r) {
-  r.add("DequantizeLinear", convertDequantizeLinear);
-  r.add("QuantizeLinear", convertQuantizeLinear);
+  // Versions 19 and 21 add float8 / int4 types (refused where they occur),
+  // QuantizeLinear's `saturate` (float8 only), output_dtype and block_size
+  // (blocked quantization).
+  r.add("DequantizeLinear", convertDequantizeLinear, 21);
+  r.add("QuantizeLinear", convertQuantizeLinear, 21);
   r.add("DynamicQuantizeLinear", convertDynamicQuantizeLinear);
   r.add("MatMulInteger", convertMatMulInteger);
-  r.add("QLinearMatMul", convertQLinearMatMul);
+  r.add("QLinearMatMul", convertQLinearMatMul, 21);
   r.add("ConvInteger", convertConvInteger);
   r.add("QLinearConv", convertQLinearConv);
 }

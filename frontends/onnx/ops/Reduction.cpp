@@ -59,10 +59,11 @@ static Value reduceOverRuntimeAxes(NodeContext &n, nn::ReduceKind kind, Value x,
     return n.fail();
   }
   if (!composesPerAxis(kind)) {
-    (void)n.unsupported(
-        llvm::formatv("run-time axes for Reduce{0}: only Sum, Mean, Max, Min "
-                      "and Prod reduce one axis at a time",
-                      n.node().op_type()));
+    (void)n.unsupported(llvm::formatv(
+        "run-time axes for Reduce{0} of {1}: only Sum, Mean, Max, Min and "
+        "Prod reduce one axis at a time (and the others of floats, through "
+        "Sum)",
+        n.node().op_type(), xType.getElementType()));
     return n.fail();
   }
   Type i64 = n.builder().getI64Type();
@@ -114,6 +115,46 @@ static Value reduceOverRuntimeAxes(NodeContext &n, nn::ReduceKind kind, Value x,
   return n.create<nn::ReshapeOp>({x, shape});
 }
 
+/// Reduce<kind> of float `x` over run-time `axes` for the kinds that do not
+/// compose per axis but are a Sum between element-wise steps: L1 = sum
+/// |x|, SumSquare = sum x^2, L2 = sqrt(sum x^2), LogSum = log(sum x) and
+/// LogSumExp = m + log(sum exp(x - m)), m the max over the same axes (0
+/// where it is infinite, as nn.reduce's own lowering does). Null when
+/// `kind` or the element type has no such form (the caller then refuses).
+static Value reduceThroughSum(NodeContext &n, nn::ReduceKind kind, Value x,
+                              Value axes, bool keepdims) {
+  auto type = dyn_cast_or_null<RankedTensorType>(x ? x.getType() : Type());
+  if (!type || !isa<FloatType>(type.getElementType()))
+    return {};
+  auto sum = [&](Value v, bool keep) {
+    return reduceOverRuntimeAxes(n, nn::ReduceKind::Sum, v, axes, keep);
+  };
+  switch (kind) {
+  case nn::ReduceKind::L1:
+    return sum(n.create<nn::AbsOp>({x}), keepdims);
+  case nn::ReduceKind::SumSquare:
+    return sum(n.create<nn::MulOp>({x, x}), keepdims);
+  case nn::ReduceKind::L2:
+    return n.create<nn::SqrtOp>({sum(n.create<nn::MulOp>({x, x}), keepdims)});
+  case nn::ReduceKind::LogSum:
+    return n.create<nn::LogOp>({sum(x, keepdims)});
+  case nn::ReduceKind::LogSumExp: {
+    auto finiteMax = [&](bool keep) -> Value {
+      Value m = reduceOverRuntimeAxes(n, nn::ReduceKind::Max, x, axes, keep);
+      return n.create<nn::WhereOp>({n.create<nn::IsInfOp>({m}),
+                                    n.constScalar(type.getElementType(), 0),
+                                    m});
+    };
+    Value shifted = n.create<nn::SubOp>({x, finiteMax(true)});
+    return n.create<nn::AddOp>(
+        {n.create<nn::LogOp>({sum(n.create<nn::ExpOp>({shifted}), keepdims)}),
+         finiteMax(keepdims)});
+  }
+  default:
+    return {};
+  }
+}
+
 /// Reduce<kind>: `axes` is an attribute, or (ReduceSum from opset 13, all
 /// of them from opset 18) an optional input; absent or empty axes reduce
 /// everything unless noop_with_empty_axes. A non-constant axes input (of
@@ -132,9 +173,14 @@ static Converter reduce(nn::ReduceKind kind) {
       axes.emplace();
     else if (n.hasAttr("axes") || !n.hasInput(1))
       axes = n.axesFromAttrOrInput("axes", 1);
-    else if (!(axes = n.constantInts(1)) && !n.failed())
+    else if (!(axes = n.constantInts(1)) && !n.failed()) {
+      Value axesInput = n.input(1);
+      if (!composesPerAxis(kind))
+        if (Value v = reduceThroughSum(n, kind, input, axesInput, keepdims))
+          return n.setOutput(v);
       return n.setOutput(
-          reduceOverRuntimeAxes(n, kind, input, n.input(1), keepdims));
+          reduceOverRuntimeAxes(n, kind, input, axesInput, keepdims));
+    }
     if (n.failed())
       return failure();
     SmallVector<NamedAttribute> attrs = {
@@ -156,16 +202,19 @@ template <typename OpT> static LogicalResult argReduce(NodeContext &n) {
 }
 
 void registerReductionConverters(ConverterRegistry &r) {
+  // Opset 18 moves every Reduce*'s axes into an optional input (ReduceSum's
+  // moved in 13), which reduce() reads; opset 20 adds bool to ReduceMax and
+  // ReduceMin, which nn.reduce takes.
   r.add("ReduceSum", reduce(nn::ReduceKind::Sum));
-  r.add("ReduceMean", reduce(nn::ReduceKind::Mean));
-  r.add("ReduceMax", reduce(nn::ReduceKind::Max));
-  r.add("ReduceMin", reduce(nn::ReduceKind::Min));
-  r.add("ReduceProd", reduce(nn::ReduceKind::Prod));
-  r.add("ReduceL1", reduce(nn::ReduceKind::L1));
-  r.add("ReduceL2", reduce(nn::ReduceKind::L2));
-  r.add("ReduceLogSum", reduce(nn::ReduceKind::LogSum));
-  r.add("ReduceLogSumExp", reduce(nn::ReduceKind::LogSumExp));
-  r.add("ReduceSumSquare", reduce(nn::ReduceKind::SumSquare));
+  r.add("ReduceMean", reduce(nn::ReduceKind::Mean), 18);
+  r.add("ReduceMax", reduce(nn::ReduceKind::Max), 20);
+  r.add("ReduceMin", reduce(nn::ReduceKind::Min), 20);
+  r.add("ReduceProd", reduce(nn::ReduceKind::Prod), 18);
+  r.add("ReduceL1", reduce(nn::ReduceKind::L1), 18);
+  r.add("ReduceL2", reduce(nn::ReduceKind::L2), 18);
+  r.add("ReduceLogSum", reduce(nn::ReduceKind::LogSum), 18);
+  r.add("ReduceLogSumExp", reduce(nn::ReduceKind::LogSumExp), 18);
+  r.add("ReduceSumSquare", reduce(nn::ReduceKind::SumSquare), 18);
   r.add("ArgMax", argReduce<nn::ArgMaxOp>);
   r.add("ArgMin", argReduce<nn::ArgMinOp>);
 }

@@ -232,8 +232,9 @@ static Value scalarIndexInput(NodeContext &n, size_t i, StringRef what) {
 /// (1e-5 relative), where numpy's FFT, which works in f64, gives 1e-13.
 static Type transformType(NodeContext &n) { return n.builder().getF64Type(); }
 
-/// DFT (opset 17): input [batch, ..., N, 1 or 2], optional dft_length,
-/// the transform along `axis`; output [..., K, 2].
+/// DFT (opsets 17 and 20): input [batch, ..., N, 1 or 2], optional
+/// dft_length, the transform along `axis` (an attribute in 17, an input in
+/// 20); output [..., K, 2].
 static LogicalResult convertDFT(NodeContext &n) {
   Value input = n.input(0);
   RankedTensorType type = n.inputType(0);
@@ -247,11 +248,26 @@ static LogicalResult convertDFT(NodeContext &n) {
     return n.error(llvm::formatv(
         "the signal must be [batch, ..., N, 1 or 2] (rank >= 3), got {0}",
         type));
-  int64_t axis = n.attrInt("axis", 1);
+  // Opset 20 moves the axis into an optional input (a constant here), whose
+  // default is -2: the innermost signal axis, no longer axis 1.
+  int64_t axis;
+  if (n.opset() < 20) {
+    axis = n.attrInt("axis", 1);
+  } else if (!n.hasInput(2)) {
+    axis = -2;
+  } else {
+    std::optional<SmallVector<int64_t>> given = n.constantInts(2);
+    if (n.failed())
+      return failure();
+    if (!given || given->size() != 1)
+      return n.unsupported(
+          "input #2 (axis) must be a constant holding one integer");
+    axis = given->front();
+  }
   if (axis < -rank || axis > rank - 2 || axis == -1)
     return n.error(llvm::formatv(
-        "attribute 'axis' is {0}, out of range for rank {1} (expected {2} "
-        "<= axis <= {3}, not -1: the last axis holds the components)",
+        "axis is {0}, out of range for rank {1} (expected {2} <= axis <= "
+        "{3}, not -1: the last axis holds the components)",
         axis, rank, -rank, rank - 2));
   if (axis < 0)
     axis += rank;
@@ -467,7 +483,7 @@ static LogicalResult convertMelWeightMatrix(NodeContext &n) {
 
 void registerSignalConverters(ConverterRegistry &r) {
   r.add("MelWeightMatrix", convertMelWeightMatrix);
-  r.add("DFT", convertDFT);
+  r.add("DFT", convertDFT, 20);
   r.add("STFT", convertSTFT);
   // Hann: sin^2(pi n / N) = 0.5 - 0.5 cos(2 pi n / N).
   r.add("HannWindow",

@@ -20,7 +20,10 @@
 
 #include "frontends/onnx/GraphImporter.h"
 
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -125,6 +128,89 @@ static Value dimSize(NodeContext &n, Value x, int64_t d) {
 static Value iota(NodeContext &n, Value size) {
   return n.create<nn::RangeOp>({n.constI64({0}, /*scalar=*/true), size,
                                 n.constI64({1}, /*scalar=*/true)});
+}
+
+/// The axes of opset 18's Pad (an input), Resize and CenterCropPad
+/// (attributes): those their per-axis operands cover, in [-rank, rank - 1]
+/// and distinct, normalized. Absent: every axis in order. std::nullopt
+/// after reporting why not.
+static std::optional<SmallVector<int64_t>>
+coveredAxes(NodeContext &n, std::optional<SmallVector<int64_t>> axes,
+            int64_t rank) {
+  if (n.failed())
+    return std::nullopt;
+  if (!axes)
+    return llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  SmallVector<int64_t> normalized;
+  for (int64_t axis : *axes) {
+    if (axis < -rank || axis >= rank) {
+      (void)n.error(llvm::formatv(
+          "axis {0} is out of range for an input of rank {1}", axis, rank));
+      return std::nullopt;
+    }
+    int64_t a = axis < 0 ? axis + rank : axis;
+    if (llvm::is_contained(normalized, a)) {
+      (void)n.error(llvm::formatv("axis {0} is given twice in axes", axis));
+      return std::nullopt;
+    }
+    normalized.push_back(a);
+  }
+  return normalized;
+}
+
+/// The positions of `axes` among the 2 * rank entries of a begins-then-ends
+/// operand (Pad's pads, Resize's roi).
+static SmallVector<int64_t> beginsAndEnds(ArrayRef<int64_t> axes,
+                                          int64_t rank) {
+  SmallVector<int64_t> positions(axes);
+  for (int64_t axis : axes)
+    positions.push_back(axis + rank);
+  return positions;
+}
+
+/// A 1-D constant of `element` (a float type) holding `values`.
+static Value constFloats(NodeContext &n, Type element, ArrayRef<float> values) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, element);
+  SmallVector<Attribute> attrs = llvm::map_to_vector(values, [&](float v) {
+    return Attribute(n.builder().getFloatAttr(element, v));
+  });
+  return nn::ConstantOp::create(n.builder(), n.loc(),
+                                DenseElementsAttr::get(type, attrs));
+}
+
+/// `values` (1-D, one entry per position) written at `positions` of
+/// `defaults` (1-D): the whole-rank form of an operand that opset 18's
+/// `axes` gives for some axes only. `values` may be known at run time only.
+static Value spreadOverAxes(NodeContext &n, Value defaults,
+                            ArrayRef<int64_t> positions, Value values) {
+  RankedTensorType valuesType = typeOf(values);
+  if (!valuesType || !defaults || n.failed())
+    return n.fail();
+  if (valuesType.getRank() != 1 ||
+      (!valuesType.isDynamicDim(0) &&
+       valuesType.getDimSize(0) != static_cast<int64_t>(positions.size()))) {
+    (void)n.error(llvm::formatv("expected {0} values for the given axes, got "
+                                "a tensor of type {1}",
+                                positions.size(), valuesType));
+    return n.fail();
+  }
+  values = n.castTo(values, typeOf(defaults).getElementType());
+  // Constants stay constants, so that shapes computed from them are static.
+  DenseElementsAttr constantValues, constantDefaults;
+  if (matchPattern(values, m_Constant(&constantValues)) &&
+      matchPattern(defaults, m_Constant(&constantDefaults))) {
+    SmallVector<Attribute> whole(constantDefaults.getValues<Attribute>());
+    for (auto [position, value] :
+         llvm::zip(positions, constantValues.getValues<Attribute>()))
+      whole[position] = value;
+    return nn::ConstantOp::create(
+        n.builder(), n.loc(), DenseElementsAttr::get(typeOf(defaults), whole));
+  }
+  return n.create<nn::ScatterElementsOp>(
+      {defaults, n.constI64(positions), values},
+      {n.namedI64("axis", 0),
+       n.named("reduction", nn::ScatterReductionAttr::get(
+                                n.context(), nn::ScatterReduction::None))});
 }
 
 /// The type the model declares for output `i` (value_info or graph output,
@@ -344,6 +430,17 @@ static LogicalResult convertSplit(NodeContext &n) {
   if (numOutputs < 1)
     return n.error("needs at least one output");
   std::optional<SmallVector<int64_t>> sizes;
+  // Opset 18's num_outputs asks for that many pieces of ceil(size / n), the
+  // last one smaller: nn.split's form without sizes.
+  if (std::optional<int64_t> pieces = n.attrInt("num_outputs")) {
+    if (n.hasInput(1))
+      return n.error("give either input #1 (split) or attribute "
+                     "'num_outputs', not both");
+    if (*pieces != numOutputs)
+      return n.error(llvm::formatv(
+          "attribute 'num_outputs' is {0} but the node has {1} outputs",
+          *pieces, numOutputs));
+  }
   if (n.opset() < 13) {
     sizes = n.attrInts("split");
   } else if (n.hasInput(1)) {
@@ -495,6 +592,40 @@ static LogicalResult convertMaxUnpool(NodeContext &n) {
 // Pad, Expand, Tile
 //===----------------------------------------------------------------------===//
 
+/// Pad-18's pads for `axes` known at run time only, written into `zeros`
+/// (2 * rank entries, begins then ends) with a scatter. An axis outside
+/// [-rank, rank - 1] becomes the out-of-range position 2 * rank, which
+/// the scatter's run-time index check reports naming the node.
+static Value padsOverRuntimeAxes(NodeContext &n, Value zeros, Value axes,
+                                 Value pads, int64_t rank) {
+  RankedTensorType axesType = typeOf(axes);
+  if (!axesType || n.failed())
+    return n.fail();
+  if (!isa<IntegerType>(axesType.getElementType()) || axesType.getRank() != 1) {
+    (void)n.error(llvm::formatv(
+        "input #3 (axes) must be a 1-D integer tensor, got {0}", axesType));
+    return n.fail();
+  }
+  Value axis = n.castTo(axes, n.builder().getI64Type());
+  auto scalar = [&](int64_t v) { return n.constI64({v}, /*scalar=*/true); };
+  Value valid =
+      n.create<nn::AndOp>({n.create<nn::GreaterEqualOp>({axis, scalar(-rank)}),
+                           n.create<nn::LessOp>({axis, scalar(rank)})});
+  Value begin =
+      n.create<nn::WhereOp>({n.create<nn::LessOp>({axis, scalar(0)}),
+                             n.create<nn::AddOp>({axis, scalar(rank)}), axis});
+  begin = n.create<nn::WhereOp>({valid, begin, scalar(2 * rank)});
+  Value end = n.create<nn::WhereOp>(
+      {valid, n.create<nn::AddOp>({begin, scalar(rank)}), scalar(2 * rank)});
+  Value positions =
+      n.create<nn::ConcatOp>({begin, end}, {n.namedI64("axis", 0)});
+  return n.create<nn::ScatterElementsOp>(
+      {zeros, positions, n.castTo(pads, n.builder().getI64Type())},
+      {n.namedI64("axis", 0),
+       n.named("reduction", nn::ScatterReductionAttr::get(
+                                n.context(), nn::ScatterReduction::None))});
+}
+
 static LogicalResult convertPad(NodeContext &n) {
   Value input = n.input(0);
   RankedTensorType type = n.inputType(0);
@@ -518,14 +649,223 @@ static LogicalResult convertPad(NodeContext &n) {
     pads = n.input(1);
     if (*mode == nn::PadMode::Constant)
       value = n.optionalInput(2);
-    if (n.hasInput(3))
-      return n.unsupported("input #3 (axes) of Pad");
+    // Opset 18: pads cover only the axes input's axes; the others are not
+    // padded.
+    if (n.hasInput(3)) {
+      int64_t rank = type.getRank();
+      Value zeros = n.constI64(SmallVector<int64_t>(2 * rank, 0));
+      if (std::optional<SmallVector<int64_t>> given = n.constantInts(3)) {
+        std::optional<SmallVector<int64_t>> axes = coveredAxes(n, given, rank);
+        if (!axes)
+          return failure();
+        pads = spreadOverAxes(n, zeros, beginsAndEnds(*axes, rank), pads);
+      } else if (Value axes = n.input(3)) {
+        pads = padsOverRuntimeAxes(n, zeros, axes, pads, rank);
+      }
+    }
   }
   SmallVector<Value> operands = {input, pads};
   if (value)
     operands.push_back(value);
   return n.setOutput(n.create<nn::PadOp>(
       operands, {n.named("mode", nn::PadModeAttr::get(n.context(), *mode))}));
+}
+
+/// The largest size CenterCropPad may ask for (2^48, the largest dimension
+/// ddl imports).
+constexpr int64_t kMaxPadExtent = int64_t(1) << 48;
+
+/// CenterCropPad (opset 18): each of `axes` (every axis by default) cropped
+/// or padded with zeros, centred, to the size `shape` gives. ONNX's
+/// reference starts a crop, and pads before the input, by half the
+/// difference rounded down; with nn.pad cropping at negative amounts both
+/// are one pad: trunc(diff / 2) before (nn.div truncates) and the rest
+/// after.
+static LogicalResult convertCenterCropPad(NodeContext &n) {
+  Value x = n.input(0), shape = n.input(1);
+  RankedTensorType type = n.inputType(0), shapeType = n.inputType(1);
+  if (n.failed())
+    return failure();
+  int64_t rank = type.getRank();
+  std::optional<SmallVector<int64_t>> axes =
+      coveredAxes(n, n.attrInts("axes"), rank);
+  if (!axes)
+    return failure();
+  int64_t count = axes->size();
+  if (!isa<IntegerType>(shapeType.getElementType()) ||
+      shapeType.getRank() != 1 ||
+      (!shapeType.isDynamicDim(0) && shapeType.getDimSize(0) != count))
+    return n.error(llvm::formatv(
+        "input #1 (shape) must be a 1-D integer tensor of {0} sizes, one per "
+        "axis, got {1}",
+        count, shapeType));
+  Value padding;
+  std::optional<SmallVector<int64_t>> wanted = n.constantInts(1);
+  if (wanted && llvm::none_of(*axes, [&](int64_t axis) {
+        return type.isDynamicDim(axis);
+      })) {
+    // Known sizes: constant pads, and a static result.
+    SmallVector<int64_t> before, after;
+    for (auto [axis, size] : llvm::zip(*axes, *wanted)) {
+      if (size < 0 || size > kMaxPadExtent)
+        return n.error(llvm::formatv(
+            "size {0} for axis {1} is out of range [0, 2^48]", size, axis));
+      int64_t diff = size - type.getDimSize(axis);
+      before.push_back(diff / 2);
+      after.push_back(diff - diff / 2);
+    }
+    before.append(after);
+    padding = n.constI64(before);
+  } else {
+    Value sizes = n.create<nn::GatherOp>(
+        {n.create<nn::ShapeOfOp>({x}), n.constI64(*axes)},
+        {n.namedI64("axis", 0)});
+    Value diff =
+        n.create<nn::SubOp>({n.castTo(shape, n.builder().getI64Type()), sizes});
+    Value before =
+        n.create<nn::DivOp>({diff, n.constI64({2}, /*scalar=*/true)});
+    Value after = n.create<nn::SubOp>({diff, before});
+    padding = n.create<nn::ConcatOp>({before, after}, {n.namedI64("axis", 0)});
+  }
+  Value pads = spreadOverAxes(n, n.constI64(SmallVector<int64_t>(2 * rank, 0)),
+                              beginsAndEnds(*axes, rank), padding);
+  return n.setOutput(n.create<nn::PadOp>(
+      {x, pads}, {n.named("mode", nn::PadModeAttr::get(
+                                      n.context(), nn::PadMode::Constant))}));
+}
+
+/// The most (block element, block position) pairs Col2Im's constant offset
+/// table may hold (2^24: 128 MiB of i64).
+constexpr int64_t kMaxCol2ImPairs = int64_t(1) << 24;
+
+/// Col2Im (opset 18), im2col's inverse with overlaps summed: input [N, C *
+/// prod(block_shape), L] holds, for each of the L block positions (row
+/// major over the sliding positions), the C blocks; output [N, C,
+/// image_shape...]. image_shape and block_shape must be constants: the
+/// offset of every (block element, position) pair in the padded image is
+/// computed here, the columns are scatter-added into a zero padded image
+/// at those offsets, and the padding is cropped.
+static LogicalResult convertCol2Im(NodeContext &n) {
+  Value x = n.input(0);
+  RankedTensorType type = n.inputType(0);
+  std::optional<SmallVector<int64_t>> image = n.constantInts(1);
+  std::optional<SmallVector<int64_t>> block = n.constantInts(2);
+  if (n.failed())
+    return failure();
+  if (!image || !block)
+    return n.unsupported(
+        "run-time image_shape or block_shape (they must be constants)");
+  size_t dims = image->size();
+  if (dims == 0 || block->size() != dims)
+    return n.error(llvm::formatv(
+        "image_shape and block_shape must have one entry per spatial "
+        "dimension, got {0} and {1}",
+        dims, block->size()));
+  if (type.getRank() != 3)
+    return n.error(llvm::formatv(
+        "input must be [N, C * prod(block_shape), L], got {0}", type));
+  SmallVector<int64_t> strides =
+      n.attrInts("strides").value_or(SmallVector<int64_t>(dims, 1));
+  SmallVector<int64_t> dilations =
+      n.attrInts("dilations").value_or(SmallVector<int64_t>(dims, 1));
+  SmallVector<int64_t> pads =
+      n.attrInts("pads").value_or(SmallVector<int64_t>(2 * dims, 0));
+  if (n.failed())
+    return failure();
+  if (strides.size() != dims || dilations.size() != dims ||
+      pads.size() != 2 * dims)
+    return n.error(llvm::formatv(
+        "strides and dilations need {0} entries and pads {1}", dims, 2 * dims));
+  // Sliding positions and padded sizes per dimension, bounded so that the
+  // products below cannot overflow.
+  SmallVector<int64_t> positions, padded;
+  int64_t blockSize = 1, count = 1, paddedSize = 1;
+  for (size_t d = 0; d < dims; ++d) {
+    int64_t limit = kMaxCol2ImPairs;
+    if ((*image)[d] < 1 || (*image)[d] > limit || (*block)[d] < 1 ||
+        (*block)[d] > limit || strides[d] < 1 || strides[d] > limit ||
+        dilations[d] < 1 || dilations[d] > limit || pads[d] < 0 ||
+        pads[d] > limit || pads[d + dims] < 0 || pads[d + dims] > limit)
+      return n.error(llvm::formatv(
+          "spatial dimension {0}: image and block sizes, strides and "
+          "dilations must be in [1, 2^24] and pads in [0, 2^24]",
+          d));
+    padded.push_back((*image)[d] + pads[d] + pads[d + dims]);
+    int64_t span = dilations[d] * ((*block)[d] - 1) + 1;
+    if (span > padded.back())
+      return n.error(llvm::formatv(
+          "spatial dimension {0}: the block spans {1} but the padded image "
+          "has {2}",
+          d, span, padded.back()));
+    positions.push_back((padded.back() - span) / strides[d] + 1);
+    blockSize *= (*block)[d];
+    count *= positions.back();
+    paddedSize *= padded.back();
+    if (blockSize > kMaxCol2ImPairs || count > kMaxCol2ImPairs ||
+        blockSize * count > kMaxCol2ImPairs || paddedSize > kMaxCol2ImPairs)
+      return n.unsupported(
+          "Col2Im of more than 2^24 block elements x positions or padded "
+          "image elements");
+  }
+  if (!type.isDynamicDim(2) && type.getDimSize(2) != count)
+    return n.error(llvm::formatv(
+        "input has {0} block positions but the image, block, strides, "
+        "dilations and pads give {1}",
+        type.getDimSize(2), count));
+  if (!type.isDynamicDim(1) && type.getDimSize(1) % blockSize != 0)
+    return n.error(llvm::formatv(
+        "input dimension 1 ({0}) is not a multiple of the block size {1}",
+        type.getDimSize(1), blockSize));
+  // offsets[k * L + l]: where element k of the block at position l lands in
+  // the flattened padded image.
+  SmallVector<int64_t> offsets;
+  offsets.reserve(blockSize * count);
+  SmallVector<int64_t> k(dims, 0);
+  for (int64_t ki = 0; ki < blockSize; ++ki) {
+    SmallVector<int64_t> l(dims, 0);
+    for (int64_t li = 0; li < count; ++li) {
+      int64_t offset = 0;
+      for (size_t d = 0; d < dims; ++d)
+        offset = offset * padded[d] + l[d] * strides[d] + k[d] * dilations[d];
+      offsets.push_back(offset);
+      for (int64_t d = dims - 1; d >= 0 && ++l[d] == positions[d]; --d)
+        l[d] = 0;
+    }
+    for (int64_t d = dims - 1; d >= 0 && ++k[d] == (*block)[d]; --d)
+      k[d] = 0;
+  }
+  // [N, C * K, L] -> [N, C, K * L], scattered along the last axis.
+  Value columns = reshapeTo(n, x, x,
+                            {ShapeEntry::dimension(0),
+                             ShapeEntry::dimension(1, 1, blockSize),
+                             ShapeEntry::constant(blockSize * count)});
+  Value batchAndChannels = n.create<nn::ShapeOfOp>(
+      {columns}, {n.namedI64("start", 0), n.namedI64("end", 2)});
+  Value indices = n.create<nn::ExpandOp>(
+      {n.constI64(offsets), n.create<nn::ShapeOfOp>({columns})});
+  auto zero =
+      DenseElementsAttr::get(RankedTensorType::get({1}, type.getElementType()),
+                             n.builder().getZeroAttr(type.getElementType()));
+  Value zeros = n.create<nn::ConstantOfShapeOp>(
+      {n.create<nn::ConcatOp>({batchAndChannels, n.constI64({paddedSize})},
+                              {n.namedI64("axis", 0)})},
+      {n.named("value", zero)});
+  Value summed = n.create<nn::ScatterElementsOp>(
+      {zeros, indices, columns},
+      {n.namedI64("axis", 2),
+       n.named("reduction", nn::ScatterReductionAttr::get(
+                                n.context(), nn::ScatterReduction::Add))});
+  Value paddedImage = n.create<nn::ReshapeOp>(
+      {summed, n.create<nn::ConcatOp>({batchAndChannels, n.constI64(padded)},
+                                      {n.namedI64("axis", 0)})});
+  SmallVector<int64_t> starts(pads.begin(), pads.begin() + dims), ends, axes;
+  for (size_t d = 0; d < dims; ++d) {
+    ends.push_back(starts[d] + (*image)[d]);
+    axes.push_back(2 + d);
+  }
+  return n.setOutput(n.create<nn::SliceOp>(
+      {paddedImage, n.constI64(starts), n.constI64(ends), n.constI64(axes)},
+      {n.segments({1, 1, 1, 1, 0})}));
 }
 
 static LogicalResult convertExpand(NodeContext &n) {
@@ -551,6 +891,33 @@ static LogicalResult createResize(NodeContext &n, Value input, Value roi,
   SmallVector<NamedAttribute> all(attrs.begin(), attrs.end());
   all.push_back(n.segments({1, roi ? 1 : 0, scales ? 1 : 0, sizes ? 1 : 0}));
   return n.setOutput(n.create<nn::ResizeOp>(operands, all));
+}
+
+/// An antialiased resize shapes its kernel by each dimension's scale, so
+/// the scales must be known at import: constant, or constant sizes of
+/// static dimensions (size / input); and at least nn::kMinAntialiasScale,
+/// as the lowering unrolls about 4 / scale taps.
+static LogicalResult checkAntialiasScales(NodeContext &n, RankedTensorType type,
+                                          Value scales, Value sizes) {
+  SmallVector<double> known;
+  DenseFPElementsAttr floats;
+  DenseIntElementsAttr ints;
+  if (scales && matchPattern(scales, m_Constant(&floats))) {
+    for (const APFloat &v : floats.getValues<APFloat>())
+      known.push_back(v.convertToDouble());
+  } else if (!scales && sizes && type.hasStaticShape() &&
+             matchPattern(sizes, m_Constant(&ints))) {
+    for (auto [size, in] : llvm::zip(ints.getValues<APInt>(), type.getShape()))
+      known.push_back(in == 0 ? 1.0 : double(size.getSExtValue()) / double(in));
+  } else {
+    return n.unsupported("antialias with run-time scales or sizes, or sizes "
+                         "of dynamic dimensions");
+  }
+  for (auto [d, scale] : llvm::enumerate(known))
+    if (!(scale >= nn::kMinAntialiasScale))
+      return n.unsupported(llvm::formatv(
+          "antialias with scale {0} in dimension {1} (below 1/64)", scale, d));
+  return success();
 }
 
 static LogicalResult convertResize(NodeContext &n) {
@@ -586,11 +953,18 @@ static LogicalResult convertResize(NodeContext &n) {
       n, "nearest_mode", "round_prefer_floor", nn::symbolizeNearestRounding);
   if (!coordinates || !rounding)
     return failure();
-  for (StringRef unsupportedAttr :
-       {"antialias", "axes", "keep_aspect_ratio_policy"})
-    if (n.hasAttr(unsupportedAttr))
-      return n.unsupported(
-          llvm::formatv("attribute '{0}' (opset 18+)", unsupportedAttr));
+  // Opset 18's antialias widens the linear and cubic filters when
+  // downscaling (nearest neighbours are not filtered: there it changes
+  // nothing).
+  bool antialias =
+      n.attrInt("antialias", 0) != 0 && *mode != nn::ResizeMode::Nearest;
+  if (antialias)
+    attrs.push_back(n.namedBool("antialias", true));
+  std::string policy = n.attrString("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+    return n.error("attribute 'keep_aspect_ratio_policy' must be stretch, "
+                   "not_larger or not_smaller, got '" +
+                   policy + "'");
   attrs.push_back(n.named("coordinate_transform",
                           nn::CoordinateTransformAttr::get(ctx, *coordinates)));
   attrs.push_back(n.named("nearest_rounding",
@@ -621,11 +995,86 @@ static LogicalResult convertResize(NodeContext &n) {
                    "absent)");
   if (!scales && !sizes)
     return n.error("needs non-empty scales or sizes");
+  RankedTensorType type = n.inputType(0);
+  if (!type)
+    return failure();
+  int64_t rank = type.getRank();
+  std::optional<SmallVector<int64_t>> axes =
+      coveredAxes(n, n.attrInts("axes"), rank);
+  if (!axes)
+    return failure();
+  // keep_aspect_ratio_policy (opset 18, with sizes only): one scale for the
+  // axes, the smallest (not_larger) or largest (not_smaller) of size / input,
+  // each of their output sizes round_half_up(scale * input), the others
+  // kept. The scale, not output / input, maps coordinates: nn.resize takes
+  // both.
+  bool keepAspectRatio = policy != "stretch" && sizes;
+  if (keepAspectRatio) {
+    std::optional<SmallVector<int64_t>> wanted = n.constantInts(3);
+    if (!wanted || llvm::any_of(*axes, [&](int64_t axis) {
+          return type.isDynamicDim(axis) || type.getDimSize(axis) == 0;
+        }))
+      return n.unsupported(
+          "keep_aspect_ratio_policy with run-time sizes or a dynamic or empty "
+          "resized dimension");
+    if (wanted->size() != axes->size())
+      return n.error(llvm::formatv("sizes has {0} entries for {1} axes",
+                                   wanted->size(), axes->size()));
+    std::optional<double> scale;
+    for (auto [axis, size] : llvm::zip(*axes, *wanted)) {
+      double ratio = double(size) / double(type.getDimSize(axis));
+      if (!scale || (policy == "not_larger" ? ratio < *scale : ratio > *scale))
+        scale = ratio;
+    }
+    SmallVector<int64_t> axisSizes;
+    SmallVector<double> allScales(rank, 1.0);
+    for (int64_t axis : *axes) {
+      double size = std::floor(*scale * double(type.getDimSize(axis)) + 0.5);
+      if (!(size >= 0 && size <= double(kMaxPadExtent)))
+        return n.error(llvm::formatv(
+            "sizes give axis {0} a size of {1}, out of range [0, 2^48]", axis,
+            size));
+      axisSizes.push_back(int64_t(size));
+      allScales[axis] = *scale;
+    }
+    sizes = spreadOverAxes(n, n.create<nn::ShapeOfOp>({input}), *axes,
+                           n.constI64(axisSizes));
+    auto f64 = RankedTensorType::get({rank}, n.builder().getF64Type());
+    scales = nn::ConstantOp::create(
+        n.builder(), n.loc(),
+        DenseElementsAttr::get(f64, ArrayRef<double>(allScales)));
+  }
+  // Opset 18's axes: roi, scales and sizes cover those axes only; the
+  // others keep their size (roi [0, 1], scale 1, the input's size).
+  if (n.hasAttr("axes")) {
+    Type f32 = n.builder().getF32Type();
+    if (roi) {
+      SmallVector<float> whole(rank, 0.0f);
+      whole.append(rank, 1.0f);
+      roi = spreadOverAxes(n, constFloats(n, f32, whole),
+                           beginsAndEnds(*axes, rank), roi);
+    }
+    // keep_aspect_ratio_policy's are whole already.
+    if (scales && !keepAspectRatio)
+      scales =
+          spreadOverAxes(n, constFloats(n, f32, SmallVector<float>(rank, 1.0f)),
+                         *axes, scales);
+    if (sizes && !keepAspectRatio)
+      sizes = spreadOverAxes(n, n.create<nn::ShapeOfOp>({input}), *axes, sizes);
+  }
+  if (antialias && failed(checkAntialiasScales(n, type, scales, sizes)))
+    return failure();
   return createResize(n, input, roi, scales, sizes, attrs);
 }
 
 /// GridSample (opset 16; opset 20's names "linear" and "cubic" too).
+/// Opset 20 also samples volumes (N-d), which nn.grid_sample does not.
 static LogicalResult convertGridSample(NodeContext &n) {
+  if (RankedTensorType type = n.inputType(0); type && type.getRank() != 4)
+    return n.unsupported(llvm::formatv(
+        "GridSample of a rank-{0} input: ddl samples 2-D images ([N, C, H, "
+        "W]) only",
+        type.getRank()));
   std::string modeName = n.attrString("mode", "bilinear");
   std::optional<nn::GridSampleMode> mode =
       modeName == "bilinear" || modeName == "linear"
@@ -648,6 +1097,81 @@ static LogicalResult convertGridSample(NodeContext &n) {
       {n.named("mode", nn::GridSampleModeAttr::get(ctx, *mode)),
        n.named("padding_mode", nn::GridSamplePaddingAttr::get(ctx, *padding)),
        n.namedBool("align_corners", n.attrInt("align_corners", 0) != 0)}));
+}
+
+/// The most grid points AffineGrid's constant base grid may hold (2^24).
+constexpr int64_t kMaxAffineGridPoints = int64_t(1) << 24;
+
+/// AffineGrid (opset 20): theta [N, 2, 3] (or [N, 3, 4]) applied to the
+/// normalized coordinates (x, y[, z], 1) of every pixel of an image of
+/// `size` [N, C, H, W] (or [N, C, D, H, W]); output [N, H, W, 2] (or [N, D,
+/// H, W, 3]), x varying along W. `size` must be a constant: the base grid
+/// ([points, 3 or 4]) is built here, the result is one matmul with theta
+/// transposed. Coordinates are the pixel centres in [-1, 1]
+/// ((2 i + 1) / S - 1), or with align_corners the corners (-1 + 2 i / (S -
+/// 1)), as ONNX's reference computes them; its one pixel of a size-1
+/// dimension is then at -1 (PyTorch puts it at 0).
+static LogicalResult convertAffineGrid(NodeContext &n) {
+  Value theta = n.input(0);
+  RankedTensorType thetaType = n.inputType(0);
+  std::optional<SmallVector<int64_t>> size = n.constantInts(1);
+  bool alignCorners = n.attrInt("align_corners", 0) != 0;
+  if (n.failed())
+    return failure();
+  if (!size)
+    return n.unsupported("a run-time size (it must be a constant)");
+  if (size->size() != 4 && size->size() != 5)
+    return n.error(llvm::formatv(
+        "size must be [N, C, H, W] or [N, C, D, H, W], got {0} entries",
+        size->size()));
+  int64_t dims = size->size() - 2;
+  Type element = thetaType.getElementType();
+  if (!isa<FloatType>(element) || thetaType.getRank() != 3 ||
+      (!thetaType.isDynamicDim(1) && thetaType.getDimSize(1) != dims) ||
+      (!thetaType.isDynamicDim(2) && thetaType.getDimSize(2) != dims + 1))
+    return n.error(
+        llvm::formatv("theta must be a float tensor [N, {0}, {1}], got {2}",
+                      dims, dims + 1, thetaType));
+  ArrayRef<int64_t> spatial = ArrayRef(*size).drop_front(2);
+  int64_t points = 1;
+  for (int64_t s : spatial) {
+    if (s < 1 || s > kMaxAffineGridPoints / points)
+      return n.error(
+          llvm::formatv("the spatial sizes must be >= 1 and hold at most "
+                        "2^24 points, got {0}",
+                        llvm::make_range(size->begin(), size->end())));
+    points *= s;
+  }
+  auto coordinate = [&](int64_t i, int64_t s) -> double {
+    if (alignCorners)
+      return s == 1 ? -1.0 : -1.0 + 2.0 * i / (s - 1);
+    return (2.0 * i + 1.0) / s - 1.0;
+  };
+  // base[p] = (x, y[, z], 1) for point p in row-major order over the
+  // spatial dimensions (the last, W, gives x).
+  SmallVector<Attribute> base;
+  base.reserve(points * (dims + 1));
+  SmallVector<int64_t> index(dims, 0);
+  for (int64_t p = 0; p < points; ++p) {
+    for (int64_t d = dims - 1; d >= 0; --d)
+      base.push_back(
+          n.builder().getFloatAttr(element, coordinate(index[d], spatial[d])));
+    base.push_back(n.builder().getFloatAttr(element, 1.0));
+    for (int64_t d = dims - 1; d >= 0 && ++index[d] == spatial[d]; --d)
+      index[d] = 0;
+  }
+  Value grid = nn::ConstantOp::create(
+      n.builder(), n.loc(),
+      DenseElementsAttr::get(RankedTensorType::get({points, dims + 1}, element),
+                             base));
+  SmallVector<int64_t> perm = {0, 2, 1};
+  Value applied = n.create<nn::MatMulOp>(
+      {grid,
+       n.create<nn::TransposeOp>({theta}, {n.namedI64Array("perm", perm)})});
+  SmallVector<int64_t> shape = {(*size)[0]};
+  shape.append(spatial.begin(), spatial.end());
+  shape.push_back(dims);
+  return n.setOutput(n.create<nn::ReshapeOp>({applied, n.constI64(shape)}));
 }
 
 /// RoiAlign (opsets 10 and 16: opset 10 has no coordinate mode and uses
@@ -1111,32 +1635,38 @@ static LogicalResult convertNonMaxSuppression(NodeContext &n) {
 }
 
 void registerTensorConverters(ConverterRegistry &r) {
-  r.add("Reshape", convertReshape);
-  r.add("Flatten", convertFlatten);
-  r.add("Squeeze", convertSqueeze);
-  r.add("Unsqueeze", convertUnsqueeze);
-  r.add("Transpose", convertTranspose);
+  // Versions 19 and 21 of Reshape, Flatten, Squeeze, Unsqueeze, Transpose,
+  // Shape, Size, Constant, ConstantOfShape and Pad add float8 / int4 types,
+  // which ddl refuses where they occur; the converters are those of 13.
+  r.add("Reshape", convertReshape, 21);
+  r.add("Flatten", convertFlatten, 21);
+  r.add("Squeeze", convertSqueeze, 21);
+  r.add("Unsqueeze", convertUnsqueeze, 21);
+  r.add("Transpose", convertTranspose, 21);
   r.add("Slice", convertSlice);
   r.add("Concat", convertConcat);
-  r.add("Split", convertSplit);
+  r.add("Split", convertSplit, 18);
   r.add("Gather", convertGather);
   r.add("GatherElements", convertGatherElements);
   r.add("GatherND", convertGatherND);
-  r.add("ScatterElements", convertScatterElements);
+  r.add("ScatterElements", convertScatterElements, 18);
   r.add("MaxUnpool", convertMaxUnpool);
   r.add("Scatter", convertScatterElements);
-  r.add("ScatterND", convertScatterND);
-  r.add("Pad", convertPad);
+  r.add("ScatterND", convertScatterND, 18);
+  r.add("Pad", convertPad, 21);
+  r.add("CenterCropPad", convertCenterCropPad, 18);
+  r.add("Col2Im", convertCol2Im, 18);
   r.add("Expand", convertExpand);
   r.add("Tile", convertTile);
-  r.add("Resize", convertResize);
-  r.add("GridSample", convertGridSample);
+  r.add("Resize", convertResize, 19);
+  r.add("GridSample", convertGridSample, 20);
+  r.add("AffineGrid", convertAffineGrid, 20);
   r.add("RoiAlign", convertRoiAlign);
   r.add("Upsample", convertUpsample);
-  r.add("Shape", convertShape);
-  r.add("Size", convertSize);
-  r.add("Constant", convertConstant);
-  r.add("ConstantOfShape", convertConstantOfShape);
+  r.add("Shape", convertShape, 21);
+  r.add("Size", convertSize, 21);
+  r.add("Constant", convertConstant, 21);
+  r.add("ConstantOfShape", convertConstantOfShape, 21);
   r.add("Range", convertRange);
   r.add("DepthToSpace", convertDepthToSpace);
   r.add("SpaceToDepth", convertSpaceToDepth);

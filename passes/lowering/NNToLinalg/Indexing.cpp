@@ -27,6 +27,8 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace ddl;
 using namespace ddl::lowering;
@@ -951,13 +953,54 @@ Value roundNearest(F64 &m, nn::NearestRounding rounding, Value x) {
 /// Interpolation taps of coordinate `x`: the source positions (f64, not
 /// clamped) and their weights (f64), per ONNX's reference: with
 /// f = ceil(x) - 1 and r = x - f in (0, 1], linear reads f, f+1 and cubic
-/// f-1 .. f+2 (Keys kernel with coefficient `a`).
+/// f-1 .. f+2 (Keys kernel with coefficient `a`). With `antialiasScale`
+/// below 1 (a shrinking dimension of an antialiased resize) the kernel is
+/// widened by its inverse.
 void interpolationTaps(F64 &m, nn::ResizeMode mode, double a, Value x,
                        SmallVectorImpl<Value> &positions,
-                       SmallVectorImpl<Value> &weights) {
+                       SmallVectorImpl<Value> &weights,
+                       std::optional<double> antialiasScale = std::nullopt) {
   Value f = m.sub(math::CeilOp::create(m.b, m.loc, x), m.c(1));
   Value r = m.sub(x, f);
   Value one = m.c(1);
+  if (antialiasScale && *antialiasScale < 1) {
+    // ONNX's reference (Resize-18): the kernel stretched by 1 / scale,
+    // taps f + start .. f + start + n - 1 at distances (start + k - r) *
+    // scale, weights normalized to sum 1.
+    double scale = *antialiasScale;
+    bool linear = mode == nn::ResizeMode::Linear;
+    int64_t start =
+        static_cast<int64_t>(std::floor((linear ? -1 : -2) / scale)) + 1;
+    int64_t count = 2 - 2 * start;
+    Value sum = m.c(0);
+    for (int64_t k = 0; k < count; ++k) {
+      Value t = m.mul(m.sub(m.c(double(start + k)), r), m.c(scale));
+      t = math::AbsFOp::create(m.b, m.loc, t);
+      Value w;
+      if (linear) {
+        w = arith::MaximumFOp::create(m.b, m.loc, m.sub(one, t), m.c(0));
+      } else {
+        // Keys' kernel: (a + 2) t^3 - (a + 3) t^2 + 1 up to 1, then
+        // a t^3 - 5a t^2 + 8a t - 4a up to 2, then 0.
+        Value t2 = m.mul(t, t), t3 = m.mul(t2, t);
+        Value nearW =
+            m.add(m.sub(m.mul(m.c(a + 2), t3), m.mul(m.c(a + 3), t2)), one);
+        Value farW =
+            m.sub(m.add(m.sub(m.mul(m.c(a), t3), m.mul(m.c(5 * a), t2)),
+                        m.mul(m.c(8 * a), t)),
+                  m.c(4 * a));
+        w = m.select(m.cmp(arith::CmpFPredicate::OLE, t, one), nearW,
+                     m.select(m.cmp(arith::CmpFPredicate::OLT, t, m.c(2)), farW,
+                              m.c(0)));
+      }
+      positions.push_back(m.add(f, m.c(double(start + k))));
+      weights.push_back(w);
+      sum = m.add(sum, w);
+    }
+    for (Value &w : weights)
+      w = m.div(w, sum);
+    return;
+  }
   if (mode == nn::ResizeMode::Linear) {
     positions.assign({f, m.add(f, one)});
     weights.assign({m.sub(one, r), r});
@@ -1002,9 +1045,8 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
     bool crop = transform == nn::CoordinateTransform::TfCropAndResize;
     if (crop && !op.getRoi())
       return rewriter.notifyMatchFailure(op, "tf_crop_and_resize needs roi");
-    if (!op.getScales() == !op.getSizes())
-      return rewriter.notifyMatchFailure(
-          op, "needs exactly one of scales and sizes");
+    if (!op.getScales() && !op.getSizes())
+      return rewriter.notifyMatchFailure(op, "needs scales or sizes");
     if (!isa<FloatType, IntegerType>(inType.getElementType()))
       return rewriter.notifyMatchFailure(op, "unsupported element type");
     FailureOr<SmallVector<OpFoldResult>> outSizes =
@@ -1048,8 +1090,12 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
         dim.outWidth = convertScalar(
             rewriter, loc, arith::MulFOp::create(rewriter, loc, s, inS),
             rewriter.getF64Type(), false, false);
-        identity[d] = constScales && size_t(d) < constScales->size() &&
-                      (*constScales)[d] == 1.0;
+        // A scale of 1 copies, unless sizes (given too) say otherwise.
+        identity[d] =
+            constScales && size_t(d) < constScales->size() &&
+            (*constScales)[d] == 1.0 &&
+            (!op.getSizes() || (!inType.isDynamicDim(d) &&
+                                inType.getDimSize(d) == outType.getDimSize(d)));
       } else {
         dim.scale = m.div(dim.outF, dim.inF);
         dim.outWidth = m.mul(dim.scale, dim.inF);
@@ -1066,6 +1112,29 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
         };
         dim.roiStart = read(d);
         dim.roiEnd = read(rank + d);
+      }
+    }
+
+    // Antialiasing shapes the kernel by each dimension's scale, which must
+    // be known now: the constant scales, else static output / input.
+    SmallVector<std::optional<double>> antialiasScales(rank);
+    if (op.getAntialias() && op.getMode() != nn::ResizeMode::Nearest) {
+      for (int64_t d = 0; d < rank; ++d) {
+        if (identity[d])
+          continue;
+        if (constScales && size_t(d) < constScales->size())
+          antialiasScales[d] = (*constScales)[d];
+        else if (!op.getScales() && !inType.isDynamicDim(d) &&
+                 !outType.isDynamicDim(d) && inType.getDimSize(d) > 0)
+          antialiasScales[d] =
+              double(outType.getDimSize(d)) / double(inType.getDimSize(d));
+        else
+          return rewriter.notifyMatchFailure(
+              op, "antialias needs constant scales or static sizes");
+        // Each output element reads about 4 / scale taps, all unrolled.
+        if (!(*antialiasScales[d] >= nn::kMinAntialiasScale))
+          return rewriter.notifyMatchFailure(
+              op, "antialias needs scales of at least 1/64");
       }
     }
 
@@ -1096,8 +1165,9 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
         sizes[d] = (*outSizes)[d];
         Type element = last ? outElement : f64;
         Value init = tensor::EmptyOp::create(rewriter, loc, sizes, element);
-        current = interpolate(rewriter, op, current, currentUnsigned, d,
-                              dims[d], init, last ? isUnsigned : false);
+        current =
+            interpolate(rewriter, op, current, currentUnsigned, d, dims[d],
+                        init, last ? isUnsigned : false, antialiasScales[d]);
         currentUnsigned = false;
         result = current;
       }
@@ -1146,7 +1216,8 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
   /// One linear/cubic pass along dimension `d` of `source` into `init`.
   static Value interpolate(PatternRewriter &rewriter, nn::ResizeOp op,
                            Value source, bool sourceUnsigned, int64_t d,
-                           const ResizeDim &dim, Value init, bool outUnsigned) {
+                           const ResizeDim &dim, Value init, bool outUnsigned,
+                           std::optional<double> antialiasScale) {
     Location loc = op.getLoc();
     auto initType = cast<RankedTensorType>(init.getType());
     int64_t rank = initType.getRank();
@@ -1162,7 +1233,8 @@ struct LowerResize final : OpRewritePattern<nn::ResizeOp> {
           auto [x, outside] = sourceCoordinate(m, op.getCoordinateTransform(),
                                                dim, m.fromIndex(coords[d]));
           SmallVector<Value> positions, weights;
-          interpolationTaps(m, op.getMode(), a, x, positions, weights);
+          interpolationTaps(m, op.getMode(), a, x, positions, weights,
+                            antialiasScale);
           if (excludeOutside) {
             Value sum = m.c(0);
             Value lastIn = m.sub(dim.inF, m.c(1));

@@ -1589,7 +1589,7 @@ func.func @tile_negative_repeat(%a: tensor<4x4xf32>) {
 // -----
 
 func.func @resize_neither_scales_nor_sizes(%a: tensor<4x4xf32>) {
-  // expected-error @+2 {{'nn.resize' op give exactly one of scales and sizes}}
+  // expected-error @+2 {{'nn.resize' op give scales, sizes or both}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = nn.resize %a : (tensor<4x4xf32>) -> tensor<4x4xf32>
   return
@@ -1597,10 +1597,10 @@ func.func @resize_neither_scales_nor_sizes(%a: tensor<4x4xf32>) {
 
 // -----
 
-func.func @resize_both_scales_and_sizes(%a: tensor<4x4xf32>, %sc: tensor<2xf32>, %sz: tensor<2xi64>) {
-  // expected-error @+2 {{'nn.resize' op give exactly one of scales and sizes}}
+func.func @resize_both_scales_length(%a: tensor<4x4xf32>, %sc: tensor<3xf32>, %sz: tensor<2xi64>) {
+  // expected-error @+2 {{'nn.resize' op scales must be 1-D with one entry per input dimension (2), got tensor<3xf32>}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = nn.resize %a scales %sc sizes %sz : (tensor<4x4xf32>, tensor<2xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %0 = nn.resize %a scales %sc sizes %sz : (tensor<4x4xf32>, tensor<3xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return
 }
 

@@ -998,6 +998,12 @@ func.func @resize(%x: tensor<1x3x32x32xf32>, %b: tensor<?x3x32x32xf32, #nn.dims<
   %5 = nn.resize %x sizes %sizes {coordinate_transform = #nn.coordinate_transform<pytorch_half_pixel>, nearest_rounding = #nn.nearest_rounding<round_prefer_ceil>} : (tensor<1x3x32x32xf32>, tensor<4xi64>) -> tensor<1x3x64x48xf32>
   // CHECK: nn.resize %[[X]] sizes %[[SIZES]] {coordinate_transform = #nn.coordinate_transform<half_pixel_symmetric>, nearest_rounding = #nn.nearest_rounding<ceil>} :
   %6 = nn.resize %x sizes %sizes {coordinate_transform = #nn.coordinate_transform<half_pixel_symmetric>, nearest_rounding = #nn.nearest_rounding<ceil>} : (tensor<1x3x32x32xf32>, tensor<4xi64>) -> tensor<1x3x64x48xf32>
+  // Scales and sizes: the sizes give the result's shape (the scales map
+  // coordinates).
+  // CHECK: nn.resize %[[X]] scales %[[SCALES]] sizes %[[SIZES]] : (tensor<1x3x32x32xf32>, tensor<4xf32>, tensor<4xi64>) -> tensor<1x3x64x48xf32>
+  %7 = nn.resize %x scales %scales sizes %sizes : (tensor<1x3x32x32xf32>, tensor<4xf32>, tensor<4xi64>) -> tensor<1x3x64x48xf32>
+  // CHECK: nn.resize %[[X]] scales %[[SCALES]] {antialias = true, mode = #nn.resize_mode<linear>} : (tensor<1x3x32x32xf32>, tensor<4xf32>) -> tensor<1x3x64x16xf32>
+  %8 = nn.resize %x scales %scales {antialias = true, mode = #nn.resize_mode<linear>} : (tensor<1x3x32x32xf32>, tensor<4xf32>) -> tensor<1x3x64x16xf32>
   return
 }
 
