@@ -72,10 +72,12 @@ def cases(tmp):
                  [f32("x", [2])], [f32("y", [2])])
     save(m, path("unknown-op.onnx"))
     yield "unknown op", path("unknown-op.onnx"), "FancyOp"
-    m = model_of([helper.make_node("Cast", ["x"], ["y"], name="to_string", to=TensorProto.STRING)],
-                 [f32("x", [2])], [helper.make_tensor_value_info("y", TensorProto.STRING, [2])])
+    m = model_of([helper.make_node("Cast", ["x"], ["y"], name="from_string", to=TensorProto.UINT8)],
+                 [helper.make_tensor_value_info("x", TensorProto.STRING, [2])],
+                 [helper.make_tensor_value_info("y", TensorProto.UINT8, [2])])
     save(m, path("cast-string.onnx"))
-    yield "unsupported attribute value (Cast to STRING)", path("cast-string.onnx"), "node 'to_string' (Cast, opset 13)"
+    yield ("unsupported attribute value (Cast from STRING to UINT8)", path("cast-string.onnx"),
+           "node 'from_string' (Cast, opset 13)")
     m = model_of([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad="SIDEWAYS")],
                  [f32("x", [1, 1, 4, 4]), f32("w", [1, 1, 3, 3])], [f32("y", ["n", "c", "h", "w"])], opset=13)
     save(m, path("conv-autopad.onnx"))

@@ -550,8 +550,9 @@ void registerSequenceConverters(ConverterRegistry &r) {
   r.add("SplitToSequence", convertSplitToSequence);
   r.add("ConcatFromSequence", convertConcatFromSequence);
   r.add("Optional", convertOptional);
-  r.add("OptionalHasElement", convertOptionalHasElement);
-  r.add("OptionalGetElement", convertOptionalGetElement);
+  // Version 18 also takes a tensor or sequence, or no input at all.
+  r.add("OptionalHasElement", convertOptionalHasElement, 18);
+  r.add("OptionalGetElement", convertOptionalGetElement, 18);
 }
 
 } // namespace ddl::onnx_import
