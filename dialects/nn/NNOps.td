@@ -1020,6 +1020,24 @@ def NN_LoopOp : NN_Op<"loop", [RecursiveMemoryEffects, AttrSizedOperandSegments]
 // Positions are 0-d (or one-element) integer tensors; negative ones count
 // from the back, as in ONNX. A position out of range fails the run.
 
+def NN_CheckOp : NN_Op<"check", [MemoryEffects<[MemWrite]>]> {
+  let summary = "fails the run with a message unless a boolean holds";
+  let description = [{
+    A run-time check that a converter or graph pass states on values only
+    the inputs reveal (ONNX calls them errors): when `condition` (a 0-d
+    boolean) is false the run fails with `message`, prefixed with the
+    node the op comes from. Lowers to `cf.assert` (see
+    ddl-checks-to-status). The code after a failed check still runs, so
+    what it guards must stay in bounds without it.
+
+    ```mlir
+    nn.check %ok, "the sequence's elements differ" : tensor<i1>
+    ```
+  }];
+  let arguments = (ins NN_BoolTensor:$condition, StrAttr:$message);
+  let assemblyFormat = "$condition `,` $message attr-dict `:` type($condition)";
+}
+
 def NN_SeqEmptyOp : NN_Op<"seq_empty", [Pure]> {
   let summary = "a sequence with no elements";
   let results = (outs NN_SequenceType:$result);

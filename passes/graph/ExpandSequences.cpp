@@ -11,9 +11,9 @@
 //
 // and each sequence op becomes nn ops on the parts: an element's data
 // starts at the exclusive prefix sum of the elements' sizes, so reading one
-// is a slice and a reshape, inserting and erasing are concatenations of
-// slices. Positions are checked at run time (cf.assert, which
-// ddl-checks-to-status turns into a failed run naming the node).
+// is a gather and a reshape, inserting and erasing are concatenations of
+// slices. Positions are checked at run time (nn.check: a failed run naming
+// the node).
 //
 // The rewrite is done by hand rather than with the dialect conversion
 // framework: nn.loop and nn.if change their number of operands, results and
@@ -22,7 +22,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ddl/Diagnostics.h"
 #include "dialects/nn/NNDialect.h"
 #include "passes/graph/Passes.h"
 #include "passes/graph/StringCasts.h"
@@ -297,10 +296,7 @@ Value Expander::position(Value p) {
 
 /// Fails the run, naming the node, unless the 0-d boolean `ok` holds.
 Value Expander::check(Value ok, const Twine &what) {
-  Value flag = tensor::ExtractOp::create(b, loc, ok, ValueRange{});
-  std::string source = describeSource(loc);
-  cf::AssertOp::create(b, loc, flag,
-                       (source.empty() ? "" : source + ": ") + what.str());
+  nn::CheckOp::create(b, loc, ok, b.getStringAttr(what));
   return ok;
 }
 

@@ -3,7 +3,6 @@
 #ifndef DDL_PASSES_GRAPH_PASSES_H
 #define DDL_PASSES_GRAPH_PASSES_H
 
-#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"

@@ -42,11 +42,14 @@ def NNExpandSequencesPass : Pass<"nn-expand-sequences", "::mlir::ModuleOp"> {
       its value's tensors (an absent tensor is empty, an absent sequence has
       no elements).
 
-    Reading an element is a slice of the data at the exclusive prefix sum of
-    the element sizes, then a reshape; inserting and erasing concatenate
+    Reading an element is a gather of the data from the exclusive prefix sum
+    of the element sizes, then a reshape; inserting and erasing concatenate
     slices (O(total size) per insertion, as the values are immutable). A
-    position out of range, or reading an empty optional, fails the run with
-    a message naming the node (`cf.assert`, see ddl-checks-to-status).
+    position out of range, elements of another rank, or reading an empty
+    optional fails the run with a message naming the node (`nn.check`).
+    String tensors become their lengths and bytes the same way
+    (`string_lengths` / `string_bytes`), with `nn.string_normalize` and
+    casts to and from numbers on them.
     `nn.if` and `nn.loop` carry the parts in place of the value; function
     arguments and results are split the same way, each part keeping the
     value's `nn.name` and stating its role in `nn.io` (`sequence_shapes`,
@@ -54,7 +57,6 @@ def NNExpandSequencesPass : Pass<"nn-expand-sequences", "::mlir::ModuleOp"> {
     the ABI.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect",
-                           "::mlir::cf::ControlFlowDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect"];

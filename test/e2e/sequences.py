@@ -13,8 +13,9 @@ OptionalProto files; sequence outputs as folders of <i>.npy), against NumPy:
   concat      ConcatFromSequence along axis 1, and stacked (new_axis 1)
   optional    an optional tensor input, present and absent: whether it is,
               and its value or a fallback through If
-  errors      a position out of range, elements of different ranks, an
-              empty optional read: each a failed run naming the problem
+  errors      a position out of range, elements of different ranks,
+              concatenated elements of different sizes, an empty optional
+              read: each a failed run naming the problem
 
     sequences.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
@@ -199,6 +200,11 @@ def main():
                 {"s": (seq, F), "p": (np.array(3), I64)}, "position is out of range", "errpos")
     check_error(results, args, "error: elements of two ranks", m,
                 {"s": ([a, np.zeros(3, np.float32)], F), "p": (np.array(0), I64)}, "rank", "errrank")
+    m = model([helper.make_node("ConcatFromSequence", ["s"], ["out"], axis=1)],
+              [seq_info("s", F, [None, None])], [helper.make_tensor_value_info("out", F, [None, None])],
+              "concat_bad")
+    check_error(results, args, "error: concatenated elements that differ off the axis", m,
+                {"s": ([a, c], F)}, "differ in a dimension other than the axis", "errconcat")
     m = model([helper.make_node("OptionalGetElement", ["o"], ["v"])], [opt],
               [helper.make_tensor_value_info("v", F, [3])], "get")
     check_error(results, args, "error: reading an empty optional", m,

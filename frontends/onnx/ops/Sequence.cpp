@@ -20,6 +20,8 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace ddl::onnx_import {
@@ -479,6 +481,45 @@ static LogicalResult convertConcatFromSequence(NodeContext &n) {
         Value next = elementAt(n.create<nn::AddOp>({i, one}));
         if (!next)
           return Value();
+        // Elements that differ off the axis are an error of the input; the
+        // run fails, and the element is cut to the accumulated sizes so
+        // that the concatenation stays in bounds meanwhile.
+        int64_t rank = accType.getRank();
+        SmallVector<int64_t> offAxis;
+        for (int64_t d = 0; d < rank; ++d)
+          if (d != axis)
+            offAxis.push_back(d);
+        if (!offAxis.empty()) {
+          Value accShape = n.create<nn::ShapeOfOp>({acc});
+          Value dims = n.constI64(offAxis);
+          Value same = n.create<nn::EqualOp>(
+              {n.create<nn::GatherOp>({accShape, dims}),
+               n.create<nn::GatherOp>(
+                   {n.create<nn::ShapeOfOp>({next}), dims})});
+          Value sameCount = n.create<nn::ReduceOp>(
+              {n.castTo(same, n.builder().getI64Type())},
+              {n.named("kind", nn::ReduceKindAttr::get(n.context(),
+                                                       nn::ReduceKind::Sum)),
+               n.namedBool("keepdims", false)});
+          Value ok = n.create<nn::EqualOp>(
+              {sameCount, n.constI64({int64_t(offAxis.size())}, true)});
+          if (!ok)
+            return Value();
+          if (!n.verifyCreated(nn::CheckOp::create(
+                  n.builder(), n.loc(), ok,
+                  "the sequence's elements differ in a dimension other than "
+                  "the axis")))
+            return Value();
+          SmallVector<int64_t> axisIndex = {axis};
+          Value ends = n.create<nn::ScatterElementsOp>(
+              {accShape, n.constI64(axisIndex),
+               n.constI64({std::numeric_limits<int64_t>::max()})});
+          next = n.create<nn::SliceOp>(
+              {next, n.constI64(SmallVector<int64_t>(rank, 0)), ends},
+              {n.segments({1, 1, 1, 0, 0})});
+          if (!next)
+            return Value();
+        }
         Value joined =
             n.create<nn::ConcatOp>({acc, next}, {n.namedI64("axis", axis)});
         // The carried type stays what the loop declared.

@@ -11,6 +11,8 @@
 
 #include "passes/lowering/NNToLinalg/Common.h"
 
+#include "ddl/Diagnostics.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -313,6 +315,26 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
 
 } // namespace
 
+namespace {
+/// nn.check: cf.assert on the boolean, its message prefixed with the node.
+struct LowerCheck final : OpRewritePattern<nn::CheckOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::CheckOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value condition = toLowered(rewriter, loc, op.getCondition());
+    Value flag =
+        tensor::ExtractOp::create(rewriter, loc, condition, ValueRange{});
+    std::string source = describeSource(loc);
+    cf::AssertOp::create(rewriter, loc, flag,
+                         (source.empty() ? "" : source + ": ") +
+                             op.getMessage().str());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+} // namespace
+
 void ddl::lowering::populateControlFlowPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerIf, LowerLoop>(patterns.getContext());
+  patterns.add<LowerIf, LowerLoop, LowerCheck>(patterns.getContext());
 }

@@ -1378,3 +1378,13 @@ func.func @strings(%s: tensor<4x!nn.string>) -> tensor<?xf32> {
   %f = nn.cast %n : (tensor<?x!nn.string>) -> tensor<?xf32>
   return %f : tensor<?xf32>
 }
+
+// -----
+
+// A run-time check.
+// CHECK-LABEL: func.func @check
+// CHECK: nn.check %{{.*}}, "the sizes differ" : tensor<i1>
+func.func @check(%ok: tensor<i1>) {
+  nn.check %ok, "the sizes differ" : tensor<i1>
+  return
+}

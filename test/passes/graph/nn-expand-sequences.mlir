@@ -7,10 +7,10 @@
 // CHECK-LABEL: func.func @element
 // CHECK-SAME: (%[[SHAPES:.*]]: tensor<?x2xi64> {nn.io = "sequence_shapes", nn.name = "s"}, %[[DATA:.*]]: tensor<?xf32> {nn.io = "sequence_data", nn.name = "s"}, %[[P:.*]]: tensor<i64> {nn.name = "p"})
 // CHECK-SAME: -> (tensor<?x3xf32> {nn.name = "x"}, tensor<i64> {nn.name = "n"})
-// CHECK: cf.assert %{{.*}}, "the position is out of range for the sequence (ONNX requires [-n, n - 1] for n elements)"
+// CHECK: nn.check %{{.*}}, "the position is out of range for the sequence (ONNX requires [-n, n - 1] for n elements)"
 // CHECK: nn.reduce <prod> %[[SHAPES]] {axes = array<i64: 1>, keepdims = false}
 // CHECK: nn.cumsum {{.*}} {exclusive = true}
-// CHECK: cf.assert %{{.*}}, "an element of the sequence has other sizes than ?x3 (? any)"
+// CHECK: nn.check %{{.*}}, "an element of the sequence has other sizes than ?x3 (? any)"
 // CHECK: nn.range
 // CHECK: nn.gather %[[DATA]]
 // CHECK: nn.reshape {{.*}} -> tensor<?x3xf32>
@@ -55,7 +55,7 @@ func.func @carried(%n: tensor<i64>, %x: tensor<5xf32>) -> (!nn.seq<tensor<*xf32>
 // CHECK: nn.if %[[C]] : tensor<i1> -> tensor<i1>, tensor<?x2xf32>
 // CHECK: nn.constant dense<false> : tensor<i1>
 // CHECK: nn.constant dense<0.000000e+00> : tensor<0x2xf32>
-// CHECK: cf.assert %{{.*}}, "the optional is empty (OptionalGetElement needs a value)"
+// CHECK: nn.check %{{.*}}, "the optional is empty (OptionalGetElement needs a value)"
 func.func @optional(%c: tensor<i1>, %v: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %o = nn.if %c : tensor<i1> -> !nn.optional<tensor<?x2xf32>> {
     %none = nn.optional_none : <tensor<?x2xf32>>
@@ -76,7 +76,7 @@ func.func @optional(%c: tensor<i1>, %v: tensor<?x2xf32>) -> tensor<?x2xf32> {
 // CHECK-SAME: (%[[L:[^:]*]]: tensor<3xi64> {nn.io = "string_lengths", nn.name = "s"}, %[[B:[^:]*]]: tensor<?xi8> {nn.io = "string_bytes", nn.name = "s"})
 // CHECK: linalg.generic
 // CHECK: scf.for
-// CHECK: cf.assert %{{.*}}, "a string is not a number (Cast parses decimal and scientific notation, nan and inf)"
+// CHECK: nn.check %{{.*}}, "a string is not a number (Cast parses decimal and scientific notation, nan and inf)"
 func.func @parse(%s: tensor<3x!nn.string> {nn.name = "s"}) -> tensor<3xf32> {
   %f = nn.cast %s : (tensor<3x!nn.string>) -> tensor<3xf32>
   return %f : tensor<3xf32>
