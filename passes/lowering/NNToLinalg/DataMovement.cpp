@@ -18,9 +18,11 @@
 
 #include "passes/lowering/NNToLinalg/Common.h"
 
+#include "ddl/Diagnostics.h"
 #include "dialects/nn/ShapeBuilder.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -574,6 +576,8 @@ struct LowerConcat final : OpRewritePattern<nn::ConcatOp> {
     Value result = *init;
     Value offset = m.index(0);
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> outSizes = tensorSizes(rewriter, loc, result);
+    std::string source = describeSource(loc);
     for (Value operand : op.getInputs()) {
       Value input = toLowered(rewriter, loc, operand);
       SmallVector<OpFoldResult> inSizes = tensorSizes(rewriter, loc, input);
@@ -583,6 +587,34 @@ struct LowerConcat final : OpRewritePattern<nn::ConcatOp> {
             return isConstantIntValue(size, 0);
           }))
         continue;
+      // Off the axis every input has the result's sizes; where one of them
+      // is known only at run time, check it, and insert no more than both
+      // have, so that a failed check stays in bounds.
+      Value ok;
+      bool cut = false;
+      for (int64_t d = 0; d < rank; ++d) {
+        if (d == axis ||
+            (IndexMath::cst(inSizes[d]) && IndexMath::cst(outSizes[d])))
+          continue;
+        Value have = m.v(inSizes[d]), want = m.v(outSizes[d]);
+        Value same = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, have, want);
+        ok = ok ? (Value)arith::AndIOp::create(rewriter, loc, ok, same) : same;
+        inSizes[d] = getAsOpFoldResult(
+            arith::MinSIOp::create(rewriter, loc, have, want).getResult());
+        cut = true;
+      }
+      if (ok)
+        cf::AssertOp::create(
+            rewriter, loc, ok,
+            (source.empty() ? "" : source + ": ") +
+                "the inputs of a concatenation differ in a dimension other "
+                "than the axis");
+      if (cut)
+        input = tensor::ExtractSliceOp::create(
+            rewriter, loc, input,
+            SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(0)), inSizes,
+            strides);
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       offsets[axis] = getAsOpFoldResult(offset);
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
