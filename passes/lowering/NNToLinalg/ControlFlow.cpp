@@ -300,16 +300,7 @@ struct LowerLoop final : OpRewritePattern<nn::LoopOp> {
         [&](OpBuilder &eb, Location el) {
           scf::YieldOp::create(eb, el, buffer);
         });
-    SmallVector<OpFoldResult> offsets = {row};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
-    SmallVector<OpFoldResult> strides(1 + elementSizes.size(),
-                                      b.getIndexAttr(1));
-    for (OpFoldResult size : elementSizes) {
-      offsets.push_back(b.getIndexAttr(0));
-      sizes.push_back(size);
-    }
-    return tensor::InsertSliceOp::create(b, loc, element, grow.getResult(0),
-                                         offsets, sizes, strides);
+    return writeRow(b, loc, grow.getResult(0), element, row);
   }
 };
 
