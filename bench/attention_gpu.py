@@ -14,7 +14,13 @@ length S, batch B = --tokens / S):
   alibi-causal    causal + ALiBi, s + exp2(-8 (h+1) / H) * (kv - q)
   softcap-causal  causal + soft-capping 20 tanh(s / 20)
 
-at each --seq and --head-dim. Systems:
+at each --seq and --head-dim. With --decode, decoding instead: Sq = 1
+against --decode-kv keys (GQA, --decode-heads query heads over
+--decode-kv-heads key/value heads, head dim 128) at batch --decode-batch,
+no mask, in GB/s of K and V read (2 x B x Hkv x Skv x D x 2 bytes); ddl
+runs it as flash-decoding (the keys split across one-warp blocks, then a
+combining kernel), Flex with enable_gqa=True, SDPA with enable_gqa=True
+and its default backend choice. Systems:
 
   ddl      one `func.func @main` with one attn.flex on bf16 tensors (the
            MLIR writer of test/e2e/attention_variants.py, static shapes),
@@ -175,6 +181,65 @@ def torch_mods(torch, name, H, doc):
     return score_mod, mask_mod
 
 
+def bench_decode(args, torch, B, S):
+    """One decoding row: Sq = 1 against S keys."""
+    Hq, Hkv, D = args.decode_heads, args.decode_kv_heads, 128
+    var = av.Variant("decode", "decode", B=B, Hq=Hq, Hkv=Hkv, Sq=1, Skv=S, D=D)
+    so = compile_ddl(args, var, {})
+    if args.compile_only:
+        return None
+    import ddl.runtime as runtime
+    import torch.nn.functional as F
+    from torch.nn.attention.flex_attention import flex_attention
+    device = torch.device("cuda:0")
+    gen = torch.Generator(device=device).manual_seed(S * 7 + B)
+    q = torch.randn(B, Hq, 1, D, device=device, dtype=torch.bfloat16, generator=gen)
+    k, v = (torch.randn(B, Hkv, S, D, device=device, dtype=torch.bfloat16, generator=gen)
+            for _ in range(2))
+    model = runtime.Model(so, device=device)
+    flex = torch.compile(flex_attention, dynamic=False)
+    systems = {
+        "ddl": lambda: model.run([q, k, v])[0],
+        "flex": lambda: flex(q, k, v, enable_gqa=True),
+        "sdpa": lambda: F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+    }
+    row = {"variant": "decode", "B": B, "Hq": Hq, "Hkv": Hkv, "S": S, "D": D}
+    kv_bytes = 2.0 * B * Hkv * S * D * 2
+    with torch.no_grad():
+        want = systems["sdpa"]()
+        got = systems["ddl"]()
+        torch.cuda.synchronize()
+        diff = (got.float() - want.float()).abs()
+        row["max_abs_diff"] = float(diff.max())
+        row["ok"] = (bool((diff <= ATOL + RTOL * want.float().abs()).all())
+                     and bool(torch.isfinite(got).all()))
+        for label, fn in systems.items():
+            try:
+                ms = time_calls(torch, fn, args.runs, args.repeats, args.warmup)
+            except Exception as e:  # a peer that cannot run this shape
+                row[f"{label}_error"] = str(e).splitlines()[0][:200]
+                continue
+            row[f"{label}_ms"] = ms
+            row[f"{label}_gbs"] = kv_bytes / ms / 1e6
+    return row
+
+
+def markdown_decode(rows):
+    systems = ["ddl", "flex", "sdpa"]
+    head = ("| B | Skv | " + " | ".join(f"{s} ms (GB/s)" for s in systems)
+            + " | sdpa / ddl | flex / ddl |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        cells = [str(r["B"]) + ("" if r["ok"] else " **wrong output**"), str(r["S"])]
+        cells += [f"{r[s + '_ms']:.3f} ({r[s + '_gbs']:.0f})" if s + "_ms" in r else "-"
+                  for s in systems]
+        for peer in ("sdpa", "flex"):
+            cells.append(f"{r[peer + '_ms'] / r['ddl_ms']:.2f}"
+                         if peer + "_ms" in r and "ddl_ms" in r else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def bench_one(args, torch, name, S, D):
     B, H = max(1, args.tokens // S), args.heads
     var = flex_variant(name, B, S, H, D)
@@ -271,6 +336,14 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--decode", action="store_true",
+                        help="decoding rows (Sq = 1) instead of the variants")
+    parser.add_argument("--decode-kv", dest="decode_kv", nargs="+", type=int,
+                        default=[4096, 16384, 32768])
+    parser.add_argument("--decode-batch", dest="decode_batch", nargs="+", type=int,
+                        default=[1, 16])
+    parser.add_argument("--decode-heads", dest="decode_heads", type=int, default=32)
+    parser.add_argument("--decode-kv-heads", dest="decode_kv_heads", type=int, default=8)
     parser.add_argument("--json")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -284,6 +357,22 @@ def main():
               f"{datetime.date.today()}", flush=True)
     rows = []
     failed = False
+    if args.decode:
+        for B in args.decode_batch:
+            for S in args.decode_kv:
+                row = bench_decode(args, torch, B, S)
+                if row is None:
+                    print(f"compiled decode B={B} S={S}", flush=True)
+                    continue
+                print(json.dumps(row), flush=True)
+                failed |= not row["ok"]
+                rows.append(row)
+        if rows:
+            print(markdown_decode(rows))
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"date": str(datetime.date.today()), "rows": rows}, f, indent=1)
+        return 1 if failed else 0
     for D in args.head_dim:
         for S in args.seq:
             for name in args.variants:

@@ -92,7 +92,9 @@ namespace {
 /// gpu.launch): gpu.barrier orders every thread's reads and writes of the
 /// block's memory, and nvgpu's cp.async group commit and wait order the
 /// copies in flight (a read and a write: they stay where they are, in
-/// order); nvvm.mma.sync computes on registers only (none).
+/// order); nvvm.barrier (a barrier, with a block-wide reduction of a
+/// predicate in the run-time block mask's kernel) orders them like
+/// gpu.barrier; nvvm.mma.sync computes on registers only (none).
 template <typename Op, bool ReadsAndWrites>
 struct DeclaredMemoryEffects
     : mlir::MemoryEffectOpInterface::ExternalModel<
@@ -154,6 +156,8 @@ void ddl::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, NVVM::NVVMDialect *) {
     NVVM::MmaOp::attachInterface<DeclaredMemoryEffects<NVVM::MmaOp, false>>(
         *context);
+    NVVM::BarrierOp::attachInterface<
+        DeclaredMemoryEffects<NVVM::BarrierOp, true>>(*context);
   });
 
   // What convert-gpu-to-nvvm / -rocdl convert inside kernels: each

@@ -45,18 +45,36 @@ Value attention::blockMaskIndex(OpBuilder &b, Location loc, attn::FlexOp op,
   return arith::AddIOp::create(b, loc, index, kvBlock);
 }
 
+Value attention::blockMaskRowCount(OpBuilder &b, Location loc, attn::FlexOp op,
+                                   const FlexShape &shape) {
+  MaskUses uses(op);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value rows = arith::MulIOp::create(b, loc, uses.batch ? shape.batch : one,
+                                     uses.head ? shape.queryHeads : one);
+  return arith::MulIOp::create(b, loc, rows, shape.numQueryBlocks);
+}
+
+std::array<Value, 3>
+attention::blockMaskRowCoordinates(OpBuilder &b, Location loc, attn::FlexOp op,
+                                   const FlexShape &shape, Value row) {
+  MaskUses uses(op);
+  Value heads =
+      uses.head ? shape.queryHeads : arith::ConstantIndexOp::create(b, loc, 1);
+  // row = (batch' * heads' + head') * numQueryBlocks + qb.
+  Value queryBlock = arith::RemUIOp::create(b, loc, row, shape.numQueryBlocks);
+  Value batchHead = arith::DivUIOp::create(b, loc, row, shape.numQueryBlocks);
+  return {arith::DivUIOp::create(b, loc, batchHead, heads),
+          arith::RemUIOp::create(b, loc, batchHead, heads), queryBlock};
+}
+
 Value attention::buildBlockMask(OpBuilder &b, Location loc, attn::FlexOp op,
                                 const FlexShape &shape,
                                 ArrayRef<Value> captures) {
-  MaskUses uses(op);
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value zero = index(0), one = index(1);
-  Value batches = uses.batch ? shape.batch : one;
-  Value heads = uses.head ? shape.queryHeads : one;
-  Value rows = arith::MulIOp::create(b, loc, batches, heads);
-  rows = arith::MulIOp::create(b, loc, rows, shape.numQueryBlocks);
+  Value rows = blockMaskRowCount(b, loc, op, shape);
   Value size = arith::MulIOp::create(b, loc, rows, shape.numKVBlocks);
   Value table = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()),
@@ -72,13 +90,10 @@ Value attention::buildBlockMask(OpBuilder &b, Location loc, attn::FlexOp op,
   scf::ParallelOp::create(
       b, loc, ValueRange{zero}, ValueRange{rows}, ValueRange{one},
       [&](OpBuilder &pb, Location, ValueRange ivs) {
-        // ivs[0] = (batch' * heads' + head') * numQueryBlocks + qb.
-        Value queryBlock =
-            arith::RemUIOp::create(pb, loc, ivs[0], shape.numQueryBlocks);
-        Value batchHead =
-            arith::DivUIOp::create(pb, loc, ivs[0], shape.numQueryBlocks);
-        Value head = arith::RemUIOp::create(pb, loc, batchHead, heads);
-        Value batch = arith::DivUIOp::create(pb, loc, batchHead, heads);
+        std::array<Value, 3> coordinates =
+            blockMaskRowCoordinates(pb, loc, op, shape, ivs[0]);
+        Value batch = coordinates[0], head = coordinates[1],
+              queryBlock = coordinates[2];
         Value q0 = arith::MulIOp::create(pb, loc, queryBlock, blockQ);
         Value qRows = arith::MinUIOp::create(
             pb, loc, blockQ,

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <array>
 #include <vector>
 
 namespace ddl::attention {
@@ -86,6 +87,15 @@ mlir::FailureOr<std::vector<int8_t>>
 evaluateBlockMask(attn::FlexOp op, int64_t batches, int64_t heads,
                   int64_t queryLength, int64_t kvLength, int64_t blockQ,
                   int64_t blockKV);
+/// The rows of the block mask: batch' x head' x query block (batch' and
+/// head' 1 where mask_mod does not read them).
+mlir::Value blockMaskRowCount(mlir::OpBuilder &b, mlir::Location loc,
+                              attn::FlexOp op, const FlexShape &shape);
+/// Row `row` of the block mask as (batch, head, query block) for
+/// mask_mod's arguments (batch and head 0 where it does not read them).
+std::array<mlir::Value, 3>
+blockMaskRowCoordinates(mlir::OpBuilder &b, mlir::Location loc, attn::FlexOp op,
+                        const FlexShape &shape, mlir::Value row);
 mlir::Value blockMaskIndex(mlir::OpBuilder &b, mlir::Location loc,
                            attn::FlexOp op, const FlexShape &shape,
                            mlir::Value batch, mlir::Value head,

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 
@@ -29,9 +30,18 @@ namespace ddl::attention {
 namespace {
 
 /// Query rows and keys per block; 4 warps of 32 threads, each warp 16 of
-/// the block's query rows.
+/// the block's query rows. (The block mask's granularity.)
 constexpr int64_t kBlockQ = 64, kBlockKV = 64, kWarps = 4;
 constexpr int64_t kThreads = 32 * kWarps;
+/// Decoding (flash-decoding): one warp per block and per split of the
+/// keys, its 16 rows the queries of a key/value head's query heads (GQA
+/// group x Sq <= 16), 32 keys a step; partial results combined by a
+/// second kernel.
+constexpr int64_t kDecodeRows = 16, kDecodeBlockKV = 32;
+/// Blocks the decoding kernel aims for (a few per SM of an H100 / H200:
+/// enough loads in flight to reach the memory's bandwidth), and the
+/// fewest key steps per split.
+constexpr int64_t kDecodeTargetBlocks = 1024, kDecodeMinSteps = 4;
 /// Elements of a 16-byte chunk (bf16 / f16), and the padding of a staged
 /// row: rows then start 16 bytes apart modulo 128, so that the 8 row
 /// addresses of an ldmatrix hit different banks.
@@ -126,6 +136,13 @@ private:
   /// The block list as a constant, when the block mask can be computed
   /// now; or null.
   Value buildBlockList();
+  /// The block list computed at run time, by two kernels launched before
+  /// the attention kernel: one classifies every (query block, key block)
+  /// pair (a block of threads per pair, mask_mod on each of its elements,
+  /// the verdicts combined by barrier reductions), one lists each row's
+  /// visited blocks. For masks that read captured tensors (document ids)
+  /// or sizes known only at run time.
+  Value buildRunTimeBlockList();
 
   /// libdevice's exp2f / log2f once on NVVM: ex2.approx and lg2.approx
   /// (one MUFU instruction each; ddl-approximate-math leaves them alone).
@@ -163,23 +180,41 @@ private:
   Value groupReduce(Value v, bool max);
 
   void buildBody(gpu::LaunchOp launch);
-  /// Bytes of one staged tile ([64][width + kPad] of the compute type).
+  /// Decoding: the kernel that combines the splits' partial results into
+  /// the output (and the log-sum-exp).
+  void buildCombine();
+  /// Decoding: row r of a warp's 16 is query r % Sq of query head
+  /// kvHead * group + r / Sq, returned as (head, query); rows past
+  /// group x Sq repeat the last one (zeros in Q, never written).
+  std::pair<Value, Value> decodeRowOf(Value kvHead, Value r) {
+    Value clamped = minIndex(r, index(decodeGroup * decodeQueries - 1));
+    return {add(mul(kvHead, index(decodeGroup)), div(clamped, decodeQueries)),
+            rem(clamped, decodeQueries)};
+  }
+  /// Bytes of one staged tile ([blockKV][width + kPad] of the compute
+  /// type).
   int64_t tileBytes(int64_t width) const {
-    return kBlockKV * (width + kPad) *
-           (computeType.getIntOrFloatBitWidth() / 8);
+    return blockKV * (width + kPad) * (computeType.getIntOrFloatBitWidth() / 8);
   }
   /// Stage `stage` (0 or 1) of the key tiles (`value` false) or the value
   /// tiles, a view of the kernel's dynamic shared memory: key stages
   /// first, then value stages.
   Value stagedTile(Value smem, bool isValue, Value stage);
-  /// Starts staging rows [row0, row0 + 64) of `o` (batch, head) into
-  /// `tile` ([64][width + kPad], compute type; zeros past `length`) and
-  /// returns the token of its cp.async group: the group holds 16-byte
-  /// `cp.async`s when the operand is of the compute type and its rows are
-  /// aligned; otherwise the thread loads, converts and stores now, and the
-  /// group is empty (the same number of groups either way, so that
-  /// `cp.async.wait_group` counts alike).
-  Value stageTile(const struct Staged &o, Value batch, Value head, Value row0,
+  /// Where row `row` of a staged tile comes from: whether it is inside
+  /// the operand, and its (batch, head, position) there (in bounds).
+  using RowSource =
+      llvm::function_ref<std::pair<Value, std::array<Value, 3>>(Value row)>;
+  /// Starts staging the blockKV rows of `tile` ([blockKV][width + kPad],
+  /// compute type; zeros for rows outside) from `o` and returns the token
+  /// of its cp.async group: the group holds 16-byte `cp.async`s when the
+  /// operand is of the compute type and its rows are aligned; otherwise
+  /// the thread loads, converts and stores now, and the group is empty
+  /// (the same number of groups either way, so that `cp.async.wait_group`
+  /// counts alike).
+  Value stageTile(const struct Staged &o, RowSource source, Value tile);
+  /// stageTile of rows [row0, row0 + blockKV) of `o` at (batch, head),
+  /// zeros past `length`.
+  Value stageRows(const struct Staged &o, Value batch, Value head, Value row0,
                   Value length, Value tile);
   /// cp.async.commit_group: the copies issued since the last one (none
   /// when the thread staged synchronously) become a group. (Made after
@@ -190,7 +225,7 @@ private:
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), ValueRange{});
   }
   /// The scores of the warp's 16 rows against the staged key block, as
-  /// 8 tiles x 4 accumulators.
+  /// blockKV / 8 tiles x 4 accumulators.
   SmallVector<Value> queryKeyScores(ArrayRef<std::array<Value, 4>> queryFrags,
                                     Value keyTile);
 
@@ -200,7 +235,16 @@ private:
   Precision precision;
   Type computeType;
   int64_t headDim = 0, valueDim = 0;
+  /// Decoding (flash-decoding), and its static GQA group and query length.
+  bool decode = false;
+  int64_t decodeGroup = 0, decodeQueries = 0;
+  /// Keys a step and threads a block.
+  int64_t blockKV = kBlockKV, threads = kThreads;
   Value output, lse, blockList;
+  /// Decoding: splits of the keys, key steps per split, and the partial
+  /// results ([B, Hkv, splits, kDecodeRows] x (value dim | 1), f32: the
+  /// unnormalized output, each row's max in log2 units and its sum).
+  Value splits, stepsPerSplit, partialOutput, partialMax, partialSum;
   Staged query, key, value;
   SmallVector<Value> captures;
   FlexShape shape;
@@ -244,6 +288,159 @@ Value FlashKernel::buildBlockList() {
   return toBuffer(constant, false);
 }
 
+Value FlashKernel::buildRunTimeBlockList() {
+  Value zero = index(0), one = index(1);
+  Value rows = blockMaskRowCount(b, loc, op, shape);
+  auto bytes = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
+  auto words = MemRefType::get({ShapedType::kDynamic}, b.getI32Type());
+  Value table = memref::AllocOp::create(
+      b, loc, bytes, ValueRange{mul(rows, shape.numKVBlocks)});
+  Value listRowSize = add(shape.numKVBlocks, one);
+  Value list = memref::AllocOp::create(b, loc, words,
+                                       ValueRange{mul(rows, listRowSize)});
+  auto launchBody = [&](gpu::LaunchOp launch, StringRef name) {
+    launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), name));
+    Block &body = launch.getBody().front();
+    b.setInsertionPointToStart(&body);
+    gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(&body);
+  };
+  auto byte = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 8);
+  };
+
+  // Classification: block (row, key block), kThreads threads, each
+  // kBlockQ * kBlockKV / kThreads of the pairs (consecutive threads on
+  // consecutive keys).
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto launch =
+        gpu::LaunchOp::create(b, loc, rows, shape.numKVBlocks, one,
+                              index(kThreads), one, one, /*dynamicSmem=*/{});
+    launchBody(launch, "flex_block_mask_classify");
+    Value tid = launch.getThreadIds().x;
+    Value row = launch.getBlockIds().x, kvBlock = launch.getBlockIds().y;
+    std::array<Value, 3> coordinates =
+        blockMaskRowCoordinates(b, loc, op, shape, row);
+    Value batch = coordinates[0], head = coordinates[1],
+          queryBlock = coordinates[2];
+    Value q0 = mul(queryBlock, index(kBlockQ));
+    Value kv0 = mul(kvBlock, index(kBlockKV));
+    // (Never empty: no blocks are launched then.)
+    Value lastQuery = arith::SubIOp::create(b, loc, shape.queryLength, one);
+    Value lastKey = arith::SubIOp::create(b, loc, shape.kvLength, one);
+    Value falseValue = arith::ConstantIntOp::create(b, loc, 0, 1);
+    Value trueValue = arith::ConstantIntOp::create(b, loc, 1, 1);
+    constexpr int64_t kPairsPerThread = kBlockQ * kBlockKV / kThreads;
+    auto pairs = scf::ForOp::create(
+        b, loc, zero, index(kPairsPerThread), one,
+        ValueRange{falseValue, trueValue},
+        [&](OpBuilder &, Location, Value e, ValueRange acc) {
+          Value linear = add(tid, mul(e, index(kThreads)));
+          Value q = add(q0, div(linear, kBlockKV));
+          Value kv = add(kv0, rem(linear, kBlockKV));
+          Value inside =
+              arith::AndIOp::create(b, loc, lessThan(q, shape.queryLength),
+                                    lessThan(kv, shape.kvLength));
+          Value keep = inlineMod(b, loc, op.getMaskMod(),
+                                 ValueRange{batch, head, minIndex(q, lastQuery),
+                                            minIndex(kv, lastKey)},
+                                 captures);
+          // any: some pair kept; all: every pair inside kept.
+          Value any = arith::OrIOp::create(
+              b, loc, acc[0], arith::AndIOp::create(b, loc, inside, keep));
+          Value keptOrOutside = arith::OrIOp::create(
+              b, loc, keep, arith::XOrIOp::create(b, loc, inside, trueValue));
+          Value all = arith::AndIOp::create(b, loc, acc[1], keptOrOutside);
+          scf::YieldOp::create(b, loc, ValueRange{any, all});
+        });
+    auto blockReduce = [&](Value v, NVVM::BarrierReduction kind) -> Value {
+      Value predicate =
+          arith::ExtUIOp::create(b, loc, b.getI32Type(), v).getResult();
+      Value reduced =
+          NVVM::BarrierOp::create(
+              b, loc, b.getI32Type(), /*barrierId=*/Value(),
+              /*numberOfThreads=*/Value(),
+              NVVM::BarrierReductionAttr::get(b.getContext(), kind), predicate)
+              .getRes();
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, reduced,
+                                   arith::ConstantIntOp::create(b, loc, 0, 32));
+    };
+    Value any = blockReduce(pairs.getResult(0), NVVM::BarrierReduction::OR);
+    Value all = blockReduce(pairs.getResult(1), NVVM::BarrierReduction::AND);
+    // Full: every pair kept and the block inside the keys (the bounds
+    // check is skipped on full blocks).
+    Value whole =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                              add(kv0, index(kBlockKV)), shape.kvLength);
+    Value cls = arith::SelectOp::create(
+        b, loc, any,
+        arith::SelectOp::create(b, loc,
+                                arith::AndIOp::create(b, loc, all, whole),
+                                byte(kFullBlock), byte(kPartialBlock)),
+        byte(kEmptyBlock));
+    auto first = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, zero),
+        /*withElseRegion=*/false);
+    b.setInsertionPointToStart(first.thenBlock());
+    memref::StoreOp::create(b, loc, cls, table,
+                            add(mul(row, shape.numKVBlocks), kvBlock));
+  }
+
+  // The list: a thread per row, its count then kvBlock * kClassBits +
+  // class for each visited block, in order (the layout of
+  // buildBlockList's constant).
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto launch = gpu::LaunchOp::create(
+        b, loc, arith::CeilDivUIOp::create(b, loc, rows, index(kThreads)), one,
+        one, index(kThreads), one, one, /*dynamicSmem=*/{});
+    launchBody(launch, "flex_block_list");
+    Value row = add(mul(launch.getBlockIds().x, index(kThreads)),
+                    launch.getThreadIds().x);
+    auto inside = scf::IfOp::create(b, loc, lessThan(row, rows),
+                                    /*withElseRegion=*/false);
+    b.setInsertionPointToStart(inside.thenBlock());
+    Value base = mul(row, listRowSize);
+    Value tableRow = mul(row, shape.numKVBlocks);
+    Value i32Zero = arith::ConstantIntOp::create(b, loc, 0, 32);
+    auto blocks = scf::ForOp::create(
+        b, loc, zero, shape.numKVBlocks, one, ValueRange{i32Zero},
+        [&](OpBuilder &, Location, Value kvBlock, ValueRange count) {
+          Value cls =
+              memref::LoadOp::create(b, loc, table, add(tableRow, kvBlock));
+          Value visited = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ne, cls, byte(kEmptyBlock));
+          auto ifOp = scf::IfOp::create(b, loc, b.getI32Type(), visited,
+                                        /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(ifOp.thenBlock());
+            Value entry = arith::AddIOp::create(
+                b, loc,
+                arith::IndexCastOp::create(b, loc, b.getI32Type(),
+                                           mul(kvBlock, index(kClassBits))),
+                arith::ExtUIOp::create(b, loc, b.getI32Type(), cls));
+            Value at =
+                add(add(base, one), arith::IndexCastUIOp::create(
+                                        b, loc, b.getIndexType(), count[0]));
+            memref::StoreOp::create(b, loc, entry, list, at);
+            scf::YieldOp::create(
+                b, loc,
+                ValueRange{arith::AddIOp::create(
+                    b, loc, count[0],
+                    arith::ConstantIntOp::create(b, loc, 1, 32))});
+            b.setInsertionPointToStart(ifOp.elseBlock());
+            scf::YieldOp::create(b, loc, count);
+          }
+          scf::YieldOp::create(b, loc, ifOp.getResults());
+        });
+    memref::StoreOp::create(b, loc, blocks.getResult(0), list, base);
+  }
+  return list;
+}
+
 Value FlashKernel::groupReduce(Value v, bool max) {
   Value width = arith::ConstantIntOp::create(b, loc, 32, 32);
   for (int64_t offset : {1, 2}) {
@@ -261,8 +458,23 @@ Value FlashKernel::groupReduce(Value v, bool max) {
 void FlashKernel::build() {
   b.setInsertionPoint(op);
   auto valueType = cast<RankedTensorType>(op.getValue().getType());
-  headDim = cast<RankedTensorType>(op.getQuery().getType()).getDimSize(3);
+  auto queryType = cast<RankedTensorType>(op.getQuery().getType());
+  headDim = queryType.getDimSize(3);
   valueDim = valueType.getDimSize(3);
+  // Decoding when a key/value head's queries (its query heads' rows) fit
+  // one warp's 16 rows; static head counts and query length.
+  int64_t queryHeads = queryType.getDimSize(1),
+          kvHeads = valueType.getDimSize(1);
+  if (!ShapedType::isDynamic(queryHeads) && !ShapedType::isDynamic(kvHeads) &&
+      !ShapedType::isDynamic(queryType.getDimSize(2)) && kvHeads > 0 &&
+      queryHeads % kvHeads == 0 && queryType.getDimSize(2) > 0 &&
+      (queryHeads / kvHeads) * queryType.getDimSize(2) <= kDecodeRows) {
+    decode = true;
+    decodeGroup = queryHeads / kvHeads;
+    decodeQueries = queryType.getDimSize(2);
+    blockKV = kDecodeBlockKV;
+    threads = 32;
+  }
 
   auto staged = [&](Value tensor, int64_t width) {
     Staged o;
@@ -300,20 +512,52 @@ void FlashKernel::build() {
   if (Value lseResult = op.getLse())
     lse = allocResult(cast<RankedTensorType>(lseResult.getType()),
                       {shape.batch, shape.queryHeads, shape.queryLength});
-  if (op.hasMaskMod())
+  // (Decoding evaluates mask_mod on every pair: its rows are of several
+  // heads.)
+  if (op.hasMaskMod() && !decode) {
     blockList = buildBlockList();
+    if (!blockList)
+      blockList = buildRunTimeBlockList();
+  }
+
+  Value one = index(1);
+  Value gridX = shape.numQueryBlocks, gridY = shape.queryHeads;
+  if (decode) {
+    // Splits: enough blocks to fill the GPU, at least kDecodeMinSteps key
+    // steps each, at least one.
+    Value steps =
+        arith::CeilDivUIOp::create(b, loc, shape.kvLength, index(blockKV));
+    Value wanted = arith::CeilDivUIOp::create(
+        b, loc, index(kDecodeTargetBlocks),
+        arith::MaxUIOp::create(b, loc, mul(shape.batch, shape.kvHeads), one));
+    Value most =
+        arith::CeilDivUIOp::create(b, loc, steps, index(kDecodeMinSteps));
+    splits = arith::MaxUIOp::create(b, loc, minIndex(wanted, most), one);
+    stepsPerSplit = arith::CeilDivUIOp::create(b, loc, steps, splits);
+    auto f32Buffer = [&](ArrayRef<Value> sizes) -> Value {
+      SmallVector<int64_t> dims(sizes.size(), ShapedType::kDynamic);
+      return memref::AllocOp::create(
+          b, loc, MemRefType::get(dims, b.getF32Type()), sizes);
+    };
+    SmallVector<Value> rowSizes = {shape.batch, shape.kvHeads, splits,
+                                   index(kDecodeRows)};
+    partialMax = f32Buffer(rowSizes);
+    partialSum = f32Buffer(rowSizes);
+    rowSizes.push_back(index(valueDim));
+    partialOutput = f32Buffer(rowSizes);
+    gridX = splits;
+    gridY = shape.kvHeads;
+  }
 
   // Two stages of key tiles and two of value tiles (over 48 KiB for head
   // dims of 128: dynamic shared memory, which the runtime allows past the
   // default before launching).
   int64_t sharedBytes = 2 * tileBytes(headDim) + 2 * tileBytes(valueDim);
-  Value one = index(1);
   auto launch = gpu::LaunchOp::create(
-      b, loc, shape.numQueryBlocks, shape.queryHeads, shape.batch,
-      index(kThreads), one, one,
+      b, loc, gridX, gridY, shape.batch, index(threads), one, one,
       arith::ConstantIntOp::create(b, loc, sharedBytes, 32));
-  std::string name =
-      "flex_attention_mma_" + gpugen::precisionName(precision).str();
+  std::string name = (decode ? "flex_decode_mma_" : "flex_attention_mma_") +
+                     gpugen::precisionName(precision).str();
   launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), name));
   {
     OpBuilder::InsertionGuard guard(b);
@@ -323,6 +567,8 @@ void FlashKernel::build() {
     b.setInsertionPointToStart(&body);
     buildBody(launch);
   }
+  if (decode)
+    buildCombine();
 
   replaceFlexWithBuffers(b, loc, op, output, lse);
 }
@@ -331,7 +577,7 @@ Value FlashKernel::stagedTile(Value smem, bool isValue, Value stage) {
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   int64_t width = isValue ? valueDim : headDim;
-  auto type = MemRefType::get({kBlockKV, width + kPad}, computeType,
+  auto type = MemRefType::get({blockKV, width + kPad}, computeType,
                               MemRefLayoutAttrInterface(), workgroup);
   Value offset = mul(stage, index(tileBytes(width)));
   if (isValue)
@@ -339,32 +585,42 @@ Value FlashKernel::stagedTile(Value smem, bool isValue, Value stage) {
   return memref::ViewOp::create(b, loc, type, smem, offset, ValueRange{});
 }
 
-Value FlashKernel::stageTile(const Staged &o, Value batch, Value head,
+Value FlashKernel::stageRows(const Staged &o, Value batch, Value head,
                              Value row0, Value length, Value tile) {
+  Value last = arith::SubIOp::create(
+      b, loc, arith::MaxUIOp::create(b, loc, length, index(1)), index(1));
+  // Rows past the end read the last row (always in bounds) and become
+  // zeros: masked scores times zero values, never NaN.
+  return stageTile(
+      o,
+      [&](Value row) -> std::pair<Value, std::array<Value, 3>> {
+        Value at = add(row0, row);
+        return {lessThan(at, length), {batch, head, minIndex(at, last)}};
+      },
+      tile);
+}
+
+Value FlashKernel::stageTile(const Staged &o, RowSource source, Value tile) {
   Type sourceType = cast<MemRefType>(o.buffer.getType()).getElementType();
   auto chunkType = VectorType::get({kChunk}, computeType);
   auto sourceChunkType = VectorType::get({kChunk}, sourceType);
   auto tokenType = nvgpu::DeviceAsyncTokenType::get(b.getContext());
-  Value last = arith::SubIOp::create(
-      b, loc, arith::MaxUIOp::create(b, loc, length, index(1)), index(1));
   int64_t chunksPerRow = o.width / kChunk;
-  int64_t chunks = kBlockKV * chunksPerRow / kThreads;
+  int64_t chunks = blockKV * chunksPerRow / threads;
   // Chunk l of this thread: its row and column in the tile, whether the
-  // row is inside the operand, and the operand's indices. Rows past the
-  // end read the last row (always in bounds) and become zeros: masked
-  // scores times zero values, never NaN.
+  // row is inside the operand, and the operand's indices.
   struct Chunk {
     Value row, column, inside;
     SmallVector<Value> at;
   };
   auto chunk = [&](int64_t l) {
     Chunk c;
-    Value linear = add(tid, index(l * kThreads));
+    Value linear = add(tid, index(l * threads));
     c.row = div(linear, chunksPerRow);
     c.column = mul(rem(linear, chunksPerRow), index(kChunk));
-    Value at = add(row0, c.row);
-    c.inside = lessThan(at, length);
-    c.at = {batch, head, minIndex(at, last), c.column};
+    auto [inside, at] = source(c.row);
+    c.inside = inside;
+    c.at = {at[0], at[1], at[2], c.column};
     return c;
   };
   // Loaded into registers now, converted and stored: 16-byte loads when
@@ -439,9 +695,9 @@ FlashKernel::queryKeyScores(ArrayRef<std::array<Value, 4>> queryFrags,
                             Value keyTile) {
   Value q = div(lane, 8), r = rem(lane, 8);
   Value zero = f32(0);
-  SmallVector<Value> scores(8 * 4, zero);
+  SmallVector<Value> scores(blockKV / 8 * 4, zero);
   for (int64_t ks = 0; ks < headDim / 16; ++ks)
-    for (int64_t p = 0; p < kBlockKV / 16; ++p) {
+    for (int64_t p = 0; p < blockKV / 16; ++p) {
       // Keys 16p.. (rows), head dims 16ks.. (columns): the B fragments of
       // key tiles 2p and 2p + 1.
       Value row = add(index(16 * p), add(mul(div(q, 2), index(8)), r));
@@ -476,15 +732,24 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
   }
   Value smem = memref::GetGlobalOp::create(b, loc, smemType, smemName);
   // Query blocks in reverse: with a causal mask the last ones visit the
-  // most key blocks, and starting them first shortens the tail.
-  Value queryBlock = arith::SubIOp::create(
-      b, loc, arith::SubIOp::create(b, loc, shape.numQueryBlocks, index(1)),
-      launch.getBlockIds().x);
-  Value head = launch.getBlockIds().y;
+  // most key blocks, and starting them first shortens the tail. Decoding:
+  // (split, key/value head, batch).
   Value batch = launch.getBlockIds().z;
-  Value kvHead = arith::DivUIOp::create(b, loc, head, shape.groupSize);
-  Value q0 = mul(queryBlock, index(kBlockQ));
+  Value queryBlock, head, kvHead, q0, split;
+  if (decode) {
+    split = launch.getBlockIds().x;
+    kvHead = launch.getBlockIds().y;
+  } else {
+    queryBlock = arith::SubIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, shape.numQueryBlocks, index(1)),
+        launch.getBlockIds().x);
+    head = launch.getBlockIds().y;
+    kvHead = arith::DivUIOp::create(b, loc, head, shape.groupSize);
+    q0 = mul(queryBlock, index(kBlockQ));
+  }
   Value warpRow = mul(warp, index(16));
+  int64_t decodeRows = decodeGroup * decodeQueries;
+  auto decodeRow = [&](Value r) { return decodeRowOf(kvHead, r); };
 
   auto wait = [&](Value token, int64_t pending) {
     nvgpu::DeviceAsyncWaitOp::create(b, loc, token,
@@ -494,7 +759,18 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
   // fragments of the warp's 16 rows, 16 head dims at a time. (The second
   // key stage is next written in the first iteration, after a barrier.)
   Value queryTile = stagedTile(smem, /*isValue=*/false, index(1));
-  wait(stageTile(query, batch, head, q0, shape.queryLength, queryTile), 0);
+  if (decode)
+    wait(stageTile(
+             query,
+             [&](Value r) -> std::pair<Value, std::array<Value, 3>> {
+               auto [rowHead, position] = decodeRow(r);
+               return {lessThan(r, index(decodeRows)),
+                       {batch, rowHead, position}};
+             },
+             queryTile),
+         0);
+  else
+    wait(stageRows(query, batch, head, q0, shape.queryLength, queryTile), 0);
   gpu::BarrierOp::create(b, loc);
   SmallVector<std::array<Value, 4>> queryFrags;
   {
@@ -517,10 +793,17 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
   Value lastKey = arith::SubIOp::create(
       b, loc, arith::MaxUIOp::create(b, loc, shape.kvLength, index(1)),
       index(1));
-  std::array<Value, 2> rows, rowIndices;
+  // (Decoding: rows are the warp's, rowHeads their heads.)
+  std::array<Value, 2> rows, rowIndices, rowHeads;
   for (int64_t h = 0; h < 2; ++h) {
+    if (decode) {
+      rows[h] = add(group, index(8 * h));
+      std::tie(rowHeads[h], rowIndices[h]) = decodeRow(rows[h]);
+      continue;
+    }
     rows[h] = add(q0, add(warpRow, add(group, index(8 * h))));
     rowIndices[h] = minIndex(rows[h], lastQuery);
+    rowHeads[h] = head;
   }
 
   // Block list row: its count, then the entries.
@@ -536,12 +819,22 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
     count = arith::IndexCastOp::create(
         b, loc, b.getIndexType(),
         memref::LoadOp::create(b, loc, blockList, listBase));
+  } else if (decode) {
+    // The split's key steps: [split * stepsPerSplit, ...) within the keys.
+    Value steps =
+        arith::CeilDivUIOp::create(b, loc, shape.kvLength, index(blockKV));
+    Value begin = minIndex(mul(split, stepsPerSplit), steps);
+    count = arith::SubIOp::create(
+        b, loc, minIndex(add(begin, stepsPerSplit), steps), begin);
+    listBase = begin;
   } else {
     count = shape.numKVBlocks;
   }
   Value byteFull = index(kFullBlock);
-  // The i-th visited key block and its class.
+  // The i-th visited key block (of blockKV keys) and its class.
   auto visited = [&](Value i) -> std::pair<Value, Value> {
+    if (decode)
+      i = add(listBase, i);
     if (blockList) {
       Value entry = arith::IndexCastOp::create(
           b, loc, b.getIndexType(),
@@ -553,7 +846,7 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
       return {i, index(kPartialBlock)};
     Value whole = arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::ule,
-        add(mul(i, index(kBlockKV)), index(kBlockKV)), shape.kvLength);
+        add(mul(i, index(blockKV)), index(blockKV)), shape.kvLength);
     return {i, arith::SelectOp::create(b, loc, whole, byteFull,
                                        index(kPartialBlock))};
   };
@@ -565,8 +858,8 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      Value kv0 = mul(visited(i).first, index(kBlockKV));
-      stageTile(key, batch, kvHead, kv0, shape.kvLength,
+      Value kv0 = mul(visited(i).first, index(blockKV));
+      stageRows(key, batch, kvHead, kv0, shape.kvLength,
                 stagedTile(smem, false, stage));
     }
     return commitGroup();
@@ -590,13 +883,13 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
       [&](OpBuilder &, Location, Value i, ValueRange carried) {
         setThreadIndex(launch.getThreadIds().x, /*opaque=*/true);
         auto [kvBlock, cls] = visited(i);
-        Value kv0 = mul(kvBlock, index(kBlockKV));
+        Value kv0 = mul(kvBlock, index(blockKV));
         Value stage = rem(i, 2);
         Value keyTile = stagedTile(smem, /*isValue=*/false, stage);
         Value valueTile = stagedTile(smem, /*isValue=*/true, stage);
         // Groups in flight: this block's keys, then its values.
         Value values =
-            stageTile(value, batch, kvHead, kv0, shape.kvLength, valueTile);
+            stageRows(value, batch, kvHead, kv0, shape.kvLength, valueTile);
         wait(values, 1);
         gpu::BarrierOp::create(b, loc);
 
@@ -604,21 +897,23 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
         // Scores in log2 units: scale (and score_mod), then the mask on
         // partial blocks. Accumulator r of key tile j is row r / 2, key
         // 8 j + 2 inGroup + r % 2.
-        SmallVector<Value> keyIndices(8 * 2), keyInRange(8 * 2);
-        for (int64_t j = 0; j < 8; ++j)
+        int64_t keyTiles = blockKV / 8;
+        SmallVector<Value> keyIndices(keyTiles * 2), keyInRange(keyTiles * 2);
+        for (int64_t j = 0; j < keyTiles; ++j)
           for (int64_t c = 0; c < 2; ++c) {
             Value k = add(kv0, add(index(8 * j + c), mul(inGroup, index(2))));
             keyInRange[j * 2 + c] = lessThan(k, shape.kvLength);
             keyIndices[j * 2 + c] = minIndex(k, lastKey);
           }
         SmallVector<Value> scores;
-        for (int64_t j = 0; j < 8; ++j)
+        for (int64_t j = 0; j < keyTiles; ++j)
           for (int64_t r = 0; r < 4; ++r) {
             Value s = acc[j * 4 + r];
             if (op.hasScoreMod()) {
               s = arith::MulFOp::create(b, loc, s, scale);
               s = inlineMod(b, loc, op.getScoreMod(),
-                            ValueRange{s, batch, head, rowIndices[r / 2],
+                            ValueRange{s, batch, rowHeads[r / 2],
+                                       rowIndices[r / 2],
                                        keyIndices[j * 2 + r % 2]},
                             captures);
               s = arith::MulFOp::create(b, loc, s, log2eValue);
@@ -636,14 +931,15 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(masked.thenBlock());
           SmallVector<Value> kept;
-          for (int64_t j = 0; j < 8; ++j)
+          for (int64_t j = 0; j < keyTiles; ++j)
             for (int64_t r = 0; r < 4; ++r) {
               Value keep = keyInRange[j * 2 + r % 2];
               if (op.hasMaskMod())
                 keep = arith::AndIOp::create(
                     b, loc, keep,
                     inlineMod(b, loc, op.getMaskMod(),
-                              ValueRange{batch, head, rowIndices[r / 2],
+                              ValueRange{batch, rowHeads[r / 2],
+                                         rowIndices[r / 2],
                                          keyIndices[j * 2 + r % 2]},
                               captures));
               kept.push_back(arith::SelectOp::create(
@@ -659,7 +955,7 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
         std::array<Value, 2> alphas, safeMax, newMax;
         for (int64_t h = 0; h < 2; ++h) {
           Value rowMax = carried[h];
-          for (int64_t j = 0; j < 8; ++j)
+          for (int64_t j = 0; j < keyTiles; ++j)
             for (int64_t c = 0; c < 2; ++c)
               rowMax = arith::MaximumFOp::create(
                   b, loc, rowMax, masked.getResult(j * 4 + 2 * h + c));
@@ -677,7 +973,7 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
         std::array<Value, 2> sums = {
             arith::MulFOp::create(b, loc, carried[2], alphas[0]),
             arith::MulFOp::create(b, loc, carried[3], alphas[1])};
-        for (int64_t j = 0; j < 8; ++j)
+        for (int64_t j = 0; j < keyTiles; ++j)
           for (int64_t r = 0; r < 4; ++r) {
             Value p = exp2(arith::SubFOp::create(
                 b, loc, masked.getResult(j * 4 + r), safeMax[r / 2]));
@@ -712,7 +1008,7 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
           return LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
         };
         Value q = div(lane, 8), r = rem(lane, 8);
-        for (int64_t kk = 0; kk < kBlockKV / 16; ++kk) {
+        for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
           std::array<Value, 4> a = {
               pack(probs[(2 * kk) * 4 + 0], probs[(2 * kk) * 4 + 1]),
               pack(probs[(2 * kk) * 4 + 2], probs[(2 * kk) * 4 + 3]),
@@ -734,6 +1030,33 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
       });
 
   setThreadIndex(launch.getThreadIds().x, /*opaque=*/false);
+  if (decode) {
+    // The split's partial results, every row (those past the queries are
+    // not read): the accumulators as they are, each row's max and sum.
+    for (int64_t h = 0; h < 2; ++h) {
+      Value sum = groupReduce(loop.getResult(2 + h), /*max=*/false);
+      SmallVector<Value> at = {batch, kvHead, split, rows[h]};
+      for (int64_t n = 0; n < valueTiles; ++n) {
+        Value pair = vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, b.getF32Type()),
+            ValueRange{loop.getResult(4 + n * 4 + 2 * h),
+                       loop.getResult(4 + n * 4 + 2 * h + 1)});
+        SmallVector<Value> column = at;
+        column.push_back(add(index(8 * n), mul(inGroup, index(2))));
+        vector::StoreOp::create(b, loc, pair, partialOutput, column);
+      }
+      auto first = scf::IfOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, inGroup,
+                                index(0)),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      memref::StoreOp::create(b, loc, loop.getResult(h), partialMax, at);
+      memref::StoreOp::create(b, loc, sum, partialSum, at);
+    }
+    return;
+  }
   // Row sums over the group; output = accumulators / sum (0 for a row
   // with no key), written for the rows inside the query.
   Type outputType = cast<MemRefType>(output.getType()).getElementType();
@@ -780,6 +1103,97 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
           lse, ValueRange{batch, head, rows[h]});
     }
   }
+}
+
+void FlashKernel::buildCombine() {
+  // A block per (row, key/value head, batch), a thread per value dim:
+  // the splits' results weighted by 2^(max_s - max), summed, divided by
+  // the weighted sums.
+  Value zero = index(0), one = index(1);
+  float negInf = -std::numeric_limits<float>::infinity();
+  auto launch = gpu::LaunchOp::create(
+      b, loc, index(decodeGroup * decodeQueries), shape.kvHeads, shape.batch,
+      index(valueDim), one, one, /*dynamicSmem=*/{});
+  launch.setFunctionAttr(
+      FlatSymbolRefAttr::get(b.getContext(), "flex_decode_combine"));
+  OpBuilder::InsertionGuard guard(b);
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToStart(&body);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&body);
+  Value row = launch.getBlockIds().x, kvHead = launch.getBlockIds().y;
+  Value batch = launch.getBlockIds().z, column = launch.getThreadIds().x;
+  auto at = [&](Value s) -> SmallVector<Value> {
+    return {batch, kvHead, s, row};
+  };
+  auto rowMax = scf::ForOp::create(
+      b, loc, zero, splits, one, ValueRange{f32(negInf)},
+      [&](OpBuilder &, Location, Value s, ValueRange acc) {
+        Value m = memref::LoadOp::create(b, loc, partialMax, at(s));
+        scf::YieldOp::create(
+            b, loc, ValueRange{arith::MaximumFOp::create(b, loc, acc[0], m)});
+      });
+  Value max = rowMax.getResult(0);
+  // No key in any split: subtract 0 (the weights are then 0, not NaN).
+  Value safeMax = arith::SelectOp::create(
+      b, loc,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max,
+                            f32(negInf)),
+      f32(0), max);
+  auto weighted = scf::ForOp::create(
+      b, loc, zero, splits, one, ValueRange{f32(0), f32(0)},
+      [&](OpBuilder &, Location, Value s, ValueRange acc) {
+        Value weight = exp2(arith::SubFOp::create(
+            b, loc, memref::LoadOp::create(b, loc, partialMax, at(s)),
+            safeMax));
+        Value sum = memref::LoadOp::create(b, loc, partialSum, at(s));
+        SmallVector<Value> element = at(s);
+        element.push_back(column);
+        Value part = memref::LoadOp::create(b, loc, partialOutput, element);
+        scf::YieldOp::create(
+            b, loc,
+            ValueRange{
+                arith::AddFOp::create(
+                    b, loc, acc[0], arith::MulFOp::create(b, loc, sum, weight)),
+                arith::AddFOp::create(
+                    b, loc, acc[1],
+                    arith::MulFOp::create(b, loc, part, weight))});
+      });
+  Value sum = weighted.getResult(0);
+  Value any =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, sum, f32(0));
+  Value inverse = arith::SelectOp::create(
+      b, loc, any, arith::DivFOp::create(b, loc, f32(1), sum), f32(0));
+  auto inside = scf::IfOp::create(
+      b, loc, lessThan(row, index(decodeGroup * decodeQueries)),
+      /*withElseRegion=*/false);
+  b.setInsertionPointToStart(inside.thenBlock());
+  auto [head, query] = decodeRowOf(kvHead, row);
+  Type outputType = cast<MemRefType>(output.getType()).getElementType();
+  memref::StoreOp::create(
+      b, loc,
+      gpugen::convertFloat(
+          b, loc, arith::MulFOp::create(b, loc, weighted.getResult(1), inverse),
+          outputType),
+      output, ValueRange{batch, head, query, column});
+  if (!lse)
+    return;
+  // lse = ln(sum) + max in natural units: (max + log2(sum)) ln 2.
+  auto first = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, column, zero),
+      /*withElseRegion=*/false);
+  b.setInsertionPointToStart(first.thenBlock());
+  Value logSum = arith::MulFOp::create(
+      b, loc, arith::AddFOp::create(b, loc, max, log2(sum)),
+      f32(std::log(2.0)));
+  Type lseType = cast<MemRefType>(lse.getType()).getElementType();
+  memref::StoreOp::create(
+      b, loc,
+      gpugen::convertFloat(
+          b, loc, arith::SelectOp::create(b, loc, any, logSum, f32(negInf)),
+          lseType),
+      lse, ValueRange{batch, head, query});
 }
 
 namespace {

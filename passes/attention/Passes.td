@@ -84,9 +84,12 @@ def DDLFlexToGPUKernelPass
     * the block mask as a list per (batch', head', query block): its
       number of visited key blocks, then each one with its class (full:
       no element mask; partial), computed at compile time when mask_mod
-      reads only its indices and the sizes are static; empty blocks are
-      never visited. Otherwise every block is visited and masked
-      element-wise (no run-time block mask on the GPU yet);
+      reads only its indices and the sizes are static, else at run time
+      by two kernels launched first (one block of threads per (row, key
+      block) evaluating mask_mod on its 64 x 64 pairs, combined with
+      `bar.red.or` / `bar.red.and`; then a thread per row listing the
+      visited blocks): masks reading captured tensors (document ids) and
+      symbolic sizes skip empty blocks too, and never visit them;
     * O divided by the row sums (0 for a row with no key) and the
       log-sum-exp written when asked for.
     The `Sq x Skv` scores never leave the registers.

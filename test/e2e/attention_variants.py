@@ -102,6 +102,15 @@ def causal_offset(n):
                 lambda b, h, i, j, c: i >= j + n, f"kv + {n} <= q (rows < {n} empty)")
 
 
+def kv_cache_causal(n):
+    """Keeps kv <= q + n: causal for queries that follow n cached keys
+    (decoding)."""
+    return Mask(lambda p: (f"%{p}_n = arith.constant {n} : index\n"
+                           f"%{p}_in = arith.addi %i, %{p}_n : index\n"
+                           f"%{p} = arith.cmpi uge, %{p}_in, %j : index\n", f"%{p}"),
+                lambda b, h, i, j, c: i + n >= j, f"kv <= q + {n} (decoding after {n} keys)")
+
+
 def window(w):
     """q - kv < w (signed, so kv > q is kept here; combine with causal)."""
     return Mask(lambda p: (f"%{p}_w = arith.constant {w} : index\n"
@@ -244,6 +253,13 @@ def make_variants():
                      Sq=100, masks=[causal_offset(16)], lse=True))
     v.append(Variant("dynamic", "tensor<1x4x?x64xf32>, causal, one .so at S = 77 and 200",
                      masks=[causal()], lse=True, dynamic=True, runs=[(77, 77), (200, 200)]))
+    # Decoding shapes (GQA group x Sq <= 16: flash-decoding on the GPU,
+    # the keys split across blocks).
+    v.append(Variant("decode", "decoding: Sq 1, GQA Hq 8 / Hkv 2, Skv 1000, Dv != D, B = 2",
+                     B=2, Hq=8, Hkv=2, Sq=1, Skv=1000, Dv=32, lse=True))
+    v.append(Variant("decode-mask", "decoding 3 queries per head after 697 cached keys, "
+                     "Hq 4 / Hkv 1, ALiBi", Hq=4, Hkv=1, Sq=3, Skv=700,
+                     masks=[kv_cache_causal(697)], scores=[alibi(4)], lse=True))
     for i, var in enumerate(v):
         var.seed = 1000 + 17 * i
     return v

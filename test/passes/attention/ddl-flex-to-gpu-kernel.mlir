@@ -83,3 +83,70 @@ func.func @head_dim_40(%q: tensor<1x2x32x40xbf16>, %k: tensor<1x2x32x40xbf16>,
       -> tensor<1x2x32x40xbf16>
   return %o : tensor<1x2x32x40xbf16>
 }
+
+// -----
+
+// Document masking (mask_mod reads a captured tensor: no block list at
+// compile time): two kernels build it at run time before the attention
+// kernel. The classifier runs a block per (batch x query block, key
+// block) (mask_mod reads b but not h), mask_mod on 32 pairs per thread,
+// any / all across the block with barrier reductions, the class byte
+// stored by thread 0; the lister writes each row's count and visited
+// blocks (kvBlock * 4 + class) into the list the attention kernel reads.
+// CHECK-LABEL: func.func @document
+// CHECK: %[[TABLE:.*]] = memref.alloc(%{{.*}}) : memref<?xi8>
+// CHECK: %[[LIST:.*]] = memref.alloc(%{{.*}}) : memref<?xi32>
+// CHECK: gpu.launch {{.*}} function(@flex_block_mask_classify)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32
+// CHECK: memref.load {{.*}} : memref<2x300xi64>
+// CHECK: nvvm.barrier #nvvm.reduction<or>
+// CHECK: nvvm.barrier #nvvm.reduction<and>
+// CHECK: memref.store %{{.*}}, %[[TABLE]]
+// CHECK: gpu.launch {{.*}} function(@flex_block_list)
+// CHECK: memref.load %[[TABLE]]
+// CHECK: memref.store %{{.*}}, %[[LIST]]
+// CHECK: gpu.launch {{.*}} function(@flex_attention_mma_bf16)
+// CHECK: memref.load %[[LIST]]
+func.func @document(%q: tensor<2x4x300x64xbf16>, %k: tensor<2x4x300x64xbf16>,
+                   %v: tensor<2x4x300x64xbf16>, %doc: tensor<2x300xi64>)
+    -> tensor<2x4x300x64xbf16> {
+  %o = attn.flex %q, %k, %v captures(%doc : tensor<2x300xi64>) scale 0.125
+      : tensor<2x4x300x64xbf16>, tensor<2x4x300x64xbf16>, tensor<2x4x300x64xbf16>
+      -> tensor<2x4x300x64xbf16>
+      mask_mod {
+      ^bb0(%b: index, %h: index, %i: index, %j: index, %d: tensor<2x300xi64>):
+        %x = tensor.extract %d[%b, %i] : tensor<2x300xi64>
+        %y = tensor.extract %d[%b, %j] : tensor<2x300xi64>
+        %keep = arith.cmpi eq, %x, %y : i64
+        attn.yield %keep : i1
+      }
+  return %o : tensor<2x4x300x64xbf16>
+}
+
+// -----
+
+// Decoding (GQA 32 / 8 heads, Sq 1: 4 rows per key/value head <= 16):
+// flash-decoding. One warp per (split of the keys, key/value head,
+// batch), 32 keys a step (2 x 2 stages of 32 x 136 bf16 = 34816 bytes);
+// the splits' unnormalized outputs, row maxima and sums go to f32
+// scratch ([B, Hkv, splits, 16] (x Dv)), and a second kernel, a block per
+// (row, key/value head, batch) and a thread per value dim, combines them.
+// CHECK-LABEL: func.func @decode
+// CHECK: %[[MAX:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}, %c16{{.*}}) : memref<?x?x?x?xf32>
+// CHECK: %[[SUM:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}, %c16{{.*}}) : memref<?x?x?x?xf32>
+// CHECK: %[[PART:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}, %c16{{.*}}, %c128{{.*}}) : memref<?x?x?x?x?xf32>
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c32{{.*}}, {{.*}}) dynamic_shared_memory_size %c34816_i32 function(@flex_decode_mma_bf16)
+// CHECK: nvvm.mma.sync
+// CHECK: vector.store %{{.*}}, %[[PART]]
+// CHECK: memref.store %{{.*}}, %[[MAX]]
+// CHECK: memref.store %{{.*}}, %[[SUM]]
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128{{.*}}, {{.*}}) function(@flex_decode_combine)
+// CHECK: math.exp2
+// CHECK: memref.store %{{.*}} : memref<1x32x1x128xbf16>
+func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x8x4096x128xbf16>,
+                  %v: tensor<1x8x4096x128xbf16>) -> tensor<1x32x1x128xbf16> {
+  %o = attn.flex %q, %k, %v scale 0.088
+      : tensor<1x32x1x128xbf16>, tensor<1x8x4096x128xbf16>, tensor<1x8x4096x128xbf16>
+      -> tensor<1x32x1x128xbf16>
+  return %o : tensor<1x32x1x128xbf16>
+}
