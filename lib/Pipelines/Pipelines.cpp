@@ -156,6 +156,8 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
   if (kernel) {
     attention::DDLFlexToGPUKernelPassOptions flex;
     flex.precision = options.precision;
+    // wgmma is sm_90a's (arch-specific) instruction.
+    flex.hopper = options.chip == "sm_90a";
     pm.addPass(attention::createDDLFlexToGPUKernelPass(flex));
   }
   pm.addPass(attention::createDDLFlexToLinalgPass());

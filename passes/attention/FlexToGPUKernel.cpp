@@ -97,8 +97,10 @@ struct Staged {
 /// on the operands' buffers.
 class FlashKernel {
 public:
-  FlashKernel(OpBuilder &b, attn::FlexOp op, Precision precision)
+  FlashKernel(OpBuilder &b, attn::FlexOp op, Precision precision,
+              bool hopperAllowed)
       : b(b), loc(op.getLoc()), op(op), precision(precision),
+        hopperAllowed(hopperAllowed),
         computeType(precision == Precision::BF16 ? Type(b.getBF16Type())
                                                  : Type(b.getF16Type())) {}
 
@@ -191,10 +193,67 @@ private:
     return {add(mul(kvHead, index(decodeGroup)), div(clamped, decodeQueries)),
             rem(clamped, decodeQueries)};
   }
-  /// Bytes of one staged tile ([blockKV][width + kPad] of the compute
-  /// type).
+  /// Bytes of one staged tile of keys or values: [blockKV][width + kPad]
+  /// of the compute type, or [width / 64][blockKV][64] in the 128-byte
+  /// swizzle (hopper).
   int64_t tileBytes(int64_t width) const {
-    return blockKV * (width + kPad) * (computeType.getIntOrFloatBitWidth() / 8);
+    return blockKV * (hopper ? width : width + kPad) *
+           (computeType.getIntOrFloatBitWidth() / 8);
+  }
+  /// Bytes of the padded [kBlockQ][headDim + kPad] tile Q is staged in
+  /// (hopper: after the key and value stages; else key stage 1).
+  int64_t queryTileBytes() const {
+    return kBlockQ * (headDim + kPad) *
+           (computeType.getIntOrFloatBitWidth() / 8);
+  }
+  /// Byte offset of stage `stage` of the key (or value) tiles in the
+  /// dynamic shared memory: key stages first, then value stages.
+  Value stageOffset(bool isValue, Value stage) {
+    Value offset = mul(stage, index(tileBytes(isValue ? valueDim : headDim)));
+    return isValue ? add(offset, index(2 * tileBytes(headDim))) : offset;
+  }
+  /// The indices of element (row, column) of a staged tile: the padded
+  /// tile's own, or the swizzled tile's offset: chunk column / 8 of its
+  /// 64-wide slice stored at chunk (column / 8 % 8) ^ (row % 8), where
+  /// wgmma's 128-byte swizzle reads it (`column` a multiple of 8).
+  SmallVector<Value> tileIndices(Value tile, Value row, Value column) {
+    if (cast<MemRefType>(tile.getType()).getRank() == 2)
+      return {row, column};
+    Value slice = div(column, 64);
+    Value chunk =
+        arith::XOrIOp::create(b, loc, rem(div(column, kChunk), 8), rem(row, 8));
+    return {add(mul(slice, index(blockKV * 64)),
+                add(mul(row, index(64)), mul(chunk, index(kChunk))))};
+  }
+
+  // sm_90a's warpgroup MMA, as inline PTX (the NVVM dialect's wgmma takes
+  // A from shared memory only; P stays in registers).
+  /// An inline PTX statement kept in place and order.
+  LLVM::InlineAsmOp ptx(TypeRange results, ValueRange operands, StringRef text,
+                        StringRef constraints) {
+    return LLVM::InlineAsmOp::create(
+        b, loc, results, operands, b.getStringAttr(text),
+        b.getStringAttr(constraints), /*has_side_effects=*/b.getUnitAttr(),
+        /*is_align_stack=*/nullptr,
+        LLVM::TailCallKindAttr::get(b.getContext(),
+                                    LLVM::tailcallkind::TailCallKind::None),
+        /*asm_dialect=*/nullptr, /*operand_attrs=*/nullptr);
+  }
+  void ptx(StringRef text) { ptx(TypeRange{}, ValueRange{}, text, ""); }
+  /// acc (64 x 2 acc.size() f32 accumulators of the warpgroup, the D
+  /// fragment) += a (the thread's 4 registers of a 64 x 16 A fragment: the
+  /// mma.sync m16n8k16 layout, warp w holding rows 16w..) times the 16 x N
+  /// B at descriptor `descB` (mn-major with `transposeB`).
+  SmallVector<Value> wgmma(ArrayRef<Value> acc, ArrayRef<Value> a, Value descB,
+                           bool transposeB);
+  /// The accumulators through an empty statement after a wgmma wait, so
+  /// that nothing reads them before it.
+  SmallVector<Value> pinAccumulators(ArrayRef<Value> acc);
+  /// Shared-memory writes of this thread (cp.async included) made visible
+  /// to wgmma's reads (the async proxy), before a barrier.
+  void fenceProxyAsync() {
+    if (hopper)
+      ptx("fence.proxy.async.shared::cta;");
   }
   /// Stage `stage` (0 or 1) of the key tiles (`value` false) or the value
   /// tiles, a view of the kernel's dynamic shared memory: key stages
@@ -224,15 +283,19 @@ private:
     return nvgpu::DeviceAsyncCreateGroupOp::create(
         b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), ValueRange{});
   }
-  /// The scores of the warp's 16 rows against the staged key block, as
+  /// The scores of the warp's 16 rows against key stage `stage`, as
   /// blockKV / 8 tiles x 4 accumulators.
   SmallVector<Value> queryKeyScores(ArrayRef<std::array<Value, 4>> queryFrags,
-                                    Value keyTile);
+                                    Value smem, Value stage);
+  SmallVector<Value>
+  mmaQueryKeyScores(ArrayRef<std::array<Value, 4>> queryFrags, Value keyTile);
 
   OpBuilder &b;
   Location loc;
   attn::FlexOp op;
   Precision precision;
+  /// sm_90a: wgmma may run the two products (`hopper`: it does).
+  bool hopperAllowed, hopper = false;
   Type computeType;
   int64_t headDim = 0, valueDim = 0;
   /// Decoding (flash-decoding), and its static GQA group and query length.
@@ -250,6 +313,8 @@ private:
   FlexShape shape;
   // In the kernel.
   Value tid, lane, warp, group, inGroup;
+  /// hopper: the dynamic shared memory's address (i64).
+  Value smemAddress;
 };
 
 } // namespace
@@ -475,6 +540,9 @@ void FlashKernel::build() {
     blockKV = kDecodeBlockKV;
     threads = 32;
   }
+  // wgmma: a warpgroup (the block's 4 warps) per 64 query rows, head
+  // dims in whole 128-byte swizzle rows.
+  hopper = hopperAllowed && !decode && headDim % 64 == 0 && valueDim % 64 == 0;
 
   auto staged = [&](Value tensor, int64_t width) {
     Staged o;
@@ -552,11 +620,14 @@ void FlashKernel::build() {
   // Two stages of key tiles and two of value tiles (over 48 KiB for head
   // dims of 128: dynamic shared memory, which the runtime allows past the
   // default before launching).
-  int64_t sharedBytes = 2 * tileBytes(headDim) + 2 * tileBytes(valueDim);
+  int64_t sharedBytes = 2 * tileBytes(headDim) + 2 * tileBytes(valueDim) +
+                        (hopper ? queryTileBytes() : 0);
   auto launch = gpu::LaunchOp::create(
       b, loc, gridX, gridY, shape.batch, index(threads), one, one,
       arith::ConstantIntOp::create(b, loc, sharedBytes, 32));
-  std::string name = (decode ? "flex_decode_mma_" : "flex_attention_mma_") +
+  std::string name = (decode   ? "flex_decode_mma_"
+                      : hopper ? "flex_attention_wgmma_"
+                               : "flex_attention_mma_") +
                      gpugen::precisionName(precision).str();
   launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), name));
   {
@@ -577,12 +648,13 @@ Value FlashKernel::stagedTile(Value smem, bool isValue, Value stage) {
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   int64_t width = isValue ? valueDim : headDim;
-  auto type = MemRefType::get({blockKV, width + kPad}, computeType,
-                              MemRefLayoutAttrInterface(), workgroup);
-  Value offset = mul(stage, index(tileBytes(width)));
-  if (isValue)
-    offset = add(offset, index(2 * tileBytes(headDim)));
-  return memref::ViewOp::create(b, loc, type, smem, offset, ValueRange{});
+  SmallVector<int64_t> shape = {blockKV, width + kPad};
+  if (hopper)
+    shape = {blockKV * width};
+  auto type = MemRefType::get(shape, computeType, MemRefLayoutAttrInterface(),
+                              workgroup);
+  return memref::ViewOp::create(b, loc, type, smem, stageOffset(isValue, stage),
+                                ValueRange{});
 }
 
 Value FlashKernel::stageRows(const Staged &o, Value batch, Value head,
@@ -663,7 +735,8 @@ Value FlashKernel::stageTile(const Staged &o, RowSource source, Value tile) {
         v = arith::TruncFOp::create(b, loc, chunkType, v);
       }
       v = arith::SelectOp::create(b, loc, c.inside, v, zeros);
-      vector::StoreOp::create(b, loc, v, tile, ValueRange{c.row, c.column},
+      vector::StoreOp::create(b, loc, v, tile,
+                              tileIndices(tile, c.row, c.column),
                               /*nontemporal=*/false, llvm::MaybeAlign(16));
     }
   };
@@ -681,8 +754,8 @@ Value FlashKernel::stageTile(const Staged &o, RowSource source, Value tile) {
       Value sourceElements =
           arith::SelectOp::create(b, loc, c.inside, index(kChunk), index(0));
       nvgpu::DeviceAsyncCopyOp::create(
-          b, loc, tokenType, tile, ValueRange{c.row, c.column}, o.buffer, c.at,
-          b.getIndexAttr(kChunk), sourceElements, b.getUnitAttr());
+          b, loc, tokenType, tile, tileIndices(tile, c.row, c.column), o.buffer,
+          c.at, b.getIndexAttr(kChunk), sourceElements, b.getUnitAttr());
     }
     b.setInsertionPointToStart(ifOp.elseBlock());
     synchronous(nullptr);
@@ -690,9 +763,84 @@ Value FlashKernel::stageTile(const Staged &o, RowSource source, Value tile) {
   return commitGroup();
 }
 
+SmallVector<Value> FlashKernel::wgmma(ArrayRef<Value> acc, ArrayRef<Value> a,
+                                      Value descB, bool transposeB) {
+  // Operands: the accumulators out ($0..), the same in (tied), A's 4
+  // registers, B's descriptor, scale-d (1: accumulate).
+  int64_t n = int64_t(acc.size());
+  std::string type = precision == Precision::BF16 ? "bf16" : "f16";
+  std::string text =
+      "{\n.reg .pred p;\nsetp.ne.b32 p, $" + std::to_string(2 * n + 5) +
+      ", 0;\nwgmma.mma_async.sync.aligned.m64n" + std::to_string(2 * n) +
+      "k16.f32." + type + "." + type + " {";
+  std::string constraints;
+  for (int64_t i = 0; i < n; ++i) {
+    text += (i ? ", $" : "$") + std::to_string(i);
+    constraints += (i ? ",=f" : "=f");
+  }
+  for (int64_t i = 0; i < n; ++i)
+    constraints += "," + std::to_string(i);
+  text += "}, {$" + std::to_string(2 * n) + ", $" + std::to_string(2 * n + 1) +
+          ", $" + std::to_string(2 * n + 2) + ", $" +
+          std::to_string(2 * n + 3) + "}, $" + std::to_string(2 * n + 4) +
+          ", p, 1, 1, " + (transposeB ? "1" : "0") + ";\n}";
+  constraints += ",r,r,r,r,l,r";
+  SmallVector<Value> operands(acc.begin(), acc.end());
+  for (Value v : a)
+    operands.push_back(
+        v.getType().isInteger(32)
+            ? v
+            : LLVM::BitcastOp::create(b, loc, b.getI32Type(), v).getResult());
+  operands.push_back(descB);
+  operands.push_back(arith::ConstantIntOp::create(b, loc, 1, 32));
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), SmallVector<Type>(n, b.getF32Type()));
+  Value result = ptx(resultType, operands, text, constraints).getResult(0);
+  SmallVector<Value> sums;
+  for (int64_t i = 0; i < n; ++i)
+    sums.push_back(LLVM::ExtractValueOp::create(b, loc, result, i));
+  return sums;
+}
+
+SmallVector<Value> FlashKernel::pinAccumulators(ArrayRef<Value> acc) {
+  SmallVector<Value> pinned;
+  for (Value v : acc)
+    pinned.push_back(ptx(b.getF32Type(), v, "", "=f,0").getResult(0));
+  return pinned;
+}
+
 SmallVector<Value>
 FlashKernel::queryKeyScores(ArrayRef<std::array<Value, 4>> queryFrags,
-                            Value keyTile) {
+                            Value smem, Value stage) {
+  if (!hopper)
+    return mmaQueryKeyScores(queryFrags,
+                             stagedTile(smem, /*isValue=*/false, stage));
+  // S = Q K^T on wgmma m64n<blockKV>k16: A is Q's fragments, B the staged
+  // keys (k-major: head dim k-step ks at 32 ks bytes into its 64-wide
+  // slice; 8-row atoms 1024 bytes apart).
+  Value base =
+      add(smemAddress,
+          arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                     stageOffset(/*isValue=*/false, stage)));
+  SmallVector<Value> scores(blockKV / 2, f32(0));
+  ptx("wgmma.fence.sync.aligned;");
+  for (int64_t ks = 0; ks < headDim / 16; ++ks) {
+    int64_t offset = (ks / 4) * blockKV * 128 + (ks % 4) * 32;
+    Value address = arith::AddIOp::create(
+        b, loc, base,
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(offset)));
+    scores = wgmma(scores, queryFrags[ks],
+                   gpugen::wgmmaDescriptor(b, loc, address, 16, 1024),
+                   /*transposeB=*/false);
+  }
+  ptx("wgmma.commit_group.sync.aligned;");
+  ptx("wgmma.wait_group.sync.aligned 0;");
+  return pinAccumulators(scores);
+}
+
+SmallVector<Value>
+FlashKernel::mmaQueryKeyScores(ArrayRef<std::array<Value, 4>> queryFrags,
+                               Value keyTile) {
   Value q = div(lane, 8), r = rem(lane, 8);
   Value zero = f32(0);
   SmallVector<Value> scores(blockKV / 8 * 4, zero);
@@ -758,7 +906,22 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
   // Q's block through the second key stage into registers: the A
   // fragments of the warp's 16 rows, 16 head dims at a time. (The second
   // key stage is next written in the first iteration, after a barrier.)
-  Value queryTile = stagedTile(smem, /*isValue=*/false, index(1));
+  Value queryTile;
+  if (hopper) {
+    queryTile = memref::ViewOp::create(
+        b, loc,
+        MemRefType::get({kBlockQ, headDim + kPad}, computeType,
+                        MemRefLayoutAttrInterface(),
+                        gpu::AddressSpaceAttr::get(
+                            b.getContext(), gpu::AddressSpace::Workgroup)),
+        smem, index(2 * tileBytes(headDim) + 2 * tileBytes(valueDim)),
+        ValueRange{});
+    smemAddress = arith::IndexCastOp::create(
+        b, loc, b.getI64Type(),
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem));
+  } else {
+    queryTile = stagedTile(smem, /*isValue=*/false, index(1));
+  }
   if (decode)
     wait(stageTile(
              query,
@@ -885,15 +1048,15 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
         auto [kvBlock, cls] = visited(i);
         Value kv0 = mul(kvBlock, index(blockKV));
         Value stage = rem(i, 2);
-        Value keyTile = stagedTile(smem, /*isValue=*/false, stage);
         Value valueTile = stagedTile(smem, /*isValue=*/true, stage);
         // Groups in flight: this block's keys, then its values.
         Value values =
             stageRows(value, batch, kvHead, kv0, shape.kvLength, valueTile);
         wait(values, 1);
+        fenceProxyAsync();
         gpu::BarrierOp::create(b, loc);
 
-        SmallVector<Value> acc = queryKeyScores(queryFrags, keyTile);
+        SmallVector<Value> acc = queryKeyScores(queryFrags, smem, stage);
         // Scores in log2 units: scale (and score_mod), then the mask on
         // partial blocks. Accumulator r of key tile j is row r / 2, key
         // 8 j + 2 inGroup + r % 2.
@@ -992,6 +1155,7 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
         // then this block's values.
         Value nextKeys = stageKeys(add(i, index(1)), rem(add(i, index(1)), 2));
         wait(nextKeys, 1);
+        fenceProxyAsync();
         gpu::BarrierOp::create(b, loc);
 
         // O += P V: P's accumulators are A fragments once packed in pairs;
@@ -1007,13 +1171,41 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
             return pair;
           return LLVM::BitcastOp::create(b, loc, b.getI32Type(), pair);
         };
-        Value q = div(lane, 8), r = rem(lane, 8);
-        for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
-          std::array<Value, 4> a = {
+        auto probFragment = [&](int64_t kk) -> std::array<Value, 4> {
+          return {
               pack(probs[(2 * kk) * 4 + 0], probs[(2 * kk) * 4 + 1]),
               pack(probs[(2 * kk) * 4 + 2], probs[(2 * kk) * 4 + 3]),
               pack(probs[(2 * kk + 1) * 4 + 0], probs[(2 * kk + 1) * 4 + 1]),
               pack(probs[(2 * kk + 1) * 4 + 2], probs[(2 * kk + 1) * 4 + 3])};
+        };
+        if (hopper) {
+          // wgmma m64n<valueDim>k16, B the staged values (mn-major: key
+          // step kk at 16 rows of 128 bytes; 8-row atoms 1024 bytes
+          // apart, 64-wide value-dim slices blockKV x 128 bytes apart).
+          Value base = add(
+              smemAddress,
+              arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                         stageOffset(/*isValue=*/true, stage)));
+          ptx("wgmma.fence.sync.aligned;");
+          for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+            Value address = arith::AddIOp::create(
+                b, loc, base,
+                arith::ConstantOp::create(b, loc,
+                                          b.getI64IntegerAttr(kk * 16 * 128)));
+            out = wgmma(
+                out, probFragment(kk),
+                gpugen::wgmmaDescriptor(b, loc, address, blockKV * 128, 1024),
+                /*transposeB=*/true);
+          }
+          ptx("wgmma.commit_group.sync.aligned;");
+          ptx("wgmma.wait_group.sync.aligned 0;");
+          next.append(pinAccumulators(out));
+          scf::YieldOp::create(b, loc, next);
+          return;
+        }
+        Value q = div(lane, 8), r = rem(lane, 8);
+        for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+          std::array<Value, 4> a = probFragment(kk);
           for (int64_t p = 0; p < valueTiles / 2; ++p) {
             Value row = add(index(16 * kk), add(mul(rem(q, 2), index(8)), r));
             Value column = add(index(16 * p), mul(div(q, 2), index(8)));
@@ -1216,7 +1408,7 @@ struct DDLFlexToGPUKernelPass final
       if (!compute)
         continue;
       OpBuilder b(op);
-      FlashKernel(b, op, *compute).build();
+      FlashKernel(b, op, *compute, hopper).build();
     }
   }
 };

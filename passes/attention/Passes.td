@@ -57,7 +57,7 @@ def DDLFlexToCPUKernelPass
 
 def DDLFlexToGPUKernelPass
     : Pass<"ddl-flex-to-gpu-kernel", "::mlir::ModuleOp"> {
-  let summary = "Lower attn.flex to one fused tensor-core CUDA kernel per op (mma.sync, online softmax)";
+  let summary = "Lower attn.flex to one fused tensor-core CUDA kernel per op (mma.sync or wgmma, online softmax; flash-decoding)";
   let description = [{
     Runs on tensors, before bufferization, in the CUDA pipeline. Each
     `attn.flex` whose head dims are static multiples of 16 (at most 128)
@@ -81,6 +81,22 @@ def DDLFlexToGPUKernelPass
       `math.exp2`, which is libdevice's `ex2.approx`), and O += P V with P's accumulators repacked as A
       fragments (no trip through shared memory) and V's B fragments from
       `ldmatrix.trans`;
+    * with `hopper` (sm_90a) and head dims that are multiples of 64, the
+      block's 4 warps are one warpgroup and both products run on `wgmma`
+      (inline PTX: the NVVM dialect's wgmma reads A from shared memory
+      only): S = Q K^T as m64n64k16 with Q's fragments in registers and
+      the keys staged k-major in the 128-byte swizzle, O += P V as
+      m64n<Dv>k16 with P in registers and the values staged mn-major
+      (transposed B); cp.async's writes reach wgmma's reads through
+      `fence.proxy.async`, each chain is committed and waited for before
+      the softmax reads its accumulators (no overlap of the two yet);
+    * decoding (static Sq and heads with GQA group x Sq <= 16):
+      flash-decoding, a one-warp block per (split of the keys, key/value
+      head, batch) whose 16 rows are the group's queries, 32 keys a step,
+      enough splits for about 1024 blocks (at least 4 steps each); the
+      splits' unnormalized outputs, maxima and sums go to f32 scratch and
+      a second kernel combines them (mask_mod evaluated on every pair:
+      no block list);
     * the block mask as a list per (batch', head', query block): its
       number of visited key blocks, then each one with its class (full:
       no element mask; partial), computed at compile time when mask_mod
@@ -99,7 +115,9 @@ def DDLFlexToGPUKernelPass
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
-           "The compute type the user asked for: bf16 or fp16 run every instance that fits in that type; with fp32 or tf32 only bf16 / f16 inputs run the kernel">
+           "The compute type the user asked for: bf16 or fp16 run every instance that fits in that type; with fp32 or tf32 only bf16 / f16 inputs run the kernel">,
+    Option<"hopper", "hopper", "bool", /*default=*/"false",
+           "sm_90a: Q K^T and P V on warpgroup wgmma (K and V staged in the 128-byte swizzle) where the head dims are multiples of 64">
   ];
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",

@@ -233,6 +233,23 @@ std::array<Value, 4> ddl::gpugen::ldmatrixX4(OpBuilder &b, Location loc,
   return registers;
 }
 
+Value ddl::gpugen::wgmmaDescriptor(OpBuilder &b, Location loc, Value address,
+                                   int64_t leadingBytes, int64_t strideBytes) {
+  uint64_t fixed = (uint64_t(leadingBytes >> 4) << 16) |
+                   (uint64_t(strideBytes >> 4) << 32) |
+                   (uint64_t(1) << 62); // 128-byte swizzle
+  Type i64 = b.getI64Type();
+  Value start = arith::AndIOp::create(
+      b, loc,
+      arith::ShRUIOp::create(
+          b, loc, address,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(4))),
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0x3FFF)));
+  return arith::OrIOp::create(
+      b, loc, start,
+      arith::ConstantOp::create(b, loc, IntegerAttr::get(i64, fixed)));
+}
+
 Value ddl::gpugen::rowsAligned16(OpBuilder &b, Location loc, Value memref) {
   auto type = cast<MemRefType>(memref.getType());
   int64_t bytes = type.getElementTypeBitWidth() / 8;

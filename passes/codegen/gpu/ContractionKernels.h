@@ -89,6 +89,16 @@ std::array<mlir::Value, 4> ldmatrixX4(mlir::OpBuilder &b, mlir::Location loc,
                                       mlir::Value row, mlir::Value column,
                                       bool transpose);
 
+/// The wgmma matrix descriptor (an i64) of a shared-memory operand that
+/// starts at shared byte `address` (an i64) in the 128-byte swizzle:
+/// start address, leading and stride byte offsets (each >> 4), swizzle
+/// mode. K-major operands: 8-row atoms `strideBytes` apart (the leading
+/// offset unused: 16); mn-major: atoms `strideBytes` apart along k, 64-wide
+/// chunks of m / n `leadingBytes` apart.
+mlir::Value wgmmaDescriptor(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value address, int64_t leadingBytes,
+                            int64_t strideBytes);
+
 /// i1: 16-byte loads of `memref`'s rows are aligned: its aligned pointer
 /// plus offset, and every stride but the last (which is 1), are multiples
 /// of 16 bytes.

@@ -674,24 +674,11 @@ private:
   }
 
   /// The wgmma descriptor of `o`'s staged slice starting at shared byte
-  /// `address` (an i64): start address, leading and stride byte offsets
-  /// (>> 4), 128-byte swizzle. K-major: 8-row atoms 1024 bytes apart (the
-  /// leading offset unused); mn-major: atoms 1024 bytes apart along k,
-  /// chunks `chunkBytes` apart along m / n.
+  /// `address` (an i64). K-major: 8-row atoms 1024 bytes apart; mn-major:
+  /// atoms 1024 bytes apart along k, chunks `chunkBytes` apart along m / n.
   Value descriptor(OpBuilder &b, const Operand &o, Value address) {
-    uint64_t leading = o.kMajor ? 1 : o.chunkBytes() >> 4;
-    uint64_t stride = kSwizzleAtomBytes >> 4;
-    uint64_t fixed = (leading << 16) | (stride << 32) | (uint64_t(1) << 62);
-    Type i64 = b.getI64Type();
-    Value start = arith::AndIOp::create(
-        b, loc,
-        arith::ShRUIOp::create(
-            b, loc, address,
-            arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(4))),
-        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0x3FFF)));
-    return arith::OrIOp::create(
-        b, loc, start,
-        arith::ConstantOp::create(b, loc, IntegerAttr::get(i64, fixed)));
+    return wgmmaDescriptor(b, loc, address, o.kMajor ? 16 : o.chunkBytes(),
+                           kSwizzleAtomBytes);
   }
 
   /// Bytes a wgmma k step advances in `o`'s slice.

@@ -1,5 +1,6 @@
 // RUN: ddl-opt %s --ddl-flex-to-gpu-kernel="precision=bf16" --split-input-file | FileCheck %s
 // RUN: ddl-opt %s --ddl-flex-to-gpu-kernel --split-input-file | FileCheck %s --check-prefix=FP32
+// RUN: ddl-opt %s --ddl-flex-to-gpu-kernel="precision=bf16 hopper=true" --split-input-file | FileCheck %s --check-prefix=HOPPER
 // RUN: not ddl-opt %s --ddl-flex-to-gpu-kernel="precision=int3" --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: ddl-flex-to-gpu-kernel: unknown precision 'int3'
 
@@ -149,4 +150,41 @@ func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x8x4096x128xbf16>,
       : tensor<1x32x1x128xbf16>, tensor<1x8x4096x128xbf16>, tensor<1x8x4096x128xbf16>
       -> tensor<1x32x1x128xbf16>
   return %o : tensor<1x32x1x128xbf16>
+}
+
+// -----
+
+// hopper=true (sm_90a), head dims of 64: the wgmma kernel. Shared memory:
+// two key and two value stages of 64 x 64 bf16 in the 128-byte swizzle
+// (8192 bytes each, 1-D views that cp.async fills at swizzled offsets),
+// then Q's padded 64 x 72 tile (9216 bytes); Q K^T and P V are inline
+// wgmma statements on descriptors of the stages, after
+// fence.proxy.async. A head dim of 32 (@narrow) keeps the mma.sync
+// kernel.
+// HOPPER-LABEL: func.func @hopper
+// HOPPER: gpu.launch {{.*}} dynamic_shared_memory_size %c41984_i32 function(@flex_attention_wgmma_bf16)
+// HOPPER: memref.extract_aligned_pointer_as_index
+// HOPPER: nvgpu.device_async_copy {{.*}} : memref<1x2x200x64xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<4096xbf16, #gpu.address_space<workgroup>>
+// HOPPER: llvm.inline_asm has_side_effects "fence.proxy.async.shared::cta;"
+// HOPPER: llvm.inline_asm has_side_effects "wgmma.fence.sync.aligned;"
+// HOPPER: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// HOPPER: llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 0;"
+// HOPPER-LABEL: func.func @narrow
+// HOPPER: function(@flex_attention_mma_bf16)
+func.func @hopper(%q: tensor<1x2x200x64xbf16>, %k: tensor<1x2x200x64xbf16>,
+                  %v: tensor<1x2x200x64xbf16>) -> tensor<1x2x200x64xbf16> {
+  %o = attn.flex %q, %k, %v scale 0.125
+      : tensor<1x2x200x64xbf16>, tensor<1x2x200x64xbf16>, tensor<1x2x200x64xbf16>
+      -> tensor<1x2x200x64xbf16>
+  return %o : tensor<1x2x200x64xbf16>
+}
+
+// -----
+
+func.func @narrow(%q: tensor<1x2x200x32xbf16>, %k: tensor<1x2x200x32xbf16>,
+                  %v: tensor<1x2x200x32xbf16>) -> tensor<1x2x200x32xbf16> {
+  %o = attn.flex %q, %k, %v scale 0.125
+      : tensor<1x2x200x32xbf16>, tensor<1x2x200x32xbf16>, tensor<1x2x200x32xbf16>
+      -> tensor<1x2x200x32xbf16>
+  return %o : tensor<1x2x200x32xbf16>
 }
