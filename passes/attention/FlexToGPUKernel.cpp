@@ -246,9 +246,12 @@ private:
   /// B at descriptor `descB` (mn-major with `transposeB`).
   SmallVector<Value> wgmma(ArrayRef<Value> acc, ArrayRef<Value> a, Value descB,
                            bool transposeB);
-  /// The accumulators through an empty statement after a wgmma wait, so
-  /// that nothing reads them before it.
-  SmallVector<Value> pinAccumulators(ArrayRef<Value> acc);
+  /// f32 or i32 values through an empty statement each, kept in order
+  /// with the wgmma statements: accumulators after a wait (nothing reads
+  /// them before it), operands before a fence (nothing writes their
+  /// registers after it: PTX asks for a wgmma.fence between a register's
+  /// write and a wgmma reading it).
+  SmallVector<Value> pinRegisters(ArrayRef<Value> values);
   /// Shared-memory writes of this thread (cp.async included) made visible
   /// to wgmma's reads (the async proxy), before a barrier.
   void fenceProxyAsync() {
@@ -802,10 +805,12 @@ SmallVector<Value> FlashKernel::wgmma(ArrayRef<Value> acc, ArrayRef<Value> a,
   return sums;
 }
 
-SmallVector<Value> FlashKernel::pinAccumulators(ArrayRef<Value> acc) {
+SmallVector<Value> FlashKernel::pinRegisters(ArrayRef<Value> values) {
   SmallVector<Value> pinned;
-  for (Value v : acc)
-    pinned.push_back(ptx(b.getF32Type(), v, "", "=f,0").getResult(0));
+  for (Value v : values)
+    pinned.push_back(
+        ptx(v.getType(), v, "", v.getType().isF32() ? "=f,0" : "=r,0")
+            .getResult(0));
   return pinned;
 }
 
@@ -822,7 +827,8 @@ FlashKernel::queryKeyScores(ArrayRef<std::array<Value, 4>> queryFrags,
       add(smemAddress,
           arith::IndexCastOp::create(b, loc, b.getI64Type(),
                                      stageOffset(/*isValue=*/false, stage)));
-  SmallVector<Value> scores(blockKV / 2, f32(0));
+  SmallVector<Value> scores =
+      pinRegisters(SmallVector<Value>(blockKV / 2, f32(0)));
   ptx("wgmma.fence.sync.aligned;");
   for (int64_t ks = 0; ks < headDim / 16; ++ks) {
     int64_t offset = (ks / 4) * blockKV * 128 + (ks % 4) * 32;
@@ -835,7 +841,7 @@ FlashKernel::queryKeyScores(ArrayRef<std::array<Value, 4>> queryFrags,
   }
   ptx("wgmma.commit_group.sync.aligned;");
   ptx("wgmma.wait_group.sync.aligned 0;");
-  return pinAccumulators(scores);
+  return pinRegisters(scores);
 }
 
 SmallVector<Value>
@@ -1186,6 +1192,16 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
               smemAddress,
               arith::IndexCastOp::create(b, loc, b.getI64Type(),
                                          stageOffset(/*isValue=*/true, stage)));
+          SmallVector<Value> words;
+          for (int64_t kk = 0; kk < blockKV / 16; ++kk)
+            for (Value v : probFragment(kk))
+              words.push_back(
+                  v.getType().isInteger(32)
+                      ? v
+                      : LLVM::BitcastOp::create(b, loc, b.getI32Type(), v)
+                            .getResult());
+          words = pinRegisters(words);
+          out = pinRegisters(out);
           ptx("wgmma.fence.sync.aligned;");
           for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
             Value address = arith::AddIOp::create(
@@ -1193,13 +1209,13 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
                 arith::ConstantOp::create(b, loc,
                                           b.getI64IntegerAttr(kk * 16 * 128)));
             out = wgmma(
-                out, probFragment(kk),
+                out, ArrayRef<Value>(words).slice(4 * kk, 4),
                 gpugen::wgmmaDescriptor(b, loc, address, blockKV * 128, 1024),
                 /*transposeB=*/true);
           }
           ptx("wgmma.commit_group.sync.aligned;");
           ptx("wgmma.wait_group.sync.aligned 0;");
-          next.append(pinAccumulators(out));
+          next.append(pinRegisters(out));
           scf::YieldOp::create(b, loc, next);
           return;
         }
