@@ -46,6 +46,8 @@ constexpr int64_t kDecodeTargetBlocks = 1024, kDecodeMinSteps = 4;
 /// row: rows then start 16 bytes apart modulo 128, so that the 8 row
 /// addresses of an ldmatrix hit different banks.
 constexpr int64_t kChunk = 8, kPad = 8;
+/// wgmma's 128-byte swizzle repeats every 1024 bytes of shared memory.
+constexpr int64_t kSwizzleAlignment = 1024;
 /// Largest head dims the kernel keeps in registers (Q's fragments and the
 /// output accumulators grow with them).
 constexpr int64_t kMaxHeadDim = 128;
@@ -205,6 +207,13 @@ private:
   int64_t queryTileBytes() const {
     return kBlockQ * (headDim + kPad) *
            (computeType.getIntOrFloatBitWidth() / 8);
+  }
+  /// Bytes of dynamic shared memory the kernel asks for: two stages of
+  /// key tiles and two of value tiles; hopper: then Q's tile, and room to
+  /// align the tiles to 1024 bytes.
+  int64_t sharedBytes() const {
+    return 2 * tileBytes(headDim) + 2 * tileBytes(valueDim) +
+           (hopper ? queryTileBytes() + kSwizzleAlignment : 0);
   }
   /// Byte offset of stage `stage` of the key (or value) tiles in the
   /// dynamic shared memory: key stages first, then value stages.
@@ -623,11 +632,9 @@ void FlashKernel::build() {
   // Two stages of key tiles and two of value tiles (over 48 KiB for head
   // dims of 128: dynamic shared memory, which the runtime allows past the
   // default before launching).
-  int64_t sharedBytes = 2 * tileBytes(headDim) + 2 * tileBytes(valueDim) +
-                        (hopper ? queryTileBytes() : 0);
   auto launch = gpu::LaunchOp::create(
       b, loc, gridX, gridY, shape.batch, index(threads), one, one,
-      arith::ConstantIntOp::create(b, loc, sharedBytes, 32));
+      arith::ConstantIntOp::create(b, loc, sharedBytes(), 32));
   std::string name = (decode   ? "flex_decode_mma_"
                       : hopper ? "flex_attention_wgmma_"
                                : "flex_attention_mma_") +
@@ -871,6 +878,9 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
   // The kernel's dynamic shared memory: a public zero-size workgroup
   // global (gpu.dynamic_shared_memory comes out of LLVM 22 as a static
   // symbol: CODEGEN-NOTES.md), 16-byte aligned for ldmatrix and cp.async.
+  // (Declared so: the base of dynamic shared memory is guaranteed no
+  // more, and a larger declared alignment lets LLVM fold the run-time
+  // alignment below away.)
   auto module = op->getParentOfType<ModuleOp>();
   auto smemType = MemRefType::get(
       {0}, b.getI8Type(), MemRefLayoutAttrInterface(),
@@ -882,9 +892,25 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
     memref::GlobalOp::create(b, loc, smemName, b.getStringAttr("public"),
                              smemType, /*initial_value=*/Attribute(),
                              /*constant=*/false,
-                             /*alignment=*/b.getI64IntegerAttr(1024));
+                             /*alignment=*/b.getI64IntegerAttr(16));
   }
   Value smem = memref::GetGlobalOp::create(b, loc, smemType, smemName);
+  if (hopper) {
+    // wgmma's 128-byte swizzle is a function of the address bits: the
+    // swizzled tiles start at a multiple of 1024 bytes, the base rounded
+    // up at run time (1024 bytes more are allocated).
+    Value raw = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem);
+    Value pad = rem(arith::SubIOp::create(b, loc, index(kSwizzleAlignment),
+                                          rem(raw, kSwizzleAlignment)),
+                    kSwizzleAlignment);
+    smem = memref::ViewOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(), smemType.getMemorySpace()),
+        smem, pad, ValueRange{index(sharedBytes() - kSwizzleAlignment)});
+    smemAddress =
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), add(raw, pad));
+  }
   // Query blocks in reverse: with a causal mask the last ones visit the
   // most key blocks, and starting them first shortens the tail. Decoding:
   // (split, key/value head, batch).
@@ -922,9 +948,6 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
                             b.getContext(), gpu::AddressSpace::Workgroup)),
         smem, index(2 * tileBytes(headDim) + 2 * tileBytes(valueDim)),
         ValueRange{});
-    smemAddress = arith::IndexCastOp::create(
-        b, loc, b.getI64Type(),
-        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem));
   } else {
     queryTile = stagedTile(smem, /*isValue=*/false, index(1));
   }

@@ -247,6 +247,8 @@ def make_variants():
                          0.0, 1.0, (var.Hq, 2 * var.Sq - 1)).astype(np.float32))]))
     v.append(Variant("gqa", "grouped-query (Hq 8, Hkv 2), causal; Sq != Skv, Dv != D",
                      Hq=8, Hkv=2, Sq=128, Skv=200, Dv=32, masks=[causal()], lse=True))
+    v.append(Variant("causal-d128", "causal, head dim 128 (wgmma's two 64-wide slices on sm_90a)",
+                     Sq=200, D=128, masks=[causal()], lse=True))
     v.append(Variant("combo", "causal + sliding window 100 + softcap 5", Sq=257,
                      masks=[causal(), window(100)], scores=[softcap(5.0)], q_gain=4.0))
     v.append(Variant("empty-rows", "kv <= q - 16: 16 fully masked rows (zeros, lse -inf)",

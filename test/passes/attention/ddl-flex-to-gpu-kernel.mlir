@@ -157,12 +157,14 @@ func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x8x4096x128xbf16>,
 // hopper=true (sm_90a), head dims of 64: the wgmma kernel. Shared memory:
 // two key and two value stages of 64 x 64 bf16 in the 128-byte swizzle
 // (8192 bytes each, 1-D views that cp.async fills at swizzled offsets),
-// then Q's padded 64 x 72 tile (9216 bytes); Q K^T and P V are inline
+// then Q's padded 64 x 72 tile (9216 bytes), and 1024 bytes to align the
+// tiles at run time (the dynamic shared memory's base is only 16-byte
+// aligned); Q K^T and P V are inline
 // wgmma statements on descriptors of the stages, after
 // fence.proxy.async. A head dim of 32 (@narrow) keeps the mma.sync
 // kernel.
 // HOPPER-LABEL: func.func @hopper
-// HOPPER: gpu.launch {{.*}} dynamic_shared_memory_size %c41984_i32 function(@flex_attention_wgmma_bf16)
+// HOPPER: gpu.launch {{.*}} dynamic_shared_memory_size %c43008_i32 function(@flex_attention_wgmma_bf16)
 // HOPPER: memref.extract_aligned_pointer_as_index
 // HOPPER: nvgpu.device_async_copy {{.*}} : memref<1x2x200x64xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<4096xbf16, #gpu.address_space<workgroup>>
 // HOPPER: llvm.inline_asm has_side_effects "fence.proxy.async.shared::cta;"
