@@ -81,7 +81,8 @@ def DDLFlexToGPUKernelPass
       `math.exp2`, which is libdevice's `ex2.approx`), and O += P V with P's accumulators repacked as A
       fragments (no trip through shared memory) and V's B fragments from
       `ldmatrix.trans`;
-    * with `hopper` (sm_90a) and head dims that are multiples of 64, the
+    * with `hopper` (sm_90a) and head dims of 128 (64 gave wrong results
+      on an H100 and keeps mma.sync until understood), the
       block's 4 warps are one warpgroup and both products run on `wgmma`
       (inline PTX: the NVVM dialect's wgmma reads A from shared memory
       only): S = Q K^T as m64n64k16 with Q's fragments in registers and
@@ -117,7 +118,7 @@ def DDLFlexToGPUKernelPass
     Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
            "The compute type the user asked for: bf16 or fp16 run every instance that fits in that type; with fp32 or tf32 only bf16 / f16 inputs run the kernel">,
     Option<"hopper", "hopper", "bool", /*default=*/"false",
-           "sm_90a: Q K^T and P V on warpgroup wgmma (K and V staged in the 128-byte swizzle) where the head dims are multiples of 64">
+           "sm_90a: Q K^T and P V on warpgroup wgmma (K and V staged in the 128-byte swizzle) where both head dims are 128">
   ];
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",
