@@ -29,6 +29,9 @@ packages=(
   # with pip from the checkout.
   python3-torch python3-torchvision python3-pytest python3-flake8
   python3-venv python3-setuptools
+  # scikit-learn's bundled 8x8 digits: the trained model of the
+  # quantization accuracy test (frontends/pytorch/tests/test_quantize.py).
+  python3-sklearn
   # The C runtime cross-built for aarch64 and run under qemu-user.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   # ROCm device libraries (ocml, ockl) linked into --target=rocm kernels.

@@ -5,7 +5,9 @@
 #include "lib/Support/ConstantData.h"
 
 #include "mlir/IR/Matchers.h"
+
 #include "llvm/Support/raw_ostream.h"
+#include <algorithm>
 
 using namespace mlir;
 using namespace ddl;
@@ -21,23 +23,113 @@ bool kept(Operation *op, ArrayRef<std::string> keep) {
   });
 }
 
+/// The values of a 1-D constant integer tensor, or failure.
+FailureOr<SmallVector<int64_t>> constantIndices(Value v) {
+  DenseIntElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)) ||
+      attr.getType().getRank() != 1)
+    return failure();
+  return llvm::to_vector(attr.getValues<int64_t>());
+}
+
+/// The values of a static 2-D f32 matrix `w` (row-major), when it is a
+/// constant or a constant seen through what frontends put between a
+/// parameter and its matmul: nn.transpose (F.linear's W^T) and unit-step
+/// nn.slice (nn.MultiheadAttention's q / k / v rows of in_proj_weight).
+/// Weights too large to fold stay dense resources, which canonicalization
+/// does not look through.
+FailureOr<std::vector<float>> constantMatrix(Value w) {
+  auto type = dyn_cast<RankedTensorType>(w.getType());
+  if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
+      !type.getElementType().isF32())
+    return failure();
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  ElementsAttr weights;
+  if (matchPattern(w, m_Constant(&weights))) {
+    std::vector<float> values;
+    if (failed(readF32Elements(weights, rows * cols, values)))
+      return failure();
+    return values;
+  }
+  if (auto transpose = w.getDefiningOp<nn::TransposeOp>()) {
+    std::optional<ArrayRef<int64_t>> perm = transpose.getPerm();
+    if (perm && (perm->size() != 2 || (*perm)[0] != 1))
+      return failure();
+    FailureOr<std::vector<float>> input = constantMatrix(transpose.getInput());
+    if (failed(input))
+      return failure();
+    std::vector<float> values(rows * cols);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        values[r * cols + c] = (*input)[c * rows + r];
+    return values;
+  }
+  if (auto slice = w.getDefiningOp<nn::SliceOp>()) {
+    auto inputType = dyn_cast<RankedTensorType>(slice.getInput().getType());
+    FailureOr<SmallVector<int64_t>> starts = constantIndices(slice.getStarts());
+    FailureOr<SmallVector<int64_t>> ends = constantIndices(slice.getEnds());
+    SmallVector<int64_t> axes = {0, 1};
+    if (slice.getAxes()) {
+      FailureOr<SmallVector<int64_t>> given = constantIndices(slice.getAxes());
+      if (failed(given))
+        return failure();
+      axes = *given;
+    }
+    if (!inputType || inputType.getRank() != 2 || !inputType.hasStaticShape() ||
+        failed(starts) || failed(ends) || starts->size() != axes.size() ||
+        ends->size() != axes.size())
+      return failure();
+    if (slice.getSteps()) {
+      FailureOr<SmallVector<int64_t>> steps = constantIndices(slice.getSteps());
+      if (failed(steps) ||
+          llvm::any_of(*steps, [](int64_t step) { return step != 1; }))
+        return failure();
+    }
+    // Each sliced axis' first index (ONNX's clamping of negative and
+    // out-of-range starts); the result type gives the extents.
+    int64_t first[2] = {0, 0};
+    for (auto [i, axis] : llvm::enumerate(axes)) {
+      if (axis < 0)
+        axis += 2;
+      if (axis < 0 || axis > 1)
+        return failure();
+      int64_t size = inputType.getDimSize(axis);
+      int64_t start = (*starts)[i] < 0 ? (*starts)[i] + size : (*starts)[i];
+      first[axis] = std::clamp<int64_t>(start, 0, size);
+    }
+    int64_t inputCols = inputType.getDimSize(1);
+    if (first[0] + rows > inputType.getDimSize(0) ||
+        first[1] + cols > inputCols)
+      return failure();
+    FailureOr<std::vector<float>> input = constantMatrix(slice.getInput());
+    if (failed(input))
+      return failure();
+    std::vector<float> values(rows * cols);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        values[r * cols + c] =
+            (*input)[(first[0] + r) * inputCols + first[1] + c];
+    return values;
+  }
+  return failure();
+}
+
 /// The constant f32 weights of a layer as [K][N] (transposed from [N][K]
 /// when `transposed`), or failure (not a constant or not f32).
 FailureOr<quant::LayerWeights> layerWeights(Value x, Value w, bool transposed) {
   auto xType = dyn_cast<RankedTensorType>(x.getType());
   auto wType = dyn_cast<RankedTensorType>(w.getType());
-  ElementsAttr weights;
   if (!xType || !wType || xType.getRank() < 2 || wType.getRank() != 2 ||
-      !xType.getElementType().isF32() || !wType.hasStaticShape() ||
-      !matchPattern(w, m_Constant(&weights)))
+      !xType.getElementType().isF32())
+    return failure();
+  FailureOr<std::vector<float>> matrix = constantMatrix(w);
+  if (failed(matrix))
     return failure();
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
   quant::LayerWeights layer;
   layer.k = transposed ? cols : rows;
   layer.n = transposed ? rows : cols;
-  std::vector<float> stored;
-  if (failed(readF32Elements(weights, rows * cols, stored)))
-    return failure();
+  std::vector<float> stored = std::move(*matrix);
   if (!transposed) {
     layer.values = std::move(stored);
     return layer;

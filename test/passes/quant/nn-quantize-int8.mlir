@@ -60,3 +60,25 @@ func.func @gemm(%x: tensor<8x64xf32>, %c: tensor<2xf32>) -> tensor<8x2xf32> {
   %y = nn.gemm %x, %w, %c {alpha = 0.5 : f32, beta = 2.0 : f32, trans_b = true} : (tensor<8x64xf32>, tensor<2x64xf32>, tensor<2xf32>) -> tensor<8x2xf32>
   return %y : tensor<8x2xf32>
 }
+
+// -----
+
+// Weights seen through what the PyTorch frontend puts between a parameter
+// and its matmul: F.linear's transpose of nn.MultiheadAttention's q / k / v
+// rows of in_proj_weight (a unit-step slice): rows 1..2 of the [4, 64]
+// constant, transposed to [64, 2], are quantized (scales 2/127, 4/127).
+// CHECK-LABEL: func.func @sliced_transposed
+// CHECK-DAG: nn.constant dense_resource<{{.*}}> : tensor<64x2xi8>
+// CHECK-DAG: nn.constant dense<[0.0157480314, 0.0314960629]> : tensor<2xf32>
+// CHECK: lowbit.matmul
+// CHECK-NOT: nn.matmul
+func.func @sliced_transposed(%x: tensor<?x64xf32>) -> tensor<?x2xf32> {
+  %w = nn.constant dense<[[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [-4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0]]> : tensor<4x64xf32>
+  %starts = nn.constant dense<[1]> : tensor<1xi64>
+  %ends = nn.constant dense<[3]> : tensor<1xi64>
+  %axes = nn.constant dense<[0]> : tensor<1xi64>
+  %rows = nn.slice %w, %starts, %ends axes %axes : (tensor<4x64xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2x64xf32>
+  %wt = nn.transpose %rows {perm = array<i64: 1, 0>} : (tensor<2x64xf32>) -> tensor<64x2xf32>
+  %y = nn.matmul %x, %wt : (tensor<?x64xf32>, tensor<64x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
