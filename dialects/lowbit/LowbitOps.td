@@ -119,4 +119,20 @@ def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
   let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `into` type($result)";
 }
 
+def Lowbit_DotS8S8Op : Lowbit_Op<"dot_s8s8", [Pure,
+    AllTypesMatch<["acc", "result"]>]> {
+  let summary = "i32 lanes += dot products of 4 s8 x s8 byte pairs";
+  let description = [{
+    `result[i] = acc[i] + sum_j lhs[4i + j] * rhs[4i + j]` with both
+    operands' bytes signed (16 lanes: four Arm `sdot` of 4 lanes each).
+    The int8 kernels emit it for Arm targets; ddl-lowbit-dot-to-llvm makes
+    it the LLVM intrinsic after buffer deallocation.
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
+                       VectorOfLengthAndType<[64], [I8]>:$lhs,
+                       VectorOfLengthAndType<[64], [I8]>:$rhs);
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `into` type($result)";
+}
+
 #endif // DDL_DIALECTS_LOWBIT_LOWBITOPS_TD

@@ -58,7 +58,7 @@ struct Packed {
   bool needsRowSums = false;
 };
 
-std::optional<Packed> pack(lowbit::MatMulOp op) {
+std::optional<Packed> pack(lowbit::MatMulOp op, target::Int8Dot dot) {
   auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
   if (!rhsType.hasStaticShape())
     return std::nullopt;
@@ -79,8 +79,12 @@ std::optional<Packed> pack(lowbit::MatMulOp op) {
     return std::nullopt;
   p.paddedN = llvm::alignTo(p.n, kBlockN);
   p.quads = llvm::divideCeil(p.k, 4);
-  // a = A' - sa with A' unsigned, b = B' + sb with B' signed.
-  int64_t sa = lhsUnsigned ? 0 : 128, sb = rhsUnsigned ? 128 : 0;
+  // a = A' - sa with A' the kernel's activation bytes (unsigned for
+  // vpdpbusd: i8 activations + 128; signed for sdot: u8 activations -
+  // 128), b = B' + sb with B' signed.
+  int64_t sa = dot == target::Int8Dot::VNNI ? (lhsUnsigned ? 0 : 128)
+                                            : (lhsUnsigned ? -128 : 0);
+  int64_t sb = rhsUnsigned ? 128 : 0;
   int64_t ca = sa + (*lhsZero)[0];
   p.weights.assign(p.paddedN / kBlockN * p.quads * kBlockN * 4, 0);
   p.bias.assign(p.paddedN, 0);
@@ -105,8 +109,9 @@ std::optional<Packed> pack(lowbit::MatMulOp op) {
 
 class KernelBuilder {
 public:
-  KernelBuilder(OpBuilder &b, lowbit::MatMulOp op, const Packed &packed)
-      : b(b), loc(op.getLoc()), op(op), p(packed),
+  KernelBuilder(OpBuilder &b, lowbit::MatMulOp op, const Packed &packed,
+                target::Int8Dot flavor)
+      : b(b), loc(op.getLoc()), op(op), p(packed), flavor(flavor),
         accType(VectorType::get({kLanes}, b.getI32Type())),
         bytesType(VectorType::get({kBytes}, b.getI8Type())) {}
 
@@ -128,17 +133,26 @@ private:
         b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(v)));
   }
   Value dot(Value acc, Value activations, Value weights) {
+    if (flavor == target::Int8Dot::SDot)
+      return lowbit::DotS8S8Op::create(b, loc, accType, acc, activations,
+                                       weights);
     return lowbit::DotU8S8Op::create(b, loc, accType, acc, activations,
                                      weights);
   }
+  /// Whether activations change signedness on the way into the dot (the
+  /// xor with 0x80): signed ones for vpdpbusd, unsigned ones for sdot.
+  bool flipsActivations() {
+    return (flavor == target::Int8Dot::VNNI) != op.getLhsUnsigned();
+  }
   /// The 4 activation bytes of `row` at `k` (`valid` of them, 4 when
-  /// null), broadcast to every lane and shifted to unsigned.
+  /// null), broadcast to every lane and shifted to the dot's signedness.
   Value activationQuad(Value lhs, Value row, Value k, int64_t valid);
 
   OpBuilder &b;
   Location loc;
   lowbit::MatMulOp op;
   const Packed &p;
+  target::Int8Dot flavor;
   VectorType accType, bytesType;
 };
 
@@ -150,13 +164,13 @@ Value KernelBuilder::activationQuad(Value lhs, Value row, Value k,
     quad = vector::LoadOp::create(b, loc, quadType, lhs, ValueRange{row, k});
   } else {
     // Bytes past K read as what shifts to 0 (they also enter the row
-    // sums): 0 unsigned, -128 signed.
+    // sums): -128 when the activations flip, else 0.
     Value mask = vector::CreateMaskOp::create(
         b, loc, VectorType::get({4}, b.getI1Type()), ValueRange{index(valid)});
     Value padding = arith::ConstantOp::create(
         b, loc,
         DenseElementsAttr::get(
-            quadType, b.getI8IntegerAttr(op.getLhsUnsigned() ? 0 : -128)));
+            quadType, b.getI8IntegerAttr(flipsActivations() ? -128 : 0)));
     quad = vector::MaskedLoadOp::create(b, loc, quadType, lhs,
                                         ValueRange{row, k}, mask, padding);
   }
@@ -166,7 +180,7 @@ Value KernelBuilder::activationQuad(Value lhs, Value row, Value k,
                                 quad),
       ArrayRef<int64_t>{0});
   Value words = vector::BroadcastOp::create(b, loc, accType, word);
-  if (!op.getLhsUnsigned())
+  if (flipsActivations())
     words = arith::XOrIOp::create(b, loc, words, splat(int32_t(0x80808080u)));
   return vector::BitCastOp::create(b, loc, bytesType, words);
 }
@@ -343,6 +357,36 @@ struct DDLLowbitDotToLLVMPass final
       op.replaceAllUsesWith(call);
       op.erase();
     }
+    // Arm: 4 sdot of 4 lanes (16 bytes) each.
+    SmallVector<lowbit::DotS8S8Op> signedDots;
+    getOperation().walk(
+        [&](lowbit::DotS8S8Op op) { signedDots.push_back(op); });
+    for (lowbit::DotS8S8Op op : signedDots) {
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      auto laneType = VectorType::get({4}, b.getI32Type());
+      auto byteType = VectorType::get({16}, b.getI8Type());
+      Value result = op.getAcc();
+      for (int64_t part = 0; part < 4; ++part) {
+        auto slice = [&](Value v, VectorType type) -> Value {
+          return vector::ExtractStridedSliceOp::create(
+              b, loc, v, ArrayRef<int64_t>{part * type.getNumElements()},
+              ArrayRef<int64_t>{type.getNumElements()}, ArrayRef<int64_t>{1});
+        };
+        Value call = LLVM::CallIntrinsicOp::create(
+                         b, loc, laneType,
+                         b.getStringAttr("llvm.aarch64.neon.sdot.v4i32.v16i8"),
+                         ValueRange{slice(op.getAcc(), laneType),
+                                    slice(op.getLhs(), byteType),
+                                    slice(op.getRhs(), byteType)})
+                         .getResult(0);
+        result = vector::InsertStridedSliceOp::create(
+            b, loc, call, result, ArrayRef<int64_t>{part * 4},
+            ArrayRef<int64_t>{1});
+      }
+      op.replaceAllUsesWith(result);
+      op.erase();
+    }
   }
 };
 
@@ -356,16 +400,17 @@ struct DDLLowbitMatmulToVNNIPass final
                                  << "' (expected host, x86_64 or aarch64)";
       return signalPassFailure();
     }
-    if (!info->int8DotProduct && !assumeVNNI)
+    target::Int8Dot flavor = assumeVNNI ? target::Int8Dot::VNNI : info->int8Dot;
+    if (flavor == target::Int8Dot::None)
       return;
     SmallVector<lowbit::MatMulOp> ops;
     getOperation().walk([&](lowbit::MatMulOp op) { ops.push_back(op); });
     for (lowbit::MatMulOp op : ops) {
-      std::optional<Packed> packed = pack(op);
+      std::optional<Packed> packed = pack(op, flavor);
       if (!packed)
         continue;
       OpBuilder b(op);
-      KernelBuilder(b, op, *packed).build();
+      KernelBuilder(b, op, *packed, flavor).build();
     }
   }
 };

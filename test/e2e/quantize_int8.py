@@ -13,10 +13,15 @@ hundreds of terms, through 6 quantized layers and a layer norm, land in
 the 40-50 dB range for random weights; 30 leaves margin without letting a
 broken scale (a wrong channel or row: ~0 dB) pass.
 
-    quantize_int8.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
+    quantize_int8.py --ddlc DDLC --ddl-run DDL_RUN --work DIR \
+        [--target aarch64 --runner "qemu-aarch64 -L /usr/aarch64-linux-gnu"]
+
+With --target aarch64 the int8 layers run on Arm's `sdot` (the
+cross-built ddl-run under qemu; quantize-int8-aarch64.test).
 """
 
 import os
+import shlex
 import subprocess
 import sys
 
@@ -47,10 +52,12 @@ def main():
     ok = True
     for mode, floor in (("none", 80.0), ("int8", 30.0)):
         so = os.path.join(args.work, f"encoder_{mode}.so")
-        subprocess.run([args.ddlc, onnx_path, "-o", so, f"--quantize={mode}"], check=True)
+        subprocess.run([args.ddlc, onnx_path, "-o", so, f"--quantize={mode}",
+                        f"--target={args.target}"], check=True)
         out_dir = os.path.join(args.work, f"out_{mode}")
-        subprocess.run([args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out_dir,
-                        "--threads", "2"], check=True, capture_output=True)
+        subprocess.run(shlex.split(args.runner) + [
+            args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out_dir,
+            "--threads", "2"], check=True, capture_output=True)
         value = sqnr(np.load(os.path.join(out_dir, "y.npy")), ref)
         passed = value >= floor
         ok &= passed

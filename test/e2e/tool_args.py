@@ -6,13 +6,18 @@ import os
 
 
 def parse_tool_args(doc):
-    """--ddlc DDLC --ddl-run DDL_RUN --work DIR (created), with `doc` as
-    the help text."""
+    """--ddlc DDLC --ddl-run DDL_RUN --work DIR (created), and optionally
+    --target (ddlc's, e.g. aarch64) and --runner (a command ddl-run runs
+    under, e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu"), with `doc` as
+    the help text. Scripts that run models on other targets use the last
+    two."""
     parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ddlc", required=True)
     parser.add_argument("--ddl-run", dest="ddl_run", required=True)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--target", default="host")
+    parser.add_argument("--runner", default="", help="command prefix for ddl-run")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     return args

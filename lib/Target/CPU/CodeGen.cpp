@@ -3,7 +3,8 @@
 // Translation to LLVM IR, LLVM's optimization pipeline at the requested
 // level, and object emission through the target's TargetMachine. The host
 // target uses the host CPU's name and features (its vector ISA); the
-// aarch64 cross target uses a generic Armv8-A CPU with NEON.
+// aarch64 cross target uses a generic Armv8-A CPU with NEON and the dot
+// product extension (FEAT_DotProd).
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,8 +67,10 @@ cpuAndFeatures(const ddl::CompileOptions &options, const llvm::Triple &triple) {
       features.pop_back();
     return {llvm::sys::getHostCPUName().str(), features};
   }
+  // Armv8.2-A's dot product (`sdot`, the int8 kernels'): every Neoverse
+  // core, Graviton 2 and later, Apple M1 and later have it.
   if (triple.getArch() == llvm::Triple::aarch64)
-    return {"generic", "+neon"};
+    return {"generic", "+neon,+dotprod"};
   return {"generic", ""};
 }
 

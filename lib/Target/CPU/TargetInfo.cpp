@@ -62,7 +62,14 @@ ddl::target::lookupCPUTarget(llvm::StringRef target) {
     return std::nullopt;
   CPUTargetInfo info = *lookupCPUTargetByISA(isa);
   info.cores = isHost ? std::max(1u, std::thread::hardware_concurrency()) : 2;
-  info.int8DotProduct = isHost && isa == "avx512" &&
-                        llvm::sys::getHostCPUFeatures().lookup("avx512vnni");
+  if (isHost && isa == "avx512" &&
+      llvm::sys::getHostCPUFeatures().lookup("avx512vnni"))
+    info.int8Dot = Int8Dot::VNNI;
+  // The aarch64 target's code generation assumes FEAT_DotProd (CodeGen.cpp:
+  // +dotprod); a native Arm host has it from Armv8.4-A (and in every
+  // Neoverse core).
+  if (isa == "neon" &&
+      (!isHost || llvm::sys::getHostCPUFeatures().lookup("dotprod")))
+    info.int8Dot = Int8Dot::SDot;
   return info;
 }

@@ -23,6 +23,9 @@ struct RegisterTile {
   int64_t m0, n0, k0;
 };
 
+/// Which int8 dot-product instruction the int8 kernels use.
+enum class Int8Dot { None, VNNI, SDot };
+
 /// What code generation needs to know about one CPU target.
 struct CPUTargetInfo {
   /// Short name of the vector ISA: "avx512", "avx2", "sse" or "neon".
@@ -38,9 +41,11 @@ struct CPUTargetInfo {
   /// Cores the runtime's thread pool spreads work over (host: this
   /// machine's; cross targets: a guess).
   unsigned cores;
-  /// u8 x s8 dot products into i32 lanes (AVX-512 VNNI `vpdpbusd`): the
-  /// host's feature; cross targets assume none.
-  bool int8DotProduct = false;
+  /// Dot products of 4 byte pairs into i32 lanes: AVX-512 VNNI's
+  /// `vpdpbusd` (u8 x s8; the host's feature, cross x86-64 targets assume
+  /// none) or Arm's `sdot` (s8 x s8; FEAT_DotProd, Armv8.2-A and later,
+  /// which the aarch64 target assumes).
+  Int8Dot int8Dot = Int8Dot::None;
 };
 
 /// The target named as ddlc's --target ("host", "x86_64" or "aarch64"):

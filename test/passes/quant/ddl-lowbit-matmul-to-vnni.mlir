@@ -1,5 +1,5 @@
 // RUN: ddl-opt %s --ddl-lowbit-matmul-to-vnni="assume-vnni=1" --split-input-file | FileCheck %s
-// RUN: ddl-opt %s --ddl-lowbit-matmul-to-vnni="target=aarch64" --split-input-file | FileCheck %s --check-prefix=NOVNNI
+// RUN: ddl-opt %s --ddl-lowbit-matmul-to-vnni="target=aarch64" --split-input-file | FileCheck %s --check-prefix=SDOT
 
 // Signed activations and per-column weight zero points: the weights are
 // packed now ([N/64][K/4][64][4] bytes: 1 column block x 2 quads x 256), the
@@ -18,8 +18,15 @@
 // CHECK: vector.maskedload {{.*}} : memref<5x7xi8>, vector<4xi1>, vector<4xi8> into vector<4xi8>
 // CHECK: vector.maskedstore
 // CHECK: bufferization.to_tensor
-// NOVNNI-LABEL: func.func @signed
-// NOVNNI: lowbit.matmul
+// On aarch64 (Arm's sdot, s8 x s8) the same kernel keeps signed
+// activations as they are (no xor; a missing byte reads as 0) and uses
+// lowbit.dot_s8s8.
+// SDOT-LABEL: func.func @signed
+// SDOT-NOT: arith.xori
+// SDOT-COUNT-5: lowbit.dot_s8s8
+// SDOT: arith.constant dense<0> : vector<4xi8>
+// SDOT: vector.maskedload
+// SDOT-LABEL: func.func @runtime_weights
 func.func @signed(%a: tensor<5x7xi8>) -> tensor<5x20xi32> {
   %w = arith.constant dense<3> : tensor<7x20xi8>
   %za = arith.constant dense<-3> : tensor<i8>
