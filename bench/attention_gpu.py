@@ -355,36 +355,27 @@ def main():
         torch._dynamo.config.accumulated_recompile_limit = 100_000
         print(f"# {torch.cuda.get_device_name(0)}, torch {torch.__version__}, "
               f"{datetime.date.today()}", flush=True)
+    if args.decode:
+        cases = [(lambda B=B, S=S: bench_decode(args, torch, B, S), f"decode B={B} S={S}")
+                 for B in args.decode_batch for S in args.decode_kv]
+        table = markdown_decode
+    else:
+        cases = [(lambda name=name, S=S, D=D: bench_one(args, torch, name, S, D),
+                  f"{name} S={S} D={D}")
+                 for D in args.head_dim for S in args.seq for name in args.variants]
+        table = markdown
     rows = []
     failed = False
-    if args.decode:
-        for B in args.decode_batch:
-            for S in args.decode_kv:
-                row = bench_decode(args, torch, B, S)
-                if row is None:
-                    print(f"compiled decode B={B} S={S}", flush=True)
-                    continue
-                print(json.dumps(row), flush=True)
-                failed |= not row["ok"]
-                rows.append(row)
-        if rows:
-            print(markdown_decode(rows))
-        if args.json:
-            with open(args.json, "w") as f:
-                json.dump({"date": str(datetime.date.today()), "rows": rows}, f, indent=1)
-        return 1 if failed else 0
-    for D in args.head_dim:
-        for S in args.seq:
-            for name in args.variants:
-                row = bench_one(args, torch, name, S, D)
-                if row is None:
-                    print(f"compiled {name} S={S} D={D}", flush=True)
-                    continue
-                print(json.dumps(row), flush=True)
-                failed |= not row["ok"]
-                rows.append(row)
+    for run, label in cases:
+        row = run()
+        if row is None:
+            print(f"compiled {label}", flush=True)
+            continue
+        print(json.dumps(row), flush=True)
+        failed |= not row["ok"]
+        rows.append(row)
     if rows:
-        print(markdown(rows))
+        print(table(rows))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"date": str(datetime.date.today()), "rows": rows}, f, indent=1)

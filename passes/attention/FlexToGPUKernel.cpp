@@ -187,6 +187,9 @@ private:
   /// Decoding: the kernel that combines the splits' partial results into
   /// the output (and the log-sum-exp).
   void buildCombine();
+  /// Stores the log-sum-exp of a row whose max (log2 units) and sum are
+  /// `max` and `sum` at `at`.
+  void storeLse(Value max, Value sum, ArrayRef<Value> at);
   /// Decoding: row r of a warp's 16 is query r % Sq of query head
   /// kvHead * group + r / Sq, returned as (head, query); rows past
   /// group x Sq repeat the last one (zeros in Q, never written).
@@ -1320,21 +1323,11 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
           output, ValueRange{batch, head, rows[h], column});
     }
     if (lse) {
-      // lse = ln(sum) + max in natural units: (max + log2(sum)) ln 2.
-      Value logSum = arith::MulFOp::create(
-          b, loc, arith::AddFOp::create(b, loc, loop.getResult(h), log2(sum)),
-          f32(std::log(2.0)));
       Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                           inGroup, index(0));
       auto write = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
       b.setInsertionPointToStart(write.thenBlock());
-      Type lseType = cast<MemRefType>(lse.getType()).getElementType();
-      memref::StoreOp::create(
-          b, loc,
-          gpugen::convertFloat(
-              b, loc, arith::SelectOp::create(b, loc, any, logSum, f32(negInf)),
-              lseType),
-          lse, ValueRange{batch, head, rows[h]});
+      storeLse(loop.getResult(h), sum, {batch, head, rows[h]});
     }
   }
 }
@@ -1418,6 +1411,14 @@ void FlashKernel::buildCombine() {
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, column, zero),
       /*withElseRegion=*/false);
   b.setInsertionPointToStart(first.thenBlock());
+  storeLse(max, sum, {batch, head, query});
+}
+
+void FlashKernel::storeLse(Value max, Value sum, ArrayRef<Value> at) {
+  // lse = ln(sum) + max in natural units: (max + log2(sum)) ln 2; -inf for
+  // a row with no key.
+  Value any =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, sum, f32(0));
   Value logSum = arith::MulFOp::create(
       b, loc, arith::AddFOp::create(b, loc, max, log2(sum)),
       f32(std::log(2.0)));
@@ -1425,9 +1426,11 @@ void FlashKernel::buildCombine() {
   memref::StoreOp::create(
       b, loc,
       gpugen::convertFloat(
-          b, loc, arith::SelectOp::create(b, loc, any, logSum, f32(negInf)),
+          b, loc,
+          arith::SelectOp::create(b, loc, any, logSum,
+                                  f32(-std::numeric_limits<float>::infinity())),
           lseType),
-      lse, ValueRange{batch, head, query});
+      lse, at);
 }
 
 namespace {
