@@ -24,25 +24,35 @@ the cost).
     /usr/bin/python3 bench/quantized.py [--models bert_encoder decoder_block] \
         [--runs 20] [--repeats 3] [--threads 2]
 
-ONNX Runtime running a QDQ model of the same network is the issue's peer;
-this machine has no ORT quantization tool (Python onnxruntime is not
-installable), so it is not measured yet.
+--ort-int8 adds ONNX Runtime's int8 as the peer. Python onnxruntime (and
+its quantization tool) is not installable here, so the script writes the
+model that `onnxruntime.quantization.quantize_dynamic` would: every MatMul
+by a 2-D f32 initializer becomes DynamicQuantizeLinear (u8 activations, one
+scale and zero point per tensor, computed at run time) -> MatMulInteger
+with s8 weights (symmetric, one scale per column) -> Cast -> Mul by the
+scales, which ORT fuses into its DynamicQuantizeMatMul on MLAS's int8 GEMM.
+That model runs in ORT (onnxruntime-node, bench/ort_latency.js) and in ddl
+(mode `onnx-int8`: ddl's importer maps MatMulInteger with constant weights
+to its int8 kernel), in the same rounds as the other modes.
 """
 
 import argparse
 import datetime
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 
 import numpy as np
+import onnx
 import torch
+from onnx import TensorProto, helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from cpu_latency import export, parse_ddl_benchmark  # noqa: E402
+from cpu_latency import export, parse_ddl_benchmark, time_ort  # noqa: E402
 import models  # noqa: E402
 
 
@@ -96,6 +106,45 @@ def build(name):
     raise SystemExit(f"quantized: unknown model '{name}'")
 
 
+def dynamic_int8_onnx(src, dst):
+    """Writes `src` as quantize_dynamic would (see the docstring) to `dst`;
+    returns the number of MatMuls it quantized."""
+    model = onnx.load(src)
+    inits = {i.name: i for i in model.graph.initializer}
+    nodes, count = [], 0
+    for node in model.graph.node:
+        weight = inits.get(node.input[1]) if node.op_type == "MatMul" else None
+        if weight is None or len(weight.dims) != 2 or weight.data_type != TensorProto.FLOAT:
+            nodes.append(node)
+            continue
+        w = numpy_helper.to_array(weight).astype(np.float64)
+        scale = np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0
+        p = f"q{count}_"
+        model.graph.initializer.extend([
+            numpy_helper.from_array(np.clip(np.round(w / scale), -127, 127).astype(np.int8),
+                                    p + "w"),
+            numpy_helper.from_array(np.zeros(w.shape[1], np.int8), p + "w_zero"),
+            numpy_helper.from_array(scale.astype(np.float32), p + "w_scale")])
+        nodes += [
+            helper.make_node("DynamicQuantizeLinear", [node.input[0]],
+                             [p + "x", p + "x_scale", p + "x_zero"]),
+            helper.make_node("MatMulInteger", [p + "x", p + "w", p + "x_zero", p + "w_zero"],
+                             [p + "acc"]),
+            helper.make_node("Cast", [p + "acc"], [p + "accf"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", [p + "x_scale", p + "w_scale"], [p + "scale"]),
+            helper.make_node("Mul", [p + "accf", p + "scale"], list(node.output))]
+        count += 1
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    # Initializers no node reads any more (the f32 weights) are dropped.
+    used = {i for n in model.graph.node for i in n.input}
+    kept = [i for i in model.graph.initializer if i.name in used]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(kept)
+    onnx.save(model, dst)
+    return count
+
+
 def sqnr(out, ref):
     noise = float(((out.astype(np.float64) - ref) ** 2).sum())
     return float("inf") if noise == 0 else 10 * np.log10(float((ref ** 2).sum()) / noise)
@@ -113,8 +162,13 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--modes", nargs="+", default=["none", "int8", "int4"],
                         choices=["none", "int8", "int4"])
+    parser.add_argument("--ort-int8", dest="ort_int8", action="store_true",
+                        help="also the quantize_dynamic-style int8 ONNX model, in ddl and ORT")
+    parser.add_argument("--node", default=shutil.which("node") or "node")
     args = parser.parse_args()
     modes = ["none"] + [m for m in args.modes if m != "none"]
+    if args.ort_int8:
+        modes.append("onnx-int8")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
@@ -126,10 +180,18 @@ def main():
             x_path = os.path.join(tmp, name + "_input.npy")
             np.save(x_path, x.numpy())
             result = {}
+            int8_path = os.path.join(tmp, name + "_int8.onnx")
+            if args.ort_int8:
+                quantized = dynamic_int8_onnx(onnx_path, int8_path)
+                print(f"{name}: {quantized} MatMuls in the int8 ONNX model", file=sys.stderr)
+                result["ort-int8"] = {"p50": [], "size": os.path.getsize(int8_path)}
             for mode in modes:
                 so = os.path.join(tmp, f"{name}_{mode}.so")
-                subprocess.run([args.ddlc, onnx_path, "-o", so, f"--quantize={mode}"],
-                               check=True)
+                if mode == "onnx-int8":
+                    subprocess.run([args.ddlc, int8_path, "-o", so], check=True)
+                else:
+                    subprocess.run([args.ddlc, onnx_path, "-o", so, f"--quantize={mode}"],
+                                   check=True)
                 result[mode] = {"size": os.path.getsize(so), "p50": []}
             for _ in range(args.repeats):
                 for mode in modes:
@@ -142,9 +204,13 @@ def main():
                     result[mode]["p50"].append(parse_ddl_benchmark(proc.stdout)["p50_ms"])
                     result[mode]["sqnr"] = sqnr(np.load(os.path.join(out_dir, "output.npy")),
                                                 ref)
-            for mode in modes:
+                if args.ort_int8:
+                    result["ort-int8"]["p50"].append(
+                        time_ort(args, int8_path, list(x.shape))["p50_ms"])
+            for mode in modes + (["ort-int8"] if args.ort_int8 else []):
                 r = result[mode]
                 r["p50"] = statistics.median(r["p50"])
+                r.setdefault("sqnr", float("nan"))
                 print(f"{name} {mode}: {r['size'] / 1e6:.1f} MB, p50 {r['p50']:.2f} ms, "
                       f"SQNR {r['sqnr']:.1f} dB", file=sys.stderr, flush=True)
             rows.append((name, result))
@@ -160,6 +226,14 @@ def main():
             print(f"| {name} | {'fp32' if mode == 'none' else mode} | {q['size'] / 1e6:.1f} | "
                   f"{f['size'] / q['size']:.2f}x | {q['p50']:.3f} | {f['p50'] / q['p50']:.2f}x | "
                   f"{q['sqnr']:.1f} |")
+        if args.ort_int8:
+            ort = r["ort-int8"]
+            print(f"| {name} | ONNX Runtime, the int8 ONNX model | {ort['size'] / 1e6:.1f} (.onnx) | "
+                  f"- | {ort['p50']:.3f} | {f['p50'] / ort['p50']:.2f}x | - |")
+            for mode in ("int8", "onnx-int8"):
+                if mode in r:
+                    print(f"| {name} | ddl {mode} / ORT int8 time | | | | "
+                          f"{r[mode]['p50'] / ort['p50']:.2f} | |")
     return 0
 
 

@@ -8,6 +8,7 @@
 #include "lib/Target/CPU/TargetInfo.h"
 #include "passes/quant/Passes.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -52,8 +53,12 @@ struct Packed {
   int64_t k, n, paddedN, quads;
   /// Weights as s8, [paddedN / 64][quads][64][4].
   std::vector<int8_t> weights;
-  /// K ca cb[n] - ca colsum[n], and cb[n], padded to paddedN.
-  std::vector<int32_t> bias, rowSumFactor;
+  /// K cb[n] - colsum[n] (times ca, the activations' shift plus zero
+  /// point, at run time: the zero point may be computed, as
+  /// DynamicQuantizeLinear does), and cb[n], padded to paddedN.
+  std::vector<int32_t> columnFactor, rowSumFactor;
+  /// The activations' shift (sa: ca = sa + the zero point).
+  int64_t activationShift = 0;
   /// Whether some cb[n] is not 0 (the kernel needs the row sums).
   bool needsRowSums = false;
 };
@@ -65,12 +70,12 @@ std::optional<Packed> pack(lowbit::MatMulOp op, target::Int8Dot dot) {
   bool lhsUnsigned = op.getLhsUnsigned(), rhsUnsigned = op.getRhsUnsigned();
   FailureOr<std::vector<int64_t>> weights =
       constantInts(op.getRhs(), rhsUnsigned);
-  FailureOr<std::vector<int64_t>> lhsZero =
-      constantInts(op.getLhsZeroPoint(), lhsUnsigned);
+  // The activations' zero point: one value, a constant or computed.
+  auto lhsZeroType = cast<RankedTensorType>(op.getLhsZeroPoint().getType());
   FailureOr<std::vector<int64_t>> rhsZero =
       constantInts(op.getRhsZeroPoint(), rhsUnsigned);
-  if (failed(weights) || failed(lhsZero) || failed(rhsZero) ||
-      lhsZero->size() != 1)
+  if (failed(weights) || failed(rhsZero) || !lhsZeroType.hasStaticShape() ||
+      lhsZeroType.getNumElements() != 1)
     return std::nullopt;
   Packed p;
   p.k = rhsType.getDimSize(0);
@@ -85,9 +90,9 @@ std::optional<Packed> pack(lowbit::MatMulOp op, target::Int8Dot dot) {
   int64_t sa = dot == target::Int8Dot::VNNI ? (lhsUnsigned ? 0 : 128)
                                             : (lhsUnsigned ? -128 : 0);
   int64_t sb = rhsUnsigned ? 128 : 0;
-  int64_t ca = sa + (*lhsZero)[0];
+  p.activationShift = sa;
   p.weights.assign(p.paddedN / kBlockN * p.quads * kBlockN * 4, 0);
-  p.bias.assign(p.paddedN, 0);
+  p.columnFactor.assign(p.paddedN, 0);
   p.rowSumFactor.assign(p.paddedN, 0);
   for (int64_t col = 0; col < p.n; ++col) {
     int64_t colSum = 0;
@@ -99,8 +104,9 @@ std::optional<Packed> pack(lowbit::MatMulOp op, target::Int8Dot dot) {
           int8_t(shifted);
     }
     int64_t cb = (*rhsZero)[rhsZero->size() == 1 ? 0 : col] - sb;
-    // i32 arithmetic wraps, as the accumulation does.
-    p.bias[col] = int32_t(uint32_t(p.k * ca * cb - ca * colSum));
+    // i32 arithmetic wraps, as the accumulation does: ca (K cb - colsum)
+    // mod 2^32 is the same product of the factors mod 2^32.
+    p.columnFactor[col] = int32_t(uint32_t(p.k * cb - colSum));
     p.rowSumFactor[col] = int32_t(cb);
     p.needsRowSums |= cb != 0;
   }
@@ -201,7 +207,24 @@ void KernelBuilder::build() {
     lhs = memref::CollapseShapeOp::create(
         b, loc, lhs, ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
   Value weights = constantBuffer(ArrayRef<int8_t>(p.weights), i8);
-  Value bias = constantBuffer(ArrayRef<int32_t>(p.bias), b.getI32Type());
+  Value columnFactor =
+      constantBuffer(ArrayRef<int32_t>(p.columnFactor), b.getI32Type());
+  // ca = sa + the activations' zero point (sign- or zero-extended by their
+  // type), a splat for the epilogue's ca (K cb[n] - colsum[n]).
+  Value lhsZero = tensor::ExtractOp::create(
+      b, loc, op.getLhsZeroPoint(),
+      SmallVector<Value>(
+          cast<RankedTensorType>(op.getLhsZeroPoint().getType()).getRank(),
+          index(0)));
+  lhsZero =
+      op.getLhsUnsigned()
+          ? arith::ExtUIOp::create(b, loc, b.getI32Type(), lhsZero).getResult()
+          : arith::ExtSIOp::create(b, loc, b.getI32Type(), lhsZero).getResult();
+  Value ca = vector::BroadcastOp::create(
+      b, loc, accType,
+      arith::AddIOp::create(
+          b, loc, lhsZero,
+          arith::ConstantIntOp::create(b, loc, p.activationShift, 32)));
   Value rowSumFactor =
       p.needsRowSums
           ? constantBuffer(ArrayRef<int32_t>(p.rowSumFactor), b.getI32Type())
@@ -312,8 +335,10 @@ void KernelBuilder::build() {
               Value col = arith::AddIOp::create(b, loc, n0, index(t * kLanes));
               Value v = arith::AddIOp::create(
                   b, loc, acc[r * kColumnVectors + t],
-                  vector::LoadOp::create(b, loc, accType, bias,
-                                         ValueRange{col}));
+                  arith::MulIOp::create(
+                      b, loc, ca,
+                      vector::LoadOp::create(b, loc, accType, columnFactor,
+                                             ValueRange{col})));
               if (sums)
                 v = arith::SubIOp::create(
                     b, loc, v,

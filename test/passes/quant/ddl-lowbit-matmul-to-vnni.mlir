@@ -47,3 +47,27 @@ func.func @runtime_weights(%a: tensor<4x8xi8>, %w: tensor<8x16xi8>) -> tensor<4x
       : (tensor<4x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8>) -> tensor<4x16xi32>
   return %y : tensor<4x16xi32>
 }
+
+// -----
+
+// The activations' zero point computed at run time (DynamicQuantizeLinear's,
+// as ONNX Runtime's quantize_dynamic writes models): the kernel reads it
+// (tensor.extract, zero-extended for u8) and multiplies the constant
+// per-column factors K cb - colsum by ca = zero point + shift in the
+// epilogue.
+// CHECK-LABEL: func.func @computed_zero_point
+// CHECK: tensor.extract %{{.*}}[] : tensor<i8>
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: scf.parallel
+// CHECK: lowbit.dot_u8s8
+// CHECK: arith.muli %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK-NOT: lowbit.matmul
+// SDOT-LABEL: func.func @computed_zero_point
+// SDOT: lowbit.dot_s8s8
+func.func @computed_zero_point(%a: tensor<3x8xi8>, %za: tensor<i8>) -> tensor<3x16xi32> {
+  %w = arith.constant dense<2> : tensor<8x16xi8>
+  %zw = arith.constant dense<0> : tensor<i8>
+  %y = lowbit.matmul %a, %w, %za, %zw {lhs_unsigned = true, rhs_unsigned = false}
+      : (tensor<3x8xi8>, tensor<8x16xi8>, tensor<i8>, tensor<i8>) -> tensor<3x16xi32>
+  return %y : tensor<3x16xi32>
+}
