@@ -440,10 +440,19 @@ static LogicalResult convertDynamicQuantizeLinear(NodeContext &n) {
     return n.error(llvm::formatv("x must be a float tensor, got {0}", xType));
   Type u8 = IntegerType::get(n.context(), 8, IntegerType::Unsigned);
 
+  // The whole tensor's min and max: first along the last axis (the rows
+  // of a row-reduction kernel, vectorized and parallel), then over the
+  // row results (a scalar chain over the whole tensor otherwise: 18% of a
+  // quantize_dynamic BERT's time in serial compare-and-selects).
   auto reduce = [&](nn::ReduceKind kind) {
-    return n.create<nn::ReduceOp>(
-        {x}, {n.named("kind", nn::ReduceKindAttr::get(n.context(), kind)),
-              n.namedBool("keepdims", false)});
+    auto kindAttr = n.named("kind", nn::ReduceKindAttr::get(n.context(), kind));
+    Value rows = x;
+    if (xType.getRank() >= 2)
+      rows = n.create<nn::ReduceOp>(
+          {x}, {kindAttr, n.namedI64Array("axes", {-1}),
+                n.namedBool("keepdims", false)});
+    return n.create<nn::ReduceOp>({rows},
+                                  {kindAttr, n.namedBool("keepdims", false)});
   };
   Value zero = n.constScalar(element, 0);
   Value minimum = n.create<nn::MinOp>({reduce(nn::ReduceKind::Min), zero});
