@@ -448,9 +448,9 @@ static LogicalResult convertDynamicQuantizeLinear(NodeContext &n) {
     auto kindAttr = n.named("kind", nn::ReduceKindAttr::get(n.context(), kind));
     Value rows = x;
     if (xType.getRank() >= 2)
-      rows = n.create<nn::ReduceOp>(
-          {x}, {kindAttr, n.namedI64Array("axes", {-1}),
-                n.namedBool("keepdims", false)});
+      rows =
+          n.create<nn::ReduceOp>({x}, {kindAttr, n.namedI64Array("axes", {-1}),
+                                       n.namedBool("keepdims", false)});
     return n.create<nn::ReduceOp>({rows},
                                   {kindAttr, n.namedBool("keepdims", false)});
   };
