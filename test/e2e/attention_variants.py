@@ -249,6 +249,12 @@ def make_variants():
                      Hq=8, Hkv=2, Sq=128, Skv=200, Dv=32, masks=[causal()], lse=True))
     v.append(Variant("causal-d128", "causal, head dim 128 (wgmma's two 64-wide slices on sm_90a)",
                      Sq=200, D=128, masks=[causal()], lse=True))
+    # Head dims of 64 and 128 mixed: which of wgmma's two products (Q K^T
+    # over D, P V over Dv) a kernel change breaks.
+    v.append(Variant("d128-dv64", "causal, D 128, Dv 64", Sq=200, D=128, Dv=64,
+                     masks=[causal()], lse=True))
+    v.append(Variant("d64-dv128", "causal, D 64, Dv 128", Sq=200, D=64, Dv=128,
+                     masks=[causal()], lse=True))
     v.append(Variant("combo", "causal + sliding window 100 + softcap 5", Sq=257,
                      masks=[causal(), window(100)], scores=[softcap(5.0)], q_gain=4.0))
     v.append(Variant("empty-rows", "kv <= q - 16: 16 fully masked rows (zeros, lse -inf)",
