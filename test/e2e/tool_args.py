@@ -3,6 +3,7 @@ a work directory."""
 
 import argparse
 import os
+import shlex
 
 
 def parse_tool_args(doc):
@@ -25,8 +26,8 @@ def parse_tool_args(doc):
 
 def compile_and_run(args, model, feeds, stem):
     """Saves `model` (an onnx.ModelProto) as STEM.onnx in --work, compiles
-    it with ddlc, runs it with ddl-run on `feeds` (input name -> NumPy
-    array) and returns {output name: array}. A failing tool raises
+    it with ddlc (for --target), runs it with ddl-run (under --runner) on
+    `feeds` (input name -> NumPy array) and returns {output name: array}. A failing tool raises
     subprocess.CalledProcessError."""
     import subprocess
 
@@ -36,9 +37,9 @@ def compile_and_run(args, model, feeds, stem):
     path = os.path.join(args.work, stem + ".onnx")
     onnx.save(model, path)
     so = os.path.join(args.work, stem + ".so")
-    subprocess.run([args.ddlc, path, "-o", so], check=True)
+    subprocess.run([args.ddlc, path, "-o", so, f"--target={args.target}"], check=True)
     out = os.path.join(args.work, stem + "_out")
-    run = [args.ddl_run, so, "--output-dir", out]
+    run = shlex.split(args.runner) + [args.ddl_run, so, "--output-dir", out]
     for name, value in feeds.items():
         npy = os.path.join(args.work, f"{stem}_{name}.npy")
         np.save(npy, value)
