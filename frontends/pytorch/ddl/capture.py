@@ -17,6 +17,7 @@ Two capture paths, one result (`Captured`):
 """
 
 import builtins
+import contextlib
 import functools
 import inspect
 import operator
@@ -285,6 +286,11 @@ class _ConcreteTracer(fx.Tracer):
         self._placeholders = 0
         self._root = root
         self._external = []
+        # The graph being recorded and its runs (see GraphContext); the
+        # root context is made when FX creates the root graph.
+        self._context = None
+        self._contexts = {}  # id(graph) -> GraphContext
+        self.symbol_sizes = {}
 
     def is_leaf_module(self, module, qualified_name):
         # Trace through every module: ops are converted at the function
@@ -308,6 +314,103 @@ class _ConcreteTracer(fx.Tracer):
     def proxy(self, node):
         return _Proxy(node, self)
 
+    # -- graphs of control flow (see GraphContext) ------------------------------
+
+    def context(self):
+        """The context of the graph being recorded."""
+        if self._context is None or self._context.graph is not self.graph:
+            if self._context is not None:
+                raise CaptureError("internal: the graph being recorded changed under a control-flow sub-graph")
+            self._context = GraphContext(self.graph, len(self._runs), None, None, self.symbol_sizes)
+            self._contexts[id(self.graph)] = self._context
+        return self._context
+
+    def root_context(self):
+        context = self.context()
+        while context.parent is not None:
+            context = context.parent
+        return context
+
+    def context_of(self, node):
+        return self._contexts[id(node.graph)]
+
+    @contextlib.contextmanager
+    def subgraph(self, run_map):
+        """Records into a new graph (a branch or a loop body) whose run `r`
+        is the current graph's run `run_map[r]` (or, with `run_map` None,
+        whose runs the caller gives its placeholders)."""
+        parent = self.context()
+        graph = fx.Graph(tracer_cls=type(self))
+        symbol_sizes = {
+            name: [sizes[parent_run] for parent_run in run_map] for name, sizes in parent.symbol_sizes.items()
+        }
+        context = GraphContext(graph, len(run_map), run_map, parent, symbol_sizes)
+        self._contexts[id(graph)] = context
+        saved = self.graph
+        self.graph, self._context = graph, context
+        try:
+            yield context
+        finally:
+            self.graph, self._context = saved, parent
+
+    @contextlib.contextmanager
+    def in_context(self, context):
+        saved = (self.graph, self._context)
+        self.graph, self._context = context.graph, context
+        try:
+            yield
+        finally:
+            self.graph, self._context = saved
+
+    def lift(self, node):
+        """`node` (of an enclosing graph) as a node of the graph being
+        recorded: a placeholder that the control-flow node passes in."""
+        context = self.context()
+        if node.graph is context.graph:
+            return node
+        # A placeholder of another sub-graph (FX caches parameter proxies
+        # across graphs) stands for the node it was lifted from.
+        node = node.meta.get("ddl_origin", node)
+        if node.graph is context.graph:
+            return node
+        if node in context.lifted:
+            return context.lifted[node]
+        if context.parent is None:
+            raise CaptureError(f"internal: {node.format_node()} is used outside the sub-graph that computes it")
+        with self.in_context(context.parent):
+            outer = self.lift(node)
+        placeholder = context.graph.placeholder(f"lifted_{outer.name}")
+        values = self._values_of(outer)
+        # Branches may update tensors in place; the enclosing graph's
+        # example values stay as they are (parameters are only read).
+        root_parameter = outer.op == "get_attr"
+        placeholder.meta["ddl_values"] = [
+            values[r].clone() if isinstance(values[r], torch.Tensor) and not root_parameter else values[r]
+            for r in context.run_map
+        ]
+        placeholder.meta["ddl_from_dynamic_size"] = outer.meta.get("ddl_from_dynamic_size", False)
+        placeholder.meta["ddl_origin"] = node
+        context.lifted[node] = placeholder
+        context.lifted[outer] = placeholder
+        context.operands.append((outer, placeholder))
+        return placeholder
+
+    def _lift_args(self, arg):
+        if isinstance(arg, fx.Proxy):
+            if arg.node.graph is not self.graph:
+                return self.proxy(self.lift(arg.node))
+            return arg
+        if isinstance(arg, (list, tuple)) and not isinstance(arg, torch.Size):
+            lifted = [self._lift_args(a) for a in arg]
+            if hasattr(arg, "_fields"):  # a named tuple
+                return type(arg)(*lifted)
+            return type(arg)(lifted)
+        if isinstance(arg, dict):
+            return {k: self._lift_args(v) for k, v in arg.items()}
+        if isinstance(arg, slice):
+            return slice(self._lift_args(arg.start), self._lift_args(arg.stop), self._lift_args(arg.step))
+        return arg
+
     def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
         # Inside a flex attention mod being traced, ops on the mod's values
         # belong to the mod's graph, even when a program value comes first
@@ -315,6 +418,15 @@ class _ConcreteTracer(fx.Tracer):
         inner = attention.redirect(self, kind, args, kwargs)
         if inner is not None:
             return inner.create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
+        context = self.context()
+        if context.parent is not None:
+            if kind == "get_attr":
+                # Parameters live in the root graph (where capture finds
+                # them) and come into sub-graphs as operands.
+                with self.in_context(self.root_context()):
+                    outer = self.create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
+                return self.proxy(self.lift(outer.node))
+            args, kwargs = self._lift_args(args), self._lift_args(kwargs)
         if kind == "call_function" and target is attention.torch_flex_attention_function() is not None:
             return attention.trace_torch_flex(self, args, kwargs)
         proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
@@ -324,7 +436,17 @@ class _ConcreteTracer(fx.Tracer):
             self._placeholders += 1
             node.meta["ddl_values"] = [run[i] for run in self._runs]
         elif kind in ("call_function", "call_method", "call_module"):
-            node.meta["ddl_values"] = [self._evaluate(node, r) for r in range(len(self._runs))]
+            node.meta["ddl_values"] = [self._evaluate(node, r) for r in range(context.run_count)]
+            if _data_dependent_count(node):
+                # The count of indices is data: later nodes must see it vary
+                # (a world where run 0 has one index fewer).
+                values = node.meta["ddl_values"]
+                first = values[0]
+                rows = first if isinstance(first, tuple) else (first,)
+                if rows[0].shape[0] > 0:
+                    context.add_world()
+                    world = tuple(r[:-1] for r in rows)
+                    values.append(world if isinstance(first, tuple) else world[0])
             # Values computed from a dynamic size (x.size(0) when dim 0 is
             # dynamic) must not steer Python: the branch would be baked in.
             # (Tensors are never flagged: a tensor shaped by a dynamic size
@@ -335,19 +457,34 @@ class _ConcreteTracer(fx.Tracer):
         return proxy
 
     def _values_of(self, node):
+        """The node's example value in each run of its graph. Runs added to
+        the graph after the node was recorded (worlds, see GraphContext)
+        see the node's first value: the node does not depend on them."""
         if "ddl_values" not in node.meta:
             if node.op != "get_attr":
                 raise CaptureError(f"internal: no value for {node.format_node()}")
             node.meta["ddl_values"] = [_raw_attribute(self._root, node.target)] * len(self._runs)
-        return node.meta["ddl_values"]
+        values = node.meta["ddl_values"]
+        count = self._contexts[id(node.graph)].run_count if id(node.graph) in self._contexts else len(values)
+        if len(values) < count:
+            values = node.meta["ddl_values"] = values + [values[0]] * (count - len(values))
+        return values
 
     def _evaluate(self, node, run):
         args = fx.node.map_arg(node.args, lambda n: self._values_of(n)[run])
         kwargs = fx.node.map_arg(node.kwargs, lambda n: self._values_of(n)[run])
+        return self.call(node, args, kwargs, run)
+
+    def call(self, node, args, kwargs, run=0):
+        """Runs `node`'s operation on example values."""
         try:
             if node.op == "call_function":
                 return node.target(*args, **kwargs)
             if node.op == "call_method":
+                if node.target == "item":
+                    # A tensor's value as a Python number is data: it stays
+                    # a 0-d tensor, so that branching on it is seen.
+                    return args[0].reshape(())
                 return getattr(args[0], node.target)(*args[1:], **kwargs)
             return self._root.get_submodule(node.target)(*args, **kwargs)
         except DataDependentControlFlowError:
@@ -393,6 +530,52 @@ class _ConcreteTracer(fx.Tracer):
         count = self.create_proxy("call_method", "numel", (proxy,), {})
         count.node.meta["ddl_from_dynamic_size"] = True
         return count
+
+
+def _data_dependent_count(node):
+    """Whether `node` returns indices whose count is data (nonzero,
+    one-argument where)."""
+    if node.op == "call_method":
+        return node.target == "nonzero"
+    if node.op != "call_function":
+        return False
+    if node.target in (torch.nonzero, torch.argwhere):
+        return True
+    return node.target is torch.where and len(node.args) + len(node.kwargs) == 1
+
+
+class GraphContext:
+    """A graph being recorded: the root graph, or a branch / loop body of a
+    control-flow node (control_flow.py), with its example runs.
+
+    A sub-graph's run `r` stands for run `run_map[r]` of the enclosing
+    graph: a branch has the same runs as the graph around it; a loop body
+    has one run per (enclosing run, sampled iteration). `lifted` maps the
+    enclosing graphs' nodes the sub-graph uses to its placeholders, and
+    `operands` lists (enclosing node, placeholder) in order: the
+    control-flow node's operands.
+
+    A graph gains runs (worlds) when a control-flow node's result has a
+    shape that depends on the path taken: the world is run 0 with the other
+    branch taken (or another number of iterations), so that every later
+    node sees that its shape varies, exactly as it sees a size declared
+    dynamic vary across runs."""
+
+    def __init__(self, graph, run_count, run_map, parent, symbol_sizes):
+        self.graph = graph
+        self.run_count = run_count
+        self.run_map = run_map
+        self.parent = parent
+        self.symbol_sizes = symbol_sizes
+        self.lifted = {}
+        self.operands = []
+
+    def add_world(self):
+        """A new run that starts as run 0; returns its index."""
+        for sizes in self.symbol_sizes.values():
+            sizes.append(sizes[0])
+        self.run_count += 1
+        return self.run_count - 1
 
 
 def _raw_attribute(root, qualified):
@@ -626,11 +809,16 @@ def trace(program, example_inputs, dynamic):
             for dim, name in dims.items():
                 symbol_sizes.setdefault(name, [run[index].shape[dim] for run in runs])
                 symbols.setdefault(name, (index, dim))
-    root = _root_module(program, input_names)
-    tracer = _ConcreteTracer(runs, root)
+    from .control_flow import rewritten_program
+
+    tracer = None
     try:
-        with torch.no_grad(), _patched_factories(tracer, program):
-            graph = tracer.trace(root)
+        with rewritten_program(program) as rewritten:
+            root = _root_module(rewritten, input_names)
+            tracer = _ConcreteTracer(runs, root)
+            tracer.symbol_sizes = symbol_sizes
+            with torch.no_grad(), _patched_factories(tracer, rewritten):
+                graph = tracer.trace(root)
     except DdlError:
         raise
     except Exception as e:
@@ -647,7 +835,8 @@ def trace(program, example_inputs, dynamic):
         if node.op == "output":
             continue
         values = tracer._values_of(node)
-        node.meta["ddl_type"] = _type_from_values(values, symbol_sizes)
+        if "ddl_type" not in node.meta:  # control-flow results have theirs
+            node.meta["ddl_type"] = _type_from_values(values, symbol_sizes)
         if node.op == "get_attr":
             parameters[node] = (node.target, values[0])
     # Inputs carry exactly the declared dims (a dim that happened to equal

@@ -12,6 +12,7 @@ import warnings
 import torch
 
 from . import capture as capture_mod
+from . import control_flow  # noqa: F401  (registers the nn.if / nn.loop converters)
 from . import ops  # noqa: F401  (registers the converters)
 from ._tools import ddlc_path
 from .convert import Converter, unflatten
@@ -251,8 +252,10 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         except DataDependentControlFlowError as e:
             # torch.export refuses programs that specialize a dynamic size
             # (e.g. a guard that batch != 1) which ddl's converters handle
-            # at run time; concrete FX tracing checks such programs itself.
-            if not auto or "dynamic dimension" not in str(e):
+            # at run time, and Python control flow on tensor values, which
+            # ddl's FX capture records as nn.if / nn.loop; it checks such
+            # programs itself.
+            if not auto:
                 raise
             warnings.warn(f"ddl: torch.export refused the program, capturing with FX instead: {e}")
             capture = "fx"

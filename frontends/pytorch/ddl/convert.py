@@ -203,6 +203,64 @@ class Converter:
 
     # -- the loop -------------------------------------------------------------
 
+    def convert_graph(self, graph, env=None):
+        """Converts the nodes of `graph` in order; returns the output node's
+        argument (unresolved). `env` gives the values of placeholders (a
+        control-flow sub-graph's operands); the root graph's are set by
+        run()."""
+        outputs = None
+        for node, value in (env or {}).items():
+            self.values[node] = value
+        saved = self.node, self.builder.location
+        for node in graph.nodes:
+            self.node = node
+            if node.op == "placeholder":
+                continue
+            if node.op == "get_attr":
+                if node not in self.values:  # a constant a sub-graph made
+                    self.values[node] = self.constant(node.meta["ddl_values"][0])
+                continue
+            if node.op == "output":
+                outputs = node.args[0]
+                continue
+            self.convert_node(node)
+        self.node, self.builder.location = saved
+        return outputs
+
+    def convert_node(self, node):
+        b = self.builder
+        b.location = node_location(node)
+        if node.op == "call_function" and node.target in _IGNORED:
+            return
+        t = self.type_of(node)
+        if node.meta.get("ddl_from_dynamic_size") and isinstance(t, (float, bool)):
+            raise self.unsupported(
+                f"a Python {type(t).__name__} computed from a dynamic size",
+                "it would be fixed to its value at the example size; compute it with tensor "
+                "operations, or make the dimension static",
+            )
+        if not _needs_converter(t):
+            # A static Python value the program computed (a size, a
+            # flag): converters see it as a plain value.
+            self.values[node] = _python_value(t)
+            return
+        fn = lookup(node.target)
+        if fn is None:
+            raise self.unsupported(
+                "no converter for this operator",
+                "ddl supports the operators listed in docs/status.md; please file an issue "
+                "with this message, or move the call out of the compiled code.",
+            )
+        args = self.resolve(node.args)
+        kwargs = self.resolve(node.kwargs)
+        try:
+            result = fn(self, node, *args, **kwargs)
+        except UnsupportedOperatorError:
+            raise
+        except TypeError as e:
+            raise self.unsupported(f"unexpected arguments ({e})") from e
+        self.values[node] = result
+
     def run(self):
         captured = self.captured
         b = self.builder
@@ -222,45 +280,7 @@ class Converter:
             else:
                 self.values[node] = b.add_input(TensorType(tensor.dtype, tensor.shape), qualified)
                 self.parameter_order.append(qualified)
-        outputs = None
-        for node in captured.graph.nodes:
-            self.node = node
-            if node.op in ("placeholder", "get_attr"):
-                continue
-            if node.op == "output":
-                outputs = node.args[0]
-                continue
-            b.location = node_location(node)
-            if node.op == "call_function" and node.target in _IGNORED:
-                continue
-            t = self.type_of(node)
-            if node.meta.get("ddl_from_dynamic_size") and isinstance(t, (float, bool)):
-                raise self.unsupported(
-                    f"a Python {type(t).__name__} computed from a dynamic size",
-                    "it would be fixed to its value at the example size; compute it with tensor "
-                    "operations, or make the dimension static",
-                )
-            if not _needs_converter(t):
-                # A static Python value the program computed (a size, a
-                # flag): converters see it as a plain value.
-                self.values[node] = _python_value(t)
-                continue
-            fn = lookup(node.target)
-            if fn is None:
-                raise self.unsupported(
-                    "no converter for this operator",
-                    "ddl supports the operators listed in docs/status.md; please file an issue "
-                    "with this message, or move the call out of the compiled code.",
-                )
-            args = self.resolve(node.args)
-            kwargs = self.resolve(node.kwargs)
-            try:
-                result = fn(self, node, *args, **kwargs)
-            except UnsupportedOperatorError:
-                raise
-            except TypeError as e:
-                raise self.unsupported(f"unexpected arguments ({e})") from e
-            self.values[node] = result
+        outputs = self.convert_graph(captured.graph)
         self.node = None
         b.location = location("output")
         # Outputs keep the program's structure; tensors are the compiled

@@ -13,6 +13,7 @@ the user's source line; just `loc("torch.flip")` when the line is unknown),
 so ddlc's diagnostics name the user's line and operator.
 """
 
+import contextlib
 import math
 import re
 import struct
@@ -162,6 +163,9 @@ class GraphBuilder:
         self.function_name = function_name
         self._inputs = []  # (Value, name)
         self._lines = []
+        # Constants go first in the function, so that one made inside a
+        # control-flow region can be reused after it.
+        self._constant_lines = []
         self._resources = {}
         self._outputs = []  # (Value, name)
         self._counter = 0
@@ -239,6 +243,21 @@ class GraphBuilder:
         self._lines.append(f"    {lhs} = {text}{self._loc()}")
         return results[0] if single else results
 
+    @contextlib.contextmanager
+    def region(self):
+        """Collects the ops appended inside into a list (a region's body,
+        for `custom_op`) instead of the function."""
+        saved, self._lines = self._lines, []
+        lines = self._lines
+        try:
+            yield lines
+        finally:
+            self._lines = saved
+
+    def value(self, type_):
+        """A fresh SSA value of `type_` (a block argument)."""
+        return Value(self._fresh(), type_)
+
     def constant(self, tensor):
         """An nn.constant holding `tensor`'s values (a CPU copy is taken)."""
         tensor = tensor.detach().cpu().contiguous()
@@ -264,7 +283,7 @@ class GraphBuilder:
                 self._resources[name] = struct.pack("<I", 16) + data
                 body = f"dense_resource<{name}>"
         value = Value(self._fresh(), type_)
-        self._lines.append(f"    {value.name} = nn.constant {body} : {type_}{self._loc()}")
+        self._constant_lines.append(f"    {value.name} = nn.constant {body} : {type_}{self._loc()}")
         if data is not None:
             self._constants[(str(type_), data)] = value
         return value
@@ -279,6 +298,7 @@ class GraphBuilder:
         args = ", ".join(arg(v, n) for v, n in self._inputs)
         results = ", ".join(f"{v.type} {{nn.name = {attribute(n)}}}" for v, n in self._outputs)
         out = [f"func.func @{self.function_name}({args}) -> ({results}) {{"]
+        out += self._constant_lines
         out += self._lines
         out.append(
             f"    return {', '.join(v.name for v, _ in self._outputs)} : "

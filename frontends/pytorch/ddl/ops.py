@@ -465,9 +465,42 @@ def _where(cx, node, condition, a=None, b=None):
     if node.op == "call_method":
         condition, a = a, condition
     if a is None:
-        raise cx.unsupported("torch.where(condition) with one argument has a data-dependent shape")
+        return _nonzero(cx, node, condition, as_tuple=True)
     out = cx.result_type()
     return cx.op("nn.where", [cx.tensor(condition, torch.bool), cx.tensor(a, out.dtype), cx.tensor(b, out.dtype)], out)
+
+
+@converts(torch.nonzero, "nonzero", *_aten("nonzero"))
+def _nonzero(cx, node, x, *, as_tuple=False):
+    """Indices of the non-zero elements: [count, rank] (or one [count]
+    tensor per dimension with as_tuple); the count is data, so it is a
+    dynamic size whatever the example gave (see capture's worlds)."""
+    rank = max(x.type.rank, 1)
+    if x.type.rank == 0:
+        x = cx.reshape(x, [1], x.type.with_dims([1]))
+    columns = cx.op("nn.non_zero", [x], TensorType(torch.int64, [rank, None]))
+    if not as_tuple:
+        return cx.op("nn.transpose", [columns], TensorType(torch.int64, [None, rank]), {"perm": [1, 0]})
+    if rank == 1:
+        return (cx.reshape(columns, [-1], TensorType(torch.int64, [None])),)
+    rows = cx.op("nn.split", [columns], [TensorType(torch.int64, [1, None])] * rank, {"axis": 0, "num_outputs": rank})
+    return tuple(cx.reshape(r, [-1], TensorType(torch.int64, [None])) for r in rows)
+
+
+@converts(torch.index_add, "index_add", *_aten("index_add"))
+def _index_add(cx, node, x, dim, index, source, *, alpha=1):
+    """x with source's slices added at `index` along `dim` (repeated
+    indices accumulate): scatter_nd with add along dim 0."""
+    out = cx.result_type()
+    axis = _axis(dim, x.type.rank)
+    if axis != 0:
+        raise cx.unsupported("index_add along a dimension other than 0")
+    source = cx.tensor(source, out.dtype)
+    if alpha != 1:
+        source = cx.op("nn.mul", [source, cx.scalar(alpha, out.dtype)], source.type)
+    count = index.type.dims[0]
+    indices = cx.reshape(index, [-1, 1], TensorType(torch.int64, [count, 1]))
+    return cx.op("nn.scatter_nd", [x, indices, source], out, {"reduction": Raw("#nn.scatter_reduction<add>")})
 
 
 @converts(torch.masked_fill, "masked_fill", "masked_fill_", *_aten("masked_fill.Scalar", "masked_fill.Tensor"))
@@ -598,6 +631,61 @@ def _linear(cx, node, x, weight, bias=None):
         return cx.op("nn.gemm", operands, out, {"trans_b": True})
     y = cx.op("nn.matmul", [x, _transpose_last(cx, weight)], out)
     return cx.op("nn.add", [y, bias], out) if bias is not None else y
+
+
+# Recurrent cells (nn.RNNCell / GRUCell / LSTMCell): one step, from gemms
+# and elementwise ops (whole sequences through nn.RNN / GRU / LSTM are
+# Python loops over these, or ONNX's RNN ops).
+
+
+def _cell_gates(cx, x, h, w_ih, w_hh, b_ih, b_hh):
+    """(x W_ih^T + b_ih, h W_hh^T + b_hh), each [batch, gates * hidden]."""
+    batch = x.type.dims[0]
+    width = w_ih.type.dims[0]
+    t = TensorType(x.type.dtype, [batch, width])
+    gi = cx.op("nn.gemm", [x, w_ih] + ([b_ih] if b_ih is not None else []), t, {"trans_b": True})
+    gh = cx.op("nn.gemm", [h, w_hh] + ([b_hh] if b_hh is not None else []), t, {"trans_b": True})
+    return gi, gh
+
+
+def _cell_split(cx, value, count):
+    batch, width = value.type.dims
+    piece = value.type.with_dims([batch, width // count])
+    return cx.op("nn.split", [value], [piece] * count, {"axis": 1, "num_outputs": count})
+
+
+@converts(torch.rnn_tanh_cell, torch.rnn_relu_cell, *_aten("rnn_tanh_cell", "rnn_relu_cell"))
+def _rnn_cell(cx, node, x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+    gi, gh = _cell_gates(cx, x, h, w_ih, w_hh, b_ih, b_hh)
+    total = cx.op("nn.add", [gi, gh], gi.type)
+    kind = "nn.relu" if "relu" in str(getattr(node.target, "__name__", node.target)) else "nn.tanh"
+    return cx.op(kind, [total], total.type)
+
+
+@converts(torch.gru_cell, *_aten("gru_cell"))
+def _gru_cell(cx, node, x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+    gi, gh = _cell_gates(cx, x, h, w_ih, w_hh, b_ih, b_hh)
+    i_r, i_z, i_n = _cell_split(cx, gi, 3)
+    h_r, h_z, h_n = _cell_split(cx, gh, 3)
+    t = i_r.type
+    r = cx.op("nn.sigmoid", [cx.op("nn.add", [i_r, h_r], t)], t)
+    z = cx.op("nn.sigmoid", [cx.op("nn.add", [i_z, h_z], t)], t)
+    n = cx.op("nn.tanh", [cx.op("nn.add", [i_n, cx.op("nn.mul", [r, h_n], t)], t)], t)
+    # h' = n + z * (h - n)
+    return cx.op("nn.add", [n, cx.op("nn.mul", [z, cx.op("nn.sub", [h, n], t)], t)], t)
+
+
+@converts(torch.lstm_cell, *_aten("lstm_cell"))
+def _lstm_cell(cx, node, x, state, w_ih, w_hh, b_ih=None, b_hh=None):
+    h, c = state
+    gi, gh = _cell_gates(cx, x, h, w_ih, w_hh, b_ih, b_hh)
+    gates = cx.op("nn.add", [gi, gh], gi.type)
+    i, f, g, o = _cell_split(cx, gates, 4)
+    t = i.type
+    i, f, o = (cx.op("nn.sigmoid", [v], t) for v in (i, f, o))
+    g = cx.op("nn.tanh", [g], t)
+    c = cx.op("nn.add", [cx.op("nn.mul", [f, c], t), cx.op("nn.mul", [i, g], t)], t)
+    return cx.op("nn.mul", [o, cx.op("nn.tanh", [c], t)], t), c
 
 
 @converts(torch.addmm, "addmm", *_aten("addmm"))

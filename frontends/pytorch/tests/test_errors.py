@@ -36,17 +36,40 @@ def test_unsupported_operator_names_op_overload_and_line():
 
 
 class Branchy(torch.nn.Module):
+    """Control flow on a tensor whose branch changes module state: ddl
+    compiles both branches, so it cannot carry the attribute."""
+
     def forward(self, x):
         if x.sum() > 0:
-            return x
+            self.last = x
         return -x
 
 
-def test_data_dependent_control_flow():
+def test_data_dependent_control_flow_with_side_effects():
     with pytest.raises(ddl.DataDependentControlFlowError) as info:
-        ddl.compile(Branchy(), (torch.randn(4),))
+        ddl.compile(Branchy(), (torch.randn(4),), capture="fx")
     message = str(info.value)
     assert line_of(Branchy.forward, "x.sum() > 0") in message
+    assert "line " + line_of(Branchy.forward, "self.last").split(":")[1] in message  # the offending line
+    assert "local variable" in message  # says what to do
+
+
+class BranchInLoopWithContinue(torch.nn.Module):
+    """`continue` is not rewritten: the tensor condition is reported."""
+
+    def forward(self, x):
+        for i in range(3):
+            if x.sum() > i:
+                continue
+            x = x + 1
+        return x
+
+
+def test_control_flow_that_is_not_rewritten():
+    with pytest.raises(ddl.DataDependentControlFlowError) as info:
+        ddl.compile(BranchInLoopWithContinue(), (torch.randn(4),), capture="fx")
+    message = str(info.value)
+    assert line_of(BranchInLoopWithContinue.forward, "x.sum() > i") in message
     assert "torch.where" in message  # says what to do
 
 
