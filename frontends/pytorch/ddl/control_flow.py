@@ -1066,8 +1066,8 @@ def trace_loop(test, test_fn, body_fn, values, names, line, effects):
         final, visited = run_loop(tracer, node, args)
         results.append(tuple(final))
         if r == 0:
-            world = next((s for s in reversed(visited) if [tuple(v.shape) for v in s] != [tuple(v.shape) for v in final]),
-                         None)
+            shapes = [tuple(v.shape) for v in final]
+            world = next((s for s in reversed(visited) if [tuple(v.shape) for v in s] != shapes), None)
     if world is not None:
         parent.add_world()
         results.append(tuple(world))

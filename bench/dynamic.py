@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""CPU latency of dynamic networks (Python control flow on tensor values):
+ddl side by side with PyTorch eager.
+
+The models are the dynamic-network suite of the PyTorch frontend's tests
+(frontends/pytorch/tests/test_dynamic.py: early-exit encoder, gated
+ResNet, routing, MoE top-2 of 8, greedy decoder, adaptive computation
+RNN, variable-length RNN), at the sizes below, random weights
+(torch.manual_seed(0)). Each is compiled once with `ddl.compile` (nn.if /
+nn.loop for the control flow; freeze=True: weights are constants, as for
+deployment); its input mix (--mix inputs, seeds 0..)
+takes every path, and the script checks ddl's outputs against eager's on
+every input of the mix before timing (a mismatch prints **wrong output**
+and exits 1).
+
+Each of --rounds rounds (default 5) runs the whole mix --repeat times
+(default 5) through eager and through ddl, with --threads threads
+(default 2: torch.set_num_threads and ddl's pool); the table gives the
+median over rounds of the mean time per input, and eager / ddl (above 1:
+ddl is faster), with the geometric mean.
+
+    DDL_BUILD_DIR=build PYTHONPATH=frontends/pytorch /usr/bin/python3 bench/dynamic.py \
+        [--models early_exit moe ...] [--mix 16] [--rounds 5] [--repeat 5] [--threads 2]
+"""
+
+import argparse
+import datetime
+import math
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "frontends", "pytorch"))
+sys.path.insert(0, os.path.join(HERE, "..", "frontends", "pytorch", "tests"))
+
+import ddl  # noqa: E402
+import test_dynamic as suite  # noqa: E402
+
+
+def _mix(make, count):
+    out = []
+    for seed in range(count):
+        torch.manual_seed(1000 + seed)
+        out.append(make(seed))
+    return out
+
+
+# name -> (model factory, example inputs, dynamic, input factory(seed))
+MODELS = {
+    "early_exit": (
+        lambda: suite.EarlyExitEncoder(layers=6, dim=128, heads=4, classes=4, threshold=0.6),
+        (torch.randn(1, 64, 128),), {"x": {1: "seq"}},
+        lambda seed: (torch.randn(1, (32, 64, 128)[seed % 3], 128) * (0.5 + seed % 5),),
+    ),
+    "gated_resnet": (
+        lambda: suite.GatedResNet(channels=32, blocks=4),
+        (torch.randn(1, 3, 32, 32),), None,
+        lambda seed: (torch.randn(1, 3, 32, 32) + torch.randn(1, 3, 1, 1) * 3,),
+    ),
+    "routing": (
+        lambda: suite.Routing(dim=256),
+        (torch.randn(8, 256),), {"x": {0: "batch"}},
+        lambda seed: (torch.randn(1 + seed % 16, 256) * 3,),
+    ),
+    "moe": (
+        lambda: suite.MoEBlock(dim=128, experts=8, hidden=256),
+        (torch.randn(64, 128),), {"x": {0: "tokens"}},
+        lambda seed: (torch.randn((16, 64, 128)[seed % 3], 128),),
+    ),
+    "greedy_decoder": (
+        lambda: suite.GreedyDecoder(vocab=64, dim=128, eos=3, max_len=24),
+        (torch.randn(1, 128),), None,
+        lambda seed: (torch.randn(1, 128) * 2,),
+    ),
+    "adaptive_rnn": (
+        lambda: suite.AdaptiveRNN(dim=64, max_ponder=8),
+        (torch.randn(8, 1, 64),), None,
+        lambda seed: (torch.randn(8, 1, 64) * (1 + seed % 4),),
+    ),
+    "variable_length_rnn": (
+        lambda: suite.VariableLengthRNN(dim=128),
+        (torch.randn(2, 16, 128),), {"x": {0: "batch", 1: "length"}},
+        lambda seed: (torch.randn(1 + seed % 4, (8, 32, 64)[seed % 3], 128),),
+    ),
+}
+
+
+def _time(fn, inputs, repeat):
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for args in inputs:
+            fn(*args)
+    return (time.perf_counter() - start) / (repeat * len(inputs))
+
+
+def _same(a, b):
+    if isinstance(a, (tuple, list)):
+        return all(_same(x, y) for x, y in zip(a, b))
+    if a.dtype in (torch.int64, torch.int32, torch.bool):
+        return torch.equal(a, b)
+    return a.shape == b.shape and bool(torch.allclose(a, b, rtol=1e-4, atol=1e-4))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--mix", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"# dynamic networks, CPU, {args.threads} threads, {datetime.date.today()}, torch {torch.__version__}")
+    print("| model | inputs | eager ms | ddl ms | eager / ddl |")
+    print("|---|---|---|---|---|")
+    ratios, wrong = [], False
+    for name in args.models:
+        factory, example, dynamic, make = MODELS[name]
+        torch.manual_seed(0)
+        model = factory().eval()
+        compiled = ddl.compile(model, example, dynamic, threads=args.threads, freeze=True)
+        inputs = _mix(make, args.mix)
+        with torch.no_grad():
+            for x in inputs:
+                if not _same(compiled(*x), model(*x)):
+                    wrong = True
+                    print(f"| {name} | **wrong output** | | | |")
+                    break
+            else:
+                eager, ours = [], []
+                for _ in range(args.rounds):
+                    eager.append(_time(model, inputs, args.repeat))
+                    ours.append(_time(compiled, inputs, args.repeat))
+                e, d = statistics.median(eager), statistics.median(ours)
+                ratios.append(e / d)
+                print(f"| {name} | {len(inputs)} | {e * 1e3:.3f} | {d * 1e3:.3f} | {e / d:.2f}x |", flush=True)
+    if ratios:
+        geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print(f"\ngeometric mean eager / ddl: {geomean:.2f}x over {len(ratios)} models")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
