@@ -196,6 +196,24 @@ class VariableLengthRNN(nn.Module):
         return h
 
 
+class Halting(nn.Module):
+    """A cell applied until a halting score passes 1 (a while loop whose
+    trip count is data), written so that TorchScript and the ONNX exporter
+    keep the loop."""
+
+    def __init__(self, dim=8):
+        super().__init__()
+        self.cell = nn.Linear(dim, dim)
+        self.halt = nn.Linear(dim, 1)
+
+    def forward(self, x):
+        total = torch.zeros(())
+        while bool(total < 1.0):
+            x = torch.tanh(self.cell(x))
+            total = total + torch.sigmoid(self.halt(x)).mean()
+        return x
+
+
 # --------------------------------------------------------------------------
 # The suite
 
@@ -354,3 +372,25 @@ def test_loop_appending_to_a_list_is_refused_with_advice():
 
     with pytest.raises(ddl.DataDependentControlFlowError, match="torch.cat"):
         ddl.compile(fn, (torch.zeros(4),))
+
+
+# --------------------------------------------------------------------------
+# The same kind of models through ONNX: TorchScript keeps the control flow,
+# the exporter writes If / Loop, ddlc imports them as nn.if / nn.loop.
+
+
+@pytest.mark.parametrize("make, inputs, op", [
+    (lambda: Routing(), [torch.randn(3, 16) * 3 for _ in range(8)], "If"),
+    (lambda: GatedResNet(), [torch.randn(1, 3, 8, 8) + torch.randn(1, 3, 1, 1) * 3 for _ in range(8)], "If"),
+    (lambda: Halting(), [torch.randn(2, 8) * s for s in (0.1, 1.0, 4.0)], "Loop"),
+], ids=["routing", "gated_resnet", "halting"])
+def test_scripted_control_flow_through_onnx(make, inputs, op, tmp_path):
+    from test_regressions import check_onnx
+
+    def has_control_flow(proto):
+        assert op in {node.op_type for node in proto.graph.node}, f"the export has no {op}"
+
+    torch.manual_seed(7)
+    model = make().eval()
+    check_onnx(torch.jit.script(model), (inputs[0],), tmp_path, runs=[(x,) for x in inputs[1:]],
+               edit=has_control_flow)
