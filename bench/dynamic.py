@@ -21,6 +21,14 @@ ddl is faster), with the geometric mean.
 
     DDL_BUILD_DIR=build PYTHONPATH=frontends/pytorch /usr/bin/python3 bench/dynamic.py \
         [--models early_exit moe ...] [--mix 16] [--rounds 5] [--repeat 5] [--threads 2]
+
+--specialization instead times shape specialization on a transformer
+encoder (nn.TransformerEncoder, --layers 2 of d 128, 4 heads, FFN 512,
+dynamic batch and sequence): compiled once generic and once with
+specialize={"batch": --batches, "seq": --seqs} (every combination a static
+copy behind size checks), each (batch, seq) timed on both in the same
+rounds (medians), with generic / specialized (above 1: specialization
+helps) and the compile times.
 """
 
 import argparse
@@ -105,6 +113,48 @@ def _same(a, b):
     return a.shape == b.shape and bool(torch.allclose(a, b, rtol=1e-4, atol=1e-4))
 
 
+def specialization(args):
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True)
+    model = torch.nn.TransformerEncoder(layer, args.layers).eval()
+    dynamic = {"src": {0: "batch", 1: "seq"}}
+    example = (torch.randn(2, 16, 128),)
+    start = time.perf_counter()
+    generic = ddl.compile(model, example, dynamic, threads=args.threads, freeze=True)
+    generic_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    special = ddl.compile(model, example, dynamic, threads=args.threads, freeze=True,
+                          specialize={"batch": args.batches, "seq": args.seqs})
+    special_seconds = time.perf_counter() - start
+    print(f"# shape specialization, encoder {args.layers} x d 128, CPU, {args.threads} threads, "
+          f"{datetime.date.today()}; compile: generic {generic_seconds:.1f} s, specialized "
+          f"({len(args.batches) * len(args.seqs)} copies + generic) {special_seconds:.1f} s")
+    print("| batch | seq | generic ms | specialized ms | generic / specialized |")
+    print("|---|---|---|---|---|")
+    ratios, wrong = [], False
+    for batch in args.batches:
+        for seq in args.seqs:
+            x = (torch.randn(batch, seq, 128),)
+            with torch.no_grad():
+                expected = model(*x)
+                if not (_same(generic(*x), expected) and _same(special(*x), expected)):
+                    print(f"| {batch} | {seq} | **wrong output** | | |")
+                    wrong = True
+                    continue
+                repeat = max(1, min(args.repeat, int(2e6 / (batch * seq * seq + batch * seq * 512))))
+                g, sp = [], []
+                for _ in range(args.rounds):
+                    g.append(_time(generic, [x], repeat))
+                    sp.append(_time(special, [x], repeat))
+            a, b = statistics.median(g), statistics.median(sp)
+            ratios.append(a / b)
+            print(f"| {batch} | {seq} | {a * 1e3:.3f} | {b * 1e3:.3f} | {a / b:.2f}x |", flush=True)
+    if ratios:
+        geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print(f"\ngeometric mean generic / specialized: {geomean:.2f}x")
+    return 1 if wrong else 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
@@ -112,8 +162,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--specialization", action="store_true")
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--seqs", type=int, nargs="+", default=[16, 64, 128, 512])
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.specialization:
+        return specialization(args)
     print(f"# dynamic networks, CPU, {args.threads} threads, {datetime.date.today()}, torch {torch.__version__}")
     print("| model | inputs | eager ms | ddl ms | eager / ddl |")
     print("|---|---|---|---|---|")

@@ -58,6 +58,8 @@ DDL_CAPI_EXPORTED void ddlRegisterAllPasses(void);
  * - quantize: none (default), int8, int4
  * - quantize-group: 32, 64 (default) or 128: int4 inputs per weight scale
  * - quantize-keep: comma-separated layer names to keep in float (appends)
+ * - specialize: symbol=size,size,... (e.g. batch=1,8,32): also compile the
+ *   model for those sizes, chosen at run time (appends; one symbol each)
  * - schedules: a file of `key -> schedule` records (the tuning database)
  * - fuse-attention: true (default) / false
  * - cuda-attention-kernel: true / false (default): attention as the fused

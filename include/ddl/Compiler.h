@@ -46,6 +46,9 @@ struct CompileOptions {
   /// LLVM optimization level, 0 to 3.
   unsigned optLevel = 3;
   CPUPipelineOptions pipeline;
+  /// Shape specialization (nn-specialize-shapes): `symbol=size,...`
+  /// groups joined by ';', or empty for none.
+  std::string specialize;
   /// For a GPU target: the kernels' format and block size (the device,
   /// architecture and toolkit come from `target`).
   GPUPipelineOptions gpuPipeline;
@@ -80,6 +83,9 @@ struct CompileRequest {
   bool cudaAttentionKernel = false;
   /// Stop at device assembly (PTX, AMDGCN): `ddlc --emit=ptx|amdgcn`.
   bool deviceAssembly = false;
+  /// Sizes to specialize dimension symbols for, one `symbol=size,size,...`
+  /// per entry (`ddlc --specialize`).
+  std::vector<std::string> specialize;
 };
 
 /// Checks `request`, each choice and the choices together (a group size

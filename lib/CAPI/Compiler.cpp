@@ -227,6 +227,10 @@ DdlStatus ddlCompileOptionsSet(DdlCompileOptions options, const char *name,
       request.quantizeKeep.push_back(layer.trim().str());
     return ok();
   }
+  if (key == "specialize") {
+    request.specialize.push_back(text.trim().str());
+    return ok();
+  }
   if (key == "schedules") {
     request.schedulesFile = text.str();
     return ok();
@@ -238,7 +242,8 @@ DdlStatus ddlCompileOptionsSet(DdlCompileOptions options, const char *name,
   return invalidArgument(
       "unknown compile option '" + key +
       "' (expected target, opt-level, parallel, precision, allow-tf32, "
-      "quantize, quantize-group, quantize-keep, schedules, fuse-attention or "
+      "quantize, quantize-group, quantize-keep, specialize, schedules, "
+      "fuse-attention or "
       "cuda-attention-kernel)");
 }
 

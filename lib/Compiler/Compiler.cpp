@@ -3,6 +3,8 @@
 #include "ddl/Compiler.h"
 #include "lib/Target/GPU/DeviceTarget.h"
 
+#include "passes/dynamic/Passes.h"
+#include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "passes/memory/Passes.h"
 
@@ -111,6 +113,12 @@ LogicalResult ddl::lowerModelToLLVM(ModuleOp module,
            << "' (expected host, x86_64, aarch64, cuda[:sm_XX] or "
               "rocm[:gfxNNN])";
   PassManager pm(module.getContext());
+  if (!options.specialize.empty()) {
+    dynamic::NNSpecializeShapesPassOptions specialize;
+    specialize.sizes = options.specialize;
+    pm.addPass(dynamic::createNNSpecializeShapesPass(specialize));
+    pm.addPass(graph::createNNInferShapesPass());
+  }
   lowering::DDLEmitModelEntryPassOptions entryOptions;
   entryOptions.targetTriple = triple;
   std::string deviceError;

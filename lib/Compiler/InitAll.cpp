@@ -10,6 +10,7 @@
 #include "passes/attention/Passes.h"
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/gpu/Passes.h"
+#include "passes/dynamic/Passes.h"
 #include "passes/graph/Passes.h"
 #include "passes/lowering/Passes.h"
 #include "passes/memory/Passes.h"
@@ -208,6 +209,7 @@ static void registerAllPassesOnce() {
   codegen::registerCodegenPasses();
   quant::registerQuantPasses();
   ddl::gpugen::registerGPUPasses();
+  dynamic::registerDynamicPasses();
   graph::registerGraphPasses();
   lowering::registerLoweringPasses();
   memory::registerMemoryPasses();

@@ -101,6 +101,17 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
   resolved.pipeline.schedulesFile = request.schedulesFile;
   resolved.pipeline.printSchedules = request.printSchedules;
   resolved.pipeline.fuseAttention = request.fuseAttention;
+  for (const std::string &entry : request.specialize) {
+    llvm::StringRef text(entry);
+    auto [symbol, sizes] = text.split('=');
+    if (symbol.trim().empty() || sizes.trim().empty() || text.contains(';'))
+      return fail("--specialize takes symbol=size,size,... (e.g. "
+                  "batch=1,8,32), not '" +
+                  entry + "'");
+    if (!resolved.specialize.empty())
+      resolved.specialize += ";";
+    resolved.specialize += entry;
+  }
   resolved.gpuPipeline.precision = compute;
   resolved.gpuPipeline.attentionKernel = request.cudaAttentionKernel;
   if (request.deviceAssembly)

@@ -36,8 +36,16 @@ def DDLPlanArenaPass : Pass<"ddl-plan-arena", "::mlir::ModuleOp"> {
     argument sizes, and `ddl.arena_formula` states the size over the
     argument dimensions.
 
-    Buffers the pass cannot place (data-dependent sizes, allocations inside
-    loops and branches) stay heap allocations, freed by the ownership-based
+    Branches and loop bodies (the blocks of `scf.if` / `scf.while`: what
+    nn.if / nn.loop become) place their static buffers that die inside them
+    in a nested area after the entry block's: a block's buffers are dead
+    once it has run, so the blocks of different ops, both branches of an if
+    and every iteration of a loop reuse the same bytes, and a block nested
+    in another gets bytes past its parent's.
+
+    Buffers the pass cannot place (data-dependent sizes, dynamic sizes
+    inside branches and loops, buffers yielded out of a branch or to the
+    next iteration) stay heap allocations, freed by the ownership-based
     deallocation that runs after it.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",

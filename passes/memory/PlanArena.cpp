@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/MapVector.h"
@@ -68,22 +69,28 @@ struct Slot {
 
 static bool
 computableFromArgumentsOrConstant(Value value, func::FuncOp func,
-                                  llvm::SetVector<Operation *> &slice);
+                                  llvm::SetVector<Operation *> &slice,
+                                  bool anywhere = false);
 
 /// True if `value` can be computed at the function's entry from its
 /// arguments alone: constants, argument sizes, and arithmetic on them.
+/// With `anywhere`, the ops computing it may sit in nested blocks (they
+/// then move to the entry); otherwise they must be in the entry block.
 static bool computableFromArguments(Value value, func::FuncOp func,
-                                    llvm::SetVector<Operation *> &slice) {
+                                    llvm::SetVector<Operation *> &slice,
+                                    bool anywhere = false) {
   if (isa<BlockArgument>(value))
     return false; // an index argument is not a size we can see statically
   Operation *def = value.getDefiningOp();
-  if (!def || def->getParentOp() != func || def->getNumRegions() != 0)
+  if (!def || def->getNumRegions() != 0 ||
+      (anywhere ? !func->isProperAncestor(def) : def->getParentOp() != func))
     return false;
   if (auto dim = dyn_cast<memref::DimOp>(def)) {
     auto source = dyn_cast<BlockArgument>(dim.getSource());
     if (!source || source.getOwner()->getParentOp() != func)
       return false;
-    if (!computableFromArgumentsOrConstant(dim.getIndex(), func, slice))
+    if (!computableFromArgumentsOrConstant(dim.getIndex(), func, slice,
+                                           anywhere))
       return false;
     slice.insert(def);
     return true;
@@ -92,7 +99,7 @@ static bool computableFromArguments(Value value, func::FuncOp func,
       !isPure(def))
     return false;
   for (Value operand : def->getOperands())
-    if (!computableFromArgumentsOrConstant(operand, func, slice))
+    if (!computableFromArgumentsOrConstant(operand, func, slice, anywhere))
       return false;
   slice.insert(def);
   return true;
@@ -100,14 +107,15 @@ static bool computableFromArguments(Value value, func::FuncOp func,
 
 static bool
 computableFromArgumentsOrConstant(Value value, func::FuncOp func,
-                                  llvm::SetVector<Operation *> &slice) {
+                                  llvm::SetVector<Operation *> &slice,
+                                  bool anywhere) {
   if (getConstantIntValue(value)) {
     if (Operation *def = value.getDefiningOp())
-      if (def->getParentOp() == func)
+      if (def->getParentOp() == func || anywhere)
         slice.insert(def);
     return true;
   }
-  return computableFromArguments(value, func, slice);
+  return computableFromArguments(value, func, slice, anywhere);
 }
 
 /// The positions of `op`'s ancestors-or-self in the function's block.
@@ -168,6 +176,230 @@ static std::string formulaOf(int64_t staticBytes, ArrayRef<Slot> dynamicSlots,
     }
   }
   return formula;
+}
+
+/// The position in `block` of the op holding `op` (itself or an ancestor).
+static unsigned
+positionInBlock(Operation *op, Block &block,
+                const DenseMap<Operation *, unsigned> &position) {
+  while (op && op->getBlock() != &block)
+    op = op->getParentOp();
+  return op ? position.lookup(op) : ~0u;
+}
+
+/// The plan of a branch of an scf.if or a body of an scf.while (what
+/// nn.if / nn.loop become): its static slots, its dynamic slots (sizes
+/// computable from the function's arguments), and the plans of the
+/// branches and loops inside it. A block's buffers are dead once it has
+/// run (those it yields stay heap buffers), so the blocks of different
+/// ops, the two branches of an if and the iterations of a loop all reuse
+/// the same bytes; only a block nested in another needs bytes past its
+/// parent's. Other regions (kernels' loops, which may run in parallel) are
+/// left alone.
+struct NestedPlan {
+  SmallVector<Slot> staticSlots, dynamicSlots;
+  int64_t staticBytes = 0;
+  /// (buffer, slot, in a dynamic slot) in allocation order.
+  SmallVector<std::tuple<memref::AllocOp, unsigned, bool>> buffers;
+  std::vector<NestedPlan> children; // SmallVector needs a complete type
+
+  bool empty() const {
+    return buffers.empty() && llvm::all_of(children, [](const NestedPlan &c) {
+             return c.empty();
+           });
+  }
+  bool isStatic() const {
+    return dynamicSlots.empty() &&
+           llvm::all_of(children,
+                        [](const NestedPlan &c) { return c.isStatic(); });
+  }
+  /// The bytes of a static plan, its children included.
+  int64_t staticTotal() const {
+    int64_t largest = 0;
+    for (const NestedPlan &child : children)
+      largest = std::max(largest, child.staticTotal());
+    return staticBytes + largest;
+  }
+};
+
+/// The plans of the branches and loop bodies directly inside `block`.
+static std::vector<NestedPlan>
+planChildren(Block &block, func::FuncOp func,
+             llvm::SetVector<Operation *> &hoist);
+
+static NestedPlan planNestedBlock(Block &block, func::FuncOp func,
+                                  llvm::SetVector<Operation *> &hoist) {
+  NestedPlan plan;
+  DenseMap<Operation *, unsigned> position;
+  for (auto [i, op] : llvm::enumerate(block))
+    position[&op] = i;
+  for (Operation &op : block) {
+    auto alloc = dyn_cast<memref::AllocOp>(op);
+    if (!alloc || !alloc.getType().getLayout().isIdentity() ||
+        !alloc.getType().getElementType().isIntOrIndexOrFloat())
+      continue;
+    SmallVector<Value> aliases;
+    collectAliases(alloc.getResult(), aliases);
+    bool escapes = false;
+    unsigned start = position[alloc], end = start;
+    for (Value alias : aliases)
+      for (Operation *user : alias.getUsers()) {
+        if (user->hasTrait<OpTrait::IsTerminator>() ||
+            isa<func::ReturnOp>(user))
+          escapes = true;
+        unsigned at = positionInBlock(user, block, position);
+        if (at == ~0u)
+          escapes = true; // used outside the block
+        else
+          end = std::max(end, at);
+      }
+    if (escapes)
+      continue;
+    Type element = alloc.getType().getElementType();
+    SymbolicSize size;
+    size.factor =
+        element.isIndex() ? 8 : (element.getIntOrFloatBitWidth() + 7) / 8;
+    llvm::SetVector<Operation *> slice;
+    bool plannable = true;
+    unsigned dynamicIndex = 0;
+    for (int64_t d : alloc.getType().getShape()) {
+      if (!ShapedType::isDynamic(d)) {
+        size.factor *= d;
+        continue;
+      }
+      Value dim = alloc.getDynamicSizes()[dynamicIndex++];
+      if (std::optional<int64_t> c = getConstantIntValue(dim)) {
+        size.factor *= *c;
+        continue;
+      }
+      // A size the entry block can compute (a dimension of an argument):
+      // its computation moves there.
+      if (!computableFromArgumentsOrConstant(dim, func, slice,
+                                             /*anywhere=*/true)) {
+        plannable = false;
+        break;
+      }
+      size.dims.push_back(dim);
+    }
+    if (!plannable)
+      continue;
+    llvm::sort(size.dims, [](Value a, Value b) {
+      return a.getAsOpaquePointer() < b.getAsOpaquePointer();
+    });
+    hoist.insert(slice.begin(), slice.end());
+    SmallVector<Slot> &slots =
+        size.isStatic() ? plan.staticSlots : plan.dynamicSlots;
+    int chosen = -1;
+    for (auto [i, slot] : llvm::enumerate(slots)) {
+      if (!slot.size.sameDims(size) || !slot.freeDuring(start, end))
+        continue;
+      if (size.isStatic() && slot.size.factor < size.factor)
+        continue;
+      chosen = i;
+      break;
+    }
+    if (chosen < 0) {
+      slots.push_back(Slot{size, 0, {}});
+      chosen = slots.size() - 1;
+    }
+    Slot &slot = slots[chosen];
+    slot.size.factor = std::max(slot.size.factor, size.factor);
+    slot.busy.push_back({start, end});
+    plan.buffers.push_back(
+        {alloc, static_cast<unsigned>(chosen), !size.isStatic()});
+  }
+  for (Slot &slot : plan.staticSlots) {
+    slot.offset = plan.staticBytes;
+    plan.staticBytes += alignTo64(slot.size.factor);
+  }
+  plan.children = planChildren(block, func, hoist);
+  return plan;
+}
+
+static std::vector<NestedPlan>
+planChildren(Block &block, func::FuncOp func,
+             llvm::SetVector<Operation *> &hoist) {
+  std::vector<NestedPlan> children;
+  for (Operation &op : block) {
+    if (!isa<scf::IfOp, scf::WhileOp>(op))
+      continue;
+    for (Region &region : op.getRegions())
+      for (Block &inner : region) {
+        NestedPlan child = planNestedBlock(inner, func, hoist);
+        if (!child.empty())
+          children.push_back(std::move(child));
+      }
+  }
+  return children;
+}
+
+/// The aligned bytes of a dynamic slot, over the values `map` gives for
+/// its dims.
+static Value dynamicSlotBytes(OpBuilder &b, Location loc, const Slot &slot,
+                              function_ref<Value(Value)> map) {
+  Value bytes = arith::ConstantIndexOp::create(b, loc, slot.size.factor);
+  for (Value d : slot.size.dims)
+    bytes = arith::MulIOp::create(b, loc, bytes, map(d));
+  // Round up to the alignment.
+  Value mask = arith::ConstantIndexOp::create(b, loc, kAlignment - 1);
+  Value plus = arith::AddIOp::create(b, loc, bytes, mask);
+  Value notMask = arith::ConstantIndexOp::create(b, loc, ~(kAlignment - 1));
+  return arith::AndIOp::create(b, loc, plus, notMask);
+}
+
+/// The bytes `plan` needs (its slots, then the largest of its children).
+static Value nestedBytes(OpBuilder &b, Location loc, const NestedPlan &plan,
+                         function_ref<Value(Value)> map) {
+  Value own = arith::ConstantIndexOp::create(b, loc, plan.staticBytes);
+  for (const Slot &slot : plan.dynamicSlots)
+    own =
+        arith::AddIOp::create(b, loc, own, dynamicSlotBytes(b, loc, slot, map));
+  Value largest;
+  for (const NestedPlan &child : plan.children) {
+    Value bytes = nestedBytes(b, loc, child, map);
+    largest = largest ? arith::MaxUIOp::create(b, loc, largest, bytes) : bytes;
+  }
+  return largest ? arith::AddIOp::create(b, loc, own, largest) : own;
+}
+
+/// The largest of the bytes of `plans`.
+static Value nestedAreaBytes(OpBuilder &b, Location loc,
+                             ArrayRef<NestedPlan> plans,
+                             function_ref<Value(Value)> map) {
+  Value largest = arith::ConstantIndexOp::create(b, loc, 0);
+  for (const NestedPlan &plan : plans)
+    largest =
+        arith::MaxUIOp::create(b, loc, largest, nestedBytes(b, loc, plan, map));
+  return largest;
+}
+
+/// Replaces the buffers of `plan` by views of `arena` from `base` (an index
+/// computed at the entry, where `b` inserts) on.
+static void placeNested(OpBuilder &b, Location loc, const NestedPlan &plan,
+                        Value base, Value arena) {
+  SmallVector<Value> dynamicOffsets;
+  Value next = arith::AddIOp::create(
+      b, loc, base, arith::ConstantIndexOp::create(b, loc, plan.staticBytes));
+  for (const Slot &slot : plan.dynamicSlots) {
+    dynamicOffsets.push_back(next);
+    next = arith::AddIOp::create(
+        b, loc, next,
+        dynamicSlotBytes(b, loc, slot, [](Value v) { return v; }));
+  }
+  for (auto [alloc, slot, dynamic] : plan.buffers) {
+    Value offset = dynamic ? dynamicOffsets[slot]
+                           : Value(arith::AddIOp::create(
+                                 b, loc, base,
+                                 arith::ConstantIndexOp::create(
+                                     b, loc, plan.staticSlots[slot].offset)));
+    OpBuilder ab(alloc);
+    Value view = memref::ViewOp::create(ab, alloc.getLoc(), alloc.getType(),
+                                        arena, offset, alloc.getDynamicSizes());
+    alloc.replaceAllUsesWith(view);
+    alloc.erase();
+  }
+  for (const NestedPlan &child : plan.children)
+    placeNested(b, loc, child, next, arena);
 }
 
 namespace {
@@ -254,8 +486,14 @@ struct DDLPlanArenaPass final
       buffer.end = end;
       buffers.push_back(std::move(buffer));
     }
-    if (buffers.empty())
+    // Branches and loop bodies: their buffers go to a nested area after
+    // the entry block's.
+    llvm::SetVector<Operation *> nestedSlice;
+    std::vector<NestedPlan> nested = planChildren(body, func, nestedSlice);
+    if (buffers.empty() && nested.empty())
       return success();
+    bool nestedStatic =
+        llvm::all_of(nested, [](const NestedPlan &p) { return p.isStatic(); });
 
     // Greedy assignment in allocation order: a static buffer goes to the
     // lowest-offset static slot that is free during its lifetime and large
@@ -309,36 +547,32 @@ struct DDLPlanArenaPass final
     });
     Operation *anchor = nullptr;
     for (Operation &op : body)
-      if (!sizeSlice.contains(&op)) {
+      if (!sizeSlice.contains(&op) && !nestedSlice.contains(&op)) {
         anchor = &op;
         break;
       }
     for (Operation *op : sliceOps)
       op->moveBefore(anchor);
+    // Sizes of nested buffers, in the order they depend on each other.
+    for (Operation *op : nestedSlice)
+      if (!sizeSlice.contains(op))
+        op->moveBefore(anchor);
     b.setInsertionPoint(anchor);
 
-    auto dynamicSlotBytes = [&](OpBuilder &builder, const Slot &slot,
-                                function_ref<Value(Value)> map) -> Value {
-      Value bytes =
-          arith::ConstantIndexOp::create(builder, loc, slot.size.factor);
-      for (Value d : slot.size.dims)
-        bytes = arith::MulIOp::create(builder, loc, bytes, map(d));
-      // Round up to the alignment.
-      Value mask = arith::ConstantIndexOp::create(builder, loc, kAlignment - 1);
-      Value plus = arith::AddIOp::create(builder, loc, bytes, mask);
-      Value notMask =
-          arith::ConstantIndexOp::create(builder, loc, ~(kAlignment - 1));
-      return arith::AndIOp::create(builder, loc, plus, notMask);
-    };
-
+    // The top level's dynamic slots, then the nested area.
     SmallVector<Value> dynamicOffsets;
     Value next = arith::ConstantIndexOp::create(b, loc, staticBytes);
     for (const Slot &slot : dynamicSlots) {
       dynamicOffsets.push_back(next);
       next = arith::AddIOp::create(
-          b, loc, next, dynamicSlotBytes(b, slot, [](Value v) { return v; }));
+          b, loc, next,
+          dynamicSlotBytes(b, loc, slot, [](Value v) { return v; }));
     }
 
+    // (Before the entry's buffers go: `b` inserts before the first of
+    // them.)
+    for (const NestedPlan &plan : nested)
+      placeNested(b, loc, plan, next, arena);
     for (Buffer &buffer : buffers) {
       memref::AllocOp alloc = buffer.alloc;
       OpBuilder ab(alloc);
@@ -361,17 +595,24 @@ struct DDLPlanArenaPass final
         dealloc.erase();
     });
 
-    if (dynamicSlots.empty()) {
-      func->setAttr(
-          kArenaBytesAttr,
-          IntegerAttr::get(IntegerType::get(context, 64), staticBytes));
+    // The nested area's bytes when they are a constant.
+    int64_t nestedStaticBytes = 0;
+    if (nestedStatic)
+      for (const NestedPlan &plan : nested)
+        nestedStaticBytes = std::max(nestedStaticBytes, plan.staticTotal());
+    if (dynamicSlots.empty() && nestedStatic) {
+      func->setAttr(kArenaBytesAttr,
+                    IntegerAttr::get(IntegerType::get(context, 64),
+                                     staticBytes + nestedStaticBytes));
     } else {
       func->setAttr(kArenaBytesAttr,
                     IntegerAttr::get(IntegerType::get(context, 64), -1));
     }
-    func->setAttr(
-        kArenaFormulaAttr,
-        StringAttr::get(context, formulaOf(staticBytes, dynamicSlots, func)));
+    std::string formula =
+        formulaOf(staticBytes + nestedStaticBytes, dynamicSlots, func);
+    if (!nestedStatic)
+      formula += " + <buffers of branches and loops>";
+    func->setAttr(kArenaFormulaAttr, StringAttr::get(context, formula));
 
     // <name>_arena_size(args without the arena) -> index.
     std::string sizeFnName = (func.getName() + "_arena_size").str();
@@ -388,12 +629,17 @@ struct DDLPlanArenaPass final
       mapping.map(from, to);
     for (Operation *op : sliceOps)
       sb.clone(*op, mapping);
+    for (Operation *op : nestedSlice)
+      if (!sizeSlice.contains(op))
+        sb.clone(*op, mapping);
+    auto map = [&](Value v) { return mapping.lookupOrDefault(v); };
     Value total = arith::ConstantIndexOp::create(sb, loc, staticBytes);
     for (const Slot &slot : dynamicSlots)
       total = arith::AddIOp::create(sb, loc, total,
-                                    dynamicSlotBytes(sb, slot, [&](Value v) {
-                                      return mapping.lookupOrDefault(v);
-                                    }));
+                                    dynamicSlotBytes(sb, loc, slot, map));
+    if (!nested.empty())
+      total = arith::AddIOp::create(sb, loc, total,
+                                    nestedAreaBytes(sb, loc, nested, map));
     func::ReturnOp::create(sb, loc, total);
     func->setAttr(kArenaSizeFnAttr, FlatSymbolRefAttr::get(sizeFn));
     return success();

@@ -180,6 +180,14 @@ static cl::list<std::string> quantizeKeep(
              "(ONNX node name, PyTorch source line) contains one of these"),
     cl::value_desc("name,..."));
 
+// Shape specialization (issue 15).
+static cl::list<std::string> specialize(
+    "specialize",
+    cl::desc("Also compile the model for these sizes of a dimension symbol, "
+             "chosen at run time by a size check (repeat for more symbols; "
+             "combinations are crossed): --specialize=batch=1,8,32"),
+    cl::value_desc("symbol=size,..."));
+
 // Compute precision of GPU targets (issue 12).
 static cl::opt<std::string> precision(
     "precision",
@@ -273,6 +281,7 @@ int main(int argc, char **argv) {
   if (quantizeGroup.getNumOccurrences())
     request.quantizeGroup = quantizeGroup;
   request.quantizeKeep.assign(quantizeKeep.begin(), quantizeKeep.end());
+  request.specialize.assign(specialize.begin(), specialize.end());
   request.schedulesFile = schedulesFile;
   request.printSchedules = printSchedules;
   request.fuseAttention = fuseAttention;

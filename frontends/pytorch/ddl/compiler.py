@@ -142,8 +142,9 @@ PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
 
 
 def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
-                 quantize_keep=(), precision="fp32", quantize_group=None):
-    """The ddlc command line that compiles `graph_path` into `library`."""
+                 quantize_keep=(), precision="fp32", quantize_group=None, specialize=()):
+    """The ddlc command line that compiles `graph_path` into `library`;
+    `specialize`: (symbol, sizes) pairs."""
     command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
     if target != "host":
         command.append(f"--target={target}")
@@ -155,6 +156,8 @@ def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
         command.append("--quantize-keep=" + ",".join(quantize_keep))
     if quantize_group is not None:
         command.append(f"--quantize-group={int(quantize_group)}")
+    for symbol, sizes in specialize:
+        command.append(f"--specialize={symbol}=" + ",".join(str(int(s)) for s in sizes))
     return command
 
 
@@ -174,6 +177,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     quantize_group=None,
     precision="fp32",
     cuda_graph=False,
+    specialize=None,
 ):
     """Compiles a `torch.nn.Module` or a function of tensors with ddl.
 
@@ -210,6 +214,11 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         `ddlc --precision`: "fp32" (the default), or "tf32", "bf16", "fp16"
         (tensor cores with fp32 accumulation; inputs and outputs keep their
         types). CPU programs compute in fp32 only.
+    specialize: {symbol: [sizes]} for dynamic dimensions (names from
+        `dynamic`): the program is also compiled for each combination of
+        those sizes, with static shapes, and a call whose sizes match one
+        runs that copy (a size check per symbol; `ddlc --specialize`).
+        Other sizes run the generic code.
     cuda_graph: on a CUDA device, capture the program's kernels into a CUDA
         graph per set of input shapes (the second call with those shapes
         captures, later ones replay it): one launch per call instead of one
@@ -235,6 +244,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     device = parse_device(device)
     if cuda_graph and device is None:
         raise DdlError("cuda_graph=True needs device='cuda' (CUDA graphs record GPU work)")
+    specialize = _specialization(specialize, dynamic)
     if precision != "fp32" and device is None:
         raise DdlError(f"precision={precision!r} needs device='cuda' (CPU programs compute in fp32)")
     example_inputs = _as_tuple(example_inputs)
@@ -298,7 +308,7 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     with open(graph_path, "w") as f:
         f.write(graph)
     command = ddlc_command(graph_path, library, opt_level, ddlc_target(device), quantize,
-                           tuple(quantize_keep), precision, quantize_group)
+                           tuple(quantize_keep), precision, quantize_group, specialize)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise _compile_error(command, graph_path, result)
@@ -312,6 +322,32 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     return CompiledModule(
         model, graph, captured.input_names, getters, output_spec, dict(captured.symbols), library, device
     )
+
+
+def _specialization(specialize, dynamic):
+    """`specialize` checked against the symbols `dynamic` declares, as
+    ((symbol, sizes), ...)."""
+    if not specialize:
+        return ()
+    if not isinstance(specialize, dict):
+        raise DdlError(f"specialize must be a dict {{symbol: [sizes]}}, not {type(specialize).__name__}")
+    declared = set()
+    if isinstance(dynamic, dict):
+        for dims in dynamic.values():
+            declared.update((dims or {}).values())
+    elif isinstance(dynamic, (list, tuple)):
+        for dims in dynamic:
+            declared.update((dims or {}).values())
+    out = []
+    for symbol, sizes in specialize.items():
+        if symbol not in declared:
+            raise DdlError(f"specialize names '{symbol}', which `dynamic` does not declare "
+                           f"(declared: {', '.join(sorted(declared)) or 'none'})")
+        sizes = [sizes] if isinstance(sizes, int) else list(sizes)
+        if not sizes or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes):
+            raise DdlError(f"specialize['{symbol}'] must be sizes >= 1, not {sizes!r}")
+        out.append((symbol, tuple(sizes)))
+    return tuple(out)
 
 
 # ddlc's exit status for an internal compiler error (EX_SOFTWARE); a model

@@ -777,6 +777,8 @@ def ddl_loop(test, *operands):
 def as_tensor(value, dtype):
     """A Python number a branch or loop yields where the other side yields
     a tensor, as a 0-d tensor."""
+    if isinstance(value, torch.Tensor):
+        return value.to(dtype).clone()
     return torch.tensor(value, dtype=dtype)
 
 
@@ -859,6 +861,10 @@ def _tensor_leaf(tracer, value, like, where):
     the graph being recorded; `like` gives the dtype of a number."""
     if is_traced_tensor(value):
         return value if value.node.graph is tracer.graph else tracer.proxy(tracer.lift(value.node))
+    if isinstance(value, torch.Tensor) and not isinstance(value, fx.Proxy):
+        # A tensor the program made from Python values (torch.zeros(2, 8)):
+        # a constant that now starts a carried value or joins a branch.
+        return tracer.create_proxy("call_function", as_tensor, (value, value.dtype), {})
     dtype = _python_dtype(value)
     if dtype is None or isinstance(value, fx.Proxy):
         raise _error(

@@ -394,3 +394,24 @@ def test_scripted_control_flow_through_onnx(make, inputs, op, tmp_path):
     model = make().eval()
     check_onnx(torch.jit.script(model), (inputs[0],), tmp_path, runs=[(x,) for x in inputs[1:]],
                edit=has_control_flow)
+
+
+# --------------------------------------------------------------------------
+# Shape specialization: static copies for chosen sizes behind size checks.
+
+
+def test_specialized_sizes_and_other_sizes_match_eager():
+    torch.manual_seed(8)
+    model = Routing().eval()
+    compiled = ddl.compile(model, (torch.randn(3, 16),), dynamic={"x": {0: "batch"}}, specialize={"batch": [1, 4]})
+    for batch in (1, 2, 4, 7):
+        x = torch.randn(batch, 16) * 3
+        with torch.no_grad():
+            close(compiled(x), model(x))
+
+
+def test_specialize_must_name_a_declared_symbol():
+    with pytest.raises(ddl.DdlError, match="does not declare"):
+        ddl.compile(Routing().eval(), (torch.randn(3, 16),), dynamic={"x": {0: "batch"}}, specialize={"seq": [8]})
+    with pytest.raises(ddl.DdlError, match="sizes >= 1"):
+        ddl.compile(Routing().eval(), (torch.randn(3, 16),), dynamic={"x": {0: "batch"}}, specialize={"batch": [0]})
