@@ -22,6 +22,10 @@ ddl is faster), with the geometric mean.
     DDL_BUILD_DIR=build PYTHONPATH=frontends/pytorch /usr/bin/python3 bench/dynamic.py \
         [--models early_exit moe ...] [--mix 16] [--rounds 5] [--repeat 5] [--threads 2]
 
+--torch-compile adds torch.compile (inductor, torch 2.x) in the same rounds,
+warmed up on the whole mix first, with its graph-break count
+(torch._dynamo.explain on the first input).
+
 --specialization instead times shape specialization on a transformer
 encoder (nn.TransformerEncoder, --layers 2 of d 128, 4 heads, FFN 512,
 dynamic batch and sequence): compiled once generic and once with
@@ -155,6 +159,24 @@ def specialization(args):
     return 1 if wrong else 0
 
 
+def _torch_compiled(model, inputs):
+    """(torch.compile(model) warmed up on every input of the mix, its graph
+    break count), or (None, why) when it fails. Breaks are counted by
+    torch._dynamo.explain on the first input."""
+    try:
+        import torch._dynamo as dynamo
+
+        explained = dynamo.explain(model)(*inputs[0])
+        breaks = explained.graph_break_count
+        dynamo.reset()
+        peer = torch.compile(model)
+        for x in inputs:  # compiles (and recompiles for new shapes) outside the timing
+            peer(*x)
+        return peer, breaks
+    except Exception as e:  # noqa: BLE001 (report any compiler failure as a row)
+        return None, f"{type(e).__name__}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
@@ -163,6 +185,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--specialization", action="store_true")
+    parser.add_argument("--torch-compile", action="store_true",
+                        help="also time torch.compile (torch 2.x, inductor on the CPU)")
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--seqs", type=int, nargs="+", default=[16, 64, 128, 512])
@@ -171,8 +195,13 @@ def main():
     if args.specialization:
         return specialization(args)
     print(f"# dynamic networks, CPU, {args.threads} threads, {datetime.date.today()}, torch {torch.__version__}")
-    print("| model | inputs | eager ms | ddl ms | eager / ddl |")
-    print("|---|---|---|---|---|")
+    if args.torch_compile:
+        print("| model | inputs | eager ms | ddl ms | eager / ddl | torch.compile ms | graph breaks | "
+              "torch.compile / ddl |")
+        print("|---|---|---|---|---|---|---|---|")
+    else:
+        print("| model | inputs | eager ms | ddl ms | eager / ddl |")
+        print("|---|---|---|---|---|")
     ratios, wrong = [], False
     for name in args.models:
         factory, example, dynamic, make = MODELS[name]
@@ -187,13 +216,23 @@ def main():
                     print(f"| {name} | **wrong output** | | | |")
                     break
             else:
-                eager, ours = [], []
+                peer, breaks = (_torch_compiled(model, inputs) if args.torch_compile else (None, None))
+                eager, ours, inductor = [], [], []
                 for _ in range(args.rounds):
                     eager.append(_time(model, inputs, args.repeat))
                     ours.append(_time(compiled, inputs, args.repeat))
+                    if peer is not None:
+                        inductor.append(_time(peer, inputs, args.repeat))
                 e, d = statistics.median(eager), statistics.median(ours)
                 ratios.append(e / d)
-                print(f"| {name} | {len(inputs)} | {e * 1e3:.3f} | {d * 1e3:.3f} | {e / d:.2f}x |", flush=True)
+                row = f"| {name} | {len(inputs)} | {e * 1e3:.3f} | {d * 1e3:.3f} | {e / d:.2f}x |"
+                if args.torch_compile:
+                    if peer is None:
+                        row += f" failed | {breaks} | |"
+                    else:
+                        t = statistics.median(inductor)
+                        row += f" {t * 1e3:.3f} | {breaks} | {t / d:.2f}x |"
+                print(row, flush=True)
     if ratios:
         geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         print(f"\ngeometric mean eager / ddl: {geomean:.2f}x over {len(ratios)} models")
