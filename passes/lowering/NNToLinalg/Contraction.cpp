@@ -2,9 +2,8 @@
 //----------------------===//
 //
 // Matrix products become linalg.matmul / linalg.batch_matmul (batch dims
-// collapsed, broadcast materialized only when an operand lacks them), or a
-// linalg.generic over the uncollapsed dims when a collapse would group
-// several dynamic sizes; einsum one linalg.generic built from its equation.
+// collapsed, dynamic ones included; broadcast materialized only when an
+// operand lacks them); einsum one linalg.generic built from its equation.
 // Half-precision floats accumulate in f32. Convolutions: Convolution.cpp;
 // pooling: Pooling.cpp.
 //
@@ -49,10 +48,9 @@ namespace {
 /// are dropped from the result again). Without rhs batch dims the lhs batch
 /// dims fold into M and one linalg.matmul does the work; otherwise both
 /// operands are broadcast to the result's batch dims (copied only when they
-/// may differ), which collapse into one for linalg.batch_matmul. Where a
-/// collapse would group several dynamic sizes (which upstream cannot lower,
-/// see below) a linalg.generic keeps the dims instead. Integer products wrap
-/// in the element type (as ONNX MatMul does).
+/// may differ), which collapse into one for linalg.batch_matmul, dynamic
+/// sizes included. Integer products wrap in the element type (as ONNX
+/// MatMul does).
 struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -95,22 +93,11 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
     SmallVector<OpFoldResult> rhsSizes = tensorSizes(rewriter, loc, rhs);
     OpFoldResult mSize = lhsSizes[lhsRank - 2], nSize = rhsSizes.back();
     Value product;
-    // expand-strided-metadata (LLVM 22) crashes on an expand_shape group
-    // with more than one dynamic size: expanding the product back to the
-    // lhs rows would make one (and ddl-fuse-elementwise moves it onto the
-    // collapsed lhs), so the rows fold into M only while at most one of them
-    // is dynamic.
-    bool collapsibleRows = llvm::count_if(lhsType.getShape().drop_back(),
-                                          ShapedType::isDynamic) <= 1;
-    if (rhsRank == 2 && !collapsibleRows) {
-      // A contraction over the lhs dims as they are, the rhs shared by all
-      // rows.
-      SmallVector<OpFoldResult> full(lhsSizes.begin(), lhsSizes.end() - 1);
-      full.push_back(nSize);
-      product = buildBatchedMatmul(rewriter, loc, lhs, rhs,
-                                   zeros(rewriter, loc, full, acc));
-    } else if (rhsRank == 2) {
-      // Fold the lhs batch dims into M.
+    if (rhsRank == 2) {
+      // Fold the lhs batch dims into M, dynamic ones included: one matmul
+      // the data-tiling kernels take (expanding the product back groups
+      // several dynamic sizes, which ddl-dynamic-expand-shape lowers where
+      // upstream's expand-strided-metadata would crash).
       Value lhs2 = lhs;
       if (lhsRank > 2) {
         ReassociationIndices rows;
@@ -185,15 +172,9 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
       SmallVector<OpFoldResult> full(batch);
       full.push_back(mSize);
       full.push_back(nSize);
-      bool dynamicBatch = llvm::any_of(
-          batch, [](OpFoldResult s) { return !getConstantIntValue(s); });
-      if (batchRank > 1 && dynamicBatch) {
-        // Collapsing several dynamic batch dims and expanding them back
-        // crashes upstream expand-strided-metadata (LLVM 22) once the
-        // reshapes propagate; a generic over all batch dims avoids it.
-        product = buildBatchedMatmul(rewriter, loc, lhsB, rhsB,
-                                     zeros(rewriter, loc, full, acc));
-      } else {
+      {
+        // (Several dynamic batch dims collapse too: expanding them back is
+        // ddl-dynamic-expand-shape's, see above.)
         Value l3 = collapseBatch(lhsB), r3 = collapseBatch(rhsB);
         OpFoldResult batchSize = m.c(1);
         for (OpFoldResult s : batch)
@@ -227,36 +208,6 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
     product = dropUnitDims(rewriter, loc, product, drop);
     replaceWithLowered(rewriter, op, product);
     return success();
-  }
-  /// A batched matmul as a linalg.generic: lhs [B..., M, K] x rhs
-  /// [B..., K, N] accumulated into init [B..., M, N]. An operand has either
-  /// all of init's batch dims (with init's sizes) or none (a matrix shared
-  /// by every batch, read without a broadcast copy).
-  static Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs,
-                                  Value rhs, Value init) {
-    MLIRContext *ctx = b.getContext();
-    unsigned rank = cast<RankedTensorType>(init.getType()).getRank();
-    unsigned numLoops = rank + 1;
-    SmallVector<AffineExpr> batchExprs;
-    for (unsigned d = 0; d + 2 < rank; ++d)
-      batchExprs.push_back(getAffineDimExpr(d, ctx));
-    AffineExpr i = getAffineDimExpr(rank - 2, ctx),
-               j = getAffineDimExpr(rank - 1, ctx),
-               k = getAffineDimExpr(rank, ctx);
-    auto map = [&](Value operand, AffineExpr x, AffineExpr y) {
-      SmallVector<AffineExpr> exprs;
-      if (cast<RankedTensorType>(operand.getType()).getRank() > 2)
-        exprs.append(batchExprs);
-      exprs.push_back(x);
-      exprs.push_back(y);
-      return AffineMap::get(numLoops, 0, exprs, ctx);
-    };
-    SmallVector<AffineMap> maps = {map(lhs, i, k), map(rhs, k, j),
-                                   map(init, i, j)};
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
-    return multiplyAccumulate(b, loc, lhs, rhs, init, maps, iterators);
   }
 };
 
