@@ -30,9 +30,9 @@ warmed up on the whole mix first, with its graph-break count
 encoder (nn.TransformerEncoder, --layers 2 of d 128, 4 heads, FFN 512,
 dynamic batch and sequence): compiled once generic and once with
 specialize={"batch": --batches, "seq": --seqs} (every combination a static
-copy behind size checks), each (batch, seq) timed on both in the same
-rounds (medians), with generic / specialized (above 1: specialization
-helps) and the compile times.
+copy behind size checks), each (batch, seq) warmed up and timed on both
+in the same rounds of about 0.3 s (medians of --rounds), with generic /
+specialized (above 1: specialization helps) and the compile times.
 """
 
 import argparse
@@ -145,7 +145,13 @@ def specialization(args):
                     print(f"| {batch} | {seq} | **wrong output** | | |")
                     wrong = True
                     continue
-                repeat = max(1, min(args.repeat, int(2e6 / (batch * seq * seq + batch * seq * 512))))
+                # Warm up (first-touch of the arena), then rounds of about
+                # 0.3 s each (at least --repeat calls).
+                for _ in range(3):
+                    generic(*x)
+                    special(*x)
+                one = _time(generic, [x], 1)
+                repeat = max(args.repeat, int(0.3 / max(one, 1e-6)))
                 g, sp = [], []
                 for _ in range(args.rounds):
                     g.append(_time(generic, [x], repeat))
