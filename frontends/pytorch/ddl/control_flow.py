@@ -13,7 +13,8 @@ methods of the user's module classes, and of a compiled function:
 * `while test:` and `for i in range(...)` become `names = rt.loop(test_fn,
   body_fn, names)` over the variables the body assigns; a `break` becomes
   a carried flag that the loop's condition reads, and the statements after
-  it run under `if flag:`.
+  it run under `if flag:`; a `continue` likewise, with a flag each
+  iteration starts with set.
 * `and` / `or` / `not` in the tests of those become `rt.and_` / `rt.or_` /
   `rt.not_`, which keep Python's short circuit on Python values.
 
@@ -21,13 +22,14 @@ At run time (while tracing) a helper whose test is a Python value does
 exactly what the Python statement did, so shape checks, config flags and
 loops over Python ranges trace as before (unrolled). When the test is a
 tensor, the capture records both branches (the loop's body) as sub-graphs
-of one node (`capture.trace_cond` / `trace_loop`), which the converter
-writes as `nn.if` / `nn.loop`; the compiler then splits the program at
-them (passes/dynamic).
+of one node (`trace_cond` / `trace_loop` below, on the tracer's
+GraphContexts), which the converter writes as `nn.if` / `nn.loop`
+(docs/architecture.md, "Dynamic networks").
 
-Statements that cannot be rewritten (a `return` inside a loop, `continue`,
-a branch that assigns attributes or items) are left as they are: if their
-test turns out to be a tensor, the capture fails naming the line and why.
+Statements that cannot be rewritten (a `return` inside a `while` loop, a
+`yield`) are left as they are: if their test turns out to be a tensor, the
+capture fails naming the line. A branch or loop body on a tensor that
+assigns attributes or items, or mutates a list, is refused the same way.
 """
 
 import ast
@@ -337,9 +339,9 @@ class _Rewriter:
         return s
 
     def loop_rewritable(self, body):
-        # A break at the loop's level becomes a flag; continue, return and
-        # yield stay Python.
-        return not _loop_level(body, (ast.Continue, ast.Return)) and not _has(body, (ast.Yield, ast.YieldFrom))
+        # A break or continue at the loop's level becomes a flag; return
+        # and yield stay Python.
+        return not _loop_level(body, ast.Return) and not _has(body, (ast.Yield, ast.YieldFrom))
 
     @staticmethod
     def range_loop(s):
@@ -397,21 +399,22 @@ class _Rewriter:
         ]
         return _locate(stmts, s.lineno)
 
-    def lower_breaks(self, stmts, flag):
-        """`break` (at the loop's level) as `flag = False`, the statements
-        after a statement that may break running under `if flag:`."""
+    def lower_exits(self, stmts, kind, flag):
+        """`break` or `continue` (`kind`, at the loop's level) as `flag =
+        False`, the statements after a statement that may exit running
+        under `if flag:`."""
         out = []
         for i, s in enumerate(stmts):
-            if isinstance(s, ast.Break):
+            if isinstance(s, kind):
                 out.extend(_locate([ast.Assign(targets=[_name(flag, True)], value=_const(False))], s.lineno))
                 return out
-            if isinstance(s, ast.If) and _loop_level([s], ast.Break):
-                s.body = self.lower_breaks(s.body, flag)
-                s.orelse = self.lower_breaks(s.orelse, flag)
+            if isinstance(s, ast.If) and _loop_level([s], kind):
+                s.body = self.lower_exits(s.body, kind, flag)
+                s.orelse = self.lower_exits(s.orelse, kind, flag)
                 out.append(s)
                 rest = stmts[i + 1:]
                 if rest:
-                    guard = ast.If(test=_name(flag), body=self.lower_breaks(rest, flag), orelse=[])
+                    guard = ast.If(test=_name(flag), body=self.lower_exits(rest, kind, flag), orelse=[])
                     out.extend(_locate([guard], rest[0].lineno))
                 return out
             out.append(s)
@@ -424,11 +427,17 @@ class _Rewriter:
         if _loop_level(body, ast.Break):
             flag = self.fresh("go")
             prologue = prologue + [ast.Assign(targets=[_name(flag, True)], value=_const(True))]
-            body = self.lower_breaks(body, flag)
+            body = self.lower_exits(body, ast.Break, flag)
             test = _rt_call("and_", [_name(flag), ast.Lambda(
                 args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
                                    kwarg=None, defaults=[]),
                 body=test)])
+        if _loop_level(body, ast.Continue):
+            # The rest of the iteration runs under a flag each iteration
+            # starts with set.
+            going = self.fresh("next")
+            body = _locate([ast.Assign(targets=[_name(going, True)], value=_const(True))], s.lineno) + \
+                self.lower_exits(body, ast.Continue, going)
         names = list(names_extra) + [n for n in _assigned(body) if n not in names_extra]
         if flag and flag not in names:
             names.append(flag)

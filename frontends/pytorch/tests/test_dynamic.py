@@ -335,6 +335,37 @@ def test_variable_length_sequence_loop():
             close(compiled(x), model(x))
 
 
+class SkipSteps(nn.Module):
+    """`continue` on a tensor inside a loop over a Python range: a step
+    whose input is negative on average is skipped."""
+
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.Linear(4, 4)
+
+    def forward(self, x):  # x: [steps, 4]
+        h = torch.zeros(4)
+        for t in range(x.shape[0]):
+            if x[t].mean() < 0:
+                continue
+            h = torch.tanh(self.cell(x[t]) + h)
+        return h
+
+
+def test_continue_on_a_tensor():
+    torch.manual_seed(9)
+    model = SkipSteps().eval()
+    compiled = ddl.compile(model, (torch.randn(5, 4),))
+    skipped = set()
+    for seed in range(12):
+        torch.manual_seed(seed)
+        x = torch.randn(5, 4)
+        skipped.add(int((x.mean(1) < 0).sum()))
+        with torch.no_grad():
+            close(compiled(x), model(x))
+    assert len(skipped) >= 3, f"skipped steps per input {sorted(skipped)}"
+
+
 def test_if_on_a_python_flag_is_resolved_at_capture():
     class Flagged(nn.Module):
         def __init__(self, double):
