@@ -22,6 +22,9 @@ ddl is faster), with the geometric mean.
     DDL_BUILD_DIR=build PYTHONPATH=frontends/pytorch /usr/bin/python3 bench/dynamic.py \
         [--models early_exit moe ...] [--mix 16] [--rounds 5] [--repeat 5] [--threads 2]
 
+--no-freeze compiles with the parameters passed at each call (ddl.compile's
+default) instead of as constants.
+
 --torch-compile adds torch.compile (inductor, torch 2.x) in the same rounds,
 warmed up on the whole mix first, with its graph-break count
 (torch._dynamo.explain on the first input).
@@ -191,6 +194,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--specialization", action="store_true")
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="pass the parameters at each call (ddl.compile's default) instead of freezing them")
     parser.add_argument("--torch-compile", action="store_true",
                         help="also time torch.compile (torch 2.x, inductor on the CPU)")
     parser.add_argument("--layers", type=int, default=2)
@@ -213,7 +218,7 @@ def main():
         factory, example, dynamic, make = MODELS[name]
         torch.manual_seed(0)
         model = factory().eval()
-        compiled = ddl.compile(model, example, dynamic, threads=args.threads, freeze=True)
+        compiled = ddl.compile(model, example, dynamic, threads=args.threads, freeze=not args.no_freeze)
         inputs = _mix(make, args.mix)
         with torch.no_grad():
             for x in inputs:

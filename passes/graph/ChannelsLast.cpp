@@ -38,16 +38,17 @@ static constexpr int64_t kToChannelsFirst[] = {0, 3, 1, 2};
 /// Convolutions the CPU back end has channels-last kernels for (see
 /// channelsLastGemmConv and channelsLastDepthwiseConv in
 /// NNToLinalg/Convolution.cpp): 2-D, f32,
-/// static channels and spatial sizes, constant weights, and group 1 or
-/// depthwise. Others stay channels-first: a channels-last form would only
-/// add transposes around them.
+/// static channels and spatial sizes, static filters (constants, rearranged
+/// at compile time, or inputs, such as a module's parameters that are not
+/// frozen, rearranged by a transpose per run), and group 1 or depthwise.
+/// Others stay channels-first: a channels-last form would only add
+/// transposes around them.
 static bool hasChannelsLastKernel(nn::ConvOp op) {
   auto x = cast<RankedTensorType>(op.getInput().getType());
   auto w = cast<RankedTensorType>(op.getWeight().getType());
   if (op.getChannelsLast() || x.getRank() != 4 || !x.getElementType().isF32() ||
       !w.getElementType().isF32() || !w.hasStaticShape() || x.isDynamicDim(1) ||
-      x.isDynamicDim(2) || x.isDynamicDim(3) ||
-      !op.getWeight().getDefiningOp<nn::ConstantOp>())
+      x.isDynamicDim(2) || x.isDynamicDim(3))
     return false;
   int64_t group = op.getGroup();
   bool depthwise = w.getDimSize(1) == 1 && w.getDimSize(0) == group &&

@@ -335,8 +335,16 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
   // bf16 / f16 operands accumulate in f32, rounded once at the end.
   Type element = xType.getElementType();
   Type acc = accumulatorType(element);
-  Value w = permutedFilter(b, loc, op.getWeight(), {0, 2, 3, 1},
-                           RankedTensorType::get({f, k}, element));
+  // A constant filter becomes [F][K] (the kernels pack it at compile
+  // time); an f32 filter computed at run time (a parameter that is not
+  // frozen) [K][F], the layout the contraction kernels read unpacked.
+  bool runtimeFilter =
+      element.isF32() && !op.getWeight().getDefiningOp<nn::ConstantOp>();
+  Value w = runtimeFilter
+                ? permutedFilter(b, loc, op.getWeight(), {2, 3, 1, 0},
+                                 RankedTensorType::get({k, f}, element))
+                : permutedFilter(b, loc, op.getWeight(), {0, 2, 3, 1},
+                                 RankedTensorType::get({f, k}, element));
   if (!w)
     return {};
   MLIRContext *ctx = b.getContext();
@@ -404,8 +412,8 @@ static Value channelsLastGemmConv(OpBuilder &b, Location loc, nn::ConvOp op,
   auto map = [&](ArrayRef<AffineExpr> exprs) {
     return AffineMapAttr::get(AffineMap::get(3, 0, exprs, ctx));
   };
-  matmul.setIndexingMapsAttr(
-      b.getArrayAttr({map({i, r}), map({j, r}), map({i, j})}));
+  matmul.setIndexingMapsAttr(b.getArrayAttr(
+      {map({i, r}), runtimeFilter ? map({r, j}) : map({j, r}), map({i, j})}));
   Value nhwf = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({n, oh, ow, f}, acc), matmul.getResult(0),
       ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}},

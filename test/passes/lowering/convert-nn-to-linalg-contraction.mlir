@@ -244,13 +244,14 @@ func.func @einsum_ellipsis_dynamic(%a: tensor<?x2x3xf32>, %b: tensor<?x3x2xf32>)
 // -----
 
 // Convolution with static channels and spatial sizes: channels-last as one
-// GEMM, the filter (an input here) transposed to [F, KH*KW*C] at run time.
+// GEMM, the filter (an input here) transposed to [KH*KW*C, F] at run time
+// (the layout the contraction kernels read unpacked).
 
 // CHECK-LABEL: func.func @conv_2d
-// CHECK: linalg.transpose ins(%{{.+}} : tensor<8x3x3x3xf32>) outs(%{{.+}} : tensor<8x3x3x3xf32>) permutation = [0, 2, 3, 1]
-// CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0], [1, 2, 3]] : tensor<8x3x3x3xf32> into tensor<8x27xf32>
+// CHECK: linalg.transpose ins(%{{.+}} : tensor<8x3x3x3xf32>) outs(%{{.+}} : tensor<3x3x3x8xf32>) permutation = [2, 3, 1, 0]
+// CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1, 2], [3]] : tensor<3x3x3x8xf32> into tensor<27x8xf32>
 // CHECK: tensor.pad %{{.+}} low[0, 1, 1, 0] high[0, 1, 1, 0]
-// CHECK: linalg.matmul {{.+}} ins(%{{.+}}, %{{.+}} : tensor<16x27xf32>, tensor<8x27xf32>)
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<16x27xf32>, tensor<27x8xf32>)
 func.func @conv_2d(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
   %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
   return %0 : tensor<1x8x4x4xf32>

@@ -41,12 +41,13 @@ func.func @fallbacks(%x: tensor<1x9x4xf32>, %y: tensor<1x6x6x8xf32>) -> (tensor<
 // -----
 
 // Filters computed at run time (a module's parameters passed as inputs)
-// take the same kernels: a transpose to [F, KH, KW, C] collapsed to
-// [F, KH*KW*C] before the GEMM, and to [KH, KW, C] for a depthwise one.
+// take the same kernels: a transpose to [KH, KW, C, F] collapsed to
+// [KH*KW*C, F] before the GEMM (read unpacked), and to [KH, KW, C] for a
+// depthwise one.
 // CHECK-LABEL: func.func @runtime_filters
-// CHECK: linalg.transpose ins(%{{.*}} : tensor<16x8x3x3xf32>) outs(%{{.*}} : tensor<16x3x3x8xf32>) permutation = [0, 2, 3, 1]
-// CHECK: tensor.collapse_shape {{.*}} {{\[}}[0], [1, 2, 3]] : tensor<16x3x3x8xf32> into tensor<16x72xf32>
-// CHECK: linalg.matmul {{.*}} ins(%{{.*}}, %{{.*}} : tensor<36x72xf32>, tensor<16x72xf32>)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<16x8x3x3xf32>) outs(%{{.*}} : tensor<3x3x8x16xf32>) permutation = [2, 3, 1, 0]
+// CHECK: tensor.collapse_shape {{.*}} {{\[}}[0, 1, 2], [3]] : tensor<3x3x8x16xf32> into tensor<72x16xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<36x72xf32>, tensor<72x16xf32>)
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<8x1x3x3xf32>) outs(%{{.*}} : tensor<1x3x3x8xf32>) permutation = [1, 2, 3, 0]
 // CHECK: tensor.collapse_shape {{.*}} {{\[}}[0, 1], [2], [3]] : tensor<1x3x3x8xf32> into tensor<3x3x8xf32>
 // CHECK: linalg.depthwise_conv_2d_nhwc_hwc
