@@ -44,6 +44,9 @@ struct CPUPipelineOptions {
   /// bf16 / f16 convolutions as GEMMs (the GPU pipeline sets it: its GEMM
   /// kernels take half operands; the CPU's do not).
   bool halfGemmConvolutions = false;
+  /// A Gemm's transposed run-time B transposed to [K][N] first (the CPU
+  /// kernels' layout; the GPU pipeline clears it).
+  bool transposeRuntimeRhs = true;
 };
 
 /// Options that shape the GPU pipeline (`ddlc --target=cuda|rocm`).

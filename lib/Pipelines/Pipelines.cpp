@@ -55,6 +55,7 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
     addPipeline(pm, "func.func(nn-channels-last),canonicalize");
   lowering::ConvertNNToLinalgPassOptions toLinalg;
   toLinalg.halfGemmConvolutions = options.halfGemmConvolutions;
+  toLinalg.transposeRuntimeRhs = options.transposeRuntimeRhs;
   pm.addPass(lowering::createConvertNNToLinalgPass(toLinalg));
   addPipeline(pm, "canonicalize,cse,"
                   "ddl-fuse-elementwise,"
@@ -152,6 +153,7 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
       kernel && (options.precision == "bf16" || options.precision == "fp16");
   graphOptions.fuseAttention = graph.fuseAttention && halfAttention;
   graphOptions.halfGemmConvolutions = true;
+  graphOptions.transposeRuntimeRhs = false;
   buildGraphToLinalgPipeline(pm, graphOptions);
   if (kernel) {
     attention::DDLFlexToGPUKernelPassOptions flex;

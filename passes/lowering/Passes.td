@@ -28,7 +28,13 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
            /*default=*/"false",
            "Lower group-1 bf16 / f16 2-D convolutions as channels-last im2col "
            "GEMMs accumulating in f32 (the GPU pipeline, whose GEMM kernels "
-           "take half operands), as f32 ones always are">
+           "take half operands), as f32 ones always are">,
+    Option<"transposeRuntimeRhs", "transpose-runtime-rhs", "bool",
+           /*default=*/"true",
+           "A Gemm's transposed B that is computed at run time (a PyTorch "
+           "linear layer's weight that is not frozen) is transposed to [K][N] "
+           "first: the CPU contraction kernels read a run-time B only so "
+           "(the GPU pipeline's kernels read either)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

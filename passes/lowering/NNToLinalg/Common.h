@@ -171,7 +171,9 @@ inline int64_t normalizeAxis(int64_t axis, int64_t rank) {
 //===----------------------------------------------------------------------===//
 
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
-void populateContractionPatterns(mlir::RewritePatternSet &patterns);
+/// `transposeRuntimeRhs`: see ConvertNNToLinalgPass's transpose-runtime-rhs.
+void populateContractionPatterns(mlir::RewritePatternSet &patterns,
+                                 bool transposeRuntimeRhs);
 /// `halfGemms`: bf16 / f16 group-1 convolutions become GEMMs too (the
 /// GPU pipeline; ConvertNNToLinalgPass's half-gemm-convolutions).
 void populateConvolutionPatterns(mlir::RewritePatternSet &patterns,

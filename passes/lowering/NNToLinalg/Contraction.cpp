@@ -217,7 +217,11 @@ struct MatMulLowering final : OpRewritePattern<nn::MatMulOp> {
 /// elementwise epilogue scales. Integer alpha/beta are truncated to the
 /// element type.
 struct GemmLowering final : OpRewritePattern<nn::GemmOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GemmLowering(MLIRContext *context, bool transposeRuntimeRhs)
+      : OpRewritePattern(context), transposeRuntimeRhs(transposeRuntimeRhs) {}
+
+  /// See ConvertNNToLinalgPass's transpose-runtime-rhs.
+  bool transposeRuntimeRhs;
 
   LogicalResult matchAndRewrite(nn::GemmOp op,
                                 PatternRewriter &rewriter) const override {
@@ -245,9 +249,24 @@ struct GemmLowering final : OpRewritePattern<nn::GemmOp> {
     }
     bool fused = alpha == 1.0 && (!c || beta == 1.0);
     Value init = fused && cFull ? cFull : zeros(rewriter, loc, *outSizes, acc);
+    // A run-time B (not a constant the kernels pack) in the [K][N] layout
+    // the CPU kernels read it in: one transpose per run rather than a
+    // contraction no kernel takes.
+    bool transB = op.getTransB();
+    if (transB && transposeRuntimeRhs &&
+        !op.getB().getDefiningOp<nn::ConstantOp>()) {
+      SmallVector<OpFoldResult> bSizes = tensorSizes(rewriter, loc, bm);
+      Value empty = tensor::EmptyOp::create(
+          rewriter, loc, SmallVector<OpFoldResult>{bSizes[1], bSizes[0]},
+          cast<RankedTensorType>(bm.getType()).getElementType());
+      bm = linalg::TransposeOp::create(rewriter, loc, bm, empty,
+                                       ArrayRef<int64_t>{1, 0})
+               .getResult()[0];
+      transB = false;
+    }
     auto matmul = linalg::MatmulOp::create(rewriter, loc, init.getType(),
                                            ValueRange{a, bm}, init);
-    if (op.getTransA() || op.getTransB()) {
+    if (op.getTransA() || transB) {
       MLIRContext *ctx = rewriter.getContext();
       AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx),
                  k = getAffineDimExpr(2, ctx);
@@ -255,7 +274,7 @@ struct GemmLowering final : OpRewritePattern<nn::GemmOp> {
         return AffineMapAttr::get(AffineMap::get(3, 0, exprs, ctx));
       };
       Attribute aMap = op.getTransA() ? map({k, i}) : map({i, k});
-      Attribute bMap = op.getTransB() ? map({j, k}) : map({k, j});
+      Attribute bMap = transB ? map({j, k}) : map({k, j});
       matmul.setIndexingMapsAttr(
           rewriter.getArrayAttr({aMap, bMap, map({i, j})}));
     }
@@ -528,7 +547,8 @@ struct EinsumLowering final : OpRewritePattern<nn::EinsumOp> {
 
 } // namespace
 
-void ddl::lowering::populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, GemmLowering, EinsumLowering>(
-      patterns.getContext());
+void ddl::lowering::populateContractionPatterns(RewritePatternSet &patterns,
+                                                bool transposeRuntimeRhs) {
+  patterns.add<MatMulLowering, EinsumLowering>(patterns.getContext());
+  patterns.add<GemmLowering>(patterns.getContext(), transposeRuntimeRhs);
 }

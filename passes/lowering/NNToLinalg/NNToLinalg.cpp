@@ -143,7 +143,7 @@ struct ConvertNNToLinalgPass final
 
     RewritePatternSet patterns(context);
     populateElementwisePatterns(patterns);
-    populateContractionPatterns(patterns);
+    populateContractionPatterns(patterns, transposeRuntimeRhs);
     populateConvolutionPatterns(patterns, halfGemmConvolutions);
     populatePoolingPatterns(patterns);
     populateReductionPatterns(patterns);

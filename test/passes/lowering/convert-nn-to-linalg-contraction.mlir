@@ -163,8 +163,9 @@ func.func @matmul_ui8(%a: tensor<2x3xui8>, %b: tensor<3x4xui8>) -> tensor<2x4xui
 
 // -----
 
-// Gemm: transposes become matmul indexing maps; c with alpha = beta = 1 is
-// the accumulator.
+// Gemm: transposes of constants become matmul indexing maps (the kernels
+// pack a constant B in any layout); c with alpha = beta = 1 is the
+// accumulator.
 
 // CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[BT:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
@@ -172,8 +173,24 @@ func.func @matmul_ui8(%a: tensor<2x3xui8>, %b: tensor<3x4xui8>) -> tensor<2x4xui
 // CHECK-LABEL: func.func @gemm_trans_b_bias
 // CHECK: %[[BIAS:.+]] = linalg.generic
 // CHECK: linalg.matmul indexing_maps = [#[[A]], #[[BT]], #[[C]]] ins(%{{.+}}, %{{.+}} : tensor<?x8xf32>, tensor<16x8xf32>) outs(%[[BIAS]] : tensor<?x16xf32>)
-func.func @gemm_trans_b_bias(%a: tensor<?x8xf32>, %b: tensor<16x8xf32>, %c: tensor<16xf32>) -> tensor<?x16xf32> {
+func.func @gemm_trans_b_bias(%a: tensor<?x8xf32>, %c: tensor<16xf32>) -> tensor<?x16xf32> {
+  %b = nn.constant dense<0.5> : tensor<16x8xf32>
   %0 = nn.gemm %a, %b, %c {trans_b = true} : (tensor<?x8xf32>, tensor<16x8xf32>, tensor<16xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// -----
+
+// A transposed B computed at run time (a PyTorch linear layer's weight that
+// is not frozen) is transposed to [K][N] first: the CPU kernels read a
+// run-time B only so. (transpose-runtime-rhs=false, the GPU pipeline's,
+// keeps the map.)
+
+// CHECK-LABEL: func.func @gemm_trans_b_runtime
+// CHECK: %[[T:.+]] = linalg.transpose ins(%arg1 : tensor<16x8xf32>) outs(%{{.+}} : tensor<8x16xf32>) permutation = [1, 0]
+// CHECK: linalg.matmul ins(%arg0, %[[T]] : tensor<?x8xf32>, tensor<8x16xf32>)
+func.func @gemm_trans_b_runtime(%a: tensor<?x8xf32>, %b: tensor<16x8xf32>) -> tensor<?x16xf32> {
+  %0 = nn.gemm %a, %b {trans_b = true} : (tensor<?x8xf32>, tensor<16x8xf32>) -> tensor<?x16xf32>
   return %0 : tensor<?x16xf32>
 }
 
