@@ -118,14 +118,6 @@ computableFromArgumentsOrConstant(Value value, func::FuncOp func,
   return computableFromArguments(value, func, slice, anywhere);
 }
 
-/// The positions of `op`'s ancestors-or-self in the function's block.
-static unsigned positionIn(Operation *op, func::FuncOp func,
-                           const DenseMap<Operation *, unsigned> &position) {
-  while (op->getParentOp() != func)
-    op = op->getParentOp();
-  return position.lookup(op);
-}
-
 /// Collects `value`, every view of it, and every select that may return it
 /// (an If choosing between two computed buffers becomes one after
 /// bufferization; missing it let a later buffer reuse the chosen one's
@@ -187,6 +179,35 @@ positionInBlock(Operation *op, Block &block,
   return op ? position.lookup(op) : ~0u;
 }
 
+/// Whether `op` is a buffer the arena can hold (identity layout, int or
+/// float elements), and if so its live interval in `block` (the positions
+/// of the ops holding its uses, views and selects included); nullopt when
+/// it escapes: returned, or yielded out of a region (an If branch that
+/// passes a captured buffer through, Neg(Neg(x)) folded to x), so that it
+/// lives on beyond what positions in this block can tell; it stays a heap
+/// buffer.
+static std::optional<std::pair<unsigned, unsigned>>
+plannableInterval(Operation &op, Block &block,
+                  const DenseMap<Operation *, unsigned> &position) {
+  auto alloc = dyn_cast<memref::AllocOp>(op);
+  if (!alloc || !alloc.getType().getLayout().isIdentity() ||
+      !alloc.getType().getElementType().isIntOrIndexOrFloat())
+    return std::nullopt;
+  SmallVector<Value> aliases;
+  collectAliases(alloc.getResult(), aliases);
+  unsigned start = position.lookup(alloc), end = start;
+  for (Value alias : aliases)
+    for (Operation *user : alias.getUsers()) {
+      if (user->hasTrait<OpTrait::IsTerminator>() || isa<func::ReturnOp>(user))
+        return std::nullopt;
+      unsigned at = positionInBlock(user, block, position);
+      if (at == ~0u)
+        return std::nullopt; // used outside the block
+      end = std::max(end, at);
+    }
+  return std::make_pair(start, end);
+}
+
 /// The plan of a branch of an scf.if or a body of an scf.while (what
 /// nn.if / nn.loop become): its static slots, its dynamic slots (sizes
 /// computable from the function's arguments), and the plans of the
@@ -234,27 +255,12 @@ static NestedPlan planNestedBlock(Block &block, func::FuncOp func,
   for (auto [i, op] : llvm::enumerate(block))
     position[&op] = i;
   for (Operation &op : block) {
-    auto alloc = dyn_cast<memref::AllocOp>(op);
-    if (!alloc || !alloc.getType().getLayout().isIdentity() ||
-        !alloc.getType().getElementType().isIntOrIndexOrFloat())
+    std::optional<std::pair<unsigned, unsigned>> interval =
+        plannableInterval(op, block, position);
+    if (!interval)
       continue;
-    SmallVector<Value> aliases;
-    collectAliases(alloc.getResult(), aliases);
-    bool escapes = false;
-    unsigned start = position[alloc], end = start;
-    for (Value alias : aliases)
-      for (Operation *user : alias.getUsers()) {
-        if (user->hasTrait<OpTrait::IsTerminator>() ||
-            isa<func::ReturnOp>(user))
-          escapes = true;
-        unsigned at = positionInBlock(user, block, position);
-        if (at == ~0u)
-          escapes = true; // used outside the block
-        else
-          end = std::max(end, at);
-      }
-    if (escapes)
-      continue;
+    auto alloc = cast<memref::AllocOp>(op);
+    auto [start, end] = *interval;
     Type element = alloc.getType().getElementType();
     SymbolicSize size;
     size.factor =
@@ -430,27 +436,12 @@ struct DDLPlanArenaPass final
     SmallVector<Buffer> buffers;
     llvm::SetVector<Operation *> sizeSlice;
     for (Operation &op : body) {
-      auto alloc = dyn_cast<memref::AllocOp>(op);
-      if (!alloc || !alloc.getType().getLayout().isIdentity() ||
-          !alloc.getType().getElementType().isIntOrIndexOrFloat())
+      std::optional<std::pair<unsigned, unsigned>> interval =
+          plannableInterval(op, body, position);
+      if (!interval)
         continue;
-      SmallVector<Value> aliases;
-      collectAliases(alloc.getResult(), aliases);
-      bool escapes = false;
-      unsigned end = position[alloc];
-      for (Value alias : aliases)
-        for (Operation *user : alias.getUsers()) {
-          // Returned, or yielded out of a region (an If branch that passes
-          // a captured buffer through, Neg(Neg(x)) folded to x): the
-          // buffer then lives on as the region op's result, beyond what
-          // positions in this block can tell; it stays a heap buffer.
-          if (isa<func::ReturnOp>(user) ||
-              user->hasTrait<OpTrait::IsTerminator>())
-            escapes = true;
-          end = std::max(end, positionIn(user, func, position));
-        }
-      if (escapes)
-        continue;
+      auto alloc = cast<memref::AllocOp>(op);
+      unsigned end = interval->second;
       Buffer buffer;
       buffer.alloc = alloc;
       Type element = alloc.getType().getElementType();

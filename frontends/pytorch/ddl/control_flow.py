@@ -42,6 +42,7 @@ import types
 
 import torch
 import torch.fx as fx
+import torch.utils._pytree as pytree
 
 from .errors import DataDependentControlFlowError
 
@@ -797,40 +798,12 @@ _MAX_ITERATIONS = 1_000_000
 
 
 def _flatten(value):
-    """(leaves, spec) of nested tuples / lists / dicts."""
-    if isinstance(value, (tuple, list)) and not isinstance(value, torch.Size):
-        leaves, specs = [], []
-        for v in value:
-            f, sp = _flatten(v)
-            leaves += f
-            specs.append((len(f), sp))
-        return leaves, (type(value), tuple(specs))
-    if isinstance(value, dict):
-        leaves, specs = [], []
-        for k, v in value.items():
-            f, sp = _flatten(v)
-            leaves += f
-            specs.append((k, len(f), sp))
-        return leaves, (dict, tuple(specs))
-    return [value], None
+    """(leaves, spec) of nested tuples / lists / dicts (torch's pytree)."""
+    return pytree.tree_flatten(value)
 
 
 def _unflatten(leaves, spec):
-    if spec is None:
-        return leaves[0]
-    kind, specs = spec
-    i = 0
-    if kind is dict:
-        out = {}
-        for k, n, sp in specs:
-            out[k] = _unflatten(leaves[i:i + n], sp)
-            i += n
-        return out
-    out = []
-    for n, sp in specs:
-        out.append(_unflatten(leaves[i:i + n], sp))
-        i += n
-    return kind(out) if kind in (tuple, list) else kind(*out)
+    return pytree.tree_unflatten(list(leaves), spec)
 
 
 def _same_python(a, b):
