@@ -25,6 +25,11 @@ ddl is faster), with the geometric mean.
 --no-freeze compiles with the parameters passed at each call (ddl.compile's
 default) instead of as constants.
 
+--gate-overhead times the gated ResNet (4 blocks, 64 channels, 64x64)
+with gates that always pass against the same blocks without gates: what
+compiling sub-networks inside nn.if regions costs (medians of --rounds
+rounds of 20 calls).
+
 --torch-compile adds torch.compile (inductor, torch 2.x) in the same rounds,
 warmed up on the whole mix first, with its graph-break count
 (torch._dynamo.explain on the first input).
@@ -120,6 +125,44 @@ def _same(a, b):
     return a.shape == b.shape and bool(torch.allclose(a, b, rtol=1e-4, atol=1e-4))
 
 
+def gate_overhead(args):
+    """What compiling blocks inside nn.if regions costs: the gated ResNet
+    with gates that always pass vs the same blocks without gates."""
+
+    class Ungated(suite.GatedResNet):
+        def forward(self, x):
+            x = torch.relu(self.stem(x))
+            for block in self.blocks:
+                x = torch.relu(block(x) + x)
+            return self.head(x.mean((2, 3)))
+
+    class AlwaysGated(suite.GatedResNet):
+        def forward(self, x):
+            x = torch.relu(self.stem(x))
+            for block, gate in zip(self.blocks, self.gates):
+                if torch.sigmoid(gate(x.mean((2, 3)))).mean() > -1.0:
+                    x = torch.relu(block(x) + x)
+            return self.head(x.mean((2, 3)))
+
+    x = (torch.randn(1, 3, 64, 64),)
+    times = {}
+    for cls in (Ungated, AlwaysGated):
+        torch.manual_seed(0)
+        model = cls(channels=64, blocks=4).eval()
+        compiled = ddl.compile(model, x, threads=args.threads, freeze=True)
+        with torch.no_grad():
+            if not _same(compiled(*x), model(*x)):
+                print(f"{cls.__name__}: **wrong output**")
+                return 1
+        for _ in range(3):
+            compiled(*x)
+        times[cls.__name__] = statistics.median(_time(compiled, [x], 20) for _ in range(args.rounds))
+    print(f"# gate overhead, 4 residual blocks of 64 channels at 64x64, {args.threads} threads, "
+          f"{datetime.date.today()}: ungated {times['Ungated'] * 1e3:.3f} ms, always-passing gates "
+          f"{times['AlwaysGated'] * 1e3:.3f} ms, ratio {times['AlwaysGated'] / times['Ungated']:.3f}")
+    return 0
+
+
 def specialization(args):
     torch.manual_seed(0)
     layer = torch.nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True)
@@ -194,6 +237,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--specialization", action="store_true")
+    parser.add_argument("--gate-overhead", action="store_true")
     parser.add_argument("--no-freeze", action="store_true",
                         help="pass the parameters at each call (ddl.compile's default) instead of freezing them")
     parser.add_argument("--torch-compile", action="store_true",
@@ -205,6 +249,8 @@ def main():
     torch.set_num_threads(args.threads)
     if args.specialization:
         return specialization(args)
+    if args.gate_overhead:
+        return gate_overhead(args)
     print(f"# dynamic networks, CPU, {args.threads} threads, {datetime.date.today()}, torch {torch.__version__}")
     if args.torch_compile:
         print("| model | inputs | eager ms | ddl ms | eager / ddl | torch.compile ms | graph breaks | "

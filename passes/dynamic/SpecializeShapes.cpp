@@ -1,10 +1,10 @@
 //===- SpecializeShapes.cpp - entry points copied for chosen sizes --------===//
 //
 // See NNSpecializeShapesPass in Passes.td. The copies live in the branches
-// of nn.if ops in the same function: branches compile like straight-line
-// code (their kernels get the same schedules, their buffers the arena's
-// nested area), so the entry point, its signature and the model ABI stay
-// one.
+// of nn.if ops in the same function: branches go through the same
+// pipeline as straight-line code (their kernels get the same schedules,
+// their buffers the arena's nested area), so the entry point, its
+// signature and the model ABI stay one.
 //
 //===----------------------------------------------------------------------===//
 

@@ -586,9 +586,9 @@ def _user_methods(cls):
         if module.startswith(("torch.", "builtins")) or klass is object:
             continue
         for name, value in vars(klass).items():
-            if name in seen or not isinstance(value, types.FunctionType) or name.startswith("__"):
-                if name != "forward" or name in seen:
-                    continue
+            # A subclass's method shadows its base's; dunders stay as they are.
+            if name in seen or name.startswith("__") or not isinstance(value, types.FunctionType):
+                continue
             seen.add(name)
             yield name, value
 
@@ -681,7 +681,6 @@ class Runtime:
     @staticmethod
     def loop(test_fn, body_fn, values, names, line, effects=()):
         values = tuple(values)
-        iterations = 0
         while True:
             test = test_fn(*values)
             if is_traced_tensor(test):
@@ -689,7 +688,6 @@ class Runtime:
             if not test:
                 return values
             values = tuple(body_fn(*values))
-            iterations += 1
 
     @staticmethod
     def and_(a, b):
