@@ -34,6 +34,8 @@ packages=(
   python3-sklearn
   # The C runtime cross-built for aarch64 and run under qemu-user.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  # XGBoost's C API: the learned cost model (cost-model/, ddl-tune).
+  libxgboost-dev
   # ROCm device libraries (ocml, ockl) linked into --target=rocm kernels.
   rocm-device-libs
   # ONNX Runtime, the reference of the differential tests (test/fuzz/

@@ -76,6 +76,11 @@ struct CompileRequest {
   /// A file of `key -> schedule` records (a tuning database).
   std::string schedulesFile;
   bool printSchedules = false;
+  /// ddl-tune's database to replay; the policy for the other kernels
+  /// ("model" or "heuristic"); print the count of each.
+  std::string tuningDatabase;
+  std::string schedulePolicy = "model";
+  bool reportSchedules = false;
   bool fuseAttention = true;
   /// CUDA: attn.flex as ddl's fused tensor-core kernel
   /// (ddl-flex-to-gpu-kernel). Off by default until its numerics have

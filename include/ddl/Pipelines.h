@@ -30,6 +30,14 @@ struct CPUPipelineOptions {
   std::string schedulesFile;
   /// Print `key -> schedule` for every scheduled kernel on stdout.
   bool printSchedules = false;
+  /// A tuning database (ddl-tune's JSON lines) whose best records are
+  /// replayed (a schedules file's records win).
+  std::string tuningDatabase;
+  /// Schedules of kernels no record names: "heuristic" (the target table)
+  /// or "model" (the shipped cost model's pick where it predicts a gain).
+  std::string schedulePolicy = "model";
+  /// Print on stderr how many kernels each source scheduled.
+  bool reportSchedules = false;
   /// Rewrite MatMul-Softmax-MatMul attention into attn.flex
   /// (nn-recognize-attention), which runs as one fused kernel.
   bool fuseAttention = true;

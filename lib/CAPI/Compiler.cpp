@@ -235,6 +235,14 @@ DdlStatus ddlCompileOptionsSet(DdlCompileOptions options, const char *name,
     request.schedulesFile = text.str();
     return ok();
   }
+  if (key == "tuning-db") {
+    request.tuningDatabase = text.str();
+    return ok();
+  }
+  if (key == "schedule-policy") {
+    request.schedulePolicy = text.str();
+    return ok();
+  }
   if (key == "fuse-attention")
     return setBool(request.fuseAttention);
   if (key == "cuda-attention-kernel")
@@ -243,7 +251,7 @@ DdlStatus ddlCompileOptionsSet(DdlCompileOptions options, const char *name,
       "unknown compile option '" + key +
       "' (expected target, opt-level, parallel, precision, allow-tf32, "
       "quantize, quantize-group, quantize-keep, specialize, schedules, "
-      "fuse-attention or "
+      "tuning-db, schedule-policy, fuse-attention or "
       "cuda-attention-kernel)");
 }
 
@@ -261,6 +269,11 @@ static DdlStatus resolve(DdlCompileOptions options,
   if (!schedules.empty() && ::access(schedules.c_str(), R_OK) != 0)
     return makeStatus(DDL_STATUS_IO, "cannot read schedules file '" +
                                          schedules +
+                                         "': " + std::strerror(errno));
+  const std::string &database = resolved.pipeline.tuningDatabase;
+  if (!database.empty() && ::access(database.c_str(), R_OK) != 0)
+    return makeStatus(DDL_STATUS_IO, "cannot read tuning database '" +
+                                         database +
                                          "': " + std::strerror(errno));
   return ok();
 }

@@ -100,6 +100,13 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
   resolved.pipeline.quantizeKeep = request.quantizeKeep;
   resolved.pipeline.schedulesFile = request.schedulesFile;
   resolved.pipeline.printSchedules = request.printSchedules;
+  if (request.schedulePolicy != "model" &&
+      request.schedulePolicy != "heuristic")
+    return fail("--schedule-policy must be 'model' or 'heuristic', not '" +
+                request.schedulePolicy + "'");
+  resolved.pipeline.tuningDatabase = request.tuningDatabase;
+  resolved.pipeline.schedulePolicy = request.schedulePolicy;
+  resolved.pipeline.reportSchedules = request.reportSchedules;
   resolved.pipeline.fuseAttention = request.fuseAttention;
   for (const std::string &entry : request.specialize) {
     llvm::StringRef text(entry);

@@ -68,6 +68,9 @@ void ddl::buildDataTilingPipeline(OpPassManager &pm,
   select.target = options.target;
   select.schedulesFile = options.schedulesFile;
   select.print = options.printSchedules;
+  select.tuningDatabase = options.tuningDatabase;
+  select.policy = options.schedulePolicy;
+  select.report = options.reportSchedules;
   pm.addPass(codegen::createDDLSelectSchedulesPass(select));
   pm.addPass(codegen::createDDLDataTilePass());
   addPipeline(pm, "canonicalize,cse");

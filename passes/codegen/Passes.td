@@ -36,6 +36,19 @@ def DDLSelectSchedulesPass
     the heuristic for the kernels they name; a record with an unknown key
     field, a malformed schedule or one the strategy cannot honour is an
     error naming the file and line, and nothing is compiled.
+
+    `tuning-db` replays the best record per key of a tuning database that
+    `ddl-tune` wrote (JSON lines, cost-model/TuningDatabase.h); a record
+    that is malformed, of another tool version, or whose schedule the
+    strategy cannot honour is skipped with a warning (a database is a
+    cache: losing a record costs speed, never correctness). A schedules
+    file's records win over the database's.
+
+    `policy` decides the kernels no record names: `heuristic` (the target
+    table) or `model`: the shipped cost model ranks a sample of the
+    kernel's schedule space and its pick replaces the table's when its
+    latency head predicts a 10% gain (dynamic sizes are guessed at 256).
+    `report` prints how many kernels each source scheduled on stderr.
   }];
   let options = [
     Option<"target", "target", "std::string", "\"host\"",
@@ -43,7 +56,13 @@ def DDLSelectSchedulesPass
     Option<"schedulesFile", "schedules-file", "std::string", "\"\"",
            "File of `key -> schedule` records that override the heuristic">,
     Option<"print", "print", "bool", "false",
-           "Print `key -> schedule` for every scheduled kernel on stdout">
+           "Print `key -> schedule` for every scheduled kernel on stdout">,
+    Option<"tuningDatabase", "tuning-db", "std::string", "\"\"",
+           "Tuning database (ddl-tune's JSON lines) to replay">,
+    Option<"policy", "policy", "std::string", "\"heuristic\"",
+           "Schedules of kernels no record names: heuristic or model">,
+    Option<"report", "report", "bool", "false",
+           "Print how many kernels records, the model and the heuristic scheduled">
   ];
   let dependentDialects = ["::ddl::sched::SchedDialect"];
 }

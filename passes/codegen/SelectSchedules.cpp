@@ -3,6 +3,13 @@
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/Schedules.h"
 
+#include "cost-model/Search.h"
+#include "cost-model/ShippedModel.h"
+#include "cost-model/TuningDatabase.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "llvm/Support/raw_ostream.h"
+
 using namespace mlir;
 using namespace ddl;
 using namespace ddl::codegen;
@@ -12,12 +19,43 @@ namespace ddl::codegen {
 #include "passes/codegen/Passes.h.inc"
 } // namespace ddl::codegen
 
+/// The cost model's numbers of a schedule attribute.
+static cost::Schedule toCost(Attribute attr) {
+  cost::Schedule s;
+  if (auto attention = dyn_cast<sched::AttentionAttr>(attr)) {
+    s.attention = true;
+    s.blockQ = attention.getBlockQ();
+    s.blockKV = attention.getBlockKV();
+    return s;
+  }
+  auto c = cast<sched::ContractionAttr>(attr);
+  s.isa = c.getIsa().str();
+  s.m0 = c.getM0(), s.n0 = c.getN0(), s.k0 = c.getK0();
+  s.mc = c.getCacheTile()[0], s.nc = c.getCacheTile()[1],
+  s.kc = c.getCacheTile()[2];
+  s.parallel = c.getParallelDim();
+  return s;
+}
+
+static Attribute fromCost(MLIRContext *context, const cost::Schedule &s) {
+  if (s.attention)
+    return sched::AttentionAttr::get(context, {s.blockQ, s.blockKV});
+  return sched::ContractionAttr::get(context, s.isa, {s.m0, s.n0, s.k0},
+                                     {s.mc, s.nc, s.kc}, s.parallel);
+}
+
 namespace {
 struct DDLSelectSchedulesPass final
     : codegen::impl::DDLSelectSchedulesPassBase<DDLSelectSchedulesPass> {
   using Base::Base;
 
   LogicalResult initialize(MLIRContext *context) override {
+    if (policy != "heuristic" && policy != "model")
+      return emitError(UnknownLoc::get(context))
+             << "schedule policy must be 'heuristic' or 'model', got '"
+             << policy << "'";
+    if (!tuningDatabase.empty() && failed(readDatabase(context)))
+      return failure();
     if (schedulesFile.empty())
       return success();
     FailureOr<llvm::StringMap<Attribute>> read =
@@ -25,6 +63,58 @@ struct DDLSelectSchedulesPass final
     if (failed(read))
       return failure();
     records = std::move(*read);
+    return success();
+  }
+
+  /// The database's fastest usable record per key, into `tuned`; the
+  /// unusable ones are warnings.
+  LogicalResult readDatabase(MLIRContext *context) {
+    context->getOrLoadDialect<sched::SchedDialect>();
+    std::vector<std::string> warnings;
+    llvm::Expected<std::vector<cost::TuningRecord>> read =
+        cost::readTuningDatabase(tuningDatabase, warnings);
+    if (!read)
+      return emitError(UnknownLoc::get(context))
+             << llvm::toString(read.takeError());
+    llvm::StringMap<double> fastest;
+    for (const cost::TuningRecord &record : *read) {
+      std::string where = tuningDatabase + ": record for '" + record.key + "'";
+      if (record.version != cost::kTunerVersion) {
+        warnings.push_back(where + " was written by '" + record.version +
+                           "', this ddl reads '" + cost::kTunerVersion +
+                           "' records, skipped");
+        continue;
+      }
+      // The schedule as the strategies check it (the textual check of
+      // the reader does not know the attributes' verifiers).
+      std::string diagnostic;
+      Attribute attr;
+      {
+        ScopedDiagnosticHandler capture(context, [&](Diagnostic &d) {
+          diagnostic = d.str();
+          return success();
+        });
+        attr = parseAttribute(record.schedule, context);
+        if (auto contraction = dyn_cast_or_null<sched::ContractionAttr>(attr))
+          if (failed(checkF32Schedule(contraction, [&] {
+                return emitError(UnknownLoc::get(context));
+              })))
+            attr = {};
+      }
+      if (!attr || !(isa<sched::ContractionAttr, sched::AttentionAttr>(attr))) {
+        warnings.push_back(
+            where + ": schedule '" + record.schedule + "' is not usable" +
+            (diagnostic.empty() ? "" : " (" + diagnostic + ")") + ", skipped");
+        continue;
+      }
+      auto it = fastest.find(record.key);
+      if (it != fastest.end() && it->second <= record.latencyMs)
+        continue;
+      fastest[record.key] = record.latencyMs;
+      tuned[record.key] = attr;
+    }
+    for (const std::string &warning : warnings)
+      emitWarning(UnknownLoc::get(context)) << warning;
     return success();
   }
 
@@ -36,19 +126,48 @@ struct DDLSelectSchedulesPass final
                          << "' (expected host, x86_64 or aarch64)";
       return signalPassFailure();
     }
-    // A record wins, then a schedule already on the op, then the
+    const cost::CostModel *model =
+        policy == "model" ? cost::shippedCostModel(info->isa) : nullptr;
+    unsigned fromFile = 0, fromDatabase = 0, fromModel = 0, heuristic = 0,
+             existing = 0;
+    // A schedules file's record wins, then the tuning database's, then a
+    // schedule already on the op, then the model's pick, then the
     // heuristic's.
-    auto assign = [&](Operation *op, const std::string &key, auto heuristic) {
-      using Schedule = decltype(heuristic());
+    auto assign = [&](Operation *op, const std::string &key, auto heuristicOf) {
+      using Schedule = decltype(heuristicOf());
       Schedule schedule;
       auto record = records.find(key);
-      if (record != records.end())
+      auto tunedRecord = tuned.find(key);
+      if (record != records.end()) {
         schedule = cast<Schedule>(record->second);
-      else if (auto existing =
-                   op->getAttrOfType<Schedule>(sched::kScheduleAttr))
-        schedule = existing;
-      else
-        schedule = heuristic();
+        ++fromFile;
+      } else if (tunedRecord != tuned.end() &&
+                 isa<Schedule>(tunedRecord->second)) {
+        schedule = cast<Schedule>(tunedRecord->second);
+        ++fromDatabase;
+      } else if (auto current =
+                     op->getAttrOfType<Schedule>(sched::kScheduleAttr)) {
+        schedule = current;
+        ++existing;
+      } else {
+        schedule = heuristicOf();
+        std::optional<cost::Schedule> pick;
+        if (model)
+          if (llvm::Expected<cost::KernelDesc> kernel =
+                  cost::parseKernelKey(key)) {
+            pick =
+                cost::pickSchedule(*model, cost::withDynamicSizes(*kernel, 256),
+                                   *info, toCost(schedule));
+          } else {
+            llvm::consumeError(kernel.takeError());
+          }
+        if (pick) {
+          schedule = cast<Schedule>(fromCost(op->getContext(), *pick));
+          ++fromModel;
+        } else {
+          ++heuristic;
+        }
+      }
       op->setAttr(sched::kScheduleAttr, schedule);
       op->setAttr(kKernelKeyAttr, StringAttr::get(op->getContext(), key));
     };
@@ -74,8 +193,20 @@ struct DDLSelectSchedulesPass final
     });
     if (print)
       printSchedules(module, llvm::outs());
+    if (report) {
+      unsigned total =
+          fromFile + fromDatabase + fromModel + heuristic + existing;
+      llvm::errs() << "schedules: " << total << " kernels: " << fromDatabase
+                   << " tuned (database), " << fromFile
+                   << " from the schedules file, " << fromModel
+                   << " by the cost model, " << heuristic
+                   << " by the heuristic";
+      if (existing)
+        llvm::errs() << ", " << existing << " already scheduled";
+      llvm::errs() << "\n";
+    }
   }
 
-  llvm::StringMap<Attribute> records;
+  llvm::StringMap<Attribute> records, tuned;
 };
 } // namespace

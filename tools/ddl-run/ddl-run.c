@@ -825,8 +825,8 @@ int main(int argc, char **argv) {
     qsort(times + 1, (size_t)runs, sizeof *times, cmp_double);
     /* Nearest-rank percentiles over the timed runs. */
 #define PCT(p) times[1 + (int)((double)(runs - 1) * (p) / 100.0 + 0.5)]
-    printf("benchmark: %d runs, %d threads: min %.3f ms, mean %.3f ms, p50 "
-           "%.3f ms, p90 %.3f ms, p99 %.3f ms\n",
+    printf("benchmark: %d runs, %d threads: min %.4f ms, mean %.4f ms, p50 "
+           "%.4f ms, p90 %.4f ms, p99 %.4f ms\n",
            runs, ddl_runtime_num_threads(rt), times[1], sum / runs, PCT(50),
            PCT(90), PCT(99));
 #undef PCT

@@ -32,6 +32,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -155,6 +156,18 @@ static cl::opt<std::string> schedulesFile(
     cl::value_desc("file"));
 
 // Attention (issue 13): fused into attn.flex unless turned off (to compare).
+static cl::opt<std::string> tuningDatabase(
+    "tuning-db",
+    cl::desc("Replay the best records of a tuning database written by "
+             "ddl-tune (JSON lines; bad records are skipped with a warning); "
+             "prints how many kernels it tuned"),
+    cl::value_desc("file"));
+static cl::opt<std::string> schedulePolicy(
+    "schedule-policy",
+    cl::desc("Schedules of kernels no record names: model (default: the "
+             "shipped cost model's pick where it predicts a 10% gain) or "
+             "heuristic (the target table)"),
+    cl::value_desc("policy"), cl::init("model"));
 static cl::opt<bool> fuseAttention(
     "fuse-attention", cl::init(true),
     cl::desc("Rewrite MatMul-Softmax-MatMul attention into one fused "
@@ -248,6 +261,13 @@ int main(int argc, char **argv) {
       failed(ddl::codegen::readScheduleFile(schedulesFile, &context)))
     return diagnostics.exitStatus() == 0 ? 1 : diagnostics.exitStatus();
 
+  if (!tuningDatabase.empty() && !llvm::sys::fs::exists(tuningDatabase)) {
+    llvm::WithColor::error(llvm::errs(), "ddlc")
+        << "cannot read tuning database '" << tuningDatabase
+        << "': no such file\n";
+    return 1;
+  }
+
   OwningOpRef<ModuleOp> module;
   StringRef input = inputPath;
   if (input.ends_with(".mlir") || input.ends_with(".mlirbc")) {
@@ -284,6 +304,9 @@ int main(int argc, char **argv) {
   request.specialize.assign(specialize.begin(), specialize.end());
   request.schedulesFile = schedulesFile;
   request.printSchedules = printSchedules;
+  request.tuningDatabase = tuningDatabase;
+  request.schedulePolicy = schedulePolicy;
+  request.reportSchedules = !tuningDatabase.empty();
   request.fuseAttention = fuseAttention;
   request.deviceAssembly = stage == Emit::DeviceAssembly;
   ddl::CompileOptions compileOptions;
