@@ -11,6 +11,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <atomic>
+#include <chrono>
+#include <csignal>
 #include <random>
 #include <thread>
 
@@ -141,22 +143,45 @@ struct ChildResult {
 } // namespace
 
 /// Runs `program args...` with stdout and stderr to `logPath`, for at most
-/// `seconds`.
+/// `seconds`. (Not ExecuteAndWait's timeout: it is an alarm signal, which
+/// threads waiting at once steal from each other; this polls.)
 static ChildResult runChild(llvm::StringRef program,
                             const std::vector<std::string> &args,
                             llvm::StringRef logPath, unsigned seconds) {
   std::vector<llvm::StringRef> argv{program};
   for (const std::string &arg : args)
     argv.push_back(arg);
-  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), logPath,
-                                                logPath};
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""),
+                                                logPath, logPath};
   std::string message;
   bool failed = false;
   ChildResult result;
-  result.code = llvm::sys::ExecuteAndWait(
-      program, argv, std::nullopt, redirects, seconds, 0, &message, &failed);
-  result.failedToStart = failed;
-  result.timedOut = llvm::StringRef(message).contains("timed out");
+  llvm::sys::ProcessInfo child = llvm::sys::ExecuteNoWait(
+      program, argv, std::nullopt, redirects, 0, &message, &failed);
+  if (failed || child.Pid <= 0) {
+    result.failedToStart = true;
+    result.code = -1;
+    result.output = message;
+    return result;
+  }
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (true) {
+    llvm::sys::ProcessInfo done =
+        llvm::sys::Wait(child, /*SecondsToWait=*/0, &message);
+    if (done.Pid == child.Pid) {
+      result.code = done.ReturnCode;
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(child.Pid, SIGKILL);
+      llvm::sys::Wait(child, std::nullopt, &message);
+      result.timedOut = true;
+      result.code = -2;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   if (auto buffer = llvm::MemoryBuffer::getFile(logPath))
     result.output = (*buffer)->getBuffer().str();
   if (result.output.empty())

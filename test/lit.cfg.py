@@ -19,11 +19,31 @@ llvm_config.use_default_substitutions()
 # FileCheck, not, count and split-file come from LLVM 22's tools folder;
 # ddl's own tools from the build.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["ddl-opt", "ddlc"], [config.ddl_tools_dir])
+llvm_config.add_tool_substitutions(["ddl-opt", "ddlc", "ddl-tune"], [config.ddl_tools_dir])
 config.substitutions.append(("%ddl_src_root", config.ddl_src_root))
 # Debian's python3: it has the onnx and numpy packages (a pyenv python3 that
 # may come first on PATH does not).
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# The vector ISA ddl picks for this machine (kernel keys name it).
+def _host_isa():
+    import platform
+    if platform.machine() in ("aarch64", "arm64"):
+        return "neon"
+    flags = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line for line in f if line.startswith("flags")), "")
+    except OSError:
+        pass
+    words = flags.split()
+    if "avx512f" in words:
+        return "avx512"
+    if "avx2" in words and "fma" in words:
+        return "avx2"
+    return "sse"
+
+
+config.substitutions.append(("%host_isa", _host_isa()))
 
 # A ddlc built with AddressSanitizer + UndefinedBehaviorSanitizer
 # (scripts/test.sh builds one in build-asan/). User poisoning is off: LLVM's

@@ -48,7 +48,10 @@ def DDLSelectSchedulesPass
     table) or `model`: the shipped cost model ranks a sample of the
     kernel's schedule space and its pick replaces the table's when its
     latency head predicts a 10% gain (dynamic sizes are guessed at 256).
-    `report` prints how many kernels each source scheduled on stderr.
+    `report` prints how many kernels each source scheduled on stderr;
+    `print-features` prints the cost model's features of each scheduled
+    kernel on stdout (`features KEY: name=value ...`, dynamic sizes at
+    256; docs/cost-model.md lists them).
   }];
   let options = [
     Option<"target", "target", "std::string", "\"host\"",
@@ -62,7 +65,9 @@ def DDLSelectSchedulesPass
     Option<"policy", "policy", "std::string", "\"heuristic\"",
            "Schedules of kernels no record names: heuristic or model">,
     Option<"report", "report", "bool", "false",
-           "Print how many kernels records, the model and the heuristic scheduled">
+           "Print how many kernels records, the model and the heuristic scheduled">,
+    Option<"printFeatures", "print-features", "bool", "false",
+           "Print the cost model's features of every scheduled kernel on stdout">
   ];
   let dependentDialects = ["::ddl::sched::SchedDialect"];
 }

@@ -3,11 +3,13 @@
 #include "passes/codegen/Passes.h"
 #include "passes/codegen/Schedules.h"
 
+#include "cost-model/Features.h"
 #include "cost-model/Search.h"
 #include "cost-model/ShippedModel.h"
 #include "cost-model/TuningDatabase.h"
 
 #include "mlir/AsmParser/AsmParser.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -193,6 +195,25 @@ struct DDLSelectSchedulesPass final
     });
     if (print)
       printSchedules(module, llvm::outs());
+    if (printFeatures)
+      module.walk([&](Operation *op) {
+        auto key = op->getAttrOfType<StringAttr>(kKernelKeyAttr);
+        Attribute schedule = op->getAttr(sched::kScheduleAttr);
+        if (!key || !schedule)
+          return;
+        llvm::Expected<cost::KernelDesc> kernel =
+            cost::parseKernelKey(key.getValue());
+        if (!kernel) {
+          llvm::consumeError(kernel.takeError());
+          return;
+        }
+        std::vector<float> values = cost::extractFeatures(
+            cost::withDynamicSizes(*kernel, 256), toCost(schedule), *info);
+        llvm::outs() << "features " << key.getValue() << ":";
+        for (auto [name, value] : llvm::zip(cost::featureNames(), values))
+          llvm::outs() << " " << name << "=" << llvm::format("%g", value);
+        llvm::outs() << "\n";
+      });
     if (report) {
       unsigned total =
           fromFile + fromDatabase + fromModel + heuristic + existing;

@@ -157,6 +157,13 @@ static cl::opt<bool> retune("retune",
                                      "has (the new records win when "
                                      "faster)"));
 static cl::opt<bool> quiet("quiet", cl::desc("No progress lines"));
+static cl::opt<std::string> ddlcPath("ddlc", cl::Hidden,
+                                     cl::desc("The ddlc candidates are "
+                                              "compiled with (default: next "
+                                              "to ddl-tune)"));
+static cl::opt<std::string> ddlRunPath("ddl-run", cl::Hidden,
+                                       cl::desc("The ddl-run candidates are "
+                                                "timed with"));
 
 namespace {
 struct Kernel {
@@ -385,7 +392,7 @@ int main(int argc, char **argv) {
         return fail(llvm::toString(std::move(error)));
       llvm::outs() << llvm::formatv(
           "trained on {0} measurements of {1} kernels ({2} skipped) in "
-          "{3:f1} s; training-set pairwise accuracy {4:f3}; wrote {5}\n",
+          "{3:f1} s; training-set pairwise accuracy {4:f4}; wrote {5}\n",
           data.size(), data.groupSizes.size(), skipped,
           std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                         begin)
@@ -424,8 +431,12 @@ int main(int argc, char **argv) {
   std::string self = llvm::sys::fs::getMainExecutable(argv[0], (void *)&fail);
   StringRef binDir = llvm::sys::path::parent_path(self);
   MeasureOptions measure;
+  measure.ddlc = ddlcPath;
+  measure.ddlRun = ddlRunPath;
   for (auto [name, path] : {std::pair{"ddlc", &measure.ddlc},
                             std::pair{"ddl-run", &measure.ddlRun}}) {
+    if (!path->empty())
+      continue;
     SmallString<256> candidate(binDir);
     llvm::sys::path::append(candidate, name);
     if (!llvm::sys::fs::can_execute(candidate)) {
