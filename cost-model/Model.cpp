@@ -27,8 +27,10 @@ void Dataset::addGroup(const std::vector<std::vector<float>> &groupRows,
 }
 
 static llvm::Error xgbError(const char *what) {
+  // The first line: XGBoost appends a stack trace.
+  llvm::StringRef last = XGBGetLastError();
   return llvm::createStringError(std::string("xgboost: ") + what + ": " +
-                                 XGBGetLastError());
+                                 last.split('\n').first.trim().str());
 }
 
 namespace {
@@ -203,11 +205,15 @@ llvm::Expected<CostModel> CostModel::fromJSON(llvm::StringRef text) {
   auto impl = std::make_unique<Impl>();
   for (auto [booster, json] :
        {std::pair{&impl->ranker, ranker}, std::pair{&impl->latency, latency}}) {
+    // XGBoost's own JSON, kept as a string: re-serializing it would turn
+    // its floats that happen to be whole into integers, which it rejects.
+    std::optional<llvm::StringRef> ensemble = json->getAsString();
+    if (!ensemble)
+      return bad("\"ranker\" and \"latency\" must be strings (XGBoost "
+                 "JSON models)");
     if (XGBoosterCreate(nullptr, 0, &booster->handle))
       return xgbError("cannot create a booster");
-    std::string textOf;
-    llvm::raw_string_ostream(textOf) << *json;
-    if (llvm::Error error = loadEnsemble(booster->handle, textOf))
+    if (llvm::Error error = loadEnsemble(booster->handle, *ensemble))
       return std::move(error);
     if (llvm::Error error = setParams(booster->handle, {{"nthread", "1"}}))
       return std::move(error);
@@ -233,13 +239,7 @@ llvm::Expected<CostModel> CostModel::load(llvm::StringRef path) {
 
 std::string CostModel::toJSON() const {
   auto ensemble = [](void *booster) -> llvm::json::Value {
-    llvm::Expected<llvm::json::Value> value =
-        llvm::json::parse(saveEnsemble(booster));
-    if (!value) {
-      llvm::consumeError(value.takeError());
-      return nullptr;
-    }
-    return std::move(*value);
+    return saveEnsemble(booster);
   };
   llvm::json::Object object{{"format", "ddl-cost-model"},
                             {"schema", kFeatureSchemaVersion},

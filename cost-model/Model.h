@@ -10,8 +10,9 @@
 // leaving the heuristic's schedule for).
 //
 // Saved as one JSON document: {"format": "ddl-cost-model", "schema": N,
-// "target": ISA, "samples": count, "ranker": <xgboost JSON>, "latency":
-// <xgboost JSON>}.
+// "target": ISA, "samples": count, "ranker": "<XGBoost JSON model>",
+// "latency": "<XGBoost JSON model>"} (the ensembles as strings, byte for
+// byte as XGBoost wrote them).
 //
 //===----------------------------------------------------------------------===//
 

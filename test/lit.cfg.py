@@ -44,6 +44,7 @@ def _host_isa():
 
 
 config.substitutions.append(("%host_isa", _host_isa()))
+config.available_features.add("host-isa-" + _host_isa())
 
 # A ddlc built with AddressSanitizer + UndefinedBehaviorSanitizer
 # (scripts/test.sh builds one in build-asan/). User poisoning is off: LLVM's
