@@ -36,7 +36,9 @@ llvm::StringRef ddl::cost::shippedCostModelText(llvm::StringRef isa) {
 
 const CostModel *ddl::cost::shippedCostModel(llvm::StringRef isa) {
   static std::once_flag once;
-  static std::optional<CostModel> avx512;
+  // Never destroyed: XGBoost's own statics may be gone by the time this
+  // one's destructor would run at exit.
+  static CostModel *avx512 = nullptr;
   if (isa != "avx512")
     return nullptr;
   std::call_once(once, [] {
@@ -50,7 +52,7 @@ const CostModel *ddl::cost::shippedCostModel(llvm::StringRef isa) {
                    << "); schedules come from the heuristic\n";
       return;
     }
-    avx512.emplace(std::move(*model));
+    avx512 = new CostModel(std::move(*model));
   });
-  return avx512 ? &*avx512 : nullptr;
+  return avx512;
 }

@@ -142,7 +142,8 @@ PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
 
 
 def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
-                 quantize_keep=(), precision="fp32", quantize_group=None, specialize=()):
+                 quantize_keep=(), precision="fp32", quantize_group=None, specialize=(),
+                 tuning_db=None, schedule_policy="model"):
     """The ddlc command line that compiles `graph_path` into `library`;
     `specialize`: (symbol, sizes) pairs."""
     command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
@@ -158,6 +159,10 @@ def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
         command.append(f"--quantize-group={int(quantize_group)}")
     for symbol, sizes in specialize:
         command.append(f"--specialize={symbol}=" + ",".join(str(int(s)) for s in sizes))
+    if tuning_db is not None:
+        command.append(f"--tuning-db={os.fspath(tuning_db)}")
+    if schedule_policy != "model":
+        command.append(f"--schedule-policy={schedule_policy}")
     return command
 
 
@@ -178,6 +183,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     precision="fp32",
     cuda_graph=False,
     specialize=None,
+    tuning_db=None,
+    schedule_policy="model",
 ):
     """Compiles a `torch.nn.Module` or a function of tensors with ddl.
 
@@ -219,6 +226,13 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         those sizes, with static shapes, and a call whose sizes match one
         runs that copy (a size check per symbol; `ddlc --specialize`).
         Other sizes run the generic code.
+    tuning_db: a tuning database written by `ddl-tune` (a path): its
+        schedules are replayed, as `ddlc --tuning-db` (records for kernels
+        this program does not have are ignored; bad ones skipped with a
+        warning on ddlc's stderr).
+    schedule_policy: "model" (the default: the shipped cost model picks the
+        schedules no record names, where it predicts a gain) or "heuristic"
+        (the target table's), as `ddlc --schedule-policy`.
     cuda_graph: on a CUDA device, capture the program's kernels into a CUDA
         graph per set of input shapes (the second call with those shapes
         captures, later ones replay it): one launch per call instead of one
@@ -245,6 +259,10 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     if cuda_graph and device is None:
         raise DdlError("cuda_graph=True needs device='cuda' (CUDA graphs record GPU work)")
     specialize = _specialization(specialize, dynamic)
+    if schedule_policy not in ("model", "heuristic"):
+        raise DdlError(f"schedule_policy must be 'model' or 'heuristic', not {schedule_policy!r}")
+    if tuning_db is not None and not os.path.isfile(tuning_db):
+        raise DdlError(f"tuning_db {os.fspath(tuning_db)!r} is not a file")
     if precision != "fp32" and device is None:
         raise DdlError(f"precision={precision!r} needs device='cuda' (CPU programs compute in fp32)")
     example_inputs = _as_tuple(example_inputs)
@@ -308,7 +326,8 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     with open(graph_path, "w") as f:
         f.write(graph)
     command = ddlc_command(graph_path, library, opt_level, ddlc_target(device), quantize,
-                           tuple(quantize_keep), precision, quantize_group, specialize)
+                           tuple(quantize_keep), precision, quantize_group, specialize, tuning_db,
+                           schedule_policy)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise _compile_error(command, graph_path, result)

@@ -2,7 +2,9 @@
 parameters passed live (or frozen), options."""
 
 import os
+import subprocess
 
+import pytest
 import torch
 
 import ddl
@@ -43,6 +45,35 @@ def test_freeze_embeds_parameters():
     with torch.no_grad():
         model.weight.zero_()  # not seen: the weights were frozen
     torch.testing.assert_close(compiled(x), expected)
+
+
+def test_tuning_database_and_schedule_policy(tmp_path):
+    """A ddl-tune database replays (ddlc, given the same graph, reports the
+    record for the frozen layer's kernel as used); the heuristic policy
+    compiles too; bad options are errors before anything is compiled."""
+    model = torch.nn.Linear(64, 48).eval()
+    x = torch.randn(16, 64)
+    db = tmp_path / "tuning.jsonl"
+    with open(db, "w") as f:
+        for isa in ("avx512", "avx2", "sse", "neon"):  # one of them is this machine's
+            schedule = f'#sched.contraction<isa = \\"{isa}\\", register = [4, 16, 1], cache = [2, 1, 64], ' \
+                'parallel = 0>'
+            key = f"op=matmul m=16 n=48 k=64 types=f32,f32,f32 lhs=mk rhs=nk isa={isa}"
+            f.write('{"key": "%s", "target": "%s", "schedule": "%s", "latency_ms": 0.01, '
+                    '"version": "ddl-tune 1"}\n' % (key, isa, schedule))
+    compiled = ddl.compile(model, (x,), freeze=True, tuning_db=db, keep_files=True)
+    torch.testing.assert_close(compiled(x), model(x).detach(), rtol=1e-4, atol=1e-5)
+    graph = os.path.join(os.path.dirname(compiled.library), "graph.mlir")
+    replay = subprocess.run([str(ddl.compiler.ddlc_path()), graph, "--tuning-db", str(db),
+                             "-o", str(tmp_path / "m.so")], capture_output=True, text=True)
+    assert replay.returncode == 0, replay.stderr
+    assert "schedules: 1 kernels: 1 tuned (database)" in replay.stderr, replay.stderr
+    compiled = ddl.compile(model, (x,), freeze=True, schedule_policy="heuristic")
+    torch.testing.assert_close(compiled(x), model(x).detach(), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ddl.DdlError, match="schedule_policy must be 'model' or 'heuristic'"):
+        ddl.compile(model, (x,), schedule_policy="fastest")
+    with pytest.raises(ddl.DdlError, match="is not a file"):
+        ddl.compile(model, (x,), tuning_db=tmp_path / "missing.jsonl")
 
 
 def test_outputs_are_writable_tensors_that_outlive_the_program():

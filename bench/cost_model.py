@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""The learned cost model and ddl-tune, measured (issue 16).
+
+    /usr/bin/python3 bench/cost_model.py [--parts quality search e2e policy]
+        [--models resnet50 mobilenet_v2 bert_encoder] [--budget 300]
+        [--threads 2] [--work DIR]
+
+Parts (each prints a Markdown table; run them in one go for one date):
+
+quality  The shipped model's ranking on held-out kernels: the kernels of the
+         benchmark models (none of which the training kernels of
+         scripts/train-cost-model.py come from), 24 random schedules each
+         plus the heuristic's, measured now. Pairwise accuracy (pairs more
+         than 2% apart), Spearman's rho per kernel (mean), and how often the
+         model's top pick is within 5% of the kernel's best.
+         Target: pairwise accuracy >= 0.85.
+search   Search efficiency: GEMM shapes of the benchmark models, every
+         schedule of the reduced grid measured (the exhaustive best), then
+         model-guided and random search replayed on those measurements
+         (`ddl-tune --simulate`, 5 seeds each): measurements needed to get
+         within 5% of the exhaustive best, not counting the heuristic's
+         schedule that both start from. Target: <= 10% of the grid.
+e2e      Whole models: ddl-tune with --trials BUDGET, then ddlc with the
+         database vs without (the heuristic) vs ONNX Runtime, each run with
+         ddl-run --benchmark / ort_latency.js on THREADS threads, in one run.
+         Target: tuned >= 1.3x untuned on one model, never slower.
+policy   Untuned compiles: --schedule-policy=model (the shipped model's
+         picks) vs heuristic on the same models.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+BUILD = os.path.join(HERE, "..", "build", "bin")
+TUNE = os.path.join(BUILD, "ddl-tune")
+
+# GEMMs of the benchmark models (kernels at batch 1): a resnet50 3x3
+# convolution, a resnet50 1x1 expansion, a BERT feed-forward layer, BERT's
+# attention scores (run-time B).
+SEARCH_SHAPES = [
+    "op=matmul m=196 n=256 k=2304 types=f32,f32,f32 lhs=mk rhs=nk isa={isa}",
+    "op=matmul m=784 n=512 k=128 types=f32,f32,f32 lhs=mk rhs=nk isa={isa}",
+    "op=matmul m=128 n=3072 k=768 types=f32,f32,f32 lhs=mk rhs=nk isa={isa}",
+    "op=batch_matmul batch=12 m=128 n=128 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa={isa}",
+]
+
+
+def run(cmd, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", **kw)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+def host_isa():
+    flags = open("/proc/cpuinfo").read()
+    return "avx512" if " avx512f" in flags else "avx2" if " avx2" in flags else "sse"
+
+
+def read_log(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def export_models(args):
+    """The benchmark models as ONNX files (batch 1), cached in the work dir."""
+    from cpu_latency import export
+    from models import build
+    paths = {}
+    for name in args.models:
+        path = os.path.join(args.work, name + ".onnx")
+        x_path = os.path.join(args.work, name + "-input.npy")
+        if not os.path.exists(path):
+            model, x = build(name, 1)
+            export(model, x, path)
+            import numpy as np
+            np.save(x_path, x.numpy())
+        paths[name] = path
+    return paths
+
+
+def part_quality(args, models):
+    log = os.path.join(args.work, "heldout.trials.jsonl")
+    if not os.path.exists(log):
+        for name, path in models.items():
+            print(f"measuring held-out kernels of {name}", file=sys.stderr, flush=True)
+            run([TUNE, path, "--search", "random", "--cost-model", "none", "--trials",
+                 str(args.heldout_trials), "--db", os.path.join(args.work, "heldout-db.jsonl"),
+                 "--log", log, "--runs", "10", "--quiet", "--retune"])
+    out = json.loads(run([TUNE, "--evaluate", log]).strip().splitlines()[-1])
+    rows = ["| held-out kernels | measurements | pairwise accuracy | Spearman rho | top-1 within 5% |",
+            "|---|---|---|---|---|",
+            f"| {', '.join(models)} ({out['kernels']}) | {out['measurements']} | "
+            f"{out['pairwise_accuracy']:.3f} | {out['spearman']:.3f} | {out['top1_within_5pct']:.2f} |"]
+    return "\n".join(rows)
+
+
+def trials_to(log, target_ms):
+    """1-based index of the first trial after the heuristic's within target."""
+    for i, t in enumerate(log):
+        if i > 0 and t["status"] == "ok" and t["latency_ms"] <= target_ms:
+            return i
+    return None
+
+
+def part_search(args):
+    isa = host_isa()
+    rows = ["| kernel | grid | exhaustive best (ms) | heuristic (ms) | model-guided: measurements to 5% "
+            "(median of 5 seeds) | random | model-guided as % of grid |",
+            "|---|---|---|---|---|---|---|"]
+    for shape in SEARCH_SHAPES:
+        key = shape.format(isa=isa)
+        slug = key.split(" types")[0].replace(" ", "_").replace("=", "")
+        exhaustive = os.path.join(args.work, f"exhaustive-{slug}.trials.jsonl")
+        if not os.path.exists(exhaustive):
+            print(f"exhaustive: {key}", file=sys.stderr, flush=True)
+            run([TUNE, "--kernel", key, "--space", "reduced", "--exhaustive", "--quiet",
+                 "--runs", "10", "--db", os.path.join(args.work, "exhaustive-db.jsonl"),
+                 "--log", exhaustive])
+        table = [t for t in read_log(exhaustive) if t["status"] == "ok"]
+        best = min(t["latency_ms"] for t in table)
+        grid = len(read_log(exhaustive)) - 1
+        results = {}
+        for strategy in ("model", "random"):
+            counts = []
+            for seed in range(1, 6):
+                log = os.path.join(args.work, f"sim-{slug}-{strategy}-{seed}.trials.jsonl")
+                if os.path.exists(log):
+                    os.remove(log)
+                run([TUNE, "--kernel", key, "--space", "reduced", "--simulate", exhaustive,
+                     "--search", strategy, "--trials", str(grid), "--seed", str(seed), "--quiet",
+                     "--db", os.path.join(args.work, "sim-db.jsonl"), "--log", log])
+                n = trials_to(read_log(log), 1.05 * best)
+                counts.append(n if n is not None else grid)
+            results[strategy] = statistics.median(counts)
+        heuristic = table[0]["latency_ms"] if table and table[0]["search"] == "default" else float("nan")
+        rows.append(f"| {key.split(' types')[0]} | {grid} | {best:.4f} | {heuristic:.4f} | "
+                    f"{results['model']:.0f} | {results['random']:.0f} | {100 * results['model'] / grid:.1f}% |")
+    return "\n".join(rows)
+
+
+def time_so(args, onnx_path, name, flags, tmp):
+    from cpu_latency import parse_ddl_benchmark
+    so = os.path.join(tmp, name + ".so")
+    err = subprocess.run([os.path.join(BUILD, "ddlc"), onnx_path, "-o", so] + flags,
+                         capture_output=True, text=True, errors="replace")
+    if err.returncode != 0:
+        raise RuntimeError(f"ddlc {name}: {err.stderr[-2000:]}")
+    x = onnx_path.replace(".onnx", "-input.npy")
+    samples = []
+    for _ in range(args.repeat):
+        out = run([os.path.join(BUILD, "ddl-run"), so, "--input", f"input={x}", "--benchmark",
+                   str(args.runs), "--threads", str(args.threads)])
+        samples.append(parse_ddl_benchmark(out)["p50_ms"])
+    return statistics.median(samples), err.stderr
+
+
+def time_ort(args, onnx_path):
+    import numpy as np
+    from cpu_latency import percentile
+    shape = np.load(onnx_path.replace(".onnx", "-input.npy")).shape
+    out = run(["node", os.path.join(HERE, "ort_latency.js"), onnx_path, "--runs", str(args.runs),
+               "--threads", str(args.threads), "--input", "input=" + ",".join(map(str, shape))])
+    r = json.loads(out.strip().splitlines()[-1])
+    return percentile(r["times_ms"], 50)
+
+
+def part_e2e(args, models, policy_only=False):
+    rows = (["| model | untuned, model policy (ms) | untuned, heuristic (ms) | model / heuristic |",
+             "|---|---|---|---|"] if policy_only else
+            ["| model | trials (wall) | untuned (ms) | tuned (ms) | tuned speedup | ONNX Runtime (ms) | "
+             "tuned vs ORT |", "|---|---|---|---|---|---|---|"])
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, path in models.items():
+            if policy_only:
+                model_ms, _ = time_so(args, path, name + "-model", ["--schedule-policy=model"], tmp)
+                heur_ms, _ = time_so(args, path, name + "-heur", ["--schedule-policy=heuristic"], tmp)
+                rows.append(f"| {name} | {model_ms:.2f} | {heur_ms:.2f} | {heur_ms / model_ms:.2f}x |")
+                continue
+            db = os.path.join(args.work, f"e2e-{name}.jsonl")
+            for stale in (db, db.replace(".jsonl", ".trials.jsonl")):
+                if os.path.exists(stale):
+                    os.remove(stale)
+            out = run([TUNE, path, "--trials", str(args.budget), "--db", db, "--quiet",
+                       "--kernel-threads", str(args.threads)])
+            wall = [line for line in out.splitlines() if line.startswith("kernels in all")]
+            wall = wall[0].rsplit(" in ", 1)[-1] if wall else "?"
+            untuned, _ = time_so(args, path, name + "-untuned", [], tmp)
+            tuned, report = time_so(args, path, name + "-tuned", ["--tuning-db", db], tmp)
+            ort = time_ort(args, path)
+            rows.append(f"| {name} | {args.budget} ({wall}) | {untuned:.2f} | {tuned:.2f} | "
+                        f"{untuned / tuned:.2f}x | {ort:.2f} | {ort / tuned:.2f}x |")
+            print(report.strip(), file=sys.stderr)
+    return "\n".join(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--parts", nargs="+", default=["quality", "search", "e2e", "policy"])
+    parser.add_argument("--models", nargs="+", default=["resnet50", "mobilenet_v2", "bert_encoder"])
+    parser.add_argument("--budget", type=int, default=300, help="e2e: ddl-tune --trials per model")
+    parser.add_argument("--heldout-trials", type=int, default=25)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3, help="ddl-run invocations per timing (median)")
+    parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "ddl-cost-model-bench"))
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    models = export_models(args) if {"quality", "e2e", "policy"} & set(args.parts) else {}
+    for part in args.parts:
+        print(f"\n### {part}\n", flush=True)
+        if part == "quality":
+            print(part_quality(args, models), flush=True)
+        elif part == "search":
+            print(part_search(args), flush=True)
+        elif part == "e2e":
+            print(part_e2e(args, models), flush=True)
+        elif part == "policy":
+            print(part_e2e(args, models, policy_only=True), flush=True)
+        else:
+            raise SystemExit(f"unknown part {part}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
