@@ -26,6 +26,13 @@ e2e      Whole models: ddl-tune with --trials BUDGET, then ddlc with the
          Target: tuned >= 1.3x untuned on one model, never slower.
 policy   Untuned compiles: --schedule-policy=model (the shipped model's
          picks) vs heuristic on the same models.
+transfer A second target: the same kernels run on one thread instead of two
+         (no GPU or second CPU could be measured here). Random schedules
+         of 24 training kernels measured on one thread; a model trained
+         from scratch on the first n of them vs the shipped (two-thread)
+         model fine-tuned on the same n, both scored on the held-out
+         kernels measured on one thread: the measurements transfer saves
+         for the same pairwise accuracy.
 """
 import argparse
 import json
@@ -42,13 +49,13 @@ BUILD = os.path.join(HERE, "..", "build", "bin")
 TUNE = os.path.join(BUILD, "ddl-tune")
 
 # GEMMs of the benchmark models (kernels at batch 1): a resnet50 3x3
-# convolution, a resnet50 1x1 expansion, a BERT feed-forward layer, BERT's
-# attention scores (run-time B).
+# convolution, a resnet50 1x1 expansion, a BERT feed-forward layer, and
+# ViT-B/16's attention scores when attention is not fused (run-time B).
 SEARCH_SHAPES = [
     "op=matmul m=196 n=256 k=2304 types=f32,f32,f32 lhs=mk rhs=nk isa={isa}",
     "op=matmul m=784 n=512 k=128 types=f32,f32,f32 lhs=mk rhs=nk isa={isa}",
-    "op=matmul m=128 n=3072 k=768 types=f32,f32,f32 lhs=mk rhs=nk isa={isa}",
-    "op=batch_matmul batch=12 m=128 n=128 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa={isa}",
+    "op=matmul m=128 n=3072 k=768 types=f32,f32,f32 lhs=mk rhs=kn isa={isa}",
+    "op=batch_matmul batch=12 m=197 n=197 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa={isa}",
 ]
 
 
@@ -91,7 +98,7 @@ def part_quality(args, models):
     if not os.path.exists(log):
         for name, path in models.items():
             print(f"measuring held-out kernels of {name}", file=sys.stderr, flush=True)
-            run([TUNE, path, "--search", "random", "--cost-model", "none", "--trials",
+            run([TUNE, path, "--search", "random", "--cost-model", "none", "--trials-per-kernel",
                  str(args.heldout_trials), "--db", os.path.join(args.work, "heldout-db.jsonl"),
                  "--log", log, "--runs", "10", "--quiet", "--retune"])
     out = json.loads(run([TUNE, "--evaluate", log]).strip().splitlines()[-1])
@@ -143,6 +150,44 @@ def part_search(args):
         heuristic = table[0]["latency_ms"] if table and table[0]["search"] == "default" else float("nan")
         rows.append(f"| {key.split(' types')[0]} | {grid} | {best:.4f} | {heuristic:.4f} | "
                     f"{results['model']:.0f} | {results['random']:.0f} | {100 * results['model'] / grid:.1f}% |")
+    return "\n".join(rows)
+
+
+def part_transfer(args):
+    sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
+    import importlib
+    trainer = importlib.import_module("train-cost-model")
+    isa = host_isa()
+    train_log = os.path.join(args.work, "transfer-train.trials.jsonl")
+    test_log = os.path.join(args.work, "transfer-test.trials.jsonl")
+    if not os.path.exists(train_log):
+        for key in trainer.training_kernels(args.transfer_kernels, isa, seed=7):
+            run([TUNE, "--kernel", key, "--search", "random", "--cost-model", "none", "--trials", "24",
+                 "--kernel-threads", "1", "--runs", "10", "--db", os.path.join(args.work, "transfer-db.jsonl"),
+                 "--log", train_log, "--quiet"])
+    if not os.path.exists(test_log):
+        for shape in SEARCH_SHAPES:
+            run([TUNE, "--kernel", shape.format(isa=isa), "--search", "random", "--cost-model", "none",
+                 "--trials", "40", "--kernel-threads", "1", "--runs", "10",
+                 "--db", os.path.join(args.work, "transfer-db.jsonl"), "--log", test_log, "--quiet"])
+    lines = open(train_log).read().splitlines()
+    rows = ["| measurements on the new target | from scratch: pairwise accuracy | shipped model fine-tuned |",
+            "|---|---|---|"]
+    prior = json.loads(run([TUNE, "--evaluate", test_log, "--kernel-threads", "1"]).splitlines()[-1])
+    rows.append(f"| 0 | - | {prior['pairwise_accuracy']:.3f} (shipped model as is) |")
+    for n in (48, 96, 192, 384, len(lines)):
+        subset = os.path.join(args.work, f"transfer-{n}.trials.jsonl")
+        with open(subset, "w") as f:
+            f.write("\n".join(lines[:n]) + "\n")
+        scores = []
+        shipped = os.path.join(HERE, "..", "cost-model", "models", f"{isa}.json")
+        for name, prior in (("scratch", "none"), ("fine-tuned", shipped)):
+            model = os.path.join(args.work, f"transfer-{n}-{name}.json")
+            run([TUNE, "--train", subset, "--save-model", model, "--kernel-threads", "1", "--cost-model", prior])
+            out = json.loads(run([TUNE, "--evaluate", test_log, "--cost-model", model,
+                                  "--kernel-threads", "1"]).splitlines()[-1])
+            scores.append(out["pairwise_accuracy"])
+        rows.append(f"| {n} | {scores[0]:.3f} | {scores[1]:.3f} |")
     return "\n".join(rows)
 
 
@@ -207,6 +252,7 @@ def main():
     parser.add_argument("--models", nargs="+", default=["resnet50", "mobilenet_v2", "bert_encoder"])
     parser.add_argument("--budget", type=int, default=300, help="e2e: ddl-tune --trials per model")
     parser.add_argument("--heldout-trials", type=int, default=25)
+    parser.add_argument("--transfer-kernels", type=int, default=24)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3, help="ddl-run invocations per timing (median)")
@@ -224,6 +270,8 @@ def main():
             print(part_e2e(args, models), flush=True)
         elif part == "policy":
             print(part_e2e(args, models, policy_only=True), flush=True)
+        elif part == "transfer":
+            print(part_transfer(args), flush=True)
         else:
             raise SystemExit(f"unknown part {part}")
     return 0

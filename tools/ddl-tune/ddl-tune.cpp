@@ -96,6 +96,11 @@ static cl::opt<std::string> targetName("target",
 static cl::opt<unsigned> trials("trials",
                                 cl::desc("Measurements in all (default 2000)"),
                                 cl::init(2000));
+static cl::opt<unsigned> trialsPerKernel(
+    "trials-per-kernel",
+    cl::desc("Give every kernel this many measurements instead of a share "
+             "of --trials"),
+    cl::init(0));
 static cl::opt<std::string> dbPath("db",
                                    cl::desc("Tuning database (JSON "
                                             "lines; appended, resumed)"),
@@ -339,13 +344,10 @@ int main(int argc, char **argv) {
       return fail("--target=" + targetName +
                   ": the kernels must run here to be measured");
   }
-  unsigned cores =
-      threads ? threads.getValue()
-              : std::max(1u, llvm::sys::Process::GetEnv("DDL_NUM_THREADS")
-                                 ? 0u
-                                 : info->cores);
-  if (cores == 0)
-    cores = info->cores;
+  unsigned cores = threads ? threads.getValue() : std::max(1u, info->cores);
+  // The features describe the machine the kernels run on: as many cores
+  // as threads they are measured with.
+  info->cores = cores;
 
   // The prior model.
   std::optional<CostModel> loaded;
@@ -383,6 +385,10 @@ int main(int argc, char **argv) {
     if (!trainLogs.empty()) {
       TrainOptions options;
       options.rounds = rounds;
+      // An explicit --cost-model is a prior to fine-tune (transfer to
+      // another target): its trees, then `rounds` more on this data.
+      if (!costModelPath.empty() && costModelPath != "none")
+        options.prior = prior;
       auto begin = std::chrono::steady_clock::now();
       llvm::Expected<CostModel> model =
           CostModel::train(data, info->isa, options);
@@ -672,6 +678,8 @@ int main(int argc, char **argv) {
     kernel->budget =
         1 + std::max<unsigned>(std::min(left, batchSize.getValue()),
                                unsigned(std::floor(share * left)));
+    if (trialsPerKernel)
+      kernel->budget = trialsPerKernel;
     if (exhaustive)
       kernel->budget =
           ScheduleSpace(kernel->concrete, *info, grid).enumerate().size() + 1;
@@ -711,6 +719,7 @@ int main(int argc, char **argv) {
             ScheduleSpace(kernel->concrete, *info, grid).enumerate().size() + 1;
       }
       unsigned before = done;
+      size_t printed = 0;
       auto progress = [&](const TuningResult &r) {
         done = before + r.trials.size();
         if (quiet)
@@ -732,9 +741,13 @@ int main(int argc, char **argv) {
             totalBudget, formatSeconds(eta));
         if (terminal)
           llvm::errs() << "\r" << line << "\x1b[K";
-        else if (r.trials.size() >= kernel->budget ||
-                 (r.trials.size() / batchSize) % 4 == 0)
+        else if (r.trials.size() != printed &&
+                 (r.trials.size() >= kernel->budget ||
+                  (r.trials.size() / batchSize) % 4 == 0)) {
+          // Not a terminal (a log): a line every 4 rounds and at the end.
           llvm::errs() << line << "\n";
+          printed = r.trials.size();
+        }
       };
       TuningResult result =
           which.tune(kernel->concrete, kernel->defaultSchedule, measureFn,
