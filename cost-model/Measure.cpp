@@ -130,6 +130,13 @@ llvm::Error ddl::cost::writeRandomNpy(llvm::StringRef path,
     float value = uniform(rng);
     os.write(reinterpret_cast<const char *>(&value), sizeof value);
   }
+  os.close();
+  if (os.has_error()) {
+    std::error_code error = os.error();
+    os.clear_error();
+    return llvm::createStringError("cannot write '" + path +
+                                   "': " + error.message());
+  }
   return llvm::Error::success();
 }
 
@@ -151,8 +158,8 @@ static ChildResult runChild(llvm::StringRef program,
   std::vector<llvm::StringRef> argv{program};
   for (const std::string &arg : args)
     argv.push_back(arg);
-  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""),
-                                                logPath, logPath};
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), logPath,
+                                                logPath};
   std::string message;
   bool failed = false;
   ChildResult result;
@@ -205,6 +212,17 @@ KernelMeasurer::create(const KernelDesc &kernel, const KernelDesc &concrete,
   if (concrete.hasDynamicSize())
     return llvm::createStringError("kernel '" + kernelKey(kernel) +
                                    "': no size to measure it at");
+  // Inputs of at most 2^28 floats (1 GiB) each: a bigger kernel is not
+  // measured (a typo in a key should not fill the disk).
+  for (const std::vector<int64_t> &shape : inputShapes(concrete)) {
+    double elements = 1;
+    for (int64_t size : shape)
+      elements *= double(size);
+    if (elements > double(int64_t(1) << 28))
+      return llvm::createStringError(
+          "kernel '" + kernelKey(concrete) +
+          "': an input of more than 2^28 elements is not measured");
+  }
   KernelMeasurer measurer;
   measurer.key = kernelKey(kernel);
   measurer.options = options;
@@ -270,7 +288,9 @@ KernelMeasurer::measure(const std::vector<Schedule> &schedules) {
     }
   };
   std::vector<std::thread> workers;
-  for (unsigned j = 1; j < std::max(1u, options.jobs); ++j)
+  size_t threads =
+      std::min<size_t>(std::max(1u, options.jobs), schedules.size());
+  for (size_t j = 1; j < threads; ++j)
     workers.emplace_back(compile);
   compile();
   for (std::thread &worker : workers)
@@ -315,11 +335,11 @@ KernelMeasurer::measure(const std::vector<Schedule> &schedules) {
 
 llvm::Expected<Schedule> KernelMeasurer::defaultSchedule() {
   std::string object = stem + "-default.so";
-  ChildResult child =
-      runChild(options.ddlc,
-               {graphPath, "--target=" + options.target, "--emit=llvm-dialect",
-                "--print-schedules", "-o", "/dev/null"},
-               stem + "-default.log", options.timeoutSeconds);
+  ChildResult child = runChild(
+      options.ddlc,
+      {graphPath, "--target=" + options.target, "--schedule-policy=heuristic",
+       "--emit=llvm-dialect", "--print-schedules", "-o", "/dev/null"},
+      stem + "-default.log", options.timeoutSeconds);
   if (child.code != 0)
     return llvm::createStringError("ddlc failed on the graph of '" + key +
                                    "': " + lastLine(child.output));

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace ddl::cost;
@@ -103,8 +104,10 @@ static std::string saveEnsemble(void *booster) {
   return std::string(bytes, length);
 }
 
-/// Relevance grades for pairwise ranking: per group, 0-31 by how close a
-/// row's latency is to the group's best (one grade is about 3.5%).
+/// Relevance for pairwise ranking: per group, 64 - 10 log2(latency /
+/// best), at least 0: a unit is about 7%, and schedules up to 84x slower
+/// than the best are still ordered (random schedules are mostly several
+/// times slower; grades that stopped at 3x made their pairs ties).
 static std::vector<float> grades(const Dataset &data) {
   std::vector<float> labels(data.size());
   size_t begin = 0;
@@ -113,7 +116,7 @@ static std::vector<float> grades(const Dataset &data) {
                                     data.latencyMs.begin() + begin + size);
     for (size_t i = begin; i < begin + size; ++i) {
       double slower = std::log2(data.latencyMs[i] / std::max(best, 1e-9));
-      labels[i] = std::max(0.0, 31.0 - std::floor(20.0 * slower));
+      labels[i] = float(std::max(0.0, 64.0 - 10.0 * slower));
     }
     begin += size;
   }
@@ -215,12 +218,19 @@ llvm::Expected<CostModel> CostModel::fromJSON(llvm::StringRef text) {
       return xgbError("cannot create a booster");
     if (llvm::Error error = loadEnsemble(booster->handle, *ensemble))
       return std::move(error);
+    bst_ulong features = 0;
+    if (XGBoosterGetNumFeature(booster->handle, &features) ||
+        features != featureNames().size())
+      return bad("an ensemble takes " + std::to_string(features) +
+                 " features, schema " + std::to_string(kFeatureSchemaVersion) +
+                 " has " + std::to_string(featureNames().size()));
     if (llvm::Error error = setParams(booster->handle, {{"nthread", "1"}}))
       return std::move(error);
   }
   CostModel model(std::move(impl));
   model.target_ = object->getString("target").value_or("").str();
-  model.samples_ = object->getInteger("samples").value_or(0);
+  model.samples_ =
+      size_t(std::max<int64_t>(0, object->getInteger("samples").value_or(0)));
   return model;
 }
 
@@ -259,6 +269,13 @@ llvm::Error CostModel::save(llvm::StringRef path) const {
     return llvm::createStringError("cannot write '" + path +
                                    "': " + error.message());
   os << toJSON() << "\n";
+  os.close();
+  if (os.has_error()) {
+    std::error_code failure = os.error();
+    os.clear_error();
+    return llvm::createStringError("cannot write '" + path +
+                                   "': " + failure.message());
+  }
   return llvm::Error::success();
 }
 
@@ -277,7 +294,12 @@ static std::vector<float> predict(void *booster,
   if (XGBoosterPredict(booster, matrix.handle, 0, 0, 0, &length, &out) ||
       length != rows.size())
     return std::vector<float>(rows.size(), 0.0f);
-  return std::vector<float>(out, out + length);
+  // Non-finite predictions would break the sorts that use them.
+  std::vector<float> values(out, out + length);
+  for (float &v : values)
+    if (!std::isfinite(v))
+      v = -std::numeric_limits<float>::infinity();
+  return values;
 }
 
 std::vector<float>
@@ -303,9 +325,12 @@ double ddl::cost::pairwiseAccuracy(const Dataset &data,
         double a = data.latencyMs[i], b = data.latencyMs[j];
         if (std::abs(a - b) <= margin * std::min(a, b))
           continue;
-        ++pairs;
-        if ((a < b) == (scores[i] > scores[j]))
-          ++agree;
+        // A tie in the scores is half right.
+        pairs += 2;
+        if (scores[i] == scores[j])
+          agree += 1;
+        else if ((a < b) == (scores[i] > scores[j]))
+          agree += 2;
       }
     begin += size;
   }

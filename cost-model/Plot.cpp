@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 using namespace ddl::cost;
@@ -26,6 +27,13 @@ struct Panel {
   }
 };
 } // namespace
+
+/// `value` with `digits` significant digits.
+static std::string number(double value, int digits) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*g", digits, value);
+  return text;
+}
 
 static std::string escape(llvm::StringRef text) {
   std::string out;
@@ -57,12 +65,10 @@ static void axes(llvm::raw_ostream &os, const Panel &p, llvm::StringRef xLabel,
             : p.y0 + (p.y1 - p.y0) * i / 4;
     os << llvm::formatv("<text x='{0}' y='{1}' font-size='11' "
                         "text-anchor='middle'>{2}</text>\n",
-                        p.px(x), p.top + p.height + 14,
-                        llvm::formatv("{0:g4}", x).str());
+                        p.px(x), p.top + p.height + 14, number(x, 4));
     os << llvm::formatv("<text x='{0}' y='{1}' font-size='11' "
                         "text-anchor='end'>{2}</text>\n",
-                        p.left - 4, p.py(y) + 4,
-                        llvm::formatv("{0:g3}", y).str());
+                        p.left - 4, p.py(y) + 4, number(y, 3));
   }
   os << llvm::formatv("<text x='{0}' y='{1}' font-size='12' "
                       "text-anchor='middle'>{2}</text>\n",
@@ -151,11 +157,10 @@ llvm::Error ddl::cost::writeTuningPlot(llvm::StringRef path,
     os << llvm::formatv("<text x='{0}' y='{1}' font-size='11' "
                         "text-anchor='middle'>{2}</text>\n",
                         pxLog(v), points.top + points.height + 14,
-                        llvm::formatv("{0:g3}", v).str());
+                        number(v, 3));
     os << llvm::formatv("<text x='{0}' y='{1}' font-size='11' "
                         "text-anchor='end'>{2}</text>\n",
-                        points.left - 4, points.py(v) + 4,
-                        llvm::formatv("{0:g3}", v).str());
+                        points.left - 4, points.py(v) + 4, number(v, 3));
   }
   os << llvm::formatv("<text x='{0}' y='{1}' font-size='12' "
                       "text-anchor='middle'>measured latency (ms)</text>\n",

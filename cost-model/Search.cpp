@@ -107,8 +107,10 @@ TuningResult Searcher::tune(const KernelDesc &kernel,
 
   while (result.trials.size() < options.trials) {
     if (options.deadline &&
-        std::chrono::steady_clock::now() > *options.deadline)
+        std::chrono::steady_clock::now() > *options.deadline) {
+      result.cutShort = true;
       break;
+    }
     if (options.patience && stale >= options.patience)
       break;
     size_t want =
@@ -210,7 +212,8 @@ ddl::cost::pickSchedule(const CostModel &model, const KernelDesc &kernel,
                         const target::CPUTargetInfo &target,
                         const Schedule &fallback, double minGain) {
   ScheduleSpace space(kernel, target);
-  std::mt19937 rng(kernel.m * 31 + kernel.n * 17 + kernel.k);
+  std::mt19937 rng(uint32_t(uint64_t(kernel.m) * 31 + uint64_t(kernel.n) * 17 +
+                            uint64_t(kernel.k)));
   std::set<Schedule> seen;
   std::vector<Schedule> candidates;
   Schedule base = space.canonical(fallback);

@@ -61,6 +61,8 @@ struct TuningResult {
   double defaultMs = 0;
   /// Best-so-far latency after each trial (0 until one succeeds).
   std::vector<double> curve;
+  /// The search stopped at the deadline before its budget.
+  bool cutShort = false;
 };
 
 /// Measures schedules (a KernelMeasurer, or a table in tests).
@@ -97,8 +99,8 @@ private:
 
 /// What an untuned compile does with the model: ranks a deterministic
 /// sample of `kernel`'s schedule space (sizes concrete) and the heuristic's
-/// `fallback`, and returns the ranker's choice among its top candidates
-/// when the latency head predicts it at least `minGain` faster than
+/// `fallback`; of the ranker's top 8, returns the one the latency head
+/// predicts fastest when it predicts it at least `minGain` faster than
 /// `fallback` (1.1: 10%); otherwise nullopt (keep the heuristic's).
 std::optional<Schedule> pickSchedule(const CostModel &model,
                                      const KernelDesc &kernel,

@@ -2,7 +2,7 @@
 //-*-===//
 //
 // cost-model/models/<isa>.json, trained on measurements of this project's
-// machines (scripts/train-cost-model.sh regenerates it), is built into the
+// machines (scripts/train-cost-model.py regenerates it), is built into the
 // library, so an untuned compile can rank schedules without any file.
 //
 //===----------------------------------------------------------------------===//

@@ -143,6 +143,8 @@ Schedule ScheduleSpace::sample(std::mt19937 &rng) const {
 
 Schedule ScheduleSpace::mutate(const Schedule &schedule,
                                std::mt19937 &rng) const {
+  if (schedule.attention != !kernel_.isContraction())
+    return sample(rng);
   std::vector<int64_t> values = toKnobs(schedule);
   for (int attempt = 0; attempt < 32; ++attempt) {
     std::vector<int64_t> moved = values;
@@ -169,6 +171,8 @@ Schedule ScheduleSpace::mutate(const Schedule &schedule,
 
 Schedule ScheduleSpace::crossover(const Schedule &a, const Schedule &b,
                                   std::mt19937 &rng) const {
+  if (a.attention != b.attention || a.attention != !kernel_.isContraction())
+    return a;
   std::vector<int64_t> left = toKnobs(a), right = toKnobs(b), mixed;
   for (size_t i = 0; i < left.size(); ++i)
     mixed.push_back(rng() % 2 ? left[i] : right[i]);

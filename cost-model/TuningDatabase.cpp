@@ -8,6 +8,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 
@@ -40,7 +41,8 @@ std::string ddl::cost::toJSONLine(const TrialRecord &r) {
                      {"latency_ms", r.latencyMs},
                      {"noise", r.noise},
                      {"predicted_ms", r.predictedMs},
-                     {"search", r.search}});
+                     {"search", r.search},
+                     {"threads", int64_t(r.threads)}});
 }
 
 /// Calls `each(object, why)` for every non-empty line that is a JSON
@@ -185,6 +187,8 @@ ddl::cost::readTrialLog(llvm::StringRef path,
                   r.noise = o.getNumber("noise").value_or(0);
                   r.predictedMs = o.getNumber("predicted_ms").value_or(0);
                   r.search = o.getString("search").value_or("").str();
+                  r.threads = unsigned(std::clamp<int64_t>(
+                      o.getInteger("threads").value_or(0), 0, 1 << 16));
                   trials.push_back(std::move(r));
                   return true;
                 });
@@ -200,9 +204,14 @@ llvm::Error ddl::cost::appendLines(llvm::StringRef path,
                                    "': " + error.message());
   for (const std::string &text : lines)
     os << text << "\n";
-  os.flush();
-  if (os.has_error())
-    return llvm::createStringError("cannot write '" + path + "'");
+  os.close();
+  if (os.has_error()) {
+    // Cleared, or the stream's destructor would end the process.
+    std::error_code error = os.error();
+    os.clear_error();
+    return llvm::createStringError("cannot write '" + path +
+                                   "': " + error.message());
+  }
   return llvm::Error::success();
 }
 

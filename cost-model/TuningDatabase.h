@@ -57,6 +57,8 @@ struct TrialRecord {
   double predictedMs = 0;
   /// `model`, `random`, `default` or `exhaustive`.
   std::string search;
+  /// The threads the kernel ran on (0: not recorded).
+  unsigned threads = 0;
 };
 
 std::string toJSONLine(const TuningRecord &record);

@@ -3,12 +3,13 @@
 
 Measures random schedules of synthetic kernels (GEMMs with a constant B of
 both layouts, run-time-B batched matmuls; shapes drawn from the ranges of
-CNN and transformer layers, none taken from the benchmark models, whose
-kernels are the held-out set of bench/cost_model.py) with
+CNN and transformer layers, and a second set from wider ranges; none taken
+from the benchmark models, whose kernels are the held-out set of
+bench/cost_model.py) with
 `ddl-tune --kernel KEY --search random`, appends every measurement to the
 trial log, then trains the model on the log with `ddl-tune --train`.
 
-    scripts/train-cost-model.py [--build build] [--kernels 48] [--trials 40]
+    scripts/train-cost-model.py [--build build] [--kernels 48] [--wide 40] [--trials 40]
         [--log cost-model/data/avx512-train.trials.jsonl] [--train-only]
 
 The log is appended to, so an interrupted run resumes with more data; the
@@ -25,11 +26,17 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def training_kernels(count, isa, seed=2026):
+def training_kernels(count, isa, seed=2026, wide=False):
+    """`count` kernel keys drawn with `seed`; `wide` draws from wider ranges
+    (single rows, 12544 rows, up to 4608 deep and 2048 wide)."""
     rng = random.Random(seed)
     rows = [7, 12, 49, 64, 100, 128, 196, 256, 400, 512, 784, 1024, 1600, 3136]
     cols = [16, 24, 32, 48, 64, 96, 128, 192, 256, 320, 384, 512, 640, 1024, 1280]
     depth = [16, 27, 32, 64, 96, 144, 160, 256, 288, 384, 512, 576, 640, 1152, 1536, 2048]
+    if wide:
+        rows += [1, 2, 4, 25, 36, 144, 6272, 12544]
+        cols += [10, 40, 80, 160, 1000, 1536, 2048]
+        depth += [8, 48, 147, 1024, 2304, 3072, 4608]
     keys = set()
     while len(keys) < count:
         m, n, k = rng.choice(rows), rng.choice(cols), rng.choice(depth)
@@ -48,6 +55,7 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--isa", default="avx512")
     parser.add_argument("--kernels", type=int, default=48)
+    parser.add_argument("--wide", type=int, default=40, help="more kernels from wider size ranges")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--log", default=None)
     parser.add_argument("--model", default=None)
@@ -64,7 +72,7 @@ def main():
             import json
             with open(log) as f:
                 done = {json.loads(line)["key"] for line in f if line.strip()}
-        kernels = training_kernels(args.kernels, args.isa)
+        kernels = training_kernels(args.kernels, args.isa) + training_kernels(args.wide, args.isa, 2027, True)
         with tempfile.TemporaryDirectory() as work:
             for i, key in enumerate(kernels):
                 if key in done:

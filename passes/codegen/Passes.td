@@ -45,9 +45,10 @@ def DDLSelectSchedulesPass
     file's records win over the database's.
 
     `policy` decides the kernels no record names: `heuristic` (the target
-    table) or `model`: the shipped cost model ranks a sample of the
-    kernel's schedule space and its pick replaces the table's when its
-    latency head predicts a 10% gain (dynamic sizes are guessed at 256).
+    table) or `model`: for contractions, the shipped cost model ranks a
+    sample of the kernel's schedule space and its pick replaces the table's
+    when its latency head predicts a 10% gain (dynamic sizes are guessed at
+    256); attention kernels keep the table's blocks.
     `report` prints how many kernels each source scheduled on stderr;
     `print-features` prints the cost model's features of each scheduled
     kernel on stdout (`features KEY: name=value ...`, dynamic sizes at

@@ -154,7 +154,9 @@ struct DDLSelectSchedulesPass final
       } else {
         schedule = heuristicOf();
         std::optional<cost::Schedule> pick;
-        if (model)
+        // Contractions only: the shipped model has seen no attention
+        // kernel measured.
+        if (model && !isa<attn::FlexOp>(op))
           if (llvm::Expected<cost::KernelDesc> kernel =
                   cost::parseKernelKey(key)) {
             pick =

@@ -35,6 +35,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -87,6 +88,8 @@ static cl::opt<std::string> evaluateLog(
     cl::desc("Print the ranking quality of --cost-model on this trial log "
              "(pairwise accuracy, Spearman) as JSON (no tuning)"),
     cl::value_desc("trials.jsonl"));
+static cl::opt<unsigned> depth("depth", cl::desc("--train: tree depth"),
+                               cl::init(6));
 static cl::opt<unsigned> rounds("rounds", cl::desc("--train: boosting rounds"),
                                 cl::init(60));
 static cl::opt<std::string> targetName("target",
@@ -198,7 +201,9 @@ static double parseDuration(llvm::StringRef text) {
   else if (text.consume_back("h"))
     scale = 3600;
   double value;
-  if (text.getAsDouble(value) || value <= 0)
+  // At most a year: the deadline must stay a finite time point.
+  if (text.getAsDouble(value) || !std::isfinite(value) || value <= 0 ||
+      value * scale > 365 * 86400.0)
     return -1;
   return value * scale;
 }
@@ -385,6 +390,7 @@ int main(int argc, char **argv) {
     if (!trainLogs.empty()) {
       TrainOptions options;
       options.rounds = rounds;
+      options.maxDepth = depth;
       // An explicit --cost-model is a prior to fine-tune (transfer to
       // another target): its trees, then `rounds` more on this data.
       if (!costModelPath.empty() && costModelPath != "none")
@@ -410,6 +416,10 @@ int main(int argc, char **argv) {
       return fail("--evaluate needs a model (--cost-model FILE, or the "
                   "shipped one)");
     std::vector<float> scores = prior->rank(data.rows);
+    // The latency head ranks too (a lower estimate is a faster schedule).
+    std::vector<float> headScores;
+    for (double ms : prior->predictLatency(data.rows))
+      headScores.push_back(float(-ms));
     // Top-1: how often the model's favourite is within 5% of the best.
     unsigned hits = 0;
     size_t begin = 0;
@@ -427,9 +437,11 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::formatv(
         "{{\"measurements\": {0}, \"kernels\": {1}, "
         "\"pairwise_accuracy\": {2:f4}, \"spearman\": {3:f4}, "
-        "\"top1_within_5pct\": {4:f4}}\n",
+        "\"top1_within_5pct\": {4:f4}, \"latency_head_pairwise_accuracy\": "
+        "{5:f4}, \"latency_head_spearman\": {6:f4}}\n",
         data.size(), data.groupSizes.size(), pairwiseAccuracy(data, scores),
-        spearman(data, scores), double(hits) / data.groupSizes.size());
+        spearman(data, scores), double(hits) / data.groupSizes.size(),
+        pairwiseAccuracy(data, headScores), spearman(data, headScores));
     return 0;
   }
 
@@ -459,6 +471,8 @@ int main(int argc, char **argv) {
   measure.threads = cores;
   measure.runs = runs;
   measure.timeoutSeconds = timeout;
+  if (jobs > 64)
+    return fail("--jobs must be at most 64");
   measure.jobs = jobs ? jobs.getValue()
                       : std::max(1u, llvm::heavyweight_hardware_concurrency()
                                          .compute_thread_count());
@@ -467,6 +481,8 @@ int main(int argc, char **argv) {
           llvm::sys::fs::createUniqueDirectory("ddl-tune", work))
     return fail("cannot create a work directory: " + error.message());
   measure.workDir = work.str().str();
+  auto removeWork = llvm::make_scope_exit(
+      [&] { llvm::sys::fs::remove_directories(measure.workDir); });
 
   // The model's kernels: as the model is (keys), and with its dynamic
   // sizes bound (what they are measured at).
@@ -535,22 +551,34 @@ int main(int argc, char **argv) {
     kernel.desc = *desc;
     kernel.concrete = *desc;
     if (desc->hasDynamicSize()) {
-      llvm::Expected<KernelDesc> concrete =
-          paired
-              ? parseKernelKey((*boundKeys)[i])
-              : llvm::Expected<KernelDesc>(llvm::createStringError("unpaired"));
-      if (concrete && sameKernel(*desc, *concrete)) {
+      // The bound kernel: the one at the same position when binding kept
+      // the kernel count, else the first bound kernel that is this one
+      // with sizes.
+      std::optional<KernelDesc> concrete;
+      auto tryBound = [&](const std::string &bound) {
+        llvm::Expected<KernelDesc> parsed = parseKernelKey(bound);
+        if (!parsed) {
+          llvm::consumeError(parsed.takeError());
+          return;
+        }
+        if (sameKernel(*desc, *parsed))
+          concrete = *parsed;
+      };
+      if (paired)
+        tryBound((*boundKeys)[i]);
+      for (size_t j = 0; !concrete && j < boundKeys->size(); ++j)
+        tryBound((*boundKeys)[j]);
+      if (concrete) {
         kernel.concrete = *concrete;
       } else {
-        llvm::consumeError(concrete.takeError());
         // Dynamic sizes the binding did not reach: 128.
-        KernelDesc fallback = *desc;
-        for (int64_t *size :
-             {&fallback.batch, &fallback.m, &fallback.n, &fallback.k,
-              &fallback.heads, &fallback.kvHeads, &fallback.dv})
-          if (*size == kDynamic)
-            *size = 128;
-        kernel.concrete = withSizes(*desc, fallback);
+        KernelDesc fallback = withDynamicSizes(*desc, 128);
+        kernel.concrete = fallback;
+        llvm::WithColor::warning(llvm::errs(), "ddl-tune")
+            << "'" << kernel.key
+            << "': its sizes with the dimensions bound are not known; "
+               "measured at "
+            << kernelKey(fallback) << "\n";
       }
     }
   }
@@ -563,12 +591,19 @@ int main(int argc, char **argv) {
   // Resume: kernels the database already has.
   std::vector<std::string> warnings;
   llvm::StringMap<TuningRecord> existing;
-  if (llvm::sys::fs::exists(dbPath)) {
+  if (!simulate.empty() && (logPath == simulate || dbPath == simulate))
+    return fail("--simulate replays '" + simulate +
+                "': write the trial log and database elsewhere (--log, --db)");
+  if (llvm::sys::fs::exists(dbPath) && simulate.empty()) {
     llvm::Expected<std::vector<TuningRecord>> records =
         readTuningDatabase(dbPath, warnings);
     if (!records)
       return fail(llvm::toString(records.takeError()));
     for (TuningRecord &record : *records) {
+      // As ddlc reads them: this version's records, keys normalized.
+      if (record.version != kTunerVersion)
+        continue;
+      record.key = kernelKey(cantFail(parseKernelKey(record.key)));
       auto it = existing.find(record.key);
       if (it == existing.end() || record.latencyMs < it->second.latencyMs)
         existing[record.key] = record;
@@ -765,6 +800,7 @@ int main(int argc, char **argv) {
         record.noise = trial.measurement.noise;
         record.predictedMs = trial.predictedMs;
         record.search = trial.origin;
+        record.threads = measure.threads;
         lines.push_back(toJSONLine(record));
       }
       if (llvm::Error error = appendLines(trialLog, lines))
@@ -776,7 +812,10 @@ int main(int argc, char **argv) {
     if (randomSearcher)
       kernel->random = runSearch(*randomSearcher, "random");
     const TuningResult &result = *kernel->tuned;
-    if (result.best < 0)
+    // A search cut short by --time-budget writes no record: a later run
+    // resumes the kernel rather than taking the partial result for tuned.
+    // --simulate replays measurements: nothing to record.
+    if (result.best < 0 || result.cutShort || !simulate.empty())
       continue;
     const Trial &best = result.trials[result.best];
     TuningRecord record;
@@ -898,6 +937,5 @@ int main(int argc, char **argv) {
     if (llvm::Error error = writeTuningPlot(plotPath, title, curves, scatter))
       return fail(llvm::toString(std::move(error)));
   }
-  llvm::sys::fs::remove_directories(measure.workDir);
   return 0;
 }
