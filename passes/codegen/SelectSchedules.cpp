@@ -109,11 +109,14 @@ struct DDLSelectSchedulesPass final
             (diagnostic.empty() ? "" : " (" + diagnostic + ")") + ", skipped");
         continue;
       }
-      auto it = fastest.find(record.key);
+      // Normalized: a record's fields may come in any order.
+      std::string key =
+          cost::kernelKey(llvm::cantFail(cost::parseKernelKey(record.key)));
+      auto it = fastest.find(key);
       if (it != fastest.end() && it->second <= record.latencyMs)
         continue;
-      fastest[record.key] = record.latencyMs;
-      tuned[record.key] = attr;
+      fastest[key] = record.latencyMs;
+      tuned[key] = attr;
     }
     for (const std::string &warning : warnings)
       emitWarning(UnknownLoc::get(context)) << warning;

@@ -311,6 +311,9 @@ int main(int argc, char **argv) {
     return fail("give a model (model.onnx, graph.mlir) or --kernel KEY");
   if (!inputPath.empty() && !kernelKeysOption.empty())
     return fail("give a model or --kernel keys, not both");
+  if (exhaustive && compareRandom)
+    return fail("--exhaustive measures every schedule: --compare-random "
+                "would measure them all again");
   if (!trainLogs.empty() && saveModel.empty())
     return fail("--train needs --save-model FILE");
   if (searchStrategy != "model" && searchStrategy != "random")

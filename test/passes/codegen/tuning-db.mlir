@@ -54,7 +54,7 @@ func.func @linear(%x: tensor<32x64xf32>, %init: tensor<32x96xf32>) -> tensor<32x
 {"key": "op=matmul m=8 n=8 k=8 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", "target": "neon", "schedule": "#sched.contraction<isa = \"neon\", register = [4, 16, 1], cache = [2, 3, 16], parallel = 0>", "latency_ms": 0.001, "version": "ddl-tune 0"}
 {"key": "op=matmul m=16 n=8 k=8 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", "target": "neon", "schedule": "#sched.contraction<isa = \"neon\", register = [4, 16, 2], cache = [2, 3, 16], parallel = 0>", "latency_ms": 0.001, "version": "ddl-tune 1"}
 [1, 2]
-{"key": "op=batch_matmul batch=12 m=197 n=197 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", "target": "neon", "schedule": "#sched.contraction<isa = \"neon\", register = [4, 8, 1], cache = [5, 3, 32], parallel = 1>", "latency_ms": 0.5, "version": "ddl-tune 1"}
+{"key": "isa=neon op=batch_matmul m=197 batch=12 n=197 k=64 types=f32,f32,f32 lhs=mk rhs=kn", "target": "neon", "schedule": "#sched.contraction<isa = \"neon\", register = [4, 8, 1], cache = [5, 3, 32], parallel = 1>", "latency_ms": 0.5, "version": "ddl-tune 1"}
 
 //--- override.sched
 op=matmul m=32 n=96 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon -> #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 1, 1], parallel = 1>
