@@ -212,15 +212,22 @@ KernelMeasurer::create(const KernelDesc &kernel, const KernelDesc &concrete,
   if (concrete.hasDynamicSize())
     return llvm::createStringError("kernel '" + kernelKey(kernel) +
                                    "': no size to measure it at");
+  return createFromGraph(kernel, *graph, inputShapes(concrete), options);
+}
+
+llvm::Expected<KernelMeasurer>
+KernelMeasurer::createFromGraph(const KernelDesc &kernel, llvm::StringRef graph,
+                                const std::vector<std::vector<int64_t>> &shapes,
+                                const MeasureOptions &options) {
   // Inputs of at most 2^28 floats (1 GiB) each: a bigger kernel is not
   // measured (a typo in a key should not fill the disk).
-  for (const std::vector<int64_t> &shape : inputShapes(concrete)) {
+  for (const std::vector<int64_t> &shape : shapes) {
     double elements = 1;
     for (int64_t size : shape)
       elements *= double(size);
-    if (elements > double(int64_t(1) << 28))
+    if (elements > double(int64_t(1) << 28) || elements < 0)
       return llvm::createStringError(
-          "kernel '" + kernelKey(concrete) +
+          "kernel '" + kernelKey(kernel) +
           "': an input of more than 2^28 elements is not measured");
   }
   KernelMeasurer measurer;
@@ -235,10 +242,10 @@ KernelMeasurer::create(const KernelDesc &kernel, const KernelDesc &concrete,
     if (error)
       return llvm::createStringError("cannot write '" + measurer.graphPath +
                                      "': " + error.message());
-    os << "// " << measurer.key << "\n" << *graph;
+    os << "// " << measurer.key << "\n" << graph;
   }
   unsigned seed = 1;
-  for (const std::vector<int64_t> &shape : inputShapes(concrete)) {
+  for (const std::vector<int64_t> &shape : shapes) {
     std::string path = measurer.stem + "-in" + std::to_string(seed) + ".npy";
     if (llvm::Error error = writeRandomNpy(path, shape, seed++))
       return std::move(error);

@@ -60,6 +60,14 @@ public:
                                                const KernelDesc &concrete,
                                                const MeasureOptions &options);
 
+  /// The same with the kernel's graph given (MLIR text of an nn graph
+  /// whose inputs have `shapes`): the model's own op cut out, rather than
+  /// the GEMM that kernelGraph() writes.
+  static llvm::Expected<KernelMeasurer>
+  createFromGraph(const KernelDesc &kernel, llvm::StringRef graph,
+                  const std::vector<std::vector<int64_t>> &shapes,
+                  const MeasureOptions &options);
+
   /// Measures each schedule.
   std::vector<Measurement> measure(const std::vector<Schedule> &schedules);
 

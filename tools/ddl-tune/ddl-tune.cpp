@@ -32,6 +32,7 @@
 #include "passes/graph/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/MapVector.h"
@@ -183,6 +184,8 @@ struct Kernel {
   unsigned budget = 0;
   std::optional<TuningResult> tuned, random;
   std::string skipped;
+  /// Measured as the model's own ops cut out (else as the key's GEMM).
+  bool cut = false;
 };
 } // namespace
 
@@ -210,8 +213,15 @@ static double parseDuration(llvm::StringRef text) {
 
 /// The kernel keys of `module` after graph-to-linalg and schedule
 /// selection, in walk order.
-static FailureOr<std::vector<std::string>>
-kernelKeys(ModuleOp module, const CPUPipelineOptions &options) {
+/// A kernel of a model: its key and the location of the op that carries
+/// it (the location of the nn op it was lowered from).
+struct KernelSite {
+  std::string key;
+  Location loc;
+};
+
+static FailureOr<std::vector<KernelSite>>
+kernelSites(ModuleOp module, const CPUPipelineOptions &options) {
   PassManager pm(module.getContext());
   buildGraphToLinalgPipeline(pm, options);
   codegen::DDLSelectSchedulesPassOptions select;
@@ -220,12 +230,110 @@ kernelKeys(ModuleOp module, const CPUPipelineOptions &options) {
   pm.addPass(codegen::createDDLSelectSchedulesPass(select));
   if (failed(pm.run(module)))
     return failure();
-  std::vector<std::string> keys;
+  std::vector<KernelSite> sites;
   module.walk([&](Operation *op) {
     if (auto key = op->getAttrOfType<StringAttr>(codegen::kKernelKeyAttr))
-      keys.push_back(key.str());
+      sites.push_back({key.str(), op->getLoc()});
   });
-  return keys;
+  return sites;
+}
+
+/// The graph of the kernel at `loc`: the model's nn ops at that location
+/// (a convolution with its bias, a linear layer, ...) cut out of
+/// `pristine` into a function of their own, weights as splat constants of
+/// their types, inputs sized as the same values of `bound` (the model with
+/// its dimensions bound). Measured this way a kernel keeps its producer's
+/// shape (a convolution reads its input through the im2col map, as in the
+/// model) and its fused epilogue. Returns the graph's text and input
+/// shapes, or nullopt where the ops cannot be cut out.
+static std::optional<std::pair<std::string, std::vector<std::vector<int64_t>>>>
+cutOut(ModuleOp pristine, ModuleOp bound, Location loc) {
+  auto atLoc = [&](ModuleOp module) {
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      StringRef dialect =
+          op->getDialect() ? op->getDialect()->getNamespace() : StringRef();
+      if (op->getLoc() == loc && (dialect == "nn" || dialect == "attn") &&
+          !isa<nn::ConstantOp>(op) && op->getNumRegions() == 0 &&
+          op->getParentOp() && isa<func::FuncOp>(op->getParentOp()))
+        ops.push_back(op);
+    });
+    return ops;
+  };
+  SmallVector<Operation *> ops = atLoc(pristine), boundOps = atLoc(bound);
+  if (ops.empty() || ops.size() != boundOps.size())
+    return std::nullopt;
+  llvm::SmallPtrSet<Operation *, 8> inSet(ops.begin(), ops.end());
+  MLIRContext *context = pristine.getContext();
+  OpBuilder b(context);
+  OwningOpRef<ModuleOp> graph = ModuleOp::create(loc);
+  // Inputs: operands from outside the set that are not constants.
+  SmallVector<Value> inputs;
+  std::vector<std::vector<int64_t>> shapes;
+  for (auto [op, boundOp] : llvm::zip(ops, boundOps)) {
+    if (op->getNumOperands() != boundOp->getNumOperands())
+      return std::nullopt;
+    for (auto [operand, boundOperand] :
+         llvm::zip(op->getOperands(), boundOp->getOperands())) {
+      Operation *def = operand.getDefiningOp();
+      if ((def && (inSet.count(def) || isa<nn::ConstantOp>(def))) ||
+          llvm::is_contained(inputs, operand))
+        continue;
+      auto type = dyn_cast<RankedTensorType>(boundOperand.getType());
+      if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+        return std::nullopt;
+      inputs.push_back(operand);
+      shapes.push_back(std::vector<int64_t>(type.getShape()));
+    }
+  }
+  // Results: what the rest of the model uses.
+  SmallVector<Value> results;
+  for (Operation *op : ops)
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(),
+                       [&](Operation *user) { return !inSet.count(user); }))
+        results.push_back(result);
+  if (results.empty())
+    return std::nullopt;
+  SmallVector<Type> inputTypes, resultTypes;
+  for (Value v : inputs)
+    inputTypes.push_back(v.getType());
+  for (Value v : results)
+    resultTypes.push_back(v.getType());
+  b.setInsertionPointToEnd(graph->getBody());
+  auto func = func::FuncOp::create(
+      b, loc, "main", FunctionType::get(context, inputTypes, resultTypes));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  IRMapping mapping;
+  for (auto [value, arg] : llvm::zip(inputs, entry->getArguments()))
+    mapping.map(value, arg);
+  for (Operation *op : ops) {
+    for (Value operand : op->getOperands())
+      if (auto constant = operand.getDefiningOp<nn::ConstantOp>();
+          constant && !mapping.contains(operand)) {
+        // Weights as splats (the values do not change the time; the text
+        // stays small); small or integer constants (shapes, axes) as they
+        // are.
+        auto type = dyn_cast<RankedTensorType>(constant.getType());
+        Operation *copy;
+        if (type && type.getElementType().isF32() && type.getNumElements() > 64)
+          copy = nn::ConstantOp::create(b, loc, type,
+                                        DenseElementsAttr::get(type, 0.01f));
+        else
+          copy = b.clone(*constant);
+        mapping.map(operand, copy->getResult(0));
+      }
+    b.clone(*op, mapping);
+  }
+  SmallVector<Value> returned;
+  for (Value v : results)
+    returned.push_back(mapping.lookup(v));
+  func::ReturnOp::create(b, loc, returned);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  graph->print(os);
+  return std::make_pair(text, shapes);
 }
 
 /// The entry function's inputs with their dynamic dimensions bound: named
@@ -510,6 +618,8 @@ int main(int argc, char **argv) {
   CPUPipelineOptions pipeline = compileOptions.pipeline;
   pipeline.target = targetName;
   FailureOr<std::vector<std::string>> keys, boundKeys;
+  std::vector<KernelSite> sites;
+  OwningOpRef<ModuleOp> pristine, pristineBound;
   std::string bindings;
   if (!inputPath.empty()) {
     OwningOpRef<ModuleOp> module = import();
@@ -521,10 +631,20 @@ int main(int argc, char **argv) {
     pm.addPass(graph::createNNInferShapesPass());
     if (failed(pm.run(*bound)))
       return fail("the model's shapes do not infer with " + bindings);
-    keys = kernelKeys(*module, pipeline);
-    boundKeys = kernelKeys(*bound, pipeline);
-    if (failed(keys) || failed(boundKeys))
+    pristine = module->clone();
+    pristineBound = bound->clone();
+    FailureOr<std::vector<KernelSite>> found = kernelSites(*module, pipeline);
+    FailureOr<std::vector<KernelSite>> boundFound =
+        kernelSites(*bound, pipeline);
+    if (failed(found) || failed(boundFound))
       return 1;
+    sites = *found;
+    keys = std::vector<std::string>();
+    boundKeys = std::vector<std::string>();
+    for (const KernelSite &site : *found)
+      keys->push_back(site.key);
+    for (const KernelSite &site : *boundFound)
+      boundKeys->push_back(site.key);
   } else {
     keys = std::vector<std::string>();
     for (const std::string &key : kernelKeysOption) {
@@ -673,13 +793,44 @@ int main(int argc, char **argv) {
       kernel.skipped = "in the database";
       continue;
     }
-    llvm::Expected<KernelMeasurer> measurer =
-        KernelMeasurer::create(kernel.desc, kernel.concrete, measure);
+    // The model's own ops at the kernel's location where they cut out and
+    // compile to the kernel; the key's GEMM otherwise.
+    std::optional<KernelMeasurer> measurer;
+    std::optional<Schedule> cutHeuristic;
+    if (pristine)
+      for (const KernelSite &site : sites)
+        if (site.key == key) {
+          if (auto cut = cutOut(*pristine, *pristineBound, site.loc)) {
+            llvm::Expected<KernelMeasurer> fromModel =
+                KernelMeasurer::createFromGraph(kernel.desc, cut->first,
+                                                cut->second, measure);
+            if (fromModel) {
+              llvm::Expected<Schedule> heuristic = fromModel->defaultSchedule();
+              if (heuristic) {
+                measurer.emplace(std::move(*fromModel));
+                cutHeuristic = *heuristic;
+                kernel.cut = true;
+              } else {
+                llvm::consumeError(heuristic.takeError());
+              }
+            } else {
+              llvm::consumeError(fromModel.takeError());
+            }
+          }
+          break;
+        }
     if (!measurer) {
-      kernel.skipped = llvm::toString(measurer.takeError());
-      continue;
+      llvm::Expected<KernelMeasurer> alone =
+          KernelMeasurer::create(kernel.desc, kernel.concrete, measure);
+      if (!alone) {
+        kernel.skipped = llvm::toString(alone.takeError());
+        continue;
+      }
+      measurer.emplace(std::move(*alone));
     }
-    llvm::Expected<Schedule> heuristic = measurer->defaultSchedule();
+    llvm::Expected<Schedule> heuristic =
+        cutHeuristic ? llvm::Expected<Schedule>(*cutHeuristic)
+                     : measurer->defaultSchedule();
     if (!heuristic) {
       kernel.skipped = llvm::toString(heuristic.takeError());
       continue;
@@ -698,6 +849,13 @@ int main(int argc, char **argv) {
     measurers.emplace(&kernel, std::move(*measurer));
     todo.push_back(&kernel);
   }
+  unsigned cutCount = 0;
+  for (Kernel *kernel : todo)
+    cutCount += kernel->cut;
+  if (!todo.empty())
+    llvm::errs() << "ddl-tune: " << cutCount << " of " << todo.size()
+                 << " kernels measured as the model's own ops, the others "
+                    "as the key's GEMM\n";
   for (auto &[key, kernel] : kernels)
     if (!kernel.skipped.empty() && kernel.skipped != "in the database")
       llvm::WithColor::warning(llvm::errs(), "ddl-tune")
