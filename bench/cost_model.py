@@ -191,20 +191,27 @@ def part_transfer(args):
     return "\n".join(rows)
 
 
-def time_so(args, onnx_path, name, flags, tmp):
+def time_variants(args, onnx_path, variants, tmp):
+    """{name: flags} compiled, then timed in turns (ABAB...: the machine's
+    drift hits every variant alike): {name: median p50 ms}, and ddlc's
+    stderr of each."""
     from cpu_latency import parse_ddl_benchmark
-    so = os.path.join(tmp, name + ".so")
-    err = subprocess.run([os.path.join(BUILD, "ddlc"), onnx_path, "-o", so] + flags,
-                         capture_output=True, text=True, errors="replace")
-    if err.returncode != 0:
-        raise RuntimeError(f"ddlc {name}: {err.stderr[-2000:]}")
+    objects, reports = {}, {}
+    for name, flags in variants.items():
+        so = os.path.join(tmp, name + ".so")
+        err = subprocess.run([os.path.join(BUILD, "ddlc"), onnx_path, "-o", so] + flags,
+                             capture_output=True, text=True, errors="replace")
+        if err.returncode != 0:
+            raise RuntimeError(f"ddlc {name}: {err.stderr[-2000:]}")
+        objects[name], reports[name] = so, err.stderr
     x = onnx_path.replace(".onnx", "-input.npy")
-    samples = []
+    samples = {name: [] for name in variants}
     for _ in range(args.repeat):
-        out = run([os.path.join(BUILD, "ddl-run"), so, "--input", f"input={x}", "--benchmark",
-                   str(args.runs), "--threads", str(args.threads)])
-        samples.append(parse_ddl_benchmark(out)["p50_ms"])
-    return statistics.median(samples), err.stderr
+        for name, so in objects.items():
+            out = run([os.path.join(BUILD, "ddl-run"), so, "--input", f"input={x}", "--benchmark",
+                       str(args.runs), "--threads", str(args.threads)])
+            samples[name].append(parse_ddl_benchmark(out)["p50_ms"])
+    return {name: statistics.median(v) for name, v in samples.items()}, reports
 
 
 def time_ort(args, onnx_path):
@@ -225,20 +232,25 @@ def part_e2e(args, models, policy_only=False):
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in models.items():
             if policy_only:
-                model_ms, _ = time_so(args, path, name + "-model", ["--schedule-policy=model"], tmp)
-                heur_ms, _ = time_so(args, path, name + "-heur", ["--schedule-policy=heuristic"], tmp)
-                rows.append(f"| {name} | {model_ms:.2f} | {heur_ms:.2f} | {heur_ms / model_ms:.2f}x |")
+                ms, _ = time_variants(args, path, {"model": ["--schedule-policy=model"],
+                                                   "heuristic": ["--schedule-policy=heuristic"]}, tmp)
+                rows.append(f"| {name} | {ms['model']:.2f} | {ms['heuristic']:.2f} | "
+                            f"{ms['heuristic'] / ms['model']:.2f}x |")
                 continue
             db = os.path.join(args.work, f"e2e-{name}.jsonl")
-            for stale in (db, db.replace(".jsonl", ".trials.jsonl")):
-                if os.path.exists(stale):
-                    os.remove(stale)
-            out = run([TUNE, path, "--trials", str(args.budget), "--db", db, "--quiet",
-                       "--kernel-threads", str(args.threads)])
-            wall = [line for line in out.splitlines() if line.startswith("kernels in all")]
-            wall = wall[0].rsplit(" in ", 1)[-1] if wall else "?"
-            untuned, _ = time_so(args, path, name + "-untuned", [], tmp)
-            tuned, report = time_so(args, path, name + "-tuned", ["--tuning-db", db], tmp)
+            wall_file = db + ".wall"
+            if not (args.reuse_db and os.path.exists(db) and os.path.exists(wall_file)):
+                for stale in (db, db.replace(".jsonl", ".trials.jsonl")):
+                    if os.path.exists(stale):
+                        os.remove(stale)
+                out = run([TUNE, path, "--trials", str(args.budget), "--db", db, "--quiet",
+                           "--kernel-threads", str(args.threads)])
+                wall = [line for line in out.splitlines() if line.startswith("kernels in all")]
+                with open(wall_file, "w") as f:
+                    f.write(wall[0].rsplit(" in ", 1)[-1] if wall else "?")
+            wall = open(wall_file).read()
+            ms, reports = time_variants(args, path, {"untuned": [], "tuned": ["--tuning-db", db]}, tmp)
+            untuned, tuned, report = ms["untuned"], ms["tuned"], reports["tuned"]
             ort = time_ort(args, path)
             rows.append(f"| {name} | {args.budget} ({wall}) | {untuned:.2f} | {tuned:.2f} | "
                         f"{untuned / tuned:.2f}x | {ort:.2f} | {ort / tuned:.2f}x |")
@@ -255,7 +267,10 @@ def main():
     parser.add_argument("--transfer-kernels", type=int, default=24)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=3, help="ddl-run invocations per timing (median)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="ddl-run invocations per variant, in turns (median)")
+    parser.add_argument("--reuse-db", action="store_true",
+                        help="e2e: time an existing tuning database of the work dir again")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "ddl-cost-model-bench"))
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)

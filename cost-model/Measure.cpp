@@ -1,6 +1,7 @@
 //===- Measure.cpp - timing candidate schedules in child processes --------===//
 
 #include "cost-model/Measure.h"
+#include "cost-model/TuningDatabase.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -10,6 +11,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -130,14 +132,7 @@ llvm::Error ddl::cost::writeRandomNpy(llvm::StringRef path,
     float value = uniform(rng);
     os.write(reinterpret_cast<const char *>(&value), sizeof value);
   }
-  os.close();
-  if (os.has_error()) {
-    std::error_code error = os.error();
-    os.clear_error();
-    return llvm::createStringError("cannot write '" + path +
-                                   "': " + error.message());
-  }
-  return llvm::Error::success();
+  return closeOutput(os, path);
 }
 
 namespace {
@@ -255,7 +250,8 @@ KernelMeasurer::createFromGraph(const KernelDesc &kernel, llvm::StringRef graph,
 }
 
 std::vector<Measurement>
-KernelMeasurer::measure(const std::vector<Schedule> &schedules) {
+KernelMeasurer::measure(const std::vector<Schedule> &schedules,
+                        unsigned rounds) {
   std::vector<Measurement> results(schedules.size());
   std::vector<std::string> objects(schedules.size());
   // Compile, `jobs` at a time.
@@ -302,40 +298,56 @@ KernelMeasurer::measure(const std::vector<Schedule> &schedules) {
   compile();
   for (std::thread &worker : workers)
     worker.join();
-  // Time, one at a time.
+  // Time, one at a time; `rounds` passes over the candidates in turns,
+  // each candidate's latency the median of its rounds' medians.
+  std::vector<std::vector<double>> medians(schedules.size()),
+      noises(schedules.size());
+  for (unsigned round = 0; round < std::max(1u, rounds); ++round)
+    for (size_t i = 0; i < schedules.size(); ++i) {
+      Measurement &m = results[i];
+      if (!m.ok())
+        continue;
+      std::vector<std::string> args{objects[i]};
+      for (const std::string &input : inputPaths)
+        args.insert(args.end(), {"--input", input});
+      args.insert(args.end(), {"--benchmark", std::to_string(options.runs),
+                               "--threads", std::to_string(options.threads)});
+      ChildResult child =
+          runChild(options.ddlRun, args, objects[i] + ".run.log",
+                   options.timeoutSeconds);
+      if (child.timedOut) {
+        m.status = "timeout";
+        m.message =
+            "ddl-run ran past " + std::to_string(options.timeoutSeconds) + " s";
+        continue;
+      }
+      llvm::StringRef out(child.output);
+      size_t p50 = out.find(" p50 "), p90 = out.find(" p90 ");
+      double median = 0, tail = 0;
+      if (child.code != 0 || p50 == llvm::StringRef::npos ||
+          p90 == llvm::StringRef::npos ||
+          out.drop_front(p50 + 5).split(' ').first.getAsDouble(median) ||
+          out.drop_front(p90 + 5).split(' ').first.getAsDouble(tail) ||
+          median <= 0) {
+        m.status = "run-failed";
+        m.message = lastLine(child.output);
+        continue;
+      }
+      medians[i].push_back(median);
+      noises[i].push_back((tail - median) / median);
+    }
+  auto middle = [](std::vector<double> values) {
+    std::nth_element(values.begin(), values.begin() + values.size() / 2,
+                     values.end());
+    return values[values.size() / 2];
+  };
   for (size_t i = 0; i < schedules.size(); ++i) {
-    Measurement &m = results[i];
-    if (!m.ok())
-      continue;
-    std::vector<std::string> args{objects[i]};
-    for (const std::string &input : inputPaths)
-      args.insert(args.end(), {"--input", input});
-    args.insert(args.end(), {"--benchmark", std::to_string(options.runs),
-                             "--threads", std::to_string(options.threads)});
-    ChildResult child = runChild(options.ddlRun, args, objects[i] + ".run.log",
-                                 options.timeoutSeconds);
     llvm::sys::fs::remove(objects[i]);
     llvm::sys::fs::remove(objects[i].substr(0, objects[i].size() - 3) + ".h");
-    if (child.timedOut) {
-      m.status = "timeout";
-      m.message =
-          "ddl-run ran past " + std::to_string(options.timeoutSeconds) + " s";
-      continue;
+    if (results[i].ok() && !medians[i].empty()) {
+      results[i].latencyMs = middle(medians[i]);
+      results[i].noise = middle(noises[i]);
     }
-    llvm::StringRef out(child.output);
-    size_t p50 = out.find(" p50 "), p90 = out.find(" p90 ");
-    double median = 0, tail = 0;
-    if (child.code != 0 || p50 == llvm::StringRef::npos ||
-        p90 == llvm::StringRef::npos ||
-        out.drop_front(p50 + 5).split(' ').first.getAsDouble(median) ||
-        out.drop_front(p90 + 5).split(' ').first.getAsDouble(tail) ||
-        median <= 0) {
-      m.status = "run-failed";
-      m.message = lastLine(child.output);
-      continue;
-    }
-    m.latencyMs = median;
-    m.noise = (tail - median) / median;
   }
   return results;
 }

@@ -68,8 +68,10 @@ public:
                   const std::vector<std::vector<int64_t>> &shapes,
                   const MeasureOptions &options);
 
-  /// Measures each schedule.
-  std::vector<Measurement> measure(const std::vector<Schedule> &schedules);
+  /// Measures each schedule: compiled once, timed `rounds` times in turns
+  /// (the median of the rounds).
+  std::vector<Measurement> measure(const std::vector<Schedule> &schedules,
+                                   unsigned rounds = 1);
 
   /// The heuristic's schedule for the kernel (what ddlc picks with no
   /// record), read from `ddlc --print-schedules`.

@@ -2,6 +2,7 @@
 
 #include "cost-model/Model.h"
 #include "cost-model/Features.h"
+#include "cost-model/TuningDatabase.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/JSON.h"
@@ -269,14 +270,7 @@ llvm::Error CostModel::save(llvm::StringRef path) const {
     return llvm::createStringError("cannot write '" + path +
                                    "': " + error.message());
   os << toJSON() << "\n";
-  os.close();
-  if (os.has_error()) {
-    std::error_code failure = os.error();
-    os.clear_error();
-    return llvm::createStringError("cannot write '" + path +
-                                   "': " + failure.message());
-  }
-  return llvm::Error::success();
+  return closeOutput(os, path);
 }
 
 /// Predictions of `booster` for `rows` (NaN-free; empty on an error).

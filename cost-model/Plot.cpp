@@ -1,6 +1,7 @@
 //===- Plot.cpp - SVG charts of a tuning run ------------------------------===//
 
 #include "cost-model/Plot.h"
+#include "cost-model/TuningDatabase.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -185,5 +186,5 @@ llvm::Error ddl::cost::writeTuningPlot(llvm::StringRef path,
                       points.left + 8, points.top + 16, scatter.color,
                       escape(scatter.label));
   os << "</svg>\n";
-  return llvm::Error::success();
+  return closeOutput(os, path);
 }

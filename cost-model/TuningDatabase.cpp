@@ -204,15 +204,18 @@ llvm::Error ddl::cost::appendLines(llvm::StringRef path,
                                    "': " + error.message());
   for (const std::string &text : lines)
     os << text << "\n";
+  return closeOutput(os, path);
+}
+
+llvm::Error ddl::cost::closeOutput(llvm::raw_fd_ostream &os,
+                                   llvm::StringRef path) {
   os.close();
-  if (os.has_error()) {
-    // Cleared, or the stream's destructor would end the process.
-    std::error_code error = os.error();
-    os.clear_error();
-    return llvm::createStringError("cannot write '" + path +
-                                   "': " + error.message());
-  }
-  return llvm::Error::success();
+  if (!os.has_error())
+    return llvm::Error::success();
+  std::error_code error = os.error();
+  os.clear_error();
+  return llvm::createStringError("cannot write '" + path +
+                                 "': " + error.message());
 }
 
 std::string ddl::cost::today() {

@@ -22,6 +22,7 @@
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 #include <vector>
@@ -75,6 +76,11 @@ parseTuningDatabase(llvm::StringRef text, llvm::StringRef path,
 
 llvm::Expected<std::vector<TrialRecord>>
 readTrialLog(llvm::StringRef path, std::vector<std::string> &warnings);
+
+/// Closes `os`, writing `path`, and reports a write error as an Error (the
+/// stream's error is cleared: left set, its destructor would end the
+/// process).
+llvm::Error closeOutput(llvm::raw_fd_ostream &os, llvm::StringRef path);
 
 /// Appends lines to `path` (created if missing).
 llvm::Error appendLines(llvm::StringRef path,
