@@ -213,7 +213,8 @@ KernelMeasurer::create(const KernelDesc &kernel, const KernelDesc &concrete,
 llvm::Expected<KernelMeasurer>
 KernelMeasurer::createFromGraph(const KernelDesc &kernel, llvm::StringRef graph,
                                 const std::vector<std::vector<int64_t>> &shapes,
-                                const MeasureOptions &options) {
+                                const MeasureOptions &options,
+                                unsigned copies) {
   // Inputs of at most 2^28 floats (1 GiB) each: a bigger kernel is not
   // measured (a typo in a key should not fill the disk).
   for (const std::vector<int64_t> &shape : shapes) {
@@ -228,6 +229,7 @@ KernelMeasurer::createFromGraph(const KernelDesc &kernel, llvm::StringRef graph,
   KernelMeasurer measurer;
   measurer.key = kernelKey(kernel);
   measurer.options = options;
+  measurer.copies = std::max(1u, copies);
   static std::atomic<unsigned> kernels{0};
   measurer.stem = (options.workDir + "/k" + llvm::Twine(kernels++)).str();
   measurer.graphPath = measurer.stem + ".mlir";
@@ -345,7 +347,7 @@ KernelMeasurer::measure(const std::vector<Schedule> &schedules,
     llvm::sys::fs::remove(objects[i]);
     llvm::sys::fs::remove(objects[i].substr(0, objects[i].size() - 3) + ".h");
     if (results[i].ok() && !medians[i].empty()) {
-      results[i].latencyMs = middle(medians[i]);
+      results[i].latencyMs = middle(medians[i]) / copies;
       results[i].noise = middle(noises[i]);
     }
   }

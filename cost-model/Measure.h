@@ -63,10 +63,13 @@ public:
   /// The same with the kernel's graph given (MLIR text of an nn graph
   /// whose inputs have `shapes`): the model's own op cut out, rather than
   /// the GEMM that kernelGraph() writes.
+  /// `copies`: the graph holds the kernel that many times (each with its
+  /// own weights, so that they stream from memory as in a whole model);
+  /// a run's time is divided by it.
   static llvm::Expected<KernelMeasurer>
   createFromGraph(const KernelDesc &kernel, llvm::StringRef graph,
                   const std::vector<std::vector<int64_t>> &shapes,
-                  const MeasureOptions &options);
+                  const MeasureOptions &options, unsigned copies = 1);
 
   /// Measures each schedule: compiled once, timed `rounds` times in turns
   /// (the median of the rounds).
@@ -82,6 +85,7 @@ private:
   std::string key, graphPath, stem;
   std::vector<std::string> inputPaths;
   MeasureOptions options;
+  unsigned copies = 1;
   unsigned counter = 0;
 };
 

@@ -247,10 +247,19 @@ kernelSites(ModuleOp module, const CPUPipelineOptions &options) {
 /// their types, inputs sized as the same values of `bound` (the model with
 /// its dimensions bound). Measured this way a kernel keeps its producer's
 /// shape (a convolution reads its input through the im2col map, as in the
-/// model) and its fused epilogue. Returns the graph's text and input
-/// shapes, or nullopt where the ops cannot be cut out.
-static std::optional<std::pair<std::string, std::vector<std::vector<int64_t>>>>
-cutOut(ModuleOp pristine, ModuleOp bound, Location loc) {
+/// model) and its fused epilogue. The ops are repeated, each copy with its
+/// own weights, until the weights pass twice `cacheBytes` (at most 16
+/// copies): in a model, a layer's weights come from memory, not from the
+/// cache a kernel run over and over would keep them in. Returns the
+/// graph's text, input shapes and copies, or nullopt where the ops cannot
+/// be cut out.
+struct CutOut {
+  std::string graph;
+  std::vector<std::vector<int64_t>> shapes;
+  unsigned copies = 1;
+};
+static std::optional<CutOut> cutOut(ModuleOp pristine, ModuleOp bound,
+                                    Location loc, int64_t cacheBytes) {
   auto atLoc = [&](ModuleOp module) {
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
@@ -298,45 +307,66 @@ cutOut(ModuleOp pristine, ModuleOp bound, Location loc) {
         results.push_back(result);
   if (results.empty())
     return std::nullopt;
+  // The weights' bytes (the float constants that become splats below).
+  double weightBytes = 0;
+  llvm::SmallPtrSet<Operation *, 8> weights;
+  for (Operation *op : ops)
+    for (Value operand : op->getOperands())
+      if (auto constant = operand.getDefiningOp<nn::ConstantOp>())
+        if (auto type = dyn_cast<RankedTensorType>(constant.getType());
+            type && type.getElementType().isF32() &&
+            type.getNumElements() > 64 && weights.insert(constant).second)
+          weightBytes += 4.0 * double(type.getNumElements());
+  unsigned copies =
+      weightBytes > 0
+          ? unsigned(std::clamp(
+                std::ceil(2.0 * double(cacheBytes) / weightBytes), 1.0, 16.0))
+          : 1;
   SmallVector<Type> inputTypes, resultTypes;
   for (Value v : inputs)
     inputTypes.push_back(v.getType());
-  for (Value v : results)
-    resultTypes.push_back(v.getType());
+  for (unsigned copy = 0; copy < copies; ++copy)
+    for (Value v : results)
+      resultTypes.push_back(v.getType());
   b.setInsertionPointToEnd(graph->getBody());
   auto func = func::FuncOp::create(
       b, loc, "main", FunctionType::get(context, inputTypes, resultTypes));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  IRMapping mapping;
-  for (auto [value, arg] : llvm::zip(inputs, entry->getArguments()))
-    mapping.map(value, arg);
-  for (Operation *op : ops) {
-    for (Value operand : op->getOperands())
-      if (auto constant = operand.getDefiningOp<nn::ConstantOp>();
-          constant && !mapping.contains(operand)) {
-        // Weights as splats (the values do not change the time; the text
-        // stays small); small or integer constants (shapes, axes) as they
-        // are.
-        auto type = dyn_cast<RankedTensorType>(constant.getType());
-        Operation *copy;
-        if (type && type.getElementType().isF32() && type.getNumElements() > 64)
-          copy = nn::ConstantOp::create(b, loc, type,
-                                        DenseElementsAttr::get(type, 0.01f));
-        else
-          copy = b.clone(*constant);
-        mapping.map(operand, copy->getResult(0));
-      }
-    b.clone(*op, mapping);
-  }
   SmallVector<Value> returned;
-  for (Value v : results)
-    returned.push_back(mapping.lookup(v));
+  for (unsigned copy = 0; copy < copies; ++copy) {
+    IRMapping mapping;
+    for (auto [value, arg] : llvm::zip(inputs, entry->getArguments()))
+      mapping.map(value, arg);
+    for (Operation *op : ops) {
+      for (Value operand : op->getOperands())
+        if (auto constant = operand.getDefiningOp<nn::ConstantOp>();
+            constant && !mapping.contains(operand)) {
+          // Weights as splats (the values do not change the time; the text
+          // stays small), a different value per copy (equal constants
+          // would be one); small or integer constants (shapes, axes) as
+          // they are.
+          auto type = dyn_cast<RankedTensorType>(constant.getType());
+          Operation *clone;
+          if (type && type.getElementType().isF32() &&
+              type.getNumElements() > 64)
+            clone = nn::ConstantOp::create(
+                b, loc, type,
+                DenseElementsAttr::get(type, 0.01f * float(copy + 1)));
+          else
+            clone = b.clone(*constant);
+          mapping.map(operand, clone->getResult(0));
+        }
+      b.clone(*op, mapping);
+    }
+    for (Value v : results)
+      returned.push_back(mapping.lookup(v));
+  }
   func::ReturnOp::create(b, loc, returned);
   std::string text;
   llvm::raw_string_ostream os(text);
   graph->print(os);
-  return std::make_pair(text, shapes);
+  return CutOut{text, shapes, copies};
 }
 
 /// The entry function's inputs with their dynamic dimensions bound: named
@@ -803,10 +833,11 @@ int main(int argc, char **argv) {
     if (pristine)
       for (const KernelSite &site : sites)
         if (site.key == key) {
-          if (auto cut = cutOut(*pristine, *pristineBound, site.loc)) {
+          if (auto cut =
+                  cutOut(*pristine, *pristineBound, site.loc, info->l3Bytes)) {
             llvm::Expected<KernelMeasurer> fromModel =
-                KernelMeasurer::createFromGraph(kernel.desc, cut->first,
-                                                cut->second, measure);
+                KernelMeasurer::createFromGraph(
+                    kernel.desc, cut->graph, cut->shapes, measure, cut->copies);
             if (fromModel) {
               llvm::Expected<Schedule> heuristic = fromModel->defaultSchedule();
               if (heuristic) {
