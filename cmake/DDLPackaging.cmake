@@ -2,7 +2,7 @@
 #
 # `cmake --install build --prefix P` lays out:
 #
-#   bin/        ddlc, ddl-opt, ddl-run
+#   bin/        ddlc, ddl-opt, ddl-run, ddl-tune
 #   lib/        libddl_compiler.so (+ .so.0), libddl_runtime.so (+ .so.0),
 #               libddl_runtime.a, ddl/rocm-toolkit/ (ld.lld and the ROCm
 #               device libraries, as links to Debian's)
@@ -48,7 +48,7 @@ set_target_properties(ddl_compiler PROPERTIES EXPORT_NAME Compiler)
 set_target_properties(ddl_runtime PROPERTIES EXPORT_NAME Runtime)
 set_target_properties(ddl_runtime_static PROPERTIES EXPORT_NAME RuntimeStatic)
 
-install(TARGETS ddlc ddl-opt ddl-run
+install(TARGETS ddlc ddl-opt ddl-run ddl-tune
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT compiler)
 install(TARGETS ddl_compiler EXPORT DDLCompilerTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT compiler
@@ -136,8 +136,9 @@ get_target_property(ddl_llvm_library LLVM LOCATION)
 get_target_property(ddl_onnx_library onnx LOCATION)
 get_target_property(ddl_protobuf_library protobuf::libprotobuf LOCATION)
 set(ddl_compiler_depends "")
+# libxgboost: the cost model (cost-model/).
 foreach(file ${ddl_mlir_library} ${ddl_llvm_library} ${ddl_onnx_library}
-             ${ddl_protobuf_library} ${DDL_LINKER})
+             ${ddl_protobuf_library} ${DDL_XGBOOST_LIBRARY} ${DDL_LINKER})
   ddl_debian_package(owner "${file}")
   if(owner)
     list(APPEND ddl_compiler_depends ${owner})
@@ -176,7 +177,7 @@ set(CPACK_DEBIAN_COMPILER_PACKAGE_DEPENDS
 # compiler-rt's builtins link half-precision x86-64 models.
 set(CPACK_DEBIAN_COMPILER_PACKAGE_RECOMMENDS "libclang-rt-22-dev")
 set(CPACK_COMPONENT_COMPILER_DESCRIPTION
-    "ddl's compiler (libddl_compiler) and tools: ddlc, ddl-opt, ddl-run")
+    "ddl's compiler (libddl_compiler) and tools: ddlc, ddl-opt, ddl-run, ddl-tune")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME ddl-dev)
 set(ddl_dev_depends "ddl (= ${ddl_deb_version}), libddl-runtime (= ${ddl_deb_version})")
