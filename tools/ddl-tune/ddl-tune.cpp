@@ -249,8 +249,9 @@ kernelSites(ModuleOp module, const CPUPipelineOptions &options) {
 /// shape (a convolution reads its input through the im2col map, as in the
 /// model) and its fused epilogue. The ops are repeated, each copy with its
 /// own weights, until the weights pass twice `cacheBytes` (at most 16
-/// copies): in a model, a layer's weights come from memory, not from the
-/// cache a kernel run over and over would keep them in. Returns the
+/// copies; none for 0): in a model whose weights do not fit the cache, a
+/// layer's weights come from memory, not from the cache a kernel run over
+/// and over would keep them in. Returns the
 /// graph's text, input shapes and copies, or nullopt where the ops cannot
 /// be cut out.
 struct CutOut {
@@ -653,6 +654,7 @@ int main(int argc, char **argv) {
   FailureOr<std::vector<std::string>> keys, boundKeys;
   std::vector<KernelSite> sites;
   OwningOpRef<ModuleOp> pristine, pristineBound;
+  double modelWeightBytes = 0;
   std::string bindings;
   if (!inputPath.empty()) {
     OwningOpRef<ModuleOp> module = import();
@@ -665,6 +667,14 @@ int main(int argc, char **argv) {
     if (failed(pm.run(*bound)))
       return fail("the model's shapes do not infer with " + bindings);
     pristine = module->clone();
+    // The model's weights: when they fit the L3 cache, a layer finds its
+    // weights there in a run of the whole model, and a kernel is timed
+    // hot; otherwise cold (cutOut's copies).
+    pristine->walk([&](nn::ConstantOp constant) {
+      if (auto type = dyn_cast<RankedTensorType>(constant.getType());
+          type && type.hasStaticShape() && type.getElementType().isF32())
+        modelWeightBytes += 4.0 * double(type.getNumElements());
+    });
     pristineBound = bound->clone();
     FailureOr<std::vector<KernelSite>> found = kernelSites(*module, pipeline);
     FailureOr<std::vector<KernelSite>> boundFound =
@@ -833,8 +843,10 @@ int main(int argc, char **argv) {
     if (pristine)
       for (const KernelSite &site : sites)
         if (site.key == key) {
-          if (auto cut =
-                  cutOut(*pristine, *pristineBound, site.loc, info->l3Bytes)) {
+          if (auto cut = cutOut(*pristine, *pristineBound, site.loc,
+                                modelWeightBytes > double(info->l3Bytes)
+                                    ? info->l3Bytes
+                                    : 0)) {
             llvm::Expected<KernelMeasurer> fromModel =
                 KernelMeasurer::createFromGraph(
                     kernel.desc, cut->graph, cut->shapes, measure, cut->copies);
