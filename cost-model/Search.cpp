@@ -12,6 +12,17 @@
 using namespace ddl;
 using namespace ddl::cost;
 
+std::vector<size_t> TuningResult::fastest() const {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < trials.size(); ++i)
+    if (trials[i].measurement.ok())
+      order.push_back(i);
+  llvm::sort(order, [&](size_t a, size_t b) {
+    return trials[a].measurement.latencyMs < trials[b].measurement.latencyMs;
+  });
+  return order;
+}
+
 void Searcher::retrain() {
   if (online.size() < 8)
     return;
@@ -129,14 +140,7 @@ TuningResult Searcher::tune(const KernelDesc &kernel,
     } else {
       // The pool: mutations and crossovers of the best measured, and fresh
       // samples; ranked by the model.
-      std::vector<size_t> order;
-      for (size_t i = 0; i < result.trials.size(); ++i)
-        if (result.trials[i].measurement.ok())
-          order.push_back(i);
-      llvm::sort(order, [&](size_t a, size_t b) {
-        return result.trials[a].measurement.latencyMs <
-               result.trials[b].measurement.latencyMs;
-      });
+      std::vector<size_t> order = result.fastest();
       order.resize(std::min<size_t>(order.size(), 8));
       std::set<Schedule> poolSet;
       std::vector<Schedule> pool;

@@ -63,6 +63,9 @@ struct TuningResult {
   std::vector<double> curve;
   /// The search stopped at the deadline before its budget.
   bool cutShort = false;
+
+  /// The indices of the successful trials, fastest first.
+  std::vector<size_t> fastest() const;
 };
 
 /// Measures schedules (a KernelMeasurer, or a table in tests).

@@ -1028,16 +1028,8 @@ int main(int argc, char **argv) {
     // curse): the three best and the heuristic's schedule are measured
     // again, 3 rounds in turns, and the record is the fastest median (the
     // heuristic's if it wins).
-    std::vector<size_t> order;
-    for (size_t i = 0; i < result.trials.size(); ++i)
-      if (result.trials[i].measurement.ok())
-        order.push_back(i);
-    llvm::sort(order, [&](size_t a, size_t b) {
-      return result.trials[a].measurement.latencyMs <
-             result.trials[b].measurement.latencyMs;
-    });
     std::vector<Schedule> finalists{kernel->defaultSchedule};
-    for (size_t i : order)
+    for (size_t i : result.fastest())
       if (finalists.size() < 4 &&
           !llvm::is_contained(finalists, result.trials[i].schedule))
         finalists.push_back(result.trials[i].schedule);
