@@ -23,7 +23,8 @@ extern "C" const char ddl_shipped_model_avx512[];
 extern "C" const char ddl_shipped_model_avx512_end[];
 #endif
 
-llvm::StringRef ddl::cost::shippedCostModelText(llvm::StringRef isa) {
+/// The JSON text shipped for `isa` ("" if none).
+static llvm::StringRef shippedCostModelText(llvm::StringRef isa) {
 #ifdef DDL_SHIPPED_MODEL_AVX512
   if (isa == "avx512")
     return llvm::StringRef(ddl_shipped_model_avx512,

@@ -18,9 +18,6 @@ namespace ddl::cost {
 /// cannot be read: a build problem, reported once on stderr).
 const CostModel *shippedCostModel(llvm::StringRef isa);
 
-/// Its JSON text ("" if none ships).
-llvm::StringRef shippedCostModelText(llvm::StringRef isa);
-
 } // namespace ddl::cost
 
 #endif // DDL_COST_MODEL_SHIPPEDMODEL_H

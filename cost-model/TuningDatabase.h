@@ -69,7 +69,7 @@ std::string toJSONLine(const TrialRecord &record);
 /// `path:line: why`. A missing file is an error.
 llvm::Expected<std::vector<TuningRecord>>
 readTuningDatabase(llvm::StringRef path, std::vector<std::string> &warnings);
-/// The same on text (the fuzzer's entry point).
+/// The same on text; `path` names it in the warnings.
 std::vector<TuningRecord>
 parseTuningDatabase(llvm::StringRef text, llvm::StringRef path,
                     std::vector<std::string> &warnings);

@@ -936,7 +936,6 @@ int main(int argc, char **argv) {
   for (Kernel *kernel : todo)
     totalBudget += kernel->budget * (compareRandom ? 2 : 1);
   bool terminal = llvm::sys::Process::StandardErrIsDisplayed();
-  std::vector<std::string> dbLines;
   for (size_t index = 0; index < todo.size(); ++index) {
     Kernel *kernel = todo[index];
     KernelMeasurer &measurer = measurers.at(kernel);
