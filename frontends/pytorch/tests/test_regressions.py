@@ -11,6 +11,7 @@
   of ones).
 """
 
+import inspect
 import math
 import subprocess
 
@@ -71,9 +72,12 @@ def check_onnx(model, inputs, tmp_path, runs=(), dynamic_axes=None, opset=14, ed
     input_names = [f"in{i}" for i in range(len(inputs))]
     output_names = [f"out{i}" for i in range(len(eager(model, *inputs)))]
     onnx_path = tmp_path / "model.onnx"
+    # The TorchScript exporter: torch >= 2.9 defaults to the dynamo one,
+    # which takes neither scripted modules nor opsets below 18.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     with torch.no_grad():
         torch.onnx.export(model, inputs, str(onnx_path), input_names=input_names, output_names=output_names,
-                          dynamic_axes=dynamic_axes, opset_version=opset)
+                          dynamic_axes=dynamic_axes, opset_version=opset, **legacy)
     if edit is not None:
         import onnx
 
