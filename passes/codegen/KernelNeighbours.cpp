@@ -185,15 +185,9 @@ Operation *ddl::codegen::nextAfterKernel(Operation *kernel) {
   return next;
 }
 
-/// Whether `type` is an identity-layout memref of `shape`.
-static bool isIdentityBuffer(Type type, ArrayRef<int64_t> shape) {
-  auto memref = dyn_cast<MemRefType>(type);
-  return memref && memref.getLayout().isIdentity() &&
-         memref.getShape() == shape;
-}
-
 /// Whether `type` is a memref of `shape` whose rows are contiguous (the
-/// interior of a padded buffer, which the next convolution reads).
+/// interior of a padded buffer, which the next convolution reads; a slice
+/// of a larger buffer).
 static bool isRowMajorBuffer(Type type, ArrayRef<int64_t> shape) {
   auto memref = dyn_cast<MemRefType>(type);
   return memref && memref.isLastDimUnitStride() && memref.getShape() == shape;
@@ -224,8 +218,10 @@ ddl::codegen::Epilogue ddl::codegen::findEpilogue(Operation *kernel,
     auto type = dyn_cast<MemRefType>(v.getType());
     if (!type || !type.getElementType().isF32())
       return {};
+    // (A view with contiguous rows too: one time step's slice of a
+    // recurrent network's input projection.)
     bool sameShape =
-        map == identity && isIdentityBuffer(type, resultType.getShape());
+        map == identity && isRowMajorBuffer(type, resultType.getShape());
     bool perChannel = map == lastDim && type.getRank() == 1 &&
                       type.getLayout().isIdentity() &&
                       type.getDimSize(0) == resultType.getShape().back();

@@ -161,6 +161,37 @@ func.func @epilogue(%a: memref<8x8xf32>, %b: memref<3x8x16xf32>, %bias: memref<4
 
 // -----
 
+// The addend of a residual epilogue may be a view with contiguous rows:
+// one time step's slice of a recurrent network's input projection
+// (X W^T for all steps, [steps, batch, 4 H]), added to the step's H R^T.
+// CHECK-LABEL: func.func @epilogue_strided_addend
+// CHECK: scf.parallel
+// CHECK: vector.load %{{.+}} : memref<8x16xf32, strided<[16, 1], offset: ?>>, vector<16xf32>
+// CHECK: vector.store %{{.+}}, %{{.+}} : memref<8x16xf32>, vector<16xf32>
+// CHECK-NOT: linalg.generic
+func.func @epilogue_strided_addend(%h: memref<8x16xf32>, %r: memref<16x16xf32>,
+                                   %xw: memref<4x8x16xf32>, %step: index, %out: memref<8x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %result = memref.alloc() : memref<8x16xf32>
+  linalg.fill ins(%zero : f32) outs(%result : memref<8x16xf32>)
+  linalg.matmul {sched.schedule = #sched.contraction<isa = "avx512", register = [4, 16, 1], cache = [1, 1, 16], parallel = 0>}
+      ins(%h, %r : memref<8x16xf32>, memref<16x16xf32>) outs(%result : memref<8x16xf32>)
+  %slice = memref.subview %xw[%step, 0, 0] [1, 8, 16] [1, 1, 1]
+      : memref<4x8x16xf32> to memref<8x16xf32, strided<[16, 1], offset: ?>>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>,
+                                   affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%slice, %result : memref<8x16xf32, strided<[16, 1], offset: ?>>, memref<8x16xf32>)
+      outs(%out : memref<8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %0 = arith.addf %x, %y : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
 // A residual add done in place on the kernel's own input would clobber A
 // before the later column tiles read it: the epilogue stays a loop of its
 // own.
