@@ -556,11 +556,10 @@ void FlashKernel::build() {
     threads = 32;
   }
   // wgmma: a warpgroup (the block's 4 warps) per 64 query rows, head
-  // dims in whole 128-byte swizzle rows. Head dims of 128 only: with 64
-  // the kernel gives wrong scores from the second key block on (checked
-  // on an H100; not yet understood: docs/status.md), so those keep
-  // mma.sync.
-  hopper = hopperAllowed && !decode && headDim == 128 && valueDim == 128;
+  // dims in whole 128-byte swizzle rows (64 or 128: more would not fit
+  // the registers).
+  hopper = hopperAllowed && !decode && (headDim == 64 || headDim == 128) &&
+           (valueDim == 64 || valueDim == 128);
 
   auto staged = [&](Value tensor, int64_t width) {
     Staged o;
@@ -970,17 +969,31 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
   else
     wait(stageRows(query, batch, head, q0, shape.queryLength, queryTile), 0);
   gpu::BarrierOp::create(b, loc);
-  SmallVector<std::array<Value, 4>> queryFrags;
-  {
+  // Q's A fragments of the warp's 16 rows, 16 head dims at a time.
+  auto loadQueryFrags = [&] {
+    SmallVector<std::array<Value, 4>> frags;
     Value q = div(lane, 8), r = rem(lane, 8);
     for (int64_t ks = 0; ks < headDim / 16; ++ks) {
       Value row = add(warpRow, add(mul(rem(q, 2), index(8)), r));
       Value column = add(index(16 * ks), mul(div(q, 2), index(8)));
-      queryFrags.push_back(gpugen::ldmatrixX4(b, loc, precision, queryTile, row,
-                                              column,
-                                              /*transpose=*/false));
+      frags.push_back(gpugen::ldmatrixX4(b, loc, precision, queryTile, row,
+                                         column,
+                                         /*transpose=*/false));
     }
-  }
+    return frags;
+  };
+  // Loaded once, before the loop (mma.sync: from key stage 1, which the
+  // loop then reuses). With wgmma, when P V has Q K^T's m64n64k16 shape
+  // (value dim 64), ptxas (CUDA 13.0, -O1 and up) gave the registers of
+  // fragments kept across the loop to P's: every key block after the
+  // first then multiplied P by the keys (checked on an H100; -O0 was
+  // right). Those reload them from Q's own tile (never overwritten) at
+  // each key block: 4 to 8 ldmatrix.x4 a block. (Head dim 128 with value
+  // dim 128 keeps them: reloading there cost 1-6%.)
+  bool reloadQuery = hopper && valueDim == blockKV;
+  SmallVector<std::array<Value, 4>> queryFrags;
+  if (!reloadQuery)
+    queryFrags = loadQueryFrags();
 
   // The thread's two rows (group and group + 8 of the warp's 16), their
   // indices as the regions see them (clamped: rows past the end repeat
@@ -1091,6 +1104,8 @@ void FlashKernel::buildBody(gpu::LaunchOp launch) {
         fenceProxyAsync();
         gpu::BarrierOp::create(b, loc);
 
+        if (reloadQuery)
+          queryFrags = loadQueryFrags();
         SmallVector<Value> acc = queryKeyScores(queryFrags, smem, stage);
         // Scores in log2 units: scale (and score_mod), then the mask on
         // partial blocks. Accumulator r of key tile j is row r / 2, key

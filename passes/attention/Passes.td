@@ -81,11 +81,12 @@ def DDLFlexToGPUKernelPass
       `math.exp2`, which is libdevice's `ex2.approx`), and O += P V with P's accumulators repacked as A
       fragments (no trip through shared memory) and V's B fragments from
       `ldmatrix.trans`;
-    * with `hopper` (sm_90a) and head dims of 128 (64 gave wrong results
-      on an H100 and keeps mma.sync until understood), the
+    * with `hopper` (sm_90a) and head and value dims of 64 or 128, the
       block's 4 warps are one warpgroup and both products run on `wgmma`
       (inline PTX: the NVVM dialect's wgmma reads A from shared memory
-      only): S = Q K^T as m64n64k16 with Q's fragments in registers and
+      only): S = Q K^T as m64n64k16 with Q's fragments in registers
+      (loaded once, or at each key block when P V is m64n64k16 too:
+      ptxas gave the registers of fragments kept across the loop to P's) and
       the keys staged k-major in the 128-byte swizzle, O += P V as
       m64n<Dv>k16 with P in registers and the values staged mn-major
       (transposed B); cp.async's writes reach wgmma's reads through

@@ -110,8 +110,14 @@ def DDLFuseElementwisePass : Pass<"ddl-fuse-elementwise", "::mlir::ModuleOp"> {
     hundreds of times. This pass fuses only when the consumer's indexing map
     for the fused operand is a permutation of all its loops, so every
     produced element is computed exactly once; it keeps upstream's reshape
-    propagation and constant folding. A fused body is bounded (256
-    operations), so that a long elementwise chain compiles in linear time.
+    propagation and constant folding. A producer that other ops also read
+    (an LSTM step's cell state, read by the hidden state and carried by the
+    loop) fuses when those ops all come after the consumer: its result
+    becomes a second result of the fused loop (upstream would clone it into
+    the consumer and keep the original, computing it twice). A producer
+    that reads a contraction's result stays apart for the contraction
+    kernel's epilogue. A fused body is bounded (256 operations), so that a
+    long elementwise chain compiles in linear time.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

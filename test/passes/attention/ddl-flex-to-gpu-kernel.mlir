@@ -161,18 +161,27 @@ func.func @decode(%q: tensor<1x32x1x128xbf16>, %k: tensor<1x8x4096x128xbf16>,
 // tiles at run time (the dynamic shared memory's base is only 16-byte
 // aligned); Q K^T and P V are inline
 // wgmma statements on descriptors of the stages, after
-// fence.proxy.async. Head dims of 64 (@narrow) keep the mma.sync kernel
-// (wgmma gave wrong results there on an H100).
+// fence.proxy.async. Head and value dims of 64 (@narrow): P V has Q K^T's
+// m64n64k16 shape, and Q's fragments are loaded in the key loop, not once
+// before it (kept across the loop, ptxas gave their registers to P's).
+// At 128 (@hopper) they are loaded once.
 // HOPPER-LABEL: func.func @hopper
 // HOPPER: gpu.launch {{.*}} dynamic_shared_memory_size %c83968_i32 function(@flex_attention_wgmma_bf16)
 // HOPPER: memref.extract_aligned_pointer_as_index
+// HOPPER: nvgpu.ldmatrix
+// HOPPER: scf.for
 // HOPPER: nvgpu.device_async_copy {{.*}} : memref<1x2x200x128xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<8192xbf16, #gpu.address_space<workgroup>>
 // HOPPER: llvm.inline_asm has_side_effects "fence.proxy.async.shared::cta;"
 // HOPPER: llvm.inline_asm has_side_effects "wgmma.fence.sync.aligned;"
 // HOPPER: wgmma.mma_async.sync.aligned.m64n{{64|128}}k16.f32.bf16.bf16
 // HOPPER: llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 0;"
 // HOPPER-LABEL: func.func @narrow
-// HOPPER: function(@flex_attention_mma_bf16)
+// HOPPER: function(@flex_attention_wgmma_bf16)
+// HOPPER-NOT: nvgpu.ldmatrix
+// HOPPER: scf.for
+// HOPPER: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
+// HOPPER: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// HOPPER: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 func.func @hopper(%q: tensor<1x2x200x128xbf16>, %k: tensor<1x2x200x128xbf16>,
                   %v: tensor<1x2x200x128xbf16>) -> tensor<1x2x200x128xbf16> {
   %o = attn.flex %q, %k, %v scale 0.125
