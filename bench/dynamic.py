@@ -31,8 +31,9 @@ compiling sub-networks inside nn.if regions costs (medians of --rounds
 rounds of 20 calls).
 
 --torch-compile adds torch.compile (inductor, torch 2.x) in the same rounds,
-warmed up on the whole mix first, with its graph-break count
-(torch._dynamo.explain on the first input).
+warmed up on the whole mix first, with "graphs / breaks": the graphs
+dynamo compiled over the mix (0: torch.compile ran the model eagerly) and
+the graph breaks torch._dynamo.explain counts on the first input.
 
 --specialization instead times shape specialization on a transformer
 encoder (nn.TransformerEncoder, --layers 2 of d 128, 4 heads, FFN 512,
@@ -212,19 +213,24 @@ def specialization(args):
 
 
 def _torch_compiled(model, inputs):
-    """(torch.compile(model) warmed up on every input of the mix, its graph
-    break count), or (None, why) when it fails. Breaks are counted by
-    torch._dynamo.explain on the first input."""
+    """(torch.compile(model) warmed up on every input of the mix, "G / B"),
+    or (None, why) when it fails. G is the number of graphs dynamo
+    compiled over the whole mix (0: every call ran eagerly), B the graph
+    breaks torch._dynamo.explain counts on the first input (explain
+    reports -1 when it captures no graph)."""
     try:
         import torch._dynamo as dynamo
+        from torch._dynamo.utils import counters
 
         explained = dynamo.explain(model)(*inputs[0])
         breaks = explained.graph_break_count
         dynamo.reset()
+        counters.clear()
         peer = torch.compile(model)
         for x in inputs:  # compiles (and recompiles for new shapes) outside the timing
             peer(*x)
-        return peer, breaks
+        graphs = counters["stats"]["unique_graphs"]
+        return peer, f"{graphs} / {breaks}"
     except Exception as e:  # noqa: BLE001 (report any compiler failure as a row)
         return None, f"{type(e).__name__}"
 
@@ -253,7 +259,7 @@ def main():
         return gate_overhead(args)
     print(f"# dynamic networks, CPU, {args.threads} threads, {datetime.date.today()}, torch {torch.__version__}")
     if args.torch_compile:
-        print("| model | inputs | eager ms | ddl ms | eager / ddl | torch.compile ms | graph breaks | "
+        print("| model | inputs | eager ms | ddl ms | eager / ddl | torch.compile ms | graphs / breaks | "
               "torch.compile / ddl |")
         print("|---|---|---|---|---|---|---|---|")
     else:

@@ -271,7 +271,36 @@ std::optional<std::array<Value, 3>> RecurrentImporter::direction(int64_t d) {
   // GRU's recurrent bias of the candidate with linear_before_reset).
   Value projected = matmul(x, transposedRows(w, d, 0, -1));
   Value recurrentCandidateBias;
-  if (bias) {
+  auto biasType =
+      bias ? cast<RankedTensorType>(bias.getType()) : RankedTensorType();
+  auto biasConstant = bias ? bias.getDefiningOp<nn::ConstantOp>() : nullptr;
+  std::vector<float> biasValues;
+  if (biasConstant && biasType.getRank() == 2 && biasType.hasStaticShape() &&
+      !biasType.getEncoding() && biasType.getElementType().isF32() &&
+      d < biasType.getDimSize(0) && biasType.getDimSize(1) == 2 * gates * h &&
+      succeeded(readF32Elements(biasConstant.getValue(),
+                                biasType.getNumElements(), biasValues))) {
+    // A constant B: the summed biases are one constant, which the input
+    // GEMM then adds in its epilogue (not a run-time slice-and-add).
+    const float *row = biasValues.data() + d * 2 * gates * h;
+    bool candidateApart = cell == Cell::GRU && linearBeforeReset;
+    SmallVector<float> sum(gates * h);
+    for (int64_t i = 0; i < gates * h; ++i)
+      sum[i] =
+          row[i] + (candidateApart && i >= 2 * h ? 0.0f : row[gates * h + i]);
+    auto vectorType = [&](int64_t size) {
+      return RankedTensorType::get({size}, b.getF32Type());
+    };
+    projected = add(projected,
+                    nn::ConstantOp::create(b, n.loc(),
+                                           f32Resource(vectorType(gates * h),
+                                                       "recurrent_bias", sum)));
+    if (candidateApart)
+      recurrentCandidateBias = nn::ConstantOp::create(
+          b, n.loc(),
+          f32Resource(vectorType(h), "recurrent_candidate_bias",
+                      ArrayRef<float>(row + gates * h + 2 * h, h)));
+  } else if (bias) {
     Value bd = gather(bias);
     Value inputBias = slice(bd, 0, 0, gates * h);
     Value recurrentBias = slice(bd, 0, gates * h, gates * h);
