@@ -2,9 +2,12 @@
  *
  * One job at a time: the submitting thread publishes (fn, args, n, chunk)
  * under the pool mutex and bumps a generation counter; workers wake, copy
- * the job, and everyone (the submitter included) claims chunks from one
- * atomic counter until none is left. Dynamic claiming balances uneven
- * chunks without a scheduler.
+ * the job, and everyone (the submitter included) claims chunks until none
+ * is left: first its own contiguous share (the same chunks for the same
+ * job shape every time, so a loop run again, such as a recurrent
+ * network's step, finds its part of the weights in that core's cache),
+ * then what the others have not claimed yet. Stealing balances uneven
+ * chunks and descheduled threads without a scheduler.
  *
  * Waiting spins first: a model issues hundreds of short jobs back to back
  * (tens of microseconds each), and a futex sleep plus wake-up per job cost
@@ -46,10 +49,14 @@ static inline void cpu_relax(void) {
 #endif
 }
 
+struct ddl_worker;
+struct ddl_claim;
+
 struct ddl_runtime {
   int num_threads; /* including the caller */
   int num_workers;
   pthread_t *workers;
+  struct ddl_worker *worker_args;
 
   /* Held by the one thread whose job the pool is running. */
   pthread_mutex_t busy;
@@ -66,21 +73,38 @@ struct ddl_runtime {
   void *args;
   int64_t n;
   int64_t chunk;
-  int64_t num_chunks;
 
-  atomic_int_fast64_t next_chunk;
+  /* One claim counter per thread (the caller is 0, worker i is i + 1),
+   * each on its own cache line: thread t owns chunks [t * C / T, (t + 1) *
+   * C / T) and runs them first, in order, then takes what is left of the
+   * others'. The same job shape therefore gives each thread the same
+   * chunks every time (a recurrent network's step: the same columns of
+   * the same weights, still in that core's cache from the last step),
+   * while a thread that falls behind still has its chunks taken. */
+  struct ddl_claim *claims;
 };
 
-/* Claims and runs chunks of the current job until none is left. */
-static void run_chunks(ddl_runtime *rt, ddl_task_fn fn, void *args, int64_t n,
-                       int64_t chunk, int64_t num_chunks) {
-  for (;;) {
-    int64_t c = atomic_fetch_add(&rt->next_chunk, 1);
-    if (c >= num_chunks)
-      return;
-    int64_t begin = c * chunk;
-    int64_t end = n - begin < chunk ? n : begin + chunk;
-    fn(args, begin, end);
+struct ddl_claim {
+  _Alignas(64) atomic_int_fast64_t next; /* the next chunk to claim */
+  int64_t end;                           /* one past the thread's last */
+};
+
+/* Claims chunk ranges of the current job until none is left: the
+ * thread's own first, then the others' (their ends first would break
+ * their order less, but a plain sweep is enough for a few threads). */
+static void run_chunks(ddl_runtime *rt, int self, ddl_task_fn fn, void *args,
+                       int64_t n, int64_t chunk) {
+  int threads = rt->num_threads;
+  for (int k = 0; k < threads; ++k) {
+    struct ddl_claim *claim = &rt->claims[(self + k) % threads];
+    for (;;) {
+      int64_t c = atomic_fetch_add(&claim->next, 1);
+      if (c >= claim->end)
+        break;
+      int64_t begin = c * chunk;
+      int64_t end = n - begin < chunk ? n : begin + chunk;
+      fn(args, begin, end);
+    }
   }
 }
 
@@ -105,8 +129,14 @@ static bool workers_done(ddl_runtime *rt, uint64_t unused) {
   return atomic_load_explicit(&rt->active, memory_order_acquire) == 0;
 }
 
+struct ddl_worker {
+  ddl_runtime *rt;
+  int index; /* its claim counter */
+};
+
 static void *worker_main(void *arg) {
-  ddl_runtime *rt = arg;
+  ddl_runtime *rt = ((struct ddl_worker *)arg)->rt;
+  int self = ((struct ddl_worker *)arg)->index;
   uint64_t seen = 0;
   pthread_mutex_lock(&rt->mutex);
   for (;;) {
@@ -124,11 +154,11 @@ static void *worker_main(void *arg) {
      * the next one until `active` drops back to zero. */
     ddl_task_fn fn = rt->fn;
     void *args = rt->args;
-    int64_t n = rt->n, chunk = rt->chunk, num_chunks = rt->num_chunks;
+    int64_t n = rt->n, chunk = rt->chunk;
     ++rt->active;
     pthread_mutex_unlock(&rt->mutex);
 
-    run_chunks(rt, fn, args, n, chunk, num_chunks);
+    run_chunks(rt, self, fn, args, n, chunk);
 
     pthread_mutex_lock(&rt->mutex);
     if (--rt->active == 0)
@@ -164,16 +194,29 @@ ddl_status ddl_runtime_create(int num_threads, ddl_runtime **out) {
   pthread_mutex_init(&rt->mutex, NULL);
   pthread_cond_init(&rt->work_cv, NULL);
   pthread_cond_init(&rt->done_cv, NULL);
-  atomic_init(&rt->next_chunk, 0);
+  rt->claims = aligned_alloc(_Alignof(struct ddl_claim),
+                             (size_t)num_threads * sizeof *rt->claims);
+  if (!rt->claims) {
+    ddl_runtime_destroy(rt);
+    return ddl_fail(DDL_OUT_OF_MEMORY, "ddl_runtime_create: out of memory");
+  }
+  for (int t = 0; t < num_threads; ++t) {
+    atomic_init(&rt->claims[t].next, 0);
+    rt->claims[t].end = 0;
+  }
 
   if (num_threads > 1) {
     rt->workers = calloc((size_t)num_threads - 1, sizeof *rt->workers);
-    if (!rt->workers) {
+    rt->worker_args = calloc((size_t)num_threads - 1, sizeof *rt->worker_args);
+    if (!rt->workers || !rt->worker_args) {
       ddl_runtime_destroy(rt);
       return ddl_fail(DDL_OUT_OF_MEMORY, "ddl_runtime_create: out of memory");
     }
     for (int i = 0; i < num_threads - 1; ++i) {
-      int err = pthread_create(&rt->workers[i], NULL, worker_main, rt);
+      rt->worker_args[i].rt = rt;
+      rt->worker_args[i].index = i + 1;
+      int err = pthread_create(&rt->workers[i], NULL, worker_main,
+                               &rt->worker_args[i]);
       if (err != 0) {
         ddl_runtime_destroy(rt);
         return ddl_fail(DDL_INTERNAL,
@@ -198,6 +241,8 @@ void ddl_runtime_destroy(ddl_runtime *rt) {
   for (int i = 0; i < rt->num_workers; ++i)
     pthread_join(rt->workers[i], NULL);
   free(rt->workers);
+  free(rt->worker_args);
+  free(rt->claims);
   pthread_cond_destroy(&rt->done_cv);
   pthread_cond_destroy(&rt->work_cv);
   pthread_mutex_destroy(&rt->mutex);
@@ -233,13 +278,15 @@ void ddl_runtime_parallel_for_host(void *ctx, int64_t n, ddl_task_fn fn,
   rt->args = args;
   rt->n = n;
   rt->chunk = chunk;
-  rt->num_chunks = num_chunks;
-  atomic_store(&rt->next_chunk, 0);
+  for (int t = 0; t < rt->num_threads; ++t) {
+    atomic_store(&rt->claims[t].next, t * num_chunks / rt->num_threads);
+    rt->claims[t].end = (t + 1) * num_chunks / rt->num_threads;
+  }
   ++rt->generation;
   pthread_cond_broadcast(&rt->work_cv);
   pthread_mutex_unlock(&rt->mutex);
 
-  run_chunks(rt, fn, args, n, chunk, num_chunks);
+  run_chunks(rt, 0, fn, args, n, chunk);
 
   /* Every chunk is claimed; wait for the workers still running theirs. */
   spin_until(rt, workers_done, 0);
