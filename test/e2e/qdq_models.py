@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """QDQ linear layers (QuantizeLinear/DequantizeLinear around MatMul, as ONNX
-Runtime's quantization tool writes them) run on the int8 matmul.
+Runtime's quantization tool writes them) run on the int8 matmul, and so do
+integer convolutions (ConvInteger, QLinearConv: im2col of the 8-bit input,
+then the int8 GEMM).
 
 Builds with onnx.helper a model `y = DQ(Q(x)) @ DQ(Wq)` for u8 activations
 (per-tensor scale and zero point) and s8 weights with per-tensor and
@@ -9,6 +11,13 @@ per-column (axis 1) scales, and, as a control, one whose weights are f32
 exactly for the QDQ ones, and that ddl-run's output matches a float64
 NumPy evaluation of the ONNX semantics within 1e-5 relative (the integer
 product is exact; only the final f32 rescale rounds).
+
+The convolutions (u8 input with a zero point, s8 constant weights, 3x3
+with padding, stride 2 and dilation 2 cases, a 1x1 one, per-channel
+weight zero points) must hold lowbit.matmul too: ConvInteger's i32 output
+must equal an exact NumPy convolution, QLinearConv's u8 output may differ
+from the float64 requantization by at most 1 (the f32 multiplier, as in
+ONNX Runtime) on at most 1% of the elements.
 
     qdq_models.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
@@ -56,6 +65,100 @@ def model(path, m, k, n, per_column, float_weights, rng):
     return x, x_real @ w_used
 
 
+def int_conv(x, x_zero, w, w_zero, pads, stride, dilation):
+    """The exact sum((x - x_zero) (w - w_zero)) of each window, int64."""
+    xp = np.pad(x.astype(np.int64) - int(x_zero), ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    wc = w.astype(np.int64) - np.asarray(w_zero, np.int64).reshape(-1, 1, 1, 1)
+    oc, c, kh, kw = w.shape
+    oh = (xp.shape[2] - dilation * (kh - 1) - 1) // stride + 1
+    ow = (xp.shape[3] - dilation * (kw - 1) - 1) // stride + 1
+    out = np.zeros((x.shape[0], oc, oh, ow), np.int64)
+    for i in range(kh):
+        for j in range(kw):
+            win = xp[:, :, i * dilation:i * dilation + (oh - 1) * stride + 1:stride,
+                     j * dilation:j * dilation + (ow - 1) * stride + 1:stride]
+            out += np.einsum("nchw,oc->nohw", win, wc[:, :, i, j])
+    return out
+
+
+def conv_model(path, op, shape, kernel, pads, stride, dilation, rng):
+    """ConvInteger or QLinearConv with constant s8 weights (per-channel zero
+    points for ConvInteger, per-channel scales for QLinearConv); returns
+    the input and the expected output."""
+    n, c, h, w_ = shape
+    oc, k = kernel
+    x = rng.integers(0, 256, shape).astype(np.uint8)
+    weights = rng.integers(-127, 128, (oc, c, k, k)).astype(np.int8)
+    x_zero = np.uint8(121)
+    attrs = dict(pads=list(pads), strides=[stride, stride], dilations=[dilation, dilation])
+    acc = None
+    if op == "ConvInteger":
+        w_zero = rng.integers(-3, 4, oc).astype(np.int8)
+        inits = [numpy_helper.from_array(weights, "w"), numpy_helper.from_array(np.array(x_zero), "x_zero"),
+                 numpy_helper.from_array(w_zero, "w_zero")]
+        node = helper.make_node("ConvInteger", ["x", "w", "x_zero", "w_zero"], ["y"], **attrs)
+        out_type = TensorProto.INT32
+        want = int_conv(x, x_zero, weights, w_zero, pads, stride, dilation)
+    else:
+        x_scale, y_scale, y_zero = np.float32(0.02), np.float32(0.5), np.uint8(128)
+        w_scale = (rng.random(oc).astype(np.float32) * 0.02 + 0.005)
+        bias = rng.integers(-500, 500, oc).astype(np.int32)
+        inits = [numpy_helper.from_array(np.array(x_scale), "x_scale"),
+                 numpy_helper.from_array(np.array(x_zero), "x_zero"),
+                 numpy_helper.from_array(weights, "w"), numpy_helper.from_array(w_scale, "w_scale"),
+                 numpy_helper.from_array(np.zeros(oc, np.int8), "w_zero"),
+                 numpy_helper.from_array(np.array(y_scale), "y_scale"),
+                 numpy_helper.from_array(np.array(y_zero), "y_zero"), numpy_helper.from_array(bias, "b")]
+        node = helper.make_node("QLinearConv", ["x", "x_scale", "x_zero", "w", "w_scale", "w_zero",
+                                                "y_scale", "y_zero", "b"], ["y"], **attrs)
+        out_type = TensorProto.UINT8
+        acc = int_conv(x, x_zero, weights, np.zeros(oc, np.int8), pads, stride, dilation) + \
+            bias.reshape(1, -1, 1, 1)
+        scale = (np.float64(x_scale) * w_scale.astype(np.float64) / np.float64(y_scale)).reshape(1, -1, 1, 1)
+        want = np.clip(np.round(acc * scale) + int(y_zero), 0, 255)
+    graph = helper.make_graph(
+        [node], "conv", [helper.make_tensor_value_info("x", TensorProto.UINT8, list(shape))],
+        [helper.make_tensor_value_info("y", out_type, list(want.shape))], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return x, want
+
+
+def check_convs(args, rng):
+    ok = True
+    cases = (("ConvInteger", "conv-integer-3x3-pad", (2, 8, 9, 9), (16, 3), (1, 1, 1, 1), 1, 1),
+             ("ConvInteger", "conv-integer-3x3-stride2", (1, 8, 10, 11), (12, 3), (1, 0, 0, 1), 2, 1),
+             ("ConvInteger", "conv-integer-3x3-dilation2", (1, 4, 12, 12), (8, 3), (2, 2, 2, 2), 1, 2),
+             ("ConvInteger", "conv-integer-1x1", (1, 32, 7, 7), (24, 1), (0, 0, 0, 0), 1, 1),
+             ("QLinearConv", "qlinear-conv-3x3", (1, 16, 14, 14), (32, 3), (1, 1, 1, 1), 1, 1),
+             ("QLinearConv", "qlinear-conv-3x3-stride2", (2, 8, 15, 15), (16, 3), (1, 1, 1, 1), 2, 1))
+    for op, name, shape, kernel, pads, stride, dilation in cases:
+        path = os.path.join(args.work, name + ".onnx")
+        x, want = conv_model(path, op, shape, kernel, pads, stride, dilation, rng)
+        graph = subprocess.run([args.ddlc, path, "--emit=graph", "-o", "-"], check=True,
+                               capture_output=True, text=True).stdout
+        integer = "lowbit.matmul" in graph and "nn.conv" not in graph
+        so = os.path.join(args.work, name + ".so")
+        subprocess.run([args.ddlc, path, "-o", so], check=True)
+        x_path = os.path.join(args.work, name + "_x.npy")
+        np.save(x_path, x)
+        out_dir = os.path.join(args.work, name + "_out")
+        subprocess.run([args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out_dir],
+                       check=True, capture_output=True)
+        got = np.load(os.path.join(out_dir, "y.npy")).astype(np.int64)
+        diff = np.abs(got - want.astype(np.int64)) if got.shape == want.shape else None
+        if diff is None:
+            passed, detail = False, f"shape {got.shape}, expected {want.shape}"
+        elif op == "ConvInteger":
+            passed, detail = integer and int(diff.max()) == 0, f"max |diff| {int(diff.max())}"
+        else:
+            off = float((diff > 0).mean())
+            passed = integer and int(diff.max()) <= 1 and off <= 0.01
+            detail = f"max |diff| {int(diff.max())}, {off:.2%} off by one"
+        ok &= passed
+        print(f"{'PASS' if passed else 'FAIL'} {name}: int8 matmul {'yes' if integer else 'no'}, {detail}")
+    return ok
+
+
 def main():
     args = parse_tool_args(__doc__)
     rng = np.random.default_rng(0)
@@ -81,6 +184,7 @@ def main():
         ok &= passed
         print(f"{'PASS' if passed else 'FAIL'} {name}: int8 matmul "
               f"{'yes' if integer else 'no'}, relative error {err:.1e}")
+    ok &= check_convs(args, rng)
     return 0 if ok else 1
 
 

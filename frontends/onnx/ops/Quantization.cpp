@@ -15,8 +15,12 @@
 //                      nn.matmul on i32 of (a - a_zp) and (b - b_zp)
 //   QLinearMatMul      the same i32 product, requantized in f32 with
 //                      a_scale * b_scale / y_scale
-//   ConvInteger, QLinearConv  nn.conv on f32 (nn.conv is float only), used
-//                      only when the f32 sums are provably exact integers
+//   ConvInteger, QLinearConv  2-D, group 1, static shapes, constant
+//                      weight: im2col of the 8-bit input (padded with its
+//                      zero point) times the weight as a [C KH KW, OC]
+//                      matrix on lowbit.matmul; otherwise nn.conv on f32
+//                      (nn.conv is float only), used only when the f32 sums
+//                      are provably exact integers
 //
 // Scales and zero points are scalars (per tensor) or 1-D (per axis; per row
 // of `a` / per column of `b` for the matmuls, per output channel for the
@@ -42,6 +46,7 @@
 
 #include "dialects/lowbit/LowbitDialect.h"
 #include "frontends/onnx/GraphImporter.h"
+#include "lib/Support/ConstantData.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -709,6 +714,117 @@ convAttributes(NodeContext &n, RankedTensorType weightType) {
   return attrs;
 }
 
+/// sum((x - x_zero_point) * (w - w_zero_point)) over each window, as i32,
+/// on the int8 GEMM kernels: the input's windows gathered into rows
+/// (im2col: a pad with the input's zero point, one strided slice per
+/// kernel position, on the 8-bit values), times the weight as a [C KH KW,
+/// OC] matrix (laid out at import when it is a constant, which the int8
+/// kernels then pack), by lowbit.matmul. For 2-D, group-1 convolutions of
+/// static shapes, explicit pads (or VALID), a per-tensor x_zero_point and
+/// a per-tensor or per-channel w_zero_point; null otherwise (the f32 route
+/// below then).
+static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
+                               Value wZero) {
+  RankedTensorType xType = typeOf(x), wType = typeOf(w);
+  if (!xType || !wType || xType.getRank() != 4 || wType.getRank() != 4 ||
+      !xType.hasStaticShape() || !wType.hasStaticShape() ||
+      n.attrInt("group", 1) != 1 || wType.getDimSize(1) != xType.getDimSize(1))
+    return nullptr;
+  std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID")
+    return nullptr;
+  int64_t outChannels = wType.getDimSize(0);
+  if ((xZero && staticNumElements(xZero) != 1) ||
+      (wZero && staticNumElements(wZero) != 1 &&
+       staticNumElements(wZero) != outChannels))
+    return nullptr;
+  SmallVector<int64_t> strides =
+      n.attrInts("strides").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations =
+      n.attrInts("dilations").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> pads =
+      n.attrInts("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  if (autoPad == "VALID")
+    pads.assign(4, 0);
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 ||
+      llvm::any_of(strides, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(dilations, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(pads, [](int64_t v) { return v < 0; }))
+    return nullptr;
+  int64_t batch = xType.getDimSize(0), channels = xType.getDimSize(1);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t kernel = kh * kw;
+  std::array<int64_t, 2> in = {xType.getDimSize(2), xType.getDimSize(3)};
+  std::array<int64_t, 2> size = {kh, kw}, out;
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = dilations[d] * (size[d] - 1) + 1;
+    int64_t padded = in[d] + pads[d] + pads[d + 2];
+    if (padded < span)
+      return nullptr;
+    out[d] = (padded - span) / strides[d] + 1;
+  }
+
+  // The weight as [C KH KW, OC]: row (c, i, j), column oc.
+  int64_t depth = channels * kernel;
+  Value weightMatrix;
+  std::vector<int8_t> weights;
+  if (auto constant = w.getDefiningOp<nn::ConstantOp>();
+      constant && succeeded(readI8Elements(constant.getValue(),
+                                           wType.getNumElements(), weights))) {
+    std::vector<int8_t> matrix(weights.size());
+    for (int64_t oc = 0; oc < outChannels; ++oc)
+      for (int64_t r = 0; r < depth; ++r)
+        matrix[r * outChannels + oc] = weights[oc * depth + r];
+    weightMatrix = nn::ConstantOp::create(
+        n.builder(), n.loc(),
+        i8Resource(
+            RankedTensorType::get({depth, outChannels}, wType.getElementType()),
+            "conv_integer_weight", matrix));
+  } else {
+    weightMatrix = n.create<nn::TransposeOp>(
+        {n.create<nn::ReshapeOp>({w, n.constI64({outChannels, depth})})},
+        {n.namedI64Array("perm", {1, 0})});
+  }
+
+  Value padded = x;
+  if (llvm::any_of(pads, [](int64_t v) { return v != 0; })) {
+    Value fill = lowbitZeroPoint(n, xZero, xType.getElementType(), 0, false);
+    padded = n.create<nn::PadOp>(
+        {x, n.constI64({0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}), fill},
+        {n.named("mode",
+                 nn::PadModeAttr::get(n.context(), nn::PadMode::Constant))});
+  }
+  // One [N, C, 1, OH, OW] slice per kernel position, stacked on axis 2.
+  SmallVector<Value> windows;
+  for (int64_t i = 0; i < kh; ++i)
+    for (int64_t j = 0; j < kw; ++j) {
+      int64_t top = i * dilations[0], left = j * dilations[1];
+      Value window = n.create<nn::SliceOp>(
+          {padded, n.constI64({top, left}),
+           n.constI64({top + (out[0] - 1) * strides[0] + 1,
+                       left + (out[1] - 1) * strides[1] + 1}),
+           n.constI64({2, 3}), n.constI64({strides[0], strides[1]})},
+          {n.segments({1, 1, 1, 1, 1})});
+      windows.push_back(n.create<nn::ReshapeOp>(
+          {window, n.constI64({batch, channels, 1, out[0], out[1]})}));
+    }
+  Value columns =
+      windows.size() == 1
+          ? windows.front()
+          : n.create<nn::ConcatOp>(windows, {n.namedI64("axis", 2)});
+  columns = n.create<nn::TransposeOp>(
+      {columns}, {n.namedI64Array("perm", {0, 3, 4, 1, 2})});
+  columns = n.create<nn::ReshapeOp>(
+      {columns, n.constI64({batch * out[0] * out[1], depth})});
+  Value product = lowbitMatMul(n, columns, xZero, weightMatrix, wZero);
+  if (!product)
+    return n.fail();
+  Value y = n.create<nn::ReshapeOp>(
+      {product, n.constI64({batch, out[0], out[1], outChannels})});
+  return n.create<nn::TransposeOp>({y},
+                                   {n.namedI64Array("perm", {0, 3, 1, 2})});
+}
+
 /// sum((x - x_zero_point) * (w - w_zero_point)) over each window, as i32.
 ///
 /// nn.conv takes float tensors only. The products of two 8-bit differences
@@ -745,6 +861,11 @@ static Value integerConv(NodeContext &n, size_t xIndex, size_t xZeroIndex,
         wZero.getType()));
     return Value();
   }
+
+  if (Value gemm = convAsIntegerGemm(n, x, xZero, w, wZero))
+    return gemm;
+  if (n.failed())
+    return Value();
 
   // Bound the magnitude of the window sums.
   IntRange xRange = *rangeOf(xElement), wRange = *rangeOf(wElement);
