@@ -15,10 +15,10 @@
 //                      nn.matmul on i32 of (a - a_zp) and (b - b_zp)
 //   QLinearMatMul      the same i32 product, requantized in f32 with
 //                      a_scale * b_scale / y_scale
-//   ConvInteger, QLinearConv  2-D, group 1, static shapes, constant
-//                      weight: im2col of the 8-bit input (padded with its
-//                      zero point) times the weight as a [C KH KW, OC]
-//                      matrix on lowbit.matmul; otherwise nn.conv on f32
+//   ConvInteger, QLinearConv  2-D, group 1, static shapes: channels-last
+//                      im2col of the 8-bit input (padded with its zero
+//                      point) times the weight as a [KH KW C, OC] matrix on
+//                      lowbit.matmul; otherwise nn.conv on f32
 //                      (nn.conv is float only), used only when the f32 sums
 //                      are provably exact integers
 //
@@ -716,10 +716,14 @@ convAttributes(NodeContext &n, RankedTensorType weightType) {
 
 /// sum((x - x_zero_point) * (w - w_zero_point)) over each window, as i32,
 /// on the int8 GEMM kernels: the input's windows gathered into rows
-/// (im2col: a pad with the input's zero point, one strided slice per
-/// kernel position, on the 8-bit values), times the weight as a [C KH KW,
-/// OC] matrix (laid out at import when it is a constant, which the int8
-/// kernels then pack), by lowbit.matmul. For 2-D, group-1 convolutions of
+/// (im2col on the 8-bit values, channels-last: a transpose to [N, H, W,
+/// C], a pad with the input's zero point, one strided slice per kernel
+/// position), times the weight as a [KH KW C, OC] matrix (laid out at
+/// import when it is a constant, which the int8 kernels then pack), by
+/// lowbit.matmul. The result is channels-last, [N, OH, OW, OC]: what
+/// follows (QLinearConv's requantization) runs there, and the transpose
+/// back to [N, C, H, W] meets the next integer convolution's transpose to
+/// channels-last, so the pair cancels. For 2-D, group-1 convolutions of
 /// static shapes, explicit pads (or VALID), a per-tensor x_zero_point and
 /// a per-tensor or per-channel w_zero_point; null otherwise (the f32 route
 /// below then).
@@ -764,7 +768,8 @@ static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
     out[d] = (padded - span) / strides[d] + 1;
   }
 
-  // The weight as [C KH KW, OC]: row (c, i, j), column oc.
+  // The weight as [KH KW C, OC]: row (i, j, c), column oc (the order of a
+  // row of the channels-last windows below).
   int64_t depth = channels * kernel;
   Value weightMatrix;
   std::vector<int8_t> weights;
@@ -773,28 +778,38 @@ static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
                                            wType.getNumElements(), weights))) {
     std::vector<int8_t> matrix(weights.size());
     for (int64_t oc = 0; oc < outChannels; ++oc)
-      for (int64_t r = 0; r < depth; ++r)
-        matrix[r * outChannels + oc] = weights[oc * depth + r];
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t k = 0; k < kernel; ++k)
+          matrix[(k * channels + c) * outChannels + oc] =
+              weights[(oc * channels + c) * kernel + k];
     weightMatrix = nn::ConstantOp::create(
         n.builder(), n.loc(),
         i8Resource(
             RankedTensorType::get({depth, outChannels}, wType.getElementType()),
             "conv_integer_weight", matrix));
   } else {
-    weightMatrix = n.create<nn::TransposeOp>(
-        {n.create<nn::ReshapeOp>({w, n.constI64({outChannels, depth})})},
-        {n.namedI64Array("perm", {1, 0})});
+    weightMatrix = n.create<nn::ReshapeOp>(
+        {n.create<nn::TransposeOp>({w},
+                                   {n.namedI64Array("perm", {2, 3, 1, 0})}),
+         n.constI64({depth, outChannels})});
   }
 
-  Value padded = x;
+  // The input channels-last ([N, H, W, C]: each window position's C values
+  // contiguous), padded with its zero point.
+  Value padded =
+      n.create<nn::TransposeOp>({x}, {n.namedI64Array("perm", {0, 2, 3, 1})});
   if (llvm::any_of(pads, [](int64_t v) { return v != 0; })) {
     Value fill = lowbitZeroPoint(n, xZero, xType.getElementType(), 0, false);
     padded = n.create<nn::PadOp>(
-        {x, n.constI64({0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}), fill},
+        {padded, n.constI64({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
+         fill},
         {n.named("mode",
                  nn::PadModeAttr::get(n.context(), nn::PadMode::Constant))});
   }
-  // One [N, C, 1, OH, OW] slice per kernel position, stacked on axis 2.
+  // One [N, OH, OW, 1, C] slice per kernel position, stacked on axis 3:
+  // rows (n, oh, ow) of [KH KW C] values. (One nn.gather of C-value rows
+  // at computed positions was 2.2x slower: its kernel loads an index per
+  // element.)
   SmallVector<Value> windows;
   for (int64_t i = 0; i < kh; ++i)
     for (int64_t j = 0; j < kw; ++j) {
@@ -803,25 +818,27 @@ static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
           {padded, n.constI64({top, left}),
            n.constI64({top + (out[0] - 1) * strides[0] + 1,
                        left + (out[1] - 1) * strides[1] + 1}),
-           n.constI64({2, 3}), n.constI64({strides[0], strides[1]})},
+           n.constI64({1, 2}), n.constI64({strides[0], strides[1]})},
           {n.segments({1, 1, 1, 1, 1})});
       windows.push_back(n.create<nn::ReshapeOp>(
-          {window, n.constI64({batch, channels, 1, out[0], out[1]})}));
+          {window, n.constI64({batch, out[0], out[1], 1, channels})}));
     }
   Value columns =
       windows.size() == 1
           ? windows.front()
-          : n.create<nn::ConcatOp>(windows, {n.namedI64("axis", 2)});
-  columns = n.create<nn::TransposeOp>(
-      {columns}, {n.namedI64Array("perm", {0, 3, 4, 1, 2})});
+          : n.create<nn::ConcatOp>(windows, {n.namedI64("axis", 3)});
   columns = n.create<nn::ReshapeOp>(
       {columns, n.constI64({batch * out[0] * out[1], depth})});
   Value product = lowbitMatMul(n, columns, xZero, weightMatrix, wZero);
   if (!product)
     return n.fail();
-  Value y = n.create<nn::ReshapeOp>(
+  return n.create<nn::ReshapeOp>(
       {product, n.constI64({batch, out[0], out[1], outChannels})});
-  return n.create<nn::TransposeOp>({y},
+}
+
+/// [N, H, W, C] -> [N, C, H, W].
+static Value toChannelsFirst(NodeContext &n, Value v) {
+  return n.create<nn::TransposeOp>({v},
                                    {n.namedI64Array("perm", {0, 3, 1, 2})});
 }
 
@@ -838,7 +855,8 @@ static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
 /// is defined as; a lowering that transforms it, say Winograd, would have
 /// to keep integer-valued convolutions exact.)
 static Value integerConv(NodeContext &n, size_t xIndex, size_t xZeroIndex,
-                         size_t wIndex, size_t wZeroIndex) {
+                         size_t wIndex, size_t wZeroIndex, bool &channelsLast) {
+  channelsLast = false;
   Type xElement = quantizedElement(n, xIndex, "x");
   Type wElement = quantizedElement(n, wIndex, "w");
   Value x = n.input(xIndex), w = n.input(wIndex);
@@ -862,8 +880,10 @@ static Value integerConv(NodeContext &n, size_t xIndex, size_t xZeroIndex,
     return Value();
   }
 
-  if (Value gemm = convAsIntegerGemm(n, x, xZero, w, wZero))
+  if (Value gemm = convAsIntegerGemm(n, x, xZero, w, wZero)) {
+    channelsLast = true;
     return gemm;
+  }
   if (n.failed())
     return Value();
 
@@ -963,7 +983,9 @@ static Value integerConv(NodeContext &n, size_t xIndex, size_t xZeroIndex,
 }
 
 static LogicalResult convertConvInteger(NodeContext &n) {
-  return n.setOutput(integerConv(n, 0, 2, 1, 3));
+  bool channelsLast;
+  Value y = integerConv(n, 0, 2, 1, 3, channelsLast);
+  return n.setOutput(y && channelsLast ? toChannelsFirst(n, y) : y);
 }
 
 /// The exact i32 convolution of ConvInteger, plus the i32 bias, then
@@ -988,25 +1010,29 @@ static LogicalResult convertQLinearConv(NodeContext &n) {
     return n.error(llvm::formatv("the bias B must be an int32 tensor, got {0}",
                                  bias.getType()));
 
-  Value acc = integerConv(n, 0, 2, 3, 5);
+  bool channelsLast;
+  Value acc = integerConv(n, 0, 2, 3, 5, channelsLast);
   if (!acc)
     return failure();
   int64_t rank = typeOf(acc).getRank();
+  int64_t channelAxis = channelsLast ? rank - 1 : 1;
   if (bias) {
     if (typeOf(bias).getRank() != 1)
       return n.error(
           llvm::formatv("the bias B must be 1-D, got {0}", bias.getType()));
-    acc = n.create<nn::AddOp>({acc, alongAxis(n, bias, rank, 1, "B")});
+    acc =
+        n.create<nn::AddOp>({acc, alongAxis(n, bias, rank, channelAxis, "B")});
   }
   Type f32 = n.builder().getF32Type();
   Value multiplier = n.create<nn::DivOp>(
       {n.create<nn::MulOp>(
            {scalarIfSingle(n, n.castTo(xScale, f32)),
-            alongAxis(n, n.castTo(wScale, f32), rank, 1, "w_scale")}),
+            alongAxis(n, n.castTo(wScale, f32), rank, channelAxis, "w_scale")}),
        scalarIfSingle(n, n.castTo(yScale, f32))});
   Value real = n.create<nn::MulOp>({n.castTo(acc, f32), multiplier});
-  return n.setOutput(
-      requantize(n, real, scalarIfSingle(n, n.castTo(yZero, f32)), yElement));
+  Value y =
+      requantize(n, real, scalarIfSingle(n, n.castTo(yZero, f32)), yElement);
+  return n.setOutput(y && channelsLast ? toChannelsFirst(n, y) : y);
 }
 
 void registerQuantizationConverters(ConverterRegistry &r) {
