@@ -288,6 +288,12 @@ mlir::Operation *createLoop(NodeContext &n, mlir::Value tripCount,
                             mlir::TypeRange carriedTypes,
                             mlir::Region &bodyRegion);
 
+/// A Conv (the node of `n`) of two DequantizeLinear outputs plus an
+/// optional float bias as an integer convolution on the int8 GEMM (see
+/// Quantization.cpp), or null when it does not apply.
+mlir::Value convOfDequantized(NodeContext &n, mlir::Value x, mlir::Value w,
+                              mlir::Value bias);
+
 /// A MatMul of two DequantizeLinear outputs as an int8 matmul (see
 /// Quantization.cpp), or null when it does not apply.
 mlir::Value matMulOfDequantized(NodeContext &n, mlir::Value lhs,

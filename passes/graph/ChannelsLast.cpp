@@ -82,7 +82,7 @@ static bool isElementwise(Operation *op) {
   if (op->hasTrait<nn::ElementwiseUnary>())
     return true;
   return isa<nn::ClipOp, nn::AddOp, nn::SubOp, nn::MulOp, nn::DivOp, nn::MinOp,
-             nn::MaxOp, nn::PowOp, nn::WhereOp>(op);
+             nn::MaxOp, nn::PowOp, nn::WhereOp, nn::CastOp>(op);
 }
 
 namespace {
@@ -169,6 +169,20 @@ struct SinkTransposeThroughElementwise final : RewritePattern {
     }
     if (!perm)
       return failure();
+    // nn.cast keeps its operand's shape (a quantized model's requantized
+    // values, cast to 8 bits between two integer convolutions).
+    if (isa<nn::CastOp>(op)) {
+      auto input = cast<RankedTensorType>(operands.front().getType());
+      if (!input.hasStaticShape())
+        return failure();
+      Operation *moved = rewriter.clone(*op);
+      moved->setOperands(operands);
+      moved->getResult(0).setType(
+          RankedTensorType::get(input.getShape(), resultType.getElementType()));
+      rewriter.replaceOp(
+          op, transpose(rewriter, op->getLoc(), moved->getResult(0), *perm));
+      return success();
+    }
     auto inferring = dyn_cast<InferTypeOpInterface>(op);
     if (!inferring)
       return failure();

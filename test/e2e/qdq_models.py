@@ -17,7 +17,10 @@ with padding, stride 2 and dilation 2 cases, a 1x1 one, per-channel
 weight zero points) must hold lowbit.matmul too: ConvInteger's i32 output
 must equal an exact NumPy convolution, QLinearConv's u8 output may differ
 from the float64 requantization by at most 1 (the f32 multiplier, as in
-ONNX Runtime) on at most 1% of the elements.
+ONNX Runtime) on at most 1% of the elements. A QDQ convolution (Conv of
+DequantizeLinear outputs, per-channel weight scales on axis 0, a float
+bias) must hold lowbit.matmul and match the float64 evaluation within
+1e-5 relative.
 
     qdq_models.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
 """
@@ -123,6 +126,33 @@ def conv_model(path, op, shape, kernel, pads, stride, dilation, rng):
     return x, want
 
 
+def qdq_conv_model(path, shape, oc, rng):
+    """Q(x) -> DQ -> Conv(., DQ(Wq, per-channel axis 0), bias) -> y."""
+    n, c, h, w_ = shape
+    x_scale, x_zero = np.float32(0.04), np.uint8(120)
+    weights = rng.integers(-127, 128, (oc, c, 3, 3)).astype(np.int8)
+    w_scale = (rng.random(oc).astype(np.float32) * 0.01 + 0.002)
+    bias = rng.standard_normal(oc).astype(np.float32)
+    inits = [numpy_helper.from_array(np.array(x_scale), "x_scale"),
+             numpy_helper.from_array(np.array(x_zero), "x_zero"),
+             numpy_helper.from_array(weights, "wq"), numpy_helper.from_array(w_scale, "w_scale"),
+             numpy_helper.from_array(np.zeros(oc, np.int8), "w_zero"), numpy_helper.from_array(bias, "b")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "x_scale", "x_zero"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["wq", "w_scale", "w_zero"], ["wd"], axis=0),
+             helper.make_node("Conv", ["xd", "wd", "b"], ["y"], pads=[1, 1, 1, 1], strides=[2, 2])]
+    x = rng.standard_normal(shape).astype(np.float32) * 2
+    xq = np.clip(np.round(x / x_scale) + x_zero, 0, 255).astype(np.uint8)
+    acc = int_conv(xq, x_zero, weights, np.zeros(oc, np.int8), (1, 1, 1, 1), 2, 1)
+    want = acc * (np.float64(x_scale) * w_scale.astype(np.float64)).reshape(1, -1, 1, 1) + \
+        bias.astype(np.float64).reshape(1, -1, 1, 1)
+    graph = helper.make_graph(
+        nodes, "qdq_conv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(want.shape))], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return x, want
+
+
 def check_convs(args, rng):
     ok = True
     cases = (("ConvInteger", "conv-integer-3x3-pad", (2, 8, 9, 9), (16, 3), (1, 1, 1, 1), 1, 1),
@@ -131,9 +161,13 @@ def check_convs(args, rng):
              ("ConvInteger", "conv-integer-1x1", (1, 32, 7, 7), (24, 1), (0, 0, 0, 0), 1, 1),
              ("QLinearConv", "qlinear-conv-3x3", (1, 16, 14, 14), (32, 3), (1, 1, 1, 1), 1, 1),
              ("QLinearConv", "qlinear-conv-3x3-stride2", (2, 8, 15, 15), (16, 3), (1, 1, 1, 1), 2, 1))
+    cases += (("QDQ", "qdq-conv-3x3-stride2", (1, 16, 12, 12), (24, 3), None, None, None),)
     for op, name, shape, kernel, pads, stride, dilation in cases:
         path = os.path.join(args.work, name + ".onnx")
-        x, want = conv_model(path, op, shape, kernel, pads, stride, dilation, rng)
+        if op == "QDQ":
+            x, want = qdq_conv_model(path, shape, kernel[0], rng)
+        else:
+            x, want = conv_model(path, op, shape, kernel, pads, stride, dilation, rng)
         graph = subprocess.run([args.ddlc, path, "--emit=graph", "-o", "-"], check=True,
                                capture_output=True, text=True).stdout
         integer = "lowbit.matmul" in graph and "nn.conv" not in graph
@@ -144,7 +178,15 @@ def check_convs(args, rng):
         out_dir = os.path.join(args.work, name + "_out")
         subprocess.run([args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out_dir],
                        check=True, capture_output=True)
-        got = np.load(os.path.join(out_dir, "y.npy")).astype(np.int64)
+        got = np.load(os.path.join(out_dir, "y.npy"))
+        if op == "QDQ":
+            err = float(np.abs(got - want).max() / np.abs(want).max()) if got.shape == want.shape else 1.0
+            passed = integer and err < 1e-5
+            ok &= passed
+            print(f"{'PASS' if passed else 'FAIL'} {name}: int8 matmul {'yes' if integer else 'no'}, "
+                  f"relative error {err:.1e}")
+            continue
+        got = got.astype(np.int64)
         diff = np.abs(got - want.astype(np.int64)) if got.shape == want.shape else None
         if diff is None:
             passed, detail = False, f"shape {got.shape}, expected {want.shape}"

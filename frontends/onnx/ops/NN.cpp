@@ -179,6 +179,10 @@ static LogicalResult convertConv(NodeContext &n) {
   Value x = n.input(0), w = n.input(1), bias = n.optionalInput(2);
   if (n.failed() || failed(checkKernelShape(n, w)))
     return failure();
+  if (Value integer = convOfDequantized(n, x, w, bias))
+    return n.setOutput(integer);
+  if (n.failed())
+    return failure();
   SmallVector<NamedAttribute> attrs = {
       n.namedI64("group", n.attrInt("group", 1))};
   if (failed(appendWindowAttrs(n, attrs)))

@@ -982,6 +982,39 @@ static Value integerConv(NodeContext &n, size_t xIndex, size_t xZeroIndex,
   return n.castTo(conv, n.builder().getI32Type());
 }
 
+/// Conv(DequantizeLinear(xq), DequantizeLinear(wq), bias) (a QDQ model's
+/// convolution, as ONNX Runtime's quantize_static writes it): the integer
+/// convolution of xq and wq (channels-last, as convAsIntegerGemm), times
+/// x_scale * w_scale (per output channel when w is quantized along axis
+/// 0), plus the float bias, then back to [N, C, H, W]; null when x is not
+/// quantized per tensor, w per tensor or per output channel, or the
+/// integer route does not apply.
+Value convOfDequantized(NodeContext &n, Value x, Value w, Value bias) {
+  using Dequantized = GraphImporter::Dequantized;
+  const Dequantized *a = n.graphImporter().lookupDequantized(x);
+  const Dequantized *b = n.graphImporter().lookupDequantized(w);
+  if (!a || !b || n.failed() || staticNumElements(a->scale) != 1 ||
+      (staticNumElements(b->scale) != 1 && b->axis != 0))
+    return nullptr;
+  RankedTensorType aType = typeOf(a->quantized), bType = typeOf(b->quantized);
+  if (!aType || !bType || aType.getElementType().getIntOrFloatBitWidth() != 8 ||
+      bType.getElementType().getIntOrFloatBitWidth() != 8 ||
+      (bias &&
+       (typeOf(bias).getRank() != 1 || !typeOf(bias).getElementType().isF32())))
+    return nullptr;
+  Value acc = convAsIntegerGemm(n, a->quantized, a->zeroPoint, b->quantized,
+                                b->zeroPoint);
+  if (!acc)
+    return nullptr;
+  Type f32 = n.builder().getF32Type();
+  Value scale = n.create<nn::MulOp>(
+      {scalarIfSingle(n, a->scale), alongAxis(n, b->scale, 4, 3, "w_scale")});
+  Value y = n.create<nn::MulOp>({n.castTo(acc, f32), scale});
+  if (bias)
+    y = n.create<nn::AddOp>({y, bias});
+  return toChannelsFirst(n, y);
+}
+
 static LogicalResult convertConvInteger(NodeContext &n) {
   bool channelsLast;
   Value y = integerConv(n, 0, 2, 1, 3, channelsLast);

@@ -93,3 +93,20 @@ func.func @max_pool_between(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x4x4xf32> {
   %3 = nn.conv %2, %w2 : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
   return %3 : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// A cast sinks too: an integer convolution's requantized values (computed
+// channels-last) cast to 8 bits meet the next one's transpose back, and the
+// pair cancels.
+// CHECK-LABEL: func.func @cast_between
+// CHECK-NOT: nn.transpose
+// CHECK: %[[Q:.*]] = nn.cast %arg0 {{.*}} : (tensor<1x6x6x8xf32>) -> tensor<1x6x6x8xui8>
+// CHECK-NOT: nn.transpose
+// CHECK: return %[[Q]]
+func.func @cast_between(%x: tensor<1x6x6x8xf32>) -> tensor<1x6x6x8xui8> {
+  %0 = nn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x6x6x8xf32>) -> tensor<1x8x6x6xf32>
+  %1 = nn.cast %0 {to = ui8} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xui8>
+  %2 = nn.transpose %1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x6x6xui8>) -> tensor<1x6x6x8xui8>
+  return %2 : tensor<1x6x6x8xui8>
+}
