@@ -11,16 +11,21 @@ onnx.helper (random s8 weights, per-output-channel scales, i32 biases):
          u8 saturation is the ReLU) -> DequantizeLinear -> float output.
          ddl imports QLinearConv as im2col of the u8 input plus its int8
          GEMM (lowbit.matmul, AVX-512 VNNI); ORT runs MLAS's QLinearConv.
+  QDQ    the same network in ONNX's QDQ form (quantize_static's default):
+         QuantizeLinear -> DequantizeLinear around each Conv's input, the
+         weights DequantizeLinear(s8, per channel on axis 0), a float bias,
+         Conv + Relu. ddl imports each Conv of dequantized values as the
+         same integer convolution; ORT fuses the pattern into its QLinearConv.
   fp32   the same network in float: weights w * w_scale, biases b * x_scale
          * w_scale, Conv + Relu per layer (what the int8 model quantizes).
 
 Each is compiled by ddlc and timed by `ddl-run --benchmark --runs`
-(--threads threads, one warm-up), and the int8 model also by ONNX Runtime
-(bench/ort_latency.js, all graph optimizations); the systems alternate
---repeats times and the table gives the median of their p50s, with ddl
-int8 / ddl fp32 and ddl int8 / ORT int8 (below 1: ddl int8 is faster).
-ddl's int8 output is compared with its fp32 output of the float twin (the
-network it quantizes): a max error above 10% of the output's range marks
+(--threads threads, one warm-up), and the int8 models also by ONNX
+Runtime (bench/ort_latency.js, all graph optimizations); the systems
+alternate --repeats times and the table gives the median of their p50s,
+with ddl int8 / ddl fp32 and ddl int8 / ORT int8 per form (below 1: ddl
+int8 is faster). ddl's int8 outputs are compared with its fp32 output of
+the float twin (the network they quantize): a max error above 10% of the output's range marks
 the row and the script exits 1 (the exact integer arithmetic is checked
 by test/e2e/qdq_models.py; bench/ort_latency.js returns no outputs).
 
@@ -49,8 +54,10 @@ from cpu_latency import parse_ddl_benchmark, percentile  # noqa: E402
 
 
 def build(c, h, w, layers, seed):
-    """(int8 model, fp32 model) for `layers` 3x3 C -> C convolutions."""
+    """(QOperator int8 model, QDQ int8 model, fp32 model) for `layers` 3x3
+    C -> C convolutions."""
     rng = np.random.default_rng(seed)
+    qdq_nodes, qdq_inits, current_d = [], [], "input"
     x_scale = np.float32(0.02)
     int_nodes = [helper.make_node("QuantizeLinear", ["input", "s0", "z0"], ["q0"])]
     int_inits = [numpy_helper.from_array(np.array(x_scale), "s0"),
@@ -79,16 +86,32 @@ def build(c, h, w, layers, seed):
                         numpy_helper.from_array((bias * scale * w_scale).astype(np.float32), p + "b")]
         float_nodes += [helper.make_node("Conv", [current_f, p + "w", p + "b"], [p + "c"], pads=[1, 1, 1, 1]),
                         helper.make_node("Relu", [p + "c"], [p + "y"])]
+        # QDQ: the input quantized with the previous layer's output scale
+        # (u8, zero point 128 for the model's input, 0 after a ReLU).
+        in_scale, in_zero = (x_scale, np.uint8(128)) if i == 0 else (scale, np.uint8(0))
+        qdq_inits += [numpy_helper.from_array(np.array(in_scale), p + "s"),
+                      numpy_helper.from_array(np.array(in_zero), p + "z"),
+                      numpy_helper.from_array(weights, p + "w"), numpy_helper.from_array(w_scale, p + "ws"),
+                      numpy_helper.from_array(np.zeros(c, np.int8), p + "wz"),
+                      numpy_helper.from_array((bias * in_scale * w_scale).astype(np.float32), p + "b")]
+        qdq_nodes += [helper.make_node("QuantizeLinear", [current_d, p + "s", p + "z"], [p + "q"]),
+                      helper.make_node("DequantizeLinear", [p + "q", p + "s", p + "z"], [p + "d"]),
+                      helper.make_node("DequantizeLinear", [p + "w", p + "ws", p + "wz"], [p + "wd"], axis=0),
+                      helper.make_node("Conv", [p + "d", p + "wd", p + "b"], [p + "c"], pads=[1, 1, 1, 1]),
+                      helper.make_node("Relu", [p + "c"], [p + "y"])]
+        current_d = p + "y"
         current_q, current_f, scale = p + "y", p + "y", y_scale
     last = f"l{layers - 1}_"
     int_nodes.append(helper.make_node("DequantizeLinear", [current_q, last + "ys", last + "yz"], ["output"]))
     float_nodes.append(helper.make_node("Identity", [current_f], ["output"]))
+    qdq_nodes.append(helper.make_node("Identity", [current_d], ["output"]))
     io = ([helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, c, h, w])],
           [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, c, h, w])])
     opset = [helper.make_opsetid("", 13)]
     int_model = helper.make_model(helper.make_graph(int_nodes, "qconv", *io, int_inits), opset_imports=opset)
     float_model = helper.make_model(helper.make_graph(float_nodes, "conv", *io, float_inits), opset_imports=opset)
-    return int_model, float_model
+    qdq_model = helper.make_model(helper.make_graph(qdq_nodes, "qdq", *io, qdq_inits), opset_imports=opset)
+    return int_model, qdq_model, float_model
 
 
 def ddl_time(args, so, x_path, out_dir):
@@ -118,15 +141,16 @@ def main():
     args = parser.parse_args()
     print(f"# integer convolutions, {datetime.date.today()}, {args.threads} threads, {args.layers} layers of "
           f"3x3, batch 1, {args.runs} runs x {args.repeats} repeats (median of p50s)")
-    print("| C x H x W | ddl fp32 ms | ddl int8 ms | ORT int8 ms | ddl int8 / ddl fp32 | ddl int8 / ORT int8 |")
-    print("|---|---|---|---|---|---|")
+    print("| C x H x W | ddl fp32 ms | ddl int8 ms | ORT int8 ms | ddl int8 QDQ ms | ORT int8 QDQ ms "
+          "| ddl int8 / ddl fp32 | ddl int8 / ORT int8 | QDQ: ddl / ORT |")
+    print("|---|---|---|---|---|---|---|---|---|")
     wrong = False
     with tempfile.TemporaryDirectory() as tmp:
         for spec in args.shapes:
             c, h, w = map(int, spec.split(","))
-            int_model, float_model = build(c, h, w, args.layers, seed=c)
+            int_model, qdq_model, float_model = build(c, h, w, args.layers, seed=c)
             paths = {}
-            for name, m in (("int8", int_model), ("fp32", float_model)):
+            for name, m in (("int8", int_model), ("qdq", qdq_model), ("fp32", float_model)):
                 paths[name] = os.path.join(tmp, f"{name}_{c}.onnx")
                 onnx.save(m, paths[name])
                 subprocess.run([args.ddlc, paths[name], "-o", paths[name][:-5] + ".so"], check=True)
@@ -134,19 +158,22 @@ def main():
             x_path = os.path.join(tmp, f"x_{c}.npy")
             np.save(x_path, x)
             got = {}
-            times = {"fp32": [], "int8": [], "ort": []}
+            times = {"fp32": [], "int8": [], "qdq": [], "ort": [], "ort_qdq": []}
             for _ in range(args.repeats):
-                for name in ("fp32", "int8"):
+                for name in ("fp32", "int8", "qdq"):
                     out_dir = os.path.join(tmp, f"out_{name}_{c}")
                     times[name].append(ddl_time(args, paths[name][:-5] + ".so", x_path, out_dir))
                     got[name] = np.load(os.path.join(out_dir, "output.npy"))
                 times["ort"].append(ort_time(args, paths["int8"], (1, c, h, w)))
-            # The int8 network approximates the float one: a large gap means a wrong int8 path.
-            err = float(np.abs(got["int8"] - got["fp32"]).max() / max(np.abs(got["fp32"]).max(), 1e-6))
+                times["ort_qdq"].append(ort_time(args, paths["qdq"], (1, c, h, w)))
+            # The int8 networks approximate the float one: a large gap means a wrong int8 path.
+            scale = max(float(np.abs(got["fp32"]).max()), 1e-6)
+            err = max(float(np.abs(got[k] - got["fp32"]).max()) / scale for k in ("int8", "qdq"))
             if err > 0.1:
                 wrong = True
-            f, i, o = (statistics.median(times[k]) for k in ("fp32", "int8", "ort"))
-            print(f"| {c} x {h} x {w} | {f:.3f} | {i:.3f} | {o:.3f} | {i / f:.2f}x | {i / o:.2f}x |"
+            f, i, o, qd, qo = (statistics.median(times[k]) for k in ("fp32", "int8", "ort", "qdq", "ort_qdq"))
+            print(f"| {c} x {h} x {w} | {f:.3f} | {i:.3f} | {o:.3f} | {qd:.3f} | {qo:.3f} | {i / f:.2f}x "
+                  f"| {i / o:.2f}x | {qd / qo:.2f}x |"
                   + (f" **int8 vs fp32 relative error {err:.2f}**" if err > 0.1 else ""), flush=True)
     return 1 if wrong else 0
 
