@@ -107,6 +107,11 @@ public:
   float attrFloat(llvm::StringRef name, float fallback);
   std::string attrString(llvm::StringRef name, llvm::StringRef fallback);
   std::optional<llvm::SmallVector<int64_t>> attrInts(llvm::StringRef name);
+  /// attrInts, or `absent` when the node does not have the attribute.
+  llvm::SmallVector<int64_t> attrIntsOr(llvm::StringRef name,
+                                        llvm::ArrayRef<int64_t> absent) {
+    return attrInts(name).value_or(llvm::SmallVector<int64_t>(absent));
+  }
   std::optional<llvm::SmallVector<float>> attrFloats(llvm::StringRef name);
   std::optional<llvm::SmallVector<std::string>>
   attrStrings(llvm::StringRef name);

@@ -68,6 +68,20 @@ def model(path, m, k, n, per_column, float_weights, rng):
     return x, x_real @ w_used
 
 
+def compile_and_run(args, name, path, x):
+    """(ddlc's graph of `path`, ddl-run's output y on input x)."""
+    graph = subprocess.run([args.ddlc, path, "--emit=graph", "-o", "-"], check=True,
+                           capture_output=True, text=True).stdout
+    so = os.path.join(args.work, name + ".so")
+    subprocess.run([args.ddlc, path, "-o", so], check=True)
+    x_path = os.path.join(args.work, name + "_x.npy")
+    np.save(x_path, x)
+    out_dir = os.path.join(args.work, name + "_out")
+    subprocess.run([args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out_dir],
+                   check=True, capture_output=True)
+    return graph, np.load(os.path.join(out_dir, "y.npy"))
+
+
 def int_conv(x, x_zero, w, w_zero, pads, stride, dilation):
     """The exact sum((x - x_zero) (w - w_zero)) of each window, int64."""
     xp = np.pad(x.astype(np.int64) - int(x_zero), ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
@@ -168,17 +182,8 @@ def check_convs(args, rng):
             x, want = qdq_conv_model(path, shape, kernel[0], rng)
         else:
             x, want = conv_model(path, op, shape, kernel, pads, stride, dilation, rng)
-        graph = subprocess.run([args.ddlc, path, "--emit=graph", "-o", "-"], check=True,
-                               capture_output=True, text=True).stdout
+        graph, got = compile_and_run(args, name, path, x)
         integer = "lowbit.matmul" in graph and "nn.conv" not in graph
-        so = os.path.join(args.work, name + ".so")
-        subprocess.run([args.ddlc, path, "-o", so], check=True)
-        x_path = os.path.join(args.work, name + "_x.npy")
-        np.save(x_path, x)
-        out_dir = os.path.join(args.work, name + "_out")
-        subprocess.run([args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out_dir],
-                       check=True, capture_output=True)
-        got = np.load(os.path.join(out_dir, "y.npy"))
         if op == "QDQ":
             err = float(np.abs(got - want).max() / np.abs(want).max()) if got.shape == want.shape else 1.0
             passed = integer and err < 1e-5
@@ -210,17 +215,9 @@ def main():
                                             ("float-weights", False, True)):
         path = os.path.join(args.work, name + ".onnx")
         x, want = model(path, 33, 96, 80, per_column, float_weights, rng)
-        graph = subprocess.run([args.ddlc, path, "--emit=graph", "-o", "-"], check=True,
-                               capture_output=True, text=True).stdout
+        graph, got = compile_and_run(args, name, path, x)
         integer = "lowbit.matmul" in graph
-        so = os.path.join(args.work, name + ".so")
-        subprocess.run([args.ddlc, path, "-o", so], check=True)
-        x_path = os.path.join(args.work, name + "_x.npy")
-        np.save(x_path, x)
-        out_dir = os.path.join(args.work, name + "_out")
-        subprocess.run([args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out_dir],
-                       check=True, capture_output=True)
-        got = np.load(os.path.join(out_dir, "y.npy")).astype(np.float64)
+        got = got.astype(np.float64)
         err = float(np.abs(got - want).max() / np.abs(want).max())
         passed = integer == (not float_weights) and err < 1e-5
         ok &= passed

@@ -259,12 +259,9 @@ static LogicalResult convertDeformConv(NodeContext &n) {
           kw = wType.getDimSize(3);
   int64_t group = n.attrInt("group", 1);
   int64_t offsetGroup = n.attrInt("offset_group", 1);
-  SmallVector<int64_t> strides =
-      n.attrInts("strides").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> dilations =
-      n.attrInts("dilations").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads =
-      n.attrInts("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  SmallVector<int64_t> strides = n.attrIntsOr("strides", {1, 1});
+  SmallVector<int64_t> dilations = n.attrIntsOr("dilations", {1, 1});
+  SmallVector<int64_t> pads = n.attrIntsOr("pads", {0, 0, 0, 0});
   if (n.failed())
     return failure();
   // Bounded so that the size arithmetic below cannot overflow.

@@ -742,12 +742,9 @@ static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
       (wZero && staticNumElements(wZero) != 1 &&
        staticNumElements(wZero) != outChannels))
     return nullptr;
-  SmallVector<int64_t> strides =
-      n.attrInts("strides").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> dilations =
-      n.attrInts("dilations").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads =
-      n.attrInts("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  SmallVector<int64_t> strides = n.attrIntsOr("strides", {1, 1});
+  SmallVector<int64_t> dilations = n.attrIntsOr("dilations", {1, 1});
+  SmallVector<int64_t> pads = n.attrIntsOr("pads", {0, 0, 0, 0});
   if (autoPad == "VALID")
     pads.assign(4, 0);
   if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 ||
