@@ -19,7 +19,9 @@ int8 constants would be stored once, which would flatter int8's size;
 `decoder_block` (an LLM-shaped block: hidden 4096, FFN 11008, 32 heads,
 sequence 16, causal); `gemv_4096x4096` and `gemv_4096x11008` (one
 linear layer, one row: a decode step's GEMV, where reading the weights is
-the cost).
+the cost); `resnet50`, `resnet18`, `mobilenet_v2` (bench/models.py's
+torchvision models, batch 1, 224x224: `--quantize=int8` takes their
+group-1 convolutions, int4 only the classifier).
 
     /usr/bin/python3 bench/quantized.py [--models bert_encoder decoder_block] \
         [--runs 20] [--repeats 3] [--threads 2]
@@ -97,6 +99,11 @@ def build(name):
             if p.dim() > 1:
                 torch.nn.init.normal_(p, std=0.02)
         return model.eval(), torch.randn(1, 16, 4096)
+    if name in ("resnet50", "resnet18", "mobilenet_v2"):
+        # The latency benchmark's image models (random weights, BatchNorm
+        # statistics of one random batch): --quantize=int8 takes their
+        # group-1 convolutions and the classifier.
+        return models.build(name, 1)
     if name.startswith("gemv_"):
         k, n = (int(v) for v in name[len("gemv_"):].split("x"))
         torch.manual_seed(0)

@@ -7,7 +7,9 @@
 // and a 2-D max pooling of such a transpose a channels-last one.
 // Then transposes sink through elementwise ops (an op whose tensor operands
 // are all transposes by one permutation, or single elements, computes on
-// the untransposed values instead), and nn.transpose's canonicalization
+// the untransposed values instead; nn.cast included) and into reductions
+// whose kept dimensions keep their order (reducing NCHW's H and W reduces
+// NHWC's), and nn.transpose's canonicalization
 // composes the pairs that meet into identities, which fold away. What is
 // left are transposes at the edges of the channels-last region: the model's
 // input and output, and ops without a channels-last form (average pooling,
@@ -23,6 +25,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace ddl::graph {
 #define GEN_PASS_DEF_NNCHANNELSLASTPASS
@@ -203,13 +206,52 @@ struct SinkTransposeThroughElementwise final : RewritePattern {
   }
 };
 
+/// reduce(transpose(x, P), axes A) with keepdims false -> reduce(x, P[A])
+/// when the kept dimensions keep their order under P (reducing NCHW's H
+/// and W is reducing NHWC's H and W: [N, C] either way): a reduction of a
+/// channels-last region's values reads them where they are.
+struct SinkTransposeIntoReduce final : OpRewritePattern<nn::ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<nn::TransposeOp>();
+    std::optional<ArrayRef<int64_t>> axes = op.getAxes();
+    if (!t || op.getKeepdims() || !axes || axes->empty())
+      return failure();
+    SmallVector<int64_t> perm = permutationOf(t);
+    if (!llvm::equal(perm, kToChannelsFirst))
+      return failure();
+    int64_t rank = perm.size();
+    llvm::SmallBitVector reduced(rank);
+    for (int64_t a : *axes) {
+      if (a < 0)
+        a += rank;
+      if (a < 0 || a >= rank)
+        return failure();
+      reduced.set(a);
+    }
+    SmallVector<int64_t> mapped, kept;
+    for (int64_t d = 0; d < rank; ++d)
+      (reduced.test(d) ? mapped : kept).push_back(perm[d]);
+    if (!llvm::is_sorted(kept))
+      return failure();
+    llvm::sort(mapped);
+    rewriter.replaceOpWithNewOp<nn::ReduceOp>(
+        op, op.getType(), t.getInput(), op.getKindAttr(),
+        rewriter.getDenseI64ArrayAttr(mapped), op.getKeepdimsAttr(),
+        op.getNoopWithEmptyAxesAttr());
+    return success();
+  }
+};
+
 struct NNChannelsLastPass final
     : ddl::graph::impl::NNChannelsLastPassBase<NNChannelsLastPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
     patterns.add<ConvToChannelsLast, MaxPoolToChannelsLast,
-                 SinkTransposeThroughElementwise>(context);
+                 SinkTransposeThroughElementwise, SinkTransposeIntoReduce>(
+        context);
     nn::TransposeOp::getCanonicalizationPatterns(patterns, context);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -14,15 +14,6 @@ using namespace ddl;
 
 namespace {
 
-bool kept(Operation *op, ArrayRef<std::string> keep) {
-  std::string location;
-  llvm::raw_string_ostream os(location);
-  op->getLoc().print(os);
-  return llvm::any_of(keep, [&](const std::string &name) {
-    return location.find(name) != std::string::npos;
-  });
-}
-
 /// The values of a 1-D constant integer tensor, or failure.
 FailureOr<SmallVector<int64_t>> constantIndices(Value v) {
   DenseIntElementsAttr attr;
@@ -143,6 +134,15 @@ FailureOr<quant::LayerWeights> layerWeights(Value x, Value w, bool transposed) {
 
 } // namespace
 
+bool quant::keptInFloat(Operation *op, ArrayRef<std::string> keep) {
+  std::string location;
+  llvm::raw_string_ostream os(location);
+  op->getLoc().print(os);
+  return llvm::any_of(keep, [&](const std::string &name) {
+    return location.find(name) != std::string::npos;
+  });
+}
+
 Value quant::scalarConstant(OpBuilder &b, Location loc, float v) {
   return nn::ConstantOp::create(
       b, loc,
@@ -168,7 +168,7 @@ void quant::quantizeLayers(Operation *root, int64_t minK, int64_t minN,
     FailureOr<LayerWeights> weights =
         layerWeights(x, w, gemm && gemm.getTransB());
     if (failed(weights) || weights->k < minK || weights->n < minN ||
-        kept(op, keep) || !accepts(weights->k, weights->n))
+        keptInFloat(op, keep) || !accepts(weights->k, weights->n))
       continue;
     OpBuilder b(op);
     Location loc = op->getLoc();

@@ -46,6 +46,10 @@ void quantizeLayers(mlir::Operation *root, int64_t minK, int64_t minN,
 /// A 0-d f32 nn.constant.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, float v);
 
+/// Whether `op`'s location (the ONNX node name, the PyTorch source line)
+/// contains one of `keep`: the user asked for it to stay in float.
+bool keptInFloat(mlir::Operation *op, llvm::ArrayRef<std::string> keep);
+
 } // namespace ddl::quant
 
 #endif // DDL_PASSES_QUANT_LAYERQUANTIZER_H

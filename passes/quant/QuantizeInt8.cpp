@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/lowbit/IntegerConv.h"
 #include "lib/Support/ConstantData.h"
 #include "passes/quant/LayerQuantizer.h"
 #include "passes/quant/Passes.h"
@@ -23,6 +24,21 @@ namespace {
 /// The largest quantized magnitude (symmetric: -128 is never used, so that
 /// negation stays in range).
 constexpr float kLevels = 127.0f;
+
+/// round(x / s) clipped to [-127, 127] as i8, for `s` broadcasting
+/// against `x` (per row, or per tensor).
+Value quantizeSymmetric(OpBuilder &b, Location loc, Value x, Value s) {
+  Value rounded = nn::RoundOp::create(b, loc, nn::DivOp::create(b, loc, x, s));
+  Value clipped = nn::ClipOp::create(b, loc, rounded,
+                                     quant::scalarConstant(b, loc, -kLevels),
+                                     quant::scalarConstant(b, loc, kLevels));
+  auto xType = cast<RankedTensorType>(x.getType());
+  return nn::CastOp::create(b, loc,
+                            RankedTensorType::get(xType.getShape(),
+                                                  b.getIntegerType(8),
+                                                  xType.getEncoding()),
+                            clipped);
+}
 
 /// factor * x @ w as int8: the weights quantized now per output channel,
 /// `x` per row at run time, lowbit.matmul, rescaled.
@@ -69,14 +85,7 @@ Value quantizedProduct(OpBuilder &b, Location loc, Value x,
       b, loc,
       nn::DivOp::create(b, loc, rowMax, quant::scalarConstant(b, loc, kLevels)),
       quant::scalarConstant(b, loc, 1e-30f));
-  Value rounded =
-      nn::RoundOp::create(b, loc, nn::DivOp::create(b, loc, x, rowScale));
-  Value clipped = nn::ClipOp::create(b, loc, rounded,
-                                     quant::scalarConstant(b, loc, -kLevels),
-                                     quant::scalarConstant(b, loc, kLevels));
-  auto xqType =
-      RankedTensorType::get(xType.getShape(), i8, xType.getEncoding());
-  Value xq = nn::CastOp::create(b, loc, xqType, clipped);
+  Value xq = quantizeSymmetric(b, loc, x, rowScale);
 
   auto accType = RankedTensorType::get(resultType.getShape(), b.getI32Type(),
                                        resultType.getEncoding());
@@ -92,12 +101,138 @@ Value quantizedProduct(OpBuilder &b, Location loc, Value x,
                            wScale);
 }
 
+/// A 2-D, group-1 nn.conv of a static f32 input by constant f32 weights
+/// [OC, C, KH, KW] as int8, or failure (left in float): the weights
+/// quantized now per output channel, the input per tensor at run time
+/// (symmetric: one scale for the whole activation, whose windows the GEMM
+/// rows mix), the product on lowbit::buildIntegerConv2D (channels-last),
+/// rescaled, plus the bias, back to [N, C, H, W] (nn-channels-last cancels
+/// that transpose against the next convolution's).
+LogicalResult quantizeConv(nn::ConvOp conv, int64_t minK, int64_t minN,
+                           unsigned &counter) {
+  auto xType = cast<RankedTensorType>(conv.getInput().getType());
+  auto wType = cast<RankedTensorType>(conv.getWeight().getType());
+  auto constant = conv.getWeight().getDefiningOp<nn::ConstantOp>();
+  if (conv.getChannelsLast() || conv.getGroup() != 1 || !constant ||
+      xType.getRank() != 4 || !xType.hasStaticShape() ||
+      !xType.getElementType().isF32() || !wType.hasStaticShape() ||
+      !wType.getElementType().isF32() ||
+      (conv.getAutoPad() != nn::AutoPad::NotSet &&
+       conv.getAutoPad() != nn::AutoPad::Valid))
+    return failure();
+  int64_t outChannels = wType.getDimSize(0), channels = wType.getDimSize(1);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t depth = channels * kh * kw;
+  if (depth < minK || outChannels < minN)
+    return failure();
+  lowbit::ConvWindow window;
+  if (std::optional<ArrayRef<int64_t>> v = conv.getStrides()) {
+    if (v->size() != 2)
+      return failure();
+    llvm::copy(*v, window.strides.begin());
+  }
+  if (std::optional<ArrayRef<int64_t>> v = conv.getDilations()) {
+    if (v->size() != 2)
+      return failure();
+    llvm::copy(*v, window.dilations.begin());
+  }
+  if (std::optional<ArrayRef<int64_t>> v = conv.getPads();
+      v && conv.getAutoPad() == nn::AutoPad::NotSet) {
+    if (v->size() != 4)
+      return failure();
+    llvm::copy(*v, window.pads.begin());
+  }
+  std::vector<float> w;
+  if (failed(readF32Elements(constant.getValue(), wType.getNumElements(), w)))
+    return failure();
+
+  // Weights: per output channel, symmetric.
+  std::vector<float> scale(outChannels, 0.0f);
+  for (int64_t oc = 0; oc < outChannels; ++oc)
+    for (int64_t r = 0; r < depth; ++r)
+      scale[oc] = std::max(scale[oc], std::fabs(w[oc * depth + r]));
+  for (float &s : scale)
+    s = s > 0 ? s / kLevels : 1.0f;
+  std::vector<int8_t> wq(w.size());
+  for (int64_t oc = 0; oc < outChannels; ++oc)
+    for (int64_t r = 0; r < depth; ++r)
+      wq[oc * depth + r] = int8_t(std::clamp(
+          std::nearbyint(w[oc * depth + r] / scale[oc]), -kLevels, kLevels));
+
+  OpBuilder b(conv);
+  Location loc = conv.getLoc();
+  Type f32 = b.getF32Type(), i8 = b.getIntegerType(8);
+  std::string name = "ddl_int8_conv_weights_" + std::to_string(counter++);
+  Value weights = nn::ConstantOp::create(
+      b, loc,
+      i8Resource(RankedTensorType::get({depth, outChannels}, i8), name,
+                 lowbit::convWeightMatrix(wq, outChannels, channels, kh, kw)));
+  Value zero = nn::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, i8),
+                             b.getIntegerAttr(i8, 0)));
+
+  // The input: per tensor, symmetric, at run time.
+  // (In two steps: each channel's plane first, which runs in parallel and,
+  // once nn-channels-last moves it, reads the channels-last input where it
+  // is; then the channel maxima. One reduction to a scalar ran on one
+  // thread: 12% of resnet18's time.)
+  Value x = conv.getInput();
+  auto reduceMax = [&](Value v, ArrayRef<int64_t> axes) -> Value {
+    return nn::ReduceOp::create(
+        b, loc, v, nn::ReduceKindAttr::get(b.getContext(), nn::ReduceKind::Max),
+        b.getDenseI64ArrayAttr(axes), b.getBoolAttr(false),
+        b.getBoolAttr(false));
+  };
+  Value inputMax =
+      reduceMax(reduceMax(nn::AbsOp::create(b, loc, x), {2, 3}), {0, 1});
+  // An all-zero input gets a tiny scale (its quantized values are 0).
+  Value inputScale = nn::MaxOp::create(
+      b, loc,
+      nn::DivOp::create(b, loc, inputMax,
+                        quant::scalarConstant(b, loc, kLevels)),
+      quant::scalarConstant(b, loc, 1e-30f));
+  Value xq = quantizeSymmetric(b, loc, x, inputScale);
+
+  Value acc = lowbit::buildIntegerConv2D(b, loc, xq, zero, weights, zero,
+                                         /*xUnsigned=*/false,
+                                         /*wUnsigned=*/false, kh, kw, window);
+  if (!acc) {
+    // (The ops built so far have no users; canonicalization drops them.)
+    return failure();
+  }
+  auto accType = cast<RankedTensorType>(acc.getType());
+  Value real = nn::CastOp::create(
+      b, loc, RankedTensorType::get(accType.getShape(), f32), acc);
+  Value weightScale = nn::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({outChannels}, f32),
+                             ArrayRef<float>(scale)));
+  Value y = nn::MulOp::create(
+      b, loc, nn::MulOp::create(b, loc, real, inputScale), weightScale);
+  if (Value bias = conv.getBias())
+    y = nn::AddOp::create(b, loc, y, bias);
+  y = nn::TransposeOp::create(b, loc, y, b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+  if (y.getType() != conv.getType())
+    return failure();
+  conv.getResult().replaceAllUsesWith(y);
+  conv.erase();
+  return success();
+}
+
 struct NNQuantizeInt8Pass final
     : quant::impl::NNQuantizeInt8PassBase<NNQuantizeInt8Pass> {
   using Base::Base;
 
   void runOnOperation() override {
     unsigned counter = 0;
+    SmallVector<nn::ConvOp> convs;
+    getOperation().walk([&](nn::ConvOp conv) {
+      if (!quant::keptInFloat(conv, keep))
+        convs.push_back(conv);
+    });
+    for (nn::ConvOp conv : convs)
+      (void)quantizeConv(conv, minK, minN, counter);
     quant::quantizeLayers(
         getOperation(), minK, minN, keep, [](int64_t, int64_t) { return true; },
         [&](OpBuilder &b, Location loc, Value x, const quant::LayerWeights &w,

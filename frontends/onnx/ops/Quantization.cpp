@@ -44,6 +44,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/lowbit/IntegerConv.h"
 #include "dialects/lowbit/LowbitDialect.h"
 #include "frontends/onnx/GraphImporter.h"
 #include "lib/Support/ConstantData.h"
@@ -715,18 +716,16 @@ convAttributes(NodeContext &n, RankedTensorType weightType) {
 }
 
 /// sum((x - x_zero_point) * (w - w_zero_point)) over each window, as i32,
-/// on the int8 GEMM kernels: the input's windows gathered into rows
-/// (im2col on the 8-bit values, channels-last: a transpose to [N, H, W,
-/// C], a pad with the input's zero point, one strided slice per kernel
-/// position), times the weight as a [KH KW C, OC] matrix (laid out at
-/// import when it is a constant, which the int8 kernels then pack), by
-/// lowbit.matmul. The result is channels-last, [N, OH, OW, OC]: what
-/// follows (QLinearConv's requantization) runs there, and the transpose
-/// back to [N, C, H, W] meets the next integer convolution's transpose to
-/// channels-last, so the pair cancels. For 2-D, group-1 convolutions of
-/// static shapes, explicit pads (or VALID), a per-tensor x_zero_point and
-/// a per-tensor or per-channel w_zero_point; null otherwise (the f32 route
-/// below then).
+/// on the int8 GEMM kernels (lowbit::buildIntegerConv2D: channels-last
+/// im2col of the 8-bit input, then lowbit.matmul), with the weight as a
+/// [KH KW C, OC] matrix (laid out at import when it is a constant, which
+/// the int8 kernels then pack). The result is channels-last, [N, OH, OW,
+/// OC]: what follows (QLinearConv's requantization) runs there, and the
+/// transpose back to [N, C, H, W] meets the next integer convolution's
+/// transpose to channels-last, so the pair cancels. For 2-D, group-1
+/// convolutions of static shapes, explicit pads (or VALID), a per-tensor
+/// x_zero_point and a per-tensor or per-channel w_zero_point; null
+/// otherwise (the f32 route below then).
 static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
                                Value wZero) {
   RankedTensorType xType = typeOf(x), wType = typeOf(w);
@@ -737,7 +736,8 @@ static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
   std::string autoPad = n.attrString("auto_pad", "NOTSET");
   if (autoPad != "NOTSET" && autoPad != "VALID")
     return nullptr;
-  int64_t outChannels = wType.getDimSize(0);
+  int64_t outChannels = wType.getDimSize(0), channels = wType.getDimSize(1);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
   if ((xZero && staticNumElements(xZero) != 1) ||
       (wZero && staticNumElements(wZero) != 1 &&
        staticNumElements(wZero) != outChannels))
@@ -745,92 +745,42 @@ static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
   SmallVector<int64_t> strides = n.attrIntsOr("strides", {1, 1});
   SmallVector<int64_t> dilations = n.attrIntsOr("dilations", {1, 1});
   SmallVector<int64_t> pads = n.attrIntsOr("pads", {0, 0, 0, 0});
-  if (autoPad == "VALID")
-    pads.assign(4, 0);
-  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 ||
-      llvm::any_of(strides, [](int64_t v) { return v < 1; }) ||
-      llvm::any_of(dilations, [](int64_t v) { return v < 1; }) ||
-      llvm::any_of(pads, [](int64_t v) { return v < 0; }))
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
     return nullptr;
-  int64_t batch = xType.getDimSize(0), channels = xType.getDimSize(1);
-  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
-  int64_t kernel = kh * kw;
-  std::array<int64_t, 2> in = {xType.getDimSize(2), xType.getDimSize(3)};
-  std::array<int64_t, 2> size = {kh, kw}, out;
-  for (int d = 0; d < 2; ++d) {
-    int64_t span = dilations[d] * (size[d] - 1) + 1;
-    int64_t padded = in[d] + pads[d] + pads[d + 2];
-    if (padded < span)
-      return nullptr;
-    out[d] = (padded - span) / strides[d] + 1;
-  }
+  lowbit::ConvWindow window;
+  llvm::copy(strides, window.strides.begin());
+  llvm::copy(dilations, window.dilations.begin());
+  if (autoPad == "NOTSET")
+    llvm::copy(pads, window.pads.begin());
 
-  // The weight as [KH KW C, OC]: row (i, j, c), column oc (the order of a
-  // row of the channels-last windows below).
-  int64_t depth = channels * kernel;
+  int64_t depth = channels * kh * kw;
   Value weightMatrix;
   std::vector<int8_t> weights;
   if (auto constant = w.getDefiningOp<nn::ConstantOp>();
       constant && succeeded(readI8Elements(constant.getValue(),
                                            wType.getNumElements(), weights))) {
-    std::vector<int8_t> matrix(weights.size());
-    for (int64_t oc = 0; oc < outChannels; ++oc)
-      for (int64_t c = 0; c < channels; ++c)
-        for (int64_t k = 0; k < kernel; ++k)
-          matrix[(k * channels + c) * outChannels + oc] =
-              weights[(oc * channels + c) * kernel + k];
     weightMatrix = nn::ConstantOp::create(
         n.builder(), n.loc(),
         i8Resource(
             RankedTensorType::get({depth, outChannels}, wType.getElementType()),
-            "conv_integer_weight", matrix));
+            "conv_integer_weight",
+            lowbit::convWeightMatrix(weights, outChannels, channels, kh, kw)));
   } else {
     weightMatrix = n.create<nn::ReshapeOp>(
         {n.create<nn::TransposeOp>({w},
                                    {n.namedI64Array("perm", {2, 3, 1, 0})}),
          n.constI64({depth, outChannels})});
   }
-
-  // The input channels-last ([N, H, W, C]: each window position's C values
-  // contiguous), padded with its zero point.
-  Value padded =
-      n.create<nn::TransposeOp>({x}, {n.namedI64Array("perm", {0, 2, 3, 1})});
-  if (llvm::any_of(pads, [](int64_t v) { return v != 0; })) {
-    Value fill = lowbitZeroPoint(n, xZero, xType.getElementType(), 0, false);
-    padded = n.create<nn::PadOp>(
-        {padded, n.constI64({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
-         fill},
-        {n.named("mode",
-                 nn::PadModeAttr::get(n.context(), nn::PadMode::Constant))});
-  }
-  // One [N, OH, OW, 1, C] slice per kernel position, stacked on axis 3:
-  // rows (n, oh, ow) of [KH KW C] values. (One nn.gather of C-value rows
-  // at computed positions was 2.2x slower: its kernel loads an index per
-  // element.)
-  SmallVector<Value> windows;
-  for (int64_t i = 0; i < kh; ++i)
-    for (int64_t j = 0; j < kw; ++j) {
-      int64_t top = i * dilations[0], left = j * dilations[1];
-      Value window = n.create<nn::SliceOp>(
-          {padded, n.constI64({top, left}),
-           n.constI64({top + (out[0] - 1) * strides[0] + 1,
-                       left + (out[1] - 1) * strides[1] + 1}),
-           n.constI64({1, 2}), n.constI64({strides[0], strides[1]})},
-          {n.segments({1, 1, 1, 1, 1})});
-      windows.push_back(n.create<nn::ReshapeOp>(
-          {window, n.constI64({batch, out[0], out[1], 1, channels})}));
-    }
-  Value columns =
-      windows.size() == 1
-          ? windows.front()
-          : n.create<nn::ConcatOp>(windows, {n.namedI64("axis", 3)});
-  columns = n.create<nn::ReshapeOp>(
-      {columns, n.constI64({batch * out[0] * out[1], depth})});
-  Value product = lowbitMatMul(n, columns, xZero, weightMatrix, wZero);
-  if (!product)
-    return n.fail();
-  return n.create<nn::ReshapeOp>(
-      {product, n.constI64({batch, out[0], out[1], outChannels})});
+  Value xZeroPoint = lowbitZeroPoint(n, xZero, xType.getElementType(), 0,
+                                     /*perColumn=*/false);
+  Value wZeroPoint = lowbitZeroPoint(n, wZero, wType.getElementType(),
+                                     outChannels, /*perColumn=*/true);
+  if (!xZeroPoint || !wZeroPoint || n.failed())
+    return nullptr;
+  return lowbit::buildIntegerConv2D(
+      n.builder(), n.loc(), x, xZeroPoint, weightMatrix, wZeroPoint,
+      xType.getElementType().isUnsignedInteger(),
+      wType.getElementType().isUnsignedInteger(), kh, kw, window);
 }
 
 /// [N, H, W, C] -> [N, C, H, W].

@@ -110,3 +110,26 @@ func.func @cast_between(%x: tensor<1x6x6x8xf32>) -> tensor<1x6x6x8xui8> {
   %2 = nn.transpose %1 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x6x6xui8>) -> tensor<1x6x6x8xui8>
   return %2 : tensor<1x6x6x8xui8>
 }
+
+// -----
+
+// A reduction of a transpose reads the channels-last values when the kept
+// dimensions keep their order: the per-tensor maximum --quantize=int8
+// takes of a convolution's input, plane by plane ([N, C] either way).
+// CHECK-LABEL: func.func @reduce_planes
+// CHECK-NOT: nn.transpose
+// CHECK: nn.reduce <max> %arg0 {axes = array<i64: 1, 2>, keepdims = false} : (tensor<1x6x6x8xf32>) -> tensor<1x8xf32>
+// A reduction that would reorder the kept dimensions stays.
+// CHECK-LABEL: func.func @reduce_channels
+// CHECK: nn.transpose
+// CHECK: nn.reduce <max>
+func.func @reduce_planes(%x: tensor<1x6x6x8xf32>) -> tensor<1x8xf32> {
+  %0 = nn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x6x6x8xf32>) -> tensor<1x8x6x6xf32>
+  %1 = nn.reduce <max> %0 {axes = array<i64: 2, 3>, keepdims = false} : (tensor<1x8x6x6xf32>) -> tensor<1x8xf32>
+  return %1 : tensor<1x8xf32>
+}
+func.func @reduce_channels(%x: tensor<1x6x6x8xf32>) -> tensor<1x8x6xf32> {
+  %0 = nn.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x6x6x8xf32>) -> tensor<1x8x6x6xf32>
+  %1 = nn.reduce <max> %0 {axes = array<i64: 3>, keepdims = false} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6xf32>
+  return %1 : tensor<1x8x6xf32>
+}
