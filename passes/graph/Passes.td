@@ -71,8 +71,12 @@ def NNChannelsLastPass : Pass<"nn-channels-last"> {
     group 1 or depthwise) into `nn.conv {channels_last}` between two
     transposes, then sinks the transposes back to channels-first through
     elementwise ops (unary ops, clip, add, sub, mul, div, min, max, pow,
-    where) whose other operands are single elements or transposed the same
-    way, and composes the transposes that meet. A 2-D f32 max pooling of
+    where, cast) whose other operands are single elements or transposed the
+    same way, and into reductions (keepdims false) whose kept dimensions
+    keep their order (reducing NCHW's H and W reduces NHWC's), and composes
+    the transposes that meet. Integer convolutions (dialects/lowbit/
+    IntegerConv.h) come out of import and `--quantize=int8` as such a
+    transpose pair already, so they join the same regions. A 2-D f32 max pooling of
     such a transpose becomes `nn.max_pool {channels_last}` (resnet's stem
     pool). Consecutive convolutions with activations, max pooling and
     residual additions between them then exchange NHWC tensors; transposes
