@@ -25,6 +25,28 @@ namespace {
 /// negation stays in range).
 constexpr float kLevels = 127.0f;
 
+/// Symmetric int8 of `w`, one scale per channel: `channels` channels of
+/// `size` values, value i of channel c at w[index(c, i)]. Returns the
+/// quantized values (in w's layout) and sets `scale` (max |w| / 127 of
+/// each channel; 1 for an all-zero one).
+template <typename Index>
+std::vector<int8_t> quantizePerChannel(ArrayRef<float> w, int64_t channels,
+                                       int64_t size, Index index,
+                                       std::vector<float> &scale) {
+  scale.assign(channels, 0.0f);
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t i = 0; i < size; ++i)
+      scale[c] = std::max(scale[c], std::fabs(w[index(c, i)]));
+  for (float &s : scale)
+    s = s > 0 ? s / kLevels : 1.0f;
+  std::vector<int8_t> q(w.size());
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t i = 0; i < size; ++i)
+      q[index(c, i)] = int8_t(std::clamp(
+          std::nearbyint(w[index(c, i)] / scale[c]), -kLevels, kLevels));
+  return q;
+}
+
 /// round(x / s) clipped to [-127, 127] as i8, for `s` broadcasting
 /// against `x` (per row, or per tensor).
 Value quantizeSymmetric(OpBuilder &b, Location loc, Value x, Value s) {
@@ -47,18 +69,10 @@ Value quantizedProduct(OpBuilder &b, Location loc, Value x,
                        RankedTensorType resultType, unsigned &counter) {
   int64_t k = layer.k, n = layer.n;
   ArrayRef<float> w = layer.values;
-  // Weights: per output channel, symmetric.
-  std::vector<float> scale(n, 0.0f);
-  for (int64_t r = 0; r < k; ++r)
-    for (int64_t c = 0; c < n; ++c)
-      scale[c] = std::max(scale[c], std::fabs(w[r * n + c]));
-  for (float &s : scale)
-    s = s > 0 ? s / kLevels : 1.0f;
-  std::vector<int8_t> wq(k * n);
-  for (int64_t r = 0; r < k; ++r)
-    for (int64_t c = 0; c < n; ++c)
-      wq[r * n + c] = int8_t(std::clamp(std::nearbyint(w[r * n + c] / scale[c]),
-                                        -kLevels, kLevels));
+  // Weights: per output channel (column), symmetric.
+  std::vector<float> scale;
+  std::vector<int8_t> wq = quantizePerChannel(
+      w, n, k, [&](int64_t c, int64_t r) { return r * n + c; }, scale);
   for (float &s : scale)
     s *= factor;
 
@@ -147,17 +161,10 @@ LogicalResult quantizeConv(nn::ConvOp conv, int64_t minK, int64_t minN,
     return failure();
 
   // Weights: per output channel, symmetric.
-  std::vector<float> scale(outChannels, 0.0f);
-  for (int64_t oc = 0; oc < outChannels; ++oc)
-    for (int64_t r = 0; r < depth; ++r)
-      scale[oc] = std::max(scale[oc], std::fabs(w[oc * depth + r]));
-  for (float &s : scale)
-    s = s > 0 ? s / kLevels : 1.0f;
-  std::vector<int8_t> wq(w.size());
-  for (int64_t oc = 0; oc < outChannels; ++oc)
-    for (int64_t r = 0; r < depth; ++r)
-      wq[oc * depth + r] = int8_t(std::clamp(
-          std::nearbyint(w[oc * depth + r] / scale[oc]), -kLevels, kLevels));
+  std::vector<float> scale;
+  std::vector<int8_t> wq = quantizePerChannel(
+      w, outChannels, depth,
+      [&](int64_t oc, int64_t r) { return oc * depth + r; }, scale);
 
   OpBuilder b(conv);
   Location loc = conv.getLoc();
