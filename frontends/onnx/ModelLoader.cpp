@@ -7,10 +7,12 @@
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include <functional>
 
 #include "onnx/checker.h"
 #include "onnx/defs/parser.h"
@@ -481,6 +483,39 @@ LogicalResult validateModel(MLIRContext &context, StringRef path,
           "the ONNX checker rejects the model: {0}{1}", e.what(), judged));
     }
   }
+  // libonnx's shape inference divides by a window op's strides and
+  // dilations unchecked: a 0 there would kill the process (SIGFPE), so
+  // such a model stops here with a diagnostic.
+  std::string badWindow;
+  std::function<void(const onnx::GraphProto &)> findBadWindow =
+      [&](const onnx::GraphProto &graph) {
+        for (const onnx::NodeProto &node : graph.node()) {
+          static const llvm::StringSet<> windowOps = {
+              "Conv",       "ConvInteger", "QLinearConv", "ConvTranspose",
+              "MaxPool",    "AveragePool", "LpPool",      "MaxUnpool",
+              "DeformConv", "Col2Im"};
+          for (const onnx::AttributeProto &attr : node.attribute()) {
+            if (attr.has_g())
+              findBadWindow(attr.g());
+            for (const onnx::GraphProto &g : attr.graphs())
+              findBadWindow(g);
+            if (!badWindow.empty() || !windowOps.contains(node.op_type()) ||
+                (attr.name() != "strides" && attr.name() != "dilations"))
+              continue;
+            for (int64_t v : attr.ints())
+              if (v < 1) {
+                badWindow = llvm::formatv(
+                    "node '{0}' ({1}): attribute '{2}' has an entry {3}; "
+                    "every entry must be >= 1",
+                    node.name(), node.op_type(), attr.name(), v);
+                break;
+              }
+          }
+        }
+      };
+  findBadWindow(model.graph());
+  if (!badWindow.empty())
+    return report.error(badWindow);
   if (options.shapeInference) {
     try {
       onnx::ShapeInferenceOptions inference(/*check_type_val=*/false,

@@ -81,6 +81,19 @@ def cases(tmp):
                  [f32("x", [1, 1, 4, 4]), f32("w", [1, 1, 3, 3])], [f32("y", ["n", "c", "h", "w"])], opset=13)
     save(m, path("conv-autopad.onnx"))
     yield "unsupported attribute value (auto_pad)", path("conv-autopad.onnx"), "SIDEWAYS"
+    # libonnx's shape inference divides by strides unchecked (SIGFPE).
+    m = model_of([helper.make_node("Conv", ["x", "w"], ["y"], name="conv0", strides=[0, 1])],
+                 [f32("x", [1, 1, 4, 4]), f32("w", [1, 1, 3, 3])], [f32("y", ["n", "c", "h", "w"])], opset=13)
+    save(m, path("conv-stride0.onnx"))
+    yield "zero stride", path("conv-stride0.onnx"), "attribute 'strides' has an entry 0"
+    # The integer route checks the node's attributes too.
+    m = model_of([helper.make_node("ConvInteger", ["x", "w"], ["y"], name="convi", kernel_shape=[2, 2])],
+                 [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, 3, 8, 8])],
+                 [helper.make_tensor_value_info("y", TensorProto.INT32, [1, 4, "h", "w"])],
+                 [numpy_helper.from_array(np.ones((4, 3, 3, 3), np.int8), "w")])
+    save(m, path("convinteger-kernel.onnx"))
+    yield "kernel_shape contradicting the weight (ConvInteger)", path("convinteger-kernel.onnx"), \
+        "does not match the weight"
     m = model_of([helper.make_node("Relu", ["x"], ["y"], name="relu_ms", domain="com.microsoft")],
                  [f32("x", [2])], [f32("y", [2])])
     m.opset_import.append(helper.make_opsetid("com.microsoft", 1))

@@ -827,6 +827,10 @@ static Value integerConv(NodeContext &n, size_t xIndex, size_t xZeroIndex,
     return Value();
   }
 
+  // (The node's attributes checked first, for either route.)
+  std::optional<SmallVector<NamedAttribute>> attrs = convAttributes(n, wType);
+  if (!attrs)
+    return n.fail();
   if (Value gemm = convAsIntegerGemm(n, x, xZero, w, wZero)) {
     channelsLast = true;
     return gemm;
@@ -912,9 +916,6 @@ static Value integerConv(NodeContext &n, size_t xIndex, size_t xZeroIndex,
     return Value();
   }
 
-  std::optional<SmallVector<NamedAttribute>> attrs = convAttributes(n, wType);
-  if (!attrs)
-    return n.fail();
   Type f32 = n.builder().getF32Type();
   Value xf = n.castTo(x, f32);
   if (xZero)
