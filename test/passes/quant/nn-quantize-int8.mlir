@@ -82,3 +82,35 @@ func.func @sliced_transposed(%x: tensor<?x64xf32>) -> tensor<?x2xf32> {
   %y = nn.matmul %x, %wt : (tensor<?x64xf32>, tensor<64x2xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
+
+// -----
+
+// A 2-D group-1 convolution with constant weights (K = 8 * 3 * 3 = 72):
+// weights per output channel as the [KH KW C, OC] i8 matrix (scales 1/127
+// and 2/127), the input per tensor as u8 over [min(x, 0), max(x, 0)] (two
+// reductions each: the planes, then the channels), the channels-last
+// im2col (transpose, pad with the zero point, 9 strided slices) times the
+// matrix on lowbit.matmul, rescaled, plus the bias, transposed back.
+// CHECK-LABEL: func.func @conv
+// CHECK-DAG: nn.constant dense_resource<{{.*}}> : tensor<72x2xi8>
+// CHECK-DAG: nn.reduce <min> %arg0 {axes = array<i64: 2, 3>, keepdims = false}
+// CHECK-DAG: nn.reduce <max> %arg0 {axes = array<i64: 2, 3>, keepdims = false}
+// CHECK: nn.cast {{.*}} -> tensor<1x8x6x6xui8>
+// CHECK: nn.transpose {{.*}} {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x6x6xui8>) -> tensor<1x6x6x8xui8>
+// CHECK: nn.pad
+// CHECK-COUNT-9: nn.slice
+// CHECK: nn.concat
+// CHECK: lowbit.matmul {{.*}} {lhs_unsigned = true, rhs_unsigned = false} : (tensor<36x72xui8>, tensor<72x2xi8>, tensor<ui8>, tensor<i8>) -> tensor<36x2xi32>
+// CHECK: nn.constant dense<[0.00787401571, 0.0157480314]> : tensor<2xf32>
+// CHECK: nn.add
+// CHECK: nn.transpose {{.*}} {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x6x6x2xf32>) -> tensor<1x2x6x6xf32>
+// CHECK-NOT: nn.conv
+// `keep` applies to convolutions too (by location).
+// KEEP-LABEL: func.func @conv
+// KEEP-NOT: lowbit.matmul
+// KEEP: nn.conv
+func.func @conv(%x: tensor<1x8x6x6xf32>, %b: tensor<2xf32>) -> tensor<1x2x6x6xf32> {
+  %w = nn.constant dense<[[[[1.0, 0.5, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, -1.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]], [[[2.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, -2.0]]]]> : tensor<2x8x3x3xf32>
+  %y = nn.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x6x6xf32>, tensor<2x8x3x3xf32>, tensor<2xf32>) -> tensor<1x2x6x6xf32> loc("proj_conv")
+  return %y : tensor<1x2x6x6xf32>
+}
