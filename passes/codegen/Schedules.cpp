@@ -231,10 +231,26 @@ static int64_t balancedBlock(int64_t tiles, int64_t cores, int64_t limit) {
   return std::max<int64_t>(1, llvm::divideCeil(tiles, cores * blocksPerCore));
 }
 
+/// The register tile for a static M under the table tile's M0: M rows, and
+/// the accumulator registers the other rows would have held spent on more
+/// columns (up to 64, the kernels' widest). One row of the [8, 32] AVX-512
+/// tile keeps two FMA chains in flight, latency-bound; [1, 64] keeps four
+/// (a batch-1 GRU step, H = 512, its GEMVs: 1.5x). Other M keep the table's.
+static target::RegisterTile registerTile(const target::CPUTargetInfo &target,
+                                         int64_t m) {
+  target::RegisterTile tile = target.f32Tile;
+  if (ShapedType::isDynamic(m) || m < 1 || m >= tile.m0)
+    return tile;
+  int64_t lanes = target.vectorBits / 32;
+  int64_t accumulators = tile.m0 * tile.n0 / lanes;
+  int64_t n0 = std::min<int64_t>(64, accumulators / m * lanes);
+  return {m, std::max(tile.n0, n0 / lanes * lanes), tile.k0};
+}
+
 sched::ContractionAttr
 codegen::defaultSchedule(const ConstantRhsMatmul &kernel,
                          const target::CPUTargetInfo &target) {
-  target::RegisterTile tile = target.f32Tile;
+  target::RegisterTile tile = registerTile(target, kernel.m);
   // M0: one or two rows fewer when that splits a static M into whole
   // tiles (resnet50's 7x7 = 49 and 14x14 = 196 rows: 7 rows a tile instead
   // of 8 and a 1- or 4-row tail tile, which runs at a fraction of the FMA
@@ -289,7 +305,7 @@ codegen::defaultSchedule(const ConstantRhsMatmul &kernel,
 sched::ContractionAttr
 codegen::defaultSchedule(const RuntimeRhsMatmul &kernel,
                          const target::CPUTargetInfo &target) {
-  target::RegisterTile tile = target.f32Tile;
+  target::RegisterTile tile = registerTile(target, kernel.m);
   // Kc: a Kc-deep panel of B (N0 wide) and the A rows of a tile stay in L1
   // across the M tiles of a block.
   int64_t panelBytes = 4 * (tile.m0 + tile.n0) * tile.k0;

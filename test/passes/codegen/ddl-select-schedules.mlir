@@ -32,9 +32,11 @@ func.func @gemm_dynamic(%x: tensor<?x8xf32>, %init: tensor<?x16xf32>) -> tensor<
 
 // B computed at run time: the in-place kernel's schedule (batches, then
 // M blocks, in parallel), under a batch_matmul key; a matmul is batch 1.
+// A static M under the table's 8 rows takes M rows and the freed
+// accumulators as columns: [4, 16] (16 NEON accumulators, as [8, 8]).
 // CHECK-LABEL: func.func @runtime_rhs
 // CHECK: linalg.batch_matmul {sched.key = "op=batch_matmul batch=? m=128 n=128 k=64 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [16, 16, 64], parallel = 0>}
-// CHECK: linalg.matmul {sched.key = "op=batch_matmul batch=1 m=4 n=16 k=8 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [8, 8, 1], cache = [1, 2, 8], parallel = 0>}
+// CHECK: linalg.matmul {sched.key = "op=batch_matmul batch=1 m=4 n=16 k=8 types=f32,f32,f32 lhs=mk rhs=kn isa=neon", sched.schedule = #sched.contraction<isa = "neon", register = [4, 16, 1], cache = [1, 1, 8], parallel = 0>}
 // PRINT: op=batch_matmul batch=? m=128 n=128 k=64
 // PRINT: op=batch_matmul batch=1 m=4 n=16 k=8
 func.func @runtime_rhs(%q: tensor<?x128x64xf32>, %k: tensor<?x64x128xf32>, %sinit: tensor<?x128x128xf32>,
