@@ -942,7 +942,8 @@ Value convOfDequantized(NodeContext &n, Value x, Value w, Value bias) {
   const Dequantized *a = n.graphImporter().lookupDequantized(x);
   const Dequantized *b = n.graphImporter().lookupDequantized(w);
   if (!a || !b || n.failed() || staticNumElements(a->scale) != 1 ||
-      (staticNumElements(b->scale) != 1 && b->axis != 0))
+      (staticNumElements(b->scale) != 1 &&
+       (b->axis != 0 || typeOf(b->scale).getRank() != 1)))
     return nullptr;
   RankedTensorType aType = typeOf(a->quantized), bType = typeOf(b->quantized);
   if (!aType || !bType || aType.getElementType().getIntOrFloatBitWidth() != 8 ||
