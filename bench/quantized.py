@@ -6,8 +6,12 @@ export), compile it with ddlc once per --modes (fp32; `--quantize=int8`:
 linear layers' weights per channel at compile time, activations per token
 at run time, int8 matmuls on AVX-512 VNNI where the CPU has it;
 `--quantize=int4`: weight-only, groups of 64, the kernel unpacking nibbles
-in registers), and report for each: the model `.so` size (weights are embedded: the size is what a
-deployment ships), ddl-run's p50 latency (--runs timed runs after one
+in registers; `--quantize=ternary` / `ternary-1.6`: BitNet b1.58 trits per
+output channel at 2 / 1.6 bits each, int8 activations per token, the kernel
+unpacking trits in registers onto VNNI dots), and report for each: the model
+`.so` size (weights are embedded: the size is what a deployment ships), the
+bf16 model's weight bytes (2 bytes per parameter of the exported model: a
+lower bound of a bf16 deployment) over that size, ddl-run's p50 latency (--runs timed runs after one
 warm-up, --threads threads; the modes alternate --repeats times and the
 median of their p50s is reported), and the output SQNR against
 PyTorch fp32: 10 log10(sum(ref^2) / sum((out - ref)^2)).
@@ -168,7 +172,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--modes", nargs="+", default=["none", "int8", "int4"],
-                        choices=["none", "int8", "int4"])
+                        choices=["none", "int8", "int4", "ternary", "ternary-1.6"])
     parser.add_argument("--ort-int8", dest="ort_int8", action="store_true",
                         help="also the quantize_dynamic-style int8 ONNX model, in ddl and ORT")
     parser.add_argument("--node", default=shutil.which("node") or "node")
@@ -187,6 +191,7 @@ def main():
             x_path = os.path.join(tmp, name + "_input.npy")
             np.save(x_path, x.numpy())
             result = {}
+            parameters = sum(int(np.prod(t.dims)) for t in onnx.load(onnx_path).graph.initializer)
             int8_path = os.path.join(tmp, name + "_int8.onnx")
             if args.ort_int8:
                 quantized = dynamic_int8_onnx(onnx_path, int8_path)
@@ -220,19 +225,19 @@ def main():
                 r.setdefault("sqnr", float("nan"))
                 print(f"{name} {mode}: {r['size'] / 1e6:.1f} MB, p50 {r['p50']:.2f} ms, "
                       f"SQNR {r['sqnr']:.1f} dB", file=sys.stderr, flush=True)
-            rows.append((name, result))
+            rows.append((name, result, parameters))
     print(f"{datetime.date.today()}, {args.threads} threads, batch 1, median of "
           f"{args.repeats} p50s of {args.runs} runs\n")
-    print("| model | mode | .so (MB) | fp32 / mode size | p50 (ms) | fp32 / mode time | "
-          "SQNR (dB) |")
-    print("|---|---|---|---|---|---|---|")
-    for name, r in rows:
+    print("| model | mode | .so (MB) | fp32 / mode size | bf16 weights / mode size | p50 (ms) | "
+          "fp32 / mode time | SQNR (dB) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, r, parameters in rows:
         f = r["none"]
         for mode in modes:
             q = r[mode]
             print(f"| {name} | {'fp32' if mode == 'none' else mode} | {q['size'] / 1e6:.1f} | "
-                  f"{f['size'] / q['size']:.2f}x | {q['p50']:.3f} | {f['p50'] / q['p50']:.2f}x | "
-                  f"{q['sqnr']:.1f} |")
+                  f"{f['size'] / q['size']:.2f}x | {2 * parameters / q['size']:.2f}x | "
+                  f"{q['p50']:.3f} | {f['p50'] / q['p50']:.2f}x | {q['sqnr']:.1f} |")
         if args.ort_int8:
             ort = r["ort-int8"]
             print(f"| {name} | ONNX Runtime, the int8 ONNX model | {ort['size'] / 1e6:.1f} (.onnx) | "

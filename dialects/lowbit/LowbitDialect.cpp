@@ -1,6 +1,7 @@
 //===- LowbitDialect.cpp - quantized arithmetic dialect -------------------===//
 
 #include "dialects/lowbit/LowbitDialect.h"
+#include "dialects/lowbit/Ternary.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -106,5 +107,37 @@ LogicalResult MatMulInt4Op::verify() {
         return compatible(result.getDimSize(d), expected[d]);
       }))
     return emitOpError("result must be [..., M, N] of f32, got ") << result;
+  return success();
+}
+
+LogicalResult MatMulTernaryOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto weights = cast<RankedTensorType>(getWeights().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  int64_t tritsPerByte = getTritsPerByte();
+  if (input.getRank() < 2)
+    return emitOpError("input must be [..., M, K], got rank ")
+           << input.getRank();
+  if (weights.getRank() != 2)
+    return emitOpError("weights must be [N, bytes per row], got ") << weights;
+  int64_t k = input.getDimSize(input.getRank() - 1);
+  if (!ShapedType::isDynamic(k)) {
+    if (!ternaryPackable(k))
+      return emitOpError("K = ")
+             << k << " must be a positive multiple of " << kTernaryBlock;
+    if (!compatible(weights.getDimSize(1), ternaryRowBytes(k, tritsPerByte)))
+      return emitOpError("K = ")
+             << k << " packed " << tritsPerByte << " trits per byte takes "
+             << ternaryRowBytes(k, tritsPerByte)
+             << " bytes per row, but the weights have "
+             << weights.getDimSize(1);
+  }
+  SmallVector<int64_t> expected(input.getShape().drop_back());
+  expected.push_back(weights.getDimSize(0));
+  if (result.getRank() != input.getRank() ||
+      !llvm::all_of(llvm::seq<int64_t>(0, result.getRank()), [&](int64_t d) {
+        return compatible(result.getDimSize(d), expected[d]);
+      }))
+    return emitOpError("result must be [..., M, N] of i32, got ") << result;
   return success();
 }

@@ -102,6 +102,38 @@ def Lowbit_MatMulInt4Op : Lowbit_Op<"matmul_int4", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowbit_MatMulTernaryOp : Lowbit_Op<"matmul_ternary", [Pure]> {
+  let summary = "int8 activations x ternary (1.58-bit) weights matmul, i32 accumulation";
+  let description = [{
+    ```
+    result[..., m, n] = sum_k input[..., m, k] * t[n, k]
+    ```
+
+    in i32, exactly, where `t[n, k]` is in {-1, 0, +1} (BitNet b1.58
+    weights) read from `weights`, `[N, bytes per row]`, packed
+    `trits_per_byte` to a byte: 4 (2 bits each: K in blocks of 64 inputs,
+    16 bytes each) or 5 (base 3, 1.6 bits each: K in blocks of 320 inputs,
+    64 bytes each, then K mod 320 in 2-bit blocks). The byte layouts are
+    documented in `dialects/lowbit/Ternary.h`. K is a multiple of 64;
+    `input` is `[..., M, K]` signed 8-bit (per-token quantized
+    activations), the result `[..., M, N]`. Scales (the weights' absmean,
+    the activations' per-token scale) are applied by the ops that follow.
+
+    ```mlir
+    %y = lowbit.matmul_ternary %x, %w {trits_per_byte = 4}
+        : (tensor<?x4096xi8>, tensor<11008x1024xi8>) -> tensor<?x11008xi32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$input,
+                       RankedTensorOf<[I8]>:$weights,
+                       ConfinedAttr<I64Attr, [IntMinValue<4>, IntMaxValue<5>]>:$trits_per_byte);
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $weights attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
     AllTypesMatch<["acc", "result"]>]> {
   let summary = "i32 lanes += dot products of 4 u8 x s8 byte pairs";

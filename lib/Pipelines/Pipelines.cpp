@@ -49,6 +49,15 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
     int4.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
     pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeInt4Pass(int4));
     addPipeline(pm, "canonicalize,cse");
+  } else if (options.quantize == "ternary" ||
+             options.quantize == "ternary-1.6") {
+    quant::NNQuantizeTernaryPassOptions ternary;
+    ternary.tritsPerByte = options.quantize == "ternary" ? 4 : 5;
+    ternary.keep.assign(options.quantizeKeep.begin(),
+                        options.quantizeKeep.end());
+    pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeTernaryPass(ternary));
+    pm.addPass(graph::createNNInferShapesPass());
+    addPipeline(pm, "canonicalize,cse");
   }
   // Convolutions run channels-last where a kernel exists for that layout.
   if (options.vectorize)
@@ -134,6 +143,9 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
   vnni.target = options.target;
   pm.addPass(quant::createDDLLowbitMatmulToVNNIPass(vnni));
   pm.addPass(quant::createDDLLowbitInt4ToVectorPass());
+  quant::DDLLowbitTernaryToVectorPassOptions ternary;
+  ternary.target = options.target;
+  pm.addPass(quant::createDDLLowbitTernaryToVectorPass(ternary));
   pm.addPass(quant::createDDLLowbitToLinalgPass());
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);

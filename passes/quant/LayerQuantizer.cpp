@@ -150,6 +150,34 @@ Value quant::scalarConstant(OpBuilder &b, Location loc, float v) {
                              b.getF32FloatAttr(v)));
 }
 
+std::pair<Value, Value> quant::quantizeRowsSymmetric(OpBuilder &b, Location loc,
+                                                     Value x) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t lastAxis = xType.getRank() - 1;
+  Value magnitude = nn::AbsOp::create(b, loc, x);
+  Value rowMax = nn::ReduceOp::create(
+      b, loc, magnitude,
+      nn::ReduceKindAttr::get(b.getContext(), nn::ReduceKind::Max),
+      b.getDenseI64ArrayAttr({lastAxis}), b.getBoolAttr(true),
+      b.getBoolAttr(false));
+  // A row of zeros gets a tiny scale (its quantized values are 0).
+  Value rowScale = nn::MaxOp::create(
+      b, loc,
+      nn::DivOp::create(b, loc, rowMax, scalarConstant(b, loc, kInt8Levels)),
+      scalarConstant(b, loc, 1e-30f));
+  Value rounded =
+      nn::RoundOp::create(b, loc, nn::DivOp::create(b, loc, x, rowScale));
+  Value clipped =
+      nn::ClipOp::create(b, loc, rounded, scalarConstant(b, loc, -kInt8Levels),
+                         scalarConstant(b, loc, kInt8Levels));
+  Value xq = nn::CastOp::create(b, loc,
+                                RankedTensorType::get(xType.getShape(),
+                                                      b.getIntegerType(8),
+                                                      xType.getEncoding()),
+                                clipped);
+  return {xq, rowScale};
+}
+
 void quant::quantizeLayers(Operation *root, int64_t minK, int64_t minN,
                            ArrayRef<std::string> keep,
                            function_ref<bool(int64_t, int64_t)> accepts,

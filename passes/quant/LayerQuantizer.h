@@ -16,6 +16,7 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ddl::quant {
@@ -42,6 +43,17 @@ void quantizeLayers(mlir::Operation *root, int64_t minK, int64_t minN,
                     llvm::ArrayRef<std::string> keep,
                     llvm::function_ref<bool(int64_t k, int64_t n)> accepts,
                     QuantizedProduct product);
+
+/// The largest magnitude of symmetric int8 (-128 is never used, so that
+/// negation stays in range).
+constexpr float kInt8Levels = 127.0f;
+
+/// Activations `x` [..., K] quantized at run time per row (per token),
+/// symmetric int8: returns {xq, s} with s = max_k |x| / 127 per row
+/// (keeping the reduced axis, so it broadcasts against x and against the
+/// product's rows) and xq = round(x / s) clipped to [-127, 127] as i8.
+std::pair<mlir::Value, mlir::Value>
+quantizeRowsSymmetric(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
 
 /// A 0-d f32 nn.constant.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, float v);

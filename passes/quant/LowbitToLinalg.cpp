@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/lowbit/Ternary.h"
 #include "passes/quant/Passes.h"
 
 using namespace mlir;
@@ -154,6 +155,96 @@ void lowerMatMulInt4(lowbit::MatMulInt4Op op) {
   op.erase();
 }
 
+/// lowbit.matmul_ternary as one linalg.generic over (the result's dims, k)
+/// that decodes each weight's trit by index (the layouts of
+/// dialects/lowbit/Ternary.h): correct anywhere, K known or not.
+void lowerMatMulTernary(lowbit::MatMulTernaryOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = resultType.getRank();
+  MatmulLoops loops = matmulLoops(
+      b, loc, op.getInput(), tensor::getMixedSize(b, loc, op.getWeights(), 0),
+      b.getI32Type());
+  Value weights = op.getWeights();
+  auto index = [&](OpBuilder &ib, Location iloc, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ib, iloc, v);
+  };
+  // Where the base-3 blocks end (0 for the 2-bit packing).
+  Value base3Blocks = index(b, loc, 0);
+  if (op.getTritsPerByte() == 5)
+    base3Blocks = arith::DivUIOp::create(
+        b, loc, tensor::DimOp::create(b, loc, op.getInput(), rank - 1),
+        index(b, loc, lowbit::kBase3Block));
+  Value base3End = arith::MulIOp::create(b, loc, base3Blocks,
+                                         index(b, loc, lowbit::kBase3Block));
+  Value tailStart = arith::MulIOp::create(
+      b, loc, base3Blocks, index(b, loc, lowbit::kBase3BlockBytes));
+  Value powers = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({5}, b.getI32Type()),
+                             ArrayRef<int32_t>{1, 3, 9, 27, 81}));
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{op.getInput()}, loops.init,
+      ArrayRef<AffineMap>{loops.inputMap, loops.outMap}, loops.iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        auto idx = [&](int64_t v) { return index(nb, nloc, v); };
+        auto i32 = [&](int64_t v) -> Value {
+          return arith::ConstantOp::create(nb, nloc, nb.getI32IntegerAttr(v));
+        };
+        auto add = [&](Value x, Value y) -> Value {
+          return arith::AddIOp::create(nb, nloc, x, y);
+        };
+        auto mul = [&](Value x, Value y) -> Value {
+          return arith::MulIOp::create(nb, nloc, x, y);
+        };
+        auto div = [&](Value x, int64_t y) -> Value {
+          return arith::DivUIOp::create(nb, nloc, x, idx(y));
+        };
+        auto rem = [&](Value x, int64_t y) -> Value {
+          return arith::RemUIOp::create(nb, nloc, x, idx(y));
+        };
+        Value n = linalg::IndexOp::create(nb, nloc, rank - 1);
+        Value k = linalg::IndexOp::create(nb, nloc, rank);
+        Value inBase3 = arith::CmpIOp::create(
+            nb, nloc, arith::CmpIPredicate::ult, k, base3End);
+        // Base 3: byte 64 (k / 320) + k % 64, digit (k % 320) / 64.
+        Value base3Byte =
+            add(mul(div(k, lowbit::kBase3Block), idx(64)), rem(k, 64));
+        // 2 bits: byte 16 (k' / 64) + k' % 16 after the base-3 bytes, bits
+        // 2 ((k' % 64) / 16), with k' = k - base3End.
+        Value local = arith::SelectOp::create(
+            nb, nloc, inBase3, idx(0),
+            arith::SubIOp::create(nb, nloc, k, base3End));
+        Value tailByte =
+            add(tailStart, add(mul(div(local, lowbit::kTernaryBlock),
+                                   idx(lowbit::kTernaryBlockBytes)),
+                               rem(local, 16)));
+        Value byte = tensor::ExtractOp::create(
+            nb, nloc, weights,
+            ValueRange{n, arith::SelectOp::create(nb, nloc, inBase3, base3Byte,
+                                                  tailByte)});
+        Value q = arith::ExtUIOp::create(nb, nloc, nb.getI32Type(), byte);
+        Value power = tensor::ExtractOp::create(nb, nloc, powers,
+                                                ValueRange{rem(div(k, 64), 5)});
+        Value p = arith::AndIOp::create(nb, nloc, mul(q, power), i32(255));
+        Value base3Code =
+            arith::ShRUIOp::create(nb, nloc, mul(p, i32(3)), i32(8));
+        Value shift = arith::IndexCastOp::create(
+            nb, nloc, nb.getI32Type(), mul(div(rem(local, 64), 16), idx(2)));
+        Value tailCode = arith::AndIOp::create(
+            nb, nloc, arith::ShRUIOp::create(nb, nloc, q, shift), i32(3));
+        Value trit = arith::SubIOp::create(
+            nb, nloc,
+            arith::SelectOp::create(nb, nloc, inBase3, base3Code, tailCode),
+            i32(1));
+        Value a = arith::ExtSIOp::create(nb, nloc, nb.getI32Type(), args[0]);
+        linalg::YieldOp::create(nb, nloc, add(args[1], mul(a, trit)));
+      });
+  op.replaceAllUsesWith(generic.getResult(0));
+  op.erase();
+}
+
 struct DDLLowbitToLinalgPass final
     : quant::impl::DDLLowbitToLinalgPassBase<DDLLowbitToLinalgPass> {
   void runOnOperation() override {
@@ -165,6 +256,11 @@ struct DDLLowbitToLinalgPass final
     getOperation().walk([&](lowbit::MatMulInt4Op op) { int4.push_back(op); });
     for (lowbit::MatMulInt4Op op : int4)
       lowerMatMulInt4(op);
+    SmallVector<lowbit::MatMulTernaryOp> ternary;
+    getOperation().walk(
+        [&](lowbit::MatMulTernaryOp op) { ternary.push_back(op); });
+    for (lowbit::MatMulTernaryOp op : ternary)
+      lowerMatMulTernary(op);
   }
 };
 

@@ -23,7 +23,7 @@ namespace {
 
 /// The largest quantized magnitude (symmetric: -128 is never used, so that
 /// negation stays in range).
-constexpr float kLevels = 127.0f;
+constexpr float kLevels = quant::kInt8Levels;
 
 /// Symmetric int8 of `w`, one scale per channel: `channels` channels of
 /// `size` values, value i of channel c at w[index(c, i)]. Returns the
@@ -47,21 +47,6 @@ std::vector<int8_t> quantizePerChannel(ArrayRef<float> w, int64_t channels,
   return q;
 }
 
-/// round(x / s) clipped to [-127, 127] as i8, for `s` broadcasting
-/// against `x` (per row, or per tensor).
-Value quantizeSymmetric(OpBuilder &b, Location loc, Value x, Value s) {
-  Value rounded = nn::RoundOp::create(b, loc, nn::DivOp::create(b, loc, x, s));
-  Value clipped = nn::ClipOp::create(b, loc, rounded,
-                                     quant::scalarConstant(b, loc, -kLevels),
-                                     quant::scalarConstant(b, loc, kLevels));
-  auto xType = cast<RankedTensorType>(x.getType());
-  return nn::CastOp::create(b, loc,
-                            RankedTensorType::get(xType.getShape(),
-                                                  b.getIntegerType(8),
-                                                  xType.getEncoding()),
-                            clipped);
-}
-
 /// factor * x @ w as int8: the weights quantized now per output channel,
 /// `x` per row at run time, lowbit.matmul, rescaled.
 Value quantizedProduct(OpBuilder &b, Location loc, Value x,
@@ -76,7 +61,6 @@ Value quantizedProduct(OpBuilder &b, Location loc, Value x,
   for (float &s : scale)
     s *= factor;
 
-  MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type(), i8 = b.getIntegerType(8);
   std::string name = "ddl_int8_weights_" + std::to_string(counter++);
   Value wqValue = nn::ConstantOp::create(
@@ -87,19 +71,7 @@ Value quantizedProduct(OpBuilder &b, Location loc, Value x,
                              ArrayRef<float>(scale)));
 
   // Activations: per row, symmetric, at run time.
-  auto xType = cast<RankedTensorType>(x.getType());
-  int64_t lastAxis = xType.getRank() - 1;
-  Value magnitude = nn::AbsOp::create(b, loc, x);
-  Value rowMax = nn::ReduceOp::create(
-      b, loc, magnitude, nn::ReduceKindAttr::get(ctx, nn::ReduceKind::Max),
-      b.getDenseI64ArrayAttr({lastAxis}), b.getBoolAttr(true),
-      b.getBoolAttr(false));
-  // A row of zeros gets a tiny scale (its quantized values are 0).
-  Value rowScale = nn::MaxOp::create(
-      b, loc,
-      nn::DivOp::create(b, loc, rowMax, quant::scalarConstant(b, loc, kLevels)),
-      quant::scalarConstant(b, loc, 1e-30f));
-  Value xq = quantizeSymmetric(b, loc, x, rowScale);
+  auto [xq, rowScale] = quant::quantizeRowsSymmetric(b, loc, x);
 
   auto accType = RankedTensorType::get(resultType.getShape(), b.getI32Type(),
                                        resultType.getEncoding());

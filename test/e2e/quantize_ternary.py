@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""ddlc --quantize=ternary / ternary-1.6 against an exact emulation of its
+quantization.
+
+Builds ONNX models of linear layers (MatMul by [K, N] weights, Gemm with
+transB, alpha and a bias, a rank-3 input), compiles each with
+`--quantize=MODE`, runs it with ddl-run, and compares with numpy computing
+the same thing: each output's weights scaled by their mean magnitude,
+t = round(w / gamma) clipped to [-1, 1]; each input row scaled by its
+largest magnitude / 127, xq = round(x / s) clipped to [-127, 127] (round
+half to even, as the compiler's nearbyint / nn.round); y = f32(xq @ t.T)
+* s * gamma. The integer product is exact in both, so what remains is f32
+rounding of the scales (bound 1e-5 of the output's magnitude): a wrong
+trit, digit, block, row sum or scale is far above it. The shapes cover
+the kernel's 4-row tiles and single-row tail (M = 1 is a decode step's
+GEMV), N not a multiple of 4 (its output tail), M above 64 (its row
+tasks), and for the base-3 packing K below 320 (2-bit blocks only), K a
+multiple of 320 (base-3 blocks only) and K with both; a layer whose K is
+not a multiple of 64 stays f32 and must match to float rounding.
+
+    quantize_ternary.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
+        [--target aarch64 --runner "qemu-aarch64 -L /usr/aarch64-linux-gnu"]
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tool_args import parse_tool_args  # noqa: E402
+
+
+def ternary(w_kn):
+    """The trits [K, N] and per-output scales [N] the compiler makes of w."""
+    gamma = np.abs(w_kn.astype(np.float64)).mean(axis=0).astype(np.float32)
+    gamma = np.where(gamma > 0, gamma, np.float32(1))
+    t = np.clip(np.rint(w_kn / gamma), -1, 1)
+    return t, gamma
+
+
+def expected_product(x, w_kn):
+    """x @ w as the compiler quantizes it (x's last axis is K)."""
+    t, gamma = ternary(w_kn)
+    s = np.maximum(np.abs(x).max(axis=-1, keepdims=True) / np.float32(127), np.float32(1e-30))
+    xq = np.clip(np.rint(x / s), -127, 127)
+    acc = (xq.astype(np.int64) @ t.astype(np.int64)).astype(np.float32)
+    return acc * s * gamma
+
+
+def model(name, nodes, inputs, initializers, y_shape):
+    graph = helper.make_graph(nodes, name, inputs,
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)],
+                              initializers)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def main():
+    args = parse_tool_args(__doc__)
+    rng = np.random.default_rng(0)
+    ok = True
+    cases = []
+    for mode in ("ternary", "ternary-1.6"):
+        tag = "t2" if mode == "ternary" else "t16"
+        for m in (1, 4, 7):
+            cases.append((f"{tag}_matmul_m{m}", mode, (m, 256), 256, 70, "matmul"))
+        cases.append((f"{tag}_gemm", mode, (5, 128), 128, 33, "gemm"))
+        cases.append((f"{tag}_batched", mode, (2, 3, 192), 192, 20, "matmul"))
+        cases.append((f"{tag}_tasks", mode, (70, 640), 640, 21, "gemm"))
+        cases.append((f"{tag}_k960", mode, (9, 960), 960, 24, "matmul"))
+        cases.append((f"{tag}_k1024", mode, (1, 1024), 1024, 40, "matmul"))
+        cases.append((f"{tag}_kept_k", mode, (3, 96), 96, 20, "matmul"))
+    for name, mode, x_shape, k, n, kind in cases:
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        w = rng.standard_normal((k, n)).astype(np.float32)
+        bias = rng.standard_normal(n).astype(np.float32)
+        x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))
+        quantized = k % 64 == 0
+        product = expected_product(x, w) if quantized else x.astype(np.float64) @ w
+        if kind == "matmul":
+            onnx_model = model(name, [helper.make_node("MatMul", ["x", "w"], ["y"])], [x_info],
+                               [numpy_helper.from_array(w, "w")], list(x_shape[:-1]) + [n])
+            expected = product
+        else:
+            onnx_model = model(name, [helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1,
+                                                       alpha=0.5)],
+                               [x_info], [numpy_helper.from_array(np.ascontiguousarray(w.T), "w"),
+                                          numpy_helper.from_array(bias, "b")],
+                               [x_shape[0], n])
+            expected = 0.5 * product + bias
+        path = os.path.join(args.work, name + ".onnx")
+        onnx.save(onnx_model, path)
+        so = os.path.join(args.work, name + ".so")
+        subprocess.run([args.ddlc, path, "-o", so, f"--quantize={mode}",
+                        f"--target={args.target}"], check=True)
+        x_path = os.path.join(args.work, name + "_x.npy")
+        np.save(x_path, x)
+        out = os.path.join(args.work, name + "_out")
+        subprocess.run(args.runner.split() + [args.ddl_run, so, "--input", f"x={x_path}",
+                                              "--output-dir", out, "--threads", "2"],
+                       check=True, capture_output=True)
+        got = np.load(os.path.join(out, "y.npy"))
+        error = float(np.abs(got - expected).max() / np.abs(expected).max())
+        passed = got.shape == expected.shape and error <= 1e-5
+        ok &= passed
+        print(f"{'PASS' if passed else 'FAIL'} {name}: relative error {error:.2e}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
