@@ -15,8 +15,10 @@ trit, digit, block, row sum or scale is far above it. The shapes cover
 the kernel's 4-row tiles and single-row tail (M = 1 is a decode step's
 GEMV), N not a multiple of 4 (its output tail), M above 64 (its row
 tasks), and for the base-3 packing K below 320 (2-bit blocks only), K a
-multiple of 320 (base-3 blocks only) and K with both; a layer whose K is
-not a multiple of 64 stays f32 and must match to float rounding.
+multiple of 320 (base-3 blocks only) and K with both; an input whose K is
+symbolic runs the reference lowering (the kernels need K at compile time);
+a layer whose K is not a multiple of 64 stays f32 and must match to float
+rounding.
 
     quantize_ternary.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
         [--target aarch64 --runner "qemu-aarch64 -L /usr/aarch64-linux-gnu"]
@@ -73,14 +75,17 @@ def main():
         cases.append((f"{tag}_k960", mode, (9, 960), 960, 24, "matmul"))
         cases.append((f"{tag}_k1024", mode, (1, 1024), 1024, 40, "matmul"))
         cases.append((f"{tag}_kept_k", mode, (3, 96), 96, 20, "matmul"))
+        # K known only at run time: the reference lowering (linalg).
+        cases.append((f"{tag}_dynamic_k", mode, (5, 704), 704, 18, "dynamic"))
     for name, mode, x_shape, k, n, kind in cases:
         x = rng.standard_normal(x_shape).astype(np.float32)
         w = rng.standard_normal((k, n)).astype(np.float32)
         bias = rng.standard_normal(n).astype(np.float32)
-        x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))
+        x_dims = list(x_shape[:-1]) + ["k"] if kind == "dynamic" else list(x_shape)
+        x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, x_dims)
         quantized = k % 64 == 0
         product = expected_product(x, w) if quantized else x.astype(np.float64) @ w
-        if kind == "matmul":
+        if kind in ("matmul", "dynamic"):
             onnx_model = model(name, [helper.make_node("MatMul", ["x", "w"], ["y"])], [x_info],
                                [numpy_helper.from_array(w, "w")], list(x_shape[:-1]) + [n])
             expected = product

@@ -96,3 +96,39 @@ func.func @int4_result(%x: tensor<4x64xf32>, %w: tensor<16x32xi8>, %s: tensor<16
       : (tensor<4x64xf32>, tensor<16x32xi8>, tensor<16x2xf32>) -> tensor<4x8xf32>
   return
 }
+
+// -----
+
+func.func @ternary_k(%x: tensor<4x96xi8>, %w: tensor<16x24xi8>) {
+  // expected-error @+1 {{K = 96 must be a positive multiple of 64}}
+  %y = lowbit.matmul_ternary %x, %w {trits_per_byte = 4}
+      : (tensor<4x96xi8>, tensor<16x24xi8>) -> tensor<4x16xi32>
+  return
+}
+
+// -----
+
+func.func @ternary_bytes(%x: tensor<4x384xi8>, %w: tensor<16x96xi8>) {
+  // expected-error @+1 {{K = 384 packed 5 trits per byte takes 80 bytes per row, but the weights have 96}}
+  %y = lowbit.matmul_ternary %x, %w {trits_per_byte = 5}
+      : (tensor<4x384xi8>, tensor<16x96xi8>) -> tensor<4x16xi32>
+  return
+}
+
+// -----
+
+func.func @ternary_packing(%x: tensor<4x64xi8>, %w: tensor<16x16xi8>) {
+  // expected-error @+1 {{attribute 'trits_per_byte' failed to satisfy constraint}}
+  %y = lowbit.matmul_ternary %x, %w {trits_per_byte = 3}
+      : (tensor<4x64xi8>, tensor<16x16xi8>) -> tensor<4x16xi32>
+  return
+}
+
+// -----
+
+func.func @ternary_result(%x: tensor<4x64xi8>, %w: tensor<16x16xi8>) {
+  // expected-error @+1 {{result must be [..., M, N] of i32, got 'tensor<4x8xi32>'}}
+  %y = lowbit.matmul_ternary %x, %w {trits_per_byte = 4}
+      : (tensor<4x64xi8>, tensor<16x16xi8>) -> tensor<4x8xi32>
+  return
+}

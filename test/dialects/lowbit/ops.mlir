@@ -36,3 +36,17 @@ func.func @int4(%x: tensor<2x?x128xf32>, %w: tensor<48x64xi8>, %s: tensor<48x2xf
       : (tensor<2x?x128xf32>, tensor<48x64xi8>, tensor<48x2xf32>) -> tensor<2x?x48xf32>
   return %y : tensor<2x?x48xf32>
 }
+
+// Ternary weights: 4 trits per byte ([N, K / 4]) or 5 (K = 384: one base-3
+// block of 64 bytes, then one 2-bit block of 16).
+// CHECK-LABEL: func.func @ternary
+// CHECK: lowbit.matmul_ternary %{{.*}}, %{{.*}} {trits_per_byte = 4 : i64} : (tensor<2x?x128xi8>, tensor<40x32xi8>) -> tensor<2x?x40xi32>
+// CHECK: lowbit.matmul_ternary %{{.*}}, %{{.*}} {trits_per_byte = 5 : i64} : (tensor<?x384xi8>, tensor<8x80xi8>) -> tensor<?x8xi32>
+func.func @ternary(%x: tensor<2x?x128xi8>, %w: tensor<40x32xi8>, %x5: tensor<?x384xi8>,
+                   %w5: tensor<8x80xi8>) -> (tensor<2x?x40xi32>, tensor<?x8xi32>) {
+  %y = lowbit.matmul_ternary %x, %w {trits_per_byte = 4}
+      : (tensor<2x?x128xi8>, tensor<40x32xi8>) -> tensor<2x?x40xi32>
+  %z = lowbit.matmul_ternary %x5, %w5 {trits_per_byte = 5}
+      : (tensor<?x384xi8>, tensor<8x80xi8>) -> tensor<?x8xi32>
+  return %y, %z : tensor<2x?x40xi32>, tensor<?x8xi32>
+}
