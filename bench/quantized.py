@@ -11,7 +11,12 @@ output channel at 2 / 1.6 bits each, int8 activations per token, the kernel
 unpacking trits in registers onto VNNI dots), and report for each: the model
 `.so` size (weights are embedded: the size is what a deployment ships), the
 bf16 model's weight bytes (2 bytes per parameter of the exported model: a
-lower bound of a bf16 deployment) over that size, ddl-run's p50 latency (--runs timed runs after one
+lower bound of a bf16 deployment) over that size, the peak resident memory
+of one ddl-run process running the model once (`wait4`'s ru_maxrss: the
+runtime, the mapped .so pages it touched, the arena and the outputs) and
+the bf16 estimate over it (the fp32 run's peak less 2 bytes per parameter:
+what the same run would hold with bf16 weights; ddl has no bf16 CPU mode
+to measure), ddl-run's p50 latency (--runs timed runs after one
 warm-up, --threads threads; the modes alternate --repeats times and the
 median of their p50s is reported), and the output SQNR against
 PyTorch fp32: 10 log10(sum(ref^2) / sum((out - ref)^2)).
@@ -156,6 +161,18 @@ def dynamic_int8_onnx(src, dst):
     return count
 
 
+def peak_rss_mb(command):
+    """The peak resident memory (MB) of `command`, run once to its end, as
+    GNU time reports it (a child forked from this Python process would
+    count the interpreter's own peak: Linux keeps the larger of a process's
+    peaks before and after exec); None without /usr/bin/time."""
+    if not os.path.exists("/usr/bin/time"):
+        return None
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, check=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return int(proc.stderr.strip().splitlines()[-1]) / 1024.0
+
+
 def sqnr(out, ref):
     noise = float(((out.astype(np.float64) - ref) ** 2).sum())
     return float("inf") if noise == 0 else 10 * np.log10(float((ref ** 2).sum()) / noise)
@@ -204,7 +221,9 @@ def main():
                 else:
                     subprocess.run([args.ddlc, onnx_path, "-o", so, f"--quantize={mode}"],
                                    check=True)
-                result[mode] = {"size": os.path.getsize(so), "p50": []}
+                result[mode] = {"size": os.path.getsize(so), "p50": [],
+                                "rss": peak_rss_mb([args.ddl_run, so, "--input", f"input={x_path}",
+                                                    "--threads", str(args.threads)])}
             for _ in range(args.repeats):
                 for mode in modes:
                     out_dir = os.path.join(tmp, f"{name}_{mode}_out")
@@ -228,15 +247,17 @@ def main():
             rows.append((name, result, parameters))
     print(f"{datetime.date.today()}, {args.threads} threads, batch 1, median of "
           f"{args.repeats} p50s of {args.runs} runs\n")
-    print("| model | mode | .so (MB) | fp32 / mode size | bf16 weights / mode size | p50 (ms) | "
-          "fp32 / mode time | SQNR (dB) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| model | mode | .so (MB) | fp32 / mode size | bf16 weights / mode size | "
+          "peak RSS (MB) | bf16 estimate / mode RSS | p50 (ms) | fp32 / mode time | SQNR (dB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, r, parameters in rows:
         f = r["none"]
+        bf16_rss = f["rss"] - 2 * parameters / 2 ** 20 if f["rss"] else None
         for mode in modes:
             q = r[mode]
+            rss = f"{q['rss']:.0f} | {bf16_rss / q['rss']:.2f}x" if bf16_rss else "- | -"
             print(f"| {name} | {'fp32' if mode == 'none' else mode} | {q['size'] / 1e6:.1f} | "
-                  f"{f['size'] / q['size']:.2f}x | {2 * parameters / q['size']:.2f}x | "
+                  f"{f['size'] / q['size']:.2f}x | {2 * parameters / q['size']:.2f}x | {rss} | "
                   f"{q['p50']:.3f} | {f['p50'] / q['p50']:.2f}x | {q['sqnr']:.1f} |")
         if args.ort_int8:
             ort = r["ort-int8"]

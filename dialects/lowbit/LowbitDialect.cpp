@@ -141,3 +141,37 @@ LogicalResult MatMulTernaryOp::verify() {
     return emitOpError("result must be [..., M, N] of i32, got ") << result;
   return success();
 }
+
+LogicalResult QuantizeFp8Op::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (result.getRank() != input.getRank() ||
+      !llvm::all_of(llvm::seq<int64_t>(0, result.getRank()), [&](int64_t d) {
+        return compatible(result.getDimSize(d), input.getDimSize(d));
+      }))
+    return emitOpError("result must have the input's shape, got ") << result;
+  return success();
+}
+
+LogicalResult MatMulFp8Op::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto weights = cast<RankedTensorType>(getWeights().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (input.getRank() < 2)
+    return emitOpError("input must be [..., M, K], got rank ")
+           << input.getRank();
+  if (weights.getRank() != 2)
+    return emitOpError("weights must be [N, K], got ") << weights;
+  int64_t k = input.getDimSize(input.getRank() - 1);
+  if (!compatible(k, weights.getDimSize(1)))
+    return emitOpError("input has K = ")
+           << k << " but the weights have K = " << weights.getDimSize(1);
+  SmallVector<int64_t> expected(input.getShape().drop_back());
+  expected.push_back(weights.getDimSize(0));
+  if (result.getRank() != input.getRank() ||
+      !llvm::all_of(llvm::seq<int64_t>(0, result.getRank()), [&](int64_t d) {
+        return compatible(result.getDimSize(d), expected[d]);
+      }))
+    return emitOpError("result must be [..., M, N] of f32, got ") << result;
+  return success();
+}

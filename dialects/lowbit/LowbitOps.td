@@ -134,6 +134,53 @@ def Lowbit_MatMulTernaryOp : Lowbit_Op<"matmul_ternary", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowbit_QuantizeFp8Op : Lowbit_Op<"quantize_fp8", [Pure]> {
+  let summary = "f32 values divided by a scale as fp8 E4M3FN bytes";
+  let description = [{
+    `result = e4m3(input / scale)` elementwise, as E4M3FN bit patterns in
+    i8 (LLVM has no fp8 type): round to nearest even, saturating at +-448
+    (dialects/lowbit/Fp8.h). `scale` is a 0-d f32 tensor (per-tensor
+    quantization).
+
+    ```mlir
+    %q = lowbit.quantize_fp8 %x, %s : (tensor<?x4096xf32>, tensor<f32>) -> tensor<?x4096xi8>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input,
+                       0DTensorOf<[F32]>:$scale);
+  let results = (outs RankedTensorOf<[I8]>:$result);
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Lowbit_MatMulFp8Op : Lowbit_Op<"matmul_fp8", [Pure]> {
+  let summary = "fp8 E4M3FN x fp8 E4M3FN matmul, f32 accumulation";
+  let description = [{
+    ```
+    result[..., m, n] = sum_k e4m3(input[..., m, k]) * e4m3(weights[n, k])
+    ```
+
+    in f32 (every product of two E4M3 values is exact in f32), with both
+    operands E4M3FN bytes (i8). `input` is `[..., M, K]`, `weights` `[N,
+    K]` (one row per output, so a decode step reads each output's weights
+    contiguously), the result `[..., M, N]`. Scales are applied by the ops
+    that follow.
+
+    ```mlir
+    %y = lowbit.matmul_fp8 %xq, %w : (tensor<?x4096xi8>, tensor<11008x4096xi8>) -> tensor<?x11008xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$input,
+                       RankedTensorOf<[I8]>:$weights);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $weights attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
     AllTypesMatch<["acc", "result"]>]> {
   let summary = "i32 lanes += dot products of 4 u8 x s8 byte pairs";

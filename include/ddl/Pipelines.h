@@ -42,8 +42,11 @@ struct CPUPipelineOptions {
   /// (nn-recognize-attention), which runs as one fused kernel.
   bool fuseAttention = true;
   /// Post-training quantization: "" (none), "int8" (nn-quantize-int8:
-  /// per-channel weights, per-row dynamic activations) or "int4"
-  /// (nn-quantize-int4: group-wise weights, f32 activations).
+  /// per-channel weights, per-row dynamic activations), "int4"
+  /// (nn-quantize-int4: group-wise weights, f32 activations), "fp8"
+  /// (nn-quantize-fp8: E4M3, per-tensor scales), "ternary" or
+  /// "ternary-1.6" (nn-quantize-ternary: BitNet b1.58 weights at 2 / 1.6
+  /// bits, int8 per-row activations).
   std::string quantize;
   /// Inputs per scale of int4 weights (a multiple of 32).
   int64_t quantizeGroup = 64;

@@ -26,10 +26,9 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
                 " is not an optimization level (0-3)");
   const std::string &quantize = request.quantize;
   if (quantize != "none" && quantize != "int8" && quantize != "int4" &&
-      quantize != "ternary" && quantize != "ternary-1.6")
+      quantize != "fp8" && quantize != "ternary" && quantize != "ternary-1.6")
     return fail("unknown --quantize '" + quantize +
-                "' (expected none, int8, int4, ternary or ternary-1.6; fp8 "
-                "is not implemented yet)");
+                "' (expected none, int8, int4, fp8, ternary or ternary-1.6)");
   if (request.quantizeGroup) {
     int64_t group = *request.quantizeGroup;
     if (quantize != "int4")
@@ -42,7 +41,7 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
   }
   if (!request.quantizeKeep.empty() && quantize == "none")
     return fail("--quantize-keep names layers to keep in float under "
-                "--quantize; give --quantize=int8, int4 or ternary too");
+                "--quantize; give --quantize=int8, int4, fp8 or ternary too");
 
   CompileOptions resolved = options;
   resolved.target = request.target;

@@ -58,6 +58,12 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeTernaryPass(ternary));
     pm.addPass(graph::createNNInferShapesPass());
     addPipeline(pm, "canonicalize,cse");
+  } else if (options.quantize == "fp8") {
+    quant::NNQuantizeFp8PassOptions fp8;
+    fp8.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
+    pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeFp8Pass(fp8));
+    pm.addPass(graph::createNNInferShapesPass());
+    addPipeline(pm, "canonicalize,cse");
   }
   // Convolutions run channels-last where a kernel exists for that layout.
   if (options.vectorize)
@@ -146,6 +152,9 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
   quant::DDLLowbitTernaryToVectorPassOptions ternary;
   ternary.target = options.target;
   pm.addPass(quant::createDDLLowbitTernaryToVectorPass(ternary));
+  quant::DDLLowbitFp8ToVectorPassOptions fp8;
+  fp8.target = options.target;
+  pm.addPass(quant::createDDLLowbitFp8ToVectorPass(fp8));
   pm.addPass(quant::createDDLLowbitToLinalgPass());
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);

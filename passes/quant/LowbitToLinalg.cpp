@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/lowbit/Fp8.h"
 #include "dialects/lowbit/Ternary.h"
 #include "passes/quant/Passes.h"
 
@@ -245,6 +246,138 @@ void lowerMatMulTernary(lowbit::MatMulTernaryOp op) {
   op.erase();
 }
 
+/// An i32 constant.
+Value i32Constant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
+}
+
+/// lowbit.quantize_fp8 as an elementwise linalg.generic: encodeE4M3's
+/// integer steps (dialects/lowbit/Fp8.cpp) on the f32 bits of input /
+/// scale.
+void lowerQuantizeFp8(lowbit::QuantizeFp8Op op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, op.getInput(), d));
+  Value init = tensor::EmptyOp::create(b, loc, sizes, b.getI8Type());
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{op.getInput(), op.getScale()}, init,
+      ArrayRef<AffineMap>{identity, AffineMap::get(rank, 0, {}, ctx),
+                          identity},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        auto c = [&](int64_t v) { return i32Constant(nb, nloc, v); };
+        Type i32 = nb.getI32Type(), f32 = nb.getF32Type();
+        Value v = arith::DivFOp::create(nb, nloc, args[0], args[1]);
+        Value bits = arith::BitcastOp::create(nb, nloc, i32, v);
+        Value sign = arith::AndIOp::create(
+            nb, nloc, arith::ShRUIOp::create(nb, nloc, bits, c(24)), c(0x80));
+        Value magnitude = arith::AndIOp::create(nb, nloc, bits, c(0x7FFFFFFF));
+        Value isNaN = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ugt,
+                                            magnitude, c(0x7F800000));
+        Value clamped = arith::MinUIOp::create(nb, nloc, magnitude,
+                                               c(lowbit::kE4M3MaxBits));
+        // Normal: 3 mantissa bits kept, nearest even, rebiased.
+        Value odd = arith::AndIOp::create(
+            nb, nloc, arith::ShRUIOp::create(nb, nloc, clamped, c(20)), c(1));
+        Value rounded = arith::AddIOp::create(
+            nb, nloc, arith::AddIOp::create(nb, nloc, clamped, c(0x7FFFF)), odd);
+        Value normal = arith::SubIOp::create(
+            nb, nloc, arith::ShRUIOp::create(nb, nloc, rounded, c(20)),
+            c(lowbit::kE4M3BiasShift));
+        // Subnormal: |v| * 2^9 rounded by adding 2^23.
+        Value shifted = arith::AddFOp::create(
+            nb, nloc,
+            arith::MulFOp::create(
+                nb, nloc, arith::BitcastOp::create(nb, nloc, f32, clamped),
+                arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(512.0f))),
+            arith::ConstantOp::create(nb, nloc,
+                                      nb.getF32FloatAttr(8388608.0f)));
+        Value subnormal = arith::SubIOp::create(
+            nb, nloc, arith::BitcastOp::create(nb, nloc, i32, shifted),
+            c(0x4B000000));
+        Value isNormal =
+            arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::uge, clamped,
+                                  c(lowbit::kE4M3MinNormalBits));
+        Value code = arith::SelectOp::create(
+            nb, nloc, isNaN, c(0x7F),
+            arith::SelectOp::create(nb, nloc, isNormal, normal, subnormal));
+        linalg::YieldOp::create(
+            nb, nloc,
+            arith::TruncIOp::create(nb, nloc, nb.getI8Type(),
+                                    arith::OrIOp::create(nb, nloc, sign, code))
+                .getResult());
+      });
+  op.replaceAllUsesWith(generic.getResult(0));
+  op.erase();
+}
+
+/// The f32 value of an E4M3FN byte (i8), by integer steps: a normal
+/// number's exponent and mantissa moved into f32's fields and rebiased, a
+/// subnormal's mantissa times 2^-9 (no f32 subnormals, no f16 hardware).
+Value decodeE4M3(OpBuilder &b, Location loc, Value byte) {
+  auto c = [&](int64_t v) { return i32Constant(b, loc, v); };
+  Type f32 = b.getF32Type();
+  Value u = arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
+  Value sign = arith::ShLIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, u, c(0x80)), c(24));
+  Value magnitude = arith::AndIOp::create(b, loc, u, c(0x7F));
+  Value normal = arith::BitcastOp::create(
+      b, loc, f32,
+      arith::OrIOp::create(
+          b, loc, sign,
+          arith::AddIOp::create(b, loc,
+                                arith::ShLIOp::create(b, loc, magnitude, c(20)),
+                                c(120 << 23))));
+  Value subnormal = arith::MulFOp::create(
+      b, loc,
+      arith::SIToFPOp::create(b, loc, f32,
+                              arith::AndIOp::create(b, loc, u, c(7))),
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f / 512.0f)));
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sign, c(0));
+  subnormal = arith::SelectOp::create(
+      b, loc, negative, arith::NegFOp::create(b, loc, subnormal), subnormal);
+  Value isSubnormal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                            magnitude, c(8));
+  return arith::SelectOp::create(b, loc, isSubnormal, subnormal, normal);
+}
+
+/// lowbit.matmul_fp8 as one linalg.generic over (the result's dims, k),
+/// both operands decoded per product.
+void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = resultType.getRank();
+  MatmulLoops loops = matmulLoops(
+      b, loc, op.getInput(), tensor::getMixedSize(b, loc, op.getWeights(), 0),
+      b.getF32Type());
+  AffineMap weightsMap =
+      AffineMap::get(rank + 1, 0,
+                     {b.getAffineDimExpr(rank - 1), b.getAffineDimExpr(rank)},
+                     b.getContext());
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{op.getInput(), op.getWeights()},
+      loops.init,
+      ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
+      loops.iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value product =
+            arith::MulFOp::create(nb, nloc, decodeE4M3(nb, nloc, args[0]),
+                                  decodeE4M3(nb, nloc, args[1]));
+        linalg::YieldOp::create(
+            nb, nloc,
+            arith::AddFOp::create(nb, nloc, args[2], product).getResult());
+      });
+  op.replaceAllUsesWith(generic.getResult(0));
+  op.erase();
+}
+
 struct DDLLowbitToLinalgPass final
     : quant::impl::DDLLowbitToLinalgPassBase<DDLLowbitToLinalgPass> {
   void runOnOperation() override {
@@ -261,6 +394,15 @@ struct DDLLowbitToLinalgPass final
         [&](lowbit::MatMulTernaryOp op) { ternary.push_back(op); });
     for (lowbit::MatMulTernaryOp op : ternary)
       lowerMatMulTernary(op);
+    SmallVector<lowbit::QuantizeFp8Op> quantizeFp8;
+    getOperation().walk(
+        [&](lowbit::QuantizeFp8Op op) { quantizeFp8.push_back(op); });
+    for (lowbit::QuantizeFp8Op op : quantizeFp8)
+      lowerQuantizeFp8(op);
+    SmallVector<lowbit::MatMulFp8Op> fp8;
+    getOperation().walk([&](lowbit::MatMulFp8Op op) { fp8.push_back(op); });
+    for (lowbit::MatMulFp8Op op : fp8)
+      lowerMatMulFp8(op);
   }
 };
 

@@ -7,6 +7,7 @@
 #include "dialects/lowbit/Ternary.h"
 #include "lib/Target/CPU/TargetInfo.h"
 #include "passes/quant/Passes.h"
+#include "passes/quant/RowKernel.h"
 
 using namespace mlir;
 using namespace ddl;
@@ -214,106 +215,51 @@ void KernelBuilder::tile(Value m0, int64_t rows) {
 void KernelBuilder::build() {
   b.setInsertionPoint(op);
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
-  auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
-  int64_t rank = inputType.getRank();
-  n = weightsType.getDimSize(0);
-  k = inputType.getDimSize(rank - 1);
+  n = cast<RankedTensorType>(op.getWeights().getType()).getDimSize(0);
+  k = inputType.getDimSize(inputType.getRank() - 1);
   tritsPerByte = op.getTritsPerByte();
-  Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  // The operands as buffers, the batch dims folded into the rows.
-  input = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(inputType.getShape(), i8), op.getInput(),
-      /*read_only=*/true);
-  ReassociationIndices rowsDims =
-      llvm::to_vector(llvm::seq<int64_t>(0, rank - 1));
-  if (rank > 2)
-    input = memref::CollapseShapeOp::create(
-        b, loc, input, ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
-  weights = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(weightsType.getShape(), i8), op.getWeights(),
-      /*read_only=*/true);
-  SmallVector<Value> dynamicSizes;
-  for (int64_t d = 0; d < rank; ++d)
-    if (resultType.isDynamicDim(d))
-      dynamicSizes.push_back(
-          d == rank - 1
-              ? tensor::DimOp::create(b, loc, op.getWeights(), 0).getResult()
-              : tensor::DimOp::create(b, loc, op.getInput(), d).getResult());
-  Value result = memref::AllocOp::create(
-      b, loc, MemRefType::get(resultType.getShape(), i32), dynamicSizes);
-  out = result;
-  if (rank > 2)
-    out = memref::CollapseShapeOp::create(
-        b, loc, result, ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
+  quant::RowKernelBuffers buffers = quant::rowKernelBuffers(
+      b, loc, op.getInput(), op.getWeights(), resultType);
+  input = buffers.input;
+  weights = buffers.weights;
+  out = buffers.out;
 
   Value zero = index(0), one = index(1);
   Value rows = memref::DimOp::create(b, loc, input, 0);
   // Each row's sum of activations, once: the kernels' dots multiply by the
   // codes t + 1, so every output subtracts it.
   rowSums = memref::AllocOp::create(
-      b, loc, MemRefType::get({ShapedType::kDynamic}, i32), ValueRange{rows});
-  {
-    Value ones = vector::BitCastOp::create(b, loc, bytesType,
-                                           splat(accType, 0x01010101));
-    scf::ForOp::create(
-        b, loc, zero, rows, one, ValueRange{},
-        [&](OpBuilder &, Location, Value m, ValueRange) {
-          auto sums = scf::ForOp::create(
-              b, loc, zero, index(k), index(kBytes),
-              ValueRange{splat(accType, 0)},
-              [&](OpBuilder &, Location, Value kk, ValueRange acc) {
-                Value a = vector::LoadOp::create(b, loc, bytesType, input,
-                                                 ValueRange{m, kk});
-                scf::YieldOp::create(b, loc, dot(acc[0], ones, a));
-              });
-          memref::StoreOp::create(
-              b, loc,
-              vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                          sums.getResult(0)),
-              rowSums, ValueRange{m});
-          scf::YieldOp::create(b, loc);
-        });
-  }
-
-  int64_t columnBlocks = llvm::divideCeil(n, kOutputs);
-  Value rowTasks =
-      arith::CeilDivUIOp::create(b, loc, rows, index(kRowsPerTask));
-  auto parallel = scf::ParallelOp::create(
-      b, loc, ValueRange{zero}, ValueRange{mul(rowTasks, index(columnBlocks))},
-      ValueRange{one});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(parallel.getBody()->getTerminator());
-    Value it = parallel.getInductionVars()[0];
-    Value rowTask = arith::DivUIOp::create(b, loc, it, index(columnBlocks));
-    n0 = mul(arith::RemUIOp::create(b, loc, it, index(columnBlocks)),
-             index(kOutputs));
-    for (int64_t j = 0; j < kOutputs; ++j)
-      outputs.push_back(
-          arith::MinUIOp::create(b, loc, add(n0, index(j)), index(n - 1)));
-    Value firstRow = mul(rowTask, index(kRowsPerTask));
-    Value endRow = arith::MinUIOp::create(
-        b, loc, add(firstRow, index(kRowsPerTask)), rows);
-    // Whole tiles of kRows rows (the unpacking shared by the rows), then
-    // the rest one row at a time (a decode step's GEMV).
-    Value tiles = arith::DivUIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, endRow, firstRow), index(kRows));
-    Value tilesEnd = add(firstRow, mul(tiles, index(kRows)));
-    scf::ForOp::create(b, loc, firstRow, tilesEnd, index(kRows), ValueRange{},
-                       [&](OpBuilder &, Location, Value m0, ValueRange) {
-                         tile(m0, kRows);
-                         scf::YieldOp::create(b, loc);
-                       });
-    scf::ForOp::create(b, loc, tilesEnd, endRow, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value m, ValueRange) {
-                         tile(m, 1);
-                         scf::YieldOp::create(b, loc);
-                       });
-  }
-  Value tensor = bufferization::ToTensorOp::create(
-      b, loc, resultType, result, /*restrict=*/true, /*writable=*/true);
-  op.replaceAllUsesWith(tensor);
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
+      ValueRange{rows});
+  Value ones =
+      vector::BitCastOp::create(b, loc, bytesType, splat(accType, 0x01010101));
+  scf::ForOp::create(
+      b, loc, zero, rows, one, ValueRange{},
+      [&](OpBuilder &, Location, Value m, ValueRange) {
+        auto sums = scf::ForOp::create(
+            b, loc, zero, index(k), index(kBytes),
+            ValueRange{splat(accType, 0)},
+            [&](OpBuilder &, Location, Value kk, ValueRange acc) {
+              Value a = vector::LoadOp::create(b, loc, bytesType, input,
+                                               ValueRange{m, kk});
+              scf::YieldOp::create(b, loc, dot(acc[0], ones, a));
+            });
+        memref::StoreOp::create(
+            b, loc,
+            vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                        sums.getResult(0)),
+            rowSums, ValueRange{m});
+        scf::YieldOp::create(b, loc);
+      });
+  quant::buildRowTileLoops(
+      b, loc, rows, n, kOutputs, kRows, kRowsPerTask,
+      [&](Value m0, int64_t tileRows, Value first, ArrayRef<Value> clamped) {
+        n0 = first;
+        outputs.assign(clamped.begin(), clamped.end());
+        tile(m0, tileRows);
+      });
+  op.replaceAllUsesWith(quant::rowKernelResult(b, loc, buffers, resultType));
   op.erase();
 }
 

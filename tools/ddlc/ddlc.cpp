@@ -179,8 +179,10 @@ static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Post-training quantization: none (default), int8 (weights "
              "per channel at compile time, activations per row at run "
-             "time, int8 kernels) or int4 (weight-only, group-wise; f32 "
-             "activations)"),
+             "time, int8 kernels), int4 (weight-only, group-wise; f32 "
+             "activations), fp8 (E4M3 weights and activations, per-tensor "
+             "scales), ternary or ternary-1.6 (BitNet b1.58 weights per "
+             "channel at 2 or 1.6 bits, int8 activations per row)"),
     cl::value_desc("mode"), cl::init("none"));
 static cl::opt<int64_t> quantizeGroup(
     "quantize-group",

@@ -1,0 +1,99 @@
+//===- RowKernel.cpp - loop nest of the weight-row CPU kernels ------------===//
+
+#include "passes/quant/RowKernel.h"
+#include "passes/quant/Passes.h"
+
+using namespace mlir;
+using namespace ddl;
+
+quant::RowKernelBuffers quant::rowKernelBuffers(OpBuilder &b, Location loc,
+                                                Value input, Value weights,
+                                                RankedTensorType resultType) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightsType = cast<RankedTensorType>(weights.getType());
+  int64_t rank = inputType.getRank();
+  Type i8 = b.getI8Type();
+  RowKernelBuffers buffers;
+  buffers.input = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(inputType.getShape(), i8), input,
+      /*read_only=*/true);
+  ReassociationIndices rowsDims =
+      llvm::to_vector(llvm::seq<int64_t>(0, rank - 1));
+  if (rank > 2)
+    buffers.input = memref::CollapseShapeOp::create(
+        b, loc, buffers.input,
+        ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
+  buffers.weights = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(weightsType.getShape(), i8), weights,
+      /*read_only=*/true);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(
+          d == rank - 1 ? tensor::DimOp::create(b, loc, weights, 0).getResult()
+                        : tensor::DimOp::create(b, loc, input, d).getResult());
+  buffers.result = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get(resultType.getShape(), resultType.getElementType()),
+      dynamicSizes);
+  buffers.out = buffers.result;
+  if (rank > 2)
+    buffers.out = memref::CollapseShapeOp::create(
+        b, loc, buffers.result,
+        ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
+  return buffers;
+}
+
+void quant::buildRowTileLoops(OpBuilder &b, Location loc, Value rows,
+                              int64_t n, int64_t outputs, int64_t tileRows,
+                              int64_t rowsPerTask, RowTile tile) {
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, loc, x, y);
+  };
+  Value zero = index(0), one = index(1);
+  int64_t columnBlocks = llvm::divideCeil(n, outputs);
+  Value rowTasks = arith::CeilDivUIOp::create(b, loc, rows, index(rowsPerTask));
+  auto parallel = scf::ParallelOp::create(
+      b, loc, ValueRange{zero}, ValueRange{mul(rowTasks, index(columnBlocks))},
+      ValueRange{one});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(parallel.getBody()->getTerminator());
+  Value it = parallel.getInductionVars()[0];
+  Value rowTask = arith::DivUIOp::create(b, loc, it, index(columnBlocks));
+  Value n0 = mul(arith::RemUIOp::create(b, loc, it, index(columnBlocks)),
+                 index(outputs));
+  SmallVector<Value> clamped;
+  for (int64_t j = 0; j < outputs; ++j)
+    clamped.push_back(
+        arith::MinUIOp::create(b, loc, add(n0, index(j)), index(n - 1)));
+  Value firstRow = mul(rowTask, index(rowsPerTask));
+  Value endRow =
+      arith::MinUIOp::create(b, loc, add(firstRow, index(rowsPerTask)), rows);
+  Value tiles = arith::DivUIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, endRow, firstRow), index(tileRows));
+  Value tilesEnd = add(firstRow, mul(tiles, index(tileRows)));
+  scf::ForOp::create(b, loc, firstRow, tilesEnd, index(tileRows), ValueRange{},
+                     [&](OpBuilder &, Location, Value m0, ValueRange) {
+                       tile(m0, tileRows, n0, clamped);
+                       scf::YieldOp::create(b, loc);
+                     });
+  scf::ForOp::create(b, loc, tilesEnd, endRow, one, ValueRange{},
+                     [&](OpBuilder &, Location, Value m, ValueRange) {
+                       tile(m, 1, n0, clamped);
+                       scf::YieldOp::create(b, loc);
+                     });
+}
+
+Value quant::rowKernelResult(OpBuilder &b, Location loc,
+                             const RowKernelBuffers &buffers,
+                             RankedTensorType resultType) {
+  return bufferization::ToTensorOp::create(b, loc, resultType, buffers.result,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
