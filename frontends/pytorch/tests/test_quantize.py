@@ -62,15 +62,18 @@ def test_int4_group_needs_int4():
 
 def test_unknown_mode():
     with pytest.raises(ddl.DdlError,
-                       match="quantize must be None or one of 'int8', 'int4', 'ternary', 'ternary-1.6', not 'fp4'"):
+                       match="quantize must be None or one of 'int8', 'int4', 'fp8', 'ternary', 'ternary-1.6', "
+                       "not 'fp4'"):
         ddl.compile(mlp(), (torch.randn(2, 128),), quantize="fp4")
 
 
 # Accuracy of trained models (issue 14): two small classifiers trained here,
 # deterministically, in a few seconds (nothing can be downloaded), then
-# compiled in float, int8 and int4. The tolerances are the issue's: int8
-# (per-channel weights, per-token activations) may cost at most 1 point of
-# test accuracy, int4 (weight-only, groups of 32) at most 2. Both are far
+# compiled in float, int8, int4 and fp8. The tolerances are the issue's: int8
+# (per-channel weights, per-token activations) and fp8 (E4M3, per-tensor
+# scales: 3 mantissa bits, a relative error of at most 1/16 per value) may
+# cost at most 1 point of test accuracy, int4 (weight-only, groups of 32) at
+# most 2. Both are far
 # above what a correct quantizer loses on these models (int8 rounds each
 # product's operands to about 0.4% of their range: logits move by well under
 # the margins of all but a handful of borderline samples) and far below
@@ -158,16 +161,17 @@ def test_trained_model_accuracy(task):
     # A model that did not learn would make the drops meaningless.
     assert reference > 90, f"{task}: float accuracy {reference:.1f}%"
     accuracy = {}
-    for mode, extra in (("int8", {}), ("int4", {"quantize_group": 32})):
+    for mode, extra in (("int8", {}), ("int4", {"quantize_group": 32}), ("fp8", {})):
         compiled = ddl.compile(model, (x_test,), quantize=mode, **extra)
         out = compiled(x_test)
         # It did quantize: the logits moved (by more than float rounding).
         assert sqnr(out, logits) < 60, mode
         accuracy[mode] = _accuracy(out, y_test)
     print(f"{task}: float {reference:.1f}%, int8 {accuracy['int8']:.1f}%, "
-          f"int4 {accuracy['int4']:.1f}%")
+          f"int4 {accuracy['int4']:.1f}%, fp8 {accuracy['fp8']:.1f}%")
     assert accuracy["int8"] >= reference - 1.0, accuracy
     assert accuracy["int4"] >= reference - 2.0, accuracy
+    assert accuracy["fp8"] >= reference - 1.0, accuracy
 
 
 def test_int8_quantizes_convolutions():
