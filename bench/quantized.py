@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Quantized models: ddl int8 and int4 vs ddl fp32, size, speed and output SQNR.
+"""Quantized models: ddl's quantization modes vs ddl fp32: size, memory, speed and output SQNR.
 
 For each model, in one run: export ONNX (opset 14, cpu_latency.py's
 export), compile it with ddlc once per --modes (fp32; `--quantize=int8`:
 linear layers' weights per channel at compile time, activations per token
 at run time, int8 matmuls on AVX-512 VNNI where the CPU has it;
 `--quantize=int4`: weight-only, groups of 64, the kernel unpacking nibbles
-in registers; `--quantize=ternary` / `ternary-1.6`: BitNet b1.58 trits per
+in registers; `--quantize=fp8`: E4M3 weights and activations, per-tensor
+scales, decoded through f16 in registers; `--quantize=ternary` / `ternary-1.6`: BitNet b1.58 trits per
 output channel at 2 / 1.6 bits each, int8 activations per token, the kernel
 unpacking trits in registers onto VNNI dots), and report for each: the model
 `.so` size (weights are embedded: the size is what a deployment ships), the
@@ -189,7 +190,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--modes", nargs="+", default=["none", "int8", "int4"],
-                        choices=["none", "int8", "int4", "ternary", "ternary-1.6"])
+                        choices=["none", "int8", "int4", "fp8", "ternary", "ternary-1.6"])
     parser.add_argument("--ort-int8", dest="ort_int8", action="store_true",
                         help="also the quantize_dynamic-style int8 ONNX model, in ddl and ORT")
     parser.add_argument("--node", default=shutil.which("node") or "node")
