@@ -1,4 +1,5 @@
-//===- Fp8.h - E4M3 (fp8) encoding shared by quantizer and kernels -*- C++ -*-===//
+//===- Fp8.h - E4M3 (fp8) encoding shared by quantizer and kernels -*- C++
+//-*-===//
 //
 // fp8 E4M3FN (the OCP format Hopper's tensor cores take): 1 sign bit, 4
 // exponent bits (bias 7), 3 mantissa bits, no infinities, largest finite

@@ -170,7 +170,7 @@ int main(int argc, char **argv) {
       {"target", "cuda:sm_12", DDL_STATUS_INVALID_ARGUMENT, "sm_12"},
       {"precision", "bf16", DDL_STATUS_INVALID_ARGUMENT,
        "needs --target=cuda:sm_80"},
-      {"quantize", "fp8", DDL_STATUS_INVALID_ARGUMENT, "unknown --quantize"},
+      {"quantize", "fp4", DDL_STATUS_INVALID_ARGUMENT, "unknown --quantize"},
       {"quantize-group", "48", DDL_STATUS_INVALID_ARGUMENT, "--quantize-group"},
       {"opt-level", "fast", DDL_STATUS_INVALID_ARGUMENT, "not an integer"},
       {"no-such-option", "1", DDL_STATUS_INVALID_ARGUMENT,

@@ -267,8 +267,7 @@ void lowerQuantizeFp8(lowbit::QuantizeFp8Op op) {
   AffineMap identity = b.getMultiDimIdentityMap(rank);
   auto generic = linalg::GenericOp::create(
       b, loc, resultType, ValueRange{op.getInput(), op.getScale()}, init,
-      ArrayRef<AffineMap>{identity, AffineMap::get(rank, 0, {}, ctx),
-                          identity},
+      ArrayRef<AffineMap>{identity, AffineMap::get(rank, 0, {}, ctx), identity},
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         auto c = [&](int64_t v) { return i32Constant(nb, nloc, v); };
@@ -286,7 +285,8 @@ void lowerQuantizeFp8(lowbit::QuantizeFp8Op op) {
         Value odd = arith::AndIOp::create(
             nb, nloc, arith::ShRUIOp::create(nb, nloc, clamped, c(20)), c(1));
         Value rounded = arith::AddIOp::create(
-            nb, nloc, arith::AddIOp::create(nb, nloc, clamped, c(0x7FFFF)), odd);
+            nb, nloc, arith::AddIOp::create(nb, nloc, clamped, c(0x7FFFF)),
+            odd);
         Value normal = arith::SubIOp::create(
             nb, nloc, arith::ShRUIOp::create(nb, nloc, rounded, c(20)),
             c(lowbit::kE4M3BiasShift));
@@ -295,7 +295,8 @@ void lowerQuantizeFp8(lowbit::QuantizeFp8Op op) {
             nb, nloc,
             arith::MulFOp::create(
                 nb, nloc, arith::BitcastOp::create(nb, nloc, f32, clamped),
-                arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(512.0f))),
+                arith::ConstantOp::create(nb, nloc,
+                                          nb.getF32FloatAttr(512.0f))),
             arith::ConstantOp::create(nb, nloc,
                                       nb.getF32FloatAttr(8388608.0f)));
         Value subnormal = arith::SubIOp::create(
@@ -343,8 +344,8 @@ Value decodeE4M3(OpBuilder &b, Location loc, Value byte) {
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sign, c(0));
   subnormal = arith::SelectOp::create(
       b, loc, negative, arith::NegFOp::create(b, loc, subnormal), subnormal);
-  Value isSubnormal = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                            magnitude, c(8));
+  Value isSubnormal =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, magnitude, c(8));
   return arith::SelectOp::create(b, loc, isSubnormal, subnormal, normal);
 }
 
@@ -358,14 +359,12 @@ void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
   MatmulLoops loops = matmulLoops(
       b, loc, op.getInput(), tensor::getMixedSize(b, loc, op.getWeights(), 0),
       b.getF32Type());
-  AffineMap weightsMap =
-      AffineMap::get(rank + 1, 0,
-                     {b.getAffineDimExpr(rank - 1), b.getAffineDimExpr(rank)},
-                     b.getContext());
+  AffineMap weightsMap = AffineMap::get(
+      rank + 1, 0, {b.getAffineDimExpr(rank - 1), b.getAffineDimExpr(rank)},
+      b.getContext());
   auto generic = linalg::GenericOp::create(
       b, loc, resultType, ValueRange{op.getInput(), op.getWeights()},
-      loops.init,
-      ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
+      loops.init, ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
       loops.iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value product =
             arith::MulFOp::create(nb, nloc, decodeE4M3(nb, nloc, args[0]),

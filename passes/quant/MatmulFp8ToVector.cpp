@@ -48,9 +48,9 @@ private:
   /// subnormals included) and widened by the f16 conversion instruction
   /// (vcvtph2ps, fcvtl).
   Value decode(Value buffer, Value row, Value k) {
-    Value bytes = vector::LoadOp::create(
-        b, loc, VectorType::get({kLanes}, b.getI8Type()), buffer,
-        ValueRange{row, k});
+    Value bytes =
+        vector::LoadOp::create(b, loc, VectorType::get({kLanes}, b.getI8Type()),
+                               buffer, ValueRange{row, k});
     Value u = arith::ExtUIOp::create(b, loc, halves, bytes);
     Value magnitude = arith::ShLIOp::create(
         b, loc, arith::AndIOp::create(b, loc, u, splat16(0x7F)), splat16(7));
@@ -95,22 +95,11 @@ void KernelBuilder::tile(Value m0, int64_t rows, Value n0,
       });
   Value scale =
       arith::ConstantOp::create(b, loc, b.getF32FloatAttr(kDecodedScale));
-  for (int64_t j = 0; j < kOutputs; ++j) {
-    Value column = add(n0, index(j));
-    auto exists = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, column,
-                              index(n)),
-        false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(exists.thenBlock());
-    for (int64_t r = 0; r < rows; ++r) {
-      Value sum = vector::ReductionOp::create(
-          b, loc, vector::CombiningKind::ADD, loop.getResult(r * kOutputs + j));
-      memref::StoreOp::create(b, loc, arith::MulFOp::create(b, loc, sum, scale),
-                              buffers.out, ValueRange{rowIndex[r], column});
-    }
-  }
+  quant::storeTileSums(b, loc, buffers.out, n, n0, kOutputs, rowIndex,
+                       SmallVector<Value>(loop.getResults()),
+                       [&](Value sum, int64_t) -> Value {
+                         return arith::MulFOp::create(b, loc, sum, scale);
+                       });
 }
 
 void KernelBuilder::build() {
@@ -153,8 +142,8 @@ struct DDLLowbitFp8ToVectorPass final
       auto input = cast<RankedTensorType>(op.getInput().getType());
       auto weights = cast<RankedTensorType>(op.getWeights().getType());
       int64_t k = input.getDimSize(input.getRank() - 1);
-      if (ShapedType::isDynamic(k) || k % kLanes ||
-          weights.isDynamicDim(0) || weights.getDimSize(0) < 1)
+      if (ShapedType::isDynamic(k) || k % kLanes || weights.isDynamicDim(0) ||
+          weights.getDimSize(0) < 1)
         continue;
       OpBuilder b(op);
       KernelBuilder(b, op).build();

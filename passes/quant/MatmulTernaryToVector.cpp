@@ -191,25 +191,12 @@ void KernelBuilder::tile(Value m0, int64_t rows) {
         });
     acc.assign(loop.getResults().begin(), loop.getResults().end());
   }
-  for (int64_t j = 0; j < kOutputs; ++j) {
-    Value column = add(n0, index(j));
-    auto exists = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, column,
-                              index(n)),
-        false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(exists.thenBlock());
-    for (int64_t r = 0; r < rows; ++r) {
-      Value sum = vector::ReductionOp::create(
-          b, loc, vector::CombiningKind::ADD, acc[r * kOutputs + j]);
-      Value rowSum =
-          memref::LoadOp::create(b, loc, rowSums, ValueRange{rowIndex[r]});
-      memref::StoreOp::create(b, loc,
-                              arith::SubIOp::create(b, loc, sum, rowSum), out,
-                              ValueRange{rowIndex[r], column});
-    }
-  }
+  quant::storeTileSums(b, loc, out, n, n0, kOutputs, rowIndex, acc,
+                       [&](Value sum, int64_t r) -> Value {
+                         Value rowSum = memref::LoadOp::create(
+                             b, loc, rowSums, ValueRange{rowIndex[r]});
+                         return arith::SubIOp::create(b, loc, sum, rowSum);
+                       });
 }
 
 void KernelBuilder::build() {

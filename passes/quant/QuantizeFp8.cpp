@@ -28,8 +28,7 @@ struct NNQuantizeFp8Pass final
   void runOnOperation() override {
     unsigned counter = 0;
     quant::quantizeLayers(
-        getOperation(), minK, minN, keep,
-        [](int64_t, int64_t) { return true; },
+        getOperation(), minK, minN, keep, [](int64_t, int64_t) { return true; },
         [&](OpBuilder &b, Location loc, Value x, const quant::LayerWeights &w,
             float factor, RankedTensorType resultType) {
           return quantizedProduct(b, loc, x, w, factor, resultType, counter);
@@ -75,9 +74,8 @@ struct NNQuantizeFp8Pass final
         RankedTensorType::get(xType.getShape(), i8, xType.getEncoding()), x,
         inputScale);
     Value acc = lowbit::MatMulFp8Op::create(b, loc, resultType, xq, weights);
-    return nn::MulOp::create(
-        b, loc, nn::MulOp::create(b, loc, acc, inputScale),
-        quant::scalarConstant(b, loc, scale * factor));
+    return nn::MulOp::create(b, loc, nn::MulOp::create(b, loc, acc, inputScale),
+                             quant::scalarConstant(b, loc, scale * factor));
   }
 };
 

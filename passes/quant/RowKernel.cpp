@@ -44,8 +44,8 @@ quant::RowKernelBuffers quant::rowKernelBuffers(OpBuilder &b, Location loc,
   return buffers;
 }
 
-void quant::buildRowTileLoops(OpBuilder &b, Location loc, Value rows,
-                              int64_t n, int64_t outputs, int64_t tileRows,
+void quant::buildRowTileLoops(OpBuilder &b, Location loc, Value rows, int64_t n,
+                              int64_t outputs, int64_t tileRows,
                               int64_t rowsPerTask, RowTile tile) {
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
@@ -88,6 +88,29 @@ void quant::buildRowTileLoops(OpBuilder &b, Location loc, Value rows,
                        tile(m, 1, n0, clamped);
                        scf::YieldOp::create(b, loc);
                      });
+}
+
+void quant::storeTileSums(OpBuilder &b, Location loc, Value out, int64_t n,
+                          Value n0, int64_t outputs, ArrayRef<Value> rowIndex,
+                          ArrayRef<Value> acc,
+                          function_ref<Value(Value, int64_t)> finish) {
+  for (int64_t j = 0; j < outputs; ++j) {
+    Value column = arith::AddIOp::create(
+        b, loc, n0, arith::ConstantIndexOp::create(b, loc, j));
+    auto exists = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, column,
+                              arith::ConstantIndexOp::create(b, loc, n)),
+        false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(exists.thenBlock());
+    for (auto [r, row] : llvm::enumerate(rowIndex)) {
+      Value sum = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, acc[r * outputs + j]);
+      memref::StoreOp::create(b, loc, finish(sum, int64_t(r)), out,
+                              ValueRange{row, column});
+    }
+  }
 }
 
 Value quant::rowKernelResult(OpBuilder &b, Location loc,

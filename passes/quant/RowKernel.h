@@ -31,17 +31,26 @@ RowKernelBuffers rowKernelBuffers(mlir::OpBuilder &b, mlir::Location loc,
 /// One register tile: rows [m0, m0 + rows) against outputs n0 .. n0 +
 /// outputs - 1, whose indices clamped to N - 1 are `clamped` (loads read
 /// them; stores check n0 + j < N).
-using RowTile = llvm::function_ref<void(mlir::Value m0, int64_t rows,
-                                        mlir::Value n0,
-                                        llvm::ArrayRef<mlir::Value> clamped)>;
+using RowTile =
+    llvm::function_ref<void(mlir::Value m0, int64_t rows, mlir::Value n0,
+                            llvm::ArrayRef<mlir::Value> clamped)>;
 
 /// scf.parallel over (tasks of `rowsPerTask` of `rows` rows) x (blocks of
 /// `outputs` of N outputs); each task runs `tile` on its whole tiles of
 /// `tileRows` rows (the weights' unpacking shared by the rows), then on
 /// each remaining row alone (a decode step's GEMV).
-void buildRowTileLoops(mlir::OpBuilder &b, mlir::Location loc,
-                       mlir::Value rows, int64_t n, int64_t outputs,
-                       int64_t tileRows, int64_t rowsPerTask, RowTile tile);
+void buildRowTileLoops(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
+                       int64_t n, int64_t outputs, int64_t tileRows,
+                       int64_t rowsPerTask, RowTile tile);
+
+/// Stores a register tile's sums: for each output j < `outputs` that exists
+/// (n0 + j < n) and each row r of `rowIndex`, out[row r, n0 + j] =
+/// `finish(lane sum of acc[r * outputs + j], r)`.
+void storeTileSums(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value out, int64_t n,
+    mlir::Value n0, int64_t outputs, llvm::ArrayRef<mlir::Value> rowIndex,
+    llvm::ArrayRef<mlir::Value> acc,
+    llvm::function_ref<mlir::Value(mlir::Value sum, int64_t r)> finish);
 
 /// The op's result: `buffers.result` as a tensor.
 mlir::Value rowKernelResult(mlir::OpBuilder &b, mlir::Location loc,

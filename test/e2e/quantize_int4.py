@@ -18,14 +18,12 @@ whose K is not a multiple of G stays f32 and must match to float rounding.
 """
 
 import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from linear_layers import check_layer, layer_model, layer_output  # noqa: E402
 from tool_args import parse_tool_args  # noqa: E402
 
 
@@ -37,13 +35,6 @@ def dequantized(w_kn, group):
     scale = np.where(largest > 0, largest / np.float32(7), np.float32(1)).astype(np.float32)
     q = np.clip(np.rint(w / scale), -7, 7)
     return (q * scale).reshape(n, k).T
-
-
-def model(name, nodes, inputs, initializers, y_shape):
-    graph = helper.make_graph(nodes, name, inputs,
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)],
-                              initializers)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
 def main():
@@ -69,34 +60,10 @@ def main():
         x = rng.standard_normal(x_shape).astype(np.float32)
         w = rng.standard_normal((k, n)).astype(np.float32)
         bias = rng.standard_normal(n).astype(np.float32)
-        x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))
         w_q = dequantized(w, group) if k % group == 0 else w
-        if kind == "matmul":
-            onnx_model = model(name, [helper.make_node("MatMul", ["x", "w"], ["y"])], [x_info],
-                               [numpy_helper.from_array(w, "w")], list(x_shape[:-1]) + [n])
-            expected = x.astype(np.float64) @ w_q.astype(np.float64)
-        else:
-            onnx_model = model(name, [helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1,
-                                                       alpha=0.5)],
-                               [x_info], [numpy_helper.from_array(np.ascontiguousarray(w.T), "w"),
-                                          numpy_helper.from_array(bias, "b")],
-                               [x_shape[0], n])
-            expected = 0.5 * (x.astype(np.float64) @ w_q.astype(np.float64)) + bias
-        path = os.path.join(args.work, name + ".onnx")
-        onnx.save(onnx_model, path)
-        so = os.path.join(args.work, name + ".so")
-        subprocess.run([args.ddlc, path, "-o", so, "--quantize=int4",
-                        f"--quantize-group={group}"], check=True)
-        x_path = os.path.join(args.work, name + "_x.npy")
-        np.save(x_path, x)
-        out = os.path.join(args.work, name + "_out")
-        subprocess.run([args.ddl_run, so, "--input", f"x={x_path}", "--output-dir", out,
-                        "--threads", "2"], check=True, capture_output=True)
-        got = np.load(os.path.join(out, "y.npy"))
-        error = float(np.abs(got - expected).max() / np.abs(expected).max())
-        passed = got.shape == expected.shape and error <= 1e-5
-        ok &= passed
-        print(f"{'PASS' if passed else 'FAIL'} {name}: relative error {error:.2e}")
+        expected = layer_output(kind, x.astype(np.float64) @ w_q.astype(np.float64), bias)
+        ok &= check_layer(args, name, layer_model(name, kind, x_shape, w, bias), x, expected,
+                          ["--quantize=int4", f"--quantize-group={group}"])
     return 0 if ok else 1
 
 

@@ -25,14 +25,12 @@ rounding.
 """
 
 import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from linear_layers import check_layer, layer_model, layer_output  # noqa: E402
 from tool_args import parse_tool_args  # noqa: E402
 
 
@@ -51,13 +49,6 @@ def expected_product(x, w_kn):
     xq = np.clip(np.rint(x / s), -127, 127)
     acc = (xq.astype(np.int64) @ t.astype(np.int64)).astype(np.float32)
     return acc * s * gamma
-
-
-def model(name, nodes, inputs, initializers, y_shape):
-    graph = helper.make_graph(nodes, name, inputs,
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)],
-                              initializers)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
 def main():
@@ -81,37 +72,9 @@ def main():
         x = rng.standard_normal(x_shape).astype(np.float32)
         w = rng.standard_normal((k, n)).astype(np.float32)
         bias = rng.standard_normal(n).astype(np.float32)
-        x_dims = list(x_shape[:-1]) + ["k"] if kind == "dynamic" else list(x_shape)
-        x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, x_dims)
-        quantized = k % 64 == 0
-        product = expected_product(x, w) if quantized else x.astype(np.float64) @ w
-        if kind in ("matmul", "dynamic"):
-            onnx_model = model(name, [helper.make_node("MatMul", ["x", "w"], ["y"])], [x_info],
-                               [numpy_helper.from_array(w, "w")], list(x_shape[:-1]) + [n])
-            expected = product
-        else:
-            onnx_model = model(name, [helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1,
-                                                       alpha=0.5)],
-                               [x_info], [numpy_helper.from_array(np.ascontiguousarray(w.T), "w"),
-                                          numpy_helper.from_array(bias, "b")],
-                               [x_shape[0], n])
-            expected = 0.5 * product + bias
-        path = os.path.join(args.work, name + ".onnx")
-        onnx.save(onnx_model, path)
-        so = os.path.join(args.work, name + ".so")
-        subprocess.run([args.ddlc, path, "-o", so, f"--quantize={mode}",
-                        f"--target={args.target}"], check=True)
-        x_path = os.path.join(args.work, name + "_x.npy")
-        np.save(x_path, x)
-        out = os.path.join(args.work, name + "_out")
-        subprocess.run(args.runner.split() + [args.ddl_run, so, "--input", f"x={x_path}",
-                                              "--output-dir", out, "--threads", "2"],
-                       check=True, capture_output=True)
-        got = np.load(os.path.join(out, "y.npy"))
-        error = float(np.abs(got - expected).max() / np.abs(expected).max())
-        passed = got.shape == expected.shape and error <= 1e-5
-        ok &= passed
-        print(f"{'PASS' if passed else 'FAIL'} {name}: relative error {error:.2e}")
+        product = expected_product(x, w) if k % 64 == 0 else x.astype(np.float64) @ w
+        ok &= check_layer(args, name, layer_model(name, kind, x_shape, w, bias), x,
+                          layer_output(kind, product, bias), [f"--quantize={mode}"])
     return 0 if ok else 1
 
 

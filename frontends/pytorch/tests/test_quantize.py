@@ -144,8 +144,9 @@ def _accuracy(logits, y):
     return 100.0 * (logits.argmax(dim=1) == y).double().mean().item()
 
 
-@pytest.mark.parametrize("task", ["digits_cnn", "token_transformer"])
-def test_trained_model_accuracy(task):
+def _trained(task):
+    """(model, training data, test data, test logits, float accuracy) of a
+    task's model trained here."""
     torch.manual_seed(0)
     if task == "digits_cnn":
         (x, y), (x_test, y_test) = _digits()
@@ -160,6 +161,12 @@ def test_trained_model_accuracy(task):
     reference = _accuracy(logits, y_test)
     # A model that did not learn would make the drops meaningless.
     assert reference > 90, f"{task}: float accuracy {reference:.1f}%"
+    return model, (x, y), (x_test, y_test), logits, reference
+
+
+@pytest.mark.parametrize("task", ["digits_cnn", "token_transformer"])
+def test_trained_model_accuracy(task):
+    model, _, (x_test, y_test), logits, reference = _trained(task)
     accuracy = {}
     for mode, extra in (("int8", {}), ("int4", {"quantize_group": 32}), ("fp8", {})):
         compiled = ddl.compile(model, (x_test,), quantize=mode, **extra)
@@ -241,19 +248,7 @@ def _fine_tune_ternary(model, x, y, steps, lr):
 
 @pytest.mark.parametrize("task", ["digits_cnn", "token_transformer"])
 def test_ternary_fine_tuned_accuracy(task):
-    torch.manual_seed(0)
-    if task == "digits_cnn":
-        (x, y), (x_test, y_test) = _digits()
-        model = _train(_DigitsCNN(), x, y, steps=300, lr=3e-3)
-    else:
-        generator = torch.Generator().manual_seed(3)
-        x, y = _majority_tokens(4000, generator)
-        x_test, y_test = _majority_tokens(500, generator)
-        model = _train(_TokenTransformer(), x, y, steps=400, lr=3e-3)
-    with torch.no_grad():
-        logits = model(x_test)
-    reference = _accuracy(logits, y_test)
-    assert reference > 90, f"{task}: float accuracy {reference:.1f}%"
+    model, (x, y), (x_test, y_test), _, reference = _trained(task)
     model = _fine_tune_ternary(model, x, y, steps=200, lr=1e-3)
     outputs = {mode: ddl.compile(model, (x_test,), quantize=mode)(x_test)
                for mode in ("ternary", "ternary-1.6")}
