@@ -125,12 +125,10 @@ struct DDLSelectSchedulesPass final
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<target::CPUTargetInfo> info = target::lookupCPUTarget(target);
-    if (!info) {
-      module.emitError() << "unknown target '" << target
-                         << "' (expected host, x86_64 or aarch64)";
+    std::optional<target::CPUTargetInfo> info =
+        target::lookupCPUTarget(target, module);
+    if (!info)
       return signalPassFailure();
-    }
     const cost::CostModel *model =
         policy == "model" ? cost::shippedCostModel(info->isa) : nullptr;
     unsigned fromFile = 0, fromDatabase = 0, fromModel = 0, heuristic = 0,

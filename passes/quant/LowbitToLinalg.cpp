@@ -377,31 +377,24 @@ void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
   op.erase();
 }
 
+/// Applies `lower` to every OpT under `root` (collected first: lowering
+/// replaces them).
+template <typename OpT> void lowerEach(Operation *root, void (*lower)(OpT)) {
+  SmallVector<OpT> ops;
+  root->walk([&](OpT op) { ops.push_back(op); });
+  for (OpT op : ops)
+    lower(op);
+}
+
 struct DDLLowbitToLinalgPass final
     : quant::impl::DDLLowbitToLinalgPassBase<DDLLowbitToLinalgPass> {
   void runOnOperation() override {
-    SmallVector<lowbit::MatMulOp> ops;
-    getOperation().walk([&](lowbit::MatMulOp op) { ops.push_back(op); });
-    for (lowbit::MatMulOp op : ops)
-      lowerMatMul(op);
-    SmallVector<lowbit::MatMulInt4Op> int4;
-    getOperation().walk([&](lowbit::MatMulInt4Op op) { int4.push_back(op); });
-    for (lowbit::MatMulInt4Op op : int4)
-      lowerMatMulInt4(op);
-    SmallVector<lowbit::MatMulTernaryOp> ternary;
-    getOperation().walk(
-        [&](lowbit::MatMulTernaryOp op) { ternary.push_back(op); });
-    for (lowbit::MatMulTernaryOp op : ternary)
-      lowerMatMulTernary(op);
-    SmallVector<lowbit::QuantizeFp8Op> quantizeFp8;
-    getOperation().walk(
-        [&](lowbit::QuantizeFp8Op op) { quantizeFp8.push_back(op); });
-    for (lowbit::QuantizeFp8Op op : quantizeFp8)
-      lowerQuantizeFp8(op);
-    SmallVector<lowbit::MatMulFp8Op> fp8;
-    getOperation().walk([&](lowbit::MatMulFp8Op op) { fp8.push_back(op); });
-    for (lowbit::MatMulFp8Op op : fp8)
-      lowerMatMulFp8(op);
+    Operation *root = getOperation();
+    lowerEach<lowbit::MatMulOp>(root, lowerMatMul);
+    lowerEach<lowbit::MatMulInt4Op>(root, lowerMatMulInt4);
+    lowerEach<lowbit::MatMulTernaryOp>(root, lowerMatMulTernary);
+    lowerEach<lowbit::QuantizeFp8Op>(root, lowerQuantizeFp8);
+    lowerEach<lowbit::MatMulFp8Op>(root, lowerMatMulFp8);
   }
 };
 

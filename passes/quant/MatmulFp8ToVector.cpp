@@ -124,12 +124,10 @@ struct DDLLowbitFp8ToVectorPass final
     : quant::impl::DDLLowbitFp8ToVectorPassBase<DDLLowbitFp8ToVectorPass> {
   using Base::Base;
   void runOnOperation() override {
-    std::optional<target::CPUTargetInfo> info = target::lookupCPUTarget(target);
-    if (!info) {
-      getOperation().emitError() << "unknown target '" << target
-                                 << "' (expected host, x86_64 or aarch64)";
+    std::optional<target::CPUTargetInfo> info =
+        target::lookupCPUTarget(target, getOperation());
+    if (!info)
       return signalPassFailure();
-    }
     // The decode needs f16 conversion instructions (F16C / AVX-512, NEON);
     // the baseline x86-64 target has none.
     if (info->isa == "sse")

@@ -58,17 +58,17 @@ private:
                                        activations);
     return lowbit::DotU8S8Op::create(b, loc, accType, acc, codes, activations);
   }
-  /// The codes of the 2-bit block at `byte` of output j's row: its 16
+  /// The codes of the 2-bit block at `byte` of `output`'s row: its 16
   /// bytes repeated 4 times, each 16-byte lane shifted by 0, 2, 4 or 6 bits
   /// (one variable shift of 64-bit lanes) and masked to 2 bits.
-  Value twoBitCodes(int64_t j, Value byte);
-  /// The codes of the 5 digits of the base-3 block at `byte` of output j's
+  Value twoBitCodes(Value output, Value byte);
+  /// The codes of the 5 digits of the base-3 block at `byte` of `output`'s
   /// row (digit i: inputs 64 i to 64 i + 63 of the block), on 16-bit lanes.
-  SmallVector<Value> base3Codes(int64_t j, Value byte);
-  /// Rows [m0, m0 + rows) against the task's outputs: all of K, then
-  /// the sums (less the rows' activation sums: the codes are t + 1)
-  /// stored where the output exists.
-  void tile(Value m0, int64_t rows);
+  SmallVector<Value> base3Codes(Value output, Value byte);
+  /// Rows [m0, m0 + rows) against outputs n0 .. n0 + 3 (`outputs`: their
+  /// indices clamped to N - 1): all of K, then the sums (less the rows'
+  /// activation sums: the codes are t + 1) stored where the output exists.
+  void tile(Value m0, int64_t rows, Value n0, ArrayRef<Value> outputs);
 
   OpBuilder &b;
   Location loc;
@@ -77,17 +77,13 @@ private:
   VectorType accType, bytesType;
   Value input, weights, out, rowSums;
   int64_t n = 0, k = 0, tritsPerByte = 4;
-  /// The task's first output and its outputs clamped to N - 1 (stores
-  /// check n0 + j < N).
-  Value n0;
-  SmallVector<Value> outputs;
 };
 
-Value KernelBuilder::twoBitCodes(int64_t j, Value byte) {
+Value KernelBuilder::twoBitCodes(Value output, Value byte) {
   auto sixteen = VectorType::get({16}, b.getI8Type());
   auto words = VectorType::get({8}, b.getI64Type());
   Value bytes = vector::LoadOp::create(b, loc, sixteen, weights,
-                                       ValueRange{outputs[j], byte});
+                                       ValueRange{output, byte});
   SmallVector<int64_t> repeat;
   for (int64_t lane = 0; lane < 4; ++lane)
     for (int64_t i = 0; i < 16; ++i)
@@ -103,12 +99,12 @@ Value KernelBuilder::twoBitCodes(int64_t j, Value byte) {
   return vector::BitCastOp::create(b, loc, bytesType, codes);
 }
 
-SmallVector<Value> KernelBuilder::base3Codes(int64_t j, Value byte) {
+SmallVector<Value> KernelBuilder::base3Codes(Value output, Value byte) {
   auto halves = VectorType::get({32}, b.getI16Type());
   Value q = vector::BitCastOp::create(
       b, loc, halves,
       vector::LoadOp::create(b, loc, bytesType, weights,
-                             ValueRange{outputs[j], byte}));
+                             ValueRange{output, byte}));
   Value eight = splat(halves, 8), three = splat(halves, 3);
   Value highByte = splat(halves, 0xFF00), lowByte = splat(halves, 0xFF);
   // Digit i of q is the high byte of 3 p_i with p_0 = q and p_(i+1) = 3 p_i
@@ -136,7 +132,8 @@ SmallVector<Value> KernelBuilder::base3Codes(int64_t j, Value byte) {
   return codes;
 }
 
-void KernelBuilder::tile(Value m0, int64_t rows) {
+void KernelBuilder::tile(Value m0, int64_t rows, Value n0,
+                         ArrayRef<Value> outputs) {
   Value zero = index(0), one = index(1);
   int64_t blocks = lowbit::base3Blocks(k, tritsPerByte);
   int64_t base3End = blocks * lowbit::kBase3Block;
@@ -161,7 +158,7 @@ void KernelBuilder::tile(Value m0, int64_t rows) {
           Value byte = mul(block, index(lowbit::kBase3BlockBytes));
           Value k0 = mul(block, index(lowbit::kBase3Block));
           for (int64_t j = 0; j < kOutputs; ++j) {
-            SmallVector<Value> codes = base3Codes(j, byte);
+            SmallVector<Value> codes = base3Codes(outputs[j], byte);
             for (int64_t digit = 0; digit < 5; ++digit) {
               SmallVector<Value> a = activations(add(k0, index(64 * digit)));
               for (int64_t r = 0; r < rows; ++r)
@@ -183,7 +180,7 @@ void KernelBuilder::tile(Value m0, int64_t rows) {
           SmallVector<Value> a = activations(
               add(index(base3End), mul(block, index(lowbit::kTernaryBlock))));
           for (int64_t j = 0; j < kOutputs; ++j) {
-            Value codes = twoBitCodes(j, byte);
+            Value codes = twoBitCodes(outputs[j], byte);
             for (int64_t r = 0; r < rows; ++r)
               next[r * kOutputs + j] = dot(next[r * kOutputs + j], codes, a[r]);
           }
@@ -241,10 +238,8 @@ void KernelBuilder::build() {
       });
   quant::buildRowTileLoops(
       b, loc, rows, n, kOutputs, kRows, kRowsPerTask,
-      [&](Value m0, int64_t tileRows, Value first, ArrayRef<Value> clamped) {
-        n0 = first;
-        outputs.assign(clamped.begin(), clamped.end());
-        tile(m0, tileRows);
+      [&](Value m0, int64_t tileRows, Value n0, ArrayRef<Value> outputs) {
+        tile(m0, tileRows, n0, outputs);
       });
   op.replaceAllUsesWith(quant::rowKernelResult(b, loc, buffers, resultType));
   op.erase();
@@ -255,22 +250,22 @@ struct DDLLowbitTernaryToVectorPass final
           DDLLowbitTernaryToVectorPass> {
   using Base::Base;
   void runOnOperation() override {
-    std::optional<target::CPUTargetInfo> info = target::lookupCPUTarget(target);
-    if (!info) {
-      getOperation().emitError() << "unknown target '" << target
-                                 << "' (expected host, x86_64 or aarch64)";
+    std::optional<target::CPUTargetInfo> info =
+        target::lookupCPUTarget(target, getOperation());
+    if (!info)
       return signalPassFailure();
-    }
     target::Int8Dot flavor = assumeVNNI ? target::Int8Dot::VNNI : info->int8Dot;
     if (flavor == target::Int8Dot::None)
       return;
     SmallVector<lowbit::MatMulTernaryOp> ops;
     getOperation().walk([&](lowbit::MatMulTernaryOp op) { ops.push_back(op); });
     for (lowbit::MatMulTernaryOp op : ops) {
-      // The kernel reads whole blocks of each input row by a K known now;
-      // others are left to the reference lowering.
+      // The kernel reads whole blocks of each input row by a K known now,
+      // for N known now; others are left to the reference lowering.
       auto input = cast<RankedTensorType>(op.getInput().getType());
-      if (input.isDynamicDim(input.getRank() - 1))
+      auto weights = cast<RankedTensorType>(op.getWeights().getType());
+      if (input.isDynamicDim(input.getRank() - 1) || weights.isDynamicDim(0) ||
+          weights.getDimSize(0) < 1)
         continue;
       OpBuilder b(op);
       KernelBuilder(b, op, flavor).build();

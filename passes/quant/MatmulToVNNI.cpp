@@ -419,12 +419,10 @@ struct DDLLowbitMatmulToVNNIPass final
     : quant::impl::DDLLowbitMatmulToVNNIPassBase<DDLLowbitMatmulToVNNIPass> {
   using Base::Base;
   void runOnOperation() override {
-    std::optional<target::CPUTargetInfo> info = target::lookupCPUTarget(target);
-    if (!info) {
-      getOperation().emitError() << "unknown target '" << target
-                                 << "' (expected host, x86_64 or aarch64)";
+    std::optional<target::CPUTargetInfo> info =
+        target::lookupCPUTarget(target, getOperation());
+    if (!info)
       return signalPassFailure();
-    }
     target::Int8Dot flavor = assumeVNNI ? target::Int8Dot::VNNI : info->int8Dot;
     if (flavor == target::Int8Dot::None)
       return;

@@ -73,3 +73,12 @@ ddl::target::lookupCPUTarget(llvm::StringRef target) {
     info.int8Dot = Int8Dot::SDot;
   return info;
 }
+
+std::optional<CPUTargetInfo>
+ddl::target::lookupCPUTarget(llvm::StringRef target, mlir::Operation *op) {
+  std::optional<CPUTargetInfo> info = lookupCPUTarget(target);
+  if (!info)
+    op->emitError() << "unknown target '" << target
+                    << "' (expected host, x86_64 or aarch64)";
+  return info;
+}

@@ -9,6 +9,7 @@
 #ifndef DDL_LIB_TARGET_CPU_TARGETINFO_H
 #define DDL_LIB_TARGET_CPU_TARGETINFO_H
 
+#include "mlir/IR/Operation.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -53,6 +54,11 @@ struct CPUTargetInfo {
 /// does), the ISA comes from the host CPU's features. Returns null for an
 /// unknown name.
 std::optional<CPUTargetInfo> lookupCPUTarget(llvm::StringRef target);
+
+/// lookupCPUTarget for a pass's `target` option: an unknown name is
+/// reported as an error at `op`.
+std::optional<CPUTargetInfo> lookupCPUTarget(llvm::StringRef target,
+                                             mlir::Operation *op);
 
 /// The table entry for a vector ISA name ("avx512", ...), or null.
 const CPUTargetInfo *lookupCPUTargetByISA(llvm::StringRef isa);
