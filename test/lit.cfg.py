@@ -24,18 +24,23 @@ config.substitutions.append(("%ddl_src_root", config.ddl_src_root))
 # Debian's python3: it has the onnx and numpy packages (a pyenv python3 that
 # may come first on PATH does not).
 config.substitutions.append(("%python", "/usr/bin/python3"))
+
+
+def _cpu_flags():
+    """The host CPU's feature flags (/proc/cpuinfo), empty where unknown."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line for line in f if line.startswith("flags")), "").split()
+    except OSError:
+        return []
+
+
 # The vector ISA ddl picks for this machine (kernel keys name it).
 def _host_isa():
     import platform
     if platform.machine() in ("aarch64", "arm64"):
         return "neon"
-    flags = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line for line in f if line.startswith("flags")), "")
-    except OSError:
-        pass
-    words = flags.split()
+    words = _cpu_flags()
     if "avx512f" in words:
         return "avx512"
     if "avx2" in words and "fma" in words:
@@ -45,6 +50,10 @@ def _host_isa():
 
 config.substitutions.append(("%host_isa", _host_isa()))
 config.available_features.add("host-isa-" + _host_isa())
+
+# AVX-512 VNNI (vpdpbusd): the int8 and ternary kernels' dot product.
+if "avx512_vnni" in _cpu_flags():
+    config.available_features.add("host-vnni")
 
 # A ddlc built with AddressSanitizer + UndefinedBehaviorSanitizer
 # (scripts/test.sh builds one in build-asan/). User poisoning is off: LLVM's

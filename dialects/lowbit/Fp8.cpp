@@ -1,11 +1,8 @@
-//===- Fp8.cpp - E4M3 (fp8) encoding
-//---------------------------------------===//
+//===- Fp8.cpp - E4M3 (fp8) encoding -------------------------------------===//
 
 #include "dialects/lowbit/Fp8.h"
 
-#include <cmath>
 #include <cstring>
-#include <limits>
 
 using namespace ddl;
 
@@ -32,14 +29,4 @@ uint8_t lowbit::encodeE4M3(float v) {
   uint32_t shiftedBits;
   std::memcpy(&shiftedBits, &shifted, sizeof shiftedBits);
   return uint8_t(sign | (shiftedBits - 0x4B000000u));
-}
-
-float lowbit::decodeE4M3(uint8_t byte) {
-  float sign = byte & 0x80 ? -1.0f : 1.0f;
-  int exponent = (byte >> 3) & 0xF, mantissa = byte & 7;
-  if (exponent == 0xF && mantissa == 7)
-    return std::numeric_limits<float>::quiet_NaN();
-  if (exponent == 0)
-    return sign * std::ldexp(float(mantissa), -9);
-  return sign * std::ldexp(1.0f + float(mantissa) / 8.0f, exponent - 7);
 }

@@ -8,6 +8,9 @@
 // saturates at +-448; the compile-time quantizer (encodeE4M3) and the
 // run-time one (lowbit.quantize_fp8's lowering) compute the same integer
 // steps, so a weight and an activation of equal value get equal bytes.
+// Only a NaN input encodes to a NaN byte; the decoders (the kernels' and
+// the reference lowering's) read 0x7F / 0xFF as +-480, the bit pattern's
+// value were it finite (the NaN already made the activation scale NaN).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,9 +33,6 @@ constexpr int32_t kE4M3BiasShift = 120 << 3;
 /// The E4M3FN byte of `v`: round to nearest even, saturating at +-448,
 /// NaN to 0x7F (0xFF when negative).
 uint8_t encodeE4M3(float v);
-
-/// The value of an E4M3FN byte (NaN for 0x7F / 0xFF).
-float decodeE4M3(uint8_t byte);
 
 } // namespace ddl::lowbit
 

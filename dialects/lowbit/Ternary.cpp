@@ -4,8 +4,6 @@
 
 using namespace ddl;
 
-static constexpr int kPowersOf3[5] = {1, 3, 9, 27, 81};
-
 std::vector<int8_t> lowbit::packTernary(llvm::ArrayRef<int8_t> trits, int64_t n,
                                         int64_t k, int64_t tritsPerByte) {
   int64_t rowBytes = ternaryRowBytes(k, tritsPerByte);
@@ -32,20 +30,4 @@ std::vector<int8_t> lowbit::packTernary(llvm::ArrayRef<int8_t> trits, int64_t n,
     }
   }
   return packed;
-}
-
-int lowbit::ternaryTrit(llvm::ArrayRef<int8_t> row, int64_t k, int64_t kTotal,
-                        int64_t tritsPerByte) {
-  int64_t blocks = base3Blocks(kTotal, tritsPerByte);
-  if (k < blocks * kBase3Block) {
-    int64_t block = k / kBase3Block, within = k % kBase3Block;
-    unsigned q = uint8_t(row[block * kBase3BlockBytes + within % 64]);
-    unsigned p = (q * kPowersOf3[within / 64]) & 0xFF;
-    return int((p * 3) >> 8) - 1;
-  }
-  int64_t local = k - blocks * kBase3Block;
-  int64_t block = local / kTernaryBlock, within = local % kTernaryBlock;
-  unsigned byte = uint8_t(row[blocks * kBase3BlockBytes +
-                              block * kTernaryBlockBytes + within % 16]);
-  return int((byte >> (2 * (within / 16))) & 3) - 1;
 }

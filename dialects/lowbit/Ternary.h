@@ -3,8 +3,8 @@
 //
 // The byte layouts of lowbit.matmul_ternary's weights, in one place for
 // everything that writes or reads them: the quantizer packs with
-// packTernary, the reference lowering and the CPU kernels read what
-// ternaryTrit and the block constants below describe.
+// packTernary, the reference lowering and the CPU kernels read them by the
+// block constants below.
 //
 // Each weight t in {-1, 0, +1} is stored as its code t + 1 in {0, 1, 2}.
 //
@@ -58,11 +58,6 @@ inline int64_t ternaryRowBytes(int64_t k, int64_t tritsPerByte) {
 /// of ternaryRowBytes(K, tritsPerByte) bytes.
 std::vector<int8_t> packTernary(llvm::ArrayRef<int8_t> trits, int64_t n,
                                 int64_t k, int64_t tritsPerByte);
-
-/// Input k's trit of one packed row (what the kernels compute): the
-/// inverse of packTernary.
-int ternaryTrit(llvm::ArrayRef<int8_t> row, int64_t k, int64_t kTotal,
-                int64_t tritsPerByte);
 
 } // namespace ddl::lowbit
 

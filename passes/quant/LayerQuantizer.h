@@ -15,6 +15,8 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +45,15 @@ void quantizeLayers(mlir::Operation *root, int64_t minK, int64_t minN,
                     llvm::ArrayRef<std::string> keep,
                     llvm::function_ref<bool(int64_t k, int64_t n)> accepts,
                     QuantizedProduct product);
+
+/// round(v) (to nearest even) clipped to [-levels, levels]: a weight's
+/// quantized level. A NaN (a NaN weight, or 0 / 0 where a scale
+/// underflowed) is level 0, not undefined behaviour.
+inline int roundToLevel(float v, float levels) {
+  if (std::isnan(v))
+    return 0;
+  return int(std::clamp(std::nearbyint(v), -levels, levels));
+}
 
 /// The largest magnitude of symmetric int8 (-128 is never used, so that
 /// negation stays in range).

@@ -209,9 +209,11 @@ void lowerMatMulTernary(lowbit::MatMulTernaryOp op) {
         Value k = linalg::IndexOp::create(nb, nloc, rank);
         Value inBase3 = arith::CmpIOp::create(
             nb, nloc, arith::CmpIPredicate::ult, k, base3End);
-        // Base 3: byte 64 (k / 320) + k % 64, digit (k % 320) / 64.
+        // Base 3: byte 64 (k / 320) + k % 64, digit (k % 320) / 64 (a
+        // block's 64 bytes hold its digits' 64 inputs each).
         Value base3Byte =
-            add(mul(div(k, lowbit::kBase3Block), idx(64)), rem(k, 64));
+            add(mul(div(k, lowbit::kBase3Block), idx(lowbit::kBase3BlockBytes)),
+                rem(k, lowbit::kBase3BlockBytes));
         // 2 bits: byte 16 (k' / 64) + k' % 16 after the base-3 bytes, bits
         // 2 ((k' % 64) / 16), with k' = k - base3End.
         Value local = arith::SelectOp::create(
@@ -220,19 +222,23 @@ void lowerMatMulTernary(lowbit::MatMulTernaryOp op) {
         Value tailByte =
             add(tailStart, add(mul(div(local, lowbit::kTernaryBlock),
                                    idx(lowbit::kTernaryBlockBytes)),
-                               rem(local, 16)));
+                               rem(local, lowbit::kTernaryBlockBytes)));
         Value byte = tensor::ExtractOp::create(
             nb, nloc, weights,
             ValueRange{n, arith::SelectOp::create(nb, nloc, inBase3, base3Byte,
                                                   tailByte)});
         Value q = arith::ExtUIOp::create(nb, nloc, nb.getI32Type(), byte);
-        Value power = tensor::ExtractOp::create(nb, nloc, powers,
-                                                ValueRange{rem(div(k, 64), 5)});
+        Value power = tensor::ExtractOp::create(
+            nb, nloc, powers,
+            ValueRange{rem(div(k, lowbit::kBase3BlockBytes), 5)});
         Value p = arith::AndIOp::create(nb, nloc, mul(q, power), i32(255));
         Value base3Code =
             arith::ShRUIOp::create(nb, nloc, mul(p, i32(3)), i32(8));
         Value shift = arith::IndexCastOp::create(
-            nb, nloc, nb.getI32Type(), mul(div(rem(local, 64), 16), idx(2)));
+            nb, nloc, nb.getI32Type(),
+            mul(div(rem(local, lowbit::kTernaryBlock),
+                    lowbit::kTernaryBlockBytes),
+                idx(2)));
         Value tailCode = arith::AndIOp::create(
             nb, nloc, arith::ShRUIOp::create(nb, nloc, q, shift), i32(3));
         Value trit = arith::SubIOp::create(

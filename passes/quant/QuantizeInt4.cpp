@@ -64,8 +64,7 @@ struct NNQuantizeInt4Pass final
         float scale = largest > 0 ? largest / kLevels : 1.0f;
         scales[row * groups + g] = scale * factor;
         for (int64_t col = g * groupSize; col < (g + 1) * groupSize; ++col) {
-          int q = int(std::clamp(std::nearbyint(weight(row, col) / scale),
-                                 -kLevels, kLevels));
+          int q = quant::roundToLevel(weight(row, col) / scale, kLevels);
           // Block of 32 k: byte 16 b + j holds k = 32 b + j (low nibble)
           // and 32 b + 16 + j (high nibble).
           int64_t block = col / 32, j = col % 32;

@@ -42,8 +42,8 @@ std::vector<int8_t> quantizePerChannel(ArrayRef<float> w, int64_t channels,
   std::vector<int8_t> q(w.size());
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t i = 0; i < size; ++i)
-      q[index(c, i)] = int8_t(std::clamp(
-          std::nearbyint(w[index(c, i)] / scale[c]), -kLevels, kLevels));
+      q[index(c, i)] =
+          int8_t(quant::roundToLevel(w[index(c, i)] / scale[c], kLevels));
   return q;
 }
 

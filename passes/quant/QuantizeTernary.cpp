@@ -55,14 +55,27 @@ struct NNQuantizeTernaryPass final
     std::vector<float> scales(n);
     std::vector<int8_t> trits(n * k);
     for (int64_t row = 0; row < n; ++row) {
+      // BitNet's absmean: the mean magnitude scales the row. A row that is
+      // ternary already (every nonzero weight +-a, as an exported
+      // ternary checkpoint stores g t) keeps a as its scale: the mean
+      // would be a times the fraction of nonzeros.
       double sum = 0;
-      for (int64_t col = 0; col < k; ++col)
-        sum += std::fabs(weight(row, col));
-      float scale = sum > 0 ? float(sum / double(k)) : 1.0f;
+      float magnitude = 0;
+      bool ternaryAlready = true;
+      for (int64_t col = 0; col < k; ++col) {
+        float m = std::fabs(weight(row, col));
+        sum += m;
+        if (m != 0 && magnitude == 0)
+          magnitude = m;
+        ternaryAlready &= m == 0 || m == magnitude;
+      }
+      float scale = ternaryAlready && magnitude > 0 ? magnitude
+                    : sum > 0                       ? float(sum / double(k))
+                                                    : 1.0f;
       scales[row] = scale * factor;
       for (int64_t col = 0; col < k; ++col)
-        trits[row * k + col] = int8_t(
-            std::clamp(std::nearbyint(weight(row, col) / scale), -1.0f, 1.0f));
+        trits[row * k + col] =
+            int8_t(quant::roundToLevel(weight(row, col) / scale, 1.0f));
     }
     Type f32 = b.getF32Type(), i8 = b.getIntegerType(8);
     std::string name = "ddl_ternary_weights_" + std::to_string(counter++);

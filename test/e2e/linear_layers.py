@@ -2,12 +2,9 @@
 run, against what numpy says the mode computes: what the quantization
 scripts (quantize_int4.py, quantize_ternary.py, quantize_fp8.py) share."""
 
-import os
-import subprocess
-
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
+from tool_args import compile_and_run
 
 
 def layer_model(name, kind, x_shape, w, bias):
@@ -41,18 +38,7 @@ def check_layer(args, name, onnx_model, x, expected, ddlc_flags, bound=1e-5):
     with ddl-run (under --runner), prints PASS / FAIL with the error
     relative to the output's magnitude and returns whether it is within
     `bound`."""
-    path = os.path.join(args.work, name + ".onnx")
-    onnx.save(onnx_model, path)
-    so = os.path.join(args.work, name + ".so")
-    subprocess.run([args.ddlc, path, "-o", so, f"--target={args.target}"] + ddlc_flags,
-                   check=True)
-    x_path = os.path.join(args.work, name + "_x.npy")
-    np.save(x_path, x)
-    out = os.path.join(args.work, name + "_out")
-    subprocess.run(args.runner.split() + [args.ddl_run, so, "--input", f"x={x_path}",
-                                          "--output-dir", out, "--threads", "2"],
-                   check=True, capture_output=True)
-    got = np.load(os.path.join(out, "y.npy"))
+    got = compile_and_run(args, onnx_model, {"x": x}, name, ddlc_flags)["y"]
     error = float(np.abs(got - expected).max() / np.abs(expected).max())
     passed = got.shape == expected.shape and error <= bound
     print(f"{'PASS' if passed else 'FAIL'} {name}: relative error {error:.2e}")

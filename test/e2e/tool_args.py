@@ -24,9 +24,10 @@ def parse_tool_args(doc):
     return args
 
 
-def compile_and_run(args, model, feeds, stem):
+def compile_and_run(args, model, feeds, stem, ddlc_flags=()):
     """Saves `model` (an onnx.ModelProto) as STEM.onnx in --work, compiles
-    it with ddlc (for --target), runs it with ddl-run (under --runner) on
+    it with ddlc (for --target, plus `ddlc_flags`), runs it with ddl-run
+    (under --runner) on
     `feeds` (input name -> NumPy array) and returns {output name: array}. A failing tool raises
     subprocess.CalledProcessError."""
     import subprocess
@@ -37,7 +38,8 @@ def compile_and_run(args, model, feeds, stem):
     path = os.path.join(args.work, stem + ".onnx")
     onnx.save(model, path)
     so = os.path.join(args.work, stem + ".so")
-    subprocess.run([args.ddlc, path, "-o", so, f"--target={args.target}"], check=True)
+    subprocess.run([args.ddlc, path, "-o", so, f"--target={args.target}"] + list(ddlc_flags),
+                   check=True)
     out = os.path.join(args.work, stem + "_out")
     run = shlex.split(args.runner) + [args.ddl_run, so, "--output-dir", out]
     for name, value in feeds.items():

@@ -132,3 +132,35 @@ func.func @ternary_result(%x: tensor<4x64xi8>, %w: tensor<16x16xi8>) {
       : (tensor<4x64xi8>, tensor<16x16xi8>) -> tensor<4x8xi32>
   return
 }
+
+// -----
+
+func.func @fp8_scale(%x: tensor<4x64xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{operand #1 must be 0D tensor of 32-bit float values}}
+  %q = lowbit.quantize_fp8 %x, %s : (tensor<4x64xf32>, tensor<4xf32>) -> tensor<4x64xi8>
+  return
+}
+
+// -----
+
+func.func @fp8_shape(%x: tensor<4x64xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{result must have the input's shape, got 'tensor<4x32xi8>'}}
+  %q = lowbit.quantize_fp8 %x, %s : (tensor<4x64xf32>, tensor<f32>) -> tensor<4x32xi8>
+  return
+}
+
+// -----
+
+func.func @fp8_k(%x: tensor<4x64xi8>, %w: tensor<16x32xi8>) {
+  // expected-error @+1 {{input has K = 64 but the weights have K = 32}}
+  %y = lowbit.matmul_fp8 %x, %w : (tensor<4x64xi8>, tensor<16x32xi8>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @fp8_result(%x: tensor<4x64xi8>, %w: tensor<16x64xi8>) {
+  // expected-error @+1 {{result must be [..., M, N] of f32, got 'tensor<4x8xf32>'}}
+  %y = lowbit.matmul_fp8 %x, %w : (tensor<4x64xi8>, tensor<16x64xi8>) -> tensor<4x8xf32>
+  return
+}

@@ -50,3 +50,14 @@ func.func @ternary(%x: tensor<2x?x128xi8>, %w: tensor<40x32xi8>, %x5: tensor<?x3
       : (tensor<?x384xi8>, tensor<8x80xi8>) -> tensor<?x8xi32>
   return %y, %z : tensor<2x?x40xi32>, tensor<?x8xi32>
 }
+
+// fp8: E4M3 bytes from f32 over a per-tensor scale, and their matmul
+// (weights [N, K]) into f32.
+// CHECK-LABEL: func.func @fp8
+// CHECK: lowbit.quantize_fp8 %{{.*}}, %{{.*}} : (tensor<?x64xf32>, tensor<f32>) -> tensor<?x64xi8>
+// CHECK: lowbit.matmul_fp8 %{{.*}}, %{{.*}} : (tensor<?x64xi8>, tensor<24x64xi8>) -> tensor<?x24xf32>
+func.func @fp8(%x: tensor<?x64xf32>, %s: tensor<f32>, %w: tensor<24x64xi8>) -> tensor<?x24xf32> {
+  %q = lowbit.quantize_fp8 %x, %s : (tensor<?x64xf32>, tensor<f32>) -> tensor<?x64xi8>
+  %y = lowbit.matmul_fp8 %q, %w : (tensor<?x64xi8>, tensor<24x64xi8>) -> tensor<?x24xf32>
+  return %y : tensor<?x24xf32>
+}

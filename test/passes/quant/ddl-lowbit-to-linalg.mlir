@@ -1,4 +1,4 @@
-// RUN: ddl-opt %s --ddl-lowbit-to-linalg | FileCheck %s
+// RUN: ddl-opt %s --ddl-lowbit-to-linalg --split-input-file | FileCheck %s
 
 // Unsigned activations widen with extui, signed weights with extsi; the
 // zero points are subtracted in i32 (the weights' per column) before the
@@ -43,4 +43,60 @@ func.func @matmul(%a: tensor<2x?x8xi8>, %w: tensor<8x16xi8>, %za: tensor<i8>,
 func.func @int4(%x: tensor<?x128xf32>, %w: tensor<40x64xi8>, %s: tensor<40x2xf32>) -> tensor<?x40xf32> {
   %y = lowbit.matmul_int4 %x, %w, %s {group_size = 64} : (tensor<?x128xf32>, tensor<40x64xi8>, tensor<40x2xf32>) -> tensor<?x40xf32>
   return %y : tensor<?x40xf32>
+}
+
+// -----
+
+// ternary, 5 per byte, K = 384: one generic over (m, n, k). Below k = 320
+// (one base-3 block) the byte is 64 (k / 320) + k % 64 and the trit digit
+// (k / 64) % 5 of it, ((q 3^digit) & 255) 3 >> 8; above, the 2-bit block
+// after the 64 base-3 bytes, byte 16 (k' / 64) + k' % 16, bits 2 ((k' %
+// 64) / 16). Trit = code - 1, times the sign-extended activation.
+// CHECK-LABEL: func.func @ternary
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:   %[[N:.*]] = linalg.index 1
+// CHECK:   %[[K:.*]] = linalg.index 2
+// CHECK:   %[[BASE3:.*]] = arith.cmpi ult, %[[K]], %{{.*}} : index
+// CHECK:   arith.select %[[BASE3]], %c0
+// CHECK:   %[[BYTE:.*]] = arith.select %[[BASE3]], %{{.*}}, %{{.*}} : index
+// CHECK:   tensor.extract %{{.*}}[%[[N]], %[[BYTE]]] : tensor<8x80xi8>
+// CHECK:   arith.andi %{{.*}}, %c255_i32
+// CHECK:   arith.muli %{{.*}}, %c3_i32
+// CHECK:   arith.shrui %{{.*}}, %c8_i32
+// CHECK:   arith.andi %{{.*}}, %c3_i32
+// CHECK:   %[[CODE:.*]] = arith.select %[[BASE3]]
+// CHECK:   %[[TRIT:.*]] = arith.subi %[[CODE]], %c1_i32
+// CHECK:   arith.extsi
+// CHECK:   arith.muli %{{.*}}, %[[TRIT]]
+// CHECK-NOT: lowbit.matmul_ternary
+func.func @ternary(%x: tensor<?x384xi8>, %w: tensor<8x80xi8>) -> tensor<?x8xi32> {
+  %y = lowbit.matmul_ternary %x, %w {trits_per_byte = 5} : (tensor<?x384xi8>, tensor<8x80xi8>) -> tensor<?x8xi32>
+  return %y : tensor<?x8xi32>
+}
+
+// -----
+
+// fp8: quantize_fp8 is an elementwise generic on the f32 bits of x / s
+// (NaN -> 0x7F, clamp to 448, nearest even of 3 mantissa bits rebiased by
+// 960 = 120 << 3, or below 2^-6 (0x3C800000) |v| 2^9 rounded by adding
+// 2^23); matmul_fp8 a generic over (m, n, k) with weights [N, K] that
+// decodes both bytes by integer steps and accumulates in f32.
+// CHECK-LABEL: func.func @fp8
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK:   arith.divf
+// CHECK:   arith.bitcast %{{.*}} : f32 to i32
+// CHECK:   arith.minui %{{.*}}, %c1138753536_i32
+// CHECK:   arith.subi %{{.*}}, %c960_i32
+// CHECK:   arith.subi %{{.*}}, %c1258291200_i32
+// CHECK:   arith.cmpi uge, %{{.*}}, %c1015021568_i32
+// CHECK:   arith.trunci %{{.*}} : i32 to i8
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-COUNT-2: arith.cmpi ult, %{{.*}}, %c8_i32
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+// CHECK-NOT: lowbit.
+func.func @fp8(%x: tensor<?x64xf32>, %s: tensor<f32>, %w: tensor<24x64xi8>) -> tensor<?x24xf32> {
+  %q = lowbit.quantize_fp8 %x, %s : (tensor<?x64xf32>, tensor<f32>) -> tensor<?x64xi8>
+  %y = lowbit.matmul_fp8 %q, %w : (tensor<?x64xi8>, tensor<24x64xi8>) -> tensor<?x24xf32>
+  return %y : tensor<?x24xf32>
 }
