@@ -19,14 +19,23 @@ namespace ddl::nn {
 // Matrix products
 //===----------------------------------------------------------------------===//
 
-/// Checks that two contracted sizes may agree.
+/// Requires two contracted sizes to agree (at run time when the types
+/// leave it open).
 static LogicalResult checkContraction(ShapeBuilder &b, Dim lhs, Dim rhs,
                                       StringRef what) {
   if (lhs.isStatic() && rhs.isStatic() && lhs.getSize() != rhs.getSize())
     return b.emitError(
         llvm::formatv("contracted dimensions differ: {0} ({1} vs {2})", what,
                       lhs.getSize(), rhs.getSize()));
-  return success();
+  std::string known =
+      lhs.isStatic() ? llvm::formatv(" (the first is {0})", lhs.getSize()).str()
+      : rhs.isStatic()
+          ? llvm::formatv(" (the second is {0})", rhs.getSize()).str()
+          : std::string();
+  return b.require(b.equal(lhs, rhs),
+                   llvm::formatv("contracted dimensions differ at run time: "
+                                 "{0}{1}",
+                                 what, known));
 }
 
 LogicalResult MatMulOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,

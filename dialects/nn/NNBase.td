@@ -16,6 +16,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/TensorEncoding.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "dialects/nn/ShapeChecksInterface.td"
 
 def NN_Dialect : Dialect {
   let name = "nn";
@@ -323,7 +324,8 @@ class NN_Op<string mnemonic, list<Trait> traits = []>
 class NN_ShapedOp<string mnemonic, list<Trait> traits = []>
     : NN_Op<mnemonic, traits # [
         InferTypeOpAdaptorWithIsCompatible,
-        DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>]> {
+        DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>,
+        DeclareOpInterfaceMethods<NN_ShapeChecksOpInterface>]> {
   code shapeFunctionDeclaration = [{
     /// This op's shape function: see dialects/nn/ShapeBuilder.h.
     static ::llvm::LogicalResult inferShapes(Adaptor adaptor,
@@ -344,6 +346,9 @@ class NN_ShapedOp<string mnemonic, list<Trait> traits = []>
     ::llvm::LogicalResult $cppClass::reifyResultShapes(::mlir::OpBuilder &builder,
         ::mlir::ReifiedRankedShapedTypeDims &reified) {
       return ::ddl::nn::reifyWithShapeFunction(*this, builder, reified);
+    }
+    ::llvm::LogicalResult $cppClass::emitShapeChecks(::mlir::OpBuilder &builder) {
+      return ::ddl::nn::checkWithShapeFunction(*this, builder);
     }
   }];
   let extraClassDeclaration = shapeFunctionDeclaration;

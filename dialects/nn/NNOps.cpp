@@ -16,6 +16,8 @@
 using namespace mlir;
 using namespace ddl::nn;
 
+#include "dialects/nn/ShapeChecksInterface.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/nn/NNOps.cpp.inc"
 

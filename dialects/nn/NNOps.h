@@ -23,6 +23,8 @@ class ElementwiseUnary
 constexpr double kMinAntialiasScale = 1.0 / 64;
 } // namespace ddl::nn
 
+#include "dialects/nn/ShapeChecksInterface.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/nn/NNOps.h.inc"
 

@@ -26,9 +26,10 @@ ShapeBuilder::ShapeBuilder(MLIRContext *context, std::optional<Location> loc,
                            StringRef opName)
     : context(context), loc(loc), opName(opName) {}
 
-ShapeBuilder::ShapeBuilder(OpBuilder &builder, Location loc, StringRef opName)
+ShapeBuilder::ShapeBuilder(OpBuilder &builder, Location loc, StringRef opName,
+                           bool checks)
     : context(builder.getContext()), loc(loc), builder(&builder),
-      opName(opName) {}
+      opName(opName), checks(checks) {}
 
 Type ShapeBuilder::getI1Type() const { return IntegerType::get(context, 1); }
 Type ShapeBuilder::getI64Type() const { return IntegerType::get(context, 64); }
@@ -308,10 +309,35 @@ DimCondition ShapeBuilder::equal(Dim a, Dim b) {
     c.decided = true;
     return c;
   }
-  if (isReifying())
+  if (isReifying() && materialize(a) && materialize(b))
     c.value = arith::CmpIOp::create(*builder, *loc, arith::CmpIPredicate::eq,
                                     materialize(a), materialize(b));
   return c;
+}
+
+DimCondition ShapeBuilder::either(DimCondition a, DimCondition b) {
+  if (a.decided == true || b.decided == false)
+    return a;
+  if (b.decided == true || a.decided == false)
+    return b;
+  DimCondition c;
+  if (a.value && b.value)
+    c.value = arith::OrIOp::create(*builder, *loc, a.value, b.value);
+  return c;
+}
+
+LogicalResult ShapeBuilder::require(DimCondition holds, const Twine &message) {
+  if (holds.decided == false)
+    return emitError(message);
+  // A condition without a value is one the builder cannot state (a size
+  // only the data determine): nothing to check.
+  if (holds.decided || !isChecking() || !holds.value)
+    return success();
+  OpBuilder &b = *builder;
+  Value flag = tensor::FromElementsOp::create(
+      b, *loc, RankedTensorType::get({}, b.getI1Type()), holds.value);
+  CheckOp::create(b, *loc, flag, b.getStringAttr(message));
+  return success();
 }
 
 DimCondition ShapeBuilder::less(Dim a, Dim b) {
@@ -372,6 +398,15 @@ FailureOr<SmallVector<Dim>> ShapeBuilder::broadcast(ArrayRef<Dim> lhs,
           "cannot broadcast {0} and {1}: dimension {2} of the result would "
           "need sizes {3} and {4} to match (or one of them to be 1)",
           lhsName, rhsName, i, a.size, b.size));
+    // Sizes the types leave open must be equal or one of them 1.
+    if (isChecking() &&
+        failed(require(
+            either(equal(a, b), either(equal(a, fixed(1)), equal(b, fixed(1)))),
+            llvm::formatv("cannot broadcast {0} and {1}: their sizes in "
+                          "dimension {2} of the result differ at run time "
+                          "and neither is 1",
+                          lhsName, rhsName, i))))
+      return failure();
     if (a.is(1)) {
       result.push_back(b);
     } else if (b.is(1) || (a.symbol && a.symbol == b.symbol)) {
@@ -467,6 +502,30 @@ LogicalResult checkResultShapes(ShapeBuilder &b, ArrayRef<ResultShape> shapes) {
             "result #{0} would have size {1} in dimension {2}; sizes must be "
             ">= 0 (check the op's size, shape or scale operands)",
             r, dim.getSize(), d));
+  }
+  return success();
+}
+
+LogicalResult checkStatedResultShapes(Operation *op, ShapeBuilder &b,
+                                      ArrayRef<ResultShape> shapes) {
+  if (shapes.size() != op->getNumResults())
+    return failure();
+  for (auto [r, pair] : llvm::enumerate(llvm::zip(shapes, op->getResults()))) {
+    auto [shape, result] = pair;
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    if (!type || static_cast<int64_t>(shape.dims.size()) != type.getRank())
+      return failure();
+    for (auto [d, dim] : llvm::enumerate(shape.dims)) {
+      if (type.isDynamicDim(d))
+        continue;
+      if (failed(b.require(
+              b.equal(dim, b.fixed(type.getDimSize(d))),
+              llvm::formatv("result #{0} is declared with size {1} in "
+                            "dimension {2}, but the inputs give it another "
+                            "size at run time",
+                            r, type.getDimSize(d), d))))
+        return failure();
+    }
   }
   return success();
 }

@@ -2,17 +2,22 @@
 //
 // Every shaped `nn` op states once how its result shapes follow from its
 // operands, as a function over `Dim` values built with a `ShapeBuilder`.
-// The same function serves twice:
+// The same function serves three times:
 //
 //  * inference mode: dims are static sizes or dynamic, and dynamic dims may
 //    carry a symbol (#nn.dims); the result is the op's inferred result
 //    types, and any error the function reports becomes a verifier error;
 //  * reification mode: dims that are not static are index-typed SSA values
 //    that the builder emits (tensor.dim, arith), giving the op's
-//    ReifyRankedShapedTypeOpInterface implementation for free.
+//    ReifyRankedShapedTypeOpInterface implementation for free;
+//  * check mode: reification that also emits an `nn.check` for each
+//    condition the function `require`s and the types leave open (a
+//    symbolic size contracted with a static one, two dynamic sizes that
+//    must broadcast), so that an input of the wrong size fails the run
+//    with a message instead of being read out of bounds (nn-check-shapes).
 //
-// Writing shape logic once is what keeps verification, type inference and
-// dynamic-shape lowering from ever disagreeing.
+// Writing shape logic once is what keeps verification, type inference,
+// dynamic-shape lowering and run-time checks from ever disagreeing.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,11 +76,13 @@ public:
   /// Inference mode; errors are reported at `loc` when it is given.
   ShapeBuilder(mlir::MLIRContext *context, std::optional<mlir::Location> loc,
                llvm::StringRef opName);
-  /// Reification mode: emits index computations at the builder's point.
+  /// Reification mode (check mode with `checks`): emits index
+  /// computations at the builder's point.
   ShapeBuilder(mlir::OpBuilder &builder, mlir::Location loc,
-               llvm::StringRef opName);
+               llvm::StringRef opName, bool checks = false);
 
   bool isReifying() const { return builder != nullptr; }
+  bool isChecking() const { return checks; }
   mlir::MLIRContext *getContext() const { return context; }
   mlir::Type getI1Type() const;
   mlir::Type getI64Type() const;
@@ -121,7 +128,15 @@ public:
   Dim product(llvm::ArrayRef<Dim> dims);
   DimCondition equal(Dim a, Dim b);
   DimCondition less(Dim a, Dim b);
+  /// a or b.
+  DimCondition either(DimCondition a, DimCondition b);
   Dim select(DimCondition c, Dim onTrue, Dim onFalse);
+
+  /// What the shape function relies on: an error with `message` when the
+  /// types decide that `holds` is false; in check mode, an `nn.check` with
+  /// `message` when they leave it open (nothing in the other modes, which
+  /// assume it).
+  mlir::LogicalResult require(DimCondition holds, const llvm::Twine &message);
 
   //===--------------------------------------------------------------------===//
   // Shared shape rules
@@ -178,6 +193,7 @@ private:
   std::optional<mlir::Location> loc;
   mlir::OpBuilder *builder = nullptr;
   llvm::StringRef opName;
+  bool checks = false;
 };
 
 /// True when every pair of types agrees where both say something: same
@@ -217,6 +233,23 @@ inferTypesWithShapeFunction(mlir::MLIRContext *context,
   for (const ResultShape &shape : shapes)
     inferred.push_back(b.toType(shape));
   return mlir::success();
+}
+
+/// Check mode: the checks of what the result types state beyond `shapes`
+/// (a static size the shape function leaves dynamic, as an importer's
+/// declared type gives it).
+mlir::LogicalResult checkStatedResultShapes(mlir::Operation *op,
+                                            ShapeBuilder &b,
+                                            llvm::ArrayRef<ResultShape> shapes);
+
+template <typename OpT>
+mlir::LogicalResult checkWithShapeFunction(OpT op, mlir::OpBuilder &builder) {
+  ShapeBuilder b(builder, op.getLoc(), OpT::getOperationName(),
+                 /*checks=*/true);
+  llvm::SmallVector<ResultShape> shapes;
+  if (mlir::failed(OpT::inferShapes(typename OpT::Adaptor(op), b, shapes)))
+    return mlir::failure();
+  return checkStatedResultShapes(op, b, shapes);
 }
 
 /// Reifies `op`'s result shapes; dims that the result types state

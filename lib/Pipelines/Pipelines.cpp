@@ -37,6 +37,10 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
   pm.addPass(graph::createNNInferShapesPass());
   if (options.fuseAttention)
     addPipeline(pm, "func.func(nn-recognize-attention),canonicalize,cse");
+  // What shape inference assumed (a symbolic size equal to a static one) is
+  // checked at run time, before quantization replaces the ops that know it
+  // (after the graph rewrites, which the checks' uses of sizes would block).
+  pm.addPass(graph::createNNCheckShapesPass());
   if (options.quantize == "int8") {
     quant::NNQuantizeInt8PassOptions int8;
     int8.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());

@@ -27,6 +27,27 @@ def NNInferShapesPass : Pass<"nn-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def NNCheckShapesPass : Pass<"nn-check-shapes", "::mlir::ModuleOp"> {
+  let summary = "Check at run time what shape inference assumed";
+  let description = [{
+    Shape functions (dialects/nn/ShapeBuilder.h) assume what the types
+    cannot decide: a symbolic size contracted with a static one
+    (`[5, k] x [704, 18]` needs k = 704), two sizes that must broadcast, a
+    dynamic size that an importer's declared result type states statically.
+    Kernels then index by the assumed sizes, so an input of another size
+    would be read out of bounds. This pass asks every op implementing
+    `ShapeChecksOpInterface` for those conditions and states each as an
+    `nn.check` before the op: the run fails with a message naming the node
+    instead. Ops whose types decide everything (static models) get none,
+    nor do sizes only the data determine (nn.non_zero's count). Runs after
+    nn-infer-shapes and the graph rewrites, before anything replaces nn ops
+    (quantization, lowering).
+  }];
+  let dependentDialects = ["::ddl::nn::NNDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def NNExpandSequencesPass : Pass<"nn-expand-sequences", "::mlir::ModuleOp"> {
   let summary = "Replace sequences and optionals by plain tensors";
   let description = [{
