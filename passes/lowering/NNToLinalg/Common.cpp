@@ -307,7 +307,16 @@ Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
     SmallVector<AffineExpr> exprs;
     bool runTime = false;
     for (unsigned d = 0; d < rank; ++d) {
-      switch (mapDim(inType, d, outType, d + offset)) {
+      DimMapping mapping = mapDim(inType, d, outType, d + offset);
+      // The output's size read off this very input (a unary op's shape,
+      // reified as its tensor.dim) is the input's: no broadcast.
+      if (mapping == DimMapping::RunTime)
+        if (auto size = dyn_cast<Value>(outSizes[d + offset]))
+          if (auto dim = size.getDefiningOp<tensor::DimOp>();
+              dim && dim.getSource() == input &&
+              dim.getConstantIndex() == int64_t(d))
+            mapping = DimMapping::Identity;
+      switch (mapping) {
       case DimMapping::Identity:
         exprs.push_back(getAffineDimExpr(d + offset, context));
         break;

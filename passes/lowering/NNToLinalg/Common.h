@@ -144,7 +144,9 @@ using ScalarBodyBuilder = llvm::function_ref<mlir::Value(
 /// element type `outElementType` (lowered). An input dimension that is
 /// statically 1 is broadcast with a constant index; a dynamic input
 /// dimension that may be 1 while the result's is not is indexed at run time
-/// (0 when it is 1), so every broadcast the ONNX rules allow is correct.
+/// (0 when it is 1), so every broadcast the ONNX rules allow is correct;
+/// one whose size is the result's (same symbol, or the result's size read
+/// off that input: a unary op's) is read through the identity map.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::ValueRange inputs,
                              llvm::ArrayRef<mlir::OpFoldResult> outSizes,

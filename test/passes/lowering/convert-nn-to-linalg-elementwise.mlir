@@ -1,0 +1,18 @@
+// RUN: ddl-opt %s --convert-nn-to-linalg --canonicalize | FileCheck %s
+
+// An unnamed dynamic size: a unary op's result has its input's size (the
+// shape reifies as the input's tensor.dim), so the input is read through
+// the identity map, not indexed at run time; a binary op against a static
+// size is indexed at run time (the dynamic operand may be 1).
+// CHECK-LABEL: func.func @anonymous_dynamic
+// CHECK:         %[[RELU:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<?xf32>)
+// CHECK:           arith.maximumf
+// CHECK-NOT:       tensor.extract
+// CHECK:         linalg.generic {{.*}} ins(%arg1 : tensor<4xf32>)
+// CHECK:           linalg.index 0
+// CHECK:           tensor.extract %[[RELU]]
+func.func @anonymous_dynamic(%x: tensor<?xf32>, %c: tensor<4xf32>) -> tensor<4xf32> {
+  %r = nn.relu %x : (tensor<?xf32>) -> tensor<?xf32>
+  %z = nn.add %r, %c : (tensor<?xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %z : tensor<4xf32>
+}
