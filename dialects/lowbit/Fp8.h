@@ -17,6 +17,9 @@
 #ifndef DDL_DIALECTS_LOWBIT_FP8_H
 #define DDL_DIALECTS_LOWBIT_FP8_H
 
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringRef.h"
+
 #include <cstdint>
 
 namespace ddl::lowbit {
@@ -33,6 +36,20 @@ constexpr int32_t kE4M3BiasShift = 120 << 3;
 /// The E4M3FN byte of `v`: round to nearest even, saturating at +-448,
 /// NaN to 0x7F (0xFF when negative).
 uint8_t encodeE4M3(float v);
+
+/// The f32 value(s) of E4M3FN byte(s) (`bytes`: i8 or a vector of i8; the
+/// result f32 or a vector of f32), by integer steps: a normal number's
+/// exponent and mantissa moved into f32's fields and rebiased, a
+/// subnormal's mantissa times 2^-9. Needs no fp8 or f16 hardware (the
+/// reference lowering and the GPU kernels' operand loads).
+mlir::Value buildDecodeE4M3(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value bytes);
+
+/// The unit attribute that marks a linalg op lowered from
+/// lowbit.matmul_fp8 (LowbitToLinalg): a contraction of E4M3 bytes whose
+/// body decodes them, which the GPU contraction kernels run on fp8 tensor
+/// cores (wgmma e4m3) or decode as they load.
+constexpr llvm::StringLiteral kE4M3OperandsAttr = "lowbit.e4m3_operands";
 
 } // namespace ddl::lowbit
 

@@ -27,6 +27,9 @@ static std::optional<vector::CombiningKind> combiningKind(Operation *op) {
   return std::nullopt;
 }
 
+static std::optional<RowReduction> matchCombiner(linalg::LinalgOp op,
+                                                 unsigned dim);
+
 static bool isF32Buffer(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.getElementType().isF32();
@@ -62,6 +65,30 @@ std::optional<RowReduction> matchRowReduction(linalg::LinalgOp op,
   if ((contiguousRows && !readsRow) ||
       !op.getMatchingIndexingMap(init).isProjectedPermutation())
     return std::nullopt;
+  return matchCombiner(op, dim);
+}
+
+std::optional<RowReduction> matchWholeReduction(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp, linalg::ReduceOp>(op.getOperation()) ||
+      !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() == 0 || op.getNumParallelLoops() != 0 ||
+      op.hasIndexSemantics() || !llvm::all_of(op->getOperands(), isF32Buffer))
+    return std::nullopt;
+  // Every input read whole, row-major and contiguous: one flat index
+  // addresses them all.
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto type = cast<MemRefType>(input->get().getType());
+    if (!op.getMatchingIndexingMap(input).isIdentity() ||
+        !type.getLayout().isIdentity())
+      return std::nullopt;
+  }
+  if (cast<MemRefType>(op.getDpsInitOperand(0)->get().getType()).getRank() != 0)
+    return std::nullopt;
+  return matchCombiner(op, 0);
+}
+
+static std::optional<RowReduction> matchCombiner(linalg::LinalgOp op,
+                                                 unsigned dim) {
   // The body: elementwise ops on the inputs, then value <kind> out.
   Block &body = op->getRegion(0).front();
   Value out = body.getArguments().back();

@@ -33,6 +33,13 @@ struct RowReduction {
 std::optional<RowReduction> matchRowReduction(mlir::linalg::LinalgOp op,
                                               bool contiguousRows);
 
+/// `op` as a reduction of whole tensors into one value (every loop a
+/// reduction, the output 0-d): f32 buffers, every input read with the
+/// identity map from an identity-layout buffer (one flat index addresses
+/// them all), the body as for a row reduction. `dim` is 0 and means
+/// nothing.
+std::optional<RowReduction> matchWholeReduction(mlir::linalg::LinalgOp op);
+
 /// The neutral element of `kind` on f32.
 float neutralElement(mlir::vector::CombiningKind kind);
 

@@ -324,39 +324,9 @@ void lowerQuantizeFp8(lowbit::QuantizeFp8Op op) {
   op.erase();
 }
 
-/// The f32 value of an E4M3FN byte (i8), by integer steps: a normal
-/// number's exponent and mantissa moved into f32's fields and rebiased, a
-/// subnormal's mantissa times 2^-9 (no f32 subnormals, no f16 hardware).
-Value decodeE4M3(OpBuilder &b, Location loc, Value byte) {
-  auto c = [&](int64_t v) { return i32Constant(b, loc, v); };
-  Type f32 = b.getF32Type();
-  Value u = arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
-  Value sign = arith::ShLIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, u, c(0x80)), c(24));
-  Value magnitude = arith::AndIOp::create(b, loc, u, c(0x7F));
-  Value normal = arith::BitcastOp::create(
-      b, loc, f32,
-      arith::OrIOp::create(
-          b, loc, sign,
-          arith::AddIOp::create(b, loc,
-                                arith::ShLIOp::create(b, loc, magnitude, c(20)),
-                                c(120 << 23))));
-  Value subnormal = arith::MulFOp::create(
-      b, loc,
-      arith::SIToFPOp::create(b, loc, f32,
-                              arith::AndIOp::create(b, loc, u, c(7))),
-      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f / 512.0f)));
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sign, c(0));
-  subnormal = arith::SelectOp::create(
-      b, loc, negative, arith::NegFOp::create(b, loc, subnormal), subnormal);
-  Value isSubnormal =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, magnitude, c(8));
-  return arith::SelectOp::create(b, loc, isSubnormal, subnormal, normal);
-}
-
 /// lowbit.matmul_fp8 as one linalg.generic over (the result's dims, k),
-/// both operands decoded per product.
+/// both operands decoded per product, marked as a contraction of E4M3
+/// bytes (kE4M3OperandsAttr: the GPU kernels run it on fp8 tensor cores).
 void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -372,13 +342,14 @@ void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
       b, loc, resultType, ValueRange{op.getInput(), op.getWeights()},
       loops.init, ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
       loops.iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value product =
-            arith::MulFOp::create(nb, nloc, decodeE4M3(nb, nloc, args[0]),
-                                  decodeE4M3(nb, nloc, args[1]));
+        Value product = arith::MulFOp::create(
+            nb, nloc, lowbit::buildDecodeE4M3(nb, nloc, args[0]),
+            lowbit::buildDecodeE4M3(nb, nloc, args[1]));
         linalg::YieldOp::create(
             nb, nloc,
             arith::AddFOp::create(nb, nloc, args[2], product).getResult());
       });
+  generic->setAttr(lowbit::kE4M3OperandsAttr, b.getUnitAttr());
   op.replaceAllUsesWith(generic.getResult(0));
   op.erase();
 }

@@ -150,9 +150,9 @@ typedef struct ddl_host {
                       int32_t to_device);
   /* (ABI version 4) Fills the 128 bytes at `map` (64-byte aligned) with a
    * tensor-map descriptor of Hopper's tensor memory accelerator (TMA) for
-   * the `rank`-dimensional tensor (a ddl_dtype: FLOAT, FLOAT16 or
-   * BFLOAT16) at device `address`: sizes, strides (in elements) and the
-   * box a copy moves, innermost dimension first (strides[0] is 1),
+   * the `rank`-dimensional tensor (a ddl_dtype: FLOAT, FLOAT16,
+   * BFLOAT16, UINT8 or INT8) at device `address`: sizes, strides (in elements)
+   * and the box a copy moves, innermost dimension first (strides[0] is 1),
    * `swizzle_bytes` (0, 32, 64 or 128) swizzled in shared memory, zeros
    * read outside the tensor. Returns 1 when done and 0 when it cannot be
    * had (no TMA on this device or API, or the tensor outside TMA's limits

@@ -657,6 +657,7 @@ ddl_status ddl_device_launch(ddl_device *d, ddl_stream stream,
 static int64_t tensor_map_element_bytes(int32_t dtype) {
   return dtype == DDL_DTYPE_FLOAT                                    ? 4
          : dtype == DDL_DTYPE_FLOAT16 || dtype == DDL_DTYPE_BFLOAT16 ? 2
+         : dtype == DDL_DTYPE_UINT8 || dtype == DDL_DTYPE_INT8       ? 1
                                                                      : 0;
 }
 

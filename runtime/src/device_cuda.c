@@ -370,6 +370,7 @@ static int cuda_set_max_shared(const ddl_fnptr *fns, void *function, int bytes,
 /* CUtensorMapDataType, CUtensorMapSwizzle and CUtensorMapL2promotion
  * (cuda.h, CUDA 12.0 on). */
 enum {
+  CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0,
   CU_TENSOR_MAP_DATA_TYPE_FLOAT16 = 6,
   CU_TENSOR_MAP_DATA_TYPE_FLOAT32 = 7,
   CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 = 9,
@@ -384,7 +385,10 @@ static int cuda_tensor_map(const ddl_fnptr *fns, void *map, int dtype,
   int type = dtype == DDL_DTYPE_FLOAT16    ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
              : dtype == DDL_DTYPE_BFLOAT16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
              : dtype == DDL_DTYPE_FLOAT    ? CU_TENSOR_MAP_DATA_TYPE_FLOAT32
-                                           : -1;
+             /* bytes: int8 / uint8 tensors, fp8 as lowbit stores it */
+             : dtype == DDL_DTYPE_UINT8 || dtype == DDL_DTYPE_INT8
+                 ? CU_TENSOR_MAP_DATA_TYPE_UINT8
+                 : -1;
   /* CUtensorMapSwizzle: NONE, 32B, 64B, 128B. */
   int swizzle = swizzle_bytes == 128  ? 3
                 : swizzle_bytes == 64 ? 2

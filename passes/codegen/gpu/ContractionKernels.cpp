@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/codegen/gpu/ContractionKernels.h"
+#include "dialects/lowbit/Fp8.h"
 #include "passes/codegen/KernelNeighbours.h"
 #include "passes/codegen/gpu/Passes.h"
 
@@ -26,14 +27,21 @@ using namespace mlir;
 using namespace ddl::gpugen;
 
 std::optional<Contraction> ddl::gpugen::matchContraction(linalg::LinalgOp op) {
+  // lowbit.matmul_fp8's generic decodes its bytes in its body, which is no
+  // plain multiply-add; the attribute vouches for it.
+  bool e4m3 = op->hasAttr(ddl::lowbit::kE4M3OperandsAttr);
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+      op.getNumDpsInits() != 1 ||
+      (!e4m3 && !linalg::isaContractionOpInterface(op)))
     return std::nullopt;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
-    if (!type ||
-        !isa<Float32Type, BFloat16Type, Float16Type>(type.getElementType()) ||
-        !op.getMatchingIndexingMap(&operand).isProjectedPermutation())
+    if (!type || !op.getMatchingIndexingMap(&operand).isProjectedPermutation())
+      return std::nullopt;
+    Type element = type.getElementType();
+    bool input = op.isDpsInput(&operand);
+    if (e4m3 ? (input ? !element.isInteger(8) : !element.isF32())
+             : !isa<Float32Type, BFloat16Type, Float16Type>(element))
       return std::nullopt;
   }
   FailureOr<linalg::ContractionDimensions> dims =
@@ -41,9 +49,10 @@ std::optional<Contraction> ddl::gpugen::matchContraction(linalg::LinalgOp op) {
   if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
       dims->k.size() != 1)
     return std::nullopt;
-  return Contraction{
-      op, dims->m[0], dims->n[0], dims->k[0],
-      SmallVector<unsigned>(dims->batch.begin(), dims->batch.end())};
+  Contraction c{op, dims->m[0], dims->n[0], dims->k[0],
+                SmallVector<unsigned>(dims->batch.begin(), dims->batch.end())};
+  c.e4m3 = e4m3;
+  return c;
 }
 
 std::optional<Precision> ddl::gpugen::parsePrecision(StringRef name) {
@@ -65,6 +74,8 @@ StringRef ddl::gpugen::precisionName(Precision precision) {
     return "bf16";
   case Precision::F16:
     return "fp16";
+  case Precision::E4M3:
+    return "e4m3";
   }
   return "";
 }
@@ -182,16 +193,27 @@ void ddl::gpugen::writeCElement(OpBuilder &b, Location loc,
 
 Value ddl::gpugen::convertFloat(OpBuilder &b, Location loc, Value v,
                                 Type type) {
-  unsigned from = v.getType().getIntOrFloatBitWidth();
-  unsigned to = type.getIntOrFloatBitWidth();
   if (v.getType() == type)
     return v;
+  unsigned from = getElementTypeOrSelf(v.getType()).getIntOrFloatBitWidth();
+  unsigned to = getElementTypeOrSelf(type).getIntOrFloatBitWidth();
   if (from < to)
     return arith::ExtFOp::create(b, loc, type, v);
   if (from > to)
     return arith::TruncFOp::create(b, loc, type, v);
-  return arith::TruncFOp::create(
-      b, loc, type, arith::ExtFOp::create(b, loc, b.getF32Type(), v));
+  // bf16 <-> f16 through f32.
+  Type f32 = b.getF32Type();
+  if (auto vector = dyn_cast<VectorType>(type))
+    f32 = VectorType::get(vector.getShape(), f32);
+  return arith::TruncFOp::create(b, loc, type,
+                                 arith::ExtFOp::create(b, loc, f32, v));
+}
+
+Value ddl::gpugen::convertOperand(OpBuilder &b, Location loc,
+                                  const Contraction &c, Value v, Type type) {
+  if (c.e4m3 && getElementTypeOrSelf(v.getType()).isInteger(8))
+    v = ddl::lowbit::buildDecodeE4M3(b, loc, v);
+  return convertFloat(b, loc, v, type);
 }
 
 void ddl::gpugen::mmaSync(OpBuilder &b, Location loc, Precision precision,
@@ -377,7 +399,7 @@ protected:
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value v =
         memref::LoadOp::create(b, loc, operand.get(), indicesOf(operand, at));
-    scf::YieldOp::create(b, loc, convert(v, type));
+    scf::YieldOp::create(b, loc, convertOperand(b, loc, c, v, type));
     b.setInsertionPointToStart(ifOp.elseBlock());
     scf::YieldOp::create(
         b, loc,
@@ -906,33 +928,20 @@ private:
         b.setInsertionPointToStart(ifOp.thenBlock());
         Type source =
             cast<MemRefType>(o.operand->get().getType()).getElementType();
-        Value v =
-            vector::LoadOp::create(b, loc, VectorType::get({chunk}, source),
-                                   o.operand->get(), indicesOf(*o.operand, at),
-                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
-        scf::YieldOp::create(b, loc, convertVector(v, vectorType));
+        // A chunk of 8-bit elements is 8 bytes: aligned to its size.
+        int64_t chunkBytes = chunk * source.getIntOrFloatBitWidth() / 8;
+        Value v = vector::LoadOp::create(
+            b, loc, VectorType::get({chunk}, source), o.operand->get(),
+            indicesOf(*o.operand, at),
+            /*nontemporal=*/false,
+            llvm::MaybeAlign(std::min<int64_t>(chunkBytes, 16)));
+        scf::YieldOp::create(b, loc, convertOperand(b, loc, c, v, vectorType));
         b.setInsertionPointToStart(ifOp.elseBlock());
         scf::YieldOp::create(b, loc, slow());
       }
       chunks.push_back(ifOp.getResult(0));
     }
     return chunks;
-  }
-
-  /// A vector of floats as `type`'s element type.
-  Value convertVector(Value v, VectorType type) {
-    auto from = cast<VectorType>(v.getType());
-    if (from == type)
-      return v;
-    unsigned fromBits = from.getElementTypeBitWidth();
-    unsigned toBits = type.getElementTypeBitWidth();
-    if (fromBits > toBits)
-      return arith::TruncFOp::create(b, loc, type, v);
-    if (fromBits < toBits)
-      return arith::ExtFOp::create(b, loc, type, v);
-    auto f32 = VectorType::get(type.getShape(), b.getF32Type());
-    return arith::TruncFOp::create(b, loc, type,
-                                   arith::ExtFOp::create(b, loc, f32, v));
   }
 
   void storeSlice(const Operand &o, ValueRange chunks) {
@@ -1178,20 +1187,26 @@ struct DDLGPUContractionKernelsPass final
       // the consumer was (only allocations and effect-free ops between).
       c.epilogue = findFoldedEpilogue(c, init.initializer);
       OpBuilder b(c.epilogue ? c.epilogue.getOperation() : c.op.getOperation());
-      auto buildMma = [&](OpBuilder &at) {
-        if (*compute == Precision::TF32)
+      // The kernel of the precision option (E4M3 operands decoded as they
+      // load), and the Hopper kernel where it applies, which falls back on
+      // it where TMA cannot take the operands. E4M3 operands take the
+      // Hopper kernel's fp8 path whatever the option.
+      auto buildPortable = [&](OpBuilder &at) {
+        if (*compute == Precision::F32)
+          SimtKernelBuilder(at, c, tiles, fillValue).build();
+        else if (mfma)
+          MfmaKernelBuilder(at, c, *compute, fillValue).build();
+        else if (*compute == Precision::TF32)
           Tf32MmaKernelBuilder(at, c, fillValue).build();
         else
           LdmatrixMmaKernelBuilder(at, c, *compute, fillValue).build();
       };
-      if (*compute == Precision::F32)
-        SimtKernelBuilder(b, c, tiles, fillValue).build();
-      else if (mfma)
-        MfmaKernelBuilder(b, c, *compute, fillValue).build();
-      else if (hopper && hopperGemmApplies(c, *compute))
-        buildHopperGemm(b, c, *compute, fillValue, buildMma);
+      Precision tensorCores = c.e4m3 ? Precision::E4M3 : *compute;
+      if (hopper && !mfma && tensorCores != Precision::F32 &&
+          hopperGemmApplies(c, tensorCores))
+        buildHopperGemm(b, c, tensorCores, fillValue, buildPortable);
       else
-        buildMma(b);
+        buildPortable(b);
       c.op->erase();
       if (c.epilogue)
         c.epilogue->erase();

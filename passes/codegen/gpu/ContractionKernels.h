@@ -19,13 +19,18 @@
 namespace ddl::gpugen {
 
 /// A contraction the kernels can run: f32, bf16 or f16 operands (any mix;
-/// the kernels compute in their own type and convert), one m, n and k
-/// loop, any number of batch loops, every operand indexed by a projected
+/// the kernels compute in their own type and convert), or A and B of E4M3
+/// bytes (lowbit.matmul_fp8's lowering, marked with
+/// lowbit::kE4M3OperandsAttr) and an f32 C; one m, n and k loop, any
+/// number of batch loops, every operand indexed by a projected
 /// permutation.
 struct Contraction {
   mlir::linalg::LinalgOp op;
   unsigned m, n, k;
   llvm::SmallVector<unsigned> batch;
+  /// A and B are E4M3FN bytes (i8): loads decode them (loadOperand), the
+  /// Hopper kernel multiplies them as they are (wgmma e4m3).
+  bool e4m3 = false;
   /// An elementwise consumer of C folded into the kernel's stores
   /// (findFoldedEpilogue), or null.
   mlir::linalg::GenericOp epilogue = {};
@@ -61,8 +66,9 @@ llvm::SmallVector<mlir::Value> epilogueBuffers(const Contraction &c);
 
 /// The compute types of the kernels (`precision` option): f32 runs on the
 /// SIMT cores; tf32, bf16 and f16 on the tensor cores, with f32
-/// accumulators.
-enum class Precision { F32, TF32, BF16, F16 };
+/// accumulators. E4M3 is no option: the Hopper kernel's type for
+/// contractions of E4M3 bytes (Contraction::e4m3).
+enum class Precision { F32, TF32, BF16, F16, E4M3 };
 
 std::optional<Precision> parsePrecision(llvm::StringRef name);
 llvm::StringRef precisionName(Precision precision);
@@ -71,6 +77,12 @@ llvm::StringRef precisionName(Precision precision);
 /// f16 through f32).
 mlir::Value convertFloat(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                          mlir::Type type);
+
+/// A loaded element (or vector) of one of `c`'s operands as `type` (a
+/// float type, or a vector of it): E4M3 bytes decoded, floats converted.
+mlir::Value convertOperand(mlir::OpBuilder &b, mlir::Location loc,
+                           const Contraction &c, mlir::Value v,
+                           mlir::Type type);
 
 /// sums (the four f32 accumulators of one 16 x 8 tile) += a b on the
 /// tensor cores: `mma.sync` m16n8k8 for tf32, m16n8k16 for bf16 / f16 (a:
@@ -107,8 +119,9 @@ mlir::Value rowsAligned16(mlir::OpBuilder &b, mlir::Location loc,
 
 /// Whether the Hopper kernel (wgmma fed by TMA, sm_90a) can run `c` in
 /// `precision`: bf16 or f16 operands already of that type (or f32 ones in
-/// tf32, both with k contiguous), each operand's innermost dimension its k
-/// or its m / n, at most 5 dimensions, and C f32, bf16 or f16.
+/// tf32, E4M3 bytes in e4m3, both with k contiguous), each operand's
+/// innermost dimension its k or its m / n, at most 5 dimensions, and C
+/// f32, bf16 or f16.
 bool hopperGemmApplies(const Contraction &c, Precision precision);
 
 /// Builds the Hopper kernel of `c` and, at `b`'s insertion point in the

@@ -9,7 +9,8 @@
 //   of `stages` shared-memory stages, each with a "full" mbarrier (the
 //   copies' bytes arrive on it) and an "empty" one (the consumers release
 //   the stage). Warpgroups 1 and 2 are the consumers: each waits for a
-//   stage, runs 64 x 256 of the tile as wgmma m64n256k16 (k8 for tf32) on
+//   stage, runs 64 x 256 of the tile as wgmma m64n256k16 (k8 for tf32,
+//   k32 for e4m3: always 32 bytes of k) on
 //   descriptors of the staged slices, keeps one wgmma group in flight and
 //   releases the stage before. `setmaxnreg` moves registers from the
 //   producer (40) to the consumers (232), whose 128 f32 accumulators a
@@ -61,8 +62,8 @@ constexpr int64_t kBlockN = 256;   // one m64n256 wgmma per k step
 constexpr int64_t kStages = 4;     // the shared-memory ring
 constexpr int64_t kRowBytes = 128; // a staged row: the swizzle span
 constexpr int64_t kThreads = 128 * (1 + kConsumers);
-constexpr int64_t kGroupM = 8;              // tile rows per raster group
-constexpr int64_t kStepBytes = 32;          // k of one wgmma: 16 x 16 bits
+constexpr int64_t kGroupM = 8;     // tile rows per raster group
+constexpr int64_t kStepBytes = 32; // k of one wgmma: 16 x 16 bits, 32 x 8
 constexpr int64_t kSwizzleAtomBytes = 1024; // 8 rows of 128 bytes
 constexpr int64_t kProducerRegisters = 40, kConsumerRegisters = 232;
 constexpr int64_t kWaitTicks = 10000000;
@@ -72,8 +73,10 @@ constexpr int64_t kWaitTicks = 10000000;
 constexpr int64_t kTargetBlocks = 132;
 constexpr int64_t kMinSplitSlices = 4;
 constexpr int64_t kReduceThreads = 256;
-// ddl_dtype (runtime/include/ddl_model_abi.h) of the staged elements.
-constexpr int32_t kDtypeFloat = 1, kDtypeFloat16 = 10, kDtypeBFloat16 = 16;
+// ddl_dtype (runtime/include/ddl_model_abi.h) of the staged elements (E4M3
+// bytes move as uint8).
+constexpr int32_t kDtypeFloat = 1, kDtypeUInt8 = 2, kDtypeFloat16 = 10,
+                  kDtypeBFloat16 = 16;
 
 /// How one operand (A or B) is staged: `rows` rows of the tile (its m or n
 /// extent), each 128 bytes of k when its k is contiguous (k-major), else
@@ -119,7 +122,7 @@ std::optional<Operand> planOperand(Contraction c, unsigned index,
   if (innermost != c.k && innermost != o.loop)
     return std::nullopt;
   o.kMajor = innermost == c.k;
-  // tf32 wgmma reads both operands k-major only.
+  // tf32 and e4m3 wgmma read both operands k-major only.
   if (!o.kMajor && o.elementBytes != 2)
     return std::nullopt;
   return o;
@@ -134,6 +137,8 @@ Type computeType(MLIRContext *context, Precision precision) {
     return b.getF16Type();
   case Precision::TF32:
     return b.getF32Type();
+  case Precision::E4M3:
+    return b.getI8Type(); // the bytes as lowbit stores them
   case Precision::F32:
     break;
   }
@@ -237,6 +242,7 @@ private:
     Value fn =
         ddl::lowering::loadHostField(b, loc, host, HostField::DeviceTensorMap);
     int32_t dtype = o.elementBytes == 4          ? kDtypeFloat
+                    : o.elementBytes == 1        ? kDtypeUInt8
                     : isa<BFloat16Type>(compute) ? kDtypeBFloat16
                                                  : kDtypeFloat16;
     auto constant = [&](int32_t v) {
@@ -711,9 +717,10 @@ private:
       return arith::IndexCastOp::create(b, loc, b.getI64Type(), v).getResult();
     };
     NVVM::WGMMATypes type =
-        precision == Precision::BF16  ? NVVM::WGMMATypes::bf16
-        : precision == Precision::F16 ? NVVM::WGMMATypes::f16
-                                      : NVVM::WGMMATypes::tf32;
+        precision == Precision::BF16   ? NVVM::WGMMATypes::bf16
+        : precision == Precision::F16  ? NVVM::WGMMATypes::f16
+        : precision == Precision::E4M3 ? NVVM::WGMMATypes::e4m3
+                                       : NVVM::WGMMATypes::tf32;
     auto shape = NVVM::MMAShapeAttr::get(context, 64, kBlockN,
                                          kStepBytes / a.elementBytes);
 

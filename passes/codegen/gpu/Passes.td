@@ -143,6 +143,13 @@ def DDLGPURowReductionKernelsPass
     then the rest 32 at a time, a butterfly of `gpu.shuffle xor` combines their partial values, and
     lane 0 combines the result into the output element. Blocks hold
     `warps-per-block` rows. Before, one thread reduced a whole row.
+
+    A reduction of whole tensors into one value (every loop a reduction,
+    the inputs contiguous: a per-tensor maximum, a total) runs as two
+    launches instead: up to 1024 blocks of 256 threads stride over the
+    flattened inputs and each warp writes its combined value into a
+    workspace; one warp then combines those into the output. Deterministic
+    (no atomics).
   }];
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"8",

@@ -22,6 +22,9 @@ namespace {
 
 constexpr int64_t kWarp = 32;
 
+Value combineOverWarp(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                      const RowReduction &reduction, Value partial);
+
 /// Replaces `op` by a launch of ceil(rows / warpsPerBlock) blocks of
 /// warpsPerBlock warps; warp w of block b reduces row b * warpsPerBlock + w:
 /// its lanes stride over the row (neighbouring lanes read neighbouring
@@ -140,15 +143,7 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op,
                                                    elementValue(lb, at),
                                                    acc[0]));
       });
-  Value partial = loop.getResult(0);
-  Value width = arith::ConstantIntOp::create(b, loc, kWarp, 32);
-  for (int64_t offset = kWarp / 2; offset >= 1; offset /= 2) {
-    Value shift = arith::ConstantIntOp::create(b, loc, offset, 32);
-    Value other = ::mlir::gpu::ShuffleOp::create(b, loc, partial, shift, width,
-                                                 ::mlir::gpu::ShuffleMode::XOR)
-                      .getShuffleResult();
-    partial = ddl::codegen::combine(b, reduction, op, other, partial);
-  }
+  Value partial = combineOverWarp(b, loc, op, reduction, loop.getResult(0));
   Value first =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
   auto ifFirst = scf::IfOp::create(b, loc, first);
@@ -161,6 +156,146 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op,
                           init->get(), at);
   b.setInsertionPointAfter(ifValid);
   ::mlir::gpu::TerminatorOp::create(b, loc);
+}
+
+/// `partial` combined over the 32 lanes of the warp (a butterfly of xor
+/// shuffles: every lane gets the result).
+Value combineOverWarp(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                      const RowReduction &reduction, Value partial) {
+  Value width = arith::ConstantIntOp::create(b, loc, kWarp, 32);
+  for (int64_t offset = kWarp / 2; offset >= 1; offset /= 2) {
+    Value shift = arith::ConstantIntOp::create(b, loc, offset, 32);
+    Value other = ::mlir::gpu::ShuffleOp::create(b, loc, partial, shift, width,
+                                                 ::mlir::gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    partial = ddl::codegen::combine(b, reduction, op, other, partial);
+  }
+  return partial;
+}
+
+/// A reduction of whole tensors into one value (matchWholeReduction) in two
+/// launches, deterministic (no atomics): `blocks` blocks of 256 threads
+/// stride over the flattened inputs, each warp writing its combined value
+/// into a workspace from the pool; then one warp combines those into the
+/// output element. (One thread reduced the whole tensor before: tens of
+/// milliseconds for fp8's per-tensor scale of a 4096 x 4096 activation.)
+void buildWholeKernel(OpBuilder &b, linalg::LinalgOp op,
+                      const RowReduction &reduction) {
+  constexpr int64_t kThreads = 256, kMaxBlocks = 1024, kPerThread = 8;
+  Location loc = op.getLoc();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  // The inputs as 1-D buffers (identity layouts: contiguous).
+  SmallVector<Value> flat;
+  Value total = index(1);
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto type = cast<MemRefType>(input->get().getType());
+    Value v = input->get();
+    if (type.getRank() != 1) {
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        all[0].push_back(d);
+      v = memref::CollapseShapeOp::create(b, loc, v, all);
+    }
+    flat.push_back(v);
+  }
+  for (Range range : op.createLoopRanges(b, loc))
+    total = arith::MulIOp::create(
+        b, loc, total, getValueOrCreateConstantIndexOp(b, loc, range.size));
+  Value one = index(1);
+  Value blocks = arith::MaxSIOp::create(
+      b, loc, one,
+      arith::MinSIOp::create(b, loc, index(kMaxBlocks),
+                             arith::CeilDivSIOp::create(
+                                 b, loc, total, index(kThreads * kPerThread))));
+  constexpr int64_t kWarps = kThreads / kWarp;
+  Value partials = arith::MulIOp::create(b, loc, blocks, index(kWarps));
+  Value workspace = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+      ValueRange{partials});
+  Block &body = op->getRegion(0).front();
+  Value start = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(ddl::codegen::neutralElement(reduction.kind)));
+  // The value the body combines for flat element `at`.
+  auto elementValue = [&](OpBuilder &lb, Value at) {
+    IRMapping mapping;
+    for (auto [input, v] : llvm::zip(op.getDpsInputOperands(), flat))
+      mapping.map(body.getArgument(input->getOperandNumber()),
+                  memref::LoadOp::create(lb, loc, v, ValueRange{at}));
+    for (Operation &bodyOp : body.without_terminator()) {
+      if (&bodyOp == reduction.combiner)
+        break;
+      lb.clone(bodyOp, mapping);
+    }
+    return mapping.lookupOrDefault(ddl::codegen::combinedValue(reduction, op));
+  };
+  {
+    auto launch = ::mlir::gpu::LaunchOp::create(b, loc, blocks, one, one,
+                                                index(kThreads), one, one);
+    launch.setFunctionAttr(
+        FlatSymbolRefAttr::get(b.getContext(), "whole_reduce"));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value tid = launch.getThreadIds().x;
+    Value first = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(kThreads)),
+        tid);
+    Value stride = arith::MulIOp::create(b, loc, blocks, index(kThreads));
+    auto loop = scf::ForOp::create(
+        b, loc, first, total, stride, ValueRange{start},
+        [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
+          scf::YieldOp::create(lb, loc,
+                               ddl::codegen::combine(lb, reduction, op,
+                                                     elementValue(lb, at),
+                                                     acc[0]));
+        });
+    Value partial = combineOverWarp(b, loc, op, reduction, loop.getResult(0));
+    Value lane = arith::RemSIOp::create(b, loc, tid, index(kWarp));
+    auto ifFirst = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                              index(0)));
+    b.setInsertionPointToStart(ifFirst.thenBlock());
+    Value slot = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(kWarps)),
+        arith::DivSIOp::create(b, loc, tid, index(kWarp)));
+    memref::StoreOp::create(b, loc, partial, workspace, ValueRange{slot});
+    b.setInsertionPointAfter(ifFirst);
+    ::mlir::gpu::TerminatorOp::create(b, loc);
+  }
+  {
+    auto launch = ::mlir::gpu::LaunchOp::create(b, loc, one, one, one,
+                                                index(kWarp), one, one);
+    launch.setFunctionAttr(
+        FlatSymbolRefAttr::get(b.getContext(), "whole_reduce_partials"));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value lane = launch.getThreadIds().x;
+    auto loop = scf::ForOp::create(
+        b, loc, lane, partials, index(kWarp), ValueRange{start},
+        [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
+          Value v = memref::LoadOp::create(lb, loc, workspace, ValueRange{at});
+          scf::YieldOp::create(
+              lb, loc, ddl::codegen::combine(lb, reduction, op, v, acc[0]));
+        });
+    Value partial = combineOverWarp(b, loc, op, reduction, loop.getResult(0));
+    auto ifFirst = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                              index(0)));
+    b.setInsertionPointToStart(ifFirst.thenBlock());
+    Value out = op.getDpsInitOperand(0)->get();
+    Value old = memref::LoadOp::create(b, loc, out, ValueRange{});
+    memref::StoreOp::create(
+        b, loc, ddl::codegen::combine(b, reduction, op, partial, old), out,
+        ValueRange{});
+    b.setInsertionPointAfter(ifFirst);
+    ::mlir::gpu::TerminatorOp::create(b, loc);
+  }
+  memref::DeallocOp::create(b, loc, workspace);
 }
 
 struct DDLGPURowReductionKernelsPass final
@@ -176,18 +311,29 @@ struct DDLGPURowReductionKernelsPass final
           << warpsPerBlock;
       return signalPassFailure();
     }
-    SmallVector<std::pair<linalg::LinalgOp, RowReduction>> found;
+    SmallVector<std::pair<linalg::LinalgOp, RowReduction>> rows, wholes;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<scf::ParallelOp>() ||
           op->getParentOfType<::mlir::gpu::LaunchOp>())
         return;
-      if (std::optional<RowReduction> reduction =
-              ddl::codegen::matchRowReduction(op, /*contiguousRows=*/false))
-        found.emplace_back(op, *reduction);
+      // A 1-D tensor reduced to one value is a whole reduction too: many
+      // blocks, not one warp.
+      if (std::optional<RowReduction> whole =
+              ddl::codegen::matchWholeReduction(op))
+        wholes.emplace_back(op, *whole);
+      else if (std::optional<RowReduction> reduction =
+                   ddl::codegen::matchRowReduction(op,
+                                                   /*contiguousRows=*/false))
+        rows.emplace_back(op, *reduction);
     });
-    for (auto &[op, reduction] : found) {
+    for (auto &[op, reduction] : rows) {
       OpBuilder b(op);
       buildKernel(b, op, reduction, warpsPerBlock);
+      op->erase();
+    }
+    for (auto &[op, reduction] : wholes) {
+      OpBuilder b(op);
+      buildWholeKernel(b, op, reduction);
       op->erase();
     }
   }

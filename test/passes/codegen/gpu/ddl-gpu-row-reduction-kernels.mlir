@@ -55,3 +55,33 @@ func.func @max_channels(%x: memref<2x64x49xf32>, %out: memref<2x49xf32>) {
   }
   return
 }
+
+// A whole tensor reduced to one value (fp8's per-tensor scale: the maximum
+// of |x|): the input flattened, up to 1024 blocks of 256 threads striding
+// over it, each warp's combined value into a workspace, then one warp
+// combining those into the output (two launches, no atomics).
+// CHECK-LABEL: func.func @whole_amax
+// CHECK:         %[[FLAT:.*]] = memref.collapse_shape %arg0 {{\[\[}}0, 1]] : memref<?x512xf32> into memref<?xf32>
+// CHECK:         %[[WS:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK:         gpu.launch {{.*}} function(@whole_reduce)
+// CHECK:           scf.for
+// CHECK:             memref.load %[[FLAT]]
+// CHECK:             math.absf
+// CHECK:             arith.maximumf
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           memref.store %{{.*}}, %[[WS]]
+// CHECK:         gpu.launch {{.*}} function(@whole_reduce_partials)
+// CHECK:           memref.load %[[WS]]
+// CHECK-COUNT-5:   gpu.shuffle  xor
+// CHECK:           memref.load %arg1[]
+// CHECK:           memref.store %{{.*}}, %arg1[]
+// CHECK:         memref.dealloc %[[WS]]
+func.func @whole_amax(%x: memref<?x512xf32>, %out: memref<f32>) {
+  linalg.reduce ins(%x : memref<?x512xf32>) outs(%out : memref<f32>) dimensions = [0, 1]
+    (%in: f32, %init: f32) {
+      %a = math.absf %in : f32
+      %m = arith.maximumf %a, %init : f32
+      linalg.yield %m : f32
+    }
+  return
+}
