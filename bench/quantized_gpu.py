@@ -1,29 +1,36 @@
 #!/usr/bin/env python3
-"""fp8 (E4M3) GEMMs on a CUDA GPU: ddl's wgmma kernel vs torch._scaled_mm.
+"""Quantized GEMMs on a CUDA GPU: ddl's wgmma kernels vs PyTorch's.
 
-For each shape M x N x K, a linear layer y = x @ w.T (w: N x K, f32) is
-compiled with `ddl.compile(..., device="cuda", quantize="fp8")`: ddlc
-quantizes w to E4M3 bytes per tensor at compile time, and each call
-quantizes x per tensor (its absolute maximum / 448), multiplies the bytes on
-the Hopper kernel (wgmma m64n256k32 e4m3, f32 accumulators, TMA-fed) and
-scales the product. PyTorch runs the same computation with the same scales:
-x / sx and w / sw cast to torch.float8_e4m3fn, torch._scaled_mm(xq, wq.T,
-scale_a=sx, scale_b=sw, out_dtype=float32) (cuBLASLt's fp8 GEMM).
+For each mode and shape M x N x K, a linear layer y = x @ w.T (w: N x K,
+f32) is compiled with `ddl.compile(..., device="cuda", quantize=MODE)` and
+PyTorch runs the same computation with the same scales:
+
+  fp8   ddlc quantizes w to E4M3 bytes per tensor at compile time; each call
+        quantizes x per tensor (absolute maximum / 448), multiplies the bytes
+        on the Hopper kernel (wgmma m64n256k32 e4m3, f32 accumulators, TMA)
+        and scales the product. Peer: x / sx and w / sw cast to
+        torch.float8_e4m3fn, torch._scaled_mm(xq, wq.T, scale_a=sx,
+        scale_b=sw, out_dtype=float32) (cuBLASLt's fp8 GEMM).
+  int8  w per output channel, x per row at run time (absolute maximum /
+        127, round to nearest even), symmetric; wgmma m64n256k32 s8 into i32
+        accumulators, then the scales. Peer: the same int8 operands through
+        torch._int_mm (cuBLASLt's int8 GEMM; M > 16 only) and the scales.
 
 Columns:
-  kernel      the GEMM alone: ddl's gemm_wgmma_e4m3* kernels (their CUDA
+  kernel      the GEMM alone: ddl's gemm_wgmma_<mode>* kernels (their CUDA
               time per call from torch.profiler, split-k reduction
-              included) vs _scaled_mm on pre-quantized operands (CUDA
-              events), in TFLOP/s (2 M N K / time) and ratio ddl / torch;
+              included) vs the torch kernel on pre-quantized operands (CUDA
+              events), in TFLOP/s (TOPS for int8: 2 M N K / time) and the
+              ratio torch time / ddl time;
   layer       the whole call from f32 x to f32 y (quantization of x
               included) for both, median over --runs (CUDA events).
 
 ddl's output is checked against the emulation first: torch's result from
-the same fp8 operands (relative max error <= 1e-3: only the order of the
-f32 sums differs). Prints a Markdown table.
+the same operands (relative max error <= 1e-3: only the order of the f32
+sums, or for int8 a rounding tie, differs). Prints a Markdown table.
 
-    python3 bench/quantized_gpu.py [--shapes 4096x4096x4096 ...]
-        [--runs 50] [--warmup 10]
+    python3 bench/quantized_gpu.py [--modes fp8 int8]
+        [--shapes 4096x4096x4096 ...] [--runs 50] [--warmup 10]
 
 Needs a CUDA build of torch (2.1+, for float8) on an sm_90 GPU and ddl's
 tools (DDL_BUILD_DIR, as for the PyTorch frontend).
@@ -86,79 +93,116 @@ def kernel_ms(fn, prefix, runs):
     return total_us / 1000.0 / runs, sorted(names)
 
 
-def quantize(t):
+def quantize_fp8(t):
     scale = (t.abs().max() / E4M3_MAX).float()
     return (t / scale).to(torch.float8_e4m3fn), scale
 
 
-def measure(m, n, k, args):
+def quantize_rows_int8(t):
+    """Per row, symmetric, as ddl's --quantize=int8 (scale >= 1e-30)."""
+    scale = torch.clamp(t.abs().amax(dim=1, keepdim=True) / 127.0, min=1e-30)
+    return torch.clamp(torch.round(t / scale), -127, 127).to(torch.int8), scale
+
+
+def peer(mode, w):
+    """(torch GEMM on pre-quantized x, the whole torch layer) for `mode`."""
+    if mode == "fp8":
+        wq, sw = quantize_fp8(w)
+
+        def layer(x):
+            q, s = quantize_fp8(x)
+            return torch._scaled_mm(q, wq.t(), scale_a=s, scale_b=sw, out_dtype=torch.float32)
+
+        def gemm_of(x):
+            q, s = quantize_fp8(x)
+            return lambda: torch._scaled_mm(q, wq.t(), scale_a=s, scale_b=sw, out_dtype=torch.float32)
+        return gemm_of, layer
+    wq, sw = quantize_rows_int8(w)
+
+    def layer(x):
+        q, s = quantize_rows_int8(x)
+        return torch._int_mm(q, wq.t()).float() * s * sw.t()
+
+    def gemm_of(x):
+        q, _ = quantize_rows_int8(x)
+        return lambda: torch._int_mm(q, wq.t())
+    return gemm_of, layer
+
+
+def measure(mode, m, n, k, args):
     torch.manual_seed(0)
     x = torch.randn(m, k, device="cuda")
     linear = torch.nn.Linear(k, n, bias=False)
     w = linear.weight.detach().cuda()
-    compiled = ddl.compile(linear, (torch.randn(m, k),), device="cuda", quantize="fp8")
-
-    wq, sw = quantize(w)
-    xq, sx = quantize(x)
-
-    def torch_gemm():
-        return torch._scaled_mm(xq, wq.t(), scale_a=sx, scale_b=sw, out_dtype=torch.float32)
-
-    def torch_layer():
-        q, s = quantize(x)
-        return torch._scaled_mm(q, wq.t(), scale_a=s, scale_b=sw, out_dtype=torch.float32)
+    compiled = ddl.compile(linear, (torch.randn(m, k),), device="cuda", quantize=mode)
+    gemm_of, torch_layer = peer(mode, w)
+    # torch._int_mm needs M > 16 and _scaled_mm M a multiple of 16: other
+    # rows are checked through a product padded with zero rows (which
+    # change neither quantization), and the torch columns are n/a.
+    small = m <= 16 if mode == "int8" else m % 16 != 0
 
     def ddl_layer():
         return compiled(x)
 
-    want = torch_gemm()
+    if small:
+        pad = torch.zeros(max(32, -(-m // 16) * 16), k, device="cuda")
+        pad[:m] = x
+        want = torch_layer(pad)[:m]
+    else:
+        want = torch_layer(x)
     got = ddl_layer()
     error = ((got - want).abs().max() / want.abs().max()).item()
     if not error <= 1e-3:
-        raise RuntimeError(f"{m}x{n}x{k}: ddl differs from the fp8 emulation (relative max error {error:.3g})")
+        raise RuntimeError(f"{mode} {m}x{n}x{k}: ddl differs from the emulation (relative max error {error:.3g})")
     flop = 2.0 * m * n * k
-    ddl_kernel, names = kernel_ms(ddl_layer, "gemm_wgmma_e4m3", args.runs)
-    reduce_ms = 0.0
+    prefix = f"gemm_wgmma_{'e4m3' if mode == 'fp8' else 's8'}"
+    ddl_kernel, names = kernel_ms(ddl_layer, prefix, args.runs)
     if any("splitk" in name for name in names):
-        reduce_ms, _ = kernel_ms(ddl_layer, "gemm_split_reduce", args.runs)
-    ddl_kernel += reduce_ms
-    torch_kernel = time_events(torch_gemm, args.runs, args.warmup)
-    row = {
-        "shape": f"{m}x{n}x{k}",
-        "error": error,
-        "ddl_kernel_tflops": flop / ddl_kernel / 1e9,
-        "torch_kernel_tflops": flop / torch_kernel / 1e9,
-        "kernel_ratio": torch_kernel / ddl_kernel,
-        "ddl_layer_ms": time_events(ddl_layer, args.runs, args.warmup),
-        "torch_layer_ms": time_events(torch_layer, args.runs, args.warmup),
-        "kernels": ",".join(names),
-    }
+        ddl_kernel += kernel_ms(ddl_layer, "gemm_split_reduce", args.runs)[0]
+    row = {"mode": mode, "shape": f"{m}x{n}x{k}", "error": error,
+           "ddl_kernel_tflops": flop / ddl_kernel / 1e9,
+           "ddl_layer_ms": time_events(ddl_layer, args.runs, args.warmup),
+           "kernels": ",".join(names)}
+    if small:
+        row.update(torch_kernel_tflops=None, kernel_ratio=None, torch_layer_ms=None, layer_ratio=None)
+        return row
+    torch_kernel = time_events(gemm_of(x), args.runs, args.warmup)
+    row["torch_kernel_tflops"] = flop / torch_kernel / 1e9
+    row["kernel_ratio"] = torch_kernel / ddl_kernel
+    row["torch_layer_ms"] = time_events(lambda: torch_layer(x), args.runs, args.warmup)
     row["layer_ratio"] = row["torch_layer_ms"] / row["ddl_layer_ms"]
     return row
 
 
+def cell(v, fmt):
+    return "n/a" if v is None else format(v, fmt)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--modes", nargs="+", default=["fp8", "int8"], choices=["fp8", "int8"])
     parser.add_argument("--shapes", nargs="+", default=DEFAULT_SHAPES, help="MxNxK")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
     args = parser.parse_args()
     if not torch.cuda.is_available():
         sys.exit("quantized_gpu.py: needs a CUDA device")
-    print(f"# fp8 GEMM, {torch.cuda.get_device_name()}, torch {torch.__version__}, "
+    print(f"# quantized GEMMs, {torch.cuda.get_device_name()}, torch {torch.__version__}, "
           f"{datetime.date.today()}")
     print()
-    print("| M x N x K | ddl kernel TFLOP/s | _scaled_mm TFLOP/s | kernel ddl/torch "
-          "| ddl layer ms | torch layer ms | layer ddl/torch | max rel. error |")
-    print("|---|---|---|---|---|---|---|---|")
-    for shape in args.shapes:
-        m, n, k = (int(v) for v in shape.split("x"))
-        r = measure(m, n, k, args)
-        print(f"| {r['shape']} | {r['ddl_kernel_tflops']:.0f} | {r['torch_kernel_tflops']:.0f} "
-              f"| {r['kernel_ratio']:.2f}x | {r['ddl_layer_ms']:.3f} | {r['torch_layer_ms']:.3f} "
-              f"| {r['layer_ratio']:.2f}x | {r['error']:.1e} |", flush=True)
+    print("| mode | M x N x K | ddl kernel TFLOP/s | torch kernel TFLOP/s | kernel torch/ddl "
+          "| ddl layer ms | torch layer ms | layer torch/ddl | max rel. error |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for mode in args.modes:
+        for shape in args.shapes:
+            m, n, k = (int(v) for v in shape.split("x"))
+            r = measure(mode, m, n, k, args)
+            print(f"| {mode} | {r['shape']} | {r['ddl_kernel_tflops']:.0f} | {cell(r['torch_kernel_tflops'], '.0f')} "
+                  f"| {cell(r['kernel_ratio'], '.2f')} | {r['ddl_layer_ms']:.3f} | {cell(r['torch_layer_ms'], '.3f')} "
+                  f"| {cell(r['layer_ratio'], '.2f')} | {r['error']:.1e} |", flush=True)
     print()
-    print("kernel ratio: torch time / ddl time (above 1: ddl is faster).")
+    print("ratios: torch time / ddl time (above 1: ddl is faster). int8: TOPS. "
+          "n/a: torch._int_mm takes M > 16, _scaled_mm multiples of 16.")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@
 #define DDL_DIALECTS_LOWBIT_FP8_H
 
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
 
@@ -44,12 +43,6 @@ uint8_t encodeE4M3(float v);
 /// reference lowering and the GPU kernels' operand loads).
 mlir::Value buildDecodeE4M3(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value bytes);
-
-/// The unit attribute that marks a linalg op lowered from
-/// lowbit.matmul_fp8 (LowbitToLinalg): a contraction of E4M3 bytes whose
-/// body decodes them, which the GPU contraction kernels run on fp8 tensor
-/// cores (wgmma e4m3) or decode as they load.
-constexpr llvm::StringLiteral kE4M3OperandsAttr = "lowbit.e4m3_operands";
 
 } // namespace ddl::lowbit
 

@@ -18,4 +18,15 @@
 #define GET_OP_CLASSES
 #include "dialects/lowbit/LowbitOps.h.inc"
 
+namespace ddl::lowbit {
+/// Unit attributes that mark the linalg contractions lowered from lowbit
+/// ops (ddl-lowbit-to-linalg) whose bodies are more than a multiply-add,
+/// for the GPU contraction kernels to run on integer / fp8 tensor cores:
+/// lowbit.matmul_fp8's (E4M3 bytes, decoded in the body; f32 result) and
+/// lowbit.matmul's symmetric case (s8 x s8, no zero points, i32 result,
+/// the constant weights [N, K]).
+constexpr llvm::StringLiteral kE4M3OperandsAttr = "lowbit.e4m3_operands";
+constexpr llvm::StringLiteral kS8OperandsAttr = "lowbit.s8_operands";
+} // namespace ddl::lowbit
+
 #endif // DDL_DIALECTS_LOWBIT_LOWBITDIALECT_H

@@ -6,6 +6,7 @@
 
 #include "dialects/lowbit/Fp8.h"
 #include "dialects/lowbit/Ternary.h"
+#include "lib/Support/ConstantData.h"
 #include "passes/quant/Passes.h"
 
 using namespace mlir;
@@ -60,7 +61,69 @@ MatmulLoops matmulLoops(OpBuilder &b, Location loc, Value input, OpFoldResult n,
   return loops;
 }
 
+/// True when `v` is a constant whose every element is 0.
+bool isZeroConstant(Value v) {
+  DenseElementsAttr attr;
+  return matchPattern(v, m_Constant(&attr)) && attr.isSplat() &&
+         attr.getSplatValue<APInt>().isZero();
+}
+
+/// lowbit.matmul without zero points, s8 by s8, on constant [K, N] weights
+/// (what --quantize=int8 makes): one linalg.generic over the weights
+/// transposed to [N, K] at compile time (k contiguous: the layout wgmma's
+/// 8-bit operands need, and the reference loop's), marked as an s8
+/// contraction for the GPU kernels (kS8OperandsAttr). Fails, changing
+/// nothing, for other operands.
+LogicalResult lowerSymmetricMatMul(lowbit::MatMulOp op) {
+  auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+  ElementsAttr weights;
+  if (op.getLhsUnsigned() || op.getRhsUnsigned() ||
+      !isZeroConstant(op.getLhsZeroPoint()) ||
+      !isZeroConstant(op.getRhsZeroPoint()) || !rhsType.hasStaticShape() ||
+      !matchPattern(op.getRhs(), m_Constant(&weights)))
+    return failure();
+  int64_t k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
+  std::vector<int8_t> bytes;
+  if (failed(readI8Elements(weights, k * n, bytes)))
+    return failure();
+  std::vector<int8_t> transposed(bytes.size());
+  for (int64_t r = 0; r < k; ++r)
+    for (int64_t c = 0; c < n; ++c)
+      transposed[c * k + r] = bytes[r * n + c];
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value weightsNK = arith::ConstantOp::create(
+      b, loc,
+      cast<TypedAttr>(i8Resource(
+          RankedTensorType::get({n, k}, rhsType.getElementType()),
+          "ddl_int8_weights_nk", transposed))); // uniqued by the context
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = resultType.getRank();
+  MatmulLoops loops =
+      matmulLoops(b, loc, op.getLhs(), b.getIndexAttr(n), b.getI32Type());
+  AffineMap weightsMap = AffineMap::get(
+      rank + 1, 0, {b.getAffineDimExpr(rank - 1), b.getAffineDimExpr(rank)},
+      b.getContext());
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{op.getLhs(), weightsNK}, loops.init,
+      ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
+      loops.iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value product =
+            arith::MulIOp::create(nb, nloc, widen(nb, nloc, args[0], false),
+                                  widen(nb, nloc, args[1], false));
+        linalg::YieldOp::create(
+            nb, nloc,
+            arith::AddIOp::create(nb, nloc, args[2], product).getResult());
+      });
+  generic->setAttr(lowbit::kS8OperandsAttr, b.getUnitAttr());
+  op.replaceAllUsesWith(generic.getResult(0));
+  op.erase();
+  return success();
+}
+
 void lowerMatMul(lowbit::MatMulOp op) {
+  if (succeeded(lowerSymmetricMatMul(op)))
+    return;
   OpBuilder b(op);
   Location loc = op.getLoc();
   auto rhsZeroType = cast<RankedTensorType>(op.getRhsZeroPoint().getType());

@@ -6,6 +6,7 @@
 
 #include "passes/codegen/gpu/ContractionKernels.h"
 #include "dialects/lowbit/Fp8.h"
+#include "dialects/lowbit/LowbitDialect.h"
 #include "passes/codegen/KernelNeighbours.h"
 #include "passes/codegen/gpu/Passes.h"
 
@@ -30,9 +31,10 @@ std::optional<Contraction> ddl::gpugen::matchContraction(linalg::LinalgOp op) {
   // lowbit.matmul_fp8's generic decodes its bytes in its body, which is no
   // plain multiply-add; the attribute vouches for it.
   bool e4m3 = op->hasAttr(ddl::lowbit::kE4M3OperandsAttr);
+  bool s8 = op->hasAttr(ddl::lowbit::kS8OperandsAttr);
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 ||
-      (!e4m3 && !linalg::isaContractionOpInterface(op)))
+      (!e4m3 && !s8 && !linalg::isaContractionOpInterface(op)))
     return std::nullopt;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
@@ -40,8 +42,10 @@ std::optional<Contraction> ddl::gpugen::matchContraction(linalg::LinalgOp op) {
       return std::nullopt;
     Type element = type.getElementType();
     bool input = op.isDpsInput(&operand);
-    if (e4m3 ? (input ? !element.isInteger(8) : !element.isF32())
-             : !isa<Float32Type, BFloat16Type, Float16Type>(element))
+    bool ok = e4m3 ? (input ? element.isInteger(8) : element.isF32())
+              : s8 ? element.isInteger(input ? 8 : 32)
+                   : isa<Float32Type, BFloat16Type, Float16Type>(element);
+    if (!ok)
       return std::nullopt;
   }
   FailureOr<linalg::ContractionDimensions> dims =
@@ -52,6 +56,7 @@ std::optional<Contraction> ddl::gpugen::matchContraction(linalg::LinalgOp op) {
   Contraction c{op, dims->m[0], dims->n[0], dims->k[0],
                 SmallVector<unsigned>(dims->batch.begin(), dims->batch.end())};
   c.e4m3 = e4m3;
+  c.s8 = s8;
   return c;
 }
 
@@ -76,6 +81,8 @@ StringRef ddl::gpugen::precisionName(Precision precision) {
     return "fp16";
   case Precision::E4M3:
     return "e4m3";
+  case Precision::S8:
+    return "s8";
   }
   return "";
 }
@@ -153,13 +160,22 @@ void ddl::gpugen::writeCElement(OpBuilder &b, Location loc,
     indices.push_back(at[outMap.getDimPosition(d)]);
   Value cMemref = remap(out.get());
   Type cType = getElementTypeOrSelf(out.get().getType());
-  if (!filled)
-    sum = arith::AddFOp::create(
-        b, loc,
-        convertFloat(b, loc, memref::LoadOp::create(b, loc, cMemref, indices),
-                     b.getF32Type()),
-        sum);
-  Value value = convertFloat(b, loc, sum, cType);
+  Value value;
+  if (isa<IntegerType>(sum.getType())) {
+    // An i32 product (s8 operands) into an i32 C.
+    value = filled ? sum
+                   : arith::AddIOp::create(
+                         b, loc,
+                         memref::LoadOp::create(b, loc, cMemref, indices), sum);
+  } else {
+    if (!filled)
+      sum = arith::AddFOp::create(
+          b, loc,
+          convertFloat(b, loc, memref::LoadOp::create(b, loc, cMemref, indices),
+                       b.getF32Type()),
+          sum);
+    value = convertFloat(b, loc, sum, cType);
+  }
   if (!c.epilogue) {
     memref::StoreOp::create(b, loc, value, cMemref, indices);
     return;
@@ -1144,6 +1160,12 @@ private:
   Type element;
 };
 
+/// The Hopper kernel's type for `c`: its operands' own for E4M3 and s8
+/// bytes, else the precision option's.
+Precision tensorCoresOf(const Contraction &c, Precision option) {
+  return c.e4m3 ? Precision::E4M3 : c.s8 ? Precision::S8 : option;
+}
+
 struct DDLGPUContractionKernelsPass final
     : ddl::gpugen::impl::DDLGPUContractionKernelsPassBase<
           DDLGPUContractionKernelsPass> {
@@ -1175,11 +1197,21 @@ struct DDLGPUContractionKernelsPass final
         found.push_back(*c);
     });
     for (Contraction &c : found) {
+      // s8 products run on Hopper's integer tensor cores only; elsewhere,
+      // and where TMA cannot take their operands, the op stays for
+      // ddl-gpu-map-kernels (exact i32, one thread per output element).
+      bool hopperApplies = hopper && !mfma &&
+                           (c.e4m3 || c.s8 || *compute != Precision::F32) &&
+                           hopperGemmApplies(c, tensorCoresOf(c, *compute));
+      if (c.s8 && !hopperApplies)
+        continue;
       // The accumulator's initialization (a fill, or a copy of a filled
       // buffer) folds into the kernel, as on the CPU.
       ddl::codegen::AccumulatorInit init =
           ddl::codegen::precedingFill(c.op, c.op.getDpsInits()[0]);
-      Value fillValue = init.value && isa<FloatType>(init.value.getType())
+      Type cElement = getElementTypeOrSelf(c.op.getDpsInits()[0].getType());
+      Value fillValue = init.value && init.value.getType() == cElement &&
+                                (isa<FloatType>(cElement) || c.s8)
                             ? init.value
                             : Value();
       // An elementwise consumer of C (the rounding to bf16, a bias, an
@@ -1192,6 +1224,16 @@ struct DDLGPUContractionKernelsPass final
       // it where TMA cannot take the operands. E4M3 operands take the
       // Hopper kernel's fp8 path whatever the option.
       auto buildPortable = [&](OpBuilder &at) {
+        if (c.s8) {
+          // The ops as they were (fill, product, consumer), for the map
+          // kernels.
+          if (fillValue && init.initializer)
+            at.clone(*init.initializer);
+          at.clone(*c.op);
+          if (c.epilogue)
+            at.clone(*c.epilogue);
+          return;
+        }
         if (*compute == Precision::F32)
           SimtKernelBuilder(at, c, tiles, fillValue).build();
         else if (mfma)
@@ -1201,10 +1243,9 @@ struct DDLGPUContractionKernelsPass final
         else
           LdmatrixMmaKernelBuilder(at, c, *compute, fillValue).build();
       };
-      Precision tensorCores = c.e4m3 ? Precision::E4M3 : *compute;
-      if (hopper && !mfma && tensorCores != Precision::F32 &&
-          hopperGemmApplies(c, tensorCores))
-        buildHopperGemm(b, c, tensorCores, fillValue, buildPortable);
+      if (hopperApplies)
+        buildHopperGemm(b, c, tensorCoresOf(c, *compute), fillValue,
+                        buildPortable);
       else
         buildPortable(b);
       c.op->erase();

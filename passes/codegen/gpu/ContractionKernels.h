@@ -21,16 +21,20 @@ namespace ddl::gpugen {
 /// A contraction the kernels can run: f32, bf16 or f16 operands (any mix;
 /// the kernels compute in their own type and convert), or A and B of E4M3
 /// bytes (lowbit.matmul_fp8's lowering, marked with
-/// lowbit::kE4M3OperandsAttr) and an f32 C; one m, n and k loop, any
+/// lowbit::kE4M3OperandsAttr) and an f32 C, or s8 A and B and an i32 C
+/// (lowbit::kS8OperandsAttr); one m, n and k loop, any
 /// number of batch loops, every operand indexed by a projected
 /// permutation.
 struct Contraction {
   mlir::linalg::LinalgOp op;
   unsigned m, n, k;
   llvm::SmallVector<unsigned> batch;
-  /// A and B are E4M3FN bytes (i8): loads decode them (loadOperand), the
-  /// Hopper kernel multiplies them as they are (wgmma e4m3).
+  /// A and B are E4M3FN bytes (i8): loads decode them (convertOperand),
+  /// the Hopper kernel multiplies them as they are (wgmma e4m3).
   bool e4m3 = false;
+  /// A and B are s8, C i32 (lowbit::kS8OperandsAttr): the Hopper kernel
+  /// only (wgmma s8, i32 accumulators).
+  bool s8 = false;
   /// An elementwise consumer of C folded into the kernel's stores
   /// (findFoldedEpilogue), or null.
   mlir::linalg::GenericOp epilogue = {};
@@ -50,7 +54,8 @@ std::optional<Contraction> matchContraction(mlir::linalg::LinalgOp op);
 mlir::linalg::GenericOp findFoldedEpilogue(const Contraction &c,
                                            mlir::Operation *initializer);
 
-/// Writes the finished f32 dot product `sum` of C's element at the loop
+/// Writes the finished f32 dot product `sum` (i32 for s8 operands, into an
+/// i32 C) of C's element at the loop
 /// position `at` (one value per loop of the contraction; batch, m and n
 /// set): C = sum after a folded fill (`filled`), else C += sum, in C's
 /// type; through c.epilogue when there is one (its body applied to that
@@ -66,9 +71,10 @@ llvm::SmallVector<mlir::Value> epilogueBuffers(const Contraction &c);
 
 /// The compute types of the kernels (`precision` option): f32 runs on the
 /// SIMT cores; tf32, bf16 and f16 on the tensor cores, with f32
-/// accumulators. E4M3 is no option: the Hopper kernel's type for
-/// contractions of E4M3 bytes (Contraction::e4m3).
-enum class Precision { F32, TF32, BF16, F16, E4M3 };
+/// accumulators. E4M3 and S8 are no options: the Hopper kernel's types for
+/// contractions of E4M3 bytes (Contraction::e4m3) and of s8 (::s8, i32
+/// accumulators).
+enum class Precision { F32, TF32, BF16, F16, E4M3, S8 };
 
 std::optional<Precision> parsePrecision(llvm::StringRef name);
 llvm::StringRef precisionName(Precision precision);

@@ -10,7 +10,7 @@
 //   copies' bytes arrive on it) and an "empty" one (the consumers release
 //   the stage). Warpgroups 1 and 2 are the consumers: each waits for a
 //   stage, runs 64 x 256 of the tile as wgmma m64n256k16 (k8 for tf32,
-//   k32 for e4m3: always 32 bytes of k) on
+//   k32 for e4m3 and s8: always 32 bytes of k; s8 into i32 accumulators) on
 //   descriptors of the staged slices, keeps one wgmma group in flight and
 //   releases the stage before. `setmaxnreg` moves registers from the
 //   producer (40) to the consumers (232), whose 128 f32 accumulators a
@@ -122,7 +122,7 @@ std::optional<Operand> planOperand(Contraction c, unsigned index,
   if (innermost != c.k && innermost != o.loop)
     return std::nullopt;
   o.kMajor = innermost == c.k;
-  // tf32 and e4m3 wgmma read both operands k-major only.
+  // tf32 and 8-bit wgmma read both operands k-major only.
   if (!o.kMajor && o.elementBytes != 2)
     return std::nullopt;
   return o;
@@ -138,6 +138,7 @@ Type computeType(MLIRContext *context, Precision precision) {
   case Precision::TF32:
     return b.getF32Type();
   case Precision::E4M3:
+  case Precision::S8:
     return b.getI8Type(); // the bytes as lowbit stores them
   case Precision::F32:
     break;
@@ -336,12 +337,13 @@ private:
     Value shared = arith::ConstantOp::create(
         b, loc, b.getI32IntegerAttr(static_cast<int32_t>(sharedBytes())));
     auto launchSplit = [&](OpBuilder &b) {
-      // One f32 partial C per split and batch position.
+      // One partial C (of the accumulators' type) per split and batch
+      // position.
       Value mn = arith::MulIOp::create(b, loc, sizes[c.m], sizes[c.n]);
       Value count = arith::MulIOp::create(
           b, loc, arith::MulIOp::create(b, loc, mn, batch), splits);
       Value workspace = memref::AllocOp::create(
-          b, loc, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+          b, loc, MemRefType::get({ShapedType::kDynamic}, accElement()),
           ValueRange{count});
       Value address =
           memref::ExtractAlignedPointerAsIndexOp::create(b, loc, workspace);
@@ -418,11 +420,7 @@ private:
       at[d] = arith::RemSIOp::create(b, loc, rest, sizes[d]);
       rest = arith::DivSIOp::create(b, loc, rest, sizes[d]);
     }
-    Type f32 = b.getF32Type();
-    Value start = fillValue
-                      ? convertFloat(b, loc, fillValue, f32)
-                      : arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0))
-                            .getResult();
+    Value start = fillValue ? toAccumulator(b, fillValue) : accZero(b);
     // Split s's partial of this element: (z * splits + s) * MN + inTile.
     Value first = arith::AddIOp::create(
         b, loc,
@@ -438,10 +436,8 @@ private:
           b, loc, first,
           arith::MulIOp::create(b, loc, loop.getInductionVar(), mn));
       Value partial = memref::LoadOp::create(b, loc, workspace, at);
-      scf::YieldOp::create(
-          b, loc,
-          arith::AddFOp::create(b, loc, loop.getRegionIterArgs()[0], partial)
-              .getResult());
+      scf::YieldOp::create(b, loc,
+                           accAdd(b, loop.getRegionIterArgs()[0], partial));
     }
     writeCElement(b, loc, c, at, loop.getResult(0), /*filled=*/bool(fillValue),
                   [](Value v) { return v; });
@@ -697,13 +693,11 @@ private:
                                    NVVM::SetMaxRegisterAction::increase);
     Value consumer = arith::SubIOp::create(b, loc, warpgroup, index(b, 1));
     Value lane = arith::RemSIOp::create(b, loc, tid, index(b, 32));
-    Type f32 = b.getF32Type();
     constexpr int64_t accumulators = kBlockN / 2; // 64 x 256 over 128 threads
     auto accType = LLVM::LLVMStructType::getLiteral(
-        context, SmallVector<Type>(accumulators, f32));
+        context, SmallVector<Type>(accumulators, accElement()));
     // Split partials start from 0 (the reduction adds the fill).
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    Value start = fill && !splitK ? convertFloat(b, loc, fill, f32) : zero;
+    Value start = fill && !splitK ? toAccumulator(b, fill) : accZero(b);
     Value acc = LLVM::UndefOp::create(b, loc, accType);
     for (int64_t i = 0; i < accumulators; ++i)
       acc = LLVM::InsertValueOp::create(b, loc, acc, start, i);
@@ -720,9 +714,11 @@ private:
         precision == Precision::BF16   ? NVVM::WGMMATypes::bf16
         : precision == Precision::F16  ? NVVM::WGMMATypes::f16
         : precision == Precision::E4M3 ? NVVM::WGMMATypes::e4m3
+        : precision == Precision::S8   ? NVVM::WGMMATypes::s8
                                        : NVVM::WGMMATypes::tf32;
     auto shape = NVVM::MMAShapeAttr::get(context, 64, kBlockN,
                                          kStepBytes / a.elementBytes);
+    bool integer = precision == Precision::S8;
 
     auto loop = scf::ForOp::create(b, loc, index(b, 0), numK, index(b, 1),
                                    ValueRange{acc});
@@ -753,11 +749,14 @@ private:
         };
         sums = NVVM::WgmmaMmaAsyncOp::create(
             b, loc, accType, sums, at(aStart, a), at(bStart, bOp), shape, type,
-            type, NVVM::WGMMATypes::f32, NVVM::WGMMAScaleOut::one,
-            NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
+            type, integer ? NVVM::WGMMATypes::s32 : NVVM::WGMMATypes::f32,
+            NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
+            NVVM::WGMMAScaleIn::one,
             a.kMajor ? NVVM::MMALayout::row : NVVM::MMALayout::col,
             bOp.kMajor ? NVVM::MMALayout::col : NVVM::MMALayout::row,
-            NVVM::MMAIntOverflowAttr());
+            integer ? NVVM::MMAIntOverflowAttr::get(
+                          context, NVVM::MMAIntOverflow::wrapped)
+                    : NVVM::MMAIntOverflowAttr());
       }
       NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
       // One group in flight: the one before is done, its stage released
@@ -813,7 +812,7 @@ private:
             Value element = arith::AddIOp::create(
                 b, loc, arith::MulIOp::create(b, loc, row, sizes[c.n]), column);
             Value at =
-                LLVM::GEPOp::create(b, loc, ptrType(1), b.getF32Type(), partial,
+                LLVM::GEPOp::create(b, loc, ptrType(1), accElement(), partial,
                                     ValueRange{arith::IndexCastOp::create(
                                         b, loc, b.getI64Type(), element)});
             LLVM::StoreOp::create(b, loc, sum, at);
@@ -849,7 +848,7 @@ private:
       }
   }
 
-  /// This block's partial C in the workspace (an f32 buffer of the pool
+  /// This block's partial C in the workspace (an f32 / i32 buffer of the pool
   /// given by its address): element ((z * splits + split) * M) * N, as a
   /// global pointer.
   Value partialBase(OpBuilder &b) {
@@ -863,8 +862,28 @@ private:
         b, loc, ptrType(1),
         arith::IndexCastOp::create(b, loc, i64, workspace).getResult());
     return LLVM::GEPOp::create(
-        b, loc, ptrType(1), b.getF32Type(), base,
+        b, loc, ptrType(1), accElement(), base,
         ValueRange{arith::IndexCastOp::create(b, loc, i64, first)});
+  }
+
+  /// The accumulators' element type: i32 for s8 operands, else f32.
+  Type accElement() const {
+    Builder b(context);
+    return precision == Precision::S8 ? Type(b.getI32Type())
+                                      : Type(b.getF32Type());
+  }
+  Value accZero(OpBuilder &b) {
+    return arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement()));
+  }
+  /// A fill value as an accumulator (floats converted; s8's i32 as is).
+  Value toAccumulator(OpBuilder &b, Value v) {
+    return precision == Precision::S8 ? v
+                                      : convertFloat(b, loc, v, accElement());
+  }
+  Value accAdd(OpBuilder &b, Value x, Value y) {
+    if (precision == Precision::S8)
+      return arith::AddIOp::create(b, loc, x, y);
+    return arith::AddFOp::create(b, loc, x, y);
   }
 
   Contraction c;
