@@ -39,7 +39,6 @@ tools (DDL_BUILD_DIR, as for the PyTorch frontend).
 import argparse
 import datetime
 import os
-import statistics
 import sys
 
 import torch
@@ -48,26 +47,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "frontends", "pytorch"))
 import ddl  # noqa: E402
 
+from gpu_latency import time_cuda  # noqa: E402
+
 E4M3_MAX = 448.0
 DEFAULT_SHAPES = ["4096x4096x4096", "8192x8192x8192", "2048x11008x4096", "128x11008x4096"]
-
-
-def time_events(fn, runs, warmup):
-    """Median milliseconds of fn() over `runs` runs (CUDA events)."""
-    with torch.no_grad():
-        for _ in range(warmup):
-            fn()
-        torch.cuda.synchronize()
-        times = []
-        for _ in range(runs):
-            start = torch.cuda.Event(enable_timing=True)
-            end = torch.cuda.Event(enable_timing=True)
-            start.record()
-            fn()
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end))
-    return statistics.median(times)
 
 
 def kernel_ms(fn, prefix, runs):
@@ -161,15 +144,15 @@ def measure(mode, m, n, k, args):
         ddl_kernel += kernel_ms(ddl_layer, "gemm_split_reduce", args.runs)[0]
     row = {"mode": mode, "shape": f"{m}x{n}x{k}", "error": error,
            "ddl_kernel_tflops": flop / ddl_kernel / 1e9,
-           "ddl_layer_ms": time_events(ddl_layer, args.runs, args.warmup),
+           "ddl_layer_ms": time_cuda(ddl_layer, (), args.runs, args.warmup),
            "kernels": ",".join(names)}
     if small:
         row.update(torch_kernel_tflops=None, kernel_ratio=None, torch_layer_ms=None, layer_ratio=None)
         return row
-    torch_kernel = time_events(gemm_of(x), args.runs, args.warmup)
+    torch_kernel = time_cuda(gemm_of(x), (), args.runs, args.warmup)
     row["torch_kernel_tflops"] = flop / torch_kernel / 1e9
     row["kernel_ratio"] = torch_kernel / ddl_kernel
-    row["torch_layer_ms"] = time_events(lambda: torch_layer(x), args.runs, args.warmup)
+    row["torch_layer_ms"] = time_cuda(torch_layer, (x,), args.runs, args.warmup)
     row["layer_ratio"] = row["torch_layer_ms"] / row["ddl_layer_ms"]
     return row
 

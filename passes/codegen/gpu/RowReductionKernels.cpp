@@ -25,6 +25,27 @@ constexpr int64_t kWarp = 32;
 Value combineOverWarp(OpBuilder &b, Location loc, linalg::LinalgOp op,
                       const RowReduction &reduction, Value partial);
 
+/// `body` built where `lane` is 0 (an scf.if); the builder continues after.
+void inFirstLane(OpBuilder &b, Location loc, Value lane,
+                 function_ref<void()> body) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  auto ifOp = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, zero));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  body();
+}
+
+/// output[at] = combine(value, output[at]).
+void combineInto(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                 const RowReduction &reduction, Value value, Value output,
+                 ValueRange at) {
+  Value old = memref::LoadOp::create(b, loc, output, at);
+  memref::StoreOp::create(
+      b, loc, ddl::codegen::combine(b, reduction, op, value, old), output, at);
+}
+
 /// Replaces `op` by a launch of ceil(rows / warpsPerBlock) blocks of
 /// warpsPerBlock warps; warp w of block b reduces row b * warpsPerBlock + w:
 /// its lanes stride over the row (neighbouring lanes read neighbouring
@@ -144,16 +165,11 @@ void buildKernel(OpBuilder &b, linalg::LinalgOp op,
                                                    acc[0]));
       });
   Value partial = combineOverWarp(b, loc, op, reduction, loop.getResult(0));
-  Value first =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
-  auto ifFirst = scf::IfOp::create(b, loc, first);
-  b.setInsertionPointToStart(ifFirst.thenBlock());
-  OpOperand *init = op.getDpsInitOperand(0);
-  SmallVector<Value> at = ddl::codegen::indicesOf(op, init, ivs);
-  Value old = memref::LoadOp::create(b, loc, init->get(), at);
-  memref::StoreOp::create(b, loc,
-                          ddl::codegen::combine(b, reduction, op, partial, old),
-                          init->get(), at);
+  inFirstLane(b, loc, lane, [&] {
+    OpOperand *init = op.getDpsInitOperand(0);
+    combineInto(b, loc, op, reduction, partial, init->get(),
+                ddl::codegen::indicesOf(op, init, ivs));
+  });
   b.setInsertionPointAfter(ifValid);
   ::mlir::gpu::TerminatorOp::create(b, loc);
 }
@@ -253,17 +269,13 @@ void buildWholeKernel(OpBuilder &b, linalg::LinalgOp op,
         });
     Value partial = combineOverWarp(b, loc, op, reduction, loop.getResult(0));
     Value lane = arith::RemSIOp::create(b, loc, tid, index(kWarp));
-    auto ifFirst = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                              index(0)));
-    b.setInsertionPointToStart(ifFirst.thenBlock());
-    Value slot = arith::AddIOp::create(
-        b, loc,
-        arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(kWarps)),
-        arith::DivSIOp::create(b, loc, tid, index(kWarp)));
-    memref::StoreOp::create(b, loc, partial, workspace, ValueRange{slot});
-    b.setInsertionPointAfter(ifFirst);
+    inFirstLane(b, loc, lane, [&] {
+      Value slot = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(kWarps)),
+          arith::DivSIOp::create(b, loc, tid, index(kWarp)));
+      memref::StoreOp::create(b, loc, partial, workspace, ValueRange{slot});
+    });
     ::mlir::gpu::TerminatorOp::create(b, loc);
   }
   {
@@ -282,17 +294,10 @@ void buildWholeKernel(OpBuilder &b, linalg::LinalgOp op,
               lb, loc, ddl::codegen::combine(lb, reduction, op, v, acc[0]));
         });
     Value partial = combineOverWarp(b, loc, op, reduction, loop.getResult(0));
-    auto ifFirst = scf::IfOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                              index(0)));
-    b.setInsertionPointToStart(ifFirst.thenBlock());
-    Value out = op.getDpsInitOperand(0)->get();
-    Value old = memref::LoadOp::create(b, loc, out, ValueRange{});
-    memref::StoreOp::create(
-        b, loc, ddl::codegen::combine(b, reduction, op, partial, old), out,
-        ValueRange{});
-    b.setInsertionPointAfter(ifFirst);
+    inFirstLane(b, loc, lane, [&] {
+      combineInto(b, loc, op, reduction, partial,
+                  op.getDpsInitOperand(0)->get(), ValueRange{});
+    });
     ::mlir::gpu::TerminatorOp::create(b, loc);
   }
   memref::DeallocOp::create(b, loc, workspace);
