@@ -32,10 +32,10 @@ static LogicalResult checkContraction(ShapeBuilder &b, Dim lhs, Dim rhs,
       : rhs.isStatic()
           ? llvm::formatv(" (the second is {0})", rhs.getSize()).str()
           : std::string();
-  return b.require(b.equal(lhs, rhs),
-                   llvm::formatv("contracted dimensions differ at run time: "
-                                 "{0}{1}",
-                                 what, known));
+  return b.requireEqual(lhs, rhs,
+                        llvm::formatv("contracted dimensions differ at run "
+                                      "time: {0}{1}",
+                                      what, known));
 }
 
 LogicalResult MatMulOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
@@ -241,6 +241,12 @@ LogicalResult EinsumOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
             "equation: letter '{0}' has size {1} in operand {2} but {3} in "
             "operand {4}",
             c, entry.dim.getSize(), entry.operand, d.getSize(), i));
+      if (failed(b.requireEqual(
+              d, entry.dim,
+              llvm::formatv("equation: letter '{0}' has different sizes in "
+                            "operands {1} and {2} at run time",
+                            c, entry.operand, i))))
+        return failure();
       // Prefer a static size, then a symbol.
       if ((d.isStatic() && !entry.dim.isStatic()) ||
           (!entry.dim.isStatic() && !entry.dim.getSymbol() && d.getSymbol()))
@@ -450,6 +456,12 @@ LogicalResult ConvOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return b.emitError(llvm::formatv(
         "input has {0} channels but weight expects {1} x group {2} = {3}",
         x[1].getSize(), w[1].getSize(), group, w[1].getSize() * group));
+  if (failed(b.requireEqual(
+          x[1], b.mul(w[1], b.fixed(group)),
+          llvm::formatv("the input's channels differ from the weight's "
+                        "channels x group {0} at run time",
+                        group))))
+    return failure();
   if (w[0].isStatic() && w[0].getSize() % group != 0)
     return b.emitError(
         llvm::formatv("{0} output channels do not split into {1} groups",
@@ -490,6 +502,10 @@ ConvTransposeOp::inferShapes(Adaptor adaptor, ShapeBuilder &b,
     return b.emitError(llvm::formatv(
         "input has {0} channels but weight's first dimension is {1}",
         x[1].getSize(), w[0].getSize()));
+  if (failed(b.requireEqual(x[1], w[0],
+                            "the input's channels differ from the weight's "
+                            "first dimension at run time")))
+    return failure();
   Dim inChannels = x[1].isStatic() ? x[1] : w[0];
   if (inChannels.isStatic() && inChannels.getSize() % group != 0)
     return b.emitError(

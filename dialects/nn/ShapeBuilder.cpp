@@ -1,4 +1,4 @@
-//===- ShapeBuilder.cpp - one shape function, two uses --------------------===//
+//===- ShapeBuilder.cpp - one shape function, three uses ------------------===//
 //
 // See ShapeBuilder.h.
 //
@@ -166,10 +166,11 @@ Dim ShapeBuilder::scaleFloor(Dim d, Value scales, int64_t index) {
                                /*IsSigned=*/true, APFloat::rmNearestTiesToEven);
       product.multiply(scale, APFloat::rmNearestTiesToEven);
       APSInt result(64, /*isUnsigned=*/false);
-      if (product.convertToInteger(result, APFloat::rmTowardNegative, &lost) &
-          APFloat::opInvalidOp)
-        return dynamic(); // NaN or out of range: left to run time.
-      return fixed(result.getSExtValue());
+      if (!(product.convertToInteger(result, APFloat::rmTowardNegative, &lost) &
+            APFloat::opInvalidOp))
+        return fixed(result.getSExtValue());
+      // NaN or out of range: left to run time (reification computes it
+      // there; a dim without a value would crash the lowering).
     }
   }
   if (!isReifying())
@@ -309,9 +310,13 @@ DimCondition ShapeBuilder::equal(Dim a, Dim b) {
     c.decided = true;
     return c;
   }
-  if (isReifying() && materialize(a) && materialize(b))
-    c.value = arith::CmpIOp::create(*builder, *loc, arith::CmpIPredicate::eq,
-                                    materialize(a), materialize(b));
+  if (!isReifying())
+    return c;
+  // A size the builder cannot state (no value): the condition stays open.
+  Value x = materialize(a), y = x ? materialize(b) : Value();
+  if (x && y)
+    c.value =
+        arith::CmpIOp::create(*builder, *loc, arith::CmpIPredicate::eq, x, y);
   return c;
 }
 
@@ -324,6 +329,14 @@ DimCondition ShapeBuilder::either(DimCondition a, DimCondition b) {
   if (a.value && b.value)
     c.value = arith::OrIOp::create(*builder, *loc, a.value, b.value);
   return c;
+}
+
+LogicalResult ShapeBuilder::requireEqual(Dim a, Dim b, const Twine &message) {
+  if (a.isStatic() && b.isStatic())
+    return a.size == b.size ? success() : emitError(message);
+  if (!isChecking())
+    return success();
+  return require(equal(a, b), message);
 }
 
 LogicalResult ShapeBuilder::require(DimCondition holds, const Twine &message) {

@@ -1,4 +1,4 @@
-//===- ShapeBuilder.h - one shape function, two uses ------------*- C++ -*-===//
+//===- ShapeBuilder.h - one shape function, three uses ----------*- C++ -*-===//
 //
 // Every shaped `nn` op states once how its result shapes follow from its
 // operands, as a function over `Dim` values built with a `ShapeBuilder`.
@@ -137,6 +137,9 @@ public:
   /// `message` when they leave it open (nothing in the other modes, which
   /// assume it).
   mlir::LogicalResult require(DimCondition holds, const llvm::Twine &message);
+  /// require(equal(a, b), message), building the condition in check mode
+  /// only (plain reification would leave it dead).
+  mlir::LogicalResult requireEqual(Dim a, Dim b, const llvm::Twine &message);
 
   //===--------------------------------------------------------------------===//
   // Shared shape rules

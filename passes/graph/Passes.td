@@ -40,8 +40,8 @@ def NNCheckShapesPass : Pass<"nn-check-shapes", "::mlir::ModuleOp"> {
     `nn.check` before the op: the run fails with a message naming the node
     instead. Ops whose types decide everything (static models) get none,
     nor do sizes only the data determine (nn.non_zero's count). Runs after
-    nn-infer-shapes and the graph rewrites, before anything replaces nn ops
-    (quantization, lowering).
+    nn-infer-shapes and nn-recognize-attention, before anything replaces
+    nn ops (quantization, lowering).
   }];
   let dependentDialects = ["::ddl::nn::NNDialect",
                            "::mlir::arith::ArithDialect",

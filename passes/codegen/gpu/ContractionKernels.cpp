@@ -1209,11 +1209,13 @@ struct DDLGPUContractionKernelsPass final
       // buffer) folds into the kernel, as on the CPU.
       ddl::codegen::AccumulatorInit init =
           ddl::codegen::precedingFill(c.op, c.op.getDpsInits()[0]);
-      Type cElement = getElementTypeOrSelf(c.op.getDpsInits()[0].getType());
-      Value fillValue = init.value && init.value.getType() == cElement &&
-                                (isa<FloatType>(cElement) || c.s8)
-                            ? init.value
-                            : Value();
+      // A float fill for float products (converted by the kernels), an
+      // i32 one for s8's.
+      Value fillValue =
+          init.value && (c.s8 ? init.value.getType().isInteger(32)
+                              : isa<FloatType>(init.value.getType()))
+              ? init.value
+              : Value();
       // An elementwise consumer of C (the rounding to bf16, a bias, an
       // activation) applied by the kernel's stores: the kernel goes where
       // the consumer was (only allocations and effect-free ops between).

@@ -125,9 +125,9 @@ mlir::Value rowsAligned16(mlir::OpBuilder &b, mlir::Location loc,
 
 /// Whether the Hopper kernel (wgmma fed by TMA, sm_90a) can run `c` in
 /// `precision`: bf16 or f16 operands already of that type (or f32 ones in
-/// tf32, E4M3 bytes in e4m3, both with k contiguous), each operand's
-/// innermost dimension its k or its m / n, at most 5 dimensions, and C
-/// f32, bf16 or f16.
+/// tf32, E4M3 or s8 bytes in e4m3 / s8, all with k contiguous), each
+/// operand's innermost dimension its k or its m / n, at most 5 dimensions
+/// (C as matchContraction takes it: a float, or i32 for s8).
 bool hopperGemmApplies(const Contraction &c, Precision precision);
 
 /// Builds the Hopper kernel of `c` and, at `b`'s insertion point in the

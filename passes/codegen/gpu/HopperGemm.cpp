@@ -24,7 +24,8 @@
 // * Split k: when the tiles of C (by the batch) would fill fewer than half
 //   of the SMs, the host splits the k loop over grid y so that about one
 //   block per SM runs (each split at least kMinSplitSlices slices): each
-//   block writes its f32 partial tile into a workspace from the pool, and
+//   block writes its partial tile (f32; i32 for s8) into a workspace from
+//   the pool, and
 //   a second kernel sums the splits and writes C (the fill, C's old value
 //   and the folded epilogue applied there).
 // * TMA descriptors are encoded on the host for each launch (the
@@ -33,7 +34,8 @@
 //   (`__grid_constant__` 128-byte kernel parameters; GPUToHost and
 //   ddl-gpu-by-value-params). When a descriptor cannot be had (no TMA, an
 //   operand outside TMA's limits: unaligned, strides not multiples of 16
-//   bytes), the host launches the mma.sync kernel instead.
+//   bytes), the host runs the fallback the pass gives instead (the
+//   mma.sync kernel; for s8, the ops for the map kernels).
 //
 //===----------------------------------------------------------------------===//
 

@@ -97,6 +97,14 @@ def DDLGPUContractionKernelsPass
     host encodes the operands' TMA descriptors at each launch and takes
     the mma.sync kernel when it cannot.
 
+    The contractions ddl-lowbit-to-linalg marks take the Hopper kernel with
+    `hopper` whatever the precision: `lowbit.e4m3_operands` (fp8 E4M3
+    bytes; wgmma e4m3, f32 accumulators) and `lowbit.s8_operands` (s8 x s8
+    into an i32 C; wgmma s8, i32 accumulators). Where TMA cannot take them,
+    fp8 runs on the precision's kernel with the bytes decoded as they load,
+    and s8 stays as it was (fill, product, consumer) for the map kernels,
+    as it does without `hopper`.
+
     With `mfma` (ROCm: gfx90a, gfx942), bf16 / fp16 contractions run on the
     AMD matrix cores instead: 4 waves of 64 lanes compute a 128 x 128 tile
     of C as 16 x 16 x 16 `rocdl.mfma` tiles (4 x 4 a wave) with f32

@@ -83,3 +83,25 @@ func.func @static(%x: tensor<3x4xf32>, %w: tensor<4x2xf32>) -> tensor<3x2xf32> {
   %y = nn.matmul %x, %w : (tensor<3x4xf32>, tensor<4x2xf32>) -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>
 }
+
+// -----
+
+// A convolution's input channels against its weights' (x group).
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[DIM:.*]] = tensor.dim %arg0, %c1
+// CHECK: arith.cmpi eq, %[[DIM]], %c3
+// CHECK: nn.check {{.*}} "the input's channels differ from the weight's channels x group 1 at run time"
+func.func @conv(%x: tensor<1x?x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %y = nn.conv %x, %w : (tensor<1x?x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %y : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// An einsum letter bound in two operands.
+// CHECK-LABEL: func.func @einsum
+// CHECK: nn.check {{.*}} "equation: letter 'k' has different sizes in operands 0 and 1 at run time"
+func.func @einsum(%a: tensor<2x?xf32>, %b: tensor<5x3xf32>) -> tensor<2x3xf32> {
+  %y = nn.einsum "ik,kj->ij" %a, %b : (tensor<2x?xf32>, tensor<5x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}

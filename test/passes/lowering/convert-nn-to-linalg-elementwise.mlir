@@ -16,3 +16,14 @@ func.func @anonymous_dynamic(%x: tensor<?xf32>, %c: tensor<4xf32>) -> tensor<4xf
   %z = nn.add %r, %c : (tensor<?xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %z : tensor<4xf32>
 }
+
+// A constant resize scale whose product overflows: the size is left to run
+// time (it used to be a size without a value, and the lowering crashed).
+// CHECK-LABEL: func.func @resize_scale_overflow
+// CHECK: arith.fptosi
+// CHECK: tensor.empty(%{{.*}}) : tensor<1x3x8x?xf32>
+func.func @resize_scale_overflow(%x: tensor<1x3x8x8xf32>) -> tensor<?x?x?x?xf32> {
+  %s = nn.constant dense<[1.0, 1.0, 1.0, 1.0e30]> : tensor<4xf32>
+  %0 = nn.resize %x scales %s : (tensor<1x3x8x8xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
+  return %0 : tensor<?x?x?x?xf32>
+}
