@@ -37,6 +37,34 @@ void inFirstLane(OpBuilder &b, Location loc, Value lane,
   body();
 }
 
+/// A gpu.launch named `name` (profiles tell the kernels apart) of `grid`
+/// blocks of `threads` threads, the builder at the start of its body.
+::mlir::gpu::LaunchOp namedLaunch(OpBuilder &b, Location loc, Value grid,
+                                  Value threads, StringRef name) {
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto launch =
+      ::mlir::gpu::LaunchOp::create(b, loc, grid, one, one, threads, one, one);
+  launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), name));
+  b.setInsertionPointToStart(&launch.getBody().front());
+  return launch;
+}
+
+/// The values `valueAt(i)` for i = first, first + step, ... < end combined
+/// in one thread from `start`, then over its warp.
+Value stridedCombine(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                     const RowReduction &reduction, Value first, Value end,
+                     Value step, Value start,
+                     function_ref<Value(OpBuilder &, Value)> valueAt) {
+  auto loop = scf::ForOp::create(
+      b, loc, first, end, step, ValueRange{start},
+      [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
+        scf::YieldOp::create(
+            lb, loc,
+            ddl::codegen::combine(lb, reduction, op, valueAt(lb, at), acc[0]));
+      });
+  return combineOverWarp(b, loc, op, reduction, loop.getResult(0));
+}
+
 /// output[at] = combine(value, output[at]).
 void combineInto(OpBuilder &b, Location loc, linalg::LinalgOp op,
                  const RowReduction &reduction, Value value, Value output,
@@ -247,27 +275,16 @@ void buildWholeKernel(OpBuilder &b, linalg::LinalgOp op,
     return mapping.lookupOrDefault(ddl::codegen::combinedValue(reduction, op));
   };
   {
-    auto launch = ::mlir::gpu::LaunchOp::create(b, loc, blocks, one, one,
-                                                index(kThreads), one, one);
-    launch.setFunctionAttr(
-        FlatSymbolRefAttr::get(b.getContext(), "whole_reduce"));
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
+    auto launch = namedLaunch(b, loc, blocks, index(kThreads), "whole_reduce");
     Value tid = launch.getThreadIds().x;
     Value first = arith::AddIOp::create(
         b, loc,
         arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(kThreads)),
         tid);
     Value stride = arith::MulIOp::create(b, loc, blocks, index(kThreads));
-    auto loop = scf::ForOp::create(
-        b, loc, first, total, stride, ValueRange{start},
-        [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
-          scf::YieldOp::create(lb, loc,
-                               ddl::codegen::combine(lb, reduction, op,
-                                                     elementValue(lb, at),
-                                                     acc[0]));
-        });
-    Value partial = combineOverWarp(b, loc, op, reduction, loop.getResult(0));
+    Value partial = stridedCombine(b, loc, op, reduction, first, total, stride,
+                                   start, elementValue);
     Value lane = arith::RemSIOp::create(b, loc, tid, index(kWarp));
     inFirstLane(b, loc, lane, [&] {
       Value slot = arith::AddIOp::create(
@@ -279,21 +296,15 @@ void buildWholeKernel(OpBuilder &b, linalg::LinalgOp op,
     ::mlir::gpu::TerminatorOp::create(b, loc);
   }
   {
-    auto launch = ::mlir::gpu::LaunchOp::create(b, loc, one, one, one,
-                                                index(kWarp), one, one);
-    launch.setFunctionAttr(
-        FlatSymbolRefAttr::get(b.getContext(), "whole_reduce_partials"));
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
+    auto launch =
+        namedLaunch(b, loc, one, index(kWarp), "whole_reduce_partials");
     Value lane = launch.getThreadIds().x;
-    auto loop = scf::ForOp::create(
-        b, loc, lane, partials, index(kWarp), ValueRange{start},
-        [&](OpBuilder &lb, Location, Value at, ValueRange acc) {
-          Value v = memref::LoadOp::create(lb, loc, workspace, ValueRange{at});
-          scf::YieldOp::create(
-              lb, loc, ddl::codegen::combine(lb, reduction, op, v, acc[0]));
+    Value partial = stridedCombine(
+        b, loc, op, reduction, lane, partials, index(kWarp), start,
+        [&](OpBuilder &lb, Value at) -> Value {
+          return memref::LoadOp::create(lb, loc, workspace, ValueRange{at});
         });
-    Value partial = combineOverWarp(b, loc, op, reduction, loop.getResult(0));
     inFirstLane(b, loc, lane, [&] {
       combineInto(b, loc, op, reduction, partial,
                   op.getDpsInitOperand(0)->get(), ValueRange{});
