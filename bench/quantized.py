@@ -5,6 +5,9 @@ For each model, in one run: export ONNX (opset 14, cpu_latency.py's
 export), compile it with ddlc once per --modes (fp32; `--quantize=int8`:
 linear layers' weights per channel at compile time, activations per token
 at run time, int8 matmuls on AVX-512 VNNI where the CPU has it;
+`int8-static`: the same with activation scales fixed at compile time,
+`--calibration` on --calibration-samples random inputs drawn as the timed
+input is, min-max;
 `--quantize=int4`: weight-only, groups of 64, the kernel unpacking nibbles
 in registers; `--quantize=fp8`: E4M3 weights and activations, per-tensor
 scales, decoded through f16 in registers; `--quantize=ternary` / `ternary-1.6`: BitNet b1.58 trits per
@@ -190,7 +193,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--modes", nargs="+", default=["none", "int8", "int4"],
-                        choices=["none", "int8", "int4", "fp8", "ternary", "ternary-1.6"])
+                        choices=["none", "int8", "int8-static", "int4", "fp8", "ternary", "ternary-1.6"])
+    parser.add_argument("--calibration-samples", dest="calibration_samples", type=int, default=8,
+                        help="int8-static: random inputs (drawn as the timed input is) to calibrate on")
     parser.add_argument("--ort-int8", dest="ort_int8", action="store_true",
                         help="also the quantize_dynamic-style int8 ONNX model, in ddl and ORT")
     parser.add_argument("--node", default=shutil.which("node") or "node")
@@ -219,6 +224,15 @@ def main():
                 so = os.path.join(tmp, f"{name}_{mode}.so")
                 if mode == "onnx-int8":
                     subprocess.run([args.ddlc, int8_path, "-o", so], check=True)
+                elif mode == "int8-static":
+                    calibration = os.path.join(tmp, name + "_calibration")
+                    os.makedirs(calibration, exist_ok=True)
+                    for i in range(args.calibration_samples):
+                        generator = torch.Generator().manual_seed(1000 + i)
+                        sample = torch.randn(x.shape, generator=generator) * x.std() + x.mean()
+                        np.save(os.path.join(calibration, f"sample_{i}.npy"), sample.numpy())
+                    subprocess.run([args.ddlc, onnx_path, "-o", so, "--quantize=int8",
+                                    f"--calibration={calibration}"], check=True)
                 else:
                     subprocess.run([args.ddlc, onnx_path, "-o", so, f"--quantize={mode}"],
                                    check=True)

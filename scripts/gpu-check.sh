@@ -46,7 +46,9 @@ fi
 
 # Each step runs under its own time limit and the next runs whatever it
 # returned: a failing step is reported, not fatal. Logs land in DIR (and in
-# $OUT when set). STEPS picks steps (default: nodes frontend bench profile).
+# $OUT when set). STEPS picks steps (default: nodes frontend bench profile;
+# also quantized: bench/quantized_gpu.py, the fp8 / int8 GEMMs against
+# torch's, QUANTIZED_ARGS its flags).
 steps=${STEPS:-nodes frontend bench profile}
 out=${OUT:-$dir}
 mkdir -p "$out"
@@ -88,6 +90,10 @@ for s in $steps; do
       # shellcheck disable=SC2086
       step bench "${BENCH_LIMIT:-300}" python3 "$root/bench/gpu_latency.py" ${BENCH_ARGS:-} \
         --json "$out/gpu_latency.json" ;;
+    quantized)
+      # shellcheck disable=SC2086
+      step quantized "${QUANTIZED_LIMIT:-300}" python3 "$root/bench/quantized_gpu.py" \
+        ${QUANTIZED_ARGS:---modes fp8 int8} ;;
     profile)
       # shellcheck disable=SC2086
       step profile "${PROFILE_LIMIT:-300}" python3 "$root/bench/gpu_profile.py" \

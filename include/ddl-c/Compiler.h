@@ -55,9 +55,14 @@ DDL_CAPI_EXPORTED void ddlRegisterAllPasses(void);
  * - parallel: true (default) / false: loops on the runtime's threads
  * - precision: fp32 (default), tf32, bf16, fp16 (tensor cores, CUDA sm_80+)
  * - allow-tf32: true / false (default): fp32 may run as tf32 where it can
- * - quantize: none (default), int8, int4
+ * - quantize: none (default), int8, int4, fp8, ternary, ternary-1.6
  * - quantize-group: 32, 64 (default) or 128: int4 inputs per weight scale
  * - quantize-keep: comma-separated layer names to keep in float (appends)
+ * - calibration: int8 with static activation scales, from a directory of
+ *   samples or a calibration table (ddlc --calibration)
+ * - calibrator: minmax (default), percentile or entropy
+ * - calibration-percentile: the percentile kept (default 99.999)
+ * - calibration-table: write the measured ranges to this file
  * - specialize: symbol=size,size,... (e.g. batch=1,8,32): also compile the
  *   model for those sizes, chosen at run time (appends; one symbol each)
  * - schedules: a file of `key -> schedule` records (the tuning database)

@@ -37,6 +37,24 @@ class PassManager;
 
 namespace ddl {
 
+/// Static int8 calibration (`ddlc --quantize=int8 --calibration`).
+struct CalibrationOptions {
+  /// Empty for none; else a directory of samples: one subdirectory per
+  /// sample holding a file per model input, named by the input
+  /// (`<name>.npy` / `.pb`) or by its position (`input_<i>.npy` / `.pb`,
+  /// as ONNX test data sets are), or, for a model with one input, `.npy` /
+  /// `.pb` files directly in the directory, one sample each. Or a
+  /// calibration table a run wrote before (`tableOutput`).
+  std::string source;
+  /// "minmax" (the extremes), "percentile" (the `percentile`-th and
+  /// (100 - `percentile`)-th percentiles) or "entropy" (the clipping
+  /// threshold of least KL divergence, TensorRT's rule).
+  std::string calibrator = "minmax";
+  double percentile = 99.999;
+  /// Where to write the measured table (empty: nowhere).
+  std::string tableOutput;
+};
+
 /// What to compile for and how.
 struct CompileOptions {
   /// "host", "x86_64" or "aarch64" (Linux, ELF, LP64), or a GPU:
@@ -52,6 +70,9 @@ struct CompileOptions {
   /// For a GPU target: the kernels' format and block size (the device,
   /// architecture and toolkit come from `target`).
   GPUPipelineOptions gpuPipeline;
+  /// Static int8: activation ranges measured before lowering, handed to
+  /// the pipeline as `pipeline.activationRanges`.
+  CalibrationOptions calibration;
   /// Called on every pass manager the compiler builds, before it runs (a
   /// tool applies its IR-printing and crash-reproducer flags here).
   std::function<void(mlir::PassManager &)> configurePassManager;
@@ -73,6 +94,12 @@ struct CompileRequest {
   std::string quantize = "none";
   std::optional<int64_t> quantizeGroup;
   std::vector<std::string> quantizeKeep;
+  /// --calibration, --calibrator, --calibration-percentile and
+  /// --calibration-table (CalibrationOptions); int8 only.
+  std::string calibration;
+  std::string calibrator = "minmax";
+  std::optional<double> calibrationPercentile;
+  std::string calibrationTable;
   /// A file of `key -> schedule` records (a tuning database).
   std::string schedulesFile;
   bool printSchedules = false;

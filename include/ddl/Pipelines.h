@@ -52,6 +52,12 @@ struct CPUPipelineOptions {
   int64_t quantizeGroup = 64;
   /// Layers (by a substring of their location) that stay in float.
   std::vector<std::string> quantizeKeep;
+  /// int8 with static activation scales: lo, hi per calibration point
+  /// (nn-quantize-int8's activation-ranges; lib/Compiler/Calibration.h).
+  std::vector<double> activationRanges;
+  /// Return the calibration points' activations instead of quantizing
+  /// (nn-expose-calibration-points: the calibration run's model).
+  bool exposeCalibrationPoints = false;
   /// bf16 / f16 convolutions as GEMMs (the GPU pipeline sets it: its GEMM
   /// kernels take half operands; the CPU's do not).
   bool halfGemmConvolutions = false;

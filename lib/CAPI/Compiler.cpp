@@ -227,6 +227,26 @@ DdlStatus ddlCompileOptionsSet(DdlCompileOptions options, const char *name,
       request.quantizeKeep.push_back(layer.trim().str());
     return ok();
   }
+  if (key == "calibration") {
+    request.calibration = text.str();
+    return ok();
+  }
+  if (key == "calibrator") {
+    request.calibrator = text.str();
+    return ok();
+  }
+  if (key == "calibration-percentile") {
+    double percentile;
+    if (text.trim().getAsDouble(percentile))
+      return invalidArgument("option '" + key + "': '" + text +
+                             "' is not a number");
+    request.calibrationPercentile = percentile;
+    return ok();
+  }
+  if (key == "calibration-table") {
+    request.calibrationTable = text.str();
+    return ok();
+  }
   if (key == "specialize") {
     request.specialize.push_back(text.trim().str());
     return ok();
@@ -250,7 +270,8 @@ DdlStatus ddlCompileOptionsSet(DdlCompileOptions options, const char *name,
   return invalidArgument(
       "unknown compile option '" + key +
       "' (expected target, opt-level, parallel, precision, allow-tf32, "
-      "quantize, quantize-group, quantize-keep, specialize, schedules, "
+      "quantize, quantize-group, quantize-keep, calibration, calibrator, "
+      "calibration-percentile, calibration-table, specialize, schedules, "
       "tuning-db, schedule-policy, fuse-attention or "
       "cuda-attention-kernel)");
 }

@@ -1,6 +1,7 @@
 //===- Compiler.cpp - compile nn models to shared objects -----------------===//
 
 #include "ddl/Compiler.h"
+#include "lib/Compiler/Calibration.h"
 #include "lib/Target/GPU/DeviceTarget.h"
 
 #include "passes/dynamic/Passes.h"
@@ -105,6 +106,19 @@ static LLVM::LLVMFuncOp modelFunction(ModuleOp module) {
 LogicalResult ddl::lowerModelToLLVM(ModuleOp module,
                                     const CompileOptions &options,
                                     CompileStats *stats) {
+  // Static int8: the activation ranges first (a run of the float model),
+  // then this compilation with them.
+  if (!options.calibration.source.empty() &&
+      options.pipeline.quantize == "int8") {
+    FailureOr<std::vector<double>> ranges =
+        calibrateActivations(module, options);
+    if (failed(ranges))
+      return failure();
+    CompileOptions calibrated = options;
+    calibrated.calibration = {};
+    calibrated.pipeline.activationRanges = std::move(*ranges);
+    return lowerModelToLLVM(module, calibrated, stats);
+  }
   auto start = std::chrono::steady_clock::now();
   std::string triple = resolveTargetTriple(options);
   if (triple.empty())

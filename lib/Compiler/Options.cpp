@@ -11,6 +11,8 @@
 #include "lib/Target/GPU/DeviceTarget.h"
 
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -38,6 +40,31 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
       return fail("--quantize-group=" + llvm::Twine(group) +
                   ": the group size must be a positive multiple of 32 (32, "
                   "64, 128)");
+  }
+  if (!request.calibration.empty() && quantize != "int8")
+    return fail("--calibration measures activation ranges for the static "
+                "scales of --quantize=int8; give --quantize=int8 too");
+  if (request.calibrator != "minmax" && request.calibrator != "percentile" &&
+      request.calibrator != "entropy")
+    return fail("unknown --calibrator '" + request.calibrator +
+                "' (expected minmax, percentile or entropy)");
+  if ((request.calibrator != "minmax" || !request.calibrationTable.empty()) &&
+      request.calibration.empty())
+    return fail(llvm::Twine(request.calibrationTable.empty()
+                                ? "--calibrator"
+                                : "--calibration-table") +
+                " applies to calibration; give --calibration too");
+  if (request.calibrationPercentile) {
+    double p = *request.calibrationPercentile;
+    if (request.calibrator != "percentile")
+      return fail("--calibration-percentile applies to "
+                  "--calibrator=percentile");
+    if (!(p > 50 && p <= 100)) {
+      std::string shown;
+      llvm::raw_string_ostream(shown) << llvm::format("%.10g", p);
+      return fail("--calibration-percentile=" + shown +
+                  ": the percentile must be in (50, 100]");
+    }
   }
   if (!request.quantizeKeep.empty() && quantize == "none")
     return fail("--quantize-keep names layers to keep in float under "
@@ -98,6 +125,11 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
   if (request.quantizeGroup)
     resolved.pipeline.quantizeGroup = *request.quantizeGroup;
   resolved.pipeline.quantizeKeep = request.quantizeKeep;
+  resolved.calibration.source = request.calibration;
+  resolved.calibration.calibrator = request.calibrator;
+  if (request.calibrationPercentile)
+    resolved.calibration.percentile = *request.calibrationPercentile;
+  resolved.calibration.tableOutput = request.calibrationTable;
   resolved.pipeline.schedulesFile = request.schedulesFile;
   resolved.pipeline.printSchedules = request.printSchedules;
   if (request.schedulePolicy != "model" &&

@@ -41,9 +41,13 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
   // checked at run time, before quantization replaces the ops that know it
   // (after the graph rewrites, which the checks' uses of sizes would block).
   pm.addPass(graph::createNNCheckShapesPass());
+  if (options.exposeCalibrationPoints)
+    pm.addPass(quant::createNNExposeCalibrationPointsPass());
   if (options.quantize == "int8") {
     quant::NNQuantizeInt8PassOptions int8;
     int8.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
+    int8.activationRanges.assign(options.activationRanges.begin(),
+                                 options.activationRanges.end());
     pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeInt8Pass(int8));
     pm.addPass(graph::createNNInferShapesPass());
     addPipeline(pm, "canonicalize,cse");

@@ -165,17 +165,22 @@ std::pair<Value, Value> quant::quantizeRowsSymmetric(OpBuilder &b, Location loc,
       b, loc,
       nn::DivOp::create(b, loc, rowMax, scalarConstant(b, loc, kInt8Levels)),
       scalarConstant(b, loc, 1e-30f));
+  return {quantizeSymmetric(b, loc, x, rowScale), rowScale};
+}
+
+Value quant::quantizeSymmetric(OpBuilder &b, Location loc, Value x,
+                               Value scale) {
+  auto xType = cast<RankedTensorType>(x.getType());
   Value rounded =
-      nn::RoundOp::create(b, loc, nn::DivOp::create(b, loc, x, rowScale));
+      nn::RoundOp::create(b, loc, nn::DivOp::create(b, loc, x, scale));
   Value clipped =
       nn::ClipOp::create(b, loc, rounded, scalarConstant(b, loc, -kInt8Levels),
                          scalarConstant(b, loc, kInt8Levels));
-  Value xq = nn::CastOp::create(b, loc,
-                                RankedTensorType::get(xType.getShape(),
-                                                      b.getIntegerType(8),
-                                                      xType.getEncoding()),
-                                clipped);
-  return {xq, rowScale};
+  return nn::CastOp::create(b, loc,
+                            RankedTensorType::get(xType.getShape(),
+                                                  b.getIntegerType(8),
+                                                  xType.getEncoding()),
+                            clipped);
 }
 
 void quant::quantizeLayers(Operation *root, int64_t minK, int64_t minN,

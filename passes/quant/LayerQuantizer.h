@@ -66,6 +66,11 @@ constexpr float kInt8Levels = 127.0f;
 std::pair<mlir::Value, mlir::Value>
 quantizeRowsSymmetric(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
 
+/// `x` as symmetric int8 by `scale` (any shape that broadcasts against x):
+/// round(x / scale) clipped to [-127, 127], as i8.
+mlir::Value quantizeSymmetric(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value x, mlir::Value scale);
+
 /// A 0-d f32 nn.constant.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, float v);
 

@@ -12,6 +12,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Reads a whole file; -1 with `err` set on failure. Free *data with free(). */
 int ddl_read_file(const char *path, unsigned char **data, size_t *size,
                   char *err, size_t err_size);
@@ -65,5 +69,9 @@ int ddl_onnx_strings_read(const char *path, ddl_tensor **lengths,
 /* Writes a string tensor (lengths and UTF-8 bytes) as a numpy <U array. */
 int ddl_npy_write_strings(const char *path, const ddl_tensor *lengths,
                           const ddl_tensor *bytes, char *err, size_t err_size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* DDL_TOOLS_DDL_RUN_DDL_RUN_IO_H */

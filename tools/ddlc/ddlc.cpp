@@ -179,7 +179,8 @@ static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Post-training quantization: none (default), int8 (weights "
              "per channel at compile time, activations per row at run "
-             "time, int8 kernels), int4 (weight-only, group-wise; f32 "
+             "time or, with --calibration, per tensor at compile time; int8 "
+             "kernels), int4 (weight-only, group-wise; f32 "
              "activations), fp8 (E4M3 weights and activations, per-tensor "
              "scales), ternary or ternary-1.6 (BitNet b1.58 weights per "
              "channel at 2 or 1.6 bits, int8 activations per row)"),
@@ -194,6 +195,29 @@ static cl::list<std::string> quantizeKeep(
     cl::desc("Layers to keep in float under --quantize: any whose location "
              "(ONNX node name, PyTorch source line) contains one of these"),
     cl::value_desc("name,..."));
+static cl::opt<std::string> calibration(
+    "calibration",
+    cl::desc("--quantize=int8 with static activation scales, measured by "
+             "running the float model on the samples in this directory (a "
+             "directory per sample with <input>.npy / input_<i>.npy / .pb "
+             "files, or .npy / .pb files of a one-input model), or read "
+             "from a table --calibration-table wrote"),
+    cl::value_desc("dir|table"));
+static cl::opt<std::string>
+    calibrator("calibrator",
+               cl::desc("--calibration's rule for a range: minmax (default), "
+                        "percentile or entropy (least KL divergence)"),
+               cl::value_desc("rule"), cl::init("minmax"));
+static cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    cl::desc("--calibrator=percentile: the percentile kept (default "
+             "99.999)"),
+    cl::value_desc("p"));
+static cl::opt<std::string> calibrationTable(
+    "calibration-table",
+    cl::desc("Write the calibrated ranges to this file (one line per "
+             "layer), which --calibration reads back"),
+    cl::value_desc("file"));
 
 // Shape specialization (issue 15).
 static cl::list<std::string> specialize(
@@ -303,6 +327,11 @@ int main(int argc, char **argv) {
   if (quantizeGroup.getNumOccurrences())
     request.quantizeGroup = quantizeGroup;
   request.quantizeKeep.assign(quantizeKeep.begin(), quantizeKeep.end());
+  request.calibration = calibration;
+  request.calibrator = calibrator;
+  if (calibrationPercentile.getNumOccurrences())
+    request.calibrationPercentile = calibrationPercentile;
+  request.calibrationTable = calibrationTable;
   request.specialize.assign(specialize.begin(), specialize.end());
   request.schedulesFile = schedulesFile;
   request.printSchedules = printSchedules;

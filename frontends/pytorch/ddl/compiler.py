@@ -138,14 +138,17 @@ def ddlc_target(device):
 
 
 QUANTIZE_MODES = ("int8", "int4", "fp8", "ternary", "ternary-1.6")
+CALIBRATORS = ("minmax", "percentile", "entropy")
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
 
 
 def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
                  quantize_keep=(), precision="fp32", quantize_group=None, specialize=(),
-                 tuning_db=None, schedule_policy="model"):
+                 tuning_db=None, schedule_policy="model", calibration=None, calibrator="minmax",
+                 calibration_percentile=None):
     """The ddlc command line that compiles `graph_path` into `library`;
-    `specialize`: (symbol, sizes) pairs."""
+    `specialize`: (symbol, sizes) pairs; `calibration`: a directory of
+    samples or a calibration table (ddlc --calibration)."""
     command = [str(ddlc_path()), graph_path, "-o", library, f"-O{int(opt_level)}"]
     if target != "host":
         command.append(f"--target={target}")
@@ -157,6 +160,12 @@ def ddlc_command(graph_path, library, opt_level, target="host", quantize=None,
         command.append("--quantize-keep=" + ",".join(quantize_keep))
     if quantize_group is not None:
         command.append(f"--quantize-group={int(quantize_group)}")
+    if calibration is not None:
+        command.append(f"--calibration={os.fspath(calibration)}")
+        if calibrator != "minmax":
+            command.append(f"--calibrator={calibrator}")
+        if calibration_percentile is not None:
+            command.append(f"--calibration-percentile={float(calibration_percentile)!r}")
     for symbol, sizes in specialize:
         command.append(f"--specialize={symbol}=" + ",".join(str(int(s)) for s in sizes))
     if tuning_db is not None:
@@ -180,6 +189,9 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     quantize=None,
     quantize_keep=(),
     quantize_group=None,
+    calibration=None,
+    calibrator="minmax",
+    calibration_percentile=None,
     precision="fp32",
     cuda_graph=False,
     specialize=None,
@@ -223,6 +235,19 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         operator's name).
     quantize_group: int4's inputs per weight scale (32, 64 or 128; ddlc's
         default, 64, when None).
+    calibration: with quantize="int8", static activation scales (`ddlc
+        --calibration`): an iterable of samples, each a tensor or a tuple
+        of tensors as the program takes them, on which the float program
+        runs once at compile time to measure each quantized layer's input
+        range; or a path, a directory of samples or a calibration table
+        that ddlc wrote (`--calibration-table`). Then no layer computes a
+        scale at run time (linear layers' inputs get one scale per tensor,
+        convolutions' one scale and zero point). None (the default):
+        scales are computed at run time.
+    calibrator: how a range comes from the calibration values: "minmax"
+        (the default), "percentile" (`calibration_percentile`, default
+        99.999, of the values, both tails) or "entropy" (the clipping
+        threshold of least KL divergence).
     precision: the compute type of matrix products on a CUDA device, as
         `ddlc --precision`: "fp32" (the default), or "tf32", "bf16", "fp16"
         (tensor cores with fp32 accumulation; inputs and outputs keep their
@@ -257,6 +282,10 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         )
     if quantize_group is not None and quantize != "int4":
         raise DdlError("quantize_group sets the group size of quantize='int4'")
+    if calibration is not None and quantize != "int8":
+        raise DdlError("calibration measures the static activation scales of quantize='int8'")
+    if calibrator not in CALIBRATORS:
+        raise DdlError(f"calibrator must be one of {', '.join(map(repr, CALIBRATORS))}, not {calibrator!r}")
     if isinstance(quantize_keep, str):
         quantize_keep = (quantize_keep,)
     if quantize is not None:
@@ -331,9 +360,12 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     library = os.path.join(workdir, "model.so")
     with open(graph_path, "w") as f:
         f.write(graph)
+    if calibration is not None and not isinstance(calibration, (str, os.PathLike)):
+        calibration = _write_calibration_samples(
+            calibration, len(captured.input_names), getters, os.path.join(workdir, "calibration"))
     command = ddlc_command(graph_path, library, opt_level, ddlc_target(device), quantize,
                            tuple(quantize_keep), precision, quantize_group, specialize, tuning_db,
-                           schedule_policy)
+                           schedule_policy, calibration, calibrator, calibration_percentile)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise _compile_error(command, graph_path, result)
@@ -347,6 +379,33 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
     return CompiledModule(
         model, graph, captured.input_names, getters, output_spec, dict(captured.symbols), library, device
     )
+
+
+def _write_calibration_samples(samples, num_inputs, getters, directory):
+    """Writes `samples` (each a tensor or a tuple of `num_inputs` tensors)
+    as ddlc's calibration directory: sample_<i>/input_<j>.npy in the
+    compiled program's input order (the program's inputs, then the
+    parameters it still takes). Returns the directory."""
+    import numpy as np
+
+    os.makedirs(directory)
+    parameters = [get() for get in getters]
+    count = 0
+    for i, sample in enumerate(samples):
+        sample = _as_tuple(sample)
+        if len(sample) != num_inputs or not all(isinstance(t, torch.Tensor) for t in sample):
+            raise DdlError(f"calibration sample {i} must be {num_inputs} tensor(s), as the program takes them")
+        sample_dir = os.path.join(directory, f"sample_{i:06d}")
+        os.makedirs(sample_dir)
+        for j, tensor in enumerate(list(sample) + parameters):
+            tensor = tensor.detach().cpu()
+            if tensor.dtype == torch.bfloat16:
+                raise DdlError(f"calibration sample {i}: input {j} is bfloat16, which .npy cannot hold")
+            np.save(os.path.join(sample_dir, f"input_{j}.npy"), tensor.contiguous().numpy())
+        count += 1
+    if count == 0:
+        raise DdlError("calibration has no samples")
+    return directory
 
 
 def _specialization(specialize, dynamic):
