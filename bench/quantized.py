@@ -49,6 +49,19 @@ scales, which ORT fuses into its DynamicQuantizeMatMul on MLAS's int8 GEMM.
 That model runs in ORT (onnxruntime-node, bench/ort_latency.js) and in ddl
 (mode `onnx-int8`: ddl's importer maps MatMulInteger with constant weights
 to its int8 kernel), in the same rounds as the other modes.
+
+--ort-static adds ONNX Runtime's static int8 (`quantize_static`, QDQ
+format) as the peer, written here the same way: the float model runs in
+ddl with every intermediate tensor as an extra output (as ORT's calibrator
+augments the graph) on the --calibration-samples inputs, and each float
+activation tensor gets a QuantizeLinear -> DequantizeLinear pair with
+min-max u8 scales (zero point where 0 falls), Conv, Gemm and MatMul
+weights s8 per output channel, their biases i32 (scale x_scale w_scale):
+ORT fuses the pattern into QLinearConv / QLinearMatMul / QLinearAdd / QGemm
+and u8 pooling. That model
+runs in ORT and in ddl (mode `qdq-int8`: ddl's importer runs the Conv and
+Gemm of dequantized values on its int8 kernels, the other Q/DQ pairs as
+float rounding).
 """
 
 import argparse
@@ -165,6 +178,134 @@ def dynamic_int8_onnx(src, dst):
     return count
 
 
+def tensor_ranges(args, onnx_path, samples, tmp):
+    """{tensor name: (min, max)} of every float tensor of the model (inputs
+    and node outputs) over `samples` (input arrays), measured by ddl: each
+    tensor gets an Identity to an extra graph output."""
+    model = onnx.shape_inference.infer_shapes(onnx.load(onnx_path))
+    initializers = {i.name for i in model.graph.initializer}
+    tensors = {v.name: v for v in list(model.graph.input) + list(model.graph.value_info)
+               + list(model.graph.output)
+               if v.type.tensor_type.elem_type == TensorProto.FLOAT and v.name not in initializers}
+    names = list(tensors)
+    for i, name in enumerate(names):
+        model.graph.node.append(helper.make_node("Identity", [name], [f"calib_{i}"]))
+        output = onnx.ValueInfoProto()
+        output.CopyFrom(tensors[name])
+        output.name = f"calib_{i}"
+        if not output.type.tensor_type.HasField("shape"):
+            # (The checker wants a shape field; ddl infers the shape.)
+            output.type.tensor_type.shape.SetInParent()
+        model.graph.output.append(output)
+    path = os.path.join(tmp, "calibration.onnx")
+    onnx.save(model, path)
+    so = os.path.join(tmp, "calibration.so")
+    subprocess.run([args.ddlc, path, "-o", so], check=True)
+    ranges = {}
+    for j, sample in enumerate(samples):
+        x_path = os.path.join(tmp, f"calibration_{j}.npy")
+        out = os.path.join(tmp, f"calibration_{j}")
+        np.save(x_path, sample)
+        subprocess.run([args.ddl_run, so, "--input", f"input={x_path}", "--output-dir", out,
+                        "--threads", str(args.threads)], check=True, capture_output=True)
+        for i, name in enumerate(names):
+            values = np.load(os.path.join(out, f"calib_{i}.npy"))
+            lo, hi = float(values.min()), float(values.max())
+            old = ranges.get(name, (lo, hi))
+            ranges[name] = (min(old[0], lo), max(old[1], hi))
+        shutil.rmtree(out)
+    return ranges
+
+
+def static_int8_onnx(src, dst, ranges):
+    """Writes `src` as quantize_static (QDQ format, u8 activations, s8
+    per-channel weights) would, with the activation `ranges`
+    (tensor_ranges), to `dst`; returns the number of Conv / Gemm / MatMul
+    nodes whose weights it quantized."""
+    model = onnx.load(src)
+    inits = {i.name: i for i in model.graph.initializer}
+    new_inits, nodes, count = [], [], 0
+    dequantized = {}  # float tensor -> its DequantizeLinear output
+
+    def qdq(name):
+        if name not in ranges:
+            return name
+        if name not in dequantized:
+            lo, hi = min(ranges[name][0], 0.0), max(ranges[name][1], 0.0)
+            scale = max((hi - lo) / 255.0, 1e-12)
+            zero = int(np.clip(np.round(-lo / scale), 0, 255))
+            p = f"{name}_q"
+            new_inits.extend([numpy_helper.from_array(np.array(scale, np.float32), p + "_scale"),
+                              numpy_helper.from_array(np.array(zero, np.uint8), p + "_zero")])
+            nodes.append(helper.make_node("QuantizeLinear", [name, p + "_scale", p + "_zero"], [p]))
+            nodes.append(helper.make_node("DequantizeLinear", [p, p + "_scale", p + "_zero"], [p + "_dq"]))
+            dequantized[name] = (p + "_dq", scale)
+        return dequantized[name][0]
+
+    def weights(name, axis):
+        """The weight as s8 per channel on `axis`, dequantized; its scales."""
+        w = numpy_helper.to_array(inits[name]).astype(np.float64)
+        moved = np.moveaxis(w, axis, 0).reshape(w.shape[axis], -1)
+        scale = np.maximum(np.abs(moved).max(axis=1), 1e-12) / 127.0
+        shape = [1] * w.ndim
+        shape[axis] = -1
+        q = np.clip(np.round(w / scale.reshape(shape)), -127, 127).astype(np.int8)
+        p = name + "_s8"
+        new_inits.extend([numpy_helper.from_array(q, p),
+                          numpy_helper.from_array(scale.astype(np.float32), p + "_scale"),
+                          numpy_helper.from_array(np.zeros(len(scale), np.int8), p + "_zero")])
+        nodes.append(helper.make_node("DequantizeLinear", [p, p + "_scale", p + "_zero"],
+                                      [p + "_dq"], axis=axis))
+        return p + "_dq", scale
+
+    def bias(name, scale):
+        b = numpy_helper.to_array(inits[name]).astype(np.float64)
+        p = name + "_s32"
+        new_inits.extend([
+            numpy_helper.from_array(np.round(b / scale).astype(np.int32), p),
+            numpy_helper.from_array(scale.astype(np.float32), p + "_scale"),
+            numpy_helper.from_array(np.zeros(len(scale), np.int32), p + "_zero")])
+        nodes.append(helper.make_node("DequantizeLinear", [p, p + "_scale", p + "_zero"], [p + "_dq"],
+                                      axis=0))
+        return p + "_dq"
+
+    for name in [i.name for i in model.graph.input]:
+        qdq(name)
+    for node in model.graph.node:
+        inputs = list(node.input)
+        weight = inits.get(inputs[1]) if len(inputs) > 1 else None
+        gemm_b = (node.op_type == "Gemm" and weight is not None and len(weight.dims) == 2
+                  and any(a.name == "transB" and a.i == 1 for a in node.attribute))
+        conv_w = node.op_type == "Conv" and weight is not None and len(weight.dims) == 4
+        matmul_b = node.op_type == "MatMul" and weight is not None and len(weight.dims) == 2
+        if (conv_w or gemm_b or matmul_b) and node.input[0] in ranges:
+            inputs[0] = qdq(node.input[0])
+            x_scale = dequantized[node.input[0]][1]
+            # Per output channel: Conv's and Gemm's (transB) axis 0, MatMul's [K, N] axis 1.
+            inputs[1], w_scale = weights(node.input[1], 1 if matmul_b else 0)
+            if len(inputs) > 2 and inputs[2] in inits:
+                inputs[2] = bias(node.input[2], x_scale * w_scale)
+            count += 1
+        else:
+            inputs = [qdq(i) if i in ranges and i not in inits else i for i in inputs]
+        new = helper.make_node(node.op_type, inputs, list(node.output), name=node.name,
+                               domain=node.domain)
+        new.attribute.extend(node.attribute)
+        nodes.append(new)
+        for out in node.output:
+            if out not in [o.name for o in model.graph.output]:
+                qdq(out)
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    model.graph.initializer.extend(new_inits)
+    used = {i for n in model.graph.node for i in n.input}
+    kept = [i for i in model.graph.initializer if i.name in used]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(kept)
+    onnx.save(model, dst)
+    return count
+
+
 def peak_rss_mb(command):
     """The peak resident memory (MB) of `command`, run once to its end, as
     GNU time reports it (a child forked from this Python process would
@@ -198,11 +339,19 @@ def main():
                         help="int8-static: random inputs (drawn as the timed input is) to calibrate on")
     parser.add_argument("--ort-int8", dest="ort_int8", action="store_true",
                         help="also the quantize_dynamic-style int8 ONNX model, in ddl and ORT")
+    parser.add_argument("--ort-static", dest="ort_static", action="store_true",
+                        help="also the quantize_static-style QDQ int8 ONNX model, in ddl and ORT")
     parser.add_argument("--node", default=shutil.which("node") or "node")
     args = parser.parse_args()
     modes = ["none"] + [m for m in args.modes if m != "none"]
+    # ORT peers: name -> the ddl mode that runs the same ONNX model.
+    peers = {}
     if args.ort_int8:
         modes.append("onnx-int8")
+        peers["ort-int8"] = "onnx-int8"
+    if args.ort_static:
+        modes.append("qdq-int8")
+        peers["ort-static"] = "qdq-int8"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
@@ -215,22 +364,30 @@ def main():
             np.save(x_path, x.numpy())
             result = {}
             parameters = sum(int(np.prod(t.dims)) for t in onnx.load(onnx_path).graph.initializer)
-            int8_path = os.path.join(tmp, name + "_int8.onnx")
+            # The calibration inputs, drawn as the timed input is.
+            samples = [(torch.randn(x.shape, generator=torch.Generator().manual_seed(1000 + i))
+                        * x.std() + x.mean()).numpy() for i in range(args.calibration_samples)]
+            peer_paths = {"ort-int8": os.path.join(tmp, name + "_int8.onnx"),
+                          "ort-static": os.path.join(tmp, name + "_qdq.onnx")}
             if args.ort_int8:
-                quantized = dynamic_int8_onnx(onnx_path, int8_path)
+                quantized = dynamic_int8_onnx(onnx_path, peer_paths["ort-int8"])
                 print(f"{name}: {quantized} MatMuls in the int8 ONNX model", file=sys.stderr)
-                result["ort-int8"] = {"p50": [], "size": os.path.getsize(int8_path)}
+            if args.ort_static:
+                ranges = tensor_ranges(args, onnx_path, samples, tmp)
+                quantized = static_int8_onnx(onnx_path, peer_paths["ort-static"], ranges)
+                print(f"{name}: {quantized} layers in the QDQ model", file=sys.stderr)
+            for peer in peers:
+                result[peer] = {"p50": [], "size": os.path.getsize(peer_paths[peer])}
             for mode in modes:
                 so = os.path.join(tmp, f"{name}_{mode}.so")
-                if mode == "onnx-int8":
-                    subprocess.run([args.ddlc, int8_path, "-o", so], check=True)
+                if mode in peers.values():
+                    peer = next(p for p, m in peers.items() if m == mode)
+                    subprocess.run([args.ddlc, peer_paths[peer], "-o", so], check=True)
                 elif mode == "int8-static":
                     calibration = os.path.join(tmp, name + "_calibration")
                     os.makedirs(calibration, exist_ok=True)
-                    for i in range(args.calibration_samples):
-                        generator = torch.Generator().manual_seed(1000 + i)
-                        sample = torch.randn(x.shape, generator=generator) * x.std() + x.mean()
-                        np.save(os.path.join(calibration, f"sample_{i}.npy"), sample.numpy())
+                    for i, sample in enumerate(samples):
+                        np.save(os.path.join(calibration, f"sample_{i}.npy"), sample)
                     subprocess.run([args.ddlc, onnx_path, "-o", so, "--quantize=int8",
                                     f"--calibration={calibration}"], check=True)
                 else:
@@ -250,10 +407,10 @@ def main():
                     result[mode]["p50"].append(parse_ddl_benchmark(proc.stdout)["p50_ms"])
                     result[mode]["sqnr"] = sqnr(np.load(os.path.join(out_dir, "output.npy")),
                                                 ref)
-                if args.ort_int8:
-                    result["ort-int8"]["p50"].append(
-                        time_ort(args, int8_path, list(x.shape))["p50_ms"])
-            for mode in modes + (["ort-int8"] if args.ort_int8 else []):
+                for peer in peers:
+                    result[peer]["p50"].append(
+                        time_ort(args, peer_paths[peer], list(x.shape))["p50_ms"])
+            for mode in modes + list(peers):
                 r = result[mode]
                 r["p50"] = statistics.median(r["p50"])
                 r.setdefault("sqnr", float("nan"))
@@ -274,13 +431,14 @@ def main():
             print(f"| {name} | {'fp32' if mode == 'none' else mode} | {q['size'] / 1e6:.1f} | "
                   f"{f['size'] / q['size']:.2f}x | {2 * parameters / q['size']:.2f}x | {rss} | "
                   f"{q['p50']:.3f} | {f['p50'] / q['p50']:.2f}x | {q['sqnr']:.1f} |")
-        if args.ort_int8:
-            ort = r["ort-int8"]
-            print(f"| {name} | ONNX Runtime, the int8 ONNX model | {ort['size'] / 1e6:.1f} (.onnx) | "
+        for peer, twin in peers.items():
+            ort = r[peer]
+            what = "int8 ONNX model" if peer == "ort-int8" else "QDQ int8 ONNX model"
+            print(f"| {name} | ONNX Runtime, the {what} | {ort['size'] / 1e6:.1f} (.onnx) | "
                   f"- | {ort['p50']:.3f} | {f['p50'] / ort['p50']:.2f}x | - |")
-            for mode in ("int8", "onnx-int8"):
+            for mode in ("int8", "int8-static", twin):
                 if mode in r:
-                    print(f"| {name} | ddl {mode} / ORT int8 time | | | | "
+                    print(f"| {name} | ddl {mode} / {peer} time | | | | "
                           f"{r[mode]['p50'] / ort['p50']:.2f} | |")
     return 0
 

@@ -16,6 +16,13 @@ PyTorch runs the same computation with the same scales:
         accumulators, then the scales. Peer: the same int8 operands through
         torch._int_mm (cuBLASLt's int8 GEMM; M > 16 only) and the scales.
 
+  int4  weight-only (`--quantize=int4`, groups of 64 inputs, levels -7..7
+        of each group's largest magnitude, f32 activations), measured at
+        decode size (M = 1: a GEMV) in GB/s of weight bytes read (nibbles
+        plus the f32 group scales) against the device's copy bandwidth
+        (a torch clone of 1 GiB: 2 bytes moved per byte); the target is 70%.
+        ddl's output is checked against the dequantized-weight product.
+
 Columns:
   kernel      the GEMM alone: ddl's gemm_wgmma_<mode>* kernels (their CUDA
               time per call from torch.profiler, split-k reduction
@@ -29,7 +36,7 @@ ddl's output is checked against the emulation first: torch's result from
 the same operands (relative max error <= 1e-3: only the order of the f32
 sums, or for int8 a rounding tie, differs). Prints a Markdown table.
 
-    python3 bench/quantized_gpu.py [--modes fp8 int8]
+    python3 bench/quantized_gpu.py [--modes fp8 int8 int4]
         [--shapes 4096x4096x4096 ...] [--runs 50] [--warmup 10]
 
 Needs a CUDA build of torch (2.1+, for float8) on an sm_90 GPU and ddl's
@@ -51,6 +58,8 @@ from gpu_latency import time_cuda  # noqa: E402
 
 E4M3_MAX = 448.0
 DEFAULT_SHAPES = ["4096x4096x4096", "8192x8192x8192", "2048x11008x4096", "128x11008x4096"]
+GEMV_SHAPES = ["1x4096x4096", "1x11008x4096", "1x4096x11008"]
+INT4_GROUP = 64
 
 
 def kernel_ms(fn, prefix, runs):
@@ -157,14 +166,64 @@ def measure(mode, m, n, k, args):
     return row
 
 
+def device_kernels_ms(fn, runs):
+    """Mean CUDA milliseconds per call of all kernels `fn` launches."""
+    from torch.profiler import ProfilerActivity, profile
+    with torch.no_grad():
+        fn()
+        torch.cuda.synchronize()
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            for _ in range(runs):
+                fn()
+            torch.cuda.synchronize()
+    total_us, names = 0.0, set()
+    for event in prof.events():
+        if event.device_type == torch.autograd.DeviceType.CUDA and not event.name.startswith("Mem"):
+            total_us += event.device_time if hasattr(event, "device_time") else event.cuda_time
+            names.add(event.name)
+    return total_us / 1000.0 / runs, sorted(names)
+
+
+def copy_bandwidth_gbs(args):
+    """The device's copy bandwidth: a clone of 1 GiB, 2 bytes moved per byte."""
+    t = torch.empty(1 << 28, device="cuda")
+    ms = time_cuda(lambda: t.clone(), (), args.runs, args.warmup)
+    return 2 * t.numel() * 4 / ms / 1e6
+
+
+def measure_int4(m, n, k, args, copy_gbs):
+    torch.manual_seed(0)
+    x = torch.randn(m, k, device="cuda")
+    linear = torch.nn.Linear(k, n, bias=False)
+    compiled = ddl.compile(linear, (torch.randn(m, k),), device="cuda", quantize="int4",
+                           quantize_group=INT4_GROUP)
+    # The emulation: w [n, k] in groups of INT4_GROUP along k.
+    w = linear.weight.detach().cuda().reshape(n, k // INT4_GROUP, INT4_GROUP)
+    scale = w.abs().amax(dim=2, keepdim=True) / 7.0
+    wq = torch.clamp(torch.round(w / torch.where(scale > 0, scale, torch.ones_like(scale))), -7, 7)
+    want = x @ (wq * scale).reshape(n, k).t()
+    got = compiled(x)
+    error = ((got - want).abs().max() / want.abs().max()).item()
+    if not error <= 1e-3:
+        raise RuntimeError(f"int4 {m}x{n}x{k}: ddl differs from the emulation (relative max error {error:.3g})")
+    kernel, names = device_kernels_ms(lambda: compiled(x), args.runs)
+    weight_bytes = n * k / 2 + n * (k // INT4_GROUP) * 4
+    return {"mode": "int4", "shape": f"{m}x{n}x{k}", "error": error, "kernel_ms": kernel,
+            "gbs": weight_bytes / kernel / 1e6, "of_copy": weight_bytes / kernel / 1e6 / copy_gbs,
+            "layer_ms": time_cuda(lambda: compiled(x), (), args.runs, args.warmup),
+            "kernels": ",".join(names)}
+
+
 def cell(v, fmt):
     return "n/a" if v is None else format(v, fmt)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--modes", nargs="+", default=["fp8", "int8"], choices=["fp8", "int8"])
-    parser.add_argument("--shapes", nargs="+", default=DEFAULT_SHAPES, help="MxNxK")
+    parser.add_argument("--modes", nargs="+", default=["fp8", "int8", "int4"], choices=["fp8", "int8", "int4"])
+    parser.add_argument("--shapes", nargs="+", default=DEFAULT_SHAPES, help="MxNxK (fp8, int8)")
+    parser.add_argument("--gemv-shapes", dest="gemv_shapes", nargs="+", default=GEMV_SHAPES,
+                        help="MxNxK (int4)")
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
     args = parser.parse_args()
@@ -176,17 +235,41 @@ def main():
     print("| mode | M x N x K | ddl kernel TFLOP/s | torch kernel TFLOP/s | kernel torch/ddl "
           "| ddl layer ms | torch layer ms | layer torch/ddl | max rel. error |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for mode in args.modes:
+    failed = False
+    for mode in [m for m in args.modes if m != "int4"]:
         for shape in args.shapes:
             m, n, k = (int(v) for v in shape.split("x"))
-            r = measure(mode, m, n, k, args)
+            try:
+                r = measure(mode, m, n, k, args)
+            except Exception as e:  # a failing shape is reported; the others still run
+                failed = True
+                print(f"| {mode} | {shape} | FAILED: {e} |||||||", flush=True)
+                continue
             print(f"| {mode} | {r['shape']} | {r['ddl_kernel_tflops']:.0f} | {cell(r['torch_kernel_tflops'], '.0f')} "
                   f"| {cell(r['kernel_ratio'], '.2f')} | {r['ddl_layer_ms']:.3f} | {cell(r['torch_layer_ms'], '.3f')} "
                   f"| {cell(r['layer_ratio'], '.2f')} | {r['error']:.1e} |", flush=True)
     print()
     print("ratios: torch time / ddl time (above 1: ddl is faster). int8: TOPS. "
           "n/a: torch._int_mm takes M > 16, _scaled_mm multiples of 16.")
+    if "int4" in args.modes:
+        copy_gbs = copy_bandwidth_gbs(args)
+        print()
+        print(f"int4 weight-only GEMV, groups of {INT4_GROUP}; copy bandwidth {copy_gbs:.0f} GB/s")
+        print()
+        print("| M x N x K | kernels ms | weight GB/s | of copy bandwidth | layer ms | max rel. error | kernels |")
+        print("|---|---|---|---|---|---|---|")
+        for shape in args.gemv_shapes:
+            m, n, k = (int(v) for v in shape.split("x"))
+            try:
+                r = measure_int4(m, n, k, args, copy_gbs)
+            except Exception as e:
+                failed = True
+                print(f"| {shape} | FAILED: {e} ||||||", flush=True)
+                continue
+            print(f"| {r['shape']} | {r['kernel_ms']:.4f} | {r['gbs']:.0f} | {r['of_copy']:.0%} | "
+                  f"{r['layer_ms']:.4f} | {r['error']:.1e} | {r['kernels'][:80]} |", flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

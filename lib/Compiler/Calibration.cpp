@@ -534,6 +534,12 @@ ddl::calibrateActivations(ModuleOp module, const CompileOptions &options) {
       ranges.push_back(lo);
       ranges.push_back(hi);
     }
+  } else if (isTensorFile(calibration.source)) {
+    return module.emitError()
+           << "calibration: '" << calibration.source
+           << "' is a tensor file; --calibration takes a directory of "
+              "samples (a one-input model's may be .npy files) or a "
+              "calibration table";
   } else if (llvm::sys::fs::exists(calibration.source)) {
     FailureOr<std::vector<double>> table =
         readTable(module, calibration.source, count);

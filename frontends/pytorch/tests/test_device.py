@@ -368,16 +368,19 @@ def test_cuda_half_convolution_products(precision, dtype, stride, padding):
 
 
 @needs_cuda
-@pytest.mark.parametrize("quantize", ["int8", "int4"])
+@pytest.mark.parametrize("quantize", ["int8", "int8-static", "int4", "fp8", "ternary"])
 def test_cuda_quantized_layers_match_the_cpu_kernels(quantize):
-    """The GPU runs quantized layers through the reference lowering
-    (ddl-lowbit-to-linalg); the CPU through its kernels, which the test
-    command checks against exact emulations: both must agree."""
+    """The GPU runs quantized layers on its kernels or through the
+    reference lowering (ddl-lowbit-to-linalg); the CPU through its kernels,
+    which the test command checks against exact emulations: both must
+    agree. (int8-static: scales calibrated on the input itself.)"""
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(128, 256), torch.nn.ReLU(), torch.nn.Linear(256, 64)).eval()
     x = torch.randn(8, 128)
-    on_cpu = ddl.compile(model, (x,), quantize=quantize)
+    extra = {"calibration": [x]} if quantize == "int8-static" else {}
+    quantize = quantize.split("-")[0]
+    on_cpu = ddl.compile(model, (x,), quantize=quantize, **extra)
     expected = on_cpu(x)
     model = model.cuda()
-    on_gpu = ddl.compile(model, (x.cuda(),), device="cuda", quantize=quantize)
+    on_gpu = ddl.compile(model, (x.cuda(),), device="cuda", quantize=quantize, **extra)
     torch.testing.assert_close(on_gpu(x.cuda()).cpu(), expected, rtol=1e-4, atol=1e-4)
