@@ -304,6 +304,13 @@ mlir::Value convOfDequantized(NodeContext &n, mlir::Value x, mlir::Value w,
 mlir::Value matMulOfDequantized(NodeContext &n, mlir::Value lhs,
                                 mlir::Value rhs);
 
+/// A Gemm of two DequantizeLinear outputs (A not transposed) as an int8
+/// matmul, scaled by alpha, plus beta C (see Quantization.cpp), or null
+/// when it does not apply.
+mlir::Value gemmOfDequantized(NodeContext &n, mlir::Value a, mlir::Value b,
+                              mlir::Value c, float alpha, float beta,
+                              bool transA, bool transB);
+
 /// Maps an ONNX tensor element type to an MLIR type (null when unsupported).
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
 /// The same, strings (!nn.string) included: for the types of values, which

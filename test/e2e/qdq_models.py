@@ -7,7 +7,10 @@ then the int8 GEMM).
 Builds with onnx.helper a model `y = DQ(Q(x)) @ DQ(Wq)` for u8 activations
 (per-tensor scale and zero point) and s8 weights with per-tensor and
 per-column (axis 1) scales, and, as a control, one whose weights are f32
-(no int8 product possible). Checks that ddlc's graph holds lowbit.matmul
+(no int8 product possible), and a Gemm `1.5 DQ(Q(x)) @ DQ(Wq)^T + 0.5 c`
+with [N, K] weights quantized per output channel (axis 0), as
+quantize_static writes a fully connected layer. Checks that ddlc's graph
+holds lowbit.matmul
 exactly for the QDQ ones, and that ddl-run's output matches a float64
 NumPy evaluation of the ONNX semantics within 1e-5 relative (the integer
 product is exact; only the final f32 rescale rounds).
@@ -66,6 +69,33 @@ def model(path, m, k, n, per_column, float_weights, rng):
     x_real = (xq - np.float64(x_zero)) * x_scale
     w_used = w_real.astype(np.float32).astype(np.float64) if float_weights else w_real
     return x, x_real @ w_used
+
+
+def gemm_model(path, m, k, n, rng):
+    """y = 1.5 DQ(Q(x)) @ DQ(Wq)^T + 0.5 c: Gemm with transB, the s8 weights
+    [N, K] per output channel (axis 0), a float C (the bias)."""
+    x_scale, x_zero = np.float32(0.05), np.uint8(128)
+    weights = rng.integers(-127, 128, (n, k)).astype(np.int8)
+    w_scale = rng.random(n).astype(np.float32) * 0.02 + 0.001
+    c = rng.standard_normal(n).astype(np.float32)
+    inits = [numpy_helper.from_array(np.array(x_scale), "x_scale"),
+             numpy_helper.from_array(np.array(x_zero), "x_zero"),
+             numpy_helper.from_array(w_scale, "w_scale"),
+             numpy_helper.from_array(np.zeros(n, np.int8), "w_zero"),
+             numpy_helper.from_array(weights, "wq"), numpy_helper.from_array(c, "c")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "x_scale", "x_zero"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["wq", "w_scale", "w_zero"], ["wd"], axis=0),
+             helper.make_node("Gemm", ["xd", "wd", "c"], ["y"], alpha=1.5, beta=0.5, transB=1)]
+    graph = helper.make_graph(
+        nodes, "qdq_gemm", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    x = rng.standard_normal((m, k)).astype(np.float32) * 3
+    xq = np.clip(np.round(x / x_scale) + x_zero, 0, 255)
+    x_real = (xq - np.float64(x_zero)) * x_scale
+    w_real = weights.astype(np.float64) * w_scale.astype(np.float64)[:, None]
+    return x, 1.5 * (x_real @ w_real.T) + 0.5 * c.astype(np.float64)
 
 
 def compile_and_run(args, name, path, x):
@@ -223,6 +253,15 @@ def main():
         ok &= passed
         print(f"{'PASS' if passed else 'FAIL'} {name}: int8 matmul "
               f"{'yes' if integer else 'no'}, relative error {err:.1e}")
+    path = os.path.join(args.work, "gemm.onnx")
+    x, want = gemm_model(path, 17, 96, 40, rng)
+    graph, got = compile_and_run(args, "gemm", path, x)
+    integer = "lowbit.matmul" in graph
+    err = float(np.abs(got.astype(np.float64) - want).max() / np.abs(want).max())
+    passed = integer and err < 1e-5
+    ok &= passed
+    print(f"{'PASS' if passed else 'FAIL'} gemm-transposed-per-channel: int8 matmul "
+          f"{'yes' if integer else 'no'}, relative error {err:.1e}")
     ok &= check_convs(args, rng)
     return 0 if ok else 1
 

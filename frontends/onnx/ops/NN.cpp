@@ -97,6 +97,10 @@ static LogicalResult convertGemm(NodeContext &n) {
   Value a = n.input(0), b = n.input(1);
   // C became optional in opset 11.
   Value c = n.opset() < 11 ? n.input(2) : n.optionalInput(2);
+  if (Value integer = gemmOfDequantized(
+          n, a, b, c, n.attrFloat("alpha", 1.0f), n.attrFloat("beta", 1.0f),
+          n.attrInt("transA", 0) != 0, n.attrInt("transB", 0) != 0))
+    return n.setOutput(integer);
   SmallVector<Value> operands = {a, b};
   if (c)
     operands.push_back(c);

@@ -614,6 +614,64 @@ Value matMulOfDequantized(NodeContext &n, Value lhs, Value rhs) {
   return n.create<nn::MulOp>({n.castTo(acc, f32), scale});
 }
 
+/// Gemm(DequantizeLinear(aq), DequantizeLinear(bq), C) without transA (a
+/// QDQ model's fully connected layer, as quantize_static writes it):
+/// matMulOfDequantized's product, B transposed to [K, N] when transB
+/// (at import time when it is a constant, so that the int8 kernel packs
+/// it; its per-axis parameters then along axis 0, B's output channels),
+/// times alpha, plus beta C; null when that route does not apply.
+Value gemmOfDequantized(NodeContext &n, Value a, Value b, Value c, float alpha,
+                        float beta, bool transA, bool transB) {
+  using Dequantized = GraphImporter::Dequantized;
+  const Dequantized *qa = n.graphImporter().lookupDequantized(a);
+  const Dequantized *qb = n.graphImporter().lookupDequantized(b);
+  if (transA || !qa || !qb || n.failed())
+    return nullptr;
+  RankedTensorType aType = typeOf(qa->quantized), bType = typeOf(qb->quantized);
+  bool perTensorB = staticNumElements(qb->scale) == 1;
+  if (!aType || !bType || aType.getRank() != 2 || bType.getRank() != 2 ||
+      !bType.hasStaticShape() || staticNumElements(qa->scale) != 1 ||
+      (!perTensorB &&
+       (qb->axis != (transB ? 0 : 1) || typeOf(qb->scale).getRank() != 1)) ||
+      bType.getElementType().getIntOrFloatBitWidth() != 8)
+    return nullptr;
+  Value bq = qb->quantized;
+  if (transB) {
+    int64_t rows = bType.getDimSize(0), cols = bType.getDimSize(1);
+    std::vector<int8_t> values, transposed;
+    auto constant = bq.getDefiningOp<nn::ConstantOp>();
+    if (constant &&
+        succeeded(readI8Elements(constant.getValue(), rows * cols, values))) {
+      transposed.resize(values.size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t k = 0; k < cols; ++k)
+          transposed[k * rows + r] = values[r * cols + k];
+      bq = nn::ConstantOp::create(
+          n.builder(), n.loc(),
+          i8Resource(
+              RankedTensorType::get({cols, rows}, bType.getElementType()),
+              "gemm_integer_weight", transposed));
+    } else {
+      bq = n.create<nn::TransposeOp>({bq}, {n.namedI64Array("perm", {1, 0})});
+    }
+  }
+  Value acc = lowbitMatMul(n, qa->quantized, qa->zeroPoint, bq, qb->zeroPoint);
+  if (!acc)
+    return nullptr;
+  Type f32 = n.builder().getF32Type();
+  Value scale = n.create<nn::MulOp>(
+      {scalarIfSingle(n, qa->scale), scalarIfSingle(n, qb->scale)});
+  if (alpha != 1.0f)
+    scale = n.create<nn::MulOp>({scale, n.constScalar(f32, alpha)});
+  Value y = n.create<nn::MulOp>({n.castTo(acc, f32), scale});
+  if (c) {
+    if (beta != 1.0f)
+      c = n.create<nn::MulOp>({c, n.constScalar(f32, beta)});
+    y = n.create<nn::AddOp>({y, c});
+  }
+  return y;
+}
+
 static LogicalResult convertMatMulInteger(NodeContext &n) {
   Type aElement = quantizedElement(n, 0, "A");
   Type bElement = quantizedElement(n, 1, "B");
