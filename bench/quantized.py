@@ -167,15 +167,22 @@ def dynamic_int8_onnx(src, dst):
             helper.make_node("Mul", [p + "x_scale", p + "w_scale"], [p + "scale"]),
             helper.make_node("Mul", [p + "accf", p + "scale"], list(node.output))]
         count += 1
+    save_rewritten(model, nodes, [], dst)
+    return count
+
+
+def save_rewritten(model, nodes, initializers, dst):
+    """Saves `model` with `nodes` as its graph and `initializers` added,
+    less the initializers no node reads any more (the replaced f32
+    weights)."""
     del model.graph.node[:]
     model.graph.node.extend(nodes)
-    # Initializers no node reads any more (the f32 weights) are dropped.
+    model.graph.initializer.extend(initializers)
     used = {i for n in model.graph.node for i in n.input}
     kept = [i for i in model.graph.initializer if i.name in used]
     del model.graph.initializer[:]
     model.graph.initializer.extend(kept)
     onnx.save(model, dst)
-    return count
 
 
 def tensor_ranges(args, onnx_path, samples, tmp):
@@ -295,14 +302,7 @@ def static_int8_onnx(src, dst, ranges):
         for out in node.output:
             if out not in [o.name for o in model.graph.output]:
                 qdq(out)
-    del model.graph.node[:]
-    model.graph.node.extend(nodes)
-    model.graph.initializer.extend(new_inits)
-    used = {i for n in model.graph.node for i in n.input}
-    kept = [i for i in model.graph.initializer if i.name in used]
-    del model.graph.initializer[:]
-    model.graph.initializer.extend(kept)
-    onnx.save(model, dst)
+    save_rewritten(model, nodes, new_inits, dst)
     return count
 
 

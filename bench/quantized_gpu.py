@@ -62,9 +62,9 @@ GEMV_SHAPES = ["1x4096x4096", "1x11008x4096", "1x4096x11008"]
 INT4_GROUP = 64
 
 
-def kernel_ms(fn, prefix, runs):
-    """Mean CUDA milliseconds per call of the kernels whose name starts with
-    `prefix`, over `runs` calls (torch.profiler, CUPTI)."""
+def profiled_ms(fn, runs, keep):
+    """Mean CUDA milliseconds per call of `fn`'s kernels whose name `keep`
+    accepts, over `runs` calls (torch.profiler, CUPTI), and their names."""
     from torch.profiler import ProfilerActivity, profile
     with torch.no_grad():
         fn()
@@ -76,13 +76,17 @@ def kernel_ms(fn, prefix, runs):
     total_us = 0.0
     names = set()
     for event in prof.events():
-        if event.device_type == torch.autograd.DeviceType.CUDA and event.name.startswith(prefix):
+        if event.device_type == torch.autograd.DeviceType.CUDA and keep(event.name):
             total_us += event.device_time if hasattr(event, "device_time") else event.cuda_time
             names.add(event.name)
     if not names:
-        raise RuntimeError(f"no kernel named {prefix}* ran (kernels: "
-                           f"{sorted({e.name for e in prof.events()})[:20]})")
+        raise RuntimeError(f"no such kernel ran (kernels: {sorted({e.name for e in prof.events()})[:20]})")
     return total_us / 1000.0 / runs, sorted(names)
+
+
+def kernel_ms(fn, prefix, runs):
+    """profiled_ms of the kernels whose name starts with `prefix`."""
+    return profiled_ms(fn, runs, lambda name: name.startswith(prefix))
 
 
 def quantize_fp8(t):
@@ -167,21 +171,8 @@ def measure(mode, m, n, k, args):
 
 
 def device_kernels_ms(fn, runs):
-    """Mean CUDA milliseconds per call of all kernels `fn` launches."""
-    from torch.profiler import ProfilerActivity, profile
-    with torch.no_grad():
-        fn()
-        torch.cuda.synchronize()
-        with profile(activities=[ProfilerActivity.CUDA]) as prof:
-            for _ in range(runs):
-                fn()
-            torch.cuda.synchronize()
-    total_us, names = 0.0, set()
-    for event in prof.events():
-        if event.device_type == torch.autograd.DeviceType.CUDA and not event.name.startswith("Mem"):
-            total_us += event.device_time if hasattr(event, "device_time") else event.cuda_time
-            names.add(event.name)
-    return total_us / 1000.0 / runs, sorted(names)
+    """profiled_ms of all kernels `fn` launches (copies and sets left out)."""
+    return profiled_ms(fn, runs, lambda name: not name.startswith("Mem"))
 
 
 def copy_bandwidth_gbs(args):

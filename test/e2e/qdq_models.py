@@ -40,18 +40,34 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tool_args import parse_tool_args  # noqa: E402
 
 
-def model(path, m, k, n, per_column, float_weights, rng):
+def quantized_input(m, k, rng):
+    """The QDQ pair on input x [m, k] (u8, per-tensor scale 0.05 and zero
+    point 128): (its nodes, initializers, an x, x as DQ(Q(x)) in float64)."""
     x_scale, x_zero = np.float32(0.05), np.uint8(128)
+    inits = [numpy_helper.from_array(np.array(x_scale), "x_scale"),
+             numpy_helper.from_array(np.array(x_zero), "x_zero")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "x_scale", "x_zero"], ["xd"])]
+    x = rng.standard_normal((m, k)).astype(np.float32) * 3
+    xq = np.clip(np.round(x / x_scale) + x_zero, 0, 255)
+    return nodes, inits, x, (xq - np.float64(x_zero)) * x_scale
+
+
+def save_model(path, nodes, inits, m, k, n):
+    graph = helper.make_graph(
+        nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+
+
+def model(path, m, k, n, per_column, float_weights, rng):
     weights = rng.integers(-127, 128, (k, n)).astype(np.int8)
     w_scale = (rng.random(n).astype(np.float32) * 0.02 + 0.001) if per_column \
         else np.float32(0.01)
     w_zero = np.zeros(n, np.int8) if per_column else np.int8(0)
-    inits = [numpy_helper.from_array(np.array(x_scale), "x_scale"),
-             numpy_helper.from_array(np.array(x_zero), "x_zero"),
-             numpy_helper.from_array(np.asarray(w_scale), "w_scale"),
-             numpy_helper.from_array(np.asarray(w_zero), "w_zero")]
-    nodes = [helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero"], ["xq"]),
-             helper.make_node("DequantizeLinear", ["xq", "x_scale", "x_zero"], ["xd"])]
+    nodes, inits, x, x_real = quantized_input(m, k, rng)
+    inits += [numpy_helper.from_array(np.asarray(w_scale), "w_scale"),
+              numpy_helper.from_array(np.asarray(w_zero), "w_zero")]
     w_real = (weights.astype(np.float64) - np.asarray(w_zero, np.float64)) * w_scale
     if float_weights:
         inits.append(numpy_helper.from_array(w_real.astype(np.float32), "wd"))
@@ -60,13 +76,7 @@ def model(path, m, k, n, per_column, float_weights, rng):
         nodes.append(helper.make_node("DequantizeLinear", ["wq", "w_scale", "w_zero"], ["wd"],
                                       axis=1))
     nodes.append(helper.make_node("MatMul", ["xd", "wd"], ["y"]))
-    graph = helper.make_graph(
-        nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], inits)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
-    x = rng.standard_normal((m, k)).astype(np.float32) * 3
-    xq = np.clip(np.round(x / x_scale) + x_zero, 0, 255)
-    x_real = (xq - np.float64(x_zero)) * x_scale
+    save_model(path, nodes, inits, m, k, n)
     w_used = w_real.astype(np.float32).astype(np.float64) if float_weights else w_real
     return x, x_real @ w_used
 
@@ -74,26 +84,16 @@ def model(path, m, k, n, per_column, float_weights, rng):
 def gemm_model(path, m, k, n, rng):
     """y = 1.5 DQ(Q(x)) @ DQ(Wq)^T + 0.5 c: Gemm with transB, the s8 weights
     [N, K] per output channel (axis 0), a float C (the bias)."""
-    x_scale, x_zero = np.float32(0.05), np.uint8(128)
     weights = rng.integers(-127, 128, (n, k)).astype(np.int8)
     w_scale = rng.random(n).astype(np.float32) * 0.02 + 0.001
     c = rng.standard_normal(n).astype(np.float32)
-    inits = [numpy_helper.from_array(np.array(x_scale), "x_scale"),
-             numpy_helper.from_array(np.array(x_zero), "x_zero"),
-             numpy_helper.from_array(w_scale, "w_scale"),
-             numpy_helper.from_array(np.zeros(n, np.int8), "w_zero"),
-             numpy_helper.from_array(weights, "wq"), numpy_helper.from_array(c, "c")]
-    nodes = [helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero"], ["xq"]),
-             helper.make_node("DequantizeLinear", ["xq", "x_scale", "x_zero"], ["xd"]),
-             helper.make_node("DequantizeLinear", ["wq", "w_scale", "w_zero"], ["wd"], axis=0),
-             helper.make_node("Gemm", ["xd", "wd", "c"], ["y"], alpha=1.5, beta=0.5, transB=1)]
-    graph = helper.make_graph(
-        nodes, "qdq_gemm", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], inits)
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
-    x = rng.standard_normal((m, k)).astype(np.float32) * 3
-    xq = np.clip(np.round(x / x_scale) + x_zero, 0, 255)
-    x_real = (xq - np.float64(x_zero)) * x_scale
+    nodes, inits, x, x_real = quantized_input(m, k, rng)
+    inits += [numpy_helper.from_array(w_scale, "w_scale"),
+              numpy_helper.from_array(np.zeros(n, np.int8), "w_zero"),
+              numpy_helper.from_array(weights, "wq"), numpy_helper.from_array(c, "c")]
+    nodes += [helper.make_node("DequantizeLinear", ["wq", "w_scale", "w_zero"], ["wd"], axis=0),
+              helper.make_node("Gemm", ["xd", "wd", "c"], ["y"], alpha=1.5, beta=0.5, transB=1)]
+    save_model(path, nodes, inits, m, k, n)
     w_real = weights.astype(np.float64) * w_scale.astype(np.float64)[:, None]
     return x, 1.5 * (x_real @ w_real.T) + 0.5 * c.astype(np.float64)
 
