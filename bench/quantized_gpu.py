@@ -214,11 +214,12 @@ def measure_int4(m, n, k, args, copy_gbs):
     want = x @ (wq * scale).reshape(n, k).t()
     got = compiled(x)
     error = ((got - want).abs().max() / want.abs().max()).item()
-    if not error <= 1e-3:
-        raise RuntimeError(f"int4 {m}x{n}x{k}: ddl differs from the emulation (relative max error {error:.3g})")
+    # Timed all the same (the row is marked wrong and the run fails).
+    wrong = (f"int4 {m}x{n}x{k}: ddl differs from the emulation (relative max error {error:.3g})"
+             if not error <= 1e-3 else None)
     kernel, names = device_kernels_ms(lambda: compiled(x), args.runs)
     weight_bytes = n * k / 2 + n * (k // INT4_GROUP) * 4
-    return {"mode": "int4", "shape": f"{m}x{n}x{k}", "error": error, "kernel_ms": kernel,
+    return {"mode": "int4", "shape": f"{m}x{n}x{k}", "error": error, "wrong": wrong, "kernel_ms": kernel,
             "gbs": weight_bytes / kernel / 1e6, "of_copy": weight_bytes / kernel / 1e6 / copy_gbs,
             "layer_ms": time_cuda(lambda: compiled(x), (), args.runs, args.warmup),
             "kernels": ",".join(names)}
@@ -280,8 +281,12 @@ def main():
                 failed = True
                 print(f"| {shape} | FAILED: {e} ||||||", flush=True)
                 continue
+            error = f"{r['error']:.1e}" + (" WRONG" if r["wrong"] else "")
             print(f"| {r['shape']} | {r['kernel_ms']:.4f} | {r['gbs']:.0f} | {r['of_copy']:.0%} | "
-                  f"{r['layer_ms']:.4f} | {r['error']:.1e} | {r['kernels'][:80]} |", flush=True)
+                  f"{r['layer_ms']:.4f} | {error} | {r['kernels'][:80]} |", flush=True)
+            if r["wrong"]:
+                failed = True
+                print(f"WRONG: {r['wrong']}", file=sys.stderr, flush=True)
     return 1 if failed else 0
 
 
