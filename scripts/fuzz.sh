@@ -11,11 +11,11 @@
 # test/fuzz/corpus/. Crashes are written to build-asan/fuzz-artifacts/
 # <target>/. Prints one summary line per target (executions, coverage,
 # corpus size, crashes); exits non-zero if any crashed. Builds the fuzzers
-# first (build-asan/, ASan + UBSan, as the test command does) unless
+# first (build-asan/, ASan + UBSan, as `DDL_SANITIZERS=full` test.sh does) unless
 # --no-build: fuzzers built here and carried to a machine without the build
 # tree, in $DDL_ASAN_BUILD_DIR/bin. Jobs log to fuzz-<n>.log in the current
 # folder: run targets side by side from different folders. Never part of
-# the test command: test/fuzz/fuzzers.test is the short run.
+# the test command: test/fuzz/fuzzers-{runtime,compiler}.test are the short runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 asan_build=${DDL_ASAN_BUILD_DIR:-$root/build-asan}

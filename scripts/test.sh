@@ -9,26 +9,47 @@ build=${DDL_BUILD_DIR:-$root/build}
 
 "$root/scripts/bootstrap.sh"
 
-# The sanitizer build (AddressSanitizer + UBSan) of ddlc, ddl-run and the
-# runtime's tests, used by test/e2e/sanitizers.test (the ONNX node suite
-# compiled and run through them) and test/unit/runtime/sanitizers.test, and
-# of the libFuzzer targets (test/fuzz), which test/fuzz/fuzzers.test runs
-# briefly. DDL_SKIP_SANITIZERS=1 skips it for a quick run.
+# The sanitizer build (AddressSanitizer + UBSan, build-asan/) in one of
+# three scopes, DDL_SANITIZERS=runtime|full|off:
+#  runtime (the default): the C runtime, ddl-run and their tests and
+#    libFuzzer targets (the runtime's model-descriptor validation, the .npy
+#    and .pb readers): no MLIR in them, a couple of minutes to build.
+#    test/unit/runtime/sanitizers.test and test/fuzz/fuzzers-runtime.test.
+#  full: also ddlc and the compiler's libFuzzer targets (the ONNX importer,
+#    the graph and schedules readers), which compile all of ddl again
+#    instrumented (about as long as the main build); test/e2e/sanitizers.test
+#    (the ONNX node suite through the sanitized ddlc and ddl-run) and
+#    test/fuzz/fuzzers-compiler.test. Run it before changing a reader or the
+#    importer; scripts/fuzz.sh builds the same.
+#  off: none.
+# (DDL_SKIP_SANITIZERS=1, the older spelling, means off.)
+sanitizers=${DDL_SANITIZERS:-runtime}
+[[ "${DDL_SKIP_SANITIZERS:-0}" == 1 ]] && sanitizers=off
 asan_build=${DDL_ASAN_BUILD_DIR:-$root/build-asan}
-sanitized_ddlc=""
-if [[ "${DDL_SKIP_SANITIZERS:-0}" != 1 ]]; then
-  if [[ ! -f "$asan_build/build.ninja" ]]; then
-    cmake -S "$root" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DCMAKE_TOOLCHAIN_FILE="$root/cmake/ClangToolchain.cmake" \
-      -DDDL_SANITIZE=address,undefined -DDDL_FUZZERS=ON
-  fi
-  cmake --build "$asan_build" --target ddlc ddl-run ddl-runtime-unit-tests \
-    ddl-runtime-stress ddl-fake-models ddl-fuzzers
-  sanitized_ddlc="$asan_build/bin/ddlc"
-fi
+sanitized_bin_dir=""
+case "$sanitizers" in
+  runtime | full)
+    if [[ ! -f "$asan_build/build.ninja" ]]; then
+      cmake -S "$root" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_TOOLCHAIN_FILE="$root/cmake/ClangToolchain.cmake" \
+        -DDDL_SANITIZE=address,undefined -DDDL_FUZZERS=ON
+    fi
+    targets=(ddl-run ddl-runtime-unit-tests ddl-runtime-stress ddl-fake-models
+      ddl-runtime-fuzzers)
+    [[ "$sanitizers" == full ]] && targets+=(ddlc ddl-fuzzers)
+    cmake --build "$asan_build" --target "${targets[@]}"
+    sanitized_bin_dir="$asan_build/bin"
+    ;;
+  off) ;;
+  *)
+    echo "test.sh: DDL_SANITIZERS must be runtime, full or off (got '$sanitizers')" >&2
+    exit 2
+    ;;
+esac
 
 "$root/scripts/build.sh"
-cmake "$build" -DDDL_SANITIZED_DDLC="$sanitized_ddlc" > /dev/null
+cmake "$build" -DDDL_SANITIZED_BIN_DIR="$sanitized_bin_dir" \
+  -DDDL_SANITIZER_SCOPE="$sanitizers" > /dev/null
 
 status=0
 rm -f "$build/lit-results.xml" "$build/pytest-results.xml"

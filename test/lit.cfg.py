@@ -55,32 +55,42 @@ config.available_features.add("host-isa-" + _host_isa())
 if "avx512_vnni" in _cpu_flags():
     config.available_features.add("host-vnni")
 
-# A ddlc built with AddressSanitizer + UndefinedBehaviorSanitizer
-# (scripts/test.sh builds one in build-asan/). User poisoning is off: LLVM's
-# header-only allocators poison memory in instrumented code that the
-# uninstrumented libMLIR.so then legitimately writes.
-if config.sanitized_ddlc and os.path.exists(config.sanitized_ddlc):
-    config.available_features.add("sanitized-ddlc")
-    config.substitutions.append(("%sanitized_ddlc", config.sanitized_ddlc))
+# The sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer,
+# build-asan/ from scripts/test.sh) in its scope: "runtime" has the C
+# runtime, ddl-run, their tests and libFuzzer targets; "full" adds ddlc and
+# the compiler's libFuzzer targets. The scope, not the files present, says
+# what is tested: a full build left from an earlier run is not rebuilt by a
+# runtime-scope run, and its stale ddlc must not be tested. User poisoning is
+# off: LLVM's header-only allocators poison memory in instrumented code that
+# the uninstrumented libMLIR.so then legitimately writes.
+def _sanitized(*names):
+    paths = [os.path.join(config.sanitized_bin_dir, n) for n in names]
+    return paths if all(os.path.exists(p) for p in paths) else None
+
+
+if config.sanitized_bin_dir and config.sanitizer_scope in ("runtime", "full"):
     config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0:detect_leaks=1"
     config.environment["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1"
-# The libFuzzer targets (-DDDL_FUZZERS=ON), and the sanitized runtime's
-# tools and tests, built beside the sanitized ddlc.
-if config.sanitized_ddlc:
-    sanitized_bin = os.path.dirname(config.sanitized_ddlc)
-    if os.path.exists(os.path.join(sanitized_bin, "fuzz-npy")):
-        config.available_features.add("fuzzers")
-        config.substitutions.append(("%fuzzers_dir", sanitized_bin))
-    sanitized_tools = {"%sanitized_ddl_run": "ddl-run",
-                       "%sanitized_runtime_unit_tests": "ddl-runtime-unit-tests",
-                       "%sanitized_runtime_stress": "ddl-runtime-stress"}
-    sanitized_fake_models = os.path.join(os.path.dirname(sanitized_bin), "test", "unit", "runtime", "models")
-    if all(os.path.exists(os.path.join(sanitized_bin, t)) for t in sanitized_tools.values()) and \
-            os.path.isdir(sanitized_fake_models):
+    config.substitutions.append(("%fuzzers_dir", config.sanitized_bin_dir))
+    runtime_tools = {"%sanitized_ddl_run": "ddl-run",
+                     "%sanitized_runtime_unit_tests": "ddl-runtime-unit-tests",
+                     "%sanitized_runtime_stress": "ddl-runtime-stress"}
+    sanitized_fake_models = os.path.join(os.path.dirname(config.sanitized_bin_dir),
+                                         "test", "unit", "runtime", "models")
+    if _sanitized(*runtime_tools.values()) and os.path.isdir(sanitized_fake_models):
         config.available_features.add("sanitized-runtime")
-        for key, tool in sanitized_tools.items():
-            config.substitutions.append((key, os.path.join(sanitized_bin, tool)))
+        for key, tool in runtime_tools.items():
+            config.substitutions.append((key, os.path.join(config.sanitized_bin_dir, tool)))
         config.substitutions.append(("%sanitized_fake_models", sanitized_fake_models))
+    if _sanitized("fuzz-model-descriptor", "fuzz-npy", "fuzz-onnx-pb"):
+        config.available_features.add("runtime-fuzzers")
+    if config.sanitizer_scope == "full":
+        ddlc = _sanitized("ddlc")
+        if ddlc:
+            config.available_features.add("sanitized-ddlc")
+            config.substitutions.append(("%sanitized_ddlc", ddlc[0]))
+        if _sanitized("fuzz-onnx-import", "fuzz-graph-reader", "fuzz-schedules"):
+            config.available_features.add("compiler-fuzzers")
 config.substitutions.append(("%ddl_obj_root", config.ddl_obj_root))
 # The CMake that configured ddl, for the tests of its install tree and
 # packages (test/packaging).

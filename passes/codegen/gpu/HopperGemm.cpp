@@ -15,6 +15,10 @@
 //   releases the stage before. `setmaxnreg` moves registers from the
 //   producer (40) to the consumers (232), whose 128 f32 accumulators a
 //   thread stay in registers.
+// * e4m3 promotes: its tiles are 128 x 128 (m64n128k32), each k slice's
+//   wgmmas start from zero and the slice's partial sums are added into f32
+//   totals (64 + 64 registers a thread), because the tensor cores
+//   accumulate fp8 products with fewer bits than f32.
 // * The epilogue writes the accumulators into C from registers (converted
 //   to C's type, bounds-checked: the tiles at the edges), C = acc after a
 //   folded fill, else C += acc, or applies C's folded elementwise consumer
@@ -60,7 +64,9 @@ namespace {
 /// The kernel's fixed shape (the GPU schedules will choose among shapes).
 constexpr int64_t kConsumers = 2; // warpgroups computing
 constexpr int64_t kBlockM = 64 * kConsumers;
-constexpr int64_t kBlockN = 256;   // one m64n256 wgmma per k step
+// One m64n256 wgmma per k step; m64n128 for e4m3, whose accumulators are
+// kept twice (promotion, below).
+constexpr int64_t kBlockN = 256, kBlockNPromoted = 128;
 constexpr int64_t kStages = 4;     // the shared-memory ring
 constexpr int64_t kRowBytes = 128; // a staged row: the swizzle span
 constexpr int64_t kThreads = 128 * (1 + kConsumers);
@@ -98,8 +104,15 @@ struct Operand {
   int64_t chunkBytes() const { return rowElements() * kRowBytes; }
 };
 
-std::optional<Operand> planOperand(Contraction c, unsigned index,
-                                   Type compute) {
+/// The tile's n extent: e4m3 keeps its accumulators twice (the wgmma's
+/// partial sums and the f32 totals they are promoted into), which fit a
+/// thread's registers at n = 128.
+int64_t blockNOf(Precision precision) {
+  return precision == Precision::E4M3 ? kBlockNPromoted : kBlockN;
+}
+
+std::optional<Operand> planOperand(Contraction c, unsigned index, Type compute,
+                                   int64_t blockN) {
   OpOperand &operand = c.op->getOpOperand(index);
   auto type = cast<MemRefType>(operand.get().getType());
   if (type.getElementType() != compute || type.getRank() < 2 ||
@@ -115,7 +128,7 @@ std::optional<Operand> planOperand(Contraction c, unsigned index,
   Operand o;
   o.operand = &operand;
   o.loop = index == 0 ? c.m : c.n;
-  o.rows = index == 0 ? kBlockM : kBlockN;
+  o.rows = index == 0 ? kBlockM : blockN;
   o.elementBytes = compute.getIntOrFloatBitWidth() / 8;
   AffineMap map = c.op.getMatchingIndexingMap(&operand);
   for (unsigned d = 0; d < map.getNumResults(); ++d)
@@ -155,8 +168,8 @@ public:
       : c(c), precision(precision), fillValue(fillValue),
         context(c.op->getContext()), loc(c.op.getLoc()) {
     compute = computeType(context, precision);
-    a = *planOperand(c, 0, compute);
-    bOp = *planOperand(c, 1, compute);
+    a = *planOperand(c, 0, compute, blockN());
+    bOp = *planOperand(c, 1, compute, blockN());
   }
 
   void build(OpBuilder &b, function_ref<void(OpBuilder &)> fallback) {
@@ -182,6 +195,7 @@ private:
   int64_t barrierOffset() const { return kStages * stageBytes(); }
   int64_t sharedBytes() const { return barrierOffset() + 2 * kStages * 8; }
   int64_t blockK() const { return kRowBytes / a.elementBytes; }
+  int64_t blockN() const { return blockNOf(precision); }
 
   Type ptrType(unsigned space = 0) {
     return LLVM::LLVMPointerType::get(context, space);
@@ -283,7 +297,7 @@ private:
     };
     Value tiles = arith::MulIOp::create(
         b, loc, arith::CeilDivSIOp::create(b, loc, sizes[c.m], index(kBlockM)),
-        arith::CeilDivSIOp::create(b, loc, sizes[c.n], index(kBlockN)));
+        arith::CeilDivSIOp::create(b, loc, sizes[c.n], index(blockN())));
     Value batch = index(1);
     for (unsigned d : c.batch)
       batch = arith::MulIOp::create(b, loc, batch, sizes[d]);
@@ -314,7 +328,7 @@ private:
           })) {
         auto size = [&](unsigned d) { return *getConstantIntValue(sizes[d]); };
         int64_t blocksN = llvm::divideCeil(size(c.m), kBlockM) *
-                          llvm::divideCeil(size(c.n), kBlockN);
+                          llvm::divideCeil(size(c.n), blockN());
         for (unsigned d : c.batch)
           blocksN *= size(d);
         int64_t wantedN =
@@ -543,7 +557,7 @@ private:
     Value tilesM =
         arith::CeilDivSIOp::create(b, loc, sizes[c.m], index(b, kBlockM));
     Value tilesN =
-        arith::CeilDivSIOp::create(b, loc, sizes[c.n], index(b, kBlockN));
+        arith::CeilDivSIOp::create(b, loc, sizes[c.n], index(b, blockN()));
     Value span = arith::MulIOp::create(b, loc, tilesN, index(b, kGroupM));
     Value firstM = arith::MulIOp::create(
         b, loc, arith::DivSIOp::create(b, loc, block, span), index(b, kGroupM));
@@ -558,7 +572,7 @@ private:
         index(b, kBlockM));
     n0 = arith::MulIOp::create(
         b, loc, arith::DivSIOp::create(b, loc, inSpan, groupRows),
-        index(b, kBlockN));
+        index(b, blockN()));
     ivs.assign(sizes.size(), Value());
     Value rest = ::mlir::gpu::BlockIdOp::create(b, loc, Dimension::z);
     for (unsigned d : llvm::reverse(c.batch)) {
@@ -695,14 +709,26 @@ private:
                                    NVVM::SetMaxRegisterAction::increase);
     Value consumer = arith::SubIOp::create(b, loc, warpgroup, index(b, 1));
     Value lane = arith::RemSIOp::create(b, loc, tid, index(b, 32));
-    constexpr int64_t accumulators = kBlockN / 2; // 64 x 256 over 128 threads
+    const int64_t accumulators = blockN() / 2; // 64 x n over 128 threads
     auto accType = LLVM::LLVMStructType::getLiteral(
         context, SmallVector<Type>(accumulators, accElement()));
+    auto splat = [&](Value element) {
+      Value acc = LLVM::UndefOp::create(b, loc, accType);
+      for (int64_t i = 0; i < accumulators; ++i)
+        acc = LLVM::InsertValueOp::create(b, loc, acc, element, i);
+      return acc;
+    };
     // Split partials start from 0 (the reduction adds the fill).
-    Value start = fill && !splitK ? toAccumulator(b, fill) : accZero(b);
-    Value acc = LLVM::UndefOp::create(b, loc, accType);
-    for (int64_t i = 0; i < accumulators; ++i)
-      acc = LLVM::InsertValueOp::create(b, loc, acc, start, i);
+    Value acc = splat(fill && !splitK ? toAccumulator(b, fill) : accZero(b));
+    // Promotion (e4m3): the tensor cores add fp8 products into their
+    // accumulators with fewer bits than f32 (cuBLASLt's "fast accumulation";
+    // 0.1-0.7% off at K = 4096-8192, growing with K). So each k slice's
+    // wgmmas start from zero (scale-d 0) and their partial sums are added
+    // into f32 totals by the CUDA cores, as CUTLASS's and DeepSeek-V3's fp8
+    // GEMMs do: the totals are `acc`, the partial sums the second value the
+    // loop carries. The slice's wgmmas are then waited for before the next
+    // slice's start (two consumers keep the tensor cores busy meanwhile).
+    bool promote = precision == Precision::E4M3;
 
     // This consumer's rows of A: 64 k-major rows, or one 64-wide chunk.
     Value aRows = arith::MulIOp::create(
@@ -718,12 +744,15 @@ private:
         : precision == Precision::E4M3 ? NVVM::WGMMATypes::e4m3
         : precision == Precision::S8   ? NVVM::WGMMATypes::s8
                                        : NVVM::WGMMATypes::tf32;
-    auto shape = NVVM::MMAShapeAttr::get(context, 64, kBlockN,
+    auto shape = NVVM::MMAShapeAttr::get(context, 64, blockN(),
                                          kStepBytes / a.elementBytes);
     bool integer = precision == Precision::S8;
 
-    auto loop = scf::ForOp::create(b, loc, index(b, 0), numK, index(b, 1),
-                                   ValueRange{acc});
+    SmallVector<Value> carried{acc};
+    if (promote)
+      carried.push_back(splat(accZero(b)));
+    auto loop =
+        scf::ForOp::create(b, loc, index(b, 0), numK, index(b, 1), carried);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
@@ -738,7 +767,7 @@ private:
       Value bStart = arith::AddIOp::create(
           b, loc, stage,
           arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(a.bytes())));
-      Value sums = loop.getRegionIterArgs()[0];
+      Value sums = loop.getRegionIterArgs()[promote ? 1 : 0];
       NVVM::WgmmaFenceAlignedOp::create(b, loc);
       for (int64_t step = 0; step < kRowBytes / kStepBytes; ++step) {
         auto at = [&](Value base, const Operand &o) {
@@ -752,8 +781,9 @@ private:
         sums = NVVM::WgmmaMmaAsyncOp::create(
             b, loc, accType, sums, at(aStart, a), at(bStart, bOp), shape, type,
             type, integer ? NVVM::WGMMATypes::s32 : NVVM::WGMMATypes::f32,
-            NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
-            NVVM::WGMMAScaleIn::one,
+            promote && step == 0 ? NVVM::WGMMAScaleOut::zero
+                                 : NVVM::WGMMAScaleOut::one,
+            NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
             a.kMajor ? NVVM::MMALayout::row : NVVM::MMALayout::col,
             bOp.kMajor ? NVVM::MMALayout::col : NVVM::MMALayout::row,
             integer ? NVVM::MMAIntOverflowAttr::get(
@@ -762,26 +792,43 @@ private:
       }
       NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
       // One group in flight: the one before is done, its stage released
-      // (one arrival per warp).
-      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
-      Value release = arith::AndIOp::create(
-          b, loc, eq(b, lane, index(b, 0)),
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, kt,
-                                index(b, 0)));
+      // (one arrival per warp). Promoting, the slice's own group is waited
+      // for, its partial sums added into the totals, its stage released.
+      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, promote ? 0 : 1);
+      SmallVector<Value> yielded{sums};
+      if (promote) {
+        Value totals = loop.getRegionIterArgs()[0];
+        for (int64_t i = 0; i < accumulators; ++i) {
+          Value sum = arith::AddFOp::create(
+              b, loc, LLVM::ExtractValueOp::create(b, loc, totals, i),
+              LLVM::ExtractValueOp::create(b, loc, sums, i));
+          totals = LLVM::InsertValueOp::create(b, loc, totals, sum, i);
+        }
+        yielded = {totals, sums};
+      }
+      Value release = eq(b, lane, index(b, 0));
+      if (!promote)
+        release = arith::AndIOp::create(
+            b, loc, release,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, kt,
+                                  index(b, 0)));
       auto ifOp = scf::IfOp::create(b, loc, release);
       {
         OpBuilder::InsertionGuard inner(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        Value previous = arith::RemSIOp::create(
-            b, loc, arith::SubIOp::create(b, loc, kt, index(b, 1)),
-            index(b, kStages));
+        Value released =
+            promote
+                ? s
+                : arith::RemSIOp::create(
+                      b, loc, arith::SubIOp::create(b, loc, kt, index(b, 1)),
+                      index(b, kStages));
         NVVM::MBarrierArriveOp::create(
             b, loc, b.getI64Type(),
             barrier(b,
-                    arith::AddIOp::create(b, loc, previous, index(b, kStages))),
+                    arith::AddIOp::create(b, loc, released, index(b, kStages))),
             Value());
       }
-      scf::YieldOp::create(b, loc, sums);
+      scf::YieldOp::create(b, loc, yielded);
     }
     NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
     writeC(b, tid, consumer, loop.getResult(0));
@@ -790,7 +837,7 @@ private:
   /// The accumulators into C, or (splitK) into the split's partial in the
   /// workspace. Accumulator 4j + r of a thread holds row 16 warp +
   /// lane / 4 + 8 (r / 2), column 8j + 2 (lane % 4) + r % 2 of the
-  /// consumer's 64 x 256 (the wgmma D fragment).
+  /// consumer's 64 x n (the wgmma D fragment).
   void writeC(OpBuilder &b, Value tid, Value consumer, Value acc) {
     Value inGroup = arith::RemSIOp::create(b, loc, tid, index(b, 128));
     Value warp = arith::DivSIOp::create(b, loc, inGroup, index(b, 32));
@@ -835,7 +882,7 @@ private:
   /// (bounds-checked).
   void eachElement(OpBuilder &b, Value rowBase, Value columnBase, Value acc,
                    function_ref<void(Value, Value, Value)> body) {
-    for (int64_t j = 0; j < kBlockN / 8; ++j)
+    for (int64_t j = 0; j < blockN() / 8; ++j)
       for (int64_t r = 0; r < 4; ++r) {
         Value row =
             arith::AddIOp::create(b, loc, rowBase, index(b, 8 * (r / 2)));
@@ -911,7 +958,8 @@ private:
 
 bool ddl::gpugen::hopperGemmApplies(const Contraction &c, Precision precision) {
   Type compute = computeType(c.op->getContext(), precision);
-  return compute && planOperand(c, 0, compute) && planOperand(c, 1, compute);
+  return compute && planOperand(c, 0, compute, blockNOf(precision)) &&
+         planOperand(c, 1, compute, blockNOf(precision));
 }
 
 void ddl::gpugen::buildHopperGemm(OpBuilder &b, const Contraction &c,

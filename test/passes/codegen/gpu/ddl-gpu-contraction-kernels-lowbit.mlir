@@ -2,8 +2,11 @@
 // RUN: ddl-opt %s --split-input-file --ddl-lowbit-to-linalg --one-shot-bufferize="bufferize-function-boundaries=1 function-boundary-type-conversion=identity-layout-map" --canonicalize --ddl-gpu-contraction-kernels="precision=fp32" | FileCheck %s --check-prefix=SIMT
 
 // lowbit.matmul_fp8's generic (marked lowbit.e4m3_operands) on sm_90a: the
-// Hopper kernel multiplies the bytes as they are, wgmma m64n256k32 e4m3
+// Hopper kernel multiplies the bytes as they are, wgmma m64n128k32 e4m3
 // (4 k steps of 32 bytes a 128-byte staged row), both operands k-major,
+// promoted: the slice's first step ignores the accumulators (scale-d 0),
+// the slice is waited for and its partial sums added into f32 totals
+// before its stage is released,
 // their TMA descriptors of uint8 elements (ddl_dtype 2). Where TMA cannot
 // take them, the kernel of the precision option runs: bf16 mma.sync, its
 // 8-byte chunks of bytes decoded (E4M3's exponent rebiased into f32's:
@@ -21,7 +24,12 @@
 // CHECK:             arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
 // CHECK:             nvvm.mma.sync
 // CHECK:       gpu.module @gemm_wgmma_e4m3
-// CHECK-COUNT-4:   nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 32>, D[<f32>, <one>], A[<e4m3>, <one>, <row>], B[<e4m3>, <one>, <col>]
+// CHECK:           nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <zero>], A[<e4m3>, <one>, <row>], B[<e4m3>, <one>, <col>]
+// CHECK-COUNT-3:   nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 32>, D[<f32>, <one>], A[<e4m3>, <one>, <row>], B[<e4m3>, <one>, <col>]
+// CHECK:           nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT:      nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK-COUNT-64:  arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK:           nvvm.mbarrier.arrive
 
 // fp32 without Hopper: the SIMT kernel, each byte decoded as it loads.
 // SIMT-LABEL: func.func @fp8
