@@ -383,4 +383,13 @@ def test_cuda_quantized_layers_match_the_cpu_kernels(quantize):
     expected = on_cpu(x)
     model = model.cuda()
     on_gpu = ddl.compile(model, (x.cuda(),), device="cuda", quantize=quantize, **extra)
-    torch.testing.assert_close(on_gpu(x.cuda()).cpu(), expected, rtol=1e-4, atol=1e-4)
+    got = on_gpu(x.cuda()).cpu()
+    if quantize == "fp8":
+        # Hopper's fp8 tensor cores add the products of one wgmma with fewer
+        # bits than f32: torch._scaled_mm's own product differs from the
+        # exact one by 1.9e-4 of the output's magnitude at these sizes (K =
+        # 128; measured on an H100 2026-12-07), as ddl's does.
+        error = ((got - expected).abs().max() / expected.abs().max()).item()
+        assert error <= 1e-3, f"fp8 on the GPU differs from the CPU by {error:.3g} of the output's magnitude"
+    else:
+        torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
