@@ -236,11 +236,14 @@ def measure_int4(m, n, k, args, copy_gbs):
     linear = torch.nn.Linear(k, n, bias=False)
     compiled = ddl.compile(linear, (torch.randn(m, k),), device="cuda", quantize="int4",
                            quantize_group=INT4_GROUP)
-    # The emulation: w [n, k] in groups of INT4_GROUP along k.
-    w = linear.weight.detach().cuda().reshape(n, k // INT4_GROUP, INT4_GROUP)
+    # The emulation: w [n, k] in groups of INT4_GROUP along k, w / scale
+    # divided on the CPU (correctly rounded, as ddl's compile-time quantizer
+    # does; see quantize_fp8_exact: a quotient an ulp off at a rounding
+    # boundary moves a weight a whole level).
+    w = linear.weight.detach().reshape(n, k // INT4_GROUP, INT4_GROUP)
     scale = w.abs().amax(dim=2, keepdim=True) / 7.0
     wq = torch.clamp(torch.round(w / torch.where(scale > 0, scale, torch.ones_like(scale))), -7, 7)
-    want = x @ (wq * scale).reshape(n, k).t()
+    want = x @ (wq * scale).reshape(n, k).t().cuda()
     got = compiled(x)
     error = ((got - want).abs().max() / want.abs().max()).item()
     # Timed all the same (the row is marked wrong and the run fails).
