@@ -104,11 +104,16 @@ struct Operand {
   int64_t chunkBytes() const { return rowElements() * kRowBytes; }
 };
 
-/// The tile's n extent: e4m3 keeps its accumulators twice (the wgmma's
-/// partial sums and the f32 totals they are promoted into), which fit a
-/// thread's registers at n = 128.
+/// Whether the kernel promotes its partial sums into f32 totals every k
+/// slice (buildConsumer): e4m3, whose products the tensor cores add with
+/// fewer bits than f32.
+bool promotes(Precision precision) { return precision == Precision::E4M3; }
+
+/// The tile's n extent: a promoting kernel keeps its accumulators twice (the
+/// wgmma's partial sums and the f32 totals), which fit a thread's registers
+/// at n = 128.
 int64_t blockNOf(Precision precision) {
-  return precision == Precision::E4M3 ? kBlockNPromoted : kBlockN;
+  return promotes(precision) ? kBlockNPromoted : kBlockN;
 }
 
 std::optional<Operand> planOperand(Contraction c, unsigned index, Type compute,
@@ -728,7 +733,7 @@ private:
     // GEMMs do: the totals are `acc`, the partial sums the second value the
     // loop carries. The slice's wgmmas are then waited for before the next
     // slice's start (two consumers keep the tensor cores busy meanwhile).
-    bool promote = precision == Precision::E4M3;
+    bool promote = promotes(precision);
 
     // This consumer's rows of A: 64 k-major rows, or one 64-wide chunk.
     Value aRows = arith::MulIOp::create(
