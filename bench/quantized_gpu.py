@@ -103,8 +103,8 @@ def quantize_fp8(t):
 
 def quantize_fp8_exact(t):
     """Per tensor, as ddl quantizes: t / scale correctly rounded (numpy's
-    f32 division), then E4M3 nearest even. quantize_fp8 on the GPU gives a
-    few values per million a different byte (docs/benchmarks.md, "fp8 on
+    f32 division), then E4M3 nearest even. quantize_fp8 on the GPU appears
+    to give a few values a different byte (docs/benchmarks.md, "fp8 on
     Hopper, promoted"): one E4M3 step near the top of the range changes
     its column's outputs by ~1e-3, above the check's noise."""
     scale = (t.abs().max() / E4M3_MAX).float()
