@@ -22,6 +22,8 @@ PyTorch runs the same computation with the same scales:
         plus the f32 group scales) against the device's copy bandwidth
         (a torch clone of 1 GiB: 2 bytes moved per byte); the target is 70%.
         ddl's output is checked against the dequantized-weight product.
+        Peer: PyTorch's int4 kernel (tinygemm, `_weight_int4pack_mm`, bf16
+        activations) on weights of the same size.
 
 Columns:
   kernel      the GEMM alone: ddl's gemm_wgmma_<mode>* kernels (their CUDA
@@ -64,7 +66,7 @@ from gpu_latency import time_cuda  # noqa: E402
 
 E4M3_MAX = 448.0
 DEFAULT_SHAPES = ["4096x4096x4096", "8192x8192x8192", "2048x11008x4096", "128x11008x4096"]
-GEMV_SHAPES = ["1x4096x4096", "1x11008x4096", "1x4096x11008"]
+GEMV_SHAPES = ["1x4096x4096", "1x11008x4096", "1x4096x11008", "8x11008x4096"]
 INT4_GROUP = 64
 
 
@@ -254,7 +256,25 @@ def measure_int4(m, n, k, args, copy_gbs):
     return {"mode": "int4", "shape": f"{m}x{n}x{k}", "error": error, "wrong": wrong, "kernel_ms": kernel,
             "gbs": weight_bytes / kernel / 1e6, "of_copy": weight_bytes / kernel / 1e6 / copy_gbs,
             "layer_ms": time_cuda(lambda: compiled(x), (), args.runs, args.warmup),
-            "kernels": ",".join(names)}
+            "torch_ms": torch_int4_ms(m, n, k, args), "kernels": ",".join(names)}
+
+
+def torch_int4_ms(m, n, k, args):
+    """PyTorch's int4 weight-only kernel (tinygemm, `_weight_int4pack_mm`:
+    bf16 activations, bf16 scales and zero points, groups of INT4_GROUP),
+    timed on random packed weights (a speed peer only: its quantization is
+    asymmetric, not ddl's); None where this torch lacks it."""
+    try:
+        w = torch.randint(0, 256, (n, k // 2), dtype=torch.uint8, device="cuda")
+        packed = torch.ops.aten._convert_weight_to_int4pack(w, 8)
+        scales_zeros = torch.rand(k // INT4_GROUP, n, 2, device="cuda", dtype=torch.bfloat16)
+        x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
+        kernel, _ = device_kernels_ms(
+            lambda: torch.ops.aten._weight_int4pack_mm(x, packed, INT4_GROUP, scales_zeros), args.runs)
+        return kernel
+    except (RuntimeError, AttributeError) as e:
+        print(f"torch int4 peer unavailable: {e}", file=sys.stderr)
+        return None
 
 
 def cell(v, fmt):
@@ -303,8 +323,9 @@ def main():
         print()
         print(f"int4 weight-only GEMV, groups of {INT4_GROUP}; copy bandwidth {copy_gbs:.0f} GB/s")
         print()
-        print("| M x N x K | kernels ms | weight GB/s | of copy bandwidth | layer ms | max rel. error | kernels |")
-        print("|---|---|---|---|---|---|---|")
+        print("| M x N x K | kernels ms | weight GB/s | of copy bandwidth | torch int4 kernel ms | kernel torch/ddl "
+              "| layer ms | max rel. error | kernels |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for shape in args.gemv_shapes:
             m, n, k = (int(v) for v in shape.split("x"))
             try:
@@ -314,7 +335,9 @@ def main():
                 print(f"| {shape} | FAILED: {e} ||||||", flush=True)
                 continue
             error = f"{r['error']:.1e}" + (" WRONG" if r["wrong"] else "")
+            ratio = r["torch_ms"] / r["kernel_ms"] if r["torch_ms"] else None
             print(f"| {r['shape']} | {r['kernel_ms']:.4f} | {r['gbs']:.0f} | {r['of_copy']:.0%} | "
+                  f"{cell(r['torch_ms'], '.4f')} | {cell(ratio, '.2f')} | "
                   f"{r['layer_ms']:.4f} | {error} | {r['kernels'][:80]} |", flush=True)
             if r["wrong"]:
                 failed = True

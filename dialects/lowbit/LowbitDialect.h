@@ -27,6 +27,10 @@ namespace ddl::lowbit {
 /// the constant weights [N, K]).
 constexpr llvm::StringLiteral kE4M3OperandsAttr = "lowbit.e4m3_operands";
 constexpr llvm::StringLiteral kS8OperandsAttr = "lowbit.s8_operands";
+/// The group size (an i64 attribute) on lowbit.matmul_int4's generic, which
+/// reads its packed weights and their scales by index in its body: the GPU
+/// runs it as a weight-streaming kernel (ddl-gpu-int4-kernels).
+constexpr llvm::StringLiteral kInt4GroupSizeAttr = "lowbit.int4_group_size";
 } // namespace ddl::lowbit
 
 #endif // DDL_DIALECTS_LOWBIT_LOWBITDIALECT_H

@@ -207,6 +207,7 @@ void ddl::buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options,
   // bf16 / fp16 on AMD's matrix cores (gfx90a and gfx942 both have them).
   contractions.mfma = options.device == "rocm";
   pm.addPass(gpugen::createDDLGPUContractionKernelsPass(contractions));
+  pm.addPass(gpugen::createDDLGPUInt4KernelsPass());
   pm.addPass(gpugen::createDDLGPURowReductionKernelsPass());
   gpugen::DDLGPUMapKernelsPassOptions map;
   map.blockSize = options.blockSize;

@@ -166,7 +166,8 @@ void lowerMatMul(lowbit::MatMulOp op) {
 
 /// lowbit.matmul_int4 as one linalg.generic over (the result's dims, k)
 /// that reads each weight's nibble and its group's scale by index: correct
-/// anywhere, the weights unpacked once per row of the input.
+/// anywhere, the weights unpacked once per row of the input. Marked with
+/// its group size (kInt4GroupSizeAttr) for the GPU's int4 kernel.
 void lowerMatMulInt4(lowbit::MatMulInt4Op op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -215,6 +216,7 @@ void lowerMatMulInt4(lowbit::MatMulInt4Op op) {
             nb, nloc,
             arith::AddFOp::create(nb, nloc, args[1], product).getResult());
       });
+  generic->setAttr(lowbit::kInt4GroupSizeAttr, b.getI64IntegerAttr(group));
   op.replaceAllUsesWith(generic.getResult(0));
   op.erase();
 }

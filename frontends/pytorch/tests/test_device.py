@@ -393,3 +393,18 @@ def test_cuda_quantized_layers_match_the_cpu_kernels(quantize):
         assert error <= 1e-3, f"fp8 on the GPU differs from the CPU by {error:.3g} of the output's magnitude"
     else:
         torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
+
+
+@needs_cuda
+@pytest.mark.parametrize("shape", [(1, 192), (5, 192), (2, 3, 192), (1, 4096)])
+def test_cuda_int4_kernels_match_the_cpu_kernels(shape):
+    """lowbit.matmul_int4 runs on ddl-gpu-int4-kernels' kernels: one row
+    (gemv_int4), rows in fours with a partial last four, batch dims, more k
+    blocks than threads; 66 columns (a partial last block of columns)."""
+    torch.manual_seed(0)
+    model = torch.nn.Linear(shape[-1], 66).eval()
+    x = torch.randn(*shape)
+    expected = ddl.compile(model, (x,), quantize="int4", quantize_group=64)(x)
+    on_gpu = ddl.compile(model.cuda(), (x.cuda(),), device="cuda", quantize="int4", quantize_group=64)
+    got = on_gpu(x.cuda()).cpu()
+    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)

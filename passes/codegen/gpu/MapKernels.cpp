@@ -349,7 +349,7 @@ struct DDLGPUMapKernelsPass final
     if (blockSize < 1 || blockSize > 1024) {
       getOperation().emitError()
           << "ddl-gpu-map-kernels: block-size must be in [1, 1024], not "
-          << blockSize;
+          << blockSize.getValue();
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());

@@ -168,6 +168,41 @@ def DDLGPURowReductionKernelsPass
                            "::mlir::arith::ArithDialect"];
 }
 
+def DDLGPUInt4KernelsPass : Pass<"ddl-gpu-int4-kernels", "::mlir::ModuleOp"> {
+  let summary = "Run weight-only int4 products (lowbit.matmul_int4) as weight-streaming kernels";
+  let description = [{
+    lowbit.matmul_int4's generic (marked with its group size by
+    ddl-lowbit-to-linalg; it reads the packed weights and their scales by
+    index in its body) becomes a kernel that streams the weights once: a
+    block of `warps-per-block` warps computes `columns-per-block` output
+    columns; its threads split the 32-wide blocks of k, each loading the
+    16 weight bytes of a block for every column (consecutive threads read
+    consecutive 16 bytes of a row) and the 32 inputs of a row once for all
+    the columns. Nibbles become floats without conversion instructions
+    (placed in the mantissa of 2^23, one FMA makes the signed value
+    exactly); each block's products are summed, then scaled once by their
+    group's scale. Partial sums combine over the warp with shuffles, then
+    over the block in shared memory, deterministically. One row is the
+    decode case (`gemv_int4`); more rows take 4 per block
+    (`gemm_int4_rows4`), the weights then read once for the 4. A fill of
+    the output right before folds into the stores.
+
+    The host checks that the input's and the weights' rows start 16-byte
+    aligned; where not, the op stays for ddl-gpu-map-kernels.
+  }];
+  let options = [
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+           "Warps per block (they split k)">,
+    Option<"columnsPerBlock", "columns-per-block", "int64_t", /*default=*/"4",
+           "Output columns per block (1 to 16)">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def DDLGPUMergeKernelModulesPass
     : Pass<"ddl-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";

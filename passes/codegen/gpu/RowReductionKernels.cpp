@@ -324,7 +324,7 @@ struct DDLGPURowReductionKernelsPass final
       getOperation().emitError()
           << "ddl-gpu-row-reduction-kernels: warps-per-block must be in "
              "[1, 32], not "
-          << warpsPerBlock;
+          << warpsPerBlock.getValue();
       return signalPassFailure();
     }
     SmallVector<std::pair<linalg::LinalgOp, RowReduction>> rows, wholes;

@@ -1,5 +1,7 @@
 // RUN: ddl-opt %s --ddl-gpu-map-kernels=block-size=128 --split-input-file --verify-diagnostics | FileCheck %s
 // RUN: not ddl-opt %s --ddl-gpu-map-kernels=points-per-thread=0 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not ddl-opt %s --ddl-gpu-map-kernels=block-size=0 2>&1 | FileCheck %s --check-prefix=BADSIZE
+// BADSIZE: ddl-gpu-map-kernels: block-size must be in [1, 1024], not 0
 
 // BAD: ddl-gpu-map-kernels: points-per-thread must be in [1, 16], not 0
 

@@ -1,4 +1,6 @@
 // RUN: ddl-opt %s --ddl-gpu-row-reduction-kernels | FileCheck %s
+// RUN: not ddl-opt %s --ddl-gpu-row-reduction-kernels=warps-per-block=33 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: ddl-gpu-row-reduction-kernels: warps-per-block must be in [1, 32], not 33
 
 // Softmax's sum of exponentials: one warp per row (8 rows per block of 256
 // threads), lanes striding over the row, a butterfly of 5 shuffles, lane 0

@@ -1,0 +1,426 @@
+//===- Int4Kernels.cpp - weight-streaming kernels for int4 products -------===//
+//
+// See DDLGPUInt4KernelsPass in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/lowbit/LowbitDialect.h"
+#include "passes/codegen/KernelNeighbours.h"
+#include "passes/codegen/gpu/ContractionKernels.h"
+#include "passes/codegen/gpu/Passes.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
+
+namespace ddl::gpugen {
+#define GEN_PASS_DEF_DDLGPUINT4KERNELSPASS
+#include "passes/codegen/gpu/Passes.h.inc"
+} // namespace ddl::gpugen
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kWarp = 32;
+/// A block of k: 32 weights in 16 bytes (the layout of lowbit.matmul_int4:
+/// byte j holds k = j in its low nibble and k = 16 + j in its high one).
+constexpr int64_t kBlockK = 32, kBlockBytes = 16;
+/// Rows of the input a kernel computes per block: one (a decode step), or
+/// kRowsPerBlock, the weights then read once for all of them.
+constexpr int64_t kRowsPerBlock = 4;
+
+/// lowbit.matmul_int4's generic (ddl-lowbit-to-linalg) on buffers:
+/// `out[rows..., n] += x[rows..., k] * w(n, k)`, the weights and their
+/// scales read in the body from buffers defined above it.
+struct Int4Matmul {
+  linalg::GenericOp op;
+  Value weights; // [N, K / 2] i8, rows contiguous
+  Value scales;  // [N, K / group] f32
+  int64_t group;
+  unsigned nDim, kDim;
+  SmallVector<unsigned> rowDims; // the other parallel loops, outermost first
+};
+
+std::optional<Int4Matmul> matchInt4Matmul(linalg::GenericOp op) {
+  auto group = op->getAttrOfType<IntegerAttr>(ddl::lowbit::kInt4GroupSizeAttr);
+  if (!group || group.getInt() <= 0 || group.getInt() % kBlockK ||
+      !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  Int4Matmul m{op, Value(), Value(), group.getInt(), 0, 0, {}};
+  unsigned loops = op.getNumLoops();
+  if (loops < 3 || op.getNumReductionLoops() != 1 ||
+      !linalg::isReductionIterator(op.getIteratorTypesArray().back()))
+    return std::nullopt;
+  m.kDim = loops - 1;
+  OpOperand *x = op.getDpsInputOperand(0), *out = op.getDpsInitOperand(0);
+  AffineMap xMap = op.getMatchingIndexingMap(x),
+            outMap = op.getMatchingIndexingMap(out);
+  // x is read at (rows..., k) and out written at (rows..., n), both along
+  // contiguous last dimensions (16-byte loads of x).
+  if (!xMap.isProjectedPermutation() || !outMap.isProjectedPermutation() ||
+      xMap.getNumResults() != outMap.getNumResults() ||
+      xMap.getDimPosition(xMap.getNumResults() - 1) != m.kDim)
+    return std::nullopt;
+  for (unsigned r = 0; r + 1 < xMap.getNumResults(); ++r) {
+    if (xMap.getDimPosition(r) != outMap.getDimPosition(r))
+      return std::nullopt;
+    m.rowDims.push_back(xMap.getDimPosition(r));
+  }
+  m.nDim = outMap.getDimPosition(outMap.getNumResults() - 1);
+  if (m.rowDims.size() + 2 != loops)
+    return std::nullopt;
+  for (OpOperand *operand : {x, out}) {
+    auto type = dyn_cast<MemRefType>(operand->get().getType());
+    if (!type || !type.getElementType().isF32() || !type.isLastDimUnitStride())
+      return std::nullopt;
+  }
+  // The two buffers the body reads by index.
+  Block &body = op.getRegion().front();
+  for (auto load : body.getOps<memref::LoadOp>()) {
+    Value buffer = load.getMemRef();
+    auto type = cast<MemRefType>(buffer.getType());
+    // Defined above the op, not in its body.
+    if (op.getRegion().isAncestor(buffer.getParentRegion()) ||
+        type.getRank() != 2)
+      return std::nullopt;
+    Value &slot = type.getElementType().isInteger(8) ? m.weights : m.scales;
+    if (slot ||
+        !(type.getElementType().isInteger(8) || type.getElementType().isF32()))
+      return std::nullopt;
+    slot = buffer;
+  }
+  if (!m.weights || !m.scales ||
+      !cast<MemRefType>(m.weights.getType()).isLastDimUnitStride())
+    return std::nullopt;
+  return m;
+}
+
+/// Builds the kernels of one Int4Matmul (see the pass description).
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, const Int4Matmul &m, Value fillValue,
+                int64_t warpsPerBlock, int64_t columnsPerBlock)
+      : b(b), m(m), loc(this->m.op.getLoc()), fillValue(fillValue),
+        warps(warpsPerBlock), columns(columnsPerBlock) {}
+
+  /// The launches, where the operands allow 16-byte loads; `fallback`
+  /// builds what runs otherwise.
+  void build(function_ref<void(OpBuilder &)> fallback) {
+    for (Range range :
+         cast<linalg::LinalgOp>(m.op.getOperation()).createLoopRanges(b, loc))
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, range.size));
+    rows = index(1);
+    for (unsigned d : m.rowDims)
+      rows = arith::MulIOp::create(b, loc, rows, sizes[d]);
+    Value x = m.op.getDpsInputs()[0];
+    Value aligned =
+        arith::AndIOp::create(b, loc, ddl::gpugen::rowsAligned16(b, loc, x),
+                              ddl::gpugen::rowsAligned16(b, loc, m.weights));
+    auto ifAligned = scf::IfOp::create(b, loc, aligned, /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
+      Value one = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rows,
+                                        index(1));
+      auto ifOne = scf::IfOp::create(b, loc, one, /*withElse=*/true);
+      b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
+      launch(1, "gemv_int4");
+      b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
+      launch(kRowsPerBlock, "gemm_int4_rows4");
+      b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
+      fallback(b);
+    }
+  }
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value i32(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+  Value f32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value minIndex(Value x, Value y) {
+    return arith::MinSIOp::create(b, loc, x, y);
+  }
+  Value less(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y);
+  }
+  Value fma(Value x, Value y, Value z) {
+    return math::FmaOp::create(b, loc, x, y, z);
+  }
+
+  /// The loop position of row `row` (delinearized over the row loops, last
+  /// fastest) and column `n`, k left null.
+  SmallVector<Value> position(Value row, Value n) {
+    SmallVector<Value> ivs(sizes.size());
+    Value rest = row;
+    for (unsigned d : llvm::reverse(m.rowDims)) {
+      ivs[d] = arith::RemSIOp::create(b, loc, rest, sizes[d]);
+      rest = arith::DivSIOp::create(b, loc, rest, sizes[d]);
+    }
+    ivs[m.nDim] = n;
+    return ivs;
+  }
+
+  SmallVector<Value> indicesOf(OpOperand *operand, ArrayRef<Value> ivs) {
+    AffineMap map = m.op.getMatchingIndexingMap(operand);
+    SmallVector<Value> at;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      at.push_back(ivs[map.getDimPosition(r)]);
+    return at;
+  }
+
+  /// The 8 signed nibbles of `word` (the weight bytes 4i .. 4i + 3 of a
+  /// block, word i) as exact f32 values, in the order (byte 0 low, byte 0
+  /// high, byte 1 low, ...). No conversion instructions (a quarter of the
+  /// FMA rate): with v = nibble ^ 8 (0 .. 15, v - 8 the weight) placed in
+  /// the mantissa of 2^23 at bit p, the float is 2^23 + v 2^p, and one FMA
+  /// by 2^-p minus 2^(23 - p) + 8 gives v - 8 exactly. Nibbles at bits 24
+  /// and up are shifted down a byte first (the mantissa has 23 bits).
+  SmallVector<Value> unpackWord(Value word) {
+    Value biased = arith::XOrIOp::create(b, loc, word, i32(0x88888888u));
+    Value high = arith::ShRUIOp::create(b, loc, biased, i32(8));
+    Value exponent = i32(0x4B000000);
+    SmallVector<Value> values;
+    for (int64_t nibble = 0; nibble < 8; ++nibble) {
+      int64_t bit = nibble * 4;
+      Value source = biased;
+      if (bit >= 24) {
+        source = high;
+        bit -= 8;
+      }
+      Value field = arith::AndIOp::create(b, loc, source, i32(0xFll << bit));
+      Value magic = arith::BitcastOp::create(
+          b, loc, b.getF32Type(),
+          arith::OrIOp::create(b, loc, field, exponent));
+      values.push_back(fma(magic, f32(std::ldexp(1.0f, -bit)),
+                           f32(-(std::ldexp(1.0f, 23 - bit) + 8.0f))));
+    }
+    return values;
+  }
+
+  /// A launch of ceil(N / columns) x ceil(rows / rowsPerBlock) blocks of
+  /// `warps` warps. A block computes `columns` output columns of
+  /// `rowsPerBlock` rows; its threads split the 32-wide blocks of k (thread
+  /// t takes t, t + threads, ...), each loading the 16 weight bytes of
+  /// every column (consecutive threads, consecutive 16 bytes of a row) and
+  /// the 32 inputs of every row once, partial sums in registers; then
+  /// shuffles within warps and shared memory across them.
+  void launch(int64_t rowsPerBlock, StringRef name) {
+    OpBuilder::InsertionGuard guard(b);
+    int64_t threads = warps * kWarp, outputs = columns * rowsPerBlock;
+    Value n = sizes[m.nDim], k = sizes[m.kDim];
+    Value one = index(1);
+    auto workgroup = ::mlir::gpu::AddressSpaceAttr::get(
+        b.getContext(), ::mlir::gpu::AddressSpace::Workgroup);
+    auto partialsType = MemRefType::get({warps, outputs}, b.getF32Type(),
+                                        MemRefLayoutAttrInterface(), workgroup);
+    auto launchOp = ::mlir::gpu::LaunchOp::create(
+        b, loc, arith::CeilDivSIOp::create(b, loc, n, index(columns)),
+        arith::CeilDivSIOp::create(b, loc, rows, index(rowsPerBlock)), one,
+        index(threads), one, one, /*dynamicSharedMemorySize=*/nullptr,
+        /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
+        TypeRange{partialsType});
+    launchOp.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), name));
+    Block &body = launchOp.getBody().front();
+    b.setInsertionPointToStart(&body);
+    ::mlir::gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPointToStart(&body);
+    Value partials = launchOp.getWorkgroupAttributions()[0];
+    Value tid = launchOp.getThreadIds().x;
+    Value n0 = mul(launchOp.getBlockIds().x, index(columns));
+    Value m0 = mul(launchOp.getBlockIds().y, index(rowsPerBlock));
+    // Rows and columns past the end are clamped to the last one (their
+    // loads stay inside, their sums are not stored).
+    SmallVector<Value> colAt, rowAt;
+    Value lastCol = arith::SubIOp::create(b, loc, n, one);
+    Value lastRow = arith::SubIOp::create(b, loc, rows, one);
+    for (int64_t c = 0; c < columns; ++c)
+      colAt.push_back(minIndex(add(n0, index(c)), lastCol));
+    for (int64_t r = 0; r < rowsPerBlock; ++r)
+      rowAt.push_back(minIndex(add(m0, index(r)), lastRow));
+    OpOperand *xOperand = m.op.getDpsInputOperand(0);
+    SmallVector<SmallVector<Value>> xPosition;
+    for (Value row : rowAt)
+      xPosition.push_back(position(row, Value()));
+
+    auto vectorType = [&](int64_t lanes, Type element) {
+      return VectorType::get({lanes}, element);
+    };
+    Value blocks = arith::DivSIOp::create(b, loc, k, index(kBlockK));
+    SmallVector<Value> zeros(outputs, f32(0.0f));
+    auto loop = scf::ForOp::create(
+        b, loc, tid, blocks, index(threads), zeros,
+        [&](OpBuilder &lb, Location, Value blk, ValueRange acc) {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPoint(lb.getInsertionBlock(), lb.getInsertionPoint());
+          Value k0 = mul(blk, index(kBlockK));
+          Value byte0 = mul(blk, index(kBlockBytes));
+          Value scaleAt = arith::DivSIOp::create(b, loc, k0, index(m.group));
+          // Every column's weights and scale first (their loads in flight
+          // together), then every row's inputs.
+          SmallVector<Value> words, scale;
+          for (Value col : colAt) {
+            Value bytes = vector::LoadOp::create(
+                b, loc, vectorType(kBlockBytes, b.getI8Type()), m.weights,
+                ValueRange{col, byte0}, /*nontemporal=*/false,
+                llvm::MaybeAlign(16));
+            words.push_back(vector::BitCastOp::create(
+                b, loc, vectorType(4, b.getI32Type()), bytes));
+            scale.push_back(memref::LoadOp::create(b, loc, m.scales,
+                                                   ValueRange{col, scaleAt}));
+          }
+          SmallVector<SmallVector<Value>> inputs;
+          for (ArrayRef<Value> pos : xPosition) {
+            SmallVector<Value> ivs(pos);
+            SmallVector<Value> chunks;
+            for (int64_t q = 0; q < kBlockK / 4; ++q) {
+              ivs[m.kDim] = add(k0, index(4 * q));
+              chunks.push_back(vector::LoadOp::create(
+                  b, loc, vectorType(4, b.getF32Type()), xOperand->get(),
+                  indicesOf(xOperand, ivs), /*nontemporal=*/false,
+                  llvm::MaybeAlign(16)));
+            }
+            inputs.push_back(chunks);
+          }
+          SmallVector<Value> next(acc.begin(), acc.end());
+          for (int64_t c = 0; c < columns; ++c) {
+            // dot[r]: the block's sum for row r, scaled once.
+            SmallVector<Value> dot(rowsPerBlock);
+            for (int64_t i = 0; i < 4; ++i) {
+              Value word = vector::ExtractOp::create(b, loc, words[c], i);
+              SmallVector<Value> w = unpackWord(word);
+              for (int64_t j = 0; j < 4; ++j)
+                for (int64_t half = 0; half < 2; ++half) {
+                  // Byte 4i + j's low nibble is k = 4i + j, its high one
+                  // k = 16 + 4i + j.
+                  Value weight = w[2 * j + half];
+                  for (int64_t r = 0; r < rowsPerBlock; ++r) {
+                    Value input = vector::ExtractOp::create(
+                        b, loc, inputs[r][i + 4 * half], j);
+                    dot[r] = dot[r]
+                                 ? fma(weight, input, dot[r])
+                                 : arith::MulFOp::create(b, loc, weight, input)
+                                       .getResult();
+                  }
+                }
+            }
+            for (int64_t r = 0; r < rowsPerBlock; ++r)
+              next[c * rowsPerBlock + r] =
+                  fma(dot[r], scale[c], next[c * rowsPerBlock + r]);
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+
+    // Over the warp (xor butterfly), then lane 0 of each warp writes its
+    // sums to shared memory.
+    Value lane = arith::RemSIOp::create(b, loc, tid, index(kWarp));
+    Value warp = arith::DivSIOp::create(b, loc, tid, index(kWarp));
+    SmallVector<Value> sums;
+    Value width = i32(kWarp);
+    for (Value partial : loop.getResults()) {
+      for (int64_t offset = kWarp / 2; offset >= 1; offset /= 2) {
+        Value other =
+            ::mlir::gpu::ShuffleOp::create(b, loc, partial, i32(offset), width,
+                                           ::mlir::gpu::ShuffleMode::XOR)
+                .getShuffleResult();
+        partial = arith::AddFOp::create(b, loc, partial, other);
+      }
+      sums.push_back(partial);
+    }
+    auto firstLane = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                              index(0)));
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPoint(firstLane.thenBlock()->getTerminator());
+      for (int64_t o = 0; o < outputs; ++o)
+        memref::StoreOp::create(b, loc, sums[o], partials,
+                                ValueRange{warp, index(o)});
+    }
+    ::mlir::gpu::BarrierOp::create(b, loc);
+    // Thread o < outputs adds the warps' sums of output o (column
+    // o / rowsPerBlock, row o % rowsPerBlock) and stores it.
+    auto storing = scf::IfOp::create(b, loc, less(tid, index(outputs)));
+    b.setInsertionPoint(storing.thenBlock()->getTerminator());
+    Value total =
+        memref::LoadOp::create(b, loc, partials, ValueRange{index(0), tid});
+    for (int64_t w = 1; w < warps; ++w)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(w), tid}));
+    Value col =
+        add(n0, arith::DivSIOp::create(b, loc, tid, index(rowsPerBlock)));
+    Value row =
+        add(m0, arith::RemSIOp::create(b, loc, tid, index(rowsPerBlock)));
+    auto inside = scf::IfOp::create(
+        b, loc, arith::AndIOp::create(b, loc, less(col, n), less(row, rows)));
+    b.setInsertionPoint(inside.thenBlock()->getTerminator());
+    OpOperand *out = m.op.getDpsInitOperand(0);
+    SmallVector<Value> at = indicesOf(out, position(row, col));
+    Value old =
+        fillValue ? fillValue
+                  : memref::LoadOp::create(b, loc, out->get(), at).getResult();
+    memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, old, total),
+                            out->get(), at);
+  }
+
+  OpBuilder &b;
+  Int4Matmul m;
+  Location loc;
+  Value fillValue;
+  int64_t warps, columns;
+  SmallVector<Value> sizes;
+  Value rows;
+};
+
+struct DDLGPUInt4KernelsPass final
+    : ddl::gpugen::impl::DDLGPUInt4KernelsPassBase<DDLGPUInt4KernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (warpsPerBlock < 1 || warpsPerBlock > 32 || columnsPerBlock < 1 ||
+        columnsPerBlock * kRowsPerBlock > 64) {
+      getOperation().emitError()
+          << "ddl-gpu-int4-kernels: warps-per-block must be in [1, 32] and "
+             "columns-per-block in [1, 16], not "
+          << warpsPerBlock.getValue() << " and " << columnsPerBlock.getValue();
+      return signalPassFailure();
+    }
+    SmallVector<Int4Matmul> found;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op->getParentOfType<scf::ParallelOp>() ||
+          op->getParentOfType<::mlir::gpu::LaunchOp>())
+        return;
+      if (std::optional<Int4Matmul> m = matchInt4Matmul(op))
+        found.push_back(*m);
+    });
+    for (Int4Matmul &m : found) {
+      // A fill of the output right before folds into the stores.
+      ddl::codegen::AccumulatorInit init =
+          ddl::codegen::precedingFill(m.op, m.op.getDpsInits()[0]);
+      Value fillValue =
+          init.value && init.value.getType().isF32() ? init.value : Value();
+      OpBuilder b(m.op);
+      KernelBuilder(b, m, fillValue, warpsPerBlock, columnsPerBlock)
+          .build([&](OpBuilder &at) {
+            // Unaligned operands: the op as it was, for the map kernels.
+            if (fillValue && init.initializer)
+              at.clone(*init.initializer);
+            at.clone(*m.op);
+          });
+      m.op->erase();
+      if (fillValue && init.initializer)
+        init.initializer->erase();
+    }
+    ddl::codegen::eraseWriteOnlyBuffers(getOperation());
+  }
+};
+
+} // namespace
