@@ -104,14 +104,17 @@ def quantize_fp8(t):
 
 
 def quantize_fp8_exact(t):
-    """Per tensor, as ddl quantizes: t / scale correctly rounded (numpy's
-    f32 division), then E4M3 nearest even. quantize_fp8 on the GPU appears
-    to give a few values a different byte (docs/benchmarks.md, "fp8 on
-    Hopper, promoted"): one E4M3 step near the top of the range changes
-    its column's outputs by ~1e-3, above the check's noise."""
-    scale = (t.abs().max() / E4M3_MAX).float()
-    quotient = t.float().cpu().numpy() / np.float32(scale.item())
-    return torch.from_numpy(quotient).to(torch.float8_e4m3fn).to(t.device), scale
+    """Per tensor, as ddl quantizes: scale = max |t| / 448 and t / scale,
+    both correctly rounded (numpy's f32 division), then E4M3 nearest even.
+    torch on the GPU divides a tensor by a Python number as a product by
+    its reciprocal: the scale is then 1 ulp off for some maxima, and the
+    bytes of the values at a rounding boundary differ (measured on an H100,
+    2026-12-07: 4-24 bytes of 1.5-16.8M; one E4M3 step near the top of the
+    range changes its column's outputs by ~1e-3, above the check's noise)."""
+    scale = np.float32(t.abs().max().item()) / np.float32(E4M3_MAX)
+    quotient = t.float().cpu().numpy() / scale
+    return (torch.from_numpy(quotient).to(torch.float8_e4m3fn).to(t.device),
+            torch.tensor(scale, dtype=torch.float32, device=t.device))
 
 
 def fp8_reference(x, w):
@@ -238,14 +241,14 @@ def measure_int4(m, n, k, args, copy_gbs):
     linear = torch.nn.Linear(k, n, bias=False)
     compiled = ddl.compile(linear, (torch.randn(m, k),), device="cuda", quantize="int4",
                            quantize_group=INT4_GROUP)
-    # The emulation: w [n, k] in groups of INT4_GROUP along k, w / scale
-    # divided on the CPU (correctly rounded, as ddl's compile-time quantizer
-    # does; see quantize_fp8_exact: a quotient an ulp off at a rounding
-    # boundary moves a weight a whole level).
-    w = linear.weight.detach().reshape(n, k // INT4_GROUP, INT4_GROUP)
-    scale = w.abs().amax(dim=2, keepdim=True) / 7.0
-    wq = torch.clamp(torch.round(w / torch.where(scale > 0, scale, torch.ones_like(scale))), -7, 7)
-    want = x @ (wq * scale).reshape(n, k).t().cuda()
+    # The emulation: w [n, k] in groups of INT4_GROUP along k, the scales
+    # and w / scale divided by numpy (correctly rounded, as ddl's
+    # compile-time quantizer does; see quantize_fp8_exact: a quotient an
+    # ulp off at a rounding boundary moves a weight a whole level).
+    w = linear.weight.detach().numpy().reshape(n, k // INT4_GROUP, INT4_GROUP)
+    scale = np.abs(w).max(axis=2, keepdims=True) / np.float32(7)
+    wq = np.clip(np.round(w / np.where(scale > 0, scale, np.float32(1))), -7, 7)
+    want = x @ torch.from_numpy((wq * scale).reshape(n, k)).t().cuda()
     got = compiled(x)
     error = ((got - want).abs().max() / want.abs().max()).item()
     # Timed all the same (the row is marked wrong and the run fails).

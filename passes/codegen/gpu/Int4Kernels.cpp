@@ -25,7 +25,7 @@ namespace {
 constexpr int64_t kWarp = 32;
 /// A block of k: 32 weights in 16 bytes (the layout of lowbit.matmul_int4:
 /// byte j holds k = j in its low nibble and k = 16 + j in its high one).
-constexpr int64_t kBlockK = 32, kBlockBytes = 16;
+constexpr int64_t kBlockK = 32;
 /// Rows of the input a kernel computes per block: one (a decode step), or
 /// kRowsPerBlock, the weights then read once for all of them.
 constexpr int64_t kRowsPerBlock = 4;
@@ -175,24 +175,24 @@ private:
     return at;
   }
 
-  /// The 8 signed nibbles of `word` (the weight bytes 4i .. 4i + 3 of a
-  /// block, word i) as exact f32 values, in the order (byte 0 low, byte 0
-  /// high, byte 1 low, ...). No conversion instructions (a quarter of the
-  /// FMA rate): with v = nibble ^ 8 (0 .. 15, v - 8 the weight) placed in
-  /// the mantissa of 2^23 at bit p, the float is 2^23 + v 2^p, and one FMA
-  /// by 2^-p minus 2^(23 - p) + 8 gives v - 8 exactly. Nibbles at bits 24
-  /// and up are shifted down a byte first (the mantissa has 23 bits).
+  /// The 8 signed nibbles of `word` (4 weight bytes) as exact f32 values,
+  /// in the order (byte 0 low, byte 0 high, byte 1 low, ...). No
+  /// conversion instructions (a quarter of the FMA rate): with v = nibble ^
+  /// 8 (0 .. 15; v - 8 is the weight) placed at bit p of the mantissa of
+  /// 2^23, the float is 2^23 + v 2^p, and one FMA by 2^-p minus
+  /// 2^(23 - p) + 8 gives v - 8 exactly. The mantissa ends at bit 22, so
+  /// the nibbles at bits 20 and up are shifted down 12 bits first.
   SmallVector<Value> unpackWord(Value word) {
     Value biased = arith::XOrIOp::create(b, loc, word, i32(0x88888888u));
-    Value high = arith::ShRUIOp::create(b, loc, biased, i32(8));
+    Value high = arith::ShRUIOp::create(b, loc, biased, i32(12));
     Value exponent = i32(0x4B000000);
     SmallVector<Value> values;
     for (int64_t nibble = 0; nibble < 8; ++nibble) {
       int64_t bit = nibble * 4;
       Value source = biased;
-      if (bit >= 24) {
+      if (bit >= 20) {
         source = high;
-        bit -= 8;
+        bit -= 12;
       }
       Value field = arith::AndIOp::create(b, loc, source, i32(0xFll << bit));
       Value magic = arith::BitcastOp::create(
@@ -206,11 +206,13 @@ private:
 
   /// A launch of ceil(N / columns) x ceil(rows / rowsPerBlock) blocks of
   /// `warps` warps. A block computes `columns` output columns of
-  /// `rowsPerBlock` rows; its threads split the 32-wide blocks of k (thread
-  /// t takes t, t + threads, ...), each loading the 16 weight bytes of
-  /// every column (consecutive threads, consecutive 16 bytes of a row) and
-  /// the 32 inputs of every row once, partial sums in registers; then
-  /// shuffles within warps and shared memory across them.
+  /// `rowsPerBlock` rows; its threads split the weight rows into 4-byte
+  /// words (consecutive threads, consecutive words: 128 bytes a warp per
+  /// column), loading each word of every column and the word's 8 inputs of
+  /// every row once (two 16-byte loads, which the block's columns share),
+  /// partial sums in registers; then shuffles within warps and shared
+  /// memory across them. (16 bytes of weights a thread made its 32 inputs
+  /// 32 different cache lines per warp load: 2.4x slower.)
   void launch(int64_t rowsPerBlock, StringRef name) {
     OpBuilder::InsertionGuard guard(b);
     int64_t threads = warps * kWarp, outputs = columns * rowsPerBlock;
@@ -252,70 +254,96 @@ private:
     auto vectorType = [&](int64_t lanes, Type element) {
       return VectorType::get({lanes}, element);
     };
-    Value blocks = arith::DivSIOp::create(b, loc, k, index(kBlockK));
+    // One unit of work: a 4-byte word of a weight row (8 weights) for every
+    // column, unit u being word u % 4 of k block u / 4.
     SmallVector<Value> zeros(outputs, f32(0.0f));
-    auto loop = scf::ForOp::create(
-        b, loc, tid, blocks, index(threads), zeros,
-        [&](OpBuilder &lb, Location, Value blk, ValueRange acc) {
-          OpBuilder::InsertionGuard inner(b);
-          b.setInsertionPoint(lb.getInsertionBlock(), lb.getInsertionPoint());
-          Value k0 = mul(blk, index(kBlockK));
-          Value byte0 = mul(blk, index(kBlockBytes));
-          Value scaleAt = arith::DivSIOp::create(b, loc, k0, index(m.group));
-          // Every column's weights and scale first (their loads in flight
-          // together), then every row's inputs.
-          SmallVector<Value> words, scale;
-          for (Value col : colAt) {
-            Value bytes = vector::LoadOp::create(
-                b, loc, vectorType(kBlockBytes, b.getI8Type()), m.weights,
-                ValueRange{col, byte0}, /*nontemporal=*/false,
-                llvm::MaybeAlign(16));
-            words.push_back(vector::BitCastOp::create(
-                b, loc, vectorType(4, b.getI32Type()), bytes));
-            scale.push_back(memref::LoadOp::create(b, loc, m.scales,
-                                                   ValueRange{col, scaleAt}));
-          }
-          SmallVector<SmallVector<Value>> inputs;
-          for (ArrayRef<Value> pos : xPosition) {
-            SmallVector<Value> ivs(pos);
-            SmallVector<Value> chunks;
-            for (int64_t q = 0; q < kBlockK / 4; ++q) {
-              ivs[m.kDim] = add(k0, index(4 * q));
-              chunks.push_back(vector::LoadOp::create(
-                  b, loc, vectorType(4, b.getF32Type()), xOperand->get(),
-                  indicesOf(xOperand, ivs), /*nontemporal=*/false,
-                  llvm::MaybeAlign(16)));
+    struct Loaded {
+      SmallVector<Value> words, scale;
+      SmallVector<std::array<Value, 2>> inputs;
+    };
+    auto loadUnit = [&](Value unit) {
+      Value blk = arith::DivSIOp::create(b, loc, unit, index(4));
+      Value word = arith::RemSIOp::create(b, loc, unit, index(4));
+      // The word's low nibbles are k = 32 blk + 4 word + (0 .. 3), its
+      // high ones 16 further.
+      Value kLow = add(mul(blk, index(kBlockK)), mul(word, index(4)));
+      Value scaleAt = arith::DivSIOp::create(b, loc, mul(blk, index(kBlockK)),
+                                             index(m.group));
+      Value byte0 = mul(unit, index(4));
+      // Every column's word and scale, then every row's 8 inputs (two
+      // 16-byte loads), all in flight together.
+      Loaded l;
+      for (Value col : colAt) {
+        Value bytes = vector::LoadOp::create(
+            b, loc, vectorType(4, b.getI8Type()), m.weights,
+            ValueRange{col, byte0}, /*nontemporal=*/false, llvm::MaybeAlign(4));
+        l.words.push_back(vector::ExtractOp::create(
+            b, loc,
+            vector::BitCastOp::create(b, loc, vectorType(1, b.getI32Type()),
+                                      bytes),
+            0));
+        l.scale.push_back(
+            memref::LoadOp::create(b, loc, m.scales, ValueRange{col, scaleAt}));
+      }
+      for (ArrayRef<Value> pos : xPosition) {
+        SmallVector<Value> ivs(pos);
+        std::array<Value, 2> halves;
+        for (int64_t half = 0; half < 2; ++half) {
+          ivs[m.kDim] = add(kLow, index(16 * half));
+          halves[half] = vector::LoadOp::create(
+              b, loc, vectorType(4, b.getF32Type()), xOperand->get(),
+              indicesOf(xOperand, ivs), /*nontemporal=*/false,
+              llvm::MaybeAlign(16));
+        }
+        l.inputs.push_back(halves);
+      }
+      return l;
+    };
+    auto accumulateUnit = [&](const Loaded &l, SmallVector<Value> &acc) {
+      for (int64_t c = 0; c < columns; ++c) {
+        // Byte j of the word: its low nibble times input j of the low
+        // half, its high one times input j of the high half; summed, then
+        // scaled once.
+        SmallVector<Value> w = unpackWord(l.words[c]);
+        for (int64_t r = 0; r < rowsPerBlock; ++r) {
+          Value dot;
+          for (int64_t j = 0; j < 4; ++j)
+            for (int64_t half = 0; half < 2; ++half) {
+              Value input =
+                  vector::ExtractOp::create(b, loc, l.inputs[r][half], j);
+              Value weight = w[2 * j + half];
+              dot = dot ? fma(weight, input, dot)
+                        : arith::MulFOp::create(b, loc, weight, input)
+                              .getResult();
             }
-            inputs.push_back(chunks);
-          }
-          SmallVector<Value> next(acc.begin(), acc.end());
-          for (int64_t c = 0; c < columns; ++c) {
-            // dot[r]: the block's sum for row r, scaled once.
-            SmallVector<Value> dot(rowsPerBlock);
-            for (int64_t i = 0; i < 4; ++i) {
-              Value word = vector::ExtractOp::create(b, loc, words[c], i);
-              SmallVector<Value> w = unpackWord(word);
-              for (int64_t j = 0; j < 4; ++j)
-                for (int64_t half = 0; half < 2; ++half) {
-                  // Byte 4i + j's low nibble is k = 4i + j, its high one
-                  // k = 16 + 4i + j.
-                  Value weight = w[2 * j + half];
-                  for (int64_t r = 0; r < rowsPerBlock; ++r) {
-                    Value input = vector::ExtractOp::create(
-                        b, loc, inputs[r][i + 4 * half], j);
-                    dot[r] = dot[r]
-                                 ? fma(weight, input, dot[r])
-                                 : arith::MulFOp::create(b, loc, weight, input)
-                                       .getResult();
-                  }
-                }
-            }
-            for (int64_t r = 0; r < rowsPerBlock; ++r)
-              next[c * rowsPerBlock + r] =
-                  fma(dot[r], scale[c], next[c * rowsPerBlock + r]);
-          }
-          scf::YieldOp::create(b, loc, next);
-        });
+          Value &sum = acc[c * rowsPerBlock + r];
+          sum = fma(dot, l.scale[c], sum);
+        }
+      }
+    };
+    // Thread t takes units t, t + threads, ...: two per step (both steps'
+    // loads issued before their math), then the rest one at a time.
+    Value units = arith::DivSIOp::create(b, loc, k, index(8));
+    Value pairs = mul(arith::DivSIOp::create(b, loc, units, index(2 * threads)),
+                      index(2 * threads));
+    auto stepLoop = [&](Value first, Value end, int64_t perStep,
+                        ValueRange init) {
+      return scf::ForOp::create(
+          b, loc, first, end, index(perStep * threads), init,
+          [&](OpBuilder &lb, Location, Value unit, ValueRange acc) {
+            OpBuilder::InsertionGuard inner(b);
+            b.setInsertionPoint(lb.getInsertionBlock(), lb.getInsertionPoint());
+            SmallVector<Value> next(acc.begin(), acc.end());
+            SmallVector<Loaded> loaded;
+            for (int64_t u = 0; u < perStep; ++u)
+              loaded.push_back(loadUnit(add(unit, index(u * threads))));
+            for (const Loaded &l : loaded)
+              accumulateUnit(l, next);
+            scf::YieldOp::create(b, loc, next);
+          });
+    };
+    auto paired = stepLoop(tid, pairs, 2, zeros);
+    auto loop = stepLoop(add(pairs, tid), units, 1, paired.getResults());
 
     // Over the warp (xor butterfly), then lane 0 of each warp writes its
     // sums to shared memory.

@@ -175,13 +175,13 @@ def DDLGPUInt4KernelsPass : Pass<"ddl-gpu-int4-kernels", "::mlir::ModuleOp"> {
     ddl-lowbit-to-linalg; it reads the packed weights and their scales by
     index in its body) becomes a kernel that streams the weights once: a
     block of `warps-per-block` warps computes `columns-per-block` output
-    columns; its threads split the 32-wide blocks of k, each loading the
-    16 weight bytes of a block for every column (consecutive threads read
-    consecutive 16 bytes of a row) and the 32 inputs of a row once for all
-    the columns. Nibbles become floats without conversion instructions
-    (placed in the mantissa of 2^23, one FMA makes the signed value
-    exactly); each block's products are summed, then scaled once by their
-    group's scale. Partial sums combine over the warp with shuffles, then
+    columns; its threads split the weight rows into 4-byte words
+    (consecutive threads read consecutive words), each loading a word of
+    every column and the word's 8 inputs of a row once for all the
+    columns, two words a step in flight. Nibbles become floats without
+    conversion instructions (placed in the mantissa of 2^23, one FMA makes
+    the signed value exactly); each word's 8 products are summed, then
+    scaled once by their group's scale. Partial sums combine over the warp with shuffles, then
     over the block in shared memory, deterministically. One row is the
     decode case (`gemv_int4`); more rows take 4 per block
     (`gemm_int4_rows4`), the weights then read once for the 4. A fill of

@@ -13,13 +13,17 @@
 // CHECK:           scf.if
 // 64 columns / 4 per block; 4 warps that split k.
 // CHECK:             gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}}) threads({{.*}}) in ({{.*}} = %c128{{.*}}) function(@gemv_int4) workgroup(%{{.*}} : memref<4x4xf32, #gpu.address_space<workgroup>>)
-// Thread t takes the k blocks t, t + 128, ... (4 accumulators: 4 columns x 1 row).
-// CHECK:               scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c128{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
-// CHECK-COUNT-4:         vector.load %arg1[%{{.*}}] {alignment = 16 : i64} : memref<64x96xi8>, vector<16xi8>
-// CHECK:                 vector.load %arg0[%{{.*}}] {alignment = 16 : i64} : memref<?x192xf32>, vector<4xf32>
+// Thread t takes the weight words t, t + 128, ..., two a step (all loads
+// first), then the rest one at a time; 4 accumulators (4 columns x 1 row).
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c256{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
+// CHECK-COUNT-4:         vector.load %arg1[%{{.*}}] {alignment = 4 : i64} : memref<64x96xi8>, vector<4xi8>
+// CHECK-COUNT-2:         vector.load %arg0[%{{.*}}] {alignment = 16 : i64} : memref<?x192xf32>, vector<4xf32>
+// CHECK-COUNT-4:         vector.load %arg1[%{{.*}}] {alignment = 4 : i64} : memref<64x96xi8>, vector<4xi8>
+// CHECK-COUNT-2:         vector.load %arg0[%{{.*}}] {alignment = 16 : i64} : memref<?x192xf32>, vector<4xf32>
 // CHECK:                 arith.xori %{{.*}}, %c-2004318072_i32
 // CHECK:                 arith.bitcast %{{.*}} : i32 to f32
 // CHECK:                 math.fma
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c128{{.*}} iter_args(
 // CHECK:               gpu.shuffle  xor
 // CHECK:               gpu.barrier
 // The fill (0) folds into the stores.
