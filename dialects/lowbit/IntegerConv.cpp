@@ -4,6 +4,9 @@
 
 #include "dialects/lowbit/LowbitDialect.h"
 #include "dialects/nn/NNDialect.h"
+#include "lib/Support/ConstantData.h"
+
+#include <string>
 
 using namespace mlir;
 
@@ -27,19 +30,89 @@ static Value indices(OpBuilder &b, Location loc, ArrayRef<int64_t> values) {
   return nn::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
 }
 
+/// Columns [first, first + count) of the [rows, cols] 8-bit matrix
+/// `weights`: a new constant when it is one (the int8 kernels pack
+/// constants at compile time), else a slice.
+static Value weightColumns(OpBuilder &b, Location loc, Value weights,
+                           int64_t first, int64_t count) {
+  auto type = cast<RankedTensorType>(weights.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  auto sliceType = RankedTensorType::get({rows, count}, type.getElementType());
+  std::vector<int8_t> all;
+  if (auto constant = weights.getDefiningOp<nn::ConstantOp>();
+      constant &&
+      succeeded(readI8Elements(constant.getValue(), rows * cols, all))) {
+    std::vector<int8_t> part(rows * count);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < count; ++c)
+        part[r * count + c] = all[r * cols + first + c];
+    static unsigned counter = 0;
+    return nn::ConstantOp::create(
+        b, loc,
+        i8Resource(sliceType,
+                   "ddl_conv_group_weights_" + std::to_string(counter++),
+                   part));
+  }
+  return nn::SliceOp::create(b, loc, weights, indices(b, loc, {first}),
+                             indices(b, loc, {first + count}),
+                             indices(b, loc, {1}), indices(b, loc, {1}));
+}
+
+/// `v` (an 8-bit tensor) as i32 less `zero` (0-d, or 1-D along the last
+/// axis); the element types say how the bytes read (ui8, or si8 / i8).
+static Value widenLess(OpBuilder &b, Location loc, Value v, Value zero) {
+  auto widen = [&](Value t) -> Value {
+    auto type = cast<RankedTensorType>(t.getType());
+    return nn::CastOp::create(
+        b, loc, RankedTensorType::get(type.getShape(), b.getI32Type()), t);
+  };
+  return nn::SubOp::create(b, loc, widen(v), widen(zero));
+}
+
 Value buildIntegerConv2D(OpBuilder &b, Location loc, Value x, Value xZero,
                          Value weights, Value wZero, bool xUnsigned,
                          bool wUnsigned, int64_t kh, int64_t kw,
-                         const ConvWindow &window) {
+                         const ConvWindow &window, int64_t groups) {
   auto xType = dyn_cast<RankedTensorType>(x.getType());
   auto wType = dyn_cast<RankedTensorType>(weights.getType());
   if (!xType || !wType || xType.getRank() != 4 || !xType.hasStaticShape() ||
       wType.getRank() != 2 || !wType.hasStaticShape() || kh < 1 || kw < 1)
     return nullptr;
   int64_t batch = xType.getDimSize(0), channels = xType.getDimSize(1);
-  int64_t depth = kh * kw * channels, outChannels = wType.getDimSize(1);
+  int64_t outChannels = wType.getDimSize(1);
+  if (groups < 1 || channels % groups || outChannels % groups)
+    return nullptr;
+  int64_t groupChannels = channels / groups;
+  int64_t depth = kh * kw * groupChannels;
   if (wType.getDimSize(0) != depth)
     return nullptr;
+  auto zeroType = dyn_cast<RankedTensorType>(wZero.getType());
+  bool perChannelZero = zeroType && zeroType.getRank() == 1;
+  if (groups > 1 && groupChannels > 1) {
+    // Each group on its own: its channels, its columns of the weights
+    // (and of a per-channel zero point).
+    int64_t groupOut = outChannels / groups;
+    SmallVector<Value> parts;
+    for (int64_t g = 0; g < groups; ++g) {
+      Value xg =
+          nn::SliceOp::create(b, loc, x, indices(b, loc, {g * groupChannels}),
+                              indices(b, loc, {(g + 1) * groupChannels}),
+                              indices(b, loc, {1}), indices(b, loc, {1}));
+      Value zg = wZero;
+      if (perChannelZero)
+        zg = nn::SliceOp::create(b, loc, wZero, indices(b, loc, {g * groupOut}),
+                                 indices(b, loc, {(g + 1) * groupOut}),
+                                 indices(b, loc, {0}), indices(b, loc, {1}));
+      Value part = buildIntegerConv2D(
+          b, loc, xg, xZero,
+          weightColumns(b, loc, weights, g * groupOut, groupOut), zg, xUnsigned,
+          wUnsigned, kh, kw, window, 1);
+      if (!part)
+        return nullptr;
+      parts.push_back(part);
+    }
+    return nn::ConcatOp::create(b, loc, parts, uint64_t(3));
+  }
   const auto &[strides, dilations, pads] =
       std::tie(window.strides, window.dilations, window.pads);
   std::array<int64_t, 2> in = {xType.getDimSize(2), xType.getDimSize(3)};
@@ -78,6 +151,35 @@ Value buildIntegerConv2D(OpBuilder &b, Location loc, Value x, Value xZero,
           b, loc, slice,
           indices(b, loc, {batch, out[0], out[1], 1, channels})));
     }
+  if (groups > 1) {
+    // Depthwise: output channel oc reads input channel oc / m (m = OC / C
+    // outputs per channel): each tap's [N, OH, OW, C] slice, repeated m
+    // times per channel, times the tap's weight row, summed over the taps.
+    int64_t perChannel = outChannels / channels;
+    Value wide = widenLess(b, loc, weights, wZero);
+    Value sum;
+    for (auto [tap, window] : llvm::enumerate(windows)) {
+      Value taps = widenLess(b, loc, window, xZero);
+      if (perChannel > 1) {
+        taps = nn::ReshapeOp::create(
+            b, loc, taps,
+            indices(b, loc, {batch, out[0], out[1], channels, 1}));
+        taps = nn::ConcatOp::create(
+            b, loc, SmallVector<Value>(perChannel, taps), uint64_t(4));
+      }
+      taps = nn::ReshapeOp::create(
+          b, loc, taps, indices(b, loc, {batch, out[0], out[1], outChannels}));
+      Value row = nn::ReshapeOp::create(
+          b, loc,
+          nn::SliceOp::create(b, loc, wide, indices(b, loc, {int64_t(tap)}),
+                              indices(b, loc, {int64_t(tap) + 1}),
+                              indices(b, loc, {0}), indices(b, loc, {1})),
+          indices(b, loc, {outChannels}));
+      Value product = nn::MulOp::create(b, loc, taps, row);
+      sum = sum ? nn::AddOp::create(b, loc, sum, product).getResult() : product;
+    }
+    return sum;
+  }
   Value columns =
       windows.size() == 1
           ? windows.front()

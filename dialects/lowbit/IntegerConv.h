@@ -32,7 +32,9 @@ std::vector<int8_t> convWeightMatrix(llvm::ArrayRef<int8_t> weights,
                                      int64_t kh, int64_t kw);
 
 /// sum((x - xZero) * (w - wZero)) over each window of the static [N, C, H,
-/// W] 8-bit `x`, as [N, OH, OW, OC] i32: channels-last, so that what
+/// W] 8-bit `x` (in `groups` groups of C / groups input channels, each
+/// with OC / groups output channels, as ONNX groups them), as [N, OH, OW,
+/// OC] i32: channels-last, so that what
 /// follows (a requantization, a rescale) runs there and the transpose back
 /// meets the next convolution's transpose to channels-last (nn-channels-
 /// last cancels the pair). The input goes to [N, H, W, C], is padded with
@@ -40,14 +42,22 @@ std::vector<int8_t> convWeightMatrix(llvm::ArrayRef<int8_t> weights,
 /// per kernel position (each window position's C values contiguous), and
 /// the [N OH OW, KH KW C] rows are multiplied by `weights`, the [KH KW C,
 /// OC] 8-bit matrix (convWeightMatrix of a constant, which the int8 kernels
-/// pack at compile time), with `wZero` 0-d or [OC]. `xUnsigned` /
-/// `wUnsigned` say how the bytes read. Null when the window does not fit
-/// the input.
+/// pack at compile time; [KH KW C / groups, OC] when grouped), with `wZero`
+/// 0-d or [OC]. `xUnsigned` / `wUnsigned` say how the bytes read.
+///
+/// Grouped: each group is a group-1 convolution of its channels (a
+/// constant matrix split into one constant per group); a depthwise one
+/// (one input channel per group) is no GEMM at all, but KH KW products of
+/// each tap's slice by that tap's weight row, widened to i32 and summed
+/// (elementwise: the kernels fuse them into one pass). Null when the
+/// window does not fit the input or the channels do not split into
+/// `groups`.
 mlir::Value buildIntegerConv2D(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value x, mlir::Value xZero,
                                mlir::Value weights, mlir::Value wZero,
                                bool xUnsigned, bool wUnsigned, int64_t kh,
-                               int64_t kw, const ConvWindow &window);
+                               int64_t kw, const ConvWindow &window,
+                               int64_t groups = 1);
 
 } // namespace ddl::lowbit
 

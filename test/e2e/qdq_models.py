@@ -17,7 +17,8 @@ product is exact; only the final f32 rescale rounds).
 
 The convolutions (u8 input with a zero point, s8 constant weights, 3x3
 with padding, stride 2 and dilation 2 cases, a 1x1 one, per-channel
-weight zero points) must hold lowbit.matmul too: ConvInteger's i32 output
+weight zero points, grouped ones) must hold lowbit.matmul too (depthwise
+ones no nn.conv: their taps are integer products): ConvInteger's i32 output
 must equal an exact NumPy convolution, QLinearConv's u8 output may differ
 from the float64 requantization by at most 1 (the f32 multiplier, as in
 ONNX Runtime) on at most 1% of the elements. A QDQ convolution (Conv of
@@ -112,32 +113,35 @@ def compile_and_run(args, name, path, x):
     return graph, np.load(os.path.join(out_dir, "y.npy"))
 
 
-def int_conv(x, x_zero, w, w_zero, pads, stride, dilation):
-    """The exact sum((x - x_zero) (w - w_zero)) of each window, int64."""
+def int_conv(x, x_zero, w, w_zero, pads, stride, dilation, group=1):
+    """The exact sum((x - x_zero) (w - w_zero)) of each window, int64
+    (`group` groups of channels, as ONNX groups them)."""
     xp = np.pad(x.astype(np.int64) - int(x_zero), ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
     wc = w.astype(np.int64) - np.asarray(w_zero, np.int64).reshape(-1, 1, 1, 1)
-    oc, c, kh, kw = w.shape
+    oc, cg, kh, kw = w.shape
+    og = oc // group
     oh = (xp.shape[2] - dilation * (kh - 1) - 1) // stride + 1
     ow = (xp.shape[3] - dilation * (kw - 1) - 1) // stride + 1
     out = np.zeros((x.shape[0], oc, oh, ow), np.int64)
-    for i in range(kh):
-        for j in range(kw):
-            win = xp[:, :, i * dilation:i * dilation + (oh - 1) * stride + 1:stride,
-                     j * dilation:j * dilation + (ow - 1) * stride + 1:stride]
-            out += np.einsum("nchw,oc->nohw", win, wc[:, :, i, j])
+    for g in range(group):
+        for i in range(kh):
+            for j in range(kw):
+                win = xp[:, g * cg:(g + 1) * cg, i * dilation:i * dilation + (oh - 1) * stride + 1:stride,
+                         j * dilation:j * dilation + (ow - 1) * stride + 1:stride]
+                out[:, g * og:(g + 1) * og] += np.einsum("nchw,oc->nohw", win, wc[g * og:(g + 1) * og, :, i, j])
     return out
 
 
-def conv_model(path, op, shape, kernel, pads, stride, dilation, rng):
+def conv_model(path, op, shape, kernel, pads, stride, dilation, rng, group=1):
     """ConvInteger or QLinearConv with constant s8 weights (per-channel zero
     points for ConvInteger, per-channel scales for QLinearConv); returns
     the input and the expected output."""
     n, c, h, w_ = shape
     oc, k = kernel
     x = rng.integers(0, 256, shape).astype(np.uint8)
-    weights = rng.integers(-127, 128, (oc, c, k, k)).astype(np.int8)
+    weights = rng.integers(-127, 128, (oc, c // group, k, k)).astype(np.int8)
     x_zero = np.uint8(121)
-    attrs = dict(pads=list(pads), strides=[stride, stride], dilations=[dilation, dilation])
+    attrs = dict(pads=list(pads), strides=[stride, stride], dilations=[dilation, dilation], group=group)
     acc = None
     if op == "ConvInteger":
         w_zero = rng.integers(-3, 4, oc).astype(np.int8)
@@ -145,7 +149,7 @@ def conv_model(path, op, shape, kernel, pads, stride, dilation, rng):
                  numpy_helper.from_array(w_zero, "w_zero")]
         node = helper.make_node("ConvInteger", ["x", "w", "x_zero", "w_zero"], ["y"], **attrs)
         out_type = TensorProto.INT32
-        want = int_conv(x, x_zero, weights, w_zero, pads, stride, dilation)
+        want = int_conv(x, x_zero, weights, w_zero, pads, stride, dilation, group)
     else:
         x_scale, y_scale, y_zero = np.float32(0.02), np.float32(0.5), np.uint8(128)
         w_scale = (rng.random(oc).astype(np.float32) * 0.02 + 0.005)
@@ -159,7 +163,7 @@ def conv_model(path, op, shape, kernel, pads, stride, dilation, rng):
         node = helper.make_node("QLinearConv", ["x", "x_scale", "x_zero", "w", "w_scale", "w_zero",
                                                 "y_scale", "y_zero", "b"], ["y"], **attrs)
         out_type = TensorProto.UINT8
-        acc = int_conv(x, x_zero, weights, np.zeros(oc, np.int8), pads, stride, dilation) + \
+        acc = int_conv(x, x_zero, weights, np.zeros(oc, np.int8), pads, stride, dilation, group) + \
             bias.reshape(1, -1, 1, 1)
         scale = (np.float64(x_scale) * w_scale.astype(np.float64) / np.float64(y_scale)).reshape(1, -1, 1, 1)
         want = np.clip(np.round(acc * scale) + int(y_zero), 0, 255)
@@ -206,19 +210,30 @@ def check_convs(args, rng):
              ("QLinearConv", "qlinear-conv-3x3", (1, 16, 14, 14), (32, 3), (1, 1, 1, 1), 1, 1),
              ("QLinearConv", "qlinear-conv-3x3-stride2", (2, 8, 15, 15), (16, 3), (1, 1, 1, 1), 2, 1))
     cases += (("QDQ", "qdq-conv-3x3-stride2", (1, 16, 12, 12), (24, 3), None, None, None),)
+    # Grouped: each group on the int8 GEMM; depthwise (one input channel a
+    # group, 1 or 2 outputs each): integer products of the taps, no GEMM.
+    grouped = {"conv-integer-grouped-4": 4, "qlinear-conv-grouped-2-stride2": 2,
+               "conv-integer-depthwise-stride2": 8, "qlinear-conv-depthwise-x2": 16}
+    cases += (("ConvInteger", "conv-integer-grouped-4", (1, 16, 9, 9), (8, 3), (1, 1, 1, 1), 1, 1),
+              ("QLinearConv", "qlinear-conv-grouped-2-stride2", (1, 8, 11, 11), (12, 3), (1, 1, 1, 1), 2, 1),
+              ("ConvInteger", "conv-integer-depthwise-stride2", (2, 8, 10, 10), (8, 3), (1, 1, 1, 1), 2, 1),
+              ("QLinearConv", "qlinear-conv-depthwise-x2", (1, 16, 9, 9), (32, 3), (1, 1, 1, 1), 1, 1))
     for op, name, shape, kernel, pads, stride, dilation in cases:
         path = os.path.join(args.work, name + ".onnx")
+        group = grouped.get(name, 1)
         if op == "QDQ":
             x, want = qdq_conv_model(path, shape, kernel[0], rng)
         else:
-            x, want = conv_model(path, op, shape, kernel, pads, stride, dilation, rng)
+            x, want = conv_model(path, op, shape, kernel, pads, stride, dilation, rng, group)
         graph, got = compile_and_run(args, name, path, x)
-        integer = "lowbit.matmul" in graph and "nn.conv" not in graph
+        depthwise = group == shape[1]
+        integer = ("lowbit.matmul" in graph or depthwise) and "nn.conv" not in graph
+        label = "integer taps" if depthwise else "int8 matmul"
         if op == "QDQ":
             err = float(np.abs(got - want).max() / np.abs(want).max()) if got.shape == want.shape else 1.0
             passed = integer and err < 1e-5
             ok &= passed
-            print(f"{'PASS' if passed else 'FAIL'} {name}: int8 matmul {'yes' if integer else 'no'}, "
+            print(f"{'PASS' if passed else 'FAIL'} {name}: {label} {'yes' if integer else 'no'}, "
                   f"relative error {err:.1e}")
             continue
         got = got.astype(np.int64)
@@ -232,7 +247,7 @@ def check_convs(args, rng):
             passed = integer and int(diff.max()) <= 1 and off <= 0.01
             detail = f"max |diff| {int(diff.max())}, {off:.2%} off by one"
         ok &= passed
-        print(f"{'PASS' if passed else 'FAIL'} {name}: int8 matmul {'yes' if integer else 'no'}, {detail}")
+        print(f"{'PASS' if passed else 'FAIL'} {name}: {label} {'yes' if integer else 'no'}, {detail}")
     return ok
 
 

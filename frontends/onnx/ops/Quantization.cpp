@@ -787,9 +787,11 @@ convAttributes(NodeContext &n, RankedTensorType weightType) {
 static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
                                Value wZero) {
   RankedTensorType xType = typeOf(x), wType = typeOf(w);
+  int64_t groups = n.attrInt("group", 1);
   if (!xType || !wType || xType.getRank() != 4 || wType.getRank() != 4 ||
-      !xType.hasStaticShape() || !wType.hasStaticShape() ||
-      n.attrInt("group", 1) != 1 || wType.getDimSize(1) != xType.getDimSize(1))
+      !xType.hasStaticShape() || !wType.hasStaticShape() || groups < 1 ||
+      wType.getDimSize(1) * groups != xType.getDimSize(1) ||
+      wType.getDimSize(0) % groups)
     return nullptr;
   std::string autoPad = n.attrString("auto_pad", "NOTSET");
   if (autoPad != "NOTSET" && autoPad != "VALID")
@@ -838,7 +840,7 @@ static Value convAsIntegerGemm(NodeContext &n, Value x, Value xZero, Value w,
   return lowbit::buildIntegerConv2D(
       n.builder(), n.loc(), x, xZeroPoint, weightMatrix, wZeroPoint,
       xType.getElementType().isUnsignedInteger(),
-      wType.getElementType().isUnsignedInteger(), kh, kw, window);
+      wType.getElementType().isUnsignedInteger(), kh, kw, window, groups);
 }
 
 /// [N, H, W, C] -> [N, C, H, W].
