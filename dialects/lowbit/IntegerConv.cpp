@@ -159,7 +159,14 @@ Value buildIntegerConv2D(OpBuilder &b, Location loc, Value x, Value xZero,
     Value wide = widenLess(b, loc, weights, wZero);
     Value sum;
     for (auto [tap, window] : llvm::enumerate(windows)) {
-      Value taps = widenLess(b, loc, window, xZero);
+      // Reshaped to rank 4 before the arithmetic, so that the taps' ops are
+      // one elementwise chain of one shape (which fuses into one kernel).
+      Value taps =
+          widenLess(b, loc,
+                    nn::ReshapeOp::create(
+                        b, loc, window,
+                        indices(b, loc, {batch, out[0], out[1], channels})),
+                    xZero);
       if (perChannel > 1) {
         taps = nn::ReshapeOp::create(
             b, loc, taps,

@@ -106,8 +106,8 @@ Value quantizedProduct(OpBuilder &b, Location loc, Value x, Range range,
   return nn::MulOp::create(b, loc, real, wScale);
 }
 
-/// A 2-D, group-1 nn.conv of a static f32 input by constant f32 weights
-/// [OC, C, KH, KW] as int8, or failure (left in float): the weights
+/// A 2-D nn.conv of a static f32 input by constant f32 weights [OC, C /
+/// groups, KH, KW] as int8, or failure (left in float): the weights
 /// quantized now per output channel, the input per tensor at run time or
 /// by its calibrated `range` (one scale for the whole activation, whose
 /// windows the GEMM rows mix), the product on lowbit::buildIntegerConv2D
@@ -118,17 +118,22 @@ LogicalResult quantizeConv(nn::ConvOp conv, Range range, int64_t minK,
   auto xType = cast<RankedTensorType>(conv.getInput().getType());
   auto wType = cast<RankedTensorType>(conv.getWeight().getType());
   auto constant = conv.getWeight().getDefiningOp<nn::ConstantOp>();
-  if (conv.getChannelsLast() || conv.getGroup() != 1 || !constant ||
+  int64_t groups = conv.getGroup();
+  if (conv.getChannelsLast() || groups < 1 || !constant ||
       xType.getRank() != 4 || !xType.hasStaticShape() ||
       !xType.getElementType().isF32() || !wType.hasStaticShape() ||
       !wType.getElementType().isF32() ||
       (conv.getAutoPad() != nn::AutoPad::NotSet &&
        conv.getAutoPad() != nn::AutoPad::Valid))
     return failure();
+  // channels: of a group (the weights' second dimension).
   int64_t outChannels = wType.getDimSize(0), channels = wType.getDimSize(1);
   int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
   int64_t depth = channels * kh * kw;
-  if (depth < minK || outChannels < minN)
+  // The layer's size, all groups together: a depthwise or grouped layer
+  // takes as long as a group-1 one of its channels would, roughly.
+  if (depth * groups < minK || outChannels < minN ||
+      channels * groups != xType.getDimSize(1) || outChannels % groups)
     return failure();
   lowbit::ConvWindow window;
   if (std::optional<ArrayRef<int64_t>> v = conv.getStrides()) {
@@ -230,9 +235,10 @@ LogicalResult quantizeConv(nn::ConvOp conv, Range range, int64_t minK,
   Value xZero =
       nn::CastOp::create(b, loc, RankedTensorType::get({}, u8), zeroPoint);
 
-  Value acc = lowbit::buildIntegerConv2D(b, loc, xq, xZero, weights, zero,
-                                         /*xUnsigned=*/true,
-                                         /*wUnsigned=*/false, kh, kw, window);
+  Value acc =
+      lowbit::buildIntegerConv2D(b, loc, xq, xZero, weights, zero,
+                                 /*xUnsigned=*/true,
+                                 /*wUnsigned=*/false, kh, kw, window, groups);
   if (!acc) {
     // (The ops built so far have no users; canonicalization drops them.)
     return failure();
