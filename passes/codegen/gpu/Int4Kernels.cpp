@@ -29,6 +29,7 @@ constexpr int64_t kBlockK = 32;
 /// Rows of the input a kernel computes per block: one (a decode step), or
 /// kRowsPerBlock, the weights then read once for all of them.
 constexpr int64_t kRowsPerBlock = 4;
+constexpr int64_t kMaxGridY = 65535;
 
 /// lowbit.matmul_int4's generic (ddl-lowbit-to-linalg) on buffers:
 /// `out[rows..., n] += x[rows..., k] * w(n, k)`, the weights and their
@@ -105,8 +106,8 @@ public:
       : b(b), m(m), loc(this->m.op.getLoc()), fillValue(fillValue),
         warps(warpsPerBlock), columns(columnsPerBlock) {}
 
-  /// The launches, where the operands allow 16-byte loads; `fallback`
-  /// builds what runs otherwise.
+  /// The launches, where the operands allow 16-byte loads and the rows fit
+  /// the grid; `fallback` builds what runs otherwise.
   void build(function_ref<void(OpBuilder &)> fallback) {
     for (Range range :
          cast<linalg::LinalgOp>(m.op.getOperation()).createLoopRanges(b, loc))
@@ -118,7 +119,12 @@ public:
     Value aligned =
         arith::AndIOp::create(b, loc, ddl::gpugen::rowsAligned16(b, loc, x),
                               ddl::gpugen::rowsAligned16(b, loc, m.weights));
-    auto ifAligned = scf::IfOp::create(b, loc, aligned, /*withElse=*/true);
+    // Rows go on the grid's y, which holds at most 65535 blocks.
+    Value fits = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, rows,
+                                       index(kMaxGridY * kRowsPerBlock));
+    auto ifAligned =
+        scf::IfOp::create(b, loc, arith::AndIOp::create(b, loc, aligned, fits),
+                          /*withElse=*/true);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());

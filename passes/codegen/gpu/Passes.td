@@ -188,7 +188,8 @@ def DDLGPUInt4KernelsPass : Pass<"ddl-gpu-int4-kernels", "::mlir::ModuleOp"> {
     the output right before folds into the stores.
 
     The host checks that the input's and the weights' rows start 16-byte
-    aligned; where not, the op stays for ddl-gpu-map-kernels.
+    aligned and that the rows fit the grid (65535 blocks of 4); where not,
+    the op stays for ddl-gpu-map-kernels.
   }];
   let options = [
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",

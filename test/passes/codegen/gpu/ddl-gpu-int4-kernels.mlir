@@ -3,12 +3,15 @@
 // RUN: not ddl-opt %s --ddl-gpu-int4-kernels="columns-per-block=17" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // lowbit.matmul_int4's generic (ddl-lowbit-to-linalg, bufferized): the host
-// checks the input's and the weights' rows for 16-byte alignment, then
+// checks the input's and the weights' rows for 16-byte alignment (and the
+// rows against the grid), then
 // launches gemv_int4 for one row, gemm_int4_rows4 otherwise; unaligned
 // operands keep the fill and the generic (for the map kernels).
 // CHECK-LABEL: func.func @int4
 // CHECK:         memref.extract_aligned_pointer_as_index %arg0
 // CHECK:         memref.extract_aligned_pointer_as_index %arg1
+// The rows fit the grid's y (65535 blocks of 4).
+// CHECK:         arith.cmpi sle, %{{.*}}, %c262140
 // CHECK:         scf.if
 // CHECK:           scf.if
 // 64 columns / 4 per block; 4 warps that split k.
