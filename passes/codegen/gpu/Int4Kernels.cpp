@@ -102,9 +102,11 @@ std::optional<Int4Matmul> matchInt4Matmul(linalg::GenericOp op) {
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, const Int4Matmul &m, Value fillValue,
-                int64_t warpsPerBlock, int64_t columnsPerBlock)
+                int64_t warpsPerBlock, int64_t columnsPerBlock,
+                int64_t wordsPerStep)
       : b(b), m(m), loc(this->m.op.getLoc()), fillValue(fillValue),
-        warps(warpsPerBlock), columns(columnsPerBlock) {}
+        warps(warpsPerBlock), columns(columnsPerBlock),
+        wordsPerStep(wordsPerStep) {}
 
   /// The launches, where the operands allow 16-byte loads and the rows fit
   /// the grid; `fallback` builds what runs otherwise.
@@ -327,11 +329,12 @@ private:
         }
       }
     };
-    // Thread t takes units t, t + threads, ...: two per step (both steps'
-    // loads issued before their math), then the rest one at a time.
+    // Thread t takes units t, t + threads, ...: `wordsPerStep` a step (all
+    // their loads issued before their math), then the rest one at a time.
     Value units = arith::DivSIOp::create(b, loc, k, index(8));
-    Value pairs = mul(arith::DivSIOp::create(b, loc, units, index(2 * threads)),
-                      index(2 * threads));
+    Value whole = mul(
+        arith::DivSIOp::create(b, loc, units, index(wordsPerStep * threads)),
+        index(wordsPerStep * threads));
     auto stepLoop = [&](Value first, Value end, int64_t perStep,
                         ValueRange init) {
       return scf::ForOp::create(
@@ -348,8 +351,8 @@ private:
             scf::YieldOp::create(b, loc, next);
           });
     };
-    auto paired = stepLoop(tid, pairs, 2, zeros);
-    auto loop = stepLoop(add(pairs, tid), units, 1, paired.getResults());
+    auto steps = stepLoop(tid, whole, wordsPerStep, zeros);
+    auto loop = stepLoop(add(whole, tid), units, 1, steps.getResults());
 
     // Over the warp (xor butterfly), then lane 0 of each warp writes its
     // sums to shared memory.
@@ -409,7 +412,7 @@ private:
   Int4Matmul m;
   Location loc;
   Value fillValue;
-  int64_t warps, columns;
+  int64_t warps, columns, wordsPerStep;
   SmallVector<Value> sizes;
   Value rows;
 };
@@ -420,11 +423,13 @@ struct DDLGPUInt4KernelsPass final
 
   void runOnOperation() override {
     if (warpsPerBlock < 1 || warpsPerBlock > 32 || columnsPerBlock < 1 ||
-        columnsPerBlock * kRowsPerBlock > 64) {
+        columnsPerBlock * kRowsPerBlock > 64 || wordsPerStep < 1 ||
+        wordsPerStep > 4) {
       getOperation().emitError()
-          << "ddl-gpu-int4-kernels: warps-per-block must be in [1, 32] and "
-             "columns-per-block in [1, 16], not "
-          << warpsPerBlock.getValue() << " and " << columnsPerBlock.getValue();
+          << "ddl-gpu-int4-kernels: warps-per-block must be in [1, 32], "
+             "columns-per-block in [1, 16] and words-per-step in [1, 4], not "
+          << warpsPerBlock.getValue() << ", " << columnsPerBlock.getValue()
+          << " and " << wordsPerStep.getValue();
       return signalPassFailure();
     }
     SmallVector<Int4Matmul> found;
@@ -442,7 +447,8 @@ struct DDLGPUInt4KernelsPass final
       Value fillValue =
           init.value && init.value.getType().isF32() ? init.value : Value();
       OpBuilder b(m.op);
-      KernelBuilder(b, m, fillValue, warpsPerBlock, columnsPerBlock)
+      KernelBuilder(b, m, fillValue, warpsPerBlock, columnsPerBlock,
+                    wordsPerStep)
           .build([&](OpBuilder &at) {
             // Unaligned operands: the op as it was, for the map kernels.
             if (fillValue && init.initializer)

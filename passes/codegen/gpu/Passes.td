@@ -178,7 +178,7 @@ def DDLGPUInt4KernelsPass : Pass<"ddl-gpu-int4-kernels", "::mlir::ModuleOp"> {
     columns; its threads split the weight rows into 4-byte words
     (consecutive threads read consecutive words), each loading a word of
     every column and the word's 8 inputs of a row once for all the
-    columns, two words a step in flight. Nibbles become floats without
+    columns, `words-per-step` words in flight. Nibbles become floats without
     conversion instructions (placed in the mantissa of 2^23, one FMA makes
     the signed value exactly); each word's 8 products are summed, then
     scaled once by their group's scale. Partial sums combine over the warp with shuffles, then
@@ -195,7 +195,9 @@ def DDLGPUInt4KernelsPass : Pass<"ddl-gpu-int4-kernels", "::mlir::ModuleOp"> {
     Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
            "Warps per block (they split k)">,
     Option<"columnsPerBlock", "columns-per-block", "int64_t", /*default=*/"4",
-           "Output columns per block (1 to 16)">
+           "Output columns per block (1 to 16)">,
+    Option<"wordsPerStep", "words-per-step", "int64_t", /*default=*/"2",
+           "Weight words a thread loads before their math (1 to 4)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",

@@ -38,7 +38,7 @@
 // CHECK:           linalg.generic
 // CHECK-NOT:     linalg.fill
 // OPTS: threads({{.*}}) in ({{.*}} = %c64{{.*}}) function(@gemv_int4) workgroup(%{{.*}} : memref<2x8xf32, #gpu.address_space<workgroup>>)
-// BAD: ddl-gpu-int4-kernels: warps-per-block must be in [1, 32] and columns-per-block in [1, 16], not 4 and 17
+// BAD: ddl-gpu-int4-kernels: warps-per-block must be in [1, 32], columns-per-block in [1, 16] and words-per-step in [1, 4], not 4, 17 and 2
 #x = affine_map<(m, n, k) -> (m, k)>
 #y = affine_map<(m, n, k) -> (m, n)>
 func.func @int4(%x: memref<?x192xf32>, %w: memref<64x96xi8>, %s: memref<64x3xf32>, %y: memref<?x64xf32>) {
