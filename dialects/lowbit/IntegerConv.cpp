@@ -6,8 +6,6 @@
 #include "dialects/nn/NNDialect.h"
 #include "lib/Support/ConstantData.h"
 
-#include <string>
-
 using namespace mlir;
 
 namespace ddl::lowbit {
@@ -46,12 +44,9 @@ static Value weightColumns(OpBuilder &b, Location loc, Value weights,
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < count; ++c)
         part[r * count + c] = all[r * cols + first + c];
-    static unsigned counter = 0;
+    // (The resource manager makes the name unique.)
     return nn::ConstantOp::create(
-        b, loc,
-        i8Resource(sliceType,
-                   "ddl_conv_group_weights_" + std::to_string(counter++),
-                   part));
+        b, loc, i8Resource(sliceType, "ddl_conv_group_weights", part));
   }
   return nn::SliceOp::create(b, loc, weights, indices(b, loc, {first}),
                              indices(b, loc, {first + count}),
