@@ -12,7 +12,9 @@ input is, min-max;
 in registers; `--quantize=fp8`: E4M3 weights and activations, per-tensor
 scales, decoded through f16 in registers; `--quantize=ternary` / `ternary-1.6`: BitNet b1.58 trits per
 output channel at 2 / 1.6 bits each, int8 activations per token, the kernel
-unpacking trits in registers onto VNNI dots), and report for each: the model
+unpacking trits in registers onto VNNI dots; `ternary-lut` / `ternary-1.6-lut`:
+the same quantization on the lookup-table kernel, `--ternary-kernel=lut`),
+and report for each: the model
 `.so` size (weights are embedded: the size is what a deployment ships), the
 bf16 model's weight bytes (2 bytes per parameter of the exported model: a
 lower bound of a bf16 deployment) over that size, the peak resident memory
@@ -334,7 +336,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--modes", nargs="+", default=["none", "int8", "int4"],
-                        choices=["none", "int8", "int8-static", "int4", "fp8", "ternary", "ternary-1.6"])
+                        choices=["none", "int8", "int8-static", "int4", "fp8", "ternary", "ternary-1.6",
+                                 "ternary-lut", "ternary-1.6-lut"])
     parser.add_argument("--calibration-samples", dest="calibration_samples", type=int, default=8,
                         help="int8-static: random inputs (drawn as the timed input is) to calibrate on")
     parser.add_argument("--ort-int8", dest="ort_int8", action="store_true",
@@ -390,6 +393,9 @@ def main():
                         np.save(os.path.join(calibration, f"sample_{i}.npy"), sample)
                     subprocess.run([args.ddlc, onnx_path, "-o", so, "--quantize=int8",
                                     f"--calibration={calibration}"], check=True)
+                elif mode.endswith("-lut"):
+                    subprocess.run([args.ddlc, onnx_path, "-o", so, f"--quantize={mode[:-4]}",
+                                    "--ternary-kernel=lut"], check=True)
                 else:
                     subprocess.run([args.ddlc, onnx_path, "-o", so, f"--quantize={mode}"],
                                    check=True)

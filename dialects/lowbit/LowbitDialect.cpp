@@ -175,3 +175,12 @@ LogicalResult MatMulFp8Op::verify() {
     return emitOpError("result must be [..., M, N] of f32, got ") << result;
   return success();
 }
+
+LogicalResult Lookup16Op::verify() {
+  int64_t bytes = cast<VectorType>(getTable().getType()).getNumElements();
+  if (bytes % 16)
+    return emitOpError("looks up in 16-byte lanes: the vectors' length must "
+                       "be a multiple of 16, got ")
+           << bytes;
+  return success();
+}

@@ -214,4 +214,24 @@ def Lowbit_DotS8S8Op : Lowbit_Op<"dot_s8s8", [Pure,
   let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `into` type($result)";
 }
 
+def Lowbit_Lookup16Op : Lowbit_Op<"lookup16", [Pure,
+    AllTypesMatch<["table", "indices", "result"]>]> {
+  let summary = "byte table lookups within 16-byte lanes";
+  let description = [{
+    `result[i] = table[16 (i / 16) + indices[i]]`: each 16-byte lane of
+    `indices` looks its bytes up in the same lane of `table` (x86
+    `pshufb` / `vpshufb`, Arm `tbl` with one table register). Every index
+    must be in [0, 16): the instructions disagree on the others (`pshufb`
+    reads the low 4 bits unless bit 7 is set, `tbl` gives 0 from 16 on),
+    so the result for them is unspecified. The lookup-table ternary
+    kernel (ddl-lowbit-ternary-to-vector, `kernel=lut`) emits it;
+    ddl-lowbit-dot-to-llvm makes it the target's intrinsic.
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I8]>:$table,
+                       VectorOfRankAndType<[1], [I8]>:$indices);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // DDL_DIALECTS_LOWBIT_LOWBITOPS_TD

@@ -59,6 +59,12 @@ inline int64_t ternaryRowBytes(int64_t k, int64_t tritsPerByte) {
 std::vector<int8_t> packTernary(llvm::ArrayRef<int8_t> trits, int64_t n,
                                 int64_t k, int64_t tritsPerByte);
 
+/// The trits (N rows of K values in {-1, 0, 1}) of `packed`, N rows packed
+/// by packTernary: its inverse, for kernels that lay the weights out their
+/// own way at compile time.
+std::vector<int8_t> unpackTernary(llvm::ArrayRef<int8_t> packed, int64_t n,
+                                  int64_t k, int64_t tritsPerByte);
+
 } // namespace ddl::lowbit
 
 #endif // DDL_DIALECTS_LOWBIT_TERNARY_H

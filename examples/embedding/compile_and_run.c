@@ -172,6 +172,8 @@ int main(int argc, char **argv) {
        "needs --target=cuda:sm_80"},
       {"quantize", "fp4", DDL_STATUS_INVALID_ARGUMENT, "unknown --quantize"},
       {"quantize-group", "48", DDL_STATUS_INVALID_ARGUMENT, "--quantize-group"},
+      {"ternary-kernel", "fast", DDL_STATUS_INVALID_ARGUMENT,
+       "unknown --ternary-kernel"},
       {"opt-level", "fast", DDL_STATUS_INVALID_ARGUMENT, "not an integer"},
       {"no-such-option", "1", DDL_STATUS_INVALID_ARGUMENT,
        "unknown compile option"},

@@ -58,6 +58,8 @@ DDL_CAPI_EXPORTED void ddlRegisterAllPasses(void);
  * - quantize: none (default), int8, int4, fp8, ternary, ternary-1.6
  * - quantize-group: 32, 64 (default) or 128: int4 inputs per weight scale
  * - quantize-keep: comma-separated layer names to keep in float (appends)
+ * - ternary-kernel: auto (default), dot or lut: the CPU kernel of ternary
+ *   weights (int8 dot products, or lookup tables of activation sums)
  * - calibration: int8 with static activation scales, from a directory of
  *   samples or a calibration table (ddlc --calibration)
  * - calibrator: minmax (default), percentile or entropy

@@ -94,6 +94,8 @@ struct CompileRequest {
   std::string quantize = "none";
   std::optional<int64_t> quantizeGroup;
   std::vector<std::string> quantizeKeep;
+  /// "auto", "dot" or "lut" (CPUPipelineOptions::ternaryKernel).
+  std::string ternaryKernel = "auto";
   /// --calibration, --calibrator, --calibration-percentile and
   /// --calibration-table (CalibrationOptions); int8 only.
   std::string calibration;

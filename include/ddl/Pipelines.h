@@ -50,6 +50,10 @@ struct CPUPipelineOptions {
   std::string quantize;
   /// Inputs per scale of int4 weights (a multiple of 32).
   int64_t quantizeGroup = 64;
+  /// The CPU kernel of ternary matmuls: "auto", "dot" (trits unpacked onto
+  /// int8 dot products) or "lut" (lookup tables of activation sums;
+  /// ddl-lowbit-ternary-to-vector's `kernel`).
+  std::string ternaryKernel = "auto";
   /// Layers (by a substring of their location) that stay in float.
   std::vector<std::string> quantizeKeep;
   /// int8 with static activation scales: lo, hi per calibration point

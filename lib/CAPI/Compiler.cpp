@@ -218,6 +218,10 @@ DdlStatus ddlCompileOptionsSet(DdlCompileOptions options, const char *name,
     request.quantize = text.str();
     return ok();
   }
+  if (key == "ternary-kernel") {
+    request.ternaryKernel = text.str();
+    return ok();
+  }
   if (key == "quantize-group")
     return setInteger([&](int64_t n) { request.quantizeGroup = n; });
   if (key == "quantize-keep") {

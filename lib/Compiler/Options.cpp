@@ -41,6 +41,14 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
                   ": the group size must be a positive multiple of 32 (32, "
                   "64, 128)");
   }
+  if (request.ternaryKernel != "auto" && request.ternaryKernel != "dot" &&
+      request.ternaryKernel != "lut")
+    return fail("unknown --ternary-kernel '" + request.ternaryKernel +
+                "' (expected auto, dot or lut)");
+  if (request.ternaryKernel != "auto" && quantize != "ternary" &&
+      quantize != "ternary-1.6")
+    return fail("--ternary-kernel picks the CPU kernel of ternary weights; "
+                "give --quantize=ternary or ternary-1.6 too");
   if (!request.calibration.empty() && quantize != "int8")
     return fail("--calibration measures activation ranges for the static "
                 "scales of --quantize=int8; give --quantize=int8 too");
@@ -125,6 +133,7 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
   if (request.quantizeGroup)
     resolved.pipeline.quantizeGroup = *request.quantizeGroup;
   resolved.pipeline.quantizeKeep = request.quantizeKeep;
+  resolved.pipeline.ternaryKernel = request.ternaryKernel;
   resolved.calibration.source = request.calibration;
   resolved.calibration.calibrator = request.calibrator;
   if (request.calibrationPercentile)

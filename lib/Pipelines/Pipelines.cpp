@@ -126,7 +126,10 @@ void ddl::buildLowerToLLVMPipeline(OpPassManager &pm,
   // Transcendental functions become inline polynomials (vectorizable)
   // before anything is lowered to loops.
   addPipeline(pm, "ddl-copies-to-linalg,ddl-flatten-globals,"
-                  "ddl-approximate-math,ddl-lowbit-dot-to-llvm");
+                  "ddl-approximate-math");
+  quant::DDLLowbitDotToLLVMPassOptions dots;
+  dots.target = options.target;
+  pm.addPass(quant::createDDLLowbitDotToLLVMPass(dots));
   if (options.vectorize)
     addPipeline(pm, "ddl-interchange-for-vectorization");
   if (options.parallel)
@@ -159,6 +162,7 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(quant::createDDLLowbitInt4ToVectorPass());
   quant::DDLLowbitTernaryToVectorPassOptions ternary;
   ternary.target = options.target;
+  ternary.kernel = options.ternaryKernel;
   pm.addPass(quant::createDDLLowbitTernaryToVectorPass(ternary));
   quant::DDLLowbitFp8ToVectorPassOptions fp8;
   fp8.target = options.target;

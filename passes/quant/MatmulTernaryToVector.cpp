@@ -8,6 +8,7 @@
 #include "lib/Target/CPU/TargetInfo.h"
 #include "passes/quant/Passes.h"
 #include "passes/quant/RowKernel.h"
+#include "passes/quant/TernaryLookupKernel.h"
 
 using namespace mlir;
 using namespace ddl;
@@ -250,17 +251,31 @@ struct DDLLowbitTernaryToVectorPass final
           DDLLowbitTernaryToVectorPass> {
   using Base::Base;
   void runOnOperation() override {
+    if (kernel != "auto" && kernel != "dot" && kernel != "lut") {
+      getOperation().emitError()
+          << "ddl-lowbit-ternary-to-vector: unknown kernel '"
+          << kernel.getValue() << "' (expected auto, dot or lut)";
+      return signalPassFailure();
+    }
     std::optional<target::CPUTargetInfo> info =
         target::lookupCPUTarget(target, getOperation());
     if (!info)
       return signalPassFailure();
     target::Int8Dot flavor = assumeVNNI ? target::Int8Dot::VNNI : info->int8Dot;
-    if (flavor == target::Int8Dot::None)
+    // The lookup kernel's byte shuffles: pshufb of the vector's width
+    // (SSSE3 is not in the baseline x86-64 the "sse" entry stands for),
+    // Arm's tbl.
+    int64_t lookupBytes = info->isa == "sse" ? 0 : info->vectorBits / 8;
+    bool lookup = kernel == "lut" ||
+                  (kernel == "auto" && flavor == target::Int8Dot::None);
+    if (lookup && !lookupBytes)
+      lookup = false;
+    if (!lookup && (kernel == "lut" || flavor == target::Int8Dot::None))
       return;
     SmallVector<lowbit::MatMulTernaryOp> ops;
     getOperation().walk([&](lowbit::MatMulTernaryOp op) { ops.push_back(op); });
     for (lowbit::MatMulTernaryOp op : ops) {
-      // The kernel reads whole blocks of each input row by a K known now,
+      // The kernels read whole blocks of each input row by a K known now,
       // for N known now; others are left to the reference lowering.
       auto input = cast<RankedTensorType>(op.getInput().getType());
       auto weights = cast<RankedTensorType>(op.getWeights().getType());
@@ -268,7 +283,12 @@ struct DDLLowbitTernaryToVectorPass final
           weights.getDimSize(0) < 1)
         continue;
       OpBuilder b(op);
-      KernelBuilder(b, op, flavor).build();
+      // The lookup kernel lays constant weights out anew; others take the
+      // dot kernel where there is one.
+      if (lookup && quant::buildTernaryLookupKernel(b, op, lookupBytes))
+        continue;
+      if (flavor != target::Int8Dot::None)
+        KernelBuilder(b, op, flavor).build();
     }
   }
 };

@@ -367,9 +367,63 @@ void KernelBuilder::build() {
   op.erase();
 }
 
+/// `op` as the target's byte-shuffle intrinsics: Arm `tbl` of one table
+/// register per 16 bytes, or the x86 `pshufb` of the vectors' width.
+void lowerLookup16(lowbit::Lookup16Op op, bool arm) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto type = cast<VectorType>(op.getType());
+  int64_t bytes = type.getNumElements();
+  auto callIntrinsic = [&](StringRef name, Type resultType, Value table,
+                           Value indices) -> Value {
+    return LLVM::CallIntrinsicOp::create(b, loc, resultType,
+                                         b.getStringAttr(name),
+                                         ValueRange{table, indices})
+        .getResult(0);
+  };
+  if (!arm && (bytes == 16 || bytes == 32 || bytes == 64)) {
+    StringRef name = bytes == 16   ? "llvm.x86.ssse3.pshuf.b.128"
+                     : bytes == 32 ? "llvm.x86.avx2.pshuf.b"
+                                   : "llvm.x86.avx512.pshuf.b.512";
+    op.replaceAllUsesWith(
+        callIntrinsic(name, type, op.getTable(), op.getIndices()));
+    op.erase();
+    return;
+  }
+  // Arm (and x86 widths without one instruction): 16 bytes at a time.
+  auto laneType = VectorType::get({16}, b.getI8Type());
+  Value result = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  for (int64_t lane = 0; lane < bytes / 16; ++lane) {
+    auto slice = [&](Value v) -> Value {
+      return vector::ExtractStridedSliceOp::create(
+          b, loc, v, ArrayRef<int64_t>{lane * 16}, ArrayRef<int64_t>{16},
+          ArrayRef<int64_t>{1});
+    };
+    Value part = callIntrinsic(
+        arm ? "llvm.aarch64.neon.tbl1.v16i8" : "llvm.x86.ssse3.pshuf.b.128",
+        laneType, slice(op.getTable()), slice(op.getIndices()));
+    result = vector::InsertStridedSliceOp::create(b, loc, part, result,
+                                                  ArrayRef<int64_t>{lane * 16},
+                                                  ArrayRef<int64_t>{1});
+  }
+  op.replaceAllUsesWith(result);
+  op.erase();
+}
+
 struct DDLLowbitDotToLLVMPass final
     : quant::impl::DDLLowbitDotToLLVMPassBase<DDLLowbitDotToLLVMPass> {
+  using Base::Base;
   void runOnOperation() override {
+    SmallVector<lowbit::Lookup16Op> lookups;
+    getOperation().walk([&](lowbit::Lookup16Op op) { lookups.push_back(op); });
+    if (!lookups.empty()) {
+      std::optional<target::CPUTargetInfo> info =
+          target::lookupCPUTarget(target, getOperation());
+      if (!info)
+        return signalPassFailure();
+      for (lowbit::Lookup16Op op : lookups)
+        lowerLookup16(op, info->isa == "neon");
+    }
     SmallVector<lowbit::DotU8S8Op> dots;
     getOperation().walk([&](lowbit::DotU8S8Op op) { dots.push_back(op); });
     for (lowbit::DotU8S8Op op : dots) {

@@ -10,7 +10,6 @@ quant::RowKernelBuffers quant::rowKernelBuffers(OpBuilder &b, Location loc,
                                                 Value input, Value weights,
                                                 RankedTensorType resultType) {
   auto inputType = cast<RankedTensorType>(input.getType());
-  auto weightsType = cast<RankedTensorType>(weights.getType());
   int64_t rank = inputType.getRank();
   Type i8 = b.getI8Type();
   RowKernelBuffers buffers;
@@ -23,9 +22,13 @@ quant::RowKernelBuffers quant::rowKernelBuffers(OpBuilder &b, Location loc,
     buffers.input = memref::CollapseShapeOp::create(
         b, loc, buffers.input,
         ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
-  buffers.weights = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(weightsType.getShape(), i8), weights,
-      /*read_only=*/true);
+  if (weights)
+    buffers.weights = bufferization::ToBufferOp::create(
+        b, loc,
+        MemRefType::get(cast<RankedTensorType>(weights.getType()).getShape(),
+                        i8),
+        weights,
+        /*read_only=*/true);
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < rank; ++d)
     if (resultType.isDynamicDim(d))

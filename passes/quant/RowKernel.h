@@ -23,7 +23,9 @@ struct RowKernelBuffers {
 };
 
 /// The buffers of an op whose `input` is [..., M, K] of bytes, `weights`
-/// [N, ...] of bytes and result `resultType` [..., M, N].
+/// [N, ...] of bytes (or null, for a kernel that reads weights of its own
+/// layout: the buffer is then null too, and N must be static) and result
+/// `resultType` [..., M, N].
 RowKernelBuffers rowKernelBuffers(mlir::OpBuilder &b, mlir::Location loc,
                                   mlir::Value input, mlir::Value weights,
                                   mlir::RankedTensorType resultType);

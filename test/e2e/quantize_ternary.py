@@ -18,7 +18,8 @@ tasks), and for the base-3 packing K below 320 (2-bit blocks only), K a
 multiple of 320 (base-3 blocks only) and K with both; an input whose K is
 symbolic runs the reference lowering (the kernels need K at compile time);
 a layer whose K is not a multiple of 64 stays f32 and must match to float
-rounding.
+rounding. The lookup-table kernel (`--ternary-kernel=lut`) runs the last
+cases, from both packings.
 
     quantize_ternary.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
         [--target aarch64 --runner "qemu-aarch64 -L /usr/aarch64-linux-gnu"]
@@ -68,13 +69,23 @@ def main():
         cases.append((f"{tag}_kept_k", mode, (3, 96), 96, 20, "matmul"))
         # K known only at run time: the reference lowering (linalg).
         cases.append((f"{tag}_dynamic_k", mode, (5, 704), 704, 18, "dynamic"))
-    for name, mode, x_shape, k, n, kind in cases:
+    cases = [case + ("auto",) for case in cases]
+    # The lookup-table kernel, from both packings: N past a block of
+    # outputs and not a multiple of one (16 on Arm, 64 with AVX-512), its
+    # 4-row tiles and single rows, K with a partial chunk of 128 inputs.
+    for mode in ("ternary", "ternary-1.6"):
+        tag = "lut2" if mode == "ternary" else "lut16"
+        cases.append((f"{tag}_m1", mode, (1, 704), 704, 70, "matmul", "lut"))
+        cases.append((f"{tag}_gemm", mode, (6, 256), 256, 133, "gemm", "lut"))
+        cases.append((f"{tag}_batched", mode, (2, 3, 192), 192, 20, "matmul", "lut"))
+    for name, mode, x_shape, k, n, kind, kernel in cases:
         x = rng.standard_normal(x_shape).astype(np.float32)
         w = rng.standard_normal((k, n)).astype(np.float32)
         bias = rng.standard_normal(n).astype(np.float32)
         product = expected_product(x, w) if k % 64 == 0 else x.astype(np.float64) @ w
+        flags = [f"--quantize={mode}"] + ([] if kernel == "auto" else [f"--ternary-kernel={kernel}"])
         ok &= check_layer(args, name, layer_model(name, kind, x_shape, w, bias), x,
-                          layer_output(kind, product, bias), [f"--quantize={mode}"])
+                          layer_output(kind, product, bias), flags)
     return 0 if ok else 1
 
 

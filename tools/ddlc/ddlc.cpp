@@ -190,6 +190,13 @@ static cl::opt<int64_t> quantizeGroup(
     cl::desc("--quantize=int4: inputs per weight scale (32, 64 or 128; "
              "default 64)"),
     cl::value_desc("n"), cl::init(0));
+static cl::opt<std::string> ternaryKernel(
+    "ternary-kernel",
+    cl::desc("--quantize=ternary / ternary-1.6 on CPUs: auto (default: dot "
+             "where the CPU has an int8 dot product, else lut), dot (trits "
+             "unpacked in registers onto vpdpbusd / sdot) or lut (tables "
+             "of activation sums looked up by trit pairs: pshufb / tbl)"),
+    cl::value_desc("kernel"), cl::init("auto"));
 static cl::list<std::string> quantizeKeep(
     "quantize-keep", cl::CommaSeparated,
     cl::desc("Layers to keep in float under --quantize: any whose location "
@@ -327,6 +334,7 @@ int main(int argc, char **argv) {
   if (quantizeGroup.getNumOccurrences())
     request.quantizeGroup = quantizeGroup;
   request.quantizeKeep.assign(quantizeKeep.begin(), quantizeKeep.end());
+  request.ternaryKernel = ternaryKernel;
   request.calibration = calibration;
   request.calibrator = calibrator;
   if (calibrationPercentile.getNumOccurrences())

@@ -164,3 +164,11 @@ func.func @fp8_result(%x: tensor<4x64xi8>, %w: tensor<16x64xi8>) {
   %y = lowbit.matmul_fp8 %x, %w : (tensor<4x64xi8>, tensor<16x64xi8>) -> tensor<4x8xf32>
   return
 }
+
+// -----
+
+func.func @lookup_lanes(%t: vector<24xi8>, %i: vector<24xi8>) {
+  // expected-error @+1 {{looks up in 16-byte lanes: the vectors' length must be a multiple of 16, got 24}}
+  %r = lowbit.lookup16 %t, %i : vector<24xi8>
+  return
+}

@@ -22,9 +22,11 @@ func.func @signless(%a: tensor<4x8xi8>, %w: tensor<8x16xi8>, %z: tensor<i8>) -> 
 // CHECK-LABEL: func.func @dot
 // CHECK: lowbit.dot_u8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi8>, vector<64xi8> into vector<16xi32>
 // CHECK: lowbit.dot_s8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi8>, vector<64xi8> into vector<16xi32>
+// CHECK: lowbit.lookup16 %{{.*}}, %{{.*}} : vector<64xi8>
 func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
   %r = lowbit.dot_u8s8 %acc, %a, %b : vector<64xi8>, vector<64xi8> into vector<16xi32>
   %s = lowbit.dot_s8s8 %r, %a, %b : vector<64xi8>, vector<64xi8> into vector<16xi32>
+  %l = lowbit.lookup16 %a, %b : vector<64xi8>
   return %s : vector<16xi32>
 }
 

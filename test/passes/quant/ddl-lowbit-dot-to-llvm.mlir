@@ -12,3 +12,25 @@ func.func @dots(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>)
   %s = lowbit.dot_s8s8 %acc, %a, %b : vector<64xi8>, vector<64xi8> into vector<16xi32>
   return %u, %s : vector<16xi32>, vector<16xi32>
 }
+
+// RUN: ddl-opt %s --ddl-lowbit-dot-to-llvm=target=x86_64 | FileCheck %s --check-prefix=X86
+// RUN: ddl-opt %s --ddl-lowbit-dot-to-llvm=target=aarch64 | FileCheck %s --check-prefix=ARM
+// RUN: not ddl-opt %s --ddl-lowbit-dot-to-llvm=target=riscv 2>&1 | FileCheck %s --check-prefix=BAD
+// Byte table lookups: x86's pshufb of the vector's width; Arm's tbl with
+// one table register, per 16 bytes.
+// X86-LABEL: func.func @lookups
+// X86: llvm.call_intrinsic "llvm.x86.ssse3.pshuf.b.128"({{.*}}) : (vector<16xi8>, vector<16xi8>) -> vector<16xi8>
+// X86: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"({{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+// X86: llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"({{.*}}) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+// X86-NOT: lowbit.lookup16
+// ARM-LABEL: func.func @lookups
+// ARM-COUNT-7: llvm.call_intrinsic "llvm.aarch64.neon.tbl1.v16i8"({{.*}}) : (vector<16xi8>, vector<16xi8>) -> vector<16xi8>
+// ARM-NOT: lowbit.lookup16
+// BAD: unknown target 'riscv' (expected host, x86_64 or aarch64)
+func.func @lookups(%t16: vector<16xi8>, %t32: vector<32xi8>, %t64: vector<64xi8>)
+    -> (vector<16xi8>, vector<32xi8>, vector<64xi8>) {
+  %a = lowbit.lookup16 %t16, %t16 : vector<16xi8>
+  %b = lowbit.lookup16 %t32, %t32 : vector<32xi8>
+  %c = lowbit.lookup16 %t64, %t64 : vector<64xi8>
+  return %a, %b, %c : vector<16xi8>, vector<32xi8>, vector<64xi8>
+}

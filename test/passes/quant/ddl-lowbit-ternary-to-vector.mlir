@@ -67,8 +67,9 @@ func.func @matmul(%x: tensor<?x768xi8>, %w: tensor<10x160xi8>) -> tensor<?x10xi3
   return %y : tensor<?x10xi32>
 }
 
-// A K known only at run time is left to ddl-lowbit-to-linalg; so is every
-// ternary matmul on a target without an int8 dot (not assumed here).
+// A K known only at run time is left to ddl-lowbit-to-linalg (the
+// lookup-table kernel, what a target without an int8 dot gets, is tested in
+// ddl-lowbit-ternary-lookup.mlir).
 // CHECK-LABEL: func.func @dynamic_k
 // CHECK: lowbit.matmul_ternary
 func.func @dynamic_k(%x: tensor<4x?xi8>, %w: tensor<8x16xi8>) -> tensor<4x8xi32> {
