@@ -13,7 +13,8 @@ in registers; `--quantize=fp8`: E4M3 weights and activations, per-tensor
 scales, decoded through f16 in registers; `--quantize=ternary` / `ternary-1.6`: BitNet b1.58 trits per
 output channel at 2 / 1.6 bits each, int8 activations per token, the kernel
 unpacking trits in registers onto VNNI dots; `ternary-lut` / `ternary-1.6-lut`:
-the same quantization on the lookup-table kernel, `--ternary-kernel=lut`),
+the same quantization on the lookup-table kernel, `--ternary-kernel=lut`;
+`--quantize=bf16`: bf16 weights and activations, f32 sums, `vdpbf16ps`),
 and report for each: the model
 `.so` size (weights are embedded: the size is what a deployment ships), the
 bf16 model's weight bytes (2 bytes per parameter of the exported model: a
@@ -337,7 +338,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--modes", nargs="+", default=["none", "int8", "int4"],
                         choices=["none", "int8", "int8-static", "int4", "fp8", "ternary", "ternary-1.6",
-                                 "ternary-lut", "ternary-1.6-lut"])
+                                 "ternary-lut", "ternary-1.6-lut", "bf16"])
     parser.add_argument("--calibration-samples", dest="calibration_samples", type=int, default=8,
                         help="int8-static: random inputs (drawn as the timed input is) to calibrate on")
     parser.add_argument("--ort-int8", dest="ort_int8", action="store_true",

@@ -54,6 +54,9 @@ config.available_features.add("host-isa-" + _host_isa())
 # AVX-512 VNNI (vpdpbusd): the int8 and ternary kernels' dot product.
 if "avx512_vnni" in _cpu_flags():
     config.available_features.add("host-vnni")
+# AVX512-BF16 (vdpbf16ps): the bf16 kernel's dot product.
+if "avx512_bf16" in _cpu_flags():
+    config.available_features.add("host-bf16")
 
 # The sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer,
 # build-asan/ from scripts/test.sh) in its scope: "runtime" has the C

@@ -153,18 +153,22 @@ LogicalResult QuantizeFp8Op::verify() {
   return success();
 }
 
-LogicalResult MatMulFp8Op::verify() {
-  auto input = cast<RankedTensorType>(getInput().getType());
-  auto weights = cast<RankedTensorType>(getWeights().getType());
-  auto result = cast<RankedTensorType>(getResult().getType());
+/// The shapes of a matmul of `input` [..., M, K] by weight rows [N, K]
+/// into an f32 `result` [..., M, N] (matmul_fp8, matmul_bf16).
+static LogicalResult verifyWeightRowsMatmul(Operation *op, Value inputValue,
+                                            Value weightsValue,
+                                            Value resultValue) {
+  auto input = cast<RankedTensorType>(inputValue.getType());
+  auto weights = cast<RankedTensorType>(weightsValue.getType());
+  auto result = cast<RankedTensorType>(resultValue.getType());
   if (input.getRank() < 2)
-    return emitOpError("input must be [..., M, K], got rank ")
+    return op->emitOpError("input must be [..., M, K], got rank ")
            << input.getRank();
   if (weights.getRank() != 2)
-    return emitOpError("weights must be [N, K], got ") << weights;
+    return op->emitOpError("weights must be [N, K], got ") << weights;
   int64_t k = input.getDimSize(input.getRank() - 1);
   if (!compatible(k, weights.getDimSize(1)))
-    return emitOpError("input has K = ")
+    return op->emitOpError("input has K = ")
            << k << " but the weights have K = " << weights.getDimSize(1);
   SmallVector<int64_t> expected(input.getShape().drop_back());
   expected.push_back(weights.getDimSize(0));
@@ -172,8 +176,16 @@ LogicalResult MatMulFp8Op::verify() {
       !llvm::all_of(llvm::seq<int64_t>(0, result.getRank()), [&](int64_t d) {
         return compatible(result.getDimSize(d), expected[d]);
       }))
-    return emitOpError("result must be [..., M, N] of f32, got ") << result;
+    return op->emitOpError("result must be [..., M, N] of f32, got ") << result;
   return success();
+}
+
+LogicalResult MatMulFp8Op::verify() {
+  return verifyWeightRowsMatmul(*this, getInput(), getWeights(), getResult());
+}
+
+LogicalResult MatMulBf16Op::verify() {
+  return verifyWeightRowsMatmul(*this, getInput(), getWeights(), getResult());
 }
 
 LogicalResult Lookup16Op::verify() {

@@ -181,6 +181,33 @@ def Lowbit_MatMulFp8Op : Lowbit_Op<"matmul_fp8", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowbit_MatMulBf16Op : Lowbit_Op<"matmul_bf16", [Pure]> {
+  let summary = "f32 activations rounded to bf16 x bf16 weights matmul, f32 accumulation";
+  let description = [{
+    ```
+    result[..., m, n] = sum_k bf16(input[..., m, k]) * weights[n, k]
+    ```
+
+    in f32 (a product of two bf16 values is exact in f32; the order of the
+    sum is the kernel's), where `bf16(x)` rounds an f32 to the nearest
+    bf16 (ties to even). `input` is `[..., M, K]` f32, `weights` `[N, K]`
+    bf16 (one row per output), the result `[..., M, N]` f32. What
+    `--quantize=bf16` makes of a linear layer: half the weight bytes of
+    f32, and AVX512-BF16's `vdpbf16ps` where the CPU has it.
+
+    ```mlir
+    %y = lowbit.matmul_bf16 %x, %w : (tensor<?x4096xf32>, tensor<11008x4096xbf16>) -> tensor<?x11008xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input,
+                       RankedTensorOf<[BF16]>:$weights);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $weights attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
     AllTypesMatch<["acc", "result"]>]> {
   let summary = "i32 lanes += dot products of 4 u8 x s8 byte pairs";
@@ -211,6 +238,23 @@ def Lowbit_DotS8S8Op : Lowbit_Op<"dot_s8s8", [Pure,
                        VectorOfLengthAndType<[64], [I8]>:$lhs,
                        VectorOfLengthAndType<[64], [I8]>:$rhs);
   let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `into` type($result)";
+}
+
+def Lowbit_DotBf16Op : Lowbit_Op<"dot_bf16", [Pure,
+    AllTypesMatch<["acc", "result"]>]> {
+  let summary = "f32 lanes += dot products of 2 bf16 pairs";
+  let description = [{
+    `result[i] = acc[i] + lhs[2i] * rhs[2i] + lhs[2i + 1] * rhs[2i + 1]`
+    (16 lanes: AVX512-BF16 `vdpbf16ps`). The bf16 kernel emits it;
+    ddl-lowbit-dot-to-llvm makes it the intrinsic where the target has
+    it, and elsewhere widens the operands to f32 (a bf16 is the high half
+    of an f32) for two fused multiply-adds.
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [F32]>:$acc,
+                       VectorOfLengthAndType<[32], [BF16]>:$lhs,
+                       VectorOfLengthAndType<[32], [BF16]>:$rhs);
+  let results = (outs VectorOfLengthAndType<[16], [F32]>:$result);
   let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `into` type($result)";
 }
 

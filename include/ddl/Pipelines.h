@@ -46,7 +46,8 @@ struct CPUPipelineOptions {
   /// (nn-quantize-int4: group-wise weights, f32 activations), "fp8"
   /// (nn-quantize-fp8: E4M3, per-tensor scales), "ternary" or
   /// "ternary-1.6" (nn-quantize-ternary: BitNet b1.58 weights at 2 / 1.6
-  /// bits, int8 per-row activations).
+  /// bits, int8 per-row activations), "bf16" (nn-quantize-bf16: bf16
+  /// weights and activations, f32 sums).
   std::string quantize;
   /// Inputs per scale of int4 weights (a multiple of 32).
   int64_t quantizeGroup = 64;

@@ -28,9 +28,11 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
                 " is not an optimization level (0-3)");
   const std::string &quantize = request.quantize;
   if (quantize != "none" && quantize != "int8" && quantize != "int4" &&
-      quantize != "fp8" && quantize != "ternary" && quantize != "ternary-1.6")
+      quantize != "fp8" && quantize != "ternary" && quantize != "ternary-1.6" &&
+      quantize != "bf16")
     return fail("unknown --quantize '" + quantize +
-                "' (expected none, int8, int4, fp8, ternary or ternary-1.6)");
+                "' (expected none, int8, int4, fp8, ternary, ternary-1.6 or "
+                "bf16)");
   if (request.quantizeGroup) {
     int64_t group = *request.quantizeGroup;
     if (quantize != "int4")
@@ -76,7 +78,8 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
   }
   if (!request.quantizeKeep.empty() && quantize == "none")
     return fail("--quantize-keep names layers to keep in float under "
-                "--quantize; give --quantize=int8, int4, fp8 or ternary too");
+                "--quantize; give --quantize=int8, int4, fp8, ternary or "
+                "bf16 too");
 
   CompileOptions resolved = options;
   resolved.target = request.target;
@@ -89,6 +92,10 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
       parseDeviceTarget(request.target, deviceError);
   if (device && device->chip.empty())
     return fail("--target=" + request.target + ": " + deviceError);
+  if (device && quantize == "bf16")
+    return fail("--quantize=bf16 is a CPU mode (bf16 weights on vdpbf16ps); "
+                "GPUs compute linear layers in bf16 on their tensor cores "
+                "with --precision=bf16");
 
   const std::string &precision = request.precision;
   if (precision != "fp32" && precision != "tf32" && precision != "bf16" &&

@@ -66,6 +66,12 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeTernaryPass(ternary));
     pm.addPass(graph::createNNInferShapesPass());
     addPipeline(pm, "canonicalize,cse");
+  } else if (options.quantize == "bf16") {
+    quant::NNQuantizeBf16PassOptions bf16;
+    bf16.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
+    pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeBf16Pass(bf16));
+    pm.addPass(graph::createNNInferShapesPass());
+    addPipeline(pm, "canonicalize,cse");
   } else if (options.quantize == "fp8") {
     quant::NNQuantizeFp8PassOptions fp8;
     fp8.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
@@ -167,6 +173,7 @@ void ddl::buildCPUPipeline(OpPassManager &pm,
   quant::DDLLowbitFp8ToVectorPassOptions fp8;
   fp8.target = options.target;
   pm.addPass(quant::createDDLLowbitFp8ToVectorPass(fp8));
+  pm.addPass(quant::createDDLLowbitBf16ToVectorPass());
   pm.addPass(quant::createDDLLowbitToLinalgPass());
   buildBufferizePipeline(pm);
   buildLowerToLLVMPipeline(pm, options);

@@ -69,10 +69,38 @@ LogicalResult ddl::readI8Elements(ElementsAttr attr, int64_t count,
       [](const char *bytes) { return static_cast<int8_t>(*bytes); });
 }
 
+LogicalResult ddl::readHalfElements(ElementsAttr attr, int64_t count,
+                                    std::vector<uint16_t> &values) {
+  if (attr.getElementType().getIntOrFloatBitWidth() != 16)
+    return failure();
+  // APInt: a dense bf16 / f16 attribute's elements as their bits.
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr);
+      dense && !dense.getElementType().isInteger()) {
+    values.clear();
+    for (APFloat v : dense.getValues<APFloat>())
+      values.push_back(uint16_t(v.bitcastToAPInt().getZExtValue()));
+    return success(int64_t(values.size()) == count);
+  }
+  return readElements<uint16_t, APInt>(
+      attr, count, 2, values,
+      [](APInt v) { return static_cast<uint16_t>(v.getZExtValue()); },
+      [](const char *bytes) {
+        uint16_t v;
+        std::memcpy(&v, bytes, sizeof v);
+        return v;
+      });
+}
+
 ElementsAttr ddl::i8Resource(RankedTensorType type, StringRef name,
                              ArrayRef<int8_t> values) {
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(
       type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(values)));
+}
+
+ElementsAttr ddl::halfResource(RankedTensorType type, StringRef name,
+                               ArrayRef<uint16_t> bits) {
+  return cast<ElementsAttr>(DenseResourceElementsAttr::get(
+      type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(bits)));
 }
 
 ElementsAttr ddl::f32Resource(RankedTensorType type, StringRef name,

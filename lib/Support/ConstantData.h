@@ -32,6 +32,11 @@ llvm::LogicalResult readBoolElements(mlir::ElementsAttr attr, int64_t count,
 llvm::LogicalResult readI8Elements(mlir::ElementsAttr attr, int64_t count,
                                    std::vector<int8_t> &values);
 
+/// The `count` elements of a 16-bit constant (i16, bf16 or f16), as their
+/// bits.
+llvm::LogicalResult readHalfElements(mlir::ElementsAttr attr, int64_t count,
+                                     std::vector<uint16_t> &values);
+
 /// `values` as a dense resource named `name` (uniqued by the context) of
 /// f32 `type`.
 mlir::ElementsAttr f32Resource(mlir::RankedTensorType type,
@@ -41,6 +46,12 @@ mlir::ElementsAttr f32Resource(mlir::RankedTensorType type,
 /// `values` as a dense resource named `name` of i8 `type`.
 mlir::ElementsAttr i8Resource(mlir::RankedTensorType type, llvm::StringRef name,
                               llvm::ArrayRef<int8_t> values);
+
+/// 16-bit elements (their bit patterns: i16, bf16 or f16 `type`) as a dense
+/// resource named `name`.
+mlir::ElementsAttr halfResource(mlir::RankedTensorType type,
+                                llvm::StringRef name,
+                                llvm::ArrayRef<uint16_t> bits);
 
 } // namespace ddl
 

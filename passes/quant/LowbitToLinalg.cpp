@@ -419,6 +419,36 @@ void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
   op.erase();
 }
 
+/// The reference: sum_k f32(bf16(input)) * f32(weights) in f32.
+void lowerMatMulBf16(lowbit::MatMulBf16Op op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = resultType.getRank();
+  MatmulLoops loops = matmulLoops(
+      b, loc, op.getInput(), tensor::getMixedSize(b, loc, op.getWeights(), 0),
+      b.getF32Type());
+  AffineMap weightsMap = AffineMap::get(
+      rank + 1, 0, {b.getAffineDimExpr(rank - 1), b.getAffineDimExpr(rank)},
+      b.getContext());
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{op.getInput(), op.getWeights()},
+      loops.init, ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
+      loops.iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Type f32 = nb.getF32Type();
+        Value rounded =
+            arith::TruncFOp::create(nb, nloc, nb.getBF16Type(), args[0]);
+        Value input = arith::ExtFOp::create(nb, nloc, f32, rounded);
+        Value product = arith::MulFOp::create(
+            nb, nloc, input, arith::ExtFOp::create(nb, nloc, f32, args[1]));
+        linalg::YieldOp::create(
+            nb, nloc,
+            arith::AddFOp::create(nb, nloc, args[2], product).getResult());
+      });
+  op.replaceAllUsesWith(generic.getResult(0));
+  op.erase();
+}
+
 /// Applies `lower` to every OpT under `root` (collected first: lowering
 /// replaces them).
 template <typename OpT> void lowerEach(Operation *root, void (*lower)(OpT)) {
@@ -437,6 +467,7 @@ struct DDLLowbitToLinalgPass final
     lowerEach<lowbit::MatMulTernaryOp>(root, lowerMatMulTernary);
     lowerEach<lowbit::QuantizeFp8Op>(root, lowerQuantizeFp8);
     lowerEach<lowbit::MatMulFp8Op>(root, lowerMatMulFp8);
+    lowerEach<lowbit::MatMulBf16Op>(root, lowerMatMulBf16);
   }
 };
 

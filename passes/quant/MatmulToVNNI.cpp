@@ -410,19 +410,59 @@ void lowerLookup16(lowbit::Lookup16Op op, bool arm) {
   op.erase();
 }
 
+/// `op` as `vdpbf16ps` (`hasDot`), or as two FMAs of its operands' even
+/// and odd bf16 halves widened to f32: a 32-bit lane holds element 2i in
+/// its low half (shifted up 16 bits it is that bf16 as an f32) and 2i + 1
+/// in its high half (masked, the same).
+void lowerDotBf16(lowbit::DotBf16Op op, bool hasDot) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value result;
+  if (hasDot) {
+    result = LLVM::CallIntrinsicOp::create(
+                 b, loc, op.getType(),
+                 b.getStringAttr("llvm.x86.avx512bf16.dpbf16ps.512"),
+                 ValueRange{op.getAcc(), op.getLhs(), op.getRhs()})
+                 .getResult(0);
+  } else {
+    auto words = VectorType::get({16}, b.getI32Type());
+    auto splat = [&](uint32_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(words, b.getI32IntegerAttr(v)));
+    };
+    auto halves = [&](Value pairs) -> std::pair<Value, Value> {
+      Value lanes = vector::BitCastOp::create(b, loc, words, pairs);
+      Value even = arith::ShLIOp::create(b, loc, lanes, splat(16));
+      Value odd = arith::AndIOp::create(b, loc, lanes, splat(0xFFFF0000u));
+      return {vector::BitCastOp::create(b, loc, op.getType(), even),
+              vector::BitCastOp::create(b, loc, op.getType(), odd)};
+    };
+    auto [lhsEven, lhsOdd] = halves(op.getLhs());
+    auto [rhsEven, rhsOdd] = halves(op.getRhs());
+    result = vector::FMAOp::create(b, loc, lhsEven, rhsEven, op.getAcc());
+    result = vector::FMAOp::create(b, loc, lhsOdd, rhsOdd, result);
+  }
+  op.replaceAllUsesWith(result);
+  op.erase();
+}
+
 struct DDLLowbitDotToLLVMPass final
     : quant::impl::DDLLowbitDotToLLVMPassBase<DDLLowbitDotToLLVMPass> {
   using Base::Base;
   void runOnOperation() override {
     SmallVector<lowbit::Lookup16Op> lookups;
     getOperation().walk([&](lowbit::Lookup16Op op) { lookups.push_back(op); });
-    if (!lookups.empty()) {
+    SmallVector<lowbit::DotBf16Op> bf16Dots;
+    getOperation().walk([&](lowbit::DotBf16Op op) { bf16Dots.push_back(op); });
+    if (!lookups.empty() || !bf16Dots.empty()) {
       std::optional<target::CPUTargetInfo> info =
           target::lookupCPUTarget(target, getOperation());
       if (!info)
         return signalPassFailure();
       for (lowbit::Lookup16Op op : lookups)
         lowerLookup16(op, info->isa == "neon");
+      for (lowbit::DotBf16Op op : bf16Dots)
+        lowerDotBf16(op, info->bf16Dot);
     }
     SmallVector<lowbit::DotU8S8Op> dots;
     getOperation().walk([&](lowbit::DotU8S8Op op) { dots.push_back(op); });

@@ -11,10 +11,10 @@ quant::RowKernelBuffers quant::rowKernelBuffers(OpBuilder &b, Location loc,
                                                 RankedTensorType resultType) {
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
-  Type i8 = b.getI8Type();
   RowKernelBuffers buffers;
   buffers.input = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get(inputType.getShape(), i8), input,
+      b, loc, MemRefType::get(inputType.getShape(), inputType.getElementType()),
+      input,
       /*read_only=*/true);
   ReassociationIndices rowsDims =
       llvm::to_vector(llvm::seq<int64_t>(0, rank - 1));
@@ -22,11 +22,11 @@ quant::RowKernelBuffers quant::rowKernelBuffers(OpBuilder &b, Location loc,
     buffers.input = memref::CollapseShapeOp::create(
         b, loc, buffers.input,
         ArrayRef<ReassociationIndices>{rowsDims, {rank - 1}});
-  if (weights)
+  if (auto weightsType = dyn_cast_if_present<RankedTensorType>(
+          weights ? weights.getType() : Type()))
     buffers.weights = bufferization::ToBufferOp::create(
         b, loc,
-        MemRefType::get(cast<RankedTensorType>(weights.getType()).getShape(),
-                        i8),
+        MemRefType::get(weightsType.getShape(), weightsType.getElementType()),
         weights,
         /*read_only=*/true);
   SmallVector<Value> dynamicSizes;

@@ -15,15 +15,15 @@
 
 namespace ddl::quant {
 
-/// A kernel's buffers: `input` [M, K] (i8 bytes), `weights` [N, bytes per
-/// row] (i8), `out` [M, N] of the result's element type (a view of
-/// `result`, which becomes the op's tensor).
+/// A kernel's buffers: `input` [M, K], `weights` [N, per row], `out` [M,
+/// N] (a view of `result`, which becomes the op's tensor), each of its
+/// tensor's element type.
 struct RowKernelBuffers {
   mlir::Value input, weights, out, result;
 };
 
-/// The buffers of an op whose `input` is [..., M, K] of bytes, `weights`
-/// [N, ...] of bytes (or null, for a kernel that reads weights of its own
+/// The buffers of an op whose `input` is [..., M, K], `weights` [N, ...]
+/// (or null, for a kernel that reads weights of its own
 /// layout: the buffer is then null too, and N must be static) and result
 /// `resultType` [..., M, N].
 RowKernelBuffers rowKernelBuffers(mlir::OpBuilder &b, mlir::Location loc,

@@ -137,7 +137,7 @@ def ddlc_target(device):
     return "cuda"
 
 
-QUANTIZE_MODES = ("int8", "int4", "fp8", "ternary", "ternary-1.6")
+QUANTIZE_MODES = ("int8", "int4", "fp8", "ternary", "ternary-1.6", "bf16")
 CALIBRATORS = ("minmax", "percentile", "entropy")
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
 
@@ -217,8 +217,9 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         or "cuda" / "cuda:N" (compiled with `ddlc --target=cuda`; it then
         takes CUDA tensors of that device, module parameters included, and
         returns CUDA tensors, with no copy through the host).
-    quantize: None (the default), "int8", "int4", "fp8", "ternary" or
-        "ternary-1.6": post-training quantization, as `ddlc --quantize`:
+    quantize: None (the default), "int8", "int4", "fp8", "ternary",
+        "ternary-1.6" or "bf16": post-training quantization, as `ddlc
+        --quantize`:
         with int8, linear layers' weights become int8 per output channel at
         compile time and their inputs int8 per row at run time (int8
         matmuls); with int4, the weights become 4-bit in groups of
@@ -228,8 +229,10 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         times their output channel's mean magnitude, packed at 2 bits
         ("ternary") or 1.6 bits ("ternary-1.6") each, and the inputs int8
         per row (models fine-tuned with that quantizer in the loop keep
-        their accuracy; see tests/test_quantize.py). The weights must be
-        constants, so quantize implies freeze=True.
+        their accuracy; see tests/test_quantize.py); with bf16 (CPU only),
+        weights and inputs are rounded to bf16 and the products summed in
+        f32. The weights must be constants, so quantize implies
+        freeze=True.
     quantize_keep: layers to keep in float under `quantize`, as substrings
         of their location (the source line, e.g. "model.py:12", or the
         operator's name).

@@ -47,6 +47,9 @@ struct CPUTargetInfo {
   /// none) or Arm's `sdot` (s8 x s8; FEAT_DotProd, Armv8.2-A and later,
   /// which the aarch64 target assumes).
   Int8Dot int8Dot = Int8Dot::None;
+  /// AVX512-BF16's `vdpbf16ps` (f32 lanes += products of bf16 pairs): the
+  /// host's feature; cross targets assume none.
+  bool bf16Dot = false;
 };
 
 /// The target named as ddlc's --target ("host", "x86_64" or "aarch64"):

@@ -172,3 +172,19 @@ func.func @lookup_lanes(%t: vector<24xi8>, %i: vector<24xi8>) {
   %r = lowbit.lookup16 %t, %i : vector<24xi8>
   return
 }
+
+// -----
+
+func.func @bf16_k(%x: tensor<4x64xf32>, %w: tensor<16x32xbf16>) {
+  // expected-error @+1 {{input has K = 64 but the weights have K = 32}}
+  %y = lowbit.matmul_bf16 %x, %w : (tensor<4x64xf32>, tensor<16x32xbf16>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @bf16_result(%x: tensor<4x64xf32>, %w: tensor<16x64xbf16>) {
+  // expected-error @+1 {{result must be [..., M, N] of f32, got 'tensor<4x8xf32>'}}
+  %y = lowbit.matmul_bf16 %x, %w : (tensor<4x64xf32>, tensor<16x64xbf16>) -> tensor<4x8xf32>
+  return
+}

@@ -23,10 +23,13 @@ func.func @signless(%a: tensor<4x8xi8>, %w: tensor<8x16xi8>, %z: tensor<i8>) -> 
 // CHECK: lowbit.dot_u8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi8>, vector<64xi8> into vector<16xi32>
 // CHECK: lowbit.dot_s8s8 %{{.*}}, %{{.*}}, %{{.*}} : vector<64xi8>, vector<64xi8> into vector<16xi32>
 // CHECK: lowbit.lookup16 %{{.*}}, %{{.*}} : vector<64xi8>
-func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+// CHECK: lowbit.dot_bf16 %{{.*}}, %{{.*}}, %{{.*}} : vector<32xbf16>, vector<32xbf16> into vector<16xf32>
+func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>,
+               %facc: vector<16xf32>, %h: vector<32xbf16>) -> vector<16xi32> {
   %r = lowbit.dot_u8s8 %acc, %a, %b : vector<64xi8>, vector<64xi8> into vector<16xi32>
   %s = lowbit.dot_s8s8 %r, %a, %b : vector<64xi8>, vector<64xi8> into vector<16xi32>
   %l = lowbit.lookup16 %a, %b : vector<64xi8>
+  %f = lowbit.dot_bf16 %facc, %h, %h : vector<32xbf16>, vector<32xbf16> into vector<16xf32>
   return %s : vector<16xi32>
 }
 
@@ -62,4 +65,11 @@ func.func @fp8(%x: tensor<?x64xf32>, %s: tensor<f32>, %w: tensor<24x64xi8>) -> t
   %q = lowbit.quantize_fp8 %x, %s : (tensor<?x64xf32>, tensor<f32>) -> tensor<?x64xi8>
   %y = lowbit.matmul_fp8 %q, %w : (tensor<?x64xi8>, tensor<24x64xi8>) -> tensor<?x24xf32>
   return %y : tensor<?x24xf32>
+}
+
+// CHECK-LABEL: func.func @matmul_bf16
+// CHECK: lowbit.matmul_bf16 %{{.*}}, %{{.*}} : (tensor<?x64xf32>, tensor<16x64xbf16>) -> tensor<?x16xf32>
+func.func @matmul_bf16(%x: tensor<?x64xf32>, %w: tensor<16x64xbf16>) -> tensor<?x16xf32> {
+  %y = lowbit.matmul_bf16 %x, %w : (tensor<?x64xf32>, tensor<16x64xbf16>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
 }

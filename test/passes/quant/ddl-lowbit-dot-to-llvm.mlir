@@ -34,3 +34,24 @@ func.func @lookups(%t16: vector<16xi8>, %t32: vector<32xi8>, %t64: vector<64xi8>
   %c = lowbit.lookup16 %t64, %t64 : vector<64xi8>
   return %a, %b, %c : vector<16xi8>, vector<32xi8>, vector<64xi8>
 }
+
+// bf16 pair dots: vdpbf16ps where the target has AVX512-BF16 (this RUN's
+// host may not: the x86_64 cross target assumes none, so both spell the
+// fallback); elsewhere each operand's 32-bit lanes give the even bf16
+// shifted up 16 bits and the odd one masked, as f32, for two FMAs.
+// RUN: ddl-opt %s --ddl-lowbit-dot-to-llvm=target=aarch64 | FileCheck %s --check-prefix=WIDEN
+// WIDEN-LABEL: func.func @bf16_dots
+// WIDEN: %[[L:.*]] = vector.bitcast %arg1 : vector<32xbf16> to vector<16xi32>
+// WIDEN: %[[LE:.*]] = arith.shli %[[L]], %{{.*}} : vector<16xi32>
+// WIDEN: %[[LO:.*]] = arith.andi %[[L]], %{{.*}} : vector<16xi32>
+// WIDEN: vector.bitcast %[[LE]] : vector<16xi32> to vector<16xf32>
+// WIDEN: %[[FIRST:.*]] = vector.fma %{{.*}}, %{{.*}}, %arg0 : vector<16xf32>
+// WIDEN: vector.fma %{{.*}}, %{{.*}}, %[[FIRST]] : vector<16xf32>
+// WIDEN-NOT: lowbit.dot_bf16
+// RUN: %if host-bf16 %{ ddl-opt %s --ddl-lowbit-dot-to-llvm=target=host | FileCheck %s --check-prefix=VDP %}
+// VDP-LABEL: func.func @bf16_dots
+// VDP: llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"(%arg0, %arg1, %arg2) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
+func.func @bf16_dots(%acc: vector<16xf32>, %a: vector<32xbf16>, %b: vector<32xbf16>) -> vector<16xf32> {
+  %r = lowbit.dot_bf16 %acc, %a, %b : vector<32xbf16>, vector<32xbf16> into vector<16xf32>
+  return %r : vector<16xf32>
+}
