@@ -392,27 +392,37 @@ void lowerQuantizeFp8(lowbit::QuantizeFp8Op op) {
 /// lowbit.matmul_fp8 as one linalg.generic over (the result's dims, k),
 /// both operands decoded per product, marked as a contraction of E4M3
 /// bytes (kE4M3OperandsAttr: the GPU kernels run it on fp8 tensor cores).
-void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+/// The generic of a matmul of `input` [..., M, K] by weight rows [N, K]
+/// into f32, summing `product(input element, weight element)`.
+linalg::GenericOp weightRowsMatmul(
+    OpBuilder &b, Location loc, Value input, Value weights,
+    RankedTensorType resultType,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> product) {
   int64_t rank = resultType.getRank();
   MatmulLoops loops = matmulLoops(
-      b, loc, op.getInput(), tensor::getMixedSize(b, loc, op.getWeights(), 0),
-      b.getF32Type());
+      b, loc, input, tensor::getMixedSize(b, loc, weights, 0), b.getF32Type());
   AffineMap weightsMap = AffineMap::get(
       rank + 1, 0, {b.getAffineDimExpr(rank - 1), b.getAffineDimExpr(rank)},
       b.getContext());
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{op.getInput(), op.getWeights()},
-      loops.init, ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
+  return linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{input, weights}, loops.init,
+      ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
       loops.iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value product = arith::MulFOp::create(
-            nb, nloc, lowbit::buildDecodeE4M3(nb, nloc, args[0]),
-            lowbit::buildDecodeE4M3(nb, nloc, args[1]));
+        Value p = product(nb, nloc, args[0], args[1]);
         linalg::YieldOp::create(
-            nb, nloc,
-            arith::AddFOp::create(nb, nloc, args[2], product).getResult());
+            nb, nloc, arith::AddFOp::create(nb, nloc, args[2], p).getResult());
+      });
+}
+
+void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
+  OpBuilder b(op);
+  auto generic = weightRowsMatmul(
+      b, op.getLoc(), op.getInput(), op.getWeights(),
+      cast<RankedTensorType>(op.getResult().getType()),
+      [](OpBuilder &nb, Location nloc, Value x, Value w) -> Value {
+        return arith::MulFOp::create(nb, nloc,
+                                     lowbit::buildDecodeE4M3(nb, nloc, x),
+                                     lowbit::buildDecodeE4M3(nb, nloc, w));
       });
   generic->setAttr(lowbit::kE4M3OperandsAttr, b.getUnitAttr());
   op.replaceAllUsesWith(generic.getResult(0));
@@ -422,28 +432,15 @@ void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
 /// The reference: sum_k f32(bf16(input)) * f32(weights) in f32.
 void lowerMatMulBf16(lowbit::MatMulBf16Op op) {
   OpBuilder b(op);
-  Location loc = op.getLoc();
-  auto resultType = cast<RankedTensorType>(op.getResult().getType());
-  int64_t rank = resultType.getRank();
-  MatmulLoops loops = matmulLoops(
-      b, loc, op.getInput(), tensor::getMixedSize(b, loc, op.getWeights(), 0),
-      b.getF32Type());
-  AffineMap weightsMap = AffineMap::get(
-      rank + 1, 0, {b.getAffineDimExpr(rank - 1), b.getAffineDimExpr(rank)},
-      b.getContext());
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{op.getInput(), op.getWeights()},
-      loops.init, ArrayRef<AffineMap>{loops.inputMap, weightsMap, loops.outMap},
-      loops.iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+  auto generic = weightRowsMatmul(
+      b, op.getLoc(), op.getInput(), op.getWeights(),
+      cast<RankedTensorType>(op.getResult().getType()),
+      [](OpBuilder &nb, Location nloc, Value x, Value w) -> Value {
         Type f32 = nb.getF32Type();
-        Value rounded =
-            arith::TruncFOp::create(nb, nloc, nb.getBF16Type(), args[0]);
-        Value input = arith::ExtFOp::create(nb, nloc, f32, rounded);
-        Value product = arith::MulFOp::create(
-            nb, nloc, input, arith::ExtFOp::create(nb, nloc, f32, args[1]));
-        linalg::YieldOp::create(
-            nb, nloc,
-            arith::AddFOp::create(nb, nloc, args[2], product).getResult());
+        Value rounded = arith::TruncFOp::create(nb, nloc, nb.getBF16Type(), x);
+        return arith::MulFOp::create(
+            nb, nloc, arith::ExtFOp::create(nb, nloc, f32, rounded),
+            arith::ExtFOp::create(nb, nloc, f32, w));
       });
   op.replaceAllUsesWith(generic.getResult(0));
   op.erase();

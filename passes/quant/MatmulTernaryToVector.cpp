@@ -43,12 +43,7 @@ private:
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
   Value splat(VectorType type, int64_t v) {
-    return arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(
-            type, b.getIntegerAttr(
-                      type.getElementType(),
-                      APInt(type.getElementTypeBitWidth(), uint64_t(v)))));
+    return quant::splatInt(b, loc, type, v);
   }
   /// acc + the dot products of 4 byte pairs per lane: codes (0, 1, 2) by
   /// signed activations. vpdpbusd reads its first operand unsigned, sdot

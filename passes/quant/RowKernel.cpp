@@ -116,6 +116,15 @@ void quant::storeTileSums(OpBuilder &b, Location loc, Value out, int64_t n,
   }
 }
 
+Value quant::splatInt(OpBuilder &b, Location loc, VectorType type, int64_t v) {
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(
+          type,
+          b.getIntegerAttr(type.getElementType(),
+                           APInt(type.getElementTypeBitWidth(), uint64_t(v)))));
+}
+
 Value quant::rowKernelResult(OpBuilder &b, Location loc,
                              const RowKernelBuffers &buffers,
                              RankedTensorType resultType) {

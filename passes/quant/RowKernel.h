@@ -54,6 +54,10 @@ void storeTileSums(
     llvm::ArrayRef<mlir::Value> acc,
     llvm::function_ref<mlir::Value(mlir::Value sum, int64_t r)> finish);
 
+/// A constant integer vector of `type` with every lane `v` (its low bits).
+mlir::Value splatInt(mlir::OpBuilder &b, mlir::Location loc,
+                     mlir::VectorType type, int64_t v);
+
 /// The op's result: `buffers.result` as a tensor.
 mlir::Value rowKernelResult(mlir::OpBuilder &b, mlir::Location loc,
                             const RowKernelBuffers &buffers,

@@ -56,12 +56,7 @@ private:
     return arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
   }
   Value splat(VectorType type, int64_t v) {
-    return arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(
-            type, b.getIntegerAttr(
-                      type.getElementType(),
-                      APInt(type.getElementTypeBitWidth(), uint64_t(v)))));
+    return quant::splatInt(b, loc, type, v);
   }
   /// The weights' entry numbers laid out for the kernel: [N / W blocks
   /// (N padded with zero trits)][K / 4 quads][W] bytes, byte j holding
