@@ -196,3 +196,43 @@ LogicalResult Lookup16Op::verify() {
            << bytes;
   return success();
 }
+
+LogicalResult EmbeddingOp::verify() {
+  auto indices = cast<RankedTensorType>(getIndices().getType());
+  auto table = cast<RankedTensorType>(getTable().getType());
+  auto scales = cast<RankedTensorType>(getScales().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  int64_t bits = getBits(), group = getGroupSize();
+  if (bits != 4 && bits != 8)
+    return emitOpError("bits must be 4 or 8, got ") << bits;
+  if (table.getRank() != 2 || scales.getRank() != 2)
+    return emitOpError("table and scales must be [V, ...], got ")
+           << table << " and " << scales;
+  if (result.getRank() != indices.getRank() + 1)
+    return emitOpError("result must be the indices' shape plus D, got ")
+           << result;
+  for (int64_t d = 0; d < indices.getRank(); ++d)
+    if (!compatible(result.getDimSize(d), indices.getDimSize(d)))
+      return emitOpError("result must be the indices' shape plus D, got ")
+             << result;
+  int64_t dims = result.getDimSize(result.getRank() - 1);
+  if (ShapedType::isDynamic(dims))
+    return emitOpError("D (the result's last dimension) must be static");
+  if (bits == 4 && dims % 32)
+    return emitOpError("int4 rows come in blocks of 32 values; D = ")
+           << dims << " is not a multiple of 32";
+  if (!compatible(table.getDimSize(1), bits == 8 ? dims : dims / 2))
+    return emitOpError("a table row of ")
+           << bits << "-bit values of D = " << dims << " holds "
+           << (bits == 8 ? dims : dims / 2) << " bytes, got "
+           << table.getDimSize(1);
+  if (dims % group)
+    return emitOpError("group_size ")
+           << group << " does not divide D = " << dims;
+  if (!compatible(scales.getDimSize(1), dims / group) ||
+      !compatible(scales.getDimSize(0), table.getDimSize(0)))
+    return emitOpError("scales must be [V, D / group_size] = [")
+           << table.getDimSize(0) << ", " << dims / group << "], got "
+           << scales;
+  return success();
+}

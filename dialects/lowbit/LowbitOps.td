@@ -208,6 +208,42 @@ def Lowbit_MatMulBf16Op : Lowbit_Op<"matmul_bf16", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowbit_EmbeddingOp : Lowbit_Op<"embedding", [Pure]> {
+  let summary = "rows of an int8 or int4 table gathered and dequantized (quantized embeddings)";
+  let description = [{
+    ```
+    result[i..., d] = scales[v, d / group_size] * q[v, d],  v = indices[i...]
+    ```
+
+    in f32, where `q[v, d]` is row `v` of a quantized table: with `bits =
+    8` `table` is `[V, D]` signed bytes; with `bits = 4` it is `[V, D / 2]`
+    bytes in `lowbit.matmul_int4`'s layout (D a multiple of 32; per 32-wide
+    block, byte `16 b + j` holds d = `32 b + j` in its low nibble and `32 b
+    + 16 + j` in its high one). `scales` is `[V, D / group_size]` f32
+    (`group_size` = D: one scale per row). A negative index counts from the
+    back, as ONNX's Gather and `torch.nn.Embedding` (with wrapped indices)
+    do; an index outside [-V, V - 1] is a run-time error. What
+    `--quantize=int8|int4` makes of a Gather of rows of a constant table: a
+    language model's token embeddings (V x D floats, often its largest
+    tensor) 4x / 7x smaller.
+
+    ```mlir
+    %e = lowbit.embedding %ids, %table, %scales {bits = 4, group_size = 64}
+        : (tensor<?x?xi64>, tensor<32000x2048xi8>, tensor<32000x64xf32>) -> tensor<?x?x4096xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I32, I64]>:$indices,
+                       RankedTensorOf<[I8]>:$table,
+                       RankedTensorOf<[F32]>:$scales,
+                       ConfinedAttr<I64Attr, [IntMinValue<4>, IntMaxValue<8>]>:$bits,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$group_size);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $indices `,` $table `,` $scales attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lowbit_DotU8S8Op : Lowbit_Op<"dot_u8s8", [Pure,
     AllTypesMatch<["acc", "result"]>]> {
   let summary = "i32 lanes += dot products of 4 u8 x s8 byte pairs";

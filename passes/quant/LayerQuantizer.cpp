@@ -219,3 +219,65 @@ void quant::quantizeLayers(Operation *root, int64_t minK, int64_t minN,
     op->erase();
   }
 }
+
+void quant::quantizeEmbeddings(Operation *root, int64_t minD, int64_t minV,
+                               ArrayRef<std::string> keep, int64_t bits,
+                               int64_t groupSize) {
+  SmallVector<nn::GatherOp> gathers;
+  root->walk([&](nn::GatherOp op) { gathers.push_back(op); });
+  for (nn::GatherOp op : gathers) {
+    auto tableType = dyn_cast<RankedTensorType>(op.getData().getType());
+    auto resultType = dyn_cast<RankedTensorType>(op.getType());
+    ElementsAttr attr;
+    if (op.getAxis() != 0 || !tableType || !resultType ||
+        tableType.getRank() != 2 || !tableType.hasStaticShape() ||
+        !tableType.getElementType().isF32() ||
+        !matchPattern(op.getData(), m_Constant(&attr)) || keptInFloat(op, keep))
+      continue;
+    int64_t v = tableType.getDimSize(0), d = tableType.getDimSize(1);
+    int64_t group = groupSize ? groupSize : d;
+    if (d < minD || v < minV || d % group || (bits == 4 && d % 32))
+      continue;
+    std::vector<float> table;
+    if (failed(readF32Elements(attr, v * d, table)))
+      continue;
+    float levels = bits == 8 ? kInt8Levels : kInt4Levels;
+    int64_t groups = d / group, rowBytes = bits == 8 ? d : d / 2;
+    std::vector<float> scales(v * groups);
+    std::vector<int8_t> packed(v * rowBytes, 0);
+    for (int64_t row = 0; row < v; ++row)
+      for (int64_t g = 0; g < groups; ++g) {
+        const float *values = table.data() + row * d + g * group;
+        float largest = 0;
+        for (int64_t i = 0; i < group; ++i)
+          largest = std::max(largest, std::fabs(values[i]));
+        float scale = largest > 0 ? largest / levels : 1.0f;
+        scales[row * groups + g] = scale;
+        for (int64_t i = 0; i < group; ++i) {
+          int q = roundToLevel(values[i] / scale, levels);
+          int64_t col = g * group + i;
+          if (bits == 8)
+            packed[row * rowBytes + col] = int8_t(q);
+          else
+            setInt4(packed.data() + row * rowBytes, col, q);
+        }
+      }
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Type i8 = b.getIntegerType(8);
+    // (The resource manager makes the name unique.)
+    Value weights = nn::ConstantOp::create(
+        b, loc,
+        i8Resource(RankedTensorType::get({v, rowBytes}, i8),
+                   "ddl_embedding_table", packed));
+    Value scaleValue = nn::ConstantOp::create(
+        b, loc,
+        f32Resource(RankedTensorType::get({v, groups}, b.getF32Type()),
+                    "ddl_embedding_scales", scales));
+    Value rows = lowbit::EmbeddingOp::create(
+        b, loc, resultType, op.getIndices(), weights, scaleValue,
+        b.getI64IntegerAttr(bits), b.getI64IntegerAttr(group));
+    op.getResult().replaceAllUsesWith(rows);
+    op.erase();
+  }
+}

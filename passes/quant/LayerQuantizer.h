@@ -74,6 +74,30 @@ mlir::Value quantizeSymmetric(mlir::OpBuilder &b, mlir::Location loc,
 /// A 0-d f32 nn.constant.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc, float v);
 
+/// The largest magnitude of symmetric int4 (-8 is never used).
+constexpr float kInt4Levels = 7.0f;
+
+/// Stores the 4-bit level `q` of value `col` of a row of packed int4 bytes
+/// (lowbit.matmul_int4's and lowbit.embedding's layout: per 32-wide block
+/// b, byte 16 b + j holds 32 b + j in its low nibble and 32 b + 16 + j in
+/// its high one).
+inline void setInt4(int8_t *row, int64_t col, int q) {
+  int64_t block = col / 32, j = col % 32;
+  int8_t &byte = row[block * 16 + j % 16];
+  byte = int8_t(j < 16 ? (uint8_t(byte) & 0xF0) | (q & 0xF)
+                       : (uint8_t(byte) & 0x0F) | ((q & 0xF) << 4));
+}
+
+/// Replaces every nn.gather of rows (axis 0) of a constant f32 table [V, D]
+/// under `root` by a lowbit.embedding of the table quantized symmetrically
+/// to `bits` (8 or 4) with one scale per `groupSize` values of a row
+/// (`groupSize` 0: one per row), except tables with D < minD or V < minV,
+/// those whose location contains one of `keep`, and, for 4 bits, D not a
+/// multiple of 32 and of the group.
+void quantizeEmbeddings(mlir::Operation *root, int64_t minD, int64_t minV,
+                        llvm::ArrayRef<std::string> keep, int64_t bits,
+                        int64_t groupSize);
+
 /// Whether `op`'s location (the ONNX node name, the PyTorch source line)
 /// contains one of `keep`: the user asked for it to stay in float.
 bool keptInFloat(mlir::Operation *op, llvm::ArrayRef<std::string> keep);

@@ -7,6 +7,7 @@
 #include "dialects/lowbit/Fp8.h"
 #include "dialects/lowbit/Ternary.h"
 #include "lib/Support/ConstantData.h"
+#include "passes/lowering/NNToLinalg/Common.h"
 #include "passes/quant/Passes.h"
 
 using namespace mlir;
@@ -446,6 +447,77 @@ void lowerMatMulBf16(lowbit::MatMulBf16Op op) {
   op.erase();
 }
 
+/// One generic over the result [i..., D]: each element's row from the
+/// indices (negative from the back; out-of-range ones stop the run, as
+/// nn.gather's), its byte (8 bits) or nibble (4 bits, sign-extended by
+/// shifts) times its group's scale.
+void lowerEmbedding(lowbit::EmbeddingOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = resultType.getRank(), bits = op.getBits(),
+          group = op.getGroupSize();
+  Value indices = op.getIndices(), table = op.getTable(),
+        scales = op.getScales();
+  Value rows = tensor::DimOp::create(b, loc, table, 0);
+  lowering::checkIndices(
+      b, loc, op, indices,
+      [&](OpBuilder &, Location, ValueRange) { return rows; },
+      "the table's rows");
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    sizes.push_back(tensor::getMixedSize(b, loc, indices, d));
+  sizes.push_back(b.getIndexAttr(resultType.getDimSize(rank - 1)));
+  Value init = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
+  SmallVector<AffineExpr> indexExprs;
+  for (int64_t d = 0; d < rank - 1; ++d)
+    indexExprs.push_back(b.getAffineDimExpr(d));
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(rank, 0, indexExprs, b.getContext()),
+      b.getMultiDimIdentityMap(rank)};
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{indices}, init, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        auto index = [&](int64_t v) -> Value {
+          return arith::ConstantIndexOp::create(nb, nloc, v);
+        };
+        Value row = lowering::normalizeIndex(nb, nloc, args[0], rows);
+        Value d = linalg::IndexOp::create(nb, nloc, rank - 1);
+        Value value;
+        if (bits == 8) {
+          value =
+              tensor::ExtractOp::create(nb, nloc, table, ValueRange{row, d});
+        } else {
+          // Byte 16 (d / 32) + d mod 16; the low nibble for d mod 32 < 16.
+          Value within = arith::RemUIOp::create(nb, nloc, d, index(32));
+          Value byteIndex = arith::AddIOp::create(
+              nb, nloc,
+              arith::MulIOp::create(
+                  nb, nloc, arith::DivUIOp::create(nb, nloc, d, index(32)),
+                  index(16)),
+              arith::RemUIOp::create(nb, nloc, within, index(16)));
+          Value byte = tensor::ExtractOp::create(nb, nloc, table,
+                                                 ValueRange{row, byteIndex});
+          Value four = arith::ConstantIntOp::create(nb, nloc, 4, 8);
+          Value low = arith::ShRSIOp::create(
+              nb, nloc, arith::ShLIOp::create(nb, nloc, byte, four), four);
+          Value high = arith::ShRSIOp::create(nb, nloc, byte, four);
+          Value isLow = arith::CmpIOp::create(
+              nb, nloc, arith::CmpIPredicate::ult, within, index(16));
+          value = arith::SelectOp::create(nb, nloc, isLow, low, high);
+        }
+        Value scale = tensor::ExtractOp::create(
+            nb, nloc, scales,
+            ValueRange{row, arith::DivUIOp::create(nb, nloc, d, index(group))});
+        Value real = arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), value);
+        linalg::YieldOp::create(
+            nb, nloc, arith::MulFOp::create(nb, nloc, real, scale).getResult());
+      });
+  op.replaceAllUsesWith(generic.getResult(0));
+  op.erase();
+}
+
 /// Applies `lower` to every OpT under `root` (collected first: lowering
 /// replaces them).
 template <typename OpT> void lowerEach(Operation *root, void (*lower)(OpT)) {
@@ -465,6 +537,7 @@ struct DDLLowbitToLinalgPass final
     lowerEach<lowbit::QuantizeFp8Op>(root, lowerQuantizeFp8);
     lowerEach<lowbit::MatMulFp8Op>(root, lowerMatMulFp8);
     lowerEach<lowbit::MatMulBf16Op>(root, lowerMatMulBf16);
+    lowerEach<lowbit::EmbeddingOp>(root, lowerEmbedding);
   }
 };
 

@@ -20,9 +20,6 @@ namespace ddl::quant {
 
 namespace {
 
-/// The largest quantized magnitude (symmetric: -8 is never used).
-constexpr float kLevels = 7.0f;
-
 struct NNQuantizeInt4Pass final
     : quant::impl::NNQuantizeInt4PassBase<NNQuantizeInt4Pass> {
   using Base::Base;
@@ -43,6 +40,8 @@ struct NNQuantizeInt4Pass final
             float factor, RankedTensorType resultType) {
           return quantizedProduct(b, loc, x, w, factor, resultType, counter);
         });
+    quant::quantizeEmbeddings(getOperation(), minK, minN, keep, /*bits=*/4,
+                              groupSize);
   }
 
   /// factor * x @ w with w quantized now to int4 per group of `groupSize`
@@ -61,16 +60,12 @@ struct NNQuantizeInt4Pass final
         float largest = 0;
         for (int64_t col = g * groupSize; col < (g + 1) * groupSize; ++col)
           largest = std::max(largest, std::fabs(weight(row, col)));
-        float scale = largest > 0 ? largest / kLevels : 1.0f;
+        float scale = largest > 0 ? largest / quant::kInt4Levels : 1.0f;
         scales[row * groups + g] = scale * factor;
         for (int64_t col = g * groupSize; col < (g + 1) * groupSize; ++col) {
-          int q = quant::roundToLevel(weight(row, col) / scale, kLevels);
-          // Block of 32 k: byte 16 b + j holds k = 32 b + j (low nibble)
-          // and 32 b + 16 + j (high nibble).
-          int64_t block = col / 32, j = col % 32;
-          int8_t &byte = packed[row * (k / 2) + block * 16 + j % 16];
-          byte = int8_t(j < 16 ? (uint8_t(byte) & 0xF0) | (q & 0xF)
-                               : (uint8_t(byte) & 0x0F) | ((q & 0xF) << 4));
+          int q =
+              quant::roundToLevel(weight(row, col) / scale, quant::kInt4Levels);
+          quant::setInt4(packed.data() + row * (k / 2), col, q);
         }
       }
     }

@@ -320,6 +320,8 @@ struct NNQuantizeInt8Pass final
           return quantizedProduct(b, loc, x, rangeOf(x), w, factor, resultType,
                                   counter);
         });
+    quant::quantizeEmbeddings(fn, minK, minN, keep, /*bits=*/8,
+                              /*groupSize=*/0);
   }
 };
 

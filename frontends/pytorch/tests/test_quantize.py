@@ -323,3 +323,20 @@ def test_ternary_close_to_its_emulation():
     with torch.no_grad():
         ref = emulated(model[2], torch.relu(emulated(model[0], x)))
     torch.testing.assert_close(out, ref, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("mode,levels,group", [("int8", 127, None), ("int4", 7, 32)])
+def test_embedding_tables_quantized(mode, levels, group):
+    # torch.nn.Embedding's table becomes int8 rows (int4 groups): the
+    # output is the emulation's dequantized rows, not the float ones.
+    torch.manual_seed(0)
+    emb = torch.nn.Embedding(300, 128).eval()
+    ids = torch.randint(0, 300, (2, 9))
+    extra = {"quantize_group": group} if group else {}
+    out = ddl.compile(emb, (ids,), quantize=mode, **extra)(ids)
+    table = emb.weight.detach()
+    rows = table.reshape(300, -1, group or 128)
+    scale = rows.abs().amax(dim=2, keepdim=True) / levels
+    expected = (torch.clamp(torch.round(rows / scale), -levels, levels) * scale).reshape(300, 128)[ids]
+    assert torch.allclose(out, expected, rtol=0, atol=1e-6 * float(expected.abs().max()))
+    assert not torch.allclose(out, emb(ids), rtol=0, atol=1e-4)

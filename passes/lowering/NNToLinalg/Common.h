@@ -127,6 +127,24 @@ mlir::Value scalarMin(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                       mlir::Value rhs, bool isUnsigned);
 
 /// Index value `v` as an i64 / index.
+/// The index value `index` (an i32/i64 scalar read from an indices tensor)
+/// as a position in a dimension of `size` elements: negative values count
+/// from the back, and the result is clamped into [0, size - 1].
+mlir::Value normalizeIndex(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value index, mlir::Value size);
+
+/// Asserts at run time that every entry of the lowered `indices` lies in
+/// [-size, size - 1], where `sizeOf(ivs)` gives the size of the data
+/// dimension that the entry at `ivs` addresses (`dataDims` names it in the
+/// message, which names `op`'s source). Constant indices are skipped: their
+/// shape function verified them.
+void checkIndices(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op,
+                  mlir::Value indices,
+                  llvm::function_ref<mlir::Value(
+                      mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>
+                      sizeOf,
+                  llvm::StringRef dataDims);
+
 mlir::Value indexToI64(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 mlir::Value i64ToIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 

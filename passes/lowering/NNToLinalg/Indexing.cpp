@@ -43,21 +43,6 @@ Value cIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
-/// The index value `index` (an i32/i64 scalar read from an indices tensor)
-/// as a position in a dimension of `size` elements: negative values count
-/// from the back, and the result is clamped into [0, size - 1].
-Value normalizeIndex(OpBuilder &b, Location loc, Value index, Value size) {
-  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
-  Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  Value wrapped = arith::SelectOp::create(
-      b, loc, negative, arith::AddIOp::create(b, loc, i, size), i);
-  Value last = arith::SubIOp::create(b, loc, size, one);
-  Value upper = arith::MinSIOp::create(b, loc, wrapped, last);
-  return arith::MaxSIOp::create(b, loc, upper, zero);
-}
-
 /// `linalg.index` of the loop dimensions [first, first + count).
 SmallVector<Value> loopIndices(OpBuilder &b, Location loc, unsigned first,
                                unsigned count) {
@@ -105,52 +90,6 @@ scf::LoopNest loopNest(OpBuilder &b, Location loc, ValueRange ubs,
   SmallVector<Value> lbs(ubs.size(), cIndex(b, loc, 0));
   SmallVector<Value> steps(ubs.size(), cIndex(b, loc, 1));
   return scf::buildLoopNest(b, loc, lbs, ubs, steps, iterArgs, body);
-}
-
-/// Asserts at run time that every entry of the lowered `indices` lies in
-/// [-size, size - 1], where `sizeOf(ivs)` gives the size of the data
-/// dimension that the entry at `ivs` addresses (see the file comment).
-/// Constant indices are skipped: their shape function verified them.
-void checkIndices(OpBuilder &b, Location loc, Operation *op, Value indices,
-                  function_ref<Value(OpBuilder &, Location, ValueRange)> sizeOf,
-                  StringRef dataDims) {
-  if (matchPattern(indices, m_Constant()))
-    return;
-  auto type = cast<RankedTensorType>(indices.getType());
-  int64_t rank = type.getRank();
-  Type i1 = b.getI1Type();
-  Value noneBad =
-      fill(b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, i1),
-           arith::ConstantIntOp::create(b, loc, i1, 0));
-  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
-                                 AffineMap::get(rank, 0, {}, b.getContext())};
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::reduction);
-  auto anyBad = linalg::GenericOp::create(
-      b, loc, noneBad.getType(), indices, noneBad, maps, iterators,
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value i = arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
-        Value size = sizeOf(nb, l, loopIndices(nb, l, 0, rank));
-        Value low = arith::SubIOp::create(nb, l, cIndex(nb, l, 0), size);
-        Value below =
-            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, i, low);
-        Value above =
-            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, i, size);
-        Value bad = arith::OrIOp::create(nb, l, below, above);
-        linalg::YieldOp::create(
-            nb, l, ValueRange{arith::OrIOp::create(nb, l, args[1], bad)});
-      });
-  Value any =
-      tensor::ExtractOp::create(b, loc, anyBad.getResult(0), ValueRange{});
-  Value ok = arith::XOrIOp::create(b, loc, any,
-                                   arith::ConstantIntOp::create(b, loc, i1, 1));
-  std::string source = describeSource(op->getLoc());
-  std::string message =
-      (source.empty() ? "" : source + ": ") + "an index is out of range for " +
-      dataDims.str() +
-      " of data; ONNX requires indices in [-size, size - 1] (size of the "
-      "dimension they address)";
-  cf::AssertOp::create(b, loc, ok, message);
 }
 
 /// For index tuples (gather_nd, scatter_nd: the last of the `q` indices
@@ -1527,4 +1466,60 @@ void ddl::lowering::populateIndexingPatterns(RewritePatternSet &patterns) {
            LowerScatterElements, LowerScatterND, LowerNonZero,
            LowerNonMaxSuppression, LowerResize, LowerGridSample, LowerRoiAlign>(
           patterns.getContext());
+}
+
+Value lowering::normalizeIndex(OpBuilder &b, Location loc, Value index,
+                               Value size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  Value wrapped = arith::SelectOp::create(
+      b, loc, negative, arith::AddIOp::create(b, loc, i, size), i);
+  Value last = arith::SubIOp::create(b, loc, size, one);
+  Value upper = arith::MinSIOp::create(b, loc, wrapped, last);
+  return arith::MaxSIOp::create(b, loc, upper, zero);
+}
+
+void lowering::checkIndices(
+    OpBuilder &b, Location loc, Operation *op, Value indices,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> sizeOf,
+    StringRef dataDims) {
+  if (matchPattern(indices, m_Constant()))
+    return;
+  auto type = cast<RankedTensorType>(indices.getType());
+  int64_t rank = type.getRank();
+  Type i1 = b.getI1Type();
+  Value noneBad =
+      fill(b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{}, i1),
+           arith::ConstantIntOp::create(b, loc, i1, 0));
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                 AffineMap::get(rank, 0, {}, b.getContext())};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::reduction);
+  auto anyBad = linalg::GenericOp::create(
+      b, loc, noneBad.getType(), indices, noneBad, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value i = arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
+        Value size = sizeOf(nb, l, loopIndices(nb, l, 0, rank));
+        Value low = arith::SubIOp::create(nb, l, cIndex(nb, l, 0), size);
+        Value below =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, i, low);
+        Value above =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, i, size);
+        Value bad = arith::OrIOp::create(nb, l, below, above);
+        linalg::YieldOp::create(
+            nb, l, ValueRange{arith::OrIOp::create(nb, l, args[1], bad)});
+      });
+  Value any =
+      tensor::ExtractOp::create(b, loc, anyBad.getResult(0), ValueRange{});
+  Value ok = arith::XOrIOp::create(b, loc, any,
+                                   arith::ConstantIntOp::create(b, loc, i1, 1));
+  std::string source = describeSource(op->getLoc());
+  std::string message =
+      (source.empty() ? "" : source + ": ") + "an index is out of range for " +
+      dataDims.str() +
+      " of data; ONNX requires indices in [-size, size - 1] (size of the "
+      "dimension they address)";
+  cf::AssertOp::create(b, loc, ok, message);
 }

@@ -188,3 +188,35 @@ func.func @bf16_result(%x: tensor<4x64xf32>, %w: tensor<16x64xbf16>) {
   %y = lowbit.matmul_bf16 %x, %w : (tensor<4x64xf32>, tensor<16x64xbf16>) -> tensor<4x8xf32>
   return
 }
+
+// -----
+
+func.func @embedding_row_bytes(%ids: tensor<4xi64>, %t: tensor<100x64xi8>, %s: tensor<100x2xf32>) {
+  // expected-error @+1 {{a table row of 4-bit values of D = 64 holds 32 bytes, got 64}}
+  %e = lowbit.embedding %ids, %t, %s {bits = 4, group_size = 32} : (tensor<4xi64>, tensor<100x64xi8>, tensor<100x2xf32>) -> tensor<4x64xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_scales(%ids: tensor<4xi64>, %t: tensor<100x64xi8>, %s: tensor<100x3xf32>) {
+  // expected-error @+1 {{scales must be [V, D / group_size] = [100, 2], got 'tensor<100x3xf32>'}}
+  %e = lowbit.embedding %ids, %t, %s {bits = 8, group_size = 32} : (tensor<4xi64>, tensor<100x64xi8>, tensor<100x3xf32>) -> tensor<4x64xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_bits(%ids: tensor<4xi64>, %t: tensor<100x64xi8>, %s: tensor<100x2xf32>) {
+  // expected-error @+1 {{bits must be 4 or 8, got 6}}
+  %e = lowbit.embedding %ids, %t, %s {bits = 6, group_size = 32} : (tensor<4xi64>, tensor<100x64xi8>, tensor<100x2xf32>) -> tensor<4x64xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_shape(%ids: tensor<4x2xi64>, %t: tensor<100x64xi8>, %s: tensor<100x2xf32>) {
+  // expected-error @+1 {{result must be the indices' shape plus D, got 'tensor<4x64xf32>'}}
+  %e = lowbit.embedding %ids, %t, %s {bits = 8, group_size = 32} : (tensor<4x2xi64>, tensor<100x64xi8>, tensor<100x2xf32>) -> tensor<4x64xf32>
+  return
+}

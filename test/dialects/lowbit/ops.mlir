@@ -73,3 +73,11 @@ func.func @matmul_bf16(%x: tensor<?x64xf32>, %w: tensor<16x64xbf16>) -> tensor<?
   %y = lowbit.matmul_bf16 %x, %w : (tensor<?x64xf32>, tensor<16x64xbf16>) -> tensor<?x16xf32>
   return %y : tensor<?x16xf32>
 }
+
+// CHECK-LABEL: func.func @embedding
+// CHECK: lowbit.embedding %{{.*}}, %{{.*}}, %{{.*}} {bits = 4 : i64, group_size = 32 : i64} : (tensor<?x?xi64>, tensor<100x32xi8>, tensor<100x2xf32>) -> tensor<?x?x64xf32>
+func.func @embedding(%ids: tensor<?x?xi64>, %t: tensor<100x32xi8>, %s: tensor<100x2xf32>) -> tensor<?x?x64xf32> {
+  %e = lowbit.embedding %ids, %t, %s {bits = 4, group_size = 32}
+      : (tensor<?x?xi64>, tensor<100x32xi8>, tensor<100x2xf32>) -> tensor<?x?x64xf32>
+  return %e : tensor<?x?x64xf32>
+}

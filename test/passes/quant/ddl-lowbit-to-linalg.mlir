@@ -100,3 +100,31 @@ func.func @fp8(%x: tensor<?x64xf32>, %s: tensor<f32>, %w: tensor<24x64xi8>) -> t
   %y = lowbit.matmul_fp8 %q, %w : (tensor<?x64xi8>, tensor<24x64xi8>) -> tensor<?x24xf32>
   return %y : tensor<?x24xf32>
 }
+
+// -----
+
+// lowbit.embedding: first a check that every index is in [-V, V - 1]
+// (cf.assert: a run-time error, as nn.gather's), then one parallel generic
+// over [ids..., D]: the row (negative from the back), the int4 value's
+// byte (16 (d / 32) + d mod 16) and nibble (low for d mod 32 < 16,
+// sign-extended by shifts), times the group's scale.
+// CHECK-LABEL: func.func @embedding
+// CHECK:       linalg.generic {{.*}}iterator_types = ["reduction"]{{.*}} ins(%arg0 : tensor<?xi64>)
+// CHECK:         arith.cmpi slt
+// CHECK:         arith.cmpi sge
+// CHECK:       cf.assert %{{.*}}, "an index is out of range for the table's rows of data
+// CHECK:       linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}} ins(%arg0 : tensor<?xi64>) outs(%{{.*}} : tensor<?x64xf32>)
+// CHECK:         %[[BYTE:.*]] = tensor.extract %arg1[%{{.*}}, %{{.*}}] : tensor<100x32xi8>
+// CHECK:         %[[UP:.*]] = arith.shli %[[BYTE]], %{{.*}} : i8
+// CHECK:         %[[LOW:.*]] = arith.shrsi %[[UP]], %{{.*}} : i8
+// CHECK:         %[[HIGH:.*]] = arith.shrsi %[[BYTE]], %{{.*}} : i8
+// CHECK:         %[[Q:.*]] = arith.select %{{.*}}, %[[LOW]], %[[HIGH]] : i8
+// CHECK:         %[[SCALE:.*]] = tensor.extract %arg2[%{{.*}}, %{{.*}}] : tensor<100x2xf32>
+// CHECK:         %[[F:.*]] = arith.sitofp %[[Q]] : i8 to f32
+// CHECK:         arith.mulf %[[F]], %[[SCALE]] : f32
+// CHECK-NOT:   lowbit.embedding
+func.func @embedding(%ids: tensor<?xi64>, %t: tensor<100x32xi8>, %s: tensor<100x2xf32>) -> tensor<?x64xf32> {
+  %e = lowbit.embedding %ids, %t, %s {bits = 4, group_size = 32}
+      : (tensor<?xi64>, tensor<100x32xi8>, tensor<100x2xf32>) -> tensor<?x64xf32>
+  return %e : tensor<?x64xf32>
+}
