@@ -33,7 +33,8 @@ Models: `bert_encoder` (bench/models.py: 12 BERT-base layers, sequence
 (N(0, 0.02^2)): `TransformerEncoder` deep-copies one layer, and identical
 int8 constants would be stored once, which would flatter int8's size;
 `decoder_block` (an LLM-shaped block: hidden 4096, FFN 11008, 32 heads,
-sequence 16, causal); `gemv_4096x4096` and `gemv_4096x11008` (one
+sequence 16, causal); `embedding_VxD` (a token embedding table, 16 tokens gathered);
+`gemv_4096x4096` and `gemv_4096x11008` (one
 linear layer, one row: a decode step's GEMV, where reading the weights is
 the cost); `resnet50`, `resnet18`, `mobilenet_v2` (bench/models.py's
 torchvision models, batch 1, 224x224: `--quantize=int8` takes their
@@ -133,6 +134,15 @@ def build(name):
         # statistics of one random batch): --quantize=int8 takes their
         # group-1 convolutions and the classifier.
         return models.build(name, 1)
+    if name.startswith("embedding_"):
+        # A language model's token embeddings (V x D), gathered for 16
+        # tokens: --quantize=int8 / int4 store the table as int8 rows /
+        # int4 groups and dequantize the gathered rows.
+        v, d = (int(n) for n in name[len("embedding_"):].split("x"))
+        torch.manual_seed(0)
+        model = torch.nn.Embedding(v, d)
+        torch.nn.init.normal_(model.weight, std=0.02)
+        return model.eval(), torch.randint(0, v, (1, 16))
     if name.startswith("gemv_"):
         k, n = (int(v) for v in name[len("gemv_"):].split("x"))
         torch.manual_seed(0)
@@ -370,7 +380,8 @@ def main():
             parameters = sum(int(np.prod(t.dims)) for t in onnx.load(onnx_path).graph.initializer)
             # The calibration inputs, drawn as the timed input is.
             samples = [(torch.randn(x.shape, generator=torch.Generator().manual_seed(1000 + i))
-                        * x.std() + x.mean()).numpy() for i in range(args.calibration_samples)]
+                        * x.std() + x.mean()).numpy() for i in range(args.calibration_samples)
+                       if x.is_floating_point()]
             peer_paths = {"ort-int8": os.path.join(tmp, name + "_int8.onnx"),
                           "ort-static": os.path.join(tmp, name + "_qdq.onnx")}
             if args.ort_int8:
