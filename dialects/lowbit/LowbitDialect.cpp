@@ -1,6 +1,7 @@
 //===- LowbitDialect.cpp - quantized arithmetic dialect -------------------===//
 
 #include "dialects/lowbit/LowbitDialect.h"
+#include "dialects/lowbit/Fp8.h"
 #include "dialects/lowbit/Ternary.h"
 
 #include "mlir/IR/Builders.h"
@@ -142,7 +143,17 @@ LogicalResult MatMulTernaryOp::verify() {
   return success();
 }
 
+/// `format` names an fp8 format.
+static LogicalResult verifyFp8Format(Operation *op, StringRef format) {
+  if (!fp8Format(format))
+    return op->emitOpError("unknown fp8 format '")
+           << format << "' (expected e4m3 or e5m2)";
+  return success();
+}
+
 LogicalResult QuantizeFp8Op::verify() {
+  if (failed(verifyFp8Format(*this, getFormat())))
+    return failure();
   auto input = cast<RankedTensorType>(getInput().getType());
   auto result = cast<RankedTensorType>(getResult().getType());
   if (result.getRank() != input.getRank() ||
@@ -181,6 +192,8 @@ static LogicalResult verifyWeightRowsMatmul(Operation *op, Value inputValue,
 }
 
 LogicalResult MatMulFp8Op::verify() {
+  if (failed(verifyFp8Format(*this, getFormat())))
+    return failure();
   return verifyWeightRowsMatmul(*this, getInput(), getWeights(), getResult());
 }
 

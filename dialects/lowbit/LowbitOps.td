@@ -135,11 +135,12 @@ def Lowbit_MatMulTernaryOp : Lowbit_Op<"matmul_ternary", [Pure]> {
 }
 
 def Lowbit_QuantizeFp8Op : Lowbit_Op<"quantize_fp8", [Pure]> {
-  let summary = "f32 values divided by a scale as fp8 E4M3FN bytes";
+  let summary = "f32 values divided by a scale as fp8 (E4M3FN or E5M2) bytes";
   let description = [{
-    `result = e4m3(input / scale)` elementwise, as E4M3FN bit patterns in
-    i8 (LLVM has no fp8 type): round to nearest even, saturating at +-448
-    (dialects/lowbit/Fp8.h). `scale` is a 0-d f32 tensor (per-tensor
+    `result = fp8(input / scale)` elementwise, as bit patterns of `format`
+    (`"e4m3"`, the default, or `"e5m2"`) in i8 (LLVM has no fp8 type):
+    round to nearest even, saturating at the largest finite value (448,
+    57344; dialects/lowbit/Fp8.h). `scale` is a 0-d f32 tensor (per-tensor
     quantization).
 
     ```mlir
@@ -147,7 +148,8 @@ def Lowbit_QuantizeFp8Op : Lowbit_Op<"quantize_fp8", [Pure]> {
     ```
   }];
   let arguments = (ins RankedTensorOf<[F32]>:$input,
-                       0DTensorOf<[F32]>:$scale);
+                       0DTensorOf<[F32]>:$scale,
+                       DefaultValuedStrAttr<StrAttr, "e4m3">:$format);
   let results = (outs RankedTensorOf<[I8]>:$result);
   let assemblyFormat = [{
     $input `,` $scale attr-dict `:` functional-type(operands, results)
@@ -156,14 +158,15 @@ def Lowbit_QuantizeFp8Op : Lowbit_Op<"quantize_fp8", [Pure]> {
 }
 
 def Lowbit_MatMulFp8Op : Lowbit_Op<"matmul_fp8", [Pure]> {
-  let summary = "fp8 E4M3FN x fp8 E4M3FN matmul, f32 accumulation";
+  let summary = "fp8 x fp8 matmul (E4M3FN or E5M2 operands), f32 accumulation";
   let description = [{
     ```
-    result[..., m, n] = sum_k e4m3(input[..., m, k]) * e4m3(weights[n, k])
+    result[..., m, n] = sum_k fp8(input[..., m, k]) * fp8(weights[n, k])
     ```
 
-    in f32 (every product of two E4M3 values is exact in f32), with both
-    operands E4M3FN bytes (i8). `input` is `[..., M, K]`, `weights` `[N,
+    in f32 (every product of two fp8 values is exact in f32), with both
+    operands bytes (i8) of `format`: `"e4m3"` (E4M3FN, the default) or
+    `"e5m2"`. `input` is `[..., M, K]`, `weights` `[N,
     K]` (one row per output, so a decode step reads each output's weights
     contiguously), the result `[..., M, N]`. Scales are applied by the ops
     that follow.
@@ -173,7 +176,8 @@ def Lowbit_MatMulFp8Op : Lowbit_Op<"matmul_fp8", [Pure]> {
     ```
   }];
   let arguments = (ins RankedTensorOf<[I8]>:$input,
-                       RankedTensorOf<[I8]>:$weights);
+                       RankedTensorOf<[I8]>:$weights,
+                       DefaultValuedStrAttr<StrAttr, "e4m3">:$format);
   let results = (outs RankedTensorOf<[F32]>:$result);
   let assemblyFormat = [{
     $input `,` $weights attr-dict `:` functional-type(operands, results)

@@ -55,7 +55,8 @@ DDL_CAPI_EXPORTED void ddlRegisterAllPasses(void);
  * - parallel: true (default) / false: loops on the runtime's threads
  * - precision: fp32 (default), tf32, bf16, fp16 (tensor cores, CUDA sm_80+)
  * - allow-tf32: true / false (default): fp32 may run as tf32 where it can
- * - quantize: none (default), int8, int4, fp8, ternary, ternary-1.6, bf16
+ * - quantize: none (default), int8, int4, fp8, fp8-e5m2, ternary,
+ *   ternary-1.6, bf16
  * - quantize-group: 32, 64 (default) or 128: int4 inputs per weight scale
  * - quantize-keep: comma-separated layer names to keep in float (appends)
  * - ternary-kernel: auto (default), dot or lut: the CPU kernel of ternary

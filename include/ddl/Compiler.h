@@ -90,7 +90,8 @@ struct CompileRequest {
   std::string precision = "fp32";
   /// fp32 contractions may run in tf32 where there are tensor cores.
   bool allowTF32 = false;
-  /// "none", "int8", "int4", "fp8", "ternary", "ternary-1.6" or "bf16".
+  /// "none", "int8", "int4", "fp8", "fp8-e5m2", "ternary", "ternary-1.6"
+  /// or "bf16".
   std::string quantize = "none";
   std::optional<int64_t> quantizeGroup;
   std::vector<std::string> quantizeKeep;

@@ -44,7 +44,8 @@ struct CPUPipelineOptions {
   /// Post-training quantization: "" (none), "int8" (nn-quantize-int8:
   /// per-channel weights, per-row dynamic activations), "int4"
   /// (nn-quantize-int4: group-wise weights, f32 activations), "fp8"
-  /// (nn-quantize-fp8: E4M3, per-tensor scales), "ternary" or
+  /// (nn-quantize-fp8: E4M3, per-tensor scales; "fp8-e5m2": E5M2),
+  /// "ternary" or
   /// "ternary-1.6" (nn-quantize-ternary: BitNet b1.58 weights at 2 / 1.6
   /// bits, int8 per-row activations), "bf16" (nn-quantize-bf16: bf16
   /// weights and activations, f32 sums).

@@ -28,11 +28,11 @@ LogicalResult ddl::resolveCompileOptions(const CompileRequest &request,
                 " is not an optimization level (0-3)");
   const std::string &quantize = request.quantize;
   if (quantize != "none" && quantize != "int8" && quantize != "int4" &&
-      quantize != "fp8" && quantize != "ternary" && quantize != "ternary-1.6" &&
-      quantize != "bf16")
+      quantize != "fp8" && quantize != "fp8-e5m2" && quantize != "ternary" &&
+      quantize != "ternary-1.6" && quantize != "bf16")
     return fail("unknown --quantize '" + quantize +
-                "' (expected none, int8, int4, fp8, ternary, ternary-1.6 or "
-                "bf16)");
+                "' (expected none, int8, int4, fp8, fp8-e5m2, ternary, "
+                "ternary-1.6 or bf16)");
   if (request.quantizeGroup) {
     int64_t group = *request.quantizeGroup;
     if (quantize != "int4")

@@ -72,8 +72,9 @@ void ddl::buildGraphToLinalgPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeBf16Pass(bf16));
     pm.addPass(graph::createNNInferShapesPass());
     addPipeline(pm, "canonicalize,cse");
-  } else if (options.quantize == "fp8") {
+  } else if (options.quantize == "fp8" || options.quantize == "fp8-e5m2") {
     quant::NNQuantizeFp8PassOptions fp8;
+    fp8.format = options.quantize == "fp8" ? "e4m3" : "e5m2";
     fp8.keep.assign(options.quantizeKeep.begin(), options.quantizeKeep.end());
     pm.addNestedPass<func::FuncOp>(quant::createNNQuantizeFp8Pass(fp8));
     pm.addPass(graph::createNNInferShapesPass());

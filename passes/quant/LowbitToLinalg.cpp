@@ -318,16 +318,12 @@ void lowerMatMulTernary(lowbit::MatMulTernaryOp op) {
   op.erase();
 }
 
-/// An i32 constant.
-Value i32Constant(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(int32_t(v)));
-}
-
-/// lowbit.quantize_fp8 as an elementwise linalg.generic: encodeE4M3's
+/// lowbit.quantize_fp8 as an elementwise linalg.generic: encodeFp8's
 /// integer steps (dialects/lowbit/Fp8.cpp) on the f32 bits of input /
 /// scale.
 void lowerQuantizeFp8(lowbit::QuantizeFp8Op op) {
   OpBuilder b(op);
+  lowbit::Fp8Format format = *lowbit::fp8Format(op.getFormat());
   Location loc = op.getLoc();
   auto resultType = cast<RankedTensorType>(op.getResult().getType());
   int64_t rank = resultType.getRank();
@@ -342,57 +338,17 @@ void lowerQuantizeFp8(lowbit::QuantizeFp8Op op) {
       ArrayRef<AffineMap>{identity, AffineMap::get(rank, 0, {}, ctx), identity},
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        auto c = [&](int64_t v) { return i32Constant(nb, nloc, v); };
-        Type i32 = nb.getI32Type(), f32 = nb.getF32Type();
         Value v = arith::DivFOp::create(nb, nloc, args[0], args[1]);
-        Value bits = arith::BitcastOp::create(nb, nloc, i32, v);
-        Value sign = arith::AndIOp::create(
-            nb, nloc, arith::ShRUIOp::create(nb, nloc, bits, c(24)), c(0x80));
-        Value magnitude = arith::AndIOp::create(nb, nloc, bits, c(0x7FFFFFFF));
-        Value isNaN = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::ugt,
-                                            magnitude, c(0x7F800000));
-        Value clamped = arith::MinUIOp::create(nb, nloc, magnitude,
-                                               c(lowbit::kE4M3MaxBits));
-        // Normal: 3 mantissa bits kept, nearest even, rebiased.
-        Value odd = arith::AndIOp::create(
-            nb, nloc, arith::ShRUIOp::create(nb, nloc, clamped, c(20)), c(1));
-        Value rounded = arith::AddIOp::create(
-            nb, nloc, arith::AddIOp::create(nb, nloc, clamped, c(0x7FFFF)),
-            odd);
-        Value normal = arith::SubIOp::create(
-            nb, nloc, arith::ShRUIOp::create(nb, nloc, rounded, c(20)),
-            c(lowbit::kE4M3BiasShift));
-        // Subnormal: |v| * 2^9 rounded by adding 2^23.
-        Value shifted = arith::AddFOp::create(
-            nb, nloc,
-            arith::MulFOp::create(
-                nb, nloc, arith::BitcastOp::create(nb, nloc, f32, clamped),
-                arith::ConstantOp::create(nb, nloc,
-                                          nb.getF32FloatAttr(512.0f))),
-            arith::ConstantOp::create(nb, nloc,
-                                      nb.getF32FloatAttr(8388608.0f)));
-        Value subnormal = arith::SubIOp::create(
-            nb, nloc, arith::BitcastOp::create(nb, nloc, i32, shifted),
-            c(0x4B000000));
-        Value isNormal =
-            arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::uge, clamped,
-                                  c(lowbit::kE4M3MinNormalBits));
-        Value code = arith::SelectOp::create(
-            nb, nloc, isNaN, c(0x7F),
-            arith::SelectOp::create(nb, nloc, isNormal, normal, subnormal));
         linalg::YieldOp::create(
             nb, nloc,
             arith::TruncIOp::create(nb, nloc, nb.getI8Type(),
-                                    arith::OrIOp::create(nb, nloc, sign, code))
+                                    lowbit::buildEncodeFp8(nb, nloc, v, format))
                 .getResult());
       });
   op.replaceAllUsesWith(generic.getResult(0));
   op.erase();
 }
 
-/// lowbit.matmul_fp8 as one linalg.generic over (the result's dims, k),
-/// both operands decoded per product, marked as a contraction of E4M3
-/// bytes (kE4M3OperandsAttr: the GPU kernels run it on fp8 tensor cores).
 /// The generic of a matmul of `input` [..., M, K] by weight rows [N, K]
 /// into f32, summing `product(input element, weight element)`.
 linalg::GenericOp weightRowsMatmul(
@@ -415,17 +371,24 @@ linalg::GenericOp weightRowsMatmul(
       });
 }
 
+/// lowbit.matmul_fp8 as one linalg.generic over (the result's dims, k),
+/// both operands decoded per product; E4M3 ones marked as a contraction
+/// of E4M3 bytes (kE4M3OperandsAttr: the GPU kernels run it on fp8 tensor
+/// cores).
 void lowerMatMulFp8(lowbit::MatMulFp8Op op) {
   OpBuilder b(op);
+  lowbit::Fp8Format format = *lowbit::fp8Format(op.getFormat());
   auto generic = weightRowsMatmul(
       b, op.getLoc(), op.getInput(), op.getWeights(),
       cast<RankedTensorType>(op.getResult().getType()),
-      [](OpBuilder &nb, Location nloc, Value x, Value w) -> Value {
-        return arith::MulFOp::create(nb, nloc,
-                                     lowbit::buildDecodeE4M3(nb, nloc, x),
-                                     lowbit::buildDecodeE4M3(nb, nloc, w));
+      [&](OpBuilder &nb, Location nloc, Value x, Value w) -> Value {
+        return arith::MulFOp::create(
+            nb, nloc, lowbit::buildDecodeFp8(nb, nloc, x, format),
+            lowbit::buildDecodeFp8(nb, nloc, w, format));
       });
-  generic->setAttr(lowbit::kE4M3OperandsAttr, b.getUnitAttr());
+  // The GPU's fp8 tensor-core kernels take E4M3.
+  if (format.name == lowbit::kE4M3.name)
+    generic->setAttr(lowbit::kE4M3OperandsAttr, b.getUnitAttr());
   op.replaceAllUsesWith(generic.getResult(0));
   op.erase();
 }

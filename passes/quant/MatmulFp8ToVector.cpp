@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/lowbit/Fp8.h"
 #include "lib/Target/CPU/TargetInfo.h"
 #include "passes/quant/Passes.h"
 #include "passes/quant/RowKernel.h"
@@ -22,14 +23,15 @@ namespace {
 constexpr int64_t kLanes = 16;
 /// Outputs per task; rows per register tile; rows per task.
 constexpr int64_t kOutputs = 4, kRows = 4, kRowsPerTask = 64;
-/// Each decoded value is 2^-8 of its E4M3 value (see decode): a product's
-/// sum is 2^-16 of the true one.
-constexpr float kDecodedScale = 65536.0f;
+/// Each decoded E4M3 value is 2^-8 of its value (see decode): a product's
+/// sum is 2^-16 of the true one. E5M2 decodes exactly.
+constexpr float kE4M3DecodedScale = 65536.0f;
 
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, lowbit::MatMulFp8Op op)
       : b(b), loc(op.getLoc()), op(op),
+        e5m2(op.getFormat() == lowbit::kE5M2.name),
         f32s(VectorType::get({kLanes}, b.getF32Type())),
         halves(VectorType::get({kLanes}, b.getI16Type())) {}
 
@@ -42,16 +44,22 @@ private:
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(halves, b.getI16IntegerAttr(v)));
   }
-  /// 16 E4M3 bytes of `buffer` at (row, k) as f32, 2^-8 of their values:
-  /// each byte's exponent and mantissa moved into an f16's fields (E4M3's
-  /// exponent bias is 7, f16's 15: the f16 reads 2^-8 of the value, its
-  /// subnormals included) and widened by the f16 conversion instruction
-  /// (vcvtph2ps, fcvtl).
+  /// 16 fp8 bytes of `buffer` at (row, k) as f32, by the f16 conversion
+  /// instruction (vcvtph2ps, fcvtl). An E5M2 byte is the high byte of the
+  /// f16 of its value. An E4M3 byte's exponent and mantissa are moved into
+  /// an f16's fields (E4M3's exponent bias is 7, f16's 15: the f16 reads
+  /// 2^-8 of the value, its subnormals included).
   Value decode(Value buffer, Value row, Value k) {
     Value bytes =
         vector::LoadOp::create(b, loc, VectorType::get({kLanes}, b.getI8Type()),
                                buffer, ValueRange{row, k});
     Value u = arith::ExtUIOp::create(b, loc, halves, bytes);
+    if (e5m2) {
+      Value half = vector::BitCastOp::create(
+          b, loc, VectorType::get({kLanes}, b.getF16Type()),
+          arith::ShLIOp::create(b, loc, u, splat16(8)));
+      return arith::ExtFOp::create(b, loc, f32s, half);
+    }
     Value magnitude = arith::ShLIOp::create(
         b, loc, arith::AndIOp::create(b, loc, u, splat16(0x7F)), splat16(7));
     Value sign = arith::ShLIOp::create(
@@ -66,6 +74,7 @@ private:
   OpBuilder &b;
   Location loc;
   lowbit::MatMulFp8Op op;
+  bool e5m2;
   VectorType f32s, halves;
   quant::RowKernelBuffers buffers;
   int64_t n = 0, k = 0;
@@ -93,13 +102,14 @@ void KernelBuilder::tile(Value m0, int64_t rows, Value n0,
         }
         scf::YieldOp::create(b, loc, next);
       });
-  Value scale =
-      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(kDecodedScale));
-  quant::storeTileSums(b, loc, buffers.out, n, n0, kOutputs, rowIndex,
-                       SmallVector<Value>(loop.getResults()),
-                       [&](Value sum, int64_t) -> Value {
-                         return arith::MulFOp::create(b, loc, sum, scale);
-                       });
+  Value scale = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(e5m2 ? 1.0f : kE4M3DecodedScale));
+  quant::storeTileSums(
+      b, loc, buffers.out, n, n0, kOutputs, rowIndex,
+      SmallVector<Value>(loop.getResults()), [&](Value sum, int64_t) -> Value {
+        return e5m2 ? sum
+                    : arith::MulFOp::create(b, loc, sum, scale).getResult();
+      });
 }
 
 void KernelBuilder::build() {

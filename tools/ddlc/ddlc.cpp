@@ -182,7 +182,8 @@ static cl::opt<std::string> quantize(
              "time or, with --calibration, per tensor at compile time; int8 "
              "kernels), int4 (weight-only, group-wise; f32 "
              "activations), fp8 (E4M3 weights and activations, per-tensor "
-             "scales), ternary or ternary-1.6 (BitNet b1.58 weights per "
+             "scales), fp8-e5m2 (the same in E5M2), ternary or ternary-1.6 "
+             "(BitNet b1.58 weights per "
              "channel at 2 or 1.6 bits, int8 activations per row), bf16 "
              "(CPUs: bf16 weights and activations, f32 sums; vdpbf16ps)"),
     cl::value_desc("mode"), cl::init("none"));

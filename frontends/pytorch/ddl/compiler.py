@@ -137,7 +137,7 @@ def ddlc_target(device):
     return "cuda"
 
 
-QUANTIZE_MODES = ("int8", "int4", "fp8", "ternary", "ternary-1.6", "bf16")
+QUANTIZE_MODES = ("int8", "int4", "fp8", "fp8-e5m2", "ternary", "ternary-1.6", "bf16")
 CALIBRATORS = ("minmax", "percentile", "entropy")
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
 
@@ -217,14 +217,15 @@ def compile(  # noqa: A001 (the public name mirrors torch.compile)
         or "cuda" / "cuda:N" (compiled with `ddlc --target=cuda`; it then
         takes CUDA tensors of that device, module parameters included, and
         returns CUDA tensors, with no copy through the host).
-    quantize: None (the default), "int8", "int4", "fp8", "ternary",
-        "ternary-1.6" or "bf16": post-training quantization, as `ddlc
-        --quantize`:
+    quantize: None (the default), "int8", "int4", "fp8", "fp8-e5m2",
+        "ternary", "ternary-1.6" or "bf16": post-training quantization, as
+        `ddlc --quantize`:
         with int8, linear layers' weights become int8 per output channel at
         compile time and their inputs int8 per row at run time (int8
         matmuls); with int4, the weights become 4-bit in groups of
         `quantize_group` inputs and the inputs stay float (weight-only);
-        with fp8, weights and inputs become E4M3 with one scale per tensor;
+        with fp8, weights and inputs become E4M3 with one scale per tensor
+        (fp8-e5m2: E5M2);
         with ternary, the weights become BitNet b1.58 trits {-1, 0, 1}
         times their output channel's mean magnitude, packed at 2 bits
         ("ternary") or 1.6 bits ("ternary-1.6") each, and the inputs int8

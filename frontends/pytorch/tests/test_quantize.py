@@ -63,8 +63,8 @@ def test_int4_group_needs_int4():
 
 def test_unknown_mode():
     with pytest.raises(ddl.DdlError,
-                       match="quantize must be None or one of 'int8', 'int4', 'fp8', 'ternary', 'ternary-1.6', "
-                       "'bf16', not 'fp4'"):
+                       match="quantize must be None or one of 'int8', 'int4', 'fp8', 'fp8-e5m2', 'ternary', "
+                       "'ternary-1.6', 'bf16', not 'fp4'"):
         ddl.compile(mlp(), (torch.randn(2, 128),), quantize="fp4")
 
 
@@ -74,8 +74,8 @@ def test_unknown_mode():
 # issue's: int8 (per-channel weights, per-token activations) and fp8 (E4M3,
 # per-tensor scales: 3 mantissa bits, a relative error of at most 1/16 per
 # value) may cost at most 1 point of test accuracy, int4 (weight-only,
-# groups of 32) at most 2; bf16 (8 significant bits, 2^-9 per value) is held
-# to int8's point. Both are far
+# groups of 32) at most 2; bf16 (8 significant bits, 2^-9 per value) and
+# fp8-e5m2 (2 mantissa bits, 1/8 per value) are held to int8's point. Both are far
 # above what a correct quantizer loses on these models (int8 rounds each
 # product's operands to about 0.4% of their range: logits move by well under
 # the margins of all but a handful of borderline samples) and far below
@@ -180,6 +180,7 @@ def test_trained_model_accuracy(task):
             ("int8 static entropy", "int8", {"calibration": calibration, "calibrator": "entropy"}),
             ("int4", "int4", {"quantize_group": 32}),
             ("fp8", "fp8", {}),
+            ("fp8 e5m2", "fp8-e5m2", {}),
             ("bf16", "bf16", {})):
         compiled = ddl.compile(model, (x_test,), quantize=mode, **extra)
         out = compiled(x_test)

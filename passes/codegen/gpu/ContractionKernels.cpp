@@ -228,7 +228,7 @@ Value ddl::gpugen::convertFloat(OpBuilder &b, Location loc, Value v,
 Value ddl::gpugen::convertOperand(OpBuilder &b, Location loc,
                                   const Contraction &c, Value v, Type type) {
   if (c.e4m3 && getElementTypeOrSelf(v.getType()).isInteger(8))
-    v = ddl::lowbit::buildDecodeE4M3(b, loc, v);
+    v = ddl::lowbit::buildDecodeFp8(b, loc, v, ddl::lowbit::kE4M3);
   return convertFloat(b, loc, v, type);
 }
 

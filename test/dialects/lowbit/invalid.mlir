@@ -220,3 +220,11 @@ func.func @embedding_shape(%ids: tensor<4x2xi64>, %t: tensor<100x64xi8>, %s: ten
   %e = lowbit.embedding %ids, %t, %s {bits = 8, group_size = 32} : (tensor<4x2xi64>, tensor<100x64xi8>, tensor<100x2xf32>) -> tensor<4x64xf32>
   return
 }
+
+// -----
+
+func.func @fp8_format(%x: tensor<4x64xi8>, %w: tensor<16x64xi8>) {
+  // expected-error @+1 {{unknown fp8 format 'e3m4' (expected e4m3 or e5m2)}}
+  %y = lowbit.matmul_fp8 %x, %w {format = "e3m4"} : (tensor<4x64xi8>, tensor<16x64xi8>) -> tensor<4x16xf32>
+  return
+}

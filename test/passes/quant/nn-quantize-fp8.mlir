@@ -1,4 +1,6 @@
 // RUN: ddl-opt %s --pass-pipeline="builtin.module(func.func(nn-quantize-fp8{min-n=1}))" | FileCheck %s
+// RUN: ddl-opt %s --pass-pipeline="builtin.module(func.func(nn-quantize-fp8{min-n=1 format=e5m2}))" | FileCheck %s --check-prefix=E5M2
+// RUN: not ddl-opt %s --pass-pipeline="builtin.module(func.func(nn-quantize-fp8{format=e3m4}))" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // A linear layer with [K, N] = [64, 2] weights, one scale for the tensor:
 // max |w| / 448 = 4 / 448. Output 0: 4 -> 448 (0x7E, the largest code),
@@ -18,6 +20,15 @@
 // CHECK: nn.constant dense<0.00892857183> : tensor<f32>
 // CHECK-NOT: nn.matmul
 // CHECK: ddl_fp8_weights_0: "0x010000007EE600000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000006E040000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+// With format=e5m2 the scale is 4 / 57344; 4 -> 57344, the largest
+// finite (0x7B); -0.5 -> -7168 = -1.75 2^12 (0xEF); 1 -> 14336 (0x73);
+// 1.25 2^-14 -> 1.09375, rounded to 1 (0x3C). Both ops carry the format.
+// E5M2-LABEL: func.func @linear
+// E5M2: lowbit.quantize_fp8 %arg0, %{{.*}} {format = "e5m2"}
+// E5M2: lowbit.matmul_fp8 %{{.*}}, %{{.*}} {format = "e5m2"}
+// E5M2: nn.constant dense<6.97544674E-5> : tensor<f32>
+// E5M2: ddl_fp8_weights_0: "0x010000007BEF{{(00)+}}733C{{(00)+}}"
+// BAD: nn-quantize-fp8: unknown format 'e3m4' (expected e4m3 or e5m2)
 func.func @linear(%x: tensor<?x64xf32>) -> tensor<?x2xf32> {
   %w = nn.constant dense<[[4.0, 1.0], [-0.5, 7.62939453125E-5], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]> : tensor<64x2xf32>
   %y = nn.matmul %x, %w : (tensor<?x64xf32>, tensor<64x2xf32>) -> tensor<?x2xf32>
