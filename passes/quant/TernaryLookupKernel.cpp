@@ -33,6 +33,10 @@ constexpr int64_t kQuadsPerChunk = 32;
 /// Input rows per register tile (they share the weights' unpacking), per
 /// parallel task.
 constexpr int64_t kRows = 4, kRowsPerTask = 64;
+/// Bytes of tables held at once: rows are taken in chunks whose tables fit
+/// (16 K bytes a row: a prefill of 2048 rows at K = 11008 would need 360
+/// MB at once).
+constexpr int64_t kTableBudget = 8 << 20;
 
 /// The entry of the trits (t0, t1) in a pair's table.
 int64_t entry(int8_t t0, int8_t t1) { return (t0 + 1) + 3 * (t1 + 1); }
@@ -63,11 +67,12 @@ private:
   /// output j's entries of the quad's first pair (low nibble) and second
   /// pair (high nibble). False when the weights are not a constant.
   bool packWeights();
-  /// Every row's tables, [M][K / 2 pairs][32 bytes].
+  /// The tables of the `rows` rows from `firstRow`, [rows][K / 2
+  /// pairs][32 bytes], built in parallel over the rows.
   void buildTables(Value rows);
   /// 16 bytes of `tables` at [row, offset], repeated over the vector.
   Value tableLoad(Value row, Value offset);
-  /// Rows [m0, m0 + rows) against outputs n0 .. n0 + W - 1.
+  /// Rows [m0, m0 + rows) of the chunk against outputs n0 .. n0 + W - 1.
   void tile(Value m0, int64_t rows, Value n0);
 
   OpBuilder &b;
@@ -75,7 +80,7 @@ private:
   lowbit::MatMulTernaryOp op;
   int64_t w;
   VectorType bytesType, halfI16, halfI32;
-  Value input, packed, tables, out;
+  Value input, packed, tables, out, firstRow;
   int64_t n = 0, k = 0;
 };
 
@@ -129,34 +134,36 @@ void LookupKernelBuilder::buildTables(Value rows) {
       b, loc, DenseElementsAttr::get(entries, ArrayRef<int16_t>(second)));
   auto sixteen = VectorType::get({16}, b.getI8Type());
   Value zero = index(0), one = index(1);
-  scf::ForOp::create(
-      b, loc, zero, rows, one, ValueRange{},
-      [&](OpBuilder &, Location, Value m, ValueRange) {
-        scf::ForOp::create(
-            b, loc, zero, index(pairs), one, ValueRange{},
-            [&](OpBuilder &, Location, Value p, ValueRange) {
-              auto activation = [&](int64_t i) -> Value {
-                Value a = memref::LoadOp::create(
-                    b, loc, input,
-                    ValueRange{m, add(mul(p, index(2)), index(i))});
-                return vector::BroadcastOp::create(
-                    b, loc, entries,
-                    arith::ExtSIOp::create(b, loc, b.getI16Type(), a));
-              };
-              Value sums = add(mul(activation(0), t0), mul(activation(1), t1));
-              Value high =
-                  arith::ShRSIOp::create(b, loc, sums, splat(entries, 8));
-              Value offset = mul(p, index(kTableBytes));
-              vector::StoreOp::create(
-                  b, loc, arith::TruncIOp::create(b, loc, sixteen, sums),
-                  tables, ValueRange{m, offset});
-              vector::StoreOp::create(
-                  b, loc, arith::TruncIOp::create(b, loc, sixteen, high),
-                  tables, ValueRange{m, add(offset, index(16))});
-              scf::YieldOp::create(b, loc);
-            });
-        scf::YieldOp::create(b, loc);
-      });
+  auto parallel = scf::ParallelOp::create(b, loc, ValueRange{zero},
+                                          ValueRange{rows}, ValueRange{one});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(parallel.getBody()->getTerminator());
+    Value m = parallel.getInductionVars()[0];
+    Value row = add(firstRow, m);
+    scf::ForOp::create(
+        b, loc, zero, index(pairs), one, ValueRange{},
+        [&](OpBuilder &, Location, Value p, ValueRange) {
+          auto activation = [&](int64_t i) -> Value {
+            Value a = memref::LoadOp::create(
+                b, loc, input,
+                ValueRange{row, add(mul(p, index(2)), index(i))});
+            return vector::BroadcastOp::create(
+                b, loc, entries,
+                arith::ExtSIOp::create(b, loc, b.getI16Type(), a));
+          };
+          Value sums = add(mul(activation(0), t0), mul(activation(1), t1));
+          Value high = arith::ShRSIOp::create(b, loc, sums, splat(entries, 8));
+          Value offset = mul(p, index(kTableBytes));
+          vector::StoreOp::create(
+              b, loc, arith::TruncIOp::create(b, loc, sixteen, sums), tables,
+              ValueRange{m, offset});
+          vector::StoreOp::create(
+              b, loc, arith::TruncIOp::create(b, loc, sixteen, high), tables,
+              ValueRange{m, add(offset, index(16))});
+          scf::YieldOp::create(b, loc);
+        });
+  }
 }
 
 Value LookupKernelBuilder::tableLoad(Value row, Value offset) {
@@ -255,7 +262,7 @@ void LookupKernelBuilder::tile(Value m0, int64_t rows, Value n0) {
       ValueRange{arith::SubIOp::create(b, loc, index(n), n0)});
   for (int64_t r = 0; r < rows; ++r)
     vector::MaskedStoreOp::create(
-        b, loc, out, ValueRange{rowIndex[r], n0}, mask,
+        b, loc, out, ValueRange{add(firstRow, rowIndex[r]), n0}, mask,
         vector::ShuffleOp::create(b, loc, totals[2 * r], totals[2 * r + 1],
                                   order));
 }
@@ -273,10 +280,20 @@ bool LookupKernelBuilder::build() {
   input = buffers.input;
   out = buffers.out;
   Value rows = memref::DimOp::create(b, loc, input, 0);
-  buildTables(rows);
-  quant::buildRowTileLoops(b, loc, rows, n, w, kRows, kRowsPerTask,
+  int64_t chunkRows = std::max<int64_t>(kRows, kTableBudget / (k * 16));
+  scf::ForOp::create(b, loc, index(0), rows, index(chunkRows), ValueRange{},
+                     [&](OpBuilder &, Location, Value first, ValueRange) {
+                       firstRow = first;
+                       Value chunk = arith::MinUIOp::create(
+                           b, loc, index(chunkRows),
+                           arith::SubIOp::create(b, loc, rows, first));
+                       buildTables(chunk);
+                       quant::buildRowTileLoops(
+                           b, loc, chunk, n, w, kRows, kRowsPerTask,
                            [&](Value m0, int64_t tileRows, Value n0,
                                ArrayRef<Value>) { tile(m0, tileRows, n0); });
+                       scf::YieldOp::create(b, loc);
+                     });
   op.replaceAllUsesWith(quant::rowKernelResult(b, loc, buffers, resultType));
   op.erase();
   return true;

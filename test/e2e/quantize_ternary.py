@@ -19,7 +19,7 @@ multiple of 320 (base-3 blocks only) and K with both; an input whose K is
 symbolic runs the reference lowering (the kernels need K at compile time);
 a layer whose K is not a multiple of 64 stays f32 and must match to float
 rounding. The lookup-table kernel (`--ternary-kernel=lut`) runs the last
-cases, from both packings.
+cases, from both packings, one with its rows in two chunks.
 
     quantize_ternary.py --ddlc DDLC --ddl-run DDL_RUN --work DIR
         [--target aarch64 --runner "qemu-aarch64 -L /usr/aarch64-linux-gnu"]
@@ -78,6 +78,9 @@ def main():
         cases.append((f"{tag}_m1", mode, (1, 704), 704, 70, "matmul", "lut"))
         cases.append((f"{tag}_gemm", mode, (6, 256), 256, 133, "gemm", "lut"))
         cases.append((f"{tag}_batched", mode, (2, 3, 192), 192, 20, "matmul", "lut"))
+    # Rows in two chunks (the tables of 64 rows at K = 8192 fill the 8 MB
+    # the kernel holds at once).
+    cases.append(("lut2_chunks", "ternary", (70, 8192), 8192, 20, "matmul", "lut"))
     for name, mode, x_shape, k, n, kind, kernel in cases:
         x = rng.standard_normal(x_shape).astype(np.float32)
         w = rng.standard_normal((k, n)).astype(np.float32)

@@ -4,15 +4,17 @@
 
 // The lookup-table kernel on Arm (16-byte vectors: blocks of 16 outputs).
 // K = 64 (16 quads: one partial chunk of the 32 whose i16 sums are
-// widened at once), N = 20 (2 blocks, the second with 4 outputs). First
-// each row's tables: per pair of inputs the 9 sums a0 t0 + a1 t1 as i16
-// (constant t0, t1 per entry), their low and high bytes stored 32 bytes a
-// pair.
+// widened at once), N = 20 (2 blocks, the second with 4 outputs). Rows
+// in chunks whose tables fit 8 MB (8192 rows of 1 KB here); per chunk,
+// first each row's tables, in parallel over the rows: per pair of inputs
+// the 9 sums a0 t0 + a1 t1 as i16 (constant t0, t1 per entry), their low
+// and high bytes stored 32 bytes a pair.
 // CHECK-LABEL: func.func @matmul
 // CHECK:       %[[PACKED:.*]] = arith.constant dense_resource<ddl_ternary_lookup_weights{{.*}}> : tensor<2x16x16xi8>
 // CHECK:       %[[W:.*]] = bufferization.to_buffer %[[PACKED]] read_only : tensor<2x16x16xi8> to memref<2x16x16xi8>
-// CHECK:       %[[TABLES:.*]] = memref.alloc(%{{.*}}) : memref<?x1024xi8>
-// CHECK:       scf.for
+// CHECK:       scf.for %[[FIRST:.*]] = %c0 to %{{.*}} step %c8192
+// CHECK:         %[[TABLES:.*]] = memref.alloc(%{{.*}}) : memref<?x1024xi8>
+// CHECK:         scf.parallel
 // CHECK:         scf.for
 // CHECK:           tensor.extract
 // CHECK:           arith.extsi %{{.*}} : i8 to i16
