@@ -258,9 +258,11 @@ struct DDLLowbitTernaryToVectorPass final
       return signalPassFailure();
     target::Int8Dot flavor = assumeVNNI ? target::Int8Dot::VNNI : info->int8Dot;
     // The lookup kernel's byte shuffles: pshufb of the vector's width
-    // (SSSE3 is not in the baseline x86-64 the "sse" entry stands for),
-    // Arm's tbl.
+    // (SSSE3 is not in the baseline x86-64 the "sse" entry stands for;
+    // AVX-512 without BW shuffles 256 bits), Arm's tbl.
     int64_t lookupBytes = info->isa == "sse" ? 0 : info->vectorBits / 8;
+    if (info->isa == "avx512" && !info->byteOps512)
+      lookupBytes = 32;
     bool lookup = kernel == "lut" ||
                   (kernel == "auto" && flavor == target::Int8Dot::None);
     if (lookup && !lookupBytes)

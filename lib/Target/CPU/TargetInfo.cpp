@@ -68,6 +68,9 @@ ddl::target::lookupCPUTarget(llvm::StringRef target) {
   if (isHost && isa == "avx512" &&
       llvm::sys::getHostCPUFeatures().lookup("avx512bf16"))
     info.bf16Dot = true;
+  if (isHost && isa == "avx512" &&
+      llvm::sys::getHostCPUFeatures().lookup("avx512bw"))
+    info.byteOps512 = true;
   // The aarch64 target's code generation assumes FEAT_DotProd (CodeGen.cpp:
   // +dotprod); a native Arm host has it from Armv8.4-A (and in every
   // Neoverse core).

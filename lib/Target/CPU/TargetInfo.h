@@ -50,6 +50,9 @@ struct CPUTargetInfo {
   /// AVX512-BF16's `vdpbf16ps` (f32 lanes += products of bf16 pairs): the
   /// host's feature; cross targets assume none.
   bool bf16Dot = false;
+  /// AVX-512BW: byte and word operations on 512-bit vectors (`vpshufb`
+  /// zmm); every AVX-512 CPU since Skylake-SP has it, the Xeon Phis not.
+  bool byteOps512 = false;
 };
 
 /// The target named as ddlc's --target ("host", "x86_64" or "aarch64"):
