@@ -165,6 +165,37 @@ void lowerMatMul(lowbit::MatMulOp op) {
   op.erase();
 }
 
+/// The f32 value of element (row, col) of int4 values packed [rows, cols /
+/// 2] in lowbit.matmul_int4's layout, times its scale, scales[row, col /
+/// group]: byte 16 (col / 32) + col % 16, the high nibble when col % 32 >=
+/// 16, sign-extended by moving it to the byte's high half and shifting it
+/// down arithmetically.
+Value dequantizeInt4(OpBuilder &b, Location loc, Value packed, Value scales,
+                     Value row, Value col, int64_t group) {
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value byteIndex = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, col, index(32)), index(16)),
+      arith::RemUIOp::create(b, loc, col, index(16)));
+  Value byte =
+      tensor::ExtractOp::create(b, loc, packed, ValueRange{row, byteIndex});
+  Value high = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::uge,
+      arith::RemUIOp::create(b, loc, col, index(32)), index(16));
+  Value four = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(4));
+  Value raised = arith::SelectOp::create(
+      b, loc, high, byte, arith::ShLIOp::create(b, loc, byte, four));
+  Value q = arith::ShRSIOp::create(b, loc, raised, four);
+  Value scale = tensor::ExtractOp::create(
+      b, loc, scales,
+      ValueRange{row, arith::DivUIOp::create(b, loc, col, index(group))});
+  return arith::MulFOp::create(
+      b, loc, arith::SIToFPOp::create(b, loc, b.getF32Type(), q), scale);
+}
+
 /// lowbit.matmul_int4 as one linalg.generic over (the result's dims, k)
 /// that reads each weight's nibble and its group's scale by index: correct
 /// anywhere, the weights unpacked once per row of the input. Marked with
@@ -182,36 +213,9 @@ void lowerMatMulInt4(lowbit::MatMulInt4Op op) {
       b, loc, resultType, ValueRange{op.getInput()}, loops.init,
       ArrayRef<AffineMap>{loops.inputMap, loops.outMap}, loops.iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        auto index = [&](int64_t v) {
-          return arith::ConstantIndexOp::create(nb, nloc, v);
-        };
         Value n = linalg::IndexOp::create(nb, nloc, rank - 1);
         Value k = linalg::IndexOp::create(nb, nloc, rank);
-        // Byte 16 (k / 32) + k % 16; the high nibble when k % 32 >= 16.
-        Value byteIndex = arith::AddIOp::create(
-            nb, nloc,
-            arith::MulIOp::create(
-                nb, nloc, arith::DivUIOp::create(nb, nloc, k, index(32)),
-                index(16)),
-            arith::RemUIOp::create(nb, nloc, k, index(16)));
-        Value byte = tensor::ExtractOp::create(nb, nloc, weights,
-                                               ValueRange{n, byteIndex});
-        Value high = arith::CmpIOp::create(
-            nb, nloc, arith::CmpIPredicate::uge,
-            arith::RemUIOp::create(nb, nloc, k, index(32)), index(16));
-        Value four =
-            arith::ConstantOp::create(nb, nloc, nb.getI8IntegerAttr(4));
-        // The nibble in the high half, then an arithmetic shift down
-        // (sign-extending it).
-        Value raised = arith::SelectOp::create(
-            nb, nloc, high, byte, arith::ShLIOp::create(nb, nloc, byte, four));
-        Value q = arith::ShRSIOp::create(nb, nloc, raised, four);
-        Value scale = tensor::ExtractOp::create(
-            nb, nloc, scales,
-            ValueRange{n, arith::DivUIOp::create(nb, nloc, k, index(group))});
-        Value w = arith::MulFOp::create(
-            nb, nloc, arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), q),
-            scale);
+        Value w = dequantizeInt4(nb, nloc, weights, scales, n, k, group);
         Value product = arith::MulFOp::create(nb, nloc, args[0], w);
         linalg::YieldOp::create(
             nb, nloc,
@@ -412,8 +416,8 @@ void lowerMatMulBf16(lowbit::MatMulBf16Op op) {
 
 /// One generic over the result [i..., D]: each element's row from the
 /// indices (negative from the back; out-of-range ones stop the run, as
-/// nn.gather's), its byte (8 bits) or nibble (4 bits, sign-extended by
-/// shifts) times its group's scale.
+/// nn.gather's), its byte (8 bits) or nibble (4 bits: dequantizeInt4)
+/// times its group's scale.
 void lowerEmbedding(lowbit::EmbeddingOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -442,40 +446,25 @@ void lowerEmbedding(lowbit::EmbeddingOp op) {
       b, loc, resultType, ValueRange{indices}, init, maps,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        auto index = [&](int64_t v) -> Value {
-          return arith::ConstantIndexOp::create(nb, nloc, v);
-        };
         Value row = lowering::normalizeIndex(nb, nloc, args[0], rows);
         Value d = linalg::IndexOp::create(nb, nloc, rank - 1);
         Value value;
-        if (bits == 8) {
-          value =
-              tensor::ExtractOp::create(nb, nloc, table, ValueRange{row, d});
+        if (bits == 4) {
+          value = dequantizeInt4(nb, nloc, table, scales, row, d, group);
         } else {
-          // Byte 16 (d / 32) + d mod 16; the low nibble for d mod 32 < 16.
-          Value within = arith::RemUIOp::create(nb, nloc, d, index(32));
-          Value byteIndex = arith::AddIOp::create(
-              nb, nloc,
-              arith::MulIOp::create(
-                  nb, nloc, arith::DivUIOp::create(nb, nloc, d, index(32)),
-                  index(16)),
-              arith::RemUIOp::create(nb, nloc, within, index(16)));
-          Value byte = tensor::ExtractOp::create(nb, nloc, table,
-                                                 ValueRange{row, byteIndex});
-          Value four = arith::ConstantIntOp::create(nb, nloc, 4, 8);
-          Value low = arith::ShRSIOp::create(
-              nb, nloc, arith::ShLIOp::create(nb, nloc, byte, four), four);
-          Value high = arith::ShRSIOp::create(nb, nloc, byte, four);
-          Value isLow = arith::CmpIOp::create(
-              nb, nloc, arith::CmpIPredicate::ult, within, index(16));
-          value = arith::SelectOp::create(nb, nloc, isLow, low, high);
+          Value q =
+              tensor::ExtractOp::create(nb, nloc, table, ValueRange{row, d});
+          Value scale = tensor::ExtractOp::create(
+              nb, nloc, scales,
+              ValueRange{row,
+                         arith::DivUIOp::create(
+                             nb, nloc, d,
+                             arith::ConstantIndexOp::create(nb, nloc, group))});
+          value = arith::MulFOp::create(
+              nb, nloc, arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), q),
+              scale);
         }
-        Value scale = tensor::ExtractOp::create(
-            nb, nloc, scales,
-            ValueRange{row, arith::DivUIOp::create(nb, nloc, d, index(group))});
-        Value real = arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), value);
-        linalg::YieldOp::create(
-            nb, nloc, arith::MulFOp::create(nb, nloc, real, scale).getResult());
+        linalg::YieldOp::create(nb, nloc, value);
       });
   op.replaceAllUsesWith(generic.getResult(0));
   op.erase();

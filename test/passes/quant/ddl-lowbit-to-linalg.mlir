@@ -106,8 +106,9 @@ func.func @fp8(%x: tensor<?x64xf32>, %s: tensor<f32>, %w: tensor<24x64xi8>) -> t
 // lowbit.embedding: first a check that every index is in [-V, V - 1]
 // (cf.assert: a run-time error, as nn.gather's), then one parallel generic
 // over [ids..., D]: the row (negative from the back), the int4 value's
-// byte (16 (d / 32) + d mod 16) and nibble (low for d mod 32 < 16,
-// sign-extended by shifts), times the group's scale.
+// byte (16 (d / 32) + d mod 16) and nibble (the high one for d mod 32 >=
+// 16; a low one moved up first, then an arithmetic shift down), times the
+// group's scale: lowbit.matmul_int4's decode.
 // CHECK-LABEL: func.func @embedding
 // CHECK:       linalg.generic {{.*}}iterator_types = ["reduction"]{{.*}} ins(%arg0 : tensor<?xi64>)
 // CHECK:         arith.cmpi slt
@@ -116,9 +117,8 @@ func.func @fp8(%x: tensor<?x64xf32>, %s: tensor<f32>, %w: tensor<24x64xi8>) -> t
 // CHECK:       linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}} ins(%arg0 : tensor<?xi64>) outs(%{{.*}} : tensor<?x64xf32>)
 // CHECK:         %[[BYTE:.*]] = tensor.extract %arg1[%{{.*}}, %{{.*}}] : tensor<100x32xi8>
 // CHECK:         %[[UP:.*]] = arith.shli %[[BYTE]], %{{.*}} : i8
-// CHECK:         %[[LOW:.*]] = arith.shrsi %[[UP]], %{{.*}} : i8
-// CHECK:         %[[HIGH:.*]] = arith.shrsi %[[BYTE]], %{{.*}} : i8
-// CHECK:         %[[Q:.*]] = arith.select %{{.*}}, %[[LOW]], %[[HIGH]] : i8
+// CHECK:         %[[RAISED:.*]] = arith.select %{{.*}}, %[[BYTE]], %[[UP]] : i8
+// CHECK:         %[[Q:.*]] = arith.shrsi %[[RAISED]], %{{.*}} : i8
 // CHECK:         %[[SCALE:.*]] = tensor.extract %arg2[%{{.*}}, %{{.*}}] : tensor<100x2xf32>
 // CHECK:         %[[F:.*]] = arith.sitofp %[[Q]] : i8 to f32
 // CHECK:         arith.mulf %[[F]], %[[SCALE]] : f32
