@@ -260,12 +260,22 @@ struct DDLLowbitTernaryToVectorPass final
     // The lookup kernel's byte shuffles: pshufb of the vector's width
     // (SSSE3 is not in the baseline x86-64 the "sse" entry stands for;
     // AVX-512 without BW shuffles 256 bits), Arm's tbl.
-    int64_t lookupBytes = info->isa == "sse" ? 0 : info->vectorBits / 8;
+    int64_t vectorBytes = info->isa == "sse" ? 0 : info->vectorBits / 8;
     if (info->isa == "avx512" && !info->byteOps512)
-      lookupBytes = 32;
+      vectorBytes = 32;
+    if (lookupBytes) {
+      if (lookupBytes != 16 && lookupBytes != 32 && lookupBytes != 64) {
+        getOperation().emitError()
+            << "ddl-lowbit-ternary-to-vector: lookup-bytes must be 16, 32 or "
+               "64, not "
+            << lookupBytes.getValue();
+        return signalPassFailure();
+      }
+      vectorBytes = lookupBytes;
+    }
     bool lookup = kernel == "lut" ||
                   (kernel == "auto" && flavor == target::Int8Dot::None);
-    if (lookup && !lookupBytes)
+    if (lookup && !vectorBytes)
       lookup = false;
     if (!lookup && (kernel == "lut" || flavor == target::Int8Dot::None))
       return;
@@ -282,7 +292,7 @@ struct DDLLowbitTernaryToVectorPass final
       OpBuilder b(op);
       // The lookup kernel lays constant weights out anew; others take the
       // dot kernel where there is one.
-      if (lookup && quant::buildTernaryLookupKernel(b, op, lookupBytes))
+      if (lookup && quant::buildTernaryLookupKernel(b, op, vectorBytes))
         continue;
       if (flavor != target::Int8Dot::None)
         KernelBuilder(b, op, flavor).build();

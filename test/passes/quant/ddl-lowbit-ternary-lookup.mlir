@@ -1,6 +1,8 @@
 // RUN: ddl-opt %s --ddl-lowbit-ternary-to-vector="kernel=lut target=aarch64" --canonicalize --cse | FileCheck %s
 // RUN: ddl-opt %s --ddl-lowbit-ternary-to-vector="kernel=lut target=aarch64" | FileCheck %s --check-prefix=LAYOUT
 // RUN: not ddl-opt %s --ddl-lowbit-ternary-to-vector=kernel=fast 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: ddl-opt %s --ddl-lowbit-ternary-to-vector="kernel=lut target=aarch64 lookup-bytes=32" --canonicalize --cse | FileCheck %s --check-prefix=AVX2
+// RUN: not ddl-opt %s --ddl-lowbit-ternary-to-vector="kernel=lut lookup-bytes=24" 2>&1 | FileCheck %s --check-prefix=BADBYTES
 
 // The lookup-table kernel on Arm (16-byte vectors: blocks of 16 outputs).
 // K = 64 (16 quads: one partial chunk of the 32 whose i16 sums are
@@ -74,3 +76,17 @@ func.func @runtime_weights(%x: tensor<4x64xi8>, %w: tensor<8x16xi8>) -> tensor<4
 }
 
 // BAD: unknown kernel 'fast' (expected auto, dot or lut)
+
+// 32-byte vectors (AVX2's vpshufb: two 16-byte lanes): blocks of 32
+// outputs (N = 20: one), each table broadcast to both lanes, the low and
+// high bytes interleaved per lane (outputs 0-7 and 16-23 in the first i16
+// half, 8-15 and 24-31 in the second), stored back in the outputs' order.
+// AVX2-LABEL: func.func @matmul
+// AVX2: arith.constant dense_resource<ddl_ternary_lookup_weights{{.*}}> : tensor<1x16x32xi8>
+// AVX2: %[[T:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<16xi8>, vector<16xi8>
+// AVX2: %[[L:.*]] = lowbit.lookup16 %[[T]], %{{.*}} : vector<32xi8>
+// AVX2: vector.shuffle %[[L]], %{{.*}} [0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39, 16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55]
+// AVX2: vector.shuffle %[[L]], %{{.*}} [8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47, 24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63]
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31] : vector<16xi32>, vector<16xi32>
+// AVX2: vector.maskedstore
+// BADBYTES: ddl-lowbit-ternary-to-vector: lookup-bytes must be 16, 32 or 64, not 24
